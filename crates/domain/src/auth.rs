@@ -1,0 +1,69 @@
+//! Who is calling, and the port that turns a bearer token into that answer.
+//!
+//! Token issuing and signing live in an adapter (`chat-admin`); the gateway
+//! and other consumers only need [`TokenVerifier`], so they do not depend on
+//! how tokens are made.
+
+use serde::Serialize;
+
+use crate::DomainResult;
+use crate::ids::{CustomerId, RefreshTokenId, TokenFamilyId, UserId};
+use crate::model::Role;
+use crate::time::Timestamp;
+
+/// The authenticated caller of a request or a socket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Principal {
+    /// A staff member with a role.
+    Staff {
+        /// Who.
+        user_id: UserId,
+        /// What they may do.
+        role: Role,
+    },
+    /// A customer, who may only see their own conversations.
+    Customer {
+        /// Who.
+        customer_id: CustomerId,
+    },
+}
+
+impl Principal {
+    /// The staff role, or `None` for a customer.
+    pub fn role(&self) -> Option<Role> {
+        match self {
+            Principal::Staff { role, .. } => Some(*role),
+            Principal::Customer { .. } => None,
+        }
+    }
+}
+
+/// Verifies bearer tokens. Implemented by the auth adapter; consumed by every
+/// transport. Verification is CPU-only (no I/O), hence not async.
+pub trait TokenVerifier: Send + Sync {
+    /// Returns the caller for a valid, unexpired access or customer token.
+    fn verify(&self, token: &str) -> DomainResult<Principal>;
+}
+
+/// A stored refresh token. Only a hash of the secret is kept, so a database
+/// leak does not leak usable tokens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefreshToken {
+    /// Identity.
+    pub id: RefreshTokenId,
+    /// The rotation chain it belongs to.
+    pub family_id: TokenFamilyId,
+    /// Whose token it is.
+    pub user_id: UserId,
+    /// SHA-256 of the secret, hex.
+    pub token_hash: String,
+    /// Not valid after this instant (UTC).
+    pub expires_at: Timestamp,
+    /// Set when rotated, logged out or revoked; a token with this set is dead.
+    pub revoked_at: Option<Timestamp>,
+    /// The token that replaced it on rotation.
+    pub replaced_by: Option<RefreshTokenId>,
+    /// Creation time (UTC).
+    pub created_at: Timestamp,
+}

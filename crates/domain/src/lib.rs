@@ -1,0 +1,28 @@
+//! # chat-domain
+//!
+//! The vocabulary of Chat API, free of any framework: typed ids, the entities
+//! (users, customers, conversations, messages, knowledge documents, audit
+//! entries), the one error type every layer speaks, and the *ports* — the
+//! repository and authentication traits that adapters (`chat-store`,
+//! `chat-admin`, …) implement and that the rest of the system consumes.
+//!
+//! Layout:
+//! - [`ids`]: UUIDv7 newtypes, so a `UserId` can never be passed where a
+//!   `ConversationId` is expected;
+//! - [`model`]: entities and their invariants (validated constructors);
+//! - [`auth`]: who is calling ([`auth::Principal`]) and the token port;
+//! - [`error`]: [`DomainError`], with the one mapping to HTTP status codes;
+//! - [`ports`]: the repository traits;
+//! - [`time`]: the clock rule (UTC, microsecond precision) shared by all stores.
+//!
+//! Dependency rule: this crate depends on no other crate of the workspace and
+//! on no web, database or runtime framework.
+
+pub mod auth;
+pub mod error;
+pub mod ids;
+pub mod model;
+pub mod ports;
+pub mod time;
+
+pub use error::{DomainError, DomainResult};

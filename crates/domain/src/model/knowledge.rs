@@ -1,0 +1,51 @@
+use serde::Serialize;
+
+use crate::ids::KnowledgeDocId;
+use crate::time::Timestamp;
+use crate::{DomainError, DomainResult};
+
+/// A knowledge-base document the assistant answers from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KnowledgeDoc {
+    /// Identity.
+    pub id: KnowledgeDocId,
+    /// Title, shown as the source of an answer.
+    pub title: String,
+    /// The text (Markdown allowed).
+    pub body: String,
+    /// Free-form tags.
+    pub tags: Vec<String>,
+    /// Disabled documents are kept but not used for answers.
+    pub enabled: bool,
+    /// Creation time (UTC).
+    pub created_at: Timestamp,
+    /// Last change (UTC).
+    pub updated_at: Timestamp,
+}
+
+impl KnowledgeDoc {
+    /// Longest accepted title, in characters.
+    pub const MAX_TITLE_CHARS: usize = 200;
+    /// Largest accepted body, in bytes.
+    pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+    /// A new enabled document, validated.
+    pub fn new(title: &str, body: &str, tags: Vec<String>, at: Timestamp) -> DomainResult<Self> {
+        let title = title.trim();
+        if title.is_empty() || title.chars().count() > Self::MAX_TITLE_CHARS {
+            return Err(DomainError::invalid("title", "must be 1 to 200 characters"));
+        }
+        if body.trim().is_empty() || body.len() > Self::MAX_BODY_BYTES {
+            return Err(DomainError::invalid("body", "must be non-empty and at most 256 KiB"));
+        }
+        Ok(Self {
+            id: KnowledgeDocId::new(),
+            title: title.to_owned(),
+            body: body.to_owned(),
+            tags,
+            enabled: true,
+            created_at: at,
+            updated_at: at,
+        })
+    }
+}

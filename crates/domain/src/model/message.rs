@@ -1,0 +1,191 @@
+use serde::Serialize;
+
+use super::string_enum;
+use crate::ids::{ConversationId, MessageId};
+use crate::time::Timestamp;
+use crate::{DomainError, DomainResult};
+
+/// Largest message body accepted, in bytes (UTF-8).
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// Longest client message id accepted, in bytes.
+pub const MAX_CLIENT_MSG_ID_LEN: usize = 64;
+
+string_enum!(
+    /// Who wrote a message.
+    SenderKind {
+        /// The customer.
+        Customer => "customer",
+        /// A human agent.
+        Agent => "agent",
+        /// The AI assistant.
+        Bot => "bot",
+        /// The system (state changes, notices).
+        System => "system",
+    }
+);
+
+string_enum!(
+    /// What a message is.
+    MessageKind {
+        /// Ordinary text, delivered to everyone in the conversation.
+        Text => "text",
+        /// A life-cycle event (state change, assignment), as text for history.
+        Event => "event",
+        /// A note between staff, never delivered to the customer.
+        PrivateNote => "private_note",
+    }
+);
+
+/// A persisted message. `seq` is per conversation, starts at 1, and has no gaps.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Message {
+    /// Identity.
+    pub id: MessageId,
+    /// The conversation it belongs to.
+    pub conversation_id: ConversationId,
+    /// Position in the conversation: 1, 2, 3… without gaps.
+    pub seq: i64,
+    /// Who wrote it.
+    pub sender_kind: SenderKind,
+    /// The writer's id (user or customer) when there is one.
+    pub sender_id: Option<String>,
+    /// What it is.
+    pub kind: MessageKind,
+    /// The text.
+    pub body: String,
+    /// The sender's own id for it, which makes a resend idempotent.
+    pub client_msg_id: Option<String>,
+    /// When it was stored (UTC).
+    pub created_at: Timestamp,
+}
+
+/// A message to append, validated. The store assigns `seq`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewMessage {
+    /// Pre-generated id (MySQL has no RETURNING).
+    pub id: MessageId,
+    /// Target conversation.
+    pub conversation_id: ConversationId,
+    /// Who wrote it.
+    pub sender_kind: SenderKind,
+    /// The writer's id, if any.
+    pub sender_id: Option<String>,
+    /// What it is.
+    pub kind: MessageKind,
+    /// The text.
+    pub body: String,
+    /// Idempotency key chosen by the sender.
+    pub client_msg_id: Option<String>,
+    /// Creation time (UTC, microseconds).
+    pub created_at: Timestamp,
+}
+
+impl NewMessage {
+    /// Validates and builds a message to append.
+    pub fn new(
+        conversation_id: ConversationId,
+        sender_kind: SenderKind,
+        sender_id: Option<String>,
+        kind: MessageKind,
+        body: impl Into<String>,
+        client_msg_id: Option<String>,
+        at: Timestamp,
+    ) -> DomainResult<Self> {
+        let body = body.into();
+        if body.trim().is_empty() {
+            return Err(DomainError::invalid("body", "must not be empty"));
+        }
+        if body.len() > MAX_BODY_BYTES {
+            return Err(DomainError::invalid("body", "must be at most 16384 bytes"));
+        }
+        if let Some(id) = &client_msg_id {
+            if id.is_empty()
+                || id.len() > MAX_CLIENT_MSG_ID_LEN
+                || !id.chars().all(|c| c.is_ascii_graphic())
+            {
+                return Err(DomainError::invalid(
+                    "client_msg_id",
+                    "must be 1 to 64 printable ASCII characters",
+                ));
+            }
+        }
+        Ok(Self {
+            id: MessageId::new(),
+            conversation_id,
+            sender_kind,
+            sender_id,
+            kind,
+            body,
+            client_msg_id,
+            created_at: at,
+        })
+    }
+}
+
+/// The result of an append: the stored message, and whether it was already
+/// there (same conversation and client message id), in which case nothing new
+/// was written and `message` is the first copy, with its original sequence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppendOutcome {
+    /// The stored message.
+    pub message: Message,
+    /// True when this was a resend of an already stored message.
+    pub duplicate: bool,
+}
+
+/// Which slice of a conversation's history to read. Results are always in
+/// ascending sequence order; `limit` is capped by the store at 1000.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HistoryQuery {
+    /// Messages with `seq > after`, oldest first (catch-up after reconnect).
+    AfterSeq {
+        /// Last sequence already seen (0 for "from the start").
+        after: i64,
+        /// Page size.
+        limit: u32,
+    },
+    /// The `limit` messages just before `before` (scrolling back).
+    BeforeSeq {
+        /// First sequence already seen.
+        before: i64,
+        /// Page size.
+        limit: u32,
+    },
+    /// Messages created in `[from, to)`.
+    Between {
+        /// Inclusive lower bound (UTC).
+        from: Timestamp,
+        /// Exclusive upper bound (UTC).
+        to: Timestamp,
+        /// Page size.
+        limit: u32,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::now;
+
+    fn msg(body: &str, cmid: Option<&str>) -> DomainResult<NewMessage> {
+        NewMessage::new(
+            ConversationId::new(),
+            SenderKind::Customer,
+            None,
+            MessageKind::Text,
+            body,
+            cmid.map(str::to_owned),
+            now(),
+        )
+    }
+
+    #[test]
+    fn message_rules() {
+        assert!(msg("你好", Some("c-1")).is_ok());
+        assert!(msg("   ", None).is_err());
+        assert!(msg(&"x".repeat(MAX_BODY_BYTES + 1), None).is_err());
+        assert!(msg("hi", Some("")).is_err());
+        assert!(msg("hi", Some("has space")).is_err());
+        assert!(msg("hi", Some(&"a".repeat(65))).is_err());
+    }
+}

@@ -1,0 +1,65 @@
+//! Entities of the domain and the rules their fields obey.
+//!
+//! Constructors that take outside input validate it and return
+//! [`DomainError::Validation`](crate::DomainError) naming the field, so an
+//! invalid entity cannot be built by accident.
+
+mod audit;
+mod conversation;
+mod customer;
+mod knowledge;
+mod message;
+mod user;
+
+pub use audit::{AuditEntry, AuditFilter};
+pub use conversation::{Conversation, ConversationState};
+pub use customer::Customer;
+pub use knowledge::KnowledgeDoc;
+pub use message::{
+    AppendOutcome, HistoryQuery, MAX_BODY_BYTES, MAX_CLIENT_MSG_ID_LEN, Message, MessageKind,
+    NewMessage, SenderKind,
+};
+pub use user::{Role, User, normalize_email};
+
+/// Declares a string-backed enum with `as_str` / `FromStr` / serde, stored as
+/// its lowercase name in the database and on the wire.
+macro_rules! string_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vdoc])* $variant),+
+        }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stored and wire form.
+            pub const fn as_str(&self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = crate::DomainError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(crate::DomainError::invalid(
+                        stringify!($name),
+                        concat!("must be one of: ", $($text, " "),+),
+                    )),
+                }
+            }
+        }
+    };
+}
+pub(crate) use string_enum;

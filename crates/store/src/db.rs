@@ -1,0 +1,328 @@
+//! Opening the database: URL parsing, pools, per-connection settings,
+//! migrations, and the dispatch macros that let every query be written once.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use deadpool::Runtime;
+use diesel::{Connection, SqliteConnection};
+use diesel_async::AsyncMysqlConnection;
+use diesel_async::pooled_connection::deadpool::Pool;
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use futures_util::FutureExt as _;
+use futures_util::future::BoxFuture;
+
+use crate::error::ConnectError;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+const MYSQL_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/mysql");
+
+/// The SQLite connection type: diesel's sync connection run on tokio's
+/// blocking pool by diesel-async's wrapper.
+pub(crate) type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
+/// The MySQL connection type (pure Rust driver, no libmysqlclient).
+pub(crate) type MysqlConn = AsyncMysqlConnection;
+
+/// Which database a `DATABASE_URL` designates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A SQLite file (created with its directory if missing).
+    Sqlite(PathBuf),
+    /// A MySQL or MariaDB server; the URL is passed to the driver as is.
+    Mysql(String),
+}
+
+impl DatabaseUrl {
+    /// Parses `sqlite://relative/path`, `sqlite:///absolute/path` or
+    /// `mysql://user:pass@host:port/db` (`mariadb://` is accepted as a synonym).
+    pub fn parse(url: &str) -> Result<Self, ConnectError> {
+        let (scheme, rest) = url
+            .split_once("://")
+            .ok_or_else(|| ConnectError::InvalidUrl("expected scheme://…".into()))?;
+        match scheme {
+            "sqlite" => {
+                let path = rest.split('?').next().unwrap_or_default();
+                if path.is_empty() || path.contains(":memory:") {
+                    return Err(ConnectError::InvalidUrl(
+                        "sqlite needs a file path (in-memory databases are one per connection)"
+                            .into(),
+                    ));
+                }
+                Ok(Self::Sqlite(PathBuf::from(path)))
+            }
+            "mysql" => Ok(Self::Mysql(url.to_owned())),
+            "mariadb" => Ok(Self::Mysql(format!("mysql://{rest}"))),
+            other => Err(ConnectError::UnsupportedScheme(other.to_owned())),
+        }
+    }
+
+    /// `sqlite` or `mysql`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Mysql(_) => "mysql",
+        }
+    }
+}
+
+/// Pool settings.
+#[derive(Clone, Debug)]
+pub struct PoolOptions {
+    /// Maximum connections. SQLite is capped at 4: it has one writer anyway.
+    pub max_size: usize,
+    /// How long to wait for a connection (also the connect timeout).
+    pub timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_size: 8,
+            timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The two pools, one per backend. Queries match on it through [`with_conn!`]
+/// and [`with_tx!`], so their bodies are written once.
+#[derive(Clone)]
+pub(crate) enum DbPool {
+    Sqlite(Pool<SqliteConn>),
+    Mysql(Pool<MysqlConn>),
+}
+
+/// Runs `$body` with `$conn` bound to a pooled connection of either backend.
+/// The body is compiled twice, once per connection type.
+macro_rules! with_conn {
+    ($db:expr, |$conn:ident| $body:expr) => {
+        match &$db.pool {
+            $crate::db::DbPool::Sqlite(pool) => {
+                let mut guard = pool.get().await.map_err($crate::error::pool_err)?;
+                let $conn: &mut $crate::db::SqliteConn = &mut *guard;
+                $body
+            }
+            $crate::db::DbPool::Mysql(pool) => {
+                let mut guard = pool.get().await.map_err($crate::error::pool_err)?;
+                let $conn: &mut $crate::db::MysqlConn = &mut *guard;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_conn;
+
+/// Runs `$body` (an async closure body returning `Result<T, diesel::result::Error>`)
+/// in a transaction: `BEGIN IMMEDIATE` on SQLite, so a read-then-write never
+/// fails with "database is locked"; a plain transaction on MySQL, whose
+/// connections run at READ COMMITTED so a read after a locking write sees the
+/// latest committed row.
+macro_rules! with_tx {
+    ($db:expr, |$tx:ident| $body:expr) => {
+        match &$db.pool {
+            $crate::db::DbPool::Sqlite(pool) => {
+                let mut guard = pool.get().await.map_err($crate::error::pool_err)?;
+                let conn: &mut $crate::db::SqliteConn = &mut *guard;
+                conn.immediate_transaction(async |$tx: &mut $crate::db::SqliteConn| $body)
+                    .await
+                    .map_err($crate::error::db_err)
+            }
+            $crate::db::DbPool::Mysql(pool) => {
+                let mut guard = pool.get().await.map_err($crate::error::pool_err)?;
+                let conn: &mut $crate::db::MysqlConn = &mut *guard;
+                diesel_async::AsyncConnection::transaction(
+                    conn,
+                    async |$tx: &mut $crate::db::MysqlConn| $body,
+                )
+                .await
+                .map_err($crate::error::db_err)
+            }
+        }
+    };
+}
+pub(crate) use with_tx;
+
+impl DbPool {
+    /// Opens the pool for `url`, creating the SQLite file and running pending
+    /// migrations first. Fails fast (within `opts.timeout`) when the database
+    /// cannot be reached.
+    pub(crate) async fn open(url: &DatabaseUrl, opts: &PoolOptions) -> Result<Self, ConnectError> {
+        match url {
+            DatabaseUrl::Sqlite(path) => {
+                migrate_sqlite(path.clone()).await?;
+                let mut config = ManagerConfig::<SqliteConn>::default();
+                config.custom_setup = Box::new(sqlite_setup);
+                let manager = AsyncDieselConnectionManager::<SqliteConn>::new_with_config(
+                    path.to_string_lossy(),
+                    config,
+                );
+                let pool = Pool::builder(manager)
+                    .max_size(opts.max_size.clamp(1, 4))
+                    .runtime(Runtime::Tokio1)
+                    .wait_timeout(Some(opts.timeout))
+                    .create_timeout(Some(opts.timeout))
+                    .recycle_timeout(Some(opts.timeout))
+                    .build()
+                    .map_err(|e| unreachable_err("sqlite", e))?;
+                Ok(Self::Sqlite(pool))
+            }
+            DatabaseUrl::Mysql(url) => {
+                let probe = tokio::time::timeout(opts.timeout, mysql_setup(url))
+                    .await
+                    .map_err(|_| unreachable_err("mysql", "timed out"))?
+                    .map_err(|e| unreachable_err("mysql", e))?;
+                drop(probe);
+                migrate_mysql(url.clone()).await?;
+                let mut config = ManagerConfig::<MysqlConn>::default();
+                config.custom_setup = Box::new(|url| mysql_setup(url).boxed());
+                let manager =
+                    AsyncDieselConnectionManager::<MysqlConn>::new_with_config(url.as_str(), config);
+                let pool = Pool::builder(manager)
+                    .max_size(opts.max_size.max(1))
+                    .runtime(Runtime::Tokio1)
+                    .wait_timeout(Some(opts.timeout))
+                    .create_timeout(Some(opts.timeout))
+                    .recycle_timeout(Some(opts.timeout))
+                    .build()
+                    .map_err(|e| unreachable_err("mysql", e))?;
+                Ok(Self::Mysql(pool))
+            }
+        }
+    }
+
+    /// (connections open, idle connections, maximum) for metrics.
+    pub(crate) fn status(&self) -> (usize, usize, usize) {
+        let s = match self {
+            Self::Sqlite(p) => p.status(),
+            Self::Mysql(p) => p.status(),
+        };
+        (s.size, s.available, s.max_size)
+    }
+}
+
+fn unreachable_err(backend: &'static str, reason: impl std::fmt::Display) -> ConnectError {
+    ConnectError::Unreachable {
+        backend,
+        reason: redact(&reason.to_string()),
+    }
+}
+
+/// Drivers sometimes echo the URL; never let a password reach a log.
+fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_inclusive(char::is_whitespace) {
+        match (word.find("://"), word.rfind('@')) {
+            (Some(scheme), Some(at)) if at > scheme => {
+                out.push_str(&word[..scheme + 3]);
+                out.push_str("***");
+                out.push_str(&word[at..]);
+            }
+            _ => out.push_str(word),
+        }
+    }
+    out
+}
+
+/// Per-connection SQLite settings. `busy_timeout` makes a writer wait for the
+/// lock instead of failing; `foreign_keys` is off by default in SQLite.
+const SQLITE_PRAGMAS: &str =
+    "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+
+fn open_sqlite(path: &str) -> diesel::ConnectionResult<SqliteConnection> {
+    use diesel::connection::SimpleConnection as _;
+    let mut conn = SqliteConnection::establish(path)?;
+    conn.batch_execute(SQLITE_PRAGMAS)
+        .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+    Ok(conn)
+}
+
+fn sqlite_setup(path: &str) -> BoxFuture<'_, diesel::ConnectionResult<SqliteConn>> {
+    let path = path.to_owned();
+    async move {
+        tokio::task::spawn_blocking(move || open_sqlite(&path).map(SyncConnectionWrapper::new))
+            .await
+            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?
+    }
+    .boxed()
+}
+
+/// READ COMMITTED: after `UPDATE conversations …` takes the row lock, a plain
+/// `SELECT` must see the latest committed `last_seq`, not the snapshot that
+/// REPEATABLE READ took at the transaction's first read.
+async fn mysql_setup(url: &str) -> diesel::ConnectionResult<MysqlConn> {
+    use diesel_async::{AsyncConnection as _, SimpleAsyncConnection as _};
+    let mut conn = MysqlConn::establish(url).await?;
+    conn.batch_execute(
+        "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED; SET time_zone = '+00:00'; SET NAMES utf8mb4",
+    )
+    .await
+    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+    Ok(conn)
+}
+
+async fn migrate_sqlite(path: PathBuf) -> Result<(), ConnectError> {
+    tokio::task::spawn_blocking(move || {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                unreachable_err("sqlite", format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        let mut conn = open_sqlite(&path.to_string_lossy()).map_err(|e| unreachable_err("sqlite", e))?;
+        // WAL is a property of the file: set once, readers stop blocking the writer.
+        diesel::connection::SimpleConnection::batch_execute(&mut conn, "PRAGMA journal_mode = WAL")
+            .map_err(|e| unreachable_err("sqlite", e))?;
+        conn.run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|_| ())
+            .map_err(|e| ConnectError::Migration(e.to_string()))
+    })
+    .await
+    .map_err(|e| ConnectError::Migration(e.to_string()))?
+}
+
+async fn migrate_mysql(url: String) -> Result<(), ConnectError> {
+    // The sync migration harness blocks on the runtime: keep it off the async threads.
+    tokio::task::spawn_blocking(move || {
+        let mut conn =
+            <AsyncConnectionWrapper<MysqlConn> as Connection>::establish(&url)
+                .map_err(|e| unreachable_err("mysql", e))?;
+        conn.run_pending_migrations(MYSQL_MIGRATIONS)
+            .map(|_| ())
+            .map_err(|e| ConnectError::Migration(e.to_string()))
+    })
+    .await
+    .map_err(|e| ConnectError::Migration(e.to_string()))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_choose_the_backend() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/chat.db").unwrap(),
+            DatabaseUrl::Sqlite("data/chat.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///var/lib/chat.db").unwrap(),
+            DatabaseUrl::Sqlite("/var/lib/chat.db".into())
+        );
+        assert_eq!(DatabaseUrl::parse("mysql://u:p@h/db").unwrap().backend(), "mysql");
+        assert_eq!(DatabaseUrl::parse("mariadb://u:p@h/db").unwrap().backend(), "mysql");
+        assert!(matches!(
+            DatabaseUrl::parse("postgres://x/y"),
+            Err(ConnectError::UnsupportedScheme(s)) if s == "postgres"
+        ));
+        assert!(DatabaseUrl::parse("chat.db").is_err());
+        assert!(DatabaseUrl::parse("sqlite://:memory:").is_err());
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        let r = redact("failed mysql://root:secret@db:3306/chat now");
+        assert!(!r.contains("secret"));
+        assert!(r.contains("mysql://***@db:3306/chat"));
+    }
+}

@@ -1,0 +1,67 @@
+//! Translation of database failures into the domain's terms.
+
+use chat_domain::DomainError;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use thiserror::Error;
+
+/// Why the store could not be opened. Start-up errors: the binary prints them
+/// and exits non-zero.
+#[derive(Debug, Error)]
+pub enum ConnectError {
+    /// `DATABASE_URL` is not `sqlite://…` or `mysql://…`.
+    #[error("DATABASE_URL: unsupported scheme `{0}` (expected sqlite:// or mysql://)")]
+    UnsupportedScheme(String),
+    /// `DATABASE_URL` is malformed.
+    #[error("DATABASE_URL: {0}")]
+    InvalidUrl(String),
+    /// The database could not be reached or opened.
+    #[error("cannot connect to the {backend} database: {reason}")]
+    Unreachable {
+        /// `sqlite` or `mysql`.
+        backend: &'static str,
+        /// What the driver said (credentials are never part of it).
+        reason: String,
+    },
+    /// A migration failed; the schema may be partly applied (MySQL DDL is not transactional).
+    #[error("database migration failed: {0}")]
+    Migration(String),
+}
+
+/// Maps a diesel error to a domain error. `what` names the entity for
+/// `NotFound` and the constraint for `Conflict`.
+pub(crate) fn db_err(err: DieselError) -> DomainError {
+    match err {
+        DieselError::NotFound => DomainError::NotFound("row"),
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            DomainError::Conflict(format!("duplicate value ({})", info.message()))
+        }
+        DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+            DomainError::invalid("reference", "refers to a record that does not exist")
+        }
+        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+            DomainError::Unavailable("database connection closed".into())
+        }
+        DieselError::DatabaseError(_, info) if is_transient(info.message()) => {
+            DomainError::Unavailable(format!("database busy: {}", info.message()))
+        }
+        other => DomainError::Internal(format!("database: {other}")),
+    }
+}
+
+/// "database is locked" (SQLite) and deadlocks / lock wait timeouts (MySQL)
+/// all arrive as `DatabaseErrorKind::Unknown`; only the text tells them apart.
+fn is_transient(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("database is locked") || m.contains("deadlock") || m.contains("lock wait timeout")
+}
+
+/// Maps a pool failure (timeout, connection refused) to `Unavailable`.
+pub(crate) fn pool_err(err: impl std::fmt::Display) -> DomainError {
+    DomainError::Unavailable(format!("database pool: {err}"))
+}
+
+/// A stored value the domain rejects: the database holds something this
+/// version did not write.
+pub(crate) fn corrupt(what: &str, err: impl std::fmt::Display) -> DomainError {
+    DomainError::Internal(format!("corrupt {what} in database: {err}"))
+}

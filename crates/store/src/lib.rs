@@ -1,0 +1,77 @@
+//! # chat-store
+//!
+//! Persistence for Chat API: one implementation of every `chat-domain`
+//! repository port that runs on **SQLite** (the embedded default, bundled
+//! libsqlite3) and on **MySQL / MariaDB** (production), chosen at run time from
+//! `DATABASE_URL`.
+//!
+//! Layout:
+//! - [`db`]: URL parsing, pools, per-connection settings, embedded migrations
+//!   (run at open), and the `with_conn!` / `with_tx!` macros that compile each
+//!   query body once per backend, so queries are written once;
+//! - `schema` / `rows`: the shared table definitions and row ⇄ entity conversions;
+//! - `repos/`: one file per port (users, tokens, customers, conversations and
+//!   messages, knowledge, audit, health);
+//! - [`error`]: start-up errors and the mapping of database errors to
+//!   [`chat_domain::DomainError`].
+//!
+//! Rules kept on both backends: ids are made by the application (no
+//! `RETURNING`), times are UTC with microseconds, writes that read first run in
+//! `BEGIN IMMEDIATE` on SQLite and at READ COMMITTED behind a row lock on MySQL.
+
+pub mod db;
+pub mod error;
+mod repos;
+mod rows;
+mod schema;
+#[cfg(feature = "test-support")]
+pub mod testing;
+
+pub use db::{DatabaseUrl, PoolOptions};
+pub use error::ConnectError;
+
+use db::DbPool;
+
+/// A connected store, implementing every repository port of `chat-domain`.
+/// Cheap to clone (the pool is shared).
+#[derive(Clone)]
+pub struct SqlStore {
+    pool: DbPool,
+    backend: &'static str,
+}
+
+impl SqlStore {
+    /// Connects to `database_url`, runs pending migrations and returns the
+    /// store. An unknown scheme, a malformed URL or an unreachable database
+    /// is a [`ConnectError`], never a panic.
+    pub async fn connect(database_url: &str, options: PoolOptions) -> Result<Self, ConnectError> {
+        let url = DatabaseUrl::parse(database_url)?;
+        let pool = DbPool::open(&url, &options).await?;
+        Ok(Self {
+            pool,
+            backend: url.backend(),
+        })
+    }
+
+    /// `sqlite` or `mysql`.
+    pub fn backend(&self) -> &'static str {
+        self.backend
+    }
+
+    /// Pool gauges for metrics.
+    pub fn pool_status(&self) -> PoolStatus {
+        let (size, idle, max) = self.pool.status();
+        PoolStatus { size, idle, max }
+    }
+}
+
+/// A snapshot of the connection pool.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolStatus {
+    /// Connections currently open.
+    pub size: usize,
+    /// Open connections not in use.
+    pub idle: usize,
+    /// Upper bound.
+    pub max: usize,
+}

@@ -1,0 +1,229 @@
+//! Conversations and the message log: the one place where a message gets its
+//! sequence number.
+
+use std::collections::{BTreeMap, HashMap};
+
+use async_trait::async_trait;
+use chat_domain::ids::{ConversationId, CustomerId};
+use chat_domain::model::{AppendOutcome, Conversation, HistoryQuery, Message, NewMessage};
+use chat_domain::ports::ConversationRepository;
+use chat_domain::{DomainError, DomainResult};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::page;
+use crate::SqlStore;
+use crate::db::{with_conn, with_tx};
+use crate::error::db_err;
+use crate::rows::{ConversationRow, MessageRow, convert};
+use crate::schema::{conversations, messages};
+
+/// What one append transaction decided for one input message.
+enum Slot {
+    Missing,
+    Stored(MessageRow, bool),
+}
+
+#[async_trait]
+impl ConversationRepository for SqlStore {
+    async fn create_conversation(&self, conversation: &Conversation) -> DomainResult<()> {
+        let row = ConversationRow::from(conversation);
+        with_conn!(self, |conn| {
+            diesel::insert_into(conversations::table)
+                .values(&row)
+                .execute(conn)
+                .await
+                .map_err(db_err)?;
+        });
+        Ok(())
+    }
+
+    async fn conversation_by_id(&self, id: ConversationId) -> DomainResult<Option<Conversation>> {
+        let id = id.to_string();
+        let row: Option<ConversationRow> = with_conn!(self, |conn| {
+            conversations::table
+                .find(&id)
+                .select(ConversationRow::as_select())
+                .first(conn)
+                .await
+                .optional()
+                .map_err(db_err)?
+        });
+        row.map(Conversation::try_from).transpose()
+    }
+
+    async fn conversations_of_customer(
+        &self,
+        customer: CustomerId,
+        limit: u32,
+    ) -> DomainResult<Vec<Conversation>> {
+        let customer = customer.to_string();
+        let rows: Vec<ConversationRow> = with_conn!(self, |conn| {
+            conversations::table
+                .filter(conversations::customer_id.eq(&customer))
+                .order((conversations::created_at.desc(), conversations::id.desc()))
+                .limit(page(limit))
+                .select(ConversationRow::as_select())
+                .load(conn)
+                .await
+                .map_err(db_err)?
+        });
+        convert(rows)
+    }
+
+    /// One transaction for the whole slice (group commit):
+    /// 1. lock each conversation, in id order so two appenders never deadlock,
+    ///    by reserving as many sequences as it has messages here;
+    /// 2. read the reserved ranges back (the lock makes this read exact);
+    /// 3. find already stored client ids in one query (idempotent resend);
+    /// 4. insert the new messages with consecutive sequences;
+    /// 5. hand back reserved numbers that duplicates did not use, so the
+    ///    sequence stays gap-free.
+    ///
+    /// The UNIQUE (conversation_id, seq) and (conversation_id, client_msg_id)
+    /// indexes stay as a backstop: a violation aborts the batch, never
+    /// stores a duplicate.
+    async fn append_messages(
+        &self,
+        batch: &[NewMessage],
+    ) -> DomainResult<Vec<DomainResult<AppendOutcome>>> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = chat_domain::time::now();
+        // conversation id -> how many messages of the batch target it.
+        let mut wanted: BTreeMap<String, i64> = BTreeMap::new();
+        for m in batch {
+            *wanted.entry(m.conversation_id.to_string()).or_default() += 1;
+        }
+        let conv_ids: Vec<String> = wanted.keys().cloned().collect();
+        let client_ids: Vec<String> =
+            batch.iter().filter_map(|m| m.client_msg_id.clone()).collect();
+
+        let slots: Vec<Slot> = with_tx!(self, |tx| {
+            for (id, n) in &wanted {
+                diesel::update(conversations::table.find(id))
+                    .set((
+                        conversations::last_seq.eq(conversations::last_seq + *n),
+                        conversations::updated_at.eq(now),
+                    ))
+                    .execute(tx)
+                    .await?;
+            }
+            let reserved: Vec<(String, i64)> = conversations::table
+                .filter(conversations::id.eq_any(&conv_ids))
+                .select((conversations::id, conversations::last_seq))
+                .load(tx)
+                .await?;
+            // conversation -> (next sequence to hand out, last one reserved).
+            let mut next: HashMap<String, (i64, i64)> = reserved
+                .into_iter()
+                .map(|(id, last)| {
+                    let n = wanted.get(&id).copied().unwrap_or(0);
+                    (id, (last - n + 1, last))
+                })
+                .collect();
+            let mut known: HashMap<(String, String), MessageRow> = HashMap::new();
+            if !client_ids.is_empty() {
+                let stored: Vec<MessageRow> = messages::table
+                    .filter(messages::conversation_id.eq_any(&conv_ids))
+                    .filter(messages::client_msg_id.eq_any(&client_ids))
+                    .select(MessageRow::as_select())
+                    .load(tx)
+                    .await?;
+                for row in stored {
+                    if let Some(cmid) = row.client_msg_id.clone() {
+                        known.insert((row.conversation_id.clone(), cmid), row);
+                    }
+                }
+            }
+            let mut slots = Vec::with_capacity(batch.len());
+            for m in batch {
+                let conv = m.conversation_id.to_string();
+                let Some((seq, _)) = next.get_mut(&conv) else {
+                    slots.push(Slot::Missing);
+                    continue;
+                };
+                if let Some(cmid) = &m.client_msg_id {
+                    if let Some(row) = known.get(&(conv.clone(), cmid.clone())) {
+                        slots.push(Slot::Stored(row.clone(), true));
+                        continue;
+                    }
+                }
+                let row = MessageRow::new(m, *seq);
+                diesel::insert_into(messages::table)
+                    .values(&row)
+                    .execute(tx)
+                    .await?;
+                *seq += 1;
+                if let Some(cmid) = &m.client_msg_id {
+                    known.insert((conv, cmid.clone()), row.clone());
+                }
+                slots.push(Slot::Stored(row, false));
+            }
+            // Give back what duplicates did not use.
+            for (id, (next_seq, reserved_last)) in &next {
+                if *next_seq - 1 != *reserved_last {
+                    diesel::update(conversations::table.find(id))
+                        .set(conversations::last_seq.eq(*next_seq - 1))
+                        .execute(tx)
+                        .await?;
+                }
+            }
+            Ok::<_, diesel::result::Error>(slots)
+        })?;
+
+        Ok(slots
+            .into_iter()
+            .map(|slot| match slot {
+                Slot::Missing => Err(DomainError::NotFound("conversation")),
+                Slot::Stored(row, duplicate) => Message::try_from(row).map(|message| AppendOutcome {
+                    message,
+                    duplicate,
+                }),
+            })
+            .collect())
+    }
+
+    async fn history(
+        &self,
+        conversation: ConversationId,
+        query: HistoryQuery,
+    ) -> DomainResult<Vec<Message>> {
+        let conv = conversation.to_string();
+        let rows: Vec<MessageRow> = with_conn!(self, |conn| {
+            let base = messages::table
+                .filter(messages::conversation_id.eq(&conv))
+                .select(MessageRow::as_select());
+            match query {
+                HistoryQuery::AfterSeq { after, limit } => base
+                    .filter(messages::seq.gt(after))
+                    .order(messages::seq.asc())
+                    .limit(page(limit))
+                    .load(conn)
+                    .await
+                    .map_err(db_err)?,
+                HistoryQuery::BeforeSeq { before, limit } => {
+                    let mut rows: Vec<MessageRow> = base
+                        .filter(messages::seq.lt(before))
+                        .order(messages::seq.desc())
+                        .limit(page(limit))
+                        .load(conn)
+                        .await
+                        .map_err(db_err)?;
+                    rows.reverse();
+                    rows
+                }
+                HistoryQuery::Between { from, to, limit } => base
+                    .filter(messages::created_at.ge(from))
+                    .filter(messages::created_at.lt(to))
+                    .order(messages::seq.asc())
+                    .limit(page(limit))
+                    .load(conn)
+                    .await
+                    .map_err(db_err)?,
+            }
+        });
+        convert(rows)
+    }
+}

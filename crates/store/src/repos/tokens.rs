@@ -1,0 +1,81 @@
+use async_trait::async_trait;
+use chat_domain::DomainResult;
+use chat_domain::auth::RefreshToken;
+use chat_domain::ids::{RefreshTokenId, TokenFamilyId};
+use chat_domain::ports::RefreshTokenRepository;
+use chat_domain::time::Timestamp;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use crate::SqlStore;
+use crate::db::{with_conn, with_tx};
+use crate::error::db_err;
+use crate::rows::RefreshTokenRow;
+use crate::schema::refresh_tokens as rt;
+
+#[async_trait]
+impl RefreshTokenRepository for SqlStore {
+    async fn insert_refresh_token(&self, token: &RefreshToken) -> DomainResult<()> {
+        let row = RefreshTokenRow::from(token);
+        with_conn!(self, |conn| {
+            diesel::insert_into(rt::table)
+                .values(&row)
+                .execute(conn)
+                .await
+                .map_err(db_err)?;
+        });
+        Ok(())
+    }
+
+    async fn refresh_token_by_hash(&self, token_hash: &str) -> DomainResult<Option<RefreshToken>> {
+        let row: Option<RefreshTokenRow> = with_conn!(self, |conn| {
+            rt::table
+                .filter(rt::token_hash.eq(token_hash))
+                .select(RefreshTokenRow::as_select())
+                .first(conn)
+                .await
+                .optional()
+                .map_err(db_err)?
+        });
+        row.map(RefreshToken::try_from).transpose()
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        old: RefreshTokenId,
+        new: &RefreshToken,
+        at: Timestamp,
+    ) -> DomainResult<bool> {
+        let old = old.to_string();
+        let row = RefreshTokenRow::from(new);
+        with_tx!(self, |tx| {
+            // The conditional update is the race arbiter: of two concurrent
+            // refreshes with one token, exactly one sees a live row.
+            let retired = diesel::update(rt::table.find(&old).filter(rt::revoked_at.is_null()))
+                .set((rt::revoked_at.eq(Some(at)), rt::replaced_by.eq(Some(&row.id))))
+                .execute(tx)
+                .await?;
+            if retired != 1 {
+                return Ok(false);
+            }
+            diesel::insert_into(rt::table).values(&row).execute(tx).await?;
+            Ok(true)
+        })
+    }
+
+    async fn revoke_token_family(&self, family: TokenFamilyId, at: Timestamp) -> DomainResult<u64> {
+        let family = family.to_string();
+        let n = with_conn!(self, |conn| {
+            diesel::update(
+                rt::table
+                    .filter(rt::family_id.eq(&family))
+                    .filter(rt::revoked_at.is_null()),
+            )
+            .set(rt::revoked_at.eq(Some(at)))
+            .execute(conn)
+            .await
+            .map_err(db_err)?
+        });
+        Ok(n as u64)
+    }
+}

@@ -1,0 +1,348 @@
+//! Row types: how entities look in a table, and the conversions to and from
+//! the domain. Conversions that read can fail: a value this version did not
+//! write is reported as corrupt rather than guessed at.
+
+use chat_domain::DomainResult;
+use chat_domain::auth::RefreshToken;
+use chat_domain::model::{AuditEntry, Conversation, Customer, KnowledgeDoc, Message, NewMessage, User};
+use chat_domain::time::Timestamp;
+use diesel::prelude::*;
+
+use crate::error::corrupt;
+use crate::schema::{
+    audit_log, conversations, customers, knowledge_docs, messages, refresh_tokens, users,
+};
+
+fn parse<T: std::str::FromStr>(what: &str, s: &str) -> DomainResult<T>
+where
+    T::Err: std::fmt::Display,
+{
+    s.parse().map_err(|e| corrupt(what, e))
+}
+
+fn parse_opt<T: std::str::FromStr>(what: &str, s: Option<&str>) -> DomainResult<Option<T>>
+where
+    T::Err: std::fmt::Display,
+{
+    s.map(|s| parse(what, s)).transpose()
+}
+
+fn json_list(what: &str, s: &str) -> DomainResult<Vec<String>> {
+    serde_json::from_str(s).map_err(|e| corrupt(what, e))
+}
+
+fn to_json_list(list: &[String]) -> String {
+    serde_json::to_string(list).unwrap_or_else(|_| "[]".to_owned())
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = users, check_for_backend(diesel::sqlite::Sqlite, diesel::mysql::Mysql))]
+pub(crate) struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub active: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<&User> for UserRow {
+    fn from(u: &User) -> Self {
+        Self {
+            id: u.id.to_string(),
+            email: u.email.clone(),
+            display_name: u.display_name.clone(),
+            password_hash: u.password_hash.clone(),
+            role: u.role.as_str().to_owned(),
+            active: u.active,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = chat_domain::DomainError;
+    fn try_from(r: UserRow) -> DomainResult<Self> {
+        Ok(Self {
+            id: parse("users.id", &r.id)?,
+            email: r.email,
+            display_name: r.display_name,
+            password_hash: r.password_hash,
+            role: parse("users.role", &r.role)?,
+            active: r.active,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = refresh_tokens, check_for_backend(diesel::sqlite::Sqlite, diesel::mysql::Mysql))]
+pub(crate) struct RefreshTokenRow {
+    pub id: String,
+    pub family_id: String,
+    pub user_id: String,
+    pub token_hash: String,
+    pub expires_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+    pub replaced_by: Option<String>,
+    pub created_at: Timestamp,
+}
+
+impl From<&RefreshToken> for RefreshTokenRow {
+    fn from(t: &RefreshToken) -> Self {
+        Self {
+            id: t.id.to_string(),
+            family_id: t.family_id.to_string(),
+            user_id: t.user_id.to_string(),
+            token_hash: t.token_hash.clone(),
+            expires_at: t.expires_at,
+            revoked_at: t.revoked_at,
+            replaced_by: t.replaced_by.map(|id| id.to_string()),
+            created_at: t.created_at,
+        }
+    }
+}
+
+impl TryFrom<RefreshTokenRow> for RefreshToken {
+    type Error = chat_domain::DomainError;
+    fn try_from(r: RefreshTokenRow) -> DomainResult<Self> {
+        Ok(Self {
+            id: parse("refresh_tokens.id", &r.id)?,
+            family_id: parse("refresh_tokens.family_id", &r.family_id)?,
+            user_id: parse("refresh_tokens.user_id", &r.user_id)?,
+            token_hash: r.token_hash,
+            expires_at: r.expires_at,
+            revoked_at: r.revoked_at,
+            replaced_by: parse_opt("refresh_tokens.replaced_by", r.replaced_by.as_deref())?,
+            created_at: r.created_at,
+        })
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = customers, check_for_backend(diesel::sqlite::Sqlite, diesel::mysql::Mysql))]
+pub(crate) struct CustomerRow {
+    pub id: String,
+    pub external_id: Option<String>,
+    pub name: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<&Customer> for CustomerRow {
+    fn from(c: &Customer) -> Self {
+        Self {
+            id: c.id.to_string(),
+            external_id: c.external_id.clone(),
+            name: c.name.clone(),
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+impl TryFrom<CustomerRow> for Customer {
+    type Error = chat_domain::DomainError;
+    fn try_from(r: CustomerRow) -> DomainResult<Self> {
+        Ok(Self {
+            id: parse("customers.id", &r.id)?,
+            external_id: r.external_id,
+            name: r.name,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = conversations, check_for_backend(diesel::sqlite::Sqlite, diesel::mysql::Mysql))]
+pub(crate) struct ConversationRow {
+    pub id: String,
+    pub customer_id: String,
+    pub state: String,
+    pub assignee_id: Option<String>,
+    pub labels: String,
+    pub last_seq: i64,
+    pub csat_score: Option<i32>,
+    pub csat_comment: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub closed_at: Option<Timestamp>,
+}
+
+impl From<&Conversation> for ConversationRow {
+    fn from(c: &Conversation) -> Self {
+        Self {
+            id: c.id.to_string(),
+            customer_id: c.customer_id.to_string(),
+            state: c.state.as_str().to_owned(),
+            assignee_id: c.assignee_id.map(|id| id.to_string()),
+            labels: to_json_list(&c.labels),
+            last_seq: c.last_seq,
+            csat_score: c.csat_score,
+            csat_comment: c.csat_comment.clone(),
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            closed_at: c.closed_at,
+        }
+    }
+}
+
+impl TryFrom<ConversationRow> for Conversation {
+    type Error = chat_domain::DomainError;
+    fn try_from(r: ConversationRow) -> DomainResult<Self> {
+        Ok(Self {
+            id: parse("conversations.id", &r.id)?,
+            customer_id: parse("conversations.customer_id", &r.customer_id)?,
+            state: parse("conversations.state", &r.state)?,
+            assignee_id: parse_opt("conversations.assignee_id", r.assignee_id.as_deref())?,
+            labels: json_list("conversations.labels", &r.labels)?,
+            last_seq: r.last_seq,
+            csat_score: r.csat_score,
+            csat_comment: r.csat_comment,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            closed_at: r.closed_at,
+        })
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable, Clone)]
+#[diesel(table_name = messages, check_for_backend(diesel::sqlite::Sqlite, diesel::mysql::Mysql))]
+pub(crate) struct MessageRow {
+    pub id: String,
+    pub conversation_id: String,
+    pub seq: i64,
+    pub sender_kind: String,
+    pub sender_id: Option<String>,
+    pub kind: String,
+    pub body: String,
+    pub client_msg_id: Option<String>,
+    pub created_at: Timestamp,
+}
+
+impl MessageRow {
+    pub(crate) fn new(m: &NewMessage, seq: i64) -> Self {
+        Self {
+            id: m.id.to_string(),
+            conversation_id: m.conversation_id.to_string(),
+            seq,
+            sender_kind: m.sender_kind.as_str().to_owned(),
+            sender_id: m.sender_id.clone(),
+            kind: m.kind.as_str().to_owned(),
+            body: m.body.clone(),
+            client_msg_id: m.client_msg_id.clone(),
+            created_at: m.created_at,
+        }
+    }
+}
+
+impl TryFrom<MessageRow> for Message {
+    type Error = chat_domain::DomainError;
+    fn try_from(r: MessageRow) -> DomainResult<Self> {
+        Ok(Self {
+            id: parse("messages.id", &r.id)?,
+            conversation_id: parse("messages.conversation_id", &r.conversation_id)?,
+            seq: r.seq,
+            sender_kind: parse("messages.sender_kind", &r.sender_kind)?,
+            sender_id: r.sender_id,
+            kind: parse("messages.kind", &r.kind)?,
+            body: r.body,
+            client_msg_id: r.client_msg_id,
+            created_at: r.created_at,
+        })
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = knowledge_docs, check_for_backend(diesel::sqlite::Sqlite, diesel::mysql::Mysql))]
+pub(crate) struct KnowledgeDocRow {
+    pub id: String,
+    pub title: String,
+    pub body: String,
+    pub tags: String,
+    pub enabled: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<&KnowledgeDoc> for KnowledgeDocRow {
+    fn from(d: &KnowledgeDoc) -> Self {
+        Self {
+            id: d.id.to_string(),
+            title: d.title.clone(),
+            body: d.body.clone(),
+            tags: to_json_list(&d.tags),
+            enabled: d.enabled,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+        }
+    }
+}
+
+impl TryFrom<KnowledgeDocRow> for KnowledgeDoc {
+    type Error = chat_domain::DomainError;
+    fn try_from(r: KnowledgeDocRow) -> DomainResult<Self> {
+        Ok(Self {
+            id: parse("knowledge_docs.id", &r.id)?,
+            title: r.title,
+            body: r.body,
+            tags: json_list("knowledge_docs.tags", &r.tags)?,
+            enabled: r.enabled,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_log, check_for_backend(diesel::sqlite::Sqlite, diesel::mysql::Mysql))]
+pub(crate) struct AuditRow {
+    pub id: String,
+    pub actor_id: Option<String>,
+    pub action: String,
+    pub target: Option<String>,
+    pub ip: Option<String>,
+    pub detail: Option<String>,
+    pub created_at: Timestamp,
+}
+
+impl From<&AuditEntry> for AuditRow {
+    fn from(a: &AuditEntry) -> Self {
+        Self {
+            id: a.id.to_string(),
+            actor_id: a.actor_id.clone(),
+            action: a.action.clone(),
+            target: a.target.clone(),
+            ip: a.ip.clone(),
+            detail: a.detail.clone(),
+            created_at: a.created_at,
+        }
+    }
+}
+
+impl TryFrom<AuditRow> for AuditEntry {
+    type Error = chat_domain::DomainError;
+    fn try_from(r: AuditRow) -> DomainResult<Self> {
+        Ok(Self {
+            id: parse("audit_log.id", &r.id)?,
+            actor_id: r.actor_id,
+            action: r.action,
+            target: r.target,
+            ip: r.ip,
+            detail: r.detail,
+            created_at: r.created_at,
+        })
+    }
+}
+
+/// Converts a list of rows, failing on the first corrupt one.
+pub(crate) fn convert<R, T: TryFrom<R, Error = chat_domain::DomainError>>(
+    rows: Vec<R>,
+) -> DomainResult<Vec<T>> {
+    rows.into_iter().map(T::try_from).collect()
+}

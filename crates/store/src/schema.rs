@@ -1,0 +1,108 @@
+//! Table definitions shared by both backends.
+//!
+//! Written by hand (not `diesel print-schema`) because one definition serves
+//! SQLite and MySQL: only SQL types both support are used (`Text` for ids and
+//! JSON, `Timestamp` for UTC times, `BigInt`, `Integer`, `Bool`).
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        role -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Text,
+        family_id -> Text,
+        user_id -> Text,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        replaced_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    customers (id) {
+        id -> Text,
+        external_id -> Nullable<Text>,
+        name -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    conversations (id) {
+        id -> Text,
+        customer_id -> Text,
+        state -> Text,
+        assignee_id -> Nullable<Text>,
+        labels -> Text,
+        last_seq -> BigInt,
+        csat_score -> Nullable<Integer>,
+        csat_comment -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> Text,
+        conversation_id -> Text,
+        seq -> BigInt,
+        sender_kind -> Text,
+        sender_id -> Nullable<Text>,
+        kind -> Text,
+        body -> Text,
+        client_msg_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    knowledge_docs (id) {
+        id -> Text,
+        title -> Text,
+        body -> Text,
+        tags -> Text,
+        enabled -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        target -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        detail -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(conversations -> customers (customer_id));
+diesel::joinable!(messages -> conversations (conversation_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    refresh_tokens,
+    customers,
+    conversations,
+    messages,
+    knowledge_docs,
+    audit_log,
+);

@@ -1,0 +1,144 @@
+//! Throwaway databases for tests (feature `test-support`).
+//!
+//! - [`TestDb::sqlite`] always works: a fresh file in a temporary directory.
+//! - [`TestDb::mysql`] creates a fresh database on the server named by
+//!   `CHAT_TEST_MYSQL_URL`, and drops it when the guard is dropped. It returns
+//!   `None` (the test is skipped, with a line on stderr) when the variable is
+//!   unset, unless `CHAT_TEST_REQUIRE_SERVICES=1`, in which case it panics:
+//!   CI must never pass by skipping.
+
+use std::path::PathBuf;
+
+use diesel_async::{AsyncConnection as _, SimpleAsyncConnection as _};
+
+use crate::db::MysqlConn;
+use crate::{PoolOptions, SqlStore};
+
+/// A store on a database that exists only for this test.
+pub struct TestDb {
+    /// The connected store.
+    pub store: SqlStore,
+    /// The URL it was opened with (for starting a server process on it).
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Dir(PathBuf),
+    MysqlDatabase { server_url: String, name: String },
+}
+
+/// True when CI demands that service-backed tests run.
+pub fn services_required() -> bool {
+    std::env::var("CHAT_TEST_REQUIRE_SERVICES").is_ok_and(|v| v == "1")
+}
+
+/// Returns the value of `var`, or `None` after saying on stderr that `what`
+/// is skipped; panics instead when services are required.
+pub fn service_url(var: &str, what: &str) -> Option<String> {
+    match std::env::var(var).ok().filter(|v| !v.is_empty()) {
+        Some(url) => Some(url),
+        None if services_required() => {
+            panic!("{var} is not set but CHAT_TEST_REQUIRE_SERVICES=1: {what} must run")
+        }
+        None => {
+            eprintln!("SKIPPED {what}: set {var} to run it");
+            None
+        }
+    }
+}
+
+impl TestDb {
+    /// A fresh SQLite database in a new temporary directory.
+    pub async fn sqlite() -> Self {
+        let dir = std::env::temp_dir().join(format!("chat-test-{}", uuid::Uuid::now_v7().simple()));
+        let url = format!("sqlite://{}", dir.join("chat.db").display());
+        let store = SqlStore::connect(&url, PoolOptions::default())
+            .await
+            .unwrap_or_else(|e| panic!("open test sqlite: {e}"));
+        Self {
+            store,
+            url,
+            cleanup: Cleanup::Dir(dir),
+        }
+    }
+
+    /// A fresh MySQL database, or `None` when MySQL tests are not configured.
+    pub async fn mysql() -> Option<Self> {
+        let server_url = service_url("CHAT_TEST_MYSQL_URL", "MySQL tests")?;
+        let name = format!("chat_t_{}", &uuid::Uuid::now_v7().simple().to_string()[..20]);
+        let mut admin = MysqlConn::establish(&server_url)
+            .await
+            .unwrap_or_else(|e| panic!("connect to CHAT_TEST_MYSQL_URL: {e}"));
+        admin
+            .batch_execute(&format!(
+                "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("create test database: {e}"));
+        let url = with_database(&server_url, &name);
+        let store = SqlStore::connect(&url, PoolOptions::default())
+            .await
+            .unwrap_or_else(|e| panic!("open test mysql: {e}"));
+        Some(Self {
+            store,
+            url,
+            cleanup: Cleanup::MysqlDatabase { server_url, name },
+        })
+    }
+}
+
+/// Replaces the database part of a MySQL URL.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let authority_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority_end..].find('/') {
+        Some(slash) => &base[..authority_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::MysqlDatabase { server_url, name } => {
+                // Drop runs inside the test's runtime: use a thread with its own.
+                let (server_url, name) = (server_url.clone(), name.clone());
+                let _ = std::thread::spawn(move || {
+                    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build()
+                    else {
+                        return;
+                    };
+                    rt.block_on(async {
+                        if let Ok(mut c) = MysqlConn::establish(&server_url).await {
+                            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS `{name}`")).await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn database_is_replaced_in_urls() {
+        assert_eq!(with_database("mysql://root@127.0.0.1:3306/test", "x"), "mysql://root@127.0.0.1:3306/x");
+        assert_eq!(with_database("mysql://root@h/test?ssl=0", "x"), "mysql://root@h/x?ssl=0");
+        assert_eq!(with_database("mysql://root@h", "x"), "mysql://root@h/x");
+    }
+}

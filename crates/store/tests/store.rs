@@ -1,0 +1,319 @@
+//! The store's guarantees, checked on SQLite always and on MySQL when
+//! `CHAT_TEST_MYSQL_URL` is set (CI sets it and requires it).
+
+use std::collections::BTreeSet;
+
+use chat_domain::DomainError;
+use chat_domain::auth::RefreshToken;
+use chat_domain::ids::{ConversationId, RefreshTokenId, TokenFamilyId, UserId};
+use chat_domain::model::{
+    AuditEntry, AuditFilter, Conversation, Customer, HistoryQuery, KnowledgeDoc, MessageKind,
+    NewMessage, Role, SenderKind, User,
+};
+use chat_domain::ports::{
+    AuditRepository, ConversationRepository, CustomerRepository, HealthCheck, KnowledgeRepository,
+    RefreshTokenRepository, Store, UserRepository,
+};
+use chat_domain::time::now;
+use chat_store::SqlStore;
+use chat_store::testing::TestDb;
+
+/// Declares each test twice: once on SQLite, once on MySQL.
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() {
+                let db = chat_store::testing::TestDb::sqlite().await;
+                super::$name(db.store.clone()).await;
+            })+
+        }
+        mod mysql {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() {
+                let Some(db) = chat_store::testing::TestDb::mysql().await else { return };
+                super::$name(db.store.clone()).await;
+            })+
+        }
+    };
+}
+
+on_both_backends!(
+    concurrent_appends_get_gap_free_sequences,
+    resend_with_same_client_id_is_stored_once,
+    batch_with_duplicates_and_unknown_conversation,
+    history_pages_by_sequence_and_time,
+    users_round_trip_and_emails_are_unique,
+    refresh_rotation_is_single_use,
+    customers_conversations_knowledge_and_audit,
+);
+
+async fn conversation(store: &SqlStore) -> ConversationId {
+    let at = now();
+    let customer = Customer {
+        id: Default::default(),
+        external_id: Some(format!("visitor-{}", uuid::Uuid::now_v7())),
+        name: Some("访客".into()),
+        created_at: at,
+        updated_at: at,
+    };
+    store.create_customer(&customer).await.unwrap();
+    let conv = Conversation::open(customer.id, at);
+    store.create_conversation(&conv).await.unwrap();
+    conv.id
+}
+
+fn text(conv: ConversationId, body: &str, cmid: Option<String>) -> NewMessage {
+    NewMessage::new(conv, SenderKind::Customer, None, MessageKind::Text, body, cmid, now()).unwrap()
+}
+
+async fn concurrent_appends_get_gap_free_sequences(store: SqlStore) {
+    let conv = conversation(&store).await;
+    let mut tasks = Vec::new();
+    for w in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut seqs = Vec::new();
+            for i in 0..200 {
+                let m = text(conv, &format!("writer {w} message {i}"), Some(format!("w{w}-{i}")));
+                let out = store.append_messages(&[m]).await.unwrap();
+                let outcome = out.into_iter().next().unwrap().unwrap();
+                assert!(!outcome.duplicate);
+                seqs.push(outcome.message.seq);
+            }
+            seqs
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        let seqs = t.await.unwrap();
+        // Each writer sees its own messages in increasing order.
+        assert!(seqs.windows(2).all(|w| w[0] < w[1]));
+        all.extend(seqs);
+    }
+    all.sort_unstable();
+    assert_eq!(all, (1..=1600).collect::<Vec<i64>>());
+    let stored = store.history(conv, HistoryQuery::AfterSeq { after: 0, limit: 1000 }).await.unwrap();
+    assert_eq!(stored.len(), 1000);
+    let rest = store.history(conv, HistoryQuery::AfterSeq { after: 1000, limit: 1000 }).await.unwrap();
+    assert_eq!(rest.len(), 600);
+    assert_eq!(store.conversation_by_id(conv).await.unwrap().unwrap().last_seq, 1600);
+}
+
+async fn resend_with_same_client_id_is_stored_once(store: SqlStore) {
+    let conv = conversation(&store).await;
+    store.append_messages(&[text(conv, "before", None)]).await.unwrap();
+    let first = store.append_messages(&[text(conv, "你好，我的订单", Some("c-1".into()))]).await.unwrap();
+    let first = first.into_iter().next().unwrap().unwrap();
+    assert_eq!((first.message.seq, first.duplicate), (2, false));
+    // The resend may even carry different text (a client bug): the first copy wins.
+    let again = store.append_messages(&[text(conv, "changed", Some("c-1".into()))]).await.unwrap();
+    let again = again.into_iter().next().unwrap().unwrap();
+    assert!(again.duplicate);
+    assert_eq!(again.message.seq, 2);
+    assert_eq!(again.message.id, first.message.id);
+    assert_eq!(again.message.body, "你好，我的订单");
+    // Client ids are case-sensitive and scoped to the conversation.
+    let other = store.append_messages(&[text(conv, "x", Some("C-1".into()))]).await.unwrap();
+    assert_eq!(other[0].as_ref().unwrap().message.seq, 3);
+    let conv2 = conversation(&store).await;
+    let elsewhere = store.append_messages(&[text(conv2, "x", Some("c-1".into()))]).await.unwrap();
+    assert_eq!(elsewhere[0].as_ref().unwrap().message.seq, 1);
+    // The resend did not burn a sequence number.
+    assert_eq!(store.conversation_by_id(conv).await.unwrap().unwrap().last_seq, 3);
+}
+
+async fn batch_with_duplicates_and_unknown_conversation(store: SqlStore) {
+    let a = conversation(&store).await;
+    let b = conversation(&store).await;
+    let ghost = ConversationId::new();
+    let batch = vec![
+        text(a, "a1", Some("k".into())),
+        text(b, "b1", None),
+        text(ghost, "lost", None),
+        text(a, "a1 again", Some("k".into())),
+        text(a, "a2", None),
+    ];
+    let out = store.append_messages(&batch).await.unwrap();
+    assert_eq!(out.len(), 5);
+    assert_eq!(out[0].as_ref().unwrap().message.seq, 1);
+    assert_eq!(out[1].as_ref().unwrap().message.seq, 1);
+    assert_eq!(out[2].as_ref().unwrap_err(), &DomainError::NotFound("conversation"));
+    let dup = out[3].as_ref().unwrap();
+    assert!(dup.duplicate);
+    assert_eq!(dup.message.seq, 1);
+    assert_eq!(out[4].as_ref().unwrap().message.seq, 2);
+    // Gap-free after a batch that reserved 3 for `a` and used 2.
+    assert_eq!(store.conversation_by_id(a).await.unwrap().unwrap().last_seq, 2);
+    let next = store.append_messages(&[text(a, "a3", None)]).await.unwrap();
+    assert_eq!(next[0].as_ref().unwrap().message.seq, 3);
+}
+
+async fn history_pages_by_sequence_and_time(store: SqlStore) {
+    let conv = conversation(&store).await;
+    let t0 = now();
+    for i in 1..=10 {
+        store.append_messages(&[text(conv, &format!("m{i}"), None)]).await.unwrap();
+    }
+    let page = store.history(conv, HistoryQuery::AfterSeq { after: 3, limit: 4 }).await.unwrap();
+    assert_eq!(page.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![4, 5, 6, 7]);
+    assert_eq!(page[0].body, "m4");
+    let back = store.history(conv, HistoryQuery::BeforeSeq { before: 4, limit: 2 }).await.unwrap();
+    assert_eq!(back.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![2, 3]);
+    let end = store.history(conv, HistoryQuery::AfterSeq { after: 10, limit: 5 }).await.unwrap();
+    assert!(end.is_empty());
+
+    let sixth = &page[2];
+    assert_eq!(sixth.seq, 6);
+    let all = store
+        .history(conv, HistoryQuery::Between { from: t0, to: now() + chrono::Duration::seconds(1), limit: 100 })
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 10);
+    let from_sixth = store
+        .history(conv, HistoryQuery::Between { from: sixth.created_at, to: now() + chrono::Duration::seconds(1), limit: 100 })
+        .await
+        .unwrap();
+    assert_eq!(from_sixth.first().map(|m| m.seq), Some(6));
+    let before_sixth = store
+        .history(conv, HistoryQuery::Between { from: t0, to: sixth.created_at, limit: 100 })
+        .await
+        .unwrap();
+    assert!(before_sixth.iter().all(|m| m.seq < 6));
+    // Times read back exactly as written (microsecond precision on both backends).
+    let stored = store.history(conv, HistoryQuery::AfterSeq { after: 5, limit: 1 }).await.unwrap();
+    assert_eq!(stored[0].created_at, sixth.created_at);
+}
+
+fn user(email: &str, role: Role) -> User {
+    let at = now();
+    User {
+        id: UserId::new(),
+        email: email.into(),
+        display_name: "Test".into(),
+        password_hash: "$argon2id$stub".into(),
+        role,
+        active: true,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+async fn users_round_trip_and_emails_are_unique(store: SqlStore) {
+    let email = format!("{}@example.com", uuid::Uuid::now_v7().simple());
+    let u = user(&email, Role::Supervisor);
+    store.create_user(&u).await.unwrap();
+    assert_eq!(store.user_by_id(u.id).await.unwrap().unwrap(), u);
+    assert_eq!(store.user_by_email(&email).await.unwrap().unwrap().id, u.id);
+    assert!(store.user_by_email("nobody@example.com").await.unwrap().is_none());
+    let err = store.create_user(&user(&email, Role::Agent)).await.unwrap_err();
+    assert!(matches!(err, DomainError::Conflict(_)), "{err:?}");
+    assert!(store.count_users().await.unwrap() >= 1);
+}
+
+async fn refresh_rotation_is_single_use(store: SqlStore) {
+    let u = user(&format!("{}@example.com", uuid::Uuid::now_v7().simple()), Role::Agent);
+    store.create_user(&u).await.unwrap();
+    let at = now();
+    let family = TokenFamilyId::new();
+    let token = |hash: &str| RefreshToken {
+        id: RefreshTokenId::new(),
+        family_id: family,
+        user_id: u.id,
+        token_hash: hash.into(),
+        expires_at: at + chrono::Duration::days(1),
+        revoked_at: None,
+        replaced_by: None,
+        created_at: at,
+    };
+    let first = token(&"a".repeat(64));
+    store.insert_refresh_token(&first).await.unwrap();
+    let second = token(&"b".repeat(64));
+    let third = token(&"c".repeat(64));
+    // Two refreshes race with the same token: exactly one wins.
+    let (r1, r2) = tokio::join!(
+        store.rotate_refresh_token(first.id, &second, at),
+        store.rotate_refresh_token(first.id, &third, at),
+    );
+    assert_eq!([r1.unwrap(), r2.unwrap()].iter().filter(|w| **w).count(), 1);
+    let old = store.refresh_token_by_hash(&first.token_hash).await.unwrap().unwrap();
+    assert!(old.revoked_at.is_some());
+    assert!(old.replaced_by.is_some());
+    assert_eq!(store.revoke_token_family(family, at).await.unwrap(), 1);
+    assert_eq!(store.revoke_token_family(family, at).await.unwrap(), 0);
+}
+
+async fn customers_conversations_knowledge_and_audit(store: SqlStore) {
+    let conv = conversation(&store).await;
+    let c = store.conversation_by_id(conv).await.unwrap().unwrap();
+    let customer = store.customer_by_id(c.customer_id).await.unwrap().unwrap();
+    let ext = customer.external_id.clone().unwrap();
+    assert_eq!(store.customer_by_external_id(&ext).await.unwrap().unwrap().id, customer.id);
+    let dup = Customer { id: Default::default(), ..customer.clone() };
+    assert!(matches!(store.create_customer(&dup).await, Err(DomainError::Conflict(_))));
+    let list = store.conversations_of_customer(customer.id, 10).await.unwrap();
+    assert_eq!(list.iter().map(|c| c.id).collect::<Vec<_>>(), vec![conv]);
+
+    let mut doc = KnowledgeDoc::new("退货政策", "七天无理由退货。Returns within 7 days.", vec!["售后".into()], now()).unwrap();
+    store.create_doc(&doc).await.unwrap();
+    doc.enabled = false;
+    doc.tags.push("returns".into());
+    store.update_doc(&doc).await.unwrap();
+    // Updating with identical values is not "not found" (MySQL counts changed rows).
+    store.update_doc(&doc).await.unwrap();
+    assert_eq!(store.doc_by_id(doc.id).await.unwrap().unwrap(), doc);
+    let listed = store.list_docs(None, 10).await.unwrap();
+    assert!(listed.iter().any(|d| d.id == doc.id));
+    store.delete_doc(doc.id).await.unwrap();
+    assert!(matches!(store.delete_doc(doc.id).await, Err(DomainError::NotFound(_))));
+    let ghost = KnowledgeDoc::new("t", "b", vec![], now()).unwrap();
+    assert!(matches!(store.update_doc(&ghost).await, Err(DomainError::NotFound(_))));
+
+    let actor = uuid::Uuid::now_v7().to_string();
+    let mut ids = BTreeSet::new();
+    for action in ["auth.login", "auth.logout", "auth.login"] {
+        let e = AuditEntry {
+            id: Default::default(),
+            actor_id: Some(actor.clone()),
+            action: action.into(),
+            target: None,
+            ip: Some("127.0.0.1".into()),
+            detail: None,
+            created_at: now(),
+        };
+        ids.insert(e.id);
+        store.record_audit(&e).await.unwrap();
+    }
+    let logins = store
+        .list_audit(&AuditFilter { actor_id: Some(actor.clone()), action: Some("auth.login".into()), before: None, limit: 10 })
+        .await
+        .unwrap();
+    assert_eq!(logins.len(), 2);
+    assert!(logins[0].id > logins[1].id, "newest first");
+    let older = store
+        .list_audit(&AuditFilter { actor_id: Some(actor), action: None, before: Some(logins[0].id), limit: 10 })
+        .await
+        .unwrap();
+    assert_eq!(older.len(), 2);
+    store.ping().await.unwrap();
+}
+
+#[tokio::test]
+async fn bad_urls_are_clear_errors() {
+    use chat_store::{ConnectError, PoolOptions};
+    let err = SqlStore::connect("postgres://localhost/x", PoolOptions::default()).await.err().unwrap();
+    assert!(matches!(err, ConnectError::UnsupportedScheme(_)));
+    let opts = PoolOptions { timeout: std::time::Duration::from_secs(2), ..Default::default() };
+    // Nothing listens on port 1.
+    let err = SqlStore::connect("mysql://root:pw@127.0.0.1:1/db", opts).await.err().unwrap();
+    let text = err.to_string();
+    assert!(matches!(err, ConnectError::Unreachable { .. }), "{text}");
+    assert!(!text.contains("pw@"), "password leaked: {text}");
+}
+
+#[allow(dead_code)]
+fn assert_store_is_object_safe(s: SqlStore) -> std::sync::Arc<dyn Store> {
+    std::sync::Arc::new(s)
+}
+#[allow(dead_code)]
+fn unused(_: TestDb) {}
