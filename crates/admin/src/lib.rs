@@ -1,1 +1,23 @@
-//! placeholder
+//! # chat-admin
+//!
+//! The back office of Chat API: authentication, role checks and the REST API
+//! under `/api/v1`. This release holds the authentication core; user,
+//! customer, conversation, knowledge and statistics routes build on it.
+//!
+//! Layout:
+//! - [`auth`]: password hashing (argon2id, off the async threads), JWT access
+//!   and customer tokens, rotating refresh tokens with reuse detection, login
+//!   throttling, and [`auth::AuthService`] which ties them to the store;
+//! - [`http`]: the HTTP face: the one error body ([`http::ApiError`]), the
+//!   extractors that authenticate a request and check its role
+//!   ([`http::Caller`], [`http::StaffCaller`], [`http::RoleGuard`]), the
+//!   client-address rules, and the routes.
+//!
+//! The crate depends on `chat-domain` and its ports only: give it any
+//! [`chat_domain::ports::Store`].
+
+pub mod auth;
+pub mod http;
+
+pub use auth::{AuthConfig, AuthService};
+pub use http::configure;

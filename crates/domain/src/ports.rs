@@ -82,8 +82,10 @@ pub trait ConversationRepository: Send + Sync {
     ///
     /// Implementations may commit the whole slice in one transaction; a
     /// message is durable when its result is returned.
-    async fn append_messages(&self, messages: &[NewMessage])
-    -> DomainResult<Vec<DomainResult<AppendOutcome>>>;
+    async fn append_messages(
+        &self,
+        messages: &[NewMessage],
+    ) -> DomainResult<Vec<DomainResult<AppendOutcome>>>;
     /// Reads a slice of history, in ascending sequence order.
     async fn history(
         &self,
@@ -104,8 +106,11 @@ pub trait KnowledgeRepository: Send + Sync {
     /// Looks a document up by id.
     async fn doc_by_id(&self, id: KnowledgeDocId) -> DomainResult<Option<KnowledgeDoc>>;
     /// All documents (enabled or not), oldest first, `limit` at a time after `after`.
-    async fn list_docs(&self, after: Option<KnowledgeDocId>, limit: u32)
-    -> DomainResult<Vec<KnowledgeDoc>>;
+    async fn list_docs(
+        &self,
+        after: Option<KnowledgeDocId>,
+        limit: u32,
+    ) -> DomainResult<Vec<KnowledgeDoc>>;
 }
 
 /// The audit log: append-only.

@@ -19,3 +19,37 @@ pub fn now() -> Timestamp {
 pub fn truncate(at: DateTime<Utc>) -> Timestamp {
     at.naive_utc().trunc_subsecs(6)
 }
+
+/// Serializes a stored timestamp as RFC 3339 UTC (`2026-11-26T10:49:59.484844Z`),
+/// which clients parse unambiguously. Use with `#[serde(serialize_with)]`.
+pub fn as_utc<S: serde::Serializer>(at: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&at.and_utc().format("%Y-%m-%dT%H:%M:%S%.6fZ"))
+}
+
+/// [`as_utc`] for optional timestamps (`null` when absent).
+pub fn as_utc_opt<S: serde::Serializer>(at: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+    match at {
+        Some(at) => as_utc(at, s),
+        None => s.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn timestamps_serialize_as_utc() {
+        #[derive(serde::Serialize)]
+        struct T {
+            #[serde(serialize_with = "super::as_utc")]
+            at: super::Timestamp,
+        }
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-26T10:49:59.123456789Z").unwrap();
+        let t = T {
+            at: super::truncate(at.into()),
+        };
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            r#"{"at":"2026-11-26T10:49:59.123456Z"}"#
+        );
+    }
+}

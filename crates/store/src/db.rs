@@ -7,11 +7,11 @@ use std::time::Duration;
 use deadpool::Runtime;
 use diesel::{Connection, SqliteConnection};
 use diesel_async::AsyncMysqlConnection;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::deadpool::Pool;
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
-use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
 
@@ -177,8 +177,10 @@ impl DbPool {
                 migrate_mysql(url.clone()).await?;
                 let mut config = ManagerConfig::<MysqlConn>::default();
                 config.custom_setup = Box::new(|url| mysql_setup(url).boxed());
-                let manager =
-                    AsyncDieselConnectionManager::<MysqlConn>::new_with_config(url.as_str(), config);
+                let manager = AsyncDieselConnectionManager::<MysqlConn>::new_with_config(
+                    url.as_str(),
+                    config,
+                );
                 let pool = Pool::builder(manager)
                     .max_size(opts.max_size.max(1))
                     .runtime(Runtime::Tokio1)
@@ -269,7 +271,8 @@ async fn migrate_sqlite(path: PathBuf) -> Result<(), ConnectError> {
                 unreachable_err("sqlite", format!("cannot create {}: {e}", dir.display()))
             })?;
         }
-        let mut conn = open_sqlite(&path.to_string_lossy()).map_err(|e| unreachable_err("sqlite", e))?;
+        let mut conn =
+            open_sqlite(&path.to_string_lossy()).map_err(|e| unreachable_err("sqlite", e))?;
         // WAL is a property of the file: set once, readers stop blocking the writer.
         diesel::connection::SimpleConnection::batch_execute(&mut conn, "PRAGMA journal_mode = WAL")
             .map_err(|e| unreachable_err("sqlite", e))?;
@@ -284,9 +287,8 @@ async fn migrate_sqlite(path: PathBuf) -> Result<(), ConnectError> {
 async fn migrate_mysql(url: String) -> Result<(), ConnectError> {
     // The sync migration harness blocks on the runtime: keep it off the async threads.
     tokio::task::spawn_blocking(move || {
-        let mut conn =
-            <AsyncConnectionWrapper<MysqlConn> as Connection>::establish(&url)
-                .map_err(|e| unreachable_err("mysql", e))?;
+        let mut conn = <AsyncConnectionWrapper<MysqlConn> as Connection>::establish(&url)
+            .map_err(|e| unreachable_err("mysql", e))?;
         conn.run_pending_migrations(MYSQL_MIGRATIONS)
             .map(|_| ())
             .map_err(|e| ConnectError::Migration(e.to_string()))
@@ -309,8 +311,14 @@ mod tests {
             DatabaseUrl::parse("sqlite:///var/lib/chat.db").unwrap(),
             DatabaseUrl::Sqlite("/var/lib/chat.db".into())
         );
-        assert_eq!(DatabaseUrl::parse("mysql://u:p@h/db").unwrap().backend(), "mysql");
-        assert_eq!(DatabaseUrl::parse("mariadb://u:p@h/db").unwrap().backend(), "mysql");
+        assert_eq!(
+            DatabaseUrl::parse("mysql://u:p@h/db").unwrap().backend(),
+            "mysql"
+        );
+        assert_eq!(
+            DatabaseUrl::parse("mariadb://u:p@h/db").unwrap().backend(),
+            "mysql"
+        );
         assert!(matches!(
             DatabaseUrl::parse("postgres://x/y"),
             Err(ConnectError::UnsupportedScheme(s)) if s == "postgres"

@@ -4,7 +4,9 @@
 
 use chat_domain::DomainResult;
 use chat_domain::auth::RefreshToken;
-use chat_domain::model::{AuditEntry, Conversation, Customer, KnowledgeDoc, Message, NewMessage, User};
+use chat_domain::model::{
+    AuditEntry, Conversation, Customer, KnowledgeDoc, Message, NewMessage, User,
+};
 use chat_domain::time::Timestamp;
 use diesel::prelude::*;
 

@@ -1,6 +1,8 @@
 //! The store's guarantees, checked on SQLite always and on MySQL when
 //! `CHAT_TEST_MYSQL_URL` is set (CI sets it and requires it).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
+
 use std::collections::BTreeSet;
 
 use chat_domain::DomainError;
@@ -64,7 +66,16 @@ async fn conversation(store: &SqlStore) -> ConversationId {
 }
 
 fn text(conv: ConversationId, body: &str, cmid: Option<String>) -> NewMessage {
-    NewMessage::new(conv, SenderKind::Customer, None, MessageKind::Text, body, cmid, now()).unwrap()
+    NewMessage::new(
+        conv,
+        SenderKind::Customer,
+        None,
+        MessageKind::Text,
+        body,
+        cmid,
+        now(),
+    )
+    .unwrap()
 }
 
 async fn concurrent_appends_get_gap_free_sequences(store: SqlStore) {
@@ -75,7 +86,11 @@ async fn concurrent_appends_get_gap_free_sequences(store: SqlStore) {
         tasks.push(tokio::spawn(async move {
             let mut seqs = Vec::new();
             for i in 0..200 {
-                let m = text(conv, &format!("writer {w} message {i}"), Some(format!("w{w}-{i}")));
+                let m = text(
+                    conv,
+                    &format!("writer {w} message {i}"),
+                    Some(format!("w{w}-{i}")),
+                );
                 let out = store.append_messages(&[m]).await.unwrap();
                 let outcome = out.into_iter().next().unwrap().unwrap();
                 assert!(!outcome.duplicate);
@@ -93,34 +108,83 @@ async fn concurrent_appends_get_gap_free_sequences(store: SqlStore) {
     }
     all.sort_unstable();
     assert_eq!(all, (1..=1600).collect::<Vec<i64>>());
-    let stored = store.history(conv, HistoryQuery::AfterSeq { after: 0, limit: 1000 }).await.unwrap();
+    let stored = store
+        .history(
+            conv,
+            HistoryQuery::AfterSeq {
+                after: 0,
+                limit: 1000,
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(stored.len(), 1000);
-    let rest = store.history(conv, HistoryQuery::AfterSeq { after: 1000, limit: 1000 }).await.unwrap();
+    let rest = store
+        .history(
+            conv,
+            HistoryQuery::AfterSeq {
+                after: 1000,
+                limit: 1000,
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(rest.len(), 600);
-    assert_eq!(store.conversation_by_id(conv).await.unwrap().unwrap().last_seq, 1600);
+    assert_eq!(
+        store
+            .conversation_by_id(conv)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_seq,
+        1600
+    );
 }
 
 async fn resend_with_same_client_id_is_stored_once(store: SqlStore) {
     let conv = conversation(&store).await;
-    store.append_messages(&[text(conv, "before", None)]).await.unwrap();
-    let first = store.append_messages(&[text(conv, "你好，我的订单", Some("c-1".into()))]).await.unwrap();
+    store
+        .append_messages(&[text(conv, "before", None)])
+        .await
+        .unwrap();
+    let first = store
+        .append_messages(&[text(conv, "你好，我的订单", Some("c-1".into()))])
+        .await
+        .unwrap();
     let first = first.into_iter().next().unwrap().unwrap();
     assert_eq!((first.message.seq, first.duplicate), (2, false));
     // The resend may even carry different text (a client bug): the first copy wins.
-    let again = store.append_messages(&[text(conv, "changed", Some("c-1".into()))]).await.unwrap();
+    let again = store
+        .append_messages(&[text(conv, "changed", Some("c-1".into()))])
+        .await
+        .unwrap();
     let again = again.into_iter().next().unwrap().unwrap();
     assert!(again.duplicate);
     assert_eq!(again.message.seq, 2);
     assert_eq!(again.message.id, first.message.id);
     assert_eq!(again.message.body, "你好，我的订单");
     // Client ids are case-sensitive and scoped to the conversation.
-    let other = store.append_messages(&[text(conv, "x", Some("C-1".into()))]).await.unwrap();
+    let other = store
+        .append_messages(&[text(conv, "x", Some("C-1".into()))])
+        .await
+        .unwrap();
     assert_eq!(other[0].as_ref().unwrap().message.seq, 3);
     let conv2 = conversation(&store).await;
-    let elsewhere = store.append_messages(&[text(conv2, "x", Some("c-1".into()))]).await.unwrap();
+    let elsewhere = store
+        .append_messages(&[text(conv2, "x", Some("c-1".into()))])
+        .await
+        .unwrap();
     assert_eq!(elsewhere[0].as_ref().unwrap().message.seq, 1);
     // The resend did not burn a sequence number.
-    assert_eq!(store.conversation_by_id(conv).await.unwrap().unwrap().last_seq, 3);
+    assert_eq!(
+        store
+            .conversation_by_id(conv)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_seq,
+        3
+    );
 }
 
 async fn batch_with_duplicates_and_unknown_conversation(store: SqlStore) {
@@ -138,13 +202,19 @@ async fn batch_with_duplicates_and_unknown_conversation(store: SqlStore) {
     assert_eq!(out.len(), 5);
     assert_eq!(out[0].as_ref().unwrap().message.seq, 1);
     assert_eq!(out[1].as_ref().unwrap().message.seq, 1);
-    assert_eq!(out[2].as_ref().unwrap_err(), &DomainError::NotFound("conversation"));
+    assert_eq!(
+        out[2].as_ref().unwrap_err(),
+        &DomainError::NotFound("conversation")
+    );
     let dup = out[3].as_ref().unwrap();
     assert!(dup.duplicate);
     assert_eq!(dup.message.seq, 1);
     assert_eq!(out[4].as_ref().unwrap().message.seq, 2);
     // Gap-free after a batch that reserved 3 for `a` and used 2.
-    assert_eq!(store.conversation_by_id(a).await.unwrap().unwrap().last_seq, 2);
+    assert_eq!(
+        store.conversation_by_id(a).await.unwrap().unwrap().last_seq,
+        2
+    );
     let next = store.append_messages(&[text(a, "a3", None)]).await.unwrap();
     assert_eq!(next[0].as_ref().unwrap().message.seq, 3);
 }
@@ -153,35 +223,86 @@ async fn history_pages_by_sequence_and_time(store: SqlStore) {
     let conv = conversation(&store).await;
     let t0 = now();
     for i in 1..=10 {
-        store.append_messages(&[text(conv, &format!("m{i}"), None)]).await.unwrap();
+        store
+            .append_messages(&[text(conv, &format!("m{i}"), None)])
+            .await
+            .unwrap();
     }
-    let page = store.history(conv, HistoryQuery::AfterSeq { after: 3, limit: 4 }).await.unwrap();
-    assert_eq!(page.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![4, 5, 6, 7]);
+    let page = store
+        .history(conv, HistoryQuery::AfterSeq { after: 3, limit: 4 })
+        .await
+        .unwrap();
+    assert_eq!(
+        page.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        vec![4, 5, 6, 7]
+    );
     assert_eq!(page[0].body, "m4");
-    let back = store.history(conv, HistoryQuery::BeforeSeq { before: 4, limit: 2 }).await.unwrap();
+    let back = store
+        .history(
+            conv,
+            HistoryQuery::BeforeSeq {
+                before: 4,
+                limit: 2,
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(back.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![2, 3]);
-    let end = store.history(conv, HistoryQuery::AfterSeq { after: 10, limit: 5 }).await.unwrap();
+    let end = store
+        .history(
+            conv,
+            HistoryQuery::AfterSeq {
+                after: 10,
+                limit: 5,
+            },
+        )
+        .await
+        .unwrap();
     assert!(end.is_empty());
 
     let sixth = &page[2];
     assert_eq!(sixth.seq, 6);
     let all = store
-        .history(conv, HistoryQuery::Between { from: t0, to: now() + chrono::Duration::seconds(1), limit: 100 })
+        .history(
+            conv,
+            HistoryQuery::Between {
+                from: t0,
+                to: now() + chrono::Duration::seconds(1),
+                limit: 100,
+            },
+        )
         .await
         .unwrap();
     assert_eq!(all.len(), 10);
     let from_sixth = store
-        .history(conv, HistoryQuery::Between { from: sixth.created_at, to: now() + chrono::Duration::seconds(1), limit: 100 })
+        .history(
+            conv,
+            HistoryQuery::Between {
+                from: sixth.created_at,
+                to: now() + chrono::Duration::seconds(1),
+                limit: 100,
+            },
+        )
         .await
         .unwrap();
     assert_eq!(from_sixth.first().map(|m| m.seq), Some(6));
     let before_sixth = store
-        .history(conv, HistoryQuery::Between { from: t0, to: sixth.created_at, limit: 100 })
+        .history(
+            conv,
+            HistoryQuery::Between {
+                from: t0,
+                to: sixth.created_at,
+                limit: 100,
+            },
+        )
         .await
         .unwrap();
     assert!(before_sixth.iter().all(|m| m.seq < 6));
     // Times read back exactly as written (microsecond precision on both backends).
-    let stored = store.history(conv, HistoryQuery::AfterSeq { after: 5, limit: 1 }).await.unwrap();
+    let stored = store
+        .history(conv, HistoryQuery::AfterSeq { after: 5, limit: 1 })
+        .await
+        .unwrap();
     assert_eq!(stored[0].created_at, sixth.created_at);
 }
 
@@ -205,14 +326,26 @@ async fn users_round_trip_and_emails_are_unique(store: SqlStore) {
     store.create_user(&u).await.unwrap();
     assert_eq!(store.user_by_id(u.id).await.unwrap().unwrap(), u);
     assert_eq!(store.user_by_email(&email).await.unwrap().unwrap().id, u.id);
-    assert!(store.user_by_email("nobody@example.com").await.unwrap().is_none());
-    let err = store.create_user(&user(&email, Role::Agent)).await.unwrap_err();
+    assert!(
+        store
+            .user_by_email("nobody@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let err = store
+        .create_user(&user(&email, Role::Agent))
+        .await
+        .unwrap_err();
     assert!(matches!(err, DomainError::Conflict(_)), "{err:?}");
     assert!(store.count_users().await.unwrap() >= 1);
 }
 
 async fn refresh_rotation_is_single_use(store: SqlStore) {
-    let u = user(&format!("{}@example.com", uuid::Uuid::now_v7().simple()), Role::Agent);
+    let u = user(
+        &format!("{}@example.com", uuid::Uuid::now_v7().simple()),
+        Role::Agent,
+    );
     store.create_user(&u).await.unwrap();
     let at = now();
     let family = TokenFamilyId::new();
@@ -236,7 +369,11 @@ async fn refresh_rotation_is_single_use(store: SqlStore) {
         store.rotate_refresh_token(first.id, &third, at),
     );
     assert_eq!([r1.unwrap(), r2.unwrap()].iter().filter(|w| **w).count(), 1);
-    let old = store.refresh_token_by_hash(&first.token_hash).await.unwrap().unwrap();
+    let old = store
+        .refresh_token_by_hash(&first.token_hash)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(old.revoked_at.is_some());
     assert!(old.replaced_by.is_some());
     assert_eq!(store.revoke_token_family(family, at).await.unwrap(), 1);
@@ -248,13 +385,36 @@ async fn customers_conversations_knowledge_and_audit(store: SqlStore) {
     let c = store.conversation_by_id(conv).await.unwrap().unwrap();
     let customer = store.customer_by_id(c.customer_id).await.unwrap().unwrap();
     let ext = customer.external_id.clone().unwrap();
-    assert_eq!(store.customer_by_external_id(&ext).await.unwrap().unwrap().id, customer.id);
-    let dup = Customer { id: Default::default(), ..customer.clone() };
-    assert!(matches!(store.create_customer(&dup).await, Err(DomainError::Conflict(_))));
-    let list = store.conversations_of_customer(customer.id, 10).await.unwrap();
+    assert_eq!(
+        store
+            .customer_by_external_id(&ext)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        customer.id
+    );
+    let dup = Customer {
+        id: Default::default(),
+        ..customer.clone()
+    };
+    assert!(matches!(
+        store.create_customer(&dup).await,
+        Err(DomainError::Conflict(_))
+    ));
+    let list = store
+        .conversations_of_customer(customer.id, 10)
+        .await
+        .unwrap();
     assert_eq!(list.iter().map(|c| c.id).collect::<Vec<_>>(), vec![conv]);
 
-    let mut doc = KnowledgeDoc::new("退货政策", "七天无理由退货。Returns within 7 days.", vec!["售后".into()], now()).unwrap();
+    let mut doc = KnowledgeDoc::new(
+        "退货政策",
+        "七天无理由退货。Returns within 7 days.",
+        vec!["售后".into()],
+        now(),
+    )
+    .unwrap();
     store.create_doc(&doc).await.unwrap();
     doc.enabled = false;
     doc.tags.push("returns".into());
@@ -265,9 +425,15 @@ async fn customers_conversations_knowledge_and_audit(store: SqlStore) {
     let listed = store.list_docs(None, 10).await.unwrap();
     assert!(listed.iter().any(|d| d.id == doc.id));
     store.delete_doc(doc.id).await.unwrap();
-    assert!(matches!(store.delete_doc(doc.id).await, Err(DomainError::NotFound(_))));
+    assert!(matches!(
+        store.delete_doc(doc.id).await,
+        Err(DomainError::NotFound(_))
+    ));
     let ghost = KnowledgeDoc::new("t", "b", vec![], now()).unwrap();
-    assert!(matches!(store.update_doc(&ghost).await, Err(DomainError::NotFound(_))));
+    assert!(matches!(
+        store.update_doc(&ghost).await,
+        Err(DomainError::NotFound(_))
+    ));
 
     let actor = uuid::Uuid::now_v7().to_string();
     let mut ids = BTreeSet::new();
@@ -285,13 +451,23 @@ async fn customers_conversations_knowledge_and_audit(store: SqlStore) {
         store.record_audit(&e).await.unwrap();
     }
     let logins = store
-        .list_audit(&AuditFilter { actor_id: Some(actor.clone()), action: Some("auth.login".into()), before: None, limit: 10 })
+        .list_audit(&AuditFilter {
+            actor_id: Some(actor.clone()),
+            action: Some("auth.login".into()),
+            before: None,
+            limit: 10,
+        })
         .await
         .unwrap();
     assert_eq!(logins.len(), 2);
     assert!(logins[0].id > logins[1].id, "newest first");
     let older = store
-        .list_audit(&AuditFilter { actor_id: Some(actor), action: None, before: Some(logins[0].id), limit: 10 })
+        .list_audit(&AuditFilter {
+            actor_id: Some(actor),
+            action: None,
+            before: Some(logins[0].id),
+            limit: 10,
+        })
         .await
         .unwrap();
     assert_eq!(older.len(), 2);
@@ -301,11 +477,20 @@ async fn customers_conversations_knowledge_and_audit(store: SqlStore) {
 #[tokio::test]
 async fn bad_urls_are_clear_errors() {
     use chat_store::{ConnectError, PoolOptions};
-    let err = SqlStore::connect("postgres://localhost/x", PoolOptions::default()).await.err().unwrap();
+    let err = SqlStore::connect("postgres://localhost/x", PoolOptions::default())
+        .await
+        .err()
+        .unwrap();
     assert!(matches!(err, ConnectError::UnsupportedScheme(_)));
-    let opts = PoolOptions { timeout: std::time::Duration::from_secs(2), ..Default::default() };
+    let opts = PoolOptions {
+        timeout: std::time::Duration::from_secs(2),
+        ..Default::default()
+    };
     // Nothing listens on port 1.
-    let err = SqlStore::connect("mysql://root:pw@127.0.0.1:1/db", opts).await.err().unwrap();
+    let err = SqlStore::connect("mysql://root:pw@127.0.0.1:1/db", opts)
+        .await
+        .err()
+        .unwrap();
     let text = err.to_string();
     assert!(matches!(err, ConnectError::Unreachable { .. }), "{text}");
     assert!(!text.contains("pw@"), "password leaked: {text}");

@@ -18,8 +18,10 @@ pub struct KnowledgeDoc {
     /// Disabled documents are kept but not used for answers.
     pub enabled: bool,
     /// Creation time (UTC).
+    #[serde(serialize_with = "crate::time::as_utc")]
     pub created_at: Timestamp,
     /// Last change (UTC).
+    #[serde(serialize_with = "crate::time::as_utc")]
     pub updated_at: Timestamp,
 }
 
@@ -36,7 +38,10 @@ impl KnowledgeDoc {
             return Err(DomainError::invalid("title", "must be 1 to 200 characters"));
         }
         if body.trim().is_empty() || body.len() > Self::MAX_BODY_BYTES {
-            return Err(DomainError::invalid("body", "must be non-empty and at most 256 KiB"));
+            return Err(DomainError::invalid(
+                "body",
+                "must be non-empty and at most 256 KiB",
+            ));
         }
         Ok(Self {
             id: KnowledgeDocId::new(),

@@ -56,6 +56,7 @@ pub struct Message {
     /// The sender's own id for it, which makes a resend idempotent.
     pub client_msg_id: Option<String>,
     /// When it was stored (UTC).
+    #[serde(serialize_with = "crate::time::as_utc")]
     pub created_at: Timestamp,
 }
 
@@ -98,16 +99,15 @@ impl NewMessage {
         if body.len() > MAX_BODY_BYTES {
             return Err(DomainError::invalid("body", "must be at most 16384 bytes"));
         }
-        if let Some(id) = &client_msg_id {
-            if id.is_empty()
+        if let Some(id) = &client_msg_id
+            && (id.is_empty()
                 || id.len() > MAX_CLIENT_MSG_ID_LEN
-                || !id.chars().all(|c| c.is_ascii_graphic())
-            {
-                return Err(DomainError::invalid(
-                    "client_msg_id",
-                    "must be 1 to 64 printable ASCII characters",
-                ));
-            }
+                || !id.chars().all(|c| c.is_ascii_graphic()))
+        {
+            return Err(DomainError::invalid(
+                "client_msg_id",
+                "must be 1 to 64 printable ASCII characters",
+            ));
         }
         Ok(Self {
             id: MessageId::new(),

@@ -51,8 +51,10 @@ pub struct User {
     /// Deactivated users cannot log in or refresh.
     pub active: bool,
     /// Creation time (UTC).
+    #[serde(serialize_with = "crate::time::as_utc")]
     pub created_at: Timestamp,
     /// Last change (UTC).
+    #[serde(serialize_with = "crate::time::as_utc")]
     pub updated_at: Timestamp,
 }
 
@@ -68,7 +70,10 @@ pub fn normalize_email(raw: &str) -> DomainResult<String> {
     if valid {
         Ok(email)
     } else {
-        Err(DomainError::invalid("email", "must be an address like name@example.com"))
+        Err(DomainError::invalid(
+            "email",
+            "must be an address like name@example.com",
+        ))
     }
 }
 
@@ -87,8 +92,14 @@ mod tests {
 
     #[test]
     fn emails_are_normalized_and_checked() {
-        assert_eq!(normalize_email("  Ann@Example.COM ").unwrap(), "ann@example.com");
-        assert_eq!(normalize_email("admin@localhost").unwrap(), "admin@localhost");
+        assert_eq!(
+            normalize_email("  Ann@Example.COM ").unwrap(),
+            "ann@example.com"
+        );
+        assert_eq!(
+            normalize_email("admin@localhost").unwrap(),
+            "admin@localhost"
+        );
         for bad in ["", "ann", "@x", "ann@", "a b@c", "a@b@c"] {
             assert!(normalize_email(bad).is_err(), "{bad}");
         }

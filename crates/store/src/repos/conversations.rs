@@ -97,8 +97,10 @@ impl ConversationRepository for SqlStore {
             *wanted.entry(m.conversation_id.to_string()).or_default() += 1;
         }
         let conv_ids: Vec<String> = wanted.keys().cloned().collect();
-        let client_ids: Vec<String> =
-            batch.iter().filter_map(|m| m.client_msg_id.clone()).collect();
+        let client_ids: Vec<String> = batch
+            .iter()
+            .filter_map(|m| m.client_msg_id.clone())
+            .collect();
 
         let slots: Vec<Slot> = with_tx!(self, |tx| {
             for (id, n) in &wanted {
@@ -144,11 +146,11 @@ impl ConversationRepository for SqlStore {
                     slots.push(Slot::Missing);
                     continue;
                 };
-                if let Some(cmid) = &m.client_msg_id {
-                    if let Some(row) = known.get(&(conv.clone(), cmid.clone())) {
-                        slots.push(Slot::Stored(row.clone(), true));
-                        continue;
-                    }
+                if let Some(cmid) = &m.client_msg_id
+                    && let Some(row) = known.get(&(conv.clone(), cmid.clone()))
+                {
+                    slots.push(Slot::Stored(row.clone(), true));
+                    continue;
                 }
                 let row = MessageRow::new(m, *seq);
                 diesel::insert_into(messages::table)
@@ -177,10 +179,9 @@ impl ConversationRepository for SqlStore {
             .into_iter()
             .map(|slot| match slot {
                 Slot::Missing => Err(DomainError::NotFound("conversation")),
-                Slot::Stored(row, duplicate) => Message::try_from(row).map(|message| AppendOutcome {
-                    message,
-                    duplicate,
-                }),
+                Slot::Stored(row, duplicate) => {
+                    Message::try_from(row).map(|message| AppendOutcome { message, duplicate })
+                }
             })
             .collect())
     }

@@ -22,9 +22,9 @@ impl CustomerRepository for SqlStore {
                 .execute(conn)
                 .await
                 .map_err(|e| match db_err(e) {
-                    DomainError::Conflict(_) => {
-                        DomainError::Conflict("a customer with this external id already exists".into())
-                    }
+                    DomainError::Conflict(_) => DomainError::Conflict(
+                        "a customer with this external id already exists".into(),
+                    ),
                     other => other,
                 })?;
         });

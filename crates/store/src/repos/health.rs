@@ -11,7 +11,10 @@ use crate::error::db_err;
 impl HealthCheck for SqlStore {
     async fn ping(&self) -> DomainResult<()> {
         with_conn!(self, |conn| {
-            diesel::sql_query("SELECT 1").execute(conn).await.map_err(db_err)?;
+            diesel::sql_query("SELECT 1")
+                .execute(conn)
+                .await
+                .map_err(db_err)?;
         });
         Ok(())
     }

@@ -52,13 +52,19 @@ impl RefreshTokenRepository for SqlStore {
             // The conditional update is the race arbiter: of two concurrent
             // refreshes with one token, exactly one sees a live row.
             let retired = diesel::update(rt::table.find(&old).filter(rt::revoked_at.is_null()))
-                .set((rt::revoked_at.eq(Some(at)), rt::replaced_by.eq(Some(&row.id))))
+                .set((
+                    rt::revoked_at.eq(Some(at)),
+                    rt::replaced_by.eq(Some(&row.id)),
+                ))
                 .execute(tx)
                 .await?;
             if retired != 1 {
                 return Ok(false);
             }
-            diesel::insert_into(rt::table).values(&row).execute(tx).await?;
+            diesel::insert_into(rt::table)
+                .values(&row)
+                .execute(tx)
+                .await?;
             Ok(true)
         })
     }

@@ -60,7 +60,11 @@ impl UserRepository for SqlStore {
 
     async fn count_users(&self) -> DomainResult<u64> {
         let n: i64 = with_conn!(self, |conn| {
-            users::table.count().get_result(conn).await.map_err(db_err)?
+            users::table
+                .count()
+                .get_result(conn)
+                .await
+                .map_err(db_err)?
         });
         Ok(u64::try_from(n).unwrap_or(0))
     }

@@ -1,0 +1,352 @@
+//! Configuration: defaults, then an optional `KEY=VALUE` file
+//! (`CHAT_CONFIG_FILE`), then the environment, which wins. An empty value
+//! counts as unset. Every failure names the variable at fault.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use thiserror::Error;
+
+/// A configuration problem, naming the variable.
+#[derive(Debug, Error, PartialEq, Eq)]
+#[error("{var}: {message}")]
+pub struct ConfigError {
+    /// The variable at fault.
+    pub var: &'static str,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+fn err(var: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        var,
+        message: message.into(),
+    }
+}
+
+/// Log output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable, coloured on a terminal.
+    Pretty,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// A value that must never be printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Everything the server needs to start.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `CHAT_LISTEN`: address to bind.
+    pub listen: SocketAddr,
+    /// `DATABASE_URL`: `sqlite://path` or `mysql://…` (may hold a password).
+    pub database_url: Secret,
+    /// `CHAT_DB_POOL_SIZE`.
+    pub db_pool_size: usize,
+    /// `CHAT_DB_CONNECT_TIMEOUT_SECS`.
+    pub db_connect_timeout: Duration,
+    /// `REDIS_URL`: when set, `/readyz` checks it.
+    pub redis_url: Option<Secret>,
+    /// `CHAT_DATA_DIR`: where embedded mode keeps its generated JWT secret.
+    pub data_dir: PathBuf,
+    /// `CHAT_LOG_FORMAT`.
+    pub log_format: LogFormat,
+    /// `CHAT_LOG` (or `RUST_LOG`): tracing filter.
+    pub log_filter: String,
+    /// `CHAT_JWT_SECRET`.
+    pub jwt_secret: Option<Secret>,
+    /// `CHAT_ACCESS_TOKEN_TTL_SECS`.
+    pub access_ttl_secs: i64,
+    /// `CHAT_REFRESH_TOKEN_TTL_SECS`.
+    pub refresh_ttl_secs: i64,
+    /// `CHAT_ADMIN_EMAIL`.
+    pub admin_email: Option<String>,
+    /// `CHAT_ADMIN_PASSWORD`.
+    pub admin_password: Option<Secret>,
+    /// `CHAT_LOGIN_MAX_FAILURES`.
+    pub login_max_failures: u32,
+    /// `CHAT_LOGIN_WINDOW_SECS`.
+    pub login_window: Duration,
+    /// `CHAT_TRUSTED_PROXIES`: comma-separated addresses.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// `CHAT_MAX_BODY_BYTES`: largest JSON body.
+    pub max_body_bytes: usize,
+    /// `CHAT_SHUTDOWN_TIMEOUT_SECS`: how long a graceful stop may drain.
+    pub shutdown_timeout: Duration,
+    /// `CHAT_WORKERS`: HTTP worker threads (default: one per core).
+    pub workers: Option<usize>,
+}
+
+impl Config {
+    /// Reads the process environment (and `CHAT_CONFIG_FILE` if set).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Builds the configuration from a lookup function (the environment, or
+    /// a map in tests), reading `CHAT_CONFIG_FILE` through it first.
+    pub fn from_lookup(env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let env = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+        let file = match env("CHAT_CONFIG_FILE") {
+            Some(path) => read_env_file(Path::new(&path))?,
+            None => HashMap::new(),
+        };
+        let get =
+            |k: &str| env(k).or_else(|| file.get(k).cloned().filter(|v| !v.trim().is_empty()));
+
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/chat.db".into());
+        let scheme = database_url.split("://").next().unwrap_or_default();
+        if !matches!(scheme, "sqlite" | "mysql" | "mariadb") || !database_url.contains("://") {
+            return Err(err(
+                "DATABASE_URL",
+                format!(
+                    "unsupported scheme `{scheme}` (expected sqlite://path or mysql://user:pass@host/db)"
+                ),
+            ));
+        }
+        let jwt_secret = get("CHAT_JWT_SECRET").map(Secret);
+        if let Some(s) = &jwt_secret {
+            if s.0.len() < 32 {
+                return Err(err("CHAT_JWT_SECRET", "must be at least 32 bytes"));
+            }
+        } else if scheme != "sqlite" {
+            return Err(err(
+                "CHAT_JWT_SECRET",
+                "is required with a MySQL database: every node must sign with the same secret \
+                 (generate one with `openssl rand -hex 32`)",
+            ));
+        }
+        let redis_url = get("REDIS_URL").map(Secret);
+        if let Some(r) = &redis_url
+            && !r.0.starts_with("redis://")
+        {
+            return Err(err("REDIS_URL", "must start with redis://"));
+        }
+        let log_format = match get("CHAT_LOG_FORMAT").as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(err(
+                    "CHAT_LOG_FORMAT",
+                    format!("`{other}` is not json or pretty"),
+                ));
+            }
+        };
+        let trusted_proxies = match get("CHAT_TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse().map_err(|_| {
+                        err(
+                            "CHAT_TRUSTED_PROXIES",
+                            format!("`{s}` is not an IP address"),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let admin_password = get("CHAT_ADMIN_PASSWORD").map(Secret);
+        if let Some(p) = &admin_password
+            && p.0.chars().count() < 8
+        {
+            return Err(err("CHAT_ADMIN_PASSWORD", "must be at least 8 characters"));
+        }
+        Ok(Self {
+            listen: parse(&get, "CHAT_LISTEN", "127.0.0.1:8080")?,
+            database_url: Secret(database_url),
+            db_pool_size: positive(&get, "CHAT_DB_POOL_SIZE", 8)?,
+            db_connect_timeout: Duration::from_secs(positive(
+                &get,
+                "CHAT_DB_CONNECT_TIMEOUT_SECS",
+                5,
+            )?),
+            redis_url,
+            data_dir: PathBuf::from(get("CHAT_DATA_DIR").unwrap_or_else(|| "data".into())),
+            log_format,
+            log_filter: get("CHAT_LOG")
+                .or_else(|| get("RUST_LOG"))
+                .unwrap_or_else(|| "info".into()),
+            jwt_secret,
+            access_ttl_secs: positive(&get, "CHAT_ACCESS_TOKEN_TTL_SECS", 900)?,
+            refresh_ttl_secs: positive(&get, "CHAT_REFRESH_TOKEN_TTL_SECS", 30 * 24 * 3600)?,
+            admin_email: get("CHAT_ADMIN_EMAIL"),
+            admin_password,
+            login_max_failures: positive(&get, "CHAT_LOGIN_MAX_FAILURES", 5)?,
+            login_window: Duration::from_secs(positive(&get, "CHAT_LOGIN_WINDOW_SECS", 300)?),
+            trusted_proxies,
+            max_body_bytes: positive(&get, "CHAT_MAX_BODY_BYTES", 64 * 1024)?,
+            shutdown_timeout: Duration::from_secs(parse(&get, "CHAT_SHUTDOWN_TIMEOUT_SECS", "30")?),
+            workers: get("CHAT_WORKERS")
+                .map(|v| {
+                    v.parse()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| err("CHAT_WORKERS", "must be a positive integer"))
+                })
+                .transpose()?,
+        })
+    }
+
+    /// True when the database is the embedded SQLite file.
+    pub fn is_embedded(&self) -> bool {
+        self.database_url.0.starts_with("sqlite://")
+    }
+}
+
+fn parse<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: &str,
+) -> Result<T, ConfigError> {
+    let raw = get(var).unwrap_or_else(|| default.to_owned());
+    raw.trim()
+        .parse()
+        .map_err(|_| err(var, format!("`{raw}` is not valid")))
+}
+
+fn positive<T>(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: T,
+) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr + PartialOrd + Default + std::fmt::Display,
+{
+    match get(var) {
+        None => Ok(default),
+        Some(raw) => match raw.trim().parse::<T>() {
+            Ok(v) if v > T::default() => Ok(v),
+            _ => Err(err(var, format!("`{raw}` is not a positive integer"))),
+        },
+    }
+}
+
+/// Reads `KEY=VALUE` lines; `#` starts a comment line; surrounding quotes
+/// are removed. The same format as `deploy/.env.example`.
+fn read_env_file(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        err(
+            "CHAT_CONFIG_FILE",
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })?;
+    let mut map = HashMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let Some((k, v)) = line.split_once('=') else {
+            return Err(err(
+                "CHAT_CONFIG_FILE",
+                format!("{}:{}: expected KEY=VALUE", path.display(), n + 1),
+            ));
+        };
+        let v = v.trim();
+        let v = v
+            .strip_prefix('"')
+            .and_then(|s| s.strip_suffix('"'))
+            .or_else(|| v.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')))
+            .unwrap_or(v);
+        map.insert(k.trim().to_owned(), v.to_owned());
+    }
+    Ok(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_setup() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.database_url.0, "sqlite://data/chat.db");
+        assert!(c.is_embedded());
+        assert_eq!(c.log_format, LogFormat::Pretty);
+        assert_eq!(c.access_ttl_secs, 900);
+        assert!(c.jwt_secret.is_none());
+    }
+
+    #[test]
+    fn errors_name_the_variable() {
+        let var = |pairs: &[(&str, &str)]| cfg(pairs).unwrap_err().var;
+        assert_eq!(var(&[("CHAT_LISTEN", "nowhere")]), "CHAT_LISTEN");
+        assert_eq!(var(&[("DATABASE_URL", "postgres://x")]), "DATABASE_URL");
+        assert_eq!(
+            var(&[("DATABASE_URL", "mysql://u@h/db")]),
+            "CHAT_JWT_SECRET"
+        );
+        assert_eq!(var(&[("CHAT_JWT_SECRET", "short")]), "CHAT_JWT_SECRET");
+        assert_eq!(var(&[("CHAT_LOG_FORMAT", "xml")]), "CHAT_LOG_FORMAT");
+        assert_eq!(var(&[("CHAT_DB_POOL_SIZE", "0")]), "CHAT_DB_POOL_SIZE");
+        assert_eq!(
+            var(&[("CHAT_TRUSTED_PROXIES", "10.0.0.1, proxy")]),
+            "CHAT_TRUSTED_PROXIES"
+        );
+        assert_eq!(var(&[("REDIS_URL", "localhost:6379")]), "REDIS_URL");
+        assert_eq!(
+            var(&[("CHAT_ADMIN_PASSWORD", "short")]),
+            "CHAT_ADMIN_PASSWORD"
+        );
+        assert_eq!(
+            var(&[("CHAT_CONFIG_FILE", "/nonexistent/chat.env")]),
+            "CHAT_CONFIG_FILE"
+        );
+    }
+
+    #[test]
+    fn file_then_environment_and_empty_means_unset() {
+        let dir = std::env::temp_dir().join(format!("chat-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("chat.env");
+        std::fs::write(&file, "# comment\nCHAT_LISTEN=0.0.0.0:9000\nexport CHAT_LOG_FORMAT=\"json\"\nCHAT_ACCESS_TOKEN_TTL_SECS=60\n").unwrap();
+        let path = file.to_string_lossy().to_string();
+        let c = cfg(&[
+            ("CHAT_CONFIG_FILE", &path),
+            ("CHAT_ACCESS_TOKEN_TTL_SECS", "120"),
+            ("CHAT_ADMIN_EMAIL", ""),
+        ])
+        .unwrap();
+        assert_eq!(c.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!(c.log_format, LogFormat::Json);
+        assert_eq!(c.access_ttl_secs, 120, "environment wins over the file");
+        assert_eq!(c.admin_email, None, "empty is unset");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let c = cfg(&[
+            ("CHAT_JWT_SECRET", &"s".repeat(40)),
+            ("DATABASE_URL", "mysql://root:hunter2@db/chat"),
+        ])
+        .unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("hunter2"));
+        assert!(!shown.contains(&"s".repeat(40)));
+    }
+}

@@ -1,0 +1,120 @@
+//! `/healthz` (the process answers) and `/readyz` (its dependencies do).
+
+use std::time::Duration;
+
+use actix_web::{HttpResponse, web};
+use chat_domain::ports::HealthCheck;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// How long a readiness probe waits for each dependency.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// What `/readyz` checks besides the database.
+#[derive(Clone, Debug, Default)]
+pub struct ReadinessTargets {
+    /// `REDIS_URL`, when configured.
+    pub redis_url: Option<String>,
+}
+
+/// `GET /healthz`: 200 while the process serves requests.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+/// `GET /readyz`: 200 when the database (and Redis, when configured) answer
+/// within two seconds, else 503 naming what failed. No secrets in the body.
+pub async fn readyz(
+    store: web::Data<chat_store::SqlStore>,
+    targets: web::Data<ReadinessTargets>,
+) -> HttpResponse {
+    let database = match tokio::time::timeout(PROBE_TIMEOUT, store.ping()).await {
+        Ok(Ok(())) => "ok".to_owned(),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness: database check failed");
+            "unreachable".to_owned()
+        }
+        Err(_) => "timeout".to_owned(),
+    };
+    let mut checks = json!({ "database": database });
+    let mut ready = database == "ok";
+    if let Some(url) = &targets.redis_url {
+        let redis = match tokio::time::timeout(PROBE_TIMEOUT, redis_ping(url)).await {
+            Ok(Ok(())) => "ok".to_owned(),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "readiness: redis check failed");
+                "unreachable".to_owned()
+            }
+            Err(_) => "timeout".to_owned(),
+        };
+        ready &= redis == "ok";
+        checks["redis"] = json!(redis);
+    }
+    let body = json!({ "status": if ready { "ready" } else { "unavailable" }, "checks": checks });
+    if ready {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
+}
+
+/// A Redis round trip (`AUTH` when the URL has a password, then `PING`) over
+/// plain RESP. The Redis client proper arrives with the session store; a
+/// probe does not need it.
+pub async fn redis_ping(url: &str) -> std::io::Result<()> {
+    let invalid = |m: &str| std::io::Error::new(std::io::ErrorKind::InvalidInput, m.to_owned());
+    let rest = url
+        .strip_prefix("redis://")
+        .ok_or_else(|| invalid("not a redis:// URL"))?;
+    let authority = rest.split('/').next().unwrap_or_default();
+    let (auth, host) = match authority.rsplit_once('@') {
+        Some((auth, host)) => (Some(auth), host),
+        None => (None, authority),
+    };
+    let host = if host.contains(':') {
+        host.to_owned()
+    } else {
+        format!("{host}:6379")
+    };
+    let mut stream = TcpStream::connect(host).await?;
+    let mut request = Vec::new();
+    if let Some(auth) = auth {
+        let (user, pass) = auth.split_once(':').unwrap_or(("", auth));
+        let mut parts = vec!["AUTH"];
+        if !user.is_empty() {
+            parts.push(user);
+        }
+        parts.push(pass);
+        request.extend(resp_command(&parts));
+    }
+    request.extend(resp_command(&["PING"]));
+    stream.write_all(&request).await?;
+    let mut reply = Vec::new();
+    let mut buf = [0u8; 256];
+    // Read until the PONG (after an optional +OK for AUTH) or an error line.
+    while !reply.windows(5).any(|w| w == b"+PONG") {
+        let n = stream.read(&mut buf).await?;
+        if n == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "redis closed the connection",
+            ));
+        }
+        reply.extend_from_slice(&buf[..n]);
+        if reply.first() == Some(&b'-') {
+            return Err(std::io::Error::other(
+                "redis refused the command (check the password)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn resp_command(parts: &[&str]) -> Vec<u8> {
+    let mut out = format!("*{}\r\n", parts.len()).into_bytes();
+    for p in parts {
+        out.extend(format!("${}\r\n{p}\r\n", p.len()).into_bytes());
+    }
+    out
+}

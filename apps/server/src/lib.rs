@@ -1,0 +1,172 @@
+//! # chat-server
+//!
+//! The binary that wires Chat API together: it reads the [`config`], opens
+//! the store (SQLite or MySQL, migrating it), bootstraps the first admin,
+//! builds the actix-web application with its middleware (request ids,
+//! tracing, metrics) and serves it until SIGTERM / SIGINT, draining
+//! in-flight requests.
+//!
+//! This is the only crate that knows every concrete type; the library crates
+//! see each other through `chat-domain`'s traits.
+//!
+//! Layout: [`config`] (defaults → file → environment), [`telemetry`] (logs,
+//! request ids, Prometheus), [`health`] (`/healthz`, `/readyz`), [`secrets`]
+//! (the JWT signing secret), and [`Application`] here.
+
+pub mod config;
+pub mod health;
+pub mod secrets;
+pub mod telemetry;
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context as _;
+use chat_admin::auth::{BootstrapOutcome, JwtKeys};
+use chat_admin::http::TrustedProxies;
+use chat_admin::{AuthConfig, AuthService};
+use chat_domain::ports::Store;
+use chat_store::{PoolOptions, SqlStore};
+use tracing_actix_web::TracingLogger;
+
+use crate::config::Config;
+use crate::health::ReadinessTargets;
+
+/// A built server, bound to its port, not yet running.
+pub struct Application {
+    server: Server,
+    addr: SocketAddr,
+    store: SqlStore,
+}
+
+impl Application {
+    /// Opens the store, bootstraps, binds the listener. Every failure here is
+    /// a start-up error with a message fit for an operator.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let store = SqlStore::connect(
+            &config.database_url.0,
+            PoolOptions {
+                max_size: config.db_pool_size,
+                timeout: config.db_connect_timeout,
+            },
+        )
+        .await
+        .context("opening the database")?;
+        tracing::info!(backend = store.backend(), "database ready");
+
+        let secret = secrets::jwt_secret(&config).context("loading the JWT secret")?;
+        let keys = Arc::new(JwtKeys::new(&secret).map_err(|e| anyhow::anyhow!("{e}"))?);
+        let dyn_store: Arc<dyn Store> = Arc::new(store.clone());
+        let auth = Arc::new(AuthService::new(
+            dyn_store.clone(),
+            keys,
+            AuthConfig {
+                access_ttl_secs: config.access_ttl_secs,
+                refresh_ttl_secs: config.refresh_ttl_secs,
+                login_max_failures: config.login_max_failures,
+                login_window: config.login_window,
+                ..AuthConfig::default()
+            },
+        ));
+        match auth
+            .bootstrap_admin(
+                config.admin_email.as_deref(),
+                config.admin_password.as_ref().map(|s| s.0.as_str()),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("creating the first admin: {e}"))?
+        {
+            BootstrapOutcome::AlreadyInitialized => {}
+            BootstrapOutcome::Created {
+                email,
+                generated_password: Some(password),
+            } => {
+                // Deliberately logged once: the operator has no other way to learn it.
+                tracing::warn!(
+                    %email, %password,
+                    "created the first admin with a generated password; it is shown only this once, change it after logging in"
+                );
+            }
+            BootstrapOutcome::Created {
+                email,
+                generated_password: None,
+            } => {
+                tracing::info!(%email, "created the first admin from CHAT_ADMIN_EMAIL / CHAT_ADMIN_PASSWORD");
+            }
+        }
+
+        let listener = TcpListener::bind(config.listen)
+            .with_context(|| format!("binding CHAT_LISTEN={}", config.listen))?;
+        let addr = listener.local_addr()?;
+        let metrics = web::Data::new(telemetry::metrics_handle());
+        let store_data = web::Data::new(store.clone());
+        let readiness = web::Data::new(ReadinessTargets {
+            redis_url: config.redis_url.as_ref().map(|s| s.0.clone()),
+        });
+        let proxies = TrustedProxies(config.trusted_proxies.clone());
+        let max_body = config.max_body_bytes;
+
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(chat_admin::http::json_config(max_body))
+                .app_data(chat_admin::http::query_config())
+                .app_data(chat_admin::http::path_config())
+                .app_data(metrics.clone())
+                .app_data(store_data.clone())
+                .app_data(readiness.clone())
+                .configure(chat_admin::configure(
+                    dyn_store.clone(),
+                    auth.clone(),
+                    proxies.clone(),
+                ))
+                .route("/healthz", web::get().to(health::healthz))
+                .route("/readyz", web::get().to(health::readyz))
+                .route("/metrics", web::get().to(telemetry::metrics_endpoint))
+                .default_service(web::to(chat_admin::http::not_found))
+                .wrap(Compress::default())
+                .wrap(from_fn(telemetry::track_requests))
+                .wrap(TracingLogger::default())
+        })
+        .shutdown_timeout(config.shutdown_timeout.as_secs())
+        .listen(listener)?;
+        if let Some(workers) = config.workers {
+            server = server.workers(workers);
+        }
+        Ok(Self {
+            server: server.run(),
+            addr,
+            store,
+        })
+    }
+
+    /// The bound address (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The store, for tests that inspect what the server wrote.
+    pub fn store(&self) -> &SqlStore {
+        &self.store
+    }
+
+    /// A handle to stop the server from elsewhere.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGTERM / SIGINT (or [`Self::handle`]`.stop`), then drains.
+    pub async fn run_until_stopped(self, started: Option<Instant>) -> std::io::Result<()> {
+        if let Some(t) = started {
+            tracing::info!(
+                address = %format!("http://{}", self.addr),
+                ready_ms = t.elapsed().as_millis() as u64,
+                "listening"
+            );
+        }
+        self.server.await
+    }
+}

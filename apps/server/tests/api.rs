@@ -1,0 +1,460 @@
+//! The foundation's HTTP API through a real server: health, auth, RBAC, and
+//! every bad input the foundation promises a clear JSON error for.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
+
+mod common;
+
+use chat_admin::auth::{JwtKeys, hash_password};
+use chat_domain::auth::TokenVerifier as _;
+use chat_domain::ids::{CustomerId, UserId};
+use chat_domain::model::{Role, User};
+use chat_domain::ports::{AuditRepository as _, UserRepository as _};
+use chat_domain::time::now;
+use common::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, request};
+use serde_json::json;
+
+on_both_backends!(
+    health_readiness_and_metrics,
+    login_me_refresh_rotation_and_logout,
+    refresh_reuse_revokes_the_family,
+    malformed_and_oversize_bodies_get_json_errors,
+    forged_expired_and_foreign_tokens_are_401,
+    roles_are_enforced_on_the_server,
+    login_flood_is_throttled_with_retry_after,
+);
+
+async fn health_readiness_and_metrics(app: &TestApp) {
+    let r = app.get("/healthz", None).await;
+    assert_eq!((r.status, r.json()["status"].as_str()), (200, Some("ok")));
+    assert!(r.headers.contains_key("x-request-id"), "request id echoed");
+    let r = app.get("/readyz", None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["checks"]["database"], "ok");
+    let r = app.get("/metrics", None).await;
+    assert_eq!(r.status, 200);
+    assert!(r.text.contains("http_requests_total"), "{}", r.text);
+    assert!(r.text.contains("db_pool_max_connections"));
+    let r = app.get("/no/such/route", None).await;
+    assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"));
+    let r = app.get("/api/v1/auth/login", None).await;
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (405, "method_not_allowed")
+    );
+}
+
+async fn login_me_refresh_rotation_and_logout(app: &TestApp) {
+    let login = app.login("  Admin@Example.com ", ADMIN_PASSWORD).await;
+    assert_eq!(login["token_type"], "Bearer");
+    assert_eq!(login["user"]["email"], ADMIN_EMAIL);
+    assert_eq!(login["user"]["role"], "admin");
+    assert!(
+        login["user"].get("password_hash").is_none(),
+        "hash never leaves the server"
+    );
+    assert!(login["user"]["created_at"].as_str().unwrap().ends_with('Z'));
+    let access = login["access_token"].as_str().unwrap();
+    let me = app.get("/api/v1/me", Some(access)).await;
+    assert_eq!(me.status, 200, "{}", me.text);
+    assert_eq!(me.json()["email"], ADMIN_EMAIL);
+
+    // Refresh rotates: a new pair, and the new access token works.
+    let r1 = login["refresh_token"].as_str().unwrap();
+    let next = app
+        .post_json(
+            "/api/v1/auth/refresh",
+            &json!({ "refresh_token": r1 }),
+            None,
+        )
+        .await;
+    assert_eq!(next.status, 200, "{}", next.text);
+    let next = next.json();
+    let r2 = next["refresh_token"].as_str().unwrap();
+    assert_ne!(r1, r2);
+    assert_eq!(
+        app.get("/api/v1/me", next["access_token"].as_str())
+            .await
+            .status,
+        200
+    );
+
+    // Logout revokes the family: the current refresh token is dead.
+    let out = app
+        .post_json("/api/v1/auth/logout", &json!({ "refresh_token": r2 }), None)
+        .await;
+    assert_eq!(out.status, 204);
+    let after = app
+        .post_json(
+            "/api/v1/auth/refresh",
+            &json!({ "refresh_token": r2 }),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (after.status, after.error_code().as_str()),
+        (401, "unauthenticated")
+    );
+    // Logout is idempotent, and unknown tokens are not an oracle.
+    let again = app
+        .post_json(
+            "/api/v1/auth/logout",
+            &json!({ "refresh_token": "rt_unknown" }),
+            None,
+        )
+        .await;
+    assert_eq!(again.status, 204);
+    let unknown = app
+        .post_json(
+            "/api/v1/auth/refresh",
+            &json!({ "refresh_token": "rt_unknown" }),
+            None,
+        )
+        .await;
+    assert_eq!(unknown.status, 401);
+}
+
+async fn refresh_reuse_revokes_the_family(app: &TestApp) {
+    let login = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let r1 = login["refresh_token"].as_str().unwrap().to_owned();
+    let next = app
+        .post_json(
+            "/api/v1/auth/refresh",
+            &json!({ "refresh_token": r1 }),
+            None,
+        )
+        .await
+        .json();
+    let r2 = next["refresh_token"].as_str().unwrap().to_owned();
+    // An attacker replays the stolen, already rotated r1 ...
+    let replay = app
+        .post_json(
+            "/api/v1/auth/refresh",
+            &json!({ "refresh_token": r1 }),
+            None,
+        )
+        .await;
+    assert_eq!(replay.status, 401);
+    assert!(
+        replay.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already used")
+    );
+    // ... which kills the legitimate holder's r2 as well: the family is revoked.
+    let legit = app
+        .post_json(
+            "/api/v1/auth/refresh",
+            &json!({ "refresh_token": r2 }),
+            None,
+        )
+        .await;
+    assert_eq!(legit.status, 401);
+    // Another login (another family) is unaffected.
+    let other = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let ok = app
+        .post_json(
+            "/api/v1/auth/refresh",
+            &json!({ "refresh_token": other["refresh_token"] }),
+            None,
+        )
+        .await;
+    assert_eq!(ok.status, 200);
+    // The reuse is in the audit log.
+    let entries = app
+        .store
+        .list_audit(&chat_domain::model::AuditFilter {
+            action: Some("auth.refresh_reuse".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1);
+}
+
+async fn malformed_and_oversize_bodies_get_json_errors(app: &TestApp) {
+    // (what, headers, body, expected status, expected code)
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<u8>, u16, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            "malformed",
+            vec![("content-type", "application/json")],
+            b"{\"email\":".to_vec(),
+            400,
+            "validation_failed",
+        ),
+        (
+            "missing field",
+            vec![("content-type", "application/json")],
+            b"{\"email\":\"a@b\"}".to_vec(),
+            400,
+            "validation_failed",
+        ),
+        (
+            "wrong type",
+            vec![("content-type", "application/json")],
+            b"[1,2]".to_vec(),
+            400,
+            "validation_failed",
+        ),
+        (
+            "not JSON content type",
+            vec![("content-type", "text/plain")],
+            b"{}".to_vec(),
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "oversize",
+            vec![("content-type", "application/json")],
+            vec![b' '; 10_000],
+            413,
+            "payload_too_large",
+        ),
+    ];
+    for (what, headers, body, status, code) in cases {
+        let r = request(
+            app.addr,
+            "POST",
+            "/api/v1/auth/login",
+            &headers,
+            Some(&body),
+        )
+        .await;
+        assert_eq!(r.status, status, "{what}: {}", r.text);
+        assert_eq!(r.error_code(), code, "{what}");
+    }
+    let wrong = app
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({ "email": ADMIN_EMAIL, "password": "wrong password" }),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (wrong.status, wrong.error_code().as_str()),
+        (401, "unauthenticated")
+    );
+    let unknown = app
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({ "email": "nobody@example.com", "password": "wrong password" }),
+            None,
+        )
+        .await;
+    assert_eq!(unknown.status, 401);
+    assert_eq!(
+        wrong.json()["error"]["message"],
+        unknown.json()["error"]["message"],
+        "no account oracle"
+    );
+    let bad_query = app
+        .get("/api/v1/audit?limit=lots", Some(&admin_token(app).await))
+        .await;
+    assert_eq!(
+        (bad_query.status, bad_query.error_code().as_str()),
+        (400, "validation_failed")
+    );
+}
+
+async fn admin_token(app: &TestApp) -> String {
+    app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The signing secret the server under test uses (generated per data dir
+/// in embedded mode, fixed in the MySQL configuration).
+fn server_keys(app: &TestApp) -> JwtKeys {
+    let secret = std::fs::read(app.data_dir.join("jwt_secret"))
+        .unwrap_or_else(|_| common::JWT_SECRET.as_bytes().to_vec());
+    JwtKeys::new(&secret).unwrap()
+}
+
+async fn forged_expired_and_foreign_tokens_are_401(app: &TestApp) {
+    let keys = server_keys(app);
+    let valid = admin_token(app).await;
+    assert!(keys.verify(&valid).is_ok(), "harness uses the server's key");
+    let admin_id: UserId = app.get("/api/v1/me", Some(&valid)).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let t = chrono::Utc::now().timestamp();
+    let expired = keys
+        .issue_access(admin_id, Role::Admin, t - 3600, 900)
+        .unwrap();
+    let foreign = JwtKeys::new(&[9u8; 32])
+        .unwrap()
+        .issue_access(admin_id, Role::Admin, t, 900)
+        .unwrap();
+    let parts: Vec<&str> = valid.split('.').collect();
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let none_header = b64.encode(r#"{"alg":"none","typ":"JWT"}"#);
+    let alg_none = format!("{none_header}.{}.", parts[1]);
+    let payload = String::from_utf8(b64.decode(parts[1]).unwrap()).unwrap();
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        b64.encode(payload.replace("admin", "agent")),
+        parts[2]
+    );
+    for (what, token) in [
+        ("expired", expired),
+        ("foreign key", foreign),
+        ("alg none", alg_none),
+        ("tampered", tampered),
+        ("garbage", "abc".into()),
+    ] {
+        let r = app.get("/api/v1/me", Some(&token)).await;
+        assert_eq!(
+            (r.status, r.error_code().as_str()),
+            (401, "unauthenticated"),
+            "{what}"
+        );
+        assert_eq!(
+            r.headers.get("www-authenticate").map(String::as_str),
+            Some("Bearer")
+        );
+    }
+    let missing = app.get("/api/v1/me", None).await;
+    assert_eq!(missing.status, 401);
+    let basic = request(
+        app.addr,
+        "GET",
+        "/api/v1/me",
+        &[("authorization", "Basic YWRtaW46YWRtaW4=")],
+        None,
+    )
+    .await;
+    assert_eq!(basic.status, 401);
+    // A customer token is authentic but not staff: 403 on staff routes.
+    let customer = keys.issue_customer(CustomerId::new(), t, 900).unwrap();
+    let r = app.get("/api/v1/me", Some(&customer)).await;
+    assert_eq!((r.status, r.error_code().as_str()), (403, "forbidden"));
+}
+
+async fn staff(app: &TestApp, role: Role) -> String {
+    let email = format!("{}-{}@example.com", role, uuid::Uuid::now_v7().simple());
+    let at = now();
+    let user = User {
+        id: UserId::new(),
+        email: email.clone(),
+        display_name: format!("Test {role}"),
+        password_hash: hash_password("agent password".into()).await.unwrap(),
+        role,
+        active: true,
+        created_at: at,
+        updated_at: at,
+    };
+    app.store.create_user(&user).await.unwrap();
+    app.login(&email, "agent password").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn roles_are_enforced_on_the_server(app: &TestApp) {
+    let admin = admin_token(app).await;
+    let supervisor = staff(app, Role::Supervisor).await;
+    let agent = staff(app, Role::Agent).await;
+    // /me: any staff role.
+    for token in [&admin, &supervisor, &agent] {
+        assert_eq!(app.get("/api/v1/me", Some(token)).await.status, 200);
+    }
+    // /audit: admins only.
+    let r = app
+        .get("/api/v1/audit?action=auth.login&limit=2", Some(&admin))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let page = r.json();
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    assert!(page["next_before"].is_string(), "a full page has a cursor");
+    let older = app
+        .get(
+            &format!(
+                "/api/v1/audit?action=auth.login&limit=2&before={}",
+                page["next_before"].as_str().unwrap()
+            ),
+            Some(&admin),
+        )
+        .await
+        .json();
+    assert!(older["items"][0]["id"].as_str() < page["items"][1]["id"].as_str());
+    for (who, token) in [("supervisor", &supervisor), ("agent", &agent)] {
+        let r = app.get("/api/v1/audit", Some(token)).await;
+        assert_eq!(
+            (r.status, r.error_code().as_str()),
+            (403, "forbidden"),
+            "{who}"
+        );
+    }
+    assert_eq!(app.get("/api/v1/audit", None).await.status, 401);
+}
+
+async fn login_flood_is_throttled_with_retry_after(app: &TestApp) {
+    for i in 0..5 {
+        let r = app
+            .post_json(
+                "/api/v1/auth/login",
+                &json!({ "email": ADMIN_EMAIL, "password": format!("guess {i}") }),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 401, "attempt {i}");
+    }
+    let r = app
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({ "email": ADMIN_EMAIL, "password": "guess 6" }),
+            None,
+        )
+        .await;
+    assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"));
+    let retry: u64 = r
+        .headers
+        .get("retry-after")
+        .expect("Retry-After")
+        .parse()
+        .unwrap();
+    assert!((1..=300).contains(&retry), "{retry}");
+    // Even the right password waits: that is the point.
+    let r = app
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD }),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 429);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_reports_redis_when_configured() {
+    // Unreachable Redis: not ready, and the body says which check failed.
+    let db = chat_store::testing::TestDb::sqlite().await;
+    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let app = TestApp::spawn_on(db, dir, &[("REDIS_URL", "redis://127.0.0.1:1")]).await;
+    let r = app.get("/readyz", None).await;
+    assert_eq!(r.status, 503, "{}", r.text);
+    assert_eq!(r.json()["checks"]["redis"], "unreachable");
+    assert_eq!(r.json()["checks"]["database"], "ok");
+    assert_eq!(
+        app.get("/healthz", None).await.status,
+        200,
+        "alive even when not ready"
+    );
+    let (db, dir) = app.stop().await;
+
+    // A real Redis: ready.
+    let Some(url) = chat_store::testing::service_url("CHAT_TEST_REDIS_URL", "Redis tests") else {
+        return;
+    };
+    let app = TestApp::spawn_on(db, dir, &[("REDIS_URL", &url)]).await;
+    let r = app.get("/readyz", None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["checks"]["redis"], "ok");
+}

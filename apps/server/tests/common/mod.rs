@@ -1,0 +1,243 @@
+//! Test harness: a real server on a free port, over a throwaway database,
+//! spoken to over real TCP with a minimal HTTP/1.1 client (no client library:
+//! what goes on the wire is exactly what the test wrote).
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use chat_server::Application;
+use chat_server::config::Config;
+use chat_store::testing::TestDb;
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+pub const ADMIN_PASSWORD: &str = "correct horse battery";
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Mysql,
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub handle: actix_web::dev::ServerHandle,
+    pub store: chat_store::SqlStore,
+    pub db: TestDb,
+    pub data_dir: PathBuf,
+}
+
+impl TestApp {
+    /// A server on a fresh database; `None` when that backend is not configured.
+    pub async fn spawn(backend: Backend) -> Option<Self> {
+        let db = match backend {
+            Backend::Sqlite => TestDb::sqlite().await,
+            Backend::Mysql => TestDb::mysql().await?,
+        };
+        let data_dir =
+            std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+        Some(Self::spawn_on(db, data_dir, &[]).await)
+    }
+
+    /// A server on an existing database, with extra configuration.
+    pub async fn spawn_on(db: TestDb, data_dir: PathBuf, extra: &[(&str, &str)]) -> Self {
+        let mut vars: HashMap<String, String> = [
+            ("CHAT_LISTEN", "127.0.0.1:0"),
+            ("CHAT_ADMIN_EMAIL", ADMIN_EMAIL),
+            ("CHAT_ADMIN_PASSWORD", ADMIN_PASSWORD),
+            ("CHAT_WORKERS", "2"),
+            ("CHAT_SHUTDOWN_TIMEOUT_SECS", "1"),
+            ("CHAT_MAX_BODY_BYTES", "4096"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        vars.insert("DATABASE_URL".into(), db.url.clone());
+        vars.insert(
+            "CHAT_DATA_DIR".into(),
+            data_dir.to_string_lossy().into_owned(),
+        );
+        if !db.url.starts_with("sqlite") {
+            vars.insert("CHAT_JWT_SECRET".into(), JWT_SECRET.into());
+        }
+        for (k, v) in extra {
+            vars.insert((*k).to_owned(), (*v).to_owned());
+        }
+        let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
+        let app = Application::build(config).await.expect("server builds");
+        let addr = app.local_addr();
+        let handle = app.handle();
+        let store = app.store().clone();
+        tokio::spawn(app.run_until_stopped(None));
+        Self {
+            addr,
+            handle,
+            store,
+            db,
+            data_dir,
+        }
+    }
+
+    pub async fn stop(self) -> (TestDb, PathBuf) {
+        self.handle.stop(true).await;
+        (self.db, self.data_dir)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        let auth = token.map(|t| format!("Bearer {t}"));
+        let headers: Vec<(&str, &str)> =
+            auth.iter().map(|a| ("authorization", a.as_str())).collect();
+        request(self.addr, "GET", path, &headers, None).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value, token: Option<&str>) -> Response {
+        let auth = token.map(|t| format!("Bearer {t}"));
+        let mut headers = vec![("content-type", "application/json")];
+        if let Some(a) = &auth {
+            headers.push(("authorization", a.as_str()));
+        }
+        request(
+            self.addr,
+            "POST",
+            path,
+            &headers,
+            Some(body.to_string().as_bytes()),
+        )
+        .await
+    }
+
+    /// Logs in and returns the response JSON (asserting 200).
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        let r = self
+            .post_json(
+                "/api/v1/auth/login",
+                &serde_json::json!({ "email": email, "password": password }),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "login failed: {}", r.text);
+        r.json()
+    }
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: HashMap<String, String>,
+    pub text: String,
+}
+
+impl Response {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    /// Asserts the one error shape and returns its code.
+    pub fn error_code(&self) -> String {
+        let v = self.json();
+        let code = v["error"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error.code in {}", self.text));
+        assert!(
+            v["error"]["message"].is_string(),
+            "no error.message in {}",
+            self.text
+        );
+        code.to_owned()
+    }
+}
+
+pub async fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Response {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let mut req = format!("{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if let Some(b) = body {
+        req.push_str(&format!("content-length: {}\r\n", b.len()));
+    }
+    req.push_str("\r\n");
+    let mut bytes = req.into_bytes();
+    if let Some(b) = body {
+        bytes.extend_from_slice(b);
+    }
+    stream.write_all(&bytes).await.expect("write");
+    let mut raw = Vec::new();
+    // The server may answer (413) and close before reading the whole body.
+    let _ = stream.read_to_end(&mut raw).await;
+    parse_response(&raw)
+}
+
+fn parse_response(raw: &[u8]) -> Response {
+    let text = String::from_utf8_lossy(raw);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {text:?}"));
+    let headers: HashMap<String, String> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let body = if headers
+        .get("transfer-encoding")
+        .is_some_and(|t| t.contains("chunked"))
+    {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
+    Response {
+        status,
+        headers,
+        text: body,
+    }
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        body = &rest[n + 2..];
+    }
+    out
+}
+
+/// Declares each test on both backends (MySQL ones skip unless configured).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let app = $crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await.unwrap();
+                super::$name(&app).await;
+            })+
+        }
+        mod mysql {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(app) = $crate::common::TestApp::spawn($crate::common::Backend::Mysql).await else { return };
+                super::$name(&app).await;
+            })+
+        }
+    };
+}

@@ -1,0 +1,13 @@
+//! Authentication: who may call, with what proof.
+
+mod password;
+mod refresh;
+mod service;
+mod throttle;
+mod tokens;
+
+pub use password::{check_password_policy, hash_password, verify_password};
+pub use refresh::{RefreshSecret, hash_refresh_secret};
+pub use service::{AuthConfig, AuthService, BootstrapOutcome, TokenPair};
+pub use throttle::LoginThrottle;
+pub use tokens::{JwtKeys, MIN_SECRET_BYTES, TokenKind};

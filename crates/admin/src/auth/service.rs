@@ -1,0 +1,379 @@
+//! The authentication use cases: login, refresh, logout, bootstrap.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chat_domain::auth::{Principal, RefreshToken, TokenVerifier};
+use chat_domain::ids::{CustomerId, RefreshTokenId, TokenFamilyId, UserId};
+use chat_domain::model::{AuditEntry, Role, User, normalize_email};
+use chat_domain::ports::Store;
+use chat_domain::time::{Timestamp, now};
+use chat_domain::{DomainError, DomainResult};
+use serde::Serialize;
+use tokio::sync::OnceCell;
+
+use super::password::{check_password_policy, hash_password, verify_password};
+use super::refresh::{RefreshSecret, hash_refresh_secret};
+use super::throttle::LoginThrottle;
+use super::tokens::JwtKeys;
+
+/// Lifetimes and limits.
+#[derive(Clone, Debug)]
+pub struct AuthConfig {
+    /// Access-token lifetime (seconds). Short: a stolen one expires soon.
+    pub access_ttl_secs: i64,
+    /// Refresh-token lifetime (seconds).
+    pub refresh_ttl_secs: i64,
+    /// Customer-token lifetime (seconds).
+    pub customer_ttl_secs: i64,
+    /// Failed logins allowed per account and per address within the window.
+    pub login_max_failures: u32,
+    /// The throttling window.
+    pub login_window: Duration,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            access_ttl_secs: 15 * 60,
+            refresh_ttl_secs: 30 * 24 * 3600,
+            customer_ttl_secs: 24 * 3600,
+            login_max_failures: 5,
+            login_window: Duration::from_secs(300),
+        }
+    }
+}
+
+/// What a successful login or refresh hands the client.
+#[derive(Clone, Debug, Serialize)]
+pub struct TokenPair {
+    /// Bearer token for `Authorization`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// Single-use token to get the next pair.
+    pub refresh_token: String,
+    /// Seconds until the refresh token expires.
+    pub refresh_expires_in: i64,
+}
+
+/// What start-up bootstrap did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum BootstrapOutcome {
+    /// Users exist already; nothing done.
+    AlreadyInitialized,
+    /// The first admin was created. `generated_password` is set when no
+    /// password was configured: it must be shown to the operator once.
+    Created {
+        /// The admin's login.
+        email: String,
+        /// The random password, when one was generated.
+        generated_password: Option<String>,
+    },
+}
+
+/// Authentication over any [`Store`].
+pub struct AuthService {
+    store: Arc<dyn Store>,
+    keys: Arc<JwtKeys>,
+    config: AuthConfig,
+    throttle: LoginThrottle,
+    /// Hash verified when the e-mail is unknown, so that "no such user" takes
+    /// as long as "wrong password" and does not reveal which e-mails exist.
+    decoy_hash: OnceCell<String>,
+}
+
+const INVALID_LOGIN: &str = "invalid email or password";
+
+impl AuthService {
+    /// Wires the service.
+    pub fn new(store: Arc<dyn Store>, keys: Arc<JwtKeys>, config: AuthConfig) -> Self {
+        let throttle = LoginThrottle::new(config.login_max_failures, config.login_window);
+        Self {
+            store,
+            keys,
+            config,
+            throttle,
+            decoy_hash: OnceCell::new(),
+        }
+    }
+
+    /// The token verifier (for transports that only verify).
+    pub fn keys(&self) -> Arc<JwtKeys> {
+        self.keys.clone()
+    }
+
+    /// Checks credentials and opens a new refresh-token family.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        ip: Option<&str>,
+    ) -> DomainResult<(TokenPair, User)> {
+        let email = normalize_email(email).unwrap_or_else(|_| email.trim().to_lowercase());
+        let acct_key = format!("acct:{email}");
+        let ip_key = format!("ip:{}", ip.unwrap_or("unknown"));
+        let keys = [acct_key.as_str(), ip_key.as_str()];
+        if let Err(e) = self.throttle.check(&keys) {
+            self.audit(None, "auth.login_throttled", Some(&email), ip, None)
+                .await;
+            return Err(e);
+        }
+        let user = self.store.user_by_email(&email).await?;
+        let phc = match &user {
+            Some(u) => u.password_hash.clone(),
+            None => self.decoy_hash().await?,
+        };
+        let ok = verify_password(password.to_owned(), phc).await?;
+        let user = match user {
+            Some(u) if ok && u.active => u,
+            other => {
+                self.throttle.record_failure(&keys);
+                let reason = match other {
+                    None => "unknown email",
+                    Some(u) if !u.active => "account deactivated",
+                    Some(_) => "wrong password",
+                };
+                self.audit(None, "auth.login_failed", Some(&email), ip, Some(reason))
+                    .await;
+                return Err(DomainError::Unauthenticated(INVALID_LOGIN.into()));
+            }
+        };
+        self.throttle.clear(&acct_key);
+        let pair = self.open_family(&user).await?;
+        self.audit(Some(user.id), "auth.login", Some(&email), ip, None)
+            .await;
+        Ok((pair, user))
+    }
+
+    /// Exchanges a live refresh token for a new pair. Presenting a token that
+    /// was already rotated means it leaked (or the client is replaying): the
+    /// whole family is revoked and the caller must log in again.
+    pub async fn refresh(&self, secret: &str, ip: Option<&str>) -> DomainResult<TokenPair> {
+        let invalid = || DomainError::Unauthenticated("refresh token is invalid".into());
+        let Some(token) = self
+            .store
+            .refresh_token_by_hash(&hash_refresh_secret(secret))
+            .await?
+        else {
+            return Err(invalid());
+        };
+        let at = now();
+        if token.replaced_by.is_some() {
+            return Err(self.reuse_detected(&token, ip, at).await);
+        }
+        if token.revoked_at.is_some() {
+            return Err(DomainError::Unauthenticated(
+                "refresh token is revoked".into(),
+            ));
+        }
+        if token.expires_at <= at {
+            return Err(DomainError::Unauthenticated("refresh token expired".into()));
+        }
+        let user = match self.store.user_by_id(token.user_id).await? {
+            Some(u) if u.active => u,
+            _ => {
+                self.store.revoke_token_family(token.family_id, at).await?;
+                return Err(invalid());
+            }
+        };
+        let next = RefreshSecret::generate();
+        let new = self.refresh_row(&user, token.family_id, &next, at);
+        if !self.store.rotate_refresh_token(token.id, &new, at).await? {
+            // Lost a race with another refresh of the same token: a replay.
+            return Err(self.reuse_detected(&token, ip, at).await);
+        }
+        self.pair(&user, next.secret)
+    }
+
+    /// Revokes the family of a refresh token (this login on this device).
+    /// Unknown tokens are ignored: logout is idempotent.
+    pub async fn logout(&self, secret: &str, ip: Option<&str>) -> DomainResult<()> {
+        if let Some(token) = self
+            .store
+            .refresh_token_by_hash(&hash_refresh_secret(secret))
+            .await?
+        {
+            self.store
+                .revoke_token_family(token.family_id, now())
+                .await?;
+            self.audit(Some(token.user_id), "auth.logout", None, ip, None)
+                .await;
+        }
+        Ok(())
+    }
+
+    /// The current user behind a staff principal; deactivated or deleted
+    /// users are refused even while their access token is still valid.
+    pub async fn current_user(&self, user_id: UserId) -> DomainResult<User> {
+        match self.store.user_by_id(user_id).await? {
+            Some(u) if u.active => Ok(u),
+            _ => Err(DomainError::Unauthenticated(
+                "account is no longer active".into(),
+            )),
+        }
+    }
+
+    /// Signs a widget token for a customer.
+    pub fn issue_customer_token(&self, customer: CustomerId) -> DomainResult<(String, i64)> {
+        let ttl = self.config.customer_ttl_secs;
+        let token = self
+            .keys
+            .issue_customer(customer, chrono::Utc::now().timestamp(), ttl)?;
+        Ok((token, ttl))
+    }
+
+    /// Creates the first admin when the user table is empty. With no
+    /// configured password, a random one is generated and returned once.
+    pub async fn bootstrap_admin(
+        &self,
+        email: Option<&str>,
+        password: Option<&str>,
+    ) -> DomainResult<BootstrapOutcome> {
+        if self.store.count_users().await? > 0 {
+            return Ok(BootstrapOutcome::AlreadyInitialized);
+        }
+        let email = normalize_email(email.unwrap_or("admin@localhost"))
+            .map_err(|_| DomainError::invalid("CHAT_ADMIN_EMAIL", "must be an e-mail address"))?;
+        let (password, generated) = match password {
+            Some(p) => {
+                check_password_policy(p).map_err(|_| {
+                    DomainError::invalid("CHAT_ADMIN_PASSWORD", "must be 8 to 256 characters")
+                })?;
+                (p.to_owned(), false)
+            }
+            None => (random_password(), true),
+        };
+        let at = now();
+        let user = User {
+            id: UserId::new(),
+            email: email.clone(),
+            display_name: "Administrator".into(),
+            password_hash: hash_password(password.clone()).await?,
+            role: Role::Admin,
+            active: true,
+            created_at: at,
+            updated_at: at,
+        };
+        match self.store.create_user(&user).await {
+            Ok(()) => {}
+            // Another node bootstrapped at the same moment.
+            Err(DomainError::Conflict(_)) => return Ok(BootstrapOutcome::AlreadyInitialized),
+            Err(e) => return Err(e),
+        }
+        self.audit(None, "auth.bootstrap_admin", Some(&email), None, None)
+            .await;
+        Ok(BootstrapOutcome::Created {
+            email,
+            generated_password: generated.then_some(password),
+        })
+    }
+
+    async fn open_family(&self, user: &User) -> DomainResult<TokenPair> {
+        let secret = RefreshSecret::generate();
+        let row = self.refresh_row(user, TokenFamilyId::new(), &secret, now());
+        self.store.insert_refresh_token(&row).await?;
+        self.pair(user, secret.secret)
+    }
+
+    fn refresh_row(
+        &self,
+        user: &User,
+        family: TokenFamilyId,
+        secret: &RefreshSecret,
+        at: Timestamp,
+    ) -> RefreshToken {
+        RefreshToken {
+            id: RefreshTokenId::new(),
+            family_id: family,
+            user_id: user.id,
+            token_hash: secret.hash.clone(),
+            expires_at: at + chrono::Duration::seconds(self.config.refresh_ttl_secs),
+            revoked_at: None,
+            replaced_by: None,
+            created_at: at,
+        }
+    }
+
+    fn pair(&self, user: &User, refresh_secret: String) -> DomainResult<TokenPair> {
+        let ttl = self.config.access_ttl_secs;
+        Ok(TokenPair {
+            access_token: self.keys.issue_access(
+                user.id,
+                user.role,
+                chrono::Utc::now().timestamp(),
+                ttl,
+            )?,
+            token_type: "Bearer",
+            expires_in: ttl,
+            refresh_token: refresh_secret,
+            refresh_expires_in: self.config.refresh_ttl_secs,
+        })
+    }
+
+    async fn reuse_detected(
+        &self,
+        token: &RefreshToken,
+        ip: Option<&str>,
+        at: Timestamp,
+    ) -> DomainError {
+        if let Err(e) = self.store.revoke_token_family(token.family_id, at).await {
+            return e;
+        }
+        tracing::warn!(user_id = %token.user_id, family = %token.family_id, "refresh token reuse: family revoked");
+        self.audit(Some(token.user_id), "auth.refresh_reuse", None, ip, None)
+            .await;
+        DomainError::Unauthenticated(
+            "refresh token was already used; this session is revoked, log in again".into(),
+        )
+    }
+
+    async fn decoy_hash(&self) -> DomainResult<String> {
+        self.decoy_hash
+            .get_or_try_init(|| hash_password(random_password()))
+            .await
+            .cloned()
+    }
+
+    /// Best effort: a failed audit write is logged but does not fail the
+    /// request it describes (the database is usually down for both).
+    async fn audit(
+        &self,
+        actor: Option<UserId>,
+        action: &str,
+        target: Option<&str>,
+        ip: Option<&str>,
+        reason: Option<&str>,
+    ) {
+        let entry = AuditEntry {
+            id: Default::default(),
+            actor_id: actor.map(|a| a.to_string()),
+            action: action.to_owned(),
+            target: target.map(str::to_owned),
+            ip: ip.map(str::to_owned),
+            detail: reason.map(|r| serde_json::json!({ "reason": r }).to_string()),
+            created_at: now(),
+        };
+        if let Err(e) = self.store.record_audit(&entry).await {
+            tracing::error!(error = %e, action, "audit entry not recorded");
+        }
+    }
+}
+
+impl TokenVerifier for AuthService {
+    fn verify(&self, token: &str) -> DomainResult<Principal> {
+        self.keys.verify(token)
+    }
+}
+
+/// 20 characters from a 56-symbol alphabet without look-alikes (≈116 bits).
+fn random_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    (0..20)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
+}

@@ -1,0 +1,146 @@
+//! The one error body: `{"error": {"code": "...", "message": "...", "field": "..."}}`.
+//!
+//! Status and code come from [`DomainError::http_status`] and
+//! [`DomainError::code`]; this module only renders them. Extractor failures
+//! (malformed JSON, wrong content type, oversize body, bad path or query) are
+//! routed here too, so no actix plain-text error ever reaches a client.
+
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use chat_domain::DomainError;
+use serde_json::json;
+
+/// A [`DomainError`] on its way to an HTTP client.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    error: DomainError,
+}
+
+impl From<DomainError> for ApiError {
+    fn from(error: DomainError) -> Self {
+        let status =
+            StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        Self { status, error }
+    }
+}
+
+impl ApiError {
+    /// An error with a status the domain has no variant for (413, 415, 405).
+    pub fn with_status(status: StatusCode, error: DomainError) -> Self {
+        Self { status, error }
+    }
+
+    /// The underlying domain error.
+    pub fn domain(&self) -> &DomainError {
+        &self.error
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if matches!(
+            self.error,
+            DomainError::Internal(_) | DomainError::Unavailable(_)
+        ) {
+            // The details go to the log only, once, here.
+            tracing::error!(error = %self.error, status = self.status.as_u16(), "request failed");
+        }
+        let mut body = json!({
+            "code": status_code_name(self.status, &self.error),
+            "message": match &self.error {
+                DomainError::Validation { message, .. } => message.clone(),
+                other => other.public_message(),
+            },
+        });
+        if let DomainError::Validation { field, .. } = &self.error {
+            body["field"] = json!(field);
+        }
+        let mut resp = HttpResponse::build(self.status);
+        if let DomainError::RateLimited { retry_after_secs } = self.error {
+            resp.insert_header((header::RETRY_AFTER, HeaderValue::from(retry_after_secs)));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            resp.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+        }
+        resp.json(json!({ "error": body }))
+    }
+}
+
+fn status_code_name(status: StatusCode, error: &DomainError) -> &'static str {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        _ => error.code(),
+    }
+}
+
+/// JSON bodies: at most `limit` bytes; malformed JSON → 400 naming the
+/// problem, wrong content type → 415, too large → 413.
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(|err, _req| {
+            let (status, message) = match &err {
+                JsonPayloadError::OverflowKnownLength { length, limit } => (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("body is {length} bytes; the limit is {limit}"),
+                ),
+                JsonPayloadError::Overflow { limit } => (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("body exceeds the limit of {limit} bytes"),
+                ),
+                JsonPayloadError::ContentType => (
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "Content-Type must be application/json".to_owned(),
+                ),
+                JsonPayloadError::Deserialize(e) => {
+                    (StatusCode::BAD_REQUEST, format!("invalid JSON: {e}"))
+                }
+                other => (StatusCode::BAD_REQUEST, format!("invalid body: {other}")),
+            };
+            ApiError::with_status(status, DomainError::invalid("body", message)).into()
+        })
+}
+
+/// Query strings that do not parse → 400 naming the problem.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err: QueryPayloadError, _req| {
+        ApiError::from(DomainError::invalid("query", err.to_string())).into()
+    })
+}
+
+/// Path segments that do not parse (e.g. a malformed id) → 400.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|err: PathError, _req| {
+        ApiError::from(DomainError::invalid("path", err.to_string())).into()
+    })
+}
+
+/// The default service: unknown routes get the JSON 404.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    let _ = req;
+    ApiError::from(DomainError::NotFound("route")).error_response()
+}
+
+/// For a known path called with the wrong method: the JSON 405.
+pub async fn method_not_allowed() -> HttpResponse {
+    ApiError::with_status(
+        StatusCode::METHOD_NOT_ALLOWED,
+        DomainError::invalid("method", "this method is not allowed on this path"),
+    )
+    .error_response()
+}

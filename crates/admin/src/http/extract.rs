@@ -1,0 +1,144 @@
+//! Authentication and role checks as extractors: a handler that takes a
+//! [`StaffCaller`] or an [`AdminOnly`] cannot run for the wrong caller, and
+//! the check cannot be forgotten inside the handler.
+
+use std::marker::PhantomData;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use chat_domain::DomainError;
+use chat_domain::auth::{Principal, TokenVerifier};
+use chat_domain::ids::{CustomerId, UserId};
+use chat_domain::model::Role;
+use futures_util::future::{Ready, ready};
+
+use super::error::ApiError;
+
+/// Any authenticated caller (staff or customer).
+#[derive(Clone, Debug)]
+pub struct Caller(pub Principal);
+
+fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
+    let verifier = req
+        .app_data::<web::Data<dyn TokenVerifier>>()
+        .ok_or_else(|| DomainError::Internal("no TokenVerifier registered".into()))?;
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| DomainError::Unauthenticated("missing bearer token".into()))?;
+    Ok(verifier.verify(token)?)
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req).map(Caller))
+    }
+}
+
+/// A staff member (any role). Customers get 403.
+#[derive(Clone, Copy, Debug)]
+pub struct StaffCaller {
+    /// Who.
+    pub user_id: UserId,
+    /// Their role, as signed into the token.
+    pub role: Role,
+}
+
+impl FromRequest for StaffCaller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req).and_then(|p| match p {
+            Principal::Staff { user_id, role } => Ok(StaffCaller { user_id, role }),
+            Principal::Customer { .. } => Err(DomainError::Forbidden("staff only".into()).into()),
+        }))
+    }
+}
+
+/// A customer (widget token). Staff tokens get 403.
+#[derive(Clone, Copy, Debug)]
+pub struct CustomerCaller {
+    /// Who.
+    pub customer_id: CustomerId,
+}
+
+impl FromRequest for CustomerCaller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req).and_then(|p| match p {
+            Principal::Customer { customer_id } => Ok(CustomerCaller { customer_id }),
+            Principal::Staff { .. } => Err(DomainError::Forbidden("customers only".into()).into()),
+        }))
+    }
+}
+
+/// The least role a [`RoleGuard`] admits.
+pub trait MinRole {
+    /// The least role.
+    const ROLE: Role;
+}
+
+/// Marker: admins only.
+#[derive(Debug)]
+pub struct Admin;
+impl MinRole for Admin {
+    const ROLE: Role = Role::Admin;
+}
+
+/// Marker: supervisors and admins.
+#[derive(Debug)]
+pub struct Supervisor;
+impl MinRole for Supervisor {
+    const ROLE: Role = Role::Supervisor;
+}
+
+/// A staff member whose role is at least `R::ROLE`; others get 403.
+#[derive(Debug)]
+pub struct RoleGuard<R: MinRole> {
+    /// The caller.
+    pub caller: StaffCaller,
+    _role: PhantomData<R>,
+}
+
+/// Admins only.
+pub type AdminOnly = RoleGuard<Admin>;
+/// Supervisors and admins.
+pub type SupervisorUp = RoleGuard<Supervisor>;
+
+impl<R: MinRole> FromRequest for RoleGuard<R> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let staff = match StaffCaller::from_request(req, payload).into_inner() {
+            Ok(s) => s,
+            Err(e) => return ready(Err(e)),
+        };
+        if staff.role.at_least(R::ROLE) {
+            ready(Ok(RoleGuard {
+                caller: staff,
+                _role: PhantomData,
+            }))
+        } else {
+            ready(Err(DomainError::Forbidden(format!(
+                "requires the {} role",
+                R::ROLE
+            ))
+            .into()))
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! `GET /api/v1/audit`: the audit log, newest first, admins only.
+
+use actix_web::web;
+use chat_domain::DomainError;
+use chat_domain::ids::AuditId;
+use chat_domain::model::{AuditEntry, AuditFilter};
+use chat_domain::ports::Store;
+use serde::{Deserialize, Serialize};
+
+use crate::http::error::{ApiError, method_not_allowed};
+use crate::http::extract::AdminOnly;
+
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/audit")
+            .route(web::get().to(list))
+            .default_service(web::to(method_not_allowed)),
+    );
+}
+
+#[derive(Deserialize)]
+struct Query {
+    actor_id: Option<String>,
+    action: Option<String>,
+    /// Cursor: the `next_before` of the previous page.
+    before: Option<AuditId>,
+    limit: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct Page {
+    items: Vec<AuditEntry>,
+    /// Pass as `before` to get the next (older) page; `null` at the end.
+    next_before: Option<AuditId>,
+}
+
+const DEFAULT_LIMIT: u32 = 50;
+const MAX_LIMIT: u32 = 200;
+
+async fn list(
+    _admin: AdminOnly,
+    store: web::Data<dyn Store>,
+    query: web::Query<Query>,
+) -> Result<web::Json<Page>, ApiError> {
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(DomainError::invalid("limit", "must be between 1 and 200").into());
+    }
+    let q = query.into_inner();
+    let items = store
+        .list_audit(&AuditFilter {
+            actor_id: q.actor_id,
+            action: q.action,
+            before: q.before,
+            limit,
+        })
+        .await?;
+    let next_before = if items.len() == limit as usize {
+        items.last().map(|e| e.id)
+    } else {
+        None
+    };
+    Ok(web::Json(Page { items, next_before }))
+}

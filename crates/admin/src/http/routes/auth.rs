@@ -1,0 +1,73 @@
+//! `/api/v1/auth/*` and `/api/v1/me`.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use crate::AuthService;
+use crate::auth::TokenPair;
+use crate::http::client_ip::ClientIp;
+use crate::http::error::{ApiError, method_not_allowed};
+use crate::http::extract::StaffCaller;
+use chat_domain::model::User;
+
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    let resource = |path| web::resource(path).default_service(web::to(method_not_allowed));
+    cfg.service(resource("/auth/login").route(web::post().to(login)))
+        .service(resource("/auth/refresh").route(web::post().to(refresh)))
+        .service(resource("/auth/logout").route(web::post().to(logout)))
+        .service(resource("/me").route(web::get().to(me)));
+}
+
+#[derive(Deserialize)]
+struct LoginRequest {
+    email: String,
+    password: String,
+}
+
+#[derive(Serialize)]
+struct LoginResponse {
+    #[serde(flatten)]
+    tokens: TokenPair,
+    user: User,
+}
+
+async fn login(
+    auth: web::Data<AuthService>,
+    ip: ClientIp,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (tokens, user) = auth
+        .login(&body.email, &body.password, ip.0.as_deref())
+        .await?;
+    Ok(HttpResponse::Ok().json(LoginResponse { tokens, user }))
+}
+
+#[derive(Deserialize)]
+struct RefreshRequest {
+    refresh_token: String,
+}
+
+async fn refresh(
+    auth: web::Data<AuthService>,
+    ip: ClientIp,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let tokens = auth.refresh(&body.refresh_token, ip.0.as_deref()).await?;
+    Ok(HttpResponse::Ok().json(tokens))
+}
+
+async fn logout(
+    auth: web::Data<AuthService>,
+    ip: ClientIp,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    auth.logout(&body.refresh_token, ip.0.as_deref()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn me(
+    auth: web::Data<AuthService>,
+    caller: StaffCaller,
+) -> Result<web::Json<User>, ApiError> {
+    Ok(web::Json(auth.current_user(caller.user_id).await?))
+}
