@@ -73,6 +73,11 @@ impl TestDb {
     /// A fresh MySQL database, or `None` when MySQL tests are not configured.
     pub async fn mysql() -> Option<Self> {
         let server_url = service_url("CHAT_TEST_MYSQL_URL", "MySQL tests")?;
+        Some(Self::mysql_at(server_url).await)
+    }
+
+    /// A fresh database on the MySQL server at `server_url`.
+    pub async fn mysql_at(server_url: String) -> Self {
         let name = format!("chat_t_{}", uuid::Uuid::new_v4().simple());
         let mut admin = MysqlConn::establish(&server_url)
             .await
@@ -87,11 +92,11 @@ impl TestDb {
         let store = SqlStore::connect(&url, PoolOptions::default())
             .await
             .unwrap_or_else(|e| panic!("open test mysql: {e}"));
-        Some(Self {
+        Self {
             store,
             url,
             cleanup: Cleanup::MysqlDatabase { server_url, name },
-        })
+        }
     }
 }
 
