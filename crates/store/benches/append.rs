@@ -23,7 +23,13 @@ const RUN_FOR: Duration = Duration::from_secs(3);
 
 async fn conversation(store: &SqlStore) -> ConversationId {
     let at = now();
-    let customer = Customer { id: Default::default(), external_id: None, name: None, created_at: at, updated_at: at };
+    let customer = Customer {
+        id: Default::default(),
+        external_id: None,
+        name: None,
+        created_at: at,
+        updated_at: at,
+    };
     store.create_customer(&customer).await.unwrap();
     let conv = Conversation::open(customer.id, at);
     store.create_conversation(&conv).await.unwrap();
@@ -31,8 +37,16 @@ async fn conversation(store: &SqlStore) -> ConversationId {
 }
 
 fn message(conv: ConversationId, i: usize) -> NewMessage {
-    NewMessage::new(conv, SenderKind::Customer, None, MessageKind::Text, format!("benchmark message {i}"), Some(format!("c{i}")), now())
-        .unwrap()
+    NewMessage::new(
+        conv,
+        SenderKind::Customer,
+        None,
+        MessageKind::Text,
+        format!("benchmark message {i}"),
+        Some(format!("c{i}")),
+        now(),
+    )
+    .unwrap()
 }
 
 /// Runs `writers` tasks for RUN_FOR, each appending `batch` messages per call
@@ -43,7 +57,11 @@ async fn scenario(store: &SqlStore, writers: usize, batch: usize, shared: bool) 
     let start = Instant::now();
     for _ in 0..writers {
         let store = store.clone();
-        let conv = if shared { shared_conv } else { conversation(&store).await };
+        let conv = if shared {
+            shared_conv
+        } else {
+            conversation(&store).await
+        };
         tasks.push(tokio::spawn(async move {
             let mut n = 0usize;
             while start.elapsed() < RUN_FOR {
@@ -67,8 +85,14 @@ async fn run(label: &str, db: TestDb) {
     let s = &db.store;
     let rows = [
         ("1 writer, 1 msg per txn", scenario(s, 1, 1, false).await),
-        ("8 writers, 1 msg per txn, 8 conversations", scenario(s, 8, 1, false).await),
-        ("8 writers, 1 msg per txn, 1 shared conversation", scenario(s, 8, 1, true).await),
+        (
+            "8 writers, 1 msg per txn, 8 conversations",
+            scenario(s, 8, 1, false).await,
+        ),
+        (
+            "8 writers, 1 msg per txn, 1 shared conversation",
+            scenario(s, 8, 1, true).await,
+        ),
         ("1 writer, batches of 10", scenario(s, 1, 10, false).await),
         ("1 writer, batches of 50", scenario(s, 1, 50, false).await),
     ];

@@ -19,7 +19,7 @@ pub struct AuditEntry {
     /// Extra detail as JSON text; never secrets.
     pub detail: Option<String>,
     /// When (UTC).
-    #[serde(serialize_with = "crate::time::as_utc")]
+    #[serde(with = "crate::time::utc")]
     pub created_at: Timestamp,
 }
 

@@ -45,13 +45,13 @@ pub struct Conversation {
     /// Customer's comment with the score.
     pub csat_comment: Option<String>,
     /// Creation time (UTC).
-    #[serde(serialize_with = "crate::time::as_utc")]
+    #[serde(with = "crate::time::utc")]
     pub created_at: Timestamp,
     /// Last change (UTC).
-    #[serde(serialize_with = "crate::time::as_utc")]
+    #[serde(with = "crate::time::utc")]
     pub updated_at: Timestamp,
     /// When it was closed, if it is.
-    #[serde(serialize_with = "crate::time::as_utc_opt")]
+    #[serde(with = "crate::time::utc_opt")]
     pub closed_at: Option<Timestamp>,
 }
 

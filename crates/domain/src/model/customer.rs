@@ -17,9 +17,9 @@ pub struct Customer {
     /// Display name, if the customer or host site gave one.
     pub name: Option<String>,
     /// Creation time (UTC).
-    #[serde(serialize_with = "crate::time::as_utc")]
+    #[serde(with = "crate::time::utc")]
     pub created_at: Timestamp,
     /// Last change (UTC).
-    #[serde(serialize_with = "crate::time::as_utc")]
+    #[serde(with = "crate::time::utc")]
     pub updated_at: Timestamp,
 }

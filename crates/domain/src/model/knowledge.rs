@@ -18,10 +18,10 @@ pub struct KnowledgeDoc {
     /// Disabled documents are kept but not used for answers.
     pub enabled: bool,
     /// Creation time (UTC).
-    #[serde(serialize_with = "crate::time::as_utc")]
+    #[serde(with = "crate::time::utc")]
     pub created_at: Timestamp,
     /// Last change (UTC).
-    #[serde(serialize_with = "crate::time::as_utc")]
+    #[serde(with = "crate::time::utc")]
     pub updated_at: Timestamp,
 }
 

@@ -56,7 +56,7 @@ pub struct Message {
     /// The sender's own id for it, which makes a resend idempotent.
     pub client_msg_id: Option<String>,
     /// When it was stored (UTC).
-    #[serde(serialize_with = "crate::time::as_utc")]
+    #[serde(with = "crate::time::utc")]
     pub created_at: Timestamp,
 }
 

@@ -51,10 +51,10 @@ pub struct User {
     /// Deactivated users cannot log in or refresh.
     pub active: bool,
     /// Creation time (UTC).
-    #[serde(serialize_with = "crate::time::as_utc")]
+    #[serde(with = "crate::time::utc")]
     pub created_at: Timestamp,
     /// Last change (UTC).
-    #[serde(serialize_with = "crate::time::as_utc")]
+    #[serde(with = "crate::time::utc")]
     pub updated_at: Timestamp,
 }
 
