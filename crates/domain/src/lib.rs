@@ -10,6 +10,7 @@
 //! - [`ids`]: UUIDv7 newtypes, so a `UserId` can never be passed where a
 //!   `ConversationId` is expected;
 //! - [`model`]: entities and their invariants (validated constructors);
+//! - [`events`]: what the nodes and sockets tell each other;
 //! - [`auth`]: who is calling ([`auth::Principal`]) and the token port;
 //! - [`error`]: [`DomainError`], with the one mapping to HTTP status codes;
 //! - [`ports`]: the repository traits;
@@ -20,6 +21,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod events;
 pub mod ids;
 pub mod model;
 pub mod ports;

@@ -11,9 +11,10 @@ use crate::auth::RefreshToken;
 use crate::ids::{
     ConversationId, CustomerId, KnowledgeDocId, RefreshTokenId, TokenFamilyId, UserId,
 };
+use crate::events::{Event, PresenceStatus};
 use crate::model::{
-    AppendOutcome, AuditEntry, AuditFilter, Conversation, Customer, HistoryQuery, KnowledgeDoc,
-    Message, NewMessage, User,
+    AppendOutcome, AuditEntry, AuditFilter, Conversation, ConversationState, Customer,
+    HistoryQuery, KnowledgeDoc, Message, NewMessage, Transition, User,
 };
 use crate::time::Timestamp;
 
@@ -92,6 +93,42 @@ pub trait ConversationRepository: Send + Sync {
         conversation: ConversationId,
         query: HistoryQuery,
     ) -> DomainResult<Vec<Message>>;
+    /// Applies a life-cycle transition atomically: a conditional update that
+    /// succeeds only from one of the transition's start states, so of two
+    /// nodes accepting one queued conversation exactly one wins. Returns the
+    /// conversation before and after. `Conflict` (naming the current state)
+    /// when it is not in a start state; `NotFound` when it does not exist.
+    async fn transition_conversation(
+        &self,
+        id: ConversationId,
+        transition: Transition,
+        at: Timestamp,
+    ) -> DomainResult<(Conversation, Conversation)>;
+    /// Conversations matching a filter (see [`ConversationFilter`] for order).
+    async fn list_conversations(&self, filter: &ConversationFilter) -> DomainResult<Vec<Conversation>>;
+    /// How many `human` conversations each agent holds (agents with none are absent).
+    async fn agent_loads(&self) -> DomainResult<Vec<(UserId, u32)>>;
+    /// 1-based place of a queued conversation in the queue (by time queued);
+    /// `None` when it is not queued.
+    async fn queue_position(&self, id: ConversationId) -> DomainResult<Option<u32>>;
+}
+
+/// Which conversations to list. Queued conversations come oldest-queued
+/// first (the queue's order); others most recently active first.
+#[derive(Clone, Debug, Default)]
+pub struct ConversationFilter {
+    /// Only this state.
+    pub state: Option<ConversationState>,
+    /// Only open conversations (any state but closed).
+    pub open_only: bool,
+    /// Only this assignee.
+    pub assignee: Option<UserId>,
+    /// Only this customer.
+    pub customer: Option<CustomerId>,
+    /// Only conversations last active before this instant (idle detection).
+    pub active_before: Option<Timestamp>,
+    /// At most this many (capped at 1000).
+    pub limit: u32,
 }
 
 /// Knowledge-base documents.
@@ -120,6 +157,55 @@ pub trait AuditRepository: Send + Sync {
     async fn record_audit(&self, entry: &AuditEntry) -> DomainResult<()>;
     /// Reads entries, newest first.
     async fn list_audit(&self, filter: &AuditFilter) -> DomainResult<Vec<AuditEntry>>;
+}
+
+/// The event bus: what one node publishes reaches every subscriber on every
+/// node (in-process for one node, Redis for many).
+#[async_trait]
+pub trait EventBus: Send + Sync {
+    /// Publishes an event to every node. Delivery is at most once: a
+    /// subscriber that misses events is told so ([`Delivery::Missed`]) and
+    /// must resynchronize from the store, which is the source of truth.
+    async fn publish(&self, event: Event) -> DomainResult<()>;
+    /// A new subscription, receiving every event published from now on.
+    fn subscribe(&self) -> Box<dyn EventStream>;
+}
+
+/// One subscription to the bus.
+#[async_trait]
+pub trait EventStream: Send {
+    /// The next delivery; `None` when the bus has shut down.
+    async fn next(&mut self) -> Option<Delivery>;
+}
+
+/// What a subscription yields.
+#[derive(Clone, Debug)]
+pub enum Delivery {
+    /// An event.
+    Event(std::sync::Arc<Event>),
+    /// Events were lost (slow subscriber, or a reconnect to Redis): re-read
+    /// whatever state matters from the store.
+    Missed,
+}
+
+/// Agent presence across nodes. Each node reports the agents it has live
+/// connections for, with a time to live; an entry not refreshed in time
+/// expires, so a crashed node's agents go offline on their own.
+#[async_trait]
+pub trait PresenceRegistry: Send + Sync {
+    /// Marks `agent` as `status` on `node` until `ttl` from now.
+    async fn refresh(
+        &self,
+        agent: UserId,
+        node: &str,
+        status: PresenceStatus,
+        ttl: std::time::Duration,
+    ) -> DomainResult<()>;
+    /// Removes `agent`'s entry for `node` (its last connection there closed).
+    async fn remove(&self, agent: UserId, node: &str) -> DomainResult<()>;
+    /// Agents with a live entry on any node and their status (online wins
+    /// over away when nodes disagree).
+    async fn live_agents(&self) -> DomainResult<Vec<(UserId, PresenceStatus)>>;
 }
 
 /// Liveness of the backing database, for readiness probes.

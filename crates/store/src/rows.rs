@@ -174,6 +174,7 @@ pub(crate) struct ConversationRow {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub closed_at: Option<Timestamp>,
+    pub queued_at: Option<Timestamp>,
 }
 
 impl From<&Conversation> for ConversationRow {
@@ -190,6 +191,7 @@ impl From<&Conversation> for ConversationRow {
             created_at: c.created_at,
             updated_at: c.updated_at,
             closed_at: c.closed_at,
+            queued_at: c.queued_at,
         }
     }
 }
@@ -209,6 +211,7 @@ impl TryFrom<ConversationRow> for Conversation {
             created_at: r.created_at,
             updated_at: r.updated_at,
             closed_at: r.closed_at,
+            queued_at: r.queued_at,
         })
     }
 }

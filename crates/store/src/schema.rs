@@ -53,6 +53,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
+        queued_at -> Nullable<Timestamp>,
     }
 }
 

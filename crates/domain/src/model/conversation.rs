@@ -1,8 +1,9 @@
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::string_enum;
 use crate::ids::{ConversationId, CustomerId, UserId};
 use crate::time::Timestamp;
+use crate::{DomainError, DomainResult};
 
 string_enum!(
     /// Where a conversation is in its life cycle.
@@ -26,7 +27,7 @@ impl ConversationState {
 }
 
 /// One conversation between a customer and support.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Conversation {
     /// Identity.
     pub id: ConversationId,
@@ -50,6 +51,9 @@ pub struct Conversation {
     /// Last change (UTC).
     #[serde(with = "crate::time::utc")]
     pub updated_at: Timestamp,
+    /// When it entered the queue, while it is queued (queue order).
+    #[serde(with = "crate::time::utc_opt")]
+    pub queued_at: Option<Timestamp>,
     /// When it was closed, if it is.
     #[serde(with = "crate::time::utc_opt")]
     pub closed_at: Option<Timestamp>,
@@ -69,7 +73,124 @@ impl Conversation {
             csat_comment: None,
             created_at: at,
             updated_at: at,
+            queued_at: None,
             closed_at: None,
         }
+    }
+}
+
+/// A requested change of a conversation's life-cycle state. Who may ask for
+/// which is checked by the caller (gateway, REST); whether it is legal from
+/// the current state is decided here, in one place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transition {
+    /// The customer (or the assistant) asks for a person: `bot → queued`.
+    RequestHuman,
+    /// An agent takes a queued conversation: `queued → human`.
+    Accept(UserId),
+    /// An agent takes over from the assistant at any moment: `bot → human`.
+    Takeover(UserId),
+    /// A supervisor assigns an agent: `bot | queued → human`.
+    Assign(UserId),
+    /// Hand a human conversation to another agent: `human → human`.
+    Transfer(UserId),
+    /// The agent gives the conversation back to the assistant: `human → bot`.
+    HandBack,
+    /// Anyone in charge ends it: any open state `→ closed`.
+    Close,
+}
+
+impl Transition {
+    /// The stable name used in events and system messages.
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Transition::RequestHuman => "request_human",
+            Transition::Accept(_) => "accept",
+            Transition::Takeover(_) => "takeover",
+            Transition::Assign(_) => "assign",
+            Transition::Transfer(_) => "transfer",
+            Transition::HandBack => "hand_back",
+            Transition::Close => "close",
+        }
+    }
+
+    /// The states this transition may start from.
+    pub const fn from_states(&self) -> &'static [ConversationState] {
+        use ConversationState::*;
+        match self {
+            Transition::RequestHuman => &[Bot],
+            Transition::Accept(_) => &[Queued],
+            Transition::Takeover(_) => &[Bot],
+            Transition::Assign(_) => &[Bot, Queued],
+            Transition::Transfer(_) => &[Human],
+            Transition::HandBack => &[Human],
+            Transition::Close => &[Bot, Queued, Human],
+        }
+    }
+
+    /// The state and assignee after the transition.
+    pub const fn target(&self) -> (ConversationState, Option<UserId>) {
+        use ConversationState::*;
+        match *self {
+            Transition::RequestHuman => (Queued, None),
+            Transition::Accept(a) | Transition::Takeover(a) | Transition::Assign(a) | Transition::Transfer(a) => {
+                (Human, Some(a))
+            }
+            Transition::HandBack => (Bot, None),
+            Transition::Close => (Closed, None),
+        }
+    }
+
+    /// Checks the transition against the current state.
+    pub fn check(&self, current: ConversationState) -> DomainResult<()> {
+        if self.from_states().contains(&current) {
+            Ok(())
+        } else {
+            Err(DomainError::Conflict(format!(
+                "cannot {} a conversation that is {current}",
+                self.name().replace('_', " ")
+            )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ConversationState::*;
+
+    #[test]
+    fn the_life_cycle() {
+        let a = UserId::new();
+        let legal = [
+            (Transition::RequestHuman, Bot, Queued),
+            (Transition::Accept(a), Queued, Human),
+            (Transition::Takeover(a), Bot, Human),
+            (Transition::Assign(a), Queued, Human),
+            (Transition::Transfer(a), Human, Human),
+            (Transition::HandBack, Human, Bot),
+            (Transition::Close, Bot, Closed),
+            (Transition::Close, Queued, Closed),
+            (Transition::Close, Human, Closed),
+        ];
+        for (t, from, to) in legal {
+            t.check(from).unwrap();
+            assert_eq!(t.target().0, to, "{t:?}");
+        }
+        let illegal = [
+            (Transition::RequestHuman, Human),
+            (Transition::Accept(a), Bot),
+            (Transition::HandBack, Queued),
+            (Transition::Transfer(a), Queued),
+            (Transition::Close, Closed),
+            (Transition::Takeover(a), Closed),
+        ];
+        for (t, from) in illegal {
+            assert!(matches!(t.check(from), Err(DomainError::Conflict(_))), "{t:?} from {from}");
+        }
+        assert_eq!(
+            Transition::HandBack.check(Queued).unwrap_err().to_string(),
+            "cannot hand back a conversation that is queued"
+        );
     }
 }

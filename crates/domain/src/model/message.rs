@@ -1,4 +1,4 @@
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::string_enum;
 use crate::ids::{ConversationId, MessageId};
@@ -37,7 +37,7 @@ string_enum!(
 );
 
 /// A persisted message. `seq` is per conversation, starts at 1, and has no gaps.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     /// Identity.
     pub id: MessageId,

@@ -12,7 +12,7 @@ mod message;
 mod user;
 
 pub use audit::{AuditEntry, AuditFilter};
-pub use conversation::{Conversation, ConversationState};
+pub use conversation::{Conversation, ConversationState, Transition};
 pub use customer::Customer;
 pub use knowledge::KnowledgeDoc;
 pub use message::{

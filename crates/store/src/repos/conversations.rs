@@ -4,9 +4,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
-use chat_domain::ids::{ConversationId, CustomerId};
-use chat_domain::model::{AppendOutcome, Conversation, HistoryQuery, Message, NewMessage};
-use chat_domain::ports::ConversationRepository;
+use chat_domain::ids::{ConversationId, CustomerId, UserId};
+use chat_domain::model::{
+    AppendOutcome, Conversation, ConversationState, HistoryQuery, Message, NewMessage, Transition,
+};
+use chat_domain::ports::{ConversationFilter, ConversationRepository};
+use chat_domain::time::Timestamp;
 use chat_domain::{DomainError, DomainResult};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -226,5 +229,137 @@ impl ConversationRepository for SqlStore {
             }
         });
         convert(rows)
+    }
+
+    /// Locks the row first (a no-op update: InnoDB locks matched rows even
+    /// when nothing changes; SQLite's `BEGIN IMMEDIATE` already excludes other
+    /// writers), so the state read next is the one the update applies to.
+    async fn transition_conversation(
+        &self,
+        id: ConversationId,
+        transition: Transition,
+        at: Timestamp,
+    ) -> DomainResult<(Conversation, Conversation)> {
+        let id = id.to_string();
+        let (state, assignee) = transition.target();
+        let state_text = state.as_str();
+        let assignee = assignee.map(|a| a.to_string());
+        let queued_at = (state == ConversationState::Queued).then_some(at);
+        let closed_at = (state == ConversationState::Closed).then_some(at);
+        let outcome: Result<(ConversationRow, ConversationRow), DomainError> = with_tx!(self, |tx| {
+            diesel::update(conversations::table.find(&id))
+                .set(conversations::updated_at.eq(conversations::updated_at))
+                .execute(tx)
+                .await?;
+            let Some(before) = conversations::table
+                .find(&id)
+                .select(ConversationRow::as_select())
+                .first(tx)
+                .await
+                .optional()?
+            else {
+                return Ok(Err(DomainError::NotFound("conversation")));
+            };
+            let current = match before.state.parse::<ConversationState>() {
+                Ok(s) => s,
+                Err(e) => return Ok(Err(e)),
+            };
+            if let Err(e) = transition.check(current) {
+                return Ok(Err(e));
+            }
+            diesel::update(conversations::table.find(&id))
+                .set((
+                    conversations::state.eq(state_text),
+                    conversations::assignee_id.eq(&assignee),
+                    conversations::updated_at.eq(at),
+                    conversations::queued_at.eq(queued_at),
+                    conversations::closed_at.eq(closed_at),
+                ))
+                .execute(tx)
+                .await?;
+            let after = conversations::table
+                .find(&id)
+                .select(ConversationRow::as_select())
+                .first(tx)
+                .await?;
+            Ok::<_, diesel::result::Error>(Ok((before, after)))
+        })?;
+        let (before, after) = outcome?;
+        Ok((Conversation::try_from(before)?, Conversation::try_from(after)?))
+    }
+
+    async fn list_conversations(&self, filter: &ConversationFilter) -> DomainResult<Vec<Conversation>> {
+        let state = filter.state.map(|s| s.as_str());
+        let assignee = filter.assignee.map(|a| a.to_string());
+        let customer = filter.customer.map(|c| c.to_string());
+        let rows: Vec<ConversationRow> = with_conn!(self, |conn| {
+            let mut q = conversations::table.select(ConversationRow::as_select()).into_boxed();
+            if let Some(s) = state {
+                q = q.filter(conversations::state.eq(s));
+            }
+            if filter.open_only {
+                q = q.filter(conversations::state.ne(ConversationState::Closed.as_str()));
+            }
+            if let Some(a) = &assignee {
+                q = q.filter(conversations::assignee_id.eq(a));
+            }
+            if let Some(c) = &customer {
+                q = q.filter(conversations::customer_id.eq(c));
+            }
+            if let Some(t) = filter.active_before {
+                q = q.filter(conversations::updated_at.lt(t));
+            }
+            q = if state == Some(ConversationState::Queued.as_str()) {
+                q.order((conversations::queued_at.asc(), conversations::id.asc()))
+            } else {
+                q.order((conversations::updated_at.desc(), conversations::id.desc()))
+            };
+            q.limit(page(filter.limit)).load(conn).await.map_err(db_err)?
+        });
+        convert(rows)
+    }
+
+    async fn agent_loads(&self) -> DomainResult<Vec<(UserId, u32)>> {
+        let rows: Vec<(Option<String>, i64)> = with_conn!(self, |conn| {
+            conversations::table
+                .filter(conversations::state.eq(ConversationState::Human.as_str()))
+                .filter(conversations::assignee_id.is_not_null())
+                .group_by(conversations::assignee_id)
+                .select((conversations::assignee_id, diesel::dsl::count_star()))
+                .load(conn)
+                .await
+                .map_err(db_err)?
+        });
+        rows.into_iter()
+            .filter_map(|(id, n)| id.map(|id| (id, n)))
+            .map(|(id, n)| {
+                let id = id.parse().map_err(|e| crate::error::corrupt("conversations.assignee_id", e))?;
+                Ok((id, u32::try_from(n).unwrap_or(u32::MAX)))
+            })
+            .collect()
+    }
+
+    async fn queue_position(&self, id: ConversationId) -> DomainResult<Option<u32>> {
+        let Some(conv) = self.conversation_by_id(id).await? else {
+            return Err(DomainError::NotFound("conversation"));
+        };
+        let (ConversationState::Queued, Some(queued_at)) = (conv.state, conv.queued_at) else {
+            return Ok(None);
+        };
+        let id = id.to_string();
+        let ahead: i64 = with_conn!(self, |conn| {
+            conversations::table
+                .filter(conversations::state.eq(ConversationState::Queued.as_str()))
+                .filter(
+                    conversations::queued_at
+                        .lt(queued_at)
+                        .or(conversations::queued_at.eq(queued_at).and(conversations::id.lt(&id))),
+                )
+                .count()
+                .get_result(conn)
+                .await
+                .map_err(db_err)?
+        });
+        Ok(Some(u32::try_from(ahead + 1).unwrap_or(u32::MAX)))
     }
 }

@@ -1,0 +1,2 @@
+DROP INDEX conversations_queue ON conversations;
+ALTER TABLE conversations DROP COLUMN queued_at;

@@ -1,0 +1,2 @@
+DROP INDEX conversations_queue;
+ALTER TABLE conversations DROP COLUMN queued_at;
