@@ -165,6 +165,29 @@ impl Config {
         {
             return Err(err("CHAT_ADMIN_PASSWORD", "must be at least 8 characters"));
         }
+        let log_filter = get("CHAT_LOG")
+            .or_else(|| get("RUST_LOG"))
+            .unwrap_or_else(|| "info".into());
+        if tracing_subscriber::EnvFilter::try_new(&log_filter).is_err() {
+            return Err(err(
+                "CHAT_LOG",
+                format!("`{log_filter}` is not a tracing filter (e.g. info,chat_store=debug)"),
+            ));
+        }
+        let access_ttl_secs: i64 = positive(&get, "CHAT_ACCESS_TOKEN_TTL_SECS", 900)?;
+        if access_ttl_secs > 24 * 3600 {
+            return Err(err(
+                "CHAT_ACCESS_TOKEN_TTL_SECS",
+                "must be at most 86400 (access tokens are meant to be short-lived)",
+            ));
+        }
+        let refresh_ttl_secs: i64 = positive(&get, "CHAT_REFRESH_TOKEN_TTL_SECS", 30 * 24 * 3600)?;
+        if refresh_ttl_secs > 365 * 24 * 3600 || refresh_ttl_secs < access_ttl_secs {
+            return Err(err(
+                "CHAT_REFRESH_TOKEN_TTL_SECS",
+                "must be at least the access-token lifetime and at most 31536000 (a year)",
+            ));
+        }
         Ok(Self {
             listen: parse(&get, "CHAT_LISTEN", "127.0.0.1:8080")?,
             database_url: Secret(database_url),
@@ -181,8 +204,8 @@ impl Config {
                 .or_else(|| get("RUST_LOG"))
                 .unwrap_or_else(|| "info".into()),
             jwt_secret,
-            access_ttl_secs: positive(&get, "CHAT_ACCESS_TOKEN_TTL_SECS", 900)?,
-            refresh_ttl_secs: positive(&get, "CHAT_REFRESH_TOKEN_TTL_SECS", 30 * 24 * 3600)?,
+            access_ttl_secs,
+            refresh_ttl_secs,
             admin_email: get("CHAT_ADMIN_EMAIL"),
             admin_password,
             login_max_failures: positive(&get, "CHAT_LOGIN_MAX_FAILURES", 5)?,

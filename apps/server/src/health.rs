@@ -81,11 +81,12 @@ pub async fn redis_ping(url: &str) -> std::io::Result<()> {
     let mut request = Vec::new();
     if let Some(auth) = auth {
         let (user, pass) = auth.split_once(':').unwrap_or(("", auth));
+        let (user, pass) = (percent_decode(user), percent_decode(pass));
         let mut parts = vec!["AUTH"];
         if !user.is_empty() {
-            parts.push(user);
+            parts.push(&user);
         }
-        parts.push(pass);
+        parts.push(&pass);
         request.extend(resp_command(&parts));
     }
     request.extend(resp_command(&["PING"]));
@@ -111,10 +112,40 @@ pub async fn redis_ping(url: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+/// URL userinfo is percent-encoded (a password may contain `@` or `:`).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn resp_command(parts: &[&str]) -> Vec<u8> {
     let mut out = format!("*{}\r\n", parts.len()).into_bytes();
     for p in parts {
         out.extend(format!("${}\r\n{p}\r\n", p.len()).into_bytes());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn userinfo_is_percent_decoded() {
+        assert_eq!(super::percent_decode("p%40ss%3Aw0rd"), "p@ss:w0rd");
+        assert_eq!(super::percent_decode("plain%zz"), "plain%zz");
+    }
 }

@@ -47,6 +47,14 @@ impl Application {
     /// Opens the store, bootstraps, binds the listener. Every failure here is
     /// a start-up error with a message fit for an operator.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        if config.is_embedded() && config.redis_url.is_some() {
+            // Likely a production node that lost its DATABASE_URL: it would
+            // write to a private file and silently split from the others.
+            tracing::warn!(
+                "REDIS_URL is set but DATABASE_URL is SQLite: this node's data stays local to it; \
+                 set DATABASE_URL=mysql://… to share a database between nodes"
+            );
+        }
         let store = SqlStore::connect(
             &config.database_url.0,
             PoolOptions {

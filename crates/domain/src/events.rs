@@ -77,6 +77,14 @@ pub enum Event {
         /// Now.
         status: PresenceStatus,
     },
+    /// A queued conversation is offered to one agent (the least loaded online
+    /// agent with free capacity); any eligible agent may still accept it.
+    Offer {
+        /// Which.
+        conversation_id: ConversationId,
+        /// To whom.
+        agent_id: UserId,
+    },
     /// A queued conversation has waited longer than the threshold.
     QueueAlert {
         /// Which.
@@ -103,10 +111,21 @@ impl Event {
         match self {
             Event::MessageCreated { message } => Some(message.conversation_id),
             Event::ConversationChanged { conversation, .. } => Some(conversation.id),
-            Event::Typing { conversation_id, .. }
-            | Event::Read { conversation_id, .. }
-            | Event::QueueAlert { conversation_id, .. }
-            | Event::AiDelta { conversation_id, .. } => Some(*conversation_id),
+            Event::Typing {
+                conversation_id, ..
+            }
+            | Event::Read {
+                conversation_id, ..
+            }
+            | Event::QueueAlert {
+                conversation_id, ..
+            }
+            | Event::Offer {
+                conversation_id, ..
+            }
+            | Event::AiDelta {
+                conversation_id, ..
+            } => Some(*conversation_id),
             Event::Presence { .. } => None,
         }
     }

@@ -11,6 +11,7 @@
 //!   `ConversationId` is expected;
 //! - [`model`]: entities and their invariants (validated constructors);
 //! - [`events`]: what the nodes and sockets tell each other;
+//! - [`access`]: who may see and change which conversation;
 //! - [`auth`]: who is calling ([`auth::Principal`]) and the token port;
 //! - [`error`]: [`DomainError`], with the one mapping to HTTP status codes;
 //! - [`ports`]: the repository traits;
@@ -19,6 +20,7 @@
 //! Dependency rule: this crate depends on no other crate of the workspace and
 //! on no web, database or runtime framework.
 
+pub mod access;
 pub mod auth;
 pub mod error;
 pub mod events;

@@ -8,10 +8,10 @@ use async_trait::async_trait;
 
 use crate::DomainResult;
 use crate::auth::RefreshToken;
+use crate::events::{Event, PresenceStatus};
 use crate::ids::{
     ConversationId, CustomerId, KnowledgeDocId, RefreshTokenId, TokenFamilyId, UserId,
 };
-use crate::events::{Event, PresenceStatus};
 use crate::model::{
     AppendOutcome, AuditEntry, AuditFilter, Conversation, ConversationState, Customer,
     HistoryQuery, KnowledgeDoc, Message, NewMessage, Transition, User,
@@ -105,7 +105,10 @@ pub trait ConversationRepository: Send + Sync {
         at: Timestamp,
     ) -> DomainResult<(Conversation, Conversation)>;
     /// Conversations matching a filter (see [`ConversationFilter`] for order).
-    async fn list_conversations(&self, filter: &ConversationFilter) -> DomainResult<Vec<Conversation>>;
+    async fn list_conversations(
+        &self,
+        filter: &ConversationFilter,
+    ) -> DomainResult<Vec<Conversation>>;
     /// How many `human` conversations each agent holds (agents with none are absent).
     async fn agent_loads(&self) -> DomainResult<Vec<(UserId, u32)>>;
     /// 1-based place of a queued conversation in the queue (by time queued);

@@ -9,7 +9,9 @@ use diesel::{Connection, SqliteConnection};
 use diesel_async::AsyncMysqlConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::deadpool::Pool;
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures_util::FutureExt as _;
@@ -117,8 +119,8 @@ pub(crate) use with_conn;
 /// Runs `$body` (an async closure body returning `Result<T, diesel::result::Error>`)
 /// in a transaction: `BEGIN IMMEDIATE` on SQLite, so a read-then-write never
 /// fails with "database is locked"; a plain transaction on MySQL, whose
-/// connections run at READ COMMITTED so a read after a locking write sees the
-/// latest committed row.
+/// connections run at READ COMMITTED so a plain read behind a row lock sees
+/// the latest committed row (see `mysql_setup`).
 macro_rules! with_tx {
     ($db:expr, |$tx:ident| $body:expr) => {
         match &$db.pool {
@@ -154,6 +156,9 @@ impl DbPool {
                 migrate_sqlite(path.clone()).await?;
                 let mut config = ManagerConfig::<SqliteConn>::default();
                 config.custom_setup = Box::new(sqlite_setup);
+                // `Verified` would run `SELECT 1` (a thread hop on SQLite) on
+                // every checkout; broken connections are still detected.
+                config.recycling_method = RecyclingMethod::Fast;
                 let manager = AsyncDieselConnectionManager::<SqliteConn>::new_with_config(
                     path.to_string_lossy(),
                     config,
@@ -177,6 +182,7 @@ impl DbPool {
                 migrate_mysql(url.clone()).await?;
                 let mut config = ManagerConfig::<MysqlConn>::default();
                 config.custom_setup = Box::new(|url| mysql_setup(url).boxed());
+                config.recycling_method = RecyclingMethod::Fast;
                 let manager = AsyncDieselConnectionManager::<MysqlConn>::new_with_config(
                     url.as_str(),
                     config,
@@ -250,9 +256,10 @@ fn sqlite_setup(path: &str) -> BoxFuture<'_, diesel::ConnectionResult<SqliteConn
     .boxed()
 }
 
-/// READ COMMITTED: after `UPDATE conversations …` takes the row lock, a plain
-/// `SELECT` must see the latest committed `last_seq`, not the snapshot that
-/// REPEATABLE READ took at the transaction's first read.
+/// READ COMMITTED: an append batch locks several conversations one after the
+/// other; under REPEATABLE READ the snapshot taken at the batch's first read
+/// would hide a `last_seq` another node committed before this batch locked a
+/// later conversation, and the plain `SELECT` would hand out a taken sequence.
 async fn mysql_setup(url: &str) -> diesel::ConnectionResult<MysqlConn> {
     use diesel_async::{AsyncConnection as _, SimpleAsyncConnection as _};
     let mut conn = MysqlConn::establish(url).await?;
@@ -287,11 +294,19 @@ async fn migrate_sqlite(path: PathBuf) -> Result<(), ConnectError> {
 async fn migrate_mysql(url: String) -> Result<(), ConnectError> {
     // The sync migration harness blocks on the runtime: keep it off the async threads.
     tokio::task::spawn_blocking(move || {
+        use diesel::connection::SimpleConnection as _;
         let mut conn = <AsyncConnectionWrapper<MysqlConn> as Connection>::establish(&url)
             .map_err(|e| unreachable_err("mysql", e))?;
-        conn.run_pending_migrations(MYSQL_MIGRATIONS)
+        // Nodes starting together must not run DDL side by side (MySQL DDL is
+        // not transactional): a server-wide named lock serializes them.
+        conn.batch_execute("DO GET_LOCK('chat_api_migrations', 120)")
+            .map_err(|e| ConnectError::Migration(e.to_string()))?;
+        let result = conn
+            .run_pending_migrations(MYSQL_MIGRATIONS)
             .map(|_| ())
-            .map_err(|e| ConnectError::Migration(e.to_string()))
+            .map_err(|e| ConnectError::Migration(e.to_string()));
+        let _ = conn.batch_execute("DO RELEASE_LOCK('chat_api_migrations')");
+        result
     })
     .await
     .map_err(|e| ConnectError::Migration(e.to_string()))?

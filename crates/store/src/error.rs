@@ -32,8 +32,10 @@ pub enum ConnectError {
 pub(crate) fn db_err(err: DieselError) -> DomainError {
     match err {
         DieselError::NotFound => DomainError::NotFound("row"),
+        // The driver's text names the value and the index: for logs, not clients.
         DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-            DomainError::Conflict(format!("duplicate value ({})", info.message()))
+            tracing::debug!(detail = info.message(), "unique violation");
+            DomainError::Conflict("a record with this value already exists".into())
         }
         DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
             DomainError::invalid("reference", "refers to a record that does not exist")

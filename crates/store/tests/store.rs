@@ -8,12 +8,12 @@ use std::collections::BTreeSet;
 use chat_domain::DomainError;
 use chat_domain::auth::RefreshToken;
 use chat_domain::ids::{ConversationId, RefreshTokenId, TokenFamilyId, UserId};
-use chat_domain::model::{ConversationState, Transition};
-use chat_domain::ports::ConversationFilter;
 use chat_domain::model::{
     AuditEntry, AuditFilter, Conversation, Customer, HistoryQuery, KnowledgeDoc, MessageKind,
     NewMessage, Role, SenderKind, User,
 };
+use chat_domain::model::{ConversationState, Transition};
+use chat_domain::ports::ConversationFilter;
 use chat_domain::ports::{
     AuditRepository, ConversationRepository, CustomerRepository, HealthCheck, KnowledgeRepository,
     RefreshTokenRepository, Store, UserRepository,
@@ -52,6 +52,7 @@ on_both_backends!(
     customers_conversations_knowledge_and_audit,
     transitions_are_atomic_and_checked,
     queue_order_loads_and_filters,
+    closed_conversations_and_foreign_client_ids_are_refused,
 );
 
 async fn conversation(store: &SqlStore) -> ConversationId {
@@ -508,7 +509,10 @@ fn assert_store_is_object_safe(s: SqlStore) -> std::sync::Arc<dyn Store> {
 fn unused(_: TestDb) {}
 
 async fn agent(store: &SqlStore) -> UserId {
-    let u = user(&format!("{}@example.com", uuid::Uuid::now_v7().simple()), Role::Agent);
+    let u = user(
+        &format!("{}@example.com", uuid::Uuid::now_v7().simple()),
+        Role::Agent,
+    );
     store.create_user(&u).await.unwrap();
     u.id
 }
@@ -516,8 +520,14 @@ async fn agent(store: &SqlStore) -> UserId {
 async fn transitions_are_atomic_and_checked(store: SqlStore) {
     let conv = conversation(&store).await;
     let (a, b) = (agent(&store).await, agent(&store).await);
-    let (before, after) = store.transition_conversation(conv, Transition::RequestHuman, now()).await.unwrap();
-    assert_eq!((before.state, after.state), (ConversationState::Bot, ConversationState::Queued));
+    let (before, after) = store
+        .transition_conversation(conv, Transition::RequestHuman, now())
+        .await
+        .unwrap();
+    assert_eq!(
+        (before.state, after.state),
+        (ConversationState::Bot, ConversationState::Queued)
+    );
     assert!(after.queued_at.is_some());
     // Two agents accept at once: exactly one wins, the other gets Conflict.
     let (ra, rb) = tokio::join!(
@@ -530,14 +540,36 @@ async fn transitions_are_atomic_and_checked(store: SqlStore) {
     assert_eq!(taken.state, ConversationState::Human);
     assert!(taken.assignee_id == Some(a) || taken.assignee_id == Some(b));
     assert!(taken.queued_at.is_none());
-    let err = store.transition_conversation(conv, Transition::RequestHuman, now()).await.unwrap_err();
-    assert_eq!(err, DomainError::Conflict("cannot request human a conversation that is human".into()));
-    let (_, back) = store.transition_conversation(conv, Transition::HandBack, now()).await.unwrap();
-    assert_eq!((back.state, back.assignee_id), (ConversationState::Bot, None));
-    let (_, closed) = store.transition_conversation(conv, Transition::Close, now()).await.unwrap();
+    let err = store
+        .transition_conversation(conv, Transition::RequestHuman, now())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        DomainError::Conflict("cannot request human a conversation that is human".into())
+    );
+    let (_, back) = store
+        .transition_conversation(conv, Transition::HandBack, now())
+        .await
+        .unwrap();
+    assert_eq!(
+        (back.state, back.assignee_id),
+        (ConversationState::Bot, None)
+    );
+    let (_, closed) = store
+        .transition_conversation(conv, Transition::Close, now())
+        .await
+        .unwrap();
     assert!(closed.closed_at.is_some());
-    assert!(store.transition_conversation(conv, Transition::Close, now()).await.is_err());
-    let missing = store.transition_conversation(ConversationId::new(), Transition::Close, now()).await;
+    assert!(
+        store
+            .transition_conversation(conv, Transition::Close, now())
+            .await
+            .is_err()
+    );
+    let missing = store
+        .transition_conversation(ConversationId::new(), Transition::Close, now())
+        .await;
     assert_eq!(missing.unwrap_err(), DomainError::NotFound("conversation"));
 }
 
@@ -546,11 +578,17 @@ async fn queue_order_loads_and_filters(store: SqlStore) {
     let mut queued = Vec::new();
     for _ in 0..3 {
         let c = conversation(&store).await;
-        store.transition_conversation(c, Transition::RequestHuman, now()).await.unwrap();
+        store
+            .transition_conversation(c, Transition::RequestHuman, now())
+            .await
+            .unwrap();
         queued.push(c);
     }
     // Activity on the first does not move it in the queue.
-    store.append_messages(&[text(queued[0], "still waiting", None)]).await.unwrap();
+    store
+        .append_messages(&[text(queued[0], "still waiting", None)])
+        .await
+        .unwrap();
     for (i, c) in queued.iter().enumerate() {
         let pos = store.queue_position(*c).await.unwrap().unwrap();
         // Other tests share the database on MySQL only through their own rows;
@@ -561,19 +599,98 @@ async fn queue_order_loads_and_filters(store: SqlStore) {
         }
     }
     let list = store
-        .list_conversations(&ConversationFilter { state: Some(ConversationState::Queued), limit: 1000, ..Default::default() })
+        .list_conversations(&ConversationFilter {
+            state: Some(ConversationState::Queued),
+            limit: 1000,
+            ..Default::default()
+        })
         .await
         .unwrap();
-    let order: Vec<_> = list.iter().filter(|c| queued.contains(&c.id)).map(|c| c.id).collect();
+    let order: Vec<_> = list
+        .iter()
+        .filter(|c| queued.contains(&c.id))
+        .map(|c| c.id)
+        .collect();
     assert_eq!(order, queued, "queue order is time queued");
-    store.transition_conversation(queued[1], Transition::Accept(a), now()).await.unwrap();
-    store.transition_conversation(queued[2], Transition::Assign(a), now()).await.unwrap();
+    store
+        .transition_conversation(queued[1], Transition::Accept(a), now())
+        .await
+        .unwrap();
+    store
+        .transition_conversation(queued[2], Transition::Assign(a), now())
+        .await
+        .unwrap();
     assert_eq!(store.queue_position(queued[1]).await.unwrap(), None);
     let loads = store.agent_loads().await.unwrap();
     assert!(loads.contains(&(a, 2)), "{loads:?}");
     let mine = store
-        .list_conversations(&ConversationFilter { assignee: Some(a), open_only: true, limit: 10, ..Default::default() })
+        .list_conversations(&ConversationFilter {
+            assignee: Some(a),
+            open_only: true,
+            limit: 10,
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert_eq!(mine.len(), 2);
+}
+
+async fn closed_conversations_and_foreign_client_ids_are_refused(store: SqlStore) {
+    let conv = conversation(&store).await;
+    let customer_msg = |cmid: &str| {
+        NewMessage::new(
+            conv,
+            SenderKind::Customer,
+            Some(uuid::Uuid::now_v7().to_string()),
+            MessageKind::Text,
+            "hi",
+            Some(cmid.into()),
+            now(),
+        )
+        .unwrap()
+    };
+    let first = customer_msg("same-id");
+    store
+        .append_messages(std::slice::from_ref(&first))
+        .await
+        .unwrap()[0]
+        .as_ref()
+        .unwrap();
+    // Same id, another sender: not a resend, and not silently "stored".
+    let other = customer_msg("same-id");
+    let out = store.append_messages(&[other]).await.unwrap();
+    assert!(matches!(out[0], Err(DomainError::Conflict(_))), "{out:?}");
+    // The real resend is still recognized.
+    let again = NewMessage {
+        id: Default::default(),
+        ..first.clone()
+    };
+    assert!(
+        store.append_messages(&[again]).await.unwrap()[0]
+            .as_ref()
+            .unwrap()
+            .duplicate
+    );
+    store
+        .transition_conversation(conv, Transition::Close, now())
+        .await
+        .unwrap();
+    let late = store
+        .append_messages(&[text(conv, "too late", None)])
+        .await
+        .unwrap();
+    assert_eq!(
+        late[0],
+        Err(DomainError::Conflict("the conversation is closed".into()))
+    );
+    assert_eq!(
+        store
+            .conversation_by_id(conv)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_seq,
+        1,
+        "nothing reserved"
+    );
 }

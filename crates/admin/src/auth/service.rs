@@ -10,7 +10,7 @@ use chat_domain::ports::Store;
 use chat_domain::time::{Timestamp, now};
 use chat_domain::{DomainError, DomainResult};
 use serde::Serialize;
-use tokio::sync::OnceCell;
+use tokio::sync::{OnceCell, Semaphore};
 
 use super::password::{check_password_policy, hash_password, verify_password};
 use super::refresh::{RefreshSecret, hash_refresh_secret};
@@ -83,9 +83,16 @@ pub struct AuthService {
     /// Hash verified when the e-mail is unknown, so that "no such user" takes
     /// as long as "wrong password" and does not reveal which e-mails exist.
     decoy_hash: OnceCell<String>,
+    /// Bounds concurrent password checks (memory-hard: 19 MiB each).
+    hashing: Semaphore,
 }
 
 const INVALID_LOGIN: &str = "invalid email or password";
+/// Concurrent password verifications allowed (each is CPU-bound and uses
+/// 19 MiB): a few per core keeps the cores busy without queueing memory.
+const MAX_CONCURRENT_HASHES: usize = 4;
+/// Longest text kept in an audit field (the column holds 255).
+const MAX_AUDIT_FIELD: usize = 255;
 
 impl AuthService {
     /// Wires the service.
@@ -97,6 +104,7 @@ impl AuthService {
             config,
             throttle,
             decoy_hash: OnceCell::new(),
+            hashing: Semaphore::new(MAX_CONCURRENT_HASHES),
         }
     }
 
@@ -112,25 +120,46 @@ impl AuthService {
         password: &str,
         ip: Option<&str>,
     ) -> DomainResult<(TokenPair, User)> {
-        let email = normalize_email(email).unwrap_or_else(|_| email.trim().to_lowercase());
-        let acct_key = format!("acct:{email}");
+        let valid_email = normalize_email(email).ok();
+        // Bounded keys: a megabyte of "e-mail" must not become a map key.
+        let shown: String = email.trim().to_lowercase().chars().take(254).collect();
+        let acct_key = format!("acct:{}", valid_email.as_deref().unwrap_or(&shown));
         let ip_key = format!("ip:{}", ip.unwrap_or("unknown"));
-        let keys = [acct_key.as_str(), ip_key.as_str()];
-        if let Err(e) = self.throttle.check(&keys) {
-            self.audit(None, "auth.login_throttled", Some(&email), ip, None)
+        if let Err(e) = self.throttle.begin(&[&acct_key, &ip_key]) {
+            self.audit(None, "auth.login_throttled", Some(&shown), ip, None)
                 .await;
             return Err(e);
         }
+        let Some(email) = valid_email else {
+            // Not an address, so not an account: no lookup, no hash; the
+            // attempt still counts against the address.
+            self.audit(
+                None,
+                "auth.login_failed",
+                Some(&shown),
+                ip,
+                Some("invalid email"),
+            )
+            .await;
+            return Err(DomainError::Unauthenticated(INVALID_LOGIN.into()));
+        };
         let user = self.store.user_by_email(&email).await?;
         let phc = match &user {
             Some(u) => u.password_hash.clone(),
             None => self.decoy_hash().await?,
         };
-        let ok = verify_password(password.to_owned(), phc).await?;
+        let ok = {
+            // Each check holds 19 MiB for tens of milliseconds: bound how many
+            // run at once so a burst cannot exhaust memory or the blocking pool.
+            let _permit = tokio::time::timeout(Duration::from_secs(5), self.hashing.acquire())
+                .await
+                .map_err(|_| DomainError::Unavailable("too many logins in progress".into()))?
+                .map_err(|_| DomainError::Internal("hashing semaphore closed".into()))?;
+            verify_password(password.to_owned(), phc).await?
+        };
         let user = match user {
             Some(u) if ok && u.active => u,
             other => {
-                self.throttle.record_failure(&keys);
                 let reason = match other {
                     None => "unknown email",
                     Some(u) if !u.active => "account deactivated",
@@ -141,7 +170,7 @@ impl AuthService {
                 return Err(DomainError::Unauthenticated(INVALID_LOGIN.into()));
             }
         };
-        self.throttle.clear(&acct_key);
+        self.throttle.succeeded(&acct_key, &[&ip_key]);
         let pair = self.open_family(&user).await?;
         self.audit(Some(user.id), "auth.login", Some(&email), ip, None)
             .await;
@@ -351,8 +380,8 @@ impl AuthService {
             id: Default::default(),
             actor_id: actor.map(|a| a.to_string()),
             action: action.to_owned(),
-            target: target.map(str::to_owned),
-            ip: ip.map(str::to_owned),
+            target: target.map(|t| t.chars().take(MAX_AUDIT_FIELD).collect()),
+            ip: ip.map(|i| i.chars().take(64).collect()),
             detail: reason.map(|r| serde_json::json!({ "reason": r }).to_string()),
             created_at: now(),
         };

@@ -33,20 +33,26 @@ impl LoginThrottle {
         }
     }
 
-    /// `RateLimited` (with the seconds until the oldest failure expires) if
-    /// any key is at its limit; otherwise `Ok`.
-    pub fn check(&self, keys: &[&str]) -> DomainResult<()> {
-        self.check_at(keys, Instant::now())
+    /// Starts a login attempt: `RateLimited` (with the seconds until the
+    /// oldest counted attempt expires) if any key is at its limit; otherwise
+    /// counts the attempt against every key *now*, so that parallel attempts
+    /// cannot all pass the check before the first failure is recorded. A
+    /// successful attempt is taken back with [`Self::succeeded`].
+    pub fn begin(&self, keys: &[&str]) -> DomainResult<()> {
+        self.begin_at(keys, Instant::now())
     }
 
-    /// Records one failure for every key.
-    pub fn record_failure(&self, keys: &[&str]) {
-        self.record_failure_at(keys, Instant::now());
-    }
-
-    /// Forgets the failures of a key (after a successful login).
-    pub fn clear(&self, key: &str) {
-        self.lock().remove(key);
+    /// Takes back a successful attempt: the account's count is cleared, and
+    /// the other keys (addresses, shared by many users behind one NAT) lose
+    /// the one attempt [`Self::begin`] added.
+    pub fn succeeded(&self, account_key: &str, other_keys: &[&str]) {
+        let mut map = self.lock();
+        map.remove(account_key);
+        for key in other_keys {
+            if let Some(q) = map.get_mut(*key) {
+                q.pop_back();
+            }
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, VecDeque<Instant>>> {
@@ -54,7 +60,7 @@ impl LoginThrottle {
         self.failures.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn check_at(&self, keys: &[&str], now: Instant) -> DomainResult<()> {
+    fn begin_at(&self, keys: &[&str], now: Instant) -> DomainResult<()> {
         let mut map = self.lock();
         let mut wait = Duration::ZERO;
         for key in keys {
@@ -67,17 +73,11 @@ impl LoginThrottle {
                 }
             }
         }
-        if wait.is_zero() {
-            Ok(())
-        } else {
-            Err(DomainError::RateLimited {
+        if !wait.is_zero() {
+            return Err(DomainError::RateLimited {
                 retry_after_secs: wait.as_secs().max(1),
-            })
+            });
         }
-    }
-
-    fn record_failure_at(&self, keys: &[&str], now: Instant) {
-        let mut map = self.lock();
         if map.len() > SWEEP_ABOVE {
             let window = self.window;
             map.retain(|_, q| {
@@ -87,13 +87,13 @@ impl LoginThrottle {
         }
         for key in keys {
             let q = map.entry((*key).to_owned()).or_default();
-            prune(q, now, self.window);
             q.push_back(now);
             // Older entries than the limit never matter.
             while q.len() > self.max_failures {
                 q.pop_front();
             }
         }
+        Ok(())
     }
 }
 
@@ -112,11 +112,11 @@ mod tests {
         let t = LoginThrottle::new(3, Duration::from_secs(300));
         let start = Instant::now();
         for i in 0..3 {
-            t.check_at(&["acct:a", "ip:1"], start).unwrap();
-            t.record_failure_at(&["acct:a", "ip:1"], start + Duration::from_secs(i));
+            t.begin_at(&["acct:a", "ip:1"], start + Duration::from_secs(i))
+                .unwrap();
         }
         let err = t
-            .check_at(&["acct:a", "ip:2"], start + Duration::from_secs(10))
+            .begin_at(&["acct:a", "ip:2"], start + Duration::from_secs(10))
             .unwrap_err();
         assert_eq!(
             err,
@@ -126,21 +126,29 @@ mod tests {
         );
         // Another account from the same address is also blocked: the IP key is full.
         assert!(
-            t.check_at(&["acct:b", "ip:1"], start + Duration::from_secs(10))
+            t.begin_at(&["acct:b", "ip:1"], start + Duration::from_secs(10))
                 .is_err()
         );
         // Another account from another address is not.
-        t.check_at(&["acct:b", "ip:2"], start + Duration::from_secs(10))
+        t.begin_at(&["acct:b", "ip:2"], start + Duration::from_secs(10))
             .unwrap();
         // After the window, allowed again.
-        t.check_at(&["acct:a", "ip:1"], start + Duration::from_secs(302))
+        t.begin_at(&["acct:a", "ip:1"], start + Duration::from_secs(302))
             .unwrap();
-        // Clearing the account key lifts its block.
-        t.record_failure_at(&["acct:c"], start);
-        t.record_failure_at(&["acct:c"], start);
-        t.record_failure_at(&["acct:c"], start);
-        assert!(t.check_at(&["acct:c"], start).is_err());
-        t.clear("acct:c");
-        t.check_at(&["acct:c"], start).unwrap();
+    }
+
+    #[test]
+    fn attempts_count_before_they_finish_and_successes_are_taken_back() {
+        let t = LoginThrottle::new(3, Duration::from_secs(300));
+        let now = Instant::now();
+        // Three attempts in flight at once: the fourth is refused immediately.
+        for _ in 0..3 {
+            t.begin_at(&["acct:c", "ip:9"], now).unwrap();
+        }
+        assert!(t.begin_at(&["acct:c", "ip:9"], now).is_err());
+        // One of them succeeds: the account is cleared, the address gets one back.
+        t.succeeded("acct:c", &["ip:9"]);
+        t.begin_at(&["acct:d", "ip:9"], now).unwrap();
+        assert!(t.begin_at(&["acct:e", "ip:9"], now).is_err());
     }
 }

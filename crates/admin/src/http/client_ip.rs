@@ -21,20 +21,24 @@ impl TrustedProxies {
         if !self.0.contains(&peer) {
             return Some(peer);
         }
-        let forwarded: Vec<IpAddr> = req
+        let hops: Vec<&str> = req
             .headers()
             .get_all("x-forwarded-for")
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .filter_map(|s| s.trim().parse().ok())
+            .map(str::trim)
             .collect();
-        Some(
-            forwarded
-                .into_iter()
-                .rev()
-                .find(|ip| !self.0.contains(ip))
-                .unwrap_or(peer),
-        )
+        // Walk from the right (the hop our proxy added) past trusted proxies.
+        // An entry that does not parse ends the walk: everything to its left
+        // may be the client's own invention.
+        for hop in hops.iter().rev() {
+            match hop.parse::<IpAddr>() {
+                Ok(ip) if self.0.contains(&ip) => continue,
+                Ok(ip) => return Some(ip),
+                Err(_) => return Some(peer),
+            }
+        }
+        Some(peer)
     }
 }
 
@@ -87,6 +91,11 @@ mod tests {
         );
         // Garbage or no header: the proxy itself.
         assert_eq!(ip("10.0.0.1", Some("nonsense")), "10.0.0.1");
+        // A forged entry left of an unparsable hop is not believed.
+        assert_eq!(
+            ip("10.0.0.1", Some("1.2.3.4, 198.51.100.7:5000")),
+            "10.0.0.1"
+        );
         assert_eq!(ip("10.0.0.1", None), "10.0.0.1");
     }
 }

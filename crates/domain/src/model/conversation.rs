@@ -133,9 +133,10 @@ impl Transition {
         use ConversationState::*;
         match *self {
             Transition::RequestHuman => (Queued, None),
-            Transition::Accept(a) | Transition::Takeover(a) | Transition::Assign(a) | Transition::Transfer(a) => {
-                (Human, Some(a))
-            }
+            Transition::Accept(a)
+            | Transition::Takeover(a)
+            | Transition::Assign(a)
+            | Transition::Transfer(a) => (Human, Some(a)),
             Transition::HandBack => (Bot, None),
             Transition::Close => (Closed, None),
         }
@@ -186,7 +187,10 @@ mod tests {
             (Transition::Takeover(a), Closed),
         ];
         for (t, from) in illegal {
-            assert!(matches!(t.check(from), Err(DomainError::Conflict(_))), "{t:?} from {from}");
+            assert!(
+                matches!(t.check(from), Err(DomainError::Conflict(_))),
+                "{t:?} from {from}"
+            );
         }
         assert_eq!(
             Transition::HandBack.check(Queued).unwrap_err().to_string(),

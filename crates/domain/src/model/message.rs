@@ -99,6 +99,14 @@ impl NewMessage {
         if body.len() > MAX_BODY_BYTES {
             return Err(DomainError::invalid("body", "must be at most 16384 bytes"));
         }
+        if let Some(sender) = &sender_id
+            && uuid::Uuid::parse_str(sender).is_err()
+        {
+            return Err(DomainError::invalid(
+                "sender_id",
+                "must be a user or customer id",
+            ));
+        }
         if let Some(id) = &client_msg_id
             && (id.is_empty()
                 || id.len() > MAX_CLIENT_MSG_ID_LEN

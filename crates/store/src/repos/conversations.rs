@@ -24,6 +24,8 @@ use crate::schema::{conversations, messages};
 /// What one append transaction decided for one input message.
 enum Slot {
     Missing,
+    Closed,
+    ClientIdTaken,
     Stored(MessageRow, bool),
 }
 
@@ -107,27 +109,40 @@ impl ConversationRepository for SqlStore {
 
         let slots: Vec<Slot> = with_tx!(self, |tx| {
             for (id, n) in &wanted {
-                diesel::update(conversations::table.find(id))
-                    .set((
-                        conversations::last_seq.eq(conversations::last_seq + *n),
-                        conversations::updated_at.eq(now),
-                    ))
-                    .execute(tx)
-                    .await?;
+                // Closed conversations take no messages: checked here, under
+                // the lock, so a close cannot slip in between check and write.
+                diesel::update(
+                    conversations::table
+                        .find(id)
+                        .filter(conversations::state.ne(ConversationState::Closed.as_str())),
+                )
+                .set((
+                    conversations::last_seq.eq(conversations::last_seq + *n),
+                    conversations::updated_at.eq(now),
+                ))
+                .execute(tx)
+                .await?;
             }
-            let reserved: Vec<(String, i64)> = conversations::table
+            let reserved: Vec<(String, i64, String)> = conversations::table
                 .filter(conversations::id.eq_any(&conv_ids))
-                .select((conversations::id, conversations::last_seq))
+                .select((
+                    conversations::id,
+                    conversations::last_seq,
+                    conversations::state,
+                ))
                 .load(tx)
                 .await?;
+            let mut closed: Vec<String> = Vec::new();
             // conversation -> (next sequence to hand out, last one reserved).
-            let mut next: HashMap<String, (i64, i64)> = reserved
-                .into_iter()
-                .map(|(id, last)| {
+            let mut next: HashMap<String, (i64, i64)> = HashMap::new();
+            for (id, last, state) in reserved {
+                if state == ConversationState::Closed.as_str() {
+                    closed.push(id);
+                } else {
                     let n = wanted.get(&id).copied().unwrap_or(0);
-                    (id, (last - n + 1, last))
-                })
-                .collect();
+                    next.insert(id, (last - n + 1, last));
+                }
+            }
             let mut known: HashMap<(String, String), MessageRow> = HashMap::new();
             if !client_ids.is_empty() {
                 let stored: Vec<MessageRow> = messages::table
@@ -146,13 +161,25 @@ impl ConversationRepository for SqlStore {
             for m in batch {
                 let conv = m.conversation_id.to_string();
                 let Some((seq, _)) = next.get_mut(&conv) else {
-                    slots.push(Slot::Missing);
+                    slots.push(if closed.contains(&conv) {
+                        Slot::Closed
+                    } else {
+                        Slot::Missing
+                    });
                     continue;
                 };
                 if let Some(cmid) = &m.client_msg_id
                     && let Some(row) = known.get(&(conv.clone(), cmid.clone()))
                 {
-                    slots.push(Slot::Stored(row.clone(), true));
+                    // A resend only if the same sender sent it: another
+                    // participant reusing the id must not be told "stored".
+                    let same_sender =
+                        row.sender_kind == m.sender_kind.as_str() && row.sender_id == m.sender_id;
+                    slots.push(if same_sender {
+                        Slot::Stored(row.clone(), true)
+                    } else {
+                        Slot::ClientIdTaken
+                    });
                     continue;
                 }
                 let row = MessageRow::new(m, *seq);
@@ -182,6 +209,10 @@ impl ConversationRepository for SqlStore {
             .into_iter()
             .map(|slot| match slot {
                 Slot::Missing => Err(DomainError::NotFound("conversation")),
+                Slot::Closed => Err(DomainError::Conflict("the conversation is closed".into())),
+                Slot::ClientIdTaken => Err(DomainError::Conflict(
+                    "client_msg_id is already used by another sender in this conversation".into(),
+                )),
                 Slot::Stored(row, duplicate) => {
                     Message::try_from(row).map(|message| AppendOutcome { message, duplicate })
                 }
@@ -246,54 +277,63 @@ impl ConversationRepository for SqlStore {
         let assignee = assignee.map(|a| a.to_string());
         let queued_at = (state == ConversationState::Queued).then_some(at);
         let closed_at = (state == ConversationState::Closed).then_some(at);
-        let outcome: Result<(ConversationRow, ConversationRow), DomainError> = with_tx!(self, |tx| {
-            diesel::update(conversations::table.find(&id))
-                .set(conversations::updated_at.eq(conversations::updated_at))
-                .execute(tx)
-                .await?;
-            let Some(before) = conversations::table
-                .find(&id)
-                .select(ConversationRow::as_select())
-                .first(tx)
-                .await
-                .optional()?
-            else {
-                return Ok(Err(DomainError::NotFound("conversation")));
-            };
-            let current = match before.state.parse::<ConversationState>() {
-                Ok(s) => s,
-                Err(e) => return Ok(Err(e)),
-            };
-            if let Err(e) = transition.check(current) {
-                return Ok(Err(e));
-            }
-            diesel::update(conversations::table.find(&id))
-                .set((
-                    conversations::state.eq(state_text),
-                    conversations::assignee_id.eq(&assignee),
-                    conversations::updated_at.eq(at),
-                    conversations::queued_at.eq(queued_at),
-                    conversations::closed_at.eq(closed_at),
-                ))
-                .execute(tx)
-                .await?;
-            let after = conversations::table
-                .find(&id)
-                .select(ConversationRow::as_select())
-                .first(tx)
-                .await?;
-            Ok::<_, diesel::result::Error>(Ok((before, after)))
-        })?;
+        let outcome: Result<(ConversationRow, ConversationRow), DomainError> =
+            with_tx!(self, |tx| {
+                diesel::update(conversations::table.find(&id))
+                    .set(conversations::updated_at.eq(conversations::updated_at))
+                    .execute(tx)
+                    .await?;
+                let Some(before) = conversations::table
+                    .find(&id)
+                    .select(ConversationRow::as_select())
+                    .first(tx)
+                    .await
+                    .optional()?
+                else {
+                    return Ok(Err(DomainError::NotFound("conversation")));
+                };
+                let current = match before.state.parse::<ConversationState>() {
+                    Ok(s) => s,
+                    Err(e) => return Ok(Err(e)),
+                };
+                if let Err(e) = transition.check(current) {
+                    return Ok(Err(e));
+                }
+                diesel::update(conversations::table.find(&id))
+                    .set((
+                        conversations::state.eq(state_text),
+                        conversations::assignee_id.eq(&assignee),
+                        conversations::updated_at.eq(at),
+                        conversations::queued_at.eq(queued_at),
+                        conversations::closed_at.eq(closed_at),
+                    ))
+                    .execute(tx)
+                    .await?;
+                let after = conversations::table
+                    .find(&id)
+                    .select(ConversationRow::as_select())
+                    .first(tx)
+                    .await?;
+                Ok::<_, diesel::result::Error>(Ok((before, after)))
+            })?;
         let (before, after) = outcome?;
-        Ok((Conversation::try_from(before)?, Conversation::try_from(after)?))
+        Ok((
+            Conversation::try_from(before)?,
+            Conversation::try_from(after)?,
+        ))
     }
 
-    async fn list_conversations(&self, filter: &ConversationFilter) -> DomainResult<Vec<Conversation>> {
+    async fn list_conversations(
+        &self,
+        filter: &ConversationFilter,
+    ) -> DomainResult<Vec<Conversation>> {
         let state = filter.state.map(|s| s.as_str());
         let assignee = filter.assignee.map(|a| a.to_string());
         let customer = filter.customer.map(|c| c.to_string());
         let rows: Vec<ConversationRow> = with_conn!(self, |conn| {
-            let mut q = conversations::table.select(ConversationRow::as_select()).into_boxed();
+            let mut q = conversations::table
+                .select(ConversationRow::as_select())
+                .into_boxed();
             if let Some(s) = state {
                 q = q.filter(conversations::state.eq(s));
             }
@@ -314,7 +354,10 @@ impl ConversationRepository for SqlStore {
             } else {
                 q.order((conversations::updated_at.desc(), conversations::id.desc()))
             };
-            q.limit(page(filter.limit)).load(conn).await.map_err(db_err)?
+            q.limit(page(filter.limit))
+                .load(conn)
+                .await
+                .map_err(db_err)?
         });
         convert(rows)
     }
@@ -333,7 +376,9 @@ impl ConversationRepository for SqlStore {
         rows.into_iter()
             .filter_map(|(id, n)| id.map(|id| (id, n)))
             .map(|(id, n)| {
-                let id = id.parse().map_err(|e| crate::error::corrupt("conversations.assignee_id", e))?;
+                let id = id
+                    .parse()
+                    .map_err(|e| crate::error::corrupt("conversations.assignee_id", e))?;
                 Ok((id, u32::try_from(n).unwrap_or(u32::MAX)))
             })
             .collect()
@@ -353,7 +398,9 @@ impl ConversationRepository for SqlStore {
                 .filter(
                     conversations::queued_at
                         .lt(queued_at)
-                        .or(conversations::queued_at.eq(queued_at).and(conversations::id.lt(&id))),
+                        .or(conversations::queued_at
+                            .eq(queued_at)
+                            .and(conversations::id.lt(&id))),
                 )
                 .count()
                 .get_result(conn)

@@ -29,31 +29,20 @@ impl KnowledgeRepository for SqlStore {
 
     async fn update_doc(&self, doc: &KnowledgeDoc) -> DomainResult<()> {
         let row = KnowledgeDocRow::from(doc);
-        // Existence is checked with a read: MySQL reports "rows changed", not
-        // "rows matched", so an update that changes nothing would look missing.
+        // diesel-async sets CLIENT_FOUND_ROWS on MySQL: the count is rows
+        // matched, as on SQLite, so an update that changes nothing is still 1.
         let n = with_conn!(self, |conn| {
-            let exists: i64 = kd::table
-                .filter(kd::id.eq(&row.id))
-                .count()
-                .get_result(conn)
+            diesel::update(kd::table.find(&row.id))
+                .set((
+                    kd::title.eq(&row.title),
+                    kd::body.eq(&row.body),
+                    kd::tags.eq(&row.tags),
+                    kd::enabled.eq(row.enabled),
+                    kd::updated_at.eq(row.updated_at),
+                ))
+                .execute(conn)
                 .await
-                .map_err(db_err)?;
-            if exists == 0 {
-                0
-            } else {
-                diesel::update(kd::table.find(&row.id))
-                    .set((
-                        kd::title.eq(&row.title),
-                        kd::body.eq(&row.body),
-                        kd::tags.eq(&row.tags),
-                        kd::enabled.eq(row.enabled),
-                        kd::updated_at.eq(row.updated_at),
-                    ))
-                    .execute(conn)
-                    .await
-                    .map_err(db_err)?;
-                1
-            }
+                .map_err(db_err)?
         });
         if n == 0 {
             return Err(DomainError::NotFound("knowledge document"));
