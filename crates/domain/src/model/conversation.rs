@@ -128,8 +128,9 @@ impl Transition {
         }
     }
 
-    /// The state and assignee after the transition.
-    pub const fn target(&self) -> (ConversationState, Option<UserId>) {
+    /// The state and assignee after the transition, given the current
+    /// assignee. Closing keeps the assignee: who handled it stays on record.
+    pub const fn target(&self, current: Option<UserId>) -> (ConversationState, Option<UserId>) {
         use ConversationState::*;
         match *self {
             Transition::RequestHuman => (Queued, None),
@@ -138,7 +139,7 @@ impl Transition {
             | Transition::Assign(a)
             | Transition::Transfer(a) => (Human, Some(a)),
             Transition::HandBack => (Bot, None),
-            Transition::Close => (Closed, None),
+            Transition::Close => (Closed, current),
         }
     }
 
@@ -176,7 +177,7 @@ mod tests {
         ];
         for (t, from, to) in legal {
             t.check(from).unwrap();
-            assert_eq!(t.target().0, to, "{t:?}");
+            assert_eq!(t.target(None).0, to, "{t:?}");
         }
         let illegal = [
             (Transition::RequestHuman, Human),
@@ -192,6 +193,11 @@ mod tests {
                 "{t:?} from {from}"
             );
         }
+        assert_eq!(
+            Transition::Close.target(Some(a)),
+            (Closed, Some(a)),
+            "closing keeps the assignee"
+        );
         assert_eq!(
             Transition::HandBack.check(Queued).unwrap_err().to_string(),
             "cannot hand back a conversation that is queued"

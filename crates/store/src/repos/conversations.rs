@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use async_trait::async_trait;
 use chat_domain::ids::{ConversationId, CustomerId, UserId};
 use chat_domain::model::{
-    AppendOutcome, Conversation, ConversationState, HistoryQuery, Message, NewMessage, Transition,
+    AppendOutcome, Conversation, ConversationState, HistoryQuery, Message, MessageKind, NewMessage,
+    Transition,
 };
 use chat_domain::ports::{ConversationFilter, ConversationRepository};
 use chat_domain::time::Timestamp;
@@ -109,19 +110,13 @@ impl ConversationRepository for SqlStore {
 
         let slots: Vec<Slot> = with_tx!(self, |tx| {
             for (id, n) in &wanted {
-                // Closed conversations take no messages: checked here, under
-                // the lock, so a close cannot slip in between check and write.
-                diesel::update(
-                    conversations::table
-                        .find(id)
-                        .filter(conversations::state.ne(ConversationState::Closed.as_str())),
-                )
-                .set((
-                    conversations::last_seq.eq(conversations::last_seq + *n),
-                    conversations::updated_at.eq(now),
-                ))
-                .execute(tx)
-                .await?;
+                diesel::update(conversations::table.find(id))
+                    .set((
+                        conversations::last_seq.eq(conversations::last_seq + *n),
+                        conversations::updated_at.eq(now),
+                    ))
+                    .execute(tx)
+                    .await?;
             }
             let reserved: Vec<(String, i64, String)> = conversations::table
                 .filter(conversations::id.eq_any(&conv_ids))
@@ -132,16 +127,18 @@ impl ConversationRepository for SqlStore {
                 ))
                 .load(tx)
                 .await?;
+            // Closed conversations take no more text, only life-cycle events
+            // (the "closed" notice itself): decided here, under the lock, so
+            // a close cannot slip in between a check and the write.
             let mut closed: Vec<String> = Vec::new();
             // conversation -> (next sequence to hand out, last one reserved).
             let mut next: HashMap<String, (i64, i64)> = HashMap::new();
             for (id, last, state) in reserved {
                 if state == ConversationState::Closed.as_str() {
-                    closed.push(id);
-                } else {
-                    let n = wanted.get(&id).copied().unwrap_or(0);
-                    next.insert(id, (last - n + 1, last));
+                    closed.push(id.clone());
                 }
+                let n = wanted.get(&id).copied().unwrap_or(0);
+                next.insert(id, (last - n + 1, last));
             }
             let mut known: HashMap<(String, String), MessageRow> = HashMap::new();
             if !client_ids.is_empty() {
@@ -160,12 +157,12 @@ impl ConversationRepository for SqlStore {
             let mut slots = Vec::with_capacity(batch.len());
             for m in batch {
                 let conv = m.conversation_id.to_string();
+                if closed.contains(&conv) && m.kind != MessageKind::Event {
+                    slots.push(Slot::Closed);
+                    continue;
+                }
                 let Some((seq, _)) = next.get_mut(&conv) else {
-                    slots.push(if closed.contains(&conv) {
-                        Slot::Closed
-                    } else {
-                        Slot::Missing
-                    });
+                    slots.push(Slot::Missing);
                     continue;
                 };
                 if let Some(cmid) = &m.client_msg_id
@@ -272,9 +269,8 @@ impl ConversationRepository for SqlStore {
         at: Timestamp,
     ) -> DomainResult<(Conversation, Conversation)> {
         let id = id.to_string();
-        let (state, assignee) = transition.target();
+        let state = transition.target(None).0;
         let state_text = state.as_str();
-        let assignee = assignee.map(|a| a.to_string());
         let queued_at = (state == ConversationState::Queued).then_some(at);
         let closed_at = (state == ConversationState::Closed).then_some(at);
         let outcome: Result<(ConversationRow, ConversationRow), DomainError> =
@@ -299,6 +295,11 @@ impl ConversationRepository for SqlStore {
                 if let Err(e) = transition.check(current) {
                     return Ok(Err(e));
                 }
+                let current_assignee = before
+                    .assignee_id
+                    .as_deref()
+                    .and_then(|a| a.parse::<UserId>().ok());
+                let assignee = transition.target(current_assignee).1.map(|a| a.to_string());
                 diesel::update(conversations::table.find(&id))
                     .set((
                         conversations::state.eq(state_text),

@@ -1,0 +1,138 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chat_domain::events::Event;
+use chat_domain::ports::{Delivery, EventBus, EventStream};
+use chat_domain::{DomainError, DomainResult};
+use deadpool_redis::redis;
+use futures_util::StreamExt as _;
+use tokio::sync::{broadcast, oneshot};
+
+use super::{LocalStream, SUBSCRIBER_BACKLOG};
+
+/// The Redis channel every node publishes to and subscribes on.
+const CHANNEL: &str = "chat:events:v1";
+
+/// Why the bus could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RedisBusError {
+    /// The URL is not a Redis URL.
+    #[error("REDIS_URL: {0}")]
+    InvalidUrl(String),
+    /// Redis could not be reached or refused the subscription in time.
+    #[error("cannot reach Redis: {0}")]
+    Unreachable(String),
+}
+
+/// The multi-node bus: events are published to one Redis pub/sub channel;
+/// each node keeps one subscription (with its own reconnect loop, since
+/// pub/sub cannot use pooled connections) and fans events out locally.
+///
+/// Redis pub/sub delivers at most once. After a reconnect the node's
+/// subscribers receive [`Delivery::Missed`] and resynchronize from the
+/// database, so a Redis blip delays messages but does not lose them.
+#[derive(Clone)]
+pub struct RedisBus {
+    pool: deadpool_redis::Pool,
+    local: broadcast::Sender<Delivery>,
+}
+
+impl RedisBus {
+    /// Connects, subscribes, and returns once the subscription is live (so
+    /// nothing published after this returns is missed by this node).
+    pub async fn connect(url: &str, timeout: Duration) -> Result<Self, RedisBusError> {
+        let client =
+            redis::Client::open(url).map_err(|e| RedisBusError::InvalidUrl(e.to_string()))?;
+        let pool = deadpool_redis::Config::from_url(url)
+            .builder()
+            .map_err(|e| RedisBusError::InvalidUrl(e.to_string()))?
+            .max_size(16)
+            .wait_timeout(Some(timeout))
+            .create_timeout(Some(timeout))
+            .runtime(deadpool_redis::Runtime::Tokio1)
+            .build()
+            .map_err(|e| RedisBusError::InvalidUrl(e.to_string()))?;
+        let (local, _) = broadcast::channel(SUBSCRIBER_BACKLOG);
+        let (ready_tx, ready_rx) = oneshot::channel();
+        tokio::spawn(subscriber(client, local.clone(), ready_tx));
+        match tokio::time::timeout(timeout, ready_rx).await {
+            Ok(Ok(())) => Ok(Self { pool, local }),
+            Ok(Err(_)) => Err(RedisBusError::Unreachable("subscriber stopped".into())),
+            Err(_) => Err(RedisBusError::Unreachable(format!(
+                "no subscription within {timeout:?}"
+            ))),
+        }
+    }
+
+    /// The connection pool (shared with the Redis presence registry).
+    pub fn pool(&self) -> deadpool_redis::Pool {
+        self.pool.clone()
+    }
+}
+
+#[async_trait]
+impl EventBus for RedisBus {
+    async fn publish(&self, event: Event) -> DomainResult<()> {
+        let payload = serde_json::to_vec(&event)
+            .map_err(|e| DomainError::Internal(format!("encode event: {e}")))?;
+        let mut conn = self
+            .pool
+            .get()
+            .await
+            .map_err(|e| DomainError::Unavailable(format!("redis pool: {e}")))?;
+        redis::cmd("PUBLISH")
+            .arg(CHANNEL)
+            .arg(payload)
+            .query_async::<i64>(&mut conn)
+            .await
+            .map_err(|e| DomainError::Unavailable(format!("redis publish: {e}")))?;
+        Ok(())
+    }
+
+    fn subscribe(&self) -> Box<dyn EventStream> {
+        Box::new(LocalStream(self.local.subscribe()))
+    }
+}
+
+async fn subscriber(
+    client: redis::Client,
+    local: broadcast::Sender<Delivery>,
+    ready: oneshot::Sender<()>,
+) {
+    let mut ready = Some(ready);
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        match client.get_async_pubsub().await {
+            Ok(mut pubsub) => match pubsub.subscribe(CHANNEL).await {
+                Ok(()) => {
+                    backoff = Duration::from_millis(100);
+                    match ready.take() {
+                        Some(r) => {
+                            let _ = r.send(());
+                        }
+                        // A reconnect: whatever was published meanwhile is gone.
+                        None => {
+                            tracing::warn!("redis bus resubscribed; subscribers resynchronize");
+                            let _ = local.send(Delivery::Missed);
+                        }
+                    }
+                    let mut messages = pubsub.on_message();
+                    while let Some(msg) = messages.next().await {
+                        match serde_json::from_slice::<Event>(msg.get_payload_bytes()) {
+                            Ok(event) => {
+                                let _ = local.send(Delivery::Event(Arc::new(event)));
+                            }
+                            Err(e) => tracing::warn!(error = %e, "undecodable event on the bus"),
+                        }
+                    }
+                    tracing::warn!("redis bus subscription ended");
+                }
+                Err(e) => tracing::warn!(error = %e, "redis bus: subscribe failed"),
+            },
+            Err(e) => tracing::warn!(error = %e, "redis bus: connect failed"),
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+}

@@ -1,0 +1,367 @@
+//! Opening conversations and moving them through their life cycle.
+
+use std::sync::Arc;
+
+use chat_domain::access;
+use chat_domain::auth::Principal;
+use chat_domain::events::{Actor, Event, PresenceStatus};
+use chat_domain::ids::{ConversationId, CustomerId, UserId};
+use chat_domain::model::{
+    AppendOutcome, Conversation, ConversationState, HistoryQuery, Message, MessageKind, NewMessage,
+    Role, SenderKind, Transition,
+};
+use chat_domain::ports::{EventBus, PresenceRegistry, Store};
+use chat_domain::time::now;
+use chat_domain::{DomainError, DomainResult};
+
+use crate::MessageLog;
+
+/// Routing limits.
+#[derive(Clone, Debug)]
+pub struct RoutingConfig {
+    /// Most `human` conversations one agent holds; accepting beyond it is
+    /// refused and offers skip agents at the limit.
+    pub max_per_agent: u32,
+}
+
+impl Default for RoutingConfig {
+    fn default() -> Self {
+        Self { max_per_agent: 5 }
+    }
+}
+
+/// The conversation use cases shared by every transport.
+pub struct ConversationService {
+    store: Arc<dyn Store>,
+    bus: Arc<dyn EventBus>,
+    log: MessageLog,
+    presence: Arc<dyn PresenceRegistry>,
+    routing: RoutingConfig,
+}
+
+/// The actor a principal acts as.
+pub fn actor_of(who: &Principal) -> Actor {
+    match who {
+        Principal::Customer { customer_id } => Actor {
+            kind: SenderKind::Customer,
+            id: Some(customer_id.to_string()),
+        },
+        Principal::Staff { user_id, .. } => Actor {
+            kind: SenderKind::Agent,
+            id: Some(user_id.to_string()),
+        },
+    }
+}
+
+impl ConversationService {
+    /// Wires the service.
+    pub fn new(
+        store: Arc<dyn Store>,
+        bus: Arc<dyn EventBus>,
+        log: MessageLog,
+        presence: Arc<dyn PresenceRegistry>,
+        routing: RoutingConfig,
+    ) -> Self {
+        Self {
+            store,
+            bus,
+            log,
+            presence,
+            routing,
+        }
+    }
+
+    /// The store (reads).
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The bus (ephemeral events: typing, read receipts, presence).
+    pub fn bus(&self) -> &Arc<dyn EventBus> {
+        &self.bus
+    }
+
+    /// Loads a conversation the caller may see (`NotFound` otherwise: ids of
+    /// other people's conversations cannot be probed).
+    pub async fn visible(&self, who: &Principal, id: ConversationId) -> DomainResult<Conversation> {
+        let conv = self
+            .store
+            .conversation_by_id(id)
+            .await?
+            .ok_or(DomainError::NotFound("conversation"))?;
+        access::ensure_view(who, &conv)?;
+        Ok(conv)
+    }
+
+    /// Opens a new conversation for a customer, answered by the assistant.
+    pub async fn open(&self, customer: CustomerId) -> DomainResult<Conversation> {
+        let conv = Conversation::open(customer, now());
+        self.store.create_conversation(&conv).await?;
+        self.announce(
+            &conv,
+            None,
+            None,
+            "opened",
+            Actor {
+                kind: SenderKind::Customer,
+                id: Some(customer.to_string()),
+            },
+        )
+        .await;
+        Ok(conv)
+    }
+
+    /// Posts a message as `who`: text, or a private note (staff only).
+    pub async fn post(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        body: String,
+        private_note: bool,
+        client_msg_id: Option<String>,
+    ) -> DomainResult<AppendOutcome> {
+        let conv = self.visible(who, id).await?;
+        access::ensure_post(who, &conv, private_note)?;
+        let actor = actor_of(who);
+        let kind = if private_note {
+            MessageKind::PrivateNote
+        } else {
+            MessageKind::Text
+        };
+        let message = NewMessage::new(id, actor.kind, actor.id, kind, body, client_msg_id, now())?;
+        self.log.append(message).await
+    }
+
+    /// History as `who` may see it: private notes are never shown to customers.
+    pub async fn history(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        query: HistoryQuery,
+    ) -> DomainResult<Vec<Message>> {
+        self.visible(who, id).await?;
+        let mut messages = self.store.history(id, query).await?;
+        if matches!(who, Principal::Customer { .. }) {
+            messages.retain(|m| m.kind != MessageKind::PrivateNote);
+        }
+        Ok(messages)
+    }
+
+    /// Applies a transition requested by `who`, after checking who may.
+    pub async fn transition(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        transition: Transition,
+    ) -> DomainResult<Conversation> {
+        let conv = self.visible(who, id).await?;
+        access::ensure_transition(who, &conv, &transition)?;
+        transition.check(conv.state)?;
+        if let Transition::Accept(agent)
+        | Transition::Takeover(agent)
+        | Transition::Assign(agent)
+        | Transition::Transfer(agent) = transition
+        {
+            self.check_agent(
+                agent,
+                conv.assignee_id,
+                matches!(transition, Transition::Accept(_) | Transition::Takeover(_)),
+            )
+            .await?;
+        }
+        self.apply(id, transition, actor_of(who)).await
+    }
+
+    /// Applies a transition on the system's behalf (idle close, handoff
+    /// decided by the assistant).
+    pub async fn transition_as_system(
+        &self,
+        id: ConversationId,
+        transition: Transition,
+    ) -> DomainResult<Conversation> {
+        self.apply(
+            id,
+            transition,
+            Actor {
+                kind: SenderKind::System,
+                id: None,
+            },
+        )
+        .await
+    }
+
+    /// 1-based place in the queue of a conversation the caller may see.
+    pub async fn queue_position(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+    ) -> DomainResult<Option<u32>> {
+        self.visible(who, id).await?;
+        self.store.queue_position(id).await
+    }
+
+    /// Offers a queued conversation to the least-loaded online agent with
+    /// free capacity. Every agent also sees it in the queue; the offer only
+    /// says whose turn it is. Returns the agent offered to.
+    pub async fn offer(&self, id: ConversationId) -> DomainResult<Option<UserId>> {
+        let online: Vec<UserId> = self
+            .presence
+            .live_agents()
+            .await?
+            .into_iter()
+            .filter(|(_, s)| *s == PresenceStatus::Online)
+            .map(|(a, _)| a)
+            .collect();
+        if online.is_empty() {
+            return Ok(None);
+        }
+        let loads = self.store.agent_loads().await?;
+        let load = |a: &UserId| loads.iter().find(|(id, _)| id == a).map_or(0, |(_, n)| *n);
+        // Least loaded first; ties go to the lowest id, so every node picks the same.
+        let chosen = online
+            .into_iter()
+            .filter(|a| load(a) < self.routing.max_per_agent)
+            .min_by_key(|a| (load(a), *a));
+        if let Some(agent) = chosen {
+            self.publish(Event::Offer {
+                conversation_id: id,
+                agent_id: agent,
+            })
+            .await;
+        }
+        Ok(chosen)
+    }
+
+    /// The agent must exist, be active staff, and (when taking it for
+    /// themselves) have room; a transfer must change hands.
+    async fn check_agent(
+        &self,
+        agent: UserId,
+        current: Option<UserId>,
+        self_service: bool,
+    ) -> DomainResult<()> {
+        let user = self.store.user_by_id(agent).await?;
+        if !user
+            .as_ref()
+            .is_some_and(|u| u.active && u.role.at_least(Role::Agent))
+        {
+            return Err(DomainError::invalid(
+                "agent_id",
+                "must be an active staff member",
+            ));
+        }
+        if current == Some(agent) {
+            return Err(DomainError::Conflict(
+                "the conversation is already assigned to this agent".into(),
+            ));
+        }
+        if self_service {
+            let load = self
+                .store
+                .agent_loads()
+                .await?
+                .into_iter()
+                .find(|(a, _)| *a == agent)
+                .map_or(0, |(_, n)| n);
+            if load >= self.routing.max_per_agent {
+                return Err(DomainError::Conflict(format!(
+                    "you already have {load} open conversations (the limit is {})",
+                    self.routing.max_per_agent
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    async fn apply(
+        &self,
+        id: ConversationId,
+        transition: Transition,
+        by: Actor,
+    ) -> DomainResult<Conversation> {
+        let (before, after) = self
+            .store
+            .transition_conversation(id, transition, now())
+            .await?;
+        let notice = self.notice(&transition).await;
+        match NewMessage::new(
+            id,
+            SenderKind::System,
+            None,
+            MessageKind::Event,
+            notice,
+            None,
+            now(),
+        ) {
+            Ok(m) => {
+                if let Err(e) = self.log.append(m).await {
+                    tracing::warn!(error = %e, conversation = %id, "state changed but its notice was not stored");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "invalid notice"),
+        }
+        self.announce(
+            &after,
+            Some(before.state),
+            before.assignee_id,
+            transition.name(),
+            by,
+        )
+        .await;
+        if after.state == ConversationState::Queued
+            && let Err(e) = self.offer(id).await
+        {
+            tracing::warn!(error = %e, conversation = %id, "could not offer the conversation");
+        }
+        Ok(after)
+    }
+
+    /// The system message that records a transition in the history.
+    async fn notice(&self, transition: &Transition) -> String {
+        let name = |agent: UserId| async move {
+            self.store
+                .user_by_id(agent)
+                .await
+                .ok()
+                .flatten()
+                .map_or_else(|| "An agent".to_owned(), |u| u.display_name)
+        };
+        match *transition {
+            Transition::RequestHuman => "Waiting for an agent to join.".into(),
+            Transition::Accept(a) | Transition::Takeover(a) | Transition::Assign(a) => {
+                format!("{} joined the conversation.", name(a).await)
+            }
+            Transition::Transfer(a) => {
+                format!("The conversation was transferred to {}.", name(a).await)
+            }
+            Transition::HandBack => "The assistant is answering again.".into(),
+            Transition::Close => "The conversation was closed.".into(),
+        }
+    }
+
+    async fn announce(
+        &self,
+        conversation: &Conversation,
+        previous_state: Option<ConversationState>,
+        previous_assignee: Option<UserId>,
+        change: &str,
+        by: Actor,
+    ) {
+        self.publish(Event::ConversationChanged {
+            conversation: conversation.clone(),
+            previous_state,
+            previous_assignee,
+            change: change.to_owned(),
+            by,
+        })
+        .await;
+    }
+
+    /// Publishes; a failure is logged, never fatal: the database holds the
+    /// truth, and subscribers resynchronize from it.
+    pub async fn publish(&self, event: Event) {
+        if let Err(e) = self.bus.publish(event).await {
+            tracing::warn!(error = %e, "event not published");
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! # chat-session
+//!
+//! The moving parts of a conversation, behind `chat-domain`'s ports:
+//!
+//! - [`bus`]: the event bus that carries every [`Event`](chat_domain::events::Event)
+//!   to every node — [`bus::InProcessBus`] for one node, [`bus::RedisBus`]
+//!   (Redis pub/sub) for many;
+//! - [`presence`]: which agents are connected, on any node, with expiry so a
+//!   crashed node's agents go offline by themselves — in process or in Redis;
+//! - [`MessageLog`]: the only way messages are written: it groups concurrent
+//!   appends into one transaction (group commit), acknowledges each after the
+//!   commit, and publishes what was stored;
+//! - [`ConversationService`]: opening conversations and moving them through
+//!   their life cycle (`bot → queued → human → bot`, `→ closed`), each change
+//!   persisted as a system message and published, and offering queued
+//!   conversations to the least-loaded online agent;
+//! - [`lifecycle`]: the sweeper that closes idle conversations and raises
+//!   queue alerts.
+//!
+//! Conversation state itself lives in the database (the single source of
+//! truth shared by every node): transitions are conditional updates there,
+//! which is what serializes them across nodes. Redis carries what is
+//! ephemeral: events and presence.
+
+pub mod bus;
+mod conversations;
+pub mod lifecycle;
+mod messages;
+pub mod presence;
+
+pub use conversations::{ConversationService, RoutingConfig};
+pub use messages::MessageLog;

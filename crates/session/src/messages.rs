@@ -1,0 +1,100 @@
+//! The message log: every message is written here, in group commits.
+
+use std::sync::Arc;
+
+use chat_domain::events::Event;
+use chat_domain::model::{AppendOutcome, NewMessage};
+use chat_domain::ports::{EventBus, Store};
+use chat_domain::{DomainError, DomainResult};
+use tokio::sync::{mpsc, oneshot};
+
+/// How many appends wait for the writer before callers feel back-pressure.
+const QUEUE: usize = 8192;
+
+struct Pending {
+    message: NewMessage,
+    reply: oneshot::Sender<DomainResult<AppendOutcome>>,
+}
+
+/// Appends messages through one writer task that commits whatever is queued
+/// in one transaction (up to `max_batch`), then answers each caller and
+/// publishes [`Event::MessageCreated`] for each newly stored message.
+///
+/// One transaction per message is what a database can do a few thousand
+/// times a second; one per batch is what lets throughput grow with load,
+/// while a lone message still commits at once (the writer never waits to
+/// fill a batch). A message is acknowledged only after its commit.
+#[derive(Clone)]
+pub struct MessageLog {
+    tx: mpsc::Sender<Pending>,
+}
+
+impl MessageLog {
+    /// Starts the writer task on the current runtime.
+    pub fn start(store: Arc<dyn Store>, bus: Arc<dyn EventBus>, max_batch: usize) -> Self {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        tokio::spawn(writer(store, bus, rx, max_batch.max(1)));
+        Self { tx }
+    }
+
+    /// Stores a message (or finds its earlier copy) and returns it with its
+    /// sequence. Durable when this returns `Ok`.
+    pub async fn append(&self, message: NewMessage) -> DomainResult<AppendOutcome> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Pending { message, reply })
+            .await
+            .map_err(|_| DomainError::Unavailable("message writer stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| DomainError::Unavailable("message writer stopped".into()))?
+    }
+}
+
+async fn writer(
+    store: Arc<dyn Store>,
+    bus: Arc<dyn EventBus>,
+    mut rx: mpsc::Receiver<Pending>,
+    max_batch: usize,
+) {
+    let mut batch: Vec<Pending> = Vec::with_capacity(max_batch);
+    while rx.recv_many(&mut batch, max_batch).await > 0 {
+        let messages: Vec<NewMessage> = batch.iter().map(|p| p.message.clone()).collect();
+        // Run the commit on its own task: if it panicked, the writer (and
+        // every future append) must survive.
+        let commit = {
+            let store = store.clone();
+            tokio::spawn(async move { store.append_messages(&messages).await })
+        };
+        let results = match commit.await {
+            Ok(r) => r,
+            Err(e) => Err(DomainError::Internal(format!("append task: {e}"))),
+        };
+        match results {
+            Ok(results) => {
+                let mut stored = Vec::new();
+                for (pending, result) in batch.drain(..).zip(results) {
+                    if let Ok(outcome) = &result
+                        && !outcome.duplicate
+                    {
+                        stored.push(outcome.message.clone());
+                    }
+                    let _ = pending.reply.send(result);
+                }
+                for message in stored {
+                    if let Err(e) = bus.publish(Event::MessageCreated { message }).await {
+                        // Stored but not announced: subscribers find it by
+                        // sequence (gap) or on resume, from the database.
+                        tracing::warn!(error = %e, "message stored but not published");
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, size = batch.len(), "group commit failed");
+                for pending in batch.drain(..) {
+                    let _ = pending.reply.send(Err(e.clone()));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+use std::collections::HashMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chat_domain::events::PresenceStatus;
+use chat_domain::ids::UserId;
+use chat_domain::ports::PresenceRegistry;
+use chat_domain::{DomainError, DomainResult};
+use deadpool_redis::redis;
+
+/// Sorted set: member `agent|node`, score = expiry (unix milliseconds).
+const LIVE: &str = "chat:presence:live";
+/// Hash: `agent|node` → status.
+const STATUS: &str = "chat:presence:status";
+
+/// Presence shared by every node through Redis. Expiry is a score, not a key
+/// TTL, so listing live agents is one range query instead of a key scan.
+#[derive(Clone)]
+pub struct RedisPresence {
+    pool: deadpool_redis::Pool,
+}
+
+impl RedisPresence {
+    /// Uses the given pool (typically the bus's).
+    pub fn new(pool: deadpool_redis::Pool) -> Self {
+        Self { pool }
+    }
+
+    async fn conn(&self) -> DomainResult<deadpool_redis::Connection> {
+        self.pool
+            .get()
+            .await
+            .map_err(|e| DomainError::Unavailable(format!("redis pool: {e}")))
+    }
+}
+
+fn unavailable(e: redis::RedisError) -> DomainError {
+    DomainError::Unavailable(format!("redis: {e}"))
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+#[async_trait]
+impl PresenceRegistry for RedisPresence {
+    async fn refresh(
+        &self,
+        agent: UserId,
+        node: &str,
+        status: PresenceStatus,
+        ttl: Duration,
+    ) -> DomainResult<()> {
+        let member = format!("{agent}|{node}");
+        let expires = now_ms() + i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 2);
+        let mut conn = self.conn().await?;
+        redis::pipe()
+            .atomic()
+            .zadd(LIVE, &member, expires)
+            .hset(STATUS, &member, status.as_str())
+            .query_async::<()>(&mut conn)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn remove(&self, agent: UserId, node: &str) -> DomainResult<()> {
+        let member = format!("{agent}|{node}");
+        let mut conn = self.conn().await?;
+        redis::pipe()
+            .atomic()
+            .zrem(LIVE, &member)
+            .hdel(STATUS, &member)
+            .query_async::<()>(&mut conn)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn live_agents(&self) -> DomainResult<Vec<(UserId, PresenceStatus)>> {
+        let now = now_ms();
+        let mut conn = self.conn().await?;
+        // Expired entries (crashed nodes) are dropped on the way.
+        let expired: Vec<String> = redis::cmd("ZRANGEBYSCORE")
+            .arg(LIVE)
+            .arg("-inf")
+            .arg(now)
+            .query_async(&mut conn)
+            .await
+            .map_err(unavailable)?;
+        if !expired.is_empty() {
+            redis::pipe()
+                .zrem(LIVE, &expired)
+                .hdel(STATUS, &expired)
+                .query_async::<()>(&mut conn)
+                .await
+                .map_err(unavailable)?;
+        }
+        let live: Vec<String> = redis::cmd("ZRANGEBYSCORE")
+            .arg(LIVE)
+            .arg(format!("({now}"))
+            .arg("+inf")
+            .query_async(&mut conn)
+            .await
+            .map_err(unavailable)?;
+        if live.is_empty() {
+            return Ok(Vec::new());
+        }
+        let statuses: Vec<Option<String>> = redis::cmd("HMGET")
+            .arg(STATUS)
+            .arg(&live)
+            .query_async(&mut conn)
+            .await
+            .map_err(unavailable)?;
+        let mut out: HashMap<UserId, PresenceStatus> = HashMap::new();
+        for (member, status) in live.iter().zip(statuses) {
+            let Some(agent) = member
+                .split('|')
+                .next()
+                .and_then(|a| a.parse::<UserId>().ok())
+            else {
+                continue;
+            };
+            let status = status
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(PresenceStatus::Online);
+            let merged = out.get(&agent).map_or(status, |s| super::merge(*s, status));
+            out.insert(agent, merged);
+        }
+        Ok(out.into_iter().collect())
+    }
+}

@@ -1,0 +1,469 @@
+//! Session layer: group commit, life cycle with events, routing offers,
+//! presence expiry and the bus, in process and (when configured) on Redis.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chat_domain::DomainError;
+use chat_domain::auth::Principal;
+use chat_domain::events::{Event, PresenceStatus};
+use chat_domain::ids::UserId;
+use chat_domain::model::{
+    ConversationState, Customer, HistoryQuery, MessageKind, Role, Transition, User,
+};
+use chat_domain::ports::{Delivery, EventBus, EventStream, PresenceRegistry, Store};
+use chat_domain::time::now;
+use chat_session::bus::{InProcessBus, RedisBus};
+use chat_session::lifecycle::{LifecycleConfig, sweep};
+use chat_session::presence::{InProcessPresence, RedisPresence};
+use chat_session::{ConversationService, MessageLog, RoutingConfig};
+use chat_store::testing::{TestDb, service_url};
+
+struct Fixture {
+    _db: TestDb,
+    store: Arc<dyn Store>,
+    bus: Arc<dyn EventBus>,
+    presence: Arc<dyn PresenceRegistry>,
+    service: Arc<ConversationService>,
+}
+
+async fn fixture() -> Fixture {
+    let db = TestDb::sqlite().await;
+    let store: Arc<dyn Store> = Arc::new(db.store.clone());
+    let bus: Arc<dyn EventBus> = Arc::new(InProcessBus::new());
+    let presence: Arc<dyn PresenceRegistry> = Arc::new(InProcessPresence::new());
+    let log = MessageLog::start(store.clone(), bus.clone(), 64);
+    let service = Arc::new(ConversationService::new(
+        store.clone(),
+        bus.clone(),
+        log,
+        presence.clone(),
+        RoutingConfig { max_per_agent: 2 },
+    ));
+    Fixture {
+        _db: db,
+        store,
+        bus,
+        presence,
+        service,
+    }
+}
+
+async fn customer(store: &Arc<dyn Store>) -> Principal {
+    let at = now();
+    let c = Customer {
+        id: Default::default(),
+        external_id: None,
+        name: None,
+        created_at: at,
+        updated_at: at,
+    };
+    store.create_customer(&c).await.unwrap();
+    Principal::Customer { customer_id: c.id }
+}
+
+async fn staff(store: &Arc<dyn Store>, role: Role) -> (UserId, Principal) {
+    let at = now();
+    let u = User {
+        id: UserId::new(),
+        email: format!("{}@example.com", uuid::Uuid::now_v7().simple()),
+        display_name: "Ann".into(),
+        password_hash: "x".into(),
+        role,
+        active: true,
+        created_at: at,
+        updated_at: at,
+    };
+    store.create_user(&u).await.unwrap();
+    (
+        u.id,
+        Principal::Staff {
+            user_id: u.id,
+            role,
+        },
+    )
+}
+
+async fn next_event(stream: &mut Box<dyn EventStream>) -> Arc<Event> {
+    match tokio::time::timeout(Duration::from_secs(5), stream.next())
+        .await
+        .expect("an event in time")
+    {
+        Some(Delivery::Event(e)) => e,
+        other => panic!("expected an event, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_posts_are_group_committed_gap_free_and_published() {
+    let f = fixture().await;
+    let who = customer(&f.store).await;
+    let Principal::Customer { customer_id } = who else {
+        unreachable!()
+    };
+    let conv = f.service.open(customer_id).await.unwrap();
+    let mut events = f.bus.subscribe();
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let (service, who) = (f.service.clone(), who.clone());
+        tasks.push(tokio::spawn(async move {
+            service
+                .post(
+                    &who,
+                    conv.id,
+                    format!("message {i}"),
+                    false,
+                    Some(format!("m{i}")),
+                )
+                .await
+                .unwrap()
+        }));
+    }
+    let mut seqs: Vec<i64> = Vec::new();
+    for t in tasks {
+        seqs.push(t.await.unwrap().message.seq);
+    }
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=200).collect::<Vec<_>>());
+    let mut published = HashSet::new();
+    while published.len() < 200 {
+        if let Event::MessageCreated { message } = &*next_event(&mut events).await {
+            published.insert(message.seq);
+        }
+    }
+    // A resend is acknowledged with the first sequence and not published again.
+    let again = f
+        .service
+        .post(&who, conv.id, "message 7".into(), false, Some("m7".into()))
+        .await
+        .unwrap();
+    assert!(again.duplicate);
+    let stored = f
+        .store
+        .history(
+            conv.id,
+            HistoryQuery::AfterSeq {
+                after: 0,
+                limit: 1000,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn life_cycle_persists_notices_publishes_and_offers() {
+    let f = fixture().await;
+    let who = customer(&f.store).await;
+    let Principal::Customer { customer_id } = who else {
+        unreachable!()
+    };
+    let (agent_id, agent) = staff(&f.store, Role::Agent).await;
+    let (busy_id, _) = staff(&f.store, Role::Agent).await;
+    f.presence
+        .refresh(
+            agent_id,
+            "n1",
+            PresenceStatus::Online,
+            Duration::from_secs(30),
+        )
+        .await
+        .unwrap();
+    f.presence
+        .refresh(busy_id, "n1", PresenceStatus::Away, Duration::from_secs(30))
+        .await
+        .unwrap();
+    let conv = f.service.open(customer_id).await.unwrap();
+    let mut events = f.bus.subscribe();
+
+    // The customer cannot accept; the agent cannot reply before taking it.
+    assert!(matches!(
+        f.service
+            .transition(&who, conv.id, Transition::Accept(agent_id))
+            .await,
+        Err(DomainError::Forbidden(_))
+    ));
+    assert!(matches!(
+        f.service
+            .post(&agent, conv.id, "hi".into(), false, None)
+            .await,
+        Err(DomainError::Forbidden(_))
+    ));
+
+    let queued = f
+        .service
+        .transition(&who, conv.id, Transition::RequestHuman)
+        .await
+        .unwrap();
+    assert_eq!(queued.state, ConversationState::Queued);
+    assert_eq!(
+        f.service.queue_position(&who, conv.id).await.unwrap(),
+        Some(1)
+    );
+    let mut saw_change = false;
+    let mut offered = None;
+    while offered.is_none() {
+        match &*next_event(&mut events).await {
+            Event::ConversationChanged {
+                conversation,
+                change,
+                previous_state,
+                ..
+            } => {
+                assert_eq!(
+                    (change.as_str(), *previous_state),
+                    ("request_human", Some(ConversationState::Bot))
+                );
+                assert_eq!(conversation.state, ConversationState::Queued);
+                saw_change = true;
+            }
+            Event::Offer { agent_id: to, .. } => offered = Some(*to),
+            _ => {}
+        }
+    }
+    assert!(saw_change);
+    assert_eq!(
+        offered,
+        Some(agent_id),
+        "the online agent, not the away one"
+    );
+
+    let human = f
+        .service
+        .transition(&agent, conv.id, Transition::Accept(agent_id))
+        .await
+        .unwrap();
+    assert_eq!(
+        (human.state, human.assignee_id),
+        (ConversationState::Human, Some(agent_id))
+    );
+    f.service
+        .post(&agent, conv.id, "Hello, I am Ann".into(), false, None)
+        .await
+        .unwrap();
+    f.service
+        .post(&agent, conv.id, "customer seems upset".into(), true, None)
+        .await
+        .unwrap();
+    f.service
+        .transition(&agent, conv.id, Transition::Close)
+        .await
+        .unwrap();
+    assert!(
+        f.service
+            .post(&who, conv.id, "wait".into(), false, None)
+            .await
+            .is_err()
+    );
+
+    let staff_view = f
+        .service
+        .history(
+            &agent,
+            conv.id,
+            HistoryQuery::AfterSeq {
+                after: 0,
+                limit: 100,
+            },
+        )
+        .await
+        .unwrap();
+    let customer_view = f
+        .service
+        .history(
+            &who,
+            conv.id,
+            HistoryQuery::AfterSeq {
+                after: 0,
+                limit: 100,
+            },
+        )
+        .await
+        .unwrap();
+    let notices: Vec<&str> = staff_view
+        .iter()
+        .filter(|m| m.kind == MessageKind::Event)
+        .map(|m| m.body.as_str())
+        .collect();
+    assert_eq!(
+        notices,
+        [
+            "Waiting for an agent to join.",
+            "Ann joined the conversation.",
+            "The conversation was closed."
+        ]
+    );
+    assert!(
+        staff_view
+            .iter()
+            .any(|m| m.kind == MessageKind::PrivateNote)
+    );
+    assert!(
+        customer_view
+            .iter()
+            .all(|m| m.kind != MessageKind::PrivateNote),
+        "notes never reach customers"
+    );
+    assert_eq!(customer_view.len(), staff_view.len() - 1);
+    // Another customer cannot even tell the conversation exists.
+    let stranger = customer(&f.store).await;
+    assert_eq!(
+        f.service.visible(&stranger, conv.id).await.unwrap_err(),
+        DomainError::NotFound("conversation")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn capacity_limits_accepting_and_sweeper_closes_idle() {
+    let f = fixture().await;
+    let (agent_id, agent) = staff(&f.store, Role::Agent).await;
+    let mut convs = Vec::new();
+    for _ in 0..3 {
+        let who = customer(&f.store).await;
+        let Principal::Customer { customer_id } = who else {
+            unreachable!()
+        };
+        let conv = f.service.open(customer_id).await.unwrap();
+        f.service
+            .transition(&who, conv.id, Transition::RequestHuman)
+            .await
+            .unwrap();
+        convs.push(conv.id);
+    }
+    f.service
+        .transition(&agent, convs[0], Transition::Accept(agent_id))
+        .await
+        .unwrap();
+    f.service
+        .transition(&agent, convs[1], Transition::Accept(agent_id))
+        .await
+        .unwrap();
+    let third = f
+        .service
+        .transition(&agent, convs[2], Transition::Accept(agent_id))
+        .await;
+    assert!(matches!(third, Err(DomainError::Conflict(_))), "{third:?}");
+
+    let mut events = f.bus.subscribe();
+    let config = LifecycleConfig {
+        idle_close_after: Duration::from_secs(3600),
+        queue_alert_after: Duration::ZERO,
+        interval: Duration::from_secs(1),
+    };
+    let mut alerted = HashSet::new();
+    sweep(&f.service, &config, &mut alerted).await;
+    assert!(
+        matches!(&*next_event(&mut events).await, Event::QueueAlert { conversation_id, .. } if *conversation_id == convs[2])
+    );
+    sweep(&f.service, &config, &mut alerted).await;
+    assert_eq!(alerted.len(), 1, "alerted once");
+    let idle = LifecycleConfig {
+        idle_close_after: Duration::ZERO,
+        ..config
+    };
+    sweep(&f.service, &idle, &mut alerted).await;
+    for id in convs {
+        assert_eq!(
+            f.store.conversation_by_id(id).await.unwrap().unwrap().state,
+            ConversationState::Closed
+        );
+    }
+}
+
+#[tokio::test]
+async fn in_process_presence_expires() {
+    let p = InProcessPresence::new();
+    let a = UserId::new();
+    p.refresh(a, "n1", PresenceStatus::Away, Duration::from_millis(50))
+        .await
+        .unwrap();
+    p.refresh(a, "n2", PresenceStatus::Online, Duration::from_millis(50))
+        .await
+        .unwrap();
+    assert_eq!(
+        p.live_agents().await.unwrap(),
+        vec![(a, PresenceStatus::Online)]
+    );
+    p.remove(a, "n2").await.unwrap();
+    assert_eq!(
+        p.live_agents().await.unwrap(),
+        vec![(a, PresenceStatus::Away)]
+    );
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    assert!(
+        p.live_agents().await.unwrap().is_empty(),
+        "a crashed node's agents expire"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_bus_crosses_nodes_and_presence_expires() {
+    let Some(url) = service_url("CHAT_TEST_REDIS_URL", "Redis tests") else {
+        return;
+    };
+    // Two "nodes": two independent bus connections.
+    let node_a = RedisBus::connect(&url, Duration::from_secs(5))
+        .await
+        .unwrap();
+    let node_b = RedisBus::connect(&url, Duration::from_secs(5))
+        .await
+        .unwrap();
+    let mut on_b = node_b.subscribe();
+    let agent = UserId::new();
+    node_a
+        .publish(Event::Presence {
+            agent_id: agent,
+            status: PresenceStatus::Online,
+        })
+        .await
+        .unwrap();
+    loop {
+        if let Event::Presence { agent_id, .. } = &*next_event(&mut on_b).await
+            && *agent_id == agent
+        {
+            break;
+        }
+    }
+    let p = RedisPresence::new(node_a.pool());
+    p.refresh(
+        agent,
+        "node-a",
+        PresenceStatus::Online,
+        Duration::from_millis(300),
+    )
+    .await
+    .unwrap();
+    p.refresh(
+        agent,
+        "node-b",
+        PresenceStatus::Away,
+        Duration::from_secs(30),
+    )
+    .await
+    .unwrap();
+    let live = p.live_agents().await.unwrap();
+    assert!(live.contains(&(agent, PresenceStatus::Online)), "{live:?}");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let live = p.live_agents().await.unwrap();
+    assert!(
+        live.contains(&(agent, PresenceStatus::Away)),
+        "node-a expired: {live:?}"
+    );
+    p.remove(agent, "node-b").await.unwrap();
+    assert!(
+        !p.live_agents()
+            .await
+            .unwrap()
+            .iter()
+            .any(|(a, _)| *a == agent)
+    );
+    assert!(
+        RedisBus::connect("redis://127.0.0.1:1", Duration::from_millis(500))
+            .await
+            .is_err()
+    );
+}
