@@ -86,6 +86,21 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     /// `CHAT_WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
+    /// `CHAT_NODE_ID`: this node's name in presence (default: generated).
+    pub node_id: Option<String>,
+    /// `CHAT_ALLOWED_ORIGINS`: browser origins allowed to open sockets
+    /// besides the server's own (`*` for any).
+    pub allowed_origins: Vec<String>,
+    /// `CHAT_WIDGET_SECRET`: HMAC key for verified customer identities.
+    pub widget_secret: Option<Secret>,
+    /// `CHAT_MAX_CONVERSATIONS_PER_AGENT`.
+    pub max_per_agent: u32,
+    /// `CHAT_IDLE_CLOSE_SECS`: close conversations idle this long.
+    pub idle_close: Duration,
+    /// `CHAT_QUEUE_ALERT_SECS`: alert supervisors after this wait.
+    pub queue_alert: Duration,
+    /// `CHAT_WS_RATE_PER_SEC`: frames per second per socket.
+    pub ws_rate_per_sec: u32,
 }
 
 impl Config {
@@ -213,6 +228,25 @@ impl Config {
             trusted_proxies,
             max_body_bytes: positive(&get, "CHAT_MAX_BODY_BYTES", 64 * 1024)?,
             shutdown_timeout: Duration::from_secs(parse(&get, "CHAT_SHUTDOWN_TIMEOUT_SECS", "30")?),
+            node_id: get("CHAT_NODE_ID"),
+            allowed_origins: get("CHAT_ALLOWED_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|o| o.trim().to_owned())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            widget_secret: match get("CHAT_WIDGET_SECRET") {
+                Some(s) if s.len() < 32 => {
+                    return Err(err("CHAT_WIDGET_SECRET", "must be at least 32 bytes"));
+                }
+                other => other.map(Secret),
+            },
+            max_per_agent: positive(&get, "CHAT_MAX_CONVERSATIONS_PER_AGENT", 5)?,
+            idle_close: Duration::from_secs(positive(&get, "CHAT_IDLE_CLOSE_SECS", 1800)?),
+            queue_alert: Duration::from_secs(positive(&get, "CHAT_QUEUE_ALERT_SECS", 120)?),
+            ws_rate_per_sec: positive(&get, "CHAT_WS_RATE_PER_SEC", 20)?,
             workers: get("CHAT_WORKERS")
                 .map(|v| {
                     v.parse()

@@ -29,7 +29,12 @@ use anyhow::Context as _;
 use chat_admin::auth::{BootstrapOutcome, JwtKeys};
 use chat_admin::http::TrustedProxies;
 use chat_admin::{AuthConfig, AuthService};
-use chat_domain::ports::Store;
+use chat_domain::ports::{EventBus, PresenceRegistry, Store};
+use chat_gateway::{Gateway, GatewayConfig};
+use chat_session::bus::{InProcessBus, RedisBus};
+use chat_session::lifecycle::LifecycleConfig;
+use chat_session::presence::{InProcessPresence, RedisPresence};
+use chat_session::{ConversationService, MessageLog, RoutingConfig};
 use chat_store::{PoolOptions, SqlStore};
 use tracing_actix_web::TracingLogger;
 
@@ -41,6 +46,7 @@ pub struct Application {
     server: Server,
     addr: SocketAddr,
     store: SqlStore,
+    gateway: Arc<Gateway>,
 }
 
 impl Application {
@@ -107,6 +113,62 @@ impl Application {
             }
         }
 
+        // The real-time side: bus and presence (Redis when configured), the
+        // message log, the conversation service, the sweeper, the gateway.
+        let (bus, presence): (Arc<dyn EventBus>, Arc<dyn PresenceRegistry>) =
+            match &config.redis_url {
+                Some(url) => {
+                    let bus = RedisBus::connect(&url.0, config.db_connect_timeout)
+                        .await
+                        .context("connecting the event bus to REDIS_URL")?;
+                    let presence = Arc::new(RedisPresence::new(bus.pool()));
+                    tracing::info!("event bus and presence on Redis");
+                    (Arc::new(bus), presence)
+                }
+                None => (
+                    Arc::new(InProcessBus::new()),
+                    Arc::new(InProcessPresence::new()),
+                ),
+            };
+        let log = MessageLog::start(dyn_store.clone(), bus.clone(), 256);
+        let service = Arc::new(ConversationService::new(
+            dyn_store.clone(),
+            bus.clone(),
+            log,
+            presence.clone(),
+            RoutingConfig {
+                max_per_agent: config.max_per_agent,
+            },
+        ));
+        chat_session::lifecycle::spawn(
+            service.clone(),
+            LifecycleConfig {
+                idle_close_after: config.idle_close,
+                queue_alert_after: config.queue_alert,
+                ..LifecycleConfig::default()
+            },
+        );
+        let gateway = Gateway::start(
+            service,
+            auth.clone(),
+            auth.clone(),
+            bus,
+            presence,
+            GatewayConfig {
+                node_id: config
+                    .node_id
+                    .clone()
+                    .unwrap_or_else(|| GatewayConfig::default().node_id),
+                allowed_origins: config.allowed_origins.clone(),
+                widget_secret: config
+                    .widget_secret
+                    .as_ref()
+                    .map(|s| s.0.as_bytes().to_vec()),
+                rate_per_sec: config.ws_rate_per_sec,
+                ..GatewayConfig::default()
+            },
+        );
+
         let listener = TcpListener::bind(config.listen)
             .with_context(|| format!("binding CHAT_LISTEN={}", config.listen))?;
         let addr = listener.local_addr()?;
@@ -117,6 +179,7 @@ impl Application {
         });
         let proxies = TrustedProxies(config.trusted_proxies.clone());
         let max_body = config.max_body_bytes;
+        let gateway_for_app = gateway.clone();
 
         let mut server = HttpServer::new(move || {
             App::new()
@@ -131,6 +194,7 @@ impl Application {
                     auth.clone(),
                     proxies.clone(),
                 ))
+                .configure(chat_gateway::configure(gateway_for_app.clone()))
                 .route("/healthz", web::get().to(health::healthz))
                 .route("/readyz", web::get().to(health::readyz))
                 .route("/metrics", web::get().to(telemetry::metrics_endpoint))
@@ -140,6 +204,9 @@ impl Application {
                 .wrap(TracingLogger::default())
         })
         .shutdown_timeout(config.shutdown_timeout.as_secs())
+        // Signals are ours (see `run_until_stopped`): sockets must be told
+        // to go before the drain starts, or it waits for every idle socket.
+        .disable_signals()
         .listen(listener)?;
         if let Some(workers) = config.workers {
             server = server.workers(workers);
@@ -148,6 +215,7 @@ impl Application {
             server: server.run(),
             addr,
             store,
+            gateway,
         })
     }
 
@@ -166,8 +234,21 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until SIGTERM / SIGINT (or [`Self::handle`]`.stop`), then drains.
+    /// Serves until SIGTERM / SIGINT (or [`Self::handle`]`.stop`): then
+    /// closes every socket with 1001 ("reconnect and resume") and drains
+    /// in-flight requests.
     pub async fn run_until_stopped(self, started: Option<Instant>) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let gateway = self.gateway.clone();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!(
+                sockets = gateway.connections(),
+                "shutting down: closing sockets, draining requests"
+            );
+            gateway.close_all();
+            handle.stop(true).await;
+        });
         if let Some(t) = started {
             tracing::info!(
                 address = %format!("http://{}", self.addr),
@@ -176,5 +257,27 @@ impl Application {
             );
         }
         self.server.await
+    }
+}
+
+/// Resolves on SIGTERM or SIGINT.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
     }
 }

@@ -433,23 +433,29 @@ async fn login_flood_is_throttled_with_retry_after(app: &TestApp) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn readiness_reports_redis_when_configured() {
-    // Unreachable Redis: not ready, and the body says which check failed.
+async fn redis_is_checked_at_start_and_by_readiness() {
+    // Unreachable Redis at start: a clear start-up error, not a node that
+    // silently cannot reach the others.
     let db = chat_store::testing::TestDb::sqlite().await;
     let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
-    let app = TestApp::spawn_on(db, dir, &[("REDIS_URL", "redis://127.0.0.1:1")]).await;
-    let r = app.get("/readyz", None).await;
-    assert_eq!(r.status, 503, "{}", r.text);
-    assert_eq!(r.json()["checks"]["redis"], "unreachable");
-    assert_eq!(r.json()["checks"]["database"], "ok");
-    assert_eq!(
-        app.get("/healthz", None).await.status,
-        200,
-        "alive even when not ready"
-    );
-    let (db, dir) = app.stop().await;
+    let vars: std::collections::HashMap<String, String> = [
+        ("DATABASE_URL", db.url.as_str()),
+        ("CHAT_DATA_DIR", dir.to_str().unwrap()),
+        ("CHAT_LISTEN", "127.0.0.1:0"),
+        ("REDIS_URL", "redis://127.0.0.1:1"),
+        ("CHAT_DB_CONNECT_TIMEOUT_SECS", "1"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let config = chat_server::config::Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
+    let err = chat_server::Application::build(config)
+        .await
+        .err()
+        .expect("refused");
+    assert!(format!("{err:#}").contains("REDIS_URL"), "{err:#}");
 
-    // A real Redis: ready.
+    // A real Redis: ready, and the check is reported.
     let Some(url) = chat_store::testing::service_url("CHAT_TEST_REDIS_URL", "Redis tests") else {
         return;
     };

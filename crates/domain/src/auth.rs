@@ -67,3 +67,10 @@ pub struct RefreshToken {
     /// Creation time (UTC).
     pub created_at: Timestamp,
 }
+
+/// Issues customer tokens (for the widget endpoint). Implemented by the auth
+/// adapter, so transports need not know how tokens are signed.
+pub trait CustomerTokenIssuer: Send + Sync {
+    /// A signed token for `customer` and its lifetime in seconds.
+    fn issue_customer_token(&self, customer: CustomerId) -> DomainResult<(String, i64)>;
+}

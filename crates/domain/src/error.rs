@@ -48,7 +48,43 @@ pub enum DomainError {
     Internal(String),
 }
 
+/// The JSON body every transport sends for an error:
+/// `{"error": {"code": "...", "message": "...", "field": "..."}}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ErrorBody {
+    /// The error itself.
+    pub error: ErrorDetail,
+}
+
+/// The inside of [`ErrorBody`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code.
+    pub code: String,
+    /// For people; never internal details.
+    pub message: String,
+    /// The offending field, for validation errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
 impl DomainError {
+    /// The body clients receive for this error (with `code` overridable for
+    /// transport-level failures such as 413 or 415).
+    pub fn body(&self, code: Option<&str>) -> ErrorBody {
+        let (message, field) = match self {
+            Self::Validation { field, message } => (message.clone(), Some(field.clone())),
+            other => (other.public_message(), None),
+        };
+        ErrorBody {
+            error: ErrorDetail {
+                code: code.unwrap_or(self.code()).to_owned(),
+                message,
+                field,
+            },
+        }
+    }
+
     /// Shorthand for a [`DomainError::Validation`].
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Validation {

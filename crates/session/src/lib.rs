@@ -28,5 +28,5 @@ pub mod lifecycle;
 mod messages;
 pub mod presence;
 
-pub use conversations::{ConversationService, RoutingConfig};
+pub use conversations::{ConversationService, RoutingConfig, actor_of};
 pub use messages::MessageLog;

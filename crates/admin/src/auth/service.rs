@@ -391,6 +391,12 @@ impl AuthService {
     }
 }
 
+impl chat_domain::auth::CustomerTokenIssuer for AuthService {
+    fn issue_customer_token(&self, customer: CustomerId) -> DomainResult<(String, i64)> {
+        AuthService::issue_customer_token(self, customer)
+    }
+}
+
 impl TokenVerifier for AuthService {
     fn verify(&self, token: &str) -> DomainResult<Principal> {
         self.keys.verify(token)

@@ -10,7 +10,6 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use chat_domain::DomainError;
-use serde_json::json;
 
 /// A [`DomainError`] on its way to an HTTP client.
 #[derive(Debug)]
@@ -58,16 +57,9 @@ impl ResponseError for ApiError {
             // The details go to the log only, once, here.
             tracing::error!(error = %self.error, status = self.status.as_u16(), "request failed");
         }
-        let mut body = json!({
-            "code": status_code_name(self.status, &self.error),
-            "message": match &self.error {
-                DomainError::Validation { message, .. } => message.clone(),
-                other => other.public_message(),
-            },
-        });
-        if let DomainError::Validation { field, .. } = &self.error {
-            body["field"] = json!(field);
-        }
+        let body = self
+            .error
+            .body(Some(status_code_name(self.status, &self.error)));
         let mut resp = HttpResponse::build(self.status);
         if let DomainError::RateLimited { retry_after_secs } = self.error {
             resp.insert_header((header::RETRY_AFTER, HeaderValue::from(retry_after_secs)));
@@ -75,7 +67,7 @@ impl ResponseError for ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             resp.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
-        resp.json(json!({ "error": body }))
+        resp.json(body)
     }
 }
 

@@ -1,0 +1,750 @@
+//! One WebSocket connection: authentication, frame handling, ordered and
+//! gap-free delivery, heartbeats, limits.
+//!
+//! Delivery rule: per followed conversation the connection remembers the last
+//! sequence it sent. A live message with the next sequence is sent; one
+//! already sent is dropped (duplicates from reconnects or several nodes);
+//! one further ahead means something was missed (a lost bus event, a message
+//! committed on another node) and the gap is read from the database before
+//! it. The client therefore sees each conversation's messages exactly once,
+//! in order, whatever the bus does.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
+use chat_domain::DomainError;
+use chat_domain::auth::Principal;
+use chat_domain::events::{Event, PresenceStatus};
+use chat_domain::ids::ConversationId;
+use chat_domain::model::{HistoryQuery, MessageKind, Transition};
+use chat_session::actor_of;
+use futures_util::StreamExt as _;
+
+use crate::Gateway;
+use crate::hub::{ConnId, Outbound};
+use crate::protocol::{
+    ClientFrame, DecodeError, PROTOCOL_VERSION, Resume, ServerFrame, close, decode,
+};
+use crate::rate::TokenBucket;
+
+/// Why the connection loop ended.
+enum Stop {
+    /// Close with this code and reason.
+    Close(u16, String),
+    /// The peer is gone (or will not read); just drop.
+    Gone,
+}
+
+/// Catch-up is read in pages of this size.
+const PAGE: u32 = 500;
+/// Refused frames in a row before a flooding client is disconnected.
+const MAX_VIOLATIONS: u32 = 50;
+
+/// Serves one upgraded socket until it closes.
+pub async fn serve(gw: Arc<Gateway>, mut session: Session, stream: AggregatedMessageStream) {
+    let mut stream = stream;
+    let (principal, resume) = match authenticate(&gw, &mut session, &mut stream).await {
+        Ok(p) => p,
+        Err(Stop::Close(code, reason)) => {
+            let _ = session
+                .close(Some(CloseReason {
+                    code: CloseCode::Other(code),
+                    description: Some(reason),
+                }))
+                .await;
+            return;
+        }
+        Err(Stop::Gone) => return,
+    };
+    let (id, handle, rx) = gw.hub.register(principal.clone(), gw.config.queue_capacity);
+    gw.connected(&principal).await;
+    let mut conn = Conn {
+        id,
+        principal: principal.clone(),
+        gw: gw.clone(),
+        session: session.clone(),
+        subs: HashMap::new(),
+        bucket: TokenBucket::new(gw.config.rate_per_sec),
+        violations: 0,
+    };
+    let stop = conn.run(&mut stream, rx, &handle, resume).await;
+    let left_here = gw.hub.unregister(id);
+    gw.disconnected(&principal, left_here).await;
+    if let Stop::Close(code, reason) = stop {
+        let close = session.close(Some(CloseReason {
+            code: CloseCode::Other(code),
+            description: Some(reason),
+        }));
+        let _ = tokio::time::timeout(gw.config.send_timeout, close).await;
+    }
+}
+
+/// The first frame must be a valid `hello`, within the hello timeout.
+async fn authenticate(
+    gw: &Gateway,
+    session: &mut Session,
+    stream: &mut AggregatedMessageStream,
+) -> Result<(Principal, Vec<Resume>), Stop> {
+    let deadline = tokio::time::sleep(gw.config.hello_timeout);
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            () = &mut deadline => return Err(Stop::Close(close::UNAUTHENTICATED, "no hello in time".into())),
+            msg = stream.next() => match msg {
+                Some(Ok(AggregatedMessage::Text(text))) => {
+                    let frame = match decode(&text) {
+                        Ok(f) => f,
+                        Err(_) => return Err(Stop::Close(close::UNAUTHENTICATED, "the first frame must be hello".into())),
+                    };
+                    let ClientFrame::Hello { v, token, resume, reference } = frame else {
+                        return Err(Stop::Close(close::UNAUTHENTICATED, "the first frame must be hello".into()));
+                    };
+                    if v != PROTOCOL_VERSION {
+                        return Err(Stop::Close(close::UNSUPPORTED_VERSION, format!("this server speaks v{PROTOCOL_VERSION}")));
+                    }
+                    let principal = match gw.verify(&token).await {
+                        Ok(p) => p,
+                        Err(e) => return Err(Stop::Close(close::UNAUTHENTICATED, e.public_message())),
+                    };
+                    let session_id = uuid::Uuid::now_v7().to_string();
+                    let welcome = ServerFrame::Welcome {
+                        v: PROTOCOL_VERSION,
+                        session: &session_id,
+                        principal: &principal,
+                        heartbeat_secs: gw.config.heartbeat.as_secs(),
+                        max_frame_bytes: gw.config.max_frame_bytes,
+                        rate_per_sec: gw.config.rate_per_sec,
+                        reference: reference.as_deref(),
+                    };
+                    if session.text(welcome.to_text()).await.is_err() {
+                        return Err(Stop::Gone);
+                    }
+                    return Ok((principal, resume));
+                }
+                Some(Ok(AggregatedMessage::Ping(bytes))) => {
+                    if session.pong(&bytes).await.is_err() { return Err(Stop::Gone); }
+                }
+                Some(Ok(AggregatedMessage::Close(_))) | None => return Err(Stop::Gone),
+                Some(Ok(_)) => return Err(Stop::Close(close::UNAUTHENTICATED, "the first frame must be hello".into())),
+                Some(Err(e)) => return Err(Stop::Close(close::TOO_BIG, format!("bad frame: {e}"))),
+            }
+        }
+    }
+}
+
+struct Conn {
+    id: ConnId,
+    principal: Principal,
+    gw: Arc<Gateway>,
+    session: Session,
+    /// Followed conversations → last sequence sent.
+    subs: HashMap<ConversationId, i64>,
+    bucket: TokenBucket,
+    violations: u32,
+}
+
+impl Conn {
+    async fn run(
+        &mut self,
+        stream: &mut AggregatedMessageStream,
+        mut rx: tokio::sync::mpsc::Receiver<Outbound>,
+        handle: &crate::hub::ConnHandle,
+        resume: Vec<Resume>,
+    ) -> Stop {
+        // Registered before catching up: nothing committed meanwhile is missed.
+        for r in resume {
+            if let Err(stop) = self.follow(r.conversation_id, r.after_seq, None).await {
+                return stop;
+            }
+        }
+        let mut heartbeat = tokio::time::interval(self.gw.config.heartbeat);
+        heartbeat.tick().await;
+        let mut last_heard = Instant::now();
+        loop {
+            tokio::select! {
+                msg = stream.next() => {
+                    last_heard = Instant::now();
+                    let outcome = match msg {
+                        Some(Ok(AggregatedMessage::Text(text))) => self.on_text(&text).await,
+                        Some(Ok(AggregatedMessage::Binary(_))) => self.refuse("bad_frame", "binary frames are not used; send JSON text", None).await,
+                        Some(Ok(AggregatedMessage::Ping(bytes))) => self.session.pong(&bytes).await.map_err(|_| Stop::Gone),
+                        Some(Ok(AggregatedMessage::Pong(_))) => Ok(()),
+                        Some(Ok(AggregatedMessage::Close(_))) | None => Err(Stop::Gone),
+                        Some(Err(e)) => Err(Stop::Close(close::TOO_BIG, format!("frame refused: {e}"))),
+                    };
+                    if let Err(stop) = outcome { return stop; }
+                }
+                item = rx.recv() => {
+                    let outcome = match item {
+                        Some(Outbound::Event(event)) => self.on_event(&event).await,
+                        Some(Outbound::Missed) => self.resync().await,
+                        None => Err(Stop::Gone),
+                    };
+                    if let Err(stop) = outcome { return stop; }
+                }
+                () = handle.kill.notified() => {
+                    return if handle.overflowed.load(Ordering::Relaxed) {
+                        Stop::Close(close::SLOW_CONSUMER, "too slow to read: reconnect and resume".into())
+                    } else {
+                        Stop::Close(close::GOING_AWAY, "server shutting down: reconnect and resume".into())
+                    };
+                }
+                _ = heartbeat.tick() => {
+                    if last_heard.elapsed() > self.gw.config.client_timeout {
+                        return Stop::Close(close::HEARTBEAT_TIMEOUT, "no heartbeat".into());
+                    }
+                    if self.session.ping(b"").await.is_err() { return Stop::Gone; }
+                }
+            }
+        }
+    }
+
+    /// Sends text, with a deadline: a peer that stops reading is dropped.
+    async fn send(&mut self, text: String) -> Result<(), Stop> {
+        match tokio::time::timeout(self.gw.config.send_timeout, self.session.text(text)).await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(Stop::Gone),
+        }
+    }
+
+    async fn refuse(
+        &mut self,
+        code: &str,
+        message: &str,
+        reference: Option<&str>,
+    ) -> Result<(), Stop> {
+        self.send(
+            ServerFrame::Error {
+                code,
+                message,
+                reference,
+            }
+            .to_text(),
+        )
+        .await
+    }
+
+    async fn refuse_domain(
+        &mut self,
+        e: &DomainError,
+        reference: Option<&str>,
+    ) -> Result<(), Stop> {
+        let message = e.public_message();
+        self.refuse(e.code(), &message, reference).await
+    }
+
+    async fn on_text(&mut self, text: &str) -> Result<(), Stop> {
+        if !self.bucket.take() {
+            self.violations += 1;
+            if self.violations > MAX_VIOLATIONS {
+                return Err(Stop::Close(close::POLICY, "flooding".into()));
+            }
+            return self
+                .refuse("rate_limited", "too many frames: slow down", None)
+                .await;
+        }
+        self.violations = 0;
+        let frame = match decode(text) {
+            Ok(f) => f,
+            Err((e, reference)) => {
+                let (code, message) = match e {
+                    DecodeError::Malformed(m) => ("bad_frame", m),
+                    DecodeError::UnknownType(t) => {
+                        ("unknown_type", format!("unknown frame type `{t}`"))
+                    }
+                    DecodeError::InvalidFields(m) => ("bad_frame", m),
+                };
+                return self.refuse(code, &message, reference.as_deref()).await;
+            }
+        };
+        let reference = frame.reference().map(str::to_owned);
+        match self.handle(frame).await {
+            Ok(()) => Ok(()),
+            Err(Handled::Stop(stop)) => Err(stop),
+            Err(Handled::Domain(e)) => self.refuse_domain(&e, reference.as_deref()).await,
+        }
+    }
+
+    async fn handle(&mut self, frame: ClientFrame) -> Result<(), Handled> {
+        let svc = self.gw.service.clone();
+        match frame {
+            ClientFrame::Hello { reference, .. } => {
+                self.refuse("bad_frame", "already authenticated", reference.as_deref())
+                    .await?;
+            }
+            ClientFrame::Ping { reference } => {
+                self.send(
+                    ServerFrame::Pong {
+                        reference: reference.as_deref(),
+                    }
+                    .to_text(),
+                )
+                .await?
+            }
+            ClientFrame::Subscribe {
+                conversation_id,
+                after_seq,
+                reference,
+            } => {
+                self.follow(conversation_id, after_seq, reference.as_deref())
+                    .await?;
+            }
+            ClientFrame::Unsubscribe {
+                conversation_id,
+                reference,
+            } => {
+                self.subs.remove(&conversation_id);
+                self.gw.hub.unsubscribe(self.id, conversation_id);
+                self.send(
+                    ServerFrame::Result {
+                        conversation: None,
+                        reference: reference.as_deref(),
+                    }
+                    .to_text(),
+                )
+                .await?;
+            }
+            ClientFrame::Open { reference } => {
+                let Principal::Customer { customer_id } = self.principal else {
+                    return Err(
+                        DomainError::Forbidden("only customers open conversations".into()).into(),
+                    );
+                };
+                let conv = svc.open(customer_id).await?;
+                self.follow(conv.id, 0, reference.as_deref()).await?;
+            }
+            ClientFrame::Send {
+                conversation_id,
+                client_msg_id,
+                body,
+                private,
+                reference,
+            } => {
+                let outcome = svc
+                    .post(
+                        &self.principal,
+                        conversation_id,
+                        body,
+                        private,
+                        Some(client_msg_id.clone()),
+                    )
+                    .await?;
+                let ack = ServerFrame::Ack {
+                    conversation_id,
+                    client_msg_id: &client_msg_id,
+                    seq: outcome.message.seq,
+                    message_id: outcome.message.id.to_string(),
+                    duplicate: outcome.duplicate,
+                    reference: reference.as_deref(),
+                };
+                self.send(ack.to_text()).await?;
+            }
+            ClientFrame::Typing {
+                conversation_id,
+                on,
+                ..
+            } => {
+                svc.visible(&self.principal, conversation_id).await?;
+                svc.publish(Event::Typing {
+                    conversation_id,
+                    actor: actor_of(&self.principal),
+                    on,
+                })
+                .await;
+            }
+            ClientFrame::Read {
+                conversation_id,
+                up_to_seq,
+                ..
+            } => {
+                svc.visible(&self.principal, conversation_id).await?;
+                svc.publish(Event::Read {
+                    conversation_id,
+                    actor: actor_of(&self.principal),
+                    up_to_seq,
+                })
+                .await;
+            }
+            ClientFrame::RequestHuman {
+                conversation_id,
+                reference,
+            } => {
+                self.transition(
+                    conversation_id,
+                    Transition::RequestHuman,
+                    reference.as_deref(),
+                )
+                .await?;
+            }
+            ClientFrame::Accept {
+                conversation_id,
+                reference,
+            } => {
+                let me = self.staff_id()?;
+                self.transition(
+                    conversation_id,
+                    Transition::Accept(me),
+                    reference.as_deref(),
+                )
+                .await?;
+            }
+            ClientFrame::Takeover {
+                conversation_id,
+                reference,
+            } => {
+                let me = self.staff_id()?;
+                self.transition(
+                    conversation_id,
+                    Transition::Takeover(me),
+                    reference.as_deref(),
+                )
+                .await?;
+            }
+            ClientFrame::HandBack {
+                conversation_id,
+                reference,
+            } => {
+                self.transition(conversation_id, Transition::HandBack, reference.as_deref())
+                    .await?;
+            }
+            ClientFrame::Close {
+                conversation_id,
+                reference,
+            } => {
+                self.transition(conversation_id, Transition::Close, reference.as_deref())
+                    .await?;
+            }
+            ClientFrame::Assign {
+                conversation_id,
+                agent_id,
+                reference,
+            } => {
+                self.transition(
+                    conversation_id,
+                    Transition::Assign(agent_id),
+                    reference.as_deref(),
+                )
+                .await?;
+            }
+            ClientFrame::Transfer {
+                conversation_id,
+                agent_id,
+                reference,
+            } => {
+                self.transition(
+                    conversation_id,
+                    Transition::Transfer(agent_id),
+                    reference.as_deref(),
+                )
+                .await?;
+            }
+            ClientFrame::Presence { status, reference } => {
+                let me = self.staff_id()?;
+                if status == PresenceStatus::Offline {
+                    return Err(DomainError::invalid(
+                        "status",
+                        "must be online or away (disconnect to go offline)",
+                    )
+                    .into());
+                }
+                self.gw.set_status(me, status).await;
+                self.send(
+                    ServerFrame::Result {
+                        conversation: None,
+                        reference: reference.as_deref(),
+                    }
+                    .to_text(),
+                )
+                .await?;
+            }
+            ClientFrame::QueuePosition {
+                conversation_id,
+                reference,
+            } => {
+                let position = svc.queue_position(&self.principal, conversation_id).await?;
+                let frame = ServerFrame::QueuePosition {
+                    conversation_id,
+                    position,
+                    reference: reference.as_deref(),
+                };
+                self.send(frame.to_text()).await?;
+            }
+        }
+        Ok(())
+    }
+
+    fn staff_id(&self) -> Result<chat_domain::ids::UserId, Handled> {
+        match self.principal {
+            Principal::Staff { user_id, .. } => Ok(user_id),
+            Principal::Customer { .. } => Err(DomainError::Forbidden("staff only".into()).into()),
+        }
+    }
+
+    async fn transition(
+        &mut self,
+        id: ConversationId,
+        t: Transition,
+        reference: Option<&str>,
+    ) -> Result<(), Handled> {
+        let conv = self.gw.service.transition(&self.principal, id, t).await?;
+        self.send(
+            ServerFrame::Result {
+                conversation: Some(&conv),
+                reference,
+            }
+            .to_text(),
+        )
+        .await?;
+        if t == Transition::RequestHuman {
+            let position = self
+                .gw
+                .service
+                .store()
+                .queue_position(id)
+                .await
+                .unwrap_or(None);
+            self.send(
+                ServerFrame::QueuePosition {
+                    conversation_id: id,
+                    position,
+                    reference,
+                }
+                .to_text(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Follows a conversation: registers for live events first, then sends
+    /// everything after `after_seq` from the database, so nothing committed
+    /// in between can fall through the crack (duplicates are dropped by
+    /// sequence).
+    async fn follow(
+        &mut self,
+        id: ConversationId,
+        after_seq: i64,
+        reference: Option<&str>,
+    ) -> Result<(), Stop> {
+        let conv = match self.gw.service.visible(&self.principal, id).await {
+            Ok(c) => c,
+            Err(e) => return self.refuse_domain(&e, reference).await,
+        };
+        self.gw.hub.subscribe(self.id, id);
+        self.subs.insert(id, after_seq.max(0));
+        self.send(
+            ServerFrame::Subscribed {
+                conversation: &conv,
+                reference,
+            }
+            .to_text(),
+        )
+        .await?;
+        self.catch_up(id, None).await
+    }
+
+    /// Sends the stored messages after the last one sent, up to `until`.
+    async fn catch_up(&mut self, id: ConversationId, until: Option<i64>) -> Result<(), Stop> {
+        loop {
+            let Some(&last) = self.subs.get(&id) else {
+                return Ok(());
+            };
+            if until.is_some_and(|u| last >= u) {
+                return Ok(());
+            }
+            let page = match self
+                .gw
+                .service
+                .history(
+                    &self.principal,
+                    id,
+                    HistoryQuery::AfterSeq {
+                        after: last,
+                        limit: PAGE,
+                    },
+                )
+                .await
+            {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::warn!(error = %e, conversation = %id, "catch-up failed");
+                    return Ok(());
+                }
+            };
+            // Private notes are filtered for customers, so the page can be
+            // shorter than its sequence span: remember the raw span too.
+            let full = page.len() as u32 >= PAGE;
+            for m in &page {
+                if until.is_some_and(|u| m.seq > u) {
+                    return Ok(());
+                }
+                self.send(ServerFrame::Message { message: m }.to_text())
+                    .await?;
+                self.subs.insert(id, m.seq);
+            }
+            if !full {
+                if let Some(u) = until {
+                    // Whatever is between (customer-invisible notes) is done.
+                    let last = self.subs.get(&id).copied().unwrap_or(0);
+                    self.subs.insert(id, last.max(u - 1));
+                }
+                return Ok(());
+            }
+        }
+    }
+
+    async fn resync(&mut self) -> Result<(), Stop> {
+        let ids: Vec<ConversationId> = self.subs.keys().copied().collect();
+        for id in ids {
+            self.catch_up(id, None).await?;
+        }
+        Ok(())
+    }
+
+    async fn on_event(&mut self, event: &Event) -> Result<(), Stop> {
+        match event {
+            Event::MessageCreated { message } => {
+                let Some(&last) = self.subs.get(&message.conversation_id) else {
+                    return Ok(());
+                };
+                if message.seq <= last {
+                    return Ok(());
+                }
+                if message.seq > last + 1 {
+                    self.catch_up(message.conversation_id, Some(message.seq))
+                        .await?;
+                }
+                if message.kind == MessageKind::PrivateNote
+                    && matches!(self.principal, Principal::Customer { .. })
+                {
+                    self.subs.insert(message.conversation_id, message.seq);
+                    return Ok(());
+                }
+                if self
+                    .subs
+                    .get(&message.conversation_id)
+                    .is_some_and(|l| *l >= message.seq)
+                {
+                    return Ok(());
+                }
+                self.send(ServerFrame::Message { message }.to_text())
+                    .await?;
+                self.subs.insert(message.conversation_id, message.seq);
+            }
+            Event::ConversationChanged {
+                conversation,
+                previous_state,
+                change,
+                by,
+                ..
+            } => {
+                let visible = crate::hub::may_see(&self.principal, conversation);
+                let frame = ServerFrame::Conversation {
+                    change,
+                    conversation,
+                    previous_state: *previous_state,
+                    by,
+                };
+                self.send(frame.to_text()).await?;
+                if !visible && self.subs.remove(&conversation.id).is_some() {
+                    // Taken by someone else: it is no longer this agent's to follow.
+                    self.gw.hub.unsubscribe(self.id, conversation.id);
+                }
+            }
+            Event::Typing {
+                conversation_id,
+                actor,
+                on,
+            } => {
+                if actor.id != actor_of(&self.principal).id {
+                    self.send(
+                        ServerFrame::Typing {
+                            conversation_id: *conversation_id,
+                            actor,
+                            on: *on,
+                        }
+                        .to_text(),
+                    )
+                    .await?;
+                }
+            }
+            Event::Read {
+                conversation_id,
+                actor,
+                up_to_seq,
+            } => {
+                let frame = ServerFrame::Read {
+                    conversation_id: *conversation_id,
+                    actor,
+                    up_to_seq: *up_to_seq,
+                };
+                self.send(frame.to_text()).await?;
+            }
+            Event::Presence { agent_id, status } => {
+                self.send(
+                    ServerFrame::Presence {
+                        agent_id: *agent_id,
+                        status: *status,
+                    }
+                    .to_text(),
+                )
+                .await?;
+            }
+            Event::Offer {
+                conversation_id, ..
+            } => {
+                self.send(
+                    ServerFrame::Offer {
+                        conversation_id: *conversation_id,
+                    }
+                    .to_text(),
+                )
+                .await?;
+            }
+            Event::QueueAlert {
+                conversation_id,
+                waited_secs,
+            } => {
+                let frame = ServerFrame::QueueAlert {
+                    conversation_id: *conversation_id,
+                    waited_secs: *waited_secs,
+                };
+                self.send(frame.to_text()).await?;
+            }
+            Event::AiDelta {
+                conversation_id,
+                reply_id,
+                delta,
+            } => {
+                let frame = ServerFrame::AiDelta {
+                    conversation_id: *conversation_id,
+                    reply_id,
+                    delta,
+                };
+                self.send(frame.to_text()).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A handler outcome: stop the connection, or refuse the frame.
+enum Handled {
+    Stop(Stop),
+    Domain(DomainError),
+}
+
+impl From<Stop> for Handled {
+    fn from(s: Stop) -> Self {
+        Handled::Stop(s)
+    }
+}
+
+impl From<DomainError> for Handled {
+    fn from(e: DomainError) -> Self {
+        Handled::Domain(e)
+    }
+}

@@ -1,0 +1,314 @@
+//! # chat-gateway
+//!
+//! The real-time edge of Chat API: `GET /ws` for customers and staff, and
+//! the widget's entry point. The protocol (JSON text frames, version 1) is
+//! documented in `docs/PROTOCOL.md`.
+//!
+//! Layout:
+//! - [`protocol`]: every frame, decoded and encoded, and the close codes;
+//! - [`connection`]: one socket — `hello` authentication, commands, ordered
+//!   gap-free delivery with catch-up from the database, heartbeats, limits;
+//! - [`hub`]: the node-local routing table fed by the event bus;
+//! - [`widget`]: `POST /api/v1/widget/sessions` (customer tokens) and the
+//!   customer's own conversations over REST;
+//! - `rate`: the per-connection token bucket.
+//!
+//! The crate sees the rest of the system through `chat-domain`'s ports and
+//! `chat-session`'s services: any store, bus and presence registry will do.
+
+pub mod connection;
+pub mod hub;
+pub mod protocol;
+mod rate;
+pub mod widget;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chat_domain::auth::{CustomerTokenIssuer, Principal, TokenVerifier};
+use chat_domain::events::{Event, PresenceStatus};
+use chat_domain::ids::UserId;
+use chat_domain::ports::{EventBus, PresenceRegistry};
+use chat_domain::{DomainError, DomainResult};
+use chat_session::ConversationService;
+
+use crate::hub::Hub;
+
+/// Limits and timings of the gateway.
+#[derive(Clone, Debug)]
+pub struct GatewayConfig {
+    /// This node's name in the presence registry (unique per process).
+    pub node_id: String,
+    /// The server pings this often.
+    pub heartbeat: Duration,
+    /// A connection silent for this long is closed (4003).
+    pub client_timeout: Duration,
+    /// Time allowed for the `hello` frame.
+    pub hello_timeout: Duration,
+    /// A send that does not complete in this time drops the connection.
+    pub send_timeout: Duration,
+    /// Largest frame accepted (1009 above it).
+    pub max_frame_bytes: usize,
+    /// Per-connection queue; a full queue closes the connection (4008).
+    pub queue_capacity: usize,
+    /// Frames per second per connection (burst: three seconds' worth).
+    pub rate_per_sec: u32,
+    /// Origins allowed to open sockets besides the server's own host;
+    /// `*` allows any. Requests without `Origin` (non-browsers) are allowed.
+    pub allowed_origins: Vec<String>,
+    /// Presence entries expire after this unless refreshed.
+    pub presence_ttl: Duration,
+    /// Secret with which host sites sign verified customer identities.
+    pub widget_secret: Option<Vec<u8>>,
+}
+
+impl Default for GatewayConfig {
+    fn default() -> Self {
+        Self {
+            node_id: format!("node-{}", uuid::Uuid::now_v7().simple()),
+            heartbeat: Duration::from_secs(20),
+            client_timeout: Duration::from_secs(60),
+            hello_timeout: Duration::from_secs(10),
+            send_timeout: Duration::from_secs(10),
+            max_frame_bytes: 32 * 1024,
+            queue_capacity: 256,
+            rate_per_sec: 20,
+            allowed_origins: Vec::new(),
+            presence_ttl: Duration::from_secs(30),
+            widget_secret: None,
+        }
+    }
+}
+
+/// The gateway of one node.
+pub struct Gateway {
+    pub(crate) hub: Arc<Hub>,
+    pub(crate) service: Arc<ConversationService>,
+    verifier: Arc<dyn TokenVerifier>,
+    pub(crate) issuer: Arc<dyn CustomerTokenIssuer>,
+    presence: Arc<dyn PresenceRegistry>,
+    pub(crate) config: GatewayConfig,
+    /// Status of each agent connected here (online unless they said away).
+    statuses: Mutex<HashMap<UserId, PresenceStatus>>,
+}
+
+impl Gateway {
+    /// Builds the gateway and starts its dispatcher and presence refresher
+    /// on the current runtime.
+    pub fn start(
+        service: Arc<ConversationService>,
+        verifier: Arc<dyn TokenVerifier>,
+        issuer: Arc<dyn CustomerTokenIssuer>,
+        bus: Arc<dyn EventBus>,
+        presence: Arc<dyn PresenceRegistry>,
+        config: GatewayConfig,
+    ) -> Arc<Self> {
+        let hub = Hub::new();
+        let gw = Arc::new(Self {
+            hub: hub.clone(),
+            service,
+            verifier,
+            issuer,
+            presence,
+            config,
+            statuses: Mutex::new(HashMap::new()),
+        });
+        tokio::spawn(hub.run(bus));
+        let weak = Arc::downgrade(&gw);
+        tokio::spawn(async move {
+            let Some(period) = weak.upgrade().map(|g| g.config.presence_ttl / 3) else {
+                return;
+            };
+            let mut tick = tokio::time::interval(period);
+            loop {
+                tick.tick().await;
+                let Some(gw) = weak.upgrade() else { return };
+                gw.refresh_presence().await;
+            }
+        });
+        gw
+    }
+
+    /// Open sockets on this node.
+    pub fn connections(&self) -> usize {
+        self.hub.connections()
+    }
+
+    /// Asks every socket to close with 1001 ("reconnect and resume"); used
+    /// on graceful shutdown so the drain does not wait for idle sockets.
+    pub fn close_all(&self) {
+        self.hub.close_all();
+    }
+
+    /// Verifies a token; staff must still exist and be active, and their
+    /// role is taken from the database (a demotion applies at once).
+    pub(crate) async fn verify(&self, token: &str) -> DomainResult<Principal> {
+        match self.verifier.verify(token)? {
+            Principal::Staff { user_id, .. } => {
+                match self.service.store().user_by_id(user_id).await? {
+                    Some(u) if u.active => Ok(Principal::Staff {
+                        user_id,
+                        role: u.role,
+                    }),
+                    _ => Err(DomainError::Unauthenticated(
+                        "account is no longer active".into(),
+                    )),
+                }
+            }
+            customer => Ok(customer),
+        }
+    }
+
+    fn statuses(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, PresenceStatus>> {
+        self.statuses.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) async fn connected(&self, who: &Principal) {
+        let Principal::Staff { user_id, .. } = who else {
+            return;
+        };
+        let first = {
+            let mut s = self.statuses();
+            if s.contains_key(user_id) {
+                false
+            } else {
+                s.insert(*user_id, PresenceStatus::Online);
+                true
+            }
+        };
+        if first {
+            self.set_status(*user_id, PresenceStatus::Online).await;
+        }
+    }
+
+    pub(crate) async fn disconnected(&self, who: &Principal, left_here: usize) {
+        let Principal::Staff { user_id, .. } = who else {
+            return;
+        };
+        if left_here > 0 {
+            return;
+        }
+        self.statuses().remove(user_id);
+        if let Err(e) = self.presence.remove(*user_id, &self.config.node_id).await {
+            tracing::warn!(error = %e, "presence not removed");
+        }
+        // Still connected on another node? Then say what the others say.
+        let status = match self.presence.live_agents().await {
+            Ok(live) => live
+                .into_iter()
+                .find(|(a, _)| a == user_id)
+                .map_or(PresenceStatus::Offline, |(_, s)| s),
+            Err(_) => PresenceStatus::Offline,
+        };
+        self.service
+            .publish(Event::Presence {
+                agent_id: *user_id,
+                status,
+            })
+            .await;
+    }
+
+    pub(crate) async fn set_status(&self, agent: UserId, status: PresenceStatus) {
+        self.statuses().insert(agent, status);
+        if let Err(e) = self
+            .presence
+            .refresh(
+                agent,
+                &self.config.node_id,
+                status,
+                self.config.presence_ttl,
+            )
+            .await
+        {
+            tracing::warn!(error = %e, "presence not refreshed");
+        }
+        self.service
+            .publish(Event::Presence {
+                agent_id: agent,
+                status,
+            })
+            .await;
+    }
+
+    async fn refresh_presence(&self) {
+        let entries: Vec<(UserId, PresenceStatus)> =
+            self.statuses().iter().map(|(a, s)| (*a, *s)).collect();
+        for (agent, status) in entries {
+            if let Err(e) = self
+                .presence
+                .refresh(
+                    agent,
+                    &self.config.node_id,
+                    status,
+                    self.config.presence_ttl,
+                )
+                .await
+            {
+                tracing::warn!(error = %e, "presence not refreshed");
+            }
+        }
+    }
+
+    /// Is this browser origin allowed to open a socket?
+    fn origin_allowed(&self, req: &HttpRequest) -> bool {
+        let Some(origin) = req
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|o| o.to_str().ok())
+        else {
+            return true;
+        };
+        if self
+            .config
+            .allowed_origins
+            .iter()
+            .any(|a| a == "*" || a.eq_ignore_ascii_case(origin))
+        {
+            return true;
+        }
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_default();
+        let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+        !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+    }
+}
+
+/// Registers `GET /ws` and the widget routes.
+pub fn configure(gateway: Arc<Gateway>) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::from(gateway))
+            .route("/ws", web::get().to(upgrade))
+            .configure(widget::configure);
+    }
+}
+
+/// An error response with the one JSON body.
+pub(crate) fn error_response(e: &DomainError) -> HttpResponse {
+    let status = actix_web::http::StatusCode::from_u16(e.http_status())
+        .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
+    HttpResponse::build(status).json(e.body(None))
+}
+
+async fn upgrade(req: HttpRequest, body: web::Payload, gw: web::Data<Gateway>) -> HttpResponse {
+    if !gw.origin_allowed(&req) {
+        return error_response(&DomainError::Forbidden(
+            "this origin may not open a socket here".into(),
+        ));
+    }
+    let (response, session, stream) = match actix_ws::handle(&req, body) {
+        Ok(parts) => parts,
+        Err(e) => return error_response(&DomainError::invalid("upgrade", e.to_string())),
+    };
+    let stream = stream
+        .max_frame_size(gw.config.max_frame_bytes)
+        .aggregate_continuations()
+        .max_continuation_size(gw.config.max_frame_bytes);
+    actix_web::rt::spawn(connection::serve(gw.into_inner(), session, stream));
+    response
+}

@@ -1,0 +1,460 @@
+//! The wire protocol, version 1: JSON text frames with a `type` field.
+//! `docs/PROTOCOL.md` documents every frame with an example; this module is
+//! where frames are decoded and encoded.
+
+use chat_domain::auth::Principal;
+use chat_domain::events::{Actor, PresenceStatus};
+use chat_domain::ids::{ConversationId, UserId};
+use chat_domain::model::{Conversation, ConversationState, Message};
+use serde::{Deserialize, Serialize};
+
+/// The protocol version this server speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Close codes (RFC 6455 registered ones and the application range 4000+).
+pub mod close {
+    /// The server is shutting down: reconnect (to another node) and resume.
+    pub const GOING_AWAY: u16 = 1001;
+    /// Flooding or another policy violation.
+    pub const POLICY: u16 = 1008;
+    /// A frame over the size limit.
+    pub const TOO_BIG: u16 = 1009;
+    /// A server bug.
+    pub const INTERNAL: u16 = 1011;
+    /// No valid `hello` in time, or the token was refused.
+    pub const UNAUTHENTICATED: u16 = 4001;
+    /// The client asked for a protocol version this server does not speak.
+    pub const UNSUPPORTED_VERSION: u16 = 4002;
+    /// No frame (not even a pong) for too long.
+    pub const HEARTBEAT_TIMEOUT: u16 = 4003;
+    /// The client did not read fast enough; reconnect and resume.
+    pub const SLOW_CONSUMER: u16 = 4008;
+}
+
+/// A conversation position to resume from.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Resume {
+    /// Which conversation.
+    pub conversation_id: ConversationId,
+    /// The last sequence the client has; everything after it is sent.
+    #[serde(default)]
+    pub after_seq: i64,
+}
+
+/// Frames a client sends. Each may carry `ref`, echoed in the reply.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientFrame {
+    /// First frame: authenticate, and optionally resume conversations.
+    Hello {
+        /// Protocol version the client speaks.
+        v: u32,
+        /// Access token (staff) or customer token.
+        token: String,
+        /// Conversations to subscribe to, with the last sequence seen.
+        #[serde(default)]
+        resume: Vec<Resume>,
+        /// Correlation id, echoed in the reply.
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+    },
+    /// Follow a conversation from `after_seq`.
+    Subscribe {
+        /// Which.
+        conversation_id: ConversationId,
+        /// Last sequence seen (0: from the start).
+        #[serde(default)]
+        after_seq: i64,
+        /// Correlation id, echoed in the reply.
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+    },
+    /// Stop following a conversation.
+    Unsubscribe {
+        /// Which.
+        conversation_id: ConversationId,
+        /// Correlation id, echoed in the reply.
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+    },
+    /// Customer: open a new conversation (and follow it).
+    Open {
+        /// Correlation id, echoed in the reply.
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+    },
+    /// Post a message.
+    Send {
+        /// Where.
+        conversation_id: ConversationId,
+        /// The sender's id for it: a resend with the same id is stored once.
+        client_msg_id: String,
+        /// The text.
+        body: String,
+        /// Staff: a private note, never shown to the customer.
+        #[serde(default)]
+        private: bool,
+        /// Correlation id, echoed in the reply.
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+    },
+    /// Typing started or stopped.
+    Typing {
+        /// Where.
+        conversation_id: ConversationId,
+        /// Started (true) or stopped.
+        on: bool,
+        /// Correlation id, echoed in the reply.
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+    },
+    /// Everything up to this sequence was read.
+    Read {
+        /// Where.
+        conversation_id: ConversationId,
+        /// Highest sequence read.
+        up_to_seq: i64,
+        /// Correlation id, echoed in the reply.
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+    },
+    /// Customer: ask for a person.
+    RequestHuman {
+        /// Which conversation.
+        conversation_id: ConversationId,
+        /// Correlation id, echoed in the reply.
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+    },
+    /// Agent: take a queued conversation.
+    Accept {
+        /// Which conversation.
+        conversation_id: ConversationId,
+        /// Correlation id, echoed in the reply.
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+    },
+    /// Agent: take over from the assistant.
+    Takeover {
+        /// Which conversation.
+        conversation_id: ConversationId,
+        /// Correlation id, echoed in the reply.
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+    },
+    /// Agent: give the conversation back to the assistant.
+    HandBack {
+        /// Which conversation.
+        conversation_id: ConversationId,
+        /// Correlation id, echoed in the reply.
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+    },
+    /// Close the conversation.
+    Close {
+        /// Which conversation.
+        conversation_id: ConversationId,
+        /// Correlation id, echoed in the reply.
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+    },
+    /// Supervisor: assign an agent.
+    Assign {
+        /// Which conversation.
+        conversation_id: ConversationId,
+        /// To whom.
+        agent_id: UserId,
+        /// Correlation id, echoed in the reply.
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+    },
+    /// Hand a conversation to another agent.
+    Transfer {
+        /// Which conversation.
+        conversation_id: ConversationId,
+        /// To whom.
+        agent_id: UserId,
+        /// Correlation id, echoed in the reply.
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+    },
+    /// Staff: set availability.
+    Presence {
+        /// `online` or `away`.
+        status: PresenceStatus,
+        /// Correlation id, echoed in the reply.
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+    },
+    /// Ask for the place in the queue.
+    QueuePosition {
+        /// Which conversation.
+        conversation_id: ConversationId,
+        /// Correlation id, echoed in the reply.
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+    },
+    /// Application-level ping (WebSocket pings work too).
+    Ping {
+        /// Correlation id, echoed in the reply.
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+    },
+}
+
+/// Every `type` a client may send (to tell "unknown type" from "bad fields").
+pub const CLIENT_TYPES: &[&str] = &[
+    "hello",
+    "subscribe",
+    "unsubscribe",
+    "open",
+    "send",
+    "typing",
+    "read",
+    "request_human",
+    "accept",
+    "takeover",
+    "hand_back",
+    "close",
+    "assign",
+    "transfer",
+    "presence",
+    "queue_position",
+    "ping",
+];
+
+impl ClientFrame {
+    /// The client's correlation id.
+    pub fn reference(&self) -> Option<&str> {
+        use ClientFrame::*;
+        match self {
+            Hello { reference, .. }
+            | Subscribe { reference, .. }
+            | Unsubscribe { reference, .. }
+            | Open { reference }
+            | Send { reference, .. }
+            | Typing { reference, .. }
+            | Read { reference, .. }
+            | RequestHuman { reference, .. }
+            | Accept { reference, .. }
+            | Takeover { reference, .. }
+            | HandBack { reference, .. }
+            | Close { reference, .. }
+            | Assign { reference, .. }
+            | Transfer { reference, .. }
+            | Presence { reference, .. }
+            | QueuePosition { reference, .. }
+            | Ping { reference } => reference.as_deref(),
+        }
+    }
+}
+
+/// Why a text frame could not be decoded.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DecodeError {
+    /// Not JSON, or not an object with a string `type`.
+    Malformed(String),
+    /// A `type` this server does not know.
+    UnknownType(String),
+    /// A known type with missing or invalid fields.
+    InvalidFields(String),
+}
+
+/// Decodes one text frame.
+pub fn decode(text: &str) -> Result<ClientFrame, (DecodeError, Option<String>)> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| (DecodeError::Malformed(format!("not JSON: {e}")), None))?;
+    let reference = value.get("ref").and_then(|r| r.as_str()).map(str::to_owned);
+    let Some(kind) = value.get("type").and_then(|t| t.as_str()) else {
+        return Err((
+            DecodeError::Malformed("expected an object with a string `type`".into()),
+            reference,
+        ));
+    };
+    if !CLIENT_TYPES.contains(&kind) {
+        return Err((DecodeError::UnknownType(kind.to_owned()), reference));
+    }
+    serde_json::from_value(value)
+        .map_err(|e| (DecodeError::InvalidFields(e.to_string()), reference))
+}
+
+/// Frames the server sends.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame<'a> {
+    /// Reply to `hello`.
+    Welcome {
+        /// Protocol version.
+        v: u32,
+        /// This connection's id (for support requests).
+        session: &'a str,
+        /// Who the token says the client is.
+        principal: &'a Principal,
+        /// The server pings this often; answer, or send anything.
+        heartbeat_secs: u64,
+        /// Largest frame accepted, in bytes.
+        max_frame_bytes: usize,
+        /// Frames per second allowed (burst: three times as many).
+        rate_per_sec: u32,
+        /// The request's `ref`, echoed.
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<&'a str>,
+    },
+    /// A conversation is followed; catch-up `message` frames follow.
+    Subscribed {
+        /// The conversation now.
+        conversation: &'a Conversation,
+        /// The request's `ref`, echoed.
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<&'a str>,
+    },
+    /// A stored message (catch-up or live), in sequence order per conversation.
+    Message {
+        /// The message.
+        message: &'a Message,
+    },
+    /// A message of yours is stored.
+    Ack {
+        /// Where.
+        conversation_id: ConversationId,
+        /// Your id for it.
+        client_msg_id: &'a str,
+        /// Its sequence.
+        seq: i64,
+        /// Its server id.
+        message_id: String,
+        /// It was already stored (a resend); `seq` is the original one.
+        duplicate: bool,
+        /// The request's `ref`, echoed.
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<&'a str>,
+    },
+    /// A conversation changed state or assignee (or was opened).
+    Conversation {
+        /// What happened (`opened`, `request_human`, `accept`, …).
+        change: &'a str,
+        /// The conversation now.
+        conversation: &'a Conversation,
+        /// Its state before.
+        previous_state: Option<ConversationState>,
+        /// Who did it.
+        by: &'a Actor,
+    },
+    /// Someone is typing.
+    Typing {
+        /// Where.
+        conversation_id: ConversationId,
+        /// Who.
+        actor: &'a Actor,
+        /// Started or stopped.
+        on: bool,
+    },
+    /// Someone has read up to a sequence.
+    Read {
+        /// Where.
+        conversation_id: ConversationId,
+        /// Who.
+        actor: &'a Actor,
+        /// Highest sequence read.
+        up_to_seq: i64,
+    },
+    /// An agent's presence changed (staff only).
+    Presence {
+        /// Whose.
+        agent_id: UserId,
+        /// Now.
+        status: PresenceStatus,
+    },
+    /// A queued conversation is offered to you.
+    Offer {
+        /// Which.
+        conversation_id: ConversationId,
+    },
+    /// A conversation has waited too long in the queue (supervisors).
+    QueueAlert {
+        /// Which.
+        conversation_id: ConversationId,
+        /// How long, in seconds.
+        waited_secs: u64,
+    },
+    /// A piece of an assistant reply being generated.
+    AiDelta {
+        /// Where.
+        conversation_id: ConversationId,
+        /// The reply being streamed; its final message has this client id.
+        reply_id: &'a str,
+        /// The next text.
+        delta: &'a str,
+    },
+    /// Place in the queue (`null`: not queued).
+    QueuePosition {
+        /// Which.
+        conversation_id: ConversationId,
+        /// 1-based position.
+        position: Option<u32>,
+        /// The request's `ref`, echoed.
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<&'a str>,
+    },
+    /// A command succeeded.
+    Result {
+        /// The conversation after the command, when it concerns one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        conversation: Option<&'a Conversation>,
+        /// The request's `ref`, echoed.
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<&'a str>,
+    },
+    /// Reply to `ping`.
+    Pong {
+        /// The request's `ref`, echoed.
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<&'a str>,
+    },
+    /// A frame was refused; the connection stays open.
+    Error {
+        /// Stable code (`bad_frame`, `unknown_type`, `rate_limited`, `not_found`, …).
+        code: &'a str,
+        /// What went wrong, for people.
+        message: &'a str,
+        /// The request's `ref`, echoed.
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<&'a str>,
+    },
+}
+
+impl ServerFrame<'_> {
+    /// The JSON text of the frame.
+    pub fn to_text(&self) -> String {
+        // Serializing these plain structs cannot fail.
+        serde_json::to_string(self)
+            .unwrap_or_else(|_| r#"{"type":"error","code":"internal","message":"encode"}"#.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_tells_malformed_unknown_and_invalid_apart() {
+        assert!(matches!(
+            decode("{nope"),
+            Err((DecodeError::Malformed(_), None))
+        ));
+        assert!(matches!(
+            decode("[1]"),
+            Err((DecodeError::Malformed(_), None))
+        ));
+        assert!(matches!(
+            decode(r#"{"type":"dance","ref":"r1"}"#),
+            Err((DecodeError::UnknownType(t), Some(r))) if t == "dance" && r == "r1"
+        ));
+        assert!(matches!(
+            decode(r#"{"type":"send","conversation_id":"x"}"#),
+            Err((DecodeError::InvalidFields(_), None))
+        ));
+        let ok = decode(r#"{"type":"ping","ref":"7"}"#).unwrap();
+        assert_eq!(ok.reference(), Some("7"));
+    }
+}

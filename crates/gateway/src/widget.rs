@@ -1,0 +1,268 @@
+//! The widget's REST entry points (customer side).
+//!
+//! `POST /api/v1/widget/sessions` turns a visitor into a customer with a
+//! customer token, either anonymously (a random visitor id the widget keeps)
+//! or as an identity the host site vouches for with an HMAC signature.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chat_domain::auth::Principal;
+use chat_domain::ids::{ConversationId, CustomerId};
+use chat_domain::model::{Customer, HistoryQuery};
+use chat_domain::ports::ConversationFilter;
+use chat_domain::time::now;
+use chat_domain::{DomainError, DomainResult};
+use hmac::{Hmac, Mac};
+use rand::Rng as _;
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+use crate::{Gateway, error_response};
+
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/widget/sessions", web::post().to(create_session))
+        .route(
+            "/api/v1/widget/conversations",
+            web::get().to(my_conversations),
+        )
+        .route(
+            "/api/v1/widget/conversations/{id}/messages",
+            web::get().to(my_history),
+        );
+}
+
+/// Body of `POST /api/v1/widget/sessions`; every field optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionRequest {
+    /// Anonymous: the visitor id this browser was given before.
+    pub visitor_id: Option<String>,
+    /// Verified: the host site's own user id…
+    pub external_id: Option<String>,
+    /// …signed: hex HMAC-SHA256 of `external_id` with the widget secret.
+    pub signature: Option<String>,
+    /// Display name to record for the customer.
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct SessionResponse {
+    customer_id: CustomerId,
+    token: String,
+    token_type: &'static str,
+    expires_in: i64,
+    /// Keep it (e.g. in localStorage) to come back as the same visitor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    visitor_id: Option<String>,
+}
+
+fn valid_visitor_id(id: &str) -> bool {
+    (16..=64).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+fn new_visitor_id() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..24)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
+}
+
+/// Checks a host site's signature in constant time.
+pub fn verify_signature(secret: &[u8], external_id: &str, signature_hex: &str) -> bool {
+    let Ok(expected) = hex::decode(signature_hex) else {
+        return false;
+    };
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret) else {
+        return false;
+    };
+    mac.update(external_id.as_bytes());
+    mac.verify_slice(&expected).is_ok()
+}
+
+async fn create_session(
+    gw: web::Data<Gateway>,
+    body: Option<web::Json<SessionRequest>>,
+) -> HttpResponse {
+    let req = body.map(web::Json::into_inner).unwrap_or_default();
+    match session(&gw, req).await {
+        Ok(r) => HttpResponse::Ok().json(r),
+        Err(e) => error_response(&e),
+    }
+}
+
+async fn session(gw: &Gateway, req: SessionRequest) -> DomainResult<SessionResponse> {
+    let name = req
+        .name
+        .map(|n| n.trim().chars().take(200).collect::<String>())
+        .filter(|n| !n.is_empty());
+    let (key, visitor_id) = match (req.external_id, req.signature, req.visitor_id) {
+        (Some(ext), Some(sig), None) => {
+            let secret = gw.config.widget_secret.as_deref().ok_or_else(|| {
+                DomainError::invalid(
+                    "signature",
+                    "verified identities are not enabled on this server",
+                )
+            })?;
+            if ext.is_empty() || ext.len() > 100 {
+                return Err(DomainError::invalid(
+                    "external_id",
+                    "must be 1 to 100 characters",
+                ));
+            }
+            if !verify_signature(secret, &ext, &sig) {
+                return Err(DomainError::Unauthenticated(
+                    "signature does not match external_id".into(),
+                ));
+            }
+            (format!("user:{ext}"), None)
+        }
+        (Some(_), None, _) => {
+            return Err(DomainError::invalid(
+                "signature",
+                "is required with external_id",
+            ));
+        }
+        (None, Some(_), _) | (Some(_), Some(_), Some(_)) => {
+            return Err(DomainError::invalid(
+                "visitor_id",
+                "give either visitor_id or external_id with signature",
+            ));
+        }
+        (None, None, Some(v)) => {
+            if !valid_visitor_id(&v) {
+                return Err(DomainError::invalid(
+                    "visitor_id",
+                    "must be 16 to 64 letters, digits, - or _",
+                ));
+            }
+            (format!("visitor:{v}"), Some(v))
+        }
+        (None, None, None) => {
+            let v = new_visitor_id();
+            (format!("visitor:{v}"), Some(v))
+        }
+    };
+    let store = gw.service.store();
+    let customer = match store.customer_by_external_id(&key).await? {
+        Some(c) => c,
+        None => {
+            let at = now();
+            let c = Customer {
+                id: CustomerId::new(),
+                external_id: Some(key.clone()),
+                name,
+                created_at: at,
+                updated_at: at,
+            };
+            match store.create_customer(&c).await {
+                Ok(()) => c,
+                // Two tabs of one visitor at once: use the one that won.
+                Err(DomainError::Conflict(_)) => store
+                    .customer_by_external_id(&key)
+                    .await?
+                    .ok_or(DomainError::NotFound("customer"))?,
+                Err(e) => return Err(e),
+            }
+        }
+    };
+    let (token, expires_in) = gw.issuer.issue_customer_token(customer.id)?;
+    Ok(SessionResponse {
+        customer_id: customer.id,
+        token,
+        token_type: "Bearer",
+        expires_in,
+        visitor_id,
+    })
+}
+
+/// The customer behind a bearer customer token.
+async fn customer(gw: &Gateway, req: &HttpRequest) -> DomainResult<Principal> {
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| DomainError::Unauthenticated("missing bearer token".into()))?;
+    match gw.verify(token.trim()).await? {
+        p @ Principal::Customer { .. } => Ok(p),
+        Principal::Staff { .. } => Err(DomainError::Forbidden("customer token required".into())),
+    }
+}
+
+async fn my_conversations(gw: web::Data<Gateway>, req: HttpRequest) -> HttpResponse {
+    let result = async {
+        let Principal::Customer { customer_id } = customer(&gw, &req).await? else {
+            return Err(DomainError::Forbidden("customer token required".into()));
+        };
+        gw.service
+            .store()
+            .list_conversations(&ConversationFilter {
+                customer: Some(customer_id),
+                limit: 50,
+                ..Default::default()
+            })
+            .await
+    }
+    .await;
+    match result {
+        Ok(list) => HttpResponse::Ok().json(serde_json::json!({ "items": list })),
+        Err(e) => error_response(&e),
+    }
+}
+
+#[derive(Deserialize)]
+struct HistoryParams {
+    #[serde(default)]
+    after_seq: i64,
+    limit: Option<u32>,
+}
+
+async fn my_history(
+    gw: web::Data<Gateway>,
+    req: HttpRequest,
+    path: web::Path<ConversationId>,
+    params: web::Query<HistoryParams>,
+) -> HttpResponse {
+    let result = async {
+        let who = customer(&gw, &req).await?;
+        let limit = params.limit.unwrap_or(100).clamp(1, 500);
+        gw.service
+            .history(
+                &who,
+                *path,
+                HistoryQuery::AfterSeq {
+                    after: params.after_seq,
+                    limit,
+                },
+            )
+            .await
+    }
+    .await;
+    match result {
+        Ok(items) => HttpResponse::Ok().json(serde_json::json!({ "items": items })),
+        Err(e) => error_response(&e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_verify_in_constant_time_api() {
+        let mut mac = Hmac::<Sha256>::new_from_slice(b"secret").unwrap();
+        mac.update(b"user-42");
+        let sig = hex::encode(mac.finalize().into_bytes());
+        assert!(verify_signature(b"secret", "user-42", &sig));
+        assert!(!verify_signature(b"secret", "user-43", &sig));
+        assert!(!verify_signature(b"other", "user-42", &sig));
+        assert!(!verify_signature(b"secret", "user-42", "zz"));
+        assert!(valid_visitor_id(&new_visitor_id()));
+        assert!(!valid_visitor_id("short"));
+        assert!(!valid_visitor_id("has spaces in it, many of them"));
+    }
+}
