@@ -189,12 +189,13 @@ impl Application {
                 .app_data(metrics.clone())
                 .app_data(store_data.clone())
                 .app_data(readiness.clone())
+                // Before the admin scope: it owns every other /api/v1 path.
+                .configure(chat_gateway::configure(gateway_for_app.clone()))
                 .configure(chat_admin::configure(
                     dyn_store.clone(),
                     auth.clone(),
                     proxies.clone(),
                 ))
-                .configure(chat_gateway::configure(gateway_for_app.clone()))
                 .route("/healthz", web::get().to(health::healthz))
                 .route("/readyz", web::get().to(health::readyz))
                 .route("/metrics", web::get().to(telemetry::metrics_endpoint))

@@ -61,7 +61,15 @@ pub async fn serve(gw: Arc<Gateway>, mut session: Session, stream: AggregatedMes
     };
     let (id, handle, rx) = gw.hub.register(principal.clone(), gw.config.queue_capacity);
     gw.connected(&principal).await;
+    let (sends, send_rx) = tokio::sync::mpsc::channel(SENDS_IN_FLIGHT);
+    let sender_task = tokio::spawn(sender(
+        gw.clone(),
+        principal.clone(),
+        session.clone(),
+        send_rx,
+    ));
     let mut conn = Conn {
+        sends,
         id,
         principal: principal.clone(),
         gw: gw.clone(),
@@ -71,6 +79,8 @@ pub async fn serve(gw: Arc<Gateway>, mut session: Session, stream: AggregatedMes
         violations: 0,
     };
     let stop = conn.run(&mut stream, rx, &handle, resume).await;
+    drop(conn);
+    sender_task.abort();
     let left_here = gw.hub.unregister(id);
     gw.disconnected(&principal, left_here).await;
     if let Stop::Close(code, reason) = stop {
@@ -135,7 +145,67 @@ async fn authenticate(
     }
 }
 
+/// A `send` frame on its way to the sender task.
+struct SendRequest {
+    conversation_id: ConversationId,
+    client_msg_id: String,
+    body: String,
+    private: bool,
+    reference: Option<String>,
+}
+
+/// Messages a connection may have waiting for storage.
+const SENDS_IN_FLIGHT: usize = 64;
+
+/// Stores a connection's messages one after the other (so its own messages
+/// keep the order it sent them in) and answers each with `ack` or `error`.
+async fn sender(
+    gw: Arc<Gateway>,
+    principal: Principal,
+    mut session: Session,
+    mut rx: tokio::sync::mpsc::Receiver<SendRequest>,
+) {
+    while let Some(r) = rx.recv().await {
+        let outcome = gw
+            .service
+            .post(
+                &principal,
+                r.conversation_id,
+                r.body,
+                r.private,
+                Some(r.client_msg_id.clone()),
+            )
+            .await;
+        let text = match outcome {
+            Ok(o) => ServerFrame::Ack {
+                conversation_id: r.conversation_id,
+                client_msg_id: &r.client_msg_id,
+                seq: o.message.seq,
+                message_id: o.message.id.to_string(),
+                duplicate: o.duplicate,
+                reference: r.reference.as_deref(),
+            }
+            .to_text(),
+            Err(e) => {
+                let message = e.public_message();
+                ServerFrame::Error {
+                    code: e.code(),
+                    message: &message,
+                    reference: r.reference.as_deref(),
+                }
+                .to_text()
+            }
+        };
+        match tokio::time::timeout(gw.config.send_timeout, session.text(text)).await {
+            Ok(Ok(())) => {}
+            _ => return,
+        }
+    }
+}
+
 struct Conn {
+    /// Feeds this connection's sender task.
+    sends: tokio::sync::mpsc::Sender<SendRequest>,
     id: ConnId,
     principal: Principal,
     gw: Arc<Gateway>,
@@ -323,24 +393,27 @@ impl Conn {
                 private,
                 reference,
             } => {
-                let outcome = svc
-                    .post(
-                        &self.principal,
-                        conversation_id,
-                        body,
-                        private,
-                        Some(client_msg_id.clone()),
+                // Handed to this connection's sender task: commits are awaited
+                // there, in order, while this loop keeps delivering events.
+                let request = SendRequest {
+                    conversation_id,
+                    client_msg_id,
+                    body,
+                    private,
+                    reference,
+                };
+                if let Err(e) = self.sends.try_send(request) {
+                    let reference = match &e {
+                        tokio::sync::mpsc::error::TrySendError::Full(r)
+                        | tokio::sync::mpsc::error::TrySendError::Closed(r) => r.reference.clone(),
+                    };
+                    self.refuse(
+                        "rate_limited",
+                        "too many messages awaiting storage: slow down",
+                        reference.as_deref(),
                     )
                     .await?;
-                let ack = ServerFrame::Ack {
-                    conversation_id,
-                    client_msg_id: &client_msg_id,
-                    seq: outcome.message.seq,
-                    message_id: outcome.message.id.to_string(),
-                    duplicate: outcome.duplicate,
-                    reference: reference.as_deref(),
-                };
-                self.send(ack.to_text()).await?;
+                }
             }
             ClientFrame::Typing {
                 conversation_id,

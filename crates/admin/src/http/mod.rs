@@ -40,7 +40,8 @@ pub fn configure(
             .service(
                 web::scope("/api/v1")
                     .configure(routes::auth::configure)
-                    .configure(routes::audit::configure),
+                    .configure(routes::audit::configure)
+                    .configure(routes::conversations::configure),
             );
     }
 }

@@ -1,0 +1,126 @@
+//! A small WebSocket test client speaking the protocol's JSON frames.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use futures_util::{SinkExt as _, StreamExt as _};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub struct Ws {
+    pub inner: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// Frames received while waiting for another one, in order.
+    pub seen: Vec<Value>,
+}
+
+/// How a socket ended.
+#[derive(Debug, PartialEq)]
+pub enum Ended {
+    Closed(Option<u16>, String),
+    Dropped,
+}
+
+impl Ws {
+    pub async fn connect(addr: SocketAddr) -> Self {
+        let (inner, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
+            .await
+            .expect("ws connect");
+        Self {
+            inner,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Connects and says hello; returns the welcome frame.
+    pub async fn hello(addr: SocketAddr, token: &str, resume: Value) -> (Self, Value) {
+        let mut ws = Self::connect(addr).await;
+        ws.send(json!({ "type": "hello", "v": 1, "token": token, "resume": resume }))
+            .await;
+        let welcome = ws.next_of("welcome").await;
+        (ws, welcome)
+    }
+
+    pub async fn send(&mut self, frame: Value) {
+        self.inner
+            .send(Message::text(frame.to_string()))
+            .await
+            .expect("ws send");
+    }
+
+    pub async fn send_raw(&mut self, text: &str) {
+        self.inner
+            .send(Message::text(text.to_owned()))
+            .await
+            .expect("ws send");
+    }
+
+    /// The next JSON frame (5 s at most).
+    pub async fn next(&mut self) -> Value {
+        loop {
+            let msg = tokio::time::timeout(Duration::from_secs(5), self.inner.next())
+                .await
+                .expect("a frame within 5 s")
+                .expect("socket open")
+                .expect("frame ok");
+            match msg {
+                Message::Text(t) => return serde_json::from_str(&t).expect("JSON frame"),
+                Message::Close(c) => panic!("closed: {c:?}"),
+                _ => continue,
+            }
+        }
+    }
+
+    /// The next frame of `kind`: first from the frames skipped earlier, then
+    /// from the socket (remembering what it skips, in order).
+    pub async fn next_of(&mut self, kind: &str) -> Value {
+        if let Some(pos) = self.seen.iter().position(|f| f["type"] == kind) {
+            return self.seen.remove(pos);
+        }
+        loop {
+            let f = self.next().await;
+            if f["type"] == kind {
+                return f;
+            }
+            self.seen.push(f);
+        }
+    }
+
+    /// Collects `message` frames until `n` have arrived.
+    pub async fn messages(&mut self, n: usize) -> Vec<Value> {
+        let mut out = Vec::new();
+        while out.len() < n {
+            let f = self.next_of("message").await;
+            out.push(f["message"].clone());
+        }
+        out
+    }
+
+    /// Waits for the socket to end (10 s at most).
+    pub async fn ended(&mut self) -> Ended {
+        loop {
+            match tokio::time::timeout(Duration::from_secs(10), self.inner.next()).await {
+                Err(_) => panic!("socket still open after 10 s"),
+                Ok(None) | Ok(Some(Err(_))) => return Ended::Dropped,
+                Ok(Some(Ok(Message::Close(c)))) => {
+                    return Ended::Closed(
+                        c.as_ref().map(|f: &CloseFrame| u16::from(f.code)),
+                        c.map(|f| f.reason.to_string()).unwrap_or_default(),
+                    );
+                }
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
+    /// Asserts nothing arrives for `d` (except pings).
+    pub async fn quiet_for(&mut self, d: Duration) {
+        if let Ok(Some(Ok(Message::Text(t)))) = tokio::time::timeout(d, self.inner.next()).await {
+            panic!("unexpected frame: {t}");
+        }
+    }
+}

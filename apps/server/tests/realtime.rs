@@ -1,0 +1,573 @@
+//! Real-time conversations through real WebSocket clients: the guarantees of
+//! docs/PROTOCOL.md, on SQLite and (when configured) MariaDB.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use chat_admin::auth::hash_password;
+use chat_domain::ids::UserId;
+use chat_domain::model::{Role, User};
+use chat_domain::ports::UserRepository as _;
+use chat_domain::time::now;
+use common::ws::{Ended, Ws};
+use common::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, request};
+use serde_json::{Value, json};
+
+on_both_backends!(
+    customer_and_agent_end_to_end,
+    reconnect_resumes_without_loss_or_duplicates,
+    resend_is_idempotent,
+    bad_input_gets_errors_and_close_codes,
+    nobody_reaches_a_conversation_not_theirs,
+);
+
+async fn customer(app: &TestApp) -> (String, String) {
+    let r = app
+        .post_json("/api/v1/widget/sessions", &json!({}), None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let v = r.json();
+    (
+        v["token"].as_str().unwrap().to_owned(),
+        v["visitor_id"].as_str().unwrap().to_owned(),
+    )
+}
+
+async fn agent(app: &TestApp, role: Role) -> (UserId, String) {
+    let email = format!("{}-{}@example.com", role, uuid::Uuid::now_v7().simple());
+    let at = now();
+    let user = User {
+        id: UserId::new(),
+        email: email.clone(),
+        display_name: "Ann".into(),
+        password_hash: hash_password("agent password".into()).await.unwrap(),
+        role,
+        active: true,
+        created_at: at,
+        updated_at: at,
+    };
+    app.store.create_user(&user).await.unwrap();
+    let token = app.login(&email, "agent password").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (user.id, token)
+}
+
+async fn open(ws: &mut Ws) -> String {
+    ws.send(json!({ "type": "open", "ref": "o" })).await;
+    let sub = ws.next_of("subscribed").await;
+    assert_eq!(sub["ref"], "o");
+    sub["conversation"]["id"].as_str().unwrap().to_owned()
+}
+
+async fn say(ws: &mut Ws, conv: &str, cmid: &str, body: &str) -> Value {
+    ws.send(json!({ "type": "send", "conversation_id": conv, "client_msg_id": cmid, "body": body, "ref": cmid })).await;
+    loop {
+        let f = ws.next().await;
+        if f["type"] == "ack" && f["client_msg_id"] == cmid {
+            return f;
+        }
+        assert_ne!(f["type"], "error", "refused: {f}");
+        ws.seen.push(f);
+    }
+}
+
+async fn customer_and_agent_end_to_end(app: &TestApp) {
+    let (ctoken, _) = customer(app).await;
+    let (agent_id, atoken) = agent(app, Role::Agent).await;
+    let (mut agent_ws, welcome) = Ws::hello(app.addr, &atoken, json!([])).await;
+    assert_eq!(welcome["principal"]["kind"], "staff");
+    let (mut cws, welcome) = Ws::hello(app.addr, &ctoken, json!([])).await;
+    assert_eq!(welcome["principal"]["kind"], "customer");
+    assert_eq!(welcome["v"], 1);
+
+    let conv = open(&mut cws).await;
+    let ack = say(
+        &mut cws,
+        &conv,
+        "c1",
+        "我的订单还没到 (my order has not arrived)",
+    )
+    .await;
+    assert_eq!(
+        (ack["seq"].as_i64(), ack["duplicate"].as_bool()),
+        (Some(1), Some(false))
+    );
+    // Persisted before acknowledged.
+    let stored = request(
+        app.addr,
+        "GET",
+        &format!("/api/v1/widget/conversations/{conv}/messages"),
+        &[("authorization", &format!("Bearer {ctoken}"))],
+        None,
+    )
+    .await;
+    assert_eq!(
+        stored.json()["items"][0]["body"],
+        "我的订单还没到 (my order has not arrived)"
+    );
+
+    // The customer asks for a person: result, queue position, and the agent's inbox hears of it.
+    cws.send(json!({ "type": "request_human", "conversation_id": conv, "ref": "h" }))
+        .await;
+    let result = cws.next_of("result").await;
+    assert_eq!(result["conversation"]["state"], "queued");
+    let pos = cws.next_of("queue_position").await;
+    assert_eq!(pos["position"], 1);
+    let opened = agent_ws.next_of("conversation").await;
+    assert_eq!(
+        opened["change"], "opened",
+        "new conversations reach the inbox"
+    );
+    let inbox = agent_ws.next_of("conversation").await;
+    assert_eq!(
+        (
+            inbox["change"].as_str(),
+            inbox["conversation"]["state"].as_str()
+        ),
+        (Some("request_human"), Some("queued"))
+    );
+    let offer = agent_ws.next_of("offer").await;
+    assert_eq!(offer["conversation_id"], conv.as_str());
+
+    // The agent accepts, follows the conversation and sees the history.
+    agent_ws
+        .send(json!({ "type": "accept", "conversation_id": conv, "ref": "a" }))
+        .await;
+    let accepted = agent_ws.next_of("result").await;
+    assert_eq!(
+        accepted["conversation"]["assignee_id"],
+        agent_id.to_string()
+    );
+    agent_ws
+        .send(json!({ "type": "subscribe", "conversation_id": conv, "after_seq": 0 }))
+        .await;
+    agent_ws.next_of("subscribed").await;
+    let history = agent_ws.messages(3).await;
+    assert_eq!(
+        history
+            .iter()
+            .map(|m| m["seq"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
+    assert_eq!(history[1]["body"], "Waiting for an agent to join.");
+    assert_eq!(history[2]["body"], "Ann joined the conversation.");
+    loop {
+        let change = cws.next_of("conversation").await;
+        if change["conversation"]["state"] == "human" {
+            break;
+        }
+    }
+
+    // Messages both ways, a private note the customer never sees, typing and read receipts.
+    say(&mut agent_ws, &conv, "a1", "Hello, I am Ann. Let me check.").await;
+    agent_ws.send(json!({ "type": "send", "conversation_id": conv, "client_msg_id": "n1", "body": "VIP customer", "private": true })).await;
+    agent_ws.next_of("ack").await;
+    say(&mut agent_ws, &conv, "a2", "It ships tomorrow.").await;
+    // The customer gets its own message back too (every follower sees every message).
+    let got: Vec<Value> = cws.messages(5).await;
+    let bodies: Vec<&str> = got.iter().map(|m| m["body"].as_str().unwrap()).collect();
+    assert_eq!(
+        bodies,
+        [
+            "我的订单还没到 (my order has not arrived)",
+            "Waiting for an agent to join.",
+            "Ann joined the conversation.",
+            "Hello, I am Ann. Let me check.",
+            "It ships tomorrow."
+        ]
+    );
+    assert_eq!(
+        got.iter()
+            .map(|m| m["seq"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        vec![1, 2, 3, 4, 6],
+        "5 is the note"
+    );
+    assert!(!bodies.contains(&"VIP customer"));
+    cws.send(json!({ "type": "typing", "conversation_id": conv, "on": true }))
+        .await;
+    let typing = agent_ws.next_of("typing").await;
+    assert_eq!(
+        (typing["on"].as_bool(), typing["actor"]["kind"].as_str()),
+        (Some(true), Some("customer"))
+    );
+    cws.send(json!({ "type": "read", "conversation_id": conv, "up_to_seq": 7 }))
+        .await;
+    assert_eq!(agent_ws.next_of("read").await["up_to_seq"], 7);
+    say(&mut cws, &conv, "c2", "Thanks!").await;
+    // The agent saw 1..3 as history, then every later message once, in order:
+    // 4 (a1), 5 (the note), 6 (a2), 7 (the customer's thanks).
+    let live = agent_ws.messages(4).await;
+    assert_eq!(
+        live.iter()
+            .map(|m| m["seq"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        vec![4, 5, 6, 7]
+    );
+    assert_eq!(live[3]["body"], "Thanks!");
+
+    // Close: both hear it; nobody can post after.
+    agent_ws
+        .send(json!({ "type": "close", "conversation_id": conv }))
+        .await;
+    assert_eq!(
+        agent_ws.next_of("result").await["conversation"]["state"],
+        "closed"
+    );
+    assert_eq!(
+        cws.next_of("conversation").await["conversation"]["state"],
+        "closed"
+    );
+    cws.send(json!({ "type": "send", "conversation_id": conv, "client_msg_id": "c3", "body": "one more", "ref": "late" })).await;
+    let refused = cws.next_of("error").await;
+    assert_eq!(
+        (refused["code"].as_str(), refused["ref"].as_str()),
+        (Some("conflict"), Some("late"))
+    );
+
+    // Staff REST: history paged by sequence.
+    let page = app
+        .get(
+            &format!("/api/v1/conversations/{conv}/messages?after_seq=2&limit=3"),
+            Some(&atoken),
+        )
+        .await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    let seqs: Vec<i64> = page.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seqs, vec![3, 4, 5]);
+}
+
+async fn reconnect_resumes_without_loss_or_duplicates(app: &TestApp) {
+    let (ctoken, _) = customer(app).await;
+    let (agent_id, atoken) = agent(app, Role::Agent).await;
+    let (mut cws, _) = Ws::hello(app.addr, &ctoken, json!([])).await;
+    let conv = open(&mut cws).await;
+    for i in 1..=3 {
+        say(&mut cws, &conv, &format!("c{i}"), &format!("customer {i}")).await;
+    }
+    let (mut aws, _) = Ws::hello(app.addr, &atoken, json!([])).await;
+    aws.send(json!({ "type": "takeover", "conversation_id": conv }))
+        .await;
+    aws.next_of("result").await;
+    // The customer saw everything up to its own messages and the notice, then drops.
+    let seen = cws.messages(4).await;
+    let last_seen = seen.last().unwrap()["seq"].as_i64().unwrap();
+    assert_eq!(last_seen, 4);
+    drop(cws);
+    for i in 1..=5 {
+        say(&mut aws, &conv, &format!("a{i}"), &format!("agent {i}")).await;
+    }
+    // Reconnect naming the last sequence seen: exactly what was missed.
+    let (mut cws, _) = Ws::hello(
+        app.addr,
+        &ctoken,
+        json!([{ "conversation_id": conv, "after_seq": last_seen }]),
+    )
+    .await;
+    cws.next_of("subscribed").await;
+    let missed = cws.messages(5).await;
+    assert_eq!(
+        missed
+            .iter()
+            .map(|m| m["seq"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        vec![5, 6, 7, 8, 9]
+    );
+    assert_eq!(missed[0]["body"], "agent 1");
+    // Live again, no duplicates of what was replayed.
+    say(&mut aws, &conv, "a6", "agent 6").await;
+    let live = cws.next_of("message").await;
+    assert_eq!(live["message"]["seq"], 10);
+    cws.quiet_for(Duration::from_millis(300)).await;
+    let _ = agent_id;
+}
+
+async fn resend_is_idempotent(app: &TestApp) {
+    let (ctoken, _) = customer(app).await;
+    let (_, atoken) = agent(app, Role::Supervisor).await;
+    let (mut cws, _) = Ws::hello(app.addr, &ctoken, json!([])).await;
+    let conv = open(&mut cws).await;
+    let (mut sws, _) = Ws::hello(
+        app.addr,
+        &atoken,
+        json!([{ "conversation_id": conv, "after_seq": 0 }]),
+    )
+    .await;
+    sws.next_of("subscribed").await;
+    let first = say(&mut cws, &conv, "same-id", "hello?").await;
+    let again = say(&mut cws, &conv, "same-id", "hello?").await;
+    assert_eq!(first["seq"], again["seq"]);
+    assert_eq!(first["message_id"], again["message_id"]);
+    assert_eq!(again["duplicate"], true);
+    say(&mut cws, &conv, "next-id", "anyone there?").await;
+    let got = sws.messages(2).await;
+    assert_eq!(
+        got.iter()
+            .map(|m| m["body"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["hello?", "anyone there?"]
+    );
+    sws.quiet_for(Duration::from_millis(300)).await;
+}
+
+async fn bad_input_gets_errors_and_close_codes(app: &TestApp) {
+    let (ctoken, _) = customer(app).await;
+    // No hello first.
+    let mut ws = Ws::connect(app.addr).await;
+    ws.send(json!({ "type": "ping" })).await;
+    assert_eq!(
+        ws.ended().await,
+        Ended::Closed(Some(4001), "the first frame must be hello".into())
+    );
+    // A bad token.
+    let mut ws = Ws::connect(app.addr).await;
+    ws.send(json!({ "type": "hello", "v": 1, "token": "garbage" }))
+        .await;
+    assert!(matches!(ws.ended().await, Ended::Closed(Some(4001), _)));
+    // A version this server does not speak.
+    let mut ws = Ws::connect(app.addr).await;
+    ws.send(json!({ "type": "hello", "v": 99, "token": ctoken }))
+        .await;
+    assert!(matches!(ws.ended().await, Ended::Closed(Some(4002), _)));
+
+    let (mut ws, _) = Ws::hello(app.addr, &ctoken, json!([])).await;
+    ws.send_raw("{not json").await;
+    assert_eq!(ws.next_of("error").await["code"], "bad_frame");
+    ws.send(json!({ "type": "dance", "ref": "d" })).await;
+    let e = ws.next_of("error").await;
+    assert_eq!(
+        (e["code"].as_str(), e["ref"].as_str()),
+        (Some("unknown_type"), Some("d"))
+    );
+    ws.send(json!({ "type": "send", "conversation_id": "not-a-uuid" }))
+        .await;
+    assert_eq!(ws.next_of("error").await["code"], "bad_frame");
+    ws.send(json!({ "type": "accept", "conversation_id": uuid::Uuid::now_v7() }))
+        .await;
+    assert_eq!(
+        ws.next_of("error").await["code"],
+        "forbidden",
+        "customers cannot accept"
+    );
+    ws.send(json!({ "type": "subscribe", "conversation_id": uuid::Uuid::now_v7() }))
+        .await;
+    assert_eq!(ws.next_of("error").await["code"], "not_found");
+    // Still usable after all that.
+    ws.send(json!({ "type": "ping", "ref": "p" })).await;
+    assert_eq!(ws.next_of("pong").await["ref"], "p");
+    // Oversize frame: closed with 1009.
+    ws.send_raw(&format!(
+        "{{\"type\":\"ping\",\"pad\":\"{}\"}}",
+        "x".repeat(40 * 1024)
+    ))
+    .await;
+    assert!(matches!(
+        ws.ended().await,
+        Ended::Closed(Some(1009), _) | Ended::Dropped
+    ));
+
+    // Flooding: refused frames, then 1008.
+    let (mut ws, _) = Ws::hello(app.addr, &ctoken, json!([])).await;
+    for _ in 0..200 {
+        ws.send(json!({ "type": "ping" })).await;
+    }
+    let mut limited = 0;
+    let ended = loop {
+        match tokio::time::timeout(
+            Duration::from_secs(10),
+            futures_util::StreamExt::next(&mut ws.inner),
+        )
+        .await
+        .unwrap()
+        {
+            Some(Ok(tokio_tungstenite::tungstenite::Message::Text(t))) => {
+                if t.contains("rate_limited") {
+                    limited += 1;
+                }
+            }
+            Some(Ok(tokio_tungstenite::tungstenite::Message::Close(c))) => {
+                break c.map(|c| u16::from(c.code));
+            }
+            Some(Ok(_)) => {}
+            _ => break None,
+        }
+    };
+    assert!(limited > 0);
+    assert_eq!(ended, Some(1008));
+
+    // A foreign Origin cannot open a socket.
+    let r = request(
+        app.addr,
+        "GET",
+        "/ws",
+        &[
+            ("origin", "https://evil.example"),
+            ("connection", "upgrade"),
+            ("upgrade", "websocket"),
+            ("sec-websocket-version", "13"),
+            ("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!((r.status, r.error_code().as_str()), (403, "forbidden"));
+}
+
+async fn nobody_reaches_a_conversation_not_theirs(app: &TestApp) {
+    let (alice, _) = customer(app).await;
+    let (bob, _) = customer(app).await;
+    let (mut a, _) = Ws::hello(app.addr, &alice, json!([])).await;
+    let conv = open(&mut a).await;
+    say(&mut a, &conv, "x", "private matter").await;
+    let (mut b, _) = Ws::hello(
+        app.addr,
+        &bob,
+        json!([{ "conversation_id": conv, "after_seq": 0 }]),
+    )
+    .await;
+    assert_eq!(b.next_of("error").await["code"], "not_found");
+    b.send(json!({ "type": "send", "conversation_id": conv, "client_msg_id": "y", "body": "hi" }))
+        .await;
+    assert_eq!(b.next_of("error").await["code"], "not_found");
+    b.send(json!({ "type": "close", "conversation_id": conv }))
+        .await;
+    assert_eq!(b.next_of("error").await["code"], "not_found");
+    let r = request(
+        app.addr,
+        "GET",
+        &format!("/api/v1/widget/conversations/{conv}/messages"),
+        &[("authorization", &format!("Bearer {bob}"))],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 404);
+    // An agent cannot read another agent's conversation; a supervisor can.
+    let (owner_id, owner) = agent(app, Role::Agent).await;
+    let (_, other) = agent(app, Role::Agent).await;
+    let (_, sup) = agent(app, Role::Supervisor).await;
+    let (mut o, _) = Ws::hello(app.addr, &owner, json!([])).await;
+    o.send(json!({ "type": "takeover", "conversation_id": conv }))
+        .await;
+    assert_eq!(
+        o.next_of("result").await["conversation"]["assignee_id"],
+        owner_id.to_string()
+    );
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/conversations/{conv}/messages"),
+            Some(&other)
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/conversations/{conv}/messages"),
+            Some(&sup)
+        )
+        .await
+        .status,
+        200
+    );
+    let (mut x, _) = Ws::hello(app.addr, &other, json!([])).await;
+    x.send(json!({ "type": "send", "conversation_id": conv, "client_msg_id": "z", "body": "mine now" })).await;
+    assert_eq!(x.next_of("error").await["code"], "not_found");
+    // The admin bootstrap account sees everything too.
+    let admin = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let r = app
+        .get(
+            &format!("/api/v1/conversations/{conv}"),
+            admin["access_token"].as_str(),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_reader_does_not_delay_others() {
+    let db = chat_store::testing::TestDb::sqlite().await;
+    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let app = TestApp::spawn_on(db, dir, &[("CHAT_WS_RATE_PER_SEC", "100000")]).await;
+    let (ctoken, _) = customer(&app).await;
+    let (_, sup) = agent(&app, Role::Supervisor).await;
+    let (mut writer, _) = Ws::hello(app.addr, &ctoken, json!([])).await;
+    let conv = open(&mut writer).await;
+    // A supervisor who follows the conversation but never reads...
+    let (mut slow, _) = Ws::hello(
+        app.addr,
+        &sup,
+        json!([{ "conversation_id": conv, "after_seq": 0 }]),
+    )
+    .await;
+    // ...and one who reads.
+    let (mut fast, _) = Ws::hello(
+        app.addr,
+        &sup,
+        json!([{ "conversation_id": conv, "after_seq": 0 }]),
+    )
+    .await;
+    fast.next_of("subscribed").await;
+    let body = "x".repeat(12 * 1024);
+    let n = 1200usize; // ~15 MB: more than the loopback socket buffers hold
+    // The writer reads its own socket (acks, echoes) so that it is not slow
+    // itself, and keeps at most 32 messages awaiting their ack, as a real
+    // client with a send window would.
+    let window = std::sync::Arc::new(tokio::sync::Semaphore::new(32));
+    let (mut sink, mut incoming) = futures_util::StreamExt::split(writer.inner);
+    let acks = window.clone();
+    let drain = tokio::spawn(async move {
+        while let Some(Ok(m)) = futures_util::StreamExt::next(&mut incoming).await {
+            if let tokio_tungstenite::tungstenite::Message::Text(t) = m
+                && (t.starts_with(r#"{"type":"ack""#) || t.starts_with(r#"{"type":"error""#))
+            {
+                assert!(!t.contains("error"), "refused: {t}");
+                acks.add_permits(1);
+            }
+        }
+    });
+    let writer_task = tokio::spawn(async move {
+        use futures_util::SinkExt as _;
+        for i in 0..n {
+            window.acquire().await.unwrap().forget();
+            let frame = json!({ "type": "send", "conversation_id": conv, "client_msg_id": format!("m{i}"), "body": body });
+            sink.send(tokio_tungstenite::tungstenite::Message::text(
+                frame.to_string(),
+            ))
+            .await
+            .unwrap();
+        }
+        sink
+    });
+    let started = std::time::Instant::now();
+    let mut seqs = HashSet::new();
+    while seqs.len() < n {
+        let f = fast.next_of("message").await;
+        seqs.insert(f["message"]["seq"].as_i64().unwrap());
+    }
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < Duration::from_secs(30),
+        "the fast reader took {elapsed:?}"
+    );
+    let _sink = writer_task.await.unwrap();
+    drain.abort();
+    // The slow one was cut loose (4008, or dropped at the send deadline).
+    let end = slow.ended().await;
+    assert!(
+        matches!(end, Ended::Closed(Some(4008), _) | Ended::Dropped),
+        "{end:?}"
+    );
+}

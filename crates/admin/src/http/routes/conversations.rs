@@ -1,0 +1,141 @@
+//! Staff REST over conversations: what the socket cannot do alone (lists,
+//! paged history). Visibility follows `chat_domain::access`: agents see the
+//! queue, the assistant's conversations and their own; supervisors and
+//! admins see all. A conversation the caller may not see is a 404.
+
+use actix_web::web;
+use chat_domain::DomainError;
+use chat_domain::access;
+use chat_domain::auth::Principal;
+use chat_domain::ids::ConversationId;
+use chat_domain::model::{Conversation, ConversationState, HistoryQuery, Message, Role};
+use chat_domain::ports::{ConversationFilter, Store};
+use serde::{Deserialize, Serialize};
+
+use crate::http::error::{ApiError, method_not_allowed};
+use crate::http::extract::StaffCaller;
+
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    let resource = |path| web::resource(path).default_service(web::to(method_not_allowed));
+    cfg.service(resource("/conversations").route(web::get().to(list)))
+        .service(resource("/conversations/{id}").route(web::get().to(detail)))
+        .service(resource("/conversations/{id}/messages").route(web::get().to(messages)));
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    /// `bot`, `queued`, `human` or `closed`.
+    state: Option<ConversationState>,
+    /// `me` for the caller's own conversations.
+    assignee: Option<String>,
+    limit: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct Items<T> {
+    items: Vec<T>,
+}
+
+fn principal(caller: &StaffCaller) -> Principal {
+    Principal::Staff {
+        user_id: caller.user_id,
+        role: caller.role,
+    }
+}
+
+async fn list(
+    caller: StaffCaller,
+    store: web::Data<dyn Store>,
+    query: web::Query<ListQuery>,
+) -> Result<web::Json<Items<Conversation>>, ApiError> {
+    let limit = query.limit.unwrap_or(50);
+    if limit == 0 || limit > 200 {
+        return Err(DomainError::invalid("limit", "must be between 1 and 200").into());
+    }
+    let assignee = match query.assignee.as_deref() {
+        None => None,
+        Some("me") => Some(caller.user_id),
+        Some(other) => {
+            let id = other.parse()?;
+            if id != caller.user_id && !caller.role.at_least(Role::Supervisor) {
+                return Err(DomainError::Forbidden(
+                    "agents can list only their own conversations".into(),
+                )
+                .into());
+            }
+            Some(id)
+        }
+    };
+    let who = principal(&caller);
+    let mut items = store
+        .list_conversations(&ConversationFilter {
+            state: query.state,
+            assignee,
+            open_only: query.state.is_none() && assignee.is_none(),
+            limit,
+            ..Default::default()
+        })
+        .await?;
+    items.retain(|c| access::can_view(&who, c));
+    Ok(web::Json(Items { items }))
+}
+
+async fn visible(
+    store: &dyn Store,
+    caller: &StaffCaller,
+    id: ConversationId,
+) -> Result<Conversation, ApiError> {
+    let conv = store
+        .conversation_by_id(id)
+        .await?
+        .ok_or(DomainError::NotFound("conversation"))?;
+    access::ensure_view(&principal(caller), &conv)?;
+    Ok(conv)
+}
+
+async fn detail(
+    caller: StaffCaller,
+    store: web::Data<dyn Store>,
+    path: web::Path<ConversationId>,
+) -> Result<web::Json<Conversation>, ApiError> {
+    Ok(web::Json(visible(store.get_ref(), &caller, *path).await?))
+}
+
+#[derive(Deserialize)]
+struct MessagesQuery {
+    /// Messages after this sequence (oldest first)…
+    after_seq: Option<i64>,
+    /// …or the page just before this sequence (scrolling back).
+    before_seq: Option<i64>,
+    limit: Option<u32>,
+}
+
+async fn messages(
+    caller: StaffCaller,
+    store: web::Data<dyn Store>,
+    path: web::Path<ConversationId>,
+    query: web::Query<MessagesQuery>,
+) -> Result<web::Json<Items<Message>>, ApiError> {
+    visible(store.get_ref(), &caller, *path).await?;
+    let limit = query.limit.unwrap_or(100);
+    if limit == 0 || limit > 500 {
+        return Err(DomainError::invalid("limit", "must be between 1 and 500").into());
+    }
+    let q = match (query.after_seq, query.before_seq) {
+        (Some(_), Some(_)) => {
+            return Err(DomainError::invalid(
+                "before_seq",
+                "use after_seq or before_seq, not both",
+            )
+            .into());
+        }
+        (None, Some(before)) => HistoryQuery::BeforeSeq { before, limit },
+        (after, None) => HistoryQuery::AfterSeq {
+            after: after.unwrap_or(0),
+            limit,
+        },
+    };
+    Ok(web::Json(Items {
+        items: store.history(*path, q).await?,
+    }))
+}
