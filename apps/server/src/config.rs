@@ -101,6 +101,9 @@ pub struct Config {
     pub queue_alert: Duration,
     /// `CHAT_WS_RATE_PER_SEC`: frames per second per socket.
     pub ws_rate_per_sec: u32,
+    /// `CHAT_REDIS_PREFIX`: namespace of this deployment's Redis keys and
+    /// channel (deployments sharing one Redis must differ).
+    pub redis_prefix: String,
 }
 
 impl Config {
@@ -247,6 +250,7 @@ impl Config {
             idle_close: Duration::from_secs(positive(&get, "CHAT_IDLE_CLOSE_SECS", 1800)?),
             queue_alert: Duration::from_secs(positive(&get, "CHAT_QUEUE_ALERT_SECS", 120)?),
             ws_rate_per_sec: positive(&get, "CHAT_WS_RATE_PER_SEC", 20)?,
+            redis_prefix: get("CHAT_REDIS_PREFIX").unwrap_or_else(|| "chat".into()),
             workers: get("CHAT_WORKERS")
                 .map(|v| {
                     v.parse()

@@ -118,10 +118,11 @@ impl Application {
         let (bus, presence): (Arc<dyn EventBus>, Arc<dyn PresenceRegistry>) =
             match &config.redis_url {
                 Some(url) => {
-                    let bus = RedisBus::connect(&url.0, config.db_connect_timeout)
-                        .await
-                        .context("connecting the event bus to REDIS_URL")?;
-                    let presence = Arc::new(RedisPresence::new(bus.pool()));
+                    let bus =
+                        RedisBus::connect(&url.0, &config.redis_prefix, config.db_connect_timeout)
+                            .await
+                            .context("connecting the event bus to REDIS_URL")?;
+                    let presence = Arc::new(RedisPresence::new(bus.pool(), &config.redis_prefix));
                     tracing::info!("event bus and presence on Redis");
                     (Arc::new(bus), presence)
                 }

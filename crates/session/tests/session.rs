@@ -406,12 +406,18 @@ async fn redis_bus_crosses_nodes_and_presence_expires() {
         return;
     };
     // Two "nodes": two independent bus connections.
-    let node_a = RedisBus::connect(&url, Duration::from_secs(5))
+    let prefix = format!("test-{}", uuid::Uuid::now_v7().simple());
+    let node_a = RedisBus::connect(&url, &prefix, Duration::from_secs(5))
         .await
         .unwrap();
-    let node_b = RedisBus::connect(&url, Duration::from_secs(5))
+    let node_b = RedisBus::connect(&url, &prefix, Duration::from_secs(5))
         .await
         .unwrap();
+    // Another deployment on the same Redis hears nothing of this one.
+    let other = RedisBus::connect(&url, "another-deployment", Duration::from_secs(5))
+        .await
+        .unwrap();
+    let mut on_other = other.subscribe();
     let mut on_b = node_b.subscribe();
     let agent = UserId::new();
     node_a
@@ -428,7 +434,13 @@ async fn redis_bus_crosses_nodes_and_presence_expires() {
             break;
         }
     }
-    let p = RedisPresence::new(node_a.pool());
+    assert!(
+        tokio::time::timeout(Duration::from_millis(200), on_other.next())
+            .await
+            .is_err(),
+        "isolated by prefix"
+    );
+    let p = RedisPresence::new(node_a.pool(), &prefix);
     p.refresh(
         agent,
         "node-a",
@@ -462,7 +474,7 @@ async fn redis_bus_crosses_nodes_and_presence_expires() {
             .any(|(a, _)| *a == agent)
     );
     assert!(
-        RedisBus::connect("redis://127.0.0.1:1", Duration::from_millis(500))
+        RedisBus::connect("redis://127.0.0.1:1", "x", Duration::from_millis(500))
             .await
             .is_err()
     );

@@ -11,8 +11,11 @@ use tokio::sync::{broadcast, oneshot};
 
 use super::{LocalStream, SUBSCRIBER_BACKLOG};
 
-/// The Redis channel every node publishes to and subscribes on.
-const CHANNEL: &str = "chat:events:v1";
+/// The channel every node of one deployment publishes to and subscribes on,
+/// under the deployment's key prefix (several deployments may share a Redis).
+fn channel(prefix: &str) -> String {
+    format!("{prefix}:events:v1")
+}
 
 /// Why the bus could not start.
 #[derive(Debug, thiserror::Error)]
@@ -36,12 +39,18 @@ pub enum RedisBusError {
 pub struct RedisBus {
     pool: deadpool_redis::Pool,
     local: broadcast::Sender<Delivery>,
+    channel: String,
+    prefix: String,
 }
 
 impl RedisBus {
     /// Connects, subscribes, and returns once the subscription is live (so
     /// nothing published after this returns is missed by this node).
-    pub async fn connect(url: &str, timeout: Duration) -> Result<Self, RedisBusError> {
+    pub async fn connect(
+        url: &str,
+        prefix: &str,
+        timeout: Duration,
+    ) -> Result<Self, RedisBusError> {
         let client =
             redis::Client::open(url).map_err(|e| RedisBusError::InvalidUrl(e.to_string()))?;
         let pool = deadpool_redis::Config::from_url(url)
@@ -55,9 +64,15 @@ impl RedisBus {
             .map_err(|e| RedisBusError::InvalidUrl(e.to_string()))?;
         let (local, _) = broadcast::channel(SUBSCRIBER_BACKLOG);
         let (ready_tx, ready_rx) = oneshot::channel();
-        tokio::spawn(subscriber(client, local.clone(), ready_tx));
+        let channel = channel(prefix);
+        tokio::spawn(subscriber(client, channel.clone(), local.clone(), ready_tx));
         match tokio::time::timeout(timeout, ready_rx).await {
-            Ok(Ok(())) => Ok(Self { pool, local }),
+            Ok(Ok(())) => Ok(Self {
+                pool,
+                local,
+                channel,
+                prefix: prefix.to_owned(),
+            }),
             Ok(Err(_)) => Err(RedisBusError::Unreachable("subscriber stopped".into())),
             Err(_) => Err(RedisBusError::Unreachable(format!(
                 "no subscription within {timeout:?}"
@@ -68,6 +83,11 @@ impl RedisBus {
     /// The connection pool (shared with the Redis presence registry).
     pub fn pool(&self) -> deadpool_redis::Pool {
         self.pool.clone()
+    }
+
+    /// The deployment's key prefix.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
     }
 }
 
@@ -82,7 +102,7 @@ impl EventBus for RedisBus {
             .await
             .map_err(|e| DomainError::Unavailable(format!("redis pool: {e}")))?;
         redis::cmd("PUBLISH")
-            .arg(CHANNEL)
+            .arg(&self.channel)
             .arg(payload)
             .query_async::<i64>(&mut conn)
             .await
@@ -97,6 +117,7 @@ impl EventBus for RedisBus {
 
 async fn subscriber(
     client: redis::Client,
+    channel: String,
     local: broadcast::Sender<Delivery>,
     ready: oneshot::Sender<()>,
 ) {
@@ -104,7 +125,7 @@ async fn subscriber(
     let mut backoff = Duration::from_millis(100);
     loop {
         match client.get_async_pubsub().await {
-            Ok(mut pubsub) => match pubsub.subscribe(CHANNEL).await {
+            Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
                 Ok(()) => {
                     backoff = Duration::from_millis(100);
                     match ready.take() {

@@ -8,22 +8,25 @@ use chat_domain::ports::PresenceRegistry;
 use chat_domain::{DomainError, DomainResult};
 use deadpool_redis::redis;
 
-/// Sorted set: member `agent|node`, score = expiry (unix milliseconds).
-const LIVE: &str = "chat:presence:live";
-/// Hash: `agent|node` → status.
-const STATUS: &str = "chat:presence:status";
-
 /// Presence shared by every node through Redis. Expiry is a score, not a key
 /// TTL, so listing live agents is one range query instead of a key scan.
 #[derive(Clone)]
 pub struct RedisPresence {
     pool: deadpool_redis::Pool,
+    /// Sorted set: member `agent|node`, score = expiry (unix milliseconds).
+    live: String,
+    /// Hash: `agent|node` → status.
+    status: String,
 }
 
 impl RedisPresence {
-    /// Uses the given pool (typically the bus's).
-    pub fn new(pool: deadpool_redis::Pool) -> Self {
-        Self { pool }
+    /// Uses the given pool (typically the bus's) and key prefix.
+    pub fn new(pool: deadpool_redis::Pool, prefix: &str) -> Self {
+        Self {
+            pool,
+            live: format!("{prefix}:presence:live"),
+            status: format!("{prefix}:presence:status"),
+        }
     }
 
     async fn conn(&self) -> DomainResult<deadpool_redis::Connection> {
@@ -56,8 +59,8 @@ impl PresenceRegistry for RedisPresence {
         let mut conn = self.conn().await?;
         redis::pipe()
             .atomic()
-            .zadd(LIVE, &member, expires)
-            .hset(STATUS, &member, status.as_str())
+            .zadd(&self.live, &member, expires)
+            .hset(&self.status, &member, status.as_str())
             .query_async::<()>(&mut conn)
             .await
             .map_err(unavailable)
@@ -68,8 +71,8 @@ impl PresenceRegistry for RedisPresence {
         let mut conn = self.conn().await?;
         redis::pipe()
             .atomic()
-            .zrem(LIVE, &member)
-            .hdel(STATUS, &member)
+            .zrem(&self.live, &member)
+            .hdel(&self.status, &member)
             .query_async::<()>(&mut conn)
             .await
             .map_err(unavailable)
@@ -80,7 +83,7 @@ impl PresenceRegistry for RedisPresence {
         let mut conn = self.conn().await?;
         // Expired entries (crashed nodes) are dropped on the way.
         let expired: Vec<String> = redis::cmd("ZRANGEBYSCORE")
-            .arg(LIVE)
+            .arg(&self.live)
             .arg("-inf")
             .arg(now)
             .query_async(&mut conn)
@@ -88,14 +91,14 @@ impl PresenceRegistry for RedisPresence {
             .map_err(unavailable)?;
         if !expired.is_empty() {
             redis::pipe()
-                .zrem(LIVE, &expired)
-                .hdel(STATUS, &expired)
+                .zrem(&self.live, &expired)
+                .hdel(&self.status, &expired)
                 .query_async::<()>(&mut conn)
                 .await
                 .map_err(unavailable)?;
         }
         let live: Vec<String> = redis::cmd("ZRANGEBYSCORE")
-            .arg(LIVE)
+            .arg(&self.live)
             .arg(format!("({now}"))
             .arg("+inf")
             .query_async(&mut conn)
@@ -105,7 +108,7 @@ impl PresenceRegistry for RedisPresence {
             return Ok(Vec::new());
         }
         let statuses: Vec<Option<String>> = redis::cmd("HMGET")
-            .arg(STATUS)
+            .arg(&self.status)
             .arg(&live)
             .query_async(&mut conn)
             .await

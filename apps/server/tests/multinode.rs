@@ -1,0 +1,263 @@
+//! Two `chat-server` processes sharing MariaDB and Redis: messages cross
+//! nodes both ways, one node dies, the customer resumes on the other with
+//! nothing lost, and two nodes never assign one conversation twice.
+//! Needs CHAT_TEST_MYSQL_URL and CHAT_TEST_REDIS_URL (CI sets and requires them).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
+
+mod common;
+
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chat_store::testing::{TestDb, service_url};
+use common::ws::Ws;
+use common::{ADMIN_EMAIL, ADMIN_PASSWORD, JWT_SECRET, request};
+use serde_json::{Value, json};
+
+/// A server process, killed when dropped.
+struct Node {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Nodes of one test share a Redis prefix; tests running side by side on one
+/// Redis must not hear each other.
+fn start(name: &str, db: &str, redis: &str, prefix: &str) -> Node {
+    let port = free_port();
+    let dir = std::env::temp_dir().join(format!(
+        "chat-node-{name}-{}",
+        uuid::Uuid::now_v7().simple()
+    ));
+    let child = Command::new(env!("CARGO_BIN_EXE_chat-server"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", db)
+        .env("REDIS_URL", redis)
+        .env("CHAT_REDIS_PREFIX", prefix)
+        .env("CHAT_JWT_SECRET", JWT_SECRET)
+        .env("CHAT_ADMIN_EMAIL", ADMIN_EMAIL)
+        .env("CHAT_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("CHAT_LISTEN", format!("127.0.0.1:{port}"))
+        .env("CHAT_DATA_DIR", dir)
+        .env("CHAT_NODE_ID", name)
+        .env("CHAT_LOG", "warn")
+        .env("CHAT_WORKERS", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    Node {
+        child,
+        addr: format!("127.0.0.1:{port}").parse().unwrap(),
+    }
+}
+
+async fn ready(node: &Node) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if tokio::net::TcpStream::connect(node.addr).await.is_ok()
+            && request(node.addr, "GET", "/readyz", &[], None).await.status == 200
+        {
+            return;
+        }
+        assert!(Instant::now() < deadline, "node {} not ready", node.addr);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn post(addr: SocketAddr, path: &str, body: Value) -> Value {
+    let r = request(
+        addr,
+        "POST",
+        path,
+        &[("content-type", "application/json")],
+        Some(body.to_string().as_bytes()),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{path}: {}", r.text);
+    r.json()
+}
+
+async fn say(ws: &mut Ws, conv: &str, cmid: &str, body: &str) -> i64 {
+    ws.send(
+        json!({ "type": "send", "conversation_id": conv, "client_msg_id": cmid, "body": body }),
+    )
+    .await;
+    loop {
+        let ack = ws.next_of("ack").await;
+        if ack["client_msg_id"] == cmid {
+            return ack["seq"].as_i64().unwrap();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_share_conversations_and_survive_a_crash() {
+    let Some(redis) = service_url("CHAT_TEST_REDIS_URL", "multi-node tests") else {
+        return;
+    };
+    let Some(db) = TestDb::mysql().await else {
+        return;
+    };
+    let prefix = format!("t-{}", uuid::Uuid::now_v7().simple());
+    let mut a = start("node-a", &db.url, &redis, &prefix);
+    let b = start("node-b", &db.url, &redis, &prefix);
+    ready(&a).await;
+    ready(&b).await;
+
+    // Customer on A, agent (the admin) on B.
+    let session = post(a.addr, "/api/v1/widget/sessions", json!({})).await;
+    let ctoken = session["token"].as_str().unwrap().to_owned();
+    let login = post(
+        b.addr,
+        "/api/v1/auth/login",
+        json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD }),
+    )
+    .await;
+    let atoken = login["access_token"].as_str().unwrap().to_owned();
+    let (mut agent, _) = Ws::hello(b.addr, &atoken, json!([])).await;
+    let (mut cust, _) = Ws::hello(a.addr, &ctoken, json!([])).await;
+    cust.send(json!({ "type": "open" })).await;
+    let conv = cust.next_of("subscribed").await["conversation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The agent on B hears of the new conversation opened on A.
+    let opened = agent.next_of("conversation").await;
+    assert_eq!(opened["conversation"]["id"], conv.as_str());
+
+    say(&mut cust, &conv, "c1", "hello from node A").await;
+    agent
+        .send(json!({ "type": "takeover", "conversation_id": conv }))
+        .await;
+    agent.next_of("result").await;
+    agent
+        .send(json!({ "type": "subscribe", "conversation_id": conv, "after_seq": 0 }))
+        .await;
+    agent.next_of("subscribed").await;
+    let history = agent.messages(2).await;
+    assert_eq!(history[0]["body"], "hello from node A");
+
+    // B → A and A → B.
+    say(&mut agent, &conv, "a1", "hello from node B").await;
+    let got = cust.messages(3).await; // own c1, the join notice, a1
+    assert_eq!(got[2]["body"], "hello from node B");
+    let last_seen = got[2]["seq"].as_i64().unwrap();
+    say(&mut cust, &conv, "c2", "still here").await;
+    // The agent gets its own a1 back, then the customer's c2.
+    assert_eq!(agent.messages(2).await[1]["body"], "still here");
+    let last_seen = last_seen + 1; // the customer's own c2 was echoed too
+    assert_eq!(cust.messages(1).await[0]["seq"], last_seen);
+
+    // Node A dies without warning; the agent keeps writing on B.
+    a.child.kill().unwrap();
+    a.child.wait().unwrap();
+    let mut sent = Vec::new();
+    for i in 1..=3 {
+        sent.push(
+            say(
+                &mut agent,
+                &conv,
+                &format!("late{i}"),
+                &format!("while you were away {i}"),
+            )
+            .await,
+        );
+    }
+    // The customer reconnects to B and resumes: exactly what it missed.
+    let (mut cust, _) = Ws::hello(
+        b.addr,
+        &ctoken,
+        json!([{ "conversation_id": conv, "after_seq": last_seen }]),
+    )
+    .await;
+    cust.next_of("subscribed").await;
+    let missed = cust.messages(3).await;
+    assert_eq!(
+        missed
+            .iter()
+            .map(|m| m["seq"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        sent
+    );
+    assert_eq!(missed[0]["body"], "while you were away 1");
+    cust.quiet_for(Duration::from_millis(300)).await;
+    drop(b);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_never_assign_one_conversation_twice() {
+    let Some(redis) = service_url("CHAT_TEST_REDIS_URL", "multi-node tests") else {
+        return;
+    };
+    let Some(db) = TestDb::mysql().await else {
+        return;
+    };
+    let prefix = format!("t-{}", uuid::Uuid::now_v7().simple());
+    let a = start("race-a", &db.url, &redis, &prefix);
+    let b = start("race-b", &db.url, &redis, &prefix);
+    ready(&a).await;
+    ready(&b).await;
+    let login = post(
+        a.addr,
+        "/api/v1/auth/login",
+        json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD }),
+    )
+    .await;
+    let admin = login["access_token"].as_str().unwrap().to_owned();
+    let (mut on_a, _) = Ws::hello(a.addr, &admin, json!([])).await;
+    let (mut on_b, _) = Ws::hello(b.addr, &admin, json!([])).await;
+    for round in 0..10 {
+        let session = post(a.addr, "/api/v1/widget/sessions", json!({})).await;
+        let (mut cust, _) = Ws::hello(b.addr, session["token"].as_str().unwrap(), json!([])).await;
+        cust.send(json!({ "type": "open" })).await;
+        let conv = cust.next_of("subscribed").await["conversation"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        cust.send(json!({ "type": "request_human", "conversation_id": conv }))
+            .await;
+        cust.next_of("result").await;
+        // The same queued conversation accepted on both nodes at once.
+        on_a.send(json!({ "type": "accept", "conversation_id": conv, "ref": format!("a{round}") }))
+            .await;
+        on_b.send(json!({ "type": "accept", "conversation_id": conv, "ref": format!("b{round}") }))
+            .await;
+        let ra = reply(&mut on_a, &format!("a{round}")).await;
+        let rb = reply(&mut on_b, &format!("b{round}")).await;
+        let wins = [&ra, &rb].iter().filter(|f| f["type"] == "result").count();
+        assert_eq!(wins, 1, "round {round}: {ra} / {rb}");
+        let loser = if ra["type"] == "error" { &ra } else { &rb };
+        assert_eq!(loser["code"], "conflict");
+        cust.send(json!({ "type": "close", "conversation_id": conv }))
+            .await;
+        cust.next_of("result").await;
+    }
+}
+
+/// The `result` or `error` answering the frame with this `ref`.
+async fn reply(ws: &mut Ws, r: &str) -> Value {
+    loop {
+        let f = ws.next().await;
+        if f["ref"] == r && (f["type"] == "result" || f["type"] == "error") {
+            return f;
+        }
+    }
+}
