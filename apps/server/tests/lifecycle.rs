@@ -100,6 +100,67 @@ fn sigterm_stops_gracefully_and_data_survives() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_closes_sockets_with_1001_then_exits() {
+    let dir = std::env::temp_dir().join(format!("chat-proc-{}", uuid::Uuid::now_v7().simple()));
+    let port = free_port();
+    let mut child = Command::new(BIN)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.join("chat.db").display()),
+        )
+        .env("CHAT_DATA_DIR", &dir)
+        .env("CHAT_LISTEN", format!("127.0.0.1:{port}"))
+        .env("CHAT_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("CHAT_SHUTDOWN_TIMEOUT_SECS", "30")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while blocking_get(port, "/readyz") != 200 {
+        assert!(Instant::now() < deadline, "not ready");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let session = common::request(
+        addr,
+        "POST",
+        "/api/v1/widget/sessions",
+        &[("content-type", "application/json")],
+        Some(b"{}"),
+    )
+    .await;
+    let token = session.json()["token"].as_str().unwrap().to_owned();
+    let (mut ws, _) = common::ws::Ws::hello(addr, &token, serde_json::json!([])).await;
+    let stopping = Instant::now();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    // The socket is told to go (and resume elsewhere) at once…
+    assert!(matches!(
+        ws.ended().await,
+        common::ws::Ended::Closed(Some(1001), _)
+    ));
+    // …so the drain does not wait out the 30-second timeout for it.
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    assert!(status.success());
+    assert!(
+        stopping.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        stopping.elapsed()
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_keeps_users_and_tokens() {
     let app = TestApp::spawn(common::Backend::Sqlite).await.unwrap();
     let login = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;

@@ -164,8 +164,7 @@ async fn main() -> Result<()> {
         wait_for(&mut agent, "result").await?;
         agent
             .send(Message::text(
-                json!({ "type": "subscribe", "conversation_id": conv, "after_seq": 0 })
-                    .to_string(),
+                json!({ "type": "subscribe", "conversation_id": conv, "after_seq": 0 }).to_string(),
             ))
             .await?;
         wait_for(&mut agent, "subscribed").await?;

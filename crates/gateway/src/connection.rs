@@ -60,6 +60,12 @@ pub async fn serve(gw: Arc<Gateway>, mut session: Session, stream: AggregatedMes
         Err(Stop::Gone) => return,
     };
     let (id, handle, rx) = gw.hub.register(principal.clone(), gw.config.queue_capacity);
+    let kind = if matches!(principal, Principal::Customer { .. }) {
+        "customer"
+    } else {
+        "staff"
+    };
+    metrics::gauge!("ws_connections", "kind" => kind).increment(1.0);
     gw.connected(&principal).await;
     let (sends, send_rx) = tokio::sync::mpsc::channel(SENDS_IN_FLIGHT);
     let sender_task = tokio::spawn(sender(
@@ -82,6 +88,10 @@ pub async fn serve(gw: Arc<Gateway>, mut session: Session, stream: AggregatedMes
     drop(conn);
     sender_task.abort();
     let left_here = gw.hub.unregister(id);
+    metrics::gauge!("ws_connections", "kind" => kind).decrement(1.0);
+    if let Stop::Close(code, _) = &stop {
+        metrics::counter!("ws_closed_total", "code" => code.to_string()).increment(1);
+    }
     gw.disconnected(&principal, left_here).await;
     if let Stop::Close(code, reason) = stop {
         let close = session.close(Some(CloseReason {
