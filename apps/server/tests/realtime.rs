@@ -571,3 +571,102 @@ async fn a_slow_reader_does_not_delay_others() {
         "{end:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn widget_sessions_anonymous_verified_and_refused() {
+    use hmac::Mac as _;
+    let secret = "widget-secret-widget-secret-0123456789";
+    let db = chat_store::testing::TestDb::sqlite().await;
+    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let app = TestApp::spawn_on(db, dir, &[("CHAT_WIDGET_SECRET", secret)]).await;
+
+    // Anonymous: a visitor id to keep; coming back with it is the same customer.
+    let first = app
+        .post_json("/api/v1/widget/sessions", &json!({}), None)
+        .await
+        .json();
+    let again = app
+        .post_json(
+            "/api/v1/widget/sessions",
+            &json!({ "visitor_id": first["visitor_id"] }),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(first["customer_id"], again["customer_id"]);
+    let empty = request(app.addr, "POST", "/api/v1/widget/sessions", &[], None).await;
+    assert_eq!(empty.status, 200, "an empty body is a first visit");
+
+    // Verified by the host site's signature.
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(b"user-42");
+    let sig = hex::encode(mac.finalize().into_bytes());
+    let ok = app
+        .post_json(
+            "/api/v1/widget/sessions",
+            &json!({ "external_id": "user-42", "signature": sig, "name": "Ann" }),
+            None,
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    let same = app
+        .post_json(
+            "/api/v1/widget/sessions",
+            &json!({ "external_id": "user-42", "signature": sig }),
+            None,
+        )
+        .await;
+    assert_eq!(ok.json()["customer_id"], same.json()["customer_id"]);
+    assert!(ok.json().get("visitor_id").is_none());
+
+    // Refusals, each with the JSON error body.
+    let cases = [
+        (
+            json!({ "external_id": "user-43", "signature": sig }),
+            401,
+            "unauthenticated",
+        ),
+        (
+            json!({ "external_id": "user-42" }),
+            400,
+            "validation_failed",
+        ),
+        (
+            json!({ "externalId": "user-42", "signature": sig }),
+            400,
+            "validation_failed",
+        ),
+        (json!({ "visitor_id": "short" }), 400, "validation_failed"),
+    ];
+    for (body, status, code) in cases {
+        let r = app.post_json("/api/v1/widget/sessions", &body, None).await;
+        assert_eq!(
+            (r.status, r.error_code().as_str()),
+            (status, code),
+            "{body}"
+        );
+    }
+    let bad = request(
+        app.addr,
+        "POST",
+        "/api/v1/widget/sessions",
+        &[("content-type", "application/json")],
+        Some(b"{nope"),
+    )
+    .await;
+    assert_eq!(
+        (bad.status, bad.error_code().as_str()),
+        (400, "validation_failed")
+    );
+    // A staff token is not a customer token.
+    let admin = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(
+        app.get(
+            "/api/v1/widget/conversations",
+            admin["access_token"].as_str()
+        )
+        .await
+        .status,
+        403
+    );
+}

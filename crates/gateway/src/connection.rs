@@ -38,6 +38,15 @@ enum Stop {
     Gone,
 }
 
+/// The close for a WebSocket-level error: 1009 for an oversize frame, 1002
+/// for anything else the codec refuses.
+fn protocol_error(e: &actix_ws::ProtocolError) -> Stop {
+    match e {
+        actix_ws::ProtocolError::Overflow => Stop::Close(close::TOO_BIG, "frame too large".into()),
+        other => Stop::Close(close::PROTOCOL, format!("protocol error: {other}")),
+    }
+}
+
 /// Catch-up is read in pages of this size.
 const PAGE: u32 = 500;
 /// Refused frames in a row before a flooding client is disconnected.
@@ -127,6 +136,9 @@ async fn authenticate(
                     }
                     let principal = match gw.verify(&token).await {
                         Ok(p) => p,
+                        Err(e @ (DomainError::Unavailable(_) | DomainError::Internal(_))) => {
+                            return Err(Stop::Close(close::TRY_AGAIN, e.public_message()));
+                        }
                         Err(e) => return Err(Stop::Close(close::UNAUTHENTICATED, e.public_message())),
                     };
                     let session_id = uuid::Uuid::now_v7().to_string();
@@ -149,7 +161,7 @@ async fn authenticate(
                 }
                 Some(Ok(AggregatedMessage::Close(_))) | None => return Err(Stop::Gone),
                 Some(Ok(_)) => return Err(Stop::Close(close::UNAUTHENTICATED, "the first frame must be hello".into())),
-                Some(Err(e)) => return Err(Stop::Close(close::TOO_BIG, format!("bad frame: {e}"))),
+                Some(Err(e)) => return Err(protocol_error(&e)),
             }
         }
     }
@@ -253,7 +265,7 @@ impl Conn {
                         Some(Ok(AggregatedMessage::Ping(bytes))) => self.session.pong(&bytes).await.map_err(|_| Stop::Gone),
                         Some(Ok(AggregatedMessage::Pong(_))) => Ok(()),
                         Some(Ok(AggregatedMessage::Close(_))) | None => Err(Stop::Gone),
-                        Some(Err(e)) => Err(Stop::Close(close::TOO_BIG, format!("frame refused: {e}"))),
+                        Some(Err(e)) => Err(protocol_error(&e)),
                     };
                     if let Err(stop) = outcome { return stop; }
                 }
@@ -412,17 +424,20 @@ impl Conn {
                     private,
                     reference,
                 };
-                if let Err(e) = self.sends.try_send(request) {
-                    let reference = match &e {
-                        tokio::sync::mpsc::error::TrySendError::Full(r)
-                        | tokio::sync::mpsc::error::TrySendError::Closed(r) => r.reference.clone(),
-                    };
-                    self.refuse(
-                        "rate_limited",
-                        "too many messages awaiting storage: slow down",
-                        reference.as_deref(),
-                    )
-                    .await?;
+                match self.sends.try_send(request) {
+                    Ok(()) => {}
+                    Err(tokio::sync::mpsc::error::TrySendError::Full(r)) => {
+                        self.refuse(
+                            "rate_limited",
+                            "too many messages awaiting storage: slow down",
+                            r.reference.as_deref(),
+                        )
+                        .await?;
+                    }
+                    // The sender task is gone (its socket stopped reading).
+                    Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) => {
+                        return Err(Stop::Gone.into());
+                    }
                 }
             }
             ClientFrame::Typing {
@@ -631,6 +646,7 @@ impl Conn {
 
     /// Sends the stored messages after the last one sent, up to `until`.
     async fn catch_up(&mut self, id: ConversationId, until: Option<i64>) -> Result<(), Stop> {
+        let customer = matches!(self.principal, Principal::Customer { .. });
         loop {
             let Some(&last) = self.subs.get(&id) else {
                 return Ok(());
@@ -638,11 +654,14 @@ impl Conn {
             if until.is_some_and(|u| last >= u) {
                 return Ok(());
             }
-            let page = match self
+            // Raw pages (access was checked when the conversation was
+            // followed): paging must follow sequences, and private notes are
+            // skipped for customers below, without shortening the page.
+            let page = self
                 .gw
                 .service
+                .store()
                 .history(
-                    &self.principal,
                     id,
                     HistoryQuery::AfterSeq {
                         after: last,
@@ -650,30 +669,27 @@ impl Conn {
                     },
                 )
                 .await
-            {
-                Ok(p) => p,
-                Err(e) => {
+                .map_err(|e| {
+                    // Sending what comes next would leave a hole: better to
+                    // have the client come back and resume.
                     tracing::warn!(error = %e, conversation = %id, "catch-up failed");
-                    return Ok(());
-                }
-            };
-            // Private notes are filtered for customers, so the page can be
-            // shorter than its sequence span: remember the raw span too.
+                    Stop::Close(
+                        close::TRY_AGAIN,
+                        "temporarily unavailable: reconnect and resume".into(),
+                    )
+                })?;
             let full = page.len() as u32 >= PAGE;
             for m in &page {
                 if until.is_some_and(|u| m.seq > u) {
                     return Ok(());
                 }
-                self.send(ServerFrame::Message { message: m }.to_text())
-                    .await?;
+                if !(customer && m.kind == MessageKind::PrivateNote) {
+                    self.send(ServerFrame::Message { message: m }.to_text())
+                        .await?;
+                }
                 self.subs.insert(id, m.seq);
             }
             if !full {
-                if let Some(u) = until {
-                    // Whatever is between (customer-invisible notes) is done.
-                    let last = self.subs.get(&id).copied().unwrap_or(0);
-                    self.subs.insert(id, last.max(u - 1));
-                }
                 return Ok(());
             }
         }

@@ -15,12 +15,16 @@ pub const PROTOCOL_VERSION: u32 = 1;
 pub mod close {
     /// The server is shutting down: reconnect (to another node) and resume.
     pub const GOING_AWAY: u16 = 1001;
+    /// A WebSocket protocol error (bad framing).
+    pub const PROTOCOL: u16 = 1002;
     /// Flooding or another policy violation.
     pub const POLICY: u16 = 1008;
     /// A frame over the size limit.
     pub const TOO_BIG: u16 = 1009;
     /// A server bug.
     pub const INTERNAL: u16 = 1011;
+    /// A dependency (the database) is unavailable: reconnect later and resume.
+    pub const TRY_AGAIN: u16 = 1013;
     /// No valid `hello` in time, or the token was refused.
     pub const UNAUTHENTICATED: u16 = 4001;
     /// The client asked for a protocol version this server does not speak.

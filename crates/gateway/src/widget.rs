@@ -8,7 +8,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chat_domain::auth::Principal;
 use chat_domain::ids::{ConversationId, CustomerId};
-use chat_domain::model::{Customer, HistoryQuery};
+use chat_domain::model::{Customer, HistoryQuery, MessageKind};
 use chat_domain::ports::ConversationFilter;
 use chat_domain::time::now;
 use chat_domain::{DomainError, DomainResult};
@@ -83,11 +83,19 @@ pub fn verify_signature(secret: &[u8], external_id: &str, signature_hex: &str) -
     mac.verify_slice(&expected).is_ok()
 }
 
-async fn create_session(
-    gw: web::Data<Gateway>,
-    body: Option<web::Json<SessionRequest>>,
-) -> HttpResponse {
-    let req = body.map(web::Json::into_inner).unwrap_or_default();
+async fn create_session(gw: web::Data<Gateway>, body: web::Bytes) -> HttpResponse {
+    // An empty body is an anonymous first visit; anything else must be valid
+    // (a misspelled field must not quietly become a new anonymous visitor).
+    let req = if body.iter().all(u8::is_ascii_whitespace) {
+        SessionRequest::default()
+    } else {
+        match serde_json::from_slice::<SessionRequest>(&body) {
+            Ok(r) => r,
+            Err(e) => {
+                return error_response(&DomainError::invalid("body", format!("invalid JSON: {e}")));
+            }
+        }
+    };
     match session(&gw, req).await {
         Ok(r) => HttpResponse::Ok().json(r),
         Err(e) => error_response(&e),
@@ -229,21 +237,35 @@ async fn my_history(
 ) -> HttpResponse {
     let result = async {
         let who = customer(&gw, &req).await?;
+        gw.service.visible(&who, *path).await?;
         let limit = params.limit.unwrap_or(100).clamp(1, 500);
-        gw.service
+        // Page by sequence over the raw history, then drop private notes:
+        // filtering first would make pages short (or empty) mid-history.
+        let raw = gw
+            .service
+            .store()
             .history(
-                &who,
                 *path,
                 HistoryQuery::AfterSeq {
                     after: params.after_seq,
                     limit,
                 },
             )
-            .await
+            .await?;
+        let next_after_seq = (raw.len() as u32 == limit)
+            .then(|| raw.last().map(|m| m.seq))
+            .flatten();
+        let items: Vec<_> = raw
+            .into_iter()
+            .filter(|m| m.kind != MessageKind::PrivateNote)
+            .collect();
+        Ok::<_, DomainError>(
+            serde_json::json!({ "items": items, "next_after_seq": next_after_seq }),
+        )
     }
     .await;
     match result {
-        Ok(items) => HttpResponse::Ok().json(serde_json::json!({ "items": items })),
+        Ok(page) => HttpResponse::Ok().json(page),
         Err(e) => error_response(&e),
     }
 }
