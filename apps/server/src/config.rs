@@ -101,6 +101,9 @@ pub struct Config {
     pub queue_alert: Duration,
     /// `CHAT_WS_RATE_PER_SEC`: frames per second per socket.
     pub ws_rate_per_sec: u32,
+    /// `CHAT_PRESENCE_TTL_SECS`: an agent whose node stops refreshing goes
+    /// offline after this long.
+    pub presence_ttl: Duration,
     /// `CHAT_REDIS_PREFIX`: namespace of this deployment's Redis keys and
     /// channel (deployments sharing one Redis must differ).
     pub redis_prefix: String,
@@ -250,6 +253,7 @@ impl Config {
             idle_close: Duration::from_secs(positive(&get, "CHAT_IDLE_CLOSE_SECS", 1800)?),
             queue_alert: Duration::from_secs(positive(&get, "CHAT_QUEUE_ALERT_SECS", 120)?),
             ws_rate_per_sec: positive(&get, "CHAT_WS_RATE_PER_SEC", 20)?,
+            presence_ttl: Duration::from_secs(positive(&get, "CHAT_PRESENCE_TTL_SECS", 30)?),
             redis_prefix: get("CHAT_REDIS_PREFIX").unwrap_or_else(|| "chat".into()),
             workers: get("CHAT_WORKERS")
                 .map(|v| {

@@ -166,6 +166,7 @@ impl Application {
                     .as_ref()
                     .map(|s| s.0.as_bytes().to_vec()),
                 rate_per_sec: config.ws_rate_per_sec,
+                presence_ttl: config.presence_ttl,
                 ..GatewayConfig::default()
             },
         );

@@ -57,6 +57,7 @@ fn start(name: &str, db: &str, redis: &str, prefix: &str) -> Node {
         .env("CHAT_LISTEN", format!("127.0.0.1:{port}"))
         .env("CHAT_DATA_DIR", dir)
         .env("CHAT_NODE_ID", name)
+        .env("CHAT_PRESENCE_TTL_SECS", "2")
         .env("CHAT_LOG", "warn")
         .env("CHAT_WORKERS", "1")
         .stdout(Stdio::null())
@@ -166,6 +167,37 @@ async fn two_nodes_share_conversations_and_survive_a_crash() {
     let last_seen = last_seen + 1; // the customer's own c2 was echoed too
     assert_eq!(cust.messages(1).await[0]["seq"], last_seen);
 
+    // A second agent works on node A.
+    let at = chat_domain::time::now();
+    let other = chat_domain::model::User {
+        id: chat_domain::ids::UserId::new(),
+        email: "bob@example.com".into(),
+        display_name: "Bob".into(),
+        password_hash: chat_admin::auth::hash_password("bob password".into())
+            .await
+            .unwrap(),
+        role: chat_domain::model::Role::Agent,
+        active: true,
+        created_at: at,
+        updated_at: at,
+    };
+    chat_domain::ports::UserRepository::create_user(&db.store, &other)
+        .await
+        .unwrap();
+    let bob = post(
+        a.addr,
+        "/api/v1/auth/login",
+        json!({ "email": "bob@example.com", "password": "bob password" }),
+    )
+    .await;
+    let (_bob_ws, _) = Ws::hello(a.addr, bob["access_token"].as_str().unwrap(), json!([])).await;
+    loop {
+        let p = agent.next_of("presence").await;
+        if p["agent_id"] == other.id.to_string() && p["status"] == "online" {
+            break;
+        }
+    }
+
     // Node A dies without warning; the agent keeps writing on B.
     a.child.kill().unwrap();
     a.child.wait().unwrap();
@@ -199,6 +231,18 @@ async fn two_nodes_share_conversations_and_survive_a_crash() {
     );
     assert_eq!(missed[0]["body"], "while you were away 1");
     cust.quiet_for(Duration::from_millis(300)).await;
+    // Bob's node died without a word: his presence expires and B says so.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "no offline presence for an agent of a dead node"
+        );
+        let p = agent.next_of("presence").await;
+        if p["agent_id"] == other.id.to_string() && p["status"] == "offline" {
+            break;
+        }
+    }
     drop(b);
 }
 

@@ -93,6 +93,9 @@ pub struct Gateway {
     pub(crate) config: GatewayConfig,
     /// Status of each agent connected here (online unless they said away).
     statuses: Mutex<HashMap<UserId, PresenceStatus>>,
+    /// Live agents across all nodes at the last refresh, to notice agents
+    /// whose node died (their entries expire; nobody says goodbye for them).
+    last_live: Mutex<HashMap<UserId, PresenceStatus>>,
 }
 
 impl Gateway {
@@ -115,6 +118,7 @@ impl Gateway {
             presence,
             config,
             statuses: Mutex::new(HashMap::new()),
+            last_live: Mutex::new(HashMap::new()),
         });
         tokio::spawn(hub.run(bus));
         let weak = Arc::downgrade(&gw);
@@ -249,6 +253,30 @@ impl Gateway {
             {
                 tracing::warn!(error = %e, "presence not refreshed");
             }
+        }
+        // Agents that vanished without a goodbye (their node crashed) are
+        // announced offline. Every node may notice it; the event is idempotent.
+        let Ok(live) = self.presence.live_agents().await else {
+            return;
+        };
+        let live: HashMap<UserId, PresenceStatus> = live.into_iter().collect();
+        let gone: Vec<UserId> = {
+            let mut last = self.last_live.lock().unwrap_or_else(|p| p.into_inner());
+            let gone = last
+                .keys()
+                .filter(|a| !live.contains_key(a))
+                .copied()
+                .collect();
+            *last = live;
+            gone
+        };
+        for agent_id in gone {
+            self.service
+                .publish(Event::Presence {
+                    agent_id,
+                    status: PresenceStatus::Offline,
+                })
+                .await;
         }
     }
 
