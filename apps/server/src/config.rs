@@ -35,6 +35,15 @@ pub enum LogFormat {
     Json,
 }
 
+/// Which assistant answers customers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AiProvider {
+    /// The built-in retrieval assistant (no network).
+    Offline,
+    /// No assistant.
+    None,
+}
+
 /// A value that must never be printed.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(pub String);
@@ -104,6 +113,20 @@ pub struct Config {
     /// `CHAT_PRESENCE_TTL_SECS`: an agent whose node stops refreshing goes
     /// offline after this long.
     pub presence_ttl: Duration,
+    /// `CHAT_AI_PROVIDER`: `offline` (the built-in assistant) or `none`
+    /// (no assistant: customers wait for a person).
+    pub ai_provider: AiProvider,
+    /// `CHAT_AI_MIN_SCORE`: least retrieval score the offline assistant
+    /// answers with (below it, it offers a person).
+    pub ai_min_score: f64,
+    /// `CHAT_AI_HANDOFF_AFTER_MISSES`: hand off after this many unanswered
+    /// questions in a row (0: never).
+    pub ai_handoff_after_misses: u32,
+    /// `CHAT_AI_DELTA_DELAY_MS`: pause between streamed pieces.
+    pub ai_delta_delay: Duration,
+    /// `CHAT_AI_DEMO_KB`: load the bundled FAQ into an empty knowledge base
+    /// (default: on with SQLite, off with MySQL).
+    pub ai_demo_kb: bool,
     /// `CHAT_REDIS_PREFIX`: namespace of this deployment's Redis keys and
     /// channel (deployments sharing one Redis must differ).
     pub redis_prefix: String,
@@ -127,8 +150,14 @@ impl Config {
             |k: &str| env(k).or_else(|| file.get(k).cloned().filter(|v| !v.trim().is_empty()));
 
         let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/chat.db".into());
-        let scheme = database_url.split("://").next().unwrap_or_default();
-        if !matches!(scheme, "sqlite" | "mysql" | "mariadb") || !database_url.contains("://") {
+        let scheme = database_url
+            .split("://")
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        if !matches!(scheme.as_str(), "sqlite" | "mysql" | "mariadb")
+            || !database_url.contains("://")
+        {
             return Err(err(
                 "DATABASE_URL",
                 format!(
@@ -254,6 +283,43 @@ impl Config {
             queue_alert: Duration::from_secs(positive(&get, "CHAT_QUEUE_ALERT_SECS", 120)?),
             ws_rate_per_sec: positive(&get, "CHAT_WS_RATE_PER_SEC", 20)?,
             presence_ttl: Duration::from_secs(positive(&get, "CHAT_PRESENCE_TTL_SECS", 30)?),
+            ai_provider: match get("CHAT_AI_PROVIDER").as_deref() {
+                None | Some("offline") => AiProvider::Offline,
+                Some("none") => AiProvider::None,
+                Some(other) => {
+                    return Err(err(
+                        "CHAT_AI_PROVIDER",
+                        format!("`{other}` is not offline or none"),
+                    ));
+                }
+            },
+            ai_min_score: match get("CHAT_AI_MIN_SCORE") {
+                None => 5.0,
+                Some(v) => v
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| x.is_finite() && *x >= 0.0)
+                    .ok_or_else(|| {
+                        err(
+                            "CHAT_AI_MIN_SCORE",
+                            format!("`{v}` is not a non-negative number"),
+                        )
+                    })?,
+            },
+            ai_handoff_after_misses: parse(&get, "CHAT_AI_HANDOFF_AFTER_MISSES", "2")?,
+            ai_delta_delay: Duration::from_millis(parse(&get, "CHAT_AI_DELTA_DELAY_MS", "25")?),
+            ai_demo_kb: match get("CHAT_AI_DEMO_KB").as_deref() {
+                None => scheme == "sqlite",
+                Some("true" | "1" | "yes") => true,
+                Some("false" | "0" | "no") => false,
+                Some(other) => {
+                    return Err(err(
+                        "CHAT_AI_DEMO_KB",
+                        format!("`{other}` is not true or false"),
+                    ));
+                }
+            },
             redis_prefix: get("CHAT_REDIS_PREFIX").unwrap_or_else(|| "chat".into()),
             workers: get("CHAT_WORKERS")
                 .map(|v| {

@@ -20,7 +20,7 @@ pub mod telemetry;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, from_fn};
@@ -29,7 +29,10 @@ use anyhow::Context as _;
 use chat_admin::auth::{BootstrapOutcome, JwtKeys};
 use chat_admin::http::TrustedProxies;
 use chat_admin::{AuthConfig, AuthService};
-use chat_domain::ports::{EventBus, PresenceRegistry, Store};
+use chat_ai::knowledge::LiveIndex;
+use chat_ai::offline::OfflineConfig;
+use chat_ai::responder::{Responder, ResponderConfig};
+use chat_domain::ports::{BotActions, EventBus, PresenceRegistry, Store};
 use chat_gateway::{Gateway, GatewayConfig};
 use chat_session::bus::{InProcessBus, RedisBus};
 use chat_session::lifecycle::LifecycleConfig;
@@ -149,6 +152,13 @@ impl Application {
                 ..LifecycleConfig::default()
             },
         );
+        // The assistant: the offline one, answering from the knowledge base,
+        // whose index follows the documents (rebuilt when they change).
+        if config.ai_provider == config::AiProvider::None {
+            tracing::info!("no assistant (CHAT_AI_PROVIDER=none): customers wait for a person");
+        } else {
+            start_assistant(&config, &dyn_store, &service, &bus).await;
+        }
         let gateway = Gateway::start(
             service,
             auth.clone(),
@@ -261,6 +271,67 @@ impl Application {
         }
         self.server.await
     }
+}
+
+/// The offline assistant: answers from the knowledge base, whose index
+/// follows the documents (rebuilt when they change).
+async fn start_assistant(
+    config: &Config,
+    store: &Arc<dyn Store>,
+    service: &Arc<ConversationService>,
+    bus: &Arc<dyn EventBus>,
+) {
+    if config.ai_demo_kb {
+        seed_demo_knowledge(store.as_ref()).await;
+    }
+    let index = LiveIndex::new();
+    index.follow(store.clone(), Duration::from_secs(10));
+    let actions: Arc<dyn BotActions> = service.clone();
+    let responder = Responder::new(
+        actions,
+        index,
+        ResponderConfig {
+            delta_delay: config.ai_delta_delay,
+            handoff_after_misses: config.ai_handoff_after_misses,
+            offline: OfflineConfig {
+                min_score: config.ai_min_score,
+                ..OfflineConfig::default()
+            },
+            ..ResponderConfig::default()
+        },
+    );
+    responder.watch(bus.clone());
+    service.set_assistant(Arc::new(responder));
+}
+
+/// Loads the bundled bilingual FAQ into an empty knowledge base, so a fresh
+/// embedded install has an assistant that answers something.
+async fn seed_demo_knowledge(store: &dyn Store) {
+    match store.list_docs(None, 1).await {
+        Ok(docs) if docs.is_empty() => {}
+        Ok(_) => return,
+        Err(e) => {
+            tracing::warn!(error = %e, "knowledge base not readable; demo FAQ not loaded");
+            return;
+        }
+    }
+    let docs = match chat_ai::demo::faq_documents() {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::warn!(error = %e, "demo FAQ not loaded");
+            return;
+        }
+    };
+    for doc in &docs {
+        if let Err(e) = store.create_doc(doc).await {
+            tracing::warn!(error = %e, "demo FAQ document not stored");
+            return;
+        }
+    }
+    tracing::info!(
+        documents = docs.len(),
+        "loaded the demo FAQ into the empty knowledge base (CHAT_AI_DEMO_KB=false to skip)"
+    );
 }
 
 /// Resolves on SIGTERM or SIGINT.

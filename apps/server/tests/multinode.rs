@@ -58,6 +58,7 @@ fn start(name: &str, db: &str, redis: &str, prefix: &str) -> Node {
         .env("CHAT_DATA_DIR", dir)
         .env("CHAT_NODE_ID", name)
         .env("CHAT_PRESENCE_TTL_SECS", "2")
+        .env("CHAT_AI_PROVIDER", "none")
         .env("CHAT_LOG", "warn")
         .env("CHAT_WORKERS", "1")
         .stdout(Stdio::null())

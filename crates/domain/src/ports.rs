@@ -211,6 +211,33 @@ pub trait PresenceRegistry: Send + Sync {
     async fn live_agents(&self) -> DomainResult<Vec<(UserId, PresenceStatus)>>;
 }
 
+/// The assistant's entry point: told of each customer message stored in a
+/// conversation the assistant answers (state `bot`). Must return at once:
+/// the answer is produced in the background.
+pub trait AssistantHook: Send + Sync {
+    /// A customer wrote `message` in `conversation` (as it was when stored).
+    fn customer_message(&self, conversation: Conversation, message: Message);
+}
+
+/// What the assistant may do to a conversation.
+#[async_trait]
+pub trait BotActions: Send + Sync {
+    /// Stores the assistant's reply, only if the conversation is still
+    /// answered by the assistant at the moment of writing (`Conflict`
+    /// otherwise); `reply_id` becomes the message's client id, tying it to
+    /// the streamed deltas.
+    async fn post_bot_reply(
+        &self,
+        conversation: ConversationId,
+        body: String,
+        reply_id: String,
+    ) -> DomainResult<AppendOutcome>;
+    /// Queues the conversation for a person (a state change, with its notice).
+    async fn hand_off(&self, conversation: ConversationId) -> DomainResult<()>;
+    /// Publishes an event (the assistant's streamed deltas).
+    async fn publish(&self, event: Event);
+}
+
 /// Liveness of the backing database, for readiness probes.
 #[async_trait]
 pub trait HealthCheck: Send + Sync {

@@ -10,7 +10,7 @@ use chat_domain::model::{
     AppendOutcome, Conversation, ConversationState, HistoryQuery, Message, MessageKind, NewMessage,
     Role, SenderKind, Transition,
 };
-use chat_domain::ports::{EventBus, PresenceRegistry, Store};
+use chat_domain::ports::{AssistantHook, BotActions, EventBus, PresenceRegistry, Store};
 use chat_domain::time::now;
 use chat_domain::{DomainError, DomainResult};
 
@@ -32,6 +32,9 @@ impl Default for RoutingConfig {
 
 /// The conversation use cases shared by every transport.
 pub struct ConversationService {
+    /// Told of customer messages while the assistant answers (set once, after
+    /// construction, since the assistant itself acts through this service).
+    assistant: std::sync::OnceLock<Arc<dyn AssistantHook>>,
     store: Arc<dyn Store>,
     bus: Arc<dyn EventBus>,
     log: MessageLog,
@@ -63,12 +66,18 @@ impl ConversationService {
         routing: RoutingConfig,
     ) -> Self {
         Self {
+            assistant: std::sync::OnceLock::new(),
             store,
             bus,
             log,
             presence,
             routing,
         }
+    }
+
+    /// Connects the assistant (once; later calls are ignored).
+    pub fn set_assistant(&self, assistant: Arc<dyn AssistantHook>) {
+        let _ = self.assistant.set(assistant);
     }
 
     /// The store (reads).
@@ -129,7 +138,16 @@ impl ConversationService {
             MessageKind::Text
         };
         let message = NewMessage::new(id, actor.kind, actor.id, kind, body, client_msg_id, now())?;
-        self.log.append(message).await
+        let outcome = self.log.append(message).await?;
+        if conv.state == ConversationState::Bot
+            && kind == MessageKind::Text
+            && actor.kind == SenderKind::Customer
+            && !outcome.duplicate
+            && let Some(assistant) = self.assistant.get()
+        {
+            assistant.customer_message(conv, outcome.message.clone());
+        }
+        Ok(outcome)
     }
 
     /// History as `who` may see it: private notes are never shown to customers.
@@ -363,5 +381,37 @@ impl ConversationService {
         if let Err(e) = self.bus.publish(event).await {
             tracing::warn!(error = %e, "event not published");
         }
+    }
+}
+
+#[async_trait::async_trait]
+impl BotActions for ConversationService {
+    async fn post_bot_reply(
+        &self,
+        conversation: ConversationId,
+        body: String,
+        reply_id: String,
+    ) -> DomainResult<AppendOutcome> {
+        let mut message = NewMessage::new(
+            conversation,
+            SenderKind::Bot,
+            None,
+            MessageKind::Text,
+            body,
+            Some(reply_id),
+            now(),
+        )?;
+        message.required_state = Some(ConversationState::Bot);
+        self.log.append(message).await
+    }
+
+    async fn hand_off(&self, conversation: ConversationId) -> DomainResult<()> {
+        self.transition_as_system(conversation, Transition::RequestHuman)
+            .await
+            .map(|_| ())
+    }
+
+    async fn publish(&self, event: Event) {
+        ConversationService::publish(self, event).await;
     }
 }

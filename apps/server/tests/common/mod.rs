@@ -56,6 +56,9 @@ impl TestApp {
             ("CHAT_WORKERS", "2"),
             ("CHAT_SHUTDOWN_TIMEOUT_SECS", "1"),
             ("CHAT_MAX_BODY_BYTES", "4096"),
+            // The gateway's tests count messages exactly: no assistant
+            // answering in between unless a test asks for one.
+            ("CHAT_AI_PROVIDER", "none"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))

@@ -79,6 +79,11 @@ pub struct NewMessage {
     pub client_msg_id: Option<String>,
     /// Creation time (UTC, microseconds).
     pub created_at: Timestamp,
+    /// Store the message only if the conversation is in this state at the
+    /// moment of writing (checked under the conversation's lock). The
+    /// assistant posts with `Some(Bot)`: a takeover that wins the race means
+    /// its reply is not stored.
+    pub required_state: Option<super::ConversationState>,
 }
 
 impl NewMessage {
@@ -126,6 +131,7 @@ impl NewMessage {
             body,
             client_msg_id,
             created_at: at,
+            required_state: None,
         })
     }
 }

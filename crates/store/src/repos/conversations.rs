@@ -26,6 +26,7 @@ use crate::schema::{conversations, messages};
 enum Slot {
     Missing,
     Closed,
+    WrongState,
     ClientIdTaken,
     Stored(MessageRow, bool),
 }
@@ -131,12 +132,14 @@ impl ConversationRepository for SqlStore {
             // (the "closed" notice itself): decided here, under the lock, so
             // a close cannot slip in between a check and the write.
             let mut closed: Vec<String> = Vec::new();
+            let mut states: HashMap<String, String> = HashMap::new();
             // conversation -> (next sequence to hand out, last one reserved).
             let mut next: HashMap<String, (i64, i64)> = HashMap::new();
             for (id, last, state) in reserved {
                 if state == ConversationState::Closed.as_str() {
                     closed.push(id.clone());
                 }
+                states.insert(id.clone(), state);
                 let n = wanted.get(&id).copied().unwrap_or(0);
                 next.insert(id, (last - n + 1, last));
             }
@@ -159,6 +162,12 @@ impl ConversationRepository for SqlStore {
                 let conv = m.conversation_id.to_string();
                 if closed.contains(&conv) && m.kind != MessageKind::Event {
                     slots.push(Slot::Closed);
+                    continue;
+                }
+                if let Some(required) = m.required_state
+                    && states.get(&conv).is_some_and(|s| s != required.as_str())
+                {
+                    slots.push(Slot::WrongState);
                     continue;
                 }
                 let Some((seq, _)) = next.get_mut(&conv) else {
@@ -207,6 +216,9 @@ impl ConversationRepository for SqlStore {
             .map(|slot| match slot {
                 Slot::Missing => Err(DomainError::NotFound("conversation")),
                 Slot::Closed => Err(DomainError::Conflict("the conversation is closed".into())),
+                Slot::WrongState => Err(DomainError::Conflict(
+                    "the conversation changed state; the message was not stored".into(),
+                )),
                 Slot::ClientIdTaken => Err(DomainError::Conflict(
                     "client_msg_id is already used by another sender in this conversation".into(),
                 )),

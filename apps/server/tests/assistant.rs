@@ -1,0 +1,211 @@
+//! The offline assistant through the real server: streamed answers from the
+//! knowledge base, one stored reply, handoff on request and after misses,
+//! and a takeover that stops a reply mid-stream.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
+
+mod common;
+
+use std::time::Duration;
+
+use common::TestApp;
+use common::ws::Ws;
+use serde_json::{Value, json};
+
+async fn app_with(extra: &[(&str, &str)]) -> TestApp {
+    let db = chat_store::testing::TestDb::sqlite().await;
+    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let mut vars = vec![("CHAT_AI_PROVIDER", "offline"), ("CHAT_AI_DEMO_KB", "true")];
+    vars.extend_from_slice(extra);
+    let app = TestApp::spawn_on(db, dir, &vars).await;
+    // The index is built in the background right after start.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    app
+}
+
+async fn customer(app: &TestApp) -> (Ws, String) {
+    let session = app
+        .post_json("/api/v1/widget/sessions", &json!({}), None)
+        .await
+        .json();
+    let (mut ws, _) = Ws::hello(app.addr, session["token"].as_str().unwrap(), json!([])).await;
+    ws.send(json!({ "type": "open" })).await;
+    let conv = ws.next_of("subscribed").await["conversation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (ws, conv)
+}
+
+async fn ask(ws: &mut Ws, conv: &str, id: &str, text: &str) {
+    ws.send(json!({ "type": "send", "conversation_id": conv, "client_msg_id": id, "body": text }))
+        .await;
+}
+
+/// Collects the streamed deltas of one reply and its stored message.
+async fn reply(ws: &mut Ws) -> (String, Value) {
+    let mut streamed = String::new();
+    let mut reply_id = None;
+    loop {
+        let f = ws.next().await;
+        match f["type"].as_str() {
+            Some("ai_delta") => {
+                reply_id.get_or_insert_with(|| f["reply_id"].as_str().unwrap().to_owned());
+                streamed.push_str(f["delta"].as_str().unwrap());
+            }
+            Some("message") if f["message"]["sender_kind"] == "bot" => {
+                assert_eq!(
+                    f["message"]["client_msg_id"].as_str(),
+                    reply_id.as_deref(),
+                    "final message ends the stream"
+                );
+                return (streamed, f["message"].clone());
+            }
+            _ => {}
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_stream_from_the_knowledge_base_in_both_languages() {
+    let app = app_with(&[]).await;
+    let (mut ws, conv) = customer(&app).await;
+    ask(&mut ws, &conv, "q1", "我买的东西到哪儿了，怎么查物流？").await;
+    let (streamed, stored) = reply(&mut ws).await;
+    assert_eq!(
+        streamed,
+        stored["body"].as_str().unwrap(),
+        "the deltas add up to the stored reply"
+    );
+    assert!(
+        stored["body"].as_str().unwrap().contains("（来源："),
+        "{stored}"
+    );
+    ask(
+        &mut ws,
+        &conv,
+        "q2",
+        "I forgot my password and can't log in",
+    )
+    .await;
+    let (_, stored) = reply(&mut ws).await;
+    let body = stored["body"].as_str().unwrap();
+    assert!(body.contains("(Source:"), "{body}");
+    assert!(body.to_lowercase().contains("password"), "{body}");
+    // Stored once, in the history, with its sequence.
+    let history = app
+        .get(
+            &format!("/api/v1/conversations/{conv}/messages"),
+            Some(&admin(&app).await),
+        )
+        .await
+        .json();
+    let bots = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["sender_kind"] == "bot")
+        .count();
+    assert_eq!(bots, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn asking_for_a_person_or_two_misses_queue_the_conversation() {
+    let app = app_with(&[]).await;
+    let (mut ws, conv) = customer(&app).await;
+    ask(&mut ws, &conv, "h", "转人工").await;
+    loop {
+        let f = ws.next_of("conversation").await;
+        if f["conversation"]["state"] == "queued" {
+            assert_eq!(f["change"], "request_human");
+            assert_eq!(f["by"]["kind"], "system");
+            break;
+        }
+    }
+    let (mut ws, conv) = customer(&app).await;
+    ask(
+        &mut ws,
+        &conv,
+        "m1",
+        "What is the airspeed velocity of an unladen swallow?",
+    )
+    .await;
+    let (_, first) = reply(&mut ws).await;
+    assert!(
+        first["body"].as_str().unwrap().contains("human"),
+        "offers a person: {first}"
+    );
+    ask(&mut ws, &conv, "m2", "tell me a joke").await;
+    reply(&mut ws).await;
+    loop {
+        let f = ws.next_of("conversation").await;
+        if f["conversation"]["state"] == "queued" {
+            break;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_takeover_stops_the_stream_and_nothing_is_posted_after() {
+    // Slow deltas, so the takeover lands mid-stream.
+    let app = app_with(&[("CHAT_AI_DELTA_DELAY_MS", "150")]).await;
+    let (mut ws, conv) = customer(&app).await;
+    let token = admin(&app).await;
+    let (mut agent, _) = Ws::hello(app.addr, &token, json!([])).await;
+    ask(&mut ws, &conv, "q", "How do I reset my password?").await;
+    let first = ws.next_of("ai_delta").await;
+    assert!(first["delta"].as_str().is_some());
+    agent
+        .send(json!({ "type": "takeover", "conversation_id": conv }))
+        .await;
+    assert_eq!(
+        agent.next_of("result").await["conversation"]["state"],
+        "human"
+    );
+    // At most one delta already in flight, then silence: no more deltas, no bot message.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    let mut late_deltas = 0;
+    while tokio::time::Instant::now() < deadline {
+        match tokio::time::timeout(
+            Duration::from_millis(300),
+            futures_util::StreamExt::next(&mut ws.inner),
+        )
+        .await
+        {
+            Ok(Some(Ok(tokio_tungstenite::tungstenite::Message::Text(t)))) => {
+                let f: Value = serde_json::from_str(&t).unwrap();
+                assert!(
+                    !(f["type"] == "message" && f["message"]["sender_kind"] == "bot"),
+                    "posted after takeover: {f}"
+                );
+                if f["type"] == "ai_delta" {
+                    late_deltas += 1;
+                }
+            }
+            Ok(_) => {}
+            Err(_) => {}
+        }
+    }
+    assert!(late_deltas <= 1, "{late_deltas} deltas after the takeover");
+    let history = app
+        .get(
+            &format!("/api/v1/conversations/{conv}/messages"),
+            Some(&token),
+        )
+        .await
+        .json();
+    assert!(
+        history["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["sender_kind"] != "bot")
+    );
+}
+
+async fn admin(app: &TestApp) -> String {
+    app.login(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}

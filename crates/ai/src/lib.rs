@@ -1,0 +1,31 @@
+//! # chat-ai
+//!
+//! The assistant that answers customers first.
+//!
+//! - [`text`]: one tokenizer for Chinese (jieba word segmentation) and
+//!   English (lowercased words, light stemming), with stop words;
+//! - [`knowledge`]: documents cut into passages at sentence boundaries, a
+//!   BM25 index over them that follows the knowledge base (reloaded when it
+//!   changes), and search that returns the best passage per document with a
+//!   confidence;
+//! - [`demo`]: the bundled bilingual FAQ (demo content and test set);
+//! - [`handoff`]: recognizing "I want a person" in both languages;
+//! - [`offline`]: the built-in assistant (no AI provider needed): answers with
+//!   the best passage and its source title, offers a person when nothing
+//!   matches well;
+//! - [`responder`]: wires an assistant to conversations: streams each reply
+//!   as deltas, stores exactly one final message (only if the conversation is
+//!   still the assistant's at that moment), hands off on request or after
+//!   repeated misses, and stops at once when an agent takes over.
+//!
+//! The crate depends on `chat-domain` only: it acts through the
+//! [`BotActions`](chat_domain::ports::BotActions) port and reads documents
+//! through [`KnowledgeRepository`](chat_domain::ports::KnowledgeRepository).
+
+pub mod demo;
+pub mod handoff;
+pub mod knowledge;
+pub mod offline;
+pub mod responder;
+pub mod synonyms;
+pub mod text;

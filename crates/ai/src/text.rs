@@ -1,0 +1,230 @@
+//! Tokenizing Chinese and English for retrieval.
+//!
+//! Chinese has no spaces: jieba segments it into words (search mode, which
+//! also emits the shorter words inside long compounds, so 退货政策 matches
+//! 退货). Latin text is split on non-alphanumerics, lowercased and lightly
+//! stemmed (plural and common verb endings), so "returns" matches "return".
+//! Stop words of both languages are dropped.
+
+use std::sync::OnceLock;
+
+use jieba_rs::Jieba;
+
+/// The shared segmenter (its dictionary takes a moment to load: once).
+fn jieba() -> &'static Jieba {
+    static JIEBA: OnceLock<Jieba> = OnceLock::new();
+    JIEBA.get_or_init(Jieba::new)
+}
+
+/// Loads the segmenter now (call off the request path, e.g. at start).
+pub fn warm_up() {
+    let _ = jieba();
+}
+
+const STOP_EN: &[&str] = &[
+    "a", "an", "the", "and", "or", "but", "if", "then", "of", "to", "in", "on", "at", "for",
+    "with", "by", "from", "is", "are", "was", "were", "be", "been", "am", "do", "does", "did", "i",
+    "me", "my", "we", "our", "you", "your", "it", "its", "this", "that", "these", "those", "can",
+    "could", "will", "would", "should", "how", "what", "when", "where", "which", "who", "why",
+    "there", "here", "as", "so", "not", "no", "yes", "please", "hi", "hello", "hey", "thanks",
+    "thank", "any", "some", "get", "got", "have", "has", "had", "just", "about", "up", "out",
+    "into", "than", "too", "very", "also", "all", "let", "im", "dont", "cant", "us",
+];
+
+const STOP_ZH: &[&str] = &[
+    "的",
+    "了",
+    "吗",
+    "呢",
+    "吧",
+    "啊",
+    "呀",
+    "我",
+    "你",
+    "您",
+    "他",
+    "她",
+    "它",
+    "我们",
+    "你们",
+    "是",
+    "在",
+    "有",
+    "和",
+    "与",
+    "或",
+    "就",
+    "都",
+    "也",
+    "还",
+    "要",
+    "会",
+    "能",
+    "可以",
+    "怎么",
+    "怎样",
+    "如何",
+    "什么",
+    "哪",
+    "哪里",
+    "为什么",
+    "请问",
+    "请",
+    "一下",
+    "这个",
+    "那个",
+    "这",
+    "那",
+    "个",
+    "么",
+    "嗯",
+    "哦",
+    "吗?",
+    "想",
+    "问",
+    "谢谢",
+    "你好",
+    "您好",
+    "麻烦",
+    "一个",
+    "没有",
+    "不",
+    "被",
+    "把",
+    "给",
+    "让",
+    "到",
+    "对",
+    "从",
+    "上",
+    "下",
+    "里",
+];
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF)
+}
+
+/// Crude English stemming: enough for FAQ matching, predictable.
+fn stem(word: &str) -> String {
+    let w = word;
+    for (suffix, min) in [("ies", 4), ("ing", 5), ("ed", 4), ("es", 4), ("s", 3)] {
+        if w.len() > min && w.ends_with(suffix) {
+            let base = &w[..w.len() - suffix.len()];
+            return match suffix {
+                "ies" => format!("{base}y"),
+                "es" if !(base.ends_with("ss")
+                    || base.ends_with('x')
+                    || base.ends_with("ch")
+                    || base.ends_with("sh")) =>
+                {
+                    format!("{base}e")
+                }
+                "ing" | "ed" => undouble(base),
+                _ => base.to_owned(),
+            };
+        }
+    }
+    w.to_owned()
+}
+
+/// "shipp" → "ship", "stopp" → "stop" (but "fill", "miss" stay).
+fn undouble(base: &str) -> String {
+    let b = base.as_bytes();
+    if b.len() >= 3
+        && b[b.len() - 1] == b[b.len() - 2]
+        && !matches!(b[b.len() - 1], b'l' | b's' | b'z' | b'e' | b'o')
+    {
+        base[..base.len() - 1].to_owned()
+    } else {
+        base.to_owned()
+    }
+}
+
+/// The retrieval tokens of a text: words (jieba for Chinese, stemmed words
+/// for Latin script) plus, for Chinese, overlapping character pairs. Pairs
+/// catch paraphrases that share morphemes but not words (退款 / 钱退回来
+/// share 退; 撤单 / 取消订单 share 订单's 单), which word matching alone
+/// misses; BM25's IDF keeps common pairs from dominating.
+pub fn tokens_plain(text: &str) -> Vec<String> {
+    let lower = text.to_lowercase();
+    let mut out = Vec::new();
+    let chars: Vec<char> = lower.chars().collect();
+    let mut run: Vec<char> = Vec::new();
+    for c in chars.iter().copied().chain(std::iter::once(' ')) {
+        if is_cjk(c) {
+            run.push(c);
+            continue;
+        }
+        for pair in run.windows(2) {
+            let pair: String = pair.iter().collect();
+            if !STOP_ZH.contains(&pair.as_str()) {
+                out.push(format!("~{pair}"));
+            }
+        }
+        run.clear();
+    }
+    for piece in jieba().cut_for_search(&lower, true) {
+        let piece = piece.word.trim();
+        if piece.is_empty() {
+            continue;
+        }
+        if piece.chars().any(is_cjk) {
+            if !STOP_ZH.contains(&piece) {
+                out.push(piece.to_owned());
+            }
+            continue;
+        }
+        for word in piece
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            let word: String = word.chars().filter(|c| *c != '\'').collect();
+            if word.len() < 2 && !word.chars().all(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            if STOP_EN.contains(&word.as_str()) {
+                continue;
+            }
+            out.push(stem(&word));
+        }
+    }
+    out
+}
+
+/// Tokens of a document text.
+pub fn tokens(text: &str) -> Vec<String> {
+    tokens_plain(text)
+}
+
+/// Tokens of a question: its own, plus those of the synonyms of the
+/// customer-service words it uses (see [`crate::synonyms`]).
+pub fn query_tokens(text: &str) -> Vec<String> {
+    let mut t = tokens_plain(text);
+    t.extend(crate::synonyms::expansions(text));
+    t
+}
+
+/// True when the text is mostly Chinese (to answer in the customer's language).
+pub fn is_chinese(text: &str) -> bool {
+    let cjk = text.chars().filter(|c| is_cjk(*c)).count();
+    let latin = text.chars().filter(char::is_ascii_alphabetic).count();
+    cjk > 0 && cjk * 3 >= latin
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_is_segmented_and_english_stemmed() {
+        let t = tokens("请问退货政策是什么？");
+        assert!(t.contains(&"退货".to_owned()), "{t:?}");
+        assert!(!t.contains(&"什么".to_owned()));
+        let e = tokens("How do I return my orders? Shipping fees!");
+        assert_eq!(e, vec!["return", "order", "ship", "fee"]);
+        assert_eq!(tokens("shipped refunds"), vec!["ship", "refund"]);
+        assert!(is_chinese("我的订单 order 在哪"));
+        assert!(!is_chinese("Where is my order?"));
+    }
+}
