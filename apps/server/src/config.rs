@@ -40,9 +40,31 @@ pub enum LogFormat {
 pub enum AiProvider {
     /// The built-in retrieval assistant (no network).
     Offline,
+    /// A model behind an OpenAI-compatible API (DashScope by default).
+    OpenAi,
     /// No assistant.
     None,
 }
+
+/// Settings of the OpenAI-compatible provider.
+#[derive(Clone, Debug)]
+pub struct ModelConfig {
+    /// `CHAT_AI_BASE_URL`.
+    pub base_url: String,
+    /// `DASHSCOPE_API_KEY` (or `CHAT_AI_API_KEY`).
+    pub api_key: Secret,
+    /// `CHAT_AI_MODEL`.
+    pub model: String,
+    /// `CHAT_AI_PERSONA`: the system prompt.
+    pub persona: String,
+    /// `CHAT_AI_CONTEXT_TOKENS`: budget for conversation turns.
+    pub context_tokens: usize,
+    /// `CHAT_AI_TIMEOUT_SECS`: longest wait for the next chunk.
+    pub timeout: Duration,
+}
+
+/// The default persona.
+pub const DEFAULT_PERSONA: &str = "You are the customer-service assistant of an online shop. Answer briefly and politely, in the customer's language (Chinese or English), using only the knowledge-base passages given below; never invent policies, prices or order details. If the passages do not answer the question, or the customer wants a person or is upset, call transfer_to_human.";
 
 /// A value that must never be printed.
 #[derive(Clone, PartialEq, Eq)]
@@ -116,6 +138,8 @@ pub struct Config {
     /// `CHAT_AI_PROVIDER`: `offline` (the built-in assistant) or `none`
     /// (no assistant: customers wait for a person).
     pub ai_provider: AiProvider,
+    /// The model settings, when `ai_provider` is `OpenAi`.
+    pub ai_model: Option<ModelConfig>,
     /// `CHAT_AI_MIN_SCORE`: least retrieval score the offline assistant
     /// answers with (below it, it offers a person).
     pub ai_min_score: f64,
@@ -238,6 +262,40 @@ impl Config {
                 "must be at least the access-token lifetime and at most 31536000 (a year)",
             ));
         }
+        let api_key = get("DASHSCOPE_API_KEY").or_else(|| get("CHAT_AI_API_KEY"));
+        let ai_provider = match get("CHAT_AI_PROVIDER").as_deref() {
+            None if api_key.is_some() => AiProvider::OpenAi,
+            None | Some("offline") => AiProvider::Offline,
+            Some("openai" | "dashscope") => AiProvider::OpenAi,
+            Some("none") => AiProvider::None,
+            Some(other) => {
+                return Err(err(
+                    "CHAT_AI_PROVIDER",
+                    format!("`{other}` is not offline, openai, dashscope or none"),
+                ));
+            }
+        };
+        let ai_model = match ai_provider {
+            AiProvider::OpenAi => {
+                let api_key = api_key.ok_or_else(|| {
+                    err("DASHSCOPE_API_KEY", "is required when CHAT_AI_PROVIDER is openai or dashscope (or set CHAT_AI_API_KEY)")
+                })?;
+                let base_url = get("CHAT_AI_BASE_URL")
+                    .unwrap_or_else(|| chat_ai::provider::DASHSCOPE_BASE_URL.into());
+                if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
+                    return Err(err("CHAT_AI_BASE_URL", "must be an http(s) URL"));
+                }
+                Some(ModelConfig {
+                    base_url,
+                    api_key: Secret(api_key),
+                    model: get("CHAT_AI_MODEL").unwrap_or_else(|| "qwen-plus".into()),
+                    persona: get("CHAT_AI_PERSONA").unwrap_or_else(|| DEFAULT_PERSONA.into()),
+                    context_tokens: positive(&get, "CHAT_AI_CONTEXT_TOKENS", 2000)?,
+                    timeout: Duration::from_secs(positive(&get, "CHAT_AI_TIMEOUT_SECS", 30)?),
+                })
+            }
+            _ => None,
+        };
         Ok(Self {
             listen: parse(&get, "CHAT_LISTEN", "127.0.0.1:8080")?,
             database_url: Secret(database_url),
@@ -283,16 +341,8 @@ impl Config {
             queue_alert: Duration::from_secs(positive(&get, "CHAT_QUEUE_ALERT_SECS", 120)?),
             ws_rate_per_sec: positive(&get, "CHAT_WS_RATE_PER_SEC", 20)?,
             presence_ttl: Duration::from_secs(positive(&get, "CHAT_PRESENCE_TTL_SECS", 30)?),
-            ai_provider: match get("CHAT_AI_PROVIDER").as_deref() {
-                None | Some("offline") => AiProvider::Offline,
-                Some("none") => AiProvider::None,
-                Some(other) => {
-                    return Err(err(
-                        "CHAT_AI_PROVIDER",
-                        format!("`{other}` is not offline or none"),
-                    ));
-                }
-            },
+            ai_provider,
+            ai_model,
             ai_min_score: match get("CHAT_AI_MIN_SCORE") {
                 None => 5.0,
                 Some(v) => v

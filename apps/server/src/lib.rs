@@ -31,7 +31,8 @@ use chat_admin::http::TrustedProxies;
 use chat_admin::{AuthConfig, AuthService};
 use chat_ai::knowledge::LiveIndex;
 use chat_ai::offline::OfflineConfig;
-use chat_ai::responder::{Responder, ResponderConfig};
+use chat_ai::provider::{OpenAiProvider, ProviderConfig};
+use chat_ai::responder::{Engine, Responder, ResponderConfig};
 use chat_domain::ports::{BotActions, EventBus, PresenceRegistry, Store};
 use chat_gateway::{Gateway, GatewayConfig};
 use chat_session::bus::{InProcessBus, RedisBus};
@@ -287,7 +288,35 @@ async fn start_assistant(
     let index = LiveIndex::new();
     index.follow(store.clone(), Duration::from_secs(10));
     let actions: Arc<dyn BotActions> = service.clone();
-    let responder = Responder::new(
+    let engine = match &config.ai_model {
+        Some(m) => {
+            let provider = OpenAiProvider::new(ProviderConfig {
+                base_url: m.base_url.clone(),
+                api_key: m.api_key.0.clone(),
+                model: m.model.clone(),
+                connect_timeout: Duration::from_secs(5),
+                chunk_timeout: m.timeout,
+                max_retries: 3,
+            });
+            match provider {
+                Ok(p) => {
+                    tracing::info!(model = %m.model, base_url = %m.base_url, "assistant: OpenAI-compatible model");
+                    Engine::Model {
+                        provider: Arc::new(p),
+                        persona: m.persona.clone(),
+                        context_tokens: m.context_tokens,
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "AI provider not usable; falling back to the offline assistant");
+                    Engine::Offline
+                }
+            }
+        }
+        None => Engine::Offline,
+    };
+    let responder = Responder::with_engine(
+        engine,
         actions,
         index,
         ResponderConfig {

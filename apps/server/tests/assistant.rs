@@ -209,3 +209,106 @@ async fn admin(app: &TestApp) -> String {
         .unwrap()
         .to_owned()
 }
+
+/// A local OpenAI-compatible endpoint: answers in two streamed pieces, or
+/// calls `transfer_to_human` when the question mentions a refund dispute.
+async fn mock_model() -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut tmp = [0u8; 8192];
+                loop {
+                    let k = sock.read(&mut tmp).await.unwrap_or(0);
+                    if k == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&tmp[..k]);
+                    let text = String::from_utf8_lossy(&buf);
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let len = text[..end]
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                            })
+                            .unwrap_or(0);
+                        if buf.len() >= end + 4 + len {
+                            break;
+                        }
+                    }
+                }
+                let request = String::from_utf8_lossy(&buf).to_string();
+                let chunk = |v: Value| format!("data: {v}\n\n");
+                let body = if request.contains("dispute") {
+                    chunk(
+                        json!({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"t","type":"function","function":{"name":"transfer_to_human","arguments":"{}"}}]},"finish_reason":"tool_calls"}]}),
+                    )
+                } else {
+                    // The knowledge-base passage reached the model's context.
+                    assert!(request.contains("knowledge-base passages"), "{request}");
+                    chunk(
+                        json!({"choices":[{"index":0,"delta":{"role":"assistant"},"finish_reason":null}]}),
+                    ) + &chunk(
+                        json!({"choices":[{"index":0,"delta":{"content":"Model says: "},"finish_reason":null}]}),
+                    ) + &chunk(
+                        json!({"choices":[{"index":0,"delta":{"content":"reset it from the login page."},"finish_reason":""}]}),
+                    ) + &chunk(
+                        json!({"choices":[],"usage":{"prompt_tokens":50,"completion_tokens":8}}),
+                    )
+                };
+                let _ = sock
+                    .write_all(format!("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n{body}data: [DONE]\n\n").as_bytes())
+                    .await;
+                let _ = sock.shutdown().await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_provider_streams_through_the_gateway_and_can_hand_off() {
+    let model = mock_model().await;
+    let base = format!("http://{model}/v1");
+    let app = app_with(&[
+        ("CHAT_AI_PROVIDER", "openai"),
+        ("CHAT_AI_API_KEY", "sk-test"),
+        ("CHAT_AI_BASE_URL", &base),
+    ])
+    .await;
+    let (mut ws, conv) = customer(&app).await;
+    ask(&mut ws, &conv, "q1", "How do I reset my password?").await;
+    let (streamed, stored) = reply(&mut ws).await;
+    assert_eq!(streamed, "Model says: reset it from the login page.");
+    assert_eq!(stored["body"], "Model says: reset it from the login page.");
+    ask(&mut ws, &conv, "q2", "I have a refund dispute with my bank").await;
+    loop {
+        let f = ws.next_of("conversation").await;
+        if f["conversation"]["state"] == "queued" {
+            break;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_model_ends_in_a_polite_fallback_not_silence() {
+    let app = app_with(&[
+        ("CHAT_AI_PROVIDER", "openai"),
+        ("CHAT_AI_API_KEY", "sk-test"),
+        ("CHAT_AI_BASE_URL", "http://127.0.0.1:1/v1"),
+    ])
+    .await;
+    let (mut ws, conv) = customer(&app).await;
+    ask(&mut ws, &conv, "q", "How do I reset my password?").await;
+    let (_, stored) = reply(&mut ws).await;
+    let body = stored["body"].as_str().unwrap();
+    assert!(body.contains("human"), "offers a person: {body}");
+}

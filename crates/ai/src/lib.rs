@@ -13,6 +13,8 @@
 //! - [`offline`]: the built-in assistant (no AI provider needed): answers with
 //!   the best passage and its source title, offers a person when nothing
 //!   matches well;
+//! - [`provider`]: an OpenAI-compatible streaming provider (DashScope by
+//!   default), tolerant of what compatible providers really send;
 //! - [`responder`]: wires an assistant to conversations: streams each reply
 //!   as deltas, stores exactly one final message (only if the conversation is
 //!   still the assistant's at that moment), hands off on request or after
@@ -26,6 +28,7 @@ pub mod demo;
 pub mod handoff;
 pub mod knowledge;
 pub mod offline;
+pub mod provider;
 pub mod responder;
 pub mod synonyms;
 pub mod text;

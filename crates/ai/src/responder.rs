@@ -16,6 +16,24 @@ use tokio::sync::Notify;
 use crate::handoff::wants_human;
 use crate::knowledge::LiveIndex;
 use crate::offline::{OfflineConfig, Reply, answer};
+use crate::provider::{OpenAiProvider, ProviderError, StreamItem, estimate_tokens};
+use crate::text::is_chinese;
+
+/// What produces the answers.
+#[derive(Clone)]
+pub enum Engine {
+    /// The built-in retrieval assistant.
+    Offline,
+    /// A model behind an OpenAI-compatible API, grounded in retrieved passages.
+    Model {
+        /// The provider.
+        provider: Arc<OpenAiProvider>,
+        /// The persona / system prompt.
+        persona: String,
+        /// Token budget for the conversation turns sent as context.
+        context_tokens: usize,
+    },
+}
 
 /// How replies are delivered.
 #[derive(Clone, Debug)]
@@ -61,6 +79,7 @@ impl Cancel {
 }
 
 struct Inner {
+    engine: Engine,
     actions: Arc<dyn BotActions>,
     index: LiveIndex,
     config: ResponderConfig,
@@ -79,8 +98,19 @@ pub struct Responder {
 impl Responder {
     /// A responder answering from `index`.
     pub fn new(actions: Arc<dyn BotActions>, index: LiveIndex, config: ResponderConfig) -> Self {
+        Self::with_engine(Engine::Offline, actions, index, config)
+    }
+
+    /// A responder answering with `engine`.
+    pub fn with_engine(
+        engine: Engine,
+        actions: Arc<dyn BotActions>,
+        index: LiveIndex,
+        config: ResponderConfig,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
+                engine,
                 actions,
                 index,
                 config,
@@ -154,39 +184,35 @@ impl Inner {
         if let Some(previous) = self.lock_running().insert(id, cancel.clone()) {
             previous.cancel();
         }
-        let index = self.index.current();
-        let body = message.body.clone();
-        let offline = self.config.offline.clone();
-        let reply = match tokio::task::spawn_blocking(move || answer(&index, &body, &offline)).await
-        {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::error!(error = %e, "answering failed");
-                return;
+        let reply_id = format!("ai-{}", uuid::Uuid::now_v7().simple());
+        let mut first_delta = None;
+        let produced = match &self.engine {
+            Engine::Offline => {
+                self.offline_reply(id, &message, &reply_id, &cancel, started, &mut first_delta)
+                    .await
+            }
+            Engine::Model {
+                provider,
+                persona,
+                context_tokens,
+            } => {
+                self.model_reply(
+                    id,
+                    &message,
+                    &reply_id,
+                    &cancel,
+                    started,
+                    &mut first_delta,
+                    provider,
+                    persona,
+                    *context_tokens,
+                )
+                .await
             }
         };
-        let reply_id = format!("ai-{}", uuid::Uuid::now_v7().simple());
-        let text = reply.text().to_owned();
-        let chars: Vec<char> = text.chars().collect();
-        let mut first_delta = None;
-        for piece in chars.chunks(self.config.delta_chars.max(1)) {
-            if cancel.is_cancelled() {
-                metrics::counter!("ai_replies_total", "outcome" => "cancelled").increment(1);
-                return;
-            }
-            self.actions
-                .publish(Event::AiDelta {
-                    conversation_id: id,
-                    reply_id: reply_id.clone(),
-                    delta: piece.iter().collect(),
-                })
-                .await;
-            first_delta.get_or_insert_with(|| started.elapsed());
-            tokio::select! {
-                () = tokio::time::sleep(self.config.delta_delay) => {}
-                () = cancel.wake.notified() => {}
-            }
-        }
+        let Some(Produced { text, answered }) = produced else {
+            return;
+        };
         if cancel.is_cancelled() {
             metrics::counter!("ai_replies_total", "outcome" => "cancelled").increment(1);
             return;
@@ -195,11 +221,7 @@ impl Inner {
         // very moment (checked under its lock by the store).
         match self.actions.post_bot_reply(id, text, reply_id).await {
             Ok(_) => {
-                let outcome = if matches!(reply, Reply::Answer { .. }) {
-                    "answered"
-                } else {
-                    "no_match"
-                };
+                let outcome = if answered { "answered" } else { "no_match" };
                 metrics::counter!("ai_replies_total", "outcome" => outcome).increment(1);
                 if let Some(d) = first_delta {
                     metrics::histogram!("ai_first_delta_seconds").record(d.as_secs_f64());
@@ -224,16 +246,13 @@ impl Inner {
         }
         let misses = {
             let mut m = self.lock_misses();
-            match reply {
-                Reply::Answer { .. } => {
-                    m.remove(&id);
-                    0
-                }
-                Reply::NoMatch { .. } => {
-                    let n = m.entry(id).or_default();
-                    *n += 1;
-                    *n
-                }
+            if answered {
+                m.remove(&id);
+                0
+            } else {
+                let n = m.entry(id).or_default();
+                *n += 1;
+                *n
             }
         };
         let limit = self.config.handoff_after_misses;
@@ -246,5 +265,219 @@ impl Inner {
                 Err(e) => tracing::debug!(error = %e, conversation = %id, "handoff skipped"),
             }
         }
+    }
+
+    /// The offline assistant's answer, streamed in pieces.
+    async fn offline_reply(
+        &self,
+        id: ConversationId,
+        message: &Message,
+        reply_id: &str,
+        cancel: &Cancel,
+        started: Instant,
+        first_delta: &mut Option<Duration>,
+    ) -> Option<Produced> {
+        let index = self.index.current();
+        let body = message.body.clone();
+        let offline = self.config.offline.clone();
+        let reply = match tokio::task::spawn_blocking(move || answer(&index, &body, &offline)).await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "answering failed");
+                return None;
+            }
+        };
+        let text = reply.text().to_owned();
+        let chars: Vec<char> = text.chars().collect();
+        for piece in chars.chunks(self.config.delta_chars.max(1)) {
+            if cancel.is_cancelled() {
+                metrics::counter!("ai_replies_total", "outcome" => "cancelled").increment(1);
+                return None;
+            }
+            self.delta(id, reply_id, piece.iter().collect()).await;
+            first_delta.get_or_insert_with(|| started.elapsed());
+            tokio::select! {
+                () = tokio::time::sleep(self.config.delta_delay) => {}
+                () = cancel.wake.notified() => {}
+            }
+        }
+        Some(Produced {
+            text,
+            answered: matches!(reply, Reply::Answer { .. }),
+        })
+    }
+
+    /// A model's answer, grounded in the best passages and the recent turns,
+    /// streamed as it arrives. A `transfer_to_human` call hands off; a
+    /// failure ends in a polite fallback that offers a person.
+    #[allow(clippy::too_many_arguments)]
+    async fn model_reply(
+        &self,
+        id: ConversationId,
+        message: &Message,
+        reply_id: &str,
+        cancel: &Cancel,
+        started: Instant,
+        first_delta: &mut Option<Duration>,
+        provider: &Arc<OpenAiProvider>,
+        persona: &str,
+        context_tokens: usize,
+    ) -> Option<Produced> {
+        let zh = is_chinese(&message.body);
+        let hits = self.index.current().search(&message.body, 3);
+        let mut system = persona.to_owned();
+        if !hits.is_empty() {
+            system.push_str("\n\nAnswer from these knowledge-base passages when they are relevant, and name the source title:\n");
+            for h in &hits {
+                system.push_str(&format!("\n[{}] {}: {}", h.doc_id, h.title, h.passage));
+            }
+        }
+        let recent = self
+            .actions
+            .recent_messages(id, 30)
+            .await
+            .unwrap_or_default();
+        let messages = build_context(&system, &recent, context_tokens);
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let provider = provider.clone();
+        let task = tokio::spawn(async move {
+            let tx2 = tx.clone();
+            let result = provider
+                .stream(&messages, move |item| {
+                    let _ = tx2.send(Ok(item));
+                })
+                .await;
+            if let Err(e) = result {
+                let _ = tx.send(Err(e));
+            }
+        });
+        let mut text = String::new();
+        let mut failure = None;
+        loop {
+            let item = tokio::select! {
+                item = rx.recv() => item,
+                () = cancel.wake.notified() => None,
+            };
+            if cancel.is_cancelled() {
+                task.abort();
+                metrics::counter!("ai_replies_total", "outcome" => "cancelled").increment(1);
+                return None;
+            }
+            match item {
+                None => break,
+                Some(Ok(StreamItem::Delta(d))) => {
+                    text.push_str(&d);
+                    self.delta(id, reply_id, d).await;
+                    first_delta.get_or_insert_with(|| started.elapsed());
+                }
+                Some(Ok(StreamItem::Handoff)) => {
+                    task.abort();
+                    match self.actions.hand_off(id).await {
+                        Ok(()) => {
+                            metrics::counter!("ai_handoffs_total", "reason" => "model").increment(1)
+                        }
+                        Err(e) => {
+                            tracing::debug!(error = %e, conversation = %id, "handoff skipped")
+                        }
+                    }
+                    return None;
+                }
+                Some(Ok(StreamItem::Usage { prompt, completion })) => {
+                    metrics::counter!("ai_tokens_total", "kind" => "prompt").increment(prompt);
+                    metrics::counter!("ai_tokens_total", "kind" => "completion")
+                        .increment(completion);
+                }
+                Some(Err(e)) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        match failure {
+            None if !text.trim().is_empty() => Some(Produced {
+                text,
+                answered: true,
+            }),
+            other => {
+                if let Some(e) = &other {
+                    tracing::warn!(error = %e, conversation = %id, "model reply failed; sending the fallback");
+                }
+                metrics::counter!("ai_provider_errors_total", "kind" => error_kind(other.as_ref()))
+                    .increment(1);
+                let text = fallback(zh, other.as_ref());
+                self.delta(id, reply_id, text.clone()).await;
+                Some(Produced {
+                    text,
+                    answered: false,
+                })
+            }
+        }
+    }
+
+    async fn delta(&self, id: ConversationId, reply_id: &str, delta: String) {
+        self.actions
+            .publish(Event::AiDelta {
+                conversation_id: id,
+                reply_id: reply_id.to_owned(),
+                delta,
+            })
+            .await;
+    }
+}
+
+/// A finished answer.
+struct Produced {
+    text: String,
+    answered: bool,
+}
+
+/// System prompt, then as many of the latest turns as fit the budget
+/// (oldest dropped first); private notes and notices are not context.
+pub fn build_context(system: &str, recent: &[Message], budget: usize) -> Vec<serde_json::Value> {
+    use chat_domain::model::{MessageKind, SenderKind};
+    let mut turns: Vec<serde_json::Value> = Vec::new();
+    let mut used = 0;
+    for m in recent.iter().rev() {
+        if m.kind != MessageKind::Text {
+            continue;
+        }
+        let role = match m.sender_kind {
+            SenderKind::Customer => "user",
+            SenderKind::Bot | SenderKind::Agent => "assistant",
+            SenderKind::System => continue,
+        };
+        let cost = estimate_tokens(&m.body);
+        if used + cost > budget && !turns.is_empty() {
+            break;
+        }
+        used += cost;
+        turns.push(serde_json::json!({ "role": role, "content": m.body }));
+    }
+    turns.reverse();
+    let mut out = vec![serde_json::json!({ "role": "system", "content": system })];
+    out.extend(turns);
+    out
+}
+
+fn error_kind(e: Option<&ProviderError>) -> &'static str {
+    match e {
+        None => "empty",
+        Some(ProviderError::Moderation) => "moderation",
+        Some(ProviderError::RateLimited) => "rate_limited",
+        Some(ProviderError::Unavailable(_)) => "unavailable",
+        Some(ProviderError::Refused(_)) => "refused",
+    }
+}
+
+/// What the customer reads when the model cannot answer: never silence.
+pub fn fallback(zh: bool, e: Option<&ProviderError>) -> String {
+    match (zh, e) {
+        (true, Some(ProviderError::Moderation)) => "抱歉，这个问题我无法回答。需要为您转接人工客服吗？回复“转人工”即可。".into(),
+        (true, _) => "抱歉，我暂时无法回答，请稍后再试。也可以回复“转人工”，由人工客服为您服务。".into(),
+        (false, Some(ProviderError::Moderation)) => {
+            "Sorry, I can't help with that one. Would you like to talk to a person? Just type \"human\".".into()
+        }
+        (false, _) => "Sorry, I can't answer right now. Please try again in a moment, or type \"human\" to talk to a person.".into(),
     }
 }

@@ -234,6 +234,13 @@ pub trait BotActions: Send + Sync {
     ) -> DomainResult<AppendOutcome>;
     /// Queues the conversation for a person (a state change, with its notice).
     async fn hand_off(&self, conversation: ConversationId) -> DomainResult<()>;
+    /// The latest `limit` messages of the conversation, oldest first (context
+    /// for a model).
+    async fn recent_messages(
+        &self,
+        conversation: ConversationId,
+        limit: u32,
+    ) -> DomainResult<Vec<Message>>;
     /// Publishes an event (the assistant's streamed deltas).
     async fn publish(&self, event: Event);
 }

@@ -414,4 +414,26 @@ impl BotActions for ConversationService {
     async fn publish(&self, event: Event) {
         ConversationService::publish(self, event).await;
     }
+
+    async fn recent_messages(
+        &self,
+        conversation: ConversationId,
+        limit: u32,
+    ) -> DomainResult<Vec<Message>> {
+        let last = self
+            .store
+            .conversation_by_id(conversation)
+            .await?
+            .ok_or(DomainError::NotFound("conversation"))?
+            .last_seq;
+        self.store
+            .history(
+                conversation,
+                HistoryQuery::BeforeSeq {
+                    before: last + 1,
+                    limit,
+                },
+            )
+            .await
+    }
 }

@@ -1,0 +1,283 @@
+//! An OpenAI-compatible chat provider (DashScope / Qwen by default), on
+//! async-openai's bring-your-own-types calls.
+//!
+//! Compatible providers send values the typed API rejects (`finish_reason:
+//! ""`, extra fields, a role-only first chunk, a usage-only last chunk with
+//! empty `choices`, `reasoning_content`), and one rejected chunk would end a
+//! typed stream. Chunks are therefore read as plain JSON and only the fields
+//! used here are looked at: a quirky chunk cannot kill a reply.
+
+use std::time::Duration;
+
+use async_openai::Client;
+use async_openai::config::OpenAIConfig;
+use async_openai::error::OpenAIError;
+use futures_util::StreamExt as _;
+use serde_json::{Value, json};
+
+/// DashScope's OpenAI-compatible endpoint (mainland China).
+pub const DASHSCOPE_BASE_URL: &str = "https://dashscope.aliyuncs.com/compatible-mode/v1";
+
+/// The provider's settings.
+#[derive(Clone, Debug)]
+pub struct ProviderConfig {
+    /// Base URL, without a trailing slash.
+    pub base_url: String,
+    /// API key (never logged).
+    pub api_key: String,
+    /// Model name, e.g. `qwen-plus`.
+    pub model: String,
+    /// Connect timeout.
+    pub connect_timeout: Duration,
+    /// Longest wait for the next chunk (first one included).
+    pub chunk_timeout: Duration,
+    /// Retries of 429 / 5xx / connection failures before the stream starts.
+    pub max_retries: u32,
+}
+
+/// What the stream yields, in order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StreamItem {
+    /// A piece of the answer.
+    Delta(String),
+    /// The model called `transfer_to_human`.
+    Handoff,
+    /// Token accounting (from the usage chunk).
+    Usage {
+        /// Prompt tokens.
+        prompt: u64,
+        /// Completion tokens.
+        completion: u64,
+    },
+}
+
+/// Why a reply failed. Every variant ends in a polite fallback for the
+/// customer, never in silence.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ProviderError {
+    /// The provider's content moderation refused the request
+    /// (DashScope: `DataInspectionFailed`).
+    #[error("refused by content moderation")]
+    Moderation,
+    /// Still rate-limited after the retries.
+    #[error("rate limited")]
+    RateLimited,
+    /// Unreachable, 5xx after the retries, a timeout, or a broken stream.
+    #[error("provider unavailable: {0}")]
+    Unavailable(String),
+    /// The provider refused the request for another reason (4xx).
+    #[error("request refused: {0}")]
+    Refused(String),
+}
+
+/// The tool the model may call instead of answering.
+pub fn transfer_tool() -> Value {
+    json!({
+        "type": "function",
+        "function": {
+            "name": "transfer_to_human",
+            "description": "Hand the conversation to a human agent: the customer asks for a person, is upset, or needs something you cannot do.",
+            "parameters": { "type": "object", "properties": { "reason": { "type": "string" } } }
+        }
+    })
+}
+
+/// An OpenAI-compatible streaming chat client.
+pub struct OpenAiProvider {
+    client: Client<OpenAIConfig>,
+    config: ProviderConfig,
+}
+
+impl OpenAiProvider {
+    /// Builds the client (base URL and key set explicitly: async-openai would
+    /// otherwise read `OPENAI_BASE_URL` / `OPENAI_API_KEY`).
+    pub fn new(config: ProviderConfig) -> Result<Self, ProviderError> {
+        // reqwest is built without a default TLS provider; use ring's.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .read_timeout(config.chunk_timeout)
+            .build()
+            .map_err(|e| ProviderError::Unavailable(format!("http client: {e}")))?;
+        let openai = OpenAIConfig::new()
+            .with_api_base(config.base_url.trim_end_matches('/'))
+            .with_api_key(config.api_key.clone());
+        Ok(Self {
+            client: Client::build(http, openai),
+            config,
+        })
+    }
+
+    /// The model in use.
+    pub fn model(&self) -> &str {
+        &self.config.model
+    }
+
+    /// Streams a completion of `messages` (OpenAI format), calling `on_item`
+    /// for each piece. Retries before the first chunk; once text has been
+    /// handed out, a failure ends the stream with the error (the caller
+    /// decides what the customer sees).
+    pub async fn stream(
+        &self,
+        messages: &[Value],
+        mut on_item: impl FnMut(StreamItem),
+    ) -> Result<(), ProviderError> {
+        let request = json!({
+            "model": self.config.model,
+            "messages": messages,
+            "stream": true,
+            "stream_options": { "include_usage": true },
+            "tools": [transfer_tool()],
+        });
+        let mut attempt = 0;
+        let mut stream = loop {
+            match self
+                .client
+                .chat()
+                .create_stream_byot::<_, Value>(request.clone())
+                .await
+            {
+                Ok(s) => break s,
+                Err(e) => {
+                    let err = classify(&e);
+                    let retryable = matches!(
+                        err,
+                        ProviderError::RateLimited | ProviderError::Unavailable(_)
+                    );
+                    if !retryable || attempt >= self.config.max_retries {
+                        return Err(err);
+                    }
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(100 * (1 << attempt.min(5)))).await;
+                }
+            }
+        };
+        let mut tool_called = false;
+        loop {
+            let next = tokio::time::timeout(self.config.chunk_timeout, stream.next())
+                .await
+                .map_err(|_| {
+                    ProviderError::Unavailable("no data from the provider in time".into())
+                })?;
+            let Some(chunk) = next else { break };
+            let chunk = match chunk {
+                Ok(v) => v,
+                Err(OpenAIError::JSONDeserialize(e, _)) => {
+                    tracing::debug!(error = %e, "skipping an undecodable chunk");
+                    continue;
+                }
+                Err(e) => return Err(classify(&e)),
+            };
+            for item in read_chunk(&chunk, &mut tool_called) {
+                on_item(item);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The items in one chunk, looking only at the fields used.
+pub fn read_chunk(chunk: &Value, tool_called: &mut bool) -> Vec<StreamItem> {
+    let mut out = Vec::new();
+    if let Some(choices) = chunk.get("choices").and_then(Value::as_array) {
+        for choice in choices {
+            let delta = &choice["delta"];
+            if let Some(text) = delta.get("content").and_then(Value::as_str)
+                && !text.is_empty()
+            {
+                out.push(StreamItem::Delta(text.to_owned()));
+            }
+            if let Some(calls) = delta.get("tool_calls").and_then(Value::as_array) {
+                for call in calls {
+                    if call["function"]["name"].as_str() == Some("transfer_to_human")
+                        && !*tool_called
+                    {
+                        *tool_called = true;
+                        out.push(StreamItem::Handoff);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(usage) = chunk.get("usage").filter(|u| u.is_object()) {
+        out.push(StreamItem::Usage {
+            prompt: usage["prompt_tokens"].as_u64().unwrap_or(0),
+            completion: usage["completion_tokens"].as_u64().unwrap_or(0),
+        });
+    }
+    out
+}
+
+fn classify(e: &OpenAIError) -> ProviderError {
+    match e {
+        OpenAIError::ApiError(r) => {
+            let api = &r.api_error;
+            let text = format!("{} {}", api.code.as_deref().unwrap_or(""), api.message);
+            if text.contains("DataInspectionFailed") || text.contains("data_inspection_failed") {
+                ProviderError::Moderation
+            } else if r.status_code.as_u16() == 429 {
+                ProviderError::RateLimited
+            } else if r.status_code.is_server_error() {
+                ProviderError::Unavailable(format!("{} {}", r.status_code, api.message))
+            } else {
+                ProviderError::Refused(format!("{} {}", r.status_code, api.message))
+            }
+        }
+        OpenAIError::Reqwest(e) => ProviderError::Unavailable(e.to_string()),
+        OpenAIError::StreamError(e) => ProviderError::Unavailable(e.to_string()),
+        other => ProviderError::Unavailable(other.to_string()),
+    }
+}
+
+/// A rough token count for budgeting context: a Chinese character is about
+/// one token, an English word about 1.3.
+pub fn estimate_tokens(text: &str) -> usize {
+    let cjk = text
+        .chars()
+        .filter(|c| matches!(*c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF))
+        .count();
+    let words = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .count();
+    cjk + (words * 13).div_ceil(10) + 4
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quirky_chunks_are_read_tolerantly() {
+        let mut tool = false;
+        let role_only =
+            json!({"choices":[{"index":0,"delta":{"role":"assistant"},"finish_reason":null}]});
+        assert!(read_chunk(&role_only, &mut tool).is_empty());
+        let odd = json!({"choices":[{"delta":{"content":"你好","reasoning_content":"…"},"finish_reason":""}],"service_tier":"weird","extra":1});
+        assert_eq!(
+            read_chunk(&odd, &mut tool),
+            vec![StreamItem::Delta("你好".into())]
+        );
+        let usage = json!({"choices":[],"usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15}});
+        assert_eq!(
+            read_chunk(&usage, &mut tool),
+            vec![StreamItem::Usage {
+                prompt: 12,
+                completion: 3
+            }]
+        );
+        let call = json!({"choices":[{"delta":{"tool_calls":[{"index":0,"id":"c1","type":"function","function":{"name":"transfer_to_human","arguments":""}}]},"finish_reason":"eos"}]});
+        assert_eq!(read_chunk(&call, &mut tool), vec![StreamItem::Handoff]);
+        let more_args = json!({"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"name":"transfer_to_human","arguments":"{}"}}]}}]});
+        assert!(
+            read_chunk(&more_args, &mut tool).is_empty(),
+            "one handoff per stream"
+        );
+    }
+
+    #[test]
+    fn token_estimates_count_both_languages() {
+        assert!(estimate_tokens("我的订单还没到") >= 7);
+        assert!(estimate_tokens("where is my order") >= 5);
+    }
+}
