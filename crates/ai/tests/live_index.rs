@@ -1,0 +1,72 @@
+//! The index follows the knowledge base without a restart.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chat_ai::knowledge::LiveIndex;
+use chat_domain::model::KnowledgeDoc;
+use chat_domain::ports::KnowledgeRepository;
+use chat_domain::time::now;
+use chat_store::testing::TestDb;
+
+async fn top_title(index: &LiveIndex, q: &str) -> Option<String> {
+    index
+        .current()
+        .search(q, 1)
+        .into_iter()
+        .next()
+        .map(|h| h.title)
+}
+
+async fn eventually(index: &LiveIndex, q: &str, want: Option<&str>) {
+    for _ in 0..50 {
+        if top_title(index, q).await.as_deref() == want {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "{q}: expected {want:?}, got {:?}",
+        top_title(index, q).await
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn added_changed_disabled_and_deleted_documents_are_followed() {
+    let db = TestDb::sqlite().await;
+    let repo: Arc<dyn KnowledgeRepository> = Arc::new(db.store.clone());
+    let index = LiveIndex::new();
+    let task = index.follow(repo.clone(), Duration::from_millis(100));
+    eventually(&index, "warranty repair", None).await;
+
+    let mut doc = KnowledgeDoc::new(
+        "Warranty",
+        "Every device has a two-year warranty covering repair.",
+        vec![],
+        now(),
+    )
+    .unwrap();
+    repo.create_doc(&doc).await.unwrap();
+    eventually(&index, "warranty repair", Some("Warranty")).await;
+
+    doc.title = "保修政策".into();
+    doc.body = "所有设备享受两年保修，免费维修。".into();
+    doc.updated_at = now();
+    repo.update_doc(&doc).await.unwrap();
+    eventually(&index, "保修 维修", Some("保修政策")).await;
+
+    doc.enabled = false;
+    doc.updated_at = now();
+    repo.update_doc(&doc).await.unwrap();
+    eventually(&index, "保修 维修", None).await;
+
+    doc.enabled = true;
+    doc.updated_at = now();
+    repo.update_doc(&doc).await.unwrap();
+    eventually(&index, "保修 维修", Some("保修政策")).await;
+    repo.delete_doc(doc.id).await.unwrap();
+    eventually(&index, "保修 维修", None).await;
+    task.abort();
+}
