@@ -5,12 +5,11 @@
 
 mod common;
 
-use chat_admin::auth::{JwtKeys, hash_password};
+use chat_admin::auth::JwtKeys;
 use chat_domain::auth::TokenVerifier as _;
 use chat_domain::ids::{CustomerId, UserId};
-use chat_domain::model::{Role, User};
-use chat_domain::ports::{AuditRepository as _, UserRepository as _};
-use chat_domain::time::now;
+use chat_domain::model::Role;
+use chat_domain::ports::AuditRepository as _;
 use common::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, request};
 use serde_json::json;
 
@@ -338,23 +337,7 @@ async fn forged_expired_and_foreign_tokens_are_401(app: &TestApp) {
 }
 
 async fn staff(app: &TestApp, role: Role) -> String {
-    let email = format!("{}-{}@example.com", role, uuid::Uuid::now_v7().simple());
-    let at = now();
-    let user = User {
-        id: UserId::new(),
-        email: email.clone(),
-        display_name: format!("Test {role}"),
-        password_hash: hash_password("agent password".into()).await.unwrap(),
-        role,
-        active: true,
-        created_at: at,
-        updated_at: at,
-    };
-    app.store.create_user(&user).await.unwrap();
-    app.login(&email, "agent password").await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    common::create_staff(app, role).await.1
 }
 
 async fn roles_are_enforced_on_the_server(app: &TestApp) {

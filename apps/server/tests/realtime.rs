@@ -8,11 +8,8 @@ mod common;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use chat_admin::auth::hash_password;
 use chat_domain::ids::UserId;
-use chat_domain::model::{Role, User};
-use chat_domain::ports::UserRepository as _;
-use chat_domain::time::now;
+use chat_domain::model::Role;
 use common::ws::{Ended, Ws};
 use common::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, request};
 use serde_json::{Value, json};
@@ -38,24 +35,7 @@ async fn customer(app: &TestApp) -> (String, String) {
 }
 
 async fn agent(app: &TestApp, role: Role) -> (UserId, String) {
-    let email = format!("{}-{}@example.com", role, uuid::Uuid::now_v7().simple());
-    let at = now();
-    let user = User {
-        id: UserId::new(),
-        email: email.clone(),
-        display_name: "Ann".into(),
-        password_hash: hash_password("agent password".into()).await.unwrap(),
-        role,
-        active: true,
-        created_at: at,
-        updated_at: at,
-    };
-    app.store.create_user(&user).await.unwrap();
-    let token = app.login(&email, "agent password").await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (user.id, token)
+    common::create_staff(app, role).await
 }
 
 async fn open(ws: &mut Ws) -> String {

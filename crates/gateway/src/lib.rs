@@ -217,18 +217,7 @@ impl Gateway {
 
     pub(crate) async fn set_status(&self, agent: UserId, status: PresenceStatus) {
         self.statuses().insert(agent, status);
-        if let Err(e) = self
-            .presence
-            .refresh(
-                agent,
-                &self.config.node_id,
-                status,
-                self.config.presence_ttl,
-            )
-            .await
-        {
-            tracing::warn!(error = %e, "presence not refreshed");
-        }
+        self.report(agent, status).await;
         self.service
             .publish(Event::Presence {
                 agent_id: agent,
@@ -237,22 +226,23 @@ impl Gateway {
             .await;
     }
 
+    /// Writes this node's entry for an agent, valid for the presence TTL.
+    async fn report(&self, agent: UserId, status: PresenceStatus) {
+        let ttl = self.config.presence_ttl;
+        if let Err(e) = self
+            .presence
+            .refresh(agent, &self.config.node_id, status, ttl)
+            .await
+        {
+            tracing::warn!(error = %e, "presence not refreshed");
+        }
+    }
+
     async fn refresh_presence(&self) {
         let entries: Vec<(UserId, PresenceStatus)> =
             self.statuses().iter().map(|(a, s)| (*a, *s)).collect();
         for (agent, status) in entries {
-            if let Err(e) = self
-                .presence
-                .refresh(
-                    agent,
-                    &self.config.node_id,
-                    status,
-                    self.config.presence_ttl,
-                )
-                .await
-            {
-                tracing::warn!(error = %e, "presence not refreshed");
-            }
+            self.report(agent, status).await;
         }
         // Agents that vanished without a goodbye (their node crashed) are
         // announced offline. Every node may notice it; the event is idempotent.

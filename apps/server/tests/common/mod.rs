@@ -246,3 +246,33 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// Creates a staff member with `role` directly in the store and logs in:
+/// (their id, an access token). User management over REST is not there yet.
+pub async fn create_staff(
+    app: &TestApp,
+    role: chat_domain::model::Role,
+) -> (chat_domain::ids::UserId, String) {
+    let email = format!("{}-{}@example.com", role, uuid::Uuid::now_v7().simple());
+    let at = chat_domain::time::now();
+    let user = chat_domain::model::User {
+        id: chat_domain::ids::UserId::new(),
+        email: email.clone(),
+        display_name: "Ann".into(),
+        password_hash: chat_admin::auth::hash_password("agent password".into())
+            .await
+            .expect("hash"),
+        role,
+        active: true,
+        created_at: at,
+        updated_at: at,
+    };
+    chat_domain::ports::UserRepository::create_user(&app.store, &user)
+        .await
+        .expect("create user");
+    let token = app.login(&email, "agent password").await["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    (user.id, token)
+}
