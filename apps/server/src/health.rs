@@ -3,7 +3,6 @@
 use std::time::Duration;
 
 use actix_web::{HttpResponse, web};
-use chat_domain::ports::HealthCheck;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -26,7 +25,7 @@ pub async fn healthz() -> HttpResponse {
 /// `GET /readyz`: 200 when the database (and Redis, when configured) answer
 /// within two seconds, else 503 naming what failed. No secrets in the body.
 pub async fn readyz(
-    store: web::Data<chat_store::SqlStore>,
+    store: web::Data<dyn chat_domain::ports::Store>,
     targets: web::Data<ReadinessTargets>,
 ) -> HttpResponse {
     let database = match tokio::time::timeout(PROBE_TIMEOUT, store.ping()).await {

@@ -39,7 +39,7 @@ use chat_session::bus::{InProcessBus, RedisBus};
 use chat_session::lifecycle::LifecycleConfig;
 use chat_session::presence::{InProcessPresence, RedisPresence};
 use chat_session::{ConversationService, MessageLog, RoutingConfig};
-use chat_store::{PoolOptions, SqlStore};
+use chat_store::{Detached, PoolOptions, SqlStore};
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Config;
@@ -78,7 +78,13 @@ impl Application {
 
         let secret = secrets::jwt_secret(&config).context("loading the JWT secret")?;
         let keys = Arc::new(JwtKeys::new(&secret).map_err(|e| anyhow::anyhow!("{e}"))?);
-        let dyn_store: Arc<dyn Store> = Arc::new(store.clone());
+        // Every store call runs as its own task on this (multi-thread)
+        // runtime: actix's current-thread workers drop request futures on
+        // hang-ups, which must never cancel a statement midway (see Detached).
+        let dyn_store: Arc<dyn Store> = Arc::new(Detached::new(
+            store.clone(),
+            tokio::runtime::Handle::current(),
+        ));
         let auth = Arc::new(AuthService::new(
             dyn_store.clone(),
             keys,

@@ -29,6 +29,11 @@ pub trait UserRepository: Send + Sync {
     async fn user_by_email(&self, email: &str) -> DomainResult<Option<User>>;
     /// How many users exist (bootstrap creates the first admin when zero).
     async fn count_users(&self) -> DomainResult<u64>;
+    /// Replaces display name, role, active flag, password hash and
+    /// `updated_at` of an existing user; `NotFound` otherwise.
+    async fn update_user(&self, user: &User) -> DomainResult<()>;
+    /// Users in creation order, `limit` at a time after `after`.
+    async fn list_users(&self, after: Option<UserId>, limit: u32) -> DomainResult<Vec<User>>;
 }
 
 /// Refresh tokens and their rotation families.
@@ -49,6 +54,9 @@ pub trait RefreshTokenRepository: Send + Sync {
     ) -> DomainResult<bool>;
     /// Revokes every live token of a family; returns how many.
     async fn revoke_token_family(&self, family: TokenFamilyId, at: Timestamp) -> DomainResult<u64>;
+    /// Revokes every live refresh token of a user (deactivation, password
+    /// reset); returns how many.
+    async fn revoke_user_tokens(&self, user: UserId, at: Timestamp) -> DomainResult<u64>;
 }
 
 /// Customers.

@@ -12,6 +12,8 @@
 //! - `schema` / `rows`: the shared table definitions and row ⇄ entity conversions;
 //! - `repos/`: one file per port (users, tokens, customers, conversations and
 //!   messages, knowledge, audit, health);
+//! - [`Detached`]: runs every call as a task, so a caller dropping its
+//!   future (actix does, on hang-ups) never cancels a statement midway;
 //! - [`error`]: start-up errors and the mapping of database errors to
 //!   [`chat_domain::DomainError`].
 //!
@@ -20,6 +22,7 @@
 //! `BEGIN IMMEDIATE` on SQLite and at READ COMMITTED behind a row lock on MySQL.
 
 pub mod db;
+mod detached;
 pub mod error;
 mod repos;
 mod rows;
@@ -28,6 +31,7 @@ mod schema;
 pub mod testing;
 
 pub use db::{DatabaseUrl, PoolOptions};
+pub use detached::Detached;
 pub use error::ConnectError;
 
 use db::DbPool;

@@ -245,6 +245,62 @@ impl AuthService {
         }
     }
 
+    /// Sets a user's password (admin reset or own change) and revokes every
+    /// refresh token of theirs: other sessions must log in again.
+    pub async fn set_password(&self, mut user: User, new_password: &str) -> DomainResult<User> {
+        check_password_policy(new_password)?;
+        user.password_hash = hash_password(new_password.to_owned()).await?;
+        user.updated_at = now();
+        self.store.update_user(&user).await?;
+        self.store.revoke_user_tokens(user.id, now()).await?;
+        Ok(user)
+    }
+
+    /// Changes one's own password, proving the current one first (a stolen
+    /// access token alone cannot take the account over).
+    pub async fn change_own_password(
+        &self,
+        user_id: UserId,
+        current: &str,
+        new_password: &str,
+    ) -> DomainResult<User> {
+        let user = self.current_user(user_id).await?;
+        let ok = {
+            let _permit = tokio::time::timeout(Duration::from_secs(5), self.hashing.acquire())
+                .await
+                .map_err(|_| {
+                    DomainError::Unavailable("too many password checks in progress".into())
+                })?
+                .map_err(|_| DomainError::Internal("hashing semaphore closed".into()))?;
+            verify_password(current.to_owned(), user.password_hash.clone()).await?
+        };
+        if !ok {
+            return Err(DomainError::invalid(
+                "current_password",
+                "is not your current password",
+            ));
+        }
+        self.set_password(user, new_password).await
+    }
+
+    /// Hashes a password for a new account (policy checked).
+    pub async fn new_password_hash(&self, password: &str) -> DomainResult<String> {
+        check_password_policy(password)?;
+        hash_password(password.to_owned()).await
+    }
+
+    /// Records an action in the audit log (best effort; see `audit`).
+    pub async fn record(
+        &self,
+        actor: Option<UserId>,
+        action: &str,
+        target: Option<&str>,
+        ip: Option<&str>,
+        detail: Option<&str>,
+    ) {
+        self.audit(actor, action, target, ip, detail).await;
+    }
+
     /// Signs a widget token for a customer.
     pub fn issue_customer_token(&self, customer: CustomerId) -> DomainResult<(String, i64)> {
         let ttl = self.config.customer_ttl_secs;

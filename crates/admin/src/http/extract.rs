@@ -11,7 +11,8 @@ use chat_domain::DomainError;
 use chat_domain::auth::{Principal, TokenVerifier};
 use chat_domain::ids::{CustomerId, UserId};
 use chat_domain::model::Role;
-use futures_util::future::{Ready, ready};
+use chat_domain::ports::Store;
+use futures_util::future::{LocalBoxFuture, Ready, ready};
 
 use super::error::ApiError;
 
@@ -46,24 +47,40 @@ impl FromRequest for Caller {
     }
 }
 
-/// A staff member (any role). Customers get 403.
+/// A staff member (any role), checked against the database on every
+/// request: a deactivated account is refused at once (401) and a role change
+/// applies at once, whatever the access token still says. Customers get 403.
 #[derive(Clone, Copy, Debug)]
 pub struct StaffCaller {
     /// Who.
     pub user_id: UserId,
-    /// Their role, as signed into the token.
+    /// Their current role.
     pub role: Role,
 }
 
 impl FromRequest for StaffCaller {
     type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req).and_then(|p| match p {
-            Principal::Staff { user_id, role } => Ok(StaffCaller { user_id, role }),
-            Principal::Customer { .. } => Err(DomainError::Forbidden("staff only".into()).into()),
-        }))
+        let principal = authenticate(req);
+        let store = req.app_data::<web::Data<dyn Store>>().cloned();
+        Box::pin(async move {
+            let user_id = match principal? {
+                Principal::Staff { user_id, .. } => user_id,
+                Principal::Customer { .. } => {
+                    return Err(DomainError::Forbidden("staff only".into()).into());
+                }
+            };
+            let store = store.ok_or_else(|| DomainError::Internal("no Store registered".into()))?;
+            match store.user_by_id(user_id).await? {
+                Some(u) if u.active => Ok(StaffCaller {
+                    user_id,
+                    role: u.role,
+                }),
+                _ => Err(DomainError::Unauthenticated("account is no longer active".into()).into()),
+            }
+        })
     }
 }
 
@@ -121,24 +138,20 @@ pub type SupervisorUp = RoleGuard<Supervisor>;
 
 impl<R: MinRole> FromRequest for RoleGuard<R> {
     type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let staff = match StaffCaller::from_request(req, payload).into_inner() {
-            Ok(s) => s,
-            Err(e) => return ready(Err(e)),
-        };
-        if staff.role.at_least(R::ROLE) {
-            ready(Ok(RoleGuard {
-                caller: staff,
-                _role: PhantomData,
-            }))
-        } else {
-            ready(Err(DomainError::Forbidden(format!(
-                "requires the {} role",
-                R::ROLE
-            ))
-            .into()))
-        }
+        let staff = StaffCaller::from_request(req, payload);
+        Box::pin(async move {
+            let staff = staff.await?;
+            if staff.role.at_least(R::ROLE) {
+                Ok(RoleGuard {
+                    caller: staff,
+                    _role: PhantomData,
+                })
+            } else {
+                Err(DomainError::Forbidden(format!("requires the {} role", R::ROLE)).into())
+            }
+        })
     }
 }

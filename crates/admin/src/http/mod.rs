@@ -41,7 +41,8 @@ pub fn configure(
                 web::scope("/api/v1")
                     .configure(routes::auth::configure)
                     .configure(routes::audit::configure)
-                    .configure(routes::conversations::configure),
+                    .configure(routes::conversations::configure)
+                    .configure(routes::users::configure),
             );
     }
 }

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use chat_domain::DomainResult;
 use chat_domain::auth::RefreshToken;
-use chat_domain::ids::{RefreshTokenId, TokenFamilyId};
+use chat_domain::ids::{RefreshTokenId, TokenFamilyId, UserId};
 use chat_domain::ports::RefreshTokenRepository;
 use chat_domain::time::Timestamp;
 use diesel::prelude::*;
@@ -75,6 +75,22 @@ impl RefreshTokenRepository for SqlStore {
             diesel::update(
                 rt::table
                     .filter(rt::family_id.eq(&family))
+                    .filter(rt::revoked_at.is_null()),
+            )
+            .set(rt::revoked_at.eq(Some(at)))
+            .execute(conn)
+            .await
+            .map_err(db_err)?
+        });
+        Ok(n as u64)
+    }
+
+    async fn revoke_user_tokens(&self, user: UserId, at: Timestamp) -> DomainResult<u64> {
+        let user = user.to_string();
+        let n = with_conn!(self, |conn| {
+            diesel::update(
+                rt::table
+                    .filter(rt::user_id.eq(&user))
                     .filter(rt::revoked_at.is_null()),
             )
             .set(rt::revoked_at.eq(Some(at)))

@@ -68,4 +68,41 @@ impl UserRepository for SqlStore {
         });
         Ok(u64::try_from(n).unwrap_or(0))
     }
+
+    async fn update_user(&self, user: &User) -> DomainResult<()> {
+        let row = UserRow::from(user);
+        let n = with_conn!(self, |conn| {
+            diesel::update(users::table.find(&row.id))
+                .set((
+                    users::display_name.eq(&row.display_name),
+                    users::role.eq(&row.role),
+                    users::active.eq(row.active),
+                    users::password_hash.eq(&row.password_hash),
+                    users::updated_at.eq(row.updated_at),
+                ))
+                .execute(conn)
+                .await
+                .map_err(db_err)?
+        });
+        if n == 0 {
+            return Err(DomainError::NotFound("user"));
+        }
+        Ok(())
+    }
+
+    async fn list_users(&self, after: Option<UserId>, limit: u32) -> DomainResult<Vec<User>> {
+        // UUIDv7 text sorts by creation time: the id is the cursor.
+        let after = after.map(|id| id.to_string()).unwrap_or_default();
+        let rows: Vec<UserRow> = with_conn!(self, |conn| {
+            users::table
+                .filter(users::id.gt(&after))
+                .order(users::id.asc())
+                .limit(super::page(limit))
+                .select(UserRow::as_select())
+                .load(conn)
+                .await
+                .map_err(db_err)?
+        });
+        crate::rows::convert(rows)
+    }
 }

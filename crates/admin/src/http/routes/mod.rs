@@ -3,3 +3,4 @@
 pub(crate) mod audit;
 pub(crate) mod auth;
 pub(crate) mod conversations;
+pub(crate) mod users;

@@ -1,0 +1,254 @@
+//! Users: admins manage accounts and roles; everyone changes their own password.
+//!
+//! Deactivating a user or resetting their password revokes their refresh
+//! tokens, and every staff request checks the account in the database, so
+//! either takes effect at once. An admin cannot deactivate or demote
+//! themselves (the last way back in would be the database).
+
+use actix_web::{HttpResponse, web};
+use chat_domain::DomainError;
+use chat_domain::ids::UserId;
+use chat_domain::model::{Role, User, normalize_email};
+use chat_domain::ports::Store;
+use chat_domain::time::now;
+use serde::{Deserialize, Serialize};
+
+use crate::AuthService;
+use crate::http::client_ip::ClientIp;
+use crate::http::error::{ApiError, method_not_allowed};
+use crate::http::extract::{AdminOnly, StaffCaller};
+
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    let resource = |path| web::resource(path).default_service(web::to(method_not_allowed));
+    cfg.service(
+        resource("/users")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        resource("/users/{id}")
+            .route(web::get().to(detail))
+            .route(web::patch().to(update)),
+    )
+    .service(resource("/users/{id}/password").route(web::post().to(reset_password)))
+    .service(resource("/me/password").route(web::post().to(change_own_password)));
+}
+
+const MAX_NAME_CHARS: usize = 100;
+
+fn display_name(raw: &str) -> Result<String, DomainError> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        return Err(DomainError::invalid(
+            "display_name",
+            "must be 1 to 100 characters",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    after: Option<UserId>,
+    limit: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct Page {
+    items: Vec<User>,
+    /// Pass as `after` for the next page; `null` at the end.
+    next_after: Option<UserId>,
+}
+
+async fn list(
+    _admin: AdminOnly,
+    store: web::Data<dyn Store>,
+    query: web::Query<ListQuery>,
+) -> Result<web::Json<Page>, ApiError> {
+    let limit = query.limit.unwrap_or(50);
+    if limit == 0 || limit > 200 {
+        return Err(DomainError::invalid("limit", "must be between 1 and 200").into());
+    }
+    let items = store.list_users(query.after, limit).await?;
+    let next_after = (items.len() == limit as usize)
+        .then(|| items.last().map(|u| u.id))
+        .flatten();
+    Ok(web::Json(Page { items, next_after }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateUser {
+    email: String,
+    display_name: String,
+    role: Role,
+    password: String,
+}
+
+async fn create(
+    admin: AdminOnly,
+    auth: web::Data<AuthService>,
+    store: web::Data<dyn Store>,
+    ip: ClientIp,
+    body: web::Json<CreateUser>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let email = normalize_email(&body.email)?;
+    let display_name = display_name(&body.display_name)?;
+    let password_hash = auth.new_password_hash(&body.password).await?;
+    let at = now();
+    let user = User {
+        id: UserId::new(),
+        email,
+        display_name,
+        password_hash,
+        role: body.role,
+        active: true,
+        created_at: at,
+        updated_at: at,
+    };
+    store.create_user(&user).await?;
+    let detail = format!(r#"{{"role":"{}"}}"#, user.role);
+    auth.record(
+        Some(admin.caller.user_id),
+        "user.created",
+        Some(&user.id.to_string()),
+        ip.0.as_deref(),
+        Some(&detail),
+    )
+    .await;
+    Ok(HttpResponse::Created().json(user))
+}
+
+async fn load(store: &dyn Store, id: UserId) -> Result<User, ApiError> {
+    Ok(store
+        .user_by_id(id)
+        .await?
+        .ok_or(DomainError::NotFound("user"))?)
+}
+
+async fn detail(
+    _admin: AdminOnly,
+    store: web::Data<dyn Store>,
+    path: web::Path<UserId>,
+) -> Result<web::Json<User>, ApiError> {
+    Ok(web::Json(load(store.get_ref(), *path).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateUser {
+    display_name: Option<String>,
+    role: Option<Role>,
+    active: Option<bool>,
+}
+
+async fn update(
+    admin: AdminOnly,
+    auth: web::Data<AuthService>,
+    store: web::Data<dyn Store>,
+    ip: ClientIp,
+    path: web::Path<UserId>,
+    body: web::Json<UpdateUser>,
+) -> Result<web::Json<User>, ApiError> {
+    let mut user = load(store.get_ref(), *path).await?;
+    let body = body.into_inner();
+    if user.id == admin.caller.user_id
+        && (body.active == Some(false) || body.role.is_some_and(|r| r != Role::Admin))
+    {
+        return Err(
+            DomainError::Conflict("you cannot deactivate or demote yourself".into()).into(),
+        );
+    }
+    if let Some(name) = &body.display_name {
+        user.display_name = display_name(name)?;
+    }
+    if let Some(role) = body.role {
+        user.role = role;
+    }
+    let deactivated = body.active == Some(false) && user.active;
+    if let Some(active) = body.active {
+        user.active = active;
+    }
+    user.updated_at = now();
+    store.update_user(&user).await?;
+    if deactivated {
+        store.revoke_user_tokens(user.id, now()).await?;
+    }
+    let detail = serde_json::json!({ "role": user.role, "active": user.active, "display_name": body.display_name.is_some() }).to_string();
+    auth.record(
+        Some(admin.caller.user_id),
+        "user.updated",
+        Some(&user.id.to_string()),
+        ip.0.as_deref(),
+        Some(&detail),
+    )
+    .await;
+    Ok(web::Json(user))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResetPassword {
+    password: String,
+}
+
+async fn reset_password(
+    admin: AdminOnly,
+    auth: web::Data<AuthService>,
+    store: web::Data<dyn Store>,
+    ip: ClientIp,
+    path: web::Path<UserId>,
+    body: web::Json<ResetPassword>,
+) -> Result<HttpResponse, ApiError> {
+    let user = load(store.get_ref(), *path).await?;
+    let id = user.id.to_string();
+    let auth2 = auth.clone().into_inner();
+    let password = body.into_inner().password;
+    tokio::spawn(async move { auth2.set_password(user, &password).await })
+        .await
+        .map_err(|e| DomainError::Internal(format!("task: {e}")))??;
+    auth.record(
+        Some(admin.caller.user_id),
+        "user.password_reset",
+        Some(&id),
+        ip.0.as_deref(),
+        None,
+    )
+    .await;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChangePassword {
+    current_password: String,
+    new_password: String,
+}
+
+async fn change_own_password(
+    caller: StaffCaller,
+    auth: web::Data<AuthService>,
+    ip: ClientIp,
+    body: web::Json<ChangePassword>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let auth2 = auth.clone().into_inner();
+    tokio::spawn(async move {
+        auth2
+            .change_own_password(caller.user_id, &body.current_password, &body.new_password)
+            .await
+    })
+    .await
+    .map_err(|e| DomainError::Internal(format!("task: {e}")))??;
+    auth.record(
+        Some(caller.user_id),
+        "user.password_changed",
+        Some(&caller.user_id.to_string()),
+        ip.0.as_deref(),
+        None,
+    )
+    .await;
+    Ok(HttpResponse::NoContent().finish())
+}

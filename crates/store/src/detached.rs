@@ -1,0 +1,231 @@
+//! `Detached`: every store call runs as its own task on a chosen runtime.
+//!
+//! Why: diesel-async's SQLite wrapper runs each statement on the blocking
+//! pool, and if the future awaiting it is dropped midway (a client hangs up,
+//! or actix drops a handler's other extractors when one fails) it waits for
+//! the statement with `block_in_place`, which panics on a current-thread
+//! runtime, and actix's workers are current-thread runtimes. A spawned task
+//! is never dropped midway: dropping the `JoinHandle` only detaches it, so the
+//! statement (or transaction) finishes cleanly whatever the caller does.
+//! It also keeps MySQL transactions from being cut in half by cancellation.
+
+use std::future::Future;
+
+use async_trait::async_trait;
+use chat_domain::auth::RefreshToken;
+use chat_domain::ids::{
+    ConversationId, CustomerId, KnowledgeDocId, RefreshTokenId, TokenFamilyId, UserId,
+};
+use chat_domain::model::{
+    AppendOutcome, AuditEntry, AuditFilter, Conversation, Customer, HistoryQuery, KnowledgeDoc,
+    Message, NewMessage, Transition, User,
+};
+use chat_domain::ports::{
+    AuditRepository, ConversationFilter, ConversationRepository, CustomerRepository, HealthCheck,
+    KnowledgeRepository, RefreshTokenRepository, Store, UserRepository,
+};
+use chat_domain::time::Timestamp;
+use chat_domain::{DomainError, DomainResult};
+use tokio::runtime::Handle;
+
+/// A store whose every call is a task on `handle`'s runtime (see the module docs).
+#[derive(Clone)]
+pub struct Detached<S> {
+    inner: S,
+    handle: Handle,
+}
+
+impl<S: Store + Clone + 'static> Detached<S> {
+    /// Wraps `inner`; calls run on `handle` (use a multi-thread runtime's).
+    pub fn new(inner: S, handle: Handle) -> Self {
+        Self { inner, handle }
+    }
+
+    /// The wrapped store.
+    pub fn inner(&self) -> &S {
+        &self.inner
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl Future<Output = DomainResult<T>> + Send + 'static,
+    ) -> DomainResult<T> {
+        self.handle
+            .spawn(work)
+            .await
+            .map_err(|e| DomainError::Internal(format!("store task: {e}")))?
+    }
+}
+
+/// `detach!(self, method(args…))`: clones the store into a task running
+/// `method`. Arguments must be owned (clone references before).
+macro_rules! detach {
+    ($self:ident, $method:ident ( $($arg:expr),* )) => {{
+        let inner = $self.inner.clone();
+        $self.run(async move { inner.$method($($arg),*).await }).await
+    }};
+}
+
+#[async_trait]
+impl<S: Store + Clone + 'static> UserRepository for Detached<S> {
+    async fn create_user(&self, user: &User) -> DomainResult<()> {
+        let user = user.clone();
+        detach!(self, create_user(&user))
+    }
+    async fn user_by_id(&self, id: UserId) -> DomainResult<Option<User>> {
+        detach!(self, user_by_id(id))
+    }
+    async fn user_by_email(&self, email: &str) -> DomainResult<Option<User>> {
+        let email = email.to_owned();
+        detach!(self, user_by_email(&email))
+    }
+    async fn count_users(&self) -> DomainResult<u64> {
+        detach!(self, count_users())
+    }
+    async fn update_user(&self, user: &User) -> DomainResult<()> {
+        let user = user.clone();
+        detach!(self, update_user(&user))
+    }
+    async fn list_users(&self, after: Option<UserId>, limit: u32) -> DomainResult<Vec<User>> {
+        detach!(self, list_users(after, limit))
+    }
+}
+
+#[async_trait]
+impl<S: Store + Clone + 'static> RefreshTokenRepository for Detached<S> {
+    async fn insert_refresh_token(&self, token: &RefreshToken) -> DomainResult<()> {
+        let token = token.clone();
+        detach!(self, insert_refresh_token(&token))
+    }
+    async fn refresh_token_by_hash(&self, token_hash: &str) -> DomainResult<Option<RefreshToken>> {
+        let hash = token_hash.to_owned();
+        detach!(self, refresh_token_by_hash(&hash))
+    }
+    async fn rotate_refresh_token(
+        &self,
+        old: RefreshTokenId,
+        new: &RefreshToken,
+        at: Timestamp,
+    ) -> DomainResult<bool> {
+        let new = new.clone();
+        detach!(self, rotate_refresh_token(old, &new, at))
+    }
+    async fn revoke_token_family(&self, family: TokenFamilyId, at: Timestamp) -> DomainResult<u64> {
+        detach!(self, revoke_token_family(family, at))
+    }
+    async fn revoke_user_tokens(&self, user: UserId, at: Timestamp) -> DomainResult<u64> {
+        detach!(self, revoke_user_tokens(user, at))
+    }
+}
+
+#[async_trait]
+impl<S: Store + Clone + 'static> CustomerRepository for Detached<S> {
+    async fn create_customer(&self, customer: &Customer) -> DomainResult<()> {
+        let customer = customer.clone();
+        detach!(self, create_customer(&customer))
+    }
+    async fn customer_by_id(&self, id: CustomerId) -> DomainResult<Option<Customer>> {
+        detach!(self, customer_by_id(id))
+    }
+    async fn customer_by_external_id(&self, external_id: &str) -> DomainResult<Option<Customer>> {
+        let external_id = external_id.to_owned();
+        detach!(self, customer_by_external_id(&external_id))
+    }
+}
+
+#[async_trait]
+impl<S: Store + Clone + 'static> ConversationRepository for Detached<S> {
+    async fn create_conversation(&self, conversation: &Conversation) -> DomainResult<()> {
+        let conversation = conversation.clone();
+        detach!(self, create_conversation(&conversation))
+    }
+    async fn conversation_by_id(&self, id: ConversationId) -> DomainResult<Option<Conversation>> {
+        detach!(self, conversation_by_id(id))
+    }
+    async fn conversations_of_customer(
+        &self,
+        customer: CustomerId,
+        limit: u32,
+    ) -> DomainResult<Vec<Conversation>> {
+        detach!(self, conversations_of_customer(customer, limit))
+    }
+    async fn append_messages(
+        &self,
+        messages: &[NewMessage],
+    ) -> DomainResult<Vec<DomainResult<AppendOutcome>>> {
+        let messages = messages.to_vec();
+        detach!(self, append_messages(&messages))
+    }
+    async fn history(
+        &self,
+        conversation: ConversationId,
+        query: HistoryQuery,
+    ) -> DomainResult<Vec<Message>> {
+        detach!(self, history(conversation, query))
+    }
+    async fn transition_conversation(
+        &self,
+        id: ConversationId,
+        transition: Transition,
+        at: Timestamp,
+    ) -> DomainResult<(Conversation, Conversation)> {
+        detach!(self, transition_conversation(id, transition, at))
+    }
+    async fn list_conversations(
+        &self,
+        filter: &ConversationFilter,
+    ) -> DomainResult<Vec<Conversation>> {
+        let filter = filter.clone();
+        detach!(self, list_conversations(&filter))
+    }
+    async fn agent_loads(&self) -> DomainResult<Vec<(UserId, u32)>> {
+        detach!(self, agent_loads())
+    }
+    async fn queue_position(&self, id: ConversationId) -> DomainResult<Option<u32>> {
+        detach!(self, queue_position(id))
+    }
+}
+
+#[async_trait]
+impl<S: Store + Clone + 'static> KnowledgeRepository for Detached<S> {
+    async fn create_doc(&self, doc: &KnowledgeDoc) -> DomainResult<()> {
+        let doc = doc.clone();
+        detach!(self, create_doc(&doc))
+    }
+    async fn update_doc(&self, doc: &KnowledgeDoc) -> DomainResult<()> {
+        let doc = doc.clone();
+        detach!(self, update_doc(&doc))
+    }
+    async fn delete_doc(&self, id: KnowledgeDocId) -> DomainResult<()> {
+        detach!(self, delete_doc(id))
+    }
+    async fn doc_by_id(&self, id: KnowledgeDocId) -> DomainResult<Option<KnowledgeDoc>> {
+        detach!(self, doc_by_id(id))
+    }
+    async fn list_docs(
+        &self,
+        after: Option<KnowledgeDocId>,
+        limit: u32,
+    ) -> DomainResult<Vec<KnowledgeDoc>> {
+        detach!(self, list_docs(after, limit))
+    }
+}
+
+#[async_trait]
+impl<S: Store + Clone + 'static> AuditRepository for Detached<S> {
+    async fn record_audit(&self, entry: &AuditEntry) -> DomainResult<()> {
+        let entry = entry.clone();
+        detach!(self, record_audit(&entry))
+    }
+    async fn list_audit(&self, filter: &AuditFilter) -> DomainResult<Vec<AuditEntry>> {
+        let filter = filter.clone();
+        detach!(self, list_audit(&filter))
+    }
+}
+
+#[async_trait]
+impl<S: Store + Clone + 'static> HealthCheck for Detached<S> {
+    async fn ping(&self) -> DomainResult<()> {
+        detach!(self, ping())
+    }
+}
