@@ -148,6 +148,9 @@ pub struct Config {
     pub ai_handoff_after_misses: u32,
     /// `CHAT_AI_DELTA_DELAY_MS`: pause between streamed pieces.
     pub ai_delta_delay: Duration,
+    /// `CHAT_AI_INDEX_REFRESH_SECS`: how often the assistant's index checks
+    /// the knowledge base for changes.
+    pub ai_index_refresh: Duration,
     /// `CHAT_AI_DEMO_KB`: load the bundled FAQ into an empty knowledge base
     /// (default: on with SQLite, off with MySQL).
     pub ai_demo_kb: bool,
@@ -359,6 +362,11 @@ impl Config {
             },
             ai_handoff_after_misses: parse(&get, "CHAT_AI_HANDOFF_AFTER_MISSES", "2")?,
             ai_delta_delay: Duration::from_millis(parse(&get, "CHAT_AI_DELTA_DELAY_MS", "25")?),
+            ai_index_refresh: Duration::from_secs(positive(
+                &get,
+                "CHAT_AI_INDEX_REFRESH_SECS",
+                10,
+            )?),
             ai_demo_kb: match get("CHAT_AI_DEMO_KB").as_deref() {
                 None => scheme == "sqlite",
                 Some("true" | "1" | "yes") => true,

@@ -292,7 +292,7 @@ async fn start_assistant(
         seed_demo_knowledge(store.as_ref()).await;
     }
     let index = LiveIndex::new();
-    index.follow(store.clone(), Duration::from_secs(10));
+    index.follow(store.clone(), config.ai_index_refresh);
     let actions: Arc<dyn BotActions> = service.clone();
     let engine = match &config.ai_model {
         Some(m) => {

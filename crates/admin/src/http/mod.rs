@@ -42,7 +42,8 @@ pub fn configure(
                     .configure(routes::auth::configure)
                     .configure(routes::audit::configure)
                     .configure(routes::conversations::configure)
-                    .configure(routes::users::configure),
+                    .configure(routes::users::configure)
+                    .configure(routes::knowledge::configure),
             );
     }
 }

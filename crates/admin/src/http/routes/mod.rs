@@ -3,4 +3,5 @@
 pub(crate) mod audit;
 pub(crate) mod auth;
 pub(crate) mod conversations;
+pub(crate) mod knowledge;
 pub(crate) mod users;

@@ -1,0 +1,202 @@
+//! Knowledge base administration through the real server, and the assistant
+//! answering from an edited knowledge base without a restart.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
+
+mod common;
+
+use std::time::Duration;
+
+use chat_domain::model::Role;
+use common::ws::Ws;
+use common::{TestApp, create_staff, request};
+use serde_json::{Value, json};
+
+async fn send(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+    token: &str,
+) -> common::Response {
+    let auth = format!("Bearer {token}");
+    let headers = vec![
+        ("content-type", "application/json"),
+        ("authorization", auth.as_str()),
+    ];
+    let body = body.map(|b| b.to_string());
+    request(
+        app.addr,
+        method,
+        path,
+        &headers,
+        body.as_deref().map(str::as_bytes),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn supervisors_edit_the_knowledge_base_and_the_assistant_follows() {
+    let db = chat_store::testing::TestDb::sqlite().await;
+    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let app = TestApp::spawn_on(
+        db,
+        dir,
+        &[
+            ("CHAT_AI_PROVIDER", "offline"),
+            ("CHAT_AI_DEMO_KB", "false"),
+            ("CHAT_AI_INDEX_REFRESH_SECS", "1"),
+            ("CHAT_AI_DELTA_DELAY_MS", "0"),
+        ],
+    )
+    .await;
+    let (_, sup) = create_staff(&app, Role::Supervisor).await;
+    let (_, agent) = create_staff(&app, Role::Agent).await;
+
+    // Agents may not edit.
+    let doc = json!({ "title": "Opening hours", "body": "Our support team answers from 9:00 to 21:00 every day, including weekends.", "tags": ["support"] });
+    assert_eq!(
+        send(&app, "POST", "/api/v1/knowledge", Some(doc.clone()), &agent)
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        send(&app, "GET", "/api/v1/knowledge", None, &agent)
+            .await
+            .status,
+        403
+    );
+    // Supervisors may.
+    let created = send(&app, "POST", "/api/v1/knowledge", Some(doc), &sup).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let bad = send(
+        &app,
+        "POST",
+        "/api/v1/knowledge",
+        Some(json!({ "title": "", "body": "x" })),
+        &sup,
+    )
+    .await;
+    assert_eq!(
+        (bad.status, bad.json()["error"]["field"].as_str()),
+        (400, Some("title"))
+    );
+
+    // The assistant answers from it without a restart.
+    let session = app
+        .post_json("/api/v1/widget/sessions", &json!({}), None)
+        .await
+        .json();
+    let (mut ws, _) = Ws::hello(app.addr, session["token"].as_str().unwrap(), json!([])).await;
+    let ask = async |ws: &mut Ws, q: &str| -> String {
+        ws.send(json!({ "type": "open" })).await;
+        let conv = ws.next_of("subscribed").await["conversation"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        ws.send(
+            json!({ "type": "send", "conversation_id": conv, "client_msg_id": "q", "body": q }),
+        )
+        .await;
+        loop {
+            let f = ws.next_of("message").await;
+            if f["message"]["sender_kind"] == "bot" {
+                return f["message"]["body"].as_str().unwrap().to_owned();
+            }
+        }
+    };
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let answer = ask(&mut ws, "what are your support opening hours?").await;
+    assert!(answer.contains("9:00 to 21:00"), "{answer}");
+
+    // Edit it: the next answer says the new thing.
+    let updated = send(&app, "PUT", &format!("/api/v1/knowledge/{id}"), Some(json!({ "title": "Opening hours", "body": "Our support team answers from 8:00 to 22:00 every day.", "tags": [] })), &sup).await;
+    assert_eq!(updated.status, 200, "{}", updated.text);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let answer = ask(&mut ws, "what are your support opening hours?").await;
+    assert!(answer.contains("8:00 to 22:00"), "{answer}");
+
+    // Import: CSV, Markdown and JSON; all or nothing.
+    let csv =
+        "question,answer\n\"Do you ship to Macau?\",\"Yes, Macau orders arrive in 3 to 5 days.\"\n";
+    let r = send(
+        &app,
+        "POST",
+        "/api/v1/knowledge/import",
+        Some(json!({ "format": "csv", "content": csv, "tags": ["shipping"] })),
+        &sup,
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json()["imported"].as_u64()),
+        (201, Some(1)),
+        "{}",
+        r.text
+    );
+    let md = "# Gift cards\nGift cards never expire.\n\n# Student discount\nStudents get 5% off with a valid ID.\n";
+    let r = send(
+        &app,
+        "POST",
+        "/api/v1/knowledge/import",
+        Some(json!({ "format": "markdown", "content": md })),
+        &sup,
+    )
+    .await;
+    assert_eq!(r.json()["imported"], 2);
+    let r = send(&app, "POST", "/api/v1/knowledge/import", Some(json!({ "format": "json", "content": "[{\"question\":\"ok\",\"answer\":\"fine\"},{\"question\":\"\",\"answer\":\"empty title\"}]" })), &sup).await;
+    assert_eq!(
+        (r.status, r.json()["error"]["field"].as_str()),
+        (400, Some("content"))
+    );
+    let all = send(&app, "GET", "/api/v1/knowledge?limit=50", None, &sup)
+        .await
+        .json();
+    assert_eq!(
+        all["items"].as_array().unwrap().len(),
+        4,
+        "the failed import stored nothing"
+    );
+
+    // Disable, then delete.
+    let r = send(
+        &app,
+        "PUT",
+        &format!("/api/v1/knowledge/{id}"),
+        Some(json!({ "title": "Opening hours", "body": "x y z", "enabled": false })),
+        &sup,
+    )
+    .await;
+    assert_eq!(r.json()["enabled"], false);
+    assert_eq!(
+        send(
+            &app,
+            "DELETE",
+            &format!("/api/v1/knowledge/{id}"),
+            None,
+            &sup
+        )
+        .await
+        .status,
+        204
+    );
+    assert_eq!(
+        send(
+            &app,
+            "DELETE",
+            &format!("/api/v1/knowledge/{id}"),
+            None,
+            &sup
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        send(&app, "GET", &format!("/api/v1/knowledge/{id}"), None, &sup)
+            .await
+            .status,
+        404
+    );
+}

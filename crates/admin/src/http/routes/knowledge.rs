@@ -1,0 +1,394 @@
+//! Knowledge base administration (supervisors and admins): documents CRUD
+//! and bulk import. The assistant's index follows these changes by itself.
+
+use actix_web::{HttpResponse, web};
+use chat_domain::DomainError;
+use chat_domain::ids::KnowledgeDocId;
+use chat_domain::model::KnowledgeDoc;
+use chat_domain::ports::Store;
+use chat_domain::time::now;
+use serde::{Deserialize, Serialize};
+
+use crate::AuthService;
+use crate::http::client_ip::ClientIp;
+use crate::http::error::{ApiError, method_not_allowed};
+use crate::http::extract::SupervisorUp;
+
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    let resource = |path| web::resource(path).default_service(web::to(method_not_allowed));
+    cfg.service(
+        resource("/knowledge")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(resource("/knowledge/import").route(web::post().to(import)))
+    .service(
+        resource("/knowledge/{id}")
+            .route(web::get().to(detail))
+            .route(web::put().to(replace))
+            .route(web::delete().to(delete)),
+    );
+}
+
+const MAX_TAGS: usize = 20;
+/// Most documents one import may bring.
+const MAX_IMPORT: usize = 1000;
+
+fn tags(raw: Vec<String>) -> Result<Vec<String>, DomainError> {
+    let tags: Vec<String> = raw
+        .into_iter()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect();
+    if tags.len() > MAX_TAGS || tags.iter().any(|t| t.chars().count() > 50) {
+        return Err(DomainError::invalid(
+            "tags",
+            "at most 20 tags of at most 50 characters",
+        ));
+    }
+    Ok(tags)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    after: Option<KnowledgeDocId>,
+    limit: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct Page {
+    items: Vec<KnowledgeDoc>,
+    next_after: Option<KnowledgeDocId>,
+}
+
+async fn list(
+    _who: SupervisorUp,
+    store: web::Data<dyn Store>,
+    query: web::Query<ListQuery>,
+) -> Result<web::Json<Page>, ApiError> {
+    let limit = query.limit.unwrap_or(50);
+    if limit == 0 || limit > 200 {
+        return Err(DomainError::invalid("limit", "must be between 1 and 200").into());
+    }
+    let items = store.list_docs(query.after, limit).await?;
+    let next_after = (items.len() == limit as usize)
+        .then(|| items.last().map(|d| d.id))
+        .flatten();
+    Ok(web::Json(Page { items, next_after }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocInput {
+    title: String,
+    body: String,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default = "yes")]
+    enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+async fn create(
+    who: SupervisorUp,
+    auth: web::Data<AuthService>,
+    store: web::Data<dyn Store>,
+    ip: ClientIp,
+    body: web::Json<DocInput>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body.into_inner();
+    let mut doc = KnowledgeDoc::new(&input.title, &input.body, tags(input.tags)?, now())?;
+    doc.enabled = input.enabled;
+    store.create_doc(&doc).await?;
+    auth.record(
+        Some(who.caller.user_id),
+        "knowledge.created",
+        Some(&doc.id.to_string()),
+        ip.0.as_deref(),
+        None,
+    )
+    .await;
+    Ok(HttpResponse::Created().json(doc))
+}
+
+async fn load(store: &dyn Store, id: KnowledgeDocId) -> Result<KnowledgeDoc, ApiError> {
+    Ok(store
+        .doc_by_id(id)
+        .await?
+        .ok_or(DomainError::NotFound("knowledge document"))?)
+}
+
+async fn detail(
+    _who: SupervisorUp,
+    store: web::Data<dyn Store>,
+    path: web::Path<KnowledgeDocId>,
+) -> Result<web::Json<KnowledgeDoc>, ApiError> {
+    Ok(web::Json(load(store.get_ref(), *path).await?))
+}
+
+async fn replace(
+    who: SupervisorUp,
+    auth: web::Data<AuthService>,
+    store: web::Data<dyn Store>,
+    ip: ClientIp,
+    path: web::Path<KnowledgeDocId>,
+    body: web::Json<DocInput>,
+) -> Result<web::Json<KnowledgeDoc>, ApiError> {
+    let current = load(store.get_ref(), *path).await?;
+    let input = body.into_inner();
+    let mut doc = KnowledgeDoc::new(&input.title, &input.body, tags(input.tags)?, now())?;
+    doc.id = current.id;
+    doc.created_at = current.created_at;
+    doc.enabled = input.enabled;
+    store.update_doc(&doc).await?;
+    auth.record(
+        Some(who.caller.user_id),
+        "knowledge.updated",
+        Some(&doc.id.to_string()),
+        ip.0.as_deref(),
+        None,
+    )
+    .await;
+    Ok(web::Json(doc))
+}
+
+async fn delete(
+    who: SupervisorUp,
+    auth: web::Data<AuthService>,
+    store: web::Data<dyn Store>,
+    ip: ClientIp,
+    path: web::Path<KnowledgeDocId>,
+) -> Result<HttpResponse, ApiError> {
+    store.delete_doc(*path).await?;
+    auth.record(
+        Some(who.caller.user_id),
+        "knowledge.deleted",
+        Some(&path.to_string()),
+        ip.0.as_deref(),
+        None,
+    )
+    .await;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `POST /knowledge/import`: `{"format": "json" | "csv" | "markdown", "content": "…", "tags": […]}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImportInput {
+    format: ImportFormat,
+    content: String,
+    #[serde(default)]
+    tags: Vec<String>,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum ImportFormat {
+    /// `[{"question": …, "answer": …}]` or `[{"title": …, "body": …}]`.
+    Json,
+    /// Two columns, question and answer; a header row is skipped.
+    Csv,
+    /// One document per `#` heading (the heading is the title).
+    Markdown,
+}
+
+#[derive(Serialize)]
+struct ImportResult {
+    imported: usize,
+    ids: Vec<KnowledgeDocId>,
+}
+
+/// Parses an import into (title, body) pairs; errors name the line or item.
+fn parse_import(format: ImportFormat, content: &str) -> Result<Vec<(String, String)>, DomainError> {
+    let bad = |m: String| DomainError::invalid("content", m);
+    let pairs = match format {
+        ImportFormat::Json => {
+            let items: Vec<serde_json::Value> =
+                serde_json::from_str(content).map_err(|e| bad(format!("not a JSON array: {e}")))?;
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let title = v
+                        .get("question")
+                        .or_else(|| v.get("title"))
+                        .and_then(|t| t.as_str());
+                    let body = v
+                        .get("answer")
+                        .or_else(|| v.get("body"))
+                        .and_then(|t| t.as_str());
+                    match (title, body) {
+                        (Some(t), Some(b)) => Ok((t.to_owned(), b.to_owned())),
+                        _ => Err(bad(format!(
+                            "item {i}: needs question and answer (or title and body)"
+                        ))),
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        }
+        ImportFormat::Csv => {
+            let mut out = Vec::new();
+            for (n, record) in csv_records(content).into_iter().enumerate() {
+                if n == 0
+                    && record.first().is_some_and(|h| {
+                        matches!(
+                            h.trim().to_lowercase().as_str(),
+                            "question" | "title" | "问题"
+                        )
+                    })
+                {
+                    continue;
+                }
+                match record.as_slice() {
+                    [q, a, ..] if !q.trim().is_empty() && !a.trim().is_empty() => {
+                        out.push((q.clone(), a.clone()))
+                    }
+                    [] => {}
+                    _ => {
+                        return Err(bad(format!(
+                            "record {}: needs a question and an answer",
+                            n + 1
+                        )));
+                    }
+                }
+            }
+            out
+        }
+        ImportFormat::Markdown => {
+            let mut out = Vec::new();
+            let mut title: Option<String> = None;
+            let mut body = String::new();
+            for line in content.lines() {
+                if let Some(h) = line.strip_prefix('#') {
+                    if let Some(t) = title.take() {
+                        out.push((t, body.trim().to_owned()));
+                    }
+                    title = Some(h.trim_start_matches('#').trim().to_owned());
+                    body.clear();
+                } else {
+                    body.push_str(line);
+                    body.push('\n');
+                }
+            }
+            if let Some(t) = title {
+                out.push((t, body.trim().to_owned()));
+            }
+            out
+        }
+    };
+    if pairs.is_empty() {
+        return Err(bad("nothing to import".into()));
+    }
+    if pairs.len() > MAX_IMPORT {
+        return Err(bad(format!("at most {MAX_IMPORT} documents per import")));
+    }
+    Ok(pairs)
+}
+
+/// RFC 4180 records: quoted fields may hold commas, quotes ("") and newlines.
+fn csv_records(content: &str) -> Vec<Vec<String>> {
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = content.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') if field.is_empty() => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, '\n') => {
+                record.push(std::mem::take(&mut field));
+                if record.iter().any(|f| !f.trim().is_empty()) {
+                    records.push(std::mem::take(&mut record));
+                }
+                record.clear();
+            }
+            (false, '\r') => {}
+            (false, c) => field.push(c),
+        }
+    }
+    record.push(field);
+    if record.iter().any(|f| !f.trim().is_empty()) {
+        records.push(record);
+    }
+    records
+}
+
+async fn import(
+    who: SupervisorUp,
+    auth: web::Data<AuthService>,
+    store: web::Data<dyn Store>,
+    ip: ClientIp,
+    body: web::Json<ImportInput>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body.into_inner();
+    let pairs = parse_import(input.format, &input.content)?;
+    let tags = tags(input.tags)?;
+    let at = now();
+    // Validate everything before storing anything: an import is all or nothing.
+    let docs = pairs
+        .iter()
+        .enumerate()
+        .map(|(i, (t, b))| {
+            KnowledgeDoc::new(t, b, tags.clone(), at).map_err(|e| match e {
+                DomainError::Validation { field, message } => {
+                    DomainError::invalid("content", format!("document {i}: {field} {message}"))
+                }
+                other => other,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    for doc in &docs {
+        store.create_doc(doc).await?;
+    }
+    let detail = format!(r#"{{"documents":{}}}"#, docs.len());
+    auth.record(
+        Some(who.caller.user_id),
+        "knowledge.imported",
+        None,
+        ip.0.as_deref(),
+        Some(&detail),
+    )
+    .await;
+    Ok(HttpResponse::Created().json(ImportResult {
+        imported: docs.len(),
+        ids: docs.iter().map(|d| d.id).collect(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imports_parse_in_three_formats() {
+        let csv = "question,answer\n\"Where, exactly?\",\"Here, \"\"quoted\"\"\nand on two lines\"\n退货,七天无理由\n";
+        let pairs = parse_import(ImportFormat::Csv, csv).unwrap();
+        assert_eq!(pairs.len(), 2);
+        assert_eq!(pairs[0].0, "Where, exactly?");
+        assert_eq!(pairs[0].1, "Here, \"quoted\"\nand on two lines");
+        let md = "# Returns\nWithin 7 days.\n\n## Refunds\nIn 3 days.\n";
+        assert_eq!(
+            parse_import(ImportFormat::Markdown, md).unwrap(),
+            vec![
+                ("Returns".into(), "Within 7 days.".into()),
+                ("Refunds".into(), "In 3 days.".into())
+            ]
+        );
+        let json = r#"[{"question":"q","answer":"a"},{"title":"t","body":"b"}]"#;
+        assert_eq!(parse_import(ImportFormat::Json, json).unwrap().len(), 2);
+        assert!(parse_import(ImportFormat::Json, r#"[{"question":"q"}]"#).is_err());
+        assert!(parse_import(ImportFormat::Csv, "only one column\n").is_err());
+        assert!(parse_import(ImportFormat::Markdown, "").is_err());
+    }
+}
