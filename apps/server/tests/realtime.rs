@@ -212,6 +212,40 @@ async fn customer_and_agent_end_to_end(app: &TestApp) {
         (Some("conflict"), Some("late"))
     );
 
+    // The customer rates the closed conversation, once.
+    let rate = |body: Value| {
+        let auth = format!("Bearer {ctoken}");
+        let path = format!("/api/v1/widget/conversations/{conv}/rating");
+        async move {
+            request(
+                app.addr,
+                "POST",
+                &path,
+                &[
+                    ("content-type", "application/json"),
+                    ("authorization", &auth),
+                ],
+                Some(body.to_string().as_bytes()),
+            )
+            .await
+        }
+    };
+    let r = rate(json!({ "score": 6 })).await;
+    assert_eq!(
+        (r.status, r.json()["error"]["field"].as_str()),
+        (400, Some("score"))
+    );
+    let r = rate(json!({ "score": 5, "comment": "很快，谢谢 Ann" })).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        (
+            r.json()["csat_score"].as_i64(),
+            r.json()["csat_comment"].as_str()
+        ),
+        (Some(5), Some("很快，谢谢 Ann"))
+    );
+    assert_eq!(rate(json!({ "score": 1 })).await.status, 409, "rated once");
+
     // Staff REST: history paged by sequence.
     let page = app
         .get(
@@ -433,6 +467,15 @@ async fn nobody_reaches_a_conversation_not_theirs(app: &TestApp) {
     )
     .await;
     assert_eq!(r.status, 404);
+    let r = request(
+        app.addr,
+        "POST",
+        &format!("/api/v1/widget/conversations/{conv}/rating"),
+        &[("authorization", &format!("Bearer {bob}"))],
+        Some(br#"{"score":1}"#),
+    )
+    .await;
+    assert_eq!(r.status, 404, "nobody rates another's conversation");
     // An agent cannot read another agent's conversation; a supervisor can.
     let (owner_id, owner) = agent(app, Role::Agent).await;
     let (_, other) = agent(app, Role::Agent).await;

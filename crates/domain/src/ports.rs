@@ -122,6 +122,15 @@ pub trait ConversationRepository: Send + Sync {
     /// 1-based place of a queued conversation in the queue (by time queued);
     /// `None` when it is not queued.
     async fn queue_position(&self, id: ConversationId) -> DomainResult<Option<u32>>;
+    /// Records the customer's satisfaction score (1–5) and comment, once, on
+    /// a closed conversation: `Conflict` if it is open or already rated.
+    async fn rate_conversation(
+        &self,
+        id: ConversationId,
+        score: i32,
+        comment: Option<String>,
+        at: Timestamp,
+    ) -> DomainResult<Conversation>;
 }
 
 /// Which conversations to list. Queued conversations come oldest-queued

@@ -28,6 +28,10 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/api/v1/widget/conversations/{id}/messages",
             web::get().to(my_history),
+        )
+        .route(
+            "/api/v1/widget/conversations/{id}/rating",
+            web::post().to(rate),
         );
 }
 
@@ -266,6 +270,42 @@ async fn my_history(
     .await;
     match result {
         Ok(page) => HttpResponse::Ok().json(page),
+        Err(e) => error_response(&e),
+    }
+}
+
+/// Body of `POST /api/v1/widget/conversations/{id}/rating`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rating {
+    score: i32,
+    comment: Option<String>,
+}
+
+/// The customer rates their closed conversation (CSAT), once.
+async fn rate(
+    gw: web::Data<Gateway>,
+    req: HttpRequest,
+    path: web::Path<ConversationId>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let result = async {
+        let who = customer(&gw, &req).await?;
+        gw.service.visible(&who, *path).await?;
+        let rating: Rating = serde_json::from_slice(&body)
+            .map_err(|e| DomainError::invalid("body", format!("invalid JSON: {e}")))?;
+        let comment = rating
+            .comment
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty());
+        gw.service
+            .store()
+            .rate_conversation(*path, rating.score, comment, now())
+            .await
+    }
+    .await;
+    match result {
+        Ok(conv) => HttpResponse::Ok().json(conv),
         Err(e) => error_response(&e),
     }
 }

@@ -184,6 +184,15 @@ impl<S: Store + Clone + 'static> ConversationRepository for Detached<S> {
     async fn queue_position(&self, id: ConversationId) -> DomainResult<Option<u32>> {
         detach!(self, queue_position(id))
     }
+    async fn rate_conversation(
+        &self,
+        id: ConversationId,
+        score: i32,
+        comment: Option<String>,
+        at: Timestamp,
+    ) -> DomainResult<Conversation> {
+        detach!(self, rate_conversation(id, score, comment, at))
+    }
 }
 
 #[async_trait]

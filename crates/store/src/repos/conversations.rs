@@ -422,4 +422,54 @@ impl ConversationRepository for SqlStore {
         });
         Ok(Some(u32::try_from(ahead + 1).unwrap_or(u32::MAX)))
     }
+
+    async fn rate_conversation(
+        &self,
+        id: ConversationId,
+        score: i32,
+        comment: Option<String>,
+        at: Timestamp,
+    ) -> DomainResult<Conversation> {
+        if !(1..=5).contains(&score) {
+            return Err(DomainError::invalid("score", "must be 1 to 5"));
+        }
+        if comment.as_ref().is_some_and(|c| c.chars().count() > 1000) {
+            return Err(DomainError::invalid(
+                "comment",
+                "must be at most 1000 characters",
+            ));
+        }
+        let key = id.to_string();
+        // One conditional update decides: closed and not yet rated.
+        let n = with_conn!(self, |conn| {
+            diesel::update(
+                conversations::table
+                    .find(&key)
+                    .filter(conversations::state.eq(ConversationState::Closed.as_str()))
+                    .filter(conversations::csat_score.is_null()),
+            )
+            .set((
+                conversations::csat_score.eq(Some(score)),
+                conversations::csat_comment.eq(&comment),
+                conversations::updated_at.eq(at),
+            ))
+            .execute(conn)
+            .await
+            .map_err(db_err)?
+        });
+        let conv = self
+            .conversation_by_id(id)
+            .await?
+            .ok_or(DomainError::NotFound("conversation"))?;
+        if n == 0 {
+            return Err(DomainError::Conflict(
+                if conv.state != ConversationState::Closed {
+                    "only a closed conversation can be rated".into()
+                } else {
+                    "this conversation was already rated".into()
+                },
+            ));
+        }
+        Ok(conv)
+    }
 }
