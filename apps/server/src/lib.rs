@@ -33,7 +33,7 @@ use chat_ai::knowledge::LiveIndex;
 use chat_ai::offline::OfflineConfig;
 use chat_ai::provider::{OpenAiProvider, ProviderConfig};
 use chat_ai::responder::{Engine, Responder, ResponderConfig};
-use chat_domain::ports::{BotActions, EventBus, PresenceRegistry, Store};
+use chat_domain::ports::{BotActions, ConversationCommands, EventBus, PresenceRegistry, Store};
 use chat_gateway::{Gateway, GatewayConfig};
 use chat_session::bus::{InProcessBus, RedisBus};
 use chat_session::lifecycle::LifecycleConfig;
@@ -166,6 +166,7 @@ impl Application {
         } else {
             start_assistant(&config, &dyn_store, &service, &bus).await;
         }
+        let commands: Arc<dyn ConversationCommands> = service.clone();
         let gateway = Gateway::start(
             service,
             auth.clone(),
@@ -213,6 +214,7 @@ impl Application {
                 .configure(chat_admin::configure(
                     dyn_store.clone(),
                     auth.clone(),
+                    commands.clone(),
                     proxies.clone(),
                 ))
                 .route("/healthz", web::get().to(health::healthz))

@@ -20,6 +20,7 @@ on_both_backends!(
     resend_is_idempotent,
     bad_input_gets_errors_and_close_codes,
     nobody_reaches_a_conversation_not_theirs,
+    rest_actions_follow_the_same_rules_as_the_socket,
 );
 
 async fn customer(app: &TestApp) -> (String, String) {
@@ -692,4 +693,107 @@ async fn widget_sessions_anonymous_verified_and_refused() {
         .status,
         403
     );
+}
+
+async fn rest_actions_follow_the_same_rules_as_the_socket(app: &TestApp) {
+    let (ctoken, _) = customer(app).await;
+    let (a_id, a) = agent(app, Role::Agent).await;
+    let (b_id, b) = agent(app, Role::Agent).await;
+    let (_, sup) = agent(app, Role::Supervisor).await;
+    let (mut cws, _) = Ws::hello(app.addr, &ctoken, json!([])).await;
+    let conv = open(&mut cws).await;
+    say(&mut cws, &conv, "c1", "hello").await;
+    cws.send(json!({ "type": "request_human", "conversation_id": conv }))
+        .await;
+    cws.next_of("result").await;
+    let act = |action: &str, token: &str, body: Option<Value>| {
+        let path = format!("/api/v1/conversations/{conv}/{action}");
+        let auth = format!("Bearer {token}");
+        async move {
+            let body = body.map(|b| b.to_string());
+            request(
+                app.addr,
+                "POST",
+                &path,
+                &[
+                    ("content-type", "application/json"),
+                    ("authorization", &auth),
+                ],
+                body.as_deref().map(str::as_bytes),
+            )
+            .await
+        }
+    };
+    // Agents cannot assign; supervisors can; agent_id is required.
+    assert_eq!(
+        act("assign", &a, Some(json!({ "agent_id": a_id })))
+            .await
+            .status,
+        403
+    );
+    let r = act("assign", &sup, Some(json!({}))).await;
+    assert_eq!(
+        (r.status, r.json()["error"]["field"].as_str()),
+        (400, Some("agent_id"))
+    );
+    let r = act("assign", &sup, Some(json!({ "agent_id": a_id }))).await;
+    assert_eq!(
+        (r.status, r.json()["assignee_id"].as_str()),
+        (200, Some(a_id.to_string().as_str())),
+        "{}",
+        r.text
+    );
+    // B cannot touch A's conversation (it does not even exist for B).
+    assert_eq!(act("close", &b, None).await.status, 404);
+    // A writes a private note; the customer never sees it.
+    let r = act("notes", &a, Some(json!({ "body": "prefers English" }))).await;
+    assert_eq!(
+        (r.status, r.json()["kind"].as_str()),
+        (201, Some("private_note")),
+        "{}",
+        r.text
+    );
+    let r = act("transfer", &a, Some(json!({ "agent_id": b_id }))).await;
+    assert_eq!(r.json()["assignee_id"], b_id.to_string());
+    assert_eq!(act("close", &a, None).await.status, 404, "no longer A's");
+    assert_eq!(act("hand-back", &b, None).await.json()["state"], "bot");
+    assert_eq!(
+        act("takeover", &b, None).await.json()["assignee_id"],
+        b_id.to_string()
+    );
+    assert_eq!(act("dance", &b, None).await.status, 404);
+    assert_eq!(act("close", &b, None).await.json()["state"], "closed");
+    // The customer's socket saw every change, and no note.
+    loop {
+        let f = cws.next_of("conversation").await;
+        if f["conversation"]["state"] == "closed" {
+            break;
+        }
+    }
+    let history = request(
+        app.addr,
+        "GET",
+        &format!("/api/v1/widget/conversations/{conv}/messages"),
+        &[("authorization", &format!("Bearer {ctoken}"))],
+        None,
+    )
+    .await
+    .json();
+    assert!(
+        history["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["kind"] != "private_note")
+    );
+    // The supervisor's assignment is audited.
+    let admin = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let audit = app
+        .get("/api/v1/audit?action=conversation.assign", Some(&admin))
+        .await
+        .json();
+    assert_eq!(audit["items"][0]["target"], conv.as_str());
 }

@@ -236,6 +236,28 @@ pub trait AssistantHook: Send + Sync {
     fn customer_message(&self, conversation: Conversation, message: Message);
 }
 
+/// The conversation use cases every transport shares (WebSocket frames and
+/// REST routes alike): who may do what is checked inside, once.
+#[async_trait]
+pub trait ConversationCommands: Send + Sync {
+    /// Applies a life-cycle transition on behalf of `who`.
+    async fn transition(
+        &self,
+        who: &crate::auth::Principal,
+        id: ConversationId,
+        transition: Transition,
+    ) -> DomainResult<Conversation>;
+    /// Posts a message (or a private note, staff only) on behalf of `who`.
+    async fn post(
+        &self,
+        who: &crate::auth::Principal,
+        id: ConversationId,
+        body: String,
+        private_note: bool,
+        client_msg_id: Option<String>,
+    ) -> DomainResult<AppendOutcome>;
+}
+
 /// What the assistant may do to a conversation.
 #[async_trait]
 pub trait BotActions: Send + Sync {

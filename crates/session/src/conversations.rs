@@ -10,7 +10,9 @@ use chat_domain::model::{
     AppendOutcome, Conversation, ConversationState, HistoryQuery, Message, MessageKind, NewMessage,
     Role, SenderKind, Transition,
 };
-use chat_domain::ports::{AssistantHook, BotActions, EventBus, PresenceRegistry, Store};
+use chat_domain::ports::{
+    AssistantHook, BotActions, ConversationCommands, EventBus, PresenceRegistry, Store,
+};
 use chat_domain::time::now;
 use chat_domain::{DomainError, DomainResult};
 
@@ -435,5 +437,28 @@ impl BotActions for ConversationService {
                 },
             )
             .await
+    }
+}
+
+#[async_trait::async_trait]
+impl ConversationCommands for ConversationService {
+    async fn transition(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        transition: Transition,
+    ) -> DomainResult<Conversation> {
+        ConversationService::transition(self, who, id, transition).await
+    }
+
+    async fn post(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        body: String,
+        private_note: bool,
+        client_msg_id: Option<String>,
+    ) -> DomainResult<AppendOutcome> {
+        ConversationService::post(self, who, id, body, private_note, client_msg_id).await
     }
 }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use actix_web::web;
 use chat_domain::auth::TokenVerifier;
-use chat_domain::ports::Store;
+use chat_domain::ports::{ConversationCommands, Store};
 
 pub use client_ip::{ClientIp, TrustedProxies};
 pub use error::{ApiError, json_config, not_found, path_config, query_config};
@@ -24,16 +24,18 @@ pub use extract::{AdminOnly, Caller, CustomerCaller, RoleGuard, StaffCaller, Sup
 use crate::AuthService;
 
 /// Registers the back-office routes under `/api/v1` and the data they need
-/// (the store, the auth service, the token verifier the extractors use, and the proxy
+/// (the store, the auth service, the conversation use cases, the token verifier the extractors use, and the proxy
 /// rules). The caller adds [`json_config`] and friends at the app level.
 pub fn configure(
     store: Arc<dyn Store>,
     auth: Arc<AuthService>,
+    commands: Arc<dyn ConversationCommands>,
     proxies: TrustedProxies,
 ) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         let verifier: Arc<dyn TokenVerifier> = auth.clone();
         cfg.app_data(web::Data::from(store))
+            .app_data(web::Data::from(commands))
             .app_data(web::Data::from(auth))
             .app_data(web::Data::from(verifier))
             .app_data(web::Data::new(proxies))

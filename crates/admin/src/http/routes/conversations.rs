@@ -9,7 +9,7 @@ use chat_domain::access;
 use chat_domain::auth::Principal;
 use chat_domain::ids::ConversationId;
 use chat_domain::model::{Conversation, ConversationState, HistoryQuery, Message, Role};
-use chat_domain::ports::{ConversationFilter, Store};
+use chat_domain::ports::{ConversationCommands, ConversationFilter, Store};
 use serde::{Deserialize, Serialize};
 
 use crate::http::error::{ApiError, method_not_allowed};
@@ -19,7 +19,9 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     let resource = |path| web::resource(path).default_service(web::to(method_not_allowed));
     cfg.service(resource("/conversations").route(web::get().to(list)))
         .service(resource("/conversations/{id}").route(web::get().to(detail)))
-        .service(resource("/conversations/{id}/messages").route(web::get().to(messages)));
+        .service(resource("/conversations/{id}/messages").route(web::get().to(messages)))
+        .service(resource("/conversations/{id}/notes").route(web::post().to(note)))
+        .service(resource("/conversations/{id}/{action}").route(web::post().to(act)));
 }
 
 #[derive(Deserialize)]
@@ -138,4 +140,75 @@ async fn messages(
     Ok(web::Json(Items {
         items: store.history(*path, q).await?,
     }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActBody {
+    /// For `assign` and `transfer`.
+    agent_id: Option<chat_domain::ids::UserId>,
+}
+
+/// `POST /conversations/{id}/{accept|takeover|hand-back|close|assign|transfer}`:
+/// the same use cases, rules and events as the WebSocket commands.
+async fn act(
+    caller: StaffCaller,
+    commands: web::Data<dyn ConversationCommands>,
+    auth: web::Data<crate::AuthService>,
+    ip: crate::http::ClientIp,
+    path: web::Path<(ConversationId, String)>,
+    body: Option<web::Json<ActBody>>,
+) -> Result<web::Json<Conversation>, ApiError> {
+    use chat_domain::model::Transition;
+    let (id, action) = path.into_inner();
+    let agent = body.and_then(|b| b.agent_id);
+    let need_agent = || agent.ok_or_else(|| DomainError::invalid("agent_id", "is required"));
+    let transition = match action.as_str() {
+        "accept" => Transition::Accept(caller.user_id),
+        "takeover" => Transition::Takeover(caller.user_id),
+        "hand-back" => Transition::HandBack,
+        "close" => Transition::Close,
+        "assign" => Transition::Assign(need_agent()?),
+        "transfer" => Transition::Transfer(need_agent()?),
+        _ => return Err(DomainError::NotFound("route").into()),
+    };
+    let conv = commands
+        .transition(&principal(&caller), id, transition)
+        .await?;
+    if caller.role.at_least(Role::Supervisor) {
+        auth.record(
+            Some(caller.user_id),
+            &format!("conversation.{}", transition.name()),
+            Some(&id.to_string()),
+            ip.0.as_deref(),
+            None,
+        )
+        .await;
+    }
+    Ok(web::Json(conv))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoteBody {
+    body: String,
+}
+
+/// `POST /conversations/{id}/notes`: a private note, never shown to the customer.
+async fn note(
+    caller: StaffCaller,
+    commands: web::Data<dyn ConversationCommands>,
+    path: web::Path<ConversationId>,
+    body: web::Json<NoteBody>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let outcome = commands
+        .post(
+            &principal(&caller),
+            *path,
+            body.into_inner().body,
+            true,
+            None,
+        )
+        .await?;
+    Ok(actix_web::HttpResponse::Created().json(outcome.message))
 }
