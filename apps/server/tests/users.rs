@@ -9,7 +9,10 @@ use chat_domain::model::Role;
 use common::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, create_staff, request};
 use serde_json::{Value, json};
 
-on_both_backends!(users_rbac_validation_and_immediate_effect);
+on_both_backends!(
+    users_rbac_validation_and_immediate_effect,
+    canned_responses_personal_and_shared
+);
 
 async fn send(
     app: &TestApp,
@@ -286,4 +289,133 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
         .await
         .json();
     assert!(next["items"][0]["id"].as_str() > page["items"][1]["id"].as_str());
+}
+
+/// Canned responses: personal for everyone, shared for supervisors.
+async fn canned_responses_personal_and_shared(app: &TestApp) {
+    let (_, agent) = create_staff(app, Role::Agent).await;
+    let (_, other) = create_staff(app, Role::Agent).await;
+    let (_, sup) = create_staff(app, Role::Supervisor).await;
+    let mine = send(
+        app,
+        "POST",
+        "/api/v1/canned",
+        Some(json!({ "shortcut": "/hello", "title": "Greeting", "body": "Hi! How can I help?" })),
+        Some(&agent),
+    )
+    .await;
+    assert_eq!(
+        (mine.status, mine.json()["shortcut"].as_str()),
+        (201, Some("hello")),
+        "{}",
+        mine.text
+    );
+    let r = send(app, "POST", "/api/v1/canned", Some(json!({ "shortcut": "refund", "title": "Refunds", "body": "3 to 5 days.", "shared": true })), Some(&agent)).await;
+    assert_eq!(r.status, 403, "agents cannot share");
+    let shared = send(app, "POST", "/api/v1/canned", Some(json!({ "shortcut": "refund", "title": "Refunds", "body": "3 to 5 days.", "shared": true })), Some(&sup)).await;
+    assert_eq!(shared.status, 201);
+    let dup = send(
+        app,
+        "POST",
+        "/api/v1/canned",
+        Some(json!({ "shortcut": "refund", "title": "Again", "body": "x", "shared": true })),
+        Some(&sup),
+    )
+    .await;
+    assert_eq!(dup.status, 409);
+    let bad = send(
+        app,
+        "POST",
+        "/api/v1/canned",
+        Some(json!({ "shortcut": "two words", "title": "t", "body": "b" })),
+        Some(&agent),
+    )
+    .await;
+    assert_eq!(
+        (bad.status, bad.json()["error"]["field"].as_str()),
+        (400, Some("shortcut"))
+    );
+    // The agent sees the shared one and their own; the other agent only the shared one.
+    let list = send(app, "GET", "/api/v1/canned", None, Some(&agent))
+        .await
+        .json();
+    let shortcuts: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["shortcut"].as_str().unwrap())
+        .collect();
+    assert_eq!(shortcuts, ["hello", "refund"]);
+    let list = send(app, "GET", "/api/v1/canned", None, Some(&other))
+        .await
+        .json();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    // Editing: own yes, someone else's personal one is not there, shared needs a supervisor.
+    let mine_id = mine.json()["id"].as_str().unwrap().to_owned();
+    let shared_id = shared.json()["id"].as_str().unwrap().to_owned();
+    let edit = json!({ "shortcut": "hi", "title": "Greeting", "body": "Hello!" });
+    assert_eq!(
+        send(
+            app,
+            "PUT",
+            &format!("/api/v1/canned/{mine_id}"),
+            Some(edit.clone()),
+            Some(&agent)
+        )
+        .await
+        .status,
+        200
+    );
+    assert_eq!(
+        send(
+            app,
+            "PUT",
+            &format!("/api/v1/canned/{mine_id}"),
+            Some(edit.clone()),
+            Some(&other)
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        send(
+            app,
+            "PUT",
+            &format!("/api/v1/canned/{shared_id}"),
+            Some(edit.clone()),
+            Some(&agent)
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(
+        send(
+            app,
+            "DELETE",
+            &format!("/api/v1/canned/{shared_id}"),
+            None,
+            Some(&sup)
+        )
+        .await
+        .status,
+        204
+    );
+    assert_eq!(
+        send(
+            app,
+            "DELETE",
+            &format!("/api/v1/canned/{mine_id}"),
+            None,
+            Some(&other)
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        send(app, "GET", "/api/v1/canned", None, None).await.status,
+        401
+    );
 }

@@ -80,6 +80,10 @@ id_type!(
     AuditId
 );
 id_type!(
+    /// A canned response.
+    CannedResponseId
+);
+id_type!(
     /// One refresh token (one link of a rotation chain).
     RefreshTokenId
 );

@@ -10,11 +10,12 @@ use crate::DomainResult;
 use crate::auth::RefreshToken;
 use crate::events::{Event, PresenceStatus};
 use crate::ids::{
-    ConversationId, CustomerId, KnowledgeDocId, RefreshTokenId, TokenFamilyId, UserId,
+    CannedResponseId, ConversationId, CustomerId, KnowledgeDocId, RefreshTokenId, TokenFamilyId,
+    UserId,
 };
 use crate::model::{
-    AppendOutcome, AuditEntry, AuditFilter, Conversation, ConversationState, Customer,
-    HistoryQuery, KnowledgeDoc, Message, NewMessage, Transition, User,
+    AppendOutcome, AuditEntry, AuditFilter, CannedResponse, Conversation, ConversationState,
+    Customer, HistoryQuery, KnowledgeDoc, Message, NewMessage, Transition, User,
 };
 use crate::time::Timestamp;
 
@@ -170,6 +171,21 @@ pub trait KnowledgeRepository: Send + Sync {
     ) -> DomainResult<Vec<KnowledgeDoc>>;
 }
 
+/// Canned responses.
+#[async_trait]
+pub trait CannedRepository: Send + Sync {
+    /// Inserts one; a taken shortcut (for that owner, or among shared ones) is a `Conflict`.
+    async fn create_canned(&self, response: &CannedResponse) -> DomainResult<()>;
+    /// Replaces shortcut, title, body and `updated_at`; `NotFound` if missing.
+    async fn update_canned(&self, response: &CannedResponse) -> DomainResult<()>;
+    /// Deletes one; `NotFound` if missing.
+    async fn delete_canned(&self, id: CannedResponseId) -> DomainResult<()>;
+    /// Looks one up.
+    async fn canned_by_id(&self, id: CannedResponseId) -> DomainResult<Option<CannedResponse>>;
+    /// The shared responses and `user`'s own, by shortcut.
+    async fn canned_for(&self, user: UserId) -> DomainResult<Vec<CannedResponse>>;
+}
+
 /// The audit log: append-only.
 #[async_trait]
 pub trait AuditRepository: Send + Sync {
@@ -299,6 +315,7 @@ pub trait Store:
     + ConversationRepository
     + KnowledgeRepository
     + AuditRepository
+    + CannedRepository
     + HealthCheck
 {
 }
@@ -310,6 +327,7 @@ impl<T> Store for T where
         + ConversationRepository
         + KnowledgeRepository
         + AuditRepository
+        + CannedRepository
         + HealthCheck
 {
 }

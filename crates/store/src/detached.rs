@@ -14,15 +14,17 @@ use std::future::Future;
 use async_trait::async_trait;
 use chat_domain::auth::RefreshToken;
 use chat_domain::ids::{
-    ConversationId, CustomerId, KnowledgeDocId, RefreshTokenId, TokenFamilyId, UserId,
+    CannedResponseId, ConversationId, CustomerId, KnowledgeDocId, RefreshTokenId, TokenFamilyId,
+    UserId,
 };
 use chat_domain::model::{
-    AppendOutcome, AuditEntry, AuditFilter, Conversation, Customer, HistoryQuery, KnowledgeDoc,
-    Message, NewMessage, Transition, User,
+    AppendOutcome, AuditEntry, AuditFilter, CannedResponse, Conversation, Customer, HistoryQuery,
+    KnowledgeDoc, Message, NewMessage, Transition, User,
 };
 use chat_domain::ports::{
-    AuditRepository, ConversationFilter, ConversationRepository, CustomerRepository, HealthCheck,
-    KnowledgeRepository, RefreshTokenRepository, Store, UserRepository,
+    AuditRepository, CannedRepository, ConversationFilter, ConversationRepository,
+    CustomerRepository, HealthCheck, KnowledgeRepository, RefreshTokenRepository, Store,
+    UserRepository,
 };
 use chat_domain::time::Timestamp;
 use chat_domain::{DomainError, DomainResult};
@@ -229,6 +231,27 @@ impl<S: Store + Clone + 'static> AuditRepository for Detached<S> {
     async fn list_audit(&self, filter: &AuditFilter) -> DomainResult<Vec<AuditEntry>> {
         let filter = filter.clone();
         detach!(self, list_audit(&filter))
+    }
+}
+
+#[async_trait]
+impl<S: Store + Clone + 'static> CannedRepository for Detached<S> {
+    async fn create_canned(&self, response: &CannedResponse) -> DomainResult<()> {
+        let response = response.clone();
+        detach!(self, create_canned(&response))
+    }
+    async fn update_canned(&self, response: &CannedResponse) -> DomainResult<()> {
+        let response = response.clone();
+        detach!(self, update_canned(&response))
+    }
+    async fn delete_canned(&self, id: CannedResponseId) -> DomainResult<()> {
+        detach!(self, delete_canned(id))
+    }
+    async fn canned_by_id(&self, id: CannedResponseId) -> DomainResult<Option<CannedResponse>> {
+        detach!(self, canned_by_id(id))
+    }
+    async fn canned_for(&self, user: UserId) -> DomainResult<Vec<CannedResponse>> {
+        detach!(self, canned_for(user))
     }
 }
 

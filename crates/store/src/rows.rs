@@ -5,14 +5,15 @@
 use chat_domain::DomainResult;
 use chat_domain::auth::RefreshToken;
 use chat_domain::model::{
-    AuditEntry, Conversation, Customer, KnowledgeDoc, Message, NewMessage, User,
+    AuditEntry, CannedResponse, Conversation, Customer, KnowledgeDoc, Message, NewMessage, User,
 };
 use chat_domain::time::Timestamp;
 use diesel::prelude::*;
 
 use crate::error::corrupt;
 use crate::schema::{
-    audit_log, conversations, customers, knowledge_docs, messages, refresh_tokens, users,
+    audit_log, canned_responses, conversations, customers, knowledge_docs, messages,
+    refresh_tokens, users,
 };
 
 fn parse<T: std::str::FromStr>(what: &str, s: &str) -> DomainResult<T>
@@ -341,6 +342,48 @@ impl TryFrom<AuditRow> for AuditEntry {
             ip: r.ip,
             detail: r.detail,
             created_at: r.created_at,
+        })
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = canned_responses, check_for_backend(diesel::sqlite::Sqlite, diesel::mysql::Mysql))]
+pub(crate) struct CannedRow {
+    pub id: String,
+    pub owner_key: String,
+    pub shortcut: String,
+    pub title: String,
+    pub body: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<&CannedResponse> for CannedRow {
+    fn from(c: &CannedResponse) -> Self {
+        Self {
+            id: c.id.to_string(),
+            owner_key: c.owner_id.map(|o| o.to_string()).unwrap_or_default(),
+            shortcut: c.shortcut.clone(),
+            title: c.title.clone(),
+            body: c.body.clone(),
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+impl TryFrom<CannedRow> for CannedResponse {
+    type Error = chat_domain::DomainError;
+    fn try_from(r: CannedRow) -> DomainResult<Self> {
+        let owner = (!r.owner_key.is_empty()).then_some(r.owner_key);
+        Ok(Self {
+            id: parse("canned_responses.id", &r.id)?,
+            owner_id: parse_opt("canned_responses.owner_key", owner.as_deref())?,
+            shortcut: r.shortcut,
+            title: r.title,
+            body: r.body,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
         })
     }
 }

@@ -95,6 +95,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    canned_responses (id) {
+        id -> Text,
+        owner_key -> Text,
+        shortcut -> Text,
+        title -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(conversations -> customers (customer_id));
 diesel::joinable!(messages -> conversations (conversation_id));
@@ -106,4 +118,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     messages,
     knowledge_docs,
     audit_log,
+    canned_responses,
 );

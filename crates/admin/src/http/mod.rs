@@ -45,7 +45,8 @@ pub fn configure(
                     .configure(routes::audit::configure)
                     .configure(routes::conversations::configure)
                     .configure(routes::users::configure)
-                    .configure(routes::knowledge::configure),
+                    .configure(routes::knowledge::configure)
+                    .configure(routes::canned::configure),
             );
     }
 }

@@ -5,6 +5,7 @@
 //! invalid entity cannot be built by accident.
 
 mod audit;
+mod canned;
 mod conversation;
 mod customer;
 mod knowledge;
@@ -12,6 +13,7 @@ mod message;
 mod user;
 
 pub use audit::{AuditEntry, AuditFilter};
+pub use canned::CannedResponse;
 pub use conversation::{Conversation, ConversationState, Transition};
 pub use customer::Customer;
 pub use knowledge::KnowledgeDoc;

@@ -1,0 +1,122 @@
+//! Canned responses: every staff member keeps personal ones; supervisors and
+//! admins manage the shared ones. Someone else's personal response is a 404.
+
+use actix_web::{HttpResponse, web};
+use chat_domain::DomainError;
+use chat_domain::ids::CannedResponseId;
+use chat_domain::model::{CannedResponse, Role};
+use chat_domain::ports::Store;
+use chat_domain::time::now;
+use serde::{Deserialize, Serialize};
+
+use crate::http::error::{ApiError, method_not_allowed};
+use crate::http::extract::StaffCaller;
+
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    let resource = |path| web::resource(path).default_service(web::to(method_not_allowed));
+    cfg.service(
+        resource("/canned")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        resource("/canned/{id}")
+            .route(web::put().to(replace))
+            .route(web::delete().to(delete)),
+    );
+}
+
+#[derive(Serialize)]
+struct Items {
+    items: Vec<CannedResponse>,
+}
+
+async fn list(
+    caller: StaffCaller,
+    store: web::Data<dyn Store>,
+) -> Result<web::Json<Items>, ApiError> {
+    Ok(web::Json(Items {
+        items: store.canned_for(caller.user_id).await?,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Input {
+    shortcut: String,
+    title: String,
+    body: String,
+    /// Shared with every agent (supervisors and admins only).
+    #[serde(default)]
+    shared: bool,
+}
+
+async fn create(
+    caller: StaffCaller,
+    store: web::Data<dyn Store>,
+    body: web::Json<Input>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body.into_inner();
+    if input.shared && !caller.role.at_least(Role::Supervisor) {
+        return Err(
+            DomainError::Forbidden("shared responses are managed by supervisors".into()).into(),
+        );
+    }
+    let owner = (!input.shared).then_some(caller.user_id);
+    let response = CannedResponse::new(owner, &input.shortcut, &input.title, &input.body, now())?;
+    store.create_canned(&response).await?;
+    Ok(HttpResponse::Created().json(response))
+}
+
+/// Loads a response the caller may change: their own, or a shared one for
+/// supervisors. Others' personal responses do not exist for the caller.
+async fn editable(
+    store: &dyn Store,
+    caller: &StaffCaller,
+    id: CannedResponseId,
+) -> Result<CannedResponse, ApiError> {
+    let r = store
+        .canned_by_id(id)
+        .await?
+        .ok_or(DomainError::NotFound("canned response"))?;
+    match r.owner_id {
+        Some(owner) if owner == caller.user_id => Ok(r),
+        Some(_) => Err(DomainError::NotFound("canned response").into()),
+        None if caller.role.at_least(Role::Supervisor) => Ok(r),
+        None => {
+            Err(DomainError::Forbidden("shared responses are managed by supervisors".into()).into())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Replace {
+    shortcut: String,
+    title: String,
+    body: String,
+}
+
+async fn replace(
+    caller: StaffCaller,
+    store: web::Data<dyn Store>,
+    path: web::Path<CannedResponseId>,
+    body: web::Json<Replace>,
+) -> Result<web::Json<CannedResponse>, ApiError> {
+    let mut r = editable(store.get_ref(), &caller, *path).await?;
+    let input = body.into_inner();
+    r.set(&input.shortcut, &input.title, &input.body)?;
+    r.updated_at = now();
+    store.update_canned(&r).await?;
+    Ok(web::Json(r))
+}
+
+async fn delete(
+    caller: StaffCaller,
+    store: web::Data<dyn Store>,
+    path: web::Path<CannedResponseId>,
+) -> Result<HttpResponse, ApiError> {
+    let r = editable(store.get_ref(), &caller, *path).await?;
+    store.delete_canned(r.id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
