@@ -1,7 +1,6 @@
 //! `GET /api/v1/audit`: the audit log, newest first, admins only.
 
 use actix_web::web;
-use chat_domain::DomainError;
 use chat_domain::ids::AuditId;
 use chat_domain::model::{AuditEntry, AuditFilter};
 use chat_domain::ports::Store;
@@ -42,10 +41,7 @@ async fn list(
     store: web::Data<dyn Store>,
     query: web::Query<Query>,
 ) -> Result<web::Json<Page>, ApiError> {
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if limit == 0 || limit > MAX_LIMIT {
-        return Err(DomainError::invalid("limit", "must be between 1 and 200").into());
-    }
+    let limit = super::paging::limit(query.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     let q = query.into_inner();
     let items = store
         .list_audit(&AuditFilter {
@@ -55,10 +51,6 @@ async fn list(
             limit,
         })
         .await?;
-    let next_before = if items.len() == limit as usize {
-        items.last().map(|e| e.id)
-    } else {
-        None
-    };
+    let next_before = super::paging::next(&items, limit, |e| e.id);
     Ok(web::Json(Page { items, next_before }))
 }

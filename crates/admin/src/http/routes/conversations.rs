@@ -50,10 +50,7 @@ async fn list(
     store: web::Data<dyn Store>,
     query: web::Query<ListQuery>,
 ) -> Result<web::Json<Items<Conversation>>, ApiError> {
-    let limit = query.limit.unwrap_or(50);
-    if limit == 0 || limit > 200 {
-        return Err(DomainError::invalid("limit", "must be between 1 and 200").into());
-    }
+    let limit = super::paging::limit(query.limit, 50, 200)?;
     let assignee = match query.assignee.as_deref() {
         None => None,
         Some("me") => Some(caller.user_id),
@@ -119,10 +116,7 @@ async fn messages(
     query: web::Query<MessagesQuery>,
 ) -> Result<web::Json<Items<Message>>, ApiError> {
     visible(store.get_ref(), &caller, *path).await?;
-    let limit = query.limit.unwrap_or(100);
-    if limit == 0 || limit > 500 {
-        return Err(DomainError::invalid("limit", "must be between 1 and 500").into());
-    }
+    let limit = super::paging::limit(query.limit, 100, 500)?;
     let q = match (query.after_seq, query.before_seq) {
         (Some(_), Some(_)) => {
             return Err(DomainError::invalid(

@@ -66,14 +66,9 @@ async fn list(
     store: web::Data<dyn Store>,
     query: web::Query<ListQuery>,
 ) -> Result<web::Json<Page>, ApiError> {
-    let limit = query.limit.unwrap_or(50);
-    if limit == 0 || limit > 200 {
-        return Err(DomainError::invalid("limit", "must be between 1 and 200").into());
-    }
+    let limit = super::paging::limit(query.limit, 50, 200)?;
     let items = store.list_users(query.after, limit).await?;
-    let next_after = (items.len() == limit as usize)
-        .then(|| items.last().map(|u| u.id))
-        .flatten();
+    let next_after = super::paging::next(&items, limit, |x| x.id);
     Ok(web::Json(Page { items, next_after }))
 }
 
