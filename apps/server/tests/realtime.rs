@@ -786,6 +786,53 @@ async fn rest_actions_follow_the_same_rules_as_the_socket(app: &TestApp) {
             .iter()
             .all(|m| m["kind"] != "private_note")
     );
+    // Labels, and the list filtered by them.
+    let auth = format!("Bearer {sup}");
+    let r = request(
+        app.addr,
+        "PUT",
+        &format!("/api/v1/conversations/{conv}/labels"),
+        &[
+            ("content-type", "application/json"),
+            ("authorization", &auth),
+        ],
+        Some(br#"{"labels":[" refund ","refund","vip"]}"#),
+    )
+    .await;
+    assert_eq!(r.json()["labels"], json!(["refund", "vip"]), "{}", r.text);
+    let r = request(
+        app.addr,
+        "PUT",
+        &format!("/api/v1/conversations/{conv}/labels"),
+        &[
+            ("content-type", "application/json"),
+            ("authorization", &auth),
+        ],
+        Some(br#"{"labels":[""]}"#),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json()["error"]["field"].as_str()),
+        (400, Some("labels"))
+    );
+    let list = app
+        .get("/api/v1/conversations?label=vip", Some(&sup))
+        .await
+        .json();
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == conv.as_str())
+    );
+    let bad = app
+        .get("/api/v1/conversations?from=yesterday", Some(&sup))
+        .await;
+    assert_eq!(
+        (bad.status, bad.json()["error"]["field"].as_str()),
+        (400, Some("from"))
+    );
     // The supervisor's assignment is audited.
     let admin = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["access_token"]
         .as_str()

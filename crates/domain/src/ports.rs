@@ -123,6 +123,13 @@ pub trait ConversationRepository: Send + Sync {
     /// 1-based place of a queued conversation in the queue (by time queued);
     /// `None` when it is not queued.
     async fn queue_position(&self, id: ConversationId) -> DomainResult<Option<u32>>;
+    /// Replaces the labels of a conversation; `NotFound` if it does not exist.
+    async fn set_labels(
+        &self,
+        id: ConversationId,
+        labels: &[String],
+        at: Timestamp,
+    ) -> DomainResult<Conversation>;
     /// Records the customer's satisfaction score (1–5) and comment, once, on
     /// a closed conversation: `Conflict` if it is open or already rated.
     async fn rate_conversation(
@@ -148,6 +155,12 @@ pub struct ConversationFilter {
     pub customer: Option<CustomerId>,
     /// Only conversations last active before this instant (idle detection).
     pub active_before: Option<Timestamp>,
+    /// Only conversations carrying this label.
+    pub label: Option<String>,
+    /// Only conversations created at or after this instant.
+    pub created_from: Option<Timestamp>,
+    /// Only conversations created before this instant.
+    pub created_to: Option<Timestamp>,
     /// At most this many (capped at 1000).
     pub limit: u32,
 }

@@ -186,6 +186,15 @@ impl<S: Store + Clone + 'static> ConversationRepository for Detached<S> {
     async fn queue_position(&self, id: ConversationId) -> DomainResult<Option<u32>> {
         detach!(self, queue_position(id))
     }
+    async fn set_labels(
+        &self,
+        id: ConversationId,
+        labels: &[String],
+        at: Timestamp,
+    ) -> DomainResult<Conversation> {
+        let labels = labels.to_vec();
+        detach!(self, set_labels(id, &labels, at))
+    }
     async fn rate_conversation(
         &self,
         id: ConversationId,

@@ -53,6 +53,7 @@ on_both_backends!(
     transitions_are_atomic_and_checked,
     queue_order_loads_and_filters,
     closed_conversations_and_foreign_client_ids_are_refused,
+    labels_and_list_filters,
 );
 
 async fn conversation(store: &SqlStore) -> ConversationId {
@@ -693,4 +694,50 @@ async fn closed_conversations_and_foreign_client_ids_are_refused(store: SqlStore
         1,
         "nothing reserved"
     );
+}
+
+async fn labels_and_list_filters(store: SqlStore) {
+    let a = conversation(&store).await;
+    let b = conversation(&store).await;
+    let at = now();
+    store
+        .set_labels(a, &["vip".into(), "50%_off".into(), "退款".into()], at)
+        .await
+        .unwrap();
+    store.set_labels(b, &["vipx".into()], at).await.unwrap();
+    let with = |label: &str| {
+        let store = store.clone();
+        let label = label.to_owned();
+        async move {
+            store
+                .list_conversations(&ConversationFilter {
+                    label: Some(label),
+                    limit: 100,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| c.id)
+                .filter(|id| *id == a || *id == b)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(with("vip").await, vec![a], "whole labels only");
+    assert_eq!(with("50%_off").await, vec![a], "wildcards are literal");
+    assert!(with("50%").await.is_empty());
+    assert_eq!(with("退款").await, vec![a]);
+    let later = store
+        .list_conversations(&ConversationFilter {
+            created_from: Some(now() + chrono::Duration::seconds(60)),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(later.is_empty());
+    assert!(matches!(
+        store.set_labels(ConversationId::new(), &[], at).await,
+        Err(DomainError::NotFound(_))
+    ));
 }

@@ -343,6 +343,20 @@ impl ConversationRepository for SqlStore {
         let state = filter.state.map(|s| s.as_str());
         let assignee = filter.assignee.map(|a| a.to_string());
         let customer = filter.customer.map(|c| c.to_string());
+        // Labels are stored as a JSON array of strings: match the quoted
+        // label, with LIKE's wildcards escaped. `!` escapes, not `\`: a
+        // backslash inside a MySQL string literal starts an escape itself.
+        let label_pattern = filter.label.as_ref().map(|l| {
+            let quoted = serde_json::to_string(l).unwrap_or_default();
+            let escaped: String = quoted
+                .chars()
+                .flat_map(|c| match c {
+                    '%' | '_' | '!' => vec!['!', c],
+                    c => vec![c],
+                })
+                .collect();
+            format!("%{escaped}%")
+        });
         let rows: Vec<ConversationRow> = with_conn!(self, |conn| {
             let mut q = conversations::table
                 .select(ConversationRow::as_select())
@@ -361,6 +375,15 @@ impl ConversationRepository for SqlStore {
             }
             if let Some(t) = filter.active_before {
                 q = q.filter(conversations::updated_at.lt(t));
+            }
+            if let Some(pattern) = &label_pattern {
+                q = q.filter(conversations::labels.like(pattern).escape('!'));
+            }
+            if let Some(t) = filter.created_from {
+                q = q.filter(conversations::created_at.ge(t));
+            }
+            if let Some(t) = filter.created_to {
+                q = q.filter(conversations::created_at.lt(t));
             }
             q = if state == Some(ConversationState::Queued.as_str()) {
                 q.order((conversations::queued_at.asc(), conversations::id.asc()))
@@ -471,5 +494,32 @@ impl ConversationRepository for SqlStore {
             ));
         }
         Ok(conv)
+    }
+
+    async fn set_labels(
+        &self,
+        id: ConversationId,
+        labels: &[String],
+        at: Timestamp,
+    ) -> DomainResult<Conversation> {
+        let key = id.to_string();
+        let json = serde_json::to_string(labels)
+            .map_err(|e| DomainError::Internal(format!("labels: {e}")))?;
+        let n = with_conn!(self, |conn| {
+            diesel::update(conversations::table.find(&key))
+                .set((
+                    conversations::labels.eq(&json),
+                    conversations::updated_at.eq(at),
+                ))
+                .execute(conn)
+                .await
+                .map_err(db_err)?
+        });
+        if n == 0 {
+            return Err(DomainError::NotFound("conversation"));
+        }
+        self.conversation_by_id(id)
+            .await?
+            .ok_or(DomainError::NotFound("conversation"))
     }
 }

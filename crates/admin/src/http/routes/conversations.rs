@@ -21,6 +21,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/conversations/{id}").route(web::get().to(detail)))
         .service(resource("/conversations/{id}/messages").route(web::get().to(messages)))
         .service(resource("/conversations/{id}/notes").route(web::post().to(note)))
+        .service(resource("/conversations/{id}/labels").route(web::put().to(labels)))
         .service(resource("/conversations/{id}/{action}").route(web::post().to(act)));
 }
 
@@ -30,7 +31,29 @@ struct ListQuery {
     state: Option<ConversationState>,
     /// `me` for the caller's own conversations.
     assignee: Option<String>,
+    /// Only conversations with this label.
+    label: Option<String>,
+    /// Only this customer's.
+    customer_id: Option<chat_domain::ids::CustomerId>,
+    /// Created at or after (RFC 3339).
+    from: Option<String>,
+    /// Created before (RFC 3339).
+    to: Option<String>,
     limit: Option<u32>,
+}
+
+fn instant(
+    field: &str,
+    raw: Option<&str>,
+) -> Result<Option<chat_domain::time::Timestamp>, DomainError> {
+    raw.map(|r| {
+        chrono::DateTime::parse_from_rfc3339(r)
+            .map(|t| t.naive_utc())
+            .map_err(|_| {
+                DomainError::invalid(field, "must be an RFC 3339 time, e.g. 2026-11-26T00:00:00Z")
+            })
+    })
+    .transpose()
 }
 
 #[derive(Serialize)]
@@ -70,7 +93,14 @@ async fn list(
         .list_conversations(&ConversationFilter {
             state: query.state,
             assignee,
-            open_only: query.state.is_none() && assignee.is_none(),
+            open_only: query.state.is_none()
+                && assignee.is_none()
+                && query.label.is_none()
+                && query.customer_id.is_none(),
+            label: query.label.clone(),
+            customer: query.customer_id,
+            created_from: instant("from", query.from.as_deref())?,
+            created_to: instant("to", query.to.as_deref())?,
             limit,
             ..Default::default()
         })
@@ -205,4 +235,42 @@ async fn note(
         )
         .await?;
     Ok(actix_web::HttpResponse::Created().json(outcome.message))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LabelsBody {
+    labels: Vec<String>,
+}
+
+/// `PUT /conversations/{id}/labels`: replaces the labels (anyone who may see
+/// the conversation). Labels are trimmed, deduplicated, 1–50 characters, at
+/// most 20.
+async fn labels(
+    caller: StaffCaller,
+    store: web::Data<dyn Store>,
+    path: web::Path<ConversationId>,
+    body: web::Json<LabelsBody>,
+) -> Result<web::Json<Conversation>, ApiError> {
+    visible(store.get_ref(), &caller, *path).await?;
+    let mut labels: Vec<String> = Vec::new();
+    for l in body.into_inner().labels {
+        let l = l.trim().to_owned();
+        if l.is_empty() || l.chars().count() > 50 {
+            return Err(
+                DomainError::invalid("labels", "each label must be 1 to 50 characters").into(),
+            );
+        }
+        if !labels.contains(&l) {
+            labels.push(l);
+        }
+    }
+    if labels.len() > 20 {
+        return Err(DomainError::invalid("labels", "at most 20 labels").into());
+    }
+    Ok(web::Json(
+        store
+            .set_labels(*path, &labels, chat_domain::time::now())
+            .await?,
+    ))
 }
