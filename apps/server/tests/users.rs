@@ -275,6 +275,33 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
     ] {
         assert!(actions.contains(&a), "{a} missing from {actions:?}");
     }
+    // Filters: by target and by time.
+    let created_id = created["id"].as_str().unwrap();
+    let about_bob = app
+        .get(&format!("/api/v1/audit?target={created_id}"), Some(&admin))
+        .await
+        .json();
+    assert!(
+        about_bob["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["target"] == created_id)
+    );
+    assert!(
+        about_bob["items"].as_array().unwrap().len() >= 3,
+        "created, promoted, deactivated"
+    );
+    let future = app
+        .get("/api/v1/audit?from=2099-01-01T00:00:00Z", Some(&admin))
+        .await
+        .json();
+    assert!(future["items"].as_array().unwrap().is_empty());
+    let bad = app.get("/api/v1/audit?to=soon", Some(&admin)).await;
+    assert_eq!(
+        (bad.status, bad.json()["error"]["field"].as_str()),
+        (400, Some("to"))
+    );
     // Paging.
     let page = app.get("/api/v1/users?limit=2", Some(&admin)).await.json();
     assert_eq!(page["items"].as_array().unwrap().len(), 2);

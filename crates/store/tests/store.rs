@@ -460,8 +460,8 @@ async fn customers_conversations_knowledge_and_audit(store: SqlStore) {
         .list_audit(&AuditFilter {
             actor_id: Some(actor.clone()),
             action: Some("auth.login".into()),
-            before: None,
             limit: 10,
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -469,14 +469,44 @@ async fn customers_conversations_knowledge_and_audit(store: SqlStore) {
     assert!(logins[0].id > logins[1].id, "newest first");
     let older = store
         .list_audit(&AuditFilter {
-            actor_id: Some(actor),
-            action: None,
+            actor_id: Some(actor.clone()),
             before: Some(logins[0].id),
             limit: 10,
+            ..Default::default()
         })
         .await
         .unwrap();
     assert_eq!(older.len(), 2);
+    // By time window and target.
+    let window = |from, to| {
+        let store = store.clone();
+        let actor = actor.clone();
+        async move {
+            store
+                .list_audit(&AuditFilter {
+                    actor_id: Some(actor),
+                    from,
+                    to,
+                    limit: 10,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .len()
+        }
+    };
+    let later = now() + chrono::Duration::seconds(60);
+    assert_eq!(window(None, Some(later)).await, 3);
+    assert_eq!(window(Some(later), None).await, 0);
+    let none = store
+        .list_audit(&AuditFilter {
+            target: Some("nobody".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(none.is_empty());
     store.ping().await.unwrap();
 }
 

@@ -30,6 +30,12 @@ pub struct AuditFilter {
     pub actor_id: Option<String>,
     /// Only this action.
     pub action: Option<String>,
+    /// Only entries about this target.
+    pub target: Option<String>,
+    /// Only entries at or after this instant.
+    pub from: Option<Timestamp>,
+    /// Only entries before this instant.
+    pub to: Option<Timestamp>,
     /// Only entries strictly older than this id (cursor for paging back).
     pub before: Option<AuditId>,
     /// At most this many entries, newest first.

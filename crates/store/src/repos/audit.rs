@@ -35,6 +35,15 @@ impl AuditRepository for SqlStore {
             if let Some(action) = &filter.action {
                 q = q.filter(al::action.eq(action));
             }
+            if let Some(target) = &filter.target {
+                q = q.filter(al::target.eq(target));
+            }
+            if let Some(from) = filter.from {
+                q = q.filter(al::created_at.ge(from));
+            }
+            if let Some(to) = filter.to {
+                q = q.filter(al::created_at.lt(to));
+            }
             if let Some(before) = filter.before {
                 q = q.filter(al::id.lt(before.to_string()));
             }
