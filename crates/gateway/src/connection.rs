@@ -466,78 +466,15 @@ impl Conn {
                 })
                 .await;
             }
-            ClientFrame::RequestHuman {
-                conversation_id,
-                reference,
-            } => {
-                self.transition(
-                    conversation_id,
-                    Transition::RequestHuman,
-                    reference.as_deref(),
-                )
-                .await?;
-            }
-            ClientFrame::Accept {
-                conversation_id,
-                reference,
-            } => {
-                let me = self.staff_id()?;
-                self.transition(
-                    conversation_id,
-                    Transition::Accept(me),
-                    reference.as_deref(),
-                )
-                .await?;
-            }
-            ClientFrame::Takeover {
-                conversation_id,
-                reference,
-            } => {
-                let me = self.staff_id()?;
-                self.transition(
-                    conversation_id,
-                    Transition::Takeover(me),
-                    reference.as_deref(),
-                )
-                .await?;
-            }
-            ClientFrame::HandBack {
-                conversation_id,
-                reference,
-            } => {
-                self.transition(conversation_id, Transition::HandBack, reference.as_deref())
-                    .await?;
-            }
-            ClientFrame::Close {
-                conversation_id,
-                reference,
-            } => {
-                self.transition(conversation_id, Transition::Close, reference.as_deref())
-                    .await?;
-            }
-            ClientFrame::Assign {
-                conversation_id,
-                agent_id,
-                reference,
-            } => {
-                self.transition(
-                    conversation_id,
-                    Transition::Assign(agent_id),
-                    reference.as_deref(),
-                )
-                .await?;
-            }
-            ClientFrame::Transfer {
-                conversation_id,
-                agent_id,
-                reference,
-            } => {
-                self.transition(
-                    conversation_id,
-                    Transition::Transfer(agent_id),
-                    reference.as_deref(),
-                )
-                .await?;
+            frame @ (ClientFrame::RequestHuman { .. }
+            | ClientFrame::Accept { .. }
+            | ClientFrame::Takeover { .. }
+            | ClientFrame::HandBack { .. }
+            | ClientFrame::Close { .. }
+            | ClientFrame::Assign { .. }
+            | ClientFrame::Transfer { .. }) => {
+                let (id, t) = self.as_transition(&frame)?;
+                self.transition(id, t, frame.reference()).await?;
             }
             ClientFrame::Presence { status, reference } => {
                 let me = self.staff_id()?;
@@ -572,6 +509,39 @@ impl Conn {
             }
         }
         Ok(())
+    }
+
+    /// The life-cycle transition a command frame asks for (accepting and
+    /// taking over are always for oneself).
+    fn as_transition(&self, frame: &ClientFrame) -> Result<(ConversationId, Transition), Handled> {
+        Ok(match frame {
+            ClientFrame::RequestHuman {
+                conversation_id, ..
+            } => (*conversation_id, Transition::RequestHuman),
+            ClientFrame::Accept {
+                conversation_id, ..
+            } => (*conversation_id, Transition::Accept(self.staff_id()?)),
+            ClientFrame::Takeover {
+                conversation_id, ..
+            } => (*conversation_id, Transition::Takeover(self.staff_id()?)),
+            ClientFrame::HandBack {
+                conversation_id, ..
+            } => (*conversation_id, Transition::HandBack),
+            ClientFrame::Close {
+                conversation_id, ..
+            } => (*conversation_id, Transition::Close),
+            ClientFrame::Assign {
+                conversation_id,
+                agent_id,
+                ..
+            } => (*conversation_id, Transition::Assign(*agent_id)),
+            ClientFrame::Transfer {
+                conversation_id,
+                agent_id,
+                ..
+            } => (*conversation_id, Transition::Transfer(*agent_id)),
+            _ => return Err(DomainError::Internal("not a life-cycle command".into()).into()),
+        })
     }
 
     fn staff_id(&self) -> Result<chat_domain::ids::UserId, Handled> {

@@ -54,30 +54,12 @@ async fn list(
             actor_id: q.actor_id,
             action: q.action,
             target: q.target,
-            from: instant("from", q.from.as_deref())?,
-            to: instant("to", q.to.as_deref())?,
+            from: super::instant("from", q.from.as_deref())?,
+            to: super::instant("to", q.to.as_deref())?,
             before: q.before,
             limit,
         })
         .await?;
     let next_before = super::paging::next(&items, limit, |e| e.id);
     Ok(web::Json(Page { items, next_before }))
-}
-
-fn instant(
-    field: &str,
-    raw: Option<&str>,
-) -> Result<Option<chat_domain::time::Timestamp>, ApiError> {
-    raw.map(|r| {
-        chrono::DateTime::parse_from_rfc3339(r)
-            .map(|t| t.naive_utc())
-            .map_err(|_| {
-                chat_domain::DomainError::invalid(
-                    field,
-                    "must be an RFC 3339 time, e.g. 2026-11-26T00:00:00Z",
-                )
-                .into()
-            })
-    })
-    .transpose()
 }

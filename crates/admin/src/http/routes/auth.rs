@@ -39,8 +39,8 @@ async fn login(
     let body = body.into_inner();
     let auth = auth.into_inner();
     // Detached from the request: a client hanging up must not cancel a
-    // database write halfway (see `detached`).
-    let (tokens, user) = detached(async move {
+    // database write halfway (see `super::detached`).
+    let (tokens, user) = super::detached(async move {
         auth.login(&body.email, &body.password, ip.0.as_deref())
             .await
     })
@@ -61,7 +61,8 @@ async fn refresh(
     let body = body.into_inner();
     let auth = auth.into_inner();
     let tokens =
-        detached(async move { auth.refresh(&body.refresh_token, ip.0.as_deref()).await }).await?;
+        super::detached(async move { auth.refresh(&body.refresh_token, ip.0.as_deref()).await })
+            .await?;
     Ok(HttpResponse::Ok().json(tokens))
 }
 
@@ -72,7 +73,7 @@ async fn logout(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let auth = auth.into_inner();
-    detached(async move { auth.logout(&body.refresh_token, ip.0.as_deref()).await }).await?;
+    super::detached(async move { auth.logout(&body.refresh_token, ip.0.as_deref()).await }).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -81,18 +82,4 @@ async fn me(
     caller: StaffCaller,
 ) -> Result<web::Json<User>, ApiError> {
     Ok(web::Json(auth.current_user(caller.user_id).await?))
-}
-
-/// Runs a use case on its own task. actix drops a handler's future when the
-/// client disconnects; dropped mid-transaction, a token rotation could commit
-/// without the client ever seeing the new token (its next refresh would then
-/// look like theft), and on SQLite a cancelled transaction can be left open
-/// on a pooled connection.
-async fn detached<T: Send + 'static>(
-    work: impl Future<Output = Result<T, chat_domain::DomainError>> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::spawn(work)
-        .await
-        .map_err(|e| chat_domain::DomainError::Internal(format!("task: {e}")))?
-        .map_err(ApiError::from)
 }

@@ -42,20 +42,6 @@ struct ListQuery {
     limit: Option<u32>,
 }
 
-fn instant(
-    field: &str,
-    raw: Option<&str>,
-) -> Result<Option<chat_domain::time::Timestamp>, DomainError> {
-    raw.map(|r| {
-        chrono::DateTime::parse_from_rfc3339(r)
-            .map(|t| t.naive_utc())
-            .map_err(|_| {
-                DomainError::invalid(field, "must be an RFC 3339 time, e.g. 2026-11-26T00:00:00Z")
-            })
-    })
-    .transpose()
-}
-
 #[derive(Serialize)]
 struct Items<T> {
     items: Vec<T>,
@@ -99,8 +85,8 @@ async fn list(
                 && query.customer_id.is_none(),
             label: query.label.clone(),
             customer: query.customer_id,
-            created_from: instant("from", query.from.as_deref())?,
-            created_to: instant("to", query.to.as_deref())?,
+            created_from: super::instant("from", query.from.as_deref())?,
+            created_to: super::instant("to", query.to.as_deref())?,
             limit,
             ..Default::default()
         })

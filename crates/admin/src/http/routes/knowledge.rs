@@ -56,21 +56,15 @@ struct ListQuery {
     limit: Option<u32>,
 }
 
-#[derive(Serialize)]
-struct Page {
-    items: Vec<KnowledgeDoc>,
-    next_after: Option<KnowledgeDocId>,
-}
-
 async fn list(
     _who: SupervisorUp,
     store: web::Data<dyn Store>,
     query: web::Query<ListQuery>,
-) -> Result<web::Json<Page>, ApiError> {
+) -> Result<web::Json<super::paging::Page<KnowledgeDoc, KnowledgeDocId>>, ApiError> {
     let limit = super::paging::limit(query.limit, 50, 200)?;
     let items = store.list_docs(query.after, limit).await?;
     let next_after = super::paging::next(&items, limit, |x| x.id);
-    Ok(web::Json(Page { items, next_after }))
+    Ok(web::Json(super::paging::Page { items, next_after }))
 }
 
 #[derive(Deserialize)]

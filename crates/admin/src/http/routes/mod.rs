@@ -7,6 +7,8 @@ pub(crate) mod conversations;
 pub(crate) mod knowledge;
 pub(crate) mod users;
 
+use crate::http::error::ApiError;
+
 /// Paging rules shared by every list route.
 pub(crate) mod paging {
     use chat_domain::DomainError;
@@ -24,6 +26,14 @@ pub(crate) mod paging {
         Ok(limit)
     }
 
+    /// A page of a list ordered by id: pass `next_after` as `after` for the
+    /// next one (`null` at the end).
+    #[derive(serde::Serialize)]
+    pub(crate) struct Page<T, C> {
+        pub(crate) items: Vec<T>,
+        pub(crate) next_after: Option<C>,
+    }
+
     /// The cursor for the next page: the last item's key when the page is
     /// full (there may be more), `None` at the end.
     pub(crate) fn next<T, K>(items: &[T], limit: u32, key: impl Fn(&T) -> K) -> Option<K> {
@@ -33,4 +43,38 @@ pub(crate) mod paging {
             None
         }
     }
+}
+
+/// An optional RFC 3339 query parameter as a stored timestamp; 400 naming
+/// the parameter when it does not parse.
+pub(crate) fn instant(
+    field: &str,
+    raw: Option<&str>,
+) -> Result<Option<chat_domain::time::Timestamp>, ApiError> {
+    raw.map(|r| {
+        chrono::DateTime::parse_from_rfc3339(r)
+            .map(|t| t.naive_utc())
+            .map_err(|_| {
+                chat_domain::DomainError::invalid(
+                    field,
+                    "must be an RFC 3339 time, e.g. 2026-11-26T00:00:00Z",
+                )
+                .into()
+            })
+    })
+    .transpose()
+}
+
+/// Runs a use case on its own task. actix drops a handler's future when the
+/// client disconnects; a use case of several writes (a token rotation, a
+/// password change and the revocation that follows it) must not stop
+/// halfway: the client would be left without its new token, or sessions
+/// with a changed password.
+pub(crate) async fn detached<T: Send + 'static>(
+    work: impl Future<Output = Result<T, chat_domain::DomainError>> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::spawn(work)
+        .await
+        .map_err(|e| chat_domain::DomainError::Internal(format!("task: {e}")))?
+        .map_err(ApiError::from)
 }

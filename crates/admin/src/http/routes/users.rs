@@ -11,7 +11,7 @@ use chat_domain::ids::UserId;
 use chat_domain::model::{Role, User, normalize_email};
 use chat_domain::ports::Store;
 use chat_domain::time::now;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::AuthService;
 use crate::http::client_ip::ClientIp;
@@ -54,22 +54,15 @@ struct ListQuery {
     limit: Option<u32>,
 }
 
-#[derive(Serialize)]
-struct Page {
-    items: Vec<User>,
-    /// Pass as `after` for the next page; `null` at the end.
-    next_after: Option<UserId>,
-}
-
 async fn list(
     _admin: AdminOnly,
     store: web::Data<dyn Store>,
     query: web::Query<ListQuery>,
-) -> Result<web::Json<Page>, ApiError> {
+) -> Result<web::Json<super::paging::Page<User, UserId>>, ApiError> {
     let limit = super::paging::limit(query.limit, 50, 200)?;
     let items = store.list_users(query.after, limit).await?;
     let next_after = super::paging::next(&items, limit, |x| x.id);
-    Ok(web::Json(Page { items, next_after }))
+    Ok(web::Json(super::paging::Page { items, next_after }))
 }
 
 #[derive(Deserialize)]
@@ -201,9 +194,7 @@ async fn reset_password(
     let id = user.id.to_string();
     let auth2 = auth.clone().into_inner();
     let password = body.into_inner().password;
-    tokio::spawn(async move { auth2.set_password(user, &password).await })
-        .await
-        .map_err(|e| DomainError::Internal(format!("task: {e}")))??;
+    super::detached(async move { auth2.set_password(user, &password).await }).await?;
     auth.record(
         Some(admin.caller.user_id),
         "user.password_reset",
@@ -230,13 +221,12 @@ async fn change_own_password(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let auth2 = auth.clone().into_inner();
-    tokio::spawn(async move {
+    super::detached(async move {
         auth2
             .change_own_password(caller.user_id, &body.current_password, &body.new_password)
             .await
     })
-    .await
-    .map_err(|e| DomainError::Internal(format!("task: {e}")))??;
+    .await?;
     auth.record(
         Some(caller.user_id),
         "user.password_changed",
