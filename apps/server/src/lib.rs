@@ -167,6 +167,7 @@ impl Application {
             start_assistant(&config, &dyn_store, &service, &bus).await;
         }
         let commands: Arc<dyn ConversationCommands> = service.clone();
+        let presence_for_admin = presence.clone();
         let gateway = Gateway::start(
             service,
             auth.clone(),
@@ -215,6 +216,7 @@ impl Application {
                     dyn_store.clone(),
                     auth.clone(),
                     commands.clone(),
+                    presence_for_admin.clone(),
                     proxies.clone(),
                 ))
                 .route("/healthz", web::get().to(health::healthz))
