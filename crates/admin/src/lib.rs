@@ -23,4 +23,4 @@ pub mod http;
 pub mod stats;
 
 pub use auth::{AuthConfig, AuthService};
-pub use http::configure;
+pub use http::{Services, configure};

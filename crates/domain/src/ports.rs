@@ -203,6 +203,22 @@ pub struct ListCursor {
     pub id: ConversationId,
 }
 
+/// The assistant's retrieval over the knowledge base, for the people who
+/// curate it.
+#[async_trait]
+pub trait KnowledgeSearch: Send + Sync {
+    /// The best `k` passages for `question`, best first, as the assistant
+    /// retrieves them.
+    async fn retrieve(
+        &self,
+        question: &str,
+        k: usize,
+    ) -> DomainResult<Vec<crate::model::RetrievedPassage>>;
+    /// Rebuilds the index from the knowledge base now (rather than at the
+    /// next periodic check); returns how many passages it holds.
+    async fn reindex(&self) -> DomainResult<usize>;
+}
+
 /// Knowledge-base documents.
 #[async_trait]
 pub trait KnowledgeRepository: Send + Sync {

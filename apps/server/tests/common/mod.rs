@@ -300,3 +300,11 @@ pub async fn send(
     )
     .await
 }
+
+/// The bootstrap admin's access token.
+pub async fn admin_token(app: &TestApp) -> String {
+    app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned()
+}

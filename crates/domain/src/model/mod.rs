@@ -16,7 +16,7 @@ pub use audit::{AuditEntry, AuditFilter};
 pub use canned::CannedResponse;
 pub use conversation::{Conversation, ConversationState, Transition};
 pub use customer::Customer;
-pub use knowledge::KnowledgeDoc;
+pub use knowledge::{KnowledgeDoc, RetrievedPassage};
 pub use message::{
     AppendOutcome, HistoryQuery, MAX_BODY_BYTES, MAX_CLIENT_MSG_ID_LEN, Message, MessageKind,
     NewMessage, SenderKind,
