@@ -44,6 +44,7 @@ pub fn configure(
                     .configure(routes::auth::configure)
                     .configure(routes::audit::configure)
                     .configure(routes::conversations::configure)
+                    .configure(routes::customers::configure)
                     .configure(routes::users::configure)
                     .configure(routes::knowledge::configure)
                     .configure(routes::canned::configure),

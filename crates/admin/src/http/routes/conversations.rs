@@ -47,7 +47,7 @@ struct Items<T> {
     items: Vec<T>,
 }
 
-fn principal(caller: &StaffCaller) -> Principal {
+pub(crate) fn principal(caller: &StaffCaller) -> Principal {
     Principal::Staff {
         user_id: caller.user_id,
         role: caller.role,
