@@ -234,7 +234,7 @@ impl Application {
                 .default_service(web::to(chat_admin::http::not_found))
                 .wrap(Compress::default())
                 .wrap(from_fn(telemetry::track_requests))
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<telemetry::RequestSpan>::new())
         })
         .shutdown_timeout(config.shutdown_timeout.as_secs())
         // Signals are ours (see `run_until_stopped`): sockets must be told
