@@ -11,7 +11,7 @@
 //!
 //! Layout: [`config`] (defaults → file → environment), [`telemetry`] (logs,
 //! request ids, Prometheus), [`health`] (`/healthz`, `/readyz`), [`secrets`]
-//! (the JWT signing secret), and [`Application`] here.
+//! (the JWT signing secret and the data keys), and [`Application`] here.
 
 pub mod config;
 pub mod health;
@@ -75,7 +75,18 @@ impl Application {
         )
         .await
         .context("opening the database")?;
-        tracing::info!(backend = store.backend(), "database ready");
+        let cipher = secrets::data_cipher(&config).context("loading the data keys")?;
+        let key_ids = cipher.key_ids().join(",");
+        let store = store.with_cipher(Arc::new(cipher));
+        // A wrong or missing data key is a start-up error naming the key,
+        // not failing customer requests later.
+        store.check_data_keys().await.map_err(|e| {
+            anyhow::anyhow!(
+                "the data keys ({key_ids}) cannot read the stored customer data: {e}; \
+                 check CHAT_DATA_KEYS (every key still in use must be listed)"
+            )
+        })?;
+        tracing::info!(backend = store.backend(), data_keys = %key_ids, "database ready");
 
         let secret = secrets::jwt_secret(&config).context("loading the JWT secret")?;
         let keys = Arc::new(JwtKeys::new(&secret).map_err(|e| anyhow::anyhow!("{e}"))?);
@@ -245,7 +256,7 @@ impl Application {
                 .default_service(web::to(chat_admin::http::not_found))
                 .wrap(Compress::default())
                 .wrap(from_fn(telemetry::track_requests))
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<telemetry::RequestSpan>::new())
         })
         .shutdown_timeout(config.shutdown_timeout.as_secs())
         // Signals are ours (see `run_until_stopped`): sockets must be told

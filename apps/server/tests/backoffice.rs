@@ -44,14 +44,7 @@ fn at(day: u32, h: i64, m: i64) -> Timestamp {
 }
 
 async fn customer_row(app: &TestApp) -> CustomerId {
-    let now = chat_domain::time::now();
-    let c = Customer {
-        id: CustomerId::new(),
-        external_id: None,
-        name: Some("Test".into()),
-        created_at: now,
-        updated_at: now,
-    };
+    let c = Customer::new(None, Some("Test".into()), chat_domain::time::now());
     app.store.create_customer(&c).await.unwrap();
     c.id
 }

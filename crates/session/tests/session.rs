@@ -54,13 +54,7 @@ async fn fixture() -> Fixture {
 
 async fn customer(store: &Arc<dyn Store>) -> Principal {
     let at = now();
-    let c = Customer {
-        id: Default::default(),
-        external_id: None,
-        name: None,
-        created_at: at,
-        updated_at: at,
-    };
+    let c = Customer::new(None, None, at);
     store.create_customer(&c).await.unwrap();
     Principal::Customer { customer_id: c.id }
 }

@@ -82,6 +82,7 @@ pub fn configure(services: Services) -> impl FnOnce(&mut web::ServiceConfig) {
                     .configure(routes::auth::configure)
                     .configure(routes::audit::configure)
                     .configure(routes::conversations::configure)
+                    .configure(routes::customers::configure)
                     .configure(routes::users::configure)
                     .configure(routes::knowledge::configure)
                     .configure(routes::canned::configure)

@@ -86,15 +86,21 @@ impl ConversationRepository for SqlStore {
     async fn conversations_of_customer(
         &self,
         customer: CustomerId,
+        before: Option<ConversationId>,
         limit: u32,
     ) -> DomainResult<Vec<Conversation>> {
         let customer = customer.to_string();
+        let before = before.map(|b| b.to_string());
         let rows: Vec<ConversationRow> = with_conn!(self, |conn| {
-            conversations::table
+            let mut q = conversations::table
                 .filter(conversations::customer_id.eq(&customer))
-                .order((conversations::created_at.desc(), conversations::id.desc()))
-                .limit(page(limit))
                 .select(ConversationRow::as_select())
+                .into_boxed();
+            if let Some(before) = &before {
+                q = q.filter(conversations::id.lt(before));
+            }
+            q.order(conversations::id.desc())
+                .limit(page(limit))
                 .load(conn)
                 .await
                 .map_err(db_err)?
