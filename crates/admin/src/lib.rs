@@ -11,13 +11,16 @@
 //! - [`http`]: the HTTP face: the one error body ([`http::ApiError`]), the
 //!   extractors that authenticate a request and check its role
 //!   ([`http::Caller`], [`http::StaffCaller`], [`http::RoleGuard`]), the
-//!   client-address rules, and the routes.
+//!   client-address rules, and the routes;
+//! - [`webhooks`]: signed event deliveries to other systems (outbox,
+//!   sender with retries, destination rules).
 //!
 //! The crate depends on `chat-domain` and its ports only: give it any
 //! [`chat_domain::ports::Store`].
 
 pub mod auth;
 pub mod http;
+pub mod webhooks;
 
 pub use auth::{AuthConfig, AuthService};
 pub use http::configure;

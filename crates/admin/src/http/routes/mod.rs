@@ -6,6 +6,7 @@ pub(crate) mod canned;
 pub(crate) mod conversations;
 pub(crate) mod knowledge;
 pub(crate) mod users;
+pub(crate) mod webhooks;
 
 use crate::http::error::ApiError;
 
