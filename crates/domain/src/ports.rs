@@ -215,9 +215,18 @@ pub trait AuditRepository: Send + Sync {
 pub trait WebhookRepository: Send + Sync {
     /// Inserts a webhook.
     async fn create_webhook(&self, webhook: &Webhook) -> DomainResult<()>;
-    /// Replaces url, events, enabled, consecutive failures, disabled reason,
-    /// secret and `updated_at`; `NotFound` if missing.
+    /// Replaces url, events, secret and `updated_at`; `NotFound` if
+    /// missing. The enabled flag and the failure count are left alone: the
+    /// sender changes them concurrently (see [`Self::set_webhook_enabled`]).
     async fn update_webhook(&self, webhook: &Webhook) -> DomainResult<()>;
+    /// Enables (clearing the failure count and the disabled reason) or
+    /// disables a webhook; returns it as it is now, `NotFound` if missing.
+    async fn set_webhook_enabled(
+        &self,
+        id: WebhookId,
+        enabled: bool,
+        at: Timestamp,
+    ) -> DomainResult<Webhook>;
     /// Deletes a webhook and its delivery log; `NotFound` if missing.
     async fn delete_webhook(&self, id: WebhookId) -> DomainResult<()>;
     /// Looks one up.

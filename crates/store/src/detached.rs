@@ -275,6 +275,14 @@ impl<S: Store + Clone + 'static> WebhookRepository for Detached<S> {
         let webhook = webhook.clone();
         detach!(self, update_webhook(&webhook))
     }
+    async fn set_webhook_enabled(
+        &self,
+        id: WebhookId,
+        enabled: bool,
+        at: Timestamp,
+    ) -> DomainResult<Webhook> {
+        detach!(self, set_webhook_enabled(id, enabled, at))
+    }
     async fn delete_webhook(&self, id: WebhookId) -> DomainResult<()> {
         detach!(self, delete_webhook(id))
     }

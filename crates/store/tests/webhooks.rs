@@ -263,11 +263,18 @@ async fn settling_records_outcomes_and_disables_once(store: SqlStore) {
 
     // Re-enabled (as PATCH does): its deliveries are claimed again, and a
     // success resets the failure count.
-    let mut hook = hook;
-    hook.enabled = true;
-    hook.consecutive_failures = 0;
-    hook.disabled_reason = None;
-    store.update_webhook(&hook).await.unwrap();
+    let hook = store
+        .set_webhook_enabled(w.id, true, later(at, 5))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            hook.enabled,
+            hook.consecutive_failures,
+            hook.disabled_reason
+        ),
+        (true, 0, None)
+    );
     let claim = store
         .claim_deliveries(later(at, 31), later(at, 90), 10)
         .await
@@ -325,11 +332,27 @@ async fn webhooks_round_trip_and_deliveries_page(store: SqlStore) {
     let b = webhook(&store, &["conversation.closed"]).await;
     let mut c = webhook(&store, &["conversation.created"]).await;
     assert_eq!(store.webhook_by_id(a.id).await.unwrap().unwrap(), a);
-    c.enabled = false;
     c.url = "https://example.org/other".into();
+    c.events = vec![
+        WebhookEvent::ConversationClosed,
+        WebhookEvent::CsatSubmitted,
+    ];
+    c.secret = WebhookSecret::new("whsec_rotated".into());
     c.updated_at = now();
-    store.update_webhook(&c).await.unwrap();
+    // Neither the enabled flag nor the failure count are written by an edit.
+    let mut stale = c.clone();
+    stale.enabled = false;
+    stale.consecutive_failures = 9;
+    store.update_webhook(&stale).await.unwrap();
     assert_eq!(store.webhook_by_id(c.id).await.unwrap().unwrap(), c);
+    let off = store.set_webhook_enabled(c.id, false, now()).await.unwrap();
+    assert!(!off.enabled);
+    assert!(matches!(
+        store
+            .set_webhook_enabled(chat_domain::ids::WebhookId::new(), true, now())
+            .await,
+        Err(DomainError::NotFound(_))
+    ));
     let enabled: Vec<_> = store
         .enabled_webhooks()
         .await

@@ -47,16 +47,12 @@ impl WebhookRepository for SqlStore {
 
     async fn update_webhook(&self, webhook: &Webhook) -> DomainResult<()> {
         let row = WebhookRow::from(webhook);
-        let reason = row.disabled_reason.as_deref().map(cut);
         let n = with_conn!(self, |conn| {
             diesel::update(wh::table.find(&row.id))
                 .set((
                     wh::url.eq(&row.url),
                     wh::events.eq(&row.events),
                     wh::secret.eq(&row.secret),
-                    wh::enabled.eq(row.enabled),
-                    wh::consecutive_failures.eq(row.consecutive_failures),
-                    wh::disabled_reason.eq(&reason),
                     wh::updated_at.eq(row.updated_at),
                 ))
                 .execute(conn)
@@ -67,6 +63,41 @@ impl WebhookRepository for SqlStore {
             return Err(DomainError::NotFound("webhook"));
         }
         Ok(())
+    }
+
+    async fn set_webhook_enabled(
+        &self,
+        id: WebhookId,
+        enabled: bool,
+        at: Timestamp,
+    ) -> DomainResult<Webhook> {
+        let key = id.to_string();
+        let n = with_conn!(self, |conn| {
+            if enabled {
+                diesel::update(wh::table.find(&key))
+                    .set((
+                        wh::enabled.eq(true),
+                        wh::consecutive_failures.eq(0),
+                        wh::disabled_reason.eq(None::<String>),
+                        wh::updated_at.eq(at),
+                    ))
+                    .execute(conn)
+                    .await
+                    .map_err(db_err)?
+            } else {
+                diesel::update(wh::table.find(&key))
+                    .set((wh::enabled.eq(false), wh::updated_at.eq(at)))
+                    .execute(conn)
+                    .await
+                    .map_err(db_err)?
+            }
+        });
+        if n == 0 {
+            return Err(DomainError::NotFound("webhook"));
+        }
+        self.webhook_by_id(id)
+            .await?
+            .ok_or(DomainError::NotFound("webhook"))
     }
 
     async fn delete_webhook(&self, id: WebhookId) -> DomainResult<()> {

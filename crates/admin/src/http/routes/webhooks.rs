@@ -164,15 +164,16 @@ async fn update(
     if let Some(events) = &input.events {
         webhook.events = parse_events(events)?;
     }
-    if let Some(enabled) = input.enabled {
-        if enabled {
-            webhook.consecutive_failures = 0;
-            webhook.disabled_reason = None;
-        }
-        webhook.enabled = enabled;
+    let at = now();
+    if input.url.is_some() || input.events.is_some() {
+        webhook.updated_at = at;
+        store.update_webhook(&webhook).await?;
     }
-    webhook.updated_at = now();
-    store.update_webhook(&webhook).await?;
+    if let Some(enabled) = input.enabled {
+        // Its own conditional write: the sender may be counting a failure
+        // or disabling the webhook at this very moment.
+        webhook = store.set_webhook_enabled(webhook.id, enabled, at).await?;
+    }
     hooks.changed().await;
     if webhook.enabled {
         // Deliveries that waited while it was disabled are due now.
