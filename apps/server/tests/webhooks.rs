@@ -1007,6 +1007,77 @@ async fn pending_deliveries_survive_a_restart_mysql() {
     pending_deliveries_survive_a_restart(db).await;
 }
 
+/// Two nodes on one database, both sending: every delivery reaches the
+/// receiver exactly once (leases keep the senders apart).
+async fn two_senders_deliver_each_row_once(db: TestDb) {
+    let url = db.url.clone();
+    let a = spawn(db, FAST).await;
+    let mut vars: std::collections::HashMap<String, String> = FAST
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    for (k, v) in [
+        ("CHAT_LISTEN", "127.0.0.1:0"),
+        ("CHAT_AI_PROVIDER", "none"),
+        ("CHAT_JWT_SECRET", common::JWT_SECRET),
+        ("CHAT_WORKERS", "1"),
+    ] {
+        vars.insert(k.to_owned(), v.to_owned());
+    }
+    vars.insert("DATABASE_URL".into(), url);
+    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    vars.insert("CHAT_DATA_DIR".into(), dir.to_string_lossy().into_owned());
+    let config = chat_server::config::Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
+    let b = chat_server::Application::build(config).await.unwrap();
+    let b_handle = b.handle();
+    tokio::spawn(b.run_until_stopped(None));
+
+    let token = admin(&a).await;
+    let receiver = Receiver::start().await;
+    let hook = subscribe(&a, &token, &receiver, &["message.created"]).await;
+    let hook_id: chat_domain::ids::WebhookId = hook["id"].as_str().unwrap().parse().unwrap();
+    let rows: Vec<WebhookDelivery> = (0..400)
+        .map(|i| {
+            WebhookDelivery::new(
+                hook_id,
+                WebhookEvent::MessageCreated,
+                json!({ "n": i }).to_string(),
+                now(),
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(100) {
+        a.store.enqueue_deliveries(chunk).await.unwrap();
+    }
+    receiver
+        .wait_until("400 deliveries", |g| g.len() >= rows.len())
+        .await;
+    // Give a duplicate, if there were one, time to arrive.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let got = receiver.got();
+    let mut ids: Vec<&str> = got.iter().map(|g| g.delivery.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), rows.len(), "every delivery arrived");
+    assert_eq!(got.len(), rows.len(), "none arrived twice");
+    assert!(got.iter().all(|g| g.signed_ok && g.attempt == 1));
+    b_handle.stop(true).await;
+    a.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_senders_deliver_each_row_once_sqlite() {
+    two_senders_deliver_each_row_once(TestDb::sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_senders_deliver_each_row_once_mysql() {
+    let Some(db) = TestDb::mysql().await else {
+        return;
+    };
+    two_senders_deliver_each_row_once(db).await;
+}
+
 /// Without `CHAT_WEBHOOK_ALLOW_PRIVATE`, internal destinations are refused
 /// when saved, and a stored one (saved while allowed) is refused at send
 /// time: the receiver never hears of it.
