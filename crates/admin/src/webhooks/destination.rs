@@ -169,6 +169,22 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn the_resolver_drops_internal_answers() {
+        use reqwest::dns::Resolve as _;
+        let name = |n: &str| n.parse::<reqwest::dns::Name>().unwrap();
+        let guarded = GuardedResolver {
+            allow_internal: false,
+        };
+        let refused = guarded.resolve(name("localhost")).await.err().unwrap();
+        assert!(refused.to_string().starts_with("refused"), "{refused}");
+        let open = GuardedResolver {
+            allow_internal: true,
+        };
+        let addrs: Vec<SocketAddr> = open.resolve(name("localhost")).await.unwrap().collect();
+        assert!(addrs.iter().all(|a| a.ip().is_loopback()) && !addrs.is_empty());
+    }
+
     #[test]
     fn urls_are_checked_with_the_field_named() {
         let field = |raw: &str| match check_url(raw, false) {

@@ -8,9 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chat_domain::events::Event;
-use chat_domain::model::{
-    AuditEntry, DeliveryOutcome, Settled, Webhook, WebhookDelivery, WebhookEvent,
-};
+use chat_domain::model::{AuditEntry, DeliveryOutcome, Settled, Webhook, WebhookDelivery};
 use chat_domain::ports::{EventBus, Store};
 use chat_domain::time::now;
 use rand::Rng as _;
@@ -210,7 +208,7 @@ impl Sender {
             .client
             .post(url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .header(EVENT_HEADER, event_name(delivery.event))
+            .header(EVENT_HEADER, delivery.event.as_str())
             .header(DELIVERY_HEADER, delivery.id.to_string())
             .header(ATTEMPT_HEADER, delivery.attempts.to_string())
             .header(
@@ -241,10 +239,6 @@ impl Sender {
         };
         Err((Some(status.as_u16()), error))
     }
-}
-
-fn event_name(event: WebhookEvent) -> &'static str {
-    event.as_str()
 }
 
 /// A client error in words, without the URL, with its causes.

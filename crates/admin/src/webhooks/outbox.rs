@@ -50,6 +50,10 @@ pub(crate) struct SubscriptionCache {
 }
 
 impl SubscriptionCache {
+    fn any(&self) -> bool {
+        self.mask.load(Ordering::Relaxed) != 0
+    }
+
     fn wants(&self, kinds: u8) -> bool {
         self.mask.load(Ordering::Relaxed) & kinds != 0
     }
@@ -90,34 +94,34 @@ impl SubscriptionCache {
     }
 }
 
-/// The webhook events a bus event stands for. Private notes are never
+/// The webhook events a bus event stands for (no allocation: this runs on
+/// every publish while some webhook subscribes). Private notes are never
 /// sent: they are for staff, and a webhook receiver is another system.
-pub(crate) fn kinds_of(event: &Event) -> Vec<WebhookEvent> {
+pub(crate) fn kinds_of(event: &Event) -> &'static [WebhookEvent] {
     match event {
         Event::MessageCreated { message } if message.kind != MessageKind::PrivateNote => {
-            vec![WebhookEvent::MessageCreated]
+            &[WebhookEvent::MessageCreated]
         }
         Event::ConversationChanged {
             previous_state: None,
             ..
-        } => vec![WebhookEvent::ConversationCreated],
-        Event::ConversationChanged { conversation, .. } => {
-            if conversation.state == ConversationState::Closed {
-                vec![
-                    WebhookEvent::ConversationStateChanged,
-                    WebhookEvent::ConversationClosed,
-                ]
-            } else {
-                vec![WebhookEvent::ConversationStateChanged]
-            }
+        } => &[WebhookEvent::ConversationCreated],
+        Event::ConversationChanged { conversation, .. }
+            if conversation.state == ConversationState::Closed =>
+        {
+            &[
+                WebhookEvent::ConversationStateChanged,
+                WebhookEvent::ConversationClosed,
+            ]
         }
-        Event::CsatSubmitted { .. } => vec![WebhookEvent::CsatSubmitted],
-        _ => Vec::new(),
+        Event::ConversationChanged { .. } => &[WebhookEvent::ConversationStateChanged],
+        Event::CsatSubmitted { .. } => &[WebhookEvent::CsatSubmitted],
+        _ => &[],
     }
 }
 
 fn mask_of(event: &Event) -> u8 {
-    kinds_of(event).into_iter().fold(0, |m, e| m | bit(e))
+    kinds_of(event).iter().fold(0, |m, e| m | bit(*e))
 }
 
 /// The body POSTed for one event: an envelope (`id`, `event`,
@@ -169,7 +173,8 @@ pub(crate) struct OutboxBus {
 #[async_trait]
 impl EventBus for OutboxBus {
     async fn publish(&self, event: Event) -> DomainResult<()> {
-        if self.cache.wants(mask_of(&event)) {
+        // No subscription at all (the usual case) costs one atomic load.
+        if self.cache.any() && self.cache.wants(mask_of(&event)) {
             let copy = Arc::new(event.clone());
             if let Err(e) = self.tx.try_send(copy) {
                 metrics::counter!("chat_webhook_events_dropped_total").increment(1);
@@ -199,7 +204,7 @@ pub(crate) fn spawn_writer(
             let at = now();
             let mut rows = Vec::new();
             for event in batch.drain(..) {
-                for kind in kinds_of(&event) {
+                for &kind in kinds_of(&event) {
                     let targets: Vec<&Subscription> =
                         subs.iter().filter(|s| s.events.contains(&kind)).collect();
                     if targets.is_empty() {
@@ -311,16 +316,16 @@ mod tests {
         };
         assert_eq!(
             kinds_of(&changed(&conv, None)),
-            vec![WebhookEvent::ConversationCreated]
+            [WebhookEvent::ConversationCreated]
         );
         assert_eq!(
             kinds_of(&changed(&conv, Some(ConversationState::Bot))),
-            vec![WebhookEvent::ConversationStateChanged]
+            [WebhookEvent::ConversationStateChanged]
         );
         conv.state = ConversationState::Closed;
         assert_eq!(
             kinds_of(&changed(&conv, Some(ConversationState::Human))),
-            vec![
+            [
                 WebhookEvent::ConversationStateChanged,
                 WebhookEvent::ConversationClosed
             ]
@@ -344,7 +349,7 @@ mod tests {
         };
         assert_eq!(
             kinds_of(&message(MessageKind::Text)),
-            vec![WebhookEvent::MessageCreated]
+            [WebhookEvent::MessageCreated]
         );
         assert!(kinds_of(&message(MessageKind::PrivateNote)).is_empty());
         assert!(kinds_of(&Event::WebhooksChanged).is_empty());
@@ -356,7 +361,7 @@ mod tests {
         let created = Event::CsatSubmitted {
             conversation: Conversation::open(Default::default(), now()),
         };
-        assert!(!cache.wants(mask_of(&created)));
+        assert!(!cache.any() && !cache.wants(mask_of(&created)));
         let mut w = Webhook::new(
             "https://example.com",
             &["csat.submitted".to_owned()],
@@ -369,6 +374,6 @@ mod tests {
         assert!(!cache.wants(mask_of(&Event::WebhooksChanged)));
         w.enabled = false;
         cache.set(&[w]);
-        assert!(!cache.wants(mask_of(&created)));
+        assert!(!cache.any() && !cache.wants(mask_of(&created)));
     }
 }
