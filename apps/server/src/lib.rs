@@ -173,6 +173,7 @@ impl Application {
             start_assistant(&config, &dyn_store, &service, &bus).await;
         }
         let commands: Arc<dyn ConversationCommands> = service.clone();
+        let presence_for_admin = presence.clone();
         let gateway = Gateway::start(
             service,
             auth.clone(),
@@ -221,6 +222,7 @@ impl Application {
                     dyn_store.clone(),
                     auth.clone(),
                     commands.clone(),
+                    presence_for_admin.clone(),
                     webhooks.clone(),
                     proxies.clone(),
                 ))

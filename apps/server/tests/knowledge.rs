@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chat_domain::model::Role;
 use common::ws::Ws;
-use common::{TestApp, create_staff, request};
+use common::{TestApp, create_staff};
 use serde_json::{Value, json};
 
 async fn send(
@@ -19,20 +19,7 @@ async fn send(
     body: Option<Value>,
     token: &str,
 ) -> common::Response {
-    let auth = format!("Bearer {token}");
-    let headers = vec![
-        ("content-type", "application/json"),
-        ("authorization", auth.as_str()),
-    ];
-    let body = body.map(|b| b.to_string());
-    request(
-        app.addr,
-        method,
-        path,
-        &headers,
-        body.as_deref().map(str::as_bytes),
-    )
-    .await
+    common::send(app, method, path, body, Some(token)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

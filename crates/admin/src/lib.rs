@@ -12,6 +12,8 @@
 //!   extractors that authenticate a request and check its role
 //!   ([`http::Caller`], [`http::StaffCaller`], [`http::RoleGuard`]), the
 //!   client-address rules, and the routes;
+//! - [`stats`]: support statistics (first response and resolution times,
+//!   assistant resolution and handoff rates, CSAT) from conversation facts;
 //! - [`webhooks`]: signed event deliveries to other systems (outbox,
 //!   sender with retries, destination rules).
 //!
@@ -20,6 +22,7 @@
 
 pub mod auth;
 pub mod http;
+pub mod stats;
 pub mod webhooks;
 
 pub use auth::{AuthConfig, AuthService};

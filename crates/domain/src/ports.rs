@@ -131,6 +131,22 @@ pub trait ConversationRepository: Send + Sync {
         labels: &[String],
         at: Timestamp,
     ) -> DomainResult<Conversation>;
+    /// Snoozes a conversation until `until`, or wakes it (`None`).
+    async fn set_snooze(
+        &self,
+        id: ConversationId,
+        until: Option<Timestamp>,
+        at: Timestamp,
+    ) -> DomainResult<Conversation>;
+    /// Every conversation created, closed or first answered by an agent in
+    /// `[from, to)`: what statistics are computed from (indexed range reads).
+    async fn conversations_active_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> DomainResult<Vec<Conversation>>;
+    /// How many conversations are waiting in the queue now.
+    async fn queue_length(&self) -> DomainResult<u64>;
     /// Records the customer's satisfaction score (1–5) and comment, once, on
     /// a closed conversation: `Conflict` if it is open or already rated.
     async fn rate_conversation(
@@ -162,8 +178,30 @@ pub struct ConversationFilter {
     pub created_from: Option<Timestamp>,
     /// Only conversations created before this instant.
     pub created_to: Option<Timestamp>,
+    /// Only what this agent may see: the assistant's, the queue, their own
+    /// (applied in the query, so pages stay full).
+    pub visible_to_agent: Option<UserId>,
+    /// `Some(true)`: only conversations snoozed at `snooze_now`;
+    /// `Some(false)`: none of those.
+    pub snoozed: Option<bool>,
+    /// The instant `snoozed` is judged at.
+    pub snooze_now: Option<Timestamp>,
+    /// Only conversations with a message (or note) containing this text.
+    pub text: Option<String>,
+    /// Keyset cursor: the page after this position in the list's order.
+    pub after: Option<ListCursor>,
     /// At most this many (capped at 1000).
     pub limit: u32,
+}
+
+/// A position in a conversation list: the sort key (`queued_at` for the
+/// queue, `updated_at` otherwise) and the id that breaks ties.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ListCursor {
+    /// The sort key of the last item seen.
+    pub key: Timestamp,
+    /// The id of the last item seen.
+    pub id: ConversationId,
 }
 
 /// Knowledge-base documents.
@@ -363,6 +401,14 @@ pub trait ConversationCommands: Send + Sync {
         private_note: bool,
         client_msg_id: Option<String>,
     ) -> DomainResult<AppendOutcome>;
+    /// Snoozes a conversation `who` is in charge of until `until`, or wakes
+    /// it (`None`).
+    async fn snooze(
+        &self,
+        who: &crate::auth::Principal,
+        id: ConversationId,
+        until: Option<Timestamp>,
+    ) -> DomainResult<Conversation>;
 }
 
 /// What the assistant may do to a conversation.

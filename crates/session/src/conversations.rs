@@ -13,7 +13,7 @@ use chat_domain::model::{
 use chat_domain::ports::{
     AssistantHook, BotActions, ConversationCommands, EventBus, PresenceRegistry, Store,
 };
-use chat_domain::time::now;
+use chat_domain::time::{Timestamp, now};
 use chat_domain::{DomainError, DomainResult};
 
 use crate::MessageLog;
@@ -215,7 +215,50 @@ impl ConversationService {
             )
             .await?;
         }
+        if let Transition::Reopen(agent) = transition {
+            // Whoever had it is taking it back: only capacity matters.
+            self.check_agent(agent, None, true).await?;
+        }
         self.apply(id, transition, actor_of(who)).await
+    }
+
+    /// Snoozes a conversation until `until` (the inbox hides it until then,
+    /// or until the customer writes), or wakes it with `None`. Only a human
+    /// conversation, by its agent or a supervisor: a snooze is a promise by
+    /// whoever holds the conversation.
+    pub async fn snooze(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        until: Option<Timestamp>,
+    ) -> DomainResult<Conversation> {
+        let conv = self.visible(who, id).await?;
+        access::ensure_manage(who, &conv)?;
+        if conv.state != ConversationState::Human {
+            return Err(DomainError::Conflict(format!(
+                "only a conversation with an agent can be snoozed; this one is {}",
+                conv.state
+            )));
+        }
+        let at = now();
+        if until.is_some_and(|u| u <= at) {
+            return Err(DomainError::invalid("until", "must be in the future"));
+        }
+        let after = self.store.set_snooze(id, until, at).await?;
+        let change = if until.is_some() {
+            "snooze"
+        } else {
+            "unsnooze"
+        };
+        self.announce(
+            &after,
+            Some(conv.state),
+            conv.assignee_id,
+            change,
+            actor_of(who),
+        )
+        .await;
+        Ok(after)
     }
 
     /// Applies a transition on the system's behalf (idle close, handoff
@@ -382,6 +425,7 @@ impl ConversationService {
             }
             Transition::HandBack => "The assistant is answering again.".into(),
             Transition::Close => "The conversation was closed.".into(),
+            Transition::Reopen(a) => format!("{} reopened the conversation.", name(a).await),
         }
     }
 
@@ -486,5 +530,14 @@ impl ConversationCommands for ConversationService {
         client_msg_id: Option<String>,
     ) -> DomainResult<AppendOutcome> {
         ConversationService::post(self, who, id, body, private_note, client_msg_id).await
+    }
+
+    async fn snooze(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        until: Option<Timestamp>,
+    ) -> DomainResult<Conversation> {
+        ConversationService::snooze(self, who, id, until).await
     }
 }

@@ -205,6 +205,24 @@ impl<S: Store + Clone + 'static> ConversationRepository for Detached<S> {
     ) -> DomainResult<Conversation> {
         detach!(self, rate_conversation(id, score, comment, at))
     }
+    async fn set_snooze(
+        &self,
+        id: ConversationId,
+        until: Option<Timestamp>,
+        at: Timestamp,
+    ) -> DomainResult<Conversation> {
+        detach!(self, set_snooze(id, until, at))
+    }
+    async fn conversations_active_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> DomainResult<Vec<Conversation>> {
+        detach!(self, conversations_active_between(from, to))
+    }
+    async fn queue_length(&self) -> DomainResult<u64> {
+        detach!(self, queue_length())
+    }
 }
 
 #[async_trait]

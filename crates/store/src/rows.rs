@@ -177,6 +177,9 @@ pub(crate) struct ConversationRow {
     pub updated_at: Timestamp,
     pub closed_at: Option<Timestamp>,
     pub queued_at: Option<Timestamp>,
+    pub handed_off_at: Option<Timestamp>,
+    pub first_response_at: Option<Timestamp>,
+    pub snoozed_until: Option<Timestamp>,
 }
 
 impl From<&Conversation> for ConversationRow {
@@ -194,6 +197,9 @@ impl From<&Conversation> for ConversationRow {
             updated_at: c.updated_at,
             closed_at: c.closed_at,
             queued_at: c.queued_at,
+            handed_off_at: c.handed_off_at,
+            first_response_at: c.first_response_at,
+            snoozed_until: c.snoozed_until,
         }
     }
 }
@@ -214,6 +220,9 @@ impl TryFrom<ConversationRow> for Conversation {
             updated_at: r.updated_at,
             closed_at: r.closed_at,
             queued_at: r.queued_at,
+            handed_off_at: r.handed_off_at,
+            first_response_at: r.first_response_at,
+            snoozed_until: r.snoozed_until,
         })
     }
 }

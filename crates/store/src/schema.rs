@@ -54,6 +54,9 @@ diesel::table! {
         updated_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
         queued_at -> Nullable<Timestamp>,
+        handed_off_at -> Nullable<Timestamp>,
+        first_response_at -> Nullable<Timestamp>,
+        snoozed_until -> Nullable<Timestamp>,
     }
 }
 

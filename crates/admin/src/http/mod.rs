@@ -6,18 +6,22 @@
 //! - [`client_ip`]: which address a request comes from, behind trusted proxies;
 //! - `routes/`: one file per resource.
 
+mod body;
 pub mod client_ip;
 pub mod error;
 pub mod extract;
+pub mod openapi;
 mod routes;
 
 use std::sync::Arc;
 
 use actix_web::web;
 use chat_domain::auth::TokenVerifier;
-use chat_domain::ports::{ConversationCommands, Store};
+use chat_domain::ports::{ConversationCommands, PresenceRegistry, Store};
 
+pub use body::Body;
 pub use client_ip::{ClientIp, TrustedProxies};
+use error::method_not_allowed;
 pub use error::{ApiError, json_config, not_found, path_config, query_config};
 pub use extract::{AdminOnly, Caller, CustomerCaller, RoleGuard, StaffCaller, SupervisorUp};
 
@@ -32,6 +36,7 @@ pub fn configure(
     store: Arc<dyn Store>,
     auth: Arc<AuthService>,
     commands: Arc<dyn ConversationCommands>,
+    presence: Arc<dyn PresenceRegistry>,
     webhooks: Arc<Webhooks>,
     proxies: TrustedProxies,
 ) -> impl FnOnce(&mut web::ServiceConfig) {
@@ -39,10 +44,22 @@ pub fn configure(
         let verifier: Arc<dyn TokenVerifier> = auth.clone();
         cfg.app_data(web::Data::from(store))
             .app_data(web::Data::from(commands))
+            .app_data(web::Data::from(presence))
             .app_data(web::Data::from(webhooks))
             .app_data(web::Data::from(auth))
             .app_data(web::Data::from(verifier))
             .app_data(web::Data::new(proxies))
+            .service(
+                web::resource("/api/openapi.json")
+                    .app_data(web::Data::new(openapi_text()))
+                    .route(web::get().to(openapi::openapi_json))
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource(["/api/docs", "/api/docs/{file}"])
+                    .route(web::get().to(openapi::docs_page))
+                    .default_service(web::to(method_not_allowed)),
+            )
             .service(
                 web::scope("/api/v1")
                     .configure(routes::auth::configure)
@@ -51,7 +68,16 @@ pub fn configure(
                     .configure(routes::users::configure)
                     .configure(routes::knowledge::configure)
                     .configure(routes::canned::configure)
+                    .configure(routes::stats::configure)
                     .configure(routes::webhooks::configure),
             );
     }
+}
+
+/// The OpenAPI document, serialised once at start-up.
+fn openapi_text() -> String {
+    serde_json::to_string(&openapi::document()).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "the OpenAPI document does not serialise");
+        String::from("{}")
+    })
 }

@@ -9,6 +9,7 @@ use crate::time::Timestamp;
 /// a host site vouches for; it is unique. Contact details (e-mail, phone) are
 /// added, encrypted at rest, by the back-office issue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Customer {
     /// Identity.
     pub id: CustomerId,
@@ -18,8 +19,10 @@ pub struct Customer {
     pub name: Option<String>,
     /// Creation time (UTC).
     #[serde(with = "crate::time::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// Last change (UTC).
     #[serde(with = "crate::time::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
 }

@@ -6,6 +6,7 @@ use crate::{DomainError, DomainResult};
 
 /// A knowledge-base document the assistant answers from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KnowledgeDoc {
     /// Identity.
     pub id: KnowledgeDocId,
@@ -19,9 +20,11 @@ pub struct KnowledgeDoc {
     pub enabled: bool,
     /// Creation time (UTC).
     #[serde(with = "crate::time::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// Last change (UTC).
     #[serde(with = "crate::time::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
 }
 

@@ -38,6 +38,7 @@ string_enum!(
 
 /// A persisted message. `seq` is per conversation, starts at 1, and has no gaps.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Message {
     /// Identity.
     pub id: MessageId,
@@ -57,6 +58,7 @@ pub struct Message {
     pub client_msg_id: Option<String>,
     /// When it was stored (UTC).
     #[serde(with = "crate::time::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
 }
 

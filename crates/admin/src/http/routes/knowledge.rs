@@ -69,6 +69,7 @@ async fn list(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
 struct DocInput {
     title: String,
     body: String,
@@ -87,9 +88,9 @@ async fn create(
     auth: web::Data<AuthService>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
-    body: web::Json<DocInput>,
+    body: crate::http::Body<DocInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_inner();
+    let input = body.read().await?;
     let mut doc = KnowledgeDoc::new(&input.title, &input.body, tags(input.tags)?, now())?;
     doc.enabled = input.enabled;
     store.create_doc(&doc).await?;
@@ -125,10 +126,10 @@ async fn replace(
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<KnowledgeDocId>,
-    body: web::Json<DocInput>,
+    body: crate::http::Body<DocInput>,
 ) -> Result<web::Json<KnowledgeDoc>, ApiError> {
     let current = load(store.get_ref(), *path).await?;
-    let input = body.into_inner();
+    let input = body.read().await?;
     let mut doc = KnowledgeDoc::new(&input.title, &input.body, tags(input.tags)?, now())?;
     doc.id = current.id;
     doc.created_at = current.created_at;
@@ -167,6 +168,7 @@ async fn delete(
 /// `POST /knowledge/import`: `{"format": "json" | "csv" | "markdown", "content": "…", "tags": […]}`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
 struct ImportInput {
     format: ImportFormat,
     content: String,
@@ -176,6 +178,7 @@ struct ImportInput {
 
 #[derive(Deserialize, Clone, Copy)]
 #[serde(rename_all = "lowercase")]
+#[derive(utoipa::ToSchema)]
 enum ImportFormat {
     /// `[{"question": …, "answer": …}]` or `[{"title": …, "body": …}]`.
     Json,
@@ -185,7 +188,7 @@ enum ImportFormat {
     Markdown,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ImportResult {
     imported: usize,
     ids: Vec<KnowledgeDocId>,
@@ -318,9 +321,9 @@ async fn import(
     auth: web::Data<AuthService>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
-    body: web::Json<ImportInput>,
+    body: crate::http::Body<ImportInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_inner();
+    let input = body.read().await?;
     let pairs = parse_import(input.format, &input.content)?;
     let tags = tags(input.tags)?;
     let at = now();
@@ -353,6 +356,13 @@ async fn import(
         imported: docs.len(),
         ids: docs.iter().map(|d| d.id).collect(),
     }))
+}
+
+/// The OpenAPI schemas of this module's bodies.
+pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+    out.add::<DocInput>();
+    out.add::<ImportInput>();
+    out.add::<ImportResult>();
 }
 
 #[cfg(test)]
