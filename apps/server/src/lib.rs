@@ -28,6 +28,7 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 use chat_admin::auth::{BootstrapOutcome, JwtKeys};
 use chat_admin::http::TrustedProxies;
+use chat_admin::webhooks::Webhooks;
 use chat_admin::{AuthConfig, AuthService};
 use chat_ai::knowledge::LiveIndex;
 use chat_ai::offline::OfflineConfig;
@@ -153,6 +154,11 @@ impl Application {
                     Arc::new(InProcessPresence::new()),
                 ),
             };
+        // Webhooks: from here on, every publisher of this node uses the
+        // wrapped bus, which copies the events webhooks want to the outbox.
+        let (webhooks, bus) = Webhooks::start(dyn_store.clone(), bus, config.webhooks.clone())
+            .await
+            .context("starting webhooks")?;
         let log = MessageLog::start(dyn_store.clone(), bus.clone(), 256);
         let service = Arc::new(ConversationService::new(
             dyn_store.clone(),
@@ -204,6 +210,7 @@ impl Application {
             commands: service.clone(),
             presence: presence.clone(),
             knowledge,
+            webhooks,
             proxies: TrustedProxies(config.trusted_proxies.clone()),
         };
         let gateway = Gateway::start(

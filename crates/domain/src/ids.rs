@@ -94,6 +94,14 @@ id_type!(
     CannedResponseId
 );
 id_type!(
+    /// A webhook subscription.
+    WebhookId
+);
+id_type!(
+    /// One delivery of one event to one webhook.
+    WebhookDeliveryId
+);
+id_type!(
     /// One refresh token (one link of a rotation chain).
     RefreshTokenId
 );

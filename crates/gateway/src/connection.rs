@@ -795,6 +795,8 @@ impl Conn {
                 };
                 self.send(frame.to_text()).await?;
             }
+            // The hub sends these to no socket.
+            Event::CsatSubmitted { .. } | Event::WebhooksChanged => {}
         }
         Ok(())
     }

@@ -152,6 +152,32 @@ impl ConversationService {
         Ok(outcome)
     }
 
+    /// The customer rates their closed conversation (CSAT), once; published
+    /// as [`Event::CsatSubmitted`] (webhooks listen for it).
+    pub async fn rate(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        score: i32,
+        comment: Option<String>,
+    ) -> DomainResult<Conversation> {
+        if !matches!(who, Principal::Customer { .. }) {
+            return Err(DomainError::Forbidden(
+                "only the customer rates a conversation".into(),
+            ));
+        }
+        self.visible(who, id).await?;
+        let conversation = self
+            .store
+            .rate_conversation(id, score, comment, now())
+            .await?;
+        self.publish(Event::CsatSubmitted {
+            conversation: conversation.clone(),
+        })
+        .await;
+        Ok(conversation)
+    }
+
     /// History as `who` may see it: private notes are never shown to customers.
     pub async fn history(
         &self,

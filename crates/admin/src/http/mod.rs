@@ -26,6 +26,7 @@ pub use error::{ApiError, json_config, not_found, path_config, query_config};
 pub use extract::{AdminOnly, Caller, CustomerCaller, RoleGuard, StaffCaller, SupervisorUp};
 
 use crate::AuthService;
+use crate::webhooks::Webhooks;
 
 /// What the back office needs; the binary builds it with the concrete
 /// adapters (cloned into every worker).
@@ -41,6 +42,8 @@ pub struct Services {
     pub presence: Arc<dyn PresenceRegistry>,
     /// The assistant's retrieval (knowledge-base search and re-index).
     pub knowledge: Arc<dyn KnowledgeSearch>,
+    /// Webhook subscriptions and deliveries.
+    pub webhooks: Arc<Webhooks>,
     /// Which proxies' forwarding headers to believe.
     pub proxies: TrustedProxies,
 }
@@ -55,6 +58,7 @@ pub fn configure(services: Services) -> impl FnOnce(&mut web::ServiceConfig) {
         commands,
         presence,
         knowledge,
+        webhooks,
         proxies,
     } = services;
     move |cfg| {
@@ -63,6 +67,7 @@ pub fn configure(services: Services) -> impl FnOnce(&mut web::ServiceConfig) {
             .app_data(web::Data::from(commands))
             .app_data(web::Data::from(presence))
             .app_data(web::Data::from(knowledge))
+            .app_data(web::Data::from(webhooks))
             .app_data(web::Data::from(auth))
             .app_data(web::Data::from(verifier))
             .app_data(web::Data::new(proxies))
@@ -86,7 +91,8 @@ pub fn configure(services: Services) -> impl FnOnce(&mut web::ServiceConfig) {
                     .configure(routes::users::configure)
                     .configure(routes::knowledge::configure)
                     .configure(routes::canned::configure)
-                    .configure(routes::stats::configure),
+                    .configure(routes::stats::configure)
+                    .configure(routes::webhooks::configure),
             );
     }
 }

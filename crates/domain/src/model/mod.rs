@@ -11,6 +11,7 @@ mod customer;
 mod knowledge;
 mod message;
 mod user;
+mod webhook;
 
 pub use audit::{AuditEntry, AuditFilter};
 pub use canned::CannedResponse;
@@ -25,6 +26,10 @@ pub use message::{
     NewMessage, SenderKind,
 };
 pub use user::{Role, User, normalize_email};
+pub use webhook::{
+    DeliveryClaim, DeliveryFilter, DeliveryOutcome, DeliveryStatus, MAX_WEBHOOK_URL_LEN, Settled,
+    Webhook, WebhookDelivery, WebhookEvent, WebhookSecret, check_url_shape, parse_events,
+};
 
 /// Declares a string-backed enum with `as_str` / `FromStr` / serde, stored as
 /// its lowercase name in the database and on the wire.

@@ -8,6 +8,7 @@ pub(crate) mod customers;
 pub(crate) mod knowledge;
 pub(crate) mod stats;
 pub(crate) mod users;
+pub(crate) mod webhooks;
 
 use crate::http::error::ApiError;
 
