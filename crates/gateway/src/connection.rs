@@ -76,15 +76,8 @@ pub async fn serve(gw: Arc<Gateway>, mut session: Session, stream: AggregatedMes
     };
     metrics::gauge!("ws_connections", "kind" => kind).increment(1.0);
     gw.connected(&principal).await;
-    let (sends, send_rx) = tokio::sync::mpsc::channel(SENDS_IN_FLIGHT);
-    let sender_task = tokio::spawn(sender(
-        gw.clone(),
-        principal.clone(),
-        session.clone(),
-        send_rx,
-    ));
     let mut conn = Conn {
-        sends,
+        sends: None,
         id,
         principal: principal.clone(),
         gw: gw.clone(),
@@ -94,8 +87,10 @@ pub async fn serve(gw: Arc<Gateway>, mut session: Session, stream: AggregatedMes
         violations: 0,
     };
     let stop = conn.run(&mut stream, rx, &handle, resume).await;
+    if let Some((_, task)) = conn.sends.take() {
+        task.abort();
+    }
     drop(conn);
-    sender_task.abort();
     let left_here = gw.hub.unregister(id);
     metrics::gauge!("ws_connections", "kind" => kind).decrement(1.0);
     if let Stop::Close(code, _) = &stop {
@@ -226,8 +221,13 @@ async fn sender(
 }
 
 struct Conn {
-    /// Feeds this connection's sender task.
-    sends: tokio::sync::mpsc::Sender<SendRequest>,
+    /// Feeds this connection's sender task, started by the first `send`:
+    /// most sockets only listen, and an idle socket should hold as little
+    /// memory as possible (the task and its queue are a few KiB).
+    sends: Option<(
+        tokio::sync::mpsc::Sender<SendRequest>,
+        tokio::task::JoinHandle<()>,
+    )>,
     id: ConnId,
     principal: Principal,
     gw: Arc<Gateway>,
@@ -424,7 +424,17 @@ impl Conn {
                     private,
                     reference,
                 };
-                match self.sends.try_send(request) {
+                let (sends, _) = self.sends.get_or_insert_with(|| {
+                    let (tx, rx) = tokio::sync::mpsc::channel(SENDS_IN_FLIGHT);
+                    let task = tokio::spawn(sender(
+                        self.gw.clone(),
+                        self.principal.clone(),
+                        self.session.clone(),
+                        rx,
+                    ));
+                    (tx, task)
+                });
+                match sends.try_send(request) {
                     Ok(()) => {}
                     Err(tokio::sync::mpsc::error::TrySendError::Full(r)) => {
                         self.refuse(
