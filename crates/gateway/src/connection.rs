@@ -55,7 +55,7 @@ const MAX_VIOLATIONS: u32 = 50;
 /// Serves one upgraded socket until it closes.
 pub async fn serve(gw: Arc<Gateway>, mut session: Session, stream: AggregatedMessageStream) {
     let mut stream = stream;
-    let (principal, resume) = match authenticate(&gw, &mut session, &mut stream).await {
+    let (principal, resume) = match Box::pin(authenticate(&gw, &mut session, &mut stream)).await {
         Ok(p) => p,
         Err(Stop::Close(code, reason)) => {
             let _ = session
@@ -248,7 +248,7 @@ impl Conn {
     ) -> Stop {
         // Registered before catching up: nothing committed meanwhile is missed.
         for r in resume {
-            if let Err(stop) = self.follow(r.conversation_id, r.after_seq, None).await {
+            if let Err(stop) = Box::pin(self.follow(r.conversation_id, r.after_seq, None)).await {
                 return stop;
             }
         }
@@ -260,7 +260,9 @@ impl Conn {
                 msg = stream.next() => {
                     last_heard = Instant::now();
                     let outcome = match msg {
-                        Some(Ok(AggregatedMessage::Text(text))) => self.on_text(&text).await,
+                        // Boxed: the work a frame starts (store reads, catch-up)
+                        // would otherwise size every idle socket's task.
+                        Some(Ok(AggregatedMessage::Text(text))) => Box::pin(self.on_text(&text)).await,
                         Some(Ok(AggregatedMessage::Binary(_))) => self.refuse("bad_frame", "binary frames are not used; send JSON text", None).await,
                         Some(Ok(AggregatedMessage::Ping(bytes))) => self.session.pong(&bytes).await.map_err(|_| Stop::Gone),
                         Some(Ok(AggregatedMessage::Pong(_))) => Ok(()),
@@ -272,7 +274,7 @@ impl Conn {
                 item = rx.recv() => {
                     let outcome = match item {
                         Some(Outbound::Event(event)) => self.on_event(&event).await,
-                        Some(Outbound::Missed) => self.resync().await,
+                        Some(Outbound::Missed) => Box::pin(self.resync()).await,
                         None => Err(Stop::Gone),
                     };
                     if let Err(stop) = outcome { return stop; }
