@@ -160,6 +160,9 @@ pub struct Config {
     /// `CHAT_AI_DEMO_KB`: load the bundled FAQ into an empty knowledge base
     /// (default: on with SQLite, off with MySQL).
     pub ai_demo_kb: bool,
+    /// `CHAT_WEBHOOK_*`: webhook delivery (attempts, backoff, timeout,
+    /// disabling, allowed destinations, polling, retention).
+    pub webhooks: chat_admin::webhooks::WebhookConfig,
     /// `CHAT_REDIS_PREFIX`: namespace of this deployment's Redis keys and
     /// channel (deployments sharing one Redis must differ).
     pub redis_prefix: String,
@@ -393,6 +396,7 @@ impl Config {
                     ));
                 }
             },
+            webhooks: webhook_config(&get)?,
             redis_prefix: get("CHAT_REDIS_PREFIX").unwrap_or_else(|| "chat".into()),
             workers: get("CHAT_WORKERS")
                 .map(|v| {
@@ -449,6 +453,48 @@ fn check_data_keys(
                 .map(|_| ())
                 .map_err(|e| err("CHAT_DATA_KEYS", e.to_string()))
         }
+    }
+}
+
+fn webhook_config(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<chat_admin::webhooks::WebhookConfig, ConfigError> {
+    let defaults = chat_admin::webhooks::WebhookConfig::default();
+    let max_attempts: u32 = positive(get, "CHAT_WEBHOOK_MAX_ATTEMPTS", defaults.max_attempts)?;
+    if max_attempts > 50 {
+        return Err(err("CHAT_WEBHOOK_MAX_ATTEMPTS", "must be at most 50"));
+    }
+    let backoff = Duration::from_millis(positive(get, "CHAT_WEBHOOK_BACKOFF_MS", 5000)?);
+    let max_backoff = Duration::from_secs(positive(get, "CHAT_WEBHOOK_MAX_BACKOFF_SECS", 3600)?);
+    let timeout: u64 = positive(get, "CHAT_WEBHOOK_TIMEOUT_SECS", 10)?;
+    if timeout > 300 {
+        return Err(err("CHAT_WEBHOOK_TIMEOUT_SECS", "must be at most 300"));
+    }
+    Ok(chat_admin::webhooks::WebhookConfig {
+        max_attempts,
+        backoff,
+        max_backoff: max_backoff.max(backoff),
+        disable_after: parse(get, "CHAT_WEBHOOK_DISABLE_AFTER", "5")?,
+        timeout: Duration::from_secs(timeout),
+        allow_private: flag(get, "CHAT_WEBHOOK_ALLOW_PRIVATE", false)?,
+        poll_interval: Duration::from_millis(positive(get, "CHAT_WEBHOOK_POLL_MS", 2000)?),
+        retention: Duration::from_secs(
+            positive::<u64>(get, "CHAT_WEBHOOK_RETENTION_DAYS", 30)?.saturating_mul(24 * 3600),
+        ),
+        ..defaults
+    })
+}
+
+fn flag(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match get(var).as_deref().map(str::trim) {
+        None => Ok(default),
+        Some("true" | "1" | "yes") => Ok(true),
+        Some("false" | "0" | "no") => Ok(false),
+        Some(other) => Err(err(var, format!("`{other}` is not true or false"))),
     }
 }
 
@@ -534,6 +580,12 @@ mod tests {
         assert_eq!(c.log_format, LogFormat::Pretty);
         assert_eq!(c.access_ttl_secs, 900);
         assert!(c.jwt_secret.is_none());
+        assert!(
+            !c.webhooks.allow_private,
+            "internal webhook targets are opt-in"
+        );
+        assert_eq!(c.webhooks.max_attempts, 10);
+        assert_eq!(c.webhooks.disable_after, 5);
     }
 
     #[test]
@@ -560,6 +612,18 @@ mod tests {
         assert_eq!(
             var(&[("CHAT_CONFIG_FILE", "/nonexistent/chat.env")]),
             "CHAT_CONFIG_FILE"
+        );
+        assert_eq!(
+            var(&[("CHAT_WEBHOOK_ALLOW_PRIVATE", "maybe")]),
+            "CHAT_WEBHOOK_ALLOW_PRIVATE"
+        );
+        assert_eq!(
+            var(&[("CHAT_WEBHOOK_MAX_ATTEMPTS", "0")]),
+            "CHAT_WEBHOOK_MAX_ATTEMPTS"
+        );
+        assert_eq!(
+            var(&[("CHAT_WEBHOOK_TIMEOUT_SECS", "1000")]),
+            "CHAT_WEBHOOK_TIMEOUT_SECS"
         );
     }
 

@@ -28,12 +28,14 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 use chat_admin::auth::{BootstrapOutcome, JwtKeys};
 use chat_admin::http::TrustedProxies;
+use chat_admin::webhooks::Webhooks;
 use chat_admin::{AuthConfig, AuthService};
 use chat_ai::knowledge::LiveIndex;
 use chat_ai::offline::OfflineConfig;
 use chat_ai::provider::{OpenAiProvider, ProviderConfig};
 use chat_ai::responder::{Engine, Responder, ResponderConfig};
-use chat_domain::ports::{BotActions, ConversationCommands, EventBus, PresenceRegistry, Store};
+use chat_ai::search::IndexSearch;
+use chat_domain::ports::{BotActions, EventBus, KnowledgeSearch, PresenceRegistry, Store};
 use chat_gateway::{Gateway, GatewayConfig};
 use chat_session::bus::{InProcessBus, RedisBus};
 use chat_session::lifecycle::LifecycleConfig;
@@ -152,6 +154,11 @@ impl Application {
                     Arc::new(InProcessPresence::new()),
                 ),
             };
+        // Webhooks: from here on, every publisher of this node uses the
+        // wrapped bus, which copies the events webhooks want to the outbox.
+        let (webhooks, bus) = Webhooks::start(dyn_store.clone(), bus, config.webhooks.clone())
+            .await
+            .context("starting webhooks")?;
         let log = MessageLog::start(dyn_store.clone(), bus.clone(), 256);
         let service = Arc::new(ConversationService::new(
             dyn_store.clone(),
@@ -172,12 +179,40 @@ impl Application {
         );
         // The assistant: the offline one, answering from the knowledge base,
         // whose index follows the documents (rebuilt when they change).
-        if config.ai_provider == config::AiProvider::None {
-            tracing::info!("no assistant (CHAT_AI_PROVIDER=none): customers wait for a person");
+        let offline = OfflineConfig {
+            min_score: config.ai_min_score,
+            ..OfflineConfig::default()
+        };
+        let index = LiveIndex::new();
+        let assistant_on = config.ai_provider != config::AiProvider::None;
+        if assistant_on {
+            start_assistant(
+                &config,
+                &dyn_store,
+                &service,
+                &bus,
+                index.clone(),
+                offline.clone(),
+            )
+            .await;
         } else {
-            start_assistant(&config, &dyn_store, &service, &bus).await;
+            tracing::info!("no assistant (CHAT_AI_PROVIDER=none): customers wait for a person");
         }
-        let commands: Arc<dyn ConversationCommands> = service.clone();
+        let knowledge: Arc<dyn KnowledgeSearch> = Arc::new(IndexSearch::new(
+            index,
+            dyn_store.clone(),
+            offline,
+            assistant_on,
+        ));
+        let admin = chat_admin::Services {
+            store: dyn_store.clone(),
+            auth: auth.clone(),
+            commands: service.clone(),
+            presence: presence.clone(),
+            knowledge,
+            webhooks,
+            proxies: TrustedProxies(config.trusted_proxies.clone()),
+        };
         let gateway = Gateway::start(
             service,
             auth.clone(),
@@ -208,7 +243,6 @@ impl Application {
         let readiness = web::Data::new(ReadinessTargets {
             redis_url: config.redis_url.as_ref().map(|s| s.0.clone()),
         });
-        let proxies = TrustedProxies(config.trusted_proxies.clone());
         let max_body = config.max_body_bytes;
         let gateway_for_app = gateway.clone();
 
@@ -222,12 +256,7 @@ impl Application {
                 .app_data(readiness.clone())
                 // Before the admin scope: it owns every other /api/v1 path.
                 .configure(chat_gateway::configure(gateway_for_app.clone()))
-                .configure(chat_admin::configure(
-                    dyn_store.clone(),
-                    auth.clone(),
-                    commands.clone(),
-                    proxies.clone(),
-                ))
+                .configure(chat_admin::configure(admin.clone()))
                 .route("/healthz", web::get().to(health::healthz))
                 .route("/readyz", web::get().to(health::readyz))
                 .route("/metrics", web::get().to(telemetry::metrics_endpoint))
@@ -300,11 +329,12 @@ async fn start_assistant(
     store: &Arc<dyn Store>,
     service: &Arc<ConversationService>,
     bus: &Arc<dyn EventBus>,
+    index: LiveIndex,
+    offline: OfflineConfig,
 ) {
     if config.ai_demo_kb {
         seed_demo_knowledge(store.as_ref()).await;
     }
-    let index = LiveIndex::new();
     index.follow(store.clone(), config.ai_index_refresh);
     let actions: Arc<dyn BotActions> = service.clone();
     let engine = match &config.ai_model {
@@ -341,10 +371,7 @@ async fn start_assistant(
         ResponderConfig {
             delta_delay: config.ai_delta_delay,
             handoff_after_misses: config.ai_handoff_after_misses,
-            offline: OfflineConfig {
-                min_score: config.ai_min_score,
-                ..OfflineConfig::default()
-            },
+            offline,
             ..ResponderConfig::default()
         },
     );

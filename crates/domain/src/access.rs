@@ -80,6 +80,22 @@ pub fn ensure_post(who: &Principal, conv: &Conversation, private_note: bool) -> 
     }
 }
 
+/// May `who` manage this conversation (snooze it): its assigned agent or a
+/// supervisor.
+pub fn ensure_manage(who: &Principal, conv: &Conversation) -> DomainResult<()> {
+    ensure_view(who, conv)?;
+    match who {
+        Principal::Staff { role, user_id }
+            if conv.assignee_id == Some(*user_id) || role.at_least(Role::Supervisor) =>
+        {
+            Ok(())
+        }
+        _ => Err(DomainError::Forbidden(
+            "only the assigned agent or a supervisor can do this".into(),
+        )),
+    }
+}
+
 /// May `who` apply `transition` to `conv`? (Whether the state allows it is
 /// [`Transition::check`]'s job; this is about the caller.)
 pub fn ensure_transition(
@@ -110,6 +126,10 @@ pub fn ensure_transition(
                 Transition::Transfer(_) | Transition::HandBack | Transition::Close => {
                     denied("only the assigned agent or a supervisor can do this")
                 }
+                Transition::Reopen(a) if a == user_id && (own || supervisor) => Ok(()),
+                Transition::Reopen(_) => denied(
+                    "only the agent who had it or a supervisor can reopen it, for themselves",
+                ),
                 Transition::RequestHuman => Ok(()),
             }
         }

@@ -292,10 +292,7 @@ async fn rate(
             .comment
             .map(|c| c.trim().to_owned())
             .filter(|c| !c.is_empty());
-        gw.service
-            .store()
-            .rate_conversation(*path, rating.score, comment, now())
-            .await
+        gw.service.rate(&who, *path, rating.score, comment).await
     }
     .await;
     match result {

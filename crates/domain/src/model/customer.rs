@@ -19,6 +19,7 @@ pub const MAX_NOTES_CHARS: usize = 2000;
 /// a host site vouches for; it is unique. Contact details and notes are
 /// plaintext here: encrypting them at rest is the store's business.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Customer {
     /// Identity.
     pub id: CustomerId,
@@ -36,12 +37,15 @@ pub struct Customer {
     pub notes: Option<String>,
     /// Creation time (UTC).
     #[serde(with = "crate::time::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// Last change (UTC).
     #[serde(with = "crate::time::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
     /// When the customer's personal data was erased, if it was.
     #[serde(with = "crate::time::utc_opt")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub erased_at: Option<Timestamp>,
 }
 
