@@ -456,6 +456,12 @@ async fn erasure_keeps_statistics_and_is_idempotent(db: TestDb) {
     let bodies: Vec<&str> = history.iter().map(|m| m.body.as_str()).collect();
     assert_eq!(bodies, vec!["", "", "Agent joined the conversation."]);
 
+    // No new conversation attaches to the erased record.
+    let err = store
+        .create_conversation(&Conversation::open(ann.id, now()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DomainError::Conflict(_)), "{err:?}");
     let (again, now_erased) = store.erase_customer(ann.id, now()).await.unwrap();
     assert!(!now_erased);
     assert_eq!(again.erased_at, erased.erased_at);
