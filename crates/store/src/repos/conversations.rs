@@ -20,7 +20,7 @@ use crate::SqlStore;
 use crate::db::{DbPool, with_conn, with_tx};
 use crate::error::db_err;
 use crate::rows::{ConversationRow, MessageRow, convert};
-use crate::schema::{conversations, messages};
+use crate::schema::{conversations, customers, messages};
 
 /// A LIKE pattern matching values that contain `raw`, its wildcards escaped.
 /// `!` escapes, not `\`: a backslash inside a MySQL string literal starts an
@@ -248,16 +248,35 @@ mod sqlite_append {
 
 #[async_trait]
 impl ConversationRepository for SqlStore {
+    /// Refuses a customer whose data was erased (`Conflict`): a socket that
+    /// was open during the erasure must not attach new data to the record.
     async fn create_conversation(&self, conversation: &Conversation) -> DomainResult<()> {
         let row = ConversationRow::from(conversation);
-        with_conn!(self, |conn| {
+        let outcome: DomainResult<()> = with_tx!(self, |tx| {
+            // Lock the customer (a no-op update), so an erasure cannot slip
+            // in between the check and the insert.
+            diesel::update(customers::table.find(&row.customer_id))
+                .set(customers::updated_at.eq(customers::updated_at))
+                .execute(tx)
+                .await?;
+            let erased: Option<Option<Timestamp>> = customers::table
+                .find(&row.customer_id)
+                .select(customers::erased_at)
+                .first(tx)
+                .await
+                .optional()?;
+            if matches!(erased, Some(Some(_))) {
+                return Ok(Err(DomainError::Conflict(
+                    "this customer's data was erased".into(),
+                )));
+            }
             diesel::insert_into(conversations::table)
                 .values(&row)
-                .execute(conn)
-                .await
-                .map_err(db_err)?;
-        });
-        Ok(())
+                .execute(tx)
+                .await?;
+            Ok::<_, diesel::result::Error>(Ok(()))
+        })?;
+        outcome
     }
 
     async fn conversation_by_id(&self, id: ConversationId) -> DomainResult<Option<Conversation>> {
