@@ -49,7 +49,7 @@ const E: Option<&str> = Some("{}");
 const ASSIGN: Option<&str> = Some(r#"{"agent_id":"{agent}"}"#);
 
 /// The matrix. Fixtures per row: `{conv}` a conversation the customer has
-/// with the assistant, `{doc}` a knowledge document, `{canned}` a shared
+/// with the assistant, `{cust}` that customer, `{doc}` a knowledge document, `{canned}` a shared
 /// canned response, `{user}` and `{agent}` the agent's id. Bodies that are
 /// not valid for the route (`{}`) show that validation comes after the role
 /// check; state changes show the order of checks (role, ownership, state).
@@ -89,6 +89,14 @@ const MATRIX: &[Row] = &[
     row("post", "/api/v1/conversations/{conv}/reopen", None, "--gsA", [401, 403, 403, 409, 409]),
     row("post", "/api/v1/conversations/{conv}/assign", ASSIGN, "---sA", [401, 403, 403, 200, 409]),
     row("post", "/api/v1/conversations/{conv}/transfer", ASSIGN, "--gsA", [401, 403, 403, 409, 409]),
+    row("get", "/api/v1/customers", None, "--gsA", [401, 403, 200, 200, 200]),
+    row("post", "/api/v1/customers/reencrypt", None, "----A", [401, 403, 403, 403, 200]),
+    row("get", "/api/v1/customers/{cust}", None, "--gsA", [401, 403, 200, 200, 200]),
+    row("patch", "/api/v1/customers/{cust}", E, "--gsA", [401, 403, 400, 400, 400]),
+    row("get", "/api/v1/customers/{cust}/conversations", None, "--gsA", [401, 403, 200, 200, 200]),
+    row("get", "/api/v1/customers/{cust}/export", None, "---sA", [401, 403, 403, 200, 200]),
+    // Refused while the customer has an open conversation.
+    row("post", "/api/v1/customers/{cust}/erase", None, "----A", [401, 403, 403, 403, 409]),
     row("get", "/api/v1/knowledge", None, "---sA", [401, 403, 403, 200, 200]),
     row("post", "/api/v1/knowledge", E, "---sA", [401, 403, 403, 400, 400]),
     row("post", "/api/v1/knowledge/import", E, "---sA", [401, 403, 403, 400, 400]),
@@ -220,6 +228,7 @@ async fn every_cell_of_the_matrix(app: &TestApp) {
                 .replace("{canned}", &canned)
                 .replace("{user}", &agent_id.to_string())
                 .replace("{agent}", &agent_id.to_string())
+                .replace("{cust}", &customer_id.to_string())
         };
         let path = fill(r.path);
         let body = r.body.map(fill);
@@ -273,6 +282,7 @@ fn spec_path(path: &str) -> String {
         .replace("{doc}", "{id}")
         .replace("{canned}", "{id}")
         .replace("{user}", "{id}")
+        .replace("{cust}", "{id}")
 }
 
 /// Every `$ref` points at a component that exists, and every operation
