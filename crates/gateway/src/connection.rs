@@ -273,7 +273,7 @@ impl Conn {
                 }
                 item = rx.recv() => {
                     let outcome = match item {
-                        Some(Outbound::Event(event)) => self.on_event(&event).await,
+                        Some(Outbound::Event(event)) => Box::pin(self.on_event(&event)).await,
                         Some(Outbound::Missed) => Box::pin(self.resync()).await,
                         None => Err(Stop::Gone),
                     };
