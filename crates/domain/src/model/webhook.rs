@@ -74,6 +74,23 @@ impl std::str::FromStr for WebhookEvent {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for WebhookEvent {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::openapi::string_enum_schema(&[
+            "conversation.created",
+            "conversation.state_changed",
+            "conversation.closed",
+            "message.created",
+            "csat.submitted",
+            "ping",
+        ])
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for WebhookEvent {}
+
 impl Serialize for WebhookEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -117,6 +134,7 @@ pub const MAX_WEBHOOK_URL_LEN: usize = 2048;
 /// A subscription: events of the listed kinds are POSTed to `url`, signed
 /// with the secret.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Webhook {
     /// Identity.
     pub id: WebhookId,
@@ -136,9 +154,11 @@ pub struct Webhook {
     pub secret: WebhookSecret,
     /// Creation time (UTC).
     #[serde(with = "crate::time::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// Last change (UTC).
     #[serde(with = "crate::time::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
 }
 
