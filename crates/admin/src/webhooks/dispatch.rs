@@ -16,7 +16,7 @@ use tokio::sync::{Notify, Semaphore};
 
 use super::WebhookConfig;
 use super::destination::check_before_send;
-use super::sign::{ATTEMPT_HEADER, DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signature};
+use super::sign::{ATTEMPT_HEADER, DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatures};
 
 /// How much of a receiver's error answer is kept in the delivery log.
 const ERROR_SNIPPET: usize = 200;
@@ -213,7 +213,7 @@ impl Sender {
             .header(ATTEMPT_HEADER, delivery.attempts.to_string())
             .header(
                 SIGNATURE_HEADER,
-                signature(&webhook.secret, timestamp, &body),
+                signatures(&webhook.signing_secrets(now()), timestamp, &body),
             )
             .body(body);
         let mut response = request.send().await.map_err(|e| (None, describe(&e)))?;

@@ -214,23 +214,49 @@ async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Query of `POST /webhooks/{id}/rotate-secret`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RotateQuery {
+    /// How long the old secret keeps signing too (a second `v1`), so the
+    /// receiver can switch without refusing deliveries: 0 (the default:
+    /// at once, as after a leak) to 604800 (7 days).
+    keep_previous_secs: Option<i64>,
+}
+
+/// Longest overlap of two secrets after a rotation.
+const MAX_KEEP_PREVIOUS_SECS: i64 = 7 * 24 * 3600;
+
 async fn rotate_secret(
     admin: AdminOnly,
     auth: web::Data<AuthService>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<WebhookId>,
+    query: web::Query<RotateQuery>,
 ) -> Result<web::Json<WebhookWithSecret>, ApiError> {
+    let keep = query.keep_previous_secs.unwrap_or(0);
+    if !(0..=MAX_KEEP_PREVIOUS_SECS).contains(&keep) {
+        return Err(DomainError::invalid(
+            "keep_previous_secs",
+            format!("must be between 0 and {MAX_KEEP_PREVIOUS_SECS} seconds"),
+        )
+        .into());
+    }
     let mut webhook = load(store.get_ref(), *path).await?;
-    webhook.secret = new_secret();
-    webhook.updated_at = now();
+    let at = now();
+    webhook.rotate(
+        new_secret(),
+        (keep > 0).then(|| at + chrono::Duration::seconds(keep)),
+    );
+    webhook.updated_at = at;
     store.update_webhook(&webhook).await?;
     auth.record(
         Some(admin.caller.user_id),
         "webhook.secret_rotated",
         Some(&webhook.id.to_string()),
         ip.0.as_deref(),
-        None,
+        Some(&serde_json::json!({ "keep_previous_secs": keep }).to_string()),
     )
     .await;
     let secret = webhook.secret.expose().to_owned();
