@@ -11,8 +11,8 @@ use chat_domain::model::{Conversation, ConversationState, Customer, Role};
 use chat_domain::ports::{ConversationRepository, CustomerRepository};
 use chat_domain::time::Timestamp;
 use chrono::{Duration, NaiveDate};
+use common::TestApp;
 use common::ws::Ws;
-use common::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp};
 use serde_json::{Value, json};
 
 on_both_backends!(
@@ -23,13 +23,6 @@ on_both_backends!(
     conversation_search_and_visibility,
     snooze_and_reopen,
 );
-
-async fn admin_token(app: &TestApp) -> String {
-    app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
 
 async fn send(
     app: &TestApp,
@@ -51,14 +44,7 @@ fn at(day: u32, h: i64, m: i64) -> Timestamp {
 }
 
 async fn customer_row(app: &TestApp) -> CustomerId {
-    let now = chat_domain::time::now();
-    let c = Customer {
-        id: CustomerId::new(),
-        external_id: None,
-        name: Some("Test".into()),
-        created_at: now,
-        updated_at: now,
-    };
+    let c = Customer::new(None, Some("Test".into()), chat_domain::time::now());
     app.store.create_customer(&c).await.unwrap();
     c.id
 }
@@ -92,7 +78,7 @@ async fn conversation_with(app: &TestApp, f: Facts) -> Conversation {
 }
 
 async fn statistics_match_known_timings(app: &TestApp) {
-    let admin = admin_token(app).await;
+    let admin = common::admin_token(app).await;
     let (ann, _) = common::create_staff(app, Role::Agent).await;
     let (bob, _) = common::create_staff(app, Role::Agent).await;
     // 20 Nov: A answered by the assistant alone (10 min); B handed off,
@@ -237,7 +223,7 @@ async fn statistics_match_known_timings(app: &TestApp) {
 }
 
 async fn statistics_follow_a_real_conversation(app: &TestApp) {
-    let admin = admin_token(app).await;
+    let admin = common::admin_token(app).await;
     let (_, agent) = common::create_staff(app, Role::Agent).await;
     let session = app
         .post_json("/api/v1/widget/sessions", &json!({}), None)
@@ -343,7 +329,7 @@ async fn statistics_follow_a_real_conversation(app: &TestApp) {
 }
 
 async fn statistics_refusals(app: &TestApp) {
-    let admin = admin_token(app).await;
+    let admin = common::admin_token(app).await;
     let (_, agent) = common::create_staff(app, Role::Agent).await;
     let (_, supervisor) = common::create_staff(app, Role::Supervisor).await;
     let ctoken = app
@@ -381,7 +367,7 @@ async fn statistics_refusals(app: &TestApp) {
 }
 
 async fn conversation_list_pages_with_a_cursor(app: &TestApp) {
-    let admin = admin_token(app).await;
+    let admin = common::admin_token(app).await;
     let mut made = Vec::new();
     for i in 0..7 {
         let c = conversation_with(
@@ -442,7 +428,7 @@ async fn conversation_list_pages_with_a_cursor(app: &TestApp) {
 }
 
 async fn conversation_search_and_visibility(app: &TestApp) {
-    let admin = admin_token(app).await;
+    let admin = common::admin_token(app).await;
     let (_, agent) = common::create_staff(app, Role::Agent).await;
     let (other_id, other) = common::create_staff(app, Role::Agent).await;
     // Another agent's conversation, mentioning a refund, which our agent must

@@ -1081,6 +1081,11 @@ async fn two_senders_deliver_each_row_once(db: TestDb) {
         ("CHAT_AI_PROVIDER", "none"),
         ("CHAT_JWT_SECRET", common::JWT_SECRET),
         ("CHAT_WORKERS", "1"),
+        ("CHAT_DATA_KEYS", chat_store::testing::TEST_DATA_KEYS),
+        (
+            "CHAT_DATA_HASH_KEY",
+            chat_store::testing::TEST_DATA_HASH_KEY,
+        ),
     ] {
         vars.insert(k.to_owned(), v.to_owned());
     }

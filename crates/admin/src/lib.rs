@@ -26,4 +26,4 @@ pub mod stats;
 pub mod webhooks;
 
 pub use auth::{AuthConfig, AuthService};
-pub use http::configure;
+pub use http::{Services, configure};

@@ -12,18 +12,33 @@ use crate::auth::Principal;
 use crate::model::{Conversation, ConversationState, Role, Transition};
 use crate::{DomainError, DomainResult};
 
+/// The states in which every agent sees a conversation (besides those
+/// assigned to them). Stores that filter by visibility in SQL (the customer
+/// list) use this same list.
+pub const AGENT_SHARED_STATES: &[ConversationState] =
+    &[ConversationState::Bot, ConversationState::Queued];
+
 /// May `who` read this conversation (history, live messages)?
 pub fn can_view(who: &Principal, conv: &Conversation) -> bool {
     match who {
         Principal::Customer { customer_id } => conv.customer_id == *customer_id,
         Principal::Staff { role, user_id } => {
             role.at_least(Role::Supervisor)
-                || matches!(
-                    conv.state,
-                    ConversationState::Bot | ConversationState::Queued
-                )
+                || AGENT_SHARED_STATES.contains(&conv.state)
                 || conv.assignee_id == Some(*user_id)
         }
+    }
+}
+
+/// Which customers `who` may see, as a filter a store can apply: `None` for
+/// everyone (supervisors and admins), `Some(agent)` for the customers of the
+/// conversations that agent may see (see [`can_view`]). Customers see no
+/// customer records.
+pub fn customer_scope(who: &Principal) -> DomainResult<Option<crate::ids::UserId>> {
+    match who {
+        Principal::Staff { role, .. } if role.at_least(Role::Supervisor) => Ok(None),
+        Principal::Staff { user_id, .. } => Ok(Some(*user_id)),
+        Principal::Customer { .. } => Err(DomainError::Forbidden("staff only".into())),
     }
 }
 

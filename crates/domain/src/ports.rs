@@ -15,8 +15,9 @@ use crate::ids::{
 };
 use crate::model::{
     AppendOutcome, AuditEntry, AuditFilter, CannedResponse, Conversation, ConversationState,
-    Customer, DeliveryClaim, DeliveryFilter, DeliveryOutcome, HistoryQuery, KnowledgeDoc, Message,
-    NewMessage, Settled, Transition, User, Webhook, WebhookDelivery,
+    Customer, CustomerPatch, DeliveryClaim, DeliveryFilter, DeliveryOutcome, HistoryQuery,
+    KnowledgeDoc, Message, NewMessage, RekeyBatch, Settled, Transition, User, Webhook,
+    WebhookDelivery,
 };
 use crate::time::Timestamp;
 
@@ -70,6 +71,52 @@ pub trait CustomerRepository: Send + Sync {
     async fn customer_by_id(&self, id: CustomerId) -> DomainResult<Option<Customer>>;
     /// Looks a customer up by visitor / host-site id.
     async fn customer_by_external_id(&self, external_id: &str) -> DomainResult<Option<Customer>>;
+    /// Customers matching a filter, in id (creation) order.
+    async fn list_customers(&self, filter: &CustomerFilter) -> DomainResult<Vec<Customer>>;
+    /// Changes the fields the patch names, atomically; `NotFound` if the
+    /// customer does not exist, `Conflict` if their data was erased.
+    async fn update_customer(
+        &self,
+        id: CustomerId,
+        patch: &CustomerPatch,
+        at: Timestamp,
+    ) -> DomainResult<Customer>;
+    /// Erases a customer's personal data in one transaction: name, contact
+    /// details, notes, tags and external id; the bodies of the text messages
+    /// and private notes of their conversations; their rating comments.
+    /// Conversations, their states, timings and scores stay (statistics).
+    /// Returns the erased customer and whether this call erased it (`false`:
+    /// it already was; nothing changes). `Conflict` while the customer has an
+    /// open conversation; `NotFound` if the customer does not exist.
+    async fn erase_customer(&self, id: CustomerId, at: Timestamp)
+    -> DomainResult<(Customer, bool)>;
+    /// Key rotation: rewrites the encrypted fields (and search hashes) of up
+    /// to `limit` customers after `after` (in id order) that are not under the
+    /// current key. Call again with the returned cursor until `scanned <
+    /// limit`.
+    async fn rekey_customers(
+        &self,
+        after: Option<CustomerId>,
+        limit: u32,
+    ) -> DomainResult<RekeyBatch>;
+}
+
+/// Which customers to list.
+#[derive(Clone, Debug, Default)]
+pub struct CustomerFilter {
+    /// Search text: matches an exact e-mail or phone number (by their search
+    /// hashes), part of the name (case-insensitive), or an exact external id
+    /// (with or without its `user:` / `visitor:` prefix).
+    pub query: Option<String>,
+    /// Only this customer (a visibility check for one id).
+    pub id: Option<CustomerId>,
+    /// Only customers of conversations this agent may see (see
+    /// `access::customer_scope`).
+    pub visible_to_agent: Option<UserId>,
+    /// Only customers with an id greater than this (cursor).
+    pub after: Option<CustomerId>,
+    /// At most this many (capped at 1000).
+    pub limit: u32,
 }
 
 /// Conversations and their messages.
@@ -79,10 +126,12 @@ pub trait ConversationRepository: Send + Sync {
     async fn create_conversation(&self, conversation: &Conversation) -> DomainResult<()>;
     /// Looks a conversation up by id.
     async fn conversation_by_id(&self, id: ConversationId) -> DomainResult<Option<Conversation>>;
-    /// A customer's conversations, newest first.
+    /// A customer's conversations, newest first (by id, which is
+    /// time-ordered), `limit` at a time before the `before` cursor.
     async fn conversations_of_customer(
         &self,
         customer: CustomerId,
+        before: Option<ConversationId>,
         limit: u32,
     ) -> DomainResult<Vec<Conversation>>;
     /// Appends messages, each getting the next sequence of its conversation
@@ -202,6 +251,22 @@ pub struct ListCursor {
     pub key: Timestamp,
     /// The id of the last item seen.
     pub id: ConversationId,
+}
+
+/// The assistant's retrieval over the knowledge base, for the people who
+/// curate it.
+#[async_trait]
+pub trait KnowledgeSearch: Send + Sync {
+    /// The best `k` passages for `question`, best first, as the assistant
+    /// retrieves them.
+    async fn retrieve(
+        &self,
+        question: &str,
+        k: usize,
+    ) -> DomainResult<Vec<crate::model::RetrievedPassage>>;
+    /// Rebuilds the index from the knowledge base now (rather than at the
+    /// next periodic check); returns how many passages it holds.
+    async fn reindex(&self) -> DomainResult<usize>;
 }
 
 /// Knowledge-base documents.

@@ -42,6 +42,8 @@ pub struct ConversationService {
     log: MessageLog,
     presence: Arc<dyn PresenceRegistry>,
     routing: RoutingConfig,
+    /// For the per-message access check (see [`crate::cache`]).
+    cache: Arc<crate::cache::ConversationCache>,
 }
 
 /// The actor a principal acts as.
@@ -69,6 +71,7 @@ impl ConversationService {
     ) -> Self {
         Self {
             assistant: std::sync::OnceLock::new(),
+            cache: crate::cache::ConversationCache::following(&bus),
             store,
             bus,
             log,
@@ -104,10 +107,36 @@ impl ConversationService {
         Ok(conv)
     }
 
+    /// Like [`Self::visible`], from this node's cache when it holds the
+    /// conversation: for checks that the append transaction repeats under
+    /// the lock (posting), or where a few milliseconds of staleness change
+    /// nothing (typing, read receipts).
+    pub async fn visible_cached(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+    ) -> DomainResult<Conversation> {
+        let conv = match self.cache.get(id) {
+            Some(c) => c,
+            None => {
+                let c = self
+                    .store
+                    .conversation_by_id(id)
+                    .await?
+                    .ok_or(DomainError::NotFound("conversation"))?;
+                self.cache.put(&c);
+                c
+            }
+        };
+        access::ensure_view(who, &conv)?;
+        Ok(conv)
+    }
+
     /// Opens a new conversation for a customer, answered by the assistant.
     pub async fn open(&self, customer: CustomerId) -> DomainResult<Conversation> {
         let conv = Conversation::open(customer, now());
         self.store.create_conversation(&conv).await?;
+        self.cache.put(&conv);
         self.announce(
             &conv,
             None,
@@ -131,7 +160,7 @@ impl ConversationService {
         private_note: bool,
         client_msg_id: Option<String>,
     ) -> DomainResult<AppendOutcome> {
-        let conv = self.visible(who, id).await?;
+        let conv = self.visible_cached(who, id).await?;
         access::ensure_post(who, &conv, private_note)?;
         let actor = actor_of(who);
         let kind = if private_note {
@@ -139,7 +168,18 @@ impl ConversationService {
         } else {
             MessageKind::Text
         };
-        let message = NewMessage::new(id, actor.kind, actor.id, kind, body, client_msg_id, now())?;
+        let mut message =
+            NewMessage::new(id, actor.kind, actor.id, kind, body, client_msg_id, now())?;
+        // What allowed a staff reply must still hold when it is written.
+        if let Principal::Staff { user_id, .. } = who
+            && !private_note
+        {
+            if conv.assignee_id == Some(*user_id) {
+                message.required_assignee = Some(*user_id);
+            } else {
+                message.required_state = Some(ConversationState::Human);
+            }
+        }
         let outcome = self.log.append(message).await?;
         if conv.state == ConversationState::Bot
             && kind == MessageKind::Text
@@ -245,6 +285,7 @@ impl ConversationService {
             return Err(DomainError::invalid("until", "must be in the future"));
         }
         let after = self.store.set_snooze(id, until, at).await?;
+        self.cache.refresh(&after);
         let change = if until.is_some() {
             "snooze"
         } else {
@@ -372,6 +413,7 @@ impl ConversationService {
             .store
             .transition_conversation(id, transition, now())
             .await?;
+        self.cache.refresh(&after);
         let notice = self.notice(&transition).await;
         match NewMessage::new(
             id,

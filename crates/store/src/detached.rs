@@ -18,12 +18,12 @@ use chat_domain::ids::{
     UserId, WebhookDeliveryId, WebhookId,
 };
 use chat_domain::model::{
-    AppendOutcome, AuditEntry, AuditFilter, CannedResponse, Conversation, Customer, DeliveryClaim,
-    DeliveryFilter, DeliveryOutcome, HistoryQuery, KnowledgeDoc, Message, NewMessage, Settled,
-    Transition, User, Webhook, WebhookDelivery,
+    AppendOutcome, AuditEntry, AuditFilter, CannedResponse, Conversation, Customer, CustomerPatch,
+    DeliveryClaim, DeliveryFilter, DeliveryOutcome, HistoryQuery, KnowledgeDoc, Message,
+    NewMessage, RekeyBatch, Settled, Transition, User, Webhook, WebhookDelivery,
 };
 use chat_domain::ports::{
-    AuditRepository, CannedRepository, ConversationFilter, ConversationRepository,
+    AuditRepository, CannedRepository, ConversationFilter, ConversationRepository, CustomerFilter,
     CustomerRepository, HealthCheck, KnowledgeRepository, RefreshTokenRepository, Store,
     UserRepository, WebhookRepository,
 };
@@ -134,6 +134,33 @@ impl<S: Store + Clone + 'static> CustomerRepository for Detached<S> {
         let external_id = external_id.to_owned();
         detach!(self, customer_by_external_id(&external_id))
     }
+    async fn list_customers(&self, filter: &CustomerFilter) -> DomainResult<Vec<Customer>> {
+        let filter = filter.clone();
+        detach!(self, list_customers(&filter))
+    }
+    async fn update_customer(
+        &self,
+        id: CustomerId,
+        patch: &CustomerPatch,
+        at: Timestamp,
+    ) -> DomainResult<Customer> {
+        let patch = patch.clone();
+        detach!(self, update_customer(id, &patch, at))
+    }
+    async fn erase_customer(
+        &self,
+        id: CustomerId,
+        at: Timestamp,
+    ) -> DomainResult<(Customer, bool)> {
+        detach!(self, erase_customer(id, at))
+    }
+    async fn rekey_customers(
+        &self,
+        after: Option<CustomerId>,
+        limit: u32,
+    ) -> DomainResult<RekeyBatch> {
+        detach!(self, rekey_customers(after, limit))
+    }
 }
 
 #[async_trait]
@@ -148,9 +175,10 @@ impl<S: Store + Clone + 'static> ConversationRepository for Detached<S> {
     async fn conversations_of_customer(
         &self,
         customer: CustomerId,
+        before: Option<ConversationId>,
         limit: u32,
     ) -> DomainResult<Vec<Conversation>> {
-        detach!(self, conversations_of_customer(customer, limit))
+        detach!(self, conversations_of_customer(customer, before, limit))
     }
     async fn append_messages(
         &self,

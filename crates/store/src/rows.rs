@@ -5,8 +5,8 @@
 use chat_domain::DomainResult;
 use chat_domain::auth::RefreshToken;
 use chat_domain::model::{
-    AuditEntry, CannedResponse, Conversation, Customer, KnowledgeDoc, Message, NewMessage, User,
-    Webhook, WebhookDelivery, WebhookEvent, WebhookSecret,
+    AuditEntry, CannedResponse, Conversation, KnowledgeDoc, Message, NewMessage, User, Webhook,
+    WebhookDelivery, WebhookEvent, WebhookSecret,
 };
 use chat_domain::time::Timestamp;
 use diesel::prelude::*;
@@ -17,7 +17,7 @@ use crate::schema::{
     refresh_tokens, users, webhook_deliveries, webhooks,
 };
 
-fn parse<T: std::str::FromStr>(what: &str, s: &str) -> DomainResult<T>
+pub(crate) fn parse<T: std::str::FromStr>(what: &str, s: &str) -> DomainResult<T>
 where
     T::Err: std::fmt::Display,
 {
@@ -31,11 +31,11 @@ where
     s.map(|s| parse(what, s)).transpose()
 }
 
-fn json_list(what: &str, s: &str) -> DomainResult<Vec<String>> {
+pub(crate) fn json_list(what: &str, s: &str) -> DomainResult<Vec<String>> {
     serde_json::from_str(s).map_err(|e| corrupt(what, e))
 }
 
-fn to_json_list(list: &[String]) -> String {
+pub(crate) fn to_json_list(list: &[String]) -> String {
     serde_json::to_string(list).unwrap_or_else(|_| "[]".to_owned())
 }
 
@@ -127,7 +127,9 @@ impl TryFrom<RefreshTokenRow> for RefreshToken {
     }
 }
 
-#[derive(Queryable, Selectable, Insertable)]
+/// A customer as stored: `email`, `phone` and `notes` are ciphertext; the
+/// conversions, which need the data keys, live in `repos/customers.rs`.
+#[derive(Queryable, Selectable, Insertable, Clone)]
 #[diesel(table_name = customers, check_for_backend(diesel::sqlite::Sqlite, diesel::mysql::Mysql))]
 pub(crate) struct CustomerRow {
     pub id: String,
@@ -135,31 +137,13 @@ pub(crate) struct CustomerRow {
     pub name: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
-}
-
-impl From<&Customer> for CustomerRow {
-    fn from(c: &Customer) -> Self {
-        Self {
-            id: c.id.to_string(),
-            external_id: c.external_id.clone(),
-            name: c.name.clone(),
-            created_at: c.created_at,
-            updated_at: c.updated_at,
-        }
-    }
-}
-
-impl TryFrom<CustomerRow> for Customer {
-    type Error = chat_domain::DomainError;
-    fn try_from(r: CustomerRow) -> DomainResult<Self> {
-        Ok(Self {
-            id: parse("customers.id", &r.id)?,
-            external_id: r.external_id,
-            name: r.name,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        })
-    }
+    pub email: Option<String>,
+    pub email_hash: Option<String>,
+    pub phone: Option<String>,
+    pub phone_hash: Option<String>,
+    pub tags: String,
+    pub notes: Option<String>,
+    pub erased_at: Option<Timestamp>,
 }
 
 #[derive(Queryable, Selectable, Insertable)]

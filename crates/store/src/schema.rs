@@ -37,6 +37,13 @@ diesel::table! {
         name -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        email -> Nullable<Text>,
+        email_hash -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        phone_hash -> Nullable<Text>,
+        tags -> Text,
+        notes -> Nullable<Text>,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 

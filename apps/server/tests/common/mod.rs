@@ -71,6 +71,15 @@ impl TestApp {
         if !db.url.starts_with("sqlite") {
             vars.insert("CHAT_JWT_SECRET".into(), JWT_SECRET.into());
         }
+        // The keys the test store uses too, so both read what either wrote.
+        vars.insert(
+            "CHAT_DATA_KEYS".into(),
+            chat_store::testing::TEST_DATA_KEYS.into(),
+        );
+        vars.insert(
+            "CHAT_DATA_HASH_KEY".into(),
+            chat_store::testing::TEST_DATA_HASH_KEY.into(),
+        );
         for (k, v) in extra {
             vars.insert((*k).to_owned(), (*v).to_owned());
         }
@@ -299,4 +308,12 @@ pub async fn send(
         body.as_deref().map(str::as_bytes),
     )
     .await
+}
+
+/// The bootstrap admin's access token.
+pub async fn admin_token(app: &TestApp) -> String {
+    app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned()
 }

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use actix_web::web;
 use chat_domain::auth::TokenVerifier;
-use chat_domain::ports::{ConversationCommands, PresenceRegistry, Store};
+use chat_domain::ports::{ConversationCommands, KnowledgeSearch, PresenceRegistry, Store};
 
 pub use body::Body;
 pub use client_ip::{ClientIp, TrustedProxies};
@@ -28,23 +28,45 @@ pub use extract::{AdminOnly, Caller, CustomerCaller, RoleGuard, StaffCaller, Sup
 use crate::AuthService;
 use crate::webhooks::Webhooks;
 
-/// Registers the back-office routes under `/api/v1` and the data they need
-/// (the store, the auth service, the conversation use cases, the webhook
-/// machinery, the token verifier the extractors use, and the proxy rules).
-/// The caller adds [`json_config`] and friends at the app level.
-pub fn configure(
-    store: Arc<dyn Store>,
-    auth: Arc<AuthService>,
-    commands: Arc<dyn ConversationCommands>,
-    presence: Arc<dyn PresenceRegistry>,
-    webhooks: Arc<Webhooks>,
-    proxies: TrustedProxies,
-) -> impl FnOnce(&mut web::ServiceConfig) {
+/// What the back office needs; the binary builds it with the concrete
+/// adapters (cloned into every worker).
+#[derive(Clone)]
+pub struct Services {
+    /// The database.
+    pub store: Arc<dyn Store>,
+    /// Sign-in, tokens, passwords, audit.
+    pub auth: Arc<AuthService>,
+    /// The conversation use cases (shared with the WebSocket gateway).
+    pub commands: Arc<dyn ConversationCommands>,
+    /// Who is online (statistics).
+    pub presence: Arc<dyn PresenceRegistry>,
+    /// The assistant's retrieval (knowledge-base search and re-index).
+    pub knowledge: Arc<dyn KnowledgeSearch>,
+    /// Webhook subscriptions and deliveries.
+    pub webhooks: Arc<Webhooks>,
+    /// Which proxies' forwarding headers to believe.
+    pub proxies: TrustedProxies,
+}
+
+/// Registers the back-office routes under `/api/v1`, the OpenAPI document
+/// and its page, and the data they need. The caller adds [`json_config`]
+/// and friends at the app level.
+pub fn configure(services: Services) -> impl FnOnce(&mut web::ServiceConfig) {
+    let Services {
+        store,
+        auth,
+        commands,
+        presence,
+        knowledge,
+        webhooks,
+        proxies,
+    } = services;
     move |cfg| {
         let verifier: Arc<dyn TokenVerifier> = auth.clone();
         cfg.app_data(web::Data::from(store))
             .app_data(web::Data::from(commands))
             .app_data(web::Data::from(presence))
+            .app_data(web::Data::from(knowledge))
             .app_data(web::Data::from(webhooks))
             .app_data(web::Data::from(auth))
             .app_data(web::Data::from(verifier))
@@ -65,6 +87,7 @@ pub fn configure(
                     .configure(routes::auth::configure)
                     .configure(routes::audit::configure)
                     .configure(routes::conversations::configure)
+                    .configure(routes::customers::configure)
                     .configure(routes::users::configure)
                     .configure(routes::knowledge::configure)
                     .configure(routes::canned::configure)

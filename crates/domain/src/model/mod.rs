@@ -16,8 +16,11 @@ mod webhook;
 pub use audit::{AuditEntry, AuditFilter};
 pub use canned::CannedResponse;
 pub use conversation::{Conversation, ConversationState, Transition};
-pub use customer::Customer;
-pub use knowledge::KnowledgeDoc;
+pub use customer::{
+    Customer, CustomerPatch, MAX_NAME_CHARS, MAX_NOTES_CHARS, MAX_TAG_CHARS, MAX_TAGS, RekeyBatch,
+    normalize_customer_name, normalize_notes, normalize_phone, normalize_tags,
+};
+pub use knowledge::{KnowledgeDoc, RetrievedPassage};
 pub use message::{
     AppendOutcome, HistoryQuery, MAX_BODY_BYTES, MAX_CLIENT_MSG_ID_LEN, Message, MessageKind,
     NewMessage, SenderKind,

@@ -51,6 +51,7 @@ enum Slot {
     Missing,
     Closed,
     WrongState,
+    NotAssigned,
     ClientIdTaken,
     Stored(MessageRow, bool),
 }
@@ -86,15 +87,21 @@ impl ConversationRepository for SqlStore {
     async fn conversations_of_customer(
         &self,
         customer: CustomerId,
+        before: Option<ConversationId>,
         limit: u32,
     ) -> DomainResult<Vec<Conversation>> {
         let customer = customer.to_string();
+        let before = before.map(|b| b.to_string());
         let rows: Vec<ConversationRow> = with_conn!(self, |conn| {
-            conversations::table
+            let mut q = conversations::table
                 .filter(conversations::customer_id.eq(&customer))
-                .order((conversations::created_at.desc(), conversations::id.desc()))
-                .limit(page(limit))
                 .select(ConversationRow::as_select())
+                .into_boxed();
+            if let Some(before) = &before {
+                q = q.filter(conversations::id.lt(before));
+            }
+            q.order(conversations::id.desc())
+                .limit(page(limit))
                 .load(conn)
                 .await
                 .map_err(db_err)?
@@ -143,18 +150,26 @@ impl ConversationRepository for SqlStore {
                     .execute(tx)
                     .await?;
             }
-            let reserved: Vec<(String, i64, String, Option<Timestamp>, Option<Timestamp>)> =
-                conversations::table
-                    .filter(conversations::id.eq_any(&conv_ids))
-                    .select((
-                        conversations::id,
-                        conversations::last_seq,
-                        conversations::state,
-                        conversations::first_response_at,
-                        conversations::snoozed_until,
-                    ))
-                    .load(tx)
-                    .await?;
+            type Reserved = (
+                String,
+                i64,
+                String,
+                Option<String>,
+                Option<Timestamp>,
+                Option<Timestamp>,
+            );
+            let reserved: Vec<Reserved> = conversations::table
+                .filter(conversations::id.eq_any(&conv_ids))
+                .select((
+                    conversations::id,
+                    conversations::last_seq,
+                    conversations::state,
+                    conversations::assignee_id,
+                    conversations::first_response_at,
+                    conversations::snoozed_until,
+                ))
+                .load(tx)
+                .await?;
             // Conversations still waiting for their first agent answer, and
             // snoozed ones (a customer's message wakes them): rare, so the
             // extra update below runs only for them.
@@ -167,7 +182,9 @@ impl ConversationRepository for SqlStore {
             let mut states: HashMap<String, String> = HashMap::new();
             // conversation -> (next sequence to hand out, last one reserved).
             let mut next: HashMap<String, (i64, i64)> = HashMap::new();
-            for (id, last, state, first_response, snooze) in reserved {
+            let mut assignees: HashMap<String, Option<String>> = HashMap::new();
+            for (id, last, state, assignee, first_response, snooze) in reserved {
+                assignees.insert(id.clone(), assignee);
                 if first_response.is_none() {
                     unanswered.push(id.clone());
                 }
@@ -208,6 +225,14 @@ impl ConversationRepository for SqlStore {
                     && states.get(&conv).is_some_and(|s| s != required.as_str())
                 {
                     slots.push(Slot::WrongState);
+                    continue;
+                }
+                if let Some(required) = m.required_assignee
+                    && assignees
+                        .get(&conv)
+                        .is_some_and(|a| a.as_deref() != Some(required.to_string().as_str()))
+                {
+                    slots.push(Slot::NotAssigned);
                     continue;
                 }
                 let Some((seq, _)) = next.get_mut(&conv) else {
@@ -277,6 +302,9 @@ impl ConversationRepository for SqlStore {
                 Slot::Closed => Err(DomainError::Conflict("the conversation is closed".into())),
                 Slot::WrongState => Err(DomainError::Conflict(
                     "the conversation changed state; the message was not stored".into(),
+                )),
+                Slot::NotAssigned => Err(DomainError::Conflict(
+                    "the conversation is no longer yours; the message was not stored".into(),
                 )),
                 Slot::ClientIdTaken => Err(DomainError::Conflict(
                     "client_msg_id is already used by another sender in this conversation".into(),

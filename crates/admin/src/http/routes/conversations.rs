@@ -84,7 +84,7 @@ fn decode_cursor(raw: &str) -> Result<ListCursor, ApiError> {
     Ok(ListCursor { key, id })
 }
 
-fn principal(caller: &StaffCaller) -> Principal {
+pub(crate) fn principal(caller: &StaffCaller) -> Principal {
     Principal::Staff {
         user_id: caller.user_id,
         role: caller.role,

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use chat_domain::DomainError;
 use chat_domain::ids::KnowledgeDocId;
 use chat_domain::model::KnowledgeDoc;
-use chat_domain::ports::Store;
+use chat_domain::ports::{KnowledgeSearch, Store};
 use chat_domain::time::now;
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +22,8 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(create)),
     )
     .service(resource("/knowledge/import").route(web::post().to(import)))
+    .service(resource("/knowledge/search").route(web::get().to(search)))
+    .service(resource("/knowledge/reindex").route(web::post().to(reindex)))
     .service(
         resource("/knowledge/{id}")
             .route(web::get().to(detail))
@@ -358,11 +360,71 @@ async fn import(
     }))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SearchQuery {
+    /// The question, 1–500 characters.
+    q: String,
+    /// How many passages, 1–20 (default 5).
+    k: Option<u32>,
+}
+
+/// Passages the assistant's retrieval finds for a question.
+#[derive(Serialize, utoipa::ToSchema)]
+struct SearchResult {
+    items: Vec<chat_domain::model::RetrievedPassage>,
+}
+
+/// `GET /knowledge/search?q=`: "try a question": which passages the
+/// assistant retrieves, with their scores, and whether it would answer.
+async fn search(
+    _who: SupervisorUp,
+    knowledge: web::Data<dyn KnowledgeSearch>,
+    query: web::Query<SearchQuery>,
+) -> Result<web::Json<SearchResult>, ApiError> {
+    let q = query.q.trim();
+    if q.is_empty() || q.chars().count() > 500 {
+        return Err(DomainError::invalid("q", "must be 1 to 500 characters").into());
+    }
+    let k = super::paging::limit(query.k, 5, 20)?;
+    Ok(web::Json(SearchResult {
+        items: knowledge.retrieve(q, k as usize).await?,
+    }))
+}
+
+/// How many passages the rebuilt index holds.
+#[derive(Serialize, utoipa::ToSchema)]
+struct ReindexResult {
+    passages: usize,
+}
+
+/// `POST /knowledge/reindex`: rebuild this node's index now (the others
+/// pick the change up at their next periodic check).
+async fn reindex(
+    who: SupervisorUp,
+    auth: web::Data<AuthService>,
+    knowledge: web::Data<dyn KnowledgeSearch>,
+    ip: ClientIp,
+) -> Result<web::Json<ReindexResult>, ApiError> {
+    let passages = knowledge.reindex().await?;
+    auth.record(
+        Some(who.caller.user_id),
+        "knowledge.reindex",
+        None,
+        ip.0.as_deref(),
+        Some(&format!("{{\"passages\":{passages}}}")),
+    )
+    .await;
+    Ok(web::Json(ReindexResult { passages }))
+}
+
 /// The OpenAPI schemas of this module's bodies.
 pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
     out.add::<DocInput>();
     out.add::<ImportInput>();
     out.add::<ImportResult>();
+    out.add::<SearchResult>();
+    out.add::<ReindexResult>();
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ pub(crate) mod audit;
 pub(crate) mod auth;
 pub(crate) mod canned;
 pub(crate) mod conversations;
+pub(crate) mod customers;
 pub(crate) mod knowledge;
 pub(crate) mod stats;
 pub(crate) mod users;
