@@ -7,10 +7,6 @@ CREATE TABLE webhooks (
     events               TEXT NOT NULL,
     -- The signing key: needed in clear to sign, so it is stored as is.
     secret               VARCHAR(128) COLLATE utf8mb4_bin NOT NULL,
-    -- Until previous_secret_expires_at, deliveries are signed with the
-    -- previous secret too (a rotation without downtime).
-    previous_secret      VARCHAR(128) COLLATE utf8mb4_bin NULL,
-    previous_secret_expires_at DATETIME(6) NULL,
     enabled              BOOLEAN NOT NULL DEFAULT TRUE,
     consecutive_failures INT NOT NULL DEFAULT 0,
     disabled_reason      VARCHAR(500) NULL,

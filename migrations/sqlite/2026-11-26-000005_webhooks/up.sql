@@ -7,10 +7,6 @@ CREATE TABLE webhooks (
     events               TEXT NOT NULL,
     -- The signing key: needed in clear to sign, so it is stored as is.
     secret               TEXT NOT NULL,
-    -- Until previous_secret_expires_at, deliveries are signed with the
-    -- previous secret too (a rotation without downtime).
-    previous_secret      TEXT,
-    previous_secret_expires_at TIMESTAMP,
     enabled              BOOLEAN NOT NULL DEFAULT 1,
     consecutive_failures INTEGER NOT NULL DEFAULT 0,
     disabled_reason      TEXT,
