@@ -52,8 +52,8 @@ const DETAIL_CONVERSATIONS: u32 = 20;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ListQuery {
-    /// Search: an exact e-mail or phone number, part of the name, or an
-    /// exact external id.
+    /// Search: an exact e-mail or phone number, else part of the name; an
+    /// exact external id matches in every case.
     q: Option<String>,
     /// Cursor: the `next_after` of the previous page.
     after: Option<CustomerId>,
@@ -214,8 +214,10 @@ struct UpdateCustomer {
     /// dots, parentheses (stored as digits, encrypted).
     #[serde(default, deserialize_with = "present")]
     phone: Option<Option<String>>,
-    /// Tags, replacing the old ones: at most 20, each 1–50 characters.
-    tags: Option<Vec<String>>,
+    /// Tags, replacing the old ones: at most 20, each 1–50 characters
+    /// (`null` clears them, as `[]` does).
+    #[serde(default, deserialize_with = "present")]
+    tags: Option<Option<Vec<String>>>,
     /// Staff notes, at most 2000 characters (encrypted).
     #[serde(default, deserialize_with = "present")]
     notes: Option<Option<String>>,
@@ -240,7 +242,10 @@ impl UpdateCustomer {
             name: field(self.name, normalize_customer_name)?,
             email: field(self.email, |s| normalize_email(s).map(Some))?,
             phone: field(self.phone, |s| normalize_phone(s).map(Some))?,
-            tags: self.tags.map(|t| normalize_tags(&t)).transpose()?,
+            tags: self
+                .tags
+                .map(|t| normalize_tags(&t.unwrap_or_default()))
+                .transpose()?,
             notes: field(self.notes, normalize_notes)?,
         };
         if patch.fields().is_empty() {
@@ -411,8 +416,8 @@ struct ReencryptReport {
     rewritten: u64,
 }
 
-/// Customers per re-encryption batch (each row is its own transaction).
-const REKEY_BATCH: u32 = 500;
+/// Customers per re-encryption batch (one transaction each).
+const REKEY_BATCH: u32 = 200;
 
 /// `POST /customers/reencrypt`: rewrites every customer's encrypted fields
 /// under the first key of `CHAT_DATA_KEYS` and recomputes the search hashes
