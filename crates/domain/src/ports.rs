@@ -319,7 +319,7 @@ pub trait AuditRepository: Send + Sync {
 pub trait WebhookRepository: Send + Sync {
     /// Inserts a webhook.
     async fn create_webhook(&self, webhook: &Webhook) -> DomainResult<()>;
-    /// Replaces url, events, secret and `updated_at`; `NotFound` if
+    /// Replaces url, events, secrets and `updated_at`; `NotFound` if
     /// missing. The enabled flag and the failure count are left alone: the
     /// sender changes them concurrently (see [`Self::set_webhook_enabled`]).
     async fn update_webhook(&self, webhook: &Webhook) -> DomainResult<()>;

@@ -22,6 +22,7 @@ pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
     knowledge::schemas(out);
     stats::schemas(out);
     users::schemas(out);
+    webhooks::schemas(out);
 }
 
 /// Paging rules shared by every list route.
