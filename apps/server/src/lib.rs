@@ -53,6 +53,7 @@ pub struct Application {
     addr: SocketAddr,
     store: SqlStore,
     gateway: Arc<Gateway>,
+    webhooks: Arc<Webhooks>,
 }
 
 impl Application {
@@ -210,7 +211,7 @@ impl Application {
             commands: service.clone(),
             presence: presence.clone(),
             knowledge,
-            webhooks,
+            webhooks: webhooks.clone(),
             proxies: TrustedProxies(config.trusted_proxies.clone()),
         };
         let gateway = Gateway::start(
@@ -278,6 +279,7 @@ impl Application {
             addr,
             store,
             gateway,
+            webhooks,
         })
     }
 
@@ -318,7 +320,10 @@ impl Application {
                 "listening"
             );
         }
-        self.server.await
+        let served = self.server.await;
+        // Nothing more leaves this node once it stops serving.
+        self.webhooks.stop();
+        served
     }
 }
 

@@ -33,6 +33,9 @@ pub struct TestApp {
     pub store: chat_store::SqlStore,
     pub db: TestDb,
     pub data_dir: PathBuf,
+    /// The server's run: `stop` waits for it, so nothing of this node (its
+    /// webhook sender) outlives the stop.
+    pub running: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 impl TestApp {
@@ -88,18 +91,20 @@ impl TestApp {
         let addr = app.local_addr();
         let handle = app.handle();
         let store = app.store().clone();
-        tokio::spawn(app.run_until_stopped(None));
+        let running = tokio::spawn(app.run_until_stopped(None));
         Self {
             addr,
             handle,
             store,
             db,
             data_dir,
+            running,
         }
     }
 
     pub async fn stop(self) -> (TestDb, PathBuf) {
         self.handle.stop(true).await;
+        let _ = self.running.await;
         (self.db, self.data_dir)
     }
 

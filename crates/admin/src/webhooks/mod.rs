@@ -94,6 +94,8 @@ pub struct Webhooks {
     cache: Arc<SubscriptionCache>,
     wake: Arc<Notify>,
     config: WebhookConfig,
+    /// The sender task, stopped with the node.
+    sender: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl Webhooks {
@@ -137,7 +139,7 @@ impl Webhooks {
             config: config.clone(),
             wake: wake.clone(),
         });
-        tokio::spawn(sender.run());
+        let sender = tokio::spawn(sender.run());
         let outbox: Arc<dyn EventBus> = Arc::new(OutboxBus {
             inner: bus.clone(),
             cache: cache.clone(),
@@ -150,9 +152,18 @@ impl Webhooks {
                 cache,
                 wake,
                 config,
+                sender: std::sync::Mutex::new(Some(sender)),
             }),
             outbox,
         ))
+    }
+
+    /// Stops sending (the node is stopping). A delivery cut off mid-attempt
+    /// keeps its lease and is sent again by a node once the lease runs out.
+    pub fn stop(&self) {
+        if let Some(task) = self.sender.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            task.abort();
+        }
     }
 
     /// The settings in force.
