@@ -62,7 +62,7 @@ pub(crate) enum Slot {
 /// (diesel-async's SQLite wrapper would otherwise move every statement to
 /// the blocking pool on its own: ~2 hops per message of the batch).
 macro_rules! append_in_tx {
-    ($tx:ident, $batch:expr, $now:expr, $wanted:expr, $conv_ids:expr, $client_ids:expr, [$($aw:tt)*]) => {{
+    ($tx:ident, $batch:expr, $now:expr, $wanted:expr, $conv_ids:expr, $client_ids:expr, per_row: $per_row:expr, [$($aw:tt)*]) => {{
         let (batch, now, wanted, conv_ids, client_ids): (&[NewMessage], Timestamp, &BTreeMap<String, i64>, &Vec<String>, &Vec<String>) =
             ($batch, $now, $wanted, $conv_ids, $client_ids);
         let tx = $tx;
@@ -83,18 +83,37 @@ macro_rules! append_in_tx {
             Option<Timestamp>,
             Option<Timestamp>,
         );
-        let reserved: Vec<Reserved> = conversations::table
-            .filter(conversations::id.eq_any(conv_ids))
-            .select((
-                conversations::id,
-                conversations::last_seq,
-                conversations::state,
-                conversations::assignee_id,
-                conversations::first_response_at,
-                conversations::snoozed_until,
-            ))
-            .load(tx)
-            $($aw)*?;
+        let columns = (
+            conversations::id,
+            conversations::last_seq,
+            conversations::state,
+            conversations::assignee_id,
+            conversations::first_response_at,
+            conversations::snoozed_until,
+        );
+        // `IN (…)` with as many parameters as the batch has conversations
+        // is new SQL for every batch size, prepared each time; in-process
+        // SQLite is cheaper one cached statement per row. Over a network
+        // (MySQL) one round trip for all rows wins.
+        let reserved: Vec<Reserved> = if $per_row {
+            let mut rows = Vec::with_capacity(conv_ids.len());
+            for id in conv_ids {
+                let row: Option<Reserved> = conversations::table
+                    .find(id)
+                    .select(columns)
+                    .first(tx)
+                    $($aw)*
+                    .optional()?;
+                rows.extend(row);
+            }
+            rows
+        } else {
+            conversations::table
+                .filter(conversations::id.eq_any(conv_ids))
+                .select(columns)
+                .load(tx)
+                $($aw)*?
+        };
         // Conversations still waiting for their first agent answer, and
         // snoozed ones (a customer's message wakes them): rare, so the
         // extra update below runs only for them.
@@ -125,12 +144,28 @@ macro_rules! append_in_tx {
         }
         let mut known: HashMap<(String, String), MessageRow> = HashMap::new();
         if !client_ids.is_empty() {
-            let stored: Vec<MessageRow> = messages::table
-                .filter(messages::conversation_id.eq_any(conv_ids))
-                .filter(messages::client_msg_id.eq_any(client_ids))
-                .select(MessageRow::as_select())
-                .load(tx)
-                $($aw)*?;
+            let stored: Vec<MessageRow> = if $per_row {
+                let mut rows = Vec::new();
+                for m in batch {
+                    let Some(cmid) = &m.client_msg_id else { continue };
+                    let row: Option<MessageRow> = messages::table
+                        .filter(messages::conversation_id.eq(m.conversation_id.to_string()))
+                        .filter(messages::client_msg_id.eq(cmid))
+                        .select(MessageRow::as_select())
+                        .first(tx)
+                        $($aw)*
+                        .optional()?;
+                    rows.extend(row);
+                }
+                rows
+            } else {
+                messages::table
+                    .filter(messages::conversation_id.eq_any(conv_ids))
+                    .filter(messages::client_msg_id.eq_any(client_ids))
+                    .select(MessageRow::as_select())
+                    .load(tx)
+                    $($aw)*?
+            };
             for row in stored {
                 if let Some(cmid) = row.client_msg_id.clone() {
                     known.insert((row.conversation_id.clone(), cmid), row);
@@ -242,7 +277,7 @@ mod sqlite_append {
         conv_ids: &Vec<String>,
         client_ids: &Vec<String>,
     ) -> QueryResult<Vec<Slot>> {
-        append_in_tx!(tx, batch, now, wanted, conv_ids, client_ids, [])
+        append_in_tx!(tx, batch, now, wanted, conv_ids, client_ids, per_row: true, [])
     }
 }
 
@@ -366,7 +401,7 @@ impl ConversationRepository for SqlStore {
                 let mut guard = pool.get().await.map_err(crate::error::pool_err)?;
                 let conn: &mut crate::db::MysqlConn = &mut guard;
                 diesel_async::AsyncConnection::transaction(conn, async |tx| {
-                    append_in_tx!(tx, batch, now, &wanted, &conv_ids, &client_ids, [.await])
+                    append_in_tx!(tx, batch, now, &wanted, &conv_ids, &client_ids, per_row: false, [.await])
                 })
                 .await
                 .map_err(db_err)?
