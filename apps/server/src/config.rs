@@ -154,6 +154,9 @@ pub struct Config {
     /// `CHAT_AI_DEMO_KB`: load the bundled FAQ into an empty knowledge base
     /// (default: on with SQLite, off with MySQL).
     pub ai_demo_kb: bool,
+    /// `CHAT_WEB_DIR`: serve the pages from this `web/` folder instead of
+    /// the copies compiled into the binary (front-end development).
+    pub web_dir: Option<PathBuf>,
     /// `CHAT_REDIS_PREFIX`: namespace of this deployment's Redis keys and
     /// channel (deployments sharing one Redis must differ).
     pub redis_prefix: String,
@@ -378,6 +381,7 @@ impl Config {
                     ));
                 }
             },
+            web_dir: get("CHAT_WEB_DIR").map(PathBuf::from),
             redis_prefix: get("CHAT_REDIS_PREFIX").unwrap_or_else(|| "chat".into()),
             workers: get("CHAT_WORKERS")
                 .map(|v| {
