@@ -286,36 +286,59 @@ async function audit(el) {
 
 // ---- webhooks ------------------------------------------------------------
 
+const EVENTS = ['conversation.created', 'conversation.state_changed', 'conversation.closed', 'message.created', 'csat.submitted'];
+
 async function webhooks(el) {
   const list = h('div', {});
   const deliveries = h('div', {});
+  const secretBox = h('p', { class: 'notice-box', hidden: true, 'data-testid': 'webhook-secret' });
+  const showSecret = (w) => {
+    if (!w?.secret) return;
+    secretBox.hidden = false;
+    mount(secretBox, 'Signing secret for ', h('code', {}, w.url), ' (shown once, store it now): ', h('code', {}, w.secret));
+  };
+  const call = async (path, method, body) => {
+    try { const r = await api(path, { method, body }); showSecret(r); load(); return r; } catch (e) { alert(e.message); return null; }
+  };
   const load = async () => {
     try {
-      const r = await api('/api/v1/webhooks');
-      mount(list, r.items.length ? table(['URL', 'Events', 'Active', ''], r.items.map((w) => h('tr', {},
-        h('td', {}, w.url), h('td', {}, (w.events || []).join(', ')), h('td', {}, w.active === false ? 'no' : 'yes'),
+      const items = [];
+      let after = null;
+      do {
+        const r = await api(`/api/v1/webhooks?limit=200${after ? `&after=${after}` : ''}`);
+        items.push(...r.items);
+        after = r.next_after;
+      } while (after);
+      mount(list, items.length ? table(['URL', 'Events', 'Enabled', ''], items.map((w) => h('tr', {},
+        h('td', {}, w.url), h('td', {}, (w.events || []).join(', ')),
+        h('td', {}, w.enabled ? 'yes' : `no${w.disabled_reason ? ` (${w.disabled_reason})` : ''}`),
         h('td', {},
           h('button', { type: 'button', onclick: () => showDeliveries(w) }, 'Deliveries'), ' ',
-          h('button', { type: 'button', onclick: async () => { try { await api(`/api/v1/webhooks/${w.id}`, { method: 'PATCH', body: { active: w.active === false } }); load(); } catch (e) { alert(e.message); } } }, w.active === false ? 'Enable' : 'Disable'), ' ',
-          h('button', { type: 'button', onclick: async () => { if (confirm(`Delete the webhook to ${w.url}?`)) { try { await api(`/api/v1/webhooks/${w.id}`, { method: 'DELETE' }); load(); } catch (e) { alert(e.message); } } } }, 'Delete')))))
+          h('button', { type: 'button', onclick: () => call(`/api/v1/webhooks/${w.id}/ping`, 'POST') }, 'Ping'), ' ',
+          h('button', { type: 'button', onclick: () => call(`/api/v1/webhooks/${w.id}`, 'PATCH', { enabled: !w.enabled }) }, w.enabled ? 'Disable' : 'Enable'), ' ',
+          h('button', { type: 'button', onclick: () => { if (confirm(`Rotate the secret of ${w.url}? Receivers must switch to the new one.`)) call(`/api/v1/webhooks/${w.id}/rotate-secret`, 'POST'); } }, 'Rotate secret'), ' ',
+          h('button', { type: 'button', onclick: () => { if (confirm(`Delete the webhook to ${w.url}?`)) call(`/api/v1/webhooks/${w.id}`, 'DELETE'); } }, 'Delete')))))
         : h('p', { class: 'muted' }, 'No webhooks yet.'));
     } catch (e) { mount(list, errorBox(e)); }
   };
   const showDeliveries = async (w) => {
     try {
       const r = await api(`/api/v1/webhooks/${w.id}/deliveries`);
-      mount(deliveries, h('h3', {}, `Deliveries to ${w.url}`), table(['When', 'Event', 'Status', 'Attempts'], r.items.map((d) => h('tr', {},
-        h('td', {}, when(d.created_at)), h('td', {}, d.event || ''), h('td', {}, String(d.status ?? d.response_status ?? '')), h('td', {}, String(d.attempts ?? ''))))));
+      mount(deliveries, h('h3', {}, `Deliveries to ${w.url}`), r.items.length ? table(['When', 'Event', 'Status', 'Attempts', 'Last answer'], r.items.map((d) => h('tr', {},
+        h('td', {}, when(d.created_at)), h('td', {}, d.event), h('td', {}, d.status), h('td', {}, String(d.attempts)),
+        h('td', { class: 'clip' }, d.last_status != null ? `HTTP ${d.last_status}` : d.last_error || '')))) : h('p', { class: 'muted' }, 'No deliveries yet.'));
     } catch (e) { mount(deliveries, errorBox(e)); }
   };
   const url = h('input', { type: 'url', required: true, placeholder: 'https://example.com/hook' });
-  const events = h('input', { placeholder: 'conversation.closed, message.created (empty: all)' });
-  mount(el, h('h2', {}, 'Webhooks'), list, deliveries, h('h3', {}, 'New webhook'),
-    form('stack', [field('URL', url), field('Events', events), h('button', { class: 'primary', type: 'submit' }, 'Add')], async () => {
-      const ev = events.value.split(',').map((s) => s.trim()).filter(Boolean);
-      const created = await api('/api/v1/webhooks', { method: 'POST', body: ev.length ? { url: url.value, events: ev } : { url: url.value } });
-      url.value = ''; events.value = '';
-      if (created?.secret) alert(`Signing secret (shown once): ${created.secret}`);
+  const boxes = EVENTS.map((ev) => h('input', { type: 'checkbox', value: ev, checked: true }));
+  mount(el, h('h2', {}, 'Webhooks'), secretBox, list, deliveries, h('h3', {}, 'New webhook'),
+    form('stack', [field('URL', url),
+      h('fieldset', { class: 'row' }, h('legend', {}, 'Events'), boxes.map((b) => h('label', { class: 'small' }, b, ` ${b.value}`))),
+      h('button', { class: 'primary', type: 'submit' }, 'Add')], async () => {
+      const events = boxes.filter((b) => b.checked).map((b) => b.value);
+      const created = await api('/api/v1/webhooks', { method: 'POST', body: { url: url.value, events } });
+      url.value = '';
+      showSecret(created);
       load();
     }));
   await load();

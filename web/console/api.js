@@ -44,7 +44,12 @@ export function refresh() {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: s.refresh_token }),
       });
       const body = await res.json().catch(() => null);
-      if (!res.ok) { save(null); throw new ApiError(res.status, body); }
+      if (!res.ok) {
+        // The login is over (expired, revoked, account deactivated): the app shows the login form.
+        save(null);
+        window.dispatchEvent(new Event('chat-api:logged-out'));
+        throw new ApiError(res.status, body);
+      }
       save({ ...s, access_token: body.access_token, refresh_token: body.refresh_token });
       return body.access_token;
     })().finally(() => { refreshing = null; });

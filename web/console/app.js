@@ -254,6 +254,12 @@ function renderChrome() {
 }
 
 window.addEventListener('hashchange', route);
+window.addEventListener('chat-api:logged-out', () => {
+  socket.stop();
+  st.me = null;
+  chrome.inbox = null;
+  showLogin('Your session ended: log in again.');
+});
 
 function route() {
   if (!st.me) return;
@@ -269,6 +275,7 @@ function route() {
     if (m[1]) st.tab = m[1];
     closeConversation();
     showInbox();
+    renderInbox();
     return;
   }
   const page = hash.slice(2);
@@ -540,7 +547,7 @@ function renderTyping() {
 async function loadCustomer() {
   const c = st.conv;
   const details = h('div', { class: 'details' }, h('p', { class: 'muted' }, 'Loading…'));
-  const past = h('ul', { class: 'past' });
+  const past = h('ul', { class: 'past', 'data-testid': 'past' });
   const labels = h('input', { value: c.labels.join(', '), 'aria-label': 'Labels', placeholder: 'refund, vip', 'data-testid': 'labels' });
   const labelErr = h('p', { class: 'error small' });
   mount(view.panel,
@@ -560,26 +567,62 @@ async function loadCustomer() {
       },
     }, labels, h('button', { type: 'submit' }, 'Save')),
     labelErr,
-    h('h3', {}, 'Past conversations'), past);
+    h('h3', {}, 'Conversations'), past);
+  const showPast = (items) => mount(past, items.length
+    ? items.map((x) => h('li', {}, h('a', { href: `#/c/${x.id}`, class: x.id === c.id ? 'active' : '' }, new Date(x.created_at).toLocaleString()),
+      ` ${x.state}`, x.csat_score != null ? ` ${'★'.repeat(x.csat_score)}` : ''))
+    : h('li', { class: 'muted' }, 'None.'));
   try {
-    const cust = await api(`/api/v1/customers/${c.customer_id}`);
-    const row = (k, v) => (v ? h('div', {}, h('span', { class: 'muted' }, `${k}: `), String(v)) : null);
-    mount(details,
-      row('Name', cust.name || cust.display_name), row('E-mail', cust.email), row('Phone', cust.phone),
-      row('External id', cust.external_id), row('Tags', (cust.tags || []).join(', ')), row('Notes', cust.notes),
-      row('Since', cust.created_at && new Date(cust.created_at).toLocaleDateString()),
-      h('div', { class: 'muted small' }, `id ${c.customer_id}`));
+    const detail = await api(`/api/v1/customers/${c.customer_id}`);
+    renderCustomer(details, detail.customer);
+    showPast(detail.conversations || []);
   } catch (e) {
     mount(details, h('div', { class: 'muted small' }, `id ${c.customer_id}`), h('p', { class: 'error small' }, `Customer details: ${e.message}`));
+    try {
+      const r = await api(`/api/v1/conversations?customer_id=${c.customer_id}&state=closed&limit=20`);
+      showPast(r.items);
+    } catch (e2) {
+      mount(past, h('li', { class: 'error small' }, e2.message));
+    }
   }
-  try {
-    const r = await api(`/api/v1/conversations?customer_id=${c.customer_id}&state=closed&limit=20`);
-    const items = r.items.filter((x) => x.id !== c.id);
-    mount(past, items.length ? items.map((x) => h('li', {}, h('a', { href: `#/c/${x.id}` }, new Date(x.created_at).toLocaleString()),
-      x.csat_score != null ? ` ${'★'.repeat(x.csat_score)}` : '')) : h('li', { class: 'muted' }, 'None.'));
-  } catch (e) {
-    mount(past, h('li', { class: 'error small' }, e.message));
-  }
+}
+
+function renderCustomer(el, cust) {
+  const row = (k, v) => (v ? h('div', {}, h('span', { class: 'muted' }, `${k}: `), String(v)) : null);
+  const show = () => mount(el,
+    row('Name', cust.name), row('E-mail', cust.email), row('Phone', cust.phone),
+    row('External id', cust.external_id), row('Tags', (cust.tags || []).join(', ')), row('Notes', cust.notes),
+    row('Since', new Date(cust.created_at).toLocaleDateString()),
+    h('div', { class: 'muted small' }, `id ${cust.id}`),
+    h('button', { type: 'button', class: 'small', 'data-testid': 'edit-customer', onclick: edit }, 'Edit'));
+  const edit = () => {
+    const inputs = {
+      name: h('input', { value: cust.name || '', 'aria-label': 'Name' }),
+      email: h('input', { type: 'email', value: cust.email || '', 'aria-label': 'E-mail' }),
+      phone: h('input', { value: cust.phone || '', 'aria-label': 'Phone' }),
+      tags: h('input', { value: (cust.tags || []).join(', '), 'aria-label': 'Tags' }),
+      notes: h('textarea', { rows: 3, value: cust.notes || '', 'aria-label': 'Notes' }),
+    };
+    const err = h('p', { class: 'error small' });
+    mount(el, h('form', {
+      class: 'stack',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        try {
+          cust = await api(`/api/v1/customers/${cust.id}`, {
+            method: 'PATCH',
+            body: {
+              name: inputs.name.value, email: inputs.email.value, phone: inputs.phone.value, notes: inputs.notes.value,
+              tags: inputs.tags.value.split(',').map((s) => s.trim()).filter(Boolean),
+            },
+          });
+          show();
+        } catch (ex) { err.textContent = ex.field ? `${ex.field}: ${ex.message}` : ex.message; }
+      },
+    }, Object.entries(inputs).map(([k, input]) => h('label', { class: 'field' }, h('span', {}, k), input)),
+    h('div', { class: 'row' }, h('button', { type: 'submit', class: 'primary' }, 'Save'), h('button', { type: 'button', onclick: show }, 'Cancel')), err));
+  };
+  show();
 }
 
 start();

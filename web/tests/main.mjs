@@ -88,8 +88,12 @@ async function rest(path, { method = 'GET', body, token } = {}) {
 }
 
 const problems = [];
+let restarting = false; // refused connections are expected while the server is down
 function watch(page, who) {
   page.on('pageerror', (e) => problems.push(`${who}: page error: ${e.message}`));
+  page.on('requestfailed', (r) => {
+    if (!restarting && !r.url().includes('/ws')) problems.push(`${who}: request failed: ${r.url()} ${r.failure()?.errorText}`);
+  });
   page.on('console', (m) => {
     // A refused socket while the server restarts is expected; anything else is not.
     if (m.type() === 'error' && !/WebSocket connection|Failed to load resource|ERR_CONNECTION_REFUSED|net::ERR/.test(m.text())) {
@@ -108,6 +112,12 @@ async function shot(page, name) {
 
 async function consoleLogin(page, who) {
   await page.goto(`${base}/console`);
+  try {
+    await page.getByLabel('E-mail').waitFor({ timeout: T });
+  } catch (e) {
+    console.error(`no login form; the page is:\n${(await page.content()).slice(0, 3000)}`);
+    throw e;
+  }
   await page.getByLabel('E-mail').fill(who.email);
   await page.getByLabel('Password').fill(who.password);
   await page.getByRole('button', { name: 'Log in' }).click();
@@ -138,6 +148,7 @@ async function main() {
   });
   try {
     await scenario(browser, admin.access_token);
+    await supervision(browser);
     await phone(browser);
   } finally {
     await browser.close();
@@ -221,6 +232,7 @@ async function scenario(browser, adminToken) {
 
   step('the server restarts mid-conversation; the widget resumes without loss or duplicates');
   const port = new URL(base).port;
+  restarting = true;
   await stopServer();
   await w.getByTestId('status').filter({ hasText: 'Reconnecting' }).waitFor({ timeout: T });
   await w.getByRole('textbox').fill('Are you still there?');
@@ -230,6 +242,7 @@ async function scenario(browser, adminToken) {
   await w.locator('.msg.customer:not(.pending)').filter({ hasText: 'Are you still there?' }).waitFor({ timeout: 45000 });
   await agent.getByTestId('msg-customer').filter({ hasText: 'Are you still there?' }).waitFor({ timeout: 45000 });
   await agent.getByTestId('connection').filter({ hasText: 'live' }).waitFor({ timeout: 45000 });
+  restarting = false;
   await agent.getByTestId('reply').fill('Yes, still here.');
   await agent.getByTestId('reply').press('Enter');
   await w.locator('.msg.agent').filter({ hasText: 'Yes, still here.' }).waitFor({ timeout: T });
@@ -282,6 +295,69 @@ async function scenario(browser, adminToken) {
   await agentCtx.close();
 }
 
+async function supervision(browser) {
+  step('a supervisor watches the assistant stream, takes over, hands back; admin pages write');
+  const adminCtx = await browser.newContext({ viewport: { width: 1366, height: 800 } });
+  const customerCtx = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: 'en-US' });
+  const admin = await adminCtx.newPage();
+  const customer = await customerCtx.newPage();
+  watch(admin, 'supervisor');
+  watch(customer, 'customer 2');
+  await consoleLogin(admin, ADMIN);
+  await customer.goto(`${base}/`);
+  await customer.locator('[data-chat-api=launcher]').click();
+  const w = customer.frameLocator('iframe[data-chat-api=frame]');
+  await w.getByTestId('status').filter({ hasText: 'Online' }).waitFor({ timeout: T });
+  await w.getByRole('textbox').fill('Hello');
+  await w.getByRole('textbox').press('Enter');
+  await w.locator('.msg.bot:not(.draft)').first().waitFor({ timeout: T });
+
+  await admin.getByTestId('tab-all').click();
+  const item = admin.getByTestId('conversation-item').filter({ has: admin.locator('.badge.bot') }).first();
+  await item.waitFor({ timeout: T });
+  await item.click();
+  await admin.getByTestId('msg-customer').filter({ hasText: 'Hello' }).waitFor({ timeout: T });
+  // The next answer streams into the open console view as it is produced.
+  await w.getByRole('textbox').fill('how do I reset my password?');
+  await w.getByRole('textbox').press('Enter');
+  await admin.getByTestId('draft').waitFor({ timeout: T });
+  await admin.getByTestId('msg-bot').filter({ hasText: 'Forgot password' }).waitFor({ timeout: T });
+  assert.equal(await admin.getByTestId('draft').count(), 0, 'the draft became the stored reply');
+
+  await admin.getByTestId('takeover').click();
+  await admin.getByTestId('conv-state').filter({ hasText: 'human' }).waitFor({ timeout: T });
+  await w.getByTestId('status').filter({ hasText: 'chatting with Administrator' }).waitFor({ timeout: T });
+  await admin.getByTestId('hand-back').click();
+  await admin.getByTestId('conv-state').filter({ hasText: 'bot' }).waitFor({ timeout: T });
+  await w.getByTestId('notice').filter({ hasText: 'The assistant is answering again.' }).waitFor({ timeout: T });
+  await w.getByTestId('human').waitFor({ timeout: T });
+
+  // Knowledge base: a new document through the page, used by the assistant.
+  await admin.goto(`${base}/console#/knowledge`);
+  const kb = admin.getByTestId('page-knowledge');
+  await kb.getByRole('button', { name: 'New document' }).click();
+  await kb.getByLabel('Title').fill('Gift wrapping');
+  await kb.getByLabel('Body').fill('Gift wrapping costs 5 euros per parcel and can be chosen at checkout.');
+  await kb.getByRole('button', { name: 'Create' }).click();
+  await kb.getByRole('cell', { name: 'Gift wrapping' }).waitFor({ timeout: T });
+  // Users: a new agent through the page.
+  await admin.goto(`${base}/console#/users`);
+  const users = admin.getByTestId('page-users');
+  await users.getByLabel('E-mail').fill('bob@example.com');
+  await users.getByLabel('Name').fill('Bob');
+  await users.getByLabel('Password').fill('bob-password-1');
+  await users.getByRole('button', { name: 'Create' }).click();
+  await users.getByRole('cell', { name: 'bob@example.com' }).waitFor({ timeout: T });
+  // A refusal from the server is shown as its message.
+  await users.getByLabel('E-mail').fill('bob@example.com');
+  await users.getByLabel('Name').fill('Bob again');
+  await users.getByLabel('Password').fill('bob-password-1');
+  await users.getByRole('button', { name: 'Create' }).click();
+  await users.getByRole('alert').filter({ hasText: /already|taken|exists/i }).waitFor({ timeout: T });
+  await adminCtx.close();
+  await customerCtx.close();
+}
+
 async function phone(browser) {
   step('phone-sized screen, in Chinese: the widget fills the screen and the assistant answers');
   const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
@@ -308,6 +384,7 @@ try {
 } catch (e) {
   failed = true;
   console.error('\nbrowser tests FAILED:', e.stack || e);
+  if (problems.length) console.error(`\nin the pages:\n${problems.join('\n')}`);
   try { console.error(`\nlast server log lines:\n${readFileSync(logPath, 'utf8').split('\n').slice(-40).join('\n')}`); } catch { /* no log */ }
 } finally {
   await stopServer();
