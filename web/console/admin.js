@@ -166,8 +166,23 @@ async function knowledge(el) {
     else format.value = 'json';
   });
   const importResult = h('p', { class: 'muted' });
+  const question = h('input', { required: true, maxlength: 1000, placeholder: 'how do I reset my password?', 'aria-label': 'Question' });
+  const tried = h('div', { 'data-testid': 'try-result' });
   mount(el, h('h2', {}, 'Knowledge base'),
     h('p', { class: 'muted' }, 'What the assistant answers from; it follows changes within seconds.'),
+    h('h3', {}, 'Try a question'),
+    form('row', [question, h('button', { type: 'submit' }, 'Ask')], async () => {
+      const r = await api('/api/v1/knowledge/try', { method: 'POST', body: { question: question.value } });
+      mount(tried,
+        h('p', {}, r.answered ? 'The assistant would answer:' : 'The assistant would not answer (it offers a person):'),
+        h('pre', { class: 'reply' }, r.reply),
+        r.hits.length
+          ? table(['Document', 'Score', 'Coverage', 'Passage retrieved'], r.hits.map((x) => h('tr', {},
+            h('td', {}, x.title), h('td', {}, x.score.toFixed(2)), h('td', {}, pct(x.confidence)), h('td', {}, x.passage))))
+          : h('p', { class: 'muted' }, 'No passage matches.'));
+    }),
+    tried,
+    h('h3', {}, 'Documents'),
     h('button', { type: 'button', class: 'primary', onclick: () => edit(null) }, 'New document'),
     editor, list,
     h('h3', {}, 'Import'),

@@ -49,6 +49,7 @@ async function startServer(port) {
       CHAT_ADMIN_EMAIL: ADMIN.email,
       CHAT_ADMIN_PASSWORD: ADMIN.password,
       CHAT_AI_DELTA_DELAY_MS: '40',
+      CHAT_AI_INDEX_REFRESH_SECS: '1',
       CHAT_SHUTDOWN_TIMEOUT_SECS: '2',
       CHAT_WORKERS: '2',
       CHAT_LOG: 'info',
@@ -340,6 +341,16 @@ async function supervision(browser) {
   await kb.getByLabel('Body').fill('Gift wrapping costs 5 euros per parcel and can be chosen at checkout.');
   await kb.getByRole('button', { name: 'Create' }).click();
   await kb.getByRole('cell', { name: 'Gift wrapping' }).waitFor({ timeout: T });
+  // Try a question: the passages the assistant retrieves (the index follows the new document).
+  await kb.getByLabel('Question').fill('how much is gift wrapping?');
+  for (let i = 0; i < 30; i += 1) {
+    await kb.getByRole('button', { name: 'Ask' }).click();
+    await kb.getByTestId('try-result').locator('p').first().waitFor({ timeout: T });
+    if (await kb.getByTestId('try-result').getByRole('cell', { name: 'Gift wrapping' }).count()) break;
+    await admin.waitForTimeout(500);
+  }
+  await kb.getByTestId('try-result').getByText('The assistant would answer:').waitFor({ timeout: T });
+  await kb.getByTestId('try-result').getByRole('cell', { name: 'Gift wrapping' }).first().waitFor({ timeout: T });
   // Users: a new agent through the page.
   await admin.goto(`${base}/console#/users`);
   const users = admin.getByTestId('page-users');
