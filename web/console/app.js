@@ -491,8 +491,10 @@ function renderConversation() {
     buttons.push(b('Hand back to the assistant', () => act('hand_back'), 'hand-back'));
     buttons.push(b('Transfer…', transfer, 'transfer'));
   }
+  const snoozed = c.snoozed_until && Date.parse(c.snoozed_until) > Date.now();
+  if (snoozed) buttons.push(h('span', { class: 'muted' }, `Snoozed until ${new Date(c.snoozed_until).toLocaleString()}`), b('Reopen', () => rest('reopen'), 'reopen'));
   if (c.state !== 'closed') {
-    if (mine || isSup() || c.state !== 'human') buttons.push(b('Snooze…', snooze, 'snooze'));
+    if (!snoozed && (mine || isSup() || c.state !== 'human')) buttons.push(b('Snooze…', snooze, 'snooze'));
     if (mine || isSup()) buttons.push(b('Close', () => act('close'), 'close'));
   }
   mount(view.actions, buttons);

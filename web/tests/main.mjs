@@ -333,6 +333,18 @@ async function supervision(browser) {
   await w.getByTestId('notice').filter({ hasText: 'The assistant is answering again.' }).waitFor({ timeout: T });
   await w.getByTestId('human').waitFor({ timeout: T });
 
+  // Closed while the customer was away: after a reload the widget still
+  // shows the conversation and asks for the rating.
+  await admin.getByTestId('close').click();
+  await admin.getByTestId('conv-state').filter({ hasText: 'closed' }).waitFor({ timeout: T });
+  await w.getByTestId('csat').waitFor({ timeout: T });
+  await customer.reload();
+  await customer.locator('[data-chat-api=launcher]').click();
+  await w.locator('.msg.customer').filter({ hasText: 'Hello' }).waitFor({ timeout: T });
+  await w.getByTestId('csat').getByRole('button', { name: 'Rate 4 out of 5' }).click();
+  await w.getByTestId('csat').getByRole('button', { name: 'Send rating' }).click();
+  await w.getByTestId('thanks').waitFor({ timeout: T });
+
   // Knowledge base: a new document through the page, used by the assistant.
   await admin.goto(`${base}/console#/knowledge`);
   const kb = admin.getByTestId('page-knowledge');

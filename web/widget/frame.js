@@ -340,7 +340,21 @@ async function boot() {
     // Come back to the conversation still going, if any (newest first).
     const list = await api('/api/v1/widget/conversations');
     const open = list.items.find((c) => c.state !== 'closed');
-    if (open) state.conv = open;
+    const latest = list.items[0];
+    if (open) {
+      state.conv = open;
+    } else if (latest && latest.csat_score == null && latest.closed_at
+      && Date.now() - Date.parse(latest.closed_at) < 3600 * 1000) {
+      // Closed a moment ago and not rated yet (e.g. the page was reloaded):
+      // show it with the rating prompt. Closed conversations are not followed.
+      state.conv = latest;
+      let after = 0;
+      do {
+        const page = await api(`/api/v1/widget/conversations/${latest.id}/messages?after_seq=${after}&limit=500`);
+        page.items.forEach(addMessage);
+        after = page.next_after_seq;
+      } while (after != null);
+    }
   } catch (e) {
     state.error = e.message;
   }
