@@ -172,13 +172,13 @@ async function knowledge(el) {
     h('p', { class: 'muted' }, 'What the assistant answers from; it follows changes within seconds.'),
     h('h3', {}, 'Try a question'),
     form('row', [question, h('button', { type: 'submit' }, 'Ask')], async () => {
-      const r = await api('/api/v1/knowledge/try', { method: 'POST', body: { question: question.value } });
+      const r = await api(`/api/v1/knowledge/search?q=${encodeURIComponent(question.value.trim())}&k=5`);
+      const chosen = r.items.find((x) => x.answers);
       mount(tried,
-        h('p', {}, r.answered ? 'The assistant would answer:' : 'The assistant would not answer (it offers a person):'),
-        h('pre', { class: 'reply' }, r.reply),
-        r.hits.length
-          ? table(['Document', 'Score', 'Coverage', 'Passage retrieved'], r.hits.map((x) => h('tr', {},
-            h('td', {}, x.title), h('td', {}, x.score.toFixed(2)), h('td', {}, pct(x.confidence)), h('td', {}, x.passage))))
+        h('p', {}, chosen ? `The assistant would answer from “${chosen.title}”.` : 'The assistant would not answer (it offers a person).'),
+        r.items.length
+          ? table(['Document', 'Score', 'Coverage', 'Answers', 'Passage retrieved'], r.items.map((x) => h('tr', {},
+            h('td', {}, x.title), h('td', {}, x.score.toFixed(2)), h('td', {}, pct(x.confidence)), h('td', {}, x.answers ? 'yes' : ''), h('td', {}, x.passage))))
           : h('p', { class: 'muted' }, 'No passage matches.'));
     }),
     tried,

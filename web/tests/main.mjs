@@ -361,7 +361,7 @@ async function supervision(browser) {
     if (await kb.getByTestId('try-result').getByRole('cell', { name: 'Gift wrapping' }).count()) break;
     await admin.waitForTimeout(500);
   }
-  await kb.getByTestId('try-result').getByText('The assistant would answer:').waitFor({ timeout: T });
+  await kb.getByTestId('try-result').getByText('The assistant would answer from “Gift wrapping”.').waitFor({ timeout: T });
   await kb.getByTestId('try-result').getByRole('cell', { name: 'Gift wrapping' }).first().waitFor({ timeout: T });
   // Users: a new agent through the page.
   await admin.goto(`${base}/console#/users`);

@@ -16,7 +16,6 @@
 
 pub mod config;
 pub mod health;
-pub mod knowledge_try;
 pub mod pages;
 pub mod secrets;
 pub mod telemetry;
@@ -164,12 +163,11 @@ impl Application {
         );
         // The assistant: the offline one, answering from the knowledge base,
         // whose index follows the documents (rebuilt when they change).
-        let probe = if config.ai_provider == config::AiProvider::None {
+        if config.ai_provider == config::AiProvider::None {
             tracing::info!("no assistant (CHAT_AI_PROVIDER=none): customers wait for a person");
-            None
         } else {
-            Some(start_assistant(&config, &dyn_store, &service, &bus).await)
-        };
+            start_assistant(&config, &dyn_store, &service, &bus).await;
+        }
         let commands: Arc<dyn ConversationCommands> = service.clone();
         let gateway = Gateway::start(
             service,
@@ -218,7 +216,6 @@ impl Application {
                 .app_data(readiness.clone())
                 // Before the admin scope: it owns every other /api/v1 path.
                 .configure(chat_gateway::configure(gateway_for_app.clone()))
-                .configure(knowledge_try::configure(probe.clone()))
                 .configure(chat_admin::configure(
                     dyn_store.clone(),
                     auth.clone(),
@@ -293,14 +290,13 @@ impl Application {
 }
 
 /// The offline assistant: answers from the knowledge base, whose index
-/// follows the documents (rebuilt when they change). Returns that index and
-/// the thresholds, for `POST /api/v1/knowledge/try`.
+/// follows the documents (rebuilt when they change).
 async fn start_assistant(
     config: &Config,
     store: &Arc<dyn Store>,
     service: &Arc<ConversationService>,
     bus: &Arc<dyn EventBus>,
-) -> knowledge_try::Probe {
+) {
     if config.ai_demo_kb {
         seed_demo_knowledge(store.as_ref()).await;
     }
@@ -334,14 +330,6 @@ async fn start_assistant(
         }
         None => Engine::Offline,
     };
-    let offline = OfflineConfig {
-        min_score: config.ai_min_score,
-        ..OfflineConfig::default()
-    };
-    let probe = knowledge_try::Probe {
-        index: index.clone(),
-        offline: offline.clone(),
-    };
     let responder = Responder::with_engine(
         engine,
         actions,
@@ -349,13 +337,15 @@ async fn start_assistant(
         ResponderConfig {
             delta_delay: config.ai_delta_delay,
             handoff_after_misses: config.ai_handoff_after_misses,
-            offline,
+            offline: OfflineConfig {
+                min_score: config.ai_min_score,
+                ..OfflineConfig::default()
+            },
             ..ResponderConfig::default()
         },
     );
     responder.watch(bus.clone());
     service.set_assistant(Arc::new(responder));
-    probe
 }
 
 /// Loads the bundled bilingual FAQ into an empty knowledge base, so a fresh
