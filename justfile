@@ -25,6 +25,7 @@ lint:
     cargo clippy --workspace --all-targets -- -D warnings
 
 # Benchmarks (release builds; see docs/BENCHMARKS.md).
-bench:
+bench backend="sqlite":
     cargo bench -p chat-store --bench append
     python3 bench/startup.py
+    bash bench/run.sh {{backend}}

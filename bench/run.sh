@@ -1,46 +1,111 @@
 #!/usr/bin/env bash
-# Real-time benchmarks on loopback. Starts its own server (embedded SQLite,
-# fresh data directory, free port) and stops only what it started.
+# Benchmarks on loopback. Starts its own server(s) and stops only what it
+# started; on MariaDB it creates a fresh database and drops only that.
 #
-#   bash bench/run.sh [conversations] [seconds] [fixed-rate msgs/s]
+#   bash bench/run.sh [sqlite|mysql] [scenario ...]
 #
-# Server and load generator share the machine's cores unless PIN=1, which
-# pins the server to CPU 0 and the load generator to CPU 1 (taskset).
+# Scenarios (default: all):
+#   throughput  closed loop, $CONVS conversations (500), $SECS s (15)
+#   latency     fixed $RATE msg/s (5000), $CONVS conversations, $SECS s
+#   assistant   closed loop, $AI_CONVS conversations (100) answered by the
+#               offline assistant, $SECS s
+#   idle        $IDLE idle authenticated sockets (10000): server KiB per socket
+#   rest        $REST_CONC connections (32) on the conversation list, then on
+#               the statistics, $SECS s each
+#
+# sqlite: one node, embedded default (SQLite file, in-process bus).
+# mysql:  two nodes on MariaDB ($MYSQL_URL, default root@127.0.0.1:3306) and
+#         Redis ($REDIS_URL, default 127.0.0.1:6379); customers connect to
+#         node A, agents to node B, so every message crosses Redis.
+# PIN=1 pins the server(s) to CPU 0 and the load generator to CPU 1.
+# Each run prints one JSON line; the script prefixes it with its scenario.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CONVS=${1:-100}
-SECS=${2:-10}
-RATE=${3:-1000}
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+BACKEND=${1:-sqlite}
+shift || true
+SCENARIOS=${*:-throughput latency assistant idle rest}
+CONVS=${CONVS:-500}
+SECS=${SECS:-15}
+RATE=${RATE:-5000}
+AI_CONVS=${AI_CONVS:-100}
+IDLE=${IDLE:-10000}
+REST_CONC=${REST_CONC:-32}
+MYSQL_URL=${MYSQL_URL:-mysql://root@127.0.0.1:3306}
+REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${HOME:-/root}/.cache/chat-api/target}"
 cargo build --release -q -p chat-server -p chat-loadgen
 BIN="$CARGO_TARGET_DIR/release"
+# 10,000 sockets need as many descriptors (this machine caps a process at 20,000).
+ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-DATA=$(mktemp -d)
-PASSWORD="bench-password-$$"
 SERVER_CPU=""; LOAD_CPU=""
 if [ "${PIN:-0}" = 1 ]; then SERVER_CPU="taskset -c 0"; LOAD_CPU="taskset -c 1"; fi
-
-CHAT_LISTEN="127.0.0.1:$PORT" DATABASE_URL="sqlite://$DATA/chat.db" CHAT_DATA_DIR="$DATA" \
-CHAT_ADMIN_EMAIL=bench@example.com CHAT_ADMIN_PASSWORD="$PASSWORD" CHAT_LOG=warn \
-CHAT_WS_RATE_PER_SEC=1000000 CHAT_MAX_CONVERSATIONS_PER_AGENT=100000 \
-  $SERVER_CPU "$BIN/chat-server" &
-SERVER=$!
-cleanup() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$DATA"; }
-trap cleanup EXIT
-for _ in $(seq 1 200); do
-  if python3 - "$PORT" <<'PY' 2>/dev/null; then break; fi
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_ready() {
+  for _ in $(seq 1 400); do
+    if python3 - "$1" <<'PY' 2>/dev/null; then return 0; fi
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=0.2)
 s.sendall(b"GET /readyz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
 sys.exit(0 if s.recv(64).startswith(b"HTTP/1.1 200") else 1)
 PY
-  sleep 0.05
-done
+    sleep 0.05
+  done
+  echo "server on port $1 did not become ready" >&2; return 1
+}
 
-run() { $LOAD_CPU "$BIN/chat-loadgen" --addr "127.0.0.1:$PORT" --email bench@example.com --password "$PASSWORD" "$@"; }
-echo "# closed loop, $CONVS conversations, ${SECS}s"
-run --conversations "$CONVS" --seconds "$SECS"
-echo "# fixed rate $RATE msg/s, $CONVS conversations, ${SECS}s"
-run --conversations "$CONVS" --seconds "$SECS" --rate "$RATE"
-echo "# server RSS after the runs: $(ps -o rss= -p "$SERVER") KiB"
+DATA=$(mktemp -d)
+PASSWORD="bench-password-$$"
+PIDS=()
+BENCH_DB=""
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  if [ -n "$BENCH_DB" ]; then
+    mysql -h 127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS \`$BENCH_DB\`" 2>/dev/null || true
+  fi
+  rm -rf "$DATA"
+}
+trap cleanup EXIT
+
+common_env=(CHAT_ADMIN_EMAIL=bench@example.com CHAT_ADMIN_PASSWORD="$PASSWORD" CHAT_LOG=warn
+  CHAT_WS_RATE_PER_SEC=1000000 CHAT_MAX_CONVERSATIONS_PER_AGENT=1000000
+  CHAT_AI_DELTA_DELAY_MS=0 CHAT_DATA_DIR="$DATA")
+start_node() { # port database-url extra-env...
+  local port=$1 db=$2; shift 2
+  env "${common_env[@]}" CHAT_LISTEN="127.0.0.1:$port" DATABASE_URL="$db" "$@" \
+    $SERVER_CPU "$BIN/chat-server" &
+  PIDS+=($!)
+  wait_ready "$port"
+}
+
+PORT_A=$(free_port)
+if [ "$BACKEND" = mysql ]; then
+  BENCH_DB="chat_bench_$(date +%s)_$$"
+  mysql -h 127.0.0.1 -uroot -e "CREATE DATABASE \`$BENCH_DB\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+  PORT_B=$(free_port)
+  shared=(REDIS_URL="$REDIS_URL" CHAT_REDIS_PREFIX="bench-$$" CHAT_JWT_SECRET="bench-secret-bench-secret-bench-secret-$$")
+  start_node "$PORT_A" "$MYSQL_URL/$BENCH_DB" "${shared[@]}" CHAT_NODE_ID=a
+  start_node "$PORT_B" "$MYSQL_URL/$BENCH_DB" "${shared[@]}" CHAT_NODE_ID=b
+  AGENTS=(--agent-addr "127.0.0.1:$PORT_B")
+else
+  start_node "$PORT_A" "sqlite://$DATA/chat.db"
+  AGENTS=()
+fi
+SERVER_A=${PIDS[0]}
+
+load() { $LOAD_CPU "$BIN/chat-loadgen" --addr "127.0.0.1:$PORT_A" --email bench@example.com --password "$PASSWORD" "$@"; }
+echo "# backend=$BACKEND commit=$(git rev-parse --short HEAD) pin=${PIN:-0} cpus=$(nproc)"
+for s in $SCENARIOS; do
+  case $s in
+    throughput) echo -n "throughput: "; load --conversations "$CONVS" --seconds "$SECS" "${AGENTS[@]}" ;;
+    latency)    echo -n "latency: "; load --conversations "$CONVS" --seconds "$SECS" --rate "$RATE" "${AGENTS[@]}" ;;
+    assistant)  echo -n "assistant: "; load --conversations "$AI_CONVS" --seconds "$SECS" --assistant ;;
+    idle)       echo -n "idle: "; load --scenario idle --idle "$IDLE" --server-pid "$SERVER_A" ;;
+    rest)
+      echo -n "rest conversations: "; load --scenario rest --path "/api/v1/conversations?limit=50" --concurrency "$REST_CONC" --seconds "$SECS"
+      echo -n "rest stats: "; load --scenario rest --path "/api/v1/stats" --concurrency "$REST_CONC" --seconds "$SECS" ;;
+    *) echo "unknown scenario $s" >&2; exit 2 ;;
+  esac
+done
+echo "# server RSS at the end: $(ps -o rss= -p "$SERVER_A") KiB"

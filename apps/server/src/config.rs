@@ -97,6 +97,12 @@ pub struct Config {
     pub log_filter: String,
     /// `CHAT_JWT_SECRET`.
     pub jwt_secret: Option<Secret>,
+    /// `CHAT_DATA_KEYS`: `id:base64key[,…]`, AES-256 keys for customer
+    /// contact details; the first encrypts, all decrypt.
+    pub data_keys: Option<Secret>,
+    /// `CHAT_DATA_HASH_KEY`: base64 HMAC key of the e-mail / phone search
+    /// hashes.
+    pub data_hash_key: Option<Secret>,
     /// `CHAT_ACCESS_TOKEN_TTL_SECS`.
     pub access_ttl_secs: i64,
     /// `CHAT_REFRESH_TOKEN_TTL_SECS`.
@@ -154,6 +160,9 @@ pub struct Config {
     /// `CHAT_AI_DEMO_KB`: load the bundled FAQ into an empty knowledge base
     /// (default: on with SQLite, off with MySQL).
     pub ai_demo_kb: bool,
+    /// `CHAT_WEBHOOK_*`: webhook delivery (attempts, backoff, timeout,
+    /// disabling, allowed destinations, polling, retention).
+    pub webhooks: chat_admin::webhooks::WebhookConfig,
     /// `CHAT_WEB_DIR`: serve the pages from this `web/` folder instead of
     /// the copies compiled into the binary (front-end development).
     pub web_dir: Option<PathBuf>,
@@ -207,6 +216,13 @@ impl Config {
                  (generate one with `openssl rand -hex 32`)",
             ));
         }
+        let data_keys = get("CHAT_DATA_KEYS").map(Secret);
+        let data_hash_key = get("CHAT_DATA_HASH_KEY").map(Secret);
+        check_data_keys(
+            data_keys.as_ref(),
+            data_hash_key.as_ref(),
+            scheme == "sqlite",
+        )?;
         let redis_url = get("REDIS_URL").map(Secret);
         if let Some(r) = &redis_url
             && !r.0.starts_with("redis://")
@@ -318,6 +334,8 @@ impl Config {
                 .or_else(|| get("RUST_LOG"))
                 .unwrap_or_else(|| "info".into()),
             jwt_secret,
+            data_keys,
+            data_hash_key,
             access_ttl_secs,
             refresh_ttl_secs,
             admin_email: get("CHAT_ADMIN_EMAIL"),
@@ -381,6 +399,7 @@ impl Config {
                     ));
                 }
             },
+            webhooks: webhook_config(&get)?,
             web_dir: get("CHAT_WEB_DIR").map(PathBuf::from),
             redis_prefix: get("CHAT_REDIS_PREFIX").unwrap_or_else(|| "chat".into()),
             workers: get("CHAT_WORKERS")
@@ -397,6 +416,89 @@ impl Config {
     /// True when the database is the embedded SQLite file.
     pub fn is_embedded(&self) -> bool {
         self.database_url.0.starts_with("sqlite://")
+    }
+}
+
+/// Both data-key variables or neither (embedded mode generates its own);
+/// each must parse, and together make a usable cipher.
+fn check_data_keys(
+    keys: Option<&Secret>,
+    hash_key: Option<&Secret>,
+    embedded: bool,
+) -> Result<(), ConfigError> {
+    use chat_store::crypto::{FieldCipher, parse_hash_key, parse_keys};
+    match (keys, hash_key) {
+        (None, None) if embedded => Ok(()),
+        (None, _) => Err(err(
+            "CHAT_DATA_KEYS",
+            if embedded {
+                "is required with CHAT_DATA_HASH_KEY".to_owned()
+            } else {
+                "is required with a MySQL database: every node must encrypt customer data with the \
+                 same keys (e.g. CHAT_DATA_KEYS=k1:$(openssl rand -base64 32))"
+                    .to_owned()
+            },
+        )),
+        (Some(_), None) => Err(err(
+            "CHAT_DATA_HASH_KEY",
+            "is required with CHAT_DATA_KEYS (e.g. $(openssl rand -base64 32))",
+        )),
+        (Some(keys), Some(hash_key)) => {
+            let keys = parse_keys(&keys.0).map_err(|e| err("CHAT_DATA_KEYS", e.to_string()))?;
+            let hash_key = parse_hash_key(&hash_key.0)
+                .map_err(|e| err("CHAT_DATA_HASH_KEY", e.to_string()))?;
+            if hash_key.len() < 32 {
+                return Err(err(
+                    "CHAT_DATA_HASH_KEY",
+                    "must be base64 of at least 32 bytes",
+                ));
+            }
+            FieldCipher::new(keys, hash_key)
+                .map(|_| ())
+                .map_err(|e| err("CHAT_DATA_KEYS", e.to_string()))
+        }
+    }
+}
+
+fn webhook_config(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<chat_admin::webhooks::WebhookConfig, ConfigError> {
+    let defaults = chat_admin::webhooks::WebhookConfig::default();
+    let max_attempts: u32 = positive(get, "CHAT_WEBHOOK_MAX_ATTEMPTS", defaults.max_attempts)?;
+    if max_attempts > 50 {
+        return Err(err("CHAT_WEBHOOK_MAX_ATTEMPTS", "must be at most 50"));
+    }
+    let backoff = Duration::from_millis(positive(get, "CHAT_WEBHOOK_BACKOFF_MS", 5000)?);
+    let max_backoff = Duration::from_secs(positive(get, "CHAT_WEBHOOK_MAX_BACKOFF_SECS", 3600)?);
+    let timeout: u64 = positive(get, "CHAT_WEBHOOK_TIMEOUT_SECS", 10)?;
+    if timeout > 300 {
+        return Err(err("CHAT_WEBHOOK_TIMEOUT_SECS", "must be at most 300"));
+    }
+    Ok(chat_admin::webhooks::WebhookConfig {
+        max_attempts,
+        backoff,
+        max_backoff: max_backoff.max(backoff),
+        disable_after: parse(get, "CHAT_WEBHOOK_DISABLE_AFTER", "5")?,
+        timeout: Duration::from_secs(timeout),
+        allow_private: flag(get, "CHAT_WEBHOOK_ALLOW_PRIVATE", false)?,
+        poll_interval: Duration::from_millis(positive(get, "CHAT_WEBHOOK_POLL_MS", 2000)?),
+        retention: Duration::from_secs(
+            positive::<u64>(get, "CHAT_WEBHOOK_RETENTION_DAYS", 30)?.saturating_mul(24 * 3600),
+        ),
+        ..defaults
+    })
+}
+
+fn flag(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match get(var).as_deref().map(str::trim) {
+        None => Ok(default),
+        Some("true" | "1" | "yes") => Ok(true),
+        Some("false" | "0" | "no") => Ok(false),
+        Some(other) => Err(err(var, format!("`{other}` is not true or false"))),
     }
 }
 
@@ -482,6 +584,12 @@ mod tests {
         assert_eq!(c.log_format, LogFormat::Pretty);
         assert_eq!(c.access_ttl_secs, 900);
         assert!(c.jwt_secret.is_none());
+        assert!(
+            !c.webhooks.allow_private,
+            "internal webhook targets are opt-in"
+        );
+        assert_eq!(c.webhooks.max_attempts, 10);
+        assert_eq!(c.webhooks.disable_after, 5);
     }
 
     #[test]
@@ -509,6 +617,18 @@ mod tests {
             var(&[("CHAT_CONFIG_FILE", "/nonexistent/chat.env")]),
             "CHAT_CONFIG_FILE"
         );
+        assert_eq!(
+            var(&[("CHAT_WEBHOOK_ALLOW_PRIVATE", "maybe")]),
+            "CHAT_WEBHOOK_ALLOW_PRIVATE"
+        );
+        assert_eq!(
+            var(&[("CHAT_WEBHOOK_MAX_ATTEMPTS", "0")]),
+            "CHAT_WEBHOOK_MAX_ATTEMPTS"
+        );
+        assert_eq!(
+            var(&[("CHAT_WEBHOOK_TIMEOUT_SECS", "1000")]),
+            "CHAT_WEBHOOK_TIMEOUT_SECS"
+        );
     }
 
     #[test]
@@ -532,10 +652,54 @@ mod tests {
     }
 
     #[test]
+    fn data_keys_come_in_pairs_and_must_parse() {
+        let key = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+        let hash = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+        let jwt = "s".repeat(40);
+        let mysql = [
+            ("DATABASE_URL", "mysql://u@h/db"),
+            ("CHAT_JWT_SECRET", jwt.as_str()),
+        ];
+        let var = |extra: &[(&str, &str)]| {
+            let mut pairs = mysql.to_vec();
+            pairs.extend_from_slice(extra);
+            cfg(&pairs).map(|_| ()).map_err(|e| e.var)
+        };
+        assert_eq!(var(&[]), Err("CHAT_DATA_KEYS"), "required with MySQL");
+        assert_eq!(var(&[("CHAT_DATA_KEYS", key)]), Err("CHAT_DATA_HASH_KEY"));
+        assert_eq!(
+            var(&[("CHAT_DATA_KEYS", "k1:short"), ("CHAT_DATA_HASH_KEY", hash)]),
+            Err("CHAT_DATA_KEYS")
+        );
+        assert_eq!(
+            var(&[("CHAT_DATA_KEYS", key), ("CHAT_DATA_HASH_KEY", "c2hvcnQ=")]),
+            Err("CHAT_DATA_HASH_KEY")
+        );
+        assert_eq!(
+            var(&[("CHAT_DATA_KEYS", key), ("CHAT_DATA_HASH_KEY", hash)]),
+            Ok(())
+        );
+        assert!(cfg(&[]).is_ok(), "embedded mode generates its own");
+        let shown = format!(
+            "{:?}",
+            cfg(&[("CHAT_DATA_KEYS", key), ("CHAT_DATA_HASH_KEY", hash)]).unwrap()
+        );
+        assert!(!shown.contains("AAECAwQF"), "{shown}");
+    }
+
+    #[test]
     fn secrets_do_not_print() {
         let c = cfg(&[
             ("CHAT_JWT_SECRET", &"s".repeat(40)),
             ("DATABASE_URL", "mysql://root:hunter2@db/chat"),
+            (
+                "CHAT_DATA_KEYS",
+                "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+            ),
+            (
+                "CHAT_DATA_HASH_KEY",
+                "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+            ),
         ])
         .unwrap();
         let shown = format!("{c:?}");

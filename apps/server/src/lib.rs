@@ -11,8 +11,8 @@
 //!
 //! Layout: [`config`] (defaults → file → environment), [`telemetry`] (logs,
 //! request ids, Prometheus), [`health`] (`/healthz`, `/readyz`), [`secrets`]
-//! (the JWT signing secret), [`pages`] (the widget and console pages, embedded),
-//! and [`Application`] here.
+//! (the JWT signing secret and the data keys), [`pages`] (the widget and
+//! console pages, embedded), and [`Application`] here.
 
 pub mod config;
 pub mod health;
@@ -30,12 +30,14 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 use chat_admin::auth::{BootstrapOutcome, JwtKeys};
 use chat_admin::http::TrustedProxies;
+use chat_admin::webhooks::Webhooks;
 use chat_admin::{AuthConfig, AuthService};
 use chat_ai::knowledge::LiveIndex;
 use chat_ai::offline::OfflineConfig;
 use chat_ai::provider::{OpenAiProvider, ProviderConfig};
 use chat_ai::responder::{Engine, Responder, ResponderConfig};
-use chat_domain::ports::{BotActions, ConversationCommands, EventBus, PresenceRegistry, Store};
+use chat_ai::search::IndexSearch;
+use chat_domain::ports::{BotActions, EventBus, KnowledgeSearch, PresenceRegistry, Store};
 use chat_gateway::{Gateway, GatewayConfig};
 use chat_session::bus::{InProcessBus, RedisBus};
 use chat_session::lifecycle::LifecycleConfig;
@@ -76,7 +78,18 @@ impl Application {
         )
         .await
         .context("opening the database")?;
-        tracing::info!(backend = store.backend(), "database ready");
+        let cipher = secrets::data_cipher(&config).context("loading the data keys")?;
+        let key_ids = cipher.key_ids().join(",");
+        let store = store.with_cipher(Arc::new(cipher));
+        // A wrong or missing data key is a start-up error naming the key,
+        // not failing customer requests later.
+        store.check_data_keys().await.map_err(|e| {
+            anyhow::anyhow!(
+                "the data keys ({key_ids}) cannot read the stored customer data: {e}; \
+                 check CHAT_DATA_KEYS (every key still in use must be listed)"
+            )
+        })?;
+        tracing::info!(backend = store.backend(), data_keys = %key_ids, "database ready");
 
         let secret = secrets::jwt_secret(&config).context("loading the JWT secret")?;
         let keys = Arc::new(JwtKeys::new(&secret).map_err(|e| anyhow::anyhow!("{e}"))?);
@@ -143,6 +156,11 @@ impl Application {
                     Arc::new(InProcessPresence::new()),
                 ),
             };
+        // Webhooks: from here on, every publisher of this node uses the
+        // wrapped bus, which copies the events webhooks want to the outbox.
+        let (webhooks, bus) = Webhooks::start(dyn_store.clone(), bus, config.webhooks.clone())
+            .await
+            .context("starting webhooks")?;
         let log = MessageLog::start(dyn_store.clone(), bus.clone(), 256);
         let service = Arc::new(ConversationService::new(
             dyn_store.clone(),
@@ -163,12 +181,40 @@ impl Application {
         );
         // The assistant: the offline one, answering from the knowledge base,
         // whose index follows the documents (rebuilt when they change).
-        if config.ai_provider == config::AiProvider::None {
-            tracing::info!("no assistant (CHAT_AI_PROVIDER=none): customers wait for a person");
+        let offline = OfflineConfig {
+            min_score: config.ai_min_score,
+            ..OfflineConfig::default()
+        };
+        let index = LiveIndex::new();
+        let assistant_on = config.ai_provider != config::AiProvider::None;
+        if assistant_on {
+            start_assistant(
+                &config,
+                &dyn_store,
+                &service,
+                &bus,
+                index.clone(),
+                offline.clone(),
+            )
+            .await;
         } else {
-            start_assistant(&config, &dyn_store, &service, &bus).await;
+            tracing::info!("no assistant (CHAT_AI_PROVIDER=none): customers wait for a person");
         }
-        let commands: Arc<dyn ConversationCommands> = service.clone();
+        let knowledge: Arc<dyn KnowledgeSearch> = Arc::new(IndexSearch::new(
+            index,
+            dyn_store.clone(),
+            offline,
+            assistant_on,
+        ));
+        let admin = chat_admin::Services {
+            store: dyn_store.clone(),
+            auth: auth.clone(),
+            commands: service.clone(),
+            presence: presence.clone(),
+            knowledge,
+            webhooks,
+            proxies: TrustedProxies(config.trusted_proxies.clone()),
+        };
         let gateway = Gateway::start(
             service,
             auth.clone(),
@@ -199,7 +245,6 @@ impl Application {
         let readiness = web::Data::new(ReadinessTargets {
             redis_url: config.redis_url.as_ref().map(|s| s.0.clone()),
         });
-        let proxies = TrustedProxies(config.trusted_proxies.clone());
         let max_body = config.max_body_bytes;
         let gateway_for_app = gateway.clone();
         let pages_config = pages::PagesConfig {
@@ -216,12 +261,7 @@ impl Application {
                 .app_data(readiness.clone())
                 // Before the admin scope: it owns every other /api/v1 path.
                 .configure(chat_gateway::configure(gateway_for_app.clone()))
-                .configure(chat_admin::configure(
-                    dyn_store.clone(),
-                    auth.clone(),
-                    commands.clone(),
-                    proxies.clone(),
-                ))
+                .configure(chat_admin::configure(admin.clone()))
                 .route("/healthz", web::get().to(health::healthz))
                 .route("/readyz", web::get().to(health::readyz))
                 .route("/metrics", web::get().to(telemetry::metrics_endpoint))
@@ -230,7 +270,7 @@ impl Application {
                 .configure(pages::configure(pages_config.clone()))
                 .wrap(Compress::default())
                 .wrap(from_fn(telemetry::track_requests))
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<telemetry::RequestSpan>::new())
         })
         .shutdown_timeout(config.shutdown_timeout.as_secs())
         // Signals are ours (see `run_until_stopped`): sockets must be told
@@ -296,11 +336,12 @@ async fn start_assistant(
     store: &Arc<dyn Store>,
     service: &Arc<ConversationService>,
     bus: &Arc<dyn EventBus>,
+    index: LiveIndex,
+    offline: OfflineConfig,
 ) {
     if config.ai_demo_kb {
         seed_demo_knowledge(store.as_ref()).await;
     }
-    let index = LiveIndex::new();
     index.follow(store.clone(), config.ai_index_refresh);
     let actions: Arc<dyn BotActions> = service.clone();
     let engine = match &config.ai_model {
@@ -337,10 +378,7 @@ async fn start_assistant(
         ResponderConfig {
             delta_delay: config.ai_delta_delay,
             handoff_after_misses: config.ai_handoff_after_misses,
-            offline: OfflineConfig {
-                min_score: config.ai_min_score,
-                ..OfflineConfig::default()
-            },
+            offline,
             ..ResponderConfig::default()
         },
     );

@@ -9,6 +9,20 @@ use chat_server::{Application, telemetry};
 #[tokio::main]
 async fn main() -> ExitCode {
     let started = Instant::now();
+    // `chat-server openapi`: the REST API's OpenAPI document, for client
+    // generators and validators, without starting anything.
+    if std::env::args().nth(1).as_deref() == Some("openapi") {
+        return match serde_json::to_string_pretty(&chat_admin::http::openapi::document()) {
+            Ok(text) => {
+                println!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("chat-server: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {

@@ -249,19 +249,15 @@ async fn malformed_and_oversize_bodies_get_json_errors(app: &TestApp) {
         "no account oracle"
     );
     let bad_query = app
-        .get("/api/v1/audit?limit=lots", Some(&admin_token(app).await))
+        .get(
+            "/api/v1/audit?limit=lots",
+            Some(&common::admin_token(app).await),
+        )
         .await;
     assert_eq!(
         (bad_query.status, bad_query.error_code().as_str()),
         (400, "validation_failed")
     );
-}
-
-async fn admin_token(app: &TestApp) -> String {
-    app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 /// The signing secret the server under test uses (generated per data dir
@@ -274,7 +270,7 @@ fn server_keys(app: &TestApp) -> JwtKeys {
 
 async fn forged_expired_and_foreign_tokens_are_401(app: &TestApp) {
     let keys = server_keys(app);
-    let valid = admin_token(app).await;
+    let valid = common::admin_token(app).await;
     assert!(keys.verify(&valid).is_ok(), "harness uses the server's key");
     let admin_id: UserId = app.get("/api/v1/me", Some(&valid)).await.json()["id"]
         .as_str()
@@ -341,7 +337,7 @@ async fn staff(app: &TestApp, role: Role) -> String {
 }
 
 async fn roles_are_enforced_on_the_server(app: &TestApp) {
-    let admin = admin_token(app).await;
+    let admin = common::admin_token(app).await;
     let supervisor = staff(app, Role::Supervisor).await;
     let agent = staff(app, Role::Agent).await;
     // /me: any staff role.

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chat_domain::model::Role;
 use common::ws::Ws;
-use common::{TestApp, create_staff, request};
+use common::{TestApp, create_staff};
 use serde_json::{Value, json};
 
 async fn send(
@@ -19,20 +19,7 @@ async fn send(
     body: Option<Value>,
     token: &str,
 ) -> common::Response {
-    let auth = format!("Bearer {token}");
-    let headers = vec![
-        ("content-type", "application/json"),
-        ("authorization", auth.as_str()),
-    ];
-    let body = body.map(|b| b.to_string());
-    request(
-        app.addr,
-        method,
-        path,
-        &headers,
-        body.as_deref().map(str::as_bytes),
-    )
-    .await
+    common::send(app, method, path, body, Some(token)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -199,4 +186,97 @@ async fn supervisors_edit_the_knowledge_base_and_the_assistant_follows() {
             .status,
         404
     );
+}
+
+/// "Try a question": the passages retrieval finds, whether the assistant
+/// would answer, and a re-index that takes a new document at once (here with
+/// the assistant off: the index is loaded on the first question).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn supervisors_try_questions_and_reindex() {
+    let app = TestApp::spawn(common::Backend::Sqlite).await.unwrap();
+    let (_, sup) = create_staff(&app, Role::Supervisor).await;
+    let doc = json!({ "title": "Refunds", "body": "Refunds are paid back to the original card within 7 days after we receive the parcel." });
+    assert_eq!(
+        send(&app, "POST", "/api/v1/knowledge", Some(doc), &sup)
+            .await
+            .status,
+        201
+    );
+
+    let r = send(
+        &app,
+        "GET",
+        "/api/v1/knowledge/search?q=when%20do%20I%20get%20my%20refund",
+        None,
+        &sup,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let items = r.json()["items"].as_array().unwrap().clone();
+    assert_eq!(items[0]["title"], "Refunds", "{items:?}");
+    assert!(items[0]["score"].as_f64().unwrap() > 0.0);
+    assert_eq!(items[0]["answers"], true);
+    let none = send(
+        &app,
+        "GET",
+        "/api/v1/knowledge/search?q=tell%20me%20a%20joke",
+        None,
+        &sup,
+    )
+    .await;
+    assert!(
+        none.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["answers"] == false),
+        "{}",
+        none.text
+    );
+
+    // A new document is found after a re-index.
+    let doc = json!({ "title": "Opening hours", "body": "Our support team answers from 9:00 to 21:00 every day." });
+    assert_eq!(
+        send(&app, "POST", "/api/v1/knowledge", Some(doc), &sup)
+            .await
+            .status,
+        201
+    );
+    let r = send(&app, "POST", "/api/v1/knowledge/reindex", None, &sup).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.json()["passages"].as_u64().unwrap() >= 2);
+    let hours = send(
+        &app,
+        "GET",
+        "/api/v1/knowledge/search?q=opening%20hours&k=1",
+        None,
+        &sup,
+    )
+    .await
+    .json();
+    assert_eq!(hours["items"].as_array().unwrap().len(), 1);
+    assert_eq!(hours["items"][0]["title"], "Opening hours");
+    let audit = send(
+        &app,
+        "GET",
+        "/api/v1/audit?action=knowledge.reindex",
+        None,
+        &common::admin_token(&app).await,
+    )
+    .await
+    .json();
+    assert_eq!(audit["items"].as_array().unwrap().len(), 1, "{audit}");
+
+    for (path, field) in [
+        ("/api/v1/knowledge/search", "q"),
+        ("/api/v1/knowledge/search?q=", "q"),
+        ("/api/v1/knowledge/search?q=x&k=0", "limit"),
+        ("/api/v1/knowledge/search?q=x&k=21", "limit"),
+    ] {
+        let r = send(&app, "GET", path, None, &sup).await;
+        assert_eq!(r.status, 400, "{path}: {}", r.text);
+        if field != "q" || !r.text.contains("query") {
+            assert_eq!(r.json()["error"]["field"], field, "{path}: {}", r.text);
+        }
+    }
 }

@@ -49,6 +49,11 @@ fn unreachable_database_is_a_clear_start_up_error() {
     let out = run_with(&[
         ("DATABASE_URL", "mysql://root:hunter2@127.0.0.1:1/chat"),
         ("CHAT_JWT_SECRET", common::JWT_SECRET),
+        ("CHAT_DATA_KEYS", chat_store::testing::TEST_DATA_KEYS),
+        (
+            "CHAT_DATA_HASH_KEY",
+            chat_store::testing::TEST_DATA_HASH_KEY,
+        ),
         ("CHAT_DB_CONNECT_TIMEOUT_SECS", "2"),
     ]);
     assert_eq!(out.status.code(), Some(1));

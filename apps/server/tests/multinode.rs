@@ -52,6 +52,11 @@ fn start(name: &str, db: &str, redis: &str, prefix: &str) -> Node {
         .env("REDIS_URL", redis)
         .env("CHAT_REDIS_PREFIX", prefix)
         .env("CHAT_JWT_SECRET", JWT_SECRET)
+        .env("CHAT_DATA_KEYS", chat_store::testing::TEST_DATA_KEYS)
+        .env(
+            "CHAT_DATA_HASH_KEY",
+            chat_store::testing::TEST_DATA_HASH_KEY,
+        )
         .env("CHAT_ADMIN_EMAIL", ADMIN_EMAIL)
         .env("CHAT_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .env("CHAT_LISTEN", format!("127.0.0.1:{port}"))

@@ -6,36 +6,13 @@
 mod common;
 
 use chat_domain::model::Role;
-use common::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, create_staff, request};
+use common::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, create_staff, send};
 use serde_json::{Value, json};
 
 on_both_backends!(
     users_rbac_validation_and_immediate_effect,
     canned_responses_personal_and_shared
 );
-
-async fn send(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-    token: Option<&str>,
-) -> common::Response {
-    let auth = token.map(|t| format!("Bearer {t}"));
-    let mut headers = vec![("content-type", "application/json")];
-    if let Some(a) = &auth {
-        headers.push(("authorization", a.as_str()));
-    }
-    let body = body.map(|b| b.to_string());
-    request(
-        app.addr,
-        method,
-        path,
-        &headers,
-        body.as_deref().map(str::as_bytes),
-    )
-    .await
-}
 
 async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
     let admin = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["access_token"]

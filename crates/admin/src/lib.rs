@@ -11,13 +11,19 @@
 //! - [`http`]: the HTTP face: the one error body ([`http::ApiError`]), the
 //!   extractors that authenticate a request and check its role
 //!   ([`http::Caller`], [`http::StaffCaller`], [`http::RoleGuard`]), the
-//!   client-address rules, and the routes.
+//!   client-address rules, and the routes;
+//! - [`stats`]: support statistics (first response and resolution times,
+//!   assistant resolution and handoff rates, CSAT) from conversation facts;
+//! - [`webhooks`]: signed event deliveries to other systems (outbox,
+//!   sender with retries, destination rules).
 //!
 //! The crate depends on `chat-domain` and its ports only: give it any
 //! [`chat_domain::ports::Store`].
 
 pub mod auth;
 pub mod http;
+pub mod stats;
+pub mod webhooks;
 
 pub use auth::{AuthConfig, AuthService};
-pub use http::configure;
+pub use http::{Services, configure};

@@ -18,7 +18,9 @@
 //! - [`responder`]: wires an assistant to conversations: streams each reply
 //!   as deltas, stores exactly one final message (only if the conversation is
 //!   still the assistant's at that moment), hands off on request or after
-//!   repeated misses, and stops at once when an agent takes over.
+//!   repeated misses, and stops at once when an agent takes over;
+//! - [`search`]: the same retrieval for the back office ("which passages
+//!   does this question find?", "rebuild the index now").
 //!
 //! The crate depends on `chat-domain` only: it acts through the
 //! [`BotActions`](chat_domain::ports::BotActions) port and reads documents
@@ -30,5 +32,6 @@ pub mod knowledge;
 pub mod offline;
 pub mod provider;
 pub mod responder;
+pub mod search;
 pub mod synonyms;
 pub mod text;

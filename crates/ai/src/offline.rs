@@ -32,6 +32,16 @@ impl Default for OfflineConfig {
     }
 }
 
+impl OfflineConfig {
+    /// Whether the assistant answers with this (best) hit: a strong score,
+    /// or (in a small knowledge base, where IDF keeps every score low) a
+    /// passage that covers most of what was asked.
+    pub fn accepts(&self, hit: &crate::knowledge::Hit) -> bool {
+        hit.confidence >= self.min_confidence
+            && (hit.score >= self.min_score || hit.confidence >= self.full_cover)
+    }
+}
+
 /// What the assistant says.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reply {
@@ -62,12 +72,7 @@ impl Reply {
 pub fn answer(index: &Index, question: &str, config: &OfflineConfig) -> Reply {
     let zh = is_chinese(question);
     match index.search(question, 1).into_iter().next() {
-        // A strong score, or (in a small knowledge base, where IDF keeps every
-        // score low) a passage that covers most of what was asked.
-        Some(hit)
-            if hit.confidence >= config.min_confidence
-                && (hit.score >= config.min_score || hit.confidence >= config.full_cover) =>
-        {
+        Some(hit) if config.accepts(&hit) => {
             let text = if zh {
                 format!("{}\n\n（来源：{}）", hit.passage, hit.title)
             } else {

@@ -12,18 +12,33 @@ use crate::auth::Principal;
 use crate::model::{Conversation, ConversationState, Role, Transition};
 use crate::{DomainError, DomainResult};
 
+/// The states in which every agent sees a conversation (besides those
+/// assigned to them). Stores that filter by visibility in SQL (the customer
+/// list) use this same list.
+pub const AGENT_SHARED_STATES: &[ConversationState] =
+    &[ConversationState::Bot, ConversationState::Queued];
+
 /// May `who` read this conversation (history, live messages)?
 pub fn can_view(who: &Principal, conv: &Conversation) -> bool {
     match who {
         Principal::Customer { customer_id } => conv.customer_id == *customer_id,
         Principal::Staff { role, user_id } => {
             role.at_least(Role::Supervisor)
-                || matches!(
-                    conv.state,
-                    ConversationState::Bot | ConversationState::Queued
-                )
+                || AGENT_SHARED_STATES.contains(&conv.state)
                 || conv.assignee_id == Some(*user_id)
         }
+    }
+}
+
+/// Which customers `who` may see, as a filter a store can apply: `None` for
+/// everyone (supervisors and admins), `Some(agent)` for the customers of the
+/// conversations that agent may see (see [`can_view`]). Customers see no
+/// customer records.
+pub fn customer_scope(who: &Principal) -> DomainResult<Option<crate::ids::UserId>> {
+    match who {
+        Principal::Staff { role, .. } if role.at_least(Role::Supervisor) => Ok(None),
+        Principal::Staff { user_id, .. } => Ok(Some(*user_id)),
+        Principal::Customer { .. } => Err(DomainError::Forbidden("staff only".into())),
     }
 }
 
@@ -65,6 +80,22 @@ pub fn ensure_post(who: &Principal, conv: &Conversation, private_note: bool) -> 
     }
 }
 
+/// May `who` manage this conversation (snooze it): its assigned agent or a
+/// supervisor.
+pub fn ensure_manage(who: &Principal, conv: &Conversation) -> DomainResult<()> {
+    ensure_view(who, conv)?;
+    match who {
+        Principal::Staff { role, user_id }
+            if conv.assignee_id == Some(*user_id) || role.at_least(Role::Supervisor) =>
+        {
+            Ok(())
+        }
+        _ => Err(DomainError::Forbidden(
+            "only the assigned agent or a supervisor can do this".into(),
+        )),
+    }
+}
+
 /// May `who` apply `transition` to `conv`? (Whether the state allows it is
 /// [`Transition::check`]'s job; this is about the caller.)
 pub fn ensure_transition(
@@ -95,6 +126,10 @@ pub fn ensure_transition(
                 Transition::Transfer(_) | Transition::HandBack | Transition::Close => {
                     denied("only the assigned agent or a supervisor can do this")
                 }
+                Transition::Reopen(a) if a == user_id && (own || supervisor) => Ok(()),
+                Transition::Reopen(_) => denied(
+                    "only the agent who had it or a supervisor can reopen it, for themselves",
+                ),
                 Transition::RequestHuman => Ok(()),
             }
         }

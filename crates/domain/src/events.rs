@@ -103,6 +103,14 @@ pub enum Event {
         /// The next piece of text.
         delta: String,
     },
+    /// A customer rated a closed conversation (CSAT). Not sent to sockets.
+    CsatSubmitted {
+        /// The conversation, with its score and comment.
+        conversation: Conversation,
+    },
+    /// Webhook subscriptions changed (created, edited, deleted, disabled):
+    /// every node reloads its subscription cache. Not sent to sockets.
+    WebhooksChanged,
 }
 
 impl Event {
@@ -110,7 +118,8 @@ impl Event {
     pub fn conversation_id(&self) -> Option<ConversationId> {
         match self {
             Event::MessageCreated { message } => Some(message.conversation_id),
-            Event::ConversationChanged { conversation, .. } => Some(conversation.id),
+            Event::ConversationChanged { conversation, .. }
+            | Event::CsatSubmitted { conversation } => Some(conversation.id),
             Event::Typing {
                 conversation_id, ..
             }
@@ -126,7 +135,7 @@ impl Event {
             | Event::AiDelta {
                 conversation_id, ..
             } => Some(*conversation_id),
-            Event::Presence { .. } => None,
+            Event::Presence { .. } | Event::WebhooksChanged => None,
         }
     }
 }

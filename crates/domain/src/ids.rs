@@ -44,6 +44,16 @@ macro_rules! id_type {
             }
         }
 
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                crate::openapi::uuid_schema()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
+
         impl FromStr for $name {
             type Err = crate::DomainError;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -82,6 +92,14 @@ id_type!(
 id_type!(
     /// A canned response.
     CannedResponseId
+);
+id_type!(
+    /// A webhook subscription.
+    WebhookId
+);
+id_type!(
+    /// One delivery of one event to one webhook.
+    WebhookDeliveryId
 );
 id_type!(
     /// One refresh token (one link of a rotation chain).

@@ -30,3 +30,27 @@ pub mod ports;
 pub mod time;
 
 pub use error::{DomainError, DomainResult};
+
+/// Schema helpers for the types the macros declare (feature `openapi`).
+#[cfg(feature = "openapi")]
+#[doc(hidden)]
+pub mod openapi {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaFormat, Type};
+
+    /// A UUID string.
+    pub fn uuid_schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::Custom("uuid".into())))
+            .into()
+    }
+
+    /// One of these strings.
+    pub fn string_enum_schema(values: &[&str]) -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(values.iter().copied()))
+            .into()
+    }
+}

@@ -11,11 +11,13 @@ use crate::auth::RefreshToken;
 use crate::events::{Event, PresenceStatus};
 use crate::ids::{
     CannedResponseId, ConversationId, CustomerId, KnowledgeDocId, RefreshTokenId, TokenFamilyId,
-    UserId,
+    UserId, WebhookDeliveryId, WebhookId,
 };
 use crate::model::{
     AppendOutcome, AuditEntry, AuditFilter, CannedResponse, Conversation, ConversationState,
-    Customer, HistoryQuery, KnowledgeDoc, Message, NewMessage, Transition, User,
+    Customer, CustomerPatch, DeliveryClaim, DeliveryFilter, DeliveryOutcome, HistoryQuery,
+    KnowledgeDoc, Message, NewMessage, RekeyBatch, Settled, Transition, User, Webhook,
+    WebhookDelivery,
 };
 use crate::time::Timestamp;
 
@@ -69,6 +71,52 @@ pub trait CustomerRepository: Send + Sync {
     async fn customer_by_id(&self, id: CustomerId) -> DomainResult<Option<Customer>>;
     /// Looks a customer up by visitor / host-site id.
     async fn customer_by_external_id(&self, external_id: &str) -> DomainResult<Option<Customer>>;
+    /// Customers matching a filter, in id (creation) order.
+    async fn list_customers(&self, filter: &CustomerFilter) -> DomainResult<Vec<Customer>>;
+    /// Changes the fields the patch names, atomically; `NotFound` if the
+    /// customer does not exist, `Conflict` if their data was erased.
+    async fn update_customer(
+        &self,
+        id: CustomerId,
+        patch: &CustomerPatch,
+        at: Timestamp,
+    ) -> DomainResult<Customer>;
+    /// Erases a customer's personal data in one transaction: name, contact
+    /// details, notes, tags and external id; the bodies of the text messages
+    /// and private notes of their conversations; their rating comments.
+    /// Conversations, their states, timings and scores stay (statistics).
+    /// Returns the erased customer and whether this call erased it (`false`:
+    /// it already was; nothing changes). `Conflict` while the customer has an
+    /// open conversation; `NotFound` if the customer does not exist.
+    async fn erase_customer(&self, id: CustomerId, at: Timestamp)
+    -> DomainResult<(Customer, bool)>;
+    /// Key rotation: rewrites the encrypted fields (and search hashes) of up
+    /// to `limit` customers after `after` (in id order) that are not under the
+    /// current key. Call again with the returned cursor until `scanned <
+    /// limit`.
+    async fn rekey_customers(
+        &self,
+        after: Option<CustomerId>,
+        limit: u32,
+    ) -> DomainResult<RekeyBatch>;
+}
+
+/// Which customers to list.
+#[derive(Clone, Debug, Default)]
+pub struct CustomerFilter {
+    /// Search text: matches an exact e-mail or phone number (by their search
+    /// hashes), part of the name (case-insensitive), or an exact external id
+    /// (with or without its `user:` / `visitor:` prefix).
+    pub query: Option<String>,
+    /// Only this customer (a visibility check for one id).
+    pub id: Option<CustomerId>,
+    /// Only customers of conversations this agent may see (see
+    /// `access::customer_scope`).
+    pub visible_to_agent: Option<UserId>,
+    /// Only customers with an id greater than this (cursor).
+    pub after: Option<CustomerId>,
+    /// At most this many (capped at 1000).
+    pub limit: u32,
 }
 
 /// Conversations and their messages.
@@ -78,10 +126,12 @@ pub trait ConversationRepository: Send + Sync {
     async fn create_conversation(&self, conversation: &Conversation) -> DomainResult<()>;
     /// Looks a conversation up by id.
     async fn conversation_by_id(&self, id: ConversationId) -> DomainResult<Option<Conversation>>;
-    /// A customer's conversations, newest first.
+    /// A customer's conversations, newest first (by id, which is
+    /// time-ordered), `limit` at a time before the `before` cursor.
     async fn conversations_of_customer(
         &self,
         customer: CustomerId,
+        before: Option<ConversationId>,
         limit: u32,
     ) -> DomainResult<Vec<Conversation>>;
     /// Appends messages, each getting the next sequence of its conversation
@@ -130,6 +180,22 @@ pub trait ConversationRepository: Send + Sync {
         labels: &[String],
         at: Timestamp,
     ) -> DomainResult<Conversation>;
+    /// Snoozes a conversation until `until`, or wakes it (`None`).
+    async fn set_snooze(
+        &self,
+        id: ConversationId,
+        until: Option<Timestamp>,
+        at: Timestamp,
+    ) -> DomainResult<Conversation>;
+    /// Every conversation created, closed or first answered by an agent in
+    /// `[from, to)`: what statistics are computed from (indexed range reads).
+    async fn conversations_active_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> DomainResult<Vec<Conversation>>;
+    /// How many conversations are waiting in the queue now.
+    async fn queue_length(&self) -> DomainResult<u64>;
     /// Records the customer's satisfaction score (1–5) and comment, once, on
     /// a closed conversation: `Conflict` if it is open or already rated.
     async fn rate_conversation(
@@ -161,8 +227,46 @@ pub struct ConversationFilter {
     pub created_from: Option<Timestamp>,
     /// Only conversations created before this instant.
     pub created_to: Option<Timestamp>,
+    /// Only what this agent may see: the assistant's, the queue, their own
+    /// (applied in the query, so pages stay full).
+    pub visible_to_agent: Option<UserId>,
+    /// `Some(true)`: only conversations snoozed at `snooze_now`;
+    /// `Some(false)`: none of those.
+    pub snoozed: Option<bool>,
+    /// The instant `snoozed` is judged at.
+    pub snooze_now: Option<Timestamp>,
+    /// Only conversations with a message (or note) containing this text.
+    pub text: Option<String>,
+    /// Keyset cursor: the page after this position in the list's order.
+    pub after: Option<ListCursor>,
     /// At most this many (capped at 1000).
     pub limit: u32,
+}
+
+/// A position in a conversation list: the sort key (`queued_at` for the
+/// queue, `updated_at` otherwise) and the id that breaks ties.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ListCursor {
+    /// The sort key of the last item seen.
+    pub key: Timestamp,
+    /// The id of the last item seen.
+    pub id: ConversationId,
+}
+
+/// The assistant's retrieval over the knowledge base, for the people who
+/// curate it.
+#[async_trait]
+pub trait KnowledgeSearch: Send + Sync {
+    /// The best `k` passages for `question`, best first, as the assistant
+    /// retrieves them.
+    async fn retrieve(
+        &self,
+        question: &str,
+        k: usize,
+    ) -> DomainResult<Vec<crate::model::RetrievedPassage>>;
+    /// Rebuilds the index from the knowledge base now (rather than at the
+    /// next periodic check); returns how many passages it holds.
+    async fn reindex(&self) -> DomainResult<usize>;
 }
 
 /// Knowledge-base documents.
@@ -206,6 +310,83 @@ pub trait AuditRepository: Send + Sync {
     async fn record_audit(&self, entry: &AuditEntry) -> DomainResult<()>;
     /// Reads entries, newest first.
     async fn list_audit(&self, filter: &AuditFilter) -> DomainResult<Vec<AuditEntry>>;
+}
+
+/// Webhook subscriptions and their delivery log (an outbox: deliveries are
+/// rows, so they survive restarts and any node may send them).
+#[async_trait]
+pub trait WebhookRepository: Send + Sync {
+    /// Inserts a webhook.
+    async fn create_webhook(&self, webhook: &Webhook) -> DomainResult<()>;
+    /// Replaces url, events, secret and `updated_at`; `NotFound` if
+    /// missing. The enabled flag and the failure count are left alone: the
+    /// sender changes them concurrently (see [`Self::set_webhook_enabled`]).
+    async fn update_webhook(&self, webhook: &Webhook) -> DomainResult<()>;
+    /// Enables (clearing the failure count and the disabled reason) or
+    /// disables a webhook; returns it as it is now, `NotFound` if missing.
+    async fn set_webhook_enabled(
+        &self,
+        id: WebhookId,
+        enabled: bool,
+        at: Timestamp,
+    ) -> DomainResult<Webhook>;
+    /// Deletes a webhook and its delivery log; `NotFound` if missing.
+    async fn delete_webhook(&self, id: WebhookId) -> DomainResult<()>;
+    /// Looks one up.
+    async fn webhook_by_id(&self, id: WebhookId) -> DomainResult<Option<Webhook>>;
+    /// Webhooks in creation order, `limit` at a time after `after`.
+    async fn list_webhooks(
+        &self,
+        after: Option<WebhookId>,
+        limit: u32,
+    ) -> DomainResult<Vec<Webhook>>;
+    /// Every enabled webhook (the subscription cache of each node).
+    async fn enabled_webhooks(&self) -> DomainResult<Vec<Webhook>>;
+    /// Queues deliveries (one statement). A delivery whose webhook no longer
+    /// exists fails the call with a `Validation` error on `reference`.
+    async fn enqueue_deliveries(&self, deliveries: &[WebhookDelivery]) -> DomainResult<()>;
+    /// One delivery of a webhook.
+    async fn delivery_by_id(
+        &self,
+        webhook: WebhookId,
+        id: WebhookDeliveryId,
+    ) -> DomainResult<Option<WebhookDelivery>>;
+    /// A webhook's deliveries, newest first.
+    async fn list_deliveries(&self, filter: &DeliveryFilter) -> DomainResult<Vec<WebhookDelivery>>;
+    /// Atomically takes up to `limit` pending deliveries due at `now` whose
+    /// webhook is enabled: each gets one more attempt counted and is hidden
+    /// from other claims until `lease_until`. Of two nodes claiming at once,
+    /// each delivery goes to exactly one.
+    async fn claim_deliveries(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> DomainResult<DeliveryClaim>;
+    /// Records how an attempt ended, only if `lease` still holds the
+    /// delivery. A final failure counts against the webhook, and disables it
+    /// (with `reason`) when it reaches `disable_after` failures in a row
+    /// (0: never); a success resets the count. One transaction.
+    async fn settle_delivery(
+        &self,
+        id: WebhookDeliveryId,
+        lease: &str,
+        outcome: &DeliveryOutcome,
+        disable_after: u32,
+        reason: &str,
+        at: Timestamp,
+    ) -> DomainResult<Settled>;
+    /// Queues a delivered or failed delivery again, due at once with a fresh
+    /// attempt budget; `Conflict` while it is pending, `NotFound` if missing.
+    async fn retry_delivery(
+        &self,
+        webhook: WebhookId,
+        id: WebhookDeliveryId,
+        at: Timestamp,
+    ) -> DomainResult<WebhookDelivery>;
+    /// Deletes delivered and failed deliveries created before `before`;
+    /// returns how many.
+    async fn prune_deliveries(&self, before: Timestamp) -> DomainResult<u64>;
 }
 
 /// The event bus: what one node publishes reaches every subscriber on every
@@ -285,6 +466,14 @@ pub trait ConversationCommands: Send + Sync {
         private_note: bool,
         client_msg_id: Option<String>,
     ) -> DomainResult<AppendOutcome>;
+    /// Snoozes a conversation `who` is in charge of until `until`, or wakes
+    /// it (`None`).
+    async fn snooze(
+        &self,
+        who: &crate::auth::Principal,
+        id: ConversationId,
+        until: Option<Timestamp>,
+    ) -> DomainResult<Conversation>;
 }
 
 /// What the assistant may do to a conversation.
@@ -329,6 +518,7 @@ pub trait Store:
     + KnowledgeRepository
     + AuditRepository
     + CannedRepository
+    + WebhookRepository
     + HealthCheck
 {
 }
@@ -341,6 +531,7 @@ impl<T> Store for T where
         + KnowledgeRepository
         + AuditRepository
         + CannedRepository
+        + WebhookRepository
         + HealthCheck
 {
 }

@@ -445,7 +445,7 @@ impl Conn {
                 on,
                 ..
             } => {
-                svc.visible(&self.principal, conversation_id).await?;
+                svc.visible_cached(&self.principal, conversation_id).await?;
                 svc.publish(Event::Typing {
                     conversation_id,
                     actor: actor_of(&self.principal),
@@ -458,7 +458,7 @@ impl Conn {
                 up_to_seq,
                 ..
             } => {
-                svc.visible(&self.principal, conversation_id).await?;
+                svc.visible_cached(&self.principal, conversation_id).await?;
                 svc.publish(Event::Read {
                     conversation_id,
                     actor: actor_of(&self.principal),
@@ -795,6 +795,8 @@ impl Conn {
                 };
                 self.send(frame.to_text()).await?;
             }
+            // The hub sends these to no socket.
+            Event::CsatSubmitted { .. } | Event::WebhooksChanged => {}
         }
         Ok(())
     }

@@ -240,6 +240,8 @@ impl Hub {
                     })
                     .cloned()
                     .collect(),
+                // For the back office (webhooks), not for sockets.
+                Event::CsatSubmitted { .. } | Event::WebhooksChanged => Vec::new(),
                 Event::Offer { agent_id, .. } => {
                     s.by_agent.get(agent_id).map_or_else(Vec::new, |set| {
                         set.iter()

@@ -148,7 +148,9 @@ impl Gateway {
     }
 
     /// Verifies a token; staff must still exist and be active, and their
-    /// role is taken from the database (a demotion applies at once).
+    /// role is taken from the database (a demotion applies at once);
+    /// customers must still exist with their data (an erased customer's
+    /// tokens stop working at once, so nothing new attaches to the record).
     pub(crate) async fn verify(&self, token: &str) -> DomainResult<Principal> {
         match self.verifier.verify(token)? {
             Principal::Staff { user_id, .. } => {
@@ -162,7 +164,14 @@ impl Gateway {
                     )),
                 }
             }
-            customer => Ok(customer),
+            Principal::Customer { customer_id } => {
+                match self.service.store().customer_by_id(customer_id).await? {
+                    Some(c) if c.erased_at.is_none() => Ok(Principal::Customer { customer_id }),
+                    _ => Err(DomainError::Unauthenticated(
+                        "this customer session is no longer valid".into(),
+                    )),
+                }
+            }
         }
     }
 

@@ -163,13 +163,7 @@ async fn session(gw: &Gateway, req: SessionRequest) -> DomainResult<SessionRespo
         Some(c) => c,
         None => {
             let at = now();
-            let c = Customer {
-                id: CustomerId::new(),
-                external_id: Some(key.clone()),
-                name,
-                created_at: at,
-                updated_at: at,
-            };
+            let c = Customer::new(Some(key.clone()), name, at);
             match store.create_customer(&c).await {
                 Ok(()) => c,
                 // Two tabs of one visitor at once: use the one that won.
@@ -298,10 +292,7 @@ async fn rate(
             .comment
             .map(|c| c.trim().to_owned())
             .filter(|c| !c.is_empty());
-        gw.service
-            .store()
-            .rate_conversation(*path, rating.score, comment, now())
-            .await
+        gw.service.rate(&who, *path, rating.score, comment).await
     }
     .await;
     match result {

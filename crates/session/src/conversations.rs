@@ -13,7 +13,7 @@ use chat_domain::model::{
 use chat_domain::ports::{
     AssistantHook, BotActions, ConversationCommands, EventBus, PresenceRegistry, Store,
 };
-use chat_domain::time::now;
+use chat_domain::time::{Timestamp, now};
 use chat_domain::{DomainError, DomainResult};
 
 use crate::MessageLog;
@@ -42,6 +42,8 @@ pub struct ConversationService {
     log: MessageLog,
     presence: Arc<dyn PresenceRegistry>,
     routing: RoutingConfig,
+    /// For the per-message access check (see [`crate::cache`]).
+    cache: Arc<crate::cache::ConversationCache>,
 }
 
 /// The actor a principal acts as.
@@ -69,6 +71,7 @@ impl ConversationService {
     ) -> Self {
         Self {
             assistant: std::sync::OnceLock::new(),
+            cache: crate::cache::ConversationCache::following(&bus),
             store,
             bus,
             log,
@@ -104,10 +107,36 @@ impl ConversationService {
         Ok(conv)
     }
 
+    /// Like [`Self::visible`], from this node's cache when it holds the
+    /// conversation: for checks that the append transaction repeats under
+    /// the lock (posting), or where a few milliseconds of staleness change
+    /// nothing (typing, read receipts).
+    pub async fn visible_cached(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+    ) -> DomainResult<Conversation> {
+        let conv = match self.cache.get(id) {
+            Some(c) => c,
+            None => {
+                let c = self
+                    .store
+                    .conversation_by_id(id)
+                    .await?
+                    .ok_or(DomainError::NotFound("conversation"))?;
+                self.cache.put(&c);
+                c
+            }
+        };
+        access::ensure_view(who, &conv)?;
+        Ok(conv)
+    }
+
     /// Opens a new conversation for a customer, answered by the assistant.
     pub async fn open(&self, customer: CustomerId) -> DomainResult<Conversation> {
         let conv = Conversation::open(customer, now());
         self.store.create_conversation(&conv).await?;
+        self.cache.put(&conv);
         self.announce(
             &conv,
             None,
@@ -131,7 +160,7 @@ impl ConversationService {
         private_note: bool,
         client_msg_id: Option<String>,
     ) -> DomainResult<AppendOutcome> {
-        let conv = self.visible(who, id).await?;
+        let conv = self.visible_cached(who, id).await?;
         access::ensure_post(who, &conv, private_note)?;
         let actor = actor_of(who);
         let kind = if private_note {
@@ -139,7 +168,18 @@ impl ConversationService {
         } else {
             MessageKind::Text
         };
-        let message = NewMessage::new(id, actor.kind, actor.id, kind, body, client_msg_id, now())?;
+        let mut message =
+            NewMessage::new(id, actor.kind, actor.id, kind, body, client_msg_id, now())?;
+        // What allowed a staff reply must still hold when it is written.
+        if let Principal::Staff { user_id, .. } = who
+            && !private_note
+        {
+            if conv.assignee_id == Some(*user_id) {
+                message.required_assignee = Some(*user_id);
+            } else {
+                message.required_state = Some(ConversationState::Human);
+            }
+        }
         let outcome = self.log.append(message).await?;
         if conv.state == ConversationState::Bot
             && kind == MessageKind::Text
@@ -150,6 +190,32 @@ impl ConversationService {
             assistant.customer_message(conv, outcome.message.clone());
         }
         Ok(outcome)
+    }
+
+    /// The customer rates their closed conversation (CSAT), once; published
+    /// as [`Event::CsatSubmitted`] (webhooks listen for it).
+    pub async fn rate(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        score: i32,
+        comment: Option<String>,
+    ) -> DomainResult<Conversation> {
+        if !matches!(who, Principal::Customer { .. }) {
+            return Err(DomainError::Forbidden(
+                "only the customer rates a conversation".into(),
+            ));
+        }
+        self.visible(who, id).await?;
+        let conversation = self
+            .store
+            .rate_conversation(id, score, comment, now())
+            .await?;
+        self.publish(Event::CsatSubmitted {
+            conversation: conversation.clone(),
+        })
+        .await;
+        Ok(conversation)
     }
 
     /// History as `who` may see it: private notes are never shown to customers.
@@ -189,7 +255,51 @@ impl ConversationService {
             )
             .await?;
         }
+        if let Transition::Reopen(agent) = transition {
+            // Whoever had it is taking it back: only capacity matters.
+            self.check_agent(agent, None, true).await?;
+        }
         self.apply(id, transition, actor_of(who)).await
+    }
+
+    /// Snoozes a conversation until `until` (the inbox hides it until then,
+    /// or until the customer writes), or wakes it with `None`. Only a human
+    /// conversation, by its agent or a supervisor: a snooze is a promise by
+    /// whoever holds the conversation.
+    pub async fn snooze(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        until: Option<Timestamp>,
+    ) -> DomainResult<Conversation> {
+        let conv = self.visible(who, id).await?;
+        access::ensure_manage(who, &conv)?;
+        if conv.state != ConversationState::Human {
+            return Err(DomainError::Conflict(format!(
+                "only a conversation with an agent can be snoozed; this one is {}",
+                conv.state
+            )));
+        }
+        let at = now();
+        if until.is_some_and(|u| u <= at) {
+            return Err(DomainError::invalid("until", "must be in the future"));
+        }
+        let after = self.store.set_snooze(id, until, at).await?;
+        self.cache.refresh(&after);
+        let change = if until.is_some() {
+            "snooze"
+        } else {
+            "unsnooze"
+        };
+        self.announce(
+            &after,
+            Some(conv.state),
+            conv.assignee_id,
+            change,
+            actor_of(who),
+        )
+        .await;
+        Ok(after)
     }
 
     /// Applies a transition on the system's behalf (idle close, handoff
@@ -303,6 +413,7 @@ impl ConversationService {
             .store
             .transition_conversation(id, transition, now())
             .await?;
+        self.cache.refresh(&after);
         let notice = self.notice(&transition).await;
         match NewMessage::new(
             id,
@@ -356,6 +467,7 @@ impl ConversationService {
             }
             Transition::HandBack => "The assistant is answering again.".into(),
             Transition::Close => "The conversation was closed.".into(),
+            Transition::Reopen(a) => format!("{} reopened the conversation.", name(a).await),
         }
     }
 
@@ -460,5 +572,14 @@ impl ConversationCommands for ConversationService {
         client_msg_id: Option<String>,
     ) -> DomainResult<AppendOutcome> {
         ConversationService::post(self, who, id, body, private_note, client_msg_id).await
+    }
+
+    async fn snooze(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        until: Option<Timestamp>,
+    ) -> DomainResult<Conversation> {
+        ConversationService::snooze(self, who, id, until).await
     }
 }

@@ -23,6 +23,7 @@
 //! ephemeral: events and presence.
 
 pub mod bus;
+pub mod cache;
 mod conversations;
 pub mod lifecycle;
 mod messages;

@@ -54,13 +54,7 @@ async fn fixture() -> Fixture {
 
 async fn customer(store: &Arc<dyn Store>) -> Principal {
     let at = now();
-    let c = Customer {
-        id: Default::default(),
-        external_id: None,
-        name: None,
-        created_at: at,
-        updated_at: at,
-    };
+    let c = Customer::new(None, None, at);
     store.create_customer(&c).await.unwrap();
     Principal::Customer { customer_id: c.id }
 }
@@ -477,5 +471,77 @@ async fn redis_bus_crosses_nodes_and_presence_expires() {
         RedisBus::connect("redis://127.0.0.1:1", "x", Duration::from_millis(500))
             .await
             .is_err()
+    );
+}
+
+/// The access check reads a cache; what it decided is checked again when the
+/// message is written. A transfer this node has not heard of yet (made here
+/// straight in the database, as another node would) must not let the agent
+/// who lost the conversation reply, and a closed conversation takes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_cache_never_lets_a_message_through() {
+    let f = fixture().await;
+    let who = customer(&f.store).await;
+    let Principal::Customer { customer_id } = who else {
+        unreachable!()
+    };
+    let (ann_id, ann) = staff(&f.store, Role::Agent).await;
+    let (bob_id, bob) = staff(&f.store, Role::Agent).await;
+    let conv = f.service.open(customer_id).await.unwrap();
+    f.service
+        .transition(&ann, conv.id, Transition::Takeover(ann_id))
+        .await
+        .unwrap();
+    // Ann's first reply fills the cache with "Ann holds it".
+    f.service
+        .post(&ann, conv.id, "hello".into(), false, None)
+        .await
+        .unwrap();
+    // Another node transfers it to Bob; no event reaches this node.
+    f.store
+        .transition_conversation(conv.id, Transition::Transfer(bob_id), now())
+        .await
+        .unwrap();
+    let refused = f
+        .service
+        .post(&ann, conv.id, "still here?".into(), false, None)
+        .await;
+    assert!(
+        matches!(refused, Err(DomainError::Conflict(ref m)) if m.contains("no longer yours")),
+        "{refused:?}"
+    );
+    // Transitions read the database: Bob, who holds it there, may act.
+    f.service
+        .transition(&bob, conv.id, Transition::HandBack)
+        .await
+        .unwrap();
+    f.store
+        .transition_conversation(conv.id, Transition::Close, now())
+        .await
+        .unwrap();
+    let closed = f
+        .service
+        .post(&who, conv.id, "hello?".into(), false, None)
+        .await;
+    assert!(
+        matches!(closed, Err(DomainError::Conflict(_))),
+        "{closed:?}"
+    );
+    let history = f
+        .store
+        .history(
+            conv.id,
+            chat_domain::model::HistoryQuery::AfterSeq {
+                after: 0,
+                limit: 100,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        history
+            .iter()
+            .all(|m| m.body != "still here?" && m.body != "hello?"),
+        "nothing refused was stored"
     );
 }

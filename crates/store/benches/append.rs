@@ -23,13 +23,7 @@ const RUN_FOR: Duration = Duration::from_secs(3);
 
 async fn conversation(store: &SqlStore) -> ConversationId {
     let at = now();
-    let customer = Customer {
-        id: Default::default(),
-        external_id: None,
-        name: None,
-        created_at: at,
-        updated_at: at,
-    };
+    let customer = Customer::new(None, None, at);
     store.create_customer(&customer).await.unwrap();
     let conv = Conversation::open(customer.id, at);
     store.create_conversation(&conv).await.unwrap();

@@ -15,16 +15,17 @@ use async_trait::async_trait;
 use chat_domain::auth::RefreshToken;
 use chat_domain::ids::{
     CannedResponseId, ConversationId, CustomerId, KnowledgeDocId, RefreshTokenId, TokenFamilyId,
-    UserId,
+    UserId, WebhookDeliveryId, WebhookId,
 };
 use chat_domain::model::{
-    AppendOutcome, AuditEntry, AuditFilter, CannedResponse, Conversation, Customer, HistoryQuery,
-    KnowledgeDoc, Message, NewMessage, Transition, User,
+    AppendOutcome, AuditEntry, AuditFilter, CannedResponse, Conversation, Customer, CustomerPatch,
+    DeliveryClaim, DeliveryFilter, DeliveryOutcome, HistoryQuery, KnowledgeDoc, Message,
+    NewMessage, RekeyBatch, Settled, Transition, User, Webhook, WebhookDelivery,
 };
 use chat_domain::ports::{
-    AuditRepository, CannedRepository, ConversationFilter, ConversationRepository,
+    AuditRepository, CannedRepository, ConversationFilter, ConversationRepository, CustomerFilter,
     CustomerRepository, HealthCheck, KnowledgeRepository, RefreshTokenRepository, Store,
-    UserRepository,
+    UserRepository, WebhookRepository,
 };
 use chat_domain::time::Timestamp;
 use chat_domain::{DomainError, DomainResult};
@@ -133,6 +134,33 @@ impl<S: Store + Clone + 'static> CustomerRepository for Detached<S> {
         let external_id = external_id.to_owned();
         detach!(self, customer_by_external_id(&external_id))
     }
+    async fn list_customers(&self, filter: &CustomerFilter) -> DomainResult<Vec<Customer>> {
+        let filter = filter.clone();
+        detach!(self, list_customers(&filter))
+    }
+    async fn update_customer(
+        &self,
+        id: CustomerId,
+        patch: &CustomerPatch,
+        at: Timestamp,
+    ) -> DomainResult<Customer> {
+        let patch = patch.clone();
+        detach!(self, update_customer(id, &patch, at))
+    }
+    async fn erase_customer(
+        &self,
+        id: CustomerId,
+        at: Timestamp,
+    ) -> DomainResult<(Customer, bool)> {
+        detach!(self, erase_customer(id, at))
+    }
+    async fn rekey_customers(
+        &self,
+        after: Option<CustomerId>,
+        limit: u32,
+    ) -> DomainResult<RekeyBatch> {
+        detach!(self, rekey_customers(after, limit))
+    }
 }
 
 #[async_trait]
@@ -147,9 +175,10 @@ impl<S: Store + Clone + 'static> ConversationRepository for Detached<S> {
     async fn conversations_of_customer(
         &self,
         customer: CustomerId,
+        before: Option<ConversationId>,
         limit: u32,
     ) -> DomainResult<Vec<Conversation>> {
-        detach!(self, conversations_of_customer(customer, limit))
+        detach!(self, conversations_of_customer(customer, before, limit))
     }
     async fn append_messages(
         &self,
@@ -203,6 +232,24 @@ impl<S: Store + Clone + 'static> ConversationRepository for Detached<S> {
         at: Timestamp,
     ) -> DomainResult<Conversation> {
         detach!(self, rate_conversation(id, score, comment, at))
+    }
+    async fn set_snooze(
+        &self,
+        id: ConversationId,
+        until: Option<Timestamp>,
+        at: Timestamp,
+    ) -> DomainResult<Conversation> {
+        detach!(self, set_snooze(id, until, at))
+    }
+    async fn conversations_active_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> DomainResult<Vec<Conversation>> {
+        detach!(self, conversations_active_between(from, to))
+    }
+    async fn queue_length(&self) -> DomainResult<u64> {
+        detach!(self, queue_length())
     }
 }
 
@@ -261,6 +308,91 @@ impl<S: Store + Clone + 'static> CannedRepository for Detached<S> {
     }
     async fn canned_for(&self, user: UserId) -> DomainResult<Vec<CannedResponse>> {
         detach!(self, canned_for(user))
+    }
+}
+
+#[async_trait]
+impl<S: Store + Clone + 'static> WebhookRepository for Detached<S> {
+    async fn create_webhook(&self, webhook: &Webhook) -> DomainResult<()> {
+        let webhook = webhook.clone();
+        detach!(self, create_webhook(&webhook))
+    }
+    async fn update_webhook(&self, webhook: &Webhook) -> DomainResult<()> {
+        let webhook = webhook.clone();
+        detach!(self, update_webhook(&webhook))
+    }
+    async fn set_webhook_enabled(
+        &self,
+        id: WebhookId,
+        enabled: bool,
+        at: Timestamp,
+    ) -> DomainResult<Webhook> {
+        detach!(self, set_webhook_enabled(id, enabled, at))
+    }
+    async fn delete_webhook(&self, id: WebhookId) -> DomainResult<()> {
+        detach!(self, delete_webhook(id))
+    }
+    async fn webhook_by_id(&self, id: WebhookId) -> DomainResult<Option<Webhook>> {
+        detach!(self, webhook_by_id(id))
+    }
+    async fn list_webhooks(
+        &self,
+        after: Option<WebhookId>,
+        limit: u32,
+    ) -> DomainResult<Vec<Webhook>> {
+        detach!(self, list_webhooks(after, limit))
+    }
+    async fn enabled_webhooks(&self) -> DomainResult<Vec<Webhook>> {
+        detach!(self, enabled_webhooks())
+    }
+    async fn enqueue_deliveries(&self, deliveries: &[WebhookDelivery]) -> DomainResult<()> {
+        let deliveries = deliveries.to_vec();
+        detach!(self, enqueue_deliveries(&deliveries))
+    }
+    async fn delivery_by_id(
+        &self,
+        webhook: WebhookId,
+        id: WebhookDeliveryId,
+    ) -> DomainResult<Option<WebhookDelivery>> {
+        detach!(self, delivery_by_id(webhook, id))
+    }
+    async fn list_deliveries(&self, filter: &DeliveryFilter) -> DomainResult<Vec<WebhookDelivery>> {
+        let filter = filter.clone();
+        detach!(self, list_deliveries(&filter))
+    }
+    async fn claim_deliveries(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> DomainResult<DeliveryClaim> {
+        detach!(self, claim_deliveries(now, lease_until, limit))
+    }
+    async fn settle_delivery(
+        &self,
+        id: WebhookDeliveryId,
+        lease: &str,
+        outcome: &DeliveryOutcome,
+        disable_after: u32,
+        reason: &str,
+        at: Timestamp,
+    ) -> DomainResult<Settled> {
+        let (lease, outcome, reason) = (lease.to_owned(), outcome.clone(), reason.to_owned());
+        detach!(
+            self,
+            settle_delivery(id, &lease, &outcome, disable_after, &reason, at)
+        )
+    }
+    async fn retry_delivery(
+        &self,
+        webhook: WebhookId,
+        id: WebhookDeliveryId,
+        at: Timestamp,
+    ) -> DomainResult<WebhookDelivery> {
+        detach!(self, retry_delivery(webhook, id, at))
+    }
+    async fn prune_deliveries(&self, before: Timestamp) -> DomainResult<u64> {
+        detach!(self, prune_deliveries(before))
     }
 }
 

@@ -10,6 +10,8 @@
 //!   (run at open), and the `with_conn!` / `with_tx!` macros that compile each
 //!   query body once per backend, so queries are written once;
 //! - `schema` / `rows`: the shared table definitions and row ⇄ entity conversions;
+//! - [`crypto`]: AES-256-GCM field encryption of customer contact details and
+//!   notes, and the keyed hashes that keep e-mail and phone searchable;
 //! - `repos/`: one file per port (users, tokens, customers, conversations and
 //!   messages, knowledge, audit, health);
 //! - [`Detached`]: runs every call as a task, so a caller dropping its
@@ -21,6 +23,7 @@
 //! `RETURNING`), times are UTC with microseconds, writes that read first run in
 //! `BEGIN IMMEDIATE` on SQLite and at READ COMMITTED behind a row lock on MySQL.
 
+pub mod crypto;
 pub mod db;
 mod detached;
 pub mod error;
@@ -30,9 +33,12 @@ mod schema;
 #[cfg(feature = "test-support")]
 pub mod testing;
 
+pub use crypto::{CipherError, FieldCipher};
 pub use db::{DatabaseUrl, PoolOptions};
 pub use detached::Detached;
 pub use error::ConnectError;
+
+use std::sync::Arc;
 
 use db::DbPool;
 
@@ -42,6 +48,9 @@ use db::DbPool;
 pub struct SqlStore {
     pool: DbPool,
     backend: &'static str,
+    /// Data keys for customer contact details; without them, customers
+    /// without contact details still work and any other is an error.
+    cipher: Option<Arc<FieldCipher>>,
 }
 
 impl SqlStore {
@@ -54,7 +63,14 @@ impl SqlStore {
         Ok(Self {
             pool,
             backend: url.backend(),
+            cipher: None,
         })
+    }
+
+    /// The store, encrypting customer contact details with `cipher`.
+    pub fn with_cipher(mut self, cipher: Arc<FieldCipher>) -> Self {
+        self.cipher = Some(cipher);
+        self
     }
 
     /// `sqlite` or `mysql`.

@@ -5,7 +5,8 @@
 use chat_domain::DomainResult;
 use chat_domain::auth::RefreshToken;
 use chat_domain::model::{
-    AuditEntry, CannedResponse, Conversation, Customer, KnowledgeDoc, Message, NewMessage, User,
+    AuditEntry, CannedResponse, Conversation, KnowledgeDoc, Message, NewMessage, User, Webhook,
+    WebhookDelivery, WebhookEvent, WebhookSecret,
 };
 use chat_domain::time::Timestamp;
 use diesel::prelude::*;
@@ -13,10 +14,10 @@ use diesel::prelude::*;
 use crate::error::corrupt;
 use crate::schema::{
     audit_log, canned_responses, conversations, customers, knowledge_docs, messages,
-    refresh_tokens, users,
+    refresh_tokens, users, webhook_deliveries, webhooks,
 };
 
-fn parse<T: std::str::FromStr>(what: &str, s: &str) -> DomainResult<T>
+pub(crate) fn parse<T: std::str::FromStr>(what: &str, s: &str) -> DomainResult<T>
 where
     T::Err: std::fmt::Display,
 {
@@ -30,11 +31,11 @@ where
     s.map(|s| parse(what, s)).transpose()
 }
 
-fn json_list(what: &str, s: &str) -> DomainResult<Vec<String>> {
+pub(crate) fn json_list(what: &str, s: &str) -> DomainResult<Vec<String>> {
     serde_json::from_str(s).map_err(|e| corrupt(what, e))
 }
 
-fn to_json_list(list: &[String]) -> String {
+pub(crate) fn to_json_list(list: &[String]) -> String {
     serde_json::to_string(list).unwrap_or_else(|_| "[]".to_owned())
 }
 
@@ -126,7 +127,9 @@ impl TryFrom<RefreshTokenRow> for RefreshToken {
     }
 }
 
-#[derive(Queryable, Selectable, Insertable)]
+/// A customer as stored: `email`, `phone` and `notes` are ciphertext; the
+/// conversions, which need the data keys, live in `repos/customers.rs`.
+#[derive(Queryable, Selectable, Insertable, Clone)]
 #[diesel(table_name = customers, check_for_backend(diesel::sqlite::Sqlite, diesel::mysql::Mysql))]
 pub(crate) struct CustomerRow {
     pub id: String,
@@ -134,31 +137,13 @@ pub(crate) struct CustomerRow {
     pub name: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
-}
-
-impl From<&Customer> for CustomerRow {
-    fn from(c: &Customer) -> Self {
-        Self {
-            id: c.id.to_string(),
-            external_id: c.external_id.clone(),
-            name: c.name.clone(),
-            created_at: c.created_at,
-            updated_at: c.updated_at,
-        }
-    }
-}
-
-impl TryFrom<CustomerRow> for Customer {
-    type Error = chat_domain::DomainError;
-    fn try_from(r: CustomerRow) -> DomainResult<Self> {
-        Ok(Self {
-            id: parse("customers.id", &r.id)?,
-            external_id: r.external_id,
-            name: r.name,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        })
-    }
+    pub email: Option<String>,
+    pub email_hash: Option<String>,
+    pub phone: Option<String>,
+    pub phone_hash: Option<String>,
+    pub tags: String,
+    pub notes: Option<String>,
+    pub erased_at: Option<Timestamp>,
 }
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -176,6 +161,9 @@ pub(crate) struct ConversationRow {
     pub updated_at: Timestamp,
     pub closed_at: Option<Timestamp>,
     pub queued_at: Option<Timestamp>,
+    pub handed_off_at: Option<Timestamp>,
+    pub first_response_at: Option<Timestamp>,
+    pub snoozed_until: Option<Timestamp>,
 }
 
 impl From<&Conversation> for ConversationRow {
@@ -193,6 +181,9 @@ impl From<&Conversation> for ConversationRow {
             updated_at: c.updated_at,
             closed_at: c.closed_at,
             queued_at: c.queued_at,
+            handed_off_at: c.handed_off_at,
+            first_response_at: c.first_response_at,
+            snoozed_until: c.snoozed_until,
         }
     }
 }
@@ -213,6 +204,9 @@ impl TryFrom<ConversationRow> for Conversation {
             updated_at: r.updated_at,
             closed_at: r.closed_at,
             queued_at: r.queued_at,
+            handed_off_at: r.handed_off_at,
+            first_response_at: r.first_response_at,
+            snoozed_until: r.snoozed_until,
         })
     }
 }
@@ -384,6 +378,113 @@ impl TryFrom<CannedRow> for CannedResponse {
             body: r.body,
             created_at: r.created_at,
             updated_at: r.updated_at,
+        })
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhooks, check_for_backend(diesel::sqlite::Sqlite, diesel::mysql::Mysql))]
+pub(crate) struct WebhookRow {
+    pub id: String,
+    pub url: String,
+    pub events: String,
+    pub secret: String,
+    pub enabled: bool,
+    pub consecutive_failures: i32,
+    pub disabled_reason: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<&Webhook> for WebhookRow {
+    fn from(w: &Webhook) -> Self {
+        let names: Vec<String> = w.events.iter().map(|e| e.as_str().to_owned()).collect();
+        Self {
+            id: w.id.to_string(),
+            url: w.url.clone(),
+            events: to_json_list(&names),
+            secret: w.secret.expose().to_owned(),
+            enabled: w.enabled,
+            consecutive_failures: i32::try_from(w.consecutive_failures).unwrap_or(i32::MAX),
+            disabled_reason: w.disabled_reason.clone(),
+            created_at: w.created_at,
+            updated_at: w.updated_at,
+        }
+    }
+}
+
+impl TryFrom<WebhookRow> for Webhook {
+    type Error = chat_domain::DomainError;
+    fn try_from(r: WebhookRow) -> DomainResult<Self> {
+        let events = json_list("webhooks.events", &r.events)?
+            .iter()
+            .map(|e| parse::<WebhookEvent>("webhooks.events", e))
+            .collect::<DomainResult<Vec<_>>>()?;
+        Ok(Self {
+            id: parse("webhooks.id", &r.id)?,
+            url: r.url,
+            events,
+            enabled: r.enabled,
+            consecutive_failures: u32::try_from(r.consecutive_failures).unwrap_or(0),
+            disabled_reason: r.disabled_reason,
+            secret: WebhookSecret::new(r.secret),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_deliveries, check_for_backend(diesel::sqlite::Sqlite, diesel::mysql::Mysql))]
+pub(crate) struct DeliveryRow {
+    pub id: String,
+    pub webhook_id: String,
+    pub event: String,
+    pub payload: String,
+    pub status: String,
+    pub attempts: i32,
+    pub last_status: Option<i32>,
+    pub last_error: Option<String>,
+    pub next_attempt_at: Option<Timestamp>,
+    pub lease_token: Option<String>,
+    pub created_at: Timestamp,
+    pub delivered_at: Option<Timestamp>,
+}
+
+impl From<&WebhookDelivery> for DeliveryRow {
+    fn from(d: &WebhookDelivery) -> Self {
+        Self {
+            id: d.id.to_string(),
+            webhook_id: d.webhook_id.to_string(),
+            event: d.event.as_str().to_owned(),
+            payload: d.payload.clone(),
+            status: d.status.as_str().to_owned(),
+            attempts: i32::try_from(d.attempts).unwrap_or(i32::MAX),
+            last_status: d.last_status.map(i32::from),
+            last_error: d.last_error.clone(),
+            next_attempt_at: d.next_attempt_at,
+            lease_token: None,
+            created_at: d.created_at,
+            delivered_at: d.delivered_at,
+        }
+    }
+}
+
+impl TryFrom<DeliveryRow> for WebhookDelivery {
+    type Error = chat_domain::DomainError;
+    fn try_from(r: DeliveryRow) -> DomainResult<Self> {
+        Ok(Self {
+            id: parse("webhook_deliveries.id", &r.id)?,
+            webhook_id: parse("webhook_deliveries.webhook_id", &r.webhook_id)?,
+            event: parse("webhook_deliveries.event", &r.event)?,
+            payload: r.payload,
+            status: parse("webhook_deliveries.status", &r.status)?,
+            attempts: u32::try_from(r.attempts).unwrap_or(0),
+            last_status: r.last_status.and_then(|s| u16::try_from(s).ok()),
+            last_error: r.last_error,
+            next_attempt_at: r.next_attempt_at,
+            created_at: r.created_at,
+            delivered_at: r.delivered_at,
         })
     }
 }

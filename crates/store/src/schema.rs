@@ -37,6 +37,13 @@ diesel::table! {
         name -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        email -> Nullable<Text>,
+        email_hash -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        phone_hash -> Nullable<Text>,
+        tags -> Text,
+        notes -> Nullable<Text>,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 
@@ -54,6 +61,9 @@ diesel::table! {
         updated_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
         queued_at -> Nullable<Timestamp>,
+        handed_off_at -> Nullable<Timestamp>,
+        first_response_at -> Nullable<Timestamp>,
+        snoozed_until -> Nullable<Timestamp>,
     }
 }
 
@@ -107,7 +117,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        url -> Text,
+        events -> Text,
+        secret -> Text,
+        enabled -> Bool,
+        consecutive_failures -> Integer,
+        disabled_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        webhook_id -> Text,
+        event -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        next_attempt_at -> Nullable<Timestamp>,
+        lease_token -> Nullable<Text>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(conversations -> customers (customer_id));
 diesel::joinable!(messages -> conversations (conversation_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -119,4 +161,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     knowledge_docs,
     audit_log,
     canned_responses,
+    webhooks,
+    webhook_deliveries,
 );

@@ -12,7 +12,22 @@ use std::path::PathBuf;
 use diesel_async::{AsyncConnection as _, SimpleAsyncConnection as _};
 
 use crate::db::MysqlConn;
-use crate::{PoolOptions, SqlStore};
+use crate::{FieldCipher, PoolOptions, SqlStore};
+
+/// The data keys test stores use: fixed, so that a server started on a test
+/// database (with [`TEST_DATA_KEYS`] and [`TEST_DATA_HASH_KEY`]) reads what
+/// the test store wrote and the other way round.
+pub const TEST_DATA_KEYS: &str = "test1:dGVzdC1kYXRhLWtleS10ZXN0LWRhdGEta2V5LTAxMjM=";
+/// The search-hash key of test stores (base64 of 32 bytes).
+pub const TEST_DATA_HASH_KEY: &str = "dGVzdC1oYXNoLWtleS10ZXN0LWhhc2gta2V5LTAxMjM=";
+
+/// The cipher test stores use.
+pub fn test_cipher() -> std::sync::Arc<FieldCipher> {
+    std::sync::Arc::new(
+        FieldCipher::from_config(TEST_DATA_KEYS, TEST_DATA_HASH_KEY)
+            .unwrap_or_else(|e| panic!("test data keys: {e}")),
+    )
+}
 
 /// A store on a database that exists only for this test.
 pub struct TestDb {
@@ -62,7 +77,8 @@ impl TestDb {
         let url = format!("sqlite://{}", dir.join("chat.db").display());
         let store = SqlStore::connect(&url, PoolOptions::default())
             .await
-            .unwrap_or_else(|e| panic!("open test sqlite: {e}"));
+            .unwrap_or_else(|e| panic!("open test sqlite: {e}"))
+            .with_cipher(test_cipher());
         Self {
             store,
             url,
@@ -91,13 +107,85 @@ impl TestDb {
         let url = with_database(&server_url, &name);
         let store = SqlStore::connect(&url, PoolOptions::default())
             .await
-            .unwrap_or_else(|e| panic!("open test mysql: {e}"));
+            .unwrap_or_else(|e| panic!("open test mysql: {e}"))
+            .with_cipher(test_cipher());
         Self {
             store,
             url,
             cleanup: Cleanup::MysqlDatabase { server_url, name },
         }
     }
+}
+
+/// A customer's stored columns as they are at rest (ciphertext, hashes),
+/// for tests that check what the database holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawCustomer {
+    /// Sealed e-mail.
+    pub email: Option<String>,
+    /// E-mail search hash.
+    pub email_hash: Option<String>,
+    /// Sealed phone.
+    pub phone: Option<String>,
+    /// Phone search hash.
+    pub phone_hash: Option<String>,
+    /// Sealed notes.
+    pub notes: Option<String>,
+    /// Visitor or host-site id.
+    pub external_id: Option<String>,
+    /// Display name (not encrypted).
+    pub name: Option<String>,
+}
+
+/// Reads a customer's row without decrypting anything.
+pub async fn raw_customer(
+    store: &SqlStore,
+    id: chat_domain::ids::CustomerId,
+) -> chat_domain::DomainResult<Option<RawCustomer>> {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+
+    use crate::db::with_conn;
+    use crate::schema::customers;
+
+    let id = id.to_string();
+    type Columns = (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Option<Columns> = with_conn!(store, |conn| {
+        customers::table
+            .find(&id)
+            .select((
+                customers::email,
+                customers::email_hash,
+                customers::phone,
+                customers::phone_hash,
+                customers::notes,
+                customers::external_id,
+                customers::name,
+            ))
+            .first(conn)
+            .await
+            .optional()
+            .map_err(crate::error::db_err)?
+    });
+    Ok(row.map(
+        |(email, email_hash, phone, phone_hash, notes, external_id, name)| RawCustomer {
+            email,
+            email_hash,
+            phone,
+            phone_hash,
+            notes,
+            external_id,
+            name,
+        },
+    ))
 }
 
 /// Replaces the database part of a MySQL URL.

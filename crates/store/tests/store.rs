@@ -58,13 +58,11 @@ on_both_backends!(
 
 async fn conversation(store: &SqlStore) -> ConversationId {
     let at = now();
-    let customer = Customer {
-        id: Default::default(),
-        external_id: Some(format!("visitor-{}", uuid::Uuid::now_v7())),
-        name: Some("访客".into()),
-        created_at: at,
-        updated_at: at,
-    };
+    let customer = Customer::new(
+        Some(format!("visitor-{}", uuid::Uuid::now_v7())),
+        Some("访客".into()),
+        at,
+    );
     store.create_customer(&customer).await.unwrap();
     let conv = Conversation::open(customer.id, at);
     store.create_conversation(&conv).await.unwrap();
@@ -409,7 +407,7 @@ async fn customers_conversations_knowledge_and_audit(store: SqlStore) {
         Err(DomainError::Conflict(_))
     ));
     let list = store
-        .conversations_of_customer(customer.id, 10)
+        .conversations_of_customer(customer.id, None, 10)
         .await
         .unwrap();
     assert_eq!(list.iter().map(|c| c.id).collect::<Vec<_>>(), vec![conv]);

@@ -71,6 +71,15 @@ impl TestApp {
         if !db.url.starts_with("sqlite") {
             vars.insert("CHAT_JWT_SECRET".into(), JWT_SECRET.into());
         }
+        // The keys the test store uses too, so both read what either wrote.
+        vars.insert(
+            "CHAT_DATA_KEYS".into(),
+            chat_store::testing::TEST_DATA_KEYS.into(),
+        );
+        vars.insert(
+            "CHAT_DATA_HASH_KEY".into(),
+            chat_store::testing::TEST_DATA_HASH_KEY.into(),
+        );
         for (k, v) in extra {
             vars.insert((*k).to_owned(), (*v).to_owned());
         }
@@ -275,4 +284,36 @@ pub async fn create_staff(
         .expect("token")
         .to_owned();
     (user.id, token)
+}
+
+/// A JSON request with an optional bearer token: the shape most REST tests need.
+pub async fn send(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+    token: Option<&str>,
+) -> Response {
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let mut headers = vec![("content-type", "application/json")];
+    if let Some(a) = &auth {
+        headers.push(("authorization", a.as_str()));
+    }
+    let body = body.map(|b| b.to_string());
+    request(
+        app.addr,
+        method,
+        path,
+        &headers,
+        body.as_deref().map(str::as_bytes),
+    )
+    .await
+}
+
+/// The bootstrap admin's access token.
+pub async fn admin_token(app: &TestApp) -> String {
+    app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned()
 }

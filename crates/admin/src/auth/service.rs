@@ -45,7 +45,7 @@ impl Default for AuthConfig {
 }
 
 /// What a successful login or refresh hands the client.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct TokenPair {
     /// Bearer token for `Authorization`.
     pub access_token: String,

@@ -136,3 +136,17 @@ pub async fn method_not_allowed() -> HttpResponse {
     )
     .error_response()
 }
+
+impl From<actix_web::Error> for ApiError {
+    /// Errors the extractors produced through [`json_config`] are already
+    /// `ApiError`s: keep their status and body.
+    fn from(err: actix_web::Error) -> Self {
+        match err.as_error::<ApiError>() {
+            Some(e) => ApiError::with_status(e.status, e.error.clone()),
+            None => ApiError::with_status(
+                err.as_response_error().status_code(),
+                DomainError::invalid("body", err.to_string()),
+            ),
+        }
+    }
+}

@@ -6,47 +6,101 @@
 //! - [`client_ip`]: which address a request comes from, behind trusted proxies;
 //! - `routes/`: one file per resource.
 
+mod body;
 pub mod client_ip;
 pub mod error;
 pub mod extract;
+pub mod openapi;
 mod routes;
 
 use std::sync::Arc;
 
 use actix_web::web;
 use chat_domain::auth::TokenVerifier;
-use chat_domain::ports::{ConversationCommands, Store};
+use chat_domain::ports::{ConversationCommands, KnowledgeSearch, PresenceRegistry, Store};
 
+pub use body::Body;
 pub use client_ip::{ClientIp, TrustedProxies};
+use error::method_not_allowed;
 pub use error::{ApiError, json_config, not_found, path_config, query_config};
 pub use extract::{AdminOnly, Caller, CustomerCaller, RoleGuard, StaffCaller, SupervisorUp};
 
 use crate::AuthService;
+use crate::webhooks::Webhooks;
 
-/// Registers the back-office routes under `/api/v1` and the data they need
-/// (the store, the auth service, the conversation use cases, the token verifier the extractors use, and the proxy
-/// rules). The caller adds [`json_config`] and friends at the app level.
-pub fn configure(
-    store: Arc<dyn Store>,
-    auth: Arc<AuthService>,
-    commands: Arc<dyn ConversationCommands>,
-    proxies: TrustedProxies,
-) -> impl FnOnce(&mut web::ServiceConfig) {
+/// What the back office needs; the binary builds it with the concrete
+/// adapters (cloned into every worker).
+#[derive(Clone)]
+pub struct Services {
+    /// The database.
+    pub store: Arc<dyn Store>,
+    /// Sign-in, tokens, passwords, audit.
+    pub auth: Arc<AuthService>,
+    /// The conversation use cases (shared with the WebSocket gateway).
+    pub commands: Arc<dyn ConversationCommands>,
+    /// Who is online (statistics).
+    pub presence: Arc<dyn PresenceRegistry>,
+    /// The assistant's retrieval (knowledge-base search and re-index).
+    pub knowledge: Arc<dyn KnowledgeSearch>,
+    /// Webhook subscriptions and deliveries.
+    pub webhooks: Arc<Webhooks>,
+    /// Which proxies' forwarding headers to believe.
+    pub proxies: TrustedProxies,
+}
+
+/// Registers the back-office routes under `/api/v1`, the OpenAPI document
+/// and its page, and the data they need. The caller adds [`json_config`]
+/// and friends at the app level.
+pub fn configure(services: Services) -> impl FnOnce(&mut web::ServiceConfig) {
+    let Services {
+        store,
+        auth,
+        commands,
+        presence,
+        knowledge,
+        webhooks,
+        proxies,
+    } = services;
     move |cfg| {
         let verifier: Arc<dyn TokenVerifier> = auth.clone();
         cfg.app_data(web::Data::from(store))
             .app_data(web::Data::from(commands))
+            .app_data(web::Data::from(presence))
+            .app_data(web::Data::from(knowledge))
+            .app_data(web::Data::from(webhooks))
             .app_data(web::Data::from(auth))
             .app_data(web::Data::from(verifier))
             .app_data(web::Data::new(proxies))
+            .service(
+                web::resource("/api/openapi.json")
+                    .app_data(web::Data::new(openapi_text()))
+                    .route(web::get().to(openapi::openapi_json))
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource(["/api/docs", "/api/docs/{file}"])
+                    .route(web::get().to(openapi::docs_page))
+                    .default_service(web::to(method_not_allowed)),
+            )
             .service(
                 web::scope("/api/v1")
                     .configure(routes::auth::configure)
                     .configure(routes::audit::configure)
                     .configure(routes::conversations::configure)
+                    .configure(routes::customers::configure)
                     .configure(routes::users::configure)
                     .configure(routes::knowledge::configure)
-                    .configure(routes::canned::configure),
+                    .configure(routes::canned::configure)
+                    .configure(routes::stats::configure)
+                    .configure(routes::webhooks::configure),
             );
     }
+}
+
+/// The OpenAPI document, serialised once at start-up.
+fn openapi_text() -> String {
+    serde_json::to_string(&openapi::document()).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "the OpenAPI document does not serialise");
+        String::from("{}")
+    })
 }

@@ -5,6 +5,7 @@ use crate::time::Timestamp;
 
 /// One recorded action: who did what to which target, when, from where.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     /// Identity (time-ordered).
     pub id: AuditId,
@@ -20,6 +21,7 @@ pub struct AuditEntry {
     pub detail: Option<String>,
     /// When (UTC).
     #[serde(with = "crate::time::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
 }
 

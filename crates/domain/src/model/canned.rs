@@ -7,6 +7,7 @@ use crate::{DomainError, DomainResult};
 /// A prepared answer an agent inserts by typing `/shortcut`: shared (owned
 /// by nobody, managed by supervisors) or personal.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CannedResponse {
     /// Identity.
     pub id: CannedResponseId,
@@ -20,9 +21,11 @@ pub struct CannedResponse {
     pub body: String,
     /// Creation time (UTC).
     #[serde(with = "crate::time::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// Last change (UTC).
     #[serde(with = "crate::time::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
 }
 

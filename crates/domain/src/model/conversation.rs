@@ -28,6 +28,7 @@ impl ConversationState {
 
 /// One conversation between a customer and support.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Conversation {
     /// Identity.
     pub id: ConversationId,
@@ -47,16 +48,33 @@ pub struct Conversation {
     pub csat_comment: Option<String>,
     /// Creation time (UTC).
     #[serde(with = "crate::time::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// Last change (UTC).
     #[serde(with = "crate::time::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
     /// When it entered the queue, while it is queued (queue order).
     #[serde(with = "crate::time::utc_opt")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub queued_at: Option<Timestamp>,
     /// When it was closed, if it is.
     #[serde(with = "crate::time::utc_opt")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub closed_at: Option<Timestamp>,
+    /// When a person was first asked for or took part (queued, taken over
+    /// or assigned); `None` while only the assistant has answered.
+    #[serde(with = "crate::time::utc_opt")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub handed_off_at: Option<Timestamp>,
+    /// When an agent first answered the customer (private notes do not count).
+    #[serde(with = "crate::time::utc_opt")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub first_response_at: Option<Timestamp>,
+    /// Out of the inbox until then, unless the customer writes first.
+    #[serde(with = "crate::time::utc_opt")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub snoozed_until: Option<Timestamp>,
 }
 
 impl Conversation {
@@ -75,6 +93,9 @@ impl Conversation {
             updated_at: at,
             queued_at: None,
             closed_at: None,
+            handed_off_at: None,
+            first_response_at: None,
+            snoozed_until: None,
         }
     }
 }
@@ -98,6 +119,9 @@ pub enum Transition {
     HandBack,
     /// Anyone in charge ends it: any open state `→ closed`.
     Close,
+    /// An agent opens a closed conversation again and takes it:
+    /// `closed → human`.
+    Reopen(UserId),
 }
 
 impl Transition {
@@ -111,6 +135,7 @@ impl Transition {
             Transition::Transfer(_) => "transfer",
             Transition::HandBack => "hand_back",
             Transition::Close => "close",
+            Transition::Reopen(_) => "reopen",
         }
     }
 
@@ -125,6 +150,7 @@ impl Transition {
             Transition::Transfer(_) => &[Human],
             Transition::HandBack => &[Human],
             Transition::Close => &[Bot, Queued, Human],
+            Transition::Reopen(_) => &[Closed],
         }
     }
 
@@ -137,7 +163,8 @@ impl Transition {
             Transition::Accept(a)
             | Transition::Takeover(a)
             | Transition::Assign(a)
-            | Transition::Transfer(a) => (Human, Some(a)),
+            | Transition::Transfer(a)
+            | Transition::Reopen(a) => (Human, Some(a)),
             Transition::HandBack => (Bot, None),
             Transition::Close => (Closed, current),
         }
@@ -174,6 +201,7 @@ mod tests {
             (Transition::Close, Bot, Closed),
             (Transition::Close, Queued, Closed),
             (Transition::Close, Human, Closed),
+            (Transition::Reopen(a), Closed, Human),
         ];
         for (t, from, to) in legal {
             t.check(from).unwrap();
@@ -186,6 +214,7 @@ mod tests {
             (Transition::Transfer(a), Queued),
             (Transition::Close, Closed),
             (Transition::Takeover(a), Closed),
+            (Transition::Reopen(a), Human),
         ];
         for (t, from) in illegal {
             assert!(

@@ -6,6 +6,7 @@ use crate::{DomainError, DomainResult};
 
 /// A knowledge-base document the assistant answers from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KnowledgeDoc {
     /// Identity.
     pub id: KnowledgeDocId,
@@ -19,10 +20,32 @@ pub struct KnowledgeDoc {
     pub enabled: bool,
     /// Creation time (UTC).
     #[serde(with = "crate::time::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// Last change (UTC).
     #[serde(with = "crate::time::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
+}
+
+/// A passage the assistant's retrieval found for a question: what the
+/// knowledge-base page's "try a question" shows.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RetrievedPassage {
+    /// The document it comes from.
+    pub doc_id: KnowledgeDocId,
+    /// Its title.
+    pub title: String,
+    /// The passage.
+    pub passage: String,
+    /// BM25 score.
+    pub score: f64,
+    /// Share of the question's weight the passage covers, 0–1.
+    pub confidence: f64,
+    /// Whether the offline assistant would answer with it (it is the best
+    /// passage and clears the answer threshold).
+    pub answers: bool,
 }
 
 impl KnowledgeDoc {

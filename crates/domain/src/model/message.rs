@@ -38,6 +38,7 @@ string_enum!(
 
 /// A persisted message. `seq` is per conversation, starts at 1, and has no gaps.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Message {
     /// Identity.
     pub id: MessageId,
@@ -57,6 +58,7 @@ pub struct Message {
     pub client_msg_id: Option<String>,
     /// When it was stored (UTC).
     #[serde(with = "crate::time::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
 }
 
@@ -84,6 +86,11 @@ pub struct NewMessage {
     /// assistant posts with `Some(Bot)`: a takeover that wins the race means
     /// its reply is not stored.
     pub required_state: Option<super::ConversationState>,
+    /// Store the message only if this user holds the conversation at the
+    /// moment of writing: an agent's right to reply comes from holding it,
+    /// and it is checked here, under the lock, not only against what the
+    /// caller last read (which a transfer on another node may have changed).
+    pub required_assignee: Option<crate::ids::UserId>,
 }
 
 impl NewMessage {
@@ -132,6 +139,7 @@ impl NewMessage {
             client_msg_id,
             created_at: at,
             required_state: None,
+            required_assignee: None,
         })
     }
 }

@@ -11,17 +11,25 @@ mod customer;
 mod knowledge;
 mod message;
 mod user;
+mod webhook;
 
 pub use audit::{AuditEntry, AuditFilter};
 pub use canned::CannedResponse;
 pub use conversation::{Conversation, ConversationState, Transition};
-pub use customer::Customer;
-pub use knowledge::KnowledgeDoc;
+pub use customer::{
+    Customer, CustomerPatch, MAX_NAME_CHARS, MAX_NOTES_CHARS, MAX_TAG_CHARS, MAX_TAGS, RekeyBatch,
+    normalize_customer_name, normalize_notes, normalize_phone, normalize_tags,
+};
+pub use knowledge::{KnowledgeDoc, RetrievedPassage};
 pub use message::{
     AppendOutcome, HistoryQuery, MAX_BODY_BYTES, MAX_CLIENT_MSG_ID_LEN, Message, MessageKind,
     NewMessage, SenderKind,
 };
 pub use user::{Role, User, normalize_email};
+pub use webhook::{
+    DeliveryClaim, DeliveryFilter, DeliveryOutcome, DeliveryStatus, MAX_WEBHOOK_URL_LEN, Settled,
+    Webhook, WebhookDelivery, WebhookEvent, WebhookSecret, check_url_shape, parse_events,
+};
 
 /// Declares a string-backed enum with `as_str` / `FromStr` / serde, stored as
 /// its lowercase name in the database and on the wire.
@@ -43,6 +51,16 @@ macro_rules! string_enum {
                 match self { $($name::$variant => $text),+ }
             }
         }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                crate::openapi::string_enum_schema(&[$($text),+])
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -36,6 +36,7 @@ impl Role {
 /// A staff member. The password hash never leaves the server: it is skipped
 /// when serialized.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     /// Identity.
     pub id: UserId,
@@ -52,9 +53,11 @@ pub struct User {
     pub active: bool,
     /// Creation time (UTC).
     #[serde(with = "crate::time::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// Last change (UTC).
     #[serde(with = "crate::time::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
 }
 

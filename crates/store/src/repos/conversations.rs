@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chat_domain::ids::{ConversationId, CustomerId, UserId};
 use chat_domain::model::{
     AppendOutcome, Conversation, ConversationState, HistoryQuery, Message, MessageKind, NewMessage,
-    Transition,
+    SenderKind, Transition,
 };
 use chat_domain::ports::{ConversationFilter, ConversationRepository};
 use chat_domain::time::Timestamp;
@@ -22,11 +22,36 @@ use crate::error::db_err;
 use crate::rows::{ConversationRow, MessageRow, convert};
 use crate::schema::{conversations, messages};
 
+/// A LIKE pattern matching values that contain `raw`, its wildcards escaped.
+/// `!` escapes, not `\`: a backslash inside a MySQL string literal starts an
+/// escape itself.
+fn contains_pattern(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len() + 2);
+    out.push('%');
+    for c in raw.chars() {
+        if matches!(c, '%' | '_' | '!') {
+            out.push('!');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// Moves `id` from `from` to `to` if it is in `from`: each conversation needs
+/// its follow-up update once per batch.
+fn move_once(from: &mut Vec<String>, to: &mut Vec<String>, id: &str) {
+    if let Some(i) = from.iter().position(|c| c == id) {
+        to.push(from.swap_remove(i));
+    }
+}
+
 /// What one append transaction decided for one input message.
 enum Slot {
     Missing,
     Closed,
     WrongState,
+    NotAssigned,
     ClientIdTaken,
     Stored(MessageRow, bool),
 }
@@ -62,15 +87,21 @@ impl ConversationRepository for SqlStore {
     async fn conversations_of_customer(
         &self,
         customer: CustomerId,
+        before: Option<ConversationId>,
         limit: u32,
     ) -> DomainResult<Vec<Conversation>> {
         let customer = customer.to_string();
+        let before = before.map(|b| b.to_string());
         let rows: Vec<ConversationRow> = with_conn!(self, |conn| {
-            conversations::table
+            let mut q = conversations::table
                 .filter(conversations::customer_id.eq(&customer))
-                .order((conversations::created_at.desc(), conversations::id.desc()))
-                .limit(page(limit))
                 .select(ConversationRow::as_select())
+                .into_boxed();
+            if let Some(before) = &before {
+                q = q.filter(conversations::id.lt(before));
+            }
+            q.order(conversations::id.desc())
+                .limit(page(limit))
                 .load(conn)
                 .await
                 .map_err(db_err)?
@@ -119,15 +150,31 @@ impl ConversationRepository for SqlStore {
                     .execute(tx)
                     .await?;
             }
-            let reserved: Vec<(String, i64, String)> = conversations::table
+            type Reserved = (
+                String,
+                i64,
+                String,
+                Option<String>,
+                Option<Timestamp>,
+                Option<Timestamp>,
+            );
+            let reserved: Vec<Reserved> = conversations::table
                 .filter(conversations::id.eq_any(&conv_ids))
                 .select((
                     conversations::id,
                     conversations::last_seq,
                     conversations::state,
+                    conversations::assignee_id,
+                    conversations::first_response_at,
+                    conversations::snoozed_until,
                 ))
                 .load(tx)
                 .await?;
+            // Conversations still waiting for their first agent answer, and
+            // snoozed ones (a customer's message wakes them): rare, so the
+            // extra update below runs only for them.
+            let mut unanswered: Vec<String> = Vec::new();
+            let mut snoozed: Vec<String> = Vec::new();
             // Closed conversations take no more text, only life-cycle events
             // (the "closed" notice itself): decided here, under the lock, so
             // a close cannot slip in between a check and the write.
@@ -135,7 +182,15 @@ impl ConversationRepository for SqlStore {
             let mut states: HashMap<String, String> = HashMap::new();
             // conversation -> (next sequence to hand out, last one reserved).
             let mut next: HashMap<String, (i64, i64)> = HashMap::new();
-            for (id, last, state) in reserved {
+            let mut assignees: HashMap<String, Option<String>> = HashMap::new();
+            for (id, last, state, assignee, first_response, snooze) in reserved {
+                assignees.insert(id.clone(), assignee);
+                if first_response.is_none() {
+                    unanswered.push(id.clone());
+                }
+                if snooze.is_some() {
+                    snoozed.push(id.clone());
+                }
                 if state == ConversationState::Closed.as_str() {
                     closed.push(id.clone());
                 }
@@ -157,6 +212,8 @@ impl ConversationRepository for SqlStore {
                     }
                 }
             }
+            let mut answered: Vec<String> = Vec::new();
+            let mut woken: Vec<String> = Vec::new();
             let mut slots = Vec::with_capacity(batch.len());
             for m in batch {
                 let conv = m.conversation_id.to_string();
@@ -168,6 +225,14 @@ impl ConversationRepository for SqlStore {
                     && states.get(&conv).is_some_and(|s| s != required.as_str())
                 {
                     slots.push(Slot::WrongState);
+                    continue;
+                }
+                if let Some(required) = m.required_assignee
+                    && assignees
+                        .get(&conv)
+                        .is_some_and(|a| a.as_deref() != Some(required.to_string().as_str()))
+                {
+                    slots.push(Slot::NotAssigned);
                     continue;
                 }
                 let Some((seq, _)) = next.get_mut(&conv) else {
@@ -194,10 +259,29 @@ impl ConversationRepository for SqlStore {
                     .execute(tx)
                     .await?;
                 *seq += 1;
+                if m.kind == MessageKind::Text {
+                    match m.sender_kind {
+                        SenderKind::Agent => move_once(&mut unanswered, &mut answered, &conv),
+                        SenderKind::Customer => move_once(&mut snoozed, &mut woken, &conv),
+                        _ => {}
+                    }
+                }
                 if let Some(cmid) = &m.client_msg_id {
                     known.insert((conv, cmid.clone()), row.clone());
                 }
                 slots.push(Slot::Stored(row, false));
+            }
+            if !answered.is_empty() {
+                diesel::update(conversations::table.filter(conversations::id.eq_any(&answered)))
+                    .set(conversations::first_response_at.eq(now))
+                    .execute(tx)
+                    .await?;
+            }
+            if !woken.is_empty() {
+                diesel::update(conversations::table.filter(conversations::id.eq_any(&woken)))
+                    .set(conversations::snoozed_until.eq(None::<Timestamp>))
+                    .execute(tx)
+                    .await?;
             }
             // Give back what duplicates did not use.
             for (id, (next_seq, reserved_last)) in &next {
@@ -218,6 +302,9 @@ impl ConversationRepository for SqlStore {
                 Slot::Closed => Err(DomainError::Conflict("the conversation is closed".into())),
                 Slot::WrongState => Err(DomainError::Conflict(
                     "the conversation changed state; the message was not stored".into(),
+                )),
+                Slot::NotAssigned => Err(DomainError::Conflict(
+                    "the conversation is no longer yours; the message was not stored".into(),
                 )),
                 Slot::ClientIdTaken => Err(DomainError::Conflict(
                     "client_msg_id is already used by another sender in this conversation".into(),
@@ -312,6 +399,11 @@ impl ConversationRepository for SqlStore {
                     .as_deref()
                     .and_then(|a| a.parse::<UserId>().ok());
                 let assignee = transition.target(current_assignee).1.map(|a| a.to_string());
+                let handed_off_at = before.handed_off_at.or(matches!(
+                    state,
+                    ConversationState::Queued | ConversationState::Human
+                )
+                .then_some(at));
                 diesel::update(conversations::table.find(&id))
                     .set((
                         conversations::state.eq(state_text),
@@ -319,6 +411,9 @@ impl ConversationRepository for SqlStore {
                         conversations::updated_at.eq(at),
                         conversations::queued_at.eq(queued_at),
                         conversations::closed_at.eq(closed_at),
+                        conversations::handed_off_at.eq(handed_off_at),
+                        // A snooze belongs to whoever had the conversation.
+                        conversations::snoozed_until.eq(None::<Timestamp>),
                     ))
                     .execute(tx)
                     .await?;
@@ -343,20 +438,15 @@ impl ConversationRepository for SqlStore {
         let state = filter.state.map(|s| s.as_str());
         let assignee = filter.assignee.map(|a| a.to_string());
         let customer = filter.customer.map(|c| c.to_string());
-        // Labels are stored as a JSON array of strings: match the quoted
-        // label, with LIKE's wildcards escaped. `!` escapes, not `\`: a
-        // backslash inside a MySQL string literal starts an escape itself.
-        let label_pattern = filter.label.as_ref().map(|l| {
-            let quoted = serde_json::to_string(l).unwrap_or_default();
-            let escaped: String = quoted
-                .chars()
-                .flat_map(|c| match c {
-                    '%' | '_' | '!' => vec!['!', c],
-                    c => vec![c],
-                })
-                .collect();
-            format!("%{escaped}%")
-        });
+        // Labels are stored as a JSON array of strings: match the quoted label.
+        let label_pattern = filter
+            .label
+            .as_ref()
+            .map(|l| contains_pattern(&serde_json::to_string(l).unwrap_or_default()));
+        let text_pattern = filter.text.as_deref().map(contains_pattern);
+        let visible_to = filter.visible_to_agent.map(|a| a.to_string());
+        let queue_order = state == Some(ConversationState::Queued.as_str());
+        let cursor = filter.after.map(|c| (c.key, c.id.to_string()));
         let rows: Vec<ConversationRow> = with_conn!(self, |conn| {
             let mut q = conversations::table
                 .select(ConversationRow::as_select())
@@ -385,7 +475,58 @@ impl ConversationRepository for SqlStore {
             if let Some(t) = filter.created_to {
                 q = q.filter(conversations::created_at.lt(t));
             }
-            q = if state == Some(ConversationState::Queued.as_str()) {
+            if let Some(me) = &visible_to {
+                q = q.filter(
+                    conversations::state
+                        .eq_any([
+                            ConversationState::Bot.as_str(),
+                            ConversationState::Queued.as_str(),
+                        ])
+                        .or(conversations::assignee_id.eq(me)),
+                );
+            }
+            if let (Some(snoozed), Some(now)) = (filter.snoozed, filter.snooze_now) {
+                q = if snoozed {
+                    q.filter(conversations::snoozed_until.gt(now))
+                } else {
+                    q.filter(
+                        conversations::snoozed_until
+                            .is_null()
+                            .or(conversations::snoozed_until.le(now)),
+                    )
+                };
+            }
+            if let Some(pattern) = &text_pattern {
+                q = q.filter(
+                    conversations::id.eq_any(
+                        messages::table
+                            .filter(messages::body.like(pattern).escape('!'))
+                            .select(messages::conversation_id),
+                    ),
+                );
+            }
+            // Keyset paging: strictly after the cursor in the list's order,
+            // so a page never repeats the previous one's items.
+            if let Some((key, id)) = &cursor {
+                q = if queue_order {
+                    q.filter(
+                        conversations::queued_at
+                            .gt(*key)
+                            .or(conversations::queued_at
+                                .eq(*key)
+                                .and(conversations::id.gt(id))),
+                    )
+                } else {
+                    q.filter(
+                        conversations::updated_at
+                            .lt(*key)
+                            .or(conversations::updated_at
+                                .eq(*key)
+                                .and(conversations::id.lt(id))),
+                    )
+                };
+            }
+            q = if queue_order {
                 q.order((conversations::queued_at.asc(), conversations::id.asc()))
             } else {
                 q.order((conversations::updated_at.desc(), conversations::id.desc()))
@@ -396,6 +537,73 @@ impl ConversationRepository for SqlStore {
                 .map_err(db_err)?
         });
         convert(rows)
+    }
+
+    async fn set_snooze(
+        &self,
+        id: ConversationId,
+        until: Option<Timestamp>,
+        at: Timestamp,
+    ) -> DomainResult<Conversation> {
+        let id = id.to_string();
+        let row: Option<ConversationRow> = with_tx!(self, |tx| {
+            let n = diesel::update(conversations::table.find(&id))
+                .set((
+                    conversations::snoozed_until.eq(until),
+                    conversations::updated_at.eq(at),
+                ))
+                .execute(tx)
+                .await?;
+            if n == 0 {
+                return Ok(None);
+            }
+            conversations::table
+                .find(&id)
+                .select(ConversationRow::as_select())
+                .first(tx)
+                .await
+                .optional()
+        })?;
+        row.ok_or(DomainError::NotFound("conversation"))
+            .and_then(Conversation::try_from)
+    }
+
+    async fn conversations_active_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> DomainResult<Vec<Conversation>> {
+        let rows: Vec<ConversationRow> = with_conn!(self, |conn| {
+            conversations::table
+                .filter(
+                    conversations::created_at
+                        .ge(from)
+                        .and(conversations::created_at.lt(to))
+                        .or(conversations::closed_at
+                            .ge(from)
+                            .and(conversations::closed_at.lt(to)))
+                        .or(conversations::first_response_at
+                            .ge(from)
+                            .and(conversations::first_response_at.lt(to))),
+                )
+                .select(ConversationRow::as_select())
+                .load(conn)
+                .await
+                .map_err(db_err)?
+        });
+        convert(rows)
+    }
+
+    async fn queue_length(&self) -> DomainResult<u64> {
+        let n: i64 = with_conn!(self, |conn| {
+            conversations::table
+                .filter(conversations::state.eq(ConversationState::Queued.as_str()))
+                .count()
+                .get_result(conn)
+                .await
+                .map_err(db_err)?
+        });
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     async fn agent_loads(&self) -> DomainResult<Vec<(UserId, u32)>> {

@@ -9,6 +9,7 @@ mod health;
 mod knowledge;
 mod tokens;
 mod users;
+mod webhooks;
 
 /// Largest page any list query returns, whatever the caller asks.
 pub(crate) const MAX_PAGE: u32 = 1000;

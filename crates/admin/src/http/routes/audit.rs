@@ -32,7 +32,8 @@ struct Query {
     limit: Option<u32>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = AuditPage)]
 struct Page {
     items: Vec<AuditEntry>,
     /// Pass as `before` to get the next (older) page; `null` at the end.
@@ -62,4 +63,9 @@ async fn list(
         .await?;
     let next_before = super::paging::next(&items, limit, |e| e.id);
     Ok(web::Json(Page { items, next_before }))
+}
+
+/// The OpenAPI schemas of this module's bodies.
+pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+    out.add::<Page>();
 }

@@ -18,13 +18,13 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/me").route(web::get().to(me)));
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct LoginRequest {
     email: String,
     password: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct LoginResponse {
     #[serde(flatten)]
     tokens: TokenPair,
@@ -34,9 +34,9 @@ struct LoginResponse {
 async fn login(
     auth: web::Data<AuthService>,
     ip: ClientIp,
-    body: web::Json<LoginRequest>,
+    body: crate::http::Body<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body = body.read().await?;
     let auth = auth.into_inner();
     // Detached from the request: a client hanging up must not cancel a
     // database write halfway (see `super::detached`).
@@ -48,7 +48,7 @@ async fn login(
     Ok(HttpResponse::Ok().json(LoginResponse { tokens, user }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct RefreshRequest {
     refresh_token: String,
 }
@@ -56,9 +56,9 @@ struct RefreshRequest {
 async fn refresh(
     auth: web::Data<AuthService>,
     ip: ClientIp,
-    body: web::Json<RefreshRequest>,
+    body: crate::http::Body<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body = body.read().await?;
     let auth = auth.into_inner();
     let tokens =
         super::detached(async move { auth.refresh(&body.refresh_token, ip.0.as_deref()).await })
@@ -69,9 +69,9 @@ async fn refresh(
 async fn logout(
     auth: web::Data<AuthService>,
     ip: ClientIp,
-    body: web::Json<RefreshRequest>,
+    body: crate::http::Body<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body = body.read().await?;
     let auth = auth.into_inner();
     super::detached(async move { auth.logout(&body.refresh_token, ip.0.as_deref()).await }).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -82,4 +82,11 @@ async fn me(
     caller: StaffCaller,
 ) -> Result<web::Json<User>, ApiError> {
     Ok(web::Json(auth.current_user(caller.user_id).await?))
+}
+
+/// The OpenAPI schemas of this module's bodies.
+pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+    out.add::<LoginRequest>();
+    out.add::<LoginResponse>();
+    out.add::<RefreshRequest>();
 }

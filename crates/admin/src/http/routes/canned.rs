@@ -26,7 +26,8 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = CannedList)]
 struct Items {
     items: Vec<CannedResponse>,
 }
@@ -42,6 +43,8 @@ async fn list(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
+#[schema(as = CannedInput)]
 struct Input {
     shortcut: String,
     title: String,
@@ -54,9 +57,9 @@ struct Input {
 async fn create(
     caller: StaffCaller,
     store: web::Data<dyn Store>,
-    body: web::Json<Input>,
+    body: crate::http::Body<Input>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_inner();
+    let input = body.read().await?;
     if input.shared && !caller.role.at_least(Role::Supervisor) {
         return Err(
             DomainError::Forbidden("shared responses are managed by supervisors".into()).into(),
@@ -91,6 +94,8 @@ async fn editable(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
+#[schema(as = CannedReplace)]
 struct Replace {
     shortcut: String,
     title: String,
@@ -101,10 +106,10 @@ async fn replace(
     caller: StaffCaller,
     store: web::Data<dyn Store>,
     path: web::Path<CannedResponseId>,
-    body: web::Json<Replace>,
+    body: crate::http::Body<Replace>,
 ) -> Result<web::Json<CannedResponse>, ApiError> {
     let mut r = editable(store.get_ref(), &caller, *path).await?;
-    let input = body.into_inner();
+    let input = body.read().await?;
     r.set(&input.shortcut, &input.title, &input.body)?;
     r.updated_at = now();
     store.update_canned(&r).await?;
@@ -119,4 +124,11 @@ async fn delete(
     let r = editable(store.get_ref(), &caller, *path).await?;
     store.delete_canned(r.id).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The OpenAPI schemas of this module's bodies.
+pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+    out.add::<Items>();
+    out.add::<Input>();
+    out.add::<Replace>();
 }

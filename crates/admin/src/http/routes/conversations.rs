@@ -9,7 +9,7 @@ use chat_domain::access;
 use chat_domain::auth::Principal;
 use chat_domain::ids::ConversationId;
 use chat_domain::model::{Conversation, ConversationState, HistoryQuery, Message, Role};
-use chat_domain::ports::{ConversationCommands, ConversationFilter, Store};
+use chat_domain::ports::{ConversationCommands, ConversationFilter, ListCursor, Store};
 use serde::{Deserialize, Serialize};
 
 use crate::http::error::{ApiError, method_not_allowed};
@@ -22,6 +22,11 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/conversations/{id}/messages").route(web::get().to(messages)))
         .service(resource("/conversations/{id}/notes").route(web::post().to(note)))
         .service(resource("/conversations/{id}/labels").route(web::put().to(labels)))
+        .service(
+            resource("/conversations/{id}/snooze")
+                .route(web::post().to(snooze))
+                .route(web::delete().to(unsnooze)),
+        )
         .service(resource("/conversations/{id}/{action}").route(web::post().to(act)));
 }
 
@@ -39,6 +44,12 @@ struct ListQuery {
     from: Option<String>,
     /// Created before (RFC 3339).
     to: Option<String>,
+    /// Only conversations with a message or note containing this text.
+    q: Option<String>,
+    /// `true`: only snoozed ones; `false`: hide snoozed ones.
+    snoozed: Option<bool>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
     limit: Option<u32>,
 }
 
@@ -47,7 +58,33 @@ struct Items<T> {
     items: Vec<T>,
 }
 
-fn principal(caller: &StaffCaller) -> Principal {
+/// A page of conversations; pass `next_cursor` as `cursor` for the next one
+/// (`null` at the end).
+#[derive(Serialize, utoipa::ToSchema)]
+struct ConversationPage {
+    items: Vec<Conversation>,
+    next_cursor: Option<String>,
+}
+
+/// Cursors are opaque to clients: `<sort key in µs>.<id>`.
+fn encode_cursor(c: &ListCursor) -> String {
+    format!("{}.{}", c.key.and_utc().timestamp_micros(), c.id)
+}
+
+fn decode_cursor(raw: &str) -> Result<ListCursor, ApiError> {
+    let bad = || DomainError::invalid("cursor", "must be a next_cursor this API returned");
+    let (micros, id) = raw.split_once('.').ok_or_else(bad)?;
+    let key = micros
+        .parse::<i64>()
+        .ok()
+        .and_then(chrono::DateTime::from_timestamp_micros)
+        .ok_or_else(bad)?
+        .naive_utc();
+    let id = id.parse().map_err(|_| bad())?;
+    Ok(ListCursor { key, id })
+}
+
+pub(crate) fn principal(caller: &StaffCaller) -> Principal {
     Principal::Staff {
         user_id: caller.user_id,
         role: caller.role,
@@ -58,8 +95,16 @@ async fn list(
     caller: StaffCaller,
     store: web::Data<dyn Store>,
     query: web::Query<ListQuery>,
-) -> Result<web::Json<Items<Conversation>>, ApiError> {
+) -> Result<web::Json<ConversationPage>, ApiError> {
     let limit = super::paging::limit(query.limit, 50, 200)?;
+    let text = match query.q.as_deref().map(str::trim) {
+        None => None,
+        Some(q) if q.chars().count() < 2 || q.chars().count() > 200 => {
+            return Err(DomainError::invalid("q", "must be 2 to 200 characters").into());
+        }
+        Some(q) => Some(q.to_owned()),
+    };
+    let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
     let assignee = match query.assignee.as_deref() {
         None => None,
         Some("me") => Some(caller.user_id),
@@ -74,25 +119,40 @@ async fn list(
             Some(id)
         }
     };
-    let who = principal(&caller);
-    let mut items = store
+    let queue_order = query.state == Some(ConversationState::Queued);
+    let items = store
         .list_conversations(&ConversationFilter {
             state: query.state,
             assignee,
             open_only: query.state.is_none()
                 && assignee.is_none()
                 && query.label.is_none()
-                && query.customer_id.is_none(),
+                && query.customer_id.is_none()
+                && text.is_none(),
             label: query.label.clone(),
             customer: query.customer_id,
             created_from: super::instant("from", query.from.as_deref())?,
             created_to: super::instant("to", query.to.as_deref())?,
+            visible_to_agent: (!caller.role.at_least(Role::Supervisor)).then_some(caller.user_id),
+            snoozed: query.snoozed,
+            snooze_now: Some(chat_domain::time::now()),
+            text,
+            after,
             limit,
             ..Default::default()
         })
         .await?;
-    items.retain(|c| access::can_view(&who, c));
-    Ok(web::Json(Items { items }))
+    let next_cursor = super::paging::next(&items, limit, |c| {
+        encode_cursor(&ListCursor {
+            key: if queue_order {
+                c.queued_at.unwrap_or(c.updated_at)
+            } else {
+                c.updated_at
+            },
+            id: c.id,
+        })
+    });
+    Ok(web::Json(ConversationPage { items, next_cursor }))
 }
 
 async fn visible(
@@ -154,6 +214,7 @@ async fn messages(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
 struct ActBody {
     /// For `assign` and `transfer`.
     agent_id: Option<chat_domain::ids::UserId>,
@@ -178,6 +239,7 @@ async fn act(
         "takeover" => Transition::Takeover(caller.user_id),
         "hand-back" => Transition::HandBack,
         "close" => Transition::Close,
+        "reopen" => Transition::Reopen(caller.user_id),
         "assign" => Transition::Assign(need_agent()?),
         "transfer" => Transition::Transfer(need_agent()?),
         _ => return Err(DomainError::NotFound("route").into()),
@@ -200,6 +262,7 @@ async fn act(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
 struct NoteBody {
     body: String,
 }
@@ -209,13 +272,13 @@ async fn note(
     caller: StaffCaller,
     commands: web::Data<dyn ConversationCommands>,
     path: web::Path<ConversationId>,
-    body: web::Json<NoteBody>,
+    body: crate::http::Body<NoteBody>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let outcome = commands
         .post(
             &principal(&caller),
             *path,
-            body.into_inner().body,
+            body.read().await?.body,
             true,
             None,
         )
@@ -225,6 +288,7 @@ async fn note(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
 struct LabelsBody {
     labels: Vec<String>,
 }
@@ -236,11 +300,11 @@ async fn labels(
     caller: StaffCaller,
     store: web::Data<dyn Store>,
     path: web::Path<ConversationId>,
-    body: web::Json<LabelsBody>,
+    body: crate::http::Body<LabelsBody>,
 ) -> Result<web::Json<Conversation>, ApiError> {
     visible(store.get_ref(), &caller, *path).await?;
     let mut labels: Vec<String> = Vec::new();
-    for l in body.into_inner().labels {
+    for l in body.read().await?.labels {
         let l = l.trim().to_owned();
         if l.is_empty() || l.chars().count() > 50 {
             return Err(
@@ -259,4 +323,54 @@ async fn labels(
             .set_labels(*path, &labels, chat_domain::time::now())
             .await?,
     ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
+struct SnoozeBody {
+    /// Until when (RFC 3339, in the future, at most 90 days ahead).
+    until: String,
+}
+
+/// `POST /conversations/{id}/snooze`: out of the inbox until `until`, or
+/// until the customer writes.
+async fn snooze(
+    caller: StaffCaller,
+    commands: web::Data<dyn ConversationCommands>,
+    path: web::Path<ConversationId>,
+    body: crate::http::Body<SnoozeBody>,
+) -> Result<web::Json<Conversation>, ApiError> {
+    let body = body.read().await?;
+    let until = super::instant("until", Some(&body.until))?
+        .ok_or_else(|| DomainError::invalid("until", "is required"))?;
+    if until > chat_domain::time::now() + chrono::Duration::days(90) {
+        return Err(DomainError::invalid("until", "must be at most 90 days ahead").into());
+    }
+    let until = chat_domain::time::truncate(until.and_utc());
+    Ok(web::Json(
+        commands
+            .snooze(&principal(&caller), *path, Some(until))
+            .await?,
+    ))
+}
+
+/// `DELETE /conversations/{id}/snooze`: back in the inbox now.
+async fn unsnooze(
+    caller: StaffCaller,
+    commands: web::Data<dyn ConversationCommands>,
+    path: web::Path<ConversationId>,
+) -> Result<web::Json<Conversation>, ApiError> {
+    Ok(web::Json(
+        commands.snooze(&principal(&caller), *path, None).await?,
+    ))
+}
+
+/// The OpenAPI schemas of this module's bodies.
+pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+    out.add::<ConversationPage>();
+    out.add::<ActBody>();
+    out.add::<NoteBody>();
+    out.add::<LabelsBody>();
+    out.add::<SnoozeBody>();
 }

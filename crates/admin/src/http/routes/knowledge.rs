@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use chat_domain::DomainError;
 use chat_domain::ids::KnowledgeDocId;
 use chat_domain::model::KnowledgeDoc;
-use chat_domain::ports::Store;
+use chat_domain::ports::{KnowledgeSearch, Store};
 use chat_domain::time::now;
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +22,8 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(create)),
     )
     .service(resource("/knowledge/import").route(web::post().to(import)))
+    .service(resource("/knowledge/search").route(web::get().to(search)))
+    .service(resource("/knowledge/reindex").route(web::post().to(reindex)))
     .service(
         resource("/knowledge/{id}")
             .route(web::get().to(detail))
@@ -69,6 +71,7 @@ async fn list(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
 struct DocInput {
     title: String,
     body: String,
@@ -87,9 +90,9 @@ async fn create(
     auth: web::Data<AuthService>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
-    body: web::Json<DocInput>,
+    body: crate::http::Body<DocInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_inner();
+    let input = body.read().await?;
     let mut doc = KnowledgeDoc::new(&input.title, &input.body, tags(input.tags)?, now())?;
     doc.enabled = input.enabled;
     store.create_doc(&doc).await?;
@@ -125,10 +128,10 @@ async fn replace(
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<KnowledgeDocId>,
-    body: web::Json<DocInput>,
+    body: crate::http::Body<DocInput>,
 ) -> Result<web::Json<KnowledgeDoc>, ApiError> {
     let current = load(store.get_ref(), *path).await?;
-    let input = body.into_inner();
+    let input = body.read().await?;
     let mut doc = KnowledgeDoc::new(&input.title, &input.body, tags(input.tags)?, now())?;
     doc.id = current.id;
     doc.created_at = current.created_at;
@@ -167,6 +170,7 @@ async fn delete(
 /// `POST /knowledge/import`: `{"format": "json" | "csv" | "markdown", "content": "…", "tags": […]}`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
 struct ImportInput {
     format: ImportFormat,
     content: String,
@@ -176,6 +180,7 @@ struct ImportInput {
 
 #[derive(Deserialize, Clone, Copy)]
 #[serde(rename_all = "lowercase")]
+#[derive(utoipa::ToSchema)]
 enum ImportFormat {
     /// `[{"question": …, "answer": …}]` or `[{"title": …, "body": …}]`.
     Json,
@@ -185,7 +190,7 @@ enum ImportFormat {
     Markdown,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ImportResult {
     imported: usize,
     ids: Vec<KnowledgeDocId>,
@@ -318,9 +323,9 @@ async fn import(
     auth: web::Data<AuthService>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
-    body: web::Json<ImportInput>,
+    body: crate::http::Body<ImportInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_inner();
+    let input = body.read().await?;
     let pairs = parse_import(input.format, &input.content)?;
     let tags = tags(input.tags)?;
     let at = now();
@@ -353,6 +358,73 @@ async fn import(
         imported: docs.len(),
         ids: docs.iter().map(|d| d.id).collect(),
     }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SearchQuery {
+    /// The question, 1–500 characters.
+    q: String,
+    /// How many passages, 1–20 (default 5).
+    k: Option<u32>,
+}
+
+/// Passages the assistant's retrieval finds for a question.
+#[derive(Serialize, utoipa::ToSchema)]
+struct SearchResult {
+    items: Vec<chat_domain::model::RetrievedPassage>,
+}
+
+/// `GET /knowledge/search?q=`: "try a question": which passages the
+/// assistant retrieves, with their scores, and whether it would answer.
+async fn search(
+    _who: SupervisorUp,
+    knowledge: web::Data<dyn KnowledgeSearch>,
+    query: web::Query<SearchQuery>,
+) -> Result<web::Json<SearchResult>, ApiError> {
+    let q = query.q.trim();
+    if q.is_empty() || q.chars().count() > 500 {
+        return Err(DomainError::invalid("q", "must be 1 to 500 characters").into());
+    }
+    let k = super::paging::limit(query.k, 5, 20)?;
+    Ok(web::Json(SearchResult {
+        items: knowledge.retrieve(q, k as usize).await?,
+    }))
+}
+
+/// How many passages the rebuilt index holds.
+#[derive(Serialize, utoipa::ToSchema)]
+struct ReindexResult {
+    passages: usize,
+}
+
+/// `POST /knowledge/reindex`: rebuild this node's index now (the others
+/// pick the change up at their next periodic check).
+async fn reindex(
+    who: SupervisorUp,
+    auth: web::Data<AuthService>,
+    knowledge: web::Data<dyn KnowledgeSearch>,
+    ip: ClientIp,
+) -> Result<web::Json<ReindexResult>, ApiError> {
+    let passages = knowledge.reindex().await?;
+    auth.record(
+        Some(who.caller.user_id),
+        "knowledge.reindex",
+        None,
+        ip.0.as_deref(),
+        Some(&format!("{{\"passages\":{passages}}}")),
+    )
+    .await;
+    Ok(web::Json(ReindexResult { passages }))
+}
+
+/// The OpenAPI schemas of this module's bodies.
+pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+    out.add::<DocInput>();
+    out.add::<ImportInput>();
+    out.add::<ImportResult>();
+    out.add::<SearchResult>();
+    out.add::<ReindexResult>();
 }
 
 #[cfg(test)]

@@ -4,10 +4,24 @@ pub(crate) mod audit;
 pub(crate) mod auth;
 pub(crate) mod canned;
 pub(crate) mod conversations;
+pub(crate) mod customers;
 pub(crate) mod knowledge;
+pub(crate) mod stats;
 pub(crate) mod users;
+pub(crate) mod webhooks;
 
 use crate::http::error::ApiError;
+
+/// Every route module's body schemas, for the OpenAPI document.
+pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+    audit::schemas(out);
+    auth::schemas(out);
+    canned::schemas(out);
+    conversations::schemas(out);
+    knowledge::schemas(out);
+    stats::schemas(out);
+    users::schemas(out);
+}
 
 /// Paging rules shared by every list route.
 pub(crate) mod paging {

@@ -67,6 +67,7 @@ async fn list(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
 struct CreateUser {
     email: String,
     display_name: String,
@@ -79,9 +80,9 @@ async fn create(
     auth: web::Data<AuthService>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
-    body: web::Json<CreateUser>,
+    body: crate::http::Body<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body = body.read().await?;
     let email = normalize_email(&body.email)?;
     let display_name = display_name(&body.display_name)?;
     let password_hash = auth.new_password_hash(&body.password).await?;
@@ -126,6 +127,7 @@ async fn detail(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
 struct UpdateUser {
     display_name: Option<String>,
     role: Option<Role>,
@@ -138,10 +140,10 @@ async fn update(
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<UserId>,
-    body: web::Json<UpdateUser>,
+    body: crate::http::Body<UpdateUser>,
 ) -> Result<web::Json<User>, ApiError> {
     let mut user = load(store.get_ref(), *path).await?;
-    let body = body.into_inner();
+    let body = body.read().await?;
     if user.id == admin.caller.user_id
         && (body.active == Some(false) || body.role.is_some_and(|r| r != Role::Admin))
     {
@@ -178,6 +180,7 @@ async fn update(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
 struct ResetPassword {
     password: String,
 }
@@ -188,12 +191,12 @@ async fn reset_password(
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<UserId>,
-    body: web::Json<ResetPassword>,
+    body: crate::http::Body<ResetPassword>,
 ) -> Result<HttpResponse, ApiError> {
     let user = load(store.get_ref(), *path).await?;
     let id = user.id.to_string();
     let auth2 = auth.clone().into_inner();
-    let password = body.into_inner().password;
+    let password = body.read().await?.password;
     super::detached(async move { auth2.set_password(user, &password).await }).await?;
     auth.record(
         Some(admin.caller.user_id),
@@ -208,6 +211,7 @@ async fn reset_password(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
 struct ChangePassword {
     current_password: String,
     new_password: String,
@@ -217,9 +221,9 @@ async fn change_own_password(
     caller: StaffCaller,
     auth: web::Data<AuthService>,
     ip: ClientIp,
-    body: web::Json<ChangePassword>,
+    body: crate::http::Body<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body = body.read().await?;
     let auth2 = auth.clone().into_inner();
     super::detached(async move {
         auth2
@@ -236,4 +240,12 @@ async fn change_own_password(
     )
     .await;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The OpenAPI schemas of this module's bodies.
+pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+    out.add::<CreateUser>();
+    out.add::<UpdateUser>();
+    out.add::<ResetPassword>();
+    out.add::<ChangePassword>();
 }

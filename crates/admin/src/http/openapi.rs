@@ -1,0 +1,659 @@
+//! The OpenAPI 3 document of the REST API (`GET /api/openapi.json`) and its
+//! browsable page (`GET /api/docs`).
+//!
+//! Bodies are described by the very types the handlers (de)serialise
+//! (`utoipa::ToSchema` derives); routes by the table below, one row per
+//! operation, from which the statuses are derived by rule: an authenticated
+//! route can answer 401 (and 403 when some signed-in role is refused), a
+//! JSON body 400/413/415, a path id 404, every route 500 and 503. The table
+//! also carries who may call each route (`x-roles`): the RBAC matrix test
+//! (`apps/server/tests/rbac.rs`) reads the served document and checks the
+//! server against it, cell by cell and status by status.
+
+use actix_web::{HttpResponse, web};
+use utoipa::ToSchema;
+use utoipa::openapi::extensions::ExtensionsBuilder;
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::schema::{ComponentsBuilder, Schema};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::tag::TagBuilder;
+use utoipa::openapi::{
+    ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathItem, PathsBuilder, Ref, RefOr,
+    Required, ResponseBuilder,
+};
+
+/// Who calls: the columns of the RBAC matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Who {
+    /// No token.
+    Anonymous,
+    /// A widget (customer) token.
+    Customer,
+    /// A staff token, role agent.
+    Agent,
+    /// A staff token, role supervisor.
+    Supervisor,
+    /// A staff token, role admin.
+    Admin,
+}
+
+impl Who {
+    /// Every column, in the matrix's order.
+    pub const ALL: [Who; 5] = [
+        Who::Anonymous,
+        Who::Customer,
+        Who::Agent,
+        Who::Supervisor,
+        Who::Admin,
+    ];
+
+    /// The name used in `x-roles`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Who::Anonymous => "anonymous",
+            Who::Customer => "customer",
+            Who::Agent => "agent",
+            Who::Supervisor => "supervisor",
+            Who::Admin => "admin",
+        }
+    }
+}
+
+const EVERYONE: &[Who] = &Who::ALL;
+const STAFF: &[Who] = &[Who::Agent, Who::Supervisor, Who::Admin];
+const SUPERVISORS: &[Who] = &[Who::Supervisor, Who::Admin];
+const ADMINS: &[Who] = &[Who::Admin];
+const CUSTOMERS: &[Who] = &[Who::Customer];
+
+/// A request body.
+#[derive(Clone, Copy)]
+pub enum Body {
+    /// None.
+    None,
+    /// JSON, described by this component schema.
+    Json(&'static str),
+    /// JSON, optional.
+    OptionalJson(&'static str),
+}
+
+/// A success response.
+#[derive(Clone, Copy)]
+pub enum Out {
+    /// No content.
+    Empty,
+    /// JSON, this component schema.
+    Json(&'static str),
+    /// JSON `{"items": [...], <cursor>: ...}` of this component schema.
+    Page(&'static str, &'static str),
+    /// JSON `{"items": [...]}`.
+    Items(&'static str),
+    /// Another media type.
+    Media(&'static str),
+}
+
+/// One operation.
+pub struct Route {
+    /// `get`, `post`, `put`, `patch` or `delete`.
+    pub method: &'static str,
+    /// The full path, with `{name}` parameters.
+    pub path: &'static str,
+    /// Group in the docs.
+    pub tag: &'static str,
+    /// One line.
+    pub summary: &'static str,
+    /// Who may call it (the others get 401 or 403).
+    pub roles: &'static [Who],
+    /// Query parameters: name and meaning.
+    pub query: &'static [(&'static str, &'static str)],
+    /// Request body.
+    pub body: Body,
+    /// Success status and body.
+    pub ok: (u16, Out),
+    /// Statuses particular to this route (conflicts, throttling, …).
+    pub also: &'static [u16],
+}
+
+const PAGING: (&str, &str) = ("limit", "Page size (default and maximum per route).");
+
+macro_rules! route {
+    ($method:literal $path:literal, $tag:literal, $summary:literal, $roles:expr,
+     query: $query:expr, body: $body:expr, ok: $ok:expr, also: $also:expr) => {
+        Route {
+            method: $method,
+            path: $path,
+            tag: $tag,
+            summary: $summary,
+            roles: $roles,
+            query: $query,
+            body: $body,
+            ok: $ok,
+            also: $also,
+        }
+    };
+}
+
+/// Every operation of the API.
+pub const ROUTES: &[Route] = &[
+    // Operations.
+    route!("get" "/healthz", "operations", "Liveness: the process answers.", EVERYONE,
+        query: &[], body: Body::None, ok: (200, Out::Media("text/plain")), also: &[]),
+    route!("get" "/readyz", "operations", "Readiness: the database (and Redis) answer.", EVERYONE,
+        query: &[], body: Body::None, ok: (200, Out::Media("text/plain")), also: &[]),
+    route!("get" "/metrics", "operations", "Prometheus metrics.", EVERYONE,
+        query: &[], body: Body::None, ok: (200, Out::Media("text/plain")), also: &[]),
+    route!("get" "/api/openapi.json", "operations", "This document.", EVERYONE,
+        query: &[], body: Body::None, ok: (200, Out::Media("application/json")), also: &[]),
+    route!("get" "/api/docs", "operations", "The browsable reference (Swagger UI).", EVERYONE,
+        query: &[], body: Body::None, ok: (200, Out::Media("text/html")), also: &[]),
+    // Authentication.
+    route!("post" "/api/v1/auth/login", "auth", "Sign in with e-mail and password.", EVERYONE,
+        query: &[], body: Body::Json("LoginRequest"), ok: (200, Out::Json("LoginResponse")), also: &[401, 429]),
+    route!("post" "/api/v1/auth/refresh", "auth", "Trade a refresh token for a new pair (rotation).", EVERYONE,
+        query: &[], body: Body::Json("RefreshRequest"), ok: (200, Out::Json("TokenPair")), also: &[401]),
+    route!("post" "/api/v1/auth/logout", "auth", "Revoke a refresh token's family.", EVERYONE,
+        query: &[], body: Body::Json("RefreshRequest"), ok: (204, Out::Empty), also: &[]),
+    route!("get" "/api/v1/me", "auth", "The signed-in staff member.", STAFF,
+        query: &[], body: Body::None, ok: (200, Out::Json("User")), also: &[]),
+    route!("post" "/api/v1/me/password", "auth", "Change one's own password (other sessions are signed out).", STAFF,
+        query: &[], body: Body::Json("ChangePassword"), ok: (204, Out::Empty), also: &[]),
+    // Users.
+    route!("get" "/api/v1/users", "users", "List staff accounts.", ADMINS,
+        query: &[("after", "`next_after` of the previous page."), PAGING], body: Body::None,
+        ok: (200, Out::Page("User", "next_after")), also: &[400]),
+    route!("post" "/api/v1/users", "users", "Create a staff account.", ADMINS,
+        query: &[], body: Body::Json("CreateUser"), ok: (201, Out::Json("User")), also: &[409]),
+    route!("get" "/api/v1/users/{id}", "users", "One staff account.", ADMINS,
+        query: &[], body: Body::None, ok: (200, Out::Json("User")), also: &[]),
+    route!("patch" "/api/v1/users/{id}", "users", "Change name, role or active flag (deactivation signs out at once).", ADMINS,
+        query: &[], body: Body::Json("UpdateUser"), ok: (200, Out::Json("User")), also: &[409]),
+    route!("post" "/api/v1/users/{id}/password", "users", "Set a user's password (their sessions are signed out).", ADMINS,
+        query: &[], body: Body::Json("ResetPassword"), ok: (204, Out::Empty), also: &[]),
+    // Audit.
+    route!("get" "/api/v1/audit", "audit", "The audit log, newest first.", ADMINS,
+        query: &[("actor", "Only this actor's entries."), ("action", "Only this action."),
+                 ("target", "Only entries about this target."), ("from", "At or after (RFC 3339)."),
+                 ("to", "Before (RFC 3339)."), ("before", "`next_before` of the previous page."), PAGING],
+        body: Body::None, ok: (200, Out::Json("AuditPage")), also: &[400]),
+    // Conversations.
+    route!("get" "/api/v1/conversations", "conversations", "List conversations (agents: the assistant's, the queue and their own).", STAFF,
+        query: &[("state", "`bot`, `queued`, `human` or `closed`."), ("assignee", "`me` or a user id."),
+                 ("label", "Only with this label."), ("customer_id", "Only this customer's."),
+                 ("from", "Created at or after (RFC 3339)."), ("to", "Created before (RFC 3339)."),
+                 ("q", "Only those with a message or note containing this text (2–200 characters)."),
+                 ("snoozed", "`true`: only snoozed ones; `false`: hide them."),
+                 ("cursor", "`next_cursor` of the previous page."), PAGING],
+        body: Body::None, ok: (200, Out::Page("Conversation", "next_cursor")), also: &[400]),
+    route!("get" "/api/v1/conversations/{id}", "conversations", "One conversation.", STAFF,
+        query: &[], body: Body::None, ok: (200, Out::Json("Conversation")), also: &[]),
+    route!("get" "/api/v1/conversations/{id}/messages", "conversations", "Messages by sequence (notes included).", STAFF,
+        query: &[("after_seq", "Messages after this sequence, oldest first."),
+                 ("before_seq", "The page just before this sequence."), PAGING],
+        body: Body::None, ok: (200, Out::Items("Message")), also: &[400]),
+    route!("post" "/api/v1/conversations/{id}/notes", "conversations", "Add a private note (never shown to the customer).", STAFF,
+        query: &[], body: Body::Json("NoteBody"), ok: (201, Out::Json("Message")), also: &[403, 409]),
+    route!("put" "/api/v1/conversations/{id}/labels", "conversations", "Replace the labels.", STAFF,
+        query: &[], body: Body::Json("LabelsBody"), ok: (200, Out::Json("Conversation")), also: &[]),
+    route!("post" "/api/v1/conversations/{id}/snooze", "conversations", "Snooze until a time or the customer's next message.", STAFF,
+        query: &[], body: Body::Json("SnoozeBody"), ok: (200, Out::Json("Conversation")), also: &[403, 409]),
+    route!("delete" "/api/v1/conversations/{id}/snooze", "conversations", "Wake a snoozed conversation.", STAFF,
+        query: &[], body: Body::None, ok: (200, Out::Json("Conversation")), also: &[403, 409]),
+    route!("post" "/api/v1/conversations/{id}/accept", "conversations", "Accept a queued conversation.", STAFF,
+        query: &[], body: Body::None, ok: (200, Out::Json("Conversation")), also: &[403, 409]),
+    route!("post" "/api/v1/conversations/{id}/takeover", "conversations", "Take over from the assistant.", STAFF,
+        query: &[], body: Body::None, ok: (200, Out::Json("Conversation")), also: &[403, 409]),
+    route!("post" "/api/v1/conversations/{id}/hand-back", "conversations", "Hand back to the assistant.", STAFF,
+        query: &[], body: Body::None, ok: (200, Out::Json("Conversation")), also: &[403, 409]),
+    route!("post" "/api/v1/conversations/{id}/close", "conversations", "Close.", STAFF,
+        query: &[], body: Body::None, ok: (200, Out::Json("Conversation")), also: &[403, 409]),
+    route!("post" "/api/v1/conversations/{id}/reopen", "conversations", "Reopen a closed conversation and take it.", STAFF,
+        query: &[], body: Body::None, ok: (200, Out::Json("Conversation")), also: &[403, 409]),
+    route!("post" "/api/v1/conversations/{id}/assign", "conversations", "Assign to an agent.", SUPERVISORS,
+        query: &[], body: Body::Json("ActBody"), ok: (200, Out::Json("Conversation")), also: &[403, 409]),
+    route!("post" "/api/v1/conversations/{id}/transfer", "conversations", "Transfer to another agent.", STAFF,
+        query: &[], body: Body::Json("ActBody"), ok: (200, Out::Json("Conversation")), also: &[403, 409]),
+    // Knowledge base.
+    route!("get" "/api/v1/knowledge", "knowledge", "List knowledge-base documents.", SUPERVISORS,
+        query: &[("q", "Title contains."), ("after", "`next_after` of the previous page."), PAGING],
+        body: Body::None, ok: (200, Out::Page("KnowledgeDoc", "next_after")), also: &[400]),
+    route!("post" "/api/v1/knowledge", "knowledge", "Create a document.", SUPERVISORS,
+        query: &[], body: Body::Json("DocInput"), ok: (201, Out::Json("KnowledgeDoc")), also: &[]),
+    route!("post" "/api/v1/knowledge/import", "knowledge", "Import JSON, CSV or Markdown question/answer pairs.", SUPERVISORS,
+        query: &[], body: Body::Json("ImportInput"), ok: (201, Out::Json("ImportResult")), also: &[]),
+    route!("get" "/api/v1/knowledge/search", "knowledge", "Try a question: the passages the assistant retrieves, and whether it would answer.", SUPERVISORS,
+        query: &[("q", "The question (1–500 characters)."), ("k", "How many passages (1–20, default 5).")],
+        body: Body::None, ok: (200, Out::Json("SearchResult")), also: &[400]),
+    route!("post" "/api/v1/knowledge/reindex", "knowledge", "Rebuild this node's index now.", SUPERVISORS,
+        query: &[], body: Body::None, ok: (200, Out::Json("ReindexResult")), also: &[]),
+    route!("get" "/api/v1/knowledge/{id}", "knowledge", "One document.", SUPERVISORS,
+        query: &[], body: Body::None, ok: (200, Out::Json("KnowledgeDoc")), also: &[]),
+    route!("put" "/api/v1/knowledge/{id}", "knowledge", "Replace a document (enable, disable).", SUPERVISORS,
+        query: &[], body: Body::Json("DocInput"), ok: (200, Out::Json("KnowledgeDoc")), also: &[]),
+    route!("delete" "/api/v1/knowledge/{id}", "knowledge", "Delete a document.", SUPERVISORS,
+        query: &[], body: Body::None, ok: (204, Out::Empty), also: &[]),
+    // Canned responses.
+    route!("get" "/api/v1/canned", "canned", "Shared and one's own canned responses.", STAFF,
+        query: &[], body: Body::None, ok: (200, Out::Json("CannedList")), also: &[]),
+    route!("post" "/api/v1/canned", "canned", "Create one (shared: supervisors).", STAFF,
+        query: &[], body: Body::Json("CannedInput"), ok: (201, Out::Json("CannedResponse")), also: &[403, 409]),
+    route!("put" "/api/v1/canned/{id}", "canned", "Replace one's own (a shared one: supervisors).", STAFF,
+        query: &[], body: Body::Json("CannedReplace"), ok: (200, Out::Json("CannedResponse")), also: &[403, 409]),
+    route!("delete" "/api/v1/canned/{id}", "canned", "Delete one's own (a shared one: supervisors).", STAFF,
+        query: &[], body: Body::None, ok: (204, Out::Empty), also: &[403]),
+    // Statistics.
+    route!("get" "/api/v1/stats", "statistics", "Statistics over a window, per day and per agent.", SUPERVISORS,
+        query: &[("from", "Window start (RFC 3339; default 6 days before today)."),
+                 ("to", "Window end, exclusive (RFC 3339; default tomorrow 00:00 UTC).")],
+        body: Body::None, ok: (200, Out::Json("Report")), also: &[400]),
+    route!("get" "/api/v1/stats.csv", "statistics", "The same as CSV, per day or per agent.", SUPERVISORS,
+        query: &[("from", "Window start (RFC 3339)."), ("to", "Window end, exclusive (RFC 3339)."),
+                 ("by", "`day` (default) or `agent`.")],
+        body: Body::None, ok: (200, Out::Media("text/csv")), also: &[400]),
+    // Widget (customers).
+    route!("post" "/api/v1/widget/sessions", "widget", "Start or resume a visitor session: a customer token.", EVERYONE,
+        query: &[], body: Body::OptionalJson("WidgetSessionRequest"), ok: (200, Out::Json("WidgetSession")), also: &[401]),
+    route!("get" "/api/v1/widget/conversations", "widget", "The customer's conversations.", CUSTOMERS,
+        query: &[], body: Body::None, ok: (200, Out::Items("Conversation")), also: &[]),
+    route!("get" "/api/v1/widget/conversations/{id}/messages", "widget", "A conversation's messages (no private notes).", CUSTOMERS,
+        query: &[("after_seq", "Messages after this sequence."), ("before_seq", "The page before this sequence."), PAGING],
+        body: Body::None, ok: (200, Out::Items("Message")), also: &[400]),
+    route!("post" "/api/v1/widget/conversations/{id}/rating", "widget", "Rate a closed conversation (1–5), once.", CUSTOMERS,
+        query: &[], body: Body::Json("WidgetRating"), ok: (200, Out::Json("Conversation")), also: &[409]),
+];
+
+/// Collects component schemas.
+#[derive(Default)]
+pub(crate) struct Schemas(Vec<(String, RefOr<Schema>)>);
+
+impl Schemas {
+    /// Adds `T` and the schemas it refers to.
+    pub(crate) fn add<T: ToSchema>(&mut self) {
+        self.0.push((T::name().into_owned(), T::schema()));
+        T::schemas(&mut self.0);
+    }
+}
+
+fn reference(name: &str) -> RefOr<Schema> {
+    RefOr::Ref(Ref::from_schema_name(name))
+}
+
+fn http_method(m: &str) -> HttpMethod {
+    match m {
+        "post" => HttpMethod::Post,
+        "put" => HttpMethod::Put,
+        "patch" => HttpMethod::Patch,
+        "delete" => HttpMethod::Delete,
+        _ => HttpMethod::Get,
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        400 => "Validation failed: `error.field` names the field and the message the rule.",
+        401 => "No valid token (missing, expired, revoked) or wrong credentials.",
+        403 => "Signed in, but this role (or token kind) may not do this.",
+        404 => "No such resource, or not one the caller may see.",
+        409 => "Conflicts with the current state (duplicate, wrong life-cycle state).",
+        413 => "Body over the size limit.",
+        415 => "Body is not `application/json`.",
+        429 => "Too many attempts; `Retry-After` says when to retry.",
+        500 => "A bug; the details are in the server log.",
+        503 => "The database or another dependency is unavailable.",
+        _ => "",
+    }
+}
+
+/// Every status `route` can answer, success first.
+pub fn statuses(route: &Route) -> Vec<u16> {
+    let mut out = vec![route.ok.0];
+    if !route.roles.contains(&Who::Anonymous) {
+        out.push(401);
+        if Who::ALL[1..].iter().any(|w| !route.roles.contains(w)) {
+            out.push(403);
+        }
+    }
+    if !matches!(route.body, Body::None) {
+        out.extend([400, 413, 415]);
+    }
+    if route.path.contains('{') {
+        out.extend([400, 404]);
+    }
+    out.extend(route.also);
+    out.extend([500, 503]);
+    let mut seen = Vec::new();
+    out.retain(|s| {
+        let new = !seen.contains(s);
+        seen.push(*s);
+        new
+    });
+    out
+}
+
+fn success_body(out: Out) -> Option<(&'static str, RefOr<Schema>)> {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    let list = |name: &str| ArrayBuilder::new().items(reference(name));
+    match out {
+        Out::Empty => None,
+        Out::Json(name) => Some(("application/json", reference(name))),
+        Out::Items(name) => Some((
+            "application/json",
+            ObjectBuilder::new()
+                .property("items", list(name))
+                .required("items")
+                .into(),
+        )),
+        Out::Page(name, cursor) => Some((
+            "application/json",
+            ObjectBuilder::new()
+                .property("items", list(name))
+                .required("items")
+                .property(
+                    cursor,
+                    ObjectBuilder::new()
+                        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                            Type::String,
+                            Type::Null,
+                        ]))
+                        .description(Some("Pass back for the next page; `null` at the end.")),
+                )
+                .required(cursor)
+                .into(),
+        )),
+        Out::Media(media) => Some((media, ObjectBuilder::new().schema_type(Type::String).into())),
+    }
+}
+
+/// The document.
+pub fn document() -> OpenApi {
+    let mut paths = PathsBuilder::new();
+    let mut items: Vec<(&str, PathItem)> = Vec::new();
+    for route in ROUTES {
+        let mut op = OperationBuilder::new()
+            .tag(route.tag)
+            .summary(Some(route.summary))
+            .operation_id(Some(format!(
+                "{}_{}",
+                route.method,
+                route
+                    .path
+                    .trim_start_matches("/api/v1")
+                    .trim_matches('/')
+                    .replace(['/', '-', '.'], "_")
+                    .replace(['{', '}'], "")
+            )));
+        for segment in route.path.split('/') {
+            if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                op = op.parameter(
+                    ParameterBuilder::new()
+                        .name(name)
+                        .parameter_in(ParameterIn::Path)
+                        .required(Required::True)
+                        .schema(Some(chat_domain::openapi::uuid_schema())),
+                );
+            }
+        }
+        for (name, meaning) in route.query {
+            op = op.parameter(
+                ParameterBuilder::new()
+                    .name(*name)
+                    .parameter_in(ParameterIn::Query)
+                    .required(Required::False)
+                    .description(Some(*meaning))
+                    .schema(Some(
+                        utoipa::openapi::schema::ObjectBuilder::new()
+                            .schema_type(utoipa::openapi::schema::Type::String),
+                    )),
+            );
+        }
+        match route.body {
+            Body::None => {}
+            Body::Json(name) | Body::OptionalJson(name) => {
+                op = op.request_body(Some(
+                    RequestBodyBuilder::new()
+                        .required(Some(if matches!(route.body, Body::Json(_)) {
+                            Required::True
+                        } else {
+                            Required::False
+                        }))
+                        .content(
+                            "application/json",
+                            ContentBuilder::new().schema(Some(reference(name))).build(),
+                        )
+                        .build(),
+                ));
+            }
+        }
+        for status in statuses(route) {
+            let response = if status == route.ok.0 {
+                let mut r = ResponseBuilder::new().description("Success.");
+                if let Some((media, schema)) = success_body(route.ok.1) {
+                    r = r.content(media, ContentBuilder::new().schema(Some(schema)).build());
+                }
+                r.build()
+            } else {
+                ResponseBuilder::new()
+                    .description(reason(status))
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(reference("Error")))
+                            .build(),
+                    )
+                    .build()
+            };
+            op = op.response(status.to_string(), response);
+        }
+        if !route.roles.contains(&Who::Anonymous) {
+            op = op.security(SecurityRequirement::new("bearer", Vec::<String>::new()));
+        }
+        let roles: Vec<&str> = route.roles.iter().map(|w| w.name()).collect();
+        op = op.extensions(Some(
+            ExtensionsBuilder::new()
+                .add("x-roles", serde_json::json!(roles))
+                .build(),
+        ));
+        let item = PathItem::new(http_method(route.method), op.build());
+        items.push((route.path, item));
+    }
+    // Merge the operations of one path into one item.
+    let mut merged: Vec<(&str, PathItem)> = Vec::new();
+    for (path, item) in items {
+        match merged.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, existing)) => existing.merge_operations(item),
+            None => merged.push((path, item)),
+        }
+    }
+    for (path, item) in merged {
+        paths = paths.path(path, item);
+    }
+
+    let mut schemas = Schemas::default();
+    schemas.add::<chat_domain::model::Conversation>();
+    schemas.add::<chat_domain::model::Message>();
+    schemas.add::<chat_domain::model::User>();
+    schemas.add::<chat_domain::model::KnowledgeDoc>();
+    schemas.add::<chat_domain::model::CannedResponse>();
+    schemas.add::<chat_domain::model::AuditEntry>();
+    schemas.add::<crate::auth::TokenPair>();
+    super::routes::schemas(&mut schemas);
+    let mut components = ComponentsBuilder::new()
+        .schemas_from_iter(schemas.0)
+        .schemas_from_iter(extra_schemas())
+        .security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    components = components.schema("Error", error_schema());
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("Chat API")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some(
+                    "Customer-service chat: back office and widget REST API. \
+                     Real-time messaging is the WebSocket protocol at `/ws` (docs/PROTOCOL.md). \
+                     `x-roles` on each operation lists who may call it.",
+                ))
+                .build(),
+        )
+        .paths(paths.build())
+        .components(Some(components.build()))
+        .tags(Some(
+            [
+                "operations",
+                "auth",
+                "users",
+                "audit",
+                "conversations",
+                "knowledge",
+                "canned",
+                "statistics",
+                "widget",
+            ]
+            .map(|t| TagBuilder::new().name(t).build()),
+        ))
+        .build()
+}
+
+fn error_schema() -> RefOr<Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let text = |d: &str| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(d.to_owned()))
+    };
+    ObjectBuilder::new()
+        .property(
+            "error",
+            ObjectBuilder::new()
+                .property(
+                    "code",
+                    text("Stable machine code: validation_failed, unauthenticated, forbidden, not_found, conflict, …"),
+                )
+                .required("code")
+                .property("message", text("For people; never contains secrets."))
+                .required("message")
+                .property("field", text("The field at fault, for validation errors.")),
+        )
+        .required("error")
+        .into()
+}
+
+/// Schemas of bodies owned by other crates (the widget's), described here.
+fn extra_schemas() -> Vec<(String, RefOr<Schema>)> {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let text = |d: &str| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(d.to_owned()))
+    };
+    vec![
+        (
+            "WidgetSessionRequest".into(),
+            ObjectBuilder::new()
+                .property(
+                    "visitor_id",
+                    text("The anonymous visitor id kept from a previous session."),
+                )
+                .property(
+                    "external_id",
+                    text("The host site's user id (with `signature`)."),
+                )
+                .property(
+                    "signature",
+                    text("Hex HMAC-SHA256 of `external_id` with the widget secret."),
+                )
+                .property("name", text("Display name."))
+                .into(),
+        ),
+        (
+            "WidgetSession".into(),
+            ObjectBuilder::new()
+                .property(
+                    "token",
+                    text("Customer token for `/ws` and the widget routes."),
+                )
+                .property("customer_id", text("The customer."))
+                .property(
+                    "visitor_id",
+                    text("Keep it to come back as the same customer (anonymous only)."),
+                )
+                .required("token")
+                .required("customer_id")
+                .into(),
+        ),
+        (
+            "WidgetRating".into(),
+            ObjectBuilder::new()
+                .property(
+                    "score",
+                    ObjectBuilder::new()
+                        .schema_type(Type::Integer)
+                        .minimum(Some(1))
+                        .maximum(Some(5)),
+                )
+                .required("score")
+                .property("comment", text("Optional, at most 1000 characters."))
+                .into(),
+        ),
+    ]
+}
+
+/// `GET /api/openapi.json`.
+pub(crate) async fn openapi_json(doc: web::Data<String>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(doc.get_ref().clone())
+}
+
+/// The docs page's files, embedded: (name, media type, bytes).
+const DOCS_FILES: &[(&str, &str, &[u8])] = &[
+    (
+        "",
+        "text/html; charset=utf-8",
+        include_bytes!("../../assets/swagger-ui/index.html"),
+    ),
+    (
+        "init.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/swagger-ui/init.js"),
+    ),
+    (
+        "swagger-ui-bundle.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/swagger-ui/swagger-ui-bundle.js"),
+    ),
+    (
+        "swagger-ui.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../assets/swagger-ui/swagger-ui.css"),
+    ),
+];
+
+/// `GET /api/docs` and its files: Swagger UI over `/api/openapi.json`.
+/// Scripts only from this origin (none inline); Swagger UI sets inline
+/// styles, hence `'unsafe-inline'` for styles alone.
+pub(crate) async fn docs_page(req: actix_web::HttpRequest) -> HttpResponse {
+    let name = req
+        .path()
+        .trim_start_matches("/api/docs")
+        .trim_start_matches('/');
+    match DOCS_FILES.iter().find(|(n, _, _)| *n == name) {
+        Some((_, media, bytes)) => HttpResponse::Ok()
+            .content_type(*media)
+            .insert_header((
+                "content-security-policy",
+                "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+                 img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
+            ))
+            .insert_header(("x-content-type-options", "nosniff"))
+            .insert_header(("cache-control", "no-cache"))
+            .body(*bytes),
+        None => super::error::not_found(req).await,
+    }
+}

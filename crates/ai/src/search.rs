@@ -1,0 +1,78 @@
+//! The assistant's retrieval, offered to the people who curate the
+//! knowledge base: "which passages does this question find, and would the
+//! assistant answer?", and "rebuild the index now".
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chat_domain::DomainResult;
+use chat_domain::model::RetrievedPassage;
+use chat_domain::ports::{KnowledgeRepository, KnowledgeSearch};
+use tokio::sync::OnceCell;
+
+use crate::knowledge::LiveIndex;
+use crate::offline::OfflineConfig;
+
+/// [`KnowledgeSearch`] over a [`LiveIndex`].
+pub struct IndexSearch {
+    index: LiveIndex,
+    repo: Arc<dyn KnowledgeRepository>,
+    offline: OfflineConfig,
+    /// Without a running assistant nothing keeps the index filled: the first
+    /// question loads it.
+    loaded: OnceCell<()>,
+}
+
+impl IndexSearch {
+    /// Over the index the assistant answers from (`following`: something,
+    /// the assistant's `LiveIndex::follow`, already keeps it current).
+    pub fn new(
+        index: LiveIndex,
+        repo: Arc<dyn KnowledgeRepository>,
+        offline: OfflineConfig,
+        following: bool,
+    ) -> Self {
+        let loaded = OnceCell::new();
+        if following {
+            let _ = loaded.set(());
+        }
+        Self {
+            index,
+            repo,
+            offline,
+            loaded,
+        }
+    }
+}
+
+#[async_trait]
+impl KnowledgeSearch for IndexSearch {
+    async fn retrieve(&self, question: &str, k: usize) -> DomainResult<Vec<RetrievedPassage>> {
+        self.loaded
+            .get_or_try_init(|| async { self.index.reload(self.repo.as_ref()).await.map(|_| ()) })
+            .await?;
+        let index = self.index.current();
+        let question = question.to_owned();
+        let hits = tokio::task::spawn_blocking(move || index.search(&question, k))
+            .await
+            .map_err(|e| chat_domain::DomainError::Internal(format!("search: {e}")))?;
+        Ok(hits
+            .into_iter()
+            .enumerate()
+            .map(|(i, hit)| RetrievedPassage {
+                answers: i == 0 && self.offline.accepts(&hit),
+                doc_id: hit.doc_id,
+                title: hit.title,
+                passage: hit.passage,
+                score: (hit.score * 1000.0).round() / 1000.0,
+                confidence: (hit.confidence * 1000.0).round() / 1000.0,
+            })
+            .collect())
+    }
+
+    async fn reindex(&self) -> DomainResult<usize> {
+        let n = self.index.reload(self.repo.as_ref()).await?;
+        let _ = self.loaded.set(());
+        Ok(n)
+    }
+}

@@ -1,0 +1,122 @@
+//! The conversations this node has read, kept for the per-message access
+//! check (is this sender allowed to write here?), so that a message costs one
+//! write and no read.
+//!
+//! Kept current by the bus: every change of state or assignee is published
+//! as `ConversationChanged` (from whichever node made it) and replaces the
+//! entry; a lost event (`Delivery::Missed`) empties the cache. An entry can
+//! still be a few milliseconds old, so nothing that matters is decided on it
+//! alone: the append transaction re-checks, under the conversation's lock,
+//! that it is not closed and that an agent replying still holds it
+//! (`NewMessage::required_assignee`), and transitions read the database.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use chat_domain::events::Event;
+use chat_domain::ids::ConversationId;
+use chat_domain::model::Conversation;
+use chat_domain::ports::{Delivery, EventBus};
+
+/// Most entries kept; past it the cache starts over (cheap, and rare: a
+/// node serves far fewer live conversations).
+const CAPACITY: usize = 100_000;
+
+/// See the module documentation.
+#[derive(Default)]
+pub struct ConversationCache {
+    entries: RwLock<HashMap<ConversationId, Conversation>>,
+}
+
+impl ConversationCache {
+    /// An empty cache that follows `bus` (when a runtime is there to run the
+    /// follower; without one it stays empty and every lookup misses).
+    pub fn following(bus: &Arc<dyn EventBus>) -> Arc<Self> {
+        let cache = Arc::new(Self::default());
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            let mut events = bus.subscribe();
+            let weak = Arc::downgrade(&cache);
+            rt.spawn(async move {
+                while let Some(delivery) = events.next().await {
+                    let Some(cache) = weak.upgrade() else { break };
+                    match delivery {
+                        Delivery::Event(e) => {
+                            if let Event::ConversationChanged { conversation, .. }
+                            | Event::CsatSubmitted { conversation } = e.as_ref()
+                            {
+                                cache.refresh(conversation);
+                            }
+                        }
+                        Delivery::Missed => cache.clear(),
+                    }
+                }
+            });
+        }
+        cache
+    }
+
+    /// The cached conversation, if any.
+    pub fn get(&self, id: ConversationId) -> Option<Conversation> {
+        self.entries
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+            .cloned()
+    }
+
+    /// Stores what was just read from the database.
+    pub fn put(&self, conversation: &Conversation) {
+        let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= CAPACITY {
+            entries.clear();
+        }
+        entries.insert(conversation.id, conversation.clone());
+    }
+
+    /// Replaces an entry with a newer version (events from several nodes may
+    /// arrive out of order: an older one never overwrites a newer one).
+    /// Conversations this node never read are not added.
+    pub fn refresh(&self, conversation: &Conversation) {
+        let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(current) = entries.get_mut(&conversation.id)
+            && current.updated_at <= conversation.updated_at
+        {
+            *current = conversation.clone();
+        }
+    }
+
+    /// Forgets everything.
+    pub fn clear(&self) {
+        self.entries
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chat_domain::ids::{CustomerId, UserId};
+    use chat_domain::model::ConversationState;
+    use chrono::Duration;
+
+    #[test]
+    fn newer_versions_win() {
+        let cache = ConversationCache::default();
+        let mut c = Conversation::open(CustomerId::new(), chat_domain::time::now());
+        cache.refresh(&c);
+        assert!(cache.get(c.id).is_none(), "only what was read is kept");
+        cache.put(&c);
+        let mut newer = c.clone();
+        newer.state = ConversationState::Human;
+        newer.assignee_id = Some(UserId::new());
+        newer.updated_at += Duration::seconds(1);
+        cache.refresh(&newer);
+        c.state = ConversationState::Closed;
+        cache.refresh(&c);
+        assert_eq!(cache.get(c.id).unwrap().state, ConversationState::Human);
+        cache.clear();
+        assert!(cache.get(c.id).is_none());
+    }
+}
