@@ -17,7 +17,9 @@ export function barChart(groups, series) {
   const W = 720;
   const H = 240;
   const pad = { l: 36, r: 10, t: 24, b: 28 };
-  const max = Math.max(1, ...groups.flatMap((g) => g.values.map((v) => v || 0)));
+  // Whole-number gridlines: the top is a multiple of 4.
+  const top = Math.max(0, ...groups.flatMap((g) => g.values.map((v) => v || 0)));
+  const max = Math.max(4, Math.ceil(top / 4) * 4);
   const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': `Chart: ${series.join(', ')} per day` });
   const iw = W - pad.l - pad.r;
   const ih = H - pad.t - pad.b;
