@@ -110,7 +110,7 @@ function step(name) { console.log(`\n▶ ${name}`); }
 async function shot(page, name) {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, name) });
-  console.log(`  screenshot docs/screenshots/${name}`);
+  console.log(`  screenshot ${join(SHOTS, name)}`);
 }
 
 async function consoleLogin(page, who) {
