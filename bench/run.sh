@@ -3,6 +3,7 @@
 # started; on MariaDB it creates a fresh database and drops only that.
 #
 #   bash bench/run.sh [sqlite|mysql] [scenario ...]
+#   BIN=/path/to/release/dir bash bench/run.sh ...   (prebuilt binaries)
 #
 # Scenarios (default: all):
 #   throughput  closed loop, $CONVS conversations (500), $SECS s (15)
@@ -33,8 +34,11 @@ REST_CONC=${REST_CONC:-32}
 MYSQL_URL=${MYSQL_URL:-mysql://root@127.0.0.1:3306}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${HOME:-/root}/.cache/chat-api/target}"
-cargo build --release -q -p chat-server -p chat-loadgen
-BIN="$CARGO_TARGET_DIR/release"
+# BIN=dir runs prebuilt binaries (e.g. an earlier commit's, to compare).
+if [ -z "${BIN:-}" ]; then
+  cargo build --release -q -p chat-server -p chat-loadgen
+  BIN="$CARGO_TARGET_DIR/release"
+fi
 # 10,000 sockets need as many descriptors (this machine caps a process at 20,000).
 ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 

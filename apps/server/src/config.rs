@@ -468,8 +468,26 @@ fn webhook_config(
     if max_attempts > 50 {
         return Err(err("CHAT_WEBHOOK_MAX_ATTEMPTS", "must be at most 50"));
     }
-    let backoff = Duration::from_millis(positive(get, "CHAT_WEBHOOK_BACKOFF_MS", 5000)?);
-    let max_backoff = Duration::from_secs(positive(get, "CHAT_WEBHOOK_MAX_BACKOFF_SECS", 3600)?);
+    let backoff_ms: u64 = positive(get, "CHAT_WEBHOOK_BACKOFF_MS", 5000)?;
+    if backoff_ms > 3_600_000 {
+        return Err(err(
+            "CHAT_WEBHOOK_BACKOFF_MS",
+            "must be at most 3600000 (an hour)",
+        ));
+    }
+    let backoff = Duration::from_millis(backoff_ms);
+    let max_backoff_secs: u64 = positive(get, "CHAT_WEBHOOK_MAX_BACKOFF_SECS", 3600)?;
+    if max_backoff_secs > 86_400 {
+        return Err(err(
+            "CHAT_WEBHOOK_MAX_BACKOFF_SECS",
+            "must be at most 86400 (a day)",
+        ));
+    }
+    let max_backoff = Duration::from_secs(max_backoff_secs);
+    let retention_days: u64 = positive(get, "CHAT_WEBHOOK_RETENTION_DAYS", 30)?;
+    if retention_days > 3650 {
+        return Err(err("CHAT_WEBHOOK_RETENTION_DAYS", "must be at most 3650"));
+    }
     let timeout: u64 = positive(get, "CHAT_WEBHOOK_TIMEOUT_SECS", 10)?;
     if timeout > 300 {
         return Err(err("CHAT_WEBHOOK_TIMEOUT_SECS", "must be at most 300"));
@@ -482,9 +500,7 @@ fn webhook_config(
         timeout: Duration::from_secs(timeout),
         allow_private: flag(get, "CHAT_WEBHOOK_ALLOW_PRIVATE", false)?,
         poll_interval: Duration::from_millis(positive(get, "CHAT_WEBHOOK_POLL_MS", 2000)?),
-        retention: Duration::from_secs(
-            positive::<u64>(get, "CHAT_WEBHOOK_RETENTION_DAYS", 30)?.saturating_mul(24 * 3600),
-        ),
+        retention: Duration::from_secs(retention_days * 24 * 3600),
         ..defaults
     })
 }
@@ -628,6 +644,14 @@ mod tests {
         assert_eq!(
             var(&[("CHAT_WEBHOOK_TIMEOUT_SECS", "1000")]),
             "CHAT_WEBHOOK_TIMEOUT_SECS"
+        );
+        assert_eq!(
+            var(&[("CHAT_WEBHOOK_MAX_BACKOFF_SECS", "99999999999")]),
+            "CHAT_WEBHOOK_MAX_BACKOFF_SECS"
+        );
+        assert_eq!(
+            var(&[("CHAT_WEBHOOK_RETENTION_DAYS", "100000")]),
+            "CHAT_WEBHOOK_RETENTION_DAYS"
         );
     }
 

@@ -11,8 +11,8 @@ mod common;
 use std::collections::BTreeSet;
 
 use chat_domain::ids::CustomerId;
-use chat_domain::model::{Conversation, Role};
-use chat_domain::ports::ConversationRepository;
+use chat_domain::model::{Conversation, Role, WebhookDelivery, WebhookEvent};
+use chat_domain::ports::{ConversationRepository, WebhookRepository};
 use common::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, request};
 use serde_json::{Value, json};
 
@@ -49,7 +49,7 @@ const E: Option<&str> = Some("{}");
 const ASSIGN: Option<&str> = Some(r#"{"agent_id":"{agent}"}"#);
 
 /// The matrix. Fixtures per row: `{conv}` a conversation the customer has
-/// with the assistant, `{doc}` a knowledge document, `{canned}` a shared
+/// with the assistant, `{cust}` that customer, `{doc}` a knowledge document, `{canned}` a shared
 /// canned response, `{user}` and `{agent}` the agent's id. Bodies that are
 /// not valid for the route (`{}`) show that validation comes after the role
 /// check; state changes show the order of checks (role, ownership, state).
@@ -89,6 +89,14 @@ const MATRIX: &[Row] = &[
     row("post", "/api/v1/conversations/{conv}/reopen", None, "--gsA", [401, 403, 403, 409, 409]),
     row("post", "/api/v1/conversations/{conv}/assign", ASSIGN, "---sA", [401, 403, 403, 200, 409]),
     row("post", "/api/v1/conversations/{conv}/transfer", ASSIGN, "--gsA", [401, 403, 403, 409, 409]),
+    row("get", "/api/v1/customers", None, "--gsA", [401, 403, 200, 200, 200]),
+    row("post", "/api/v1/customers/reencrypt", None, "----A", [401, 403, 403, 403, 200]),
+    row("get", "/api/v1/customers/{cust}", None, "--gsA", [401, 403, 200, 200, 200]),
+    row("patch", "/api/v1/customers/{cust}", E, "--gsA", [401, 403, 400, 400, 400]),
+    row("get", "/api/v1/customers/{cust}/conversations", None, "--gsA", [401, 403, 200, 200, 200]),
+    row("get", "/api/v1/customers/{cust}/export", None, "---sA", [401, 403, 403, 200, 200]),
+    // Refused while the customer has an open conversation.
+    row("post", "/api/v1/customers/{cust}/erase", None, "----A", [401, 403, 403, 403, 409]),
     row("get", "/api/v1/knowledge", None, "---sA", [401, 403, 403, 200, 200]),
     row("post", "/api/v1/knowledge", E, "---sA", [401, 403, 403, 400, 400]),
     row("post", "/api/v1/knowledge/import", E, "---sA", [401, 403, 403, 400, 400]),
@@ -104,6 +112,19 @@ const MATRIX: &[Row] = &[
     row("delete", "/api/v1/canned/{canned}", None, "--gsA", [401, 403, 403, 204, 404]),
     row("get", "/api/v1/stats", None, "---sA", [401, 403, 403, 200, 200]),
     row("get", "/api/v1/stats.csv", None, "---sA", [401, 403, 403, 200, 200]),
+    // Webhooks: `{webhook}` is a disabled one (nothing is sent anywhere),
+    // `{delivery}` a pending delivery of it; pings and retries of a
+    // disabled webhook are refused (409) after the role check.
+    row("get", "/api/v1/webhooks", None, "----A", [401, 403, 403, 403, 200]),
+    row("post", "/api/v1/webhooks", E, "----A", [401, 403, 403, 403, 400]),
+    row("get", "/api/v1/webhooks/{webhook}", None, "----A", [401, 403, 403, 403, 200]),
+    row("patch", "/api/v1/webhooks/{webhook}", E, "----A", [401, 403, 403, 403, 200]),
+    row("delete", "/api/v1/webhooks/{webhook}", None, "----A", [401, 403, 403, 403, 204]),
+    row("post", "/api/v1/webhooks/{webhook}/rotate-secret", None, "----A", [401, 403, 403, 403, 200]),
+    row("post", "/api/v1/webhooks/{webhook}/ping", None, "----A", [401, 403, 403, 403, 409]),
+    row("get", "/api/v1/webhooks/{webhook}/deliveries", None, "----A", [401, 403, 403, 403, 200]),
+    row("get", "/api/v1/webhooks/{webhook}/deliveries/{delivery}", None, "----A", [401, 403, 403, 403, 200]),
+    row("post", "/api/v1/webhooks/{webhook}/deliveries/{delivery}/retry", None, "----A", [401, 403, 403, 403, 409]),
     row("post", "/api/v1/widget/sessions", E, "acgsA", [200, 200, 200, 200, 200]),
     row("get", "/api/v1/widget/conversations", None, "-c---", [401, 200, 403, 403, 403]),
     row("get", "/api/v1/widget/conversations/{conv}/messages", None, "-c---", [401, 200, 403, 403, 403]),
@@ -214,12 +235,36 @@ async fn every_cell_of_the_matrix(app: &TestApp) {
             .as_str()
             .unwrap()
             .to_owned();
+        let webhook = app
+            .post_json(
+                "/api/v1/webhooks",
+                &json!({"url": "https://example.com/hook", "events": ["message.created"], "enabled": false}),
+                Some(&admin),
+            )
+            .await
+            .json()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let delivery = WebhookDelivery::new(
+            webhook.parse().unwrap(),
+            WebhookEvent::Ping,
+            "{}".into(),
+            chat_domain::time::now(),
+        );
+        app.store
+            .enqueue_deliveries(std::slice::from_ref(&delivery))
+            .await
+            .unwrap();
         let fill = |s: &str| {
             s.replace("{conv}", &conv.id.to_string())
+                .replace("{webhook}", &webhook)
+                .replace("{delivery}", &delivery.id.to_string())
                 .replace("{doc}", &doc)
                 .replace("{canned}", &canned)
                 .replace("{user}", &agent_id.to_string())
                 .replace("{agent}", &agent_id.to_string())
+                .replace("{cust}", &customer_id.to_string())
         };
         let path = fill(r.path);
         let body = r.body.map(fill);
@@ -270,9 +315,12 @@ async fn every_cell_of_the_matrix(app: &TestApp) {
 fn spec_path(path: &str) -> String {
     let path = path.split('?').next().unwrap_or(path);
     path.replace("{conv}", "{id}")
+        .replace("{webhook}", "{id}")
+        .replace("{delivery}", "{delivery_id}")
         .replace("{doc}", "{id}")
         .replace("{canned}", "{id}")
         .replace("{user}", "{id}")
+        .replace("{cust}", "{id}")
 }
 
 /// Every `$ref` points at a component that exists, and every operation

@@ -634,6 +634,49 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
     assert!(got.signed_ok);
     assert!(!verify(&old, &got.signature, &got.raw));
 
+    // A rotation with an overlap: the previous secret keeps signing too,
+    // so the receiver (still holding it) accepts deliveries meanwhile.
+    let r = send(
+        app,
+        "POST",
+        &format!("/api/v1/webhooks/{hook}/rotate-secret?keep_previous_secs=3600"),
+        None,
+        Some(&token),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let newest = r.json()["secret"].as_str().unwrap().to_owned();
+    assert!(
+        r.json()["previous_secret_expires_at"].is_string(),
+        "{}",
+        r.text
+    );
+    assert!(!r.text.contains(&new), "the previous secret is never shown");
+    let r = send(
+        app,
+        "POST",
+        &format!("/api/v1/webhooks/{hook}/ping"),
+        None,
+        Some(&token),
+    )
+    .await;
+    let ping = r.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        settled(app, &token, &hook, &ping).await["status"],
+        "delivered"
+    );
+    let got = receiver
+        .got()
+        .into_iter()
+        .find(|g| g.delivery == ping)
+        .unwrap();
+    assert!(got.signed_ok, "the previous secret still verifies");
+    assert!(
+        verify(&newest, &got.signature, &got.raw),
+        "so does the new one"
+    );
+    assert!(!verify(&old, &got.signature, &got.raw));
+
     // Every write was audited.
     let audit = app
         .get(
@@ -873,6 +916,23 @@ async fn webhook_routes_roles_validation_and_paging(app: &TestApp) {
     }
     let r = send(app, "DELETE", "/api/v1/webhooks", None, Some(&token)).await;
     assert_eq!(r.status, 405);
+    for keep in ["-1", "604801", "soon"] {
+        let r = send(
+            app,
+            "POST",
+            &format!("{base}/rotate-secret?keep_previous_secs={keep}"),
+            None,
+            Some(&token),
+        )
+        .await;
+        assert_eq!(r.status, 400, "{keep}: {}", r.text);
+        let field = r.json()["error"]["field"].as_str().unwrap().to_owned();
+        assert!(
+            field == "keep_previous_secs" || field == "query",
+            "{keep}: {}",
+            r.text
+        );
+    }
 
     // Paging: webhooks in creation order, deliveries newest first.
     let mut ids = Vec::new();

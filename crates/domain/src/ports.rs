@@ -104,9 +104,10 @@ pub trait CustomerRepository: Send + Sync {
 /// Which customers to list.
 #[derive(Clone, Debug, Default)]
 pub struct CustomerFilter {
-    /// Search text: matches an exact e-mail or phone number (by their search
-    /// hashes), part of the name (case-insensitive), or an exact external id
-    /// (with or without its `user:` / `visitor:` prefix).
+    /// Search text, read by its shape: an e-mail address or a phone number
+    /// matches exactly (by their search hashes), anything else matches part
+    /// of the name (case-insensitive); an exact external id (with or without
+    /// its `user:` / `visitor:` prefix) matches in every case.
     pub query: Option<String>,
     /// Only this customer (a visibility check for one id).
     pub id: Option<CustomerId>,
@@ -318,7 +319,7 @@ pub trait AuditRepository: Send + Sync {
 pub trait WebhookRepository: Send + Sync {
     /// Inserts a webhook.
     async fn create_webhook(&self, webhook: &Webhook) -> DomainResult<()>;
-    /// Replaces url, events, secret and `updated_at`; `NotFound` if
+    /// Replaces url, events, secrets and `updated_at`; `NotFound` if
     /// missing. The enabled flag and the failure count are left alone: the
     /// sender changes them concurrently (see [`Self::set_webhook_enabled`]).
     async fn update_webhook(&self, webhook: &Webhook) -> DomainResult<()>;

@@ -55,7 +55,7 @@ const MAX_VIOLATIONS: u32 = 50;
 /// Serves one upgraded socket until it closes.
 pub async fn serve(gw: Arc<Gateway>, mut session: Session, stream: AggregatedMessageStream) {
     let mut stream = stream;
-    let (principal, resume) = match authenticate(&gw, &mut session, &mut stream).await {
+    let (principal, resume) = match Box::pin(authenticate(&gw, &mut session, &mut stream)).await {
         Ok(p) => p,
         Err(Stop::Close(code, reason)) => {
             let _ = session
@@ -76,15 +76,8 @@ pub async fn serve(gw: Arc<Gateway>, mut session: Session, stream: AggregatedMes
     };
     metrics::gauge!("ws_connections", "kind" => kind).increment(1.0);
     gw.connected(&principal).await;
-    let (sends, send_rx) = tokio::sync::mpsc::channel(SENDS_IN_FLIGHT);
-    let sender_task = tokio::spawn(sender(
-        gw.clone(),
-        principal.clone(),
-        session.clone(),
-        send_rx,
-    ));
     let mut conn = Conn {
-        sends,
+        sends: None,
         id,
         principal: principal.clone(),
         gw: gw.clone(),
@@ -94,8 +87,10 @@ pub async fn serve(gw: Arc<Gateway>, mut session: Session, stream: AggregatedMes
         violations: 0,
     };
     let stop = conn.run(&mut stream, rx, &handle, resume).await;
+    if let Some((_, task)) = conn.sends.take() {
+        task.abort();
+    }
     drop(conn);
-    sender_task.abort();
     let left_here = gw.hub.unregister(id);
     metrics::gauge!("ws_connections", "kind" => kind).decrement(1.0);
     if let Stop::Close(code, _) = &stop {
@@ -226,8 +221,13 @@ async fn sender(
 }
 
 struct Conn {
-    /// Feeds this connection's sender task.
-    sends: tokio::sync::mpsc::Sender<SendRequest>,
+    /// Feeds this connection's sender task, started by the first `send`:
+    /// most sockets only listen, and an idle socket should hold as little
+    /// memory as possible (the task and its queue are a few KiB).
+    sends: Option<(
+        tokio::sync::mpsc::Sender<SendRequest>,
+        tokio::task::JoinHandle<()>,
+    )>,
     id: ConnId,
     principal: Principal,
     gw: Arc<Gateway>,
@@ -248,7 +248,7 @@ impl Conn {
     ) -> Stop {
         // Registered before catching up: nothing committed meanwhile is missed.
         for r in resume {
-            if let Err(stop) = self.follow(r.conversation_id, r.after_seq, None).await {
+            if let Err(stop) = Box::pin(self.follow(r.conversation_id, r.after_seq, None)).await {
                 return stop;
             }
         }
@@ -260,7 +260,9 @@ impl Conn {
                 msg = stream.next() => {
                     last_heard = Instant::now();
                     let outcome = match msg {
-                        Some(Ok(AggregatedMessage::Text(text))) => self.on_text(&text).await,
+                        // Boxed: the work a frame starts (store reads, catch-up)
+                        // would otherwise size every idle socket's task.
+                        Some(Ok(AggregatedMessage::Text(text))) => Box::pin(self.on_text(&text)).await,
                         Some(Ok(AggregatedMessage::Binary(_))) => self.refuse("bad_frame", "binary frames are not used; send JSON text", None).await,
                         Some(Ok(AggregatedMessage::Ping(bytes))) => self.session.pong(&bytes).await.map_err(|_| Stop::Gone),
                         Some(Ok(AggregatedMessage::Pong(_))) => Ok(()),
@@ -271,8 +273,8 @@ impl Conn {
                 }
                 item = rx.recv() => {
                     let outcome = match item {
-                        Some(Outbound::Event(event)) => self.on_event(&event).await,
-                        Some(Outbound::Missed) => self.resync().await,
+                        Some(Outbound::Event(event)) => Box::pin(self.on_event(&event)).await,
+                        Some(Outbound::Missed) => Box::pin(self.resync()).await,
                         None => Err(Stop::Gone),
                     };
                     if let Err(stop) = outcome { return stop; }
@@ -424,7 +426,17 @@ impl Conn {
                     private,
                     reference,
                 };
-                match self.sends.try_send(request) {
+                let (sends, _) = self.sends.get_or_insert_with(|| {
+                    let (tx, rx) = tokio::sync::mpsc::channel(SENDS_IN_FLIGHT);
+                    let task = tokio::spawn(sender(
+                        self.gw.clone(),
+                        self.principal.clone(),
+                        self.session.clone(),
+                        rx,
+                    ));
+                    (tx, task)
+                });
+                match sends.try_send(request) {
                     Ok(()) => {}
                     Err(tokio::sync::mpsc::error::TrySendError::Full(r)) => {
                         self.refuse(

@@ -123,6 +123,8 @@ diesel::table! {
         url -> Text,
         events -> Text,
         secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_expires_at -> Nullable<Timestamp>,
         enabled -> Bool,
         consecutive_failures -> Integer,
         disabled_reason -> Nullable<Text>,

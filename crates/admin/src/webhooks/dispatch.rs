@@ -16,7 +16,7 @@ use tokio::sync::{Notify, Semaphore};
 
 use super::WebhookConfig;
 use super::destination::check_before_send;
-use super::sign::{ATTEMPT_HEADER, DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signature};
+use super::sign::{ATTEMPT_HEADER, DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatures};
 
 /// How much of a receiver's error answer is kept in the delivery log.
 const ERROR_SNIPPET: usize = 200;
@@ -56,8 +56,10 @@ impl Sender {
             let mut full_claim = false;
             if free > 0 {
                 let at = now();
-                let lease_until =
-                    at + chrono::Duration::from_std(self.lease()).unwrap_or(chrono::Duration::MAX);
+                let lease_until = chrono::Duration::from_std(self.lease())
+                    .ok()
+                    .and_then(|d| at.checked_add_signed(d))
+                    .unwrap_or(at);
                 match self
                     .store
                     .claim_deliveries(at, lease_until, free as u32)
@@ -103,10 +105,13 @@ impl Sender {
     }
 
     async fn prune(&self) {
-        let Ok(keep) = chrono::Duration::from_std(self.config.retention) else {
+        let Some(before) = chrono::Duration::from_std(self.config.retention)
+            .ok()
+            .and_then(|keep| now().checked_sub_signed(keep))
+        else {
             return;
         };
-        match self.store.prune_deliveries(now() - keep).await {
+        match self.store.prune_deliveries(before).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(deleted = n, "old webhook deliveries pruned"),
             Err(e) => tracing::warn!(error = %e, "webhook deliveries not pruned"),
@@ -124,11 +129,12 @@ impl Sender {
             }
             Err((status, error)) => {
                 let delay = chrono::Duration::from_std(self.backoff(delivery.attempts))
-                    .unwrap_or(chrono::Duration::MAX);
+                    .unwrap_or(chrono::Duration::hours(1));
+                let at = now();
                 DeliveryOutcome::Retry {
                     status,
                     error,
-                    next_attempt_at: now() + delay,
+                    next_attempt_at: at.checked_add_signed(delay).unwrap_or(at),
                 }
             }
         };
@@ -213,7 +219,7 @@ impl Sender {
             .header(ATTEMPT_HEADER, delivery.attempts.to_string())
             .header(
                 SIGNATURE_HEADER,
-                signature(&webhook.secret, timestamp, &body),
+                signatures(&webhook.signing_secrets(now()), timestamp, &body),
             )
             .body(body);
         let mut response = request.send().await.map_err(|e| (None, describe(&e)))?;

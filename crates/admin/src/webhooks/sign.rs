@@ -46,10 +46,21 @@ fn mac(secret: &str, timestamp: i64, body: &[u8]) -> Hmac<Sha256> {
 
 /// The `X-Chat-Signature` value for `body` sent at `timestamp`.
 pub fn signature(secret: &WebhookSecret, timestamp: i64, body: &[u8]) -> String {
-    let digest = mac(secret.expose(), timestamp, body)
-        .finalize()
-        .into_bytes();
-    format!("t={timestamp},v1={}", hex::encode(digest))
+    signatures(&[secret], timestamp, body)
+}
+
+/// The `X-Chat-Signature` value with one `v1` per secret, in order (the
+/// current secret, then the previous one during a rotation's overlap).
+pub fn signatures(secrets: &[&WebhookSecret], timestamp: i64, body: &[u8]) -> String {
+    let mut header = format!("t={timestamp}");
+    for secret in secrets {
+        let digest = mac(secret.expose(), timestamp, body)
+            .finalize()
+            .into_bytes();
+        header.push_str(",v1=");
+        header.push_str(&hex::encode(digest));
+    }
+    header
 }
 
 /// Checks a signature header as a receiver would: some `v1` matches (in
@@ -93,6 +104,19 @@ mod tests {
         assert!(!verify("whsec_other", &header, body, 1_700_000_100, 300));
         assert!(!verify(secret.expose(), &header, body, 1_700_001_000, 300));
         assert!(!verify(secret.expose(), "v1=00", body, 1_700_000_000, 300));
+        // During a rotation both secrets verify.
+        let old = new_secret();
+        let both = signatures(&[&secret, &old], 1_700_000_000, body);
+        assert_eq!(both.matches("v1=").count(), 2);
+        assert!(verify(secret.expose(), &both, body, 1_700_000_000, 300));
+        assert!(verify(old.expose(), &both, body, 1_700_000_000, 300));
+        assert!(!verify(
+            new_secret().expose(),
+            &both,
+            body,
+            1_700_000_000,
+            300
+        ));
     }
 
     #[test]

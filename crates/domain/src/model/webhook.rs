@@ -74,6 +74,23 @@ impl std::str::FromStr for WebhookEvent {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for WebhookEvent {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::openapi::string_enum_schema(&[
+            "conversation.created",
+            "conversation.state_changed",
+            "conversation.closed",
+            "message.created",
+            "csat.submitted",
+            "ping",
+        ])
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for WebhookEvent {}
+
 impl Serialize for WebhookEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -117,6 +134,7 @@ pub const MAX_WEBHOOK_URL_LEN: usize = 2048;
 /// A subscription: events of the listed kinds are POSTed to `url`, signed
 /// with the secret.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Webhook {
     /// Identity.
     pub id: WebhookId,
@@ -134,11 +152,22 @@ pub struct Webhook {
     /// The signing key (never serialised).
     #[serde(skip)]
     pub secret: WebhookSecret,
+    /// The key before the last rotation, still signing (as a second `v1`)
+    /// until `previous_secret_expires_at` (never serialised).
+    #[serde(skip)]
+    pub previous_secret: Option<WebhookSecret>,
+    /// Until when deliveries also carry a signature with the previous
+    /// secret (`null`: only the current secret signs).
+    #[serde(with = "crate::time::utc_opt")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub previous_secret_expires_at: Option<Timestamp>,
     /// Creation time (UTC).
     #[serde(with = "crate::time::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// Last change (UTC).
     #[serde(with = "crate::time::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
 }
 
@@ -160,9 +189,31 @@ impl Webhook {
             consecutive_failures: 0,
             disabled_reason: None,
             secret,
+            previous_secret: None,
+            previous_secret_expires_at: None,
             created_at: at,
             updated_at: at,
         })
+    }
+
+    /// Replaces the secret; the old one keeps signing (as well) until
+    /// `keep_previous_until`, or stops at once when that is `None`.
+    pub fn rotate(&mut self, secret: WebhookSecret, keep_previous_until: Option<Timestamp>) {
+        let old = std::mem::replace(&mut self.secret, secret);
+        self.previous_secret = keep_previous_until.map(|_| old);
+        self.previous_secret_expires_at = keep_previous_until;
+    }
+
+    /// The secrets that sign a delivery sent at `at`: the current one, and
+    /// the previous one while it is kept.
+    pub fn signing_secrets(&self, at: Timestamp) -> Vec<&WebhookSecret> {
+        let mut keys = vec![&self.secret];
+        if let (Some(old), Some(until)) = (&self.previous_secret, self.previous_secret_expires_at)
+            && at < until
+        {
+            keys.push(old);
+        }
+        keys
     }
 
     /// Does this webhook want `event`? (`ping` goes to whoever asks.)
@@ -395,6 +446,18 @@ mod tests {
         .unwrap();
         assert!(!format!("{w:?}").contains("whsec_top"));
         assert!(w.subscribes(WebhookEvent::Ping));
+        let mut r = w.clone();
+        let at = now();
+        r.rotate(
+            WebhookSecret::new("whsec_new".into()),
+            Some(at + chrono::Duration::hours(1)),
+        );
+        assert_eq!(r.signing_secrets(at).len(), 2);
+        assert_eq!(r.signing_secrets(at)[0].expose(), "whsec_new");
+        assert_eq!(r.signing_secrets(at + chrono::Duration::hours(2)).len(), 1);
+        r.rotate(WebhookSecret::new("whsec_newer".into()), None);
+        assert_eq!(r.signing_secrets(at).len(), 1);
+        assert!(r.previous_secret.is_none());
         assert!(!w.subscribes(WebhookEvent::MessageCreated));
     }
 }

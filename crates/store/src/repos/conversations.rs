@@ -17,10 +17,10 @@ use diesel_async::RunQueryDsl;
 
 use super::page;
 use crate::SqlStore;
-use crate::db::{with_conn, with_tx};
+use crate::db::{DbPool, with_conn, with_tx};
 use crate::error::db_err;
 use crate::rows::{ConversationRow, MessageRow, convert};
-use crate::schema::{conversations, messages};
+use crate::schema::{conversations, customers, messages};
 
 /// A LIKE pattern matching values that contain `raw`, its wildcards escaped.
 /// `!` escapes, not `\`: a backslash inside a MySQL string literal starts an
@@ -40,14 +40,14 @@ fn contains_pattern(raw: &str) -> String {
 
 /// Moves `id` from `from` to `to` if it is in `from`: each conversation needs
 /// its follow-up update once per batch.
-fn move_once(from: &mut Vec<String>, to: &mut Vec<String>, id: &str) {
+pub(crate) fn move_once(from: &mut Vec<String>, to: &mut Vec<String>, id: &str) {
     if let Some(i) = from.iter().position(|c| c == id) {
         to.push(from.swap_remove(i));
     }
 }
 
 /// What one append transaction decided for one input message.
-enum Slot {
+pub(crate) enum Slot {
     Missing,
     Closed,
     WrongState,
@@ -56,18 +56,227 @@ enum Slot {
     Stored(MessageRow, bool),
 }
 
+/// The append transaction, written once for both kinds of connection:
+/// `$aw` is `.await` on MySQL's async connection and nothing on SQLite's
+/// synchronous one, where the whole transaction runs in one blocking call
+/// (diesel-async's SQLite wrapper would otherwise move every statement to
+/// the blocking pool on its own: ~2 hops per message of the batch).
+macro_rules! append_in_tx {
+    ($tx:ident, $batch:expr, $now:expr, $wanted:expr, $conv_ids:expr, $client_ids:expr, [$($aw:tt)*]) => {{
+        let (batch, now, wanted, conv_ids, client_ids): (&[NewMessage], Timestamp, &BTreeMap<String, i64>, &Vec<String>, &Vec<String>) =
+            ($batch, $now, $wanted, $conv_ids, $client_ids);
+        let tx = $tx;
+        for (id, n) in wanted {
+            diesel::update(conversations::table.find(id))
+                .set((
+                    conversations::last_seq.eq(conversations::last_seq + *n),
+                    conversations::updated_at.eq(now),
+                ))
+                .execute(tx)
+                $($aw)*?;
+        }
+        type Reserved = (
+            String,
+            i64,
+            String,
+            Option<String>,
+            Option<Timestamp>,
+            Option<Timestamp>,
+        );
+        let reserved: Vec<Reserved> = conversations::table
+            .filter(conversations::id.eq_any(conv_ids))
+            .select((
+                conversations::id,
+                conversations::last_seq,
+                conversations::state,
+                conversations::assignee_id,
+                conversations::first_response_at,
+                conversations::snoozed_until,
+            ))
+            .load(tx)
+            $($aw)*?;
+        // Conversations still waiting for their first agent answer, and
+        // snoozed ones (a customer's message wakes them): rare, so the
+        // extra update below runs only for them.
+        let mut unanswered: Vec<String> = Vec::new();
+        let mut snoozed: Vec<String> = Vec::new();
+        // Closed conversations take no more text, only life-cycle events
+        // (the "closed" notice itself): decided here, under the lock, so
+        // a close cannot slip in between a check and the write.
+        let mut closed: Vec<String> = Vec::new();
+        let mut states: HashMap<String, String> = HashMap::new();
+        // conversation -> (next sequence to hand out, last one reserved).
+        let mut next: HashMap<String, (i64, i64)> = HashMap::new();
+        let mut assignees: HashMap<String, Option<String>> = HashMap::new();
+        for (id, last, state, assignee, first_response, snooze) in reserved {
+            assignees.insert(id.clone(), assignee);
+            if first_response.is_none() {
+                unanswered.push(id.clone());
+            }
+            if snooze.is_some() {
+                snoozed.push(id.clone());
+            }
+            if state == ConversationState::Closed.as_str() {
+                closed.push(id.clone());
+            }
+            states.insert(id.clone(), state);
+            let n = wanted.get(&id).copied().unwrap_or(0);
+            next.insert(id, (last - n + 1, last));
+        }
+        let mut known: HashMap<(String, String), MessageRow> = HashMap::new();
+        if !client_ids.is_empty() {
+            let stored: Vec<MessageRow> = messages::table
+                .filter(messages::conversation_id.eq_any(conv_ids))
+                .filter(messages::client_msg_id.eq_any(client_ids))
+                .select(MessageRow::as_select())
+                .load(tx)
+                $($aw)*?;
+            for row in stored {
+                if let Some(cmid) = row.client_msg_id.clone() {
+                    known.insert((row.conversation_id.clone(), cmid), row);
+                }
+            }
+        }
+        let mut answered: Vec<String> = Vec::new();
+        let mut woken: Vec<String> = Vec::new();
+        let mut slots = Vec::with_capacity(batch.len());
+        for m in batch {
+            let conv = m.conversation_id.to_string();
+            if closed.contains(&conv) && m.kind != MessageKind::Event {
+                slots.push(Slot::Closed);
+                continue;
+            }
+            if let Some(required) = m.required_state
+                && states.get(&conv).is_some_and(|s| s != required.as_str())
+            {
+                slots.push(Slot::WrongState);
+                continue;
+            }
+            if let Some(required) = m.required_assignee
+                && assignees
+                    .get(&conv)
+                    .is_some_and(|a| a.as_deref() != Some(required.to_string().as_str()))
+            {
+                slots.push(Slot::NotAssigned);
+                continue;
+            }
+            let Some((seq, _)) = next.get_mut(&conv) else {
+                slots.push(Slot::Missing);
+                continue;
+            };
+            if let Some(cmid) = &m.client_msg_id
+                && let Some(row) = known.get(&(conv.clone(), cmid.clone()))
+            {
+                // A resend only if the same sender sent it: another
+                // participant reusing the id must not be told "stored".
+                let same_sender =
+                    row.sender_kind == m.sender_kind.as_str() && row.sender_id == m.sender_id;
+                slots.push(if same_sender {
+                    Slot::Stored(row.clone(), true)
+                } else {
+                    Slot::ClientIdTaken
+                });
+                continue;
+            }
+            let row = MessageRow::new(m, *seq);
+            diesel::insert_into(messages::table)
+                .values(&row)
+                .execute(tx)
+                $($aw)*?;
+            *seq += 1;
+            if m.kind == MessageKind::Text {
+                match m.sender_kind {
+                    SenderKind::Agent => move_once(&mut unanswered, &mut answered, &conv),
+                    SenderKind::Customer => move_once(&mut snoozed, &mut woken, &conv),
+                    _ => {}
+                }
+            }
+            if let Some(cmid) = &m.client_msg_id {
+                known.insert((conv, cmid.clone()), row.clone());
+            }
+            slots.push(Slot::Stored(row, false));
+        }
+        if !answered.is_empty() {
+            diesel::update(conversations::table.filter(conversations::id.eq_any(&answered)))
+                .set(conversations::first_response_at.eq(now))
+                .execute(tx)
+                $($aw)*?;
+        }
+        if !woken.is_empty() {
+            diesel::update(conversations::table.filter(conversations::id.eq_any(&woken)))
+                .set(conversations::snoozed_until.eq(None::<Timestamp>))
+                .execute(tx)
+                $($aw)*?;
+        }
+        // Give back what duplicates did not use.
+        for (id, (next_seq, reserved_last)) in &next {
+            if *next_seq - 1 != *reserved_last {
+                diesel::update(conversations::table.find(id))
+                    .set(conversations::last_seq.eq(*next_seq - 1))
+                    .execute(tx)
+                    $($aw)*?;
+            }
+        }
+        Ok::<_, diesel::result::Error>(slots)
+    }};
+}
+
+/// SQLite: the append transaction in one blocking call.
+mod sqlite_append {
+    use std::collections::{BTreeMap, HashMap};
+
+    use chat_domain::model::{ConversationState, MessageKind, NewMessage, SenderKind};
+    use chat_domain::time::Timestamp;
+    use diesel::RunQueryDsl;
+    use diesel::prelude::*;
+
+    use super::{Slot, move_once};
+    use crate::rows::MessageRow;
+    use crate::schema::{conversations, messages};
+
+    pub(super) fn run(
+        tx: &mut SqliteConnection,
+        batch: &[NewMessage],
+        now: Timestamp,
+        wanted: &BTreeMap<String, i64>,
+        conv_ids: &Vec<String>,
+        client_ids: &Vec<String>,
+    ) -> QueryResult<Vec<Slot>> {
+        append_in_tx!(tx, batch, now, wanted, conv_ids, client_ids, [])
+    }
+}
+
 #[async_trait]
 impl ConversationRepository for SqlStore {
+    /// Refuses a customer whose data was erased (`Conflict`): a socket that
+    /// was open during the erasure must not attach new data to the record.
     async fn create_conversation(&self, conversation: &Conversation) -> DomainResult<()> {
         let row = ConversationRow::from(conversation);
-        with_conn!(self, |conn| {
+        let outcome: DomainResult<()> = with_tx!(self, |tx| {
+            // Lock the customer (a no-op update), so an erasure cannot slip
+            // in between the check and the insert.
+            diesel::update(customers::table.find(&row.customer_id))
+                .set(customers::updated_at.eq(customers::updated_at))
+                .execute(tx)
+                .await?;
+            let erased: Option<Option<Timestamp>> = customers::table
+                .find(&row.customer_id)
+                .select(customers::erased_at)
+                .first(tx)
+                .await
+                .optional()?;
+            if matches!(erased, Some(Some(_))) {
+                return Ok(Err(DomainError::Conflict(
+                    "this customer's data was erased".into(),
+                )));
+            }
             diesel::insert_into(conversations::table)
                 .values(&row)
-                .execute(conn)
-                .await
-                .map_err(db_err)?;
-        });
-        Ok(())
+                .execute(tx)
+                .await?;
+            Ok::<_, diesel::result::Error>(Ok(()))
+        })?;
+        outcome
     }
 
     async fn conversation_by_id(&self, id: ConversationId) -> DomainResult<Option<Conversation>> {
@@ -140,160 +349,29 @@ impl ConversationRepository for SqlStore {
             .filter_map(|m| m.client_msg_id.clone())
             .collect();
 
-        let slots: Vec<Slot> = with_tx!(self, |tx| {
-            for (id, n) in &wanted {
-                diesel::update(conversations::table.find(id))
-                    .set((
-                        conversations::last_seq.eq(conversations::last_seq + *n),
-                        conversations::updated_at.eq(now),
-                    ))
-                    .execute(tx)
-                    .await?;
+        let slots: Vec<Slot> = match &self.pool {
+            DbPool::Sqlite(pool) => {
+                let mut guard = pool.get().await.map_err(crate::error::pool_err)?;
+                let batch = batch.to_vec();
+                guard
+                    .spawn_blocking(move |conn| {
+                        conn.immediate_transaction(|tx| {
+                            sqlite_append::run(tx, &batch, now, &wanted, &conv_ids, &client_ids)
+                        })
+                    })
+                    .await
+                    .map_err(db_err)?
             }
-            type Reserved = (
-                String,
-                i64,
-                String,
-                Option<String>,
-                Option<Timestamp>,
-                Option<Timestamp>,
-            );
-            let reserved: Vec<Reserved> = conversations::table
-                .filter(conversations::id.eq_any(&conv_ids))
-                .select((
-                    conversations::id,
-                    conversations::last_seq,
-                    conversations::state,
-                    conversations::assignee_id,
-                    conversations::first_response_at,
-                    conversations::snoozed_until,
-                ))
-                .load(tx)
-                .await?;
-            // Conversations still waiting for their first agent answer, and
-            // snoozed ones (a customer's message wakes them): rare, so the
-            // extra update below runs only for them.
-            let mut unanswered: Vec<String> = Vec::new();
-            let mut snoozed: Vec<String> = Vec::new();
-            // Closed conversations take no more text, only life-cycle events
-            // (the "closed" notice itself): decided here, under the lock, so
-            // a close cannot slip in between a check and the write.
-            let mut closed: Vec<String> = Vec::new();
-            let mut states: HashMap<String, String> = HashMap::new();
-            // conversation -> (next sequence to hand out, last one reserved).
-            let mut next: HashMap<String, (i64, i64)> = HashMap::new();
-            let mut assignees: HashMap<String, Option<String>> = HashMap::new();
-            for (id, last, state, assignee, first_response, snooze) in reserved {
-                assignees.insert(id.clone(), assignee);
-                if first_response.is_none() {
-                    unanswered.push(id.clone());
-                }
-                if snooze.is_some() {
-                    snoozed.push(id.clone());
-                }
-                if state == ConversationState::Closed.as_str() {
-                    closed.push(id.clone());
-                }
-                states.insert(id.clone(), state);
-                let n = wanted.get(&id).copied().unwrap_or(0);
-                next.insert(id, (last - n + 1, last));
+            DbPool::Mysql(pool) => {
+                let mut guard = pool.get().await.map_err(crate::error::pool_err)?;
+                let conn: &mut crate::db::MysqlConn = &mut guard;
+                diesel_async::AsyncConnection::transaction(conn, async |tx| {
+                    append_in_tx!(tx, batch, now, &wanted, &conv_ids, &client_ids, [.await])
+                })
+                .await
+                .map_err(db_err)?
             }
-            let mut known: HashMap<(String, String), MessageRow> = HashMap::new();
-            if !client_ids.is_empty() {
-                let stored: Vec<MessageRow> = messages::table
-                    .filter(messages::conversation_id.eq_any(&conv_ids))
-                    .filter(messages::client_msg_id.eq_any(&client_ids))
-                    .select(MessageRow::as_select())
-                    .load(tx)
-                    .await?;
-                for row in stored {
-                    if let Some(cmid) = row.client_msg_id.clone() {
-                        known.insert((row.conversation_id.clone(), cmid), row);
-                    }
-                }
-            }
-            let mut answered: Vec<String> = Vec::new();
-            let mut woken: Vec<String> = Vec::new();
-            let mut slots = Vec::with_capacity(batch.len());
-            for m in batch {
-                let conv = m.conversation_id.to_string();
-                if closed.contains(&conv) && m.kind != MessageKind::Event {
-                    slots.push(Slot::Closed);
-                    continue;
-                }
-                if let Some(required) = m.required_state
-                    && states.get(&conv).is_some_and(|s| s != required.as_str())
-                {
-                    slots.push(Slot::WrongState);
-                    continue;
-                }
-                if let Some(required) = m.required_assignee
-                    && assignees
-                        .get(&conv)
-                        .is_some_and(|a| a.as_deref() != Some(required.to_string().as_str()))
-                {
-                    slots.push(Slot::NotAssigned);
-                    continue;
-                }
-                let Some((seq, _)) = next.get_mut(&conv) else {
-                    slots.push(Slot::Missing);
-                    continue;
-                };
-                if let Some(cmid) = &m.client_msg_id
-                    && let Some(row) = known.get(&(conv.clone(), cmid.clone()))
-                {
-                    // A resend only if the same sender sent it: another
-                    // participant reusing the id must not be told "stored".
-                    let same_sender =
-                        row.sender_kind == m.sender_kind.as_str() && row.sender_id == m.sender_id;
-                    slots.push(if same_sender {
-                        Slot::Stored(row.clone(), true)
-                    } else {
-                        Slot::ClientIdTaken
-                    });
-                    continue;
-                }
-                let row = MessageRow::new(m, *seq);
-                diesel::insert_into(messages::table)
-                    .values(&row)
-                    .execute(tx)
-                    .await?;
-                *seq += 1;
-                if m.kind == MessageKind::Text {
-                    match m.sender_kind {
-                        SenderKind::Agent => move_once(&mut unanswered, &mut answered, &conv),
-                        SenderKind::Customer => move_once(&mut snoozed, &mut woken, &conv),
-                        _ => {}
-                    }
-                }
-                if let Some(cmid) = &m.client_msg_id {
-                    known.insert((conv, cmid.clone()), row.clone());
-                }
-                slots.push(Slot::Stored(row, false));
-            }
-            if !answered.is_empty() {
-                diesel::update(conversations::table.filter(conversations::id.eq_any(&answered)))
-                    .set(conversations::first_response_at.eq(now))
-                    .execute(tx)
-                    .await?;
-            }
-            if !woken.is_empty() {
-                diesel::update(conversations::table.filter(conversations::id.eq_any(&woken)))
-                    .set(conversations::snoozed_until.eq(None::<Timestamp>))
-                    .execute(tx)
-                    .await?;
-            }
-            // Give back what duplicates did not use.
-            for (id, (next_seq, reserved_last)) in &next {
-                if *next_seq - 1 != *reserved_last {
-                    diesel::update(conversations::table.find(id))
-                        .set(conversations::last_seq.eq(*next_seq - 1))
-                        .execute(tx)
-                        .await?;
-                }
-            }
-            Ok::<_, diesel::result::Error>(slots)
-        })?;
+        };
 
         Ok(slots
             .into_iter()

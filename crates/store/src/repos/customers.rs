@@ -154,43 +154,47 @@ impl SqlStore {
         Ok(())
     }
 
-    /// Rewrites one customer's sealed values under the current key and
-    /// recomputes its search hashes, under the row's lock. `true` when
-    /// something changed.
-    async fn rekey_one(&self, id: &str) -> DomainResult<bool> {
+    /// Rewrites the sealed values of `ids` under the current key and
+    /// recomputes their search hashes, in one transaction, each row under its
+    /// lock. Returns how many rows changed.
+    async fn rekey_rows(&self, ids: &[String]) -> DomainResult<u32> {
         let cipher = self.cipher()?;
-        let outcome: DomainResult<bool> = with_tx!(self, |tx| {
-            // Lock first (a no-op update), so a concurrent edit cannot be
-            // overwritten with the values read here.
-            diesel::update(customers::table.find(id))
-                .set(customers::updated_at.eq(customers::updated_at))
-                .execute(tx)
-                .await?;
-            let Some(row) = customers::table
-                .find(id)
-                .select(CustomerRow::as_select())
-                .first(tx)
-                .await
-                .optional()?
-            else {
-                return Ok(Ok(false));
-            };
-            let plan = match rekey_plan(cipher, &row) {
-                Ok(Some(plan)) => plan,
-                Ok(None) => return Ok(Ok(false)),
-                Err(e) => return Ok(Err(e)),
-            };
-            diesel::update(customers::table.find(id))
-                .set((
-                    customers::email.eq(plan.email),
-                    customers::email_hash.eq(plan.email_hash),
-                    customers::phone.eq(plan.phone),
-                    customers::phone_hash.eq(plan.phone_hash),
-                    customers::notes.eq(plan.notes),
-                ))
-                .execute(tx)
-                .await?;
-            Ok::<_, diesel::result::Error>(Ok(true))
+        let outcome: DomainResult<u32> = with_tx!(self, |tx| {
+            let mut rewritten = 0;
+            for id in ids {
+                // Lock first (a no-op update), so a concurrent edit cannot be
+                // overwritten with the values read here.
+                diesel::update(customers::table.find(id))
+                    .set(customers::updated_at.eq(customers::updated_at))
+                    .execute(tx)
+                    .await?;
+                let Some(row) = customers::table
+                    .find(id)
+                    .select(CustomerRow::as_select())
+                    .first(tx)
+                    .await
+                    .optional()?
+                else {
+                    continue;
+                };
+                let plan = match rekey_plan(cipher, &row) {
+                    Ok(Some(plan)) => plan,
+                    Ok(None) => continue,
+                    Err(e) => return Ok(Err(e)),
+                };
+                diesel::update(customers::table.find(id))
+                    .set((
+                        customers::email.eq(plan.email),
+                        customers::email_hash.eq(plan.email_hash),
+                        customers::phone.eq(plan.phone),
+                        customers::phone_hash.eq(plan.phone_hash),
+                        customers::notes.eq(plan.notes),
+                    ))
+                    .execute(tx)
+                    .await?;
+                rewritten += 1;
+            }
+            Ok::<_, diesel::result::Error>(Ok(rewritten))
         })?;
         outcome
     }
@@ -250,6 +254,57 @@ fn rekey_plan(cipher: &FieldCipher, row: &CustomerRow) -> DomainResult<Option<Re
     Ok((!unchanged).then_some(plan))
 }
 
+/// What a search text is taken for, by its shape.
+enum Search {
+    /// An e-mail address: its search hash.
+    Email {
+        hash: String,
+        external_ids: Vec<String>,
+    },
+    /// A phone number: its search hash.
+    Phone {
+        hash: String,
+        external_ids: Vec<String>,
+    },
+    /// Anything else: part of a name.
+    Name {
+        pattern: String,
+        external_ids: Vec<String>,
+    },
+}
+
+impl SqlStore {
+    /// Reads a search text by its shape: an e-mail address or a phone number
+    /// is looked up by its hash (without data keys, "" matches no hash);
+    /// anything else is part of a name. An exact external id, with or without
+    /// its prefix, matches in every case.
+    fn search(&self, q: &str) -> Search {
+        let external_ids = vec![q.to_owned(), format!("user:{q}"), format!("visitor:{q}")];
+        let hash = |kind: &str, normalized: &str| {
+            self.cipher
+                .as_deref()
+                .map(|c| c.search_hash(kind, normalized))
+                .unwrap_or_default()
+        };
+        if let Ok(email) = normalize_email(q) {
+            Search::Email {
+                hash: hash("email", &email),
+                external_ids,
+            }
+        } else if let Ok(phone) = normalize_phone(q) {
+            Search::Phone {
+                hash: hash("phone", &phone),
+                external_ids,
+            }
+        } else {
+            Search::Name {
+                pattern: contains_pattern(q),
+                external_ids,
+            }
+        }
+    }
+}
+
 /// `%text%` for LIKE, with LIKE's wildcards escaped by `!` (a backslash
 /// starts an escape inside MySQL string literals).
 fn contains_pattern(text: &str) -> String {
@@ -307,25 +362,12 @@ impl CustomerRepository for SqlStore {
         let after = filter.after.map(|c| c.to_string());
         let agent = filter.visible_to_agent.map(|a| a.to_string());
         let shared_states: Vec<&str> = AGENT_SHARED_STATES.iter().map(|s| s.as_str()).collect();
-        let search = match filter.query.as_deref().map(str::trim) {
-            Some(q) if !q.is_empty() => {
-                // Without data keys no hash can match: "" is never a hash.
-                let hash = |kind: &str, normalized: Option<String>| match (
-                    self.cipher.as_deref(),
-                    normalized,
-                ) {
-                    (Some(c), Some(v)) => c.search_hash(kind, &v),
-                    _ => String::new(),
-                };
-                Some((
-                    contains_pattern(q),
-                    vec![q.to_owned(), format!("user:{q}"), format!("visitor:{q}")],
-                    hash("email", normalize_email(q).ok()),
-                    hash("phone", normalize_phone(q).ok()),
-                ))
-            }
-            _ => None,
-        };
+        let search = filter
+            .query
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(|q| self.search(q));
         let rows: Vec<CustomerRow> = with_conn!(self, |conn| {
             let mut q = customers::table
                 .select(CustomerRow::as_select())
@@ -337,29 +379,55 @@ impl CustomerRepository for SqlStore {
                 q = q.filter(customers::id.gt(after));
             }
             if let Some(agent) = &agent {
-                // The SQL form of `access::can_view` for an agent: the
-                // shared states, or assigned to them.
+                // The SQL form of `access::can_view` for an agent: one of
+                // the customer's conversations is in a shared state or theirs.
+                // A correlated scalar subquery, not EXISTS: MariaDB turns an
+                // EXISTS into a materialized semi-join that reads every
+                // matching conversation (8.5 ms against 1.5 for a page at
+                // 20 000 customers, query alone); this is one index probe
+                // per candidate customer, on both backends.
                 q = q.filter(
-                    customers::id.eq_any(
-                        conversations::table
-                            .filter(
-                                conversations::state
-                                    .eq_any(&shared_states)
-                                    .or(conversations::assignee_id.eq(agent)),
-                            )
-                            .select(conversations::customer_id),
-                    ),
+                    conversations::table
+                        .filter(conversations::customer_id.eq(customers::id))
+                        .filter(
+                            conversations::state
+                                .eq_any(&shared_states)
+                                .or(conversations::assignee_id.eq(agent)),
+                        )
+                        .select(conversations::id)
+                        .single_value()
+                        .is_not_null(),
                 );
             }
-            if let Some((pattern, external_ids, email_hash, phone_hash)) = &search {
-                q = q.filter(
-                    customers::name
-                        .like(pattern)
-                        .escape('!')
-                        .or(customers::external_id.eq_any(external_ids))
-                        .or(customers::email_hash.eq(email_hash))
-                        .or(customers::phone_hash.eq(phone_hash)),
-                );
+            // Every form also matches an exact external id; an OR of two
+            // indexed equalities stays an index lookup.
+            match &search {
+                None => {}
+                Some(Search::Email { hash, external_ids }) => {
+                    q = q.filter(
+                        customers::email_hash
+                            .eq(hash)
+                            .or(customers::external_id.eq_any(external_ids)),
+                    );
+                }
+                Some(Search::Phone { hash, external_ids }) => {
+                    q = q.filter(
+                        customers::phone_hash
+                            .eq(hash)
+                            .or(customers::external_id.eq_any(external_ids)),
+                    );
+                }
+                Some(Search::Name {
+                    pattern,
+                    external_ids,
+                }) => {
+                    q = q.filter(
+                        customers::name
+                            .like(pattern)
+                            .escape('!')
+                            .or(customers::external_id.eq_any(external_ids)),
+                    );
+                }
             }
             q.order(customers::id.asc())
                 .limit(page(filter.limit))
@@ -527,18 +595,26 @@ impl CustomerRepository for SqlStore {
                 .await
                 .map_err(db_err)?
         });
-        let mut batch = RekeyBatch::default();
+        // Only rows that need it are locked and rewritten (a second run
+        // opens no transaction).
+        let mut stale = Vec::new();
         for row in &rows {
-            batch.scanned += 1;
-            // Rows already current need no transaction.
-            if rekey_plan(cipher, row)?.is_some() && self.rekey_one(&row.id).await? {
-                batch.rewritten += 1;
+            if rekey_plan(cipher, row)?.is_some() {
+                stale.push(row.id.clone());
             }
         }
-        batch.last = rows
-            .last()
-            .map(|r| parse("customers.id", &r.id))
-            .transpose()?;
-        Ok(batch)
+        let rewritten = if stale.is_empty() {
+            0
+        } else {
+            self.rekey_rows(&stale).await?
+        };
+        Ok(RekeyBatch {
+            scanned: u32::try_from(rows.len()).unwrap_or(u32::MAX),
+            rewritten,
+            last: rows
+                .last()
+                .map(|r| parse("customers.id", &r.id))
+                .transpose()?,
+        })
     }
 }

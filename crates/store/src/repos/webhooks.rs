@@ -53,6 +53,8 @@ impl WebhookRepository for SqlStore {
                     wh::url.eq(&row.url),
                     wh::events.eq(&row.events),
                     wh::secret.eq(&row.secret),
+                    wh::previous_secret.eq(&row.previous_secret),
+                    wh::previous_secret_expires_at.eq(row.previous_secret_expires_at),
                     wh::updated_at.eq(row.updated_at),
                 ))
                 .execute(conn)

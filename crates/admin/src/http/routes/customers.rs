@@ -52,8 +52,8 @@ const DETAIL_CONVERSATIONS: u32 = 20;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ListQuery {
-    /// Search: an exact e-mail or phone number, part of the name, or an
-    /// exact external id.
+    /// Search: an exact e-mail or phone number, else part of the name; an
+    /// exact external id matches in every case.
     q: Option<String>,
     /// Cursor: the `next_after` of the previous page.
     after: Option<CustomerId>,
@@ -116,7 +116,8 @@ async fn visible(
 /// A page of a customer's conversations, newest first. Agents get only the
 /// conversations they may see, so a page may be short: follow
 /// `next_before` until it is `null`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = CustomerConversationPage)]
 struct ConversationPage {
     /// The conversations.
     items: Vec<Conversation>,
@@ -140,7 +141,7 @@ async fn conversation_page(
 }
 
 /// `GET /customers/{id}`: the profile and the newest conversations.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct CustomerDetail {
     /// The profile (contact details decrypted).
     customer: Customer,
@@ -203,6 +204,7 @@ where
 /// an empty string clears a field.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
 struct UpdateCustomer {
     /// Display name, at most 200 characters.
     #[serde(default, deserialize_with = "present")]
@@ -214,8 +216,10 @@ struct UpdateCustomer {
     /// dots, parentheses (stored as digits, encrypted).
     #[serde(default, deserialize_with = "present")]
     phone: Option<Option<String>>,
-    /// Tags, replacing the old ones: at most 20, each 1–50 characters.
-    tags: Option<Vec<String>>,
+    /// Tags, replacing the old ones: at most 20, each 1–50 characters
+    /// (`null` clears them, as `[]` does).
+    #[serde(default, deserialize_with = "present")]
+    tags: Option<Option<Vec<String>>>,
     /// Staff notes, at most 2000 characters (encrypted).
     #[serde(default, deserialize_with = "present")]
     notes: Option<Option<String>>,
@@ -240,7 +244,10 @@ impl UpdateCustomer {
             name: field(self.name, normalize_customer_name)?,
             email: field(self.email, |s| normalize_email(s).map(Some))?,
             phone: field(self.phone, |s| normalize_phone(s).map(Some))?,
-            tags: self.tags.map(|t| normalize_tags(&t)).transpose()?,
+            tags: self
+                .tags
+                .map(|t| normalize_tags(&t.unwrap_or_default()))
+                .transpose()?,
             notes: field(self.notes, normalize_notes)?,
         };
         if patch.fields().is_empty() {
@@ -259,10 +266,10 @@ async fn update(
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<CustomerId>,
-    body: web::Json<UpdateCustomer>,
+    body: crate::http::Body<UpdateCustomer>,
 ) -> Result<web::Json<Customer>, ApiError> {
     visible(store.get_ref(), &caller, *path).await?;
-    let patch = body.into_inner().into_patch()?;
+    let patch = body.read().await?.into_patch()?;
     let customer = store.update_customer(*path, &patch, now()).await?;
     let detail = serde_json::json!({ "fields": patch.fields() }).to_string();
     auth.record(
@@ -277,10 +284,11 @@ async fn update(
 }
 
 /// `GET /customers/{id}/export`: everything stored about a customer.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct CustomerExport {
     /// When the export was made (UTC).
     #[serde(with = "chat_domain::time::utc")]
+    #[schema(value_type = String, format = DateTime)]
     exported_at: Timestamp,
     /// The profile, contact details decrypted.
     customer: Customer,
@@ -289,7 +297,7 @@ struct CustomerExport {
 }
 
 /// One conversation in an export.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ExportedConversation {
     /// The conversation (state, timings, labels, rating and its comment).
     #[serde(flatten)]
@@ -403,7 +411,7 @@ async fn erase(
 }
 
 /// Answer of `POST /customers/reencrypt`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ReencryptReport {
     /// Customers looked at.
     scanned: u64,
@@ -411,8 +419,8 @@ struct ReencryptReport {
     rewritten: u64,
 }
 
-/// Customers per re-encryption batch (each row is its own transaction).
-const REKEY_BATCH: u32 = 500;
+/// Customers per re-encryption batch (one transaction each).
+const REKEY_BATCH: u32 = 200;
 
 /// `POST /customers/reencrypt`: rewrites every customer's encrypted fields
 /// under the first key of `CHAT_DATA_KEYS` and recomputes the search hashes
@@ -452,4 +460,15 @@ async fn reencrypt(
     )
     .await;
     Ok(web::Json(report))
+}
+
+/// The OpenAPI schemas of this module's bodies.
+pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+    out.add::<chat_domain::model::Customer>();
+    out.add::<ConversationPage>();
+    out.add::<CustomerDetail>();
+    out.add::<UpdateCustomer>();
+    out.add::<CustomerExport>();
+    out.add::<ExportedConversation>();
+    out.add::<ReencryptReport>();
 }

@@ -18,9 +18,11 @@ pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
     auth::schemas(out);
     canned::schemas(out);
     conversations::schemas(out);
+    customers::schemas(out);
     knowledge::schemas(out);
     stats::schemas(out);
     users::schemas(out);
+    webhooks::schemas(out);
 }
 
 /// Paging rules shared by every list route.

@@ -13,6 +13,7 @@ use chat_domain::time::{Timestamp, now};
 use serde::{Deserialize, Serialize};
 
 use crate::AuthService;
+use crate::http::Body;
 use crate::http::client_ip::ClientIp;
 use crate::http::error::{ApiError, method_not_allowed};
 use crate::http::extract::AdminOnly;
@@ -65,12 +66,14 @@ async fn list(
 }
 
 /// Body of `POST /webhooks`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CreateWebhook {
     /// Where deliveries are POSTed: an http(s) URL of an outside host.
     url: String,
-    /// Event names to subscribe to (at least one).
+    /// Event names to subscribe to (at least one): `conversation.created`,
+    /// `conversation.state_changed`, `conversation.closed`,
+    /// `message.created`, `csat.submitted`.
     events: Vec<String>,
     /// Whether it starts enabled (default true).
     enabled: Option<bool>,
@@ -78,7 +81,7 @@ pub(crate) struct CreateWebhook {
 
 /// A webhook with its signing secret: the answer of create and
 /// rotate-secret, the only times the secret is shown.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct WebhookWithSecret {
     /// The webhook.
     #[serde(flatten)]
@@ -99,9 +102,9 @@ async fn create(
     store: web::Data<dyn Store>,
     hooks: web::Data<Webhooks>,
     ip: ClientIp,
-    body: web::Json<CreateWebhook>,
+    body: Body<CreateWebhook>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_inner();
+    let input = body.read().await?;
     let url = hooks.check_url(&input.url)?;
     let mut webhook = Webhook::new(&url, &input.events, new_secret(), now())?;
     webhook.enabled = input.enabled.unwrap_or(true);
@@ -135,7 +138,7 @@ async fn detail(
 }
 
 /// Body of `PATCH /webhooks/{id}`: only the fields given change.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct UpdateWebhook {
     /// A new destination.
@@ -154,10 +157,10 @@ async fn update(
     hooks: web::Data<Webhooks>,
     ip: ClientIp,
     path: web::Path<WebhookId>,
-    body: web::Json<UpdateWebhook>,
+    body: Body<UpdateWebhook>,
 ) -> Result<web::Json<Webhook>, ApiError> {
+    let input = body.read().await?;
     let mut webhook = load(store.get_ref(), *path).await?;
-    let input = body.into_inner();
     if let Some(url) = &input.url {
         webhook.url = hooks.check_url(url)?;
     }
@@ -211,23 +214,49 @@ async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Query of `POST /webhooks/{id}/rotate-secret`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RotateQuery {
+    /// How long the old secret keeps signing too (a second `v1`), so the
+    /// receiver can switch without refusing deliveries: 0 (the default:
+    /// at once, as after a leak) to 604800 (7 days).
+    keep_previous_secs: Option<i64>,
+}
+
+/// Longest overlap of two secrets after a rotation.
+const MAX_KEEP_PREVIOUS_SECS: i64 = 7 * 24 * 3600;
+
 async fn rotate_secret(
     admin: AdminOnly,
     auth: web::Data<AuthService>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<WebhookId>,
+    query: web::Query<RotateQuery>,
 ) -> Result<web::Json<WebhookWithSecret>, ApiError> {
+    let keep = query.keep_previous_secs.unwrap_or(0);
+    if !(0..=MAX_KEEP_PREVIOUS_SECS).contains(&keep) {
+        return Err(DomainError::invalid(
+            "keep_previous_secs",
+            format!("must be between 0 and {MAX_KEEP_PREVIOUS_SECS} seconds"),
+        )
+        .into());
+    }
     let mut webhook = load(store.get_ref(), *path).await?;
-    webhook.secret = new_secret();
-    webhook.updated_at = now();
+    let at = now();
+    webhook.rotate(
+        new_secret(),
+        (keep > 0).then(|| at + chrono::Duration::seconds(keep)),
+    );
+    webhook.updated_at = at;
     store.update_webhook(&webhook).await?;
     auth.record(
         Some(admin.caller.user_id),
         "webhook.secret_rotated",
         Some(&webhook.id.to_string()),
         ip.0.as_deref(),
-        None,
+        Some(&serde_json::json!({ "keep_previous_secs": keep }).to_string()),
     )
     .await;
     let secret = webhook.secret.expose().to_owned();
@@ -235,7 +264,8 @@ async fn rotate_secret(
 }
 
 /// A delivery as the API shows it: the payload as JSON, not as text.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = WebhookDelivery)]
 pub(crate) struct DeliveryView {
     /// Identity; the `X-Chat-Delivery` header.
     id: WebhookDeliveryId,
@@ -244,6 +274,7 @@ pub(crate) struct DeliveryView {
     /// The event name.
     event: WebhookEvent,
     /// The body sent (parsed).
+    #[schema(value_type = Object)]
     payload: serde_json::Value,
     /// `pending`, `delivered` or `failed`.
     status: DeliveryStatus,
@@ -255,12 +286,15 @@ pub(crate) struct DeliveryView {
     last_error: Option<String>,
     /// When the next attempt is due (pending only).
     #[serde(with = "chat_domain::time::utc_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     next_attempt_at: Option<Timestamp>,
     /// When it was queued.
     #[serde(with = "chat_domain::time::utc")]
+    #[schema(value_type = String, format = DateTime)]
     created_at: Timestamp,
     /// When the receiver accepted it.
     #[serde(with = "chat_domain::time::utc_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     delivered_at: Option<Timestamp>,
 }
 
@@ -296,7 +330,8 @@ pub(crate) struct DeliveriesQuery {
 }
 
 /// A page of deliveries, newest first.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = WebhookDeliveryPage)]
 pub(crate) struct DeliveryPage {
     /// The deliveries.
     items: Vec<DeliveryView>,
@@ -397,4 +432,14 @@ async fn ping(
     )
     .await;
     Ok(HttpResponse::Accepted().json(DeliveryView::from(delivery)))
+}
+
+/// The OpenAPI schemas of this module's bodies.
+pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+    out.add::<Webhook>();
+    out.add::<CreateWebhook>();
+    out.add::<UpdateWebhook>();
+    out.add::<WebhookWithSecret>();
+    out.add::<DeliveryView>();
+    out.add::<DeliveryPage>();
 }
