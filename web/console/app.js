@@ -16,7 +16,7 @@ const st = {
   presence: 'online',
   connection: 'connecting',
   tab: 'queued',
-  lists: { queued: [], mine: [], all: [] },
+  lists: { queued: [], mine: [], snoozed: [], all: [] },
   listError: null,
   names: new Map(), // user id -> display name (what this role may read)
   canned: [],
@@ -179,12 +179,13 @@ function scheduleLists() {
 
 async function loadLists() {
   try {
-    const [queued, mine, all] = await Promise.all([
+    const [queued, mine, snoozed, all] = await Promise.all([
       api('/api/v1/conversations?state=queued&limit=100'),
-      api('/api/v1/conversations?state=human&assignee=me&limit=100'),
+      api('/api/v1/conversations?state=human&assignee=me&snoozed=false&limit=100'),
+      api('/api/v1/conversations?state=human&assignee=me&snoozed=true&limit=100'),
       isSup() ? api('/api/v1/conversations?limit=100') : Promise.resolve({ items: [] }),
     ]);
-    st.lists = { queued: queued.items, mine: mine.items, all: all.items };
+    st.lists = { queued: queued.items, mine: mine.items, snoozed: snoozed.items, all: all.items };
     for (const c of queued.items) st.knownQueued.add(c.id);
     st.listError = null;
   } catch (e) {
@@ -271,7 +272,7 @@ function route() {
     openConversation(m[1]);
     return;
   }
-  if ((m = /^#\/inbox(?:\/(queued|mine|all))?$/.exec(hash))) {
+  if ((m = /^#\/inbox(?:\/(queued|mine|snoozed|all))?$/.exec(hash))) {
     if (m[1]) st.tab = m[1];
     closeConversation();
     showInbox();
@@ -304,7 +305,7 @@ function showInbox() {
 
 function renderInbox() {
   if (!chrome.inbox) return;
-  const tabs = [['queued', 'Queued'], ['mine', 'Mine']];
+  const tabs = [['queued', 'Queued'], ['mine', 'Mine'], ['snoozed', 'Snoozed']];
   if (isSup()) tabs.push(['all', 'All']);
   mount(chrome.tabs, tabs.map(([k, label]) => h('a', {
     href: `#/inbox/${k}`, role: 'tab', class: st.tab === k ? 'active' : '', 'aria-selected': String(st.tab === k), 'data-testid': `tab-${k}`,
@@ -448,10 +449,10 @@ async function act(type, extra = {}) {
   scheduleLists();
 }
 
-async function rest(path, body) {
+async function rest(path, body, method = 'POST') {
   st.viewError = null;
   try {
-    const c = await api(`/api/v1/conversations/${st.conv.id}/${path}`, { method: 'POST', body });
+    const c = await api(`/api/v1/conversations/${st.conv.id}/${path}`, { method, body });
     if (c && c.id) st.conv = c;
   } catch (e) {
     st.viewError = e.message;
@@ -492,11 +493,14 @@ function renderConversation() {
     buttons.push(b('Transfer…', transfer, 'transfer'));
   }
   const snoozed = c.snoozed_until && Date.parse(c.snoozed_until) > Date.now();
-  if (snoozed) buttons.push(h('span', { class: 'muted' }, `Snoozed until ${new Date(c.snoozed_until).toLocaleString()}`), b('Reopen', () => rest('reopen'), 'reopen'));
-  if (c.state !== 'closed') {
-    if (!snoozed && (mine || isSup() || c.state !== 'human')) buttons.push(b('Snooze…', snooze, 'snooze'));
-    if (mine || isSup()) buttons.push(b('Close', () => act('close'), 'close'));
+  if (snoozed) {
+    buttons.push(h('span', { class: 'muted', 'data-testid': 'snoozed' }, `Snoozed until ${new Date(c.snoozed_until).toLocaleString()}`),
+      b('Wake up', () => rest('snooze', undefined, 'DELETE'), 'unsnooze'));
+  } else if (c.state === 'human' && (mine || isSup())) {
+    buttons.push(b('Snooze…', snooze, 'snooze'));
   }
+  if (c.state !== 'closed' && (mine || isSup())) buttons.push(b('Close', () => act('close'), 'close'));
+  if (c.state === 'closed' && (mine || isSup())) buttons.push(b('Reopen', () => rest('reopen'), 'reopen'));
   mount(view.actions, buttons);
   view.error.textContent = st.viewError || '';
   renderComposer();

@@ -323,6 +323,12 @@ async function supervision(browser) {
   await admin.getByTestId('takeover').click();
   await admin.getByTestId('conv-state').filter({ hasText: 'human' }).waitFor({ timeout: T });
   await w.getByTestId('status').filter({ hasText: 'chatting with Administrator' }).waitFor({ timeout: T });
+  // Snooze (the dialog asks for minutes), then wake it up.
+  admin.once('dialog', (d) => d.accept('30'));
+  await admin.getByTestId('snooze').click();
+  await admin.getByTestId('snoozed').waitFor({ timeout: T });
+  await admin.getByTestId('unsnooze').click();
+  await admin.getByTestId('snooze').waitFor({ timeout: T });
   await admin.getByTestId('hand-back').click();
   await admin.getByTestId('conv-state').filter({ hasText: 'bot' }).waitFor({ timeout: T });
   await w.getByTestId('notice').filter({ hasText: 'The assistant is answering again.' }).waitFor({ timeout: T });

@@ -23,6 +23,7 @@ const en = {
   chattingWith: (name) => `You are chatting with ${name}`,
   transferred: (name) => `The conversation was transferred to ${name}.`,
   handBack: 'The assistant is answering again.',
+  reopened: (name) => `${name} reopened the conversation.`,
   closed: 'The conversation was closed.',
   rateTitle: 'How did we do?',
   rate: (n) => `Rate ${n} out of 5`,
@@ -55,6 +56,7 @@ const zh = {
   chattingWith: (name) => `${name} 正在为您服务`,
   transferred: (name) => `对话已转接给 ${name}。`,
   handBack: '智能助手继续为您服务。',
+  reopened: (name) => `${name} 重新打开了对话。`,
   closed: '对话已结束。',
   rateTitle: '请为本次服务评分',
   rate: (n) => `${n} 分（满分 5 分）`,
@@ -83,6 +85,7 @@ export function notice(t, body) {
     return { text: t.joined(name), agent: name };
   }
   if ((m = /^The conversation was transferred to (.+)\.$/.exec(body))) return { text: t.transferred(m[1]), agent: m[1] };
+  if ((m = /^(.+) reopened the conversation\.$/.exec(body))) return { text: t.reopened(m[1]), agent: m[1] };
   if (body === 'The assistant is answering again.') return { text: t.handBack, agent: null };
   if (body === 'The conversation was closed.') return { text: t.closed };
   return { text: body };
