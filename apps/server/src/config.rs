@@ -163,6 +163,9 @@ pub struct Config {
     /// `CHAT_WEBHOOK_*`: webhook delivery (attempts, backoff, timeout,
     /// disabling, allowed destinations, polling, retention).
     pub webhooks: chat_admin::webhooks::WebhookConfig,
+    /// `CHAT_WEB_DIR`: serve the pages from this `web/` folder instead of
+    /// the copies compiled into the binary (front-end development).
+    pub web_dir: Option<PathBuf>,
     /// `CHAT_REDIS_PREFIX`: namespace of this deployment's Redis keys and
     /// channel (deployments sharing one Redis must differ).
     pub redis_prefix: String,
@@ -397,6 +400,7 @@ impl Config {
                 }
             },
             webhooks: webhook_config(&get)?,
+            web_dir: get("CHAT_WEB_DIR").map(PathBuf::from),
             redis_prefix: get("CHAT_REDIS_PREFIX").unwrap_or_else(|| "chat".into()),
             workers: get("CHAT_WORKERS")
                 .map(|v| {

@@ -11,10 +11,12 @@
 //!
 //! Layout: [`config`] (defaults → file → environment), [`telemetry`] (logs,
 //! request ids, Prometheus), [`health`] (`/healthz`, `/readyz`), [`secrets`]
-//! (the JWT signing secret and the data keys), and [`Application`] here.
+//! (the JWT signing secret and the data keys), [`pages`] (the widget and
+//! console pages, embedded), and [`Application`] here.
 
 pub mod config;
 pub mod health;
+pub mod pages;
 pub mod secrets;
 pub mod telemetry;
 
@@ -246,6 +248,9 @@ impl Application {
         });
         let max_body = config.max_body_bytes;
         let gateway_for_app = gateway.clone();
+        let pages_config = pages::PagesConfig {
+            dir: config.web_dir.clone(),
+        };
 
         let mut server = HttpServer::new(move || {
             App::new()
@@ -261,7 +266,9 @@ impl Application {
                 .route("/healthz", web::get().to(health::healthz))
                 .route("/readyz", web::get().to(health::readyz))
                 .route("/metrics", web::get().to(telemetry::metrics_endpoint))
-                .default_service(web::to(chat_admin::http::not_found))
+                // Last: the pages answer only their own paths and leave
+                // every other unknown path to the API's JSON 404.
+                .configure(pages::configure(pages_config.clone()))
                 .wrap(Compress::default())
                 .wrap(from_fn(telemetry::track_requests))
                 .wrap(TracingLogger::<telemetry::RequestSpan>::new())

@@ -1,0 +1,365 @@
+// The customer chat window (runs in the iframe at /widget/frame, on the chat
+// server's origin, so the token and the socket stay on that origin).
+// Options come from the frame URL (set by /widget.js): color, title, lang.
+// The token lives in memory only; the anonymous visitor id in localStorage.
+
+import { h, mount, uid, clock } from '/shared/dom.js';
+import { Socket } from '/shared/socket.js';
+import { pick, notice } from '/widget/i18n.js';
+
+const params = new URLSearchParams(location.search);
+const t = pick(params.get('lang'));
+document.documentElement.lang = t.lang === 'zh' ? 'zh-CN' : 'en';
+const color = params.get('color');
+if (color && /^#[0-9a-fA-F]{3,8}$/.test(color)) document.documentElement.style.setProperty('--accent', color);
+const title = (params.get('title') || t.title).slice(0, 80);
+document.title = title;
+const embedded = window.parent !== window;
+
+const VISITOR_KEY = 'chat-api.visitor_id';
+
+const state = {
+  token: null,
+  conv: null, // the conversation shown
+  messages: new Map(), // seq -> message
+  lastSeq: 0,
+  pending: new Map(), // client_msg_id -> {body, failed}
+  drafts: new Map(), // reply_id -> text (streamed assistant reply)
+  agentName: null,
+  agentTyping: false,
+  queuePosition: null,
+  connection: 'connecting',
+  rating: null, // {score, comment, sent}
+  error: null,
+};
+
+// ---- session -------------------------------------------------------------
+
+function storedVisitor() {
+  try { return localStorage.getItem(VISITOR_KEY); } catch { return null; }
+}
+
+async function newSession() {
+  const visitor = storedVisitor();
+  const res = await fetch('/api/v1/widget/sessions', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(visitor ? { visitor_id: visitor } : {}),
+  });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(body.error?.message || `HTTP ${res.status}`);
+  if (body.visitor_id) {
+    try { localStorage.setItem(VISITOR_KEY, body.visitor_id); } catch { /* private mode: new visitor each time */ }
+  }
+  state.token = body.token;
+  return body.token;
+}
+
+async function api(path, init = {}) {
+  const res = await fetch(path, {
+    ...init,
+    headers: { ...(init.headers || {}), authorization: `Bearer ${state.token}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+  });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(body.error?.message || `HTTP ${res.status}`);
+  return body;
+}
+
+// ---- socket --------------------------------------------------------------
+
+const socket = new Socket({
+  token: async () => state.token || newSession(),
+  onAuthFailed: async () => { state.token = null; },
+  resume: () => (state.conv && state.conv.state !== 'closed'
+    ? [{ conversation_id: state.conv.id, after_seq: state.lastSeq }]
+    : []),
+  onState: (s) => {
+    state.connection = s;
+    if (s === 'open' && state.conv?.state === 'queued') askPosition();
+    render();
+  },
+  onFrame,
+});
+
+function onFrame(f) {
+  switch (f.type) {
+    case 'subscribed':
+    case 'result':
+      if (f.conversation) setConversation(f.conversation);
+      break;
+    case 'conversation':
+      if (state.conv && f.conversation.id === state.conv.id) setConversation(f.conversation);
+      break;
+    case 'message':
+      if (state.conv && f.message.conversation_id === state.conv.id) addMessage(f.message);
+      break;
+    case 'ai_delta':
+      if (state.conv && f.conversation_id === state.conv.id) {
+        // A newer reply supersedes an older draft.
+        if (!state.drafts.has(f.reply_id)) state.drafts.clear();
+        state.drafts.set(f.reply_id, (state.drafts.get(f.reply_id) || '') + f.delta);
+      }
+      break;
+    case 'typing':
+      if (f.actor.kind !== 'customer') state.agentTyping = f.on;
+      break;
+    case 'queue_position':
+      state.queuePosition = f.position;
+      break;
+    case 'error':
+      if (f.ref && state.pending.has(f.ref)) state.pending.get(f.ref).failed = f.message;
+      else if (f.code !== 'rate_limited') state.error = f.message;
+      break;
+    default:
+      return; // unknown frames are ignored (protocol section 10)
+  }
+  render();
+}
+
+function setConversation(c) {
+  const was = state.conv;
+  if (was && was.id !== c.id) resetConversation();
+  state.conv = c;
+  if (c.state !== 'bot') state.drafts.clear();
+  if (c.state !== 'queued') state.queuePosition = null;
+  if (c.state === 'queued' && was?.state !== 'queued') askPosition();
+}
+
+function resetConversation() {
+  state.messages.clear();
+  state.lastSeq = 0;
+  state.drafts.clear();
+  state.agentName = null;
+  state.agentTyping = false;
+  state.queuePosition = null;
+  state.rating = null;
+}
+
+function addMessage(m) {
+  if (state.messages.has(m.seq)) return; // resumed twice: keep one copy
+  state.messages.set(m.seq, m);
+  state.lastSeq = Math.max(state.lastSeq, m.seq);
+  if (m.client_msg_id) {
+    state.pending.delete(m.client_msg_id);
+    state.drafts.delete(m.client_msg_id);
+  }
+  if (m.sender_kind === 'system') {
+    const n = notice(t, m.body);
+    if (n.agent !== undefined) state.agentName = n.agent;
+  }
+  if (m.sender_kind === 'agent') state.agentTyping = false;
+  if (m.sender_kind !== 'customer') socket.send({ type: 'read', conversation_id: m.conversation_id, up_to_seq: m.seq });
+}
+
+let positionTimer = null;
+function askPosition() {
+  clearInterval(positionTimer);
+  const ask = () => {
+    if (state.conv?.state !== 'queued') { clearInterval(positionTimer); return; }
+    socket.send({ type: 'queue_position', conversation_id: state.conv.id });
+  };
+  ask();
+  // The server does not push position changes: ask again now and then.
+  positionTimer = setInterval(ask, 10000);
+}
+
+// ---- actions -------------------------------------------------------------
+
+async function ensureConversation() {
+  if (state.conv && state.conv.state !== 'closed') return state.conv;
+  const r = await socket.request({ type: 'open' });
+  resetConversation();
+  state.conv = r.conversation;
+  return state.conv;
+}
+
+let typingOn = false;
+let typingTimer = null;
+function typing(on) {
+  if (!state.conv || state.conv.state === 'closed' || typingOn === on) return;
+  typingOn = on;
+  socket.send({ type: 'typing', conversation_id: state.conv.id, on });
+}
+
+async function send(body) {
+  const text = body.trim();
+  if (!text) return;
+  try {
+    const conv = await ensureConversation();
+    const id = uid('w');
+    state.pending.set(id, { body: text, failed: null, at: new Date().toISOString() });
+    typing(false);
+    socket.post({ conversation_id: conv.id, client_msg_id: id, body: text });
+  } catch (e) {
+    state.error = e.message;
+  }
+  render();
+}
+
+async function talkToPerson() {
+  try {
+    const conv = await ensureConversation();
+    await socket.request({ type: 'request_human', conversation_id: conv.id });
+  } catch (e) {
+    state.error = e.message;
+  }
+  render();
+}
+
+async function rate(score, comment) {
+  try {
+    const c = await api(`/api/v1/widget/conversations/${state.conv.id}/rating`, {
+      method: 'POST',
+      body: JSON.stringify(comment ? { score, comment } : { score }),
+    });
+    state.conv = c;
+    state.rating = { score, sent: true };
+  } catch (e) {
+    state.error = e.message;
+  }
+  render();
+}
+
+function startOver() {
+  state.conv = null;
+  resetConversation();
+  render();
+}
+
+// ---- view ----------------------------------------------------------------
+
+const root = document.getElementById('widget');
+const log = h('div', { class: 'w-log', role: 'log', 'aria-label': title });
+const typingLine = h('div', { class: 'w-typing', 'data-testid': 'typing' });
+const input = h('textarea', { 'aria-label': t.placeholder, placeholder: t.placeholder, rows: 1, maxlength: 4000 });
+const status = h('span', { class: 'w-status', 'data-testid': 'status' });
+const humanBtn = h('button', { type: 'button', 'data-testid': 'human', onclick: talkToPerson }, t.human);
+const queueLine = h('span', { class: 'w-queue', 'data-testid': 'queue' });
+const rateBox = h('section', { class: 'w-rate', 'data-testid': 'csat', hidden: true });
+const errorLine = h('div', { class: 'error w-queue', role: 'alert' });
+const compose = h('form', {
+  class: 'w-compose',
+  onsubmit: (e) => { e.preventDefault(); const v = input.value; input.value = ''; send(v); },
+}, input, h('button', { class: 'primary', type: 'submit' }, t.send));
+
+input.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); compose.requestSubmit(); }
+});
+input.addEventListener('input', () => {
+  typing(input.value.length > 0);
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(() => typing(false), 3000);
+});
+
+mount(root,
+  h('header', { class: 'w-head' },
+    h('h1', {}, title, status),
+    embedded ? h('button', { type: 'button', 'aria-label': t.close, title: t.close, onclick: () => parent.postMessage({ type: 'chat-api:close' }, '*') }, '×') : null),
+  log,
+  typingLine,
+  h('div', { class: 'w-bar' }, queueLine, errorLine, humanBtn),
+  rateBox,
+  compose);
+
+function who(m) {
+  if (m.sender_kind === 'customer') return t.you;
+  if (m.sender_kind === 'bot') return t.assistant;
+  return state.agentName || t.agent;
+}
+
+function bubble(kind, name, body, extra = {}) {
+  return h('div', { class: `msg ${kind} ${extra.cls || ''}`, 'data-testid': `msg-${kind}`, dataset: extra.data || {} },
+    h('span', { class: 'who' }, name, extra.time ? ` · ${clock(extra.time)}` : ''),
+    body,
+    extra.state ? h('span', { class: 'state' }, extra.state) : null);
+}
+
+function render() {
+  const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+  const items = [h('div', { class: 'notice' }, t.greeting)];
+  const seqs = [...state.messages.keys()].sort((a, b) => a - b);
+  for (const s of seqs) {
+    const m = state.messages.get(s);
+    if (m.kind === 'event' || m.sender_kind === 'system') {
+      items.push(h('div', { class: 'notice', 'data-testid': 'notice' }, notice(t, m.body).text));
+    } else {
+      items.push(bubble(m.sender_kind === 'customer' ? 'customer' : m.sender_kind === 'bot' ? 'bot' : 'agent', who(m), m.body,
+        { time: m.created_at, data: { seq: String(m.seq) } }));
+    }
+  }
+  for (const [id, p] of state.pending) {
+    items.push(bubble('customer', t.you, p.body, { cls: 'pending', state: p.failed ? `${t.failed}: ${p.failed}` : t.sending, data: { pending: id } }));
+  }
+  for (const [, text] of state.drafts) items.push(bubble('bot', t.assistant, text, { cls: 'draft' }));
+  mount(log, items);
+  if (atBottom || state.drafts.size) log.scrollTop = log.scrollHeight;
+
+  const c = state.conv;
+  const conn = state.connection;
+  status.textContent = conn === 'open'
+    ? (state.agentName && c?.state === 'human' ? t.chattingWith(state.agentName) : t.online)
+    : (conn === 'connecting' && !state.token ? t.connecting : t.reconnecting);
+  typingLine.textContent = state.agentTyping && c?.state === 'human' ? t.typing(state.agentName || t.agent) : '';
+  humanBtn.hidden = !(c === null || c.state === 'bot');
+  queueLine.textContent = c?.state === 'queued' ? t.queued(state.queuePosition) : '';
+  errorLine.textContent = state.error ? t.error + state.error : '';
+  errorLine.hidden = !state.error;
+  state.error = null;
+
+  const closed = c?.state === 'closed';
+  compose.hidden = closed;
+  rateBox.hidden = !closed;
+  if (closed) renderRating(c);
+}
+
+function renderRating(c) {
+  if (c.csat_score != null || state.rating?.sent) {
+    mount(rateBox, h('p', { 'data-testid': 'thanks' }, t.thanks),
+      h('button', { type: 'button', class: 'primary', onclick: startOver }, t.newConversation));
+    return;
+  }
+  if (rateBox.dataset.for === c.id && rateBox.childElementCount) return; // keep what is being typed
+  rateBox.dataset.for = c.id;
+  let score = 0;
+  const stars = [1, 2, 3, 4, 5].map((n) => h('button', {
+    type: 'button', 'aria-label': t.rate(n), title: t.rate(n), 'data-score': String(n),
+    onclick: () => { score = n; stars.forEach((b, i) => b.classList.toggle('on', i < n)); submit.disabled = false; },
+  }, '★'));
+  const comment = h('textarea', { placeholder: t.comment, 'aria-label': t.comment, rows: 2, maxlength: 1000 });
+  const submit = h('button', { type: 'button', class: 'primary', disabled: true, onclick: () => rate(score, comment.value.trim()) }, t.submitRating);
+  mount(rateBox, h('h2', {}, t.rateTitle), h('div', { class: 'stars' }, stars), comment, submit,
+    h('button', { type: 'button', onclick: startOver }, t.newConversation));
+}
+
+// ---- start ---------------------------------------------------------------
+
+async function boot() {
+  render();
+  try {
+    await newSession();
+    // Come back to the conversation still going, if any (newest first).
+    const list = await api('/api/v1/widget/conversations');
+    const open = list.items.find((c) => c.state !== 'closed');
+    const latest = list.items[0];
+    if (open) {
+      state.conv = open;
+    } else if (latest && latest.csat_score == null && latest.closed_at
+      && Date.now() - Date.parse(latest.closed_at) < 3600 * 1000) {
+      // Closed a moment ago and not rated yet (e.g. the page was reloaded):
+      // show it with the rating prompt. Closed conversations are not followed.
+      state.conv = latest;
+      let after = 0;
+      do {
+        const page = await api(`/api/v1/widget/conversations/${latest.id}/messages?after_seq=${after}&limit=500`);
+        page.items.forEach(addMessage);
+        after = page.next_after_seq;
+      } while (after != null);
+    }
+  } catch (e) {
+    state.error = e.message;
+  }
+  socket.start();
+  render();
+}
+
+boot();
