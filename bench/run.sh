@@ -65,16 +65,16 @@ BENCH_DB=""
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  if [ -n "$BENCH_DB" ]; then
+  if [ -n "$BENCH_DB" ] && [ -z "${KEEP_DB:-}" ]; then
     mysql -h 127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS \`$BENCH_DB\`" 2>/dev/null || true
   fi
-  rm -rf "$DATA"
+  [ -n "${KEEP_DB:-}" ] || rm -rf "$DATA"
 }
 trap cleanup EXIT
 
 common_env=(CHAT_ADMIN_EMAIL=bench@example.com CHAT_ADMIN_PASSWORD="$PASSWORD" CHAT_LOG=warn
   CHAT_WS_RATE_PER_SEC=1000000 CHAT_MAX_CONVERSATIONS_PER_AGENT=1000000
-  CHAT_AI_DELTA_DELAY_MS=0 CHAT_DATA_DIR="$DATA")
+  CHAT_AI_DELTA_DELAY_MS=0 CHAT_AI_DEMO_KB=true CHAT_DATA_DIR="$DATA")
 start_node() { # port database-url extra-env...
   local port=$1 db=$2; shift 2
   env "${common_env[@]}" CHAT_LISTEN="127.0.0.1:$port" DATABASE_URL="$db" "$@" \
@@ -88,7 +88,8 @@ if [ "$BACKEND" = mysql ]; then
   BENCH_DB="chat_bench_$(date +%s)_$$"
   mysql -h 127.0.0.1 -uroot -e "CREATE DATABASE \`$BENCH_DB\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
   PORT_B=$(free_port)
-  shared=(REDIS_URL="$REDIS_URL" CHAT_REDIS_PREFIX="bench-$$" CHAT_JWT_SECRET="bench-secret-bench-secret-bench-secret-$$")
+  shared=(REDIS_URL="$REDIS_URL" CHAT_REDIS_PREFIX="bench-$$" CHAT_JWT_SECRET="bench-secret-bench-secret-bench-secret-$$"
+    CHAT_DATA_KEYS="k1:$(head -c 32 /dev/urandom | base64)" CHAT_DATA_HASH_KEY="$(head -c 32 /dev/urandom | base64)")
   start_node "$PORT_A" "$MYSQL_URL/$BENCH_DB" "${shared[@]}" CHAT_NODE_ID=a
   start_node "$PORT_B" "$MYSQL_URL/$BENCH_DB" "${shared[@]}" CHAT_NODE_ID=b
   AGENTS=(--agent-addr "127.0.0.1:$PORT_B")
