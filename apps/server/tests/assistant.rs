@@ -96,7 +96,7 @@ async fn answers_stream_from_the_knowledge_base_in_both_languages() {
     let history = app
         .get(
             &format!("/api/v1/conversations/{conv}/messages"),
-            Some(&admin(&app).await),
+            Some(&common::admin_token(&app).await),
         )
         .await
         .json();
@@ -150,7 +150,7 @@ async fn a_takeover_stops_the_stream_and_nothing_is_posted_after() {
     // Slow deltas, so the takeover lands mid-stream.
     let app = app_with(&[("CHAT_AI_DELTA_DELAY_MS", "150")]).await;
     let (mut ws, conv) = customer(&app).await;
-    let token = admin(&app).await;
+    let token = common::admin_token(&app).await;
     let (mut agent, _) = Ws::hello(app.addr, &token, json!([])).await;
     ask(&mut ws, &conv, "q", "How do I reset my password?").await;
     let first = ws.next_of("ai_delta").await;
@@ -201,13 +201,6 @@ async fn a_takeover_stops_the_stream_and_nothing_is_posted_after() {
             .iter()
             .all(|m| m["sender_kind"] != "bot")
     );
-}
-
-async fn admin(app: &TestApp) -> String {
-    app.login(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 /// A local OpenAI-compatible endpoint: answers in two streamed pieces, or

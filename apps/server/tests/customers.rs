@@ -12,7 +12,7 @@ use chat_domain::model::{Conversation, MessageKind, NewMessage, Role, SenderKind
 use chat_domain::ports::ConversationRepository as _;
 use chat_domain::time::now;
 use chat_store::testing::raw_customer;
-use common::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, TestApp, create_staff, request};
+use common::{Backend, TestApp, admin_token, create_staff, request, send};
 use serde_json::{Value, json};
 
 on_both_backends!(
@@ -20,29 +20,6 @@ on_both_backends!(
     customers_update_validation_search_and_encryption,
     customers_detail_export_and_erasure
 );
-
-async fn send(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-    token: Option<&str>,
-) -> common::Response {
-    let auth = token.map(|t| format!("Bearer {t}"));
-    let mut headers = vec![("content-type", "application/json")];
-    if let Some(a) = &auth {
-        headers.push(("authorization", a.as_str()));
-    }
-    let body = body.map(|b| b.to_string());
-    request(
-        app.addr,
-        method,
-        path,
-        &headers,
-        body.as_deref().map(str::as_bytes),
-    )
-    .await
-}
 
 async fn raw(app: &TestApp, method: &str, path: &str, body: &str, token: &str) -> common::Response {
     let auth = format!("Bearer {token}");
@@ -57,13 +34,6 @@ async fn raw(app: &TestApp, method: &str, path: &str, body: &str, token: &str) -
         Some(body.as_bytes()),
     )
     .await
-}
-
-async fn admin_token(app: &TestApp) -> String {
-    app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 /// A customer through the widget: (id, token, visitor id).

@@ -18,7 +18,7 @@ use chat_domain::ports::WebhookRepository;
 use chat_domain::time::now;
 use chat_store::testing::TestDb;
 use common::ws::Ws;
-use common::{ADMIN_EMAIL, ADMIN_PASSWORD, Response, TestApp, create_staff, request};
+use common::{TestApp, create_staff, request, send};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
@@ -239,36 +239,6 @@ impl Receiver {
 
 // ---------------------------------------------------------------- helpers
 
-async fn send(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-    token: Option<&str>,
-) -> Response {
-    let auth = token.map(|t| format!("Bearer {t}"));
-    let mut headers = vec![("content-type", "application/json")];
-    if let Some(a) = &auth {
-        headers.push(("authorization", a.as_str()));
-    }
-    let body = body.map(|b| b.to_string());
-    request(
-        app.addr,
-        method,
-        path,
-        &headers,
-        body.as_deref().map(str::as_bytes),
-    )
-    .await
-}
-
-async fn admin(app: &TestApp) -> String {
-    app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 const ALL: [&str; 5] = [
     "conversation.created",
     "conversation.state_changed",
@@ -316,7 +286,7 @@ async fn settled(app: &TestApp, token: &str, hook: &str, delivery: &str) -> Valu
 // ---------------------------------------------------------------- tests
 
 async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
-    let token = admin(app).await;
+    let token = common::admin_token(app).await;
     let receiver = Receiver::start().await;
     // The first two requests fail: the first event is delivered on its
     // third (last allowed) attempt.
@@ -711,7 +681,7 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
 }
 
 async fn webhook_routes_roles_validation_and_paging(app: &TestApp) {
-    let token = admin(app).await;
+    let token = common::admin_token(app).await;
     let (_, supervisor) = create_staff(app, Role::Supervisor).await;
     let (_, agent) = create_staff(app, Role::Agent).await;
     let customer = app
@@ -1005,7 +975,7 @@ async fn webhook_routes_roles_validation_and_paging(app: &TestApp) {
 async fn pending_deliveries_survive_a_restart(db: TestDb) {
     let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
     let app = TestApp::spawn_on(db, dir, FAST).await;
-    let token = admin(&app).await;
+    let token = common::admin_token(&app).await;
     let receiver = Receiver::start().await;
     let hook = subscribe(&app, &token, &receiver, &["message.created"]).await;
     let hook_id: chat_domain::ids::WebhookId = hook["id"].as_str().unwrap().parse().unwrap();
@@ -1097,7 +1067,7 @@ async fn two_senders_deliver_each_row_once(db: TestDb) {
     let b_handle = b.handle();
     tokio::spawn(b.run_until_stopped(None));
 
-    let token = admin(&a).await;
+    let token = common::admin_token(&a).await;
     let receiver = Receiver::start().await;
     let hook = subscribe(&a, &token, &receiver, &["message.created"]).await;
     let hook_id: chat_domain::ids::WebhookId = hook["id"].as_str().unwrap().parse().unwrap();
@@ -1156,7 +1126,7 @@ async fn internal_destinations_are_refused_by_default() {
         ],
     )
     .await;
-    let token = admin(&app).await;
+    let token = common::admin_token(&app).await;
     let receiver = Receiver::start().await;
     for url in [
         receiver.url(),

@@ -172,6 +172,7 @@ macro_rules! append_in_tx {
                 }
             }
         }
+        let mut batch_rows: Vec<MessageRow> = Vec::new();
         let mut answered: Vec<String> = Vec::new();
         let mut woken: Vec<String> = Vec::new();
         let mut slots = Vec::with_capacity(batch.len());
@@ -214,10 +215,14 @@ macro_rules! append_in_tx {
                 continue;
             }
             let row = MessageRow::new(m, *seq);
-            diesel::insert_into(messages::table)
-                .values(&row)
-                .execute(tx)
-                $($aw)*?;
+            if $per_row {
+                diesel::insert_into(messages::table)
+                    .values(&row)
+                    .execute(tx)
+                    $($aw)*?;
+            } else {
+                batch_rows.push(row.clone());
+            }
             *seq += 1;
             if m.kind == MessageKind::Text {
                 match m.sender_kind {
@@ -230,6 +235,14 @@ macro_rules! append_in_tx {
                 known.insert((conv, cmid.clone()), row.clone());
             }
             slots.push(Slot::Stored(row, false));
+        }
+        // Over a network, one INSERT for the whole batch (one round trip
+        // instead of one per message).
+        if !batch_rows.is_empty() {
+            diesel::insert_into(messages::table)
+                .values(&batch_rows)
+                .execute(tx)
+                $($aw)*?;
         }
         if !answered.is_empty() {
             diesel::update(conversations::table.filter(conversations::id.eq_any(&answered)))
