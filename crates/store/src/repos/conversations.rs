@@ -66,14 +66,39 @@ macro_rules! append_in_tx {
         let (batch, now, wanted, conv_ids, client_ids): (&[NewMessage], Timestamp, &BTreeMap<String, i64>, &Vec<String>, &Vec<String>) =
             ($batch, $now, $wanted, $conv_ids, $client_ids);
         let tx = $tx;
-        for (id, n) in wanted {
-            diesel::update(conversations::table.find(id))
-                .set((
-                    conversations::last_seq.eq(conversations::last_seq + *n),
-                    conversations::updated_at.eq(now),
-                ))
-                .execute(tx)
-                $($aw)*?;
+        if $per_row || wanted.len() == 1 {
+            for (id, n) in wanted {
+                diesel::update(conversations::table.find(id))
+                    .set((
+                        conversations::last_seq.eq(conversations::last_seq + *n),
+                        conversations::updated_at.eq(now),
+                    ))
+                    .execute(tx)
+                    $($aw)*?;
+            }
+        } else {
+            // One statement reserves for every conversation of the batch
+            // (one round trip, not one per conversation); the rows are
+            // locked in primary-key order, as the loop above does, so two
+            // appenders still never deadlock.
+            let mut sql = String::from("UPDATE conversations SET last_seq = last_seq + CASE id");
+            for _ in wanted {
+                sql.push_str(" WHEN ? THEN ?");
+            }
+            sql.push_str(" ELSE 0 END, updated_at = ? WHERE id IN (");
+            sql.push_str(&vec!["?"; wanted.len()].join(", "));
+            sql.push(')');
+            let mut query = diesel::sql_query(sql).into_boxed();
+            for (id, n) in wanted {
+                query = query
+                    .bind::<diesel::sql_types::Text, _>(id.clone())
+                    .bind::<diesel::sql_types::BigInt, _>(*n);
+            }
+            query = query.bind::<diesel::sql_types::Timestamp, _>(now);
+            for id in wanted.keys() {
+                query = query.bind::<diesel::sql_types::Text, _>(id.clone());
+            }
+            query.execute(tx)$($aw)*?;
         }
         type Reserved = (
             String,
