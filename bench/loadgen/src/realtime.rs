@@ -42,7 +42,8 @@ struct Stats {
     received: AtomicU64,
     duplicated: AtomicU64,
     errors: AtomicU64,
-    latencies_us: Mutex<Vec<u64>>,
+    /// (arrival, µs since the epoch; latency, µs).
+    latencies_us: Mutex<Vec<(u64, u64)>>,
 }
 
 /// A question the bundled FAQ answers (the offline assistant's variant).
@@ -100,7 +101,22 @@ pub async fn run(plan: Plan) -> Result<Value> {
         }
     }
     let elapsed = (plan.seconds as f64).max(0.001);
-    let mut lat = stats.latencies_us.lock().await.clone();
+    let samples = stats.latencies_us.lock().await.clone();
+    let mut lat: Vec<u64> = samples.iter().map(|(_, l)| *l).collect();
+    // p99 per second of the run: shows whether the tail is spread evenly or
+    // made in one moment (the start, a checkpoint).
+    let start_us = measure_from.duration_since(epoch).as_micros() as u64;
+    let mut by_second: Vec<Vec<u64>> = vec![Vec::new(); plan.seconds as usize + 1];
+    for (at, l) in &samples {
+        let i = (at.saturating_sub(start_us) / 1_000_000) as usize;
+        if let Some(b) = by_second.get_mut(i) {
+            b.push(*l);
+        }
+    }
+    let p99_by_second: Vec<f64> = by_second
+        .iter_mut()
+        .map(|b| proto::percentiles(b)["p99"].as_f64().unwrap_or(0.0))
+        .collect();
     let sent = stats.sent.load(Ordering::Relaxed);
     let received = stats.received.load(Ordering::Relaxed);
     Ok(json!({
@@ -116,6 +132,7 @@ pub async fn run(plan: Plan) -> Result<Value> {
         "duplicated": stats.duplicated.load(Ordering::Relaxed),
         "msgs_per_sec": (received as f64 / elapsed).round(),
         "latency_ms": proto::percentiles(&mut lat),
+        "p99_ms_by_second": p99_by_second,
         "errors": stats.errors.load(Ordering::Relaxed),
     }))
 }
@@ -133,7 +150,7 @@ async fn record(stats: &Stats, seen: &mut HashSet<i64>, v: &Value, epoch: Instan
         .latencies_us
         .lock()
         .await
-        .push(now_us.saturating_sub(sent_us));
+        .push((now_us, now_us.saturating_sub(sent_us)));
     stats.received.fetch_add(1, Ordering::Relaxed);
 }
 
