@@ -64,9 +64,17 @@ impl ConversationCache {
             .cloned()
     }
 
-    /// Stores what was just read from the database.
+    /// Stores what was just read from the database, unless an event already
+    /// brought a newer version (a read can start before a change commits
+    /// and finish after its event arrived).
     pub fn put(&self, conversation: &Conversation) {
         let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        if entries
+            .get(&conversation.id)
+            .is_some_and(|c| c.updated_at > conversation.updated_at)
+        {
+            return;
+        }
         if entries.len() >= CAPACITY {
             entries.clear();
         }
@@ -116,6 +124,14 @@ mod tests {
         c.state = ConversationState::Closed;
         cache.refresh(&c);
         assert_eq!(cache.get(c.id).unwrap().state, ConversationState::Human);
+        let mut older = c.clone();
+        older.updated_at -= Duration::seconds(5);
+        cache.put(&older);
+        assert_eq!(
+            cache.get(c.id).unwrap().state,
+            ConversationState::Human,
+            "an older read does not overwrite a newer event"
+        );
         cache.clear();
         assert!(cache.get(c.id).is_none());
     }

@@ -103,6 +103,9 @@ impl ConversationService {
             .conversation_by_id(id)
             .await?
             .ok_or(DomainError::NotFound("conversation"))?;
+        // A fresh read is the best entry the cache can have (a socket's
+        // subscribe reads here before its first message).
+        self.cache.put(&conv);
         access::ensure_view(who, &conv)?;
         Ok(conv)
     }
