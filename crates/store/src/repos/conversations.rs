@@ -15,7 +15,7 @@ use chat_domain::{DomainError, DomainResult};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::page;
+use super::{by_key, page};
 use crate::SqlStore;
 use crate::db::{DbPool, with_conn, with_tx};
 use crate::error::db_err;
@@ -46,6 +46,52 @@ pub(crate) fn move_once(from: &mut Vec<String>, to: &mut Vec<String>, id: &str) 
     }
 }
 
+/// `UPDATE conversations SET last_seq = last_seq + ?, updated_at = ? WHERE
+/// id = ?`: reserves `n` sequences of one conversation.
+///
+/// Written as a query of its own because diesel never caches the statement
+/// of its `update(…)` builder (a changeset may skip `None` fields, so its SQL
+/// can change between calls): on SQLite every append batch paid one SQL parse
+/// per conversation for it. This one has a fixed text and a static query id,
+/// so it is prepared once per connection.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ReserveSeqs<'a> {
+    id: &'a str,
+    n: i64,
+    now: Timestamp,
+}
+
+impl<DB> diesel::query_builder::QueryFragment<DB> for ReserveSeqs<'_>
+where
+    DB: diesel::backend::Backend,
+    DB: diesel::sql_types::HasSqlType<diesel::sql_types::BigInt>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Timestamp>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Text>,
+    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
+    Timestamp: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
+    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        out.push_sql("UPDATE conversations SET last_seq = last_seq + ");
+        out.push_bind_param::<diesel::sql_types::BigInt, _>(&self.n)?;
+        out.push_sql(", updated_at = ");
+        out.push_bind_param::<diesel::sql_types::Timestamp, _>(&self.now)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<diesel::sql_types::Text, _>(self.id)?;
+        Ok(())
+    }
+}
+
+impl diesel::query_builder::QueryId for ReserveSeqs<'_> {
+    type QueryId = ReserveSeqs<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<Conn> diesel::RunQueryDsl<Conn> for ReserveSeqs<'_> {}
+
 /// What one append transaction decided for one input message.
 pub(crate) enum Slot {
     Missing,
@@ -68,13 +114,7 @@ macro_rules! append_in_tx {
         let tx = $tx;
         if $per_row || wanted.len() == 1 {
             for (id, n) in wanted {
-                diesel::update(conversations::table.find(id))
-                    .set((
-                        conversations::last_seq.eq(conversations::last_seq + *n),
-                        conversations::updated_at.eq(now),
-                    ))
-                    .execute(tx)
-                    $($aw)*?;
+                ReserveSeqs { id, n: *n, now }.execute(tx)$($aw)*?;
             }
         } else {
             // One statement reserves for every conversation of the batch
@@ -123,12 +163,12 @@ macro_rules! append_in_tx {
         let reserved: Vec<Reserved> = if $per_row {
             let mut rows = Vec::with_capacity(conv_ids.len());
             for id in conv_ids {
-                let row: Option<Reserved> = conversations::table
+                // `load`, not `first`: see `crate::repos::by_key`.
+                let row: Vec<Reserved> = conversations::table
                     .find(id)
                     .select(columns)
-                    .first(tx)
-                    $($aw)*
-                    .optional()?;
+                    .load(tx)
+                    $($aw)*?;
                 rows.extend(row);
             }
             rows
@@ -173,13 +213,12 @@ macro_rules! append_in_tx {
                 let mut rows = Vec::new();
                 for m in batch {
                     let Some(cmid) = &m.client_msg_id else { continue };
-                    let row: Option<MessageRow> = messages::table
+                    let row: Vec<MessageRow> = messages::table
                         .filter(messages::conversation_id.eq(m.conversation_id.to_string()))
                         .filter(messages::client_msg_id.eq(cmid))
                         .select(MessageRow::as_select())
-                        .first(tx)
-                        $($aw)*
-                        .optional()?;
+                        .load(tx)
+                        $($aw)*?;
                     rows.extend(row);
                 }
                 rows
@@ -303,7 +342,7 @@ mod sqlite_append {
     use diesel::RunQueryDsl;
     use diesel::prelude::*;
 
-    use super::{Slot, move_once};
+    use super::{ReserveSeqs, Slot, move_once};
     use crate::rows::MessageRow;
     use crate::schema::{conversations, messages};
 
@@ -355,13 +394,13 @@ impl ConversationRepository for SqlStore {
     async fn conversation_by_id(&self, id: ConversationId) -> DomainResult<Option<Conversation>> {
         let id = id.to_string();
         let row: Option<ConversationRow> = with_conn!(self, |conn| {
-            conversations::table
-                .find(&id)
-                .select(ConversationRow::as_select())
-                .first(conn)
-                .await
-                .optional()
-                .map_err(db_err)?
+            by_key(
+                conversations::table
+                    .find(&id)
+                    .select(ConversationRow::as_select())
+                    .load(conn)
+                    .await,
+            )?
         });
         row.map(Conversation::try_from).transpose()
     }

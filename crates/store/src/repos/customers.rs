@@ -15,6 +15,7 @@ use chat_domain::{DomainError, DomainResult};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
+use super::by_key;
 use super::page;
 use crate::SqlStore;
 use crate::crypto::FieldCipher;
@@ -119,13 +120,13 @@ impl SqlStore {
 
     async fn customer_row_by_id(&self, id: &str) -> DomainResult<Option<CustomerRow>> {
         Ok(with_conn!(self, |conn| {
-            customers::table
-                .find(id)
-                .select(CustomerRow::as_select())
-                .first(conn)
-                .await
-                .optional()
-                .map_err(db_err)?
+            by_key(
+                customers::table
+                    .find(id)
+                    .select(CustomerRow::as_select())
+                    .load(conn)
+                    .await,
+            )?
         }))
     }
 
@@ -346,13 +347,13 @@ impl CustomerRepository for SqlStore {
 
     async fn customer_by_external_id(&self, external_id: &str) -> DomainResult<Option<Customer>> {
         let row: Option<CustomerRow> = with_conn!(self, |conn| {
-            customers::table
-                .filter(customers::external_id.eq(external_id))
-                .select(CustomerRow::as_select())
-                .first(conn)
-                .await
-                .optional()
-                .map_err(db_err)?
+            by_key(
+                customers::table
+                    .filter(customers::external_id.eq(external_id))
+                    .select(CustomerRow::as_select())
+                    .load(conn)
+                    .await,
+            )?
         });
         row.map(|r| self.customer_from_row(r)).transpose()
     }

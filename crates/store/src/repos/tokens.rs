@@ -7,6 +7,7 @@ use chat_domain::time::Timestamp;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
+use super::by_key;
 use crate::SqlStore;
 use crate::db::{with_conn, with_tx};
 use crate::error::db_err;
@@ -29,13 +30,13 @@ impl RefreshTokenRepository for SqlStore {
 
     async fn refresh_token_by_hash(&self, token_hash: &str) -> DomainResult<Option<RefreshToken>> {
         let row: Option<RefreshTokenRow> = with_conn!(self, |conn| {
-            rt::table
-                .filter(rt::token_hash.eq(token_hash))
-                .select(RefreshTokenRow::as_select())
-                .first(conn)
-                .await
-                .optional()
-                .map_err(db_err)?
+            by_key(
+                rt::table
+                    .filter(rt::token_hash.eq(token_hash))
+                    .select(RefreshTokenRow::as_select())
+                    .load(conn)
+                    .await,
+            )?
         });
         row.map(RefreshToken::try_from).transpose()
     }

@@ -6,6 +6,7 @@ use chat_domain::{DomainError, DomainResult};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
+use super::by_key;
 use crate::SqlStore;
 use crate::db::with_conn;
 use crate::error::db_err;
@@ -34,26 +35,26 @@ impl UserRepository for SqlStore {
     async fn user_by_id(&self, id: UserId) -> DomainResult<Option<User>> {
         let id = id.to_string();
         let row: Option<UserRow> = with_conn!(self, |conn| {
-            users::table
-                .find(&id)
-                .select(UserRow::as_select())
-                .first(conn)
-                .await
-                .optional()
-                .map_err(db_err)?
+            by_key(
+                users::table
+                    .find(&id)
+                    .select(UserRow::as_select())
+                    .load(conn)
+                    .await,
+            )?
         });
         row.map(User::try_from).transpose()
     }
 
     async fn user_by_email(&self, email: &str) -> DomainResult<Option<User>> {
         let row: Option<UserRow> = with_conn!(self, |conn| {
-            users::table
-                .filter(users::email.eq(email))
-                .select(UserRow::as_select())
-                .first(conn)
-                .await
-                .optional()
-                .map_err(db_err)?
+            by_key(
+                users::table
+                    .filter(users::email.eq(email))
+                    .select(UserRow::as_select())
+                    .load(conn)
+                    .await,
+            )?
         });
         row.map(User::try_from).transpose()
     }
