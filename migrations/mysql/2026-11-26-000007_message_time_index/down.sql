@@ -1,0 +1,1 @@
+ALTER TABLE messages ADD KEY messages_conversation_time (conversation_id, created_at);

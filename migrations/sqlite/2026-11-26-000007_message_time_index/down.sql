@@ -1,0 +1,1 @@
+CREATE INDEX messages_conversation_time ON messages (conversation_id, created_at);
