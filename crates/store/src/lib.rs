@@ -51,6 +51,8 @@ pub struct SqlStore {
     /// Data keys for customer contact details; without them, customers
     /// without contact details still work and any other is an error.
     cipher: Option<Arc<FieldCipher>>,
+    /// SQLite only: the thread that checkpoints the write-ahead log.
+    _checkpointer: Option<Arc<db::Checkpointer>>,
 }
 
 impl SqlStore {
@@ -60,10 +62,22 @@ impl SqlStore {
     pub async fn connect(database_url: &str, options: PoolOptions) -> Result<Self, ConnectError> {
         let url = DatabaseUrl::parse(database_url)?;
         let pool = DbPool::open(&url, &options).await?;
+        let checkpointer = match &url {
+            DatabaseUrl::Sqlite(path) => {
+                // Opening a connection touches the file: not on an async thread.
+                let path = path.clone();
+                let started = tokio::task::spawn_blocking(move || db::Checkpointer::start(&path))
+                    .await
+                    .map_err(|e| ConnectError::Migration(e.to_string()))??;
+                Some(Arc::new(started))
+            }
+            DatabaseUrl::Mysql(_) => None,
+        };
         Ok(Self {
             pool,
             backend: url.backend(),
             cipher: None,
+            _checkpointer: checkpointer,
         })
     }
 

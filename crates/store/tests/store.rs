@@ -769,3 +769,31 @@ async fn labels_and_list_filters(store: SqlStore) {
         Err(DomainError::NotFound(_))
     ));
 }
+
+/// Pooled SQLite connections never checkpoint (`wal_autocheckpoint = 0`):
+/// the store's own thread must copy the log into the database file, or the
+/// log would grow without end. Several MB of messages are written, then the
+/// database file must grow by them within a few checkpoint periods.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_log_is_checkpointed_off_the_commit_path() {
+    let db = TestDb::sqlite().await;
+    let path = db.url.trim_start_matches("sqlite://").to_owned();
+    let file_len = || std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let conv = conversation(&db.store).await;
+    let body = "x".repeat(3_000);
+    for _ in 0..20 {
+        let batch: Vec<NewMessage> = (0..100).map(|_| text(conv, &body, None)).collect();
+        db.store.append_messages(&batch).await.unwrap();
+    }
+    // 2,000 messages of 3 KB: about 6 MB, six times SQLite's default
+    // auto-checkpoint threshold.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while file_len() < 5_000_000 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the log was not checkpointed: database file is {} bytes",
+            file_len()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
