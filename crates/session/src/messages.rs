@@ -60,6 +60,8 @@ async fn writer(
     let mut batch: Vec<Pending> = Vec::with_capacity(max_batch);
     while rx.recv_many(&mut batch, max_batch).await > 0 {
         let messages: Vec<NewMessage> = batch.iter().map(|p| p.message.clone()).collect();
+        metrics::histogram!("message_commit_batch_size").record(messages.len() as f64);
+        let started = std::time::Instant::now();
         // Run the commit on its own task: if it panicked, the writer (and
         // every future append) must survive.
         let commit = {
@@ -70,6 +72,8 @@ async fn writer(
             Ok(r) => r,
             Err(e) => Err(DomainError::Internal(format!("append task: {e}"))),
         };
+        metrics::histogram!("message_commit_duration_seconds")
+            .record(started.elapsed().as_secs_f64());
         match results {
             Ok(results) => {
                 let mut stored = Vec::new();
