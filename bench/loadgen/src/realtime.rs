@@ -90,6 +90,7 @@ pub async fn run(plan: Plan) -> Result<Value> {
             stats.clone(),
             epoch,
             per_conv_rate,
+            i as f64 / plan.conversations as f64,
             start_rx.clone(),
         )));
     }
@@ -163,6 +164,7 @@ async fn conversation(
     stats: Arc<Stats>,
     epoch: Instant,
     rate: Option<f64>,
+    phase: f64,
     mut start: watch::Receiver<Option<Instant>>,
 ) {
     let Ok(deadline) = start
@@ -226,7 +228,14 @@ async fn conversation(
         })
     });
     let interval = rate.map(|r| Duration::from_secs_f64(1.0 / r.max(0.001)));
-    let mut next_at = Instant::now();
+    // Conversations send at evenly spread phases of the interval: started
+    // together, 500 conversations at 10 msg/s each would arrive as one burst
+    // of 500 every 100 ms, and the latency measured would be how long the
+    // burst takes to drain, not the latency at an even 5,000 msg/s.
+    let mut next_at = Instant::now() + interval.map_or(Duration::ZERO, |iv| iv.mul_f64(phase));
+    if interval.is_some() && !assistant {
+        tokio::time::sleep_until(next_at.into()).await;
+    }
     let mut k = 0u64;
     while Instant::now() < deadline {
         let now_us = epoch.elapsed().as_micros() as u64;
