@@ -398,6 +398,16 @@ pub trait EventBus: Send + Sync {
     /// subscriber that misses events is told so ([`Delivery::Missed`]) and
     /// must resynchronize from the store, which is the source of truth.
     async fn publish(&self, event: Event) -> DomainResult<()>;
+    /// Publishes several events, in order. A bus that talks to a server
+    /// should send them in one round trip: the message writer publishes a
+    /// whole group commit at once, and one round trip per message would
+    /// hold the next commit back.
+    async fn publish_all(&self, events: Vec<Event>) -> DomainResult<()> {
+        for event in events {
+            self.publish(event).await?;
+        }
+        Ok(())
+    }
     /// A new subscription, receiving every event published from now on.
     fn subscribe(&self) -> Box<dyn EventStream>;
 }

@@ -85,12 +85,15 @@ async fn writer(
                     }
                     let _ = pending.reply.send(result);
                 }
-                for message in stored {
-                    if let Err(e) = bus.publish(Event::MessageCreated { message }).await {
-                        // Stored but not announced: subscribers find it by
-                        // sequence (gap) or on resume, from the database.
-                        tracing::warn!(error = %e, "message stored but not published");
-                    }
+                let events: Vec<Event> = stored
+                    .into_iter()
+                    .map(|message| Event::MessageCreated { message })
+                    .collect();
+                let count = events.len();
+                if let Err(e) = bus.publish_all(events).await {
+                    // Stored but not announced: subscribers find them by
+                    // sequence (gap) or on resume, from the database.
+                    tracing::warn!(error = %e, count, "messages stored but not published");
                 }
             }
             Err(e) => {

@@ -428,6 +428,27 @@ async fn redis_bus_crosses_nodes_and_presence_expires() {
             break;
         }
     }
+    // A group commit's events go out in one pipeline and arrive in order.
+    let agents: Vec<UserId> = (0..50).map(|_| UserId::new()).collect();
+    node_a
+        .publish_all(
+            agents
+                .iter()
+                .map(|a| Event::Presence {
+                    agent_id: *a,
+                    status: PresenceStatus::Away,
+                })
+                .collect(),
+        )
+        .await
+        .unwrap();
+    let mut heard = Vec::new();
+    while heard.len() < agents.len() {
+        if let Event::Presence { agent_id, .. } = &*next_event(&mut on_b).await {
+            heard.push(*agent_id);
+        }
+    }
+    assert_eq!(heard, agents, "every event, once, in publishing order");
     assert!(
         tokio::time::timeout(Duration::from_millis(200), on_other.next())
             .await

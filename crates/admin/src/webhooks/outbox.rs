@@ -170,18 +170,32 @@ pub(crate) struct OutboxBus {
     pub(crate) tx: mpsc::Sender<Arc<Event>>,
 }
 
+impl OutboxBus {
+    /// Hands the outbox writer a copy of an event some webhook wants. No
+    /// subscription at all (the usual case) costs one atomic load.
+    fn copy_to_outbox(&self, event: &Event) {
+        if self.cache.any()
+            && self.cache.wants(mask_of(event))
+            && let Err(e) = self.tx.try_send(Arc::new(event.clone()))
+        {
+            metrics::counter!("chat_webhook_events_dropped_total").increment(1);
+            tracing::error!(error = %e, "webhook outbox full: an event will not be delivered");
+        }
+    }
+}
+
 #[async_trait]
 impl EventBus for OutboxBus {
     async fn publish(&self, event: Event) -> DomainResult<()> {
-        // No subscription at all (the usual case) costs one atomic load.
-        if self.cache.any() && self.cache.wants(mask_of(&event)) {
-            let copy = Arc::new(event.clone());
-            if let Err(e) = self.tx.try_send(copy) {
-                metrics::counter!("chat_webhook_events_dropped_total").increment(1);
-                tracing::error!(error = %e, "webhook outbox full: an event will not be delivered");
-            }
-        }
+        self.copy_to_outbox(&event);
         self.inner.publish(event).await
+    }
+
+    async fn publish_all(&self, events: Vec<Event>) -> DomainResult<()> {
+        for event in &events {
+            self.copy_to_outbox(event);
+        }
+        self.inner.publish_all(events).await
     }
 
     fn subscribe(&self) -> Box<dyn EventStream> {

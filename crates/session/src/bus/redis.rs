@@ -110,6 +110,28 @@ impl EventBus for RedisBus {
         Ok(())
     }
 
+    /// One pipeline: every PUBLISH in one round trip, in order.
+    async fn publish_all(&self, events: Vec<Event>) -> DomainResult<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let mut pipe = redis::pipe();
+        for event in &events {
+            let payload = serde_json::to_vec(event)
+                .map_err(|e| DomainError::Internal(format!("encode event: {e}")))?;
+            pipe.cmd("PUBLISH").arg(&self.channel).arg(payload).ignore();
+        }
+        let mut conn = self
+            .pool
+            .get()
+            .await
+            .map_err(|e| DomainError::Unavailable(format!("redis pool: {e}")))?;
+        pipe.query_async::<()>(&mut conn)
+            .await
+            .map_err(|e| DomainError::Unavailable(format!("redis publish: {e}")))?;
+        Ok(())
+    }
+
     fn subscribe(&self) -> Box<dyn EventStream> {
         Box::new(LocalStream(self.local.subscribe()))
     }
