@@ -112,32 +112,18 @@ impl Application {
                 ..AuthConfig::default()
             },
         ));
-        match auth
-            .bootstrap_admin(
-                config.admin_email.as_deref(),
-                config.admin_password.as_ref().map(|s| s.0.as_str()),
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("creating the first admin: {e}"))?
-        {
-            BootstrapOutcome::AlreadyInitialized => {}
-            BootstrapOutcome::Created {
-                email,
-                generated_password: Some(password),
-            } => {
-                // Deliberately logged once: the operator has no other way to learn it.
-                tracing::warn!(
-                    %email, %password,
-                    "created the first admin with a generated password; it is shown only this once, change it after logging in"
-                );
+        // The first admin's argon2id hash (about half of a first start)
+        // runs while the rest of start-up goes on; it is awaited before the
+        // listener opens, so nobody can try to log in before it exists.
+        let bootstrap = tokio::spawn({
+            let auth = auth.clone();
+            let email = config.admin_email.clone();
+            let password = config.admin_password.as_ref().map(|s| s.0.clone());
+            async move {
+                auth.bootstrap_admin(email.as_deref(), password.as_deref())
+                    .await
             }
-            BootstrapOutcome::Created {
-                email,
-                generated_password: None,
-            } => {
-                tracing::info!(%email, "created the first admin from CHAT_ADMIN_EMAIL / CHAT_ADMIN_PASSWORD");
-            }
-        }
+        });
 
         // The real-time side: bus and presence (Redis when configured), the
         // message log, the conversation service, the sweeper, the gateway.
@@ -237,6 +223,30 @@ impl Application {
                 ..GatewayConfig::default()
             },
         );
+
+        match bootstrap
+            .await
+            .context("creating the first admin")?
+            .map_err(|e| anyhow::anyhow!("creating the first admin: {e}"))?
+        {
+            BootstrapOutcome::AlreadyInitialized => {}
+            BootstrapOutcome::Created {
+                email,
+                generated_password: Some(password),
+            } => {
+                // Deliberately logged once: the operator has no other way to learn it.
+                tracing::warn!(
+                    %email, %password,
+                    "created the first admin with a generated password; it is shown only this once, change it after logging in"
+                );
+            }
+            BootstrapOutcome::Created {
+                email,
+                generated_password: None,
+            } => {
+                tracing::info!(%email, "created the first admin from CHAT_ADMIN_EMAIL / CHAT_ADMIN_PASSWORD");
+            }
+        }
 
         let listener = TcpListener::bind(config.listen)
             .with_context(|| format!("binding CHAT_LISTEN={}", config.listen))?;
