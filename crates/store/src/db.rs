@@ -278,10 +278,10 @@ struct CheckpointResult {
 /// stream of commits (each one appends frames while the copy runs, and
 /// SQLite rewinds the log only once every frame is copied): the file grew by
 /// 100 MB/s in the real-time benchmark. So when the log holds more than
-/// [`RESTART_AT_FRAMES`], a `RESTART` checkpoint follows at once: it waits
-/// for the current commit, copies the few frames the passive pass missed
-/// while holding writers back, and makes the next commit write from the
-/// start of the file again. The file keeps its size, so its blocks are
+/// [`RESTART_AT_FRAMES`], a `RESTART` checkpoint follows at once, tried
+/// again every 2 ms until it finds no commit in progress: it copies the few
+/// frames the passive pass missed while holding writers back, and makes the
+/// next commit write from the start of the file again. The file keeps its size, so its blocks are
 /// reused rather than allocated (and zeroed) again.
 ///
 /// The thread stops when the store (every clone) is dropped; SQLite's last
