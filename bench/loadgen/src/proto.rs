@@ -87,8 +87,8 @@ pub async fn hello(addr: SocketAddr, token: &str, source: Option<IpAddr>) -> Res
     // every read (128 KiB by default): 8 % of the load generator's time for
     // frames of a few hundred bytes, taken from the cores it shares with the
     // server. 4 KiB still reads several frames at once.
-    let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
-        .read_buffer_size(4096);
+    let config =
+        tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(4096);
     let (mut ws, _) = tokio_tungstenite::client_async_with_config(
         format!("ws://{addr}/ws"),
         stream,
