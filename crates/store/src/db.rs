@@ -291,8 +291,15 @@ pub(crate) struct Checkpointer {
 }
 
 impl Checkpointer {
-    /// Opens a connection of its own to `path` and starts the thread.
-    pub(crate) fn start(path: &std::path::Path) -> Result<Self, ConnectError> {
+    /// Opens a connection of its own to `path` (on the blocking pool: it
+    /// touches the file) and starts the thread.
+    pub(crate) async fn start(path: PathBuf) -> Result<Self, ConnectError> {
+        tokio::task::spawn_blocking(move || Self::start_blocking(&path))
+            .await
+            .map_err(|e| unreachable_err("sqlite", format!("checkpoint thread: {e}")))?
+    }
+
+    fn start_blocking(path: &std::path::Path) -> Result<Self, ConnectError> {
         use diesel::connection::SimpleConnection as _;
         let mut conn =
             open_sqlite(&path.to_string_lossy()).map_err(|e| unreachable_err("sqlite", e))?;

@@ -64,12 +64,7 @@ impl SqlStore {
         let pool = DbPool::open(&url, &options).await?;
         let checkpointer = match &url {
             DatabaseUrl::Sqlite(path) => {
-                // Opening a connection touches the file: not on an async thread.
-                let path = path.clone();
-                let started = tokio::task::spawn_blocking(move || db::Checkpointer::start(&path))
-                    .await
-                    .map_err(|e| ConnectError::Migration(e.to_string()))??;
-                Some(Arc::new(started))
+                Some(Arc::new(db::Checkpointer::start(path.clone()).await?))
             }
             DatabaseUrl::Mysql(_) => None,
         };
