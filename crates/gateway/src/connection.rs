@@ -11,7 +11,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
@@ -24,7 +23,7 @@ use chat_session::actor_of;
 use futures_util::StreamExt as _;
 
 use crate::Gateway;
-use crate::hub::{ConnId, Outbound};
+use crate::hub::{CloseWhy, ConnHandle, ConnId, Outbound};
 use crate::protocol::{
     ClientFrame, DecodeError, PROTOCOL_VERSION, Resume, ServerFrame, close, decode,
 };
@@ -53,57 +52,69 @@ const PAGE: u32 = 500;
 const MAX_VIOLATIONS: u32 = 50;
 
 /// Serves one upgraded socket until it closes.
-pub async fn serve(gw: Arc<Gateway>, mut session: Session, stream: AggregatedMessageStream) {
-    let mut stream = stream;
-    let (principal, resume) = match Box::pin(authenticate(&gw, &mut session, &mut stream)).await {
+///
+/// Every socket's task holds this future for as long as the socket lives,
+/// so its size is memory per idle socket. The connection's state is one
+/// allocation (`Box<Conn>`); the future itself holds little more than the
+/// select loop. The work done once (handshake, presence, teardown) and the
+/// work done per frame is boxed, allocated while it runs instead of sizing
+/// every task.
+pub async fn serve(gw: Arc<Gateway>, session: Session, stream: AggregatedMessageStream) {
+    let Some((mut conn, resume)) = Box::pin(open(gw, session, stream)).await else {
+        return;
+    };
+    let stop = conn.run(resume).await;
+    Box::pin(conn.finish(stop)).await;
+}
+
+/// Authenticates the socket and registers it with the hub.
+async fn open(
+    gw: Arc<Gateway>,
+    mut session: Session,
+    mut stream: AggregatedMessageStream,
+) -> Option<(Box<Conn>, Vec<Resume>)> {
+    let (principal, resume) = match authenticate(&gw, &mut session, &mut stream).await {
         Ok(p) => p,
         Err(Stop::Close(code, reason)) => {
-            let _ = session
-                .close(Some(CloseReason {
-                    code: CloseCode::Other(code),
-                    description: Some(reason),
-                }))
-                .await;
-            return;
+            close_with(&gw, session, code, reason).await;
+            return None;
         }
-        Err(Stop::Gone) => return,
+        Err(Stop::Gone) => return None,
     };
-    let (id, handle, rx) = gw.hub.register(principal.clone(), gw.config.queue_capacity);
-    let kind = if matches!(principal, Principal::Customer { .. }) {
+    let (id, handle) = gw.hub.register(principal.clone(), gw.config.queue_capacity);
+    metrics::gauge!("ws_connections", "kind" => kind_of(&principal)).increment(1.0);
+    gw.connected(&principal).await;
+    let bucket = TokenBucket::new(gw.config.rate_per_sec);
+    let conn = Box::new(Conn {
+        sends: None,
+        id,
+        handle,
+        stream,
+        principal,
+        gw,
+        session,
+        subs: HashMap::new(),
+        bucket,
+        violations: 0,
+    });
+    Some((conn, resume))
+}
+
+fn kind_of(principal: &Principal) -> &'static str {
+    if matches!(principal, Principal::Customer { .. }) {
         "customer"
     } else {
         "staff"
-    };
-    metrics::gauge!("ws_connections", "kind" => kind).increment(1.0);
-    gw.connected(&principal).await;
-    let mut conn = Conn {
-        sends: None,
-        id,
-        principal: principal.clone(),
-        gw: gw.clone(),
-        session: session.clone(),
-        subs: HashMap::new(),
-        bucket: TokenBucket::new(gw.config.rate_per_sec),
-        violations: 0,
-    };
-    let stop = conn.run(&mut stream, rx, &handle, resume).await;
-    if let Some((_, task)) = conn.sends.take() {
-        task.abort();
     }
-    drop(conn);
-    let left_here = gw.hub.unregister(id);
-    metrics::gauge!("ws_connections", "kind" => kind).decrement(1.0);
-    if let Stop::Close(code, _) = &stop {
-        metrics::counter!("ws_closed_total", "code" => code.to_string()).increment(1);
-    }
-    gw.disconnected(&principal, left_here).await;
-    if let Stop::Close(code, reason) = stop {
-        let close = session.close(Some(CloseReason {
-            code: CloseCode::Other(code),
-            description: Some(reason),
-        }));
-        let _ = tokio::time::timeout(gw.config.send_timeout, close).await;
-    }
+}
+
+/// Sends a close frame, waiting at most the send timeout for it to go out.
+async fn close_with(gw: &Gateway, session: Session, code: u16, reason: String) {
+    let close = session.close(Some(CloseReason {
+        code: CloseCode::Other(code),
+        description: Some(reason),
+    }));
+    let _ = tokio::time::timeout(gw.config.send_timeout, close).await;
 }
 
 /// The first frame must be a valid `hello`, within the hello timeout.
@@ -229,6 +240,10 @@ struct Conn {
         tokio::task::JoinHandle<()>,
     )>,
     id: ConnId,
+    /// Where the hub leaves what this connection must deliver.
+    handle: Arc<ConnHandle>,
+    /// Frames from the peer.
+    stream: AggregatedMessageStream,
     principal: Principal,
     gw: Arc<Gateway>,
     session: Session,
@@ -239,13 +254,24 @@ struct Conn {
 }
 
 impl Conn {
-    async fn run(
-        &mut self,
-        stream: &mut AggregatedMessageStream,
-        mut rx: tokio::sync::mpsc::Receiver<Outbound>,
-        handle: &crate::hub::ConnHandle,
-        resume: Vec<Resume>,
-    ) -> Stop {
+    /// Leaves the hub, updates presence and metrics, says why it closes.
+    async fn finish(mut self: Box<Self>, stop: Stop) {
+        if let Some((_, task)) = self.sends.take() {
+            task.abort();
+        }
+        let left_here = self.gw.hub.unregister(self.id);
+        let kind = kind_of(&self.principal);
+        metrics::gauge!("ws_connections", "kind" => kind).decrement(1.0);
+        if let Stop::Close(code, _) = &stop {
+            metrics::counter!("ws_closed_total", "code" => code.to_string()).increment(1);
+        }
+        self.gw.disconnected(&self.principal, left_here).await;
+        if let Stop::Close(code, reason) = stop {
+            close_with(&self.gw, self.session, code, reason).await;
+        }
+    }
+
+    async fn run(&mut self, resume: Vec<Resume>) -> Stop {
         // Registered before catching up: nothing committed meanwhile is missed.
         for r in resume {
             if let Err(stop) = Box::pin(self.follow(r.conversation_id, r.after_seq, None)).await {
@@ -255,44 +281,61 @@ impl Conn {
         let mut heartbeat = tokio::time::interval(self.gw.config.heartbeat);
         heartbeat.tick().await;
         let mut last_heard = Instant::now();
+        let handle = self.handle.clone();
         loop {
             tokio::select! {
-                msg = stream.next() => {
+                msg = self.stream.next() => {
                     last_heard = Instant::now();
-                    let outcome = match msg {
-                        // Boxed: the work a frame starts (store reads, catch-up)
-                        // would otherwise size every idle socket's task.
-                        Some(Ok(AggregatedMessage::Text(text))) => Box::pin(self.on_text(&text)).await,
-                        Some(Ok(AggregatedMessage::Binary(_))) => self.refuse("bad_frame", "binary frames are not used; send JSON text", None).await,
-                        Some(Ok(AggregatedMessage::Ping(bytes))) => self.session.pong(&bytes).await.map_err(|_| Stop::Gone),
-                        Some(Ok(AggregatedMessage::Pong(_))) => Ok(()),
-                        Some(Ok(AggregatedMessage::Close(_))) | None => Err(Stop::Gone),
-                        Some(Err(e)) => Err(protocol_error(&e)),
-                    };
-                    if let Err(stop) = outcome { return stop; }
+                    // Every await in this loop is boxed: an inline one would
+                    // size the task of every socket, idle ones included.
+                    if let Err(stop) = Box::pin(self.on_frame(msg)).await { return stop; }
                 }
-                item = rx.recv() => {
+                item = handle.next() => {
                     let outcome = match item {
-                        Some(Outbound::Event(event)) => Box::pin(self.on_event(&event)).await,
-                        Some(Outbound::Missed) => Box::pin(self.resync()).await,
-                        None => Err(Stop::Gone),
+                        Outbound::Event(event) => Box::pin(self.on_event(&event)).await,
+                        Outbound::Missed => Box::pin(self.resync()).await,
+                        Outbound::Close(CloseWhy::SlowConsumer) => Err(Stop::Close(
+                            close::SLOW_CONSUMER,
+                            "too slow to read: reconnect and resume".into(),
+                        )),
+                        Outbound::Close(CloseWhy::Shutdown) => Err(Stop::Close(
+                            close::GOING_AWAY,
+                            "server shutting down: reconnect and resume".into(),
+                        )),
                     };
                     if let Err(stop) = outcome { return stop; }
-                }
-                () = handle.kill.notified() => {
-                    return if handle.overflowed.load(Ordering::Relaxed) {
-                        Stop::Close(close::SLOW_CONSUMER, "too slow to read: reconnect and resume".into())
-                    } else {
-                        Stop::Close(close::GOING_AWAY, "server shutting down: reconnect and resume".into())
-                    };
                 }
                 _ = heartbeat.tick() => {
                     if last_heard.elapsed() > self.gw.config.client_timeout {
                         return Stop::Close(close::HEARTBEAT_TIMEOUT, "no heartbeat".into());
                     }
-                    if self.session.ping(b"").await.is_err() { return Stop::Gone; }
+                    if Box::pin(self.session.ping(b"")).await.is_err() { return Stop::Gone; }
                 }
             }
+        }
+    }
+
+    /// One frame (or the end of the stream) from the peer.
+    async fn on_frame(
+        &mut self,
+        msg: Option<Result<AggregatedMessage, actix_ws::ProtocolError>>,
+    ) -> Result<(), Stop> {
+        match msg {
+            Some(Ok(AggregatedMessage::Text(text))) => self.on_text(&text).await,
+            Some(Ok(AggregatedMessage::Binary(_))) => {
+                self.refuse(
+                    "bad_frame",
+                    "binary frames are not used; send JSON text",
+                    None,
+                )
+                .await
+            }
+            Some(Ok(AggregatedMessage::Ping(bytes))) => {
+                self.session.pong(&bytes).await.map_err(|_| Stop::Gone)
+            }
+            Some(Ok(AggregatedMessage::Pong(_))) => Ok(()),
+            Some(Ok(AggregatedMessage::Close(_))) | None => Err(Stop::Gone),
+            Some(Err(e)) => Err(protocol_error(&e)),
         }
     }
 

@@ -5,12 +5,18 @@
 //! connections that may see it. The work per event is proportional to the
 //! connections interested in it (a conversation's followers, or the staff
 //! for inbox events), never to every socket on the node. Hand-off is a
-//! non-blocking `try_send` into each connection's bounded queue: a
-//! connection whose queue is full is told to close (4008, "reconnect and
-//! resume"), so one slow reader never delays another.
+//! non-blocking push into each connection's bounded inbox: a connection
+//! whose inbox is full is told to close (4008, "reconnect and resume"), so
+//! one slow reader never delays another.
+//!
+//! The inbox is a `VecDeque` behind a mutex plus a `Notify`, not a tokio
+//! channel: a bounded channel allocates its first block of slots and its
+//! cache-padded state when created, about 1 KiB per socket, while an empty
+//! `VecDeque` allocates nothing. Most sockets sit idle most of the time, so
+//! that is memory paid per socket for nothing.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chat_domain::access;
@@ -19,7 +25,7 @@ use chat_domain::events::Event;
 use chat_domain::ids::{ConversationId, UserId};
 use chat_domain::model::{Conversation, Role};
 use chat_domain::ports::{Delivery, EventBus};
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::Notify;
 
 /// What the hub hands a connection.
 #[derive(Debug)]
@@ -28,19 +34,112 @@ pub enum Outbound {
     Event(Arc<Event>),
     /// Events were lost: re-read followed conversations from the store.
     Missed,
+    /// The connection must close, for this reason.
+    Close(CloseWhy),
+}
+
+/// Why the hub closes a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CloseWhy {
+    /// Its inbox overflowed: it reads too slowly.
+    SlowConsumer,
+    /// The node is shutting down.
+    Shutdown,
 }
 
 /// Connection id, unique on this node.
 pub type ConnId = u64;
 
-/// The hub's side of a connection.
+/// The hub's side of a connection: its inbox and what wakes it.
 pub struct ConnHandle {
-    tx: mpsc::Sender<Outbound>,
+    inbox: Mutex<Inbox>,
+    /// Wakes the connection task when its inbox was empty and is not, or
+    /// when it must close.
+    ready: Notify,
     principal: Principal,
-    /// Set when the connection must go (slow consumer); `kill` wakes it.
-    pub overflowed: AtomicBool,
-    /// Wakes the connection task to close.
-    pub kill: Notify,
+}
+
+/// A connection's pending deliveries.
+struct Inbox {
+    items: VecDeque<Outbound>,
+    capacity: usize,
+    /// Once set, it is what the connection reads next, and nothing more is
+    /// queued.
+    closing: Option<CloseWhy>,
+}
+
+/// An inbox that grew past this many slots gives the memory back once drained.
+const INBOX_KEEP: usize = 16;
+
+impl ConnHandle {
+    fn inbox(&self) -> std::sync::MutexGuard<'_, Inbox> {
+        self.inbox.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The next delivery, waiting for one if there is none; a close comes
+    /// before anything still queued. Cancel-safe: an item is taken only in
+    /// the poll that returns it.
+    pub async fn next(&self) -> Outbound {
+        loop {
+            if let Some(item) = self.pop() {
+                return item;
+            }
+            // A push between `pop` and here stores a permit in `ready`, so
+            // this wait cannot miss it.
+            self.ready.notified().await;
+        }
+    }
+
+    fn pop(&self) -> Option<Outbound> {
+        let mut inbox = self.inbox();
+        if let Some(why) = inbox.closing {
+            return Some(Outbound::Close(why));
+        }
+        let item = inbox.items.pop_front();
+        if inbox.items.is_empty() && inbox.items.capacity() > INBOX_KEEP {
+            inbox.items = VecDeque::new();
+        }
+        item
+    }
+
+    /// Queues `item`; a full inbox closes the connection instead.
+    fn push(&self, item: Outbound) {
+        let wake = {
+            let mut inbox = self.inbox();
+            if inbox.closing.is_some() {
+                return;
+            }
+            if inbox.items.len() >= inbox.capacity {
+                inbox.closing = Some(CloseWhy::SlowConsumer);
+                inbox.items = VecDeque::new();
+                true
+            } else {
+                inbox.items.push_back(item);
+                inbox.items.len() == 1
+            }
+        };
+        if wake {
+            self.ready.notify_one();
+        }
+    }
+
+    /// Asks the connection to close (it reads this before anything queued).
+    fn close(&self, why: CloseWhy) {
+        let first = {
+            let mut inbox = self.inbox();
+            let first = inbox.closing.is_none();
+            inbox.closing.get_or_insert(why);
+            first
+        };
+        if first {
+            self.ready.notify_one();
+        }
+    }
+
+    /// Why it is closing, if it is.
+    pub fn closing(&self) -> Option<CloseWhy> {
+        self.inbox().closing
+    }
 }
 
 #[derive(Default)]
@@ -68,19 +167,19 @@ impl Hub {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Registers a connection; returns its id, its handle and the queue it reads.
-    pub fn register(
-        &self,
-        principal: Principal,
-        capacity: usize,
-    ) -> (ConnId, Arc<ConnHandle>, mpsc::Receiver<Outbound>) {
+    /// Registers a connection; returns its id and its handle, whose
+    /// [`ConnHandle::next`] yields what the hub delivers to it (at most
+    /// `capacity` pending before it is closed as a slow consumer).
+    pub fn register(&self, principal: Principal, capacity: usize) -> (ConnId, Arc<ConnHandle>) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
-        let (tx, rx) = mpsc::channel(capacity);
         let handle = Arc::new(ConnHandle {
-            tx,
+            inbox: Mutex::new(Inbox {
+                items: VecDeque::new(),
+                capacity: capacity.max(1),
+                closing: None,
+            }),
+            ready: Notify::new(),
             principal: principal.clone(),
-            overflowed: AtomicBool::new(false),
-            kill: Notify::new(),
         });
         let mut s = self.lock();
         s.conns.insert(id, handle.clone());
@@ -88,7 +187,7 @@ impl Hub {
             s.staff.insert(id);
             s.by_agent.entry(user_id).or_default().insert(id);
         }
-        (id, handle, rx)
+        (id, handle)
     }
 
     /// Removes a connection and all its subscriptions. Returns how many
@@ -149,7 +248,7 @@ impl Hub {
     /// Asks every connection to close (graceful shutdown).
     pub fn close_all(&self) {
         for h in self.lock().conns.values() {
-            h.kill.notify_one();
+            h.close(CloseWhy::Shutdown);
         }
     }
 
@@ -257,23 +356,124 @@ impl Hub {
     }
 }
 
-/// Never blocks: a full queue marks the connection for closing instead.
+/// Never blocks: a full inbox closes the connection instead.
 fn deliver(handle: &ConnHandle, item: Outbound) {
-    if handle.overflowed.load(Ordering::Relaxed) {
-        return;
-    }
-    match handle.tx.try_send(item) {
-        Ok(()) => {}
-        Err(mpsc::error::TrySendError::Full(_)) => {
-            handle.overflowed.store(true, Ordering::Relaxed);
-            handle.kill.notify_one();
-        }
-        Err(mpsc::error::TrySendError::Closed(_)) => {}
-    }
+    handle.push(item);
 }
 
 /// May this principal see this conversation now? (Re-checked per event, since
 /// visibility changes with state and assignee.)
 pub fn may_see(principal: &Principal, conversation: &Conversation) -> bool {
     access::can_view(principal, conversation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chat_domain::events::Actor;
+    use chat_domain::ids::CustomerId;
+    use chat_domain::model::SenderKind;
+
+    fn typing(conversation_id: ConversationId, on: bool) -> Arc<Event> {
+        Arc::new(Event::Typing {
+            conversation_id,
+            actor: Actor {
+                kind: SenderKind::Customer,
+                id: None,
+            },
+            on,
+        })
+    }
+
+    fn customer() -> Principal {
+        Principal::Customer {
+            customer_id: CustomerId::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn delivers_in_order_and_wakes_a_waiting_reader() {
+        let hub = Hub::new();
+        let (id, handle) = hub.register(customer(), 8);
+        let conversation = ConversationId::new();
+        hub.subscribe(id, conversation);
+        let reader = tokio::spawn({
+            let handle = handle.clone();
+            async move {
+                let mut seen = Vec::new();
+                for _ in 0..3 {
+                    match handle.next().await {
+                        Outbound::Event(e) => match &*e {
+                            Event::Typing { on, .. } => seen.push(*on),
+                            other => panic!("unexpected {other:?}"),
+                        },
+                        other => panic!("unexpected {other:?}"),
+                    }
+                }
+                seen
+            }
+        });
+        // The reader is parked on an empty inbox before anything arrives.
+        tokio::task::yield_now().await;
+        hub.dispatch(&typing(conversation, true));
+        hub.dispatch(&typing(conversation, false));
+        hub.dispatch(&typing(conversation, true));
+        // Not a follower: never delivered.
+        hub.dispatch(&typing(ConversationId::new(), false));
+        assert_eq!(reader.await.unwrap(), vec![true, false, true]);
+        assert_eq!(handle.closing(), None);
+        assert!(handle.pop().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_full_inbox_closes_the_connection_before_anything_queued() {
+        let hub = Hub::new();
+        let (id, handle) = hub.register(customer(), 2);
+        let conversation = ConversationId::new();
+        hub.subscribe(id, conversation);
+        for _ in 0..3 {
+            hub.dispatch(&typing(conversation, true));
+        }
+        assert_eq!(handle.closing(), Some(CloseWhy::SlowConsumer));
+        // Woken, and told to close first: it resumes from the store on
+        // reconnect, so what was queued need not be sent.
+        let next = tokio::time::timeout(std::time::Duration::from_secs(1), handle.next())
+            .await
+            .expect("the connection is woken");
+        assert!(matches!(next, Outbound::Close(CloseWhy::SlowConsumer)));
+        // Nothing more is queued for a closing connection, and shutting down
+        // does not change why it closes.
+        hub.dispatch(&typing(conversation, false));
+        hub.close_all();
+        assert_eq!(handle.inbox().items.len(), 0);
+        assert_eq!(handle.closing(), Some(CloseWhy::SlowConsumer));
+        hub.unregister(id);
+        assert_eq!(hub.connections(), 0);
+    }
+
+    #[tokio::test]
+    async fn shutdown_wakes_every_connection() {
+        let hub = Hub::new();
+        let handles: Vec<_> = (0..3).map(|_| hub.register(customer(), 8).1).collect();
+        hub.close_all();
+        for h in handles {
+            let next = tokio::time::timeout(std::time::Duration::from_secs(1), h.next())
+                .await
+                .expect("woken");
+            assert!(matches!(next, Outbound::Close(CloseWhy::Shutdown)));
+        }
+    }
+
+    #[test]
+    fn a_drained_inbox_gives_its_memory_back() {
+        let hub = Hub::new();
+        let (id, handle) = hub.register(customer(), 256);
+        let conversation = ConversationId::new();
+        hub.subscribe(id, conversation);
+        for _ in 0..100 {
+            hub.dispatch(&typing(conversation, true));
+        }
+        while handle.pop().is_some() {}
+        assert_eq!(handle.inbox().items.capacity(), 0);
+    }
 }
