@@ -28,7 +28,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
-use chat_admin::auth::{BootstrapOutcome, JwtKeys};
+use chat_admin::auth::{BootstrapOutcome, JwtKeys, PreparedAdmin};
 use chat_admin::http::TrustedProxies;
 use chat_admin::webhooks::Webhooks;
 use chat_admin::{AuthConfig, AuthService};
@@ -37,13 +37,14 @@ use chat_ai::offline::OfflineConfig;
 use chat_ai::provider::{OpenAiProvider, ProviderConfig};
 use chat_ai::responder::{Engine, Responder, ResponderConfig};
 use chat_ai::search::IndexSearch;
+use chat_domain::DomainError;
 use chat_domain::ports::{BotActions, EventBus, KnowledgeSearch, PresenceRegistry, Store};
 use chat_gateway::{Gateway, GatewayConfig};
 use chat_session::bus::{InProcessBus, RedisBus};
 use chat_session::lifecycle::LifecycleConfig;
 use chat_session::presence::{InProcessPresence, RedisPresence};
 use chat_session::{ConversationService, MessageLog, RoutingConfig};
-use chat_store::{Detached, PoolOptions, SqlStore};
+use chat_store::{DatabaseUrl, Detached, PoolOptions, SqlStore};
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Config;
@@ -70,6 +71,22 @@ impl Application {
                  set DATABASE_URL=mysql://… to share a database between nodes"
             );
         }
+        // A SQLite file that does not exist yet is a first start: the first
+        // admin will be created, so its argon2id hash (the longest step of a
+        // first start) runs alongside the migrations instead of after them.
+        // Elsewhere (restarts, MySQL) it is hashed only if the user table
+        // turns out to be empty.
+        let first_start = match DatabaseUrl::parse(&config.database_url.0) {
+            Ok(DatabaseUrl::Sqlite(path)) => !path.exists(),
+            _ => false,
+        };
+        let early_admin = first_start.then(|| {
+            let email = config.admin_email.clone();
+            let password = config.admin_password.as_ref().map(|s| s.0.clone());
+            tokio::spawn(
+                async move { PreparedAdmin::new(email.as_deref(), password.as_deref()).await },
+            )
+        });
         let store = SqlStore::connect(
             &config.database_url.0,
             PoolOptions {
@@ -120,8 +137,16 @@ impl Application {
             let email = config.admin_email.clone();
             let password = config.admin_password.as_ref().map(|s| s.0.clone());
             async move {
-                auth.bootstrap_admin(email.as_deref(), password.as_deref())
-                    .await
+                match early_admin {
+                    Some(prepared) => match prepared.await {
+                        Ok(admin) => auth.bootstrap_prepared(admin?).await,
+                        Err(e) => Err(DomainError::Internal(format!("hashing task: {e}"))),
+                    },
+                    None => {
+                        auth.bootstrap_admin(email.as_deref(), password.as_deref())
+                            .await
+                    }
+                }
             }
         });
 
@@ -188,7 +213,7 @@ impl Application {
             tracing::info!("no assistant (CHAT_AI_PROVIDER=none): customers wait for a person");
         }
         let knowledge: Arc<dyn KnowledgeSearch> = Arc::new(IndexSearch::new(
-            index,
+            index.clone(),
             dyn_store.clone(),
             offline,
             assistant_on,
@@ -291,8 +316,18 @@ impl Application {
         if let Some(workers) = config.workers {
             server = server.workers(workers);
         }
+        let server = server.run();
+        // Last: loading the segmenter's dictionary and indexing the documents
+        // is the heaviest work of a start (~150 ms of CPU) and nothing above
+        // needs it; started earlier, it only competed for the two cores with
+        // the steps readiness waits for. (The first index was never ready
+        // before the listener opened: on a first start it ends ~100 ms
+        // after.)
+        if assistant_on {
+            index.follow(dyn_store.clone(), config.ai_index_refresh);
+        }
         Ok(Self {
-            server: server.run(),
+            server,
             addr,
             store,
             gateway,
@@ -357,7 +392,6 @@ async fn start_assistant(
     if config.ai_demo_kb {
         seed_demo_knowledge(store.as_ref()).await;
     }
-    index.follow(store.clone(), config.ai_index_refresh);
     let actions: Arc<dyn BotActions> = service.clone();
     let engine = match &config.ai_model {
         Some(m) => {

@@ -264,7 +264,10 @@ impl LiveIndex {
     ) -> tokio::task::JoinHandle<()> {
         let live = self.clone();
         tokio::spawn(async move {
-            crate::text::warm_up();
+            // Loading the segmenter's dictionary is ~100 ms of CPU: on the
+            // blocking pool, or it would stall a runtime worker (and every
+            // task queued on it) while the server starts.
+            let _ = tokio::task::spawn_blocking(crate::text::warm_up).await;
             let mut seen: Option<Fingerprint> = None;
             let mut tick = tokio::time::interval(period);
             loop {

@@ -8,6 +8,6 @@ mod tokens;
 
 pub use password::{check_password_policy, hash_password, verify_password};
 pub use refresh::{RefreshSecret, hash_refresh_secret};
-pub use service::{AuthConfig, AuthService, BootstrapOutcome, TokenPair};
+pub use service::{AuthConfig, AuthService, BootstrapOutcome, PreparedAdmin, TokenPair};
 pub use throttle::LoginThrottle;
 pub use tokens::{JwtKeys, MIN_SECRET_BYTES, TokenKind};

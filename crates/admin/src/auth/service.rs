@@ -74,6 +74,38 @@ pub enum BootstrapOutcome {
     },
 }
 
+/// The first admin's credentials, checked and hashed, not yet stored.
+pub struct PreparedAdmin {
+    email: String,
+    password_hash: String,
+    /// The random password, when none was configured.
+    generated_password: Option<String>,
+}
+
+impl PreparedAdmin {
+    /// Checks the configured e-mail (default `admin@localhost`) and password
+    /// (generated when absent) and hashes the password (argon2id, on the
+    /// blocking pool).
+    pub async fn new(email: Option<&str>, password: Option<&str>) -> DomainResult<Self> {
+        let email = normalize_email(email.unwrap_or("admin@localhost"))
+            .map_err(|_| DomainError::invalid("CHAT_ADMIN_EMAIL", "must be an e-mail address"))?;
+        let (password, generated) = match password {
+            Some(p) => {
+                check_password_policy(p).map_err(|_| {
+                    DomainError::invalid("CHAT_ADMIN_PASSWORD", "must be 8 to 256 characters")
+                })?;
+                (p.to_owned(), false)
+            }
+            None => (random_password(), true),
+        };
+        Ok(Self {
+            email,
+            password_hash: hash_password(password.clone()).await?,
+            generated_password: generated.then_some(password),
+        })
+    }
+}
+
 /// Authentication over any [`Store`].
 pub struct AuthService {
     store: Arc<dyn Store>,
@@ -320,23 +352,24 @@ impl AuthService {
         if self.store.count_users().await? > 0 {
             return Ok(BootstrapOutcome::AlreadyInitialized);
         }
-        let email = normalize_email(email.unwrap_or("admin@localhost"))
-            .map_err(|_| DomainError::invalid("CHAT_ADMIN_EMAIL", "must be an e-mail address"))?;
-        let (password, generated) = match password {
-            Some(p) => {
-                check_password_policy(p).map_err(|_| {
-                    DomainError::invalid("CHAT_ADMIN_PASSWORD", "must be 8 to 256 characters")
-                })?;
-                (p.to_owned(), false)
-            }
-            None => (random_password(), true),
-        };
+        let admin = PreparedAdmin::new(email, password).await?;
+        self.bootstrap_prepared(admin).await
+    }
+
+    /// [`bootstrap_admin`](Self::bootstrap_admin) with the password already
+    /// hashed: a caller that knows the database is new (a SQLite file that
+    /// did not exist) hashes while the migrations run. Does nothing if users
+    /// exist.
+    pub async fn bootstrap_prepared(&self, admin: PreparedAdmin) -> DomainResult<BootstrapOutcome> {
+        if self.store.count_users().await? > 0 {
+            return Ok(BootstrapOutcome::AlreadyInitialized);
+        }
         let at = now();
         let user = User {
             id: UserId::new(),
-            email: email.clone(),
+            email: admin.email.clone(),
             display_name: "Administrator".into(),
-            password_hash: hash_password(password.clone()).await?,
+            password_hash: admin.password_hash,
             role: Role::Admin,
             active: true,
             created_at: at,
@@ -348,11 +381,11 @@ impl AuthService {
             Err(DomainError::Conflict(_)) => return Ok(BootstrapOutcome::AlreadyInitialized),
             Err(e) => return Err(e),
         }
-        self.audit(None, "auth.bootstrap_admin", Some(&email), None, None)
+        self.audit(None, "auth.bootstrap_admin", Some(&admin.email), None, None)
             .await;
         Ok(BootstrapOutcome::Created {
-            email,
-            generated_password: generated.then_some(password),
+            email: admin.email,
+            generated_password: admin.generated_password,
         })
     }
 

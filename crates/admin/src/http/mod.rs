@@ -73,7 +73,6 @@ pub fn configure(services: Services) -> impl FnOnce(&mut web::ServiceConfig) {
             .app_data(web::Data::new(proxies))
             .service(
                 web::resource("/api/openapi.json")
-                    .app_data(web::Data::new(openapi_text()))
                     .route(web::get().to(openapi::openapi_json))
                     .default_service(web::to(method_not_allowed)),
             )
@@ -95,12 +94,4 @@ pub fn configure(services: Services) -> impl FnOnce(&mut web::ServiceConfig) {
                     .configure(routes::webhooks::configure),
             );
     }
-}
-
-/// The OpenAPI document, serialised once at start-up.
-fn openapi_text() -> String {
-    serde_json::to_string(&openapi::document()).unwrap_or_else(|e| {
-        tracing::error!(error = %e, "the OpenAPI document does not serialise");
-        String::from("{}")
-    })
 }

@@ -10,7 +10,7 @@
 //! (`apps/server/tests/rbac.rs`) reads the served document and checks the
 //! server against it, cell by cell and status by status.
 
-use actix_web::{HttpResponse, web};
+use actix_web::HttpResponse;
 use utoipa::ToSchema;
 use utoipa::openapi::extensions::ExtensionsBuilder;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
@@ -649,10 +649,23 @@ fn extra_schemas() -> Vec<(String, RefOr<Schema>)> {
 }
 
 /// `GET /api/openapi.json`.
-pub(crate) async fn openapi_json(doc: web::Data<String>) -> HttpResponse {
+pub(crate) async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
-        .body(doc.get_ref().clone())
+        .body(openapi_text())
+}
+
+/// The OpenAPI document, serialised on first use: building it takes
+/// milliseconds, and the configuration closure that used to do it runs once
+/// per worker, on the path to readiness.
+fn openapi_text() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        serde_json::to_string(&document()).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the OpenAPI document does not serialise");
+            String::from("{}")
+        })
+    })
 }
 
 /// The docs page's files, embedded: (name, media type, bytes).
