@@ -167,13 +167,11 @@ async fn conversation(
     phase: f64,
     mut start: watch::Receiver<Option<Instant>>,
 ) {
-    let Ok(deadline) = start
-        .wait_for(Option::is_some)
-        .await
-        .map(|d| d.unwrap_or_else(Instant::now))
-    else {
-        return;
-    };
+    // The readers start now, not with the run: until then the sockets
+    // receive what the setup of the other conversations publishes (each
+    // assignment reaches every staff socket's inbox, ~125,000 frames for 500
+    // agent sockets). Left unread, that backlog was parsed in the first
+    // second of the run and measured as the latency of the first messages.
     let (mut tx, mut rx_customer) = customer.split();
     let arrived = Arc::new(Notify::new());
     // When the customer sent the message being answered (assistant mode:
@@ -227,6 +225,13 @@ async fn conversation(
             }
         })
     });
+    let Ok(deadline) = start
+        .wait_for(Option::is_some)
+        .await
+        .map(|d| d.unwrap_or_else(Instant::now))
+    else {
+        return;
+    };
     let interval = rate.map(|r| Duration::from_secs_f64(1.0 / r.max(0.001)));
     // Conversations send at evenly spread phases of the interval: started
     // together, 500 conversations at 10 msg/s each would arrive as one burst
