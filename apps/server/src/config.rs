@@ -85,6 +85,9 @@ pub struct Config {
     pub database_url: Secret,
     /// `CHAT_DB_POOL_SIZE`.
     pub db_pool_size: usize,
+    /// `CHAT_MESSAGE_WRITERS`: group-commit writers of the message log (1
+    /// on SQLite, 4 by default on MySQL).
+    pub message_writers: usize,
     /// `CHAT_DB_CONNECT_TIMEOUT_SECS`.
     pub db_connect_timeout: Duration,
     /// `REDIS_URL`: when set, `/readyz` checks it.
@@ -204,6 +207,8 @@ impl Config {
                 ),
             ));
         }
+        let db_pool_size = positive(&get, "CHAT_DB_POOL_SIZE", 8)?;
+        let message_writers = message_writers(&get, scheme == "sqlite", db_pool_size)?;
         let jwt_secret = get("CHAT_JWT_SECRET").map(Secret);
         if let Some(s) = &jwt_secret {
             if s.0.len() < 32 {
@@ -321,7 +326,8 @@ impl Config {
         Ok(Self {
             listen: parse(&get, "CHAT_LISTEN", "127.0.0.1:8080")?,
             database_url: Secret(database_url),
-            db_pool_size: positive(&get, "CHAT_DB_POOL_SIZE", 8)?,
+            db_pool_size,
+            message_writers,
             db_connect_timeout: Duration::from_secs(positive(
                 &get,
                 "CHAT_DB_CONNECT_TIMEOUT_SECS",
@@ -529,6 +535,41 @@ fn parse<T: std::str::FromStr>(
         .map_err(|_| err(var, format!("`{raw}` is not valid")))
 }
 
+/// SQLite has one write lock: a second writer would only wait for it. On
+/// MySQL each writer holds a pooled connection while it commits, so some
+/// must stay for everything else.
+fn message_writers(
+    get: &impl Fn(&str) -> Option<String>,
+    sqlite: bool,
+    pool_size: usize,
+) -> Result<usize, ConfigError> {
+    const VAR: &str = "CHAT_MESSAGE_WRITERS";
+    let writers = positive(
+        get,
+        VAR,
+        if sqlite {
+            1
+        } else {
+            4.min(pool_size / 2).max(1)
+        },
+    )?;
+    if sqlite && writers > 1 {
+        return Err(err(
+            VAR,
+            "must be 1 with SQLite (one write lock: more writers only wait for it)",
+        ));
+    }
+    if !sqlite && writers > pool_size / 2 {
+        return Err(err(
+            VAR,
+            format!(
+                "{writers} writers would hold more than half of CHAT_DB_POOL_SIZE={pool_size} connections"
+            ),
+        ));
+    }
+    Ok(writers)
+}
+
 fn positive<T>(
     get: &impl Fn(&str) -> Option<String>,
     var: &'static str,
@@ -621,6 +662,14 @@ mod tests {
         assert_eq!(var(&[("CHAT_LOG_FORMAT", "xml")]), "CHAT_LOG_FORMAT");
         assert_eq!(var(&[("CHAT_DB_POOL_SIZE", "0")]), "CHAT_DB_POOL_SIZE");
         assert_eq!(
+            var(&[("CHAT_MESSAGE_WRITERS", "2")]),
+            "CHAT_MESSAGE_WRITERS"
+        );
+        assert_eq!(
+            var(&[("CHAT_MESSAGE_WRITERS", "0")]),
+            "CHAT_MESSAGE_WRITERS"
+        );
+        assert_eq!(
             var(&[("CHAT_TRUSTED_PROXIES", "10.0.0.1, proxy")]),
             "CHAT_TRUSTED_PROXIES"
         );
@@ -709,6 +758,45 @@ mod tests {
             cfg(&[("CHAT_DATA_KEYS", key), ("CHAT_DATA_HASH_KEY", hash)]).unwrap()
         );
         assert!(!shown.contains("AAECAwQF"), "{shown}");
+    }
+
+    #[test]
+    fn message_writers_default_by_backend_and_leave_pool_connections() {
+        let key = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+        let hash = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+        let jwt = "s".repeat(40);
+        let mysql = |extra: &[(&str, &str)]| {
+            let mut pairs = vec![
+                ("DATABASE_URL", "mysql://u@h/db"),
+                ("CHAT_JWT_SECRET", jwt.as_str()),
+                ("CHAT_DATA_KEYS", key),
+                ("CHAT_DATA_HASH_KEY", hash),
+            ];
+            pairs.extend_from_slice(extra);
+            cfg(&pairs)
+        };
+        assert_eq!(cfg(&[]).unwrap().message_writers, 1);
+        assert_eq!(mysql(&[]).unwrap().message_writers, 4);
+        assert_eq!(
+            mysql(&[("CHAT_DB_POOL_SIZE", "4")])
+                .unwrap()
+                .message_writers,
+            2,
+            "the default leaves half the pool"
+        );
+        assert_eq!(
+            mysql(&[("CHAT_MESSAGE_WRITERS", "8"), ("CHAT_DB_POOL_SIZE", "16")])
+                .unwrap()
+                .message_writers,
+            8
+        );
+        assert_eq!(
+            mysql(&[("CHAT_MESSAGE_WRITERS", "5")])
+                .map_err(|e| e.var)
+                .err(),
+            Some("CHAT_MESSAGE_WRITERS"),
+            "5 of 8 connections"
+        );
     }
 
     #[test]

@@ -173,7 +173,12 @@ impl Application {
         let (webhooks, bus) = Webhooks::start(dyn_store.clone(), bus, config.webhooks.clone())
             .await
             .context("starting webhooks")?;
-        let log = MessageLog::start(dyn_store.clone(), bus.clone(), 256);
+        let log = MessageLog::start_with_writers(
+            dyn_store.clone(),
+            bus.clone(),
+            256,
+            config.message_writers,
+        );
         let service = Arc::new(ConversationService::new(
             dyn_store.clone(),
             bus.clone(),

@@ -24,24 +24,52 @@ struct Pending {
 /// times a second; one per batch is what lets throughput grow with load,
 /// while a lone message still commits at once (the writer never waits to
 /// fill a batch). A message is acknowledged only after its commit.
+///
+/// With several writers, each conversation belongs to one of them (by its
+/// id), so a conversation's messages are still committed and published in
+/// the order they were appended, and two writers of a node never lock the
+/// same conversation row. That lets a server database (MySQL) run several
+/// group commits at once; SQLite has one write lock, so one writer is its
+/// setting.
 #[derive(Clone)]
 pub struct MessageLog {
-    tx: mpsc::Sender<Pending>,
+    writers: Arc<[mpsc::Sender<Pending>]>,
 }
 
 impl MessageLog {
-    /// Starts the writer task on the current runtime.
+    /// Starts one writer task on the current runtime.
     pub fn start(store: Arc<dyn Store>, bus: Arc<dyn EventBus>, max_batch: usize) -> Self {
-        let (tx, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(writer(store, bus, rx, max_batch.max(1)));
-        Self { tx }
+        Self::start_with_writers(store, bus, max_batch, 1)
+    }
+
+    /// Starts `writers` writer tasks (at least one) on the current runtime,
+    /// the conversations spread over them.
+    pub fn start_with_writers(
+        store: Arc<dyn Store>,
+        bus: Arc<dyn EventBus>,
+        max_batch: usize,
+        writers: usize,
+    ) -> Self {
+        let writers: Vec<mpsc::Sender<Pending>> = (0..writers.max(1))
+            .map(|_| {
+                let (tx, rx) = mpsc::channel(QUEUE);
+                tokio::spawn(writer(store.clone(), bus.clone(), rx, max_batch.max(1)));
+                tx
+            })
+            .collect();
+        Self {
+            writers: writers.into(),
+        }
     }
 
     /// Stores a message (or finds its earlier copy) and returns it with its
     /// sequence. Durable when this returns `Ok`.
     pub async fn append(&self, message: NewMessage) -> DomainResult<AppendOutcome> {
         let (reply, answer) = oneshot::channel();
-        self.tx
+        // UUIDv7: the low bits are random, so conversations spread evenly.
+        let shard =
+            (message.conversation_id.as_uuid().as_u128() % self.writers.len() as u128) as usize;
+        self.writers[shard]
             .send(Pending { message, reply })
             .await
             .map_err(|_| DomainError::Unavailable("message writer stopped".into()))?;
