@@ -384,8 +384,9 @@ impl Application {
     }
 }
 
-/// The offline assistant: answers from the knowledge base, whose index
-/// follows the documents (rebuilt when they change).
+/// The assistant: loads the demo FAQ into an empty knowledge base if asked,
+/// then answers from `index` (which `build` sets following the documents
+/// once the server is built) or through the configured model.
 async fn start_assistant(
     config: &Config,
     store: &Arc<dyn Store>,
