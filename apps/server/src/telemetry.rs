@@ -64,6 +64,14 @@ pub struct RequestSpan;
 impl tracing_actix_web::RootSpanBuilder for RequestSpan {
     fn on_request_start(request: &ServiceRequest) -> tracing::Span {
         use tracing::field::Empty;
+        // A WebSocket upgrade's response body lives as long as the socket,
+        // and tracing-actix-web keeps the request's span (with its formatted
+        // fields) until the body ends: 1.5 KiB per idle socket at the
+        // default log level (docs/BENCHMARKS.md). Nothing is logged inside
+        // that span (the socket's task is not in it), so upgrades get none.
+        if is_websocket_upgrade(request) {
+            return tracing::Span::none();
+        }
         let request_id = request
             .extensions()
             .get::<tracing_actix_web::RequestId>()
@@ -99,6 +107,14 @@ impl tracing_actix_web::RootSpanBuilder for RequestSpan {
     ) {
         tracing_actix_web::DefaultRootSpanBuilder::on_request_end(span, outcome);
     }
+}
+
+fn is_websocket_upgrade(request: &ServiceRequest) -> bool {
+    request
+        .headers()
+        .get(actix_web::http::header::UPGRADE)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
 }
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -145,4 +161,27 @@ pub async fn metrics_endpoint(
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(handle.render())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tracing_actix_web::RootSpanBuilder as _;
+
+    #[test]
+    fn websocket_upgrades_get_no_request_span() {
+        let subscriber = tracing_subscriber::registry();
+        tracing::subscriber::with_default(subscriber, || {
+            let plain = actix_web::test::TestRequest::get()
+                .uri("/api/v1/conversations")
+                .to_srv_request();
+            assert!(!RequestSpan::on_request_start(&plain).is_none());
+            let upgrade = actix_web::test::TestRequest::get()
+                .uri("/ws")
+                .insert_header(("upgrade", "WebSocket"))
+                .insert_header(("connection", "Upgrade"))
+                .to_srv_request();
+            assert!(RequestSpan::on_request_start(&upgrade).is_none());
+        });
+    }
 }
