@@ -544,22 +544,16 @@ fn message_writers(
     pool_size: usize,
 ) -> Result<usize, ConfigError> {
     const VAR: &str = "CHAT_MESSAGE_WRITERS";
-    let writers = positive(
-        get,
-        VAR,
-        if sqlite {
-            1
-        } else {
-            4.min(pool_size / 2).max(1)
-        },
-    )?;
+    // At least one, whatever the pool: a pool of one still needs a writer.
+    let limit = (pool_size / 2).max(1);
+    let writers = positive(get, VAR, if sqlite { 1 } else { 4.min(limit) })?;
     if sqlite && writers > 1 {
         return Err(err(
             VAR,
             "must be 1 with SQLite (one write lock: more writers only wait for it)",
         ));
     }
-    if !sqlite && writers > pool_size / 2 {
+    if !sqlite && writers > limit {
         return Err(err(
             VAR,
             format!(
@@ -623,6 +617,9 @@ fn read_env_file(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const DATA_KEY: &str = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    const HASH_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
     fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let map: HashMap<String, String> = pairs
@@ -726,8 +723,7 @@ mod tests {
 
     #[test]
     fn data_keys_come_in_pairs_and_must_parse() {
-        let key = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
-        let hash = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+        let (key, hash) = (DATA_KEY, HASH_KEY);
         let jwt = "s".repeat(40);
         let mysql = [
             ("DATABASE_URL", "mysql://u@h/db"),
@@ -762,15 +758,13 @@ mod tests {
 
     #[test]
     fn message_writers_default_by_backend_and_leave_pool_connections() {
-        let key = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
-        let hash = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
         let jwt = "s".repeat(40);
         let mysql = |extra: &[(&str, &str)]| {
             let mut pairs = vec![
                 ("DATABASE_URL", "mysql://u@h/db"),
                 ("CHAT_JWT_SECRET", jwt.as_str()),
-                ("CHAT_DATA_KEYS", key),
-                ("CHAT_DATA_HASH_KEY", hash),
+                ("CHAT_DATA_KEYS", DATA_KEY),
+                ("CHAT_DATA_HASH_KEY", HASH_KEY),
             ];
             pairs.extend_from_slice(extra);
             cfg(&pairs)
@@ -783,6 +777,13 @@ mod tests {
                 .message_writers,
             2,
             "the default leaves half the pool"
+        );
+        assert_eq!(
+            mysql(&[("CHAT_DB_POOL_SIZE", "1")])
+                .unwrap()
+                .message_writers,
+            1,
+            "a pool of one still gets its writer"
         );
         assert_eq!(
             mysql(&[("CHAT_MESSAGE_WRITERS", "8"), ("CHAT_DB_POOL_SIZE", "16")])

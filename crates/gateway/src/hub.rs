@@ -102,7 +102,8 @@ impl ConnHandle {
         item
     }
 
-    /// Queues `item`; a full inbox closes the connection instead.
+    /// Queues `item`; never blocks: a full inbox closes the connection
+    /// instead.
     fn push(&self, item: Outbound) {
         let wake = {
             let mut inbox = self.inbox();
@@ -137,7 +138,8 @@ impl ConnHandle {
     }
 
     /// Why it is closing, if it is.
-    pub fn closing(&self) -> Option<CloseWhy> {
+    #[cfg(test)]
+    fn closing(&self) -> Option<CloseWhy> {
         self.inbox().closing
     }
 }
@@ -266,7 +268,7 @@ impl Hub {
     fn broadcast_missed(&self) {
         let targets: Vec<Arc<ConnHandle>> = self.lock().conns.values().cloned().collect();
         for h in targets {
-            deliver(&h, Outbound::Missed);
+            h.push(Outbound::Missed);
         }
     }
 
@@ -351,14 +353,9 @@ impl Hub {
             }
         };
         for h in targets {
-            deliver(&h, Outbound::Event(event.clone()));
+            h.push(Outbound::Event(event.clone()));
         }
     }
-}
-
-/// Never blocks: a full inbox closes the connection instead.
-fn deliver(handle: &ConnHandle, item: Outbound) {
-    handle.push(item);
 }
 
 /// May this principal see this conversation now? (Re-checked per event, since

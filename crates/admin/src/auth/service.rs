@@ -353,7 +353,7 @@ impl AuthService {
             return Ok(BootstrapOutcome::AlreadyInitialized);
         }
         let admin = PreparedAdmin::new(email, password).await?;
-        self.bootstrap_prepared(admin).await
+        self.create_admin(admin).await
     }
 
     /// [`bootstrap_admin`](Self::bootstrap_admin) with the password already
@@ -364,6 +364,11 @@ impl AuthService {
         if self.store.count_users().await? > 0 {
             return Ok(BootstrapOutcome::AlreadyInitialized);
         }
+        self.create_admin(admin).await
+    }
+
+    /// Stores the first admin (the caller found no users).
+    async fn create_admin(&self, admin: PreparedAdmin) -> DomainResult<BootstrapOutcome> {
         let at = now();
         let user = User {
             id: UserId::new(),
