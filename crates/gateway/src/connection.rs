@@ -13,14 +13,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
 use chat_domain::DomainError;
 use chat_domain::auth::Principal;
 use chat_domain::events::{Event, PresenceStatus};
 use chat_domain::ids::ConversationId;
 use chat_domain::model::{HistoryQuery, MessageKind, Transition};
 use chat_session::actor_of;
-use futures_util::StreamExt as _;
 
 use crate::Gateway;
 use crate::hub::{CloseWhy, ConnHandle, ConnId, Outbound};
@@ -28,6 +26,7 @@ use crate::protocol::{
     ClientFrame, DecodeError, PROTOCOL_VERSION, Resume, ServerFrame, close, decode,
 };
 use crate::rate::TokenBucket;
+use crate::socket::{Closed, Incoming, ProtocolError, Reader, Writer};
 
 /// Why the connection loop ended.
 enum Stop {
@@ -39,9 +38,9 @@ enum Stop {
 
 /// The close for a WebSocket-level error: 1009 for an oversize frame, 1002
 /// for anything else the codec refuses.
-fn protocol_error(e: &actix_ws::ProtocolError) -> Stop {
+fn protocol_error(e: &ProtocolError) -> Stop {
     match e {
-        actix_ws::ProtocolError::Overflow => Stop::Close(close::TOO_BIG, "frame too large".into()),
+        ProtocolError::Overflow => Stop::Close(close::TOO_BIG, "frame too large".into()),
         other => Stop::Close(close::PROTOCOL, format!("protocol error: {other}")),
     }
 }
@@ -59,8 +58,8 @@ const MAX_VIOLATIONS: u32 = 50;
 /// select loop. The work done once (handshake, presence, teardown) and the
 /// work done per frame is boxed, allocated while it runs instead of sizing
 /// every task.
-pub async fn serve(gw: Arc<Gateway>, session: Session, stream: AggregatedMessageStream) {
-    let Some((mut conn, resume)) = Box::pin(open(gw, session, stream)).await else {
+pub async fn serve(gw: Arc<Gateway>, writer: Writer, reader: Reader) {
+    let Some((mut conn, resume)) = Box::pin(open(gw, writer, reader)).await else {
         return;
     };
     let stop = conn.run(resume).await;
@@ -70,13 +69,13 @@ pub async fn serve(gw: Arc<Gateway>, session: Session, stream: AggregatedMessage
 /// Authenticates the socket and registers it with the hub.
 async fn open(
     gw: Arc<Gateway>,
-    mut session: Session,
-    mut stream: AggregatedMessageStream,
+    writer: Writer,
+    mut reader: Reader,
 ) -> Option<(Box<Conn>, Vec<Resume>)> {
-    let (principal, resume) = match authenticate(&gw, &mut session, &mut stream).await {
+    let (principal, resume) = match authenticate(&gw, &writer, &mut reader).await {
         Ok(p) => p,
         Err(Stop::Close(code, reason)) => {
-            close_with(&gw, session, code, reason).await;
+            writer.close(code, &reason);
             return None;
         }
         Err(Stop::Gone) => return None,
@@ -89,10 +88,10 @@ async fn open(
         sends: None,
         id,
         handle,
-        stream,
+        reader,
         principal,
         gw,
-        session,
+        writer,
         subs: HashMap::new(),
         bucket,
         violations: 0,
@@ -108,28 +107,19 @@ fn kind_of(principal: &Principal) -> &'static str {
     }
 }
 
-/// Sends a close frame, waiting at most the send timeout for it to go out.
-async fn close_with(gw: &Gateway, session: Session, code: u16, reason: String) {
-    let close = session.close(Some(CloseReason {
-        code: CloseCode::Other(code),
-        description: Some(reason),
-    }));
-    let _ = tokio::time::timeout(gw.config.send_timeout, close).await;
-}
-
 /// The first frame must be a valid `hello`, within the hello timeout.
 async fn authenticate(
     gw: &Gateway,
-    session: &mut Session,
-    stream: &mut AggregatedMessageStream,
+    writer: &Writer,
+    reader: &mut Reader,
 ) -> Result<(Principal, Vec<Resume>), Stop> {
     let deadline = tokio::time::sleep(gw.config.hello_timeout);
     tokio::pin!(deadline);
     loop {
         tokio::select! {
             () = &mut deadline => return Err(Stop::Close(close::UNAUTHENTICATED, "no hello in time".into())),
-            msg = stream.next() => match msg {
-                Some(Ok(AggregatedMessage::Text(text))) => {
+            msg = reader.next() => match msg {
+                Some(Ok(Incoming::Text(text))) => {
                     let frame = match decode(&text) {
                         Ok(f) => f,
                         Err(_) => return Err(Stop::Close(close::UNAUTHENTICATED, "the first frame must be hello".into())),
@@ -157,19 +147,40 @@ async fn authenticate(
                         rate_per_sec: gw.config.rate_per_sec,
                         reference: reference.as_deref(),
                     };
-                    if session.text(welcome.to_text()).await.is_err() {
+                    if send_within(gw, writer, welcome.to_text()).await.is_err() {
                         return Err(Stop::Gone);
                     }
                     return Ok((principal, resume));
                 }
-                Some(Ok(AggregatedMessage::Ping(bytes))) => {
-                    if session.pong(&bytes).await.is_err() { return Err(Stop::Gone); }
+                Some(Ok(Incoming::Ping(bytes))) => {
+                    if pong_within(gw, writer, bytes).await.is_err() { return Err(Stop::Gone); }
                 }
-                Some(Ok(AggregatedMessage::Close(_))) | None => return Err(Stop::Gone),
+                Some(Ok(Incoming::Close)) | None => return Err(Stop::Gone),
                 Some(Ok(_)) => return Err(Stop::Close(close::UNAUTHENTICATED, "the first frame must be hello".into())),
                 Some(Err(e)) => return Err(protocol_error(&e)),
             }
         }
+    }
+}
+
+/// Queues text for the peer, waiting at most the send timeout for room: a
+/// peer that stops reading is dropped rather than held.
+async fn send_within(gw: &Gateway, writer: &Writer, text: String) -> Result<(), Closed> {
+    match tokio::time::timeout(gw.config.send_timeout, writer.text(text)).await {
+        Ok(r) => r,
+        Err(_) => Err(Closed),
+    }
+}
+
+/// Answers a ping, with the same deadline.
+async fn pong_within(
+    gw: &Gateway,
+    writer: &Writer,
+    bytes: actix_web::web::Bytes,
+) -> Result<(), Closed> {
+    match tokio::time::timeout(gw.config.send_timeout, writer.pong(bytes)).await {
+        Ok(r) => r,
+        Err(_) => Err(Closed),
     }
 }
 
@@ -190,7 +201,7 @@ const SENDS_IN_FLIGHT: usize = 64;
 async fn sender(
     gw: Arc<Gateway>,
     principal: Principal,
-    mut session: Session,
+    writer: Writer,
     mut rx: tokio::sync::mpsc::Receiver<SendRequest>,
 ) {
     while let Some(r) = rx.recv().await {
@@ -224,9 +235,8 @@ async fn sender(
                 .to_text()
             }
         };
-        match tokio::time::timeout(gw.config.send_timeout, session.text(text)).await {
-            Ok(Ok(())) => {}
-            _ => return,
+        if send_within(&gw, &writer, text).await.is_err() {
+            return;
         }
     }
 }
@@ -243,10 +253,11 @@ struct Conn {
     /// Where the hub leaves what this connection must deliver.
     handle: Arc<ConnHandle>,
     /// Frames from the peer.
-    stream: AggregatedMessageStream,
+    reader: Reader,
     principal: Principal,
     gw: Arc<Gateway>,
-    session: Session,
+    /// Frames to the peer.
+    writer: Writer,
     /// Followed conversations → last sequence sent.
     subs: HashMap<ConversationId, i64>,
     bucket: TokenBucket,
@@ -267,7 +278,7 @@ impl Conn {
         }
         self.gw.disconnected(&self.principal, left_here).await;
         if let Stop::Close(code, reason) = stop {
-            close_with(&self.gw, self.session, code, reason).await;
+            self.writer.close(code, &reason);
         }
     }
 
@@ -284,7 +295,7 @@ impl Conn {
         let handle = self.handle.clone();
         loop {
             tokio::select! {
-                msg = self.stream.next() => {
+                msg = self.reader.next() => {
                     last_heard = Instant::now();
                     // Every await in this loop is boxed: an inline one would
                     // size the task of every socket, idle ones included.
@@ -309,20 +320,17 @@ impl Conn {
                     if last_heard.elapsed() > self.gw.config.client_timeout {
                         return Stop::Close(close::HEARTBEAT_TIMEOUT, "no heartbeat".into());
                     }
-                    if Box::pin(self.session.ping(b"")).await.is_err() { return Stop::Gone; }
+                    if Box::pin(self.ping()).await.is_err() { return Stop::Gone; }
                 }
             }
         }
     }
 
     /// One frame (or the end of the stream) from the peer.
-    async fn on_frame(
-        &mut self,
-        msg: Option<Result<AggregatedMessage, actix_ws::ProtocolError>>,
-    ) -> Result<(), Stop> {
+    async fn on_frame(&mut self, msg: Option<Result<Incoming, ProtocolError>>) -> Result<(), Stop> {
         match msg {
-            Some(Ok(AggregatedMessage::Text(text))) => self.on_text(&text).await,
-            Some(Ok(AggregatedMessage::Binary(_))) => {
+            Some(Ok(Incoming::Text(text))) => self.on_text(&text).await,
+            Some(Ok(Incoming::Binary(_))) => {
                 self.refuse(
                     "bad_frame",
                     "binary frames are not used; send JSON text",
@@ -330,20 +338,27 @@ impl Conn {
                 )
                 .await
             }
-            Some(Ok(AggregatedMessage::Ping(bytes))) => {
-                self.session.pong(&bytes).await.map_err(|_| Stop::Gone)
-            }
-            Some(Ok(AggregatedMessage::Pong(_))) => Ok(()),
-            Some(Ok(AggregatedMessage::Close(_))) | None => Err(Stop::Gone),
+            Some(Ok(Incoming::Ping(bytes))) => pong_within(&self.gw, &self.writer, bytes)
+                .await
+                .map_err(|_| Stop::Gone),
+            Some(Ok(Incoming::Pong)) => Ok(()),
+            Some(Ok(Incoming::Close)) | None => Err(Stop::Gone),
             Some(Err(e)) => Err(protocol_error(&e)),
         }
     }
 
     /// Sends text, with a deadline: a peer that stops reading is dropped.
     async fn send(&mut self, text: String) -> Result<(), Stop> {
-        match tokio::time::timeout(self.gw.config.send_timeout, self.session.text(text)).await {
-            Ok(Ok(())) => Ok(()),
-            _ => Err(Stop::Gone),
+        send_within(&self.gw, &self.writer, text)
+            .await
+            .map_err(|_| Stop::Gone)
+    }
+
+    /// The heartbeat's ping, with the same deadline.
+    async fn ping(&self) -> Result<(), Closed> {
+        match tokio::time::timeout(self.gw.config.send_timeout, self.writer.ping()).await {
+            Ok(r) => r,
+            Err(_) => Err(Closed),
         }
     }
 
@@ -474,7 +489,7 @@ impl Conn {
                     let task = tokio::spawn(sender(
                         self.gw.clone(),
                         self.principal.clone(),
-                        self.session.clone(),
+                        self.writer.clone(),
                         rx,
                     ));
                     (tx, task)

@@ -9,6 +9,8 @@
 //! - [`connection`]: one socket — `hello` authentication, commands, ordered
 //!   gap-free delivery with catch-up from the database, heartbeats, limits;
 //! - [`hub`]: the node-local routing table fed by the event bus;
+//! - [`socket`]: WebSocket framing — the upgrade, decoding the peer's frames,
+//!   encoding ours straight into the response body (no channel per socket);
 //! - [`widget`]: `POST /api/v1/widget/sessions` (customer tokens) and the
 //!   customer's own conversations over REST;
 //! - `rate`: the per-connection token bucket.
@@ -20,6 +22,7 @@ pub mod connection;
 pub mod hub;
 pub mod protocol;
 mod rate;
+pub mod socket;
 pub mod widget;
 
 use std::collections::HashMap;
@@ -328,14 +331,11 @@ async fn upgrade(req: HttpRequest, body: web::Payload, gw: web::Data<Gateway>) -
             "this origin may not open a socket here".into(),
         ));
     }
-    let (response, session, stream) = match actix_ws::handle(&req, body) {
-        Ok(parts) => parts,
-        Err(e) => return error_response(&DomainError::invalid("upgrade", e.to_string())),
-    };
-    let stream = stream
-        .max_frame_size(gw.config.max_frame_bytes)
-        .aggregate_continuations()
-        .max_continuation_size(gw.config.max_frame_bytes);
-    actix_web::rt::spawn(connection::serve(gw.into_inner(), session, stream));
+    let (response, writer, reader) =
+        match socket::accept(&req, body.into_inner(), gw.config.max_frame_bytes) {
+            Ok(parts) => parts,
+            Err(e) => return error_response(&DomainError::invalid("upgrade", e.to_string())),
+        };
+    actix_web::rt::spawn(connection::serve(gw.into_inner(), writer, reader));
     response
 }
