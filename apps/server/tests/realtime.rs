@@ -392,6 +392,23 @@ async fn bad_input_gets_errors_and_close_codes(app: &TestApp) {
         ws.ended().await,
         Ended::Closed(Some(1009), _) | Ended::Dropped
     ));
+    // A message sent in fragments is joined (a ping may come between them)...
+    let (mut ws, _) = Ws::hello(app.addr, &ctoken, json!([])).await;
+    let text = json!({ "type": "ping", "ref": "in parts" }).to_string();
+    ws.send_fragments(&[&text[..4], &text[4..11], &text[11..]])
+        .await;
+    assert_eq!(ws.next_of("pong").await["ref"], "in parts");
+    // ...under the same limit as one frame: each part fits, the whole does not.
+    let text = format!(
+        "{{\"type\":\"ping\",\"pad\":\"{}\"}}",
+        "x".repeat(40 * 1024)
+    );
+    ws.send_fragments(&[&text[..20 * 1024], &text[20 * 1024..]])
+        .await;
+    assert!(matches!(
+        ws.ended().await,
+        Ended::Closed(Some(1009), _) | Ended::Dropped
+    ));
 
     // Flooding: refused frames, then 1008.
     let (mut ws, _) = Ws::hello(app.addr, &ctoken, json!([])).await;

@@ -11,7 +11,10 @@
 //! Back-pressure is by bytes: a writer waits while [`WRITE_LIMIT`] bytes are
 //! queued and not yet taken by actix-http (which itself stops taking once
 //! its write buffer is full, i.e. once the peer stops reading). Callers put
-//! a deadline on the wait; a peer that does not read is dropped.
+//! a deadline on the wait and end the connection's task when it passes,
+//! which frees the hub entry and presence. The TCP connection itself, with
+//! actix-http's dispatcher and what the kernel buffered, stays until the
+//! peer reads or goes away: actix-http has no write-stall timeout.
 
 use std::convert::Infallible;
 use std::pin::Pin;

@@ -59,6 +59,28 @@ impl Ws {
             .expect("ws send");
     }
 
+    /// Sends one text message as several frames (a first text frame, then
+    /// continuations), with a WebSocket ping between the first two.
+    pub async fn send_fragments(&mut self, parts: &[&str]) {
+        use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+        use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+        for (i, part) in parts.iter().enumerate() {
+            let op = if i == 0 { Data::Text } else { Data::Continue };
+            let last = i + 1 == parts.len();
+            let frame = Frame::message(part.as_bytes().to_vec(), OpCode::Data(op), last);
+            self.inner
+                .send(Message::Frame(frame))
+                .await
+                .expect("ws send");
+            if i == 0 {
+                self.inner
+                    .send(Message::Ping(b"between".to_vec().into()))
+                    .await
+                    .expect("ws send");
+            }
+        }
+    }
+
     /// The next JSON frame (5 s at most).
     pub async fn next(&mut self) -> Value {
         loop {
