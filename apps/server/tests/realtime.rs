@@ -410,6 +410,11 @@ async fn bad_input_gets_errors_and_close_codes(app: &TestApp) {
         Ended::Closed(Some(1009), _) | Ended::Dropped
     ));
 
+    // A client's own close is answered, so it ends cleanly (not 1006).
+    let (mut ws, _) = Ws::hello(app.addr, &ctoken, json!([])).await;
+    futures_util::SinkExt::close(&mut ws.inner).await.unwrap();
+    assert_eq!(ws.ended().await, Ended::Closed(Some(1000), String::new()));
+
     // Flooding: refused frames, then 1008.
     let (mut ws, _) = Ws::hello(app.addr, &ctoken, json!([])).await;
     for _ in 0..200 {

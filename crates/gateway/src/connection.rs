@@ -155,7 +155,11 @@ async fn authenticate(
                 Some(Ok(Incoming::Ping(bytes))) => {
                     if pong_within(gw, writer, bytes).await.is_err() { return Err(Stop::Gone); }
                 }
-                Some(Ok(Incoming::Close)) | None => return Err(Stop::Gone),
+                Some(Ok(Incoming::Close)) => {
+                    writer.close(close::NORMAL, "");
+                    return Err(Stop::Gone);
+                }
+                None => return Err(Stop::Gone),
                 Some(Ok(_)) => return Err(Stop::Close(close::UNAUTHENTICATED, "the first frame must be hello".into())),
                 Some(Err(e)) => return Err(protocol_error(&e)),
             }
@@ -342,7 +346,12 @@ impl Conn {
                 .await
                 .map_err(|_| Stop::Gone),
             Some(Ok(Incoming::Pong)) => Ok(()),
-            Some(Ok(Incoming::Close)) | None => Err(Stop::Gone),
+            Some(Ok(Incoming::Close)) => {
+                // Answered, so that the peer sees a clean close (not 1006).
+                self.writer.close(close::NORMAL, "");
+                Err(Stop::Gone)
+            }
+            None => Err(Stop::Gone),
             Some(Err(e)) => Err(protocol_error(&e)),
         }
     }

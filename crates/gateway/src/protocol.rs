@@ -13,6 +13,8 @@ pub const PROTOCOL_VERSION: u32 = 1;
 
 /// Close codes (RFC 6455 registered ones and the application range 4000+).
 pub mod close {
+    /// The answer to the client's own close.
+    pub const NORMAL: u16 = 1000;
     /// The server is shutting down: reconnect (to another node) and resume.
     pub const GOING_AWAY: u16 = 1001;
     /// A WebSocket protocol error (bad framing).

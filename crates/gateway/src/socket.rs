@@ -42,6 +42,9 @@ pub const WRITE_LIMIT: usize = 64 * 1024;
 /// spends two of them on its code.
 const MAX_CLOSE_REASON: usize = 123;
 
+/// The longest frame header: 2 bytes, 8 of extended length, 4 of mask.
+const MAX_HEADER: usize = 14;
+
 /// A frame from the peer, continuations already joined.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Incoming {
@@ -53,7 +56,7 @@ pub enum Incoming {
     Ping(Bytes),
     /// A pong.
     Pong,
-    /// The peer is closing.
+    /// The peer is closing; it is answered with a close frame.
     Close,
 }
 
@@ -193,6 +196,8 @@ impl Writer {
             encode(&mut s.queued, frame);
             s.body.take()
         };
+        // Writers waiting for room are refused now, not at their deadline.
+        self.shared.space.notify_waiters();
         if let Some(w) = waker {
             w.wake();
         }
@@ -278,9 +283,10 @@ impl MessageBody for Body {
 
 impl Drop for Body {
     fn drop(&mut self) {
-        // actix-http drops the body when the connection ends (the peer went,
-        // a write failed, the server stops): the reader must hear of it,
-        // since the request payload does not always end by itself.
+        // actix-http drops the body when the response or the connection
+        // ends (the peer went, a write failed, the server stops). The request
+        // payload usually ends then too, but only when actix-http drops its
+        // sending side: the reader is told here either way.
         let reader = {
             let mut s = self.shared.lock();
             s.gone = true;
@@ -291,6 +297,14 @@ impl Drop for Body {
         if let Some(w) = reader {
             w.wake();
         }
+    }
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        // The waker would keep the finished task's memory alive for as long
+        // as a stalled connection keeps the body.
+        self.shared.lock().reader = None;
     }
 }
 
@@ -373,6 +387,14 @@ impl Reader {
                 self.buf = BytesMut::new();
             }
             let Some(frame) = frame else {
+                // The codec refuses an oversize frame only once all of it
+                // has arrived, so a peer announcing a huge frame could make
+                // this buffer grow for as long as it keeps sending. Every
+                // complete frame was decoded above: more bytes than the
+                // largest legal frame means the one pending is too large.
+                if self.buf.len() > self.max + MAX_HEADER {
+                    return Err(ProtocolError::Overflow);
+                }
                 return Ok(None);
             };
             return Ok(Some(match frame {
@@ -528,6 +550,30 @@ mod tests {
         Frame::Text(Bytes::copy_from_slice(s.as_bytes()))
     }
 
+    /// A waker that remembers being woken, to test who wakes whom.
+    struct Flag(std::sync::atomic::AtomicBool);
+
+    impl futures_util::task::ArcWake for Flag {
+        fn wake_by_ref(flag: &Arc<Self>) {
+            flag.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    impl Flag {
+        fn new() -> (Arc<Self>, Waker) {
+            let flag = Arc::new(Flag(std::sync::atomic::AtomicBool::new(false)));
+            (flag.clone(), futures_util::task::waker(flag))
+        }
+
+        fn woken(&self) -> bool {
+            self.0.swap(false, Ordering::SeqCst)
+        }
+    }
+
+    fn poll_with<F: std::future::Future + Unpin>(f: &mut F, waker: &Waker) -> Poll<F::Output> {
+        Pin::new(f).poll(&mut Context::from_waker(waker))
+    }
+
     #[actix_web::test]
     async fn frames_split_anywhere_decode_and_continuations_are_joined() {
         let (mut peer, _writer, mut reader) = socket(1024);
@@ -579,6 +625,18 @@ mod tests {
         ));
         assert!(reader.next().await.is_none(), "nothing after an error");
 
+        // A frame announced larger than the limit is refused before it has
+        // all arrived: its bytes are not buffered without end.
+        let (mut peer, _writer, mut reader) = socket(16);
+        let mut wire = BytesMut::from(&client([Message::Text("x".repeat(1000).into())])[..]);
+        wire.truncate(16 + MAX_HEADER + 1);
+        peer.feed_data(wire.freeze());
+        // At once: waiting for the rest of the frame would be the bug.
+        assert!(matches!(
+            reader.next().now_or_never(),
+            Some(Some(Err(ProtocolError::Overflow)))
+        ));
+
         // Parts each within the limit, the message over it.
         let (mut peer, _writer, mut reader) = socket(16);
         peer.feed_data(client([
@@ -616,9 +674,12 @@ mod tests {
 
     #[actix_web::test]
     async fn queued_frames_reach_the_body_and_a_close_ends_it() {
-        let (mut peer, out, _inbox) = socket(1024);
-        assert!(peer.pending());
+        let (mut peer, out, _reader) = socket(1024);
+        let (woken, waker) = Flag::new();
+        let polled = Pin::new(&mut peer.body).poll_next(&mut Context::from_waker(&waker));
+        assert!(polled.is_pending());
         out.text("one".into()).await.unwrap();
+        assert!(woken.woken(), "the first frame wakes the body");
         out.ping().await.unwrap();
         out.text("two".into()).await.unwrap();
         // Taken in one piece, in order.
@@ -642,7 +703,7 @@ mod tests {
 
     #[actix_web::test]
     async fn the_last_writer_gone_ends_the_body() {
-        let (mut peer, out, _inbox) = socket(1024);
+        let (mut peer, out, _reader) = socket(1024);
         let other = out.clone();
         drop(out);
         assert!(peer.pending(), "one writer is left");
@@ -653,25 +714,52 @@ mod tests {
     }
 
     #[actix_web::test]
-    async fn writers_wait_for_room_and_learn_when_the_socket_is_gone() {
-        let (mut peer, out, mut reader) = socket(1024);
+    async fn writers_wait_for_room_and_are_woken() {
+        let (mut peer, out, _reader) = socket(1024);
         let big = "x".repeat(WRITE_LIMIT);
         out.text(big.clone()).await.unwrap();
+        let (woken, waker) = Flag::new();
         let mut waiting = Box::pin(out.text("next".into()));
-        assert!((&mut waiting).now_or_never().is_none(), "the queue is full");
+        assert!(
+            poll_with(&mut waiting, &waker).is_pending(),
+            "the queue is full"
+        );
         assert_eq!(peer.read().unwrap().len(), 1);
-        assert_eq!((&mut waiting).await, Ok(()), "room was made");
+        assert!(woken.woken(), "taking the bytes wakes the writer");
+        assert_eq!(poll_with(&mut waiting, &waker), Poll::Ready(Ok(())));
         assert_eq!(peer.read().unwrap(), [text("next")]);
 
-        // Full again, and then actix-http drops the body (the peer went).
+        // A close refuses a waiting writer at once, not at its deadline.
         out.text(big).await.unwrap();
+        let mut waiting = Box::pin(out.text("late".into()));
+        assert!(poll_with(&mut waiting, &waker).is_pending());
+        out.close(1000, "");
+        assert!(woken.woken());
+        assert_eq!(poll_with(&mut waiting, &waker), Poll::Ready(Err(Closed)));
+    }
+
+    #[actix_web::test]
+    async fn a_dropped_body_wakes_the_reader_and_waiting_writers() {
+        let (peer, out, mut reader) = socket(1024);
+        out.text("x".repeat(WRITE_LIMIT)).await.unwrap();
+        let (writer_woken, writer_waker) = Flag::new();
         let mut waiting = Box::pin(out.text("never".into()));
-        assert!((&mut waiting).now_or_never().is_none());
-        let mut reader = Box::pin(reader.next());
-        assert!((&mut reader).now_or_never().is_none());
-        drop(peer);
-        assert_eq!(waiting.await, Err(Closed), "the waiting writer is told");
-        assert!(reader.await.is_none(), "the reader ends too");
+        assert!(poll_with(&mut waiting, &writer_waker).is_pending());
+        let (reader_woken, reader_waker) = Flag::new();
+        let mut next = Box::pin(reader.next());
+        assert!(poll_with(&mut next, &reader_waker).is_pending());
+        // actix-http drops the body; the request payload stays open.
+        let Peer { body, feed: _feed } = peer;
+        drop(body);
+        assert!(writer_woken.woken() && reader_woken.woken());
+        assert_eq!(
+            poll_with(&mut waiting, &writer_waker),
+            Poll::Ready(Err(Closed))
+        );
+        assert!(matches!(
+            poll_with(&mut next, &reader_waker),
+            Poll::Ready(None)
+        ));
         assert_eq!(out.ping().await, Err(Closed));
     }
 }
