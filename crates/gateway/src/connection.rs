@@ -147,13 +147,13 @@ async fn authenticate(
                         rate_per_sec: gw.config.rate_per_sec,
                         reference: reference.as_deref(),
                     };
-                    if send_within(gw, writer, welcome.to_text()).await.is_err() {
+                    if within(gw, writer.text(welcome.to_text())).await.is_err() {
                         return Err(Stop::Gone);
                     }
                     return Ok((principal, resume));
                 }
                 Some(Ok(Incoming::Ping(bytes))) => {
-                    if pong_within(gw, writer, bytes).await.is_err() { return Err(Stop::Gone); }
+                    if within(gw, writer.pong(bytes)).await.is_err() { return Err(Stop::Gone); }
                 }
                 Some(Ok(Incoming::Close)) => {
                     writer.close(close::NORMAL, "");
@@ -167,25 +167,15 @@ async fn authenticate(
     }
 }
 
-/// Queues text for the peer, waiting at most the send timeout for room: a
-/// peer that stops reading is dropped rather than held.
-async fn send_within(gw: &Gateway, writer: &Writer, text: String) -> Result<(), Closed> {
-    match tokio::time::timeout(gw.config.send_timeout, writer.text(text)).await {
-        Ok(r) => r,
-        Err(_) => Err(Closed),
-    }
-}
-
-/// Answers a ping, with the same deadline.
-async fn pong_within(
+/// Waits at most the send timeout for a frame to be queued: a peer that
+/// stops reading is dropped rather than held.
+async fn within(
     gw: &Gateway,
-    writer: &Writer,
-    bytes: actix_web::web::Bytes,
+    queued: impl std::future::Future<Output = Result<(), Closed>>,
 ) -> Result<(), Closed> {
-    match tokio::time::timeout(gw.config.send_timeout, writer.pong(bytes)).await {
-        Ok(r) => r,
-        Err(_) => Err(Closed),
-    }
+    tokio::time::timeout(gw.config.send_timeout, queued)
+        .await
+        .unwrap_or(Err(Closed))
 }
 
 /// A `send` frame on its way to the sender task.
@@ -239,7 +229,7 @@ async fn sender(
                 .to_text()
             }
         };
-        if send_within(&gw, &writer, text).await.is_err() {
+        if within(&gw, writer.text(text)).await.is_err() {
             return;
         }
     }
@@ -324,7 +314,7 @@ impl Conn {
                     if last_heard.elapsed() > self.gw.config.client_timeout {
                         return Stop::Close(close::HEARTBEAT_TIMEOUT, "no heartbeat".into());
                     }
-                    if Box::pin(self.ping()).await.is_err() { return Stop::Gone; }
+                    if Box::pin(within(&self.gw, self.writer.ping())).await.is_err() { return Stop::Gone; }
                 }
             }
         }
@@ -342,7 +332,7 @@ impl Conn {
                 )
                 .await
             }
-            Some(Ok(Incoming::Ping(bytes))) => pong_within(&self.gw, &self.writer, bytes)
+            Some(Ok(Incoming::Ping(bytes))) => within(&self.gw, self.writer.pong(bytes))
                 .await
                 .map_err(|_| Stop::Gone),
             Some(Ok(Incoming::Pong)) => Ok(()),
@@ -358,17 +348,9 @@ impl Conn {
 
     /// Sends text, with a deadline: a peer that stops reading is dropped.
     async fn send(&mut self, text: String) -> Result<(), Stop> {
-        send_within(&self.gw, &self.writer, text)
+        within(&self.gw, self.writer.text(text))
             .await
             .map_err(|_| Stop::Gone)
-    }
-
-    /// The heartbeat's ping, with the same deadline.
-    async fn ping(&self) -> Result<(), Closed> {
-        match tokio::time::timeout(self.gw.config.send_timeout, self.writer.ping()).await {
-            Ok(r) => r,
-            Err(_) => Err(Closed),
-        }
     }
 
     async fn refuse(
