@@ -30,6 +30,9 @@ pub struct AuthConfig {
     pub login_max_failures: u32,
     /// The throttling window.
     pub login_window: Duration,
+    /// Where the first admin's generated password is kept until changed
+    /// (see [`super::write_initial_password`]); `None`: nowhere.
+    pub initial_password_file: Option<std::path::PathBuf>,
 }
 
 impl Default for AuthConfig {
@@ -40,6 +43,7 @@ impl Default for AuthConfig {
             customer_ttl_secs: 24 * 3600,
             login_max_failures: 5,
             login_window: Duration::from_secs(300),
+            initial_password_file: None,
         }
     }
 }
@@ -281,10 +285,25 @@ impl AuthService {
     /// refresh token of theirs: other sessions must log in again.
     pub async fn set_password(&self, mut user: User, new_password: &str) -> DomainResult<User> {
         check_password_policy(new_password)?;
-        user.password_hash = hash_password(new_password.to_owned()).await?;
+        let before = std::mem::replace(
+            &mut user.password_hash,
+            hash_password(new_password.to_owned()).await?,
+        );
         user.updated_at = now();
         self.store.update_user(&user).await?;
         self.store.revoke_user_tokens(user.id, now()).await?;
+        if let Some(path) = &self.config.initial_password_file {
+            // The change is stored: a failure here only leaves a stale file.
+            match super::forget_initial_password(path, &before).await {
+                Ok(true) => {
+                    tracing::info!(path = %path.display(), "the first admin changed the generated password; its file is deleted")
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not delete the first admin's password file")
+                }
+            }
+        }
         Ok(user)
     }
 
