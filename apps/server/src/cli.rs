@@ -154,6 +154,34 @@ pub fn check_config() -> anyhow::Result<String> {
     Ok(out)
 }
 
+/// `chat-server healthcheck`: asks the server on `CHAT_LISTEN` (the
+/// loopback address when it listens on all) for `GET /healthz`; success when
+/// it answers 200. For container health checks: the image has no HTTP client.
+pub fn healthcheck(config: &Config) -> anyhow::Result<String> {
+    use std::io::Read as _;
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    let mut addr = config.listen;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr.ip() {
+            IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        });
+    }
+    let timeout = std::time::Duration::from_secs(3);
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout)
+        .with_context(|| format!("connecting to {addr}"))?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    stream.write_all(b"GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
+    let mut head = [0u8; 12];
+    stream
+        .read_exact(&mut head)
+        .with_context(|| format!("reading the answer of {addr}"))?;
+    let status = String::from_utf8_lossy(&head);
+    anyhow::ensure!(status.ends_with(" 200"), "GET /healthz on {addr}: {status}");
+    Ok(format!("healthy ({addr})"))
+}
+
 /// The warning for an unknown variable (also logged at start).
 pub fn unknown_line(name: &str, near: Option<&str>) -> String {
     match near {

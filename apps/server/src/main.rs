@@ -39,6 +39,9 @@ enum Command {
     },
     /// Validate the configuration and print it, secrets redacted.
     CheckConfig,
+    /// Ask the running server (on CHAT_LISTEN) for GET /healthz: exit 0 when
+    /// healthy (for container health checks).
+    Healthcheck,
     /// Import JSON Lines exported from the Node services (docs/MIGRATION.md).
     Import {
         /// Folder holding users.jsonl, customers.jsonl, conversations.jsonl,
@@ -107,6 +110,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Command::Healthcheck = command {
+        return report(cli::healthcheck(&config));
+    }
     if !matches!(command, Command::Serve) {
         // Commands print their result; logs only say what went wrong.
         telemetry::init_logging(config.log_format, "warn");
@@ -139,7 +145,7 @@ async fn main() -> ExitCode {
             Command::Import { dir } => chat_server::import::run(&config, &dir)
                 .await
                 .map(|counts| counts.to_string()),
-            Command::Serve | Command::Openapi | Command::CheckConfig => {
+            Command::Serve | Command::Openapi | Command::CheckConfig | Command::Healthcheck => {
                 unreachable!("handled above")
             }
         });

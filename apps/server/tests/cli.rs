@@ -368,12 +368,23 @@ fn a_taken_port_creates_nothing() {
 }
 
 #[test]
-fn logs_to_a_pipe_have_no_colour_codes() {
+fn serve_logs_plainly_and_answers_healthcheck() {
     let dir = Scratch::new();
-    let server = Server::start(&dir, &[]);
+    let server = Server::start(&dir, &[("CHAT_LISTN", "typo")]);
     let log = server.log();
     assert!(log.contains("listening"), "{log}");
     assert!(!log.contains('\u{1b}'), "escape codes in {log}");
+    assert!(log.contains("did you mean CHAT_LISTEN?"), "{log}");
+    assert!(
+        log.contains(&dir.path("data").display().to_string()),
+        "absolute data dir: {log}"
+    );
+    let listen = server.addr.to_string();
+    let out = dir.run(&["healthcheck"], &[("CHAT_LISTEN", &listen)], None);
+    assert!(out.status.success(), "{out:?}");
+    drop(server);
+    let out = dir.run(&["healthcheck"], &[("CHAT_LISTEN", &listen)], None);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
 }
 
 #[test]

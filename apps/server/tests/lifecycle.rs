@@ -167,7 +167,7 @@ async fn sigterm_closes_sockets_with_1001_then_exits() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_keeps_users_and_tokens() {
-    let app = TestApp::spawn(common::Backend::Sqlite).await.unwrap();
+    let app = TestApp::spawn(common::Backend::Sqlite).await;
     let login = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let access = login["access_token"].as_str().unwrap().to_owned();
     let refresh = login["refresh_token"].as_str().unwrap().to_owned();

@@ -8,7 +8,7 @@ mod throttle;
 mod tokens;
 
 pub use initial::{INITIAL_PASSWORD_FILE, forget_initial_password, write_initial_password};
-pub use password::{check_password_policy, hash_password, verify_password};
+pub use password::{check_password_policy, hash_password, is_legacy_hash, verify_password};
 pub use refresh::{RefreshSecret, hash_refresh_secret};
 pub use service::{AuthConfig, AuthService, BootstrapOutcome, PreparedAdmin, TokenPair};
 pub use throttle::LoginThrottle;

@@ -207,6 +207,7 @@ impl AuthService {
             }
         };
         self.throttle.succeeded(&acct_key, &[&ip_key]);
+        let user = self.upgrade_legacy_hash(user, password).await;
         let pair = self.open_family(&user).await?;
         self.audit(Some(user.id), "auth.login", Some(&email), ip, None)
             .await;
@@ -279,6 +280,30 @@ impl AuthService {
                 "account is no longer active".into(),
             )),
         }
+    }
+
+    /// An account imported with the old chat-admin's bcrypt hash gets an
+    /// argon2id one at its first successful login (the only moment the
+    /// password is known). Best effort: a failure keeps the old hash, which
+    /// still works, and is logged.
+    async fn upgrade_legacy_hash(&self, mut user: User, password: &str) -> User {
+        if !super::password::is_legacy_hash(&user.password_hash) {
+            return user;
+        }
+        match hash_password(password.to_owned()).await {
+            Ok(hash) => {
+                let before = std::mem::replace(&mut user.password_hash, hash);
+                user.updated_at = now();
+                if let Err(e) = self.store.update_user(&user).await {
+                    tracing::warn!(error = %e, "could not upgrade a legacy password hash");
+                    user.password_hash = before;
+                } else {
+                    tracing::info!(user = %user.id, "upgraded a legacy bcrypt password hash to argon2id");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not upgrade a legacy password hash"),
+        }
+        user
     }
 
     /// Sets a user's password (admin reset or own change) and revokes every
