@@ -132,6 +132,20 @@ impl OldId {
     }
 }
 
+/// `true` / `false`, or MySQL's `1` / `0` (what `JSON_OBJECT` writes for a
+/// comparison), or null.
+fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(b)),
+        Some(Value::Number(n)) if n.as_i64() == Some(0) => Ok(Some(false)),
+        Some(Value::Number(n)) if n.as_i64() == Some(1) => Ok(Some(true)),
+        Some(other) => Err(serde::de::Error::custom(format!(
+            "`{other}` is not true, false, 1 or 0"
+        ))),
+    }
+}
+
 /// A UUIDv7 for the row of `kind` with old id `id`, at `at`: the same for
 /// the same row on every run.
 fn derived_id(kind: &str, id: &OldId, at: Timestamp) -> uuid::Uuid {
@@ -162,7 +176,7 @@ struct UserLine {
     password_hash: String,
     #[serde(default)]
     role: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "flag")]
     active: Option<bool>,
     created_at: String,
 }
@@ -415,7 +429,7 @@ struct KnowledgeLine {
     body: String,
     #[serde(default)]
     tags: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "flag")]
     enabled: Option<bool>,
     created_at: String,
 }
