@@ -428,11 +428,22 @@ async fn an_unreachable_redis_stops_the_start() {
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
     let config = chat_server::config::Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
+    let started = std::time::Instant::now();
     let err = chat_server::Application::build(config)
         .await
         .err()
         .expect("refused");
-    assert!(format!("{err:#}").contains("REDIS_URL"), "{err:#}");
+    // At once, and the final message carries the cause.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    let err = format!("{err:#}");
+    assert!(
+        err.contains("REDIS_URL") && err.contains("refused"),
+        "{err}"
+    );
 }
 
 /// A real Redis: ready, and the check is reported.

@@ -264,7 +264,7 @@ macro_rules! on_both_backends {
 }
 
 /// Creates a staff member with `role` directly in the store and logs in:
-/// (their id, an access token). User management over REST is not there yet.
+/// (their id, an access token); straight in the store, quicker than the REST route.
 pub async fn create_staff(
     app: &TestApp,
     role: chat_domain::model::Role,
