@@ -1,6 +1,8 @@
 //! The command line, through the built binary, each run in a fresh working
 //! directory with a clean environment: what an operator types.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
+
 mod common;
 
 use std::io::Write as _;

@@ -4,6 +4,8 @@
 //! (`chat_server::config::vars::VARS`). A variable added in one place and
 //! not the others fails here, naming the variable and the place.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
+
 use std::collections::BTreeSet;
 use std::path::Path;
 

@@ -4,6 +4,8 @@
 //! then an imported agent logs in with the old password, which is upgraded
 //! to argon2id.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
+
 mod common;
 
 use std::fmt::Write as _;

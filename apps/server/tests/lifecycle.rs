@@ -98,8 +98,12 @@ fn sigterm_stops_gracefully_and_data_survives() {
         assert_eq!(status, 200, "login after restart");
     });
     assert!(
-        !stderr2.contains("generated password"),
+        !stderr2.contains("created the first admin") && !stderr2.contains(&password),
         "bootstrap ran twice: {stderr2}"
+    );
+    assert!(
+        stderr2.contains("still has the generated password"),
+        "the reminder: {stderr2}"
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
