@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use thiserror::Error;
 
+pub mod vars;
+
 /// A configuration problem, naming the variable.
 #[derive(Debug, Error, PartialEq, Eq)]
 #[error("{var}: {message}")]
@@ -191,7 +193,10 @@ impl Config {
         let get =
             |k: &str| env(k).or_else(|| file.get(k).cloned().filter(|v| !v.trim().is_empty()));
 
-        let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/chat.db".into());
+        // Local state lives in one place: the default database file too.
+        let data_dir = PathBuf::from(get("CHAT_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = get("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("chat.db").display()));
         let scheme = database_url
             .split("://")
             .next()
@@ -324,7 +329,7 @@ impl Config {
             _ => None,
         };
         Ok(Self {
-            listen: parse(&get, "CHAT_LISTEN", "127.0.0.1:8080")?,
+            listen: listen_addr(get("CHAT_LISTEN").as_deref().unwrap_or("127.0.0.1:8080"))?,
             database_url: Secret(database_url),
             db_pool_size,
             message_writers,
@@ -334,7 +339,7 @@ impl Config {
                 5,
             )?),
             redis_url,
-            data_dir: PathBuf::from(get("CHAT_DATA_DIR").unwrap_or_else(|| "data".into())),
+            data_dir,
             log_format,
             log_filter: get("CHAT_LOG")
                 .or_else(|| get("RUST_LOG"))
@@ -423,6 +428,76 @@ impl Config {
     pub fn is_embedded(&self) -> bool {
         self.database_url.0.starts_with("sqlite://")
     }
+
+    /// The `CHAT_*` variables set in the environment or in `CHAT_CONFIG_FILE`
+    /// that the server does not read, each with the nearest known name.
+    pub fn unknown_variables() -> Vec<(String, Option<&'static str>)> {
+        let mut names: Vec<String> = std::env::vars_os()
+            .filter_map(|(k, _)| k.into_string().ok())
+            .collect();
+        if let Some(path) = std::env::var_os("CHAT_CONFIG_FILE").filter(|p| !p.is_empty())
+            && let Ok(file) = read_env_file(Path::new(&path))
+        {
+            names.extend(file.into_keys());
+        }
+        vars::unknown(names.iter().map(String::as_str))
+    }
+
+    /// Every known variable with where its value comes from (`environment`,
+    /// `file` or `default`) and the value, `***` for a set secret: what
+    /// `chat-server check-config` prints.
+    pub fn effective_variables()
+    -> Result<Vec<(&'static vars::Var, &'static str, String)>, ConfigError> {
+        let file = match std::env::var("CHAT_CONFIG_FILE")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+        {
+            Some(path) => read_env_file(Path::new(&path))?,
+            None => HashMap::new(),
+        };
+        let set = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+        Ok(vars::VARS
+            .iter()
+            .map(|var| {
+                let (source, value) = match (
+                    set(std::env::var(var.name).ok()),
+                    set(file.get(var.name).cloned()),
+                ) {
+                    (Some(v), _) => ("environment", v),
+                    (None, Some(v)) => ("file", v),
+                    (None, None) => ("default", var.default.to_owned()),
+                };
+                let value = if var.secret && source != "default" {
+                    "***".to_owned()
+                } else {
+                    value
+                };
+                (var, source, value)
+            })
+            .collect())
+    }
+}
+
+/// `CHAT_LISTEN`: an address, or a host name resolved now (`localhost:8080`);
+/// the first IPv4 address wins, as most clients try it first.
+fn listen_addr(raw: &str) -> Result<SocketAddr, ConfigError> {
+    use std::net::ToSocketAddrs as _;
+    const VAR: &str = "CHAT_LISTEN";
+    let raw = raw.trim();
+    if let Ok(addr) = raw.parse() {
+        return Ok(addr);
+    }
+    let hint = "expected HOST:PORT, e.g. 127.0.0.1:8080, 0.0.0.0:8080 or localhost:8080";
+    let addrs: Vec<SocketAddr> = raw
+        .to_socket_addrs()
+        .map_err(|e| err(VAR, format!("`{raw}` is not valid ({e}); {hint}")))?
+        .collect();
+    addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(addrs.first())
+        .copied()
+        .ok_or_else(|| err(VAR, format!("`{raw}` resolves to no address; {hint}")))
 }
 
 /// Both data-key variables or neither (embedded mode generates its own);

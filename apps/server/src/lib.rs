@@ -14,13 +14,16 @@
 //! (the JWT signing secret and the data keys), [`pages`] (the widget and
 //! console pages, embedded), and [`Application`] here.
 
+pub mod cli;
 pub mod config;
 pub mod health;
+pub mod import;
 pub mod pages;
 pub mod secrets;
 pub mod telemetry;
 
 use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -28,7 +31,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
-use chat_admin::auth::{BootstrapOutcome, JwtKeys, PreparedAdmin};
+use chat_admin::auth::{BootstrapOutcome, INITIAL_PASSWORD_FILE, JwtKeys, PreparedAdmin};
 use chat_admin::http::TrustedProxies;
 use chat_admin::webhooks::Webhooks;
 use chat_admin::{AuthConfig, AuthService};
@@ -63,6 +66,12 @@ impl Application {
     /// Opens the store, bootstraps, binds the listener. Every failure here is
     /// a start-up error with a message fit for an operator.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        // First: a port already taken must stop the start before anything
+        // is created (database, secrets, the first admin and its password).
+        let listener = TcpListener::bind(config.listen)
+            .with_context(|| format!("binding CHAT_LISTEN={}", config.listen))?;
+        let addr = listener.local_addr()?;
+        log_paths(&config);
         if config.is_embedded() && config.redis_url.is_some() {
             // Likely a production node that lost its DATABASE_URL: it would
             // write to a private file and silently split from the others.
@@ -87,26 +96,7 @@ impl Application {
                 async move { PreparedAdmin::new(email.as_deref(), password.as_deref()).await },
             )
         });
-        let store = SqlStore::connect(
-            &config.database_url.0,
-            PoolOptions {
-                max_size: config.db_pool_size,
-                timeout: config.db_connect_timeout,
-            },
-        )
-        .await
-        .context("opening the database")?;
-        let cipher = secrets::data_cipher(&config).context("loading the data keys")?;
-        let key_ids = cipher.key_ids().join(",");
-        let store = store.with_cipher(Arc::new(cipher));
-        // A wrong or missing data key is a start-up error naming the key,
-        // not failing customer requests later.
-        store.check_data_keys().await.map_err(|e| {
-            anyhow::anyhow!(
-                "the data keys ({key_ids}) cannot read the stored customer data: {e}; \
-                 check CHAT_DATA_KEYS (every key still in use must be listed)"
-            )
-        })?;
+        let (store, key_ids) = open_store(&config).await?;
         tracing::info!(backend = store.backend(), data_keys = %key_ids, "database ready");
 
         let secret = secrets::jwt_secret(&config).context("loading the JWT secret")?;
@@ -118,6 +108,7 @@ impl Application {
             store.clone(),
             tokio::runtime::Handle::current(),
         ));
+        let initial_password_file = config.data_dir.join(INITIAL_PASSWORD_FILE);
         let auth = Arc::new(AuthService::new(
             dyn_store.clone(),
             keys,
@@ -126,6 +117,7 @@ impl Application {
                 refresh_ttl_secs: config.refresh_ttl_secs,
                 login_max_failures: config.login_max_failures,
                 login_window: config.login_window,
+                initial_password_file: Some(initial_password_file.clone()),
                 ..AuthConfig::default()
             },
         ));
@@ -259,15 +251,31 @@ impl Application {
             .context("creating the first admin")?
             .map_err(|e| anyhow::anyhow!("creating the first admin: {e}"))?
         {
-            BootstrapOutcome::AlreadyInitialized => {}
+            BootstrapOutcome::AlreadyInitialized => {
+                if initial_password_file.exists() {
+                    tracing::warn!(
+                        path = %absolute(&initial_password_file).display(),
+                        "the first admin still has the generated password kept in this file; \
+                         log in and change it (the file is then deleted)"
+                    );
+                }
+            }
             BootstrapOutcome::Created {
                 email,
                 generated_password: Some(password),
             } => {
-                // Deliberately logged once: the operator has no other way to learn it.
+                chat_admin::auth::write_initial_password(
+                    initial_password_file.clone(),
+                    password.clone(),
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                // Logged once; the file keeps it until the admin changes it.
                 tracing::warn!(
                     %email, %password,
-                    "created the first admin with a generated password; it is shown only this once, change it after logging in"
+                    path = %absolute(&initial_password_file).display(),
+                    "created the first admin with a generated password (also kept in this file until it is changed); \
+                     log in and change it"
                 );
             }
             BootstrapOutcome::Created {
@@ -278,9 +286,6 @@ impl Application {
             }
         }
 
-        let listener = TcpListener::bind(config.listen)
-            .with_context(|| format!("binding CHAT_LISTEN={}", config.listen))?;
-        let addr = listener.local_addr()?;
         let metrics = web::Data::new(telemetry::metrics_handle());
         let store_data = web::Data::new(store.clone());
         let readiness = web::Data::new(ReadinessTargets {
@@ -382,6 +387,59 @@ impl Application {
         self.webhooks.stop();
         served
     }
+}
+
+/// Opens (and migrates) the database with the data keys, checking that the
+/// keys read what is stored: a wrong or missing key is an error naming it,
+/// not failing customer requests later. Returns the store and the key ids.
+pub async fn open_store(config: &Config) -> anyhow::Result<(SqlStore, String)> {
+    let store = SqlStore::connect(
+        &config.database_url.0,
+        PoolOptions {
+            max_size: config.db_pool_size,
+            timeout: config.db_connect_timeout,
+        },
+    )
+    .await
+    .context("opening the database")?;
+    let cipher = secrets::data_cipher(config).context("loading the data keys")?;
+    let key_ids = cipher.key_ids().join(",");
+    let store = store.with_cipher(Arc::new(cipher));
+    store.check_data_keys().await.map_err(|e| {
+        // The cause alone: "internal error:" says nothing to an operator.
+        let cause = match e {
+            DomainError::Internal(m) => m,
+            other => other.to_string(),
+        };
+        anyhow::anyhow!(
+            "the data keys ({key_ids}) cannot read the stored customer data: {}; \
+             check CHAT_DATA_KEYS (every key still in use must be listed)",
+            cause
+        )
+    })?;
+    Ok((store, key_ids))
+}
+
+/// Says where local state lives, as absolute paths: a relative
+/// `CHAT_DATA_DIR` or SQLite path depends on the directory the server was
+/// started from.
+fn log_paths(config: &Config) {
+    let database = match DatabaseUrl::parse(&config.database_url.0) {
+        Ok(DatabaseUrl::Sqlite(path)) => absolute(&path).display().to_string(),
+        Ok(other) => other.backend().to_owned(),
+        Err(_) => "unparsable".to_owned(),
+    };
+    tracing::info!(
+        data_dir = %absolute(&config.data_dir).display(),
+        %database,
+        "local state"
+    );
+}
+
+/// `path` made absolute against the working directory (not resolved:
+/// it may not exist yet).
+pub fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
 }
 
 /// The assistant: loads the demo FAQ into an empty knowledge base if asked,

@@ -19,6 +19,7 @@ pub fn init_logging(format: LogFormat, filter: &str) {
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour())
         .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Json => builder
@@ -28,6 +29,14 @@ pub fn init_logging(format: LogFormat, filter: &str) {
             .try_init(),
         LogFormat::Pretty => builder.try_init(),
     };
+}
+
+/// Colour codes only on a terminal, and never with `NO_COLOR` set (to
+/// anything non-empty, as <https://no-color.org> says): a file or a pipe
+/// gets plain text.
+fn colour() -> bool {
+    use std::io::IsTerminal as _;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// The process-wide Prometheus recorder (a process has one metrics registry,

@@ -193,7 +193,7 @@ async fn supervisors_edit_the_knowledge_base_and_the_assistant_follows() {
 /// the assistant off: the index is loaded on the first question).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn supervisors_try_questions_and_reindex() {
-    let app = TestApp::spawn(common::Backend::Sqlite).await.unwrap();
+    let app = TestApp::spawn(common::Backend::Sqlite).await;
     let (_, sup) = create_staff(&app, Role::Supervisor).await;
     let doc = json!({ "title": "Refunds", "body": "Refunds are paid back to the original card within 7 days after we receive the parcel." });
     assert_eq!(

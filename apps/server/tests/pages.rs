@@ -24,7 +24,7 @@ fn web_dir() -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_carry_a_strict_policy_and_security_headers() {
-    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let app = TestApp::spawn(Backend::Sqlite).await;
     for (path, ancestors) in PAGES {
         let r = app.get(path, None).await;
         assert_eq!(r.status, 200, "{path}: {}", r.text);
@@ -80,7 +80,7 @@ async fn pages_carry_a_strict_policy_and_security_headers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scripts_and_styles_have_their_types_and_revalidate() {
-    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let app = TestApp::spawn(Backend::Sqlite).await;
     let r = app.get("/widget.js", None).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.headers["content-type"], "text/javascript; charset=utf-8");
@@ -125,7 +125,7 @@ async fn scripts_and_styles_have_their_types_and_revalidate() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_never_shadow_the_api_or_the_socket() {
-    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let app = TestApp::spawn(Backend::Sqlite).await;
     for path in [
         "/nope",
         "/console/nope.js",
@@ -158,7 +158,7 @@ async fn pages_never_shadow_the_api_or_the_socket() {
 /// fails here, not in a browser.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_referenced_file_is_served() {
-    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let app = TestApp::spawn(Backend::Sqlite).await;
     let mut refs = Vec::new();
     for (path, _) in PAGES {
         let html = app.get(path, None).await.text;

@@ -1,8 +1,8 @@
 //! # chat-admin
 //!
 //! The back office of Chat API: authentication, role checks and the REST API
-//! under `/api/v1`. This release holds the authentication core; user,
-//! customer, conversation, knowledge and statistics routes build on it.
+//! under `/api/v1` (auth, users, customers, conversations, knowledge base,
+//! canned responses, statistics, webhooks, audit).
 //!
 //! Layout:
 //! - [`auth`]: password hashing (argon2id, off the async threads), JWT access

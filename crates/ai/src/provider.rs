@@ -93,6 +93,10 @@ impl OpenAiProvider {
     /// otherwise read `OPENAI_BASE_URL` / `OPENAI_API_KEY`).
     pub fn new(config: ProviderConfig) -> Result<Self, ProviderError> {
         // reqwest is built without a default TLS provider; use ring's.
+        // rustls 0.23.48 deprecates ring's provider (no post-quantum key
+        // exchange); ring is chosen on purpose (aws-lc-rs needs cmake and a C
+        // toolchain), so the warning is silenced, not the choice changed.
+        #[allow(deprecated)]
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)

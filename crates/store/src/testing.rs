@@ -2,10 +2,17 @@
 //!
 //! - [`TestDb::sqlite`] always works: a fresh file in a temporary directory.
 //! - [`TestDb::mysql`] creates a fresh database on the server named by
-//!   `CHAT_TEST_MYSQL_URL`, and drops it when the guard is dropped. It returns
-//!   `None` (the test is skipped, with a line on stderr) when the variable is
-//!   unset, unless `CHAT_TEST_REQUIRE_SERVICES=1`, in which case it panics:
-//!   CI must never pass by skipping.
+//!   `CHAT_TEST_MYSQL_URL`, and drops it when the guard is dropped. It
+//!   panics when the variable is unset.
+//!
+//! The convention for tests that need a service: each is its own test,
+//! marked `#[ignore = "needs MySQL (CHAT_TEST_MYSQL_URL)"]` (or "needs
+//! Redis (CHAT_TEST_REDIS_URL)", or both), so that `cargo test` counts it as
+//! ignored instead of passed when nothing is configured, and
+//! `cargo test -- --include-ignored` (CI) runs it; it gets its URL through
+//! [`service_url`], which fails the test with a clear message when the
+//! variable is unset. A test never returns early as "passed". Every Redis key
+//! a test creates must be deleted or expire.
 
 use std::path::PathBuf;
 
@@ -43,30 +50,26 @@ enum Cleanup {
     MysqlDatabase { server_url: String, name: String },
 }
 
-/// True when CI demands that service-backed tests run.
-pub fn services_required() -> bool {
-    std::env::var("CHAT_TEST_REQUIRE_SERVICES").is_ok_and(|v| v == "1")
+/// The value of `var`, for a test that needs the service it names (and is
+/// marked `#[ignore = "needs …"]`): panics with what to set when it is
+/// unset, so that a run with `--include-ignored` fails instead of passing
+/// without the service.
+pub fn service_url(var: &str) -> String {
+    match std::env::var(var).ok().filter(|v| !v.is_empty()) {
+        Some(url) => url,
+        None => panic!(
+            "{var} is not set: this test needs the service it names \
+             (e.g. {var}={}); without it, run `cargo test` without --include-ignored",
+            example_url(var)
+        ),
+    }
 }
 
-/// Returns the value of `var`, or `None` after saying on stderr that `what`
-/// is skipped; panics instead when services are required.
-pub fn service_url(var: &str, what: &str) -> Option<String> {
-    match std::env::var(var).ok().filter(|v| !v.is_empty()) {
-        Some(url) => Some(url),
-        None if services_required() => {
-            panic!("{var} is not set but CHAT_TEST_REQUIRE_SERVICES=1: {what} must run")
-        }
-        None => {
-            // Once per test binary, written past the test harness's capture
-            // (which swallows eprintln! of passing tests) so a run says
-            // plainly what it did not cover.
-            static SAID: std::sync::Once = std::sync::Once::new();
-            SAID.call_once(|| {
-                use std::io::Write as _;
-                let _ = writeln!(std::io::stderr(), "SKIPPED {what}: set {var} to run them");
-            });
-            None
-        }
+fn example_url(var: &str) -> &'static str {
+    if var.contains("REDIS") {
+        "redis://127.0.0.1:6379"
+    } else {
+        "mysql://root@127.0.0.1:3306/test"
     }
 }
 
@@ -86,10 +89,10 @@ impl TestDb {
         }
     }
 
-    /// A fresh MySQL database, or `None` when MySQL tests are not configured.
-    pub async fn mysql() -> Option<Self> {
-        let server_url = service_url("CHAT_TEST_MYSQL_URL", "MySQL tests")?;
-        Some(Self::mysql_at(server_url).await)
+    /// A fresh database on the MySQL server of `CHAT_TEST_MYSQL_URL`
+    /// (panics when it is unset; see the module's convention).
+    pub async fn mysql() -> Self {
+        Self::mysql_at(service_url("CHAT_TEST_MYSQL_URL")).await
     }
 
     /// A fresh database on the MySQL server at `server_url`.

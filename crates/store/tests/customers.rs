@@ -29,9 +29,10 @@ macro_rules! on_both_backends {
             })+
         }
         mod mysql {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            $(#[ignore = "needs MySQL (CHAT_TEST_MYSQL_URL)"]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                let Some(db) = chat_store::testing::TestDb::mysql().await else { return };
+                let db = chat_store::testing::TestDb::mysql().await;
                 super::$name(db).await;
             })+
         }

@@ -1,12 +1,14 @@
 //! Authentication: who may call, with what proof.
 
+mod initial;
 mod password;
 mod refresh;
 mod service;
 mod throttle;
 mod tokens;
 
-pub use password::{check_password_policy, hash_password, verify_password};
+pub use initial::{INITIAL_PASSWORD_FILE, forget_initial_password, write_initial_password};
+pub use password::{check_password_policy, hash_password, is_legacy_hash, verify_password};
 pub use refresh::{RefreshSecret, hash_refresh_secret};
 pub use service::{AuthConfig, AuthService, BootstrapOutcome, PreparedAdmin, TokenPair};
 pub use throttle::LoginThrottle;

@@ -45,16 +45,34 @@ pub async fn hash_password(password: String) -> DomainResult<String> {
     .map_err(|e| DomainError::Internal(format!("hashing task: {e}")))?
 }
 
-/// Checks a password against a PHC string. A malformed stored hash counts as
-/// a mismatch (and is logged), never as a match.
+/// True for the bcrypt hashes (`$2a$`, `$2b$`, `$2y$`) that accounts
+/// imported from the old chat-admin carry until their first login.
+pub fn is_legacy_hash(hash: &str) -> bool {
+    ["$2a$", "$2b$", "$2y$"].iter().any(|p| hash.starts_with(p))
+}
+
+/// Checks a password against a PHC string (argon2id), or against a legacy
+/// bcrypt hash ([`is_legacy_hash`]). A malformed stored hash counts as a
+/// mismatch (and is logged), never as a match.
 pub async fn verify_password(password: String, phc: String) -> DomainResult<bool> {
-    tokio::task::spawn_blocking(move || match PasswordHash::new(&phc) {
-        Ok(parsed) => Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
-        Err(e) => {
-            tracing::error!(error = %e, "stored password hash is malformed");
-            false
+    tokio::task::spawn_blocking(move || {
+        if is_legacy_hash(&phc) {
+            return match bcrypt::verify(password.as_bytes(), &phc) {
+                Ok(ok) => ok,
+                Err(e) => {
+                    tracing::error!(error = %e, "stored bcrypt hash is malformed");
+                    false
+                }
+            };
+        }
+        match PasswordHash::new(&phc) {
+            Ok(parsed) => Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok(),
+            Err(e) => {
+                tracing::error!(error = %e, "stored password hash is malformed");
+                false
+            }
         }
     })
     .await
@@ -82,6 +100,31 @@ mod tests {
                 .await
                 .unwrap()
         );
+    }
+
+    #[tokio::test]
+    async fn legacy_bcrypt_hashes_verify() {
+        // Cost 4: the lowest bcrypt allows, for speed; the prefixes PHP and
+        // Node's bcrypt libraries write all verify.
+        let hash = bcrypt::hash("old secret", 4).unwrap();
+        for prefix in ["$2a$", "$2b$", "$2y$"] {
+            let h = format!("{prefix}{}", &hash[4..]);
+            assert!(is_legacy_hash(&h));
+            assert!(
+                verify_password("old secret".into(), h.clone())
+                    .await
+                    .unwrap()
+            );
+            assert!(!verify_password("wrong".into(), h).await.unwrap());
+        }
+        assert!(
+            !verify_password("x".into(), "$2b$04$short".into())
+                .await
+                .unwrap()
+        );
+        assert!(!is_legacy_hash(
+            &hash_password("p".repeat(8)).await.unwrap()
+        ));
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub struct AuthConfig {
     pub login_max_failures: u32,
     /// The throttling window.
     pub login_window: Duration,
+    /// Where the first admin's generated password is kept until changed
+    /// (see [`super::write_initial_password`]); `None`: nowhere.
+    pub initial_password_file: Option<std::path::PathBuf>,
 }
 
 impl Default for AuthConfig {
@@ -40,6 +43,7 @@ impl Default for AuthConfig {
             customer_ttl_secs: 24 * 3600,
             login_max_failures: 5,
             login_window: Duration::from_secs(300),
+            initial_password_file: None,
         }
     }
 }
@@ -203,6 +207,7 @@ impl AuthService {
             }
         };
         self.throttle.succeeded(&acct_key, &[&ip_key]);
+        let user = self.upgrade_legacy_hash(user, password).await;
         let pair = self.open_family(&user).await?;
         self.audit(Some(user.id), "auth.login", Some(&email), ip, None)
             .await;
@@ -277,14 +282,53 @@ impl AuthService {
         }
     }
 
+    /// An account imported with the old chat-admin's bcrypt hash gets an
+    /// argon2id one at its first successful login (the only moment the
+    /// password is known). Best effort: a failure keeps the old hash, which
+    /// still works, and is logged.
+    async fn upgrade_legacy_hash(&self, mut user: User, password: &str) -> User {
+        if !super::password::is_legacy_hash(&user.password_hash) {
+            return user;
+        }
+        match hash_password(password.to_owned()).await {
+            Ok(hash) => {
+                let before = std::mem::replace(&mut user.password_hash, hash);
+                user.updated_at = now();
+                if let Err(e) = self.store.update_user(&user).await {
+                    tracing::warn!(error = %e, "could not upgrade a legacy password hash");
+                    user.password_hash = before;
+                } else {
+                    tracing::info!(user = %user.id, "upgraded a legacy bcrypt password hash to argon2id");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not upgrade a legacy password hash"),
+        }
+        user
+    }
+
     /// Sets a user's password (admin reset or own change) and revokes every
     /// refresh token of theirs: other sessions must log in again.
     pub async fn set_password(&self, mut user: User, new_password: &str) -> DomainResult<User> {
         check_password_policy(new_password)?;
-        user.password_hash = hash_password(new_password.to_owned()).await?;
+        let before = std::mem::replace(
+            &mut user.password_hash,
+            hash_password(new_password.to_owned()).await?,
+        );
         user.updated_at = now();
         self.store.update_user(&user).await?;
         self.store.revoke_user_tokens(user.id, now()).await?;
+        if let Some(path) = &self.config.initial_password_file {
+            // The change is stored: a failure here only leaves a stale file.
+            match super::forget_initial_password(path, &before).await {
+                Ok(true) => {
+                    tracing::info!(path = %path.display(), "the first admin changed the generated password; its file is deleted")
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not delete the first admin's password file")
+                }
+            }
+        }
         Ok(user)
     }
 

@@ -110,6 +110,10 @@ impl Webhooks {
     ) -> Result<(Arc<Self>, Arc<dyn EventBus>), WebhookError> {
         // reqwest is built without a default TLS provider; use ring's (as
         // chat-ai does; whichever installs first wins, both are ring).
+        // rustls 0.23.48 deprecates ring's provider (no post-quantum key
+        // exchange); ring is chosen on purpose (aws-lc-rs needs cmake and a C
+        // toolchain), so the warning is silenced, not the choice changed.
+        #[allow(deprecated)]
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .timeout(config.timeout)

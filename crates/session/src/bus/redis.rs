@@ -6,8 +6,9 @@ use chat_domain::events::Event;
 use chat_domain::ports::{Delivery, EventBus, EventStream};
 use chat_domain::{DomainError, DomainResult};
 use deadpool_redis::redis;
+use deadpool_redis::redis::aio::PubSub;
 use futures_util::StreamExt as _;
-use tokio::sync::{broadcast, oneshot};
+use tokio::sync::broadcast;
 
 use super::{LocalStream, SUBSCRIBER_BACKLOG};
 
@@ -63,21 +64,21 @@ impl RedisBus {
             .build()
             .map_err(|e| RedisBusError::InvalidUrl(e.to_string()))?;
         let (local, _) = broadcast::channel(SUBSCRIBER_BACKLOG);
-        let (ready_tx, ready_rx) = oneshot::channel();
         let channel = channel(prefix);
-        tokio::spawn(subscriber(client, channel.clone(), local.clone(), ready_tx));
-        match tokio::time::timeout(timeout, ready_rx).await {
-            Ok(Ok(())) => Ok(Self {
-                pool,
-                local,
-                channel,
-                prefix: prefix.to_owned(),
-            }),
-            Ok(Err(_)) => Err(RedisBusError::Unreachable("subscriber stopped".into())),
-            Err(_) => Err(RedisBusError::Unreachable(format!(
-                "no subscription within {timeout:?}"
-            ))),
-        }
+        // The first subscription is made here, once: an unreachable Redis
+        // fails the start at once with its cause ("connection refused"),
+        // instead of a retry loop logging it while the start times out.
+        let first = tokio::time::timeout(timeout, subscribe(&client, &channel))
+            .await
+            .map_err(|_| RedisBusError::Unreachable(format!("no answer within {timeout:?}")))?
+            .map_err(|e| RedisBusError::Unreachable(e.to_string()))?;
+        tokio::spawn(subscriber(client, channel.clone(), local.clone(), first));
+        Ok(Self {
+            pool,
+            local,
+            channel,
+            prefix: prefix.to_owned(),
+        })
     }
 
     /// The connection pool (shared with the Redis presence registry).
@@ -137,45 +138,52 @@ impl EventBus for RedisBus {
     }
 }
 
+async fn subscribe(client: &redis::Client, channel: &str) -> redis::RedisResult<PubSub> {
+    let mut pubsub = client.get_async_pubsub().await?;
+    pubsub.subscribe(channel).await?;
+    Ok(pubsub)
+}
+
+/// Fans the subscription's events out locally; when it drops, subscribes
+/// again (with backoff) and tells subscribers that events were missed.
 async fn subscriber(
     client: redis::Client,
     channel: String,
     local: broadcast::Sender<Delivery>,
-    ready: oneshot::Sender<()>,
+    first: PubSub,
 ) {
-    let mut ready = Some(ready);
+    let mut current = Some(first);
     let mut backoff = Duration::from_millis(100);
     loop {
-        match client.get_async_pubsub().await {
-            Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
-                Ok(()) => {
+        let pubsub = match current.take() {
+            Some(p) => p,
+            None => match subscribe(&client, &channel).await {
+                Ok(p) => {
                     backoff = Duration::from_millis(100);
-                    match ready.take() {
-                        Some(r) => {
-                            let _ = r.send(());
-                        }
-                        // A reconnect: whatever was published meanwhile is gone.
-                        None => {
-                            tracing::warn!("redis bus resubscribed; subscribers resynchronize");
-                            let _ = local.send(Delivery::Missed);
-                        }
-                    }
-                    let mut messages = pubsub.on_message();
-                    while let Some(msg) = messages.next().await {
-                        match serde_json::from_slice::<Event>(msg.get_payload_bytes()) {
-                            Ok(event) => {
-                                let _ = local.send(Delivery::Event(Arc::new(event)));
-                            }
-                            Err(e) => tracing::warn!(error = %e, "undecodable event on the bus"),
-                        }
-                    }
-                    tracing::warn!("redis bus subscription ended");
+                    // A reconnect: whatever was published meanwhile is gone.
+                    tracing::warn!("redis bus resubscribed; subscribers resynchronize");
+                    let _ = local.send(Delivery::Missed);
+                    p
                 }
-                Err(e) => tracing::warn!(error = %e, "redis bus: subscribe failed"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "redis bus: subscribe failed");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                    continue;
+                }
             },
-            Err(e) => tracing::warn!(error = %e, "redis bus: connect failed"),
+        };
+        let mut pubsub = pubsub;
+        let mut messages = pubsub.on_message();
+        while let Some(msg) = messages.next().await {
+            match serde_json::from_slice::<Event>(msg.get_payload_bytes()) {
+                Ok(event) => {
+                    let _ = local.send(Delivery::Event(Arc::new(event)));
+                }
+                Err(e) => tracing::warn!(error = %e, "undecodable event on the bus"),
+            }
         }
+        tracing::warn!("redis bus subscription ended");
         tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(Duration::from_secs(5));
     }
 }

@@ -37,6 +37,13 @@ impl RedisPresence {
     }
 }
 
+/// Sets each key's expiry to ARGV[1] ms unless it already lasts longer
+/// (PTTL is -1 for a key without expiry: set). `PEXPIRE … GT` would need
+/// Redis 7.
+const EXTEND_EXPIRY: &str = "for _, k in ipairs(KEYS) do \
+     if redis.call('PTTL', k) < tonumber(ARGV[1]) then redis.call('PEXPIRE', k, ARGV[1]) end \
+   end return 0";
+
 fn unavailable(e: redis::RedisError) -> DomainError {
     DomainError::Unavailable(format!("redis: {e}"))
 }
@@ -56,11 +63,25 @@ impl PresenceRegistry for RedisPresence {
     ) -> DomainResult<()> {
         let member = format!("{agent}|{node}");
         let expires = now_ms() + i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 2);
+        // Both keys outlive their newest entry, then go: a deployment (or a
+        // test run) that stops leaves nothing behind in a shared Redis.
+        // Only ever extended, so a node with a shorter TTL cannot cut
+        // another's entries short.
+        let keep_ms = 2 * i64::try_from(ttl.as_millis())
+            .unwrap_or(i64::MAX / 4)
+            .max(500);
         let mut conn = self.conn().await?;
         redis::pipe()
             .atomic()
             .zadd(&self.live, &member, expires)
             .hset(&self.status, &member, status.as_str())
+            .cmd("EVAL")
+            .arg(EXTEND_EXPIRY)
+            .arg(2)
+            .arg(&self.live)
+            .arg(&self.status)
+            .arg(keep_ms)
+            .ignore()
             .query_async::<()>(&mut conn)
             .await
             .map_err(unavailable)
