@@ -68,11 +68,29 @@ impl Reply {
     }
 }
 
+/// What the assistant found for a question and whether it answers.
+#[derive(Clone, Debug)]
+pub struct Decision {
+    /// The best documents, best first.
+    pub hits: Vec<crate::knowledge::Hit>,
+    /// Which of them it answers from (`None`: it does not answer).
+    pub answer: Option<usize>,
+}
+
+/// Ranks the documents for a question and decides whether to answer (the
+/// one decision behind [`answer`], the search API and the quality harness).
+pub fn decide(index: &Index, question: &str, config: &OfflineConfig) -> Decision {
+    let hits = index.search(question, 10);
+    let answer = hits.first().filter(|h| config.accepts(h)).map(|_| 0);
+    Decision { hits, answer }
+}
+
 /// Answers a question with the best passage, in the customer's language.
 pub fn answer(index: &Index, question: &str, config: &OfflineConfig) -> Reply {
     let zh = is_chinese(question);
-    match index.search(question, 1).into_iter().next() {
-        Some(hit) if config.accepts(&hit) => {
+    let decision = decide(index, question, config);
+    match decision.answer.map(|i| decision.hits[i].clone()) {
+        Some(hit) => {
             let text = if zh {
                 format!("{}\n\n（来源：{}）", hit.passage, hit.title)
             } else {
