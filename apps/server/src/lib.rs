@@ -199,7 +199,7 @@ impl Application {
         // The assistant: the offline one, answering from the knowledge base,
         // whose index follows the documents (rebuilt when they change).
         let offline = OfflineConfig {
-            min_score: config.ai_min_score,
+            min_confidence: config.ai_min_score,
             ..OfflineConfig::default()
         };
         let index = LiveIndex::new();

@@ -309,9 +309,18 @@ pub struct Assistant {
 impl Assistant {
     /// Indexes the documents.
     pub fn new(docs: &[(String, KnowledgeDoc)], config: OfflineConfig) -> Self {
+        Self::with_weights(docs, crate::knowledge::Weights::default(), config)
+    }
+
+    /// Indexes the documents with other weights (to compare settings).
+    pub fn with_weights(
+        docs: &[(String, KnowledgeDoc)],
+        weights: crate::knowledge::Weights,
+        config: OfflineConfig,
+    ) -> Self {
         let list: Vec<KnowledgeDoc> = docs.iter().map(|(_, d)| d.clone()).collect();
         Self {
-            index: Index::build(&list),
+            index: Index::build_with(&list, weights),
             config,
             keys: docs.iter().map(|(k, d)| (d.id, k.clone())).collect(),
         }
