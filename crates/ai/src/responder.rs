@@ -13,7 +13,7 @@ use chat_domain::model::{Conversation, ConversationState, Message};
 use chat_domain::ports::{AssistantHook, BotActions, Delivery, EventBus};
 use tokio::sync::Notify;
 
-use crate::handoff::wants_human;
+use crate::handoff::{explicit_request, wants_human};
 use crate::knowledge::LiveIndex;
 use crate::offline::{OfflineConfig, Reply, answer};
 use crate::provider::{OpenAiProvider, ProviderError, StreamItem, estimate_tokens};
@@ -171,7 +171,14 @@ impl Inner {
     async fn respond(self: Arc<Self>, conversation: Conversation, message: Message) {
         let id = conversation.id;
         let started = Instant::now();
-        if wants_human(&message.body) {
+        // Offline, the recognizer decides; in front of a model only an
+        // explicit request does (the model hears the rest and may call
+        // `transfer_to_human`). Explicit requests work with the provider down.
+        let asks = match &self.engine {
+            Engine::Offline => wants_human(&message.body),
+            Engine::Model { .. } => explicit_request(&message.body),
+        };
+        if asks {
             self.stop(id);
             match self.actions.hand_off(id).await {
                 Ok(()) => metrics::counter!("ai_handoffs_total", "reason" => "asked").increment(1),
