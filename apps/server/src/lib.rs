@@ -22,7 +22,7 @@ pub mod telemetry;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, from_fn};
@@ -402,12 +402,8 @@ async fn start_assistant(
     let engine = match &config.ai_model {
         Some(m) => {
             let provider = OpenAiProvider::new(ProviderConfig {
-                base_url: m.base_url.clone(),
-                api_key: m.api_key.0.clone(),
-                model: m.model.clone(),
-                connect_timeout: Duration::from_secs(5),
                 chunk_timeout: m.timeout,
-                max_retries: 3,
+                ..ProviderConfig::new(&m.base_url, &m.api_key.0, &m.model)
             });
             match provider {
                 Ok(p) => {

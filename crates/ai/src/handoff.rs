@@ -872,11 +872,10 @@ fn words(clause: &str) -> Vec<String> {
 /// that word. Short words are left alone (too many near neighbours).
 fn fix_typo(word: &str) -> String {
     if word.len() >= 4 {
-        for target in EN_STRICT_OBJECTS
-            .iter()
-            .chain(&["person", "someone", "real"])
-        {
-            if target.len() >= 4 && word != *target {
+        // Targets of five letters or more: a four-letter one has too many
+        // real words one edit away (real / deal / meal).
+        for target in EN_STRICT_OBJECTS.iter().chain(&["person", "someone"]) {
+            if target.len() >= 5 && word != *target {
                 let d = crate::knowledge::edit_distance(word, target);
                 if d == 1 && !EN_NOT_TYPOS.contains(&word) {
                     return (*target).to_owned();
