@@ -390,7 +390,7 @@ impl Config {
                     })?,
             },
             ai_handoff_after_misses: parse(&get, "CHAT_AI_HANDOFF_AFTER_MISSES", "2")?,
-            ai_delta_delay: Duration::from_millis(parse(&get, "CHAT_AI_DELTA_DELAY_MS", "25")?),
+            ai_delta_delay: Duration::from_millis(parse(&get, "CHAT_AI_DELTA_DELAY_MS", "0")?),
             ai_index_refresh: Duration::from_secs(positive(
                 &get,
                 "CHAT_AI_INDEX_REFRESH_SECS",
