@@ -523,3 +523,42 @@ pub fn fallback(zh: bool, e: Option<&ProviderError>) -> String {
         (false, _) => "Sorry, I can't answer right now. Please try again in a moment, or type \"human\" to talk to a person.".into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chat_domain::ids::{ConversationId, MessageId};
+    use chat_domain::model::{Message, MessageKind, SenderKind};
+
+    use super::build_context;
+
+    fn msg(kind: SenderKind, body: &str) -> Message {
+        Message {
+            id: MessageId::new(),
+            conversation_id: ConversationId::new(),
+            seq: 1,
+            sender_kind: kind,
+            sender_id: None,
+            kind: MessageKind::Text,
+            body: body.to_owned(),
+            client_msg_id: None,
+            created_at: chat_domain::time::now(),
+        }
+    }
+
+    #[test]
+    fn trimmed_history_starts_with_a_question() {
+        let long = "word ".repeat(40);
+        let recent = vec![
+            msg(SenderKind::Customer, &long),
+            msg(SenderKind::Bot, "an answer to the first question"),
+            msg(SenderKind::Customer, "and the second?"),
+        ];
+        // The budget drops the first question but would keep its answer.
+        let ctx = build_context("system", &recent, 30);
+        assert_eq!(ctx[0]["role"], "system");
+        assert_eq!(ctx[1]["role"], "user", "{ctx:?}");
+        assert_eq!(ctx.len(), 2);
+        // With room for everything, nothing is dropped.
+        assert_eq!(build_context("system", &recent, 10_000).len(), 4);
+    }
+}
