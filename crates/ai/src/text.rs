@@ -4,7 +4,9 @@
 //! also emits the shorter words inside long compounds, so 退货政策 matches
 //! 退货). Latin text is split on non-alphanumerics, lowercased and lightly
 //! stemmed (plural and common verb endings), so "returns" matches "return".
-//! Stop words of both languages are dropped.
+//! Stop words of both languages are dropped. Chinese text also yields its
+//! character pairs and single characters ([`Kind`]): paraphrases and
+//! homophone typos that miss every word still share some of them.
 
 use std::sync::OnceLock;
 
@@ -304,5 +306,17 @@ mod tests {
         assert_eq!(tokens("shipped refunds"), vec!["ship", "refund"]);
         assert!(is_chinese("我的订单 order 在哪"));
         assert!(!is_chinese("Where is my order?"));
+    }
+
+    #[test]
+    fn a_homophone_typo_keeps_a_character() {
+        // 推款 for 退款: no word and no pair in common, one character.
+        let typo = analyze("推款");
+        let right = analyze("退款");
+        assert!(
+            typo.iter()
+                .any(|t| t.kind == Kind::Char && right.contains(t)),
+            "{typo:?} / {right:?}"
+        );
     }
 }
