@@ -9,7 +9,8 @@
 #   throughput  closed loop, $CONVS conversations (500), $SECS s (15)
 #   latency     fixed $RATE msg/s (5000), $CONVS conversations, $SECS s
 #   assistant   closed loop, $AI_CONVS conversations (100) answered by the
-#               offline assistant, $SECS s
+#               offline assistant, $SECS s ($AI_DELAY_MS: its pacing, default 0;
+#               AI_CONVS=1 gives the question-to-answer time of one customer)
 #   idle        $IDLE idle authenticated sockets (10000): server KiB per socket
 #   rest        $REST_CONC connections (32) on the conversation list, then on
 #               the statistics, $SECS s each
@@ -74,7 +75,7 @@ trap cleanup EXIT
 
 common_env=(CHAT_ADMIN_EMAIL=bench@example.com CHAT_ADMIN_PASSWORD="$PASSWORD" CHAT_LOG=warn
   CHAT_WS_RATE_PER_SEC=1000000 CHAT_MAX_CONVERSATIONS_PER_AGENT=1000000
-  CHAT_AI_DELTA_DELAY_MS=0 CHAT_AI_DEMO_KB=true CHAT_DATA_DIR="$DATA")
+  CHAT_AI_DELTA_DELAY_MS="${AI_DELAY_MS:-0}" CHAT_AI_DEMO_KB=true CHAT_DATA_DIR="$DATA")
 start_node() { # port database-url extra-env...
   local port=$1 db=$2; shift 2
   env "${common_env[@]}" CHAT_LISTEN="127.0.0.1:$port" DATABASE_URL="$db" "$@" \

@@ -116,7 +116,8 @@ function onFrame(f) {
     case 'ai_delta':
       if (st.conv && f.conversation_id === st.conv.id) {
         if (!st.drafts.has(f.reply_id)) st.drafts.clear();
-        st.drafts.set(f.reply_id, (st.drafts.get(f.reply_id) || '') + f.delta);
+        const before = f.reset ? '' : (st.drafts.get(f.reply_id) || ''); // reset: draft abandoned
+        st.drafts.set(f.reply_id, before + f.delta);
         renderMessages();
       }
       break;

@@ -97,7 +97,9 @@ function onFrame(f) {
       if (state.conv && f.conversation_id === state.conv.id) {
         // A newer reply supersedes an older draft.
         if (!state.drafts.has(f.reply_id)) state.drafts.clear();
-        state.drafts.set(f.reply_id, (state.drafts.get(f.reply_id) || '') + f.delta);
+        // `reset`: the draft so far was abandoned (a broken stream); start over.
+        const before = f.reset ? '' : (state.drafts.get(f.reply_id) || '');
+        state.drafts.set(f.reply_id, before + f.delta);
       }
       break;
     case 'typing':

@@ -151,8 +151,10 @@ pub struct Config {
     pub ai_provider: AiProvider,
     /// The model settings, when `ai_provider` is `OpenAi`.
     pub ai_model: Option<ModelConfig>,
-    /// `CHAT_AI_MIN_SCORE`: least retrieval score the offline assistant
-    /// answers with (below it, it offers a person).
+    /// `CHAT_AI_MIN_SCORE`: least confidence (0–1: the best document's score
+    /// relative to what the question could score at most) the offline
+    /// assistant answers with (below it, it says it is not sure and offers
+    /// a person).
     pub ai_min_score: f64,
     /// `CHAT_AI_HANDOFF_AFTER_MISSES`: hand off after this many unanswered
     /// questions in a row (0: never).
@@ -379,21 +381,21 @@ impl Config {
             ai_provider,
             ai_model,
             ai_min_score: match get("CHAT_AI_MIN_SCORE") {
-                None => 5.0,
+                None => chat_ai::offline::OfflineConfig::default().min_confidence,
                 Some(v) => v
                     .trim()
                     .parse::<f64>()
                     .ok()
-                    .filter(|x| x.is_finite() && *x >= 0.0)
+                    .filter(|x| (0.0..=1.0).contains(x))
                     .ok_or_else(|| {
                         err(
                             "CHAT_AI_MIN_SCORE",
-                            format!("`{v}` is not a non-negative number"),
+                            format!("`{v}` is not a confidence between 0 and 1"),
                         )
                     })?,
             },
             ai_handoff_after_misses: parse(&get, "CHAT_AI_HANDOFF_AFTER_MISSES", "2")?,
-            ai_delta_delay: Duration::from_millis(parse(&get, "CHAT_AI_DELTA_DELAY_MS", "25")?),
+            ai_delta_delay: Duration::from_millis(parse(&get, "CHAT_AI_DELTA_DELAY_MS", "0")?),
             ai_index_refresh: Duration::from_secs(positive(
                 &get,
                 "CHAT_AI_INDEX_REFRESH_SECS",

@@ -2,78 +2,1078 @@
 //!
 //! Handoff is a state change decided here (or by a provider's tool call),
 //! never text parsed out of a model's reply.
+//!
+//! A keyword is not a request: 人工智能, 人工费, "human resources" or
+//! "travel agent" contain the words without asking for anyone, "I don't need
+//! a human any more" declines, and "客服几点上班" asks about the service.
+//! The recognizer is a small intent grammar applied clause by clause:
+//!
+//! - a *request verb* (转/找/接/叫/要/让/联系…, talk/speak/connect/transfer…)
+//!   followed, with only filler words between, by a *person object*
+//!   (人工/客服/真人/经理…, human/agent/representative/someone…);
+//! - or a clause that is nothing but a person object and politeness
+//!   ("人工", "human please");
+//! - or refusing the bot ("不要机器人", "stop the bot") or asking to be
+//!   called back ("回个电话", "call me back");
+//! - unless a negation governs the verb or follows the object ("不用转人工了",
+//!   "no need for an agent"), or the object is part of a compound (a
+//!   following character or word makes it something else).
+//!
+//! [`request`] says how sure the match is: an [`Strength::Explicit`] request
+//! (a request verb or a bare object, the forms nobody uses for anything
+//! else) is acted on even in front of a language model; the rest
+//! ([`Strength::Implied`]: refusing the bot, a call back) is acted on by the
+//! offline assistant, and left to the model when there is one.
 
-const ZH: &[&str] = &[
-    "转人工",
+/// How clearly a message asks for a person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Strength {
+    /// Implied: refusing the bot, asking to be called back.
+    Implied,
+    /// Explicit: "转人工", "let me talk to a human", "agent".
+    Explicit,
+}
+
+/// True when the customer asks for a person (the offline assistant's rule).
+pub fn wants_human(text: &str) -> bool {
+    request(text).is_some()
+}
+
+/// True when the request is explicit enough to act on before a model sees it.
+pub fn explicit_request(text: &str) -> bool {
+    request(text) == Some(Strength::Explicit)
+}
+
+/// Whether, and how clearly, `text` asks for a person.
+pub fn request(text: &str) -> Option<Strength> {
+    let mut lower = text.to_lowercase();
+    // Homophone typos of the one word that matters most (转人攻, 人宫客服).
+    for (typo, word) in ZH_HOMOPHONES {
+        if lower.contains(typo) {
+            lower = lower.replace(typo, word);
+        }
+    }
+    // "…but I figured it out", "问题已经解决了": the customer is done.
+    if DECLINED.iter().any(|d| lower.contains(d))
+        || SELF_DESCRIBED.iter().any(|d| lower.contains(d))
+    {
+        return None;
+    }
+    clauses(&lower)
+        .filter_map(|c| zh_clause(c).max(en_clause(c)))
+        .max()
+}
+
+/// The customer describing themselves ("I'm human, not a robot": a
+/// captcha complaint, not a request).
+const SELF_DESCRIBED: &[&str] = &[
+    "i'm human",
+    "i am human",
+    "im human",
+    "i'm not a robot",
+    "i am not a robot",
+    "我是人",
+    "我不是机器人",
+];
+
+/// A message that says the matter is settled declines whatever it asked.
+const DECLINED: &[&str] = &[
+    "figured it out",
+    "never mind",
+    "nevermind",
+    "all good now",
+    "problem solved",
+    "it's sorted",
+    "已经解决",
+    "解决了",
+    "搞定了",
+    "没事了",
+    "算了不用",
+];
+
+/// Clauses: split at sentence and clause punctuation of both scripts, and
+/// at English "but" (a turn: "no bot, but a human").
+fn clauses(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| {
+        matches!(
+            c,
+            '，' | '。'
+                | '！'
+                | '？'
+                | '；'
+                | '、'
+                | ','
+                | '.'
+                | '!'
+                | '?'
+                | ';'
+                | '\n'
+                | '~'
+                | '～'
+        )
+    })
+    .flat_map(|c| c.split(" but "))
+    .map(str::trim)
+    .filter(|c| !c.is_empty())
+}
+
+// ---------------------------------------------------------------- Chinese
+
+/// Pinyin-input homophones of 人工 and 客服 (same syllables, wrong characters).
+const ZH_HOMOPHONES: &[(&str, &str)] = &[
+    ("人攻", "人工"),
+    ("人宫", "人工"),
+    ("人公", "人工"),
+    ("仁工", "人工"),
+    ("客服务", "客服"),
+    ("刻服", "客服"),
+    ("课服", "客服"),
+];
+
+/// Person objects, longest first (a longer one wins at the same place).
+const ZH_OBJECTS: &[&str] = &[
     "人工客服",
     "人工服务",
-    "找客服",
-    "真人",
-    "人工",
-    "客服人员",
-    "找人工",
-    "接人工",
-    "转接客服",
     "人工坐席",
-    "联系客服",
-    "投诉",
+    "人工座席",
+    "真人客服",
+    "在线客服",
+    "客服人员",
+    "客服专员",
+    "售后人员",
+    "工作人员",
+    "服务人员",
+    "技术人员",
+    "维修人员",
+    "负责人",
+    "值班经理",
+    "人工",
+    "客服",
+    "真人",
+    "活人",
+    "经理",
+    "主管",
+    "专员",
+    "领导",
+    "人类",
+    "老板",
+    "店长",
+    "小二",
+    "售后",
 ];
 
-const EN: &[&str] = &[
-    "human",
-    "real person",
-    "a person",
-    "live agent",
-    "an agent",
-    "talk to someone",
-    "speak to someone",
-    "customer service rep",
-    "representative",
-    "operator",
-    "live chat",
-    "talk to a person",
-    "speak to a person",
+/// Objects that are a request only after a request verb (a bare "售后" or
+/// "经理" is a topic, not a call for someone).
+const ZH_VERB_ONLY: &[&str] = &[
+    "售后",
+    "老板",
+    "店长",
+    "经理",
+    "主管",
+    "领导",
+    "负责人",
+    "专员",
+    "人类",
 ];
 
-/// True when the customer asks for a person.
-pub fn wants_human(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    if ZH.iter().any(|p| lower.contains(p)) {
-        return true;
+/// Characters that, right after an object, make it part of another word
+/// (人工智能, 人工费, 人工湖, 真人秀, 客服电话, 专员…岗位): the object is
+/// then not a person being asked for.
+const ZH_COMPOUND_NEXT: &[char] = &[
+    '智', '费', '成', '材', '合', '养', '种', '湖', '降', '草', '耳', '关', '造', '呼', '授', '繁',
+    '培', '饲', '秀', '版', '尺', '电', '号', '热', '邮', '中', '工', '岗', '职', '招', '系', '机',
+    '审', '核', '鉴', '检', '干', '翻', '标', '智', '降', '增', '皮', '革', '石', '钻', '晶', '花',
+    '香', '色', '甜', '味', '肉', '心', '脑', '网', '政', '期', '流', '单', '问', '服',
+];
+
+/// Request verbs: something is asked of the service (转人工, 找客服, 叫经理).
+const ZH_VERBS: &[&str] = &[
+    "转接", "转到", "转给", "联系", "联络", "呼叫", "需要", "换成", "换个", "切换", "接通", "要求",
+    "申请", "安排", "派", "转", "找", "接", "叫", "要", "让", "换", "请", "喊", "和", "跟", "同",
+    "与", "给我",
+];
+
+/// What a person object may be asked to do for the customer ("让专员联系我").
+const ZH_OBJECT_ACTS: &[&str] = &[
+    "联系我",
+    "回电",
+    "打给我",
+    "给我打",
+    "来处理",
+    "来跟我",
+    "来和我",
+    "处理一下",
+];
+
+/// Verbs that take a plain 人 ("找个人来", "换个人", "找一个能负责的人").
+const ZH_PERSON_VERBS: &[&str] = &["找", "换", "叫", "要", "派", "安排"];
+
+/// Words that may stand between a verb and its object (一个, 你们的, 真正的…).
+const ZH_FILLERS: &[&str] = &[
+    "一下",
+    "一个",
+    "一位",
+    "个",
+    "位",
+    "名",
+    "你们",
+    "您们",
+    "你们的",
+    "你们家",
+    "你们店",
+    "贵公司",
+    "公司",
+    "店里",
+    "店铺",
+    "的",
+    "真正的",
+    "活的",
+    "专门",
+    "售后",
+    "值班",
+    "上级",
+    "我",
+    "给我",
+    "帮我",
+    "为我",
+    "下",
+    "来",
+    "过来",
+    "对接",
+    "一",
+    "点",
+    "真的",
+    "在线",
+    "店",
+];
+
+/// Clause words that may surround a bare object ("人工！", "我要真人啊").
+const ZH_POLITE: &[&str] = &[
+    "请",
+    "麻烦",
+    "谢谢",
+    "我",
+    "吧",
+    "啊",
+    "呀",
+    "吗",
+    "呢",
+    "了",
+    "哈",
+    "嘛",
+    "快",
+    "快点",
+    "赶紧",
+    "马上",
+    "立刻",
+    "现在",
+    "服务",
+    "您好",
+    "你好",
+    "在吗",
+    "喂",
+    "帮忙",
+    "直接",
+    "还是",
+    "好吗",
+    "可以吗",
+    "行吗",
+    "嗯",
+    "哦",
+    "好",
+    "的",
+    "在哪里",
+    "在哪",
+    "去哪了",
+    "在不在",
+    "你们",
+    "有吗",
+];
+
+/// Negations that, right before the verb, decline ("不用转人工").
+const ZH_NEG_BEFORE: &[&str] = &[
+    "不用",
+    "不需要",
+    "不要",
+    "不想",
+    "不必",
+    "无需",
+    "没必要",
+    "别",
+    "不",
+    "用不着",
+    "不再",
+];
+
+/// Negations after the object that decline it ("人工就不用了").
+const ZH_NEG_AFTER: &[&str] = &[
+    "不用",
+    "不需要",
+    "不必",
+    "算了",
+    "没必要",
+    "不要了",
+    "就不",
+    "免了",
+];
+
+/// Questions about the service rather than requests for it.
+const ZH_INFO: &[&str] = &[
+    "电话",
+    "号码",
+    "几点",
+    "时间",
+    "上班",
+    "下班",
+    "营业",
+    "多少",
+    "邮箱",
+    "微信号",
+    "是谁",
+    "是不是",
+    "是否",
+    "有没有人工吗",
+    "怎么收费",
+    "什么时候",
+];
+
+/// The bot, and what refuses it.
+const ZH_BOT: &[&str] = &[
+    "机器人",
+    "机器",
+    "智能客服",
+    "自动回复",
+    "ai",
+    "bot",
+    "人工智障",
+];
+const ZH_BOT_REFUSAL: &[&str] = &[
+    "不要",
+    "不想",
+    "别",
+    "不和",
+    "不跟",
+    "听不懂",
+    "没用",
+    "太笨",
+    "笨",
+    "垃圾",
+    "废物",
+    "受够",
+    "不是人",
+    "答非所问",
+    "敷衍",
+];
+
+/// Asking to be called back.
+const ZH_CALLBACK: &[&str] = &[
+    "回电",
+    "回个电话",
+    "回拨",
+    "打电话给我",
+    "给我打电话",
+    "给我打个电话",
+    "打给我",
+    "来电联系",
+    "电话联系我",
+    "打个电话给我",
+    "致电我",
+    "打我电话",
+    "回我电话",
+    "打我手机",
+];
+
+/// The longest object starting at char index `i`, if it is not a compound.
+fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
+    for obj in ZH_OBJECTS.iter().chain(EN_STRICT_OBJECTS) {
+        let o: Vec<char> = obj.chars().collect();
+        if chars.len() >= i + o.len() && chars[i..i + o.len()] == o[..] {
+            let next = chars.get(i + o.len()).copied();
+            if obj.is_ascii() {
+                // Latin objects inside Chinese text: a whole word.
+                let prev_ok = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
+                let next_ok = next.is_none_or(|c| !c.is_ascii_alphanumeric());
+                if prev_ok && next_ok {
+                    return Some(o.len());
+                }
+                continue;
+            }
+            if next.is_some_and(|c| ZH_COMPOUND_NEXT.contains(&c)) {
+                return None;
+            }
+            return Some(o.len());
+        }
     }
-    // Whole-word match for English, so "inhuman" or "agency" do not count.
-    let words: Vec<&str> = lower
-        .split(|c: char| !c.is_ascii_alphanumeric())
+    None
+}
+
+/// Strips any of `words` from the end of `s` (repeatedly); returns the rest.
+fn strip_suffixes<'a>(mut s: &'a str, words: &[&str]) -> &'a str {
+    loop {
+        let before = s;
+        s = s.trim_end();
+        for w in words {
+            if let Some(rest) = s.strip_suffix(w) {
+                s = rest;
+                break;
+            }
+        }
+        if s == before {
+            return s;
+        }
+    }
+}
+
+fn strip_prefixes<'a>(mut s: &'a str, words: &[&str]) -> &'a str {
+    loop {
+        let before = s;
+        s = s.trim_start();
+        for w in words {
+            if let Some(rest) = s.strip_prefix(w) {
+                s = rest;
+                break;
+            }
+        }
+        if s == before {
+            return s;
+        }
+    }
+}
+
+fn zh_clause(clause: &str) -> Option<Strength> {
+    let chars: Vec<char> = clause.chars().collect();
+    let mut best = None;
+    let mut i = 0;
+    while i < chars.len() {
+        let Some(len) = zh_object_at(&chars, i) else {
+            i += 1;
+            continue;
+        };
+        let before: String = chars[..i].iter().collect();
+        let object: String = chars[i..i + len].iter().collect();
+        let after: String = chars[i + len..].iter().collect();
+        i += len;
+        if ZH_NEG_AFTER.iter().any(|n| after.contains(n)) {
+            continue;
+        }
+        // Bare object: nothing but politeness around it.
+        let around: &[&str] = &[ZH_POLITE, ZH_OBJECTS].concat();
+        let rest_before = strip_prefixes(strip_suffixes(&before, around), around);
+        let rest_after = strip_prefixes(&after, around);
+        let info = ZH_INFO.iter().any(|w| clause.contains(w));
+        if rest_before.trim().is_empty()
+            && rest_after.trim().is_empty()
+            && !info
+            && !ZH_VERB_ONLY.contains(&object.as_str())
+        {
+            best = best.max(Some(Strength::Explicit));
+            continue;
+        }
+        // "有人工吗", "有没有真人": asking whether there is one is asking for one.
+        let asks_for_one = (before.ends_with('有') || before.ends_with("有没有"))
+            && (clause.contains("有没有")
+                || ["吗", "么", "嘛"].iter().any(|q| clause.ends_with(q)));
+        // "让专员联系我": the object asked to act.
+        let object_acts = ZH_OBJECT_ACTS
+            .iter()
+            .any(|a| after.trim_start().starts_with(a));
+        if (asks_for_one || object_acts) && !info && !zh_negated_anywhere(&before) {
+            best = best.max(Some(Strength::Explicit));
+            continue;
+        }
+        // Verb + fillers + object.
+        let head = strip_suffixes(&before, ZH_FILLERS);
+        let Some(verb) = ZH_VERBS.iter().find(|v| head.ends_with(*v)) else {
+            continue;
+        };
+        let lead = &head[..head.len() - verb.len()];
+        let lead = strip_suffixes(
+            lead,
+            &[
+                "帮我",
+                "给我",
+                "能",
+                "可以",
+                "能不能",
+                "可不可以",
+                "我",
+                "再",
+                "去",
+            ],
+        );
+        if ZH_NEG_BEFORE.iter().any(|n| lead.ends_with(n))
+            || (*verb == "要" && lead.ends_with('不'))
+        {
+            continue;
+        }
+        // "客服电话是多少", "找客服要多久": asking about the service.
+        if info
+            && !matches!(
+                *verb,
+                "转" | "转接" | "转到" | "转给" | "接通" | "叫" | "喊"
+            )
+        {
+            continue;
+        }
+        best = best.max(Some(Strength::Explicit));
+    }
+    if best.is_some() {
+        return best;
+    }
+    if zh_person_request(clause) {
+        return Some(Strength::Explicit);
+    }
+    // "有人吗", "有人在吗", "帮我转接一下": someone, anyone, a transfer.
+    if ["有人吗", "有人在吗", "有没有人", "有人在不", "转接"]
+        .iter()
+        .any(|p| clause.contains(p))
+        && !zh_negated_anywhere(clause)
+    {
+        return Some(Strength::Explicit);
+    }
+    if ZH_CALLBACK.iter().any(|c| clause.contains(c)) && !zh_negated_anywhere(clause) {
+        return Some(Strength::Implied);
+    }
+    if ZH_BOT.iter().any(|b| clause.contains(b))
+        && ZH_BOT_REFUSAL.iter().any(|r| clause.contains(r))
+    {
+        return Some(Strength::Implied);
+    }
+    None
+}
+
+/// "找个人来处理", "换个人", "找一个真正能负责的人": a request verb, then a
+/// classifier and 人, or a description ending in 的人.
+fn zh_person_request(clause: &str) -> bool {
+    ZH_PERSON_VERBS.iter().any(|v| {
+        clause.match_indices(v).any(|(i, _)| {
+            let lead = &clause[..i];
+            let rest = &clause[i + v.len()..];
+            let negated = ZH_NEG_BEFORE.iter().any(|n| lead.ends_with(n));
+            let classifier = ["个人", "一个人", "一位", "位"]
+                .iter()
+                .any(|c| rest.starts_with(c) && !rest.starts_with("个人信息"));
+            let described =
+                rest.chars().count() <= 14 && rest.trim_end_matches(ZH_END).ends_with("的人");
+            !negated && (classifier || described)
+        })
+    })
+}
+
+/// Trailing particles.
+const ZH_END: &[char] = &['吧', '啊', '呀', '吗', '呢', '了', '来', '哈', ' '];
+
+fn zh_negated_anywhere(clause: &str) -> bool {
+    ["不用", "不需要", "不必", "别", "无需"]
+        .iter()
+        .any(|n| clause.contains(n))
+}
+
+// ---------------------------------------------------------------- English
+
+/// Objects any request verb may take.
+const EN_STRICT_OBJECTS: &[&str] = &[
+    "human",
+    "humans",
+    "agent",
+    "agents",
+    "representative",
+    "rep",
+    "operator",
+    "manager",
+    "supervisor",
+    "advisor",
+    "adviser",
+    "specialist",
+];
+
+/// Objects only a communication verb takes ("talk to someone", not "I need
+/// someone to install it").
+const EN_SOFT_OBJECTS: &[&str] = &[
+    "person", "people", "someone", "somebody", "staff", "employee", "support", "service", "team",
+    "customer", "cs", "you",
+];
+
+/// Communication verbs: any person object.
+const EN_TALK: &[&str] = &[
+    "talk",
+    "speak",
+    "chat",
+    "connect",
+    "transfer",
+    "escalate",
+    "reach",
+    "contact",
+    "put",
+    "patch",
+    "forward",
+    "route",
+    "hand",
+    "pass",
+    "complaint",
+    "complain",
+];
+
+/// Soft objects a want-verb may take ("I need a person to look at it").
+const EN_WANT_SOFT: &[&str] = &[
+    "person", "people", "someone", "somebody", "staff", "employee",
+];
+
+/// Adjectives that make any person object a request ("a real person").
+const EN_REAL: &[&str] = &["real", "live", "actual", "human", "living", "proper"];
+
+/// Verbs that take only a strict object ("I want a human").
+const EN_WANT: &[&str] = &[
+    "want", "need", "get", "give", "request", "have", "bring", "prefer", "find", "call", "fetch",
+    "send", "ask",
+];
+
+/// What may stand between a verb and its object.
+const EN_FILLERS: &[&str] = &[
+    "to",
+    "with",
+    "me",
+    "us",
+    "through",
+    "a",
+    "an",
+    "the",
+    "your",
+    "some",
+    "one",
+    "of",
+    "another",
+    "real",
+    "live",
+    "actual",
+    "human",
+    "living",
+    "senior",
+    "customer",
+    "support",
+    "service",
+    "sales",
+    "care",
+    "in",
+    "on",
+    "over",
+    "directly",
+    "now",
+    "please",
+    "pls",
+    "just",
+    "talk",
+    "speak",
+    "chat",
+    "actually",
+    "proper",
+    "person",
+    "any",
+    "someone",
+    "connected",
+    "transferred",
+    "up",
+    "back",
+    "right",
+    "away",
+    "my",
+    "you",
+    "guys",
+    "whoever",
+    "tech",
+    "technical",
+    "helpdesk",
+    "help",
+    "desk",
+    "account",
+    "store",
+    "shop",
+    "duty",
+    "team",
+    "member",
+    "staff",
+    "from",
+    "for",
+];
+
+/// Words after an object that make it a compound ("human resources",
+/// "agent orange"), or a job title in a sentence about something else.
+const EN_COMPOUND_NEXT: &[&str] = &[
+    "resources",
+    "resource",
+    "error",
+    "errors",
+    "rights",
+    "body",
+    "nature",
+    "readable",
+    "trafficking",
+    "hair",
+    "capital",
+    "race",
+    "interface",
+    "string",
+    "header",
+    "orange",
+    "fee",
+    "fees",
+    "commission",
+    "license",
+    "licence",
+    "code",
+    "portal",
+    "program",
+    "programme",
+    "mode",
+    "app",
+];
+
+/// Words before an object that make it someone else (travel agent, user
+/// agent, estate agent, cleaning agent).
+const EN_COMPOUND_PREV: &[&str] = &[
+    "travel",
+    "user",
+    "estate",
+    "shipping",
+    "customs",
+    "insurance",
+    "secret",
+    "double",
+    "free",
+    "cleaning",
+    "chemical",
+    "bonding",
+    "booking",
+    "sports",
+    "talent",
+    "literary",
+    "property",
+    "forwarding",
+    "delivery",
+    "ai",
+    "project",
+    "product",
+    "account",
+    "store",
+    "my",
+    "our",
+    "his",
+    "her",
+    "their",
+    "i'm",
+    "im",
+];
+
+/// Negations that decline what follows.
+const EN_NEG: &[&str] = &[
+    "don't",
+    "dont",
+    "do not",
+    "no need",
+    "not necessary",
+    "doesn't",
+    "won't",
+    "never",
+    "no longer",
+    "without",
+    "not",
+    "didn't",
+    "nor",
+];
+
+/// Closing words that decline what came before ("…any more", "never mind").
+const EN_NEG_AFTER: &[&str] = &[
+    "any more",
+    "anymore",
+    "never mind",
+    "nevermind",
+    "no longer",
+];
+
+/// The bot, and what refuses it.
+const EN_BOT: &[&str] = &[
+    "bot",
+    "robot",
+    "machine",
+    "chatbot",
+    "automated",
+    "ai",
+    "auto-reply",
+];
+const EN_BOT_REFUSAL: &[&str] = &[
+    "not",
+    "no",
+    "stop",
+    "hate",
+    "useless",
+    "don't",
+    "dont",
+    "done with",
+    "enough",
+    "sick of",
+    "tired of",
+    "stupid",
+    "dumb",
+    "instead of",
+    "rather than",
+    "not a",
+    "no more",
+    "quit",
+    "sucks",
+    "terrible",
+    "pointless",
+    "not helping",
+    "not helpful",
+    "doesn't understand",
+    "can't understand",
+];
+
+/// Words that may surround a bare object ("agent please").
+const EN_POLITE: &[&str] = &[
+    "please",
+    "pls",
+    "plz",
+    "now",
+    "a",
+    "an",
+    "the",
+    "real",
+    "live",
+    "actual",
+    "human",
+    "hi",
+    "hello",
+    "hey",
+    "thanks",
+    "asap",
+    "just",
+    "ok",
+    "okay",
+    "customer",
+    "service",
+    "support",
+    "talk",
+    "to",
+    "speak",
+    "right",
+    "immediately",
+    "being",
+];
+
+fn words(clause: &str) -> Vec<String> {
+    clause
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '\'' || c == '’' || c == '-'))
         .filter(|w| !w.is_empty())
-        .collect();
-    let joined = format!(" {} ", words.join(" "));
-    EN.iter().any(|p| joined.contains(&format!(" {p} "))) || words == ["agent"]
+        .map(|w| fix_typo(&w.replace('’', "'")))
+        .collect()
+}
+
+/// One typo away from a person word ("humn", "agnet", "reprsentative"):
+/// that word. Short words are left alone (too many near neighbours).
+fn fix_typo(word: &str) -> String {
+    if word.len() >= 4 {
+        // Targets of five letters or more: a four-letter one has too many
+        // real words one edit away (real / deal / meal).
+        for target in EN_STRICT_OBJECTS.iter().chain(&["person", "someone"]) {
+            if target.len() >= 5 && word != *target {
+                let d = crate::knowledge::edit_distance(word, target);
+                if d == 1 && !EN_NOT_TYPOS.contains(&word) {
+                    return (*target).to_owned();
+                }
+            }
+        }
+    }
+    word.to_owned()
+}
+
+/// Real words one edit away from a person word.
+const EN_NOT_TYPOS: &[&str] = &[
+    "humane", "agents", "humans", "reps", "read", "reel", "persons", "managers", "ager",
+];
+
+/// Words around a channel named on its own ("customer service please").
+const EN_POLITE_CHANNEL: &[&str] = &[
+    "customer", "service", "live", "chat", "please", "pls", "now", "the", "hi", "hello", "hey",
+    "asap",
+];
+
+fn strip_words<'a>(w: &'a [String], drop: &[&str]) -> Vec<&'a String> {
+    w.iter().filter(|x| !drop.contains(&x.as_str())).collect()
+}
+
+fn en_clause(clause: &str) -> Option<Strength> {
+    let w = words(clause);
+    if w.is_empty() {
+        return None;
+    }
+    let joined = format!(" {} ", w.join(" "));
+    let is = |list: &[&str], s: &str| list.contains(&s);
+    let declined_after = EN_NEG_AFTER
+        .iter()
+        .any(|n| joined.contains(&format!(" {n} ")));
+    let mut best = None;
+    // "is there a human", "anyone real there?": asking whether there is one.
+    let asks_for_one = (joined.contains(" is there ")
+        || joined.contains(" are there ")
+        || joined.contains(" anyone "))
+        && w.iter().enumerate().any(|(i, x)| {
+            is(EN_STRICT_OBJECTS, x)
+                || (is(EN_REAL, x) && (i == 0 || !is(&["i'm", "im", "am"], &w[i - 1])))
+        });
+    if asks_for_one && !EN_NEG.iter().any(|n| joined.contains(&format!(" {n} "))) {
+        return Some(Strength::Explicit);
+    }
+    let negated_clause = EN_NEG.iter().any(|n| joined.contains(&format!(" {n} ")));
+    // "customer service please", "live chat": a channel named on its own.
+    let bare = strip_words(&w, EN_POLITE_CHANNEL);
+    if bare.is_empty()
+        && w.len() >= 2
+        && (joined.contains(" customer service ") || joined.contains(" live chat "))
+    {
+        return Some(Strength::Explicit);
+    }
+    // "escalate this", "transfer me", "put me through", "connect me".
+    if !negated_clause
+        && [
+            "escalate",
+            "transfer me",
+            "put me through",
+            "connect me",
+            "patch me through",
+        ]
+        .iter()
+        .any(|p| joined.contains(&format!(" {p}")))
+    {
+        return Some(Strength::Explicit);
+    }
+    for (i, word) in w.iter().enumerate() {
+        let real = i > 0 && is(EN_REAL, &w[i - 1]);
+        let strict = is(EN_STRICT_OBJECTS, word) || (real && is(EN_WANT_SOFT, word));
+        let soft = is(EN_SOFT_OBJECTS, word);
+        if !strict && !soft {
+            continue;
+        }
+        if w.get(i + 1).is_some_and(|n| is(EN_COMPOUND_NEXT, n))
+            || (i > 0 && is(EN_COMPOUND_PREV, &w[i - 1]))
+            || (i > 0 && is(&["i'm", "im", "am"], &w[i - 1]))
+        {
+            continue;
+        }
+        // Bare object.
+        if strict && w.iter().all(|x| x == word || is(EN_POLITE, x)) {
+            best = best.max(Some(Strength::Explicit));
+            continue;
+        }
+        // Walk back over fillers to the verb.
+        let mut j = i;
+        while j > 0 && is(EN_FILLERS, &w[j - 1]) && !is(EN_TALK, &w[j - 1]) {
+            j -= 1;
+        }
+        if j == 0 {
+            continue;
+        }
+        let verb = w[j - 1].trim_end_matches("ed").trim_end_matches("ing");
+        let verb = w[j - 1].as_str().min(verb);
+        let want = is(EN_WANT, &w[j - 1]) || is(EN_WANT, verb);
+        let verb_ok = is(EN_TALK, &w[j - 1])
+            || is(EN_TALK, verb)
+            || (want && (strict || is(EN_WANT_SOFT, word)));
+        // "talk to the person" needs the verb right after fillers; "speak"
+        // may also be found further back ("speak to a real human").
+        let verb_ok = verb_ok
+            || (w[..j].iter().rev().take(4).any(|x| is(EN_TALK, x))
+                && w[j..i].iter().all(|x| is(EN_FILLERS, x)));
+        if !verb_ok {
+            continue;
+        }
+        let lead = format!(" {} ", w[j.saturating_sub(5)..j].join(" "));
+        if declined_after || EN_NEG.iter().any(|n| lead.contains(&format!(" {n} "))) {
+            continue;
+        }
+        best = best.max(Some(Strength::Explicit));
+    }
+    if best.is_some() {
+        return best;
+    }
+    let negated = EN_NEG.iter().any(|n| joined.contains(&format!(" {n} ")));
+    let callback = joined.contains(" call me")
+        || joined.contains(" callback ")
+        || joined.contains(" call back ")
+        || joined.contains(" phone me ")
+        || joined.contains(" ring me ")
+        || joined.contains(" give me a call ");
+    if callback && !negated {
+        return Some(Strength::Implied);
+    }
+    // "I'm human, not a robot" describes the customer.
+    let about_me = joined.contains(" i'm ") || joined.contains(" i am ") || joined.contains(" im ");
+    if !about_me
+        && EN_BOT
+            .iter()
+            .any(|b| joined.contains(&format!(" {b} ")) || joined.contains(&format!(" {b}s ")))
+        && EN_BOT_REFUSAL
+            .iter()
+            .any(|r| joined.contains(&format!(" {r} ")))
+    {
+        return Some(Strength::Implied);
+    }
+    None
 }
 
 #[cfg(test)]
 mod tests {
-    use super::wants_human;
+    use super::{Strength, request, wants_human};
 
     #[test]
-    fn both_languages_and_no_false_friends() {
+    fn requests_in_both_languages() {
         for yes in [
             "转人工",
             "我要人工客服！",
             "帮我找客服",
             "能不能转接客服",
+            "叫你们经理来",
+            "我要跟真人说话",
+            "人工",
             "I want a human",
             "Can I talk to a real person?",
             "agent",
+            "human please",
             "Let me speak to someone please",
             "get me a live agent",
+            "connect me to customer service",
+            "I'd like to speak with a manager",
         ] {
-            assert!(wants_human(yes), "{yes}");
+            assert_eq!(request(yes), Some(Strength::Explicit), "{yes}");
         }
+        for implied in [
+            "不要机器人",
+            "请给我回个电话",
+            "call me back please",
+            "stop the bot",
+        ] {
+            assert_eq!(request(implied), Some(Strength::Implied), "{implied}");
+        }
+    }
+
+    #[test]
+    fn compounds_negations_and_questions_are_not_requests() {
         for no in [
             "where is my order",
             "退货政策是什么",
             "is this product inhuman?",
             "travel agency invoice",
+            "人工智能音箱怎么连wifi",
+            "安装要收人工费吗",
+            "不用转人工了，问题解决了",
+            "人工客服就不用了",
+            "客服电话是多少",
+            "人工客服几点上班",
+            "I don't need a human any more",
+            "no need for an agent",
+            "is it human error?",
+            "my travel agent booked it",
+            "which user agent does the app send",
+            "what are customer service hours",
         ] {
             assert!(!wants_human(no), "{no}");
         }

@@ -9,38 +9,16 @@ use chat_domain::ids::KnowledgeDocId;
 use chat_domain::model::KnowledgeDoc;
 use chat_domain::ports::KnowledgeRepository;
 
-use crate::text::tokens;
+use crate::text::{Kind, Token, analyze};
 
-/// Longest passage, in characters: a few FAQ sentences.
+/// Longest answer excerpt (and passage), in characters: a few FAQ sentences.
 const PASSAGE_CHARS: usize = 360;
-/// BM25 parameters (the usual ones).
-const K1: f64 = 1.2;
-const B: f64 = 0.75;
-/// Title words count this many times: a title says what a document is about.
-const TITLE_WEIGHT: usize = 2;
 
 /// Cuts text into sentences (Chinese and Latin end marks, line breaks),
-/// keeping the marks, then packs sentences into passages.
+/// keeping the marks, then packs sentences into passages (what a model is
+/// given as context).
 pub fn passages(body: &str) -> Vec<String> {
-    let mut sentences = Vec::new();
-    let mut current = String::new();
-    let chars: Vec<char> = body.chars().collect();
-    for (i, c) in chars.iter().enumerate() {
-        current.push(*c);
-        let next_is_space = chars.get(i + 1).is_none_or(|n| n.is_whitespace());
-        let ends = matches!(c, '。' | '！' | '？' | '；' | '\n')
-            || (matches!(c, '.' | '!' | '?' | ';') && next_is_space);
-        if ends {
-            let s = current.trim().to_owned();
-            if !s.is_empty() {
-                sentences.push(s);
-            }
-            current.clear();
-        }
-    }
-    if !current.trim().is_empty() {
-        sentences.push(current.trim().to_owned());
-    }
+    let sentences = sentences(body);
     let mut out: Vec<String> = Vec::new();
     let mut buf = String::new();
     for s in sentences {
@@ -58,159 +36,426 @@ pub fn passages(body: &str) -> Vec<String> {
     out
 }
 
-struct Passage {
-    doc: KnowledgeDocId,
-    title: String,
-    text: String,
-    tf: HashMap<String, u32>,
-    len: usize,
-}
-
-/// A search result: the best passage of one document.
+/// A search result: one document, its score and the part of it that answers.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Hit {
     /// The document.
     pub doc_id: KnowledgeDocId,
     /// Its title (shown as the source).
     pub title: String,
-    /// The best-matching passage.
+    /// The sentences of the document that best match the question, in
+    /// document order (what an answer quotes).
     pub passage: String,
-    /// BM25 score of that passage.
+    /// BM25F score of the document.
     pub score: f64,
-    /// Share of the query's weight (IDF) this passage covers, 0–1: how much
-    /// of what was asked it speaks about. Used as the answer threshold.
+    /// True when the document is written in Chinese (twins of one topic
+    /// in two languages are not rivals for an answer).
+    pub chinese: bool,
+    /// The score relative to what the question could score at most (every
+    /// one of its words matched strongly), 0–1: a threshold on it means the
+    /// same in a knowledge base of ten documents or ten thousand.
     pub confidence: f64,
 }
 
-/// An immutable BM25 index over the passages of enabled documents.
+/// How the fields and token kinds count.
+#[derive(Clone, Debug)]
+pub struct Weights {
+    /// Weight of a title occurrence against a body occurrence.
+    pub title: f64,
+    /// Length normalization of the title (BM25F `b`).
+    pub b_title: f64,
+    /// Length normalization of the body.
+    pub b_body: f64,
+    /// Term-frequency saturation (BM25 `k1`).
+    pub k1: f64,
+    /// Query weight of a word.
+    pub word: f64,
+    /// Query weight of a Chinese character pair.
+    pub pair: f64,
+    /// Query weight of a single Chinese character.
+    pub char: f64,
+    /// Query weight of a spelling correction (a word not in the index
+    /// replaced by a near one that is).
+    pub corrected: f64,
+    /// Query weight of a synonym added by the lexicon.
+    pub synonym: f64,
+    /// How much a question word the index has never seen lowers the
+    /// confidence (as a share of a rare word's weight): colloquial filler
+    /// should not sink an answer, an unknown topic should.
+    pub unseen: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Self {
+            title: 2.5,
+            b_title: 0.3,
+            b_body: 0.75,
+            k1: 1.6,
+            word: 1.0,
+            pair: 0.5,
+            char: 1.0,
+            corrected: 0.7,
+            synonym: 0.5,
+            unseen: 1.0,
+        }
+    }
+}
+
+struct Doc {
+    id: KnowledgeDocId,
+    title: String,
+    sentences: Vec<String>,
+    /// Each sentence's distinct tokens (to pick the excerpt quickly).
+    sentence_terms: Vec<Vec<String>>,
+    chinese: bool,
+    title_len: f64,
+    body_len: f64,
+}
+
+/// Where a term occurs: document, times in the title, times in the body.
+#[derive(Clone, Copy)]
+struct Posting {
+    doc: u32,
+    title: f32,
+    body: f32,
+}
+
+/// An immutable BM25F index over enabled documents: title (and tags) and
+/// body are separate fields with their own weight and length
+/// normalization.
 #[derive(Default)]
 pub struct Index {
-    passages: Vec<Passage>,
-    df: HashMap<String, u32>,
-    avg_len: f64,
+    docs: Vec<Doc>,
+    postings: HashMap<String, Vec<Posting>>,
+    /// Latin words of the index, for spelling correction.
+    latin: Vec<String>,
+    avg_title: f64,
+    avg_body: f64,
+    weights: Weights,
+}
+
+/// Splits text into sentences (Chinese and Latin end marks, line breaks).
+fn sentences(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let chars: Vec<char> = body.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        current.push(*c);
+        let next_is_space = chars.get(i + 1).is_none_or(|n| n.is_whitespace());
+        let ends = matches!(c, '。' | '！' | '？' | '；' | '\n')
+            || (matches!(c, '.' | '!' | '?' | ';') && next_is_space);
+        if ends {
+            let s = current.trim().to_owned();
+            if !s.is_empty() {
+                out.push(s);
+            }
+            current.clear();
+        }
+    }
+    if !current.trim().is_empty() {
+        out.push(current.trim().to_owned());
+    }
+    out
 }
 
 impl Index {
-    /// Builds the index (enabled documents only).
+    /// Builds the index (enabled documents only) with the default weights.
     pub fn build(docs: &[KnowledgeDoc]) -> Self {
-        let mut passages = Vec::new();
+        Self::build_with(docs, Weights::default())
+    }
+
+    /// Builds the index with the given weights.
+    pub fn build_with(docs: &[KnowledgeDoc], weights: Weights) -> Self {
+        let mut list = Vec::new();
+        let mut tf: HashMap<String, Posting> = HashMap::new();
+        let mut postings: HashMap<String, Vec<Posting>> = HashMap::new();
         for doc in docs.iter().filter(|d| d.enabled) {
-            let title_tokens = tokens(&doc.title);
-            let tag_tokens: Vec<String> = doc.tags.iter().flat_map(|t| tokens(t)).collect();
-            for text in passages_of(doc) {
-                let mut tf: HashMap<String, u32> = HashMap::new();
-                let body = tokens(&text);
-                let mut len = body.len();
-                for t in body {
-                    *tf.entry(t).or_default() += 1;
-                }
-                for t in title_tokens.iter().chain(&tag_tokens) {
-                    *tf.entry(t.clone()).or_default() += TITLE_WEIGHT as u32;
-                    len += TITLE_WEIGHT;
-                }
-                passages.push(Passage {
-                    doc: doc.id,
-                    title: doc.title.clone(),
-                    text,
-                    tf,
-                    len,
-                });
+            let n = list.len() as u32;
+            tf.clear();
+            let mut title_text = doc.title.clone();
+            for t in &doc.tags {
+                title_text.push(' ');
+                title_text.push_str(t);
             }
-        }
-        let mut df: HashMap<String, u32> = HashMap::new();
-        for p in &passages {
-            for t in p.tf.keys() {
-                *df.entry(t.clone()).or_default() += 1;
+            let title = analyze(&title_text);
+            let body = analyze(&doc.body);
+            for t in &title {
+                tf.entry(t.text.clone())
+                    .or_insert(Posting {
+                        doc: n,
+                        title: 0.0,
+                        body: 0.0,
+                    })
+                    .title += 1.0;
             }
+            for t in &body {
+                tf.entry(t.text.clone())
+                    .or_insert(Posting {
+                        doc: n,
+                        title: 0.0,
+                        body: 0.0,
+                    })
+                    .body += 1.0;
+            }
+            for (term, p) in tf.drain() {
+                postings.entry(term).or_default().push(p);
+            }
+            let sentences = sentences(&doc.body);
+            let sentence_terms = sentences
+                .iter()
+                .map(|s| {
+                    let mut t: Vec<String> = analyze(s).into_iter().map(|t| t.text).collect();
+                    t.sort();
+                    t.dedup();
+                    t
+                })
+                .collect();
+            list.push(Doc {
+                id: doc.id,
+                title: doc.title.clone(),
+                chinese: crate::text::is_chinese(&format!("{} {}", doc.title, doc.body)),
+                sentences,
+                sentence_terms,
+                title_len: title.len() as f64,
+                body_len: body.len() as f64,
+            });
         }
-        let avg_len = if passages.is_empty() {
-            1.0
-        } else {
-            passages.iter().map(|p| p.len as f64).sum::<f64>() / passages.len() as f64
-        };
+        let n = list.len().max(1) as f64;
+        let mut latin: Vec<String> = postings
+            .keys()
+            .filter(|t| t.len() >= 3 && t.chars().all(|c| c.is_ascii_lowercase()))
+            .cloned()
+            .collect();
+        latin.sort();
         Self {
-            passages,
-            df,
-            avg_len,
+            avg_title: (list.iter().map(|d| d.title_len).sum::<f64>() / n).max(1.0),
+            avg_body: (list.iter().map(|d| d.body_len).sum::<f64>() / n).max(1.0),
+            docs: list,
+            postings,
+            latin,
+            weights,
         }
     }
 
-    /// Number of passages indexed.
+    /// Number of documents indexed.
     pub fn len(&self) -> usize {
-        self.passages.len()
+        self.docs.len()
     }
 
     /// True when nothing is indexed.
     pub fn is_empty(&self) -> bool {
-        self.passages.is_empty()
+        self.docs.is_empty()
     }
 
-    fn idf(&self, term: &str) -> f64 {
-        let n = self.passages.len() as f64;
-        let df = f64::from(self.df.get(term).copied().unwrap_or(0));
+    fn idf_df(&self, df: usize) -> f64 {
+        let n = self.docs.len() as f64;
+        let df = df as f64;
         ((n - df + 0.5) / (df + 0.5) + 1.0).ln()
+    }
+
+    /// The nearest Latin word of the index to an unknown one (one edit for
+    /// short words, two for long ones), preferring the commonest.
+    fn correct(&self, word: &str) -> Option<&str> {
+        let len = word.chars().count();
+        if len < 4 || !word.chars().all(|c| c.is_ascii_lowercase()) {
+            return None;
+        }
+        let max = if len >= 8 { 2 } else { 1 };
+        self.latin
+            .iter()
+            .filter(|w| w.len().abs_diff(word.len()) <= max)
+            .filter_map(|w| {
+                let d = edit_distance(word, w);
+                (d <= max).then(|| (d, std::cmp::Reverse(self.postings[w].len()), w))
+            })
+            .min()
+            .map(|(_, _, w)| w.as_str())
+    }
+
+    /// The weighted terms of a question: its own tokens, spelling
+    /// corrections of unknown Latin words, and lexicon synonyms (at a low
+    /// weight, so a generic document cannot win on synonyms alone). Returns
+    /// the terms and the question's attainable score (own words only).
+    fn query_terms(&self, query: &str) -> (Vec<(String, f64)>, Vec<Vec<String>>, f64) {
+        let w = &self.weights;
+        let mut terms: HashMap<String, f64> = HashMap::new();
+        let mut attainable = 0.0;
+        let mut own: Vec<Token> = analyze(query);
+        own.sort();
+        own.dedup();
+        for t in &own {
+            let qw = match t.kind {
+                Kind::Word => w.word,
+                Kind::Pair => w.pair,
+                Kind::Char => w.char,
+            };
+            let df = self.postings.get(&t.text).map_or(0, Vec::len);
+            // A word the index has never seen counts as a rare one: the
+            // question asks about something the documents may not cover.
+            attainable += qw * self.idf_df(df.max(1)) * if df == 0 { w.unseen } else { 1.0 };
+            if df > 0 {
+                let e = terms.entry(t.text.clone()).or_default();
+                *e = e.max(qw);
+            } else if t.kind == Kind::Word
+                && let Some(fix) = self.correct(&t.text)
+            {
+                let e = terms.entry(fix.to_owned()).or_default();
+                *e = e.max(w.corrected);
+            }
+        }
+        let groups = crate::synonyms::expansion_groups(query)
+            .into_iter()
+            .map(|g| {
+                g.into_iter()
+                    .filter(|t| self.postings.contains_key(t) && !terms.contains_key(t))
+                    .collect::<Vec<_>>()
+            })
+            .filter(|g| !g.is_empty())
+            .collect();
+        (terms.into_iter().collect(), groups, attainable)
+    }
+
+    /// BM25F contribution of `term` (query weight 1) to each document
+    /// containing it.
+    fn term_scores<'a>(&'a self, term: &str) -> impl Iterator<Item = (usize, f64)> + 'a {
+        let w = &self.weights;
+        let list = self.postings.get(term).map_or(&[][..], Vec::as_slice);
+        let idf = self.idf_df(list.len());
+        list.iter().map(move |p| {
+            let d = &self.docs[p.doc as usize];
+            let tf = w.title * f64::from(p.title)
+                / (1.0 - w.b_title + w.b_title * d.title_len / self.avg_title)
+                + f64::from(p.body) / (1.0 - w.b_body + w.b_body * d.body_len / self.avg_body);
+            (p.doc as usize, idf * tf / (w.k1 + tf))
+        })
     }
 
     /// The best `k` documents for a query, best first.
     pub fn search(&self, query: &str, k: usize) -> Vec<Hit> {
-        let mut own = crate::text::tokens_plain(query);
-        own.sort();
-        own.dedup();
-        let mut terms = crate::text::query_tokens(query);
-        terms.sort();
-        terms.dedup();
-        // Confidence is measured against the words the customer used, not
-        // the synonyms added for recall.
-        let total_idf: f64 = own.iter().map(|t| self.idf(t)).sum();
-        if terms.is_empty() || total_idf <= 0.0 {
+        let w = &self.weights;
+        let (terms, groups, attainable) = self.query_terms(query);
+        if (terms.is_empty() && groups.is_empty()) || attainable <= 0.0 {
             return Vec::new();
         }
-        let mut best: HashMap<KnowledgeDocId, (f64, f64, usize)> = HashMap::new();
-        for (i, p) in self.passages.iter().enumerate() {
-            let mut score = 0.0;
-            let mut covered = 0.0;
-            for t in &terms {
-                let Some(&tf) = p.tf.get(t) else { continue };
-                let idf = self.idf(t);
-                let tf = f64::from(tf);
-                score +=
-                    idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * p.len as f64 / self.avg_len));
-                if own.binary_search(t).is_ok() {
-                    covered += idf;
-                }
-            }
-            if score > 0.0 {
-                let entry = best.entry(p.doc).or_insert((0.0, 0.0, i));
-                if score > entry.0 {
-                    *entry = (score, (covered / total_idf).min(1.0), i);
-                }
+        let mut scores = vec![0.0f64; self.docs.len()];
+        for (term, qw) in &terms {
+            for (doc, s) in self.term_scores(term) {
+                scores[doc] += qw * s;
             }
         }
-        let mut hits: Vec<Hit> = best
-            .into_values()
-            .map(|(score, confidence, i)| {
-                let p = &self.passages[i];
+        // A synonym group counts once per document, by its best member.
+        let mut best = vec![0.0f64; self.docs.len()];
+        for group in &groups {
+            best.iter_mut().for_each(|b| *b = 0.0);
+            for term in group {
+                for (doc, s) in self.term_scores(term) {
+                    best[doc] = best[doc].max(s);
+                }
+            }
+            for (s, b) in scores.iter_mut().zip(&best) {
+                *s += w.synonym * b;
+            }
+        }
+        let mut ranked: Vec<(usize, f64)> = scores
+            .into_iter()
+            .enumerate()
+            .filter(|(_, s)| *s > 0.0)
+            .collect();
+        ranked.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then_with(|| self.docs[a.0].id.cmp(&self.docs[b.0].id))
+        });
+        ranked.truncate(k);
+        ranked
+            .into_iter()
+            .map(|(i, score)| {
+                let d = &self.docs[i];
                 Hit {
-                    doc_id: p.doc,
-                    title: p.title.clone(),
-                    passage: p.text.clone(),
+                    doc_id: d.id,
+                    title: d.title.clone(),
+                    passage: self.excerpt(d, &terms),
                     score,
-                    confidence,
+                    chinese: d.chinese,
+                    confidence: (score / attainable).min(1.0),
                 }
             })
+            .collect()
+    }
+
+    /// The sentences of `doc` that answer: the best-matching sentence and
+    /// the one after it when it continues the same point (in document
+    /// order), within [`PASSAGE_CHARS`].
+    fn excerpt(&self, doc: &Doc, terms: &[(String, f64)]) -> String {
+        if doc.sentences.is_empty() {
+            return String::new();
+        }
+        let scored: Vec<f64> = doc
+            .sentence_terms
+            .iter()
+            .map(|seen| {
+                terms
+                    .iter()
+                    .filter(|(t, _)| seen.binary_search(t).is_ok())
+                    .map(|(t, qw)| qw * self.idf_df(self.postings.get(t).map_or(1, Vec::len)))
+                    .sum()
+            })
             .collect();
-        hits.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| a.doc_id.cmp(&b.doc_id))
-        });
-        hits.truncate(k);
-        hits
+        let best = (0..scored.len())
+            .max_by(|a, b| scored[*a].total_cmp(&scored[*b]).then(b.cmp(a)))
+            .unwrap_or(0);
+        let mut picked = vec![best];
+        let mut len = doc.sentences[best].chars().count();
+        // The runner-up sentence, if it matches too and fits.
+        let mut order: Vec<usize> = (0..scored.len()).filter(|i| *i != best).collect();
+        order.sort_by(|a, b| scored[*b].total_cmp(&scored[*a]).then(a.cmp(b)));
+        for i in order.into_iter().take(2) {
+            let l = doc.sentences[i].chars().count();
+            if scored[i] > 0.0 && len + l <= PASSAGE_CHARS {
+                picked.push(i);
+                len += l;
+            }
+        }
+        // A short answer keeps its context: the sentence that follows.
+        if len < 60 && best + 1 < doc.sentences.len() && !picked.contains(&(best + 1)) {
+            picked.push(best + 1);
+        }
+        picked.sort_unstable();
+        let mut out = String::new();
+        for i in picked {
+            let s = &doc.sentences[i];
+            if !out.is_empty() && s.chars().next().is_none_or(|c| (c as u32) < 0x2E80) {
+                out.push(' ');
+            }
+            out.push_str(s);
+        }
+        out
     }
 }
 
-fn passages_of(doc: &KnowledgeDoc) -> Vec<String> {
-    passages(&doc.body)
+/// Levenshtein distance with adjacent transpositions (recieve / receive).
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// The live index: rebuilt from the knowledge base when it changes, so

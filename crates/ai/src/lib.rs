@@ -9,6 +9,8 @@
 //!   changes), and search that returns the best passage per document with a
 //!   confidence;
 //! - [`demo`]: the bundled bilingual FAQ (demo content and test set);
+//! - [`eval`]: the quality harness (hit rates, wrong answers, handoff
+//!   precision / recall on an evaluation set) and its BM25 baseline;
 //! - [`handoff`]: recognizing "I want a person" in both languages;
 //! - [`offline`]: the built-in assistant (no AI provider needed): answers with
 //!   the best passage and its source title, offers a person when nothing
@@ -27,6 +29,7 @@
 //! through [`KnowledgeRepository`](chat_domain::ports::KnowledgeRepository).
 
 pub mod demo;
+pub mod eval;
 pub mod handoff;
 pub mod knowledge;
 pub mod offline;

@@ -7,7 +7,8 @@
 //! typed stream. Chunks are therefore read as plain JSON and only the fields
 //! used here are looked at: a quirky chunk cannot kill a reply.
 
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use async_openai::Client;
 use async_openai::config::OpenAIConfig;
@@ -31,8 +32,34 @@ pub struct ProviderConfig {
     pub connect_timeout: Duration,
     /// Longest wait for the next chunk (first one included).
     pub chunk_timeout: Duration,
-    /// Retries of 429 / 5xx / connection failures before the stream starts.
+    /// Retries of 429 / 5xx / connection failures before the stream starts
+    /// (at most `1 + max_retries` requests per reply: the HTTP client's own
+    /// retry layer is off).
     pub max_retries: u32,
+    /// Consecutive failed replies (after their retries) that open the
+    /// circuit breaker: replies then skip the provider for `breaker_cooldown`
+    /// (0: never open).
+    pub breaker_failures: u32,
+    /// How long an open breaker skips the provider before one reply tries
+    /// it again.
+    pub breaker_cooldown: Duration,
+}
+
+impl ProviderConfig {
+    /// Settings with the usual timeouts, 3 retries and a breaker that
+    /// opens after 5 failed replies in a row for 30 s.
+    pub fn new(base_url: &str, api_key: &str, model: &str) -> Self {
+        Self {
+            base_url: base_url.to_owned(),
+            api_key: api_key.to_owned(),
+            model: model.to_owned(),
+            connect_timeout: Duration::from_secs(5),
+            chunk_timeout: Duration::from_secs(30),
+            max_retries: 3,
+            breaker_failures: 5,
+            breaker_cooldown: Duration::from_secs(30),
+        }
+    }
 }
 
 /// What the stream yields, in order.
@@ -68,6 +95,82 @@ pub enum ProviderError {
     /// The provider refused the request for another reason (4xx).
     #[error("request refused: {0}")]
     Refused(String),
+    /// Skipped: the provider failed repeatedly and the circuit breaker is
+    /// open (no request was made).
+    #[error("provider skipped while it recovers")]
+    CircuitOpen,
+}
+
+/// A 429 or 5xx answer, with the provider's `Retry-After` (which
+/// async-openai's error type drops, so our HTTP layer reads it).
+#[derive(Debug, thiserror::Error)]
+#[error("HTTP {status}: {message}")]
+struct HttpFailure {
+    status: u16,
+    retry_after: Option<Duration>,
+    message: String,
+}
+
+/// The HTTP layer under async-openai: plain reqwest, no retries (the
+/// client's default stack retries 429/5xx itself, and a loop around it
+/// multiplied requests), turning 429/5xx answers into [`HttpFailure`]s that
+/// keep `Retry-After`.
+#[derive(Clone)]
+struct Http {
+    client: reqwest::Client,
+}
+
+impl tower::Service<async_openai::middleware::HttpRequestFactory> for Http {
+    type Response = reqwest::Response;
+    type Error = OpenAIError;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<reqwest::Response, OpenAIError>> + Send>,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), OpenAIError>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: async_openai::middleware::HttpRequestFactory) -> Self::Future {
+        let client = self.client.clone();
+        Box::pin(async move {
+            let response = client
+                .execute(request.build().await?)
+                .await
+                .map_err(OpenAIError::Reqwest)?;
+            let status = response.status();
+            if status.as_u16() != 429 && !status.is_server_error() {
+                return Ok(response);
+            }
+            let retry_after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .map(Duration::from_secs_f64);
+            let body = response.text().await.unwrap_or_default();
+            let message = serde_json::from_str::<Value>(&body)
+                .ok()
+                .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
+                .unwrap_or_default();
+            Err(OpenAIError::Boxed(Box::new(HttpFailure {
+                status: status.as_u16(),
+                retry_after,
+                message,
+            })))
+        })
+    }
+}
+
+/// Consecutive failures and, when open, until when.
+#[derive(Default)]
+struct Breaker {
+    failures: u32,
+    open_until: Option<Instant>,
 }
 
 /// The tool the model may call instead of answering.
@@ -86,6 +189,7 @@ pub fn transfer_tool() -> Value {
 pub struct OpenAiProvider {
     client: Client<OpenAIConfig>,
     config: ProviderConfig,
+    breaker: Mutex<Breaker>,
 }
 
 impl OpenAiProvider {
@@ -107,8 +211,9 @@ impl OpenAiProvider {
             .with_api_base(config.base_url.trim_end_matches('/'))
             .with_api_key(config.api_key.clone());
         Ok(Self {
-            client: Client::build(http, openai),
+            client: Client::build(http.clone(), openai).with_http_service(Http { client: http }),
             config,
+            breaker: Mutex::new(Breaker::default()),
         })
     }
 
@@ -117,11 +222,73 @@ impl OpenAiProvider {
         &self.config.model
     }
 
+    /// True while the circuit breaker skips the provider.
+    pub fn is_open(&self) -> bool {
+        self.lock_breaker()
+            .open_until
+            .is_some_and(|t| Instant::now() < t)
+    }
+
+    fn lock_breaker(&self) -> std::sync::MutexGuard<'_, Breaker> {
+        self.breaker.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records a reply's outcome: a success closes the breaker, the N-th
+    /// failure in a row opens it (a failed trial after a cool-down reopens
+    /// it at once). A refusal (moderation, 4xx) says nothing about the
+    /// provider's health.
+    fn record(&self, result: &Result<(), ProviderError>) {
+        let mut b = self.lock_breaker();
+        match result {
+            Ok(()) => *b = Breaker::default(),
+            Err(
+                ProviderError::Moderation | ProviderError::Refused(_) | ProviderError::CircuitOpen,
+            ) => {}
+            Err(_) => {
+                b.failures += 1;
+                let limit = self.config.breaker_failures;
+                if limit > 0 && b.failures >= limit {
+                    if b.open_until.is_none() {
+                        tracing::warn!(
+                            failures = b.failures,
+                            "AI provider failing: skipping it for a while"
+                        );
+                    }
+                    b.open_until = Some(Instant::now() + self.config.breaker_cooldown);
+                }
+            }
+        }
+    }
+
     /// Streams a completion of `messages` (OpenAI format), calling `on_item`
-    /// for each piece. Retries before the first chunk; once text has been
-    /// handed out, a failure ends the stream with the error (the caller
-    /// decides what the customer sees).
+    /// for each piece. Retries before the first chunk (at most
+    /// `1 + max_retries` requests, waiting what `Retry-After` asks, or an
+    /// exponential backoff); once text has been handed out, a failure ends
+    /// the stream with the error (the caller decides what the customer
+    /// sees). While the breaker is open, fails at once with
+    /// [`ProviderError::CircuitOpen`].
     pub async fn stream(
+        &self,
+        messages: &[Value],
+        on_item: impl FnMut(StreamItem),
+    ) -> Result<(), ProviderError> {
+        {
+            let mut b = self.lock_breaker();
+            if let Some(until) = b.open_until {
+                if Instant::now() < until {
+                    return Err(ProviderError::CircuitOpen);
+                }
+                // Half-open: this reply tries; others keep skipping until
+                // it has succeeded or failed.
+                b.open_until = Some(Instant::now() + self.config.breaker_cooldown);
+            }
+        }
+        let result = self.stream_once(messages, on_item).await;
+        self.record(&result);
+        result
+    }
+
+    async fn stream_once(
         &self,
         messages: &[Value],
         mut on_item: impl FnMut(StreamItem),
@@ -152,7 +319,14 @@ impl OpenAiProvider {
                         return Err(err);
                     }
                     attempt += 1;
-                    tokio::time::sleep(Duration::from_millis(100 * (1 << attempt.min(5)))).await;
+                    let wait = retry_after(&e)
+                        .unwrap_or_else(|| Duration::from_millis(100 * (1 << attempt.min(5))));
+                    // A provider asking for a longer pause than a customer
+                    // would wait for the first word: give up now (fallback).
+                    if wait > self.config.chunk_timeout {
+                        return Err(err);
+                    }
+                    tokio::time::sleep(wait).await;
                 }
             }
         };
@@ -212,7 +386,25 @@ pub fn read_chunk(chunk: &Value, tool_called: &mut bool) -> Vec<StreamItem> {
     out
 }
 
+fn http_failure(e: &OpenAIError) -> Option<&HttpFailure> {
+    match e {
+        OpenAIError::Boxed(b) => b.downcast_ref::<HttpFailure>(),
+        _ => None,
+    }
+}
+
+fn retry_after(e: &OpenAIError) -> Option<Duration> {
+    http_failure(e).and_then(|f| f.retry_after)
+}
+
 fn classify(e: &OpenAIError) -> ProviderError {
+    if let Some(f) = http_failure(e) {
+        return if f.status == 429 {
+            ProviderError::RateLimited
+        } else {
+            ProviderError::Unavailable(format!("{} {}", f.status, f.message))
+        };
+    }
     match e {
         OpenAIError::ApiError(r) => {
             let api = &r.api_error;

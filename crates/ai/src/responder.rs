@@ -13,7 +13,7 @@ use chat_domain::model::{Conversation, ConversationState, Message};
 use chat_domain::ports::{AssistantHook, BotActions, Delivery, EventBus};
 use tokio::sync::Notify;
 
-use crate::handoff::wants_human;
+use crate::handoff::{explicit_request, wants_human};
 use crate::knowledge::LiveIndex;
 use crate::offline::{OfflineConfig, Reply, answer};
 use crate::provider::{OpenAiProvider, ProviderError, StreamItem, estimate_tokens};
@@ -38,10 +38,12 @@ pub enum Engine {
 /// How replies are delivered.
 #[derive(Clone, Debug)]
 pub struct ResponderConfig {
-    /// Characters per streamed delta.
+    /// Characters per streamed delta when the offline assistant paces its
+    /// answer (`delta_delay` above zero).
     pub delta_chars: usize,
-    /// Pause between deltas (the offline assistant has its whole answer at
-    /// once; streaming it keeps one behaviour for every provider).
+    /// Pause between deltas of an offline answer. Zero (the default): the
+    /// answer, ready at once, goes out at once as one delta (a client may
+    /// animate it).
     pub delta_delay: Duration,
     /// Hand off after this many unanswered questions in a row (0: never).
     pub handoff_after_misses: u32,
@@ -53,7 +55,7 @@ impl Default for ResponderConfig {
     fn default() -> Self {
         Self {
             delta_chars: 16,
-            delta_delay: Duration::from_millis(25),
+            delta_delay: Duration::ZERO,
             handoff_after_misses: 2,
             offline: OfflineConfig::default(),
         }
@@ -171,7 +173,14 @@ impl Inner {
     async fn respond(self: Arc<Self>, conversation: Conversation, message: Message) {
         let id = conversation.id;
         let started = Instant::now();
-        if wants_human(&message.body) {
+        // Offline, the recognizer decides; in front of a model only an
+        // explicit request does (the model hears the rest and may call
+        // `transfer_to_human`). Explicit requests work with the provider down.
+        let asks = match &self.engine {
+            Engine::Offline => wants_human(&message.body),
+            Engine::Model { .. } => explicit_request(&message.body),
+        };
+        if asks {
             self.stop(id);
             match self.actions.hand_off(id).await {
                 Ok(()) => metrics::counter!("ai_handoffs_total", "reason" => "asked").increment(1),
@@ -290,13 +299,22 @@ impl Inner {
         };
         let text = reply.text().to_owned();
         let chars: Vec<char> = text.chars().collect();
-        for piece in chars.chunks(self.config.delta_chars.max(1)) {
+        let piece_len = if self.config.delta_delay.is_zero() {
+            chars.len().max(1)
+        } else {
+            self.config.delta_chars.max(1)
+        };
+        for piece in chars.chunks(piece_len) {
             if cancel.is_cancelled() {
                 metrics::counter!("ai_replies_total", "outcome" => "cancelled").increment(1);
                 return None;
             }
-            self.delta(id, reply_id, piece.iter().collect()).await;
+            self.delta(id, reply_id, piece.iter().collect(), false)
+                .await;
             first_delta.get_or_insert_with(|| started.elapsed());
+            if self.config.delta_delay.is_zero() {
+                continue;
+            }
             tokio::select! {
                 () = tokio::time::sleep(self.config.delta_delay) => {}
                 () = cancel.wake.notified() => {}
@@ -368,7 +386,7 @@ impl Inner {
                 None => break,
                 Some(Ok(StreamItem::Delta(d))) => {
                     text.push_str(&d);
-                    self.delta(id, reply_id, d).await;
+                    self.delta(id, reply_id, d, false).await;
                     first_delta.get_or_insert_with(|| started.elapsed());
                 }
                 Some(Ok(StreamItem::Handoff)) => {
@@ -405,22 +423,38 @@ impl Inner {
                 }
                 metrics::counter!("ai_provider_errors_total", "kind" => error_kind(other.as_ref()))
                     .increment(1);
-                let text = fallback(zh, other.as_ref());
-                self.delta(id, reply_id, text.clone()).await;
+                // The offline assistant's answer when it is sure of one (the
+                // provider being down is no reason to know less), else an
+                // honest apology that offers a person. Never after a
+                // moderation refusal: that question gets no passage.
+                let offline = match other {
+                    Some(ProviderError::Moderation) => None,
+                    _ => match answer(&self.index.current(), &message.body, &self.config.offline) {
+                        Reply::Answer { text, .. } => Some(text),
+                        Reply::NoMatch { .. } => None,
+                    },
+                };
+                let answered = offline.is_some();
+                let reply = offline.unwrap_or_else(|| fallback(zh, other.as_ref()));
+                // Whatever was streamed is abandoned: the fallback replaces
+                // the draft (`reset`), it is not appended to half an answer.
+                let reset = !text.is_empty();
+                self.delta(id, reply_id, reply.clone(), reset).await;
                 Some(Produced {
-                    text,
-                    answered: false,
+                    text: reply,
+                    answered,
                 })
             }
         }
     }
 
-    async fn delta(&self, id: ConversationId, reply_id: &str, delta: String) {
+    async fn delta(&self, id: ConversationId, reply_id: &str, delta: String, reset: bool) {
         self.actions
             .publish(Event::AiDelta {
                 conversation_id: id,
                 reply_id: reply_id.to_owned(),
                 delta,
+                reset,
             })
             .await;
     }
@@ -455,6 +489,13 @@ pub fn build_context(system: &str, recent: &[Message], budget: usize) -> Vec<ser
         turns.push(serde_json::json!({ "role": role, "content": m.body }));
     }
     turns.reverse();
+    // A trimmed history must start with a question: an assistant turn with
+    // nothing before it reads as the model talking to itself.
+    let first_user = turns
+        .iter()
+        .position(|t| t["role"] == "user")
+        .unwrap_or(turns.len());
+    turns.drain(..first_user);
     let mut out = vec![serde_json::json!({ "role": "system", "content": system })];
     out.extend(turns);
     out
@@ -467,6 +508,7 @@ fn error_kind(e: Option<&ProviderError>) -> &'static str {
         Some(ProviderError::RateLimited) => "rate_limited",
         Some(ProviderError::Unavailable(_)) => "unavailable",
         Some(ProviderError::Refused(_)) => "refused",
+        Some(ProviderError::CircuitOpen) => "circuit_open",
     }
 }
 
@@ -479,5 +521,44 @@ pub fn fallback(zh: bool, e: Option<&ProviderError>) -> String {
             "Sorry, I can't help with that one. Would you like to talk to a person? Just type \"human\".".into()
         }
         (false, _) => "Sorry, I can't answer right now. Please try again in a moment, or type \"human\" to talk to a person.".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chat_domain::ids::{ConversationId, MessageId};
+    use chat_domain::model::{Message, MessageKind, SenderKind};
+
+    use super::build_context;
+
+    fn msg(kind: SenderKind, body: &str) -> Message {
+        Message {
+            id: MessageId::new(),
+            conversation_id: ConversationId::new(),
+            seq: 1,
+            sender_kind: kind,
+            sender_id: None,
+            kind: MessageKind::Text,
+            body: body.to_owned(),
+            client_msg_id: None,
+            created_at: chat_domain::time::now(),
+        }
+    }
+
+    #[test]
+    fn trimmed_history_starts_with_a_question() {
+        let long = "word ".repeat(40);
+        let recent = vec![
+            msg(SenderKind::Customer, &long),
+            msg(SenderKind::Bot, "an answer to the first question"),
+            msg(SenderKind::Customer, "and the second?"),
+        ];
+        // The budget drops the first question but would keep its answer.
+        let ctx = build_context("system", &recent, 30);
+        assert_eq!(ctx[0]["role"], "system");
+        assert_eq!(ctx[1]["role"], "user", "{ctx:?}");
+        assert_eq!(ctx.len(), 2);
+        // With room for everything, nothing is dropped.
+        assert_eq!(build_context("system", &recent, 10_000).len(), 4);
     }
 }

@@ -53,14 +53,20 @@ impl KnowledgeSearch for IndexSearch {
             .await?;
         let index = self.index.current();
         let question = question.to_owned();
-        let hits = tokio::task::spawn_blocking(move || index.search(&question, k))
-            .await
-            .map_err(|e| chat_domain::DomainError::Internal(format!("search: {e}")))?;
-        Ok(hits
+        let offline = self.offline.clone();
+        let decision = tokio::task::spawn_blocking(move || {
+            crate::offline::decide(&index, &question, &offline)
+        })
+        .await
+        .map_err(|e| chat_domain::DomainError::Internal(format!("search: {e}")))?;
+        let answer = decision.answer;
+        Ok(decision
+            .hits
             .into_iter()
+            .take(k)
             .enumerate()
             .map(|(i, hit)| RetrievedPassage {
-                answers: i == 0 && self.offline.accepts(&hit),
+                answers: answer == Some(i),
                 doc_id: hit.doc_id,
                 title: hit.title,
                 passage: hit.passage,

@@ -4,7 +4,9 @@
 //! also emits the shorter words inside long compounds, so 退货政策 matches
 //! 退货). Latin text is split on non-alphanumerics, lowercased and lightly
 //! stemmed (plural and common verb endings), so "returns" matches "return".
-//! Stop words of both languages are dropped.
+//! Stop words of both languages are dropped. Chinese text also yields its
+//! character pairs and single characters ([`Kind`]): paraphrases and
+//! homophone typos that miss every word still share some of them.
 
 use std::sync::OnceLock;
 
@@ -29,6 +31,12 @@ const STOP_EN: &[&str] = &[
     "there", "here", "as", "so", "not", "no", "yes", "please", "hi", "hello", "hey", "thanks",
     "thank", "any", "some", "get", "got", "have", "has", "had", "just", "about", "up", "out",
     "into", "than", "too", "very", "also", "all", "let", "im", "dont", "cant", "us",
+    // Contractions split at the apostrophe, and more function words.
+    "don", "doesn", "didn", "isn", "wasn", "won", "ll", "ve", "re", "mine", "myself", "he", "she",
+    "him", "her", "they", "them", "their", "whose", "whom", "being", "because", "while", "until",
+    "again", "still", "yet", "ever", "only", "own", "same", "such", "each", "both", "more", "most",
+    "other", "nor", "now", "ok", "okay", "pls", "plz", "guys", "hmm", "oh", "well", "really",
+    "may", "might", "must", "shall", "whats", "thats", "ive", "id", "youre", "anyone", "anything",
 ];
 
 const STOP_ZH: &[&str] = &[
@@ -99,6 +107,32 @@ const STOP_ZH: &[&str] = &[
     "上",
     "下",
     "里",
+    // Colloquial question words and connectives.
+    "咋",
+    "啥",
+    "咋办",
+    "怎么办",
+    "怎么回事",
+    "一直",
+    "现在",
+    "已经",
+    "还是",
+    "就是",
+    "然后",
+    "但是",
+    "因为",
+    "所以",
+    "如果",
+    "可能",
+    "应该",
+    "知道",
+    "是不是",
+    "能不能",
+    "可不可以",
+    "有没有",
+    "多少",
+    "的话",
+    "一般",
 ];
 
 fn is_cjk(c: char) -> bool {
@@ -106,7 +140,7 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// Crude English stemming: enough for FAQ matching, predictable.
-fn stem(word: &str) -> String {
+pub fn stem(word: &str) -> String {
     let w = word;
     for (suffix, min) in [("ies", 4), ("ing", 5), ("ed", 4), ("es", 4), ("s", 3)] {
         if w.len() > min && w.ends_with(suffix) {
@@ -141,26 +175,65 @@ fn undouble(base: &str) -> String {
     }
 }
 
+/// What a retrieval token stands for; each kind has its own weight in a
+/// query (a whole word says more than one character of it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    /// A word: jieba's (Chinese) or a stemmed Latin word.
+    Word,
+    /// Two adjacent Chinese characters: paraphrases that share morphemes but
+    /// not words (退款 / 钱退回来) and typos that keep one word intact.
+    Pair,
+    /// One Chinese character: the last resort for homophone typos
+    /// (推款 still shares 款 with 退款).
+    Char,
+}
+
+/// A retrieval token: its text (kinds never collide: pairs and characters
+/// carry a prefix) and its kind.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Token {
+    /// The indexed text.
+    pub text: String,
+    /// What it is.
+    pub kind: Kind,
+}
+
+/// Single characters that carry no topic (particles, pronouns).
+const STOP_CHARS: &[char] = &[
+    '的', '了', '吗', '呢', '吧', '啊', '呀', '我', '你', '您', '他', '她', '它', '是', '在', '有',
+    '和', '就', '都', '也', '还', '要', '会', '能', '么', '嗯', '哦', '个', '这', '那', '啥', '咋',
+    '嘛', '呗', '哈', '不', '没', '把', '被', '给', '让', '到', '对', '从', '里', '们', '很', '吧',
+    '又', '再', '才', '哪', '谁', '怎', '什', '为', '得', '地', '着', '过', '说', '请', '问', '想',
+    '下', '上', '一', '可', '以', '多', '少', '几', '时', '候',
+];
+
 /// The retrieval tokens of a text: words (jieba for Chinese, stemmed words
-/// for Latin script) plus, for Chinese, overlapping character pairs. Pairs
-/// catch paraphrases that share morphemes but not words (退款 / 钱退回来
-/// share 退; 撤单 / 取消订单 share 订单's 单), which word matching alone
-/// misses; BM25's IDF keeps common pairs from dominating.
-pub fn tokens_plain(text: &str) -> Vec<String> {
+/// for Latin script) plus, for Chinese, overlapping character pairs and
+/// single characters. Stop words are dropped.
+pub fn analyze(text: &str) -> Vec<Token> {
     let lower = text.to_lowercase();
     let mut out = Vec::new();
-    let chars: Vec<char> = lower.chars().collect();
     let mut run: Vec<char> = Vec::new();
-    for c in chars.iter().copied().chain(std::iter::once(' ')) {
+    for c in lower.chars().chain(std::iter::once(' ')) {
         if is_cjk(c) {
             run.push(c);
             continue;
         }
         for pair in run.windows(2) {
             let pair: String = pair.iter().collect();
-            if !STOP_ZH.contains(&pair.as_str()) {
-                out.push(format!("~{pair}"));
+            if !STOP_ZH.contains(&pair.as_str()) && !pair.chars().all(|c| STOP_CHARS.contains(&c)) {
+                out.push(Token {
+                    text: format!("~{pair}"),
+                    kind: Kind::Pair,
+                });
             }
+        }
+        for ch in run.iter().filter(|c| !STOP_CHARS.contains(c)) {
+            out.push(Token {
+                text: format!("^{ch}"),
+                kind: Kind::Char,
+            });
         }
         run.clear();
     }
@@ -170,8 +243,12 @@ pub fn tokens_plain(text: &str) -> Vec<String> {
             continue;
         }
         if piece.chars().any(is_cjk) {
-            if !STOP_ZH.contains(&piece) {
-                out.push(piece.to_owned());
+            // Single characters are already there as `Char` tokens.
+            if piece.chars().count() > 1 && !STOP_ZH.contains(&piece) {
+                out.push(Token {
+                    text: piece.to_owned(),
+                    kind: Kind::Word,
+                });
             }
             continue;
         }
@@ -179,30 +256,33 @@ pub fn tokens_plain(text: &str) -> Vec<String> {
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
         {
-            let word: String = word.chars().filter(|c| *c != '\'').collect();
             if word.len() < 2 && !word.chars().all(|c| c.is_ascii_digit()) {
                 continue;
             }
-            if STOP_EN.contains(&word.as_str()) {
+            if STOP_EN.contains(&word) {
                 continue;
             }
-            out.push(stem(&word));
+            out.push(Token {
+                text: stem(word),
+                kind: Kind::Word,
+            });
         }
     }
     out
 }
 
-/// Tokens of a document text.
-pub fn tokens(text: &str) -> Vec<String> {
-    tokens_plain(text)
+/// The word tokens of a text, as strings (words and character pairs).
+pub fn tokens_plain(text: &str) -> Vec<String> {
+    analyze(text)
+        .into_iter()
+        .filter(|t| t.kind != Kind::Char)
+        .map(|t| t.text)
+        .collect()
 }
 
-/// Tokens of a question: its own, plus those of the synonyms of the
-/// customer-service words it uses (see [`crate::synonyms`]).
-pub fn query_tokens(text: &str) -> Vec<String> {
-    let mut t = tokens_plain(text);
-    t.extend(crate::synonyms::expansions(text));
-    t
+/// Tokens of a document text (words and character pairs).
+pub fn tokens(text: &str) -> Vec<String> {
+    tokens_plain(text)
 }
 
 /// True when the text is mostly Chinese (to answer in the customer's language).
@@ -226,5 +306,17 @@ mod tests {
         assert_eq!(tokens("shipped refunds"), vec!["ship", "refund"]);
         assert!(is_chinese("我的订单 order 在哪"));
         assert!(!is_chinese("Where is my order?"));
+    }
+
+    #[test]
+    fn a_homophone_typo_keeps_a_character() {
+        // 推款 for 退款: no word and no pair in common, one character.
+        let typo = analyze("推款");
+        let right = analyze("退款");
+        assert!(
+            typo.iter()
+                .any(|t| t.kind == Kind::Char && right.contains(t)),
+            "{typo:?} / {right:?}"
+        );
     }
 }

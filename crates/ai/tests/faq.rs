@@ -5,10 +5,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 use chat_ai::knowledge::Index;
-use chat_ai::offline::{OfflineConfig, Reply, answer};
+use chat_ai::offline::{OfflineConfig, Reply, answer, decide};
 use chat_domain::model::KnowledgeDoc;
 use chat_domain::time::now;
 use serde::Deserialize;
+
+/// Share of the questions answered from the right document (at least).
+const RIGHT_FLOOR: f64 = 0.2;
+/// Share answered from a wrong document (at most).
+const WRONG_CEILING: f64 = 0.07;
 
 #[derive(Deserialize)]
 struct Faq {
@@ -89,9 +94,11 @@ fn hit_rates_on_the_bilingual_faq() {
         eprintln!("FAQ retrieval [{lang}] n={n} hit@1={h1:.3} hit@3={h3:.3}");
     }
     let (_, _, h1, h3) = report[2];
-    // Floors a little under the measured 0.784 / 0.920 (docs/BENCHMARKS.md).
-    assert!(h1 >= 0.75, "hit@1 {h1}");
-    assert!(h3 >= 0.88, "hit@3 {h3}");
+    // Floors a little under the measured 0.716 / 0.932 (docs/BENCHMARKS.md;
+    // 0.784 / 0.920 before issue 14, with a lexicon tuned on these very
+    // questions and counted at full weight).
+    assert!(h1 >= 0.68, "hit@1 {h1}");
+    assert!(h3 >= 0.90, "hit@3 {h3}");
 }
 
 #[test]
@@ -99,16 +106,45 @@ fn the_offline_assistant_answers_with_a_source_or_offers_a_person() {
     let (faq, docs) = load();
     let index = Index::build(&docs.iter().map(|(_, d)| d.clone()).collect::<Vec<_>>());
     let config = OfflineConfig::default();
-    let answered = faq
-        .questions
-        .iter()
-        .filter(|q| matches!(answer(&index, &q.question, &config), Reply::Answer { .. }))
-        .count();
-    eprintln!("answered {answered}/{}", faq.questions.len());
-    assert!(
-        answered as f64 >= 0.90 * faq.questions.len() as f64,
-        "{answered}"
-    );
+    let id_of = |doc_id| {
+        docs.iter()
+            .find(|(_, d)| d.id == doc_id)
+            .map(|(id, _)| id.clone())
+            .unwrap()
+    };
+    let (mut right, mut wrong) = (0, 0);
+    for q in &faq.questions {
+        let d = decide(&index, &q.question, &config);
+        match d.answer.map(|i| id_of(d.hits[i].doc_id)) {
+            Some(id) if id == q.expected => right += 1,
+            Some(id) => {
+                eprintln!(
+                    "wrong answer: {} → {id} (expected {})",
+                    q.question, q.expected
+                );
+                wrong += 1;
+            }
+            None => {}
+        }
+    }
+    let n = faq.questions.len();
+    eprintln!("answered right {right}/{n}, wrong {wrong}/{n}");
+    // The assistant answers only when sure: most questions get the right
+    // document, few a wrong one (the rest: "not sure", and a person).
+    // Floors a little under the measured values (docs/BENCHMARKS.md).
+    assert!(right as f64 >= RIGHT_FLOOR * n as f64, "right {right}");
+    assert!(wrong as f64 <= WRONG_CEILING * n as f64, "wrong {wrong}");
+    // The questions a newcomer tries first are answered, with the source.
+    for obvious in [
+        "运费怎么算",
+        "怎么开发票",
+        "我的快递到哪里了？",
+        "How do I reset my password?",
+        "Do you ship internationally?",
+    ] {
+        let r = answer(&index, obvious, &config);
+        assert!(matches!(r, Reply::Answer { .. }), "{obvious}: {r:?}");
+    }
     let zh = answer(&index, "我的快递到哪里了？", &config);
     assert!(zh.text().contains("（来源："), "{zh:?}");
     for nonsense in [

@@ -28,6 +28,12 @@ enum Script {
     Moderation,
     /// A `transfer_to_human` tool call.
     ToolCall,
+    /// 429 to every request, with this `Retry-After` (seconds).
+    Storm(&'static str),
+    /// 429 with `Retry-After: 1`, then the DashScope stream.
+    RetryAfterOnce,
+    /// 503 to the first N requests, then the DashScope stream.
+    DownFirst(usize),
 }
 
 async fn mock(script: Script) -> (SocketAddr, Arc<AtomicUsize>) {
@@ -92,11 +98,40 @@ async fn mock(script: Script) -> (SocketAddr, Arc<AtomicUsize>) {
                     json!({"choices":[{"index":0,"delta":{"content":"订单可在「我的订单」查看。","reasoning_content":"…"},"finish_reason":""}],"system_fingerprint":null}),
                     json!({"choices":[],"usage":{"prompt_tokens":20,"completion_tokens":9,"total_tokens":29}}),
                 ]) + "data: [DONE]\n\n";
+                let rate_limit = match (script, n) {
+                    (Script::Storm(after), _) => Some(after),
+                    (Script::RetryAfterOnce, 0) => Some("1"),
+                    _ => None,
+                };
                 match (script, n) {
+                    _ if rate_limit.is_some() => {
+                        let after = rate_limit.unwrap_or("0");
+                        let body = r#"{"error":{"message":"Requests rate limit exceeded","type":"limit_requests","code":"limit_requests"}}"#;
+                        let _ = sock
+                            .write_all(format!("HTTP/1.1 429 Too Many Requests\r\nretry-after: {after}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len()).as_bytes())
+                            .await;
+                    }
                     (Script::DashScope, _) | (Script::RateLimitedOnce, 1..) => {
                         let _ = sock
                             .write_all(format!("{head}{dashscope}").as_bytes())
                             .await;
+                    }
+                    (Script::RetryAfterOnce | Script::Storm(_), _) => {
+                        let _ = sock
+                            .write_all(format!("{head}{dashscope}").as_bytes())
+                            .await;
+                    }
+                    (Script::DownFirst(k), n) => {
+                        let reply = if n < k {
+                            let body = r#"{"error":{"message":"service unavailable"}}"#;
+                            format!(
+                                "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                                body.len()
+                            )
+                        } else {
+                            format!("{head}{dashscope}")
+                        };
+                        let _ = sock.write_all(reply.as_bytes()).await;
                     }
                     (Script::RateLimitedOnce, 0) => {
                         let body = r#"{"error":{"message":"Requests rate limit exceeded","type":"limit_requests","code":"limit_requests"}}"#;
@@ -144,12 +179,13 @@ async fn mock(script: Script) -> (SocketAddr, Arc<AtomicUsize>) {
 
 fn provider(addr: SocketAddr, chunk_timeout_ms: u64) -> OpenAiProvider {
     OpenAiProvider::new(ProviderConfig {
-        base_url: format!("http://{addr}/compatible-mode/v1/"),
-        api_key: "sk-test".into(),
-        model: "qwen-plus".into(),
         connect_timeout: Duration::from_secs(2),
         chunk_timeout: Duration::from_millis(chunk_timeout_ms),
-        max_retries: 3,
+        ..ProviderConfig::new(
+            &format!("http://{addr}/compatible-mode/v1/"),
+            "sk-test",
+            "qwen-plus",
+        )
     })
     .unwrap()
 }
@@ -227,4 +263,70 @@ async fn a_stream_that_breaks_midway_is_an_error_after_its_text() {
         matches!(result, Err(ProviderError::Unavailable(_))),
         "{result:?}"
     );
+}
+
+#[tokio::test]
+async fn a_429_storm_makes_exactly_one_plus_retries_requests() {
+    let started = std::time::Instant::now();
+    let (result, items, hits) = run(Script::Storm("0"), 2000).await;
+    assert_eq!(result, Err(ProviderError::RateLimited));
+    assert!(items.is_empty());
+    // max_retries is 3: 4 requests, not 4 × 4 (the client's own retry
+    // layer is off).
+    assert_eq!(hits, 4);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "Retry-After: 0 honoured"
+    );
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let started = std::time::Instant::now();
+    let (result, _, hits) = run(Script::RetryAfterOnce, 2000).await;
+    result.unwrap();
+    assert_eq!(hits, 2);
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "waited {:?}",
+        started.elapsed()
+    );
+    // A pause longer than a customer would wait: no retry, fall back now.
+    let (result, _, hits) = run(Script::Storm("120"), 2000).await;
+    assert_eq!(result, Err(ProviderError::RateLimited));
+    assert_eq!(hits, 1);
+}
+
+#[tokio::test]
+async fn the_breaker_opens_after_repeated_failures_and_closes_after_a_success() {
+    let (addr, hits) = mock(Script::DownFirst(2)).await;
+    let p = OpenAiProvider::new(ProviderConfig {
+        max_retries: 0,
+        breaker_failures: 2,
+        breaker_cooldown: Duration::from_millis(300),
+        ..ProviderConfig::new(
+            &format!("http://{addr}/compatible-mode/v1"),
+            "sk-test",
+            "qwen-plus",
+        )
+    })
+    .unwrap();
+    let messages = vec![json!({"role":"user","content":"hi"})];
+    for _ in 0..2 {
+        let r = p.stream(&messages, |_| {}).await;
+        assert!(matches!(r, Err(ProviderError::Unavailable(_))), "{r:?}");
+    }
+    assert!(p.is_open());
+    // Open: skipped without a request.
+    assert_eq!(
+        p.stream(&messages, |_| {}).await,
+        Err(ProviderError::CircuitOpen)
+    );
+    assert_eq!(hits.load(Ordering::SeqCst), 2);
+    // After the cool-down one reply tries again; it succeeds and closes it.
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    p.stream(&messages, |_| {}).await.unwrap();
+    assert!(!p.is_open());
+    p.stream(&messages, |_| {}).await.unwrap();
+    assert_eq!(hits.load(Ordering::SeqCst), 4);
 }

@@ -102,6 +102,11 @@ pub enum Event {
         reply_id: String,
         /// The next piece of text.
         delta: String,
+        /// True when the draft so far is abandoned: the client discards
+        /// what it has for this `reply_id` before appending `delta` (a
+        /// stream that broke midway, replaced by a fallback).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        reset: bool,
     },
     /// A customer rated a closed conversation (CSAT). Not sent to sockets.
     CsatSubmitted {

@@ -848,11 +848,13 @@ impl Conn {
                 conversation_id,
                 reply_id,
                 delta,
+                reset,
             } => {
                 let frame = ServerFrame::AiDelta {
                     conversation_id: *conversation_id,
                     reply_id,
                     delta,
+                    reset: *reset,
                 };
                 self.send(frame.to_text()).await?;
             }

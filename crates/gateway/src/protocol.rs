@@ -391,6 +391,10 @@ pub enum ServerFrame<'a> {
         reply_id: &'a str,
         /// The next text.
         delta: &'a str,
+        /// Discard the draft of this reply before appending `delta`
+        /// (sent only when true).
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        reset: bool,
     },
     /// Place in the queue (`null`: not queued).
     QueuePosition {

@@ -1,0 +1,126 @@
+//! The assistant's quality report on the committed evaluation set
+//! (`crates/ai/eval/`): retrieval and answer decisions of the offline
+//! assistant beside a plain BM25 baseline, and handoff recognition, per
+//! split and language, as Markdown tables.
+//!
+//! `cargo run -p chat-ai --example eval` (add `--release` for speed;
+//! `-- --misses` also lists the dev split's mistakes: never the holdout's,
+//! which stands for questions nobody tuned on).
+
+use std::time::Instant;
+
+use chat_ai::eval::{Assistant, EvalSet, HandoffRow, Outcome, RetrievalRow, baseline};
+use chat_ai::handoff::wants_human;
+use chat_ai::offline::OfflineConfig;
+
+fn retrieval_table(title: &str, rows: &[(&str, RetrievalRow)], decisions: bool) {
+    println!("\n{title}\n");
+    println!(
+        "| lang | answerable | off-topic | hit@1 | hit@3 | MRR | wrong answer | I don't know | off-topic answered |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for (lang, r) in rows {
+        let d = |v: f64| {
+            if decisions {
+                format!("{v:.3}")
+            } else {
+                "—".to_owned()
+            }
+        };
+        println!(
+            "| {lang} | {} | {} | {:.3} | {:.3} | {:.3} | {} | {} | {} |",
+            r.answerable,
+            r.off_topic,
+            r.hit1,
+            r.hit3,
+            r.mrr,
+            d(r.wrong),
+            d(r.idk),
+            d(r.off_topic_answered)
+        );
+    }
+}
+
+fn handoff_table(title: &str, rows: &[(&str, HandoffRow)]) {
+    println!("\n{title}\n");
+    println!("| lang | requests | other | precision | recall |");
+    println!("|---|---|---|---|---|");
+    for (lang, r) in rows {
+        println!(
+            "| {lang} | {} | {} | {:.3} | {:.3} |",
+            r.positives, r.negatives, r.precision, r.recall
+        );
+    }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let misses = std::env::args().any(|a| a == "--misses");
+    let dir = EvalSet::default_dir();
+    for split in ["dev", "holdout"] {
+        let set = EvalSet::load(&dir, split)?;
+        let docs = set.knowledge_docs();
+        let started = Instant::now();
+        let assistant = Assistant::new(&docs, OfflineConfig::default());
+        let built = started.elapsed();
+        let started = Instant::now();
+        let rows = chat_ai::eval::retrieval_rows(&set.questions, |q| assistant.run(q));
+        let per_question = started.elapsed() / set.questions.len().max(1) as u32;
+        println!(
+            "\n## {split}: {} questions, {} handoff phrasings",
+            set.questions.len(),
+            set.handoff.len()
+        );
+        println!("(index built in {built:.1?}, {per_question:.2?} per question)");
+        retrieval_table("Offline assistant", &rows, true);
+        let bm25 = baseline::Bm25::new(
+            &set.docs
+                .iter()
+                .map(|d| (d.key.clone(), format!("{}\n{}", d.title, d.body)))
+                .collect::<Vec<_>>(),
+        );
+        let base = chat_ai::eval::retrieval_rows(&set.questions, |q| Outcome {
+            ranked: bm25.rank(q),
+            answered: None,
+        });
+        retrieval_table(
+            "Baseline: character + pair BM25 (ranking only)",
+            &base,
+            false,
+        );
+        handoff_table(
+            "Handoff (offline recognizer)",
+            &chat_ai::eval::handoff_rows(&set.handoff, wants_human),
+        );
+        if misses && split == "dev" {
+            println!("\n### dev mistakes\n");
+            for q in &set.questions {
+                let o = assistant.run(&q.q);
+                let right = match (&q.doc, &o.answered) {
+                    (None, None) => true,
+                    (Some(_), Some(k)) => q.is_hit(k),
+                    _ => false,
+                };
+                if !right
+                    || o.ranked
+                        .first()
+                        .is_some_and(|k| q.doc.is_some() && !q.is_hit(k))
+                {
+                    println!(
+                        "- [{}] {} → expected {:?}, answered {:?}, ranked {:?}",
+                        q.lang,
+                        q.q,
+                        q.doc,
+                        o.answered,
+                        o.ranked.iter().take(3).collect::<Vec<_>>()
+                    );
+                }
+            }
+            for c in &set.handoff {
+                if wants_human(&c.text) != c.human {
+                    println!("- handoff [{}] {:?}: expected {}", c.lang, c.text, c.human);
+                }
+            }
+        }
+    }
+    Ok(())
+}
