@@ -303,6 +303,18 @@ pub const ROUTES: &[Route] = &[
         query: &[], body: Body::Json("WidgetRating"), ok: (200, Out::Json("Conversation")), also: &[409]),
 ];
 
+/// The methods the API serves on a route pattern (as actix reports it, e.g.
+/// `/api/v1/users/{id}`), for the `Allow` header of a 405: upper case,
+/// comma-separated; `None` for a path that is not in [`ROUTES`].
+pub fn allowed_methods(pattern: &str) -> Option<String> {
+    let methods: Vec<String> = ROUTES
+        .iter()
+        .filter(|r| r.path == pattern)
+        .map(|r| r.method.to_ascii_uppercase())
+        .collect();
+    (!methods.is_empty()).then(|| methods.join(", "))
+}
+
 /// Collects component schemas.
 #[derive(Default)]
 pub(crate) struct Schemas(Vec<(String, RefOr<Schema>)>);
