@@ -99,7 +99,10 @@ impl Default for GatewayConfig {
 /// passes its rule for trusted proxies (the one the REST side uses); the
 /// default is the direct peer.
 #[derive(Clone)]
-pub struct ClientAddress(Arc<dyn Fn(&HttpRequest) -> Option<IpAddr> + Send + Sync>);
+pub struct ClientAddress(Arc<AddressRule>);
+
+/// A rule giving a request's client address.
+type AddressRule = dyn Fn(&HttpRequest) -> Option<IpAddr> + Send + Sync;
 
 impl ClientAddress {
     /// The address `rule` gives a request.

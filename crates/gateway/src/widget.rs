@@ -251,7 +251,12 @@ async fn my_history(
     let result = async {
         let who = customer(&gw, &req).await?;
         gw.service.visible(&who, *path).await?;
-        let limit = params.limit.unwrap_or(100).clamp(1, 500);
+        // The same rule as every other list: out of range is refused, not
+        // quietly changed.
+        let limit = params.limit.unwrap_or(100);
+        if !(1..=500).contains(&limit) {
+            return Err(DomainError::invalid("limit", "must be between 1 and 500"));
+        }
         // Page by sequence over the raw history, then drop private notes:
         // filtering first would make pages short (or empty) mid-history.
         let raw = gw
