@@ -119,7 +119,7 @@ soak() {
   local sampler=$!
   load --conversations "$CONVS" --seconds "$((minutes * 60))" --rate "$rate" "${AGENTS[@]}" | tee "$report"
   kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
-  python3 - "$report" "$samples" "$out" "$rate" <<'PY'
+  python3 - "$report" "$samples" "$out" "$rate" "$minutes" <<'PY'
 import json, sys
 report = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
 rss = {}
@@ -127,10 +127,10 @@ for line in open(sys.argv[2]):
     m, r, d = line.split()
     rss[int(m)] = (int(r), int(d))
 rows = ["minute\tp99_ms\trss_kib\tdb_kib"]
-for i, p99 in enumerate(report["p99_ms_by_minute"]):
+# (The load generator's last bucket holds only what arrived after the end.)
+for i, p99 in enumerate(report["p99_ms_by_minute"][: int(sys.argv[5])]):
     r, d = rss.get(i + 1, ("", ""))
-    if p99 or r:
-        rows.append(f"{i + 1}\t{p99}\t{r}\t{d}")
+    rows.append(f"{i + 1}\t{p99}\t{r}\t{d}")
 open(sys.argv[3], "w").write("\n".join(rows) + "\n")
 lat = report["latency_ms"]
 print(f"# soak at {sys.argv[4]} msg/s: sent {report['sent']}, received {report['received']}, "
