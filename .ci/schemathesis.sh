@@ -68,7 +68,7 @@ TOKEN=$(curl -fsS -H 'content-type: application/json' \
 #   /users/{id}/password, POST and PUT /canned, POST and PUT /knowledge,
 #   POST /knowledge/import, GET /knowledge/search, POST /webhooks, POST
 #   /conversations/{id}/assign|transfer|snooze, GET /conversations, GET
-#   /customers, GET /knowledge, GET /stats, GET /stats.csv, POST
+#   /customers, GET /stats, GET /stats.csv, POST
 #   /widget/sessions (400s), GET /audit (accepts an empty actor_id).
 # - ignored_auth: it replays authenticated calls without the token and with
 #   a made-up one; the RBAC matrix test (apps/server/tests/rbac.rs) covers

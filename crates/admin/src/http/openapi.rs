@@ -234,7 +234,7 @@ pub const ROUTES: &[Route] = &[
         query: &[], body: Body::None, ok: (200, Out::Json("Customer")), also: &[409]),
     // Knowledge base.
     route!("get" "/api/v1/knowledge", "knowledge", "List knowledge-base documents.", SUPERVISORS,
-        query: &[("q", "Title contains."), ("after", "`next_after` of the previous page."), PAGING],
+        query: &[("after", "`next_after` of the previous page."), PAGING],
         body: Body::None, ok: (200, Out::Page("KnowledgeDoc", "next_after")), also: &[400]),
     route!("post" "/api/v1/knowledge", "knowledge", "Create a document.", SUPERVISORS,
         query: &[], body: Body::Json("DocInput"), ok: (201, Out::Json("KnowledgeDoc")), also: &[]),
@@ -336,10 +336,17 @@ fn query_schema(path: &str, name: &str) -> utoipa::openapi::schema::Object {
         "customer_id" | "actor_id" | "after" | "before" => ObjectBuilder::new()
             .schema_type(Type::String)
             .format(Some(SchemaFormat::Custom("uuid".into()))),
-        "q" => ObjectBuilder::new()
-            .schema_type(Type::String)
-            .min_length(Some(1))
-            .max_length(Some(500)),
+        "q" => {
+            let (min, max) = match path {
+                "/api/v1/conversations" => (2, 200),
+                "/api/v1/knowledge/search" => (1, 500),
+                _ => (1, 200),
+            };
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(min))
+                .max_length(Some(max))
+        }
         _ => ObjectBuilder::new()
             .schema_type(Type::String)
             .min_length(Some(1)),
