@@ -14,6 +14,10 @@
 #   idle        $IDLE idle authenticated sockets (10000): server KiB per socket
 #   rest        $REST_CONC connections (32) on the conversation list, then on
 #               the statistics, $SECS s each
+#   soak        $SOAK_RATE msg/s (2000) for $SOAK_MINUTES minutes (60), $CONVS
+#               conversations: p99 and server RSS per minute into $SOAK_OUT
+#               (default soak-<date>.tsv here), a table at the end
+#               (bench/soak.sh runs this alone on SQLite)
 #
 # sqlite: one node, embedded default (SQLite file, in-process bus).
 # mysql:  two nodes on MariaDB ($MYSQL_URL, default root@127.0.0.1:3306) and
@@ -74,7 +78,7 @@ cleanup() {
 trap cleanup EXIT
 
 common_env=(CHAT_ADMIN_EMAIL=bench@example.com CHAT_ADMIN_PASSWORD="$PASSWORD" CHAT_LOG=warn
-  CHAT_WS_RATE_PER_SEC=1000000 CHAT_MAX_CONVERSATIONS_PER_AGENT=1000000
+  CHAT_WS_RATE_PER_SEC=1000000 CHAT_WS_MAX_PER_IP=0 CHAT_MAX_CONVERSATIONS_PER_AGENT=1000000
   CHAT_AI_DELTA_DELAY_MS="${AI_DELAY_MS:-0}" CHAT_AI_DEMO_KB=true CHAT_DATA_DIR="$DATA")
 start_node() { # port database-url extra-env...
   local port=$1 db=$2; shift 2
@@ -101,6 +105,45 @@ fi
 SERVER_A=${PIDS[0]}
 
 load() { $LOAD_CPU "$BIN/chat-loadgen" --addr "127.0.0.1:$PORT_A" --email bench@example.com --password "$PASSWORD" "$@"; }
+# The soak: one run of the load generator for the whole time, and the
+# server's RSS and database size sampled each minute beside it.
+soak() {
+  local minutes=${SOAK_MINUTES:-60} rate=${SOAK_RATE:-2000}
+  local out=${SOAK_OUT:-soak-$(date +%Y%m%d-%H%M%S).tsv} samples report
+  samples=$(mktemp); report=$(mktemp)
+  ( start=$(date +%s)
+    while kill -0 "$SERVER_A" 2>/dev/null; do
+      sleep 60
+      db=$(du -k --apparent-size -c "$DATA"/chat.db* 2>/dev/null | tail -1 | cut -f1)
+      echo "$(( ($(date +%s) - start) / 60 )) $(ps -o rss= -p "$SERVER_A" | tr -d ' ') ${db:-0}" >> "$samples"
+    done ) &
+  local sampler=$!
+  load --conversations "$CONVS" --seconds "$((minutes * 60))" --rate "$rate" "${AGENTS[@]}" | tee "$report"
+  kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
+  python3 - "$report" "$samples" "$out" "$rate" "$minutes" <<'PY'
+import json, sys
+report = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+rss = {}
+for line in open(sys.argv[2]):
+    m, r, d = line.split()
+    rss[int(m)] = (int(r), int(d))
+rows = ["minute\tp99_ms\trss_kib\tdb_kib"]
+# (The load generator's last bucket holds only what arrived after the end.)
+for i, p99 in enumerate(report["p99_ms_by_minute"][: int(sys.argv[5])]):
+    r, d = rss.get(i + 1, ("", ""))
+    rows.append(f"{i + 1}\t{p99}\t{r}\t{d}")
+open(sys.argv[3], "w").write("\n".join(rows) + "\n")
+lat = report["latency_ms"]
+print(f"# soak at {sys.argv[4]} msg/s: sent {report['sent']}, received {report['received']}, "
+      f"lost {report['lost']}, duplicated {report['duplicated']}, p50 {lat['p50']} ms, p99 {lat['p99']} ms")
+print("| minute | p99 ms | server RSS KiB | database + WAL KiB |\n|---|---|---|---|")
+for row in rows[1:]:
+    print("| " + " | ".join(row.split("\t")) + " |")
+print(f"# written to {sys.argv[3]}")
+PY
+  rm -f "$samples" "$report"
+}
+
 echo "# backend=$BACKEND commit=$(git rev-parse --short HEAD) pin=${PIN:-0} cpus=$(nproc)"
 for s in $SCENARIOS; do
   case $s in
@@ -111,6 +154,7 @@ for s in $SCENARIOS; do
     rest)
       echo -n "rest conversations: "; load --scenario rest --path "/api/v1/conversations?limit=50" --concurrency "$REST_CONC" --seconds "$SECS"
       echo -n "rest stats: "; load --scenario rest --path "/api/v1/stats" --concurrency "$REST_CONC" --seconds "$SECS" ;;
+    soak)       soak ;;
     *) echo "unknown scenario $s" >&2; exit 2 ;;
   esac
 done

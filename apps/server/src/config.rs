@@ -143,6 +143,11 @@ pub struct Config {
     pub queue_alert: Duration,
     /// `CHAT_WS_RATE_PER_SEC`: frames per second per socket.
     pub ws_rate_per_sec: u32,
+    /// `CHAT_WS_MAX_PER_IP`: open sockets per client address (0: no cap).
+    pub ws_max_per_ip: usize,
+    /// `CHAT_REQUEST_TIMEOUT_SECS`: time a request's headers, and then its
+    /// body, have to arrive (408 after it).
+    pub request_timeout: Duration,
     /// `CHAT_PRESENCE_TTL_SECS`: an agent whose node stops refreshing goes
     /// offline after this long.
     pub presence_ttl: Duration,
@@ -377,6 +382,8 @@ impl Config {
             idle_close: Duration::from_secs(positive(&get, "CHAT_IDLE_CLOSE_SECS", 1800)?),
             queue_alert: Duration::from_secs(positive(&get, "CHAT_QUEUE_ALERT_SECS", 120)?),
             ws_rate_per_sec: positive(&get, "CHAT_WS_RATE_PER_SEC", 20)?,
+            ws_max_per_ip: parse(&get, "CHAT_WS_MAX_PER_IP", "100")?,
+            request_timeout: Duration::from_secs(positive(&get, "CHAT_REQUEST_TIMEOUT_SECS", 10)?),
             presence_ttl: Duration::from_secs(positive(&get, "CHAT_PRESENCE_TTL_SECS", 30)?),
             ai_provider,
             ai_model,

@@ -16,6 +16,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod hardening;
 pub mod health;
 pub mod import;
 pub mod pages;
@@ -42,7 +43,7 @@ use chat_ai::responder::{Engine, Responder, ResponderConfig};
 use chat_ai::search::IndexSearch;
 use chat_domain::DomainError;
 use chat_domain::ports::{BotActions, EventBus, KnowledgeSearch, PresenceRegistry, Store};
-use chat_gateway::{Gateway, GatewayConfig};
+use chat_gateway::{ClientAddress, Gateway, GatewayConfig};
 use chat_session::bus::{InProcessBus, RedisBus};
 use chat_session::lifecycle::LifecycleConfig;
 use chat_session::presence::{InProcessPresence, RedisPresence};
@@ -224,6 +225,7 @@ impl Application {
             webhooks: webhooks.clone(),
             proxies: TrustedProxies(config.trusted_proxies.clone()),
         };
+        let proxies = TrustedProxies(config.trusted_proxies.clone());
         let gateway = Gateway::start(
             service,
             auth.clone(),
@@ -241,6 +243,8 @@ impl Application {
                     .as_ref()
                     .map(|s| s.0.as_bytes().to_vec()),
                 rate_per_sec: config.ws_rate_per_sec,
+                max_sockets_per_ip: config.ws_max_per_ip,
+                client_address: ClientAddress::new(move |req| proxies.client_ip(req)),
                 presence_ttl: config.presence_ttl,
                 ..GatewayConfig::default()
             },
@@ -292,6 +296,7 @@ impl Application {
             redis_url: config.redis_url.as_ref().map(|s| s.0.clone()),
         });
         let max_body = config.max_body_bytes;
+        let body_timeout = hardening::BodyTimeout(config.request_timeout);
         let gateway_for_app = gateway.clone();
         let pages_config = pages::PagesConfig {
             dir: config.web_dir.clone(),
@@ -300,6 +305,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(chat_admin::http::json_config(max_body))
+                .app_data(body_timeout)
                 .app_data(chat_admin::http::query_config())
                 .app_data(chat_admin::http::path_config())
                 .app_data(metrics.clone())
@@ -308,17 +314,23 @@ impl Application {
                 // Before the admin scope: it owns every other /api/v1 path.
                 .configure(chat_gateway::configure(gateway_for_app.clone()))
                 .configure(chat_admin::configure(admin.clone()))
-                .route("/healthz", web::get().to(health::healthz))
-                .route("/readyz", web::get().to(health::readyz))
-                .route("/metrics", web::get().to(telemetry::metrics_endpoint))
+                .service(get_only("/healthz", web::get().to(health::healthz)))
+                .service(get_only("/readyz", web::get().to(health::readyz)))
+                .service(get_only(
+                    "/metrics",
+                    web::get().to(telemetry::metrics_endpoint),
+                ))
                 // Last: the pages answer only their own paths and leave
                 // every other unknown path to the API's JSON 404.
                 .configure(pages::configure(pages_config.clone()))
                 .wrap(Compress::default())
+                .wrap(from_fn(hardening::harden))
                 .wrap(from_fn(telemetry::track_requests))
                 .wrap(TracingLogger::<telemetry::RequestSpan>::new())
         })
         .shutdown_timeout(config.shutdown_timeout.as_secs())
+        // The headers' deadline; the body's is `hardening`'s.
+        .client_request_timeout(config.request_timeout)
         // Signals are ours (see `run_until_stopped`): sockets must be told
         // to go before the drain starts, or it waits for every idle socket.
         .disable_signals()
@@ -444,6 +456,13 @@ fn log_paths(config: &Config) {
 /// it may not exist yet).
 pub fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
+}
+
+/// A resource answering `route`, and any other method with the JSON 405.
+fn get_only(path: &str, route: actix_web::Route) -> actix_web::Resource {
+    web::resource(path)
+        .route(route)
+        .default_service(web::to(chat_admin::http::error::method_not_allowed))
 }
 
 /// The assistant: loads the demo FAQ into an empty knowledge base if asked,

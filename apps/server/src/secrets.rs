@@ -77,7 +77,8 @@ fn load_or_create(path: &Path, generate: impl Fn() -> String) -> anyhow::Result<
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)
+                // Readable by this user only, like the secrets in it.
+                chat_store::private_dir(dir)
                     .with_context(|| format!("creating {}", dir.display()))?;
             }
             let secret = generate();

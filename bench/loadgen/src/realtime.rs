@@ -106,19 +106,25 @@ pub async fn run(plan: Plan) -> Result<Value> {
     let samples = stats.latencies_us.lock().await.clone();
     let mut lat: Vec<u64> = samples.iter().map(|(_, l)| *l).collect();
     // p99 per second of the run: shows whether the tail is spread evenly or
-    // made in one moment (the start, a checkpoint).
+    // made in one moment (the start, a checkpoint); per minute: whether it
+    // drifts over a long run (bench/soak.sh).
     let start_us = measure_from.duration_since(epoch).as_micros() as u64;
-    let mut by_second: Vec<Vec<u64>> = vec![Vec::new(); plan.seconds as usize + 1];
-    for (at, l) in &samples {
-        let i = (at.saturating_sub(start_us) / 1_000_000) as usize;
-        if let Some(b) = by_second.get_mut(i) {
-            b.push(*l);
+    let p99_by = |period_secs: u64| -> Vec<f64> {
+        let mut buckets: Vec<Vec<u64>> =
+            vec![Vec::new(); plan.seconds.div_ceil(period_secs) as usize + 1];
+        for (at, l) in &samples {
+            let i = (at.saturating_sub(start_us) / (period_secs * 1_000_000)) as usize;
+            if let Some(b) = buckets.get_mut(i) {
+                b.push(*l);
+            }
         }
-    }
-    let p99_by_second: Vec<f64> = by_second
-        .iter_mut()
-        .map(|b| proto::percentiles(b)["p99"].as_f64().unwrap_or(0.0))
-        .collect();
+        buckets
+            .iter_mut()
+            .map(|b| proto::percentiles(b)["p99"].as_f64().unwrap_or(0.0))
+            .collect()
+    };
+    let p99_by_second = p99_by(1);
+    let p99_by_minute = p99_by(60);
     let sent = stats.sent.load(Ordering::Relaxed);
     let received = stats.received.load(Ordering::Relaxed);
     Ok(json!({
@@ -135,6 +141,7 @@ pub async fn run(plan: Plan) -> Result<Value> {
         "msgs_per_sec": (received as f64 / elapsed).round(),
         "latency_ms": proto::percentiles(&mut lat),
         "p99_ms_by_second": p99_by_second,
+        "p99_ms_by_minute": p99_by_minute,
         "errors": stats.errors.load(Ordering::Relaxed),
     }))
 }

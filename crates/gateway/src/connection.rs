@@ -25,7 +25,7 @@ use crate::hub::{CloseWhy, ConnHandle, ConnId, Outbound};
 use crate::protocol::{
     ClientFrame, DecodeError, PROTOCOL_VERSION, Resume, ServerFrame, close, decode,
 };
-use crate::rate::TokenBucket;
+use crate::rate::{Limiter, Verdict};
 use crate::socket::{Closed, Incoming, ProtocolError, Reader, Writer};
 
 /// Why the connection loop ended.
@@ -47,8 +47,11 @@ fn protocol_error(e: &ProtocolError) -> Stop {
 
 /// Catch-up is read in pages of this size.
 const PAGE: u32 = 500;
-/// Refused frames in a row before a flooding client is disconnected.
-const MAX_VIOLATIONS: u32 = 50;
+
+/// The close for a socket whose frames keep being refused.
+fn flooding() -> Stop {
+    Stop::Close(close::POLICY, "flooding: too many frames, too often".into())
+}
 
 /// Serves one upgraded socket until it closes.
 ///
@@ -72,7 +75,10 @@ async fn open(
     writer: Writer,
     mut reader: Reader,
 ) -> Option<(Box<Conn>, Vec<Resume>)> {
-    let (principal, resume) = match authenticate(&gw, &writer, &mut reader).await {
+    // Every frame counts from the first one: a ping flood before `hello`
+    // is as costly as one after it.
+    let mut limiter = Limiter::new(gw.config.rate_per_sec);
+    let (principal, resume) = match authenticate(&gw, &writer, &mut reader, &mut limiter).await {
         Ok(p) => p,
         Err(Stop::Close(code, reason)) => {
             writer.close(code, &reason);
@@ -83,7 +89,6 @@ async fn open(
     let (id, handle) = gw.hub.register(principal.clone(), gw.config.queue_capacity);
     metrics::gauge!("ws_connections", "kind" => kind_of(&principal)).increment(1.0);
     gw.connected(&principal).await;
-    let bucket = TokenBucket::new(gw.config.rate_per_sec);
     let conn = Box::new(Conn {
         sends: None,
         id,
@@ -93,8 +98,7 @@ async fn open(
         gw,
         writer,
         subs: HashMap::new(),
-        bucket,
-        violations: 0,
+        limiter,
     });
     Some((conn, resume))
 }
@@ -112,56 +116,70 @@ async fn authenticate(
     gw: &Gateway,
     writer: &Writer,
     reader: &mut Reader,
+    limiter: &mut Limiter,
 ) -> Result<(Principal, Vec<Resume>), Stop> {
     let deadline = tokio::time::sleep(gw.config.hello_timeout);
     tokio::pin!(deadline);
     loop {
         tokio::select! {
             () = &mut deadline => return Err(Stop::Close(close::UNAUTHENTICATED, "no hello in time".into())),
-            msg = reader.next() => match msg {
-                Some(Ok(Incoming::Text(text))) => {
-                    let frame = match decode(&text) {
-                        Ok(f) => f,
-                        Err(_) => return Err(Stop::Close(close::UNAUTHENTICATED, "the first frame must be hello".into())),
-                    };
-                    let ClientFrame::Hello { v, token, resume, reference } = frame else {
-                        return Err(Stop::Close(close::UNAUTHENTICATED, "the first frame must be hello".into()));
-                    };
-                    if v != PROTOCOL_VERSION {
-                        return Err(Stop::Close(close::UNSUPPORTED_VERSION, format!("this server speaks v{PROTOCOL_VERSION}")));
+            msg = reader.next() => {
+                // Only pings, pongs and parts of the first message can come
+                // here more than once: they are what is counted; refused,
+                // they go unanswered.
+                if matches!(msg, Some(Ok(Incoming::Ping(_) | Incoming::Pong | Incoming::Fragment))) {
+                    match limiter.check() {
+                        Verdict::Allow => {}
+                        Verdict::Refuse => continue,
+                        Verdict::Close => return Err(flooding()),
                     }
-                    let principal = match gw.verify(&token).await {
-                        Ok(p) => p,
-                        Err(e @ (DomainError::Unavailable(_) | DomainError::Internal(_))) => {
-                            return Err(Stop::Close(close::TRY_AGAIN, e.public_message()));
+                }
+                match msg {
+                    Some(Ok(Incoming::Text(text))) => {
+                        let frame = match decode(&text) {
+                            Ok(f) => f,
+                            Err(_) => return Err(Stop::Close(close::UNAUTHENTICATED, "the first frame must be hello".into())),
+                        };
+                        let ClientFrame::Hello { v, token, resume, reference } = frame else {
+                            return Err(Stop::Close(close::UNAUTHENTICATED, "the first frame must be hello".into()));
+                        };
+                        if v != PROTOCOL_VERSION {
+                            return Err(Stop::Close(close::UNSUPPORTED_VERSION, format!("this server speaks v{PROTOCOL_VERSION}")));
                         }
-                        Err(e) => return Err(Stop::Close(close::UNAUTHENTICATED, e.public_message())),
-                    };
-                    let session_id = uuid::Uuid::now_v7().to_string();
-                    let welcome = ServerFrame::Welcome {
-                        v: PROTOCOL_VERSION,
-                        session: &session_id,
-                        principal: &principal,
-                        heartbeat_secs: gw.config.heartbeat.as_secs(),
-                        max_frame_bytes: gw.config.max_frame_bytes,
-                        rate_per_sec: gw.config.rate_per_sec,
-                        reference: reference.as_deref(),
-                    };
-                    if within(gw, writer.text(welcome.to_text())).await.is_err() {
+                        let principal = match gw.verify(&token).await {
+                            Ok(p) => p,
+                            Err(e @ (DomainError::Unavailable(_) | DomainError::Internal(_))) => {
+                                return Err(Stop::Close(close::TRY_AGAIN, e.public_message()));
+                            }
+                            Err(e) => return Err(Stop::Close(close::UNAUTHENTICATED, e.public_message())),
+                        };
+                        let session_id = uuid::Uuid::now_v7().to_string();
+                        let welcome = ServerFrame::Welcome {
+                            v: PROTOCOL_VERSION,
+                            session: &session_id,
+                            principal: &principal,
+                            heartbeat_secs: gw.config.heartbeat.as_secs(),
+                            max_frame_bytes: gw.config.max_frame_bytes,
+                            rate_per_sec: gw.config.rate_per_sec,
+                            reference: reference.as_deref(),
+                        };
+                        if within(gw, writer.text(welcome.to_text())).await.is_err() {
+                            return Err(Stop::Gone);
+                        }
+                        return Ok((principal, resume));
+                    }
+                    Some(Ok(Incoming::Ping(bytes))) => {
+                        if within(gw, writer.pong(bytes)).await.is_err() { return Err(Stop::Gone); }
+                    }
+                    Some(Ok(Incoming::Close)) => {
+                        writer.close(close::NORMAL, "");
                         return Err(Stop::Gone);
                     }
-                    return Ok((principal, resume));
+                    Some(Ok(Incoming::Fragment | Incoming::Pong)) => {}
+                    None => return Err(Stop::Gone),
+                    Some(Ok(_)) => return Err(Stop::Close(close::UNAUTHENTICATED, "the first frame must be hello".into())),
+                    Some(Err(e)) => return Err(protocol_error(&e)),
                 }
-                Some(Ok(Incoming::Ping(bytes))) => {
-                    if within(gw, writer.pong(bytes)).await.is_err() { return Err(Stop::Gone); }
-                }
-                Some(Ok(Incoming::Close)) => {
-                    writer.close(close::NORMAL, "");
-                    return Err(Stop::Gone);
-                }
-                None => return Err(Stop::Gone),
-                Some(Ok(_)) => return Err(Stop::Close(close::UNAUTHENTICATED, "the first frame must be hello".into())),
-                Some(Err(e)) => return Err(protocol_error(&e)),
             }
         }
     }
@@ -254,8 +272,8 @@ struct Conn {
     writer: Writer,
     /// Followed conversations → last sequence sent.
     subs: HashMap<ConversationId, i64>,
-    bucket: TokenBucket,
-    violations: u32,
+    /// Every frame from the peer draws on it.
+    limiter: Limiter,
 }
 
 impl Conn {
@@ -322,6 +340,26 @@ impl Conn {
 
     /// One frame (or the end of the stream) from the peer.
     async fn on_frame(&mut self, msg: Option<Result<Incoming, ProtocolError>>) -> Result<(), Stop> {
+        // Every frame is charged, control frames and parts of messages
+        // included: a flood of pings or empty continuations costs the server
+        // as much as one of messages. (A close is honoured whatever the rate.)
+        if let Some(Ok(frame)) = &msg
+            && *frame != Incoming::Close
+        {
+            match self.limiter.check() {
+                Verdict::Allow => {}
+                Verdict::Close => return Err(flooding()),
+                // A refused message is answered, so the client knows to
+                // slow down; a refused ping is not (that would be the cost
+                // the limit avoids), nor is anything else.
+                Verdict::Refuse if matches!(frame, Incoming::Text(_) | Incoming::Binary(_)) => {
+                    return self
+                        .refuse("rate_limited", "too many frames: slow down", None)
+                        .await;
+                }
+                Verdict::Refuse => return Ok(()),
+            }
+        }
         match msg {
             Some(Ok(Incoming::Text(text))) => self.on_text(&text).await,
             Some(Ok(Incoming::Binary(_))) => {
@@ -335,7 +373,7 @@ impl Conn {
             Some(Ok(Incoming::Ping(bytes))) => within(&self.gw, self.writer.pong(bytes))
                 .await
                 .map_err(|_| Stop::Gone),
-            Some(Ok(Incoming::Pong)) => Ok(()),
+            Some(Ok(Incoming::Pong | Incoming::Fragment)) => Ok(()),
             Some(Ok(Incoming::Close)) => {
                 // Answered, so that the peer sees a clean close (not 1006).
                 self.writer.close(close::NORMAL, "");
@@ -380,16 +418,6 @@ impl Conn {
     }
 
     async fn on_text(&mut self, text: &str) -> Result<(), Stop> {
-        if !self.bucket.take() {
-            self.violations += 1;
-            if self.violations > MAX_VIOLATIONS {
-                return Err(Stop::Close(close::POLICY, "flooding".into()));
-            }
-            return self
-                .refuse("rate_limited", "too many frames: slow down", None)
-                .await;
-        }
-        self.violations = 0;
         let frame = match decode(text) {
             Ok(f) => f,
             Err((e, reference)) => {

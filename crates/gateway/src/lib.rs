@@ -26,6 +26,7 @@ pub mod socket;
 pub mod widget;
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -57,8 +58,14 @@ pub struct GatewayConfig {
     pub max_frame_bytes: usize,
     /// Per-connection queue; a full queue closes the connection (4008).
     pub queue_capacity: usize,
-    /// Frames per second per connection (burst: three seconds' worth).
+    /// Frames per second per connection (burst: three seconds' worth);
+    /// every frame counts, control frames included.
     pub rate_per_sec: u32,
+    /// Open sockets one client address may hold on this node (0: no cap);
+    /// the upgrade past it is refused with 429.
+    pub max_sockets_per_ip: usize,
+    /// Which address a request comes from (behind trusted proxies).
+    pub client_address: ClientAddress,
     /// Origins allowed to open sockets besides the server's own host;
     /// `*` allows any. Requests without `Origin` (non-browsers) are allowed.
     pub allowed_origins: Vec<String>,
@@ -79,9 +86,58 @@ impl Default for GatewayConfig {
             max_frame_bytes: 32 * 1024,
             queue_capacity: 256,
             rate_per_sec: 20,
+            max_sockets_per_ip: 100,
+            client_address: ClientAddress::default(),
             allowed_origins: Vec::new(),
             presence_ttl: Duration::from_secs(30),
             widget_secret: None,
+        }
+    }
+}
+
+/// How the gateway tells which client a request comes from: the binary
+/// passes its rule for trusted proxies (the one the REST side uses); the
+/// default is the direct peer.
+#[derive(Clone)]
+pub struct ClientAddress(Arc<AddressRule>);
+
+/// A rule giving a request's client address.
+type AddressRule = dyn Fn(&HttpRequest) -> Option<IpAddr> + Send + Sync;
+
+impl ClientAddress {
+    /// The address `rule` gives a request.
+    pub fn new(rule: impl Fn(&HttpRequest) -> Option<IpAddr> + Send + Sync + 'static) -> Self {
+        Self(Arc::new(rule))
+    }
+}
+
+impl Default for ClientAddress {
+    fn default() -> Self {
+        Self::new(|req| req.peer_addr().map(|a| a.ip()))
+    }
+}
+
+impl std::fmt::Debug for ClientAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientAddress(..)")
+    }
+}
+
+/// A socket's place in its client address's count, given back when the
+/// socket's task ends.
+struct AddressSlot {
+    gw: Arc<Gateway>,
+    ip: IpAddr,
+}
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        let mut open = self.gw.per_address();
+        if let Some(n) = open.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.ip);
+            }
         }
     }
 }
@@ -99,6 +155,8 @@ pub struct Gateway {
     /// Live agents across all nodes at the last refresh, to notice agents
     /// whose node died (their entries expire; nobody says goodbye for them).
     last_live: Mutex<HashMap<UserId, PresenceStatus>>,
+    /// Open sockets per client address (only addresses with one or more).
+    open_per_address: Mutex<HashMap<IpAddr, usize>>,
 }
 
 impl Gateway {
@@ -122,6 +180,7 @@ impl Gateway {
             config,
             statuses: Mutex::new(HashMap::new()),
             last_live: Mutex::new(HashMap::new()),
+            open_per_address: Mutex::new(HashMap::new()),
         });
         tokio::spawn(hub.run(bus));
         let weak = Arc::downgrade(&gw);
@@ -176,6 +235,36 @@ impl Gateway {
                 }
             }
         }
+    }
+
+    fn per_address(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, usize>> {
+        self.open_per_address
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Counts a new socket from `req`'s client, unless that client already
+    /// holds as many as allowed. An unknown address (no peer, e.g. a Unix
+    /// socket) is not counted.
+    fn take_slot(self: &Arc<Self>, req: &HttpRequest) -> Result<Option<AddressSlot>, ()> {
+        let cap = self.config.max_sockets_per_ip;
+        let Some(ip) = (self.config.client_address.0)(req) else {
+            return Ok(None);
+        };
+        if cap == 0 {
+            return Ok(None);
+        }
+        let mut open = self.per_address();
+        let n = open.entry(ip).or_insert(0);
+        if *n >= cap {
+            return Err(());
+        }
+        *n += 1;
+        drop(open);
+        Ok(Some(AddressSlot {
+            gw: self.clone(),
+            ip,
+        }))
     }
 
     fn statuses(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, PresenceStatus>> {
@@ -313,17 +402,29 @@ impl Gateway {
 pub fn configure(gateway: Arc<Gateway>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::from(gateway))
-            .route("/ws", web::get().to(upgrade))
+            .service(
+                web::resource("/ws")
+                    .route(web::get().to(upgrade))
+                    .default_service(web::to(widget::method_not_allowed)),
+            )
             .configure(widget::configure);
     }
 }
 
-/// An error response with the one JSON body.
+/// An error response with the one JSON body (and `Retry-After` when the
+/// error says when to come back).
 pub(crate) fn error_response(e: &DomainError) -> HttpResponse {
     let status = actix_web::http::StatusCode::from_u16(e.http_status())
         .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
-    HttpResponse::build(status).json(e.body(None))
+    let mut response = HttpResponse::build(status);
+    if let DomainError::RateLimited { retry_after_secs } = e {
+        response.insert_header((header::RETRY_AFTER, *retry_after_secs));
+    }
+    response.json(e.body(None))
 }
+
+/// How long a client over its socket cap is told to wait.
+const RETRY_SOCKETS_SECS: u64 = 10;
 
 async fn upgrade(req: HttpRequest, body: web::Payload, gw: web::Data<Gateway>) -> HttpResponse {
     if !gw.origin_allowed(&req) {
@@ -336,6 +437,18 @@ async fn upgrade(req: HttpRequest, body: web::Payload, gw: web::Data<Gateway>) -
             Ok(parts) => parts,
             Err(e) => return error_response(&DomainError::invalid("upgrade", e.to_string())),
         };
-    actix_web::rt::spawn(connection::serve(gw.into_inner(), writer, reader));
+    let gw = gw.into_inner();
+    // Counted after the handshake is known good, so a malformed upgrade is
+    // a 400 whatever the count.
+    let Ok(slot) = gw.take_slot(&req) else {
+        metrics::counter!("ws_refused_total", "reason" => "per_address").increment(1);
+        return error_response(&DomainError::RateLimited {
+            retry_after_secs: RETRY_SOCKETS_SECS,
+        });
+    };
+    actix_web::rt::spawn(async move {
+        let _slot = slot;
+        connection::serve(gw, writer, reader).await;
+    });
     response
 }

@@ -56,6 +56,9 @@ pub enum Incoming {
     Ping(Bytes),
     /// A pong.
     Pong,
+    /// A part of a message in continuation frames that is not its last:
+    /// returned so that the caller sees (and rate-limits) every frame.
+    Fragment,
     /// The peer is closing; it is answered with a close frame.
     Close,
 }
@@ -376,39 +379,37 @@ impl Reader {
         }
     }
 
-    /// The next complete message in the buffer, if there is one.
+    /// The next frame in the buffer, if a whole one is there.
     fn decode(&mut self) -> Result<Option<Incoming>, ProtocolError> {
-        loop {
-            let frame = self.codec.decode(&mut self.buf)?;
-            if self.buf.is_empty() {
-                // Frames decoded so far keep what they need; the emptied
-                // buffer (even at zero capacity) still points into the last
-                // read and would pin it for as long as the socket idles.
-                self.buf = BytesMut::new();
-            }
-            let Some(frame) = frame else {
-                // The codec refuses an oversize frame only once all of it
-                // has arrived, so a peer announcing a huge frame could make
-                // this buffer grow for as long as it keeps sending. Every
-                // complete frame was decoded above: more bytes than the
-                // largest legal frame means the one pending is too large.
-                if self.buf.len() > self.max + MAX_HEADER {
-                    return Err(ProtocolError::Overflow);
-                }
-                return Ok(None);
-            };
-            return Ok(Some(match frame {
-                Frame::Text(bytes) => Incoming::Text(utf8(bytes)?),
-                Frame::Binary(bytes) => Incoming::Binary(bytes),
-                Frame::Ping(bytes) => Incoming::Ping(bytes),
-                Frame::Pong(_) => Incoming::Pong,
-                Frame::Close(_) => Incoming::Close,
-                Frame::Continuation(item) => match self.join(item)? {
-                    Some(m) => m,
-                    None => continue,
-                },
-            }));
+        let frame = self.codec.decode(&mut self.buf)?;
+        if self.buf.is_empty() {
+            // Frames decoded so far keep what they need; the emptied
+            // buffer (even at zero capacity) still points into the last
+            // read and would pin it for as long as the socket idles.
+            self.buf = BytesMut::new();
         }
+        let Some(frame) = frame else {
+            // The codec refuses an oversize frame only once all of it has
+            // arrived, so a peer announcing a huge frame would hold the
+            // socket (and make this buffer grow) for as long as it keeps
+            // sending, or until the heartbeat if it sends nothing more. The
+            // frame pending here is refused as soon as its header announces
+            // too much; the size check stays as a backstop.
+            if announced_len(&self.buf).is_some_and(|n| n > self.max as u64)
+                || self.buf.len() > self.max + MAX_HEADER
+            {
+                return Err(ProtocolError::Overflow);
+            }
+            return Ok(None);
+        };
+        Ok(Some(match frame {
+            Frame::Text(bytes) => Incoming::Text(utf8(bytes)?),
+            Frame::Binary(bytes) => Incoming::Binary(bytes),
+            Frame::Ping(bytes) => Incoming::Ping(bytes),
+            Frame::Pong(_) => Incoming::Pong,
+            Frame::Close(_) => Incoming::Close,
+            Frame::Continuation(item) => self.join(item)?.unwrap_or(Incoming::Fragment),
+        }))
     }
 
     /// Adds a continuation frame; the message once its last part is in.
@@ -448,6 +449,18 @@ impl Reader {
         } else {
             Incoming::Binary(bytes)
         }))
+    }
+}
+
+/// The payload length a frame header at the start of `buf` announces, once
+/// enough of it has arrived (RFC 6455, 5.2: 7 bits, or 16 or 64 after).
+fn announced_len(buf: &[u8]) -> Option<u64> {
+    match buf.get(1)? & 0x7f {
+        126 => Some(u64::from(u16::from_be_bytes(
+            buf.get(2..4)?.try_into().ok()?,
+        ))),
+        127 => Some(u64::from_be_bytes(buf.get(2..10)?.try_into().ok()?)),
+        n => Some(u64::from(n)),
     }
 }
 
@@ -594,7 +607,7 @@ mod tests {
             peer.feed_data(Bytes::copy_from_slice(piece));
         }
         let mut got = Vec::new();
-        for _ in 0..6 {
+        for _ in 0..8 {
             got.push(reader.next().await.unwrap().unwrap());
         }
         assert_eq!(
@@ -602,7 +615,10 @@ mod tests {
             [
                 Incoming::Text("hello".into()),
                 Incoming::Ping(Bytes::from_static(b"p")),
+                // Every frame is reported, parts of a message included.
+                Incoming::Fragment,
                 Incoming::Pong,
+                Incoming::Fragment,
                 Incoming::Text("café!".into()),
                 Incoming::Binary(Bytes::from_static(b"\x00")),
                 Incoming::Close,
@@ -637,12 +653,34 @@ mod tests {
             Some(Some(Err(ProtocolError::Overflow)))
         ));
 
+        // Only the header of a frame announcing 2^62 bytes (or just over the
+        // limit, in the 16-bit form): refused on the header alone.
+        for (len_code, ext) in [
+            (127u8, (1u64 << 62).to_be_bytes().to_vec()),
+            (126, 17u16.to_be_bytes().to_vec()),
+        ] {
+            let (mut peer, _writer, mut reader) = socket(16);
+            let mut header = vec![0x81, 0x80 | len_code];
+            header.extend_from_slice(&ext);
+            header.extend_from_slice(&[1, 2, 3, 4]);
+            peer.feed_data(Bytes::from(header));
+            assert!(matches!(
+                reader.next().now_or_never(),
+                Some(Some(Err(ProtocolError::Overflow)))
+            ));
+        }
+        // At the limit, the same header waits for the payload.
+        let (mut peer, _writer, mut reader) = socket(16);
+        peer.feed_data(Bytes::from_static(&[0x81, 0x80 | 16, 1, 2, 3, 4]));
+        assert!(reader.next().now_or_never().is_none());
+
         // Parts each within the limit, the message over it.
         let (mut peer, _writer, mut reader) = socket(16);
         peer.feed_data(client([
             Message::Continuation(Item::FirstText(Bytes::from(vec![b'a'; 10]))),
             Message::Continuation(Item::Last(Bytes::from(vec![b'a'; 10]))),
         ]));
+        assert_eq!(reader.next().await.unwrap().unwrap(), Incoming::Fragment);
         assert!(matches!(
             reader.next().await,
             Some(Err(ProtocolError::Overflow))

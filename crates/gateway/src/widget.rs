@@ -5,7 +5,7 @@
 //! or as an identity the host site vouches for with an HMAC signature.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest as _, HttpRequest, HttpResponse, web};
 use chat_domain::auth::Principal;
 use chat_domain::ids::{ConversationId, CustomerId};
 use chat_domain::model::{Customer, HistoryQuery, MessageKind};
@@ -20,19 +20,21 @@ use sha2::Sha256;
 use crate::{Gateway, error_response};
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/widget/sessions", web::post().to(create_session))
-        .route(
-            "/api/v1/widget/conversations",
-            web::get().to(my_conversations),
+    // A known path called with another method gets the JSON 405 (the
+    // server adds `Allow`), not actix's empty one.
+    let resource = |path| web::resource(path).default_service(web::to(method_not_allowed));
+    cfg.service(resource("/api/v1/widget/sessions").route(web::post().to(create_session)))
+        .service(resource("/api/v1/widget/conversations").route(web::get().to(my_conversations)))
+        .service(
+            resource("/api/v1/widget/conversations/{id}/messages").route(web::get().to(my_history)),
         )
-        .route(
-            "/api/v1/widget/conversations/{id}/messages",
-            web::get().to(my_history),
-        )
-        .route(
-            "/api/v1/widget/conversations/{id}/rating",
-            web::post().to(rate),
-        );
+        .service(resource("/api/v1/widget/conversations/{id}/rating").route(web::post().to(rate)));
+}
+
+/// The JSON 405.
+pub(crate) async fn method_not_allowed() -> HttpResponse {
+    let e = DomainError::invalid("method", "this method is not allowed on this path");
+    HttpResponse::MethodNotAllowed().json(e.body(Some("method_not_allowed")))
 }
 
 /// Body of `POST /api/v1/widget/sessions`; every field optional.
@@ -87,23 +89,36 @@ pub fn verify_signature(secret: &[u8], external_id: &str, signature_hex: &str) -
     mac.verify_slice(&expected).is_ok()
 }
 
-async fn create_session(gw: web::Data<Gateway>, body: web::Bytes) -> HttpResponse {
-    // An empty body is an anonymous first visit; anything else must be valid
-    // (a misspelled field must not quietly become a new anonymous visitor).
-    let req = if body.iter().all(u8::is_ascii_whitespace) {
-        SessionRequest::default()
+async fn create_session(
+    gw: web::Data<Gateway>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, actix_web::Error> {
+    // No body at all is an anonymous first visit. A body is read like every
+    // other JSON body (the app's `JsonConfig`: its size limit, `application/json`
+    // only, the one error body), and must be valid: a misspelled field must
+    // not quietly become a new anonymous visitor.
+    let req = if announces_body(&req) {
+        web::Json::<SessionRequest>::from_request(&req, &mut payload.into_inner())
+            .await?
+            .into_inner()
     } else {
-        match serde_json::from_slice::<SessionRequest>(&body) {
-            Ok(r) => r,
-            Err(e) => {
-                return error_response(&DomainError::invalid("body", format!("invalid JSON: {e}")));
-            }
-        }
+        SessionRequest::default()
     };
-    match session(&gw, req).await {
+    Ok(match session(&gw, req).await {
         Ok(r) => HttpResponse::Ok().json(r),
         Err(e) => error_response(&e),
-    }
+    })
+}
+
+/// Whether a request says it has a body (a length above zero, or chunks).
+fn announces_body(req: &HttpRequest) -> bool {
+    let headers = req.headers();
+    headers.contains_key(header::TRANSFER_ENCODING)
+        || headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() != "0")
 }
 
 async fn session(gw: &Gateway, req: SessionRequest) -> DomainResult<SessionResponse> {
@@ -236,7 +251,12 @@ async fn my_history(
     let result = async {
         let who = customer(&gw, &req).await?;
         gw.service.visible(&who, *path).await?;
-        let limit = params.limit.unwrap_or(100).clamp(1, 500);
+        // The same rule as every other list: out of range is refused, not
+        // quietly changed.
+        let limit = params.limit.unwrap_or(100);
+        if !(1..=500).contains(&limit) {
+            return Err(DomainError::invalid("limit", "must be between 1 and 500"));
+        }
         // Page by sequence over the raw history, then drop private notes:
         // filtering first would make pages short (or empty) mid-history.
         let raw = gw

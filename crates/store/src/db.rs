@@ -1,7 +1,7 @@
 //! Opening the database: URL parsing, pools, per-connection settings,
 //! migrations, and the dispatch macros that let every query be written once.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use deadpool::Runtime;
@@ -383,13 +383,60 @@ async fn mysql_setup(url: &str) -> diesel::ConnectionResult<MysqlConn> {
     Ok(conn)
 }
 
+/// Creates `dir` (and its missing parents) readable by this user only. A
+/// directory that exists is left as the operator made it (it may be shared,
+/// e.g. `/tmp`).
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// The database holds customer data: its file is created mode 0600 before
+/// SQLite opens it, and an existing one (with its `-wal` and `-shm`) is
+/// brought to 0600. SQLite gives the `-wal` and `-shm` files it creates the
+/// mode of the database file, so they follow.
+fn private_files(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = path.as_os_str().to_owned();
+            file.push(suffix);
+            match std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 async fn migrate_sqlite(path: PathBuf) -> Result<(), ConnectError> {
     tokio::task::spawn_blocking(move || {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
+            private_dir(dir).map_err(|e| {
                 unreachable_err("sqlite", format!("cannot create {}: {e}", dir.display()))
             })?;
         }
+        private_files(&path).map_err(|e| {
+            unreachable_err("sqlite", format!("cannot restrict {}: {e}", path.display()))
+        })?;
         let mut conn =
             open_sqlite(&path.to_string_lossy()).map_err(|e| unreachable_err("sqlite", e))?;
         // WAL is a property of the file: set once, readers stop blocking the writer.

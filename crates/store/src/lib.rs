@@ -34,7 +34,7 @@ mod schema;
 pub mod testing;
 
 pub use crypto::{CipherError, FieldCipher};
-pub use db::{DatabaseUrl, PoolOptions};
+pub use db::{DatabaseUrl, PoolOptions, private_dir};
 pub use detached::Detached;
 pub use error::ConnectError;
 

@@ -49,6 +49,11 @@ pub const VARS: &[Var] = &[
     ),
     var("CHAT_MAX_BODY_BYTES", "65536", "largest request body"),
     var(
+        "CHAT_REQUEST_TIMEOUT_SECS",
+        "10",
+        "time a request's headers, then its body, have to arrive",
+    ),
+    var(
         "CHAT_SHUTDOWN_TIMEOUT_SECS",
         "30",
         "drain time after SIGTERM",
@@ -74,6 +79,11 @@ pub const VARS: &[Var] = &[
         "browser origins allowed to open /ws besides the server's own",
     ),
     var("CHAT_WS_RATE_PER_SEC", "20", "frames per second per socket"),
+    var(
+        "CHAT_WS_MAX_PER_IP",
+        "100",
+        "open sockets per client address (0: no cap)",
+    ),
     var(
         "CHAT_MAX_CONVERSATIONS_PER_AGENT",
         "5",

@@ -5,7 +5,7 @@
 //! (malformed JSON, wrong content type, oversize body, bad path or query) are
 //! routed here too, so no actix plain-text error ever reaches a client.
 
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::error::{JsonPayloadError, PathError, PayloadError, QueryPayloadError};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
@@ -50,10 +50,13 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if matches!(
-            self.error,
-            DomainError::Internal(_) | DomainError::Unavailable(_)
-        ) {
+        // Client errors (4xx) are the client's business: never at ERROR.
+        if self.status.is_server_error()
+            && matches!(
+                self.error,
+                DomainError::Internal(_) | DomainError::Unavailable(_)
+            )
+        {
             // The details go to the log only, once, here.
             tracing::error!(error = %self.error, status = self.status.as_u16(), "request failed");
         }
@@ -67,6 +70,10 @@ impl ResponseError for ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             resp.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
+        if self.status == StatusCode::REQUEST_TIMEOUT {
+            // The rest of a body that came too slowly is not waited for.
+            resp.force_close();
+        }
         resp.json(body)
     }
 }
@@ -76,12 +83,14 @@ fn status_code_name(status: StatusCode, error: &DomainError) -> &'static str {
         StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
         StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::REQUEST_TIMEOUT => "request_timeout",
         _ => error.code(),
     }
 }
 
 /// JSON bodies: at most `limit` bytes; malformed JSON → 400 naming the
-/// problem, wrong content type → 415, too large → 413.
+/// problem, wrong content type → 415, too large → 413, a body that does not
+/// arrive in time (the server's body deadline) → 408.
 pub fn json_config(limit: usize) -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(limit)
@@ -99,6 +108,11 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     "Content-Type must be application/json".to_owned(),
                 ),
+                JsonPayloadError::Payload(PayloadError::Io(e))
+                    if e.kind() == std::io::ErrorKind::TimedOut =>
+                {
+                    (StatusCode::REQUEST_TIMEOUT, e.to_string())
+                }
                 JsonPayloadError::Deserialize(e) => {
                     (StatusCode::BAD_REQUEST, format!("invalid JSON: {e}"))
                 }

@@ -90,6 +90,8 @@ pub enum Out {
     Items(&'static str),
     /// Another media type.
     Media(&'static str),
+    /// A JSON object the summary describes.
+    Object,
 }
 
 /// One operation.
@@ -136,10 +138,10 @@ macro_rules! route {
 /// Every operation of the API.
 pub const ROUTES: &[Route] = &[
     // Operations.
-    route!("get" "/healthz", "operations", "Liveness: the process answers.", EVERYONE,
-        query: &[], body: Body::None, ok: (200, Out::Media("text/plain")), also: &[]),
-    route!("get" "/readyz", "operations", "Readiness: the database (and Redis) answer.", EVERYONE,
-        query: &[], body: Body::None, ok: (200, Out::Media("text/plain")), also: &[]),
+    route!("get" "/healthz", "operations", "Liveness: the process answers (`{\"status\": \"ok\"}`).", EVERYONE,
+        query: &[], body: Body::None, ok: (200, Out::Object), also: &[]),
+    route!("get" "/readyz", "operations", "Readiness: the database (and Redis) answer (`{\"status\", \"checks\"}`; 503 with the same shape when not ready).", EVERYONE,
+        query: &[], body: Body::None, ok: (200, Out::Object), also: &[]),
     route!("get" "/metrics", "operations", "Prometheus metrics.", EVERYONE,
         query: &[], body: Body::None, ok: (200, Out::Media("text/plain")), also: &[]),
     route!("get" "/api/openapi.json", "operations", "This document.", EVERYONE,
@@ -171,7 +173,7 @@ pub const ROUTES: &[Route] = &[
         query: &[], body: Body::Json("ResetPassword"), ok: (204, Out::Empty), also: &[]),
     // Audit.
     route!("get" "/api/v1/audit", "audit", "The audit log, newest first.", ADMINS,
-        query: &[("actor", "Only this actor's entries."), ("action", "Only this action."),
+        query: &[("actor_id", "Only this actor's entries."), ("action", "Only this action."),
                  ("target", "Only entries about this target."), ("from", "At or after (RFC 3339)."),
                  ("to", "Before (RFC 3339)."), ("before", "`next_before` of the previous page."), PAGING],
         body: Body::None, ok: (200, Out::Json("AuditPage")), also: &[400]),
@@ -232,7 +234,7 @@ pub const ROUTES: &[Route] = &[
         query: &[], body: Body::None, ok: (200, Out::Json("Customer")), also: &[409]),
     // Knowledge base.
     route!("get" "/api/v1/knowledge", "knowledge", "List knowledge-base documents.", SUPERVISORS,
-        query: &[("q", "Title contains."), ("after", "`next_after` of the previous page."), PAGING],
+        query: &[("after", "`next_after` of the previous page."), PAGING],
         body: Body::None, ok: (200, Out::Page("KnowledgeDoc", "next_after")), also: &[400]),
     route!("post" "/api/v1/knowledge", "knowledge", "Create a document.", SUPERVISORS,
         query: &[], body: Body::Json("DocInput"), ok: (201, Out::Json("KnowledgeDoc")), also: &[]),
@@ -297,11 +299,94 @@ pub const ROUTES: &[Route] = &[
     route!("get" "/api/v1/widget/conversations", "widget", "The customer's conversations.", CUSTOMERS,
         query: &[], body: Body::None, ok: (200, Out::Items("Conversation")), also: &[]),
     route!("get" "/api/v1/widget/conversations/{id}/messages", "widget", "A conversation's messages (no private notes).", CUSTOMERS,
-        query: &[("after_seq", "Messages after this sequence."), ("before_seq", "The page before this sequence."), PAGING],
+        query: &[("after_seq", "Messages after this sequence."), PAGING],
         body: Body::None, ok: (200, Out::Items("Message")), also: &[400]),
     route!("post" "/api/v1/widget/conversations/{id}/rating", "widget", "Rate a closed conversation (1–5), once.", CUSTOMERS,
         query: &[], body: Body::Json("WidgetRating"), ok: (200, Out::Json("Conversation")), also: &[409]),
 ];
+
+/// The schema of a query parameter, by its name (the same name means the
+/// same rule on every route): what the handlers accept, no more, no less.
+fn query_schema(path: &str, name: &str) -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    let integer = |min: i64, max: Option<i64>| {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+            .minimum(Some(min))
+            .maximum(max)
+    };
+    let one_of = |values: &[&str]| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(values.iter().copied()))
+    };
+    match name {
+        "limit" => integer(1, Some(limit_max(path))),
+        "k" => integer(1, Some(20)),
+        "keep_previous_secs" => integer(0, Some(604_800)),
+        "after_seq" | "before_seq" => integer(0, None),
+        "state" => one_of(&["bot", "queued", "human", "closed"]),
+        "status" => one_of(&["pending", "delivered", "failed"]),
+        "by" => one_of(&["day", "agent"]),
+        "snoozed" => one_of(&["true", "false"]),
+        "from" | "to" => ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))),
+        "customer_id" | "actor_id" | "after" | "before" => ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::Custom("uuid".into()))),
+        "q" => {
+            let (min, max) = match path {
+                "/api/v1/conversations" => (2, 200),
+                "/api/v1/knowledge/search" => (1, 500),
+                _ => (1, 200),
+            };
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(min))
+                .max_length(Some(max))
+        }
+        _ => ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1)),
+    }
+    .build()
+}
+
+/// The largest page a list route serves (`paging::limit`'s `max` there).
+fn limit_max(path: &str) -> i64 {
+    match path {
+        "/api/v1/conversations/{id}/messages" | "/api/v1/widget/conversations/{id}/messages" => 500,
+        "/api/v1/webhooks/{id}/deliveries" => 100,
+        _ => 200,
+    }
+}
+
+/// The methods the API serves on a request path (or a route pattern, e.g.
+/// `/api/v1/users/{id}`), for the `Allow` header of a 405: upper case,
+/// comma-separated; `None` for a path that is not in [`ROUTES`].
+pub fn allowed_methods(path: &str) -> Option<String> {
+    let fits = |route: &str| {
+        let (mut a, mut b) = (route.split('/'), path.split('/'));
+        loop {
+            match (a.next(), b.next()) {
+                (None, None) => return true,
+                (Some(r), Some(p)) if r == p || (r.starts_with('{') && !p.is_empty()) => {}
+                _ => return false,
+            }
+        }
+    };
+    // A literal path (`/customers/reencrypt`) is its own resource, not an
+    // id of the parameterised one beside it.
+    let exact = ROUTES.iter().any(|r| r.path == path);
+    let methods: Vec<String> = ROUTES
+        .iter()
+        .filter(|r| if exact { r.path == path } else { fits(r.path) })
+        .map(|r| r.method.to_ascii_uppercase())
+        .collect();
+    (!methods.is_empty()).then(|| methods.join(", "))
+}
 
 /// Collects component schemas.
 #[derive(Default)]
@@ -402,6 +487,10 @@ fn success_body(out: Out) -> Option<(&'static str, RefOr<Schema>)> {
                 .into(),
         )),
         Out::Media(media) => Some((media, ObjectBuilder::new().schema_type(Type::String).into())),
+        Out::Object => Some((
+            "application/json",
+            ObjectBuilder::new().schema_type(Type::Object).into(),
+        )),
     }
 }
 
@@ -441,10 +530,7 @@ pub fn document() -> OpenApi {
                     .parameter_in(ParameterIn::Query)
                     .required(Required::False)
                     .description(Some(*meaning))
-                    .schema(Some(
-                        utoipa::openapi::schema::ObjectBuilder::new()
-                            .schema_type(utoipa::openapi::schema::Type::String),
-                    )),
+                    .schema(Some(query_schema(route.path, name))),
             );
         }
         match route.body {

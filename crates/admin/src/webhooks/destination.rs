@@ -16,14 +16,15 @@ use chat_domain::model::check_url_shape;
 use chat_domain::{DomainError, DomainResult};
 use reqwest::Url;
 
-/// Is this an address an outside receiver cannot have?
+/// Is this an address an outside receiver cannot have? IPv6 addresses that
+/// carry an IPv4 address (IPv4-mapped, -compatible and -translated, 6to4,
+/// Teredo, NAT64) are refused when that IPv4 address would be: each is a
+/// way to write 127.0.0.1 or 10.0.0.1 that a gateway or the host's own
+/// stack may turn back into it.
 pub fn is_internal(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => internal_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => internal_v4(v4),
-            None => internal_v6(v6),
-        },
+        IpAddr::V6(v6) => internal_v6(v6) || embedded_v4(v6).into_iter().flatten().any(internal_v4),
     }
 }
 
@@ -45,15 +46,87 @@ fn internal_v4(ip: Ipv4Addr) -> bool {
 }
 
 fn internal_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
+    let [s0, s1, s2, ..] = ip.segments();
     ip.is_loopback()
         || ip.is_unspecified()
         || ip.is_multicast()
-        // fc00::/7 unique local, fe80::/10 link-local.
-        || (first & 0xfe00) == 0xfc00
-        || (first & 0xffc0) == 0xfe80
-        // 64:ff9b::/96 NAT64 can reach IPv4 internals.
-        || (first == 0x64 && ip.segments()[1] == 0xff9b)
+        // fc00::/7 unique local, fe80::/10 link-local, fec0::/10 the
+        // former site-local.
+        || (s0 & 0xfe00) == 0xfc00
+        || (s0 & 0xffc0) == 0xfe80
+        || (s0 & 0xffc0) == 0xfec0
+        // 64:ff9b:1::/48, NAT64 for local use (RFC 8215): the network's own.
+        || (s0 == 0x64 && s1 == 0xff9b && s2 == 1)
+        // 2001:db8::/32 documentation; 100::/64 discard.
+        || (s0 == 0x2001 && s1 == 0x0db8)
+        || (s0 == 0x100 && s1 == 0 && s2 == 0 && ip.segments()[3] == 0)
+}
+
+/// The IPv4 addresses an IPv6 address carries, if any.
+fn embedded_v4(ip: Ipv6Addr) -> [Option<Ipv4Addr>; 2] {
+    let s = ip.segments();
+    let v4 = |hi: u16, lo: u16| Some(Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo)));
+    match s {
+        // ::a.b.c.d (compatible, deprecated), ::ffff:a.b.c.d (mapped),
+        // ::ffff:0:a.b.c.d (translated, SIIT).
+        [0, 0, 0, 0, 0, 0, hi, lo]
+        | [0, 0, 0, 0, 0, 0xffff, hi, lo]
+        | [0, 0, 0, 0, 0xffff, 0, hi, lo] => [v4(hi, lo), None],
+        // 64:ff9b::/96, NAT64's well-known prefix: the gateway connects to
+        // the IPv4 address in the last 32 bits.
+        [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => [v4(hi, lo), None],
+        // 2002::/16, 6to4: the relay's IPv4 address in bits 16-47.
+        [0x2002, hi, lo, ..] => [v4(hi, lo), None],
+        // 2001::/32, Teredo: the server's IPv4 address in bits 32-63, the
+        // client's in the last 32 bits with every bit flipped.
+        [0x2001, 0, server_hi, server_lo, _, _, client_hi, client_lo] => {
+            [v4(server_hi, server_lo), v4(!client_hi, !client_lo)]
+        }
+        _ => [None, None],
+    }
+}
+
+/// An IPv4 address in any of the forms `inet_aton` (and so many HTTP
+/// stacks) accepts: one to four dot-separated parts, each decimal, octal
+/// (leading `0`) or hexadecimal (`0x`), the last filling the remaining
+/// bytes (`127.1`, `2130706433`, `0x7f.1`, `0177.0.0.1`). `None` when
+/// `host` is not one (a name).
+fn loose_ipv4(host: &str) -> Option<Ipv4Addr> {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    let parts: Vec<&str> = host.split('.').collect();
+    if parts.len() > 4 {
+        return None;
+    }
+    let mut numbers = Vec::with_capacity(parts.len());
+    for part in &parts {
+        let (digits, radix) =
+            if let Some(hex) = part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
+                (hex, 16)
+            } else if part.len() > 1 && part.starts_with('0') {
+                (&part[1..], 8)
+            } else {
+                (*part, 10)
+            };
+        let n = if digits.is_empty() && radix == 16 {
+            0
+        } else {
+            u32::from_str_radix(digits, radix).ok()?
+        };
+        numbers.push(n);
+    }
+    let (last, leading) = numbers.split_last()?;
+    if leading.iter().any(|n| *n > 255) {
+        return None;
+    }
+    let rest_bits = 8 * (4 - leading.len() as u32);
+    if rest_bits < 32 && *last >= 1 << rest_bits {
+        return None;
+    }
+    let high = leading
+        .iter()
+        .enumerate()
+        .fold(0u32, |acc, (i, n)| acc | (n << (24 - 8 * i as u32)));
+    Some(Ipv4Addr::from(high | last))
 }
 
 /// Checks a webhook URL as it is saved: shape, http(s), a host, no
@@ -92,13 +165,16 @@ pub fn check_url(raw: &str, allow_internal: bool) -> DomainResult<String> {
 /// literal in brackets.
 fn refused_host(host: &str) -> bool {
     let literal = host.trim_start_matches('[').trim_end_matches(']');
-    match literal.parse::<IpAddr>() {
-        Ok(ip) => is_internal(ip),
-        Err(_) => {
-            let name = host.trim_end_matches('.').to_ascii_lowercase();
-            name == "localhost" || name.ends_with(".localhost")
-        }
+    if let Ok(ip) = literal.parse::<IpAddr>() {
+        return is_internal(ip);
     }
+    // The URL parser already rewrites these forms to dotted decimal; this
+    // keeps the guard right whoever hands it a host.
+    if let Some(v4) = loose_ipv4(literal) {
+        return internal_v4(v4);
+    }
+    let name = host.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost" || name.ends_with(".localhost")
 }
 
 /// Re-checks a stored URL just before sending (the setting may have changed
@@ -169,6 +245,82 @@ mod tests {
         }
     }
 
+    #[test]
+    fn ipv6_forms_that_carry_an_internal_ipv4_are_internal() {
+        for ip in [
+            // IPv4-mapped, -compatible, -translated.
+            "::ffff:10.0.0.1",
+            "::127.0.0.1",
+            "::ffff:0:192.168.1.1",
+            // 6to4 of 127.0.0.1 and 169.254.169.254.
+            "2002:7f00:1::",
+            "2002:a9fe:a9fe::1",
+            // Teredo, client 127.0.0.1 (obfuscated: 0x80ff:0xfffe), public server.
+            "2001:0:4136:e378:8000:63bf:80ff:fffe",
+            // Teredo whose server is internal.
+            "2001:0:a00:1::",
+            // NAT64 of 127.0.0.1 and 10.1.2.3; local-use NAT64.
+            "64:ff9b::7f00:1",
+            "64:ff9b::10.1.2.3",
+            "64:ff9b:1::8.8.8.8",
+            // Site-local, documentation, discard.
+            "fec0::1",
+            "2001:db8::1",
+            "100::1",
+        ] {
+            assert!(is_internal(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in [
+            // The same forms around public IPv4 addresses are fine.
+            "::ffff:8.8.8.8",
+            "2002:808:808::1",
+            "2001:0:4136:e378:8000:63bf:f7f7:f7f7",
+            "64:ff9b::8.8.8.8",
+        ] {
+            assert!(!is_internal(ip.parse().unwrap()), "{ip}");
+        }
+    }
+
+    #[test]
+    fn every_ipv4_spelling_is_read() {
+        for (host, ip) in [
+            ("127.0.0.1", "127.0.0.1"),
+            ("2130706433", "127.0.0.1"),
+            ("0x7f.1", "127.0.0.1"),
+            ("0x7F000001", "127.0.0.1"),
+            ("0177.0.0.1", "127.0.0.1"),
+            ("127.1", "127.0.0.1"),
+            ("10.1.258", "10.1.1.2"),
+            ("169.254.43518", "169.254.169.254"),
+            ("0", "0.0.0.0"),
+            ("127.0.0.1.", "127.0.0.1"),
+        ] {
+            assert_eq!(loose_ipv4(host), Some(ip.parse().unwrap()), "{host}");
+        }
+        for name in [
+            "example.com",
+            "1.2.3.4.5",
+            "256.1.1.1",
+            "1.2.65536",
+            "09.1.1.1",
+            "a.b",
+            "",
+        ] {
+            assert_eq!(loose_ipv4(name), None, "{name}");
+        }
+        for host in [
+            "2130706433",
+            "0x7f.1",
+            "0177.0.0.1",
+            "127.1",
+            "[2002:7f00:1::]",
+            "[::ffff:7f00:1]",
+        ] {
+            assert!(refused_host(host), "{host}");
+        }
+        assert!(!refused_host("134744072"), "8.8.8.8");
+    }
+
     #[tokio::test]
     async fn the_resolver_drops_internal_answers() {
         use reqwest::dns::Resolve as _;
@@ -199,6 +351,14 @@ mod tests {
             "http://localhost/hook",
             "http://api.localhost/hook",
             "http://169.254.169.254/latest/meta-data",
+            "http://2130706433/hook",
+            "http://0x7f.1/hook",
+            "http://0177.0.0.1/hook",
+            "http://127.1/hook",
+            "http://[2002:7f00:1::]/hook",
+            "http://[64:ff9b::7f00:1]/hook",
+            "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook",
+            "http://[::ffff:169.254.169.254]/hook",
             "https://user:pw@example.com/hook",
             "not a url",
         ] {
