@@ -14,6 +14,8 @@
 //!   their life cycle (`bot → queued → human → bot`, `→ closed`), each change
 //!   persisted as a system message and published, and offering queued
 //!   conversations to the least-loaded online agent;
+//! - [`logs`]: one log line per period for failures that repeat during an
+//!   outage;
 //! - [`lifecycle`]: the sweeper that closes idle conversations and raises
 //!   queue alerts.
 //!
@@ -26,6 +28,7 @@ pub mod bus;
 pub mod cache;
 mod conversations;
 pub mod lifecycle;
+pub mod logs;
 mod messages;
 pub mod presence;
 

@@ -162,18 +162,47 @@ impl AuthService {
                 .await;
             return Err(e);
         }
+        let user = match self
+            .check_credentials(valid_email, &shown, password, ip)
+            .await
+        {
+            Ok(Some(user)) => user,
+            Ok(None) => return Err(DomainError::Unauthenticated(INVALID_LOGIN.into())),
+            Err(e) => {
+                // The database (or the hashing pool) failed, not the caller:
+                // an outage must not lock correct passwords out afterwards.
+                self.throttle.abandoned(&[&acct_key, &ip_key]);
+                return Err(e);
+            }
+        };
+        self.throttle.succeeded(&acct_key, &[&ip_key]);
+        let pair = self.open_family(&user).await?;
+        self.audit(Some(user.id), "auth.login", Some(&email), ip, None)
+            .await;
+        Ok((pair, user))
+    }
+
+    /// The user behind valid credentials, `None` for wrong ones (audited
+    /// here), or an error when they could not be checked.
+    async fn check_credentials(
+        &self,
+        valid_email: Option<String>,
+        shown: &str,
+        password: &str,
+        ip: Option<&str>,
+    ) -> DomainResult<Option<User>> {
         let Some(email) = valid_email else {
             // Not an address, so not an account: no lookup, no hash; the
             // attempt still counts against the address.
             self.audit(
                 None,
                 "auth.login_failed",
-                Some(&shown),
+                Some(shown),
                 ip,
                 Some("invalid email"),
             )
             .await;
-            return Err(DomainError::Unauthenticated(INVALID_LOGIN.into()));
+            return Ok(None);
         };
         let user = self.store.user_by_email(&email).await?;
         let phc = match &user {
@@ -189,8 +218,8 @@ impl AuthService {
                 .map_err(|_| DomainError::Internal("hashing semaphore closed".into()))?;
             verify_password(password.to_owned(), phc).await?
         };
-        let user = match user {
-            Some(u) if ok && u.active => u,
+        match user {
+            Some(u) if ok && u.active => Ok(Some(u)),
             other => {
                 let reason = match other {
                     None => "unknown email",
@@ -199,14 +228,9 @@ impl AuthService {
                 };
                 self.audit(None, "auth.login_failed", Some(&email), ip, Some(reason))
                     .await;
-                return Err(DomainError::Unauthenticated(INVALID_LOGIN.into()));
+                Ok(None)
             }
-        };
-        self.throttle.succeeded(&acct_key, &[&ip_key]);
-        let pair = self.open_family(&user).await?;
-        self.audit(Some(user.id), "auth.login", Some(&email), ip, None)
-            .await;
-        Ok((pair, user))
+        }
     }
 
     /// Exchanges a live refresh token for a new pair. Presenting a token that

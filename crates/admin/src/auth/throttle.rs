@@ -55,6 +55,18 @@ impl LoginThrottle {
         }
     }
 
+    /// Takes back an attempt that could not be checked (the database was
+    /// down): it proves nothing about the password, so it counts against no
+    /// key.
+    pub fn abandoned(&self, keys: &[&str]) {
+        let mut map = self.lock();
+        for key in keys {
+            if let Some(q) = map.get_mut(*key) {
+                q.pop_back();
+            }
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, VecDeque<Instant>>> {
         // A panic while holding this lock cannot leave the map inconsistent.
         self.failures.lock().unwrap_or_else(|p| p.into_inner())
@@ -150,5 +162,18 @@ mod tests {
         t.succeeded("acct:c", &["ip:9"]);
         t.begin_at(&["acct:d", "ip:9"], now).unwrap();
         assert!(t.begin_at(&["acct:e", "ip:9"], now).is_err());
+    }
+
+    #[test]
+    fn abandoned_attempts_count_against_nobody() {
+        let t = LoginThrottle::new(2, Duration::from_secs(300));
+        let now = Instant::now();
+        for _ in 0..5 {
+            t.begin_at(&["acct:f", "ip:8"], now).unwrap();
+            t.abandoned(&["acct:f", "ip:8"]);
+        }
+        t.begin_at(&["acct:f", "ip:8"], now).unwrap();
+        t.begin_at(&["acct:f", "ip:8"], now).unwrap();
+        assert!(t.begin_at(&["acct:f", "ip:8"], now).is_err());
     }
 }

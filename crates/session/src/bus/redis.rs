@@ -137,6 +137,9 @@ impl EventBus for RedisBus {
     }
 }
 
+/// Reconnect attempts fail several times a second while Redis is down.
+static RECONNECT_FAILED: crate::logs::LogGate = crate::logs::LogGate::new(Duration::from_secs(10));
+
 async fn subscriber(
     client: redis::Client,
     channel: String,
@@ -171,9 +174,17 @@ async fn subscriber(
                     }
                     tracing::warn!("redis bus subscription ended");
                 }
-                Err(e) => tracing::warn!(error = %e, "redis bus: subscribe failed"),
+                Err(e) => {
+                    if let Some(held_back) = RECONNECT_FAILED.pass() {
+                        tracing::warn!(error = %e, held_back, "redis bus: subscribe failed");
+                    }
+                }
             },
-            Err(e) => tracing::warn!(error = %e, "redis bus: connect failed"),
+            Err(e) => {
+                if let Some(held_back) = RECONNECT_FAILED.pass() {
+                    tracing::warn!(error = %e, held_back, "redis bus: connect failed");
+                }
+            }
         }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(5));
