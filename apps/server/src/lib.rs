@@ -173,6 +173,7 @@ impl Application {
         let (webhooks, bus) = Webhooks::start(dyn_store.clone(), bus, config.webhooks.clone())
             .await
             .context("starting webhooks")?;
+        auth.attach_bus(bus.clone());
         let log = MessageLog::start_with_writers(
             dyn_store.clone(),
             bus.clone(),

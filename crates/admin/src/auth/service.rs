@@ -4,9 +4,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chat_domain::auth::{Principal, RefreshToken, TokenVerifier};
+use chat_domain::events::Event;
 use chat_domain::ids::{CustomerId, RefreshTokenId, TokenFamilyId, UserId};
 use chat_domain::model::{AuditEntry, Role, User, normalize_email};
-use chat_domain::ports::Store;
+use chat_domain::ports::{EventBus, Store};
 use chat_domain::time::{Timestamp, now};
 use chat_domain::{DomainError, DomainResult};
 use serde::Serialize;
@@ -117,6 +118,9 @@ pub struct AuthService {
     decoy_hash: OnceCell<String>,
     /// Bounds concurrent password checks (memory-hard: 19 MiB each).
     hashing: Semaphore,
+    /// Where revocations are announced to every node's sockets (set once
+    /// the bus exists, after the service: see [`Self::attach_bus`]).
+    bus: std::sync::OnceLock<Arc<dyn EventBus>>,
 }
 
 const INVALID_LOGIN: &str = "invalid email or password";
@@ -137,7 +141,26 @@ impl AuthService {
             throttle,
             decoy_hash: OnceCell::new(),
             hashing: Semaphore::new(MAX_CONCURRENT_HASHES),
+            bus: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Announces revocations on `bus` from now on (the bus is built after
+    /// this service; a second call is ignored).
+    pub fn attach_bus(&self, bus: Arc<dyn EventBus>) {
+        let _ = self.bus.set(bus);
+    }
+
+    /// Ends every session of a staff member: their refresh tokens are
+    /// revoked, and [`Event::SessionsRevoked`] makes every node close their
+    /// open sockets at once. Idempotent, so a request that failed here
+    /// (503) can simply be repeated.
+    pub async fn revoke_sessions(&self, user_id: UserId) -> DomainResult<()> {
+        self.store.revoke_user_tokens(user_id, now()).await?;
+        if let Some(bus) = self.bus.get() {
+            bus.publish(Event::SessionsRevoked { user_id }).await?;
+        }
+        Ok(())
     }
 
     /// The token verifier (for transports that only verify).
@@ -301,14 +324,14 @@ impl AuthService {
         }
     }
 
-    /// Sets a user's password (admin reset or own change) and revokes every
-    /// refresh token of theirs: other sessions must log in again.
+    /// Sets a user's password (admin reset or own change) and ends every
+    /// session of theirs ([`Self::revoke_sessions`]): they sign in again.
     pub async fn set_password(&self, mut user: User, new_password: &str) -> DomainResult<User> {
         check_password_policy(new_password)?;
         user.password_hash = hash_password(new_password.to_owned()).await?;
         user.updated_at = now();
         self.store.update_user(&user).await?;
-        self.store.revoke_user_tokens(user.id, now()).await?;
+        self.revoke_sessions(user.id).await?;
         Ok(user)
     }
 
