@@ -40,6 +40,7 @@ use chat_ai::search::IndexSearch;
 use chat_domain::DomainError;
 use chat_domain::ports::{BotActions, EventBus, KnowledgeSearch, PresenceRegistry, Store};
 use chat_gateway::{Gateway, GatewayConfig};
+use chat_session::attempts::RedisAttempts;
 use chat_session::bus::{InProcessBus, RedisBus};
 use chat_session::lifecycle::LifecycleConfig;
 use chat_session::presence::{InProcessPresence, RedisPresence};
@@ -160,6 +161,10 @@ impl Application {
                             .await
                             .context("connecting the event bus to REDIS_URL")?;
                     let presence = Arc::new(RedisPresence::new(bus.pool(), &config.redis_prefix));
+                    auth.share_login_attempts(Arc::new(RedisAttempts::new(
+                        bus.pool(),
+                        &config.redis_prefix,
+                    )));
                     tracing::info!("event bus and presence on Redis");
                     (Arc::new(bus), presence)
                 }

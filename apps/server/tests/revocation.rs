@@ -190,3 +190,40 @@ async fn revoked_staff_lose_their_sockets_on_every_node() {
     assert_eq!(admin_call(a, &admin, "POST", &path, json!({})).await, 204);
     all_closed("log out everywhere (admin)", &mut v, at, b).await;
 }
+
+/// Five wrong passwords spread over two nodes lock the account on both:
+/// the count lives in Redis (its keys expire with the window).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs MySQL and Redis (CHAT_TEST_MYSQL_URL, CHAT_TEST_REDIS_URL)"]
+async fn login_throttle_is_shared_by_the_nodes() {
+    let redis = std::env::var("CHAT_TEST_REDIS_URL").expect(NEEDS);
+    let db = TestDb::mysql().await.expect(NEEDS);
+    let prefix = format!("t-{}", uuid::Uuid::now_v7().simple());
+    let nodes = [
+        start("throttle-a", &db.url, &redis, &prefix),
+        start("throttle-b", &db.url, &redis, &prefix),
+    ];
+    for n in &nodes {
+        ready(n).await;
+    }
+    let login = |addr: SocketAddr, password: &'static str| async move {
+        let body = json!({ "email": ADMIN_EMAIL, "password": password }).to_string();
+        request(
+            addr,
+            "POST",
+            "/api/v1/auth/login",
+            &[("content-type", "application/json")],
+            Some(body.as_bytes()),
+        )
+        .await
+    };
+    for i in 0..5 {
+        let r = login(nodes[i % 2].addr, "wrong password").await;
+        assert_eq!(r.status, 401, "guess {i}: {}", r.text);
+    }
+    for n in &nodes {
+        let r = login(n.addr, ADMIN_PASSWORD).await;
+        assert_eq!(r.status, 429, "a sixth attempt was let through: {}", r.text);
+        assert!(r.headers.contains_key("retry-after"));
+    }
+}

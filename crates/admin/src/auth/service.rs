@@ -145,6 +145,12 @@ impl AuthService {
         }
     }
 
+    /// Counts login attempts in `shared` (Redis), so that every node sees
+    /// them; without it each node counts on its own.
+    pub fn share_login_attempts(&self, shared: Arc<dyn chat_domain::ports::SharedAttempts>) {
+        self.throttle.share(shared);
+    }
+
     /// Announces revocations on `bus` from now on (the bus is built after
     /// this service; a second call is ignored).
     pub fn attach_bus(&self, bus: Arc<dyn EventBus>) {
@@ -180,11 +186,14 @@ impl AuthService {
         let shown: String = email.trim().to_lowercase().chars().take(254).collect();
         let acct_key = format!("acct:{}", valid_email.as_deref().unwrap_or(&shown));
         let ip_key = format!("ip:{}", ip.unwrap_or("unknown"));
-        if let Err(e) = self.throttle.begin(&[&acct_key, &ip_key]) {
-            self.audit(None, "auth.login_throttled", Some(&shown), ip, None)
-                .await;
-            return Err(e);
-        }
+        let attempt = match self.throttle.begin(&[&acct_key, &ip_key]).await {
+            Ok(attempt) => attempt,
+            Err(e) => {
+                self.audit(None, "auth.login_throttled", Some(&shown), ip, None)
+                    .await;
+                return Err(e);
+            }
+        };
         let user = match self
             .check_credentials(valid_email, &shown, password, ip)
             .await
@@ -194,11 +203,15 @@ impl AuthService {
             Err(e) => {
                 // The database (or the hashing pool) failed, not the caller:
                 // an outage must not lock correct passwords out afterwards.
-                self.throttle.abandoned(&[&acct_key, &ip_key]);
+                self.throttle
+                    .abandoned(&attempt, &[&acct_key, &ip_key])
+                    .await;
                 return Err(e);
             }
         };
-        self.throttle.succeeded(&acct_key, &[&ip_key]);
+        self.throttle
+            .succeeded(&attempt, &acct_key, &[&ip_key])
+            .await;
         let pair = self.open_family(&user).await?;
         self.audit(Some(user.id), "auth.login", Some(&email), ip, None)
             .await;
