@@ -3,9 +3,11 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use chat_domain::DomainResult;
 use chat_domain::ports::SharedAttempts;
-use chat_domain::{DomainError, DomainResult};
 use deadpool_redis::redis;
+
+use crate::presence::redis::{pooled, unavailable};
 
 /// Per key, a sorted set of attempts scored by time (ms): entries older
 /// than the window are dropped, and the check and the counting happen in
@@ -47,17 +49,6 @@ impl RedisAttempts {
     fn key(&self, key: &str) -> String {
         format!("{}{key}", self.prefix)
     }
-
-    async fn conn(&self) -> DomainResult<deadpool_redis::Connection> {
-        self.pool
-            .get()
-            .await
-            .map_err(|e| DomainError::Unavailable(format!("redis pool: {e}")))
-    }
-}
-
-fn unavailable(e: redis::RedisError) -> DomainError {
-    DomainError::Unavailable(format!("redis login throttle: {e}"))
 }
 
 #[async_trait]
@@ -78,7 +69,7 @@ impl SharedAttempts for RedisAttempts {
         }
         cmd.arg(now_ms).arg(window_ms).arg(max).arg(attempt);
         let wait_ms: i64 = cmd
-            .query_async(&mut self.conn().await?)
+            .query_async(&mut pooled(&self.pool).await?)
             .await
             .map_err(unavailable)?;
         Ok((wait_ms > 0).then(|| (wait_ms as u64).div_ceil(1000).max(1)))
@@ -97,7 +88,7 @@ impl SharedAttempts for RedisAttempts {
         if let Some(k) = clear {
             pipe.cmd("DEL").arg(self.key(k)).ignore();
         }
-        pipe.query_async::<()>(&mut self.conn().await?)
+        pipe.query_async::<()>(&mut pooled(&self.pool).await?)
             .await
             .map_err(unavailable)
     }

@@ -30,14 +30,21 @@ impl RedisPresence {
     }
 
     async fn conn(&self) -> DomainResult<deadpool_redis::Connection> {
-        self.pool
-            .get()
-            .await
-            .map_err(|e| DomainError::Unavailable(format!("redis pool: {e}")))
+        pooled(&self.pool).await
     }
 }
 
-fn unavailable(e: redis::RedisError) -> DomainError {
+/// A connection from `pool`; `Unavailable` when Redis cannot be reached.
+pub(crate) async fn pooled(
+    pool: &deadpool_redis::Pool,
+) -> DomainResult<deadpool_redis::Connection> {
+    pool.get()
+        .await
+        .map_err(|e| DomainError::Unavailable(format!("redis pool: {e}")))
+}
+
+/// A failed Redis command: a dependency problem, retryable.
+pub(crate) fn unavailable(e: redis::RedisError) -> DomainError {
     DomainError::Unavailable(format!("redis: {e}"))
 }
 
