@@ -552,7 +552,10 @@ impl Load {
         for t in self.tasks.drain(..) {
             t.await.unwrap();
         }
-        let tally = self.tally.lock().unwrap();
+        let (acked, refused, reconnects) = {
+            let t = self.tally.lock().unwrap();
+            (t.acked.clone(), t.refused, t.reconnects)
+        };
         let mut stored_ids = HashSet::new();
         for conv in &self.conversations {
             let id: ConversationId = conv.parse().unwrap();
@@ -568,7 +571,7 @@ impl Load {
                     assert_eq!(m.seq, after, "{conv}: a gap in the sequence");
                     if let Some(cmid) = &m.client_msg_id {
                         assert!(stored_ids.insert(cmid.clone()), "{cmid} stored twice");
-                        if let Some((c, seq)) = tally.acked.get(cmid) {
+                        if let Some((c, seq)) = acked.get(cmid) {
                             assert_eq!(
                                 (c, *seq),
                                 (conv, m.seq),
@@ -580,10 +583,10 @@ impl Load {
                 after = last.seq;
             }
         }
-        for cmid in tally.acked.keys() {
+        for cmid in acked.keys() {
             assert!(stored_ids.contains(cmid), "{cmid} acknowledged but lost");
         }
-        (tally.acked.len(), tally.refused, tally.reconnects)
+        (acked.len(), refused, reconnects)
     }
 }
 

@@ -213,7 +213,7 @@ impl AuthService {
             .succeeded(&attempt, &acct_key, &[&ip_key])
             .await;
         let pair = self.open_family(&user).await?;
-        self.audit(Some(user.id), "auth.login", Some(&email), ip, None)
+        self.audit(Some(user.id), "auth.login", Some(&user.email), ip, None)
             .await;
         Ok((pair, user))
     }
