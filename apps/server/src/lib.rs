@@ -44,6 +44,8 @@ use chat_ai::search::IndexSearch;
 use chat_domain::DomainError;
 use chat_domain::ports::{BotActions, EventBus, KnowledgeSearch, PresenceRegistry, Store};
 use chat_gateway::{ClientAddress, Gateway, GatewayConfig};
+
+use chat_session::attempts::RedisAttempts;
 use chat_session::bus::{InProcessBus, RedisBus};
 use chat_session::lifecycle::LifecycleConfig;
 use chat_session::presence::{InProcessPresence, RedisPresence};
@@ -153,6 +155,10 @@ impl Application {
                             .await
                             .context("connecting the event bus to REDIS_URL")?;
                     let presence = Arc::new(RedisPresence::new(bus.pool(), &config.redis_prefix));
+                    auth.share_login_attempts(Arc::new(RedisAttempts::new(
+                        bus.pool(),
+                        &config.redis_prefix,
+                    )));
                     tracing::info!("event bus and presence on Redis");
                     (Arc::new(bus), presence)
                 }
@@ -166,6 +172,7 @@ impl Application {
         let (webhooks, bus) = Webhooks::start(dyn_store.clone(), bus, config.webhooks.clone())
             .await
             .context("starting webhooks")?;
+        auth.attach_bus(bus.clone());
         let log = MessageLog::start_with_writers(
             dyn_store.clone(),
             bus.clone(),

@@ -8,100 +8,13 @@
 
 mod common;
 
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chat_store::testing::{TestDb, service_url};
+use common::nodes::{post, ready, start};
 use common::ws::Ws;
-use common::{ADMIN_EMAIL, ADMIN_PASSWORD, JWT_SECRET, request};
+use common::{ADMIN_EMAIL, ADMIN_PASSWORD};
 use serde_json::{Value, json};
-
-/// A server process, killed when dropped.
-struct Node {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Nodes of one test share a Redis prefix; tests running side by side on one
-/// Redis must not hear each other.
-fn start(name: &str, db: &str, redis: &str, prefix: &str) -> Node {
-    let port = free_port();
-    let dir = std::env::temp_dir().join(format!(
-        "chat-node-{name}-{}",
-        uuid::Uuid::now_v7().simple()
-    ));
-    let child = Command::new(env!("CARGO_BIN_EXE_chat-server"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", db)
-        .env("REDIS_URL", redis)
-        .env("CHAT_REDIS_PREFIX", prefix)
-        .env("CHAT_JWT_SECRET", JWT_SECRET)
-        .env("CHAT_DATA_KEYS", chat_store::testing::TEST_DATA_KEYS)
-        .env(
-            "CHAT_DATA_HASH_KEY",
-            chat_store::testing::TEST_DATA_HASH_KEY,
-        )
-        .env("CHAT_ADMIN_EMAIL", ADMIN_EMAIL)
-        .env("CHAT_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("CHAT_LISTEN", format!("127.0.0.1:{port}"))
-        .env("CHAT_DATA_DIR", dir)
-        .env("CHAT_NODE_ID", name)
-        .env("CHAT_PRESENCE_TTL_SECS", "2")
-        .env("CHAT_AI_PROVIDER", "none")
-        .env("CHAT_LOG", "warn")
-        .env("CHAT_WORKERS", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    Node {
-        child,
-        addr: format!("127.0.0.1:{port}").parse().unwrap(),
-    }
-}
-
-async fn ready(node: &Node) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if tokio::net::TcpStream::connect(node.addr).await.is_ok()
-            && request(node.addr, "GET", "/readyz", &[], None).await.status == 200
-        {
-            return;
-        }
-        assert!(Instant::now() < deadline, "node {} not ready", node.addr);
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn post(addr: SocketAddr, path: &str, body: Value) -> Value {
-    let r = request(
-        addr,
-        "POST",
-        path,
-        &[("content-type", "application/json")],
-        Some(body.to_string().as_bytes()),
-    )
-    .await;
-    assert_eq!(r.status, 200, "{path}: {}", r.text);
-    r.json()
-}
 
 async fn say(ws: &mut Ws, conv: &str, cmid: &str, body: &str) -> i64 {
     ws.send(

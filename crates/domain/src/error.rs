@@ -7,6 +7,9 @@
 
 use thiserror::Error;
 
+/// `Retry-After` (seconds) of an [`DomainError::Unavailable`] answer.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 2;
+
 /// Result alias used across the ports.
 pub type DomainResult<T> = Result<T, DomainError>;
 
@@ -118,6 +121,17 @@ impl DomainError {
             Self::RateLimited { .. } => 429,
             Self::Unavailable(_) => 503,
             Self::Internal(_) => 500,
+        }
+    }
+
+    /// The `Retry-After` a client is told, in seconds: the limiter's wait,
+    /// or a short pause for an unavailable dependency (a database or Redis
+    /// restart takes seconds, and the server heals its connections at once).
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            Self::Unavailable(_) => Some(UNAVAILABLE_RETRY_AFTER_SECS),
+            _ => None,
         }
     }
 

@@ -116,6 +116,13 @@ pub enum Event {
     /// Webhook subscriptions changed (created, edited, deleted, disabled):
     /// every node reloads its subscription cache. Not sent to sockets.
     WebhooksChanged,
+    /// A staff member's sessions were revoked (deactivated, role changed,
+    /// password changed or reset, "log out everywhere"): every node closes
+    /// their open sockets at once. Not sent to sockets as a frame.
+    SessionsRevoked {
+        /// Whose sessions.
+        user_id: crate::ids::UserId,
+    },
 }
 
 impl Event {
@@ -140,7 +147,7 @@ impl Event {
             | Event::AiDelta {
                 conversation_id, ..
             } => Some(*conversation_id),
-            Event::Presence { .. } | Event::WebhooksChanged => None,
+            Event::Presence { .. } | Event::WebhooksChanged | Event::SessionsRevoked { .. } => None,
         }
     }
 }

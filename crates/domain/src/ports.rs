@@ -520,6 +520,30 @@ pub trait HealthCheck: Send + Sync {
     async fn ping(&self) -> DomainResult<()>;
 }
 
+/// Login attempts counted where every node sees them (Redis), so that
+/// several nodes allow no more guesses than one. Keys are the throttle's
+/// (`acct:…`, `ip:…`); `attempt` identifies one attempt, to take it back.
+#[async_trait]
+pub trait SharedAttempts: Send + Sync {
+    /// Unless a key already holds `max` attempts younger than `window`,
+    /// counts `attempt` against every key and returns `None`; otherwise
+    /// counts nothing and returns the seconds until one expires.
+    async fn begin(
+        &self,
+        keys: &[&str],
+        attempt: &str,
+        max: u32,
+        window: std::time::Duration,
+    ) -> DomainResult<Option<u64>>;
+    /// Takes `attempt` back from `keys`, and clears `clear` entirely.
+    async fn take_back(
+        &self,
+        keys: &[&str],
+        attempt: &str,
+        clear: Option<&str>,
+    ) -> DomainResult<()>;
+}
+
 /// Everything a store provides, as one object-safe trait.
 pub trait Store:
     UserRepository

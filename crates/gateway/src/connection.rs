@@ -325,6 +325,10 @@ impl Conn {
                             close::GOING_AWAY,
                             "server shutting down: reconnect and resume".into(),
                         )),
+                        Outbound::Close(CloseWhy::Revoked) => Err(Stop::Close(
+                            close::REVOKED,
+                            "session revoked: sign in again".into(),
+                        )),
                     };
                     if let Err(stop) = outcome { return stop; }
                 }
@@ -887,7 +891,9 @@ impl Conn {
                 self.send(frame.to_text()).await?;
             }
             // The hub sends these to no socket.
-            Event::CsatSubmitted { .. } | Event::WebhooksChanged => {}
+            Event::CsatSubmitted { .. }
+            | Event::WebhooksChanged
+            | Event::SessionsRevoked { .. } => {}
         }
         Ok(())
     }

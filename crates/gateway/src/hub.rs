@@ -45,6 +45,9 @@ pub enum CloseWhy {
     SlowConsumer,
     /// The node is shutting down.
     Shutdown,
+    /// The user's sessions were revoked (deactivated, role or password
+    /// changed, logged out everywhere).
+    Revoked,
 }
 
 /// Connection id, unique on this node.
@@ -343,6 +346,15 @@ impl Hub {
                     .collect(),
                 // For the back office (webhooks), not for sockets.
                 Event::CsatSubmitted { .. } | Event::WebhooksChanged => Vec::new(),
+                Event::SessionsRevoked { user_id } => {
+                    for h in s.conns.values() {
+                        if matches!(h.principal, Principal::Staff { user_id: u, .. } if u == *user_id)
+                        {
+                            h.close(CloseWhy::Revoked);
+                        }
+                    }
+                    Vec::new()
+                }
                 Event::Offer { agent_id, .. } => {
                     s.by_agent.get(agent_id).map_or_else(Vec::new, |set| {
                         set.iter()

@@ -335,7 +335,12 @@ impl Gateway {
             .refresh(agent, &self.config.node_id, status, ttl)
             .await
         {
-            tracing::warn!(error = %e, "presence not refreshed");
+            // Every agent's heartbeat fails while Redis is down.
+            static GATE: chat_session::logs::LogGate =
+                chat_session::logs::LogGate::new(std::time::Duration::from_secs(10));
+            if let Some(held_back) = GATE.pass() {
+                tracing::warn!(error = %e, held_back, "presence not refreshed");
+            }
         }
     }
 
@@ -416,11 +421,11 @@ pub fn configure(gateway: Arc<Gateway>) -> impl FnOnce(&mut web::ServiceConfig) 
 pub(crate) fn error_response(e: &DomainError) -> HttpResponse {
     let status = actix_web::http::StatusCode::from_u16(e.http_status())
         .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = HttpResponse::build(status);
-    if let DomainError::RateLimited { retry_after_secs } = e {
-        response.insert_header((header::RETRY_AFTER, *retry_after_secs));
+    let mut resp = HttpResponse::build(status);
+    if let Some(secs) = e.retry_after_secs() {
+        resp.insert_header((actix_web::http::header::RETRY_AFTER, secs));
     }
-    response.json(e.body(None))
+    resp.json(e.body(None))
 }
 
 /// How long a client over its socket cap is told to wait.

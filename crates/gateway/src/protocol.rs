@@ -33,6 +33,9 @@ pub mod close {
     pub const UNSUPPORTED_VERSION: u16 = 4002;
     /// No frame (not even a pong) for too long.
     pub const HEARTBEAT_TIMEOUT: u16 = 4003;
+    /// The user's sessions were revoked (account deactivated, role or
+    /// password changed, logged out everywhere): sign in again.
+    pub const REVOKED: u16 = 4004;
     /// The client did not read fast enough; reconnect and resume.
     pub const SLOW_CONSUMER: u16 = 4008;
 }

@@ -5,6 +5,8 @@
 //! - [`bus`]: the event bus that carries every [`Event`](chat_domain::events::Event)
 //!   to every node — [`bus::InProcessBus`] for one node, [`bus::RedisBus`]
 //!   (Redis pub/sub) for many;
+//! - [`attempts`]: login attempts counted in Redis, so the login throttle
+//!   holds across nodes;
 //! - [`presence`]: which agents are connected, on any node, with expiry so a
 //!   crashed node's agents go offline by themselves — in process or in Redis;
 //! - [`MessageLog`]: the only way messages are written: it groups concurrent
@@ -14,6 +16,8 @@
 //!   their life cycle (`bot → queued → human → bot`, `→ closed`), each change
 //!   persisted as a system message and published, and offering queued
 //!   conversations to the least-loaded online agent;
+//! - [`logs`]: one log line per period for failures that repeat during an
+//!   outage;
 //! - [`lifecycle`]: the sweeper that closes idle conversations and raises
 //!   queue alerts.
 //!
@@ -22,10 +26,12 @@
 //! which is what serializes them across nodes. Redis carries what is
 //! ephemeral: events and presence.
 
+pub mod attempts;
 pub mod bus;
 pub mod cache;
 mod conversations;
 pub mod lifecycle;
+pub mod logs;
 mod messages;
 pub mod presence;
 

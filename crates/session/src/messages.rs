@@ -8,8 +8,16 @@ use chat_domain::ports::{EventBus, Store};
 use chat_domain::{DomainError, DomainResult};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::logs::LogGate;
+
 /// How many appends wait for the writer before callers feel back-pressure.
 const QUEUE: usize = 8192;
+
+/// A publish this slow delays every message queued behind it: worth a line.
+const SLOW_PUBLISH: std::time::Duration = std::time::Duration::from_secs(1);
+
+static NOT_PUBLISHED: LogGate = LogGate::new(std::time::Duration::from_secs(10));
+static COMMIT_FAILED: LogGate = LogGate::new(std::time::Duration::from_secs(10));
 
 struct Pending {
     message: NewMessage,
@@ -118,14 +126,24 @@ async fn writer(
                     .map(|message| Event::MessageCreated { message })
                     .collect();
                 let count = events.len();
+                let published = std::time::Instant::now();
                 if let Err(e) = bus.publish_all(events).await {
                     // Stored but not announced: subscribers find them by
                     // sequence (gap) or on resume, from the database.
-                    tracing::warn!(error = %e, count, "messages stored but not published");
+                    if let Some(held_back) = NOT_PUBLISHED.pass() {
+                        tracing::warn!(error = %e, count, held_back, "messages stored but not published");
+                    }
+                }
+                let took = published.elapsed();
+                if took > SLOW_PUBLISH {
+                    tracing::warn!(?took, "publishing a batch held the message writer up");
                 }
             }
             Err(e) => {
-                tracing::error!(error = %e, size = batch.len(), "group commit failed");
+                // An outage fails every batch: say so once in a while.
+                if let Some(held_back) = COMMIT_FAILED.pass() {
+                    tracing::warn!(error = %e, size = batch.len(), held_back, "group commit failed");
+                }
                 for pending in batch.drain(..) {
                     let _ = pending.reply.send(Err(e.clone()));
                 }

@@ -2,13 +2,15 @@
 //! migrations, and the dispatch macros that let every query be written once.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use deadpool::Runtime;
 use diesel::{Connection, SqliteConnection};
 use diesel_async::AsyncMysqlConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
-use diesel_async::pooled_connection::deadpool::Pool;
+use diesel_async::pooled_connection::deadpool::{Hook, HookError, Pool};
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
@@ -182,6 +184,9 @@ impl DbPool {
                 migrate_mysql(url.clone()).await?;
                 let mut config = ManagerConfig::<MysqlConn>::default();
                 config.custom_setup = Box::new(|url| mysql_setup(url).boxed());
+                // Checkouts are not pinged as a rule (a round trip each);
+                // the `pre_recycle` hook pings only connections that may
+                // have died: see `check_suspect`.
                 config.recycling_method = RecyclingMethod::Fast;
                 let manager = AsyncDieselConnectionManager::<MysqlConn>::new_with_config(
                     url.as_str(),
@@ -193,6 +198,9 @@ impl DbPool {
                     .wait_timeout(Some(opts.timeout))
                     .create_timeout(Some(opts.timeout))
                     .recycle_timeout(Some(opts.timeout))
+                    .pre_recycle(Hook::async_fn(|conn, metrics| {
+                        check_suspect(conn, metrics).boxed()
+                    }))
                     .build()
                     .map_err(|e| unreachable_err("mysql", e))?;
                 Ok(Self::Mysql(pool))
@@ -207,6 +215,67 @@ impl DbPool {
             Self::Mysql(p) => p.status(),
         };
         (s.size, s.available, s.max_size)
+    }
+}
+
+/// Connections idle longer than this are pinged before reuse: a server's
+/// `wait_timeout`, a proxy or a firewall may have closed them meanwhile.
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(30);
+/// How long a ping may take before the connection is given up.
+const PING_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// When a connection last failed in a way that may have killed it (or the
+/// pool could not connect), in nanoseconds since [`epoch`]; 0 is never.
+/// One value per process: several stores in one process only cost each
+/// other a few extra pings.
+static LAST_CONNECTION_LOSS: AtomicU64 = AtomicU64::new(0);
+
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+/// Records that a connection was lost or could not be opened: every pooled
+/// connection last checked out before now is pinged at its next checkout,
+/// and dropped if the ping fails.
+///
+/// Without this a MySQL restart breaks a node for good: the driver never
+/// reconnects, diesel-async only discards connections left inside a broken
+/// transaction, and `RecyclingMethod::Fast` hands the dead ones out again and
+/// again.
+pub(crate) fn note_connection_loss() {
+    let nanos = u64::try_from(epoch().elapsed().as_nanos()).unwrap_or(u64::MAX);
+    LAST_CONNECTION_LOSS.fetch_max(nanos.max(1), Ordering::Relaxed);
+}
+
+/// Whether a connection last handed out at `last_checkout` may be dead.
+fn is_suspect(last_checkout: Instant) -> bool {
+    if last_checkout.elapsed() >= PING_IF_IDLE_FOR {
+        return true;
+    }
+    match LAST_CONNECTION_LOSS.load(Ordering::Relaxed) {
+        0 => false,
+        nanos => last_checkout <= epoch() + Duration::from_nanos(nanos),
+    }
+}
+
+/// The pool's `pre_recycle` hook: pings a suspect connection; a failed ping
+/// makes deadpool drop it and take the next one (or open a new one).
+async fn check_suspect(
+    conn: &mut MysqlConn,
+    metrics: &deadpool::managed::Metrics,
+) -> Result<(), HookError> {
+    use diesel_async::SimpleAsyncConnection as _;
+    if !is_suspect(metrics.recycled.unwrap_or(metrics.created)) {
+        return Ok(());
+    }
+    match tokio::time::timeout(PING_TIMEOUT, conn.batch_execute("DO 1")).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => {
+            tracing::debug!(error = %e, "dropping a dead database connection");
+            Err(HookError::message("connection failed its ping"))
+        }
+        Err(_) => Err(HookError::message("connection ping timed out")),
     }
 }
 

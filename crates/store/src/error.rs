@@ -40,13 +40,41 @@ pub(crate) fn db_err(err: DieselError) -> DomainError {
         DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
             DomainError::invalid("reference", "refers to a record that does not exist")
         }
-        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
-            DomainError::Unavailable("database connection closed".into())
+        e if is_connection_loss(&e) => {
+            crate::db::note_connection_loss();
+            tracing::debug!(error = %e, "database connection lost");
+            DomainError::Unavailable("database connection lost".into())
         }
         DieselError::DatabaseError(_, info) if is_transient(info.message()) => {
             DomainError::Unavailable(format!("database busy: {}", info.message()))
         }
         other => DomainError::Internal(format!("database: {other}")),
+    }
+}
+
+/// Whether `err` means the connection is gone (server stopped or
+/// restarted, network cut) rather than that the statement failed.
+///
+/// diesel-async turns every mysql_async error that is not a server error
+/// into `DatabaseErrorKind::Unknown` with the driver's text, and keeps only
+/// the message of a server error, so the text is all there is to go on.
+fn is_connection_loss(err: &DieselError) -> bool {
+    match err {
+        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+        | DieselError::BrokenTransactionManager => true,
+        DieselError::RollbackErrorOnCommit { commit_error, .. } => is_connection_loss(commit_error),
+        DieselError::DatabaseError(DatabaseErrorKind::Unknown, info) => {
+            let m = info.message();
+            // mysql_async's I/O and driver errors ("Connection to the server
+            // is closed", "Packet out of order"); MariaDB's ER_SERVER_SHUTDOWN
+            // (1053) and ER_CONNECTION_KILLED (1927), sent to every client on
+            // a clean stop.
+            m.starts_with("Input/output error")
+                || m.starts_with("Driver error")
+                || m.contains("Server shutdown in progress")
+                || m.contains("Connection was killed")
+        }
+        _ => false,
     }
 }
 
@@ -59,6 +87,8 @@ fn is_transient(message: &str) -> bool {
 
 /// Maps a pool failure (timeout, connection refused) to `Unavailable`.
 pub(crate) fn pool_err(err: impl std::fmt::Display) -> DomainError {
+    // No connection to be had: the idle ones may be dead too.
+    crate::db::note_connection_loss();
     DomainError::Unavailable(format!("database pool: {err}"))
 }
 

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod nodes;
 pub mod ws;
 
 use std::collections::HashMap;

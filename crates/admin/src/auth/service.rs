@@ -4,9 +4,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chat_domain::auth::{Principal, RefreshToken, TokenVerifier};
+use chat_domain::events::Event;
 use chat_domain::ids::{CustomerId, RefreshTokenId, TokenFamilyId, UserId};
 use chat_domain::model::{AuditEntry, Role, User, normalize_email};
-use chat_domain::ports::Store;
+use chat_domain::ports::{EventBus, Store};
 use chat_domain::time::{Timestamp, now};
 use chat_domain::{DomainError, DomainResult};
 use serde::Serialize;
@@ -121,6 +122,9 @@ pub struct AuthService {
     decoy_hash: OnceCell<String>,
     /// Bounds concurrent password checks (memory-hard: 19 MiB each).
     hashing: Semaphore,
+    /// Where revocations are announced to every node's sockets (set once
+    /// the bus exists, after the service: see [`Self::attach_bus`]).
+    bus: std::sync::OnceLock<Arc<dyn EventBus>>,
 }
 
 const INVALID_LOGIN: &str = "invalid email or password";
@@ -141,7 +145,32 @@ impl AuthService {
             throttle,
             decoy_hash: OnceCell::new(),
             hashing: Semaphore::new(MAX_CONCURRENT_HASHES),
+            bus: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Counts login attempts in `shared` (Redis), so that every node sees
+    /// them; without it each node counts on its own.
+    pub fn share_login_attempts(&self, shared: Arc<dyn chat_domain::ports::SharedAttempts>) {
+        self.throttle.share(shared);
+    }
+
+    /// Announces revocations on `bus` from now on (the bus is built after
+    /// this service; a second call is ignored).
+    pub fn attach_bus(&self, bus: Arc<dyn EventBus>) {
+        let _ = self.bus.set(bus);
+    }
+
+    /// Ends every session of a staff member: their refresh tokens are
+    /// revoked, and [`Event::SessionsRevoked`] makes every node close their
+    /// open sockets at once. Idempotent, so a request that failed here
+    /// (503) can simply be repeated.
+    pub async fn revoke_sessions(&self, user_id: UserId) -> DomainResult<()> {
+        self.store.revoke_user_tokens(user_id, now()).await?;
+        if let Some(bus) = self.bus.get() {
+            bus.publish(Event::SessionsRevoked { user_id }).await?;
+        }
+        Ok(())
     }
 
     /// The token verifier (for transports that only verify).
@@ -161,23 +190,60 @@ impl AuthService {
         let shown: String = email.trim().to_lowercase().chars().take(254).collect();
         let acct_key = format!("acct:{}", valid_email.as_deref().unwrap_or(&shown));
         let ip_key = format!("ip:{}", ip.unwrap_or("unknown"));
-        if let Err(e) = self.throttle.begin(&[&acct_key, &ip_key]) {
-            self.audit(None, "auth.login_throttled", Some(&shown), ip, None)
-                .await;
-            return Err(e);
-        }
+        let attempt = match self.throttle.begin(&[&acct_key, &ip_key]).await {
+            Ok(attempt) => attempt,
+            Err(e) => {
+                self.audit(None, "auth.login_throttled", Some(&shown), ip, None)
+                    .await;
+                return Err(e);
+            }
+        };
+        let user = match self
+            .check_credentials(valid_email, &shown, password, ip)
+            .await
+        {
+            Ok(Some(user)) => user,
+            Ok(None) => return Err(DomainError::Unauthenticated(INVALID_LOGIN.into())),
+            Err(e) => {
+                // The database (or the hashing pool) failed, not the caller:
+                // an outage must not lock correct passwords out afterwards.
+                self.throttle
+                    .abandoned(&attempt, &[&acct_key, &ip_key])
+                    .await;
+                return Err(e);
+            }
+        };
+        self.throttle
+            .succeeded(&attempt, &acct_key, &[&ip_key])
+            .await;
+        let user = self.upgrade_legacy_hash(user, password).await;
+        let pair = self.open_family(&user).await?;
+        self.audit(Some(user.id), "auth.login", Some(&user.email), ip, None)
+            .await;
+        Ok((pair, user))
+    }
+
+    /// The user behind valid credentials, `None` for wrong ones (audited
+    /// here), or an error when they could not be checked.
+    async fn check_credentials(
+        &self,
+        valid_email: Option<String>,
+        shown: &str,
+        password: &str,
+        ip: Option<&str>,
+    ) -> DomainResult<Option<User>> {
         let Some(email) = valid_email else {
             // Not an address, so not an account: no lookup, no hash; the
             // attempt still counts against the address.
             self.audit(
                 None,
                 "auth.login_failed",
-                Some(&shown),
+                Some(shown),
                 ip,
                 Some("invalid email"),
             )
             .await;
-            return Err(DomainError::Unauthenticated(INVALID_LOGIN.into()));
+            return Ok(None);
         };
         let user = self.store.user_by_email(&email).await?;
         let phc = match &user {
@@ -193,8 +259,8 @@ impl AuthService {
                 .map_err(|_| DomainError::Internal("hashing semaphore closed".into()))?;
             verify_password(password.to_owned(), phc).await?
         };
-        let user = match user {
-            Some(u) if ok && u.active => u,
+        match user {
+            Some(u) if ok && u.active => Ok(Some(u)),
             other => {
                 let reason = match other {
                     None => "unknown email",
@@ -203,15 +269,9 @@ impl AuthService {
                 };
                 self.audit(None, "auth.login_failed", Some(&email), ip, Some(reason))
                     .await;
-                return Err(DomainError::Unauthenticated(INVALID_LOGIN.into()));
+                Ok(None)
             }
-        };
-        self.throttle.succeeded(&acct_key, &[&ip_key]);
-        let user = self.upgrade_legacy_hash(user, password).await;
-        let pair = self.open_family(&user).await?;
-        self.audit(Some(user.id), "auth.login", Some(&email), ip, None)
-            .await;
-        Ok((pair, user))
+        }
     }
 
     /// Exchanges a live refresh token for a new pair. Presenting a token that
@@ -306,8 +366,8 @@ impl AuthService {
         user
     }
 
-    /// Sets a user's password (admin reset or own change) and revokes every
-    /// refresh token of theirs: other sessions must log in again.
+    /// Sets a user's password (admin reset or own change) and ends every
+    /// session of theirs ([`Self::revoke_sessions`]): they sign in again.
     pub async fn set_password(&self, mut user: User, new_password: &str) -> DomainResult<User> {
         check_password_policy(new_password)?;
         let before = std::mem::replace(
@@ -316,7 +376,7 @@ impl AuthService {
         );
         user.updated_at = now();
         self.store.update_user(&user).await?;
-        self.store.revoke_user_tokens(user.id, now()).await?;
+        self.revoke_sessions(user.id).await?;
         if let Some(path) = &self.config.initial_password_file {
             // The change is stored: a failure here only leaves a stale file.
             match super::forget_initial_password(path, &before).await {

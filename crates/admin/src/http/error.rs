@@ -50,22 +50,23 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        // Client errors (4xx) are the client's business: never at ERROR.
-        if self.status.is_server_error()
-            && matches!(
-                self.error,
-                DomainError::Internal(_) | DomainError::Unavailable(_)
-            )
-        {
-            // The details go to the log only, once, here.
-            tracing::error!(error = %self.error, status = self.status.as_u16(), "request failed");
+        // The details go to the log only, once, here. An outage is not a
+        // bug: during one every request fails, so it is a warning.
+        match self.error {
+            DomainError::Internal(_) => {
+                tracing::error!(error = %self.error, status = self.status.as_u16(), "request failed");
+            }
+            DomainError::Unavailable(_) => {
+                tracing::warn!(error = %self.error, status = self.status.as_u16(), "request failed");
+            }
+            _ => {}
         }
         let body = self
             .error
             .body(Some(status_code_name(self.status, &self.error)));
         let mut resp = HttpResponse::build(self.status);
-        if let DomainError::RateLimited { retry_after_secs } = self.error {
-            resp.insert_header((header::RETRY_AFTER, HeaderValue::from(retry_after_secs)));
+        if let Some(secs) = self.error.retry_after_secs() {
+            resp.insert_header((header::RETRY_AFTER, HeaderValue::from(secs)));
         }
         if self.status == StatusCode::UNAUTHORIZED {
             resp.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));

@@ -159,6 +159,8 @@ pub const ROUTES: &[Route] = &[
         query: &[], body: Body::None, ok: (200, Out::Json("User")), also: &[]),
     route!("post" "/api/v1/me/password", "auth", "Change one's own password (other sessions are signed out).", STAFF,
         query: &[], body: Body::Json("ChangePassword"), ok: (204, Out::Empty), also: &[]),
+    route!("post" "/api/v1/me/logout-everywhere", "auth", "Sign out everywhere: revokes every refresh token of the caller and closes their open sockets on every node (close code 4004).", STAFF,
+        query: &[], body: Body::None, ok: (204, Out::Empty), also: &[]),
     // Users.
     route!("get" "/api/v1/users", "users", "List staff accounts.", ADMINS,
         query: &[("after", "`next_after` of the previous page."), PAGING], body: Body::None,
@@ -167,8 +169,10 @@ pub const ROUTES: &[Route] = &[
         query: &[], body: Body::Json("CreateUser"), ok: (201, Out::Json("User")), also: &[409]),
     route!("get" "/api/v1/users/{id}", "users", "One staff account.", ADMINS,
         query: &[], body: Body::None, ok: (200, Out::Json("User")), also: &[]),
-    route!("patch" "/api/v1/users/{id}", "users", "Change name, role or active flag (deactivation signs out at once).", ADMINS,
+    route!("patch" "/api/v1/users/{id}", "users", "Change name, role or active flag (deactivation or a role change signs them out everywhere at once).", ADMINS,
         query: &[], body: Body::Json("UpdateUser"), ok: (200, Out::Json("User")), also: &[409]),
+    route!("post" "/api/v1/users/{id}/logout-everywhere", "users", "Sign a user out everywhere: revokes their refresh tokens and closes their open sockets on every node (close code 4004).", ADMINS,
+        query: &[], body: Body::None, ok: (204, Out::Empty), also: &[]),
     route!("post" "/api/v1/users/{id}/password", "users", "Set a user's password (their sessions are signed out).", ADMINS,
         query: &[], body: Body::Json("ResetPassword"), ok: (204, Out::Empty), also: &[]),
     // Audit.

@@ -11,6 +11,7 @@ use futures_util::StreamExt as _;
 use tokio::sync::broadcast;
 
 use super::{LocalStream, SUBSCRIBER_BACKLOG};
+use crate::presence::redis::pooled;
 
 /// The channel every node of one deployment publishes to and subscribes on,
 /// under the deployment's key prefix (several deployments may share a Redis).
@@ -60,6 +61,11 @@ impl RedisBus {
             .max_size(16)
             .wait_timeout(Some(timeout))
             .create_timeout(Some(timeout))
+            // Without it a checkout waits on the PING of a pooled connection
+            // for as long as that takes: after a Redis restart, writers were
+            // seen stuck for good there (redis' response timeout did not
+            // end the pipelined PING).
+            .recycle_timeout(Some(timeout))
             .runtime(deadpool_redis::Runtime::Tokio1)
             .build()
             .map_err(|e| RedisBusError::InvalidUrl(e.to_string()))?;
@@ -97,17 +103,15 @@ impl EventBus for RedisBus {
     async fn publish(&self, event: Event) -> DomainResult<()> {
         let payload = serde_json::to_vec(&event)
             .map_err(|e| DomainError::Internal(format!("encode event: {e}")))?;
-        let mut conn = self
-            .pool
-            .get()
-            .await
-            .map_err(|e| DomainError::Unavailable(format!("redis pool: {e}")))?;
-        redis::cmd("PUBLISH")
-            .arg(&self.channel)
-            .arg(payload)
-            .query_async::<i64>(&mut conn)
-            .await
-            .map_err(|e| DomainError::Unavailable(format!("redis publish: {e}")))?;
+        let mut cmd = redis::cmd("PUBLISH");
+        cmd.arg(&self.channel).arg(payload);
+        bounded(async {
+            let mut conn = pooled(&self.pool).await?;
+            cmd.query_async::<i64>(&mut conn)
+                .await
+                .map_err(|e| DomainError::Unavailable(format!("redis publish: {e}")))
+        })
+        .await?;
         Ok(())
     }
 
@@ -122,15 +126,13 @@ impl EventBus for RedisBus {
                 .map_err(|e| DomainError::Internal(format!("encode event: {e}")))?;
             pipe.cmd("PUBLISH").arg(&self.channel).arg(payload).ignore();
         }
-        let mut conn = self
-            .pool
-            .get()
-            .await
-            .map_err(|e| DomainError::Unavailable(format!("redis pool: {e}")))?;
-        pipe.query_async::<()>(&mut conn)
-            .await
-            .map_err(|e| DomainError::Unavailable(format!("redis publish: {e}")))?;
-        Ok(())
+        bounded(async {
+            let mut conn = pooled(&self.pool).await?;
+            pipe.query_async::<()>(&mut conn)
+                .await
+                .map_err(|e| DomainError::Unavailable(format!("redis publish: {e}")))
+        })
+        .await
     }
 
     fn subscribe(&self) -> Box<dyn EventStream> {
@@ -143,6 +145,20 @@ async fn subscribe(client: &redis::Client, channel: &str) -> redis::RedisResult<
     pubsub.subscribe(channel).await?;
     Ok(pubsub)
 }
+
+/// The longest a publish may take: the message writer waits for it before
+/// its next commit, so a stuck Redis call must not stall every message.
+const PUBLISH_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// `op`, or `Unavailable` once [`PUBLISH_TIMEOUT`] has passed.
+async fn bounded<T>(op: impl Future<Output = DomainResult<T>>) -> DomainResult<T> {
+    tokio::time::timeout(PUBLISH_TIMEOUT, op)
+        .await
+        .map_err(|_| DomainError::Unavailable("redis publish timed out".into()))?
+}
+
+/// Reconnect attempts fail several times a second while Redis is down.
+static RECONNECT_FAILED: crate::logs::LogGate = crate::logs::LogGate::new(Duration::from_secs(10));
 
 /// Fans the subscription's events out locally; when it drops, subscribes
 /// again (with backoff) and tells subscribers that events were missed.
@@ -166,7 +182,9 @@ async fn subscriber(
                     p
                 }
                 Err(e) => {
-                    tracing::warn!(error = %e, "redis bus: subscribe failed");
+                    if let Some(held_back) = RECONNECT_FAILED.pass() {
+                        tracing::warn!(error = %e, held_back, "redis bus: subscribe failed");
+                    }
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(Duration::from_secs(5));
                     continue;

@@ -7,7 +7,7 @@
 //! `away`.
 
 mod memory;
-mod redis;
+pub(crate) mod redis;
 
 pub use memory::InProcessPresence;
 pub use redis::RedisPresence;

@@ -30,10 +30,7 @@ impl RedisPresence {
     }
 
     async fn conn(&self) -> DomainResult<deadpool_redis::Connection> {
-        self.pool
-            .get()
-            .await
-            .map_err(|e| DomainError::Unavailable(format!("redis pool: {e}")))
+        pooled(&self.pool).await
     }
 }
 
@@ -44,7 +41,17 @@ const EXTEND_EXPIRY: &str = "for _, k in ipairs(KEYS) do \
      if redis.call('PTTL', k) < tonumber(ARGV[1]) then redis.call('PEXPIRE', k, ARGV[1]) end \
    end return 0";
 
-fn unavailable(e: redis::RedisError) -> DomainError {
+/// A connection from `pool`; `Unavailable` when Redis cannot be reached.
+pub(crate) async fn pooled(
+    pool: &deadpool_redis::Pool,
+) -> DomainResult<deadpool_redis::Connection> {
+    pool.get()
+        .await
+        .map_err(|e| DomainError::Unavailable(format!("redis pool: {e}")))
+}
+
+/// A failed Redis command: a dependency problem, retryable.
+pub(crate) fn unavailable(e: redis::RedisError) -> DomainError {
     DomainError::Unavailable(format!("redis: {e}"))
 }
 

@@ -31,6 +31,10 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::patch().to(update)),
     )
     .service(resource("/users/{id}/password").route(web::post().to(reset_password)))
+    .service(
+        resource("/users/{id}/logout-everywhere").route(web::post().to(log_user_out_everywhere)),
+    )
+    .service(resource("/me/logout-everywhere").route(web::post().to(log_out_everywhere)))
     .service(resource("/me/password").route(web::post().to(change_own_password)));
 }
 
@@ -157,14 +161,16 @@ async fn update(
     if let Some(role) = body.role {
         user.role = role;
     }
-    let deactivated = body.active == Some(false) && user.active;
+    // Asked for again (not only on a change), so that repeating a request
+    // whose revocation failed (503) completes it.
+    let revoke = body.active == Some(false) || body.role.is_some();
     if let Some(active) = body.active {
         user.active = active;
     }
     user.updated_at = now();
     store.update_user(&user).await?;
-    if deactivated {
-        store.revoke_user_tokens(user.id, now()).await?;
+    if revoke {
+        auth.revoke_sessions(user.id).await?;
     }
     let detail = serde_json::json!({ "role": user.role, "active": user.active, "display_name": body.display_name.is_some() }).to_string();
     auth.record(
@@ -248,4 +254,44 @@ pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
     out.add::<UpdateUser>();
     out.add::<ResetPassword>();
     out.add::<ChangePassword>();
+}
+
+/// Ends every session of a staff member (an admin acting for them).
+async fn log_user_out_everywhere(
+    admin: AdminOnly,
+    auth: web::Data<AuthService>,
+    store: web::Data<dyn Store>,
+    ip: ClientIp,
+    path: web::Path<UserId>,
+) -> Result<HttpResponse, ApiError> {
+    let user = load(store.get_ref(), *path).await?;
+    auth.revoke_sessions(user.id).await?;
+    auth.record(
+        Some(admin.caller.user_id),
+        "user.logged_out_everywhere",
+        Some(&user.id.to_string()),
+        ip.0.as_deref(),
+        None,
+    )
+    .await;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Ends every session of the caller, this one included.
+async fn log_out_everywhere(
+    caller: StaffCaller,
+    auth: web::Data<AuthService>,
+    ip: ClientIp,
+) -> Result<HttpResponse, ApiError> {
+    let id = caller.user_id;
+    auth.revoke_sessions(id).await?;
+    auth.record(
+        Some(id),
+        "auth.logged_out_everywhere",
+        Some(&id.to_string()),
+        ip.0.as_deref(),
+        None,
+    )
+    .await;
+    Ok(HttpResponse::NoContent().finish())
 }
