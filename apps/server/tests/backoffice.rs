@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 on_both_backends!(
     statistics_match_known_timings,
     statistics_follow_a_real_conversation,
+    first_response_belongs_to_its_sender,
     statistics_refusals,
     conversation_list_pages_with_a_cursor,
     conversation_search_and_visibility,
@@ -220,6 +221,89 @@ async fn statistics_match_known_timings(app: &TestApp) {
         "{}",
         by_agent.text
     );
+}
+
+/// Ann answers first, then transfers to Bob, who answers and closes: the
+/// first response is Ann's (her name stays on her reply), the close Bob's.
+async fn first_response_belongs_to_its_sender(app: &TestApp) {
+    let admin = common::admin_token(app).await;
+    let (ann_id, ann) = common::create_staff(app, Role::Agent).await;
+    let (bob_id, bob) = common::create_staff(app, Role::Agent).await;
+    let r = send(
+        app,
+        "PATCH",
+        &format!("/api/v1/users/{bob_id}"),
+        Some(json!({"display_name": "Bob"})),
+        &admin,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let (mut cws, _, conv) = Ws::visitor(app.addr, app).await;
+    cws.send(json!({ "type": "request_human", "conversation_id": conv, "ref": "h" }))
+        .await;
+    cws.next_of("result").await;
+    let path = |what: &str| format!("/api/v1/conversations/{conv}/{what}");
+    assert_eq!(
+        send(app, "POST", &path("accept"), None, &ann).await.status,
+        200
+    );
+    let (mut aws, _) = Ws::hello(app.addr, &ann, json!([])).await;
+    aws.send(json!({ "type": "send", "conversation_id": conv, "client_msg_id": "a1", "body": "Ann here", "ref": "a1" })).await;
+    aws.next_of("ack").await;
+    let r = send(
+        app,
+        "POST",
+        &path("transfer"),
+        Some(json!({"agent_id": bob_id.to_string()})),
+        &ann,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let (mut bws, _) = Ws::hello(app.addr, &bob, json!([])).await;
+    bws.send(json!({ "type": "send", "conversation_id": conv, "client_msg_id": "b1", "body": "Bob here", "ref": "b1" })).await;
+    bws.next_of("ack").await;
+    assert_eq!(
+        send(app, "POST", &path("close"), None, &bob).await.status,
+        200
+    );
+
+    let detail = send(
+        app,
+        "GET",
+        &format!("/api/v1/conversations/{conv}"),
+        None,
+        &admin,
+    )
+    .await
+    .json();
+    assert_eq!(detail["first_responder_id"], ann_id.to_string(), "{detail}");
+    let history = send(app, "GET", &path("messages"), None, &admin)
+        .await
+        .json();
+    let name_of = |body: &str| {
+        history["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["body"] == body)
+            .map(|m| m["sender_name"].clone())
+    };
+    assert_eq!(name_of("Ann here"), Some(json!("Ann")), "{history}");
+    assert_eq!(name_of("Bob here"), Some(json!("Bob")), "{history}");
+
+    let v = send(app, "GET", "/api/v1/stats", None, &admin).await.json();
+    let agent = |id: UserId| {
+        v["agents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["agent_id"] == id.to_string())
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(agent(ann_id)["first_response_secs"]["count"], 1, "{v}");
+    assert_eq!(agent(bob_id)["first_response_secs"]["count"], 0, "{v}");
+    assert_eq!(agent(bob_id)["closed"], 1, "{v}");
 }
 
 async fn statistics_follow_a_real_conversation(app: &TestApp) {

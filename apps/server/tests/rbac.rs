@@ -65,6 +65,7 @@ const MATRIX: &[Row] = &[
     row("post", "/api/v1/auth/logout", E, "acgsA", [400, 400, 400, 400, 400]),
     row("get", "/api/v1/me", None, "--gsA", [401, 403, 200, 200, 200]),
     row("post", "/api/v1/me/password", E, "--gsA", [401, 403, 400, 400, 400]),
+    row("get", "/api/v1/staff", None, "--gsA", [401, 403, 200, 200, 200]),
     row("get", "/api/v1/users", None, "----A", [401, 403, 403, 403, 200]),
     row("post", "/api/v1/users", E, "----A", [401, 403, 403, 403, 400]),
     row("get", "/api/v1/users/{user}", None, "----A", [401, 403, 403, 403, 200]),

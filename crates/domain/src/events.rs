@@ -103,7 +103,8 @@ pub enum Event {
         /// The next piece of text.
         delta: String,
     },
-    /// A customer rated a closed conversation (CSAT). Not sent to sockets.
+    /// A customer rated a closed conversation (CSAT). Staff sockets following
+    /// it receive it as a `conversation` frame (change `rated`).
     CsatSubmitted {
         /// The conversation, with its score and comment.
         conversation: Conversation,

@@ -64,6 +64,7 @@ diesel::table! {
         handed_off_at -> Nullable<Timestamp>,
         first_response_at -> Nullable<Timestamp>,
         snoozed_until -> Nullable<Timestamp>,
+        first_responder_id -> Nullable<Text>,
     }
 }
 
@@ -78,6 +79,7 @@ diesel::table! {
         body -> Text,
         client_msg_id -> Nullable<Text>,
         created_at -> Timestamp,
+        sender_name -> Nullable<Text>,
     }
 }
 

@@ -158,6 +158,8 @@ pub const ROUTES: &[Route] = &[
     route!("post" "/api/v1/me/password", "auth", "Change one's own password (other sessions are signed out).", STAFF,
         query: &[], body: Body::Json("ChangePassword"), ok: (204, Out::Empty), also: &[]),
     // Users.
+    route!("get" "/api/v1/staff", "users", "The staff directory: active colleagues with presence and load (e-mail for admins only).", STAFF,
+        query: &[], body: Body::None, ok: (200, Out::Items("StaffMember")), also: &[]),
     route!("get" "/api/v1/users", "users", "List staff accounts.", ADMINS,
         query: &[("after", "`next_after` of the previous page."), PAGING], body: Body::None,
         ok: (200, Out::Page("User", "next_after")), also: &[400]),

@@ -40,10 +40,12 @@ fn contains_pattern(raw: &str) -> String {
 
 /// Moves `id` from `from` to `to` if it is in `from`: each conversation needs
 /// its follow-up update once per batch.
-pub(crate) fn move_once(from: &mut Vec<String>, to: &mut Vec<String>, id: &str) {
+pub(crate) fn move_once(from: &mut Vec<String>, to: &mut Vec<String>, id: &str) -> bool {
     if let Some(i) = from.iter().position(|c| c == id) {
         to.push(from.swap_remove(i));
+        return true;
     }
+    false
 }
 
 /// `UPDATE conversations SET last_seq = last_seq + ?, updated_at = ? WHERE
@@ -238,6 +240,8 @@ macro_rules! append_in_tx {
         }
         let mut batch_rows: Vec<MessageRow> = Vec::new();
         let mut answered: Vec<String> = Vec::new();
+        // The sender of each answered conversation's first reply, in step.
+        let mut responders: Vec<Option<String>> = Vec::new();
         let mut woken: Vec<String> = Vec::new();
         let mut slots = Vec::with_capacity(batch.len());
         for m in batch {
@@ -290,8 +294,14 @@ macro_rules! append_in_tx {
             *seq += 1;
             if m.kind == MessageKind::Text {
                 match m.sender_kind {
-                    SenderKind::Agent => move_once(&mut unanswered, &mut answered, &conv),
-                    SenderKind::Customer => move_once(&mut snoozed, &mut woken, &conv),
+                    SenderKind::Agent => {
+                        if move_once(&mut unanswered, &mut answered, &conv) {
+                            responders.push(m.sender_id.clone());
+                        }
+                    }
+                    SenderKind::Customer => {
+                        move_once(&mut snoozed, &mut woken, &conv);
+                    }
                     _ => {}
                 }
             }
@@ -308,9 +318,14 @@ macro_rules! append_in_tx {
                 .execute(tx)
                 $($aw)*?;
         }
-        if !answered.is_empty() {
-            diesel::update(conversations::table.filter(conversations::id.eq_any(&answered)))
-                .set(conversations::first_response_at.eq(now))
+        // Rare (once per conversation): one update each, since each has
+        // its own first responder.
+        for (id, responder) in answered.iter().zip(&responders) {
+            diesel::update(conversations::table.find(id))
+                .set((
+                    conversations::first_response_at.eq(now),
+                    conversations::first_responder_id.eq(responder),
+                ))
                 .execute(tx)
                 $($aw)*?;
         }
