@@ -203,7 +203,7 @@ async function canned(el, { me }) {
     try {
       const r = await api('/api/v1/canned');
       mount(list, r.items.length ? table(['Shortcut', 'Title', 'Text', 'Shared', ''], r.items.map((c) => h('tr', {},
-        h('td', {}, `/${c.shortcut}`), h('td', {}, c.title), h('td', { class: 'clip' }, c.body), h('td', {}, c.shared ? 'yes' : 'no'),
+        h('td', {}, `/${c.shortcut}`), h('td', {}, c.title), h('td', { class: 'clip' }, c.body), h('td', {}, c.owner_id == null ? 'yes' : 'no'),
         h('td', {}, h('button', { type: 'button', onclick: async () => { try { await api(`/api/v1/canned/${c.id}`, { method: 'DELETE' }); load(); } catch (e) { alert(e.message); } } }, 'Delete')))))
         : h('p', { class: 'muted' }, 'No canned responses yet.'));
     } catch (e) { mount(list, errorBox(e)); }

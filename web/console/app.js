@@ -18,7 +18,8 @@ const st = {
   tab: 'queued',
   lists: { queued: [], mine: [], snoozed: [], all: [] },
   listError: null,
-  names: new Map(), // user id -> display name (what this role may read)
+  names: new Map(), // user id -> display name, from the staff directory
+  staff: [], // the staff directory: {id, display_name, role, presence, load}
   canned: [],
   conv: null, // conversation open in the view
   messages: new Map(),
@@ -226,24 +227,19 @@ function start() {
       h('span', { class: 'me', 'data-testid': 'me' }, `${st.me.display_name} · ${st.me.role}`),
       h('button', { type: 'button', onclick: async () => { socket.stop(); await logout(); location.hash = ''; showLogin(); } }, 'Log out')),
     chrome.main);
-  if (isSup()) loadNames();
+  loadDirectory();
   api('/api/v1/canned').then((r) => { st.canned = r.items; }).catch(() => {});
   socket.start();
   route();
 }
 
-async function loadNames() {
-  // Only admins may list users; supervisors see ids where names are unknown.
-  if (st.me.role !== 'admin') return;
-  try {
-    let after = null;
-    do {
-      const page = await api(`/api/v1/users?limit=200${after ? `&after=${after}` : ''}`);
-      for (const u of page.items) st.names.set(u.id, u.display_name);
-      after = page.next_after;
-    } while (after);
-    renderInbox();
-  } catch { /* names are a convenience */ }
+/** The staff directory (every role may read it): names, presence, load. */
+async function loadDirectory() {
+  const r = await api('/api/v1/staff');
+  st.staff = r.items;
+  for (const u of r.items) st.names.set(u.id, u.display_name);
+  renderInbox();
+  return r.items;
 }
 
 function renderChrome() {
@@ -274,8 +270,12 @@ function route() {
   }
   if ((m = /^#\/inbox(?:\/(queued|mine|snoozed|all))?$/.exec(hash))) {
     if (m[1]) st.tab = m[1];
-    closeConversation();
     showInbox();
+    if (st.conv || view.head) {
+      closeConversation();
+      view.head = null;
+      mount(chrome.view, h('p', { class: 'muted empty' }, 'Pick a conversation.'));
+    }
     renderInbox();
     return;
   }
@@ -307,8 +307,11 @@ function renderInbox() {
   if (!chrome.inbox) return;
   const tabs = [['queued', 'Queued'], ['mine', 'Mine'], ['snoozed', 'Snoozed']];
   if (isSup()) tabs.push(['all', 'All']);
-  mount(chrome.tabs, tabs.map(([k, label]) => h('a', {
-    href: `#/inbox/${k}`, role: 'tab', class: st.tab === k ? 'active' : '', 'aria-selected': String(st.tab === k), 'data-testid': `tab-${k}`,
+  // Buttons, not links: choosing a tab changes the list only; the open
+  // conversation stays open and followed.
+  mount(chrome.tabs, tabs.map(([k, label]) => h('button', {
+    type: 'button', role: 'tab', class: st.tab === k ? 'active' : '', 'aria-selected': String(st.tab === k), 'data-testid': `tab-${k}`,
+    onclick: () => { st.tab = k; renderInbox(); },
   }, `${label} (${st.lists[k].length})`)));
   const items = st.lists[st.tab] || [];
   if (st.listError) { mount(chrome.list, h('li', { class: 'error' }, st.listError)); return; }
@@ -358,6 +361,7 @@ async function openConversation(id) {
 const view = {};
 
 function buildView() {
+  view.past = null;
   view.head = h('div', { class: 'conv-head' });
   view.actions = h('div', { class: 'actions' });
   view.log = h('div', { class: 'log', 'data-testid': 'messages', role: 'log' });
@@ -461,11 +465,43 @@ async function rest(path, body, method = 'POST') {
   scheduleLists();
 }
 
-async function transfer() {
-  const known = [...st.names.entries()].filter(([id]) => id !== st.me.id);
-  const hint = known.length ? `\n${known.map(([id, n]) => `${n}: ${id}`).join('\n')}` : '';
-  const target = prompt(`Transfer to which agent? Paste their id.${hint}`);
-  if (target) act('transfer', { agent_id: target.trim() });
+/**
+ * A picker of colleagues by name (the staff directory, read fresh when it
+ * opens), showing presence and load; `onpick(member)` when one is chosen.
+ */
+function pickStaff(title, exclude, onpick) {
+  const search = h('input', { type: 'search', placeholder: 'Search by name', 'aria-label': 'Search by name', 'data-testid': 'picker-search' });
+  const list = h('ul', { class: 'picker-list', role: 'listbox' });
+  const err = h('p', { class: 'error small', role: 'alert' });
+  const close = () => { box.remove(); document.removeEventListener('keydown', onEsc); };
+  const onEsc = (e) => { if (e.key === 'Escape') close(); };
+  const render = () => {
+    const q = search.value.trim().toLowerCase();
+    const rank = { online: 0, away: 1, offline: 2 };
+    const items = st.staff.filter((m) => !exclude.includes(m.id) && m.display_name.toLowerCase().includes(q))
+      .sort((a, b) => rank[a.presence] - rank[b.presence] || a.load - b.load || a.display_name.localeCompare(b.display_name));
+    mount(list, items.length ? items.map((m) => h('li', {},
+      h('button', { type: 'button', class: 'option', 'data-testid': 'picker-option', onclick: () => { close(); onpick(m); } },
+        h('span', { class: `dot ${m.presence}`, 'aria-hidden': 'true' }),
+        h('strong', {}, m.display_name),
+        h('span', { class: 'muted small' }, `${m.role} · ${m.presence} · ${m.load} open`))))
+      : h('li', { class: 'muted empty' }, 'Nobody matches.'));
+  };
+  search.addEventListener('input', render);
+  const box = h('div', { class: 'overlay', 'data-testid': 'picker', onclick: (e) => { if (e.target === box) close(); } },
+    h('div', { class: 'dialog card', role: 'dialog', 'aria-modal': 'true', 'aria-label': title },
+      h('h3', {}, title), search, err, list,
+      h('div', { class: 'row' }, h('span', { class: 'spacer' }), h('button', { type: 'button', onclick: close }, 'Cancel'))));
+  document.addEventListener('keydown', onEsc);
+  document.body.appendChild(box);
+  render();
+  search.focus();
+  loadDirectory().then(render).catch((e) => { err.textContent = e.message; });
+}
+
+function transfer() {
+  const c = st.conv;
+  pickStaff('Transfer to…', [st.me.id, c.assignee_id], (m) => { if (st.conv?.id === c.id) act('transfer', { agent_id: m.id }); });
 }
 
 function snooze() {
@@ -482,7 +518,7 @@ function renderConversation() {
   mount(view.head,
     h('h2', {}, `Customer ${shortId(c.customer_id)}`),
     h('span', { class: `badge ${c.state}`, 'data-testid': 'conv-state' }, c.state),
-    c.assignee_id ? h('span', { class: 'muted' }, ` · ${nameOf(c.assignee_id)}`) : null,
+    c.assignee_id ? h('span', { class: 'muted', 'data-testid': 'conv-assignee' }, ` · ${nameOf(c.assignee_id)}`) : null,
     c.csat_score != null ? h('span', { class: 'muted', 'data-testid': 'csat' }, ` · CSAT ${'★'.repeat(c.csat_score)}${c.csat_comment ? ` “${c.csat_comment}”` : ''}`) : null);
   const b = (label, onclick, testid, primary) => h('button', { type: 'button', onclick, 'data-testid': testid, class: primary ? 'primary' : '' }, label);
   const buttons = [];
@@ -502,6 +538,12 @@ function renderConversation() {
   if (c.state !== 'closed' && (mine || isSup())) buttons.push(b('Close', () => act('close'), 'close'));
   if (c.state === 'closed' && (mine || isSup())) buttons.push(b('Reopen', () => rest('reopen'), 'reopen'));
   mount(view.actions, buttons);
+  // The side panel's entry for this conversation follows its live state.
+  const entry = view.past?.items.find((x) => x.id === c.id);
+  if (entry && (entry.state !== c.state || entry.csat_score !== c.csat_score)) {
+    Object.assign(entry, { state: c.state, csat_score: c.csat_score });
+    view.past.show(view.past.items);
+  }
   view.error.textContent = st.viewError || '';
   renderComposer();
   renderMessages();
@@ -531,7 +573,8 @@ function renderMessages() {
   for (const s of seqs) {
     const m = st.messages.get(s);
     if (m.kind === 'event') { out.push(h('div', { class: 'notice', 'data-testid': 'notice' }, `${m.body} · ${clock(m.created_at)}`)); continue; }
-    const who = m.sender_kind === 'customer' ? 'Customer' : m.sender_kind === 'bot' ? 'Assistant' : nameOf(m.sender_id);
+    const who = m.sender_kind === 'customer' ? 'Customer' : m.sender_kind === 'bot' ? 'Assistant'
+      : (m.sender_id === st.me.id ? nameOf(m.sender_id) : m.sender_name || nameOf(m.sender_id));
     out.push(h('div', { class: `msg ${m.sender_kind} ${m.kind === 'private_note' ? 'note' : ''}`, 'data-testid': m.kind === 'private_note' ? 'note' : `msg-${m.sender_kind}` },
       h('span', { class: 'who' }, `${who}${m.kind === 'private_note' ? ' · private note' : ''} · ${clock(m.created_at)}`),
       m.body));
@@ -574,10 +617,13 @@ async function loadCustomer() {
     }, labels, h('button', { type: 'submit' }, 'Save')),
     labelErr,
     h('h3', {}, 'Conversations'), past);
-  const showPast = (items) => mount(past, items.length
+  const showPast = (items) => {
+    view.past = { el: past, items, show: showPast };
+    mount(past, items.length
     ? items.map((x) => h('li', {}, h('a', { href: `#/c/${x.id}`, class: x.id === c.id ? 'active' : '' }, new Date(x.created_at).toLocaleString()),
       ` ${x.state}`, x.csat_score != null ? ` ${'★'.repeat(x.csat_score)}` : ''))
     : h('li', { class: 'muted' }, 'None.'));
+  };
   try {
     const detail = await api(`/api/v1/customers/${c.customer_id}`);
     renderCustomer(details, detail.customer);
