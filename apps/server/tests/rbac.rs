@@ -75,6 +75,8 @@ const MATRIX: &[Row] = &[
     row("get", "/api/v1/conversations", None, "--gsA", [401, 403, 200, 200, 200]),
     row("get", "/api/v1/conversations/{conv}", None, "--gsA", [401, 403, 200, 200, 200]),
     row("get", "/api/v1/conversations/{conv}/messages", None, "--gsA", [401, 403, 200, 200, 200]),
+    row("put", "/api/v1/conversations/{conv}/read", E, "--gsA", [401, 403, 400, 400, 400]),
+    row("get", "/api/v1/inbox/summaries?ids={conv}", None, "--gsA", [401, 403, 200, 200, 200]),
     row("post", "/api/v1/conversations/{conv}/notes", E, "--gsA", [401, 403, 400, 400, 400]),
     row("put", "/api/v1/conversations/{conv}/labels", E, "--gsA", [401, 403, 400, 400, 400]),
     row("post", "/api/v1/conversations/{conv}/snooze", E, "--gsA", [401, 403, 400, 400, 400]),

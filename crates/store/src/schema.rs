@@ -152,6 +152,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    conversation_reads (user_id, conversation_id) {
+        user_id -> Text,
+        conversation_id -> Text,
+        last_read_seq -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(conversations -> customers (customer_id));
@@ -167,4 +176,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     canned_responses,
     webhooks,
     webhook_deliveries,
+    conversation_reads,
 );

@@ -6,6 +6,7 @@ mod canned;
 mod conversations;
 mod customers;
 mod health;
+mod inbox;
 mod knowledge;
 mod tokens;
 mod users;
