@@ -21,9 +21,10 @@ async function staff(t, name, role = 'agent') {
   return { ...who, id: r.json.id };
 }
 
-/** A console page logged in as `who`. */
-async function consolePage(browser, t, who, options = {}) {
+/** A console page logged in as `who`; `before(ctx)` prepares the context first. */
+async function consolePage(browser, t, who, options = {}, before = null) {
   const ctx = await browser.newContext({ viewport: { width: 1366, height: 800 }, locale: 'en-US', ...options });
+  if (before) await before(ctx);
   const page = await ctx.newPage();
   t.watch(page, who.display_name || who.email);
   await t.consoleLogin(page, who);
@@ -231,10 +232,248 @@ async function contrast(browser, t) {
   await admin.ctx.close();
 }
 
+/** Replaces the Notification API in a context: granted, and every notification recorded in `window.__notes`. */
+async function stubNotifications(ctx) {
+  await ctx.addInitScript(() => {
+    window.__notes = [];
+    class Stub {
+      constructor(title, options = {}) { window.__notes.push({ title, body: options.body || '' }); }
+      close() {}
+    }
+    Stub.permission = 'granted';
+    Stub.requestPermission = async () => 'granted';
+    window.Notification = Stub;
+  });
+}
+const notes = (page) => page.evaluate(() => window.__notes);
+
+async function unreadAndNotifications(browser, t) {
+  const gina = await staff(t, 'Gina');
+  const one = await consolePage(browser, t, gina, {}, stubNotifications);
+  const a = one.page;
+  await a.getByTestId('notify').click(); // opt in
+  const customer = await customerAsking(browser, t, 'Hello, anyone there?');
+  await expect(t, 'a new queued conversation notifies', async () => {
+    await a.waitForFunction(() => window.__notes.length > 0, null, { timeout: QUICK });
+  });
+  await item(a, customer.id).click();
+  await a.getByTestId('accept').click();
+  await a.getByTestId('conv-state').filter({ hasText: 'human' }).waitFor({ timeout: t.T });
+  await a.evaluate(() => { location.hash = '#/inbox/mine'; });
+  await item(a, customer.id).waitFor({ timeout: t.T });
+  const before = (await notes(a)).length;
+
+  t.step('messages in my conversation that is not open: unread count, title, notification');
+  for (const text of ['First unread line', 'Second unread line']) {
+    await customer.w.getByRole('textbox').fill(text);
+    await customer.w.getByRole('textbox').press('Enter');
+    await customer.w.locator('.msg.customer:not(.pending)').filter({ hasText: text }).waitFor({ timeout: t.T });
+  }
+  await expect(t, 'the row counts 2 unread', () => item(a, customer.id).getByTestId('unread').filter({ hasText: '2' }).waitFor({ timeout: QUICK }));
+  await expect(t, 'the tab title counts them', async () => {
+    const title = await a.title();
+    assert.match(title, /^\(2\)/, `${title}; rows: ${await a.getByTestId('inbox').textContent()}`);
+  });
+  await expect(t, 'a notification names the message', async () => {
+    const n = await notes(a);
+    assert.ok(n.slice(before).some((x) => x.body.includes('Second unread line')), JSON.stringify(n));
+  });
+
+  t.step('inbox rows: a name (not an id), the last message, the waiting time');
+  const row = item(a, customer.id);
+  await expect(t, 'the row previews the last message', () => row.filter({ hasText: 'Second unread line' }).waitFor({ timeout: QUICK }));
+  await expect(t, 'the row shows the waiting time', () => row.getByTestId('waiting').waitFor({ timeout: QUICK }));
+  await expect(t, 'the row names the customer, not an id', async () => {
+    const name = await row.getByTestId('customer-name').textContent({ timeout: QUICK });
+    assert.doesNotMatch(name, /[0-9a-f]{6}/, `shows "${name}"`);
+  });
+  await t.shot(a, 'console-inbox.png');
+
+  t.step('another device (and a reload) agrees; opening the conversation reads it');
+  const two = await consolePage(browser, t, gina);
+  await two.page.getByTestId('tab-mine').click();
+  await expect(t, 'the other device shows 2 unread', () => item(two.page, customer.id).getByTestId('unread').filter({ hasText: '2' }).waitFor({ timeout: QUICK }));
+  await item(a, customer.id).click();
+  await a.getByTestId('msg-customer').filter({ hasText: 'Second unread line' }).waitFor({ timeout: t.T });
+  await expect(t, 'the open conversation has no unread badge', async () => {
+    await a.waitForFunction(() => !document.querySelector('.item.active [data-testid=unread]'), null, { timeout: QUICK });
+  });
+  await a.waitForTimeout(1200); // the read position is saved after a short delay
+  await two.page.reload();
+  await two.page.getByTestId('tab-mine').click();
+  await item(two.page, customer.id).waitFor({ timeout: t.T });
+  await expect(t, 'after a reload the other device shows it read', async () => {
+    await two.page.waitForTimeout(500);
+    assert.equal(await item(two.page, customer.id).getByTestId('unread').count(), 0);
+  });
+  await two.ctx.close();
+
+  t.step('a conversation assigned to me notifies; muted, nothing does');
+  const other = await customerAsking(browser, t, 'Another question');
+  const n0 = (await notes(a)).length;
+  const r = await t.rest(`/api/v1/conversations/${other.id}/assign`, { method: 'POST', token: t.adminToken, body: { agent_id: gina.id } });
+  assert.equal(r.status, 200, r.text);
+  await expect(t, 'an assignment to me notifies', async () => {
+    await a.waitForFunction((n) => window.__notes.length > n && window.__notes.slice(n).some((x) => /assigned|transferred/i.test(x.title + x.body)), n0, { timeout: QUICK });
+  });
+  await a.getByTestId('mute').click();
+  await expect(t, 'the mute toggle says muted', () => a.getByTestId('mute').and(a.locator('[aria-pressed=true]')).waitFor({ timeout: QUICK }));
+  const n1 = (await notes(a)).length;
+  await other.w.getByRole('textbox').fill('Are you muted?');
+  await other.w.getByRole('textbox').press('Enter');
+  await expect(t, 'muted: the unread count still moves', () => item(a, other.id).getByTestId('unread').waitFor({ timeout: QUICK }).catch(async () => {
+    await a.getByTestId('tab-mine').click();
+    await item(a, other.id).getByTestId('unread').waitFor({ timeout: QUICK });
+  }));
+  assert.equal((await notes(a)).length, n1, 'muted: no notification');
+  await one.ctx.close();
+  await customer.ctx.close();
+  await other.ctx.close();
+}
+
+async function searchAndFilters(browser, t) {
+  const hana = await staff(t, 'Hana');
+  const agent = await consolePage(browser, t, hana);
+  const a = agent.page;
+  const customer = await customerAsking(browser, t, 'zebra-crossing parcel missing');
+  await item(a, customer.id).click();
+  await a.getByTestId('accept').click();
+  await a.getByTestId('conv-state').filter({ hasText: 'human' }).waitFor({ timeout: t.T });
+  let r = await t.rest(`/api/v1/conversations/${customer.id}/labels`, { method: 'PUT', token: t.adminToken, body: { labels: ['fragile'] } });
+  assert.equal(r.status, 200, r.text);
+  r = await t.rest(`/api/v1/conversations/${customer.id}/close`, { method: 'POST', token: t.adminToken });
+  assert.equal(r.status, 200, r.text);
+  await customer.ctx.close();
+  await a.evaluate(() => { location.hash = '#/inbox'; });
+
+  t.step('an agent finds their closed conversation by text, then by label, then by date');
+  const search = async (fields) => {
+    for (const [k, v] of Object.entries(fields)) {
+      const el = a.getByTestId(`search-${k}`);
+      if (k === 'state' || k === 'assignee') await el.selectOption(v); else await el.fill(v);
+    }
+    await a.getByTestId('search-go').click();
+  };
+  await expect(t, 'search by text reaches the closed conversation', async () => {
+    await a.getByTestId('tab-search').click();
+    await search({ q: 'zebra-crossing', state: 'closed' });
+    await item(a, customer.id).click({ timeout: QUICK });
+    await a.getByTestId('conv-state').filter({ hasText: 'closed' }).waitFor({ timeout: QUICK });
+    await a.getByTestId('msg-customer').filter({ hasText: 'zebra-crossing' }).waitFor({ timeout: QUICK });
+  });
+  await expect(t, 'the label filter finds it', async () => {
+    await search({ q: '', label: 'fragile', state: 'closed' });
+    await item(a, customer.id).waitFor({ timeout: QUICK });
+  });
+  const day = (offset) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
+  await expect(t, 'a date range after it leaves it out; one around it finds it', async () => {
+    await search({ from: day(1), to: '' });
+    await a.getByTestId('search-empty').waitFor({ timeout: QUICK });
+    await search({ from: day(-1), to: day(1) });
+    await item(a, customer.id).waitFor({ timeout: QUICK });
+  });
+  await agent.ctx.close();
+
+  t.step('a supervisor pages through every conversation with the cursor');
+  // A small page, so that a few conversations take several.
+  const admin = await consolePage(browser, t, { ...t.ADMIN, display_name: 'admin' }, {},
+    (ctx) => ctx.addInitScript(() => sessionStorage.setItem('chat-api.console.page-size', '3')));
+  const p = admin.page;
+  const all = await t.rest('/api/v1/conversations?state=closed&limit=200', { token: t.adminToken });
+  const total = all.json.items.length;
+  await expect(t, 'search pages with "More"', async () => {
+    await p.getByTestId('tab-search').click();
+    await p.getByTestId('search-state').selectOption('closed');
+    await p.getByTestId('search-assignee').selectOption({ label: 'Anyone' });
+    await p.getByTestId('search-go').click();
+    await p.getByTestId('conversation-item').first().waitFor({ timeout: QUICK });
+    const first = await p.getByTestId('conversation-item').count();
+    assert.equal(first, Math.min(total, 3), `first page (${total} closed in all)`);
+    if (total > 3) {
+      await p.getByTestId('search-more').click();
+      await p.getByTestId('conversation-item').nth(Math.min(total, 6) - 1).waitFor({ timeout: QUICK });
+    }
+  });
+  await t.shot(p, 'console-search.png');
+  await admin.ctx.close();
+}
+
+async function chineseAndShortcuts(browser, t) {
+  const ivy = await staff(t, 'Ivy');
+  const customer = await customerAsking(browser, t, 'Keyboard test');
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 800 }, locale: 'zh-CN' });
+  const page = await ctx.newPage();
+  t.watch(page, 'Ivy (zh)');
+  await page.goto(`${t.base}/console`);
+  await expect(t, 'the login form follows the browser language', () => page.getByRole('button', { name: '登录' }).waitFor({ timeout: QUICK }));
+  await page.getByLabel('邮箱').fill(ivy.email);
+  await page.getByLabel('密码').fill(ivy.password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByTestId('connection').filter({ hasText: '已连接' }).waitFor({ timeout: t.T });
+  await expect(t, 'the console is in Chinese', async () => {
+    await page.getByTestId('tab-queued').filter({ hasText: '排队中' }).waitFor({ timeout: QUICK });
+    await page.getByRole('link', { name: '会话' }).waitFor({ timeout: QUICK });
+  });
+
+  t.step('keyboard: j opens the first conversation, a accepts, r focuses the reply, Shift+C closes, ? shows the help');
+  await page.locator('body').click({ position: { x: 700, y: 400 } });
+  await page.keyboard.press('j');
+  await expect(t, 'j opens the next conversation', () => page.getByTestId('conv-state').waitFor({ timeout: QUICK }));
+  await item(page, customer.id).waitFor({ timeout: t.T });
+  await open(page, customer.id);
+  await page.getByTestId('accept').waitFor({ timeout: t.T });
+  await page.keyboard.press('a');
+  await expect(t, 'a accepts', () => page.locator('[data-testid=conv-state][data-state=human]').waitFor({ timeout: QUICK }));
+  await page.keyboard.press('r');
+  await expect(t, 'r focuses the reply box', async () => assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'reply'));
+  await page.keyboard.type('你好，我来帮您。');
+  await page.keyboard.press('Enter');
+  await customer.w.locator('.msg.agent').filter({ hasText: '我来帮您' }).waitFor({ timeout: t.T });
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('?');
+  await expect(t, '? shows the shortcuts', () => page.getByTestId('shortcuts').filter({ hasText: '键盘快捷键' }).waitFor({ timeout: QUICK }));
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Shift+C');
+  await expect(t, 'Shift+C closes', () => page.locator('[data-testid=conv-state][data-state=closed]').waitFor({ timeout: QUICK }));
+
+  t.step('the switch changes the language');
+  await page.getByTestId('lang').selectOption('en');
+  await expect(t, 'English after the switch', () => page.getByTestId('tab-queued').filter({ hasText: 'Queued' }).waitFor({ timeout: t.T }));
+  await ctx.close();
+  await customer.ctx.close();
+}
+
+async function auditReadable(browser, t) {
+  // A failed login leaves an entry with a detail (the reason).
+  await t.rest('/api/v1/auth/login', { method: 'POST', body: { email: t.ADMIN.email, password: 'not the password' } });
+  const admin = await consolePage(browser, t, { ...t.ADMIN, display_name: 'admin' });
+  const p = admin.page;
+  await p.goto(`${t.base}/console#/audit`);
+  const page = p.getByTestId('page-audit');
+  await page.getByRole('row').filter({ hasText: 'user.created' }).first().waitFor({ timeout: t.T });
+  await expect(t, 'the audit log names people instead of showing ids', async () => {
+    const actors = await page.getByTestId('audit-actor').allTextContents();
+    assert.ok(actors.includes('Administrator'), actors.join(' | '));
+    const cells = await page.locator('td').allTextContents();
+    const raw = cells.filter((c) => /[0-9a-f]{8}-[0-9a-f]{4}-/.test(c));
+    assert.deepEqual(raw, [], 'no raw UUIDs');
+  });
+  await expect(t, 'details are readable, not escaped JSON', async () => {
+    const details = (await page.getByTestId('audit-detail').allTextContents()).filter(Boolean);
+    assert.ok(details.length > 0, 'some entries have details');
+    for (const d of details) assert.doesNotMatch(d, /[{}"\\]/, d);
+  });
+  await admin.ctx.close();
+}
+
 /** The console scenarios, by name, in the order they run. */
 export const consoleScenarios = [
   ['tab switch keeps the open conversation live; panel and rating update live', tabSwitchKeepsTheConversationLive],
   ['transfer by name; names kept on both sides; fresh picker; shared canned', transferByName],
+  ['unread counts across two devices and a reload; notifications; mute; inbox rows', unreadAndNotifications],
+  ['search and filters reach a closed conversation; cursor paging', searchAndFilters],
+  ['the console in Chinese; keyboard shortcuts', chineseAndShortcuts],
+  ['audit log with names and readable details', auditReadable],
   ['phone width: no overlap', phoneWidth],
   ['contrast of the console pages (axe-core)', contrast],
 ];

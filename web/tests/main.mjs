@@ -6,7 +6,8 @@
 // /usr/bin/chromium), SCREENSHOTS (where to write the screenshots; default
 // docs/screenshots), KEEP_TMP=1 to keep the server's data and log,
 // ONLY_CONSOLE=1 to run only the console scenarios of console.mjs (quicker
-// while working on the console).
+// while working on the console), ONLY_CONSOLE=<words> only those whose name
+// contains them.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, openSync, readFileSync } from 'node:fs';
@@ -163,6 +164,7 @@ async function main() {
     // then report every failure.
     const t = { base, rest, watch, step, shot, consoleLogin, T, ADMIN, adminToken: admin.access_token, failed: [] };
     for (const [name, run] of consoleScenarios) {
+      if (process.env.ONLY_CONSOLE && process.env.ONLY_CONSOLE !== '1' && !name.includes(process.env.ONLY_CONSOLE)) continue;
       step(`console: ${name}`);
       try {
         await run(browser, t);

@@ -39,6 +39,9 @@ pub struct ConversationSummary {
     pub unread: u32,
     /// Their read position (0: never opened).
     pub read_seq: i64,
+    /// The conversation's last sequence when this was read: a message with
+    /// a higher one arrived later (what a live client adds to `unread`).
+    pub last_seq: i64,
     /// The last text message (notes included; notices not).
     pub last_message: Option<MessagePreview>,
     /// When the oldest customer message no agent has answered yet was sent;

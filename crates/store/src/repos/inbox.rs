@@ -140,6 +140,7 @@ impl InboxRepository for SqlStore {
                 conversation_id: *id,
                 unread: u32::try_from(unread).unwrap_or(u32::MAX),
                 read_seq,
+                last_seq: conv.last_seq,
                 last_message,
                 waiting_since,
                 customer_name,
