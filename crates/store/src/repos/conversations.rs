@@ -101,7 +101,8 @@ pub(crate) enum Slot {
     WrongState,
     NotAssigned,
     ClientIdTaken,
-    Stored(MessageRow, bool),
+    /// Boxed: a row is far larger than the other variants.
+    Stored(Box<MessageRow>, bool),
 }
 
 /// The append transaction, written once for both kinds of connection:
@@ -276,7 +277,7 @@ macro_rules! append_in_tx {
                 let same_sender =
                     row.sender_kind == m.sender_kind.as_str() && row.sender_id == m.sender_id;
                 slots.push(if same_sender {
-                    Slot::Stored(row.clone(), true)
+                    Slot::Stored(Box::new(row.clone()), true)
                 } else {
                     Slot::ClientIdTaken
                 });
@@ -294,10 +295,8 @@ macro_rules! append_in_tx {
             *seq += 1;
             if m.kind == MessageKind::Text {
                 match m.sender_kind {
-                    SenderKind::Agent => {
-                        if move_once(&mut unanswered, &mut answered, &conv) {
-                            responders.push(m.sender_id.clone());
-                        }
+                    SenderKind::Agent if move_once(&mut unanswered, &mut answered, &conv) => {
+                        responders.push(m.sender_id.clone());
                     }
                     SenderKind::Customer => {
                         move_once(&mut snoozed, &mut woken, &conv);
@@ -308,7 +307,7 @@ macro_rules! append_in_tx {
             if let Some(cmid) = &m.client_msg_id {
                 known.insert((conv, cmid.clone()), row.clone());
             }
-            slots.push(Slot::Stored(row, false));
+            slots.push(Slot::Stored(Box::new(row), false));
         }
         // Over a network, one INSERT for the whole batch (one round trip
         // instead of one per message).
@@ -515,7 +514,7 @@ impl ConversationRepository for SqlStore {
                     "client_msg_id is already used by another sender in this conversation".into(),
                 )),
                 Slot::Stored(row, duplicate) => {
-                    Message::try_from(row).map(|message| AppendOutcome { message, duplicate })
+                    Message::try_from(*row).map(|message| AppendOutcome { message, duplicate })
                 }
             })
             .collect())
