@@ -203,7 +203,7 @@ async function canned(el, { me }) {
     try {
       const r = await api('/api/v1/canned');
       mount(list, r.items.length ? table(['Shortcut', 'Title', 'Text', 'Shared', ''], r.items.map((c) => h('tr', {},
-        h('td', {}, `/${c.shortcut}`), h('td', {}, c.title), h('td', { class: 'clip' }, c.body), h('td', {}, c.shared ? 'yes' : 'no'),
+        h('td', {}, `/${c.shortcut}`), h('td', {}, c.title), h('td', { class: 'clip' }, c.body), h('td', {}, c.owner_id == null ? 'yes' : 'no'),
         h('td', {}, h('button', { type: 'button', onclick: async () => { try { await api(`/api/v1/canned/${c.id}`, { method: 'DELETE' }); load(); } catch (e) { alert(e.message); } } }, 'Delete')))))
         : h('p', { class: 'muted' }, 'No canned responses yet.'));
     } catch (e) { mount(list, errorBox(e)); }
@@ -276,7 +276,31 @@ async function users(el, { me }) {
 
 // ---- audit log -----------------------------------------------------------
 
-async function audit(el) {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A value for people: a known staff id becomes their name, other ids are
+ * shortened, JSON (even JSON text inside JSON text) becomes "key: value".
+ */
+function readable(v, names, depth = 0) {
+  if (typeof v === 'string') {
+    if (UUID.test(v)) return names.get(v) || `…${v.slice(-8)}`;
+    if (depth < 4 && /^\s*[[{"]/.test(v)) {
+      try { return readable(JSON.parse(v), names, depth + 1); } catch { /* plain text */ }
+    }
+    return v;
+  }
+  if (Array.isArray(v)) return v.map((x) => readable(x, names, depth + 1)).join(', ');
+  if (v && typeof v === 'object') {
+    return Object.entries(v).map(([k, x]) => `${k.replaceAll('_', ' ')}: ${readable(x, names, depth + 1)}`).join(' · ');
+  }
+  return String(v);
+}
+
+/** An entry's detail (stored as JSON text), readable. */
+const detailOf = (raw, names) => (raw == null || raw === '' ? '' : readable(raw, names));
+
+async function audit(el, { names }) {
   const list = h('div', {});
   const action = h('input', { placeholder: 'e.g. user.created' });
   const target = h('input', { placeholder: 'id or e-mail' });
@@ -288,8 +312,10 @@ async function audit(el) {
     try {
       const r = await api(`/api/v1/audit?${q}`);
       mount(list, table(['When', 'Action', 'Actor', 'Target', 'IP', 'Detail'], r.items.map((a) => h('tr', {},
-        h('td', {}, when(a.created_at)), h('td', {}, a.action), h('td', { class: 'small' }, a.actor_id || ''), h('td', {}, a.target || ''),
-        h('td', {}, a.ip || ''), h('td', { class: 'clip' }, a.detail == null ? '' : typeof a.detail === 'string' ? a.detail : JSON.stringify(a.detail))))),
+        h('td', {}, when(a.created_at)), h('td', {}, a.action),
+        h('td', { 'data-testid': 'audit-actor' }, a.actor_id ? readable(a.actor_id, names) : 'system'),
+        h('td', { title: a.target || '' }, a.target ? readable(a.target, names) : ''),
+        h('td', {}, a.ip || ''), h('td', { class: 'detail', 'data-testid': 'audit-detail' }, detailOf(a.detail, names))))),
       r.next_before ? h('button', { type: 'button', onclick: () => load(r.next_before) }, 'Older →') : null);
     } catch (e) { mount(list, errorBox(e)); }
   };

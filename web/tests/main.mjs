@@ -4,7 +4,10 @@
 //
 // Environment: CHAT_BIN (the chat-server binary, required), CHROMIUM (default
 // /usr/bin/chromium), SCREENSHOTS (where to write the screenshots; default
-// docs/screenshots), KEEP_TMP=1 to keep the server's data and log.
+// docs/screenshots), KEEP_TMP=1 to keep the server's data and log,
+// ONLY_CONSOLE=1 to run only the console scenarios of console.mjs (quicker
+// while working on the console), ONLY_CONSOLE=<words> only those whose name
+// contains them.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, openSync, readFileSync } from 'node:fs';
@@ -14,6 +17,7 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { consoleScenarios } from './console.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.CHAT_BIN;
@@ -149,13 +153,31 @@ async function main() {
     headless: true,
     args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage'],
   });
+  const failures = [];
   try {
-    await scenario(browser, admin.access_token);
-    await supervision(browser);
-    await phone(browser);
+    if (!process.env.ONLY_CONSOLE) {
+      await scenario(browser, admin.access_token);
+      await supervision(browser);
+      await phone(browser);
+    }
+    // The console scenarios are independent of each other: run them all,
+    // then report every failure.
+    const t = { base, rest, watch, step, shot, consoleLogin, T, ADMIN, adminToken: admin.access_token, failed: [] };
+    for (const [name, run] of consoleScenarios) {
+      if (process.env.ONLY_CONSOLE && process.env.ONLY_CONSOLE !== '1' && !name.includes(process.env.ONLY_CONSOLE)) continue;
+      step(`console: ${name}`);
+      try {
+        await run(browser, t);
+      } catch (e) {
+        console.error(`  FAILED: ${e.message.split('\n')[0]}`);
+        failures.push(`${name}: ${e.stack || e}`);
+      }
+    }
+    failures.push(...t.failed);
   } finally {
     await browser.close();
   }
+  assert.deepEqual(failures, [], 'console scenarios');
   assert.deepEqual(problems, [], 'no page errors, console errors or CSP violations');
 }
 

@@ -266,7 +266,8 @@ mount(root,
 function who(m) {
   if (m.sender_kind === 'customer') return t.you;
   if (m.sender_kind === 'bot') return t.assistant;
-  return state.agentName || t.agent;
+  // Each reply under the name its sender had (a transfer must not relabel it).
+  return m.sender_name || state.agentName || t.agent;
 }
 
 function bubble(kind, name, body, extra = {}) {

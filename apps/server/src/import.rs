@@ -332,6 +332,9 @@ async fn import_conversations(
         list.sort_by_key(|(at, n, _)| (*at, *n));
     }
     let user_of = |old: &Option<OldId>| old.as_ref().and_then(|id| users.get(&id.key()).copied());
+    // Each message keeps its own sender's name (the console shows it, and a
+    // later rename or transfer must not relabel history).
+    let mut names: HashMap<UserId, Option<String>> = HashMap::new();
     for (n, c) in read_lines::<ConversationLine>(&conv_path)? {
         let at = |m: &str| format!("{}:{n}: {m}", conv_path.display());
         let time = |raw: &str| parse_time(raw).map_err(|e| anyhow::anyhow!(at(&e.to_string())));
@@ -346,6 +349,7 @@ async fn import_conversations(
         let lines = by_conv.remove(&c.id.key()).unwrap_or_default();
         let mut messages = Vec::with_capacity(lines.len());
         let mut first_response = None;
+        let mut first_responder = None;
         for (sent, line, m) in &lines {
             let sender = match m.sender.as_str() {
                 "customer" | "user" | "visitor" => SenderKind::Customer,
@@ -364,12 +368,28 @@ async fn import_conversations(
             };
             if sender == SenderKind::Agent && first_response.is_none() {
                 first_response = Some(*sent);
+                first_responder = user_of(&m.agent_id);
             }
+            let sender_name = match (sender, user_of(&m.agent_id)) {
+                (SenderKind::Agent, Some(user)) => {
+                    if !names.contains_key(&user) {
+                        let name = store
+                            .user_by_id(user)
+                            .await
+                            .map_err(|e| anyhow::anyhow!("looking up user {user}: {e}"))?
+                            .map(|u| u.display_name);
+                        names.insert(user, name);
+                    }
+                    names.get(&user).cloned().flatten()
+                }
+                _ => None,
+            };
             messages.push(NewMessage {
                 id: MessageId::from_uuid(derived_id("message", &m.id, *sent)),
                 conversation_id: id,
                 sender_kind: sender,
                 sender_id,
+                sender_name,
                 kind: if sender == SenderKind::System {
                     MessageKind::Event
                 } else {
@@ -395,6 +415,7 @@ async fn import_conversations(
             updated_at: closed.max(last),
             closed_at: Some(closed),
             first_response_at: first_response,
+            first_responder_id: first_responder,
             ..Conversation::open(customer, created)
         };
         let conversation = Conversation { id, ..conversation };

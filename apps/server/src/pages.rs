@@ -92,6 +92,7 @@ static ASSETS: &[Asset] = &[
     asset!("/console/api.js", "console/api.js", JS),
     asset!("/console/admin.js", "console/admin.js", JS),
     asset!("/console/chart.js", "console/chart.js", JS),
+    asset!("/console/i18n.js", "console/i18n.js", JS),
     asset!("/console/console.css", "console/console.css", CSS),
 ];
 

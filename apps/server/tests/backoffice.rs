@@ -18,6 +18,8 @@ use serde_json::{Value, json};
 on_both_backends!(
     statistics_match_known_timings,
     statistics_follow_a_real_conversation,
+    first_response_belongs_to_its_sender,
+    unread_counts_follow_the_read_position,
     statistics_refusals,
     conversation_list_pages_with_a_cursor,
     conversation_search_and_visibility,
@@ -220,6 +222,164 @@ async fn statistics_match_known_timings(app: &TestApp) {
         "{}",
         by_agent.text
     );
+}
+
+/// Ann answers first, then transfers to Bob, who answers and closes: the
+/// first response is Ann's (her name stays on her reply), the close Bob's.
+async fn first_response_belongs_to_its_sender(app: &TestApp) {
+    let admin = common::admin_token(app).await;
+    let (ann_id, ann) = common::create_staff(app, Role::Agent).await;
+    let (bob_id, bob) = common::create_staff(app, Role::Agent).await;
+    let r = send(
+        app,
+        "PATCH",
+        &format!("/api/v1/users/{bob_id}"),
+        Some(json!({"display_name": "Bob"})),
+        &admin,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let (_cws, conv, _aws) = answered(app, &ann, "Ann here").await;
+    let path = |what: &str| format!("/api/v1/conversations/{conv}/{what}");
+    let r = send(
+        app,
+        "POST",
+        &path("transfer"),
+        Some(json!({"agent_id": bob_id.to_string()})),
+        &ann,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let (mut bws, _) = Ws::hello(app.addr, &bob, json!([])).await;
+    bws.send(json!({ "type": "send", "conversation_id": conv, "client_msg_id": "b1", "body": "Bob here", "ref": "b1" })).await;
+    bws.next_of("ack").await;
+    assert_eq!(
+        send(app, "POST", &path("close"), None, &bob).await.status,
+        200
+    );
+
+    let detail = send(
+        app,
+        "GET",
+        &format!("/api/v1/conversations/{conv}"),
+        None,
+        &admin,
+    )
+    .await
+    .json();
+    assert_eq!(detail["first_responder_id"], ann_id.to_string(), "{detail}");
+    let history = send(app, "GET", &path("messages"), None, &admin)
+        .await
+        .json();
+    let name_of = |body: &str| {
+        history["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["body"] == body)
+            .map(|m| m["sender_name"].clone())
+    };
+    assert_eq!(name_of("Ann here"), Some(json!("Ann")), "{history}");
+    assert_eq!(name_of("Bob here"), Some(json!("Bob")), "{history}");
+
+    let v = send(app, "GET", "/api/v1/stats", None, &admin).await.json();
+    let agent = |id: UserId| {
+        v["agents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["agent_id"] == id.to_string())
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(agent(ann_id)["first_response_secs"]["count"], 1, "{v}");
+    assert_eq!(agent(bob_id)["first_response_secs"]["count"], 0, "{v}");
+    assert_eq!(agent(bob_id)["closed"], 1, "{v}");
+}
+
+/// The inbox summary: unread customer messages after the caller's stored
+/// read position (forward only), last message, waiting time; only for
+/// conversations the caller may see.
+async fn unread_counts_follow_the_read_position(app: &TestApp) {
+    let (_, ann) = common::create_staff(app, Role::Agent).await;
+    let (_, other) = common::create_staff(app, Role::Agent).await;
+    let (mut cws, conv, mut aws) = answered(app, &ann, "Hello").await;
+    let path = |what: &str| format!("/api/v1/conversations/{conv}/{what}");
+    for body in ["one", "two"] {
+        cws.send(json!({ "type": "send", "conversation_id": conv, "client_msg_id": body, "body": body, "ref": body })).await;
+        cws.next_of("ack").await;
+    }
+    let s = summary(app, &conv, &ann)
+        .await
+        .expect("Ann sees her conversation");
+    assert_eq!(s["unread"], 2, "{s}");
+    assert_eq!(s["read_seq"], 0, "{s}");
+    assert_eq!(s["last_message"]["body"], "two", "{s}");
+    assert_eq!(s["last_message"]["sender_kind"], "customer", "{s}");
+    assert!(s["waiting_since"].is_string(), "{s}");
+    let detail = send(
+        app,
+        "GET",
+        &format!("/api/v1/conversations/{conv}"),
+        None,
+        &ann,
+    )
+    .await
+    .json();
+    let last = detail["last_seq"].as_i64().unwrap();
+    assert_eq!(mark(app, &conv, &ann, last).await, 204);
+    assert_eq!(
+        mark(app, &conv, &ann, 1).await,
+        204,
+        "an older position is accepted"
+    );
+    let s = summary(app, &conv, &ann).await.unwrap();
+    assert_eq!(
+        (s["unread"].as_u64(), s["read_seq"].as_i64()),
+        (Some(0), Some(last)),
+        "forward only: {s}"
+    );
+    assert_eq!(mark(app, &conv, &ann, last + 1).await, 400);
+    // An answer ends the wait.
+    aws.send(json!({ "type": "send", "conversation_id": conv, "client_msg_id": "a2", "body": "Done", "ref": "a2" })).await;
+    aws.next_of("ack").await;
+    let s = summary(app, &conv, &ann).await.unwrap();
+    assert!(s["waiting_since"].is_null(), "{s}");
+    // Another agent may not see Ann's conversation: left out, and 404 to mark.
+    assert!(summary(app, &conv, &other).await.is_none());
+    let r = send(app, "PUT", &path("read"), Some(json!({ "seq": 1 })), &other).await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let r = send(app, "GET", "/api/v1/inbox/summaries?ids=nope", None, &ann).await;
+    assert_eq!(r.status, 400, "{}", r.text);
+}
+
+/// A visitor asks for a person, `agent` accepts and answers `body`: the
+/// customer's socket, the conversation id, the agent's socket.
+async fn answered(app: &TestApp, agent: &str, body: &str) -> (Ws, String, Ws) {
+    let (mut cws, _, conv) = Ws::visitor(app.addr, app).await;
+    cws.send(json!({ "type": "request_human", "conversation_id": conv, "ref": "h" }))
+        .await;
+    cws.next_of("result").await;
+    let accept = format!("/api/v1/conversations/{conv}/accept");
+    assert_eq!(send(app, "POST", &accept, None, agent).await.status, 200);
+    let (mut aws, _) = Ws::hello(app.addr, agent, json!([])).await;
+    aws.send(json!({ "type": "send", "conversation_id": conv, "client_msg_id": "a1", "body": body, "ref": "a1" })).await;
+    aws.next_of("ack").await;
+    (cws, conv, aws)
+}
+
+async fn summary(app: &TestApp, conv: &str, token: &str) -> Option<Value> {
+    let path = format!("/api/v1/inbox/summaries?ids={conv}");
+    let r = send(app, "GET", &path, None, token).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.json()["items"].as_array().unwrap().first().cloned()
+}
+
+async fn mark(app: &TestApp, conv: &str, token: &str, seq: i64) -> u16 {
+    let path = format!("/api/v1/conversations/{conv}/read");
+    send(app, "PUT", &path, Some(json!({ "seq": seq })), token)
+        .await
+        .status
 }
 
 async fn statistics_follow_a_real_conversation(app: &TestApp) {

@@ -11,8 +11,71 @@ use serde_json::{Value, json};
 
 on_both_backends!(
     users_rbac_validation_and_immediate_effect,
-    canned_responses_personal_and_shared
+    canned_responses_personal_and_shared,
+    staff_directory_names_presence_and_load
 );
+
+/// Agents read the directory (names, roles, presence, load) without
+/// e-mail addresses; admins see those too; deactivated accounts are absent.
+async fn staff_directory_names_presence_and_load(app: &TestApp) {
+    let admin = common::admin_token(app).await;
+    let (agent_id, agent) = create_staff(app, Role::Agent).await;
+    let (gone_id, _) = create_staff(app, Role::Agent).await;
+    let r = send(
+        app,
+        "PATCH",
+        &format!("/api/v1/users/{gone_id}"),
+        Some(json!({"active": false})),
+        Some(&admin),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // The agent holds one conversation.
+    let (_cws, customer, conv_id) = common::ws::Ws::visitor(app.addr, app).await;
+    let customer = customer.as_str();
+    let r = send(
+        app,
+        "POST",
+        &format!("/api/v1/conversations/{conv_id}/assign"),
+        Some(json!({"agent_id": agent_id.to_string()})),
+        Some(&admin),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    let seen = send(app, "GET", "/api/v1/staff", None, Some(&agent)).await;
+    assert_eq!(seen.status, 200, "{}", seen.text);
+    let items = seen.json()["items"].as_array().unwrap().clone();
+    let me = items
+        .iter()
+        .find(|m| m["id"] == agent_id.to_string())
+        .expect("the agent is listed");
+    assert_eq!(me["display_name"], "Ann");
+    assert_eq!(me["role"], "agent");
+    assert_eq!(me["load"], 1, "{me}");
+    assert!(["online", "away", "offline"].contains(&me["presence"].as_str().unwrap()));
+    assert!(
+        items.iter().all(|m| m.get("email").is_none()),
+        "no e-mail for agents: {items:?}"
+    );
+    assert!(
+        items.iter().all(|m| m["id"] != gone_id.to_string()),
+        "deactivated accounts are absent"
+    );
+    let by_admin = send(app, "GET", "/api/v1/staff", None, Some(&admin))
+        .await
+        .json();
+    assert!(
+        by_admin["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["email"] == ADMIN_EMAIL),
+        "{by_admin}"
+    );
+    let refused = send(app, "GET", "/api/v1/staff", None, Some(customer)).await;
+    assert_eq!(refused.status, 403);
+}
 
 async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
     let admin = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["access_token"]

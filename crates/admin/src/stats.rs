@@ -209,17 +209,18 @@ pub fn report(
 
     for c in conversations {
         // Each fact is recorded in the totals, the day it happened and the
-        // assignee's bucket.
-        let mut record = |at: Timestamp, f: &dyn Fn(&mut Tally)| {
+        // bucket of the agent it belongs to: the assignee, except for the
+        // first response, which is its sender's (a transfer comes later).
+        let mut record = |agent: Option<UserId>, at: Timestamp, f: &dyn Fn(&mut Tally)| {
             f(&mut totals);
             f(days.entry(at.date()).or_default());
-            if let Some(a) = c.assignee_id {
+            if let Some(a) = agent {
                 f(agents.entry(a).or_default());
             }
         };
         if let Some(at) = inside(Some(c.created_at)) {
             let handed_off = c.handed_off_at.is_some();
-            record(at, &|t| {
+            record(c.assignee_id, at, &|t| {
                 t.opened += 1;
                 t.handed_off += u64::from(handed_off);
             });
@@ -228,7 +229,7 @@ pub fn report(
             let bot = c.handed_off_at.is_none();
             let resolution = seconds(c.created_at, at);
             let score = c.csat_score;
-            record(at, &|t| {
+            record(c.assignee_id, at, &|t| {
                 t.closed += 1;
                 t.bot_resolved += u64::from(bot);
                 t.resolution.push(resolution);
@@ -239,7 +240,8 @@ pub fn report(
         }
         if let (Some(at), Some(handoff)) = (inside(c.first_response_at), c.handed_off_at) {
             let wait = seconds(handoff, at);
-            record(at, &|t| t.first_response.push(wait));
+            let responder = c.first_responder_id.or(c.assignee_id);
+            record(responder, at, &|t| t.first_response.push(wait));
         }
     }
 

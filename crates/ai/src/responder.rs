@@ -538,6 +538,7 @@ mod tests {
             seq: 1,
             sender_kind: kind,
             sender_id: None,
+            sender_name: None,
             kind: MessageKind::Text,
             body: body.to_owned(),
             client_msg_id: None,

@@ -108,7 +108,8 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         reset: bool,
     },
-    /// A customer rated a closed conversation (CSAT). Not sent to sockets.
+    /// A customer rated a closed conversation (CSAT). Staff sockets following
+    /// it receive it as a `conversation` frame (change `rated`).
     CsatSubmitted {
         /// The conversation, with its score and comment.
         conversation: Conversation,

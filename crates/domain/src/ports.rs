@@ -544,6 +544,27 @@ pub trait SharedAttempts: Send + Sync {
     ) -> DomainResult<()>;
 }
 
+/// Each staff member's read position per conversation, and the inbox
+/// summaries built from it (unread counts agree across devices and reloads).
+#[async_trait]
+pub trait InboxRepository: Send + Sync {
+    /// Moves `user`'s read position in `conversation` forward to `seq`
+    /// (never back: an older device reporting late changes nothing).
+    async fn mark_read(
+        &self,
+        user: UserId,
+        conversation: ConversationId,
+        seq: i64,
+    ) -> DomainResult<()>;
+    /// Summaries of these conversations for `user`, in the order given;
+    /// unknown ids are skipped.
+    async fn summaries(
+        &self,
+        user: UserId,
+        conversations: &[ConversationId],
+    ) -> DomainResult<Vec<crate::model::ConversationSummary>>;
+}
+
 /// Everything a store provides, as one object-safe trait.
 pub trait Store:
     UserRepository
@@ -554,6 +575,7 @@ pub trait Store:
     + AuditRepository
     + CannedRepository
     + WebhookRepository
+    + InboxRepository
     + HealthCheck
 {
 }
@@ -567,6 +589,7 @@ impl<T> Store for T where
         + AuditRepository
         + CannedRepository
         + WebhookRepository
+        + InboxRepository
         + HealthCheck
 {
 }

@@ -890,10 +890,21 @@ impl Conn {
                 };
                 self.send(frame.to_text()).await?;
             }
+            Event::CsatSubmitted { conversation } => {
+                let by = chat_domain::events::Actor {
+                    kind: chat_domain::model::SenderKind::Customer,
+                    id: Some(conversation.customer_id.to_string()),
+                };
+                let frame = ServerFrame::Conversation {
+                    change: "rated",
+                    conversation,
+                    previous_state: Some(conversation.state),
+                    by: &by,
+                };
+                self.send(frame.to_text()).await?;
+            }
             // The hub sends these to no socket.
-            Event::CsatSubmitted { .. }
-            | Event::WebhooksChanged
-            | Event::SessionsRevoked { .. } => {}
+            Event::WebhooksChanged | Event::SessionsRevoked { .. } => {}
         }
         Ok(())
     }

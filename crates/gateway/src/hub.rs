@@ -344,8 +344,19 @@ impl Hub {
                     })
                     .cloned()
                     .collect(),
+                // Staff following it see the rating arrive (the customer
+                // who gave it knows already).
+                Event::CsatSubmitted { conversation } => s
+                    .by_conversation
+                    .get(&conversation.id)
+                    .map_or_else(Vec::new, |set| {
+                        set.iter()
+                            .filter(|id| s.staff.contains(id))
+                            .filter_map(|id| s.conns.get(id).cloned())
+                            .collect()
+                    }),
                 // For the back office (webhooks), not for sockets.
-                Event::CsatSubmitted { .. } | Event::WebhooksChanged => Vec::new(),
+                Event::WebhooksChanged => Vec::new(),
                 Event::SessionsRevoked { user_id } => {
                     for h in s.conns.values() {
                         if matches!(h.principal, Principal::Staff { user_id: u, .. } if u == *user_id)

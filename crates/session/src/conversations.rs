@@ -173,6 +173,14 @@ impl ConversationService {
         };
         let mut message =
             NewMessage::new(id, actor.kind, actor.id, kind, body, client_msg_id, now())?;
+        if let Principal::Staff { user_id, .. } = who {
+            // Stored with the message: a later transfer must not relabel it.
+            message.sender_name = self
+                .store
+                .user_by_id(*user_id)
+                .await?
+                .map(|u| u.display_name);
+        }
         // What allowed a staff reply must still hold when it is written.
         if let Principal::Staff { user_id, .. } = who
             && !private_note

@@ -402,3 +402,23 @@ impl<S: Store + Clone + 'static> HealthCheck for Detached<S> {
         detach!(self, ping())
     }
 }
+
+#[async_trait]
+impl<S: Store + Clone + 'static> chat_domain::ports::InboxRepository for Detached<S> {
+    async fn mark_read(
+        &self,
+        user: UserId,
+        conversation: ConversationId,
+        seq: i64,
+    ) -> DomainResult<()> {
+        detach!(self, mark_read(user, conversation, seq))
+    }
+    async fn summaries(
+        &self,
+        user: UserId,
+        conversations: &[ConversationId],
+    ) -> DomainResult<Vec<chat_domain::model::ConversationSummary>> {
+        let conversations = conversations.to_vec();
+        detach!(self, summaries(user, &conversations))
+    }
+}

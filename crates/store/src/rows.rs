@@ -164,6 +164,7 @@ pub(crate) struct ConversationRow {
     pub handed_off_at: Option<Timestamp>,
     pub first_response_at: Option<Timestamp>,
     pub snoozed_until: Option<Timestamp>,
+    pub first_responder_id: Option<String>,
 }
 
 impl From<&Conversation> for ConversationRow {
@@ -184,6 +185,7 @@ impl From<&Conversation> for ConversationRow {
             handed_off_at: c.handed_off_at,
             first_response_at: c.first_response_at,
             snoozed_until: c.snoozed_until,
+            first_responder_id: c.first_responder_id.map(|id| id.to_string()),
         }
     }
 }
@@ -206,6 +208,10 @@ impl TryFrom<ConversationRow> for Conversation {
             queued_at: r.queued_at,
             handed_off_at: r.handed_off_at,
             first_response_at: r.first_response_at,
+            first_responder_id: parse_opt(
+                "conversations.first_responder_id",
+                r.first_responder_id.as_deref(),
+            )?,
             snoozed_until: r.snoozed_until,
         })
     }
@@ -223,6 +229,7 @@ pub(crate) struct MessageRow {
     pub body: String,
     pub client_msg_id: Option<String>,
     pub created_at: Timestamp,
+    pub sender_name: Option<String>,
 }
 
 impl MessageRow {
@@ -237,6 +244,7 @@ impl MessageRow {
             body: m.body.clone(),
             client_msg_id: m.client_msg_id.clone(),
             created_at: m.created_at,
+            sender_name: m.sender_name.clone(),
         }
     }
 }
@@ -250,6 +258,7 @@ impl TryFrom<MessageRow> for Message {
             seq: r.seq,
             sender_kind: parse("messages.sender_kind", &r.sender_kind)?,
             sender_id: r.sender_id,
+            sender_name: r.sender_name,
             kind: parse("messages.kind", &r.kind)?,
             body: r.body,
             client_msg_id: r.client_msg_id,

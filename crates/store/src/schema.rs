@@ -64,6 +64,7 @@ diesel::table! {
         handed_off_at -> Nullable<Timestamp>,
         first_response_at -> Nullable<Timestamp>,
         snoozed_until -> Nullable<Timestamp>,
+        first_responder_id -> Nullable<Text>,
     }
 }
 
@@ -78,6 +79,7 @@ diesel::table! {
         body -> Text,
         client_msg_id -> Nullable<Text>,
         created_at -> Timestamp,
+        sender_name -> Nullable<Text>,
     }
 }
 
@@ -150,6 +152,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    conversation_reads (user_id, conversation_id) {
+        user_id -> Text,
+        conversation_id -> Text,
+        last_read_seq -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(conversations -> customers (customer_id));
@@ -165,4 +176,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     canned_responses,
     webhooks,
     webhook_deliveries,
+    conversation_reads,
 );

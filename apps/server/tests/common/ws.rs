@@ -45,6 +45,23 @@ impl Ws {
         (ws, welcome)
     }
 
+    /// A new widget visitor opens a conversation: their socket, token and
+    /// the conversation id.
+    pub async fn visitor(addr: SocketAddr, app: &super::TestApp) -> (Self, String, String) {
+        let session = app
+            .post_json("/api/v1/widget/sessions", &json!({}), None)
+            .await
+            .json();
+        let token = session["token"].as_str().expect("token").to_owned();
+        let (mut ws, _) = Self::hello(addr, &token, json!([])).await;
+        ws.send(json!({ "type": "open", "ref": "o" })).await;
+        let conv = ws.next_of("subscribed").await["conversation"]["id"]
+            .as_str()
+            .expect("conversation id")
+            .to_owned();
+        (ws, token, conv)
+    }
+
     pub async fn send(&mut self, frame: Value) {
         self.inner
             .send(Message::text(frame.to_string()))

@@ -354,6 +354,7 @@ mod tests {
                     seq: 1,
                     sender_kind: m.sender_kind,
                     sender_id: None,
+                    sender_name: None,
                     kind,
                     body: m.body,
                     client_msg_id: None,

@@ -71,6 +71,11 @@ pub struct Conversation {
     #[serde(with = "crate::time::utc_opt")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub first_response_at: Option<Timestamp>,
+    /// The agent who sent that first answer (statistics credit it to them,
+    /// whoever holds the conversation later).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub first_responder_id: Option<UserId>,
     /// Out of the inbox until then, unless the customer writes first.
     #[serde(with = "crate::time::utc_opt")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
@@ -95,6 +100,7 @@ impl Conversation {
             closed_at: None,
             handed_off_at: None,
             first_response_at: None,
+            first_responder_id: None,
             snoozed_until: None,
         }
     }

@@ -50,6 +50,11 @@ pub struct Message {
     pub sender_kind: SenderKind,
     /// The writer's id (user or customer) when there is one.
     pub sender_id: Option<String>,
+    /// The staff writer's display name when the message was written (`None`
+    /// for customers, the assistant and notices): a transfer or rename does
+    /// not relabel earlier replies.
+    #[serde(default)]
+    pub sender_name: Option<String>,
     /// What it is.
     pub kind: MessageKind,
     /// The text.
@@ -73,6 +78,8 @@ pub struct NewMessage {
     pub sender_kind: SenderKind,
     /// The writer's id, if any.
     pub sender_id: Option<String>,
+    /// The staff writer's display name, stored with the message.
+    pub sender_name: Option<String>,
     /// What it is.
     pub kind: MessageKind,
     /// The text.
@@ -134,6 +141,7 @@ impl NewMessage {
             conversation_id,
             sender_kind,
             sender_id,
+            sender_name: None,
             kind,
             body,
             client_msg_id,

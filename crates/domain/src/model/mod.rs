@@ -8,6 +8,7 @@ mod audit;
 mod canned;
 mod conversation;
 mod customer;
+mod inbox;
 mod knowledge;
 mod message;
 mod user;
@@ -20,6 +21,7 @@ pub use customer::{
     Customer, CustomerPatch, MAX_NAME_CHARS, MAX_NOTES_CHARS, MAX_TAG_CHARS, MAX_TAGS, RekeyBatch,
     normalize_customer_name, normalize_notes, normalize_phone, normalize_tags,
 };
+pub use inbox::{ConversationSummary, MessagePreview, PREVIEW_CHARS, SUMMARY_WINDOW, preview};
 pub use knowledge::{KnowledgeDoc, RetrievedPassage};
 pub use message::{
     AppendOutcome, HistoryQuery, MAX_BODY_BYTES, MAX_CLIENT_MSG_ID_LEN, Message, MessageKind,

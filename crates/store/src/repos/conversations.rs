@@ -40,10 +40,12 @@ fn contains_pattern(raw: &str) -> String {
 
 /// Moves `id` from `from` to `to` if it is in `from`: each conversation needs
 /// its follow-up update once per batch.
-pub(crate) fn move_once(from: &mut Vec<String>, to: &mut Vec<String>, id: &str) {
+pub(crate) fn move_once(from: &mut Vec<String>, to: &mut Vec<String>, id: &str) -> bool {
     if let Some(i) = from.iter().position(|c| c == id) {
         to.push(from.swap_remove(i));
+        return true;
     }
+    false
 }
 
 /// `UPDATE conversations SET last_seq = last_seq + ?, updated_at = ? WHERE
@@ -99,7 +101,8 @@ pub(crate) enum Slot {
     WrongState,
     NotAssigned,
     ClientIdTaken,
-    Stored(MessageRow, bool),
+    /// Boxed: a row is far larger than the other variants.
+    Stored(Box<MessageRow>, bool),
 }
 
 /// The append transaction, written once for both kinds of connection:
@@ -238,6 +241,8 @@ macro_rules! append_in_tx {
         }
         let mut batch_rows: Vec<MessageRow> = Vec::new();
         let mut answered: Vec<String> = Vec::new();
+        // The sender of each answered conversation's first reply, in step.
+        let mut responders: Vec<Option<String>> = Vec::new();
         let mut woken: Vec<String> = Vec::new();
         let mut slots = Vec::with_capacity(batch.len());
         for m in batch {
@@ -272,7 +277,7 @@ macro_rules! append_in_tx {
                 let same_sender =
                     row.sender_kind == m.sender_kind.as_str() && row.sender_id == m.sender_id;
                 slots.push(if same_sender {
-                    Slot::Stored(row.clone(), true)
+                    Slot::Stored(Box::new(row.clone()), true)
                 } else {
                     Slot::ClientIdTaken
                 });
@@ -290,15 +295,19 @@ macro_rules! append_in_tx {
             *seq += 1;
             if m.kind == MessageKind::Text {
                 match m.sender_kind {
-                    SenderKind::Agent => move_once(&mut unanswered, &mut answered, &conv),
-                    SenderKind::Customer => move_once(&mut snoozed, &mut woken, &conv),
+                    SenderKind::Agent if move_once(&mut unanswered, &mut answered, &conv) => {
+                        responders.push(m.sender_id.clone());
+                    }
+                    SenderKind::Customer => {
+                        move_once(&mut snoozed, &mut woken, &conv);
+                    }
                     _ => {}
                 }
             }
             if let Some(cmid) = &m.client_msg_id {
                 known.insert((conv, cmid.clone()), row.clone());
             }
-            slots.push(Slot::Stored(row, false));
+            slots.push(Slot::Stored(Box::new(row), false));
         }
         // Over a network, one INSERT for the whole batch (one round trip
         // instead of one per message).
@@ -308,9 +317,14 @@ macro_rules! append_in_tx {
                 .execute(tx)
                 $($aw)*?;
         }
-        if !answered.is_empty() {
-            diesel::update(conversations::table.filter(conversations::id.eq_any(&answered)))
-                .set(conversations::first_response_at.eq(now))
+        // Rare (once per conversation): one update each, since each has
+        // its own first responder.
+        for (id, responder) in answered.iter().zip(&responders) {
+            diesel::update(conversations::table.find(id))
+                .set((
+                    conversations::first_response_at.eq(now),
+                    conversations::first_responder_id.eq(responder),
+                ))
                 .execute(tx)
                 $($aw)*?;
         }
@@ -500,7 +514,7 @@ impl ConversationRepository for SqlStore {
                     "client_msg_id is already used by another sender in this conversation".into(),
                 )),
                 Slot::Stored(row, duplicate) => {
-                    Message::try_from(row).map(|message| AppendOutcome { message, duplicate })
+                    Message::try_from(*row).map(|message| AppendOutcome { message, duplicate })
                 }
             })
             .collect())

@@ -7,6 +7,7 @@ mod conversations;
 mod customers;
 mod health;
 mod import;
+mod inbox;
 mod knowledge;
 mod tokens;
 mod users;

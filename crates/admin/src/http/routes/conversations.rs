@@ -18,7 +18,9 @@ use crate::http::extract::StaffCaller;
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     let resource = |path| web::resource(path).default_service(web::to(method_not_allowed));
     cfg.service(resource("/conversations").route(web::get().to(list)))
+        .service(resource("/inbox/summaries").route(web::get().to(summaries)))
         .service(resource("/conversations/{id}").route(web::get().to(detail)))
+        .service(resource("/conversations/{id}/read").route(web::put().to(mark_read)))
         .service(resource("/conversations/{id}/messages").route(web::get().to(messages)))
         .service(resource("/conversations/{id}/notes").route(web::post().to(note)))
         .service(resource("/conversations/{id}/labels").route(web::put().to(labels)))
@@ -166,6 +168,78 @@ async fn visible(
         .ok_or(DomainError::NotFound("conversation"))?;
     access::ensure_view(&principal(caller), &conv)?;
     Ok(conv)
+}
+
+/// Most conversations one summaries request may name.
+const MAX_SUMMARIES: usize = 200;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SummariesQuery {
+    /// Conversation ids, comma-separated.
+    ids: String,
+}
+
+/// The caller's inbox view of these conversations (unread count from their
+/// read position, last message, waiting time, customer name). Ids the
+/// caller may not see are left out, as are unknown ones.
+async fn summaries(
+    caller: StaffCaller,
+    store: web::Data<dyn Store>,
+    query: web::Query<SummariesQuery>,
+) -> Result<web::Json<Items<chat_domain::model::ConversationSummary>>, ApiError> {
+    let ids: Vec<ConversationId> = query
+        .ids
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .map_err(|_| DomainError::invalid("ids", "must be conversation ids separated by commas"))?;
+    if ids.len() > MAX_SUMMARIES {
+        return Err(DomainError::invalid("ids", "at most 200 ids").into());
+    }
+    let who = principal(&caller);
+    let mut shown = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(conv) = store.conversation_by_id(id).await?
+            && access::can_view(&who, &conv)
+        {
+            shown.push(id);
+        }
+    }
+    Ok(web::Json(Items {
+        items: store.summaries(caller.user_id, &shown).await?,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
+struct ReadBody {
+    /// Read up to this sequence (inclusive); a lower value than the stored
+    /// position changes nothing.
+    seq: i64,
+}
+
+/// Moves the caller's read position forward (their unread count follows on
+/// every device).
+async fn mark_read(
+    caller: StaffCaller,
+    store: web::Data<dyn Store>,
+    path: web::Path<ConversationId>,
+    body: crate::http::Body<ReadBody>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let conv = visible(store.get_ref(), &caller, *path).await?;
+    let seq = body.read().await?.seq;
+    if seq < 0 || seq > conv.last_seq {
+        return Err(DomainError::invalid(
+            "seq",
+            "must be between 0 and the conversation's last_seq",
+        )
+        .into());
+    }
+    store.mark_read(caller.user_id, conv.id, seq).await?;
+    Ok(actix_web::HttpResponse::NoContent().finish())
 }
 
 async fn detail(
@@ -368,6 +442,9 @@ async fn unsnooze(
 
 /// The OpenAPI schemas of this module's bodies.
 pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+    out.add::<chat_domain::model::ConversationSummary>();
+    out.add::<chat_domain::model::MessagePreview>();
+    out.add::<ReadBody>();
     out.add::<ConversationPage>();
     out.add::<ActBody>();
     out.add::<NoteBody>();

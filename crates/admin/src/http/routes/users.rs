@@ -35,6 +35,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         resource("/users/{id}/logout-everywhere").route(web::post().to(log_user_out_everywhere)),
     )
     .service(resource("/me/logout-everywhere").route(web::post().to(log_out_everywhere)))
+    .service(resource("/staff").route(web::get().to(directory)))
     .service(resource("/me/password").route(web::post().to(change_own_password)));
 }
 
@@ -67,6 +68,67 @@ async fn list(
     let items = store.list_users(query.after, limit).await?;
     let next_after = super::paging::next(&items, limit, |x| x.id);
     Ok(web::Json(super::paging::Page { items, next_after }))
+}
+
+/// One colleague in the staff directory: what pickers need to choose whom
+/// to transfer or assign to.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct StaffMember {
+    /// The user id (`agent_id` of assign and transfer).
+    #[schema(value_type = String)]
+    id: UserId,
+    display_name: String,
+    #[schema(value_type = String)]
+    role: Role,
+    /// `online`, `away` or `offline`.
+    presence: &'static str,
+    /// Conversations in state `human` they hold now.
+    load: u32,
+    /// Only in an admin's view.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
+}
+
+/// Active accounts read at most per directory request: a support team, not
+/// a user base.
+const DIRECTORY_MAX: u32 = 2000;
+
+/// The staff directory for every staff role: active accounts by name with
+/// presence and load; e-mail addresses only for admins.
+async fn directory(
+    caller: StaffCaller,
+    store: web::Data<dyn Store>,
+    presence: web::Data<dyn chat_domain::ports::PresenceRegistry>,
+) -> Result<HttpResponse, ApiError> {
+    let mut users = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.list_users(after, 200).await?;
+        let full = page.len() == 200;
+        after = page.last().map(|u| u.id);
+        users.extend(page.into_iter().filter(|u| u.active));
+        if !full || users.len() >= DIRECTORY_MAX as usize {
+            break;
+        }
+    }
+    let live: std::collections::HashMap<UserId, chat_domain::events::PresenceStatus> =
+        presence.live_agents().await?.into_iter().collect();
+    let loads: std::collections::HashMap<UserId, u32> =
+        store.agent_loads().await?.into_iter().collect();
+    let admin = caller.role == Role::Admin;
+    let mut items: Vec<StaffMember> = users
+        .into_iter()
+        .map(|u| StaffMember {
+            presence: live.get(&u.id).map_or("offline", |s| s.as_str()),
+            load: loads.get(&u.id).copied().unwrap_or(0),
+            email: admin.then_some(u.email),
+            id: u.id,
+            display_name: u.display_name,
+            role: u.role,
+        })
+        .collect();
+    items.sort_by_cached_key(|m| m.display_name.to_lowercase());
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
 }
 
 #[derive(Deserialize)]
@@ -250,6 +312,7 @@ async fn change_own_password(
 
 /// The OpenAPI schemas of this module's bodies.
 pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+    out.add::<StaffMember>();
     out.add::<CreateUser>();
     out.add::<UpdateUser>();
     out.add::<ResetPassword>();

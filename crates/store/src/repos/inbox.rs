@@ -1,0 +1,151 @@
+//! Read positions and inbox summaries (`InboxRepository`).
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chat_domain::DomainResult;
+use chat_domain::ids::{ConversationId, UserId};
+use chat_domain::model::{
+    ConversationSummary, MessageKind, MessagePreview, SUMMARY_WINDOW, SenderKind, preview,
+};
+use chat_domain::ports::{ConversationRepository, CustomerRepository, InboxRepository};
+use chat_domain::time::{Timestamp, now};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use crate::SqlStore;
+use crate::db::with_conn;
+use crate::error::db_err;
+use crate::schema::{conversation_reads as reads, messages};
+
+/// The columns a summary reads of each recent message.
+type Recent = (i64, String, Option<String>, String, String, Timestamp);
+
+#[async_trait]
+impl InboxRepository for SqlStore {
+    async fn mark_read(
+        &self,
+        user: UserId,
+        conversation: ConversationId,
+        seq: i64,
+    ) -> DomainResult<()> {
+        let (user, conversation, at) = (user.to_string(), conversation.to_string(), now());
+        // Forward only. Update first; a first read inserts (a concurrent
+        // first read of the same pair is ignored), then the update runs again
+        // in case that other insert held a lower position.
+        with_conn!(self, |conn| {
+            let forward = || {
+                diesel::update(
+                    reads::table
+                        .filter(reads::user_id.eq(&user))
+                        .filter(reads::conversation_id.eq(&conversation))
+                        .filter(reads::last_read_seq.lt(seq)),
+                )
+                .set((reads::last_read_seq.eq(seq), reads::updated_at.eq(at)))
+            };
+            let n = forward().execute(conn).await.map_err(db_err)?;
+            if n == 0 {
+                diesel::insert_or_ignore_into(reads::table)
+                    .values((
+                        reads::user_id.eq(&user),
+                        reads::conversation_id.eq(&conversation),
+                        reads::last_read_seq.eq(seq),
+                        reads::updated_at.eq(at),
+                    ))
+                    .execute(conn)
+                    .await
+                    .map_err(db_err)?;
+                forward().execute(conn).await.map_err(db_err)?;
+            }
+        });
+        Ok(())
+    }
+
+    async fn summaries(
+        &self,
+        user: UserId,
+        conversations: &[ConversationId],
+    ) -> DomainResult<Vec<ConversationSummary>> {
+        let ids: Vec<String> = conversations.iter().map(ToString::to_string).collect();
+        let positions: Vec<(String, i64)> = with_conn!(self, |conn| {
+            reads::table
+                .filter(reads::user_id.eq(user.to_string()))
+                .filter(reads::conversation_id.eq_any(&ids))
+                .select((reads::conversation_id, reads::last_read_seq))
+                .load(conn)
+                .await
+                .map_err(db_err)?
+        });
+        let positions: HashMap<String, i64> = positions.into_iter().collect();
+        let mut out = Vec::with_capacity(conversations.len());
+        for (id, key) in conversations.iter().zip(&ids) {
+            let Some(conv) = self.conversation_by_id(*id).await? else {
+                continue;
+            };
+            // The latest messages, newest first, over the (conversation, seq) key.
+            let recent: Vec<Recent> = with_conn!(self, |conn| {
+                messages::table
+                    .filter(messages::conversation_id.eq(key))
+                    .filter(messages::kind.ne(MessageKind::Event.as_str()))
+                    .order(messages::seq.desc())
+                    .limit(SUMMARY_WINDOW)
+                    .select((
+                        messages::seq,
+                        messages::sender_kind,
+                        messages::sender_name,
+                        messages::kind,
+                        messages::body,
+                        messages::created_at,
+                    ))
+                    .load(conn)
+                    .await
+                    .map_err(db_err)?
+            });
+            let read_seq = positions.get(key).copied().unwrap_or(0);
+            let customer = SenderKind::Customer.as_str();
+            let text = MessageKind::Text.as_str();
+            let unread = recent
+                .iter()
+                .filter(|(seq, sender, _, kind, _, _)| {
+                    *seq > read_seq && sender == customer && kind == text
+                })
+                .count();
+            let mut waiting_since = None;
+            for (_, sender, _, kind, _, at) in &recent {
+                if kind != text {
+                    continue;
+                }
+                if sender == customer {
+                    waiting_since = Some(*at);
+                } else if sender == SenderKind::Agent.as_str() {
+                    break;
+                }
+            }
+            let last_message = match <[Recent]>::first(&recent) {
+                Some((_, sender, name, _, body, at)) => Some(MessagePreview {
+                    sender_kind: sender
+                        .parse()
+                        .map_err(|e| crate::error::corrupt("messages.sender_kind", e))?,
+                    sender_name: name.clone(),
+                    body: preview(body),
+                    created_at: *at,
+                }),
+                None => None,
+            };
+            let customer_name = self
+                .customer_by_id(conv.customer_id)
+                .await?
+                .and_then(|c| c.name);
+            out.push(ConversationSummary {
+                conversation_id: *id,
+                unread: u32::try_from(unread).unwrap_or(u32::MAX),
+                read_seq,
+                last_seq: conv.last_seq,
+                last_message,
+                waiting_since,
+                customer_name,
+            });
+        }
+        Ok(out)
+    }
+}
