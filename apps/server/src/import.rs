@@ -372,13 +372,13 @@ async fn import_conversations(
             }
             let sender_name = match (sender, user_of(&m.agent_id)) {
                 (SenderKind::Agent, Some(user)) => {
-                    if !names.contains_key(&user) {
+                    if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(user) {
                         let name = store
                             .user_by_id(user)
                             .await
                             .map_err(|e| anyhow::anyhow!("looking up user {user}: {e}"))?
                             .map(|u| u.display_name);
-                        names.insert(user, name);
+                        slot.insert(name);
                     }
                     names.get(&user).cloned().flatten()
                 }
