@@ -43,12 +43,12 @@ use chat_ai::responder::{Engine, Responder, ResponderConfig};
 use chat_ai::search::IndexSearch;
 use chat_domain::DomainError;
 use chat_domain::ports::{BotActions, EventBus, KnowledgeSearch, PresenceRegistry, Store};
-use chat_gateway::{ClientAddress, Gateway, GatewayConfig};
+use chat_gateway::{ClientAddress, Gateway, GatewayConfig, WidgetParts};
 
 use chat_session::attempts::RedisAttempts;
 use chat_session::bus::{InProcessBus, RedisBus};
 use chat_session::lifecycle::LifecycleConfig;
-use chat_session::presence::{InProcessPresence, RedisPresence};
+use chat_session::presence::{InProcessPresence, NodePresence, RedisPresence};
 use chat_session::{ConversationService, MessageLog, RoutingConfig};
 use chat_store::{DatabaseUrl, Detached, PoolOptions, SqlStore};
 use tracing_actix_web::TracingLogger;
@@ -233,29 +233,33 @@ impl Application {
             proxies: TrustedProxies(config.trusted_proxies.clone()),
         };
         let proxies = TrustedProxies(config.trusted_proxies.clone());
-        let gateway = Gateway::start(
-            service,
-            auth.clone(),
-            auth.clone(),
-            bus,
+        let node_presence = NodePresence::start(
             presence,
-            GatewayConfig {
-                node_id: config
-                    .node_id
-                    .clone()
-                    .unwrap_or_else(|| GatewayConfig::default().node_id),
-                allowed_origins: config.allowed_origins.clone(),
-                widget_secret: config
-                    .widget_secret
-                    .as_ref()
-                    .map(|s| s.0.as_bytes().to_vec()),
-                rate_per_sec: config.ws_rate_per_sec,
-                max_sockets_per_ip: config.ws_max_per_ip,
-                client_address: ClientAddress::new(move |req| proxies.client_ip(req)),
-                presence_ttl: config.presence_ttl,
-                ..GatewayConfig::default()
-            },
+            bus.clone(),
+            config
+                .node_id
+                .clone()
+                .unwrap_or_else(|| format!("node-{}", uuid::Uuid::now_v7().simple())),
+            config.presence_ttl,
         );
+        let gateway_config = GatewayConfig {
+            allowed_origins: config.allowed_origins.clone(),
+            widget_secret: config
+                .widget_secret
+                .as_ref()
+                .map(|s| s.0.as_bytes().to_vec()),
+            rate_per_sec: config.ws_rate_per_sec,
+            max_sockets_per_ip: config.ws_max_per_ip,
+            client_address: ClientAddress::new(move |req| proxies.client_ip(req)),
+            ..GatewayConfig::default()
+        };
+        let widget = Arc::new(WidgetParts {
+            service: service.clone(),
+            issuer: auth.clone(),
+            verifier: auth.clone(),
+            config: gateway_config.clone(),
+        });
+        let gateway = Gateway::start(service, node_presence, auth.clone(), bus, gateway_config);
 
         match bootstrap
             .await
@@ -320,6 +324,7 @@ impl Application {
                 .app_data(readiness.clone())
                 // Before the admin scope: it owns every other /api/v1 path.
                 .configure(chat_gateway::configure(gateway_for_app.clone()))
+                .configure(chat_gateway::configure_widget(widget.clone()))
                 .configure(chat_admin::configure(admin.clone()))
                 .service(get_only("/healthz", web::get().to(health::healthz)))
                 .service(get_only("/readyz", web::get().to(health::readyz)))

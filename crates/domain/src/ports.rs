@@ -6,6 +6,10 @@
 
 use async_trait::async_trait;
 
+pub mod gateway;
+
+pub use gateway::{AgentPresence, RealtimeConversations};
+
 use crate::DomainResult;
 use crate::auth::RefreshToken;
 use crate::events::{Event, PresenceStatus};

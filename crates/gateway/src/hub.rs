@@ -23,7 +23,7 @@ use chat_domain::access;
 use chat_domain::auth::Principal;
 use chat_domain::events::Event;
 use chat_domain::ids::{ConversationId, UserId};
-use chat_domain::model::{Conversation, Role};
+use chat_domain::model::Role;
 use chat_domain::ports::{Delivery, EventBus};
 use tokio::sync::Notify;
 
@@ -151,8 +151,23 @@ impl ConnHandle {
 struct State {
     conns: HashMap<ConnId, Arc<ConnHandle>>,
     by_conversation: HashMap<ConversationId, HashSet<ConnId>>,
+    /// What each connection follows (only connections following something),
+    /// so that a disconnect touches its own conversations, not every one.
+    follows: HashMap<ConnId, HashSet<ConversationId>>,
     staff: HashSet<ConnId>,
     by_agent: HashMap<UserId, HashSet<ConnId>>,
+}
+
+impl State {
+    /// Takes `id` off `conversation`'s followers.
+    fn unfollow(&mut self, id: ConnId, conversation: ConversationId) {
+        if let Some(set) = self.by_conversation.get_mut(&conversation) {
+            set.remove(&id);
+            if set.is_empty() {
+                self.by_conversation.remove(&conversation);
+            }
+        }
+    }
 }
 
 /// The routing table and its dispatcher.
@@ -203,10 +218,9 @@ impl Hub {
             return 0;
         };
         s.staff.remove(&id);
-        s.by_conversation.retain(|_, set| {
-            set.remove(&id);
-            !set.is_empty()
-        });
+        for conversation in s.follows.remove(&id).unwrap_or_default() {
+            s.unfollow(id, conversation);
+        }
         if let Principal::Staff { user_id, .. } = handle.principal
             && let Some(set) = s.by_agent.get_mut(&user_id)
         {
@@ -220,29 +234,29 @@ impl Hub {
         0
     }
 
-    /// Follows a conversation.
+    /// Follows a conversation (a connection no longer registered is ignored).
     pub fn subscribe(&self, id: ConnId, conversation: ConversationId) {
-        self.lock()
-            .by_conversation
+        let mut s = self.lock();
+        if !s.conns.contains_key(&id) {
+            return;
+        }
+        s.by_conversation
             .entry(conversation)
             .or_default()
             .insert(id);
+        s.follows.entry(id).or_default().insert(conversation);
     }
 
     /// Stops following a conversation.
     pub fn unsubscribe(&self, id: ConnId, conversation: ConversationId) {
         let mut s = self.lock();
-        if let Some(set) = s.by_conversation.get_mut(&conversation) {
-            set.remove(&id);
+        if let Some(set) = s.follows.get_mut(&id) {
+            set.remove(&conversation);
             if set.is_empty() {
-                s.by_conversation.remove(&conversation);
+                s.follows.remove(&id);
             }
         }
-    }
-
-    /// Agents with at least one connection on this node.
-    pub fn local_agents(&self) -> Vec<UserId> {
-        self.lock().by_agent.keys().copied().collect()
+        s.unfollow(id, conversation);
     }
 
     /// Number of open connections on this node.
@@ -381,12 +395,6 @@ impl Hub {
     }
 }
 
-/// May this principal see this conversation now? (Re-checked per event, since
-/// visibility changes with state and assignee.)
-pub fn may_see(principal: &Principal, conversation: &Conversation) -> bool {
-    access::can_view(principal, conversation)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -482,6 +490,37 @@ mod tests {
                 .expect("woken");
             assert!(matches!(next, Outbound::Close(CloseWhy::Shutdown)));
         }
+    }
+
+    #[test]
+    fn unregistering_forgets_what_the_connection_followed_and_nothing_else() {
+        let hub = Hub::new();
+        let (gone, _) = hub.register(customer(), 8);
+        let (stays, handle) = hub.register(customer(), 8);
+        let (shared, own) = (ConversationId::new(), ConversationId::new());
+        hub.subscribe(gone, shared);
+        hub.subscribe(gone, own);
+        hub.subscribe(stays, shared);
+        hub.unsubscribe(gone, own);
+        hub.subscribe(gone, own);
+        hub.unregister(gone);
+        {
+            let s = hub.lock();
+            assert!(
+                !s.by_conversation.contains_key(&own),
+                "no empty follower sets"
+            );
+            assert_eq!(s.by_conversation[&shared], HashSet::from([stays]));
+            assert!(!s.follows.contains_key(&gone));
+        }
+        // A subscription racing the disconnect is not recorded.
+        hub.subscribe(gone, shared);
+        assert_eq!(hub.lock().by_conversation[&shared], HashSet::from([stays]));
+        hub.dispatch(&typing(shared, true));
+        assert!(matches!(handle.pop(), Some(Outbound::Event(_))));
+        hub.unregister(stays);
+        let s = hub.lock();
+        assert!(s.by_conversation.is_empty() && s.follows.is_empty());
     }
 
     #[test]

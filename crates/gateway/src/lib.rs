@@ -1,28 +1,45 @@
 //! # chat-gateway
 //!
-//! The real-time edge of Chat API: `GET /ws` for customers and staff, and
-//! the widget's entry point. The protocol (JSON text frames, version 1) is
-//! documented in `docs/PROTOCOL.md`.
+//! The real-time edge of Chat API: `GET /ws` for customers and staff. The
+//! protocol (JSON text frames, version 1) is documented in
+//! `docs/PROTOCOL.md`.
 //!
 //! Layout:
 //! - [`protocol`]: every frame, decoded and encoded, and the close codes;
-//! - [`connection`]: one socket — `hello` authentication, commands, ordered
-//!   gap-free delivery with catch-up from the database, heartbeats, limits;
+//! - [`connection`]: one socket — `hello` authentication, one function per
+//!   command, ordered gap-free delivery with catch-up, heartbeats, limits;
+//! - [`filter`]: what a socket does with an event (a pure function);
 //! - [`hub`]: the node-local routing table fed by the event bus;
-//! - [`socket`]: WebSocket framing — the upgrade, decoding the peer's frames,
-//!   encoding ours straight into the response body (no channel per socket);
-//! - [`widget`]: `POST /api/v1/widget/sessions` (customer tokens) and the
-//!   customer's own conversations over REST;
-//! - `rate`: the per-connection token bucket.
+//! - [`socket`]: WebSocket framing on actix-ws, with the gateway's own
+//!   limits (frame headers checked before anything is buffered,
+//!   continuations joined under the same limit, every frame reported);
+//! - `rate`: the per-connection token bucket;
+//! - `widget` (feature `widget`): the widget's REST routes, until they move
+//!   to chat-admin.
 //!
-//! The crate sees the rest of the system through `chat-domain`'s ports and
-//! `chat-session`'s services: any store, bus and presence registry will do.
+//! The crate sees the rest of the system through `chat-domain`'s ports
+//! only: [`RealtimeConversations`] (conversations), [`AgentPresence`]
+//! (agents on this node), [`EventBus`] and [`TokenVerifier`].
+//! `chat-session` implements the first two (`ConversationService`,
+//! `NodePresence`); anything else may.
+//!
+//! Embedding it takes three lines (the whole program is
+//! `examples/embedded.rs`, run with `cargo run -p chat-gateway --example
+//! embedded`; its ports are in-memory fakes, no database):
+//!
+//! ```ignore
+//! let gateway = Gateway::start(conversations, presence, verifier, bus, GatewayConfig::default());
+//! HttpServer::new(move || App::new().configure(chat_gateway::configure(gateway.clone())))
+//!     .bind("127.0.0.1:8090")?.run().await
+//! ```
 
 pub mod connection;
+pub mod filter;
 pub mod hub;
 pub mod protocol;
 mod rate;
 pub mod socket;
+#[cfg(feature = "widget")]
 pub mod widget;
 
 use std::collections::HashMap;
@@ -32,20 +49,17 @@ use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chat_domain::auth::{CustomerTokenIssuer, Principal, TokenVerifier};
-use chat_domain::events::{Event, PresenceStatus};
-use chat_domain::ids::UserId;
-use chat_domain::ports::{EventBus, PresenceRegistry};
+#[cfg(feature = "widget")]
+use chat_domain::auth::CustomerTokenIssuer;
+use chat_domain::auth::{Principal, TokenVerifier};
+use chat_domain::ports::{AgentPresence, EventBus, RealtimeConversations};
 use chat_domain::{DomainError, DomainResult};
-use chat_session::ConversationService;
 
 use crate::hub::Hub;
 
 /// Limits and timings of the gateway.
 #[derive(Clone, Debug)]
 pub struct GatewayConfig {
-    /// This node's name in the presence registry (unique per process).
-    pub node_id: String,
     /// The server pings this often.
     pub heartbeat: Duration,
     /// A connection silent for this long is closed (4003).
@@ -69,8 +83,6 @@ pub struct GatewayConfig {
     /// Origins allowed to open sockets besides the server's own host;
     /// `*` allows any. Requests without `Origin` (non-browsers) are allowed.
     pub allowed_origins: Vec<String>,
-    /// Presence entries expire after this unless refreshed.
-    pub presence_ttl: Duration,
     /// Secret with which host sites sign verified customer identities.
     pub widget_secret: Option<Vec<u8>>,
 }
@@ -78,7 +90,6 @@ pub struct GatewayConfig {
 impl Default for GatewayConfig {
     fn default() -> Self {
         Self {
-            node_id: format!("node-{}", uuid::Uuid::now_v7().simple()),
             heartbeat: Duration::from_secs(20),
             client_timeout: Duration::from_secs(60),
             hello_timeout: Duration::from_secs(10),
@@ -89,7 +100,6 @@ impl Default for GatewayConfig {
             max_sockets_per_ip: 100,
             client_address: ClientAddress::default(),
             allowed_origins: Vec::new(),
-            presence_ttl: Duration::from_secs(30),
             widget_secret: None,
         }
     }
@@ -145,56 +155,68 @@ impl Drop for AddressSlot {
 /// The gateway of one node.
 pub struct Gateway {
     pub(crate) hub: Arc<Hub>,
-    pub(crate) service: Arc<ConversationService>,
+    /// Everything a socket reads and changes.
+    pub(crate) conversations: Arc<dyn RealtimeConversations>,
+    /// Agents coming and going on this node.
+    pub(crate) presence: Arc<dyn AgentPresence>,
     verifier: Arc<dyn TokenVerifier>,
-    pub(crate) issuer: Arc<dyn CustomerTokenIssuer>,
-    presence: Arc<dyn PresenceRegistry>,
     pub(crate) config: GatewayConfig,
-    /// Status of each agent connected here (online unless they said away).
-    statuses: Mutex<HashMap<UserId, PresenceStatus>>,
-    /// Live agents across all nodes at the last refresh, to notice agents
-    /// whose node died (their entries expire; nobody says goodbye for them).
-    last_live: Mutex<HashMap<UserId, PresenceStatus>>,
     /// Open sockets per client address (only addresses with one or more).
     open_per_address: Mutex<HashMap<IpAddr, usize>>,
 }
 
+/// What the widget's REST routes use (feature `widget`; they move to
+/// chat-admin, issue 16). Registered by [`configure_widget`].
+#[cfg(feature = "widget")]
+pub struct WidgetParts {
+    /// The conversation service, for the customer's own conversations.
+    pub service: Arc<chat_session::ConversationService>,
+    /// Issues customer tokens.
+    pub issuer: Arc<dyn CustomerTokenIssuer>,
+    /// Verifies them.
+    pub verifier: Arc<dyn TokenVerifier>,
+    /// Its `widget_secret` checks host sites' signatures.
+    pub config: GatewayConfig,
+}
+
+#[cfg(feature = "widget")]
+impl WidgetParts {
+    /// As [`Gateway::verify`].
+    pub(crate) async fn verify(&self, token: &str) -> DomainResult<Principal> {
+        let claimed = self.verifier.verify(token)?;
+        self.service.confirm(claimed).await
+    }
+}
+
+/// Registers the widget's REST routes (feature `widget`).
+#[cfg(feature = "widget")]
+pub fn configure_widget(parts: Arc<WidgetParts>) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::from(parts))
+            .configure(widget::configure);
+    }
+}
+
 impl Gateway {
-    /// Builds the gateway and starts its dispatcher and presence refresher
-    /// on the current runtime.
+    /// Builds the gateway and starts its dispatcher (fed by `bus`) on the
+    /// current runtime.
     pub fn start(
-        service: Arc<ConversationService>,
+        conversations: Arc<dyn RealtimeConversations>,
+        presence: Arc<dyn AgentPresence>,
         verifier: Arc<dyn TokenVerifier>,
-        issuer: Arc<dyn CustomerTokenIssuer>,
         bus: Arc<dyn EventBus>,
-        presence: Arc<dyn PresenceRegistry>,
         config: GatewayConfig,
     ) -> Arc<Self> {
         let hub = Hub::new();
         let gw = Arc::new(Self {
             hub: hub.clone(),
-            service,
-            verifier,
-            issuer,
+            conversations,
             presence,
+            verifier,
             config,
-            statuses: Mutex::new(HashMap::new()),
-            last_live: Mutex::new(HashMap::new()),
             open_per_address: Mutex::new(HashMap::new()),
         });
         tokio::spawn(hub.run(bus));
-        let weak = Arc::downgrade(&gw);
-        tokio::spawn(async move {
-            let Some(period) = weak.upgrade().map(|g| g.config.presence_ttl / 3) else {
-                return;
-            };
-            let mut tick = tokio::time::interval(period);
-            loop {
-                tick.tick().await;
-                let Some(gw) = weak.upgrade() else { return };
-                gw.refresh_presence().await;
-            }
-        });
         gw
     }
 
@@ -209,32 +231,11 @@ impl Gateway {
         self.hub.close_all();
     }
 
-    /// Verifies a token; staff must still exist and be active, and their
-    /// role is taken from the database (a demotion applies at once);
-    /// customers must still exist with their data (an erased customer's
-    /// tokens stop working at once, so nothing new attaches to the record).
+    /// Verifies a token, then confirms who it names against current
+    /// records (see [`RealtimeConversations::confirm`]).
     pub(crate) async fn verify(&self, token: &str) -> DomainResult<Principal> {
-        match self.verifier.verify(token)? {
-            Principal::Staff { user_id, .. } => {
-                match self.service.store().user_by_id(user_id).await? {
-                    Some(u) if u.active => Ok(Principal::Staff {
-                        user_id,
-                        role: u.role,
-                    }),
-                    _ => Err(DomainError::Unauthenticated(
-                        "account is no longer active".into(),
-                    )),
-                }
-            }
-            Principal::Customer { customer_id } => {
-                match self.service.store().customer_by_id(customer_id).await? {
-                    Some(c) if c.erased_at.is_none() => Ok(Principal::Customer { customer_id }),
-                    _ => Err(DomainError::Unauthenticated(
-                        "this customer session is no longer valid".into(),
-                    )),
-                }
-            }
-        }
+        let claimed = self.verifier.verify(token)?;
+        self.conversations.confirm(claimed).await
     }
 
     fn per_address(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, usize>> {
@@ -267,115 +268,6 @@ impl Gateway {
         }))
     }
 
-    fn statuses(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, PresenceStatus>> {
-        self.statuses.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub(crate) async fn connected(&self, who: &Principal) {
-        let Principal::Staff { user_id, .. } = who else {
-            return;
-        };
-        let first = {
-            let mut s = self.statuses();
-            if s.contains_key(user_id) {
-                false
-            } else {
-                s.insert(*user_id, PresenceStatus::Online);
-                true
-            }
-        };
-        if first {
-            self.set_status(*user_id, PresenceStatus::Online).await;
-        }
-    }
-
-    pub(crate) async fn disconnected(&self, who: &Principal, left_here: usize) {
-        let Principal::Staff { user_id, .. } = who else {
-            return;
-        };
-        if left_here > 0 {
-            return;
-        }
-        self.statuses().remove(user_id);
-        if let Err(e) = self.presence.remove(*user_id, &self.config.node_id).await {
-            tracing::warn!(error = %e, "presence not removed");
-        }
-        // Still connected on another node? Then say what the others say.
-        let status = match self.presence.live_agents().await {
-            Ok(live) => live
-                .into_iter()
-                .find(|(a, _)| a == user_id)
-                .map_or(PresenceStatus::Offline, |(_, s)| s),
-            Err(_) => PresenceStatus::Offline,
-        };
-        self.service
-            .publish(Event::Presence {
-                agent_id: *user_id,
-                status,
-            })
-            .await;
-    }
-
-    pub(crate) async fn set_status(&self, agent: UserId, status: PresenceStatus) {
-        self.statuses().insert(agent, status);
-        self.report(agent, status).await;
-        self.service
-            .publish(Event::Presence {
-                agent_id: agent,
-                status,
-            })
-            .await;
-    }
-
-    /// Writes this node's entry for an agent, valid for the presence TTL.
-    async fn report(&self, agent: UserId, status: PresenceStatus) {
-        let ttl = self.config.presence_ttl;
-        if let Err(e) = self
-            .presence
-            .refresh(agent, &self.config.node_id, status, ttl)
-            .await
-        {
-            // Every agent's heartbeat fails while Redis is down.
-            static GATE: chat_session::logs::LogGate =
-                chat_session::logs::LogGate::new(std::time::Duration::from_secs(10));
-            if let Some(held_back) = GATE.pass() {
-                tracing::warn!(error = %e, held_back, "presence not refreshed");
-            }
-        }
-    }
-
-    async fn refresh_presence(&self) {
-        let entries: Vec<(UserId, PresenceStatus)> =
-            self.statuses().iter().map(|(a, s)| (*a, *s)).collect();
-        for (agent, status) in entries {
-            self.report(agent, status).await;
-        }
-        // Agents that vanished without a goodbye (their node crashed) are
-        // announced offline. Every node may notice it; the event is idempotent.
-        let Ok(live) = self.presence.live_agents().await else {
-            return;
-        };
-        let live: HashMap<UserId, PresenceStatus> = live.into_iter().collect();
-        let gone: Vec<UserId> = {
-            let mut last = self.last_live.lock().unwrap_or_else(|p| p.into_inner());
-            let gone = last
-                .keys()
-                .filter(|a| !live.contains_key(a))
-                .copied()
-                .collect();
-            *last = live;
-            gone
-        };
-        for agent_id in gone {
-            self.service
-                .publish(Event::Presence {
-                    agent_id,
-                    status: PresenceStatus::Offline,
-                })
-                .await;
-        }
-    }
-
     /// Is this browser origin allowed to open a socket?
     fn origin_allowed(&self, req: &HttpRequest) -> bool {
         let Some(origin) = req
@@ -403,17 +295,21 @@ impl Gateway {
     }
 }
 
-/// Registers `GET /ws` and the widget routes.
+/// Registers `GET /ws`.
 pub fn configure(gateway: Arc<Gateway>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
-        cfg.app_data(web::Data::from(gateway))
-            .service(
-                web::resource("/ws")
-                    .route(web::get().to(upgrade))
-                    .default_service(web::to(widget::method_not_allowed)),
-            )
-            .configure(widget::configure);
+        cfg.app_data(web::Data::from(gateway)).service(
+            web::resource("/ws")
+                .route(web::get().to(upgrade))
+                .default_service(web::to(method_not_allowed)),
+        );
     }
+}
+
+/// The JSON 405 for another method on `/ws` (the server adds `Allow`).
+async fn method_not_allowed() -> HttpResponse {
+    let e = DomainError::invalid("method", "this method is not allowed on this path");
+    HttpResponse::MethodNotAllowed().json(e.body(Some("method_not_allowed")))
 }
 
 /// An error response with the one JSON body (and `Retry-After` when the
@@ -438,7 +334,7 @@ async fn upgrade(req: HttpRequest, body: web::Payload, gw: web::Data<Gateway>) -
         ));
     }
     let (response, writer, reader) =
-        match socket::accept(&req, body.into_inner(), gw.config.max_frame_bytes) {
+        match socket::accept(&req, body.into_inner(), gw.config.max_frame_bytes).await {
             Ok(parts) => parts,
             Err(e) => return error_response(&DomainError::invalid("upgrade", e.to_string())),
         };

@@ -17,7 +17,8 @@ use rand::Rng as _;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use crate::{Gateway, error_response};
+// Its state is `WidgetParts` now that the gateway holds only ports.
+use crate::{WidgetParts as Gateway, error_response};
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     // A known path called with another method gets the JSON 405 (the

@@ -9,13 +9,16 @@
 //!   holds across nodes;
 //! - [`presence`]: which agents are connected, on any node, with expiry so a
 //!   crashed node's agents go offline by themselves — in process or in Redis;
+//!   [`presence::NodePresence`] keeps this node's entries and announces
+//!   changes (the gateway's `AgentPresence` port);
 //! - [`MessageLog`]: the only way messages are written: it groups concurrent
 //!   appends into one transaction (group commit), acknowledges each after the
 //!   commit, and publishes what was stored;
 //! - [`ConversationService`]: opening conversations and moving them through
 //!   their life cycle (`bot → queued → human → bot`, `→ closed`), each change
 //!   persisted as a system message and published, and offering queued
-//!   conversations to the least-loaded online agent;
+//!   conversations to the least-loaded online agent; it is also the
+//!   gateway's `RealtimeConversations` port (`chat_domain::ports::gateway`);
 //! - [`logs`]: one log line per period for failures that repeat during an
 //!   outage;
 //! - [`lifecycle`]: the sweeper that closes idle conversations and raises
@@ -34,6 +37,7 @@ pub mod lifecycle;
 pub mod logs;
 mod messages;
 pub mod presence;
+mod realtime;
 
 pub use conversations::{ConversationService, RoutingConfig, actor_of};
 pub use messages::MessageLog;

@@ -1,0 +1,139 @@
+//! Ordered, gap-free delivery: following a conversation (live events
+//! first, then the stored catch-up), filling gaps from the store, and
+//! handing each event through [`crate::filter::outgoing`].
+
+use chat_domain::auth::Principal;
+use chat_domain::events::Event;
+use chat_domain::ids::ConversationId;
+use chat_domain::model::MessageKind;
+
+use super::{Conn, Stop};
+use crate::filter::{Outgoing, outgoing, rated, rated_by};
+use crate::protocol::{ServerFrame, close};
+
+/// Catch-up is read in pages of this size.
+const PAGE: u32 = 500;
+
+impl Conn {
+    /// Follows a conversation: registers for live events first, then sends
+    /// everything after `after_seq` from the database, so nothing committed
+    /// in between can fall through the crack (duplicates are dropped by
+    /// sequence).
+    pub(super) async fn follow(
+        &mut self,
+        id: ConversationId,
+        after_seq: i64,
+        reference: Option<&str>,
+    ) -> Result<(), Stop> {
+        let conv = match self.gw.conversations.visible(&self.principal, id).await {
+            Ok(c) => c,
+            Err(e) => return self.refuse_domain(&e, reference).await,
+        };
+        self.gw.hub.subscribe(self.id, id);
+        self.subs.insert(id, after_seq.max(0));
+        self.send(
+            ServerFrame::Subscribed {
+                conversation: &conv,
+                reference,
+            }
+            .to_text(),
+        )
+        .await?;
+        self.catch_up(id, None).await
+    }
+
+    /// Sends the stored messages after the last one sent, up to `until`.
+    async fn catch_up(&mut self, id: ConversationId, until: Option<i64>) -> Result<(), Stop> {
+        let customer = matches!(self.principal, Principal::Customer { .. });
+        loop {
+            let Some(&last) = self.subs.get(&id) else {
+                return Ok(());
+            };
+            if until.is_some_and(|u| last >= u) {
+                return Ok(());
+            }
+            // Raw pages (access was checked when the conversation was
+            // followed): paging must follow sequences, and private notes are
+            // skipped for customers below, without shortening the page.
+            let page = self
+                .gw
+                .conversations
+                .messages_after(id, last, PAGE)
+                .await
+                .map_err(|e| {
+                    // Sending what comes next would leave a hole: better to
+                    // have the client come back and resume.
+                    tracing::warn!(error = %e, conversation = %id, "catch-up failed");
+                    Stop::Close(
+                        close::TRY_AGAIN,
+                        "temporarily unavailable: reconnect and resume".into(),
+                    )
+                })?;
+            let full = page.len() as u32 >= PAGE;
+            for m in &page {
+                if until.is_some_and(|u| m.seq > u) {
+                    return Ok(());
+                }
+                if !(customer && m.kind == MessageKind::PrivateNote) {
+                    self.send(ServerFrame::Message { message: m }.to_text())
+                        .await?;
+                }
+                self.subs.insert(id, m.seq);
+            }
+            if !full {
+                return Ok(());
+            }
+        }
+    }
+
+    pub(super) async fn resync(&mut self) -> Result<(), Stop> {
+        let ids: Vec<ConversationId> = self.subs.keys().copied().collect();
+        for id in ids {
+            self.catch_up(id, None).await?;
+        }
+        Ok(())
+    }
+
+    /// Delivers one event the hub handed this socket, as [`outgoing`]
+    /// decides.
+    pub(super) async fn on_event(&mut self, event: &Event) -> Result<(), Stop> {
+        match outgoing(&self.principal, |id| self.subs.get(&id).copied(), event) {
+            Outgoing::Skip => {}
+            Outgoing::Message {
+                message,
+                gap,
+                hidden,
+            } => {
+                let id = message.conversation_id;
+                if gap {
+                    self.catch_up(id, Some(message.seq)).await?;
+                }
+                // The catch-up may have sent it already.
+                if self.subs.get(&id).is_some_and(|last| *last >= message.seq) {
+                    return Ok(());
+                }
+                if !hidden {
+                    self.send(ServerFrame::Message { message }.to_text())
+                        .await?;
+                }
+                self.subs.insert(id, message.seq);
+            }
+            Outgoing::Frame(frame) => self.send(frame.to_text()).await?,
+            Outgoing::Rated(conversation) => {
+                let by = rated_by(conversation);
+                self.send(rated(conversation, &by).to_text()).await?;
+            }
+            Outgoing::Changed {
+                frame,
+                conversation,
+                unfollow,
+            } => {
+                self.send(frame.to_text()).await?;
+                if unfollow && self.subs.remove(&conversation).is_some() {
+                    self.gw.hub.unsubscribe(self.id, conversation);
+                }
+            }
+        }
+        Ok(())
+    }
+}
