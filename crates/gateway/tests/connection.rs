@@ -3,6 +3,8 @@
 //! clients (or raw TCP where the test needs to write bytes a client would
 //! not).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
+
 mod fake;
 
 use std::net::SocketAddr;

@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use chat_domain::auth::{Principal, TokenVerifier};
@@ -75,18 +75,24 @@ pub struct Presence(pub Mutex<Vec<(UserId, PresenceStatus)>>);
 #[async_trait]
 impl AgentPresence for Presence {
     async fn connected(&self, agent: UserId) {
-        self.0.lock().unwrap().push((agent, PresenceStatus::Online));
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((agent, PresenceStatus::Online));
     }
 
     async fn disconnected(&self, agent: UserId) {
         self.0
             .lock()
-            .unwrap()
+            .unwrap_or_else(PoisonError::into_inner)
             .push((agent, PresenceStatus::Offline));
     }
 
     async fn set_status(&self, agent: UserId, status: PresenceStatus) -> DomainResult<()> {
-        self.0.lock().unwrap().push((agent, status));
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((agent, status));
         Ok(())
     }
 }
@@ -114,7 +120,7 @@ impl Conversations {
         let id = conversation.id;
         self.state
             .lock()
-            .unwrap()
+            .unwrap_or_else(PoisonError::into_inner)
             .insert(id, (conversation, Vec::new()));
         for i in 0..n {
             self.store(id, SenderKind::Customer, format!("stored {}", i + 1), None);
@@ -129,7 +135,7 @@ impl Conversations {
         body: String,
         client_msg_id: Option<String>,
     ) -> Option<Message> {
-        let mut state = self.state.lock().unwrap();
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let (conversation, messages) = state.get_mut(&id)?;
         conversation.last_seq += 1;
         let message = Message {
@@ -198,7 +204,11 @@ impl RealtimeConversations for Conversations {
     async fn confirm(&self, claimed: Principal) -> DomainResult<Principal> {
         match claimed {
             Principal::Customer { customer_id }
-                if self.erased.lock().unwrap().contains(&customer_id) =>
+                if self
+                    .erased
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .contains(&customer_id) =>
             {
                 Err(DomainError::Unauthenticated(
                     "this customer session is no longer valid".into(),
@@ -210,7 +220,13 @@ impl RealtimeConversations for Conversations {
 
     async fn open(&self, customer: CustomerId) -> DomainResult<Conversation> {
         let id = self.seed(customer, 0);
-        let conversation = self.state.lock().unwrap()[&id].0.clone();
+        let conversation = self
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&id)
+            .map(|(c, _)| c.clone())
+            .ok_or(DomainError::NotFound("conversation"))?;
         self.bus
             .publish(Event::ConversationChanged {
                 conversation: conversation.clone(),
@@ -227,7 +243,7 @@ impl RealtimeConversations for Conversations {
     }
 
     async fn visible(&self, who: &Principal, id: ConversationId) -> DomainResult<Conversation> {
-        let state = self.state.lock().unwrap();
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         match (state.get(&id), who) {
             (Some((c, _)), Principal::Customer { customer_id })
                 if c.customer_id == *customer_id =>
@@ -245,7 +261,7 @@ impl RealtimeConversations for Conversations {
         after_seq: i64,
         limit: u32,
     ) -> DomainResult<Vec<Message>> {
-        let state = self.state.lock().unwrap();
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         Ok(state.get(&id).map_or_else(Vec::new, |(_, messages)| {
             messages
                 .iter()

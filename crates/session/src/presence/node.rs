@@ -118,12 +118,10 @@ impl NodePresence {
 #[async_trait]
 impl AgentPresence for NodePresence {
     async fn connected(&self, agent: UserId) {
-        let first = {
-            let mut s = self.statuses();
-            if s.contains_key(&agent) {
-                false
-            } else {
-                s.insert(agent, PresenceStatus::Online);
+        let first = match self.statuses().entry(agent) {
+            std::collections::hash_map::Entry::Occupied(_) => false,
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(PresenceStatus::Online);
                 true
             }
         };
