@@ -20,10 +20,10 @@
 //! The crate depends on `chat-domain` and its ports only: give it any
 //! [`chat_domain::ports::Store`].
 
+pub mod audit;
 pub mod auth;
 pub mod http;
 pub mod stats;
-pub mod webhooks;
 
 pub use auth::{AuthConfig, AuthService};
 pub use http::{Services, configure};

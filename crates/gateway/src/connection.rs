@@ -805,7 +805,7 @@ impl Conn {
             } => {
                 let visible = crate::hub::may_see(&self.principal, conversation);
                 let frame = ServerFrame::Conversation {
-                    change,
+                    change: change.as_str(),
                     conversation,
                     previous_state: *previous_state,
                     by,
@@ -896,7 +896,7 @@ impl Conn {
                     id: Some(conversation.customer_id.to_string()),
                 };
                 let frame = ServerFrame::Conversation {
-                    change: "rated",
+                    change: chat_domain::events::ConversationChange::Rated.as_str(),
                     conversation,
                     previous_state: Some(conversation.state),
                     by: &by,

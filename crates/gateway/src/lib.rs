@@ -11,8 +11,6 @@
 //! - [`hub`]: the node-local routing table fed by the event bus;
 //! - [`socket`]: WebSocket framing — the upgrade, decoding the peer's frames,
 //!   encoding ours straight into the response body (no channel per socket);
-//! - [`widget`]: `POST /api/v1/widget/sessions` (customer tokens) and the
-//!   customer's own conversations over REST;
 //! - `rate`: the per-connection token bucket.
 //!
 //! The crate sees the rest of the system through `chat-domain`'s ports and
@@ -23,7 +21,6 @@ pub mod hub;
 pub mod protocol;
 mod rate;
 pub mod socket;
-pub mod widget;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -32,7 +29,7 @@ use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chat_domain::auth::{CustomerTokenIssuer, Principal, TokenVerifier};
+use chat_domain::auth::{Principal, TokenVerifier};
 use chat_domain::events::{Event, PresenceStatus};
 use chat_domain::ids::UserId;
 use chat_domain::ports::{EventBus, PresenceRegistry};
@@ -71,8 +68,6 @@ pub struct GatewayConfig {
     pub allowed_origins: Vec<String>,
     /// Presence entries expire after this unless refreshed.
     pub presence_ttl: Duration,
-    /// Secret with which host sites sign verified customer identities.
-    pub widget_secret: Option<Vec<u8>>,
 }
 
 impl Default for GatewayConfig {
@@ -90,7 +85,6 @@ impl Default for GatewayConfig {
             client_address: ClientAddress::default(),
             allowed_origins: Vec::new(),
             presence_ttl: Duration::from_secs(30),
-            widget_secret: None,
         }
     }
 }
@@ -147,7 +141,6 @@ pub struct Gateway {
     pub(crate) hub: Arc<Hub>,
     pub(crate) service: Arc<ConversationService>,
     verifier: Arc<dyn TokenVerifier>,
-    pub(crate) issuer: Arc<dyn CustomerTokenIssuer>,
     presence: Arc<dyn PresenceRegistry>,
     pub(crate) config: GatewayConfig,
     /// Status of each agent connected here (online unless they said away).
@@ -165,7 +158,6 @@ impl Gateway {
     pub fn start(
         service: Arc<ConversationService>,
         verifier: Arc<dyn TokenVerifier>,
-        issuer: Arc<dyn CustomerTokenIssuer>,
         bus: Arc<dyn EventBus>,
         presence: Arc<dyn PresenceRegistry>,
         config: GatewayConfig,
@@ -175,7 +167,6 @@ impl Gateway {
             hub: hub.clone(),
             service,
             verifier,
-            issuer,
             presence,
             config,
             statuses: Mutex::new(HashMap::new()),
@@ -403,17 +394,22 @@ impl Gateway {
     }
 }
 
-/// Registers `GET /ws` and the widget routes.
+/// Registers `GET /ws`.
 pub fn configure(gateway: Arc<Gateway>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::from(gateway))
             .service(
                 web::resource("/ws")
                     .route(web::get().to(upgrade))
-                    .default_service(web::to(widget::method_not_allowed)),
-            )
-            .configure(widget::configure);
+                    .default_service(web::to(method_not_allowed)),
+            );
     }
+}
+
+/// The JSON 405.
+async fn method_not_allowed() -> HttpResponse {
+    let e = DomainError::invalid("method", "this method is not allowed on this path");
+    HttpResponse::MethodNotAllowed().json(e.body(Some("method_not_allowed")))
 }
 
 /// An error response with the one JSON body (and `Retry-After` when the

@@ -22,7 +22,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::conversations::principal;
 use super::paging;
-use crate::AuthService;
+use crate::audit::Audit;
 use crate::http::client_ip::ClientIp;
 use crate::http::error::{ApiError, method_not_allowed};
 use crate::http::extract::{AdminOnly, StaffCaller, SupervisorUp};
@@ -262,7 +262,7 @@ impl UpdateCustomer {
 
 async fn update(
     caller: StaffCaller,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<CustomerId>,
@@ -272,7 +272,7 @@ async fn update(
     let patch = body.read().await?.into_patch()?;
     let customer = store.update_customer(*path, &patch, now()).await?;
     let detail = serde_json::json!({ "fields": patch.fields() }).to_string();
-    auth.record(
+    audit.log(
         Some(caller.user_id),
         "customer.updated",
         Some(&path.to_string()),
@@ -312,7 +312,7 @@ const EXPORT_MESSAGE_PAGE: u32 = 500;
 
 async fn export(
     guard: SupervisorUp,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<CustomerId>,
@@ -365,7 +365,7 @@ async fn export(
         "messages": message_count,
     })
     .to_string();
-    auth.record(
+    audit.log(
         Some(guard.caller.user_id),
         "customer.exported",
         Some(&id.to_string()),
@@ -387,7 +387,7 @@ async fn export(
 
 async fn erase(
     admin: AdminOnly,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<CustomerId>,
@@ -399,7 +399,7 @@ async fn erase(
     let (customer, erased_now) =
         super::detached(async move { store.erase_customer(id, now()).await }).await?;
     let detail = serde_json::json!({ "already_erased": !erased_now }).to_string();
-    auth.record(
+    audit.log(
         Some(admin.caller.user_id),
         "customer.erased",
         Some(&id.to_string()),
@@ -427,7 +427,7 @@ const REKEY_BATCH: u32 = 200;
 /// with `CHAT_DATA_HASH_KEY`. Idempotent: run it again after a failure.
 async fn reencrypt(
     admin: AdminOnly,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
 ) -> Result<web::Json<ReencryptReport>, ApiError> {
@@ -451,7 +451,7 @@ async fn reencrypt(
     .await?;
     let detail =
         serde_json::json!({ "scanned": report.scanned, "rewritten": report.rewritten }).to_string();
-    auth.record(
+    audit.log(
         Some(admin.caller.user_id),
         "customer.reencrypted",
         None,
@@ -463,7 +463,7 @@ async fn reencrypt(
 }
 
 /// The OpenAPI schemas of this module's bodies.
-pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+pub(crate) fn schemas(out: &mut crate::http::schemas::Schemas) {
     out.add::<chat_domain::model::Customer>();
     out.add::<ConversationPage>();
     out.add::<CustomerDetail>();

@@ -9,7 +9,7 @@ use chat_domain::ports::{KnowledgeSearch, Store};
 use chat_domain::time::now;
 use serde::{Deserialize, Serialize};
 
-use crate::AuthService;
+use crate::audit::Audit;
 use crate::http::client_ip::ClientIp;
 use crate::http::error::{ApiError, method_not_allowed};
 use crate::http::extract::SupervisorUp;
@@ -87,7 +87,7 @@ fn yes() -> bool {
 
 async fn create(
     who: SupervisorUp,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     body: crate::http::Body<DocInput>,
@@ -96,7 +96,7 @@ async fn create(
     let mut doc = KnowledgeDoc::new(&input.title, &input.body, tags(input.tags)?, now())?;
     doc.enabled = input.enabled;
     store.create_doc(&doc).await?;
-    auth.record(
+    audit.log(
         Some(who.caller.user_id),
         "knowledge.created",
         Some(&doc.id.to_string()),
@@ -124,7 +124,7 @@ async fn detail(
 
 async fn replace(
     who: SupervisorUp,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<KnowledgeDocId>,
@@ -137,7 +137,7 @@ async fn replace(
     doc.created_at = current.created_at;
     doc.enabled = input.enabled;
     store.update_doc(&doc).await?;
-    auth.record(
+    audit.log(
         Some(who.caller.user_id),
         "knowledge.updated",
         Some(&doc.id.to_string()),
@@ -150,13 +150,13 @@ async fn replace(
 
 async fn delete(
     who: SupervisorUp,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<KnowledgeDocId>,
 ) -> Result<HttpResponse, ApiError> {
     store.delete_doc(*path).await?;
-    auth.record(
+    audit.log(
         Some(who.caller.user_id),
         "knowledge.deleted",
         Some(&path.to_string()),
@@ -320,7 +320,7 @@ fn csv_records(content: &str) -> Vec<Vec<String>> {
 
 async fn import(
     who: SupervisorUp,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     body: crate::http::Body<ImportInput>,
@@ -346,7 +346,7 @@ async fn import(
         store.create_doc(doc).await?;
     }
     let detail = format!(r#"{{"documents":{}}}"#, docs.len());
-    auth.record(
+    audit.log(
         Some(who.caller.user_id),
         "knowledge.imported",
         None,
@@ -402,12 +402,12 @@ struct ReindexResult {
 /// pick the change up at their next periodic check).
 async fn reindex(
     who: SupervisorUp,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     knowledge: web::Data<dyn KnowledgeSearch>,
     ip: ClientIp,
 ) -> Result<web::Json<ReindexResult>, ApiError> {
     let passages = knowledge.reindex().await?;
-    auth.record(
+    audit.log(
         Some(who.caller.user_id),
         "knowledge.reindex",
         None,
@@ -419,7 +419,7 @@ async fn reindex(
 }
 
 /// The OpenAPI schemas of this module's bodies.
-pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+pub(crate) fn schemas(out: &mut crate::http::schemas::Schemas) {
     out.add::<DocInput>();
     out.add::<ImportInput>();
     out.add::<ImportResult>();

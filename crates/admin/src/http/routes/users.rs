@@ -13,6 +13,7 @@ use chat_domain::ports::Store;
 use chat_domain::time::now;
 use serde::Deserialize;
 
+use crate::audit::Audit;
 use crate::AuthService;
 use crate::http::client_ip::ClientIp;
 use crate::http::error::{ApiError, method_not_allowed};
@@ -144,6 +145,7 @@ struct CreateUser {
 async fn create(
     admin: AdminOnly,
     auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     body: crate::http::Body<CreateUser>,
@@ -165,7 +167,7 @@ async fn create(
     };
     store.create_user(&user).await?;
     let detail = format!(r#"{{"role":"{}"}}"#, user.role);
-    auth.record(
+    audit.log(
         Some(admin.caller.user_id),
         "user.created",
         Some(&user.id.to_string()),
@@ -203,6 +205,7 @@ struct UpdateUser {
 async fn update(
     admin: AdminOnly,
     auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<UserId>,
@@ -235,7 +238,7 @@ async fn update(
         auth.revoke_sessions(user.id).await?;
     }
     let detail = serde_json::json!({ "role": user.role, "active": user.active, "display_name": body.display_name.is_some() }).to_string();
-    auth.record(
+    audit.log(
         Some(admin.caller.user_id),
         "user.updated",
         Some(&user.id.to_string()),
@@ -256,6 +259,7 @@ struct ResetPassword {
 async fn reset_password(
     admin: AdminOnly,
     auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<UserId>,
@@ -266,7 +270,7 @@ async fn reset_password(
     let auth2 = auth.clone().into_inner();
     let password = body.read().await?.password;
     super::detached(async move { auth2.set_password(user, &password).await }).await?;
-    auth.record(
+    audit.log(
         Some(admin.caller.user_id),
         "user.password_reset",
         Some(&id),
@@ -288,6 +292,7 @@ struct ChangePassword {
 async fn change_own_password(
     caller: StaffCaller,
     auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     ip: ClientIp,
     body: crate::http::Body<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
@@ -299,7 +304,7 @@ async fn change_own_password(
             .await
     })
     .await?;
-    auth.record(
+    audit.log(
         Some(caller.user_id),
         "user.password_changed",
         Some(&caller.user_id.to_string()),
@@ -311,7 +316,7 @@ async fn change_own_password(
 }
 
 /// The OpenAPI schemas of this module's bodies.
-pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+pub(crate) fn schemas(out: &mut crate::http::schemas::Schemas) {
     out.add::<StaffMember>();
     out.add::<CreateUser>();
     out.add::<UpdateUser>();
@@ -323,13 +328,14 @@ pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
 async fn log_user_out_everywhere(
     admin: AdminOnly,
     auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
     let user = load(store.get_ref(), *path).await?;
     auth.revoke_sessions(user.id).await?;
-    auth.record(
+    audit.log(
         Some(admin.caller.user_id),
         "user.logged_out_everywhere",
         Some(&user.id.to_string()),
@@ -344,11 +350,12 @@ async fn log_user_out_everywhere(
 async fn log_out_everywhere(
     caller: StaffCaller,
     auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     ip: ClientIp,
 ) -> Result<HttpResponse, ApiError> {
     let id = caller.user_id;
     auth.revoke_sessions(id).await?;
-    auth.record(
+    audit.log(
         Some(id),
         "auth.logged_out_everywhere",
         Some(&id.to_string()),
