@@ -35,7 +35,6 @@ use anyhow::Context as _;
 use chat_admin::audit::{Audit, AuditRecord};
 use chat_admin::auth::{BootstrapOutcome, INITIAL_PASSWORD_FILE, JwtKeys, PreparedAdmin};
 use chat_admin::http::TrustedProxies;
-use chat_webhooks::Webhooks;
 use chat_admin::{AuthConfig, AuthService};
 use chat_ai::knowledge::LiveIndex;
 use chat_ai::offline::OfflineConfig;
@@ -45,6 +44,7 @@ use chat_ai::search::IndexSearch;
 use chat_domain::DomainError;
 use chat_domain::ports::{BotActions, EventBus, KnowledgeSearch, PresenceRegistry, Store};
 use chat_gateway::{ClientAddress, Gateway, GatewayConfig};
+use chat_webhooks::Webhooks;
 
 use chat_session::attempts::RedisAttempts;
 use chat_session::bus::{InProcessBus, RedisBus};

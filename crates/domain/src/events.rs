@@ -6,9 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{ConversationId, UserId};
-use crate::model::{
-    Conversation, ConversationState, Message, SenderKind, Transition, string_enum,
-};
+use crate::model::{Conversation, ConversationState, Message, SenderKind, Transition, string_enum};
 
 string_enum!(
     /// An agent's availability.

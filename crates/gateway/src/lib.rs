@@ -397,12 +397,11 @@ impl Gateway {
 /// Registers `GET /ws`.
 pub fn configure(gateway: Arc<Gateway>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
-        cfg.app_data(web::Data::from(gateway))
-            .service(
-                web::resource("/ws")
-                    .route(web::get().to(upgrade))
-                    .default_service(web::to(method_not_allowed)),
-            );
+        cfg.app_data(web::Data::from(gateway)).service(
+            web::resource("/ws")
+                .route(web::get().to(upgrade))
+                .default_service(web::to(method_not_allowed)),
+        );
     }
 }
 

@@ -19,12 +19,12 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use chat_domain::DomainError;
 use chat_domain::events::Event;
 use chat_domain::ids::{WebhookDeliveryId, WebhookId};
 use chat_domain::model::{ConversationState, MessageKind, Webhook, WebhookDelivery, WebhookEvent};
 use chat_domain::ports::{Delivery, EventBus, Store};
 use chat_domain::time::{Timestamp, now};
-use chat_domain::DomainError;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 use tokio::sync::{Notify, mpsc};
@@ -401,6 +401,41 @@ mod tests {
         );
         assert!(kinds_of(&message(MessageKind::PrivateNote)).is_empty());
         assert!(kinds_of(&Event::WebhooksChanged).is_empty());
+    }
+
+    #[test]
+    fn a_delivery_id_is_the_same_on_every_node_and_time_ordered() {
+        let (a, b) = (WebhookId::new(), WebhookId::new());
+        let mut conv = Conversation::open(Default::default(), now());
+        let closed = |conv: &Conversation| Event::ConversationChanged {
+            conversation: conv.clone(),
+            previous_state: Some(ConversationState::Human),
+            previous_assignee: None,
+            change: chat_domain::events::ConversationChange::Close,
+            by: Actor {
+                kind: SenderKind::System,
+                id: None,
+            },
+        };
+        let kind = WebhookEvent::ConversationClosed;
+        // What another node computes from the same event (as it arrives
+        // over Redis: serialised and back).
+        let event = closed(&conv);
+        let wire: Event = serde_json::from_str(&serde_json::to_string(&event).unwrap()).unwrap();
+        let id = delivery_id(a, kind, &event).unwrap();
+        assert_eq!(Some(id), delivery_id(a, kind, &wire));
+        // Another webhook, another kind: another delivery.
+        assert_ne!(Some(id), delivery_id(b, kind, &event));
+        assert_ne!(
+            Some(id),
+            delivery_id(a, WebhookEvent::ConversationStateChanged, &event)
+        );
+        // A later change of the same conversation sorts after it.
+        conv.updated_at += chrono::Duration::milliseconds(5);
+        let later = delivery_id(a, kind, &closed(&conv)).unwrap();
+        assert!(later.as_uuid() > id.as_uuid());
+        // Events without an identity get a fresh id each time.
+        assert_eq!(delivery_id(a, kind, &Event::WebhooksChanged), None);
     }
 
     #[test]

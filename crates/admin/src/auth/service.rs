@@ -224,7 +224,8 @@ impl AuthService {
         let user = self.upgrade_legacy_hash(user, password).await;
         match self.open_family(&user).await {
             Ok(pair) => {
-                let record = AuditRecord::new(Some(user.id), "auth.login", Some(user.email.clone()));
+                let record =
+                    AuditRecord::new(Some(user.id), "auth.login", Some(user.email.clone()));
                 Audited::with(Ok((pair, user)), record)
             }
             Err(e) => Audited::silent(Err(e)),
@@ -271,9 +272,12 @@ impl AuthService {
                     Some(u) if !u.active => "account deactivated",
                     Some(_) => "wrong password",
                 };
-                Ok(Err(
-                    AuditRecord::new(None, "auth.login_failed", Some(email)).because(reason)
-                ))
+                Ok(Err(AuditRecord::new(
+                    None,
+                    "auth.login_failed",
+                    Some(email),
+                )
+                .because(reason)))
             }
         }
     }

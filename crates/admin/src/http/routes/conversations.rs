@@ -323,14 +323,15 @@ async fn act(
         .transition(&principal(&caller), id, transition)
         .await?;
     if caller.role.at_least(Role::Supervisor) {
-        audit.log(
-            Some(caller.user_id),
-            &format!("conversation.{}", transition.name()),
-            Some(&id.to_string()),
-            ip.0.as_deref(),
-            None,
-        )
-        .await;
+        audit
+            .log(
+                Some(caller.user_id),
+                &format!("conversation.{}", transition.name()),
+                Some(&id.to_string()),
+                ip.0.as_deref(),
+                None,
+            )
+            .await;
     }
     Ok(web::Json(conv))
 }

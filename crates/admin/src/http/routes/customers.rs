@@ -272,14 +272,15 @@ async fn update(
     let patch = body.read().await?.into_patch()?;
     let customer = store.update_customer(*path, &patch, now()).await?;
     let detail = serde_json::json!({ "fields": patch.fields() }).to_string();
-    audit.log(
-        Some(caller.user_id),
-        "customer.updated",
-        Some(&path.to_string()),
-        ip.0.as_deref(),
-        Some(&detail),
-    )
-    .await;
+    audit
+        .log(
+            Some(caller.user_id),
+            "customer.updated",
+            Some(&path.to_string()),
+            ip.0.as_deref(),
+            Some(&detail),
+        )
+        .await;
     Ok(web::Json(customer))
 }
 
@@ -365,14 +366,15 @@ async fn export(
         "messages": message_count,
     })
     .to_string();
-    audit.log(
-        Some(guard.caller.user_id),
-        "customer.exported",
-        Some(&id.to_string()),
-        ip.0.as_deref(),
-        Some(&detail),
-    )
-    .await;
+    audit
+        .log(
+            Some(guard.caller.user_id),
+            "customer.exported",
+            Some(&id.to_string()),
+            ip.0.as_deref(),
+            Some(&detail),
+        )
+        .await;
     Ok(HttpResponse::Ok()
         .insert_header((
             header::CONTENT_DISPOSITION,
@@ -399,14 +401,15 @@ async fn erase(
     let (customer, erased_now) =
         super::detached(async move { store.erase_customer(id, now()).await }).await?;
     let detail = serde_json::json!({ "already_erased": !erased_now }).to_string();
-    audit.log(
-        Some(admin.caller.user_id),
-        "customer.erased",
-        Some(&id.to_string()),
-        ip.0.as_deref(),
-        Some(&detail),
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "customer.erased",
+            Some(&id.to_string()),
+            ip.0.as_deref(),
+            Some(&detail),
+        )
+        .await;
     Ok(web::Json(customer))
 }
 
@@ -451,14 +454,15 @@ async fn reencrypt(
     .await?;
     let detail =
         serde_json::json!({ "scanned": report.scanned, "rewritten": report.rewritten }).to_string();
-    audit.log(
-        Some(admin.caller.user_id),
-        "customer.reencrypted",
-        None,
-        ip.0.as_deref(),
-        Some(&detail),
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "customer.reencrypted",
+            None,
+            ip.0.as_deref(),
+            Some(&detail),
+        )
+        .await;
     Ok(web::Json(report))
 }
 

@@ -96,14 +96,15 @@ async fn create(
     let mut doc = KnowledgeDoc::new(&input.title, &input.body, tags(input.tags)?, now())?;
     doc.enabled = input.enabled;
     store.create_doc(&doc).await?;
-    audit.log(
-        Some(who.caller.user_id),
-        "knowledge.created",
-        Some(&doc.id.to_string()),
-        ip.0.as_deref(),
-        None,
-    )
-    .await;
+    audit
+        .log(
+            Some(who.caller.user_id),
+            "knowledge.created",
+            Some(&doc.id.to_string()),
+            ip.0.as_deref(),
+            None,
+        )
+        .await;
     Ok(HttpResponse::Created().json(doc))
 }
 
@@ -137,14 +138,15 @@ async fn replace(
     doc.created_at = current.created_at;
     doc.enabled = input.enabled;
     store.update_doc(&doc).await?;
-    audit.log(
-        Some(who.caller.user_id),
-        "knowledge.updated",
-        Some(&doc.id.to_string()),
-        ip.0.as_deref(),
-        None,
-    )
-    .await;
+    audit
+        .log(
+            Some(who.caller.user_id),
+            "knowledge.updated",
+            Some(&doc.id.to_string()),
+            ip.0.as_deref(),
+            None,
+        )
+        .await;
     Ok(web::Json(doc))
 }
 
@@ -156,14 +158,15 @@ async fn delete(
     path: web::Path<KnowledgeDocId>,
 ) -> Result<HttpResponse, ApiError> {
     store.delete_doc(*path).await?;
-    audit.log(
-        Some(who.caller.user_id),
-        "knowledge.deleted",
-        Some(&path.to_string()),
-        ip.0.as_deref(),
-        None,
-    )
-    .await;
+    audit
+        .log(
+            Some(who.caller.user_id),
+            "knowledge.deleted",
+            Some(&path.to_string()),
+            ip.0.as_deref(),
+            None,
+        )
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -346,14 +349,15 @@ async fn import(
         store.create_doc(doc).await?;
     }
     let detail = format!(r#"{{"documents":{}}}"#, docs.len());
-    audit.log(
-        Some(who.caller.user_id),
-        "knowledge.imported",
-        None,
-        ip.0.as_deref(),
-        Some(&detail),
-    )
-    .await;
+    audit
+        .log(
+            Some(who.caller.user_id),
+            "knowledge.imported",
+            None,
+            ip.0.as_deref(),
+            Some(&detail),
+        )
+        .await;
     Ok(HttpResponse::Created().json(ImportResult {
         imported: docs.len(),
         ids: docs.iter().map(|d| d.id).collect(),
@@ -407,14 +411,15 @@ async fn reindex(
     ip: ClientIp,
 ) -> Result<web::Json<ReindexResult>, ApiError> {
     let passages = knowledge.reindex().await?;
-    audit.log(
-        Some(who.caller.user_id),
-        "knowledge.reindex",
-        None,
-        ip.0.as_deref(),
-        Some(&format!("{{\"passages\":{passages}}}")),
-    )
-    .await;
+    audit
+        .log(
+            Some(who.caller.user_id),
+            "knowledge.reindex",
+            None,
+            ip.0.as_deref(),
+            Some(&format!("{{\"passages\":{passages}}}")),
+        )
+        .await;
     Ok(web::Json(ReindexResult { passages }))
 }
 

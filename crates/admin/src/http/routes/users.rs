@@ -13,8 +13,8 @@ use chat_domain::ports::Store;
 use chat_domain::time::now;
 use serde::Deserialize;
 
-use crate::audit::Audit;
 use crate::AuthService;
+use crate::audit::Audit;
 use crate::http::client_ip::ClientIp;
 use crate::http::error::{ApiError, method_not_allowed};
 use crate::http::extract::{AdminOnly, StaffCaller};
@@ -167,14 +167,15 @@ async fn create(
     };
     store.create_user(&user).await?;
     let detail = format!(r#"{{"role":"{}"}}"#, user.role);
-    audit.log(
-        Some(admin.caller.user_id),
-        "user.created",
-        Some(&user.id.to_string()),
-        ip.0.as_deref(),
-        Some(&detail),
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "user.created",
+            Some(&user.id.to_string()),
+            ip.0.as_deref(),
+            Some(&detail),
+        )
+        .await;
     Ok(HttpResponse::Created().json(user))
 }
 
@@ -238,14 +239,15 @@ async fn update(
         auth.revoke_sessions(user.id).await?;
     }
     let detail = serde_json::json!({ "role": user.role, "active": user.active, "display_name": body.display_name.is_some() }).to_string();
-    audit.log(
-        Some(admin.caller.user_id),
-        "user.updated",
-        Some(&user.id.to_string()),
-        ip.0.as_deref(),
-        Some(&detail),
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "user.updated",
+            Some(&user.id.to_string()),
+            ip.0.as_deref(),
+            Some(&detail),
+        )
+        .await;
     Ok(web::Json(user))
 }
 
@@ -270,14 +272,15 @@ async fn reset_password(
     let auth2 = auth.clone().into_inner();
     let password = body.read().await?.password;
     super::detached(async move { auth2.set_password(user, &password).await }).await?;
-    audit.log(
-        Some(admin.caller.user_id),
-        "user.password_reset",
-        Some(&id),
-        ip.0.as_deref(),
-        None,
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "user.password_reset",
+            Some(&id),
+            ip.0.as_deref(),
+            None,
+        )
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -304,14 +307,15 @@ async fn change_own_password(
             .await
     })
     .await?;
-    audit.log(
-        Some(caller.user_id),
-        "user.password_changed",
-        Some(&caller.user_id.to_string()),
-        ip.0.as_deref(),
-        None,
-    )
-    .await;
+    audit
+        .log(
+            Some(caller.user_id),
+            "user.password_changed",
+            Some(&caller.user_id.to_string()),
+            ip.0.as_deref(),
+            None,
+        )
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -335,14 +339,15 @@ async fn log_user_out_everywhere(
 ) -> Result<HttpResponse, ApiError> {
     let user = load(store.get_ref(), *path).await?;
     auth.revoke_sessions(user.id).await?;
-    audit.log(
-        Some(admin.caller.user_id),
-        "user.logged_out_everywhere",
-        Some(&user.id.to_string()),
-        ip.0.as_deref(),
-        None,
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "user.logged_out_everywhere",
+            Some(&user.id.to_string()),
+            ip.0.as_deref(),
+            None,
+        )
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -355,13 +360,14 @@ async fn log_out_everywhere(
 ) -> Result<HttpResponse, ApiError> {
     let id = caller.user_id;
     auth.revoke_sessions(id).await?;
-    audit.log(
-        Some(id),
-        "auth.logged_out_everywhere",
-        Some(&id.to_string()),
-        ip.0.as_deref(),
-        None,
-    )
-    .await;
+    audit
+        .log(
+            Some(id),
+            "auth.logged_out_everywhere",
+            Some(&id.to_string()),
+            ip.0.as_deref(),
+            None,
+        )
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }

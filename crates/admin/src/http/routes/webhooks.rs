@@ -110,14 +110,15 @@ async fn create(
     webhook.enabled = input.enabled.unwrap_or(true);
     store.create_webhook(&webhook).await?;
     hooks.changed().await;
-    audit.log(
-        Some(admin.caller.user_id),
-        "webhook.created",
-        Some(&webhook.id.to_string()),
-        ip.0.as_deref(),
-        Some(&events_detail(&webhook)),
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "webhook.created",
+            Some(&webhook.id.to_string()),
+            ip.0.as_deref(),
+            Some(&events_detail(&webhook)),
+        )
+        .await;
     let secret = webhook.secret.expose().to_owned();
     Ok(HttpResponse::Created().json(WebhookWithSecret { webhook, secret }))
 }
@@ -182,14 +183,15 @@ async fn update(
         // Deliveries that waited while it was disabled are due now.
         hooks.wake();
     }
-    audit.log(
-        Some(admin.caller.user_id),
-        "webhook.updated",
-        Some(&webhook.id.to_string()),
-        ip.0.as_deref(),
-        Some(&events_detail(&webhook)),
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "webhook.updated",
+            Some(&webhook.id.to_string()),
+            ip.0.as_deref(),
+            Some(&events_detail(&webhook)),
+        )
+        .await;
     Ok(web::Json(webhook))
 }
 
@@ -203,14 +205,15 @@ async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     store.delete_webhook(*path).await?;
     hooks.changed().await;
-    audit.log(
-        Some(admin.caller.user_id),
-        "webhook.deleted",
-        Some(&path.to_string()),
-        ip.0.as_deref(),
-        None,
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "webhook.deleted",
+            Some(&path.to_string()),
+            ip.0.as_deref(),
+            None,
+        )
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -251,14 +254,15 @@ async fn rotate_secret(
     );
     webhook.updated_at = at;
     store.update_webhook(&webhook).await?;
-    audit.log(
-        Some(admin.caller.user_id),
-        "webhook.secret_rotated",
-        Some(&webhook.id.to_string()),
-        ip.0.as_deref(),
-        Some(&serde_json::json!({ "keep_previous_secs": keep }).to_string()),
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "webhook.secret_rotated",
+            Some(&webhook.id.to_string()),
+            ip.0.as_deref(),
+            Some(&serde_json::json!({ "keep_previous_secs": keep }).to_string()),
+        )
+        .await;
     let secret = webhook.secret.expose().to_owned();
     Ok(web::Json(WebhookWithSecret { webhook, secret }))
 }
@@ -402,14 +406,15 @@ async fn retry(
     }
     let delivery = store.retry_delivery(webhook_id, id, now()).await?;
     hooks.wake();
-    audit.log(
-        Some(admin.caller.user_id),
-        "webhook.delivery_retried",
-        Some(&webhook_id.to_string()),
-        ip.0.as_deref(),
-        Some(&serde_json::json!({ "delivery_id": id }).to_string()),
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "webhook.delivery_retried",
+            Some(&webhook_id.to_string()),
+            ip.0.as_deref(),
+            Some(&serde_json::json!({ "delivery_id": id }).to_string()),
+        )
+        .await;
     Ok(HttpResponse::Accepted().json(DeliveryView::from(delivery)))
 }
 
@@ -423,14 +428,15 @@ async fn ping(
 ) -> Result<HttpResponse, ApiError> {
     let webhook = load(store.get_ref(), *path).await?;
     let delivery = hooks.ping(&webhook).await?;
-    audit.log(
-        Some(admin.caller.user_id),
-        "webhook.pinged",
-        Some(&webhook.id.to_string()),
-        ip.0.as_deref(),
-        Some(&serde_json::json!({ "delivery_id": delivery.id }).to_string()),
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "webhook.pinged",
+            Some(&webhook.id.to_string()),
+            ip.0.as_deref(),
+            Some(&serde_json::json!({ "delivery_id": delivery.id }).to_string()),
+        )
+        .await;
     Ok(HttpResponse::Accepted().json(DeliveryView::from(delivery)))
 }
 
