@@ -297,7 +297,11 @@ async fn two_nodes_queue_one_webhook_delivery_per_event() {
     let expected = ["conversation.created", "message.created", "message.created"];
     let deadline = Instant::now() + Duration::from_secs(10);
     while events(a.addr).await != expected {
-        assert!(Instant::now() < deadline, "deliveries: {:?}", events(a.addr).await);
+        assert!(
+            Instant::now() < deadline,
+            "deliveries: {:?}",
+            events(a.addr).await
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
