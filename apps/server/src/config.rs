@@ -174,7 +174,7 @@ pub struct Config {
     pub ai_demo_kb: bool,
     /// `CHAT_WEBHOOK_*`: webhook delivery (attempts, backoff, timeout,
     /// disabling, allowed destinations, polling, retention).
-    pub webhooks: chat_admin::webhooks::WebhookConfig,
+    pub webhooks: chat_webhooks::WebhookConfig,
     /// `CHAT_WEB_DIR`: serve the pages from this `web/` folder instead of
     /// the copies compiled into the binary (front-end development).
     pub web_dir: Option<PathBuf>,
@@ -552,8 +552,8 @@ fn check_data_keys(
 
 fn webhook_config(
     get: &impl Fn(&str) -> Option<String>,
-) -> Result<chat_admin::webhooks::WebhookConfig, ConfigError> {
-    let defaults = chat_admin::webhooks::WebhookConfig::default();
+) -> Result<chat_webhooks::WebhookConfig, ConfigError> {
+    let defaults = chat_webhooks::WebhookConfig::default();
     let max_attempts: u32 = positive(get, "CHAT_WEBHOOK_MAX_ATTEMPTS", defaults.max_attempts)?;
     if max_attempts > 50 {
         return Err(err("CHAT_WEBHOOK_MAX_ATTEMPTS", "must be at most 50"));
@@ -582,7 +582,7 @@ fn webhook_config(
     if timeout > 300 {
         return Err(err("CHAT_WEBHOOK_TIMEOUT_SECS", "must be at most 300"));
     }
-    Ok(chat_admin::webhooks::WebhookConfig {
+    Ok(chat_webhooks::WebhookConfig {
         max_attempts,
         backoff,
         max_backoff: max_backoff.max(backoff),

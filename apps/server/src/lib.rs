@@ -32,9 +32,9 @@ use actix_web::dev::Server;
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
+use chat_admin::audit::{Audit, AuditRecord};
 use chat_admin::auth::{BootstrapOutcome, INITIAL_PASSWORD_FILE, JwtKeys, PreparedAdmin};
 use chat_admin::http::TrustedProxies;
-use chat_admin::webhooks::Webhooks;
 use chat_admin::{AuthConfig, AuthService};
 use chat_ai::knowledge::LiveIndex;
 use chat_ai::offline::OfflineConfig;
@@ -43,7 +43,8 @@ use chat_ai::responder::{Engine, Responder, ResponderConfig};
 use chat_ai::search::IndexSearch;
 use chat_domain::DomainError;
 use chat_domain::ports::{BotActions, EventBus, KnowledgeSearch, PresenceRegistry, Store};
-use chat_gateway::{ClientAddress, Gateway, GatewayConfig, WidgetParts};
+use chat_gateway::{ClientAddress, Gateway, GatewayConfig};
+use chat_webhooks::Webhooks;
 
 use chat_session::attempts::RedisAttempts;
 use chat_session::bus::{InProcessBus, RedisBus};
@@ -167,9 +168,8 @@ impl Application {
                     Arc::new(InProcessPresence::new()),
                 ),
             };
-        // Webhooks: from here on, every publisher of this node uses the
-        // wrapped bus, which copies the events webhooks want to the outbox.
-        let (webhooks, bus) = Webhooks::start(dyn_store.clone(), bus, config.webhooks.clone())
+        // Webhooks: a listener on the bus, like the gateway's hub.
+        let webhooks = Webhooks::start(dyn_store.clone(), bus.clone(), config.webhooks.clone())
             .await
             .context("starting webhooks")?;
         auth.attach_bus(bus.clone());
@@ -231,6 +231,12 @@ impl Application {
             knowledge,
             webhooks: webhooks.clone(),
             proxies: TrustedProxies(config.trusted_proxies.clone()),
+            widget: chat_admin::http::WidgetConfig {
+                secret: config
+                    .widget_secret
+                    .as_ref()
+                    .map(|s| s.0.as_bytes().to_vec()),
+            },
         };
         let proxies = TrustedProxies(config.trusted_proxies.clone());
         let node_presence = NodePresence::start(
@@ -244,28 +250,26 @@ impl Application {
         );
         let gateway_config = GatewayConfig {
             allowed_origins: config.allowed_origins.clone(),
-            widget_secret: config
-                .widget_secret
-                .as_ref()
-                .map(|s| s.0.as_bytes().to_vec()),
             rate_per_sec: config.ws_rate_per_sec,
             max_sockets_per_ip: config.ws_max_per_ip,
             client_address: ClientAddress::new(move |req| proxies.client_ip(req)),
             ..GatewayConfig::default()
         };
-        let widget = Arc::new(WidgetParts {
-            service: service.clone(),
-            issuer: auth.clone(),
-            verifier: auth.clone(),
-            config: gateway_config.clone(),
-        });
         let gateway = Gateway::start(service, node_presence, auth.clone(), bus, gateway_config);
 
-        match bootstrap
+        let bootstrapped = bootstrap
             .await
             .context("creating the first admin")?
-            .map_err(|e| anyhow::anyhow!("creating the first admin: {e}"))?
-        {
+            .map_err(|e| anyhow::anyhow!("creating the first admin: {e}"))?;
+        if let BootstrapOutcome::Created { email, .. } = &bootstrapped {
+            Audit::new(dyn_store.clone())
+                .record(
+                    AuditRecord::new(None, "auth.bootstrap_admin", Some(email.clone())),
+                    None,
+                )
+                .await;
+        }
+        match bootstrapped {
             BootstrapOutcome::AlreadyInitialized => {
                 if initial_password_file.exists() {
                     tracing::warn!(
@@ -322,9 +326,7 @@ impl Application {
                 .app_data(metrics.clone())
                 .app_data(store_data.clone())
                 .app_data(readiness.clone())
-                // Before the admin scope: it owns every other /api/v1 path.
                 .configure(chat_gateway::configure(gateway_for_app.clone()))
-                .configure(chat_gateway::configure_widget(widget.clone()))
                 .configure(chat_admin::configure(admin.clone()))
                 .service(get_only("/healthz", web::get().to(health::healthz)))
                 .service(get_only("/readyz", web::get().to(health::readyz)))

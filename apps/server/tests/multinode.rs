@@ -219,3 +219,91 @@ async fn reply(ws: &mut Ws, r: &str) -> Value {
         }
     }
 }
+
+/// Every node listens to the bus and queues the deliveries of every event
+/// it hears: the delivery ids derived from the event make them one row per
+/// event and webhook, however many nodes there are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs MySQL and Redis (CHAT_TEST_MYSQL_URL, CHAT_TEST_REDIS_URL)"]
+async fn two_nodes_queue_one_webhook_delivery_per_event() {
+    let redis = service_url("CHAT_TEST_REDIS_URL");
+    let db = TestDb::mysql().await;
+    let prefix = format!("t-{}", uuid::Uuid::now_v7().simple());
+    // The receiver does not exist: the rows are what is counted here.
+    let private = [("CHAT_WEBHOOK_ALLOW_PRIVATE", "true")];
+    let a = common::nodes::start_with("node-a", &db.url, &redis, &prefix, &private);
+    let b = common::nodes::start_with("node-b", &db.url, &redis, &prefix, &private);
+    ready(&a).await;
+    ready(&b).await;
+    let login = post(
+        a.addr,
+        "/api/v1/auth/login",
+        json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD }),
+    )
+    .await;
+    let admin = format!("Bearer {}", login["access_token"].as_str().unwrap());
+    let hook = common::request(
+        a.addr,
+        "POST",
+        "/api/v1/webhooks",
+        &[("content-type", "application/json"), ("authorization", &admin)],
+        Some(
+            json!({ "url": "http://127.0.0.1:9/hook", "events": ["conversation.created", "message.created"] })
+                .to_string()
+                .as_bytes(),
+        ),
+    )
+    .await;
+    assert_eq!(hook.status, 201, "{}", hook.text);
+    let hook = hook.json()["id"].as_str().unwrap().to_owned();
+
+    // The customer on B: an opened conversation and two messages, each
+    // heard by both nodes.
+    let session = post(b.addr, "/api/v1/widget/sessions", json!({})).await;
+    let ctoken = session["token"].as_str().unwrap().to_owned();
+    let (mut cust, _) = Ws::hello(b.addr, &ctoken, json!([])).await;
+    cust.send(json!({ "type": "open" })).await;
+    let conv = cust.next_of("subscribed").await["conversation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    say(&mut cust, &conv, "m1", "hello").await;
+    say(&mut cust, &conv, "m2", "anyone there?").await;
+
+    // Wait for the rows, then give a slower node's writer time to add a
+    // duplicate if it could: exactly one row per event.
+    let events = |node: std::net::SocketAddr| {
+        let (admin, hook) = (admin.clone(), hook.clone());
+        async move {
+            let r = common::request(
+                node,
+                "GET",
+                &format!("/api/v1/webhooks/{hook}/deliveries?limit=100"),
+                &[("authorization", &admin)],
+                None,
+            )
+            .await;
+            assert_eq!(r.status, 200, "{}", r.text);
+            let mut items: Vec<String> = r.json()["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["event"].as_str().unwrap().to_owned())
+                .collect();
+            items.sort();
+            items
+        }
+    };
+    let expected = ["conversation.created", "message.created", "message.created"];
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while events(a.addr).await != expected {
+        assert!(
+            Instant::now() < deadline,
+            "deliveries: {:?}",
+            events(a.addr).await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(events(b.addr).await, expected);
+}

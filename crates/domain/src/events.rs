@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{ConversationId, UserId};
-use crate::model::{Conversation, ConversationState, Message, SenderKind, string_enum};
+use crate::model::{Conversation, ConversationState, Message, SenderKind, Transition, string_enum};
 
 string_enum!(
     /// An agent's availability.
@@ -19,6 +19,53 @@ string_enum!(
         Offline => "offline",
     }
 );
+
+string_enum!(
+    /// What happened to a conversation: the `change` of
+    /// [`Event::ConversationChanged`] and of the protocol's `conversation`
+    /// frame. Clients render their notices from it, in their own language.
+    ConversationChange {
+        /// Just opened (answered by the assistant).
+        Opened => "opened",
+        /// The customer (or the assistant) asked for a person: queued.
+        RequestHuman => "request_human",
+        /// An agent accepted it from the queue.
+        Accept => "accept",
+        /// An agent took it over from the assistant.
+        Takeover => "takeover",
+        /// A supervisor assigned it to an agent.
+        Assign => "assign",
+        /// Its agent transferred it to another.
+        Transfer => "transfer",
+        /// Handed back to the assistant.
+        HandBack => "hand_back",
+        /// Closed.
+        Close => "close",
+        /// Reopened by an agent.
+        Reopen => "reopen",
+        /// Snoozed by its agent.
+        Snooze => "snooze",
+        /// Woken from a snooze.
+        Unsnooze => "unsnooze",
+        /// The customer rated it (CSAT).
+        Rated => "rated",
+    }
+);
+
+impl From<Transition> for ConversationChange {
+    fn from(transition: Transition) -> Self {
+        match transition {
+            Transition::RequestHuman => Self::RequestHuman,
+            Transition::Accept(_) => Self::Accept,
+            Transition::Takeover(_) => Self::Takeover,
+            Transition::Assign(_) => Self::Assign,
+            Transition::Transfer(_) => Self::Transfer,
+            Transition::HandBack => Self::HandBack,
+            Transition::Close => Self::Close,
+            Transition::Reopen(_) => Self::Reopen,
+        }
+    }
+}
 
 /// Who did something (typing, reading, changing state).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,8 +94,9 @@ pub enum Event {
         previous_state: Option<ConversationState>,
         /// Its assignee before.
         previous_assignee: Option<UserId>,
-        /// The transition's name (`accept`, `close`, …) or `opened`.
-        change: String,
+        /// What happened (on the wire, the transition's name — `accept`,
+        /// `close`, … — or `opened`, `snooze`, `unsnooze`).
+        change: ConversationChange,
         /// Who caused it.
         by: Actor,
     },
@@ -150,5 +198,42 @@ impl Event {
             } => Some(*conversation_id),
             Event::Presence { .. } | Event::WebhooksChanged | Event::SessionsRevoked { .. } => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::UserId;
+
+    #[test]
+    fn a_change_is_on_the_wire_what_the_string_was() {
+        let agent = UserId::new();
+        for t in [
+            Transition::RequestHuman,
+            Transition::Accept(agent),
+            Transition::Takeover(agent),
+            Transition::Assign(agent),
+            Transition::Transfer(agent),
+            Transition::HandBack,
+            Transition::Close,
+            Transition::Reopen(agent),
+        ] {
+            let change = ConversationChange::from(t);
+            assert_eq!(change.as_str(), t.name());
+            assert_eq!(
+                serde_json::to_value(change).unwrap(),
+                serde_json::json!(t.name())
+            );
+        }
+        for change in ConversationChange::ALL {
+            let text = serde_json::to_string(change).unwrap();
+            assert_eq!(text, format!("\"{}\"", change.as_str()));
+            assert_eq!(
+                serde_json::from_str::<ConversationChange>(&text).unwrap(),
+                *change
+            );
+        }
+        assert!(serde_json::from_str::<ConversationChange>("\"renamed\"").is_err());
     }
 }

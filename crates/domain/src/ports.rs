@@ -489,6 +489,14 @@ pub trait ConversationCommands: Send + Sync {
         id: ConversationId,
         until: Option<Timestamp>,
     ) -> DomainResult<Conversation>;
+    /// The customer `who` rates their closed conversation (CSAT), once.
+    async fn rate(
+        &self,
+        who: &crate::auth::Principal,
+        id: ConversationId,
+        score: i32,
+        comment: Option<String>,
+    ) -> DomainResult<Conversation>;
 }
 
 /// What the assistant may do to a conversation.

@@ -79,7 +79,7 @@ pub fn outgoing<'a>(
             ..
         } => Outgoing::Changed {
             frame: ServerFrame::Conversation {
-                change,
+                change: change.as_str(),
                 conversation,
                 previous_state: *previous_state,
                 by,
@@ -147,7 +147,7 @@ pub fn outgoing<'a>(
 /// The `conversation` frame of a rating, `by` being [`rated_by`].
 pub fn rated<'a>(conversation: &'a Conversation, by: &'a Actor) -> ServerFrame<'a> {
     ServerFrame::Conversation {
-        change: "rated",
+        change: chat_domain::events::ConversationChange::Rated.as_str(),
         conversation,
         previous_state: Some(conversation.state),
         by,
@@ -272,7 +272,7 @@ mod tests {
                 conversation: c,
                 previous_state: Some(ConversationState::Queued),
                 previous_assignee: None,
-                change: "accept".into(),
+                change: chat_domain::events::ConversationChange::Accept,
                 by: Actor {
                     kind: SenderKind::Agent,
                     id: None,

@@ -13,9 +13,7 @@
 //! - [`socket`]: WebSocket framing on actix-ws, with the gateway's own
 //!   limits (frame headers checked before anything is buffered,
 //!   continuations joined under the same limit, every frame reported);
-//! - `rate`: the per-connection token bucket;
-//! - `widget` (feature `widget`): the widget's REST routes, until they move
-//!   to chat-admin.
+//! - `rate`: the per-connection token bucket.
 //!
 //! The crate sees the rest of the system through `chat-domain`'s ports
 //! only: [`RealtimeConversations`] (conversations), [`AgentPresence`]
@@ -39,8 +37,6 @@ pub mod hub;
 pub mod protocol;
 mod rate;
 pub mod socket;
-#[cfg(feature = "widget")]
-pub mod widget;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -49,8 +45,6 @@ use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-#[cfg(feature = "widget")]
-use chat_domain::auth::CustomerTokenIssuer;
 use chat_domain::auth::{Principal, TokenVerifier};
 use chat_domain::ports::{AgentPresence, EventBus, RealtimeConversations};
 use chat_domain::{DomainError, DomainResult};
@@ -83,8 +77,6 @@ pub struct GatewayConfig {
     /// Origins allowed to open sockets besides the server's own host;
     /// `*` allows any. Requests without `Origin` (non-browsers) are allowed.
     pub allowed_origins: Vec<String>,
-    /// Secret with which host sites sign verified customer identities.
-    pub widget_secret: Option<Vec<u8>>,
 }
 
 impl Default for GatewayConfig {
@@ -100,7 +92,6 @@ impl Default for GatewayConfig {
             max_sockets_per_ip: 100,
             client_address: ClientAddress::default(),
             allowed_origins: Vec::new(),
-            widget_secret: None,
         }
     }
 }
@@ -163,38 +154,6 @@ pub struct Gateway {
     pub(crate) config: GatewayConfig,
     /// Open sockets per client address (only addresses with one or more).
     open_per_address: Mutex<HashMap<IpAddr, usize>>,
-}
-
-/// What the widget's REST routes use (feature `widget`; they move to
-/// chat-admin, issue 16). Registered by [`configure_widget`].
-#[cfg(feature = "widget")]
-pub struct WidgetParts {
-    /// The conversation service, for the customer's own conversations.
-    pub service: Arc<chat_session::ConversationService>,
-    /// Issues customer tokens.
-    pub issuer: Arc<dyn CustomerTokenIssuer>,
-    /// Verifies them.
-    pub verifier: Arc<dyn TokenVerifier>,
-    /// Its `widget_secret` checks host sites' signatures.
-    pub config: GatewayConfig,
-}
-
-#[cfg(feature = "widget")]
-impl WidgetParts {
-    /// As [`Gateway::verify`].
-    pub(crate) async fn verify(&self, token: &str) -> DomainResult<Principal> {
-        let claimed = self.verifier.verify(token)?;
-        self.service.confirm(claimed).await
-    }
-}
-
-/// Registers the widget's REST routes (feature `widget`).
-#[cfg(feature = "widget")]
-pub fn configure_widget(parts: Arc<WidgetParts>) -> impl FnOnce(&mut web::ServiceConfig) {
-    move |cfg| {
-        cfg.app_data(web::Data::from(parts))
-            .configure(widget::configure);
-    }
 }
 
 impl Gateway {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chat_domain::access;
 use chat_domain::auth::Principal;
-use chat_domain::events::{Actor, Event, PresenceStatus};
+use chat_domain::events::{Actor, ConversationChange, Event, PresenceStatus};
 use chat_domain::ids::{ConversationId, CustomerId, UserId};
 use chat_domain::model::{
     AppendOutcome, Conversation, ConversationState, HistoryQuery, Message, MessageKind, NewMessage,
@@ -144,7 +144,7 @@ impl ConversationService {
             &conv,
             None,
             None,
-            "opened",
+            ConversationChange::Opened,
             Actor {
                 kind: SenderKind::Customer,
                 id: Some(customer.to_string()),
@@ -298,9 +298,9 @@ impl ConversationService {
         let after = self.store.set_snooze(id, until, at).await?;
         self.cache.refresh(&after);
         let change = if until.is_some() {
-            "snooze"
+            ConversationChange::Snooze
         } else {
-            "unsnooze"
+            ConversationChange::Unsnooze
         };
         self.announce(
             &after,
@@ -446,7 +446,7 @@ impl ConversationService {
             &after,
             Some(before.state),
             before.assignee_id,
-            transition.name(),
+            transition.into(),
             by,
         )
         .await;
@@ -487,14 +487,14 @@ impl ConversationService {
         conversation: &Conversation,
         previous_state: Option<ConversationState>,
         previous_assignee: Option<UserId>,
-        change: &str,
+        change: ConversationChange,
         by: Actor,
     ) {
         self.publish(Event::ConversationChanged {
             conversation: conversation.clone(),
             previous_state,
             previous_assignee,
-            change: change.to_owned(),
+            change,
             by,
         })
         .await;
@@ -592,5 +592,15 @@ impl ConversationCommands for ConversationService {
         until: Option<Timestamp>,
     ) -> DomainResult<Conversation> {
         ConversationService::snooze(self, who, id, until).await
+    }
+
+    async fn rate(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        score: i32,
+        comment: Option<String>,
+    ) -> DomainResult<Conversation> {
+        ConversationService::rate(self, who, id, score, comment).await
     }
 }

@@ -6,12 +6,14 @@ use std::time::Duration;
 use chat_domain::auth::{Principal, RefreshToken, TokenVerifier};
 use chat_domain::events::Event;
 use chat_domain::ids::{CustomerId, RefreshTokenId, TokenFamilyId, UserId};
-use chat_domain::model::{AuditEntry, Role, User, normalize_email};
+use chat_domain::model::{Role, User, normalize_email};
 use chat_domain::ports::{EventBus, Store};
 use chat_domain::time::{Timestamp, now};
 use chat_domain::{DomainError, DomainResult};
 use serde::Serialize;
 use tokio::sync::{OnceCell, Semaphore};
+
+use crate::audit::{AuditRecord, Audited};
 
 use super::password::{check_password_policy, hash_password, verify_password};
 use super::refresh::{RefreshSecret, hash_refresh_secret};
@@ -131,8 +133,6 @@ const INVALID_LOGIN: &str = "invalid email or password";
 /// Concurrent password verifications allowed (each is CPU-bound and uses
 /// 19 MiB): a few per core keeps the cores busy without queueing memory.
 const MAX_CONCURRENT_HASHES: usize = 4;
-/// Longest text kept in an audit field (the column holds 255).
-const MAX_AUDIT_FIELD: usize = 255;
 
 impl AuthService {
     /// Wires the service.
@@ -178,13 +178,15 @@ impl AuthService {
         self.keys.clone()
     }
 
-    /// Checks credentials and opens a new refresh-token family.
+    /// Checks credentials and opens a new refresh-token family. Every
+    /// attempt that reached a verdict (signed in, refused, throttled) comes
+    /// back with its audit record; `ip` is the throttle's second key.
     pub async fn login(
         &self,
         email: &str,
         password: &str,
         ip: Option<&str>,
-    ) -> DomainResult<(TokenPair, User)> {
+    ) -> Audited<(TokenPair, User)> {
         let valid_email = normalize_email(email).ok();
         // Bounded keys: a megabyte of "e-mail" must not become a map key.
         let shown: String = email.trim().to_lowercase().chars().take(254).collect();
@@ -193,57 +195,60 @@ impl AuthService {
         let attempt = match self.throttle.begin(&[&acct_key, &ip_key]).await {
             Ok(attempt) => attempt,
             Err(e) => {
-                self.audit(None, "auth.login_throttled", Some(&shown), ip, None)
-                    .await;
-                return Err(e);
+                return Audited::with(
+                    Err(e),
+                    AuditRecord::new(None, "auth.login_throttled", Some(shown)),
+                );
             }
         };
-        let user = match self
-            .check_credentials(valid_email, &shown, password, ip)
-            .await
-        {
-            Ok(Some(user)) => user,
-            Ok(None) => return Err(DomainError::Unauthenticated(INVALID_LOGIN.into())),
+        let user = match self.check_credentials(valid_email, &shown, password).await {
+            Ok(Ok(user)) => user,
+            Ok(Err(refused)) => {
+                return Audited::with(
+                    Err(DomainError::Unauthenticated(INVALID_LOGIN.into())),
+                    refused,
+                );
+            }
             Err(e) => {
                 // The database (or the hashing pool) failed, not the caller:
                 // an outage must not lock correct passwords out afterwards.
                 self.throttle
                     .abandoned(&attempt, &[&acct_key, &ip_key])
                     .await;
-                return Err(e);
+                return Audited::silent(Err(e));
             }
         };
         self.throttle
             .succeeded(&attempt, &acct_key, &[&ip_key])
             .await;
         let user = self.upgrade_legacy_hash(user, password).await;
-        let pair = self.open_family(&user).await?;
-        self.audit(Some(user.id), "auth.login", Some(&user.email), ip, None)
-            .await;
-        Ok((pair, user))
+        match self.open_family(&user).await {
+            Ok(pair) => {
+                let record =
+                    AuditRecord::new(Some(user.id), "auth.login", Some(user.email.clone()));
+                Audited::with(Ok((pair, user)), record)
+            }
+            Err(e) => Audited::silent(Err(e)),
+        }
     }
 
-    /// The user behind valid credentials, `None` for wrong ones (audited
-    /// here), or an error when they could not be checked.
+    /// The user behind valid credentials, the audit record of the refusal
+    /// for wrong ones, or an error when they could not be checked.
     async fn check_credentials(
         &self,
         valid_email: Option<String>,
         shown: &str,
         password: &str,
-        ip: Option<&str>,
-    ) -> DomainResult<Option<User>> {
+    ) -> DomainResult<Result<User, AuditRecord>> {
         let Some(email) = valid_email else {
             // Not an address, so not an account: no lookup, no hash; the
             // attempt still counts against the address.
-            self.audit(
+            return Ok(Err(AuditRecord::new(
                 None,
                 "auth.login_failed",
-                Some(shown),
-                ip,
-                Some("invalid email"),
+                Some(shown.to_owned()),
             )
-            .await;
-            return Ok(None);
+            .because("invalid email")));
         };
         let user = self.store.user_by_email(&email).await?;
         let phc = match &user {
@@ -260,24 +265,38 @@ impl AuthService {
             verify_password(password.to_owned(), phc).await?
         };
         match user {
-            Some(u) if ok && u.active => Ok(Some(u)),
+            Some(u) if ok && u.active => Ok(Ok(u)),
             other => {
                 let reason = match other {
                     None => "unknown email",
                     Some(u) if !u.active => "account deactivated",
                     Some(_) => "wrong password",
                 };
-                self.audit(None, "auth.login_failed", Some(&email), ip, Some(reason))
-                    .await;
-                Ok(None)
+                Ok(Err(AuditRecord::new(
+                    None,
+                    "auth.login_failed",
+                    Some(email),
+                )
+                .because(reason)))
             }
         }
     }
 
     /// Exchanges a live refresh token for a new pair. Presenting a token that
     /// was already rotated means it leaked (or the client is replaying): the
-    /// whole family is revoked and the caller must log in again.
-    pub async fn refresh(&self, secret: &str, ip: Option<&str>) -> DomainResult<TokenPair> {
+    /// whole family is revoked and the caller must log in again (and the
+    /// reuse comes back with its audit record).
+    pub async fn refresh(&self, secret: &str) -> Audited<TokenPair> {
+        let mut record = None;
+        let result = self.rotate(secret, &mut record).await;
+        Audited { result, record }
+    }
+
+    async fn rotate(
+        &self,
+        secret: &str,
+        record: &mut Option<AuditRecord>,
+    ) -> DomainResult<TokenPair> {
         let invalid = || DomainError::Unauthenticated("refresh token is invalid".into());
         let Some(token) = self
             .store
@@ -288,7 +307,7 @@ impl AuthService {
         };
         let at = now();
         if token.replaced_by.is_some() {
-            return Err(self.reuse_detected(&token, ip, at).await);
+            return Err(self.reuse_detected(&token, at, record).await);
         }
         if token.revoked_at.is_some() {
             return Err(DomainError::Unauthenticated(
@@ -309,26 +328,31 @@ impl AuthService {
         let new = self.refresh_row(&user, token.family_id, &next, at);
         if !self.store.rotate_refresh_token(token.id, &new, at).await? {
             // Lost a race with another refresh of the same token: a replay.
-            return Err(self.reuse_detected(&token, ip, at).await);
+            return Err(self.reuse_detected(&token, at, record).await);
         }
         self.pair(&user, next.secret)
     }
 
     /// Revokes the family of a refresh token (this login on this device).
-    /// Unknown tokens are ignored: logout is idempotent.
-    pub async fn logout(&self, secret: &str, ip: Option<&str>) -> DomainResult<()> {
-        if let Some(token) = self
+    /// Unknown tokens are ignored: logout is idempotent. A revocation comes
+    /// back with its audit record.
+    pub async fn logout(&self, secret: &str) -> Audited<()> {
+        let token = match self
             .store
             .refresh_token_by_hash(&hash_refresh_secret(secret))
-            .await?
+            .await
         {
-            self.store
-                .revoke_token_family(token.family_id, now())
-                .await?;
-            self.audit(Some(token.user_id), "auth.logout", None, ip, None)
-                .await;
+            Ok(Some(token)) => token,
+            Ok(None) => return Audited::silent(Ok(())),
+            Err(e) => return Audited::silent(Err(e)),
+        };
+        match self.store.revoke_token_family(token.family_id, now()).await {
+            Ok(_) => Audited::with(
+                Ok(()),
+                AuditRecord::new(Some(token.user_id), "auth.logout", None),
+            ),
+            Err(e) => Audited::silent(Err(e)),
         }
-        Ok(())
     }
 
     /// The current user behind a staff principal; deactivated or deleted
@@ -425,18 +449,6 @@ impl AuthService {
         hash_password(password.to_owned()).await
     }
 
-    /// Records an action in the audit log (best effort; see `audit`).
-    pub async fn record(
-        &self,
-        actor: Option<UserId>,
-        action: &str,
-        target: Option<&str>,
-        ip: Option<&str>,
-        detail: Option<&str>,
-    ) {
-        self.audit(actor, action, target, ip, detail).await;
-    }
-
     /// Signs a widget token for a customer.
     pub fn issue_customer_token(&self, customer: CustomerId) -> DomainResult<(String, i64)> {
         let ttl = self.config.customer_ttl_secs;
@@ -490,8 +502,6 @@ impl AuthService {
             Err(DomainError::Conflict(_)) => return Ok(BootstrapOutcome::AlreadyInitialized),
             Err(e) => return Err(e),
         }
-        self.audit(None, "auth.bootstrap_admin", Some(&admin.email), None, None)
-            .await;
         Ok(BootstrapOutcome::Created {
             email: admin.email,
             generated_password: admin.generated_password,
@@ -543,15 +553,18 @@ impl AuthService {
     async fn reuse_detected(
         &self,
         token: &RefreshToken,
-        ip: Option<&str>,
         at: Timestamp,
+        record: &mut Option<AuditRecord>,
     ) -> DomainError {
         if let Err(e) = self.store.revoke_token_family(token.family_id, at).await {
             return e;
         }
         tracing::warn!(user_id = %token.user_id, family = %token.family_id, "refresh token reuse: family revoked");
-        self.audit(Some(token.user_id), "auth.refresh_reuse", None, ip, None)
-            .await;
+        *record = Some(AuditRecord::new(
+            Some(token.user_id),
+            "auth.refresh_reuse",
+            None,
+        ));
         DomainError::Unauthenticated(
             "refresh token was already used; this session is revoked, log in again".into(),
         )
@@ -562,30 +575,6 @@ impl AuthService {
             .get_or_try_init(|| hash_password(random_password()))
             .await
             .cloned()
-    }
-
-    /// Best effort: a failed audit write is logged but does not fail the
-    /// request it describes (the database is usually down for both).
-    async fn audit(
-        &self,
-        actor: Option<UserId>,
-        action: &str,
-        target: Option<&str>,
-        ip: Option<&str>,
-        reason: Option<&str>,
-    ) {
-        let entry = AuditEntry {
-            id: Default::default(),
-            actor_id: actor.map(|a| a.to_string()),
-            action: action.to_owned(),
-            target: target.map(|t| t.chars().take(MAX_AUDIT_FIELD).collect()),
-            ip: ip.map(|i| i.chars().take(64).collect()),
-            detail: reason.map(|r| serde_json::json!({ "reason": r }).to_string()),
-            created_at: now(),
-        };
-        if let Err(e) = self.store.record_audit(&entry).await {
-            tracing::error!(error = %e, action, "audit entry not recorded");
-        }
     }
 }
 

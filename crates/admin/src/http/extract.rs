@@ -84,22 +84,47 @@ impl FromRequest for StaffCaller {
     }
 }
 
-/// A customer (widget token). Staff tokens get 403.
+/// A customer (widget token), checked against the database on every
+/// request: an erased customer's tokens stop working at once (401), so
+/// nothing new attaches to the record. Staff tokens get 403.
 #[derive(Clone, Copy, Debug)]
 pub struct CustomerCaller {
     /// Who.
     pub customer_id: CustomerId,
 }
 
+impl CustomerCaller {
+    /// The caller as the domain's access rules see it.
+    pub fn principal(self) -> Principal {
+        Principal::Customer {
+            customer_id: self.customer_id,
+        }
+    }
+}
+
 impl FromRequest for CustomerCaller {
     type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req).and_then(|p| match p {
-            Principal::Customer { customer_id } => Ok(CustomerCaller { customer_id }),
-            Principal::Staff { .. } => Err(DomainError::Forbidden("customers only".into()).into()),
-        }))
+        let principal = authenticate(req);
+        let store = req.app_data::<web::Data<dyn Store>>().cloned();
+        Box::pin(async move {
+            let customer_id = match principal? {
+                Principal::Customer { customer_id } => customer_id,
+                Principal::Staff { .. } => {
+                    return Err(DomainError::Forbidden("customer token required".into()).into());
+                }
+            };
+            let store = store.ok_or_else(|| DomainError::Internal("no Store registered".into()))?;
+            match store.customer_by_id(customer_id).await? {
+                Some(c) if c.erased_at.is_none() => Ok(CustomerCaller { customer_id }),
+                _ => Err(DomainError::Unauthenticated(
+                    "this customer session is no longer valid".into(),
+                )
+                .into()),
+            }
+        })
     }
 }
 

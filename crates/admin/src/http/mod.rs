@@ -4,14 +4,17 @@
 //!   malformed JSON, bad paths and queries answer with it;
 //! - [`extract`]: authentication and role-check extractors;
 //! - [`client_ip`]: which address a request comes from, behind trusted proxies;
-//! - `routes/`: one file per resource.
+//! - `routes/`: one file per resource, the widget's (customer) routes
+//!   included.
 
 mod body;
 pub mod client_ip;
+mod docs_page;
 pub mod error;
 pub mod extract;
 pub mod openapi;
 mod routes;
+mod schemas;
 
 use std::sync::Arc;
 
@@ -24,9 +27,11 @@ pub use client_ip::{ClientIp, TrustedProxies};
 use error::method_not_allowed;
 pub use error::{ApiError, json_config, not_found, path_config, query_config};
 pub use extract::{AdminOnly, Caller, CustomerCaller, RoleGuard, StaffCaller, SupervisorUp};
+pub use routes::widget::{WidgetConfig, verify_signature};
 
 use crate::AuthService;
-use crate::webhooks::Webhooks;
+use crate::audit::Audit;
+use chat_webhooks::Webhooks;
 
 /// What the back office needs; the binary builds it with the concrete
 /// adapters (cloned into every worker).
@@ -34,7 +39,7 @@ use crate::webhooks::Webhooks;
 pub struct Services {
     /// The database.
     pub store: Arc<dyn Store>,
-    /// Sign-in, tokens, passwords, audit.
+    /// Sign-in, tokens, passwords.
     pub auth: Arc<AuthService>,
     /// The conversation use cases (shared with the WebSocket gateway).
     pub commands: Arc<dyn ConversationCommands>,
@@ -46,6 +51,8 @@ pub struct Services {
     pub webhooks: Arc<Webhooks>,
     /// Which proxies' forwarding headers to believe.
     pub proxies: TrustedProxies,
+    /// The widget routes' settings.
+    pub widget: WidgetConfig,
 }
 
 /// Registers the back-office routes under `/api/v1`, the OpenAPI document
@@ -60,10 +67,13 @@ pub fn configure(services: Services) -> impl FnOnce(&mut web::ServiceConfig) {
         knowledge,
         webhooks,
         proxies,
+        widget,
     } = services;
     move |cfg| {
         let verifier: Arc<dyn TokenVerifier> = auth.clone();
+        let audit = web::Data::new(Audit::new(store.clone()));
         cfg.app_data(web::Data::from(store))
+            .app_data(audit)
             .app_data(web::Data::from(commands))
             .app_data(web::Data::from(presence))
             .app_data(web::Data::from(knowledge))
@@ -71,6 +81,7 @@ pub fn configure(services: Services) -> impl FnOnce(&mut web::ServiceConfig) {
             .app_data(web::Data::from(auth))
             .app_data(web::Data::from(verifier))
             .app_data(web::Data::new(proxies))
+            .app_data(web::Data::new(widget))
             .service(
                 web::resource("/api/openapi.json")
                     .route(web::get().to(openapi::openapi_json))
@@ -78,7 +89,7 @@ pub fn configure(services: Services) -> impl FnOnce(&mut web::ServiceConfig) {
             )
             .service(
                 web::resource(["/api/docs", "/api/docs/{file}"])
-                    .route(web::get().to(openapi::docs_page))
+                    .route(web::get().to(docs_page::docs_page))
                     .default_service(web::to(method_not_allowed)),
             )
             .service(
@@ -91,7 +102,8 @@ pub fn configure(services: Services) -> impl FnOnce(&mut web::ServiceConfig) {
                     .configure(routes::knowledge::configure)
                     .configure(routes::canned::configure)
                     .configure(routes::stats::configure)
-                    .configure(routes::webhooks::configure),
+                    .configure(routes::webhooks::configure)
+                    .configure(routes::widget::configure),
             );
     }
 }

@@ -197,6 +197,16 @@ impl ConversationCommands for Conversations {
     ) -> DomainResult<Conversation> {
         Err(DomainError::Conflict("no snoozing here".into()))
     }
+
+    async fn rate(
+        &self,
+        _who: &Principal,
+        _id: ConversationId,
+        _score: i32,
+        _comment: Option<String>,
+    ) -> DomainResult<Conversation> {
+        Err(DomainError::Conflict("no ratings here".into()))
+    }
 }
 
 #[async_trait]
@@ -232,7 +242,7 @@ impl RealtimeConversations for Conversations {
                 conversation: conversation.clone(),
                 previous_state: None,
                 previous_assignee: None,
-                change: "opened".into(),
+                change: chat_domain::events::ConversationChange::Opened,
                 by: Actor {
                     kind: SenderKind::Customer,
                     id: Some(customer.to_string()),

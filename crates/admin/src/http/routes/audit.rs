@@ -66,6 +66,6 @@ async fn list(
 }
 
 /// The OpenAPI schemas of this module's bodies.
-pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+pub(crate) fn schemas(out: &mut crate::http::schemas::Schemas) {
     out.add::<Page>();
 }

@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use crate::AuthService;
+use crate::audit::Audit;
 use crate::auth::TokenPair;
 use crate::http::client_ip::ClientIp;
 use crate::http::error::{ApiError, method_not_allowed};
@@ -33,16 +34,18 @@ struct LoginResponse {
 
 async fn login(
     auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     ip: ClientIp,
     body: crate::http::Body<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.read().await?;
-    let auth = auth.into_inner();
+    let (auth, audit) = (auth.into_inner(), audit.into_inner());
     // Detached from the request: a client hanging up must not cancel a
     // database write halfway (see `super::detached`).
     let (tokens, user) = super::detached(async move {
-        auth.login(&body.email, &body.password, ip.0.as_deref())
-            .await
+        let ip = ip.0.as_deref();
+        let attempt = auth.login(&body.email, &body.password, ip).await;
+        audit.settle(attempt, ip).await
     })
     .await?;
     Ok(HttpResponse::Ok().json(LoginResponse { tokens, user }))
@@ -55,25 +58,33 @@ struct RefreshRequest {
 
 async fn refresh(
     auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     ip: ClientIp,
     body: crate::http::Body<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.read().await?;
-    let auth = auth.into_inner();
-    let tokens =
-        super::detached(async move { auth.refresh(&body.refresh_token, ip.0.as_deref()).await })
-            .await?;
+    let (auth, audit) = (auth.into_inner(), audit.into_inner());
+    let tokens = super::detached(async move {
+        let rotated = auth.refresh(&body.refresh_token).await;
+        audit.settle(rotated, ip.0.as_deref()).await
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(tokens))
 }
 
 async fn logout(
     auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     ip: ClientIp,
     body: crate::http::Body<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.read().await?;
-    let auth = auth.into_inner();
-    super::detached(async move { auth.logout(&body.refresh_token, ip.0.as_deref()).await }).await?;
+    let (auth, audit) = (auth.into_inner(), audit.into_inner());
+    super::detached(async move {
+        let revoked = auth.logout(&body.refresh_token).await;
+        audit.settle(revoked, ip.0.as_deref()).await
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -85,7 +96,7 @@ async fn me(
 }
 
 /// The OpenAPI schemas of this module's bodies.
-pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+pub(crate) fn schemas(out: &mut crate::http::schemas::Schemas) {
     out.add::<LoginRequest>();
     out.add::<LoginResponse>();
     out.add::<RefreshRequest>();

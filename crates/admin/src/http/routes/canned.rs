@@ -127,7 +127,7 @@ async fn delete(
 }
 
 /// The OpenAPI schemas of this module's bodies.
-pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+pub(crate) fn schemas(out: &mut crate::http::schemas::Schemas) {
     out.add::<Items>();
     out.add::<Input>();
     out.add::<Replace>();

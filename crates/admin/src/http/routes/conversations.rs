@@ -12,6 +12,7 @@ use chat_domain::model::{Conversation, ConversationState, HistoryQuery, Message,
 use chat_domain::ports::{ConversationCommands, ConversationFilter, ListCursor, Store};
 use serde::{Deserialize, Serialize};
 
+use crate::audit::Audit;
 use crate::http::error::{ApiError, method_not_allowed};
 use crate::http::extract::StaffCaller;
 
@@ -299,7 +300,7 @@ struct ActBody {
 async fn act(
     caller: StaffCaller,
     commands: web::Data<dyn ConversationCommands>,
-    auth: web::Data<crate::AuthService>,
+    audit: web::Data<Audit>,
     ip: crate::http::ClientIp,
     path: web::Path<(ConversationId, String)>,
     body: Option<web::Json<ActBody>>,
@@ -322,14 +323,15 @@ async fn act(
         .transition(&principal(&caller), id, transition)
         .await?;
     if caller.role.at_least(Role::Supervisor) {
-        auth.record(
-            Some(caller.user_id),
-            &format!("conversation.{}", transition.name()),
-            Some(&id.to_string()),
-            ip.0.as_deref(),
-            None,
-        )
-        .await;
+        audit
+            .log(
+                Some(caller.user_id),
+                &format!("conversation.{}", transition.name()),
+                Some(&id.to_string()),
+                ip.0.as_deref(),
+                None,
+            )
+            .await;
     }
     Ok(web::Json(conv))
 }
@@ -441,7 +443,7 @@ async fn unsnooze(
 }
 
 /// The OpenAPI schemas of this module's bodies.
-pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+pub(crate) fn schemas(out: &mut crate::http::schemas::Schemas) {
     out.add::<chat_domain::model::ConversationSummary>();
     out.add::<chat_domain::model::MessagePreview>();
     out.add::<ReadBody>();

@@ -22,7 +22,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::conversations::principal;
 use super::paging;
-use crate::AuthService;
+use crate::audit::Audit;
 use crate::http::client_ip::ClientIp;
 use crate::http::error::{ApiError, method_not_allowed};
 use crate::http::extract::{AdminOnly, StaffCaller, SupervisorUp};
@@ -262,7 +262,7 @@ impl UpdateCustomer {
 
 async fn update(
     caller: StaffCaller,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<CustomerId>,
@@ -272,14 +272,15 @@ async fn update(
     let patch = body.read().await?.into_patch()?;
     let customer = store.update_customer(*path, &patch, now()).await?;
     let detail = serde_json::json!({ "fields": patch.fields() }).to_string();
-    auth.record(
-        Some(caller.user_id),
-        "customer.updated",
-        Some(&path.to_string()),
-        ip.0.as_deref(),
-        Some(&detail),
-    )
-    .await;
+    audit
+        .log(
+            Some(caller.user_id),
+            "customer.updated",
+            Some(&path.to_string()),
+            ip.0.as_deref(),
+            Some(&detail),
+        )
+        .await;
     Ok(web::Json(customer))
 }
 
@@ -312,7 +313,7 @@ const EXPORT_MESSAGE_PAGE: u32 = 500;
 
 async fn export(
     guard: SupervisorUp,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<CustomerId>,
@@ -365,14 +366,15 @@ async fn export(
         "messages": message_count,
     })
     .to_string();
-    auth.record(
-        Some(guard.caller.user_id),
-        "customer.exported",
-        Some(&id.to_string()),
-        ip.0.as_deref(),
-        Some(&detail),
-    )
-    .await;
+    audit
+        .log(
+            Some(guard.caller.user_id),
+            "customer.exported",
+            Some(&id.to_string()),
+            ip.0.as_deref(),
+            Some(&detail),
+        )
+        .await;
     Ok(HttpResponse::Ok()
         .insert_header((
             header::CONTENT_DISPOSITION,
@@ -387,7 +389,7 @@ async fn export(
 
 async fn erase(
     admin: AdminOnly,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<CustomerId>,
@@ -399,14 +401,15 @@ async fn erase(
     let (customer, erased_now) =
         super::detached(async move { store.erase_customer(id, now()).await }).await?;
     let detail = serde_json::json!({ "already_erased": !erased_now }).to_string();
-    auth.record(
-        Some(admin.caller.user_id),
-        "customer.erased",
-        Some(&id.to_string()),
-        ip.0.as_deref(),
-        Some(&detail),
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "customer.erased",
+            Some(&id.to_string()),
+            ip.0.as_deref(),
+            Some(&detail),
+        )
+        .await;
     Ok(web::Json(customer))
 }
 
@@ -427,7 +430,7 @@ const REKEY_BATCH: u32 = 200;
 /// with `CHAT_DATA_HASH_KEY`. Idempotent: run it again after a failure.
 async fn reencrypt(
     admin: AdminOnly,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
 ) -> Result<web::Json<ReencryptReport>, ApiError> {
@@ -451,19 +454,20 @@ async fn reencrypt(
     .await?;
     let detail =
         serde_json::json!({ "scanned": report.scanned, "rewritten": report.rewritten }).to_string();
-    auth.record(
-        Some(admin.caller.user_id),
-        "customer.reencrypted",
-        None,
-        ip.0.as_deref(),
-        Some(&detail),
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "customer.reencrypted",
+            None,
+            ip.0.as_deref(),
+            Some(&detail),
+        )
+        .await;
     Ok(web::Json(report))
 }
 
 /// The OpenAPI schemas of this module's bodies.
-pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+pub(crate) fn schemas(out: &mut crate::http::schemas::Schemas) {
     out.add::<chat_domain::model::Customer>();
     out.add::<ConversationPage>();
     out.add::<CustomerDetail>();

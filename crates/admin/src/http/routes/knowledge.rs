@@ -9,7 +9,7 @@ use chat_domain::ports::{KnowledgeSearch, Store};
 use chat_domain::time::now;
 use serde::{Deserialize, Serialize};
 
-use crate::AuthService;
+use crate::audit::Audit;
 use crate::http::client_ip::ClientIp;
 use crate::http::error::{ApiError, method_not_allowed};
 use crate::http::extract::SupervisorUp;
@@ -87,7 +87,7 @@ fn yes() -> bool {
 
 async fn create(
     who: SupervisorUp,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     body: crate::http::Body<DocInput>,
@@ -96,14 +96,15 @@ async fn create(
     let mut doc = KnowledgeDoc::new(&input.title, &input.body, tags(input.tags)?, now())?;
     doc.enabled = input.enabled;
     store.create_doc(&doc).await?;
-    auth.record(
-        Some(who.caller.user_id),
-        "knowledge.created",
-        Some(&doc.id.to_string()),
-        ip.0.as_deref(),
-        None,
-    )
-    .await;
+    audit
+        .log(
+            Some(who.caller.user_id),
+            "knowledge.created",
+            Some(&doc.id.to_string()),
+            ip.0.as_deref(),
+            None,
+        )
+        .await;
     Ok(HttpResponse::Created().json(doc))
 }
 
@@ -124,7 +125,7 @@ async fn detail(
 
 async fn replace(
     who: SupervisorUp,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<KnowledgeDocId>,
@@ -137,33 +138,35 @@ async fn replace(
     doc.created_at = current.created_at;
     doc.enabled = input.enabled;
     store.update_doc(&doc).await?;
-    auth.record(
-        Some(who.caller.user_id),
-        "knowledge.updated",
-        Some(&doc.id.to_string()),
-        ip.0.as_deref(),
-        None,
-    )
-    .await;
+    audit
+        .log(
+            Some(who.caller.user_id),
+            "knowledge.updated",
+            Some(&doc.id.to_string()),
+            ip.0.as_deref(),
+            None,
+        )
+        .await;
     Ok(web::Json(doc))
 }
 
 async fn delete(
     who: SupervisorUp,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<KnowledgeDocId>,
 ) -> Result<HttpResponse, ApiError> {
     store.delete_doc(*path).await?;
-    auth.record(
-        Some(who.caller.user_id),
-        "knowledge.deleted",
-        Some(&path.to_string()),
-        ip.0.as_deref(),
-        None,
-    )
-    .await;
+    audit
+        .log(
+            Some(who.caller.user_id),
+            "knowledge.deleted",
+            Some(&path.to_string()),
+            ip.0.as_deref(),
+            None,
+        )
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -320,7 +323,7 @@ fn csv_records(content: &str) -> Vec<Vec<String>> {
 
 async fn import(
     who: SupervisorUp,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     body: crate::http::Body<ImportInput>,
@@ -346,14 +349,15 @@ async fn import(
         store.create_doc(doc).await?;
     }
     let detail = format!(r#"{{"documents":{}}}"#, docs.len());
-    auth.record(
-        Some(who.caller.user_id),
-        "knowledge.imported",
-        None,
-        ip.0.as_deref(),
-        Some(&detail),
-    )
-    .await;
+    audit
+        .log(
+            Some(who.caller.user_id),
+            "knowledge.imported",
+            None,
+            ip.0.as_deref(),
+            Some(&detail),
+        )
+        .await;
     Ok(HttpResponse::Created().json(ImportResult {
         imported: docs.len(),
         ids: docs.iter().map(|d| d.id).collect(),
@@ -402,24 +406,25 @@ struct ReindexResult {
 /// pick the change up at their next periodic check).
 async fn reindex(
     who: SupervisorUp,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     knowledge: web::Data<dyn KnowledgeSearch>,
     ip: ClientIp,
 ) -> Result<web::Json<ReindexResult>, ApiError> {
     let passages = knowledge.reindex().await?;
-    auth.record(
-        Some(who.caller.user_id),
-        "knowledge.reindex",
-        None,
-        ip.0.as_deref(),
-        Some(&format!("{{\"passages\":{passages}}}")),
-    )
-    .await;
+    audit
+        .log(
+            Some(who.caller.user_id),
+            "knowledge.reindex",
+            None,
+            ip.0.as_deref(),
+            Some(&format!("{{\"passages\":{passages}}}")),
+        )
+        .await;
     Ok(web::Json(ReindexResult { passages }))
 }
 
 /// The OpenAPI schemas of this module's bodies.
-pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+pub(crate) fn schemas(out: &mut crate::http::schemas::Schemas) {
     out.add::<DocInput>();
     out.add::<ImportInput>();
     out.add::<ImportResult>();

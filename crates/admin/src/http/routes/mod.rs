@@ -9,11 +9,12 @@ pub(crate) mod knowledge;
 pub(crate) mod stats;
 pub(crate) mod users;
 pub(crate) mod webhooks;
+pub(crate) mod widget;
 
 use crate::http::error::ApiError;
 
 /// Every route module's body schemas, for the OpenAPI document.
-pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+pub(crate) fn schemas(out: &mut crate::http::schemas::Schemas) {
     audit::schemas(out);
     auth::schemas(out);
     canned::schemas(out);
@@ -23,6 +24,7 @@ pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
     stats::schemas(out);
     users::schemas(out);
     webhooks::schemas(out);
+    widget::schemas(out);
 }
 
 /// Paging rules shared by every list route.

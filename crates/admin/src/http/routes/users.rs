@@ -14,6 +14,7 @@ use chat_domain::time::now;
 use serde::Deserialize;
 
 use crate::AuthService;
+use crate::audit::Audit;
 use crate::http::client_ip::ClientIp;
 use crate::http::error::{ApiError, method_not_allowed};
 use crate::http::extract::{AdminOnly, StaffCaller};
@@ -144,6 +145,7 @@ struct CreateUser {
 async fn create(
     admin: AdminOnly,
     auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     body: crate::http::Body<CreateUser>,
@@ -165,14 +167,15 @@ async fn create(
     };
     store.create_user(&user).await?;
     let detail = format!(r#"{{"role":"{}"}}"#, user.role);
-    auth.record(
-        Some(admin.caller.user_id),
-        "user.created",
-        Some(&user.id.to_string()),
-        ip.0.as_deref(),
-        Some(&detail),
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "user.created",
+            Some(&user.id.to_string()),
+            ip.0.as_deref(),
+            Some(&detail),
+        )
+        .await;
     Ok(HttpResponse::Created().json(user))
 }
 
@@ -203,6 +206,7 @@ struct UpdateUser {
 async fn update(
     admin: AdminOnly,
     auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<UserId>,
@@ -235,14 +239,15 @@ async fn update(
         auth.revoke_sessions(user.id).await?;
     }
     let detail = serde_json::json!({ "role": user.role, "active": user.active, "display_name": body.display_name.is_some() }).to_string();
-    auth.record(
-        Some(admin.caller.user_id),
-        "user.updated",
-        Some(&user.id.to_string()),
-        ip.0.as_deref(),
-        Some(&detail),
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "user.updated",
+            Some(&user.id.to_string()),
+            ip.0.as_deref(),
+            Some(&detail),
+        )
+        .await;
     Ok(web::Json(user))
 }
 
@@ -256,6 +261,7 @@ struct ResetPassword {
 async fn reset_password(
     admin: AdminOnly,
     auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<UserId>,
@@ -266,14 +272,15 @@ async fn reset_password(
     let auth2 = auth.clone().into_inner();
     let password = body.read().await?.password;
     super::detached(async move { auth2.set_password(user, &password).await }).await?;
-    auth.record(
-        Some(admin.caller.user_id),
-        "user.password_reset",
-        Some(&id),
-        ip.0.as_deref(),
-        None,
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "user.password_reset",
+            Some(&id),
+            ip.0.as_deref(),
+            None,
+        )
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -288,6 +295,7 @@ struct ChangePassword {
 async fn change_own_password(
     caller: StaffCaller,
     auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     ip: ClientIp,
     body: crate::http::Body<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
@@ -299,19 +307,20 @@ async fn change_own_password(
             .await
     })
     .await?;
-    auth.record(
-        Some(caller.user_id),
-        "user.password_changed",
-        Some(&caller.user_id.to_string()),
-        ip.0.as_deref(),
-        None,
-    )
-    .await;
+    audit
+        .log(
+            Some(caller.user_id),
+            "user.password_changed",
+            Some(&caller.user_id.to_string()),
+            ip.0.as_deref(),
+            None,
+        )
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// The OpenAPI schemas of this module's bodies.
-pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+pub(crate) fn schemas(out: &mut crate::http::schemas::Schemas) {
     out.add::<StaffMember>();
     out.add::<CreateUser>();
     out.add::<UpdateUser>();
@@ -323,20 +332,22 @@ pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
 async fn log_user_out_everywhere(
     admin: AdminOnly,
     auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
     let user = load(store.get_ref(), *path).await?;
     auth.revoke_sessions(user.id).await?;
-    auth.record(
-        Some(admin.caller.user_id),
-        "user.logged_out_everywhere",
-        Some(&user.id.to_string()),
-        ip.0.as_deref(),
-        None,
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "user.logged_out_everywhere",
+            Some(&user.id.to_string()),
+            ip.0.as_deref(),
+            None,
+        )
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -344,17 +355,19 @@ async fn log_user_out_everywhere(
 async fn log_out_everywhere(
     caller: StaffCaller,
     auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     ip: ClientIp,
 ) -> Result<HttpResponse, ApiError> {
     let id = caller.user_id;
     auth.revoke_sessions(id).await?;
-    auth.record(
-        Some(id),
-        "auth.logged_out_everywhere",
-        Some(&id.to_string()),
-        ip.0.as_deref(),
-        None,
-    )
-    .await;
+    audit
+        .log(
+            Some(id),
+            "auth.logged_out_everywhere",
+            Some(&id.to_string()),
+            ip.0.as_deref(),
+            None,
+        )
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }

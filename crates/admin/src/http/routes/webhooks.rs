@@ -12,13 +12,13 @@ use chat_domain::ports::Store;
 use chat_domain::time::{Timestamp, now};
 use serde::{Deserialize, Serialize};
 
-use crate::AuthService;
+use crate::audit::Audit;
 use crate::http::Body;
 use crate::http::client_ip::ClientIp;
 use crate::http::error::{ApiError, method_not_allowed};
 use crate::http::extract::AdminOnly;
-use crate::webhooks::Webhooks;
-use crate::webhooks::sign::new_secret;
+use chat_webhooks::Webhooks;
+use chat_webhooks::sign::new_secret;
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     let resource = |path| web::resource(path).default_service(web::to(method_not_allowed));
@@ -98,7 +98,7 @@ fn events_detail(w: &Webhook) -> String {
 
 async fn create(
     admin: AdminOnly,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     hooks: web::Data<Webhooks>,
     ip: ClientIp,
@@ -110,14 +110,15 @@ async fn create(
     webhook.enabled = input.enabled.unwrap_or(true);
     store.create_webhook(&webhook).await?;
     hooks.changed().await;
-    auth.record(
-        Some(admin.caller.user_id),
-        "webhook.created",
-        Some(&webhook.id.to_string()),
-        ip.0.as_deref(),
-        Some(&events_detail(&webhook)),
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "webhook.created",
+            Some(&webhook.id.to_string()),
+            ip.0.as_deref(),
+            Some(&events_detail(&webhook)),
+        )
+        .await;
     let secret = webhook.secret.expose().to_owned();
     Ok(HttpResponse::Created().json(WebhookWithSecret { webhook, secret }))
 }
@@ -152,7 +153,7 @@ pub(crate) struct UpdateWebhook {
 
 async fn update(
     admin: AdminOnly,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     hooks: web::Data<Webhooks>,
     ip: ClientIp,
@@ -182,20 +183,21 @@ async fn update(
         // Deliveries that waited while it was disabled are due now.
         hooks.wake();
     }
-    auth.record(
-        Some(admin.caller.user_id),
-        "webhook.updated",
-        Some(&webhook.id.to_string()),
-        ip.0.as_deref(),
-        Some(&events_detail(&webhook)),
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "webhook.updated",
+            Some(&webhook.id.to_string()),
+            ip.0.as_deref(),
+            Some(&events_detail(&webhook)),
+        )
+        .await;
     Ok(web::Json(webhook))
 }
 
 async fn delete(
     admin: AdminOnly,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     hooks: web::Data<Webhooks>,
     ip: ClientIp,
@@ -203,14 +205,15 @@ async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     store.delete_webhook(*path).await?;
     hooks.changed().await;
-    auth.record(
-        Some(admin.caller.user_id),
-        "webhook.deleted",
-        Some(&path.to_string()),
-        ip.0.as_deref(),
-        None,
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "webhook.deleted",
+            Some(&path.to_string()),
+            ip.0.as_deref(),
+            None,
+        )
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -229,7 +232,7 @@ const MAX_KEEP_PREVIOUS_SECS: i64 = 7 * 24 * 3600;
 
 async fn rotate_secret(
     admin: AdminOnly,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     ip: ClientIp,
     path: web::Path<WebhookId>,
@@ -251,14 +254,15 @@ async fn rotate_secret(
     );
     webhook.updated_at = at;
     store.update_webhook(&webhook).await?;
-    auth.record(
-        Some(admin.caller.user_id),
-        "webhook.secret_rotated",
-        Some(&webhook.id.to_string()),
-        ip.0.as_deref(),
-        Some(&serde_json::json!({ "keep_previous_secs": keep }).to_string()),
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "webhook.secret_rotated",
+            Some(&webhook.id.to_string()),
+            ip.0.as_deref(),
+            Some(&serde_json::json!({ "keep_previous_secs": keep }).to_string()),
+        )
+        .await;
     let secret = webhook.secret.expose().to_owned();
     Ok(web::Json(WebhookWithSecret { webhook, secret }))
 }
@@ -387,7 +391,7 @@ async fn delivery_detail(
 
 async fn retry(
     admin: AdminOnly,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     hooks: web::Data<Webhooks>,
     ip: ClientIp,
@@ -402,20 +406,21 @@ async fn retry(
     }
     let delivery = store.retry_delivery(webhook_id, id, now()).await?;
     hooks.wake();
-    auth.record(
-        Some(admin.caller.user_id),
-        "webhook.delivery_retried",
-        Some(&webhook_id.to_string()),
-        ip.0.as_deref(),
-        Some(&serde_json::json!({ "delivery_id": id }).to_string()),
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "webhook.delivery_retried",
+            Some(&webhook_id.to_string()),
+            ip.0.as_deref(),
+            Some(&serde_json::json!({ "delivery_id": id }).to_string()),
+        )
+        .await;
     Ok(HttpResponse::Accepted().json(DeliveryView::from(delivery)))
 }
 
 async fn ping(
     admin: AdminOnly,
-    auth: web::Data<AuthService>,
+    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     hooks: web::Data<Webhooks>,
     ip: ClientIp,
@@ -423,19 +428,20 @@ async fn ping(
 ) -> Result<HttpResponse, ApiError> {
     let webhook = load(store.get_ref(), *path).await?;
     let delivery = hooks.ping(&webhook).await?;
-    auth.record(
-        Some(admin.caller.user_id),
-        "webhook.pinged",
-        Some(&webhook.id.to_string()),
-        ip.0.as_deref(),
-        Some(&serde_json::json!({ "delivery_id": delivery.id }).to_string()),
-    )
-    .await;
+    audit
+        .log(
+            Some(admin.caller.user_id),
+            "webhook.pinged",
+            Some(&webhook.id.to_string()),
+            ip.0.as_deref(),
+            Some(&serde_json::json!({ "delivery_id": delivery.id }).to_string()),
+        )
+        .await;
     Ok(HttpResponse::Accepted().json(DeliveryView::from(delivery)))
 }
 
 /// The OpenAPI schemas of this module's bodies.
-pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+pub(crate) fn schemas(out: &mut crate::http::schemas::Schemas) {
     out.add::<Webhook>();
     out.add::<CreateWebhook>();
     out.add::<UpdateWebhook>();

@@ -1,26 +1,32 @@
 //! From bus events to queued deliveries.
 //!
-//! [`OutboxBus`] wraps the node's event bus: every event this node publishes
-//! is checked against a bit mask of the event kinds some enabled webhook
-//! wants (one atomic load: no cost when nobody subscribes), and a match is
-//! handed to a writer task through a channel, so publishing never waits for
-//! the database. The writer turns a batch of events into delivery rows, one
-//! per subscribed webhook, in one transaction. Each event is published by
-//! exactly one node, so each delivery is queued once.
+//! Every node subscribes to the bus ([`spawn_listener`]) and hears every
+//! event, wherever it was published. An event is checked against a bit
+//! mask of the event kinds some enabled webhook wants (one atomic load: no
+//! cost when nobody subscribes), and a match is handed to a writer task
+//! through a channel, so the listener never waits for the database. The
+//! writer turns a batch of events into delivery rows, one per subscribed
+//! webhook, in one transaction.
+//!
+//! Each delivery is queued once although every node writes it: its id is
+//! derived from the event and the webhook ([`delivery_id`]), the same on
+//! every node, so the store keeps the first row and refuses the others
+//! (`Conflict`, skipped). Nothing wraps the bus: publishers do not know
+//! webhooks exist.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use async_trait::async_trait;
+use chat_domain::DomainError;
 use chat_domain::events::Event;
-use chat_domain::ids::WebhookId;
+use chat_domain::ids::{WebhookDeliveryId, WebhookId};
 use chat_domain::model::{ConversationState, MessageKind, Webhook, WebhookDelivery, WebhookEvent};
-use chat_domain::ports::{Delivery, EventBus, EventStream, Store};
+use chat_domain::ports::{Delivery, EventBus, Store};
 use chat_domain::time::{Timestamp, now};
-use chat_domain::{DomainError, DomainResult};
 use serde_json::{Value, json};
+use sha2::{Digest as _, Sha256};
 use tokio::sync::{Notify, mpsc};
 
 /// Events waiting for the writer; beyond this, events are dropped (logged
@@ -163,44 +169,96 @@ pub(crate) fn data_of(kind: WebhookEvent, event: &Event) -> Value {
     }
 }
 
-/// The node's bus, with webhook events copied to the outbox writer.
-pub(crate) struct OutboxBus {
-    pub(crate) inner: Arc<dyn EventBus>,
-    pub(crate) cache: Arc<SubscriptionCache>,
-    pub(crate) tx: mpsc::Sender<Arc<Event>>,
+/// The id of the delivery of `event` to `webhook`, the same on every node
+/// (see the module's overview); `None` for events without a stable
+/// identity (a fresh id then). Time-ordered like every other id (the
+/// delivery log is listed newest first): the event's time in milliseconds,
+/// then 80 bits of a hash of what the event is and whom it is for.
+pub(crate) fn delivery_id(
+    webhook: WebhookId,
+    kind: WebhookEvent,
+    event: &Event,
+) -> Option<WebhookDeliveryId> {
+    let (key, at) = match event {
+        Event::MessageCreated { message } => (message.id.to_string(), message.created_at),
+        Event::ConversationChanged {
+            conversation,
+            change,
+            ..
+        } => (
+            format!(
+                "{}:{}:{}",
+                conversation.id,
+                conversation.updated_at.and_utc().timestamp_micros(),
+                change
+            ),
+            conversation.updated_at,
+        ),
+        // A conversation is rated once.
+        Event::CsatSubmitted { conversation } => (
+            format!("{}:rated", conversation.id),
+            conversation.updated_at,
+        ),
+        _ => return None,
+    };
+    let digest = Sha256::new()
+        .chain_update(webhook.to_string())
+        .chain_update([0])
+        .chain_update(kind.as_str())
+        .chain_update([0])
+        .chain_update(key)
+        .finalize();
+    let mut tail = [0u8; 10];
+    tail.copy_from_slice(&digest[..10]);
+    let millis = u64::try_from(at.and_utc().timestamp_millis()).unwrap_or(0);
+    Some(WebhookDeliveryId::from_uuid(
+        uuid::Builder::from_unix_timestamp_millis(millis, &tail).into_uuid(),
+    ))
 }
 
-impl OutboxBus {
-    /// Hands the outbox writer a copy of an event some webhook wants. No
-    /// subscription at all (the usual case) costs one atomic load.
-    fn copy_to_outbox(&self, event: &Event) {
-        if self.cache.any()
-            && self.cache.wants(mask_of(event))
-            && let Err(e) = self.tx.try_send(Arc::new(event.clone()))
-        {
-            metrics::counter!("chat_webhook_events_dropped_total").increment(1);
-            tracing::error!(error = %e, "webhook outbox full: an event will not be delivered");
+/// Hands the writer the events some webhook wants (no subscription at all,
+/// the usual case, costs one atomic load per event), and keeps `cache` in
+/// step with the webhooks table: on every `WebhooksChanged` (from any
+/// node), on missed events, and every `refresh`.
+pub(crate) fn spawn_listener(
+    store: Arc<dyn Store>,
+    bus: &dyn EventBus,
+    cache: Arc<SubscriptionCache>,
+    tx: mpsc::Sender<Arc<Event>>,
+    refresh: Duration,
+) -> tokio::task::JoinHandle<()> {
+    let mut stream = bus.subscribe();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(refresh);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut bus_open = true;
+        loop {
+            tokio::select! {
+                _ = tick.tick() => cache.reload(store.as_ref()).await,
+                delivery = stream.next(), if bus_open => match delivery {
+                    Some(Delivery::Event(e)) if matches!(*e, Event::WebhooksChanged) => {
+                        cache.reload(store.as_ref()).await;
+                    }
+                    Some(Delivery::Event(e)) => {
+                        if cache.any() && cache.wants(mask_of(&e))
+                            && let Err(err) = tx.try_send(e)
+                        {
+                            metrics::counter!("chat_webhook_events_dropped_total").increment(1);
+                            tracing::error!(error = %err, "webhook outbox full: an event will not be delivered");
+                        }
+                    }
+                    Some(Delivery::Missed) => {
+                        // The bus dropped events (a slow node, a Redis
+                        // reconnect): those that webhooks wanted are lost.
+                        metrics::counter!("chat_webhook_bus_gaps_total").increment(1);
+                        tracing::warn!("webhooks missed bus events; their deliveries are lost");
+                        cache.reload(store.as_ref()).await;
+                    }
+                    None => bus_open = false,
+                },
+            }
         }
-    }
-}
-
-#[async_trait]
-impl EventBus for OutboxBus {
-    async fn publish(&self, event: Event) -> DomainResult<()> {
-        self.copy_to_outbox(&event);
-        self.inner.publish(event).await
-    }
-
-    async fn publish_all(&self, events: Vec<Event>) -> DomainResult<()> {
-        for event in &events {
-            self.copy_to_outbox(event);
-        }
-        self.inner.publish_all(events).await
-    }
-
-    fn subscribe(&self) -> Box<dyn EventStream> {
-        self.inner.subscribe()
-    }
+    })
 }
 
 /// Starts the writer: events in, delivery rows out; wakes the sender after
@@ -225,11 +283,13 @@ pub(crate) fn spawn_writer(
                         continue;
                     }
                     let body = payload(kind, data_of(kind, &event), at);
-                    rows.extend(
-                        targets
-                            .into_iter()
-                            .map(|s| WebhookDelivery::new(s.id, kind, body.clone(), at)),
-                    );
+                    rows.extend(targets.into_iter().map(|s| {
+                        let mut row = WebhookDelivery::new(s.id, kind, body.clone(), at);
+                        if let Some(id) = delivery_id(s.id, kind, &event) {
+                            row.id = id;
+                        }
+                        row
+                    }));
                 }
             }
             if rows.is_empty() {
@@ -243,8 +303,9 @@ pub(crate) fn spawn_writer(
 }
 
 /// Writes rows, retrying while the database is unavailable (the channel
-/// buffers meanwhile). A row whose webhook was deleted since the cache was
-/// loaded fails the batch: then rows are written one by one, skipping those.
+/// buffers meanwhile). A row another node queued first, or whose webhook
+/// was deleted since the cache was loaded, fails the batch: then rows are
+/// written one by one, skipping those.
 async fn write(store: &dyn Store, rows: Vec<WebhookDelivery>) {
     let mut pause = Duration::from_millis(100);
     for _ in 0..8 {
@@ -265,7 +326,8 @@ async fn write(store: &dyn Store, rows: Vec<WebhookDelivery>) {
             continue;
         }
         match store.enqueue_deliveries(std::slice::from_ref(&row)).await {
-            Ok(()) => {}
+            // Another node queued this very delivery first.
+            Ok(()) | Err(DomainError::Conflict(_)) => {}
             Err(DomainError::Validation { .. }) => {
                 gone.insert(row.webhook_id);
             }
@@ -278,35 +340,6 @@ async fn write(store: &dyn Store, rows: Vec<WebhookDelivery>) {
     if lost > 0 {
         metrics::counter!("chat_webhook_events_dropped_total").increment(lost as u64);
     }
-}
-
-/// Keeps `cache` in step with the webhooks table: on every
-/// `WebhooksChanged` (from any node), on missed events, and every `refresh`.
-pub(crate) fn spawn_follower(
-    store: Arc<dyn Store>,
-    bus: Arc<dyn EventBus>,
-    cache: Arc<SubscriptionCache>,
-    refresh: Duration,
-) {
-    let mut stream = bus.subscribe();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(refresh);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut bus_open = true;
-        loop {
-            tokio::select! {
-                _ = tick.tick() => cache.reload(store.as_ref()).await,
-                delivery = stream.next(), if bus_open => match delivery {
-                    Some(Delivery::Event(e)) if matches!(*e, Event::WebhooksChanged) => {
-                        cache.reload(store.as_ref()).await;
-                    }
-                    Some(Delivery::Missed) => cache.reload(store.as_ref()).await,
-                    Some(Delivery::Event(_)) => {}
-                    None => bus_open = false,
-                },
-            }
-        }
-    });
 }
 
 #[cfg(test)]
@@ -322,7 +355,7 @@ mod tests {
             conversation: conv.clone(),
             previous_state: previous,
             previous_assignee: None,
-            change: "x".into(),
+            change: chat_domain::events::ConversationChange::Close,
             by: Actor {
                 kind: SenderKind::System,
                 id: None,
@@ -371,6 +404,41 @@ mod tests {
     }
 
     #[test]
+    fn a_delivery_id_is_the_same_on_every_node_and_time_ordered() {
+        let (a, b) = (WebhookId::new(), WebhookId::new());
+        let mut conv = Conversation::open(Default::default(), now());
+        let closed = |conv: &Conversation| Event::ConversationChanged {
+            conversation: conv.clone(),
+            previous_state: Some(ConversationState::Human),
+            previous_assignee: None,
+            change: chat_domain::events::ConversationChange::Close,
+            by: Actor {
+                kind: SenderKind::System,
+                id: None,
+            },
+        };
+        let kind = WebhookEvent::ConversationClosed;
+        // What another node computes from the same event (as it arrives
+        // over Redis: serialised and back).
+        let event = closed(&conv);
+        let wire: Event = serde_json::from_str(&serde_json::to_string(&event).unwrap()).unwrap();
+        let id = delivery_id(a, kind, &event).unwrap();
+        assert_eq!(Some(id), delivery_id(a, kind, &wire));
+        // Another webhook, another kind: another delivery.
+        assert_ne!(Some(id), delivery_id(b, kind, &event));
+        assert_ne!(
+            Some(id),
+            delivery_id(a, WebhookEvent::ConversationStateChanged, &event)
+        );
+        // A later change of the same conversation sorts after it.
+        conv.updated_at += chrono::Duration::milliseconds(5);
+        let later = delivery_id(a, kind, &closed(&conv)).unwrap();
+        assert!(later.as_uuid() > id.as_uuid());
+        // Events without an identity get a fresh id each time.
+        assert_eq!(delivery_id(a, kind, &Event::WebhooksChanged), None);
+    }
+
+    #[test]
     fn the_mask_follows_the_enabled_subscriptions() {
         let cache = SubscriptionCache::default();
         let created = Event::CsatSubmitted {
@@ -380,7 +448,7 @@ mod tests {
         let mut w = Webhook::new(
             "https://example.com",
             &["csat.submitted".to_owned()],
-            crate::webhooks::sign::new_secret(),
+            crate::sign::new_secret(),
             now(),
         )
         .unwrap();

@@ -1,20 +1,28 @@
-//! Webhooks: the plug-in point for other systems.
+//! # chat-webhooks
 //!
-//! Admins subscribe a URL to events (`conversation.created`,
-//! `conversation.state_changed`, `conversation.closed`, `message.created`,
-//! `csat.submitted`); each event is POSTed as JSON, signed with
-//! HMAC-SHA256 ([`sign`]), retried with exponential backoff, logged, and the
-//! webhook is disabled after too many failed deliveries in a row.
+//! Webhooks, the plug-in point for other systems: admins subscribe a URL to
+//! events (`conversation.created`, `conversation.state_changed`,
+//! `conversation.closed`, `message.created`, `csat.submitted`); each event
+//! is POSTed as JSON, signed with HMAC-SHA256 ([`sign`]), retried with
+//! exponential backoff, logged, and the webhook is disabled after too many
+//! failed deliveries in a row.
 //!
-//! How it fits (see `docs/ARCHITECTURE.md` for the guarantees):
-//! - `outbox`: the node's event bus is wrapped; events some webhook wants
-//!   become `pending` delivery rows (the outbox), written off the publishing
-//!   path by a writer task;
+//! The crate listens to the event bus like any other subscriber; nothing
+//! on the message path knows it exists. How it fits (see
+//! `docs/ARCHITECTURE.md` for the guarantees):
+//! - `outbox`: every node listens to the bus; events some webhook wants
+//!   become `pending` delivery rows (the outbox), written by a writer task.
+//!   A delivery's id is derived from its event, so the rows that every node
+//!   writes for one event are one row;
 //! - `dispatch`: a sender on every node claims due rows with a lease, POSTs
 //!   them and records the outcome; rows survive restarts, and any node
 //!   sends them;
 //! - [`destination`]: which URLs are allowed (no internal addresses unless
 //!   configured), checked on save and at each connection.
+//!
+//! The REST routes that manage webhooks are chat-admin's (they need its
+//! authentication, roles, audit and OpenAPI document); they drive this
+//! crate through [`Webhooks`].
 
 pub mod destination;
 mod dispatch;
@@ -33,7 +41,7 @@ use thiserror::Error;
 use tokio::sync::Notify;
 
 use self::dispatch::Sender;
-use self::outbox::{OutboxBus, SubscriptionCache};
+use self::outbox::SubscriptionCache;
 
 /// Delivery settings.
 #[derive(Clone, Debug)]
@@ -99,15 +107,13 @@ pub struct Webhooks {
 }
 
 impl Webhooks {
-    /// Starts the outbox writer, the subscription follower and the sender
-    /// on the current runtime. Returns the handle and the bus every
-    /// publisher of this node must use (the node's bus, with webhook events
-    /// copied to the outbox).
+    /// Subscribes to `bus` and starts the outbox writer and the sender on
+    /// the current runtime.
     pub async fn start(
         store: Arc<dyn Store>,
         bus: Arc<dyn EventBus>,
         config: WebhookConfig,
-    ) -> Result<(Arc<Self>, Arc<dyn EventBus>), WebhookError> {
+    ) -> Result<Arc<Self>, WebhookError> {
         // reqwest is built without a default TLS provider; use ring's (as
         // chat-ai does; whichever installs first wins, both are ring).
         // rustls 0.23.48 deprecates ring's provider (no post-quantum key
@@ -130,10 +136,11 @@ impl Webhooks {
         cache.reload(store.as_ref()).await;
         let wake = Arc::new(Notify::new());
         let tx = outbox::spawn_writer(store.clone(), cache.clone(), wake.clone());
-        outbox::spawn_follower(
+        outbox::spawn_listener(
             store.clone(),
-            bus.clone(),
+            bus.as_ref(),
             cache.clone(),
+            tx,
             config.cache_refresh,
         );
         let sender = Arc::new(Sender {
@@ -144,22 +151,14 @@ impl Webhooks {
             wake: wake.clone(),
         });
         let sender = tokio::spawn(sender.run());
-        let outbox: Arc<dyn EventBus> = Arc::new(OutboxBus {
-            inner: bus.clone(),
-            cache: cache.clone(),
-            tx,
-        });
-        Ok((
-            Arc::new(Self {
-                store,
-                bus,
-                cache,
-                wake,
-                config,
-                sender: std::sync::Mutex::new(Some(sender)),
-            }),
-            outbox,
-        ))
+        Ok(Arc::new(Self {
+            store,
+            bus,
+            cache,
+            wake,
+            config,
+            sender: std::sync::Mutex::new(Some(sender)),
+        }))
     }
 
     /// Stops sending (the node is stopping). A delivery cut off mid-attempt

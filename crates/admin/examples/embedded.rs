@@ -1,0 +1,133 @@
+//! The back office embedded in a minimal actix-web app: chat-admin's REST
+//! API (and the widget's routes) over SQLite, the in-process bus and
+//! presence, and webhooks, with no other part of Chat API.
+//!
+//! ```text
+//! cargo run -p chat-admin --example embedded            # http://127.0.0.1:8081
+//! curl -s -XPOST localhost:8081/api/v1/auth/login -H 'content-type: application/json' \
+//!      -d '{"email":"admin@example.com","password":"example admin password"}'
+//! curl -s -XPOST localhost:8081/api/v1/widget/sessions
+//! ```
+//!
+//! Arguments: the listen address (default `127.0.0.1:8081`). The database
+//! is a fresh SQLite file in a temporary directory, encrypted under keys
+//! generated for this run.
+
+use std::sync::Arc;
+
+use actix_web::{App, HttpServer, web};
+use async_trait::async_trait;
+use base64::Engine as _;
+use chat_admin::auth::JwtKeys;
+use chat_admin::http::{TrustedProxies, WidgetConfig};
+use chat_admin::{AuthConfig, AuthService, Services};
+use chat_domain::DomainResult;
+use chat_domain::model::RetrievedPassage;
+use chat_domain::ports::{EventBus, KnowledgeSearch, PresenceRegistry, Store};
+use chat_session::bus::InProcessBus;
+use chat_session::presence::InProcessPresence;
+use chat_session::{ConversationService, MessageLog, RoutingConfig};
+use chat_store::{FieldCipher, PoolOptions, SqlStore};
+use chat_webhooks::{WebhookConfig, Webhooks};
+use rand::RngCore as _;
+
+/// No assistant here: knowledge-base search finds nothing.
+struct NoSearch;
+
+#[async_trait]
+impl KnowledgeSearch for NoSearch {
+    async fn retrieve(&self, _question: &str, _k: usize) -> DomainResult<Vec<RetrievedPassage>> {
+        Ok(Vec::new())
+    }
+
+    async fn reindex(&self) -> DomainResult<usize> {
+        Ok(0)
+    }
+}
+
+fn random_key() -> String {
+    let mut key = [0u8; 32];
+    rand::rng().fill_bytes(&mut key);
+    base64::engine::general_purpose::STANDARD.encode(key)
+}
+
+/// The back office's services over `store`: authentication with a first
+/// admin (`admin`: e-mail and password), the conversation use cases on a
+/// one-node bus and presence registry, webhooks, no assistant. (The crate's
+/// tests build theirs here too.)
+pub async fn services(
+    store: Arc<dyn Store>,
+    admin: (&str, &str),
+    widget: WidgetConfig,
+) -> Result<Services, Box<dyn std::error::Error>> {
+    let mut secret = [0u8; 32];
+    rand::rng().fill_bytes(&mut secret);
+    let auth = Arc::new(AuthService::new(
+        store.clone(),
+        Arc::new(JwtKeys::new(&secret)?),
+        AuthConfig::default(),
+    ));
+    auth.bootstrap_admin(Some(admin.0), Some(admin.1)).await?;
+    let bus: Arc<dyn EventBus> = Arc::new(InProcessBus::new());
+    auth.attach_bus(bus.clone());
+    let presence: Arc<dyn PresenceRegistry> = Arc::new(InProcessPresence::new());
+    let log = MessageLog::start(store.clone(), bus.clone(), 64);
+    let commands = Arc::new(ConversationService::new(
+        store.clone(),
+        bus.clone(),
+        log,
+        presence.clone(),
+        RoutingConfig::default(),
+    ));
+    let webhooks = Webhooks::start(store.clone(), bus, WebhookConfig::default()).await?;
+    Ok(Services {
+        store,
+        auth,
+        commands,
+        presence,
+        knowledge: Arc::new(NoSearch),
+        webhooks,
+        proxies: TrustedProxies::default(),
+        widget,
+    })
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let listen = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:8081".to_owned());
+
+    // The database: SQLite in a directory of its own, migrated on connect.
+    let dir = std::env::temp_dir().join(format!("chat-admin-example-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let url = format!("sqlite://{}", dir.join("chat.db").display());
+    let cipher = FieldCipher::from_config(&format!("k1:{}", random_key()), &random_key())?;
+    let store: Arc<dyn Store> = Arc::new(
+        SqlStore::connect(&url, PoolOptions::default())
+            .await?
+            .with_cipher(Arc::new(cipher)),
+    );
+    let services = services(
+        store,
+        ("admin@example.com", "example admin password"),
+        WidgetConfig::default(),
+    )
+    .await?;
+
+    println!("chat-admin on http://{listen} (database {url})");
+    HttpServer::new(move || {
+        App::new()
+            // The one JSON error body for bad bodies, queries and paths,
+            // and for unknown routes.
+            .app_data(chat_admin::http::json_config(64 * 1024))
+            .app_data(chat_admin::http::query_config())
+            .app_data(chat_admin::http::path_config())
+            .configure(chat_admin::configure(services.clone()))
+            .default_service(web::to(chat_admin::http::not_found))
+    })
+    .bind(&listen)?
+    .run()
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,276 @@
+//! chat-admin's routes alone: the crate's `configure` in an actix-web test
+//! service over a throwaway SQLite database, the in-process bus and
+//! presence; no server, no gateway. Sign-in, role refusal, a resource's
+//! life cycle with its audit entries, and the widget's routes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
+
+use std::sync::Arc;
+
+use actix_web::dev::ServiceResponse;
+use actix_web::http::StatusCode;
+use actix_web::{App, test, web};
+use chat_admin::Services;
+use chat_admin::http::WidgetConfig;
+use chat_domain::model::{AuditEntry, AuditFilter};
+use chat_domain::ports::Store;
+use chat_store::testing::TestDb;
+use serde_json::{Value, json};
+
+const ADMIN: (&str, &str) = ("admin@example.com", "admin password 1");
+
+// The example's wiring, so that what the tests run is what it shows.
+#[allow(dead_code)]
+#[path = "../examples/embedded.rs"]
+mod embedded;
+
+/// The back office's services over a fresh database, with a first admin.
+async fn services(db: &TestDb) -> Services {
+    let widget = WidgetConfig {
+        secret: Some(b"widget secret".to_vec()),
+    };
+    embedded::services(Arc::new(db.store.clone()), ADMIN, widget)
+        .await
+        .unwrap()
+}
+
+/// The test service: the crate's routes with the app-level settings an
+/// embedding app adds (the one JSON error body for bodies, queries, paths
+/// and unknown routes).
+macro_rules! app {
+    ($services:expr) => {
+        test::init_service(
+            App::new()
+                .app_data(chat_admin::http::json_config(16 * 1024))
+                .app_data(chat_admin::http::query_config())
+                .app_data(chat_admin::http::path_config())
+                .configure(chat_admin::configure($services))
+                .default_service(web::to(chat_admin::http::not_found)),
+        )
+        .await
+    };
+}
+
+/// Sends a `TestRequest`; the status and the JSON body (`Null` when empty).
+macro_rules! call {
+    ($app:expr, $req:expr) => {
+        answer(test::call_service($app, $req.to_request()).await).await
+    };
+}
+
+/// Signs in; the access token.
+macro_rules! login {
+    ($app:expr, $email:expr, $password:expr) => {{
+        let (status, body) = call!(
+            $app,
+            post(
+                "/api/v1/auth/login",
+                json!({ "email": $email, "password": $password })
+            )
+        );
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["access_token"].as_str().unwrap().to_owned()
+    }};
+}
+
+async fn answer(resp: ServiceResponse) -> (StatusCode, Value) {
+    let status = resp.status();
+    let body = test::read_body(resp).await;
+    let json = if body.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body:?}"))
+    };
+    (status, json)
+}
+
+fn post(path: &str, body: Value) -> test::TestRequest {
+    test::TestRequest::post().uri(path).set_json(body)
+}
+
+fn get(path: &str) -> test::TestRequest {
+    test::TestRequest::get().uri(path)
+}
+
+fn bearer(req: test::TestRequest, token: &str) -> test::TestRequest {
+    req.insert_header(("authorization", format!("Bearer {token}")))
+}
+
+async fn audited(store: &dyn Store, action: &str) -> Vec<AuditEntry> {
+    store
+        .list_audit(&AuditFilter {
+            action: Some(action.into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn sign_in_is_checked_and_audited_by_the_routes() {
+    let db = TestDb::sqlite().await;
+    let services = services(&db).await;
+    let store = services.store.clone();
+    let app = app!(services);
+
+    let wrong = json!({ "email": ADMIN.0, "password": "wrong password" });
+    let (status, body) = call!(&app, post("/api/v1/auth/login", wrong));
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["code"], "unauthenticated");
+    let failed = audited(store.as_ref(), "auth.login_failed").await;
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].target.as_deref(), Some(ADMIN.0));
+    assert!(
+        failed[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("wrong password")
+    );
+
+    let token = login!(&app, ADMIN.0, ADMIN.1);
+    assert_eq!(audited(store.as_ref(), "auth.login").await.len(), 1);
+    let (status, me) = call!(&app, bearer(get("/api/v1/me"), &token));
+    assert_eq!(
+        (status, me["email"].as_str()),
+        (StatusCode::OK, Some(ADMIN.0))
+    );
+
+    // A body that is not JSON is refused with the one error body.
+    let (status, body) = call!(
+        &app,
+        test::TestRequest::post()
+            .uri("/api/v1/auth/login")
+            .insert_header(("content-type", "text/plain"))
+            .set_payload("hello")
+    );
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(body["error"]["code"], "unsupported_media_type");
+}
+
+#[actix_web::test]
+async fn users_are_managed_by_admins_only_and_each_change_is_audited() {
+    let db = TestDb::sqlite().await;
+    let services = services(&db).await;
+    let store = services.store.clone();
+    let app = app!(services);
+    let admin = login!(&app, ADMIN.0, ADMIN.1);
+    let ann = json!({
+        "email": "ann@example.com", "display_name": "Ann", "role": "agent", "password": "ann password 1"
+    });
+
+    // Create, read, update.
+    let (status, user) = call!(&app, bearer(post("/api/v1/users", ann.clone()), &admin));
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    let id = user["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/users/{id}");
+    let (status, got) = call!(&app, bearer(get(&path), &admin));
+    assert_eq!(
+        (status, got["display_name"].as_str()),
+        (StatusCode::OK, Some("Ann"))
+    );
+    let rename = test::TestRequest::patch()
+        .uri(&path)
+        .set_json(json!({ "display_name": "Ann B." }));
+    let (status, changed) = call!(&app, bearer(rename, &admin));
+    assert_eq!(
+        (status, changed["display_name"].as_str()),
+        (StatusCode::OK, Some("Ann B."))
+    );
+    let created = audited(store.as_ref(), "user.created").await;
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0].target.as_deref(), Some(id.as_str()));
+    assert_eq!(audited(store.as_ref(), "user.updated").await.len(), 1);
+
+    // A duplicate is a conflict.
+    let (status, body) = call!(&app, bearer(post("/api/v1/users", ann), &admin));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("conflict"))
+    );
+
+    // An agent is refused with 403 and the JSON body, whatever its body.
+    let agent = login!(&app, "ann@example.com", "ann password 1");
+    let (status, body) = call!(&app, bearer(get("/api/v1/users"), &agent));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
+    let junk = json!({ "not": "a user" });
+    let (status, _) = call!(&app, bearer(post("/api/v1/users", junk), &agent));
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // No token at all: 401.
+    let (status, body) = call!(&app, get("/api/v1/users"));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
+    );
+}
+
+#[actix_web::test]
+async fn the_widget_routes_serve_customers_only() {
+    let db = TestDb::sqlite().await;
+    let services = services(&db).await;
+    let app = app!(services);
+
+    // No body: a new anonymous visitor, with a visitor id to come back with.
+    let (status, session) = call!(
+        &app,
+        test::TestRequest::post().uri("/api/v1/widget/sessions")
+    );
+    assert_eq!(status, StatusCode::OK, "{session}");
+    assert_eq!(session["token_type"], "Bearer");
+    let visitor = session["visitor_id"].as_str().unwrap().to_owned();
+    let token = session["token"].as_str().unwrap().to_owned();
+    // Coming back as the same visitor: the same customer.
+    let back = json!({ "visitor_id": visitor });
+    let (status, again) = call!(&app, post("/api/v1/widget/sessions", back));
+    assert_eq!(
+        (status, &again["customer_id"]),
+        (StatusCode::OK, &session["customer_id"])
+    );
+    // A misspelled field is an error, not a new visitor.
+    let typo = json!({ "visitor": visitor });
+    let (status, body) = call!(&app, post("/api/v1/widget/sessions", typo));
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("body"))
+    );
+    // A signature that does not match.
+    let forged = json!({ "external_id": "user-1", "signature": "00" });
+    let (status, body) = call!(&app, post("/api/v1/widget/sessions", forged));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
+    );
+
+    // The customer's own conversations; staff tokens are refused.
+    let (status, list) = call!(&app, bearer(get("/api/v1/widget/conversations"), &token));
+    assert_eq!(
+        (status, list["items"].as_array().map(Vec::len)),
+        (StatusCode::OK, Some(0))
+    );
+    let admin = login!(&app, ADMIN.0, ADMIN.1);
+    let (status, body) = call!(&app, bearer(get("/api/v1/widget/conversations"), &admin));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
+    // No such conversation: 404; a malformed id: 400.
+    let rating = format!(
+        "/api/v1/widget/conversations/{}/rating",
+        uuid::Uuid::now_v7()
+    );
+    let (status, _) = call!(&app, bearer(post(&rating, json!({ "score": 5 })), &token));
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let malformed = "/api/v1/widget/conversations/nope/messages";
+    let (status, _) = call!(&app, bearer(get(malformed), &token));
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // A method the path does not serve: the JSON 405.
+    let (status, body) = call!(&app, get("/api/v1/widget/sessions"));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed"))
+    );
+}
