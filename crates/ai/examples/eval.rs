@@ -5,7 +5,8 @@
 //!
 //! `cargo run -p chat-ai --example eval` (add `--release` for speed;
 //! `-- --misses` also lists the dev split's mistakes: never the holdout's,
-//! which stands for questions nobody tuned on).
+//! which stands for questions nobody tuned on; `-- --grid` shows how the
+//! dev figures move with each ranking weight).
 
 use std::time::Instant;
 
@@ -55,6 +56,7 @@ fn handoff_table(title: &str, rows: &[(&str, HandoffRow)]) {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let misses = std::env::args().any(|a| a == "--misses");
+    let grid_search = std::env::args().any(|a| a == "--grid");
     let dir = EvalSet::default_dir();
     for split in ["dev", "holdout"] {
         let set = EvalSet::load(&dir, split)?;
@@ -91,6 +93,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "Handoff (offline recognizer)",
             &chat_ai::eval::handoff_rows(&set.handoff, wants_human),
         );
+        if grid_search && split == "dev" {
+            grid(&set);
+        }
         if misses && split == "dev" {
             println!("\n### dev mistakes\n");
             for q in &set.questions {
@@ -123,4 +128,38 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     Ok(())
+}
+
+/// How the dev ranking moves when one weight changes (hit@1, hit@3, MRR):
+/// to see which weights matter, on dev only.
+fn grid(set: &EvalSet) {
+    use chat_ai::knowledge::Weights;
+    type Knob = (&'static str, fn(&mut Weights, f64), &'static [f64]);
+    let docs = set.knowledge_docs();
+    let score = |w: &Weights| {
+        let a = Assistant::with_weights(&docs, w.clone(), OfflineConfig::default());
+        let rows = chat_ai::eval::retrieval_rows(&set.questions, |q| a.run(q));
+        let all = &rows[3].1;
+        format!("{:.3} {:.3} {:.3}", all.hit1, all.hit3, all.mrr)
+    };
+    let base = Weights::default();
+    println!("\n### dev ranking by weight (hit@1 hit@3 MRR)\n");
+    println!("- default: {}", score(&base));
+    let knobs: &[Knob] = &[
+        ("title", |w, v| w.title = v, &[1.5, 2.0, 3.0, 4.0]),
+        ("b_title", |w, v| w.b_title = v, &[0.0, 0.5, 0.8]),
+        ("b_body", |w, v| w.b_body = v, &[0.3, 0.5, 0.9]),
+        ("k1", |w, v| w.k1 = v, &[1.2, 2.0, 3.0]),
+        ("pair", |w, v| w.pair = v, &[0.25, 0.75, 1.0]),
+        ("char", |w, v| w.char = v, &[0.5, 0.75, 1.5]),
+        ("corrected", |w, v| w.corrected = v, &[0.3, 1.0]),
+        ("synonym", |w, v| w.synonym = v, &[0.0, 0.25, 0.75]),
+    ];
+    for (name, set_weight, values) in knobs {
+        for v in *values {
+            let mut w = base.clone();
+            set_weight(&mut w, *v);
+            println!("- {name} = {v}: {}", score(&w));
+        }
+    }
 }
