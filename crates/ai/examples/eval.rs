@@ -17,9 +17,9 @@ use chat_ai::offline::OfflineConfig;
 fn retrieval_table(title: &str, rows: &[(&str, RetrievalRow)], decisions: bool) {
     println!("\n{title}\n");
     println!(
-        "| lang | answerable | off-topic | hit@1 | hit@3 | MRR | wrong answer | I don't know | off-topic answered |"
+        "| lang | answerable | off-topic | hit@1 | hit@3 | MRR | wrong answer | I don't know | of which suggested right | off-topic answered | off-topic given suggestions |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for (lang, r) in rows {
         let d = |v: f64| {
             if decisions {
@@ -29,7 +29,7 @@ fn retrieval_table(title: &str, rows: &[(&str, RetrievalRow)], decisions: bool) 
             }
         };
         println!(
-            "| {lang} | {} | {} | {:.3} | {:.3} | {:.3} | {} | {} | {} |",
+            "| {lang} | {} | {} | {:.3} | {:.3} | {:.3} | {} | {} | {} | {} | {} |",
             r.answerable,
             r.off_topic,
             r.hit1,
@@ -37,7 +37,9 @@ fn retrieval_table(title: &str, rows: &[(&str, RetrievalRow)], decisions: bool) 
             r.mrr,
             d(r.wrong),
             d(r.idk),
-            d(r.off_topic_answered)
+            d(r.suggested_right),
+            d(r.off_topic_answered),
+            d(r.off_topic_suggested)
         );
     }
 }
@@ -82,13 +84,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
         let base = chat_ai::eval::retrieval_rows(&set.questions, |q| Outcome {
             ranked: bm25.rank(q),
-            answered: None,
+            ..Outcome::default()
         });
         retrieval_table(
             "Baseline: character + pair BM25 (ranking only)",
             &base,
             false,
         );
+        curve(&set, &docs);
         handoff_table(
             "Handoff (offline recognizer)",
             &chat_ai::eval::handoff_rows(&set.handoff, wants_human),
@@ -161,5 +164,30 @@ fn grid(set: &EvalSet) {
             set_weight(&mut w, *v);
             println!("- {name} = {v}: {}", score(&w));
         }
+    }
+}
+
+/// Coverage against accuracy: how many questions get an answer, and how
+/// many of those are wrong, as the least confidence moves (margin rule as
+/// configured).
+fn curve(set: &EvalSet, docs: &[(String, chat_domain::model::KnowledgeDoc)]) {
+    println!("\nCoverage / accuracy by least confidence (all languages)\n");
+    println!("| min confidence | answered | answered right | wrong answer | off-topic answered |");
+    println!("|---|---|---|---|---|");
+    for min in [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5] {
+        let config = OfflineConfig {
+            min_confidence: min,
+            ..OfflineConfig::default()
+        };
+        let a = Assistant::new(docs, config);
+        let rows = chat_ai::eval::retrieval_rows(&set.questions, |q| a.run(q));
+        let r = &rows[3].1;
+        println!(
+            "| {min:.2} | {:.3} | {:.3} | {:.3} | {:.3} |",
+            1.0 - r.idk,
+            1.0 - r.idk - r.wrong,
+            r.wrong,
+            r.off_topic_answered
+        );
     }
 }
