@@ -148,7 +148,10 @@ async fn main() -> Result<(), Error> {
     let mut steady: Vec<Duration> = took.iter().skip(1).copied().collect();
     steady.sort();
     if let Some(p50) = steady.get(steady.len() / 2) {
-        println!("question → stored reply, p50 of {}: {p50:.2?}", steady.len());
+        println!(
+            "question → stored reply, p50 of {}: {p50:.2?}",
+            steady.len()
+        );
     }
     follower.abort();
     let _ = std::fs::remove_dir_all(&dir);

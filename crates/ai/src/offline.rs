@@ -166,9 +166,13 @@ pub fn answer(index: &Index, question: &str, config: &OfflineConfig) -> Reply {
             let list: String = suggested.iter().map(|t| format!("\n· {t}")).collect();
             Reply::NoMatch {
                 text: if zh {
-                    format!("抱歉，我不确定您问的是哪一个。您是想了解：{list}\n\n可以用标题里的说法再问一次，或者回复“转人工”，我为您转接人工客服。")
+                    format!(
+                        "抱歉，我不确定您问的是哪一个。您是想了解：{list}\n\n可以用标题里的说法再问一次，或者回复“转人工”，我为您转接人工客服。"
+                    )
                 } else {
-                    format!("Sorry, I'm not sure which of these you mean:{list}\n\nAsk again in those words, or type \"human\" and I'll connect you with a person.")
+                    format!(
+                        "Sorry, I'm not sure which of these you mean:{list}\n\nAsk again in those words, or type \"human\" and I'll connect you with a person."
+                    )
                 },
                 suggested,
             }
@@ -206,7 +210,10 @@ mod tests {
     #[test]
     fn not_sure_between_neighbours_it_suggests_them_and_nothing_off_topic() {
         let docs: Vec<KnowledgeDoc> = [
-            ("Return postage", "Who pays the postage when you send an item back."),
+            (
+                "Return postage",
+                "Who pays the postage when you send an item back.",
+            ),
             ("Returns", "You can send an item back within 15 days."),
             ("Opening hours", "Support answers from 9:00 to 21:00."),
         ]

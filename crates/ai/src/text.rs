@@ -153,7 +153,10 @@ pub fn stem(word: &str) -> String {
     if b.len() >= 3
         && b[b.len() - 1] == b[b.len() - 2]
         && b[b.len() - 1].is_ascii_lowercase()
-        && !matches!(b[b.len() - 1], b'a' | b'e' | b'i' | b'o' | b'u' | b'l' | b's' | b'z')
+        && !matches!(
+            b[b.len() - 1],
+            b'a' | b'e' | b'i' | b'o' | b'u' | b'l' | b's' | b'z'
+        )
     {
         stemmed[..stemmed.len() - 1].to_owned()
     } else {
