@@ -29,8 +29,8 @@ const HANDOFF: &[(&str, &str, f64, f64)] = &[
     ("dev", "en", 1.000, 1.000),
     ("dev", "all", 1.000, 1.000),
     ("holdout", "zh", 0.900, 0.857),
-    ("holdout", "en", 1.000, 0.905),
-    ("holdout", "all", 0.949, 0.881),
+    ("holdout", "en", 1.000, 0.952),
+    ("holdout", "all", 0.950, 0.905),
 ];
 
 /// Slack under a measured figure: a few points, or one question in a small
