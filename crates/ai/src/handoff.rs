@@ -143,6 +143,7 @@ const ZH_OBJECTS: &[&str] = &[
     "售后人员",
     "工作人员",
     "值班人员",
+    "专人",
     "值班的",
     "管事的",
     "负责的",
@@ -170,6 +171,7 @@ const ZH_OBJECTS: &[&str] = &[
 /// "经理" is a topic, not a call for someone).
 const ZH_VERB_ONLY: &[&str] = &[
     "售后",
+    "专人",
     "值班的",
     "管事的",
     "负责的",
@@ -195,9 +197,9 @@ const ZH_COMPOUND_NEXT: &[char] = &[
 
 /// Request verbs: something is asked of the service (转人工, 找客服, 叫经理).
 const ZH_VERBS: &[&str] = &[
-    "转接", "转到", "转给", "联系", "联络", "呼叫", "需要", "换成", "换个", "切换", "接通", "要求",
-    "申请", "安排", "派", "转", "找", "接", "叫", "要", "让", "换", "请", "喊", "和", "跟", "同",
-    "与", "给我",
+    "转接", "转到", "转给", "联系", "联络", "咨询", "呼叫", "需要", "换成", "换个", "切换", "接通",
+    "要求", "申请", "安排", "派", "转", "找", "接", "叫", "要", "让", "换", "请", "喊", "和", "跟",
+    "同", "与", "给我",
 ];
 
 /// What a person object may be asked to do for the customer ("让专员联系我").
@@ -218,7 +220,7 @@ const ZH_OBJECT_ACTS: &[&str] = &[
 ];
 
 /// Verbs that take a plain 人 ("找个人来", "换个人", "找一个能负责的人").
-const ZH_PERSON_VERBS: &[&str] = &["找", "换", "叫", "要", "派", "安排"];
+const ZH_PERSON_VERBS: &[&str] = &["找", "换", "叫", "要", "派", "安排", "让", "请"];
 
 /// Words that may stand between a verb and its object (一个, 你们的, 真正的…).
 const ZH_FILLERS: &[&str] = &[
@@ -459,7 +461,23 @@ fn strip_prefixes<'a>(mut s: &'a str, words: &[&str]) -> &'a str {
     }
 }
 
+/// A clause that reports contact already had ("已经跟客服沟通过了",
+/// "找过客服") asks for nothing.
+const ZH_REPORTED: &[&str] = &[
+    "沟通过",
+    "聊过",
+    "说过",
+    "问过",
+    "联系过",
+    "找过",
+    "打过",
+    "反映过",
+];
+
 fn zh_clause(clause: &str) -> Option<Strength> {
+    if ZH_REPORTED.iter().any(|r| clause.contains(r)) {
+        return None;
+    }
     let chars: Vec<char> = clause.chars().collect();
     let mut best = None;
     let mut i = 0;
@@ -576,8 +594,15 @@ fn zh_person_request(clause: &str) -> bool {
             let classifier = ["个人", "一个人", "一位", "位"]
                 .iter()
                 .any(|c| rest.starts_with(c) && !rest.starts_with("个人信息"));
-            let described =
-                rest.chars().count() <= 14 && rest.trim_end_matches(ZH_END).ends_with("的人");
+            // "…的人", or "…的人来回答 / 来处理 / 帮我看看".
+            let described = rest.chars().count() <= 14
+                && rest.find("的人").is_some_and(|at| {
+                    let tail = rest[at + "的人".len()..].trim_end_matches(ZH_END);
+                    tail.is_empty()
+                        || ["来", "帮", "处理", "回答", "看", "联系"]
+                            .iter()
+                            .any(|a| tail.starts_with(a))
+                });
             !negated && (classifier || described)
         })
     })
@@ -1224,6 +1249,9 @@ mod tests {
             "让客服回我一下",
             "帮我叫一下值班的",
             "请联系我，电话13800000000",
+            "能让懂行的人来回答吗",
+            "我要找专人处理",
+            "我想咨询人工",
         ] {
             assert!(wants_human(yes), "{yes}");
         }
@@ -1236,6 +1264,8 @@ mod tests {
             "客服回复我说三天到账",
             "值班的师傅几点上班",
             "我和家人说话的时候摄像头会录音吗",
+            "我已经跟客服沟通过了",
+            "专员上门安装收费吗",
         ] {
             assert!(!wants_human(no), "{no}");
         }
