@@ -142,17 +142,21 @@ fn grid(set: &EvalSet) {
     let score = |w: &Weights| {
         let a = Assistant::with_weights(&docs, w.clone(), OfflineConfig::default());
         let rows = chat_ai::eval::retrieval_rows(&set.questions, |q| a.run(q));
-        let all = &rows[3].1;
-        format!("{:.3} {:.3} {:.3}", all.hit1, all.hit3, all.mrr)
+        let (zh, en, all) = (&rows[0].1, &rows[1].1, &rows[3].1);
+        format!(
+            "{:.3} {:.3} {:.3} (zh {:.3}, en {:.3})",
+            all.hit1, all.hit3, all.mrr, zh.hit1, en.hit1
+        )
     };
     let base = Weights::default();
-    println!("\n### dev ranking by weight (hit@1 hit@3 MRR)\n");
+    println!("\n### dev ranking by weight (hit@1 hit@3 MRR, zh and en hit@1)\n");
     println!("- default: {}", score(&base));
     let knobs: &[Knob] = &[
         ("title", |w, v| w.title = v, &[1.5, 2.0, 3.0, 4.0]),
         ("b_title", |w, v| w.b_title = v, &[0.0, 0.5, 0.8]),
         ("b_body", |w, v| w.b_body = v, &[0.3, 0.5, 0.9]),
         ("k1", |w, v| w.k1 = v, &[1.2, 2.0, 3.0]),
+        ("word", |w, v| w.word = v, &[0.5, 0.75, 1.5]),
         ("pair", |w, v| w.pair = v, &[0.25, 0.75, 1.0]),
         ("char", |w, v| w.char = v, &[0.5, 0.75, 1.5]),
         ("corrected", |w, v| w.corrected = v, &[0.3, 1.0]),
