@@ -5,7 +5,8 @@
 //!
 //! `cargo run -p chat-ai --example eval` (add `--release` for speed;
 //! `-- --misses` also lists the dev split's mistakes: never the holdout's,
-//! which stands for questions nobody tuned on).
+//! which stands for questions nobody tuned on; `-- --grid` shows how the
+//! dev figures move with each ranking weight).
 
 use std::time::Instant;
 
@@ -16,9 +17,9 @@ use chat_ai::offline::OfflineConfig;
 fn retrieval_table(title: &str, rows: &[(&str, RetrievalRow)], decisions: bool) {
     println!("\n{title}\n");
     println!(
-        "| lang | answerable | off-topic | hit@1 | hit@3 | MRR | wrong answer | I don't know | off-topic answered |"
+        "| lang | answerable | off-topic | hit@1 | hit@3 | MRR | wrong answer | I don't know | of which suggested right | off-topic answered | off-topic given suggestions |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for (lang, r) in rows {
         let d = |v: f64| {
             if decisions {
@@ -28,7 +29,7 @@ fn retrieval_table(title: &str, rows: &[(&str, RetrievalRow)], decisions: bool) 
             }
         };
         println!(
-            "| {lang} | {} | {} | {:.3} | {:.3} | {:.3} | {} | {} | {} |",
+            "| {lang} | {} | {} | {:.3} | {:.3} | {:.3} | {} | {} | {} | {} | {} |",
             r.answerable,
             r.off_topic,
             r.hit1,
@@ -36,7 +37,9 @@ fn retrieval_table(title: &str, rows: &[(&str, RetrievalRow)], decisions: bool) 
             r.mrr,
             d(r.wrong),
             d(r.idk),
-            d(r.off_topic_answered)
+            d(r.suggested_right),
+            d(r.off_topic_answered),
+            d(r.off_topic_suggested)
         );
     }
 }
@@ -55,6 +58,7 @@ fn handoff_table(title: &str, rows: &[(&str, HandoffRow)]) {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let misses = std::env::args().any(|a| a == "--misses");
+    let grid_search = std::env::args().any(|a| a == "--grid");
     let dir = EvalSet::default_dir();
     for split in ["dev", "holdout"] {
         let set = EvalSet::load(&dir, split)?;
@@ -80,17 +84,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
         let base = chat_ai::eval::retrieval_rows(&set.questions, |q| Outcome {
             ranked: bm25.rank(q),
-            answered: None,
+            ..Outcome::default()
         });
         retrieval_table(
             "Baseline: character + pair BM25 (ranking only)",
             &base,
             false,
         );
+        curve(&set, &docs);
         handoff_table(
             "Handoff (offline recognizer)",
             &chat_ai::eval::handoff_rows(&set.handoff, wants_human),
         );
+        if grid_search && split == "dev" {
+            grid(&set);
+        }
         if misses && split == "dev" {
             println!("\n### dev mistakes\n");
             for q in &set.questions {
@@ -123,4 +131,67 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     Ok(())
+}
+
+/// How the dev ranking moves when one weight changes (hit@1, hit@3, MRR):
+/// to see which weights matter, on dev only.
+fn grid(set: &EvalSet) {
+    use chat_ai::knowledge::Weights;
+    type Knob = (&'static str, fn(&mut Weights, f64), &'static [f64]);
+    let docs = set.knowledge_docs();
+    let score = |w: &Weights| {
+        let a = Assistant::with_weights(&docs, w.clone(), OfflineConfig::default());
+        let rows = chat_ai::eval::retrieval_rows(&set.questions, |q| a.run(q));
+        let (zh, en, all) = (&rows[0].1, &rows[1].1, &rows[3].1);
+        format!(
+            "{:.3} {:.3} {:.3} (zh {:.3}, en {:.3})",
+            all.hit1, all.hit3, all.mrr, zh.hit1, en.hit1
+        )
+    };
+    let base = Weights::default();
+    println!("\n### dev ranking by weight (hit@1 hit@3 MRR, zh and en hit@1)\n");
+    println!("- default: {}", score(&base));
+    let knobs: &[Knob] = &[
+        ("title", |w, v| w.title = v, &[1.5, 2.0, 3.0, 4.0]),
+        ("b_title", |w, v| w.b_title = v, &[0.0, 0.5, 0.8]),
+        ("b_body", |w, v| w.b_body = v, &[0.3, 0.5, 0.9]),
+        ("k1", |w, v| w.k1 = v, &[1.2, 2.0, 3.0]),
+        ("word", |w, v| w.word = v, &[0.5, 0.75, 1.5]),
+        ("pair", |w, v| w.pair = v, &[0.25, 0.75, 1.0]),
+        ("char", |w, v| w.char = v, &[0.5, 0.75, 1.5]),
+        ("corrected", |w, v| w.corrected = v, &[0.3, 1.0]),
+        ("synonym", |w, v| w.synonym = v, &[0.0, 0.25, 0.75]),
+    ];
+    for (name, set_weight, values) in knobs {
+        for v in *values {
+            let mut w = base.clone();
+            set_weight(&mut w, *v);
+            println!("- {name} = {v}: {}", score(&w));
+        }
+    }
+}
+
+/// Coverage against accuracy: how many questions get an answer, and how
+/// many of those are wrong, as the least confidence moves (margin rule as
+/// configured).
+fn curve(set: &EvalSet, docs: &[(String, chat_domain::model::KnowledgeDoc)]) {
+    println!("\nCoverage / accuracy by least confidence (all languages)\n");
+    println!("| min confidence | answered | answered right | wrong answer | off-topic answered |");
+    println!("|---|---|---|---|---|");
+    for min in [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5] {
+        let config = OfflineConfig {
+            min_confidence: min,
+            ..OfflineConfig::default()
+        };
+        let a = Assistant::new(docs, config);
+        let rows = chat_ai::eval::retrieval_rows(&set.questions, |q| a.run(q));
+        let r = &rows[3].1;
+        println!(
+            "| {min:.2} | {:.3} | {:.3} | {:.3} | {:.3} |",
+            1.0 - r.idk,
+            1.0 - r.idk - r.wrong,
+            r.wrong,
+            r.off_topic_answered
+        );
+    }
 }

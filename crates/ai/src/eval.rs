@@ -163,6 +163,8 @@ pub struct Outcome {
     pub ranked: Vec<String>,
     /// The document the assistant answers from (`None`: "I don't know").
     pub answered: Option<String>,
+    /// When it does not answer: the documents it suggests instead.
+    pub suggested: Vec<String>,
 }
 
 /// Retrieval figures for one group of questions.
@@ -184,6 +186,11 @@ pub struct RetrievalRow {
     pub idk: f64,
     /// Off-topic questions answered, per off-topic question.
     pub off_topic_answered: f64,
+    /// Not answered, but the right document among the suggestions, per
+    /// answerable question.
+    pub suggested_right: f64,
+    /// Off-topic questions given suggestions, per off-topic question.
+    pub off_topic_suggested: f64,
 }
 
 fn ratio(a: usize, b: usize) -> f64 {
@@ -204,6 +211,7 @@ pub fn retrieval_rows(
         .map(|lang| {
             let mut row = RetrievalRow::default();
             let (mut h1, mut h3, mut rr, mut wrong, mut idk, mut off) = (0, 0, 0.0, 0, 0, 0);
+            let (mut sugg_right, mut off_sugg) = (0, 0);
             for (q, o) in questions.iter().zip(&outcomes) {
                 if *lang != "all" && q.lang != *lang {
                     continue;
@@ -211,6 +219,7 @@ pub fn retrieval_rows(
                 if q.doc.is_none() {
                     row.off_topic += 1;
                     off += usize::from(o.answered.is_some());
+                    off_sugg += usize::from(!o.suggested.is_empty());
                     continue;
                 }
                 row.answerable += 1;
@@ -220,7 +229,10 @@ pub fn retrieval_rows(
                     h3 += usize::from(rank < 3);
                 }
                 match &o.answered {
-                    None => idk += 1,
+                    None => {
+                        idk += 1;
+                        sugg_right += usize::from(o.suggested.iter().any(|k| q.is_hit(k)));
+                    }
                     Some(k) if !q.is_hit(k) => wrong += 1,
                     Some(_) => {}
                 }
@@ -235,6 +247,8 @@ pub fn retrieval_rows(
             row.wrong = ratio(wrong, row.answerable);
             row.idk = ratio(idk, row.answerable);
             row.off_topic_answered = ratio(off, row.off_topic);
+            row.suggested_right = ratio(sugg_right, row.answerable);
+            row.off_topic_suggested = ratio(off_sugg, row.off_topic);
             (*lang, row)
         })
         .collect()
@@ -333,6 +347,11 @@ impl Assistant {
         Outcome {
             ranked: decision.hits.iter().map(|h| key(&h.doc_id)).collect(),
             answered: decision.answer.map(|i| key(&decision.hits[i].doc_id)),
+            suggested: decision
+                .suggested
+                .iter()
+                .map(|i| key(&decision.hits[*i].doc_id))
+                .collect(),
         }
     }
 }

@@ -460,10 +460,31 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 
 /// The live index: rebuilt from the knowledge base when it changes, so
 /// edits take effect without a restart (on every node: each polls).
-#[derive(Clone, Default)]
+///
+/// The first build ends a moment after the server starts listening (the
+/// segmenter's dictionary and the documents load in the background): a
+/// question that arrives before it waits for it ([`LiveIndex::ready`])
+/// instead of being told "not sure" by an empty index.
+#[derive(Clone)]
 pub struct LiveIndex {
     inner: Arc<RwLock<Arc<Index>>>,
+    /// True once an index has been built or set.
+    built: Arc<tokio::sync::watch::Sender<bool>>,
 }
+
+impl Default for LiveIndex {
+    fn default() -> Self {
+        Self {
+            inner: Arc::default(),
+            built: Arc::new(tokio::sync::watch::channel(false).0),
+        }
+    }
+}
+
+/// How long a question waits for the first index at most: past it (the
+/// knowledge base unreadable at start), the assistant answers from what it
+/// has (nothing: it says it is not sure and offers a person).
+pub const READY_WAIT: Duration = Duration::from_secs(10);
 
 /// What the index was built from, to notice changes cheaply.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -487,6 +508,28 @@ impl LiveIndex {
     /// Replaces the index.
     pub fn replace(&self, index: Index) {
         *self.inner.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(index);
+        self.built.send_replace(true);
+    }
+
+    /// True once a first index is in place.
+    pub fn is_ready(&self) -> bool {
+        *self.built.borrow()
+    }
+
+    /// The current index, after waiting (at most `wait`) for the first one
+    /// to be built.
+    pub async fn ready(&self, wait: Duration) -> Arc<Index> {
+        let mut built = self.built.subscribe();
+        if tokio::time::timeout(wait, built.wait_for(|b| *b))
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                waited = ?wait,
+                "knowledge index still not built; answering without it"
+            );
+        }
+        self.current()
     }
 
     /// Loads every document and rebuilds the index.

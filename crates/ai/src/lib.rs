@@ -2,8 +2,9 @@
 //!
 //! The assistant that answers customers first.
 //!
-//! - [`text`]: one tokenizer for Chinese (jieba word segmentation) and
-//!   English (lowercased words, light stemming), with stop words;
+//! - [`text`]: one tokenizer for Chinese (jieba word segmentation,
+//!   character pairs and characters) and English (lowercased words, Snowball
+//!   stemming), with stop words;
 //! - [`knowledge`]: documents cut into passages at sentence boundaries, a
 //!   BM25 index over them that follows the knowledge base (reloaded when it
 //!   changes), and search that returns the best passage per document with a
@@ -13,8 +14,8 @@
 //!   precision / recall on an evaluation set) and its BM25 baseline;
 //! - [`handoff`]: recognizing "I want a person" in both languages;
 //! - [`offline`]: the built-in assistant (no AI provider needed): answers with
-//!   the best passage and its source title, offers a person when nothing
-//!   matches well;
+//!   the best passage and its source title when sure; otherwise lists the
+//!   closest titles ("did you mean…") and offers a person;
 //! - [`provider`]: an OpenAI-compatible streaming provider (DashScope by
 //!   default), tolerant of what compatible providers really send;
 //! - [`responder`]: wires an assistant to conversations: streams each reply
@@ -23,6 +24,17 @@
 //!   repeated misses, and stops at once when an agent takes over;
 //! - [`search`]: the same retrieval for the back office ("which passages
 //!   does this question find?", "rebuild the index now").
+//!
+//! When the first question arrives before the first index is built (the
+//! server opens its listener first), it waits for it
+//! ([`knowledge::LiveIndex::ready`]).
+//!
+//! Examples: `cargo run -p chat-ai --example embedded` runs the offline
+//! assistant inside a minimal tokio program (SQLite in a temporary
+//! directory, the in-process bus, the real conversation service as
+//! `BotActions`, the bundled FAQ) and prints each answer and the question →
+//! stored reply latency; `cargo run -p chat-ai --example eval` is the
+//! quality report.
 //!
 //! The crate depends on `chat-domain` only: it acts through the
 //! [`BotActions`](chat_domain::ports::BotActions) port and reads documents

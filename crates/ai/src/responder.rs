@@ -286,7 +286,7 @@ impl Inner {
         started: Instant,
         first_delta: &mut Option<Duration>,
     ) -> Option<Produced> {
-        let index = self.index.current();
+        let index = self.index.ready(crate::knowledge::READY_WAIT).await;
         let body = message.body.clone();
         let offline = self.config.offline.clone();
         let reply = match tokio::task::spawn_blocking(move || answer(&index, &body, &offline)).await
@@ -343,7 +343,11 @@ impl Inner {
         context_tokens: usize,
     ) -> Option<Produced> {
         let zh = is_chinese(&message.body);
-        let hits = self.index.current().search(&message.body, 3);
+        let hits = self
+            .index
+            .ready(crate::knowledge::READY_WAIT)
+            .await
+            .search(&message.body, 3);
         let mut system = persona.to_owned();
         if !hits.is_empty() {
             system.push_str("\n\nAnswer from these knowledge-base passages when they are relevant, and name the source title:\n");

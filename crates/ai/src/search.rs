@@ -51,7 +51,9 @@ impl KnowledgeSearch for IndexSearch {
         self.loaded
             .get_or_try_init(|| async { self.index.reload(self.repo.as_ref()).await.map(|_| ()) })
             .await?;
-        let index = self.index.current();
+        // Following: the first build may still be under way (a question
+        // right after start); wait for it rather than search nothing.
+        let index = self.index.ready(crate::knowledge::READY_WAIT).await;
         let question = question.to_owned();
         let offline = self.offline.clone();
         let decision = tokio::task::spawn_blocking(move || {

@@ -139,39 +139,28 @@ fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF)
 }
 
-/// Crude English stemming: enough for FAQ matching, predictable.
+/// English stemming: Snowball's (Porter2), so every inflection of a word
+/// meets its other forms (sharing / share, changing / change, cancelled /
+/// cancel), then one fix of ours: a final double consonant is undoubled, as
+/// Porter2 does after a suffix only (adding → "ad", but add → "add").
 pub fn stem(word: &str) -> String {
-    let w = word;
-    for (suffix, min) in [("ies", 4), ("ing", 5), ("ed", 4), ("es", 4), ("s", 3)] {
-        if w.len() > min && w.ends_with(suffix) {
-            let base = &w[..w.len() - suffix.len()];
-            return match suffix {
-                "ies" => format!("{base}y"),
-                "es" if !(base.ends_with("ss")
-                    || base.ends_with('x')
-                    || base.ends_with("ch")
-                    || base.ends_with("sh")) =>
-                {
-                    format!("{base}e")
-                }
-                "ing" | "ed" => undouble(base),
-                _ => base.to_owned(),
-            };
-        }
-    }
-    w.to_owned()
-}
-
-/// "shipp" → "ship", "stopp" → "stop" (but "fill", "miss" stay).
-fn undouble(base: &str) -> String {
-    let b = base.as_bytes();
+    use rust_stemmers::{Algorithm, Stemmer};
+    static STEMMER: OnceLock<Stemmer> = OnceLock::new();
+    let stemmed = STEMMER
+        .get_or_init(|| Stemmer::create(Algorithm::English))
+        .stem(word);
+    let b = stemmed.as_bytes();
     if b.len() >= 3
         && b[b.len() - 1] == b[b.len() - 2]
-        && !matches!(b[b.len() - 1], b'l' | b's' | b'z' | b'e' | b'o')
+        && b[b.len() - 1].is_ascii_lowercase()
+        && !matches!(
+            b[b.len() - 1],
+            b'a' | b'e' | b'i' | b'o' | b'u' | b'l' | b's' | b'z'
+        )
     {
-        base[..base.len() - 1].to_owned()
+        stemmed[..stemmed.len() - 1].to_owned()
     } else {
-        base.to_owned()
+        stemmed.into_owned()
     }
 }
 

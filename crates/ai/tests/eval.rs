@@ -14,13 +14,13 @@ use chat_ai::offline::OfflineConfig;
 /// off-topic-answered rate.
 const RETRIEVAL: &[(&str, &str, f64, f64, f64, f64, f64)] = &[
     ("dev", "zh", 0.774, 0.913, 0.850, 0.043, 0.000),
-    ("dev", "en", 0.767, 0.900, 0.843, 0.056, 0.071),
-    ("dev", "mixed", 0.733, 0.933, 0.828, 0.067, 0.000),
-    ("dev", "all", 0.768, 0.909, 0.846, 0.050, 0.032),
+    ("dev", "en", 0.778, 0.933, 0.853, 0.056, 0.071),
+    ("dev", "mixed", 0.800, 0.933, 0.872, 0.067, 0.000),
+    ("dev", "all", 0.777, 0.923, 0.853, 0.050, 0.032),
     ("holdout", "zh", 0.821, 0.955, 0.892, 0.000, 0.000),
-    ("holdout", "en", 0.690, 0.897, 0.793, 0.121, 0.100),
+    ("holdout", "en", 0.672, 0.879, 0.784, 0.086, 0.100),
     ("holdout", "mixed", 0.818, 1.000, 0.894, 0.000, 1.000),
-    ("holdout", "all", 0.765, 0.934, 0.850, 0.051, 0.095),
+    ("holdout", "all", 0.757, 0.926, 0.846, 0.037, 0.095),
 ];
 
 /// Measured handoff figures: split, language, precision, recall.
@@ -29,8 +29,8 @@ const HANDOFF: &[(&str, &str, f64, f64)] = &[
     ("dev", "en", 1.000, 1.000),
     ("dev", "all", 1.000, 1.000),
     ("holdout", "zh", 0.900, 0.857),
-    ("holdout", "en", 1.000, 0.905),
-    ("holdout", "all", 0.949, 0.881),
+    ("holdout", "en", 1.000, 0.952),
+    ("holdout", "all", 0.950, 0.905),
 ];
 
 /// Slack under a measured figure: a few points, or one question in a small

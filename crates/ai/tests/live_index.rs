@@ -70,3 +70,28 @@ async fn added_changed_disabled_and_deleted_documents_are_followed() {
     eventually(&index, "保修 维修", None).await;
     task.abort();
 }
+
+/// A question that arrives before the first build waits for it (the
+/// start-up race: the listener opens before the index is built), and one
+/// that would wait forever gives up after the bound.
+#[tokio::test]
+async fn the_first_question_waits_for_the_first_index() {
+    let index = LiveIndex::new();
+    assert!(!index.is_ready());
+    let builder = index.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let doc = KnowledgeDoc::new("Warranty", "Two years of warranty.", vec![], now()).unwrap();
+        builder.replace(chat_ai::knowledge::Index::build(&[doc]));
+    });
+    let started = std::time::Instant::now();
+    let ready = index.ready(Duration::from_secs(10)).await;
+    assert_eq!(ready.len(), 1, "answered from the built index");
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    assert!(index.is_ready());
+
+    let never = LiveIndex::new();
+    let started = std::time::Instant::now();
+    assert!(never.ready(Duration::from_millis(100)).await.is_empty());
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
