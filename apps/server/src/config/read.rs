@@ -15,9 +15,12 @@ pub(crate) fn err(var: &'static str, message: impl Into<String>) -> ConfigError 
     }
 }
 
+/// Where the environment's values come from (the process, or a map in tests).
+type Lookup<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
+
 /// The variables as the server sees them: the environment over the file.
 pub(crate) struct Vars<'a> {
-    env: Box<dyn Fn(&str) -> Option<String> + 'a>,
+    env: Lookup<'a>,
     file: HashMap<String, String>,
 }
 
