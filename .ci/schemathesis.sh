@@ -71,7 +71,7 @@ TOKEN=$(curl -fsS -H 'content-type: application/json' \
 #   /customers, GET /stats, GET /stats.csv, POST
 #   /widget/sessions (400s), GET /audit (accepts an empty actor_id).
 # - ignored_auth: it replays authenticated calls without the token and with
-#   a made-up one; the RBAC matrix test (apps/server/tests/rbac.rs) covers
+#   a made-up one; the RBAC matrix test (apps/server/tests/it/rbac.rs) covers
 #   every operation and caller precisely, and this check misreads routes
 #   that are open to everyone (login, widget sessions, health).
 # - use_after_free, ensure_resource_availability: stateful heuristics that

@@ -28,11 +28,11 @@ pub enum PasswordSource {
 
 /// `chat-server migrate`: runs pending migrations and says on what.
 pub async fn migrate(config: &Config) -> anyhow::Result<String> {
-    let store = SqlStore::connect(
-        &config.database_url.0,
+    let store = SqlStore::connect_to(
+        &config.store.url.0,
         PoolOptions {
             max_size: 1,
-            timeout: config.db_connect_timeout,
+            ..config.store.pool.clone()
         },
     )
     .await
@@ -90,7 +90,7 @@ pub async fn admin_reset_password(
     user.updated_at = now();
     store.update_user(&user).await?;
     store.revoke_user_tokens(user.id, now()).await?;
-    let file = config.data_dir.join(INITIAL_PASSWORD_FILE);
+    let file = config.server.data_dir.join(INITIAL_PASSWORD_FILE);
     let mut said = format!("password of {email} reset; their sessions are signed out");
     if forget_initial_password(&file, &before).await? {
         said.push_str(&format!("; deleted {}", file.display()));
@@ -138,13 +138,13 @@ pub fn check_config() -> anyhow::Result<String> {
     }
     out.push_str(&format!(
         "\nlisten {} · database {} · data dir {}\n",
-        config.listen,
+        config.server.listen,
         if config.is_embedded() {
             "SQLite"
         } else {
             "MySQL"
         },
-        crate::absolute(&config.data_dir).display()
+        crate::absolute(&config.server.data_dir).display()
     ));
     for (name, near) in Config::unknown_variables() {
         out.push_str(&unknown_line(&name, near));
@@ -160,7 +160,7 @@ pub fn check_config() -> anyhow::Result<String> {
 pub fn healthcheck(config: &Config) -> anyhow::Result<String> {
     use std::io::Read as _;
     use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-    let mut addr = config.listen;
+    let mut addr = config.server.listen;
     if addr.ip().is_unspecified() {
         addr.set_ip(match addr.ip() {
             IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),

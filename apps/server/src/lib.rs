@@ -7,12 +7,17 @@
 //! in-flight requests.
 //!
 //! This is the only crate that knows every concrete type; the library crates
-//! see each other through `chat-domain`'s traits.
+//! see each other through `chat-domain`'s traits. [`Application::build`]
+//! reads like the architecture, one step per layer ([`wiring`]): storage →
+//! real time (bus, presence, webhooks' outbox, conversations) → assistant →
+//! gateway → back office → HTTP server, each step starting only what the
+//! node's roles (`CHAT_ROLES`) ask for.
 //!
-//! Layout: [`config`] (defaults → file → environment), [`telemetry`] (logs,
-//! request ids, Prometheus), [`health`] (`/healthz`, `/readyz`), [`secrets`]
-//! (the JWT signing secret and the data keys), [`pages`] (the widget and
-//! console pages, embedded), and [`Application`] here.
+//! Layout: [`config`] (defaults → file → environment, nested per crate),
+//! [`wiring`] (the build steps), [`telemetry`] (logs, request ids,
+//! Prometheus), [`health`] (`/healthz`, `/readyz`), [`secrets`] (the JWT
+//! signing secret and the data keys), [`pages`] (the widget and console
+//! pages, embedded), and [`Application`] here.
 
 pub mod cli;
 pub mod config;
@@ -22,6 +27,7 @@ pub mod import;
 pub mod pages;
 pub mod secrets;
 pub mod telemetry;
+pub mod wiring;
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -29,40 +35,21 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{Compress, from_fn};
-use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
-use chat_admin::audit::{Audit, AuditRecord};
-use chat_admin::auth::{BootstrapOutcome, INITIAL_PASSWORD_FILE, JwtKeys, PreparedAdmin};
-use chat_admin::http::TrustedProxies;
-use chat_admin::{AuthConfig, AuthService};
-use chat_ai::knowledge::LiveIndex;
-use chat_ai::offline::OfflineConfig;
-use chat_ai::provider::{OpenAiProvider, ProviderConfig};
-use chat_ai::responder::{Engine, Responder, ResponderConfig};
-use chat_ai::search::IndexSearch;
-use chat_domain::DomainError;
-use chat_domain::ports::{BotActions, EventBus, KnowledgeSearch, PresenceRegistry, Store};
-use chat_gateway::{ClientAddress, Gateway, GatewayConfig};
 use chat_webhooks::Webhooks;
-
-use chat_session::attempts::RedisAttempts;
-use chat_session::bus::{InProcessBus, RedisBus};
-use chat_session::lifecycle::LifecycleConfig;
-use chat_session::presence::{InProcessPresence, NodePresence, RedisPresence};
-use chat_session::{ConversationService, MessageLog, RoutingConfig};
-use chat_store::{DatabaseUrl, Detached, PoolOptions, SqlStore};
-use tracing_actix_web::TracingLogger;
+use chat_domain::DomainError;
+use chat_gateway::Gateway;
+use chat_store::{DatabaseUrl, SqlStore};
 
 use crate::config::Config;
-use crate::health::ReadinessTargets;
 
 /// A built server, bound to its port, not yet running.
 pub struct Application {
     server: Server,
     addr: SocketAddr,
     store: SqlStore,
-    gateway: Arc<Gateway>,
+    /// `None` on a node without the gateway role.
+    gateway: Option<Arc<Gateway>>,
     webhooks: Arc<Webhooks>,
 }
 
@@ -72,306 +59,28 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         // First: a port already taken must stop the start before anything
         // is created (database, secrets, the first admin and its password).
-        let listener = TcpListener::bind(config.listen)
-            .with_context(|| format!("binding CHAT_LISTEN={}", config.listen))?;
+        let listener = TcpListener::bind(config.server.listen)
+            .with_context(|| format!("binding CHAT_LISTEN={}", config.server.listen))?;
         let addr = listener.local_addr()?;
-        log_paths(&config);
-        if config.is_embedded() && config.redis_url.is_some() {
-            // Likely a production node that lost its DATABASE_URL: it would
-            // write to a private file and silently split from the others.
-            tracing::warn!(
-                "REDIS_URL is set but DATABASE_URL is SQLite: this node's data stays local to it; \
-                 set DATABASE_URL=mysql://… to share a database between nodes"
-            );
-        }
-        // A SQLite file that does not exist yet is a first start: the first
-        // admin will be created, so its argon2id hash (the longest step of a
-        // first start) runs alongside the migrations instead of after them.
-        // Elsewhere (restarts, MySQL) it is hashed only if the user table
-        // turns out to be empty.
-        let first_start = match DatabaseUrl::parse(&config.database_url.0) {
-            Ok(DatabaseUrl::Sqlite(path)) => !path.exists(),
-            _ => false,
-        };
-        let early_admin = first_start.then(|| {
-            let email = config.admin_email.clone();
-            let password = config.admin_password.as_ref().map(|s| s.0.clone());
-            tokio::spawn(
-                async move { PreparedAdmin::new(email.as_deref(), password.as_deref()).await },
-            )
-        });
-        let (store, key_ids) = open_store(&config).await?;
-        tracing::info!(backend = store.backend(), data_keys = %key_ids, "database ready");
-
-        let secret = secrets::jwt_secret(&config).context("loading the JWT secret")?;
-        let keys = Arc::new(JwtKeys::new(&secret).map_err(|e| anyhow::anyhow!("{e}"))?);
-        // Every store call runs as its own task on this (multi-thread)
-        // runtime: actix's current-thread workers drop request futures on
-        // hang-ups, which must never cancel a statement midway (see Detached).
-        let dyn_store: Arc<dyn Store> = Arc::new(Detached::new(
-            store.clone(),
-            tokio::runtime::Handle::current(),
-        ));
-        let initial_password_file = config.data_dir.join(INITIAL_PASSWORD_FILE);
-        let auth = Arc::new(AuthService::new(
-            dyn_store.clone(),
-            keys,
-            AuthConfig {
-                access_ttl_secs: config.access_ttl_secs,
-                refresh_ttl_secs: config.refresh_ttl_secs,
-                login_max_failures: config.login_max_failures,
-                login_window: config.login_window,
-                initial_password_file: Some(initial_password_file.clone()),
-                ..AuthConfig::default()
-            },
-        ));
-        // The first admin's argon2id hash (about half of a first start)
-        // runs while the rest of start-up goes on; it is awaited before the
-        // listener opens, so nobody can try to log in before it exists.
-        let bootstrap = tokio::spawn({
-            let auth = auth.clone();
-            let email = config.admin_email.clone();
-            let password = config.admin_password.as_ref().map(|s| s.0.clone());
-            async move {
-                match early_admin {
-                    Some(prepared) => match prepared.await {
-                        Ok(admin) => auth.bootstrap_prepared(admin?).await,
-                        Err(e) => Err(DomainError::Internal(format!("hashing task: {e}"))),
-                    },
-                    None => {
-                        auth.bootstrap_admin(email.as_deref(), password.as_deref())
-                            .await
-                    }
-                }
-            }
-        });
-
-        // The real-time side: bus and presence (Redis when configured), the
-        // message log, the conversation service, the sweeper, the gateway.
-        let (bus, presence): (Arc<dyn EventBus>, Arc<dyn PresenceRegistry>) =
-            match &config.redis_url {
-                Some(url) => {
-                    let bus =
-                        RedisBus::connect(&url.0, &config.redis_prefix, config.db_connect_timeout)
-                            .await
-                            .context("connecting the event bus to REDIS_URL")?;
-                    let presence = Arc::new(RedisPresence::new(bus.pool(), &config.redis_prefix));
-                    auth.share_login_attempts(Arc::new(RedisAttempts::new(
-                        bus.pool(),
-                        &config.redis_prefix,
-                    )));
-                    tracing::info!("event bus and presence on Redis");
-                    (Arc::new(bus), presence)
-                }
-                None => (
-                    Arc::new(InProcessBus::new()),
-                    Arc::new(InProcessPresence::new()),
-                ),
-            };
-        // Webhooks: a listener on the bus, like the gateway's hub.
-        let webhooks = Webhooks::start(dyn_store.clone(), bus.clone(), config.webhooks.clone())
-            .await
-            .context("starting webhooks")?;
-        auth.attach_bus(bus.clone());
-        let log = MessageLog::start_with_writers(
-            dyn_store.clone(),
-            bus.clone(),
-            256,
-            config.message_writers,
-        );
-        let service = Arc::new(ConversationService::new(
-            dyn_store.clone(),
-            bus.clone(),
-            log,
-            presence.clone(),
-            RoutingConfig {
-                max_per_agent: config.max_per_agent,
-            },
-        ));
-        chat_session::lifecycle::spawn(
-            service.clone(),
-            LifecycleConfig {
-                idle_close_after: config.idle_close,
-                queue_alert_after: config.queue_alert,
-                ..LifecycleConfig::default()
-            },
-        );
-        // The assistant: the offline one, answering from the knowledge base,
-        // whose index follows the documents (rebuilt when they change).
-        let offline = OfflineConfig {
-            min_confidence: config.ai_min_score,
-            ..OfflineConfig::default()
-        };
-        let index = LiveIndex::new();
-        let assistant_on = config.ai_provider != config::AiProvider::None;
-        if assistant_on {
-            start_assistant(
-                &config,
-                &dyn_store,
-                &service,
-                &bus,
-                index.clone(),
-                offline.clone(),
-            )
-            .await;
-        } else {
-            tracing::info!("no assistant (CHAT_AI_PROVIDER=none): customers wait for a person");
-        }
-        let knowledge: Arc<dyn KnowledgeSearch> = Arc::new(IndexSearch::new(
-            index.clone(),
-            dyn_store.clone(),
-            offline,
-            assistant_on,
-        ));
-        let admin = chat_admin::Services {
-            store: dyn_store.clone(),
-            auth: auth.clone(),
-            commands: service.clone(),
-            presence: presence.clone(),
-            knowledge,
-            webhooks: webhooks.clone(),
-            proxies: TrustedProxies(config.trusted_proxies.clone()),
-            widget: chat_admin::http::WidgetConfig {
-                secret: config
-                    .widget_secret
-                    .as_ref()
-                    .map(|s| s.0.as_bytes().to_vec()),
-            },
-        };
-        let proxies = TrustedProxies(config.trusted_proxies.clone());
-        let node_presence = NodePresence::start(
-            presence,
-            bus.clone(),
-            config
-                .node_id
-                .clone()
-                .unwrap_or_else(|| format!("node-{}", uuid::Uuid::now_v7().simple())),
-            config.presence_ttl,
-        );
-        let gateway_config = GatewayConfig {
-            allowed_origins: config.allowed_origins.clone(),
-            rate_per_sec: config.ws_rate_per_sec,
-            max_sockets_per_ip: config.ws_max_per_ip,
-            client_address: ClientAddress::new(move |req| proxies.client_ip(req)),
-            ..GatewayConfig::default()
-        };
-        let gateway = Gateway::start(service, node_presence, auth.clone(), bus, gateway_config);
-
-        let bootstrapped = bootstrap
-            .await
-            .context("creating the first admin")?
-            .map_err(|e| anyhow::anyhow!("creating the first admin: {e}"))?;
-        if let BootstrapOutcome::Created { email, .. } = &bootstrapped {
-            Audit::new(dyn_store.clone())
-                .record(
-                    AuditRecord::new(None, "auth.bootstrap_admin", Some(email.clone())),
-                    None,
-                )
-                .await;
-        }
-        match bootstrapped {
-            BootstrapOutcome::AlreadyInitialized => {
-                if initial_password_file.exists() {
-                    tracing::warn!(
-                        path = %absolute(&initial_password_file).display(),
-                        "the first admin still has the generated password kept in this file; \
-                         log in and change it (the file is then deleted)"
-                    );
-                }
-            }
-            BootstrapOutcome::Created {
-                email,
-                generated_password: Some(password),
-            } => {
-                chat_admin::auth::write_initial_password(
-                    initial_password_file.clone(),
-                    password.clone(),
-                )
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-                // Logged once; the file keeps it until the admin changes it.
-                tracing::warn!(
-                    %email, %password,
-                    path = %absolute(&initial_password_file).display(),
-                    "created the first admin with a generated password (also kept in this file until it is changed); \
-                     log in and change it"
-                );
-            }
-            BootstrapOutcome::Created {
-                email,
-                generated_password: None,
-            } => {
-                tracing::info!(%email, "created the first admin from CHAT_ADMIN_EMAIL / CHAT_ADMIN_PASSWORD");
-            }
-        }
-
-        let metrics = web::Data::new(telemetry::metrics_handle());
-        let store_data = web::Data::new(store.clone());
-        let readiness = web::Data::new(ReadinessTargets {
-            redis_url: config.redis_url.as_ref().map(|s| s.0.clone()),
-        });
-        let max_body = config.max_body_bytes;
-        let body_timeout = hardening::BodyTimeout(config.request_timeout);
-        let gateway_for_app = gateway.clone();
-        let pages_config = pages::PagesConfig {
-            dir: config.web_dir.clone(),
-        };
-
-        let mut server = HttpServer::new(move || {
-            App::new()
-                .app_data(chat_admin::http::json_config(max_body))
-                .app_data(body_timeout)
-                .app_data(chat_admin::http::query_config())
-                .app_data(chat_admin::http::path_config())
-                .app_data(metrics.clone())
-                .app_data(store_data.clone())
-                .app_data(readiness.clone())
-                .configure(chat_gateway::configure(gateway_for_app.clone()))
-                .configure(chat_admin::configure(admin.clone()))
-                .service(get_only("/healthz", web::get().to(health::healthz)))
-                .service(get_only("/readyz", web::get().to(health::readyz)))
-                .service(get_only(
-                    "/metrics",
-                    web::get().to(telemetry::metrics_endpoint),
-                ))
-                // Last: the pages answer only their own paths and leave
-                // every other unknown path to the API's JSON 404.
-                .configure(pages::configure(pages_config.clone()))
-                .wrap(Compress::default())
-                .wrap(from_fn(hardening::harden))
-                .wrap(from_fn(telemetry::track_requests))
-                .wrap(TracingLogger::<telemetry::RequestSpan>::new())
-        })
-        .shutdown_timeout(config.shutdown_timeout.as_secs())
-        // The headers' deadline; the body's is `hardening`'s.
-        .client_request_timeout(config.request_timeout)
-        // Signals are ours (see `run_until_stopped`): sockets must be told
-        // to go before the drain starts, or it waits for every idle socket.
-        .disable_signals()
-        // Frames written back to back (an ack, the customer's message, the
-        // assistant's delta and reply) otherwise wait for the client's
-        // delayed ACK: 40 ms per answer, measured (docs/BENCHMARKS.md).
-        .tcp_nodelay(true)
-        .listen(listener)?;
-        if let Some(workers) = config.workers {
-            server = server.workers(workers);
-        }
-        let server = server.run();
-        // Last: loading the segmenter's dictionary and indexing the documents
-        // is the heaviest work of a start (~150 ms of CPU) and nothing above
-        // needs it; started earlier, it only competed for the two cores with
-        // the steps readiness waits for. (The first index was never ready
-        // before the listener opened: on a first start it ends ~100 ms
-        // after.)
-        if assistant_on {
-            index.follow(dyn_store.clone(), config.ai_index_refresh);
-        }
+        log_start(&config);
+        let (storage, bootstrap) = wiring::storage(&config).await?;
+        let realtime = wiring::realtime(&config, &storage).await?;
+        let assistant = wiring::assistant(&config, &storage, &realtime).await;
+        let gateway = wiring::gateway(&config, &storage, &realtime);
+        let back_office = wiring::back_office(&config, &storage, &realtime, &assistant);
+        // Before the listener opens: nobody may try to log in before the
+        // first admin exists.
+        bootstrap.finish().await?;
+        let server =
+            wiring::http_server(&config, listener, &storage, gateway.clone(), back_office)?;
+        // Last: see `wiring::Assistant::follow_knowledge`.
+        assistant.follow_knowledge(&storage, &config);
         Ok(Self {
             server,
             addr,
-            store,
+            store: storage.sql,
             gateway,
-            webhooks,
+            webhooks: realtime.webhooks,
         })
     }
 
@@ -398,11 +107,16 @@ impl Application {
         let gateway = self.gateway.clone();
         tokio::spawn(async move {
             shutdown_signal().await;
-            tracing::info!(
-                sockets = gateway.connections(),
-                "shutting down: closing sockets, draining requests"
-            );
-            gateway.close_all();
+            match gateway {
+                Some(gateway) => {
+                    tracing::info!(
+                        sockets = gateway.connections(),
+                        "shutting down: closing sockets, draining requests"
+                    );
+                    gateway.close_all();
+                }
+                None => tracing::info!("shutting down: draining requests"),
+            }
             handle.stop(true).await;
         });
         if let Some(t) = started {
@@ -419,19 +133,37 @@ impl Application {
     }
 }
 
+/// Says what this node runs and where local state lives, as absolute
+/// paths (a relative `CHAT_DATA_DIR` or SQLite path depends on the
+/// directory the server was started from); warns about a likely mistake.
+fn log_start(config: &Config) {
+    let database = match &config.store.url.0 {
+        DatabaseUrl::Sqlite(path) => absolute(path).display().to_string(),
+        other => other.backend().to_owned(),
+    };
+    tracing::info!(
+        roles = %config.server.roles.names().join(","),
+        data_dir = %absolute(&config.server.data_dir).display(),
+        %database,
+        "local state"
+    );
+    if config.is_embedded() && config.redis.url.is_some() {
+        // Likely a production node that lost its DATABASE_URL: it would
+        // write to a private file and silently split from the others.
+        tracing::warn!(
+            "REDIS_URL is set but DATABASE_URL is SQLite: this node's data stays local to it; \
+             set DATABASE_URL=mysql://… to share a database between nodes"
+        );
+    }
+}
+
 /// Opens (and migrates) the database with the data keys, checking that the
 /// keys read what is stored: a wrong or missing key is an error naming it,
 /// not failing customer requests later. Returns the store and the key ids.
 pub async fn open_store(config: &Config) -> anyhow::Result<(SqlStore, String)> {
-    let store = SqlStore::connect(
-        &config.database_url.0,
-        PoolOptions {
-            max_size: config.db_pool_size,
-            timeout: config.db_connect_timeout,
-        },
-    )
-    .await
-    .context("opening the database")?;
+    let store = SqlStore::connect_to(&config.store.url.0, config.store.pool.clone())
+        .await
+        .context("opening the database")?;
     let cipher = secrets::data_cipher(config).context("loading the data keys")?;
     let key_ids = cipher.key_ids().join(",");
     let store = store.with_cipher(Arc::new(cipher));
@@ -450,116 +182,10 @@ pub async fn open_store(config: &Config) -> anyhow::Result<(SqlStore, String)> {
     Ok((store, key_ids))
 }
 
-/// Says where local state lives, as absolute paths: a relative
-/// `CHAT_DATA_DIR` or SQLite path depends on the directory the server was
-/// started from.
-fn log_paths(config: &Config) {
-    let database = match DatabaseUrl::parse(&config.database_url.0) {
-        Ok(DatabaseUrl::Sqlite(path)) => absolute(&path).display().to_string(),
-        Ok(other) => other.backend().to_owned(),
-        Err(_) => "unparsable".to_owned(),
-    };
-    tracing::info!(
-        data_dir = %absolute(&config.data_dir).display(),
-        %database,
-        "local state"
-    );
-}
-
 /// `path` made absolute against the working directory (not resolved:
 /// it may not exist yet).
 pub fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
-}
-
-/// A resource answering `route`, and any other method with the JSON 405.
-fn get_only(path: &str, route: actix_web::Route) -> actix_web::Resource {
-    web::resource(path)
-        .route(route)
-        .default_service(web::to(chat_admin::http::error::method_not_allowed))
-}
-
-/// The assistant: loads the demo FAQ into an empty knowledge base if asked,
-/// then answers from `index` (which `build` sets following the documents
-/// once the server is built) or through the configured model.
-async fn start_assistant(
-    config: &Config,
-    store: &Arc<dyn Store>,
-    service: &Arc<ConversationService>,
-    bus: &Arc<dyn EventBus>,
-    index: LiveIndex,
-    offline: OfflineConfig,
-) {
-    if config.ai_demo_kb {
-        seed_demo_knowledge(store.as_ref()).await;
-    }
-    let actions: Arc<dyn BotActions> = service.clone();
-    let engine = match &config.ai_model {
-        Some(m) => {
-            let provider = OpenAiProvider::new(ProviderConfig {
-                chunk_timeout: m.timeout,
-                ..ProviderConfig::new(&m.base_url, &m.api_key.0, &m.model)
-            });
-            match provider {
-                Ok(p) => {
-                    tracing::info!(model = %m.model, base_url = %m.base_url, "assistant: OpenAI-compatible model");
-                    Engine::Model {
-                        provider: Arc::new(p),
-                        persona: m.persona.clone(),
-                        context_tokens: m.context_tokens,
-                    }
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "AI provider not usable; falling back to the offline assistant");
-                    Engine::Offline
-                }
-            }
-        }
-        None => Engine::Offline,
-    };
-    let responder = Responder::with_engine(
-        engine,
-        actions,
-        index,
-        ResponderConfig {
-            delta_delay: config.ai_delta_delay,
-            handoff_after_misses: config.ai_handoff_after_misses,
-            offline,
-            ..ResponderConfig::default()
-        },
-    );
-    responder.watch(bus.clone());
-    service.set_assistant(Arc::new(responder));
-}
-
-/// Loads the bundled bilingual FAQ into an empty knowledge base, so a fresh
-/// embedded install has an assistant that answers something.
-async fn seed_demo_knowledge(store: &dyn Store) {
-    match store.list_docs(None, 1).await {
-        Ok(docs) if docs.is_empty() => {}
-        Ok(_) => return,
-        Err(e) => {
-            tracing::warn!(error = %e, "knowledge base not readable; demo FAQ not loaded");
-            return;
-        }
-    }
-    let docs = match chat_ai::demo::faq_documents() {
-        Ok(d) => d,
-        Err(e) => {
-            tracing::warn!(error = %e, "demo FAQ not loaded");
-            return;
-        }
-    };
-    for doc in &docs {
-        if let Err(e) = store.create_doc(doc).await {
-            tracing::warn!(error = %e, "demo FAQ document not stored");
-            return;
-        }
-    }
-    tracing::info!(
-        documents = docs.len(),
-        "loaded the demo FAQ into the empty knowledge base (CHAT_AI_DEMO_KB=false to skip)"
-    );
 }
 
 /// Resolves on SIGTERM or SIGINT.

@@ -115,7 +115,7 @@ async fn main() -> ExitCode {
     }
     if !matches!(command, Command::Serve) {
         // Commands print their result; logs only say what went wrong.
-        telemetry::init_logging(config.log_format, "warn");
+        telemetry::init_logging(config.server.log.format, "warn");
         warn_unknown_variables();
         return report(match command {
             Command::Migrate => cli::migrate(&config).await,
@@ -150,7 +150,7 @@ async fn main() -> ExitCode {
             }
         });
     }
-    telemetry::init_logging(config.log_format, &config.log_filter);
+    telemetry::init_logging(config.server.log.format, &config.server.log.filter);
     warn_unknown_variables();
     let app = match Application::build(config).await {
         Ok(app) => app,

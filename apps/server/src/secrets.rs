@@ -26,14 +26,14 @@ const DATA_HASH_KEY_FILE: &str = "data_hash_key";
 
 /// The secret bytes to sign with.
 pub fn jwt_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
-    if let Some(s) = &config.jwt_secret {
+    if let Some(s) = &config.admin.jwt_secret {
         return Ok(s.0.as_bytes().to_vec());
     }
     anyhow::ensure!(
         config.is_embedded(),
         "CHAT_JWT_SECRET is required outside embedded mode"
     );
-    load_or_create(&config.data_dir.join(FILE_NAME), || {
+    load_or_create(&config.server.data_dir.join(FILE_NAME), || {
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
         hex::encode(bytes)
@@ -43,7 +43,7 @@ pub fn jwt_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
 /// The cipher for customer contact details: from the configuration, or
 /// (embedded mode) from key files generated on first start.
 pub fn data_cipher(config: &Config) -> anyhow::Result<FieldCipher> {
-    if let (Some(keys), Some(hash_key)) = (&config.data_keys, &config.data_hash_key) {
+    if let (Some(keys), Some(hash_key)) = (&config.store.data_keys, &config.store.data_hash_key) {
         return FieldCipher::from_config(&keys.0, &hash_key.0)
             .map_err(|e| anyhow::anyhow!("CHAT_DATA_KEYS / CHAT_DATA_HASH_KEY: {e}"));
     }
@@ -51,8 +51,8 @@ pub fn data_cipher(config: &Config) -> anyhow::Result<FieldCipher> {
         config.is_embedded(),
         "CHAT_DATA_KEYS and CHAT_DATA_HASH_KEY are required outside embedded mode"
     );
-    let keys_path = config.data_dir.join(DATA_KEYS_FILE);
-    let hash_path = config.data_dir.join(DATA_HASH_KEY_FILE);
+    let keys_path = config.server.data_dir.join(DATA_KEYS_FILE);
+    let hash_path = config.server.data_dir.join(DATA_HASH_KEY_FILE);
     let keys = load_or_create(&keys_path, || format!("local1:{}", generate_key()))?;
     let hash_key = load_or_create(&hash_path, generate_key)?;
     FieldCipher::from_config(

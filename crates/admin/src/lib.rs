@@ -33,4 +33,4 @@ pub mod http;
 pub mod stats;
 
 pub use auth::{AuthConfig, AuthService};
-pub use http::{Services, configure};
+pub use http::{Mount, Services, configure, configure_mount};

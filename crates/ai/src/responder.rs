@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use chat_domain::DomainError;
 use chat_domain::events::Event;
 use chat_domain::ids::ConversationId;
-use chat_domain::model::{Conversation, ConversationState, Message};
-use chat_domain::ports::{AssistantHook, BotActions, Delivery, EventBus};
+use chat_domain::model::{Conversation, ConversationState, Message, MessageKind, SenderKind};
+use chat_domain::ports::{AssistantHook, BotActions, ConversationRepository, Delivery, EventBus};
 use tokio::sync::Notify;
 
 use crate::handoff::{explicit_request, wants_human};
@@ -138,6 +138,55 @@ impl Responder {
                     inner.stop(conversation.id);
                     inner.lock_misses().remove(&conversation.id);
                 }
+            }
+        })
+    }
+
+    /// Answers every customer text stored on any node while the assistant
+    /// holds its conversation: how an assistant worker of a split deployment
+    /// (`CHAT_ROLES`) hears of messages the gateway nodes stored. The
+    /// conversation is read back from `conversations`, as it is now, so a
+    /// message that arrives after a takeover is left to the person.
+    ///
+    /// Use this or [`AssistantHook`] (the in-process call from
+    /// `ConversationService`), not both: each would answer.
+    pub fn follow(
+        &self,
+        bus: Arc<dyn EventBus>,
+        conversations: Arc<dyn ConversationRepository>,
+    ) -> tokio::task::JoinHandle<()> {
+        let inner = self.inner.clone();
+        tokio::spawn(async move {
+            let mut events = bus.subscribe();
+            while let Some(delivery) = events.next().await {
+                let Delivery::Event(event) = delivery else {
+                    continue;
+                };
+                let Event::MessageCreated { message } = &*event else {
+                    continue;
+                };
+                if message.sender_kind != SenderKind::Customer || message.kind != MessageKind::Text
+                {
+                    continue;
+                }
+                let (inner, conversations, message) =
+                    (inner.clone(), conversations.clone(), message.clone());
+                tokio::spawn(async move {
+                    match conversations
+                        .conversation_by_id(message.conversation_id)
+                        .await
+                    {
+                        Ok(Some(conversation)) if conversation.state == ConversationState::Bot => {
+                            inner.respond(conversation, message).await;
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(
+                            error = %e,
+                            conversation = %message.conversation_id,
+                            "assistant: conversation not readable; message left unanswered"
+                        ),
+                    }
+                });
             }
         })
     }

@@ -98,55 +98,90 @@ pub(crate) enum DbPool {
     Mysql(Pool<MysqlConn>),
 }
 
-/// Runs `$body` with `$conn` bound to a pooled connection of either backend.
-/// The body is compiled twice, once per connection type.
+/// Runs `$body` with `$conn` bound to a pooled connection of either backend,
+/// as a task of the store's runtime (see [`detach`]): the body owns what it
+/// uses (`async move`). The body is compiled twice, once per connection type.
 macro_rules! with_conn {
-    ($db:expr, |$conn:ident| $body:expr) => {
-        match &$db.pool {
-            $crate::db::DbPool::Sqlite(pool) => {
-                let mut guard = pool.get().await.map_err($crate::error::pool_err)?;
-                let $conn: &mut $crate::db::SqliteConn = &mut *guard;
-                $body
+    ($db:expr, |$conn:ident| $body:expr) => {{
+        let pool = $db.pool.clone();
+        $crate::db::detach(&$db.runtime, async move {
+            match &pool {
+                $crate::db::DbPool::Sqlite(pool) => {
+                    let mut guard = pool.get().await.map_err($crate::error::pool_err)?;
+                    let $conn: &mut $crate::db::SqliteConn = &mut *guard;
+                    Ok::<_, chat_domain::DomainError>($body)
+                }
+                $crate::db::DbPool::Mysql(pool) => {
+                    let mut guard = pool.get().await.map_err($crate::error::pool_err)?;
+                    let $conn: &mut $crate::db::MysqlConn = &mut *guard;
+                    Ok::<_, chat_domain::DomainError>($body)
+                }
             }
-            $crate::db::DbPool::Mysql(pool) => {
-                let mut guard = pool.get().await.map_err($crate::error::pool_err)?;
-                let $conn: &mut $crate::db::MysqlConn = &mut *guard;
-                $body
-            }
-        }
-    };
+        })
+        .await?
+    }};
 }
 pub(crate) use with_conn;
 
 /// Runs `$body` (an async closure body returning `Result<T, diesel::result::Error>`)
-/// in a transaction: `BEGIN IMMEDIATE` on SQLite, so a read-then-write never
-/// fails with "database is locked"; a plain transaction on MySQL, whose
-/// connections run at READ COMMITTED so a plain read behind a row lock sees
-/// the latest committed row (see `mysql_setup`).
+/// in a transaction, as a task of the store's runtime (see [`detach`]):
+/// `BEGIN IMMEDIATE` on SQLite, so a read-then-write never fails with
+/// "database is locked"; a plain transaction on MySQL, whose connections run
+/// at READ COMMITTED so a plain read behind a row lock sees the latest
+/// committed row (see `mysql_setup`).
 macro_rules! with_tx {
-    ($db:expr, |$tx:ident| $body:expr) => {
-        match &$db.pool {
-            $crate::db::DbPool::Sqlite(pool) => {
-                let mut guard = pool.get().await.map_err($crate::error::pool_err)?;
-                let conn: &mut $crate::db::SqliteConn = &mut *guard;
-                conn.immediate_transaction(async |$tx: &mut $crate::db::SqliteConn| $body)
+    ($db:expr, |$tx:ident| $body:expr) => {{
+        let pool = $db.pool.clone();
+        $crate::db::detach(&$db.runtime, async move {
+            match &pool {
+                $crate::db::DbPool::Sqlite(pool) => {
+                    let mut guard = pool.get().await.map_err($crate::error::pool_err)?;
+                    let conn: &mut $crate::db::SqliteConn = &mut *guard;
+                    conn.immediate_transaction(async |$tx: &mut $crate::db::SqliteConn| $body)
+                        .await
+                        .map_err($crate::error::db_err)
+                }
+                $crate::db::DbPool::Mysql(pool) => {
+                    let mut guard = pool.get().await.map_err($crate::error::pool_err)?;
+                    let conn: &mut $crate::db::MysqlConn = &mut *guard;
+                    diesel_async::AsyncConnection::transaction(
+                        conn,
+                        async |$tx: &mut $crate::db::MysqlConn| $body,
+                    )
                     .await
                     .map_err($crate::error::db_err)
+                }
             }
-            $crate::db::DbPool::Mysql(pool) => {
-                let mut guard = pool.get().await.map_err($crate::error::pool_err)?;
-                let conn: &mut $crate::db::MysqlConn = &mut *guard;
-                diesel_async::AsyncConnection::transaction(
-                    conn,
-                    async |$tx: &mut $crate::db::MysqlConn| $body,
-                )
-                .await
-                .map_err($crate::error::db_err)
-            }
-        }
-    };
+        })
+        .await
+    }};
 }
 pub(crate) use with_tx;
+
+/// The store's cancel-safety policy, in one place: every database round
+/// (one statement, or one transaction) runs as its own task on the runtime
+/// the store was opened on, and the caller awaits its handle.
+///
+/// Why: callers get dropped midway. actix drops a handler's future when the
+/// client hangs up (and its other extractors when one fails), timeouts
+/// drop what they wrap. diesel-async's SQLite wrapper runs statements on
+/// the blocking pool and, dropped midway, waits for them with
+/// `block_in_place`, which panics on actix's current-thread workers; on
+/// MySQL a dropped transaction would be left for the pool to discard. A
+/// task is never dropped midway: dropping its `JoinHandle` only detaches it,
+/// so the statement or transaction finishes (or rolls back) whatever the
+/// caller does. The runtime is the one `SqlStore::connect` ran on (the
+/// server's multi-thread runtime), not the caller's. A panic in the body
+/// becomes an internal error instead of unwinding into the caller.
+pub(crate) async fn detach<T: Send + 'static>(
+    runtime: &tokio::runtime::Handle,
+    work: impl std::future::Future<Output = chat_domain::DomainResult<T>> + Send + 'static,
+) -> chat_domain::DomainResult<T> {
+    runtime
+        .spawn(work)
+        .await
+        .map_err(|e| chat_domain::DomainError::Internal(format!("store task: {e}")))?
+}
 
 impl DbPool {
     /// Opens the pool for `url`, creating the SQLite file and running pending

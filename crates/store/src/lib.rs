@@ -14,8 +14,10 @@
 //!   notes, and the keyed hashes that keep e-mail and phone searchable;
 //! - `repos/`: one file per port (users, tokens, customers, conversations and
 //!   messages, knowledge, audit, health);
-//! - [`Detached`]: runs every call as a task, so a caller dropping its
-//!   future (actix does, on hang-ups) never cancels a statement midway;
+//! - cancel safety, built in: every statement or transaction runs as a task
+//!   of the runtime the store was opened on (`with_conn!` / `with_tx!`), so a
+//!   caller dropping its future (actix does, on hang-ups) never cancels a
+//!   statement midway (docs/ARCHITECTURE.md, "Cancel safety");
 //! - [`error`]: start-up errors and the mapping of database errors to
 //!   [`chat_domain::DomainError`].
 //!
@@ -25,7 +27,6 @@
 
 pub mod crypto;
 pub mod db;
-mod detached;
 pub mod error;
 mod repos;
 mod rows;
@@ -35,7 +36,6 @@ pub mod testing;
 
 pub use crypto::{CipherError, FieldCipher};
 pub use db::{DatabaseUrl, PoolOptions, private_dir};
-pub use detached::Detached;
 pub use error::ConnectError;
 
 use std::sync::Arc;
@@ -51,18 +51,26 @@ pub struct SqlStore {
     /// Data keys for customer contact details; without them, customers
     /// without contact details still work and any other is an error.
     cipher: Option<Arc<FieldCipher>>,
+    /// Where every database round runs (see `db::detach`): the runtime
+    /// [`SqlStore::connect`] was called on.
+    runtime: tokio::runtime::Handle,
     /// SQLite only: the thread that checkpoints the write-ahead log.
     _checkpointer: Option<Arc<db::Checkpointer>>,
 }
 
 impl SqlStore {
     /// Connects to `database_url`, runs pending migrations and returns the
-    /// store. An unknown scheme, a malformed URL or an unreachable database
+    /// store. Its queries run as tasks of the current runtime (see the
+    /// crate docs' cancel-safety note): call it on a multi-thread runtime. An unknown scheme, a malformed URL or an unreachable database
     /// is a [`ConnectError`], never a panic.
     pub async fn connect(database_url: &str, options: PoolOptions) -> Result<Self, ConnectError> {
-        let url = DatabaseUrl::parse(database_url)?;
-        let pool = DbPool::open(&url, &options).await?;
-        let checkpointer = match &url {
+        Self::connect_to(&DatabaseUrl::parse(database_url)?, options).await
+    }
+
+    /// [`Self::connect`] with a URL already parsed.
+    pub async fn connect_to(url: &DatabaseUrl, options: PoolOptions) -> Result<Self, ConnectError> {
+        let pool = DbPool::open(url, &options).await?;
+        let checkpointer = match url {
             DatabaseUrl::Sqlite(path) => {
                 Some(Arc::new(db::Checkpointer::start(path.clone()).await?))
             }
@@ -72,6 +80,7 @@ impl SqlStore {
             pool,
             backend: url.backend(),
             cipher: None,
+            runtime: tokio::runtime::Handle::current(),
             _checkpointer: checkpointer,
         })
     }

@@ -43,6 +43,11 @@ pub const VARS: &[Var] = &[
         "optional KEY=VALUE file read before the environment",
     ),
     var(
+        "CHAT_ROLES",
+        "gateway,admin,assistant,webhooks,sweeper",
+        "what this node runs: a comma-separated list of gateway, admin, assistant, webhooks, sweeper",
+    ),
+    var(
         "CHAT_LISTEN",
         "127.0.0.1:8080",
         "listen address, HOST:PORT (host names are resolved)",

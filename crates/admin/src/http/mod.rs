@@ -55,10 +55,37 @@ pub struct Services {
     pub widget: WidgetConfig,
 }
 
+/// Which of chat-admin's routes a node serves (`CHAT_ROLES`): the widget's
+/// customer routes go with the WebSocket gateway, the rest with the back
+/// office.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mount {
+    /// The back office: `/api/v1/*` but the widget's, and the OpenAPI
+    /// document with its page.
+    pub back_office: bool,
+    /// The widget's customer routes (`/api/v1/widget/*`).
+    pub widget: bool,
+}
+
+impl Mount {
+    /// Every route.
+    pub const ALL: Self = Self {
+        back_office: true,
+        widget: true,
+    };
+}
+
 /// Registers the back-office routes under `/api/v1`, the OpenAPI document
-/// and its page, and the data they need. The caller adds [`json_config`]
-/// and friends at the app level.
+/// and its page, the widget's routes, and the data they need. The caller
+/// adds [`json_config`] and friends at the app level.
 pub fn configure(services: Services) -> impl FnOnce(&mut web::ServiceConfig) {
+    configure_mount(services, Mount::ALL)
+}
+
+/// As [`configure`], for the routes `mount` names only. One `/api/v1`
+/// scope either way: actix-web does not fall through from one scope to
+/// another with the same prefix.
+pub fn configure_mount(services: Services, mount: Mount) -> impl FnOnce(&mut web::ServiceConfig) {
     let Services {
         store,
         auth,
@@ -81,8 +108,9 @@ pub fn configure(services: Services) -> impl FnOnce(&mut web::ServiceConfig) {
             .app_data(web::Data::from(auth))
             .app_data(web::Data::from(verifier))
             .app_data(web::Data::new(proxies))
-            .app_data(web::Data::new(widget))
-            .service(
+            .app_data(web::Data::new(widget));
+        if mount.back_office {
+            cfg.service(
                 web::resource("/api/openapi.json")
                     .route(web::get().to(openapi::openapi_json))
                     .default_service(web::to(method_not_allowed)),
@@ -91,9 +119,11 @@ pub fn configure(services: Services) -> impl FnOnce(&mut web::ServiceConfig) {
                 web::resource(["/api/docs", "/api/docs/{file}"])
                     .route(web::get().to(docs_page::docs_page))
                     .default_service(web::to(method_not_allowed)),
-            )
-            .service(
-                web::scope("/api/v1")
+            );
+        }
+        cfg.service(web::scope("/api/v1").configure(|scope| {
+            if mount.back_office {
+                scope
                     .configure(routes::auth::configure)
                     .configure(routes::audit::configure)
                     .configure(routes::conversations::configure)
@@ -102,8 +132,11 @@ pub fn configure(services: Services) -> impl FnOnce(&mut web::ServiceConfig) {
                     .configure(routes::knowledge::configure)
                     .configure(routes::canned::configure)
                     .configure(routes::stats::configure)
-                    .configure(routes::webhooks::configure)
-                    .configure(routes::widget::configure),
-            );
+                    .configure(routes::webhooks::configure);
+            }
+            if mount.widget {
+                scope.configure(routes::widget::configure);
+            }
+        }));
     }
 }

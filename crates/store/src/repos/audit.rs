@@ -27,6 +27,7 @@ impl AuditRepository for SqlStore {
     }
 
     async fn list_audit(&self, filter: &AuditFilter) -> DomainResult<Vec<AuditEntry>> {
+        let filter = filter.clone();
         let rows: Vec<AuditRow> = with_conn!(self, |conn| {
             let mut q = al::table.select(AuditRow::as_select()).into_boxed();
             if let Some(actor) = &filter.actor_id {

@@ -1,13 +1,10 @@
-//! Conversations and the message log: the one place where a message gets its
-//! sequence number.
-
-use std::collections::{BTreeMap, HashMap};
+//! Conversations and the message log. The append transaction, where a
+//! message gets its sequence number, is in [`super::append`].
 
 use async_trait::async_trait;
 use chat_domain::ids::{ConversationId, CustomerId, UserId};
 use chat_domain::model::{
-    AppendOutcome, Conversation, ConversationState, HistoryQuery, Message, MessageKind, NewMessage,
-    SenderKind, Transition,
+    AppendOutcome, Conversation, ConversationState, HistoryQuery, Message, NewMessage, Transition,
 };
 use chat_domain::ports::{ConversationFilter, ConversationRepository};
 use chat_domain::time::Timestamp;
@@ -15,9 +12,10 @@ use chat_domain::{DomainError, DomainResult};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
+use super::append::{self, Slot};
 use super::{by_key, page};
 use crate::SqlStore;
-use crate::db::{DbPool, with_conn, with_tx};
+use crate::db::{DbPool, detach, with_conn, with_tx};
 use crate::error::db_err;
 use crate::rows::{ConversationRow, MessageRow, convert};
 use crate::schema::{conversations, customers, messages};
@@ -36,340 +34,6 @@ fn contains_pattern(raw: &str) -> String {
     }
     out.push('%');
     out
-}
-
-/// Moves `id` from `from` to `to` if it is in `from`: each conversation needs
-/// its follow-up update once per batch.
-pub(crate) fn move_once(from: &mut Vec<String>, to: &mut Vec<String>, id: &str) -> bool {
-    if let Some(i) = from.iter().position(|c| c == id) {
-        to.push(from.swap_remove(i));
-        return true;
-    }
-    false
-}
-
-/// `UPDATE conversations SET last_seq = last_seq + ?, updated_at = ? WHERE
-/// id = ?`: reserves `n` sequences of one conversation.
-///
-/// Written as a query of its own because diesel never caches the statement
-/// of its `update(…)` builder (a changeset may skip `None` fields, so its SQL
-/// can change between calls): on SQLite every append batch paid one SQL parse
-/// per conversation for it. This one has a fixed text and a static query id,
-/// so it is prepared once per connection.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct ReserveSeqs<'a> {
-    id: &'a str,
-    n: i64,
-    now: Timestamp,
-}
-
-impl<DB> diesel::query_builder::QueryFragment<DB> for ReserveSeqs<'_>
-where
-    DB: diesel::backend::Backend,
-    DB: diesel::sql_types::HasSqlType<diesel::sql_types::BigInt>
-        + diesel::sql_types::HasSqlType<diesel::sql_types::Timestamp>
-        + diesel::sql_types::HasSqlType<diesel::sql_types::Text>,
-    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
-    Timestamp: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
-    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-{
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
-    ) -> QueryResult<()> {
-        out.push_sql("UPDATE conversations SET last_seq = last_seq + ");
-        out.push_bind_param::<diesel::sql_types::BigInt, _>(&self.n)?;
-        out.push_sql(", updated_at = ");
-        out.push_bind_param::<diesel::sql_types::Timestamp, _>(&self.now)?;
-        out.push_sql(" WHERE id = ");
-        out.push_bind_param::<diesel::sql_types::Text, _>(self.id)?;
-        Ok(())
-    }
-}
-
-impl diesel::query_builder::QueryId for ReserveSeqs<'_> {
-    type QueryId = ReserveSeqs<'static>;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl<Conn> diesel::RunQueryDsl<Conn> for ReserveSeqs<'_> {}
-
-/// What one append transaction decided for one input message.
-pub(crate) enum Slot {
-    Missing,
-    Closed,
-    WrongState,
-    NotAssigned,
-    ClientIdTaken,
-    /// Boxed: a row is far larger than the other variants.
-    Stored(Box<MessageRow>, bool),
-}
-
-/// The append transaction, written once for both kinds of connection:
-/// `$aw` is `.await` on MySQL's async connection and nothing on SQLite's
-/// synchronous one, where the whole transaction runs in one blocking call
-/// (diesel-async's SQLite wrapper would otherwise move every statement to
-/// the blocking pool on its own: ~2 hops per message of the batch).
-macro_rules! append_in_tx {
-    ($tx:ident, $batch:expr, $now:expr, $wanted:expr, $conv_ids:expr, $client_ids:expr, per_row: $per_row:expr, [$($aw:tt)*]) => {{
-        let (batch, now, wanted, conv_ids, client_ids): (&[NewMessage], Timestamp, &BTreeMap<String, i64>, &Vec<String>, &Vec<String>) =
-            ($batch, $now, $wanted, $conv_ids, $client_ids);
-        let tx = $tx;
-        if $per_row || wanted.len() == 1 {
-            for (id, n) in wanted {
-                ReserveSeqs { id, n: *n, now }.execute(tx)$($aw)*?;
-            }
-        } else {
-            // One statement reserves for every conversation of the batch
-            // (one round trip, not one per conversation); the rows are
-            // locked in primary-key order, as the loop above does, so two
-            // appenders still never deadlock.
-            let mut sql = String::from("UPDATE conversations SET last_seq = last_seq + CASE id");
-            for _ in wanted {
-                sql.push_str(" WHEN ? THEN ?");
-            }
-            sql.push_str(" ELSE 0 END, updated_at = ? WHERE id IN (");
-            sql.push_str(&vec!["?"; wanted.len()].join(", "));
-            sql.push(')');
-            let mut query = diesel::sql_query(sql).into_boxed();
-            for (id, n) in wanted {
-                query = query
-                    .bind::<diesel::sql_types::Text, _>(id.clone())
-                    .bind::<diesel::sql_types::BigInt, _>(*n);
-            }
-            query = query.bind::<diesel::sql_types::Timestamp, _>(now);
-            for id in wanted.keys() {
-                query = query.bind::<diesel::sql_types::Text, _>(id.clone());
-            }
-            query.execute(tx)$($aw)*?;
-        }
-        type Reserved = (
-            String,
-            i64,
-            String,
-            Option<String>,
-            Option<Timestamp>,
-            Option<Timestamp>,
-        );
-        let columns = (
-            conversations::id,
-            conversations::last_seq,
-            conversations::state,
-            conversations::assignee_id,
-            conversations::first_response_at,
-            conversations::snoozed_until,
-        );
-        // `IN (…)` with as many parameters as the batch has conversations
-        // is new SQL for every batch size, prepared each time; in-process
-        // SQLite is cheaper one cached statement per row. Over a network
-        // (MySQL) one round trip for all rows wins.
-        let reserved: Vec<Reserved> = if $per_row {
-            let mut rows = Vec::with_capacity(conv_ids.len());
-            for id in conv_ids {
-                // `load`, not `first`: see `crate::repos::by_key`.
-                let row: Vec<Reserved> = conversations::table
-                    .find(id)
-                    .select(columns)
-                    .load(tx)
-                    $($aw)*?;
-                rows.extend(row);
-            }
-            rows
-        } else {
-            conversations::table
-                .filter(conversations::id.eq_any(conv_ids))
-                .select(columns)
-                .load(tx)
-                $($aw)*?
-        };
-        // Conversations still waiting for their first agent answer, and
-        // snoozed ones (a customer's message wakes them): rare, so the
-        // extra update below runs only for them.
-        let mut unanswered: Vec<String> = Vec::new();
-        let mut snoozed: Vec<String> = Vec::new();
-        // Closed conversations take no more text, only life-cycle events
-        // (the "closed" notice itself): decided here, under the lock, so
-        // a close cannot slip in between a check and the write.
-        let mut closed: Vec<String> = Vec::new();
-        let mut states: HashMap<String, String> = HashMap::new();
-        // conversation -> (next sequence to hand out, last one reserved).
-        let mut next: HashMap<String, (i64, i64)> = HashMap::new();
-        let mut assignees: HashMap<String, Option<String>> = HashMap::new();
-        for (id, last, state, assignee, first_response, snooze) in reserved {
-            assignees.insert(id.clone(), assignee);
-            if first_response.is_none() {
-                unanswered.push(id.clone());
-            }
-            if snooze.is_some() {
-                snoozed.push(id.clone());
-            }
-            if state == ConversationState::Closed.as_str() {
-                closed.push(id.clone());
-            }
-            states.insert(id.clone(), state);
-            let n = wanted.get(&id).copied().unwrap_or(0);
-            next.insert(id, (last - n + 1, last));
-        }
-        let mut known: HashMap<(String, String), MessageRow> = HashMap::new();
-        if !client_ids.is_empty() {
-            let stored: Vec<MessageRow> = if $per_row {
-                let mut rows = Vec::new();
-                for m in batch {
-                    let Some(cmid) = &m.client_msg_id else { continue };
-                    let row: Vec<MessageRow> = messages::table
-                        .filter(messages::conversation_id.eq(m.conversation_id.to_string()))
-                        .filter(messages::client_msg_id.eq(cmid))
-                        .select(MessageRow::as_select())
-                        .load(tx)
-                        $($aw)*?;
-                    rows.extend(row);
-                }
-                rows
-            } else {
-                messages::table
-                    .filter(messages::conversation_id.eq_any(conv_ids))
-                    .filter(messages::client_msg_id.eq_any(client_ids))
-                    .select(MessageRow::as_select())
-                    .load(tx)
-                    $($aw)*?
-            };
-            for row in stored {
-                if let Some(cmid) = row.client_msg_id.clone() {
-                    known.insert((row.conversation_id.clone(), cmid), row);
-                }
-            }
-        }
-        let mut batch_rows: Vec<MessageRow> = Vec::new();
-        let mut answered: Vec<String> = Vec::new();
-        // The sender of each answered conversation's first reply, in step.
-        let mut responders: Vec<Option<String>> = Vec::new();
-        let mut woken: Vec<String> = Vec::new();
-        let mut slots = Vec::with_capacity(batch.len());
-        for m in batch {
-            let conv = m.conversation_id.to_string();
-            if closed.contains(&conv) && m.kind != MessageKind::Event {
-                slots.push(Slot::Closed);
-                continue;
-            }
-            if let Some(required) = m.required_state
-                && states.get(&conv).is_some_and(|s| s != required.as_str())
-            {
-                slots.push(Slot::WrongState);
-                continue;
-            }
-            if let Some(required) = m.required_assignee
-                && assignees
-                    .get(&conv)
-                    .is_some_and(|a| a.as_deref() != Some(required.to_string().as_str()))
-            {
-                slots.push(Slot::NotAssigned);
-                continue;
-            }
-            let Some((seq, _)) = next.get_mut(&conv) else {
-                slots.push(Slot::Missing);
-                continue;
-            };
-            if let Some(cmid) = &m.client_msg_id
-                && let Some(row) = known.get(&(conv.clone(), cmid.clone()))
-            {
-                // A resend only if the same sender sent it: another
-                // participant reusing the id must not be told "stored".
-                let same_sender =
-                    row.sender_kind == m.sender_kind.as_str() && row.sender_id == m.sender_id;
-                slots.push(if same_sender {
-                    Slot::Stored(Box::new(row.clone()), true)
-                } else {
-                    Slot::ClientIdTaken
-                });
-                continue;
-            }
-            let row = MessageRow::new(m, *seq);
-            if $per_row {
-                diesel::insert_into(messages::table)
-                    .values(&row)
-                    .execute(tx)
-                    $($aw)*?;
-            } else {
-                batch_rows.push(row.clone());
-            }
-            *seq += 1;
-            if m.kind == MessageKind::Text {
-                match m.sender_kind {
-                    SenderKind::Agent if move_once(&mut unanswered, &mut answered, &conv) => {
-                        responders.push(m.sender_id.clone());
-                    }
-                    SenderKind::Customer => {
-                        move_once(&mut snoozed, &mut woken, &conv);
-                    }
-                    _ => {}
-                }
-            }
-            if let Some(cmid) = &m.client_msg_id {
-                known.insert((conv, cmid.clone()), row.clone());
-            }
-            slots.push(Slot::Stored(Box::new(row), false));
-        }
-        // Over a network, one INSERT for the whole batch (one round trip
-        // instead of one per message).
-        if !batch_rows.is_empty() {
-            diesel::insert_into(messages::table)
-                .values(&batch_rows)
-                .execute(tx)
-                $($aw)*?;
-        }
-        // Rare (once per conversation): one update each, since each has
-        // its own first responder.
-        for (id, responder) in answered.iter().zip(&responders) {
-            diesel::update(conversations::table.find(id))
-                .set((
-                    conversations::first_response_at.eq(now),
-                    conversations::first_responder_id.eq(responder),
-                ))
-                .execute(tx)
-                $($aw)*?;
-        }
-        if !woken.is_empty() {
-            diesel::update(conversations::table.filter(conversations::id.eq_any(&woken)))
-                .set(conversations::snoozed_until.eq(None::<Timestamp>))
-                .execute(tx)
-                $($aw)*?;
-        }
-        // Give back what duplicates did not use.
-        for (id, (next_seq, reserved_last)) in &next {
-            if *next_seq - 1 != *reserved_last {
-                diesel::update(conversations::table.find(id))
-                    .set(conversations::last_seq.eq(*next_seq - 1))
-                    .execute(tx)
-                    $($aw)*?;
-            }
-        }
-        Ok::<_, diesel::result::Error>(slots)
-    }};
-}
-
-/// SQLite: the append transaction in one blocking call.
-mod sqlite_append {
-    use std::collections::{BTreeMap, HashMap};
-
-    use chat_domain::model::{ConversationState, MessageKind, NewMessage, SenderKind};
-    use chat_domain::time::Timestamp;
-    use diesel::RunQueryDsl;
-    use diesel::prelude::*;
-
-    use super::{ReserveSeqs, Slot, move_once};
-    use crate::rows::MessageRow;
-    use crate::schema::{conversations, messages};
-
-    pub(super) fn run(
-        tx: &mut SqliteConnection,
-        batch: &[NewMessage],
-        now: Timestamp,
-        wanted: &BTreeMap<String, i64>,
-        conv_ids: &Vec<String>,
-        client_ids: &Vec<String>,
-    ) -> QueryResult<Vec<Slot>> {
-        append_in_tx!(tx, batch, now, wanted, conv_ids, client_ids, per_row: true, [])
-    }
 }
 
 #[async_trait]
@@ -444,18 +108,8 @@ impl ConversationRepository for SqlStore {
         convert(rows)
     }
 
-    /// One transaction for the whole slice (group commit):
-    /// 1. lock each conversation, in id order so two appenders never deadlock,
-    ///    by reserving as many sequences as it has messages here;
-    /// 2. read the reserved ranges back (the lock makes this read exact);
-    /// 3. find already stored client ids in one query (idempotent resend);
-    /// 4. insert the new messages with consecutive sequences;
-    /// 5. hand back reserved numbers that duplicates did not use, so the
-    ///    sequence stays gap-free.
-    ///
-    /// The UNIQUE (conversation_id, seq) and (conversation_id, client_msg_id)
-    /// indexes stay as a backstop: a violation aborts the batch, never
-    /// stores a duplicate.
+    /// One transaction for the whole slice (group commit): see
+    /// [`super::append`].
     async fn append_messages(
         &self,
         batch: &[NewMessage],
@@ -463,41 +117,32 @@ impl ConversationRepository for SqlStore {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        let now = chat_domain::time::now();
-        // conversation id -> how many messages of the batch target it.
-        let mut wanted: BTreeMap<String, i64> = BTreeMap::new();
-        for m in batch {
-            *wanted.entry(m.conversation_id.to_string()).or_default() += 1;
-        }
-        let conv_ids: Vec<String> = wanted.keys().cloned().collect();
-        let client_ids: Vec<String> = batch
-            .iter()
-            .filter_map(|m| m.client_msg_id.clone())
-            .collect();
-
-        let slots: Vec<Slot> = match &self.pool {
-            DbPool::Sqlite(pool) => {
-                let mut guard = pool.get().await.map_err(crate::error::pool_err)?;
-                let batch = batch.to_vec();
-                guard
-                    .spawn_blocking(move |conn| {
-                        conn.immediate_transaction(|tx| {
-                            sqlite_append::run(tx, &batch, now, &wanted, &conv_ids, &client_ids)
+        let request = append::Request::new(batch.to_vec(), chat_domain::time::now());
+        let pool = self.pool.clone();
+        // Not `with_tx!`: SQLite runs this transaction in one blocking call.
+        let slots = detach(&self.runtime, async move {
+            match &pool {
+                DbPool::Sqlite(pool) => {
+                    let mut guard = pool.get().await.map_err(crate::error::pool_err)?;
+                    guard
+                        .spawn_blocking(move |conn| {
+                            conn.immediate_transaction(|tx| append::sqlite::append(tx, &request))
                         })
+                        .await
+                        .map_err(db_err)
+                }
+                DbPool::Mysql(pool) => {
+                    let mut guard = pool.get().await.map_err(crate::error::pool_err)?;
+                    let conn: &mut crate::db::MysqlConn = &mut guard;
+                    diesel_async::AsyncConnection::transaction(conn, async |tx| {
+                        append::mysql::append(tx, &request).await
                     })
                     .await
-                    .map_err(db_err)?
+                    .map_err(db_err)
+                }
             }
-            DbPool::Mysql(pool) => {
-                let mut guard = pool.get().await.map_err(crate::error::pool_err)?;
-                let conn: &mut crate::db::MysqlConn = &mut guard;
-                diesel_async::AsyncConnection::transaction(conn, async |tx| {
-                    append_in_tx!(tx, batch, now, &wanted, &conv_ids, &client_ids, per_row: false, [.await])
-                })
-                .await
-                .map_err(db_err)?
-            }
-        };
+        })
+        .await?;
 
         Ok(slots
             .into_iter()
@@ -639,6 +284,7 @@ impl ConversationRepository for SqlStore {
         &self,
         filter: &ConversationFilter,
     ) -> DomainResult<Vec<Conversation>> {
+        let filter = filter.clone();
         let state = filter.state.map(|s| s.as_str());
         let assignee = filter.assignee.map(|a| a.to_string());
         let customer = filter.customer.map(|c| c.to_string());

@@ -2,6 +2,8 @@
 //! on the way out (see [`crate::crypto`]); e-mail and phone also get a search
 //! hash, so an exact search never decrypts anything.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chat_domain::access::AGENT_SHARED_STATES;
 use chat_domain::ids::CustomerId;
@@ -44,8 +46,8 @@ struct CustomerChanges {
 }
 
 impl SqlStore {
-    fn cipher(&self) -> DomainResult<&FieldCipher> {
-        self.cipher.as_deref().ok_or_else(|| {
+    fn cipher(&self) -> DomainResult<&Arc<FieldCipher>> {
+        self.cipher.as_ref().ok_or_else(|| {
             DomainError::Internal(
                 "customer contact details are encrypted at rest but no data keys are configured (CHAT_DATA_KEYS)"
                     .into(),
@@ -119,6 +121,7 @@ impl SqlStore {
     }
 
     async fn customer_row_by_id(&self, id: &str) -> DomainResult<Option<CustomerRow>> {
+        let id = id.to_owned();
         Ok(with_conn!(self, |conn| {
             by_key(
                 customers::table
@@ -159,10 +162,11 @@ impl SqlStore {
     /// recomputes their search hashes, in one transaction, each row under its
     /// lock. Returns how many rows changed.
     async fn rekey_rows(&self, ids: &[String]) -> DomainResult<u32> {
-        let cipher = self.cipher()?;
+        let ids = ids.to_vec();
+        let cipher = self.cipher()?.clone();
         let outcome: DomainResult<u32> = with_tx!(self, |tx| {
             let mut rewritten = 0;
-            for id in ids {
+            for id in &ids {
                 // Lock first (a no-op update), so a concurrent edit cannot be
                 // overwritten with the values read here.
                 diesel::update(customers::table.find(id))
@@ -178,7 +182,7 @@ impl SqlStore {
                 else {
                     continue;
                 };
-                let plan = match rekey_plan(cipher, &row) {
+                let plan = match rekey_plan(&cipher, &row) {
                     Ok(Some(plan)) => plan,
                     Ok(None) => continue,
                     Err(e) => return Ok(Err(e)),
@@ -346,6 +350,7 @@ impl CustomerRepository for SqlStore {
     }
 
     async fn customer_by_external_id(&self, external_id: &str) -> DomainResult<Option<Customer>> {
+        let external_id = external_id.to_owned();
         let row: Option<CustomerRow> = with_conn!(self, |conn| {
             by_key(
                 customers::table
@@ -359,6 +364,7 @@ impl CustomerRepository for SqlStore {
     }
 
     async fn list_customers(&self, filter: &CustomerFilter) -> DomainResult<Vec<Customer>> {
+        let filter = filter.clone();
         let id = filter.id.map(|c| c.to_string());
         let after = filter.after.map(|c| c.to_string());
         let agent = filter.visible_to_agent.map(|a| a.to_string());
@@ -469,10 +475,11 @@ impl CustomerRepository for SqlStore {
             updated_at: at,
         };
         // One conditional update decides; a miss is told apart afterwards.
+        let target = key.clone();
         let n = with_conn!(self, |conn| {
             diesel::update(
                 customers::table
-                    .find(&key)
+                    .find(&target)
                     .filter(customers::erased_at.is_null()),
             )
             .set(&changes)

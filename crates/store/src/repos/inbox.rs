@@ -67,10 +67,11 @@ impl InboxRepository for SqlStore {
         conversations: &[ConversationId],
     ) -> DomainResult<Vec<ConversationSummary>> {
         let ids: Vec<String> = conversations.iter().map(ToString::to_string).collect();
+        let wanted = ids.clone();
         let positions: Vec<(String, i64)> = with_conn!(self, |conn| {
             reads::table
                 .filter(reads::user_id.eq(user.to_string()))
-                .filter(reads::conversation_id.eq_any(&ids))
+                .filter(reads::conversation_id.eq_any(&wanted))
                 .select((reads::conversation_id, reads::last_read_seq))
                 .load(conn)
                 .await
@@ -83,9 +84,10 @@ impl InboxRepository for SqlStore {
                 continue;
             };
             // The latest messages, newest first, over the (conversation, seq) key.
+            let conversation = key.clone();
             let recent: Vec<Recent> = with_conn!(self, |conn| {
                 messages::table
-                    .filter(messages::conversation_id.eq(key))
+                    .filter(messages::conversation_id.eq(conversation))
                     .filter(messages::kind.ne(MessageKind::Event.as_str()))
                     .order(messages::seq.desc())
                     .limit(SUMMARY_WINDOW)

@@ -29,6 +29,7 @@ impl RefreshTokenRepository for SqlStore {
     }
 
     async fn refresh_token_by_hash(&self, token_hash: &str) -> DomainResult<Option<RefreshToken>> {
+        let token_hash = token_hash.to_owned();
         let row: Option<RefreshTokenRow> = with_conn!(self, |conn| {
             by_key(
                 rt::table

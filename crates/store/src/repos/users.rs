@@ -47,6 +47,7 @@ impl UserRepository for SqlStore {
     }
 
     async fn user_by_email(&self, email: &str) -> DomainResult<Option<User>> {
+        let email = email.to_owned();
         let row: Option<UserRow> = with_conn!(self, |conn| {
             by_key(
                 users::table

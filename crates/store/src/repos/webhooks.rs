@@ -200,6 +200,7 @@ impl WebhookRepository for SqlStore {
     }
 
     async fn list_deliveries(&self, filter: &DeliveryFilter) -> DomainResult<Vec<WebhookDelivery>> {
+        let filter = filter.clone();
         let webhook = filter.webhook_id.to_string();
         let status = filter.status.map(|s| s.as_str());
         let before = filter.before.map(|b| b.to_string());
@@ -234,6 +235,7 @@ impl WebhookRepository for SqlStore {
         limit: u32,
     ) -> DomainResult<DeliveryClaim> {
         let lease = uuid::Uuid::now_v7().to_string();
+        let leased = lease.clone();
         let rows: Vec<(DeliveryRow, WebhookRow)> = with_conn!(self, |conn| {
             let ids: Vec<String> = wd::table
                 .inner_join(wh::table)
@@ -256,7 +258,7 @@ impl WebhookRepository for SqlStore {
                         .filter(wd::next_attempt_at.le(now)),
                 )
                 .set((
-                    wd::lease_token.eq(Some(&lease)),
+                    wd::lease_token.eq(Some(&leased)),
                     wd::next_attempt_at.eq(Some(lease_until)),
                     wd::attempts.eq(wd::attempts + 1),
                 ))
@@ -266,7 +268,7 @@ impl WebhookRepository for SqlStore {
                 wd::table
                     .inner_join(wh::table)
                     .filter(wd::id.eq_any(&ids))
-                    .filter(wd::lease_token.eq(&lease))
+                    .filter(wd::lease_token.eq(&leased))
                     .order(wd::next_attempt_at.asc())
                     .select((DeliveryRow::as_select(), WebhookRow::as_select()))
                     .load(conn)
@@ -321,6 +323,8 @@ impl WebhookRepository for SqlStore {
         let status = status.as_str();
         let reason = cut(reason);
         let limit = i32::try_from(disable_after).unwrap_or(i32::MAX);
+        let lease = lease.to_owned();
+        let outcome = outcome.clone();
         with_tx!(self, |tx| {
             let n = diesel::update(
                 wd::table

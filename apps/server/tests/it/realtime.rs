@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::time::Duration;

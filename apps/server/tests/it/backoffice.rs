@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use chat_domain::ids::{CustomerId, UserId};
 use chat_domain::model::{Conversation, ConversationState, Customer, Role};

@@ -10,12 +10,12 @@
 //! nothing is stored twice, sequences have no gaps, and service is back
 //! within 5 s of the dependency.
 //!
-//! `cargo test -p chat-server --test restart -- --include-ignored --nocapture`
+//! `cargo test -p chat-server --test it restart:: -- --include-ignored --nocapture`
 //! prints what was measured.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
@@ -451,7 +451,7 @@ impl Load {
             ("CHAT_LOG", log.as_str()),
             ("CHAT_MAX_CONVERSATIONS_PER_AGENT", "50"),
             // The senders resend at once after an outage: this test measures
-            // recovery, not the per-socket limits (tests/hardening.rs does).
+            // recovery, not the per-socket limits (hardening.rs does).
             ("CHAT_WS_RATE_PER_SEC", "100000"),
             ("CHAT_WS_MAX_PER_IP", "0"),
         ];

@@ -6,12 +6,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
 use chat_store::testing::{TestDb, service_url};
-use common::nodes::{post, ready, start};
+use common::nodes::{post, ready, start, start_with};
+use common::request;
 use common::ws::Ws;
 use common::{ADMIN_EMAIL, ADMIN_PASSWORD};
 use serde_json::{Value, json};
@@ -220,6 +221,118 @@ async fn reply(ws: &mut Ws, r: &str) -> Value {
     }
 }
 
+/// Waits for the next bot message, skipping the deltas and notices before it.
+async fn bot_reply(ws: &mut Ws) -> Value {
+    loop {
+        let f = ws.next().await;
+        if f["type"] == "message" && f["message"]["sender_kind"] == "bot" {
+            return f["message"].clone();
+        }
+    }
+}
+
+/// `CHAT_ROLES`: one node per role against the same MariaDB and Redis. The
+/// customer's node runs only the gateway, yet the assistant on its own node
+/// answers; a close through the REST API of the back-office node reaches the
+/// customer's socket; each node serves only its role's routes, and every
+/// node answers /healthz and /readyz.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs MySQL and Redis (CHAT_TEST_MYSQL_URL, CHAT_TEST_REDIS_URL)"]
+async fn roles_split_across_nodes() {
+    let redis = service_url("CHAT_TEST_REDIS_URL");
+    let db = TestDb::mysql().await;
+    let prefix = format!("t-{}", uuid::Uuid::now_v7().simple());
+    let role = |name: &str, roles: &str, extra: &[(&str, &str)]| {
+        let mut env = vec![("CHAT_ROLES", roles)];
+        env.extend_from_slice(extra);
+        start_with(name, &db.url, &redis, &prefix, &env)
+    };
+    // The back-office node first: it migrates the database and creates the
+    // first admin before the others start.
+    let admin = role("admin", "admin", &[]);
+    ready(&admin).await;
+    let gateway = role("gateway", "gateway", &[]);
+    let assistant = role(
+        "assistant",
+        "assistant",
+        &[("CHAT_AI_PROVIDER", "offline"), ("CHAT_AI_DEMO_KB", "true")],
+    );
+    let webhooks = role("webhooks", "webhooks", &[]);
+    let sweeper = role("sweeper", "sweeper", &[]);
+    let nodes = [&admin, &gateway, &assistant, &webhooks, &sweeper];
+    for node in nodes {
+        ready(node).await;
+        for path in ["/healthz", "/readyz"] {
+            let r = request(node.addr, "GET", path, &[], None).await;
+            assert_eq!(r.status, 200, "{path} on {}: {}", node.addr, r.text);
+        }
+    }
+    // Each node serves its role's routes only (the JSON 404 elsewhere).
+    let status = |addr, method: &'static str, path: &'static str| async move {
+        request(addr, method, path, &[], None).await.status
+    };
+    assert_eq!(
+        status(gateway.addr, "POST", "/api/v1/auth/login").await,
+        404
+    );
+    assert_eq!(
+        status(admin.addr, "POST", "/api/v1/widget/sessions").await,
+        404
+    );
+    assert_eq!(status(admin.addr, "GET", "/ws").await, 404);
+    for node in [&assistant, &webhooks, &sweeper] {
+        assert_eq!(status(node.addr, "POST", "/api/v1/auth/login").await, 404);
+        assert_eq!(status(node.addr, "GET", "/ws").await, 404);
+    }
+
+    // A customer on the gateway-only node: the assistant node answers.
+    let session = post(gateway.addr, "/api/v1/widget/sessions", json!({})).await;
+    let (mut cust, _) =
+        Ws::hello(gateway.addr, session["token"].as_str().unwrap(), json!([])).await;
+    cust.send(json!({ "type": "open" })).await;
+    let conv = cust.next_of("subscribed").await["conversation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    say(&mut cust, &conv, "q1", "怎么查物流？").await;
+    let answer = bot_reply(&mut cust).await;
+    assert!(
+        !answer["body"].as_str().unwrap().is_empty(),
+        "an answer: {answer}"
+    );
+
+    // The admin closes it through the back-office node's REST API: the
+    // customer on the gateway node sees the change.
+    let login = post(
+        admin.addr,
+        "/api/v1/auth/login",
+        json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD }),
+    )
+    .await;
+    let bearer = format!("Bearer {}", login["access_token"].as_str().unwrap());
+    let r = request(
+        admin.addr,
+        "POST",
+        &format!("/api/v1/conversations/{conv}/close"),
+        &[("authorization", &bearer)],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let change = tokio::time::timeout(
+            deadline.saturating_duration_since(Instant::now()),
+            cust.next_of("conversation"),
+        )
+        .await
+        .expect("the close reaches the customer's node");
+        if change["conversation"]["state"] == "closed" {
+            break;
+        }
+    }
+}
+
 /// Every node listens to the bus and queues the deliveries of every event
 /// it hears: the delivery ids derived from the event make them one row per
 /// event and webhook, however many nodes there are.
@@ -231,8 +344,8 @@ async fn two_nodes_queue_one_webhook_delivery_per_event() {
     let prefix = format!("t-{}", uuid::Uuid::now_v7().simple());
     // The receiver does not exist: the rows are what is counted here.
     let private = [("CHAT_WEBHOOK_ALLOW_PRIVATE", "true")];
-    let a = common::nodes::start_with("node-a", &db.url, &redis, &prefix, &private);
-    let b = common::nodes::start_with("node-b", &db.url, &redis, &prefix, &private);
+    let a = crate::common::nodes::start_with("node-a", &db.url, &redis, &prefix, &private);
+    let b = crate::common::nodes::start_with("node-b", &db.url, &redis, &prefix, &private);
     ready(&a).await;
     ready(&b).await;
     let login = post(
@@ -242,7 +355,7 @@ async fn two_nodes_queue_one_webhook_delivery_per_event() {
     )
     .await;
     let admin = format!("Bearer {}", login["access_token"].as_str().unwrap());
-    let hook = common::request(
+    let hook = crate::common::request(
         a.addr,
         "POST",
         "/api/v1/webhooks",
@@ -275,7 +388,7 @@ async fn two_nodes_queue_one_webhook_delivery_per_event() {
     let events = |node: std::net::SocketAddr| {
         let (admin, hook) = (admin.clone(), hook.clone());
         async move {
-            let r = common::request(
+            let r = crate::common::request(
                 node,
                 "GET",
                 &format!("/api/v1/webhooks/{hook}/deliveries?limit=100"),

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
-mod common;
+use crate::common;
 
 use chat_admin::auth::JwtKeys;
 use chat_domain::auth::TokenVerifier as _;
