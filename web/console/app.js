@@ -5,6 +5,8 @@
 
 import { h, mount, uid, clock } from '/shared/dom.js';
 import { Socket } from '/shared/socket.js';
+import { formatted } from '/shared/format.js';
+import { emojiButton } from '/shared/emoji.js';
 import { api, login, logout, refresh, session } from '/console/api.js';
 import { pages } from '/console/admin.js';
 import { t, language, choose } from '/console/i18n.js';
@@ -613,7 +615,7 @@ function buildView() {
   view.sendBtn = h('button', { class: 'primary', type: 'submit' }, t.send);
   view.form = h('form', { class: 'composer', onsubmit: (e) => { e.preventDefault(); sendReply(); } },
     view.suggest, view.input,
-    h('div', { class: 'row' }, h('label', { class: 'small' }, view.noteToggle, t.privateNote), h('span', { class: 'spacer' }), view.sendBtn));
+    h('div', { class: 'row' }, emojiButton(view.input, t.emoji), h('label', { class: 'small' }, view.noteToggle, t.privateNote), h('span', { class: 'spacer' }), view.sendBtn));
   view.panel = h('aside', { class: 'panel', 'data-testid': 'customer-panel' });
   mount(chrome.view, h('div', { class: 'conv' },
     h('div', { class: 'conv-main' }, view.head, view.actions, view.error, view.log, view.typing, view.form),
@@ -817,10 +819,10 @@ function renderMessages() {
       : (m.sender_id === st.me.id ? nameOf(m.sender_id) : m.sender_name || nameOf(m.sender_id));
     out.push(h('div', { class: `msg ${m.sender_kind} ${m.kind === 'private_note' ? 'note' : ''}`, 'data-testid': m.kind === 'private_note' ? 'note' : `msg-${m.sender_kind}` },
       h('span', { class: 'who' }, `${who}${m.kind === 'private_note' ? t.noteTag : ''} · ${clock(m.created_at)}`),
-      m.body));
+      formatted(m.body)));
   }
   for (const text of st.drafts.values()) {
-    out.push(h('div', { class: 'msg bot draft', 'data-testid': 'draft' }, h('span', { class: 'who' }, t.writing), text));
+    out.push(h('div', { class: 'msg bot draft', 'data-testid': 'draft' }, h('span', { class: 'who' }, t.writing), formatted(text)));
   }
   mount(view.log, out);
   if (atBottom || st.drafts.size) view.log.scrollTop = view.log.scrollHeight;

@@ -5,6 +5,8 @@
 
 import { h, mount, uid, clock } from '/shared/dom.js';
 import { Socket } from '/shared/socket.js';
+import { formatted } from '/shared/format.js';
+import { emojiButton } from '/shared/emoji.js';
 import { pick, notice } from '/widget/i18n.js';
 
 const params = new URLSearchParams(location.search);
@@ -242,7 +244,7 @@ const errorLine = h('div', { class: 'error w-queue', role: 'alert' });
 const compose = h('form', {
   class: 'w-compose',
   onsubmit: (e) => { e.preventDefault(); const v = input.value; input.value = ''; send(v); },
-}, input, h('button', { class: 'primary', type: 'submit' }, t.send));
+}, emojiButton(input, t.emoji), input, h('button', { class: 'primary', type: 'submit' }, t.send));
 
 input.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); compose.requestSubmit(); }
@@ -273,7 +275,7 @@ function who(m) {
 function bubble(kind, name, body, extra = {}) {
   return h('div', { class: `msg ${kind} ${extra.cls || ''}`, 'data-testid': `msg-${kind}`, dataset: extra.data || {} },
     h('span', { class: 'who' }, name, extra.time ? ` · ${clock(extra.time)}` : ''),
-    body,
+    typeof body === 'string' ? formatted(body) : body,
     extra.state ? h('span', { class: 'state' }, extra.state) : null);
 }
 

@@ -85,6 +85,8 @@ static ASSETS: &[Asset] = &[
     asset!("/widget/i18n.js", "widget/i18n.js", JS),
     asset!("/shared/socket.js", "shared/socket.js", JS),
     asset!("/shared/dom.js", "shared/dom.js", JS),
+    asset!("/shared/format.js", "shared/format.js", JS),
+    asset!("/shared/emoji.js", "shared/emoji.js", JS),
     asset!("/shared/base.css", "shared/base.css", CSS),
     asset!("/favicon.svg", "shared/favicon.svg", SVG),
     asset!("/console", "console/index.html", HTML, Some(Framing::Deny)),
