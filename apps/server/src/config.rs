@@ -124,6 +124,11 @@ pub struct Config {
     pub trusted_proxies: Vec<IpAddr>,
     /// `CHAT_MAX_BODY_BYTES`: largest JSON body.
     pub max_body_bytes: usize,
+    /// `CHAT_STORAGE_URL`: where attachment files go (`s3://bucket/prefix`,
+    /// `file:///path`); unset: `CHAT_DATA_DIR/storage`.
+    pub storage_url: Option<String>,
+    /// `CHAT_UPLOAD_MAX_BYTES`: largest attachment.
+    pub upload_max_bytes: u64,
     /// `CHAT_SHUTDOWN_TIMEOUT_SECS`: how long a graceful stop may drain.
     pub shutdown_timeout: Duration,
     /// `CHAT_WORKERS`: HTTP worker threads (default: one per core).
@@ -362,6 +367,12 @@ impl Config {
             login_window: Duration::from_secs(positive(&get, "CHAT_LOGIN_WINDOW_SECS", 300)?),
             trusted_proxies,
             max_body_bytes: positive(&get, "CHAT_MAX_BODY_BYTES", 64 * 1024)?,
+            storage_url: get("CHAT_STORAGE_URL"),
+            upload_max_bytes: positive(
+                &get,
+                "CHAT_UPLOAD_MAX_BYTES",
+                chat_domain::attachment::DEFAULT_MAX_UPLOAD_BYTES,
+            )?,
             shutdown_timeout: Duration::from_secs(parse(&get, "CHAT_SHUTDOWN_TIMEOUT_SECS", "30")?),
             node_id: get("CHAT_NODE_ID"),
             allowed_origins: get("CHAT_ALLOWED_ORIGINS")

@@ -232,6 +232,7 @@ impl Application {
             webhooks: webhooks.clone(),
             proxies: TrustedProxies(config.trusted_proxies.clone()),
         };
+        let attachments = web::Data::new(open_attachments(&config, store.clone())?);
         let proxies = TrustedProxies(config.trusted_proxies.clone());
         let gateway = Gateway::start(
             service,
@@ -318,6 +319,7 @@ impl Application {
                 .app_data(metrics.clone())
                 .app_data(store_data.clone())
                 .app_data(readiness.clone())
+                .app_data(attachments.clone())
                 // Before the admin scope: it owns every other /api/v1 path.
                 .configure(chat_gateway::configure(gateway_for_app.clone()))
                 .configure(chat_admin::configure(admin.clone()))
@@ -444,6 +446,23 @@ pub async fn open_store(config: &Config) -> anyhow::Result<(SqlStore, String)> {
 }
 
 /// Says where local state lives, as absolute paths: a relative
+/// The attachment use cases over the storage `CHAT_STORAGE_URL` names (S3
+/// settings from the process's `AWS_*` variables).
+fn open_attachments(
+    config: &Config,
+    store: chat_store::SqlStore,
+) -> anyhow::Result<chat_admin::attachments::Attachments> {
+    let url = chat_storage::StorageUrl::parse(config.storage_url.as_deref(), &config.data_dir)?;
+    let storage = chat_storage::Storage::open(&url, std::env::vars())
+        .context("opening the attachment storage")?;
+    tracing::info!(storage = ?storage, max_bytes = config.upload_max_bytes, "attachment storage ready");
+    Ok(chat_admin::attachments::Attachments {
+        storage: Arc::new(storage),
+        repo: Arc::new(store),
+        max_bytes: config.upload_max_bytes,
+    })
+}
+
 /// `CHAT_DATA_DIR` or SQLite path depends on the directory the server was
 /// started from.
 fn log_paths(config: &Config) {

@@ -12,6 +12,8 @@
 //!   extractors that authenticate a request and check its role
 //!   ([`http::Caller`], [`http::StaffCaller`], [`http::RoleGuard`]), the
 //!   client-address rules, and the routes;
+//! - [`attachments`]: file uploads and downloads in conversations (checks,
+//!   storage, the `attachment` message) and the file half of an erasure;
 //! - [`stats`]: support statistics (first response and resolution times,
 //!   assistant resolution and handoff rates, CSAT) from conversation facts;
 //! - [`webhooks`]: signed event deliveries to other systems (outbox,
@@ -20,6 +22,7 @@
 //! The crate depends on `chat-domain` and its ports only: give it any
 //! [`chat_domain::ports::Store`].
 
+pub mod attachments;
 pub mod auth;
 pub mod http;
 pub mod stats;

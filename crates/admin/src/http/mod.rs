@@ -84,6 +84,7 @@ pub fn configure(services: Services) -> impl FnOnce(&mut web::ServiceConfig) {
             .service(
                 web::scope("/api/v1")
                     .configure(routes::auth::configure)
+                    .configure(routes::attachments::configure)
                     .configure(routes::audit::configure)
                     .configure(routes::conversations::configure)
                     .configure(routes::customers::configure)

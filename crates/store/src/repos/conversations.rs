@@ -293,7 +293,8 @@ macro_rules! append_in_tx {
                 batch_rows.push(row.clone());
             }
             *seq += 1;
-            if m.kind == MessageKind::Text {
+            // A file counts as an answer (or wakes a snoozed conversation) like text.
+            if matches!(m.kind, MessageKind::Text | MessageKind::Attachment) {
                 match m.sender_kind {
                     SenderKind::Agent if move_once(&mut unanswered, &mut answered, &conv) => {
                         responders.push(m.sender_id.clone());

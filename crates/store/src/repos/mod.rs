@@ -1,6 +1,7 @@
 //! One module per repository port; each query is written once for both
 //! backends through `with_conn!` / `with_tx!`.
 
+mod attachments;
 mod audit;
 mod canned;
 mod conversations;
