@@ -3,6 +3,7 @@
 // attachments. Run by main.mjs with the console scenarios (same `t`).
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { staff, consolePage, customerAsking, item } from './console.mjs';
 
 /** An agent holding a new conversation with a customer: {agent, customer, a}. */
@@ -98,7 +99,84 @@ async function assistantFormatting(browser, t) {
   await ctx.close();
 }
 
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+
+/** Pastes a real PNG (drawn on a canvas in the page) into `textarea`. */
+async function pasteImage(textarea) {
+  await textarea.evaluate(async (el) => {
+    const c = document.createElement('canvas');
+    c.width = 320;
+    c.height = 200;
+    const g = c.getContext('2d');
+    g.fillStyle = '#fef3c7';
+    g.fillRect(0, 0, 320, 200);
+    g.fillStyle = '#b45309';
+    g.fillRect(40, 60, 240, 110);
+    g.fillStyle = '#111827';
+    g.font = 'bold 22px sans-serif';
+    g.fillText('Parcel #1042: damaged', 30, 40);
+    const blob = await new Promise((ok) => c.toBlob(ok, 'image/png'));
+    const dt = new DataTransfer();
+    dt.items.add(new File([blob], 'image.png', { type: 'image/png' }));
+    el.focus();
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+  });
+}
+
+/** Waits until an <img> has really decoded (not only been inserted). */
+async function decoded(img, t) {
+  await img.waitFor({ timeout: t.T });
+  for (let i = 0; i < 100; i += 1) {
+    if (await img.evaluate((el) => el.complete && el.naturalWidth > 0)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the image preview never loaded');
+}
+
+async function attachments(browser, t) {
+  const { agent, customer, a } = await chatting(browser, t, 'Gus', 'My parcel arrived damaged');
+  const w = customer.w;
+
+  t.step('the customer pastes a screenshot; both sides see the image');
+  await pasteImage(w.getByRole('textbox'));
+  const mine = w.locator('.msg.customer').filter({ has: w.getByTestId('attachment-image') });
+  await decoded(mine.getByTestId('attachment-image'), t);
+  const theirs = a.getByTestId('msg-customer').filter({ has: a.getByTestId('attachment-image') });
+  await decoded(theirs.getByTestId('attachment-image'), t);
+  assert.equal(await theirs.getByTestId('attachment-image').getAttribute('alt'), 'image.png');
+  assert.match(await theirs.textContent(), /image\.png · \d/, 'name and size under the preview');
+  await a.getByTestId('reply').fill('Sorry about that! I am sending you a **return label** and your invoice.');
+  await a.getByTestId('reply').press('Enter');
+  await w.locator('.msg.agent').filter({ hasText: 'return label' }).waitFor({ timeout: t.T });
+  await t.shot(a, 'console-attachment.png');
+
+  t.step('the agent sends a PDF; the customer downloads it');
+  await a.getByTestId('file-input').setInputFiles({ name: 'invoice-1042.pdf', mimeType: 'application/pdf', buffer: PDF });
+  const pdf = w.locator('.msg.agent').getByTestId('attachment-download').filter({ hasText: 'invoice-1042.pdf' });
+  await pdf.waitFor({ timeout: t.T });
+  const [download] = await Promise.all([customer.page.waitForEvent('download', { timeout: t.T }), pdf.click()]);
+  assert.equal(download.suggestedFilename(), 'invoice-1042.pdf');
+  assert.deepEqual(readFileSync(await download.path()), PDF, 'the customer gets the same bytes');
+  await t.shot(customer.page, 'widget-attachment.png');
+
+  t.step('a forged file is refused with the server\'s reason, and can be dismissed');
+  await w.getByTestId('file-input').setInputFiles({ name: 'cat.png', mimeType: 'image/png', buffer: Buffer.from('MZ\x90\x00 not an image') });
+  const failed = w.getByTestId('upload').filter({ hasText: 'cat.png' });
+  await failed.getByRole('alert').filter({ hasText: 'unsupported file type' }).waitFor({ timeout: t.T });
+  await failed.getByTestId('upload-retry').waitFor({ timeout: t.T });
+  await failed.getByRole('button', { name: 'Dismiss' }).click();
+  assert.equal(await failed.count(), 0);
+
+  t.step('a reload shows the files again (history, not only the live socket)');
+  await a.reload();
+  await a.getByTestId('connection').filter({ hasText: 'live' }).waitFor({ timeout: t.T });
+  await decoded(a.getByTestId('msg-customer').getByTestId('attachment-image').first(), t);
+  await agent.ctx.close();
+  await customer.ctx.close();
+}
+
 export const messagingScenarios = [
   ['links and formatting render as DOM, scripts and javascript: links as text; emoji picker', linksAndFormatting],
   ['the assistant\'s answers use the same formatting', assistantFormatting],
+  ['attachments: a pasted image previewed by the agent, a PDF downloaded by the customer, a forged file refused', attachments],
 ];

@@ -19,7 +19,8 @@ const PNG: &[u8] = &[
     0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, b'I', b'H', b'D', b'R', 0, 0, 0,
     3, 0, 0, 0, 2, 8, 6, 0, 0, 0, 0x12, 0x34, 0x56, 0x78,
 ];
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 const BOUNDARY: &str = "----chat-test-boundary-7MA4YWxkTrZu0gW";
 
@@ -70,10 +71,8 @@ async fn customer_with_conversation(app: &TestApp) -> (String, String, String) {
         .json();
     let token = s["token"].as_str().unwrap().to_owned();
     let customer = s["customer_id"].as_str().unwrap().to_owned();
-    let conv = chat_domain::model::Conversation::open(
-        customer.parse().unwrap(),
-        chat_domain::time::now(),
-    );
+    let conv =
+        chat_domain::model::Conversation::open(customer.parse().unwrap(), chat_domain::time::now());
     chat_domain::ports::ConversationRepository::create_conversation(&app.store, &conv)
         .await
         .unwrap();
@@ -120,7 +119,10 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
     let a = &m["attachment"];
     assert_eq!(a["content_type"], "image/png");
     assert_eq!(a["size"], PNG.len());
-    assert_eq!((a["width"].as_u64(), a["height"].as_u64()), (Some(3), Some(2)));
+    assert_eq!(
+        (a["width"].as_u64(), a["height"].as_u64()),
+        (Some(3), Some(2))
+    );
     let image_id = a["id"].as_str().unwrap().to_owned();
     // A resend with the same client_msg_id gives back the first message.
     let again = upload(
@@ -180,13 +182,23 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
     .await;
     assert_eq!(r.status, 415, "{}", r.text);
     assert_eq!(r.error_code(), "unsupported_media_type");
-    assert!(r.json()["error"]["message"].as_str().unwrap().contains("PNG"));
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("PNG")
+    );
     // HTML is not plain text.
     let r = upload(
         app,
         &conv,
         &alice,
-        &form("a.txt", "text/plain", b"<html>\x00<script>alert(1)</script>", &[]),
+        &form(
+            "a.txt",
+            "text/plain",
+            b"<html>\x00<script>alert(1)</script>",
+            &[],
+        ),
     )
     .await;
     assert_eq!(r.status, 415, "{}", r.text);
@@ -203,7 +215,9 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
     // A form without a file.
     let auth = format!("Bearer {alice}");
     let ct = format!("multipart/form-data; boundary={BOUNDARY}");
-    let empty = format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n--{BOUNDARY}--\r\n");
+    let empty = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n--{BOUNDARY}--\r\n"
+    );
     let r = request(
         app.addr,
         "POST",
@@ -218,7 +232,13 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
     // Staff: an agent may not post into the assistant's conversation
     // before taking it over; then sends a PDF the customer downloads.
     let (_, agent) = create_staff(app, Role::Agent).await;
-    let r = upload(app, &conv, &agent, &form("invoice.pdf", "application/pdf", PDF, &[])).await;
+    let r = upload(
+        app,
+        &conv,
+        &agent,
+        &form("invoice.pdf", "application/pdf", PDF, &[]),
+    )
+    .await;
     assert_eq!(r.status, 403, "{}", r.text);
     let r = send(
         app,
@@ -248,7 +268,8 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
     assert_eq!(d.text.as_bytes(), PDF);
     assert_eq!(d.headers["content-type"], "application/pdf");
     assert!(
-        d.headers["content-disposition"].starts_with("attachment; filename=\"Invoice _2026__.pdf\""),
+        d.headers["content-disposition"]
+            .starts_with("attachment; filename=\"Invoice _2026__.pdf\""),
         "{:?}",
         d.headers
     );
@@ -295,7 +316,13 @@ async fn erasure_deletes_files(app: &TestApp) {
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = upload(app, &kept_conv, &admin, &form("k.pdf", "application/pdf", PDF, &[])).await;
+    let r = upload(
+        app,
+        &kept_conv,
+        &admin,
+        &form("k.pdf", "application/pdf", PDF, &[]),
+    )
+    .await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(files_under(&app.data_dir.join("storage")).len(), 2);
 
@@ -353,25 +380,54 @@ async fn oversize_uploads_are_refused() {
     // Declared too large: refused before reading.
     let mut big = PDF.to_vec();
     big.resize(64 * 1024, b' ');
-    let r = upload(&app, &conv, &alice, &form("big.pdf", "application/pdf", &big, &[])).await;
+    let r = upload(
+        &app,
+        &conv,
+        &alice,
+        &form("big.pdf", "application/pdf", &big, &[]),
+    )
+    .await;
     assert_eq!(r.status, 413, "{}", r.text);
     assert_eq!(r.error_code(), "payload_too_large");
-    assert!(r.json()["error"]["message"].as_str().unwrap().contains("4096"));
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("4096")
+    );
     // Within the envelope, but the file itself is over the limit: refused
     // while streaming.
     let mut over = PDF.to_vec();
     over.resize(5000, b' ');
-    let r = upload(&app, &conv, &alice, &form("over.pdf", "application/pdf", &over, &[])).await;
+    let r = upload(
+        &app,
+        &conv,
+        &alice,
+        &form("over.pdf", "application/pdf", &over, &[]),
+    )
+    .await;
     assert_eq!(r.status, 413, "{}", r.text);
     // At the limit: accepted.
     let mut at = PDF.to_vec();
     at.resize(4096, b' ');
-    let r = upload(&app, &conv, &alice, &form("at.pdf", "application/pdf", &at, &[])).await;
+    let r = upload(
+        &app,
+        &conv,
+        &alice,
+        &form("at.pdf", "application/pdf", &at, &[]),
+    )
+    .await;
     assert_eq!(r.status, 201, "{}", r.text);
     // An image too large in pixels (20000×2 in its header).
     let mut huge = PNG.to_vec();
     huge[16..20].copy_from_slice(&20_000u32.to_be_bytes());
-    let r = upload(&app, &conv, &alice, &form("huge.png", "image/png", &huge, &[])).await;
+    let r = upload(
+        &app,
+        &conv,
+        &alice,
+        &form("huge.png", "image/png", &huge, &[]),
+    )
+    .await;
     assert_eq!(r.status, 413, "{}", r.text);
     assert!(r.text.contains("pixels"), "{}", r.text);
     app.stop().await;

@@ -334,7 +334,9 @@ async fn upload_png(app: &TestApp, token: &str, conv: &str) -> String {
         0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, b'I', b'H', b'D', b'R', 0,
         0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0,
     ];
-    let mut body = b"--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\n".to_vec();
+    let mut body =
+        b"--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\n"
+            .to_vec();
     body.extend_from_slice(png);
     body.extend_from_slice(b"\r\n--b0undary--\r\n");
     let auth = format!("Bearer {token}");

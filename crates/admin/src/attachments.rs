@@ -13,8 +13,8 @@
 use std::sync::Arc;
 
 use chat_domain::attachment::{
-    Attachment, AttachmentMeta, AttachmentRepository, ObjectStorage, SniffError,
-    name_for_type, sanitize_file_name, sniff,
+    Attachment, AttachmentMeta, AttachmentRepository, ObjectStorage, SniffError, name_for_type,
+    sanitize_file_name, sniff,
 };
 use chat_domain::auth::Principal;
 use chat_domain::ids::{AttachmentId, ConversationId, CustomerId};
@@ -36,6 +36,20 @@ pub enum UploadError {
     /// Anything else (access, validation, storage).
     #[error(transparent)]
     Domain(#[from] DomainError),
+}
+
+/// One upload, as received (its checks are [`Attachments::upload`]'s).
+pub struct Upload {
+    /// The target conversation.
+    pub conversation: ConversationId,
+    /// Its customer (from [`Attachments::check_upload`]).
+    pub customer: CustomerId,
+    /// The name the client gave the file.
+    pub file_name: String,
+    /// The file.
+    pub bytes: Vec<u8>,
+    /// The sender's id for the message (resends are idempotent).
+    pub client_msg_id: Option<String>,
 }
 
 /// The attachment use cases and their settings.
@@ -73,19 +87,24 @@ impl Attachments {
         &self,
         commands: &dyn ConversationCommands,
         who: &Principal,
-        conversation: ConversationId,
-        customer: CustomerId,
-        file_name: &str,
-        bytes: Vec<u8>,
-        client_msg_id: Option<String>,
+        upload: Upload,
     ) -> Result<AppendOutcome, UploadError> {
+        let Upload {
+            conversation,
+            customer,
+            file_name,
+            bytes,
+            client_msg_id,
+        } = upload;
         let size = bytes.len() as u64;
         if size > self.max_bytes {
             return Err(UploadError::TooLarge(self.too_large()));
         }
         let sniffed = sniff(&bytes).map_err(|e| match e {
             SniffError::TooLarge(..) => UploadError::TooLarge(e.to_string()),
-            SniffError::Unsupported | SniffError::BadImage => UploadError::Unsupported(e.to_string()),
+            SniffError::Unsupported | SniffError::BadImage => {
+                UploadError::Unsupported(e.to_string())
+            }
         })?;
         let id = AttachmentId::new();
         let (uploader_kind, uploader_id) = match who {
@@ -97,7 +116,7 @@ impl Attachments {
         let attachment = Attachment {
             meta: AttachmentMeta {
                 id,
-                name: name_for_type(&sanitize_file_name(file_name), sniffed.content_type),
+                name: name_for_type(&sanitize_file_name(&file_name), sniffed.content_type),
                 content_type: sniffed.content_type.to_owned(),
                 size,
                 width: sniffed.dimensions.map(|d| d.0),
@@ -147,9 +166,7 @@ impl Attachments {
 
     /// Best-effort removal of an attachment nothing refers to.
     async fn discard(&self, attachment: &Attachment, recorded: bool) {
-        if recorded
-            && let Err(e) = self.repo.delete_attachments(&[attachment.meta.id]).await
-        {
+        if recorded && let Err(e) = self.repo.delete_attachments(&[attachment.meta.id]).await {
             tracing::warn!(error = %e, id = %attachment.meta.id, "could not remove an unused attachment record");
         }
         if let Err(e) = self.storage.delete(&attachment.storage_key).await {

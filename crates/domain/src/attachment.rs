@@ -158,11 +158,17 @@ fn is_plain_text(bytes: &[u8]) -> bool {
 }
 
 fn be16(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?])))
+    Some(u32::from(u16::from_be_bytes([
+        *b.get(at)?,
+        *b.get(at + 1)?,
+    ])))
 }
 
 fn le16(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from(u16::from_le_bytes([*b.get(at)?, *b.get(at + 1)?])))
+    Some(u32::from(u16::from_le_bytes([
+        *b.get(at)?,
+        *b.get(at + 1)?,
+    ])))
 }
 
 fn be32(b: &[u8], at: usize) -> Option<u32> {
@@ -247,8 +253,7 @@ pub fn sanitize_file_name(raw: &str) -> String {
     let cleaned: String = last
         .chars()
         .map(|c| {
-            if c.is_control() || matches!(c, '"' | '\'' | ';' | ':' | '<' | '>' | '|' | '*' | '?')
-            {
+            if c.is_control() || matches!(c, '"' | '\'' | ';' | ':' | '<' | '>' | '|' | '*' | '?') {
                 '_'
             } else {
                 c
@@ -339,8 +344,7 @@ pub trait AttachmentRepository: Send + Sync {
     /// One attachment by id.
     async fn attachment_by_id(&self, id: AttachmentId) -> DomainResult<Option<Attachment>>;
     /// Every attachment of a customer's conversations (erasure).
-    async fn attachments_of_customer(&self, customer: CustomerId)
-    -> DomainResult<Vec<Attachment>>;
+    async fn attachments_of_customer(&self, customer: CustomerId) -> DomainResult<Vec<Attachment>>;
     /// Deletes these attachments' records (after their bytes).
     async fn delete_attachments(&self, ids: &[AttachmentId]) -> DomainResult<()>;
 }
@@ -351,8 +355,8 @@ mod tests {
 
     /// The start of a 3×2 PNG (signature and IHDR), as a browser would send it.
     const PNG_3X2: &[u8] = &[
-        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, b'I', b'H', b'D', b'R', 0, 0,
-        0, 3, 0, 0, 0, 2, 8, 6, 0, 0, 0,
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, b'I', b'H', b'D', b'R', 0,
+        0, 0, 3, 0, 0, 0, 2, 8, 6, 0, 0, 0,
     ];
 
     #[test]

@@ -7,6 +7,8 @@
 //! is unset, against a `moto_server` it starts itself from `PATH` (and
 //! stops). With neither, it fails saying what to install.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -172,5 +174,8 @@ async fn s3_compatible() {
     let storage = Storage::open(&url, vars).unwrap();
     suite(&storage).await;
     // The prefix is applied: nothing outside it, nothing left inside.
-    assert_eq!(http(&endpoint, "DELETE", &format!("/{bucket}")).unwrap(), 204);
+    assert_eq!(
+        http(&endpoint, "DELETE", &format!("/{bucket}")).unwrap(),
+        204
+    );
 }

@@ -247,7 +247,10 @@ impl MessageRow {
             client_msg_id: m.client_msg_id.clone(),
             created_at: m.created_at,
             sender_name: m.sender_name.clone(),
-            attachment: m.attachment.as_ref().and_then(|a| serde_json::to_string(a).ok()),
+            attachment: m
+                .attachment
+                .as_ref()
+                .and_then(|a| serde_json::to_string(a).ok()),
         }
     }
 }

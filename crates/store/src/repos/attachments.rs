@@ -109,10 +109,7 @@ impl AttachmentRepository for SqlStore {
         row.map(AttachmentRow::into_attachment).transpose()
     }
 
-    async fn attachments_of_customer(
-        &self,
-        customer: CustomerId,
-    ) -> DomainResult<Vec<Attachment>> {
+    async fn attachments_of_customer(&self, customer: CustomerId) -> DomainResult<Vec<Attachment>> {
         let key = customer.to_string();
         let rows: Vec<AttachmentRow> = with_conn!(self, |conn| {
             attachments::table

@@ -546,7 +546,10 @@ impl CustomerRepository for SqlStore {
             )
             // An attachment's name and metadata go too (its file is deleted
             // by the caller, which holds the object storage).
-            .set((messages::body.eq(""), messages::attachment.eq(None::<String>)))
+            .set((
+                messages::body.eq(""),
+                messages::attachment.eq(None::<String>),
+            ))
             .execute(tx)
             .await?;
             diesel::update(conversations::table.filter(conversations::customer_id.eq(&key)))

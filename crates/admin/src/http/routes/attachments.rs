@@ -29,7 +29,7 @@ use chat_domain::model::MAX_CLIENT_MSG_ID_LEN;
 use chat_domain::ports::{ConversationCommands, Store};
 use futures_util::StreamExt;
 
-use crate::attachments::{Attachments, UploadError};
+use crate::attachments::{Attachments, Upload, UploadError};
 use crate::http::error::{ApiError, method_not_allowed};
 use crate::http::extract::{Caller, StaffCaller};
 
@@ -202,11 +202,13 @@ async fn upload(
             .upload(
                 commands.as_ref(),
                 &who,
-                conversation,
-                customer,
-                &name,
-                bytes,
-                form.client_msg_id,
+                Upload {
+                    conversation,
+                    customer,
+                    file_name: name,
+                    bytes,
+                    client_msg_id: form.client_msg_id,
+                },
             )
             .await
     })
