@@ -90,6 +90,8 @@ const socket = new Socket({
     if (s === 'open') {
       if (st.presence !== 'online') socket.send({ type: 'presence', status: st.presence });
       st.followed.clear(); // a new connection follows nothing yet
+      if (st.followAgain && st.conv?.id === st.followAgain) follow(st.conv.id);
+      st.followAgain = null;
       loadLists();
     }
     if (s === 'closed' && !session()) { socket.stop(); showLogin(t.sessionEnded); return; }
@@ -597,8 +599,18 @@ async function openConversation(id) {
   renderConversation();
   loadCustomer();
   // Follow it: the server sends the history, then live messages.
-  socket.request({ type: 'subscribe', conversation_id: id, after_seq: 0 }).catch((e) => {
-    if (e.code !== 'disconnected') { st.viewError = e.message; renderConversation(); }
+  follow(id);
+}
+
+/**
+ * Subscribes to the open conversation. Not connected yet (a reload: the
+ * socket's hello went out before the conversation was read, so its resume
+ * list did not name it): subscribe again as soon as the socket is open.
+ */
+function follow(id) {
+  socket.request({ type: 'subscribe', conversation_id: id, after_seq: st.lastSeq }).catch((e) => {
+    if (e.code === 'disconnected') st.followAgain = id;
+    else { st.viewError = e.message; renderConversation(); }
   });
 }
 

@@ -170,7 +170,12 @@ async function attachments(browser, t) {
   t.step('a reload shows the files again (history, not only the live socket)');
   await a.reload();
   await a.getByTestId('connection').filter({ hasText: 'live' }).waitFor({ timeout: t.T });
-  await decoded(a.getByTestId('msg-customer').getByTestId('attachment-image').first(), t);
+  try {
+    await decoded(a.getByTestId('msg-customer').getByTestId('attachment-image').first(), t);
+  } catch (e) {
+    console.error(`  after the reload, at ${a.url()} the log reads: ${(await a.getByTestId('messages').textContent().catch(() => '(no log)'))?.slice(0, 600)}`);
+    throw e;
+  }
   await agent.ctx.close();
   await customer.ctx.close();
 }
