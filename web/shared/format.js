@@ -2,7 +2,7 @@
 // in the widget and the console (customers', agents' and the assistant's
 // messages alike).
 //
-// Safety: the text is never parsed as HTML (no innerHTML anywhere): every
+// Safety: the text is never parsed as HTML (no HTML-parsing sink at all): every
 // piece becomes a text node or an element built here, so `<script>` shows as
 // text. Links are made only from http:, https: and mailto: addresses (checked
 // again with the URL parser), open in a new tab and carry
