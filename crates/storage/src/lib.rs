@@ -132,7 +132,13 @@ impl Storage {
             path: dir.to_owned(),
             message: e.to_string(),
         };
-        std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
+        // Customers' files: readable by this user only (like the rest of
+        // the data directory), whatever the umask.
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir).map_err(|e| fail(&e))?;
         // Empty per-customer folders go away with their last file.
         let fs = LocalFileSystem::new_with_prefix(dir)
             .map_err(|e| fail(&e))?
