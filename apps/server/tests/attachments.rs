@@ -156,6 +156,21 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
         "{history}"
     );
 
+    // Staff see it as an unread customer message in their inbox.
+    let (_, watcher) = create_staff(app, Role::Supervisor).await;
+    let summary = app
+        .get(
+            &format!("/api/v1/inbox/summaries?ids={conv}"),
+            Some(&watcher),
+        )
+        .await
+        .json();
+    assert_eq!(summary["items"][0]["unread"], 1, "{summary}");
+    assert_eq!(
+        summary["items"][0]["last_message"]["body"],
+        "screen shot.png"
+    );
+
     // Its owner downloads it: inline (an image), nosniff.
     let d = download(app, &image_id, Some(&alice)).await;
     assert_eq!(d.status, 200, "{}", d.text);
