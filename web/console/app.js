@@ -5,6 +5,9 @@
 
 import { h, mount, uid, clock } from '/shared/dom.js';
 import { Socket } from '/shared/socket.js';
+import { formatted } from '/shared/format.js';
+import { emojiButton } from '/shared/emoji.js';
+import { ACCEPT, upload, filesOf, attachmentView, pendingUpload } from '/shared/files.js';
 import { api, login, logout, refresh, session } from '/console/api.js';
 import { pages } from '/console/admin.js';
 import { t, language, choose } from '/console/i18n.js';
@@ -27,6 +30,7 @@ const st = {
   messages: new Map(),
   lastSeq: 0,
   drafts: new Map(), // assistant replies streaming
+  uploads: new Map(), // client_msg_id -> {conv, file, progress, error} (files being sent)
   typing: null,
   note: false,
   viewError: null,
@@ -86,6 +90,8 @@ const socket = new Socket({
     if (s === 'open') {
       if (st.presence !== 'online') socket.send({ type: 'presence', status: st.presence });
       st.followed.clear(); // a new connection follows nothing yet
+      if (st.followAgain && st.conv?.id === st.followAgain) follow(st.conv.id);
+      st.followAgain = null;
       loadLists();
     }
     if (s === 'closed' && !session()) { socket.stop(); showLogin(t.sessionEnded); return; }
@@ -593,8 +599,18 @@ async function openConversation(id) {
   renderConversation();
   loadCustomer();
   // Follow it: the server sends the history, then live messages.
-  socket.request({ type: 'subscribe', conversation_id: id, after_seq: 0 }).catch((e) => {
-    if (e.code !== 'disconnected') { st.viewError = e.message; renderConversation(); }
+  follow(id);
+}
+
+/**
+ * Subscribes to the open conversation. Not connected yet (a reload: the
+ * socket's hello went out before the conversation was read, so its resume
+ * list did not name it): subscribe again as soon as the socket is open.
+ */
+function follow(id) {
+  socket.request({ type: 'subscribe', conversation_id: id, after_seq: st.lastSeq }).catch((e) => {
+    if (e.code === 'disconnected') st.followAgain = id;
+    else { st.viewError = e.message; renderConversation(); }
   });
 }
 
@@ -611,15 +627,38 @@ function buildView() {
   view.suggest = h('ul', { class: 'suggest', hidden: true, 'data-testid': 'canned-suggestions' });
   view.noteToggle = h('input', { type: 'checkbox', 'data-testid': 'note-toggle', onchange: () => { st.note = view.noteToggle.checked; renderComposer(); } });
   view.sendBtn = h('button', { class: 'primary', type: 'submit' }, t.send);
+  view.picker = h('input', {
+    type: 'file', accept: ACCEPT, multiple: true, hidden: true, 'data-testid': 'file-input',
+    onchange: () => { sendFiles([...view.picker.files]); view.picker.value = ''; },
+  });
+  view.attach = h('button', {
+    type: 'button', class: 'attach-toggle', title: t.attach, 'aria-label': t.attach, 'data-testid': 'attach',
+    onclick: () => view.picker.click(),
+  }, '📎');
   view.form = h('form', { class: 'composer', onsubmit: (e) => { e.preventDefault(); sendReply(); } },
     view.suggest, view.input,
-    h('div', { class: 'row' }, h('label', { class: 'small' }, view.noteToggle, t.privateNote), h('span', { class: 'spacer' }), view.sendBtn));
+    h('div', { class: 'row' }, emojiButton(view.input, t.emoji), view.picker, view.attach, h('label', { class: 'small' }, view.noteToggle, t.privateNote), h('span', { class: 'spacer' }), view.sendBtn));
   view.panel = h('aside', { class: 'panel', 'data-testid': 'customer-panel' });
   mount(chrome.view, h('div', { class: 'conv' },
     h('div', { class: 'conv-main' }, view.head, view.actions, view.error, view.log, view.typing, view.form),
     view.panel));
   view.input.addEventListener('input', onInput);
   view.input.addEventListener('keydown', onKey);
+  // Paste an image into the reply box; drop files on the conversation.
+  view.input.addEventListener('paste', (e) => {
+    const files = filesOf(e.clipboardData);
+    if (files.length) { e.preventDefault(); sendFiles(files); }
+  });
+  const main = view.log.parentElement;
+  main.addEventListener('dragover', (e) => {
+    if ([...(e.dataTransfer?.types || [])].includes('Files')) { e.preventDefault(); main.classList.add('dropping'); }
+  });
+  main.addEventListener('dragleave', (e) => { if (!main.contains(e.relatedTarget)) main.classList.remove('dropping'); });
+  main.addEventListener('drop', (e) => {
+    main.classList.remove('dropping');
+    const files = filesOf(e.dataTransfer);
+    if (files.length) { e.preventDefault(); sendFiles(files); }
+  });
 }
 
 let typingOn = false;
@@ -679,6 +718,48 @@ function sendReply() {
   renderSuggestions();
   if (typingOn) { typingOn = false; socket.send({ type: 'typing', conversation_id: st.conv.id, on: false }); }
   socket.post({ conversation_id: st.conv.id, client_msg_id: uid('a'), body, ...(st.note ? { private: true } : {}) });
+}
+
+// ---- attachments -----------------------------------------------------------
+
+function sendFiles(files) {
+  if (!st.conv) return;
+  for (const file of files) {
+    const id = uid('af');
+    st.uploads.set(id, { conv: st.conv.id, file, progress: 0, error: null });
+    startUpload(id);
+  }
+}
+
+async function startUpload(id, retried = false) {
+  const u = st.uploads.get(id);
+  if (!u) return;
+  u.error = null;
+  u.progress = 0;
+  renderMessages();
+  try {
+    const m = await upload({
+      conversationId: u.conv, file: u.file, token: session()?.access_token || '', clientMsgId: id,
+      onProgress: (p) => { u.progress = p; renderMessages(); },
+    });
+    st.uploads.delete(id);
+    if (m?.seq && st.conv?.id === m.conversation_id && !st.messages.has(m.seq)) {
+      st.messages.set(m.seq, m);
+      st.lastSeq = Math.max(st.lastSeq, m.seq);
+    }
+  } catch (e) {
+    if (e.status === 401 && !retried) {
+      // The access token expired meanwhile: refresh once and send again.
+      try { await refresh(); return startUpload(id, true); } catch { /* logged out */ }
+    }
+    u.error = e.message;
+  }
+  renderMessages();
+}
+
+async function fetchBlob(url) {
+  const res = await api(url, { raw: true });
+  return res.blob();
 }
 
 async function act(type, extra = {}) {
@@ -817,10 +898,14 @@ function renderMessages() {
       : (m.sender_id === st.me.id ? nameOf(m.sender_id) : m.sender_name || nameOf(m.sender_id));
     out.push(h('div', { class: `msg ${m.sender_kind} ${m.kind === 'private_note' ? 'note' : ''}`, 'data-testid': m.kind === 'private_note' ? 'note' : `msg-${m.sender_kind}` },
       h('span', { class: 'who' }, `${who}${m.kind === 'private_note' ? t.noteTag : ''} · ${clock(m.created_at)}`),
-      m.body));
+      m.kind === 'attachment' && m.attachment ? attachmentView(m.attachment, fetchBlob, t.file) : formatted(m.body)));
+  }
+  for (const [id, u] of st.uploads) {
+    if (u.conv !== st.conv?.id) continue;
+    out.push(pendingUpload(u, t.file, () => startUpload(id), () => { st.uploads.delete(id); renderMessages(); }));
   }
   for (const text of st.drafts.values()) {
-    out.push(h('div', { class: 'msg bot draft', 'data-testid': 'draft' }, h('span', { class: 'who' }, t.writing), text));
+    out.push(h('div', { class: 'msg bot draft', 'data-testid': 'draft' }, h('span', { class: 'who' }, t.writing), formatted(text)));
   }
   mount(view.log, out);
   if (atBottom || st.drafts.size) view.log.scrollTop = view.log.scrollHeight;

@@ -13,7 +13,7 @@ const AXE = require.resolve('axe-core/axe.min.js');
 
 let people = 0;
 /** A new staff account through the API: {id, email, password, display_name}. */
-async function staff(t, name, role = 'agent') {
+export async function staff(t, name, role = 'agent') {
   people += 1;
   const who = { email: `${name.toLowerCase()}-${people}@example.com`, password: `${name}-browser-pw-1`, display_name: name };
   const r = await t.rest('/api/v1/users', { method: 'POST', token: t.adminToken, body: { ...who, role } });
@@ -22,7 +22,7 @@ async function staff(t, name, role = 'agent') {
 }
 
 /** A console page logged in as `who`; `before(ctx)` prepares the context first. */
-async function consolePage(browser, t, who, options = {}, before = null) {
+export async function consolePage(browser, t, who, options = {}, before = null) {
   const ctx = await browser.newContext({ viewport: { width: 1366, height: 800 }, locale: 'en-US', ...options });
   if (before) await before(ctx);
   const page = await ctx.newPage();
@@ -32,7 +32,7 @@ async function consolePage(browser, t, who, options = {}, before = null) {
 }
 
 /** A customer in the widget who writes `text` and asks for a person: {ctx, page, w, id}. */
-async function customerAsking(browser, t, text) {
+export async function customerAsking(browser, t, text) {
   const ctx = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: 'en-US' });
   const page = await ctx.newPage();
   t.watch(page, `customer "${text}"`);
@@ -50,7 +50,7 @@ async function customerAsking(browser, t, text) {
   return { ctx, page, w, id: newest.id };
 }
 
-const item = (page, id) => page.locator(`[data-testid=conversation-item][data-id="${id}"]`);
+export const item = (page, id) => page.locator(`[data-testid=conversation-item][data-id="${id}"]`);
 const open = (page, id) => page.evaluate((c) => { location.hash = `#/c/${c}`; }, id);
 const QUICK = 6000; // what should be there at once (live updates), shorter than T to fail fast
 

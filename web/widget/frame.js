@@ -5,6 +5,9 @@
 
 import { h, mount, uid, clock } from '/shared/dom.js';
 import { Socket } from '/shared/socket.js';
+import { formatted } from '/shared/format.js';
+import { emojiButton } from '/shared/emoji.js';
+import { ACCEPT, upload, filesOf, attachmentView, pendingUpload } from '/shared/files.js';
 import { pick, notice } from '/widget/i18n.js';
 
 const params = new URLSearchParams(location.search);
@@ -24,6 +27,7 @@ const state = {
   messages: new Map(), // seq -> message
   lastSeq: 0,
   pending: new Map(), // client_msg_id -> {body, failed}
+  uploads: new Map(), // client_msg_id -> {file, progress, error}
   drafts: new Map(), // reply_id -> text (streamed assistant reply)
   agentName: null,
   agentTyping: false,
@@ -198,6 +202,44 @@ async function send(body) {
   render();
 }
 
+// ---- attachments -----------------------------------------------------------
+
+async function sendFiles(files) {
+  for (const file of files) {
+    const id = uid('wf');
+    state.uploads.set(id, { file, progress: 0, error: null });
+    startUpload(id);
+  }
+  render();
+}
+
+async function startUpload(id) {
+  const u = state.uploads.get(id);
+  if (!u) return;
+  u.error = null;
+  u.progress = 0;
+  render();
+  try {
+    const conv = await ensureConversation();
+    const m = await upload({
+      conversationId: conv.id, file: u.file, token: state.token, clientMsgId: id,
+      onProgress: (p) => { u.progress = p; render(); },
+    });
+    state.uploads.delete(id);
+    if (m && m.seq) addMessage(m);
+  } catch (e) {
+    if (e.status === 401) state.token = null; // expired: the next try starts a new session
+    u.error = e.message;
+  }
+  render();
+}
+
+async function fetchBlob(url) {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${state.token}` } });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return res.blob();
+}
+
 async function talkToPerson() {
   try {
     const conv = await ensureConversation();
@@ -242,7 +284,24 @@ const errorLine = h('div', { class: 'error w-queue', role: 'alert' });
 const compose = h('form', {
   class: 'w-compose',
   onsubmit: (e) => { e.preventDefault(); const v = input.value; input.value = ''; send(v); },
-}, input, h('button', { class: 'primary', type: 'submit' }, t.send));
+}, emojiButton(input, t.emoji), attachButton(), input, h('button', { class: 'primary', type: 'submit' }, t.send));
+
+function attachButton() {
+  const picker = h('input', {
+    type: 'file', accept: ACCEPT, multiple: true, hidden: true, 'data-testid': 'file-input',
+    onchange: () => { sendFiles([...picker.files]); picker.value = ''; },
+  });
+  return h('span', { class: 'attach-wrap' }, picker, h('button', {
+    type: 'button', class: 'attach-toggle', title: t.attach, 'aria-label': t.attach, 'data-testid': 'attach',
+    onclick: () => picker.click(),
+  }, '📎'));
+}
+
+// Paste an image into the message box; drop files anywhere on the window.
+input.addEventListener('paste', (e) => {
+  const files = filesOf(e.clipboardData);
+  if (files.length) { e.preventDefault(); sendFiles(files); }
+});
 
 input.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); compose.requestSubmit(); }
@@ -263,6 +322,16 @@ mount(root,
   rateBox,
   compose);
 
+root.addEventListener('dragover', (e) => {
+  if ([...(e.dataTransfer?.types || [])].includes('Files')) { e.preventDefault(); root.classList.add('dropping'); }
+});
+root.addEventListener('dragleave', (e) => { if (e.target === root || !root.contains(e.relatedTarget)) root.classList.remove('dropping'); });
+root.addEventListener('drop', (e) => {
+  root.classList.remove('dropping');
+  const files = filesOf(e.dataTransfer);
+  if (files.length) { e.preventDefault(); sendFiles(files); }
+});
+
 function who(m) {
   if (m.sender_kind === 'customer') return t.you;
   if (m.sender_kind === 'bot') return t.assistant;
@@ -273,7 +342,7 @@ function who(m) {
 function bubble(kind, name, body, extra = {}) {
   return h('div', { class: `msg ${kind} ${extra.cls || ''}`, 'data-testid': `msg-${kind}`, dataset: extra.data || {} },
     h('span', { class: 'who' }, name, extra.time ? ` · ${clock(extra.time)}` : ''),
-    body,
+    typeof body === 'string' ? formatted(body) : body,
     extra.state ? h('span', { class: 'state' }, extra.state) : null);
 }
 
@@ -286,12 +355,16 @@ function render() {
     if (m.kind === 'event' || m.sender_kind === 'system') {
       items.push(h('div', { class: 'notice', 'data-testid': 'notice' }, notice(t, m.body).text));
     } else {
-      items.push(bubble(m.sender_kind === 'customer' ? 'customer' : m.sender_kind === 'bot' ? 'bot' : 'agent', who(m), m.body,
+      const content = m.kind === 'attachment' && m.attachment ? attachmentView(m.attachment, fetchBlob, t.file) : m.body;
+      items.push(bubble(m.sender_kind === 'customer' ? 'customer' : m.sender_kind === 'bot' ? 'bot' : 'agent', who(m), content,
         { time: m.created_at, data: { seq: String(m.seq) } }));
     }
   }
   for (const [id, p] of state.pending) {
     items.push(bubble('customer', t.you, p.body, { cls: 'pending', state: p.failed ? `${t.failed}: ${p.failed}` : t.sending, data: { pending: id } }));
+  }
+  for (const [id, u] of state.uploads) {
+    items.push(pendingUpload(u, t.file, () => startUpload(id), () => { state.uploads.delete(id); render(); }));
   }
   for (const [, text] of state.drafts) items.push(bubble('bot', t.assistant, text, { cls: 'draft' }));
   mount(log, items);

@@ -338,6 +338,11 @@ pub struct AdminConfig {
     /// `CHAT_WIDGET_SECRET`: with which host sites sign verified customer
     /// identities for the widget's routes.
     pub widget_secret: Option<Secret>,
+    /// `CHAT_STORAGE_URL`: where attachment files go (`s3://bucket/prefix`,
+    /// `file:///path`); unset: `CHAT_DATA_DIR/storage`.
+    pub storage_url: Option<String>,
+    /// `CHAT_UPLOAD_MAX_BYTES`: largest attachment.
+    pub upload_max_bytes: u64,
 }
 
 impl Config {

@@ -397,6 +397,7 @@ async fn import_conversations(
                 },
                 body: m.body.clone(),
                 client_msg_id: None,
+                attachment: None,
                 created_at: *sent,
                 required_state: None,
                 required_assignee: None,

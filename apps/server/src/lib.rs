@@ -67,7 +67,7 @@ impl Application {
         let realtime = wiring::realtime(&config, &storage).await?;
         let assistant = wiring::assistant(&config, &storage, &realtime).await;
         let gateway = wiring::gateway(&config, &storage, &realtime);
-        let back_office = wiring::back_office(&config, &storage, &realtime, &assistant);
+        let back_office = wiring::back_office(&config, &storage, &realtime, &assistant)?;
         // Before the listener opens: nobody may try to log in before the
         // first admin exists.
         bootstrap.finish().await?;

@@ -15,7 +15,9 @@
 //! a strong `ETag` (revalidated with `If-None-Match`, `Cache-Control:
 //! no-cache` because the URLs are not fingerprinted), and HTML pages a strict
 //! Content-Security-Policy: scripts, styles and connections from this origin
-//! only (plus its `ws:`/`wss:` form), no inline script or style, no plugins.
+//! only (plus its `ws:`/`wss:` form), no inline script or style, no plugins;
+//! images also from `blob:` (attachments are fetched with the caller's token
+//! and shown through blob URLs).
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -85,6 +87,9 @@ static ASSETS: &[Asset] = &[
     asset!("/widget/i18n.js", "widget/i18n.js", JS),
     asset!("/shared/socket.js", "shared/socket.js", JS),
     asset!("/shared/dom.js", "shared/dom.js", JS),
+    asset!("/shared/format.js", "shared/format.js", JS),
+    asset!("/shared/emoji.js", "shared/emoji.js", JS),
+    asset!("/shared/files.js", "shared/files.js", JS),
     asset!("/shared/base.css", "shared/base.css", CSS),
     asset!("/favicon.svg", "shared/favicon.svg", SVG),
     asset!("/console", "console/index.html", HTML, Some(Framing::Deny)),
@@ -230,7 +235,7 @@ fn csp(req: &HttpRequest, framing: Framing) -> String {
         Framing::Anyone => "*",
     };
     format!(
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
          connect-src 'self'{sockets}; media-src 'self' data:; object-src 'none'; base-uri 'none'; \
          form-action 'self'; frame-src 'self'; frame-ancestors {ancestors}"
     )

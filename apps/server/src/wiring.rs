@@ -15,6 +15,7 @@ use anyhow::Context as _;
 use chat_admin::audit::{Audit, AuditRecord};
 use chat_admin::auth::{BootstrapOutcome, JwtKeys, PreparedAdmin};
 use chat_admin::http::TrustedProxies;
+use chat_admin::attachments::Attachments;
 use chat_admin::{AuthService, Mount, Services};
 use chat_ai::knowledge::LiveIndex;
 use chat_ai::provider::{OpenAiProvider, ProviderConfig};
@@ -403,38 +404,65 @@ pub fn gateway(config: &Config, storage: &Storage, realtime: &Realtime) -> Optio
     ))
 }
 
+/// What chat-admin serves on this node: its services, which of its routes
+/// ([`Mount`]), and the attachment use cases its file routes need.
+pub struct BackOffice {
+    services: Services,
+    mount: Mount,
+    attachments: web::Data<Attachments>,
+}
+
 /// Step 5: chat-admin's services, on an admin node (the back office) or a
-/// gateway node (the widget's routes), with which of its routes to mount.
+/// gateway node (the widget's routes), with the attachment storage
+/// `CHAT_STORAGE_URL` names (S3 settings from the process's `AWS_*`
+/// variables).
 pub fn back_office(
     config: &Config,
     storage: &Storage,
     realtime: &Realtime,
     assistant: &Assistant,
-) -> Option<(Services, Mount)> {
+) -> anyhow::Result<Option<BackOffice>> {
     let roles = &config.server.roles;
     let mount = Mount {
         back_office: roles.admin,
         widget: roles.gateway,
     };
-    (mount.back_office || mount.widget).then(|| {
-        let services = Services {
-            store: storage.store.clone(),
-            auth: storage.auth.clone(),
-            commands: realtime.service.clone(),
-            presence: realtime.presence.clone(),
-            knowledge: assistant.knowledge.clone(),
-            webhooks: realtime.webhooks.clone(),
-            proxies: TrustedProxies(config.server.trusted_proxies.clone()),
-            widget: chat_admin::http::WidgetConfig {
-                secret: config
-                    .admin
-                    .widget_secret
-                    .as_ref()
-                    .map(|s| s.0.as_bytes().to_vec()),
-            },
-        };
-        (services, mount)
-    })
+    if !(mount.back_office || mount.widget) {
+        return Ok(None);
+    }
+    let services = Services {
+        store: storage.store.clone(),
+        auth: storage.auth.clone(),
+        commands: realtime.service.clone(),
+        presence: realtime.presence.clone(),
+        knowledge: assistant.knowledge.clone(),
+        webhooks: realtime.webhooks.clone(),
+        proxies: TrustedProxies(config.server.trusted_proxies.clone()),
+        widget: chat_admin::http::WidgetConfig {
+            secret: config
+                .admin
+                .widget_secret
+                .as_ref()
+                .map(|s| s.0.as_bytes().to_vec()),
+        },
+    };
+    let url = chat_storage::StorageUrl::parse(
+        config.admin.storage_url.as_deref(),
+        &config.server.data_dir,
+    )?;
+    let files = chat_storage::Storage::open(&url, std::env::vars())
+        .context("opening the attachment storage")?;
+    tracing::info!(storage = ?files, max_bytes = config.admin.upload_max_bytes, "attachment storage ready");
+    let attachments = web::Data::new(Attachments {
+        storage: Arc::new(files),
+        repo: Arc::new(storage.sql.clone()),
+        max_bytes: config.admin.upload_max_bytes,
+    });
+    Ok(Some(BackOffice {
+        services,
+        mount,
+        attachments,
+    }))
 }
 
 /// Step 6: the HTTP server: the node's routes (gateway, back office), health
@@ -445,7 +473,7 @@ pub fn http_server(
     listener: TcpListener,
     storage: &Storage,
     gateway: Option<Arc<Gateway>>,
-    back_office: Option<(Services, Mount)>,
+    back_office: Option<BackOffice>,
 ) -> anyhow::Result<Server> {
     let server_config = &config.server;
     let metrics = web::Data::new(telemetry::metrics_handle());
@@ -474,8 +502,13 @@ pub fn http_server(
         if let Some(gateway) = &gateway {
             app = app.configure(chat_gateway::configure(gateway.clone()));
         }
-        if let Some((services, mount)) = &back_office {
-            app = app.configure(chat_admin::configure_mount(services.clone(), *mount));
+        if let Some(office) = &back_office {
+            app = app
+                .app_data(office.attachments.clone())
+                .configure(chat_admin::configure_mount(
+                    office.services.clone(),
+                    office.mount,
+                ));
         }
         app.service(get_only("/healthz", web::get().to(health::healthz)))
             .service(get_only("/readyz", web::get().to(health::readyz)))

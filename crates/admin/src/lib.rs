@@ -16,6 +16,8 @@
 //!   extractors that authenticate a request and check its role
 //!   ([`http::StaffCaller`], [`http::RoleGuard`], [`http::CustomerCaller`]),
 //!   the client-address rules, the OpenAPI document and the routes;
+//! - [`attachments`]: file uploads and downloads in conversations (checks,
+//!   storage, the `attachment` message) and the file half of an erasure;
 //! - [`stats`]: support statistics (first response and resolution times,
 //!   assistant resolution and handoff rates, CSAT) from conversation facts.
 //!
@@ -27,6 +29,7 @@
 //! the widget routes) from a minimal actix-web app over SQLite
 //! (`cargo run -p chat-admin --example embedded`).
 
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod http;

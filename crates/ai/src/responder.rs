@@ -595,6 +595,7 @@ mod tests {
             kind: MessageKind::Text,
             body: body.to_owned(),
             client_msg_id: None,
+            attachment: None,
             created_at: chat_domain::time::now(),
         }
     }

@@ -82,6 +82,10 @@ id_type!(
     MessageId
 );
 id_type!(
+    /// A file sent in a conversation.
+    AttachmentId
+);
+id_type!(
     /// A knowledge-base document.
     KnowledgeDocId
 );

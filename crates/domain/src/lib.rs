@@ -12,6 +12,8 @@
 //! - [`model`]: entities and their invariants (validated constructors);
 //! - [`events`]: what the nodes and sockets tell each other;
 //! - [`access`]: who may see and change which conversation;
+//! - [`attachment`]: files in conversations: type sniffing, name rules, the
+//!   object-storage and metadata ports;
 //! - [`auth`]: who is calling ([`auth::Principal`]) and the token port;
 //! - [`error`]: [`DomainError`], with the one mapping to HTTP status codes;
 //! - [`ports`]: the repository traits;
@@ -21,6 +23,7 @@
 //! on no web, database or runtime framework.
 
 pub mod access;
+pub mod attachment;
 pub mod auth;
 pub mod error;
 pub mod events;

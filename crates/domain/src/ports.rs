@@ -481,6 +481,15 @@ pub trait ConversationCommands: Send + Sync {
         private_note: bool,
         client_msg_id: Option<String>,
     ) -> DomainResult<AppendOutcome>;
+    /// Posts a message of kind `attachment` carrying an uploaded file's
+    /// metadata, on behalf of `who` (the same rights as a text message).
+    async fn post_attachment(
+        &self,
+        who: &crate::auth::Principal,
+        id: ConversationId,
+        attachment: crate::attachment::AttachmentMeta,
+        client_msg_id: Option<String>,
+    ) -> DomainResult<AppendOutcome>;
     /// Snoozes a conversation `who` is in charge of until `until`, or wakes
     /// it (`None`).
     async fn snooze(

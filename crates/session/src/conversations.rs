@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use chat_domain::access;
+use chat_domain::attachment::AttachmentMeta;
 use chat_domain::auth::Principal;
 use chat_domain::events::{Actor, ConversationChange, Event, PresenceStatus};
 use chat_domain::ids::{ConversationId, CustomerId, UserId};
@@ -163,16 +164,53 @@ impl ConversationService {
         private_note: bool,
         client_msg_id: Option<String>,
     ) -> DomainResult<AppendOutcome> {
-        let conv = self.visible_cached(who, id).await?;
-        access::ensure_post(who, &conv, private_note)?;
-        let actor = actor_of(who);
         let kind = if private_note {
             MessageKind::PrivateNote
         } else {
             MessageKind::Text
         };
+        self.post_kind(who, id, kind, body, None, client_msg_id)
+            .await
+    }
+
+    /// Posts a message carrying an uploaded file (its bytes and metadata
+    /// are already stored): same rights and ordering as a text message; the
+    /// body is the file name, which previews and notifications show.
+    pub async fn post_attachment(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        attachment: AttachmentMeta,
+        client_msg_id: Option<String>,
+    ) -> DomainResult<AppendOutcome> {
+        let body = attachment.name.clone();
+        self.post_kind(
+            who,
+            id,
+            MessageKind::Attachment,
+            body,
+            Some(attachment),
+            client_msg_id,
+        )
+        .await
+    }
+
+    async fn post_kind(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        kind: MessageKind,
+        body: String,
+        attachment: Option<AttachmentMeta>,
+        client_msg_id: Option<String>,
+    ) -> DomainResult<AppendOutcome> {
+        let private_note = kind == MessageKind::PrivateNote;
+        let conv = self.visible_cached(who, id).await?;
+        access::ensure_post(who, &conv, private_note)?;
+        let actor = actor_of(who);
         let mut message =
             NewMessage::new(id, actor.kind, actor.id, kind, body, client_msg_id, now())?;
+        message.attachment = attachment;
         if let Principal::Staff { user_id, .. } = who {
             // Stored with the message: a later transfer must not relabel it.
             message.sender_name = self
@@ -583,6 +621,16 @@ impl ConversationCommands for ConversationService {
         client_msg_id: Option<String>,
     ) -> DomainResult<AppendOutcome> {
         ConversationService::post(self, who, id, body, private_note, client_msg_id).await
+    }
+
+    async fn post_attachment(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        attachment: AttachmentMeta,
+        client_msg_id: Option<String>,
+    ) -> DomainResult<AppendOutcome> {
+        ConversationService::post_attachment(self, who, id, attachment, client_msg_id).await
     }
 
     async fn snooze(

@@ -230,6 +230,8 @@ pub(crate) struct MessageRow {
     pub client_msg_id: Option<String>,
     pub created_at: Timestamp,
     pub sender_name: Option<String>,
+    /// JSON of the [`chat_domain::attachment::AttachmentMeta`], for attachments.
+    pub attachment: Option<String>,
 }
 
 impl MessageRow {
@@ -245,6 +247,10 @@ impl MessageRow {
             client_msg_id: m.client_msg_id.clone(),
             created_at: m.created_at,
             sender_name: m.sender_name.clone(),
+            attachment: m
+                .attachment
+                .as_ref()
+                .and_then(|a| serde_json::to_string(a).ok()),
         }
     }
 }
@@ -262,6 +268,14 @@ impl TryFrom<MessageRow> for Message {
             kind: parse("messages.kind", &r.kind)?,
             body: r.body,
             client_msg_id: r.client_msg_id,
+            attachment: r
+                .attachment
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| {
+                    chat_domain::DomainError::Internal(format!("messages.attachment: {e}"))
+                })?,
             created_at: r.created_at,
         })
     }

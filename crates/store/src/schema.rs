@@ -80,6 +80,24 @@ diesel::table! {
         client_msg_id -> Nullable<Text>,
         created_at -> Timestamp,
         sender_name -> Nullable<Text>,
+        attachment -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> Text,
+        conversation_id -> Text,
+        customer_id -> Text,
+        uploader_kind -> Text,
+        uploader_id -> Nullable<Text>,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        width -> Nullable<Integer>,
+        height -> Nullable<Integer>,
+        storage_key -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -177,4 +195,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhooks,
     webhook_deliveries,
     conversation_reads,
+    attachments,
 );

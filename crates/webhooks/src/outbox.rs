@@ -391,6 +391,7 @@ mod tests {
                     kind,
                     body: m.body,
                     client_msg_id: None,
+                    attachment: None,
                     created_at: m.created_at,
                 },
             }

@@ -328,6 +328,11 @@ fn admin(vars: &Vars<'_>, embedded: bool, data_dir: &Path) -> Result<AdminConfig
         admin_email: vars.get("CHAT_ADMIN_EMAIL"),
         admin_password,
         widget_secret,
+        storage_url: vars.get("CHAT_STORAGE_URL"),
+        upload_max_bytes: vars.positive(
+            "CHAT_UPLOAD_MAX_BYTES",
+            chat_domain::attachment::DEFAULT_MAX_UPLOAD_BYTES,
+        )?,
     })
 }
 

@@ -54,6 +54,16 @@ pub const VARS: &[Var] = &[
     ),
     var("CHAT_MAX_BODY_BYTES", "65536", "largest request body"),
     var(
+        "CHAT_UPLOAD_MAX_BYTES",
+        "10485760",
+        "largest attachment (uploads are multipart, not bound by CHAT_MAX_BODY_BYTES)",
+    ),
+    var(
+        "CHAT_STORAGE_URL",
+        "CHAT_DATA_DIR/storage",
+        "attachment files: s3://bucket/prefix (with AWS_ENDPOINT, AWS_REGION, AWS_ACCESS_KEY_ID, …) or file:///path",
+    ),
+    var(
         "CHAT_REQUEST_TIMEOUT_SECS",
         "10",
         "time a request's headers, then its body, have to arrive",

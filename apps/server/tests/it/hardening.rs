@@ -266,7 +266,9 @@ async fn the_database_and_secrets_are_private() {
         .collect();
     assert!(!secrets.is_empty());
     for file in secrets {
-        assert_eq!(mode(&file), 0o600, "{}", file.display());
+        // Folders (the attachment storage) are private too: 0700.
+        let private = if file.is_dir() { 0o700 } else { 0o600 };
+        assert_eq!(mode(&file), private, "{}", file.display());
     }
     app.stop().await;
 }

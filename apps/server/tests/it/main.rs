@@ -8,6 +8,7 @@
 mod common;
 
 mod api;
+mod attachments;
 mod assistant;
 mod backoffice;
 mod cli;

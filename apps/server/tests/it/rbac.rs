@@ -80,6 +80,12 @@ const MATRIX: &[Row] = &[
     row("put", "/api/v1/conversations/{conv}/read", E, "--gsA", [401, 403, 400, 400, 400]),
     row("get", "/api/v1/inbox/summaries?ids={conv}", None, "--gsA", [401, 403, 200, 200, 200]),
     row("post", "/api/v1/conversations/{conv}/notes", E, "--gsA", [401, 403, 400, 400, 400]),
+    // Attachments: the customer's own conversation, with the assistant (so
+    // staff may not post yet); `{}` is not a multipart form (415). `{att}`
+    // is an image the customer sent there, which everyone who sees the
+    // conversation may download.
+    row("post", "/api/v1/conversations/{conv}/attachments", E, "-cgsA", [401, 415, 403, 403, 403]),
+    row("get", "/api/v1/attachments/{att}", None, "-cgsA", [401, 200, 200, 200, 200]),
     row("put", "/api/v1/conversations/{conv}/labels", E, "--gsA", [401, 403, 400, 400, 400]),
     row("post", "/api/v1/conversations/{conv}/snooze", E, "--gsA", [401, 403, 400, 400, 400]),
     // Not theirs (agent); the assistant's, so nothing to wake (the others).
@@ -261,8 +267,14 @@ async fn every_cell_of_the_matrix(app: &TestApp) {
             .enqueue_deliveries(std::slice::from_ref(&delivery))
             .await
             .unwrap();
+        let att = if r.path.contains("{att}") {
+            upload_png(app, tokens[1].as_deref().unwrap(), &conv.id.to_string()).await
+        } else {
+            String::new()
+        };
         let fill = |s: &str| {
             s.replace("{conv}", &conv.id.to_string())
+                .replace("{att}", &att)
                 .replace("{webhook}", &webhook)
                 .replace("{delivery}", &delivery.id.to_string())
                 .replace("{doc}", &doc)
@@ -316,10 +328,38 @@ async fn every_cell_of_the_matrix(app: &TestApp) {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// A PNG the customer sends into `conv`: its attachment id.
+async fn upload_png(app: &TestApp, token: &str, conv: &str) -> String {
+    let png: &[u8] = &[
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, b'I', b'H', b'D', b'R', 0,
+        0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0,
+    ];
+    let mut body =
+        b"--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\n"
+            .to_vec();
+    body.extend_from_slice(png);
+    body.extend_from_slice(b"\r\n--b0undary--\r\n");
+    let auth = format!("Bearer {token}");
+    let resp = request(
+        app.addr,
+        "POST",
+        &format!("/api/v1/conversations/{conv}/attachments"),
+        &[
+            ("authorization", &auth),
+            ("content-type", "multipart/form-data; boundary=b0undary"),
+        ],
+        Some(&body),
+    )
+    .await;
+    assert_eq!(resp.status, 201, "{}", resp.text);
+    resp.json()["attachment"]["id"].as_str().unwrap().to_owned()
+}
+
 /// The matrix's paths with the document's parameter names.
 fn spec_path(path: &str) -> String {
     let path = path.split('?').next().unwrap_or(path);
     path.replace("{conv}", "{id}")
+        .replace("{att}", "{id}")
         .replace("{webhook}", "{id}")
         .replace("{delivery}", "{delivery_id}")
         .replace("{doc}", "{id}")

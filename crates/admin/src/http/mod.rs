@@ -137,6 +137,10 @@ pub fn configure_mount(services: Services, mount: Mount) -> impl FnOnce(&mut web
             if mount.widget {
                 scope.configure(routes::widget::configure);
             }
+            // Files are sent and fetched by customers and staff alike.
+            if mount.back_office || mount.widget {
+                scope.configure(routes::attachments::configure);
+            }
         }));
     }
 }

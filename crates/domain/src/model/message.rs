@@ -33,6 +33,8 @@ string_enum!(
         Event => "event",
         /// A note between staff, never delivered to the customer.
         PrivateNote => "private_note",
+        /// A file (its metadata in `attachment`; `body` is its name).
+        Attachment => "attachment",
     }
 );
 
@@ -61,6 +63,9 @@ pub struct Message {
     pub body: String,
     /// The sender's own id for it, which makes a resend idempotent.
     pub client_msg_id: Option<String>,
+    /// The file, for messages of kind `attachment`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<crate::attachment::AttachmentMeta>,
     /// When it was stored (UTC).
     #[serde(with = "crate::time::utc")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
@@ -86,6 +91,8 @@ pub struct NewMessage {
     pub body: String,
     /// Idempotency key chosen by the sender.
     pub client_msg_id: Option<String>,
+    /// The file, for messages of kind `attachment`.
+    pub attachment: Option<crate::attachment::AttachmentMeta>,
     /// Creation time (UTC, microseconds).
     pub created_at: Timestamp,
     /// Store the message only if the conversation is in this state at the
@@ -145,6 +152,7 @@ impl NewMessage {
             kind,
             body,
             client_msg_id,
+            attachment: None,
             created_at: at,
             required_state: None,
             required_assignee: None,

@@ -205,7 +205,8 @@ pub(crate) fn plan(request: &Request, reserved: Vec<Reserved>, stored: Vec<Messa
         }
         let row = MessageRow::new(m, *seq);
         *seq += 1;
-        if m.kind == MessageKind::Text {
+        // A file counts as an answer (or wakes a snoozed conversation) like text.
+        if matches!(m.kind, MessageKind::Text | MessageKind::Attachment) {
             match m.sender_kind {
                 SenderKind::Agent if move_once(&mut unanswered, &conv) => {
                     plan.answered.push((conv.clone(), m.sender_id.clone()));

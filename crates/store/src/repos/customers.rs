@@ -509,6 +509,7 @@ impl CustomerRepository for SqlStore {
         let wiped = [
             MessageKind::Text.as_str(),
             MessageKind::PrivateNote.as_str(),
+            MessageKind::Attachment.as_str(),
         ];
         let outcome: DomainResult<(CustomerRow, bool)> = with_tx!(self, |tx| {
             // Lock the customer (a no-op update): a conversation being opened
@@ -550,7 +551,12 @@ impl CustomerRepository for SqlStore {
                     .filter(messages::conversation_id.eq_any(theirs))
                     .filter(messages::kind.eq_any(&wiped)),
             )
-            .set(messages::body.eq(""))
+            // An attachment's name and metadata go too (its file is deleted
+            // by the caller, which holds the object storage).
+            .set((
+                messages::body.eq(""),
+                messages::attachment.eq(None::<String>),
+            ))
             .execute(tx)
             .await?;
             diesel::update(conversations::table.filter(conversations::customer_id.eq(&key)))

@@ -105,16 +105,19 @@ impl InboxRepository for SqlStore {
             });
             let read_seq = positions.get(key).copied().unwrap_or(0);
             let customer = SenderKind::Customer.as_str();
-            let text = MessageKind::Text.as_str();
+            // What a person wrote: text, or a file they sent.
+            let written = |kind: &str| {
+                kind == MessageKind::Text.as_str() || kind == MessageKind::Attachment.as_str()
+            };
             let unread = recent
                 .iter()
                 .filter(|(seq, sender, _, kind, _, _)| {
-                    *seq > read_seq && sender == customer && kind == text
+                    *seq > read_seq && sender == customer && written(kind)
                 })
                 .count();
             let mut waiting_since = None;
             for (_, sender, _, kind, _, at) in &recent {
-                if kind != text {
+                if !written(kind) {
                     continue;
                 }
                 if sender == customer {

@@ -2,6 +2,7 @@
 //! backends through `with_conn!` / `with_tx!`.
 
 mod append;
+mod attachments;
 mod audit;
 mod canned;
 mod conversations;

@@ -90,8 +90,10 @@ fn reason(status: u16) -> &'static str {
         403 => "Signed in, but this role (or token kind) may not do this.",
         404 => "No such resource, or not one the caller may see.",
         409 => "Conflicts with the current state (duplicate, wrong life-cycle state).",
-        413 => "Body over the size limit.",
-        415 => "Body is not `application/json`.",
+        413 => "Body over the size limit (uploads: the file, in bytes or image pixels).",
+        415 => {
+            "Body is not `application/json` (uploads: not `multipart/form-data`, or a file type that is not accepted)."
+        }
         429 => "Too many attempts; `Retry-After` says when to retry.",
         500 => "A bug; the details are in the server log.",
         503 => "The database or another dependency is unavailable.",

@@ -391,6 +391,7 @@ async fn erase(
     admin: AdminOnly,
     audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
+    files: web::Data<crate::attachments::Attachments>,
     ip: ClientIp,
     path: web::Path<CustomerId>,
 ) -> Result<web::Json<Customer>, ApiError> {
@@ -398,9 +399,17 @@ async fn erase(
     let store = store.into_inner();
     // Detached: an erasure is one transaction, but its audit entry must not
     // be lost to a client hanging up in between.
-    let (customer, erased_now) =
-        super::detached(async move { store.erase_customer(id, now()).await }).await?;
-    let detail = serde_json::json!({ "already_erased": !erased_now }).to_string();
+    let files = files.into_inner();
+    // Their files go too (every time: a retry finishes an interrupted one).
+    let (customer, erased_now, files_deleted) = super::detached(async move {
+        let (customer, erased_now) = store.erase_customer(id, now()).await?;
+        let files_deleted = files.erase_customer(id).await?;
+        Ok((customer, erased_now, files_deleted))
+    })
+    .await?;
+    let detail =
+        serde_json::json!({ "already_erased": !erased_now, "files_deleted": files_deleted })
+            .to_string();
     audit
         .log(
             Some(admin.caller.user_id),

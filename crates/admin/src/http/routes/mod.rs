@@ -1,5 +1,6 @@
 //! Route handlers, one module per resource.
 
+pub(crate) mod attachments;
 pub(crate) mod audit;
 pub(crate) mod auth;
 pub(crate) mod canned;
@@ -15,6 +16,7 @@ use crate::http::error::ApiError;
 
 /// Every route module's body schemas, for the OpenAPI document.
 pub(crate) fn schemas(out: &mut crate::http::schemas::Schemas) {
+    attachments::schemas(out);
     audit::schemas(out);
     auth::schemas(out);
     canned::schemas(out);

@@ -1,0 +1,141 @@
+//! Attachment metadata (`AttachmentRepository`). The bytes are not here:
+//! they live in the object storage, under each row's `storage_key`.
+
+use async_trait::async_trait;
+use chat_domain::DomainResult;
+use chat_domain::attachment::{Attachment, AttachmentMeta, AttachmentRepository};
+use chat_domain::ids::{AttachmentId, CustomerId};
+use chat_domain::time::Timestamp;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::by_key;
+use crate::SqlStore;
+use crate::db::with_conn;
+use crate::error::{corrupt, db_err};
+use crate::rows::parse;
+use crate::schema::attachments;
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = attachments, check_for_backend(diesel::sqlite::Sqlite, diesel::mysql::Mysql))]
+struct AttachmentRow {
+    id: String,
+    conversation_id: String,
+    customer_id: String,
+    uploader_kind: String,
+    uploader_id: Option<String>,
+    file_name: String,
+    content_type: String,
+    size_bytes: i64,
+    width: Option<i32>,
+    height: Option<i32>,
+    storage_key: String,
+    created_at: Timestamp,
+}
+
+fn dimension(what: &str, v: Option<u32>) -> DomainResult<Option<i32>> {
+    v.map(|v| i32::try_from(v).map_err(|e| corrupt(what, e)))
+        .transpose()
+}
+
+impl AttachmentRow {
+    fn new(a: &Attachment) -> DomainResult<Self> {
+        Ok(Self {
+            id: a.meta.id.to_string(),
+            conversation_id: a.conversation_id.to_string(),
+            customer_id: a.customer_id.to_string(),
+            uploader_kind: a.uploader_kind.as_str().to_owned(),
+            uploader_id: a.uploader_id.clone(),
+            file_name: a.meta.name.clone(),
+            content_type: a.meta.content_type.clone(),
+            size_bytes: i64::try_from(a.meta.size).map_err(|e| corrupt("size", e))?,
+            width: dimension("width", a.meta.width)?,
+            height: dimension("height", a.meta.height)?,
+            storage_key: a.storage_key.clone(),
+            created_at: a.created_at,
+        })
+    }
+
+    fn into_attachment(self) -> DomainResult<Attachment> {
+        let size = |v: Option<i32>, what| {
+            v.map(|v| u32::try_from(v).map_err(|e| corrupt(what, e)))
+                .transpose()
+        };
+        Ok(Attachment {
+            meta: AttachmentMeta {
+                id: parse("attachments.id", &self.id)?,
+                name: self.file_name,
+                content_type: self.content_type,
+                size: u64::try_from(self.size_bytes)
+                    .map_err(|e| corrupt("attachments.size_bytes", e))?,
+                width: size(self.width, "attachments.width")?,
+                height: size(self.height, "attachments.height")?,
+            },
+            conversation_id: parse("attachments.conversation_id", &self.conversation_id)?,
+            customer_id: parse("attachments.customer_id", &self.customer_id)?,
+            uploader_kind: parse("attachments.uploader_kind", &self.uploader_kind)?,
+            uploader_id: self.uploader_id,
+            storage_key: self.storage_key,
+            created_at: self.created_at,
+        })
+    }
+}
+
+#[async_trait]
+impl AttachmentRepository for SqlStore {
+    async fn insert_attachment(&self, attachment: &Attachment) -> DomainResult<()> {
+        let row = AttachmentRow::new(attachment)?;
+        with_conn!(self, |conn| {
+            diesel::insert_into(attachments::table)
+                .values(&row)
+                .execute(conn)
+                .await
+                .map_err(db_err)?
+        });
+        Ok(())
+    }
+
+    async fn attachment_by_id(&self, id: AttachmentId) -> DomainResult<Option<Attachment>> {
+        let key = id.to_string();
+        let row: Option<AttachmentRow> = with_conn!(self, |conn| {
+            by_key(
+                attachments::table
+                    .find(&key)
+                    .select(AttachmentRow::as_select())
+                    .load(conn)
+                    .await,
+            )?
+        });
+        row.map(AttachmentRow::into_attachment).transpose()
+    }
+
+    async fn attachments_of_customer(&self, customer: CustomerId) -> DomainResult<Vec<Attachment>> {
+        let key = customer.to_string();
+        let rows: Vec<AttachmentRow> = with_conn!(self, |conn| {
+            attachments::table
+                .filter(attachments::customer_id.eq(&key))
+                .order(attachments::id.asc())
+                .select(AttachmentRow::as_select())
+                .load(conn)
+                .await
+                .map_err(db_err)?
+        });
+        rows.into_iter()
+            .map(AttachmentRow::into_attachment)
+            .collect()
+    }
+
+    async fn delete_attachments(&self, ids: &[AttachmentId]) -> DomainResult<()> {
+        let keys: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        // In slices: one statement's parameter count stays bounded.
+        for chunk in keys.chunks(500) {
+            with_conn!(self, |conn| {
+                diesel::delete(attachments::table.filter(attachments::id.eq_any(chunk)))
+                    .execute(conn)
+                    .await
+                    .map_err(db_err)?
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,2 @@
+ALTER TABLE messages DROP COLUMN attachment;
+DROP TABLE attachments;
