@@ -406,6 +406,7 @@ pub fn gateway(config: &Config, storage: &Storage, realtime: &Realtime) -> Optio
 
 /// What chat-admin serves on this node: its services, which of its routes
 /// ([`Mount`]), and the attachment use cases its file routes need.
+#[derive(Clone)]
 pub struct BackOffice {
     services: Services,
     mount: Mount,

@@ -194,6 +194,7 @@ mod tests {
                 sender_name: None,
                 kind,
                 body: "hi".into(),
+                attachment: None,
                 client_msg_id: None,
                 created_at: now(),
             },

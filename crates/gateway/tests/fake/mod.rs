@@ -147,6 +147,7 @@ impl Conversations {
             sender_name: None,
             kind: MessageKind::Text,
             body,
+            attachment: None,
             client_msg_id,
             created_at: now(),
         };
@@ -187,6 +188,16 @@ impl ConversationCommands for Conversations {
             message,
             duplicate: false,
         })
+    }
+
+    async fn post_attachment(
+        &self,
+        _who: &Principal,
+        _id: ConversationId,
+        _attachment: chat_domain::attachment::AttachmentMeta,
+        _client_msg_id: Option<String>,
+    ) -> DomainResult<AppendOutcome> {
+        Err(DomainError::Conflict("no files here".into()))
     }
 
     async fn snooze(

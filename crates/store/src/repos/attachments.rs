@@ -129,6 +129,8 @@ impl AttachmentRepository for SqlStore {
         let keys: Vec<String> = ids.iter().map(ToString::to_string).collect();
         // In slices: one statement's parameter count stays bounded.
         for chunk in keys.chunks(500) {
+            // Owned: each round runs as a task of its own (the cancel policy).
+            let chunk = chunk.to_vec();
             with_conn!(self, |conn| {
                 diesel::delete(attachments::table.filter(attachments::id.eq_any(chunk)))
                     .execute(conn)

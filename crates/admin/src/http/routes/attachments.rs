@@ -286,7 +286,7 @@ async fn download(
         .body(bytes))
 }
 
-pub(crate) fn schemas(out: &mut crate::http::openapi::Schemas) {
+pub(crate) fn schemas(out: &mut crate::http::schemas::Schemas) {
     out.add::<chat_domain::attachment::AttachmentMeta>();
 }
 
