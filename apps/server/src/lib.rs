@@ -237,6 +237,7 @@ impl Application {
             service,
             auth.clone(),
             auth.clone(),
+            auth.clone(),
             bus,
             presence,
             GatewayConfig {

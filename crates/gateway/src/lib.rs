@@ -32,7 +32,7 @@ use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chat_domain::auth::{CustomerTokenIssuer, Principal, TokenVerifier};
+use chat_domain::auth::{CustomerTokenIssuer, Principal, SessionCheck, TokenVerifier};
 use chat_domain::events::{Event, PresenceStatus};
 use chat_domain::ids::UserId;
 use chat_domain::ports::{EventBus, PresenceRegistry};
@@ -147,6 +147,8 @@ pub struct Gateway {
     pub(crate) hub: Arc<Hub>,
     pub(crate) service: Arc<ConversationService>,
     verifier: Arc<dyn TokenVerifier>,
+    /// Refuses staff tokens issued before the user's sessions were revoked.
+    sessions: Arc<dyn SessionCheck>,
     pub(crate) issuer: Arc<dyn CustomerTokenIssuer>,
     presence: Arc<dyn PresenceRegistry>,
     pub(crate) config: GatewayConfig,
@@ -165,6 +167,7 @@ impl Gateway {
     pub fn start(
         service: Arc<ConversationService>,
         verifier: Arc<dyn TokenVerifier>,
+        sessions: Arc<dyn SessionCheck>,
         issuer: Arc<dyn CustomerTokenIssuer>,
         bus: Arc<dyn EventBus>,
         presence: Arc<dyn PresenceRegistry>,
@@ -175,6 +178,7 @@ impl Gateway {
             hub: hub.clone(),
             service,
             verifier,
+            sessions,
             issuer,
             presence,
             config,
@@ -210,12 +214,15 @@ impl Gateway {
     }
 
     /// Verifies a token; staff must still exist and be active, and their
-    /// role is taken from the database (a demotion applies at once);
+    /// role is taken from the database (a demotion applies at once), and
+    /// their token must postdate their last session revocation;
     /// customers must still exist with their data (an erased customer's
     /// tokens stop working at once, so nothing new attaches to the record).
     pub(crate) async fn verify(&self, token: &str) -> DomainResult<Principal> {
-        match self.verifier.verify(token)? {
+        let (principal, issued_at_ms) = self.verifier.verify_issued(token)?;
+        match principal {
             Principal::Staff { user_id, .. } => {
+                self.sessions.ensure_current(user_id, issued_at_ms).await?;
                 match self.service.store().user_by_id(user_id).await? {
                     Some(u) if u.active => Ok(Principal::Staff {
                         user_id,

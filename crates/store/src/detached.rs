@@ -119,6 +119,9 @@ impl<S: Store + Clone + 'static> RefreshTokenRepository for Detached<S> {
     async fn revoke_user_tokens(&self, user: UserId, at: Timestamp) -> DomainResult<u64> {
         detach!(self, revoke_user_tokens(user, at))
     }
+    async fn sessions_not_before(&self, user: UserId) -> DomainResult<Option<Timestamp>> {
+        detach!(self, sessions_not_before(user))
+    }
 }
 
 #[async_trait]

@@ -16,7 +16,7 @@ mod routes;
 use std::sync::Arc;
 
 use actix_web::web;
-use chat_domain::auth::TokenVerifier;
+use chat_domain::auth::{SessionCheck, TokenVerifier};
 use chat_domain::ports::{ConversationCommands, KnowledgeSearch, PresenceRegistry, Store};
 
 pub use body::Body;
@@ -63,6 +63,7 @@ pub fn configure(services: Services) -> impl FnOnce(&mut web::ServiceConfig) {
     } = services;
     move |cfg| {
         let verifier: Arc<dyn TokenVerifier> = auth.clone();
+        let sessions: Arc<dyn SessionCheck> = auth.clone();
         cfg.app_data(web::Data::from(store))
             .app_data(web::Data::from(commands))
             .app_data(web::Data::from(presence))
@@ -70,6 +71,7 @@ pub fn configure(services: Services) -> impl FnOnce(&mut web::ServiceConfig) {
             .app_data(web::Data::from(webhooks))
             .app_data(web::Data::from(auth))
             .app_data(web::Data::from(verifier))
+            .app_data(web::Data::from(sessions))
             .app_data(web::Data::new(proxies))
             .service(
                 web::resource("/api/openapi.json")
