@@ -387,7 +387,10 @@ async fn refresh_rotation_is_single_use(store: SqlStore) {
     // Revoking the user's sessions records the instant, which only moves
     // forward (of two revocations racing, the later wins).
     assert_eq!(store.sessions_not_before(u.id).await.unwrap(), None);
-    store.insert_refresh_token(&token(&"d".repeat(64))).await.unwrap();
+    store
+        .insert_refresh_token(&token(&"d".repeat(64)))
+        .await
+        .unwrap();
     let later = at + chrono::Duration::milliseconds(1500);
     assert_eq!(store.revoke_user_tokens(u.id, later).await.unwrap(), 1);
     assert_eq!(store.sessions_not_before(u.id).await.unwrap(), Some(later));
