@@ -53,23 +53,19 @@ TOKEN=$(curl -fsS -H 'content-type: application/json' \
   -d "{\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/auth/login" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 
-# Excluded checks, and why:
-# - positive_data_acceptance, negative_data_rejection: the query parameters
-#   are typed and bounded (integers with their ranges, enums, date-times,
-#   ids), but the request-body schemas do not yet carry every rule the
-#   handlers apply (minimum lengths of titles, bodies and names, e-mail and
-#   phone formats, a password's 8 characters, `agent_id` required by assign
-#   and transfer, `q` required by knowledge search, a `from` needing its
-#   `to`, the conversation list's `assignee` and `cursor` forms), and a few
-#   string query parameters accept an empty value. Each such case is a 400
-#   with the JSON error body, never a 5xx (not_a_server_error still runs on
-#   every case). Operations found this way at 4.32.5, seed 1: PATCH
-#   /customers/{id}, PATCH /users/{id}, POST /users, POST
-#   /users/{id}/password, POST and PUT /canned, POST and PUT /knowledge,
-#   POST /knowledge/import, GET /knowledge/search, POST /webhooks, POST
-#   /conversations/{id}/assign|transfer|snooze, GET /conversations, GET
-#   /customers, GET /stats, GET /stats.csv, POST
-#   /widget/sessions (400s), GET /audit (accepts an empty actor_id).
+# Excluded checks, and why (per-operation exceptions to the positive and
+# negative data checks are in .ci/schemathesis.toml, each with its reason):
+# - positive_data_acceptance, negative_data_rejection: still excluded as a
+#   whole. With the exceptions in the .toml and the fixes of this round, a
+#   run (seed 1, 180 s, 18,380 cases) still found 6 operations: GET /audit
+#   (empty `action`/`target` accepted), GET /conversations (`cursor` must
+#   be one the API returned), GET /inbox/summaries (`ids` must be ids: the
+#   document says string), POST and PUT /knowledge (a 256 KiB body is over
+#   the 64 KiB request limit: maxLength must say 64 KiB), POST
+#   /widget/sessions (`"signature": null` accepted). Each is a 400/413
+#   with the JSON error body or a harmless acceptance, never a 5xx
+#   (not_a_server_error runs on every case). Drop this line once they are
+#   fixed (most need the query table in openapi.rs).
 # - ignored_auth: it replays authenticated calls without the token and with
 #   a made-up one; the RBAC matrix test (apps/server/tests/it/rbac.rs) covers
 #   every operation and caller precisely, and this check misreads routes
@@ -78,17 +74,25 @@ TOKEN=$(curl -fsS -H 'content-type: application/json' \
 #   expect a 404 after a DELETE / a 2xx right after a create through links
 #   the document does not declare; not about the contract here.
 # Operations left out:
-# - POST /api/v1/auth/logout and POST /api/v1/me/password: would end the
-#   fuzzer's own session halfway through the run (logout revokes the token's
-#   refresh session; a password change signs out everywhere).
+# - POST /api/v1/auth/logout, POST /api/v1/me/password and POST
+#   /api/v1/me/logout-everywhere: would end the fuzzer's own session halfway
+#   through the run (logout revokes the token's refresh session; a password
+#   change and "log out everywhere" revoke every session of the caller, its
+#   access token included), and every later call would be a 401. The same
+#   for POST /api/v1/users/{id}/logout-everywhere and .../password: the
+#   stateful phase finds the fuzzer's own id (GET /me) and calls them with
+#   it. (tests/revocation.rs and tests/rbac.rs cover these routes.)
 set +e
-"$VENV/bin/schemathesis" run "$BASE/api/openapi.json" \
+"$VENV/bin/schemathesis" --config-file .ci/schemathesis.toml run "$BASE/api/openapi.json" \
   --max-time "$ST_SECONDS" \
   --workers 2 \
   --header "Authorization: Bearer $TOKEN" \
   --exclude-checks positive_data_acceptance,negative_data_rejection,ignored_auth,use_after_free,ensure_resource_availability \
   --exclude-path /api/v1/auth/logout \
   --exclude-path /api/v1/me/password \
+  --exclude-path /api/v1/me/logout-everywhere \
+  --exclude-path /api/v1/users/{id}/logout-everywhere \
+  --exclude-path /api/v1/users/{id}/password \
   --request-timeout 10 \
   --seed 1 \
   --report junit --report-dir "$REPORT" \

@@ -115,7 +115,9 @@ soak() {
     while kill -0 "$SERVER_A" 2>/dev/null; do
       sleep 60
       db=$(du -k --apparent-size -c "$DATA"/chat.db* 2>/dev/null | tail -1 | cut -f1)
-      echo "$(( ($(date +%s) - start) / 60 )) $(ps -o rss= -p "$SERVER_A" | tr -d ' ') ${db:-0}" >> "$samples"
+      # The machine's 1-minute load average beside it: a p99 spike with a
+      # high load is someone else's work, not drift.
+      echo "$(( ($(date +%s) - start) / 60 )) $(ps -o rss= -p "$SERVER_A" | tr -d ' ') ${db:-0} $(cut -d' ' -f1 /proc/loadavg)" >> "$samples"
     done ) &
   local sampler=$!
   load --conversations "$CONVS" --seconds "$((minutes * 60))" --rate "$rate" "${AGENTS[@]}" | tee "$report"
@@ -125,18 +127,18 @@ import json, sys
 report = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
 rss = {}
 for line in open(sys.argv[2]):
-    m, r, d = line.split()
-    rss[int(m)] = (int(r), int(d))
-rows = ["minute\tp99_ms\trss_kib\tdb_kib"]
+    m, r, d, l = line.split()
+    rss[int(m)] = (int(r), int(d), l)
+rows = ["minute\tp99_ms\trss_kib\tdb_kib\tload1"]
 # (The load generator's last bucket holds only what arrived after the end.)
 for i, p99 in enumerate(report["p99_ms_by_minute"][: int(sys.argv[5])]):
-    r, d = rss.get(i + 1, ("", ""))
-    rows.append(f"{i + 1}\t{p99}\t{r}\t{d}")
+    r, d, l = rss.get(i + 1, ("", "", ""))
+    rows.append(f"{i + 1}\t{p99}\t{r}\t{d}\t{l}")
 open(sys.argv[3], "w").write("\n".join(rows) + "\n")
 lat = report["latency_ms"]
 print(f"# soak at {sys.argv[4]} msg/s: sent {report['sent']}, received {report['received']}, "
       f"lost {report['lost']}, duplicated {report['duplicated']}, p50 {lat['p50']} ms, p99 {lat['p99']} ms")
-print("| minute | p99 ms | server RSS KiB | database + WAL KiB |\n|---|---|---|---|")
+print("| minute | p99 ms | server RSS KiB | database + WAL KiB | load average (1 min) |\n|---|---|---|---|---|")
 for row in rows[1:]:
     print("| " + " | ".join(row.split("\t")) + " |")
 print(f"# written to {sys.argv[3]}")

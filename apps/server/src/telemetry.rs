@@ -59,9 +59,35 @@ pub fn metrics_handle() -> PrometheusHandle {
             // Fails only if another recorder was installed first; then ours
             // simply records nothing, which is better than not starting.
             let _ = metrics::set_global_recorder(recorder);
+            spawn_upkeep(handle.clone());
             handle
         })
         .clone()
+}
+
+/// How often histogram samples are folded into their buckets and summaries.
+const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Folds the recorder's histogram samples into their aggregates every
+/// [`UPKEEP_EVERY`], on a thread of its own. The recorder keeps every raw
+/// sample until then, and only a scrape of `/metrics` or this upkeep folds
+/// them: unscraped (no Prometheus, or a soak that does not scrape), every
+/// message added samples that were never freed, about 4 MB a minute at
+/// 2,000 messages per second (docs/BENCHMARKS.md). `install()` would spawn
+/// this, but the binary serves the metrics itself and only builds the
+/// recorder. The thread ends with the process.
+fn spawn_upkeep(handle: PrometheusHandle) {
+    let started = std::thread::Builder::new()
+        .name("metrics-upkeep".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(UPKEEP_EVERY);
+                handle.run_upkeep();
+            }
+        });
+    if let Err(e) = started {
+        tracing::warn!(error = %e, "no metrics upkeep thread: histograms grow until scraped");
+    }
 }
 
 /// The request span of `TracingLogger`, as its default one but with the

@@ -396,6 +396,7 @@ pub fn gateway(config: &Config, storage: &Storage, realtime: &Realtime) -> Optio
         realtime.service.clone(),
         presence,
         storage.auth.clone(),
+        storage.auth.clone(),
         realtime.bus.clone(),
         GatewayConfig {
             client_address: ClientAddress::new(move |req| proxies.client_ip(req)),

@@ -43,7 +43,24 @@ impl Principal {
 /// transport. Verification is CPU-only (no I/O), hence not async.
 pub trait TokenVerifier: Send + Sync {
     /// Returns the caller for a valid, unexpired access or customer token.
-    fn verify(&self, token: &str) -> DomainResult<Principal>;
+    fn verify(&self, token: &str) -> DomainResult<Principal> {
+        self.verify_issued(token).map(|(principal, _)| principal)
+    }
+    /// The caller and when the token was issued (unix milliseconds), which
+    /// [`SessionCheck`] compares with the user's last revocation.
+    fn verify_issued(&self, token: &str) -> DomainResult<(Principal, i64)>;
+}
+
+/// Whether a staff member's access token still counts: a signature stays
+/// valid until the token expires, but revoking the user's sessions
+/// (deactivation, role or password change, "log out everywhere") must end
+/// the tokens already issued, on every node, at once.
+#[async_trait::async_trait]
+pub trait SessionCheck: Send + Sync {
+    /// `Unauthenticated` when `user`'s sessions were revoked after
+    /// `issued_at_ms` (unix milliseconds); `Unavailable` when that cannot
+    /// be told (the database is down).
+    async fn ensure_current(&self, user: UserId, issued_at_ms: i64) -> DomainResult<()>;
 }
 
 /// A stored refresh token. Only a hash of the secret is kept, so a database

@@ -62,8 +62,13 @@ pub trait RefreshTokenRepository: Send + Sync {
     /// Revokes every live token of a family; returns how many.
     async fn revoke_token_family(&self, family: TokenFamilyId, at: Timestamp) -> DomainResult<u64>;
     /// Revokes every live refresh token of a user (deactivation, password
-    /// reset); returns how many.
+    /// reset), and records `at` as the instant before which their access
+    /// tokens no longer count ([`Self::sessions_not_before`]); returns how
+    /// many refresh tokens it revoked.
     async fn revoke_user_tokens(&self, user: UserId, at: Timestamp) -> DomainResult<u64>;
+    /// The last instant `user`'s sessions were revoked at, if ever: access
+    /// tokens issued before it are refused.
+    async fn sessions_not_before(&self, user: UserId) -> DomainResult<Option<Timestamp>>;
 }
 
 /// Customers.

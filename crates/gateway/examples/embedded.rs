@@ -30,6 +30,7 @@ async fn main() -> std::io::Result<()> {
         fake::Conversations::new(bus.clone()),
         Arc::new(fake::Presence::default()),
         Arc::new(fake::Tokens),
+        Arc::new(fake::Tokens),
         bus,
         GatewayConfig::default(),
     );

@@ -26,7 +26,7 @@
 //! embedded`; its ports are in-memory fakes, no database):
 //!
 //! ```ignore
-//! let gateway = Gateway::start(conversations, presence, verifier, bus, GatewayConfig::default());
+//! let gateway = Gateway::start(conversations, presence, verifier, sessions, bus, GatewayConfig::default());
 //! HttpServer::new(move || App::new().configure(chat_gateway::configure(gateway.clone())))
 //!     .bind("127.0.0.1:8090")?.run().await
 //! ```
@@ -45,7 +45,7 @@ use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chat_domain::auth::{Principal, TokenVerifier};
+use chat_domain::auth::{Principal, SessionCheck, TokenVerifier};
 use chat_domain::ports::{AgentPresence, EventBus, RealtimeConversations};
 use chat_domain::{DomainError, DomainResult};
 
@@ -151,6 +151,8 @@ pub struct Gateway {
     /// Agents coming and going on this node.
     pub(crate) presence: Arc<dyn AgentPresence>,
     verifier: Arc<dyn TokenVerifier>,
+    /// Refuses staff tokens issued before the user's sessions were revoked.
+    sessions: Arc<dyn SessionCheck>,
     pub(crate) config: GatewayConfig,
     /// Open sockets per client address (only addresses with one or more).
     open_per_address: Mutex<HashMap<IpAddr, usize>>,
@@ -163,6 +165,7 @@ impl Gateway {
         conversations: Arc<dyn RealtimeConversations>,
         presence: Arc<dyn AgentPresence>,
         verifier: Arc<dyn TokenVerifier>,
+        sessions: Arc<dyn SessionCheck>,
         bus: Arc<dyn EventBus>,
         config: GatewayConfig,
     ) -> Arc<Self> {
@@ -172,6 +175,7 @@ impl Gateway {
             conversations,
             presence,
             verifier,
+            sessions,
             config,
             open_per_address: Mutex::new(HashMap::new()),
         });
@@ -193,7 +197,12 @@ impl Gateway {
     /// Verifies a token, then confirms who it names against current
     /// records (see [`RealtimeConversations::confirm`]).
     pub(crate) async fn verify(&self, token: &str) -> DomainResult<Principal> {
-        let claimed = self.verifier.verify(token)?;
+        let (claimed, issued_at_ms) = self.verifier.verify_issued(token)?;
+        if let Principal::Staff { user_id, .. } = claimed {
+            // A revocation (deactivation, role or password change, "log out
+            // everywhere") ends the tokens issued before it.
+            self.sessions.ensure_current(user_id, issued_at_ms).await?;
+        }
         self.conversations.confirm(claimed).await
     }
 

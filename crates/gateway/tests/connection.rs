@@ -38,6 +38,7 @@ async fn serve(config: GatewayConfig) -> Server {
         conversations.clone(),
         Arc::new(fake::Presence::default()),
         Arc::new(fake::Tokens),
+        Arc::new(fake::Tokens),
         bus.clone(),
         config,
     );

@@ -179,6 +179,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    session_revocations (user_id) {
+        user_id -> Text,
+        not_before -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(conversations -> customers (customer_id));
@@ -186,6 +193,7 @@ diesel::joinable!(messages -> conversations (conversation_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     refresh_tokens,
+    session_revocations,
     customers,
     conversations,
     messages,

@@ -383,6 +383,22 @@ async fn refresh_rotation_is_single_use(store: SqlStore) {
     assert!(old.replaced_by.is_some());
     assert_eq!(store.revoke_token_family(family, at).await.unwrap(), 1);
     assert_eq!(store.revoke_token_family(family, at).await.unwrap(), 0);
+
+    // Revoking the user's sessions records the instant, which only moves
+    // forward (of two revocations racing, the later wins).
+    assert_eq!(store.sessions_not_before(u.id).await.unwrap(), None);
+    store
+        .insert_refresh_token(&token(&"d".repeat(64)))
+        .await
+        .unwrap();
+    let later = at + chrono::Duration::milliseconds(1500);
+    assert_eq!(store.revoke_user_tokens(u.id, later).await.unwrap(), 1);
+    assert_eq!(store.sessions_not_before(u.id).await.unwrap(), Some(later));
+    store.revoke_user_tokens(u.id, at).await.unwrap();
+    assert_eq!(store.sessions_not_before(u.id).await.unwrap(), Some(later));
+    let latest = later + chrono::Duration::microseconds(1);
+    store.revoke_user_tokens(u.id, latest).await.unwrap();
+    assert_eq!(store.sessions_not_before(u.id).await.unwrap(), Some(latest));
 }
 
 async fn customers_conversations_knowledge_and_audit(store: SqlStore) {

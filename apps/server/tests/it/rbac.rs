@@ -145,6 +145,17 @@ const MATRIX: &[Row] = &[
 
 const COLUMNS: [&str; 5] = ["anonymous", "customer", "agent", "supervisor", "admin"];
 
+/// The password `common::create_staff` gives.
+const STAFF_PASSWORD: &str = "agent password";
+
+async fn email_of(app: &TestApp, id: chat_domain::ids::UserId) -> String {
+    chat_domain::ports::UserRepository::user_by_id(&app.store, id)
+        .await
+        .unwrap()
+        .unwrap()
+        .email
+}
+
 async fn token_of(app: &TestApp, email: &str, password: &str) -> String {
     app.login(email, password).await["access_token"]
         .as_str()
@@ -153,16 +164,16 @@ async fn token_of(app: &TestApp, email: &str, password: &str) -> String {
 }
 
 async fn every_cell_of_the_matrix(app: &TestApp) {
-    let admin = token_of(app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let mut admin = token_of(app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let (agent_id, agent) = common::create_staff(app, Role::Agent).await;
-    let (_, supervisor) = common::create_staff(app, Role::Supervisor).await;
+    let (supervisor_id, supervisor) = common::create_staff(app, Role::Supervisor).await;
     let session = app
         .post_json("/api/v1/widget/sessions", &json!({}), None)
         .await
         .json();
     let customer = session["token"].as_str().unwrap().to_owned();
     let customer_id: CustomerId = session["customer_id"].as_str().unwrap().parse().unwrap();
-    let tokens = [
+    let mut tokens = [
         None,
         Some(customer),
         Some(agent),
@@ -323,6 +334,15 @@ async fn every_cell_of_the_matrix(app: &TestApp) {
                     ));
                 }
             }
+        }
+        // "Log out everywhere" ends the caller's (or the agent's) access
+        // tokens too: the next rows sign in again.
+        if r.path.contains("logout-everywhere") {
+            admin = token_of(app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+            tokens[2] = Some(token_of(app, &email_of(app, agent_id).await, STAFF_PASSWORD).await);
+            tokens[3] =
+                Some(token_of(app, &email_of(app, supervisor_id).await, STAFF_PASSWORD).await);
+            tokens[4] = Some(admin.clone());
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

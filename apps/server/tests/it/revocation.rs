@@ -1,7 +1,9 @@
 //! Live revocation on two nodes sharing MySQL and Redis: deactivating a
 //! staff member, changing their role, resetting their password or signing
 //! them out everywhere closes their open sockets on every node at once
-//! (close code 4004) and revokes their refresh tokens.
+//! (close code 4004), revokes their refresh tokens, and makes every node
+//! refuse the access tokens already issued to them (401 on REST, 4001 on a
+//! new socket), although those are still signed and unexpired.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
@@ -24,6 +26,8 @@ struct Victim {
     email: String,
     login: Value,
     sockets: Vec<Ws>,
+    /// The nodes, in the order of `sockets`.
+    nodes: Vec<SocketAddr>,
 }
 
 async fn staff(nodes: &[Node], db: &TestDb, role: chat_domain::model::Role) -> Victim {
@@ -53,6 +57,10 @@ async fn staff(nodes: &[Node], db: &TestDb, role: chat_domain::model::Role) -> V
     let token = login["access_token"].as_str().unwrap();
     let mut sockets = Vec::new();
     for n in nodes {
+        // The token works on every node (and each node has looked the
+        // user's revocations up: what follows checks that the event
+        // invalidates what a node holds, not a first lookup).
+        assert_eq!(me(n.addr, token).await, 200, "a fresh token refused");
         sockets.push(Ws::hello(n.addr, token, json!([])).await.0);
     }
     Victim {
@@ -60,6 +68,7 @@ async fn staff(nodes: &[Node], db: &TestDb, role: chat_domain::model::Role) -> V
         email,
         login,
         sockets,
+        nodes: nodes.iter().map(|n| n.addr).collect(),
     }
 }
 
@@ -80,9 +89,19 @@ async fn admin_call(addr: SocketAddr, token: &str, method: &str, path: &str, bod
     .status
 }
 
-/// Every socket of `v` closes with 4004 within a second of `since`, and
-/// their refresh token no longer works.
+/// `GET /api/v1/me` with `token`: its status.
+async fn me(addr: SocketAddr, token: &str) -> u16 {
+    let auth = format!("Bearer {token}");
+    request(addr, "GET", "/api/v1/me", &[("authorization", &auth)], None)
+        .await
+        .status
+}
+
+/// Every socket of `v` closes with 4004 within a second of `since`, their
+/// refresh token no longer works, and their access token is refused on
+/// every node (REST and new sockets).
 async fn all_closed(what: &str, v: &mut Victim, since: Instant, node: SocketAddr) {
+    let nodes = v.nodes.clone();
     for (i, ws) in v.sockets.iter_mut().enumerate() {
         let ended = tokio::time::timeout(Duration::from_secs(1), ws.ended())
             .await
@@ -109,6 +128,44 @@ async fn all_closed(what: &str, v: &mut Victim, since: Instant, node: SocketAddr
     )
     .await;
     assert_eq!(r.status, 401, "{what}: refresh still works: {}", r.text);
+    let token = v.login["access_token"].as_str().unwrap();
+    for (i, addr) in nodes.into_iter().enumerate() {
+        let auth = format!("Bearer {token}");
+        let r = request(addr, "GET", "/api/v1/me", &[("authorization", &auth)], None).await;
+        assert_eq!(
+            r.status, 401,
+            "{what}: node {i} still takes the old access token: {}",
+            r.text
+        );
+        let mut ws = Ws::connect(addr).await;
+        ws.send(json!({ "type": "hello", "v": 1, "token": token }))
+            .await;
+        match ws.ended().await {
+            Ended::Closed(Some(4001), _) => {}
+            other => panic!("{what}: node {i} let the old token open a socket: {other:?}"),
+        }
+    }
+    println!(
+        "{what}: the old access token refused on both nodes {:?} after the request",
+        since.elapsed()
+    );
+}
+
+/// Signs `email` in on `at` and checks the new token works on `on` at once
+/// (a revocation cuts off only the tokens issued before it).
+async fn fresh_login_works(email: &str, password: &str, at: SocketAddr, on: SocketAddr) {
+    let login = post(
+        at,
+        "/api/v1/auth/login",
+        json!({ "email": email, "password": password }),
+    )
+    .await;
+    let token = login["access_token"].as_str().unwrap();
+    assert_eq!(
+        me(on, token).await,
+        200,
+        "a token issued after the revocation"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -169,13 +226,8 @@ async fn revoked_staff_lose_their_sockets_on_every_node() {
     let body = json!({ "password": "a brand new password" });
     assert_eq!(admin_call(a, &admin, "POST", &path, body).await, 204);
     all_closed("password reset", &mut v, at, b).await;
-    // The new password works.
-    post(
-        b,
-        "/api/v1/auth/login",
-        json!({ "email": v.email, "password": "a brand new password" }),
-    )
-    .await;
+    // The new password works, and so does its token, on both nodes.
+    fresh_login_works(&v.email, "a brand new password", b, a).await;
 
     // "Log out everywhere", by the user and by an admin for them.
     let mut v = staff(&nodes, &db, Role::Agent).await;
@@ -184,6 +236,7 @@ async fn revoked_staff_lose_their_sockets_on_every_node() {
     let path = "/api/v1/me/logout-everywhere";
     assert_eq!(admin_call(b, &own, "POST", path, json!({})).await, 204);
     all_closed("log out everywhere", &mut v, at, a).await;
+    fresh_login_works(&v.email, "staff password", a, b).await;
     let mut v = staff(&nodes, &db, Role::Agent).await;
     let at = Instant::now();
     let path = format!("/api/v1/users/{}/logout-everywhere", v.id);

@@ -212,7 +212,7 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
         404
     );
 
-    // A new user can log in; a role change applies to their existing token at once.
+    // A new user can log in; a role change applies at once.
     let bob = new_user();
     let created = send(
         app,
@@ -239,6 +239,19 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
         Some(&admin),
     )
     .await;
+    // A role change ends the sessions issued under the old role, access
+    // tokens included; signing in again gives the new role at once.
+    assert_eq!(
+        app.get("/api/v1/audit", Some(&bob_token)).await.status,
+        401,
+        "a token issued before the role change"
+    );
+    let bob_token = app
+        .login(bob["email"].as_str().unwrap(), "bob password 1")
+        .await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(
         app.get("/api/v1/audit", Some(&bob_token)).await.status,
         200,

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chat_domain::auth::{Principal, RefreshToken, TokenVerifier};
+use chat_domain::auth::{Principal, RefreshToken, SessionCheck, TokenVerifier};
 use chat_domain::events::Event;
 use chat_domain::ids::{CustomerId, RefreshTokenId, TokenFamilyId, UserId};
 use chat_domain::model::{Role, User, normalize_email};
@@ -17,6 +17,7 @@ use crate::audit::{AuditRecord, Audited};
 
 use super::password::{check_password_policy, hash_password, verify_password};
 use super::refresh::{RefreshSecret, hash_refresh_secret};
+use super::revocations::Revocations;
 use super::throttle::LoginThrottle;
 use super::tokens::JwtKeys;
 
@@ -127,6 +128,8 @@ pub struct AuthService {
     /// Where revocations are announced to every node's sockets (set once
     /// the bus exists, after the service: see [`Self::attach_bus`]).
     bus: std::sync::OnceLock<Arc<dyn EventBus>>,
+    /// Each user's last revocation, for [`SessionCheck`].
+    revocations: Arc<Revocations>,
 }
 
 const INVALID_LOGIN: &str = "invalid email or password";
@@ -146,6 +149,7 @@ impl AuthService {
             decoy_hash: OnceCell::new(),
             hashing: Semaphore::new(MAX_CONCURRENT_HASHES),
             bus: std::sync::OnceLock::new(),
+            revocations: Arc::default(),
         }
     }
 
@@ -157,7 +161,12 @@ impl AuthService {
 
     /// Announces revocations on `bus` from now on (the bus is built after
     /// this service; a second call is ignored).
+    /// Also follows the bus from then on, so that revocations made on other
+    /// nodes refuse access tokens here too.
     pub fn attach_bus(&self, bus: Arc<dyn EventBus>) {
+        if self.bus.get().is_none() {
+            self.revocations.follow(bus.as_ref());
+        }
         let _ = self.bus.set(bus);
     }
 
@@ -167,6 +176,9 @@ impl AuthService {
     /// (503) can simply be repeated.
     pub async fn revoke_sessions(&self, user_id: UserId) -> DomainResult<()> {
         self.store.revoke_user_tokens(user_id, now()).await?;
+        // This node refuses the old access tokens at once; the others when
+        // the event arrives.
+        self.revocations.invalidate(user_id);
         if let Some(bus) = self.bus.get() {
             bus.publish(Event::SessionsRevoked { user_id }).await?;
         }
@@ -537,10 +549,10 @@ impl AuthService {
     fn pair(&self, user: &User, refresh_secret: String) -> DomainResult<TokenPair> {
         let ttl = self.config.access_ttl_secs;
         Ok(TokenPair {
-            access_token: self.keys.issue_access(
+            access_token: self.keys.issue_access_ms(
                 user.id,
                 user.role,
-                chrono::Utc::now().timestamp(),
+                chrono::Utc::now().timestamp_millis(),
                 ttl,
             )?,
             token_type: "Bearer",
@@ -585,8 +597,17 @@ impl chat_domain::auth::CustomerTokenIssuer for AuthService {
 }
 
 impl TokenVerifier for AuthService {
-    fn verify(&self, token: &str) -> DomainResult<Principal> {
-        self.keys.verify(token)
+    fn verify_issued(&self, token: &str) -> DomainResult<(Principal, i64)> {
+        self.keys.verify_issued(token)
+    }
+}
+
+#[async_trait::async_trait]
+impl SessionCheck for AuthService {
+    async fn ensure_current(&self, user: UserId, issued_at_ms: i64) -> DomainResult<()> {
+        self.revocations
+            .ensure_current(self.store.as_ref(), user, issued_at_ms)
+            .await
     }
 }
 

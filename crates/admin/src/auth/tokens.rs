@@ -36,6 +36,11 @@ struct Claims {
     role: Option<Role>,
     iss: String,
     iat: i64,
+    /// `iat` to the millisecond: a revocation and a new sign-in can fall in
+    /// the same second, and only the tokens before the revocation must go.
+    /// (Absent from tokens issued before it existed: `iat` then.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    iat_ms: Option<i64>,
     exp: i64,
 }
 
@@ -85,12 +90,26 @@ impl JwtKeys {
         now: i64,
         ttl_secs: i64,
     ) -> DomainResult<String> {
+        self.issue_access_ms(user, role, now.saturating_mul(1000), ttl_secs)
+    }
+
+    /// Signs a staff access token valid for `ttl_secs` from `now_ms` (unix
+    /// milliseconds, kept in the token for [`chat_domain::auth::SessionCheck`]).
+    pub fn issue_access_ms(
+        &self,
+        user: UserId,
+        role: Role,
+        now_ms: i64,
+        ttl_secs: i64,
+    ) -> DomainResult<String> {
+        let now = now_ms.div_euclid(1000);
         self.sign(&Claims {
             sub: user.to_string(),
             kind: TokenKind::Access,
             role: Some(role),
             iss: ISSUER.into(),
             iat: now,
+            iat_ms: Some(now_ms),
             exp: now + ttl_secs,
         })
     }
@@ -108,13 +127,14 @@ impl JwtKeys {
             role: None,
             iss: ISSUER.into(),
             iat: now,
+            iat_ms: None,
             exp: now + ttl_secs,
         })
     }
 }
 
 impl TokenVerifier for JwtKeys {
-    fn verify(&self, token: &str) -> DomainResult<Principal> {
+    fn verify_issued(&self, token: &str) -> DomainResult<(Principal, i64)> {
         use jsonwebtoken::errors::ErrorKind;
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|e| {
@@ -127,16 +147,18 @@ impl TokenVerifier for JwtKeys {
             })?;
         let c = data.claims;
         let bad = || DomainError::Unauthenticated("token is malformed".into());
-        match (c.kind, c.role) {
-            (TokenKind::Access, Some(role)) => Ok(Principal::Staff {
+        let issued = c.iat_ms.unwrap_or_else(|| c.iat.saturating_mul(1000));
+        let principal = match (c.kind, c.role) {
+            (TokenKind::Access, Some(role)) => Principal::Staff {
                 user_id: c.sub.parse().map_err(|_| bad())?,
                 role,
-            }),
-            (TokenKind::Customer, None) => Ok(Principal::Customer {
+            },
+            (TokenKind::Customer, None) => Principal::Customer {
                 customer_id: c.sub.parse().map_err(|_| bad())?,
-            }),
-            _ => Err(bad()),
-        }
+            },
+            _ => return Err(bad()),
+        };
+        Ok((principal, issued))
     }
 }
 

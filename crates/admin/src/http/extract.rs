@@ -8,7 +8,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use chat_domain::DomainError;
-use chat_domain::auth::{Principal, TokenVerifier};
+use chat_domain::auth::{Principal, SessionCheck, TokenVerifier};
 use chat_domain::ids::{CustomerId, UserId};
 use chat_domain::model::Role;
 use chat_domain::ports::Store;
@@ -21,6 +21,11 @@ use super::error::ApiError;
 pub struct Caller(pub Principal);
 
 fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
+    authenticate_issued(req).map(|(principal, _)| principal)
+}
+
+/// The caller and when their token was issued (unix milliseconds).
+fn authenticate_issued(req: &HttpRequest) -> Result<(Principal, i64), ApiError> {
     let verifier = req
         .app_data::<web::Data<dyn TokenVerifier>>()
         .ok_or_else(|| DomainError::Internal("no TokenVerifier registered".into()))?;
@@ -35,7 +40,7 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| DomainError::Unauthenticated("missing bearer token".into()))?;
-    Ok(verifier.verify(token)?)
+    Ok(verifier.verify_issued(token)?)
 }
 
 impl FromRequest for Caller {
@@ -49,7 +54,9 @@ impl FromRequest for Caller {
 
 /// A staff member (any role), checked against the database on every
 /// request: a deactivated account is refused at once (401) and a role change
-/// applies at once, whatever the access token still says. Customers get 403.
+/// applies at once, whatever the access token still says; so is a token
+/// issued before the user's sessions were revoked (password change, "log out
+/// everywhere", on any node: [`SessionCheck`]). Customers get 403.
 #[derive(Clone, Copy, Debug)]
 pub struct StaffCaller {
     /// Who.
@@ -63,16 +70,20 @@ impl FromRequest for StaffCaller {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let principal = authenticate(req);
+        let principal = authenticate_issued(req);
         let store = req.app_data::<web::Data<dyn Store>>().cloned();
+        let sessions = req.app_data::<web::Data<dyn SessionCheck>>().cloned();
         Box::pin(async move {
-            let user_id = match principal? {
-                Principal::Staff { user_id, .. } => user_id,
-                Principal::Customer { .. } => {
+            let (user_id, issued_at_ms) = match principal? {
+                (Principal::Staff { user_id, .. }, issued) => (user_id, issued),
+                (Principal::Customer { .. }, _) => {
                     return Err(DomainError::Forbidden("staff only".into()).into());
                 }
             };
             let store = store.ok_or_else(|| DomainError::Internal("no Store registered".into()))?;
+            let sessions = sessions
+                .ok_or_else(|| DomainError::Internal("no SessionCheck registered".into()))?;
+            sessions.ensure_current(user_id, issued_at_ms).await?;
             match store.user_by_id(user_id).await? {
                 Some(u) if u.active => Ok(StaffCaller {
                     user_id,

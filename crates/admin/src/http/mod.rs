@@ -19,7 +19,7 @@ mod schemas;
 use std::sync::Arc;
 
 use actix_web::web;
-use chat_domain::auth::TokenVerifier;
+use chat_domain::auth::{SessionCheck, TokenVerifier};
 use chat_domain::ports::{ConversationCommands, KnowledgeSearch, PresenceRegistry, Store};
 
 pub use body::Body;
@@ -99,6 +99,7 @@ pub fn configure_mount(services: Services, mount: Mount) -> impl FnOnce(&mut web
     move |cfg| {
         let verifier: Arc<dyn TokenVerifier> = auth.clone();
         let audit = web::Data::new(Audit::new(store.clone()));
+        let sessions: Arc<dyn SessionCheck> = auth.clone();
         cfg.app_data(web::Data::from(store))
             .app_data(audit)
             .app_data(web::Data::from(commands))
@@ -107,6 +108,7 @@ pub fn configure_mount(services: Services, mount: Mount) -> impl FnOnce(&mut web
             .app_data(web::Data::from(webhooks))
             .app_data(web::Data::from(auth))
             .app_data(web::Data::from(verifier))
+            .app_data(web::Data::from(sessions))
             .app_data(web::Data::new(proxies))
             .app_data(web::Data::new(widget));
         if mount.back_office {

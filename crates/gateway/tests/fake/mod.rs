@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
-use chat_domain::auth::{Principal, TokenVerifier};
+use chat_domain::auth::{Principal, SessionCheck, TokenVerifier};
 use chat_domain::events::{Actor, Event, PresenceStatus};
 use chat_domain::ids::{ConversationId, CustomerId, MessageId, UserId};
 use chat_domain::model::{
@@ -59,12 +59,20 @@ impl EventBus for Bus {
 pub struct Tokens;
 
 impl TokenVerifier for Tokens {
-    fn verify(&self, token: &str) -> DomainResult<Principal> {
+    fn verify_issued(&self, token: &str) -> DomainResult<(Principal, i64)> {
         token
             .strip_prefix("customer:")
             .and_then(|id| id.parse().ok())
-            .map(|customer_id| Principal::Customer { customer_id })
+            .map(|customer_id| (Principal::Customer { customer_id }, 0))
             .ok_or_else(|| DomainError::Unauthenticated("unknown token".into()))
+    }
+}
+
+/// No session was ever revoked.
+#[async_trait]
+impl SessionCheck for Tokens {
+    async fn ensure_current(&self, _user: UserId, _issued_at_ms: i64) -> DomainResult<()> {
+        Ok(())
     }
 }
 

@@ -160,6 +160,23 @@ async fn bounded<T>(op: impl Future<Output = DomainResult<T>>) -> DomainResult<T
 /// Reconnect attempts fail several times a second while Redis is down.
 static RECONNECT_FAILED: crate::logs::LogGate = crate::logs::LogGate::new(Duration::from_secs(10));
 
+/// The first pause between two subscription attempts; it doubles up to
+/// [`RECONNECT_MAX`].
+const RECONNECT_FIRST: Duration = Duration::from_millis(100);
+
+/// The longest pause between two subscription attempts. Cross-node delivery
+/// resumes only when the subscription does, so this bounds how long after
+/// Redis is back messages still wait (it was 5 s: delivery then resumed up
+/// to 5 s late after an outage of a few seconds). An attempt against a
+/// Redis that is down is one refused connection: cheap, and its failures are
+/// logged once per 10 s.
+const RECONNECT_MAX: Duration = Duration::from_millis(500);
+
+/// How long one subscription attempt may take: against a Redis that does
+/// not answer (a network partition rather than a refused connection) the
+/// attempt must fail and be retried, not hang.
+const SUBSCRIBE_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// Fans the subscription's events out locally; when it drops, subscribes
 /// again (with backoff) and tells subscribers that events were missed.
 async fn subscriber(
@@ -169,13 +186,23 @@ async fn subscriber(
     first: PubSub,
 ) {
     let mut current = Some(first);
-    let mut backoff = Duration::from_millis(100);
+    let mut backoff = RECONNECT_FIRST;
     loop {
+        let attempt = async {
+            tokio::time::timeout(SUBSCRIBE_TIMEOUT, subscribe(&client, &channel))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(redis::RedisError::from((
+                        redis::ErrorKind::Io,
+                        "no answer in time",
+                    )))
+                })
+        };
         let pubsub = match current.take() {
             Some(p) => p,
-            None => match subscribe(&client, &channel).await {
+            None => match attempt.await {
                 Ok(p) => {
-                    backoff = Duration::from_millis(100);
+                    backoff = RECONNECT_FIRST;
                     // A reconnect: whatever was published meanwhile is gone.
                     tracing::warn!("redis bus resubscribed; subscribers resynchronize");
                     let _ = local.send(Delivery::Missed);
@@ -186,7 +213,7 @@ async fn subscriber(
                         tracing::warn!(error = %e, held_back, "redis bus: subscribe failed");
                     }
                     tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                    backoff = (backoff * 2).min(RECONNECT_MAX);
                     continue;
                 }
             },

@@ -12,7 +12,7 @@ use crate::SqlStore;
 use crate::db::{with_conn, with_tx};
 use crate::error::db_err;
 use crate::rows::RefreshTokenRow;
-use crate::schema::refresh_tokens as rt;
+use crate::schema::{refresh_tokens as rt, session_revocations as sr};
 
 #[async_trait]
 impl RefreshTokenRepository for SqlStore {
@@ -89,17 +89,48 @@ impl RefreshTokenRepository for SqlStore {
 
     async fn revoke_user_tokens(&self, user: UserId, at: Timestamp) -> DomainResult<u64> {
         let user = user.to_string();
-        let n = with_conn!(self, |conn| {
-            diesel::update(
+        with_tx!(self, |tx| {
+            let n = diesel::update(
                 rt::table
                     .filter(rt::user_id.eq(&user))
                     .filter(rt::revoked_at.is_null()),
             )
             .set(rt::revoked_at.eq(Some(at)))
-            .execute(conn)
-            .await
-            .map_err(db_err)?
+            .execute(tx)
+            .await?;
+            // The access tokens' cut-off only moves forward (of two
+            // revocations racing, the later instant wins). The update runs
+            // again after the insert in case a concurrent insert won it.
+            let forward = || {
+                diesel::update(
+                    sr::table
+                        .filter(sr::user_id.eq(&user))
+                        .filter(sr::not_before.lt(at)),
+                )
+                .set(sr::not_before.eq(at))
+            };
+            if forward().execute(tx).await? == 0 {
+                diesel::insert_or_ignore_into(sr::table)
+                    .values((sr::user_id.eq(&user), sr::not_before.eq(at)))
+                    .execute(tx)
+                    .await?;
+                forward().execute(tx).await?;
+            }
+            Ok(n as u64)
+        })
+    }
+
+    async fn sessions_not_before(&self, user: UserId) -> DomainResult<Option<Timestamp>> {
+        let user = user.to_string();
+        let at: Option<Timestamp> = with_conn!(self, |conn| {
+            by_key(
+                sr::table
+                    .find(&user)
+                    .select(sr::not_before)
+                    .load(conn)
+                    .await,
+            )?
         });
-        Ok(n as u64)
+        Ok(at)
     }
 }

@@ -46,8 +46,15 @@ async fn list(
 #[derive(utoipa::ToSchema)]
 #[schema(as = CannedInput)]
 struct Input {
+    /// 1–32 letters, digits, `-` or `_` (a leading `/` is dropped; stored
+    /// in lower case).
+    #[schema(pattern = r"^\s*/*[A-Za-z0-9_-]{1,32}\s*$")]
     shortcut: String,
+    /// 1–200 characters once trimmed.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     title: String,
+    /// Not blank; at most 16,384 bytes.
+    #[schema(min_length = 1, max_length = 16384, pattern = r"\S")]
     body: String,
     /// Shared with every agent (supervisors and admins only).
     #[serde(default)]
@@ -97,8 +104,15 @@ async fn editable(
 #[derive(utoipa::ToSchema)]
 #[schema(as = CannedReplace)]
 struct Replace {
+    /// 1–32 letters, digits, `-` or `_` (a leading `/` is dropped; stored
+    /// in lower case).
+    #[schema(pattern = r"^\s*/*[A-Za-z0-9_-]{1,32}\s*$")]
     shortcut: String,
+    /// 1–200 characters once trimmed.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     title: String,
+    /// Not blank; at most 16,384 bytes.
+    #[schema(min_length = 1, max_length = 16384, pattern = r"\S")]
     body: String,
 }
 

@@ -107,6 +107,10 @@ async fn list(
         }
         Some(q) => Some(q.to_owned()),
     };
+    // An empty label is a mistake (no conversation has one), not "any".
+    if query.label.as_deref() == Some("") {
+        return Err(DomainError::invalid("label", "must not be empty").into());
+    }
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
     let assignee = match query.assignee.as_deref() {
         None => None,
@@ -189,6 +193,10 @@ async fn summaries(
     store: web::Data<dyn Store>,
     query: web::Query<SummariesQuery>,
 ) -> Result<web::Json<Items<chat_domain::model::ConversationSummary>>, ApiError> {
+    // The parameter is required: an empty one is a mistake, not "none".
+    if query.ids.is_empty() {
+        return Err(DomainError::invalid("ids", "must name at least one conversation").into());
+    }
     let ids: Vec<ConversationId> = query
         .ids
         .split(',')
@@ -406,6 +414,7 @@ async fn labels(
 #[derive(utoipa::ToSchema)]
 struct SnoozeBody {
     /// Until when (RFC 3339, in the future, at most 90 days ahead).
+    #[schema(format = DateTime)]
     until: String,
 }
 

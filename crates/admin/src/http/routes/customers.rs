@@ -70,9 +70,9 @@ async fn list(
     let q = query.into_inner();
     if q.q
         .as_ref()
-        .is_some_and(|s| s.chars().count() > MAX_QUERY_CHARS)
+        .is_some_and(|s| s.is_empty() || s.chars().count() > MAX_QUERY_CHARS)
     {
-        return Err(DomainError::invalid("q", "must be at most 200 characters").into());
+        return Err(DomainError::invalid("q", "must be 1 to 200 characters").into());
     }
     let items = store
         .list_customers(&CustomerFilter {

@@ -73,7 +73,11 @@ async fn list(
 #[serde(deny_unknown_fields)]
 #[derive(utoipa::ToSchema)]
 struct DocInput {
+    /// 1–200 characters once trimmed.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     title: String,
+    /// Not blank; at most 256 KiB.
+    #[schema(min_length = 1, max_length = 262144, pattern = r"\S")]
     body: String,
     #[serde(default)]
     tags: Vec<String>,

@@ -136,9 +136,15 @@ async fn directory(
 #[serde(deny_unknown_fields)]
 #[derive(utoipa::ToSchema)]
 struct CreateUser {
+    /// An address like `name@example.com` (stored in lower case).
+    #[schema(max_length = 254, pattern = r"^\s*[^\s@]+@[^\s@]+\s*$")]
     email: String,
+    /// 1–100 characters once trimmed.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     display_name: String,
     role: Role,
+    /// At least 8 characters (at most 256 bytes).
+    #[schema(min_length = 8, max_length = 256)]
     password: String,
 }
 
@@ -198,6 +204,8 @@ async fn detail(
 #[serde(deny_unknown_fields)]
 #[derive(utoipa::ToSchema)]
 struct UpdateUser {
+    /// 1–100 characters once trimmed.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     display_name: Option<String>,
     role: Option<Role>,
     active: Option<bool>,
@@ -228,8 +236,11 @@ async fn update(
         user.role = role;
     }
     // Asked for again (not only on a change), so that repeating a request
-    // whose revocation failed (503) completes it.
-    let revoke = body.active == Some(false) || body.role.is_some();
+    // whose revocation failed (503) completes it. Not for oneself: an admin
+    // can neither deactivate nor demote themself (above), so their own
+    // request changes neither, and must not sign them out.
+    let revoke =
+        user.id != admin.caller.user_id && (body.active == Some(false) || body.role.is_some());
     if let Some(active) = body.active {
         user.active = active;
     }
