@@ -1,4 +1,7 @@
 //! The knowledge base as the assistant sees it: passages and a BM25 index.
+//!
+//! ~600 lines of code: the index, its scoring and its live refresh share
+//! private state that splitting would have to expose.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};

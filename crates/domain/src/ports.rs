@@ -3,6 +3,10 @@
 //! `chat-store` implements all of them for SQLite and MySQL; tests or another
 //! embedding service may implement them differently. They are object-safe
 //! (`Arc<dyn Store>`) so that only the binary knows the concrete type.
+//!
+//! ~620 lines, nearly all trait signatures and their rustdoc: one file is
+//! the one place an adapter author reads (the gateway's ports are in
+//! `ports/gateway.rs`).
 
 use async_trait::async_trait;
 

@@ -1,4 +1,8 @@
 //! Opening conversations and moving them through their life cycle.
+//!
+//! Longer than most files (~650 lines) on purpose: every life-cycle use
+//! case sits beside the access check and the event it announces, so a
+//! transition reads from request to broadcast in one place.
 
 use std::sync::Arc;
 

@@ -1,6 +1,8 @@
 //! Row types: how entities look in a table, and the conversions to and from
 //! the domain. Conversions that read can fail: a value this version did not
 //! write is reported as corrupt rather than guessed at.
+//!
+//! ~530 lines: one row type per table and its conversions, in schema order.
 
 use chat_domain::DomainResult;
 use chat_domain::auth::RefreshToken;

@@ -1,4 +1,7 @@
 //! The authentication use cases: login, refresh, logout, bootstrap.
+//!
+//! ~620 lines: login, rotation and revocation share the reuse-detection and
+//! throttling rules; they stay in one reviewable file.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,6 +1,9 @@
 //! Customers: contact details and notes are sealed on the way in and opened
 //! on the way out (see [`crate::crypto`]); e-mail and phone also get a search
 //! hash, so an exact search never decrypts anything.
+//!
+//! ~630 lines: every query here seals or opens fields, and keeping them in
+//! one file keeps that rule visible (no customer query bypasses the cipher).
 
 use std::sync::Arc;
 
