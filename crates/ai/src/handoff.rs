@@ -576,9 +576,14 @@ fn zh_clause(clause: &str) -> Option<Strength> {
         let rest_before = strip_prefixes(strip_suffixes(&before, around), around);
         let rest_after = strip_prefixes(&after, around);
         let info = ZH_INFO.iter().any(|w| clause.contains(w));
+        // "客服你好": addressing whoever answers, a greeting.
+        let greets = ["你好", "您好"]
+            .iter()
+            .any(|g| after.trim_start().starts_with(g));
         if rest_before.trim().is_empty()
             && rest_after.trim().is_empty()
             && !info
+            && !greets
             && !ZH_VERB_ONLY.contains(&object.as_str())
         {
             best = best.max(Some(Strength::Explicit));
@@ -1066,6 +1071,8 @@ const EN_POLITE: &[&str] = &[
     "right",
     "immediately",
     "being",
+    "needed",
+    "required",
 ];
 
 fn words(clause: &str) -> Vec<String> {
@@ -1315,7 +1322,12 @@ fn en_clause(clause: &str) -> Option<Strength> {
         return Some(Strength::Implied);
     }
     // "I'm human, not a robot" describes the customer.
-    let about_me = joined.contains(" i'm ") || joined.contains(" i am ") || joined.contains(" im ");
+    // Not "I'm done with this bot", which refuses it.
+    let about_me = [" i'm ", " i am ", " im "].iter().any(|me| {
+        ["a ", "not a ", "not "]
+            .iter()
+            .any(|what| joined.contains(&format!("{me}{what}")))
+    });
     if !about_me
         && EN_BOT
             .iter()
@@ -1583,6 +1595,24 @@ mod tests {
             "Are there any agents online?",
             "Hello?? Anybody?",
             "this chatbot is useless",
+            "你们有没有人管啊",
+            "转一下客服",
+            "我需要人工协助",
+            "不想和机器对话",
+            "给我接通客服",
+            "请帮我联系售后",
+            "我想找个人工问问",
+            "可以转给人工处理吗",
+            "帮我叫下客服",
+            "需要客服介入",
+            "I'm done with this bot",
+            "I'm tired of talking to a robot, get me someone",
+            "transfer to human",
+            "Please get someone to call me",
+            "How do I speak to a human?",
+            "Is it possible to speak with an agent?",
+            "may I speak with the person in charge",
+            "real human needed",
         ];
         let no = [
             // zh: compounds
@@ -1679,6 +1709,13 @@ mod tests {
             "the robot vacuum is not charging",
             "will an agent be able to see my camera footage?",
             "is anyone home mode available on the camera",
+            "客服你好，我想问下退货",
+            "联系不上客服怎么退货",
+            "your support team is great",
+            "can I speak to the camera through the app",
+            "can someone else unlock my door",
+            "I'm sick of this robot vacuum getting stuck",
+            "the chat agent app crashes",
         ];
         let mut wrong: Vec<String> = yes
             .iter()
