@@ -165,6 +165,9 @@ const ZH_OBJECTS: &[&str] = &[
     "在线客服",
     "客服人员",
     "客服专员",
+    "客服代表",
+    "接线员",
+    "话务员",
     "售后人员",
     "工作人员",
     "值班人员",
@@ -356,6 +359,13 @@ const ZH_POLITE: &[&str] = &[
     "哦",
     "好",
     "的",
+    // Longer forms first: the first word that matches is stripped.
+    "怎么转",
+    "怎么找",
+    "在哪里找",
+    "在哪找",
+    "哪里找",
+    "怎么联系",
     "在哪里",
     "在哪",
     "去哪了",
@@ -457,6 +467,10 @@ const ZH_BOT_REFUSAL: &[&str] = &[
     "弱智",
     "智障",
     "不行",
+    "说不清",
+    "说不明白",
+    "没法沟通",
+    "沟通不了",
 ];
 
 /// Asking to be called back.
@@ -881,6 +895,8 @@ const EN_FILLERS: &[&str] = &[
     "staff",
     "from",
     "for",
+    "word",
+    "assistance",
 ];
 
 /// Words after an object that make it a compound ("human resources",
@@ -1073,6 +1089,8 @@ const EN_POLITE: &[&str] = &[
     "being",
     "needed",
     "required",
+    "assistance",
+    "help",
 ];
 
 fn words(clause: &str) -> Vec<String> {
@@ -1613,6 +1631,13 @@ mod tests {
             "Is it possible to speak with an agent?",
             "may I speak with the person in charge",
             "real human needed",
+            "跟机器人说不清楚",
+            "人工客服在哪里找",
+            "人工怎么转",
+            "帮我接个接线员",
+            "can I have a word with a manager",
+            "I need assistance from a human",
+            "human assistance please",
         ];
         let no = [
             // zh: compounds
@@ -1716,6 +1741,10 @@ mod tests {
             "can someone else unlock my door",
             "I'm sick of this robot vacuum getting stuck",
             "the chat agent app crashes",
+            "人工怎么收费",
+            "我要投诉你们的快递",
+            "a word of warning about the app",
+            "help me find my order number",
         ];
         let mut wrong: Vec<String> = yes
             .iter()
