@@ -787,6 +787,7 @@ const EN_STRICT_OBJECTS: &[&str] = &[
     "adviser",
     "specialist",
     "boss",
+    "superior",
 ];
 
 /// Objects only a communication verb takes ("talk to someone", not "I need
@@ -1091,6 +1092,7 @@ const EN_POLITE: &[&str] = &[
     "required",
     "assistance",
     "help",
+    "only",
 ];
 
 fn words(clause: &str) -> Vec<String> {
@@ -1638,6 +1640,22 @@ mod tests {
             "can I have a word with a manager",
             "I need assistance from a human",
             "human assistance please",
+            "快点给我转人工，不然我投诉了",
+            "我要和你们的工作人员通话",
+            "给我个人工",
+            "机器人没用，要人",
+            "麻烦人工看一下",
+            "人工回复一下",
+            "叫人",
+            "让值班经理给我打电话",
+            "有专人负责吗",
+            "can i get some human help",
+            "I need someone from customer service to call me",
+            "Let me talk to your superior",
+            "Could you have a person contact me?",
+            "pass me to a human",
+            "Get me a real person already",
+            "Humans only please",
         ];
         let no = [
             // zh: compounds
@@ -1745,6 +1763,15 @@ mod tests {
             "我要投诉你们的快递",
             "a word of warning about the app",
             "help me find my order number",
+            "人工客服说的跟你说的不一样",
+            "我找到订单了",
+            "接人的时候门锁会自动开吗",
+            "换人脸识别",
+            "the operator of the delivery van was rude",
+            "what does the manager app do",
+            "can my agent pick it up for me",
+            "I am a store manager and want bulk pricing",
+            "does it work with human voice commands",
         ];
         let mut wrong: Vec<String> = yes
             .iter()
