@@ -58,7 +58,18 @@ pub struct Hit {
     /// one of its words matched strongly), 0–1: a threshold on it means the
     /// same in a knowledge base of ten documents or ten thousand.
     pub confidence: f64,
+    /// True when the document shares a single English word with the
+    /// question, that word is common in the knowledge base (in at least
+    /// [`COMMON_DF`] documents) and not in the document's title: "what's
+    /// your name" meets the Wi-Fi article on "name" alone. Too little to
+    /// answer on. A word in this title and no other is enough when it is
+    /// the question's only word (the evaluation set's rule: a single word
+    /// is answerable when exactly one document is about it).
+    pub thin: bool,
 }
+
+/// Documents a word must occur in to count as common (see [`Hit::thin`]).
+pub const COMMON_DF: usize = 3;
 
 /// How the fields and token kinds count.
 #[derive(Clone, Debug)]
@@ -370,11 +381,37 @@ impl Index {
                 .then_with(|| self.docs[a.0].id.cmp(&self.docs[b.0].id))
         });
         ranked.truncate(k);
+        let mut latin_words: Vec<String> = analyze(query)
+            .into_iter()
+            .filter(|t| t.kind == Kind::Word && t.text.is_ascii())
+            .map(|t| t.text)
+            .collect();
+        latin_words.sort();
+        latin_words.dedup();
+        let latin_words = latin_words.len();
         ranked
             .into_iter()
             .map(|(i, score)| {
                 let d = &self.docs[i];
+                // (documents holding the word, whether this one's title does)
+                let shared: Vec<(usize, bool)> = terms
+                    .iter()
+                    .filter(|(t, _)| t.chars().all(|c| c.is_ascii_alphanumeric()))
+                    .filter_map(|(t, _)| {
+                        let list = self.postings.get(t)?;
+                        let p = list.iter().find(|p| p.doc as usize == i)?;
+                        // Only this document's title: the word names its topic.
+                        let titles = list.iter().filter(|p| p.title > 0.0).count();
+                        Some((list.len(), p.title > 0.0 && titles == 1))
+                    })
+                    .collect();
+                // A word only this title has carries a one-word question,
+                // not one with other words the document lacks.
+                let thin = !d.chinese
+                    && matches!(shared[..], [(df, in_title)]
+                        if df >= COMMON_DF && (!in_title || latin_words > 1));
                 Hit {
+                    thin,
                     doc_id: d.id,
                     title: d.title.clone(),
                     passage: self.excerpt(d, &terms),

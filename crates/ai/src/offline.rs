@@ -50,7 +50,8 @@ impl OfflineConfig {
         let margin = second.map_or(1.0, |s| {
             (best.score - s.score) / best.score.max(f64::EPSILON)
         });
-        best.confidence >= self.min_confidence
+        !best.thin
+            && best.confidence >= self.min_confidence
             && (margin >= self.min_margin || best.confidence >= self.sure)
     }
 }
