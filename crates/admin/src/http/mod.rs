@@ -124,6 +124,12 @@ pub fn configure_mount(services: Services, mount: Mount) -> impl FnOnce(&mut web
             );
         }
         cfg.service(web::scope("/api/v1").configure(|scope| {
+            // Files are sent and fetched by customers and staff alike. First:
+            // the conversation routes' `/conversations/{id}/{action}` would
+            // otherwise claim the upload path (staff only).
+            if mount.back_office || mount.widget {
+                scope.configure(routes::attachments::configure);
+            }
             if mount.back_office {
                 scope
                     .configure(routes::auth::configure)
@@ -139,10 +145,7 @@ pub fn configure_mount(services: Services, mount: Mount) -> impl FnOnce(&mut web
             if mount.widget {
                 scope.configure(routes::widget::configure);
             }
-            // Files are sent and fetched by customers and staff alike.
-            if mount.back_office || mount.widget {
-                scope.configure(routes::attachments::configure);
-            }
+
         }));
     }
 }

@@ -1,0 +1,595 @@
+//! The English half of the grammar: word lists (objects, talk verbs,
+//! fillers, negations, compounds, typos) and the clause reader.
+//! Over ~500 lines because of the lists: one entry per line keeps each
+//! word reviewable and its reason (a comment) beside it.
+
+use super::*;
+
+/// Objects any request verb may take.
+pub(super) const EN_STRICT_OBJECTS: &[&str] = &[
+    "human",
+    "humans",
+    "agent",
+    "agents",
+    "representative",
+    "rep",
+    "operator",
+    "manager",
+    "supervisor",
+    "advisor",
+    "adviser",
+    "specialist",
+    "boss",
+    "superior",
+];
+
+/// Objects only a communication verb takes ("talk to someone", not "I need
+/// someone to install it").
+pub(super) const EN_SOFT_OBJECTS: &[&str] = &[
+    "person", "people", "someone", "somebody", "staff", "employee", "support", "service", "team",
+    "customer", "cs", "you",
+];
+
+/// Communication verbs: any person object.
+pub(super) const EN_TALK: &[&str] = &[
+    "talk",
+    "speak",
+    "chat",
+    "connect",
+    "transfer",
+    "escalate",
+    "reach",
+    "contact",
+    "put",
+    "patch",
+    "forward",
+    "route",
+    "hand",
+    "pass",
+    "complaint",
+    "complain",
+];
+
+/// Soft objects a want-verb may take ("I need a person to look at it").
+pub(super) const EN_WANT_SOFT: &[&str] = &[
+    "person", "people", "someone", "somebody", "staff", "employee",
+];
+
+/// Adjectives that make any person object a request ("a real person").
+pub(super) const EN_REAL: &[&str] = &["real", "live", "actual", "human", "living", "proper"];
+
+/// Verbs that take only a strict object ("I want a human").
+pub(super) const EN_WANT: &[&str] = &[
+    "want", "need", "get", "give", "request", "have", "bring", "prefer", "find", "call", "fetch",
+    "send", "ask",
+];
+
+/// What may stand between a verb and its object.
+pub(super) const EN_FILLERS: &[&str] = &[
+    "to",
+    "with",
+    "me",
+    "us",
+    "through",
+    "a",
+    "an",
+    "the",
+    "your",
+    "some",
+    "one",
+    "of",
+    "another",
+    "real",
+    "live",
+    "actual",
+    "human",
+    "living",
+    "senior",
+    "customer",
+    "support",
+    "service",
+    "sales",
+    "care",
+    "in",
+    "on",
+    "over",
+    "directly",
+    "now",
+    "please",
+    "pls",
+    "just",
+    "talk",
+    "speak",
+    "chat",
+    "actually",
+    "proper",
+    "person",
+    "any",
+    "someone",
+    "be",
+    "up",
+    "back",
+    "right",
+    "away",
+    "my",
+    "you",
+    "guys",
+    "whoever",
+    "tech",
+    "technical",
+    "helpdesk",
+    "help",
+    "desk",
+    "account",
+    "store",
+    "shop",
+    "duty",
+    "team",
+    "member",
+    "staff",
+    "from",
+    "for",
+    "word",
+    "assistance",
+];
+
+/// Words after an object that make it a compound ("human resources",
+/// "agent orange"), or a job title in a sentence about something else.
+pub(super) const EN_COMPOUND_NEXT: &[&str] = &[
+    "resources",
+    "resource",
+    "error",
+    "errors",
+    "rights",
+    "body",
+    "nature",
+    "readable",
+    "trafficking",
+    "hair",
+    "capital",
+    "race",
+    "interface",
+    "string",
+    "header",
+    "orange",
+    "fee",
+    "fees",
+    "commission",
+    "license",
+    "licence",
+    "code",
+    "portal",
+    "program",
+    "programme",
+    "mode",
+    "app",
+    "centre",
+    "center",
+    "centres",
+    "centers",
+    "point",
+    "location",
+    "locations",
+];
+
+/// Words before an object that make it someone else (travel agent, user
+/// agent, estate agent, cleaning agent).
+pub(super) const EN_COMPOUND_PREV: &[&str] = &[
+    "travel",
+    "user",
+    "estate",
+    "shipping",
+    "customs",
+    "insurance",
+    "secret",
+    "double",
+    "free",
+    "cleaning",
+    "chemical",
+    "bonding",
+    "booking",
+    "sports",
+    "talent",
+    "literary",
+    "property",
+    "forwarding",
+    "delivery",
+    "ai",
+    "project",
+    "product",
+    "account",
+    "store",
+    "my",
+    "our",
+    "his",
+    "her",
+    "their",
+    "i'm",
+    "im",
+];
+
+/// Words that make "contact / reach / call support" a question about the
+/// channel ("how do I contact support by email", "support phone number").
+pub(super) const EN_INFO: &[&str] = &[
+    "email", "e-mail", "mail", "number", "hours", "address", "website", "open", "opening",
+    "closed", "weekend", "weekends",
+];
+
+/// Verbs that only ask how to reach the service when an info word is near.
+pub(super) const EN_REACH: &[&str] = &["contact", "reach", "call", "email", "phone"];
+
+/// What a person may be asked to do ("can a real person look at this").
+pub(super) const EN_PERSON_ACTS: &[&str] = &[
+    "help", "look", "check", "call", "contact", "review", "handle", "assist", "take", "sort",
+    "deal", "answer", "explain", "reply", "respond", "get",
+];
+
+/// Modal verbs that turn a person doing something into a request.
+pub(super) const EN_MODALS: &[&str] = &["can", "could", "would", "will", "may", "might"];
+
+/// Negations that decline what follows.
+pub(super) const EN_NEG: &[&str] = &[
+    "don't",
+    "dont",
+    "do not",
+    "no need",
+    "not necessary",
+    "doesn't",
+    "won't",
+    "never",
+    "no longer",
+    "without",
+    "not",
+    "didn't",
+    "nor",
+];
+
+/// Closing words that decline what came before ("…any more", "never mind").
+pub(super) const EN_NEG_AFTER: &[&str] = &[
+    "any more",
+    "anymore",
+    "never mind",
+    "nevermind",
+    "no longer",
+];
+
+/// The bot, and what refuses it.
+pub(super) const EN_BOT: &[&str] = &[
+    "bot",
+    "robot",
+    "machine",
+    "chatbot",
+    "automated",
+    "ai",
+    "auto-reply",
+];
+pub(super) const EN_BOT_REFUSAL: &[&str] = &[
+    "not",
+    "no",
+    "stop",
+    "hate",
+    "useless",
+    "don't",
+    "dont",
+    "done with",
+    "enough",
+    "sick of",
+    "tired of",
+    "stupid",
+    "dumb",
+    "instead of",
+    "rather than",
+    "not a",
+    "no more",
+    "quit",
+    "sucks",
+    "terrible",
+    "pointless",
+    "not helping",
+    "not helpful",
+    "doesn't understand",
+    "can't understand",
+];
+
+/// Words that may surround a bare object ("agent please").
+pub(super) const EN_POLITE: &[&str] = &[
+    "please",
+    "pls",
+    "plz",
+    "now",
+    "a",
+    "an",
+    "the",
+    "real",
+    "live",
+    "actual",
+    "human",
+    "hi",
+    "hello",
+    "hey",
+    "thanks",
+    "asap",
+    "just",
+    "ok",
+    "okay",
+    "customer",
+    "service",
+    "support",
+    "talk",
+    "to",
+    "speak",
+    "right",
+    "immediately",
+    "being",
+    "needed",
+    "required",
+    "assistance",
+    "help",
+    "only",
+];
+
+pub(super) fn words(clause: &str) -> Vec<String> {
+    clause
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '\'' || c == '’' || c == '-'))
+        .filter(|w| !w.is_empty())
+        .map(|w| fix_typo(&w.replace('’', "'")))
+        .collect()
+}
+
+/// One typo away from a person word ("humn", "agnet", "reprsentative"):
+/// that word. Short words are left alone (too many near neighbours).
+pub(super) fn fix_typo(word: &str) -> String {
+    // A word of the grammar is no typo ("human" is not a misspelt "humans").
+    let known = EN_STRICT_OBJECTS
+        .iter()
+        .chain(EN_SOFT_OBJECTS)
+        .chain(EN_POLITE)
+        .chain(EN_FILLERS)
+        .any(|k| *k == word);
+    if word.len() >= 4 && !known {
+        // Targets of five letters or more: a four-letter one has too many
+        // real words one edit away (real / deal / meal).
+        for target in EN_STRICT_OBJECTS.iter().chain(&["person", "someone"]) {
+            if target.len() >= 5 && word != *target {
+                let d = crate::knowledge::edit_distance(word, target);
+                if d == 1 && !EN_NOT_TYPOS.contains(&word) {
+                    return (*target).to_owned();
+                }
+            }
+        }
+    }
+    word.to_owned()
+}
+
+/// Real words one edit away from a person word.
+pub(super) const EN_NOT_TYPOS: &[&str] = &[
+    "humane", "agents", "humans", "reps", "read", "reel", "persons", "managers", "ager",
+];
+
+/// Words around a channel named on its own ("customer service please").
+pub(super) const EN_POLITE_CHANNEL: &[&str] = &[
+    "customer", "service", "live", "chat", "please", "pls", "now", "the", "hi", "hello", "hey",
+    "asap",
+];
+
+pub(super) fn strip_words<'a>(w: &'a [String], drop: &[&str]) -> Vec<&'a String> {
+    w.iter().filter(|x| !drop.contains(&x.as_str())).collect()
+}
+
+pub(super) fn en_clause(clause: &str) -> Option<Strength> {
+    let w = words(clause);
+    if w.is_empty() {
+        return None;
+    }
+    let joined = format!(" {} ", w.join(" "));
+    let is = |list: &[&str], s: &str| list.contains(&s);
+    let declined_after = EN_NEG_AFTER
+        .iter()
+        .any(|n| joined.contains(&format!(" {n} ")));
+    let mut best = None;
+    // "is there a human", "anyone real there?": asking whether there is one.
+    let asks_for_one = (joined.contains(" is there ")
+        || joined.contains(" are there ")
+        || joined.contains(" anyone "))
+        && w.iter().enumerate().any(|(i, x)| {
+            is(EN_STRICT_OBJECTS, x)
+                || (is(EN_REAL, x) && (i == 0 || !is(&["i'm", "im", "am"], &w[i - 1])))
+        });
+    if asks_for_one && !EN_NEG.iter().any(|n| joined.contains(&format!(" {n} "))) {
+        return Some(Strength::Explicit);
+    }
+    // "is anyone there?", "anybody here", "any agents available": asking
+    // whether someone is present.
+    let present = w.iter().enumerate().any(|(i, x)| {
+        let who = is(&["anyone", "anybody", "someone", "somebody"], x)
+            || (i > 0 && w[i - 1] == "any" && is(EN_STRICT_OBJECTS, x));
+        who && w.get(i + 1).is_some_and(|n| {
+            is(
+                &[
+                    "there",
+                    "here",
+                    "available",
+                    "around",
+                    "online",
+                    "alive",
+                    "real",
+                ],
+                n,
+            )
+        })
+    });
+    // "anybody?", "hello, anyone": nothing but the question.
+    let only_who = strip_words(&w, EN_POLITE)
+        .iter()
+        .all(|x| is(&["anyone", "anybody", "someone", "somebody", "there"], x))
+        && w.iter().any(|x| is(&["anyone", "anybody"], x));
+    if (present || only_who) && !EN_NEG.iter().any(|n| joined.contains(&format!(" {n} "))) {
+        return Some(Strength::Explicit);
+    }
+    let negated_clause = EN_NEG.iter().any(|n| joined.contains(&format!(" {n} ")));
+    // "can a real person look at this", "could someone help": a modal, a
+    // person as subject, an act for the customer.
+    for (i, word) in w.iter().enumerate() {
+        let real = i > 0 && is(EN_REAL, &w[i - 1]);
+        let person = is(EN_STRICT_OBJECTS, word)
+            || (real && is(EN_WANT_SOFT, word))
+            || is(&["someone", "somebody"], word);
+        if !person || negated_clause {
+            continue;
+        }
+        let head = &w[i.saturating_sub(4)..i];
+        let modal = head.first().is_some_and(|m| is(EN_MODALS, m))
+            && head[1..].iter().all(|x| {
+                is(
+                    &[
+                        "a", "an", "the", "some", "real", "live", "actual", "human", "of", "your",
+                        "you", "guys",
+                    ],
+                    x,
+                )
+            });
+        // "could someone explain refunds" asks for an explanation, not a
+        // person: someone must reach out to the customer.
+        let acts = w.get(i + 1).is_some_and(|n| {
+            if is(&["someone", "somebody"], word) {
+                is(&["call", "contact", "phone", "ring", "reach", "email"], n)
+            } else {
+                is(EN_PERSON_ACTS, n)
+            }
+        });
+        if modal && acts {
+            return Some(Strength::Explicit);
+        }
+    }
+    // "is there someone I can talk to": someone, then a talk verb.
+    if (joined.contains(" is there ") || joined.contains(" are there "))
+        && w.iter()
+            .any(|x| is(&["someone", "somebody", "anybody", "anyone", "person"], x))
+        && w.iter().any(|x| is(EN_TALK, x))
+        && !negated_clause
+    {
+        return Some(Strength::Explicit);
+    }
+    // "customer service please", "live chat": a channel named on its own.
+    let bare = strip_words(&w, EN_POLITE_CHANNEL);
+    if bare.is_empty()
+        && w.len() >= 2
+        && (joined.contains(" customer service ") || joined.contains(" live chat "))
+    {
+        return Some(Strength::Explicit);
+    }
+    // "escalate this", "transfer me", "put me through", "connect me".
+    if !negated_clause
+        && [
+            "escalate",
+            "transfer me",
+            "put me through",
+            "connect me",
+            "patch me through",
+        ]
+        .iter()
+        .any(|p| joined.contains(&format!(" {p} ")))
+        || joined.contains(" be transferred ")
+        || joined.contains(" get transferred ")
+    {
+        return Some(Strength::Explicit);
+    }
+    for (i, word) in w.iter().enumerate() {
+        let real = i > 0 && is(EN_REAL, &w[i - 1]);
+        let soft = is(EN_SOFT_OBJECTS, word);
+        // "a real person", "live support": any person made real.
+        let strict = is(EN_STRICT_OBJECTS, word) || (real && (is(EN_WANT_SOFT, word) || soft));
+        if !strict && !soft {
+            continue;
+        }
+        if w.get(i + 1).is_some_and(|n| is(EN_COMPOUND_NEXT, n))
+            || (i > 0 && is(EN_COMPOUND_PREV, &w[i - 1]))
+            || (i > 0 && is(&["i'm", "im", "am"], &w[i - 1]))
+        {
+            continue;
+        }
+        // Bare object.
+        if strict && w.iter().all(|x| x == word || is(EN_POLITE, x)) {
+            best = best.max(Some(Strength::Explicit));
+            continue;
+        }
+        // Walk back over fillers to the verb.
+        let mut j = i;
+        while j > 0 && is(EN_FILLERS, &w[j - 1]) && !is(EN_TALK, &w[j - 1]) {
+            j -= 1;
+        }
+        if j == 0 {
+            continue;
+        }
+        // Inflections meet their verb: transferred, connecting, talking.
+        let stemmed = crate::text::stem(&w[j - 1]);
+        let verb = EN_TALK
+            .iter()
+            .chain(EN_WANT)
+            .find(|v| crate::text::stem(v) == stemmed)
+            .copied()
+            .unwrap_or(w[j - 1].as_str());
+        let want = is(EN_WANT, &w[j - 1]) || is(EN_WANT, verb);
+        let verb_ok = is(EN_TALK, &w[j - 1])
+            || is(EN_TALK, verb)
+            || (want && (strict || is(EN_WANT_SOFT, word)));
+        // "talk to the person" needs the verb right after fillers; "speak"
+        // may also be found further back ("speak to a real human").
+        let verb_ok = verb_ok
+            || (w[..j].iter().rev().take(4).any(|x| is(EN_TALK, x))
+                && w[j..i].iter().all(|x| is(EN_FILLERS, x)));
+        if !verb_ok {
+            continue;
+        }
+        // "I talked to someone last week", "an agent called me": a report
+        // of past contact. "to be transferred" is still a wish.
+        let past = {
+            let v = w[j - 1].as_str();
+            ((v.ends_with("ed") && v != "need") || is(&["spoke", "spoken", "got", "sent"], v))
+                && !(j >= 2 && is(&["be", "get", "getting", "being"], &w[j - 2]))
+        };
+        if past {
+            continue;
+        }
+        // "how do I contact support by email": the channel, not a person.
+        if is(EN_REACH, verb) && w.iter().any(|x| is(EN_INFO, x)) {
+            continue;
+        }
+        let lead = format!(" {} ", w[j.saturating_sub(5)..j].join(" "));
+        if declined_after || EN_NEG.iter().any(|n| lead.contains(&format!(" {n} "))) {
+            continue;
+        }
+        best = best.max(Some(Strength::Explicit));
+    }
+    if best.is_some() {
+        return best;
+    }
+    let negated = EN_NEG.iter().any(|n| joined.contains(&format!(" {n} ")));
+    let callback = joined.contains(" call me")
+        || joined.contains(" callback ")
+        || joined.contains(" call back ")
+        || joined.contains(" phone me ")
+        || joined.contains(" ring me ")
+        || joined.contains(" give me a call ");
+    if callback && !negated {
+        return Some(Strength::Implied);
+    }
+    // "I'm human, not a robot" describes the customer.
+    // Not "I'm done with this bot", which refuses it.
+    let about_me = [" i'm ", " i am ", " im "].iter().any(|me| {
+        ["a ", "not a ", "not "]
+            .iter()
+            .any(|what| joined.contains(&format!("{me}{what}")))
+    });
+    if !about_me
+        && EN_BOT
+            .iter()
+            .any(|b| joined.contains(&format!(" {b} ")) || joined.contains(&format!(" {b}s ")))
+        && EN_BOT_REFUSAL
+            .iter()
+            .any(|r| joined.contains(&format!(" {r} ")))
+    {
+        return Some(Strength::Implied);
+    }
+    None
+}

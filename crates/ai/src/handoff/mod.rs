@@ -1,0 +1,147 @@
+//! Recognizing a request for a person, in Chinese and English.
+//!
+//! Handoff is a state change decided here (or by a provider's tool call),
+//! never text parsed out of a model's reply.
+//!
+//! A keyword is not a request: 人工智能, 人工费, "human resources" or
+//! "travel agent" contain the words without asking for anyone, "I don't need
+//! a human any more" declines, and "客服几点上班" asks about the service.
+//! The recognizer is a small intent grammar applied clause by clause:
+//!
+//! - a *request verb* (转/找/接/叫/要/让/联系…, talk/speak/connect/transfer…)
+//!   followed, with only filler words between, by a *person object*
+//!   (人工/客服/真人/经理…, human/agent/representative/someone…);
+//! - or a clause that is nothing but a person object and politeness
+//!   ("人工", "human please");
+//! - or refusing the bot ("不要机器人", "stop the bot") or asking to be
+//!   called back ("回个电话", "call me back");
+//! - unless a negation governs the verb or follows the object ("不用转人工了",
+//!   "no need for an agent"), or the object is part of a compound (a
+//!   following character or word makes it something else).
+//!
+//! [`request`] says how sure the match is: an [`Strength::Explicit`] request
+//! (a request verb or a bare object, the forms nobody uses for anything
+//! else) is acted on even in front of a language model; the rest
+//! ([`Strength::Implied`]: refusing the bot, a call back) is acted on by the
+//! offline assistant, and left to the model when there is one.
+
+/// How clearly a message asks for a person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Strength {
+    /// Implied: refusing the bot, asking to be called back.
+    Implied,
+    /// Explicit: "转人工", "let me talk to a human", "agent".
+    Explicit,
+}
+
+/// True when the customer asks for a person (the offline assistant's rule).
+pub fn wants_human(text: &str) -> bool {
+    request(text).is_some()
+}
+
+/// True when the request is explicit enough to act on before a model sees it.
+pub fn explicit_request(text: &str) -> bool {
+    request(text) == Some(Strength::Explicit)
+}
+
+/// Whether, and how clearly, `text` asks for a person.
+pub fn request(text: &str) -> Option<Strength> {
+    let mut lower = text.to_lowercase();
+    // Homophone typos of the one word that matters most (转人攻, 人宫客服).
+    for (typo, word) in ZH_HOMOPHONES {
+        if lower.contains(typo) {
+            lower = lower.replace(typo, word);
+        }
+    }
+    // A robot vacuum is a product, not the bot: "扫地机器人听不懂语音指令"
+    // and "the robot vacuum is not charging" refuse nothing.
+    for (device, short) in ROBOT_DEVICES {
+        if lower.contains(device) {
+            lower = lower.replace(device, short);
+        }
+    }
+    // "…but I figured it out", "问题已经解决了": the customer is done.
+    if DECLINED.iter().any(|d| lower.contains(d))
+        || SELF_DESCRIBED.iter().any(|d| lower.contains(d))
+    {
+        return None;
+    }
+    clauses(&lower)
+        .filter_map(|c| zh_clause(c).max(en_clause(c)))
+        .max()
+}
+
+/// Robot products, renamed so that the bot words do not see them.
+const ROBOT_DEVICES: &[(&str, &str)] = &[
+    ("扫地机器人", "扫地机"),
+    ("拖地机器人", "拖地机"),
+    ("机器人吸尘器", "吸尘器"),
+    ("robot vacuum", "vacuum"),
+    ("robot cleaner", "cleaner"),
+    ("robot mop", "mop"),
+    ("robotic vacuum", "vacuum"),
+    ("vacuum robot", "vacuum"),
+];
+
+/// The customer describing themselves ("I'm human, not a robot": a
+/// captcha complaint, not a request).
+const SELF_DESCRIBED: &[&str] = &[
+    "i'm human",
+    "i am human",
+    "im human",
+    "i'm not a robot",
+    "i am not a robot",
+    "我是人",
+    "我不是机器人",
+];
+
+/// A message that says the matter is settled declines whatever it asked.
+const DECLINED: &[&str] = &[
+    "figured it out",
+    "never mind",
+    "nevermind",
+    "all good now",
+    "problem solved",
+    "it's sorted",
+    "已经解决",
+    "解决了",
+    "搞定了",
+    "没事了",
+    "算了不用",
+];
+
+/// Clauses: split at sentence and clause punctuation of both scripts, and
+/// at English "but" (a turn: "no bot, but a human").
+fn clauses(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| {
+        matches!(
+            c,
+            '，' | '。'
+                | '！'
+                | '？'
+                | '；'
+                | '、'
+                | ','
+                | '.'
+                | '!'
+                | '?'
+                | ';'
+                | '\n'
+                | '~'
+                | '～'
+        )
+    })
+    .flat_map(|c| c.split(" but "))
+    .map(str::trim)
+    .filter(|c| !c.is_empty())
+}
+
+// ---------------------------------------------------------------- Chinese
+
+mod en;
+#[cfg(test)]
+mod tests;
+mod zh;
+
+use en::*;
+use zh::*;

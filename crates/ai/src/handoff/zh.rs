@@ -1,0 +1,640 @@
+//! The Chinese half of the grammar: word lists (objects, request verbs,
+//! fillers, negations, compounds, homophones) and the clause reader.
+//! Over ~500 lines because of the lists: one entry per line keeps each
+//! word reviewable and its reason (a comment) beside it.
+
+use super::*;
+
+/// Pinyin-input homophones of 人工 and 客服 (same syllables, wrong characters).
+pub(super) const ZH_HOMOPHONES: &[(&str, &str)] = &[
+    ("人攻", "人工"),
+    ("人宫", "人工"),
+    ("人公", "人工"),
+    ("仁工", "人工"),
+    // 人共 is also 人 + 共 (个人共享): only right after a request verb.
+    ("转人共", "转人工"),
+    ("找人共", "找人工"),
+    ("要人共", "要人工"),
+    ("接人共", "接人工"),
+    ("人共客服", "人工客服"),
+    ("客服务", "客服"),
+    ("刻服", "客服"),
+    ("课服", "客服"),
+];
+
+/// Person objects, longest first (a longer one wins at the same place).
+pub(super) const ZH_OBJECTS: &[&str] = &[
+    "人工客服",
+    "人工服务",
+    "人工坐席",
+    "人工座席",
+    "真人客服",
+    "在线客服",
+    "客服人员",
+    "客服专员",
+    "客服代表",
+    "接线员",
+    "话务员",
+    "售后人员",
+    "工作人员",
+    "值班人员",
+    "专人",
+    "值班的",
+    "管事的",
+    "负责的",
+    "服务人员",
+    "技术人员",
+    "维修人员",
+    "负责人",
+    "值班经理",
+    "人工",
+    "客服",
+    "真人",
+    "活人",
+    "经理",
+    "主管",
+    "专员",
+    "领导",
+    "人类",
+    "老板",
+    "店长",
+    "小二",
+    "售后",
+];
+
+/// Objects that are a request only after a request verb (a bare "售后" or
+/// "经理" is a topic, not a call for someone).
+pub(super) const ZH_VERB_ONLY: &[&str] = &[
+    "售后",
+    "专人",
+    "值班的",
+    "管事的",
+    "负责的",
+    "老板",
+    "店长",
+    "经理",
+    "主管",
+    "领导",
+    "负责人",
+    "专员",
+    "人类",
+];
+
+/// Characters that, right after an object, make it part of another word
+/// (人工智能, 人工费, 人工湖, 真人秀, 客服电话, 专员…岗位): the object is
+/// then not a person being asked for.
+pub(super) const ZH_COMPOUND_NEXT: &[char] = &[
+    '智', '费', '成', '材', '合', '养', '种', '湖', '降', '草', '耳', '关', '造', '呼', '授', '繁',
+    '培', '饲', '秀', '版', '尺', '电', '号', '热', '邮', '中', '工', '岗', '职', '招', '系', '机',
+    '审', '核', '鉴', '检', '干', '翻', '标', '智', '降', '增', '皮', '革', '石', '钻', '晶', '花',
+    '香', '色', '甜', '味', '肉', '心', '脑', '网', '政', '期', '流', '单', '问', '服',
+];
+
+/// Request verbs: something is asked of the service (转人工, 找客服, 叫经理).
+pub(super) const ZH_VERBS: &[&str] = &[
+    "投诉到",
+    "投诉给",
+    "反映给",
+    "请求",
+    "转接",
+    "转到",
+    "转给",
+    "联系",
+    "联络",
+    "咨询",
+    "呼叫",
+    "需要",
+    "换成",
+    "换个",
+    "切换",
+    "接通",
+    "要求",
+    "申请",
+    "安排",
+    "派",
+    "转",
+    "找",
+    "接",
+    "叫",
+    "要",
+    "让",
+    "换",
+    "请",
+    "喊",
+    "和",
+    "跟",
+    "同",
+    "与",
+    "给我",
+];
+
+/// What a person object may be asked to do for the customer ("让专员联系我").
+pub(super) const ZH_OBJECT_ACTS: &[&str] = &[
+    "联系我",
+    "回复我",
+    "回我",
+    "帮我看",
+    "看一下",
+    "跟进",
+    "回电",
+    "打给我",
+    "给我打",
+    "来处理",
+    "来跟我",
+    "来和我",
+    "处理一下",
+    "请回复",
+    "快回复",
+    "回复一下",
+    "出来",
+];
+
+/// Verbs that take a plain 人 ("找个人来", "换个人", "找一个能负责的人").
+pub(super) const ZH_PERSON_VERBS: &[&str] = &["找", "换", "叫", "要", "派", "安排", "让", "请"];
+
+/// Words that may stand between a verb and its object (一个, 你们的, 真正的…).
+pub(super) const ZH_FILLERS: &[&str] = &[
+    "一下",
+    "一个",
+    "一位",
+    "个",
+    "位",
+    "名",
+    "你们",
+    "您们",
+    "你们的",
+    "你们家",
+    "你们店",
+    "贵公司",
+    "公司",
+    "店里",
+    "店铺",
+    "的",
+    "真正的",
+    "活的",
+    "专门",
+    "售后",
+    "值班",
+    "上级",
+    "我",
+    "给我",
+    "帮我",
+    "为我",
+    "下",
+    "来",
+    "过来",
+    "对接",
+    "一",
+    "点",
+    "真的",
+    "在线",
+    "店",
+];
+
+/// Clause words that may surround a bare object ("人工！", "我要真人啊").
+pub(super) const ZH_POLITE: &[&str] = &[
+    "请",
+    "麻烦",
+    "谢谢",
+    "我",
+    "吧",
+    "啊",
+    "呀",
+    "吗",
+    "呢",
+    "了",
+    "哈",
+    "嘛",
+    "快",
+    "快点",
+    "赶紧",
+    "马上",
+    "立刻",
+    "现在",
+    "服务",
+    "您好",
+    "你好",
+    "在吗",
+    "喂",
+    "帮忙",
+    "直接",
+    "还是",
+    "好吗",
+    "可以吗",
+    "行吗",
+    "嗯",
+    "哦",
+    "好",
+    "的",
+    // Longer forms first: the first word that matches is stripped.
+    "怎么转",
+    "怎么找",
+    "在哪里找",
+    "在哪找",
+    "哪里找",
+    "怎么联系",
+    "在哪里",
+    "在哪",
+    "去哪了",
+    "在不在",
+    "你们",
+    "有吗",
+    "可以",
+    "能不能",
+    "可不可以",
+    "小姐姐",
+    "妹子",
+    "小哥",
+    "美女",
+    "亲",
+    "介入",
+    "帮忙",
+    "呗",
+    "人呢",
+];
+
+/// Negations that, right before the verb, decline ("不用转人工").
+pub(super) const ZH_NEG_BEFORE: &[&str] = &[
+    "不用",
+    "不需要",
+    "不要",
+    "不想",
+    "不必",
+    "无需",
+    "没必要",
+    "别",
+    "不",
+    "用不着",
+    "不再",
+];
+
+/// Negations after the object that decline it ("人工就不用了").
+pub(super) const ZH_NEG_AFTER: &[&str] = &[
+    "不用",
+    "不需要",
+    "不必",
+    "算了",
+    "没必要",
+    "不要了",
+    "就不",
+    "免了",
+];
+
+/// Questions about the service rather than requests for it.
+pub(super) const ZH_INFO: &[&str] = &[
+    "电话",
+    "号码",
+    "几点",
+    "时间",
+    "上班",
+    "下班",
+    "营业",
+    "多少",
+    "邮箱",
+    "微信号",
+    "是谁",
+    "是不是",
+    "是否",
+    "有没有人工吗",
+    "怎么收费",
+    "什么时候",
+    "多久",
+    "多长时间",
+];
+
+/// The bot, and what refuses it.
+pub(super) const ZH_BOT: &[&str] = &[
+    "机器人",
+    "机器",
+    "智能客服",
+    "自动回复",
+    "ai",
+    "bot",
+    "人工智障",
+];
+pub(super) const ZH_BOT_REFUSAL: &[&str] = &[
+    "不要",
+    "不想",
+    "别",
+    "不和",
+    "不跟",
+    "听不懂",
+    "没用",
+    "太笨",
+    "笨",
+    "垃圾",
+    "废物",
+    "受够",
+    "不是人",
+    "答非所问",
+    "敷衍",
+    "滚",
+    "太差",
+    "差劲",
+    "弱智",
+    "智障",
+    "不行",
+    "说不清",
+    "说不明白",
+    "没法沟通",
+    "沟通不了",
+];
+
+/// Asking to be called back.
+pub(super) const ZH_CALLBACK: &[&str] = &[
+    "请联系我",
+    "麻烦联系我",
+    "尽快联系我",
+    "赶紧联系我",
+    "联系我一下",
+    "回电",
+    "回个电话",
+    "回拨",
+    "打电话给我",
+    "给我打电话",
+    "给我打个电话",
+    "打给我",
+    "来电联系",
+    "电话联系我",
+    "打个电话给我",
+    "致电我",
+    "打我电话",
+    "回我电话",
+    "打我手机",
+];
+
+/// The longest object starting at char index `i`, if it is not a compound.
+pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
+    for obj in ZH_OBJECTS.iter().chain(EN_STRICT_OBJECTS) {
+        let o: Vec<char> = obj.chars().collect();
+        if chars.len() >= i + o.len() && chars[i..i + o.len()] == o[..] {
+            let next = chars.get(i + o.len()).copied();
+            if obj.is_ascii() {
+                // Latin objects inside Chinese text: a whole word.
+                let prev_ok = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
+                let next_ok = next.is_none_or(|c| !c.is_ascii_alphanumeric());
+                if prev_ok && next_ok {
+                    return Some(o.len());
+                }
+                continue;
+            }
+            if next.is_some_and(|c| ZH_COMPOUND_NEXT.contains(&c)) {
+                return None;
+            }
+            return Some(o.len());
+        }
+    }
+    None
+}
+
+/// Strips any of `words` from the end of `s` (repeatedly); returns the rest.
+pub(super) fn strip_suffixes<'a>(mut s: &'a str, words: &[&str]) -> &'a str {
+    loop {
+        let before = s;
+        s = s.trim_end();
+        for w in words {
+            if let Some(rest) = s.strip_suffix(w) {
+                s = rest;
+                break;
+            }
+        }
+        if s == before {
+            return s;
+        }
+    }
+}
+
+pub(super) fn strip_prefixes<'a>(mut s: &'a str, words: &[&str]) -> &'a str {
+    loop {
+        let before = s;
+        s = s.trim_start();
+        for w in words {
+            if let Some(rest) = s.strip_prefix(w) {
+                s = rest;
+                break;
+            }
+        }
+        if s == before {
+            return s;
+        }
+    }
+}
+
+/// A clause that reports contact already had ("已经跟客服沟通过了",
+/// "找过客服") asks for nothing.
+pub(super) const ZH_REPORTED: &[&str] = &[
+    "沟通过",
+    "聊过",
+    "说过",
+    "问过",
+    "联系过",
+    "找过",
+    "打过",
+    "反映过",
+];
+
+pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
+    if ZH_REPORTED.iter().any(|r| clause.contains(r)) {
+        return None;
+    }
+    let chars: Vec<char> = clause.chars().collect();
+    let mut best = None;
+    let mut i = 0;
+    while i < chars.len() {
+        let Some(len) = zh_object_at(&chars, i) else {
+            i += 1;
+            continue;
+        };
+        let before: String = chars[..i].iter().collect();
+        let object: String = chars[i..i + len].iter().collect();
+        let after: String = chars[i + len..].iter().collect();
+        i += len;
+        if ZH_NEG_AFTER.iter().any(|n| after.contains(n)) {
+            continue;
+        }
+        // Bare object: nothing but politeness around it.
+        let around: &[&str] = &[ZH_POLITE, ZH_OBJECTS].concat();
+        let rest_before = strip_prefixes(strip_suffixes(&before, around), around);
+        let rest_after = strip_prefixes(&after, around);
+        let info = ZH_INFO.iter().any(|w| clause.contains(w));
+        // "客服你好": addressing whoever answers, a greeting.
+        let greets = ["你好", "您好"]
+            .iter()
+            .any(|g| after.trim_start().starts_with(g));
+        if rest_before.trim().is_empty()
+            && rest_after.trim().is_empty()
+            && !info
+            && !greets
+            && !ZH_VERB_ONLY.contains(&object.as_str())
+        {
+            best = best.max(Some(Strength::Explicit));
+            continue;
+        }
+        // "有人工吗", "有没有真人": asking whether there is one is asking for one.
+        let asks_for_one = (before.ends_with('有') || before.ends_with("有没有"))
+            && (clause.contains("有没有")
+                || ["吗", "么", "嘛"].iter().any(|q| clause.ends_with(q)));
+        // "让专员联系我": the object asked to act.
+        // Not a report of what it did ("客服回复我说三天到账").
+        let object_acts = ZH_OBJECT_ACTS.iter().any(|a| {
+            after
+                .trim_start()
+                .strip_prefix(a)
+                .is_some_and(|r| !["说", "了", "过", "的"].iter().any(|p| r.starts_with(p)))
+        });
+        if (asks_for_one || object_acts) && !info && !zh_negated_anywhere(&before) {
+            best = best.max(Some(Strength::Explicit));
+            continue;
+        }
+        // "来个真人", "给个人工": a verb with a measure word.
+        if [
+            "来个",
+            "来一个",
+            "来位",
+            "来一位",
+            "给个",
+            "给一个",
+            "给我个",
+        ]
+        .iter()
+        .any(|c| before.ends_with(c))
+            && !zh_negated_anywhere(&before)
+            && !info
+        {
+            best = best.max(Some(Strength::Explicit));
+            continue;
+        }
+        // Verb + fillers + object.
+        let head = strip_suffixes(&before, ZH_FILLERS);
+        let Some(verb) = ZH_VERBS.iter().find(|v| head.ends_with(*v)) else {
+            continue;
+        };
+        let lead = &head[..head.len() - verb.len()];
+        let lead = strip_suffixes(
+            lead,
+            &[
+                "帮我",
+                "给我",
+                "能不能",
+                "可不可以",
+                "能",
+                "可以",
+                "我",
+                "再",
+                "去",
+            ],
+        );
+        if ZH_NEG_BEFORE.iter().any(|n| lead.ends_with(n))
+            || (*verb == "要" && lead.ends_with('不'))
+        {
+            continue;
+        }
+        // "客服电话是多少", "找客服要多久": asking about the service.
+        if info
+            && !matches!(
+                *verb,
+                "转" | "转接" | "转到" | "转给" | "接通" | "叫" | "喊"
+            )
+        {
+            continue;
+        }
+        best = best.max(Some(Strength::Explicit));
+    }
+    if best.is_some() {
+        return best;
+    }
+    if zh_person_request(clause) || zh_talk_with_person(clause) {
+        return Some(Strength::Explicit);
+    }
+    // "有人吗", "有人在吗", "帮我转接一下": someone, anyone, a transfer.
+    if [
+        "有人吗",
+        "有人在吗",
+        "有没有人",
+        "有人在不",
+        "有人没",
+        "有人在线",
+        "人在吗",
+        "人在不在",
+        "转接",
+    ]
+    .iter()
+    .any(|p| clause.contains(p))
+        && !zh_negated_anywhere(clause)
+    {
+        return Some(Strength::Explicit);
+    }
+    if ZH_CALLBACK.iter().any(|c| clause.contains(c)) && !zh_negated_anywhere(clause) {
+        return Some(Strength::Implied);
+    }
+    if ZH_BOT.iter().any(|b| clause.contains(b))
+        && ZH_BOT_REFUSAL.iter().any(|r| clause.contains(r))
+    {
+        return Some(Strength::Implied);
+    }
+    None
+}
+
+/// "找个人来处理", "换个人", "找一个真正能负责的人": a request verb, then a
+/// classifier and 人, or a description ending in 的人.
+pub(super) fn zh_person_request(clause: &str) -> bool {
+    ZH_PERSON_VERBS.iter().any(|v| {
+        clause.match_indices(v).any(|(i, _)| {
+            let lead = &clause[..i];
+            let rest = &clause[i + v.len()..];
+            let negated = ZH_NEG_BEFORE.iter().any(|n| lead.ends_with(n));
+            let classifier = ["个人", "一个人", "一位", "位"]
+                .iter()
+                .any(|c| rest.starts_with(c) && !rest.starts_with("个人信息"));
+            // "…的人", or "…的人来回答 / 来处理 / 帮我看看".
+            let described = rest.chars().count() <= 14
+                && rest.find("的人").is_some_and(|at| {
+                    let tail = rest[at + "的人".len()..].trim_end_matches(ZH_END);
+                    tail.is_empty()
+                        || ["来", "帮", "处理", "回答", "看", "联系"]
+                            .iter()
+                            .any(|a| tail.starts_with(a))
+                });
+            // "换人", "我要找人！": the verb and 人 end the clause.
+            let bare = rest
+                .strip_prefix('人')
+                .is_some_and(|t| t.trim_end_matches(ZH_END).is_empty());
+            !negated && (classifier || described || bare)
+        })
+    })
+}
+
+/// "我要和人说话", "想跟真人聊": talking with a (real) person, not negated.
+pub(super) fn zh_talk_with_person(clause: &str) -> bool {
+    ["和", "跟", "同", "与"].iter().any(|with| {
+        clause.match_indices(with).any(|(i, _)| {
+            let rest = &clause[i + with.len()..];
+            let rest = rest
+                .strip_prefix("真人")
+                .or_else(|| rest.strip_prefix("活人"))
+                .or_else(|| rest.strip_prefix("人"));
+            // Not a time clause ("跟人说话的时候门锁会响吗").
+            let talks = rest.is_some_and(|r| {
+                ["说话", "聊", "沟通", "交流", "谈", "对话", "讲"]
+                    .iter()
+                    .any(|t| {
+                        r.trim_start().strip_prefix(t).is_some_and(|after| {
+                            !after.starts_with("的时候") && !after.starts_with('时')
+                        })
+                    })
+            });
+            talks && !ZH_NEG_BEFORE.iter().any(|n| clause[..i].ends_with(n))
+        })
+    })
+}
+
+/// Trailing particles.
+pub(super) const ZH_END: &[char] = &['吧', '啊', '呀', '吗', '呢', '了', '来', '哈', ' '];
+
+pub(super) fn zh_negated_anywhere(clause: &str) -> bool {
+    ["不用", "不需要", "不必", "别", "无需"]
+        .iter()
+        .any(|n| clause.contains(n))
+}
+
+// ---------------------------------------------------------------- English
