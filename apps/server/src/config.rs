@@ -14,12 +14,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chat_admin::AuthConfig;
-use chat_webhooks::WebhookConfig;
 use chat_ai::responder::ResponderConfig;
 use chat_gateway::GatewayConfig;
 use chat_session::RoutingConfig;
 use chat_session::lifecycle::LifecycleConfig;
 use chat_store::{DatabaseUrl, PoolOptions};
+use chat_webhooks::WebhookConfig;
 use thiserror::Error;
 
 mod read;

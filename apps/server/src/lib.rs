@@ -36,10 +36,10 @@ use std::time::Instant;
 
 use actix_web::dev::Server;
 use anyhow::Context as _;
-use chat_webhooks::Webhooks;
 use chat_domain::DomainError;
 use chat_gateway::Gateway;
 use chat_store::{DatabaseUrl, SqlStore};
+use chat_webhooks::Webhooks;
 
 use crate::config::Config;
 

@@ -8,8 +8,8 @@
 mod common;
 
 mod api;
-mod attachments;
 mod assistant;
+mod attachments;
 mod backoffice;
 mod cli;
 mod customers;

@@ -145,7 +145,6 @@ pub fn configure_mount(services: Services, mount: Mount) -> impl FnOnce(&mut web
             if mount.widget {
                 scope.configure(routes::widget::configure);
             }
-
         }));
     }
 }
