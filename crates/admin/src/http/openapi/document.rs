@@ -85,6 +85,10 @@ fn http_method(m: &str) -> HttpMethod {
 
 fn reason(status: u16) -> &'static str {
     match status {
+        // Only ever a second success: a resend answered with the first copy.
+        200 => {
+            "Already done: a resend with the same `client_msg_id` gets the copy stored the first time."
+        }
         400 => "Validation failed: `error.field` names the field and the message the rule.",
         401 => "No valid token (missing, expired, revoked) or wrong credentials.",
         403 => "Signed in, but this role (or token kind) may not do this.",
@@ -223,8 +227,15 @@ pub fn document() -> OpenApi {
             }
         }
         for status in statuses(route) {
-            let response = if status == route.ok.0 {
-                let mut r = ResponseBuilder::new().description("Success.");
+            let response = if (200..300).contains(&status) {
+                // Another success (a resend's 200 beside a 201) has the
+                // success's body.
+                let what = if status == route.ok.0 {
+                    "Success."
+                } else {
+                    reason(status)
+                };
+                let mut r = ResponseBuilder::new().description(what);
                 if let Some((media, schema)) = success_body(route.ok.1) {
                     r = r.content(media, ContentBuilder::new().schema(Some(schema)).build());
                 }
