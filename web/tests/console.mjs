@@ -252,7 +252,7 @@ async function unreadAndNotifications(browser, t) {
   const one = await consolePage(browser, t, gina, {}, stubNotifications);
   const a = one.page;
   await a.getByTestId('notify').click(); // opt in
-  const customer = await customerAsking(browser, t, 'Hello, anyone there?');
+  const customer = await customerAsking(browser, t, 'Hello, a question about my order');
   await expect(t, 'a new queued conversation notifies', async () => {
     await a.waitForFunction(() => window.__notes.length > 0, null, { timeout: QUICK });
   });
