@@ -24,16 +24,9 @@ async fn app_with(extra: &[(&str, &str)]) -> TestApp {
 }
 
 async fn customer(app: &TestApp) -> (Ws, String) {
-    let session = app
-        .post_json("/api/v1/widget/sessions", &json!({}), None)
-        .await
-        .json();
+    let session = common::widget_session(app).await;
     let (mut ws, _) = Ws::hello(app.addr, session["token"].as_str().unwrap(), json!([])).await;
-    ws.send(json!({ "type": "open" })).await;
-    let conv = ws.next_of("subscribed").await["conversation"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let conv = ws.open(json!({ "type": "open" })).await;
     (ws, conv)
 }
 
@@ -102,9 +95,7 @@ async fn answers_stream_from_the_knowledge_base_in_both_languages() {
         )
         .await
         .json();
-    let bots = history["items"]
-        .as_array()
-        .unwrap()
+    let bots = common::items(&history)
         .iter()
         .filter(|m| m["sender_kind"] == "bot")
         .count();
@@ -197,9 +188,7 @@ async fn a_takeover_stops_the_stream_and_nothing_is_posted_after() {
         .await
         .json();
     assert!(
-        history["items"]
-            .as_array()
-            .unwrap()
+        common::items(&history)
             .iter()
             .all(|m| m["sender_kind"] != "bot")
     );
@@ -396,19 +385,12 @@ async fn the_faq_questions_through_the_real_server() {
         ("CHAT_WS_RATE_PER_SEC", "1000"),
     ])
     .await;
-    let session = app
-        .post_json("/api/v1/widget/sessions", &json!({}), None)
-        .await
-        .json();
+    let session = common::widget_session(&app).await;
     let (mut ws, _) = Ws::hello(app.addr, session["token"].as_str().unwrap(), json!([])).await;
     let mut right = 0;
     for (i, q) in faq.questions.iter().enumerate() {
         // A conversation per question: misses in a row would hand off.
-        ws.send(json!({ "type": "open" })).await;
-        let conv = ws.next_of("subscribed").await["conversation"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let conv = ws.open(json!({ "type": "open" })).await;
         ask(&mut ws, &conv, &format!("q{i}"), &q.question).await;
         let (_, stored) = reply(&mut ws).await;
         let title = &faq

@@ -65,10 +65,7 @@ async fn download(app: &TestApp, id: &str, token: Option<&str>) -> Response {
 
 /// A widget session and its open conversation: (token, customer id, conversation id).
 async fn customer_with_conversation(app: &TestApp) -> (String, String, String) {
-    let s = app
-        .post_json("/api/v1/widget/sessions", &json!({}), None)
-        .await
-        .json();
+    let s = common::widget_session(app).await;
     let token = s["token"].as_str().unwrap().to_owned();
     let customer = s["customer_id"].as_str().unwrap().to_owned();
     let conv =
@@ -148,7 +145,7 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
         )
         .await
         .json();
-    let items = history["items"].as_array().unwrap();
+    let items = common::items(&history);
     assert!(
         items
             .iter()
@@ -218,14 +215,8 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
     .await;
     assert_eq!(r.status, 415, "{}", r.text);
     // Not multipart at all.
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/conversations/{conv}/attachments"),
-        Some(json!({"file": "x"})),
-        Some(&alice),
-    )
-    .await;
+    let uri = format!("/api/v1/conversations/{conv}/attachments");
+    let r = send(app, "POST", &uri, Some(json!({"file": "x"})), Some(&alice)).await;
     assert_eq!(r.status, 415, "{}", r.text);
     // A form without a file.
     let auth = format!("Bearer {alice}");
@@ -255,14 +246,8 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
     )
     .await;
     assert_eq!(r.status, 403, "{}", r.text);
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/conversations/{conv}/takeover"),
-        None,
-        Some(&agent),
-    )
-    .await;
+    let uri = format!("/api/v1/conversations/{conv}/takeover");
+    let r = send(app, "POST", &uri, None, Some(&agent)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = upload(
         app,
@@ -301,14 +286,8 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
     assert_eq!(download(app, &unknown, Some(&supervisor)).await.status, 404);
 
     // Closed: nothing more can be sent.
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/conversations/{conv}/close"),
-        None,
-        Some(&agent),
-    )
-    .await;
+    let uri = format!("/api/v1/conversations/{conv}/close");
+    let r = send(app, "POST", &uri, None, Some(&agent)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = upload(app, &conv, &alice, &form("a.png", "image/png", PNG, &[])).await;
     assert_eq!(r.status, 409, "{}", r.text);
@@ -322,14 +301,8 @@ async fn erasure_deletes_files(app: &TestApp) {
     let (_, _, kept_conv) = customer_with_conversation(app).await;
     let admin = admin_token(app).await;
     // Someone else's file stays.
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/conversations/{kept_conv}/takeover"),
-        None,
-        Some(&admin),
-    )
-    .await;
+    let uri = format!("/api/v1/conversations/{kept_conv}/takeover");
+    let r = send(app, "POST", &uri, None, Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = upload(
         app,
@@ -341,23 +314,11 @@ async fn erasure_deletes_files(app: &TestApp) {
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(files_under(&app.data_dir.join("storage")).len(), 2);
 
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/conversations/{conv}/close"),
-        None,
-        Some(&admin),
-    )
-    .await;
+    let uri = format!("/api/v1/conversations/{conv}/close");
+    let r = send(app, "POST", &uri, None, Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/customers/{customer}/erase"),
-        None,
-        Some(&admin),
-    )
-    .await;
+    let uri = format!("/api/v1/customers/{customer}/erase");
+    let r = send(app, "POST", &uri, None, Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let left = files_under(&app.data_dir.join("storage"));
     assert_eq!(left.len(), 1, "{left:?}");
@@ -371,9 +332,7 @@ async fn erasure_deletes_files(app: &TestApp) {
         )
         .await
         .json();
-    let m = history["items"]
-        .as_array()
-        .unwrap()
+    let m = common::items(&history)
         .iter()
         .find(|m| m["kind"] == "attachment")
         .unwrap()

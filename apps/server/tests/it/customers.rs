@@ -12,7 +12,7 @@ use chat_domain::model::{Conversation, MessageKind, NewMessage, Role, SenderKind
 use chat_domain::ports::ConversationRepository as _;
 use chat_domain::time::now;
 use chat_store::testing::raw_customer;
-use common::{Backend, TestApp, admin_token, create_staff, request, send};
+use common::{Backend, TestApp, admin_token, create_staff, send};
 use serde_json::{Value, json};
 
 on_both_backends!(
@@ -22,18 +22,7 @@ on_both_backends!(
 );
 
 async fn raw(app: &TestApp, method: &str, path: &str, body: &str, token: &str) -> common::Response {
-    let auth = format!("Bearer {token}");
-    request(
-        app.addr,
-        method,
-        path,
-        &[
-            ("content-type", "application/json"),
-            ("authorization", &auth),
-        ],
-        Some(body.as_bytes()),
-    )
-    .await
+    common::send_text(app.addr, method, path, body, token).await
 }
 
 /// A customer through the widget: (id, token, visitor id).
@@ -68,9 +57,7 @@ async fn conversation(
 }
 
 fn ids(v: &Value) -> Vec<String> {
-    v["items"]
-        .as_array()
-        .unwrap()
+    common::items(&v)
         .iter()
         .map(|c| c["id"].as_str().unwrap().to_owned())
         .collect()
@@ -749,14 +736,8 @@ async fn customers_detail_export_and_erasure(app: &TestApp) {
         .collect();
     details.sort_unstable();
     assert_eq!(details, vec![false, true]);
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/customers/{}/erase", CustomerId::new()),
-        None,
-        Some(&admin),
-    )
-    .await;
+    let uri = format!("/api/v1/customers/{}/erase", CustomerId::new());
+    let r = send(app, "POST", &uri, None, Some(&admin)).await;
     assert_eq!(r.status, 404);
 }
 

@@ -275,17 +275,10 @@ async fn the_database_and_secrets_are_private() {
 
 /// A customer's socket, past `hello`, with a conversation open: its id.
 async fn customer_socket(app: &TestApp) -> (Ws, String) {
-    let session = app
-        .post_json("/api/v1/widget/sessions", &json!({}), None)
-        .await
-        .json();
+    let session = common::widget_session(app).await;
     let token = session["token"].as_str().unwrap();
     let (mut ws, _) = Ws::hello(app.addr, token, json!([])).await;
-    ws.send(json!({ "type": "open" })).await;
-    let conv = ws.next_of("subscribed").await["conversation"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let conv = ws.open(json!({ "type": "open" })).await;
     (ws, conv)
 }
 

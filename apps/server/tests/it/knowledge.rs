@@ -10,17 +10,9 @@ use std::time::Duration;
 use chat_domain::model::Role;
 use common::ws::Ws;
 use common::{TestApp, create_staff};
-use serde_json::{Value, json};
+use serde_json::json;
 
-async fn send(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-    token: &str,
-) -> common::Response {
-    common::send(app, method, path, body, Some(token)).await
-}
+use common::send_as as send;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn supervisors_edit_the_knowledge_base_and_the_assistant_follows() {
@@ -72,17 +64,10 @@ async fn supervisors_edit_the_knowledge_base_and_the_assistant_follows() {
     );
 
     // The assistant answers from it without a restart.
-    let session = app
-        .post_json("/api/v1/widget/sessions", &json!({}), None)
-        .await
-        .json();
+    let session = common::widget_session(&app).await;
     let (mut ws, _) = Ws::hello(app.addr, session["token"].as_str().unwrap(), json!([])).await;
     let ask = async |ws: &mut Ws, q: &str| -> String {
-        ws.send(json!({ "type": "open" })).await;
-        let conv = ws.next_of("subscribed").await["conversation"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let conv = ws.open(json!({ "type": "open" })).await;
         ws.send(
             json!({ "type": "send", "conversation_id": conv, "client_msg_id": "q", "body": q }),
         )
@@ -141,7 +126,7 @@ async fn supervisors_edit_the_knowledge_base_and_the_assistant_follows() {
         .await
         .json();
     assert_eq!(
-        all["items"].as_array().unwrap().len(),
+        common::items(&all).len(),
         4,
         "the failed import stored nothing"
     );
@@ -156,36 +141,10 @@ async fn supervisors_edit_the_knowledge_base_and_the_assistant_follows() {
     )
     .await;
     assert_eq!(r.json()["enabled"], false);
-    assert_eq!(
-        send(
-            &app,
-            "DELETE",
-            &format!("/api/v1/knowledge/{id}"),
-            None,
-            &sup
-        )
-        .await
-        .status,
-        204
-    );
-    assert_eq!(
-        send(
-            &app,
-            "DELETE",
-            &format!("/api/v1/knowledge/{id}"),
-            None,
-            &sup
-        )
-        .await
-        .status,
-        404
-    );
-    assert_eq!(
-        send(&app, "GET", &format!("/api/v1/knowledge/{id}"), None, &sup)
-            .await
-            .status,
-        404
-    );
+    let doc = format!("/api/v1/knowledge/{id}");
+    assert_eq!(send(&app, "DELETE", &doc, None, &sup).await.status, 204);
+    assert_eq!(send(&app, "DELETE", &doc, None, &sup).await.status, 404);
+    assert_eq!(send(&app, "GET", &doc, None, &sup).await.status, 404);
 }
 
 /// "Try a question": the passages retrieval finds, whether the assistant
@@ -254,7 +213,7 @@ async fn supervisors_try_questions_and_reindex() {
     )
     .await
     .json();
-    assert_eq!(hours["items"].as_array().unwrap().len(), 1);
+    assert_eq!(common::items(&hours).len(), 1);
     assert_eq!(hours["items"][0]["title"], "Opening hours");
     let audit = send(
         &app,
@@ -265,7 +224,7 @@ async fn supervisors_try_questions_and_reindex() {
     )
     .await
     .json();
-    assert_eq!(audit["items"].as_array().unwrap().len(), 1, "{audit}");
+    assert_eq!(common::items(&audit).len(), 1, "{audit}");
 
     for (path, field) in [
         ("/api/v1/knowledge/search", "q"),

@@ -167,10 +167,7 @@ async fn every_cell_of_the_matrix(app: &TestApp) {
     let mut admin = token_of(app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let (agent_id, agent) = common::create_staff(app, Role::Agent).await;
     let (supervisor_id, supervisor) = common::create_staff(app, Role::Supervisor).await;
-    let session = app
-        .post_json("/api/v1/widget/sessions", &json!({}), None)
-        .await
-        .json();
+    let session = common::widget_session(app).await;
     let customer = session["token"].as_str().unwrap().to_owned();
     let customer_id: CustomerId = session["customer_id"].as_str().unwrap().parse().unwrap();
     let mut tokens = [

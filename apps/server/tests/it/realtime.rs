@@ -80,14 +80,7 @@ async fn customer_and_agent_end_to_end(app: &TestApp) {
         (Some(1), Some(false))
     );
     // Persisted before acknowledged.
-    let stored = request(
-        app.addr,
-        "GET",
-        &format!("/api/v1/widget/conversations/{conv}/messages"),
-        &[("authorization", &format!("Bearer {ctoken}"))],
-        None,
-    )
-    .await;
+    let stored = common::widget_messages(app, &conv, &ctoken).await;
     assert_eq!(
         stored.json()["items"][0]["body"],
         "我的订单还没到 (my order has not arrived)"
@@ -130,13 +123,7 @@ async fn customer_and_agent_end_to_end(app: &TestApp) {
         .await;
     agent_ws.next_of("subscribed").await;
     let history = agent_ws.messages(3).await;
-    assert_eq!(
-        history
-            .iter()
-            .map(|m| m["seq"].as_i64().unwrap())
-            .collect::<Vec<_>>(),
-        vec![1, 2, 3]
-    );
+    assert_eq!(common::seqs(&history), vec![1, 2, 3]);
     assert_eq!(history[1]["body"], "Waiting for an agent to join.");
     assert_eq!(history[2]["body"], "Ann joined the conversation.");
     loop {
@@ -164,13 +151,7 @@ async fn customer_and_agent_end_to_end(app: &TestApp) {
             "It ships tomorrow."
         ]
     );
-    assert_eq!(
-        got.iter()
-            .map(|m| m["seq"].as_i64().unwrap())
-            .collect::<Vec<_>>(),
-        vec![1, 2, 3, 4, 6],
-        "5 is the note"
-    );
+    assert_eq!(common::seqs(&got), vec![1, 2, 3, 4, 6], "5 is the note");
     assert!(!bodies.contains(&"VIP customer"));
     cws.send(json!({ "type": "typing", "conversation_id": conv, "on": true }))
         .await;
@@ -186,12 +167,7 @@ async fn customer_and_agent_end_to_end(app: &TestApp) {
     // The agent saw 1..3 as history, then every later message once, in order:
     // 4 (a1), 5 (the note), 6 (a2), 7 (the customer's thanks).
     let live = agent_ws.messages(4).await;
-    assert_eq!(
-        live.iter()
-            .map(|m| m["seq"].as_i64().unwrap())
-            .collect::<Vec<_>>(),
-        vec![4, 5, 6, 7]
-    );
+    assert_eq!(common::seqs(&live), vec![4, 5, 6, 7]);
     assert_eq!(live[3]["body"], "Thanks!");
 
     // Close: both hear it; nobody can post after.
@@ -285,21 +261,10 @@ async fn reconnect_resumes_without_loss_or_duplicates(app: &TestApp) {
         say(&mut aws, &conv, &format!("a{i}"), &format!("agent {i}")).await;
     }
     // Reconnect naming the last sequence seen: exactly what was missed.
-    let (mut cws, _) = Ws::hello(
-        app.addr,
-        &ctoken,
-        json!([{ "conversation_id": conv, "after_seq": last_seen }]),
-    )
-    .await;
+    let (mut cws, _) = Ws::resume(app.addr, &ctoken, &conv, last_seen).await;
     cws.next_of("subscribed").await;
     let missed = cws.messages(5).await;
-    assert_eq!(
-        missed
-            .iter()
-            .map(|m| m["seq"].as_i64().unwrap())
-            .collect::<Vec<_>>(),
-        vec![5, 6, 7, 8, 9]
-    );
+    assert_eq!(common::seqs(&missed), vec![5, 6, 7, 8, 9]);
     assert_eq!(missed[0]["body"], "agent 1");
     // Live again, no duplicates of what was replayed.
     say(&mut aws, &conv, "a6", "agent 6").await;
@@ -314,12 +279,7 @@ async fn resend_is_idempotent(app: &TestApp) {
     let (_, atoken) = agent(app, Role::Supervisor).await;
     let (mut cws, _) = Ws::hello(app.addr, &ctoken, json!([])).await;
     let conv = open(&mut cws).await;
-    let (mut sws, _) = Ws::hello(
-        app.addr,
-        &atoken,
-        json!([{ "conversation_id": conv, "after_seq": 0 }]),
-    )
-    .await;
+    let (mut sws, _) = Ws::resume(app.addr, &atoken, &conv, 0).await;
     sws.next_of("subscribed").await;
     let first = say(&mut cws, &conv, "same-id", "hello?").await;
     let again = say(&mut cws, &conv, "same-id", "hello?").await;
@@ -468,12 +428,7 @@ async fn nobody_reaches_a_conversation_not_theirs(app: &TestApp) {
     let (mut a, _) = Ws::hello(app.addr, &alice, json!([])).await;
     let conv = open(&mut a).await;
     say(&mut a, &conv, "x", "private matter").await;
-    let (mut b, _) = Ws::hello(
-        app.addr,
-        &bob,
-        json!([{ "conversation_id": conv, "after_seq": 0 }]),
-    )
-    .await;
+    let (mut b, _) = Ws::resume(app.addr, &bob, &conv, 0).await;
     assert_eq!(b.next_of("error").await["code"], "not_found");
     b.send(json!({ "type": "send", "conversation_id": conv, "client_msg_id": "y", "body": "hi" }))
         .await;
@@ -481,14 +436,7 @@ async fn nobody_reaches_a_conversation_not_theirs(app: &TestApp) {
     b.send(json!({ "type": "close", "conversation_id": conv }))
         .await;
     assert_eq!(b.next_of("error").await["code"], "not_found");
-    let r = request(
-        app.addr,
-        "GET",
-        &format!("/api/v1/widget/conversations/{conv}/messages"),
-        &[("authorization", &format!("Bearer {bob}"))],
-        None,
-    )
-    .await;
+    let r = common::widget_messages(app, &conv, &bob).await;
     assert_eq!(r.status, 404);
     let r = request(
         app.addr,
@@ -552,19 +500,9 @@ async fn a_slow_reader_does_not_delay_others() {
     let (mut writer, _) = Ws::hello(app.addr, &ctoken, json!([])).await;
     let conv = open(&mut writer).await;
     // A supervisor who follows the conversation but never reads...
-    let (mut slow, _) = Ws::hello(
-        app.addr,
-        &sup,
-        json!([{ "conversation_id": conv, "after_seq": 0 }]),
-    )
-    .await;
+    let (mut slow, _) = Ws::resume(app.addr, &sup, &conv, 0).await;
     // ...and one who reads.
-    let (mut fast, _) = Ws::hello(
-        app.addr,
-        &sup,
-        json!([{ "conversation_id": conv, "after_seq": 0 }]),
-    )
-    .await;
+    let (mut fast, _) = Ws::resume(app.addr, &sup, &conv, 0).await;
     fast.next_of("subscribed").await;
     let body = "x".repeat(12 * 1024);
     let n = 1200usize; // ~15 MB: more than the loopback socket buffers hold
@@ -627,10 +565,7 @@ async fn widget_sessions_anonymous_verified_and_refused() {
     let app = TestApp::spawn_on(db, dir, &[("CHAT_WIDGET_SECRET", secret)]).await;
 
     // Anonymous: a visitor id to keep; coming back with it is the same customer.
-    let first = app
-        .post_json("/api/v1/widget/sessions", &json!({}), None)
-        .await
-        .json();
+    let first = common::widget_session(&app).await;
     let again = app
         .post_json(
             "/api/v1/widget/sessions",
@@ -792,19 +727,9 @@ async fn rest_actions_follow_the_same_rules_as_the_socket(app: &TestApp) {
             break;
         }
     }
-    let history = request(
-        app.addr,
-        "GET",
-        &format!("/api/v1/widget/conversations/{conv}/messages"),
-        &[("authorization", &format!("Bearer {ctoken}"))],
-        None,
-    )
-    .await
-    .json();
+    let history = common::widget_messages(app, &conv, &ctoken).await.json();
     assert!(
-        history["items"]
-            .as_array()
-            .unwrap()
+        common::items(&history)
             .iter()
             .all(|m| m["kind"] != "private_note")
     );
@@ -842,9 +767,7 @@ async fn rest_actions_follow_the_same_rules_as_the_socket(app: &TestApp) {
         .await
         .json();
     assert!(
-        list["items"]
-            .as_array()
-            .unwrap()
+        common::items(&list)
             .iter()
             .any(|c| c["id"] == conv.as_str())
     );

@@ -32,22 +32,7 @@ struct Victim {
 
 async fn staff(nodes: &[Node], db: &TestDb, role: chat_domain::model::Role) -> Victim {
     let email = format!("{role}-{}@example.com", uuid::Uuid::now_v7().simple());
-    let at = chat_domain::time::now();
-    let user = chat_domain::model::User {
-        id: chat_domain::ids::UserId::new(),
-        email: email.clone(),
-        display_name: "Eve".into(),
-        password_hash: chat_admin::auth::hash_password("staff password".into())
-            .await
-            .unwrap(),
-        role,
-        active: true,
-        created_at: at,
-        updated_at: at,
-    };
-    chat_domain::ports::UserRepository::create_user(&db.store, &user)
-        .await
-        .unwrap();
+    let user = common::insert_staff(&db.store, &email, "Eve", "staff password", role).await;
     let login = post(
         nodes[0].addr,
         "/api/v1/auth/login",
@@ -73,20 +58,9 @@ async fn staff(nodes: &[Node], db: &TestDb, role: chat_domain::model::Role) -> V
 }
 
 async fn admin_call(addr: SocketAddr, token: &str, method: &str, path: &str, body: Value) -> u16 {
-    let auth = format!("Bearer {token}");
-    let body = body.to_string();
-    request(
-        addr,
-        method,
-        path,
-        &[
-            ("content-type", "application/json"),
-            ("authorization", &auth),
-        ],
-        Some(body.as_bytes()),
-    )
-    .await
-    .status
+    common::send_text(addr, method, path, &body.to_string(), token)
+        .await
+        .status
 }
 
 /// `GET /api/v1/me` with `token`: its status.

@@ -21,10 +21,11 @@ async fn staff_directory_names_presence_and_load(app: &TestApp) {
     let admin = common::admin_token(app).await;
     let (agent_id, agent) = create_staff(app, Role::Agent).await;
     let (gone_id, _) = create_staff(app, Role::Agent).await;
+    let uri = format!("/api/v1/users/{gone_id}");
     let r = send(
         app,
         "PATCH",
-        &format!("/api/v1/users/{gone_id}"),
+        &uri,
         Some(json!({"active": false})),
         Some(&admin),
     )
@@ -66,9 +67,7 @@ async fn staff_directory_names_presence_and_load(app: &TestApp) {
         .await
         .json();
     assert!(
-        by_admin["items"]
-            .as_array()
-            .unwrap()
+        common::items(&by_admin)
             .iter()
             .any(|m| m["email"] == ADMIN_EMAIL),
         "{by_admin}"
@@ -84,13 +83,7 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
         .to_owned();
     let (_, supervisor) = create_staff(app, Role::Supervisor).await;
     let (agent_id, agent) = create_staff(app, Role::Agent).await;
-    let customer = app
-        .post_json("/api/v1/widget/sessions", &json!({}), None)
-        .await
-        .json()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let customer = common::widget_token(app).await;
     let new_user = || json!({ "email": format!("{}@example.com", uuid::Uuid::now_v7().simple()), "display_name": "Bob", "role": "agent", "password": "bob password 1" });
 
     // The RBAC matrix of the user routes: (method, path, body) × caller → status.
@@ -199,18 +192,8 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
     )
     .await;
     assert_eq!(r.status, 400);
-    assert_eq!(
-        send(
-            app,
-            "GET",
-            &format!("/api/v1/users/{}", uuid::Uuid::now_v7()),
-            None,
-            Some(&admin)
-        )
-        .await
-        .status,
-        404
-    );
+    let uri = format!("/api/v1/users/{}", uuid::Uuid::now_v7());
+    assert_eq!(send(app, "GET", &uri, None, Some(&admin)).await.status, 404);
 
     // A new user can log in; a role change applies at once.
     let bob = new_user();
@@ -314,12 +297,7 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
         .get("/api/v1/audit?limit=200", Some(&admin))
         .await
         .json();
-    let actions: Vec<&str> = audit["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions = common::audit_actions(&audit);
     for a in [
         "user.created",
         "user.updated",
@@ -335,21 +313,19 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
         .await
         .json();
     assert!(
-        about_bob["items"]
-            .as_array()
-            .unwrap()
+        common::items(&about_bob)
             .iter()
             .all(|e| e["target"] == created_id)
     );
     assert!(
-        about_bob["items"].as_array().unwrap().len() >= 3,
+        common::items(&about_bob).len() >= 3,
         "created, promoted, deactivated"
     );
     let future = app
         .get("/api/v1/audit?from=2099-01-01T00:00:00Z", Some(&admin))
         .await
         .json();
-    assert!(future["items"].as_array().unwrap().is_empty());
+    assert!(common::items(&future).is_empty());
     let bad = app.get("/api/v1/audit?to=soon", Some(&admin)).await;
     assert_eq!(
         (bad.status, bad.json()["error"]["field"].as_str()),
@@ -357,7 +333,7 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
     );
     // Paging.
     let page = app.get("/api/v1/users?limit=2", Some(&admin)).await.json();
-    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    assert_eq!(common::items(&page).len(), 2);
     let next = app
         .get(
             &format!(
@@ -419,9 +395,7 @@ async fn canned_responses_personal_and_shared(app: &TestApp) {
     let list = send(app, "GET", "/api/v1/canned", None, Some(&agent))
         .await
         .json();
-    let shortcuts: Vec<&str> = list["items"]
-        .as_array()
-        .unwrap()
+    let shortcuts: Vec<&str> = common::items(&list)
         .iter()
         .map(|c| c["shortcut"].as_str().unwrap())
         .collect();
@@ -429,69 +403,37 @@ async fn canned_responses_personal_and_shared(app: &TestApp) {
     let list = send(app, "GET", "/api/v1/canned", None, Some(&other))
         .await
         .json();
-    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(common::items(&list).len(), 1);
     // Editing: own yes, someone else's personal one is not there, shared needs a supervisor.
     let mine_id = mine.json()["id"].as_str().unwrap().to_owned();
     let shared_id = shared.json()["id"].as_str().unwrap().to_owned();
     let edit = json!({ "shortcut": "hi", "title": "Greeting", "body": "Hello!" });
+    let mine = format!("/api/v1/canned/{mine_id}");
+    let shared = format!("/api/v1/canned/{shared_id}");
     assert_eq!(
-        send(
-            app,
-            "PUT",
-            &format!("/api/v1/canned/{mine_id}"),
-            Some(edit.clone()),
-            Some(&agent)
-        )
-        .await
-        .status,
+        send(app, "PUT", &mine, Some(edit.clone()), Some(&agent))
+            .await
+            .status,
         200
     );
     assert_eq!(
-        send(
-            app,
-            "PUT",
-            &format!("/api/v1/canned/{mine_id}"),
-            Some(edit.clone()),
-            Some(&other)
-        )
-        .await
-        .status,
+        send(app, "PUT", &mine, Some(edit.clone()), Some(&other))
+            .await
+            .status,
         404
     );
     assert_eq!(
-        send(
-            app,
-            "PUT",
-            &format!("/api/v1/canned/{shared_id}"),
-            Some(edit.clone()),
-            Some(&agent)
-        )
-        .await
-        .status,
+        send(app, "PUT", &shared, Some(edit.clone()), Some(&agent))
+            .await
+            .status,
         403
     );
     assert_eq!(
-        send(
-            app,
-            "DELETE",
-            &format!("/api/v1/canned/{shared_id}"),
-            None,
-            Some(&sup)
-        )
-        .await
-        .status,
+        send(app, "DELETE", &shared, None, Some(&sup)).await.status,
         204
     );
     assert_eq!(
-        send(
-            app,
-            "DELETE",
-            &format!("/api/v1/canned/{mine_id}"),
-            None,
-            Some(&other)
-        )
-        .await
-        .status,
+        send(app, "DELETE", &mine, None, Some(&other)).await.status,
         404
     );
     assert_eq!(

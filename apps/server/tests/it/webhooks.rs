@@ -41,30 +41,8 @@ async fn spawn(db: TestDb, extra: &[(&str, &str)]) -> TestApp {
     TestApp::spawn_on(db, dir, extra).await
 }
 
-macro_rules! on_both_backends_fast {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let app = super::spawn(TestDb::sqlite().await, super::FAST).await;
-                super::$name(&app).await;
-            })+
-            use chat_store::testing::TestDb;
-        }
-        mod mysql {
-            $(#[ignore = "needs MySQL (CHAT_TEST_MYSQL_URL)"]
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let db = TestDb::mysql().await;
-                let app = super::spawn(db, super::FAST).await;
-                super::$name(&app).await;
-            })+
-            use chat_store::testing::TestDb;
-        }
-    };
-}
-
-on_both_backends_fast!(
+on_both_backends!(
+    env = super::FAST;
     deliveries_are_signed_retried_logged_and_disable,
     webhook_routes_roles_validation_and_paging,
 );
@@ -306,17 +284,10 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
     );
 
     // A customer opens a conversation: conversation.created, after two 500s.
-    let session = app
-        .post_json("/api/v1/widget/sessions", &json!({}), None)
-        .await
-        .json();
+    let session = common::widget_session(app).await;
     let ctoken = session["token"].as_str().unwrap().to_owned();
     let (mut cws, _) = Ws::hello(app.addr, &ctoken, json!([])).await;
-    cws.send(json!({ "type": "open", "ref": "o" })).await;
-    let conv = cws.next_of("subscribed").await["conversation"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let conv = cws.open(json!({ "type": "open", "ref": "o" })).await;
     let got = receiver
         .wait_until("conversation.created accepted", |g| {
             g.iter()
@@ -376,14 +347,8 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
     )
     .await;
     assert_eq!(note.status, 201, "{}", note.text);
-    let close = send(
-        app,
-        "POST",
-        &format!("/api/v1/conversations/{conv}/close"),
-        None,
-        Some(&token),
-    )
-    .await;
+    let uri = format!("/api/v1/conversations/{conv}/close");
+    let close = send(app, "POST", &uri, None, Some(&token)).await;
     assert_eq!(close.status, 200, "{}", close.text);
     let rate = request(
         app.addr,
@@ -457,14 +422,8 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
     receiver.set(|s| s.always_fail = true);
     let mut pings = Vec::new();
     for _ in 0..2 {
-        let r = send(
-            app,
-            "POST",
-            &format!("/api/v1/webhooks/{hook}/ping"),
-            None,
-            Some(&token),
-        )
-        .await;
+        let uri = format!("/api/v1/webhooks/{hook}/ping");
+        let r = send(app, "POST", &uri, None, Some(&token)).await;
         assert_eq!(r.status, 202, "{}", r.text);
         assert_eq!(r.json()["status"], "pending");
         assert_eq!(r.json()["event"], "ping");
@@ -508,7 +467,7 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
         )
         .await
         .json();
-    assert_eq!(failed["items"].as_array().unwrap().len(), 2);
+    assert_eq!(common::items(&failed).len(), 2);
     let audit = app
         .get(
             &format!("/api/v1/audit?action=webhook.disabled&target={hook}"),
@@ -516,18 +475,12 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
         )
         .await
         .json();
-    assert_eq!(audit["items"].as_array().unwrap().len(), 1, "{audit}");
+    assert_eq!(common::items(&audit).len(), 1, "{audit}");
     assert!(audit["items"][0]["actor_id"].is_null());
 
     // Disabled: no pings, no retries, no new deliveries.
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/webhooks/{hook}/ping"),
-        None,
-        Some(&token),
-    )
-    .await;
+    let uri = format!("/api/v1/webhooks/{hook}/ping");
+    let r = send(app, "POST", &uri, None, Some(&token)).await;
     assert_eq!((r.status, r.error_code()), (409, "conflict".into()));
     let retry_path = format!("/api/v1/webhooks/{hook}/deliveries/{}/retry", pings[0]);
     let r = send(app, "POST", &retry_path, None, Some(&token)).await;
@@ -535,10 +488,11 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
 
     // Re-enabled: the count is reset; a manual retry gets a fresh budget.
     receiver.set(|s| s.always_fail = false);
+    let uri = format!("/api/v1/webhooks/{hook}");
     let r = send(
         app,
         "PATCH",
-        &format!("/api/v1/webhooks/{hook}"),
+        &uri,
         Some(json!({ "enabled": true })),
         Some(&token),
     )
@@ -571,27 +525,15 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
 
     // Rotation: new secret at once; the old one no longer verifies.
     let old = receiver.state.lock().unwrap().secret.clone().unwrap();
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/webhooks/{hook}/rotate-secret"),
-        None,
-        Some(&token),
-    )
-    .await;
+    let uri = format!("/api/v1/webhooks/{hook}/rotate-secret");
+    let r = send(app, "POST", &uri, None, Some(&token)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let new = r.json()["secret"].as_str().unwrap().to_owned();
     assert!(new.starts_with("whsec_") && new != old);
     assert_eq!(r.json()["id"], hook.as_str());
     receiver.set(|s| s.secret = Some(new.clone()));
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/webhooks/{hook}/ping"),
-        None,
-        Some(&token),
-    )
-    .await;
+    let uri = format!("/api/v1/webhooks/{hook}/ping");
+    let r = send(app, "POST", &uri, None, Some(&token)).await;
     let ping = r.json()["id"].as_str().unwrap().to_owned();
     assert_eq!(
         settled(app, &token, &hook, &ping).await["status"],
@@ -607,14 +549,8 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
 
     // A rotation with an overlap: the previous secret keeps signing too,
     // so the receiver (still holding it) accepts deliveries meanwhile.
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/webhooks/{hook}/rotate-secret?keep_previous_secs=3600"),
-        None,
-        Some(&token),
-    )
-    .await;
+    let uri = format!("/api/v1/webhooks/{hook}/rotate-secret?keep_previous_secs=3600");
+    let r = send(app, "POST", &uri, None, Some(&token)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let newest = r.json()["secret"].as_str().unwrap().to_owned();
     assert!(
@@ -623,14 +559,8 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
         r.text
     );
     assert!(!r.text.contains(&new), "the previous secret is never shown");
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/webhooks/{hook}/ping"),
-        None,
-        Some(&token),
-    )
-    .await;
+    let uri = format!("/api/v1/webhooks/{hook}/ping");
+    let r = send(app, "POST", &uri, None, Some(&token)).await;
     let ping = r.json()["id"].as_str().unwrap().to_owned();
     assert_eq!(
         settled(app, &token, &hook, &ping).await["status"],
@@ -656,12 +586,7 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
         )
         .await
         .json();
-    let actions: Vec<&str> = audit["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions = common::audit_actions(&audit);
     for action in [
         "webhook.created",
         "webhook.pinged",
@@ -685,26 +610,14 @@ async fn webhook_routes_roles_validation_and_paging(app: &TestApp) {
     let token = common::admin_token(app).await;
     let (_, supervisor) = create_staff(app, Role::Supervisor).await;
     let (_, agent) = create_staff(app, Role::Agent).await;
-    let customer = app
-        .post_json("/api/v1/widget/sessions", &json!({}), None)
-        .await
-        .json()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let customer = common::widget_token(app).await;
     let receiver = Receiver::start().await;
     let hook = subscribe(app, &token, &receiver, &["message.created"]).await["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/webhooks/{hook}/ping"),
-        None,
-        Some(&token),
-    )
-    .await;
+    let uri = format!("/api/v1/webhooks/{hook}/ping");
+    let r = send(app, "POST", &uri, None, Some(&token)).await;
     let delivery = r.json()["id"].as_str().unwrap().to_owned();
     settled(app, &token, &hook, &delivery).await;
     let doomed = subscribe(app, &token, &receiver, &["csat.submitted"]).await["id"]
@@ -888,14 +801,8 @@ async fn webhook_routes_roles_validation_and_paging(app: &TestApp) {
     let r = send(app, "DELETE", "/api/v1/webhooks", None, Some(&token)).await;
     assert_eq!(r.status, 405);
     for keep in ["-1", "604801", "soon"] {
-        let r = send(
-            app,
-            "POST",
-            &format!("{base}/rotate-secret?keep_previous_secs={keep}"),
-            None,
-            Some(&token),
-        )
-        .await;
+        let uri = format!("{base}/rotate-secret?keep_previous_secs={keep}");
+        let r = send(app, "POST", &uri, None, Some(&token)).await;
         assert_eq!(r.status, 400, "{keep}: {}", r.text);
         let field = r.json()["error"]["field"].as_str().unwrap().to_owned();
         assert!(
@@ -914,7 +821,7 @@ async fn webhook_routes_roles_validation_and_paging(app: &TestApp) {
             None => "/api/v1/webhooks?limit=1".to_owned(),
         };
         let page = app.get(&path, Some(&token)).await.json();
-        let items = page["items"].as_array().unwrap();
+        let items = common::items(&page);
         assert!(items.len() <= 1);
         assert!(items.iter().all(|w| w.get("secret").is_none()));
         ids.extend(items.iter().map(|w| w["id"].as_str().unwrap().to_owned()));
@@ -942,9 +849,7 @@ async fn webhook_routes_roles_validation_and_paging(app: &TestApp) {
         };
         let page = app.get(&path, Some(&token)).await.json();
         seen.extend(
-            page["items"]
-                .as_array()
-                .unwrap()
+            common::items(&page)
                 .iter()
                 .map(|d| d["id"].as_str().unwrap().to_owned()),
         );
@@ -1157,14 +1062,8 @@ async fn internal_destinations_are_refused_by_default() {
     )
     .unwrap();
     app.store.create_webhook(&stored).await.unwrap();
-    let r = send(
-        &app,
-        "POST",
-        &format!("/api/v1/webhooks/{}/ping", stored.id),
-        None,
-        Some(&token),
-    )
-    .await;
+    let uri = format!("/api/v1/webhooks/{}/ping", stored.id);
+    let r = send(&app, "POST", &uri, None, Some(&token)).await;
     assert_eq!(r.status, 202, "{}", r.text);
     let d = settled(
         &app,

@@ -102,3 +102,14 @@ pub async fn post(addr: SocketAddr, path: &str, body: Value) -> Value {
     assert_eq!(r.status, 200, "{path}: {}", r.text);
     r.json()
 }
+
+/// Logs the bootstrap admin in on the node at `addr`: an access token.
+pub async fn admin_login(addr: SocketAddr) -> String {
+    let login = post(
+        addr,
+        "/api/v1/auth/login",
+        serde_json::json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD }),
+    )
+    .await;
+    login["access_token"].as_str().unwrap().to_owned()
+}
