@@ -60,13 +60,7 @@ async fn login_me_refresh_rotation_and_logout(app: &TestApp) {
 
     // Refresh rotates: a new pair, and the new access token works.
     let r1 = login["refresh_token"].as_str().unwrap();
-    let next = app
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({ "refresh_token": r1 }),
-            None,
-        )
-        .await;
+    let next = app.refresh(r1).await;
     assert_eq!(next.status, 200, "{}", next.text);
     let next = next.json();
     let r2 = next["refresh_token"].as_str().unwrap();
@@ -83,13 +77,7 @@ async fn login_me_refresh_rotation_and_logout(app: &TestApp) {
         .post_json("/api/v1/auth/logout", &json!({ "refresh_token": r2 }), None)
         .await;
     assert_eq!(out.status, 204);
-    let after = app
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({ "refresh_token": r2 }),
-            None,
-        )
-        .await;
+    let after = app.refresh(r2).await;
     assert_eq!(
         (after.status, after.error_code().as_str()),
         (401, "unauthenticated")
@@ -103,36 +91,17 @@ async fn login_me_refresh_rotation_and_logout(app: &TestApp) {
         )
         .await;
     assert_eq!(again.status, 204);
-    let unknown = app
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({ "refresh_token": "rt_unknown" }),
-            None,
-        )
-        .await;
+    let unknown = app.refresh("rt_unknown").await;
     assert_eq!(unknown.status, 401);
 }
 
 async fn refresh_reuse_revokes_the_family(app: &TestApp) {
     let login = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let r1 = login["refresh_token"].as_str().unwrap().to_owned();
-    let next = app
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({ "refresh_token": r1 }),
-            None,
-        )
-        .await
-        .json();
+    let next = app.refresh(&r1).await.json();
     let r2 = next["refresh_token"].as_str().unwrap().to_owned();
     // An attacker replays the stolen, already rotated r1 ...
-    let replay = app
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({ "refresh_token": r1 }),
-            None,
-        )
-        .await;
+    let replay = app.refresh(&r1).await;
     assert_eq!(replay.status, 401);
     assert!(
         replay.json()["error"]["message"]
@@ -141,23 +110,11 @@ async fn refresh_reuse_revokes_the_family(app: &TestApp) {
             .contains("already used")
     );
     // ... which kills the legitimate holder's r2 as well: the family is revoked.
-    let legit = app
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({ "refresh_token": r2 }),
-            None,
-        )
-        .await;
+    let legit = app.refresh(&r2).await;
     assert_eq!(legit.status, 401);
     // Another login (another family) is unaffected.
     let other = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let ok = app
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({ "refresh_token": other["refresh_token"] }),
-            None,
-        )
-        .await;
+    let ok = app.refresh(other["refresh_token"].as_str().unwrap()).await;
     assert_eq!(ok.status, 200);
     // The reuse is in the audit log.
     let entries = app
@@ -416,7 +373,7 @@ async fn an_unreachable_redis_stops_the_start() {
     // Unreachable Redis at start: a clear start-up error, not a node that
     // silently cannot reach the others.
     let db = chat_store::testing::TestDb::sqlite().await;
-    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let dir = common::data_dir();
     let vars: std::collections::HashMap<String, String> = [
         ("DATABASE_URL", db.url.as_str()),
         ("CHAT_DATA_DIR", dir.to_str().unwrap()),
@@ -452,7 +409,7 @@ async fn an_unreachable_redis_stops_the_start() {
 async fn redis_is_checked_by_readiness() {
     let url = chat_store::testing::service_url("CHAT_TEST_REDIS_URL");
     let db = chat_store::testing::TestDb::sqlite().await;
-    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let dir = common::data_dir();
     let app = TestApp::spawn_on(db, dir, &[("REDIS_URL", &url)]).await;
     let r = app.get("/readyz", None).await;
     assert_eq!(r.status, 200, "{}", r.text);

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 async fn app_with(extra: &[(&str, &str)]) -> TestApp {
     let db = chat_store::testing::TestDb::sqlite().await;
-    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let dir = common::data_dir();
     let mut vars = vec![("CHAT_AI_PROVIDER", "offline"), ("CHAT_AI_DEMO_KB", "true")];
     vars.extend_from_slice(extra);
     let app = TestApp::spawn_on(db, dir, &vars).await;

@@ -343,7 +343,7 @@ async fn erasure_deletes_files(app: &TestApp) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oversize_uploads_are_refused() {
-    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let dir = common::data_dir();
     let app = TestApp::spawn_on(
         TestDb::sqlite().await,
         dir,

@@ -594,7 +594,7 @@ async fn conversation_search_and_visibility(app: &TestApp) {
             .unwrap();
     }
     let ids = |v: &Value| -> Vec<String> {
-        common::items(&v)
+        common::items(v)
             .iter()
             .map(|i| i["id"].as_str().unwrap().to_owned())
             .collect()

@@ -57,7 +57,7 @@ async fn conversation(
 }
 
 fn ids(v: &Value) -> Vec<String> {
-    common::items(&v)
+    common::items(v)
         .iter()
         .map(|c| c["id"].as_str().unwrap().to_owned())
         .collect()

@@ -22,7 +22,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 
 async fn app_with(extra: &[(&str, &str)]) -> TestApp {
     let db = chat_store::testing::TestDb::sqlite().await;
-    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let dir = common::data_dir();
     TestApp::spawn_on(db, dir, extra).await
 }
 
@@ -155,13 +155,7 @@ async fn every_answer_has_nosniff_token_answers_no_store_and_405_allow() {
         .await;
     assert_eq!(login.status, 200);
     let refresh_token = login.json()["refresh_token"].as_str().unwrap().to_owned();
-    let refreshed = app
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({ "refresh_token": refresh_token }),
-            None,
-        )
-        .await;
+    let refreshed = app.refresh(&refresh_token).await;
     assert_eq!(refreshed.status, 200, "{}", refreshed.text);
     let widget = app
         .post_json("/api/v1/widget/sessions", &json!({}), None)

@@ -174,7 +174,7 @@ async fn import_twice_then_log_in(db: TestDb) {
     assert_eq!(conv.first_response_at, Some(history[1].created_at));
 
     // The imported agent logs in with the old password; the hash becomes argon2id.
-    let data_dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let data_dir = common::data_dir();
     let app = TestApp::spawn_on(db, data_dir, &[]).await;
     app.login("ann@example.com", "ann old password").await;
     let upgraded = app

@@ -17,7 +17,7 @@ use common::send_as as send;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn supervisors_edit_the_knowledge_base_and_the_assistant_follows() {
     let db = chat_store::testing::TestDb::sqlite().await;
-    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let dir = common::data_dir();
     let app = TestApp::spawn_on(
         db,
         dir,

@@ -226,7 +226,7 @@ async fn web_dir_serves_from_disk_for_development() {
     copy_dir(&web_dir(), &dir);
     std::fs::write(dir.join("widget/embed.js"), "// edited on disk\n").unwrap();
     let db = chat_store::testing::TestDb::sqlite().await;
-    let data = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let data = common::data_dir();
     let app = TestApp::spawn_on(db, data, &[("CHAT_WEB_DIR", dir.to_str().unwrap())]).await;
     let r = app.get("/widget.js", None).await;
     assert_eq!((r.status, r.text.as_str()), (200, "// edited on disk\n"));

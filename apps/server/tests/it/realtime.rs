@@ -493,7 +493,7 @@ async fn nobody_reaches_a_conversation_not_theirs(app: &TestApp) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_reader_does_not_delay_others() {
     let db = chat_store::testing::TestDb::sqlite().await;
-    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let dir = common::data_dir();
     let app = TestApp::spawn_on(db, dir, &[("CHAT_WS_RATE_PER_SEC", "100000")]).await;
     let (ctoken, _) = customer(&app).await;
     let (_, sup) = agent(&app, Role::Supervisor).await;
@@ -561,7 +561,7 @@ async fn widget_sessions_anonymous_verified_and_refused() {
     use hmac::Mac as _;
     let secret = "widget-secret-widget-secret-0123456789";
     let db = chat_store::testing::TestDb::sqlite().await;
-    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let dir = common::data_dir();
     let app = TestApp::spawn_on(db, dir, &[("CHAT_WIDGET_SECRET", secret)]).await;
 
     // Anonymous: a visitor id to keep; coming back with it is the same customer.

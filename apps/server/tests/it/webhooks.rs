@@ -37,7 +37,7 @@ const FAST: &[(&str, &str)] = &[
 ];
 
 async fn spawn(db: TestDb, extra: &[(&str, &str)]) -> TestApp {
-    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let dir = common::data_dir();
     TestApp::spawn_on(db, dir, extra).await
 }
 
@@ -879,7 +879,7 @@ async fn webhook_routes_roles_validation_and_paging(app: &TestApp) {
 /// Pending deliveries are rows: a node that stops (or dies mid-attempt)
 /// loses none; the next node to run sends them.
 async fn pending_deliveries_survive_a_restart(db: TestDb) {
-    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let dir = common::data_dir();
     let app = TestApp::spawn_on(db, dir, FAST).await;
     let token = common::admin_token(&app).await;
     let receiver = Receiver::start().await;
@@ -965,7 +965,7 @@ async fn two_senders_deliver_each_row_once(db: TestDb) {
         vars.insert(k.to_owned(), v.to_owned());
     }
     vars.insert("DATABASE_URL".into(), url);
-    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let dir = common::data_dir();
     vars.insert("CHAT_DATA_DIR".into(), dir.to_string_lossy().into_owned());
     let config = chat_server::config::Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
     let b = chat_server::Application::build(config).await.unwrap();

@@ -51,9 +51,7 @@ impl TestApp {
             Backend::Sqlite => TestDb::sqlite().await,
             Backend::Mysql => TestDb::mysql().await,
         };
-        let data_dir =
-            std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
-        Self::spawn_on(db, data_dir, extra).await
+        Self::spawn_on(db, data_dir(), extra).await
     }
 
     /// A server on an existing database, with extra configuration.
@@ -135,6 +133,12 @@ impl TestApp {
             Some(body.to_string().as_bytes()),
         )
         .await
+    }
+
+    /// `POST /api/v1/auth/refresh` with `refresh_token`.
+    pub async fn refresh(&self, refresh_token: &str) -> Response {
+        let body = serde_json::json!({ "refresh_token": refresh_token });
+        self.post_json("/api/v1/auth/refresh", &body, None).await
     }
 
     /// Logs in and returns the response JSON (asserting 200).
@@ -418,4 +422,9 @@ pub async fn send_text(
         ("authorization", auth.as_str()),
     ];
     request(addr, method, path, &headers, Some(body.as_bytes())).await
+}
+
+/// A fresh data directory for a server (not created: the server makes it).
+pub fn data_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()))
 }
