@@ -5,6 +5,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
+#[macro_use]
+mod common;
+
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -17,26 +20,6 @@ use chat_domain::model::{
 use chat_domain::ports::WebhookRepository;
 use chat_domain::time::{Timestamp, now};
 use chat_store::SqlStore;
-
-macro_rules! on_both_backends {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() {
-                let db = chat_store::testing::TestDb::sqlite().await;
-                super::$name(db.store.clone()).await;
-            })+
-        }
-        mod mysql {
-            $(#[ignore = "needs MySQL (CHAT_TEST_MYSQL_URL)"]
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() {
-                let db = chat_store::testing::TestDb::mysql().await;
-                super::$name(db.store.clone()).await;
-            })+
-        }
-    };
-}
 
 on_both_backends!(
     claims_are_exclusive_and_leases_expire,
