@@ -88,11 +88,9 @@ async fn answers_stream_from_the_knowledge_base_in_both_languages() {
     assert!(body.contains("(Source:"), "{body}");
     assert!(body.to_lowercase().contains("password"), "{body}");
     // Stored once, in the history, with its sequence.
+    let uri = format!("/api/v1/conversations/{conv}/messages");
     let history = app
-        .get(
-            &format!("/api/v1/conversations/{conv}/messages"),
-            Some(&common::admin_token(&app).await),
-        )
+        .get(&uri, Some(&common::admin_token(&app).await))
         .await
         .json();
     let bots = common::items(&history)
@@ -107,14 +105,9 @@ async fn asking_for_a_person_or_two_misses_queue_the_conversation() {
     let app = app_with(&[]).await;
     let (mut ws, conv) = customer(&app).await;
     ask(&mut ws, &conv, "h", "转人工").await;
-    loop {
-        let f = ws.next_of("conversation").await;
-        if f["conversation"]["state"] == "queued" {
-            assert_eq!(f["change"], "request_human");
-            assert_eq!(f["by"]["kind"], "system");
-            break;
-        }
-    }
+    let f = ws.until_state("queued").await;
+    assert_eq!(f["change"], "request_human");
+    assert_eq!(f["by"]["kind"], "system");
     let (mut ws, conv) = customer(&app).await;
     ask(
         &mut ws,
@@ -130,12 +123,7 @@ async fn asking_for_a_person_or_two_misses_queue_the_conversation() {
     );
     ask(&mut ws, &conv, "m2", "tell me a joke").await;
     reply(&mut ws).await;
-    loop {
-        let f = ws.next_of("conversation").await;
-        if f["conversation"]["state"] == "queued" {
-            break;
-        }
-    }
+    ws.until_state("queued").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -180,13 +168,8 @@ async fn a_takeover_stops_the_stream_and_nothing_is_posted_after() {
         }
     }
     assert!(late_deltas <= 1, "{late_deltas} deltas after the takeover");
-    let history = app
-        .get(
-            &format!("/api/v1/conversations/{conv}/messages"),
-            Some(&token),
-        )
-        .await
-        .json();
+    let uri = format!("/api/v1/conversations/{conv}/messages");
+    let history = app.get(&uri, Some(&token)).await.json();
     assert!(
         common::items(&history)
             .iter()
@@ -290,12 +273,7 @@ async fn a_model_provider_streams_through_the_gateway_and_can_hand_off() {
     assert_eq!(streamed, "Model says: reset it from the login page.");
     assert_eq!(stored["body"], "Model says: reset it from the login page.");
     ask(&mut ws, &conv, "q2", "I have a refund dispute with my bank").await;
-    loop {
-        let f = ws.next_of("conversation").await;
-        if f["conversation"]["state"] == "queued" {
-            break;
-        }
-    }
+    ws.until_state("queued").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -138,13 +138,8 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
     );
 
     // It is in the history like any message (what a resume reads).
-    let history = app
-        .get(
-            &format!("/api/v1/widget/conversations/{conv}/messages?after_seq=0"),
-            Some(&alice),
-        )
-        .await
-        .json();
+    let uri = format!("/api/v1/widget/conversations/{conv}/messages?after_seq=0");
+    let history = app.get(&uri, Some(&alice)).await.json();
     let items = common::items(&history);
     assert!(
         items
@@ -155,13 +150,8 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
 
     // Staff see it as an unread customer message in their inbox.
     let (_, watcher) = create_staff(app, Role::Supervisor).await;
-    let summary = app
-        .get(
-            &format!("/api/v1/inbox/summaries?ids={conv}"),
-            Some(&watcher),
-        )
-        .await
-        .json();
+    let uri = format!("/api/v1/inbox/summaries?ids={conv}");
+    let summary = app.get(&uri, Some(&watcher)).await.json();
     assert_eq!(summary["items"][0]["unread"], 1, "{summary}");
     assert_eq!(
         summary["items"][0]["last_message"]["body"],

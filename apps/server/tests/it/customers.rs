@@ -153,12 +153,8 @@ async fn customers_rbac_visibility_and_paging(app: &TestApp) {
         }
     }
     // An unknown id is the same 404; a malformed one is a 400.
-    let r = app
-        .get(
-            &format!("/api/v1/customers/{}", CustomerId::new()),
-            Some(&admin),
-        )
-        .await;
+    let uri = format!("/api/v1/customers/{}", CustomerId::new());
+    let r = app.get(&uri, Some(&admin)).await;
     assert_eq!(r.status, 404);
     let r = app.get("/api/v1/customers/not-an-id", Some(&admin)).await;
     assert_eq!(r.status, 400, "{}", r.text);
@@ -273,12 +269,8 @@ async fn customers_rbac_visibility_and_paging(app: &TestApp) {
         .get(&format!("/api/v1/customers?q={long}"), Some(&admin))
         .await;
     assert_eq!(field(&r), "q");
-    let r = app
-        .get(
-            &format!("/api/v1/customers/{c_a}/conversations?limit=0"),
-            Some(&admin),
-        )
-        .await;
+    let uri = format!("/api/v1/customers/{c_a}/conversations?limit=0");
+    let r = app.get(&uri, Some(&admin)).await;
     assert_eq!(field(&r), "limit");
 }
 
@@ -452,12 +444,8 @@ async fn customers_update_validation_search_and_encryption(app: &TestApp) {
     assert_eq!(r.json()["tags"], json!([]));
 
     // Audited with the field names, never the values.
-    let r = app
-        .get(
-            &format!("/api/v1/audit?action=customer.updated&target={ann}"),
-            Some(&admin),
-        )
-        .await;
+    let uri = format!("/api/v1/audit?action=customer.updated&target={ann}");
+    let r = app.get(&uri, Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let entries = r.json()["items"].as_array().unwrap().clone();
     assert_eq!(entries.len(), 4, "{entries:?}");
@@ -617,12 +605,8 @@ async fn customers_detail_export_and_erasure(app: &TestApp) {
         bodies.contains(&"my address is 1 Main St") && bodies.contains(&"Ann is upset"),
         "{bodies:?}"
     );
-    let r = app
-        .get(
-            &format!("/api/v1/audit?action=customer.exported&target={ann}"),
-            Some(&admin),
-        )
-        .await;
+    let uri = format!("/api/v1/audit?action=customer.exported&target={ann}");
+    let r = app.get(&uri, Some(&admin)).await;
     let entries = r.json()["items"].as_array().unwrap().clone();
     assert_eq!(entries.len(), 1);
     assert!(!r.text.contains("Main St") && !r.text.contains("ann@example.com"));
@@ -671,12 +655,8 @@ async fn customers_detail_export_and_erasure(app: &TestApp) {
     assert_eq!(conv["csat_score"], 4);
     assert!(conv["csat_comment"].is_null());
     assert!(conv["closed_at"].is_string());
-    let r = app
-        .get(
-            &format!("/api/v1/conversations/{rated}/messages"),
-            Some(&admin),
-        )
-        .await;
+    let uri = format!("/api/v1/conversations/{rated}/messages");
+    let r = app.get(&uri, Some(&admin)).await;
     let messages = r.json()["items"].as_array().unwrap().clone();
     assert!(messages.len() >= 4);
     for m in &messages {
@@ -722,12 +702,8 @@ async fn customers_detail_export_and_erasure(app: &TestApp) {
             .await;
         assert!(!ids(&r.json()).contains(&ann.to_string()), "{q}");
     }
-    let r = app
-        .get(
-            &format!("/api/v1/audit?action=customer.erased&target={ann}"),
-            Some(&admin),
-        )
-        .await;
+    let uri = format!("/api/v1/audit?action=customer.erased&target={ann}");
+    let r = app.get(&uri, Some(&admin)).await;
     let entries = r.json()["items"].as_array().unwrap().clone();
     assert_eq!(entries.len(), 2, "{entries:?}");
     let mut details: Vec<bool> = entries

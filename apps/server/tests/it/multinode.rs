@@ -10,8 +10,7 @@ use crate::common;
 
 use std::time::{Duration, Instant};
 
-use chat_store::testing::{TestDb, service_url};
-use common::nodes::{admin_login, post, ready, start, start_with};
+use common::nodes::{admin_login, cluster, post, ready, start, start_with};
 use common::request;
 use common::ws::Ws;
 use serde_json::{Value, json};
@@ -32,9 +31,7 @@ async fn say(ws: &mut Ws, conv: &str, cmid: &str, body: &str) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs MySQL and Redis (CHAT_TEST_MYSQL_URL, CHAT_TEST_REDIS_URL)"]
 async fn two_nodes_share_conversations_and_survive_a_crash() {
-    let redis = service_url("CHAT_TEST_REDIS_URL");
-    let db = TestDb::mysql().await;
-    let prefix = format!("t-{}", uuid::Uuid::now_v7().simple());
+    let (redis, db, prefix) = cluster().await;
     let mut a = start("node-a", &db.url, &redis, &prefix);
     let b = start("node-b", &db.url, &redis, &prefix);
     ready(&a).await;
@@ -137,9 +134,7 @@ async fn two_nodes_share_conversations_and_survive_a_crash() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs MySQL and Redis (CHAT_TEST_MYSQL_URL, CHAT_TEST_REDIS_URL)"]
 async fn two_nodes_never_assign_one_conversation_twice() {
-    let redis = service_url("CHAT_TEST_REDIS_URL");
-    let db = TestDb::mysql().await;
-    let prefix = format!("t-{}", uuid::Uuid::now_v7().simple());
+    let (redis, db, prefix) = cluster().await;
     let a = start("race-a", &db.url, &redis, &prefix);
     let b = start("race-b", &db.url, &redis, &prefix);
     ready(&a).await;
@@ -199,9 +194,7 @@ async fn bot_reply(ws: &mut Ws) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs MySQL and Redis (CHAT_TEST_MYSQL_URL, CHAT_TEST_REDIS_URL)"]
 async fn roles_split_across_nodes() {
-    let redis = service_url("CHAT_TEST_REDIS_URL");
-    let db = TestDb::mysql().await;
-    let prefix = format!("t-{}", uuid::Uuid::now_v7().simple());
+    let (redis, db, prefix) = cluster().await;
     let role = |name: &str, roles: &str, extra: &[(&str, &str)]| {
         let mut env = vec![("CHAT_ROLES", roles)];
         env.extend_from_slice(extra);
@@ -289,9 +282,7 @@ async fn roles_split_across_nodes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs MySQL and Redis (CHAT_TEST_MYSQL_URL, CHAT_TEST_REDIS_URL)"]
 async fn two_nodes_queue_one_webhook_delivery_per_event() {
-    let redis = service_url("CHAT_TEST_REDIS_URL");
-    let db = TestDb::mysql().await;
-    let prefix = format!("t-{}", uuid::Uuid::now_v7().simple());
+    let (redis, db, prefix) = cluster().await;
     // The receiver does not exist: the rows are what is counted here.
     let private = [("CHAT_WEBHOOK_ALLOW_PRIVATE", "true")];
     let a = crate::common::nodes::start_with("node-a", &db.url, &redis, &prefix, &private);

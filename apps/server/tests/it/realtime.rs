@@ -190,22 +190,10 @@ async fn customer_and_agent_end_to_end(app: &TestApp) {
     );
 
     // The customer rates the closed conversation, once.
+    let customer_token = ctoken.as_str();
     let rate = |body: Value| {
-        let auth = format!("Bearer {ctoken}");
         let path = format!("/api/v1/widget/conversations/{conv}/rating");
-        async move {
-            request(
-                app.addr,
-                "POST",
-                &path,
-                &[
-                    ("content-type", "application/json"),
-                    ("authorization", &auth),
-                ],
-                Some(body.to_string().as_bytes()),
-            )
-            .await
-        }
+        async move { common::send(app, "POST", &path, Some(body), Some(customer_token)).await }
     };
     let r = rate(json!({ "score": 6 })).await;
     assert_eq!(
@@ -224,12 +212,8 @@ async fn customer_and_agent_end_to_end(app: &TestApp) {
     assert_eq!(rate(json!({ "score": 1 })).await.status, 409, "rated once");
 
     // Staff REST: history paged by sequence.
-    let page = app
-        .get(
-            &format!("/api/v1/conversations/{conv}/messages?after_seq=2&limit=3"),
-            Some(&atoken),
-        )
-        .await;
+    let uri = format!("/api/v1/conversations/{conv}/messages?after_seq=2&limit=3");
+    let page = app.get(&uri, Some(&atoken)).await;
     assert_eq!(page.status, 200, "{}", page.text);
     let seqs: Vec<i64> = page.json()["items"]
         .as_array()
@@ -665,21 +649,8 @@ async fn rest_actions_follow_the_same_rules_as_the_socket(app: &TestApp) {
     cws.next_of("result").await;
     let act = |action: &str, token: &str, body: Option<Value>| {
         let path = format!("/api/v1/conversations/{conv}/{action}");
-        let auth = format!("Bearer {token}");
-        async move {
-            let body = body.map(|b| b.to_string());
-            request(
-                app.addr,
-                "POST",
-                &path,
-                &[
-                    ("content-type", "application/json"),
-                    ("authorization", &auth),
-                ],
-                body.as_deref().map(str::as_bytes),
-            )
-            .await
-        }
+        let token = token.to_owned();
+        async move { common::send(app, "POST", &path, body, Some(&token)).await }
     };
     // Agents cannot assign; supervisors can; agent_id is required.
     assert_eq!(
@@ -721,12 +692,7 @@ async fn rest_actions_follow_the_same_rules_as_the_socket(app: &TestApp) {
     assert_eq!(act("dance", &b, None).await.status, 404);
     assert_eq!(act("close", &b, None).await.json()["state"], "closed");
     // The customer's socket saw every change, and no note.
-    loop {
-        let f = cws.next_of("conversation").await;
-        if f["conversation"]["state"] == "closed" {
-            break;
-        }
-    }
+    cws.until_state("closed").await;
     let history = common::widget_messages(app, &conv, &ctoken).await.json();
     assert!(
         common::items(&history)

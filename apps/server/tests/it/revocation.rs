@@ -13,12 +13,10 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use chat_store::testing::TestDb;
-use common::nodes::{Node, post, ready, start};
+use common::nodes::{Node, cluster, post, ready, start};
 use common::ws::{Ended, Ws};
 use common::{ADMIN_EMAIL, ADMIN_PASSWORD, request};
 use serde_json::{Value, json};
-
-const NEEDS: &str = "needs MySQL and Redis (CHAT_TEST_MYSQL_URL, CHAT_TEST_REDIS_URL)";
 
 /// A staff member with a socket open on each node.
 struct Victim {
@@ -145,9 +143,7 @@ async fn fresh_login_works(email: &str, password: &str, at: SocketAddr, on: Sock
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs MySQL and Redis (CHAT_TEST_MYSQL_URL, CHAT_TEST_REDIS_URL)"]
 async fn revoked_staff_lose_their_sockets_on_every_node() {
-    let redis = std::env::var("CHAT_TEST_REDIS_URL").expect(NEEDS);
-    let db = TestDb::mysql().await;
-    let prefix = format!("t-{}", uuid::Uuid::now_v7().simple());
+    let (redis, db, prefix) = cluster().await;
     let nodes = vec![
         start("revoke-a", &db.url, &redis, &prefix),
         start("revoke-b", &db.url, &redis, &prefix),
@@ -223,9 +219,7 @@ async fn revoked_staff_lose_their_sockets_on_every_node() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs MySQL and Redis (CHAT_TEST_MYSQL_URL, CHAT_TEST_REDIS_URL)"]
 async fn login_throttle_is_shared_by_the_nodes() {
-    let redis = std::env::var("CHAT_TEST_REDIS_URL").expect(NEEDS);
-    let db = TestDb::mysql().await;
-    let prefix = format!("t-{}", uuid::Uuid::now_v7().simple());
+    let (redis, db, prefix) = cluster().await;
     let nodes = [
         start("throttle-a", &db.url, &redis, &prefix),
         start("throttle-b", &db.url, &redis, &prefix),

@@ -246,12 +246,8 @@ async fn subscribe(app: &TestApp, token: &str, receiver: &Receiver, events: &[&s
 /// Polls a delivery (10 s at most) until it is no longer pending.
 async fn settled(app: &TestApp, token: &str, hook: &str, delivery: &str) -> Value {
     for _ in 0..400 {
-        let r = app
-            .get(
-                &format!("/api/v1/webhooks/{hook}/deliveries/{delivery}"),
-                Some(token),
-            )
-            .await;
+        let uri = format!("/api/v1/webhooks/{hook}/deliveries/{delivery}");
+        let r = app.get(&uri, Some(token)).await;
         assert_eq!(r.status, 200, "{}", r.text);
         let d = r.json();
         if d["status"] != "pending" {
@@ -460,21 +456,11 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
             .contains("HTTP 500"),
         "{shown}"
     );
-    let failed = app
-        .get(
-            &format!("/api/v1/webhooks/{hook}/deliveries?status=failed"),
-            Some(&token),
-        )
-        .await
-        .json();
+    let uri = format!("/api/v1/webhooks/{hook}/deliveries?status=failed");
+    let failed = app.get(&uri, Some(&token)).await.json();
     assert_eq!(common::items(&failed).len(), 2);
-    let audit = app
-        .get(
-            &format!("/api/v1/audit?action=webhook.disabled&target={hook}"),
-            Some(&token),
-        )
-        .await
-        .json();
+    let uri = format!("/api/v1/audit?action=webhook.disabled&target={hook}");
+    let audit = app.get(&uri, Some(&token)).await.json();
     assert_eq!(common::items(&audit).len(), 1, "{audit}");
     assert!(audit["items"][0]["actor_id"].is_null());
 
@@ -579,13 +565,8 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
     assert!(!verify(&old, &got.signature, &got.raw));
 
     // Every write was audited.
-    let audit = app
-        .get(
-            &format!("/api/v1/audit?target={hook}&limit=50"),
-            Some(&token),
-        )
-        .await
-        .json();
+    let uri = format!("/api/v1/audit?target={hook}&limit=50");
+    let audit = app.get(&uri, Some(&token)).await.json();
     let actions = common::audit_actions(&audit);
     for action in [
         "webhook.created",
@@ -672,12 +653,8 @@ async fn webhook_routes_roles_validation_and_paging(app: &TestApp) {
         .get(&format!("/api/v1/webhooks/{doomed}"), Some(&token))
         .await;
     assert_eq!((r.status, r.error_code()), (404, "not_found".into()));
-    let r = app
-        .get(
-            &format!("/api/v1/webhooks/{doomed}/deliveries"),
-            Some(&token),
-        )
-        .await;
+    let uri = format!("/api/v1/webhooks/{doomed}/deliveries");
+    let r = app.get(&uri, Some(&token)).await;
     assert_eq!(r.status, 404);
     let r = app.get(&base, Some(&token)).await.json();
     assert_eq!(

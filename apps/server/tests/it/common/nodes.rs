@@ -113,3 +113,12 @@ pub async fn admin_login(addr: SocketAddr) -> String {
     .await;
     login["access_token"].as_str().unwrap().to_owned()
 }
+
+/// What the nodes of one multi-node test share: Redis (`CHAT_TEST_REDIS_URL`),
+/// a fresh MySQL database and a Redis prefix of their own.
+pub async fn cluster() -> (String, chat_store::testing::TestDb, String) {
+    let redis = chat_store::testing::service_url("CHAT_TEST_REDIS_URL");
+    let db = chat_store::testing::TestDb::mysql().await;
+    let prefix = format!("t-{}", uuid::Uuid::now_v7().simple());
+    (redis, db, prefix)
+}

@@ -142,6 +142,16 @@ impl Ws {
         }
     }
 
+    /// Skips `conversation` frames until one in `state`; returns it.
+    pub async fn until_state(&mut self, state: &str) -> Value {
+        loop {
+            let f = self.next_of("conversation").await;
+            if f["conversation"]["state"] == state {
+                return f;
+            }
+        }
+    }
+
     /// Collects `message` frames until `n` have arrived.
     pub async fn messages(&mut self, n: usize) -> Vec<Value> {
         let mut out = Vec::new();
