@@ -212,16 +212,7 @@ async fn import_twice_then_log_in(db: TestDb) {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn import_sqlite() {
-    import_twice_then_log_in(TestDb::sqlite().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs MySQL (CHAT_TEST_MYSQL_URL)"]
-async fn import_mysql() {
-    import_twice_then_log_in(TestDb::mysql().await).await;
-}
+on_both_databases!(import_twice_then_log_in => import_sqlite, import_mysql);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_lines_are_named() {

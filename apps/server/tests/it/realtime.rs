@@ -700,30 +700,17 @@ async fn rest_actions_follow_the_same_rules_as_the_socket(app: &TestApp) {
             .all(|m| m["kind"] != "private_note")
     );
     // Labels, and the list filtered by them.
-    let auth = format!("Bearer {sup}");
-    let r = request(
+    let labels = format!("/api/v1/conversations/{conv}/labels");
+    let r = common::send_text(
         app.addr,
         "PUT",
-        &format!("/api/v1/conversations/{conv}/labels"),
-        &[
-            ("content-type", "application/json"),
-            ("authorization", &auth),
-        ],
-        Some(br#"{"labels":[" refund ","refund","vip"]}"#),
+        &labels,
+        r#"{"labels":[" refund ","refund","vip"]}"#,
+        &sup,
     )
     .await;
     assert_eq!(r.json()["labels"], json!(["refund", "vip"]), "{}", r.text);
-    let r = request(
-        app.addr,
-        "PUT",
-        &format!("/api/v1/conversations/{conv}/labels"),
-        &[
-            ("content-type", "application/json"),
-            ("authorization", &auth),
-        ],
-        Some(br#"{"labels":[""]}"#),
-    )
-    .await;
+    let r = common::send_text(app.addr, "PUT", &labels, r#"{"labels":[""]}"#, &sup).await;
     assert_eq!(
         (r.status, r.json()["error"]["field"].as_str()),
         (400, Some("labels"))

@@ -907,17 +907,7 @@ async fn pending_deliveries_survive_a_restart(db: TestDb) {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pending_deliveries_survive_a_restart_sqlite() {
-    pending_deliveries_survive_a_restart(TestDb::sqlite().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs MySQL (CHAT_TEST_MYSQL_URL)"]
-async fn pending_deliveries_survive_a_restart_mysql() {
-    let db = TestDb::mysql().await;
-    pending_deliveries_survive_a_restart(db).await;
-}
+on_both_databases!(pending_deliveries_survive_a_restart => pending_deliveries_survive_a_restart_sqlite, pending_deliveries_survive_a_restart_mysql);
 
 /// Two nodes on one database, both sending: every delivery reaches the
 /// receiver exactly once (leases keep the senders apart).
@@ -982,17 +972,7 @@ async fn two_senders_deliver_each_row_once(db: TestDb) {
     a.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_senders_deliver_each_row_once_sqlite() {
-    two_senders_deliver_each_row_once(TestDb::sqlite().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs MySQL (CHAT_TEST_MYSQL_URL)"]
-async fn two_senders_deliver_each_row_once_mysql() {
-    let db = TestDb::mysql().await;
-    two_senders_deliver_each_row_once(db).await;
-}
+on_both_databases!(two_senders_deliver_each_row_once => two_senders_deliver_each_row_once_sqlite, two_senders_deliver_each_row_once_mysql);
 
 /// Without `CHAT_WEBHOOK_ALLOW_PRIVATE`, internal destinations are refused
 /// when saved, and a stored one (saved while allowed) is refused at send

@@ -277,6 +277,25 @@ macro_rules! on_both_backends {
     };
 }
 
+/// Declares `$sqlite` and `$mysql` (`#[ignore]`d: it needs
+/// `CHAT_TEST_MYSQL_URL`), each running `$test` on a fresh database of that
+/// kind: for tests that start their own servers.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($test:ident => $sqlite:ident, $mysql:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $sqlite() {
+            $test(chat_store::testing::TestDb::sqlite().await).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        #[ignore = "needs MySQL (CHAT_TEST_MYSQL_URL)"]
+        async fn $mysql() {
+            $test(chat_store::testing::TestDb::mysql().await).await;
+        }
+    };
+}
+
 /// Creates a staff member with `role` directly in the store and logs in:
 /// (their id, an access token); straight in the store, quicker than the REST route.
 pub async fn create_staff(
