@@ -214,28 +214,24 @@ async fn import_twice_then_log_in(db: TestDb) {
 
 on_both_databases!(import_twice_then_log_in => import_sqlite, import_mysql);
 
+/// Writes `text` as `file` in `dir` and imports: the error, with its causes.
+async fn import_error(db: &TestDb, dir: &Path, file: &str, text: &str) -> String {
+    std::fs::write(dir.join(file), text).unwrap();
+    format!("{:#}", import_dir(&db.store, dir).await.unwrap_err())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_lines_are_named() {
     let db = TestDb::sqlite().await;
     let dir = std::env::temp_dir().join(format!("chat-import-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("users.jsonl"),
-        "\n{\"id\":1,\"email\":\"a@example.com\",\"password_hash\":\"plain\",\"created_at\":\"2024-01-01 00:00:00\"}\n",
-    )
-    .unwrap();
-    let err = format!("{:#}", import_dir(&db.store, &dir).await.unwrap_err());
+    let err = import_error(&db, &dir, "users.jsonl", "\n{\"id\":1,\"email\":\"a@example.com\",\"password_hash\":\"plain\",\"created_at\":\"2024-01-01 00:00:00\"}\n").await;
     assert!(
         err.contains("users.jsonl:2") && err.contains("neither bcrypt"),
         "{err}"
     );
     std::fs::write(dir.join("users.jsonl"), "").unwrap();
-    std::fs::write(
-        dir.join("messages.jsonl"),
-        "{\"id\":1,\"conversation_id\":9,\"sender\":\"customer\",\"body\":\"hi\",\"created_at\":\"2024-01-01 00:00:00\"}\n",
-    )
-    .unwrap();
-    let err = format!("{:#}", import_dir(&db.store, &dir).await.unwrap_err());
+    let err = import_error(&db, &dir, "messages.jsonl", "{\"id\":1,\"conversation_id\":9,\"sender\":\"customer\",\"body\":\"hi\",\"created_at\":\"2024-01-01 00:00:00\"}\n").await;
     assert!(
         err.contains("messages.jsonl:1") && err.contains("conversation 9 is not in"),
         "{err}"
