@@ -274,12 +274,10 @@ async fn forged_expired_and_foreign_tokens_are_401(app: &TestApp) {
     }
     let missing = app.get("/api/v1/me", None).await;
     assert_eq!(missing.status, 401);
-    let basic = request(
+    let basic = common::get_with(
         app.addr,
-        "GET",
         "/api/v1/me",
-        &[("authorization", "Basic YWRtaW46YWRtaW4=")],
-        None,
+        ("authorization", "Basic YWRtaW46YWRtaW4="),
     )
     .await;
     assert_eq!(basic.status, 401);

@@ -112,14 +112,7 @@ async fn slow_bodies_and_headers_are_cut_off_with_408() {
 async fn widget_sessions_follow_the_json_body_rules() {
     let app = app_with(&[]).await;
     let path = "/api/v1/widget/sessions";
-    let wrong_type = request(
-        app.addr,
-        "POST",
-        path,
-        &[("content-type", "text/plain")],
-        Some(b"{}"),
-    )
-    .await;
+    let wrong_type = common::post_raw(app.addr, path, "text/plain", b"{}").await;
     assert_eq!(wrong_type.status, 415, "{}", wrong_type.text);
     assert_eq!(wrong_type.error_code(), "unsupported_media_type");
     // The harness sets CHAT_MAX_BODY_BYTES=4096.
@@ -127,14 +120,7 @@ async fn widget_sessions_follow_the_json_body_rules() {
     let big = app.post_json(path, &json!({ "name": name }), None).await;
     assert_eq!(big.status, 413, "{}", big.text);
     assert_eq!(big.error_code(), "payload_too_large");
-    let bad = request(
-        app.addr,
-        "POST",
-        path,
-        &[("content-type", "application/json")],
-        Some(b"{\"visitor\":"),
-    )
-    .await;
+    let bad = common::post_raw(app.addr, path, "application/json", b"{\"visitor\":").await;
     assert_eq!(bad.status, 400);
     assert_eq!(bad.error_code(), "validation_failed");
     // No body at all is still a first visit.

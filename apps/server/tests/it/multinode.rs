@@ -319,12 +319,10 @@ async fn two_nodes_queue_one_webhook_delivery_per_event() {
     let events = |node: std::net::SocketAddr| {
         let (admin, hook) = (admin.clone(), hook.clone());
         async move {
-            let r = crate::common::request(
+            let r = crate::common::get_with(
                 node,
-                "GET",
                 &format!("/api/v1/webhooks/{hook}/deliveries?limit=100"),
-                &[("authorization", &admin)],
-                None,
+                ("authorization", &admin),
             )
             .await;
             assert_eq!(r.status, 200, "{}", r.text);

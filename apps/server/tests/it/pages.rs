@@ -95,25 +95,11 @@ async fn scripts_and_styles_have_their_types_and_revalidate() {
     assert_eq!(css.headers["x-content-type-options"], "nosniff");
 
     let etag = r.headers["etag"].clone();
-    let again = request(
-        app.addr,
-        "GET",
-        "/widget.js",
-        &[("if-none-match", etag.as_str())],
-        None,
-    )
-    .await;
+    let again = common::get_with(app.addr, "/widget.js", ("if-none-match", etag.as_str())).await;
     assert_eq!(again.status, 304);
     assert!(again.text.is_empty());
     assert_eq!(again.headers["etag"], etag);
-    let stale = request(
-        app.addr,
-        "GET",
-        "/widget.js",
-        &[("if-none-match", "\"other\"")],
-        None,
-    )
-    .await;
+    let stale = common::get_with(app.addr, "/widget.js", ("if-none-match", "\"other\"")).await;
     assert_eq!(stale.status, 200);
 
     let head = request(app.addr, "HEAD", "/console", &[], None).await;

@@ -611,12 +611,11 @@ async fn widget_sessions_anonymous_verified_and_refused() {
             "{body}"
         );
     }
-    let bad = request(
+    let bad = common::post_raw(
         app.addr,
-        "POST",
         "/api/v1/widget/sessions",
-        &[("content-type", "application/json")],
-        Some(b"{nope"),
+        "application/json",
+        b"{nope",
     )
     .await;
     assert_eq!(

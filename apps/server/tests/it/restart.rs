@@ -599,12 +599,11 @@ impl Load {
 /// `Retry-After`, and so is a login with the right password, which must not
 /// count as a failed attempt (checked after recovery).
 async fn refused_while_down(node: &Node) {
-    let r = request(
+    let r = common::post_raw(
         node.addr,
-        "POST",
         "/api/v1/widget/sessions",
-        &[("content-type", "application/json")],
-        Some(b"{}"),
+        "application/json",
+        b"{}",
     )
     .await;
     assert_eq!(r.status, 503, "write during the outage: {}", r.text);
@@ -613,12 +612,11 @@ async fn refused_while_down(node: &Node) {
     let body = json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD }).to_string();
     // More attempts than the throttle allows (5): none may count.
     for _ in 0..6 {
-        let r = request(
+        let r = common::post_raw(
             node.addr,
-            "POST",
             "/api/v1/auth/login",
-            &[("content-type", "application/json")],
-            Some(body.as_bytes()),
+            "application/json",
+            body.as_bytes(),
         )
         .await;
         assert_eq!(r.status, 503, "login during the outage: {}", r.text);

@@ -229,12 +229,11 @@ async fn login_throttle_is_shared_by_the_nodes() {
     }
     let login = |addr: SocketAddr, password: &'static str| async move {
         let body = json!({ "email": ADMIN_EMAIL, "password": password }).to_string();
-        request(
+        common::post_raw(
             addr,
-            "POST",
             "/api/v1/auth/login",
-            &[("content-type", "application/json")],
-            Some(body.as_bytes()),
+            "application/json",
+            body.as_bytes(),
         )
         .await
     };

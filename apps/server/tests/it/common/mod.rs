@@ -447,3 +447,21 @@ pub async fn send_text(
 pub fn data_dir() -> PathBuf {
     std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()))
 }
+
+/// A POST of raw `body` bytes with one `content-type`: for bodies a test
+/// malforms on purpose.
+pub async fn post_raw(addr: SocketAddr, path: &str, content_type: &str, body: &[u8]) -> Response {
+    request(
+        addr,
+        "POST",
+        path,
+        &[("content-type", content_type)],
+        Some(body),
+    )
+    .await
+}
+
+/// A GET with one header.
+pub async fn get_with(addr: SocketAddr, path: &str, header: (&str, &str)) -> Response {
+    request(addr, "GET", path, &[header], None).await
+}
