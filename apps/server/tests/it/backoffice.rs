@@ -223,25 +223,13 @@ async fn first_response_belongs_to_its_sender(app: &TestApp) {
     let (ann_id, ann) = common::create_staff(app, Role::Agent).await;
     let (bob_id, bob) = common::create_staff(app, Role::Agent).await;
     let uri = format!("/api/v1/users/{bob_id}");
-    let r = send(
-        app,
-        "PATCH",
-        &uri,
-        Some(json!({"display_name": "Bob"})),
-        &admin,
-    )
-    .await;
+    let payload = json!({"display_name": "Bob"});
+    let r = send(app, "PATCH", &uri, Some(payload), &admin).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let (_cws, conv, _aws) = answered(app, &ann, "Ann here").await;
     let path = |what: &str| format!("/api/v1/conversations/{conv}/{what}");
-    let r = send(
-        app,
-        "POST",
-        &path("transfer"),
-        Some(json!({"agent_id": bob_id.to_string()})),
-        &ann,
-    )
-    .await;
+    let payload = json!({"agent_id": bob_id.to_string()});
+    let r = send(app, "POST", &path("transfer"), Some(payload), &ann).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let (mut bws, _) = Ws::hello(app.addr, &bob, json!([])).await;
     bws.send(json!({ "type": "send", "conversation_id": conv, "client_msg_id": "b1", "body": "Bob here", "ref": "b1" })).await;
@@ -656,14 +644,8 @@ async fn snooze_and_reopen(app: &TestApp) {
 
     // Only a conversation with an agent can be snoozed, by that agent.
     let until = (chrono::Utc::now() + Duration::hours(2)).to_rfc3339();
-    let r = send(
-        app,
-        "POST",
-        &path("snooze"),
-        Some(json!({ "until": until })),
-        &agent,
-    )
-    .await;
+    let payload = json!({ "until": until });
+    let r = send(app, "POST", &path("snooze"), Some(payload), &agent).await;
     assert_eq!(r.status, 403, "{}", r.text);
     assert_eq!(
         send(app, "POST", &path("takeover"), None, &agent)
@@ -671,14 +653,8 @@ async fn snooze_and_reopen(app: &TestApp) {
             .status,
         200
     );
-    let r = send(
-        app,
-        "POST",
-        &path("snooze"),
-        Some(json!({ "until": until })),
-        &other,
-    )
-    .await;
+    let payload = json!({ "until": until });
+    let r = send(app, "POST", &path("snooze"), Some(payload), &other).await;
     assert_eq!(r.status, 404, "another agent's conversation");
     for (body, field) in [
         (json!({ "until": "soon" }), "until"),
@@ -697,14 +673,8 @@ async fn snooze_and_reopen(app: &TestApp) {
             r.text
         );
     }
-    let r = send(
-        app,
-        "POST",
-        &path("snooze"),
-        Some(json!({ "until": until })),
-        &agent,
-    )
-    .await;
+    let payload = json!({ "until": until });
+    let r = send(app, "POST", &path("snooze"), Some(payload), &agent).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.json()["snoozed_until"].is_string());
     let ids = |v: Value| -> Vec<String> {

@@ -139,14 +139,8 @@ async fn customers_rbac_visibility_and_paging(app: &TestApp) {
         assert_eq!(r.status, expected, "GET {path}: {}", r.text);
         let r = app.get(&format!("{path}/conversations"), Some(token)).await;
         assert_eq!(r.status, expected, "GET conversations: {}", r.text);
-        let r = send(
-            app,
-            "PATCH",
-            &path,
-            Some(json!({ "tags": ["x"] })),
-            Some(token),
-        )
-        .await;
+        let payload = json!({ "tags": ["x"] });
+        let r = send(app, "PATCH", &path, Some(payload), Some(token)).await;
         assert_eq!(r.status, expected, "PATCH {path}: {}", r.text);
         if expected == 404 {
             assert_eq!(r.error_code(), "not_found");
@@ -324,14 +318,9 @@ async fn customers_update_validation_search_and_encryption(app: &TestApp) {
     }
     // Another customer with the same e-mail gets a different ciphertext
     // (fresh nonce, row-bound) but the same search hash.
-    let r = send(
-        app,
-        "PATCH",
-        &format!("/api/v1/customers/{other}"),
-        Some(json!({ "email": "ann.lee@example.com" })),
-        Some(&admin),
-    )
-    .await;
+    let uri = format!("/api/v1/customers/{other}");
+    let payload = json!({ "email": "ann.lee@example.com" });
+    let r = send(app, "PATCH", &uri, Some(payload), Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let stored_other = raw_customer(&app.store, other).await.unwrap().unwrap();
     assert_ne!(stored_other.email, stored.email);
@@ -398,14 +387,8 @@ async fn customers_update_validation_search_and_encryption(app: &TestApp) {
     assert_eq!(r.json()["customer"]["email"], "ann.lee@example.com");
 
     // Null or blank clears; fields not sent stay.
-    let r = send(
-        app,
-        "PATCH",
-        &path,
-        Some(json!({ "email": null, "notes": "  " })),
-        Some(&agent),
-    )
-    .await;
+    let payload = json!({ "email": null, "notes": "  " });
+    let r = send(app, "PATCH", &path, Some(payload), Some(&agent)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let c = r.json();
     assert!(c["email"].is_null() && c["notes"].is_null());
@@ -422,24 +405,12 @@ async fn customers_update_validation_search_and_encryption(app: &TestApp) {
     let big: Vec<String> = (b'a'..b'u')
         .map(|c| format!("{}{}", "\"".repeat(49), char::from(c)))
         .collect();
-    let r = send(
-        app,
-        "PATCH",
-        &path,
-        Some(json!({ "tags": big })),
-        Some(&agent),
-    )
-    .await;
+    let payload = json!({ "tags": big });
+    let r = send(app, "PATCH", &path, Some(payload), Some(&agent)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["tags"], json!(big));
-    let r = send(
-        app,
-        "PATCH",
-        &path,
-        Some(json!({ "tags": null })),
-        Some(&agent),
-    )
-    .await;
+    let payload = json!({ "tags": null });
+    let r = send(app, "PATCH", &path, Some(payload), Some(&agent)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["tags"], json!([]));
 
@@ -478,14 +449,8 @@ async fn customers_detail_export_and_erasure(app: &TestApp) {
     let (agent_id, agent) = create_staff(app, Role::Agent).await;
     let (ann, ann_token, visitor) = widget_customer(app, "Ann Lee").await;
     let path = format!("/api/v1/customers/{ann}");
-    let r = send(
-        app,
-        "PATCH",
-        &path,
-        Some(json!({ "email": "ann@example.com", "phone": "13800138000", "tags": ["vip"], "notes": "calls often" })),
-        Some(&admin),
-    )
-    .await;
+    let payload = json!({ "email": "ann@example.com", "phone": "13800138000", "tags": ["vip"], "notes": "calls often" });
+    let r = send(app, "PATCH", &path, Some(payload), Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);
 
     // Three conversations: an old closed one with messages and a rating,
@@ -687,14 +652,8 @@ async fn customers_detail_export_and_erasure(app: &TestApp) {
     let r = send(app, "POST", &erase, None, Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["erased_at"], erased_at.as_str());
-    let r = send(
-        app,
-        "PATCH",
-        &path,
-        Some(json!({ "name": "Ann" })),
-        Some(&admin),
-    )
-    .await;
+    let payload = json!({ "name": "Ann" });
+    let r = send(app, "PATCH", &path, Some(payload), Some(&admin)).await;
     assert_eq!(r.status, 409, "{}", r.text);
     for q in ["ann@example.com", "13800138000", "Ann", visitor.as_str()] {
         let r = app
@@ -724,14 +683,9 @@ async fn rotation(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = admin_token(&app).await;
     let (ann, _, _) = widget_customer(&app, "Ann Lee").await;
-    let r = send(
-        &app,
-        "PATCH",
-        &format!("/api/v1/customers/{ann}"),
-        Some(json!({ "email": "ann@example.com", "phone": "+8613800138000", "notes": "n" })),
-        Some(&admin),
-    )
-    .await;
+    let uri = format!("/api/v1/customers/{ann}");
+    let payload = json!({ "email": "ann@example.com", "phone": "+8613800138000", "notes": "n" });
+    let r = send(&app, "PATCH", &uri, Some(payload), Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let before = raw_customer(&app.store, ann).await.unwrap().unwrap();
     assert!(before.email.as_deref().unwrap().starts_with("v1:test1:"));

@@ -50,14 +50,8 @@ async fn supervisors_edit_the_knowledge_base_and_the_assistant_follows() {
     let created = send(&app, "POST", "/api/v1/knowledge", Some(doc), &sup).await;
     assert_eq!(created.status, 201, "{}", created.text);
     let id = created.json()["id"].as_str().unwrap().to_owned();
-    let bad = send(
-        &app,
-        "POST",
-        "/api/v1/knowledge",
-        Some(json!({ "title": "", "body": "x" })),
-        &sup,
-    )
-    .await;
+    let payload = json!({ "title": "", "body": "x" });
+    let bad = send(&app, "POST", "/api/v1/knowledge", Some(payload), &sup).await;
     assert_eq!(
         (bad.status, bad.json()["error"]["field"].as_str()),
         (400, Some("title"))
@@ -93,11 +87,12 @@ async fn supervisors_edit_the_knowledge_base_and_the_assistant_follows() {
     // Import: CSV, Markdown and JSON; all or nothing.
     let csv =
         "question,answer\n\"Do you ship to Macau?\",\"Yes, Macau orders arrive in 3 to 5 days.\"\n";
+    let payload = json!({ "format": "csv", "content": csv, "tags": ["shipping"] });
     let r = send(
         &app,
         "POST",
         "/api/v1/knowledge/import",
-        Some(json!({ "format": "csv", "content": csv, "tags": ["shipping"] })),
+        Some(payload),
         &sup,
     )
     .await;
@@ -108,11 +103,12 @@ async fn supervisors_edit_the_knowledge_base_and_the_assistant_follows() {
         r.text
     );
     let md = "# Gift cards\nGift cards never expire.\n\n# Student discount\nStudents get 5% off with a valid ID.\n";
+    let payload = json!({ "format": "markdown", "content": md });
     let r = send(
         &app,
         "POST",
         "/api/v1/knowledge/import",
-        Some(json!({ "format": "markdown", "content": md })),
+        Some(payload),
         &sup,
     )
     .await;
@@ -132,14 +128,9 @@ async fn supervisors_edit_the_knowledge_base_and_the_assistant_follows() {
     );
 
     // Disable, then delete.
-    let r = send(
-        &app,
-        "PUT",
-        &format!("/api/v1/knowledge/{id}"),
-        Some(json!({ "title": "Opening hours", "body": "x y z", "enabled": false })),
-        &sup,
-    )
-    .await;
+    let uri = format!("/api/v1/knowledge/{id}");
+    let payload = json!({ "title": "Opening hours", "body": "x y z", "enabled": false });
+    let r = send(&app, "PUT", &uri, Some(payload), &sup).await;
     assert_eq!(r.json()["enabled"], false);
     let doc = format!("/api/v1/knowledge/{id}");
     assert_eq!(send(&app, "DELETE", &doc, None, &sup).await.status, 204);

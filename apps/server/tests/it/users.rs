@@ -22,26 +22,15 @@ async fn staff_directory_names_presence_and_load(app: &TestApp) {
     let (agent_id, agent) = create_staff(app, Role::Agent).await;
     let (gone_id, _) = create_staff(app, Role::Agent).await;
     let uri = format!("/api/v1/users/{gone_id}");
-    let r = send(
-        app,
-        "PATCH",
-        &uri,
-        Some(json!({"active": false})),
-        Some(&admin),
-    )
-    .await;
+    let payload = json!({"active": false});
+    let r = send(app, "PATCH", &uri, Some(payload), Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     // The agent holds one conversation.
     let (_cws, customer, conv_id) = common::ws::Ws::visitor(app.addr, app).await;
     let customer = customer.as_str();
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/conversations/{conv_id}/assign"),
-        Some(json!({"agent_id": agent_id.to_string()})),
-        Some(&admin),
-    )
-    .await;
+    let uri = format!("/api/v1/conversations/{conv_id}/assign");
+    let payload = json!({"agent_id": agent_id.to_string()});
+    let r = send(app, "POST", &uri, Some(payload), Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);
 
     let seen = send(app, "GET", "/api/v1/staff", None, Some(&agent)).await;
@@ -145,14 +134,8 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
     // SQLite (a cancelled statement waits with block_in_place); now the
     // store runs detached and the server always answers.
     for _ in 0..20 {
-        let r = send(
-            app,
-            "PATCH",
-            &target,
-            Some(json!({ "email": "x" })),
-            Some(&supervisor),
-        )
-        .await;
+        let payload = json!({ "email": "x" });
+        let r = send(app, "PATCH", &target, Some(payload), Some(&supervisor)).await;
         assert!(matches!(r.status, 400 | 403), "{}", r.status);
     }
 
@@ -183,14 +166,8 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
     assert_eq!(r.status, 400, "unknown role: {}", r.text);
     let r = send(app, "POST", "/api/v1/users", Some(json!({ "email": ADMIN_EMAIL, "display_name": "Dup", "role": "agent", "password": "long enough 1" })), Some(&admin)).await;
     assert_eq!((r.status, r.error_code().as_str()), (409, "conflict"));
-    let r = send(
-        app,
-        "PATCH",
-        &target,
-        Some(json!({ "colour": "blue" })),
-        Some(&admin),
-    )
-    .await;
+    let payload = json!({ "colour": "blue" });
+    let r = send(app, "PATCH", &target, Some(payload), Some(&admin)).await;
     assert_eq!(r.status, 400);
     let uri = format!("/api/v1/users/{}", uuid::Uuid::now_v7());
     assert_eq!(send(app, "GET", &uri, None, Some(&admin)).await.status, 404);
@@ -241,14 +218,8 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
         "promotion applies at once"
     );
     // Deactivation locks the account out at once, access token included.
-    let r = send(
-        app,
-        "PATCH",
-        &bob_path,
-        Some(json!({ "active": false })),
-        Some(&admin),
-    )
-    .await;
+    let payload = json!({ "active": false });
+    let r = send(app, "PATCH", &bob_path, Some(payload), Some(&admin)).await;
     assert_eq!(r.json()["active"], false);
     assert_eq!(app.get("/api/v1/me", Some(&bob_token)).await.status, 401);
     let r = app
@@ -269,11 +240,12 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
     }
 
     // Changing one's own password needs the current one.
+    let payload = json!({ "current_password": "wrong", "new_password": "new password 1" });
     let r = send(
         app,
         "POST",
         "/api/v1/me/password",
-        Some(json!({ "current_password": "wrong", "new_password": "new password 1" })),
+        Some(payload),
         Some(&supervisor),
     )
     .await;
@@ -282,11 +254,13 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
         (400, Some("current_password"))
     );
     let (_, carol) = create_staff(app, Role::Agent).await;
+    let payload =
+        json!({ "current_password": "agent password", "new_password": "carol's new one" });
     let r = send(
         app,
         "POST",
         "/api/v1/me/password",
-        Some(json!({ "current_password": "agent password", "new_password": "carol's new one" })),
+        Some(payload),
         Some(&carol),
     )
     .await;
@@ -352,14 +326,9 @@ async fn canned_responses_personal_and_shared(app: &TestApp) {
     let (_, agent) = create_staff(app, Role::Agent).await;
     let (_, other) = create_staff(app, Role::Agent).await;
     let (_, sup) = create_staff(app, Role::Supervisor).await;
-    let mine = send(
-        app,
-        "POST",
-        "/api/v1/canned",
-        Some(json!({ "shortcut": "/hello", "title": "Greeting", "body": "Hi! How can I help?" })),
-        Some(&agent),
-    )
-    .await;
+    let payload =
+        json!({ "shortcut": "/hello", "title": "Greeting", "body": "Hi! How can I help?" });
+    let mine = send(app, "POST", "/api/v1/canned", Some(payload), Some(&agent)).await;
     assert_eq!(
         (mine.status, mine.json()["shortcut"].as_str()),
         (201, Some("hello")),
@@ -370,23 +339,11 @@ async fn canned_responses_personal_and_shared(app: &TestApp) {
     assert_eq!(r.status, 403, "agents cannot share");
     let shared = send(app, "POST", "/api/v1/canned", Some(json!({ "shortcut": "refund", "title": "Refunds", "body": "3 to 5 days.", "shared": true })), Some(&sup)).await;
     assert_eq!(shared.status, 201);
-    let dup = send(
-        app,
-        "POST",
-        "/api/v1/canned",
-        Some(json!({ "shortcut": "refund", "title": "Again", "body": "x", "shared": true })),
-        Some(&sup),
-    )
-    .await;
+    let payload = json!({ "shortcut": "refund", "title": "Again", "body": "x", "shared": true });
+    let dup = send(app, "POST", "/api/v1/canned", Some(payload), Some(&sup)).await;
     assert_eq!(dup.status, 409);
-    let bad = send(
-        app,
-        "POST",
-        "/api/v1/canned",
-        Some(json!({ "shortcut": "two words", "title": "t", "body": "b" })),
-        Some(&agent),
-    )
-    .await;
+    let payload = json!({ "shortcut": "two words", "title": "t", "body": "b" });
+    let bad = send(app, "POST", "/api/v1/canned", Some(payload), Some(&agent)).await;
     assert_eq!(
         (bad.status, bad.json()["error"]["field"].as_str()),
         (400, Some("shortcut"))

@@ -228,14 +228,8 @@ const ALL: [&str; 5] = [
 
 /// Creates a webhook to `receiver` and gives the receiver its secret.
 async fn subscribe(app: &TestApp, token: &str, receiver: &Receiver, events: &[&str]) -> Value {
-    let r = send(
-        app,
-        "POST",
-        "/api/v1/webhooks",
-        Some(json!({ "url": receiver.url(), "events": events })),
-        Some(token),
-    )
-    .await;
+    let payload = json!({ "url": receiver.url(), "events": events });
+    let r = send(app, "POST", "/api/v1/webhooks", Some(payload), Some(token)).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let v = r.json();
     let secret = v["secret"].as_str().unwrap().to_owned();
@@ -334,14 +328,9 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
     cws.send(json!({ "type": "send", "conversation_id": conv, "client_msg_id": "m1", "body": "hello there" }))
         .await;
     cws.next_of("ack").await;
-    let note = send(
-        app,
-        "POST",
-        &format!("/api/v1/conversations/{conv}/notes"),
-        Some(json!({ "body": "secret staff note" })),
-        Some(&token),
-    )
-    .await;
+    let uri = format!("/api/v1/conversations/{conv}/notes");
+    let payload = json!({ "body": "secret staff note" });
+    let note = send(app, "POST", &uri, Some(payload), Some(&token)).await;
     assert_eq!(note.status, 201, "{}", note.text);
     let uri = format!("/api/v1/conversations/{conv}/close");
     let close = send(app, "POST", &uri, None, Some(&token)).await;
@@ -475,14 +464,8 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
     // Re-enabled: the count is reset; a manual retry gets a fresh budget.
     receiver.set(|s| s.always_fail = false);
     let uri = format!("/api/v1/webhooks/{hook}");
-    let r = send(
-        app,
-        "PATCH",
-        &uri,
-        Some(json!({ "enabled": true })),
-        Some(&token),
-    )
-    .await;
+    let payload = json!({ "enabled": true });
+    let r = send(app, "PATCH", &uri, Some(payload), Some(&token)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(
         (
@@ -995,11 +978,12 @@ async fn internal_destinations_are_refused_by_default() {
         "http://169.254.169.254/latest/meta-data".to_owned(),
         "http://[::1]/x".to_owned(),
     ] {
+        let payload = json!({ "url": url, "events": ALL });
         let r = send(
             &app,
             "POST",
             "/api/v1/webhooks",
-            Some(json!({ "url": url, "events": ALL })),
+            Some(payload),
             Some(&token),
         )
         .await;
