@@ -83,13 +83,8 @@ async fn login_me_refresh_rotation_and_logout(app: &TestApp) {
         (401, "unauthenticated")
     );
     // Logout is idempotent, and unknown tokens are not an oracle.
-    let again = app
-        .post_json(
-            "/api/v1/auth/logout",
-            &json!({ "refresh_token": "rt_unknown" }),
-            None,
-        )
-        .await;
+    let payload = json!({ "refresh_token": "rt_unknown" });
+    let again = app.post_json("/api/v1/auth/logout", &payload, None).await;
     assert_eq!(again.status, 204);
     let unknown = app.refresh("rt_unknown").await;
     assert_eq!(unknown.status, 401);
@@ -181,24 +176,14 @@ async fn malformed_and_oversize_bodies_get_json_errors(app: &TestApp) {
         assert_eq!(r.status, status, "{what}: {}", r.text);
         assert_eq!(r.error_code(), code, "{what}");
     }
-    let wrong = app
-        .post_json(
-            "/api/v1/auth/login",
-            &json!({ "email": ADMIN_EMAIL, "password": "wrong password" }),
-            None,
-        )
-        .await;
+    let payload = json!({ "email": ADMIN_EMAIL, "password": "wrong password" });
+    let wrong = app.post_json("/api/v1/auth/login", &payload, None).await;
     assert_eq!(
         (wrong.status, wrong.error_code().as_str()),
         (401, "unauthenticated")
     );
-    let unknown = app
-        .post_json(
-            "/api/v1/auth/login",
-            &json!({ "email": "nobody@example.com", "password": "wrong password" }),
-            None,
-        )
-        .await;
+    let payload = json!({ "email": "nobody@example.com", "password": "wrong password" });
+    let unknown = app.post_json("/api/v1/auth/login", &payload, None).await;
     assert_eq!(unknown.status, 401);
     assert_eq!(
         wrong.json()["error"]["message"],
@@ -331,22 +316,12 @@ async fn roles_are_enforced_on_the_server(app: &TestApp) {
 
 async fn login_flood_is_throttled_with_retry_after(app: &TestApp) {
     for i in 0..5 {
-        let r = app
-            .post_json(
-                "/api/v1/auth/login",
-                &json!({ "email": ADMIN_EMAIL, "password": format!("guess {i}") }),
-                None,
-            )
-            .await;
+        let payload = json!({ "email": ADMIN_EMAIL, "password": format!("guess {i}") });
+        let r = app.post_json("/api/v1/auth/login", &payload, None).await;
         assert_eq!(r.status, 401, "attempt {i}");
     }
-    let r = app
-        .post_json(
-            "/api/v1/auth/login",
-            &json!({ "email": ADMIN_EMAIL, "password": "guess 6" }),
-            None,
-        )
-        .await;
+    let payload = json!({ "email": ADMIN_EMAIL, "password": "guess 6" });
+    let r = app.post_json("/api/v1/auth/login", &payload, None).await;
     assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"));
     let retry: u64 = r
         .headers
@@ -356,13 +331,8 @@ async fn login_flood_is_throttled_with_retry_after(app: &TestApp) {
         .unwrap();
     assert!((1..=300).contains(&retry), "{retry}");
     // Even the right password waits: that is the point.
-    let r = app
-        .post_json(
-            "/api/v1/auth/login",
-            &json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD }),
-            None,
-        )
-        .await;
+    let payload = json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD });
+    let r = app.post_json("/api/v1/auth/login", &payload, None).await;
     assert_eq!(r.status, 429);
 }
 

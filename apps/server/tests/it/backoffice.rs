@@ -720,16 +720,11 @@ async fn snooze_and_reopen(app: &TestApp) {
     .json();
     assert_eq!(ids(inbox), vec![conv.clone()]);
     // Snooze again, then wake it by hand.
+    let payload = json!({ "until": until });
     assert_eq!(
-        send(
-            app,
-            "POST",
-            &path("snooze"),
-            Some(json!({ "until": until })),
-            &agent
-        )
-        .await
-        .status,
+        send(app, "POST", &path("snooze"), Some(payload), &agent)
+            .await
+            .status,
         200
     );
     let r = send(app, "DELETE", &path("snooze"), None, &agent).await;

@@ -634,12 +634,9 @@ async fn customers_detail_export_and_erasure(app: &TestApp) {
     assert!(!r.text.contains("Main St") && !r.text.contains("upset"));
 
     // The visitor id no longer leads to her; her old token is refused.
+    let payload = json!({ "visitor_id": visitor });
     let r = app
-        .post_json(
-            "/api/v1/widget/sessions",
-            &json!({ "visitor_id": visitor }),
-            None,
-        )
+        .post_json("/api/v1/widget/sessions", &payload, None)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_ne!(r.json()["customer_id"], ann.to_string());

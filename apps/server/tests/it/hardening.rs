@@ -132,13 +132,8 @@ async fn widget_sessions_follow_the_json_body_rules() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_answer_has_nosniff_token_answers_no_store_and_405_allow() {
     let app = app_with(&[]).await;
-    let login = app
-        .post_json(
-            "/api/v1/auth/login",
-            &json!({ "email": common::ADMIN_EMAIL, "password": common::ADMIN_PASSWORD }),
-            None,
-        )
-        .await;
+    let payload = json!({ "email": common::ADMIN_EMAIL, "password": common::ADMIN_PASSWORD });
+    let login = app.post_json("/api/v1/auth/login", &payload, None).await;
     assert_eq!(login.status, 200);
     let refresh_token = login.json()["refresh_token"].as_str().unwrap().to_owned();
     let refreshed = app.refresh(&refresh_token).await;

@@ -550,12 +550,9 @@ async fn widget_sessions_anonymous_verified_and_refused() {
 
     // Anonymous: a visitor id to keep; coming back with it is the same customer.
     let first = common::widget_session(&app).await;
+    let payload = json!({ "visitor_id": first["visitor_id"] });
     let again = app
-        .post_json(
-            "/api/v1/widget/sessions",
-            &json!({ "visitor_id": first["visitor_id"] }),
-            None,
-        )
+        .post_json("/api/v1/widget/sessions", &payload, None)
         .await
         .json();
     assert_eq!(first["customer_id"], again["customer_id"]);
@@ -566,20 +563,14 @@ async fn widget_sessions_anonymous_verified_and_refused() {
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(b"user-42");
     let sig = hex::encode(mac.finalize().into_bytes());
+    let payload = json!({ "external_id": "user-42", "signature": sig, "name": "Ann" });
     let ok = app
-        .post_json(
-            "/api/v1/widget/sessions",
-            &json!({ "external_id": "user-42", "signature": sig, "name": "Ann" }),
-            None,
-        )
+        .post_json("/api/v1/widget/sessions", &payload, None)
         .await;
     assert_eq!(ok.status, 200, "{}", ok.text);
+    let payload = json!({ "external_id": "user-42", "signature": sig });
     let same = app
-        .post_json(
-            "/api/v1/widget/sessions",
-            &json!({ "external_id": "user-42", "signature": sig }),
-            None,
-        )
+        .post_json("/api/v1/widget/sessions", &payload, None)
         .await;
     assert_eq!(ok.json()["customer_id"], same.json()["customer_id"]);
     assert!(ok.json().get("visitor_id").is_none());

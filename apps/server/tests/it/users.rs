@@ -222,13 +222,8 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
     let r = send(app, "PATCH", &bob_path, Some(payload), Some(&admin)).await;
     assert_eq!(r.json()["active"], false);
     assert_eq!(app.get("/api/v1/me", Some(&bob_token)).await.status, 401);
-    let r = app
-        .post_json(
-            "/api/v1/auth/login",
-            &json!({ "email": bob["email"], "password": "bob password 1" }),
-            None,
-        )
-        .await;
+    let payload = json!({ "email": bob["email"], "password": "bob password 1" });
+    let r = app.post_json("/api/v1/auth/login", &payload, None).await;
     assert_eq!(r.status, 401);
 
     // Admins cannot lock themselves out.
