@@ -362,24 +362,14 @@ async fn canned_responses_personal_and_shared(app: &TestApp) {
     let edit = json!({ "shortcut": "hi", "title": "Greeting", "body": "Hello!" });
     let mine = format!("/api/v1/canned/{mine_id}");
     let shared = format!("/api/v1/canned/{shared_id}");
-    assert_eq!(
-        send(app, "PUT", &mine, Some(edit.clone()), Some(&agent))
+    let put = async |path: &str, token: &str| {
+        send(app, "PUT", path, Some(edit.clone()), Some(token))
             .await
-            .status,
-        200
-    );
-    assert_eq!(
-        send(app, "PUT", &mine, Some(edit.clone()), Some(&other))
-            .await
-            .status,
-        404
-    );
-    assert_eq!(
-        send(app, "PUT", &shared, Some(edit.clone()), Some(&agent))
-            .await
-            .status,
-        403
-    );
+            .status
+    };
+    assert_eq!(put(&mine, &agent).await, 200);
+    assert_eq!(put(&mine, &other).await, 404);
+    assert_eq!(put(&shared, &agent).await, 403);
     assert_eq!(
         send(app, "DELETE", &shared, None, Some(&sup)).await.status,
         204

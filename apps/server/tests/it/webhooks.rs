@@ -252,6 +252,22 @@ async fn settled(app: &TestApp, token: &str, hook: &str, delivery: &str) -> Valu
     panic!("delivery {delivery} still pending");
 }
 
+/// Pings `hook`, expects the delivery to succeed: what the receiver got.
+async fn ping_delivered(app: &TestApp, token: &str, hook: &str, receiver: &Receiver) -> Got {
+    let uri = format!("/api/v1/webhooks/{hook}/ping");
+    let r = send(app, "POST", &uri, None, Some(token)).await;
+    let ping = r.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        settled(app, token, hook, &ping).await["status"],
+        "delivered"
+    );
+    receiver
+        .got()
+        .into_iter()
+        .find(|g| g.delivery == ping)
+        .unwrap()
+}
+
 // ---------------------------------------------------------------- tests
 
 async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
@@ -501,18 +517,7 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
     assert!(new.starts_with("whsec_") && new != old);
     assert_eq!(r.json()["id"], hook.as_str());
     receiver.set(|s| s.secret = Some(new.clone()));
-    let uri = format!("/api/v1/webhooks/{hook}/ping");
-    let r = send(app, "POST", &uri, None, Some(&token)).await;
-    let ping = r.json()["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        settled(app, &token, &hook, &ping).await["status"],
-        "delivered"
-    );
-    let got = receiver
-        .got()
-        .into_iter()
-        .find(|g| g.delivery == ping)
-        .unwrap();
+    let got = ping_delivered(app, &token, &hook, &receiver).await;
     assert!(got.signed_ok);
     assert!(!verify(&old, &got.signature, &got.raw));
 
@@ -528,18 +533,7 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
         r.text
     );
     assert!(!r.text.contains(&new), "the previous secret is never shown");
-    let uri = format!("/api/v1/webhooks/{hook}/ping");
-    let r = send(app, "POST", &uri, None, Some(&token)).await;
-    let ping = r.json()["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        settled(app, &token, &hook, &ping).await["status"],
-        "delivered"
-    );
-    let got = receiver
-        .got()
-        .into_iter()
-        .find(|g| g.delivery == ping)
-        .unwrap();
+    let got = ping_delivered(app, &token, &hook, &receiver).await;
     assert!(got.signed_ok, "the previous secret still verifies");
     assert!(
         verify(&newest, &got.signature, &got.raw),
