@@ -122,13 +122,8 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
     );
     let image_id = a["id"].as_str().unwrap().to_owned();
     // A resend with the same client_msg_id gives back the first message.
-    let again = upload(
-        app,
-        &conv,
-        &alice,
-        &form("x.png", "image/png", PNG, &[("client_msg_id", "up-1")]),
-    )
-    .await;
+    let multipart = form("x.png", "image/png", PNG, &[("client_msg_id", "up-1")]);
+    let again = upload(app, &conv, &alice, &multipart).await;
     assert_eq!(again.status, 200, "{}", again.text);
     assert_eq!(again.json()["id"], m["id"]);
     assert_eq!(
@@ -175,21 +170,11 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
     let _ = bobs_conv;
 
     // A forged type: an executable named .png, declared image/png.
-    let r = upload(
-        app,
-        &conv,
-        &alice,
-        &form("cat.png", "image/png", b"MZ\x90\x00\x03\x00\x00\x00", &[]),
-    )
-    .await;
+    let multipart = form("cat.png", "image/png", b"MZ\x90\x00\x03\x00\x00\x00", &[]);
+    let r = upload(app, &conv, &alice, &multipart).await;
     assert_eq!(r.status, 415, "{}", r.text);
     assert_eq!(r.error_code(), "unsupported_media_type");
-    assert!(
-        r.json()["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("PNG")
-    );
+    assert!(r.error_message().contains("PNG"));
     // HTML is not plain text.
     let r = upload(
         app,
@@ -228,24 +213,14 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
     // Staff: an agent may not post into the assistant's conversation
     // before taking it over; then sends a PDF the customer downloads.
     let (_, agent) = create_staff(app, Role::Agent).await;
-    let r = upload(
-        app,
-        &conv,
-        &agent,
-        &form("invoice.pdf", "application/pdf", PDF, &[]),
-    )
-    .await;
+    let multipart = form("invoice.pdf", "application/pdf", PDF, &[]);
+    let r = upload(app, &conv, &agent, &multipart).await;
     assert_eq!(r.status, 403, "{}", r.text);
     let uri = format!("/api/v1/conversations/{conv}/takeover");
     let r = send(app, "POST", &uri, None, Some(&agent)).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = upload(
-        app,
-        &conv,
-        &agent,
-        &form("Invoice <2026>|.pdf", "application/octet-stream", PDF, &[]),
-    )
-    .await;
+    let multipart = form("Invoice <2026>|.pdf", "application/octet-stream", PDF, &[]);
+    let r = upload(app, &conv, &agent, &multipart).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let m = r.json();
     assert_eq!(m["sender_kind"], "agent");
@@ -294,13 +269,8 @@ async fn erasure_deletes_files(app: &TestApp) {
     let uri = format!("/api/v1/conversations/{kept_conv}/takeover");
     let r = send(app, "POST", &uri, None, Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = upload(
-        app,
-        &kept_conv,
-        &admin,
-        &form("k.pdf", "application/pdf", PDF, &[]),
-    )
-    .await;
+    let multipart = form("k.pdf", "application/pdf", PDF, &[]);
+    let r = upload(app, &kept_conv, &admin, &multipart).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(files_under(&app.data_dir.join("storage")).len(), 2);
 
@@ -344,54 +314,29 @@ async fn oversize_uploads_are_refused() {
     // Declared too large: refused before reading.
     let mut big = PDF.to_vec();
     big.resize(64 * 1024, b' ');
-    let r = upload(
-        &app,
-        &conv,
-        &alice,
-        &form("big.pdf", "application/pdf", &big, &[]),
-    )
-    .await;
+    let multipart = form("big.pdf", "application/pdf", &big, &[]);
+    let r = upload(&app, &conv, &alice, &multipart).await;
     assert_eq!(r.status, 413, "{}", r.text);
     assert_eq!(r.error_code(), "payload_too_large");
-    assert!(
-        r.json()["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("4096")
-    );
+    assert!(r.error_message().contains("4096"));
     // Within the envelope, but the file itself is over the limit: refused
     // while streaming.
     let mut over = PDF.to_vec();
     over.resize(5000, b' ');
-    let r = upload(
-        &app,
-        &conv,
-        &alice,
-        &form("over.pdf", "application/pdf", &over, &[]),
-    )
-    .await;
+    let multipart = form("over.pdf", "application/pdf", &over, &[]);
+    let r = upload(&app, &conv, &alice, &multipart).await;
     assert_eq!(r.status, 413, "{}", r.text);
     // At the limit: accepted.
     let mut at = PDF.to_vec();
     at.resize(4096, b' ');
-    let r = upload(
-        &app,
-        &conv,
-        &alice,
-        &form("at.pdf", "application/pdf", &at, &[]),
-    )
-    .await;
+    let multipart = form("at.pdf", "application/pdf", &at, &[]);
+    let r = upload(&app, &conv, &alice, &multipart).await;
     assert_eq!(r.status, 201, "{}", r.text);
     // An image too large in pixels (20000×2 in its header).
     let mut huge = PNG.to_vec();
     huge[16..20].copy_from_slice(&20_000u32.to_be_bytes());
-    let r = upload(
-        &app,
-        &conv,
-        &alice,
-        &form("huge.png", "image/png", &huge, &[]),
-    )
-    .await;
+    let multipart = form("huge.png", "image/png", &huge, &[]);
+    let r = upload(&app, &conv, &alice, &multipart).await;
     assert_eq!(r.status, 413, "{}", r.text);
     assert!(r.text.contains("pixels"), "{}", r.text);
     app.stop().await;

@@ -378,7 +378,7 @@ async fn customers_update_validation_search_and_encryption(app: &TestApp) {
     ] {
         let r = send(app, "PATCH", &path, Some(body.clone()), Some(&agent)).await;
         assert_eq!(field(&r), expected, "{body}");
-        assert!(r.json()["error"]["message"].as_str().unwrap().len() > 5);
+        assert!(r.error_message().len() > 5);
     }
     let r = raw(app, "PATCH", &path, "{\"email\": ", &agent).await;
     assert_eq!(field(&r), "body");

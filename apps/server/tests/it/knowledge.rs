@@ -85,17 +85,11 @@ async fn supervisors_edit_the_knowledge_base_and_the_assistant_follows() {
     assert!(answer.contains("8:00 to 22:00"), "{answer}");
 
     // Import: CSV, Markdown and JSON; all or nothing.
+    let import = "/api/v1/knowledge/import";
     let csv =
         "question,answer\n\"Do you ship to Macau?\",\"Yes, Macau orders arrive in 3 to 5 days.\"\n";
     let payload = json!({ "format": "csv", "content": csv, "tags": ["shipping"] });
-    let r = send(
-        &app,
-        "POST",
-        "/api/v1/knowledge/import",
-        Some(payload),
-        &sup,
-    )
-    .await;
+    let r = send(&app, "POST", import, Some(payload), &sup).await;
     assert_eq!(
         (r.status, r.json()["imported"].as_u64()),
         (201, Some(1)),
@@ -104,14 +98,7 @@ async fn supervisors_edit_the_knowledge_base_and_the_assistant_follows() {
     );
     let md = "# Gift cards\nGift cards never expire.\n\n# Student discount\nStudents get 5% off with a valid ID.\n";
     let payload = json!({ "format": "markdown", "content": md });
-    let r = send(
-        &app,
-        "POST",
-        "/api/v1/knowledge/import",
-        Some(payload),
-        &sup,
-    )
-    .await;
+    let r = send(&app, "POST", import, Some(payload), &sup).await;
     assert_eq!(r.json()["imported"], 2);
     let r = send(&app, "POST", "/api/v1/knowledge/import", Some(json!({ "format": "json", "content": "[{\"question\":\"ok\",\"answer\":\"fine\"},{\"question\":\"\",\"answer\":\"empty title\"}]" })), &sup).await;
     assert_eq!(

@@ -157,10 +157,7 @@ async fn email_of(app: &TestApp, id: chat_domain::ids::UserId) -> String {
 }
 
 async fn token_of(app: &TestApp, email: &str, password: &str) -> String {
-    app.login(email, password).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    app.token(email, password).await
 }
 
 async fn every_cell_of_the_matrix(app: &TestApp) {

@@ -722,10 +722,7 @@ async fn rest_actions_follow_the_same_rules_as_the_socket(app: &TestApp) {
         (400, Some("from"))
     );
     // The supervisor's assignment is audited.
-    let admin = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let admin = app.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let audit = app
         .get("/api/v1/audit?action=conversation.assign", Some(&admin))
         .await

@@ -66,10 +66,7 @@ async fn staff_directory_names_presence_and_load(app: &TestApp) {
 }
 
 async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
-    let admin = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let admin = app.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let (_, supervisor) = create_staff(app, Role::Supervisor).await;
     let (agent_id, agent) = create_staff(app, Role::Agent).await;
     let customer = common::widget_token(app).await;
@@ -184,11 +181,8 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
     .await
     .json();
     let bob_token = app
-        .login(bob["email"].as_str().unwrap(), "bob password 1")
-        .await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .token(bob["email"].as_str().unwrap(), "bob password 1")
+        .await;
     assert_eq!(app.get("/api/v1/audit", Some(&bob_token)).await.status, 403);
     let bob_path = format!("/api/v1/users/{}", created["id"].as_str().unwrap());
     send(
@@ -207,11 +201,8 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
         "a token issued before the role change"
     );
     let bob_token = app
-        .login(bob["email"].as_str().unwrap(), "bob password 1")
-        .await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .token(bob["email"].as_str().unwrap(), "bob password 1")
+        .await;
     assert_eq!(
         app.get("/api/v1/audit", Some(&bob_token)).await.status,
         200,

@@ -141,6 +141,14 @@ impl TestApp {
         self.post_json("/api/v1/auth/refresh", &body, None).await
     }
 
+    /// Logs in: the access token.
+    pub async fn token(&self, email: &str, password: &str) -> String {
+        self.login(email, password).await["access_token"]
+            .as_str()
+            .expect("token")
+            .to_owned()
+    }
+
     /// Logs in and returns the response JSON (asserting 200).
     pub async fn login(&self, email: &str, password: &str) -> Value {
         let r = self
@@ -165,6 +173,14 @@ pub struct Response {
 impl Response {
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    /// The error body's message.
+    pub fn error_message(&self) -> String {
+        self.json()["error"]["message"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error.message in {}", self.text))
+            .to_owned()
     }
 
     /// Asserts the one error shape and returns its code.
@@ -304,10 +320,7 @@ pub async fn create_staff(
 ) -> (chat_domain::ids::UserId, String) {
     let email = format!("{}-{}@example.com", role, uuid::Uuid::now_v7().simple());
     let user = insert_staff(&app.store, &email, "Ann", "agent password", role).await;
-    let token = app.login(&email, "agent password").await["access_token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    let token = app.token(&email, "agent password").await;
     (user.id, token)
 }
 
@@ -337,10 +350,7 @@ pub async fn send(
 
 /// The bootstrap admin's access token.
 pub async fn admin_token(app: &TestApp) -> String {
-    app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["access_token"]
-        .as_str()
-        .expect("token")
-        .to_owned()
+    app.token(ADMIN_EMAIL, ADMIN_PASSWORD).await
 }
 
 /// A fresh widget session: its JSON (`token`, `customer_id`, …).
