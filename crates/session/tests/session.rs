@@ -30,6 +30,12 @@ struct Fixture {
     service: Arc<ConversationService>,
 }
 
+/// A conversation's messages from the first, 100 at most.
+const FROM_START: HistoryQuery = HistoryQuery::AfterSeq {
+    after: 0,
+    limit: 100,
+};
+
 async fn fixture() -> Fixture {
     let db = TestDb::sqlite().await;
     let store: Arc<dyn Store> = Arc::new(db.store.clone());
@@ -148,16 +154,7 @@ async fn several_writers_keep_each_conversations_order(db: TestDb) {
         }
     }
     for id in conversations {
-        let stored = store
-            .history(
-                id,
-                HistoryQuery::AfterSeq {
-                    after: 0,
-                    limit: 100,
-                },
-            )
-            .await
-            .unwrap();
+        let stored = store.history(id, FROM_START).await.unwrap();
         let seqs: Vec<i64> = stored.iter().map(|m| m.seq).collect();
         assert_eq!(seqs, (1..=EACH as i64).collect::<Vec<_>>());
     }
@@ -334,28 +331,10 @@ async fn life_cycle_persists_notices_publishes_and_offers() {
 
     let staff_view = f
         .service
-        .history(
-            &agent,
-            conv.id,
-            HistoryQuery::AfterSeq {
-                after: 0,
-                limit: 100,
-            },
-        )
+        .history(&agent, conv.id, FROM_START)
         .await
         .unwrap();
-    let customer_view = f
-        .service
-        .history(
-            &who,
-            conv.id,
-            HistoryQuery::AfterSeq {
-                after: 0,
-                limit: 100,
-            },
-        )
-        .await
-        .unwrap();
+    let customer_view = f.service.history(&who, conv.id, FROM_START).await.unwrap();
     let notices: Vec<&str> = staff_view
         .iter()
         .filter(|m| m.kind == MessageKind::Event)
@@ -631,17 +610,7 @@ async fn a_stale_cache_never_lets_a_message_through() {
         matches!(closed, Err(DomainError::Conflict(_))),
         "{closed:?}"
     );
-    let history = f
-        .store
-        .history(
-            conv.id,
-            chat_domain::model::HistoryQuery::AfterSeq {
-                after: 0,
-                limit: 100,
-            },
-        )
-        .await
-        .unwrap();
+    let history = f.store.history(conv.id, FROM_START).await.unwrap();
     assert!(
         history
             .iter()
