@@ -44,6 +44,16 @@ async fn webhook(store: &SqlStore, events: &[&str]) -> Webhook {
     w
 }
 
+/// The webhook's count of failures in a row, as stored.
+async fn failures(store: &SqlStore, w: &Webhook) -> u32 {
+    store
+        .webhook_by_id(w.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .consecutive_failures
+}
+
 async fn queue(store: &SqlStore, w: &Webhook, n: usize, at: Timestamp) -> Vec<WebhookDeliveryId> {
     let rows: Vec<WebhookDelivery> = (0..n)
         .map(|i| {
@@ -280,15 +290,7 @@ async fn settling_records_outcomes_and_disables_once(store: SqlStore) {
         )
         .await
         .unwrap();
-    assert_eq!(
-        store
-            .webhook_by_id(w.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .consecutive_failures,
-        1
-    );
+    assert_eq!(failures(&store, &w).await, 1);
     store
         .settle_delivery(
             claimed[1],
@@ -300,15 +302,7 @@ async fn settling_records_outcomes_and_disables_once(store: SqlStore) {
         )
         .await
         .unwrap();
-    assert_eq!(
-        store
-            .webhook_by_id(w.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .consecutive_failures,
-        0
-    );
+    assert_eq!(failures(&store, &w).await, 0);
 }
 
 async fn webhooks_round_trip_and_deliveries_page(store: SqlStore) {
