@@ -49,7 +49,7 @@ async fn supervisors_edit_the_knowledge_base_and_the_assistant_follows() {
     // Supervisors may.
     let created = send(&app, "POST", "/api/v1/knowledge", Some(doc), &sup).await;
     assert_eq!(created.status, 201, "{}", created.text);
-    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let id = created.id();
     let payload = json!({ "title": "", "body": "x" });
     let bad = send(&app, "POST", "/api/v1/knowledge", Some(payload), &sup).await;
     assert_eq!(

@@ -303,7 +303,7 @@ async fn two_nodes_queue_one_webhook_delivery_per_event() {
     )
     .await;
     assert_eq!(hook.status, 201, "{}", hook.text);
-    let hook = hook.json()["id"].as_str().unwrap().to_owned();
+    let hook = hook.id();
 
     // The customer on B: an opened conversation and two messages, each
     // heard by both nodes.

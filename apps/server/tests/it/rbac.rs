@@ -236,32 +236,21 @@ async fn every_cell_of_the_matrix(app: &TestApp) {
                 Some(&admin),
             )
             .await
-            .json()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+            .id();
         let canned = app
             .post_json(
                 "/api/v1/canned",
                 &json!({"shortcut": format!("s{}", &uuid::Uuid::new_v4().simple().to_string()[..10]), "title": "Hi", "body": "Hello!", "shared": true}),
                 Some(&admin),
             )
-            .await
-            .json()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+            .await.id();
         let webhook = app
             .post_json(
                 "/api/v1/webhooks",
                 &json!({"url": "https://example.com/hook", "events": ["message.created"], "enabled": false}),
                 Some(&admin),
             )
-            .await
-            .json()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+            .await.id();
         let delivery = WebhookDelivery::new(
             webhook.parse().unwrap(),
             WebhookEvent::Ping,

@@ -348,8 +348,8 @@ async fn canned_responses_personal_and_shared(app: &TestApp) {
         .json();
     assert_eq!(common::items(&list).len(), 1);
     // Editing: own yes, someone else's personal one is not there, shared needs a supervisor.
-    let mine_id = mine.json()["id"].as_str().unwrap().to_owned();
-    let shared_id = shared.json()["id"].as_str().unwrap().to_owned();
+    let mine_id = mine.id();
+    let shared_id = shared.id();
     let edit = json!({ "shortcut": "hi", "title": "Greeting", "body": "Hello!" });
     let mine = format!("/api/v1/canned/{mine_id}");
     let shared = format!("/api/v1/canned/{shared_id}");

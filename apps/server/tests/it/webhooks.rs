@@ -256,7 +256,7 @@ async fn settled(app: &TestApp, token: &str, hook: &str, delivery: &str) -> Valu
 async fn ping_delivered(app: &TestApp, token: &str, hook: &str, receiver: &Receiver) -> Got {
     let uri = format!("/api/v1/webhooks/{hook}/ping");
     let r = send(app, "POST", &uri, None, Some(token)).await;
-    let ping = r.json()["id"].as_str().unwrap().to_owned();
+    let ping = r.id();
     assert_eq!(
         settled(app, token, hook, &ping).await["status"],
         "delivered"
@@ -428,7 +428,7 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
         assert_eq!(r.status, 202, "{}", r.text);
         assert_eq!(r.json()["status"], "pending");
         assert_eq!(r.json()["event"], "ping");
-        pings.push(r.json()["id"].as_str().unwrap().to_owned());
+        pings.push(r.id());
     }
     for ping in &pings {
         let d = settled(app, &token, &hook, ping).await;
@@ -576,7 +576,7 @@ async fn webhook_routes_roles_validation_and_paging(app: &TestApp) {
         .to_owned();
     let uri = format!("/api/v1/webhooks/{hook}/ping");
     let r = send(app, "POST", &uri, None, Some(&token)).await;
-    let delivery = r.json()["id"].as_str().unwrap().to_owned();
+    let delivery = r.id();
     settled(app, &token, &hook, &delivery).await;
     let doomed = subscribe(app, &token, &receiver, &["csat.submitted"]).await["id"]
         .as_str()
@@ -789,7 +789,7 @@ async fn webhook_routes_roles_validation_and_paging(app: &TestApp) {
     let mut pings = Vec::new();
     for _ in 0..3 {
         let r = send(app, "POST", &format!("{base}/ping"), None, Some(&token)).await;
-        pings.push(r.json()["id"].as_str().unwrap().to_owned());
+        pings.push(r.id());
     }
     for p in &pings {
         settled(app, &token, &hook, p).await;

@@ -175,6 +175,14 @@ impl Response {
         serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
     }
 
+    /// The `id` of what the request created.
+    pub fn id(&self) -> String {
+        self.json()["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no id in {}", self.text))
+            .to_owned()
+    }
+
     /// The error body's message.
     pub fn error_message(&self) -> String {
         self.json()["error"]["message"]
