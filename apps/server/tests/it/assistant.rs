@@ -76,13 +76,8 @@ async fn answers_stream_from_the_knowledge_base_in_both_languages() {
         stored["body"].as_str().unwrap().contains("（来源："),
         "{stored}"
     );
-    ask(
-        &mut ws,
-        &conv,
-        "q2",
-        "I forgot my password and can't log in",
-    )
-    .await;
+    let question = "I forgot my password and can't log in";
+    ask(&mut ws, &conv, "q2", question).await;
     let (_, stored) = reply(&mut ws).await;
     let body = stored["body"].as_str().unwrap();
     assert!(body.contains("(Source:"), "{body}");
@@ -109,13 +104,8 @@ async fn asking_for_a_person_or_two_misses_queue_the_conversation() {
     assert_eq!(f["change"], "request_human");
     assert_eq!(f["by"]["kind"], "system");
     let (mut ws, conv) = customer(&app).await;
-    ask(
-        &mut ws,
-        &conv,
-        "m1",
-        "What is the airspeed velocity of an unladen swallow?",
-    )
-    .await;
+    let question = "What is the airspeed velocity of an unladen swallow?";
+    ask(&mut ws, &conv, "m1", question).await;
     let (_, first) = reply(&mut ws).await;
     assert!(
         first["body"].as_str().unwrap().contains("human"),
@@ -304,13 +294,8 @@ async fn an_unreachable_model_ends_in_a_polite_fallback_not_silence() {
 async fn a_broken_stream_replaces_the_draft_with_the_fallback() {
     let app = app_with_model().await;
     let (mut ws, conv) = customer(&app).await;
-    ask(
-        &mut ws,
-        &conv,
-        "q",
-        "please break mid-answer, tell me a joke",
-    )
-    .await;
+    let question = "please break mid-answer, tell me a joke";
+    ask(&mut ws, &conv, "q", question).await;
     // The client's view: a draft built from deltas, reset when told.
     let mut draft = String::new();
     let mut resets = 0;
