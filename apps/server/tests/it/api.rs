@@ -287,16 +287,11 @@ async fn roles_are_enforced_on_the_server(app: &TestApp) {
     let page = r.json();
     assert_eq!(common::items(&page).len(), 2);
     assert!(page["next_before"].is_string(), "a full page has a cursor");
-    let older = app
-        .get(
-            &format!(
-                "/api/v1/audit?action=auth.login&limit=2&before={}",
-                page["next_before"].as_str().unwrap()
-            ),
-            Some(&admin),
-        )
-        .await
-        .json();
+    let uri = format!(
+        "/api/v1/audit?action=auth.login&limit=2&before={}",
+        page["next_before"].as_str().unwrap()
+    );
+    let older = app.get(&uri, Some(&admin)).await.json();
     assert!(older["items"][0]["id"].as_str() < page["items"][1]["id"].as_str());
     for (who, token) in [("supervisor", &supervisor), ("agent", &agent)] {
         let r = app.get("/api/v1/audit", Some(token)).await;

@@ -294,16 +294,11 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
     // Paging.
     let page = app.get("/api/v1/users?limit=2", Some(&admin)).await.json();
     assert_eq!(common::items(&page).len(), 2);
-    let next = app
-        .get(
-            &format!(
-                "/api/v1/users?limit=2&after={}",
-                page["next_after"].as_str().unwrap()
-            ),
-            Some(&admin),
-        )
-        .await
-        .json();
+    let uri = format!(
+        "/api/v1/users?limit=2&after={}",
+        page["next_after"].as_str().unwrap()
+    );
+    let next = app.get(&uri, Some(&admin)).await.json();
     assert!(next["items"][0]["id"].as_str() > page["items"][1]["id"].as_str());
 }
 
