@@ -126,11 +126,8 @@ async fn a_takeover_stops_the_stream_and_nothing_is_posted_after() {
     ask(&mut ws, &conv, "q", "How do I reset my password?").await;
     let first = ws.next_of("ai_delta").await;
     assert!(first["delta"].as_str().is_some());
-    agent
-        .send(json!({ "type": "takeover", "conversation_id": conv }))
-        .await;
     assert_eq!(
-        agent.next_of("result").await["conversation"]["state"],
+        agent.act("takeover", &conv).await["conversation"]["state"],
         "human"
     );
     // At most one delta already in flight, then silence: no more deltas, no bot message.

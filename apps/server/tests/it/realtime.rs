@@ -171,11 +171,8 @@ async fn customer_and_agent_end_to_end(app: &TestApp) {
     assert_eq!(live[3]["body"], "Thanks!");
 
     // Close: both hear it; nobody can post after.
-    agent_ws
-        .send(json!({ "type": "close", "conversation_id": conv }))
-        .await;
     assert_eq!(
-        agent_ws.next_of("result").await["conversation"]["state"],
+        agent_ws.act("close", &conv).await["conversation"]["state"],
         "closed"
     );
     assert_eq!(

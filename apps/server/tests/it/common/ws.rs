@@ -142,6 +142,13 @@ impl Ws {
         }
     }
 
+    /// Sends an action frame of `kind` on `conv`; returns its `result`.
+    pub async fn act(&mut self, kind: &str, conv: &str) -> Value {
+        self.send(json!({ "type": kind, "conversation_id": conv }))
+            .await;
+        self.next_of("result").await
+    }
+
     /// Skips `conversation` frames until one in `state`; returns it.
     pub async fn until_state(&mut self, state: &str) -> Value {
         loop {
