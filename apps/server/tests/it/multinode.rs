@@ -49,10 +49,7 @@ async fn two_nodes_share_conversations_and_survive_a_crash() {
     assert_eq!(opened["conversation"]["id"], conv.as_str());
 
     say(&mut cust, &conv, "c1", "hello from node A").await;
-    agent
-        .send(json!({ "type": "takeover", "conversation_id": conv }))
-        .await;
-    agent.next_of("result").await;
+    agent.act("takeover", &conv).await;
     agent
         .send(json!({ "type": "subscribe", "conversation_id": conv, "after_seq": 0 }))
         .await;
@@ -146,9 +143,7 @@ async fn two_nodes_never_assign_one_conversation_twice() {
         let session = post(a.addr, "/api/v1/widget/sessions", json!({})).await;
         let (mut cust, _) = Ws::hello(b.addr, session["token"].as_str().unwrap(), json!([])).await;
         let conv = cust.open(json!({ "type": "open" })).await;
-        cust.send(json!({ "type": "request_human", "conversation_id": conv }))
-            .await;
-        cust.next_of("result").await;
+        cust.act("request_human", &conv).await;
         // The same queued conversation accepted on both nodes at once.
         on_a.send(json!({ "type": "accept", "conversation_id": conv, "ref": format!("a{round}") }))
             .await;
@@ -160,9 +155,7 @@ async fn two_nodes_never_assign_one_conversation_twice() {
         assert_eq!(wins, 1, "round {round}: {ra} / {rb}");
         let loser = if ra["type"] == "error" { &ra } else { &rb };
         assert_eq!(loser["code"], "conflict");
-        cust.send(json!({ "type": "close", "conversation_id": conv }))
-            .await;
-        cust.next_of("result").await;
+        cust.act("close", &conv).await;
     }
 }
 

@@ -230,9 +230,7 @@ async fn reconnect_resumes_without_loss_or_duplicates(app: &TestApp) {
         say(&mut cws, &conv, &format!("c{i}"), &format!("customer {i}")).await;
     }
     let (mut aws, _) = Ws::hello(app.addr, &atoken, json!([])).await;
-    aws.send(json!({ "type": "takeover", "conversation_id": conv }))
-        .await;
-    aws.next_of("result").await;
+    aws.act("takeover", &conv).await;
     // The customer saw everything up to its own messages and the notice, then drops.
     let seen = cws.messages(4).await;
     let last_seen = seen.last().unwrap()["seq"].as_i64().unwrap();
@@ -433,10 +431,8 @@ async fn nobody_reaches_a_conversation_not_theirs(app: &TestApp) {
     let (_, other) = agent(app, Role::Agent).await;
     let (_, sup) = agent(app, Role::Supervisor).await;
     let (mut o, _) = Ws::hello(app.addr, &owner, json!([])).await;
-    o.send(json!({ "type": "takeover", "conversation_id": conv }))
-        .await;
     assert_eq!(
-        o.next_of("result").await["conversation"]["assignee_id"],
+        o.act("takeover", &conv).await["conversation"]["assignee_id"],
         owner_id.to_string()
     );
     assert_eq!(
@@ -631,9 +627,7 @@ async fn rest_actions_follow_the_same_rules_as_the_socket(app: &TestApp) {
     let (mut cws, _) = Ws::hello(app.addr, &ctoken, json!([])).await;
     let conv = open(&mut cws).await;
     say(&mut cws, &conv, "c1", "hello").await;
-    cws.send(json!({ "type": "request_human", "conversation_id": conv }))
-        .await;
-    cws.next_of("result").await;
+    cws.act("request_human", &conv).await;
     let act = |action: &str, token: &str, body: Option<Value>| {
         let path = format!("/api/v1/conversations/{conv}/{action}");
         let token = token.to_owned();
