@@ -124,14 +124,8 @@ async fn statistics_match_known_timings(app: &TestApp) {
     for f in facts {
         conversation_with(app, f).await;
     }
-    let r = send(
-        app,
-        "GET",
-        "/api/v1/stats?from=2026-11-20T00:00:00Z&to=2026-11-22T00:00:00Z",
-        None,
-        &admin,
-    )
-    .await;
+    let uri = "/api/v1/stats?from=2026-11-20T00:00:00Z&to=2026-11-22T00:00:00Z";
+    let r = send(app, "GET", uri, None, &admin).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let v = r.json();
     let t = &v["totals"];
@@ -180,14 +174,8 @@ async fn statistics_match_known_timings(app: &TestApp) {
     assert_eq!(of(bob)["first_response_secs"]["median"], 600.0);
     assert_eq!(v["now"]["queue_length"], 0);
 
-    let csv = send(
-        app,
-        "GET",
-        "/api/v1/stats.csv?from=2026-11-20T00:00:00Z&to=2026-11-22T00:00:00Z",
-        None,
-        &admin,
-    )
-    .await;
+    let uri = "/api/v1/stats.csv?from=2026-11-20T00:00:00Z&to=2026-11-22T00:00:00Z";
+    let csv = send(app, "GET", uri, None, &admin).await;
     assert_eq!(csv.status, 200);
     assert!(
         csv.headers
@@ -198,14 +186,8 @@ async fn statistics_match_known_timings(app: &TestApp) {
     let lines: Vec<&str> = csv.text.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert_eq!(lines.len(), 3, "{}", csv.text);
     assert!(lines[1].starts_with("2026-11-20,3,3,1,2,"), "{}", lines[1]);
-    let by_agent = send(
-        app,
-        "GET",
-        "/api/v1/stats.csv?from=2026-11-20T00:00:00Z&to=2026-11-22T00:00:00Z&by=agent",
-        None,
-        &admin,
-    )
-    .await;
+    let uri = "/api/v1/stats.csv?from=2026-11-20T00:00:00Z&to=2026-11-22T00:00:00Z&by=agent";
+    let by_agent = send(app, "GET", uri, None, &admin).await;
     assert_eq!(by_agent.status, 200);
     assert!(by_agent.text.starts_with("agent_id,display_name,opened"));
     assert_eq!(
@@ -510,14 +492,8 @@ async fn conversation_list_pages_with_a_cursor(app: &TestApp) {
     made.reverse(); // most recently active first
     assert_eq!(seen, made, "every conversation once, in order");
     assert_eq!(pages, 3);
-    let r = send(
-        app,
-        "GET",
-        "/api/v1/conversations?cursor=nonsense",
-        None,
-        &admin,
-    )
-    .await;
+    let uri = "/api/v1/conversations?cursor=nonsense";
+    let r = send(app, "GET", uri, None, &admin).await;
     assert_eq!(
         (r.status, r.json()["error"]["field"].as_str()),
         (400, Some("cursor"))

@@ -703,23 +703,11 @@ async fn rotation(backend: Backend) {
         "old key decrypts"
     );
     let (_, supervisor) = create_staff(&app, Role::Supervisor).await;
-    let r = send(
-        &app,
-        "POST",
-        "/api/v1/customers/reencrypt",
-        None,
-        Some(&supervisor),
-    )
-    .await;
+    let uri = "/api/v1/customers/reencrypt";
+    let r = send(&app, "POST", uri, None, Some(&supervisor)).await;
     assert_eq!(r.status, 403);
-    let r = send(
-        &app,
-        "POST",
-        "/api/v1/customers/reencrypt",
-        None,
-        Some(&admin),
-    )
-    .await;
+    let uri = "/api/v1/customers/reencrypt";
+    let r = send(&app, "POST", uri, None, Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let report = r.json();
     assert!(report["scanned"].as_u64().unwrap() >= 1);
@@ -735,14 +723,8 @@ async fn rotation(backend: Backend) {
         after.email_hash, before.email_hash,
         "same hash key, same hash"
     );
-    let r = send(
-        &app,
-        "POST",
-        "/api/v1/customers/reencrypt",
-        None,
-        Some(&admin),
-    )
-    .await;
+    let uri = "/api/v1/customers/reencrypt";
+    let r = send(&app, "POST", uri, None, Some(&admin)).await;
     assert_eq!(r.json()["rewritten"], 0, "nothing left to do");
     let r = app
         .get("/api/v1/audit?action=customer.reencrypted", Some(&admin))

@@ -140,27 +140,15 @@ async fn supervisors_try_questions_and_reindex() {
         201
     );
 
-    let r = send(
-        &app,
-        "GET",
-        "/api/v1/knowledge/search?q=when%20do%20I%20get%20my%20refund",
-        None,
-        &sup,
-    )
-    .await;
+    let uri = "/api/v1/knowledge/search?q=when%20do%20I%20get%20my%20refund";
+    let r = send(&app, "GET", uri, None, &sup).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let items = r.json()["items"].as_array().unwrap().clone();
     assert_eq!(items[0]["title"], "Refunds", "{items:?}");
     assert!(items[0]["score"].as_f64().unwrap() > 0.0);
     assert_eq!(items[0]["answers"], true);
-    let none = send(
-        &app,
-        "GET",
-        "/api/v1/knowledge/search?q=tell%20me%20a%20joke",
-        None,
-        &sup,
-    )
-    .await;
+    let uri = "/api/v1/knowledge/search?q=tell%20me%20a%20joke";
+    let none = send(&app, "GET", uri, None, &sup).await;
     assert!(
         none.json()["items"]
             .as_array()

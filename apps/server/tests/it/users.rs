@@ -227,14 +227,8 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
 
     // Changing one's own password needs the current one.
     let payload = json!({ "current_password": "wrong", "new_password": "new password 1" });
-    let r = send(
-        app,
-        "POST",
-        "/api/v1/me/password",
-        Some(payload),
-        Some(&supervisor),
-    )
-    .await;
+    let uri = "/api/v1/me/password";
+    let r = send(app, "POST", uri, Some(payload), Some(&supervisor)).await;
     assert_eq!(
         (r.status, r.json()["error"]["field"].as_str()),
         (400, Some("current_password"))
@@ -242,14 +236,8 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
     let (_, carol) = create_staff(app, Role::Agent).await;
     let payload =
         json!({ "current_password": "agent password", "new_password": "carol's new one" });
-    let r = send(
-        app,
-        "POST",
-        "/api/v1/me/password",
-        Some(payload),
-        Some(&carol),
-    )
-    .await;
+    let uri = "/api/v1/me/password";
+    let r = send(app, "POST", uri, Some(payload), Some(&carol)).await;
     assert_eq!(r.status, 204, "{}", r.text);
 
     // Every write is in the audit log.

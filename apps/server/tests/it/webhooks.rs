@@ -644,14 +644,8 @@ async fn webhook_routes_roles_validation_and_paging(app: &TestApp) {
     let invalid = |body: Value, field: &'static str, words: &'static str| {
         let token = token.clone();
         async move {
-            let r = send(
-                app,
-                "POST",
-                "/api/v1/webhooks",
-                Some(body.clone()),
-                Some(&token),
-            )
-            .await;
+            let uri = "/api/v1/webhooks";
+            let r = send(app, "POST", uri, Some(body.clone()), Some(&token)).await;
             assert_eq!(r.status, 400, "{body}: {}", r.text);
             assert_eq!(r.error_code(), "validation_failed");
             let e = &r.json()["error"];
@@ -973,14 +967,8 @@ async fn internal_destinations_are_refused_by_default() {
         "http://[::1]/x".to_owned(),
     ] {
         let payload = json!({ "url": url, "events": ALL });
-        let r = send(
-            &app,
-            "POST",
-            "/api/v1/webhooks",
-            Some(payload),
-            Some(&token),
-        )
-        .await;
+        let uri = "/api/v1/webhooks";
+        let r = send(&app, "POST", uri, Some(payload), Some(&token)).await;
         assert_eq!(
             (r.status, r.json()["error"]["field"].as_str()),
             (400, Some("url")),
