@@ -10,7 +10,7 @@ use std::time::Duration;
 use chat_domain::DomainError;
 use chat_domain::auth::Principal;
 use chat_domain::events::{Event, PresenceStatus};
-use chat_domain::ids::UserId;
+use chat_domain::ids::{CustomerId, UserId};
 use chat_domain::model::{
     ConversationState, Customer, HistoryQuery, MessageKind, Role, Transition, User,
 };
@@ -29,6 +29,12 @@ struct Fixture {
     presence: Arc<dyn PresenceRegistry>,
     service: Arc<ConversationService>,
 }
+
+/// A conversation's messages from the first, 100 at most.
+const FROM_START: HistoryQuery = HistoryQuery::AfterSeq {
+    after: 0,
+    limit: 100,
+};
 
 async fn fixture() -> Fixture {
     let db = TestDb::sqlite().await;
@@ -53,10 +59,14 @@ async fn fixture() -> Fixture {
 }
 
 async fn customer(store: &Arc<dyn Store>) -> Principal {
-    let at = now();
-    let c = Customer::new(None, None, at);
+    customer_with_id(store).await.1
+}
+
+/// A new customer: their id and their principal.
+async fn customer_with_id(store: &Arc<dyn Store>) -> (CustomerId, Principal) {
+    let c = Customer::new(None, None, now());
     store.create_customer(&c).await.unwrap();
-    Principal::Customer { customer_id: c.id }
+    (c.id, Principal::Customer { customer_id: c.id })
 }
 
 async fn staff(store: &Arc<dyn Store>, role: Role) -> (UserId, Principal) {
@@ -144,16 +154,7 @@ async fn several_writers_keep_each_conversations_order(db: TestDb) {
         }
     }
     for id in conversations {
-        let stored = store
-            .history(
-                id,
-                HistoryQuery::AfterSeq {
-                    after: 0,
-                    limit: 100,
-                },
-            )
-            .await
-            .unwrap();
+        let stored = store.history(id, FROM_START).await.unwrap();
         let seqs: Vec<i64> = stored.iter().map(|m| m.seq).collect();
         assert_eq!(seqs, (1..=EACH as i64).collect::<Vec<_>>());
     }
@@ -174,10 +175,7 @@ async fn mysql_several_writers_keep_each_conversations_order() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_posts_are_group_committed_gap_free_and_published() {
     let f = fixture().await;
-    let who = customer(&f.store).await;
-    let Principal::Customer { customer_id } = who else {
-        unreachable!()
-    };
+    let (customer_id, who) = customer_with_id(&f.store).await;
     let conv = f.service.open(customer_id).await.unwrap();
     let mut events = f.bus.subscribe();
     let mut tasks = Vec::new();
@@ -232,10 +230,7 @@ async fn concurrent_posts_are_group_committed_gap_free_and_published() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn life_cycle_persists_notices_publishes_and_offers() {
     let f = fixture().await;
-    let who = customer(&f.store).await;
-    let Principal::Customer { customer_id } = who else {
-        unreachable!()
-    };
+    let (customer_id, who) = customer_with_id(&f.store).await;
     let (agent_id, agent) = staff(&f.store, Role::Agent).await;
     let (busy_id, _) = staff(&f.store, Role::Agent).await;
     f.presence
@@ -336,28 +331,10 @@ async fn life_cycle_persists_notices_publishes_and_offers() {
 
     let staff_view = f
         .service
-        .history(
-            &agent,
-            conv.id,
-            HistoryQuery::AfterSeq {
-                after: 0,
-                limit: 100,
-            },
-        )
+        .history(&agent, conv.id, FROM_START)
         .await
         .unwrap();
-    let customer_view = f
-        .service
-        .history(
-            &who,
-            conv.id,
-            HistoryQuery::AfterSeq {
-                after: 0,
-                limit: 100,
-            },
-        )
-        .await
-        .unwrap();
+    let customer_view = f.service.history(&who, conv.id, FROM_START).await.unwrap();
     let notices: Vec<&str> = staff_view
         .iter()
         .filter(|m| m.kind == MessageKind::Event)
@@ -397,10 +374,7 @@ async fn capacity_limits_accepting_and_sweeper_closes_idle() {
     let (agent_id, agent) = staff(&f.store, Role::Agent).await;
     let mut convs = Vec::new();
     for _ in 0..3 {
-        let who = customer(&f.store).await;
-        let Principal::Customer { customer_id } = who else {
-            unreachable!()
-        };
+        let (customer_id, who) = customer_with_id(&f.store).await;
         let conv = f.service.open(customer_id).await.unwrap();
         f.service
             .transition(&who, conv.id, Transition::RequestHuman)
@@ -593,10 +567,7 @@ async fn redis_bus_crosses_nodes_and_presence_expires() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stale_cache_never_lets_a_message_through() {
     let f = fixture().await;
-    let who = customer(&f.store).await;
-    let Principal::Customer { customer_id } = who else {
-        unreachable!()
-    };
+    let (customer_id, who) = customer_with_id(&f.store).await;
     let (ann_id, ann) = staff(&f.store, Role::Agent).await;
     let (bob_id, bob) = staff(&f.store, Role::Agent).await;
     let conv = f.service.open(customer_id).await.unwrap();
@@ -639,17 +610,7 @@ async fn a_stale_cache_never_lets_a_message_through() {
         matches!(closed, Err(DomainError::Conflict(_))),
         "{closed:?}"
     );
-    let history = f
-        .store
-        .history(
-            conv.id,
-            chat_domain::model::HistoryQuery::AfterSeq {
-                after: 0,
-                limit: 100,
-            },
-        )
-        .await
-        .unwrap();
+    let history = f.store.history(conv.id, FROM_START).await.unwrap();
     assert!(
         history
             .iter()

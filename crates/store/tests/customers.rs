@@ -5,6 +5,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
+#[macro_use]
+mod common;
+
 use std::sync::Arc;
 
 use chat_domain::DomainError;
@@ -20,26 +23,8 @@ use chat_domain::time::now;
 use chat_store::testing::{TEST_DATA_HASH_KEY, TEST_DATA_KEYS, TestDb, raw_customer};
 use chat_store::{FieldCipher, PoolOptions, SqlStore};
 
-macro_rules! on_both_backends {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(chat_store::testing::TestDb::sqlite().await).await;
-            })+
-        }
-        mod mysql {
-            $(#[ignore = "needs MySQL (CHAT_TEST_MYSQL_URL)"]
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let db = chat_store::testing::TestDb::mysql().await;
-                super::$name(db).await;
-            })+
-        }
-    };
-}
-
 on_both_backends!(
+    |db| db, 2;
     contact_details_are_sealed_and_found_by_hash,
     agents_see_the_customers_of_their_conversations,
     wrong_or_missing_keys_are_errors_naming_the_key,

@@ -3,6 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
+#[macro_use]
+mod common;
+
 use std::collections::BTreeSet;
 
 use chat_domain::DomainError;
@@ -21,27 +24,6 @@ use chat_domain::ports::{
 use chat_domain::time::now;
 use chat_store::SqlStore;
 use chat_store::testing::TestDb;
-
-/// Declares each test twice: once on SQLite, once on MySQL.
-macro_rules! on_both_backends {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() {
-                let db = chat_store::testing::TestDb::sqlite().await;
-                super::$name(db.store.clone()).await;
-            })+
-        }
-        mod mysql {
-            $(#[ignore = "needs MySQL (CHAT_TEST_MYSQL_URL)"]
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() {
-                let db = chat_store::testing::TestDb::mysql().await;
-                super::$name(db.store.clone()).await;
-            })+
-        }
-    };
-}
 
 on_both_backends!(
     concurrent_appends_get_gap_free_sequences,

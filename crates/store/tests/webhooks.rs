@@ -5,6 +5,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
+#[macro_use]
+mod common;
+
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -17,26 +20,6 @@ use chat_domain::model::{
 use chat_domain::ports::WebhookRepository;
 use chat_domain::time::{Timestamp, now};
 use chat_store::SqlStore;
-
-macro_rules! on_both_backends {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() {
-                let db = chat_store::testing::TestDb::sqlite().await;
-                super::$name(db.store.clone()).await;
-            })+
-        }
-        mod mysql {
-            $(#[ignore = "needs MySQL (CHAT_TEST_MYSQL_URL)"]
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() {
-                let db = chat_store::testing::TestDb::mysql().await;
-                super::$name(db.store.clone()).await;
-            })+
-        }
-    };
-}
 
 on_both_backends!(
     claims_are_exclusive_and_leases_expire,
@@ -59,6 +42,16 @@ async fn webhook(store: &SqlStore, events: &[&str]) -> Webhook {
     .unwrap();
     store.create_webhook(&w).await.unwrap();
     w
+}
+
+/// The webhook's count of failures in a row, as stored.
+async fn failures(store: &SqlStore, w: &Webhook) -> u32 {
+    store
+        .webhook_by_id(w.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .consecutive_failures
 }
 
 async fn queue(store: &SqlStore, w: &Webhook, n: usize, at: Timestamp) -> Vec<WebhookDeliveryId> {
@@ -297,15 +290,7 @@ async fn settling_records_outcomes_and_disables_once(store: SqlStore) {
         )
         .await
         .unwrap();
-    assert_eq!(
-        store
-            .webhook_by_id(w.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .consecutive_failures,
-        1
-    );
+    assert_eq!(failures(&store, &w).await, 1);
     store
         .settle_delivery(
             claimed[1],
@@ -317,15 +302,7 @@ async fn settling_records_outcomes_and_disables_once(store: SqlStore) {
         )
         .await
         .unwrap();
-    assert_eq!(
-        store
-            .webhook_by_id(w.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .consecutive_failures,
-        0
-    );
+    assert_eq!(failures(&store, &w).await, 0);
 }
 
 async fn webhooks_round_trip_and_deliveries_page(store: SqlStore) {

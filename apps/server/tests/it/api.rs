@@ -60,13 +60,7 @@ async fn login_me_refresh_rotation_and_logout(app: &TestApp) {
 
     // Refresh rotates: a new pair, and the new access token works.
     let r1 = login["refresh_token"].as_str().unwrap();
-    let next = app
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({ "refresh_token": r1 }),
-            None,
-        )
-        .await;
+    let next = app.refresh(r1).await;
     assert_eq!(next.status, 200, "{}", next.text);
     let next = next.json();
     let r2 = next["refresh_token"].as_str().unwrap();
@@ -83,81 +77,34 @@ async fn login_me_refresh_rotation_and_logout(app: &TestApp) {
         .post_json("/api/v1/auth/logout", &json!({ "refresh_token": r2 }), None)
         .await;
     assert_eq!(out.status, 204);
-    let after = app
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({ "refresh_token": r2 }),
-            None,
-        )
-        .await;
+    let after = app.refresh(r2).await;
     assert_eq!(
         (after.status, after.error_code().as_str()),
         (401, "unauthenticated")
     );
     // Logout is idempotent, and unknown tokens are not an oracle.
-    let again = app
-        .post_json(
-            "/api/v1/auth/logout",
-            &json!({ "refresh_token": "rt_unknown" }),
-            None,
-        )
-        .await;
+    let payload = json!({ "refresh_token": "rt_unknown" });
+    let again = app.post_json("/api/v1/auth/logout", &payload, None).await;
     assert_eq!(again.status, 204);
-    let unknown = app
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({ "refresh_token": "rt_unknown" }),
-            None,
-        )
-        .await;
+    let unknown = app.refresh("rt_unknown").await;
     assert_eq!(unknown.status, 401);
 }
 
 async fn refresh_reuse_revokes_the_family(app: &TestApp) {
     let login = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let r1 = login["refresh_token"].as_str().unwrap().to_owned();
-    let next = app
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({ "refresh_token": r1 }),
-            None,
-        )
-        .await
-        .json();
+    let next = app.refresh(&r1).await.json();
     let r2 = next["refresh_token"].as_str().unwrap().to_owned();
     // An attacker replays the stolen, already rotated r1 ...
-    let replay = app
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({ "refresh_token": r1 }),
-            None,
-        )
-        .await;
+    let replay = app.refresh(&r1).await;
     assert_eq!(replay.status, 401);
-    assert!(
-        replay.json()["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("already used")
-    );
+    assert!(replay.error_message().contains("already used"));
     // ... which kills the legitimate holder's r2 as well: the family is revoked.
-    let legit = app
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({ "refresh_token": r2 }),
-            None,
-        )
-        .await;
+    let legit = app.refresh(&r2).await;
     assert_eq!(legit.status, 401);
     // Another login (another family) is unaffected.
     let other = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let ok = app
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({ "refresh_token": other["refresh_token"] }),
-            None,
-        )
-        .await;
+    let ok = app.refresh(other["refresh_token"].as_str().unwrap()).await;
     assert_eq!(ok.status, 200);
     // The reuse is in the audit log.
     let entries = app
@@ -224,24 +171,14 @@ async fn malformed_and_oversize_bodies_get_json_errors(app: &TestApp) {
         assert_eq!(r.status, status, "{what}: {}", r.text);
         assert_eq!(r.error_code(), code, "{what}");
     }
-    let wrong = app
-        .post_json(
-            "/api/v1/auth/login",
-            &json!({ "email": ADMIN_EMAIL, "password": "wrong password" }),
-            None,
-        )
-        .await;
+    let payload = json!({ "email": ADMIN_EMAIL, "password": "wrong password" });
+    let wrong = app.post_json("/api/v1/auth/login", &payload, None).await;
     assert_eq!(
         (wrong.status, wrong.error_code().as_str()),
         (401, "unauthenticated")
     );
-    let unknown = app
-        .post_json(
-            "/api/v1/auth/login",
-            &json!({ "email": "nobody@example.com", "password": "wrong password" }),
-            None,
-        )
-        .await;
+    let payload = json!({ "email": "nobody@example.com", "password": "wrong password" });
+    let unknown = app.post_json("/api/v1/auth/login", &payload, None).await;
     assert_eq!(unknown.status, 401);
     assert_eq!(
         wrong.json()["error"]["message"],
@@ -317,12 +254,10 @@ async fn forged_expired_and_foreign_tokens_are_401(app: &TestApp) {
     }
     let missing = app.get("/api/v1/me", None).await;
     assert_eq!(missing.status, 401);
-    let basic = request(
+    let basic = common::get_with(
         app.addr,
-        "GET",
         "/api/v1/me",
-        &[("authorization", "Basic YWRtaW46YWRtaW4=")],
-        None,
+        ("authorization", "Basic YWRtaW46YWRtaW4="),
     )
     .await;
     assert_eq!(basic.status, 401);
@@ -350,18 +285,13 @@ async fn roles_are_enforced_on_the_server(app: &TestApp) {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let page = r.json();
-    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    assert_eq!(common::items(&page).len(), 2);
     assert!(page["next_before"].is_string(), "a full page has a cursor");
-    let older = app
-        .get(
-            &format!(
-                "/api/v1/audit?action=auth.login&limit=2&before={}",
-                page["next_before"].as_str().unwrap()
-            ),
-            Some(&admin),
-        )
-        .await
-        .json();
+    let uri = format!(
+        "/api/v1/audit?action=auth.login&limit=2&before={}",
+        page["next_before"].as_str().unwrap()
+    );
+    let older = app.get(&uri, Some(&admin)).await.json();
     assert!(older["items"][0]["id"].as_str() < page["items"][1]["id"].as_str());
     for (who, token) in [("supervisor", &supervisor), ("agent", &agent)] {
         let r = app.get("/api/v1/audit", Some(token)).await;
@@ -376,22 +306,12 @@ async fn roles_are_enforced_on_the_server(app: &TestApp) {
 
 async fn login_flood_is_throttled_with_retry_after(app: &TestApp) {
     for i in 0..5 {
-        let r = app
-            .post_json(
-                "/api/v1/auth/login",
-                &json!({ "email": ADMIN_EMAIL, "password": format!("guess {i}") }),
-                None,
-            )
-            .await;
+        let payload = json!({ "email": ADMIN_EMAIL, "password": format!("guess {i}") });
+        let r = app.post_json("/api/v1/auth/login", &payload, None).await;
         assert_eq!(r.status, 401, "attempt {i}");
     }
-    let r = app
-        .post_json(
-            "/api/v1/auth/login",
-            &json!({ "email": ADMIN_EMAIL, "password": "guess 6" }),
-            None,
-        )
-        .await;
+    let payload = json!({ "email": ADMIN_EMAIL, "password": "guess 6" });
+    let r = app.post_json("/api/v1/auth/login", &payload, None).await;
     assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"));
     let retry: u64 = r
         .headers
@@ -401,13 +321,8 @@ async fn login_flood_is_throttled_with_retry_after(app: &TestApp) {
         .unwrap();
     assert!((1..=300).contains(&retry), "{retry}");
     // Even the right password waits: that is the point.
-    let r = app
-        .post_json(
-            "/api/v1/auth/login",
-            &json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD }),
-            None,
-        )
-        .await;
+    let payload = json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD });
+    let r = app.post_json("/api/v1/auth/login", &payload, None).await;
     assert_eq!(r.status, 429);
 }
 
@@ -416,7 +331,7 @@ async fn an_unreachable_redis_stops_the_start() {
     // Unreachable Redis at start: a clear start-up error, not a node that
     // silently cannot reach the others.
     let db = chat_store::testing::TestDb::sqlite().await;
-    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let dir = common::data_dir();
     let vars: std::collections::HashMap<String, String> = [
         ("DATABASE_URL", db.url.as_str()),
         ("CHAT_DATA_DIR", dir.to_str().unwrap()),
@@ -452,7 +367,7 @@ async fn an_unreachable_redis_stops_the_start() {
 async fn redis_is_checked_by_readiness() {
     let url = chat_store::testing::service_url("CHAT_TEST_REDIS_URL");
     let db = chat_store::testing::TestDb::sqlite().await;
-    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let dir = common::data_dir();
     let app = TestApp::spawn_on(db, dir, &[("REDIS_URL", &url)]).await;
     let r = app.get("/readyz", None).await;
     assert_eq!(r.status, 200, "{}", r.text);

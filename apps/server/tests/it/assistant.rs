@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 async fn app_with(extra: &[(&str, &str)]) -> TestApp {
     let db = chat_store::testing::TestDb::sqlite().await;
-    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let dir = common::data_dir();
     let mut vars = vec![("CHAT_AI_PROVIDER", "offline"), ("CHAT_AI_DEMO_KB", "true")];
     vars.extend_from_slice(extra);
     let app = TestApp::spawn_on(db, dir, &vars).await;
@@ -24,16 +24,9 @@ async fn app_with(extra: &[(&str, &str)]) -> TestApp {
 }
 
 async fn customer(app: &TestApp) -> (Ws, String) {
-    let session = app
-        .post_json("/api/v1/widget/sessions", &json!({}), None)
-        .await
-        .json();
+    let session = common::widget_session(app).await;
     let (mut ws, _) = Ws::hello(app.addr, session["token"].as_str().unwrap(), json!([])).await;
-    ws.send(json!({ "type": "open" })).await;
-    let conv = ws.next_of("subscribed").await["conversation"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let conv = ws.open(json!({ "type": "open" })).await;
     (ws, conv)
 }
 
@@ -83,28 +76,19 @@ async fn answers_stream_from_the_knowledge_base_in_both_languages() {
         stored["body"].as_str().unwrap().contains("（来源："),
         "{stored}"
     );
-    ask(
-        &mut ws,
-        &conv,
-        "q2",
-        "I forgot my password and can't log in",
-    )
-    .await;
+    let question = "I forgot my password and can't log in";
+    ask(&mut ws, &conv, "q2", question).await;
     let (_, stored) = reply(&mut ws).await;
     let body = stored["body"].as_str().unwrap();
     assert!(body.contains("(Source:"), "{body}");
     assert!(body.to_lowercase().contains("password"), "{body}");
     // Stored once, in the history, with its sequence.
+    let uri = format!("/api/v1/conversations/{conv}/messages");
     let history = app
-        .get(
-            &format!("/api/v1/conversations/{conv}/messages"),
-            Some(&common::admin_token(&app).await),
-        )
+        .get(&uri, Some(&common::admin_token(&app).await))
         .await
         .json();
-    let bots = history["items"]
-        .as_array()
-        .unwrap()
+    let bots = common::items(&history)
         .iter()
         .filter(|m| m["sender_kind"] == "bot")
         .count();
@@ -116,22 +100,12 @@ async fn asking_for_a_person_or_two_misses_queue_the_conversation() {
     let app = app_with(&[]).await;
     let (mut ws, conv) = customer(&app).await;
     ask(&mut ws, &conv, "h", "转人工").await;
-    loop {
-        let f = ws.next_of("conversation").await;
-        if f["conversation"]["state"] == "queued" {
-            assert_eq!(f["change"], "request_human");
-            assert_eq!(f["by"]["kind"], "system");
-            break;
-        }
-    }
+    let f = ws.until_state("queued").await;
+    assert_eq!(f["change"], "request_human");
+    assert_eq!(f["by"]["kind"], "system");
     let (mut ws, conv) = customer(&app).await;
-    ask(
-        &mut ws,
-        &conv,
-        "m1",
-        "What is the airspeed velocity of an unladen swallow?",
-    )
-    .await;
+    let question = "What is the airspeed velocity of an unladen swallow?";
+    ask(&mut ws, &conv, "m1", question).await;
     let (_, first) = reply(&mut ws).await;
     assert!(
         first["body"].as_str().unwrap().contains("human"),
@@ -139,12 +113,7 @@ async fn asking_for_a_person_or_two_misses_queue_the_conversation() {
     );
     ask(&mut ws, &conv, "m2", "tell me a joke").await;
     reply(&mut ws).await;
-    loop {
-        let f = ws.next_of("conversation").await;
-        if f["conversation"]["state"] == "queued" {
-            break;
-        }
-    }
+    ws.until_state("queued").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -157,11 +126,8 @@ async fn a_takeover_stops_the_stream_and_nothing_is_posted_after() {
     ask(&mut ws, &conv, "q", "How do I reset my password?").await;
     let first = ws.next_of("ai_delta").await;
     assert!(first["delta"].as_str().is_some());
-    agent
-        .send(json!({ "type": "takeover", "conversation_id": conv }))
-        .await;
     assert_eq!(
-        agent.next_of("result").await["conversation"]["state"],
+        agent.act("takeover", &conv).await["conversation"]["state"],
         "human"
     );
     // At most one delta already in flight, then silence: no more deltas, no bot message.
@@ -189,17 +155,10 @@ async fn a_takeover_stops_the_stream_and_nothing_is_posted_after() {
         }
     }
     assert!(late_deltas <= 1, "{late_deltas} deltas after the takeover");
-    let history = app
-        .get(
-            &format!("/api/v1/conversations/{conv}/messages"),
-            Some(&token),
-        )
-        .await
-        .json();
+    let uri = format!("/api/v1/conversations/{conv}/messages");
+    let history = app.get(&uri, Some(&token)).await.json();
     assert!(
-        history["items"]
-            .as_array()
-            .unwrap()
+        common::items(&history)
             .iter()
             .all(|m| m["sender_kind"] != "bot")
     );
@@ -301,12 +260,7 @@ async fn a_model_provider_streams_through_the_gateway_and_can_hand_off() {
     assert_eq!(streamed, "Model says: reset it from the login page.");
     assert_eq!(stored["body"], "Model says: reset it from the login page.");
     ask(&mut ws, &conv, "q2", "I have a refund dispute with my bank").await;
-    loop {
-        let f = ws.next_of("conversation").await;
-        if f["conversation"]["state"] == "queued" {
-            break;
-        }
-    }
+    ws.until_state("queued").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -337,13 +291,8 @@ async fn an_unreachable_model_ends_in_a_polite_fallback_not_silence() {
 async fn a_broken_stream_replaces_the_draft_with_the_fallback() {
     let app = app_with_model().await;
     let (mut ws, conv) = customer(&app).await;
-    ask(
-        &mut ws,
-        &conv,
-        "q",
-        "please break mid-answer, tell me a joke",
-    )
-    .await;
+    let question = "please break mid-answer, tell me a joke";
+    ask(&mut ws, &conv, "q", question).await;
     // The client's view: a draft built from deltas, reset when told.
     let mut draft = String::new();
     let mut resets = 0;
@@ -396,19 +345,12 @@ async fn the_faq_questions_through_the_real_server() {
         ("CHAT_WS_RATE_PER_SEC", "1000"),
     ])
     .await;
-    let session = app
-        .post_json("/api/v1/widget/sessions", &json!({}), None)
-        .await
-        .json();
+    let session = common::widget_session(&app).await;
     let (mut ws, _) = Ws::hello(app.addr, session["token"].as_str().unwrap(), json!([])).await;
     let mut right = 0;
     for (i, q) in faq.questions.iter().enumerate() {
         // A conversation per question: misses in a row would hand off.
-        ws.send(json!({ "type": "open" })).await;
-        let conv = ws.next_of("subscribed").await["conversation"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let conv = ws.open(json!({ "type": "open" })).await;
         ask(&mut ws, &conv, &format!("q{i}"), &q.question).await;
         let (_, stored) = reply(&mut ws).await;
         let title = &faq

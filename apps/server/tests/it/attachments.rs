@@ -65,10 +65,7 @@ async fn download(app: &TestApp, id: &str, token: Option<&str>) -> Response {
 
 /// A widget session and its open conversation: (token, customer id, conversation id).
 async fn customer_with_conversation(app: &TestApp) -> (String, String, String) {
-    let s = app
-        .post_json("/api/v1/widget/sessions", &json!({}), None)
-        .await
-        .json();
+    let s = common::widget_session(app).await;
     let token = s["token"].as_str().unwrap().to_owned();
     let customer = s["customer_id"].as_str().unwrap().to_owned();
     let conv =
@@ -125,13 +122,8 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
     );
     let image_id = a["id"].as_str().unwrap().to_owned();
     // A resend with the same client_msg_id gives back the first message.
-    let again = upload(
-        app,
-        &conv,
-        &alice,
-        &form("x.png", "image/png", PNG, &[("client_msg_id", "up-1")]),
-    )
-    .await;
+    let multipart = form("x.png", "image/png", PNG, &[("client_msg_id", "up-1")]);
+    let again = upload(app, &conv, &alice, &multipart).await;
     assert_eq!(again.status, 200, "{}", again.text);
     assert_eq!(again.json()["id"], m["id"]);
     assert_eq!(
@@ -141,14 +133,9 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
     );
 
     // It is in the history like any message (what a resume reads).
-    let history = app
-        .get(
-            &format!("/api/v1/widget/conversations/{conv}/messages?after_seq=0"),
-            Some(&alice),
-        )
-        .await
-        .json();
-    let items = history["items"].as_array().unwrap();
+    let uri = format!("/api/v1/widget/conversations/{conv}/messages?after_seq=0");
+    let history = app.get(&uri, Some(&alice)).await.json();
+    let items = common::items(&history);
     assert!(
         items
             .iter()
@@ -158,13 +145,8 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
 
     // Staff see it as an unread customer message in their inbox.
     let (_, watcher) = create_staff(app, Role::Supervisor).await;
-    let summary = app
-        .get(
-            &format!("/api/v1/inbox/summaries?ids={conv}"),
-            Some(&watcher),
-        )
-        .await
-        .json();
+    let uri = format!("/api/v1/inbox/summaries?ids={conv}");
+    let summary = app.get(&uri, Some(&watcher)).await.json();
     assert_eq!(summary["items"][0]["unread"], 1, "{summary}");
     assert_eq!(
         summary["items"][0]["last_message"]["body"],
@@ -188,21 +170,11 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
     let _ = bobs_conv;
 
     // A forged type: an executable named .png, declared image/png.
-    let r = upload(
-        app,
-        &conv,
-        &alice,
-        &form("cat.png", "image/png", b"MZ\x90\x00\x03\x00\x00\x00", &[]),
-    )
-    .await;
+    let multipart = form("cat.png", "image/png", b"MZ\x90\x00\x03\x00\x00\x00", &[]);
+    let r = upload(app, &conv, &alice, &multipart).await;
     assert_eq!(r.status, 415, "{}", r.text);
     assert_eq!(r.error_code(), "unsupported_media_type");
-    assert!(
-        r.json()["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("PNG")
-    );
+    assert!(r.error_message().contains("PNG"));
     // HTML is not plain text.
     let r = upload(
         app,
@@ -218,14 +190,8 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
     .await;
     assert_eq!(r.status, 415, "{}", r.text);
     // Not multipart at all.
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/conversations/{conv}/attachments"),
-        Some(json!({"file": "x"})),
-        Some(&alice),
-    )
-    .await;
+    let uri = format!("/api/v1/conversations/{conv}/attachments");
+    let r = send(app, "POST", &uri, Some(json!({"file": "x"})), Some(&alice)).await;
     assert_eq!(r.status, 415, "{}", r.text);
     // A form without a file.
     let auth = format!("Bearer {alice}");
@@ -247,30 +213,14 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
     // Staff: an agent may not post into the assistant's conversation
     // before taking it over; then sends a PDF the customer downloads.
     let (_, agent) = create_staff(app, Role::Agent).await;
-    let r = upload(
-        app,
-        &conv,
-        &agent,
-        &form("invoice.pdf", "application/pdf", PDF, &[]),
-    )
-    .await;
+    let multipart = form("invoice.pdf", "application/pdf", PDF, &[]);
+    let r = upload(app, &conv, &agent, &multipart).await;
     assert_eq!(r.status, 403, "{}", r.text);
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/conversations/{conv}/takeover"),
-        None,
-        Some(&agent),
-    )
-    .await;
+    let uri = format!("/api/v1/conversations/{conv}/takeover");
+    let r = send(app, "POST", &uri, None, Some(&agent)).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = upload(
-        app,
-        &conv,
-        &agent,
-        &form("Invoice <2026>|.pdf", "application/octet-stream", PDF, &[]),
-    )
-    .await;
+    let multipart = form("Invoice <2026>|.pdf", "application/octet-stream", PDF, &[]);
+    let r = upload(app, &conv, &agent, &multipart).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let m = r.json();
     assert_eq!(m["sender_kind"], "agent");
@@ -301,14 +251,8 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
     assert_eq!(download(app, &unknown, Some(&supervisor)).await.status, 404);
 
     // Closed: nothing more can be sent.
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/conversations/{conv}/close"),
-        None,
-        Some(&agent),
-    )
-    .await;
+    let uri = format!("/api/v1/conversations/{conv}/close");
+    let r = send(app, "POST", &uri, None, Some(&agent)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = upload(app, &conv, &alice, &form("a.png", "image/png", PNG, &[])).await;
     assert_eq!(r.status, 409, "{}", r.text);
@@ -322,42 +266,19 @@ async fn erasure_deletes_files(app: &TestApp) {
     let (_, _, kept_conv) = customer_with_conversation(app).await;
     let admin = admin_token(app).await;
     // Someone else's file stays.
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/conversations/{kept_conv}/takeover"),
-        None,
-        Some(&admin),
-    )
-    .await;
+    let uri = format!("/api/v1/conversations/{kept_conv}/takeover");
+    let r = send(app, "POST", &uri, None, Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = upload(
-        app,
-        &kept_conv,
-        &admin,
-        &form("k.pdf", "application/pdf", PDF, &[]),
-    )
-    .await;
+    let multipart = form("k.pdf", "application/pdf", PDF, &[]);
+    let r = upload(app, &kept_conv, &admin, &multipart).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(files_under(&app.data_dir.join("storage")).len(), 2);
 
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/conversations/{conv}/close"),
-        None,
-        Some(&admin),
-    )
-    .await;
+    let uri = format!("/api/v1/conversations/{conv}/close");
+    let r = send(app, "POST", &uri, None, Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/customers/{customer}/erase"),
-        None,
-        Some(&admin),
-    )
-    .await;
+    let uri = format!("/api/v1/customers/{customer}/erase");
+    let r = send(app, "POST", &uri, None, Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let left = files_under(&app.data_dir.join("storage"));
     assert_eq!(left.len(), 1, "{left:?}");
@@ -371,9 +292,7 @@ async fn erasure_deletes_files(app: &TestApp) {
         )
         .await
         .json();
-    let m = history["items"]
-        .as_array()
-        .unwrap()
+    let m = common::items(&history)
         .iter()
         .find(|m| m["kind"] == "attachment")
         .unwrap()
@@ -384,7 +303,7 @@ async fn erasure_deletes_files(app: &TestApp) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oversize_uploads_are_refused() {
-    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let dir = common::data_dir();
     let app = TestApp::spawn_on(
         TestDb::sqlite().await,
         dir,
@@ -395,54 +314,29 @@ async fn oversize_uploads_are_refused() {
     // Declared too large: refused before reading.
     let mut big = PDF.to_vec();
     big.resize(64 * 1024, b' ');
-    let r = upload(
-        &app,
-        &conv,
-        &alice,
-        &form("big.pdf", "application/pdf", &big, &[]),
-    )
-    .await;
+    let multipart = form("big.pdf", "application/pdf", &big, &[]);
+    let r = upload(&app, &conv, &alice, &multipart).await;
     assert_eq!(r.status, 413, "{}", r.text);
     assert_eq!(r.error_code(), "payload_too_large");
-    assert!(
-        r.json()["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("4096")
-    );
+    assert!(r.error_message().contains("4096"));
     // Within the envelope, but the file itself is over the limit: refused
     // while streaming.
     let mut over = PDF.to_vec();
     over.resize(5000, b' ');
-    let r = upload(
-        &app,
-        &conv,
-        &alice,
-        &form("over.pdf", "application/pdf", &over, &[]),
-    )
-    .await;
+    let multipart = form("over.pdf", "application/pdf", &over, &[]);
+    let r = upload(&app, &conv, &alice, &multipart).await;
     assert_eq!(r.status, 413, "{}", r.text);
     // At the limit: accepted.
     let mut at = PDF.to_vec();
     at.resize(4096, b' ');
-    let r = upload(
-        &app,
-        &conv,
-        &alice,
-        &form("at.pdf", "application/pdf", &at, &[]),
-    )
-    .await;
+    let multipart = form("at.pdf", "application/pdf", &at, &[]);
+    let r = upload(&app, &conv, &alice, &multipart).await;
     assert_eq!(r.status, 201, "{}", r.text);
     // An image too large in pixels (20000×2 in its header).
     let mut huge = PNG.to_vec();
     huge[16..20].copy_from_slice(&20_000u32.to_be_bytes());
-    let r = upload(
-        &app,
-        &conv,
-        &alice,
-        &form("huge.png", "image/png", &huge, &[]),
-    )
-    .await;
+    let multipart = form("huge.png", "image/png", &huge, &[]);
+    let r = upload(&app, &conv, &alice, &multipart).await;
     assert_eq!(r.status, 413, "{}", r.text);
     assert!(r.text.contains("pixels"), "{}", r.text);
     app.stop().await;

@@ -26,15 +26,7 @@ on_both_backends!(
     snooze_and_reopen,
 );
 
-async fn send(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-    token: &str,
-) -> common::Response {
-    common::send(app, method, path, body, Some(token)).await
-}
+use common::send_as as send;
 
 fn at(day: u32, h: i64, m: i64) -> Timestamp {
     NaiveDate::from_ymd_opt(2026, 11, day)
@@ -132,14 +124,8 @@ async fn statistics_match_known_timings(app: &TestApp) {
     for f in facts {
         conversation_with(app, f).await;
     }
-    let r = send(
-        app,
-        "GET",
-        "/api/v1/stats?from=2026-11-20T00:00:00Z&to=2026-11-22T00:00:00Z",
-        None,
-        &admin,
-    )
-    .await;
+    let uri = "/api/v1/stats?from=2026-11-20T00:00:00Z&to=2026-11-22T00:00:00Z";
+    let r = send(app, "GET", uri, None, &admin).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let v = r.json();
     let t = &v["totals"];
@@ -188,14 +174,8 @@ async fn statistics_match_known_timings(app: &TestApp) {
     assert_eq!(of(bob)["first_response_secs"]["median"], 600.0);
     assert_eq!(v["now"]["queue_length"], 0);
 
-    let csv = send(
-        app,
-        "GET",
-        "/api/v1/stats.csv?from=2026-11-20T00:00:00Z&to=2026-11-22T00:00:00Z",
-        None,
-        &admin,
-    )
-    .await;
+    let uri = "/api/v1/stats.csv?from=2026-11-20T00:00:00Z&to=2026-11-22T00:00:00Z";
+    let csv = send(app, "GET", uri, None, &admin).await;
     assert_eq!(csv.status, 200);
     assert!(
         csv.headers
@@ -206,14 +186,8 @@ async fn statistics_match_known_timings(app: &TestApp) {
     let lines: Vec<&str> = csv.text.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert_eq!(lines.len(), 3, "{}", csv.text);
     assert!(lines[1].starts_with("2026-11-20,3,3,1,2,"), "{}", lines[1]);
-    let by_agent = send(
-        app,
-        "GET",
-        "/api/v1/stats.csv?from=2026-11-20T00:00:00Z&to=2026-11-22T00:00:00Z&by=agent",
-        None,
-        &admin,
-    )
-    .await;
+    let uri = "/api/v1/stats.csv?from=2026-11-20T00:00:00Z&to=2026-11-22T00:00:00Z&by=agent";
+    let by_agent = send(app, "GET", uri, None, &admin).await;
     assert_eq!(by_agent.status, 200);
     assert!(by_agent.text.starts_with("agent_id,display_name,opened"));
     assert_eq!(
@@ -230,25 +204,14 @@ async fn first_response_belongs_to_its_sender(app: &TestApp) {
     let admin = common::admin_token(app).await;
     let (ann_id, ann) = common::create_staff(app, Role::Agent).await;
     let (bob_id, bob) = common::create_staff(app, Role::Agent).await;
-    let r = send(
-        app,
-        "PATCH",
-        &format!("/api/v1/users/{bob_id}"),
-        Some(json!({"display_name": "Bob"})),
-        &admin,
-    )
-    .await;
+    let uri = format!("/api/v1/users/{bob_id}");
+    let payload = json!({"display_name": "Bob"});
+    let r = send(app, "PATCH", &uri, Some(payload), &admin).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let (_cws, conv, _aws) = answered(app, &ann, "Ann here").await;
     let path = |what: &str| format!("/api/v1/conversations/{conv}/{what}");
-    let r = send(
-        app,
-        "POST",
-        &path("transfer"),
-        Some(json!({"agent_id": bob_id.to_string()})),
-        &ann,
-    )
-    .await;
+    let payload = json!({"agent_id": bob_id.to_string()});
+    let r = send(app, "POST", &path("transfer"), Some(payload), &ann).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let (mut bws, _) = Ws::hello(app.addr, &bob, json!([])).await;
     bws.send(json!({ "type": "send", "conversation_id": conv, "client_msg_id": "b1", "body": "Bob here", "ref": "b1" })).await;
@@ -272,9 +235,7 @@ async fn first_response_belongs_to_its_sender(app: &TestApp) {
         .await
         .json();
     let name_of = |body: &str| {
-        history["items"]
-            .as_array()
-            .unwrap()
+        common::items(&history)
             .iter()
             .find(|m| m["body"] == body)
             .map(|m| m["sender_name"].clone())
@@ -385,17 +346,10 @@ async fn mark(app: &TestApp, conv: &str, token: &str, seq: i64) -> u16 {
 async fn statistics_follow_a_real_conversation(app: &TestApp) {
     let admin = common::admin_token(app).await;
     let (_, agent) = common::create_staff(app, Role::Agent).await;
-    let session = app
-        .post_json("/api/v1/widget/sessions", &json!({}), None)
-        .await
-        .json();
+    let session = common::widget_session(app).await;
     let ctoken = session["token"].as_str().unwrap();
     let (mut cws, _) = Ws::hello(app.addr, ctoken, json!([])).await;
-    cws.send(json!({ "type": "open", "ref": "o" })).await;
-    let conv = cws.next_of("subscribed").await["conversation"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let conv = cws.open(json!({ "type": "open", "ref": "o" })).await;
     cws.send(json!({ "type": "request_human", "conversation_id": conv, "ref": "h" }))
         .await;
     cws.next_of("result").await;
@@ -404,26 +358,14 @@ async fn statistics_follow_a_real_conversation(app: &TestApp) {
     assert_eq!(queued["now"]["queue_length"], 1);
     assert_eq!(queued["totals"]["handed_off"], 1);
 
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/conversations/{conv}/accept"),
-        None,
-        &agent,
-    )
-    .await;
+    let uri = format!("/api/v1/conversations/{conv}/accept");
+    let r = send(app, "POST", &uri, None, &agent).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.json()["handed_off_at"].is_string());
     assert!(r.json()["first_response_at"].is_null());
     // A private note is not an answer to the customer.
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/conversations/{conv}/notes"),
-        Some(json!({"body": "vip"})),
-        &agent,
-    )
-    .await;
+    let uri = format!("/api/v1/conversations/{conv}/notes");
+    let r = send(app, "POST", &uri, Some(json!({"body": "vip"})), &agent).await;
     assert_eq!(r.status, 201);
     let detail = send(
         app,
@@ -448,23 +390,11 @@ async fn statistics_follow_a_real_conversation(app: &TestApp) {
     .await
     .json();
     assert!(detail["first_response_at"].is_string(), "{detail}");
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/conversations/{conv}/close"),
-        None,
-        &agent,
-    )
-    .await;
+    let uri = format!("/api/v1/conversations/{conv}/close");
+    let r = send(app, "POST", &uri, None, &agent).await;
     assert_eq!(r.status, 200);
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/widget/conversations/{conv}/rating"),
-        Some(json!({"score": 5})),
-        ctoken,
-    )
-    .await;
+    let uri = format!("/api/v1/widget/conversations/{conv}/rating");
+    let r = send(app, "POST", &uri, Some(json!({"score": 5})), ctoken).await;
     assert_eq!(r.status, 200, "{}", r.text);
 
     let v = send(app, "GET", "/api/v1/stats", None, &admin).await.json();
@@ -492,13 +422,7 @@ async fn statistics_refusals(app: &TestApp) {
     let admin = common::admin_token(app).await;
     let (_, agent) = common::create_staff(app, Role::Agent).await;
     let (_, supervisor) = common::create_staff(app, Role::Supervisor).await;
-    let ctoken = app
-        .post_json("/api/v1/widget/sessions", &json!({}), None)
-        .await
-        .json()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let ctoken = common::widget_token(app).await;
     for path in ["/api/v1/stats", "/api/v1/stats.csv"] {
         assert_eq!(app.get(path, None).await.status, 401);
         assert_eq!(send(app, "GET", path, None, &ctoken).await.status, 403);
@@ -556,7 +480,7 @@ async fn conversation_list_pages_with_a_cursor(app: &TestApp) {
         assert_eq!(r.status, 200, "{}", r.text);
         let v = r.json();
         pages += 1;
-        for item in v["items"].as_array().unwrap() {
+        for item in common::items(&v) {
             seen.push(item["id"].as_str().unwrap().to_owned());
         }
         match v["next_cursor"].as_str() {
@@ -568,14 +492,8 @@ async fn conversation_list_pages_with_a_cursor(app: &TestApp) {
     made.reverse(); // most recently active first
     assert_eq!(seen, made, "every conversation once, in order");
     assert_eq!(pages, 3);
-    let r = send(
-        app,
-        "GET",
-        "/api/v1/conversations?cursor=nonsense",
-        None,
-        &admin,
-    )
-    .await;
+    let uri = "/api/v1/conversations?cursor=nonsense";
+    let r = send(app, "GET", uri, None, &admin).await;
     assert_eq!(
         (r.status, r.json()["error"]["field"].as_str()),
         (400, Some("cursor"))
@@ -640,9 +558,7 @@ async fn conversation_search_and_visibility(app: &TestApp) {
             .unwrap();
     }
     let ids = |v: &Value| -> Vec<String> {
-        v["items"]
-            .as_array()
-            .unwrap()
+        common::items(v)
             .iter()
             .map(|i| i["id"].as_str().unwrap().to_owned())
             .collect()
@@ -688,43 +604,24 @@ async fn conversation_search_and_visibility(app: &TestApp) {
         .await
         .json();
     assert_eq!(ids(&page), vec![visible.id.to_string()]);
-    let r = send(
-        app,
-        "GET",
-        &format!("/api/v1/conversations/{}", hidden.id),
-        None,
-        &agent,
-    )
-    .await;
+    let uri = format!("/api/v1/conversations/{}", hidden.id);
+    let r = send(app, "GET", &uri, None, &agent).await;
     assert_eq!(r.status, 404, "another agent's conversation is not found");
 }
 
 async fn snooze_and_reopen(app: &TestApp) {
     let (_, agent) = common::create_staff(app, Role::Agent).await;
     let (_, other) = common::create_staff(app, Role::Agent).await;
-    let session = app
-        .post_json("/api/v1/widget/sessions", &json!({}), None)
-        .await
-        .json();
+    let session = common::widget_session(app).await;
     let ctoken = session["token"].as_str().unwrap();
     let (mut cws, _) = Ws::hello(app.addr, ctoken, json!([])).await;
-    cws.send(json!({ "type": "open", "ref": "o" })).await;
-    let conv = cws.next_of("subscribed").await["conversation"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let conv = cws.open(json!({ "type": "open", "ref": "o" })).await;
     let path = |action: &str| format!("/api/v1/conversations/{conv}/{action}");
 
     // Only a conversation with an agent can be snoozed, by that agent.
     let until = (chrono::Utc::now() + Duration::hours(2)).to_rfc3339();
-    let r = send(
-        app,
-        "POST",
-        &path("snooze"),
-        Some(json!({ "until": until })),
-        &agent,
-    )
-    .await;
+    let payload = json!({ "until": until });
+    let r = send(app, "POST", &path("snooze"), Some(payload), &agent).await;
     assert_eq!(r.status, 403, "{}", r.text);
     assert_eq!(
         send(app, "POST", &path("takeover"), None, &agent)
@@ -732,14 +629,8 @@ async fn snooze_and_reopen(app: &TestApp) {
             .status,
         200
     );
-    let r = send(
-        app,
-        "POST",
-        &path("snooze"),
-        Some(json!({ "until": until })),
-        &other,
-    )
-    .await;
+    let payload = json!({ "until": until });
+    let r = send(app, "POST", &path("snooze"), Some(payload), &other).await;
     assert_eq!(r.status, 404, "another agent's conversation");
     for (body, field) in [
         (json!({ "until": "soon" }), "until"),
@@ -758,20 +649,12 @@ async fn snooze_and_reopen(app: &TestApp) {
             r.text
         );
     }
-    let r = send(
-        app,
-        "POST",
-        &path("snooze"),
-        Some(json!({ "until": until })),
-        &agent,
-    )
-    .await;
+    let payload = json!({ "until": until });
+    let r = send(app, "POST", &path("snooze"), Some(payload), &agent).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.json()["snoozed_until"].is_string());
     let ids = |v: Value| -> Vec<String> {
-        v["items"]
-            .as_array()
-            .unwrap()
+        common::items(&v)
             .iter()
             .map(|i| i["id"].as_str().unwrap().to_owned())
             .collect()
@@ -813,16 +696,11 @@ async fn snooze_and_reopen(app: &TestApp) {
     .json();
     assert_eq!(ids(inbox), vec![conv.clone()]);
     // Snooze again, then wake it by hand.
+    let payload = json!({ "until": until });
     assert_eq!(
-        send(
-            app,
-            "POST",
-            &path("snooze"),
-            Some(json!({ "until": until })),
-            &agent
-        )
-        .await
-        .status,
+        send(app, "POST", &path("snooze"), Some(payload), &agent)
+            .await
+            .status,
         200
     );
     let r = send(app, "DELETE", &path("snooze"), None, &agent).await;
@@ -854,7 +732,7 @@ async fn snooze_and_reopen(app: &TestApp) {
     )
     .await
     .json();
-    let last = history["items"].as_array().unwrap().last().unwrap().clone();
+    let last = common::items(&history).last().unwrap().clone();
     assert!(
         last["body"].as_str().unwrap().contains("reopened"),
         "{last}"

@@ -507,12 +507,11 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
 
 fn login(addr: SocketAddr, email: &str, password: &str, status: u16) -> serde_json::Value {
     let body = json!({ "email": email, "password": password }).to_string();
-    let r = block_on(common::request(
+    let r = block_on(common::post_raw(
         addr,
-        "POST",
         "/api/v1/auth/login",
-        &[("content-type", "application/json")],
-        Some(body.as_bytes()),
+        "application/json",
+        body.as_bytes(),
     ));
     assert_eq!(r.status, status, "{r:?}");
     if status == 200 { r.json() } else { json!(null) }

@@ -12,7 +12,7 @@ use chat_domain::model::{Conversation, MessageKind, NewMessage, Role, SenderKind
 use chat_domain::ports::ConversationRepository as _;
 use chat_domain::time::now;
 use chat_store::testing::raw_customer;
-use common::{Backend, TestApp, admin_token, create_staff, request, send};
+use common::{Backend, TestApp, admin_token, create_staff, send};
 use serde_json::{Value, json};
 
 on_both_backends!(
@@ -22,18 +22,7 @@ on_both_backends!(
 );
 
 async fn raw(app: &TestApp, method: &str, path: &str, body: &str, token: &str) -> common::Response {
-    let auth = format!("Bearer {token}");
-    request(
-        app.addr,
-        method,
-        path,
-        &[
-            ("content-type", "application/json"),
-            ("authorization", &auth),
-        ],
-        Some(body.as_bytes()),
-    )
-    .await
+    common::send_text(app.addr, method, path, body, token).await
 }
 
 /// A customer through the widget: (id, token, visitor id).
@@ -68,9 +57,7 @@ async fn conversation(
 }
 
 fn ids(v: &Value) -> Vec<String> {
-    v["items"]
-        .as_array()
-        .unwrap()
+    common::items(v)
         .iter()
         .map(|c| c["id"].as_str().unwrap().to_owned())
         .collect()
@@ -152,26 +139,16 @@ async fn customers_rbac_visibility_and_paging(app: &TestApp) {
         assert_eq!(r.status, expected, "GET {path}: {}", r.text);
         let r = app.get(&format!("{path}/conversations"), Some(token)).await;
         assert_eq!(r.status, expected, "GET conversations: {}", r.text);
-        let r = send(
-            app,
-            "PATCH",
-            &path,
-            Some(json!({ "tags": ["x"] })),
-            Some(token),
-        )
-        .await;
+        let payload = json!({ "tags": ["x"] });
+        let r = send(app, "PATCH", &path, Some(payload), Some(token)).await;
         assert_eq!(r.status, expected, "PATCH {path}: {}", r.text);
         if expected == 404 {
             assert_eq!(r.error_code(), "not_found");
         }
     }
     // An unknown id is the same 404; a malformed one is a 400.
-    let r = app
-        .get(
-            &format!("/api/v1/customers/{}", CustomerId::new()),
-            Some(&admin),
-        )
-        .await;
+    let uri = format!("/api/v1/customers/{}", CustomerId::new());
+    let r = app.get(&uri, Some(&admin)).await;
     assert_eq!(r.status, 404);
     let r = app.get("/api/v1/customers/not-an-id", Some(&admin)).await;
     assert_eq!(r.status, 400, "{}", r.text);
@@ -286,12 +263,8 @@ async fn customers_rbac_visibility_and_paging(app: &TestApp) {
         .get(&format!("/api/v1/customers?q={long}"), Some(&admin))
         .await;
     assert_eq!(field(&r), "q");
-    let r = app
-        .get(
-            &format!("/api/v1/customers/{c_a}/conversations?limit=0"),
-            Some(&admin),
-        )
-        .await;
+    let uri = format!("/api/v1/customers/{c_a}/conversations?limit=0");
+    let r = app.get(&uri, Some(&admin)).await;
     assert_eq!(field(&r), "limit");
 }
 
@@ -345,14 +318,9 @@ async fn customers_update_validation_search_and_encryption(app: &TestApp) {
     }
     // Another customer with the same e-mail gets a different ciphertext
     // (fresh nonce, row-bound) but the same search hash.
-    let r = send(
-        app,
-        "PATCH",
-        &format!("/api/v1/customers/{other}"),
-        Some(json!({ "email": "ann.lee@example.com" })),
-        Some(&admin),
-    )
-    .await;
+    let uri = format!("/api/v1/customers/{other}");
+    let payload = json!({ "email": "ann.lee@example.com" });
+    let r = send(app, "PATCH", &uri, Some(payload), Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let stored_other = raw_customer(&app.store, other).await.unwrap().unwrap();
     assert_ne!(stored_other.email, stored.email);
@@ -410,7 +378,7 @@ async fn customers_update_validation_search_and_encryption(app: &TestApp) {
     ] {
         let r = send(app, "PATCH", &path, Some(body.clone()), Some(&agent)).await;
         assert_eq!(field(&r), expected, "{body}");
-        assert!(r.json()["error"]["message"].as_str().unwrap().len() > 5);
+        assert!(r.error_message().len() > 5);
     }
     let r = raw(app, "PATCH", &path, "{\"email\": ", &agent).await;
     assert_eq!(field(&r), "body");
@@ -419,14 +387,8 @@ async fn customers_update_validation_search_and_encryption(app: &TestApp) {
     assert_eq!(r.json()["customer"]["email"], "ann.lee@example.com");
 
     // Null or blank clears; fields not sent stay.
-    let r = send(
-        app,
-        "PATCH",
-        &path,
-        Some(json!({ "email": null, "notes": "  " })),
-        Some(&agent),
-    )
-    .await;
+    let payload = json!({ "email": null, "notes": "  " });
+    let r = send(app, "PATCH", &path, Some(payload), Some(&agent)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let c = r.json();
     assert!(c["email"].is_null() && c["notes"].is_null());
@@ -443,34 +405,18 @@ async fn customers_update_validation_search_and_encryption(app: &TestApp) {
     let big: Vec<String> = (b'a'..b'u')
         .map(|c| format!("{}{}", "\"".repeat(49), char::from(c)))
         .collect();
-    let r = send(
-        app,
-        "PATCH",
-        &path,
-        Some(json!({ "tags": big })),
-        Some(&agent),
-    )
-    .await;
+    let payload = json!({ "tags": big });
+    let r = send(app, "PATCH", &path, Some(payload), Some(&agent)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["tags"], json!(big));
-    let r = send(
-        app,
-        "PATCH",
-        &path,
-        Some(json!({ "tags": null })),
-        Some(&agent),
-    )
-    .await;
+    let payload = json!({ "tags": null });
+    let r = send(app, "PATCH", &path, Some(payload), Some(&agent)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["tags"], json!([]));
 
     // Audited with the field names, never the values.
-    let r = app
-        .get(
-            &format!("/api/v1/audit?action=customer.updated&target={ann}"),
-            Some(&admin),
-        )
-        .await;
+    let uri = format!("/api/v1/audit?action=customer.updated&target={ann}");
+    let r = app.get(&uri, Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let entries = r.json()["items"].as_array().unwrap().clone();
     assert_eq!(entries.len(), 4, "{entries:?}");
@@ -503,14 +449,8 @@ async fn customers_detail_export_and_erasure(app: &TestApp) {
     let (agent_id, agent) = create_staff(app, Role::Agent).await;
     let (ann, ann_token, visitor) = widget_customer(app, "Ann Lee").await;
     let path = format!("/api/v1/customers/{ann}");
-    let r = send(
-        app,
-        "PATCH",
-        &path,
-        Some(json!({ "email": "ann@example.com", "phone": "13800138000", "tags": ["vip"], "notes": "calls often" })),
-        Some(&admin),
-    )
-    .await;
+    let payload = json!({ "email": "ann@example.com", "phone": "13800138000", "tags": ["vip"], "notes": "calls often" });
+    let r = send(app, "PATCH", &path, Some(payload), Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);
 
     // Three conversations: an old closed one with messages and a rating,
@@ -630,12 +570,8 @@ async fn customers_detail_export_and_erasure(app: &TestApp) {
         bodies.contains(&"my address is 1 Main St") && bodies.contains(&"Ann is upset"),
         "{bodies:?}"
     );
-    let r = app
-        .get(
-            &format!("/api/v1/audit?action=customer.exported&target={ann}"),
-            Some(&admin),
-        )
-        .await;
+    let uri = format!("/api/v1/audit?action=customer.exported&target={ann}");
+    let r = app.get(&uri, Some(&admin)).await;
     let entries = r.json()["items"].as_array().unwrap().clone();
     assert_eq!(entries.len(), 1);
     assert!(!r.text.contains("Main St") && !r.text.contains("ann@example.com"));
@@ -684,12 +620,8 @@ async fn customers_detail_export_and_erasure(app: &TestApp) {
     assert_eq!(conv["csat_score"], 4);
     assert!(conv["csat_comment"].is_null());
     assert!(conv["closed_at"].is_string());
-    let r = app
-        .get(
-            &format!("/api/v1/conversations/{rated}/messages"),
-            Some(&admin),
-        )
-        .await;
+    let uri = format!("/api/v1/conversations/{rated}/messages");
+    let r = app.get(&uri, Some(&admin)).await;
     let messages = r.json()["items"].as_array().unwrap().clone();
     assert!(messages.len() >= 4);
     for m in &messages {
@@ -702,12 +634,9 @@ async fn customers_detail_export_and_erasure(app: &TestApp) {
     assert!(!r.text.contains("Main St") && !r.text.contains("upset"));
 
     // The visitor id no longer leads to her; her old token is refused.
+    let payload = json!({ "visitor_id": visitor });
     let r = app
-        .post_json(
-            "/api/v1/widget/sessions",
-            &json!({ "visitor_id": visitor }),
-            None,
-        )
+        .post_json("/api/v1/widget/sessions", &payload, None)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_ne!(r.json()["customer_id"], ann.to_string());
@@ -720,14 +649,8 @@ async fn customers_detail_export_and_erasure(app: &TestApp) {
     let r = send(app, "POST", &erase, None, Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["erased_at"], erased_at.as_str());
-    let r = send(
-        app,
-        "PATCH",
-        &path,
-        Some(json!({ "name": "Ann" })),
-        Some(&admin),
-    )
-    .await;
+    let payload = json!({ "name": "Ann" });
+    let r = send(app, "PATCH", &path, Some(payload), Some(&admin)).await;
     assert_eq!(r.status, 409, "{}", r.text);
     for q in ["ann@example.com", "13800138000", "Ann", visitor.as_str()] {
         let r = app
@@ -735,12 +658,8 @@ async fn customers_detail_export_and_erasure(app: &TestApp) {
             .await;
         assert!(!ids(&r.json()).contains(&ann.to_string()), "{q}");
     }
-    let r = app
-        .get(
-            &format!("/api/v1/audit?action=customer.erased&target={ann}"),
-            Some(&admin),
-        )
-        .await;
+    let uri = format!("/api/v1/audit?action=customer.erased&target={ann}");
+    let r = app.get(&uri, Some(&admin)).await;
     let entries = r.json()["items"].as_array().unwrap().clone();
     assert_eq!(entries.len(), 2, "{entries:?}");
     let mut details: Vec<bool> = entries
@@ -749,14 +668,8 @@ async fn customers_detail_export_and_erasure(app: &TestApp) {
         .collect();
     details.sort_unstable();
     assert_eq!(details, vec![false, true]);
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/customers/{}/erase", CustomerId::new()),
-        None,
-        Some(&admin),
-    )
-    .await;
+    let uri = format!("/api/v1/customers/{}/erase", CustomerId::new());
+    let r = send(app, "POST", &uri, None, Some(&admin)).await;
     assert_eq!(r.status, 404);
 }
 
@@ -767,14 +680,9 @@ async fn rotation(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = admin_token(&app).await;
     let (ann, _, _) = widget_customer(&app, "Ann Lee").await;
-    let r = send(
-        &app,
-        "PATCH",
-        &format!("/api/v1/customers/{ann}"),
-        Some(json!({ "email": "ann@example.com", "phone": "+8613800138000", "notes": "n" })),
-        Some(&admin),
-    )
-    .await;
+    let uri = format!("/api/v1/customers/{ann}");
+    let payload = json!({ "email": "ann@example.com", "phone": "+8613800138000", "notes": "n" });
+    let r = send(&app, "PATCH", &uri, Some(payload), Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let before = raw_customer(&app.store, ann).await.unwrap().unwrap();
     assert!(before.email.as_deref().unwrap().starts_with("v1:test1:"));
@@ -795,23 +703,11 @@ async fn rotation(backend: Backend) {
         "old key decrypts"
     );
     let (_, supervisor) = create_staff(&app, Role::Supervisor).await;
-    let r = send(
-        &app,
-        "POST",
-        "/api/v1/customers/reencrypt",
-        None,
-        Some(&supervisor),
-    )
-    .await;
+    let uri = "/api/v1/customers/reencrypt";
+    let r = send(&app, "POST", uri, None, Some(&supervisor)).await;
     assert_eq!(r.status, 403);
-    let r = send(
-        &app,
-        "POST",
-        "/api/v1/customers/reencrypt",
-        None,
-        Some(&admin),
-    )
-    .await;
+    let uri = "/api/v1/customers/reencrypt";
+    let r = send(&app, "POST", uri, None, Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let report = r.json();
     assert!(report["scanned"].as_u64().unwrap() >= 1);
@@ -827,14 +723,8 @@ async fn rotation(backend: Backend) {
         after.email_hash, before.email_hash,
         "same hash key, same hash"
     );
-    let r = send(
-        &app,
-        "POST",
-        "/api/v1/customers/reencrypt",
-        None,
-        Some(&admin),
-    )
-    .await;
+    let uri = "/api/v1/customers/reencrypt";
+    let r = send(&app, "POST", uri, None, Some(&admin)).await;
     assert_eq!(r.json()["rewritten"], 0, "nothing left to do");
     let r = app
         .get("/api/v1/audit?action=customer.reencrypted", Some(&admin))

@@ -22,7 +22,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 
 async fn app_with(extra: &[(&str, &str)]) -> TestApp {
     let db = chat_store::testing::TestDb::sqlite().await;
-    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let dir = common::data_dir();
     TestApp::spawn_on(db, dir, extra).await
 }
 
@@ -112,14 +112,7 @@ async fn slow_bodies_and_headers_are_cut_off_with_408() {
 async fn widget_sessions_follow_the_json_body_rules() {
     let app = app_with(&[]).await;
     let path = "/api/v1/widget/sessions";
-    let wrong_type = request(
-        app.addr,
-        "POST",
-        path,
-        &[("content-type", "text/plain")],
-        Some(b"{}"),
-    )
-    .await;
+    let wrong_type = common::post_raw(app.addr, path, "text/plain", b"{}").await;
     assert_eq!(wrong_type.status, 415, "{}", wrong_type.text);
     assert_eq!(wrong_type.error_code(), "unsupported_media_type");
     // The harness sets CHAT_MAX_BODY_BYTES=4096.
@@ -127,14 +120,7 @@ async fn widget_sessions_follow_the_json_body_rules() {
     let big = app.post_json(path, &json!({ "name": name }), None).await;
     assert_eq!(big.status, 413, "{}", big.text);
     assert_eq!(big.error_code(), "payload_too_large");
-    let bad = request(
-        app.addr,
-        "POST",
-        path,
-        &[("content-type", "application/json")],
-        Some(b"{\"visitor\":"),
-    )
-    .await;
+    let bad = common::post_raw(app.addr, path, "application/json", b"{\"visitor\":").await;
     assert_eq!(bad.status, 400);
     assert_eq!(bad.error_code(), "validation_failed");
     // No body at all is still a first visit.
@@ -146,22 +132,11 @@ async fn widget_sessions_follow_the_json_body_rules() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_answer_has_nosniff_token_answers_no_store_and_405_allow() {
     let app = app_with(&[]).await;
-    let login = app
-        .post_json(
-            "/api/v1/auth/login",
-            &json!({ "email": common::ADMIN_EMAIL, "password": common::ADMIN_PASSWORD }),
-            None,
-        )
-        .await;
+    let payload = json!({ "email": common::ADMIN_EMAIL, "password": common::ADMIN_PASSWORD });
+    let login = app.post_json("/api/v1/auth/login", &payload, None).await;
     assert_eq!(login.status, 200);
     let refresh_token = login.json()["refresh_token"].as_str().unwrap().to_owned();
-    let refreshed = app
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({ "refresh_token": refresh_token }),
-            None,
-        )
-        .await;
+    let refreshed = app.refresh(&refresh_token).await;
     assert_eq!(refreshed.status, 200, "{}", refreshed.text);
     let widget = app
         .post_json("/api/v1/widget/sessions", &json!({}), None)
@@ -275,17 +250,10 @@ async fn the_database_and_secrets_are_private() {
 
 /// A customer's socket, past `hello`, with a conversation open: its id.
 async fn customer_socket(app: &TestApp) -> (Ws, String) {
-    let session = app
-        .post_json("/api/v1/widget/sessions", &json!({}), None)
-        .await
-        .json();
+    let session = common::widget_session(app).await;
     let token = session["token"].as_str().unwrap();
     let (mut ws, _) = Ws::hello(app.addr, token, json!([])).await;
-    ws.send(json!({ "type": "open" })).await;
-    let conv = ws.next_of("subscribed").await["conversation"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let conv = ws.open(json!({ "type": "open" })).await;
     (ws, conv)
 }
 

@@ -174,7 +174,7 @@ async fn import_twice_then_log_in(db: TestDb) {
     assert_eq!(conv.first_response_at, Some(history[1].created_at));
 
     // The imported agent logs in with the old password; the hash becomes argon2id.
-    let data_dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let data_dir = common::data_dir();
     let app = TestApp::spawn_on(db, data_dir, &[]).await;
     app.login("ann@example.com", "ann old password").await;
     let upgraded = app
@@ -212,15 +212,12 @@ async fn import_twice_then_log_in(db: TestDb) {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn import_sqlite() {
-    import_twice_then_log_in(TestDb::sqlite().await).await;
-}
+on_both_databases!(import_twice_then_log_in => import_sqlite, import_mysql);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs MySQL (CHAT_TEST_MYSQL_URL)"]
-async fn import_mysql() {
-    import_twice_then_log_in(TestDb::mysql().await).await;
+/// Writes `text` as `file` in `dir` and imports: the error, with its causes.
+async fn import_error(db: &TestDb, dir: &Path, file: &str, text: &str) -> String {
+    std::fs::write(dir.join(file), text).unwrap();
+    format!("{:#}", import_dir(&db.store, dir).await.unwrap_err())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -228,23 +225,13 @@ async fn bad_lines_are_named() {
     let db = TestDb::sqlite().await;
     let dir = std::env::temp_dir().join(format!("chat-import-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("users.jsonl"),
-        "\n{\"id\":1,\"email\":\"a@example.com\",\"password_hash\":\"plain\",\"created_at\":\"2024-01-01 00:00:00\"}\n",
-    )
-    .unwrap();
-    let err = format!("{:#}", import_dir(&db.store, &dir).await.unwrap_err());
+    let err = import_error(&db, &dir, "users.jsonl", "\n{\"id\":1,\"email\":\"a@example.com\",\"password_hash\":\"plain\",\"created_at\":\"2024-01-01 00:00:00\"}\n").await;
     assert!(
         err.contains("users.jsonl:2") && err.contains("neither bcrypt"),
         "{err}"
     );
     std::fs::write(dir.join("users.jsonl"), "").unwrap();
-    std::fs::write(
-        dir.join("messages.jsonl"),
-        "{\"id\":1,\"conversation_id\":9,\"sender\":\"customer\",\"body\":\"hi\",\"created_at\":\"2024-01-01 00:00:00\"}\n",
-    )
-    .unwrap();
-    let err = format!("{:#}", import_dir(&db.store, &dir).await.unwrap_err());
+    let err = import_error(&db, &dir, "messages.jsonl", "{\"id\":1,\"conversation_id\":9,\"sender\":\"customer\",\"body\":\"hi\",\"created_at\":\"2024-01-01 00:00:00\"}\n").await;
     assert!(
         err.contains("messages.jsonl:1") && err.contains("conversation 9 is not in"),
         "{err}"

@@ -10,22 +10,14 @@ use std::time::Duration;
 use chat_domain::model::Role;
 use common::ws::Ws;
 use common::{TestApp, create_staff};
-use serde_json::{Value, json};
+use serde_json::json;
 
-async fn send(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-    token: &str,
-) -> common::Response {
-    common::send(app, method, path, body, Some(token)).await
-}
+use common::send_as as send;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn supervisors_edit_the_knowledge_base_and_the_assistant_follows() {
     let db = chat_store::testing::TestDb::sqlite().await;
-    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let dir = common::data_dir();
     let app = TestApp::spawn_on(
         db,
         dir,
@@ -57,32 +49,19 @@ async fn supervisors_edit_the_knowledge_base_and_the_assistant_follows() {
     // Supervisors may.
     let created = send(&app, "POST", "/api/v1/knowledge", Some(doc), &sup).await;
     assert_eq!(created.status, 201, "{}", created.text);
-    let id = created.json()["id"].as_str().unwrap().to_owned();
-    let bad = send(
-        &app,
-        "POST",
-        "/api/v1/knowledge",
-        Some(json!({ "title": "", "body": "x" })),
-        &sup,
-    )
-    .await;
+    let id = created.id();
+    let payload = json!({ "title": "", "body": "x" });
+    let bad = send(&app, "POST", "/api/v1/knowledge", Some(payload), &sup).await;
     assert_eq!(
         (bad.status, bad.json()["error"]["field"].as_str()),
         (400, Some("title"))
     );
 
     // The assistant answers from it without a restart.
-    let session = app
-        .post_json("/api/v1/widget/sessions", &json!({}), None)
-        .await
-        .json();
+    let session = common::widget_session(&app).await;
     let (mut ws, _) = Ws::hello(app.addr, session["token"].as_str().unwrap(), json!([])).await;
     let ask = async |ws: &mut Ws, q: &str| -> String {
-        ws.send(json!({ "type": "open" })).await;
-        let conv = ws.next_of("subscribed").await["conversation"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let conv = ws.open(json!({ "type": "open" })).await;
         ws.send(
             json!({ "type": "send", "conversation_id": conv, "client_msg_id": "q", "body": q }),
         )
@@ -106,16 +85,11 @@ async fn supervisors_edit_the_knowledge_base_and_the_assistant_follows() {
     assert!(answer.contains("8:00 to 22:00"), "{answer}");
 
     // Import: CSV, Markdown and JSON; all or nothing.
+    let import = "/api/v1/knowledge/import";
     let csv =
         "question,answer\n\"Do you ship to Macau?\",\"Yes, Macau orders arrive in 3 to 5 days.\"\n";
-    let r = send(
-        &app,
-        "POST",
-        "/api/v1/knowledge/import",
-        Some(json!({ "format": "csv", "content": csv, "tags": ["shipping"] })),
-        &sup,
-    )
-    .await;
+    let payload = json!({ "format": "csv", "content": csv, "tags": ["shipping"] });
+    let r = send(&app, "POST", import, Some(payload), &sup).await;
     assert_eq!(
         (r.status, r.json()["imported"].as_u64()),
         (201, Some(1)),
@@ -123,14 +97,8 @@ async fn supervisors_edit_the_knowledge_base_and_the_assistant_follows() {
         r.text
     );
     let md = "# Gift cards\nGift cards never expire.\n\n# Student discount\nStudents get 5% off with a valid ID.\n";
-    let r = send(
-        &app,
-        "POST",
-        "/api/v1/knowledge/import",
-        Some(json!({ "format": "markdown", "content": md })),
-        &sup,
-    )
-    .await;
+    let payload = json!({ "format": "markdown", "content": md });
+    let r = send(&app, "POST", import, Some(payload), &sup).await;
     assert_eq!(r.json()["imported"], 2);
     let r = send(&app, "POST", "/api/v1/knowledge/import", Some(json!({ "format": "json", "content": "[{\"question\":\"ok\",\"answer\":\"fine\"},{\"question\":\"\",\"answer\":\"empty title\"}]" })), &sup).await;
     assert_eq!(
@@ -141,51 +109,20 @@ async fn supervisors_edit_the_knowledge_base_and_the_assistant_follows() {
         .await
         .json();
     assert_eq!(
-        all["items"].as_array().unwrap().len(),
+        common::items(&all).len(),
         4,
         "the failed import stored nothing"
     );
 
     // Disable, then delete.
-    let r = send(
-        &app,
-        "PUT",
-        &format!("/api/v1/knowledge/{id}"),
-        Some(json!({ "title": "Opening hours", "body": "x y z", "enabled": false })),
-        &sup,
-    )
-    .await;
+    let uri = format!("/api/v1/knowledge/{id}");
+    let payload = json!({ "title": "Opening hours", "body": "x y z", "enabled": false });
+    let r = send(&app, "PUT", &uri, Some(payload), &sup).await;
     assert_eq!(r.json()["enabled"], false);
-    assert_eq!(
-        send(
-            &app,
-            "DELETE",
-            &format!("/api/v1/knowledge/{id}"),
-            None,
-            &sup
-        )
-        .await
-        .status,
-        204
-    );
-    assert_eq!(
-        send(
-            &app,
-            "DELETE",
-            &format!("/api/v1/knowledge/{id}"),
-            None,
-            &sup
-        )
-        .await
-        .status,
-        404
-    );
-    assert_eq!(
-        send(&app, "GET", &format!("/api/v1/knowledge/{id}"), None, &sup)
-            .await
-            .status,
-        404
-    );
+    let doc = format!("/api/v1/knowledge/{id}");
+    assert_eq!(send(&app, "DELETE", &doc, None, &sup).await.status, 204);
+    assert_eq!(send(&app, "DELETE", &doc, None, &sup).await.status, 404);
+    assert_eq!(send(&app, "GET", &doc, None, &sup).await.status, 404);
 }
 
 /// "Try a question": the passages retrieval finds, whether the assistant
@@ -203,27 +140,15 @@ async fn supervisors_try_questions_and_reindex() {
         201
     );
 
-    let r = send(
-        &app,
-        "GET",
-        "/api/v1/knowledge/search?q=when%20do%20I%20get%20my%20refund",
-        None,
-        &sup,
-    )
-    .await;
+    let uri = "/api/v1/knowledge/search?q=when%20do%20I%20get%20my%20refund";
+    let r = send(&app, "GET", uri, None, &sup).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let items = r.json()["items"].as_array().unwrap().clone();
     assert_eq!(items[0]["title"], "Refunds", "{items:?}");
     assert!(items[0]["score"].as_f64().unwrap() > 0.0);
     assert_eq!(items[0]["answers"], true);
-    let none = send(
-        &app,
-        "GET",
-        "/api/v1/knowledge/search?q=tell%20me%20a%20joke",
-        None,
-        &sup,
-    )
-    .await;
+    let uri = "/api/v1/knowledge/search?q=tell%20me%20a%20joke";
+    let none = send(&app, "GET", uri, None, &sup).await;
     assert!(
         none.json()["items"]
             .as_array()
@@ -254,7 +179,7 @@ async fn supervisors_try_questions_and_reindex() {
     )
     .await
     .json();
-    assert_eq!(hours["items"].as_array().unwrap().len(), 1);
+    assert_eq!(common::items(&hours).len(), 1);
     assert_eq!(hours["items"][0]["title"], "Opening hours");
     let audit = send(
         &app,
@@ -265,7 +190,7 @@ async fn supervisors_try_questions_and_reindex() {
     )
     .await
     .json();
-    assert_eq!(audit["items"].as_array().unwrap().len(), 1, "{audit}");
+    assert_eq!(common::items(&audit).len(), 1, "{audit}");
 
     for (path, field) in [
         ("/api/v1/knowledge/search", "q"),

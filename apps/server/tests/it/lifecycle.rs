@@ -133,14 +133,8 @@ async fn sigterm_closes_sockets_with_1001_then_exits() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let session = common::request(
-        addr,
-        "POST",
-        "/api/v1/widget/sessions",
-        &[("content-type", "application/json")],
-        Some(b"{}"),
-    )
-    .await;
+    let session =
+        common::post_raw(addr, "/api/v1/widget/sessions", "application/json", b"{}").await;
     let token = session.json()["token"].as_str().unwrap().to_owned();
     let (mut ws, _) = common::ws::Ws::hello(addr, &token, serde_json::json!([])).await;
     let stopping = Instant::now();

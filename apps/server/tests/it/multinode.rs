@@ -10,11 +10,9 @@ use crate::common;
 
 use std::time::{Duration, Instant};
 
-use chat_store::testing::{TestDb, service_url};
-use common::nodes::{post, ready, start, start_with};
+use common::nodes::{admin_login, cluster, post, ready, start, start_with};
 use common::request;
 use common::ws::Ws;
-use common::{ADMIN_EMAIL, ADMIN_PASSWORD};
 use serde_json::{Value, json};
 
 async fn say(ws: &mut Ws, conv: &str, cmid: &str, body: &str) -> i64 {
@@ -33,9 +31,7 @@ async fn say(ws: &mut Ws, conv: &str, cmid: &str, body: &str) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs MySQL and Redis (CHAT_TEST_MYSQL_URL, CHAT_TEST_REDIS_URL)"]
 async fn two_nodes_share_conversations_and_survive_a_crash() {
-    let redis = service_url("CHAT_TEST_REDIS_URL");
-    let db = TestDb::mysql().await;
-    let prefix = format!("t-{}", uuid::Uuid::now_v7().simple());
+    let (redis, db, prefix) = cluster().await;
     let mut a = start("node-a", &db.url, &redis, &prefix);
     let b = start("node-b", &db.url, &redis, &prefix);
     ready(&a).await;
@@ -44,29 +40,16 @@ async fn two_nodes_share_conversations_and_survive_a_crash() {
     // Customer on A, agent (the admin) on B.
     let session = post(a.addr, "/api/v1/widget/sessions", json!({})).await;
     let ctoken = session["token"].as_str().unwrap().to_owned();
-    let login = post(
-        b.addr,
-        "/api/v1/auth/login",
-        json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD }),
-    )
-    .await;
-    let atoken = login["access_token"].as_str().unwrap().to_owned();
+    let atoken = admin_login(b.addr).await;
     let (mut agent, _) = Ws::hello(b.addr, &atoken, json!([])).await;
     let (mut cust, _) = Ws::hello(a.addr, &ctoken, json!([])).await;
-    cust.send(json!({ "type": "open" })).await;
-    let conv = cust.next_of("subscribed").await["conversation"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let conv = cust.open(json!({ "type": "open" })).await;
     // The agent on B hears of the new conversation opened on A.
     let opened = agent.next_of("conversation").await;
     assert_eq!(opened["conversation"]["id"], conv.as_str());
 
     say(&mut cust, &conv, "c1", "hello from node A").await;
-    agent
-        .send(json!({ "type": "takeover", "conversation_id": conv }))
-        .await;
-    agent.next_of("result").await;
+    agent.act("takeover", &conv).await;
     agent
         .send(json!({ "type": "subscribe", "conversation_id": conv, "after_seq": 0 }))
         .await;
@@ -86,22 +69,14 @@ async fn two_nodes_share_conversations_and_survive_a_crash() {
     assert_eq!(cust.messages(1).await[0]["seq"], last_seen);
 
     // A second agent works on node A.
-    let at = chat_domain::time::now();
-    let other = chat_domain::model::User {
-        id: chat_domain::ids::UserId::new(),
-        email: "bob@example.com".into(),
-        display_name: "Bob".into(),
-        password_hash: chat_admin::auth::hash_password("bob password".into())
-            .await
-            .unwrap(),
-        role: chat_domain::model::Role::Agent,
-        active: true,
-        created_at: at,
-        updated_at: at,
-    };
-    chat_domain::ports::UserRepository::create_user(&db.store, &other)
-        .await
-        .unwrap();
+    let other = common::insert_staff(
+        &db.store,
+        "bob@example.com",
+        "Bob",
+        "bob password",
+        chat_domain::model::Role::Agent,
+    )
+    .await;
     let bob = post(
         a.addr,
         "/api/v1/auth/login",
@@ -132,21 +107,10 @@ async fn two_nodes_share_conversations_and_survive_a_crash() {
         );
     }
     // The customer reconnects to B and resumes: exactly what it missed.
-    let (mut cust, _) = Ws::hello(
-        b.addr,
-        &ctoken,
-        json!([{ "conversation_id": conv, "after_seq": last_seen }]),
-    )
-    .await;
+    let (mut cust, _) = Ws::resume(b.addr, &ctoken, &conv, last_seen).await;
     cust.next_of("subscribed").await;
     let missed = cust.messages(3).await;
-    assert_eq!(
-        missed
-            .iter()
-            .map(|m| m["seq"].as_i64().unwrap())
-            .collect::<Vec<_>>(),
-        sent
-    );
+    assert_eq!(common::seqs(&missed), sent);
     assert_eq!(missed[0]["body"], "while you were away 1");
     cust.quiet_for(Duration::from_millis(300)).await;
     // Bob's node died without a word: his presence expires and B says so.
@@ -167,33 +131,19 @@ async fn two_nodes_share_conversations_and_survive_a_crash() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs MySQL and Redis (CHAT_TEST_MYSQL_URL, CHAT_TEST_REDIS_URL)"]
 async fn two_nodes_never_assign_one_conversation_twice() {
-    let redis = service_url("CHAT_TEST_REDIS_URL");
-    let db = TestDb::mysql().await;
-    let prefix = format!("t-{}", uuid::Uuid::now_v7().simple());
+    let (redis, db, prefix) = cluster().await;
     let a = start("race-a", &db.url, &redis, &prefix);
     let b = start("race-b", &db.url, &redis, &prefix);
     ready(&a).await;
     ready(&b).await;
-    let login = post(
-        a.addr,
-        "/api/v1/auth/login",
-        json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD }),
-    )
-    .await;
-    let admin = login["access_token"].as_str().unwrap().to_owned();
+    let admin = admin_login(a.addr).await;
     let (mut on_a, _) = Ws::hello(a.addr, &admin, json!([])).await;
     let (mut on_b, _) = Ws::hello(b.addr, &admin, json!([])).await;
     for round in 0..10 {
         let session = post(a.addr, "/api/v1/widget/sessions", json!({})).await;
         let (mut cust, _) = Ws::hello(b.addr, session["token"].as_str().unwrap(), json!([])).await;
-        cust.send(json!({ "type": "open" })).await;
-        let conv = cust.next_of("subscribed").await["conversation"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        cust.send(json!({ "type": "request_human", "conversation_id": conv }))
-            .await;
-        cust.next_of("result").await;
+        let conv = cust.open(json!({ "type": "open" })).await;
+        cust.act("request_human", &conv).await;
         // The same queued conversation accepted on both nodes at once.
         on_a.send(json!({ "type": "accept", "conversation_id": conv, "ref": format!("a{round}") }))
             .await;
@@ -205,9 +155,7 @@ async fn two_nodes_never_assign_one_conversation_twice() {
         assert_eq!(wins, 1, "round {round}: {ra} / {rb}");
         let loser = if ra["type"] == "error" { &ra } else { &rb };
         assert_eq!(loser["code"], "conflict");
-        cust.send(json!({ "type": "close", "conversation_id": conv }))
-            .await;
-        cust.next_of("result").await;
+        cust.act("close", &conv).await;
     }
 }
 
@@ -239,9 +187,7 @@ async fn bot_reply(ws: &mut Ws) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs MySQL and Redis (CHAT_TEST_MYSQL_URL, CHAT_TEST_REDIS_URL)"]
 async fn roles_split_across_nodes() {
-    let redis = service_url("CHAT_TEST_REDIS_URL");
-    let db = TestDb::mysql().await;
-    let prefix = format!("t-{}", uuid::Uuid::now_v7().simple());
+    let (redis, db, prefix) = cluster().await;
     let role = |name: &str, roles: &str, extra: &[(&str, &str)]| {
         let mut env = vec![("CHAT_ROLES", roles)];
         env.extend_from_slice(extra);
@@ -289,11 +235,7 @@ async fn roles_split_across_nodes() {
     let session = post(gateway.addr, "/api/v1/widget/sessions", json!({})).await;
     let (mut cust, _) =
         Ws::hello(gateway.addr, session["token"].as_str().unwrap(), json!([])).await;
-    cust.send(json!({ "type": "open" })).await;
-    let conv = cust.next_of("subscribed").await["conversation"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let conv = cust.open(json!({ "type": "open" })).await;
     say(&mut cust, &conv, "q1", "怎么查物流？").await;
     let answer = bot_reply(&mut cust).await;
     assert!(
@@ -303,13 +245,7 @@ async fn roles_split_across_nodes() {
 
     // The admin closes it through the back-office node's REST API: the
     // customer on the gateway node sees the change.
-    let login = post(
-        admin.addr,
-        "/api/v1/auth/login",
-        json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD }),
-    )
-    .await;
-    let bearer = format!("Bearer {}", login["access_token"].as_str().unwrap());
+    let bearer = format!("Bearer {}", admin_login(admin.addr).await);
     let r = request(
         admin.addr,
         "POST",
@@ -339,22 +275,14 @@ async fn roles_split_across_nodes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs MySQL and Redis (CHAT_TEST_MYSQL_URL, CHAT_TEST_REDIS_URL)"]
 async fn two_nodes_queue_one_webhook_delivery_per_event() {
-    let redis = service_url("CHAT_TEST_REDIS_URL");
-    let db = TestDb::mysql().await;
-    let prefix = format!("t-{}", uuid::Uuid::now_v7().simple());
+    let (redis, db, prefix) = cluster().await;
     // The receiver does not exist: the rows are what is counted here.
     let private = [("CHAT_WEBHOOK_ALLOW_PRIVATE", "true")];
     let a = crate::common::nodes::start_with("node-a", &db.url, &redis, &prefix, &private);
     let b = crate::common::nodes::start_with("node-b", &db.url, &redis, &prefix, &private);
     ready(&a).await;
     ready(&b).await;
-    let login = post(
-        a.addr,
-        "/api/v1/auth/login",
-        json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD }),
-    )
-    .await;
-    let admin = format!("Bearer {}", login["access_token"].as_str().unwrap());
+    let admin = format!("Bearer {}", admin_login(a.addr).await);
     let hook = crate::common::request(
         a.addr,
         "POST",
@@ -368,18 +296,14 @@ async fn two_nodes_queue_one_webhook_delivery_per_event() {
     )
     .await;
     assert_eq!(hook.status, 201, "{}", hook.text);
-    let hook = hook.json()["id"].as_str().unwrap().to_owned();
+    let hook = hook.id();
 
     // The customer on B: an opened conversation and two messages, each
     // heard by both nodes.
     let session = post(b.addr, "/api/v1/widget/sessions", json!({})).await;
     let ctoken = session["token"].as_str().unwrap().to_owned();
     let (mut cust, _) = Ws::hello(b.addr, &ctoken, json!([])).await;
-    cust.send(json!({ "type": "open" })).await;
-    let conv = cust.next_of("subscribed").await["conversation"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let conv = cust.open(json!({ "type": "open" })).await;
     say(&mut cust, &conv, "m1", "hello").await;
     say(&mut cust, &conv, "m2", "anyone there?").await;
 
@@ -388,12 +312,10 @@ async fn two_nodes_queue_one_webhook_delivery_per_event() {
     let events = |node: std::net::SocketAddr| {
         let (admin, hook) = (admin.clone(), hook.clone());
         async move {
-            let r = crate::common::request(
+            let r = crate::common::get_with(
                 node,
-                "GET",
                 &format!("/api/v1/webhooks/{hook}/deliveries?limit=100"),
-                &[("authorization", &admin)],
-                None,
+                ("authorization", &admin),
             )
             .await;
             assert_eq!(r.status, 200, "{}", r.text);

@@ -95,25 +95,11 @@ async fn scripts_and_styles_have_their_types_and_revalidate() {
     assert_eq!(css.headers["x-content-type-options"], "nosniff");
 
     let etag = r.headers["etag"].clone();
-    let again = request(
-        app.addr,
-        "GET",
-        "/widget.js",
-        &[("if-none-match", etag.as_str())],
-        None,
-    )
-    .await;
+    let again = common::get_with(app.addr, "/widget.js", ("if-none-match", etag.as_str())).await;
     assert_eq!(again.status, 304);
     assert!(again.text.is_empty());
     assert_eq!(again.headers["etag"], etag);
-    let stale = request(
-        app.addr,
-        "GET",
-        "/widget.js",
-        &[("if-none-match", "\"other\"")],
-        None,
-    )
-    .await;
+    let stale = common::get_with(app.addr, "/widget.js", ("if-none-match", "\"other\"")).await;
     assert_eq!(stale.status, 200);
 
     let head = request(app.addr, "HEAD", "/console", &[], None).await;
@@ -226,7 +212,7 @@ async fn web_dir_serves_from_disk_for_development() {
     copy_dir(&web_dir(), &dir);
     std::fs::write(dir.join("widget/embed.js"), "// edited on disk\n").unwrap();
     let db = chat_store::testing::TestDb::sqlite().await;
-    let data = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let data = common::data_dir();
     let app = TestApp::spawn_on(db, data, &[("CHAT_WEB_DIR", dir.to_str().unwrap())]).await;
     let r = app.get("/widget.js", None).await;
     assert_eq!((r.status, r.text.as_str()), (200, "// edited on disk\n"));

@@ -157,20 +157,14 @@ async fn email_of(app: &TestApp, id: chat_domain::ids::UserId) -> String {
 }
 
 async fn token_of(app: &TestApp, email: &str, password: &str) -> String {
-    app.login(email, password).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    app.token(email, password).await
 }
 
 async fn every_cell_of_the_matrix(app: &TestApp) {
     let mut admin = token_of(app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let (agent_id, agent) = common::create_staff(app, Role::Agent).await;
     let (supervisor_id, supervisor) = common::create_staff(app, Role::Supervisor).await;
-    let session = app
-        .post_json("/api/v1/widget/sessions", &json!({}), None)
-        .await
-        .json();
+    let session = common::widget_session(app).await;
     let customer = session["token"].as_str().unwrap().to_owned();
     let customer_id: CustomerId = session["customer_id"].as_str().unwrap().parse().unwrap();
     let mut tokens = [
@@ -242,32 +236,21 @@ async fn every_cell_of_the_matrix(app: &TestApp) {
                 Some(&admin),
             )
             .await
-            .json()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+            .id();
         let canned = app
             .post_json(
                 "/api/v1/canned",
                 &json!({"shortcut": format!("s{}", &uuid::Uuid::new_v4().simple().to_string()[..10]), "title": "Hi", "body": "Hello!", "shared": true}),
                 Some(&admin),
             )
-            .await
-            .json()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+            .await.id();
         let webhook = app
             .post_json(
                 "/api/v1/webhooks",
                 &json!({"url": "https://example.com/hook", "events": ["message.created"], "enabled": false}),
                 Some(&admin),
             )
-            .await
-            .json()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+            .await.id();
         let delivery = WebhookDelivery::new(
             webhook.parse().unwrap(),
             WebhookEvent::Ping,

@@ -80,14 +80,7 @@ async fn customer_and_agent_end_to_end(app: &TestApp) {
         (Some(1), Some(false))
     );
     // Persisted before acknowledged.
-    let stored = request(
-        app.addr,
-        "GET",
-        &format!("/api/v1/widget/conversations/{conv}/messages"),
-        &[("authorization", &format!("Bearer {ctoken}"))],
-        None,
-    )
-    .await;
+    let stored = common::widget_messages(app, &conv, &ctoken).await;
     assert_eq!(
         stored.json()["items"][0]["body"],
         "我的订单还没到 (my order has not arrived)"
@@ -130,13 +123,7 @@ async fn customer_and_agent_end_to_end(app: &TestApp) {
         .await;
     agent_ws.next_of("subscribed").await;
     let history = agent_ws.messages(3).await;
-    assert_eq!(
-        history
-            .iter()
-            .map(|m| m["seq"].as_i64().unwrap())
-            .collect::<Vec<_>>(),
-        vec![1, 2, 3]
-    );
+    assert_eq!(common::seqs(&history), vec![1, 2, 3]);
     assert_eq!(history[1]["body"], "Waiting for an agent to join.");
     assert_eq!(history[2]["body"], "Ann joined the conversation.");
     loop {
@@ -164,13 +151,7 @@ async fn customer_and_agent_end_to_end(app: &TestApp) {
             "It ships tomorrow."
         ]
     );
-    assert_eq!(
-        got.iter()
-            .map(|m| m["seq"].as_i64().unwrap())
-            .collect::<Vec<_>>(),
-        vec![1, 2, 3, 4, 6],
-        "5 is the note"
-    );
+    assert_eq!(common::seqs(&got), vec![1, 2, 3, 4, 6], "5 is the note");
     assert!(!bodies.contains(&"VIP customer"));
     cws.send(json!({ "type": "typing", "conversation_id": conv, "on": true }))
         .await;
@@ -186,20 +167,12 @@ async fn customer_and_agent_end_to_end(app: &TestApp) {
     // The agent saw 1..3 as history, then every later message once, in order:
     // 4 (a1), 5 (the note), 6 (a2), 7 (the customer's thanks).
     let live = agent_ws.messages(4).await;
-    assert_eq!(
-        live.iter()
-            .map(|m| m["seq"].as_i64().unwrap())
-            .collect::<Vec<_>>(),
-        vec![4, 5, 6, 7]
-    );
+    assert_eq!(common::seqs(&live), vec![4, 5, 6, 7]);
     assert_eq!(live[3]["body"], "Thanks!");
 
     // Close: both hear it; nobody can post after.
-    agent_ws
-        .send(json!({ "type": "close", "conversation_id": conv }))
-        .await;
     assert_eq!(
-        agent_ws.next_of("result").await["conversation"]["state"],
+        agent_ws.act("close", &conv).await["conversation"]["state"],
         "closed"
     );
     assert_eq!(
@@ -214,22 +187,10 @@ async fn customer_and_agent_end_to_end(app: &TestApp) {
     );
 
     // The customer rates the closed conversation, once.
+    let customer_token = ctoken.as_str();
     let rate = |body: Value| {
-        let auth = format!("Bearer {ctoken}");
         let path = format!("/api/v1/widget/conversations/{conv}/rating");
-        async move {
-            request(
-                app.addr,
-                "POST",
-                &path,
-                &[
-                    ("content-type", "application/json"),
-                    ("authorization", &auth),
-                ],
-                Some(body.to_string().as_bytes()),
-            )
-            .await
-        }
+        async move { common::send(app, "POST", &path, Some(body), Some(customer_token)).await }
     };
     let r = rate(json!({ "score": 6 })).await;
     assert_eq!(
@@ -248,12 +209,8 @@ async fn customer_and_agent_end_to_end(app: &TestApp) {
     assert_eq!(rate(json!({ "score": 1 })).await.status, 409, "rated once");
 
     // Staff REST: history paged by sequence.
-    let page = app
-        .get(
-            &format!("/api/v1/conversations/{conv}/messages?after_seq=2&limit=3"),
-            Some(&atoken),
-        )
-        .await;
+    let uri = format!("/api/v1/conversations/{conv}/messages?after_seq=2&limit=3");
+    let page = app.get(&uri, Some(&atoken)).await;
     assert_eq!(page.status, 200, "{}", page.text);
     let seqs: Vec<i64> = page.json()["items"]
         .as_array()
@@ -273,9 +230,7 @@ async fn reconnect_resumes_without_loss_or_duplicates(app: &TestApp) {
         say(&mut cws, &conv, &format!("c{i}"), &format!("customer {i}")).await;
     }
     let (mut aws, _) = Ws::hello(app.addr, &atoken, json!([])).await;
-    aws.send(json!({ "type": "takeover", "conversation_id": conv }))
-        .await;
-    aws.next_of("result").await;
+    aws.act("takeover", &conv).await;
     // The customer saw everything up to its own messages and the notice, then drops.
     let seen = cws.messages(4).await;
     let last_seen = seen.last().unwrap()["seq"].as_i64().unwrap();
@@ -285,21 +240,10 @@ async fn reconnect_resumes_without_loss_or_duplicates(app: &TestApp) {
         say(&mut aws, &conv, &format!("a{i}"), &format!("agent {i}")).await;
     }
     // Reconnect naming the last sequence seen: exactly what was missed.
-    let (mut cws, _) = Ws::hello(
-        app.addr,
-        &ctoken,
-        json!([{ "conversation_id": conv, "after_seq": last_seen }]),
-    )
-    .await;
+    let (mut cws, _) = Ws::resume(app.addr, &ctoken, &conv, last_seen).await;
     cws.next_of("subscribed").await;
     let missed = cws.messages(5).await;
-    assert_eq!(
-        missed
-            .iter()
-            .map(|m| m["seq"].as_i64().unwrap())
-            .collect::<Vec<_>>(),
-        vec![5, 6, 7, 8, 9]
-    );
+    assert_eq!(common::seqs(&missed), vec![5, 6, 7, 8, 9]);
     assert_eq!(missed[0]["body"], "agent 1");
     // Live again, no duplicates of what was replayed.
     say(&mut aws, &conv, "a6", "agent 6").await;
@@ -314,12 +258,7 @@ async fn resend_is_idempotent(app: &TestApp) {
     let (_, atoken) = agent(app, Role::Supervisor).await;
     let (mut cws, _) = Ws::hello(app.addr, &ctoken, json!([])).await;
     let conv = open(&mut cws).await;
-    let (mut sws, _) = Ws::hello(
-        app.addr,
-        &atoken,
-        json!([{ "conversation_id": conv, "after_seq": 0 }]),
-    )
-    .await;
+    let (mut sws, _) = Ws::resume(app.addr, &atoken, &conv, 0).await;
     sws.next_of("subscribed").await;
     let first = say(&mut cws, &conv, "same-id", "hello?").await;
     let again = say(&mut cws, &conv, "same-id", "hello?").await;
@@ -468,12 +407,7 @@ async fn nobody_reaches_a_conversation_not_theirs(app: &TestApp) {
     let (mut a, _) = Ws::hello(app.addr, &alice, json!([])).await;
     let conv = open(&mut a).await;
     say(&mut a, &conv, "x", "private matter").await;
-    let (mut b, _) = Ws::hello(
-        app.addr,
-        &bob,
-        json!([{ "conversation_id": conv, "after_seq": 0 }]),
-    )
-    .await;
+    let (mut b, _) = Ws::resume(app.addr, &bob, &conv, 0).await;
     assert_eq!(b.next_of("error").await["code"], "not_found");
     b.send(json!({ "type": "send", "conversation_id": conv, "client_msg_id": "y", "body": "hi" }))
         .await;
@@ -481,14 +415,7 @@ async fn nobody_reaches_a_conversation_not_theirs(app: &TestApp) {
     b.send(json!({ "type": "close", "conversation_id": conv }))
         .await;
     assert_eq!(b.next_of("error").await["code"], "not_found");
-    let r = request(
-        app.addr,
-        "GET",
-        &format!("/api/v1/widget/conversations/{conv}/messages"),
-        &[("authorization", &format!("Bearer {bob}"))],
-        None,
-    )
-    .await;
+    let r = common::widget_messages(app, &conv, &bob).await;
     assert_eq!(r.status, 404);
     let r = request(
         app.addr,
@@ -504,10 +431,8 @@ async fn nobody_reaches_a_conversation_not_theirs(app: &TestApp) {
     let (_, other) = agent(app, Role::Agent).await;
     let (_, sup) = agent(app, Role::Supervisor).await;
     let (mut o, _) = Ws::hello(app.addr, &owner, json!([])).await;
-    o.send(json!({ "type": "takeover", "conversation_id": conv }))
-        .await;
     assert_eq!(
-        o.next_of("result").await["conversation"]["assignee_id"],
+        o.act("takeover", &conv).await["conversation"]["assignee_id"],
         owner_id.to_string()
     );
     assert_eq!(
@@ -545,26 +470,16 @@ async fn nobody_reaches_a_conversation_not_theirs(app: &TestApp) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_reader_does_not_delay_others() {
     let db = chat_store::testing::TestDb::sqlite().await;
-    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let dir = common::data_dir();
     let app = TestApp::spawn_on(db, dir, &[("CHAT_WS_RATE_PER_SEC", "100000")]).await;
     let (ctoken, _) = customer(&app).await;
     let (_, sup) = agent(&app, Role::Supervisor).await;
     let (mut writer, _) = Ws::hello(app.addr, &ctoken, json!([])).await;
     let conv = open(&mut writer).await;
     // A supervisor who follows the conversation but never reads...
-    let (mut slow, _) = Ws::hello(
-        app.addr,
-        &sup,
-        json!([{ "conversation_id": conv, "after_seq": 0 }]),
-    )
-    .await;
+    let (mut slow, _) = Ws::resume(app.addr, &sup, &conv, 0).await;
     // ...and one who reads.
-    let (mut fast, _) = Ws::hello(
-        app.addr,
-        &sup,
-        json!([{ "conversation_id": conv, "after_seq": 0 }]),
-    )
-    .await;
+    let (mut fast, _) = Ws::resume(app.addr, &sup, &conv, 0).await;
     fast.next_of("subscribed").await;
     let body = "x".repeat(12 * 1024);
     let n = 1200usize; // ~15 MB: more than the loopback socket buffers hold
@@ -623,20 +538,14 @@ async fn widget_sessions_anonymous_verified_and_refused() {
     use hmac::Mac as _;
     let secret = "widget-secret-widget-secret-0123456789";
     let db = chat_store::testing::TestDb::sqlite().await;
-    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let dir = common::data_dir();
     let app = TestApp::spawn_on(db, dir, &[("CHAT_WIDGET_SECRET", secret)]).await;
 
     // Anonymous: a visitor id to keep; coming back with it is the same customer.
-    let first = app
-        .post_json("/api/v1/widget/sessions", &json!({}), None)
-        .await
-        .json();
+    let first = common::widget_session(&app).await;
+    let payload = json!({ "visitor_id": first["visitor_id"] });
     let again = app
-        .post_json(
-            "/api/v1/widget/sessions",
-            &json!({ "visitor_id": first["visitor_id"] }),
-            None,
-        )
+        .post_json("/api/v1/widget/sessions", &payload, None)
         .await
         .json();
     assert_eq!(first["customer_id"], again["customer_id"]);
@@ -647,20 +556,14 @@ async fn widget_sessions_anonymous_verified_and_refused() {
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(b"user-42");
     let sig = hex::encode(mac.finalize().into_bytes());
+    let payload = json!({ "external_id": "user-42", "signature": sig, "name": "Ann" });
     let ok = app
-        .post_json(
-            "/api/v1/widget/sessions",
-            &json!({ "external_id": "user-42", "signature": sig, "name": "Ann" }),
-            None,
-        )
+        .post_json("/api/v1/widget/sessions", &payload, None)
         .await;
     assert_eq!(ok.status, 200, "{}", ok.text);
+    let payload = json!({ "external_id": "user-42", "signature": sig });
     let same = app
-        .post_json(
-            "/api/v1/widget/sessions",
-            &json!({ "external_id": "user-42", "signature": sig }),
-            None,
-        )
+        .post_json("/api/v1/widget/sessions", &payload, None)
         .await;
     assert_eq!(ok.json()["customer_id"], same.json()["customer_id"]);
     assert!(ok.json().get("visitor_id").is_none());
@@ -692,12 +595,11 @@ async fn widget_sessions_anonymous_verified_and_refused() {
             "{body}"
         );
     }
-    let bad = request(
+    let bad = common::post_raw(
         app.addr,
-        "POST",
         "/api/v1/widget/sessions",
-        &[("content-type", "application/json")],
-        Some(b"{nope"),
+        "application/json",
+        b"{nope",
     )
     .await;
     assert_eq!(
@@ -725,26 +627,11 @@ async fn rest_actions_follow_the_same_rules_as_the_socket(app: &TestApp) {
     let (mut cws, _) = Ws::hello(app.addr, &ctoken, json!([])).await;
     let conv = open(&mut cws).await;
     say(&mut cws, &conv, "c1", "hello").await;
-    cws.send(json!({ "type": "request_human", "conversation_id": conv }))
-        .await;
-    cws.next_of("result").await;
+    cws.act("request_human", &conv).await;
     let act = |action: &str, token: &str, body: Option<Value>| {
         let path = format!("/api/v1/conversations/{conv}/{action}");
-        let auth = format!("Bearer {token}");
-        async move {
-            let body = body.map(|b| b.to_string());
-            request(
-                app.addr,
-                "POST",
-                &path,
-                &[
-                    ("content-type", "application/json"),
-                    ("authorization", &auth),
-                ],
-                body.as_deref().map(str::as_bytes),
-            )
-            .await
-        }
+        let token = token.to_owned();
+        async move { common::send(app, "POST", &path, body, Some(&token)).await }
     };
     // Agents cannot assign; supervisors can; agent_id is required.
     assert_eq!(
@@ -786,53 +673,25 @@ async fn rest_actions_follow_the_same_rules_as_the_socket(app: &TestApp) {
     assert_eq!(act("dance", &b, None).await.status, 404);
     assert_eq!(act("close", &b, None).await.json()["state"], "closed");
     // The customer's socket saw every change, and no note.
-    loop {
-        let f = cws.next_of("conversation").await;
-        if f["conversation"]["state"] == "closed" {
-            break;
-        }
-    }
-    let history = request(
-        app.addr,
-        "GET",
-        &format!("/api/v1/widget/conversations/{conv}/messages"),
-        &[("authorization", &format!("Bearer {ctoken}"))],
-        None,
-    )
-    .await
-    .json();
+    cws.until_state("closed").await;
+    let history = common::widget_messages(app, &conv, &ctoken).await.json();
     assert!(
-        history["items"]
-            .as_array()
-            .unwrap()
+        common::items(&history)
             .iter()
             .all(|m| m["kind"] != "private_note")
     );
     // Labels, and the list filtered by them.
-    let auth = format!("Bearer {sup}");
-    let r = request(
+    let labels = format!("/api/v1/conversations/{conv}/labels");
+    let r = common::send_text(
         app.addr,
         "PUT",
-        &format!("/api/v1/conversations/{conv}/labels"),
-        &[
-            ("content-type", "application/json"),
-            ("authorization", &auth),
-        ],
-        Some(br#"{"labels":[" refund ","refund","vip"]}"#),
+        &labels,
+        r#"{"labels":[" refund ","refund","vip"]}"#,
+        &sup,
     )
     .await;
     assert_eq!(r.json()["labels"], json!(["refund", "vip"]), "{}", r.text);
-    let r = request(
-        app.addr,
-        "PUT",
-        &format!("/api/v1/conversations/{conv}/labels"),
-        &[
-            ("content-type", "application/json"),
-            ("authorization", &auth),
-        ],
-        Some(br#"{"labels":[""]}"#),
-    )
-    .await;
+    let r = common::send_text(app.addr, "PUT", &labels, r#"{"labels":[""]}"#, &sup).await;
     assert_eq!(
         (r.status, r.json()["error"]["field"].as_str()),
         (400, Some("labels"))
@@ -842,9 +701,7 @@ async fn rest_actions_follow_the_same_rules_as_the_socket(app: &TestApp) {
         .await
         .json();
     assert!(
-        list["items"]
-            .as_array()
-            .unwrap()
+        common::items(&list)
             .iter()
             .any(|c| c["id"] == conv.as_str())
     );
@@ -856,10 +713,7 @@ async fn rest_actions_follow_the_same_rules_as_the_socket(app: &TestApp) {
         (400, Some("from"))
     );
     // The supervisor's assignment is audited.
-    let admin = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let admin = app.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let audit = app
         .get("/api/v1/audit?action=conversation.assign", Some(&admin))
         .await

@@ -29,7 +29,7 @@ use chat_domain::ids::ConversationId;
 use chat_domain::model::HistoryQuery;
 use chat_domain::ports::ConversationRepository;
 use chat_store::testing::TestDb;
-use common::nodes::{Node, free_port, post, ready, start_with};
+use common::nodes::{Node, admin_login, free_port, post, ready, start_with};
 use common::{ADMIN_EMAIL, ADMIN_PASSWORD, request};
 use futures_util::{SinkExt as _, StreamExt as _};
 use serde_json::{Value, json};
@@ -455,13 +455,7 @@ impl Load {
         for n in &nodes {
             ready(n).await;
         }
-        let login = post(
-            nodes[0].addr,
-            "/api/v1/auth/login",
-            json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD }),
-        )
-        .await;
-        let admin = login["access_token"].as_str().unwrap().to_owned();
+        let admin = admin_login(nodes[0].addr).await;
         let stop = Arc::new(AtomicBool::new(false));
         let tally = Arc::new(Mutex::new(Tally::default()));
         let mut senders = Vec::new();
@@ -471,11 +465,7 @@ impl Load {
             let session = post(cnode.addr, "/api/v1/widget/sessions", json!({})).await;
             let ctoken = session["token"].as_str().unwrap().to_owned();
             let (mut cust, _) = common::ws::Ws::hello(cnode.addr, &ctoken, json!([])).await;
-            cust.send(json!({ "type": "open" })).await;
-            let conv = cust.next_of("subscribed").await["conversation"]["id"]
-                .as_str()
-                .unwrap()
-                .to_owned();
+            let conv = cust.open(json!({ "type": "open" })).await;
             let (mut agent, _) = common::ws::Ws::hello(anode.addr, &admin, json!([])).await;
             agent
                 .send(json!({ "type": "takeover", "conversation_id": conv, "ref": "t" }))
@@ -609,12 +599,11 @@ impl Load {
 /// `Retry-After`, and so is a login with the right password, which must not
 /// count as a failed attempt (checked after recovery).
 async fn refused_while_down(node: &Node) {
-    let r = request(
+    let r = common::post_raw(
         node.addr,
-        "POST",
         "/api/v1/widget/sessions",
-        &[("content-type", "application/json")],
-        Some(b"{}"),
+        "application/json",
+        b"{}",
     )
     .await;
     assert_eq!(r.status, 503, "write during the outage: {}", r.text);
@@ -623,12 +612,11 @@ async fn refused_while_down(node: &Node) {
     let body = json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD }).to_string();
     // More attempts than the throttle allows (5): none may count.
     for _ in 0..6 {
-        let r = request(
+        let r = common::post_raw(
             node.addr,
-            "POST",
             "/api/v1/auth/login",
-            &[("content-type", "application/json")],
-            Some(body.as_bytes()),
+            "application/json",
+            body.as_bytes(),
         )
         .await;
         assert_eq!(r.status, 503, "login during the outage: {}", r.text);

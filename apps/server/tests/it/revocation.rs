@@ -13,12 +13,10 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use chat_store::testing::TestDb;
-use common::nodes::{Node, post, ready, start};
+use common::nodes::{Node, cluster, post, ready, start};
 use common::ws::{Ended, Ws};
 use common::{ADMIN_EMAIL, ADMIN_PASSWORD, request};
 use serde_json::{Value, json};
-
-const NEEDS: &str = "needs MySQL and Redis (CHAT_TEST_MYSQL_URL, CHAT_TEST_REDIS_URL)";
 
 /// A staff member with a socket open on each node.
 struct Victim {
@@ -32,22 +30,7 @@ struct Victim {
 
 async fn staff(nodes: &[Node], db: &TestDb, role: chat_domain::model::Role) -> Victim {
     let email = format!("{role}-{}@example.com", uuid::Uuid::now_v7().simple());
-    let at = chat_domain::time::now();
-    let user = chat_domain::model::User {
-        id: chat_domain::ids::UserId::new(),
-        email: email.clone(),
-        display_name: "Eve".into(),
-        password_hash: chat_admin::auth::hash_password("staff password".into())
-            .await
-            .unwrap(),
-        role,
-        active: true,
-        created_at: at,
-        updated_at: at,
-    };
-    chat_domain::ports::UserRepository::create_user(&db.store, &user)
-        .await
-        .unwrap();
+    let user = common::insert_staff(&db.store, &email, "Eve", "staff password", role).await;
     let login = post(
         nodes[0].addr,
         "/api/v1/auth/login",
@@ -73,20 +56,9 @@ async fn staff(nodes: &[Node], db: &TestDb, role: chat_domain::model::Role) -> V
 }
 
 async fn admin_call(addr: SocketAddr, token: &str, method: &str, path: &str, body: Value) -> u16 {
-    let auth = format!("Bearer {token}");
-    let body = body.to_string();
-    request(
-        addr,
-        method,
-        path,
-        &[
-            ("content-type", "application/json"),
-            ("authorization", &auth),
-        ],
-        Some(body.as_bytes()),
-    )
-    .await
-    .status
+    common::send_text(addr, method, path, &body.to_string(), token)
+        .await
+        .status
 }
 
 /// `GET /api/v1/me` with `token`: its status.
@@ -171,9 +143,7 @@ async fn fresh_login_works(email: &str, password: &str, at: SocketAddr, on: Sock
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs MySQL and Redis (CHAT_TEST_MYSQL_URL, CHAT_TEST_REDIS_URL)"]
 async fn revoked_staff_lose_their_sockets_on_every_node() {
-    let redis = std::env::var("CHAT_TEST_REDIS_URL").expect(NEEDS);
-    let db = TestDb::mysql().await;
-    let prefix = format!("t-{}", uuid::Uuid::now_v7().simple());
+    let (redis, db, prefix) = cluster().await;
     let nodes = vec![
         start("revoke-a", &db.url, &redis, &prefix),
         start("revoke-b", &db.url, &redis, &prefix),
@@ -249,9 +219,7 @@ async fn revoked_staff_lose_their_sockets_on_every_node() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs MySQL and Redis (CHAT_TEST_MYSQL_URL, CHAT_TEST_REDIS_URL)"]
 async fn login_throttle_is_shared_by_the_nodes() {
-    let redis = std::env::var("CHAT_TEST_REDIS_URL").expect(NEEDS);
-    let db = TestDb::mysql().await;
-    let prefix = format!("t-{}", uuid::Uuid::now_v7().simple());
+    let (redis, db, prefix) = cluster().await;
     let nodes = [
         start("throttle-a", &db.url, &redis, &prefix),
         start("throttle-b", &db.url, &redis, &prefix),
@@ -261,12 +229,11 @@ async fn login_throttle_is_shared_by_the_nodes() {
     }
     let login = |addr: SocketAddr, password: &'static str| async move {
         let body = json!({ "email": ADMIN_EMAIL, "password": password }).to_string();
-        request(
+        common::post_raw(
             addr,
-            "POST",
             "/api/v1/auth/login",
-            &[("content-type", "application/json")],
-            Some(body.as_bytes()),
+            "application/json",
+            body.as_bytes(),
         )
         .await
     };

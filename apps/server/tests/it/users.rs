@@ -21,26 +21,16 @@ async fn staff_directory_names_presence_and_load(app: &TestApp) {
     let admin = common::admin_token(app).await;
     let (agent_id, agent) = create_staff(app, Role::Agent).await;
     let (gone_id, _) = create_staff(app, Role::Agent).await;
-    let r = send(
-        app,
-        "PATCH",
-        &format!("/api/v1/users/{gone_id}"),
-        Some(json!({"active": false})),
-        Some(&admin),
-    )
-    .await;
+    let uri = format!("/api/v1/users/{gone_id}");
+    let payload = json!({"active": false});
+    let r = send(app, "PATCH", &uri, Some(payload), Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     // The agent holds one conversation.
     let (_cws, customer, conv_id) = common::ws::Ws::visitor(app.addr, app).await;
     let customer = customer.as_str();
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/conversations/{conv_id}/assign"),
-        Some(json!({"agent_id": agent_id.to_string()})),
-        Some(&admin),
-    )
-    .await;
+    let uri = format!("/api/v1/conversations/{conv_id}/assign");
+    let payload = json!({"agent_id": agent_id.to_string()});
+    let r = send(app, "POST", &uri, Some(payload), Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);
 
     let seen = send(app, "GET", "/api/v1/staff", None, Some(&agent)).await;
@@ -66,9 +56,7 @@ async fn staff_directory_names_presence_and_load(app: &TestApp) {
         .await
         .json();
     assert!(
-        by_admin["items"]
-            .as_array()
-            .unwrap()
+        common::items(&by_admin)
             .iter()
             .any(|m| m["email"] == ADMIN_EMAIL),
         "{by_admin}"
@@ -78,19 +66,10 @@ async fn staff_directory_names_presence_and_load(app: &TestApp) {
 }
 
 async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
-    let admin = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let admin = app.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let (_, supervisor) = create_staff(app, Role::Supervisor).await;
     let (agent_id, agent) = create_staff(app, Role::Agent).await;
-    let customer = app
-        .post_json("/api/v1/widget/sessions", &json!({}), None)
-        .await
-        .json()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let customer = common::widget_token(app).await;
     let new_user = || json!({ "email": format!("{}@example.com", uuid::Uuid::now_v7().simple()), "display_name": "Bob", "role": "agent", "password": "bob password 1" });
 
     // The RBAC matrix of the user routes: (method, path, body) × caller → status.
@@ -152,14 +131,8 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
     // SQLite (a cancelled statement waits with block_in_place); now the
     // store runs detached and the server always answers.
     for _ in 0..20 {
-        let r = send(
-            app,
-            "PATCH",
-            &target,
-            Some(json!({ "email": "x" })),
-            Some(&supervisor),
-        )
-        .await;
+        let payload = json!({ "email": "x" });
+        let r = send(app, "PATCH", &target, Some(payload), Some(&supervisor)).await;
         assert!(matches!(r.status, 400 | 403), "{}", r.status);
     }
 
@@ -190,27 +163,11 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
     assert_eq!(r.status, 400, "unknown role: {}", r.text);
     let r = send(app, "POST", "/api/v1/users", Some(json!({ "email": ADMIN_EMAIL, "display_name": "Dup", "role": "agent", "password": "long enough 1" })), Some(&admin)).await;
     assert_eq!((r.status, r.error_code().as_str()), (409, "conflict"));
-    let r = send(
-        app,
-        "PATCH",
-        &target,
-        Some(json!({ "colour": "blue" })),
-        Some(&admin),
-    )
-    .await;
+    let payload = json!({ "colour": "blue" });
+    let r = send(app, "PATCH", &target, Some(payload), Some(&admin)).await;
     assert_eq!(r.status, 400);
-    assert_eq!(
-        send(
-            app,
-            "GET",
-            &format!("/api/v1/users/{}", uuid::Uuid::now_v7()),
-            None,
-            Some(&admin)
-        )
-        .await
-        .status,
-        404
-    );
+    let uri = format!("/api/v1/users/{}", uuid::Uuid::now_v7());
+    assert_eq!(send(app, "GET", &uri, None, Some(&admin)).await.status, 404);
 
     // A new user can log in; a role change applies at once.
     let bob = new_user();
@@ -224,11 +181,8 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
     .await
     .json();
     let bob_token = app
-        .login(bob["email"].as_str().unwrap(), "bob password 1")
-        .await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .token(bob["email"].as_str().unwrap(), "bob password 1")
+        .await;
     assert_eq!(app.get("/api/v1/audit", Some(&bob_token)).await.status, 403);
     let bob_path = format!("/api/v1/users/{}", created["id"].as_str().unwrap());
     send(
@@ -247,34 +201,20 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
         "a token issued before the role change"
     );
     let bob_token = app
-        .login(bob["email"].as_str().unwrap(), "bob password 1")
-        .await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .token(bob["email"].as_str().unwrap(), "bob password 1")
+        .await;
     assert_eq!(
         app.get("/api/v1/audit", Some(&bob_token)).await.status,
         200,
         "promotion applies at once"
     );
     // Deactivation locks the account out at once, access token included.
-    let r = send(
-        app,
-        "PATCH",
-        &bob_path,
-        Some(json!({ "active": false })),
-        Some(&admin),
-    )
-    .await;
+    let payload = json!({ "active": false });
+    let r = send(app, "PATCH", &bob_path, Some(payload), Some(&admin)).await;
     assert_eq!(r.json()["active"], false);
     assert_eq!(app.get("/api/v1/me", Some(&bob_token)).await.status, 401);
-    let r = app
-        .post_json(
-            "/api/v1/auth/login",
-            &json!({ "email": bob["email"], "password": "bob password 1" }),
-            None,
-        )
-        .await;
+    let payload = json!({ "email": bob["email"], "password": "bob password 1" });
+    let r = app.post_json("/api/v1/auth/login", &payload, None).await;
     assert_eq!(r.status, 401);
 
     // Admins cannot lock themselves out.
@@ -286,27 +226,18 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
     }
 
     // Changing one's own password needs the current one.
-    let r = send(
-        app,
-        "POST",
-        "/api/v1/me/password",
-        Some(json!({ "current_password": "wrong", "new_password": "new password 1" })),
-        Some(&supervisor),
-    )
-    .await;
+    let payload = json!({ "current_password": "wrong", "new_password": "new password 1" });
+    let uri = "/api/v1/me/password";
+    let r = send(app, "POST", uri, Some(payload), Some(&supervisor)).await;
     assert_eq!(
         (r.status, r.json()["error"]["field"].as_str()),
         (400, Some("current_password"))
     );
     let (_, carol) = create_staff(app, Role::Agent).await;
-    let r = send(
-        app,
-        "POST",
-        "/api/v1/me/password",
-        Some(json!({ "current_password": "agent password", "new_password": "carol's new one" })),
-        Some(&carol),
-    )
-    .await;
+    let payload =
+        json!({ "current_password": "agent password", "new_password": "carol's new one" });
+    let uri = "/api/v1/me/password";
+    let r = send(app, "POST", uri, Some(payload), Some(&carol)).await;
     assert_eq!(r.status, 204, "{}", r.text);
 
     // Every write is in the audit log.
@@ -314,12 +245,7 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
         .get("/api/v1/audit?limit=200", Some(&admin))
         .await
         .json();
-    let actions: Vec<&str> = audit["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions = common::audit_actions(&audit);
     for a in [
         "user.created",
         "user.updated",
@@ -335,21 +261,19 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
         .await
         .json();
     assert!(
-        about_bob["items"]
-            .as_array()
-            .unwrap()
+        common::items(&about_bob)
             .iter()
             .all(|e| e["target"] == created_id)
     );
     assert!(
-        about_bob["items"].as_array().unwrap().len() >= 3,
+        common::items(&about_bob).len() >= 3,
         "created, promoted, deactivated"
     );
     let future = app
         .get("/api/v1/audit?from=2099-01-01T00:00:00Z", Some(&admin))
         .await
         .json();
-    assert!(future["items"].as_array().unwrap().is_empty());
+    assert!(common::items(&future).is_empty());
     let bad = app.get("/api/v1/audit?to=soon", Some(&admin)).await;
     assert_eq!(
         (bad.status, bad.json()["error"]["field"].as_str()),
@@ -357,17 +281,12 @@ async fn users_rbac_validation_and_immediate_effect(app: &TestApp) {
     );
     // Paging.
     let page = app.get("/api/v1/users?limit=2", Some(&admin)).await.json();
-    assert_eq!(page["items"].as_array().unwrap().len(), 2);
-    let next = app
-        .get(
-            &format!(
-                "/api/v1/users?limit=2&after={}",
-                page["next_after"].as_str().unwrap()
-            ),
-            Some(&admin),
-        )
-        .await
-        .json();
+    assert_eq!(common::items(&page).len(), 2);
+    let uri = format!(
+        "/api/v1/users?limit=2&after={}",
+        page["next_after"].as_str().unwrap()
+    );
+    let next = app.get(&uri, Some(&admin)).await.json();
     assert!(next["items"][0]["id"].as_str() > page["items"][1]["id"].as_str());
 }
 
@@ -376,14 +295,9 @@ async fn canned_responses_personal_and_shared(app: &TestApp) {
     let (_, agent) = create_staff(app, Role::Agent).await;
     let (_, other) = create_staff(app, Role::Agent).await;
     let (_, sup) = create_staff(app, Role::Supervisor).await;
-    let mine = send(
-        app,
-        "POST",
-        "/api/v1/canned",
-        Some(json!({ "shortcut": "/hello", "title": "Greeting", "body": "Hi! How can I help?" })),
-        Some(&agent),
-    )
-    .await;
+    let payload =
+        json!({ "shortcut": "/hello", "title": "Greeting", "body": "Hi! How can I help?" });
+    let mine = send(app, "POST", "/api/v1/canned", Some(payload), Some(&agent)).await;
     assert_eq!(
         (mine.status, mine.json()["shortcut"].as_str()),
         (201, Some("hello")),
@@ -394,23 +308,11 @@ async fn canned_responses_personal_and_shared(app: &TestApp) {
     assert_eq!(r.status, 403, "agents cannot share");
     let shared = send(app, "POST", "/api/v1/canned", Some(json!({ "shortcut": "refund", "title": "Refunds", "body": "3 to 5 days.", "shared": true })), Some(&sup)).await;
     assert_eq!(shared.status, 201);
-    let dup = send(
-        app,
-        "POST",
-        "/api/v1/canned",
-        Some(json!({ "shortcut": "refund", "title": "Again", "body": "x", "shared": true })),
-        Some(&sup),
-    )
-    .await;
+    let payload = json!({ "shortcut": "refund", "title": "Again", "body": "x", "shared": true });
+    let dup = send(app, "POST", "/api/v1/canned", Some(payload), Some(&sup)).await;
     assert_eq!(dup.status, 409);
-    let bad = send(
-        app,
-        "POST",
-        "/api/v1/canned",
-        Some(json!({ "shortcut": "two words", "title": "t", "body": "b" })),
-        Some(&agent),
-    )
-    .await;
+    let payload = json!({ "shortcut": "two words", "title": "t", "body": "b" });
+    let bad = send(app, "POST", "/api/v1/canned", Some(payload), Some(&agent)).await;
     assert_eq!(
         (bad.status, bad.json()["error"]["field"].as_str()),
         (400, Some("shortcut"))
@@ -419,9 +321,7 @@ async fn canned_responses_personal_and_shared(app: &TestApp) {
     let list = send(app, "GET", "/api/v1/canned", None, Some(&agent))
         .await
         .json();
-    let shortcuts: Vec<&str> = list["items"]
-        .as_array()
-        .unwrap()
+    let shortcuts: Vec<&str> = common::items(&list)
         .iter()
         .map(|c| c["shortcut"].as_str().unwrap())
         .collect();
@@ -429,69 +329,27 @@ async fn canned_responses_personal_and_shared(app: &TestApp) {
     let list = send(app, "GET", "/api/v1/canned", None, Some(&other))
         .await
         .json();
-    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(common::items(&list).len(), 1);
     // Editing: own yes, someone else's personal one is not there, shared needs a supervisor.
-    let mine_id = mine.json()["id"].as_str().unwrap().to_owned();
-    let shared_id = shared.json()["id"].as_str().unwrap().to_owned();
+    let mine_id = mine.id();
+    let shared_id = shared.id();
     let edit = json!({ "shortcut": "hi", "title": "Greeting", "body": "Hello!" });
+    let mine = format!("/api/v1/canned/{mine_id}");
+    let shared = format!("/api/v1/canned/{shared_id}");
+    let put = async |path: &str, token: &str| {
+        send(app, "PUT", path, Some(edit.clone()), Some(token))
+            .await
+            .status
+    };
+    assert_eq!(put(&mine, &agent).await, 200);
+    assert_eq!(put(&mine, &other).await, 404);
+    assert_eq!(put(&shared, &agent).await, 403);
     assert_eq!(
-        send(
-            app,
-            "PUT",
-            &format!("/api/v1/canned/{mine_id}"),
-            Some(edit.clone()),
-            Some(&agent)
-        )
-        .await
-        .status,
-        200
-    );
-    assert_eq!(
-        send(
-            app,
-            "PUT",
-            &format!("/api/v1/canned/{mine_id}"),
-            Some(edit.clone()),
-            Some(&other)
-        )
-        .await
-        .status,
-        404
-    );
-    assert_eq!(
-        send(
-            app,
-            "PUT",
-            &format!("/api/v1/canned/{shared_id}"),
-            Some(edit.clone()),
-            Some(&agent)
-        )
-        .await
-        .status,
-        403
-    );
-    assert_eq!(
-        send(
-            app,
-            "DELETE",
-            &format!("/api/v1/canned/{shared_id}"),
-            None,
-            Some(&sup)
-        )
-        .await
-        .status,
+        send(app, "DELETE", &shared, None, Some(&sup)).await.status,
         204
     );
     assert_eq!(
-        send(
-            app,
-            "DELETE",
-            &format!("/api/v1/canned/{mine_id}"),
-            None,
-            Some(&other)
-        )
-        .await
-        .status,
+        send(app, "DELETE", &mine, None, Some(&other)).await.status,
         404
     );
     assert_eq!(

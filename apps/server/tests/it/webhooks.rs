@@ -37,34 +37,12 @@ const FAST: &[(&str, &str)] = &[
 ];
 
 async fn spawn(db: TestDb, extra: &[(&str, &str)]) -> TestApp {
-    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let dir = common::data_dir();
     TestApp::spawn_on(db, dir, extra).await
 }
 
-macro_rules! on_both_backends_fast {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let app = super::spawn(TestDb::sqlite().await, super::FAST).await;
-                super::$name(&app).await;
-            })+
-            use chat_store::testing::TestDb;
-        }
-        mod mysql {
-            $(#[ignore = "needs MySQL (CHAT_TEST_MYSQL_URL)"]
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let db = TestDb::mysql().await;
-                let app = super::spawn(db, super::FAST).await;
-                super::$name(&app).await;
-            })+
-            use chat_store::testing::TestDb;
-        }
-    };
-}
-
-on_both_backends_fast!(
+on_both_backends!(
+    env = super::FAST;
     deliveries_are_signed_retried_logged_and_disable,
     webhook_routes_roles_validation_and_paging,
 );
@@ -250,14 +228,8 @@ const ALL: [&str; 5] = [
 
 /// Creates a webhook to `receiver` and gives the receiver its secret.
 async fn subscribe(app: &TestApp, token: &str, receiver: &Receiver, events: &[&str]) -> Value {
-    let r = send(
-        app,
-        "POST",
-        "/api/v1/webhooks",
-        Some(json!({ "url": receiver.url(), "events": events })),
-        Some(token),
-    )
-    .await;
+    let payload = json!({ "url": receiver.url(), "events": events });
+    let r = send(app, "POST", "/api/v1/webhooks", Some(payload), Some(token)).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let v = r.json();
     let secret = v["secret"].as_str().unwrap().to_owned();
@@ -268,12 +240,8 @@ async fn subscribe(app: &TestApp, token: &str, receiver: &Receiver, events: &[&s
 /// Polls a delivery (10 s at most) until it is no longer pending.
 async fn settled(app: &TestApp, token: &str, hook: &str, delivery: &str) -> Value {
     for _ in 0..400 {
-        let r = app
-            .get(
-                &format!("/api/v1/webhooks/{hook}/deliveries/{delivery}"),
-                Some(token),
-            )
-            .await;
+        let uri = format!("/api/v1/webhooks/{hook}/deliveries/{delivery}");
+        let r = app.get(&uri, Some(token)).await;
         assert_eq!(r.status, 200, "{}", r.text);
         let d = r.json();
         if d["status"] != "pending" {
@@ -282,6 +250,22 @@ async fn settled(app: &TestApp, token: &str, hook: &str, delivery: &str) -> Valu
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     panic!("delivery {delivery} still pending");
+}
+
+/// Pings `hook`, expects the delivery to succeed: what the receiver got.
+async fn ping_delivered(app: &TestApp, token: &str, hook: &str, receiver: &Receiver) -> Got {
+    let uri = format!("/api/v1/webhooks/{hook}/ping");
+    let r = send(app, "POST", &uri, None, Some(token)).await;
+    let ping = r.id();
+    assert_eq!(
+        settled(app, token, hook, &ping).await["status"],
+        "delivered"
+    );
+    receiver
+        .got()
+        .into_iter()
+        .find(|g| g.delivery == ping)
+        .unwrap()
 }
 
 // ---------------------------------------------------------------- tests
@@ -306,17 +290,10 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
     );
 
     // A customer opens a conversation: conversation.created, after two 500s.
-    let session = app
-        .post_json("/api/v1/widget/sessions", &json!({}), None)
-        .await
-        .json();
+    let session = common::widget_session(app).await;
     let ctoken = session["token"].as_str().unwrap().to_owned();
     let (mut cws, _) = Ws::hello(app.addr, &ctoken, json!([])).await;
-    cws.send(json!({ "type": "open", "ref": "o" })).await;
-    let conv = cws.next_of("subscribed").await["conversation"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let conv = cws.open(json!({ "type": "open", "ref": "o" })).await;
     let got = receiver
         .wait_until("conversation.created accepted", |g| {
             g.iter()
@@ -367,23 +344,12 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
     cws.send(json!({ "type": "send", "conversation_id": conv, "client_msg_id": "m1", "body": "hello there" }))
         .await;
     cws.next_of("ack").await;
-    let note = send(
-        app,
-        "POST",
-        &format!("/api/v1/conversations/{conv}/notes"),
-        Some(json!({ "body": "secret staff note" })),
-        Some(&token),
-    )
-    .await;
+    let uri = format!("/api/v1/conversations/{conv}/notes");
+    let payload = json!({ "body": "secret staff note" });
+    let note = send(app, "POST", &uri, Some(payload), Some(&token)).await;
     assert_eq!(note.status, 201, "{}", note.text);
-    let close = send(
-        app,
-        "POST",
-        &format!("/api/v1/conversations/{conv}/close"),
-        None,
-        Some(&token),
-    )
-    .await;
+    let uri = format!("/api/v1/conversations/{conv}/close");
+    let close = send(app, "POST", &uri, None, Some(&token)).await;
     assert_eq!(close.status, 200, "{}", close.text);
     let rate = request(
         app.addr,
@@ -457,18 +423,12 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
     receiver.set(|s| s.always_fail = true);
     let mut pings = Vec::new();
     for _ in 0..2 {
-        let r = send(
-            app,
-            "POST",
-            &format!("/api/v1/webhooks/{hook}/ping"),
-            None,
-            Some(&token),
-        )
-        .await;
+        let uri = format!("/api/v1/webhooks/{hook}/ping");
+        let r = send(app, "POST", &uri, None, Some(&token)).await;
         assert_eq!(r.status, 202, "{}", r.text);
         assert_eq!(r.json()["status"], "pending");
         assert_eq!(r.json()["event"], "ping");
-        pings.push(r.json()["id"].as_str().unwrap().to_owned());
+        pings.push(r.id());
     }
     for ping in &pings {
         let d = settled(app, &token, &hook, ping).await;
@@ -501,33 +461,17 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
             .contains("HTTP 500"),
         "{shown}"
     );
-    let failed = app
-        .get(
-            &format!("/api/v1/webhooks/{hook}/deliveries?status=failed"),
-            Some(&token),
-        )
-        .await
-        .json();
-    assert_eq!(failed["items"].as_array().unwrap().len(), 2);
-    let audit = app
-        .get(
-            &format!("/api/v1/audit?action=webhook.disabled&target={hook}"),
-            Some(&token),
-        )
-        .await
-        .json();
-    assert_eq!(audit["items"].as_array().unwrap().len(), 1, "{audit}");
+    let uri = format!("/api/v1/webhooks/{hook}/deliveries?status=failed");
+    let failed = app.get(&uri, Some(&token)).await.json();
+    assert_eq!(common::items(&failed).len(), 2);
+    let uri = format!("/api/v1/audit?action=webhook.disabled&target={hook}");
+    let audit = app.get(&uri, Some(&token)).await.json();
+    assert_eq!(common::items(&audit).len(), 1, "{audit}");
     assert!(audit["items"][0]["actor_id"].is_null());
 
     // Disabled: no pings, no retries, no new deliveries.
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/webhooks/{hook}/ping"),
-        None,
-        Some(&token),
-    )
-    .await;
+    let uri = format!("/api/v1/webhooks/{hook}/ping");
+    let r = send(app, "POST", &uri, None, Some(&token)).await;
     assert_eq!((r.status, r.error_code()), (409, "conflict".into()));
     let retry_path = format!("/api/v1/webhooks/{hook}/deliveries/{}/retry", pings[0]);
     let r = send(app, "POST", &retry_path, None, Some(&token)).await;
@@ -535,14 +479,9 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
 
     // Re-enabled: the count is reset; a manual retry gets a fresh budget.
     receiver.set(|s| s.always_fail = false);
-    let r = send(
-        app,
-        "PATCH",
-        &format!("/api/v1/webhooks/{hook}"),
-        Some(json!({ "enabled": true })),
-        Some(&token),
-    )
-    .await;
+    let uri = format!("/api/v1/webhooks/{hook}");
+    let payload = json!({ "enabled": true });
+    let r = send(app, "PATCH", &uri, Some(payload), Some(&token)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(
         (
@@ -571,50 +510,21 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
 
     // Rotation: new secret at once; the old one no longer verifies.
     let old = receiver.state.lock().unwrap().secret.clone().unwrap();
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/webhooks/{hook}/rotate-secret"),
-        None,
-        Some(&token),
-    )
-    .await;
+    let uri = format!("/api/v1/webhooks/{hook}/rotate-secret");
+    let r = send(app, "POST", &uri, None, Some(&token)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let new = r.json()["secret"].as_str().unwrap().to_owned();
     assert!(new.starts_with("whsec_") && new != old);
     assert_eq!(r.json()["id"], hook.as_str());
     receiver.set(|s| s.secret = Some(new.clone()));
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/webhooks/{hook}/ping"),
-        None,
-        Some(&token),
-    )
-    .await;
-    let ping = r.json()["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        settled(app, &token, &hook, &ping).await["status"],
-        "delivered"
-    );
-    let got = receiver
-        .got()
-        .into_iter()
-        .find(|g| g.delivery == ping)
-        .unwrap();
+    let got = ping_delivered(app, &token, &hook, &receiver).await;
     assert!(got.signed_ok);
     assert!(!verify(&old, &got.signature, &got.raw));
 
     // A rotation with an overlap: the previous secret keeps signing too,
     // so the receiver (still holding it) accepts deliveries meanwhile.
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/webhooks/{hook}/rotate-secret?keep_previous_secs=3600"),
-        None,
-        Some(&token),
-    )
-    .await;
+    let uri = format!("/api/v1/webhooks/{hook}/rotate-secret?keep_previous_secs=3600");
+    let r = send(app, "POST", &uri, None, Some(&token)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let newest = r.json()["secret"].as_str().unwrap().to_owned();
     assert!(
@@ -623,24 +533,7 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
         r.text
     );
     assert!(!r.text.contains(&new), "the previous secret is never shown");
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/webhooks/{hook}/ping"),
-        None,
-        Some(&token),
-    )
-    .await;
-    let ping = r.json()["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        settled(app, &token, &hook, &ping).await["status"],
-        "delivered"
-    );
-    let got = receiver
-        .got()
-        .into_iter()
-        .find(|g| g.delivery == ping)
-        .unwrap();
+    let got = ping_delivered(app, &token, &hook, &receiver).await;
     assert!(got.signed_ok, "the previous secret still verifies");
     assert!(
         verify(&newest, &got.signature, &got.raw),
@@ -649,19 +542,9 @@ async fn deliveries_are_signed_retried_logged_and_disable(app: &TestApp) {
     assert!(!verify(&old, &got.signature, &got.raw));
 
     // Every write was audited.
-    let audit = app
-        .get(
-            &format!("/api/v1/audit?target={hook}&limit=50"),
-            Some(&token),
-        )
-        .await
-        .json();
-    let actions: Vec<&str> = audit["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let uri = format!("/api/v1/audit?target={hook}&limit=50");
+    let audit = app.get(&uri, Some(&token)).await.json();
+    let actions = common::audit_actions(&audit);
     for action in [
         "webhook.created",
         "webhook.pinged",
@@ -685,27 +568,15 @@ async fn webhook_routes_roles_validation_and_paging(app: &TestApp) {
     let token = common::admin_token(app).await;
     let (_, supervisor) = create_staff(app, Role::Supervisor).await;
     let (_, agent) = create_staff(app, Role::Agent).await;
-    let customer = app
-        .post_json("/api/v1/widget/sessions", &json!({}), None)
-        .await
-        .json()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let customer = common::widget_token(app).await;
     let receiver = Receiver::start().await;
     let hook = subscribe(app, &token, &receiver, &["message.created"]).await["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let r = send(
-        app,
-        "POST",
-        &format!("/api/v1/webhooks/{hook}/ping"),
-        None,
-        Some(&token),
-    )
-    .await;
-    let delivery = r.json()["id"].as_str().unwrap().to_owned();
+    let uri = format!("/api/v1/webhooks/{hook}/ping");
+    let r = send(app, "POST", &uri, None, Some(&token)).await;
+    let delivery = r.id();
     settled(app, &token, &hook, &delivery).await;
     let doomed = subscribe(app, &token, &receiver, &["csat.submitted"]).await["id"]
         .as_str()
@@ -759,12 +630,8 @@ async fn webhook_routes_roles_validation_and_paging(app: &TestApp) {
         .get(&format!("/api/v1/webhooks/{doomed}"), Some(&token))
         .await;
     assert_eq!((r.status, r.error_code()), (404, "not_found".into()));
-    let r = app
-        .get(
-            &format!("/api/v1/webhooks/{doomed}/deliveries"),
-            Some(&token),
-        )
-        .await;
+    let uri = format!("/api/v1/webhooks/{doomed}/deliveries");
+    let r = app.get(&uri, Some(&token)).await;
     assert_eq!(r.status, 404);
     let r = app.get(&base, Some(&token)).await.json();
     assert_eq!(
@@ -777,14 +644,8 @@ async fn webhook_routes_roles_validation_and_paging(app: &TestApp) {
     let invalid = |body: Value, field: &'static str, words: &'static str| {
         let token = token.clone();
         async move {
-            let r = send(
-                app,
-                "POST",
-                "/api/v1/webhooks",
-                Some(body.clone()),
-                Some(&token),
-            )
-            .await;
+            let uri = "/api/v1/webhooks";
+            let r = send(app, "POST", uri, Some(body.clone()), Some(&token)).await;
             assert_eq!(r.status, 400, "{body}: {}", r.text);
             assert_eq!(r.error_code(), "validation_failed");
             let e = &r.json()["error"];
@@ -888,14 +749,8 @@ async fn webhook_routes_roles_validation_and_paging(app: &TestApp) {
     let r = send(app, "DELETE", "/api/v1/webhooks", None, Some(&token)).await;
     assert_eq!(r.status, 405);
     for keep in ["-1", "604801", "soon"] {
-        let r = send(
-            app,
-            "POST",
-            &format!("{base}/rotate-secret?keep_previous_secs={keep}"),
-            None,
-            Some(&token),
-        )
-        .await;
+        let uri = format!("{base}/rotate-secret?keep_previous_secs={keep}");
+        let r = send(app, "POST", &uri, None, Some(&token)).await;
         assert_eq!(r.status, 400, "{keep}: {}", r.text);
         let field = r.json()["error"]["field"].as_str().unwrap().to_owned();
         assert!(
@@ -914,7 +769,7 @@ async fn webhook_routes_roles_validation_and_paging(app: &TestApp) {
             None => "/api/v1/webhooks?limit=1".to_owned(),
         };
         let page = app.get(&path, Some(&token)).await.json();
-        let items = page["items"].as_array().unwrap();
+        let items = common::items(&page);
         assert!(items.len() <= 1);
         assert!(items.iter().all(|w| w.get("secret").is_none()));
         ids.extend(items.iter().map(|w| w["id"].as_str().unwrap().to_owned()));
@@ -928,7 +783,7 @@ async fn webhook_routes_roles_validation_and_paging(app: &TestApp) {
     let mut pings = Vec::new();
     for _ in 0..3 {
         let r = send(app, "POST", &format!("{base}/ping"), None, Some(&token)).await;
-        pings.push(r.json()["id"].as_str().unwrap().to_owned());
+        pings.push(r.id());
     }
     for p in &pings {
         settled(app, &token, &hook, p).await;
@@ -942,9 +797,7 @@ async fn webhook_routes_roles_validation_and_paging(app: &TestApp) {
         };
         let page = app.get(&path, Some(&token)).await.json();
         seen.extend(
-            page["items"]
-                .as_array()
-                .unwrap()
+            common::items(&page)
                 .iter()
                 .map(|d| d["id"].as_str().unwrap().to_owned()),
         );
@@ -974,7 +827,7 @@ async fn webhook_routes_roles_validation_and_paging(app: &TestApp) {
 /// Pending deliveries are rows: a node that stops (or dies mid-attempt)
 /// loses none; the next node to run sends them.
 async fn pending_deliveries_survive_a_restart(db: TestDb) {
-    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let dir = common::data_dir();
     let app = TestApp::spawn_on(db, dir, FAST).await;
     let token = common::admin_token(&app).await;
     let receiver = Receiver::start().await;
@@ -1025,17 +878,7 @@ async fn pending_deliveries_survive_a_restart(db: TestDb) {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pending_deliveries_survive_a_restart_sqlite() {
-    pending_deliveries_survive_a_restart(TestDb::sqlite().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs MySQL (CHAT_TEST_MYSQL_URL)"]
-async fn pending_deliveries_survive_a_restart_mysql() {
-    let db = TestDb::mysql().await;
-    pending_deliveries_survive_a_restart(db).await;
-}
+on_both_databases!(pending_deliveries_survive_a_restart => pending_deliveries_survive_a_restart_sqlite, pending_deliveries_survive_a_restart_mysql);
 
 /// Two nodes on one database, both sending: every delivery reaches the
 /// receiver exactly once (leases keep the senders apart).
@@ -1060,7 +903,7 @@ async fn two_senders_deliver_each_row_once(db: TestDb) {
         vars.insert(k.to_owned(), v.to_owned());
     }
     vars.insert("DATABASE_URL".into(), url);
-    let dir = std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
+    let dir = common::data_dir();
     vars.insert("CHAT_DATA_DIR".into(), dir.to_string_lossy().into_owned());
     let config = chat_server::config::Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
     let b = chat_server::Application::build(config).await.unwrap();
@@ -1100,17 +943,7 @@ async fn two_senders_deliver_each_row_once(db: TestDb) {
     a.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_senders_deliver_each_row_once_sqlite() {
-    two_senders_deliver_each_row_once(TestDb::sqlite().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs MySQL (CHAT_TEST_MYSQL_URL)"]
-async fn two_senders_deliver_each_row_once_mysql() {
-    let db = TestDb::mysql().await;
-    two_senders_deliver_each_row_once(db).await;
-}
+on_both_databases!(two_senders_deliver_each_row_once => two_senders_deliver_each_row_once_sqlite, two_senders_deliver_each_row_once_mysql);
 
 /// Without `CHAT_WEBHOOK_ALLOW_PRIVATE`, internal destinations are refused
 /// when saved, and a stored one (saved while allowed) is refused at send
@@ -1133,14 +966,9 @@ async fn internal_destinations_are_refused_by_default() {
         "http://169.254.169.254/latest/meta-data".to_owned(),
         "http://[::1]/x".to_owned(),
     ] {
-        let r = send(
-            &app,
-            "POST",
-            "/api/v1/webhooks",
-            Some(json!({ "url": url, "events": ALL })),
-            Some(&token),
-        )
-        .await;
+        let payload = json!({ "url": url, "events": ALL });
+        let uri = "/api/v1/webhooks";
+        let r = send(&app, "POST", uri, Some(payload), Some(&token)).await;
         assert_eq!(
             (r.status, r.json()["error"]["field"].as_str()),
             (400, Some("url")),
@@ -1157,14 +985,8 @@ async fn internal_destinations_are_refused_by_default() {
     )
     .unwrap();
     app.store.create_webhook(&stored).await.unwrap();
-    let r = send(
-        &app,
-        "POST",
-        &format!("/api/v1/webhooks/{}/ping", stored.id),
-        None,
-        Some(&token),
-    )
-    .await;
+    let uri = format!("/api/v1/webhooks/{}/ping", stored.id);
+    let r = send(&app, "POST", &uri, None, Some(&token)).await;
     assert_eq!(r.status, 202, "{}", r.text);
     let d = settled(
         &app,

@@ -42,13 +42,16 @@ pub struct TestApp {
 impl TestApp {
     /// A server on a fresh database (MySQL: see `TestDb::mysql`).
     pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, &[]).await
+    }
+
+    /// [`TestApp::spawn`] with extra configuration.
+    pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> Self {
         let db = match backend {
             Backend::Sqlite => TestDb::sqlite().await,
             Backend::Mysql => TestDb::mysql().await,
         };
-        let data_dir =
-            std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()));
-        Self::spawn_on(db, data_dir, &[]).await
+        Self::spawn_on(db, data_dir(), extra).await
     }
 
     /// A server on an existing database, with extra configuration.
@@ -132,6 +135,20 @@ impl TestApp {
         .await
     }
 
+    /// `POST /api/v1/auth/refresh` with `refresh_token`.
+    pub async fn refresh(&self, refresh_token: &str) -> Response {
+        let body = serde_json::json!({ "refresh_token": refresh_token });
+        self.post_json("/api/v1/auth/refresh", &body, None).await
+    }
+
+    /// Logs in: the access token.
+    pub async fn token(&self, email: &str, password: &str) -> String {
+        self.login(email, password).await["access_token"]
+            .as_str()
+            .expect("token")
+            .to_owned()
+    }
+
     /// Logs in and returns the response JSON (asserting 200).
     pub async fn login(&self, email: &str, password: &str) -> Value {
         let r = self
@@ -156,6 +173,22 @@ pub struct Response {
 impl Response {
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    /// The `id` of what the request created.
+    pub fn id(&self) -> String {
+        self.json()["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no id in {}", self.text))
+            .to_owned()
+    }
+
+    /// The error body's message.
+    pub fn error_message(&self) -> String {
+        self.json()["error"]["message"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error.message in {}", self.text))
+            .to_owned()
     }
 
     /// Asserts the one error shape and returns its code.
@@ -242,14 +275,15 @@ fn dechunk(mut body: &str) -> String {
 }
 
 /// Declares each test on both backends (the MySQL ones `#[ignore]`d: they
-/// need `CHAT_TEST_MYSQL_URL`; see `chat_store::testing`).
+/// need `CHAT_TEST_MYSQL_URL`; see `chat_store::testing`), optionally with
+/// extra configuration: `on_both_backends!(env = VARS; a, b)`.
 #[macro_export]
 macro_rules! on_both_backends {
-    ($($name:ident),+ $(,)?) => {
+    (env = $extra:expr; $($name:ident),+ $(,)?) => {
         mod sqlite {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                let app = $crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await;
+                let app = $crate::common::TestApp::spawn_with($crate::common::Backend::Sqlite, $extra).await;
                 super::$name(&app).await;
             })+
         }
@@ -257,9 +291,31 @@ macro_rules! on_both_backends {
             $(#[ignore = "needs MySQL (CHAT_TEST_MYSQL_URL)"]
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                let app = $crate::common::TestApp::spawn($crate::common::Backend::Mysql).await;
+                let app = $crate::common::TestApp::spawn_with($crate::common::Backend::Mysql, $extra).await;
                 super::$name(&app).await;
             })+
+        }
+    };
+    ($($name:ident),+ $(,)?) => {
+        $crate::on_both_backends!(env = &[]; $($name),+);
+    };
+}
+
+/// Declares `$sqlite` and `$mysql` (`#[ignore]`d: it needs
+/// `CHAT_TEST_MYSQL_URL`), each running `$test` on a fresh database of that
+/// kind: for tests that start their own servers.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($test:ident => $sqlite:ident, $mysql:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $sqlite() {
+            $test(chat_store::testing::TestDb::sqlite().await).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        #[ignore = "needs MySQL (CHAT_TEST_MYSQL_URL)"]
+        async fn $mysql() {
+            $test(chat_store::testing::TestDb::mysql().await).await;
         }
     };
 }
@@ -271,26 +327,8 @@ pub async fn create_staff(
     role: chat_domain::model::Role,
 ) -> (chat_domain::ids::UserId, String) {
     let email = format!("{}-{}@example.com", role, uuid::Uuid::now_v7().simple());
-    let at = chat_domain::time::now();
-    let user = chat_domain::model::User {
-        id: chat_domain::ids::UserId::new(),
-        email: email.clone(),
-        display_name: "Ann".into(),
-        password_hash: chat_admin::auth::hash_password("agent password".into())
-            .await
-            .expect("hash"),
-        role,
-        active: true,
-        created_at: at,
-        updated_at: at,
-    };
-    chat_domain::ports::UserRepository::create_user(&app.store, &user)
-        .await
-        .expect("create user");
-    let token = app.login(&email, "agent password").await["access_token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    let user = insert_staff(&app.store, &email, "Ann", "agent password", role).await;
+    let token = app.token(&email, "agent password").await;
     (user.id, token)
 }
 
@@ -320,8 +358,128 @@ pub async fn send(
 
 /// The bootstrap admin's access token.
 pub async fn admin_token(app: &TestApp) -> String {
-    app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["access_token"]
+    app.token(ADMIN_EMAIL, ADMIN_PASSWORD).await
+}
+
+/// A fresh widget session: its JSON (`token`, `customer_id`, …).
+pub async fn widget_session(app: &TestApp) -> Value {
+    app.post_json("/api/v1/widget/sessions", &serde_json::json!({}), None)
+        .await
+        .json()
+}
+
+/// A fresh widget session's customer token.
+pub async fn widget_token(app: &TestApp) -> String {
+    widget_session(app).await["token"]
         .as_str()
         .expect("token")
         .to_owned()
+}
+
+/// The `action` of each entry of an audit page.
+pub fn audit_actions(audit: &Value) -> Vec<&str> {
+    audit["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| e["action"].as_str().expect("action"))
+        .collect()
+}
+
+/// [`send`] with a token: most role checks send one.
+pub async fn send_as(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+    token: &str,
+) -> Response {
+    send(app, method, path, body, Some(token)).await
+}
+
+/// A page's `items`.
+pub fn items(page: &Value) -> &[Value] {
+    page["items"].as_array().expect("items")
+}
+
+/// The `seq` of each message, in order.
+pub fn seqs(messages: &[Value]) -> Vec<i64> {
+    messages
+        .iter()
+        .map(|m| m["seq"].as_i64().expect("seq"))
+        .collect()
+}
+
+/// A widget conversation's messages, as its customer (`token`) reads them.
+pub async fn widget_messages(app: &TestApp, conv: &str, token: &str) -> Response {
+    let path = format!("/api/v1/widget/conversations/{conv}/messages");
+    app.get(&path, Some(token)).await
+}
+
+/// Creates an active staff member straight in `store` (quicker than the
+/// REST route), with `password`.
+pub async fn insert_staff(
+    store: &chat_store::SqlStore,
+    email: &str,
+    name: &str,
+    password: &str,
+    role: chat_domain::model::Role,
+) -> chat_domain::model::User {
+    let at = chat_domain::time::now();
+    let user = chat_domain::model::User {
+        id: chat_domain::ids::UserId::new(),
+        email: email.to_owned(),
+        display_name: name.into(),
+        password_hash: chat_admin::auth::hash_password(password.into())
+            .await
+            .expect("hash"),
+        role,
+        active: true,
+        created_at: at,
+        updated_at: at,
+    };
+    chat_domain::ports::UserRepository::create_user(store, &user)
+        .await
+        .expect("create user");
+    user
+}
+
+/// A JSON body (as text) with a bearer token, to any node: for bodies a
+/// test writes by hand.
+pub async fn send_text(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    body: &str,
+    token: &str,
+) -> Response {
+    let auth = format!("Bearer {token}");
+    let headers = [
+        ("content-type", "application/json"),
+        ("authorization", auth.as_str()),
+    ];
+    request(addr, method, path, &headers, Some(body.as_bytes())).await
+}
+
+/// A fresh data directory for a server (not created: the server makes it).
+pub fn data_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("chat-app-{}", uuid::Uuid::now_v7().simple()))
+}
+
+/// A POST of raw `body` bytes with one `content-type`: for bodies a test
+/// malforms on purpose.
+pub async fn post_raw(addr: SocketAddr, path: &str, content_type: &str, body: &[u8]) -> Response {
+    request(
+        addr,
+        "POST",
+        path,
+        &[("content-type", content_type)],
+        Some(body),
+    )
+    .await
+}
+
+/// A GET with one header.
+pub async fn get_with(addr: SocketAddr, path: &str, header: (&str, &str)) -> Response {
+    request(addr, "GET", path, &[header], None).await
 }

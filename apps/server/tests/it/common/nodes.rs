@@ -102,3 +102,23 @@ pub async fn post(addr: SocketAddr, path: &str, body: Value) -> Value {
     assert_eq!(r.status, 200, "{path}: {}", r.text);
     r.json()
 }
+
+/// Logs the bootstrap admin in on the node at `addr`: an access token.
+pub async fn admin_login(addr: SocketAddr) -> String {
+    let login = post(
+        addr,
+        "/api/v1/auth/login",
+        serde_json::json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD }),
+    )
+    .await;
+    login["access_token"].as_str().unwrap().to_owned()
+}
+
+/// What the nodes of one multi-node test share: Redis (`CHAT_TEST_REDIS_URL`),
+/// a fresh MySQL database and a Redis prefix of their own.
+pub async fn cluster() -> (String, chat_store::testing::TestDb, String) {
+    let redis = chat_store::testing::service_url("CHAT_TEST_REDIS_URL");
+    let db = chat_store::testing::TestDb::mysql().await;
+    let prefix = format!("t-{}", uuid::Uuid::now_v7().simple());
+    (redis, db, prefix)
+}

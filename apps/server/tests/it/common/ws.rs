@@ -45,21 +45,34 @@ impl Ws {
         (ws, welcome)
     }
 
+    /// Connects and says hello resuming `conv` after `after_seq`; returns
+    /// the welcome frame.
+    pub async fn resume(
+        addr: SocketAddr,
+        token: &str,
+        conv: &str,
+        after_seq: i64,
+    ) -> (Self, Value) {
+        let resume = json!([{ "conversation_id": conv, "after_seq": after_seq }]);
+        Self::hello(addr, token, resume).await
+    }
+
     /// A new widget visitor opens a conversation: their socket, token and
     /// the conversation id.
     pub async fn visitor(addr: SocketAddr, app: &super::TestApp) -> (Self, String, String) {
-        let session = app
-            .post_json("/api/v1/widget/sessions", &json!({}), None)
-            .await
-            .json();
-        let token = session["token"].as_str().expect("token").to_owned();
+        let token = super::widget_token(app).await;
         let (mut ws, _) = Self::hello(addr, &token, json!([])).await;
-        ws.send(json!({ "type": "open", "ref": "o" })).await;
-        let conv = ws.next_of("subscribed").await["conversation"]["id"]
+        let conv = ws.open(json!({ "type": "open", "ref": "o" })).await;
+        (ws, token, conv)
+    }
+
+    /// Sends an `open` frame and waits until subscribed: the conversation id.
+    pub async fn open(&mut self, frame: Value) -> String {
+        self.send(frame).await;
+        self.next_of("subscribed").await["conversation"]["id"]
             .as_str()
             .expect("conversation id")
-            .to_owned();
-        (ws, token, conv)
+            .to_owned()
     }
 
     pub async fn send(&mut self, frame: Value) {
@@ -126,6 +139,23 @@ impl Ws {
                 return f;
             }
             self.seen.push(f);
+        }
+    }
+
+    /// Sends an action frame of `kind` on `conv`; returns its `result`.
+    pub async fn act(&mut self, kind: &str, conv: &str) -> Value {
+        self.send(json!({ "type": kind, "conversation_id": conv }))
+            .await;
+        self.next_of("result").await
+    }
+
+    /// Skips `conversation` frames until one in `state`; returns it.
+    pub async fn until_state(&mut self, state: &str) -> Value {
+        loop {
+            let f = self.next_of("conversation").await;
+            if f["conversation"]["state"] == state {
+                return f;
+            }
         }
     }
 
