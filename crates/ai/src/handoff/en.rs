@@ -67,6 +67,8 @@ pub(super) const EN_WANT: &[&str] = &[
 /// What may stand between a verb and its object.
 pub(super) const EN_FILLERS: &[&str] = &[
     "to",
+    // Text-speak: "talk 2 a human".
+    "2",
     "with",
     "me",
     "us",
@@ -170,6 +172,24 @@ pub(super) const EN_COMPOUND_NEXT: &[&str] = &[
     "point",
     "location",
     "locations",
+    // Places and jobs named after the person: a representative office,
+    // agent training, a supervisor role.
+    "office",
+    "offices",
+    "branch",
+    "job",
+    "jobs",
+    "position",
+    "positions",
+    "role",
+    "salary",
+    "training",
+    "course",
+    "level",
+    "account",
+    "login",
+    // Someone other than staff: "transferable to someone else".
+    "else",
 ];
 
 /// Words before an object that make it someone else (travel agent, user
@@ -222,6 +242,56 @@ pub(super) const EN_REACH: &[&str] = &["contact", "reach", "call", "email", "pho
 pub(super) const EN_PERSON_ACTS: &[&str] = &[
     "help", "look", "check", "call", "contact", "review", "handle", "assist", "take", "sort",
     "deal", "answer", "explain", "reply", "respond", "get",
+];
+
+/// What a customer asks to pass on to a person.
+pub(super) const EN_CARRIED: &[&str] = &[
+    "this",
+    "it",
+    "case",
+    "ticket",
+    "complaint",
+    "issue",
+    "problem",
+    "query",
+    "request",
+    "matter",
+    "on",
+    "over",
+    "along",
+    "chat",
+    "conversation",
+];
+
+/// Words that ask when the service is there rather than for it now.
+pub(super) const EN_WHEN: &[&str] = &[
+    "24",
+    "24/7",
+    "247",
+    "hours",
+    "weekend",
+    "weekends",
+    "saturday",
+    "saturdays",
+    "sunday",
+    "sundays",
+    "holiday",
+    "holidays",
+    "tomorrow",
+    "tonight",
+    "usually",
+    "normally",
+    "christmas",
+    "when",
+    "overnight",
+    "night",
+    "nights",
+];
+
+/// Devices that may be the subject of a talk verb (a doorbell intercom).
+pub(super) const EN_DEVICES: &[&str] = &[
+    "camera", "cam", "doorbell", "lock", "app", "vacuum", "device", "speaker", "intercom", "bell",
+    "robot",
 ];
 
 /// Modal verbs that turn a person doing something into a request.
@@ -289,6 +359,15 @@ pub(super) const EN_BOT_REFUSAL: &[&str] = &[
     "not helpful",
     "doesn't understand",
     "can't understand",
+    // Getting away from it: "get me out of this bot".
+    "out of",
+    "away from",
+    "garbage",
+    "worthless",
+    "rubbish",
+    "isn't helping",
+    "not working",
+    "doesn't get it",
 ];
 
 /// Words that may surround a bare object ("agent please").
@@ -326,6 +405,8 @@ pub(super) const EN_POLITE: &[&str] = &[
     "assistance",
     "help",
     "only",
+    "takeover",
+    "intervention",
 ];
 
 pub(super) fn words(clause: &str) -> Vec<String> {
@@ -346,13 +427,22 @@ pub(super) fn fix_typo(word: &str) -> String {
         .chain(EN_POLITE)
         .chain(EN_FILLERS)
         .any(|k| *k == word);
-    if word.len() >= 4 && !known {
+    if word.len() >= 4 && !known && !EN_NOT_TYPOS.contains(&word) {
+        // Stretched letters are one slip however long ("hooman", "agennt",
+        // "humaaan"): compare with runs of a letter collapsed too.
+        let mut collapsed = String::with_capacity(word.len());
+        for c in word.chars() {
+            if !collapsed.ends_with(c) {
+                collapsed.push(c);
+            }
+        }
         // Targets of five letters or more: a four-letter one has too many
         // real words one edit away (real / deal / meal).
         for target in EN_STRICT_OBJECTS.iter().chain(&["person", "someone"]) {
             if target.len() >= 5 && word != *target {
-                let d = crate::knowledge::edit_distance(word, target);
-                if d == 1 && !EN_NOT_TYPOS.contains(&word) {
+                let d = crate::knowledge::edit_distance(word, target)
+                    .min(crate::knowledge::edit_distance(&collapsed, target));
+                if d <= 1 {
                     return (*target).to_owned();
                 }
             }
@@ -369,7 +459,16 @@ pub(super) const EN_NOT_TYPOS: &[&str] = &[
 /// Words around a channel named on its own ("customer service please").
 pub(super) const EN_POLITE_CHANNEL: &[&str] = &[
     "customer", "service", "live", "chat", "please", "pls", "now", "the", "hi", "hello", "hey",
-    "asap",
+    "asap", "care", "support", "helpdesk",
+];
+
+/// Channels that name the people behind them ("customer care please").
+pub(super) const EN_CHANNELS: &[&str] = &[
+    " customer service ",
+    " live chat ",
+    " customer care ",
+    " customer support ",
+    " helpdesk ",
 ];
 
 pub(super) fn strip_words<'a>(w: &'a [String], drop: &[&str]) -> Vec<&'a String> {
@@ -383,6 +482,11 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
     }
     let joined = format!(" {} ", w.join(" "));
     let is = |list: &[&str], s: &str| list.contains(&s);
+    // "am I talking to a real person?", "is this a human or a bot?": asking
+    // what answers, not for a person (the README's rule).
+    if identity_question(&w) {
+        return None;
+    }
     let declined_after = EN_NEG_AFTER
         .iter()
         .any(|n| joined.contains(&format!(" {n} ")));
@@ -392,17 +496,26 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         || joined.contains(" are there ")
         || joined.contains(" anyone "))
         && w.iter().enumerate().any(|(i, x)| {
-            is(EN_STRICT_OBJECTS, x)
+            // "is there agent training": a compound, not an agent.
+            let compound = w.get(i + 1).is_some_and(|n| is(EN_COMPOUND_NEXT, n))
+                || (i > 0 && is(EN_COMPOUND_PREV, &w[i - 1]));
+            (is(EN_STRICT_OBJECTS, x) && !compound)
                 || (is(EN_REAL, x) && (i == 0 || !is(&["i'm", "im", "am"], &w[i - 1])))
         });
-    if asks_for_one && !EN_NEG.iter().any(|n| joined.contains(&format!(" {n} "))) {
+    // "are your agents available 24/7?", "is there a human on sundays?":
+    // when someone is there, a question about the service.
+    let when = w.iter().any(|x| is(EN_WHEN, x));
+    if asks_for_one && !when && !EN_NEG.iter().any(|n| joined.contains(&format!(" {n} "))) {
         return Some(Strength::Explicit);
     }
     // "is anyone there?", "anybody here", "any agents available": asking
     // whether someone is present.
     let present = w.iter().enumerate().any(|(i, x)| {
+        // "is a manager available", "any agents online".
         let who = is(&["anyone", "anybody", "someone", "somebody"], x)
-            || (i > 0 && w[i - 1] == "any" && is(EN_STRICT_OBJECTS, x));
+            || (i > 0
+                && is(&["any", "a", "an", "the", "your"], &w[i - 1])
+                && is(EN_STRICT_OBJECTS, x));
         who && w.get(i + 1).is_some_and(|n| {
             is(
                 &[
@@ -423,7 +536,8 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         .iter()
         .all(|x| is(&["anyone", "anybody", "someone", "somebody", "there"], x))
         && w.iter().any(|x| is(&["anyone", "anybody"], x));
-    if (present || only_who) && !EN_NEG.iter().any(|n| joined.contains(&format!(" {n} "))) {
+    if (present || only_who) && !when && !EN_NEG.iter().any(|n| joined.contains(&format!(" {n} ")))
+    {
         return Some(Strength::Explicit);
     }
     let negated_clause = EN_NEG.iter().any(|n| joined.contains(&format!(" {n} ")));
@@ -431,33 +545,68 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
     // person as subject, an act for the customer.
     for (i, word) in w.iter().enumerate() {
         let real = i > 0 && is(EN_REAL, &w[i - 1]);
-        let person = is(EN_STRICT_OBJECTS, word)
-            || (real && is(EN_WANT_SOFT, word))
-            || is(&["someone", "somebody"], word);
+        let anyone = is(&["someone", "somebody", "anyone", "anybody"], word);
+        // "could a person review my case": an article makes a plain
+        // person someone in particular.
+        let a_person = i > 0 && is(&["a", "an", "one"], &w[i - 1]) && is(EN_WANT_SOFT, word);
+        let person =
+            is(EN_STRICT_OBJECTS, word) || (real && is(EN_WANT_SOFT, word)) || anyone || a_person;
         if !person || negated_clause {
             continue;
         }
+        // The modal starts the clause or follows a word or two ("ok can
+        // someone…", "so could an agent…"), then only articles and
+        // adjectives up to the person.
         let head = &w[i.saturating_sub(4)..i];
-        let modal = head.first().is_some_and(|m| is(EN_MODALS, m))
-            && head[1..].iter().all(|x| {
+        let modal = head
+            .iter()
+            .position(|m| is(EN_MODALS, m))
+            .is_some_and(|at| {
+                head[at + 1..].iter().all(|x| {
+                    is(
+                        &[
+                            "a", "an", "the", "some", "real", "live", "actual", "human", "of",
+                            "your", "you", "guys", "one", "please",
+                        ],
+                        x,
+                    )
+                })
+            });
+        // The act, past adverbs ("can someone actually help me").
+        let act = w[i + 1..].iter().find(|x| {
+            !is(
+                &[
+                    "actually", "please", "just", "really", "quickly", "pls", "finally", "here",
+                ],
+                x,
+            )
+        });
+        // "could someone explain refunds" asks for an explanation, not a
+        // person: someone must reach out to the customer, help or look
+        // into the case.
+        let acts = act.is_some_and(|n| {
+            if anyone || a_person {
                 is(
                     &[
-                        "a", "an", "the", "some", "real", "live", "actual", "human", "of", "your",
-                        "you", "guys",
+                        "call", "contact", "phone", "ring", "reach", "email", "help", "assist",
+                        "look", "check", "review", "handle", "deal", "sort",
                     ],
-                    x,
+                    n,
                 )
-            });
-        // "could someone explain refunds" asks for an explanation, not a
-        // person: someone must reach out to the customer.
-        let acts = w.get(i + 1).is_some_and(|n| {
-            if is(&["someone", "somebody"], word) {
-                is(&["call", "contact", "phone", "ring", "reach", "email"], n)
             } else {
                 is(EN_PERSON_ACTS, n)
             }
         });
         if modal && acts {
+            // "can someone help me" may be answered by a model that can
+            // help; "can someone call me" and "could an agent look at
+            // this" ask for a person whatever answers.
+            let contact =
+                act.is_some_and(|n| is(&["call", "contact", "phone", "ring", "reach", "email"], n));
+            if (anyone || a_person) && !contact {
+                best = best.max(Some(Strength::Implied));
+                continue;
+            }
             return Some(Strength::Explicit);
         }
     }
@@ -470,11 +619,53 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
     {
         return Some(Strength::Explicit);
     }
+    // "where are the humans?", "where's a real person": asking where the
+    // people are.
+    if is(&["where", "where's", "wheres"], &w[0])
+        && w.iter().enumerate().any(|(i, x)| {
+            is(EN_STRICT_OBJECTS, x)
+                || x == "people"
+                || (x == "person" && i > 0 && is(EN_REAL, &w[i - 1]))
+        })
+        && w[1..].iter().all(|x| {
+            is(EN_STRICT_OBJECTS, x)
+                || is(EN_REAL, x)
+                || is(
+                    &[
+                        "is", "are", "the", "a", "an", "your", "all", "people", "person", "at",
+                        "when", "i", "you", "need", "one", "some", "any",
+                    ],
+                    x,
+                )
+        })
+    {
+        return Some(Strength::Explicit);
+    }
     // "customer service please", "live chat": a channel named on its own.
     let bare = strip_words(&w, EN_POLITE_CHANNEL);
-    if bare.is_empty()
-        && w.len() >= 2
-        && (joined.contains(" customer service ") || joined.contains(" live chat "))
+    if bare.is_empty() && w.len() >= 2 && EN_CHANNELS.iter().any(|c| joined.contains(c)) {
+        return Some(Strength::Explicit);
+    }
+    // "I want my call escalated", "need this transferred": a wish for the
+    // passive, not a report of it ("I was transferred twice").
+    let wished_passive = w.iter().enumerate().any(|(i, x)| {
+        is(&["escalated", "transferred"], x)
+            && i > 0
+            && !is(
+                &["was", "been", "is", "were", "has", "have", "had", "got"],
+                &w[i - 1],
+            )
+            && w[..i]
+                .iter()
+                .any(|v| is(&["want", "need", "like", "please", "get", "have"], v))
+    });
+    if wished_passive && !negated_clause {
+        return Some(Strength::Explicit);
+    }
+    // "transfer please", "transfer!": the transfer asked for on its own.
+    if w.contains(&"transfer".to_owned())
+        && w.len() <= 3
+        && w.iter().all(|x| x == "transfer" || is(EN_POLITE, x))
     {
         return Some(Strength::Explicit);
     }
@@ -513,6 +704,31 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             best = best.max(Some(Strength::Explicit));
             continue;
         }
+        // "person please", "a person, now": a plain person named on its
+        // own, with a word of asking (a lone "person" may be an answer to
+        // a question of the bot's).
+        if is(&["person", "someone", "somebody"], word)
+            && w.len() >= 2
+            && w.iter().all(|x| x == word || is(EN_POLITE, x))
+            && w.iter().any(|x| {
+                is(
+                    &[
+                        "please",
+                        "pls",
+                        "plz",
+                        "now",
+                        "asap",
+                        "immediately",
+                        "needed",
+                        "required",
+                    ],
+                    x,
+                )
+            })
+        {
+            best = best.max(Some(Strength::Explicit));
+            continue;
+        }
         // Walk back over fillers to the verb.
         let mut j = i;
         while j > 0 && is(EN_FILLERS, &w[j - 1]) && !is(EN_TALK, &w[j - 1]) {
@@ -522,6 +738,29 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             continue;
         }
         // Inflections meet their verb: transferred, connecting, talking.
+        // "do I need a person at home": a question about a requirement.
+        if j >= 3
+            && is(&["need", "have"], &w[j - 1])
+            && is(
+                &["do", "does", "will", "would", "should", "must"],
+                &w[j - 3],
+            )
+            && is(&["i", "we", "it", "you", "someone", "they"], &w[j - 2])
+        {
+            continue;
+        }
+        // "transferable", "reachable" are not the verbs.
+        if w[j - 1].ends_with("able") || w[j - 1].ends_with("ible") {
+            continue;
+        }
+        // "can the camera talk to a person at the door": a device talks,
+        // the customer asks for nobody.
+        if w[j.saturating_sub(4)..j - 1]
+            .iter()
+            .any(|x| is(EN_DEVICES, x))
+        {
+            continue;
+        }
         let stemmed = crate::text::stem(&w[j - 1]);
         let verb = EN_TALK
             .iter()
@@ -535,9 +774,16 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             || (want && (strict || is(EN_WANT_SOFT, word)));
         // "talk to the person" needs the verb right after fillers; "speak"
         // may also be found further back ("speak to a real human").
+        // Only fillers between ("this chat recorded by a person" has a
+        // noun "chat", and no request), or what is passed on ("pass this
+        // on to a supervisor", "forward my case to a specialist").
         let verb_ok = verb_ok
-            || (w[..j].iter().rev().take(4).any(|x| is(EN_TALK, x))
-                && w[j..i].iter().all(|x| is(EN_FILLERS, x)));
+            || (j.saturating_sub(5)..j).any(|k| {
+                is(EN_TALK, &w[k])
+                    && w[k + 1..j]
+                        .iter()
+                        .all(|x| is(EN_FILLERS, x) || is(EN_TALK, x) || is(EN_CARRIED, x))
+            });
         if !verb_ok {
             continue;
         }
@@ -565,21 +811,48 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         return best;
     }
     let negated = EN_NEG.iter().any(|n| joined.contains(&format!(" {n} ")));
+    // "I don't want a bot or a human": the negation declines both.
+    if negated
+        && (joined.contains(" or ") || joined.contains(" nor "))
+        && w.iter().any(|x| is(EN_STRICT_OBJECTS, x))
+    {
+        return None;
+    }
     let callback = joined.contains(" call me")
         || joined.contains(" callback ")
         || joined.contains(" call back ")
         || joined.contains(" phone me ")
         || joined.contains(" ring me ")
-        || joined.contains(" give me a call ");
+        || joined.contains(" give me a call ")
+        || joined.contains(" give me a ring ")
+        || joined.contains(" contact me ")
+        || joined.contains(" reach me ")
+        || joined.contains(" reach out to me ")
+        || joined.contains(" get back to me ")
+        || joined.contains(" call-back ")
+        // "I want a phone call from your team": a call wished for.
+        || ((joined.contains(" phone call ") || joined.contains(" a call "))
+            && w.iter().any(|x| {
+                is(
+                    &["want", "need", "like", "request", "please", "can", "could", "would", "arrange", "schedule"],
+                    x,
+                )
+            }));
     if callback && !negated {
         return Some(Strength::Implied);
     }
     // "I'm human, not a robot" describes the customer.
     // Not "I'm done with this bot", which refuses it.
+    // Not "I'm not talking to a bot", which refuses it.
     let about_me = [" i'm ", " i am ", " im "].iter().any(|me| {
-        ["a ", "not a ", "not "]
-            .iter()
-            .any(|what| joined.contains(&format!("{me}{what}")))
+        ["a ", "not a ", "not "].iter().any(|what| {
+            joined.match_indices(&format!("{me}{what}")).any(|(at, m)| {
+                !joined[at + m.len()..]
+                    .split(' ')
+                    .next()
+                    .is_some_and(|next| next.ends_with("ing"))
+            })
+        })
     });
     if !about_me
         && EN_BOT
@@ -592,4 +865,37 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         return Some(Strength::Implied);
     }
     None
+}
+
+/// "am I talking to a real person?", "are you a bot?", "is this a human or
+/// an AI?": a question about what is answering.
+pub(super) fn identity_question(w: &[String]) -> bool {
+    let at = |i: usize| w.get(i).map(String::as_str).unwrap_or("");
+    let talking = ["talking", "speaking", "chatting", "texting", "writing"];
+    let what = [
+        "a",
+        "an",
+        "really",
+        "actually",
+        "real",
+        "human",
+        "bot",
+        "robot",
+        "person",
+        "live",
+        "ai",
+        "automated",
+        "machine",
+    ];
+    // "are you a bot or can I talk to a human" goes on to ask.
+    let asks_on = w
+        .iter()
+        .skip(3)
+        .any(|x| EN_TALK.contains(&x.as_str()) || EN_WANT.contains(&x.as_str()));
+    !asks_on
+        && ((at(0) == "am" && at(1) == "i" && talking.contains(&at(2)))
+            || (matches!(at(0), "are" | "r")
+                && matches!(at(1), "you" | "u")
+                && what.contains(&at(2)))
+            || (at(0) == "is" && matches!(at(1), "this" | "that" | "it") && what.contains(&at(2))))
 }

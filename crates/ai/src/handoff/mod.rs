@@ -46,7 +46,7 @@ pub fn explicit_request(text: &str) -> bool {
 
 /// Whether, and how clearly, `text` asks for a person.
 pub fn request(text: &str) -> Option<Strength> {
-    let mut lower = text.to_lowercase();
+    let mut lower = zh_pinyin(&text.to_lowercase());
     // Homophone typos of the one word that matters most (转人攻, 人宫客服).
     for (typo, word) in ZH_HOMOPHONES {
         if lower.contains(typo) {
@@ -66,9 +66,19 @@ pub fn request(text: &str) -> Option<Strength> {
     {
         return None;
     }
+    // "没有人工客服吗？那算了": a closing clause that lets it go.
+    if clauses(&lower).last().is_some_and(|last| {
+        let last = last
+            .trim_start_matches(['那', '就'])
+            .trim_end_matches(['吧', '啊', '呀', '哈', ' ']);
+        ["算了", "不用", "不用了", "不需要", "没事"].contains(&last)
+    }) {
+        return None;
+    }
     clauses(&lower)
         .filter_map(|c| zh_clause(c).max(en_clause(c)))
         .max()
+        .or_else(|| zh_pronoun_request(&lower).then_some(Strength::Explicit))
 }
 
 /// Robot products, renamed so that the bot words do not see them.
@@ -91,6 +101,14 @@ const SELF_DESCRIBED: &[&str] = &[
     "im human",
     "i'm not a robot",
     "i am not a robot",
+    // With an article or "real": the same self-description.
+    "i'm a human",
+    "i am a human",
+    "im a human",
+    "i'm a real person",
+    "i am a real person",
+    "i'm not a bot",
+    "i am not a bot",
     "我是人",
     "我不是机器人",
 ];

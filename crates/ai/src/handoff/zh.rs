@@ -22,6 +22,57 @@ pub(super) const ZH_HOMOPHONES: &[(&str, &str)] = &[
     ("课服", "客服"),
 ];
 
+/// Pinyin (and pinyin initials) of the request words, typed without
+/// switching the input method: "zhuan rengong", "转rengong", `zrg`, `kf`.
+/// Replaced only as whole Latin words; longest first.
+pub(super) const ZH_PINYIN: &[(&str, &str)] = &[
+    ("zhuan ren gong", "转人工"),
+    ("zhuanrengong", "转人工"),
+    ("zhao ren gong", "找人工"),
+    ("zhaorengong", "找人工"),
+    ("ren gong ke fu", "人工客服"),
+    ("rengongkefu", "人工客服"),
+    ("ren gong", "人工"),
+    ("rengong", "人工"),
+    ("zhen ren", "真人"),
+    ("zhenren", "真人"),
+    ("ke fu", "客服"),
+    ("kefu", "客服"),
+    ("zhuan", "转"),
+    ("zhao", "找"),
+    ("rgkf", "人工客服"),
+    ("zrg", "转人工"),
+    ("zkf", "转客服"),
+    ("rg", "人工"),
+    ("kf", "客服"),
+];
+
+/// `text` with whole-word pinyin of the request words written in Chinese.
+pub(super) fn zh_pinyin(text: &str) -> String {
+    let mut out = text.to_owned();
+    for (pinyin, word) in ZH_PINYIN {
+        let mut from = 0;
+        while let Some(at) = out[from..].find(pinyin).map(|a| a + from) {
+            let end = at + pinyin.len();
+            let before_ok = !out[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric());
+            let after_ok = !out[end..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric());
+            if before_ok && after_ok {
+                out.replace_range(at..end, word);
+                from = at + word.len();
+            } else {
+                from = end;
+            }
+        }
+    }
+    out
+}
+
 /// Person objects, longest first (a longer one wins at the same place).
 pub(super) const ZH_OBJECTS: &[&str] = &[
     "人工客服",
@@ -47,6 +98,9 @@ pub(super) const ZH_OBJECTS: &[&str] = &[
     "维修人员",
     "负责人",
     "值班经理",
+    // Whoever is above the agent: 找你们上级, 叫你上司来.
+    "上级",
+    "上司",
     "人工",
     "客服",
     "真人",
@@ -78,6 +132,8 @@ pub(super) const ZH_VERB_ONLY: &[&str] = &[
     "负责人",
     "专员",
     "人类",
+    "上级",
+    "上司",
 ];
 
 /// Characters that, right after an object, make it part of another word
@@ -87,11 +143,59 @@ pub(super) const ZH_COMPOUND_NEXT: &[char] = &[
     '智', '费', '成', '材', '合', '养', '种', '湖', '降', '草', '耳', '关', '造', '呼', '授', '繁',
     '培', '饲', '秀', '版', '尺', '电', '号', '热', '邮', '中', '工', '岗', '职', '招', '系', '机',
     '审', '核', '鉴', '检', '干', '翻', '标', '智', '降', '增', '皮', '革', '石', '钻', '晶', '花',
-    '香', '色', '甜', '味', '肉', '心', '脑', '网', '政', '期', '流', '单', '问', '服',
+    '香', '色', '甜', '味', '肉', '心', '脑', '网', '政', '期', '流', '单', '服',
+];
+
+/// Words that, right after an object, make it part of another word where
+/// the first character alone does not (客服问题 is a topic, 客服问问 a
+/// request; 真人照片 a picture).
+pub(super) const ZH_COMPOUND_NEXT_WORDS: &[&str] = &[
+    "问题",
+    "问卷",
+    "问答",
+    "照片",
+    "照",
+    "聊天记录",
+    "对话记录",
+    "记录",
+    // 真人 as a modifier: a real voice, a real-person video.
+    "发音",
+    "配音",
+    "语音",
+    "声音",
+    "视频",
+    "图片",
+    "演员",
 ];
 
 /// Request verbs: something is asked of the service (转人工, 找客服, 叫经理).
 pub(super) const ZH_VERBS: &[&str] = &[
+    // English verbs before a Chinese object: "I want 人工", "talk to 客服".
+    "i want",
+    "i need",
+    "want",
+    "need",
+    "get me",
+    "give me",
+    "talk to",
+    "speak to",
+    "transfer to",
+    "transfer me to",
+    "connect me to",
+    "connect to",
+    // Escalating: 升级到主管, 上报给经理, 交给专员.
+    "升级到",
+    "升级给",
+    "升级",
+    "上报给",
+    "上报",
+    "提交给",
+    "交给",
+    // Waiting for one: 在线等人工, 等客服.
+    "等待",
+    "等",
+    // Begging for one: 求人工, 求求你们给个客服.
+    "求",
     "投诉到",
     "投诉给",
     "反映给",
@@ -147,6 +251,8 @@ pub(super) const ZH_OBJECT_ACTS: &[&str] = &[
     "快回复",
     "回复一下",
     "出来",
+    "过来",
+    "来一下",
 ];
 
 /// Verbs that take a plain 人 ("找个人来", "换个人", "找一个能负责的人").
@@ -189,6 +295,8 @@ pub(super) const ZH_FILLERS: &[&str] = &[
     "真的",
     "在线",
     "店",
+    "你",
+    "您",
 ];
 
 /// Clause words that may surround a bare object ("人工！", "我要真人啊").
@@ -243,6 +351,18 @@ pub(super) const ZH_POLITE: &[&str] = &[
     "能不能",
     "可不可以",
     "小姐姐",
+    "小哥哥",
+    "妹妹",
+    "姐姐",
+    "小妹",
+    "帅哥",
+    // English politeness in Chinese text: "人工 plz".
+    "please",
+    "pls",
+    "plz",
+    "thanks",
+    "thx",
+    "asap",
     "妹子",
     "小哥",
     "美女",
@@ -251,6 +371,9 @@ pub(super) const ZH_POLITE: &[&str] = &[
     "帮忙",
     "呗",
     "人呢",
+    "请问",
+    // Whether one is there now: 客服在线吗.
+    "在线",
 ];
 
 /// Negations that, right before the verb, decline ("不用转人工").
@@ -266,6 +389,14 @@ pub(super) const ZH_NEG_BEFORE: &[&str] = &[
     "不",
     "用不着",
     "不再",
+    // Denying having asked: 我没说要人工, 没让你转客服, 我不是要找人工.
+    "不是",
+    "没说",
+    "没有说",
+    "没让",
+    "没叫",
+    "没有",
+    "没",
 ];
 
 /// Negations after the object that decline it ("人工就不用了").
@@ -300,6 +431,22 @@ pub(super) const ZH_INFO: &[&str] = &[
     "什么时候",
     "多久",
     "多长时间",
+    // When there is one: 周末有人工客服吗, 晚上客服在吗.
+    "周末",
+    "周六",
+    "周日",
+    "星期",
+    "节假日",
+    "假期",
+    "晚上",
+    "夜里",
+    "夜间",
+    "凌晨",
+    "春节",
+    "过年",
+    "国庆",
+    "24小时",
+    "全天",
 ];
 
 /// The bot, and what refuses it.
@@ -338,6 +485,11 @@ pub(super) const ZH_BOT_REFUSAL: &[&str] = &[
     "说不明白",
     "没法沟通",
     "沟通不了",
+    // Sending it away: 机器人走开, 机器人闭嘴.
+    "走开",
+    "闭嘴",
+    "一边去",
+    "糊弄",
 ];
 
 /// Asking to be called back.
@@ -378,7 +530,10 @@ pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
                 }
                 continue;
             }
-            if next.is_some_and(|c| ZH_COMPOUND_NEXT.contains(&c)) {
+            let rest: String = chars[i + o.len()..].iter().collect();
+            if next.is_some_and(|c| ZH_COMPOUND_NEXT.contains(&c))
+                || ZH_COMPOUND_NEXT_WORDS.iter().any(|w| rest.starts_with(w))
+            {
                 return None;
             }
             return Some(o.len());
@@ -404,15 +559,18 @@ pub(super) fn strip_suffixes<'a>(mut s: &'a str, words: &[&str]) -> &'a str {
     }
 }
 
+/// Strips any of `words` from the start of `s` (repeatedly, the longest
+/// word first: 快点 before 快); returns the rest.
 pub(super) fn strip_prefixes<'a>(mut s: &'a str, words: &[&str]) -> &'a str {
     loop {
         let before = s;
         s = s.trim_start();
-        for w in words {
-            if let Some(rest) = s.strip_prefix(w) {
-                s = rest;
-                break;
-            }
+        if let Some(rest) = words
+            .iter()
+            .filter_map(|w| s.strip_prefix(w))
+            .min_by_key(|rest| rest.len())
+        {
+            s = rest;
         }
         if s == before {
             return s;
@@ -457,10 +615,14 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         let rest_before = strip_prefixes(strip_suffixes(&before, around), around);
         let rest_after = strip_prefixes(&after, around);
         let info = ZH_INFO.iter().any(|w| clause.contains(w));
-        // "客服你好": addressing whoever answers, a greeting.
+        // "客服你好", "谢谢客服": addressing whoever answers, a greeting
+        // or thanks.
         let greets = ["你好", "您好"]
             .iter()
-            .any(|g| after.trim_start().starts_with(g));
+            .any(|g| after.trim_start().starts_with(g))
+            || ["谢谢", "感谢", "辛苦"]
+                .iter()
+                .any(|t| before.trim_end().ends_with(t));
         if rest_before.trim().is_empty()
             && rest_after.trim().is_empty()
             && !info
@@ -470,17 +632,41 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             best = best.max(Some(Strength::Explicit));
             continue;
         }
+        // "你们经理呢", "负责人在哪": asking where the person is calls them,
+        // even for the nouns that are otherwise only objects of a verb.
+        let where_is = ["呢", "在哪", "在吗", "在不在", "去哪", "人呢", "出来"]
+            .iter()
+            .any(|w| after.trim_start().starts_with(w));
+        if where_is
+            && rest_before.trim().is_empty()
+            && !info
+            && !matches!(object.as_str(), "售后" | "人类")
+        {
+            best = best.max(Some(Strength::Explicit));
+            continue;
+        }
+        // "联系客服后多久退款", "找客服的时候": a time clause about the
+        // service, not a request for it.
+        if ["后", "以后", "之后", "的时候", "时候", "时"]
+            .iter()
+            .any(|w| after.trim_start().starts_with(w))
+        {
+            continue;
+        }
         // "有人工吗", "有没有真人": asking whether there is one is asking for one.
         let asks_for_one = (before.ends_with('有') || before.ends_with("有没有"))
             && (clause.contains("有没有")
                 || ["吗", "么", "嘛"].iter().any(|q| clause.ends_with(q)));
         // "让专员联系我": the object asked to act.
         // Not a report of what it did ("客服回复我说三天到账").
+        // Politeness and urgency may come first ("客服快出来",
+        // "客服小姐姐出来一下").
+        let urged = strip_prefixes(&after, ZH_POLITE);
         let object_acts = ZH_OBJECT_ACTS.iter().any(|a| {
-            after
-                .trim_start()
-                .strip_prefix(a)
-                .is_some_and(|r| !["说", "了", "过", "的"].iter().any(|p| r.starts_with(p)))
+            [after.trim_start(), urged].iter().any(|s| {
+                s.strip_prefix(a)
+                    .is_some_and(|r| !["说", "了", "过", "的"].iter().any(|p| r.starts_with(p)))
+            })
         });
         if (asks_for_one || object_acts) && !info && !zh_negated_anywhere(&before) {
             best = best.max(Some(Strength::Explicit));
@@ -505,11 +691,46 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             continue;
         }
         // Verb + fillers + object.
-        let head = strip_suffixes(&before, ZH_FILLERS);
+        let mut head = strip_suffixes(&before, ZH_FILLERS);
+        // "找个专业的技术人员", "叫一位懂行的客服": a short description
+        // between the measure word and the object.
+        if !ZH_VERBS.iter().any(|v| head.ends_with(v)) {
+            if let Some(described) = zh_described(before.trim_end()) {
+                head = described;
+            }
+        }
+        // A result complement after the verb: 找到人工, 联系上你们客服
+        // (投诉到 is a verb of its own, found first).
+        if !ZH_VERBS.iter().any(|v| head.ends_with(v)) {
+            if let Some(h) = head.strip_suffix('到').or_else(|| head.strip_suffix('上')) {
+                if ["找", "联系", "联络", "接", "转", "叫"]
+                    .iter()
+                    .any(|v| h.ends_with(v))
+                {
+                    head = h;
+                }
+            }
+        }
         let Some(verb) = ZH_VERBS.iter().find(|v| head.ends_with(*v)) else {
             continue;
         };
         let lead = &head[..head.len() - verb.len()];
+        // 和 / 跟 are also "and": "客服和快递都没回" names two parties.
+        // As a request they need a wish before or talking after
+        // ("我要跟客服说", "跟人工聊一下").
+        if matches!(*verb, "和" | "跟" | "同" | "与") {
+            let wish = [
+                "要", "想", "需要", "让我", "请", "麻烦", "能", "可以", "帮我",
+            ]
+            .iter()
+            .any(|w| lead.contains(w));
+            let talk = ZH_TALK.iter().any(|t| after.trim_start().starts_with(t))
+                || after.trim_start().starts_with("直接")
+                || after.trim_start().starts_with("当面");
+            if !wish && !talk {
+                continue;
+            }
+        }
         let lead = strip_suffixes(
             lead,
             &[
@@ -524,8 +745,20 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
                 "去",
             ],
         );
-        if ZH_NEG_BEFORE.iter().any(|n| lead.ends_with(n))
+        // A wish may stand between the negation and the verb (没说要转,
+        // 不想要找); the negation may also end in one (没必要找).
+        let wish_stripped = strip_suffixes(lead, &["想要", "需要", "要", "想"]);
+        if ZH_NEG_BEFORE
+            .iter()
+            .any(|n| lead.ends_with(n) || wish_stripped.ends_with(n))
             || (*verb == "要" && lead.ends_with('不'))
+        {
+            continue;
+        }
+        // "转人工要排队多久": a question about the wait, whatever the verb.
+        if ["多久", "多长时间", "排队", "几点", "什么时候", "要等"]
+            .iter()
+            .any(|w| after.contains(w))
         {
             continue;
         }
@@ -543,7 +776,15 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
     if best.is_some() {
         return best;
     }
-    if zh_person_request(clause) || zh_talk_with_person(clause) {
+    if zh_person_request(clause) || zh_talk_with_person(clause) || zh_summons(clause) {
+        return Some(Strength::Explicit);
+    }
+    // "你们人呢", "人都去哪了": where the people are.
+    let r = strip_prefixes(clause, ZH_FILLERS);
+    if ["人呢", "人都去哪", "人去哪", "人都哪去", "人哪去"]
+        .iter()
+        .any(|p| r.starts_with(p))
+    {
         return Some(Strength::Explicit);
     }
     // "有人吗", "有人在吗", "帮我转接一下": someone, anyone, a transfer.
@@ -591,9 +832,12 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                 && rest.find("的人").is_some_and(|at| {
                     let tail = rest[at + "的人".len()..].trim_end_matches(ZH_END);
                     tail.is_empty()
-                        || ["来", "帮", "处理", "回答", "看", "联系"]
-                            .iter()
-                            .any(|a| tail.starts_with(a))
+                        || [
+                            "来", "帮", "处理", "回答", "看", "联系", "跟", "和", "给", "说", "聊",
+                            "沟通", "解释",
+                        ]
+                        .iter()
+                        .any(|a| tail.starts_with(a))
                 });
             // "换人", "我要找人！": the verb and 人 end the clause.
             let bare = rest
@@ -604,24 +848,32 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
     })
 }
 
-/// "我要和人说话", "想跟真人聊": talking with a (real) person, not negated.
+/// Verbs of talking with someone (说 last: 说话 is the longer word).
+pub(super) const ZH_TALK: &[&str] = &[
+    "说话", "聊", "沟通", "交流", "谈", "对话", "讲", "商量", "解释", "反映", "说",
+];
+
+/// Adverbs between the person and the talking ("跟人当面说清楚").
+pub(super) const ZH_TALK_ADVERBS: &[&str] = &["当面", "直接", "好好", "单独", "亲自", "一起"];
+
+/// "我要和人说话", "想跟真人聊", "跟你们的人当面说清楚": talking with a
+/// (real) person, not negated.
 pub(super) fn zh_talk_with_person(clause: &str) -> bool {
     ["和", "跟", "同", "与"].iter().any(|with| {
         clause.match_indices(with).any(|(i, _)| {
-            let rest = &clause[i + with.len()..];
+            let rest = strip_prefixes(&clause[i + with.len()..], ZH_FILLERS);
             let rest = rest
                 .strip_prefix("真人")
                 .or_else(|| rest.strip_prefix("活人"))
-                .or_else(|| rest.strip_prefix("人"));
+                .or_else(|| rest.strip_prefix("人"))
+                .map(|r| strip_prefixes(r, ZH_TALK_ADVERBS));
             // Not a time clause ("跟人说话的时候门锁会响吗").
+            // The longest talk verb only: 说话的时候 is not 说 + 话的时候.
             let talks = rest.is_some_and(|r| {
-                ["说话", "聊", "沟通", "交流", "谈", "对话", "讲"]
+                ZH_TALK
                     .iter()
-                    .any(|t| {
-                        r.trim_start().strip_prefix(t).is_some_and(|after| {
-                            !after.starts_with("的时候") && !after.starts_with('时')
-                        })
-                    })
+                    .find_map(|t| r.trim_start().strip_prefix(t))
+                    .is_some_and(|after| !after.starts_with("的时候") && !after.starts_with('时'))
             });
             talks && !ZH_NEG_BEFORE.iter().any(|n| clause[..i].ends_with(n))
         })
@@ -638,3 +890,68 @@ pub(super) fn zh_negated_anywhere(clause: &str) -> bool {
 }
 
 // ---------------------------------------------------------------- English
+
+/// "你们负责人是谁，让他来处理": a pronoun asked to come or act, in a
+/// message that names a person elsewhere (the pronoun stands for them).
+pub(super) fn zh_pronoun_request(text: &str) -> bool {
+    let names_person = {
+        let chars: Vec<char> = text.chars().collect();
+        (0..chars.len()).any(|i| zh_object_at(&chars, i).is_some())
+    };
+    names_person
+        && clauses(text).any(|clause| {
+            ["让", "叫", "请", "喊"].iter().any(|v| {
+                clause.match_indices(v).any(|(i, _)| {
+                    let rest = &clause[i + v.len()..];
+                    let after_pronoun = ["他们", "她们", "他", "她", "ta"]
+                        .iter()
+                        .find_map(|p| rest.strip_prefix(p));
+                    let acts = after_pronoun.is_some_and(|r| {
+                        [
+                            "来",
+                            "出来",
+                            "过来",
+                            "联系我",
+                            "给我打",
+                            "打给我",
+                            "回电",
+                            "处理",
+                            "跟我",
+                            "和我",
+                        ]
+                        .iter()
+                        .any(|a| r.trim_start().starts_with(a))
+                    });
+                    acts && !ZH_NEG_BEFORE.iter().any(|n| clause[..i].ends_with(n))
+                })
+            })
+        })
+}
+
+/// "来人啊", "快来个人", "来个人帮我": summoning someone.
+pub(super) fn zh_summons(clause: &str) -> bool {
+    let rest = strip_prefixes(clause, ZH_POLITE);
+    ["来人", "来个人", "来一个人", "来个活人"]
+        .iter()
+        .any(|call| {
+            rest.strip_prefix(call).is_some_and(|tail| {
+                let tail = tail.trim_end_matches(ZH_END);
+                tail.is_empty()
+                    || ["帮", "处理", "管", "看"]
+                        .iter()
+                        .any(|a| tail.starts_with(a))
+            })
+        })
+}
+
+/// `head` without a short description after a measure word ("找个专业的"
+/// → "找"), when there is one.
+pub(super) fn zh_described(head: &str) -> Option<&str> {
+    let desc_end = head.strip_suffix('的')?;
+    ["一个", "一位", "个", "位"].iter().find_map(|m| {
+        let at = desc_end.rfind(m)?;
+        let desc = &desc_end[at + m.len()..];
+        (!desc.is_empty() && desc.chars().count() <= 5)
+            .then(|| strip_suffixes(&desc_end[..at], ZH_FILLERS))
+    })
+}

@@ -1,0 +1,78 @@
+//! Handoff recognition on any handoff file(s) in the committed format
+//! (`crates/ai/eval/README.md`): precision and recall per language, for the
+//! offline rule (any request) and for the rule in front of a model
+//! (explicit requests only).
+//!
+//! `cargo run -p chat-ai --example handoff_eval -- [--misses] FILE…`
+//! (paths relative to `crates/ai/eval/` or absolute; with no file, the
+//! committed and hand14 sets). `--misses` lists the mistakes of tuning files
+//! only: a file whose name says `holdout` or `check` is for measuring, and
+//! its mistakes are never printed.
+
+use chat_ai::eval::{EvalSet, HandoffCase, handoff_rows};
+use chat_ai::handoff::{Strength, explicit_request, request, wants_human};
+
+const DEFAULT_FILES: &[&str] = &[
+    "handoff.dev.jsonl",
+    "handoff.holdout.jsonl",
+    "handoff.hand14-dev.jsonl",
+    "handoff.hand14-check.jsonl",
+];
+
+fn load(path: &std::path::Path) -> Result<Vec<HandoffCase>, Box<dyn std::error::Error>> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut cases = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let case =
+            serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?;
+        cases.push(case);
+    }
+    Ok(cases)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let misses = args.iter().any(|a| a == "--misses");
+    let mut files: Vec<String> = args.into_iter().filter(|a| !a.starts_with("--")).collect();
+    if files.is_empty() {
+        files = DEFAULT_FILES.iter().map(|f| (*f).to_owned()).collect();
+    }
+    let dir = EvalSet::default_dir();
+    println!("| file | lang | requests | other | P | R | explicit-only P | explicit-only R |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for file in &files {
+        let cases = load(&dir.join(file))?;
+        let any = handoff_rows(&cases, wants_human);
+        let explicit = handoff_rows(&cases, explicit_request);
+        for ((lang, r), (_, e)) in any.iter().zip(&explicit) {
+            if r.positives + r.negatives == 0 {
+                continue;
+            }
+            println!(
+                "| {file} | {lang} | {} | {} | {:.3} | {:.3} | {:.3} | {:.3} |",
+                r.positives, r.negatives, r.precision, r.recall, e.precision, e.recall
+            );
+        }
+        let measuring_only = file.contains("holdout") || file.contains("check");
+        if misses && !measuring_only {
+            for c in &cases {
+                let got = request(&c.text);
+                if got.is_some() != c.human {
+                    let how = match got {
+                        Some(Strength::Explicit) => "explicit",
+                        Some(Strength::Implied) => "implied",
+                        None => "none",
+                    };
+                    println!(
+                        "  miss [{} {} want={} got={how}] {}",
+                        c.lang, c.kind, c.human, c.text
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
