@@ -48,6 +48,7 @@ pub(super) const EN_TALK: &[&str] = &[
     "pass",
     "complaint",
     "complain",
+    "switch",
 ];
 
 /// Soft objects a want-verb may take ("I need a person to look at it").
@@ -61,7 +62,7 @@ pub(super) const EN_REAL: &[&str] = &["real", "live", "actual", "human", "living
 /// Verbs that take only a strict object ("I want a human").
 pub(super) const EN_WANT: &[&str] = &[
     "want", "need", "get", "give", "request", "have", "bring", "prefer", "find", "call", "fetch",
-    "send", "ask",
+    "send", "ask", "require", "demand",
 ];
 
 /// What may stand between a verb and its object.
@@ -368,10 +369,17 @@ pub(super) const EN_BOT_REFUSAL: &[&str] = &[
     "isn't helping",
     "not working",
     "doesn't get it",
+    "done talking",
+    "done chatting",
 ];
 
 /// Words that may surround a bare object ("agent please").
 pub(super) const EN_POLITE: &[&str] = &[
+    // Calls for attention: "yo human?", "oi agent".
+    "yo",
+    "oi",
+    "um",
+    "uh",
     "please",
     "pls",
     "plz",
@@ -572,8 +580,14 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                     )
                 })
             });
+        // "is a real person able to help": able / available to, a modal.
+        let able = w.get(i + 1).is_some_and(|x| is(&["able", "available"], x))
+            && w.get(i + 2).is_some_and(|x| x == "to")
+            && head.iter().any(|x| is(&["is", "are"], x));
+        let modal = modal || able;
+        let after = if able { i + 3 } else { i + 1 };
         // The act, past adverbs ("can someone actually help me").
-        let act = w[i + 1..].iter().find(|x| {
+        let act = w[after.min(w.len())..].iter().find(|x| {
             !is(
                 &[
                     "actually", "please", "just", "really", "quickly", "pls", "finally", "here",

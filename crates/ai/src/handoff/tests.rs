@@ -685,3 +685,48 @@ fn fourth_pass_fourth_round() {
     );
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// The fourth pass, fifth round (`eval/handoff.hand14-dev5.jsonl`): the
+/// classes it showed, on phrasings written for this test.
+#[test]
+fn fourth_pass_fifth_round() {
+    let yes = [
+        // zh: 人 to talk, which of them, a measure word after 给我
+        "找人说说这个事",
+        "哪位工作人员能处理一下",
+        "给我一位客服",
+        // zh: the person to receive the customer, a call over, seeing one
+        "客服接我一下吧",
+        "有空打过来",
+        "我要见经理",
+        // zh: someone described by what they can do
+        "叫个能做主的",
+        "换个懂行的来",
+        // en: require, switch, done talking, calls for attention, able to
+        "I require a human",
+        "switch me to an agent",
+        "I'm done chatting with a robot",
+        "oi agent",
+        "is an agent available to help",
+    ];
+    let no = [
+        // zh: reports stay reports; a described thing is no person
+        "客服打过电话了",
+        "换个大的",
+        "找个便宜的",
+        // en: English verb and object in a Chinese grammar, declined
+        "don't need an agent",
+        "is the lock able to help with deliveries",
+    ];
+    let mut wrong: Vec<String> = yes
+        .iter()
+        .filter(|t| !wants_human(t))
+        .map(|t| format!("missed: {t}"))
+        .collect();
+    wrong.extend(
+        no.iter()
+            .filter(|t| wants_human(t))
+            .map(|t| format!("false alarm: {t}")),
+    );
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

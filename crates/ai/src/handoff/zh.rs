@@ -196,6 +196,8 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "等",
     // Begging for one: 求人工, 求求你们给个客服.
     "求",
+    // Seeing one: 我要见你们负责人.
+    "见",
     "投诉到",
     "投诉给",
     "反映给",
@@ -253,6 +255,11 @@ pub(super) const ZH_OBJECT_ACTS: &[&str] = &[
     "出来",
     "过来",
     "来一下",
+    "接我",
+    "帮我看看",
+    "帮我看一下",
+    "帮我查一下",
+    "帮帮我",
 ];
 
 /// Verbs that take a plain 人 ("找个人来", "换个人", "找一个能负责的人").
@@ -513,6 +520,8 @@ pub(super) const ZH_CALLBACK: &[&str] = &[
     "打我电话",
     "回我电话",
     "打我手机",
+    // "我留个电话，你们打过来吧".
+    "打过来",
 ];
 
 /// The longest object starting at char index `i`, if it is not a compound.
@@ -540,6 +549,24 @@ pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// Like [`strip_suffixes`], but stops as soon as `stop` holds for the rest.
+pub(super) fn strip_suffixes_to<'a>(
+    mut s: &'a str,
+    words: &[&str],
+    stop: impl Fn(&str) -> bool,
+) -> &'a str {
+    loop {
+        s = s.trim_end();
+        if stop(s) {
+            return s;
+        }
+        let Some(rest) = words.iter().find_map(|w| s.strip_suffix(w)) else {
+            return s;
+        };
+        s = rest;
+    }
 }
 
 /// Strips any of `words` from the end of `s` (repeatedly); returns the rest.
@@ -592,7 +619,12 @@ pub(super) const ZH_REPORTED: &[&str] = &[
 ];
 
 pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
-    if ZH_REPORTED.iter().any(|r| clause.contains(r)) {
+    // 过 of a past event, not 过来 ("打过来" asks for a call).
+    if ZH_REPORTED.iter().any(|r| {
+        clause
+            .match_indices(r)
+            .any(|(at, _)| !clause[at + r.len()..].starts_with('来'))
+    }) {
         return None;
     }
     let chars: Vec<char> = clause.chars().collect();
@@ -628,6 +660,15 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             && !info
             && !greets
             && !ZH_VERB_ONLY.contains(&object.as_str())
+        {
+            best = best.max(Some(Strength::Explicit));
+            continue;
+        }
+        // "哪位客服能帮我看看": asking which of them will help.
+        if ["哪位", "有没有哪位", "有哪位"]
+            .iter()
+            .any(|w| before.trim_end().ends_with(w))
+            && !info
         {
             best = best.max(Some(Strength::Explicit));
             continue;
@@ -691,7 +732,11 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             continue;
         }
         // Verb + fillers + object.
-        let mut head = strip_suffixes(&before, ZH_FILLERS);
+        // Fillers are stripped back to the nearest verb: 给我 is both
+        // ("给我一个人工客服").
+        let mut head = strip_suffixes_to(&before, ZH_FILLERS, |h| {
+            ZH_VERBS.iter().any(|v| h.ends_with(v))
+        });
         // "找个专业的技术人员", "叫一位懂行的客服": a short description
         // between the measure word and the object.
         if !ZH_VERBS.iter().any(|v| head.ends_with(v)) {
@@ -714,6 +759,11 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         let Some(verb) = ZH_VERBS.iter().find(|v| head.ends_with(*v)) else {
             continue;
         };
+        // English verb and English object: the English grammar's to judge
+        // (it knows the negations of "don't need a human").
+        if verb.is_ascii() && object.is_ascii() {
+            continue;
+        }
         let lead = &head[..head.len() - verb.len()];
         // 和 / 跟 are also "and": "客服和快递都没回" names two parties.
         // As a request they need a wish before or talking after
@@ -839,11 +889,26 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                         .iter()
                         .any(|a| tail.starts_with(a))
                 });
-            // "换人", "我要找人！": the verb and 人 end the clause.
-            let bare = rest
-                .strip_prefix('人')
-                .is_some_and(|t| t.trim_end_matches(ZH_END).is_empty());
-            !negated && (classifier || described || bare)
+            // "换人", "我要找人！": the verb and 人 end the clause; or 人
+            // is to talk ("找人聊聊").
+            let bare = rest.strip_prefix('人').is_some_and(|t| {
+                t.trim_end_matches(ZH_END).is_empty()
+                    || ZH_TALK.iter().any(|talk| t.starts_with(talk))
+            });
+            // "换个会说人话的", "叫个管事的": someone described by what they
+            // can do, with no noun.
+            let able = rest
+                .strip_prefix('个')
+                .or_else(|| rest.strip_prefix("一个"))
+                .or_else(|| rest.strip_prefix('位'))
+                .and_then(|d| d.trim_end_matches(ZH_END).strip_suffix('的'))
+                .is_some_and(|d| {
+                    d.chars().count() <= 6
+                        && ["人", "懂", "会说", "做主", "管事", "负责", "明白"]
+                            .iter()
+                            .any(|k| d.contains(k))
+                });
+            !negated && (classifier || described || bare || able)
         })
     })
 }
