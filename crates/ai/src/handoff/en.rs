@@ -49,6 +49,8 @@ pub(super) const EN_TALK: &[&str] = &[
     "complaint",
     "complain",
     "switch",
+    // "put me in touch with a person".
+    "touch",
 ];
 
 /// Soft objects a want-verb may take ("I need a person to look at it").
@@ -844,6 +846,8 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         || joined.contains(" reach out to me ")
         || joined.contains(" get back to me ")
         || joined.contains(" call-back ")
+        || joined.contains(" be called back ")
+        || joined.contains(" be called ")
         // "I want a phone call from your team": a call wished for.
         || ((joined.contains(" phone call ") || joined.contains(" a call "))
             && w.iter().any(|x| {

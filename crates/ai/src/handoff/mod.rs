@@ -46,6 +46,11 @@ pub fn explicit_request(text: &str) -> bool {
 
 /// Whether, and how clearly, `text` asks for a person.
 pub fn request(text: &str) -> Option<Strength> {
+    grammar(&normalize(text))
+}
+
+/// Lower case, pinyin and homophones in Chinese, robot products renamed.
+fn normalize(text: &str) -> String {
     let mut lower = zh_pinyin(&text.to_lowercase());
     // Homophone typos of the one word that matters most (转人攻, 人宫客服).
     for (typo, word) in ZH_HOMOPHONES {
@@ -60,6 +65,11 @@ pub fn request(text: &str) -> Option<Strength> {
             lower = lower.replace(device, short);
         }
     }
+    lower
+}
+
+/// The grammar's reading of normalized text.
+fn grammar(lower: &str) -> Option<Strength> {
     // "…but I figured it out", "问题已经解决了": the customer is done.
     if DECLINED.iter().any(|d| lower.contains(d))
         || SELF_DESCRIBED.iter().any(|d| lower.contains(d))
@@ -67,7 +77,7 @@ pub fn request(text: &str) -> Option<Strength> {
         return None;
     }
     // "没有人工客服吗？那算了": a closing clause that lets it go.
-    if clauses(&lower).last().is_some_and(|last| {
+    if clauses(lower).last().is_some_and(|last| {
         let last = last
             .trim_start_matches(['那', '就'])
             .trim_end_matches(['吧', '啊', '呀', '哈', ' ']);
@@ -75,10 +85,10 @@ pub fn request(text: &str) -> Option<Strength> {
     }) {
         return None;
     }
-    clauses(&lower)
+    clauses(lower)
         .filter_map(|c| zh_clause(c).max(en_clause(c)))
         .max()
-        .or_else(|| zh_pronoun_request(&lower).then_some(Strength::Explicit))
+        .or_else(|| zh_pronoun_request(lower).then_some(Strength::Explicit))
 }
 
 /// Robot products, renamed so that the bot words do not see them.

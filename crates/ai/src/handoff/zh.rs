@@ -664,6 +664,24 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             best = best.max(Some(Strength::Explicit));
             continue;
         }
+        // "你们客服怎么还不来": the person has not come yet.
+        let awaited = strip_prefixes(&after, &["怎么", "为什么", "咋", "到底", "都", "还是"]);
+        if [
+            "还不来",
+            "还没来",
+            "还不出来",
+            "还没出来",
+            "还不回",
+            "还没回",
+            "不理人",
+            "还不理",
+        ]
+        .iter()
+        .any(|w| awaited.starts_with(w))
+        {
+            best = best.max(Some(Strength::Explicit));
+            continue;
+        }
         // "哪位客服能帮我看看": asking which of them will help.
         if ["哪位", "有没有哪位", "有哪位"]
             .iter()
@@ -993,18 +1011,34 @@ pub(super) fn zh_pronoun_request(text: &str) -> bool {
         })
 }
 
-/// "来人啊", "快来个人", "来个人帮我": summoning someone.
+/// "来人啊", "快来个人", "你们这能不能来个人": summoning someone.
 pub(super) fn zh_summons(clause: &str) -> bool {
-    let rest = strip_prefixes(clause, ZH_POLITE);
     ["来人", "来个人", "来一个人", "来个活人"]
         .iter()
         .any(|call| {
-            rest.strip_prefix(call).is_some_and(|tail| {
-                let tail = tail.trim_end_matches(ZH_END);
-                tail.is_empty()
+            clause.match_indices(call).any(|(at, _)| {
+                let lead =
+                    strip_suffixes(strip_prefixes(&clause[..at], ZH_POLITE), &["这边", "这"]);
+                let lead = strip_prefixes(lead, ZH_POLITE);
+                let asked = lead.is_empty()
+                    || [
+                        "能不能",
+                        "可不可以",
+                        "可以",
+                        "能",
+                        "快",
+                        "赶紧",
+                        "请",
+                        "麻烦",
+                    ]
+                    .iter()
+                    .any(|m| lead.ends_with(m));
+                let tail = clause[at + call.len()..].trim_end_matches(ZH_END);
+                let acts = tail.is_empty()
                     || ["帮", "处理", "管", "看"]
                         .iter()
-                        .any(|a| tail.starts_with(a))
+                        .any(|a| tail.starts_with(a));
+                asked && acts && !zh_negated_anywhere(&clause[..at])
             })
         })
 }
