@@ -64,7 +64,7 @@ pub(super) const EN_REAL: &[&str] = &["real", "live", "actual", "human", "living
 /// Verbs that take only a strict object ("I want a human").
 pub(super) const EN_WANT: &[&str] = &[
     "want", "need", "get", "give", "request", "have", "bring", "prefer", "find", "call", "fetch",
-    "send", "ask", "require", "demand",
+    "send", "ask", "require", "demand", "like",
 ];
 
 /// What may stand between a verb and its object.
@@ -191,6 +191,18 @@ pub(super) const EN_COMPOUND_NEXT: &[&str] = &[
     "level",
     "account",
     "login",
+    // "human" describing a thing: a human voice, human detection.
+    "voice",
+    "voices",
+    "face",
+    "faces",
+    "detection",
+    "presence",
+    "shape",
+    "figure",
+    "sensor",
+    "eye",
+    "eyes",
     // Someone other than staff: "transferable to someone else".
     "else",
 ];
@@ -705,8 +717,17 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         let real = i > 0 && is(EN_REAL, &w[i - 1]);
         let soft = is(EN_SOFT_OBJECTS, word);
         // "a real person", "live support": any person made real.
-        let strict = is(EN_STRICT_OBJECTS, word) || (real && (is(EN_WANT_SOFT, word) || soft));
+        // "get me customer service": the people behind a channel.
+        let channel = is(&["service", "support", "care"], word)
+            && i > 0
+            && is(&["customer", "live"], &w[i - 1]);
+        let strict =
+            is(EN_STRICT_OBJECTS, word) || (real && (is(EN_WANT_SOFT, word) || soft)) || channel;
         if !strict && !soft {
+            continue;
+        }
+        // "when can I talk to a human?": asking when, about the service.
+        if w[0] == "when" {
             continue;
         }
         if w.get(i + 1).is_some_and(|n| is(EN_COMPOUND_NEXT, n))
@@ -784,7 +805,11 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             .find(|v| crate::text::stem(v) == stemmed)
             .copied()
             .unwrap_or(w[j - 1].as_str());
-        let want = is(EN_WANT, &w[j - 1]) || is(EN_WANT, verb);
+        // "like" wants only as "I'd like" / "would like" ("I like the
+        // human voice" is taste).
+        let want = (is(EN_WANT, &w[j - 1]) || is(EN_WANT, verb))
+            && (w[j - 1] != "like"
+                || (j >= 2 && is(&["i'd", "id", "we'd", "would", "'d"], &w[j - 2])));
         let verb_ok = is(EN_TALK, &w[j - 1])
             || is(EN_TALK, verb)
             || (want && (strict || is(EN_WANT_SOFT, word)));

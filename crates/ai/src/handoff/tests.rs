@@ -761,3 +761,32 @@ fn fourth_pass_sixth_round() {
     );
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// The fourth pass, seventh round (`eval/handoff.hand14-dev7.jsonl`): the
+/// classes it showed, on phrasings written for this test.
+#[test]
+fn fourth_pass_seventh_round() {
+    let yes = [
+        "I'd like an agent",
+        "i would like a live person please",
+        "I need customer support",
+        "give me live support",
+    ];
+    let no = [
+        "when can I reach an agent tomorrow",
+        "when do agents start",
+        "I like the human voice option",
+        "customer support is slow today",
+    ];
+    let mut wrong: Vec<String> = yes
+        .iter()
+        .filter(|t| !wants_human(t))
+        .map(|t| format!("missed: {t}"))
+        .collect();
+    wrong.extend(
+        no.iter()
+            .filter(|t| wants_human(t))
+            .map(|t| format!("false alarm: {t}")),
+    );
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
