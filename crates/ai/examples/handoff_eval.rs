@@ -16,6 +16,12 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.dev.jsonl",
     "handoff.holdout.jsonl",
     "handoff.hand14-dev.jsonl",
+    "handoff.hand14-dev2.jsonl",
+    "handoff.hand14-dev3.jsonl",
+    "handoff.hand14-dev4.jsonl",
+    "handoff.hand14-dev5.jsonl",
+    "handoff.hand14-dev6.jsonl",
+    "handoff.hand14-dev7.jsonl",
     "handoff.hand14-check.jsonl",
 ];
 
@@ -43,8 +49,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = EvalSet::default_dir();
     println!("| file | lang | requests | other | P | R | explicit-only P | explicit-only R |");
     println!("|---|---|---|---|---|---|---|---|");
+    let (mut phrasings, mut spent) = (0u32, std::time::Duration::ZERO);
     for file in &files {
         let cases = load(&dir.join(file))?;
+        let started = std::time::Instant::now();
+        for c in &cases {
+            std::hint::black_box(request(&c.text));
+        }
+        spent += started.elapsed();
+        phrasings += cases.len() as u32;
         let any = handoff_rows(&cases, wants_human);
         let explicit = handoff_rows(&cases, explicit_request);
         for ((lang, r), (_, e)) in any.iter().zip(&explicit) {
@@ -74,5 +87,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
+    println!(
+        "\n{phrasings} phrasings, {:.1?} per phrasing (one pass, debug unless --release)",
+        spent / phrasings.max(1)
+    );
     Ok(())
 }

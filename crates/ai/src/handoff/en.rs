@@ -462,9 +462,12 @@ pub(super) fn fix_typo(word: &str) -> String {
         // real words one edit away (real / deal / meal).
         for target in EN_STRICT_OBJECTS.iter().chain(&["person", "someone"]) {
             if target.len() >= 5 && word != *target {
-                let d = crate::knowledge::edit_distance(word, target)
-                    .min(crate::knowledge::edit_distance(&collapsed, target));
-                if d <= 1 {
+                // One edit changes the length by one at most: skip the rest.
+                let near = |w: &str| {
+                    w.len().abs_diff(target.len()) <= 1
+                        && crate::knowledge::edit_distance(w, target) <= 1
+                };
+                if near(word) || (collapsed != word && near(&collapsed)) {
                     return (*target).to_owned();
                 }
             }

@@ -6,13 +6,18 @@
 //! A keyword is not a request: 人工智能, 人工费, "human resources" or
 //! "travel agent" contain the words without asking for anyone, "I don't need
 //! a human any more" declines, and "客服几点上班" asks about the service.
-//! The recognizer is a small intent grammar applied clause by clause:
+//! The recognizer is a small intent grammar applied clause by clause, after
+//! pinyin ("zhuan rengong", `zrg`) and homophones are written in Chinese:
 //!
 //! - a *request verb* (转/找/接/叫/要/让/联系…, talk/speak/connect/transfer…)
 //!   followed, with only filler words between, by a *person object*
 //!   (人工/客服/真人/经理…, human/agent/representative/someone…);
 //! - or a clause that is nothing but a person object and politeness
 //!   ("人工", "human please");
+//! - or asking where the person is or whether one is there ("经理呢",
+//!   "客服怎么还不来", "is a manager available?"), summoning someone
+//!   ("来人啊"), or a modal question with a person acting for the customer
+//!   ("could an agent look at this", "哪位客服能帮我看看");
 //! - or refusing the bot ("不要机器人", "stop the bot") or asking to be
 //!   called back ("回个电话", "call me back");
 //! - unless a negation governs the verb or follows the object ("不用转人工了",
@@ -22,8 +27,9 @@
 //! [`request`] says how sure the match is: an [`Strength::Explicit`] request
 //! (a request verb or a bare object, the forms nobody uses for anything
 //! else) is acted on even in front of a language model; the rest
-//! ([`Strength::Implied`]: refusing the bot, a call back) is acted on by the
-//! offline assistant, and left to the model when there is one.
+//! ([`Strength::Implied`]: refusing the bot, a call back, "can someone
+//! help me") is acted on by the offline assistant, and left to the model
+//! when there is one.
 
 /// How clearly a message asks for a person.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

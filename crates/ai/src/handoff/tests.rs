@@ -2,6 +2,22 @@
 
 use super::{Strength, request, wants_human};
 
+/// Every phrasing of `yes` not taken as a request and every one of `no`
+/// taken as one, so that a test lists all its failures at once.
+fn misclassified(yes: &[&str], no: &[&str]) -> Vec<String> {
+    let mut wrong: Vec<String> = yes
+        .iter()
+        .filter(|t| !wants_human(t))
+        .map(|t| format!("missed: {t}"))
+        .collect();
+    wrong.extend(
+        no.iter()
+            .filter(|t| wants_human(t))
+            .map(|t| format!("false alarm: {t}")),
+    );
+    wrong
+}
+
 #[test]
 fn requests_in_both_languages() {
     for yes in [
@@ -410,16 +426,7 @@ fn third_pass_classes() {
         "I am a store manager and want bulk pricing",
         "does it work with human voice commands",
     ];
-    let mut wrong: Vec<String> = yes
-        .iter()
-        .filter(|t| !wants_human(t))
-        .map(|t| format!("missed: {t}"))
-        .collect();
-    wrong.extend(
-        no.iter()
-            .filter(|t| wants_human(t))
-            .map(|t| format!("false alarm: {t}")),
-    );
+    let wrong = misclassified(&yes, &no);
     assert!(yes.len() + no.len() >= 150);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
@@ -551,16 +558,7 @@ fn fourth_pass_classes() {
         "where is the agent's reply",
         "where are the humans in the photo from",
     ];
-    let mut wrong: Vec<String> = yes
-        .iter()
-        .filter(|t| !wants_human(t))
-        .map(|t| format!("missed: {t}"))
-        .collect();
-    wrong.extend(
-        no.iter()
-            .filter(|t| wants_human(t))
-            .map(|t| format!("false alarm: {t}")),
-    );
+    let wrong = misclassified(&yes, &no);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
@@ -630,16 +628,7 @@ fn fourth_pass_later_rounds() {
         "are agents available on weekends",
         "is there a human on sundays",
     ];
-    let mut wrong: Vec<String> = yes
-        .iter()
-        .filter(|t| !wants_human(t))
-        .map(|t| format!("missed: {t}"))
-        .collect();
-    wrong.extend(
-        no.iter()
-            .filter(|t| wants_human(t))
-            .map(|t| format!("false alarm: {t}")),
-    );
+    let wrong = misclassified(&yes, &no);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
@@ -673,16 +662,7 @@ fn fourth_pass_fourth_round() {
         "does it need someone at home to install",
         "I got a phone call from your team yesterday",
     ];
-    let mut wrong: Vec<String> = yes
-        .iter()
-        .filter(|t| !wants_human(t))
-        .map(|t| format!("missed: {t}"))
-        .collect();
-    wrong.extend(
-        no.iter()
-            .filter(|t| wants_human(t))
-            .map(|t| format!("false alarm: {t}")),
-    );
+    let wrong = misclassified(&yes, &no);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
@@ -718,16 +698,7 @@ fn fourth_pass_fifth_round() {
         "don't need an agent",
         "is the lock able to help with deliveries",
     ];
-    let mut wrong: Vec<String> = yes
-        .iter()
-        .filter(|t| !wants_human(t))
-        .map(|t| format!("missed: {t}"))
-        .collect();
-    wrong.extend(
-        no.iter()
-            .filter(|t| wants_human(t))
-            .map(|t| format!("false alarm: {t}")),
-    );
+    let wrong = misclassified(&yes, &no);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
@@ -749,16 +720,7 @@ fn fourth_pass_sixth_round() {
         "I was called back yesterday, all fine",
         "the touch screen on the lock is frozen",
     ];
-    let mut wrong: Vec<String> = yes
-        .iter()
-        .filter(|t| !wants_human(t))
-        .map(|t| format!("missed: {t}"))
-        .collect();
-    wrong.extend(
-        no.iter()
-            .filter(|t| wants_human(t))
-            .map(|t| format!("false alarm: {t}")),
-    );
+    let wrong = misclassified(&yes, &no);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
@@ -778,15 +740,6 @@ fn fourth_pass_seventh_round() {
         "I like the human voice option",
         "customer support is slow today",
     ];
-    let mut wrong: Vec<String> = yes
-        .iter()
-        .filter(|t| !wants_human(t))
-        .map(|t| format!("missed: {t}"))
-        .collect();
-    wrong.extend(
-        no.iter()
-            .filter(|t| wants_human(t))
-            .map(|t| format!("false alarm: {t}")),
-    );
+    let wrong = misclassified(&yes, &no);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

@@ -526,26 +526,32 @@ pub(super) const ZH_CALLBACK: &[&str] = &[
 
 /// The longest object starting at char index `i`, if it is not a compound.
 pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
+    let rest = chars.get(i..)?;
     for obj in ZH_OBJECTS.iter().chain(EN_STRICT_OBJECTS) {
-        let o: Vec<char> = obj.chars().collect();
-        if chars.len() >= i + o.len() && chars[i..i + o.len()] == o[..] {
-            let next = chars.get(i + o.len()).copied();
+        // Compared char by char, without collecting (this runs at every
+        // position of every clause).
+        let len = obj.chars().count();
+        if rest.len() >= len && obj.chars().zip(rest).all(|(a, b)| a == *b) {
+            let next = rest.get(len).copied();
             if obj.is_ascii() {
                 // Latin objects inside Chinese text: a whole word.
                 let prev_ok = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
                 let next_ok = next.is_none_or(|c| !c.is_ascii_alphanumeric());
                 if prev_ok && next_ok {
-                    return Some(o.len());
+                    return Some(len);
                 }
                 continue;
             }
-            let rest: String = chars[i + o.len()..].iter().collect();
+            let starts = |w: &str| {
+                let n = w.chars().count();
+                rest.len() >= len + n && w.chars().zip(&rest[len..]).all(|(a, b)| a == *b)
+            };
             if next.is_some_and(|c| ZH_COMPOUND_NEXT.contains(&c))
-                || ZH_COMPOUND_NEXT_WORDS.iter().any(|w| rest.starts_with(w))
+                || ZH_COMPOUND_NEXT_WORDS.iter().any(|w| starts(w))
             {
                 return None;
             }
-            return Some(o.len());
+            return Some(len);
         }
     }
     None
@@ -628,6 +634,7 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         return None;
     }
     let chars: Vec<char> = clause.chars().collect();
+    let around: &[&str] = &[ZH_POLITE, ZH_OBJECTS].concat();
     let mut best = None;
     let mut i = 0;
     while i < chars.len() {
@@ -643,7 +650,6 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             continue;
         }
         // Bare object: nothing but politeness around it.
-        let around: &[&str] = &[ZH_POLITE, ZH_OBJECTS].concat();
         let rest_before = strip_prefixes(strip_suffixes(&before, around), around);
         let rest_after = strip_prefixes(&after, around);
         let info = ZH_INFO.iter().any(|w| clause.contains(w));
@@ -757,22 +763,20 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         });
         // "找个专业的技术人员", "叫一位懂行的客服": a short description
         // between the measure word and the object.
-        if !ZH_VERBS.iter().any(|v| head.ends_with(v)) {
-            if let Some(described) = zh_described(before.trim_end()) {
-                head = described;
-            }
+        if !ZH_VERBS.iter().any(|v| head.ends_with(v))
+            && let Some(described) = zh_described(before.trim_end())
+        {
+            head = described;
         }
         // A result complement after the verb: 找到人工, 联系上你们客服
         // (投诉到 is a verb of its own, found first).
-        if !ZH_VERBS.iter().any(|v| head.ends_with(v)) {
-            if let Some(h) = head.strip_suffix('到').or_else(|| head.strip_suffix('上')) {
-                if ["找", "联系", "联络", "接", "转", "叫"]
-                    .iter()
-                    .any(|v| h.ends_with(v))
-                {
-                    head = h;
-                }
-            }
+        if !ZH_VERBS.iter().any(|v| head.ends_with(v))
+            && let Some(h) = head.strip_suffix('到').or_else(|| head.strip_suffix('上'))
+            && ["找", "联系", "联络", "接", "转", "叫"]
+                .iter()
+                .any(|v| h.ends_with(v))
+        {
+            head = h;
         }
         let Some(verb) = ZH_VERBS.iter().find(|v| head.ends_with(*v)) else {
             continue;
