@@ -72,8 +72,9 @@ impl Fusion {
     }
 }
 
-/// The embeddings endpoint and how it is used.
-#[derive(Clone, Debug)]
+/// The embeddings endpoint and how it is used. (`Debug` leaves the key
+/// out.)
+#[derive(Clone)]
 pub struct EmbeddingsConfig {
     /// Base URL (`…/v1`), without `/embeddings`.
     pub base_url: String,
@@ -96,6 +97,23 @@ pub struct EmbeddingsConfig {
     pub retry: Duration,
     /// How the rankings are mixed.
     pub fusion: Fusion,
+}
+
+impl std::fmt::Debug for EmbeddingsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmbeddingsConfig")
+            .field("base_url", &self.base_url)
+            .field("api_key", &"<redacted>")
+            .field("model", &self.model)
+            .field("dimensions", &self.dimensions)
+            .field("query_timeout", &self.query_timeout)
+            .field("batch_timeout", &self.batch_timeout)
+            .field("batch", &self.batch)
+            .field("concurrency", &self.concurrency)
+            .field("retry", &self.retry)
+            .field("fusion", &self.fusion)
+            .finish()
+    }
 }
 
 impl EmbeddingsConfig {
@@ -432,6 +450,12 @@ impl DenseVectors {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_key_is_not_printed() {
+        let c = EmbeddingsConfig::new("http://x/v1", "sk-secret-123", "m");
+        assert!(!format!("{c:?}").contains("sk-secret-123"));
+    }
 
     #[test]
     fn fusion_scales_the_cosine_above_the_floor() {
