@@ -309,16 +309,20 @@ impl Index {
     }
 
     /// The nearest Latin word of the index to an unknown one (one edit for
-    /// short words, two for long ones), preferring the commonest.
+    /// short words, two for long ones), preferring the commonest, with the
+    /// same first letter: typing slips keep it (refnd, pasword, recieve),
+    /// while a real word off the topic is often another word with one
+    /// letter more in front (president / resident, elections / selection).
     fn correct(&self, word: &str) -> Option<&str> {
         let len = word.chars().count();
         if len < 4 || !word.chars().all(|c| c.is_ascii_lowercase()) {
             return None;
         }
         let max = if len >= 8 { 2 } else { 1 };
+        let first = word.as_bytes()[0];
         self.latin
             .iter()
-            .filter(|w| w.len().abs_diff(word.len()) <= max)
+            .filter(|w| w.len().abs_diff(word.len()) <= max && w.as_bytes()[0] == first)
             .filter_map(|w| {
                 let d = edit_distance(word, w);
                 (d <= max).then(|| (d, std::cmp::Reverse(self.postings[w].len()), w))
@@ -869,6 +873,57 @@ async fn load_all(repo: &dyn KnowledgeRepository) -> DomainResult<Vec<KnowledgeD
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn index_of(docs: &[(&str, &str)]) -> Index {
+        let docs: Vec<KnowledgeDoc> = docs
+            .iter()
+            .map(|(t, b)| {
+                KnowledgeDoc::new(t, b, vec![], chat_domain::time::now()).unwrap_or_else(|e| {
+                    panic!("{e}");
+                })
+            })
+            .collect();
+        Index::build(&docs)
+    }
+
+    #[test]
+    fn typos_are_corrected_but_off_topic_words_are_not_bent_onto_the_topic() {
+        let index = index_of(&[
+            (
+                "Privacy",
+                "EU residents can write to our data protection officer.",
+            ),
+            ("Exchanges", "Choose another colour from the selection."),
+            ("Refunds", "A refund reaches your card within five days."),
+            ("Passwords", "Reset your password from the sign-in page."),
+            ("Charging", "The battery charges in two hours."),
+        ]);
+        // Slips inside a word: corrected.
+        for (typo, word) in [
+            ("refnd", "refund"),
+            ("reufnd", "refund"),
+            ("pasword", "password"),
+            ("passwrd", "password"),
+        ] {
+            let stem = &analyze(typo)[0].text;
+            assert_eq!(index.correct(stem), Some(word), "{typo}");
+        }
+        // Other words, one letter away at the front: left alone, so the
+        // question does not meet a document it has nothing to do with.
+        for other in [
+            "president",
+            "elections",
+            "presidents",
+            "discharges",
+            "crefund",
+            "xpassword",
+        ] {
+            let stem = &analyze(other)[0].text;
+            assert_eq!(index.correct(stem), None, "{other} ({stem})");
+        }
+        assert!(index.search("who is the president", 3).is_empty());
+        assert!(index.search("what about the elections", 3).is_empty());
+    }
 
     #[test]
     fn passages_respect_sentence_ends_in_both_languages() {
