@@ -148,13 +148,14 @@ impl EvalSet {
             let path = dir.join(name);
             path.exists().then_some(path)
         };
+        let docs = kb(dir)?;
         let questions = optional(format!("questions.{split}.jsonl"));
         let handoff = optional(format!("handoff.{split}.jsonl"));
         if questions.is_none() && handoff.is_none() {
             return Ok(None);
         }
         Ok(Some(Self {
-            docs: kb(dir)?,
+            docs,
             questions: questions
                 .map(|p| jsonl(&p))
                 .transpose()?
