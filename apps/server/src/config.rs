@@ -315,6 +315,10 @@ pub struct AiConfig {
     /// `CHAT_AI_DEMO_KB`: load the bundled FAQ into an empty knowledge base
     /// (default: on with SQLite, off with MySQL).
     pub demo_kb: bool,
+    /// `CHAT_AI_EMBEDDINGS_*`: dense retrieval through an embeddings
+    /// endpoint, when `CHAT_AI_EMBEDDINGS_MODEL` is set (its `Debug` leaves
+    /// the key out).
+    pub embeddings: Option<chat_ai::dense::EmbeddingsConfig>,
 }
 
 impl AiConfig {
@@ -624,5 +628,70 @@ mod tests {
         let shown = format!("{c:?}");
         assert!(!shown.contains("hunter2"));
         assert!(!shown.contains(&"s".repeat(40)));
+    }
+
+    #[test]
+    fn embeddings_are_off_unless_a_model_is_named_and_share_the_provider_key() {
+        assert!(cfg(&[]).unwrap().ai.embeddings.is_none());
+        let c = cfg(&[
+            ("DASHSCOPE_API_KEY", "sk-chat"),
+            ("CHAT_AI_EMBEDDINGS_MODEL", "text-embedding-v4"),
+            ("CHAT_AI_EMBEDDINGS_DIMENSIONS", "512"),
+        ])
+        .unwrap();
+        let e = c.ai.embeddings.clone().unwrap();
+        assert_eq!(e.model, "text-embedding-v4");
+        assert_eq!(e.api_key, "sk-chat");
+        assert_eq!(e.base_url, chat_ai::provider::DASHSCOPE_BASE_URL);
+        assert_eq!(e.dimensions, Some(512));
+        assert!(
+            !format!("{:?}", c.ai).contains("sk-chat"),
+            "no key in Debug"
+        );
+        // A local endpoint of its own, with the offline assistant and no key.
+        let local = cfg(&[
+            ("CHAT_AI_EMBEDDINGS_MODEL", "all-MiniLM-L6-v2"),
+            ("CHAT_AI_EMBEDDINGS_BASE_URL", "http://127.0.0.1:8088/v1"),
+            ("CHAT_AI_EMBEDDINGS_WEIGHT", "0.5"),
+        ])
+        .unwrap()
+        .ai
+        .embeddings
+        .unwrap();
+        assert_eq!(local.api_key, "");
+        assert_eq!(local.fusion.weight, 0.5);
+        let var = |pairs: &[(&str, &str)]| cfg(pairs).unwrap_err().var;
+        assert_eq!(
+            var(&[("CHAT_AI_EMBEDDINGS_MODEL", "text-embedding-v4")]),
+            "CHAT_AI_EMBEDDINGS_API_KEY",
+            "DashScope without a key"
+        );
+        let with = |k: &'static str, v: &'static str| {
+            var(&[
+                ("CHAT_AI_EMBEDDINGS_MODEL", "m"),
+                ("CHAT_AI_EMBEDDINGS_BASE_URL", "http://127.0.0.1:1/v1"),
+                (k, v),
+            ])
+        };
+        assert_eq!(
+            with("CHAT_AI_EMBEDDINGS_WEIGHT", "1.5"),
+            "CHAT_AI_EMBEDDINGS_WEIGHT"
+        );
+        assert_eq!(
+            with("CHAT_AI_EMBEDDINGS_FLOOR", "-1"),
+            "CHAT_AI_EMBEDDINGS_FLOOR"
+        );
+        assert_eq!(
+            with("CHAT_AI_EMBEDDINGS_BATCH", "0"),
+            "CHAT_AI_EMBEDDINGS_BATCH"
+        );
+        assert_eq!(
+            with("CHAT_AI_EMBEDDINGS_TIMEOUT_MS", "soon"),
+            "CHAT_AI_EMBEDDINGS_TIMEOUT_MS"
+        );
+        assert_eq!(
+            with("CHAT_AI_EMBEDDINGS_BASE_URL", "ftp://x"),
+            "CHAT_AI_EMBEDDINGS_BASE_URL"
+        );
     }
 }

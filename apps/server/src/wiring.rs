@@ -264,7 +264,7 @@ pub struct Assistant {
 pub async fn assistant(config: &Config, storage: &Storage, realtime: &Realtime) -> Assistant {
     let ai = &config.ai;
     let answering = ai.enabled() && config.server.roles.assistant;
-    let index = LiveIndex::new();
+    let index = knowledge_index(ai);
     if answering {
         if ai.demo_kb {
             seed_demo_knowledge(storage.store.as_ref()).await;
@@ -311,6 +311,24 @@ impl Assistant {
         if self.answering {
             self.index
                 .follow(storage.store.clone(), config.ai.index_refresh);
+        }
+    }
+}
+
+/// The knowledge index, with dense retrieval when an embeddings model is
+/// configured (lexical only when its client cannot be built).
+fn knowledge_index(ai: &AiConfig) -> LiveIndex {
+    let Some(e) = &ai.embeddings else {
+        return LiveIndex::new();
+    };
+    match chat_ai::dense::Embedder::new(e.clone()) {
+        Ok(embedder) => {
+            tracing::info!(model = %e.model, base_url = %e.base_url, "knowledge index: dense retrieval on");
+            LiveIndex::with_embeddings(Arc::new(embedder))
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "embeddings client not built; lexical retrieval only");
+            LiveIndex::new()
         }
     }
 }

@@ -7,12 +7,98 @@
 //! `-- --misses` also lists the dev split's mistakes: never the holdout's,
 //! which stands for questions nobody tuned on; `-- --grid` shows how the
 //! dev figures move with each ranking weight).
+//!
+//! - `-- --dir PATH`: another set in the same format (`kb.json`,
+//!   `questions.{dev,holdout}.jsonl`, `handoff.{dev,holdout}.jsonl`; missing
+//!   question / handoff files are skipped), e.g. a blind set;
+//! - `-- --embeddings URL --embeddings-model NAME`: also measures dense
+//!   retrieval through that OpenAI-compatible endpoint (`URL` ends in
+//!   `/v1`; key from `CHAT_AI_EMBEDDINGS_API_KEY`, if it needs one): the
+//!   offline assistant with the fused ranking, and the dense ranking alone.
+//!   `--embeddings-weight W` and `--embeddings-floor F` set the fusion
+//!   (default: the product's), `--embeddings-dimensions N` the vector size;
+//!   with `--grid`, the dev figures over a grid of both.
 
+use std::collections::HashMap;
 use std::time::Instant;
 
+use chat_ai::dense::{DenseVectors, Embedder, EmbeddingsConfig, Fusion};
 use chat_ai::eval::{Assistant, EvalSet, HandoffRow, Outcome, RetrievalRow, baseline};
 use chat_ai::handoff::wants_human;
 use chat_ai::offline::OfflineConfig;
+
+/// The value after `--name`, if given.
+fn flag(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+/// The dense side of a run: the endpoint, and the runtime its calls need.
+struct Dense {
+    embedder: Embedder,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Dense {
+    fn from_args() -> Result<Option<Self>, Box<dyn std::error::Error>> {
+        let Some(url) = flag("--embeddings") else {
+            return Ok(None);
+        };
+        let model = flag("--embeddings-model").ok_or("--embeddings needs --embeddings-model")?;
+        let key = std::env::var("CHAT_AI_EMBEDDINGS_API_KEY").unwrap_or_default();
+        let mut config = EmbeddingsConfig::new(&url, &key, &model);
+        if let Some(w) = flag("--embeddings-weight") {
+            config.fusion.weight = w.parse()?;
+        }
+        if let Some(f) = flag("--embeddings-floor") {
+            config.fusion.floor = f.parse()?;
+        }
+        if let Some(d) = flag("--embeddings-dimensions") {
+            config.dimensions = Some(d.parse()?);
+        }
+        // Measuring, not serving: a slow local model may take its time.
+        config.query_timeout = std::time::Duration::from_secs(60);
+        config.batch_timeout = std::time::Duration::from_secs(300);
+        Ok(Some(Self {
+            embedder: Embedder::new(config)?,
+            runtime: tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?,
+        }))
+    }
+
+    /// Vectors of every question (batched, like passages).
+    fn questions(
+        &self,
+        set: &EvalSet,
+    ) -> Result<HashMap<String, Vec<f32>>, Box<dyn std::error::Error>> {
+        let texts: Vec<String> = set.questions.iter().map(|q| q.q.clone()).collect();
+        let vectors = self.runtime.block_on(self.embedder.embed_all(&texts))?;
+        Ok(texts
+            .into_iter()
+            .zip(vectors)
+            .map(|(t, v)| (t, v.to_vec()))
+            .collect())
+    }
+
+    /// The offline assistant over `docs` with the passages' vectors
+    /// attached and `fusion` mixing them in.
+    fn assistant(
+        &self,
+        docs: &[(String, chat_domain::model::KnowledgeDoc)],
+        config: OfflineConfig,
+        fusion: Fusion,
+    ) -> Result<Assistant, Box<dyn std::error::Error>> {
+        let a = Assistant::new(docs, config);
+        let (texts, owners) = a.index().passage_texts();
+        let vectors = self.runtime.block_on(self.embedder.embed_all(&texts))?;
+        a.index()
+            .set_dense(DenseVectors::new(owners, vectors, fusion));
+        Ok(a)
+    }
+}
 
 fn retrieval_table(title: &str, rows: &[(&str, RetrievalRow)], decisions: bool) {
     println!("\n{title}\n");
@@ -59,9 +145,16 @@ fn handoff_table(title: &str, rows: &[(&str, HandoffRow)]) {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let misses = std::env::args().any(|a| a == "--misses");
     let grid_search = std::env::args().any(|a| a == "--grid");
-    let dir = EvalSet::default_dir();
+    let dir = flag("--dir").map_or_else(EvalSet::default_dir, std::path::PathBuf::from);
+    let dense = Dense::from_args()?;
     for split in ["dev", "holdout"] {
-        let set = EvalSet::load(&dir, split)?;
+        let Some(set) = EvalSet::load_present(&dir, split)? else {
+            println!(
+                "\n## {split}: no questions or handoff file in {}",
+                dir.display()
+            );
+            continue;
+        };
         let docs = set.knowledge_docs();
         let started = Instant::now();
         let assistant = Assistant::new(&docs, OfflineConfig::default());
@@ -91,7 +184,45 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &base,
             false,
         );
-        curve(&set, &docs);
+        curve(
+            &set,
+            |config| Ok(Assistant::new(&docs, config)),
+            &HashMap::new(),
+        )?;
+        if let Some(dense) = &dense {
+            let vectors = dense.questions(&set)?;
+            let fusion = dense.embedder.config().fusion;
+            let fused = dense.assistant(&docs, OfflineConfig::default(), fusion)?;
+            let run = |a: &Assistant, q: &str| a.run_with(q, vectors.get(q).map(Vec::as_slice));
+            retrieval_table(
+                &format!(
+                    "Offline assistant + dense ({}, weight {}, floor {})",
+                    dense.embedder.config().model,
+                    fusion.weight,
+                    fusion.floor
+                ),
+                &chat_ai::eval::retrieval_rows(&set.questions, |q| run(&fused, q)),
+                true,
+            );
+            let alone = Fusion {
+                weight: 1.0,
+                ..fusion
+            };
+            let only = dense.assistant(&docs, OfflineConfig::default(), alone)?;
+            retrieval_table(
+                "Dense ranking alone (ranking only)",
+                &chat_ai::eval::retrieval_rows(&set.questions, |q| run(&only, q)),
+                false,
+            );
+            curve(
+                &set,
+                |config| dense.assistant(&docs, config, fusion),
+                &vectors,
+            )?;
+            if grid_search && split == "dev" {
+                dense_grid(&set, &docs, dense, &vectors)?;
+            }
+        }
         handoff_table(
             "Handoff (offline recognizer)",
             &chat_ai::eval::handoff_rows(&set.handoff, wants_human),
@@ -171,10 +302,45 @@ fn grid(set: &EvalSet) {
     }
 }
 
+/// The dev figures of the fused ranking over a grid of fusion weights and
+/// floors: hit@1 (zh, en, all), wrong answers, "I don't know" and
+/// off-topic answered (all languages).
+fn dense_grid(
+    set: &EvalSet,
+    docs: &[(String, chat_domain::model::KnowledgeDoc)],
+    dense: &Dense,
+    vectors: &HashMap<String, Vec<f32>>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    println!("\n### dev, fused, by weight and floor\n");
+    println!(
+        "| weight | floor | hit@1 zh | hit@1 en | hit@1 | hit@3 | wrong | I don't know | off-topic answered |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for weight in [0.2, 0.3, 0.4, 0.5, 0.6, 0.7] {
+        for floor in [0.0, 0.1, 0.2, 0.3] {
+            let a = dense.assistant(docs, OfflineConfig::default(), Fusion { weight, floor })?;
+            let rows = chat_ai::eval::retrieval_rows(&set.questions, |q| {
+                a.run_with(q, vectors.get(q).map(Vec::as_slice))
+            });
+            let (zh, en, all) = (&rows[0].1, &rows[1].1, &rows[3].1);
+            println!(
+                "| {weight} | {floor} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
+                zh.hit1, en.hit1, all.hit1, all.hit3, all.wrong, all.idk, all.off_topic_answered
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Coverage against accuracy: how many questions get an answer, and how
 /// many of those are wrong, as the least confidence moves (margin rule as
-/// configured).
-fn curve(set: &EvalSet, docs: &[(String, chat_domain::model::KnowledgeDoc)]) {
+/// configured). `vectors`: the questions' vectors, when the assistant
+/// `build` makes has dense retrieval.
+fn curve(
+    set: &EvalSet,
+    build: impl Fn(OfflineConfig) -> Result<Assistant, Box<dyn std::error::Error>>,
+    vectors: &HashMap<String, Vec<f32>>,
+) -> Result<(), Box<dyn std::error::Error>> {
     println!("\nCoverage / accuracy by least confidence (all languages)\n");
     println!("| min confidence | answered | answered right | wrong answer | off-topic answered |");
     println!("|---|---|---|---|---|");
@@ -183,8 +349,10 @@ fn curve(set: &EvalSet, docs: &[(String, chat_domain::model::KnowledgeDoc)]) {
             min_confidence: min,
             ..OfflineConfig::default()
         };
-        let a = Assistant::new(docs, config);
-        let rows = chat_ai::eval::retrieval_rows(&set.questions, |q| a.run(q));
+        let a = build(config)?;
+        let rows = chat_ai::eval::retrieval_rows(&set.questions, |q| {
+            a.run_with(q, vectors.get(q).map(Vec::as_slice))
+        });
         let r = &rows[3].1;
         println!(
             "| {min:.2} | {:.3} | {:.3} | {:.3} | {:.3} |",
@@ -194,4 +362,5 @@ fn curve(set: &EvalSet, docs: &[(String, chat_domain::model::KnowledgeDoc)]) {
             r.off_topic_answered
         );
     }
+    Ok(())
 }

@@ -121,19 +121,47 @@ fn jsonl<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<Vec<T
         .collect()
 }
 
+fn kb(dir: &std::path::Path) -> Result<Vec<EvalDoc>, EvalError> {
+    let path = dir.join("kb.json");
+    serde_json::from_str(&read(&path)?).map_err(|e| EvalError::Parse {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })
+}
+
 impl EvalSet {
     /// Loads split `split` (`dev` or `holdout`) from `dir`.
     pub fn load(dir: &std::path::Path, split: &str) -> Result<Self, EvalError> {
-        let kb_path = dir.join("kb.json");
-        let docs = serde_json::from_str(&read(&kb_path)?).map_err(|e| EvalError::Parse {
-            path: kb_path.display().to_string(),
-            message: e.to_string(),
-        })?;
         Ok(Self {
-            docs,
+            docs: kb(dir)?,
             questions: jsonl(&dir.join(format!("questions.{split}.jsonl")))?,
             handoff: jsonl(&dir.join(format!("handoff.{split}.jsonl")))?,
         })
+    }
+
+    /// Loads split `split` from `dir` as far as it is there: `kb.json` is
+    /// required, a missing questions or handoff file counts as empty, and
+    /// `None` means the split has neither (an external set may hold only
+    /// its holdout files).
+    pub fn load_present(dir: &std::path::Path, split: &str) -> Result<Option<Self>, EvalError> {
+        let optional = |name: String| -> Option<std::path::PathBuf> {
+            let path = dir.join(name);
+            path.exists().then_some(path)
+        };
+        let docs = kb(dir)?;
+        let questions = optional(format!("questions.{split}.jsonl"));
+        let handoff = optional(format!("handoff.{split}.jsonl"));
+        if questions.is_none() && handoff.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(Self {
+            docs,
+            questions: questions
+                .map(|p| jsonl(&p))
+                .transpose()?
+                .unwrap_or_default(),
+            handoff: handoff.map(|p| jsonl(&p)).transpose()?.unwrap_or_default(),
+        }))
     }
 
     /// The directory of the committed set.
@@ -340,9 +368,21 @@ impl Assistant {
         }
     }
 
+    /// The index it answers from (to attach passage vectors to:
+    /// [`Index::set_dense`]).
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
     /// What the assistant does with `question`.
     pub fn run(&self, question: &str) -> Outcome {
-        let decision = crate::offline::decide(&self.index, question, &self.config);
+        self.run_with(question, None)
+    }
+
+    /// What the assistant does with `question` given its vector (dense
+    /// retrieval, when the index has passage vectors).
+    pub fn run_with(&self, question: &str, vector: Option<&[f32]>) -> Outcome {
+        let decision = crate::offline::decide_with(&self.index, question, vector, &self.config);
         let key = |id: &KnowledgeDocId| self.keys.get(id).cloned().unwrap_or_default();
         Outcome {
             ranked: decision.hits.iter().map(|h| key(&h.doc_id)).collect(),

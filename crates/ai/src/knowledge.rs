@@ -4,14 +4,16 @@
 //! private state that splitting would have to expose.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::time::{Duration, Instant};
 
 use chat_domain::DomainResult;
 use chat_domain::ids::KnowledgeDocId;
 use chat_domain::model::KnowledgeDoc;
 use chat_domain::ports::KnowledgeRepository;
 
+use crate::dense::{DenseVectors, Embedder, Fusion};
 use crate::text::{Kind, Token, analyze};
 
 /// Longest answer excerpt (and passage), in characters: a few FAQ sentences.
@@ -122,6 +124,9 @@ struct Doc {
     sentences: Vec<String>,
     /// Each sentence's distinct tokens (to pick the excerpt quickly).
     sentence_terms: Vec<Vec<String>>,
+    /// The body cut into passages ([`passages`]): what is embedded for
+    /// dense retrieval, and the answer when only the dense side found it.
+    passages: Vec<String>,
     chinese: bool,
     title_len: f64,
     body_len: f64,
@@ -147,6 +152,9 @@ pub struct Index {
     avg_title: f64,
     avg_body: f64,
     weights: Weights,
+    /// The passages' vectors, once embedded (the index serves lexically
+    /// until then).
+    dense: OnceLock<DenseVectors>,
 }
 
 /// Splits text into sentences (Chinese and Latin end marks, line breaks).
@@ -227,6 +235,7 @@ impl Index {
                 .collect();
             list.push(Doc {
                 id: doc.id,
+                passages: passages(&doc.body),
                 title: doc.title.clone(),
                 chinese: crate::text::is_chinese(&format!("{} {}", doc.title, doc.body)),
                 sentences,
@@ -249,7 +258,38 @@ impl Index {
             postings,
             latin,
             weights,
+            dense: OnceLock::new(),
         }
+    }
+
+    /// The texts to embed for dense retrieval, one per passage (the
+    /// document's title, then the passage; a document without a body is
+    /// its title), and each one's document, in index order: what
+    /// [`DenseVectors::new`] expects.
+    pub fn passage_texts(&self) -> (Vec<String>, Vec<u32>) {
+        let mut texts = Vec::new();
+        let mut docs = Vec::new();
+        for (i, d) in self.docs.iter().enumerate() {
+            if d.passages.is_empty() {
+                texts.push(d.title.clone());
+                docs.push(i as u32);
+            }
+            for p in &d.passages {
+                texts.push(format!("{}\n{p}", d.title));
+                docs.push(i as u32);
+            }
+        }
+        (texts, docs)
+    }
+
+    /// Attaches the passages' vectors (once; later calls are ignored).
+    pub fn set_dense(&self, vectors: DenseVectors) {
+        let _ = self.dense.set(vectors);
+    }
+
+    /// True once the passages' vectors are attached.
+    pub fn has_dense(&self) -> bool {
+        self.dense.get().is_some()
     }
 
     /// Number of documents indexed.
@@ -269,16 +309,20 @@ impl Index {
     }
 
     /// The nearest Latin word of the index to an unknown one (one edit for
-    /// short words, two for long ones), preferring the commonest.
+    /// short words, two for long ones), preferring the commonest, with the
+    /// same first letter: typing slips keep it (refnd, pasword, recieve),
+    /// while a real word off the topic is often another word with one
+    /// letter more in front (president / resident, elections / selection).
     fn correct(&self, word: &str) -> Option<&str> {
         let len = word.chars().count();
         if len < 4 || !word.chars().all(|c| c.is_ascii_lowercase()) {
             return None;
         }
         let max = if len >= 8 { 2 } else { 1 };
+        let first = word.as_bytes()[0];
         self.latin
             .iter()
-            .filter(|w| w.len().abs_diff(word.len()) <= max)
+            .filter(|w| w.len().abs_diff(word.len()) <= max && w.as_bytes()[0] == first)
             .filter_map(|w| {
                 let d = edit_distance(word, w);
                 (d <= max).then(|| (d, std::cmp::Reverse(self.postings[w].len()), w))
@@ -345,22 +389,86 @@ impl Index {
         })
     }
 
-    /// The best `k` documents for a query, best first.
+    /// The best `k` documents for a query, best first (lexical only).
     pub fn search(&self, query: &str, k: usize) -> Vec<Hit> {
-        let w = &self.weights;
+        self.search_with(query, None, k)
+    }
+
+    /// The best `k` documents for a query, best first. With the question's
+    /// vector and the passages' vectors both at hand, each document's
+    /// confidence mixes its lexical confidence with its best passage's
+    /// cosine ([`Fusion`]), and its score is that mix; otherwise the
+    /// ranking is lexical (BM25F score, confidence relative to what the
+    /// question could score).
+    pub fn search_with(&self, query: &str, vector: Option<&[f32]>, k: usize) -> Vec<Hit> {
         let (terms, groups, attainable) = self.query_terms(query);
-        if (terms.is_empty() && groups.is_empty()) || attainable <= 0.0 {
-            return Vec::new();
-        }
+        let lexical = !(terms.is_empty() && groups.is_empty()) && attainable > 0.0;
+        let dense = vector.and_then(|q| {
+            let d = self.dense.get()?;
+            Some((d.best_per_doc(q, self.docs.len()), d.fusion))
+        });
+        let scores = if lexical {
+            self.lexical_scores(&terms, &groups)
+        } else {
+            vec![0.0; self.docs.len()]
+        };
+        // (document, score, confidence)
+        let mut ranked: Vec<(usize, f64, f64)> = match &dense {
+            None if !lexical => return Vec::new(),
+            None => scores
+                .iter()
+                .copied()
+                .enumerate()
+                .filter(|(_, s)| *s > 0.0)
+                .map(|(i, s)| (i, s, (s / attainable).min(1.0)))
+                .collect(),
+            Some((best, fusion)) => scores
+                .iter()
+                .copied()
+                .enumerate()
+                .map(|(i, s)| {
+                    let lex = if lexical {
+                        (s / attainable).min(1.0)
+                    } else {
+                        0.0
+                    };
+                    let mixed = fusion.mix(lex, best[i].map_or(0.0, |(c, _)| c));
+                    (i, mixed, mixed)
+                })
+                .filter(|(_, s, _)| *s > 0.0)
+                .collect(),
+        };
+        ranked.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then_with(|| self.docs[a.0].id.cmp(&self.docs[b.0].id))
+        });
+        ranked.truncate(k);
+        let best_passage = |i: usize| {
+            dense
+                .as_ref()
+                .and_then(|(best, _)| best[i])
+                .and_then(|(_, p)| self.docs[i].passages.get(p).cloned())
+        };
+        // A document the words did not reach: the passage the dense side
+        // found.
+        self.hits(query, ranked, &terms, |i| {
+            (scores[i] <= 0.0).then(|| best_passage(i)).flatten()
+        })
+    }
+
+    /// BM25F scores of every document for the weighted terms and synonym
+    /// groups of a question.
+    fn lexical_scores(&self, terms: &[(String, f64)], groups: &[Vec<String>]) -> Vec<f64> {
+        let w = &self.weights;
         let mut scores = vec![0.0f64; self.docs.len()];
-        for (term, qw) in &terms {
+        for (term, qw) in terms {
             for (doc, s) in self.term_scores(term) {
                 scores[doc] += qw * s;
             }
         }
         // A synonym group counts once per document, by its best member.
         let mut best = vec![0.0f64; self.docs.len()];
-        for group in &groups {
+        for group in groups {
             best.iter_mut().for_each(|b| *b = 0.0);
             for term in group {
                 for (doc, s) in self.term_scores(term) {
@@ -371,16 +479,19 @@ impl Index {
                 *s += w.synonym * b;
             }
         }
-        let mut ranked: Vec<(usize, f64)> = scores
-            .into_iter()
-            .enumerate()
-            .filter(|(_, s)| *s > 0.0)
-            .collect();
-        ranked.sort_by(|a, b| {
-            b.1.total_cmp(&a.1)
-                .then_with(|| self.docs[a.0].id.cmp(&self.docs[b.0].id))
-        });
-        ranked.truncate(k);
+        scores
+    }
+
+    /// The hits for ranked `(document, score, confidence)` triples, with
+    /// their excerpt (`passage(i)` when it has one for document i, else the
+    /// sentences the terms match best).
+    fn hits(
+        &self,
+        query: &str,
+        ranked: Vec<(usize, f64, f64)>,
+        terms: &[(String, f64)],
+        passage: impl Fn(usize) -> Option<String>,
+    ) -> Vec<Hit> {
         let mut latin_words: Vec<String> = analyze(query)
             .into_iter()
             .filter(|t| t.kind == Kind::Word && t.text.is_ascii())
@@ -391,7 +502,7 @@ impl Index {
         let latin_words = latin_words.len();
         ranked
             .into_iter()
-            .map(|(i, score)| {
+            .map(|(i, score, confidence)| {
                 let d = &self.docs[i];
                 // (documents holding the word, whether this one's title does)
                 let shared: Vec<(usize, bool)> = terms
@@ -414,10 +525,10 @@ impl Index {
                     thin,
                     doc_id: d.id,
                     title: d.title.clone(),
-                    passage: self.excerpt(d, &terms),
+                    passage: passage(i).unwrap_or_else(|| self.excerpt(d, terms)),
                     score,
                     chinese: d.chinese,
-                    confidence: (score / attainable).min(1.0),
+                    confidence,
                 }
             })
             .collect()
@@ -505,11 +616,27 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 /// segmenter's dictionary and the documents load in the background): a
 /// question that arrives before it waits for it ([`LiveIndex::ready`])
 /// instead of being told "not sure" by an empty index.
+///
+/// With an embeddings endpoint ([`LiveIndex::with_embeddings`]), each new
+/// index is served lexically at once and its passages are embedded in the
+/// background; the dense side joins when all its vectors are in. An
+/// endpoint that is down delays only that (retried at most every
+/// [`EmbeddingsConfig::retry`](crate::dense::EmbeddingsConfig::retry)).
 #[derive(Clone)]
 pub struct LiveIndex {
     inner: Arc<RwLock<Arc<Index>>>,
     /// True once an index has been built or set.
     built: Arc<tokio::sync::watch::Sender<bool>>,
+    dense: Option<Arc<DenseState>>,
+}
+
+/// The embeddings client and the background embedding's bookkeeping.
+struct DenseState {
+    embedder: Arc<Embedder>,
+    /// One embedding run at a time.
+    running: AtomicBool,
+    /// When the last run started (to space retries).
+    last_try: Mutex<Option<Instant>>,
 }
 
 impl Default for LiveIndex {
@@ -517,6 +644,7 @@ impl Default for LiveIndex {
         Self {
             inner: Arc::default(),
             built: Arc::new(tokio::sync::watch::channel(false).0),
+            dense: None,
         }
     }
 }
@@ -545,10 +673,97 @@ impl LiveIndex {
         self.inner.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// Replaces the index.
+    /// An empty index whose passages are embedded by `embedder` for dense
+    /// retrieval.
+    pub fn with_embeddings(embedder: Arc<Embedder>) -> Self {
+        Self {
+            dense: Some(Arc::new(DenseState {
+                embedder,
+                running: AtomicBool::new(false),
+                last_try: Mutex::new(None),
+            })),
+            ..Self::default()
+        }
+    }
+
+    /// Replaces the index (and, with embeddings, starts embedding its
+    /// passages in the background).
     pub fn replace(&self, index: Index) {
         *self.inner.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(index);
         self.built.send_replace(true);
+        self.embed_soon(true);
+    }
+
+    /// Starts embedding the current index's passages unless its vectors
+    /// are in, a run is under way, or (`now` false) the last try was less
+    /// than the configured retry interval ago. Needs a tokio runtime (does nothing
+    /// outside one).
+    fn embed_soon(&self, now: bool) {
+        let Some(state) = &self.dense else {
+            return;
+        };
+        if self.current().has_dense() || state.running.load(Ordering::SeqCst) {
+            return;
+        }
+        {
+            let mut last = state.last_try.lock().unwrap_or_else(|p| p.into_inner());
+            let retry = state.embedder.config().retry;
+            if !now && last.is_some_and(|t| t.elapsed() < retry) {
+                return;
+            }
+            *last = Some(Instant::now());
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        if state.running.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let live = self.clone();
+        let state = state.clone();
+        runtime.spawn(async move {
+            // Indexes replaced during a run are embedded in the next turn
+            // (their unchanged passages come from the cache).
+            loop {
+                let index = live.current();
+                if index.has_dense() || index.is_empty() {
+                    break;
+                }
+                let (texts, docs) = index.passage_texts();
+                match state.embedder.embed_all(&texts).await {
+                    Ok(vectors) => {
+                        let fusion: Fusion = state.embedder.config().fusion;
+                        index.set_dense(DenseVectors::new(docs, vectors, fusion));
+                        tracing::info!(passages = texts.len(), "dense retrieval ready");
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "knowledge passages not embedded; answering lexically until a retry succeeds");
+                        break;
+                    }
+                }
+                if Arc::ptr_eq(&index, &live.current()) {
+                    break;
+                }
+            }
+            state.running.store(false, Ordering::SeqCst);
+        });
+    }
+
+    /// The question's vector for dense retrieval against `index`: `None`
+    /// without embeddings, before `index` has its vectors (that also
+    /// retries embedding them, spaced by the retry interval), or when the
+    /// endpoint fails or is slow: the answer is then lexical.
+    pub async fn question_vector(
+        &self,
+        index: &Index,
+        question: &str,
+    ) -> Option<crate::dense::Vector> {
+        let state = self.dense.as_ref()?;
+        if !index.has_dense() {
+            self.embed_soon(false);
+            return None;
+        }
+        state.embedder.embed_query(question).await.ok()
     }
 
     /// True once a first index is in place.
@@ -609,6 +824,8 @@ impl LiveIndex {
                 };
                 let print = fingerprint(&docs);
                 if seen.as_ref() == Some(&print) {
+                    // Unchanged; vectors that failed last time get another try.
+                    live.embed_soon(false);
                     continue;
                 }
                 let built = tokio::task::spawn_blocking(move || Index::build(&docs)).await;
@@ -656,6 +873,57 @@ async fn load_all(repo: &dyn KnowledgeRepository) -> DomainResult<Vec<KnowledgeD
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn index_of(docs: &[(&str, &str)]) -> Index {
+        let docs: Vec<KnowledgeDoc> = docs
+            .iter()
+            .map(|(t, b)| {
+                KnowledgeDoc::new(t, b, vec![], chat_domain::time::now()).unwrap_or_else(|e| {
+                    panic!("{e}");
+                })
+            })
+            .collect();
+        Index::build(&docs)
+    }
+
+    #[test]
+    fn typos_are_corrected_but_off_topic_words_are_not_bent_onto_the_topic() {
+        let index = index_of(&[
+            (
+                "Privacy",
+                "EU residents can write to our data protection officer.",
+            ),
+            ("Exchanges", "Choose another colour from the selection."),
+            ("Refunds", "A refund reaches your card within five days."),
+            ("Passwords", "Reset your password from the sign-in page."),
+            ("Charging", "The battery charges in two hours."),
+        ]);
+        // Slips inside a word: corrected.
+        for (typo, word) in [
+            ("refnd", "refund"),
+            ("reufnd", "refund"),
+            ("pasword", "password"),
+            ("passwrd", "password"),
+        ] {
+            let stem = &analyze(typo)[0].text;
+            assert_eq!(index.correct(stem), Some(word), "{typo}");
+        }
+        // Other words, one letter away at the front: left alone, so the
+        // question does not meet a document it has nothing to do with.
+        for other in [
+            "president",
+            "elections",
+            "presidents",
+            "discharges",
+            "crefund",
+            "xpassword",
+        ] {
+            let stem = &analyze(other)[0].text;
+            assert_eq!(index.correct(stem), None, "{other} ({stem})");
+        }
+        assert!(index.search("who is the president", 3).is_empty());
+        assert!(index.search("what about the elections", 3).is_empty());
+    }
 
     #[test]
     fn passages_respect_sentence_ends_in_both_languages() {

@@ -9,6 +9,10 @@
 //!   BM25 index over them that follows the knowledge base (reloaded when it
 //!   changes), and search that returns the best passage per document with a
 //!   confidence;
+//! - [`dense`]: optional dense retrieval through an OpenAI-compatible
+//!   embeddings endpoint (passages embedded once and cached, the question
+//!   per query with a short timeout), mixed with the lexical ranking; the
+//!   assistant answers lexically whenever it is not there;
 //! - [`demo`]: the bundled bilingual FAQ (demo content and test set);
 //! - [`eval`]: the quality harness (hit rates, wrong answers, handoff
 //!   precision / recall on an evaluation set) and its BM25 baseline;
@@ -41,6 +45,7 @@
 //! through [`KnowledgeRepository`](chat_domain::ports::KnowledgeRepository).
 
 pub mod demo;
+pub mod dense;
 pub mod eval;
 pub mod handoff;
 pub mod knowledge;

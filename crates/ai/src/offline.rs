@@ -104,7 +104,18 @@ const SUGGESTIONS: usize = 3;
 /// Ranks the documents for a question and decides whether to answer (the
 /// one decision behind [`answer`], the search API and the quality harness).
 pub fn decide(index: &Index, question: &str, config: &OfflineConfig) -> Decision {
-    let hits = index.search(question, 10);
+    decide_with(index, question, None, config)
+}
+
+/// [`decide`] with the question's vector, when dense retrieval has one
+/// (the ranking and confidences then mix both sides: [`Index::search_with`]).
+pub fn decide_with(
+    index: &Index,
+    question: &str,
+    vector: Option<&[f32]>,
+    config: &OfflineConfig,
+) -> Decision {
+    let hits = index.search_with(question, vector, 10);
     let answer = hits
         .first()
         .filter(|h| {
@@ -136,8 +147,18 @@ pub fn decide(index: &Index, question: &str, config: &OfflineConfig) -> Decision
 
 /// Answers a question with the best passage, in the customer's language.
 pub fn answer(index: &Index, question: &str, config: &OfflineConfig) -> Reply {
+    answer_with(index, question, None, config)
+}
+
+/// [`answer`] with the question's vector, when dense retrieval has one.
+pub fn answer_with(
+    index: &Index,
+    question: &str,
+    vector: Option<&[f32]>,
+    config: &OfflineConfig,
+) -> Reply {
     let zh = is_chinese(question);
-    let decision = decide(index, question, config);
+    let decision = decide_with(index, question, vector, config);
     match decision.answer.map(|i| decision.hits[i].clone()) {
         Some(hit) => {
             let text = if zh {

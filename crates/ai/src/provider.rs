@@ -166,6 +166,33 @@ impl tower::Service<async_openai::middleware::HttpRequestFactory> for Http {
     }
 }
 
+/// An async-openai client for an OpenAI-compatible endpoint (base URL and
+/// key set explicitly: async-openai would otherwise read `OPENAI_BASE_URL` /
+/// `OPENAI_API_KEY`) over [`Http`]: no hidden retries, 429/5xx kept with
+/// their `Retry-After`. Shared by the chat provider and the embeddings
+/// client.
+pub(crate) fn openai_client(
+    base_url: &str,
+    api_key: &str,
+    connect_timeout: Duration,
+    read_timeout: Duration,
+) -> Result<Client<OpenAIConfig>, reqwest::Error> {
+    // reqwest is built without a default TLS provider; use ring's.
+    // rustls 0.23.48 deprecates ring's provider (no post-quantum key
+    // exchange); ring is chosen on purpose (aws-lc-rs needs cmake and a C
+    // toolchain), so the warning is silenced, not the choice changed.
+    #[allow(deprecated)]
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .read_timeout(read_timeout)
+        .build()?;
+    let openai = OpenAIConfig::new()
+        .with_api_base(base_url.trim_end_matches('/'))
+        .with_api_key(api_key.to_owned());
+    Ok(Client::build(http.clone(), openai).with_http_service(Http { client: http }))
+}
+
 /// Consecutive failures and, when open, until when.
 #[derive(Default)]
 struct Breaker {
@@ -193,25 +220,17 @@ pub struct OpenAiProvider {
 }
 
 impl OpenAiProvider {
-    /// Builds the client (base URL and key set explicitly: async-openai would
-    /// otherwise read `OPENAI_BASE_URL` / `OPENAI_API_KEY`).
+    /// Builds the client ([`openai_client`]).
     pub fn new(config: ProviderConfig) -> Result<Self, ProviderError> {
-        // reqwest is built without a default TLS provider; use ring's.
-        // rustls 0.23.48 deprecates ring's provider (no post-quantum key
-        // exchange); ring is chosen on purpose (aws-lc-rs needs cmake and a C
-        // toolchain), so the warning is silenced, not the choice changed.
-        #[allow(deprecated)]
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .read_timeout(config.chunk_timeout)
-            .build()
-            .map_err(|e| ProviderError::Unavailable(format!("http client: {e}")))?;
-        let openai = OpenAIConfig::new()
-            .with_api_base(config.base_url.trim_end_matches('/'))
-            .with_api_key(config.api_key.clone());
+        let client = openai_client(
+            &config.base_url,
+            &config.api_key,
+            config.connect_timeout,
+            config.chunk_timeout,
+        )
+        .map_err(|e| ProviderError::Unavailable(format!("http client: {e}")))?;
         Ok(Self {
-            client: Client::build(http.clone(), openai).with_http_service(Http { client: http }),
+            client,
             config,
             breaker: Mutex::new(Breaker::default()),
         })

@@ -18,7 +18,7 @@ use tokio::sync::Notify;
 
 use crate::handoff::{explicit_request, wants_human};
 use crate::knowledge::LiveIndex;
-use crate::offline::{OfflineConfig, Reply, answer};
+use crate::offline::{OfflineConfig, Reply, answer, answer_with};
 use crate::provider::{OpenAiProvider, ProviderError, StreamItem, estimate_tokens};
 use crate::text::is_chinese;
 
@@ -339,9 +339,13 @@ impl Inner {
         first_delta: &mut Option<Duration>,
     ) -> Option<Produced> {
         let index = self.index.ready(crate::knowledge::READY_WAIT).await;
+        let vector = self.index.question_vector(&index, &message.body).await;
         let body = message.body.clone();
         let offline = self.config.offline.clone();
-        let reply = match tokio::task::spawn_blocking(move || answer(&index, &body, &offline)).await
+        let reply = match tokio::task::spawn_blocking(move || {
+            answer_with(&index, &body, vector.as_deref(), &offline)
+        })
+        .await
         {
             Ok(r) => r,
             Err(e) => {
@@ -395,11 +399,9 @@ impl Inner {
         context_tokens: usize,
     ) -> Option<Produced> {
         let zh = is_chinese(&message.body);
-        let hits = self
-            .index
-            .ready(crate::knowledge::READY_WAIT)
-            .await
-            .search(&message.body, 3);
+        let index = self.index.ready(crate::knowledge::READY_WAIT).await;
+        let vector = self.index.question_vector(&index, &message.body).await;
+        let hits = index.search_with(&message.body, vector.as_deref(), 3);
         let mut system = persona.to_owned();
         if !hits.is_empty() {
             system.push_str("\n\nAnswer from these knowledge-base passages when they are relevant, and name the source title:\n");

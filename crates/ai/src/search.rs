@@ -54,10 +54,11 @@ impl KnowledgeSearch for IndexSearch {
         // Following: the first build may still be under way (a question
         // right after start); wait for it rather than search nothing.
         let index = self.index.ready(crate::knowledge::READY_WAIT).await;
+        let vector = self.index.question_vector(&index, question).await;
         let question = question.to_owned();
         let offline = self.offline.clone();
         let decision = tokio::task::spawn_blocking(move || {
-            crate::offline::decide(&index, &question, &offline)
+            crate::offline::decide_with(&index, &question, vector.as_deref(), &offline)
         })
         .await
         .map_err(|e| chat_domain::DomainError::Internal(format!("search: {e}")))?;

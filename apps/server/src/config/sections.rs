@@ -210,26 +210,14 @@ fn ai(vars: &Vars<'_>, embedded: bool) -> Result<AiConfig, ConfigError> {
             ));
         }
     };
+    let embeddings = embeddings(vars, api_key.as_deref())?;
     let model = match provider {
         AiProvider::OpenAi => Some(model(vars, api_key)?),
         _ => None,
     };
     let responder = ResponderConfig::default();
     let offline = OfflineConfig::default();
-    let min_confidence = match vars.get("CHAT_AI_MIN_SCORE") {
-        None => offline.min_confidence,
-        Some(v) => v
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|x| (0.0..=1.0).contains(x))
-            .ok_or_else(|| {
-                err(
-                    "CHAT_AI_MIN_SCORE",
-                    format!("`{v}` is not a confidence between 0 and 1"),
-                )
-            })?,
-    };
+    let min_confidence = unit(vars, "CHAT_AI_MIN_SCORE", offline.min_confidence)?;
     Ok(AiConfig {
         provider,
         model,
@@ -244,7 +232,69 @@ fn ai(vars: &Vars<'_>, embedded: bool) -> Result<AiConfig, ConfigError> {
         },
         index_refresh: Duration::from_secs(vars.positive("CHAT_AI_INDEX_REFRESH_SECS", 10)?),
         demo_kb: vars.flag("CHAT_AI_DEMO_KB", embedded)?,
+        embeddings,
     })
+}
+
+/// A share between 0 and 1 (`default` when unset).
+fn unit(vars: &Vars<'_>, var: &'static str, default: f64) -> Result<f64, ConfigError> {
+    match vars.get(var) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|x| (0.0..=1.0).contains(x))
+            .ok_or_else(|| err(var, format!("`{v}` is not a number between 0 and 1"))),
+    }
+}
+
+/// Dense retrieval: on when `CHAT_AI_EMBEDDINGS_MODEL` is set; the
+/// endpoint and key default to the chat provider's.
+fn embeddings(
+    vars: &Vars<'_>,
+    provider_key: Option<&str>,
+) -> Result<Option<chat_ai::dense::EmbeddingsConfig>, ConfigError> {
+    let Some(model) = vars.get("CHAT_AI_EMBEDDINGS_MODEL") else {
+        return Ok(None);
+    };
+    let base_url = vars
+        .get("CHAT_AI_EMBEDDINGS_BASE_URL")
+        .or_else(|| vars.get("CHAT_AI_BASE_URL"))
+        .unwrap_or_else(|| chat_ai::provider::DASHSCOPE_BASE_URL.into());
+    if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
+        return Err(err("CHAT_AI_EMBEDDINGS_BASE_URL", "must be an http(s) URL"));
+    }
+    let api_key = vars
+        .get("CHAT_AI_EMBEDDINGS_API_KEY")
+        .or_else(|| provider_key.map(str::to_owned));
+    // A local endpoint may take no key; DashScope always wants one.
+    if api_key.is_none() && base_url.contains("dashscope") {
+        return Err(err(
+            "CHAT_AI_EMBEDDINGS_API_KEY",
+            "is required for DashScope's embeddings (or set DASHSCOPE_API_KEY)",
+        ));
+    }
+    let mut config = chat_ai::dense::EmbeddingsConfig::new(
+        &base_url,
+        api_key.as_deref().unwrap_or_default(),
+        &model,
+    );
+    config.dimensions = vars
+        .get("CHAT_AI_EMBEDDINGS_DIMENSIONS")
+        .map(|_| vars.positive("CHAT_AI_EMBEDDINGS_DIMENSIONS", 1u32))
+        .transpose()?;
+    config.query_timeout =
+        Duration::from_millis(vars.positive("CHAT_AI_EMBEDDINGS_TIMEOUT_MS", 1000)?);
+    config.batch = vars.bounded(
+        "CHAT_AI_EMBEDDINGS_BATCH",
+        10,
+        2048,
+        " (passages per request)",
+    )?;
+    config.fusion.weight = unit(vars, "CHAT_AI_EMBEDDINGS_WEIGHT", config.fusion.weight)?;
+    config.fusion.floor = unit(vars, "CHAT_AI_EMBEDDINGS_FLOOR", config.fusion.floor)?;
+    Ok(Some(config))
 }
 
 fn model(vars: &Vars<'_>, api_key: Option<String>) -> Result<ModelConfig, ConfigError> {

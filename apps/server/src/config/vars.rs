@@ -256,6 +256,46 @@ pub const VARS: &[Var] = &[
         "how often the index checks the knowledge base",
     ),
     var(
+        "CHAT_AI_EMBEDDINGS_MODEL",
+        "",
+        "embeddings model for dense retrieval, e.g. text-embedding-v4 (unset: lexical only)",
+    ),
+    var(
+        "CHAT_AI_EMBEDDINGS_BASE_URL",
+        "CHAT_AI_BASE_URL",
+        "OpenAI-compatible embeddings endpoint",
+    ),
+    secret(
+        "CHAT_AI_EMBEDDINGS_API_KEY",
+        "DASHSCOPE_API_KEY / CHAT_AI_API_KEY",
+        "the embeddings endpoint's key",
+    ),
+    var(
+        "CHAT_AI_EMBEDDINGS_DIMENSIONS",
+        "",
+        "vector size, for models that take one (unset: the model's)",
+    ),
+    var(
+        "CHAT_AI_EMBEDDINGS_TIMEOUT_MS",
+        "1000",
+        "longest wait for a question's vector before answering lexically",
+    ),
+    var(
+        "CHAT_AI_EMBEDDINGS_BATCH",
+        "10",
+        "passages per embeddings request",
+    ),
+    var(
+        "CHAT_AI_EMBEDDINGS_WEIGHT",
+        "0.3",
+        "share of the dense similarity in the confidence (0-1)",
+    ),
+    var(
+        "CHAT_AI_EMBEDDINGS_FLOOR",
+        "0.2",
+        "cosine similarity the model gives unrelated texts (0 on the dense scale)",
+    ),
+    var(
         "CHAT_AI_DEMO_KB",
         "true (SQLite) / false (MySQL)",
         "load the demo FAQ into an empty knowledge base",
