@@ -368,3 +368,57 @@ async fn the_caller_extractor_refuses_what_the_route_extractors_refuse() {
         (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
     );
 }
+
+#[actix_web::test]
+async fn query_and_body_rules_are_the_ones_the_document_states() {
+    let db = TestDb::sqlite().await;
+    let services = services(&db).await;
+    let app = app!(services);
+    let admin = login!(&app, ADMIN.0, ADMIN.1);
+    let refused = |field: &'static str| (StatusCode::BAD_REQUEST, Some(field));
+    for (uri, field) in [
+        // Empty filters match nothing: a mistake, not "any".
+        ("/api/v1/audit?action=", "action"),
+        ("/api/v1/audit?target=", "target"),
+        ("/api/v1/audit?actor_id=nobody", "actor_id"),
+        // Cursors have the documented shape, nothing else.
+        ("/api/v1/conversations?cursor=0", "cursor"),
+        (
+            "/api/v1/conversations?cursor=1764979200000000.0190c3a4b5c67d8e9f0a1b2c3d4e5f60",
+            "cursor",
+        ),
+        // Ids: required, one or more, no empty item.
+        ("/api/v1/inbox/summaries?ids=", "ids"),
+        ("/api/v1/inbox/summaries?ids=,", "ids"),
+        ("/api/v1/inbox/summaries?ids=00", "ids"),
+        ("/api/v1/knowledge/search?q=%20", "q"),
+    ] {
+        let (status, body) = call!(&app, bearer(get(uri), &admin));
+        assert_eq!(
+            (status, body["error"]["field"].as_str()),
+            refused(field),
+            "{uri}: {body}"
+        );
+    }
+    let (status, _) = call!(&app, bearer(get("/api/v1/inbox/summaries"), &admin));
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, body) = call!(&app, bearer(get("/api/v1/audit?action=auth.login"), &admin));
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Tags are counted and measured as sent (blank ones included).
+    let mut tags = vec![" "; 20];
+    tags.push("x");
+    let doc = json!({ "title": "T", "body": "B", "tags": tags });
+    let (status, body) = call!(&app, bearer(post("/api/v1/knowledge", doc), &admin));
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        refused("tags"),
+        "{body}"
+    );
+    let doc = json!({ "title": "T", "body": "B", "tags": [" ", "faq"] });
+    let (status, body) = call!(&app, bearer(post("/api/v1/knowledge", doc), &admin));
+    assert_eq!(
+        (status, &body["tags"]),
+        (StatusCode::CREATED, &json!(["faq"]))
+    );
+}
