@@ -53,19 +53,10 @@ TOKEN=$(curl -fsS -H 'content-type: application/json' \
   -d "{\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/auth/login" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 
-# Excluded checks, and why (per-operation exceptions to the positive and
-# negative data checks are in .ci/schemathesis.toml, each with its reason):
-# - positive_data_acceptance, negative_data_rejection: still excluded as a
-#   whole. With the exceptions in the .toml and the fixes of this round, a
-#   run (seed 1, 180 s, 18,380 cases) still found 6 operations: GET /audit
-#   (empty `action`/`target` accepted), GET /conversations (`cursor` must
-#   be one the API returned), GET /inbox/summaries (`ids` must be ids: the
-#   document says string), POST and PUT /knowledge (a 256 KiB body is over
-#   the 64 KiB request limit: maxLength must say 64 KiB), POST
-#   /widget/sessions (`"signature": null` accepted). Each is a 400/413
-#   with the JSON error body or a harmless acceptance, never a 5xx
-#   (not_a_server_error runs on every case). Drop this line once they are
-#   fixed (most need the query table in openapi.rs).
+# Every check runs, positive_data_acceptance ("valid input rejected") and
+# negative_data_rejection ("invalid input accepted") included; their
+# per-operation exceptions are in .ci/schemathesis.toml, each with its
+# reason. Excluded checks, and why:
 # - ignored_auth: it replays authenticated calls without the token and with
 #   a made-up one; the RBAC matrix test (apps/server/tests/it/rbac.rs) covers
 #   every operation and caller precisely, and this check misreads routes
@@ -87,7 +78,7 @@ set +e
   --max-time "$ST_SECONDS" \
   --workers 2 \
   --header "Authorization: Bearer $TOKEN" \
-  --exclude-checks positive_data_acceptance,negative_data_rejection,ignored_auth,use_after_free,ensure_resource_availability \
+  --exclude-checks ignored_auth,use_after_free,ensure_resource_availability \
   --exclude-path /api/v1/auth/logout \
   --exclude-path /api/v1/me/password \
   --exclude-path /api/v1/me/logout-everywhere \

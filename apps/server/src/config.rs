@@ -233,6 +233,10 @@ pub struct ServerConfig {
     /// `CHAT_REQUEST_TIMEOUT_SECS`: time a request's headers, and then its
     /// body, have to arrive (408 after it).
     pub request_timeout: Duration,
+    /// `CHAT_UPLOAD_TIMEOUT_SECS`: time an upload's body (an attachment, up
+    /// to `CHAT_UPLOAD_MAX_BYTES`) has to arrive, with no pause longer than
+    /// `request_timeout` (408 after either).
+    pub upload_timeout: Duration,
     /// `CHAT_WEB_DIR`: serve the pages from this `web/` folder instead of
     /// the copies compiled into the binary (front-end development).
     pub web_dir: Option<PathBuf>,

@@ -505,7 +505,10 @@ pub fn http_server(
         redis_url: config.redis.url.as_ref().map(|s| s.0.clone()),
     });
     let max_body = server_config.max_body_bytes;
-    let body_timeout = hardening::BodyTimeout(server_config.request_timeout);
+    let body_timeout = hardening::BodyTimeout {
+        body: server_config.request_timeout,
+        upload: server_config.upload_timeout,
+    };
     let pages_config = pages::PagesConfig {
         dir: server_config.web_dir.clone(),
     };

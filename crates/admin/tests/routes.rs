@@ -274,3 +274,151 @@ async fn the_widget_routes_serve_customers_only() {
         (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed"))
     );
 }
+
+/// An embedder's own route behind chat-admin's `Caller`: who called.
+async fn whoami(caller: chat_admin::http::Caller) -> actix_web::HttpResponse {
+    use chat_domain::auth::Principal;
+    actix_web::HttpResponse::Ok().json(match caller.0 {
+        Principal::Staff { user_id, role } => {
+            json!({ "staff": user_id.to_string(), "role": role.to_string() })
+        }
+        Principal::Customer { customer_id } => json!({ "customer": customer_id.to_string() }),
+    })
+}
+
+#[actix_web::test]
+async fn the_caller_extractor_refuses_what_the_route_extractors_refuse() {
+    let db = TestDb::sqlite().await;
+    let services = services(&db).await;
+    let store = services.store.clone();
+    let app = test::init_service(
+        App::new()
+            .app_data(chat_admin::http::json_config(16 * 1024))
+            .configure(chat_admin::configure(services))
+            .route("/whoami", web::get().to(whoami))
+            .default_service(web::to(chat_admin::http::not_found)),
+    )
+    .await;
+    let admin = login!(&app, ADMIN.0, ADMIN.1);
+    let (status, me) = call!(&app, bearer(get("/whoami"), &admin));
+    assert_eq!(
+        (status, me["role"].as_str()),
+        (StatusCode::OK, Some("admin"))
+    );
+
+    // A role change applies at once; deactivation refuses the token.
+    let ann = json!({
+        "email": "ann@example.com", "display_name": "Ann", "role": "agent", "password": "ann password 1"
+    });
+    let (status, user) = call!(&app, bearer(post("/api/v1/users", ann), &admin));
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    let path = format!("/api/v1/users/{}", user["id"].as_str().unwrap());
+    let agent = login!(&app, "ann@example.com", "ann password 1");
+    let (status, me) = call!(&app, bearer(get("/whoami"), &agent));
+    assert_eq!(
+        (status, me["role"].as_str()),
+        (StatusCode::OK, Some("agent"))
+    );
+    let patch = |body: Value| test::TestRequest::patch().uri(&path).set_json(body);
+    let (status, _) = call!(&app, bearer(patch(json!({ "active": false })), &admin));
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = call!(&app, bearer(get("/whoami"), &agent));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
+    );
+
+    // A customer token, until the customer is erased.
+    let (status, session) = call!(
+        &app,
+        test::TestRequest::post().uri("/api/v1/widget/sessions")
+    );
+    assert_eq!(status, StatusCode::OK, "{session}");
+    let customer = session["token"].as_str().unwrap().to_owned();
+    let (status, me) = call!(&app, bearer(get("/whoami"), &customer));
+    assert_eq!(
+        (status, &me["customer"]),
+        (StatusCode::OK, &session["customer_id"])
+    );
+    // Erased (the route also deletes files: the store's erasure is enough
+    // here).
+    let id = session["customer_id"].as_str().unwrap().parse().unwrap();
+    store
+        .erase_customer(id, chat_domain::time::now())
+        .await
+        .unwrap();
+    let (status, _) = call!(&app, bearer(get("/whoami"), &customer));
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // A revoked session (log out everywhere): the token still verifies, but
+    // it was issued before the revocation. (Revocation instants are in
+    // milliseconds: let one pass.)
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(5)).await;
+    let (status, _) = call!(
+        &app,
+        bearer(
+            test::TestRequest::post().uri("/api/v1/me/logout-everywhere"),
+            &admin
+        )
+    );
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, body) = call!(&app, bearer(get("/whoami"), &admin));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
+    );
+}
+
+#[actix_web::test]
+async fn query_and_body_rules_are_the_ones_the_document_states() {
+    let db = TestDb::sqlite().await;
+    let services = services(&db).await;
+    let app = app!(services);
+    let admin = login!(&app, ADMIN.0, ADMIN.1);
+    let refused = |field: &'static str| (StatusCode::BAD_REQUEST, Some(field));
+    for (uri, field) in [
+        // Empty filters match nothing: a mistake, not "any".
+        ("/api/v1/audit?action=", "action"),
+        ("/api/v1/audit?target=", "target"),
+        ("/api/v1/audit?actor_id=nobody", "actor_id"),
+        // Cursors have the documented shape, nothing else.
+        ("/api/v1/conversations?cursor=0", "cursor"),
+        (
+            "/api/v1/conversations?cursor=1764979200000000.0190c3a4b5c67d8e9f0a1b2c3d4e5f60",
+            "cursor",
+        ),
+        // Ids: required, one or more, no empty item.
+        ("/api/v1/inbox/summaries?ids=", "ids"),
+        ("/api/v1/inbox/summaries?ids=,", "ids"),
+        ("/api/v1/inbox/summaries?ids=00", "ids"),
+        ("/api/v1/knowledge/search?q=%20", "q"),
+    ] {
+        let (status, body) = call!(&app, bearer(get(uri), &admin));
+        assert_eq!(
+            (status, body["error"]["field"].as_str()),
+            refused(field),
+            "{uri}: {body}"
+        );
+    }
+    let (status, _) = call!(&app, bearer(get("/api/v1/inbox/summaries"), &admin));
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, body) = call!(&app, bearer(get("/api/v1/audit?action=auth.login"), &admin));
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Tags are counted and measured as sent (blank ones included).
+    let mut tags = vec![" "; 20];
+    tags.push("x");
+    let doc = json!({ "title": "T", "body": "B", "tags": tags });
+    let (status, body) = call!(&app, bearer(post("/api/v1/knowledge", doc), &admin));
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        refused("tags"),
+        "{body}"
+    );
+    let doc = json!({ "title": "T", "body": "B", "tags": [" ", "faq"] });
+    let (status, body) = call!(&app, bearer(post("/api/v1/knowledge", doc), &admin));
+    assert_eq!(
+        (status, &body["tags"]),
+        (StatusCode::CREATED, &json!(["faq"]))
+    );
+}

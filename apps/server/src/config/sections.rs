@@ -78,6 +78,7 @@ fn server(vars: &Vars<'_>, data_dir: PathBuf) -> Result<ServerConfig, ConfigErro
         max_body_bytes: vars.positive("CHAT_MAX_BODY_BYTES", 64 * 1024)?,
         shutdown_timeout: Duration::from_secs(vars.parse("CHAT_SHUTDOWN_TIMEOUT_SECS", "30")?),
         request_timeout: Duration::from_secs(vars.positive("CHAT_REQUEST_TIMEOUT_SECS", 10)?),
+        upload_timeout: Duration::from_secs(vars.positive("CHAT_UPLOAD_TIMEOUT_SECS", 120)?),
         workers: vars
             .get("CHAT_WORKERS")
             .map(|v| {

@@ -69,6 +69,11 @@ pub const VARS: &[Var] = &[
         "time a request's headers, then its body, have to arrive",
     ),
     var(
+        "CHAT_UPLOAD_TIMEOUT_SECS",
+        "120",
+        "time an upload's body has to arrive (no pause longer than CHAT_REQUEST_TIMEOUT_SECS)",
+    ),
+    var(
         "CHAT_SHUTDOWN_TIMEOUT_SECS",
         "30",
         "drain time after SIGTERM",

@@ -19,13 +19,18 @@ const PNG: &[u8] = &[
     0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, b'I', b'H', b'D', b'R', 0, 0, 0,
     3, 0, 0, 0, 2, 8, 6, 0, 0, 0, 0x12, 0x34, 0x56, 0x78,
 ];
-const PDF: &[u8] =
+pub(crate) const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
-const BOUNDARY: &str = "----chat-test-boundary-7MA4YWxkTrZu0gW";
+pub(crate) const BOUNDARY: &str = "----chat-test-boundary-7MA4YWxkTrZu0gW";
 
 /// A multipart/form-data body with a `file` field (and more text fields).
-fn form(file_name: &str, content_type: &str, bytes: &[u8], fields: &[(&str, &str)]) -> Vec<u8> {
+pub(crate) fn form(
+    file_name: &str,
+    content_type: &str,
+    bytes: &[u8],
+    fields: &[(&str, &str)],
+) -> Vec<u8> {
     let mut body = Vec::new();
     for (name, value) in fields {
         body.extend_from_slice(
@@ -64,7 +69,7 @@ async fn download(app: &TestApp, id: &str, token: Option<&str>) -> Response {
 }
 
 /// A widget session and its open conversation: (token, customer id, conversation id).
-async fn customer_with_conversation(app: &TestApp) -> (String, String, String) {
+pub(crate) async fn customer_with_conversation(app: &TestApp) -> (String, String, String) {
     let s = common::widget_session(app).await;
     let token = s["token"].as_str().unwrap().to_owned();
     let customer = s["customer_id"].as_str().unwrap().to_owned();

@@ -42,6 +42,32 @@ async fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> (Vec<u8>,
     }
 }
 
+/// Sends one more byte of body every `every` while reading what the server
+/// answers, for at most `limit`: the answer, and `Err` if the connection
+/// was still open at the end.
+async fn trickled(
+    stream: TcpStream,
+    every: Duration,
+    limit: Duration,
+) -> (
+    Vec<u8>,
+    Result<std::io::Result<usize>, tokio::time::error::Elapsed>,
+) {
+    let (mut rd, mut wr) = stream.into_split();
+    let trickle = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            if wr.write_all(b" ").await.is_err() {
+                return;
+            }
+        }
+    });
+    let mut raw = Vec::new();
+    let read = tokio::time::timeout(limit, rd.read_to_end(&mut raw)).await;
+    trickle.abort();
+    (raw, read)
+}
+
 fn status_of(raw: &[u8]) -> u16 {
     String::from_utf8_lossy(raw)
         .lines()
@@ -61,19 +87,9 @@ async fn slow_bodies_and_headers_are_cut_off_with_408() {
         );
         stream.write_all(head.as_bytes()).await.unwrap();
         let started = Instant::now();
-        let (mut rd, mut wr) = stream.into_split();
         // One byte every 200 ms: the body would take over three minutes.
-        let trickle = tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                if wr.write_all(b" ").await.is_err() {
-                    return;
-                }
-            }
-        });
-        let mut raw = Vec::new();
-        let read = tokio::time::timeout(Duration::from_secs(6), rd.read_to_end(&mut raw)).await;
-        trickle.abort();
+        let (raw, read) =
+            trickled(stream, Duration::from_millis(200), Duration::from_secs(6)).await;
         assert!(
             read.is_ok(),
             "{path}: the connection is still open after 6 s"
@@ -442,5 +458,69 @@ async fn sockets_per_address_are_capped_with_429() {
         assert!(Instant::now() < deadline, "the place never came back");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_have_a_deadline_of_their_own_but_may_not_pause() {
+    use crate::attachments::{BOUNDARY, PDF, customer_with_conversation, form};
+    let app = app_with(&[
+        ("CHAT_REQUEST_TIMEOUT_SECS", "1"),
+        ("CHAT_UPLOAD_TIMEOUT_SECS", "4"),
+    ])
+    .await;
+    let (token, _, conv) = customer_with_conversation(&app).await;
+    let head = |length: usize| {
+        format!(
+            "POST /api/v1/conversations/{conv}/attachments HTTP/1.1\r\nhost: x\r\n\
+             connection: close\r\nauthorization: Bearer {token}\r\n\
+             content-type: multipart/form-data; boundary={BOUNDARY}\r\n\
+             content-length: {length}\r\n\r\n"
+        )
+    };
+    let body = form("terms.pdf", "application/pdf", PDF, &[]);
+
+    // Slower than any other body may be (2 s against 1 s), never pausing
+    // for long: stored.
+    let mut stream = TcpStream::connect(app.addr).await.unwrap();
+    stream.write_all(head(body.len()).as_bytes()).await.unwrap();
+    let started = Instant::now();
+    for piece in body.chunks(body.len().div_ceil(8)) {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        stream.write_all(piece).await.unwrap();
+    }
+    let (raw, _) = read_until_closed(&mut stream, Duration::from_secs(6)).await;
+    assert!(started.elapsed() >= Duration::from_millis(1900));
+    assert_eq!(status_of(&raw), 201, "{}", String::from_utf8_lossy(&raw));
+
+    // A pause longer than the ordinary deadline: 408 after it, the
+    // connection closed.
+    let mut stream = TcpStream::connect(app.addr).await.unwrap();
+    stream.write_all(head(body.len()).as_bytes()).await.unwrap();
+    stream.write_all(&body[..body.len() / 2]).await.unwrap();
+    let started = Instant::now();
+    let (raw, closed) = read_until_closed(&mut stream, Duration::from_secs(6)).await;
+    let took = started.elapsed();
+    assert!(closed, "still open after 6 s");
+    assert_eq!(status_of(&raw), 408, "{}", String::from_utf8_lossy(&raw));
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_millis(2500),
+        "cut off after {took:?}"
+    );
+    assert!(String::from_utf8_lossy(&raw).contains("\"request_timeout\""));
+
+    // A trickle that never ends: 408 at the upload's own deadline.
+    let mut stream = TcpStream::connect(app.addr).await.unwrap();
+    stream.write_all(head(1 << 20).as_bytes()).await.unwrap();
+    stream.write_all(&body[..body.len() / 2]).await.unwrap();
+    let started = Instant::now();
+    let (raw, read) = trickled(stream, Duration::from_millis(300), Duration::from_secs(8)).await;
+    let took = started.elapsed();
+    assert!(read.is_ok(), "the connection is still open after 8 s");
+    assert_eq!(status_of(&raw), 408, "{}", String::from_utf8_lossy(&raw));
+    assert!(
+        took >= Duration::from_millis(3800) && took < Duration::from_secs(6),
+        "cut off after {took:?}"
+    );
     app.stop().await;
 }

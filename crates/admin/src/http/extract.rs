@@ -12,11 +12,15 @@ use chat_domain::auth::{Principal, SessionCheck, TokenVerifier};
 use chat_domain::ids::{CustomerId, UserId};
 use chat_domain::model::Role;
 use chat_domain::ports::Store;
-use futures_util::future::{LocalBoxFuture, Ready, ready};
+use futures_util::future::LocalBoxFuture;
 
 use super::error::ApiError;
 
-/// Any authenticated caller (staff or customer).
+/// Any authenticated caller, staff or customer, checked as
+/// [`StaffCaller`] and [`CustomerCaller`] check theirs: a staff token
+/// passes the revocation check ([`SessionCheck`]) and the database's
+/// active flag, and carries the member's current role; a customer token
+/// stops working once the customer is erased.
 #[derive(Clone, Debug)]
 pub struct Caller(pub Principal);
 
@@ -45,10 +49,79 @@ fn authenticate_issued(req: &HttpRequest) -> Result<(Principal, i64), ApiError> 
 
 impl FromRequest for Caller {
     type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req).map(Caller))
+        let principal = authenticate_issued(req);
+        let checks = Checks::of(req);
+        Box::pin(async move {
+            Ok(Caller(match principal? {
+                (Principal::Staff { user_id, .. }, issued_at_ms) => {
+                    let staff = checks.staff(user_id, issued_at_ms).await?;
+                    Principal::Staff {
+                        user_id,
+                        role: staff.role,
+                    }
+                }
+                (Principal::Customer { customer_id }, _) => {
+                    checks.customer(customer_id).await?.principal()
+                }
+            }))
+        })
+    }
+}
+
+/// What the extractors check a token against, taken from the app data
+/// before the request is given up.
+struct Checks {
+    store: Option<web::Data<dyn Store>>,
+    sessions: Option<web::Data<dyn SessionCheck>>,
+}
+
+impl Checks {
+    fn of(req: &HttpRequest) -> Self {
+        Self {
+            store: req.app_data::<web::Data<dyn Store>>().cloned(),
+            sessions: req.app_data::<web::Data<dyn SessionCheck>>().cloned(),
+        }
+    }
+
+    fn store(&self) -> Result<&dyn Store, ApiError> {
+        Ok(self
+            .store
+            .as_ref()
+            .map(|s| s.get_ref())
+            .ok_or_else(|| DomainError::Internal("no Store registered".into()))?)
+    }
+
+    /// A staff token still good: not revoked since it was issued, the
+    /// account active; with the role the database holds now.
+    async fn staff(&self, user_id: UserId, issued_at_ms: i64) -> Result<StaffCaller, ApiError> {
+        let store = self.store()?;
+        let sessions = self
+            .sessions
+            .as_ref()
+            .map(|s| s.get_ref())
+            .ok_or_else(|| DomainError::Internal("no SessionCheck registered".into()))?;
+        sessions.ensure_current(user_id, issued_at_ms).await?;
+        match store.user_by_id(user_id).await? {
+            Some(u) if u.active => Ok(StaffCaller {
+                user_id,
+                role: u.role,
+            }),
+            _ => Err(DomainError::Unauthenticated("account is no longer active".into()).into()),
+        }
+    }
+
+    /// A customer token whose customer is still there (not erased).
+    async fn customer(&self, customer_id: CustomerId) -> Result<CustomerCaller, ApiError> {
+        match self.store()?.customer_by_id(customer_id).await? {
+            Some(c) if c.erased_at.is_none() => Ok(CustomerCaller { customer_id }),
+            _ => Err(DomainError::Unauthenticated(
+                "this customer session is no longer valid".into(),
+            )
+            .into()),
+        }
     }
 }
 
@@ -71,25 +144,15 @@ impl FromRequest for StaffCaller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let principal = authenticate_issued(req);
-        let store = req.app_data::<web::Data<dyn Store>>().cloned();
-        let sessions = req.app_data::<web::Data<dyn SessionCheck>>().cloned();
+        let checks = Checks::of(req);
         Box::pin(async move {
-            let (user_id, issued_at_ms) = match principal? {
-                (Principal::Staff { user_id, .. }, issued) => (user_id, issued),
-                (Principal::Customer { .. }, _) => {
-                    return Err(DomainError::Forbidden("staff only".into()).into());
+            match principal? {
+                (Principal::Staff { user_id, .. }, issued_at_ms) => {
+                    checks.staff(user_id, issued_at_ms).await
                 }
-            };
-            let store = store.ok_or_else(|| DomainError::Internal("no Store registered".into()))?;
-            let sessions = sessions
-                .ok_or_else(|| DomainError::Internal("no SessionCheck registered".into()))?;
-            sessions.ensure_current(user_id, issued_at_ms).await?;
-            match store.user_by_id(user_id).await? {
-                Some(u) if u.active => Ok(StaffCaller {
-                    user_id,
-                    role: u.role,
-                }),
-                _ => Err(DomainError::Unauthenticated("account is no longer active".into()).into()),
+                (Principal::Customer { .. }, _) => {
+                    Err(DomainError::Forbidden("staff only".into()).into())
+                }
             }
         })
     }
@@ -119,21 +182,13 @@ impl FromRequest for CustomerCaller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let principal = authenticate(req);
-        let store = req.app_data::<web::Data<dyn Store>>().cloned();
+        let checks = Checks::of(req);
         Box::pin(async move {
-            let customer_id = match principal? {
-                Principal::Customer { customer_id } => customer_id,
+            match principal? {
+                Principal::Customer { customer_id } => checks.customer(customer_id).await,
                 Principal::Staff { .. } => {
-                    return Err(DomainError::Forbidden("customer token required".into()).into());
+                    Err(DomainError::Forbidden("customer token required".into()).into())
                 }
-            };
-            let store = store.ok_or_else(|| DomainError::Internal("no Store registered".into()))?;
-            match store.customer_by_id(customer_id).await? {
-                Some(c) if c.erased_at.is_none() => Ok(CustomerCaller { customer_id }),
-                _ => Err(DomainError::Unauthenticated(
-                    "this customer session is no longer valid".into(),
-                )
-                .into()),
             }
         })
     }

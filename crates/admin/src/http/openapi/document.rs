@@ -2,7 +2,9 @@
 //! the route modules register.
 
 use utoipa::openapi::extensions::ExtensionsBuilder;
-use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
+use utoipa::openapi::path::{
+    HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, ParameterStyle,
+};
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{ComponentsBuilder, Schema};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
@@ -15,10 +17,18 @@ use utoipa::openapi::{
 use super::table::{Body, Out, ROUTES, Route, Who};
 use crate::http::schemas::{Schemas, reference};
 
+/// Whether a route refuses to run without this query parameter.
+fn query_required(path: &str, name: &str) -> bool {
+    matches!(
+        (path, name),
+        ("/api/v1/inbox/summaries", "ids") | ("/api/v1/knowledge/search", "q")
+    )
+}
+
 /// The schema of a query parameter, by its name (the same name means the
 /// same rule on every route): what the handlers accept, no more, no less.
-fn query_schema(path: &str, name: &str) -> utoipa::openapi::schema::Object {
-    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+fn query_schema(path: &str, name: &str) -> RefOr<Schema> {
+    use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
     let integer = |min: i64, max: Option<i64>| {
         ObjectBuilder::new()
             .schema_type(Type::Integer)
@@ -46,22 +56,51 @@ fn query_schema(path: &str, name: &str) -> utoipa::openapi::schema::Object {
         "customer_id" | "actor_id" | "after" | "before" => ObjectBuilder::new()
             .schema_type(Type::String)
             .format(Some(SchemaFormat::Custom("uuid".into()))),
+        // Comma-separated ids (`style: form`, `explode: false`, set below).
+        // `me` or a user id.
+        "assignee" => {
+            return utoipa::openapi::schema::AnyOfBuilder::new()
+                .item(one_of(&["me"]))
+                .item(chat_domain::openapi::uuid_schema())
+                .into();
+        }
+        "ids" => {
+            return ArrayBuilder::new()
+                .items(chat_domain::openapi::uuid_schema())
+                .min_items(Some(1))
+                .max_items(Some(200))
+                .into();
+        }
+        "cursor" => {
+            use crate::http::routes::conversations::{CURSOR_LEN, CURSOR_PATTERN};
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(CURSOR_PATTERN))
+                .min_length(Some(CURSOR_LEN))
+                .max_length(Some(CURSOR_LEN))
+        }
         "q" => {
             let (min, max) = match path {
                 "/api/v1/conversations" => (2, 200),
                 "/api/v1/knowledge/search" => (1, 500),
                 _ => (1, 200),
             };
-            ObjectBuilder::new()
+            let search = ObjectBuilder::new()
                 .schema_type(Type::String)
                 .min_length(Some(min))
-                .max_length(Some(max))
+                .max_length(Some(max));
+            if path == "/api/v1/knowledge/search" {
+                // Blank is refused.
+                search.pattern(Some(r"\S"))
+            } else {
+                search
+            }
         }
         _ => ObjectBuilder::new()
             .schema_type(Type::String)
             .min_length(Some(1)),
     }
-    .build()
+    .into()
 }
 
 /// The largest page a list route serves (`paging::limit`'s `max` there).
@@ -199,14 +238,25 @@ pub fn document() -> OpenApi {
             }
         }
         for (name, meaning) in route.query {
-            op = op.parameter(
-                ParameterBuilder::new()
-                    .name(*name)
-                    .parameter_in(ParameterIn::Query)
-                    .required(Required::False)
-                    .description(Some(*meaning))
-                    .schema(Some(query_schema(route.path, name))),
-            );
+            let schema = query_schema(route.path, name);
+            let list = matches!(&schema, RefOr::T(Schema::Array(_)));
+            let mut parameter = ParameterBuilder::new()
+                .name(*name)
+                .parameter_in(ParameterIn::Query)
+                .required(if query_required(route.path, name) {
+                    Required::True
+                } else {
+                    Required::False
+                })
+                .description(Some(*meaning))
+                .schema(Some(schema));
+            if list {
+                // A list is one comma-separated value: `ids=a,b`.
+                parameter = parameter
+                    .style(Some(ParameterStyle::Form))
+                    .explode(Some(false));
+            }
+            op = op.parameter(parameter);
         }
         match route.body {
             Body::None => {}

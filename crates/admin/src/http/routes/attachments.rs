@@ -18,12 +18,12 @@
 //! limit in memory. The caller's right to post is checked before the body
 //! is read, so a refusal never depends on the upload.
 
-use actix_multipart::Multipart;
+use actix_multipart::{Multipart, MultipartError};
+use actix_web::error::PayloadError;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chat_domain::DomainError;
-use chat_domain::auth::Principal;
 use chat_domain::ids::{AttachmentId, ConversationId};
 use chat_domain::model::MAX_CLIENT_MSG_ID_LEN;
 use chat_domain::ports::{ConversationCommands, Store};
@@ -31,7 +31,7 @@ use futures_util::StreamExt;
 
 use crate::attachments::{Attachments, Upload, UploadError};
 use crate::http::error::{ApiError, method_not_allowed};
-use crate::http::extract::{Caller, StaffCaller};
+use crate::http::extract::Caller;
 
 /// Room for the multipart framing and the small fields around the file.
 const ENVELOPE_BYTES: u64 = 16 * 1024;
@@ -40,21 +40,6 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     let resource = |path| web::resource(path).default_service(web::to(method_not_allowed));
     cfg.service(resource("/conversations/{id}/attachments").route(web::post().to(upload)))
         .service(resource("/attachments/{id}").route(web::get().to(download)));
-}
-
-/// The caller, customer or staff; staff are checked against the database
-/// (a deactivated account is refused at once, a new role applies at once).
-async fn who(req: &HttpRequest, caller: Caller) -> Result<Principal, ApiError> {
-    match caller.0 {
-        Principal::Customer { .. } => Ok(caller.0),
-        Principal::Staff { .. } => {
-            let staff = StaffCaller::extract(req).await?;
-            Ok(Principal::Staff {
-                user_id: staff.user_id,
-                role: staff.role,
-            })
-        }
-    }
 }
 
 fn attachments(req: &HttpRequest) -> Result<web::Data<Attachments>, ApiError> {
@@ -77,7 +62,18 @@ fn unsupported(message: String) -> ApiError {
     )
 }
 
-fn bad_body(e: impl std::fmt::Display) -> ApiError {
+/// A body that could not be read: 408 when it did not arrive in time
+/// (the server's body deadline, see `CHAT_UPLOAD_TIMEOUT_SECS`), 400 when
+/// it is not a well-formed form.
+fn bad_body(e: MultipartError) -> ApiError {
+    if let MultipartError::Payload(PayloadError::Io(io)) = &e
+        && io.kind() == std::io::ErrorKind::TimedOut
+    {
+        return ApiError::with_status(
+            StatusCode::REQUEST_TIMEOUT,
+            DomainError::invalid("body", io.to_string()),
+        );
+    }
     DomainError::invalid("body", format!("malformed multipart body: {e}")).into()
 }
 
@@ -151,7 +147,7 @@ async fn upload(
     commands: web::Data<dyn ConversationCommands>,
 ) -> Result<HttpResponse, ApiError> {
     let files = attachments(&req)?;
-    let who = who(&req, caller).await?;
+    let who = caller.0;
     let conversation = *path;
     // Rights first, body second.
     let customer = files
@@ -257,7 +253,7 @@ async fn download(
     store: web::Data<dyn Store>,
 ) -> Result<HttpResponse, ApiError> {
     let files = attachments(&req)?;
-    let who = who(&req, caller).await?;
+    let who = caller.0;
     let (attachment, bytes) = files.download(store.get_ref(), &who, *path).await?;
     let meta = &attachment.meta;
     let content_type = if meta.content_type == "text/plain" {

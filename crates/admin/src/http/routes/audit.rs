@@ -1,7 +1,8 @@
 //! `GET /api/v1/audit`: the audit log, newest first, admins only.
 
 use actix_web::web;
-use chat_domain::ids::AuditId;
+use chat_domain::DomainError;
+use chat_domain::ids::{AuditId, UserId};
 use chat_domain::model::{AuditEntry, AuditFilter};
 use chat_domain::ports::Store;
 use serde::{Deserialize, Serialize};
@@ -50,11 +51,21 @@ async fn list(
 ) -> Result<web::Json<Page>, ApiError> {
     let limit = super::paging::limit(query.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     let q = query.into_inner();
+    // The actor is a user id: anything else is a mistake, not "nobody";
+    // parsed, it is also spelt the way the log stores it.
+    let actor_id = q
+        .actor_id
+        .map(|a| {
+            a.parse::<UserId>()
+                .map(|id| id.to_string())
+                .map_err(|_| DomainError::invalid("actor_id", "must be a user id"))
+        })
+        .transpose()?;
     let items = store
         .list_audit(&AuditFilter {
-            actor_id: q.actor_id,
-            action: q.action,
-            target: q.target,
+            actor_id,
+            action: not_empty("action", q.action)?,
+            target: not_empty("target", q.target)?,
             from: super::instant("from", q.from.as_deref())?,
             to: super::instant("to", q.to.as_deref())?,
             before: q.before,
@@ -63,6 +74,14 @@ async fn list(
         .await?;
     let next_before = super::paging::next(&items, limit, |e| e.id);
     Ok(web::Json(Page { items, next_before }))
+}
+
+/// An empty filter matches no entry: a mistake, not "any" (400).
+fn not_empty(field: &str, value: Option<String>) -> Result<Option<String>, DomainError> {
+    match value {
+        Some(v) if v.is_empty() => Err(DomainError::invalid(field, "must not be empty")),
+        v => Ok(v),
+    }
 }
 
 /// The OpenAPI schemas of this module's bodies.

@@ -69,14 +69,28 @@ struct ConversationPage {
     next_cursor: Option<String>,
 }
 
-/// Cursors are opaque to clients: `<sort key in µs>.<id>`.
+/// Cursors are opaque to clients: `<sort key in µs, 16 digits>.<id>`, 53
+/// characters, the shape the OpenAPI document states (its `pattern`), so
+/// that a cursor the server would refuse is one the document calls
+/// invalid. 16 digits hold every time from 2001-09-09 to 2286-11-20.
+pub(crate) const CURSOR_PATTERN: &str =
+    r"^[0-9]{16}\.[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+/// A cursor's length: 16 digits, a dot and a hyphenated UUID.
+pub(crate) const CURSOR_LEN: usize = 16 + 1 + 36;
+
 fn encode_cursor(c: &ListCursor) -> String {
-    format!("{}.{}", c.key.and_utc().timestamp_micros(), c.id)
+    format!("{:016}.{}", c.key.and_utc().timestamp_micros(), c.id)
 }
 
 fn decode_cursor(raw: &str) -> Result<ListCursor, ApiError> {
     let bad = || DomainError::invalid("cursor", "must be a next_cursor this API returned");
     let (micros, id) = raw.split_once('.').ok_or_else(bad)?;
+    // The hyphenated form only (36 characters): `Uuid::parse_str` would
+    // also take the simple, braced and URN forms the pattern refuses.
+    if raw.len() != CURSOR_LEN || micros.len() != 16 || !micros.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(bad().into());
+    }
     let key = micros
         .parse::<i64>()
         .ok()
@@ -200,7 +214,7 @@ async fn summaries(
     let ids: Vec<ConversationId> = query
         .ids
         .split(',')
-        .filter(|s| !s.is_empty())
+        // An empty item (`a,,b`) is a mistake as much as a malformed id.
         .map(str::parse)
         .collect::<Result<_, _>>()
         .map_err(|_| DomainError::invalid("ids", "must be conversation ids separated by commas"))?;

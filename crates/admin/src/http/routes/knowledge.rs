@@ -33,22 +33,47 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 const MAX_TAGS: usize = 20;
+/// Longest tag, in characters.
+const MAX_TAG_CHARS: usize = 50;
+/// Longest document body a request may bring, in characters: with the
+/// longest title and tags it still fits in the default request-body limit
+/// (`CHAT_MAX_BODY_BYTES`, 64 KiB) as plain text, so that what the OpenAPI
+/// document calls valid is accepted. (The domain's own limit, 256 KiB, is
+/// in bytes and never the tighter one: 60,000 characters are at most
+/// 240,000 bytes.) Text outside ASCII takes more bytes per character and
+/// may meet the body limit first (413).
+const MAX_BODY_CHARS: usize = 60_000;
 /// Most documents one import may bring.
 const MAX_IMPORT: usize = 1000;
 
+/// The tags as sent, checked as sent (the count and lengths the document
+/// states), then trimmed, blanks dropped.
 fn tags(raw: Vec<String>) -> Result<Vec<String>, DomainError> {
-    let tags: Vec<String> = raw
-        .into_iter()
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty())
-        .collect();
-    if tags.len() > MAX_TAGS || tags.iter().any(|t| t.chars().count() > 50) {
+    if raw.len() > MAX_TAGS || raw.iter().any(|t| t.chars().count() > MAX_TAG_CHARS) {
         return Err(DomainError::invalid(
             "tags",
             "at most 20 tags of at most 50 characters",
         ));
     }
-    Ok(tags)
+    Ok(raw
+        .into_iter()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect())
+}
+
+/// The `tags` of a document or an import: at most 20 of at most 50
+/// characters.
+fn tags_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(MAX_TAG_CHARS)),
+        )
+        .max_items(Some(MAX_TAGS))
+        .build()
 }
 
 #[derive(Deserialize)]
@@ -76,10 +101,12 @@ struct DocInput {
     /// 1–200 characters once trimmed.
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     title: String,
-    /// Not blank; at most 256 KiB.
-    #[schema(min_length = 1, max_length = 262144, pattern = r"\S")]
+    /// Not blank; at most 60,000 characters (and the request within
+    /// `CHAT_MAX_BODY_BYTES`).
+    #[schema(min_length = 1, max_length = 60000, pattern = r"\S")]
     body: String,
     #[serde(default)]
+    #[schema(schema_with = tags_schema)]
     tags: Vec<String>,
     #[serde(default = "yes")]
     enabled: bool,
@@ -89,6 +116,22 @@ fn yes() -> bool {
     true
 }
 
+impl DocInput {
+    /// The document it describes, validated (a new id: the caller keeps
+    /// the stored one on a replace).
+    fn into_doc(self) -> Result<KnowledgeDoc, DomainError> {
+        if self.body.chars().count() > MAX_BODY_CHARS {
+            return Err(DomainError::invalid(
+                "body",
+                "must be at most 60000 characters",
+            ));
+        }
+        let mut doc = KnowledgeDoc::new(&self.title, &self.body, tags(self.tags)?, now())?;
+        doc.enabled = self.enabled;
+        Ok(doc)
+    }
+}
+
 async fn create(
     who: SupervisorUp,
     audit: web::Data<Audit>,
@@ -96,9 +139,7 @@ async fn create(
     ip: ClientIp,
     body: crate::http::Body<DocInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.read().await?;
-    let mut doc = KnowledgeDoc::new(&input.title, &input.body, tags(input.tags)?, now())?;
-    doc.enabled = input.enabled;
+    let doc = body.read().await?.into_doc()?;
     store.create_doc(&doc).await?;
     audit
         .log(
@@ -136,11 +177,9 @@ async fn replace(
     body: crate::http::Body<DocInput>,
 ) -> Result<web::Json<KnowledgeDoc>, ApiError> {
     let current = load(store.get_ref(), *path).await?;
-    let input = body.read().await?;
-    let mut doc = KnowledgeDoc::new(&input.title, &input.body, tags(input.tags)?, now())?;
+    let mut doc = body.read().await?.into_doc()?;
     doc.id = current.id;
     doc.created_at = current.created_at;
-    doc.enabled = input.enabled;
     store.update_doc(&doc).await?;
     audit
         .log(
@@ -182,6 +221,7 @@ struct ImportInput {
     format: ImportFormat,
     content: String,
     #[serde(default)]
+    #[schema(schema_with = tags_schema)]
     tags: Vec<String>,
 }
 
@@ -390,8 +430,10 @@ async fn search(
     knowledge: web::Data<dyn KnowledgeSearch>,
     query: web::Query<SearchQuery>,
 ) -> Result<web::Json<SearchResult>, ApiError> {
+    // The length as sent, as the document states it (`maxLength`); blank
+    // is refused (its `pattern`).
     let q = query.q.trim();
-    if q.is_empty() || q.chars().count() > 500 {
+    if q.is_empty() || query.q.chars().count() > 500 {
         return Err(DomainError::invalid("q", "must be 1 to 500 characters").into());
     }
     let k = super::paging::limit(query.k, 5, 20)?;
