@@ -323,6 +323,7 @@ pub fn document() -> OpenApi {
                 "knowledge",
                 "canned",
                 "statistics",
+                "availability",
                 "webhooks",
                 "widget",
             ]
