@@ -74,6 +74,7 @@ export function leaveForm(w, submit) {
   const text = h('textarea', { rows: 3, 'aria-label': w.message, placeholder: w.message, 'data-testid': 'leave-text', maxlength: 4000 });
   const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'leave-error', hidden: true });
   const button = h('button', { type: 'submit', class: 'primary', 'data-testid': 'leave-send' }, w.leave);
+  email.addEventListener('input', () => { error.hidden = true; });
   const box = h('form', {
     class: 'w-leave',
     'data-testid': 'leave-form',
