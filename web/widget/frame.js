@@ -161,7 +161,8 @@ function addMessage(m) {
     if (n.agent !== undefined) state.agentName = n.agent;
   }
   if (m.sender_kind === 'agent') state.agentTyping = false;
-  if (m.sender_kind !== 'customer') socket.send({ type: 'read', conversation_id: m.conversation_id, up_to_seq: m.seq });
+  // Read only when seen: a hidden (preloaded) frame reports on opening.
+  if (m.sender_kind !== 'customer' && shown) socket.send({ type: 'read', conversation_id: m.conversation_id, up_to_seq: m.seq });
 }
 
 let positionTimer = null;
@@ -502,6 +503,9 @@ window.addEventListener('message', (ev) => {
     if (!booted) boot();
     else { startSocket(); refreshAvailability(); }
     reportUnread(0);
+    if (state.conv && state.conv.state !== 'closed' && state.lastSeq) {
+      socket.send({ type: 'read', conversation_id: state.conv.id, up_to_seq: state.lastSeq });
+    }
     render();
   } else if (ev.data.type === 'chat-api:hidden') {
     shown = false;
