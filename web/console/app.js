@@ -369,7 +369,7 @@ function start() {
   });
   const links = [['#/inbox', t.inbox]];
   if (isSup()) links.push(['#/stats', t.stats], ['#/knowledge', t.knowledge]);
-  links.push(['#/canned', t.canned]);
+  links.push(['#/canned', t.canned], ['#/hours', t.businessHours]);
   if (st.me.role === 'admin') links.push(['#/users', t.users], ['#/audit', t.audit], ['#/webhooks', t.webhooks]);
   chrome.nav = h('nav', { class: 'nav' }, links.map(([href, text]) => h('a', { href }, text)));
   chrome.main = h('div', { class: 'main' });

@@ -62,7 +62,26 @@
     cursor: 'pointer', 'box-shadow': '0 4px 14px rgba(0,0,0,.25)', 'z-index': '2147483000',
   });
 
+  // The unread badge: replies that arrived while the window was closed
+  // (counted by the frame, which follows a conversation still going).
+  var badge = document.createElement('span');
+  badge.setAttribute('data-chat-api', 'badge');
+  badge.setAttribute('aria-live', 'polite');
+  css(badge, {
+    position: 'absolute', top: '-4px', right: '-4px', 'min-width': '20px', height: '20px',
+    padding: '0 5px', 'box-sizing': 'border-box', 'border-radius': '10px', background: '#dc2626',
+    color: '#fff', font: 'bold 12px/20px system-ui, sans-serif', 'text-align': 'center', display: 'none',
+  });
+  button.appendChild(badge);
+  function setUnread(n) {
+    n = Math.max(0, Math.min(99, Number(n) || 0));
+    badge.textContent = n ? String(n) : '';
+    badge.style.setProperty('display', n ? 'block' : 'none');
+    button.setAttribute('aria-label', n ? label + ' (' + n + ')' : label);
+  }
+
   var frame = null;
+  var shown = false;
   function layout() {
     if (!frame) return;
     var phone = window.innerWidth <= 480;
@@ -70,8 +89,12 @@
       ? { right: '0', bottom: '0', width: '100%', height: '100%', 'border-radius': '0' }
       : { right: '20px', bottom: '88px', width: '370px', height: 'min(600px, calc(100vh - 110px))', 'border-radius': '12px' });
   }
-  function open() {
+  // Created hidden at load (`bg=1`), so that a reply waiting for a returning
+  // customer shows on the launcher; the frame opens no session for a
+  // visitor who never chatted.
+  function create(hidden) {
     if (!frame) {
+      if (hidden) q.set('bg', '1');
       frame = document.createElement('iframe');
       frame.src = origin + '/widget/frame?' + q.toString();
       frame.title = label;
@@ -81,14 +104,26 @@
         position: 'fixed', border: '0', background: '#fff', 'box-shadow': '0 8px 30px rgba(0,0,0,.25)',
         'z-index': '2147483001',
       });
+      if (hidden) frame.style.setProperty('display', 'none');
       document.body.appendChild(frame);
       layout();
     }
+  }
+  function tell(type) {
+    if (frame && frame.contentWindow) frame.contentWindow.postMessage({ type: type }, origin);
+  }
+  function open() {
+    create(false);
+    shown = true;
     frame.style.setProperty('display', 'block');
+    tell('chat-api:shown');
+    setUnread(0);
     button.setAttribute('aria-expanded', 'true');
     if (window.innerWidth <= 480) button.style.setProperty('display', 'none');
   }
   function close() {
+    shown = false;
+    tell('chat-api:hidden');
     if (frame) frame.style.setProperty('display', 'none');
     button.setAttribute('aria-expanded', 'false');
     button.style.setProperty('display', 'flex');
@@ -97,11 +132,14 @@
     if (frame && frame.style.display !== 'none') close(); else open();
   });
   window.addEventListener('message', function (ev) {
-    if (ev.origin === origin && ev.data && ev.data.type === 'chat-api:close') close();
+    if (ev.origin !== origin || !ev.data) return;
+    if (ev.data.type === 'chat-api:close') close();
+    else if (ev.data.type === 'chat-api:ready') tell(shown ? 'chat-api:shown' : 'chat-api:hidden');
+    else if (ev.data.type === 'chat-api:unread' && !shown) setUnread(ev.data.count);
   });
   window.addEventListener('resize', layout);
 
-  function mountButton() { document.body.appendChild(button); }
+  function mountButton() { document.body.appendChild(button); create(true); }
   if (document.body) mountButton(); else document.addEventListener('DOMContentLoaded', mountButton);
   window.ChatApiWidget = { open: open, close: close };
 })();

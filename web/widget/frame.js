@@ -9,6 +9,7 @@ import { formatted } from '/shared/format.js';
 import { emojiButton } from '/shared/emoji.js';
 import { ACCEPT, upload, filesOf, attachmentView, pendingUpload } from '/shared/files.js';
 import { pick, notice } from '/widget/i18n.js';
+import { awayWords, fetchAvailability, availabilityText, leaveForm, markSeen, unreadCount, reportUnread } from '/widget/away.js';
 
 const params = new URLSearchParams(location.search);
 const t = pick(params.get('lang'));
@@ -18,6 +19,10 @@ if (color && /^#[0-9a-fA-F]{3,8}$/.test(color)) document.documentElement.style.s
 const title = (params.get('title') || t.title).slice(0, 80);
 document.title = title;
 const embedded = window.parent !== window;
+const w = awayWords(t.lang);
+// Preloaded hidden by /widget.js (`bg=1`): it only follows a conversation
+// already going, to count replies for the launcher's badge, until shown.
+let shown = !(embedded && params.get('bg') === '1');
 
 const VISITOR_KEY = 'chat-api.visitor_id';
 
@@ -35,6 +40,8 @@ const state = {
   connection: 'connecting',
   rating: null, // {score, comment, sent}
   error: null,
+  availability: null, // GET /api/v1/widget/availability
+  leaving: false, // the leave-a-message form is offered
 };
 
 // ---- session -------------------------------------------------------------
@@ -154,7 +161,8 @@ function addMessage(m) {
     if (n.agent !== undefined) state.agentName = n.agent;
   }
   if (m.sender_kind === 'agent') state.agentTyping = false;
-  if (m.sender_kind !== 'customer') socket.send({ type: 'read', conversation_id: m.conversation_id, up_to_seq: m.seq });
+  // Read only when seen: a hidden (preloaded) frame reports on opening.
+  if (m.sender_kind !== 'customer' && shown) socket.send({ type: 'read', conversation_id: m.conversation_id, up_to_seq: m.seq });
 }
 
 let positionTimer = null;
@@ -244,9 +252,27 @@ async function talkToPerson() {
   try {
     const conv = await ensureConversation();
     await socket.request({ type: 'request_human', conversation_id: conv.id });
+    // Nobody can answer now: queued all the same, and offered to leave a message.
+    state.availability = await fetchAvailability() || state.availability;
+    if (state.availability && !state.availability.available) state.leaving = true;
   } catch (e) {
     state.error = e.message;
   }
+  render();
+}
+
+async function leaveMessage({ email, text }) {
+  const conv = await ensureConversation();
+  const c = await api(`/api/v1/widget/conversations/${conv.id}/leave-message`, {
+    method: 'POST',
+    body: JSON.stringify({ email, ...(text ? { text, client_msg_id: uid('wl') } : {}) }),
+  });
+  setConversation(c);
+  render();
+}
+
+async function refreshAvailability() {
+  state.availability = await fetchAvailability();
   render();
 }
 
@@ -277,6 +303,8 @@ const log = h('div', { class: 'w-log', role: 'log', 'aria-label': title });
 const typingLine = h('div', { class: 'w-typing', 'data-testid': 'typing' });
 const input = h('textarea', { 'aria-label': t.placeholder, placeholder: t.placeholder, rows: 1, maxlength: 4000 });
 const status = h('span', { class: 'w-status', 'data-testid': 'status' });
+const availLine = h('div', { class: 'w-avail', 'data-testid': 'availability' });
+const leaveBox = h('div', { class: 'w-leave-box' });
 const humanBtn = h('button', { type: 'button', 'data-testid': 'human', onclick: talkToPerson }, t.human);
 const queueLine = h('span', { class: 'w-queue', 'data-testid': 'queue' });
 const rateBox = h('section', { class: 'w-rate', 'data-testid': 'csat', hidden: true });
@@ -316,8 +344,10 @@ mount(root,
   h('header', { class: 'w-head' },
     h('h1', {}, title, status),
     embedded ? h('button', { type: 'button', 'aria-label': t.close, title: t.close, onclick: () => parent.postMessage({ type: 'chat-api:close' }, '*') }, '×') : null),
+  availLine,
   log,
   typingLine,
+  leaveBox,
   h('div', { class: 'w-bar' }, queueLine, errorLine, humanBtn),
   rateBox,
   compose);
@@ -382,10 +412,25 @@ function render() {
   errorLine.hidden = !state.error;
   state.error = null;
 
+  renderAway(c);
+
   const closed = c?.state === 'closed';
   compose.hidden = closed;
   rateBox.hidden = !closed;
   if (closed) renderRating(c);
+}
+
+function renderAway(c) {
+  availLine.textContent = availabilityText(w, state.availability);
+  availLine.hidden = !availLine.textContent;
+  // The form stays once offered (what is being typed is kept) until a
+  // person joins or the conversation ends.
+  if (state.leaving && c && (c.state === 'human' || c.state === 'closed')) state.leaving = false;
+  if (!state.leaving) mount(leaveBox);
+  else if (!leaveBox.firstChild) mount(leaveBox, leaveForm(w, leaveMessage));
+  if (!c) return;
+  if (shown) markSeen(c.id, state.lastSeq);
+  else reportUnread(unreadCount(c.id, state.messages.values()));
 }
 
 function renderRating(c) {
@@ -409,8 +454,12 @@ function renderRating(c) {
 
 // ---- start ---------------------------------------------------------------
 
+let booted = false;
 async function boot() {
+  booted = true;
   render();
+  refreshAvailability();
+  setInterval(() => { if (shown) refreshAvailability(); }, 60000);
   try {
     await newSession();
     // Come back to the conversation still going, if any (newest first).
@@ -434,8 +483,39 @@ async function boot() {
   } catch (e) {
     state.error = e.message;
   }
-  socket.start();
+  // Hidden, only a conversation still going is followed (for the badge).
+  if (shown || (state.conv && state.conv.state !== 'closed')) startSocket();
   render();
 }
 
-boot();
+let socketStarted = false;
+function startSocket() {
+  if (socketStarted) return;
+  socketStarted = true;
+  socket.start();
+}
+
+// /widget.js says when the window opens and closes.
+window.addEventListener('message', (ev) => {
+  if (ev.source !== window.parent || !ev.data) return;
+  if (ev.data.type === 'chat-api:shown') {
+    shown = true;
+    if (!booted) boot();
+    else { startSocket(); refreshAvailability(); }
+    reportUnread(0);
+    if (state.conv && state.conv.state !== 'closed' && state.lastSeq) {
+      socket.send({ type: 'read', conversation_id: state.conv.id, up_to_seq: state.lastSeq });
+    }
+    render();
+  } else if (ev.data.type === 'chat-api:hidden') {
+    shown = false;
+  }
+});
+
+// A hidden frame of a visitor who never chatted does nothing (no session,
+// no socket) until it is shown.
+let knownVisitor = false;
+try { knownVisitor = Boolean(localStorage.getItem(VISITOR_KEY)); } catch { /* private mode */ }
+if (shown || knownVisitor) boot();
+// Opened before this script ran? Ask (the answer is `shown` or `hidden`).
+if (!shown) parent.postMessage({ type: 'chat-api:ready' }, '*');

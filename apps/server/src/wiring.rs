@@ -15,6 +15,7 @@ use anyhow::Context as _;
 use chat_admin::attachments::Attachments;
 use chat_admin::audit::{Audit, AuditRecord};
 use chat_admin::auth::{BootstrapOutcome, JwtKeys, PreparedAdmin};
+use chat_admin::availability::Availability;
 use chat_admin::http::TrustedProxies;
 use chat_admin::{AuthService, Mount, Services};
 use chat_ai::knowledge::LiveIndex;
@@ -22,12 +23,13 @@ use chat_ai::provider::{OpenAiProvider, ProviderConfig};
 use chat_ai::responder::{Engine, Responder};
 use chat_ai::search::IndexSearch;
 use chat_domain::DomainError;
+use chat_domain::availability::SystemClock;
 use chat_domain::ports::{EventBus, KnowledgeSearch, PresenceRegistry, Store};
 use chat_gateway::{ClientAddress, Gateway, GatewayConfig};
 use chat_session::attempts::RedisAttempts;
 use chat_session::bus::{InProcessBus, RedisBus};
 use chat_session::presence::{InProcessPresence, NodePresence, RedisPresence};
-use chat_session::{ConversationService, MessageLog};
+use chat_session::{AwayService, ConversationService, MessageLog};
 use chat_store::{DatabaseUrl, SqlStore};
 use chat_webhooks::Webhooks;
 use tokio::task::JoinHandle;
@@ -430,6 +432,7 @@ pub struct BackOffice {
     services: Services,
     mount: Mount,
     attachments: web::Data<Attachments>,
+    availability: web::Data<Availability>,
 }
 
 /// Step 5: chat-admin's services, on an admin node (the back office) or a
@@ -478,10 +481,21 @@ pub fn back_office(
         repo: Arc::new(storage.sql.clone()),
         max_bytes: config.admin.upload_max_bytes,
     });
+    let availability = web::Data::new(Availability::new(
+        Arc::new(storage.sql.clone()),
+        storage.store.clone(),
+        realtime.presence.clone(),
+        Arc::new(AwayService::new(
+            realtime.service.clone(),
+            Arc::new(storage.sql.clone()),
+        )),
+        Arc::new(SystemClock),
+    ));
     Ok(Some(BackOffice {
         services,
         mount,
         attachments,
+        availability,
     }))
 }
 
@@ -512,50 +526,53 @@ pub fn http_server(
     let pages_config = pages::PagesConfig {
         dir: server_config.web_dir.clone(),
     };
-    let mut server =
-        HttpServer::new(move || {
-            let mut app = App::new()
-                .app_data(chat_admin::http::json_config(max_body))
-                .app_data(body_timeout)
-                .app_data(chat_admin::http::query_config())
-                .app_data(chat_admin::http::path_config())
-                .app_data(metrics.clone())
-                .app_data(store_data.clone())
-                .app_data(port_data.clone())
-                .app_data(readiness.clone());
-            if let Some(gateway) = &gateway {
-                app = app.configure(chat_gateway::configure(gateway.clone()));
-            }
-            if let Some(office) = &back_office {
-                app = app.app_data(office.attachments.clone()).configure(
-                    chat_admin::configure_mount(office.services.clone(), office.mount),
-                );
-            }
-            app.service(get_only("/healthz", web::get().to(health::healthz)))
-                .service(get_only("/readyz", web::get().to(health::readyz)))
-                .service(get_only(
-                    "/metrics",
-                    web::get().to(telemetry::metrics_endpoint),
-                ))
-                // Last: the pages answer only their own paths and leave every
-                // other unknown path to the API's JSON 404.
-                .configure(pages::configure(pages_config.clone()))
-                .wrap(Compress::default())
-                .wrap(from_fn(hardening::harden))
-                .wrap(from_fn(telemetry::track_requests))
-                .wrap(TracingLogger::<telemetry::RequestSpan>::new())
-        })
-        .shutdown_timeout(server_config.shutdown_timeout.as_secs())
-        // The headers' deadline; the body's is `hardening`'s.
-        .client_request_timeout(server_config.request_timeout)
-        // Signals are ours (see `run_until_stopped`): sockets must be told to go
-        // before the drain starts, or it waits for every idle socket.
-        .disable_signals()
-        // Frames written back to back (an ack, the customer's message, the
-        // assistant's delta and reply) otherwise wait for the client's delayed
-        // ACK: 40 ms per answer, measured (docs/BENCHMARKS.md).
-        .tcp_nodelay(true)
-        .listen(listener)?;
+    let mut server = HttpServer::new(move || {
+        let mut app = App::new()
+            .app_data(chat_admin::http::json_config(max_body))
+            .app_data(body_timeout)
+            .app_data(chat_admin::http::query_config())
+            .app_data(chat_admin::http::path_config())
+            .app_data(metrics.clone())
+            .app_data(store_data.clone())
+            .app_data(port_data.clone())
+            .app_data(readiness.clone());
+        if let Some(gateway) = &gateway {
+            app = app.configure(chat_gateway::configure(gateway.clone()));
+        }
+        if let Some(office) = &back_office {
+            app = app
+                .app_data(office.attachments.clone())
+                .app_data(office.availability.clone())
+                .configure(chat_admin::configure_mount(
+                    office.services.clone(),
+                    office.mount,
+                ));
+        }
+        app.service(get_only("/healthz", web::get().to(health::healthz)))
+            .service(get_only("/readyz", web::get().to(health::readyz)))
+            .service(get_only(
+                "/metrics",
+                web::get().to(telemetry::metrics_endpoint),
+            ))
+            // Last: the pages answer only their own paths and leave every
+            // other unknown path to the API's JSON 404.
+            .configure(pages::configure(pages_config.clone()))
+            .wrap(Compress::default())
+            .wrap(from_fn(hardening::harden))
+            .wrap(from_fn(telemetry::track_requests))
+            .wrap(TracingLogger::<telemetry::RequestSpan>::new())
+    })
+    .shutdown_timeout(server_config.shutdown_timeout.as_secs())
+    // The headers' deadline; the body's is `hardening`'s.
+    .client_request_timeout(server_config.request_timeout)
+    // Signals are ours (see `run_until_stopped`): sockets must be told to go
+    // before the drain starts, or it waits for every idle socket.
+    .disable_signals()
+    // Frames written back to back (an ack, the customer's message, the
+    // assistant's delta and reply) otherwise wait for the client's delayed
+    // ACK: 40 ms per answer, measured (docs/BENCHMARKS.md).
+    .tcp_nodelay(true)
+    .listen(listener)?;
     if let Some(workers) = server_config.workers {
         server = server.workers(workers);
     }

@@ -18,6 +18,9 @@
 //!   the client-address rules, the OpenAPI document and the routes;
 //! - [`attachments`]: file uploads and downloads in conversations (checks,
 //!   storage, the `attachment` message) and the file half of an erasure;
+//! - [`availability`]: business hours, whether support is available now
+//!   (hours and agents online, with the reply estimate) and leaving a
+//!   message while it is away;
 //! - [`stats`]: support statistics (first response and resolution times,
 //!   assistant resolution and handoff rates, CSAT) from conversation facts.
 //!
@@ -32,6 +35,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod availability;
 pub mod http;
 pub mod stats;
 

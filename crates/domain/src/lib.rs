@@ -14,6 +14,9 @@
 //! - [`access`]: who may see and change which conversation;
 //! - [`attachment`]: files in conversations: type sniffing, name rules, the
 //!   object-storage and metadata ports;
+//! - [`availability`]: business hours (weekly spans in an IANA time zone,
+//!   holidays), "open at T" and "next opening" as pure rules, the reply-time
+//!   estimate, and the ports for the configuration and left messages;
 //! - [`auth`]: who is calling ([`auth::Principal`]) and the token port;
 //! - [`error`]: [`DomainError`], with the one mapping to HTTP status codes;
 //! - [`ports`]: the repository traits;
@@ -25,6 +28,7 @@
 pub mod access;
 pub mod attachment;
 pub mod auth;
+pub mod availability;
 pub mod error;
 pub mod events;
 pub mod ids;

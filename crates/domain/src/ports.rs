@@ -251,6 +251,10 @@ pub struct ConversationFilter {
     pub snooze_now: Option<Timestamp>,
     /// Only conversations with a message (or note) containing this text.
     pub text: Option<String>,
+    /// Leave out queued conversations in which the customer left a message
+    /// while support was away (see `availability`): they wait for the next
+    /// shift, so the idle sweeper must not close them.
+    pub skip_left_messages: bool,
     /// Keyset cursor: the page after this position in the list's order.
     pub after: Option<ListCursor>,
     /// At most this many (capped at 1000).

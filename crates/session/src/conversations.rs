@@ -468,21 +468,8 @@ impl ConversationService {
             .await?;
         self.cache.refresh(&after);
         let notice = self.notice(&transition).await;
-        match NewMessage::new(
-            id,
-            SenderKind::System,
-            None,
-            MessageKind::Event,
-            notice,
-            None,
-            now(),
-        ) {
-            Ok(m) => {
-                if let Err(e) = self.log.append(m).await {
-                    tracing::warn!(error = %e, conversation = %id, "state changed but its notice was not stored");
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "invalid notice"),
+        if let Err(e) = self.post_notice(id, notice).await {
+            tracing::warn!(error = %e, conversation = %id, "state changed but its notice was not stored");
         }
         self.announce(
             &after,
@@ -498,6 +485,25 @@ impl ConversationService {
             tracing::warn!(error = %e, conversation = %id, "could not offer the conversation");
         }
         Ok(after)
+    }
+
+    /// Posts a system notice (a message of kind `event` from the system) in
+    /// the history: a transition's record, or the away message.
+    pub async fn post_notice(
+        &self,
+        id: ConversationId,
+        body: String,
+    ) -> DomainResult<AppendOutcome> {
+        let message = NewMessage::new(
+            id,
+            SenderKind::System,
+            None,
+            MessageKind::Event,
+            body,
+            None,
+            now(),
+        )?;
+        self.log.append(message).await
     }
 
     /// The system message that records a transition in the history.

@@ -19,6 +19,9 @@
 //!   persisted as a system message and published, and offering queued
 //!   conversations to the least-loaded online agent; it is also the
 //!   gateway's `RealtimeConversations` port (`chat_domain::ports::gateway`);
+//! - [`AwayService`]: leaving a message while support is away (the
+//!   `AwayDesk` port): the e-mail kept on the customer, the conversation
+//!   queued for the next shift, the away notice posted;
 //! - [`logs`]: one log line per period for failures that repeat during an
 //!   outage;
 //! - [`lifecycle`]: the sweeper that closes idle conversations and raises
@@ -30,6 +33,7 @@
 //! ephemeral: events and presence.
 
 pub mod attempts;
+mod away;
 pub mod bus;
 pub mod cache;
 mod conversations;
@@ -39,5 +43,6 @@ mod messages;
 pub mod presence;
 mod realtime;
 
+pub use away::AwayService;
 pub use conversations::{ConversationService, RoutingConfig, actor_of};
 pub use messages::MessageLog;

@@ -1,5 +1,9 @@
 //! The sweeper: closes idle conversations and raises queue alerts.
 //!
+//! A queued conversation in which the customer left a message while
+//! support was away is not idle: it waits for the next shift, however long
+//! that is, and stays queued until an agent takes it.
+//!
 //! Runs on every node; transitions are conditional updates in the database,
 //! so two nodes sweeping at once close a conversation once. Queue alerts are
 //! remembered per node, so with several nodes a supervisor may see an alert
@@ -67,6 +71,8 @@ pub async fn sweep(
         .list_conversations(&ConversationFilter {
             open_only: true,
             active_before: Some(idle_before),
+            // Left while support was away: waiting for the next shift.
+            skip_left_messages: true,
             limit: 200,
             ..Default::default()
         })

@@ -618,3 +618,81 @@ async fn a_stale_cache_never_lets_a_message_through() {
         "nothing refused was stored"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_left_message_waits_in_the_queue_for_the_next_shift() {
+    use chat_domain::availability::AwayDesk as _;
+    let f = fixture().await;
+    let away = chat_session::AwayService::new(f.service.clone(), Arc::new(f._db.store.clone()));
+    let (cid, _) = customer_with_id(&f.store).await;
+    let left = f.service.open(cid).await.unwrap();
+    let leave = |msg: &str| {
+        away.leave_message(
+            cid,
+            left.id,
+            "ann@example.com".into(),
+            Some(msg.into()),
+            Some("m1".into()),
+            "We're away.".into(),
+        )
+    };
+    let conv = leave("Please call me back").await.unwrap();
+    assert_eq!(conv.state, ConversationState::Queued, "queued for a person");
+    let stored = f.store.customer_by_id(cid).await.unwrap().unwrap();
+    assert_eq!(stored.email.as_deref(), Some("ann@example.com"));
+    let bodies = |h: Vec<chat_domain::model::Message>| -> Vec<String> {
+        h.into_iter().map(|m| m.body).collect()
+    };
+    let history = bodies(f.store.history(left.id, FROM_START).await.unwrap());
+    assert_eq!(
+        history,
+        [
+            "Waiting for an agent to join.",
+            "Please call me back",
+            "We're away."
+        ],
+        "queued before the text (the assistant does not answer it), then the away notice"
+    );
+    // A retry of the same message: stored once, no second notice.
+    leave("Please call me back").await.unwrap();
+    assert_eq!(f.store.history(left.id, FROM_START).await.unwrap().len(), 3);
+
+    // Another customer who asked for a person and left nothing.
+    let (other_id, other_who) = customer_with_id(&f.store).await;
+    let other = f.service.open(other_id).await.unwrap();
+    f.service
+        .transition(&other_who, other.id, Transition::RequestHuman)
+        .await
+        .unwrap();
+    let idle = LifecycleConfig {
+        idle_close_after: Duration::ZERO,
+        queue_alert_after: Duration::from_secs(3600),
+        interval: Duration::from_secs(1),
+    };
+    let state = |id| {
+        let store = f.store.clone();
+        async move { store.conversation_by_id(id).await.unwrap().unwrap().state }
+    };
+    sweep(&f.service, &idle, &mut HashSet::new()).await;
+    assert_eq!(
+        state(left.id).await,
+        ConversationState::Queued,
+        "kept for the next shift"
+    );
+    assert_eq!(
+        state(other.id).await,
+        ConversationState::Closed,
+        "the usual rule"
+    );
+
+    // Taken by an agent, it is an ordinary conversation again.
+    let (agent_id, agent) = staff(&f.store, Role::Agent).await;
+    f.service
+        .transition(&agent, left.id, Transition::Accept(agent_id))
+        .await
+        .unwrap();
+    sweep(&f.service, &idle, &mut HashSet::new()).await;
+    assert_eq!(state(left.id).await, ConversationState::Closed);
+    let again = leave("Hello?").await;
+    assert!(matches!(again, Err(DomainError::Conflict(_))), "{again:?}");
+}

@@ -186,6 +186,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    business_hours (id) {
+        id -> Integer,
+        enabled -> Bool,
+        time_zone -> Text,
+        days -> Text,
+        holidays -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    left_messages (conversation_id) {
+        conversation_id -> Text,
+        customer_id -> Text,
+        left_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(conversations -> customers (customer_id));
@@ -204,4 +224,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     conversation_reads,
     attachments,
+    left_messages,
 );

@@ -10,6 +10,7 @@ mod common;
 mod api;
 mod assistant;
 mod attachments;
+mod availability;
 mod backoffice;
 mod cli;
 mod customers;

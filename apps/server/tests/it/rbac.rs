@@ -136,7 +136,13 @@ const MATRIX: &[Row] = &[
     row("get", "/api/v1/webhooks/{webhook}/deliveries", None, "----A", [401, 403, 403, 403, 200]),
     row("get", "/api/v1/webhooks/{webhook}/deliveries/{delivery}", None, "----A", [401, 403, 403, 403, 200]),
     row("post", "/api/v1/webhooks/{webhook}/deliveries/{delivery}/retry", None, "----A", [401, 403, 403, 403, 409]),
+    // Business hours: `{}` lacks the required fields (400 after the role check).
+    row("get", "/api/v1/business-hours", None, "--gsA", [401, 403, 200, 200, 200]),
+    row("put", "/api/v1/business-hours", E, "----A", [401, 403, 403, 403, 400]),
     row("post", "/api/v1/widget/sessions", E, "acgsA", [200, 200, 200, 200, 200]),
+    row("get", "/api/v1/widget/availability", None, "acgsA", [200, 200, 200, 200, 200]),
+    // No e-mail address in `{}`: refused before anything changes.
+    row("post", "/api/v1/widget/conversations/{conv}/leave-message", E, "-c---", [401, 400, 403, 403, 403]),
     row("get", "/api/v1/widget/conversations", None, "-c---", [401, 200, 403, 403, 403]),
     row("get", "/api/v1/widget/conversations/{conv}/messages", None, "-c---", [401, 200, 403, 403, 403]),
     // Still open: nothing to rate yet.

@@ -21,7 +21,7 @@ use crate::SqlStore;
 use crate::db::{DbPool, detach, with_conn, with_tx};
 use crate::error::db_err;
 use crate::rows::{ConversationRow, MessageRow, convert};
-use crate::schema::{conversations, customers, messages};
+use crate::schema::{conversations, customers, left_messages, messages};
 
 /// A LIKE pattern matching values that contain `raw`, its wildcards escaped.
 /// `!` escapes, not `\`: a backslash inside a MySQL string literal starts an
@@ -348,6 +348,16 @@ impl ConversationRepository for SqlStore {
                             .or(conversations::snoozed_until.le(now)),
                     )
                 };
+            }
+            if filter.skip_left_messages {
+                q =
+                    q.filter(diesel::dsl::not(
+                        conversations::state
+                            .eq(ConversationState::Queued.as_str())
+                            .and(conversations::id.eq_any(
+                                left_messages::table.select(left_messages::conversation_id),
+                            )),
+                    ));
             }
             if let Some(pattern) = &text_pattern {
                 q = q.filter(

@@ -4,6 +4,7 @@
 mod append;
 mod attachments;
 mod audit;
+mod availability;
 mod canned;
 mod conversations;
 mod customers;

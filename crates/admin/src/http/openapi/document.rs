@@ -373,6 +373,7 @@ pub fn document() -> OpenApi {
                 "knowledge",
                 "canned",
                 "statistics",
+                "availability",
                 "webhooks",
                 "widget",
             ]

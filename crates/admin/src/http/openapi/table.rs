@@ -266,6 +266,11 @@ pub const ROUTES: &[Route] = &[
         query: &[("from", "Window start (RFC 3339)."), ("to", "Window end, exclusive (RFC 3339)."),
                  ("by", "`day` (default) or `agent`.")],
         body: Body::None, ok: (200, Out::Media("text/csv")), also: &[400]),
+    // Availability.
+    route!("get" "/api/v1/business-hours", "availability", "The business hours: weekly opening spans in a time zone, and holidays.", STAFF,
+        query: &[], body: Body::None, ok: (200, Out::Json("BusinessHours")), also: &[]),
+    route!("put" "/api/v1/business-hours", "availability", "Replace the business hours (audited).", ADMINS,
+        query: &[], body: Body::Json("BusinessHoursInput"), ok: (200, Out::Json("BusinessHours")), also: &[]),
     // Webhooks.
     route!("get" "/api/v1/webhooks", "webhooks", "List webhooks (never their secrets).", ADMINS,
         query: &[("after", "`next_after` of the previous page."), PAGING], body: Body::None,
@@ -298,6 +303,10 @@ pub const ROUTES: &[Route] = &[
     route!("get" "/api/v1/widget/conversations/{id}/messages", "widget", "A conversation's messages (no private notes).", CUSTOMERS,
         query: &[("after_seq", "Messages after this sequence."), PAGING],
         body: Body::None, ok: (200, Out::Items("Message")), also: &[400]),
+    route!("get" "/api/v1/widget/availability", "widget", "Whether a person can answer now (business hours and agents online), the reply estimate, and the next opening while away.", EVERYONE,
+        query: &[], body: Body::None, ok: (200, Out::Json("AvailabilityStatus")), also: &[]),
+    route!("post" "/api/v1/widget/conversations/{id}/leave-message", "widget", "Leave a message and an e-mail address while support is away: the address is kept on the customer, the conversation queued for the next shift (never closed as idle while it waits), and an away notice posted.", CUSTOMERS,
+        query: &[], body: Body::Json("LeaveMessage"), ok: (200, Out::Json("Conversation")), also: &[409]),
     route!("post" "/api/v1/widget/conversations/{id}/rating", "widget", "Rate a closed conversation (1–5), once.", CUSTOMERS,
         query: &[], body: Body::Json("WidgetRating"), ok: (200, Out::Json("Conversation")), also: &[409]),
 ];

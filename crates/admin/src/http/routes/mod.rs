@@ -3,6 +3,7 @@
 pub(crate) mod attachments;
 pub(crate) mod audit;
 pub(crate) mod auth;
+pub(crate) mod availability;
 pub(crate) mod canned;
 pub(crate) mod conversations;
 pub(crate) mod customers;
@@ -17,6 +18,7 @@ use crate::http::error::ApiError;
 /// Every route module's body schemas, for the OpenAPI document.
 pub(crate) fn schemas(out: &mut crate::http::schemas::Schemas) {
     attachments::schemas(out);
+    availability::schemas(out);
     audit::schemas(out);
     auth::schemas(out);
     canned::schemas(out);

@@ -1,0 +1,2 @@
+DROP TABLE left_messages;
+DROP TABLE business_hours;
