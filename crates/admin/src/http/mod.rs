@@ -140,10 +140,13 @@ pub fn configure_mount(services: Services, mount: Mount) -> impl FnOnce(&mut web
                     .configure(routes::knowledge::configure)
                     .configure(routes::canned::configure)
                     .configure(routes::stats::configure)
-                    .configure(routes::webhooks::configure);
+                    .configure(routes::webhooks::configure)
+                    .configure(routes::prechat::configure_settings);
             }
             if mount.widget {
-                scope.configure(routes::widget::configure);
+                scope
+                    .configure(routes::widget::configure)
+                    .configure(routes::prechat::configure_widget);
             }
         }));
     }

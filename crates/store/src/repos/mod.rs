@@ -11,6 +11,7 @@ mod health;
 mod import;
 mod inbox;
 mod knowledge;
+mod prechat;
 mod tokens;
 mod users;
 mod webhooks;

@@ -324,6 +324,7 @@ pub fn document() -> OpenApi {
                 "canned",
                 "statistics",
                 "webhooks",
+                "settings",
                 "widget",
             ]
             .map(|t| TagBuilder::new().name(t).build()),
