@@ -19,20 +19,16 @@ pub const MAX_PRECHAT_LABEL_CHARS: usize = 200;
 pub const MAX_PRECHAT_ANSWER_CHARS: usize = 1000;
 
 string_enum! {
-    /// Whether the form asks for a field.
+    /// Whether the form asks for a field (`off` unless set).
+    #[derive(Default)]
     FieldMode {
         /// Not asked.
+        #[default]
         Off => "off",
         /// Asked; may be left empty.
         Optional => "optional",
         /// Asked; the customer cannot start a conversation without it.
         Required => "required",
-    }
-}
-
-impl Default for FieldMode {
-    fn default() -> Self {
-        Self::Off
     }
 }
 
