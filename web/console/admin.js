@@ -6,6 +6,7 @@ import { h, mount } from '/shared/dom.js';
 import { api } from '/console/api.js';
 import { barChart } from '/console/chart.js';
 import { hours } from '/console/hours.js';
+import { prechat } from '/console/prechat.js';
 
 const fmtSecs = (s) => (s == null ? '–' : s < 90 ? `${Math.round(s)} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
 const pct = (x) => (x == null ? '–' : `${Math.round(x * 100)} %`);
@@ -387,4 +388,4 @@ async function webhooks(el) {
 }
 
 /** The pages by route name (`#/<name>`). */
-export const pages = { stats, knowledge, canned, users, audit, webhooks, hours };
+export const pages = { stats, knowledge, canned, users, audit, webhooks, hours, prechat };

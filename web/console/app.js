@@ -32,6 +32,7 @@ const st = {
   drafts: new Map(), // assistant replies streaming
   uploads: new Map(), // client_msg_id -> {conv, file, progress, error} (files being sent)
   typing: null,
+  customerRead: 0, // how far the customer has read the open conversation (from `read` frames)
   note: false,
   viewError: null,
   knownQueued: new Set(),
@@ -142,6 +143,12 @@ function onFrame(f) {
       break;
     case 'typing':
       if (st.conv && f.conversation_id === st.conv.id) { st.typing = f.on ? f.actor : null; renderTyping(); }
+      break;
+    case 'read':
+      if (st.conv && f.conversation_id === st.conv.id && f.actor.kind === 'customer' && f.up_to_seq > st.customerRead) {
+        st.customerRead = f.up_to_seq;
+        renderMessages();
+      }
       break;
     case 'presence':
       if (f.agent_id === st.me?.id && f.status !== 'offline') { st.presence = f.status; renderChrome(); }
@@ -370,7 +377,7 @@ function start() {
   const links = [['#/inbox', t.inbox]];
   if (isSup()) links.push(['#/stats', t.stats], ['#/knowledge', t.knowledge]);
   links.push(['#/canned', t.canned], ['#/hours', t.businessHours]);
-  if (st.me.role === 'admin') links.push(['#/users', t.users], ['#/audit', t.audit], ['#/webhooks', t.webhooks]);
+  if (st.me.role === 'admin') links.push(['#/users', t.users], ['#/audit', t.audit], ['#/webhooks', t.webhooks], ['#/prechat', t.prechat]);
   chrome.nav = h('nav', { class: 'nav' }, links.map(([href, text]) => h('a', { href }, text)));
   chrome.main = h('div', { class: 'main' });
   mount(app,
@@ -586,6 +593,7 @@ async function openConversation(id) {
   st.lastSeq = 0;
   st.drafts = new Map();
   st.typing = null;
+  st.customerRead = 0;
   st.viewError = null;
   buildView();
   try {
@@ -890,6 +898,9 @@ function renderMessages() {
   if (!view.log) return;
   const atBottom = view.log.scrollHeight - view.log.scrollTop - view.log.clientHeight < 40;
   const seqs = [...st.messages.keys()].sort((a, b) => a - b);
+  // The customer's read position, under the last reply (staff or assistant) it covers.
+  const seenSeq = seqs.filter((s) => s <= st.customerRead && ['agent', 'bot'].includes(st.messages.get(s).sender_kind)
+    && st.messages.get(s).kind !== 'private_note').pop();
   const out = [];
   for (const s of seqs) {
     const m = st.messages.get(s);
@@ -899,6 +910,7 @@ function renderMessages() {
     out.push(h('div', { class: `msg ${m.sender_kind} ${m.kind === 'private_note' ? 'note' : ''}`, 'data-testid': m.kind === 'private_note' ? 'note' : `msg-${m.sender_kind}` },
       h('span', { class: 'who' }, `${who}${m.kind === 'private_note' ? t.noteTag : ''} · ${clock(m.created_at)}`),
       m.kind === 'attachment' && m.attachment ? attachmentView(m.attachment, fetchBlob, t.file) : formatted(m.body)));
+    if (s === seenSeq) out.push(h('div', { class: `receipt muted small ${m.sender_kind}`, 'data-testid': 'customer-read', title: `seq ${s}` }, `✓ ${t.seenByCustomer}`));
   }
   for (const [id, u] of st.uploads) {
     if (u.conv !== st.conv?.id) continue;
@@ -969,6 +981,7 @@ function renderCustomer(el, cust) {
   const show = () => mount(el,
     row('Name', cust.name), row('E-mail', cust.email), row('Phone', cust.phone),
     row('External id', cust.external_id), row('Tags', (cust.tags || []).join(', ')), row('Notes', cust.notes),
+    prechatAnswer(cust),
     row('Since', new Date(cust.created_at).toLocaleDateString()),
     h('div', { class: 'muted small' }, `id ${cust.id}`),
     h('button', { type: 'button', class: 'small', 'data-testid': 'edit-customer', onclick: edit }, 'Edit'));
@@ -1000,6 +1013,14 @@ function renderCustomer(el, cust) {
     h('div', { class: 'row' }, h('button', { type: 'submit', class: 'primary' }, 'Save'), h('button', { type: 'button', onclick: show }, 'Cancel')), err));
   };
   show();
+}
+
+/** What the customer answered to the pre-chat form's custom question, and when they sent the form. */
+function prechatAnswer(cust) {
+  if (!cust.prechat_at) return null;
+  return h('div', { class: 'prechat-answers', 'data-testid': 'prechat-answers' },
+    h('span', { class: 'muted' }, `${t.prechatAnswers} (${new Date(cust.prechat_at).toLocaleString()})`),
+    cust.prechat_question ? h('div', {}, h('span', { class: 'muted' }, `${cust.prechat_question} `), cust.prechat_answer || '') : null);
 }
 
 // ---- keyboard shortcuts ----------------------------------------------------

@@ -20,6 +20,7 @@ import { chromium } from 'playwright-core';
 import { consoleScenarios } from './console.mjs';
 import { messagingScenarios } from './messaging.mjs';
 import { awayScenarios } from './away.mjs';
+import { prechatScenarios } from './prechat.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.CHAT_BIN;
@@ -165,7 +166,7 @@ async function main() {
     // The console scenarios are independent of each other: run them all,
     // then report every failure.
     const t = { base, rest, watch, step, shot, consoleLogin, T, ADMIN, adminToken: admin.access_token, failed: [] };
-    for (const [name, run] of [...consoleScenarios, ...messagingScenarios, ...awayScenarios]) {
+    for (const [name, run] of [...consoleScenarios, ...messagingScenarios, ...awayScenarios, ...prechatScenarios]) {
       if (process.env.ONLY_CONSOLE && process.env.ONLY_CONSOLE !== '1' && !name.includes(process.env.ONLY_CONSOLE)) continue;
       step(`console: ${name}`);
       try {

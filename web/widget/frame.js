@@ -10,12 +10,14 @@ import { emojiButton } from '/shared/emoji.js';
 import { ACCEPT, upload, filesOf, attachmentView, pendingUpload } from '/shared/files.js';
 import { pick, notice } from '/widget/i18n.js';
 import { awayWords, fetchAvailability, availabilityText, leaveForm, markSeen, unreadCount, reportUnread } from '/widget/away.js';
+import { needsForm, prechatView, prechatWords } from '/widget/prechat.js';
 
 const params = new URLSearchParams(location.search);
 const t = pick(params.get('lang'));
 document.documentElement.lang = t.lang === 'zh' ? 'zh-CN' : 'en';
 const color = params.get('color');
 if (color && /^#[0-9a-fA-F]{3,8}$/.test(color)) document.documentElement.style.setProperty('--accent', color);
+const pw = prechatWords(t.lang);
 const title = (params.get('title') || t.title).slice(0, 80);
 document.title = title;
 const embedded = window.parent !== window;
@@ -42,6 +44,8 @@ const state = {
   error: null,
   availability: null, // GET /api/v1/widget/availability
   leaving: false, // the leave-a-message form is offered
+  prechat: null, // the pre-chat form as this customer sees it (GET /api/v1/widget/prechat)
+  agentRead: 0, // how far staff have read the conversation shown (from `read` frames)
 };
 
 // ---- session -------------------------------------------------------------
@@ -72,7 +76,7 @@ async function api(path, init = {}) {
     headers: { ...(init.headers || {}), authorization: `Bearer ${state.token}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
   });
   const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(body.error?.message || `HTTP ${res.status}`);
+  if (!res.ok) throw Object.assign(new Error(body.error?.message || `HTTP ${res.status}`), { field: body.error?.field });
   return body;
 }
 
@@ -116,6 +120,11 @@ function onFrame(f) {
     case 'typing':
       if (f.actor.kind !== 'customer') state.agentTyping = f.on;
       break;
+    case 'read':
+      if (state.conv && f.conversation_id === state.conv.id && f.actor.kind !== 'customer') {
+        state.agentRead = Math.max(state.agentRead, f.up_to_seq);
+      }
+      break;
     case 'queue_position':
       state.queuePosition = f.position;
       break;
@@ -146,6 +155,7 @@ function resetConversation() {
   state.agentTyping = false;
   state.queuePosition = null;
   state.rating = null;
+  state.agentRead = 0;
 }
 
 function addMessage(m) {
@@ -181,7 +191,14 @@ function askPosition() {
 
 async function ensureConversation() {
   if (state.conv && state.conv.state !== 'closed') return state.conv;
-  const r = await socket.request({ type: 'open' });
+  let r;
+  try {
+    r = await socket.request({ type: 'open' });
+  } catch (e) {
+    // The pre-chat form changed since it was read (a field became required).
+    if (e.code === 'validation_failed') await loadPrechat();
+    throw e;
+  }
   resetConversation();
   state.conv = r.conversation;
   return state.conv;
@@ -290,6 +307,22 @@ async function rate(score, comment) {
   render();
 }
 
+// ---- pre-chat form ---------------------------------------------------------
+
+async function loadPrechat() {
+  try {
+    state.prechat = await api('/api/v1/widget/prechat');
+  } catch (e) {
+    state.error = e.message;
+  }
+}
+
+async function submitPrechat(answers) {
+  state.prechat = await api('/api/v1/widget/prechat', { method: 'POST', body: JSON.stringify(answers) });
+  render();
+  input.focus();
+}
+
 function startOver() {
   state.conv = null;
   resetConversation();
@@ -308,6 +341,7 @@ const leaveBox = h('div', { class: 'w-leave-box' });
 const humanBtn = h('button', { type: 'button', 'data-testid': 'human', onclick: talkToPerson }, t.human);
 const queueLine = h('span', { class: 'w-queue', 'data-testid': 'queue' });
 const rateBox = h('section', { class: 'w-rate', 'data-testid': 'csat', hidden: true });
+const prechatBox = h('section', { class: 'w-prechat', 'data-testid': 'prechat', hidden: true });
 const errorLine = h('div', { class: 'error w-queue', role: 'alert' });
 const compose = h('form', {
   class: 'w-compose',
@@ -350,6 +384,7 @@ mount(root,
   leaveBox,
   h('div', { class: 'w-bar' }, queueLine, errorLine, humanBtn),
   rateBox,
+  prechatBox,
   compose);
 
 root.addEventListener('dragover', (e) => {
@@ -380,6 +415,8 @@ function render() {
   const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
   const items = [h('div', { class: 'notice' }, t.greeting)];
   const seqs = [...state.messages.keys()].sort((a, b) => a - b);
+  // "Read" goes under the last of the customer's messages that staff have read.
+  const readSeq = seqs.filter((s) => s <= state.agentRead && state.messages.get(s).sender_kind === 'customer').pop();
   for (const s of seqs) {
     const m = state.messages.get(s);
     if (m.kind === 'event' || m.sender_kind === 'system') {
@@ -388,6 +425,7 @@ function render() {
       const content = m.kind === 'attachment' && m.attachment ? attachmentView(m.attachment, fetchBlob, t.file) : m.body;
       items.push(bubble(m.sender_kind === 'customer' ? 'customer' : m.sender_kind === 'bot' ? 'bot' : 'agent', who(m), content,
         { time: m.created_at, data: { seq: String(m.seq) } }));
+      if (s === readSeq) items.push(h('div', { class: 'w-receipt', 'data-testid': 'read-receipt' }, pw.read));
     }
   }
   for (const [id, p] of state.pending) {
@@ -418,6 +456,21 @@ function render() {
   compose.hidden = closed;
   rateBox.hidden = !closed;
   if (closed) renderRating(c);
+  renderPrechat(c);
+}
+
+/** Before a new conversation, the pre-chat form replaces the message box until it is submitted. */
+function renderPrechat(c) {
+  const asking = !c && needsForm(state.prechat);
+  prechatBox.hidden = !asking;
+  if (!asking) {
+    if (prechatBox.childElementCount) prechatBox.replaceChildren();
+    return;
+  }
+  compose.hidden = true;
+  humanBtn.hidden = true;
+  // Built once: a render must not wipe what is being typed.
+  if (!prechatBox.childElementCount) prechatBox.append(prechatView(state.prechat.form, pw, submitPrechat));
 }
 
 function renderAway(c) {
@@ -462,6 +515,7 @@ async function boot() {
   setInterval(() => { if (shown) refreshAvailability(); }, 60000);
   try {
     await newSession();
+    await loadPrechat();
     // Come back to the conversation still going, if any (newest first).
     const list = await api('/api/v1/widget/conversations');
     const open = list.items.find((c) => c.state !== 'closed');

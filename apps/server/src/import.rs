@@ -273,6 +273,9 @@ async fn import_customers(
             created_at: created,
             updated_at: created,
             erased_at: None,
+            prechat_question: None,
+            prechat_answer: None,
+            prechat_at: None,
         };
         store
             .create_customer(&customer)

@@ -86,6 +86,7 @@ static ASSETS: &[Asset] = &[
     asset!("/widget/frame.css", "widget/frame.css", CSS),
     asset!("/widget/i18n.js", "widget/i18n.js", JS),
     asset!("/widget/away.js", "widget/away.js", JS),
+    asset!("/widget/prechat.js", "widget/prechat.js", JS),
     asset!("/shared/socket.js", "shared/socket.js", JS),
     asset!("/shared/dom.js", "shared/dom.js", JS),
     asset!("/shared/format.js", "shared/format.js", JS),
@@ -100,6 +101,7 @@ static ASSETS: &[Asset] = &[
     asset!("/console/chart.js", "console/chart.js", JS),
     asset!("/console/hours.js", "console/hours.js", JS),
     asset!("/console/i18n.js", "console/i18n.js", JS),
+    asset!("/console/prechat.js", "console/prechat.js", JS),
     asset!("/console/console.css", "console/console.css", CSS),
 ];
 

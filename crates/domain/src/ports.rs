@@ -519,6 +519,15 @@ pub trait ConversationCommands: Send + Sync {
         score: i32,
         comment: Option<String>,
     ) -> DomainResult<Conversation>;
+    /// `who` has read a conversation they may see up to `up_to_seq` (at most
+    /// its last sequence): the position is stored (moving forward only) and
+    /// a `Read` event is published to its followers.
+    async fn read_up_to(
+        &self,
+        who: &crate::auth::Principal,
+        id: ConversationId,
+        up_to_seq: i64,
+    ) -> DomainResult<()>;
 }
 
 /// What the assistant may do to a conversation.
@@ -597,6 +606,34 @@ pub trait InboxRepository: Send + Sync {
         user: UserId,
         conversations: &[ConversationId],
     ) -> DomainResult<Vec<crate::model::ConversationSummary>>;
+    /// Moves the customer's read position in `conversation` forward to
+    /// `seq` (never back).
+    async fn mark_customer_read(&self, conversation: ConversationId, seq: i64) -> DomainResult<()>;
+    /// The stored read positions of a conversation: the customer's and the
+    /// furthest a staff member has read.
+    async fn read_positions(&self, conversation: ConversationId) -> DomainResult<ReadPositions>;
+}
+
+/// How far each side has read a conversation (0: nothing yet).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadPositions {
+    /// The customer's read position.
+    pub customer: i64,
+    /// The furthest staff read position, and whose it is.
+    pub staff: Option<(UserId, i64)>,
+}
+
+/// The pre-chat form's configuration (one per installation).
+#[async_trait]
+pub trait PrechatRepository: Send + Sync {
+    /// The form as configured (every field off when never configured).
+    async fn prechat_form(&self) -> DomainResult<crate::model::PrechatForm>;
+    /// Replaces the form (already validated).
+    async fn save_prechat_form(
+        &self,
+        form: &crate::model::PrechatForm,
+        at: Timestamp,
+    ) -> DomainResult<()>;
 }
 
 /// Everything a store provides, as one object-safe trait.
@@ -610,6 +647,7 @@ pub trait Store:
     + CannedRepository
     + WebhookRepository
     + InboxRepository
+    + PrechatRepository
     + HealthCheck
 {
 }
@@ -624,6 +662,7 @@ impl<T> Store for T where
         + CannedRepository
         + WebhookRepository
         + InboxRepository
+        + PrechatRepository
         + HealthCheck
 {
 }

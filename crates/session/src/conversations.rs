@@ -141,7 +141,11 @@ impl ConversationService {
     }
 
     /// Opens a new conversation for a customer, answered by the assistant.
+    /// A customer who has not given a field the pre-chat form requires is
+    /// refused (`Validation` naming the field): the form cannot be skipped
+    /// by writing on the socket first.
     pub async fn open(&self, customer: CustomerId) -> DomainResult<Conversation> {
+        self.check_prechat(customer).await?;
         let conv = Conversation::open(customer, now());
         self.store.create_conversation(&conv).await?;
         self.cache.put(&conv);
@@ -157,6 +161,60 @@ impl ConversationService {
         )
         .await;
         Ok(conv)
+    }
+
+    /// Refuses a customer who lacks a field the pre-chat form requires.
+    async fn check_prechat(&self, customer: CustomerId) -> DomainResult<()> {
+        let form = self.store.prechat_form().await?;
+        if !form.asks_anything() {
+            return Ok(());
+        }
+        let c = self
+            .store
+            .customer_by_id(customer)
+            .await?
+            .ok_or(DomainError::NotFound("customer"))?;
+        match form.missing(&c) {
+            Some(field) => Err(DomainError::invalid(
+                field,
+                "is required by the pre-chat form: submit it (POST /api/v1/widget/prechat) before starting a conversation",
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// `who` has read up to `up_to_seq`: stored (forward only) for the
+    /// reader, then published to the conversation's followers.
+    pub async fn read_up_to(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        up_to_seq: i64,
+    ) -> DomainResult<()> {
+        let mut conv = self.visible_cached(who, id).await?;
+        if up_to_seq > conv.last_seq {
+            // The cached copy may predate the message just read.
+            conv = self.visible(who, id).await?;
+        }
+        if up_to_seq < 0 || up_to_seq > conv.last_seq {
+            return Err(DomainError::invalid(
+                "up_to_seq",
+                "must be between 0 and the conversation's last seq",
+            ));
+        }
+        match who {
+            Principal::Staff { user_id, .. } => {
+                self.store.mark_read(*user_id, id, up_to_seq).await?;
+            }
+            Principal::Customer { .. } => self.store.mark_customer_read(id, up_to_seq).await?,
+        }
+        self.publish(Event::Read {
+            conversation_id: id,
+            actor: actor_of(who),
+            up_to_seq,
+        })
+        .await;
+        Ok(())
     }
 
     /// Posts a message as `who`: text, or a private note (staff only).
@@ -660,5 +718,14 @@ impl ConversationCommands for ConversationService {
         comment: Option<String>,
     ) -> DomainResult<Conversation> {
         ConversationService::rate(self, who, id, score, comment).await
+    }
+
+    async fn read_up_to(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        up_to_seq: i64,
+    ) -> DomainResult<()> {
+        ConversationService::read_up_to(self, who, id, up_to_seq).await
     }
 }

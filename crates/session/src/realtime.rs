@@ -3,9 +3,9 @@
 
 use async_trait::async_trait;
 use chat_domain::auth::Principal;
-use chat_domain::events::Event;
+use chat_domain::events::{Actor, Event};
 use chat_domain::ids::{ConversationId, CustomerId};
-use chat_domain::model::{Conversation, HistoryQuery, Message};
+use chat_domain::model::{Conversation, HistoryQuery, Message, SenderKind};
 use chat_domain::ports::RealtimeConversations;
 use chat_domain::{DomainError, DomainResult};
 
@@ -80,19 +80,37 @@ impl RealtimeConversations for ConversationService {
         Ok(())
     }
 
-    async fn read_up_to(
+    async fn read_positions(
         &self,
         who: &Principal,
-        id: ConversationId,
-        up_to_seq: i64,
-    ) -> DomainResult<()> {
-        self.visible_cached(who, id).await?;
-        self.publish(Event::Read {
-            conversation_id: id,
-            actor: actor_of(who),
-            up_to_seq,
+        conversation: &Conversation,
+    ) -> DomainResult<Vec<(Actor, i64)>> {
+        let stored = self.store().read_positions(conversation.id).await?;
+        Ok(match who {
+            // The customer learns how far staff have read, under the id of
+            // the staff member who read furthest (staff ids are already on
+            // the frames customers get: `conversation`, `typing`).
+            Principal::Customer { .. } => stored
+                .staff
+                .map(|(user, seq)| {
+                    (
+                        Actor {
+                            kind: SenderKind::Agent,
+                            id: Some(user.to_string()),
+                        },
+                        seq,
+                    )
+                })
+                .into_iter()
+                .collect(),
+            Principal::Staff { .. } if stored.customer > 0 => vec![(
+                Actor {
+                    kind: SenderKind::Customer,
+                    id: Some(conversation.customer_id.to_string()),
+                },
+                stored.customer,
+            )],
+            Principal::Staff { .. } => Vec::new(),
         })
-        .await;
-        Ok(())
     }
 }

@@ -146,6 +146,9 @@ pub(crate) struct CustomerRow {
     pub tags: String,
     pub notes: Option<String>,
     pub erased_at: Option<Timestamp>,
+    pub prechat_question: Option<String>,
+    pub prechat_answer: Option<String>,
+    pub prechat_at: Option<Timestamp>,
 }
 
 #[derive(Queryable, Selectable, Insertable)]

@@ -44,6 +44,9 @@ diesel::table! {
         tags -> Text,
         notes -> Nullable<Text>,
         erased_at -> Nullable<Timestamp>,
+        prechat_question -> Nullable<Text>,
+        prechat_answer -> Nullable<Text>,
+        prechat_at -> Nullable<Timestamp>,
     }
 }
 
@@ -180,6 +183,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    customer_reads (conversation_id) {
+        conversation_id -> Text,
+        last_read_seq -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    prechat_fields (field) {
+        field -> Text,
+        mode -> Text,
+        label -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     session_revocations (user_id) {
         user_id -> Text,
         not_before -> Timestamp,
@@ -223,6 +243,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhooks,
     webhook_deliveries,
     conversation_reads,
+    customer_reads,
+    prechat_fields,
     attachments,
     left_messages,
 );

@@ -138,6 +138,8 @@ pub struct RawCustomer {
     pub external_id: Option<String>,
     /// Display name (not encrypted).
     pub name: Option<String>,
+    /// Sealed answer to the pre-chat form's custom question.
+    pub prechat_answer: Option<String>,
 }
 
 /// Reads a customer's row without decrypting anything.
@@ -160,6 +162,7 @@ pub async fn raw_customer(
         Option<String>,
         Option<String>,
         Option<String>,
+        Option<String>,
     );
     let row: Option<Columns> = with_conn!(store, |conn| {
         customers::table
@@ -172,6 +175,7 @@ pub async fn raw_customer(
                 customers::notes,
                 customers::external_id,
                 customers::name,
+                customers::prechat_answer,
             ))
             .first(conn)
             .await
@@ -179,14 +183,17 @@ pub async fn raw_customer(
             .map_err(crate::error::db_err)?
     });
     Ok(row.map(
-        |(email, email_hash, phone, phone_hash, notes, external_id, name)| RawCustomer {
-            email,
-            email_hash,
-            phone,
-            phone_hash,
-            notes,
-            external_id,
-            name,
+        |(email, email_hash, phone, phone_hash, notes, external_id, name, prechat_answer)| {
+            RawCustomer {
+                email,
+                email_hash,
+                phone,
+                phone_hash,
+                notes,
+                external_id,
+                name,
+                prechat_answer,
+            }
         },
     ))
 }

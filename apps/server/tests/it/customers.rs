@@ -607,6 +607,7 @@ async fn customers_detail_export_and_erasure(app: &TestApp) {
             notes: None,
             external_id: None,
             name: None,
+            prechat_answer: None,
         }
     );
 

@@ -143,6 +143,11 @@ const MATRIX: &[Row] = &[
     row("get", "/api/v1/widget/availability", None, "acgsA", [200, 200, 200, 200, 200]),
     // No e-mail address in `{}`: refused before anything changes.
     row("post", "/api/v1/widget/conversations/{conv}/leave-message", E, "-c---", [401, 400, 403, 403, 403]),
+    // The pre-chat form: `{}` is a form with every field off (the default).
+    row("get", "/api/v1/settings/prechat", None, "----A", [401, 403, 403, 403, 200]),
+    row("put", "/api/v1/settings/prechat", E, "----A", [401, 403, 403, 403, 200]),
+    row("get", "/api/v1/widget/prechat", None, "-c---", [401, 200, 403, 403, 403]),
+    row("post", "/api/v1/widget/prechat", E, "-c---", [401, 200, 403, 403, 403]),
     row("get", "/api/v1/widget/conversations", None, "-c---", [401, 200, 403, 403, 403]),
     row("get", "/api/v1/widget/conversations/{conv}/messages", None, "-c---", [401, 200, 403, 403, 403]),
     // Still open: nothing to rate yet.

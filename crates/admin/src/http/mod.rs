@@ -141,12 +141,14 @@ pub fn configure_mount(services: Services, mount: Mount) -> impl FnOnce(&mut web
                     .configure(routes::canned::configure)
                     .configure(routes::stats::configure)
                     .configure(routes::webhooks::configure)
-                    .configure(routes::availability::configure_office);
+                    .configure(routes::availability::configure_office)
+                    .configure(routes::prechat::configure_settings);
             }
             if mount.widget {
                 scope
                     .configure(routes::widget::configure)
-                    .configure(routes::availability::configure_widget);
+                    .configure(routes::availability::configure_widget)
+                    .configure(routes::prechat::configure_widget);
             }
         }));
     }

@@ -47,6 +47,17 @@ pub struct Customer {
     #[serde(with = "crate::time::utc_opt")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub erased_at: Option<Timestamp>,
+    /// The pre-chat form's custom question as it was asked, when answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prechat_question: Option<String>,
+    /// The customer's answer to it (encrypted at rest like the contact
+    /// details).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prechat_answer: Option<String>,
+    /// When the customer submitted the pre-chat form, if they did.
+    #[serde(with = "crate::time::utc_opt", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub prechat_at: Option<Timestamp>,
 }
 
 impl Customer {
@@ -63,6 +74,9 @@ impl Customer {
             created_at: at,
             updated_at: at,
             erased_at: None,
+            prechat_question: None,
+            prechat_answer: None,
+            prechat_at: None,
         }
     }
 }
@@ -82,6 +96,9 @@ pub struct CustomerPatch {
     pub tags: Option<Vec<String>>,
     /// New notes.
     pub notes: Option<Option<String>>,
+    /// A submitted pre-chat form: its custom question and answer (replacing
+    /// the previous ones) and when.
+    pub prechat: Option<super::prechat::PrechatRecord>,
 }
 
 impl CustomerPatch {
@@ -104,6 +121,9 @@ impl CustomerPatch {
         if self.notes.is_some() {
             out.push("notes");
         }
+        if self.prechat.is_some() {
+            out.push("prechat");
+        }
         out
     }
 
@@ -123,6 +143,11 @@ impl CustomerPatch {
         }
         if let Some(v) = &self.notes {
             c.notes.clone_from(v);
+        }
+        if let Some(p) = &self.prechat {
+            c.prechat_question.clone_from(&p.question);
+            c.prechat_answer.clone_from(&p.answer);
+            c.prechat_at = Some(p.at);
         }
     }
 }

@@ -11,6 +11,7 @@ mod customer;
 mod inbox;
 mod knowledge;
 mod message;
+mod prechat;
 mod user;
 mod webhook;
 
@@ -26,6 +27,10 @@ pub use knowledge::{KnowledgeDoc, RetrievedPassage};
 pub use message::{
     AppendOutcome, HistoryQuery, MAX_BODY_BYTES, MAX_CLIENT_MSG_ID_LEN, Message, MessageKind,
     NewMessage, SenderKind,
+};
+pub use prechat::{
+    FieldMode, MAX_PRECHAT_ANSWER_CHARS, MAX_PRECHAT_LABEL_CHARS, PrechatAnswers, PrechatForm,
+    PrechatRecord,
 };
 pub use user::{Role, User, normalize_email};
 pub use webhook::{

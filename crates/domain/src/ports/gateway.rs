@@ -10,7 +10,7 @@ use async_trait::async_trait;
 
 use crate::DomainResult;
 use crate::auth::Principal;
-use crate::events::PresenceStatus;
+use crate::events::{Actor, PresenceStatus};
 use crate::ids::{ConversationId, CustomerId, UserId};
 use crate::model::{Conversation, Message};
 use crate::ports::ConversationCommands;
@@ -56,14 +56,15 @@ pub trait RealtimeConversations: ConversationCommands {
     /// published to its followers.
     async fn typing(&self, who: &Principal, id: ConversationId, on: bool) -> DomainResult<()>;
 
-    /// `who` has read a conversation they may see up to `up_to_seq`;
-    /// published to its followers.
-    async fn read_up_to(
+    /// The stored read positions of `conversation` that `who` (who may see
+    /// it) is shown when they follow it: a customer, how far staff have
+    /// read; staff, how far the customer has. Each comes as the reader and
+    /// their position; positions at 0 are left out.
+    async fn read_positions(
         &self,
         who: &Principal,
-        id: ConversationId,
-        up_to_seq: i64,
-    ) -> DomainResult<()>;
+        conversation: &Conversation,
+    ) -> DomainResult<Vec<(Actor, i64)>>;
 }
 
 /// The presence of the agents connected to this node: the gateway reports

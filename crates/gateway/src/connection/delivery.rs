@@ -5,7 +5,7 @@
 use chat_domain::auth::Principal;
 use chat_domain::events::Event;
 use chat_domain::ids::ConversationId;
-use chat_domain::model::MessageKind;
+use chat_domain::model::{Conversation, MessageKind};
 
 use super::{Conn, Stop};
 use crate::filter::{Outgoing, outgoing, rated, rated_by};
@@ -39,7 +39,35 @@ impl Conn {
             .to_text(),
         )
         .await?;
-        self.catch_up(id, None).await
+        self.catch_up(id, None).await?;
+        self.send_read_positions(&conv).await
+    }
+
+    /// After the catch-up: the stored read positions as `read` frames, so
+    /// that a reload shows what the live frames showed. Not worth failing a
+    /// subscription over: a store error is logged and the frames skipped.
+    async fn send_read_positions(&mut self, conv: &Conversation) -> Result<(), Stop> {
+        let positions = match self
+            .gw
+            .conversations
+            .read_positions(&self.principal, conv)
+            .await
+        {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(error = %e, conversation = %conv.id, "read positions not sent");
+                return Ok(());
+            }
+        };
+        for (actor, up_to_seq) in &positions {
+            let frame = ServerFrame::Read {
+                conversation_id: conv.id,
+                actor,
+                up_to_seq: *up_to_seq,
+            };
+            self.send(frame.to_text()).await?;
+        }
+        Ok(())
     }
 
     /// Sends the stored messages after the last one sent, up to `until`.

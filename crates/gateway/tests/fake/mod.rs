@@ -226,6 +226,17 @@ impl ConversationCommands for Conversations {
     ) -> DomainResult<Conversation> {
         Err(DomainError::Conflict("no ratings here".into()))
     }
+
+    async fn read_up_to(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        _up_to_seq: i64,
+    ) -> DomainResult<()> {
+        RealtimeConversations::visible(self, who, id)
+            .await
+            .map(|_| ())
+    }
 }
 
 #[async_trait]
@@ -314,12 +325,12 @@ impl RealtimeConversations for Conversations {
         self.visible(who, id).await.map(|_| ())
     }
 
-    async fn read_up_to(
+    async fn read_positions(
         &self,
-        who: &Principal,
-        id: ConversationId,
-        _up_to_seq: i64,
-    ) -> DomainResult<()> {
-        self.visible(who, id).await.map(|_| ())
+        _who: &Principal,
+        _conversation: &Conversation,
+    ) -> DomainResult<Vec<(Actor, i64)>> {
+        // Positions are not kept here: relayed only.
+        Ok(Vec::new())
     }
 }

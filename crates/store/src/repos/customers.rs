@@ -33,6 +33,7 @@ use crate::schema::{conversations, customers, messages};
 const EMAIL: &str = "customers.email";
 const PHONE: &str = "customers.phone";
 const NOTES: &str = "customers.notes";
+const PRECHAT_ANSWER: &str = "customers.prechat_answer";
 
 /// The changes of an update, sealed. `None` leaves a column alone.
 #[derive(AsChangeset)]
@@ -45,6 +46,9 @@ struct CustomerChanges {
     phone_hash: Option<Option<String>>,
     tags: Option<String>,
     notes: Option<Option<String>>,
+    prechat_question: Option<Option<String>>,
+    prechat_answer: Option<Option<String>>,
+    prechat_at: Option<Option<Timestamp>>,
     updated_at: Timestamp,
 }
 
@@ -92,6 +96,9 @@ impl SqlStore {
             phone: self.seal(PHONE, &id, c.phone.as_deref())?,
             phone_hash: self.search_hash("phone", c.phone.as_deref())?,
             notes: self.seal(NOTES, &id, c.notes.as_deref())?,
+            prechat_answer: self.seal(PRECHAT_ANSWER, &id, c.prechat_answer.as_deref())?,
+            prechat_question: c.prechat_question.clone(),
+            prechat_at: c.prechat_at,
             tags: to_json_list(&c.tags),
             id,
             external_id: c.external_id.clone(),
@@ -107,6 +114,9 @@ impl SqlStore {
             email: self.open(EMAIL, &r.id, r.email.as_deref())?,
             phone: self.open(PHONE, &r.id, r.phone.as_deref())?,
             notes: self.open(NOTES, &r.id, r.notes.as_deref())?,
+            prechat_answer: self.open(PRECHAT_ANSWER, &r.id, r.prechat_answer.as_deref())?,
+            prechat_question: r.prechat_question,
+            prechat_at: r.prechat_at,
             tags: json_list("customers.tags", &r.tags)?,
             id: parse("customers.id", &r.id)?,
             external_id: r.external_id,
@@ -146,7 +156,8 @@ impl SqlStore {
                     customers::email
                         .is_not_null()
                         .or(customers::phone.is_not_null())
-                        .or(customers::notes.is_not_null()),
+                        .or(customers::notes.is_not_null())
+                        .or(customers::prechat_answer.is_not_null()),
                 )
                 .order(customers::updated_at.desc())
                 .limit(50)
@@ -197,6 +208,7 @@ impl SqlStore {
                         customers::phone.eq(plan.phone),
                         customers::phone_hash.eq(plan.phone_hash),
                         customers::notes.eq(plan.notes),
+                        customers::prechat_answer.eq(plan.prechat_answer),
                     ))
                     .execute(tx)
                     .await?;
@@ -215,6 +227,7 @@ struct RekeyPlan {
     phone: Option<String>,
     phone_hash: Option<String>,
     notes: Option<String>,
+    prechat_answer: Option<String>,
 }
 
 /// `None` when the row is already sealed under the current key with current
@@ -247,16 +260,19 @@ fn rekey_plan(cipher: &FieldCipher, row: &CustomerRow) -> DomainResult<Option<Re
     let phone_hash = open(PHONE, &row.phone)?.map(|p| cipher.search_hash("phone", &p));
     // Opening the notes proves the key works even when they need no rewrite.
     open(NOTES, &row.notes)?;
+    open(PRECHAT_ANSWER, &row.prechat_answer)?;
     let plan = RekeyPlan {
         email: reseal(EMAIL, &row.email)?,
         phone: reseal(PHONE, &row.phone)?,
         notes: reseal(NOTES, &row.notes)?,
+        prechat_answer: reseal(PRECHAT_ANSWER, &row.prechat_answer)?,
         email_hash,
         phone_hash,
     };
     let unchanged = plan.email == row.email
         && plan.phone == row.phone
         && plan.notes == row.notes
+        && plan.prechat_answer == row.prechat_answer
         && plan.email_hash == row.email_hash
         && plan.phone_hash == row.phone_hash;
     Ok((!unchanged).then_some(plan))
@@ -475,6 +491,13 @@ impl CustomerRepository for SqlStore {
             phone_hash: hashed("phone", &patch.phone)?,
             tags: patch.tags.as_deref().map(to_json_list),
             notes: sealed(NOTES, &patch.notes)?,
+            prechat_question: patch.prechat.as_ref().map(|p| p.question.clone()),
+            prechat_answer: patch
+                .prechat
+                .as_ref()
+                .map(|p| self.seal(PRECHAT_ANSWER, &key, p.answer.as_deref()))
+                .transpose()?,
+            prechat_at: patch.prechat.as_ref().map(|p| Some(p.at)),
             updated_at: at,
         };
         // One conditional update decides; a miss is told apart afterwards.
@@ -575,6 +598,8 @@ impl CustomerRepository for SqlStore {
                     customers::phone.eq(None::<String>),
                     customers::phone_hash.eq(None::<String>),
                     customers::notes.eq(None::<String>),
+                    customers::prechat_question.eq(None::<String>),
+                    customers::prechat_answer.eq(None::<String>),
                     customers::tags.eq("[]"),
                     customers::erased_at.eq(Some(at)),
                     customers::updated_at.eq(at),

@@ -8,7 +8,9 @@ use chat_domain::ids::{ConversationId, UserId};
 use chat_domain::model::{
     ConversationSummary, MessageKind, MessagePreview, SUMMARY_WINDOW, SenderKind, preview,
 };
-use chat_domain::ports::{ConversationRepository, CustomerRepository, InboxRepository};
+use chat_domain::ports::{
+    ConversationRepository, CustomerRepository, InboxRepository, ReadPositions,
+};
 use chat_domain::time::{Timestamp, now};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -16,13 +18,77 @@ use diesel_async::RunQueryDsl;
 use crate::SqlStore;
 use crate::db::with_conn;
 use crate::error::db_err;
-use crate::schema::{conversation_reads as reads, messages};
+use crate::rows::parse;
+use crate::schema::{conversation_reads as reads, customer_reads, messages};
 
 /// The columns a summary reads of each recent message.
 type Recent = (i64, String, Option<String>, String, String, Timestamp);
 
 #[async_trait]
 impl InboxRepository for SqlStore {
+    async fn mark_customer_read(&self, conversation: ConversationId, seq: i64) -> DomainResult<()> {
+        let (conversation, at) = (conversation.to_string(), now());
+        // Forward only, like `mark_read` (the same update, insert, update).
+        with_conn!(self, |conn| {
+            let forward = || {
+                diesel::update(
+                    customer_reads::table
+                        .filter(customer_reads::conversation_id.eq(&conversation))
+                        .filter(customer_reads::last_read_seq.lt(seq)),
+                )
+                .set((
+                    customer_reads::last_read_seq.eq(seq),
+                    customer_reads::updated_at.eq(at),
+                ))
+            };
+            let n = forward().execute(conn).await.map_err(db_err)?;
+            if n == 0 {
+                diesel::insert_or_ignore_into(customer_reads::table)
+                    .values((
+                        customer_reads::conversation_id.eq(&conversation),
+                        customer_reads::last_read_seq.eq(seq),
+                        customer_reads::updated_at.eq(at),
+                    ))
+                    .execute(conn)
+                    .await
+                    .map_err(db_err)?;
+                forward().execute(conn).await.map_err(db_err)?;
+            }
+        });
+        Ok(())
+    }
+
+    async fn read_positions(&self, conversation: ConversationId) -> DomainResult<ReadPositions> {
+        let key = conversation.to_string();
+        let (customer, staff): (Vec<i64>, Vec<(String, i64)>) = with_conn!(self, |conn| {
+            let customer = customer_reads::table
+                .filter(customer_reads::conversation_id.eq(&key))
+                .select(customer_reads::last_read_seq)
+                .load(conn)
+                .await
+                .map_err(db_err)?;
+            let staff = reads::table
+                .filter(reads::conversation_id.eq(&key))
+                .order((reads::last_read_seq.desc(), reads::updated_at.asc()))
+                .limit(1)
+                .select((reads::user_id, reads::last_read_seq))
+                .load(conn)
+                .await
+                .map_err(db_err)?;
+            (customer, staff)
+        });
+        let staff = match staff.into_iter().next() {
+            Some((user, seq)) if seq > 0 => {
+                Some((parse("conversation_reads.user_id", &user)?, seq))
+            }
+            _ => None,
+        };
+        Ok(ReadPositions {
+            customer: customer.into_iter().next().unwrap_or(0),
+            staff,
+        })
+    }
+
     async fn mark_read(
         &self,
         user: UserId,

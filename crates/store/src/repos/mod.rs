@@ -12,6 +12,7 @@ mod health;
 mod import;
 mod inbox;
 mod knowledge;
+mod prechat;
 mod tokens;
 mod users;
 mod webhooks;

@@ -375,6 +375,7 @@ pub fn document() -> OpenApi {
                 "statistics",
                 "availability",
                 "webhooks",
+                "settings",
                 "widget",
             ]
             .map(|t| TagBuilder::new().name(t).build()),

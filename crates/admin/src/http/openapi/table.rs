@@ -295,6 +295,11 @@ pub const ROUTES: &[Route] = &[
         query: &[], body: Body::None, ok: (200, Out::Json("WebhookDelivery")), also: &[]),
     route!("post" "/api/v1/webhooks/{id}/deliveries/{delivery_id}/retry", "webhooks", "Queue a delivered or failed delivery again, with a fresh attempt budget.", ADMINS,
         query: &[], body: Body::None, ok: (202, Out::Json("WebhookDelivery")), also: &[409]),
+    // Settings.
+    route!("get" "/api/v1/settings/prechat", "settings", "The pre-chat form: name, e-mail, phone and a custom question, each `off`, `optional` or `required`.", ADMINS,
+        query: &[], body: Body::None, ok: (200, Out::Json("PrechatForm")), also: &[]),
+    route!("put" "/api/v1/settings/prechat", "settings", "Replace the pre-chat form (audited); a custom question needs its `custom_label`.", ADMINS,
+        query: &[], body: Body::Json("PrechatForm"), ok: (200, Out::Json("PrechatForm")), also: &[]),
     // Widget (customers).
     route!("post" "/api/v1/widget/sessions", "widget", "Start or resume a visitor session: a customer token.", EVERYONE,
         query: &[], body: Body::OptionalJson("WidgetSessionRequest"), ok: (200, Out::Json("WidgetSession")), also: &[401]),
@@ -307,6 +312,10 @@ pub const ROUTES: &[Route] = &[
         query: &[], body: Body::None, ok: (200, Out::Json("AvailabilityStatus")), also: &[]),
     route!("post" "/api/v1/widget/conversations/{id}/leave-message", "widget", "Leave a message and an e-mail address while support is away: the address is kept on the customer, the conversation queued for the next shift (never closed as idle while it waits), and an away notice posted.", CUSTOMERS,
         query: &[], body: Body::Json("LeaveMessage"), ok: (200, Out::Json("Conversation")), also: &[409]),
+    route!("get" "/api/v1/widget/prechat", "widget", "The pre-chat form, whether this customer submitted it, and the first required field they have not given.", CUSTOMERS,
+        query: &[], body: Body::None, ok: (200, Out::Json("WidgetPrechat")), also: &[]),
+    route!("post" "/api/v1/widget/prechat", "widget", "Submit the pre-chat form: checked against it (a field not asked, a required one missing, a bad e-mail or phone: 400 naming the field) and stored on the customer. Until the required fields are given, `open` on the socket is refused.", CUSTOMERS,
+        query: &[], body: Body::Json("PrechatAnswers"), ok: (200, Out::Json("WidgetPrechat")), also: &[409]),
     route!("post" "/api/v1/widget/conversations/{id}/rating", "widget", "Rate a closed conversation (1–5), once.", CUSTOMERS,
         query: &[], body: Body::Json("WidgetRating"), ok: (200, Out::Json("Conversation")), also: &[409]),
 ];

@@ -245,10 +245,12 @@ struct ReadBody {
 }
 
 /// Moves the caller's read position forward (their unread count follows on
-/// every device).
+/// every device); followers of the conversation get a `read` frame, as for
+/// the socket's `read`.
 async fn mark_read(
     caller: StaffCaller,
     store: web::Data<dyn Store>,
+    commands: web::Data<dyn ConversationCommands>,
     path: web::Path<ConversationId>,
     body: crate::http::Body<ReadBody>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
@@ -261,7 +263,9 @@ async fn mark_read(
         )
         .into());
     }
-    store.mark_read(caller.user_id, conv.id, seq).await?;
+    commands
+        .read_up_to(&principal(&caller), conv.id, seq)
+        .await?;
     Ok(actix_web::HttpResponse::NoContent().finish())
 }
 

@@ -249,6 +249,7 @@ impl UpdateCustomer {
                 .map(|t| normalize_tags(&t.unwrap_or_default()))
                 .transpose()?,
             notes: field(self.notes, normalize_notes)?,
+            prechat: None,
         };
         if patch.fields().is_empty() {
             return Err(DomainError::invalid(

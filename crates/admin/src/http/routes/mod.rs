@@ -8,6 +8,7 @@ pub(crate) mod canned;
 pub(crate) mod conversations;
 pub(crate) mod customers;
 pub(crate) mod knowledge;
+pub(crate) mod prechat;
 pub(crate) mod stats;
 pub(crate) mod users;
 pub(crate) mod webhooks;
@@ -25,6 +26,7 @@ pub(crate) fn schemas(out: &mut crate::http::schemas::Schemas) {
     conversations::schemas(out);
     customers::schemas(out);
     knowledge::schemas(out);
+    prechat::schemas(out);
     stats::schemas(out);
     users::schemas(out);
     webhooks::schemas(out);
