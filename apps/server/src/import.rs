@@ -398,6 +398,7 @@ async fn import_conversations(
                 body: m.body.clone(),
                 client_msg_id: None,
                 attachment: None,
+                event: None,
                 created_at: *sent,
                 required_state: None,
                 required_assignee: None,

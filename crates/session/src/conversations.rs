@@ -467,16 +467,9 @@ impl ConversationService {
             .transition_conversation(id, transition, now())
             .await?;
         self.cache.refresh(&after);
-        let notice = self.notice(&transition).await;
-        match NewMessage::new(
-            id,
-            SenderKind::System,
-            None,
-            MessageKind::Event,
-            notice,
-            None,
-            now(),
-        ) {
+        let notice = crate::notices::notice(self.store.as_ref(), transition, &by).await;
+        let body = crate::notices::fallback(&notice);
+        match NewMessage::notice(id, notice, body, now()) {
             Ok(m) => {
                 if let Err(e) = self.log.append(m).await {
                     tracing::warn!(error = %e, conversation = %id, "state changed but its notice was not stored");
@@ -498,30 +491,6 @@ impl ConversationService {
             tracing::warn!(error = %e, conversation = %id, "could not offer the conversation");
         }
         Ok(after)
-    }
-
-    /// The system message that records a transition in the history.
-    async fn notice(&self, transition: &Transition) -> String {
-        let name = |agent: UserId| async move {
-            self.store
-                .user_by_id(agent)
-                .await
-                .ok()
-                .flatten()
-                .map_or_else(|| "An agent".to_owned(), |u| u.display_name)
-        };
-        match *transition {
-            Transition::RequestHuman => "Waiting for an agent to join.".into(),
-            Transition::Accept(a) | Transition::Takeover(a) | Transition::Assign(a) => {
-                format!("{} joined the conversation.", name(a).await)
-            }
-            Transition::Transfer(a) => {
-                format!("The conversation was transferred to {}.", name(a).await)
-            }
-            Transition::HandBack => "The assistant is answering again.".into(),
-            Transition::Close => "The conversation was closed.".into(),
-            Transition::Reopen(a) => format!("{} reopened the conversation.", name(a).await),
-        }
     }
 
     async fn announce(

@@ -36,6 +36,7 @@ mod conversations;
 pub mod lifecycle;
 pub mod logs;
 mod messages;
+mod notices;
 pub mod presence;
 mod realtime;
 

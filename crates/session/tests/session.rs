@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use chat_domain::DomainError;
 use chat_domain::auth::Principal;
-use chat_domain::events::{Event, PresenceStatus};
+use chat_domain::events::{ConversationChange, Event, PresenceStatus};
 use chat_domain::ids::{CustomerId, UserId};
 use chat_domain::model::{
-    ConversationState, Customer, HistoryQuery, MessageKind, Role, Transition, User,
+    ConversationState, Customer, HistoryQuery, MessageKind, Role, SenderKind, Transition, User,
 };
 use chat_domain::ports::{Delivery, EventBus, EventStream, PresenceRegistry, Store};
 use chat_domain::time::now;
@@ -346,6 +346,26 @@ async fn life_cycle_persists_notices_publishes_and_offers() {
             "Waiting for an agent to join.",
             "Ann joined the conversation.",
             "The conversation was closed."
+        ]
+    );
+    // Each notice also carries what it records, for clients to word.
+    let events: Vec<_> = customer_view
+        .iter()
+        .filter_map(|m| m.event.as_ref())
+        .map(|e| {
+            (
+                e.change,
+                e.actor.kind,
+                e.to.as_ref().and_then(|p| p.name.as_deref()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            (ConversationChange::RequestHuman, SenderKind::Customer, None),
+            (ConversationChange::Accept, SenderKind::Agent, Some("Ann")),
+            (ConversationChange::Close, SenderKind::Agent, None),
         ]
     );
     assert!(

@@ -234,6 +234,8 @@ pub(crate) struct MessageRow {
     pub sender_name: Option<String>,
     /// JSON of the [`chat_domain::attachment::AttachmentMeta`], for attachments.
     pub attachment: Option<String>,
+    /// JSON of the [`chat_domain::model::Notice`], for notices.
+    pub event: Option<String>,
 }
 
 impl MessageRow {
@@ -253,6 +255,7 @@ impl MessageRow {
                 .attachment
                 .as_ref()
                 .and_then(|a| serde_json::to_string(a).ok()),
+            event: m.event.as_ref().and_then(|n| serde_json::to_string(n).ok()),
         }
     }
 }
@@ -275,9 +278,13 @@ impl TryFrom<MessageRow> for Message {
                 .as_deref()
                 .map(serde_json::from_str)
                 .transpose()
-                .map_err(|e| {
-                    chat_domain::DomainError::Internal(format!("messages.attachment: {e}"))
-                })?,
+                .map_err(|e| corrupt("messages.attachment", e))?,
+            event: r
+                .event
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| corrupt("messages.event", e))?,
             created_at: r.created_at,
         })
     }

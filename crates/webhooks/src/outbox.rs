@@ -392,6 +392,7 @@ mod tests {
                     body: m.body,
                     client_msg_id: None,
                     attachment: None,
+                    event: None,
                     created_at: m.created_at,
                 },
             }
