@@ -15,7 +15,7 @@ use chat_domain::model::{
     ConversationState, Customer, HistoryQuery, MessageKind, Role, SenderKind, Transition, User,
 };
 use chat_domain::ports::{Delivery, EventBus, EventStream, PresenceRegistry, Store};
-use chat_domain::time::now;
+use chat_domain::time::{Timestamps, now};
 use chat_session::bus::{InProcessBus, RedisBus};
 use chat_session::lifecycle::{LifecycleConfig, sweep};
 use chat_session::presence::{InProcessPresence, RedisPresence};
@@ -78,8 +78,7 @@ async fn staff(store: &Arc<dyn Store>, role: Role) -> (UserId, Principal) {
         password_hash: "x".into(),
         role,
         active: true,
-        created_at: at,
-        updated_at: at,
+        times: Timestamps::new(at),
     };
     store.create_user(&u).await.unwrap();
     (

@@ -152,9 +152,9 @@ async fn list(
     let next_cursor = super::paging::next(&items, limit, |c| {
         encode_cursor(&ListCursor {
             key: if queue_order {
-                c.queued_at.unwrap_or(c.updated_at)
+                c.queued_at.unwrap_or(c.times.updated_at)
             } else {
-                c.updated_at
+                c.times.updated_at
             },
             id: c.id,
         })

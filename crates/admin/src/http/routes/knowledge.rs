@@ -131,7 +131,7 @@ async fn replace(
     let input = body.read().await?;
     let mut doc = KnowledgeDoc::new(&input.title, &input.body, tags(input.tags)?, now())?;
     doc.id = current.id;
-    doc.created_at = current.created_at;
+    doc.times.created_at = current.times.created_at;
     doc.enabled = input.enabled;
     store.update_doc(&doc).await?;
     trail

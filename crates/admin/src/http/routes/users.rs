@@ -10,7 +10,7 @@ use chat_domain::DomainError;
 use chat_domain::ids::UserId;
 use chat_domain::model::{Role, User, normalize_email};
 use chat_domain::ports::Store;
-use chat_domain::time::now;
+use chat_domain::time::{Timestamps, now};
 use serde::Deserialize;
 
 use crate::AuthService;
@@ -166,8 +166,7 @@ async fn create(
         password_hash,
         role: body.role,
         active: true,
-        created_at: at,
-        updated_at: at,
+        times: Timestamps::new(at),
     };
     store.create_user(&user).await?;
     let detail = format!(r#"{{"role":"{}"}}"#, user.role);
@@ -237,7 +236,7 @@ async fn update(
     if let Some(active) = body.active {
         user.active = active;
     }
-    user.updated_at = now();
+    user.times.updated_at = now();
     store.update_user(&user).await?;
     if revoke {
         auth.revoke_sessions(user.id).await?;

@@ -163,7 +163,7 @@ async fn update(
     }
     let at = now();
     if input.url.is_some() || input.events.is_some() {
-        webhook.updated_at = at;
+        webhook.times.updated_at = at;
         store.update_webhook(&webhook).await?;
     }
     if let Some(enabled) = input.enabled {
@@ -234,7 +234,7 @@ async fn rotate_secret(
         new_secret(),
         (keep > 0).then(|| at + chrono::Duration::seconds(keep)),
     );
-    webhook.updated_at = at;
+    webhook.times.updated_at = at;
     store.update_webhook(&webhook).await?;
     trail
         .log(admin.caller.user_id, "webhook.secret_rotated")
