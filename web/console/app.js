@@ -8,6 +8,7 @@ import { Socket } from '/shared/socket.js';
 import { formatted } from '/shared/format.js';
 import { emojiButton } from '/shared/emoji.js';
 import { ACCEPT, upload, filesOf, attachmentView, pendingUpload } from '/shared/files.js';
+import { notice } from '/shared/notices.js';
 import { api, login, logout, refresh, session } from '/console/api.js';
 import { pages } from '/console/admin.js';
 import { t, language, choose } from '/console/i18n.js';
@@ -904,7 +905,7 @@ function renderMessages() {
   const out = [];
   for (const s of seqs) {
     const m = st.messages.get(s);
-    if (m.kind === 'event') { out.push(h('div', { class: 'notice', 'data-testid': 'notice' }, `${m.body} · ${clock(m.created_at)}`)); continue; }
+    if (m.kind === 'event') { out.push(h('div', { class: 'notice', 'data-testid': 'notice' }, `${notice(m, language(), { staff: true }).text} · ${clock(m.created_at)}`)); continue; }
     const who = m.sender_kind === 'customer' ? t.customer : m.sender_kind === 'bot' ? t.assistant
       : (m.sender_id === st.me.id ? nameOf(m.sender_id) : m.sender_name || nameOf(m.sender_id));
     out.push(h('div', { class: `msg ${m.sender_kind} ${m.kind === 'private_note' ? 'note' : ''}`, 'data-testid': m.kind === 'private_note' ? 'note' : `msg-${m.sender_kind}` },

@@ -32,14 +32,14 @@ export async function consolePage(browser, t, who, options = {}, before = null) 
 }
 
 /** A customer in the widget who writes `text` and asks for a person: {ctx, page, w, id}. */
-export async function customerAsking(browser, t, text) {
-  const ctx = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: 'en-US' });
+export async function customerAsking(browser, t, text, locale = 'en-US') {
+  const ctx = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale });
   const page = await ctx.newPage();
   t.watch(page, `customer "${text}"`);
   await page.goto(`${t.base}/`);
   await page.locator('[data-chat-api=launcher]').click();
   const w = page.frameLocator('iframe[data-chat-api=frame]');
-  await w.getByTestId('status').filter({ hasText: 'Online' }).waitFor({ timeout: t.T });
+  await w.getByTestId('status').filter({ hasText: locale.startsWith('zh') ? '在线' : 'Online' }).waitFor({ timeout: t.T });
   await w.getByRole('textbox').fill(text);
   await w.getByRole('textbox').press('Enter');
   await w.locator('.msg.bot:not(.draft)').first().waitFor({ timeout: t.T });
@@ -400,7 +400,7 @@ async function searchAndFilters(browser, t) {
 
 async function chineseAndShortcuts(browser, t) {
   const ivy = await staff(t, 'Ivy');
-  const customer = await customerAsking(browser, t, 'Keyboard test');
+  const customer = await customerAsking(browser, t, 'Keyboard test', 'zh-CN');
   const ctx = await browser.newContext({ viewport: { width: 1366, height: 800 }, locale: 'zh-CN' });
   const page = await ctx.newPage();
   t.watch(page, 'Ivy (zh)');
@@ -424,6 +424,10 @@ async function chineseAndShortcuts(browser, t) {
   await page.getByTestId('accept').waitFor({ timeout: t.T });
   await page.keyboard.press('a');
   await expect(t, 'a accepts', () => page.locator('[data-testid=conv-state][data-state=human]').waitFor({ timeout: QUICK }));
+  await expect(t, 'the notice is in Chinese in the console and in the Chinese widget', async () => {
+    await page.getByTestId('notice').filter({ hasText: 'Ivy 已加入对话。' }).waitFor({ timeout: QUICK });
+    await customer.w.getByTestId('notice').filter({ hasText: 'Ivy 已加入对话。' }).waitFor({ timeout: QUICK });
+  });
   await page.keyboard.press('r');
   await expect(t, 'r focuses the reply box', async () => assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'reply'));
   await page.keyboard.type('你好，我来帮您。');
@@ -439,6 +443,10 @@ async function chineseAndShortcuts(browser, t) {
   t.step('the switch changes the language');
   await page.getByTestId('lang').selectOption('en');
   await expect(t, 'English after the switch', () => page.getByTestId('tab-queued').filter({ hasText: 'Queued' }).waitFor({ timeout: t.T }));
+  await expect(t, 'the notices are in English after the switch, with who closed it', async () => {
+    await page.getByTestId('notice').filter({ hasText: 'Ivy joined the conversation.' }).waitFor({ timeout: t.T });
+    await page.getByTestId('notice').filter({ hasText: 'Ivy closed the conversation.' }).waitFor({ timeout: QUICK });
+  });
   await ctx.close();
   await customer.ctx.close();
 }

@@ -8,7 +8,8 @@ import { Socket } from '/shared/socket.js';
 import { formatted } from '/shared/format.js';
 import { emojiButton } from '/shared/emoji.js';
 import { ACCEPT, upload, filesOf, attachmentView, pendingUpload } from '/shared/files.js';
-import { pick, notice } from '/widget/i18n.js';
+import { pick } from '/widget/i18n.js';
+import { notice } from '/shared/notices.js';
 import { awayWords, fetchAvailability, availabilityText, leaveForm, markSeen, unreadCount, reportUnread } from '/widget/away.js';
 import { needsForm, prechatView, prechatWords } from '/widget/prechat.js';
 
@@ -167,7 +168,7 @@ function addMessage(m) {
     state.drafts.delete(m.client_msg_id);
   }
   if (m.sender_kind === 'system') {
-    const n = notice(t, m.body);
+    const n = notice(m, t.lang);
     if (n.agent !== undefined) state.agentName = n.agent;
   }
   if (m.sender_kind === 'agent') state.agentTyping = false;
@@ -420,7 +421,7 @@ function render() {
   for (const s of seqs) {
     const m = state.messages.get(s);
     if (m.kind === 'event' || m.sender_kind === 'system') {
-      items.push(h('div', { class: 'notice', 'data-testid': 'notice' }, notice(t, m.body).text));
+      items.push(h('div', { class: 'notice', 'data-testid': 'notice' }, notice(m, t.lang).text));
     } else {
       const content = m.kind === 'attachment' && m.attachment ? attachmentView(m.attachment, fetchBlob, t.file) : m.body;
       items.push(bubble(m.sender_kind === 'customer' ? 'customer' : m.sender_kind === 'bot' ? 'bot' : 'agent', who(m), content,

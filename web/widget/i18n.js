@@ -21,13 +21,7 @@ const en = {
   failed: 'not sent',
   typing: (who) => `${who} is typing…`,
   queued: (n) => (n ? `You are number ${n} in the queue.` : 'Waiting for a person to join…'),
-  waiting: 'Waiting for an agent to join.',
-  joined: (name) => `${name} joined the conversation.`,
   chattingWith: (name) => `You are chatting with ${name}`,
-  transferred: (name) => `The conversation was transferred to ${name}.`,
-  handBack: 'The assistant is answering again.',
-  reopened: (name) => `${name} reopened the conversation.`,
-  closed: 'The conversation was closed.',
   rateTitle: 'How did we do?',
   rate: (n) => `Rate ${n} out of 5`,
   comment: 'Anything to add? (optional)',
@@ -57,13 +51,7 @@ const zh = {
   failed: '发送失败',
   typing: (who) => `${who}正在输入…`,
   queued: (n) => (n ? `您前面还有 ${n - 1} 位，当前排第 ${n} 位。` : '正在为您转接人工客服…'),
-  waiting: '正在等待客服接入。',
-  joined: (name) => `${name} 已加入对话。`,
   chattingWith: (name) => `${name} 正在为您服务`,
-  transferred: (name) => `对话已转接给 ${name}。`,
-  handBack: '智能助手继续为您服务。',
-  reopened: (name) => `${name} 重新打开了对话。`,
-  closed: '对话已结束。',
   rateTitle: '请为本次服务评分',
   rate: (n) => `${n} 分（满分 5 分）`,
   comment: '还有什么想说的吗？（选填）',
@@ -79,20 +67,3 @@ export function pick(lang) {
   return l.startsWith('zh') ? { ...zh, lang: 'zh' } : { ...en, lang: 'en' };
 }
 
-/**
- * The life-cycle notices are stored in English (docs/PROTOCOL.md 4.1): show
- * them in the widget's language, and learn the agent's name from them.
- */
-export function notice(t, body) {
-  let m;
-  if (body === 'Waiting for an agent to join.') return { text: t.waiting };
-  if ((m = /^(.+) joined the conversation\.$/.exec(body))) {
-    const name = m[1] === 'An agent' ? t.agent : m[1];
-    return { text: t.joined(name), agent: name };
-  }
-  if ((m = /^The conversation was transferred to (.+)\.$/.exec(body))) return { text: t.transferred(m[1]), agent: m[1] };
-  if ((m = /^(.+) reopened the conversation\.$/.exec(body))) return { text: t.reopened(m[1]), agent: m[1] };
-  if (body === 'The assistant is answering again.') return { text: t.handBack, agent: null };
-  if (body === 'The conversation was closed.') return { text: t.closed };
-  return { text: body };
-}

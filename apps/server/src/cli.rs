@@ -12,7 +12,7 @@ use chat_admin::auth::{
 use chat_domain::ids::UserId;
 use chat_domain::model::{Role, User, normalize_email};
 use chat_domain::ports::{RefreshTokenRepository as _, UserRepository as _};
-use chat_domain::time::now;
+use chat_domain::time::{Timestamps, now};
 use chat_store::{PoolOptions, SqlStore};
 
 use crate::config::{Config, vars};
@@ -62,8 +62,7 @@ pub async fn admin_create(
         password_hash: hash_password(password).await?,
         role: Role::Admin,
         active: true,
-        created_at: at,
-        updated_at: at,
+        times: Timestamps::new(at),
     };
     store.create_user(&user).await?;
     Ok(format!("created admin {email}"))
@@ -87,7 +86,7 @@ pub async fn admin_reset_password(
     let password = read_password(source)?;
     let before = std::mem::replace(&mut user.password_hash, hash_password(password).await?);
     user.active = true;
-    user.updated_at = now();
+    user.times.updated_at = now();
     store.update_user(&user).await?;
     store.revoke_user_tokens(user.id, now()).await?;
     let file = config.server.data_dir.join(INITIAL_PASSWORD_FILE);
@@ -111,7 +110,7 @@ pub async fn admin_list(config: &Config) -> anyhow::Result<String> {
                 u.email,
                 u.role,
                 if u.active { "yes" } else { "no" },
-                u.created_at.format("%Y-%m-%dT%H:%M:%SZ")
+                u.times.created_at.format("%Y-%m-%dT%H:%M:%SZ")
             ));
         }
         match page.last() {

@@ -31,7 +31,7 @@ use chat_domain::model::{
     SenderKind, User, normalize_email,
 };
 use chat_domain::ports::{CustomerRepository as _, KnowledgeRepository as _, UserRepository as _};
-use chat_domain::time::Timestamp;
+use chat_domain::time::{Timestamp, Timestamps};
 use chat_store::SqlStore;
 use serde::Deserialize;
 use serde_json::Value;
@@ -212,8 +212,7 @@ async fn import_users(store: &SqlStore, path: &Path, tally: &mut Tally) -> anyho
             password_hash: u.password_hash,
             role,
             active: u.active.unwrap_or(true),
-            created_at: created,
-            updated_at: created,
+            times: Timestamps::new(created),
         };
         store
             .create_user(&user)
@@ -270,8 +269,7 @@ async fn import_customers(
             phone: nonempty(c.phone),
             tags: c.tags,
             notes: nonempty(c.notes),
-            created_at: created,
-            updated_at: created,
+            times: Timestamps::new(created),
             erased_at: None,
             prechat_question: None,
             prechat_answer: None,
@@ -401,6 +399,7 @@ async fn import_conversations(
                 body: m.body.clone(),
                 client_msg_id: None,
                 attachment: None,
+                event: None,
                 created_at: *sent,
                 required_state: None,
                 required_assignee: None,
@@ -416,7 +415,10 @@ async fn import_conversations(
             assignee_id: user_of(&c.agent_id),
             csat_score: c.rating.filter(|r| (1..=5).contains(r)),
             csat_comment: c.rating_comment.filter(|s| !s.trim().is_empty()),
-            updated_at: closed.max(last),
+            times: Timestamps {
+                created_at: created,
+                updated_at: closed.max(last),
+            },
             closed_at: Some(closed),
             first_response_at: first_response,
             first_responder_id: first_responder,
@@ -474,8 +476,7 @@ async fn import_knowledge(store: &SqlStore, path: &Path, tally: &mut Tally) -> a
             body: d.body,
             tags: d.tags,
             enabled: d.enabled.unwrap_or(true),
-            created_at: created,
-            updated_at: created,
+            times: Timestamps::new(created),
         };
         store
             .create_doc(&doc)

@@ -92,6 +92,7 @@ static ASSETS: &[Asset] = &[
     asset!("/shared/format.js", "shared/format.js", JS),
     asset!("/shared/emoji.js", "shared/emoji.js", JS),
     asset!("/shared/files.js", "shared/files.js", JS),
+    asset!("/shared/notices.js", "shared/notices.js", JS),
     asset!("/shared/base.css", "shared/base.css", CSS),
     asset!("/favicon.svg", "shared/favicon.svg", SVG),
     asset!("/console", "console/index.html", HTML, Some(Framing::Deny)),

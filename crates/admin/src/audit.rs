@@ -109,21 +109,6 @@ impl Audit {
         }
     }
 
-    /// Shorthand for the routes: `actor` did `action` to `target`, from
-    /// `ip`, with an optional reason.
-    pub async fn log(
-        &self,
-        actor: Option<UserId>,
-        action: &str,
-        target: Option<&str>,
-        ip: Option<&str>,
-        reason: Option<&str>,
-    ) {
-        let mut record = AuditRecord::new(actor, action, target.map(str::to_owned));
-        record.reason = reason.map(str::to_owned);
-        self.record(record, ip).await;
-    }
-
     /// Records what `audited` did and hands its result on.
     pub async fn settle<T>(&self, audited: Audited<T>, ip: Option<&str>) -> DomainResult<T> {
         if let Some(record) = audited.record {

@@ -218,7 +218,7 @@ pub fn report(
                 f(agents.entry(a).or_default());
             }
         };
-        if let Some(at) = inside(Some(c.created_at)) {
+        if let Some(at) = inside(Some(c.times.created_at)) {
             let handed_off = c.handed_off_at.is_some();
             record(c.assignee_id, at, &|t| {
                 t.opened += 1;
@@ -227,7 +227,7 @@ pub fn report(
         }
         if let Some(at) = inside(c.closed_at) {
             let bot = c.handed_off_at.is_none();
-            let resolution = seconds(c.created_at, at);
+            let resolution = seconds(c.times.created_at, at);
             let score = c.csat_score;
             record(c.assignee_id, at, &|t| {
                 t.closed += 1;

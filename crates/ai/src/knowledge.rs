@@ -851,7 +851,7 @@ fn fingerprint(docs: &[KnowledgeDoc]) -> Fingerprint {
     }
     Fingerprint {
         count: docs.len(),
-        newest: docs.iter().map(|d| d.updated_at).max(),
+        newest: docs.iter().map(|d| d.times.updated_at).max(),
         ids: h.finish(),
     }
 }

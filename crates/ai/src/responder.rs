@@ -601,6 +601,7 @@ mod tests {
             body: body.to_owned(),
             client_msg_id: None,
             attachment: None,
+            event: None,
             created_at: chat_domain::time::now(),
         }
     }

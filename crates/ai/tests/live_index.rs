@@ -53,17 +53,17 @@ async fn added_changed_disabled_and_deleted_documents_are_followed() {
 
     doc.title = "保修政策".into();
     doc.body = "所有设备享受两年保修，免费维修。".into();
-    doc.updated_at = now();
+    doc.times.updated_at = now();
     repo.update_doc(&doc).await.unwrap();
     eventually(&index, "保修 维修", Some("保修政策")).await;
 
     doc.enabled = false;
-    doc.updated_at = now();
+    doc.times.updated_at = now();
     repo.update_doc(&doc).await.unwrap();
     eventually(&index, "保修 维修", None).await;
 
     doc.enabled = true;
-    doc.updated_at = now();
+    doc.times.updated_at = now();
     repo.update_doc(&doc).await.unwrap();
     eventually(&index, "保修 维修", Some("保修政策")).await;
     repo.delete_doc(doc.id).await.unwrap();

@@ -20,6 +20,31 @@ pub fn truncate(at: DateTime<Utc>) -> Timestamp {
     at.naive_utc().trunc_subsecs(6)
 }
 
+/// When a stored entity was created and last changed. Entities carry it as
+/// `times`, flattened: on the wire it is their `created_at` and `updated_at`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Timestamps {
+    /// Creation time (UTC).
+    #[serde(with = "utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: Timestamp,
+    /// Last change (UTC).
+    #[serde(with = "utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub updated_at: Timestamp,
+}
+
+impl Timestamps {
+    /// Created, and last changed, at `at`.
+    pub fn new(at: Timestamp) -> Self {
+        Self {
+            created_at: at,
+            updated_at: at,
+        }
+    }
+}
+
 /// `YYYY-MM-DDTHH:MM:SS.ffffffZ` written by hand, for years 0–9999 (`None`
 /// outside them). Every message frame carries timestamps, and chrono's
 /// `format` re-parses its pattern on each call: it was ~2 % of the server's

@@ -195,6 +195,7 @@ mod tests {
                 kind,
                 body: "hi".into(),
                 attachment: None,
+                event: None,
                 client_msg_id: None,
                 created_at: now(),
             },

@@ -71,7 +71,7 @@ impl ConversationCache {
         let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
         if entries
             .get(&conversation.id)
-            .is_some_and(|c| c.updated_at > conversation.updated_at)
+            .is_some_and(|c| c.times.updated_at > conversation.times.updated_at)
         {
             return;
         }
@@ -87,7 +87,7 @@ impl ConversationCache {
     pub fn refresh(&self, conversation: &Conversation) {
         let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
         if let Some(current) = entries.get_mut(&conversation.id)
-            && current.updated_at <= conversation.updated_at
+            && current.times.updated_at <= conversation.times.updated_at
         {
             *current = conversation.clone();
         }
@@ -119,13 +119,13 @@ mod tests {
         let mut newer = c.clone();
         newer.state = ConversationState::Human;
         newer.assignee_id = Some(UserId::new());
-        newer.updated_at += Duration::seconds(1);
+        newer.times.updated_at += Duration::seconds(1);
         cache.refresh(&newer);
         c.state = ConversationState::Closed;
         cache.refresh(&c);
         assert_eq!(cache.get(c.id).unwrap().state, ConversationState::Human);
         let mut older = c.clone();
-        older.updated_at -= Duration::seconds(5);
+        older.times.updated_at -= Duration::seconds(5);
         cache.put(&older);
         assert_eq!(
             cache.get(c.id).unwrap().state,

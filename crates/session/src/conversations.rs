@@ -525,9 +525,15 @@ impl ConversationService {
             .transition_conversation(id, transition, now())
             .await?;
         self.cache.refresh(&after);
-        let notice = self.notice(&transition).await;
-        if let Err(e) = self.post_notice(id, notice).await {
-            tracing::warn!(error = %e, conversation = %id, "state changed but its notice was not stored");
+        let notice = crate::notices::notice(self.store.as_ref(), transition, &by).await;
+        let body = crate::notices::fallback(&notice);
+        match NewMessage::notice(id, notice, body, now()) {
+            Ok(m) => {
+                if let Err(e) = self.log.append(m).await {
+                    tracing::warn!(error = %e, conversation = %id, "state changed but its notice was not stored");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "invalid notice"),
         }
         self.announce(
             &after,
@@ -546,7 +552,8 @@ impl ConversationService {
     }
 
     /// Posts a system notice (a message of kind `event` from the system) in
-    /// the history: a transition's record, or the away message.
+    /// the history with free text (the away message; transitions carry a
+    /// structured notice instead, see `crate::notices`).
     pub async fn post_notice(
         &self,
         id: ConversationId,
@@ -562,30 +569,6 @@ impl ConversationService {
             now(),
         )?;
         self.log.append(message).await
-    }
-
-    /// The system message that records a transition in the history.
-    async fn notice(&self, transition: &Transition) -> String {
-        let name = |agent: UserId| async move {
-            self.store
-                .user_by_id(agent)
-                .await
-                .ok()
-                .flatten()
-                .map_or_else(|| "An agent".to_owned(), |u| u.display_name)
-        };
-        match *transition {
-            Transition::RequestHuman => "Waiting for an agent to join.".into(),
-            Transition::Accept(a) | Transition::Takeover(a) | Transition::Assign(a) => {
-                format!("{} joined the conversation.", name(a).await)
-            }
-            Transition::Transfer(a) => {
-                format!("The conversation was transferred to {}.", name(a).await)
-            }
-            Transition::HandBack => "The assistant is answering again.".into(),
-            Transition::Close => "The conversation was closed.".into(),
-            Transition::Reopen(a) => format!("{} reopened the conversation.", name(a).await),
-        }
     }
 
     async fn announce(

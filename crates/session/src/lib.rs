@@ -40,6 +40,7 @@ mod conversations;
 pub mod lifecycle;
 pub mod logs;
 mod messages;
+mod notices;
 pub mod presence;
 mod realtime;
 

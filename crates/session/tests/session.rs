@@ -9,13 +9,13 @@ use std::time::Duration;
 
 use chat_domain::DomainError;
 use chat_domain::auth::Principal;
-use chat_domain::events::{Event, PresenceStatus};
+use chat_domain::events::{ConversationChange, Event, PresenceStatus};
 use chat_domain::ids::{CustomerId, UserId};
 use chat_domain::model::{
-    ConversationState, Customer, HistoryQuery, MessageKind, Role, Transition, User,
+    ConversationState, Customer, HistoryQuery, MessageKind, Role, SenderKind, Transition, User,
 };
 use chat_domain::ports::{Delivery, EventBus, EventStream, PresenceRegistry, Store};
-use chat_domain::time::now;
+use chat_domain::time::{Timestamps, now};
 use chat_session::bus::{InProcessBus, RedisBus};
 use chat_session::lifecycle::{LifecycleConfig, sweep};
 use chat_session::presence::{InProcessPresence, RedisPresence};
@@ -78,8 +78,7 @@ async fn staff(store: &Arc<dyn Store>, role: Role) -> (UserId, Principal) {
         password_hash: "x".into(),
         role,
         active: true,
-        created_at: at,
-        updated_at: at,
+        times: Timestamps::new(at),
     };
     store.create_user(&u).await.unwrap();
     (
@@ -346,6 +345,26 @@ async fn life_cycle_persists_notices_publishes_and_offers() {
             "Waiting for an agent to join.",
             "Ann joined the conversation.",
             "The conversation was closed."
+        ]
+    );
+    // Each notice also carries what it records, for clients to word.
+    let events: Vec<_> = customer_view
+        .iter()
+        .filter_map(|m| m.event.as_ref())
+        .map(|e| {
+            (
+                e.change,
+                e.actor.kind,
+                e.to.as_ref().and_then(|p| p.name.as_deref()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            (ConversationChange::RequestHuman, SenderKind::Customer, None),
+            (ConversationChange::Accept, SenderKind::Agent, Some("Ann")),
+            (ConversationChange::Close, SenderKind::Agent, None),
         ]
     );
     assert!(

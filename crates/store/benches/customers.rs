@@ -20,7 +20,7 @@ use chat_domain::model::{Conversation, Customer, CustomerPatch, Role, Transition
 use chat_domain::ports::{
     ConversationRepository, CustomerFilter, CustomerRepository, UserRepository,
 };
-use chat_domain::time::now;
+use chat_domain::time::{Timestamps, now};
 use chat_store::testing::{TEST_DATA_HASH_KEY, TEST_DATA_KEYS, TestDb};
 use chat_store::{FieldCipher, SqlStore};
 
@@ -37,8 +37,7 @@ async fn fill(store: &SqlStore, n: usize) -> Vec<UserId> {
             password_hash: "x".into(),
             role: Role::Agent,
             active: true,
-            created_at: at,
-            updated_at: at,
+            times: Timestamps::new(at),
         };
         store.create_user(&u).await.unwrap();
         agents.push(u.id);

@@ -10,7 +10,7 @@ use chat_domain::model::{
     AuditEntry, CannedResponse, Conversation, KnowledgeDoc, Message, NewMessage, User, Webhook,
     WebhookDelivery, WebhookEvent, WebhookSecret,
 };
-use chat_domain::time::Timestamp;
+use chat_domain::time::{Timestamp, Timestamps};
 use diesel::prelude::*;
 
 use crate::error::corrupt;
@@ -63,8 +63,8 @@ impl From<&User> for UserRow {
             password_hash: u.password_hash.clone(),
             role: u.role.as_str().to_owned(),
             active: u.active,
-            created_at: u.created_at,
-            updated_at: u.updated_at,
+            created_at: u.times.created_at,
+            updated_at: u.times.updated_at,
         }
     }
 }
@@ -79,8 +79,10 @@ impl TryFrom<UserRow> for User {
             password_hash: r.password_hash,
             role: parse("users.role", &r.role)?,
             active: r.active,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
+            times: Timestamps {
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            },
         })
     }
 }
@@ -183,8 +185,8 @@ impl From<&Conversation> for ConversationRow {
             last_seq: c.last_seq,
             csat_score: c.csat_score,
             csat_comment: c.csat_comment.clone(),
-            created_at: c.created_at,
-            updated_at: c.updated_at,
+            created_at: c.times.created_at,
+            updated_at: c.times.updated_at,
             closed_at: c.closed_at,
             queued_at: c.queued_at,
             handed_off_at: c.handed_off_at,
@@ -207,8 +209,10 @@ impl TryFrom<ConversationRow> for Conversation {
             last_seq: r.last_seq,
             csat_score: r.csat_score,
             csat_comment: r.csat_comment,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
+            times: Timestamps {
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            },
             closed_at: r.closed_at,
             queued_at: r.queued_at,
             handed_off_at: r.handed_off_at,
@@ -237,6 +241,8 @@ pub(crate) struct MessageRow {
     pub sender_name: Option<String>,
     /// JSON of the [`chat_domain::attachment::AttachmentMeta`], for attachments.
     pub attachment: Option<String>,
+    /// JSON of the [`chat_domain::model::Notice`], for notices.
+    pub event: Option<String>,
 }
 
 impl MessageRow {
@@ -256,6 +262,7 @@ impl MessageRow {
                 .attachment
                 .as_ref()
                 .and_then(|a| serde_json::to_string(a).ok()),
+            event: m.event.as_ref().and_then(|n| serde_json::to_string(n).ok()),
         }
     }
 }
@@ -278,9 +285,13 @@ impl TryFrom<MessageRow> for Message {
                 .as_deref()
                 .map(serde_json::from_str)
                 .transpose()
-                .map_err(|e| {
-                    chat_domain::DomainError::Internal(format!("messages.attachment: {e}"))
-                })?,
+                .map_err(|e| corrupt("messages.attachment", e))?,
+            event: r
+                .event
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| corrupt("messages.event", e))?,
             created_at: r.created_at,
         })
     }
@@ -306,8 +317,8 @@ impl From<&KnowledgeDoc> for KnowledgeDocRow {
             body: d.body.clone(),
             tags: to_json_list(&d.tags),
             enabled: d.enabled,
-            created_at: d.created_at,
-            updated_at: d.updated_at,
+            created_at: d.times.created_at,
+            updated_at: d.times.updated_at,
         }
     }
 }
@@ -321,8 +332,10 @@ impl TryFrom<KnowledgeDocRow> for KnowledgeDoc {
             body: r.body,
             tags: json_list("knowledge_docs.tags", &r.tags)?,
             enabled: r.enabled,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
+            times: Timestamps {
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            },
         })
     }
 }
@@ -388,8 +401,8 @@ impl From<&CannedResponse> for CannedRow {
             shortcut: c.shortcut.clone(),
             title: c.title.clone(),
             body: c.body.clone(),
-            created_at: c.created_at,
-            updated_at: c.updated_at,
+            created_at: c.times.created_at,
+            updated_at: c.times.updated_at,
         }
     }
 }
@@ -404,8 +417,10 @@ impl TryFrom<CannedRow> for CannedResponse {
             shortcut: r.shortcut,
             title: r.title,
             body: r.body,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
+            times: Timestamps {
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            },
         })
     }
 }
@@ -439,8 +454,8 @@ impl From<&Webhook> for WebhookRow {
             enabled: w.enabled,
             consecutive_failures: i32::try_from(w.consecutive_failures).unwrap_or(i32::MAX),
             disabled_reason: w.disabled_reason.clone(),
-            created_at: w.created_at,
-            updated_at: w.updated_at,
+            created_at: w.times.created_at,
+            updated_at: w.times.updated_at,
         }
     }
 }
@@ -462,8 +477,10 @@ impl TryFrom<WebhookRow> for Webhook {
             secret: WebhookSecret::new(r.secret),
             previous_secret: r.previous_secret.map(WebhookSecret::new),
             previous_secret_expires_at: r.previous_secret_expires_at,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
+            times: Timestamps {
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            },
         })
     }
 }

@@ -84,6 +84,7 @@ diesel::table! {
         created_at -> Timestamp,
         sender_name -> Nullable<Text>,
         attachment -> Nullable<Text>,
+        event -> Nullable<Text>,
     }
 }
 

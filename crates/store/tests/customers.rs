@@ -19,7 +19,7 @@ use chat_domain::model::{
 use chat_domain::ports::{
     ConversationRepository, CustomerFilter, CustomerRepository, UserRepository,
 };
-use chat_domain::time::now;
+use chat_domain::time::{Timestamps, now};
 use chat_store::testing::{TEST_DATA_HASH_KEY, TEST_DATA_KEYS, TestDb, raw_customer};
 use chat_store::{FieldCipher, PoolOptions, SqlStore};
 
@@ -145,8 +145,7 @@ async fn agent(store: &SqlStore) -> UserId {
         password_hash: "x".into(),
         role: Role::Agent,
         active: true,
-        created_at: at,
-        updated_at: at,
+        times: Timestamps::new(at),
     };
     store.create_user(&u).await.unwrap();
     u.id

@@ -21,7 +21,7 @@ use chat_domain::ports::{
     AuditRepository, ConversationRepository, CustomerRepository, HealthCheck, KnowledgeRepository,
     RefreshTokenRepository, Store, UserRepository,
 };
-use chat_domain::time::now;
+use chat_domain::time::{Timestamps, now};
 use chat_store::SqlStore;
 use chat_store::testing::TestDb;
 
@@ -302,8 +302,7 @@ fn user(email: &str, role: Role) -> User {
         password_hash: "$argon2id$stub".into(),
         role,
         active: true,
-        created_at: at,
-        updated_at: at,
+        times: Timestamps::new(at),
     }
 }
 

@@ -316,7 +316,7 @@ async fn webhooks_round_trip_and_deliveries_page(store: SqlStore) {
         WebhookEvent::CsatSubmitted,
     ];
     c.secret = WebhookSecret::new("whsec_rotated".into());
-    c.updated_at = now();
+    c.times.updated_at = now();
     // Neither the enabled flag nor the failure count are written by an edit.
     let mut stale = c.clone();
     stale.enabled = false;

@@ -189,15 +189,15 @@ pub(crate) fn delivery_id(
             format!(
                 "{}:{}:{}",
                 conversation.id,
-                conversation.updated_at.and_utc().timestamp_micros(),
+                conversation.times.updated_at.and_utc().timestamp_micros(),
                 change
             ),
-            conversation.updated_at,
+            conversation.times.updated_at,
         ),
         // A conversation is rated once.
         Event::CsatSubmitted { conversation } => (
             format!("{}:rated", conversation.id),
-            conversation.updated_at,
+            conversation.times.updated_at,
         ),
         _ => return None,
     };
@@ -392,6 +392,7 @@ mod tests {
                     body: m.body,
                     client_msg_id: None,
                     attachment: None,
+                    event: None,
                     created_at: m.created_at,
                 },
             }
@@ -432,7 +433,7 @@ mod tests {
             delivery_id(a, WebhookEvent::ConversationStateChanged, &event)
         );
         // A later change of the same conversation sorts after it.
-        conv.updated_at += chrono::Duration::milliseconds(5);
+        conv.times.updated_at += chrono::Duration::milliseconds(5);
         let later = delivery_id(a, kind, &closed(&conv)).unwrap();
         assert!(later.as_uuid() > id.as_uuid());
         // Events without an identity get a fresh id each time.

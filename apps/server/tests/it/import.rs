@@ -147,7 +147,7 @@ async fn import_twice_then_log_in(db: TestDb) {
     assert_eq!(conv.assignee_id, Some(ann.id));
     assert_eq!(conv.last_seq, PER_CONVERSATION as i64);
     assert_eq!(conv.csat_score, Some(5));
-    assert_eq!(conv.created_at.to_string(), "2024-02-01 09:00:00");
+    assert_eq!(conv.times.created_at.to_string(), "2024-02-01 09:00:00");
     assert_eq!(conv.closed_at.unwrap().to_string(), "2024-02-01 12:00:00");
     let history = db
         .store

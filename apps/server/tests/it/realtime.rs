@@ -152,6 +152,20 @@ async fn customer_and_agent_end_to_end(app: &TestApp) {
         ]
     );
     assert_eq!(common::seqs(&got), vec![1, 2, 3, 4, 6], "5 is the note");
+    // Notices carry what they record, for the widget to word in its language.
+    let ann = json!({ "kind": "agent", "id": agent_id.to_string(), "name": "Ann" });
+    assert_eq!(
+        got[2]["event"],
+        json!({ "change": "accept", "actor": ann, "to": ann })
+    );
+    assert_eq!(
+        (
+            got[1]["event"]["change"].as_str(),
+            got[1]["event"]["actor"]["kind"].as_str()
+        ),
+        (Some("request_human"), Some("customer"))
+    );
+    assert!(got[0].get("event").is_none(), "only notices carry one");
     assert!(!bodies.contains(&"VIP customer"));
     cws.send(json!({ "type": "typing", "conversation_id": conv, "on": true }))
         .await;

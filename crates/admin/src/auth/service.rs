@@ -11,7 +11,7 @@ use chat_domain::events::Event;
 use chat_domain::ids::{CustomerId, RefreshTokenId, TokenFamilyId, UserId};
 use chat_domain::model::{Role, User, normalize_email};
 use chat_domain::ports::{EventBus, Store};
-use chat_domain::time::{Timestamp, now};
+use chat_domain::time::{Timestamp, Timestamps, now};
 use chat_domain::{DomainError, DomainResult};
 use serde::Serialize;
 use tokio::sync::{OnceCell, Semaphore};
@@ -392,7 +392,7 @@ impl AuthService {
         match hash_password(password.to_owned()).await {
             Ok(hash) => {
                 let before = std::mem::replace(&mut user.password_hash, hash);
-                user.updated_at = now();
+                user.times.updated_at = now();
                 if let Err(e) = self.store.update_user(&user).await {
                     tracing::warn!(error = %e, "could not upgrade a legacy password hash");
                     user.password_hash = before;
@@ -413,7 +413,7 @@ impl AuthService {
             &mut user.password_hash,
             hash_password(new_password.to_owned()).await?,
         );
-        user.updated_at = now();
+        user.times.updated_at = now();
         self.store.update_user(&user).await?;
         self.revoke_sessions(user.id).await?;
         if let Some(path) = &self.config.initial_password_file {
@@ -508,8 +508,7 @@ impl AuthService {
             password_hash: admin.password_hash,
             role: Role::Admin,
             active: true,
-            created_at: at,
-            updated_at: at,
+            times: Timestamps::new(at),
         };
         match self.store.create_user(&user).await {
             Ok(()) => {}

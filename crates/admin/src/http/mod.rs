@@ -4,6 +4,7 @@
 //!   malformed JSON, bad paths and queries answer with it;
 //! - [`extract`]: authentication and role-check extractors;
 //! - [`client_ip`]: which address a request comes from, behind trusted proxies;
+//! - [`trail`]: the audit log bound to that address, as routes write it;
 //! - `routes/`: one file per resource, the widget's (customer) routes
 //!   included.
 
@@ -15,6 +16,7 @@ pub mod extract;
 pub mod openapi;
 mod routes;
 mod schemas;
+pub mod trail;
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 use serde::Serialize;
 
 use crate::ids::{CannedResponseId, UserId};
-use crate::time::Timestamp;
+use crate::time::{Timestamp, Timestamps};
 use crate::{DomainError, DomainResult};
 
 /// A prepared answer an agent inserts by typing `/shortcut`: shared (owned
@@ -19,14 +19,9 @@ pub struct CannedResponse {
     pub title: String,
     /// The text inserted.
     pub body: String,
-    /// Creation time (UTC).
-    #[serde(with = "crate::time::utc")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
-    pub created_at: Timestamp,
-    /// Last change (UTC).
-    #[serde(with = "crate::time::utc")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
-    pub updated_at: Timestamp,
+    /// Creation and last change (`created_at`, `updated_at` on the wire).
+    #[serde(flatten)]
+    pub times: Timestamps,
 }
 
 impl CannedResponse {
@@ -44,8 +39,7 @@ impl CannedResponse {
             shortcut: String::new(),
             title: String::new(),
             body: String::new(),
-            created_at: at,
-            updated_at: at,
+            times: Timestamps::new(at),
         };
         r.set(shortcut, title, body)?;
         Ok(r)

@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 
 use super::string_enum;
 use crate::ids::{ConversationId, CustomerId, UserId};
-use crate::time::Timestamp;
+use crate::time::{Timestamp, Timestamps};
 use crate::{DomainError, DomainResult};
 
 string_enum!(
@@ -46,14 +46,9 @@ pub struct Conversation {
     pub csat_score: Option<i32>,
     /// Customer's comment with the score.
     pub csat_comment: Option<String>,
-    /// Creation time (UTC).
-    #[serde(with = "crate::time::utc")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
-    pub created_at: Timestamp,
-    /// Last change (UTC).
-    #[serde(with = "crate::time::utc")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
-    pub updated_at: Timestamp,
+    /// Creation and last change (`created_at`, `updated_at` on the wire).
+    #[serde(flatten)]
+    pub times: Timestamps,
     /// When it entered the queue, while it is queued (queue order).
     #[serde(with = "crate::time::utc_opt")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
@@ -94,8 +89,7 @@ impl Conversation {
             last_seq: 0,
             csat_score: None,
             csat_comment: None,
-            created_at: at,
-            updated_at: at,
+            times: Timestamps::new(at),
             queued_at: None,
             closed_at: None,
             handed_off_at: None,

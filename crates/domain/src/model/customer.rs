@@ -1,7 +1,7 @@
 use serde::Serialize;
 
 use crate::ids::CustomerId;
-use crate::time::Timestamp;
+use crate::time::{Timestamp, Timestamps};
 use crate::{DomainError, DomainResult};
 
 /// Most tags on one customer.
@@ -35,14 +35,9 @@ pub struct Customer {
     pub tags: Vec<String>,
     /// Staff notes about the customer.
     pub notes: Option<String>,
-    /// Creation time (UTC).
-    #[serde(with = "crate::time::utc")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
-    pub created_at: Timestamp,
-    /// Last change (UTC).
-    #[serde(with = "crate::time::utc")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
-    pub updated_at: Timestamp,
+    /// Creation and last change (`created_at`, `updated_at` on the wire).
+    #[serde(flatten)]
+    pub times: Timestamps,
     /// When the customer's personal data was erased, if it was.
     #[serde(with = "crate::time::utc_opt")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
@@ -71,8 +66,7 @@ impl Customer {
             phone: None,
             tags: Vec::new(),
             notes: None,
-            created_at: at,
-            updated_at: at,
+            times: Timestamps::new(at),
             erased_at: None,
             prechat_question: None,
             prechat_answer: None,

@@ -1,7 +1,7 @@
 use serde::Serialize;
 
 use crate::ids::KnowledgeDocId;
-use crate::time::Timestamp;
+use crate::time::{Timestamp, Timestamps};
 use crate::{DomainError, DomainResult};
 
 /// A knowledge-base document the assistant answers from.
@@ -18,14 +18,9 @@ pub struct KnowledgeDoc {
     pub tags: Vec<String>,
     /// Disabled documents are kept but not used for answers.
     pub enabled: bool,
-    /// Creation time (UTC).
-    #[serde(with = "crate::time::utc")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
-    pub created_at: Timestamp,
-    /// Last change (UTC).
-    #[serde(with = "crate::time::utc")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
-    pub updated_at: Timestamp,
+    /// Creation and last change (`created_at`, `updated_at` on the wire).
+    #[serde(flatten)]
+    pub times: Timestamps,
 }
 
 /// A passage the assistant's retrieval found for a question: what the
@@ -72,8 +67,7 @@ impl KnowledgeDoc {
             body: body.to_owned(),
             tags,
             enabled: true,
-            created_at: at,
-            updated_at: at,
+            times: Timestamps::new(at),
         })
     }
 }

@@ -66,6 +66,11 @@ pub struct Message {
     /// The file, for messages of kind `attachment`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment: Option<crate::attachment::AttachmentMeta>,
+    /// What a notice (kind `event`) records, for clients to word in their
+    /// reader's language; `body` keeps an English fallback. Absent on other
+    /// kinds and on notices stored before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<Notice>,
     /// When it was stored (UTC).
     #[serde(with = "crate::time::utc")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
@@ -93,6 +98,8 @@ pub struct NewMessage {
     pub client_msg_id: Option<String>,
     /// The file, for messages of kind `attachment`.
     pub attachment: Option<crate::attachment::AttachmentMeta>,
+    /// What a notice records (kind `event`).
+    pub event: Option<Notice>,
     /// Creation time (UTC, microseconds).
     pub created_at: Timestamp,
     /// Store the message only if the conversation is in this state at the
@@ -153,11 +160,75 @@ impl NewMessage {
             body,
             client_msg_id,
             attachment: None,
+            event: None,
             created_at: at,
             required_state: None,
             required_assignee: None,
         })
     }
+
+    /// A system notice recording `notice`, with `fallback` as its body: the
+    /// English text for clients that do not read [`Message::event`].
+    pub fn notice(
+        conversation_id: ConversationId,
+        notice: Notice,
+        fallback: impl Into<String>,
+        at: Timestamp,
+    ) -> DomainResult<Self> {
+        let mut message = Self::new(
+            conversation_id,
+            SenderKind::System,
+            None,
+            MessageKind::Event,
+            fallback,
+            None,
+            at,
+        )?;
+        message.event = Some(notice);
+        Ok(message)
+    }
+}
+
+/// Someone a notice names: who caused the change, or whom the conversation
+/// went to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NoticeParty {
+    /// Customer, agent (any staff member), bot or system.
+    pub kind: SenderKind,
+    /// The user or customer id, when there is one.
+    pub id: Option<String>,
+    /// A staff member's display name when the notice was stored (never a
+    /// customer's: notices outlive a customer's erasure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl NoticeParty {
+    /// A party with no name (the customer, the assistant, the system).
+    pub fn unnamed(kind: SenderKind, id: Option<String>) -> Self {
+        Self {
+            kind,
+            id,
+            name: None,
+        }
+    }
+}
+
+/// The structured content of a life-cycle notice: the change and who was
+/// involved. The server stores it; each client words it in its reader's
+/// language (the widget in the customer's, the console in the agent's).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Notice {
+    /// What happened (the same names as the `conversation` frame's `change`).
+    pub change: crate::events::ConversationChange,
+    /// Who caused it.
+    pub actor: NoticeParty,
+    /// The agent the conversation went to (`accept`, `takeover`, `assign`,
+    /// `transfer`, `reopen`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<NoticeParty>,
 }
 
 /// The result of an append: the stored message, and whether it was already

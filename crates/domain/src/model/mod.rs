@@ -26,7 +26,7 @@ pub use inbox::{ConversationSummary, MessagePreview, PREVIEW_CHARS, SUMMARY_WIND
 pub use knowledge::{KnowledgeDoc, RetrievedPassage};
 pub use message::{
     AppendOutcome, HistoryQuery, MAX_BODY_BYTES, MAX_CLIENT_MSG_ID_LEN, Message, MessageKind,
-    NewMessage, SenderKind,
+    NewMessage, Notice, NoticeParty, SenderKind,
 };
 pub use prechat::{
     FieldMode, MAX_PRECHAT_ANSWER_CHARS, MAX_PRECHAT_LABEL_CHARS, PrechatAnswers, PrechatForm,

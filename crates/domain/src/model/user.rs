@@ -2,7 +2,7 @@ use serde::Serialize;
 
 use super::string_enum;
 use crate::ids::UserId;
-use crate::time::Timestamp;
+use crate::time::Timestamps;
 use crate::{DomainError, DomainResult};
 
 string_enum!(
@@ -51,14 +51,9 @@ pub struct User {
     pub role: Role,
     /// Deactivated users cannot log in or refresh.
     pub active: bool,
-    /// Creation time (UTC).
-    #[serde(with = "crate::time::utc")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
-    pub created_at: Timestamp,
-    /// Last change (UTC).
-    #[serde(with = "crate::time::utc")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
-    pub updated_at: Timestamp,
+    /// Creation and last change (`created_at`, `updated_at` on the wire).
+    #[serde(flatten)]
+    pub times: Timestamps,
 }
 
 /// Lowercases and trims an e-mail address and checks its rough shape.

@@ -2,7 +2,7 @@ use serde::Serialize;
 
 use super::string_enum;
 use crate::ids::{WebhookDeliveryId, WebhookId};
-use crate::time::Timestamp;
+use crate::time::{Timestamp, Timestamps};
 use crate::{DomainError, DomainResult};
 
 /// What a webhook can be told about. The wire names are dotted
@@ -161,14 +161,9 @@ pub struct Webhook {
     #[serde(with = "crate::time::utc_opt")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub previous_secret_expires_at: Option<Timestamp>,
-    /// Creation time (UTC).
-    #[serde(with = "crate::time::utc")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
-    pub created_at: Timestamp,
-    /// Last change (UTC).
-    #[serde(with = "crate::time::utc")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
-    pub updated_at: Timestamp,
+    /// Creation and last change (`created_at`, `updated_at` on the wire).
+    #[serde(flatten)]
+    pub times: Timestamps,
 }
 
 impl Webhook {
@@ -191,8 +186,7 @@ impl Webhook {
             secret,
             previous_secret: None,
             previous_secret_expires_at: None,
-            created_at: at,
-            updated_at: at,
+            times: Timestamps::new(at),
         })
     }
 

@@ -156,6 +156,7 @@ impl Conversations {
             kind: MessageKind::Text,
             body,
             attachment: None,
+            event: None,
             client_msg_id,
             created_at: now(),
         };

@@ -15,7 +15,7 @@ use chat_domain::model::{
     normalize_phone,
 };
 use chat_domain::ports::{CustomerFilter, CustomerRepository};
-use chat_domain::time::Timestamp;
+use chat_domain::time::{Timestamp, Timestamps};
 use chat_domain::{DomainError, DomainResult};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -103,8 +103,8 @@ impl SqlStore {
             id,
             external_id: c.external_id.clone(),
             name: c.name.clone(),
-            created_at: c.created_at,
-            updated_at: c.updated_at,
+            created_at: c.times.created_at,
+            updated_at: c.times.updated_at,
             erased_at: c.erased_at,
         })
     }
@@ -121,8 +121,10 @@ impl SqlStore {
             id: parse("customers.id", &r.id)?,
             external_id: r.external_id,
             name: r.name,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
+            times: Timestamps {
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            },
             erased_at: r.erased_at,
         })
     }

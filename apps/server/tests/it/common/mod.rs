@@ -435,8 +435,7 @@ pub async fn insert_staff(
             .expect("hash"),
         role,
         active: true,
-        created_at: at,
-        updated_at: at,
+        times: chat_domain::time::Timestamps::new(at),
     };
     chat_domain::ports::UserRepository::create_user(store, &user)
         .await

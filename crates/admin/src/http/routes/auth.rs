@@ -4,11 +4,10 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use crate::AuthService;
-use crate::audit::Audit;
 use crate::auth::TokenPair;
-use crate::http::client_ip::ClientIp;
 use crate::http::error::{ApiError, method_not_allowed};
 use crate::http::extract::StaffCaller;
+use crate::http::trail::AuditTrail;
 use chat_domain::model::User;
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
@@ -34,18 +33,16 @@ struct LoginResponse {
 
 async fn login(
     auth: web::Data<AuthService>,
-    audit: web::Data<Audit>,
-    ip: ClientIp,
+    trail: AuditTrail,
     body: crate::http::Body<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.read().await?;
-    let (auth, audit) = (auth.into_inner(), audit.into_inner());
+    let auth = auth.into_inner();
     // Detached from the request: a client hanging up must not cancel a
     // database write halfway (see `super::detached`).
     let (tokens, user) = super::detached(async move {
-        let ip = ip.0.as_deref();
-        let attempt = auth.login(&body.email, &body.password, ip).await;
-        audit.settle(attempt, ip).await
+        let attempt = auth.login(&body.email, &body.password, trail.ip()).await;
+        trail.settle(attempt).await
     })
     .await?;
     Ok(HttpResponse::Ok().json(LoginResponse { tokens, user }))
@@ -58,15 +55,14 @@ struct RefreshRequest {
 
 async fn refresh(
     auth: web::Data<AuthService>,
-    audit: web::Data<Audit>,
-    ip: ClientIp,
+    trail: AuditTrail,
     body: crate::http::Body<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.read().await?;
-    let (auth, audit) = (auth.into_inner(), audit.into_inner());
+    let auth = auth.into_inner();
     let tokens = super::detached(async move {
         let rotated = auth.refresh(&body.refresh_token).await;
-        audit.settle(rotated, ip.0.as_deref()).await
+        trail.settle(rotated).await
     })
     .await?;
     Ok(HttpResponse::Ok().json(tokens))
@@ -74,15 +70,14 @@ async fn refresh(
 
 async fn logout(
     auth: web::Data<AuthService>,
-    audit: web::Data<Audit>,
-    ip: ClientIp,
+    trail: AuditTrail,
     body: crate::http::Body<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.read().await?;
-    let (auth, audit) = (auth.into_inner(), audit.into_inner());
+    let auth = auth.into_inner();
     super::detached(async move {
         let revoked = auth.logout(&body.refresh_token).await;
-        audit.settle(revoked, ip.0.as_deref()).await
+        trail.settle(revoked).await
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

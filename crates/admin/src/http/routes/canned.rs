@@ -125,7 +125,7 @@ async fn replace(
     let mut r = editable(store.get_ref(), &caller, *path).await?;
     let input = body.read().await?;
     r.set(&input.shortcut, &input.title, &input.body)?;
-    r.updated_at = now();
+    r.times.updated_at = now();
     store.update_canned(&r).await?;
     Ok(web::Json(r))
 }

@@ -12,9 +12,9 @@ use chat_domain::model::{Conversation, ConversationState, HistoryQuery, Message,
 use chat_domain::ports::{ConversationCommands, ConversationFilter, ListCursor, Store};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::Audit;
 use crate::http::error::{ApiError, method_not_allowed};
 use crate::http::extract::StaffCaller;
+use crate::http::trail::AuditTrail;
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     let resource = |path| web::resource(path).default_service(web::to(method_not_allowed));
@@ -166,9 +166,9 @@ async fn list(
     let next_cursor = super::paging::next(&items, limit, |c| {
         encode_cursor(&ListCursor {
             key: if queue_order {
-                c.queued_at.unwrap_or(c.updated_at)
+                c.queued_at.unwrap_or(c.times.updated_at)
             } else {
-                c.updated_at
+                c.times.updated_at
             },
             id: c.id,
         })
@@ -326,8 +326,7 @@ struct ActBody {
 async fn act(
     caller: StaffCaller,
     commands: web::Data<dyn ConversationCommands>,
-    audit: web::Data<Audit>,
-    ip: crate::http::ClientIp,
+    trail: AuditTrail,
     path: web::Path<(ConversationId, String)>,
     body: Option<web::Json<ActBody>>,
 ) -> Result<web::Json<Conversation>, ApiError> {
@@ -349,15 +348,8 @@ async fn act(
         .transition(&principal(&caller), id, transition)
         .await?;
     if caller.role.at_least(Role::Supervisor) {
-        audit
-            .log(
-                Some(caller.user_id),
-                &format!("conversation.{}", transition.name()),
-                Some(&id.to_string()),
-                ip.0.as_deref(),
-                None,
-            )
-            .await;
+        let action = format!("conversation.{}", transition.name());
+        trail.log(caller.user_id, action).on(id).await;
     }
     Ok(web::Json(conv))
 }

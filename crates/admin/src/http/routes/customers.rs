@@ -22,10 +22,9 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::conversations::principal;
 use super::paging;
-use crate::audit::Audit;
-use crate::http::client_ip::ClientIp;
 use crate::http::error::{ApiError, method_not_allowed};
 use crate::http::extract::{AdminOnly, StaffCaller, SupervisorUp};
+use crate::http::trail::AuditTrail;
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     let resource = |path| web::resource(path).default_service(web::to(method_not_allowed));
@@ -263,9 +262,8 @@ impl UpdateCustomer {
 
 async fn update(
     caller: StaffCaller,
-    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
-    ip: ClientIp,
+    trail: AuditTrail,
     path: web::Path<CustomerId>,
     body: crate::http::Body<UpdateCustomer>,
 ) -> Result<web::Json<Customer>, ApiError> {
@@ -273,14 +271,10 @@ async fn update(
     let patch = body.read().await?.into_patch()?;
     let customer = store.update_customer(*path, &patch, now()).await?;
     let detail = serde_json::json!({ "fields": patch.fields() }).to_string();
-    audit
-        .log(
-            Some(caller.user_id),
-            "customer.updated",
-            Some(&path.to_string()),
-            ip.0.as_deref(),
-            Some(&detail),
-        )
+    trail
+        .log(caller.user_id, "customer.updated")
+        .on(*path)
+        .detail(detail)
         .await;
     Ok(web::Json(customer))
 }
@@ -314,9 +308,8 @@ const EXPORT_MESSAGE_PAGE: u32 = 500;
 
 async fn export(
     guard: SupervisorUp,
-    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
-    ip: ClientIp,
+    trail: AuditTrail,
     path: web::Path<CustomerId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = *path;
@@ -367,14 +360,10 @@ async fn export(
         "messages": message_count,
     })
     .to_string();
-    audit
-        .log(
-            Some(guard.caller.user_id),
-            "customer.exported",
-            Some(&id.to_string()),
-            ip.0.as_deref(),
-            Some(&detail),
-        )
+    trail
+        .log(guard.caller.user_id, "customer.exported")
+        .on(id)
+        .detail(detail)
         .await;
     Ok(HttpResponse::Ok()
         .insert_header((
@@ -390,10 +379,9 @@ async fn export(
 
 async fn erase(
     admin: AdminOnly,
-    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     files: web::Data<crate::attachments::Attachments>,
-    ip: ClientIp,
+    trail: AuditTrail,
     path: web::Path<CustomerId>,
 ) -> Result<web::Json<Customer>, ApiError> {
     let id = *path;
@@ -411,14 +399,10 @@ async fn erase(
     let detail =
         serde_json::json!({ "already_erased": !erased_now, "files_deleted": files_deleted })
             .to_string();
-    audit
-        .log(
-            Some(admin.caller.user_id),
-            "customer.erased",
-            Some(&id.to_string()),
-            ip.0.as_deref(),
-            Some(&detail),
-        )
+    trail
+        .log(admin.caller.user_id, "customer.erased")
+        .on(id)
+        .detail(detail)
         .await;
     Ok(web::Json(customer))
 }
@@ -440,9 +424,8 @@ const REKEY_BATCH: u32 = 200;
 /// with `CHAT_DATA_HASH_KEY`. Idempotent: run it again after a failure.
 async fn reencrypt(
     admin: AdminOnly,
-    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
-    ip: ClientIp,
+    trail: AuditTrail,
 ) -> Result<web::Json<ReencryptReport>, ApiError> {
     let store = store.into_inner();
     let report = super::detached(async move {
@@ -464,14 +447,9 @@ async fn reencrypt(
     .await?;
     let detail =
         serde_json::json!({ "scanned": report.scanned, "rewritten": report.rewritten }).to_string();
-    audit
-        .log(
-            Some(admin.caller.user_id),
-            "customer.reencrypted",
-            None,
-            ip.0.as_deref(),
-            Some(&detail),
-        )
+    trail
+        .log(admin.caller.user_id, "customer.reencrypted")
+        .detail(detail)
         .await;
     Ok(web::Json(report))
 }

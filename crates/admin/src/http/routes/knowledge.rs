@@ -9,10 +9,9 @@ use chat_domain::ports::{KnowledgeSearch, Store};
 use chat_domain::time::now;
 use serde::{Deserialize, Serialize};
 
-use crate::audit::Audit;
-use crate::http::client_ip::ClientIp;
 use crate::http::error::{ApiError, method_not_allowed};
 use crate::http::extract::SupervisorUp;
+use crate::http::trail::AuditTrail;
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     let resource = |path| web::resource(path).default_service(web::to(method_not_allowed));
@@ -134,21 +133,15 @@ impl DocInput {
 
 async fn create(
     who: SupervisorUp,
-    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
-    ip: ClientIp,
+    trail: AuditTrail,
     body: crate::http::Body<DocInput>,
 ) -> Result<HttpResponse, ApiError> {
     let doc = body.read().await?.into_doc()?;
     store.create_doc(&doc).await?;
-    audit
-        .log(
-            Some(who.caller.user_id),
-            "knowledge.created",
-            Some(&doc.id.to_string()),
-            ip.0.as_deref(),
-            None,
-        )
+    trail
+        .log(who.caller.user_id, "knowledge.created")
+        .on(doc.id)
         .await;
     Ok(HttpResponse::Created().json(doc))
 }
@@ -170,45 +163,33 @@ async fn detail(
 
 async fn replace(
     who: SupervisorUp,
-    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
-    ip: ClientIp,
+    trail: AuditTrail,
     path: web::Path<KnowledgeDocId>,
     body: crate::http::Body<DocInput>,
 ) -> Result<web::Json<KnowledgeDoc>, ApiError> {
     let current = load(store.get_ref(), *path).await?;
     let mut doc = body.read().await?.into_doc()?;
     doc.id = current.id;
-    doc.created_at = current.created_at;
+    doc.times.created_at = current.times.created_at;
     store.update_doc(&doc).await?;
-    audit
-        .log(
-            Some(who.caller.user_id),
-            "knowledge.updated",
-            Some(&doc.id.to_string()),
-            ip.0.as_deref(),
-            None,
-        )
+    trail
+        .log(who.caller.user_id, "knowledge.updated")
+        .on(doc.id)
         .await;
     Ok(web::Json(doc))
 }
 
 async fn delete(
     who: SupervisorUp,
-    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
-    ip: ClientIp,
+    trail: AuditTrail,
     path: web::Path<KnowledgeDocId>,
 ) -> Result<HttpResponse, ApiError> {
     store.delete_doc(*path).await?;
-    audit
-        .log(
-            Some(who.caller.user_id),
-            "knowledge.deleted",
-            Some(&path.to_string()),
-            ip.0.as_deref(),
-            None,
-        )
+    trail
+        .log(who.caller.user_id, "knowledge.deleted")
+        .on(*path)
         .await;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -367,9 +348,8 @@ fn csv_records(content: &str) -> Vec<Vec<String>> {
 
 async fn import(
     who: SupervisorUp,
-    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
-    ip: ClientIp,
+    trail: AuditTrail,
     body: crate::http::Body<ImportInput>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.read().await?;
@@ -393,14 +373,9 @@ async fn import(
         store.create_doc(doc).await?;
     }
     let detail = format!(r#"{{"documents":{}}}"#, docs.len());
-    audit
-        .log(
-            Some(who.caller.user_id),
-            "knowledge.imported",
-            None,
-            ip.0.as_deref(),
-            Some(&detail),
-        )
+    trail
+        .log(who.caller.user_id, "knowledge.imported")
+        .detail(detail)
         .await;
     Ok(HttpResponse::Created().json(ImportResult {
         imported: docs.len(),
@@ -452,19 +427,13 @@ struct ReindexResult {
 /// pick the change up at their next periodic check).
 async fn reindex(
     who: SupervisorUp,
-    audit: web::Data<Audit>,
     knowledge: web::Data<dyn KnowledgeSearch>,
-    ip: ClientIp,
+    trail: AuditTrail,
 ) -> Result<web::Json<ReindexResult>, ApiError> {
     let passages = knowledge.reindex().await?;
-    audit
-        .log(
-            Some(who.caller.user_id),
-            "knowledge.reindex",
-            None,
-            ip.0.as_deref(),
-            Some(&format!("{{\"passages\":{passages}}}")),
-        )
+    trail
+        .log(who.caller.user_id, "knowledge.reindex")
+        .detail(format!("{{\"passages\":{passages}}}"))
         .await;
     Ok(web::Json(ReindexResult { passages }))
 }

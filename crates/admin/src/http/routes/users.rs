@@ -10,14 +10,13 @@ use chat_domain::DomainError;
 use chat_domain::ids::UserId;
 use chat_domain::model::{Role, User, normalize_email};
 use chat_domain::ports::Store;
-use chat_domain::time::now;
+use chat_domain::time::{Timestamps, now};
 use serde::Deserialize;
 
 use crate::AuthService;
-use crate::audit::Audit;
-use crate::http::client_ip::ClientIp;
 use crate::http::error::{ApiError, method_not_allowed};
 use crate::http::extract::{AdminOnly, StaffCaller};
+use crate::http::trail::AuditTrail;
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     let resource = |path| web::resource(path).default_service(web::to(method_not_allowed));
@@ -151,9 +150,8 @@ struct CreateUser {
 async fn create(
     admin: AdminOnly,
     auth: web::Data<AuthService>,
-    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
-    ip: ClientIp,
+    trail: AuditTrail,
     body: crate::http::Body<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.read().await?;
@@ -168,19 +166,14 @@ async fn create(
         password_hash,
         role: body.role,
         active: true,
-        created_at: at,
-        updated_at: at,
+        times: Timestamps::new(at),
     };
     store.create_user(&user).await?;
     let detail = format!(r#"{{"role":"{}"}}"#, user.role);
-    audit
-        .log(
-            Some(admin.caller.user_id),
-            "user.created",
-            Some(&user.id.to_string()),
-            ip.0.as_deref(),
-            Some(&detail),
-        )
+    trail
+        .log(admin.caller.user_id, "user.created")
+        .on(user.id)
+        .detail(detail)
         .await;
     Ok(HttpResponse::Created().json(user))
 }
@@ -214,9 +207,8 @@ struct UpdateUser {
 async fn update(
     admin: AdminOnly,
     auth: web::Data<AuthService>,
-    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
-    ip: ClientIp,
+    trail: AuditTrail,
     path: web::Path<UserId>,
     body: crate::http::Body<UpdateUser>,
 ) -> Result<web::Json<User>, ApiError> {
@@ -244,20 +236,16 @@ async fn update(
     if let Some(active) = body.active {
         user.active = active;
     }
-    user.updated_at = now();
+    user.times.updated_at = now();
     store.update_user(&user).await?;
     if revoke {
         auth.revoke_sessions(user.id).await?;
     }
     let detail = serde_json::json!({ "role": user.role, "active": user.active, "display_name": body.display_name.is_some() }).to_string();
-    audit
-        .log(
-            Some(admin.caller.user_id),
-            "user.updated",
-            Some(&user.id.to_string()),
-            ip.0.as_deref(),
-            Some(&detail),
-        )
+    trail
+        .log(admin.caller.user_id, "user.updated")
+        .on(user.id)
+        .detail(detail)
         .await;
     Ok(web::Json(user))
 }
@@ -272,9 +260,8 @@ struct ResetPassword {
 async fn reset_password(
     admin: AdminOnly,
     auth: web::Data<AuthService>,
-    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
-    ip: ClientIp,
+    trail: AuditTrail,
     path: web::Path<UserId>,
     body: crate::http::Body<ResetPassword>,
 ) -> Result<HttpResponse, ApiError> {
@@ -283,14 +270,9 @@ async fn reset_password(
     let auth2 = auth.clone().into_inner();
     let password = body.read().await?.password;
     super::detached(async move { auth2.set_password(user, &password).await }).await?;
-    audit
-        .log(
-            Some(admin.caller.user_id),
-            "user.password_reset",
-            Some(&id),
-            ip.0.as_deref(),
-            None,
-        )
+    trail
+        .log(admin.caller.user_id, "user.password_reset")
+        .on(id)
         .await;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -306,8 +288,7 @@ struct ChangePassword {
 async fn change_own_password(
     caller: StaffCaller,
     auth: web::Data<AuthService>,
-    audit: web::Data<Audit>,
-    ip: ClientIp,
+    trail: AuditTrail,
     body: crate::http::Body<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.read().await?;
@@ -318,14 +299,9 @@ async fn change_own_password(
             .await
     })
     .await?;
-    audit
-        .log(
-            Some(caller.user_id),
-            "user.password_changed",
-            Some(&caller.user_id.to_string()),
-            ip.0.as_deref(),
-            None,
-        )
+    trail
+        .log(caller.user_id, "user.password_changed")
+        .on(caller.user_id)
         .await;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -343,21 +319,15 @@ pub(crate) fn schemas(out: &mut crate::http::schemas::Schemas) {
 async fn log_user_out_everywhere(
     admin: AdminOnly,
     auth: web::Data<AuthService>,
-    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
-    ip: ClientIp,
+    trail: AuditTrail,
     path: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
     let user = load(store.get_ref(), *path).await?;
     auth.revoke_sessions(user.id).await?;
-    audit
-        .log(
-            Some(admin.caller.user_id),
-            "user.logged_out_everywhere",
-            Some(&user.id.to_string()),
-            ip.0.as_deref(),
-            None,
-        )
+    trail
+        .log(admin.caller.user_id, "user.logged_out_everywhere")
+        .on(user.id)
         .await;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -366,19 +336,10 @@ async fn log_user_out_everywhere(
 async fn log_out_everywhere(
     caller: StaffCaller,
     auth: web::Data<AuthService>,
-    audit: web::Data<Audit>,
-    ip: ClientIp,
+    trail: AuditTrail,
 ) -> Result<HttpResponse, ApiError> {
     let id = caller.user_id;
     auth.revoke_sessions(id).await?;
-    audit
-        .log(
-            Some(id),
-            "auth.logged_out_everywhere",
-            Some(&id.to_string()),
-            ip.0.as_deref(),
-            None,
-        )
-        .await;
+    trail.log(id, "auth.logged_out_everywhere").on(id).await;
     Ok(HttpResponse::NoContent().finish())
 }

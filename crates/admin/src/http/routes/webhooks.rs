@@ -12,11 +12,10 @@ use chat_domain::ports::Store;
 use chat_domain::time::{Timestamp, now};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::Audit;
 use crate::http::Body;
-use crate::http::client_ip::ClientIp;
 use crate::http::error::{ApiError, method_not_allowed};
 use crate::http::extract::AdminOnly;
+use crate::http::trail::AuditTrail;
 use chat_webhooks::Webhooks;
 use chat_webhooks::sign::new_secret;
 
@@ -98,10 +97,9 @@ fn events_detail(w: &Webhook) -> String {
 
 async fn create(
     admin: AdminOnly,
-    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     hooks: web::Data<Webhooks>,
-    ip: ClientIp,
+    trail: AuditTrail,
     body: Body<CreateWebhook>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.read().await?;
@@ -110,14 +108,10 @@ async fn create(
     webhook.enabled = input.enabled.unwrap_or(true);
     store.create_webhook(&webhook).await?;
     hooks.changed().await;
-    audit
-        .log(
-            Some(admin.caller.user_id),
-            "webhook.created",
-            Some(&webhook.id.to_string()),
-            ip.0.as_deref(),
-            Some(&events_detail(&webhook)),
-        )
+    trail
+        .log(admin.caller.user_id, "webhook.created")
+        .on(webhook.id)
+        .detail(events_detail(&webhook))
         .await;
     let secret = webhook.secret.expose().to_owned();
     Ok(HttpResponse::Created().json(WebhookWithSecret { webhook, secret }))
@@ -153,10 +147,9 @@ pub(crate) struct UpdateWebhook {
 
 async fn update(
     admin: AdminOnly,
-    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     hooks: web::Data<Webhooks>,
-    ip: ClientIp,
+    trail: AuditTrail,
     path: web::Path<WebhookId>,
     body: Body<UpdateWebhook>,
 ) -> Result<web::Json<Webhook>, ApiError> {
@@ -170,7 +163,7 @@ async fn update(
     }
     let at = now();
     if input.url.is_some() || input.events.is_some() {
-        webhook.updated_at = at;
+        webhook.times.updated_at = at;
         store.update_webhook(&webhook).await?;
     }
     if let Some(enabled) = input.enabled {
@@ -183,36 +176,26 @@ async fn update(
         // Deliveries that waited while it was disabled are due now.
         hooks.wake();
     }
-    audit
-        .log(
-            Some(admin.caller.user_id),
-            "webhook.updated",
-            Some(&webhook.id.to_string()),
-            ip.0.as_deref(),
-            Some(&events_detail(&webhook)),
-        )
+    trail
+        .log(admin.caller.user_id, "webhook.updated")
+        .on(webhook.id)
+        .detail(events_detail(&webhook))
         .await;
     Ok(web::Json(webhook))
 }
 
 async fn delete(
     admin: AdminOnly,
-    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     hooks: web::Data<Webhooks>,
-    ip: ClientIp,
+    trail: AuditTrail,
     path: web::Path<WebhookId>,
 ) -> Result<HttpResponse, ApiError> {
     store.delete_webhook(*path).await?;
     hooks.changed().await;
-    audit
-        .log(
-            Some(admin.caller.user_id),
-            "webhook.deleted",
-            Some(&path.to_string()),
-            ip.0.as_deref(),
-            None,
-        )
+    trail
+        .log(admin.caller.user_id, "webhook.deleted")
+        .on(*path)
         .await;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -232,9 +215,8 @@ const MAX_KEEP_PREVIOUS_SECS: i64 = 7 * 24 * 3600;
 
 async fn rotate_secret(
     admin: AdminOnly,
-    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
-    ip: ClientIp,
+    trail: AuditTrail,
     path: web::Path<WebhookId>,
     query: web::Query<RotateQuery>,
 ) -> Result<web::Json<WebhookWithSecret>, ApiError> {
@@ -252,16 +234,12 @@ async fn rotate_secret(
         new_secret(),
         (keep > 0).then(|| at + chrono::Duration::seconds(keep)),
     );
-    webhook.updated_at = at;
+    webhook.times.updated_at = at;
     store.update_webhook(&webhook).await?;
-    audit
-        .log(
-            Some(admin.caller.user_id),
-            "webhook.secret_rotated",
-            Some(&webhook.id.to_string()),
-            ip.0.as_deref(),
-            Some(&serde_json::json!({ "keep_previous_secs": keep }).to_string()),
-        )
+    trail
+        .log(admin.caller.user_id, "webhook.secret_rotated")
+        .on(webhook.id)
+        .detail(serde_json::json!({ "keep_previous_secs": keep }).to_string())
         .await;
     let secret = webhook.secret.expose().to_owned();
     Ok(web::Json(WebhookWithSecret { webhook, secret }))
@@ -391,10 +369,9 @@ async fn delivery_detail(
 
 async fn retry(
     admin: AdminOnly,
-    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     hooks: web::Data<Webhooks>,
-    ip: ClientIp,
+    trail: AuditTrail,
     path: web::Path<(WebhookId, WebhookDeliveryId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (webhook_id, id) = path.into_inner();
@@ -406,36 +383,27 @@ async fn retry(
     }
     let delivery = store.retry_delivery(webhook_id, id, now()).await?;
     hooks.wake();
-    audit
-        .log(
-            Some(admin.caller.user_id),
-            "webhook.delivery_retried",
-            Some(&webhook_id.to_string()),
-            ip.0.as_deref(),
-            Some(&serde_json::json!({ "delivery_id": id }).to_string()),
-        )
+    trail
+        .log(admin.caller.user_id, "webhook.delivery_retried")
+        .on(webhook_id)
+        .detail(serde_json::json!({ "delivery_id": id }).to_string())
         .await;
     Ok(HttpResponse::Accepted().json(DeliveryView::from(delivery)))
 }
 
 async fn ping(
     admin: AdminOnly,
-    audit: web::Data<Audit>,
     store: web::Data<dyn Store>,
     hooks: web::Data<Webhooks>,
-    ip: ClientIp,
+    trail: AuditTrail,
     path: web::Path<WebhookId>,
 ) -> Result<HttpResponse, ApiError> {
     let webhook = load(store.get_ref(), *path).await?;
     let delivery = hooks.ping(&webhook).await?;
-    audit
-        .log(
-            Some(admin.caller.user_id),
-            "webhook.pinged",
-            Some(&webhook.id.to_string()),
-            ip.0.as_deref(),
-            Some(&serde_json::json!({ "delivery_id": delivery.id }).to_string()),
-        )
+    trail
+        .log(admin.caller.user_id, "webhook.pinged")
+        .on(webhook.id)
+        .detail(serde_json::json!({ "delivery_id": delivery.id }).to_string())
         .await;
     Ok(HttpResponse::Accepted().json(DeliveryView::from(delivery)))
 }

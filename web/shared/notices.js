@@ -1,0 +1,89 @@
+// Life-cycle notices (messages of kind `event`, docs/PROTOCOL.md 4.1) in the
+// reader's language. The server stores what changed and who was involved
+// (`message.event`); the words are chosen here, for the widget (the
+// customer's language) and the console (the agent's). Notices stored before
+// `event` existed carry only their English body: it is read back into the
+// same structure, so old history renders like new.
+
+const en = {
+  anAgent: 'An agent',
+  customer: 'The customer',
+  assistant: 'The assistant',
+  waiting: 'Waiting for an agent to join.',
+  joined: (who) => `${who} joined the conversation.`,
+  assigned: (by, who) => `${by} assigned the conversation to ${who}.`,
+  transferred: (who) => `The conversation was transferred to ${who}.`,
+  transferredBy: (by, who) => `${by} transferred the conversation to ${who}.`,
+  handBack: 'The assistant is answering again.',
+  closed: 'The conversation was closed.',
+  closedBy: (by) => `${by} closed the conversation.`,
+  reopened: (who) => `${who} reopened the conversation.`,
+  opened: 'The conversation was opened.',
+  snoozed: 'The conversation was snoozed.',
+  unsnoozed: 'The conversation is back from a snooze.',
+  rated: 'The customer rated the conversation.',
+};
+
+const zh = {
+  anAgent: '客服',
+  customer: '客户',
+  assistant: '智能助手',
+  waiting: '正在等待客服接入。',
+  joined: (who) => `${who} 已加入对话。`,
+  assigned: (by, who) => `${by} 将对话分配给了 ${who}。`,
+  transferred: (who) => `对话已转接给 ${who}。`,
+  transferredBy: (by, who) => `${by} 将对话转接给了 ${who}。`,
+  handBack: '智能助手继续为您服务。',
+  closed: '对话已结束。',
+  closedBy: (by) => `${by} 结束了对话。`,
+  reopened: (who) => `${who} 重新打开了对话。`,
+  opened: '对话已开始。',
+  snoozed: '对话已暂缓。',
+  unsnoozed: '对话已恢复。',
+  rated: '客户已为对话评分。',
+};
+
+/** The structure of an English notice body stored before `event` existed. */
+export function parseLegacy(body) {
+  const agent = (name) => ({ kind: 'agent', name: name === 'An agent' ? undefined : name });
+  let m;
+  if (body === 'Waiting for an agent to join.') return { change: 'request_human' };
+  if ((m = /^(.+) joined the conversation\.$/.exec(body))) return { change: 'accept', to: agent(m[1]) };
+  if ((m = /^The conversation was transferred to (.+)\.$/.exec(body))) return { change: 'transfer', to: agent(m[1]) };
+  if ((m = /^(.+) reopened the conversation\.$/.exec(body))) return { change: 'reopen', to: agent(m[1]) };
+  if (body === 'The assistant is answering again.') return { change: 'hand_back' };
+  if (body === 'The conversation was closed.') return { change: 'close' };
+  return null;
+}
+
+/**
+ * A notice message in `lang` (`zh…` is Chinese, anything else English).
+ * `staff` adds who did it where a customer need not know (who assigned,
+ * transferred or closed). Returns `{ text, agent }`: `agent` is the name of
+ * the agent now serving the customer (`null` when it is unknown or the
+ * assistant answers again, `undefined` when the notice does not change it).
+ */
+export function notice(m, lang, { staff = false } = {}) {
+  const e = m.event || parseLegacy(m.body);
+  if (!e) return { text: m.body };
+  const w = String(lang || '').toLowerCase().startsWith('zh') ? zh : en;
+  const name = e.to?.name || null;
+  const to = name || w.anAgent;
+  // Who did it, when worth naming: a named staff member, else the customer.
+  const by = e.actor?.name || (e.actor?.kind === 'customer' ? w.customer : null);
+  const other = staff && by && e.actor?.id !== e.to?.id;
+  switch (e.change) {
+    case 'request_human': return { text: w.waiting };
+    case 'accept': case 'takeover': return { text: w.joined(to), agent: name };
+    case 'assign': return { text: other ? w.assigned(by, to) : w.joined(to), agent: name };
+    case 'transfer': return { text: other ? w.transferredBy(by, to) : w.transferred(to), agent: name };
+    case 'hand_back': return { text: w.handBack, agent: null };
+    case 'close': return { text: staff && by ? w.closedBy(by) : w.closed };
+    case 'reopen': return { text: w.reopened(to), agent: name };
+    case 'opened': return { text: w.opened };
+    case 'snooze': return { text: w.snoozed };
+    case 'unsnooze': return { text: w.unsnoozed };
+    case 'rated': return { text: w.rated };
+    default: return { text: m.body };
+  }
+}
