@@ -9,10 +9,9 @@ use chat_domain::time::now;
 use chat_domain::{DomainError, access};
 use serde::Deserialize;
 
-use crate::audit::Audit;
+use crate::http::trail::AuditTrail;
 use crate::availability::{Availability, AvailabilityStatus};
 use crate::http::Body;
-use crate::http::client_ip::ClientIp;
 use crate::http::error::{ApiError, method_not_allowed};
 use crate::http::extract::{AdminOnly, CustomerCaller, StaffCaller};
 
@@ -70,9 +69,8 @@ struct HoursInput {
 
 async fn set_hours(
     admin: AdminOnly,
-    audit: web::Data<Audit>,
+    trail: AuditTrail,
     availability: web::Data<Availability>,
-    ip: ClientIp,
     body: Body<HoursInput>,
 ) -> Result<web::Json<BusinessHours>, ApiError> {
     let input = body.read().await?;
@@ -87,14 +85,8 @@ async fn set_hours(
     let availability = availability.into_inner();
     let saved = hours.clone();
     super::detached(async move { availability.set_hours(&saved).await }).await?;
-    audit
-        .log(
-            Some(admin.caller.user_id),
-            "business_hours.updated",
-            None,
-            ip.0.as_deref(),
-            None,
-        )
+    trail
+        .log(admin.caller.user_id, "business_hours.updated")
         .await;
     Ok(web::Json(hours))
 }

@@ -12,9 +12,8 @@ use chat_domain::ports::Store;
 use chat_domain::time::now;
 use serde::Serialize;
 
-use crate::audit::Audit;
+use crate::http::trail::AuditTrail;
 use crate::http::Body;
-use crate::http::client_ip::ClientIp;
 use crate::http::error::{ApiError, method_not_allowed};
 use crate::http::extract::{AdminOnly, CustomerCaller};
 
@@ -78,9 +77,8 @@ async fn form(
 /// `PUT /api/v1/settings/prechat` (admins): replaces the form (audited).
 async fn replace(
     admin: AdminOnly,
-    audit: web::Data<Audit>,
+    trail: AuditTrail,
     store: web::Data<dyn Store>,
-    ip: ClientIp,
     body: Body<PrechatForm>,
 ) -> Result<web::Json<PrechatForm>, ApiError> {
     let form = body.read().await?.validated()?;
@@ -89,14 +87,9 @@ async fn replace(
         "name": form.name, "email": form.email, "phone": form.phone, "custom": form.custom,
     })
     .to_string();
-    audit
-        .log(
-            Some(admin.caller.user_id),
-            "prechat.updated",
-            None,
-            ip.0.as_deref(),
-            Some(&detail),
-        )
+    trail
+        .log(admin.caller.user_id, "prechat.updated")
+        .detail(detail)
         .await;
     Ok(web::Json(form))
 }
