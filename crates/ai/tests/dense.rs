@@ -282,7 +282,7 @@ async fn passages_are_embedded_in_batches_once_and_an_edit_re_embeds_only_itself
         .find(|d| d.title == "Opening hours")
         .unwrap();
     hours.body = "Support answers from 8:00 to 22:00 every day.".into();
-    hours.updated_at = now();
+    hours.times.updated_at = now();
     repo.update_doc(hours).await.unwrap();
     let started = Instant::now();
     while Arc::ptr_eq(&first, &index.current()) || !index.current().has_dense() {
