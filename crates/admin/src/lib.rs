@@ -28,9 +28,9 @@
 //! [`chat_domain::ports::Store`], [`chat_domain::ports::ConversationCommands`],
 //! presence registry and knowledge search) and drives `chat-webhooks` for
 //! the webhook routes. Embedding it takes a [`Services`] and
-//! [`configure`]: `examples/embedded.rs` serves the whole back office (and
+//! [`configure`]: `examples/embedded_admin.rs` serves the whole back office (and
 //! the widget routes) from a minimal actix-web app over SQLite
-//! (`cargo run -p chat-admin --example embedded`).
+//! (`cargo run -p chat-admin --example embedded_admin`).
 
 pub mod attachments;
 pub mod audit;

@@ -21,7 +21,7 @@ const ADMIN: (&str, &str) = ("admin@example.com", "admin password 1");
 
 // The example's wiring, so that what the tests run is what it shows.
 #[allow(dead_code)]
-#[path = "../examples/embedded.rs"]
+#[path = "../examples/embedded_admin.rs"]
 mod embedded;
 
 /// The back office's services over a fresh database, with a first admin.

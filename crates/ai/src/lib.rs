@@ -33,7 +33,7 @@
 //! server opens its listener first), it waits for it
 //! ([`knowledge::LiveIndex::ready`]).
 //!
-//! Examples: `cargo run -p chat-ai --example embedded` runs the offline
+//! Examples: `cargo run -p chat-ai --example embedded_ai` runs the offline
 //! assistant inside a minimal tokio program (SQLite in a temporary
 //! directory, the in-process bus, the real conversation service as
 //! `BotActions`, the bundled FAQ) and prints each answer and the question →

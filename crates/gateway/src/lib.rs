@@ -22,8 +22,8 @@
 //! `NodePresence`); anything else may.
 //!
 //! Embedding it takes three lines (the whole program is
-//! `examples/embedded.rs`, run with `cargo run -p chat-gateway --example
-//! embedded`; its ports are in-memory fakes, no database):
+//! `examples/embedded_gateway.rs`, run with `cargo run -p chat-gateway --example
+//! embedded_gateway`; its ports are in-memory fakes, no database):
 //!
 //! ```ignore
 //! let gateway = Gateway::start(conversations, presence, verifier, sessions, bus, GatewayConfig::default());

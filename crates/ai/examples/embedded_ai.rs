@@ -6,7 +6,7 @@
 //! [`chat_domain::ports::BotActions`] the server uses), and hands off when
 //! asked for a person.
 //!
-//! `cargo run -p chat-ai --example embedded` (questions as arguments replace
+//! `cargo run -p chat-ai --example embedded_ai` (questions as arguments replace
 //! the built-in ones; `--release` for the latency figure it prints: the
 //! time from posting a question to the assistant's stored reply, the
 //! figure docs/BENCHMARKS.md quotes).

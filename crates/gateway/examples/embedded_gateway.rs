@@ -4,7 +4,7 @@
 //! `customer:<uuid>`). No database, no Redis, no other crate of ours.
 //!
 //! ```text
-//! cargo run -p chat-gateway --example embedded     # listens on 127.0.0.1:8090
+//! cargo run -p chat-gateway --example embedded_gateway     # listens on 127.0.0.1:8090
 //! websocat ws://127.0.0.1:8090/ws
 //! {"type":"hello","v":1,"token":"customer:0190e0c6-0000-7000-8000-000000000001"}
 //! {"type":"open"}

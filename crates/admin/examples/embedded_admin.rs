@@ -3,7 +3,7 @@
 //! presence, and webhooks, with no other part of Chat API.
 //!
 //! ```text
-//! cargo run -p chat-admin --example embedded            # http://127.0.0.1:8081
+//! cargo run -p chat-admin --example embedded_admin            # http://127.0.0.1:8081
 //! curl -s -XPOST localhost:8081/api/v1/auth/login -H 'content-type: application/json' \
 //!      -d '{"email":"admin@example.com","password":"example admin password"}'
 //! curl -s -XPOST localhost:8081/api/v1/widget/sessions
