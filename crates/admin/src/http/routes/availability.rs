@@ -9,11 +9,11 @@ use chat_domain::time::now;
 use chat_domain::{DomainError, access};
 use serde::Deserialize;
 
-use crate::http::trail::AuditTrail;
 use crate::availability::{Availability, AvailabilityStatus};
 use crate::http::Body;
 use crate::http::error::{ApiError, method_not_allowed};
 use crate::http::extract::{AdminOnly, CustomerCaller, StaffCaller};
+use crate::http::trail::AuditTrail;
 
 /// The back-office routes (`/business-hours`).
 pub(crate) fn configure_office(cfg: &mut web::ServiceConfig) {

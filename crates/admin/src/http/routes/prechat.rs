@@ -12,10 +12,10 @@ use chat_domain::ports::Store;
 use chat_domain::time::now;
 use serde::Serialize;
 
-use crate::http::trail::AuditTrail;
 use crate::http::Body;
 use crate::http::error::{ApiError, method_not_allowed};
 use crate::http::extract::{AdminOnly, CustomerCaller};
+use crate::http::trail::AuditTrail;
 
 /// Back-office routes: the configuration.
 pub(crate) fn configure_settings(cfg: &mut web::ServiceConfig) {
