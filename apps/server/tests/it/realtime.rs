@@ -720,3 +720,40 @@ async fn rest_actions_follow_the_same_rules_as_the_socket(app: &TestApp) {
         .json();
     assert_eq!(audit["items"][0]["target"], conv.as_str());
 }
+
+/// Two frames written one after the other to a socket (here `subscribed`,
+/// then the catch-up read from the store) must not wait for the client to
+/// acknowledge the first: without `TCP_NODELAY` on the accepted socket,
+/// Nagle's algorithm holds the second until the client's delayed ACK, 40 ms
+/// on Linux, for every answer of more than one frame. The client here is
+/// an ordinary one: once the exchange is interactive its kernel delays its
+/// ACKs, which is all it takes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frames_written_back_to_back_are_not_held_for_the_clients_ack() {
+    let app = TestApp::spawn(common::Backend::Sqlite).await;
+    let (ctoken, _) = customer(&app).await;
+    let (mut ws, _) = Ws::hello(app.addr, &ctoken, json!([])).await;
+    let conv = open(&mut ws).await;
+    say(&mut ws, &conv, "c1", "hello").await;
+    ws.next_of("message").await;
+    let mut gaps = Vec::new();
+    for round in 0..40 {
+        ws.send(json!({ "type": "subscribe", "conversation_id": conv, "after_seq": 0, "ref": round.to_string() }))
+            .await;
+        let sub = ws.next().await;
+        assert_eq!(sub["type"], "subscribed", "{sub}");
+        let written_first = std::time::Instant::now();
+        let next = ws.next().await;
+        assert_eq!(next["type"], "message", "{next}");
+        gaps.push(written_first.elapsed());
+    }
+    // Load only adds delay, so the fastest quarter of the rounds says whether
+    // the second frame waited for an ACK: it then waits in every round.
+    gaps.sort();
+    let quartile = gaps[gaps.len() / 4];
+    assert!(
+        quartile < Duration::from_millis(15),
+        "the second frame waited {quartile:?} (a quarter of the rounds \
+         waited less): is TCP_NODELAY set on accepted sockets? {gaps:?}"
+    );
+}
