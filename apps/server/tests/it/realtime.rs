@@ -21,6 +21,7 @@ on_both_backends!(
     bad_input_gets_errors_and_close_codes,
     nobody_reaches_a_conversation_not_theirs,
     rest_actions_follow_the_same_rules_as_the_socket,
+    the_sender_gets_its_ack_and_no_echo,
 );
 
 async fn customer(app: &TestApp) -> (String, String) {
@@ -756,4 +757,93 @@ async fn frames_written_back_to_back_are_not_held_for_the_clients_ack() {
         "the second frame waited {quartile:?} (a quarter of the rounds \
          waited less): is TCP_NODELAY set on accepted sockets? {gaps:?}"
     );
+}
+
+/// Protocol 2: the socket that sends a message gets one frame back, its
+/// `ack` carrying the stored message; the same customer's other socket and
+/// the staff following the conversation get the `message`. A resend after
+/// reconnecting is answered with the stored copy, and stores nothing new.
+async fn the_sender_gets_its_ack_and_no_echo(app: &TestApp) {
+    let (ctoken, _) = customer(app).await;
+    let (_, stoken) = agent(app, Role::Supervisor).await;
+    let (mut phone, _) = Ws::hello_in(2, app.addr, &ctoken, json!([])).await;
+    let conv = open(&mut phone).await;
+    let (mut laptop, _) = Ws::hello_in(2, app.addr, &ctoken, json!([])).await;
+    let (mut staff, _) = Ws::hello_in(2, app.addr, &stoken, json!([])).await;
+    for ws in [&mut laptop, &mut staff] {
+        ws.send(json!({ "type": "subscribe", "conversation_id": conv }))
+            .await;
+        ws.next_of("subscribed").await;
+    }
+    let ack = say(&mut phone, &conv, "c1", "hello from the phone").await;
+    let m = &ack["message"];
+    assert_eq!(
+        (&m["seq"], &m["id"], &m["body"], &m["sender_kind"]),
+        (
+            &ack["seq"],
+            &ack["message_id"],
+            &json!("hello from the phone"),
+            &json!("customer")
+        ),
+        "{ack}"
+    );
+    assert!(m["created_at"].is_string(), "{ack}");
+    assert_eq!(
+        (&ack["duplicate"], &ack["ref"]),
+        (&json!(false), &json!("c1"))
+    );
+    for ws in [&mut laptop, &mut staff] {
+        let got = ws.next_of("message").await;
+        assert_eq!(got["message"], *m, "the other sockets get the message");
+    }
+    // A burst: the acks come back in the order of the sends, each with its
+    // message, and never an echo.
+    for i in 2..=6 {
+        phone
+            .send(json!({ "type": "send", "conversation_id": conv, "client_msg_id": format!("c{i}"), "body": format!("burst {i}"), "ref": format!("c{i}") }))
+            .await;
+    }
+    let mut last = ack["seq"].as_i64().unwrap();
+    for i in 2..=6 {
+        let f = phone.next().await;
+        assert_eq!(
+            (&f["type"], &f["ref"]),
+            (&json!("ack"), &json!(format!("c{i}"))),
+            "{f}"
+        );
+        assert_eq!(f["message"]["body"], format!("burst {i}"));
+        assert!(f["seq"].as_i64().unwrap() > last, "{f}");
+        last = f["seq"].as_i64().unwrap();
+    }
+    let seen: Vec<i64> = common::seqs(&laptop.messages(5).await);
+    assert_eq!(seen, ((last - 4)..=last).collect::<Vec<_>>());
+    phone.quiet_for(Duration::from_millis(300)).await;
+    // The phone reconnects and resends the first message: the stored copy's
+    // ack, and nothing new for anyone.
+    drop(phone);
+    let (mut phone, _) = Ws::hello_in(
+        2,
+        app.addr,
+        &ctoken,
+        json!([{ "conversation_id": conv, "after_seq": last }]),
+    )
+    .await;
+    phone.next_of("subscribed").await;
+    let again = say(&mut phone, &conv, "c1", "hello from the phone").await;
+    assert_eq!(again["duplicate"], true);
+    assert_eq!(again["message"], *m);
+    phone.quiet_for(Duration::from_millis(300)).await;
+    laptop.quiet_for(Duration::from_millis(100)).await;
+    staff.messages(5).await;
+    staff.quiet_for(Duration::from_millis(100)).await;
+    // Version 1 still echoes: its clients build their messages from it.
+    let (mut old, _) = Ws::hello(
+        app.addr,
+        &ctoken,
+        json!([{ "conversation_id": conv, "after_seq": last }]),
+    )
+    .await;
+    old.next_of("subscribed").await;
+    let ack = say(&mut old, &conv, "c7", "from an old client").await;
+    assert_eq!(old.next_of("message").await["message"], ack["message"]);
 }

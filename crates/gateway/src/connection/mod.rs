@@ -79,15 +79,18 @@ async fn open(
     // Every frame counts from the first one: a ping flood before `hello`
     // is as costly as one after it.
     let mut limiter = Limiter::new(gw.config.rate_per_sec);
-    let (principal, resume) =
-        match hello::authenticate(&gw, &mut writer, &mut reader, &mut limiter).await {
-            Ok(p) => p,
-            Err(Stop::Close(code, reason)) => {
-                writer.close(code, &reason, gw.config.send_timeout).await;
-                return None;
-            }
-            Err(Stop::Gone) => return None,
-        };
+    let hello::Hello {
+        principal,
+        version,
+        resume,
+    } = match hello::authenticate(&gw, &mut writer, &mut reader, &mut limiter).await {
+        Ok(h) => h,
+        Err(Stop::Close(code, reason)) => {
+            writer.close(code, &reason, gw.config.send_timeout).await;
+            return None;
+        }
+        Err(Stop::Gone) => return None,
+    };
     let (id, handle) = gw.hub.register(principal.clone(), gw.config.queue_capacity);
     metrics::gauge!("ws_connections", "kind" => kind_of(&principal)).increment(1.0);
     if let Principal::Staff { user_id, .. } = principal {
@@ -103,6 +106,8 @@ async fn open(
         writer,
         subs: HashMap::new(),
         limiter,
+        echo_own: version < 2,
+        own: commands::OwnSends::default(),
     });
     Some((conn, resume))
 }
@@ -127,13 +132,10 @@ async fn within(
 }
 
 struct Conn {
-    /// Feeds this connection's sender task, started by the first `send`:
-    /// most sockets only listen, and an idle socket should hold as little
-    /// memory as possible (the task and its queue are a few KiB).
-    sends: Option<(
-        tokio::sync::mpsc::Sender<commands::SendRequest>,
-        tokio::task::JoinHandle<()>,
-    )>,
+    /// This connection's sender task, started by the first `send`: most
+    /// sockets only listen, and an idle socket should hold as little memory
+    /// as possible (the task and its queues are a few KiB).
+    sends: Option<commands::Sender>,
     id: ConnId,
     /// Where the hub leaves what this connection must deliver.
     handle: Arc<ConnHandle>,
@@ -147,13 +149,20 @@ struct Conn {
     subs: HashMap<ConversationId, i64>,
     /// Every frame from the peer draws on it.
     limiter: Limiter,
+    /// Protocol version 1: the socket that sent a message gets it back as a
+    /// `message` frame besides its `ack`. From version 2 it gets the `ack`
+    /// alone, which carries the message.
+    echo_own: bool,
+    /// This socket's messages awaiting their `ack`, and those acknowledged
+    /// before delivery reached them.
+    own: commands::OwnSends,
 }
 
 impl Conn {
     /// Leaves the hub, updates presence and metrics, says why it closes.
     async fn finish(mut self: Box<Self>, stop: Stop) {
-        if let Some((_, task)) = self.sends.take() {
-            task.abort();
+        if let Some(sends) = self.sends.take() {
+            sends.task.abort();
         }
         let left_here = self.gw.hub.unregister(self.id);
         let kind = kind_of(&self.principal);
@@ -209,6 +218,9 @@ impl Conn {
                         )),
                     };
                     if let Err(stop) = outcome { return stop; }
+                }
+                answer = commands::answered(&mut self.sends) => {
+                    if let Err(stop) = Box::pin(self.on_answer(answer)).await { return stop; }
                 }
                 _ = heartbeat.tick() => {
                     if last_heard.elapsed() > self.gw.config.client_timeout {
