@@ -847,3 +847,95 @@ async fn the_sender_gets_its_ack_and_no_echo(app: &TestApp) {
     let ack = say(&mut old, &conv, "c7", "from an old client").await;
     assert_eq!(old.next_of("message").await["message"], ack["message"]);
 }
+
+/// A client frame as a browser sends it: FIN, masked (with a zero key, so
+/// the payload goes as it is).
+fn masked_frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
+    assert!(payload.len() < 126, "short frames only");
+    let mut frame = vec![0x80 | opcode, 0x80 | payload.len() as u8, 0, 0, 0, 0];
+    frame.extend_from_slice(payload);
+    frame
+}
+
+/// After answering the client's close frame the server ends the TCP
+/// connection at once (RFC 6455 7.1.1: the server closes first). A client
+/// that waits for it, as browsers do before reporting the socket closed,
+/// waited 0.5-1 s: the HTTP layer kept reading the upgraded request's
+/// "body" until its client-disconnect timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_socket_closed_by_the_client_ends_at_once() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let app = TestApp::spawn(common::Backend::Sqlite).await;
+    let (ctoken, _) = customer(&app).await;
+    for authenticated in [false, true] {
+        let mut tcp = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+        let upgrade = format!(
+            "GET /ws HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+            app.addr
+        );
+        tcp.write_all(upgrade.as_bytes()).await.unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = tcp.read(&mut buf).await.unwrap();
+            assert!(n > 0, "no upgrade answer");
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert!(
+            got.starts_with(b"HTTP/1.1 101"),
+            "{}",
+            String::from_utf8_lossy(&got)
+        );
+        let end = got.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+        let mut frames = got[end..].to_vec();
+        if authenticated {
+            let hello = json!({ "type": "hello", "v": 2, "token": ctoken }).to_string();
+            assert!(
+                hello.len() > 125,
+                "the token makes a frame with a 16-bit length"
+            );
+            let mut frame = vec![0x81, 0x80 | 126];
+            frame.extend_from_slice(&(hello.len() as u16).to_be_bytes());
+            frame.extend_from_slice(&[0, 0, 0, 0]);
+            frame.extend_from_slice(hello.as_bytes());
+            tcp.write_all(&frame).await.unwrap();
+            while !String::from_utf8_lossy(&frames).contains("welcome") {
+                let n = tcp.read(&mut buf).await.unwrap();
+                assert!(n > 0, "no welcome");
+                frames.extend_from_slice(&buf[..n]);
+            }
+            frames.clear();
+        }
+        tcp.write_all(&masked_frame(0x8, &1000u16.to_be_bytes()))
+            .await
+            .unwrap();
+        // The answer: a close frame (opcode 8)…
+        while frames.is_empty() {
+            let n = tcp.read(&mut buf).await.unwrap();
+            assert!(n > 0, "closed without a close frame");
+            frames.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(frames[0], 0x88, "a close frame: {frames:?}");
+        let answered = std::time::Instant::now();
+        // …then the end of the connection, without the client closing.
+        let eof = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                match tcp.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {}
+                }
+            }
+        })
+        .await;
+        let took = answered.elapsed();
+        assert!(
+            eof.is_ok(),
+            "still open after 5 s (authenticated: {authenticated})"
+        );
+        assert!(
+            took < Duration::from_millis(250),
+            "the connection stayed open {took:?} after the close (authenticated: {authenticated})"
+        );
+    }
+}
