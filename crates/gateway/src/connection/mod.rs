@@ -25,6 +25,7 @@ use std::time::Instant;
 use chat_domain::DomainError;
 use chat_domain::auth::Principal;
 use chat_domain::ids::ConversationId;
+use futures_util::FutureExt as _;
 
 use crate::Gateway;
 use crate::hub::{CloseWhy, ConnHandle, ConnId, Outbound};
@@ -122,10 +123,18 @@ fn kind_of(principal: &Principal) -> &'static str {
 
 /// Waits at most the send timeout for a frame to be queued: a peer that
 /// stops reading is dropped rather than held.
+///
+/// Nearly every frame is queued at once (there is room in actix-ws's
+/// channel): those are sent without arming a timer, which only a send that
+/// has to wait gets.
 async fn within(
     gw: &Gateway,
     queued: impl std::future::Future<Output = Result<(), Closed>>,
 ) -> Result<(), Closed> {
+    let mut queued = std::pin::pin!(queued);
+    if let Some(done) = queued.as_mut().now_or_never() {
+        return done;
+    }
     tokio::time::timeout(gw.config.send_timeout, queued)
         .await
         .unwrap_or(Err(Closed))
