@@ -1,4 +1,4 @@
-// The protocol v1 client shared by the widget and the console (docs/PROTOCOL.md).
+// The protocol v2 client shared by the widget and the console (docs/PROTOCOL.md).
 // It authenticates with a `hello` frame (the token never goes in the URL),
 // reconnects with backoff and jitter, resumes every followed conversation
 // from the last seq the page holds, and resends unacknowledged sends with
@@ -52,7 +52,7 @@ export class Socket {
     const ws = new WebSocket(url);
     this.ws = ws;
     ws.onopen = () => {
-      ws.send(JSON.stringify({ type: 'hello', v: 1, token, resume: this.o.resume(), ref: 'hello' }));
+      ws.send(JSON.stringify({ type: 'hello', v: 2, token, resume: this.o.resume(), ref: 'hello' }));
     };
     ws.onmessage = (ev) => {
       let f;

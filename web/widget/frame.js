@@ -98,6 +98,8 @@ const socket = new Socket({
 });
 
 function onFrame(f) {
+  // Protocol v2: our own message comes back in its `ack`, not as a `message`.
+  if (f.type === 'ack' && f.message) f = { type: 'message', message: f.message };
   switch (f.type) {
     case 'subscribed':
     case 'result':

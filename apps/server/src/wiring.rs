@@ -565,6 +565,15 @@ pub fn http_server(
     .shutdown_timeout(server_config.shutdown_timeout.as_secs())
     // The headers' deadline; the body's is `hardening`'s.
     .client_request_timeout(server_config.request_timeout)
+    // No lingering after a response whose request body was not read to
+    // its end. Every WebSocket is such a response (its "body" is the
+    // socket's frames, which never end), so after answering a client's
+    // close frame the connection stayed open for this timeout (1 s by
+    // default, 0.5-1 s as actix's clock goes) instead of ending at once
+    // as RFC 6455 7.1.1 asks; browsers report the socket closed only
+    // then. Plain HTTP loses little: a response sent before its request
+    // body was read now ends the connection at once.
+    .client_disconnect_timeout(std::time::Duration::ZERO)
     // Signals are ours (see `run_until_stopped`): sockets must be told to go
     // before the drain starts, or it waits for every idle socket.
     .disable_signals()

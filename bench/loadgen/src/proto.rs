@@ -95,7 +95,7 @@ pub async fn hello(addr: SocketAddr, token: &str, source: Option<IpAddr>) -> Res
         Some(config),
     )
     .await?;
-    send(&mut ws, json!({ "type": "hello", "v": 1, "token": token })).await?;
+    send(&mut ws, json!({ "type": "hello", "v": 2, "token": token })).await?;
     wait_for(&mut ws, "welcome").await?;
     Ok(ws)
 }

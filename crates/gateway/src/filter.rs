@@ -164,11 +164,24 @@ pub fn rated_by(conversation: &Conversation) -> Actor {
 
 /// Is `actor` the socket's own principal?
 fn is_self(principal: &Principal, actor: &Actor) -> bool {
-    let id = match principal {
+    actor.id.as_deref() == Some(own_id(principal).as_str())
+}
+
+/// Did the socket's own principal write `message`?
+pub fn written_by(principal: &Principal, message: &Message) -> bool {
+    let kind = match principal {
+        Principal::Customer { .. } => SenderKind::Customer,
+        Principal::Staff { .. } => SenderKind::Agent,
+    };
+    message.sender_kind == kind && message.sender_id.as_deref() == Some(own_id(principal).as_str())
+}
+
+/// The principal's id as events and messages carry it.
+fn own_id(principal: &Principal) -> String {
+    match principal {
         Principal::Customer { customer_id } => customer_id.to_string(),
         Principal::Staff { user_id, .. } => user_id.to_string(),
-    };
-    actor.id.as_deref() == Some(id.as_str())
+    }
 }
 
 #[cfg(test)]
@@ -236,6 +249,33 @@ mod tests {
             outgoing(&agent, last, &note),
             Outgoing::Message { hidden: false, .. }
         ));
+    }
+
+    #[test]
+    fn a_message_is_ones_own_by_kind_and_id() {
+        let (who, id) = customer();
+        let Event::MessageCreated { message: mut m } =
+            message(ConversationId::new(), 1, MessageKind::Text)
+        else {
+            unreachable!()
+        };
+        m.sender_kind = SenderKind::Customer;
+        m.sender_id = Some(id.to_string());
+        assert!(written_by(&who, &m));
+        m.sender_id = Some(CustomerId::new().to_string());
+        assert!(!written_by(&who, &m), "another customer's");
+        m.sender_id = None;
+        assert!(!written_by(&who, &m), "the assistant's or a notice");
+        // A staff member whose id happens to be written as a customer's.
+        let user_id = UserId::new();
+        let staff = Principal::Staff {
+            user_id,
+            role: Role::Agent,
+        };
+        m.sender_id = Some(user_id.to_string());
+        assert!(!written_by(&staff, &m));
+        m.sender_kind = SenderKind::Agent;
+        assert!(written_by(&staff, &m));
     }
 
     #[test]

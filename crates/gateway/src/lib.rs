@@ -1,7 +1,7 @@
 //! # chat-gateway
 //!
 //! The real-time edge of Chat API: `GET /ws` for customers and staff. The
-//! protocol (JSON text frames, version 1) is documented in
+//! protocol (JSON text frames, version 2; version 1 still spoken) is documented in
 //! `docs/PROTOCOL.md`.
 //!
 //! Layout:

@@ -1,4 +1,6 @@
-//! The wire protocol, version 1: JSON text frames with a `type` field.
+//! The wire protocol, versions 1 and 2: JSON text frames with a `type`
+//! field. Version 2 differs in one rule: the socket that sends a message
+//! gets its `ack` (which carries the stored message) and no `message` echo.
 //! `docs/PROTOCOL.md` documents every frame with an example; this module is
 //! where frames are decoded and encoded.
 
@@ -8,8 +10,12 @@ use chat_domain::ids::{ConversationId, UserId};
 use chat_domain::model::{Conversation, ConversationState, Message};
 use serde::{Deserialize, Serialize};
 
-/// The protocol version this server speaks.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// The newest protocol version this server speaks.
+pub const PROTOCOL_VERSION: u32 = 2;
+
+/// The oldest protocol version this server still speaks: version 1 also
+/// echoes a sender's own messages to the socket that sent them.
+pub const OLDEST_VERSION: u32 = 1;
 
 /// Close codes (RFC 6455 registered ones and the application range 4000+).
 pub mod close {
@@ -334,6 +340,9 @@ pub enum ServerFrame<'a> {
         message_id: String,
         /// It was already stored (a resend); `seq` is the original one.
         duplicate: bool,
+        /// The stored message, as a `message` frame would carry it: with
+        /// version 2 the sending socket gets no echo and builds it from here.
+        message: &'a Message,
         /// The request's `ref`, echoed.
         #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
         reference: Option<&'a str>,

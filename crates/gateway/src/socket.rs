@@ -17,15 +17,27 @@
 //!   continuations itself under the same limit, returning
 //!   [`Incoming::Fragment`] for each part so that the rate limit counts
 //!   every frame.
+//! - **A quick end, a lingering one.** The server ends the TCP connection
+//!   as soon as it has answered the peer's close frame (RFC 6455 7.1.1), so
+//!   the binary turns off actix-web's lingering after responses (a socket's
+//!   frames are a request body that never ends: it kept every socket open
+//!   0.5-1 s after its close). When the server closes first instead (a
+//!   frame too large, a slow reader, a shutdown), the peer may still be
+//!   sending: [`Closing`] keeps the connection open for [`LINGER`] after the
+//!   close frame, what is still arriving discarded, so that the peer reads
+//!   the close frame rather than a reset.
 //! - **Back-pressure with a deadline.** A [`Writer`] waits when actix-ws's
 //!   channel is full, which happens once actix-http stops draining the body
 //!   (its write buffer is full: the peer does not read). Callers put a
 //!   deadline on every send and end the connection when it passes.
 
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
 use actix_web::web::{Bytes, BytesMut};
@@ -72,11 +84,20 @@ pub async fn accept(
     let mut payload = Payload::Stream { payload: stream };
     let body = web::Payload::from_request(req, &mut payload).await?;
     let (response, session, stream) = actix_ws::handle(req, body)?;
+    let peer_done = Arc::new(AtomicBool::new(false));
+    let response = response
+        .map_body(|_, inner| Closing {
+            inner,
+            peer_done: peer_done.clone(),
+            linger: None,
+        })
+        .map_into_boxed_body();
     let reader = Reader {
         // The codec's own limit stays as a backstop.
         stream: stream.max_frame_size(max_frame),
         max: max_frame,
         partial: None,
+        peer_done,
     };
     Ok((response, Writer { session }, reader))
 }
@@ -128,13 +149,19 @@ pub struct Reader {
     /// Bound on a message made of continuations.
     max: usize,
     partial: Option<Partial>,
+    /// The peer sent its close frame, or its end: it sends nothing more.
+    peer_done: Arc<AtomicBool>,
 }
 
 impl Reader {
     /// The next frame, or `None` once the peer or the connection is gone.
     /// After an error the socket is to be closed.
     pub async fn next(&mut self) -> Option<Result<Incoming, ProtocolError>> {
-        let frame = match self.stream.recv().await? {
+        let Some(frame) = self.stream.recv().await else {
+            self.peer_done.store(true, Ordering::Release);
+            return None;
+        };
+        let frame = match frame {
             Ok(frame) => frame,
             Err(e) => return Some(Err(refused_header(e))),
         };
@@ -143,12 +170,58 @@ impl Reader {
             Message::Binary(bytes) => Ok(Incoming::Binary(bytes)),
             Message::Ping(bytes) => Ok(Incoming::Ping(bytes)),
             Message::Pong(_) => Ok(Incoming::Pong),
-            Message::Close(_) => Ok(Incoming::Close),
+            Message::Close(_) => {
+                self.peer_done.store(true, Ordering::Release);
+                Ok(Incoming::Close)
+            }
             Message::Continuation(item) => join(&mut self.partial, self.max, item)
                 .map(|whole| whole.unwrap_or(Incoming::Fragment)),
             // actix-ws yields no other frames from a peer.
             Message::Nop => Ok(Incoming::Pong),
         })
+    }
+}
+
+/// How long a connection stays open after a close frame the server sent
+/// first (actix-web's default for the same purpose).
+pub const LINGER: Duration = Duration::from_secs(1);
+
+/// The 101 response's body (actix-ws's frames), ended at once after the
+/// close frame when the peer has closed already, or [`LINGER`] later when
+/// it may still be sending (its bytes are discarded meanwhile: the
+/// connection's reader is gone).
+struct Closing {
+    inner: BoxBody,
+    peer_done: Arc<AtomicBool>,
+    linger: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl MessageBody for Closing {
+    type Error = <BoxBody as MessageBody>::Error;
+
+    fn size(&self) -> BodySize {
+        self.inner.size()
+    }
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        let this = self.get_mut();
+        if this.linger.is_none() {
+            match Pin::new(&mut this.inner).poll_next(cx) {
+                Poll::Ready(None) => {}
+                other => return other,
+            }
+            if this.peer_done.load(Ordering::Acquire) {
+                return Poll::Ready(None);
+            }
+            this.linger = Some(Box::pin(tokio::time::sleep(LINGER)));
+        }
+        match this.linger.as_mut().map(|l| l.as_mut().poll(cx)) {
+            Some(Poll::Pending) => Poll::Pending,
+            _ => Poll::Ready(None),
+        }
     }
 }
 

@@ -21,6 +21,7 @@ on_both_backends!(
     bad_input_gets_errors_and_close_codes,
     nobody_reaches_a_conversation_not_theirs,
     rest_actions_follow_the_same_rules_as_the_socket,
+    the_sender_gets_its_ack_and_no_echo,
 );
 
 async fn customer(app: &TestApp) -> (String, String) {
@@ -733,4 +734,222 @@ async fn rest_actions_follow_the_same_rules_as_the_socket(app: &TestApp) {
         .await
         .json();
     assert_eq!(audit["items"][0]["target"], conv.as_str());
+}
+
+/// Two frames written one after the other to a socket (here `subscribed`,
+/// then the catch-up read from the store) must not wait for the client to
+/// acknowledge the first: without `TCP_NODELAY` on the accepted socket,
+/// Nagle's algorithm holds the second until the client's delayed ACK, 40 ms
+/// on Linux, for every answer of more than one frame. The client here is
+/// an ordinary one: once the exchange is interactive its kernel delays its
+/// ACKs, which is all it takes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frames_written_back_to_back_are_not_held_for_the_clients_ack() {
+    let app = TestApp::spawn(common::Backend::Sqlite).await;
+    let (ctoken, _) = customer(&app).await;
+    let (mut ws, _) = Ws::hello(app.addr, &ctoken, json!([])).await;
+    let conv = open(&mut ws).await;
+    say(&mut ws, &conv, "c1", "hello").await;
+    ws.next_of("message").await;
+    let mut gaps = Vec::new();
+    for round in 0..40 {
+        ws.send(json!({ "type": "subscribe", "conversation_id": conv, "after_seq": 0, "ref": round.to_string() }))
+            .await;
+        let sub = ws.next().await;
+        assert_eq!(sub["type"], "subscribed", "{sub}");
+        let written_first = std::time::Instant::now();
+        let next = ws.next().await;
+        assert_eq!(next["type"], "message", "{next}");
+        gaps.push(written_first.elapsed());
+    }
+    // Load only adds delay, so the fastest quarter of the rounds says whether
+    // the second frame waited for an ACK: it then waits in every round.
+    gaps.sort();
+    let quartile = gaps[gaps.len() / 4];
+    assert!(
+        quartile < Duration::from_millis(15),
+        "the second frame waited {quartile:?} (a quarter of the rounds \
+         waited less): is TCP_NODELAY set on accepted sockets? {gaps:?}"
+    );
+}
+
+/// Protocol 2: the socket that sends a message gets one frame back, its
+/// `ack` carrying the stored message; the same customer's other socket and
+/// the staff following the conversation get the `message`. A resend after
+/// reconnecting is answered with the stored copy, and stores nothing new.
+async fn the_sender_gets_its_ack_and_no_echo(app: &TestApp) {
+    let (ctoken, _) = customer(app).await;
+    let (_, stoken) = agent(app, Role::Supervisor).await;
+    let (mut phone, _) = Ws::hello_in(2, app.addr, &ctoken, json!([])).await;
+    let conv = open(&mut phone).await;
+    let (mut laptop, _) = Ws::hello_in(2, app.addr, &ctoken, json!([])).await;
+    let (mut staff, _) = Ws::hello_in(2, app.addr, &stoken, json!([])).await;
+    for ws in [&mut laptop, &mut staff] {
+        ws.send(json!({ "type": "subscribe", "conversation_id": conv }))
+            .await;
+        ws.next_of("subscribed").await;
+    }
+    let ack = say(&mut phone, &conv, "c1", "hello from the phone").await;
+    let m = &ack["message"];
+    assert_eq!(
+        (&m["seq"], &m["id"], &m["body"], &m["sender_kind"]),
+        (
+            &ack["seq"],
+            &ack["message_id"],
+            &json!("hello from the phone"),
+            &json!("customer")
+        ),
+        "{ack}"
+    );
+    assert!(m["created_at"].is_string(), "{ack}");
+    assert_eq!(
+        (&ack["duplicate"], &ack["ref"]),
+        (&json!(false), &json!("c1"))
+    );
+    for ws in [&mut laptop, &mut staff] {
+        let got = ws.next_of("message").await;
+        assert_eq!(got["message"], *m, "the other sockets get the message");
+    }
+    // A burst: the acks come back in the order of the sends, each with its
+    // message, and never an echo.
+    for i in 2..=6 {
+        phone
+            .send(json!({ "type": "send", "conversation_id": conv, "client_msg_id": format!("c{i}"), "body": format!("burst {i}"), "ref": format!("c{i}") }))
+            .await;
+    }
+    let mut last = ack["seq"].as_i64().unwrap();
+    for i in 2..=6 {
+        let f = phone.next().await;
+        assert_eq!(
+            (&f["type"], &f["ref"]),
+            (&json!("ack"), &json!(format!("c{i}"))),
+            "{f}"
+        );
+        assert_eq!(f["message"]["body"], format!("burst {i}"));
+        assert!(f["seq"].as_i64().unwrap() > last, "{f}");
+        last = f["seq"].as_i64().unwrap();
+    }
+    let seen: Vec<i64> = common::seqs(&laptop.messages(5).await);
+    assert_eq!(seen, ((last - 4)..=last).collect::<Vec<_>>());
+    phone.quiet_for(Duration::from_millis(300)).await;
+    // The phone reconnects and resends the first message: the stored copy's
+    // ack, and nothing new for anyone.
+    drop(phone);
+    let (mut phone, _) = Ws::hello_in(
+        2,
+        app.addr,
+        &ctoken,
+        json!([{ "conversation_id": conv, "after_seq": last }]),
+    )
+    .await;
+    phone.next_of("subscribed").await;
+    let again = say(&mut phone, &conv, "c1", "hello from the phone").await;
+    assert_eq!(again["duplicate"], true);
+    assert_eq!(again["message"], *m);
+    phone.quiet_for(Duration::from_millis(300)).await;
+    laptop.quiet_for(Duration::from_millis(100)).await;
+    staff.messages(5).await;
+    staff.quiet_for(Duration::from_millis(100)).await;
+    // Version 1 still echoes: its clients build their messages from it.
+    let (mut old, _) = Ws::hello(
+        app.addr,
+        &ctoken,
+        json!([{ "conversation_id": conv, "after_seq": last }]),
+    )
+    .await;
+    old.next_of("subscribed").await;
+    let ack = say(&mut old, &conv, "c7", "from an old client").await;
+    assert_eq!(old.next_of("message").await["message"], ack["message"]);
+}
+
+/// A client frame as a browser sends it: FIN, masked (with a zero key, so
+/// the payload goes as it is).
+fn masked_frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
+    assert!(payload.len() < 126, "short frames only");
+    let mut frame = vec![0x80 | opcode, 0x80 | payload.len() as u8, 0, 0, 0, 0];
+    frame.extend_from_slice(payload);
+    frame
+}
+
+/// After answering the client's close frame the server ends the TCP
+/// connection at once (RFC 6455 7.1.1: the server closes first). A client
+/// that waits for it, as browsers do before reporting the socket closed,
+/// waited 0.5-1 s: the HTTP layer kept reading the upgraded request's
+/// "body" until its client-disconnect timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_socket_closed_by_the_client_ends_at_once() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let app = TestApp::spawn(common::Backend::Sqlite).await;
+    let (ctoken, _) = customer(&app).await;
+    for authenticated in [false, true] {
+        let mut tcp = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+        let upgrade = format!(
+            "GET /ws HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+            app.addr
+        );
+        tcp.write_all(upgrade.as_bytes()).await.unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = tcp.read(&mut buf).await.unwrap();
+            assert!(n > 0, "no upgrade answer");
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert!(
+            got.starts_with(b"HTTP/1.1 101"),
+            "{}",
+            String::from_utf8_lossy(&got)
+        );
+        let end = got.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+        let mut frames = got[end..].to_vec();
+        if authenticated {
+            let hello = json!({ "type": "hello", "v": 2, "token": ctoken }).to_string();
+            assert!(
+                hello.len() > 125,
+                "the token makes a frame with a 16-bit length"
+            );
+            let mut frame = vec![0x81, 0x80 | 126];
+            frame.extend_from_slice(&(hello.len() as u16).to_be_bytes());
+            frame.extend_from_slice(&[0, 0, 0, 0]);
+            frame.extend_from_slice(hello.as_bytes());
+            tcp.write_all(&frame).await.unwrap();
+            while !String::from_utf8_lossy(&frames).contains("welcome") {
+                let n = tcp.read(&mut buf).await.unwrap();
+                assert!(n > 0, "no welcome");
+                frames.extend_from_slice(&buf[..n]);
+            }
+            frames.clear();
+        }
+        tcp.write_all(&masked_frame(0x8, &1000u16.to_be_bytes()))
+            .await
+            .unwrap();
+        // The answer: a close frame (opcode 8)…
+        while frames.is_empty() {
+            let n = tcp.read(&mut buf).await.unwrap();
+            assert!(n > 0, "closed without a close frame");
+            frames.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(frames[0], 0x88, "a close frame: {frames:?}");
+        let answered = std::time::Instant::now();
+        // …then the end of the connection, without the client closing.
+        let eof = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                match tcp.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {}
+                }
+            }
+        })
+        .await;
+        let took = answered.elapsed();
+        assert!(
+            eof.is_ok(),
+            "still open after 5 s (authenticated: {authenticated})"
+        );
+        assert!(
+            took < Duration::from_millis(250),
+            "the connection stayed open {took:?} after the close (authenticated: {authenticated})"
+        );
+    }
 }

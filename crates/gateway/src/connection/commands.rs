@@ -5,16 +5,17 @@
 
 use std::sync::Arc;
 
-use chat_domain::DomainError;
 use chat_domain::auth::Principal;
 use chat_domain::events::PresenceStatus;
 use chat_domain::ids::{ConversationId, UserId};
-use chat_domain::model::Transition;
+use chat_domain::model::{AppendOutcome, Message, Transition};
+use chat_domain::{DomainError, DomainResult};
+use tokio::sync::mpsc;
 
-use super::{Conn, Handled, Stop, within};
+use super::{Conn, Handled, Stop};
 use crate::Gateway;
+use crate::filter::written_by;
 use crate::protocol::{ClientFrame, ServerFrame};
-use crate::socket::Writer;
 
 impl Conn {
     /// Runs one decoded command.
@@ -128,21 +129,27 @@ impl Conn {
     }
 
     /// `send`: handed to this connection's sender task, where commits are
-    /// awaited in order while this loop keeps delivering events.
+    /// awaited in order while this loop keeps delivering events; the
+    /// answer comes back to this loop ([`Conn::on_answer`]), or the
+    /// message's own event answers first ([`Conn::deliver`]).
     async fn post(&mut self, request: SendRequest) -> Result<(), Handled> {
-        let (sends, _) = self.sends.get_or_insert_with(|| {
-            let (tx, rx) = tokio::sync::mpsc::channel(SENDS_IN_FLIGHT);
-            let task = tokio::spawn(sender(
-                self.gw.clone(),
-                self.principal.clone(),
-                self.writer.clone(),
-                rx,
-            ));
-            (tx, task)
-        });
-        match sends.try_send(request) {
-            Ok(()) => Ok(()),
-            Err(tokio::sync::mpsc::error::TrySendError::Full(r)) => {
+        let sends = self
+            .sends
+            .get_or_insert_with(|| Sender::start(self.gw.clone(), self.principal.clone()));
+        let token = self.own.next_token();
+        let posted = Posted {
+            token,
+            conversation_id: request.conversation_id,
+            client_msg_id: request.client_msg_id.clone(),
+            reference: request.reference.clone(),
+            answered: false,
+        };
+        match sends.requests.try_send((token, request)) {
+            Ok(()) => {
+                self.own.posted.push(posted);
+                Ok(())
+            }
+            Err(tokio::sync::mpsc::error::TrySendError::Full((_, r))) => {
                 self.refuse(
                     "rate_limited",
                     "too many messages awaiting storage: slow down",
@@ -151,9 +158,54 @@ impl Conn {
                 .await?;
                 Ok(())
             }
-            // The sender task is gone (its socket stopped reading).
+            // The sender task is gone.
             Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) => Err(Stop::Gone.into()),
         }
+    }
+
+    /// The sender task's answer to one `send`: the `ack` or the `error`,
+    /// unless the message's event reached this socket first and was
+    /// answered with the `ack` already.
+    pub(super) async fn on_answer(&mut self, answer: Option<Answer>) -> Result<(), Stop> {
+        // The sender task ends only with the connection (or by a panic).
+        let Some((token, outcome)) = answer else {
+            return Err(Stop::Gone);
+        };
+        let Some(at) = self.own.posted.iter().position(|p| p.token == token) else {
+            return Ok(());
+        };
+        let posted = self.own.posted.remove(at);
+        if posted.answered {
+            return Ok(());
+        }
+        let reference = posted.reference.as_deref();
+        match outcome {
+            Ok(o) => {
+                let m = &o.message;
+                // Acknowledged before this socket's delivery reached it: the
+                // message is not to be delivered again when it does.
+                if !self.echo_own
+                    && self
+                        .subs
+                        .get(&m.conversation_id)
+                        .is_some_and(|last| m.seq > *last)
+                {
+                    self.own.acked_ahead(m.conversation_id, m.seq);
+                }
+                self.send(ack(m, &posted.client_msg_id, o.duplicate, reference).to_text())
+                    .await
+            }
+            Err(e) => self.refuse_domain(&e, reference).await,
+        }
+    }
+
+    /// Answers the sender task has ready, taken before a message event is
+    /// delivered: the `ack`s then keep the order of the `send`s.
+    pub(super) async fn answers_ready(&mut self) -> Result<(), Stop> {
+        while let Some(answer) = self.sends.as_mut().and_then(|s| s.answers.try_recv().ok()) {
+            self.on_answer(Some(answer)).await?;
+        }
+        Ok(())
     }
 
     /// `presence` (staff): online or away; `result`.
@@ -292,18 +344,155 @@ pub(super) struct SendRequest {
     reference: Option<String>,
 }
 
+/// The `ack` of a stored message.
+pub(super) fn ack<'a>(
+    message: &'a Message,
+    client_msg_id: &'a str,
+    duplicate: bool,
+    reference: Option<&'a str>,
+) -> ServerFrame<'a> {
+    ServerFrame::Ack {
+        conversation_id: message.conversation_id,
+        client_msg_id,
+        seq: message.seq,
+        message_id: message.id.to_string(),
+        duplicate,
+        message,
+        reference,
+    }
+}
+
 /// Messages a connection may have waiting for storage.
 const SENDS_IN_FLIGHT: usize = 64;
 
+/// Own messages acknowledged ahead of delivery that are remembered: past
+/// this, the oldest is forgotten, and its event is then delivered as a
+/// `message` frame (a duplicate the client drops by sequence), never lost.
+const ACKED_AHEAD: usize = 256;
+
+/// The sender task's answer to the `send` with this token.
+pub(super) type Answer = (u64, DomainResult<AppendOutcome>);
+
+/// A connection's sender task and its two queues.
+pub(super) struct Sender {
+    requests: mpsc::Sender<(u64, SendRequest)>,
+    answers: mpsc::Receiver<Answer>,
+    pub(super) task: tokio::task::JoinHandle<()>,
+}
+
+impl Sender {
+    fn start(gw: Arc<Gateway>, principal: Principal) -> Self {
+        let (requests, rx) = mpsc::channel(SENDS_IN_FLIGHT);
+        let (tx, answers) = mpsc::channel(SENDS_IN_FLIGHT);
+        let task = tokio::spawn(sender(gw, principal, rx, tx));
+        Self {
+            requests,
+            answers,
+            task,
+        }
+    }
+}
+
+/// The next answer of the sender task, if there is one (pending forever
+/// while no task was started). Polls in place: no allocation, nothing
+/// added to the size of an idle connection's loop.
+pub(super) fn answered(sends: &mut Option<Sender>) -> impl Future<Output = Option<Answer>> + '_ {
+    std::future::poll_fn(move |cx| match sends {
+        Some(s) => s.answers.poll_recv(cx),
+        None => std::task::Poll::Pending,
+    })
+}
+
+/// A `send` awaiting its `ack`.
+pub(super) struct Posted {
+    token: u64,
+    conversation_id: ConversationId,
+    client_msg_id: String,
+    reference: Option<String>,
+    /// The message's event reached the socket first and was answered with
+    /// the `ack`; the sender task's answer is then dropped.
+    answered: bool,
+}
+
+/// What a connection remembers of its own messages.
+#[derive(Default)]
+pub(super) struct OwnSends {
+    next: u64,
+    /// Posted, in order, until the sender task answers.
+    posted: Vec<Posted>,
+    /// (conversation, sequence) of messages acknowledged before delivery
+    /// reached them: skipped when it does.
+    ahead: Vec<(ConversationId, i64)>,
+}
+
+impl OwnSends {
+    /// Nothing awaits an `ack` and nothing was acknowledged ahead.
+    pub(super) fn is_empty(&self) -> bool {
+        self.posted.is_empty() && self.ahead.is_empty()
+    }
+
+    fn next_token(&mut self) -> u64 {
+        self.next += 1;
+        self.next
+    }
+
+    fn acked_ahead(&mut self, id: ConversationId, seq: i64) {
+        if self.ahead.len() >= ACKED_AHEAD {
+            self.ahead.remove(0);
+        }
+        self.ahead.push((id, seq));
+    }
+
+    /// Whether `m` was acknowledged ahead (and is to be skipped); forgets
+    /// what delivery has now passed.
+    pub(super) fn passed(&mut self, m: &Message) -> bool {
+        if self.ahead.is_empty() {
+            return false;
+        }
+        let acked = self
+            .ahead
+            .iter()
+            .any(|&(c, s)| c == m.conversation_id && s == m.seq);
+        self.ahead
+            .retain(|&(c, s)| c != m.conversation_id || s > m.seq);
+        acked
+    }
+
+    /// Forgets what was acknowledged ahead in a conversation followed anew
+    /// (its catch-up then sends everything the client asked for).
+    pub(super) fn refollow(&mut self, id: ConversationId) {
+        self.ahead.retain(|&(c, _)| c != id);
+    }
+
+    /// The `send` of this socket that `m` stores, if it awaits its `ack`:
+    /// marked answered, its `ref` returned.
+    pub(super) fn answer(
+        &mut self,
+        principal: &Principal,
+        m: &Message,
+    ) -> Option<(String, Option<String>)> {
+        let cmid = m.client_msg_id.as_deref()?;
+        let p = self.posted.iter_mut().find(|p| {
+            !p.answered && p.conversation_id == m.conversation_id && p.client_msg_id == cmid
+        })?;
+        if !written_by(principal, m) {
+            return None;
+        }
+        p.answered = true;
+        Some((p.client_msg_id.clone(), p.reference.take()))
+    }
+}
+
 /// Stores a connection's messages one after the other (so its own messages
-/// keep the order it sent them in) and answers each with `ack` or `error`.
+/// keep the order it sent them in) and hands each outcome back to the
+/// connection's loop, which answers with `ack` or `error`.
 async fn sender(
     gw: Arc<Gateway>,
     principal: Principal,
-    mut writer: Writer,
-    mut rx: tokio::sync::mpsc::Receiver<SendRequest>,
+    mut rx: mpsc::Receiver<(u64, SendRequest)>,
+    answers: mpsc::Sender<Answer>,
 ) {
-    while let Some(r) = rx.recv().await {
+    while let Some((token, r)) = rx.recv().await {
         let outcome = gw
             .conversations
             .post(
@@ -311,30 +500,10 @@ async fn sender(
                 r.conversation_id,
                 r.body,
                 r.private,
-                Some(r.client_msg_id.clone()),
+                Some(r.client_msg_id),
             )
             .await;
-        let text = match outcome {
-            Ok(o) => ServerFrame::Ack {
-                conversation_id: r.conversation_id,
-                client_msg_id: &r.client_msg_id,
-                seq: o.message.seq,
-                message_id: o.message.id.to_string(),
-                duplicate: o.duplicate,
-                reference: r.reference.as_deref(),
-            }
-            .to_text(),
-            Err(e) => {
-                let message = e.public_message();
-                ServerFrame::Error {
-                    code: e.code(),
-                    message: &message,
-                    reference: r.reference.as_deref(),
-                }
-                .to_text()
-            }
-        };
-        if within(&gw, writer.text(text)).await.is_err() {
+        if answers.send((token, outcome)).await.is_err() {
             return;
         }
     }

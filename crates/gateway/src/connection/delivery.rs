@@ -5,8 +5,9 @@
 use chat_domain::auth::Principal;
 use chat_domain::events::Event;
 use chat_domain::ids::ConversationId;
-use chat_domain::model::{Conversation, MessageKind};
+use chat_domain::model::{Conversation, Message, MessageKind};
 
+use super::commands::ack;
 use super::{Conn, Stop};
 use crate::filter::{Outgoing, outgoing, rated, rated_by};
 use crate::protocol::{ServerFrame, close};
@@ -31,6 +32,7 @@ impl Conn {
         };
         self.gw.hub.subscribe(self.id, id);
         self.subs.insert(id, after_seq.max(0));
+        self.own.refollow(id);
         self.send(
             ServerFrame::Subscribed {
                 conversation: &conv,
@@ -102,16 +104,40 @@ impl Conn {
                 if until.is_some_and(|u| m.seq > u) {
                     return Ok(());
                 }
-                if !(customer && m.kind == MessageKind::PrivateNote) {
-                    self.send(ServerFrame::Message { message: m }.to_text())
-                        .await?;
-                }
-                self.subs.insert(id, m.seq);
+                self.deliver(m, customer && m.kind == MessageKind::PrivateNote)
+                    .await?;
             }
             if !full {
                 return Ok(());
             }
         }
+    }
+
+    /// Sends the next message of a followed conversation: as a `message`
+    /// frame, unless it is hidden from this socket, or it is this socket's
+    /// own (protocol 2) and answered with its `ack` instead, or was
+    /// acknowledged already.
+    async fn deliver(&mut self, m: &Message, hidden: bool) -> Result<(), Stop> {
+        if !self.echo_own && !self.own.is_empty() {
+            // Answers already back first: the `ack`s keep the `send`s' order.
+            self.answers_ready().await?;
+            if self.own.passed(m) {
+                self.subs.insert(m.conversation_id, m.seq);
+                return Ok(());
+            }
+            if let Some((cmid, reference)) = self.own.answer(&self.principal, m) {
+                self.subs.insert(m.conversation_id, m.seq);
+                return self
+                    .send(ack(m, &cmid, false, reference.as_deref()).to_text())
+                    .await;
+            }
+        }
+        if !hidden {
+            self.send(ServerFrame::Message { message: m }.to_text())
+                .await?;
+        }
+        self.subs.insert(m.conversation_id, m.seq);
+        Ok(())
     }
 
     pub(super) async fn resync(&mut self) -> Result<(), Stop> {
@@ -140,11 +166,7 @@ impl Conn {
                 if self.subs.get(&id).is_some_and(|last| *last >= message.seq) {
                     return Ok(());
                 }
-                if !hidden {
-                    self.send(ServerFrame::Message { message }.to_text())
-                        .await?;
-                }
-                self.subs.insert(id, message.seq);
+                self.deliver(message, hidden).await?;
             }
             Outgoing::Frame(frame) => self.send(frame.to_text()).await?,
             Outgoing::Rated(conversation) => {

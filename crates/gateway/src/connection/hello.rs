@@ -5,9 +5,19 @@ use chat_domain::auth::Principal;
 
 use super::{Stop, flooding, protocol_error, within};
 use crate::Gateway;
-use crate::protocol::{ClientFrame, PROTOCOL_VERSION, Resume, ServerFrame, close, decode};
+use crate::protocol::{
+    ClientFrame, OLDEST_VERSION, PROTOCOL_VERSION, Resume, ServerFrame, close, decode,
+};
 use crate::rate::{Limiter, Verdict};
 use crate::socket::{Incoming, Reader, Writer};
+
+/// Who said `hello`, in which protocol version, resuming what.
+pub(super) struct Hello {
+    pub(super) principal: Principal,
+    /// The version the client asked for (and is answered in).
+    pub(super) version: u32,
+    pub(super) resume: Vec<Resume>,
+}
 
 /// The first frame must be a valid `hello`, within the hello timeout.
 pub(super) async fn authenticate(
@@ -15,7 +25,7 @@ pub(super) async fn authenticate(
     writer: &mut Writer,
     reader: &mut Reader,
     limiter: &mut Limiter,
-) -> Result<(Principal, Vec<Resume>), Stop> {
+) -> Result<Hello, Stop> {
     let deadline = tokio::time::sleep(gw.config.hello_timeout);
     tokio::pin!(deadline);
     loop {
@@ -41,8 +51,8 @@ pub(super) async fn authenticate(
                         let ClientFrame::Hello { v, token, resume, reference } = frame else {
                             return Err(Stop::Close(close::UNAUTHENTICATED, "the first frame must be hello".into()));
                         };
-                        if v != PROTOCOL_VERSION {
-                            return Err(Stop::Close(close::UNSUPPORTED_VERSION, format!("this server speaks v{PROTOCOL_VERSION}")));
+                        if !(OLDEST_VERSION..=PROTOCOL_VERSION).contains(&v) {
+                            return Err(Stop::Close(close::UNSUPPORTED_VERSION, format!("this server speaks v{OLDEST_VERSION} to v{PROTOCOL_VERSION}")));
                         }
                         let principal = match gw.verify(&token).await {
                             Ok(p) => p,
@@ -53,7 +63,7 @@ pub(super) async fn authenticate(
                         };
                         let session_id = uuid::Uuid::now_v7().to_string();
                         let welcome = ServerFrame::Welcome {
-                            v: PROTOCOL_VERSION,
+                            v,
                             session: &session_id,
                             principal: &principal,
                             heartbeat_secs: gw.config.heartbeat.as_secs(),
@@ -64,7 +74,7 @@ pub(super) async fn authenticate(
                         if within(gw, writer.text(welcome.to_text())).await.is_err() {
                             return Err(Stop::Gone);
                         }
-                        return Ok((principal, resume));
+                        return Ok(Hello { principal, version: v, resume });
                     }
                     Some(Ok(Incoming::Ping(bytes))) => {
                         if within(gw, writer.pong(&bytes)).await.is_err() { return Err(Stop::Gone); }

@@ -25,6 +25,7 @@ use std::time::Instant;
 use chat_domain::DomainError;
 use chat_domain::auth::Principal;
 use chat_domain::ids::ConversationId;
+use futures_util::FutureExt as _;
 
 use crate::Gateway;
 use crate::hub::{CloseWhy, ConnHandle, ConnId, Outbound};
@@ -79,15 +80,18 @@ async fn open(
     // Every frame counts from the first one: a ping flood before `hello`
     // is as costly as one after it.
     let mut limiter = Limiter::new(gw.config.rate_per_sec);
-    let (principal, resume) =
-        match hello::authenticate(&gw, &mut writer, &mut reader, &mut limiter).await {
-            Ok(p) => p,
-            Err(Stop::Close(code, reason)) => {
-                writer.close(code, &reason, gw.config.send_timeout).await;
-                return None;
-            }
-            Err(Stop::Gone) => return None,
-        };
+    let hello::Hello {
+        principal,
+        version,
+        resume,
+    } = match hello::authenticate(&gw, &mut writer, &mut reader, &mut limiter).await {
+        Ok(h) => h,
+        Err(Stop::Close(code, reason)) => {
+            writer.close(code, &reason, gw.config.send_timeout).await;
+            return None;
+        }
+        Err(Stop::Gone) => return None,
+    };
     let (id, handle) = gw.hub.register(principal.clone(), gw.config.queue_capacity);
     metrics::gauge!("ws_connections", "kind" => kind_of(&principal)).increment(1.0);
     if let Principal::Staff { user_id, .. } = principal {
@@ -103,6 +107,8 @@ async fn open(
         writer,
         subs: HashMap::new(),
         limiter,
+        echo_own: version < 2,
+        own: commands::OwnSends::default(),
     });
     Some((conn, resume))
 }
@@ -117,23 +123,28 @@ fn kind_of(principal: &Principal) -> &'static str {
 
 /// Waits at most the send timeout for a frame to be queued: a peer that
 /// stops reading is dropped rather than held.
+///
+/// Nearly every frame is queued at once (there is room in actix-ws's
+/// channel): those are sent without arming a timer, which only a send that
+/// has to wait gets.
 async fn within(
     gw: &Gateway,
     queued: impl std::future::Future<Output = Result<(), Closed>>,
 ) -> Result<(), Closed> {
+    let mut queued = std::pin::pin!(queued);
+    if let Some(done) = queued.as_mut().now_or_never() {
+        return done;
+    }
     tokio::time::timeout(gw.config.send_timeout, queued)
         .await
         .unwrap_or(Err(Closed))
 }
 
 struct Conn {
-    /// Feeds this connection's sender task, started by the first `send`:
-    /// most sockets only listen, and an idle socket should hold as little
-    /// memory as possible (the task and its queue are a few KiB).
-    sends: Option<(
-        tokio::sync::mpsc::Sender<commands::SendRequest>,
-        tokio::task::JoinHandle<()>,
-    )>,
+    /// This connection's sender task, started by the first `send`: most
+    /// sockets only listen, and an idle socket should hold as little memory
+    /// as possible (the task and its queues are a few KiB).
+    sends: Option<commands::Sender>,
     id: ConnId,
     /// Where the hub leaves what this connection must deliver.
     handle: Arc<ConnHandle>,
@@ -147,13 +158,20 @@ struct Conn {
     subs: HashMap<ConversationId, i64>,
     /// Every frame from the peer draws on it.
     limiter: Limiter,
+    /// Protocol version 1: the socket that sent a message gets it back as a
+    /// `message` frame besides its `ack`. From version 2 it gets the `ack`
+    /// alone, which carries the message.
+    echo_own: bool,
+    /// This socket's messages awaiting their `ack`, and those acknowledged
+    /// before delivery reached them.
+    own: commands::OwnSends,
 }
 
 impl Conn {
     /// Leaves the hub, updates presence and metrics, says why it closes.
     async fn finish(mut self: Box<Self>, stop: Stop) {
-        if let Some((_, task)) = self.sends.take() {
-            task.abort();
+        if let Some(sends) = self.sends.take() {
+            sends.task.abort();
         }
         let left_here = self.gw.hub.unregister(self.id);
         let kind = kind_of(&self.principal);
@@ -209,6 +227,9 @@ impl Conn {
                         )),
                     };
                     if let Err(stop) = outcome { return stop; }
+                }
+                answer = commands::answered(&mut self.sends) => {
+                    if let Err(stop) = Box::pin(self.on_answer(answer)).await { return stop; }
                 }
                 _ = heartbeat.tick() => {
                     if last_heard.elapsed() > self.gw.config.client_timeout {

@@ -36,12 +36,20 @@ impl Ws {
         }
     }
 
-    /// Connects and says hello; returns the welcome frame.
+    /// Connects and says hello in protocol version 1 (a sender's own
+    /// messages are echoed to it); returns the welcome frame.
     pub async fn hello(addr: SocketAddr, token: &str, resume: Value) -> (Self, Value) {
+        Self::hello_in(1, addr, token, resume).await
+    }
+
+    /// Connects and says hello in protocol version `v`; returns the
+    /// welcome frame.
+    pub async fn hello_in(v: u32, addr: SocketAddr, token: &str, resume: Value) -> (Self, Value) {
         let mut ws = Self::connect(addr).await;
-        ws.send(json!({ "type": "hello", "v": 1, "token": token, "resume": resume }))
+        ws.send(json!({ "type": "hello", "v": v, "token": token, "resume": resume }))
             .await;
         let welcome = ws.next_of("welcome").await;
+        assert_eq!(welcome["v"], v, "answered in the version asked for");
         (ws, welcome)
     }
 
