@@ -39,6 +39,8 @@ async function leaveAMessage(browser, t) {
     const w = page.frameLocator('iframe[data-chat-api=frame]');
     await w.getByTestId('status').filter({ hasText: 'Online' }).waitFor({ timeout: t.T });
     await w.getByTestId('availability').filter({ hasText: /We're away\. We're back \w+day/ }).waitFor({ timeout: t.T });
+    // While away, the greeting no longer promises a person "one click away".
+    await w.getByTestId('greeting').filter({ hasText: 'Our team is away right now' }).waitFor({ timeout: t.T });
 
     t.step('asking for a person offers to leave a message; a wrong address is refused by the server');
     await w.getByTestId('human').click();

@@ -11,6 +11,7 @@ const words = {
     replyIn: (n) => `We usually reply in about ${n} minute${n === 1 ? '' : 's'}.`,
     available: 'A person is available.',
     away: 'We\'re away right now.',
+    greetingAway: 'Hi! Ask us anything: our assistant answers at once. Our team is away right now, but you can leave them a message.',
     backAt: (when) => `We're away. We're back ${when}.`,
     leaveTitle: 'Leave us a message',
     leaveHint: 'Nobody can answer right now. Leave your e-mail address and a message: an agent will reply here, and you will find the answer when you come back.',
@@ -23,6 +24,7 @@ const words = {
     replyIn: (n) => `我们通常在约 ${n} 分钟内回复。`,
     available: '人工客服在线。',
     away: '我们暂时不在线。',
+    greetingAway: '您好！有什么可以帮您？智能助手会立即回答。人工客服暂时不在线，您可以给他们留言。',
     backAt: (when) => `我们暂时不在线，将于 ${when} 回来。`,
     leaveTitle: '给我们留言',
     leaveHint: '目前没有客服在线。请留下您的邮箱和留言，客服会在这里回复您，您回来时即可看到。',
@@ -56,6 +58,14 @@ function when(iso) {
   return d.toLocaleString([], soon
     ? { weekday: 'long', hour: '2-digit', minute: '2-digit' }
     : { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' });
+}
+
+/**
+ * The greeting: it promises a person only while one can answer (the
+ * default greeting says "a person is one click away").
+ */
+export function greetingText(t, w, status) {
+  return status && !status.available ? w.greetingAway : t.greeting;
 }
 
 /** The availability line's text for a status (empty when unknown). */

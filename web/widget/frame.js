@@ -10,7 +10,7 @@ import { emojiButton } from '/shared/emoji.js';
 import { ACCEPT, upload, filesOf, attachmentView, pendingUpload } from '/shared/files.js';
 import { pick } from '/widget/i18n.js';
 import { notice } from '/shared/notices.js';
-import { awayWords, fetchAvailability, availabilityText, leaveForm, markSeen, unreadCount, reportUnread } from '/widget/away.js';
+import { awayWords, fetchAvailability, availabilityText, greetingText, leaveForm, markSeen, unreadCount, reportUnread } from '/widget/away.js';
 import { needsForm, prechatView, prechatWords } from '/widget/prechat.js';
 
 const params = new URLSearchParams(location.search);
@@ -416,7 +416,7 @@ function bubble(kind, name, body, extra = {}) {
 
 function render() {
   const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
-  const items = [h('div', { class: 'notice' }, t.greeting)];
+  const items = [h('div', { class: 'notice', 'data-testid': 'greeting' }, greetingText(t, w, state.availability))];
   const seqs = [...state.messages.keys()].sort((a, b) => a - b);
   // "Read" goes under the last of the customer's messages that staff have read.
   const readSeq = seqs.filter((s) => s <= state.agentRead && state.messages.get(s).sender_kind === 'customer').pop();
