@@ -4,7 +4,7 @@
 //! embedding service may implement them differently. They are object-safe
 //! (`Arc<dyn Store>`) so that only the binary knows the concrete type.
 //!
-//! ~620 lines, nearly all trait signatures and their rustdoc: one file is
+//! ~670 lines, nearly all trait signatures and their rustdoc: one file is
 //! the one place an adapter author reads (the gateway's ports are in
 //! `ports/gateway.rs`).
 

@@ -1,5 +1,8 @@
 //! Session layer: group commit, life cycle with events, routing offers,
 //! presence expiry and the bus, in process and (when configured) on Redis.
+//!
+//! ~720 lines: one binary for the session crate's scenarios (they share the
+//! fakes and the Redis harness; one binary links faster than several).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 

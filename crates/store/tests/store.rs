@@ -1,5 +1,8 @@
 //! The store's guarantees, checked on SQLite always and on MySQL when
 //! `CHAT_TEST_MYSQL_URL` is set (CI sets it and requires it).
+//!
+//! ~800 lines, one test per guarantee: they share the two-database
+//! harness, and one binary links faster than several.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
