@@ -102,6 +102,8 @@ let restarting = false; // refused connections are expected while the server is 
 function watch(page, who) {
   page.on('pageerror', (e) => problems.push(`${who}: page error: ${e.message}`));
   page.on('requestfailed', (r) => {
+    // The console's read marker is fire-and-forget: a reload cancels one in flight.
+    if (r.failure()?.errorText === 'net::ERR_ABORTED' && r.url().endsWith('/read')) return;
     if (!restarting && !r.url().includes('/ws')) problems.push(`${who}: request failed: ${r.url()} ${r.failure()?.errorText}`);
   });
   page.on('console', (m) => {

@@ -89,7 +89,7 @@ fn query_schema(path: &str, name: &str) -> RefOr<Schema> {
                 .schema_type(Type::String)
                 .min_length(Some(min))
                 .max_length(Some(max));
-            if path == "/api/v1/knowledge/search" {
+            if path == "/api/v1/knowledge/search" || path == "/api/v1/conversations" {
                 // Blank is refused.
                 search.pattern(Some(r"\S"))
             } else {

@@ -108,18 +108,40 @@ pub(crate) fn principal(caller: &StaffCaller) -> Principal {
     }
 }
 
+/// Whitespace as ECMAScript's `\s` (the regex dialect of JSON Schema's
+/// `pattern`) defines it.
+fn ecma_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202f}'
+                | '\u{205f}'
+                | '\u{3000}'
+                | '\u{feff}'
+    )
+}
+
 async fn list(
     caller: StaffCaller,
     store: web::Data<dyn Store>,
     query: web::Query<ListQuery>,
 ) -> Result<web::Json<ConversationPage>, ApiError> {
     let limit = super::paging::limit(query.limit, 50, 200)?;
-    let text = match query.q.as_deref().map(str::trim) {
+    let text = match query.q.as_deref() {
         None => None,
+        // Counted as sent and blank judged by the document's own `\S`
+        // (ECMAScript's whitespace, not Rust's: U+0085 is not blank there),
+        // so that the server and the OpenAPI schema agree on every string.
         Some(q) if q.chars().count() < 2 || q.chars().count() > 200 => {
             return Err(DomainError::invalid("q", "must be 2 to 200 characters").into());
         }
-        Some(q) => Some(q.to_owned()),
+        Some(q) if q.chars().all(ecma_space) => {
+            return Err(DomainError::invalid("q", "must not be blank").into());
+        }
+        Some(q) => Some(q.trim_matches(ecma_space).to_owned()),
     };
     // An empty label is a mistake (no conversation has one), not "any".
     if query.label.as_deref() == Some("") {
