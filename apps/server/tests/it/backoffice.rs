@@ -594,9 +594,10 @@ async fn conversation_search_and_visibility(app: &TestApp) {
         .await
         .json();
     assert!(ids(&none).is_empty(), "{none}");
-    // Too short, and blank (by the document's `\S`), are refused; U+0085
-    // is not blank there, so "a" + U+0085 is a valid (if odd) search.
-    for q in ["a", "%20%20", "%E3%80%80%E3%80%80"] {
+    // Empty, too long, and blank (by the document's `\S`), are refused;
+    // U+0085 is not blank there, so "a" + U+0085 is a valid (if odd) search.
+    let long = "x".repeat(201);
+    for q in ["", long.as_str(), "%20%20", "%E3%80%80%E3%80%80"] {
         let r = send(
             app,
             "GET",

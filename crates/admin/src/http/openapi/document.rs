@@ -81,7 +81,7 @@ fn query_schema(path: &str, name: &str) -> RefOr<Schema> {
         }
         "q" => {
             let (min, max) = match path {
-                "/api/v1/conversations" => (2, 200),
+                "/api/v1/conversations" => (1, 200),
                 "/api/v1/knowledge/search" => (1, 500),
                 _ => (1, 200),
             };

@@ -170,7 +170,7 @@ pub const ROUTES: &[Route] = &[
         query: &[("state", "`bot`, `queued`, `human` or `closed`."), ("assignee", "`me` or a user id."),
                  ("label", "Only with this label."), ("customer_id", "Only this customer's."),
                  ("from", "Created at or after (RFC 3339)."), ("to", "Created before (RFC 3339)."),
-                 ("q", "Only those with a message or note containing this text (2–200 characters)."),
+                 ("q", "Only those with a message or note containing this text (1–200 characters, not blank)."),
                  ("snoozed", "`true`: only snoozed ones; `false`: hide them."),
                  ("cursor", "`next_cursor` of the previous page."), PAGING],
         body: Body::None, ok: (200, Out::Page("Conversation", "next_cursor")), also: &[400]),

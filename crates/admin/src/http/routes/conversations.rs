@@ -135,8 +135,9 @@ async fn list(
         // Counted as sent and blank judged by the document's own `\S`
         // (ECMAScript's whitespace, not Rust's: U+0085 is not blank there),
         // so that the server and the OpenAPI schema agree on every string.
-        Some(q) if q.chars().count() < 2 || q.chars().count() > 200 => {
-            return Err(DomainError::invalid("q", "must be 2 to 200 characters").into());
+        // One character is a real search in Chinese (退, 慢).
+        Some(q) if q.chars().count() > 200 => {
+            return Err(DomainError::invalid("q", "must be 1 to 200 characters").into());
         }
         Some(q) if q.chars().all(ecma_space) => {
             return Err(DomainError::invalid("q", "must not be blank").into());
