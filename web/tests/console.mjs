@@ -165,9 +165,28 @@ async function transferByName(browser, t) {
     const who = await w.locator('.msg.agent').filter({ hasText: 'Dana here' }).locator('.who').textContent();
     assert.match(who, /Dana/, `shows "${who}"`);
   });
-  await customer.page.reload();
-  await customer.page.locator('[data-chat-api=launcher]').click();
-  await w.locator('.msg.agent').filter({ hasText: 'Eve here' }).waitFor({ timeout: t.T });
+  // The customer opens the window while the reloaded widget is still finding
+  // their conversation: its list is held until a second after the click (as
+  // on a loaded machine). It must still follow that conversation: a socket
+  // started before the list came back resumed nothing, and the history never
+  // showed (a flaky CI failure).
+  const list = /\/api\/v1\/widget\/conversations(\?.*)?$/;
+  let clicked;
+  const afterClick = new Promise((ok) => { clicked = ok; });
+  await customer.ctx.route(list, async (route) => {
+    await afterClick;
+    await new Promise((ok) => setTimeout(ok, 1000));
+    await route.continue();
+  });
+  try {
+    await customer.page.reload();
+    await customer.page.locator('[data-chat-api=launcher]').click();
+  } finally {
+    clicked();
+  }
+  await expect(t, 'opened while the widget still loads: the conversation shows', () => w.locator('.msg.agent')
+    .filter({ hasText: 'Eve here' }).waitFor({ timeout: t.T }));
+  await customer.ctx.unroute(list);
   await expect(t, 'and after a reload', async () => {
     const who = await w.locator('.msg.agent').filter({ hasText: 'Dana here' }).locator('.who').textContent();
     assert.match(who, /Dana/, `shows "${who}"`);

@@ -7,7 +7,8 @@
 // docs/screenshots), KEEP_TMP=1 to keep the server's data and log,
 // ONLY_CONSOLE=1 to run only the console scenarios of console.mjs (quicker
 // while working on the console), ONLY_CONSOLE=<words> only those whose name
-// contains them.
+// contains them. CHAT_WEB_DIR=<web folder> is passed on to the server (pages
+// served from disk: a web/ change is tested without rebuilding CHAT_BIN).
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, openSync, readFileSync } from 'node:fs';
@@ -63,6 +64,7 @@ async function startServer(port) {
       CHAT_WORKERS: '2',
       CHAT_LOG: 'info',
       CHAT_LOG_FORMAT: 'pretty',
+      ...(process.env.CHAT_WEB_DIR ? { CHAT_WEB_DIR: process.env.CHAT_WEB_DIR } : {}),
     },
     stdio: ['ignore', log, log],
   });

@@ -511,8 +511,13 @@ function renderRating(c) {
 // ---- start ---------------------------------------------------------------
 
 let booted = false;
+// While boot() is still finding the conversation to come back to: the socket
+// must not start before it, or its `hello` resumes nothing and the page
+// never follows that conversation (no history, no new replies).
+let booting = false;
 async function boot() {
   booted = true;
+  booting = true;
   render();
   refreshAvailability();
   setInterval(() => { if (shown) refreshAvailability(); }, 60000);
@@ -540,7 +545,10 @@ async function boot() {
   } catch (e) {
     state.error = e.message;
   }
+  booting = false;
   // Hidden, only a conversation still going is followed (for the badge).
+  // `shown` may have turned true meanwhile: the socket starts here, now that
+  // the conversation is known and goes into its `hello.resume`.
   if (shown || (state.conv && state.conv.state !== 'closed')) startSocket();
   render();
 }
@@ -558,7 +566,8 @@ window.addEventListener('message', (ev) => {
   if (ev.data.type === 'chat-api:shown') {
     shown = true;
     if (!booted) boot();
-    else { startSocket(); refreshAvailability(); }
+    else if (!booting) { startSocket(); refreshAvailability(); }
+    // else: boot() starts the socket once it knows the conversation.
     reportUnread(0);
     if (state.conv && state.conv.state !== 'closed' && state.lastSeq) {
       socket.send({ type: 'read', conversation_id: state.conv.id, up_to_seq: state.lastSeq });
