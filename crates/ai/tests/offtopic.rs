@@ -94,13 +94,18 @@ fn off_topic_questions_get_no_passage() {
         .copied()
         .filter(|q| decide(&index, q, &config).answer.is_some())
         .collect();
-    // Measured when written: 5 of 65 (7.7 %), down from 7; the rest share
-    // two words with a document ("good night" and night vision).
-    assert!(answered.len() <= 5, "answered: {answered:?}");
+    // Measured when written: 5 of 65 (7.7 %), down from 7; 2 since a
+    // document must corroborate an English question (`Evidence`): "do you
+    // sell iphones" and 顺丰的电话是多少 remain.
+    assert!(answered.len() <= 2, "answered: {answered:?}");
     for q in [
         "what's your name",
         "are you a robot",
         "can you order me a pizza",
+        "I love you",
+        "good night",
+        "how do I lose weight",
+        "how do I contact the police",
     ] {
         assert!(!answered.contains(&q), "{q}");
     }
