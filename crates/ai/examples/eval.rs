@@ -8,6 +8,9 @@
 //! which stands for questions nobody tuned on; `-- --grid` shows how the
 //! dev figures move with each ranking weight).
 //!
+//! - `-- --dump FILE`: the dev questions' first hits with their confidence
+//!   and evidence (`knowledge::Evidence`), one JSON object a line, to study
+//!   the answer rule;
 //! - `-- --dir PATH`: another set in the same format (`kb.json`,
 //!   `questions.{dev,holdout}.jsonl`, `handoff.{dev,holdout}.jsonl`; missing
 //!   question / handoff files are skipped), e.g. a blind set;
