@@ -8,6 +8,9 @@
 //! which stands for questions nobody tuned on; `-- --grid` shows how the
 //! dev figures move with each ranking weight).
 //!
+//! - `-- --dump FILE`: the dev questions' first hits with their confidence
+//!   and evidence (`knowledge::Evidence`), one JSON object a line, to study
+//!   the answer rule;
 //! - `-- --dir PATH`: another set in the same format (`kb.json`,
 //!   `questions.{dev,holdout}.jsonl`, `handoff.{dev,holdout}.jsonl`; missing
 //!   question / handoff files are skipped), e.g. a blind set;
@@ -230,6 +233,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if grid_search && split == "dev" {
             grid(&set);
         }
+        if let (Some(path), "dev") = (flag("--dump"), split) {
+            dump(&set, &assistant, &path)?;
+        }
         if misses && split == "dev" {
             println!("\n### dev mistakes\n");
             for q in &set.questions {
@@ -361,6 +367,46 @@ fn curve(
             r.wrong,
             r.off_topic_answered
         );
+    }
+    Ok(())
+}
+
+/// Writes the dev questions' evidence, one JSON object a line: the
+/// question, its labels, and the first three hits' confidence, score and
+/// evidence (to study the answer rule; never the holdout's).
+fn dump(
+    set: &EvalSet,
+    assistant: &Assistant,
+    path: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for q in &set.questions {
+        let d = assistant.decide(&q.q);
+        let hits: Vec<serde_json::Value> = d
+            .hits
+            .iter()
+            .take(5)
+            .map(|h| {
+                serde_json::json!({
+                    "key": assistant.key(&h.doc_id),
+                    "score": h.score,
+                    "confidence": h.confidence,
+                    "chinese": h.chinese,
+                    "thin": h.thin,
+                    "coverage": h.evidence.coverage,
+                    "specific": h.evidence.specific,
+                    "title": h.evidence.title,
+                    "words": h.evidence.words,
+                    "known": h.evidence.known,
+                })
+            })
+            .collect();
+        let line = serde_json::json!({
+            "q": q.q, "doc": q.doc, "accept": q.accept, "lang": q.lang, "kind": q.kind,
+            "answered": d.answer.is_some(), "hits": hits,
+        });
+        writeln!(out, "{line}")?;
     }
     Ok(())
 }

@@ -379,6 +379,17 @@ impl Assistant {
         self.run_with(question, None)
     }
 
+    /// The assistant's whole decision on `question` (lexical), to inspect
+    /// its evidence.
+    pub fn decide(&self, question: &str) -> crate::offline::Decision {
+        crate::offline::decide_with(&self.index, question, None, &self.config)
+    }
+
+    /// The evaluation key of an indexed document.
+    pub fn key(&self, id: &KnowledgeDocId) -> String {
+        self.keys.get(id).cloned().unwrap_or_default()
+    }
+
     /// What the assistant does with `question` given its vector (dense
     /// retrieval, when the index has passage vectors).
     pub fn run_with(&self, question: &str, vector: Option<&[f32]>) -> Outcome {

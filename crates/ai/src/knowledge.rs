@@ -68,6 +68,47 @@ pub struct Hit {
     /// the question's only word (the evaluation set's rule: a single word
     /// is answerable when exactly one document is about it).
     pub thin: bool,
+    /// How much of the question it accounts for.
+    pub evidence: Evidence,
+}
+
+/// How much of a question a document accounts for, by its content words
+/// (stop words dropped; a word counts when the document holds it, its
+/// spelling correction or a synonym).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Evidence {
+    /// The share of the question's content words, weighted by IDF (a word
+    /// the index lacks weighs as the rarest), the document holds (0–1).
+    pub coverage: f64,
+    /// The IDF of the rarest question word the document holds, relative
+    /// to the rarest possible (0–1): low when it shares only generic words.
+    pub specific: f64,
+    /// Whether a question word is in its title.
+    pub title: bool,
+    /// How many question words it holds.
+    pub words: usize,
+    /// The share of the question's content words, weighted by IDF, the
+    /// index holds at all (the same for every document).
+    pub known: f64,
+    /// Whether [`Evidence::corroborated`] is required before answering: a
+    /// question in Latin script ranked by its words alone (a Chinese
+    /// question's words are a segmenter's guess and typos miss them, so its
+    /// characters carry the evidence; with dense retrieval the cosine
+    /// does).
+    pub checked: bool,
+}
+
+impl Evidence {
+    /// Whether the document's evidence holds together: most of the
+    /// question (by IDF) is vocabulary the knowledge base uses, and either
+    /// two of its words meet in this document or the one it shares is in
+    /// the title. A single word met in passing ("I love you", spelled
+    /// into "live" and met in a support article's "live chat"; "how do I
+    /// track a flight" and a tracking title, flight being foreign to every
+    /// document) is a coincidence, not an answer.
+    pub fn corroborated(&self) -> bool {
+        self.known > 0.5 && (self.words >= 2 || self.title)
+    }
 }
 
 /// Documents a word must occur in to count as common (see [`Hit::thin`]).
@@ -116,6 +157,28 @@ impl Default for Weights {
             unseen: 1.0,
         }
     }
+}
+
+/// A question's terms as [`Index::query_terms`] weighs them.
+struct Query {
+    /// Its own terms and spelling corrections, with their query weights.
+    terms: Vec<(String, f64)>,
+    /// Synonym groups it touches (index terms only, its own excluded).
+    groups: Vec<Vec<String>>,
+    /// What it could score at most (own words only).
+    attainable: f64,
+    /// Its content words, to measure how much of it a document covers.
+    units: Vec<Unit>,
+}
+
+/// A content word of a question (stop words dropped) and the index terms
+/// that stand for it in a document: itself, its spelling correction, the
+/// other words of its synonym groups.
+struct Unit {
+    text: String,
+    /// Its IDF (a word the index lacks counts as the rarest).
+    idf: f64,
+    met_by: Vec<String>,
 }
 
 struct Doc {
@@ -335,10 +398,11 @@ impl Index {
     /// corrections of unknown Latin words, and lexicon synonyms (at a low
     /// weight, so a generic document cannot win on synonyms alone). Returns
     /// the terms and the question's attainable score (own words only).
-    fn query_terms(&self, query: &str) -> (Vec<(String, f64)>, Vec<Vec<String>>, f64) {
+    fn query_terms(&self, query: &str) -> Query {
         let w = &self.weights;
         let mut terms: HashMap<String, f64> = HashMap::new();
         let mut attainable = 0.0;
+        let mut units: Vec<Unit> = Vec::new();
         let mut own: Vec<Token> = analyze(query);
         own.sort();
         own.dedup();
@@ -352,26 +416,51 @@ impl Index {
             // A word the index has never seen counts as a rare one: the
             // question asks about something the documents may not cover.
             attainable += qw * self.idf_df(df.max(1)) * if df == 0 { w.unseen } else { 1.0 };
+            let mut unit = (t.kind == Kind::Word).then(|| Unit {
+                text: t.text.clone(),
+                idf: self.idf_df(df.max(1)),
+                met_by: Vec::new(),
+            });
             if df > 0 {
                 let e = terms.entry(t.text.clone()).or_default();
                 *e = e.max(qw);
+                if let Some(u) = &mut unit {
+                    u.met_by.push(t.text.clone());
+                }
             } else if t.kind == Kind::Word
                 && let Some(fix) = self.correct(&t.text)
             {
                 let e = terms.entry(fix.to_owned()).or_default();
                 *e = e.max(w.corrected);
+                if let Some(u) = &mut unit {
+                    u.met_by.push(fix.to_owned());
+                }
             }
+            units.extend(unit);
         }
-        let groups = crate::synonyms::expansion_groups(query)
+        let groups: Vec<Vec<String>> = crate::synonyms::expansion_groups(query)
             .into_iter()
             .map(|g| {
+                // A question word of the group is met by the group's
+                // other words too.
+                for u in &mut units {
+                    if g.contains(&u.text) || u.met_by.iter().any(|m| g.contains(m)) {
+                        u.met_by
+                            .extend(g.iter().filter(|m| self.postings.contains_key(*m)).cloned());
+                    }
+                }
                 g.into_iter()
                     .filter(|t| self.postings.contains_key(t) && !terms.contains_key(t))
                     .collect::<Vec<_>>()
             })
             .filter(|g| !g.is_empty())
             .collect();
-        (terms.into_iter().collect(), groups, attainable)
+        Query {
+            terms: terms.into_iter().collect(),
+            groups,
+            attainable,
+            units,
+        }
     }
 
     /// BM25F contribution of `term` (query weight 1) to each document
@@ -401,14 +490,19 @@ impl Index {
     /// ranking is lexical (BM25F score, confidence relative to what the
     /// question could score).
     pub fn search_with(&self, query: &str, vector: Option<&[f32]>, k: usize) -> Vec<Hit> {
-        let (terms, groups, attainable) = self.query_terms(query);
+        let query_terms = self.query_terms(query);
+        let (terms, groups, attainable) = (
+            &query_terms.terms,
+            &query_terms.groups,
+            query_terms.attainable,
+        );
         let lexical = !(terms.is_empty() && groups.is_empty()) && attainable > 0.0;
         let dense = vector.and_then(|q| {
             let d = self.dense.get()?;
             Some((d.best_per_doc(q, self.docs.len()), d.fusion))
         });
         let scores = if lexical {
-            self.lexical_scores(&terms, &groups)
+            self.lexical_scores(terms, groups)
         } else {
             vec![0.0; self.docs.len()]
         };
@@ -451,7 +545,8 @@ impl Index {
         };
         // A document the words did not reach: the passage the dense side
         // found.
-        self.hits(query, ranked, &terms, |i| {
+        let checked = dense.is_none() && !crate::text::is_chinese(query);
+        self.hits(query, ranked, &query_terms, checked, |i| {
             (scores[i] <= 0.0).then(|| best_passage(i)).flatten()
         })
     }
@@ -489,9 +584,19 @@ impl Index {
         &self,
         query: &str,
         ranked: Vec<(usize, f64, f64)>,
-        terms: &[(String, f64)],
+        query_terms: &Query,
+        checked: bool,
         passage: impl Fn(usize) -> Option<String>,
     ) -> Vec<Hit> {
+        let terms = &query_terms.terms[..];
+        let units = &query_terms.units;
+        let total: f64 = units.iter().map(|u| u.idf).sum();
+        let rarest = self.idf_df(1);
+        let known: f64 = units
+            .iter()
+            .filter(|u| !u.met_by.is_empty())
+            .map(|u| u.idf / total)
+            .sum();
         let mut latin_words: Vec<String> = analyze(query)
             .into_iter()
             .filter(|t| t.kind == Kind::Word && t.text.is_ascii())
@@ -521,7 +626,35 @@ impl Index {
                 let thin = !d.chinese
                     && matches!(shared[..], [(df, in_title)]
                         if df >= COMMON_DF && (!in_title || latin_words > 1));
+                // (in the document, in its title) for a question word.
+                let met = |u: &Unit| {
+                    u.met_by.iter().fold((false, false), |(body, title), m| {
+                        match self.postings.get(m).and_then(|l| {
+                            l.binary_search_by_key(&(i as u32), |p| p.doc)
+                                .ok()
+                                .map(|k| l[k])
+                        }) {
+                            Some(p) => (true, title || p.title > 0.0),
+                            None => (body, title),
+                        }
+                    })
+                };
+                let mut evidence = Evidence {
+                    known,
+                    checked,
+                    ..Evidence::default()
+                };
+                for u in units {
+                    let (inside, title) = met(u);
+                    if inside {
+                        evidence.coverage += u.idf / total;
+                        evidence.specific = evidence.specific.max(u.idf / rarest);
+                        evidence.title |= title;
+                        evidence.words += 1;
+                    }
+                }
                 Hit {
+                    evidence,
                     thin,
                     doc_id: d.id,
                     title: d.title.clone(),

@@ -51,6 +51,7 @@ impl OfflineConfig {
             (best.score - s.score) / best.score.max(f64::EPSILON)
         });
         !best.thin
+            && (!best.evidence.checked || best.evidence.corroborated())
             && best.confidence >= self.min_confidence
             && (margin >= self.min_margin || best.confidence >= self.sure)
     }
@@ -227,6 +228,62 @@ mod tests {
             answer(&index, "tell me a joke", &config),
             Reply::NoMatch { .. }
         ));
+    }
+
+    #[test]
+    fn a_single_word_met_in_passing_is_not_an_answer() {
+        let docs: Vec<KnowledgeDoc> = [
+            (
+                "Tracking your parcel",
+                "Open the order and tap Track to follow your parcel to your door.",
+            ),
+            (
+                "Contact us",
+                "Live chat is open from 9:00 to 21:00; e-mail us at any time.",
+            ),
+            (
+                "Returns",
+                "You can send an item back within 15 days of delivery.",
+            ),
+            (
+                "Warranty",
+                "Devices are covered for two years against defects.",
+            ),
+        ]
+        .iter()
+        .map(|(t, b)| KnowledgeDoc::new(t, b, vec![], now()).unwrap())
+        .collect();
+        let index = Index::build(&docs);
+        let config = OfflineConfig::default();
+        // Two question words in one document, or the one in its title
+        // with nothing foreign around it: answered.
+        for q in ["track my parcel", "tracking", "is the live chat open"] {
+            assert!(
+                matches!(answer(&index, q, &config), Reply::Answer { .. }),
+                "{q}"
+            );
+        }
+        // One word, and the rest of the question foreign to every
+        // document (flight, police), or one word in passing in a body
+        // ("love", spelled into "live"): not answered.
+        for q in [
+            "how do I track a flight",
+            "how do I contact the police",
+            "I love you",
+        ] {
+            let d = decide(&index, q, &config);
+            assert_eq!(d.answer, None, "{q}: {:?}", d.hits.first());
+        }
+        // Chinese questions are judged by their characters, not this rule.
+        let zh = KnowledgeDoc::new(
+            "查询物流",
+            "在订单页点击物流即可查看包裹位置。",
+            vec![],
+            now(),
+        )
+        .unwrap();
+        let index = Index::build(&[zh]);
+        assert!(decide(&index, "物流怎么查", &config).answer.is_some());
     }
 
     #[test]

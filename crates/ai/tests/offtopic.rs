@@ -79,31 +79,98 @@ const OFF_TOPIC: &[&str] = &[
     "宇宙有多大",
 ];
 
+/// English off-topic questions built on the generic words of customer
+/// service (order, track, refund, pay, cancel, reset, time, price), written
+/// for the corroboration rule (`knowledge::Evidence`) before it was tuned.
+/// Each shares a word or two with some document; the rest of it is foreign
+/// to the knowledge base.
+const GENERIC_WORDS: &[&str] = &[
+    "can you help me order a pizza",
+    "what time is it right now",
+    "how much does a new car cost",
+    "how do I cancel my netflix subscription",
+    "where can I buy cheap flights",
+    "what's the price of bitcoin today",
+    "how do I track a flight",
+    "how do I change a flat tire",
+    "can I return library books late",
+    "my phone battery dies too fast",
+    "how long does it take to boil an egg",
+    "what's the best time to visit japan",
+    "how do I reset my bank pin",
+    "is it going to rain tomorrow",
+    "what is the capital of australia",
+    "how do I get a refund from my airline",
+    "can you help me with my tax return",
+    "how many days until christmas",
+    "what is your favourite colour",
+    "how do I pay my electricity bill",
+    "where is the nearest post office",
+    "how do I open a bank account",
+    "can you book me a taxi",
+    "what are your thoughts on politics",
+    "how much does a wedding cost",
+    "do you deliver groceries",
+    "can I pay my rent with a credit card",
+    "how do I apply for a passport",
+    "what's the speed limit on the highway",
+    "how do I learn to code",
+    "is coffee bad for you",
+    "how do I contact the police",
+    "what size shoe do I wear",
+    "recommend a good book",
+    "how do I write a cover letter",
+    "what's a good name for a goldfish",
+    "how tall is mount everest",
+    "how do I unsubscribe from spam emails",
+    "is there parking near the train station",
+    "how to make my hair grow faster",
+];
+
 fn index() -> Index {
     let set = EvalSet::load(&EvalSet::default_dir(), "dev").unwrap();
     let docs: Vec<_> = set.knowledge_docs().into_iter().map(|(_, d)| d).collect();
     Index::build(&docs)
 }
 
-#[test]
-fn off_topic_questions_get_no_passage() {
+/// The questions of `list` the assistant answers with a passage.
+fn answered(list: &[&'static str]) -> Vec<&'static str> {
     let index = index();
     let config = OfflineConfig::default();
-    let answered: Vec<&str> = OFF_TOPIC
-        .iter()
+    list.iter()
         .copied()
         .filter(|q| decide(&index, q, &config).answer.is_some())
-        .collect();
-    // Measured when written: 5 of 65 (7.7 %), down from 7; the rest share
-    // two words with a document ("good night" and night vision).
-    assert!(answered.len() <= 5, "answered: {answered:?}");
+        .collect()
+}
+
+#[test]
+fn off_topic_questions_get_no_passage() {
+    let answered = answered(OFF_TOPIC);
+    // Measured when written: 5 of 65 (7.7 %), down from 7; 2 since a
+    // document must corroborate an English question (`Evidence`): "do you
+    // sell iphones" and 顺丰的电话是多少 remain.
+    assert!(answered.len() <= 2, "answered: {answered:?}");
     for q in [
         "what's your name",
         "are you a robot",
         "can you order me a pizza",
+        "I love you",
+        "good night",
+        "how do I lose weight",
+        "how do I contact the police",
     ] {
         assert!(!answered.contains(&q), "{q}");
     }
+}
+
+#[test]
+fn generic_words_alone_are_not_an_answer() {
+    let answered = answered(GENERIC_WORDS);
+    // Measured when written: 7 of 40 before the rule, 2 after ("how do I
+    // cancel my netflix subscription", "can I pay my rent with a credit
+    // card": two words each in a document about them, only the brand or the
+    // rent foreign).
+    assert!(answered.len() <= 2, "answered: {answered:?}");
 }
 
 #[test]
