@@ -746,3 +746,113 @@ fn fourth_pass_seventh_round() {
     let wrong = misclassified(&yes, &no);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn fifth_pass_chinese_classes() {
+    let yes = [
+        // Homophones and pinyin of the person and the wish.
+        "帮我转认工",
+        "wo yao zhao zhuguan",
+        "zhao ge kefu",
+        // Skilled persons and escalation to whoever is above.
+        "能不能把这个升级给你们的专家",
+        "让懂行的师傅来跟我讲讲",
+        "麻烦反映给上头的人",
+        "反馈给你们经理",
+        "帮我找一下技术支持",
+        "给我安排个资深客服",
+        // The person reaching out by another channel, or coming to answer.
+        "请你们工作人员加我一下微信",
+        "让售后发邮件给我",
+        "客服来解答一下",
+        // Handing the case to "your people"; a person must act.
+        "把这事交给你们的人",
+        "这个还是需要人来看一下",
+        // Who has the say; a person able to decide; refusing to talk on.
+        "你们店里谁说了算",
+        "有没有懂行的人",
+        "我不想再跟机器聊了",
+        "不想跟你说了",
+    ];
+    let no = [
+        // Conditions about the customer's own future need.
+        "如果我以后要找客服，去哪里找",
+        "万一我需要人工，怎么联系你们",
+        // 别 inside other words; robots that recognise things.
+        "机器人能区别猫和狗吗",
+        "机器人可以识别地毯吗",
+        // Reports of calls; a technician's visit; a feature.
+        "快递小哥给我打电话了",
+        "客服打电话给我说已经退款",
+        "安排师傅上门安装要多少钱",
+        "专家模式在哪里打开",
+        // Negated and unrelated 有没有 / 交给.
+        "有没有用过的人说说效果",
+        "包裹交给门卫就行",
+        "我不想跟家人共用账号",
+        "不用交给你们的人",
+    ];
+    let wrong = misclassified(&yes, &no);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn fifth_pass_english_classes() {
+    let yes = [
+        "could someone in billing phone me",
+        "a human, please",
+        "Somebody from the support team, please.",
+        "I'd rather go through this with a person",
+        "could I ring somebody about this",
+        "who could I speak to",
+        "let an agent take a look",
+        "I'd like my claim reviewed by a human",
+        "is there anybody actually here",
+        "are there people who can help me",
+        "any chance of an agent",
+        "can some1 real call me",
+        "get me a human being",
+        "hook me up with an agent",
+        "I want to be put through to a specialist",
+        "i wanna speak to real ppl",
+        "this chatbot is going in circles",
+        "call me back asap",
+        "pass me to a colleague please",
+    ];
+    let no = [
+        "if I ever need an agent, what's the number?",
+        "If we wanted a person to install it, would that cost extra?",
+        "how long is the queue for an agent right now",
+        "Call me Sam. How do I reset the lock?",
+        "my colleague bought the same camera",
+        "this was handled by an agent last week",
+        "who makes the charging dock",
+        "let me know when it ships",
+        "can I call the lock from the app",
+        "不用 human 了，谢谢",
+        "is there a person detection setting?",
+        "I'd rather not talk to anyone",
+    ];
+    let wrong = misclassified(&yes, &no);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn fifth_pass_strengths() {
+    // Implied: the model may answer these itself.
+    for t in [
+        "who can I talk to?",
+        "我不想跟程序聊了",
+        "谁说了算",
+        "can I phone someone",
+    ] {
+        assert_eq!(request(t), Some(Strength::Implied), "{t}");
+    }
+    for t in [
+        "I want this handled by a person",
+        "反馈给你们负责人",
+        "let a human handle this",
+    ] {
+        assert_eq!(request(t), Some(Strength::Explicit), "{t}");
+    }
+}

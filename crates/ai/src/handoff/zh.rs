@@ -11,6 +11,9 @@ pub(super) const ZH_HOMOPHONES: &[(&str, &str)] = &[
     ("人宫", "人工"),
     ("人公", "人工"),
     ("仁工", "人工"),
+    // 认工 and 人功 are no words of their own: only typos of 人工.
+    ("认工", "人工"),
+    ("人功", "人工"),
     // 人共 is also 人 + 共 (个人共享): only right after a request verb.
     ("转人共", "转人工"),
     ("找人共", "找人工"),
@@ -38,8 +41,21 @@ pub(super) const ZH_PINYIN: &[(&str, &str)] = &[
     ("zhenren", "真人"),
     ("ke fu", "客服"),
     ("kefu", "客服"),
+    // Who is asked for, and the wish before it ("wo yao zhao jingli").
+    ("jing li", "经理"),
+    ("jingli", "经理"),
+    ("zhu guan", "主管"),
+    ("zhuguan", "主管"),
+    ("ling dao", "领导"),
+    ("lingdao", "领导"),
+    ("huo ren", "活人"),
+    ("huoren", "活人"),
+    ("wo yao", "我要"),
+    ("wo xiang", "我想"),
     ("zhuan", "转"),
     ("zhao", "找"),
+    // The measure word between them: "zhao ge ren gong".
+    ("ge", "个"),
     ("rgkf", "人工客服"),
     ("zrg", "转人工"),
     ("zkf", "转客服"),
@@ -101,6 +117,15 @@ pub(super) const ZH_OBJECTS: &[&str] = &[
     // Whoever is above the agent: 找你们上级, 叫你上司来.
     "上级",
     "上司",
+    // "反映给上面的人", "交给上头的人": whoever is above, described.
+    "上面的人",
+    "上头的人",
+    "上边的人",
+    // Someone with a skill: 升级给专家, 让懂技术的师傅来.
+    "专家",
+    "师傅",
+    // The department by its function: 找技术支持.
+    "技术支持",
     "人工",
     "客服",
     "真人",
@@ -119,6 +144,12 @@ pub(super) const ZH_OBJECTS: &[&str] = &[
 /// Objects that are a request only after a request verb (a bare "售后" or
 /// "经理" is a topic, not a call for someone).
 pub(super) const ZH_VERB_ONLY: &[&str] = &[
+    "上面的人",
+    "上头的人",
+    "上边的人",
+    "专家",
+    "师傅",
+    "技术支持",
     "售后",
     "专人",
     "值班的",
@@ -166,6 +197,16 @@ pub(super) const ZH_COMPOUND_NEXT_WORDS: &[&str] = &[
     "视频",
     "图片",
     "演员",
+    // A visit or a job, not a conversation: 安排师傅上门, 叫师傅来修.
+    "上门",
+    "安装",
+    "维修",
+    "来装",
+    "来修",
+    "装",
+    "修",
+    // 专家模式: a feature.
+    "模式",
 ];
 
 /// Request verbs: something is asked of the service (转人工, 找客服, 叫经理).
@@ -200,6 +241,9 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "见",
     "投诉到",
     "投诉给",
+    "反馈给",
+    "反馈到",
+    "汇报给",
     "反映给",
     "请求",
     "转接",
@@ -260,10 +304,46 @@ pub(super) const ZH_OBJECT_ACTS: &[&str] = &[
     "帮我看一下",
     "帮我查一下",
     "帮帮我",
+    // Coming to answer: 真人来解答, 客服来解决.
+    "来解答",
+    "来回答",
+    "来解决",
+    "来帮我",
+    "来看看",
+    "来说",
+    // Reaching out by another channel: 客服加我微信, 发邮件给我.
+    "加我",
+    "私信我",
+    "发邮件给我",
+    "给我发邮件",
+    "邮件联系我",
+    "发短信给我",
+    "给我发短信",
+    "电话联系我",
+    "打电话给我",
+    "给我打电话",
+    "回个电话",
+    "给我回电话",
+    "来电",
 ];
 
 /// Verbs that take a plain 人 ("找个人来", "换个人", "找一个能负责的人").
-pub(super) const ZH_PERSON_VERBS: &[&str] = &["找", "换", "叫", "要", "派", "安排", "让", "请"];
+/// Handing the case on counts too: 交给你们的人, 反映给懂行的人.
+pub(super) const ZH_PERSON_VERBS: &[&str] = &[
+    "找",
+    "换",
+    "叫",
+    "要",
+    "派",
+    "安排",
+    "让",
+    "请",
+    "交给",
+    "转给",
+    "反映给",
+    "升级给",
+    "提交给",
+];
 
 /// Words that may stand between a verb and its object (一个, 你们的, 真正的…).
 pub(super) const ZH_FILLERS: &[&str] = &[
@@ -285,6 +365,13 @@ pub(super) const ZH_FILLERS: &[&str] = &[
     "的",
     "真正的",
     "活的",
+    // What kind of agent: 专属客服, 资深的专员.
+    "专属",
+    "专业的",
+    "专业",
+    "资深的",
+    "资深",
+    "高级",
     "专门",
     "售后",
     "值班",
@@ -877,11 +964,41 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
     {
         return Some(Strength::Explicit);
     }
-    if ZH_CALLBACK.iter().any(|c| clause.contains(c)) && !zh_negated_anywhere(clause) {
+    if ZH_CALLBACK.iter().any(|c| {
+        clause.match_indices(c).any(|(at, _)| {
+            // "快递员打电话给我说放驿站了": a call that happened, reported.
+            let tail = &clause[at + c.len()..];
+            !["说", "了", "过", "的"].iter().any(|p| tail.starts_with(p))
+        })
+    }) && !zh_negated_anywhere(clause)
+        && !ZH_THIRD_PARTIES.iter().any(|t| clause.contains(t))
+    {
+        return Some(Strength::Implied);
+    }
+    // "你们这谁管事", "谁说了算": asking who has the say.
+    let who_decides = [
+        "谁管事",
+        "谁说了算",
+        "谁能做主",
+        "谁做主",
+        "谁是管事的",
+        "哪个管事",
+    ]
+    .iter()
+    .any(|w| clause.contains(w));
+    if zh_refuses_talk(clause) || zh_able_person(clause) || who_decides {
         return Some(Strength::Implied);
     }
     if ZH_BOT.iter().any(|b| clause.contains(b))
-        && ZH_BOT_REFUSAL.iter().any(|r| clause.contains(r))
+        && ZH_BOT_REFUSAL.iter().any(|r| {
+            clause.match_indices(r).any(|(at, _)| {
+                // 别 inside 识别, 区别, 别人 is no "don't".
+                *r != "别"
+                    || !(clause[..at].ends_with([
+                        '识', '区', '分', '类', '告', '特', '级', '性', '个', '辨', '鉴', '差',
+                    ]) || clause[at + r.len()..].starts_with(['人', '的']))
+            })
+        })
     {
         return Some(Strength::Implied);
     }
@@ -913,10 +1030,13 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                 });
             // "换人", "我要找人！": the verb and 人 end the clause; or 人
             // is to talk ("找人聊聊").
-            let bare = rest.strip_prefix('人').is_some_and(|t| {
-                t.trim_end_matches(ZH_END).is_empty()
-                    || ZH_TALK.iter().any(|talk| t.starts_with(talk))
-            });
+            // Fillers first: "交给你们的人吧", "找你们的人".
+            let bare = strip_prefixes(rest, ZH_FILLERS)
+                .strip_prefix('人')
+                .is_some_and(|t| {
+                    t.trim_end_matches(ZH_END).is_empty()
+                        || ZH_TALK.iter().any(|talk| t.starts_with(talk))
+                });
             // "换个会说人话的", "叫个管事的": someone described by what they
             // can do, with no noun.
             let able = rest
@@ -1015,8 +1135,25 @@ pub(super) fn zh_pronoun_request(text: &str) -> bool {
         })
 }
 
-/// "来人啊", "快来个人", "你们这能不能来个人": summoning someone.
+/// "来人啊", "快来个人", "你们这能不能来个人": summoning someone; and
+/// "这种问题还是得人来处理": saying a person must come and act.
 pub(super) fn zh_summons(clause: &str) -> bool {
+    let must = ["得", "需要", "要", "还是要", "必须"].iter().any(|m| {
+        ["人来", "人工来", "真人来"].iter().any(|who| {
+            let call = format!("{m}{who}");
+            clause.match_indices(&call).any(|(at, _)| {
+                let tail = &clause[at + call.len()..];
+                ["处理", "解决", "看", "帮", "回答", "解答", "管"]
+                    .iter()
+                    .any(|a| tail.starts_with(a))
+                    && !ZH_NEG_BEFORE.iter().any(|n| clause[..at].ends_with(n))
+                    && !clause[..at].ends_with('不')
+            })
+        })
+    });
+    if must {
+        return true;
+    }
     ["来人", "来个人", "来一个人", "来个活人"]
         .iter()
         .any(|call| {
@@ -1051,10 +1188,91 @@ pub(super) fn zh_summons(clause: &str) -> bool {
 /// → "找"), when there is one.
 pub(super) fn zh_described(head: &str) -> Option<&str> {
     let desc_end = head.strip_suffix('的')?;
-    ["一个", "一位", "个", "位"].iter().find_map(|m| {
-        let at = desc_end.rfind(m)?;
-        let desc = &desc_end[at + m.len()..];
-        (!desc.is_empty() && desc.chars().count() <= 5)
-            .then(|| strip_suffixes(&desc_end[..at], ZH_FILLERS))
+    ["一个", "一位", "个", "位"]
+        .iter()
+        .find_map(|m| {
+            let at = desc_end.rfind(m)?;
+            let desc = &desc_end[at + m.len()..];
+            (!desc.is_empty() && desc.chars().count() <= 5)
+                .then(|| strip_suffixes(&desc_end[..at], ZH_FILLERS))
+        })
+        .or_else(|| {
+            // No measure word: "让懂技术的师傅来", "找能做主的经理"; the
+            // description says what the person can do.
+            ZH_ABLE.iter().find_map(|a| {
+                let at = desc_end.rfind(a)?;
+                let desc = &desc_end[at..];
+                (desc.chars().count() <= 6).then(|| strip_suffixes(&desc_end[..at], ZH_FILLERS))
+            })
+        })
+}
+
+/// Words that describe a person by what they can do (懂技术的, 能做主的).
+pub(super) const ZH_ABLE: &[&str] = &[
+    "懂",
+    "能",
+    "会",
+    "可以",
+    "管事",
+    "负责",
+    "做主",
+    "说了算",
+    "说话算数",
+    "专业",
+    "靠谱",
+];
+
+/// Third parties whose calls are not the service's (快递员给我打电话).
+pub(super) const ZH_THIRD_PARTIES: &[&str] = &[
+    "快递", "骑手", "司机", "外卖", "物流", "邻居", "家人", "朋友",
+];
+
+/// "有没有能说话算数的人", "有没有懂行的人": asking whether there is a
+/// person who can do something (a person with a power the bot lacks).
+pub(super) fn zh_able_person(clause: &str) -> bool {
+    let Some(at) = clause.find("有没有").map(|a| a + "有没有".len()) else {
+        return false;
+    };
+    let rest = clause[at..].trim_end_matches(ZH_END);
+    let rest = rest
+        .strip_prefix("个")
+        .or_else(|| rest.strip_prefix("一个"))
+        .unwrap_or(rest);
+    rest.strip_suffix("的人").is_some_and(|desc| {
+        desc.chars().count() <= 6
+            && ZH_ABLE.iter().any(|a| desc.starts_with(a))
+            && !zh_negated_anywhere(clause)
     })
+}
+
+/// "我不想跟程序聊了", "别再和机器说了", "不想跟你聊": refusing to go on
+/// talking with the bot (an implied request; the model may disagree).
+pub(super) fn zh_refuses_talk(clause: &str) -> bool {
+    ["不想", "不要", "别", "不愿意", "不愿", "懒得", "不再"]
+        .iter()
+        .any(|neg| {
+            clause.match_indices(neg).any(|(at, _)| {
+                let rest = strip_prefixes(&clause[at + neg.len()..], &["再", "继续", "还"]);
+                let Some(rest) = ["跟", "和", "同", "与"]
+                    .iter()
+                    .find_map(|w| rest.strip_prefix(w))
+                else {
+                    return false;
+                };
+                let rest = strip_prefixes(rest, &["你们", "你", "这个", "这", "个"]);
+                let rest = ["程序", "机器", "ai", "bot"]
+                    .iter()
+                    .find_map(|b| rest.strip_prefix(b))
+                    .or_else(|| {
+                        // "跟你聊": the pronoun alone is the bot.
+                        clause[at + neg.len()..].contains('你').then_some(rest)
+                    });
+                rest.is_some_and(|r| {
+                    let r = strip_prefixes(r, &["人", "再", "继续"]);
+                    ["聊", "说", "沟通", "对话", "讲", "废话", "扯", "交流"]
+                        .iter()
+                        .any(|t| r.starts_with(t))
+                })
+            })
+        })
 }
