@@ -41,6 +41,9 @@ pub(super) const EN_SOFT_OBJECTS: &[&str] = &[
     "colleague",
     "colleagues",
     "coworker",
+    // "put me in touch with the returns department".
+    "department",
+    "dept",
 ];
 
 /// Communication verbs: any person object.
@@ -685,9 +688,14 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                 && is(&["any", "a", "an", "the", "your"], &w[i - 1])
                 && is(EN_STRICT_OBJECTS, x));
         // "is anyone actually there": past an adverb.
+        // "is anybody from the team online": past the group too.
         let next = w[i + 1..]
             .iter()
-            .position(|x| !is(&["actually", "really", "even", "still", "out"], x))
+            .position(|x| {
+                let skipped = is(&["actually", "really", "even", "still", "out", "from"], x)
+                    || (w[i + 1] == "from" && is(EN_PERSON_GROUP, x));
+                !skipped
+            })
             .map(|p| i + 1 + p);
         who && next.and_then(|k| w.get(k)).is_some_and(|n| {
             is(
@@ -928,6 +936,7 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
     }
     // "transfer please", "transfer!": the transfer asked for on its own.
     if w.contains(&"transfer".to_owned())
+        && !negated_clause
         && w.len() <= 3
         && w.iter().all(|x| x == "transfer" || is(EN_POLITE, x))
     {

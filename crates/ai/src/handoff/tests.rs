@@ -856,3 +856,25 @@ fn fifth_pass_strengths() {
         assert_eq!(request(t), Some(Strength::Explicit), "{t}");
     }
 }
+
+#[test]
+fn fifth_pass_third_round() {
+    let yes = [
+        "想跟你们工作人员见面谈",
+        "帮我转客户专员",
+        "有没有人可以帮忙处理一下",
+        "谁能来帮我看看",
+        "is anyone from support around",
+        "connect me to the billing department",
+    ];
+    let no = [
+        "上周咨询过人工客服，这次想问保修",
+        "我没有申请转人工",
+        "不用 transfer",
+        "有人能用这个锁开车库吗",
+        "谁能想到包裹会丢",
+        "the billing department sent me two invoices",
+    ];
+    let wrong = misclassified(&yes, &no);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

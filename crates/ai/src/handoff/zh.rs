@@ -365,7 +365,8 @@ pub(super) const ZH_FILLERS: &[&str] = &[
     "的",
     "真正的",
     "活的",
-    // What kind of agent: 专属客服, 资深的专员.
+    // What kind of agent: 专属客服, 资深的专员, 客户经理.
+    "客户",
     "专属",
     "专业的",
     "专业",
@@ -709,6 +710,10 @@ pub(super) const ZH_REPORTED: &[&str] = &[
     "找过",
     "打过",
     "反映过",
+    "处理过",
+    "咨询过",
+    "投诉过",
+    "转过",
 ];
 
 pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
@@ -906,7 +911,10 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         );
         // A wish may stand between the negation and the verb (没说要转,
         // 不想要找); the negation may also end in one (没必要找).
-        let wish_stripped = strip_suffixes(lead, &["想要", "需要", "要", "想"]);
+        let wish_stripped = strip_suffixes(
+            lead,
+            &["想要", "需要", "要求", "请求", "申请", "说要", "要", "想"],
+        );
         if ZH_NEG_BEFORE
             .iter()
             .any(|n| lead.ends_with(n) || wish_stripped.ends_with(n))
@@ -986,7 +994,25 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
     ]
     .iter()
     .any(|w| clause.contains(w));
-    if zh_refuses_talk(clause) || zh_able_person(clause) || who_decides {
+    // "有人能帮我看下吗", "有没有人可以处理": whether someone can help.
+    let someone_able = [
+        "有人能",
+        "有人可以",
+        "有没有人能",
+        "有没有人可以",
+        "谁能",
+        "谁可以",
+    ]
+    .iter()
+    .any(|w| {
+        clause.match_indices(w).any(|(at, _)| {
+            let tail = strip_prefixes(&clause[at + w.len()..], &["来", "给我", "帮忙"]);
+            ["帮", "处理", "看", "回", "解答", "解决", "管"]
+                .iter()
+                .any(|a| tail.starts_with(a))
+        })
+    }) && !zh_negated_anywhere(clause);
+    if zh_refuses_talk(clause) || zh_able_person(clause) || who_decides || someone_able {
         return Some(Strength::Implied);
     }
     if ZH_BOT.iter().any(|b| clause.contains(b))
@@ -1057,7 +1083,24 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
 
 /// Verbs of talking with someone (说 last: 说话 is the longer word).
 pub(super) const ZH_TALK: &[&str] = &[
-    "说话", "聊", "沟通", "交流", "谈", "对话", "讲", "商量", "解释", "反映", "说",
+    "说话",
+    "聊",
+    "沟通",
+    "交流",
+    "谈",
+    "对话",
+    "讲",
+    "商量",
+    "解释",
+    "反映",
+    "说",
+    // By phone or face to face: 跟你们的人通个电话.
+    "通个电话",
+    "通电话",
+    "打个电话",
+    "打电话",
+    "见面",
+    "视频",
 ];
 
 /// Adverbs between the person and the talking ("跟人当面说清楚").
