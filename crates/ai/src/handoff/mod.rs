@@ -22,7 +22,9 @@
 //!   called back ("回个电话", "call me back");
 //! - unless a negation governs the verb or follows the object ("不用转人工了",
 //!   "no need for an agent"), or the object is part of a compound (a
-//!   following character or word makes it something else).
+//!   following character or word makes it something else), or the clause
+//!   is a condition about the customer's own future need ("如果以后我需要人工,
+//!   怎么联系", "if I ever needed a person…": a question about the service).
 //!
 //! [`request`] says how sure the match is: an [`Strength::Explicit`] request
 //! (a request verb or a bare object, the forms nobody uses for anything
