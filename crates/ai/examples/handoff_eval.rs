@@ -26,6 +26,7 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand14e-dev.jsonl",
     "handoff.hand14e-dev2.jsonl",
     "handoff.hand14e-dev3.jsonl",
+    "handoff.hand14e-dev4.jsonl",
     "handoff.hand14e-check.jsonl",
 ];
 

@@ -121,7 +121,10 @@ const HANDOFF_SETS: &[(&str, &str, f64, f64)] = &[
     ("handoff.hand14e-dev3.jsonl", "mixed", 1.000, 1.000),
     ("handoff.hand14e-check.jsonl", "zh", 1.000, 0.900),
     ("handoff.hand14e-check.jsonl", "en", 1.000, 0.950),
-    ("handoff.hand14e-check.jsonl", "mixed", 0.833, 1.000),
+    ("handoff.hand14e-dev4.jsonl", "zh", 1.000, 1.000),
+    ("handoff.hand14e-dev4.jsonl", "en", 1.000, 1.000),
+    ("handoff.hand14e-dev4.jsonl", "mixed", 1.000, 1.000),
+    ("handoff.hand14e-check.jsonl", "mixed", 1.000, 1.000),
 ];
 
 /// Records a failure when `row` is below the measured precision `p` or

@@ -90,8 +90,9 @@ pub(super) const EN_REAL: &[&str] = &["real", "live", "actual", "human", "living
 /// Verbs that take only a strict object ("I want a human").
 pub(super) const EN_WANT: &[&str] = &[
     "want", "need", "get", "give", "request", "have", "bring", "prefer", "find", "call", "fetch",
-    "send", "ask", "require", "demand", "like", // "any chance of a human?".
-    "chance",
+    "send", "ask", "require", "demand", "like",
+    // "any chance of a human?", "looking for a real person".
+    "chance", "look", "search", "seek",
 ];
 
 /// What may stand between a verb and its object.
@@ -395,6 +396,7 @@ pub(super) const EN_PERSON_GROUP: &[&str] = &[
     "shop",
     "warranty",
     "returns",
+    "branch",
     "company",
     "office",
     "head",
@@ -723,6 +725,9 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
     }
     // A Chinese negation governs English words in a mixed message too
     // ("不用 agent 了 thanks").
+    let has_cjk = clause
+        .chars()
+        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
     let zh_negated = ["不用", "不需要", "不要", "无需", "不必", "没必要", "别"]
         .iter()
         .any(|n| clause.contains(n));
@@ -978,14 +983,40 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         if w[0] == "when" {
             continue;
         }
+        // "speak with the store manager": a place before a manager names
+        // which one, not another kind of person.
+        let which_manager = i > 0
+            && is(&["store", "shop", "branch", "account"], &w[i - 1])
+            && is(&["manager", "managers", "supervisor"], word);
         if w.get(i + 1).is_some_and(|n| is(EN_COMPOUND_NEXT, n))
-            || (i > 0 && is(EN_COMPOUND_PREV, &w[i - 1]))
+            || (i > 0 && is(EN_COMPOUND_PREV, &w[i - 1]) && !which_manager)
             || (i > 0 && is(&["i'm", "im", "am"], &w[i - 1]))
         {
             continue;
         }
-        // Bare object.
-        if strict && !zh_negated && w.iter().all(|x| x == word || is(EN_POLITE, x)) {
+        // "I need someone at home to sign for it": someone present, not
+        // someone to talk to.
+        if w[i + 1..]
+            .first()
+            .is_some_and(|n| is(&["home", "present"], n))
+            || w[i + 1..].starts_with(&["at".to_owned(), "home".to_owned()])
+            || (w.get(i + 1).is_some_and(|n| n == "to")
+                && w.get(i + 2)
+                    .is_some_and(|n| is(&["sign", "receive", "accept", "collect"], n)))
+        {
+            continue;
+        }
+        // Bare object. Not in a Chinese sentence, whose words the English
+        // reader cannot see ("human 门锁支持指纹吗", "agent 说三天到"): the
+        // Chinese reader judges a bare object there.
+        if strict
+            && !zh_negated
+            && !has_cjk
+            && !w
+                .iter()
+                .any(|x| is(&["thanks", "thank", "thx", "cheers", "bye"], x))
+            && w.iter().all(|x| x == word || is(EN_POLITE, x))
+        {
             best = best.max(Some(Strength::Explicit));
             continue;
         }

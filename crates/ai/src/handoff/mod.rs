@@ -196,6 +196,9 @@ const SELF_DESCRIBED: &[&str] = &[
 /// A message that says the matter is settled declines whatever it asked.
 const DECLINED: &[&str] = &[
     "figured it out",
+    "that solved it",
+    "that fixed it",
+    "solved it, thanks",
     "never mind",
     "nevermind",
     "all good now",

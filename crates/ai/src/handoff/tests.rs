@@ -878,3 +878,27 @@ fn fifth_pass_third_round() {
     let wrong = misclassified(&yes, &no);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn fifth_pass_fourth_round() {
+    let yes = [
+        "could I talk to the branch manager",
+        "I'm looking for an agent to help with a refund",
+        "叫个 live 客服",
+        "来个 real human",
+        "human 在不在",
+        "客服 agent 都可以，快",
+    ];
+    let no = [
+        "thanks agent",
+        "That fixed it, bye",
+        "does someone need to be home for the install?",
+        "I need somebody present to sign",
+        "agent 说明天发货",
+        "human 检测灵敏度怎么调",
+        "real person 和照片能区分吗",
+        "the store manager gave me a coupon",
+    ];
+    let wrong = misclassified(&yes, &no);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

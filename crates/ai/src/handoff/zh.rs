@@ -392,6 +392,10 @@ pub(super) const ZH_FILLERS: &[&str] = &[
     "店",
     "你",
     "您",
+    // English adjectives before a Chinese object: 找个 real 客服.
+    "real",
+    "live",
+    "actual",
 ];
 
 /// Clause words that may surround a bare object ("人工！", "我要真人啊").
@@ -469,6 +473,10 @@ pub(super) const ZH_POLITE: &[&str] = &[
     "请问",
     // Whether one is there now: 客服在线吗.
     "在线",
+    // Either will do: "人工 agent 都行".
+    "都行",
+    "都可以",
+    "也行",
 ];
 
 /// Negations that, right before the verb, decline ("不用转人工").
@@ -612,10 +620,25 @@ pub(super) const ZH_CALLBACK: &[&str] = &[
     "打过来",
 ];
 
+/// English persons made real, seen as objects inside Chinese text ("给我个
+/// real person"; a plain "person" there is too often something else).
+pub(super) const EN_REAL_PERSONS: &[&str] = &[
+    "real person",
+    "live person",
+    "actual person",
+    "real people",
+    "real human",
+    "live human",
+];
+
 /// The longest object starting at char index `i`, if it is not a compound.
 pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
     let rest = chars.get(i..)?;
-    for obj in ZH_OBJECTS.iter().chain(EN_STRICT_OBJECTS) {
+    for obj in ZH_OBJECTS
+        .iter()
+        .chain(EN_REAL_PERSONS)
+        .chain(EN_STRICT_OBJECTS)
+    {
         // Compared char by char, without collecting (this runs at every
         // position of every clause).
         let len = obj.chars().count();
@@ -750,9 +773,17 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         let greets = ["你好", "您好"]
             .iter()
             .any(|g| after.trim_start().starts_with(g))
-            || ["谢谢", "感谢", "辛苦"]
-                .iter()
-                .any(|t| before.trim_end().ends_with(t));
+            || [
+                "谢谢",
+                "感谢",
+                "辛苦",
+                "thanks",
+                "thank you",
+                "thx",
+                "cheers",
+            ]
+            .iter()
+            .any(|t| before.trim_end().ends_with(t));
         if rest_before.trim().is_empty()
             && rest_after.trim().is_empty()
             && !info
@@ -840,7 +871,7 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             "给我个",
         ]
         .iter()
-        .any(|c| before.ends_with(c))
+        .any(|c| before.trim_end().ends_with(c))
             && !zh_negated_anywhere(&before)
             && !info
         {
