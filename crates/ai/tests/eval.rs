@@ -110,7 +110,7 @@ const HANDOFF_SETS: &[(&str, &str, f64, f64)] = &[
     ("handoff.hand14-dev6.jsonl", "en", 1.000, 1.000),
     ("handoff.hand14-dev7.jsonl", "zh", 1.000, 1.000),
     ("handoff.hand14-dev7.jsonl", "en", 1.000, 1.000),
-    ("handoff.hand14-check.jsonl", "zh", 0.973, 0.973),
+    ("handoff.hand14-check.jsonl", "zh", 0.974, 1.000),
     ("handoff.hand14-check.jsonl", "en", 1.000, 1.000),
     ("handoff.hand14e-dev.jsonl", "zh", 1.000, 1.000),
     ("handoff.hand14e-dev.jsonl", "en", 1.000, 1.000),
@@ -124,6 +124,9 @@ const HANDOFF_SETS: &[(&str, &str, f64, f64)] = &[
     ("handoff.hand14e-dev4.jsonl", "zh", 1.000, 1.000),
     ("handoff.hand14e-dev4.jsonl", "en", 1.000, 1.000),
     ("handoff.hand14e-dev4.jsonl", "mixed", 1.000, 1.000),
+    ("handoff.hand14e-dev5.jsonl", "zh", 1.000, 1.000),
+    ("handoff.hand14e-dev5.jsonl", "en", 1.000, 1.000),
+    ("handoff.hand14e-dev5.jsonl", "mixed", 1.000, 1.000),
     ("handoff.hand14e-check.jsonl", "mixed", 1.000, 1.000),
 ];
 

@@ -566,6 +566,20 @@ pub(super) fn words(clause: &str) -> Vec<String> {
 /// One typo away from a person word ("humn", "agnet", "reprsentative"):
 /// that word. Short words are left alone (too many near neighbours).
 pub(super) fn fix_typo(word: &str) -> String {
+    // Two letters swapped ("tlak", "huamn", "agnet"): one slip too.
+    for target in ["talk", "speak", "human", "agent", "person"] {
+        if word.len() == target.len() && word != target {
+            let (a, b) = (word.as_bytes(), target.as_bytes());
+            let diff: Vec<usize> = (0..a.len()).filter(|&k| a[k] != b[k]).collect();
+            if diff.len() == 2
+                && diff[1] == diff[0] + 1
+                && a[diff[0]] == b[diff[1]]
+                && a[diff[1]] == b[diff[0]]
+            {
+                return target.to_owned();
+            }
+        }
+    }
     // A word of the grammar is no typo ("human" is not a misspelt "humans").
     let known = EN_STRICT_OBJECTS
         .iter()
@@ -811,7 +825,6 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         let able = w.get(i + 1).is_some_and(|x| is(&["able", "available"], x))
             && w.get(i + 2).is_some_and(|x| x == "to")
             && head.iter().any(|x| is(&["is", "are"], x));
-        let modal = modal || able;
         let mut after = if able { i + 3 } else { i + 1 };
         // "can someone from your support team email me": past the
         // group the person belongs to.
@@ -824,6 +837,28 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                 .count();
             after += 1 + group;
         }
+        // "Someone from customer service needs to look at this": the
+        // person, as the clause's subject, must act.
+        let subject = w[..i].iter().all(|x| {
+            is(
+                &[
+                    "a", "an", "the", "some", "please", "ok", "so", "real", "live", "actual",
+                    "human",
+                ],
+                x,
+            )
+        });
+        let obliged = subject
+            && w.get(after)
+                .is_some_and(|x| is(&["needs", "need", "has", "have", "should", "must"], x));
+        if obliged {
+            after += if w.get(after + 1).is_some_and(|x| x == "to") {
+                2
+            } else {
+                1
+            };
+        }
+        let modal = modal || able || obliged;
         // The act, past adverbs ("can someone actually help me").
         let act = w[after.min(w.len())..].iter().find(|x| {
             !is(
@@ -1104,9 +1139,14 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             && w[i.saturating_sub(6)..i]
                 .iter()
                 .any(|x| is(&["rather", "prefer", "prefers", "preferably"], x));
+        // "have a word with a member of your team".
+        let a_word = w[j.saturating_sub(1)..i]
+            .windows(3)
+            .any(|t| t[0] == "a" && t[1] == "word" && t[2] == "with");
         let verb_ok = is(EN_TALK, &w[j - 1])
             || is(EN_TALK, verb)
             || preferred
+            || a_word
             || (want && (strict || is(EN_WANT_SOFT, word)));
         // "talk to the person" needs the verb right after fillers; "speak"
         // may also be found further back ("speak to a real human").
@@ -1115,7 +1155,9 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         // on to a supervisor", "forward my case to a specialist").
         let verb_ok = verb_ok
             || (j.saturating_sub(5)..j).any(|k| {
-                is(EN_TALK, &w[k])
+                // "send this to a real agent", "raise this with your
+                // manager": a case taken to a person named as such.
+                (is(EN_TALK, &w[k]) || (strict && is(&["send", "raise", "take", "bring"], &w[k])))
                     && w[k + 1..j].iter().all(|x| {
                         is(EN_FILLERS, x)
                                 || is(EN_TALK, x)

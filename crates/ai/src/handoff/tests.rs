@@ -902,3 +902,30 @@ fn fifth_pass_fourth_round() {
     let wrong = misclassified(&yes, &no);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn fifth_pass_fifth_round() {
+    let yes = [
+        "麻烦你们的同事处理一下",
+        "想跟你们技术经理直接聊",
+        "帮我转一个懂保修的人",
+        "能派人联系我吗",
+        "human 客服 where",
+        "Could I have a word with someone from your team?",
+        "i want to tlak to an agnet",
+        "A supervisor should look at this",
+        "send my case to a manager",
+        "raise it with a supervisor please",
+    ];
+    let no = [
+        "让同事帮我买了一个",
+        "转个人账户可以退款吗",
+        "客服的回复太慢了",
+        "找客服的渠道有哪些",
+        "send the invoice to my manager",
+        "someone has to be home for delivery?",
+        "what's the word for agent in Chinese",
+    ];
+    let wrong = misclassified(&yes, &no);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -91,6 +91,11 @@ pub(super) fn zh_pinyin(text: &str) -> String {
 
 /// Person objects, longest first (a longer one wins at the same place).
 pub(super) const ZH_OBJECTS: &[&str] = &[
+    // Colleagues of the agent, named as such: 请你们相关负责的同事处理.
+    "负责的同事",
+    "相关同事",
+    "你们同事",
+    "你们的同事",
     "人工客服",
     "人工服务",
     "人工坐席",
@@ -144,6 +149,10 @@ pub(super) const ZH_OBJECTS: &[&str] = &[
 /// Objects that are a request only after a request verb (a bare "售后" or
 /// "经理" is a topic, not a call for someone).
 pub(super) const ZH_VERB_ONLY: &[&str] = &[
+    "负责的同事",
+    "相关同事",
+    "你们同事",
+    "你们的同事",
     "上面的人",
     "上头的人",
     "上边的人",
@@ -199,6 +208,9 @@ pub(super) const ZH_COMPOUND_NEXT_WORDS: &[&str] = &[
     "演员",
     // A visit or a job, not a conversation: 安排师傅上门, 叫师傅来修.
     "上门",
+    "的方式",
+    "的渠道",
+    "的方法",
     "安装",
     "维修",
     "来装",
@@ -365,8 +377,13 @@ pub(super) const ZH_FILLERS: &[&str] = &[
     "的",
     "真正的",
     "活的",
-    // What kind of agent: 专属客服, 资深的专员, 客户经理.
+    // What kind of agent: 专属客服, 资深的专员, 客户经理, 销售经理,
+    // 相关负责的同事.
+    "相关的",
+    "相关",
     "客户",
+    "销售",
+    "技术",
     "专属",
     "专业的",
     "专业",
@@ -462,6 +479,8 @@ pub(super) const ZH_POLITE: &[&str] = &[
     "thanks",
     "thx",
     "asap",
+    // "human 客服 where".
+    "where",
     "妹子",
     "小哥",
     "美女",
@@ -550,6 +569,11 @@ pub(super) const ZH_INFO: &[&str] = &[
     "国庆",
     "24小时",
     "全天",
+    // Ways and terms of reaching them: 联系客服的方式有哪些, 有什么条件.
+    "方式",
+    "渠道",
+    "条件",
+    "哪些",
 ];
 
 /// The bot, and what refuses it.
@@ -850,12 +874,15 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         // Politeness and urgency may come first ("客服快出来",
         // "客服小姐姐出来一下").
         let urged = strip_prefixes(&after, ZH_POLITE);
-        let object_acts = ZH_OBJECT_ACTS.iter().any(|a| {
-            [after.trim_start(), urged].iter().any(|s| {
-                s.strip_prefix(a)
-                    .is_some_and(|r| !["说", "了", "过", "的"].iter().any(|p| r.starts_with(p)))
-            })
-        });
+        // "人工客服的回复我收到了": the object's reply, a noun.
+        let possessive = after.trim_start().starts_with('的');
+        let object_acts = !possessive
+            && ZH_OBJECT_ACTS.iter().any(|a| {
+                [after.trim_start(), urged].iter().any(|s| {
+                    s.strip_prefix(a)
+                        .is_some_and(|r| !["说", "了", "过", "的"].iter().any(|p| r.starts_with(p)))
+                })
+            });
         if (asks_for_one || object_acts) && !info && !zh_negated_anywhere(&before) {
             best = best.max(Some(Strength::Explicit));
             continue;
@@ -1093,6 +1120,10 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                 .is_some_and(|t| {
                     t.trim_end_matches(ZH_END).is_empty()
                         || ZH_TALK.iter().any(|talk| t.starts_with(talk))
+                        // "能安排人联系我吗": the person to reach out.
+                        || ["联系我", "回我", "给我打", "打给我", "来处理", "处理"]
+                            .iter()
+                            .any(|a| t.starts_with(a))
                 });
             // "换个会说人话的", "叫个管事的": someone described by what they
             // can do, with no noun.
@@ -1109,6 +1140,19 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                 });
             !negated && (classifier || described || bare || able)
         })
+    }) || zh_transfer_to_described(clause)
+}
+
+/// "给我转个能处理退款的人": 转 to a person described by what they can do
+/// (not 转个人账户: only a description ending in 的人).
+fn zh_transfer_to_described(clause: &str) -> bool {
+    clause.match_indices('转').any(|(i, _)| {
+        let rest = &clause[i + '转'.len_utf8()..];
+        let rest = strip_prefixes(rest, &["一下", "给我", "个", "一个", "位", "一位"]);
+        rest.chars().count() <= 14
+            && ZH_ABLE.iter().any(|a| rest.starts_with(a))
+            && rest.trim_end_matches(ZH_END).ends_with("的人")
+            && !ZH_NEG_BEFORE.iter().any(|n| clause[..i].ends_with(n))
     })
 }
 
