@@ -28,6 +28,7 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand14e-dev3.jsonl",
     "handoff.hand14e-dev4.jsonl",
     "handoff.hand14e-dev5.jsonl",
+    "handoff.hand14e-dev6.jsonl",
     "handoff.hand14e-check.jsonl",
 ];
 

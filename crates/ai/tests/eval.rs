@@ -110,7 +110,7 @@ const HANDOFF_SETS: &[(&str, &str, f64, f64)] = &[
     ("handoff.hand14-dev6.jsonl", "en", 1.000, 1.000),
     ("handoff.hand14-dev7.jsonl", "zh", 1.000, 1.000),
     ("handoff.hand14-dev7.jsonl", "en", 1.000, 1.000),
-    ("handoff.hand14-check.jsonl", "zh", 0.974, 1.000),
+    ("handoff.hand14-check.jsonl", "zh", 1.000, 1.000),
     ("handoff.hand14-check.jsonl", "en", 1.000, 1.000),
     ("handoff.hand14e-dev.jsonl", "zh", 1.000, 1.000),
     ("handoff.hand14e-dev.jsonl", "en", 1.000, 1.000),
@@ -127,6 +127,9 @@ const HANDOFF_SETS: &[(&str, &str, f64, f64)] = &[
     ("handoff.hand14e-dev5.jsonl", "zh", 1.000, 1.000),
     ("handoff.hand14e-dev5.jsonl", "en", 1.000, 1.000),
     ("handoff.hand14e-dev5.jsonl", "mixed", 1.000, 1.000),
+    ("handoff.hand14e-dev6.jsonl", "zh", 1.000, 1.000),
+    ("handoff.hand14e-dev6.jsonl", "en", 1.000, 0.867),
+    ("handoff.hand14e-dev6.jsonl", "mixed", 1.000, 1.000),
     ("handoff.hand14e-check.jsonl", "mixed", 1.000, 1.000),
 ];
 

@@ -44,6 +44,8 @@ pub(super) const EN_SOFT_OBJECTS: &[&str] = &[
     // "put me in touch with the returns department".
     "department",
     "dept",
+    // "speak to whoever handles complaints".
+    "whoever",
 ];
 
 /// Communication verbs: any person object.
@@ -91,8 +93,9 @@ pub(super) const EN_REAL: &[&str] = &["real", "live", "actual", "human", "living
 pub(super) const EN_WANT: &[&str] = &[
     "want", "need", "get", "give", "request", "have", "bring", "prefer", "find", "call", "fetch",
     "send", "ask", "require", "demand", "like",
-    // "any chance of a human?", "looking for a real person".
-    "chance", "look", "search", "seek",
+    // "any chance of a human?", "looking for a real person", "I could use
+    // an agent's help".
+    "chance", "look", "search", "seek", "use",
 ];
 
 /// What may stand between a verb and its object.
@@ -551,6 +554,15 @@ pub(super) fn words(clause: &str) -> Vec<String> {
             _ => w,
         })
         .collect();
+    // "a supervisor's help": the person, helping (not "the agent's name").
+    for k in 0..w.len().saturating_sub(1) {
+        if is_help(&w[k + 1])
+            && let Some(person) = w[k].strip_suffix("'s")
+            && EN_STRICT_OBJECTS.contains(&person)
+        {
+            w[k] = person.to_owned();
+        }
+    }
     // "a human being", "human beings": the person, once.
     w.retain({
         let mut prev_human = false;
@@ -561,6 +573,11 @@ pub(super) fn words(clause: &str) -> Vec<String> {
         }
     });
     w
+}
+
+/// What a person's possessive may give ("a supervisor's help").
+fn is_help(word: &str) -> bool {
+    matches!(word, "help" | "assistance" | "attention" | "input")
 }
 
 /// One typo away from a person word ("humn", "agnet", "reprsentative"):
@@ -701,8 +718,12 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         // "is a manager available", "any agents online".
         let who = is(&["anyone", "anybody", "someone", "somebody"], x)
             || (i > 0
-                && is(&["any", "a", "an", "the", "your"], &w[i - 1])
-                && is(EN_STRICT_OBJECTS, x));
+                && is(EN_STRICT_OBJECTS, x)
+                && (is(&["any", "a", "an", "the", "your"], &w[i - 1])
+                    // "is a real human around", "is a live agent available".
+                    || (i > 1
+                        && is(EN_REAL, &w[i - 1])
+                        && is(&["any", "a", "an", "the", "your"], &w[i - 2]))));
         // "is anyone actually there": past an adverb.
         // "is anybody from the team online": past the group too.
         let next = w[i + 1..]

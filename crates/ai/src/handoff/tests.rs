@@ -929,3 +929,28 @@ fn fifth_pass_fifth_round() {
     let wrong = misclassified(&yes, &no);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn fifth_pass_sixth_round() {
+    let yes = [
+        "请你们售后同事联系我",
+        "我想跟懂行的人讨论一下",
+        "要真人服务",
+        "客服看到请回复",
+        "is a real agent around?",
+        "is the live human available",
+        "let me talk to whoever is on duty",
+        "I could use an agent's help",
+        "帮我 reach 人工",
+        "please call 我",
+    ];
+    let no = [
+        "我同事的锁坏了",
+        "真人服务和自助服务哪个快",
+        "what was the agent's name",
+        "别 call 我",
+        "is the real agent app free?",
+    ];
+    let wrong = misclassified(&yes, &no);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -98,6 +98,11 @@ pub(super) const ZH_OBJECTS: &[&str] = &[
     "你们的同事",
     "人工客服",
     "人工服务",
+    "真人服务",
+    // The agent's colleagues by department: 你们的技术同事.
+    "技术同事",
+    "售后同事",
+    "客服同事",
     "人工坐席",
     "人工座席",
     "真人客服",
@@ -149,6 +154,9 @@ pub(super) const ZH_OBJECTS: &[&str] = &[
 /// Objects that are a request only after a request verb (a bare "售后" or
 /// "经理" is a topic, not a call for someone).
 pub(super) const ZH_VERB_ONLY: &[&str] = &[
+    "技术同事",
+    "售后同事",
+    "客服同事",
     "负责的同事",
     "相关同事",
     "你们同事",
@@ -236,6 +244,8 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "transfer me to",
     "connect me to",
     "connect to",
+    "contact",
+    "reach",
     // Escalating: 升级到主管, 上报给经理, 交给专员.
     "升级到",
     "升级给",
@@ -323,6 +333,11 @@ pub(super) const ZH_OBJECT_ACTS: &[&str] = &[
     "来帮我",
     "来看看",
     "来说",
+    // Whoever reads this: 工作人员看到回复一下.
+    "看到回复",
+    "看到后回复",
+    "看到请回复",
+    "看到联系我",
     // Reaching out by another channel: 客服加我微信, 发邮件给我.
     "加我",
     "私信我",
@@ -642,6 +657,9 @@ pub(super) const ZH_CALLBACK: &[&str] = &[
     "打我手机",
     // "我留个电话，你们打过来吧".
     "打过来",
+    // Mixed: "call 我一下".
+    "call 我",
+    "call我",
 ];
 
 /// English persons made real, seen as objects inside Chinese text ("给我个
@@ -1034,7 +1052,11 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         clause.match_indices(c).any(|(at, _)| {
             // "快递员打电话给我说放驿站了": a call that happened, reported.
             let tail = &clause[at + c.len()..];
-            !["说", "了", "过", "的"].iter().any(|p| tail.starts_with(p))
+            // "不要 call 我": declined right before.
+            let declined = ZH_NEG_BEFORE
+                .iter()
+                .any(|n| clause[..at].trim_end().ends_with(n));
+            !declined && !["说", "了", "过", "的"].iter().any(|p| tail.starts_with(p))
         })
     }) && !zh_negated_anywhere(clause)
         && !ZH_THIRD_PARTIES.iter().any(|t| clause.contains(t))
@@ -1171,6 +1193,8 @@ pub(super) const ZH_TALK: &[&str] = &[
     "说",
     // By phone or face to face: 跟你们的人通个电话.
     "通个电话",
+    "讨论",
+    "协商",
     "通电话",
     "打个电话",
     "打电话",
@@ -1187,6 +1211,16 @@ pub(super) fn zh_talk_with_person(clause: &str) -> bool {
     ["和", "跟", "同", "与"].iter().any(|with| {
         clause.match_indices(with).any(|(i, _)| {
             let rest = strip_prefixes(&clause[i + with.len()..], ZH_FILLERS);
+            // "跟懂行的人讨论": a person described by what they can do.
+            let rest = match rest.find("的人") {
+                Some(at)
+                    if rest[..at].chars().count() <= 5
+                        && ZH_ABLE.iter().any(|a| rest.starts_with(a)) =>
+                {
+                    &rest[at + "的".len()..]
+                }
+                _ => rest,
+            };
             let rest = rest
                 .strip_prefix("真人")
                 .or_else(|| rest.strip_prefix("活人"))
