@@ -29,6 +29,7 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand14e-dev4.jsonl",
     "handoff.hand14e-dev5.jsonl",
     "handoff.hand14e-dev6.jsonl",
+    "handoff.hand14e-dev7.jsonl",
     "handoff.hand14e-check.jsonl",
 ];
 

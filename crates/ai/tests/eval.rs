@@ -130,6 +130,9 @@ const HANDOFF_SETS: &[(&str, &str, f64, f64)] = &[
     ("handoff.hand14e-dev6.jsonl", "zh", 1.000, 1.000),
     ("handoff.hand14e-dev6.jsonl", "en", 1.000, 0.867),
     ("handoff.hand14e-dev6.jsonl", "mixed", 1.000, 1.000),
+    ("handoff.hand14e-dev7.jsonl", "zh", 1.000, 0.917),
+    ("handoff.hand14e-dev7.jsonl", "en", 1.000, 1.000),
+    ("handoff.hand14e-dev7.jsonl", "mixed", 1.000, 1.000),
     ("handoff.hand14e-check.jsonl", "mixed", 1.000, 1.000),
 ];
 

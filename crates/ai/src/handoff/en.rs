@@ -967,7 +967,12 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                 .iter()
                 .any(|v| is(&["want", "need", "like", "please", "get", "have"], v))
     });
-    if wished_passive && !negated_clause {
+    // "does the chat get transferred to an agent automatically?": how the
+    // service works, not a wish.
+    let how_it_works = w
+        .iter()
+        .any(|x| is(&["automatically", "usually", "always", "normally"], x));
+    if wished_passive && !negated_clause && !how_it_works {
         return Some(Strength::Explicit);
     }
     // "I want this handled by a person", "I'd like it reviewed by a
@@ -1017,8 +1022,8 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         ]
         .iter()
         .any(|p| joined.contains(&format!(" {p} ")))
-        || joined.contains(" be transferred ")
-        || joined.contains(" get transferred ")
+        || ((joined.contains(" be transferred ") || joined.contains(" get transferred "))
+            && !how_it_works)
     {
         return Some(Strength::Explicit);
     }
@@ -1197,7 +1202,12 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             ((v.ends_with("ed") && v != "need") || is(&["spoke", "spoken", "got", "sent"], v))
                 && !(j >= 2 && is(&["be", "get", "getting", "being"], &w[j - 2]))
         };
-        if past {
+        // "does the chat get transferred to an agent automatically?":
+        // how the service works, not a wish.
+        let how_it_works = w[j - 1].ends_with("ed")
+            && w.iter()
+                .any(|x| is(&["automatically", "usually", "always", "normally"], x));
+        if past || how_it_works {
             continue;
         }
         // "how do I contact support by email": the channel, not a person.

@@ -954,3 +954,21 @@ fn fifth_pass_sixth_round() {
     let wrong = misclassified(&yes, &no);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn fifth_pass_seventh_round() {
+    let yes = [
+        "叫你们掌柜出来",
+        "找店主",
+        "真人 now",
+        "can I get transferred to an agent",
+    ];
+    let no = [
+        "刚和客服说完，谢谢",
+        "跟人工沟通完了",
+        "店主推荐的那款还有吗",
+        "is my chat always transferred to an agent?",
+    ];
+    let wrong = misclassified(&yes, &no);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

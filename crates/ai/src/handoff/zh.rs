@@ -103,6 +103,9 @@ pub(super) const ZH_OBJECTS: &[&str] = &[
     "技术同事",
     "售后同事",
     "客服同事",
+    // The shop's owner: 跟店主聊聊.
+    "店主",
+    "掌柜",
     "人工坐席",
     "人工座席",
     "真人客服",
@@ -154,6 +157,8 @@ pub(super) const ZH_OBJECTS: &[&str] = &[
 /// Objects that are a request only after a request verb (a bare "售后" or
 /// "经理" is a topic, not a call for someone).
 pub(super) const ZH_VERB_ONLY: &[&str] = &[
+    "店主",
+    "掌柜",
     "技术同事",
     "售后同事",
     "客服同事",
@@ -494,8 +499,9 @@ pub(super) const ZH_POLITE: &[&str] = &[
     "thanks",
     "thx",
     "asap",
-    // "human 客服 where".
+    // "human 客服 where", "人工 now".
     "where",
+    "now",
     "妹子",
     "小哥",
     "美女",
@@ -777,6 +783,12 @@ pub(super) const ZH_REPORTED: &[&str] = &[
     "反映过",
     "处理过",
     "咨询过",
+    // Finished talking: 刚跟客服聊完.
+    "聊完",
+    "说完",
+    "谈完",
+    "沟通完",
+    "问完",
     "投诉过",
     "转过",
 ];
