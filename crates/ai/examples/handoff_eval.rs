@@ -5,7 +5,7 @@
 //!
 //! `cargo run -p chat-ai --example handoff_eval -- [--misses] FILE…`
 //! (paths relative to `crates/ai/eval/` or absolute; with no file, the
-//! committed and hand14 sets). `--misses` lists the mistakes of tuning files
+//! committed, hand14 and hand14e sets). `--misses` lists the mistakes of tuning files
 //! only: a file whose name says `holdout` or `check` is for measuring, and
 //! its mistakes are never printed.
 
@@ -23,6 +23,14 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand14-dev6.jsonl",
     "handoff.hand14-dev7.jsonl",
     "handoff.hand14-check.jsonl",
+    "handoff.hand14e-dev.jsonl",
+    "handoff.hand14e-dev2.jsonl",
+    "handoff.hand14e-dev3.jsonl",
+    "handoff.hand14e-dev4.jsonl",
+    "handoff.hand14e-dev5.jsonl",
+    "handoff.hand14e-dev6.jsonl",
+    "handoff.hand14e-dev7.jsonl",
+    "handoff.hand14e-check.jsonl",
 ];
 
 fn load(path: &std::path::Path) -> Result<Vec<HandoffCase>, Box<dyn std::error::Error>> {

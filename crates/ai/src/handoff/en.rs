@@ -26,8 +26,26 @@ pub(super) const EN_STRICT_OBJECTS: &[&str] = &[
 /// Objects only a communication verb takes ("talk to someone", not "I need
 /// someone to install it").
 pub(super) const EN_SOFT_OBJECTS: &[&str] = &[
-    "person", "people", "someone", "somebody", "staff", "employee", "support", "service", "team",
-    "customer", "cs", "you",
+    "person",
+    "people",
+    "someone",
+    "somebody",
+    "staff",
+    "employee",
+    "support",
+    "service",
+    "team",
+    "customer",
+    "cs",
+    "you",
+    "colleague",
+    "colleagues",
+    "coworker",
+    // "put me in touch with the returns department".
+    "department",
+    "dept",
+    // "speak to whoever handles complaints".
+    "whoever",
 ];
 
 /// Communication verbs: any person object.
@@ -51,11 +69,21 @@ pub(super) const EN_TALK: &[&str] = &[
     "switch",
     // "put me in touch with a person".
     "touch",
+    // "hook me up with someone", "loop in a human".
+    "hook",
+    "loop",
 ];
 
 /// Soft objects a want-verb may take ("I need a person to look at it").
 pub(super) const EN_WANT_SOFT: &[&str] = &[
-    "person", "people", "someone", "somebody", "staff", "employee",
+    "person",
+    "people",
+    "someone",
+    "somebody",
+    "staff",
+    "employee",
+    "colleague",
+    "coworker",
 ];
 
 /// Adjectives that make any person object a request ("a real person").
@@ -65,6 +93,9 @@ pub(super) const EN_REAL: &[&str] = &["real", "live", "actual", "human", "living
 pub(super) const EN_WANT: &[&str] = &[
     "want", "need", "get", "give", "request", "have", "bring", "prefer", "find", "call", "fetch",
     "send", "ask", "require", "demand", "like",
+    // "any chance of a human?", "looking for a real person", "I could use
+    // an agent's help".
+    "chance", "look", "search", "seek", "use",
 ];
 
 /// What may stand between a verb and its object.
@@ -309,8 +340,76 @@ pub(super) const EN_DEVICES: &[&str] = &[
     "robot",
 ];
 
+/// What may follow "call me" in a request to be called ("call me back",
+/// "call me asap", "call me on 555…").
+pub(super) const EN_CALL_ME_NEXT: &[&str] = &[
+    "back",
+    "at",
+    "on",
+    "asap",
+    "now",
+    "please",
+    "pls",
+    "plz",
+    "today",
+    "tomorrow",
+    "tonight",
+    "later",
+    "when",
+    "as",
+    "soon",
+    "this",
+    "in",
+    "right",
+    "immediately",
+    "instead",
+    "again",
+    "urgently",
+    "before",
+    "after",
+    "if",
+    "thanks",
+    "and",
+    "or",
+    "to",
+    "about",
+    "regarding",
+];
+
+/// The group a person belongs to ("someone from your support team",
+/// "a person in billing").
+pub(super) const EN_PERSON_GROUP: &[&str] = &[
+    "your",
+    "the",
+    "our",
+    "support",
+    "team",
+    "staff",
+    "billing",
+    "sales",
+    "customer",
+    "service",
+    "care",
+    "tech",
+    "technical",
+    "department",
+    "desk",
+    "helpdesk",
+    "store",
+    "shop",
+    "warranty",
+    "returns",
+    "branch",
+    "company",
+    "office",
+    "head",
+    "management",
+    "accounts",
+];
+
 /// Modal verbs that turn a person doing something into a request.
-pub(super) const EN_MODALS: &[&str] = &["can", "could", "would", "will", "may", "might"];
+/// "let a human handle this" is the imperative of the same request.
+pub(super) const EN_MODALS: &[&str] = &["can", "could", "would", "will", "may", "might", "let"];
 
 /// Negations that decline what follows.
 pub(super) const EN_NEG: &[&str] = &[
@@ -385,6 +484,14 @@ pub(super) const EN_BOT_REFUSAL: &[&str] = &[
     "doesn't get it",
     "done talking",
     "done chatting",
+    // Not understanding: "bot isn't getting it", "going in circles".
+    "isn't getting",
+    "not getting",
+    "doesn't get",
+    "going in circles",
+    "keeps looping",
+    "looping",
+    "not understanding",
 ];
 
 /// Words that may surround a bare object ("agent please").
@@ -432,16 +539,64 @@ pub(super) const EN_POLITE: &[&str] = &[
 ];
 
 pub(super) fn words(clause: &str) -> Vec<String> {
-    clause
+    let mut w: Vec<String> = clause
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '\'' || c == '’' || c == '-'))
         .filter(|w| !w.is_empty())
         .map(|w| fix_typo(&w.replace('’', "'")))
-        .collect()
+        .map(|w| match w.as_str() {
+            // Text-speak and possessives: "a real ppl", "wanna talk",
+            // "someone's help" (the person, helping).
+            "ppl" | "peeps" => "people".to_owned(),
+            "wanna" => "want".to_owned(),
+            "someone's" | "sum1" | "some1" | "smone" => "someone".to_owned(),
+            "any1" => "anyone".to_owned(),
+            "somebody's" => "somebody".to_owned(),
+            _ => w,
+        })
+        .collect();
+    // "a supervisor's help": the person, helping (not "the agent's name").
+    for k in 0..w.len().saturating_sub(1) {
+        if is_help(&w[k + 1])
+            && let Some(person) = w[k].strip_suffix("'s")
+            && EN_STRICT_OBJECTS.contains(&person)
+        {
+            w[k] = person.to_owned();
+        }
+    }
+    // "a human being", "human beings": the person, once.
+    w.retain({
+        let mut prev_human = false;
+        move |x| {
+            let drop = prev_human && (x == "being" || x == "beings");
+            prev_human = x == "human" || x == "humans";
+            !drop
+        }
+    });
+    w
+}
+
+/// What a person's possessive may give ("a supervisor's help").
+fn is_help(word: &str) -> bool {
+    matches!(word, "help" | "assistance" | "attention" | "input")
 }
 
 /// One typo away from a person word ("humn", "agnet", "reprsentative"):
 /// that word. Short words are left alone (too many near neighbours).
 pub(super) fn fix_typo(word: &str) -> String {
+    // Two letters swapped ("tlak", "huamn", "agnet"): one slip too.
+    for target in ["talk", "speak", "human", "agent", "person"] {
+        if word.len() == target.len() && word != target {
+            let (a, b) = (word.as_bytes(), target.as_bytes());
+            let diff: Vec<usize> = (0..a.len()).filter(|&k| a[k] != b[k]).collect();
+            if diff.len() == 2
+                && diff[1] == diff[0] + 1
+                && a[diff[0]] == b[diff[1]]
+                && a[diff[1]] == b[diff[0]]
+            {
+                return target.to_owned();
+            }
+        }
+    }
     // A word of the grammar is no typo ("human" is not a misspelt "humans").
     let known = EN_STRICT_OBJECTS
         .iter()
@@ -460,7 +615,10 @@ pub(super) fn fix_typo(word: &str) -> String {
         }
         // Targets of five letters or more: a four-letter one has too many
         // real words one edit away (real / deal / meal).
-        for target in EN_STRICT_OBJECTS.iter().chain(&["person", "someone"]) {
+        for target in EN_STRICT_OBJECTS
+            .iter()
+            .chain(&["person", "someone", "somebody"])
+        {
             if target.len() >= 5 && word != *target {
                 // One edit changes the length by one at most: skip the rest.
                 let near = |w: &str| {
@@ -529,6 +687,27 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         });
     // "are your agents available 24/7?", "is there a human on sundays?":
     // when someone is there, a question about the service.
+    // "are there any staff who can help?": a plain person, described
+    // as able to help or there.
+    let asks_for_someone_able = (joined.contains(" is there ") || joined.contains(" are there "))
+        && w.windows(2).any(|p| {
+            is(
+                &[
+                    "staff",
+                    "people",
+                    "humans",
+                    "employees",
+                    "person",
+                    "someone",
+                    "somebody",
+                ],
+                &p[0],
+            ) && is(
+                &["who", "that", "available", "around", "online", "here"],
+                &p[1],
+            )
+        });
+    let asks_for_one = asks_for_one || asks_for_someone_able;
     let when = w.iter().any(|x| is(EN_WHEN, x));
     if asks_for_one && !when && !EN_NEG.iter().any(|n| joined.contains(&format!(" {n} "))) {
         return Some(Strength::Explicit);
@@ -539,9 +718,23 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         // "is a manager available", "any agents online".
         let who = is(&["anyone", "anybody", "someone", "somebody"], x)
             || (i > 0
-                && is(&["any", "a", "an", "the", "your"], &w[i - 1])
-                && is(EN_STRICT_OBJECTS, x));
-        who && w.get(i + 1).is_some_and(|n| {
+                && is(EN_STRICT_OBJECTS, x)
+                && (is(&["any", "a", "an", "the", "your"], &w[i - 1])
+                    // "is a real human around", "is a live agent available".
+                    || (i > 1
+                        && is(EN_REAL, &w[i - 1])
+                        && is(&["any", "a", "an", "the", "your"], &w[i - 2]))));
+        // "is anyone actually there": past an adverb.
+        // "is anybody from the team online": past the group too.
+        let next = w[i + 1..]
+            .iter()
+            .position(|x| {
+                let skipped = is(&["actually", "really", "even", "still", "out", "from"], x)
+                    || (w[i + 1] == "from" && is(EN_PERSON_GROUP, x));
+                !skipped
+            })
+            .map(|p| i + 1 + p);
+        who && next.and_then(|k| w.get(k)).is_some_and(|n| {
             is(
                 &[
                     "there",
@@ -565,7 +758,59 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
     {
         return Some(Strength::Explicit);
     }
-    let negated_clause = EN_NEG.iter().any(|n| joined.contains(&format!(" {n} ")));
+    // A Chinese negation governs English words in a mixed message too
+    // ("不用 agent 了 thanks").
+    let has_cjk = clause
+        .chars()
+        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let zh_negated = ["不用", "不需要", "不要", "无需", "不必", "没必要", "别"]
+        .iter()
+        .any(|n| clause.contains(n));
+    let negated_clause = zh_negated || EN_NEG.iter().any(|n| joined.contains(&format!(" {n} ")));
+    // "how long is the wait to talk to an agent": a question about the
+    // queue, whatever is named in it.
+    if [
+        " how long ",
+        " wait time ",
+        " the wait ",
+        " waiting time ",
+        " queue ",
+    ]
+    .iter()
+    .any(|q| joined.contains(q))
+    {
+        return None;
+    }
+    // "who can I actually talk to?": asking for whoever there is.
+    if is(&["who", "whom"], &w[0])
+        && w.get(1)
+            .is_some_and(|x| is(&["can", "could", "do", "should", "may"], x))
+        && w.get(2).is_some_and(|x| x == "i")
+        && w[3..]
+            .iter()
+            .find(|x| !is(&["actually", "really", "just", "finally"], x))
+            .is_some_and(|x| is(&["talk", "speak", "chat"], x))
+        && !negated_clause
+    {
+        return Some(Strength::Implied);
+    }
+    // "can I phone someone instead", "could I email a person": the
+    // customer reaching a person by another channel.
+    let reaches_person = w.windows(3).enumerate().any(|(k, t)| {
+        is(&["can", "could", "may"], &t[0])
+            && t[1] == "i"
+            && is(
+                &["call", "phone", "ring", "email", "text", "message"],
+                &t[2],
+            )
+            && w[k + 3..].iter().take(3).any(|x| {
+                is(&["someone", "somebody", "person", "people", "staff"], x)
+                    || is(EN_STRICT_OBJECTS, x)
+            })
+    });
+    if reaches_person && !negated_clause {
+        return Some(Strength::Implied);
+    }
     // "can a real person look at this", "could someone help": a modal, a
     // person as subject, an act for the customer.
     for (i, word) in w.iter().enumerate() {
@@ -601,8 +846,40 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         let able = w.get(i + 1).is_some_and(|x| is(&["able", "available"], x))
             && w.get(i + 2).is_some_and(|x| x == "to")
             && head.iter().any(|x| is(&["is", "are"], x));
-        let modal = modal || able;
-        let after = if able { i + 3 } else { i + 1 };
+        let mut after = if able { i + 3 } else { i + 1 };
+        // "can someone from your support team email me": past the
+        // group the person belongs to.
+        if w.get(after)
+            .is_some_and(|x| is(&["from", "at", "in", "on"], x))
+        {
+            let group = w[after + 1..]
+                .iter()
+                .take_while(|x| is(EN_PERSON_GROUP, x))
+                .count();
+            after += 1 + group;
+        }
+        // "Someone from customer service needs to look at this": the
+        // person, as the clause's subject, must act.
+        let subject = w[..i].iter().all(|x| {
+            is(
+                &[
+                    "a", "an", "the", "some", "please", "ok", "so", "real", "live", "actual",
+                    "human",
+                ],
+                x,
+            )
+        });
+        let obliged = subject
+            && w.get(after)
+                .is_some_and(|x| is(&["needs", "need", "has", "have", "should", "must"], x));
+        if obliged {
+            after += if w.get(after + 1).is_some_and(|x| x == "to") {
+                2
+            } else {
+                1
+            };
+        }
+        let modal = modal || able || obliged;
         // The act, past adverbs ("can someone actually help me").
         let act = w[after.min(w.len())..].iter().find(|x| {
             !is(
@@ -690,11 +967,42 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                 .iter()
                 .any(|v| is(&["want", "need", "like", "please", "get", "have"], v))
     });
-    if wished_passive && !negated_clause {
+    // "does the chat get transferred to an agent automatically?": how the
+    // service works, not a wish.
+    let how_it_works = w
+        .iter()
+        .any(|x| is(&["automatically", "usually", "always", "normally"], x));
+    if wished_passive && !negated_clause && !how_it_works {
         return Some(Strength::Explicit);
+    }
+    // "I want this handled by a person", "I'd like it reviewed by a
+    // human": a wished act done by a person.
+    let by_person = w.windows(2).enumerate().any(|(k, p)| {
+        p[0] == "by"
+            && k > 0
+            && w[k - 1].ends_with("ed")
+            && w[k + 1..].iter().take(3).any(|x| {
+                is(EN_STRICT_OBJECTS, x) || is(&["person", "someone", "somebody", "people"], x)
+            })
+            && w[..k - 1]
+                .iter()
+                .any(|v| is(&["want", "need", "like", "prefer", "please", "rather"], v))
+            && !w[..k]
+                .iter()
+                .any(|v| is(&["was", "were", "been", "is", "got"], v))
+    });
+    // "who's in charge here?": asking for whoever decides.
+    let in_charge = is(&["who's", "whos", "who"], &w[0]) && joined.contains(" in charge ");
+    if (by_person || in_charge) && !negated_clause {
+        return Some(if in_charge {
+            Strength::Implied
+        } else {
+            Strength::Explicit
+        });
     }
     // "transfer please", "transfer!": the transfer asked for on its own.
     if w.contains(&"transfer".to_owned())
+        && !negated_clause
         && w.len() <= 3
         && w.iter().all(|x| x == "transfer" || is(EN_POLITE, x))
     {
@@ -708,11 +1016,14 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             "put me through",
             "connect me",
             "patch me through",
+            "be put through",
+            "get put through",
+            "be connected to",
         ]
         .iter()
         .any(|p| joined.contains(&format!(" {p} ")))
-        || joined.contains(" be transferred ")
-        || joined.contains(" get transferred ")
+        || ((joined.contains(" be transferred ") || joined.contains(" get transferred "))
+            && !how_it_works)
     {
         return Some(Strength::Explicit);
     }
@@ -733,23 +1044,58 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         if w[0] == "when" {
             continue;
         }
+        // "speak with the store manager": a place before a manager names
+        // which one, not another kind of person.
+        let which_manager = i > 0
+            && is(&["store", "shop", "branch", "account"], &w[i - 1])
+            && is(&["manager", "managers", "supervisor"], word);
         if w.get(i + 1).is_some_and(|n| is(EN_COMPOUND_NEXT, n))
-            || (i > 0 && is(EN_COMPOUND_PREV, &w[i - 1]))
+            || (i > 0 && is(EN_COMPOUND_PREV, &w[i - 1]) && !which_manager)
             || (i > 0 && is(&["i'm", "im", "am"], &w[i - 1]))
         {
             continue;
         }
-        // Bare object.
-        if strict && w.iter().all(|x| x == word || is(EN_POLITE, x)) {
+        // "I need someone at home to sign for it": someone present, not
+        // someone to talk to.
+        if w[i + 1..]
+            .first()
+            .is_some_and(|n| is(&["home", "present"], n))
+            || w[i + 1..].starts_with(&["at".to_owned(), "home".to_owned()])
+            || (w.get(i + 1).is_some_and(|n| n == "to")
+                && w.get(i + 2)
+                    .is_some_and(|n| is(&["sign", "receive", "accept", "collect"], n)))
+        {
+            continue;
+        }
+        // Bare object. Not in a Chinese sentence, whose words the English
+        // reader cannot see ("human 门锁支持指纹吗", "agent 说三天到"): the
+        // Chinese reader judges a bare object there.
+        if strict
+            && !zh_negated
+            && !has_cjk
+            && !w
+                .iter()
+                .any(|x| is(&["thanks", "thank", "thx", "cheers", "bye"], x))
+            && w.iter().all(|x| x == word || is(EN_POLITE, x))
+        {
             best = best.max(Some(Strength::Explicit));
             continue;
         }
         // "person please", "a person, now": a plain person named on its
         // own, with a word of asking (a lone "person" may be an answer to
         // a question of the bot's).
+        // "Someone from your staff, please": with the group it belongs to.
+        let in_group = |k: usize, x: &String| {
+            (k > i && is(&["from", "at", "in", "on"], x) && k == i + 1)
+                || (k > i + 1
+                    && is(&["from", "at", "in", "on"], &w[i + 1])
+                    && is(EN_PERSON_GROUP, x))
+        };
         if is(&["person", "someone", "somebody"], word)
             && w.len() >= 2
-            && w.iter().all(|x| x == word || is(EN_POLITE, x))
+            && w.iter()
+                .enumerate()
+                .all(|(k, x)| x == word || is(EN_POLITE, x) || in_group(k, x))
             && w.iter().any(|x| {
                 is(
                     &[
@@ -813,8 +1159,20 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         let want = (is(EN_WANT, &w[j - 1]) || is(EN_WANT, verb))
             && (w[j - 1] != "like"
                 || (j >= 2 && is(&["i'd", "id", "we'd", "would", "'d"], &w[j - 2])));
+        // "I'd rather deal with a person", "I'd prefer a human": a
+        // preference for a person over the bot, whatever the verb.
+        let preferred = (strict || is(EN_WANT_SOFT, word) || word == "team")
+            && w[i.saturating_sub(6)..i]
+                .iter()
+                .any(|x| is(&["rather", "prefer", "prefers", "preferably"], x));
+        // "have a word with a member of your team".
+        let a_word = w[j.saturating_sub(1)..i]
+            .windows(3)
+            .any(|t| t[0] == "a" && t[1] == "word" && t[2] == "with");
         let verb_ok = is(EN_TALK, &w[j - 1])
             || is(EN_TALK, verb)
+            || preferred
+            || a_word
             || (want && (strict || is(EN_WANT_SOFT, word)));
         // "talk to the person" needs the verb right after fillers; "speak"
         // may also be found further back ("speak to a real human").
@@ -823,10 +1181,16 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         // on to a supervisor", "forward my case to a specialist").
         let verb_ok = verb_ok
             || (j.saturating_sub(5)..j).any(|k| {
-                is(EN_TALK, &w[k])
-                    && w[k + 1..j]
-                        .iter()
-                        .all(|x| is(EN_FILLERS, x) || is(EN_TALK, x) || is(EN_CARRIED, x))
+                // "send this to a real agent", "raise this with your
+                // manager": a case taken to a person named as such.
+                (is(EN_TALK, &w[k]) || (strict && is(&["send", "raise", "take", "bring"], &w[k])))
+                    && w[k + 1..j].iter().all(|x| {
+                        is(EN_FILLERS, x)
+                                || is(EN_TALK, x)
+                                || is(EN_CARRIED, x)
+                                // "put through to the warranty team".
+                                || is(EN_PERSON_GROUP, x)
+                    })
             });
         if !verb_ok {
             continue;
@@ -838,7 +1202,12 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             ((v.ends_with("ed") && v != "need") || is(&["spoke", "spoken", "got", "sent"], v))
                 && !(j >= 2 && is(&["be", "get", "getting", "being"], &w[j - 2]))
         };
-        if past {
+        // "does the chat get transferred to an agent automatically?":
+        // how the service works, not a wish.
+        let how_it_works = w[j - 1].ends_with("ed")
+            && w.iter()
+                .any(|x| is(&["automatically", "usually", "always", "normally"], x));
+        if past || how_it_works {
             continue;
         }
         // "how do I contact support by email": the channel, not a person.
@@ -846,7 +1215,7 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             continue;
         }
         let lead = format!(" {} ", w[j.saturating_sub(5)..j].join(" "));
-        if declined_after || EN_NEG.iter().any(|n| lead.contains(&format!(" {n} "))) {
+        if declined_after || zh_negated || EN_NEG.iter().any(|n| lead.contains(&format!(" {n} "))) {
             continue;
         }
         best = best.max(Some(Strength::Explicit));
@@ -862,7 +1231,15 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
     {
         return None;
     }
-    let callback = joined.contains(" call me")
+    // "call me back", "call me at 5": not "call me Dave" (a name).
+    let call_me = w.windows(2).enumerate().any(|(k, p)| {
+        p[0] == "call"
+            && p[1] == "me"
+            && w.get(k + 2).is_none_or(|n| {
+                is(EN_CALL_ME_NEXT, n) || n.chars().next().is_some_and(|c| c.is_ascii_digit())
+            })
+    });
+    let callback = call_me
         || joined.contains(" callback ")
         || joined.contains(" call back ")
         || joined.contains(" phone me ")

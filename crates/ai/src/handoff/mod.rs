@@ -22,7 +22,9 @@
 //!   called back ("回个电话", "call me back");
 //! - unless a negation governs the verb or follows the object ("不用转人工了",
 //!   "no need for an agent"), or the object is part of a compound (a
-//!   following character or word makes it something else).
+//!   following character or word makes it something else), or the clause
+//!   is a condition about the customer's own future need ("如果以后我需要人工,
+//!   怎么联系", "if I ever needed a person…": a question about the service).
 //!
 //! [`request`] says how sure the match is: an [`Strength::Explicit`] request
 //! (a request verb or a bare object, the forms nobody uses for anything
@@ -91,10 +93,72 @@ fn grammar(lower: &str) -> Option<Strength> {
     }) {
         return None;
     }
-    clauses(lower)
-        .filter_map(|c| zh_clause(c).max(en_clause(c)))
+    // "Someone from your staff, please": a closing "please" split off by
+    // its comma belongs to the clause before it.
+    let parts: Vec<&str> = clauses(lower).collect();
+    let polite_only = |c: &str| {
+        let w = en::words(c);
+        !w.is_empty()
+            && w.iter()
+                .all(|x| matches!(x.as_str(), "please" | "pls" | "plz" | "now" | "asap"))
+    };
+    parts
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !hypothetical(c))
+        .filter_map(|(i, c)| {
+            if parts.get(i + 1).is_some_and(|n| polite_only(n)) {
+                let joined = format!("{c} please");
+                zh_clause(&joined).max(en_clause(&joined))
+            } else {
+                zh_clause(c).max(en_clause(c))
+            }
+        })
         .max()
         .or_else(|| zh_pronoun_request(lower).then_some(Strength::Explicit))
+}
+
+/// A condition about the customer's own future need ("如果以后我需要人工服务，
+/// 应该怎么联系", "if I ever needed a person, how would I reach one"):
+/// a question about the service, not a request. Conditions about the bot
+/// ("如果你解决不了就转人工") are left to the grammar.
+fn hypothetical(clause: &str) -> bool {
+    const IF_ZH: &[&str] = &["如果", "假如", "要是", "万一", "假设", "若是", "倘若"];
+    const WHO_WHEN: &[&str] = &[
+        "以后",
+        "将来",
+        "哪天",
+        "我们",
+        "我",
+        "真的",
+        "有一天",
+        "之后",
+        "还",
+    ];
+    let zh = zh::strip_prefixes(clause, IF_ZH);
+    if zh.len() < clause.len() {
+        let rest = zh::strip_prefixes(zh, WHO_WHEN);
+        return ["需要", "想", "要", "得"]
+            .iter()
+            .any(|w| rest.starts_with(w))
+            && !rest.ends_with("就好了");
+    }
+    let w = en::words(clause);
+    let at = |i: usize| w.get(i).map(String::as_str).unwrap_or("");
+    if !matches!(at(0), "if" | "should") {
+        return false;
+    }
+    let mut i = 1;
+    if matches!(at(i), "i" | "we") {
+        i += 1;
+    }
+    if matches!(at(i), "ever" | "later" | "one" | "really") {
+        i += 1;
+    }
+    matches!(
+        at(i),
+        "need" | "needed" | "want" | "wanted" | "have" | "had" | "require"
+    )
 }
 
 /// Robot products, renamed so that the bot words do not see them.
@@ -132,6 +196,9 @@ const SELF_DESCRIBED: &[&str] = &[
 /// A message that says the matter is settled declines whatever it asked.
 const DECLINED: &[&str] = &[
     "figured it out",
+    "that solved it",
+    "that fixed it",
+    "solved it, thanks",
     "never mind",
     "nevermind",
     "all good now",

@@ -746,3 +746,229 @@ fn fourth_pass_seventh_round() {
     let wrong = misclassified(&yes, &no);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn fifth_pass_chinese_classes() {
+    let yes = [
+        // Homophones and pinyin of the person and the wish.
+        "帮我转认工",
+        "wo yao zhao zhuguan",
+        "zhao ge kefu",
+        // Skilled persons and escalation to whoever is above.
+        "能不能把这个升级给你们的专家",
+        "让懂行的师傅来跟我讲讲",
+        "麻烦反映给上头的人",
+        "反馈给你们经理",
+        "帮我找一下技术支持",
+        "给我安排个资深客服",
+        // The person reaching out by another channel, or coming to answer.
+        "请你们工作人员加我一下微信",
+        "让售后发邮件给我",
+        "客服来解答一下",
+        // Handing the case to "your people"; a person must act.
+        "把这事交给你们的人",
+        "这个还是需要人来看一下",
+        // Who has the say; a person able to decide; refusing to talk on.
+        "你们店里谁说了算",
+        "有没有懂行的人",
+        "我不想再跟机器聊了",
+        "不想跟你说了",
+    ];
+    let no = [
+        // Conditions about the customer's own future need.
+        "如果我以后要找客服，去哪里找",
+        "万一我需要人工，怎么联系你们",
+        // 别 inside other words; robots that recognise things.
+        "机器人能区别猫和狗吗",
+        "机器人可以识别地毯吗",
+        // Reports of calls; a technician's visit; a feature.
+        "快递小哥给我打电话了",
+        "客服打电话给我说已经退款",
+        "安排师傅上门安装要多少钱",
+        "专家模式在哪里打开",
+        // Negated and unrelated 有没有 / 交给.
+        "有没有用过的人说说效果",
+        "包裹交给门卫就行",
+        "我不想跟家人共用账号",
+        "不用交给你们的人",
+    ];
+    let wrong = misclassified(&yes, &no);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn fifth_pass_english_classes() {
+    let yes = [
+        "could someone in billing phone me",
+        "a human, please",
+        "Somebody from the support team, please.",
+        "I'd rather go through this with a person",
+        "could I ring somebody about this",
+        "who could I speak to",
+        "let an agent take a look",
+        "I'd like my claim reviewed by a human",
+        "is there anybody actually here",
+        "are there people who can help me",
+        "any chance of an agent",
+        "can some1 real call me",
+        "get me a human being",
+        "hook me up with an agent",
+        "I want to be put through to a specialist",
+        "i wanna speak to real ppl",
+        "this chatbot is going in circles",
+        "call me back asap",
+        "pass me to a colleague please",
+    ];
+    let no = [
+        "if I ever need an agent, what's the number?",
+        "If we wanted a person to install it, would that cost extra?",
+        "how long is the queue for an agent right now",
+        "Call me Sam. How do I reset the lock?",
+        "my colleague bought the same camera",
+        "this was handled by an agent last week",
+        "who makes the charging dock",
+        "let me know when it ships",
+        "can I call the lock from the app",
+        "不用 human 了，谢谢",
+        "is there a person detection setting?",
+        "I'd rather not talk to anyone",
+    ];
+    let wrong = misclassified(&yes, &no);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn fifth_pass_strengths() {
+    // Implied: the model may answer these itself.
+    for t in [
+        "who can I talk to?",
+        "我不想跟程序聊了",
+        "谁说了算",
+        "can I phone someone",
+    ] {
+        assert_eq!(request(t), Some(Strength::Implied), "{t}");
+    }
+    for t in [
+        "I want this handled by a person",
+        "反馈给你们负责人",
+        "let a human handle this",
+    ] {
+        assert_eq!(request(t), Some(Strength::Explicit), "{t}");
+    }
+}
+
+#[test]
+fn fifth_pass_third_round() {
+    let yes = [
+        "想跟你们工作人员见面谈",
+        "帮我转客户专员",
+        "有没有人可以帮忙处理一下",
+        "谁能来帮我看看",
+        "is anyone from support around",
+        "connect me to the billing department",
+    ];
+    let no = [
+        "上周咨询过人工客服，这次想问保修",
+        "我没有申请转人工",
+        "不用 transfer",
+        "有人能用这个锁开车库吗",
+        "谁能想到包裹会丢",
+        "the billing department sent me two invoices",
+    ];
+    let wrong = misclassified(&yes, &no);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn fifth_pass_fourth_round() {
+    let yes = [
+        "could I talk to the branch manager",
+        "I'm looking for an agent to help with a refund",
+        "叫个 live 客服",
+        "来个 real human",
+        "human 在不在",
+        "客服 agent 都可以，快",
+    ];
+    let no = [
+        "thanks agent",
+        "That fixed it, bye",
+        "does someone need to be home for the install?",
+        "I need somebody present to sign",
+        "agent 说明天发货",
+        "human 检测灵敏度怎么调",
+        "real person 和照片能区分吗",
+        "the store manager gave me a coupon",
+    ];
+    let wrong = misclassified(&yes, &no);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn fifth_pass_fifth_round() {
+    let yes = [
+        "麻烦你们的同事处理一下",
+        "想跟你们技术经理直接聊",
+        "帮我转一个懂保修的人",
+        "能派人联系我吗",
+        "human 客服 where",
+        "Could I have a word with someone from your team?",
+        "i want to tlak to an agnet",
+        "A supervisor should look at this",
+        "send my case to a manager",
+        "raise it with a supervisor please",
+    ];
+    let no = [
+        "让同事帮我买了一个",
+        "转个人账户可以退款吗",
+        "客服的回复太慢了",
+        "找客服的渠道有哪些",
+        "send the invoice to my manager",
+        "someone has to be home for delivery?",
+        "what's the word for agent in Chinese",
+    ];
+    let wrong = misclassified(&yes, &no);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn fifth_pass_sixth_round() {
+    let yes = [
+        "请你们售后同事联系我",
+        "我想跟懂行的人讨论一下",
+        "要真人服务",
+        "客服看到请回复",
+        "is a real agent around?",
+        "is the live human available",
+        "let me talk to whoever is on duty",
+        "I could use an agent's help",
+        "帮我 reach 人工",
+        "please call 我",
+    ];
+    let no = [
+        "我同事的锁坏了",
+        "真人服务和自助服务哪个快",
+        "what was the agent's name",
+        "别 call 我",
+        "is the real agent app free?",
+    ];
+    let wrong = misclassified(&yes, &no);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn fifth_pass_seventh_round() {
+    let yes = [
+        "叫你们掌柜出来",
+        "找店主",
+        "真人 now",
+        "can I get transferred to an agent",
+    ];
+    let no = [
+        "刚和客服说完，谢谢",
+        "跟人工沟通完了",
+        "店主推荐的那款还有吗",
+        "is my chat always transferred to an agent?",
+    ];
+    let wrong = misclassified(&yes, &no);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

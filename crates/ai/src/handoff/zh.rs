@@ -11,6 +11,9 @@ pub(super) const ZH_HOMOPHONES: &[(&str, &str)] = &[
     ("人宫", "人工"),
     ("人公", "人工"),
     ("仁工", "人工"),
+    // 认工 and 人功 are no words of their own: only typos of 人工.
+    ("认工", "人工"),
+    ("人功", "人工"),
     // 人共 is also 人 + 共 (个人共享): only right after a request verb.
     ("转人共", "转人工"),
     ("找人共", "找人工"),
@@ -38,8 +41,21 @@ pub(super) const ZH_PINYIN: &[(&str, &str)] = &[
     ("zhenren", "真人"),
     ("ke fu", "客服"),
     ("kefu", "客服"),
+    // Who is asked for, and the wish before it ("wo yao zhao jingli").
+    ("jing li", "经理"),
+    ("jingli", "经理"),
+    ("zhu guan", "主管"),
+    ("zhuguan", "主管"),
+    ("ling dao", "领导"),
+    ("lingdao", "领导"),
+    ("huo ren", "活人"),
+    ("huoren", "活人"),
+    ("wo yao", "我要"),
+    ("wo xiang", "我想"),
     ("zhuan", "转"),
     ("zhao", "找"),
+    // The measure word between them: "zhao ge ren gong".
+    ("ge", "个"),
     ("rgkf", "人工客服"),
     ("zrg", "转人工"),
     ("zkf", "转客服"),
@@ -75,8 +91,21 @@ pub(super) fn zh_pinyin(text: &str) -> String {
 
 /// Person objects, longest first (a longer one wins at the same place).
 pub(super) const ZH_OBJECTS: &[&str] = &[
+    // Colleagues of the agent, named as such: 请你们相关负责的同事处理.
+    "负责的同事",
+    "相关同事",
+    "你们同事",
+    "你们的同事",
     "人工客服",
     "人工服务",
+    "真人服务",
+    // The agent's colleagues by department: 你们的技术同事.
+    "技术同事",
+    "售后同事",
+    "客服同事",
+    // The shop's owner: 跟店主聊聊.
+    "店主",
+    "掌柜",
     "人工坐席",
     "人工座席",
     "真人客服",
@@ -101,6 +130,15 @@ pub(super) const ZH_OBJECTS: &[&str] = &[
     // Whoever is above the agent: 找你们上级, 叫你上司来.
     "上级",
     "上司",
+    // "反映给上面的人", "交给上头的人": whoever is above, described.
+    "上面的人",
+    "上头的人",
+    "上边的人",
+    // Someone with a skill: 升级给专家, 让懂技术的师傅来.
+    "专家",
+    "师傅",
+    // The department by its function: 找技术支持.
+    "技术支持",
     "人工",
     "客服",
     "真人",
@@ -119,6 +157,21 @@ pub(super) const ZH_OBJECTS: &[&str] = &[
 /// Objects that are a request only after a request verb (a bare "售后" or
 /// "经理" is a topic, not a call for someone).
 pub(super) const ZH_VERB_ONLY: &[&str] = &[
+    "店主",
+    "掌柜",
+    "技术同事",
+    "售后同事",
+    "客服同事",
+    "负责的同事",
+    "相关同事",
+    "你们同事",
+    "你们的同事",
+    "上面的人",
+    "上头的人",
+    "上边的人",
+    "专家",
+    "师傅",
+    "技术支持",
     "售后",
     "专人",
     "值班的",
@@ -166,6 +219,19 @@ pub(super) const ZH_COMPOUND_NEXT_WORDS: &[&str] = &[
     "视频",
     "图片",
     "演员",
+    // A visit or a job, not a conversation: 安排师傅上门, 叫师傅来修.
+    "上门",
+    "的方式",
+    "的渠道",
+    "的方法",
+    "安装",
+    "维修",
+    "来装",
+    "来修",
+    "装",
+    "修",
+    // 专家模式: a feature.
+    "模式",
 ];
 
 /// Request verbs: something is asked of the service (转人工, 找客服, 叫经理).
@@ -183,6 +249,8 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "transfer me to",
     "connect me to",
     "connect to",
+    "contact",
+    "reach",
     // Escalating: 升级到主管, 上报给经理, 交给专员.
     "升级到",
     "升级给",
@@ -200,6 +268,9 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "见",
     "投诉到",
     "投诉给",
+    "反馈给",
+    "反馈到",
+    "汇报给",
     "反映给",
     "请求",
     "转接",
@@ -260,10 +331,51 @@ pub(super) const ZH_OBJECT_ACTS: &[&str] = &[
     "帮我看一下",
     "帮我查一下",
     "帮帮我",
+    // Coming to answer: 真人来解答, 客服来解决.
+    "来解答",
+    "来回答",
+    "来解决",
+    "来帮我",
+    "来看看",
+    "来说",
+    // Whoever reads this: 工作人员看到回复一下.
+    "看到回复",
+    "看到后回复",
+    "看到请回复",
+    "看到联系我",
+    // Reaching out by another channel: 客服加我微信, 发邮件给我.
+    "加我",
+    "私信我",
+    "发邮件给我",
+    "给我发邮件",
+    "邮件联系我",
+    "发短信给我",
+    "给我发短信",
+    "电话联系我",
+    "打电话给我",
+    "给我打电话",
+    "回个电话",
+    "给我回电话",
+    "来电",
 ];
 
 /// Verbs that take a plain 人 ("找个人来", "换个人", "找一个能负责的人").
-pub(super) const ZH_PERSON_VERBS: &[&str] = &["找", "换", "叫", "要", "派", "安排", "让", "请"];
+/// Handing the case on counts too: 交给你们的人, 反映给懂行的人.
+pub(super) const ZH_PERSON_VERBS: &[&str] = &[
+    "找",
+    "换",
+    "叫",
+    "要",
+    "派",
+    "安排",
+    "让",
+    "请",
+    "交给",
+    "转给",
+    "反映给",
+    "升级给",
+    "提交给",
+];
 
 /// Words that may stand between a verb and its object (一个, 你们的, 真正的…).
 pub(super) const ZH_FILLERS: &[&str] = &[
@@ -285,6 +397,19 @@ pub(super) const ZH_FILLERS: &[&str] = &[
     "的",
     "真正的",
     "活的",
+    // What kind of agent: 专属客服, 资深的专员, 客户经理, 销售经理,
+    // 相关负责的同事.
+    "相关的",
+    "相关",
+    "客户",
+    "销售",
+    "技术",
+    "专属",
+    "专业的",
+    "专业",
+    "资深的",
+    "资深",
+    "高级",
     "专门",
     "售后",
     "值班",
@@ -304,6 +429,10 @@ pub(super) const ZH_FILLERS: &[&str] = &[
     "店",
     "你",
     "您",
+    // English adjectives before a Chinese object: 找个 real 客服.
+    "real",
+    "live",
+    "actual",
 ];
 
 /// Clause words that may surround a bare object ("人工！", "我要真人啊").
@@ -370,6 +499,9 @@ pub(super) const ZH_POLITE: &[&str] = &[
     "thanks",
     "thx",
     "asap",
+    // "human 客服 where", "人工 now".
+    "where",
+    "now",
     "妹子",
     "小哥",
     "美女",
@@ -381,6 +513,10 @@ pub(super) const ZH_POLITE: &[&str] = &[
     "请问",
     // Whether one is there now: 客服在线吗.
     "在线",
+    // Either will do: "人工 agent 都行".
+    "都行",
+    "都可以",
+    "也行",
 ];
 
 /// Negations that, right before the verb, decline ("不用转人工").
@@ -454,6 +590,11 @@ pub(super) const ZH_INFO: &[&str] = &[
     "国庆",
     "24小时",
     "全天",
+    // Ways and terms of reaching them: 联系客服的方式有哪些, 有什么条件.
+    "方式",
+    "渠道",
+    "条件",
+    "哪些",
 ];
 
 /// The bot, and what refuses it.
@@ -522,12 +663,30 @@ pub(super) const ZH_CALLBACK: &[&str] = &[
     "打我手机",
     // "我留个电话，你们打过来吧".
     "打过来",
+    // Mixed: "call 我一下".
+    "call 我",
+    "call我",
+];
+
+/// English persons made real, seen as objects inside Chinese text ("给我个
+/// real person"; a plain "person" there is too often something else).
+pub(super) const EN_REAL_PERSONS: &[&str] = &[
+    "real person",
+    "live person",
+    "actual person",
+    "real people",
+    "real human",
+    "live human",
 ];
 
 /// The longest object starting at char index `i`, if it is not a compound.
 pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
     let rest = chars.get(i..)?;
-    for obj in ZH_OBJECTS.iter().chain(EN_STRICT_OBJECTS) {
+    for obj in ZH_OBJECTS
+        .iter()
+        .chain(EN_REAL_PERSONS)
+        .chain(EN_STRICT_OBJECTS)
+    {
         // Compared char by char, without collecting (this runs at every
         // position of every clause).
         let len = obj.chars().count();
@@ -622,6 +781,16 @@ pub(super) const ZH_REPORTED: &[&str] = &[
     "找过",
     "打过",
     "反映过",
+    "处理过",
+    "咨询过",
+    // Finished talking: 刚跟客服聊完.
+    "聊完",
+    "说完",
+    "谈完",
+    "沟通完",
+    "问完",
+    "投诉过",
+    "转过",
 ];
 
 pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
@@ -658,9 +827,17 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         let greets = ["你好", "您好"]
             .iter()
             .any(|g| after.trim_start().starts_with(g))
-            || ["谢谢", "感谢", "辛苦"]
-                .iter()
-                .any(|t| before.trim_end().ends_with(t));
+            || [
+                "谢谢",
+                "感谢",
+                "辛苦",
+                "thanks",
+                "thank you",
+                "thx",
+                "cheers",
+            ]
+            .iter()
+            .any(|t| before.trim_end().ends_with(t));
         if rest_before.trim().is_empty()
             && rest_after.trim().is_empty()
             && !info
@@ -727,12 +904,15 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         // Politeness and urgency may come first ("客服快出来",
         // "客服小姐姐出来一下").
         let urged = strip_prefixes(&after, ZH_POLITE);
-        let object_acts = ZH_OBJECT_ACTS.iter().any(|a| {
-            [after.trim_start(), urged].iter().any(|s| {
-                s.strip_prefix(a)
-                    .is_some_and(|r| !["说", "了", "过", "的"].iter().any(|p| r.starts_with(p)))
-            })
-        });
+        // "人工客服的回复我收到了": the object's reply, a noun.
+        let possessive = after.trim_start().starts_with('的');
+        let object_acts = !possessive
+            && ZH_OBJECT_ACTS.iter().any(|a| {
+                [after.trim_start(), urged].iter().any(|s| {
+                    s.strip_prefix(a)
+                        .is_some_and(|r| !["说", "了", "过", "的"].iter().any(|p| r.starts_with(p)))
+                })
+            });
         if (asks_for_one || object_acts) && !info && !zh_negated_anywhere(&before) {
             best = best.max(Some(Strength::Explicit));
             continue;
@@ -748,7 +928,7 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             "给我个",
         ]
         .iter()
-        .any(|c| before.ends_with(c))
+        .any(|c| before.trim_end().ends_with(c))
             && !zh_negated_anywhere(&before)
             && !info
         {
@@ -819,7 +999,10 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         );
         // A wish may stand between the negation and the verb (没说要转,
         // 不想要找); the negation may also end in one (没必要找).
-        let wish_stripped = strip_suffixes(lead, &["想要", "需要", "要", "想"]);
+        let wish_stripped = strip_suffixes(
+            lead,
+            &["想要", "需要", "要求", "请求", "申请", "说要", "要", "想"],
+        );
         if ZH_NEG_BEFORE
             .iter()
             .any(|n| lead.ends_with(n) || wish_stripped.ends_with(n))
@@ -877,11 +1060,63 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
     {
         return Some(Strength::Explicit);
     }
-    if ZH_CALLBACK.iter().any(|c| clause.contains(c)) && !zh_negated_anywhere(clause) {
+    if ZH_CALLBACK.iter().any(|c| {
+        clause.match_indices(c).any(|(at, _)| {
+            // "快递员打电话给我说放驿站了": a call that happened, reported.
+            let tail = &clause[at + c.len()..];
+            // "不要 call 我": declined right before.
+            let declined = ZH_NEG_BEFORE
+                .iter()
+                .any(|n| clause[..at].trim_end().ends_with(n));
+            !declined && !["说", "了", "过", "的"].iter().any(|p| tail.starts_with(p))
+        })
+    }) && !zh_negated_anywhere(clause)
+        && !ZH_THIRD_PARTIES.iter().any(|t| clause.contains(t))
+    {
+        return Some(Strength::Implied);
+    }
+    // "你们这谁管事", "谁说了算": asking who has the say.
+    let who_decides = [
+        "谁管事",
+        "谁说了算",
+        "谁能做主",
+        "谁做主",
+        "谁是管事的",
+        "哪个管事",
+    ]
+    .iter()
+    .any(|w| clause.contains(w));
+    // "有人能帮我看下吗", "有没有人可以处理": whether someone can help.
+    let someone_able = [
+        "有人能",
+        "有人可以",
+        "有没有人能",
+        "有没有人可以",
+        "谁能",
+        "谁可以",
+    ]
+    .iter()
+    .any(|w| {
+        clause.match_indices(w).any(|(at, _)| {
+            let tail = strip_prefixes(&clause[at + w.len()..], &["来", "给我", "帮忙"]);
+            ["帮", "处理", "看", "回", "解答", "解决", "管"]
+                .iter()
+                .any(|a| tail.starts_with(a))
+        })
+    }) && !zh_negated_anywhere(clause);
+    if zh_refuses_talk(clause) || zh_able_person(clause) || who_decides || someone_able {
         return Some(Strength::Implied);
     }
     if ZH_BOT.iter().any(|b| clause.contains(b))
-        && ZH_BOT_REFUSAL.iter().any(|r| clause.contains(r))
+        && ZH_BOT_REFUSAL.iter().any(|r| {
+            clause.match_indices(r).any(|(at, _)| {
+                // 别 inside 识别, 区别, 别人 is no "don't".
+                *r != "别"
+                    || !(clause[..at].ends_with([
+                        '识', '区', '分', '类', '告', '特', '级', '性', '个', '辨', '鉴', '差',
+                    ]) || clause[at + r.len()..].starts_with(['人', '的']))
+            })
+        })
     {
         return Some(Strength::Implied);
     }
@@ -913,10 +1148,17 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                 });
             // "换人", "我要找人！": the verb and 人 end the clause; or 人
             // is to talk ("找人聊聊").
-            let bare = rest.strip_prefix('人').is_some_and(|t| {
-                t.trim_end_matches(ZH_END).is_empty()
-                    || ZH_TALK.iter().any(|talk| t.starts_with(talk))
-            });
+            // Fillers first: "交给你们的人吧", "找你们的人".
+            let bare = strip_prefixes(rest, ZH_FILLERS)
+                .strip_prefix('人')
+                .is_some_and(|t| {
+                    t.trim_end_matches(ZH_END).is_empty()
+                        || ZH_TALK.iter().any(|talk| t.starts_with(talk))
+                        // "能安排人联系我吗": the person to reach out.
+                        || ["联系我", "回我", "给我打", "打给我", "来处理", "处理"]
+                            .iter()
+                            .any(|a| t.starts_with(a))
+                });
             // "换个会说人话的", "叫个管事的": someone described by what they
             // can do, with no noun.
             let able = rest
@@ -932,12 +1174,44 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                 });
             !negated && (classifier || described || bare || able)
         })
+    }) || zh_transfer_to_described(clause)
+}
+
+/// "给我转个能处理退款的人": 转 to a person described by what they can do
+/// (not 转个人账户: only a description ending in 的人).
+fn zh_transfer_to_described(clause: &str) -> bool {
+    clause.match_indices('转').any(|(i, _)| {
+        let rest = &clause[i + '转'.len_utf8()..];
+        let rest = strip_prefixes(rest, &["一下", "给我", "个", "一个", "位", "一位"]);
+        rest.chars().count() <= 14
+            && ZH_ABLE.iter().any(|a| rest.starts_with(a))
+            && rest.trim_end_matches(ZH_END).ends_with("的人")
+            && !ZH_NEG_BEFORE.iter().any(|n| clause[..i].ends_with(n))
     })
 }
 
 /// Verbs of talking with someone (说 last: 说话 is the longer word).
 pub(super) const ZH_TALK: &[&str] = &[
-    "说话", "聊", "沟通", "交流", "谈", "对话", "讲", "商量", "解释", "反映", "说",
+    "说话",
+    "聊",
+    "沟通",
+    "交流",
+    "谈",
+    "对话",
+    "讲",
+    "商量",
+    "解释",
+    "反映",
+    "说",
+    // By phone or face to face: 跟你们的人通个电话.
+    "通个电话",
+    "讨论",
+    "协商",
+    "通电话",
+    "打个电话",
+    "打电话",
+    "见面",
+    "视频",
 ];
 
 /// Adverbs between the person and the talking ("跟人当面说清楚").
@@ -949,6 +1223,16 @@ pub(super) fn zh_talk_with_person(clause: &str) -> bool {
     ["和", "跟", "同", "与"].iter().any(|with| {
         clause.match_indices(with).any(|(i, _)| {
             let rest = strip_prefixes(&clause[i + with.len()..], ZH_FILLERS);
+            // "跟懂行的人讨论": a person described by what they can do.
+            let rest = match rest.find("的人") {
+                Some(at)
+                    if rest[..at].chars().count() <= 5
+                        && ZH_ABLE.iter().any(|a| rest.starts_with(a)) =>
+                {
+                    &rest[at + "的".len()..]
+                }
+                _ => rest,
+            };
             let rest = rest
                 .strip_prefix("真人")
                 .or_else(|| rest.strip_prefix("活人"))
@@ -1015,8 +1299,25 @@ pub(super) fn zh_pronoun_request(text: &str) -> bool {
         })
 }
 
-/// "来人啊", "快来个人", "你们这能不能来个人": summoning someone.
+/// "来人啊", "快来个人", "你们这能不能来个人": summoning someone; and
+/// "这种问题还是得人来处理": saying a person must come and act.
 pub(super) fn zh_summons(clause: &str) -> bool {
+    let must = ["得", "需要", "要", "还是要", "必须"].iter().any(|m| {
+        ["人来", "人工来", "真人来"].iter().any(|who| {
+            let call = format!("{m}{who}");
+            clause.match_indices(&call).any(|(at, _)| {
+                let tail = &clause[at + call.len()..];
+                ["处理", "解决", "看", "帮", "回答", "解答", "管"]
+                    .iter()
+                    .any(|a| tail.starts_with(a))
+                    && !ZH_NEG_BEFORE.iter().any(|n| clause[..at].ends_with(n))
+                    && !clause[..at].ends_with('不')
+            })
+        })
+    });
+    if must {
+        return true;
+    }
     ["来人", "来个人", "来一个人", "来个活人"]
         .iter()
         .any(|call| {
@@ -1051,10 +1352,91 @@ pub(super) fn zh_summons(clause: &str) -> bool {
 /// → "找"), when there is one.
 pub(super) fn zh_described(head: &str) -> Option<&str> {
     let desc_end = head.strip_suffix('的')?;
-    ["一个", "一位", "个", "位"].iter().find_map(|m| {
-        let at = desc_end.rfind(m)?;
-        let desc = &desc_end[at + m.len()..];
-        (!desc.is_empty() && desc.chars().count() <= 5)
-            .then(|| strip_suffixes(&desc_end[..at], ZH_FILLERS))
+    ["一个", "一位", "个", "位"]
+        .iter()
+        .find_map(|m| {
+            let at = desc_end.rfind(m)?;
+            let desc = &desc_end[at + m.len()..];
+            (!desc.is_empty() && desc.chars().count() <= 5)
+                .then(|| strip_suffixes(&desc_end[..at], ZH_FILLERS))
+        })
+        .or_else(|| {
+            // No measure word: "让懂技术的师傅来", "找能做主的经理"; the
+            // description says what the person can do.
+            ZH_ABLE.iter().find_map(|a| {
+                let at = desc_end.rfind(a)?;
+                let desc = &desc_end[at..];
+                (desc.chars().count() <= 6).then(|| strip_suffixes(&desc_end[..at], ZH_FILLERS))
+            })
+        })
+}
+
+/// Words that describe a person by what they can do (懂技术的, 能做主的).
+pub(super) const ZH_ABLE: &[&str] = &[
+    "懂",
+    "能",
+    "会",
+    "可以",
+    "管事",
+    "负责",
+    "做主",
+    "说了算",
+    "说话算数",
+    "专业",
+    "靠谱",
+];
+
+/// Third parties whose calls are not the service's (快递员给我打电话).
+pub(super) const ZH_THIRD_PARTIES: &[&str] = &[
+    "快递", "骑手", "司机", "外卖", "物流", "邻居", "家人", "朋友",
+];
+
+/// "有没有能说话算数的人", "有没有懂行的人": asking whether there is a
+/// person who can do something (a person with a power the bot lacks).
+pub(super) fn zh_able_person(clause: &str) -> bool {
+    let Some(at) = clause.find("有没有").map(|a| a + "有没有".len()) else {
+        return false;
+    };
+    let rest = clause[at..].trim_end_matches(ZH_END);
+    let rest = rest
+        .strip_prefix("个")
+        .or_else(|| rest.strip_prefix("一个"))
+        .unwrap_or(rest);
+    rest.strip_suffix("的人").is_some_and(|desc| {
+        desc.chars().count() <= 6
+            && ZH_ABLE.iter().any(|a| desc.starts_with(a))
+            && !zh_negated_anywhere(clause)
     })
+}
+
+/// "我不想跟程序聊了", "别再和机器说了", "不想跟你聊": refusing to go on
+/// talking with the bot (an implied request; the model may disagree).
+pub(super) fn zh_refuses_talk(clause: &str) -> bool {
+    ["不想", "不要", "别", "不愿意", "不愿", "懒得", "不再"]
+        .iter()
+        .any(|neg| {
+            clause.match_indices(neg).any(|(at, _)| {
+                let rest = strip_prefixes(&clause[at + neg.len()..], &["再", "继续", "还"]);
+                let Some(rest) = ["跟", "和", "同", "与"]
+                    .iter()
+                    .find_map(|w| rest.strip_prefix(w))
+                else {
+                    return false;
+                };
+                let rest = strip_prefixes(rest, &["你们", "你", "这个", "这", "个"]);
+                let rest = ["程序", "机器", "ai", "bot"]
+                    .iter()
+                    .find_map(|b| rest.strip_prefix(b))
+                    .or_else(|| {
+                        // "跟你聊": the pronoun alone is the bot.
+                        clause[at + neg.len()..].contains('你').then_some(rest)
+                    });
+                rest.is_some_and(|r| {
+                    let r = strip_prefixes(r, &["人", "再", "继续"]);
+                    ["聊", "说", "沟通", "对话", "讲", "废话", "扯", "交流"]
+                        .iter()
+                        .any(|t| r.starts_with(t))
+                })
+            })
+        })
 }
