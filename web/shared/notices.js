@@ -1,9 +1,11 @@
-// Life-cycle notices (messages of kind `event`, docs/PROTOCOL.md 4.1) in the
-// reader's language. The server stores what changed and who was involved
+// System notices (messages of kind `event`, docs/PROTOCOL.md 4.1) in the
+// reader's language: life-cycle changes and the away notice. The server
+// stores what changed, who was involved and when support is back
 // (`message.event`); the words are chosen here, for the widget (the
-// customer's language) and the console (the agent's). Notices stored before
-// `event` existed carry only their English body: it is read back into the
-// same structure, so old history renders like new.
+// customer's language) and the console (the agent's), and the time is shown
+// in the reader's locale and time zone. Notices stored before `event`
+// existed carry only their English body: it is read back into the same
+// structure, so old history renders like new.
 
 const en = {
   anAgent: 'An agent',
@@ -22,6 +24,7 @@ const en = {
   snoozed: 'The conversation was snoozed.',
   unsnoozed: 'The conversation is back from a snooze.',
   rated: 'The customer rated the conversation.',
+  leftMessage: (when) => `Thanks, we have your message and your e-mail address. Nobody can answer right now.${when ? ` We are back on ${when}.` : ''} An agent will reply here as soon as possible.`,
 };
 
 const zh = {
@@ -41,7 +44,25 @@ const zh = {
   snoozed: '对话已暂缓。',
   unsnoozed: '对话已恢复。',
   rated: '客户已为对话评分。',
+  leftMessage: (when) => `感谢留言，我们已收到您的消息和邮箱地址。目前暂无客服在线${when ? `，我们将于 ${when} 回来` : ''}。客服会尽快在此回复您。`,
 };
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+// The away notice's English body: "… right now: We are back on Mon 14 Dec
+// 2026 at 08:00 (UTC). An agent …" (the time only while hours are on).
+const AWAY = /^Thanks, we have your message and your e-mail address\. Nobody can answer right now:(?: We are back on \w+ (\d{1,2}) (\w{3}) (\d{4}) at (\d{2}):(\d{2}) \(UTC\)\.)? An agent will reply here as soon as possible\.$/;
+
+/** An instant (RFC 3339) as a date and time in `lang` and the reader's time zone; '' when unreadable. */
+function when(iso, lang) {
+  const d = new Date(iso);
+  if (!iso || Number.isNaN(d.getTime())) return '';
+  const style = { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' };
+  try {
+    return d.toLocaleString(lang || [], style);
+  } catch {
+    return d.toLocaleString([], style); // a language tag the browser does not know
+  }
+}
 
 /** The structure of an English notice body stored before `event` existed. */
 export function parseLegacy(body) {
@@ -53,6 +74,11 @@ export function parseLegacy(body) {
   if ((m = /^(.+) reopened the conversation\.$/.exec(body))) return { change: 'reopen', to: agent(m[1]) };
   if (body === 'The assistant is answering again.') return { change: 'hand_back' };
   if (body === 'The conversation was closed.') return { change: 'close' };
+  if ((m = AWAY.exec(body))) {
+    const month = MONTHS.indexOf(m[2]);
+    const at = m[1] && month >= 0 ? new Date(Date.UTC(+m[3], month, +m[1], +m[4], +m[5])).toISOString() : undefined;
+    return { change: 'left_message', next_opening: at };
+  }
   return null;
 }
 
@@ -84,6 +110,9 @@ export function notice(m, lang, { staff = false } = {}) {
     case 'snooze': return { text: w.snoozed };
     case 'unsnooze': return { text: w.unsnoozed };
     case 'rated': return { text: w.rated };
+    // The date in the words' language (an English sentence keeps an English
+    // date), in the reader's regional form when it has one (en-GB, zh-TW).
+    case 'left_message': return { text: w.leftMessage(when(e.next_opening, w === zh || /^en\b/i.test(lang) ? lang : 'en')) };
     default: return { text: m.body };
   }
 }

@@ -19,14 +19,14 @@ use actix_web::{App, HttpServer, web};
 use async_trait::async_trait;
 use base64::Engine as _;
 use chat_admin::auth::JwtKeys;
+use chat_admin::availability::Availability;
 use chat_admin::http::{TrustedProxies, WidgetConfig};
 use chat_admin::{AuthConfig, AuthService, Services};
 use chat_domain::DomainResult;
+use chat_domain::availability::SystemClock;
 use chat_domain::model::RetrievedPassage;
-use chat_domain::ports::{EventBus, KnowledgeSearch, PresenceRegistry, Store};
-use chat_session::bus::InProcessBus;
-use chat_session::presence::InProcessPresence;
-use chat_session::{ConversationService, MessageLog, RoutingConfig};
+use chat_domain::ports::{KnowledgeSearch, Store};
+use chat_session::{AwayService, OneNode, RoutingConfig};
 use chat_store::{FieldCipher, PoolOptions, SqlStore};
 use chat_webhooks::{WebhookConfig, Webhooks};
 use rand::RngCore as _;
@@ -51,15 +51,17 @@ fn random_key() -> String {
     base64::engine::general_purpose::STANDARD.encode(key)
 }
 
-/// The back office's services over `store`: authentication with a first
+/// The back office's services over `sql`: authentication with a first
 /// admin (`admin`: e-mail and password), the conversation use cases on a
-/// one-node bus and presence registry, webhooks, no assistant. (The crate's
-/// tests build theirs here too.)
+/// one-node bus and presence registry, webhooks, no assistant; and the
+/// availability use cases (business hours, leaving a message), which the
+/// app registers as its own data. (The crate's tests build theirs here too.)
 pub async fn services(
-    store: Arc<dyn Store>,
+    sql: SqlStore,
     admin: (&str, &str),
     widget: WidgetConfig,
-) -> Result<Services, Box<dyn std::error::Error>> {
+) -> Result<(Services, web::Data<Availability>), Box<dyn std::error::Error>> {
+    let store: Arc<dyn Store> = Arc::new(sql.clone());
     let mut secret = [0u8; 32];
     rand::rng().fill_bytes(&mut secret);
     let auth = Arc::new(AuthService::new(
@@ -68,19 +70,22 @@ pub async fn services(
         AuthConfig::default(),
     ));
     auth.bootstrap_admin(Some(admin.0), Some(admin.1)).await?;
-    let bus: Arc<dyn EventBus> = Arc::new(InProcessBus::new());
+    let OneNode {
+        bus,
+        presence,
+        service: commands,
+    } = OneNode::start(store.clone(), RoutingConfig::default());
     auth.attach_bus(bus.clone());
-    let presence: Arc<dyn PresenceRegistry> = Arc::new(InProcessPresence::new());
-    let log = MessageLog::start(store.clone(), bus.clone(), 64);
-    let commands = Arc::new(ConversationService::new(
-        store.clone(),
-        bus.clone(),
-        log,
-        presence.clone(),
-        RoutingConfig::default(),
-    ));
     let webhooks = Webhooks::start(store.clone(), bus, WebhookConfig::default()).await?;
-    Ok(Services {
+    let sql = Arc::new(sql);
+    let availability = web::Data::new(Availability::new(
+        sql.clone(),
+        store.clone(),
+        presence.clone(),
+        Arc::new(AwayService::new(commands.clone(), sql)),
+        Arc::new(SystemClock),
+    ));
+    let services = Services {
         store,
         auth,
         commands,
@@ -89,7 +94,8 @@ pub async fn services(
         webhooks,
         proxies: TrustedProxies::default(),
         widget,
-    })
+    };
+    Ok((services, availability))
 }
 
 #[tokio::main]
@@ -103,12 +109,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&dir)?;
     let url = format!("sqlite://{}", dir.join("chat.db").display());
     let cipher = FieldCipher::from_config(&format!("k1:{}", random_key()), &random_key())?;
-    let store: Arc<dyn Store> = Arc::new(
-        SqlStore::connect(&url, PoolOptions::default())
-            .await?
-            .with_cipher(Arc::new(cipher)),
-    );
-    let services = services(
+    let store = SqlStore::connect(&url, PoolOptions::default())
+        .await?
+        .with_cipher(Arc::new(cipher));
+    let (services, availability) = services(
         store,
         ("admin@example.com", "example admin password"),
         WidgetConfig::default(),
@@ -123,6 +127,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .app_data(chat_admin::http::json_config(64 * 1024))
             .app_data(chat_admin::http::query_config())
             .app_data(chat_admin::http::path_config())
+            .app_data(availability.clone())
             .configure(chat_admin::configure(services.clone()))
             .default_service(web::to(chat_admin::http::not_found))
     })

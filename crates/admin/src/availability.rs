@@ -16,8 +16,6 @@ use chat_domain::availability::{
     AvailabilityRepository, AwayDesk, BusinessHours, Clock, reply_estimate_minutes,
 };
 use chat_domain::events::PresenceStatus;
-use chat_domain::ids::{ConversationId, CustomerId};
-use chat_domain::model::Conversation;
 use chat_domain::ports::{PresenceRegistry, Store};
 use chat_domain::time::{Timestamp, truncate};
 use serde::Serialize;
@@ -57,7 +55,8 @@ pub struct Availability {
     pub store: Arc<dyn Store>,
     /// Who is online.
     pub presence: Arc<dyn PresenceRegistry>,
-    /// The leave-a-message use case.
+    /// The leave-a-message use case (the route calls it with the
+    /// [`status`](Self::status)'s next opening).
     pub desk: Arc<dyn AwayDesk>,
     /// "Now".
     pub clock: Arc<dyn Clock>,
@@ -152,58 +151,5 @@ impl Availability {
     /// Replaces the business hours (already validated).
     pub async fn set_hours(&self, hours: &BusinessHours) -> DomainResult<()> {
         self.repo.set_business_hours(hours).await
-    }
-
-    /// The customer leaves a message (see [`AwayDesk::leave_message`]); the
-    /// away notice says when support is back.
-    pub async fn leave_message(
-        &self,
-        customer: CustomerId,
-        conversation: ConversationId,
-        email: String,
-        text: Option<String>,
-        client_msg_id: Option<String>,
-    ) -> DomainResult<Conversation> {
-        let status = self.status().await?;
-        let notice = away_notice(&status);
-        self.desk
-            .leave_message(customer, conversation, email, text, client_msg_id, notice)
-            .await
-    }
-}
-
-/// The automatic away message posted as a system notice. It names no
-/// personal data (system notices survive an erasure).
-pub fn away_notice(status: &AvailabilityStatus) -> String {
-    let back = match status.next_opening {
-        Some(at) => format!(
-            " We are back on {} (UTC).",
-            at.and_utc().format("%a %-d %b %Y at %H:%M")
-        ),
-        None => String::new(),
-    };
-    format!(
-        "Thanks, we have your message and your e-mail address. Nobody can answer right now:{back} An agent will reply here as soon as possible."
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_away_notice_says_when_support_is_back() {
-        let mut status = AvailabilityStatus {
-            available: false,
-            within_hours: false,
-            agents_online: false,
-            reply_minutes: None,
-            next_opening: chrono::NaiveDate::from_ymd_opt(2026, 12, 14)
-                .and_then(|d| d.and_hms_opt(8, 0, 0)),
-            time_zone: "Europe/Paris".into(),
-        };
-        assert!(away_notice(&status).contains("We are back on Mon 14 Dec 2026 at 08:00 (UTC)."));
-        status.next_opening = None;
-        assert!(!away_notice(&status).contains("back on"));
     }
 }

@@ -1,16 +1,16 @@
 //! chat-admin's routes alone: the crate's `configure` in an actix-web test
 //! service over a throwaway SQLite database, the in-process bus and
 //! presence; no server, no gateway. Sign-in, role refusal, a resource's
-//! life cycle with its audit entries, and the widget's routes.
+//! life cycle with its audit entries, and the widget's routes (leaving a
+//! message while away among them).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
-
-use std::sync::Arc;
 
 use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
 use actix_web::{App, test, web};
 use chat_admin::Services;
+use chat_admin::availability::Availability;
 use chat_admin::http::WidgetConfig;
 use chat_domain::model::{AuditEntry, AuditFilter};
 use chat_domain::ports::Store;
@@ -26,10 +26,15 @@ mod embedded;
 
 /// The back office's services over a fresh database, with a first admin.
 async fn services(db: &TestDb) -> Services {
+    with_availability(db).await.0
+}
+
+/// [`services`] and the availability use cases the example registers.
+async fn with_availability(db: &TestDb) -> (Services, web::Data<Availability>) {
     let widget = WidgetConfig {
         secret: Some(b"widget secret".to_vec()),
     };
-    embedded::services(Arc::new(db.store.clone()), ADMIN, widget)
+    embedded::services(db.store.clone(), ADMIN, widget)
         .await
         .unwrap()
 }
@@ -421,4 +426,87 @@ async fn query_and_body_rules_are_the_ones_the_document_states() {
         (status, &body["tags"]),
         (StatusCode::CREATED, &json!(["faq"]))
     );
+}
+
+#[actix_web::test]
+async fn the_example_serves_availability_and_leaving_a_message() {
+    let db = TestDb::sqlite().await;
+    let (services, availability) = with_availability(&db).await;
+    let store = services.store.clone();
+    let app = test::init_service(
+        App::new()
+            .app_data(chat_admin::http::json_config(16 * 1024))
+            .app_data(availability)
+            .configure(chat_admin::configure(services)),
+    )
+    .await;
+
+    // Hours off and nobody online: away, with no opening to announce.
+    let (status, now) = call!(&app, get("/api/v1/widget/availability"));
+    assert_eq!(status, StatusCode::OK, "{now}");
+    assert_eq!(
+        (
+            &now["available"],
+            &now["within_hours"],
+            &now["next_opening"]
+        ),
+        (&json!(false), &json!(true), &Value::Null)
+    );
+
+    // Open one minute a week, three days from now: the next opening is the
+    // notice's, as an instant.
+    let admin = login!(&app, ADMIN.0, ADMIN.1);
+    let day = (chrono::Utc::now() + chrono::Duration::days(3)).format("%a");
+    let hours = json!({
+        "enabled": true,
+        "time_zone": "UTC",
+        "days": [{ "day": day.to_string().to_lowercase(), "open": "00:00", "close": "00:01" }]
+    });
+    let put = test::TestRequest::put()
+        .uri("/api/v1/business-hours")
+        .set_json(hours);
+    let (status, body) = call!(&app, bearer(put, &admin));
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, now) = call!(&app, get("/api/v1/widget/availability"));
+    let next = now["next_opening"].as_str().unwrap().to_owned();
+
+    let (_, session) = call!(
+        &app,
+        test::TestRequest::post().uri("/api/v1/widget/sessions")
+    );
+    let token = session["token"].as_str().unwrap();
+    let customer = session["customer_id"].as_str().unwrap().parse().unwrap();
+    let conv = chat_domain::model::Conversation::open(customer, chat_domain::time::now());
+    store.create_conversation(&conv).await.unwrap();
+    let path = format!("/api/v1/widget/conversations/{}/leave-message", conv.id);
+    let left = json!({ "email": "Mia@Example.com", "text": "Call me", "client_msg_id": "m1" });
+    let (status, body) = call!(&app, bearer(post(&path, left), token));
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["state"], "queued");
+    let messages = format!("/api/v1/widget/conversations/{}/messages", conv.id);
+    let (_, history) = call!(&app, bearer(get(&messages), token));
+    let notice = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["event"]["change"] == "left_message")
+        .unwrap_or_else(|| panic!("no away notice in {history}"))
+        .clone();
+    assert_eq!(notice["event"]["next_opening"], next.as_str(), "{notice}");
+    assert!(
+        notice["body"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("We are back on {day} ")),
+        "{notice}"
+    );
+    // Not someone else's conversation.
+    let (_, stranger) = call!(
+        &app,
+        test::TestRequest::post().uri("/api/v1/widget/sessions")
+    );
+    let stranger = stranger["token"].as_str().unwrap();
+    let again = json!({ "email": "x@example.com" });
+    let (status, _) = call!(&app, bearer(post(&path, again), stranger));
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

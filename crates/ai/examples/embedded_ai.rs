@@ -23,11 +23,9 @@ use chat_ai::responder::{Responder, ResponderConfig};
 use chat_domain::auth::Principal;
 use chat_domain::events::Event;
 use chat_domain::model::{ConversationState, Customer, SenderKind};
-use chat_domain::ports::{Delivery, EventBus, EventStream, PresenceRegistry, Store};
+use chat_domain::ports::{Delivery, EventStream, Store};
 use chat_domain::time::now;
-use chat_session::bus::InProcessBus;
-use chat_session::presence::InProcessPresence;
-use chat_session::{ConversationService, MessageLog, RoutingConfig};
+use chat_session::{OneNode, RoutingConfig};
 use chat_store::{PoolOptions, SqlStore};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -93,16 +91,8 @@ async fn main() -> Result<(), Error> {
     }
 
     // The conversation service on an in-process bus.
-    let bus: Arc<dyn EventBus> = Arc::new(InProcessBus::new());
-    let presence: Arc<dyn PresenceRegistry> = Arc::new(InProcessPresence::new());
-    let log = MessageLog::start(store.clone(), bus.clone(), 64);
-    let service = Arc::new(ConversationService::new(
-        store.clone(),
-        bus.clone(),
-        log,
-        presence,
-        RoutingConfig { max_per_agent: 2 },
-    ));
+    let OneNode { bus, service, .. } =
+        OneNode::start(store.clone(), RoutingConfig { max_per_agent: 2 });
 
     // The offline assistant: an index that follows the knowledge base, a
     // responder acting through the service, stopped by takeovers.

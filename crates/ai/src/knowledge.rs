@@ -265,23 +265,18 @@ impl Index {
             }
             let title = analyze(&title_text);
             let body = analyze(&doc.body);
-            for t in &title {
-                tf.entry(t.text.clone())
-                    .or_insert(Posting {
-                        doc: n,
-                        title: 0.0,
-                        body: 0.0,
-                    })
-                    .title += 1.0;
-            }
-            for t in &body {
-                tf.entry(t.text.clone())
-                    .or_insert(Posting {
-                        doc: n,
-                        title: 0.0,
-                        body: 0.0,
-                    })
-                    .body += 1.0;
+            let fields = title.iter().map(|t| (t, true));
+            for (t, in_title) in fields.chain(body.iter().map(|t| (t, false))) {
+                let p = tf.entry(t.text.clone()).or_insert(Posting {
+                    doc: n,
+                    title: 0.0,
+                    body: 0.0,
+                });
+                if in_title {
+                    p.title += 1.0;
+                } else {
+                    p.body += 1.0;
+                }
             }
             for (term, p) in tf.drain() {
                 postings.entry(term).or_default().push(p);

@@ -27,7 +27,9 @@
 //!   still the assistant's at that moment), hands off on request or after
 //!   repeated misses, and stops at once when an agent takes over;
 //! - [`search`]: the same retrieval for the back office ("which passages
-//!   does this question find?", "rebuild the index now").
+//!   does this question find?", "rebuild the index now");
+//! - `testing` (feature `test-support`): a local OpenAI-compatible endpoint
+//!   for tests, this crate's and the server's.
 //!
 //! When the first question arrives before the first index is built (the
 //! server opens its listener first), it waits for it
@@ -54,4 +56,6 @@ pub mod provider;
 pub mod responder;
 pub mod search;
 pub mod synonyms;
+#[cfg(feature = "test-support")]
+pub mod testing;
 pub mod text;

@@ -129,18 +129,12 @@ impl Responder {
     /// (takeover, handoff, close), whichever node the change happened on.
     pub fn watch(&self, bus: Arc<dyn EventBus>) -> tokio::task::JoinHandle<()> {
         let inner = self.inner.clone();
-        tokio::spawn(async move {
-            let mut events = bus.subscribe();
-            while let Some(delivery) = events.next().await {
-                let Delivery::Event(event) = delivery else {
-                    continue;
-                };
-                if let Event::ConversationChanged { conversation, .. } = &*event
-                    && conversation.state != ConversationState::Bot
-                {
-                    inner.stop(conversation.id);
-                    inner.lock_misses().remove(&conversation.id);
-                }
+        each_event(bus, move |event| {
+            if let Event::ConversationChanged { conversation, .. } = event
+                && conversation.state != ConversationState::Bot
+            {
+                inner.stop(conversation.id);
+                inner.lock_misses().remove(&conversation.id);
             }
         })
     }
@@ -159,38 +153,31 @@ impl Responder {
         conversations: Arc<dyn ConversationRepository>,
     ) -> tokio::task::JoinHandle<()> {
         let inner = self.inner.clone();
-        tokio::spawn(async move {
-            let mut events = bus.subscribe();
-            while let Some(delivery) = events.next().await {
-                let Delivery::Event(event) = delivery else {
-                    continue;
-                };
-                let Event::MessageCreated { message } = &*event else {
-                    continue;
-                };
-                if message.sender_kind != SenderKind::Customer || message.kind != MessageKind::Text
-                {
-                    continue;
-                }
-                let (inner, conversations, message) =
-                    (inner.clone(), conversations.clone(), message.clone());
-                tokio::spawn(async move {
-                    match conversations
-                        .conversation_by_id(message.conversation_id)
-                        .await
-                    {
-                        Ok(Some(conversation)) if conversation.state == ConversationState::Bot => {
-                            inner.respond(conversation, message).await;
-                        }
-                        Ok(_) => {}
-                        Err(e) => tracing::warn!(
-                            error = %e,
-                            conversation = %message.conversation_id,
-                            "assistant: conversation not readable; message left unanswered"
-                        ),
-                    }
-                });
+        each_event(bus, move |event| {
+            let Event::MessageCreated { message } = event else {
+                return;
+            };
+            if message.sender_kind != SenderKind::Customer || message.kind != MessageKind::Text {
+                return;
             }
+            let (inner, conversations, message) =
+                (inner.clone(), conversations.clone(), message.clone());
+            tokio::spawn(async move {
+                match conversations
+                    .conversation_by_id(message.conversation_id)
+                    .await
+                {
+                    Ok(Some(conversation)) if conversation.state == ConversationState::Bot => {
+                        inner.respond(conversation, message).await;
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(
+                        error = %e,
+                        conversation = %message.conversation_id,
+                        "assistant: conversation not readable; message left unanswered"
+                    ),
+                }
+            });
         })
     }
 
@@ -198,6 +185,24 @@ impl Responder {
     pub async fn respond(&self, conversation: Conversation, message: Message) {
         self.inner.clone().respond(conversation, message).await;
     }
+}
+
+/// Runs `on_event` on each event `bus` delivers, in a task of its own, until
+/// the bus closes. Notices of missed events are skipped: a missed takeover
+/// at worst lets a reply stream on (the store still refuses to keep it), a
+/// missed message goes unanswered, and there is nothing to re-read.
+fn each_event(
+    bus: Arc<dyn EventBus>,
+    mut on_event: impl FnMut(&Event) + Send + 'static,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut events = bus.subscribe();
+        while let Some(delivery) = events.next().await {
+            if let Delivery::Event(event) = delivery {
+                on_event(&event);
+            }
+        }
+    })
 }
 
 impl AssistantHook for Responder {
@@ -245,30 +250,23 @@ impl Inner {
         if let Some(previous) = self.lock_running().insert(id, cancel.clone()) {
             previous.cancel();
         }
-        let reply_id = format!("ai-{}", uuid::Uuid::now_v7().simple());
-        let mut first_delta = None;
+        let mut turn = Turn {
+            id,
+            message,
+            reply_id: format!("ai-{}", uuid::Uuid::now_v7().simple()),
+            cancel: cancel.clone(),
+            started,
+            first_delta: None,
+        };
         let produced = match &self.engine {
-            Engine::Offline => {
-                self.offline_reply(id, &message, &reply_id, &cancel, started, &mut first_delta)
-                    .await
-            }
+            Engine::Offline => self.offline_reply(&mut turn).await,
             Engine::Model {
                 provider,
                 persona,
                 context_tokens,
             } => {
-                self.model_reply(
-                    id,
-                    &message,
-                    &reply_id,
-                    &cancel,
-                    started,
-                    &mut first_delta,
-                    provider,
-                    persona,
-                    *context_tokens,
-                )
-                .await
+                self.model_reply(&mut turn, provider, persona, *context_tokens)
+                    .await
             }
         };
         let Some(Produced { text, answered }) = produced else {
@@ -280,11 +278,11 @@ impl Inner {
         }
         // Stored only if the conversation is still the assistant's at this
         // very moment (checked under its lock by the store).
-        match self.actions.post_bot_reply(id, text, reply_id).await {
+        match self.actions.post_bot_reply(id, text, turn.reply_id).await {
             Ok(_) => {
                 let outcome = if answered { "answered" } else { "no_match" };
                 metrics::counter!("ai_replies_total", "outcome" => outcome).increment(1);
-                if let Some(d) = first_delta {
+                if let Some(d) = turn.first_delta {
                     metrics::histogram!("ai_first_delta_seconds").record(d.as_secs_f64());
                 }
                 metrics::histogram!("ai_reply_duration_seconds")
@@ -329,15 +327,8 @@ impl Inner {
     }
 
     /// The offline assistant's answer, streamed in pieces.
-    async fn offline_reply(
-        &self,
-        id: ConversationId,
-        message: &Message,
-        reply_id: &str,
-        cancel: &Cancel,
-        started: Instant,
-        first_delta: &mut Option<Duration>,
-    ) -> Option<Produced> {
+    async fn offline_reply(&self, turn: &mut Turn) -> Option<Produced> {
+        let message = &turn.message;
         let index = self.index.ready(crate::knowledge::READY_WAIT).await;
         let vector = self.index.question_vector(&index, &message.body).await;
         let body = message.body.clone();
@@ -361,19 +352,18 @@ impl Inner {
             self.config.delta_chars.max(1)
         };
         for piece in chars.chunks(piece_len) {
-            if cancel.is_cancelled() {
+            if turn.cancel.is_cancelled() {
                 metrics::counter!("ai_replies_total", "outcome" => "cancelled").increment(1);
                 return None;
             }
-            self.delta(id, reply_id, piece.iter().collect(), false)
-                .await;
-            first_delta.get_or_insert_with(|| started.elapsed());
+            self.delta(turn, piece.iter().collect(), false).await;
+            turn.delivered();
             if self.config.delta_delay.is_zero() {
                 continue;
             }
             tokio::select! {
                 () = tokio::time::sleep(self.config.delta_delay) => {}
-                () = cancel.wake.notified() => {}
+                () = turn.cancel.wake.notified() => {}
             }
         }
         Some(Produced {
@@ -385,23 +375,20 @@ impl Inner {
     /// A model's answer, grounded in the best passages and the recent turns,
     /// streamed as it arrives. A `transfer_to_human` call hands off; a
     /// failure ends in a polite fallback that offers a person.
-    #[allow(clippy::too_many_arguments)]
     async fn model_reply(
         &self,
-        id: ConversationId,
-        message: &Message,
-        reply_id: &str,
-        cancel: &Cancel,
-        started: Instant,
-        first_delta: &mut Option<Duration>,
+        turn: &mut Turn,
         provider: &Arc<OpenAiProvider>,
         persona: &str,
         context_tokens: usize,
     ) -> Option<Produced> {
-        let zh = is_chinese(&message.body);
+        // Owned: `turn` is lent to each delta while the question is still
+        // needed for the fallback.
+        let (id, cancel, question) = (turn.id, turn.cancel.clone(), turn.message.body.clone());
+        let zh = is_chinese(&question);
         let index = self.index.ready(crate::knowledge::READY_WAIT).await;
-        let vector = self.index.question_vector(&index, &message.body).await;
-        let hits = index.search_with(&message.body, vector.as_deref(), 3);
+        let vector = self.index.question_vector(&index, &question).await;
+        let hits = index.search_with(&question, vector.as_deref(), 3);
         let mut system = persona.to_owned();
         if !hits.is_empty() {
             system.push_str("\n\nAnswer from these knowledge-base passages when they are relevant, and name the source title:\n");
@@ -444,8 +431,8 @@ impl Inner {
                 None => break,
                 Some(Ok(StreamItem::Delta(d))) => {
                     text.push_str(&d);
-                    self.delta(id, reply_id, d, false).await;
-                    first_delta.get_or_insert_with(|| started.elapsed());
+                    self.delta(turn, d, false).await;
+                    turn.delivered();
                 }
                 Some(Ok(StreamItem::Handoff)) => {
                     task.abort();
@@ -487,7 +474,7 @@ impl Inner {
                 // moderation refusal: that question gets no passage.
                 let offline = match other {
                     Some(ProviderError::Moderation) => None,
-                    _ => match answer(&self.index.current(), &message.body, &self.config.offline) {
+                    _ => match answer(&self.index.current(), &question, &self.config.offline) {
                         Reply::Answer { text, .. } => Some(text),
                         Reply::NoMatch { .. } => None,
                     },
@@ -497,7 +484,7 @@ impl Inner {
                 // Whatever was streamed is abandoned: the fallback replaces
                 // the draft (`reset`), it is not appended to half an answer.
                 let reset = !text.is_empty();
-                self.delta(id, reply_id, reply.clone(), reset).await;
+                self.delta(turn, reply.clone(), reset).await;
                 Some(Produced {
                     text: reply,
                     answered,
@@ -506,11 +493,11 @@ impl Inner {
         }
     }
 
-    async fn delta(&self, id: ConversationId, reply_id: &str, delta: String, reset: bool) {
+    async fn delta(&self, turn: &Turn, delta: String, reset: bool) {
         self.actions
             .publish(Event::AiDelta {
-                conversation_id: id,
-                reply_id: reply_id.to_owned(),
+                conversation_id: turn.id,
+                reply_id: turn.reply_id.clone(),
                 delta,
                 reset,
             })
@@ -519,6 +506,27 @@ impl Inner {
 }
 
 /// A finished answer.
+/// One reply in the making: the message it answers, its id (the final
+/// message's client id, tying it to its deltas), how to stop it, and its
+/// timings.
+struct Turn {
+    id: ConversationId,
+    message: Message,
+    reply_id: String,
+    cancel: Arc<Cancel>,
+    started: Instant,
+    /// When the first delta went out, after `started`.
+    first_delta: Option<Duration>,
+}
+
+impl Turn {
+    /// A delta went out: the first one's latency is kept.
+    fn delivered(&mut self) {
+        let started = self.started;
+        self.first_delta.get_or_insert_with(|| started.elapsed());
+    }
+}
+
 struct Produced {
     text: String,
     answered: bool,

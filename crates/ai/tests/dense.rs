@@ -20,13 +20,13 @@ use std::time::{Duration, Instant};
 use chat_ai::dense::{Embedder, EmbeddingsConfig, Fusion};
 use chat_ai::knowledge::LiveIndex;
 use chat_ai::offline::{OfflineConfig, Reply, answer, answer_with};
+use chat_ai::testing::{Endpoint, json_response, read_request};
 use chat_domain::model::KnowledgeDoc;
 use chat_domain::ports::KnowledgeRepository;
 use chat_domain::time::now;
 use chat_store::testing::TestDb;
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+use tokio::io::AsyncWriteExt;
 
 const CONCEPTS: &[(&str, &[&str])] = &[
     (
@@ -93,98 +93,68 @@ impl Mock {
     }
 }
 
-async fn read_request(sock: &mut tokio::net::TcpStream) -> Option<(String, Vec<u8>)> {
-    let mut buf = Vec::new();
-    let mut tmp = [0u8; 4096];
-    loop {
-        let k = sock.read(&mut tmp).await.ok()?;
-        if k == 0 {
-            return None;
+async fn mock() -> Mock {
+    let requests: Arc<std::sync::Mutex<Vec<Vec<String>>>> = Arc::default();
+    let mode = Arc::new(AtomicU8::new(OK));
+    let hits: Arc<AtomicUsize> = Arc::default();
+    let (r, m, h) = (requests.clone(), mode.clone(), hits.clone());
+    let endpoint = Endpoint::serve(move |mut sock, _| {
+        let (requests, mode, hits) = (r.clone(), m.clone(), h.clone());
+        async move {
+            // Keep-alive: several requests per connection.
+            while let Some(request) = read_request(&mut sock).await {
+                hits.fetch_add(1, Ordering::SeqCst);
+                assert!(
+                    request.head.starts_with("POST /v1/embeddings "),
+                    "{}",
+                    request.head
+                );
+                assert!(request.has_bearer("test-key"), "{}", request.head);
+                let req = request.json();
+                assert_eq!(req["model"], "mock-embed");
+                let inputs: Vec<String> = serde_json::from_value(req["input"].clone()).unwrap();
+                let (status, payload) = match mode.load(Ordering::SeqCst) {
+                    FAIL => (
+                        "500 Internal Server Error",
+                        json!({"error": {"message": "down"}}),
+                    ),
+                    m => {
+                        if m == SLOW {
+                            tokio::time::sleep(Duration::from_secs(2)).await;
+                        }
+                        requests.lock().unwrap().push(inputs.clone());
+                        // Reversed, with `index`: the client must put
+                        // each vector back in its place.
+                        let data: Vec<Value> = inputs
+                            .iter()
+                            .enumerate()
+                            .rev()
+                            .map(|(i, t)| {
+                                json!({"object": "embedding", "index": i, "embedding": concept_vector(t)})
+                            })
+                            .collect();
+                        ("200 OK", json!({"object": "list", "data": data}))
+                    }
+                };
+                let response = json_response(status, "", &payload);
+                if sock.write_all(response.as_bytes()).await.is_err() {
+                    return;
+                }
+            }
         }
-        buf.extend_from_slice(&tmp[..k]);
-        let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
-            continue;
-        };
-        let head = String::from_utf8_lossy(&buf[..end]).to_string();
-        let len = head
-            .lines()
-            .find_map(|l| {
-                l.to_ascii_lowercase()
-                    .strip_prefix("content-length:")
-                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-            })
-            .unwrap_or(0);
-        if buf.len() >= end + 4 + len {
-            return Some((head, buf[end + 4..end + 4 + len].to_vec()));
-        }
+    })
+    .await;
+    Mock {
+        addr: endpoint.addr,
+        requests,
+        mode,
+        hits,
     }
 }
 
-async fn mock() -> Mock {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let m = Mock {
-        addr: listener.local_addr().unwrap(),
-        requests: Arc::default(),
-        mode: Arc::new(AtomicU8::new(OK)),
-        hits: Arc::default(),
-    };
-    let (requests, mode, hits) = (m.requests.clone(), m.mode.clone(), m.hits.clone());
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else {
-                return;
-            };
-            let (requests, mode, hits) = (requests.clone(), mode.clone(), hits.clone());
-            tokio::spawn(async move {
-                // Keep-alive: several requests per connection.
-                while let Some((head, body)) = read_request(&mut sock).await {
-                    hits.fetch_add(1, Ordering::SeqCst);
-                    assert!(head.starts_with("POST /v1/embeddings "), "{head}");
-                    assert!(
-                        head.to_ascii_lowercase()
-                            .contains("authorization: bearer test-key"),
-                        "{head}"
-                    );
-                    let req: Value = serde_json::from_slice(&body).unwrap();
-                    assert_eq!(req["model"], "mock-embed");
-                    let inputs: Vec<String> = serde_json::from_value(req["input"].clone()).unwrap();
-                    let (status, payload) = match mode.load(Ordering::SeqCst) {
-                        FAIL => (
-                            "500 Internal Server Error",
-                            json!({"error": {"message": "down"}}),
-                        ),
-                        m => {
-                            if m == SLOW {
-                                tokio::time::sleep(Duration::from_secs(2)).await;
-                            }
-                            requests.lock().unwrap().push(inputs.clone());
-                            // Reversed, with `index`: the client must put
-                            // each vector back in its place.
-                            let data: Vec<Value> = inputs
-                                .iter()
-                                .enumerate()
-                                .rev()
-                                .map(|(i, t)| {
-                                    json!({"object": "embedding", "index": i, "embedding": concept_vector(t)})
-                                })
-                                .collect();
-                            ("200 OK", json!({"object": "list", "data": data}))
-                        }
-                    };
-                    let body = payload.to_string();
-                    let response = format!(
-                        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-                        body.len()
-                    );
-                    if sock.write_all(response.as_bytes()).await.is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    m
-}
+/// A question no word of which reaches the warranty document, which the
+/// dense side finds ("dark", "died" → broken; "gadget" → device).
+const PARAPHRASE: &str = "the screen went dark and my gadget died";
 
 fn doc(title: &str, body: &str) -> KnowledgeDoc {
     KnowledgeDoc::new(title, body, vec![], now()).unwrap()
@@ -308,21 +278,20 @@ async fn fusion_finds_the_paraphrase_that_no_word_reaches() {
     dense_ready(&index).await;
     let current = index.current();
     let config = OfflineConfig::default();
-    let question = "the screen went dark and my gadget died";
 
     // Lexically, "screen" is all that matches: the wrong document first,
     // and no answer from the right one.
-    let lexical = current.search(question, 3);
+    let lexical = current.search(PARAPHRASE, 3);
     assert_eq!(lexical[0].title, "Screen care", "{lexical:?}");
     assert!(!lexical.iter().any(|h| h.title == "Warranty repairs"));
     assert!(!matches!(
-        answer(&current, question, &config),
+        answer(&current, PARAPHRASE, &config),
         Reply::Answer { ref title, .. } if title == "Warranty repairs"
     ));
 
     // With the question's vector the ranking mixes in the dense side.
-    let vector = index.question_vector(&current, question).await.unwrap();
-    let fused = current.search_with(question, Some(&vector), 3);
+    let vector = index.question_vector(&current, PARAPHRASE).await.unwrap();
+    let fused = current.search_with(PARAPHRASE, Some(&vector), 3);
     assert_eq!(fused[0].title, "Warranty repairs", "{fused:?}");
     assert_eq!(fused[1].title, "Screen care", "{fused:?}");
     assert!(fused[0].confidence > fused[1].confidence);
@@ -332,7 +301,7 @@ async fn fusion_finds_the_paraphrase_that_no_word_reaches() {
         "{}",
         fused[0].passage
     );
-    match answer_with(&current, question, Some(&vector), &config) {
+    match answer_with(&current, PARAPHRASE, Some(&vector), &config) {
         Reply::Answer { title, .. } => assert_eq!(title, "Warranty repairs"),
         other => panic!("expected the warranty answer, got {other:?}"),
     }
@@ -353,7 +322,6 @@ async fn an_endpoint_that_is_down_leaves_answers_lexical_until_it_is_back() {
     let mock = mock().await;
     mock.mode.store(FAIL, Ordering::SeqCst);
     let (_db, _repo, index, task) = following(&mock).await;
-    let question = "the screen went dark and my gadget died";
     let started = Instant::now();
     while !index.is_ready() {
         assert!(started.elapsed() < Duration::from_secs(10));
@@ -365,17 +333,17 @@ async fn an_endpoint_that_is_down_leaves_answers_lexical_until_it_is_back() {
     let current = index.current();
     assert!(!current.has_dense());
     assert!(mock.hits.load(Ordering::SeqCst) >= 1, "embedding was tried");
-    assert!(index.question_vector(&current, question).await.is_none());
-    assert_eq!(current.search(question, 1)[0].title, "Screen care");
+    assert!(index.question_vector(&current, PARAPHRASE).await.is_none());
+    assert_eq!(current.search(PARAPHRASE, 1)[0].title, "Screen care");
 
     // Back up: a retry (spaced by `retry`) embeds the passages and the
     // dense side joins.
     mock.mode.store(OK, Ordering::SeqCst);
     dense_ready(&index).await;
     let current = index.current();
-    let v = index.question_vector(&current, question).await.unwrap();
+    let v = index.question_vector(&current, PARAPHRASE).await.unwrap();
     assert_eq!(
-        current.search_with(question, Some(&v), 1)[0].title,
+        current.search_with(PARAPHRASE, Some(&v), 1)[0].title,
         "Warranty repairs"
     );
     task.abort();
@@ -387,16 +355,15 @@ async fn a_failing_or_slow_question_falls_back_at_once_and_the_breaker_stops_ask
     let (_db, _repo, index, task) = following(&mock).await;
     dense_ready(&index).await;
     let current = index.current();
-    let question = "the screen went dark and my gadget died";
 
     // 500: no vector, the lexical answer.
     mock.mode.store(FAIL, Ordering::SeqCst);
-    assert!(index.question_vector(&current, question).await.is_none());
+    assert!(index.question_vector(&current, PARAPHRASE).await.is_none());
 
     // Slow (2 s) against a 300 ms timeout: back within the timeout.
     mock.mode.store(SLOW, Ordering::SeqCst);
     let started = Instant::now();
-    assert!(index.question_vector(&current, question).await.is_none());
+    assert!(index.question_vector(&current, PARAPHRASE).await.is_none());
     let waited = started.elapsed();
     assert!(
         waited >= Duration::from_millis(250) && waited < Duration::from_millis(1500),
@@ -405,16 +372,16 @@ async fn a_failing_or_slow_question_falls_back_at_once_and_the_breaker_stops_ask
 
     // A third failure opens the breaker: the next question is not sent.
     mock.mode.store(FAIL, Ordering::SeqCst);
-    assert!(index.question_vector(&current, question).await.is_none());
+    assert!(index.question_vector(&current, PARAPHRASE).await.is_none());
     let sent = mock.hits.load(Ordering::SeqCst);
     mock.mode.store(OK, Ordering::SeqCst);
     let started = Instant::now();
-    assert!(index.question_vector(&current, question).await.is_none());
+    assert!(index.question_vector(&current, PARAPHRASE).await.is_none());
     assert!(started.elapsed() < Duration::from_millis(50));
     assert_eq!(mock.hits.load(Ordering::SeqCst), sent, "skipped while open");
     // The answer is the lexical one meanwhile.
     assert_eq!(
-        current.search_with(question, None, 1)[0].title,
+        current.search_with(PARAPHRASE, None, 1)[0].title,
         "Screen care"
     );
     task.abort();

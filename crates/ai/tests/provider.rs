@@ -4,14 +4,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use chat_ai::provider::{OpenAiProvider, ProviderConfig, ProviderError, StreamItem};
+use chat_ai::testing::{
+    Endpoint, SSE_DONE, SSE_HEAD, chunk, json_response, read_request, sse, text_chunk,
+    write_broken_stream, write_stream,
+};
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+use tokio::io::AsyncWriteExt;
 
 /// What the mock does for one request.
 #[derive(Clone, Copy)]
@@ -36,145 +37,104 @@ enum Script {
     DownFirst(usize),
 }
 
-async fn mock(script: Script) -> (SocketAddr, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let hits = Arc::new(AtomicUsize::new(0));
-    let counter = hits.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else {
-                return;
+/// The DashScope stream: a role-only first chunk, text, a last chunk whose
+/// `finish_reason` is `""` (with `reasoning_content`), and a usage chunk.
+fn dashscope() -> Vec<serde_json::Value> {
+    vec![
+        chunk(json!({"role": "assistant", "content": ""}), json!(null)),
+        text_chunk("您好，"),
+        json!({"choices":[{"index":0,"delta":{"content":"订单可在「我的订单」查看。","reasoning_content":"…"},"finish_reason":""}],"system_fingerprint":null}),
+        json!({"choices":[],"usage":{"prompt_tokens":20,"completion_tokens":9,"total_tokens":29}}),
+    ]
+}
+
+/// An error answer (`{"error": {"message", "type", "code"}}`) that closes
+/// the connection; `headers` are extra header lines.
+fn error(status: &str, headers: &str, message: &str, kind: &str, code: &str) -> String {
+    let body = json!({"error": {"message": message, "type": kind, "code": code}});
+    json_response(status, &format!("{headers}connection: close\r\n"), &body)
+}
+
+async fn mock(script: Script) -> Endpoint {
+    Endpoint::serve(move |mut sock, n| async move {
+        let Some(request) = read_request(&mut sock).await else {
+            return;
+        };
+        assert!(
+            request
+                .head
+                .starts_with("POST /compatible-mode/v1/chat/completions "),
+            "{}",
+            request.head
+        );
+        assert!(request.has_bearer("sk-test"), "{}", request.head);
+        assert_eq!(request.json()["stream"], true);
+        // 429, with this `Retry-After` when it is not empty.
+        let rate_limit = match (script, n) {
+            (Script::Storm(after), _) => Some(after),
+            (Script::RetryAfterOnce, 0) => Some("1"),
+            (Script::RateLimitedOnce, 0) => Some(""),
+            _ => None,
+        };
+        let answer = if let Some(after) = rate_limit {
+            let retry = if after.is_empty() {
+                String::new()
+            } else {
+                format!("retry-after: {after}\r\n")
             };
-            let n = counter.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(async move {
-                // Read the request head and body (Content-Length).
-                let mut buf = Vec::new();
-                let mut tmp = [0u8; 4096];
-                loop {
-                    let k = sock.read(&mut tmp).await.unwrap_or(0);
-                    if k == 0 {
-                        return;
+            error(
+                "429 Too Many Requests",
+                &retry,
+                "Requests rate limit exceeded",
+                "limit_requests",
+                "limit_requests",
+            )
+        } else {
+            match (script, n) {
+                (Script::DownFirst(k), n) if n < k => error(
+                    "503 Service Unavailable",
+                    "",
+                    "service unavailable",
+                    "server_error",
+                    "unavailable",
+                ),
+                (Script::Moderation, _) => error(
+                    "400 Bad Request",
+                    "",
+                    "Input data may contain inappropriate content.",
+                    "data_inspection_failed",
+                    "DataInspectionFailed",
+                ),
+                (Script::Slow, _) => {
+                    let _ = sock.write_all(SSE_HEAD.as_bytes()).await;
+                    for part in ["one ", "two ", "three"] {
+                        tokio::time::sleep(Duration::from_millis(300)).await;
+                        let _ = sock.write_all(sse(&[text_chunk(part)]).as_bytes()).await;
                     }
-                    buf.extend_from_slice(&tmp[..k]);
-                    let text = String::from_utf8_lossy(&buf);
-                    if let Some(end) = text.find("\r\n\r\n") {
-                        let len = text[..end]
-                            .lines()
-                            .find_map(|l| {
-                                l.to_ascii_lowercase()
-                                    .strip_prefix("content-length:")
-                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                            })
-                            .unwrap_or(0);
-                        if buf.len() >= end + 4 + len {
-                            break;
-                        }
-                    }
+                    SSE_DONE.to_owned()
                 }
-                let request = String::from_utf8_lossy(&buf).to_string();
-                assert!(
-                    request.contains("POST /compatible-mode/v1/chat/completions"),
-                    "{request}"
-                );
-                assert!(
-                    request
-                        .to_ascii_lowercase()
-                        .contains("authorization: bearer sk-test")
-                );
-                assert!(request.contains("\"stream\":true"));
-                let sse = |chunks: &[serde_json::Value]| {
-                    let mut body = String::new();
-                    for c in chunks {
-                        body.push_str(&format!("data: {c}\n\n"));
-                    }
-                    body
-                };
-                let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n";
-                let chunk = |content: &str| json!({"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":content},"finish_reason":null}]});
-                let dashscope = sse(&[
-                    json!({"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}),
-                    chunk("您好，"),
-                    json!({"choices":[{"index":0,"delta":{"content":"订单可在「我的订单」查看。","reasoning_content":"…"},"finish_reason":""}],"system_fingerprint":null}),
-                    json!({"choices":[],"usage":{"prompt_tokens":20,"completion_tokens":9,"total_tokens":29}}),
-                ]) + "data: [DONE]\n\n";
-                let rate_limit = match (script, n) {
-                    (Script::Storm(after), _) => Some(after),
-                    (Script::RetryAfterOnce, 0) => Some("1"),
-                    _ => None,
-                };
-                match (script, n) {
-                    _ if rate_limit.is_some() => {
-                        let after = rate_limit.unwrap_or("0");
-                        let body = r#"{"error":{"message":"Requests rate limit exceeded","type":"limit_requests","code":"limit_requests"}}"#;
-                        let _ = sock
-                            .write_all(format!("HTTP/1.1 429 Too Many Requests\r\nretry-after: {after}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len()).as_bytes())
-                            .await;
-                    }
-                    (Script::DashScope, _) | (Script::RateLimitedOnce, 1..) => {
-                        let _ = sock
-                            .write_all(format!("{head}{dashscope}").as_bytes())
-                            .await;
-                    }
-                    (Script::RetryAfterOnce | Script::Storm(_), _) => {
-                        let _ = sock
-                            .write_all(format!("{head}{dashscope}").as_bytes())
-                            .await;
-                    }
-                    (Script::DownFirst(k), n) => {
-                        let reply = if n < k {
-                            let body = r#"{"error":{"message":"service unavailable"}}"#;
-                            format!(
-                                "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                                body.len()
-                            )
-                        } else {
-                            format!("{head}{dashscope}")
-                        };
-                        let _ = sock.write_all(reply.as_bytes()).await;
-                    }
-                    (Script::RateLimitedOnce, 0) => {
-                        let body = r#"{"error":{"message":"Requests rate limit exceeded","type":"limit_requests","code":"limit_requests"}}"#;
-                        let _ = sock
-                            .write_all(format!("HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len()).as_bytes())
-                            .await;
-                    }
-                    (Script::Moderation, _) => {
-                        let body = r#"{"error":{"message":"Input data may contain inappropriate content.","type":"data_inspection_failed","code":"DataInspectionFailed"}}"#;
-                        let _ = sock
-                            .write_all(format!("HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len()).as_bytes())
-                            .await;
-                    }
-                    (Script::Slow, _) => {
-                        let _ = sock.write_all(head.as_bytes()).await;
-                        for part in ["one ", "two ", "three"] {
-                            tokio::time::sleep(Duration::from_millis(300)).await;
-                            let _ = sock.write_all(sse(&[chunk(part)]).as_bytes()).await;
-                        }
-                        let _ = sock.write_all(b"data: [DONE]\n\n").await;
-                    }
-                    (Script::Broken, _) => {
-                        let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n";
-                        let part = sse(&[chunk("half an ")]);
-                        let _ = sock
-                            .write_all(format!("{head}{:x}\r\n{part}\r\n", part.len()).as_bytes())
-                            .await;
-                        // Promise 100 bytes, send 5, hang up.
-                        let _ = sock.write_all(b"64\r\ndata:").await;
-                    }
-                    (Script::ToolCall, _) => {
-                        let body = sse(&[
-                            json!({"choices":[{"index":0,"delta":{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"transfer_to_human","arguments":""}}]},"finish_reason":null}]}),
-                            json!({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"reason\":\"asked\"}"}}]},"finish_reason":"tool_calls"}]}),
-                        ]) + "data: [DONE]\n\n";
-                        let _ = sock.write_all(format!("{head}{body}").as_bytes()).await;
-                    }
+                (Script::Broken, _) => return write_broken_stream(&mut sock, "half an ").await,
+                (Script::ToolCall, _) => {
+                    let call = json!({"index":0,"id":"call_1","type":"function","function":{"name":"transfer_to_human","arguments":""}});
+                    let events = [
+                        chunk(
+                            json!({"role":"assistant","content":null,"tool_calls":[call]}),
+                            json!(null),
+                        ),
+                        chunk(
+                            json!({"tool_calls":[{"index":0,"function":{"arguments":"{\"reason\":\"asked\"}"}}]}),
+                            json!("tool_calls"),
+                        ),
+                    ];
+                    return write_stream(&mut sock, &events).await;
                 }
-                let _ = sock.shutdown().await;
-            });
-        }
-    });
-    (addr, hits)
+                _ => return write_stream(&mut sock, &dashscope()).await,
+            }
+        };
+        let _ = sock.write_all(answer.as_bytes()).await;
+        let _ = sock.shutdown().await;
+    })
+    .await
 }
 
 fn provider(addr: SocketAddr, chunk_timeout_ms: u64) -> OpenAiProvider {
@@ -194,12 +154,12 @@ async fn run(
     script: Script,
     chunk_timeout_ms: u64,
 ) -> (Result<(), ProviderError>, Vec<StreamItem>, usize) {
-    let (addr, hits) = mock(script).await;
-    let p = provider(addr, chunk_timeout_ms);
+    let endpoint = mock(script).await;
+    let p = provider(endpoint.addr, chunk_timeout_ms);
     let mut items = Vec::new();
     let messages = vec![json!({"role":"user","content":"我的订单在哪"})];
     let result = p.stream(&messages, |i| items.push(i)).await;
-    (result, items, hits.load(Ordering::SeqCst))
+    (result, items, endpoint.connections())
 }
 
 #[tokio::test]
@@ -299,7 +259,8 @@ async fn retry_after_is_honoured() {
 
 #[tokio::test]
 async fn the_breaker_opens_after_repeated_failures_and_closes_after_a_success() {
-    let (addr, hits) = mock(Script::DownFirst(2)).await;
+    let endpoint = mock(Script::DownFirst(2)).await;
+    let addr = endpoint.addr;
     let p = OpenAiProvider::new(ProviderConfig {
         max_retries: 0,
         breaker_failures: 2,
@@ -322,11 +283,11 @@ async fn the_breaker_opens_after_repeated_failures_and_closes_after_a_success() 
         p.stream(&messages, |_| {}).await,
         Err(ProviderError::CircuitOpen)
     );
-    assert_eq!(hits.load(Ordering::SeqCst), 2);
+    assert_eq!(endpoint.connections(), 2);
     // After the cool-down one reply tries again; it succeeds and closes it.
     tokio::time::sleep(Duration::from_millis(350)).await;
     p.stream(&messages, |_| {}).await.unwrap();
     assert!(!p.is_open());
     p.stream(&messages, |_| {}).await.unwrap();
-    assert_eq!(hits.load(Ordering::SeqCst), 4);
+    assert_eq!(endpoint.connections(), 4);
 }

@@ -413,23 +413,34 @@ pub trait AvailabilityRepository: Send + Sync {
     ) -> DomainResult<Option<Timestamp>>;
 }
 
+/// What a customer leaves while support is away.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeftMessage {
+    /// Where the customer can be reached (already normalized).
+    pub email: String,
+    /// Their message, if they wrote one.
+    pub text: Option<String>,
+    /// The client's id for the message: a retry is stored once.
+    pub client_msg_id: Option<String>,
+    /// When support opens next, for the away notice (`None` when business
+    /// hours are off or never open).
+    pub next_opening: Option<Timestamp>,
+}
+
 /// Leaving a message while support is away (implemented by the
 /// conversation service, which owns transitions and notices).
 #[async_trait]
 pub trait AwayDesk: Send + Sync {
-    /// The customer `customer` leaves `text` (may be empty) in their
-    /// conversation `conversation`: the e-mail (already normalized) is
-    /// recorded on the customer, the text posted as their message, the
-    /// conversation queued for the next shift (and kept there), and `notice`
+    /// The customer `customer` leaves `left` in their conversation
+    /// `conversation`: the e-mail is recorded on the customer, the text
+    /// posted as their message, the conversation queued for the next shift
+    /// (and kept there), and the away notice (saying when support is back)
     /// posted as a system notice. Returns the conversation as it is now.
     async fn leave_message(
         &self,
         customer: CustomerId,
         conversation: ConversationId,
-        email: String,
-        text: Option<String>,
-        client_msg_id: Option<String>,
-        notice: String,
+        left: LeftMessage,
     ) -> DomainResult<crate::model::Conversation>;
 }
 
@@ -445,114 +456,126 @@ mod tests {
         }
     }
 
+    fn schedule(tz: &str, days: &[OpeningSpan], holidays: &[&str]) -> Schedule {
+        let holidays: Vec<String> = holidays.iter().map(|h| (*h).to_owned()).collect();
+        BusinessHours::new(true, tz, days, &holidays, Timestamp::default(), None)
+            .unwrap()
+            .schedule()
+            .unwrap()
+    }
+
     fn weekdays(tz: &str, open: &str, close: &str, holidays: &[&str]) -> Schedule {
         let days: Vec<OpeningSpan> = ["mon", "tue", "wed", "thu", "fri"]
             .iter()
             .map(|d| span(d, open, close))
             .collect();
-        let holidays: Vec<String> = holidays.iter().map(|h| (*h).to_owned()).collect();
-        BusinessHours::new(true, tz, &days, &holidays, Timestamp::default(), None)
-            .unwrap()
-            .schedule()
-            .unwrap()
+        schedule(tz, &days, holidays)
     }
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
     }
 
+    /// What a schedule says at an instant.
+    #[derive(Clone, Copy, Debug)]
+    enum At {
+        /// Open: its next opening is that very instant.
+        Open,
+        /// Closed until this instant (RFC 3339, UTC).
+        Opens(&'static str),
+        /// Closed for good.
+        Never,
+    }
+    use At::{Never, Open, Opens};
+
+    /// Checks `s` at each instant of `cases`: open or not, and when it
+    /// opens next.
+    fn check(s: &Schedule, cases: &[(&str, At)]) {
+        for (at, want) in cases {
+            let t = utc(at);
+            let (open, next) = match want {
+                Open => (true, Some(t)),
+                Opens(next) => (false, Some(utc(next))),
+                Never => (false, None),
+            };
+            assert_eq!(s.is_open(t), open, "open at {at}");
+            assert_eq!(s.next_opening(t), next, "next opening from {at}");
+        }
+    }
+
     #[test]
     fn open_inside_spans_closed_outside_in_local_time() {
-        let s = weekdays("Europe/Paris", "09:00", "17:00", &[]);
-        // Wednesday 2026-01-14: Paris is UTC+1 in winter.
-        assert!(!s.is_open(utc("2026-01-14T07:59:59Z")));
-        assert!(s.is_open(utc("2026-01-14T08:00:00Z")));
-        assert!(s.is_open(utc("2026-01-14T15:59:59Z")));
-        assert!(
-            !s.is_open(utc("2026-01-14T16:00:00Z")),
-            "close is exclusive"
-        );
-        // Saturday.
-        assert!(!s.is_open(utc("2026-01-17T10:00:00Z")));
-        assert_eq!(
-            s.next_opening(utc("2026-01-17T10:00:00Z")),
-            Some(utc("2026-01-19T08:00:00Z")),
-            "from Saturday to Monday 09:00 Paris"
-        );
-        assert_eq!(
-            s.next_opening(utc("2026-01-14T10:00:00Z")),
-            Some(utc("2026-01-14T10:00:00Z")),
-            "while open, now"
-        );
-        assert_eq!(
-            s.next_opening(utc("2026-01-14T16:30:00Z")),
-            Some(utc("2026-01-15T08:00:00Z"))
+        // Paris is UTC+1 in winter; Wednesday 2026-01-14.
+        check(
+            &weekdays("Europe/Paris", "09:00", "17:00", &[]),
+            &[
+                ("2026-01-14T07:59:59Z", Opens("2026-01-14T08:00:00Z")),
+                ("2026-01-14T08:00:00Z", Open),
+                ("2026-01-14T10:00:00Z", Open),
+                ("2026-01-14T15:59:59Z", Open),
+                // The close is exclusive.
+                ("2026-01-14T16:00:00Z", Opens("2026-01-15T08:00:00Z")),
+                ("2026-01-14T16:30:00Z", Opens("2026-01-15T08:00:00Z")),
+                // From Saturday to Monday 09:00 Paris.
+                ("2026-01-17T10:00:00Z", Opens("2026-01-19T08:00:00Z")),
+            ],
         );
     }
 
     #[test]
     fn opening_follows_the_wall_clock_across_daylight_saving() {
-        let s = weekdays("Europe/Paris", "09:00", "17:00", &[]);
-        // Friday 2026-03-27 (UTC+1) → Monday 2026-03-30 (UTC+2, clocks
-        // sprang forward on Sunday 29th): 09:00 local is 07:00 UTC.
-        assert_eq!(
-            s.next_opening(utc("2026-03-27T17:00:00Z")),
-            Some(utc("2026-03-30T07:00:00Z"))
-        );
-        assert!(s.is_open(utc("2026-03-30T07:00:00Z")));
-        assert!(!s.is_open(utc("2026-03-30T06:59:00Z")));
-        // And back in autumn (Sunday 2026-10-25): Monday 09:00 is 08:00 UTC.
-        assert_eq!(
-            s.next_opening(utc("2026-10-23T16:00:00Z")),
-            Some(utc("2026-10-26T08:00:00Z"))
+        check(
+            &weekdays("Europe/Paris", "09:00", "17:00", &[]),
+            &[
+                // Friday 2026-03-27 (UTC+1) → Monday 2026-03-30 (UTC+2,
+                // clocks sprang forward on Sunday 29th): 09:00 local is
+                // 07:00 UTC.
+                ("2026-03-27T17:00:00Z", Opens("2026-03-30T07:00:00Z")),
+                ("2026-03-30T06:59:00Z", Opens("2026-03-30T07:00:00Z")),
+                ("2026-03-30T07:00:00Z", Open),
+                // And back in autumn (Sunday 2026-10-25): Monday 09:00 is
+                // 08:00 UTC.
+                ("2026-10-23T16:00:00Z", Opens("2026-10-26T08:00:00Z")),
+            ],
         );
         // New York, spring forward on Sunday 2026-03-08.
-        let ny = weekdays("America/New_York", "08:30", "18:00", &[]);
-        assert_eq!(
-            ny.next_opening(utc("2026-03-06T23:30:00Z")),
-            Some(utc("2026-03-09T12:30:00Z"))
+        check(
+            &weekdays("America/New_York", "08:30", "18:00", &[]),
+            &[("2026-03-06T23:30:00Z", Opens("2026-03-09T12:30:00Z"))],
         );
     }
 
     #[test]
     fn an_opening_in_the_skipped_hour_opens_after_the_gap_and_a_repeated_one_the_first_time() {
         // Sunday spans at 02:30, the night Paris springs forward (02:00 → 03:00).
-        let days = [span("sun", "02:30", "04:00")];
-        let s = BusinessHours::new(true, "Europe/Paris", &days, &[], Timestamp::default(), None)
-            .unwrap()
-            .schedule()
-            .unwrap();
-        // 03:00 local (UTC+2) = 01:00 UTC.
-        assert_eq!(
-            s.next_opening(utc("2026-03-28T12:00:00Z")),
-            Some(utc("2026-03-29T01:00:00Z"))
-        );
-        assert!(s.is_open(utc("2026-03-29T01:00:00Z")));
-        // Falling back on 2026-10-25, 02:30 happens twice: first at 00:30 UTC.
-        assert_eq!(
-            s.next_opening(utc("2026-10-24T12:00:00Z")),
-            Some(utc("2026-10-25T00:30:00Z"))
+        check(
+            &schedule("Europe/Paris", &[span("sun", "02:30", "04:00")], &[]),
+            &[
+                // 03:00 local (UTC+2) = 01:00 UTC.
+                ("2026-03-28T12:00:00Z", Opens("2026-03-29T01:00:00Z")),
+                ("2026-03-29T01:00:00Z", Open),
+                // Falling back on 2026-10-25, 02:30 happens twice: first at
+                // 00:30 UTC.
+                ("2026-10-24T12:00:00Z", Opens("2026-10-25T00:30:00Z")),
+            ],
         );
     }
 
     #[test]
     fn holidays_are_closed_all_day_in_local_dates() {
-        let s = weekdays(
-            "Asia/Shanghai",
-            "09:00",
-            "18:00",
-            &["2026-10-01", "2026-10-02"],
+        let holidays = ["2026-10-01", "2026-10-02"];
+        check(
+            &weekdays("Asia/Shanghai", "09:00", "18:00", &holidays),
+            &[
+                // Thursday 2026-10-01 10:00 Shanghai (UTC+8) = 02:00 UTC;
+                // next, Monday 2026-10-05 09:00 local (Saturday and Sunday
+                // closed).
+                ("2026-10-01T02:00:00Z", Opens("2026-10-05T01:00:00Z")),
+                // 23:30 UTC on the 30th is already October 1st in Shanghai.
+                ("2026-09-30T23:30:00Z", Opens("2026-10-05T01:00:00Z")),
+                ("2026-09-30T03:00:00Z", Open),
+            ],
         );
-        // Thursday 2026-10-01 10:00 Shanghai (UTC+8) = 02:00 UTC.
-        assert!(!s.is_open(utc("2026-10-01T02:00:00Z")));
-        // Next: Monday 2026-10-05 09:00 local (Saturday and Sunday closed).
-        assert_eq!(
-            s.next_opening(utc("2026-10-01T02:00:00Z")),
-            Some(utc("2026-10-05T01:00:00Z"))
-        );
-        // 2026-09-30 23:30 UTC is already Oct 1st in Shanghai.
-        assert!(!s.is_open(utc("2026-09-30T23:30:00Z")));
-        assert!(s.is_open(utc("2026-09-30T03:00:00Z")));
     }
 
     #[test]
@@ -567,120 +590,65 @@ mod tests {
             span("mon", "08:00", "12:00"),
             "normalized and sorted"
         );
-        let s = h.schedule().unwrap();
-        assert!(s.is_open(utc("2026-01-12T11:59:00Z")));
-        assert!(!s.is_open(utc("2026-01-12T12:30:00Z")));
-        assert_eq!(
-            s.next_opening(utc("2026-01-12T12:30:00Z")),
-            Some(utc("2026-01-12T13:00:00Z"))
-        );
-        assert!(s.is_open(utc("2026-01-12T23:59:59Z")));
-        assert_eq!(
-            s.next_opening(utc("2026-01-13T00:00:00Z")),
-            Some(utc("2026-01-19T08:00:00Z"))
+        check(
+            &h.schedule().unwrap(),
+            &[
+                ("2026-01-12T11:59:00Z", Open),
+                ("2026-01-12T12:30:00Z", Opens("2026-01-12T13:00:00Z")),
+                ("2026-01-12T23:59:59Z", Open),
+                ("2026-01-13T00:00:00Z", Opens("2026-01-19T08:00:00Z")),
+            ],
         );
     }
 
     #[test]
     fn disabled_is_always_open_and_no_spans_never_opens() {
         let off = BusinessHours::default().schedule().unwrap();
-        assert!(off.is_open(utc("2026-01-17T03:00:00Z")));
-        let never = BusinessHours::new(true, "UTC", &[], &[], Timestamp::default(), None)
-            .unwrap()
-            .schedule()
-            .unwrap();
-        assert!(!never.is_open(utc("2026-01-14T10:00:00Z")));
-        assert_eq!(never.next_opening(utc("2026-01-14T10:00:00Z")), None);
+        check(&off, &[("2026-01-17T03:00:00Z", Open)]);
+        let never = schedule("UTC", &[], &[]);
+        check(&never, &[("2026-01-14T10:00:00Z", Never)]);
     }
 
     #[test]
     fn bad_configurations_name_the_field() {
-        let field = |r: DomainResult<BusinessHours>| match r {
-            Err(DomainError::Validation { field, .. }) => field,
-            other => panic!("expected a validation error, got {other:?}"),
-        };
-        let at = Timestamp::default();
-        assert_eq!(
-            field(BusinessHours::new(true, "Mars/Olympus", &[], &[], at, None)),
-            "time_zone"
-        );
-        assert_eq!(
-            field(BusinessHours::new(
-                true,
+        type Case<'a> = (&'a str, &'a [OpeningSpan], &'a [&'a str], &'a str);
+        let cases: [Case; 8] = [
+            ("Mars/Olympus", &[], &[], "time_zone"),
+            (
                 "UTC",
                 &[span("funday", "09:00", "10:00")],
                 &[],
-                at,
-                None
-            )),
-            "days[0].day"
-        );
-        assert_eq!(
-            field(BusinessHours::new(
-                true,
-                "UTC",
-                &[span("mon", "9h", "10:00")],
-                &[],
-                at,
-                None
-            )),
-            "days[0].open"
-        );
-        assert_eq!(
-            field(BusinessHours::new(
-                true,
-                "UTC",
-                &[span("mon", "24:00", "10:00")],
-                &[],
-                at,
-                None
-            )),
-            "days[0].open"
-        );
-        assert_eq!(
-            field(BusinessHours::new(
-                true,
+                "days[0].day",
+            ),
+            ("UTC", &[span("mon", "9h", "10:00")], &[], "days[0].open"),
+            ("UTC", &[span("mon", "24:00", "10:00")], &[], "days[0].open"),
+            (
                 "UTC",
                 &[span("mon", "10:00", "09:00")],
                 &[],
-                at,
-                None
-            )),
-            "days[0].close"
-        );
-        assert_eq!(
-            field(BusinessHours::new(
-                true,
+                "days[0].close",
+            ),
+            (
                 "UTC",
                 &[span("mon", "10:00", "10:60")],
                 &[],
-                at,
-                None
-            )),
-            "days[0].close"
-        );
-        assert_eq!(
-            field(BusinessHours::new(
-                true,
+                "days[0].close",
+            ),
+            (
                 "UTC",
                 &[span("mon", "09:00", "12:00"), span("mon", "11:00", "13:00")],
                 &[],
-                at,
-                None
-            )),
-            "days"
-        );
-        assert_eq!(
-            field(BusinessHours::new(
-                true,
-                "UTC",
-                &[],
-                &["2026-13-01".into()],
-                at,
-                None
-            )),
-            "holidays[0]"
-        );
+                "days",
+            ),
+            ("UTC", &[], &["2026-13-01"], "holidays[0]"),
+        ];
+        for (tz, days, holidays, want) in cases {
+            let holidays: Vec<String> = holidays.iter().map(|h| (*h).to_owned()).collect();
+            match BusinessHours::new(true, tz, days, &holidays, Timestamp::default(), None) {
+                Err(DomainError::Validation { field, .. }) => assert_eq!(field, want),
+                other => panic!("{want}: expected a validation error, got {other:?}"),
+            }
+        }
     }
 
     #[test]

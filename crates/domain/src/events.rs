@@ -49,6 +49,10 @@ string_enum!(
         Unsnooze => "unsnooze",
         /// The customer rated it (CSAT).
         Rated => "rated",
+        /// The customer left a message while support was away: a notice
+        /// only (the `conversation` frame of the same moment says
+        /// `request_human`).
+        LeftMessage => "left_message",
     }
 );
 

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chat_domain::DomainError;
 use chat_domain::DomainResult;
 use chat_domain::auth::Principal;
-use chat_domain::availability::{AvailabilityRepository, AwayDesk};
+use chat_domain::availability::{AvailabilityRepository, AwayDesk, LeftMessage};
 use chat_domain::ids::{ConversationId, CustomerId};
 use chat_domain::model::{Conversation, ConversationState, CustomerPatch, Transition};
 use chat_domain::time::now;
@@ -43,10 +43,7 @@ impl AwayDesk for AwayService {
         &self,
         customer: CustomerId,
         conversation: ConversationId,
-        email: String,
-        text: Option<String>,
-        client_msg_id: Option<String>,
-        notice: String,
+        left: LeftMessage,
     ) -> DomainResult<Conversation> {
         let who = Principal::Customer {
             customer_id: customer,
@@ -59,7 +56,7 @@ impl AwayDesk for AwayService {
             ));
         }
         let patch = CustomerPatch {
-            email: Some(Some(email)),
+            email: Some(Some(left.email)),
             ..Default::default()
         };
         service
@@ -81,10 +78,10 @@ impl AwayDesk for AwayService {
         self.availability
             .record_left_message(conversation, customer, now())
             .await?;
-        let resent = match text {
+        let resent = match left.text {
             Some(text) => {
                 service
-                    .post(&who, conversation, text, false, client_msg_id)
+                    .post(&who, conversation, text, false, left.client_msg_id)
                     .await?
                     .duplicate
             }
@@ -92,6 +89,7 @@ impl AwayDesk for AwayService {
         };
         // A retry of the same message (same client id) gets no second notice.
         if !resent {
+            let notice = crate::notices::left_message(customer, left.next_opening);
             service.post_notice(conversation, notice).await?;
         }
         service.visible(&who, conversation).await

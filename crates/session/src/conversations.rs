@@ -551,24 +551,17 @@ impl ConversationService {
         Ok(after)
     }
 
-    /// Posts a system notice (a message of kind `event` from the system) in
-    /// the history with free text (the away message; transitions carry a
-    /// structured notice instead, see `crate::notices`).
+    /// Posts a system notice that no transition stores (the away notice,
+    /// see `crate::notices`), with its English fallback as the body.
     pub async fn post_notice(
         &self,
         id: ConversationId,
-        body: String,
+        notice: chat_domain::model::Notice,
     ) -> DomainResult<AppendOutcome> {
-        let message = NewMessage::new(
-            id,
-            SenderKind::System,
-            None,
-            MessageKind::Event,
-            body,
-            None,
-            now(),
-        )?;
-        self.log.append(message).await
+        let body = crate::notices::fallback(&notice);
+        self.log
+            .append(NewMessage::notice(id, notice, body, now())?)
+            .await
     }
 
     async fn announce(

@@ -19,6 +19,8 @@
 //!   persisted as a system message and published, and offering queued
 //!   conversations to the least-loaded online agent; it is also the
 //!   gateway's `RealtimeConversations` port (`chat_domain::ports::gateway`);
+//! - [`OneNode`]: the service on a single node (in-process bus and
+//!   presence), as an embedding app or a test starts it;
 //! - [`AwayService`]: leaving a message while support is away (the
 //!   `AwayDesk` port): the e-mail kept on the customer, the conversation
 //!   queued for the next shift, the away notice posted;
@@ -41,9 +43,11 @@ pub mod lifecycle;
 pub mod logs;
 mod messages;
 mod notices;
+mod one_node;
 pub mod presence;
 mod realtime;
 
 pub use away::AwayService;
 pub use conversations::{ConversationService, RoutingConfig, actor_of};
 pub use messages::MessageLog;
+pub use one_node::OneNode;

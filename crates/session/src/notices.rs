@@ -1,13 +1,16 @@
-//! The notice a transition stores in the history. The server records what
-//! changed and who was involved ([`Notice`]); the words are the clients'
-//! business, since only they know their reader's language (the widget the
-//! customer's, the console the agent's: `web/shared/notices.js`). The body
-//! keeps an English text for clients that do not read the structure.
+//! The notices the system stores in the history: one per transition, and
+//! the away notice when a customer leaves a message. The server records
+//! what changed, who was involved and when support is back ([`Notice`]);
+//! the words are the clients' business, since only they know their
+//! reader's language and time zone (the widget the customer's, the console
+//! the agent's: `web/shared/notices.js`). The body keeps an English text
+//! for clients that do not read the structure.
 
 use chat_domain::events::{Actor, ConversationChange};
-use chat_domain::ids::UserId;
+use chat_domain::ids::{CustomerId, UserId};
 use chat_domain::model::{Notice, NoticeParty, SenderKind, Transition};
 use chat_domain::ports::Store;
+use chat_domain::time::Timestamp;
 
 /// What `transition`, caused by `by`, records. Staff members are named by
 /// their display name now (a later rename does not relabel the history); a
@@ -29,10 +32,17 @@ pub(crate) async fn notice(store: &dyn Store, transition: Transition, by: &Actor
         }),
         Transition::RequestHuman | Transition::HandBack | Transition::Close => None,
     };
+    Notice::new(transition.into(), actor, to)
+}
+
+/// The away notice: `customer` left a message while nobody could answer;
+/// support is back at `next_opening` (when business hours say). It names
+/// no personal data (notices outlive a customer's erasure).
+pub(crate) fn left_message(customer: CustomerId, next_opening: Option<Timestamp>) -> Notice {
+    let customer = NoticeParty::unnamed(SenderKind::Customer, Some(customer.to_string()));
     Notice {
-        change: transition.into(),
-        actor,
-        to,
+        next_opening,
+        ..Notice::new(ConversationChange::LeftMessage, customer, None)
     }
 }
 
@@ -74,6 +84,15 @@ pub(crate) fn fallback(notice: &Notice) -> String {
         ConversationChange::Snooze => "The conversation was snoozed.".into(),
         ConversationChange::Unsnooze => "The conversation is back from a snooze.".into(),
         ConversationChange::Rated => "The customer rated the conversation.".into(),
+        ConversationChange::LeftMessage => {
+            let back = notice.next_opening.map_or(String::new(), |at| {
+                let at = at.and_utc().format("%a %-d %b %Y at %H:%M");
+                format!(" We are back on {at} (UTC).")
+            });
+            format!(
+                "Thanks, we have your message and your e-mail address. Nobody can answer right now:{back} An agent will reply here as soon as possible."
+            )
+        }
     }
 }
 
@@ -90,11 +109,7 @@ mod tests {
     }
 
     fn with(change: ConversationChange, to: Option<NoticeParty>) -> Notice {
-        Notice {
-            change,
-            actor: NoticeParty::unnamed(SenderKind::System, None),
-            to,
-        }
+        Notice::new(change, NoticeParty::unnamed(SenderKind::System, None), to)
     }
 
     #[test]
@@ -137,12 +152,8 @@ mod tests {
     #[test]
     fn the_payload_names_staff_only_and_skips_what_is_absent() {
         let customer = NoticeParty::unnamed(SenderKind::Customer, Some("c".into()));
-        let json = serde_json::to_value(Notice {
-            change: ConversationChange::Close,
-            actor: customer,
-            to: None,
-        })
-        .unwrap();
+        let json =
+            serde_json::to_value(Notice::new(ConversationChange::Close, customer, None)).unwrap();
         assert_eq!(
             json,
             serde_json::json!({"change": "close", "actor": {"kind": "customer", "id": "c"}})
@@ -157,6 +168,48 @@ mod tests {
         assert_eq!(
             json["actor"],
             serde_json::json!({"kind": "system", "id": null})
+        );
+    }
+
+    #[test]
+    fn the_away_notice_carries_the_next_opening_as_an_instant() {
+        let customer = CustomerId::new();
+        let monday = chrono::NaiveDate::from_ymd_opt(2026, 12, 14)
+            .and_then(|d| d.and_hms_opt(8, 0, 0))
+            .unwrap();
+        let notice = left_message(customer, Some(monday));
+        assert_eq!(
+            serde_json::to_value(&notice).unwrap(),
+            serde_json::json!({
+                "change": "left_message",
+                "actor": {"kind": "customer", "id": customer.to_string()},
+                "next_opening": "2026-12-14T08:00:00.000000Z",
+            })
+        );
+        assert_eq!(
+            fallback(&notice),
+            "Thanks, we have your message and your e-mail address. Nobody can answer right now: We are back on Mon 14 Dec 2026 at 08:00 (UTC). An agent will reply here as soon as possible."
+        );
+        // Read back as stored (the instant may come in any offset).
+        let read: Notice = serde_json::from_value(serde_json::json!({
+            "change": "left_message",
+            "actor": {"kind": "customer", "id": customer.to_string()},
+            "next_opening": "2026-12-14T09:00:00+01:00",
+        }))
+        .unwrap();
+        assert_eq!(read, notice);
+
+        // Hours off: no time to announce, none in the payload or the text.
+        let notice = left_message(customer, None);
+        assert!(
+            serde_json::to_value(&notice)
+                .unwrap()
+                .get("next_opening")
+                .is_none()
+        );
+        assert_eq!(
+            fallback(&notice),
+            "Thanks, we have your message and your e-mail address. Nobody can answer right now: An agent will reply here as soon as possible."
         );
     }
 }

@@ -22,7 +22,7 @@ use chat_domain::time::{Timestamps, now};
 use chat_session::bus::{InProcessBus, RedisBus};
 use chat_session::lifecycle::{LifecycleConfig, sweep};
 use chat_session::presence::{InProcessPresence, RedisPresence};
-use chat_session::{ConversationService, MessageLog, RoutingConfig};
+use chat_session::{ConversationService, MessageLog, OneNode, RoutingConfig};
 use chat_store::testing::{TestDb, service_url};
 
 struct Fixture {
@@ -42,16 +42,11 @@ const FROM_START: HistoryQuery = HistoryQuery::AfterSeq {
 async fn fixture() -> Fixture {
     let db = TestDb::sqlite().await;
     let store: Arc<dyn Store> = Arc::new(db.store.clone());
-    let bus: Arc<dyn EventBus> = Arc::new(InProcessBus::new());
-    let presence: Arc<dyn PresenceRegistry> = Arc::new(InProcessPresence::new());
-    let log = MessageLog::start(store.clone(), bus.clone(), 64);
-    let service = Arc::new(ConversationService::new(
-        store.clone(),
-        bus.clone(),
-        log,
-        presence.clone(),
-        RoutingConfig { max_per_agent: 2 },
-    ));
+    let OneNode {
+        bus,
+        presence,
+        service,
+    } = OneNode::start(store.clone(), RoutingConfig { max_per_agent: 2 });
     Fixture {
         _db: db,
         store,
@@ -648,15 +643,17 @@ async fn a_left_message_waits_in_the_queue_for_the_next_shift() {
     let away = chat_session::AwayService::new(f.service.clone(), Arc::new(f._db.store.clone()));
     let (cid, _) = customer_with_id(&f.store).await;
     let left = f.service.open(cid).await.unwrap();
+    let monday = chrono::NaiveDate::from_ymd_opt(2026, 12, 14)
+        .and_then(|d| d.and_hms_opt(8, 0, 0))
+        .unwrap();
     let leave = |msg: &str| {
-        away.leave_message(
-            cid,
-            left.id,
-            "ann@example.com".into(),
-            Some(msg.into()),
-            Some("m1".into()),
-            "We're away.".into(),
-        )
+        let left_message = chat_domain::availability::LeftMessage {
+            email: "ann@example.com".into(),
+            text: Some(msg.into()),
+            client_msg_id: Some("m1".into()),
+            next_opening: Some(monday),
+        };
+        away.leave_message(cid, left.id, left_message)
     };
     let conv = leave("Please call me back").await.unwrap();
     assert_eq!(conv.state, ConversationState::Queued, "queued for a person");
@@ -665,15 +662,28 @@ async fn a_left_message_waits_in_the_queue_for_the_next_shift() {
     let bodies = |h: Vec<chat_domain::model::Message>| -> Vec<String> {
         h.into_iter().map(|m| m.body).collect()
     };
-    let history = bodies(f.store.history(left.id, FROM_START).await.unwrap());
+    let stored = f.store.history(left.id, FROM_START).await.unwrap();
+    let history = bodies(stored.clone());
     assert_eq!(
-        history,
-        [
-            "Waiting for an agent to join.",
-            "Please call me back",
-            "We're away."
-        ],
-        "queued before the text (the assistant does not answer it), then the away notice"
+        history[..2],
+        ["Waiting for an agent to join.", "Please call me back"],
+        "queued before the text (the assistant does not answer it)"
+    );
+    // Then the away notice, saying when support is back as data (each
+    // client words it in its reader's language and time zone) and in the
+    // English body.
+    let notice = &stored[2];
+    assert_eq!(notice.sender_kind, chat_domain::model::SenderKind::System);
+    let event = notice.event.as_ref().expect("a structured notice");
+    assert_eq!(
+        event.change,
+        chat_domain::events::ConversationChange::LeftMessage
+    );
+    assert_eq!(event.next_opening, Some(monday));
+    assert!(
+        history[2].contains("We are back on Mon 14 Dec 2026 at 08:00 (UTC)."),
+        "{}",
+        history[2]
     );
     // A retry of the same message: stored once, no second notice.
     leave("Please call me back").await.unwrap();

@@ -167,76 +167,37 @@ async fn a_takeover_stops_the_stream_and_nothing_is_posted_after() {
 /// A local OpenAI-compatible endpoint: answers in two streamed pieces, or
 /// calls `transfer_to_human` when the question mentions a refund dispute.
 async fn mock_model() -> std::net::SocketAddr {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else {
-                return;
-            };
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut tmp = [0u8; 8192];
-                loop {
-                    let k = sock.read(&mut tmp).await.unwrap_or(0);
-                    if k == 0 {
-                        return;
-                    }
-                    buf.extend_from_slice(&tmp[..k]);
-                    let text = String::from_utf8_lossy(&buf);
-                    if let Some(end) = text.find("\r\n\r\n") {
-                        let len = text[..end]
-                            .lines()
-                            .find_map(|l| {
-                                l.to_ascii_lowercase()
-                                    .strip_prefix("content-length:")
-                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                            })
-                            .unwrap_or(0);
-                        if buf.len() >= end + 4 + len {
-                            break;
-                        }
-                    }
-                }
-                let request = String::from_utf8_lossy(&buf).to_string();
-                let chunk = |v: Value| format!("data: {v}\n\n");
-                if request.contains("break mid-answer") {
-                    // Half an answer, then the connection drops mid-chunk.
-                    let part = chunk(
-                        json!({"choices":[{"index":0,"delta":{"content":"half an "},"finish_reason":null}]}),
-                    );
-                    let _ = sock
-                        .write_all(format!("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n{:x}\r\n{part}\r\n64\r\ndata:", part.len()).as_bytes())
-                        .await;
-                    let _ = sock.shutdown().await;
-                    return;
-                }
-                let body = if request.contains("dispute") {
-                    chunk(
-                        json!({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"t","type":"function","function":{"name":"transfer_to_human","arguments":"{}"}}]},"finish_reason":"tool_calls"}]}),
-                    )
-                } else {
-                    // The knowledge-base passage reached the model's context.
-                    assert!(request.contains("knowledge-base passages"), "{request}");
-                    chunk(
-                        json!({"choices":[{"index":0,"delta":{"role":"assistant"},"finish_reason":null}]}),
-                    ) + &chunk(
-                        json!({"choices":[{"index":0,"delta":{"content":"Model says: "},"finish_reason":null}]}),
-                    ) + &chunk(
-                        json!({"choices":[{"index":0,"delta":{"content":"reset it from the login page."},"finish_reason":""}]}),
-                    ) + &chunk(
-                        json!({"choices":[],"usage":{"prompt_tokens":50,"completion_tokens":8}}),
-                    )
-                };
-                let _ = sock
-                    .write_all(format!("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n{body}data: [DONE]\n\n").as_bytes())
-                    .await;
-                let _ = sock.shutdown().await;
-            });
+    use chat_ai::testing::{
+        Endpoint, chunk, handoff_chunk, read_request, text_chunk, write_broken_stream, write_stream,
+    };
+    let endpoint = Endpoint::serve(|mut sock, _| async move {
+        let Some(request) = read_request(&mut sock).await else {
+            return;
+        };
+        let request = request.text();
+        if request.contains("break mid-answer") {
+            // Half an answer, then the connection drops mid-chunk.
+            return write_broken_stream(&mut sock, "half an ").await;
         }
-    });
-    addr
+        let events = if request.contains("dispute") {
+            vec![handoff_chunk()]
+        } else {
+            // The knowledge-base passage reached the model's context.
+            assert!(request.contains("knowledge-base passages"), "{request}");
+            vec![
+                chunk(json!({"role": "assistant"}), Value::Null),
+                text_chunk("Model says: "),
+                chunk(
+                    json!({"content": "reset it from the login page."}),
+                    json!(""),
+                ),
+                json!({"choices":[],"usage":{"prompt_tokens":50,"completion_tokens":8}}),
+            ]
+        };
+        write_stream(&mut sock, &events).await;
+    })
+    .await;
+    endpoint.addr
 }
 
 /// A server whose assistant is the mock model.

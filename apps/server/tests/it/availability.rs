@@ -223,14 +223,29 @@ async fn leaving_a_message_while_away(app: &TestApp) {
     assert_eq!(c["state"], "queued");
     let customer_id = c["customer_id"].as_str().unwrap().to_owned();
 
-    // The customer sees their message and the away notice, live.
+    // The customer sees their message and the away notice, live: when
+    // support is back as an instant (the widget shows it in the customer's
+    // time zone), and in UTC in the English body.
     let mut seen = Vec::new();
-    while !seen.iter().any(|m: &Value| {
-        m["sender_kind"] == "system" && m["body"].as_str().unwrap().contains("We are back on")
-    }) {
+    let notice = loop {
         let f = customer.next_of("message").await;
+        if f["message"]["event"]["change"] == "left_message" {
+            break f["message"].clone();
+        }
         seen.push(f["message"].clone());
-    }
+    };
+    assert_eq!(notice["sender_kind"], "system");
+    let back: chrono::DateTime<Utc> = notice["event"]["next_opening"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(back, next, "{notice}");
+    let utc = next.format("We are back on %a %-d %b %Y at %H:%M (UTC).");
+    assert!(
+        notice["body"].as_str().unwrap().contains(&utc.to_string()),
+        "{notice}"
+    );
     assert!(
         seen.iter()
             .any(|m| m["body"] == "My parcel never came. Order 1234.")

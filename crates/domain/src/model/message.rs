@@ -229,6 +229,31 @@ pub struct Notice {
     /// `transfer`, `reopen`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<NoticeParty>,
+    /// When support opens next (`left_message`, when business hours say):
+    /// an instant, which each client shows in its reader's time zone.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::time::utc_opt"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub next_opening: Option<Timestamp>,
+}
+
+impl Notice {
+    /// The notice of a transition or other change that names no time.
+    pub fn new(
+        change: crate::events::ConversationChange,
+        actor: NoticeParty,
+        to: Option<NoticeParty>,
+    ) -> Self {
+        Self {
+            change,
+            actor,
+            to,
+            next_opening: None,
+        }
+    }
 }
 
 /// The result of an append: the stored message, and whether it was already

@@ -2,7 +2,7 @@
 //! availability and leave-a-message routes.
 
 use actix_web::web;
-use chat_domain::availability::{BusinessHours, OpeningSpan};
+use chat_domain::availability::{BusinessHours, LeftMessage, OpeningSpan};
 use chat_domain::ids::ConversationId;
 use chat_domain::model::{Conversation, normalize_email};
 use chat_domain::time::now;
@@ -131,13 +131,15 @@ async fn leave_message(
         .text
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty());
-    let availability = availability.into_inner();
+    // The away notice says when support is back.
+    let left = LeftMessage {
+        email,
+        text,
+        client_msg_id: input.client_msg_id,
+        next_opening: availability.status().await?.next_opening,
+    };
+    let desk = availability.desk.clone();
     let customer = caller.customer_id;
-    let conv = super::detached(async move {
-        availability
-            .leave_message(customer, id, email, text, input.client_msg_id)
-            .await
-    })
-    .await?;
+    let conv = super::detached(async move { desk.leave_message(customer, id, left).await }).await?;
     Ok(web::Json(conv))
 }
