@@ -24,29 +24,26 @@ pub(super) const EN_STRICT_OBJECTS: &[&str] = &[
 ];
 
 /// Objects only a communication verb takes ("talk to someone", not "I need
-/// someone to install it").
+/// someone to install it"): these and [`EN_WANT_SOFT`] (see [`is_soft`]).
 pub(super) const EN_SOFT_OBJECTS: &[&str] = &[
-    "person",
-    "people",
-    "someone",
-    "somebody",
-    "staff",
-    "employee",
     "support",
     "service",
     "team",
     "customer",
     "cs",
     "you",
-    "colleague",
     "colleagues",
-    "coworker",
     // "put me in touch with the returns department".
     "department",
     "dept",
     // "speak to whoever handles complaints".
     "whoever",
 ];
+
+/// A soft object: a person or group only a communication verb takes.
+pub(super) fn is_soft(word: &str) -> bool {
+    EN_SOFT_OBJECTS.contains(&word) || EN_WANT_SOFT.contains(&word)
+}
 
 /// Communication verbs: any person object.
 pub(super) const EN_TALK: &[&str] = &[
@@ -601,6 +598,7 @@ pub(super) fn fix_typo(word: &str) -> String {
     let known = EN_STRICT_OBJECTS
         .iter()
         .chain(EN_SOFT_OBJECTS)
+        .chain(EN_WANT_SOFT)
         .chain(EN_POLITE)
         .chain(EN_FILLERS)
         .any(|k| *k == word);
@@ -1029,7 +1027,7 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
     }
     for (i, word) in w.iter().enumerate() {
         let real = i > 0 && is(EN_REAL, &w[i - 1]);
-        let soft = is(EN_SOFT_OBJECTS, word);
+        let soft = is_soft(word);
         // "a real person", "live support": any person made real.
         // "get me customer service": the people behind a channel.
         let channel = is(&["service", "support", "care"], word)

@@ -89,23 +89,37 @@ pub(super) fn zh_pinyin(text: &str) -> String {
     out
 }
 
-/// Person objects, longest first (a longer one wins at the same place).
-pub(super) const ZH_OBJECTS: &[&str] = &[
-    // Colleagues of the agent, named as such: 请你们相关负责的同事处理.
+/// Persons asked for only after a request verb, checked before
+/// [`ZH_OBJECTS`] (客服同事 before 客服, 负责的同事 before 负责的).
+pub(super) const ZH_VERB_ONLY_PERSONS: &[&str] = &[
+    // Colleagues of the agent, named as such: 请你们相关负责的同事处理,
+    // 你们的技术同事.
     "负责的同事",
     "相关同事",
     "你们同事",
     "你们的同事",
-    "人工客服",
-    "人工服务",
-    "真人服务",
-    // The agent's colleagues by department: 你们的技术同事.
     "技术同事",
     "售后同事",
     "客服同事",
     // The shop's owner: 跟店主聊聊.
     "店主",
     "掌柜",
+    // "反映给上面的人", "交给上头的人": whoever is above, described.
+    "上面的人",
+    "上头的人",
+    "上边的人",
+    // Someone with a skill: 升级给专家, 让懂技术的师傅来.
+    "专家",
+    "师傅",
+    // The department by its function: 找技术支持.
+    "技术支持",
+];
+
+/// Person objects, longest first (a longer one wins at the same place).
+pub(super) const ZH_OBJECTS: &[&str] = &[
+    "人工客服",
+    "人工服务",
+    "真人服务",
     "人工坐席",
     "人工座席",
     "真人客服",
@@ -130,15 +144,6 @@ pub(super) const ZH_OBJECTS: &[&str] = &[
     // Whoever is above the agent: 找你们上级, 叫你上司来.
     "上级",
     "上司",
-    // "反映给上面的人", "交给上头的人": whoever is above, described.
-    "上面的人",
-    "上头的人",
-    "上边的人",
-    // Someone with a skill: 升级给专家, 让懂技术的师傅来.
-    "专家",
-    "师傅",
-    // The department by its function: 找技术支持.
-    "技术支持",
     "人工",
     "客服",
     "真人",
@@ -157,21 +162,6 @@ pub(super) const ZH_OBJECTS: &[&str] = &[
 /// Objects that are a request only after a request verb (a bare "售后" or
 /// "经理" is a topic, not a call for someone).
 pub(super) const ZH_VERB_ONLY: &[&str] = &[
-    "店主",
-    "掌柜",
-    "技术同事",
-    "售后同事",
-    "客服同事",
-    "负责的同事",
-    "相关同事",
-    "你们同事",
-    "你们的同事",
-    "上面的人",
-    "上头的人",
-    "上边的人",
-    "专家",
-    "师傅",
-    "技术支持",
     "售后",
     "专人",
     "值班的",
@@ -682,8 +672,9 @@ pub(super) const EN_REAL_PERSONS: &[&str] = &[
 /// The longest object starting at char index `i`, if it is not a compound.
 pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
     let rest = chars.get(i..)?;
-    for obj in ZH_OBJECTS
+    for obj in ZH_VERB_ONLY_PERSONS
         .iter()
+        .chain(ZH_OBJECTS)
         .chain(EN_REAL_PERSONS)
         .chain(EN_STRICT_OBJECTS)
     {
@@ -843,6 +834,7 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             && !info
             && !greets
             && !ZH_VERB_ONLY.contains(&object.as_str())
+            && !ZH_VERB_ONLY_PERSONS.contains(&object.as_str())
         {
             best = best.max(Some(Strength::Explicit));
             continue;
