@@ -124,20 +124,13 @@ impl ConversationService {
         who: &Principal,
         id: ConversationId,
     ) -> DomainResult<Conversation> {
-        let conv = match self.cache.get(id) {
-            Some(c) => c,
-            None => {
-                let c = self
-                    .store
-                    .conversation_by_id(id)
-                    .await?
-                    .ok_or(DomainError::NotFound("conversation"))?;
-                self.cache.put(&c);
-                c
+        match self.cache.get(id) {
+            Some(conv) => {
+                access::ensure_view(who, &conv)?;
+                Ok(conv)
             }
-        };
-        access::ensure_view(who, &conv)?;
-        Ok(conv)
+            None => self.visible(who, id).await,
+        }
     }
 
     /// Opens a new conversation for a customer, answered by the assistant.
@@ -183,40 +176,6 @@ impl ConversationService {
         }
     }
 
-    /// `who` has read up to `up_to_seq`: stored (forward only) for the
-    /// reader, then published to the conversation's followers.
-    pub async fn read_up_to(
-        &self,
-        who: &Principal,
-        id: ConversationId,
-        up_to_seq: i64,
-    ) -> DomainResult<()> {
-        let mut conv = self.visible_cached(who, id).await?;
-        if up_to_seq > conv.last_seq {
-            // The cached copy may predate the message just read.
-            conv = self.visible(who, id).await?;
-        }
-        if up_to_seq < 0 || up_to_seq > conv.last_seq {
-            return Err(DomainError::invalid(
-                "up_to_seq",
-                "must be between 0 and the conversation's last seq",
-            ));
-        }
-        match who {
-            Principal::Staff { user_id, .. } => {
-                self.store.mark_read(*user_id, id, up_to_seq).await?;
-            }
-            Principal::Customer { .. } => self.store.mark_customer_read(id, up_to_seq).await?,
-        }
-        self.publish(Event::Read {
-            conversation_id: id,
-            actor: actor_of(who),
-            up_to_seq,
-        })
-        .await;
-        Ok(())
-    }
-
     /// Posts a message as `who`: text, or a private note (staff only).
     pub async fn post(
         &self,
@@ -233,28 +192,6 @@ impl ConversationService {
         };
         self.post_kind(who, id, kind, body, None, client_msg_id)
             .await
-    }
-
-    /// Posts a message carrying an uploaded file (its bytes and metadata
-    /// are already stored): same rights and ordering as a text message; the
-    /// body is the file name, which previews and notifications show.
-    pub async fn post_attachment(
-        &self,
-        who: &Principal,
-        id: ConversationId,
-        attachment: AttachmentMeta,
-        client_msg_id: Option<String>,
-    ) -> DomainResult<AppendOutcome> {
-        let body = attachment.name.clone();
-        self.post_kind(
-            who,
-            id,
-            MessageKind::Attachment,
-            body,
-            Some(attachment),
-            client_msg_id,
-        )
-        .await
     }
 
     async fn post_kind(
@@ -303,32 +240,6 @@ impl ConversationService {
         Ok(outcome)
     }
 
-    /// The customer rates their closed conversation (CSAT), once; published
-    /// as [`Event::CsatSubmitted`] (webhooks listen for it).
-    pub async fn rate(
-        &self,
-        who: &Principal,
-        id: ConversationId,
-        score: i32,
-        comment: Option<String>,
-    ) -> DomainResult<Conversation> {
-        if !matches!(who, Principal::Customer { .. }) {
-            return Err(DomainError::Forbidden(
-                "only the customer rates a conversation".into(),
-            ));
-        }
-        self.visible(who, id).await?;
-        let conversation = self
-            .store
-            .rate_conversation(id, score, comment, now())
-            .await?;
-        self.publish(Event::CsatSubmitted {
-            conversation: conversation.clone(),
-        })
-        .await;
-        Ok(conversation)
-    }
-
     /// History as `who` may see it: private notes are never shown to customers.
     pub async fn history(
         &self,
@@ -371,46 +282,6 @@ impl ConversationService {
             self.check_agent(agent, None, true).await?;
         }
         self.apply(id, transition, actor_of(who)).await
-    }
-
-    /// Snoozes a conversation until `until` (the inbox hides it until then,
-    /// or until the customer writes), or wakes it with `None`. Only a human
-    /// conversation, by its agent or a supervisor: a snooze is a promise by
-    /// whoever holds the conversation.
-    pub async fn snooze(
-        &self,
-        who: &Principal,
-        id: ConversationId,
-        until: Option<Timestamp>,
-    ) -> DomainResult<Conversation> {
-        let conv = self.visible(who, id).await?;
-        access::ensure_manage(who, &conv)?;
-        if conv.state != ConversationState::Human {
-            return Err(DomainError::Conflict(format!(
-                "only a conversation with an agent can be snoozed; this one is {}",
-                conv.state
-            )));
-        }
-        let at = now();
-        if until.is_some_and(|u| u <= at) {
-            return Err(DomainError::invalid("until", "must be in the future"));
-        }
-        let after = self.store.set_snooze(id, until, at).await?;
-        self.cache.refresh(&after);
-        let change = if until.is_some() {
-            ConversationChange::Snooze
-        } else {
-            ConversationChange::Unsnooze
-        };
-        self.announce(
-            &after,
-            Some(conv.state),
-            conv.assignee_id,
-            change,
-            actor_of(who),
-        )
-        .await;
-        Ok(after)
     }
 
     /// Applies a transition on the system's behalf (idle close, handoff
@@ -667,6 +538,9 @@ impl ConversationCommands for ConversationService {
         ConversationService::post(self, who, id, body, private_note, client_msg_id).await
     }
 
+    /// Posts a message carrying an uploaded file (its bytes and metadata
+    /// are already stored): same rights and ordering as a text message; the
+    /// body is the file name, which previews and notifications show.
     async fn post_attachment(
         &self,
         who: &Principal,
@@ -674,18 +548,60 @@ impl ConversationCommands for ConversationService {
         attachment: AttachmentMeta,
         client_msg_id: Option<String>,
     ) -> DomainResult<AppendOutcome> {
-        ConversationService::post_attachment(self, who, id, attachment, client_msg_id).await
+        let body = attachment.name.clone();
+        self.post_kind(
+            who,
+            id,
+            MessageKind::Attachment,
+            body,
+            Some(attachment),
+            client_msg_id,
+        )
+        .await
     }
 
+    /// Snoozes a conversation until `until` (the inbox hides it until then,
+    /// or until the customer writes), or wakes it with `None`. Only a human
+    /// conversation, by its agent or a supervisor: a snooze is a promise by
+    /// whoever holds the conversation.
     async fn snooze(
         &self,
         who: &Principal,
         id: ConversationId,
         until: Option<Timestamp>,
     ) -> DomainResult<Conversation> {
-        ConversationService::snooze(self, who, id, until).await
+        let conv = self.visible(who, id).await?;
+        access::ensure_manage(who, &conv)?;
+        if conv.state != ConversationState::Human {
+            return Err(DomainError::Conflict(format!(
+                "only a conversation with an agent can be snoozed; this one is {}",
+                conv.state
+            )));
+        }
+        let at = now();
+        if until.is_some_and(|u| u <= at) {
+            return Err(DomainError::invalid("until", "must be in the future"));
+        }
+        let after = self.store.set_snooze(id, until, at).await?;
+        self.cache.refresh(&after);
+        let change = if until.is_some() {
+            ConversationChange::Snooze
+        } else {
+            ConversationChange::Unsnooze
+        };
+        self.announce(
+            &after,
+            Some(conv.state),
+            conv.assignee_id,
+            change,
+            actor_of(who),
+        )
+        .await;
+        Ok(after)
     }
 
+    /// The customer rates their closed conversation (CSAT), once; published
+    /// as [`Event::CsatSubmitted`] (webhooks listen for it).
     async fn rate(
         &self,
         who: &Principal,
@@ -693,15 +609,54 @@ impl ConversationCommands for ConversationService {
         score: i32,
         comment: Option<String>,
     ) -> DomainResult<Conversation> {
-        ConversationService::rate(self, who, id, score, comment).await
+        if !matches!(who, Principal::Customer { .. }) {
+            return Err(DomainError::Forbidden(
+                "only the customer rates a conversation".into(),
+            ));
+        }
+        self.visible(who, id).await?;
+        let conversation = self
+            .store
+            .rate_conversation(id, score, comment, now())
+            .await?;
+        self.publish(Event::CsatSubmitted {
+            conversation: conversation.clone(),
+        })
+        .await;
+        Ok(conversation)
     }
 
+    /// `who` has read up to `up_to_seq`: stored (forward only) for the
+    /// reader, then published to the conversation's followers.
     async fn read_up_to(
         &self,
         who: &Principal,
         id: ConversationId,
         up_to_seq: i64,
     ) -> DomainResult<()> {
-        ConversationService::read_up_to(self, who, id, up_to_seq).await
+        let mut conv = self.visible_cached(who, id).await?;
+        if up_to_seq > conv.last_seq {
+            // The cached copy may predate the message just read.
+            conv = self.visible(who, id).await?;
+        }
+        if up_to_seq < 0 || up_to_seq > conv.last_seq {
+            return Err(DomainError::invalid(
+                "up_to_seq",
+                "must be between 0 and the conversation's last seq",
+            ));
+        }
+        match who {
+            Principal::Staff { user_id, .. } => {
+                self.store.mark_read(*user_id, id, up_to_seq).await?;
+            }
+            Principal::Customer { .. } => self.store.mark_customer_read(id, up_to_seq).await?,
+        }
+        self.publish(Event::Read {
+            conversation_id: id,
+            actor: actor_of(who),
+            up_to_seq,
+        })
+        .await;
+        Ok(())
     }
 }

@@ -59,18 +59,19 @@ fn contact(email: &str, phone: &str, notes: &str) -> CustomerPatch {
     }
 }
 
+/// The ids of the customers `filter` lists.
+async fn ids(store: &SqlStore, filter: CustomerFilter) -> Vec<CustomerId> {
+    let found = store.list_customers(&filter).await.unwrap();
+    found.into_iter().map(|c| c.id).collect()
+}
+
 async fn search(store: &SqlStore, q: &str) -> Vec<CustomerId> {
-    store
-        .list_customers(&CustomerFilter {
-            query: Some(q.to_owned()),
-            limit: 100,
-            ..CustomerFilter::default()
-        })
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|c| c.id)
-        .collect()
+    let filter = CustomerFilter {
+        query: Some(q.to_owned()),
+        limit: 100,
+        ..CustomerFilter::default()
+    };
+    ids(store, filter).await
 }
 
 async fn contact_details_are_sealed_and_found_by_hash(db: TestDb) {
@@ -177,19 +178,14 @@ async fn agents_see_the_customers_of_their_conversations(db: TestDb) {
         .transition_conversation(closed.id, Transition::Close, now())
         .await
         .unwrap();
-    let visible = |agent: UserId, id: Option<CustomerId>| async move {
-        store
-            .list_customers(&CustomerFilter {
-                visible_to_agent: Some(agent),
-                id,
-                limit: 100,
-                ..CustomerFilter::default()
-            })
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|c| c.id)
-            .collect::<Vec<_>>()
+    let visible = |agent: UserId, id: Option<CustomerId>| {
+        let filter = CustomerFilter {
+            visible_to_agent: Some(agent),
+            id,
+            limit: 100,
+            ..CustomerFilter::default()
+        };
+        ids(store, filter)
     };
     assert_eq!(visible(a, None).await, vec![mine.id, queued.id]);
     assert_eq!(visible(b, None).await, vec![theirs.id, queued.id]);
@@ -197,18 +193,12 @@ async fn agents_see_the_customers_of_their_conversations(db: TestDb) {
     assert_eq!(visible(a, Some(nobody.id)).await, vec![]);
     assert_eq!(visible(a, Some(mine.id)).await, vec![mine.id]);
     // Everyone, paged by id.
-    let page = store
-        .list_customers(&CustomerFilter {
-            after: Some(mine.id),
-            limit: 2,
-            ..CustomerFilter::default()
-        })
-        .await
-        .unwrap();
-    assert_eq!(
-        page.iter().map(|c| c.id).collect::<Vec<_>>(),
-        vec![theirs.id, queued.id]
-    );
+    let page = CustomerFilter {
+        after: Some(mine.id),
+        limit: 2,
+        ..CustomerFilter::default()
+    };
+    assert_eq!(ids(store, page).await, vec![theirs.id, queued.id]);
 }
 
 async fn wrong_or_missing_keys_are_errors_naming_the_key(db: TestDb) {

@@ -15,8 +15,8 @@ use chat_domain::DomainError;
 use chat_domain::auth::RefreshToken;
 use chat_domain::ids::{ConversationId, RefreshTokenId, TokenFamilyId, UserId};
 use chat_domain::model::{
-    AuditEntry, AuditFilter, Conversation, Customer, HistoryQuery, KnowledgeDoc, MessageKind,
-    NewMessage, Role, SenderKind, User,
+    AppendOutcome, AuditEntry, AuditFilter, Conversation, Customer, HistoryQuery, KnowledgeDoc,
+    Message, MessageKind, NewMessage, Role, SenderKind, User,
 };
 use chat_domain::model::{ConversationState, Transition};
 use chat_domain::ports::ConversationFilter;
@@ -24,7 +24,7 @@ use chat_domain::ports::{
     AuditRepository, ConversationRepository, CustomerRepository, HealthCheck, KnowledgeRepository,
     RefreshTokenRepository, Store, UserRepository,
 };
-use chat_domain::time::{Timestamps, now};
+use chat_domain::time::{Timestamp, Timestamps, now};
 use chat_store::SqlStore;
 use chat_store::testing::TestDb;
 
@@ -68,6 +68,43 @@ fn text(conv: ConversationId, body: &str, cmid: Option<String>) -> NewMessage {
     .unwrap()
 }
 
+/// Appends one message, which is stored (or recognised as a resend).
+async fn append(store: &SqlStore, message: NewMessage) -> AppendOutcome {
+    let out = store.append_messages(&[message]).await.unwrap();
+    out.into_iter().next().unwrap().unwrap()
+}
+
+/// The conversation's last sequence number as stored.
+async fn last_seq(store: &SqlStore, conv: ConversationId) -> i64 {
+    store
+        .conversation_by_id(conv)
+        .await
+        .unwrap()
+        .unwrap()
+        .last_seq
+}
+
+/// At most `limit` messages of `conv` after sequence number `seq`.
+async fn after(store: &SqlStore, conv: ConversationId, seq: i64, limit: u32) -> Vec<Message> {
+    let query = HistoryQuery::AfterSeq { after: seq, limit };
+    store.history(conv, query).await.unwrap()
+}
+
+/// The messages of `conv` written in `from..to`.
+async fn between(
+    store: &SqlStore,
+    conv: ConversationId,
+    from: Timestamp,
+    to: Timestamp,
+) -> Vec<Message> {
+    let query = HistoryQuery::Between {
+        from,
+        to,
+        limit: 100,
+    };
+    store.history(conv, query).await.unwrap()
+}
+
 async fn concurrent_appends_get_gap_free_sequences(store: SqlStore) {
     let conv = conversation(&store).await;
     let mut tasks = Vec::new();
@@ -81,8 +118,7 @@ async fn concurrent_appends_get_gap_free_sequences(store: SqlStore) {
                     &format!("writer {w} message {i}"),
                     Some(format!("w{w}-{i}")),
                 );
-                let out = store.append_messages(&[m]).await.unwrap();
-                let outcome = out.into_iter().next().unwrap().unwrap();
+                let outcome = append(&store, m).await;
                 assert!(!outcome.duplicate);
                 seqs.push(outcome.message.seq);
             }
@@ -98,83 +134,30 @@ async fn concurrent_appends_get_gap_free_sequences(store: SqlStore) {
     }
     all.sort_unstable();
     assert_eq!(all, (1..=1600).collect::<Vec<i64>>());
-    let stored = store
-        .history(
-            conv,
-            HistoryQuery::AfterSeq {
-                after: 0,
-                limit: 1000,
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(stored.len(), 1000);
-    let rest = store
-        .history(
-            conv,
-            HistoryQuery::AfterSeq {
-                after: 1000,
-                limit: 1000,
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(rest.len(), 600);
-    assert_eq!(
-        store
-            .conversation_by_id(conv)
-            .await
-            .unwrap()
-            .unwrap()
-            .last_seq,
-        1600
-    );
+    assert_eq!(after(&store, conv, 0, 1000).await.len(), 1000);
+    assert_eq!(after(&store, conv, 1000, 1000).await.len(), 600);
+    assert_eq!(last_seq(&store, conv).await, 1600);
 }
 
 async fn resend_with_same_client_id_is_stored_once(store: SqlStore) {
     let conv = conversation(&store).await;
-    store
-        .append_messages(&[text(conv, "before", None)])
-        .await
-        .unwrap();
-    let first = store
-        .append_messages(&[text(conv, "你好，我的订单", Some("c-1".into()))])
-        .await
-        .unwrap();
-    let first = first.into_iter().next().unwrap().unwrap();
+    append(&store, text(conv, "before", None)).await;
+    let first = append(&store, text(conv, "你好，我的订单", Some("c-1".into()))).await;
     assert_eq!((first.message.seq, first.duplicate), (2, false));
     // The resend may even carry different text (a client bug): the first copy wins.
-    let again = store
-        .append_messages(&[text(conv, "changed", Some("c-1".into()))])
-        .await
-        .unwrap();
-    let again = again.into_iter().next().unwrap().unwrap();
+    let again = append(&store, text(conv, "changed", Some("c-1".into()))).await;
     assert!(again.duplicate);
     assert_eq!(again.message.seq, 2);
     assert_eq!(again.message.id, first.message.id);
     assert_eq!(again.message.body, "你好，我的订单");
     // Client ids are case-sensitive and scoped to the conversation.
-    let other = store
-        .append_messages(&[text(conv, "x", Some("C-1".into()))])
-        .await
-        .unwrap();
-    assert_eq!(other[0].as_ref().unwrap().message.seq, 3);
+    let other = append(&store, text(conv, "x", Some("C-1".into()))).await;
+    assert_eq!(other.message.seq, 3);
     let conv2 = conversation(&store).await;
-    let elsewhere = store
-        .append_messages(&[text(conv2, "x", Some("c-1".into()))])
-        .await
-        .unwrap();
-    assert_eq!(elsewhere[0].as_ref().unwrap().message.seq, 1);
+    let elsewhere = append(&store, text(conv2, "x", Some("c-1".into()))).await;
+    assert_eq!(elsewhere.message.seq, 1);
     // The resend did not burn a sequence number.
-    assert_eq!(
-        store
-            .conversation_by_id(conv)
-            .await
-            .unwrap()
-            .unwrap()
-            .last_seq,
-        3
-    );
+    assert_eq!(last_seq(&store, conv).await, 3);
 }
 
 async fn batch_with_duplicates_and_unknown_conversation(store: SqlStore) {
@@ -201,27 +184,17 @@ async fn batch_with_duplicates_and_unknown_conversation(store: SqlStore) {
     assert_eq!(dup.message.seq, 1);
     assert_eq!(out[4].as_ref().unwrap().message.seq, 2);
     // Gap-free after a batch that reserved 3 for `a` and used 2.
-    assert_eq!(
-        store.conversation_by_id(a).await.unwrap().unwrap().last_seq,
-        2
-    );
-    let next = store.append_messages(&[text(a, "a3", None)]).await.unwrap();
-    assert_eq!(next[0].as_ref().unwrap().message.seq, 3);
+    assert_eq!(last_seq(&store, a).await, 2);
+    assert_eq!(append(&store, text(a, "a3", None)).await.message.seq, 3);
 }
 
 async fn history_pages_by_sequence_and_time(store: SqlStore) {
     let conv = conversation(&store).await;
     let t0 = now();
     for i in 1..=10 {
-        store
-            .append_messages(&[text(conv, &format!("m{i}"), None)])
-            .await
-            .unwrap();
+        append(&store, text(conv, &format!("m{i}"), None)).await;
     }
-    let page = store
-        .history(conv, HistoryQuery::AfterSeq { after: 3, limit: 4 })
-        .await
-        .unwrap();
+    let page = after(&store, conv, 3, 4).await;
     assert_eq!(
         page.iter().map(|m| m.seq).collect::<Vec<_>>(),
         vec![4, 5, 6, 7]
@@ -238,61 +211,18 @@ async fn history_pages_by_sequence_and_time(store: SqlStore) {
         .await
         .unwrap();
     assert_eq!(back.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![2, 3]);
-    let end = store
-        .history(
-            conv,
-            HistoryQuery::AfterSeq {
-                after: 10,
-                limit: 5,
-            },
-        )
-        .await
-        .unwrap();
-    assert!(end.is_empty());
+    assert!(after(&store, conv, 10, 5).await.is_empty());
 
     let sixth = &page[2];
     assert_eq!(sixth.seq, 6);
-    let all = store
-        .history(
-            conv,
-            HistoryQuery::Between {
-                from: t0,
-                to: now() + chrono::Duration::seconds(1),
-                limit: 100,
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(all.len(), 10);
-    let from_sixth = store
-        .history(
-            conv,
-            HistoryQuery::Between {
-                from: sixth.created_at,
-                to: now() + chrono::Duration::seconds(1),
-                limit: 100,
-            },
-        )
-        .await
-        .unwrap();
+    let later = now() + chrono::Duration::seconds(1);
+    assert_eq!(between(&store, conv, t0, later).await.len(), 10);
+    let from_sixth = between(&store, conv, sixth.created_at, later).await;
     assert_eq!(from_sixth.first().map(|m| m.seq), Some(6));
-    let before_sixth = store
-        .history(
-            conv,
-            HistoryQuery::Between {
-                from: t0,
-                to: sixth.created_at,
-                limit: 100,
-            },
-        )
-        .await
-        .unwrap();
+    let before_sixth = between(&store, conv, t0, sixth.created_at).await;
     assert!(before_sixth.iter().all(|m| m.seq < 6));
     // Times read back exactly as written (microsecond precision on both backends).
-    let stored = store
-        .history(conv, HistoryQuery::AfterSeq { after: 5, limit: 1 })
-        .await
-        .unwrap();
+    let stored = after(&store, conv, 5, 1).await;
     assert_eq!(stored[0].created_at, sixth.created_at);
 }
 
@@ -615,10 +545,7 @@ async fn queue_order_loads_and_filters(store: SqlStore) {
         queued.push(c);
     }
     // Activity on the first does not move it in the queue.
-    store
-        .append_messages(&[text(queued[0], "still waiting", None)])
-        .await
-        .unwrap();
+    append(&store, text(queued[0], "still waiting", None)).await;
     for (i, c) in queued.iter().enumerate() {
         let pos = store.queue_position(*c).await.unwrap().unwrap();
         // Other tests share the database on MySQL only through their own rows;
@@ -680,12 +607,7 @@ async fn closed_conversations_and_foreign_client_ids_are_refused(store: SqlStore
         .unwrap()
     };
     let first = customer_msg("same-id");
-    store
-        .append_messages(std::slice::from_ref(&first))
-        .await
-        .unwrap()[0]
-        .as_ref()
-        .unwrap();
+    append(&store, first.clone()).await;
     // Same id, another sender: not a resend, and not silently "stored".
     let other = customer_msg("same-id");
     let out = store.append_messages(&[other]).await.unwrap();
@@ -695,12 +617,7 @@ async fn closed_conversations_and_foreign_client_ids_are_refused(store: SqlStore
         id: Default::default(),
         ..first.clone()
     };
-    assert!(
-        store.append_messages(&[again]).await.unwrap()[0]
-            .as_ref()
-            .unwrap()
-            .duplicate
-    );
+    assert!(append(&store, again).await.duplicate);
     store
         .transition_conversation(conv, Transition::Close, now())
         .await
@@ -713,16 +630,7 @@ async fn closed_conversations_and_foreign_client_ids_are_refused(store: SqlStore
         late[0],
         Err(DomainError::Conflict("the conversation is closed".into()))
     );
-    assert_eq!(
-        store
-            .conversation_by_id(conv)
-            .await
-            .unwrap()
-            .unwrap()
-            .last_seq,
-        1,
-        "nothing reserved"
-    );
+    assert_eq!(last_seq(&store, conv).await, 1, "nothing reserved");
 }
 
 async fn labels_and_list_filters(store: SqlStore) {

@@ -64,6 +64,13 @@ async fn upload(app: &TestApp, conv: &str, token: &str, body: &[u8]) -> Response
     .await
 }
 
+/// `POST /api/v1/conversations/{conv}/{action}` as `token`, which succeeds.
+async fn act(app: &TestApp, conv: &str, action: &str, token: &str) {
+    let uri = format!("/api/v1/conversations/{conv}/{action}");
+    let r = send(app, "POST", &uri, None, Some(token)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
 async fn download(app: &TestApp, id: &str, token: Option<&str>) -> Response {
     app.get(&format!("/api/v1/attachments/{id}"), token).await
 }
@@ -221,9 +228,7 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
     let multipart = form("invoice.pdf", "application/pdf", PDF, &[]);
     let r = upload(app, &conv, &agent, &multipart).await;
     assert_eq!(r.status, 403, "{}", r.text);
-    let uri = format!("/api/v1/conversations/{conv}/takeover");
-    let r = send(app, "POST", &uri, None, Some(&agent)).await;
-    assert_eq!(r.status, 200, "{}", r.text);
+    act(app, &conv, "takeover", &agent).await;
     let multipart = form("Invoice <2026>|.pdf", "application/octet-stream", PDF, &[]);
     let r = upload(app, &conv, &agent, &multipart).await;
     assert_eq!(r.status, 201, "{}", r.text);
@@ -256,9 +261,7 @@ async fn customers_and_staff_exchange_files(app: &TestApp) {
     assert_eq!(download(app, &unknown, Some(&supervisor)).await.status, 404);
 
     // Closed: nothing more can be sent.
-    let uri = format!("/api/v1/conversations/{conv}/close");
-    let r = send(app, "POST", &uri, None, Some(&agent)).await;
-    assert_eq!(r.status, 200, "{}", r.text);
+    act(app, &conv, "close", &agent).await;
     let r = upload(app, &conv, &alice, &form("a.png", "image/png", PNG, &[])).await;
     assert_eq!(r.status, 409, "{}", r.text);
 }
@@ -271,17 +274,13 @@ async fn erasure_deletes_files(app: &TestApp) {
     let (_, _, kept_conv) = customer_with_conversation(app).await;
     let admin = admin_token(app).await;
     // Someone else's file stays.
-    let uri = format!("/api/v1/conversations/{kept_conv}/takeover");
-    let r = send(app, "POST", &uri, None, Some(&admin)).await;
-    assert_eq!(r.status, 200, "{}", r.text);
+    act(app, &kept_conv, "takeover", &admin).await;
     let multipart = form("k.pdf", "application/pdf", PDF, &[]);
     let r = upload(app, &kept_conv, &admin, &multipart).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(files_under(&app.data_dir.join("storage")).len(), 2);
 
-    let uri = format!("/api/v1/conversations/{conv}/close");
-    let r = send(app, "POST", &uri, None, Some(&admin)).await;
-    assert_eq!(r.status, 200, "{}", r.text);
+    act(app, &conv, "close", &admin).await;
     let uri = format!("/api/v1/customers/{customer}/erase");
     let r = send(app, "POST", &uri, None, Some(&admin)).await;
     assert_eq!(r.status, 200, "{}", r.text);

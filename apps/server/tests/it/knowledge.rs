@@ -14,6 +14,13 @@ use serde_json::json;
 
 use common::send_as as send;
 
+/// Adds a knowledge document as `token`, which succeeds.
+async fn add_doc(app: &TestApp, token: &str, title: &str, body: &str) {
+    let doc = json!({ "title": title, "body": body });
+    let r = send(app, "POST", "/api/v1/knowledge", Some(doc), token).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn supervisors_edit_the_knowledge_base_and_the_assistant_follows() {
     let db = chat_store::testing::TestDb::sqlite().await;
@@ -132,13 +139,9 @@ async fn supervisors_edit_the_knowledge_base_and_the_assistant_follows() {
 async fn supervisors_try_questions_and_reindex() {
     let app = TestApp::spawn(common::Backend::Sqlite).await;
     let (_, sup) = create_staff(&app, Role::Supervisor).await;
-    let doc = json!({ "title": "Refunds", "body": "Refunds are paid back to the original card within 7 days after we receive the parcel." });
-    assert_eq!(
-        send(&app, "POST", "/api/v1/knowledge", Some(doc), &sup)
-            .await
-            .status,
-        201
-    );
+    let refunds =
+        "Refunds are paid back to the original card within 7 days after we receive the parcel.";
+    add_doc(&app, &sup, "Refunds", refunds).await;
 
     let uri = "/api/v1/knowledge/search?q=when%20do%20I%20get%20my%20refund";
     let r = send(&app, "GET", uri, None, &sup).await;
@@ -160,13 +163,8 @@ async fn supervisors_try_questions_and_reindex() {
     );
 
     // A new document is found after a re-index.
-    let doc = json!({ "title": "Opening hours", "body": "Our support team answers from 9:00 to 21:00 every day." });
-    assert_eq!(
-        send(&app, "POST", "/api/v1/knowledge", Some(doc), &sup)
-            .await
-            .status,
-        201
-    );
+    let opening = "Our support team answers from 9:00 to 21:00 every day.";
+    add_doc(&app, &sup, "Opening hours", opening).await;
     let r = send(&app, "POST", "/api/v1/knowledge/reindex", None, &sup).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.json()["passages"].as_u64().unwrap() >= 2);

@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chat_store::testing::TestDb;
@@ -13,14 +13,29 @@ use common::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp};
 
 const BIN: &str = env!("CARGO_BIN_EXE_chat-server");
 
-fn run_with(vars: &[(&str, &str)]) -> std::process::Output {
+/// The server with only `vars` (and `PATH`) in its environment.
+fn server(vars: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default());
-    for (k, v) in vars {
-        cmd.env(k, v);
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(vars.iter().copied());
+    cmd
+}
+
+/// Starts `cmd` (its output discarded) and waits until it answers
+/// `/readyz` on `port`.
+fn start_ready(cmd: &mut Command, port: u16) -> Child {
+    let child = cmd.stdout(Stdio::null()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while blocking_get(port, "/readyz") != 200 {
+        assert!(Instant::now() < deadline, "server not ready in 30 s");
+        std::thread::sleep(Duration::from_millis(20));
     }
-    cmd.output().expect("run chat-server")
+    child
+}
+
+fn run_with(vars: &[(&str, &str)]) -> std::process::Output {
+    server(vars).output().expect("run chat-server")
 }
 
 #[test]
@@ -112,26 +127,16 @@ fn sigterm_stops_gracefully_and_data_survives() {
 async fn sigterm_closes_sockets_with_1001_then_exits() {
     let dir = std::env::temp_dir().join(format!("chat-proc-{}", uuid::Uuid::now_v7().simple()));
     let port = free_port();
-    let mut child = Command::new(BIN)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.join("chat.db").display()),
-        )
-        .env("CHAT_DATA_DIR", &dir)
-        .env("CHAT_LISTEN", format!("127.0.0.1:{port}"))
-        .env("CHAT_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("CHAT_SHUTDOWN_TIMEOUT_SECS", "30")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while blocking_get(port, "/readyz") != 200 {
-        assert!(Instant::now() < deadline, "not ready");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let database = format!("sqlite://{}", dir.join("chat.db").display());
+    let listen = format!("127.0.0.1:{port}");
+    let mut server = server(&[
+        ("DATABASE_URL", &database),
+        ("CHAT_LISTEN", &listen),
+        ("CHAT_ADMIN_PASSWORD", ADMIN_PASSWORD),
+        ("CHAT_SHUTDOWN_TIMEOUT_SECS", "30"),
+    ]);
+    server.env("CHAT_DATA_DIR", &dir).stderr(Stdio::null());
+    let mut child = start_ready(&mut server, port);
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let session =
         common::post_raw(addr, "/api/v1/widget/sessions", "application/json", b"{}").await;
@@ -200,22 +205,7 @@ fn run_until_ready_then_term_with(
     port: u16,
     check: impl FnOnce(u16),
 ) -> (String, Option<i32>) {
-    let mut cmd = Command::new(BIN);
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default());
-    for (k, v) in vars {
-        cmd.env(k, v);
-    }
-    let child = cmd
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while blocking_get(port, "/readyz") != 200 {
-        assert!(Instant::now() < deadline, "server not ready in 30 s");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let child = start_ready(server(vars).stderr(Stdio::piped()), port);
     check(port);
     let pid = child.id().to_string();
     assert!(

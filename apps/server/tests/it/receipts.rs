@@ -51,6 +51,11 @@ async fn read_by(ws: &mut Ws, kind: &str) -> Value {
     }
 }
 
+/// Where a `read` frame says its reader got to, and what kind of reader.
+fn position(read: &Value) -> (Option<i64>, Option<&str>) {
+    (read["up_to_seq"].as_i64(), read["actor"]["kind"].as_str())
+}
+
 async fn say(ws: &mut Ws, conv: &str, cmid: &str, body: &str) -> i64 {
     ws.send(
         json!({ "type": "send", "conversation_id": conv, "client_msg_id": cmid, "body": body }),
@@ -77,8 +82,7 @@ async fn read_positions_are_relayed_stored_and_replayed(app: &TestApp) {
     aws2.send(json!({ "type": "read", "conversation_id": conv, "up_to_seq": last }))
         .await;
     let read = read_by(&mut cws, "agent").await;
-    assert_eq!(read["up_to_seq"], last);
-    assert_eq!(read["actor"]["kind"], "agent");
+    assert_eq!(position(&read), (Some(last), Some("agent")));
     assert_eq!(read["actor"]["id"], agent_id.to_string());
 
     // The agent replies; the customer reads it; the agent hears it.
@@ -86,30 +90,15 @@ async fn read_positions_are_relayed_stored_and_replayed(app: &TestApp) {
     cws.send(json!({ "type": "read", "conversation_id": conv, "up_to_seq": reply }))
         .await;
     let read = read_by(&mut aws2, "customer").await;
-    assert_eq!(
-        (read["up_to_seq"].as_i64(), read["actor"]["kind"].as_str()),
-        (Some(reply), Some("customer"))
-    );
+    assert_eq!(position(&read), (Some(reply), Some("customer")));
 
     // A reload agrees: each side is shown the other side's stored position.
     let (_c2, reads) = follow(app, &ctoken, &conv, reply).await;
     assert_eq!(reads.len(), 1, "{reads:?}");
-    assert_eq!(
-        (
-            reads[0]["up_to_seq"].as_i64(),
-            reads[0]["actor"]["kind"].as_str()
-        ),
-        (Some(last), Some("agent"))
-    );
+    assert_eq!(position(&reads[0]), (Some(last), Some("agent")));
     let (_a3, reads) = follow(app, &atoken, &conv, reply).await;
     assert_eq!(reads.len(), 1, "{reads:?}");
-    assert_eq!(
-        (
-            reads[0]["up_to_seq"].as_i64(),
-            reads[0]["actor"]["kind"].as_str()
-        ),
-        (Some(reply), Some("customer"))
-    );
+    assert_eq!(position(&reads[0]), (Some(reply), Some("customer")));
 
     // The console's REST route moves the agent's position and tells the
     // customer live.

@@ -24,10 +24,6 @@ use super::error::ApiError;
 #[derive(Clone, Debug)]
 pub struct Caller(pub Principal);
 
-fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
-    authenticate_issued(req).map(|(principal, _)| principal)
-}
-
 /// The caller and when their token was issued (unix milliseconds).
 fn authenticate_issued(req: &HttpRequest) -> Result<(Principal, i64), ApiError> {
     let verifier = req
@@ -47,28 +43,42 @@ fn authenticate_issued(req: &HttpRequest) -> Result<(Principal, i64), ApiError> 
     Ok(verifier.verify_issued(token)?)
 }
 
+impl Caller {
+    async fn check(checks: Checks, token: Principal, issued_at_ms: i64) -> Result<Self, ApiError> {
+        Ok(Caller(match token {
+            Principal::Staff { user_id, .. } => {
+                checks.staff(user_id, issued_at_ms).await?.principal()
+            }
+            Principal::Customer { customer_id } => checks.customer(customer_id).await?.principal(),
+        }))
+    }
+}
+
 impl FromRequest for Caller {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let principal = authenticate_issued(req);
-        let checks = Checks::of(req);
-        Box::pin(async move {
-            Ok(Caller(match principal? {
-                (Principal::Staff { user_id, .. }, issued_at_ms) => {
-                    let staff = checks.staff(user_id, issued_at_ms).await?;
-                    Principal::Staff {
-                        user_id,
-                        role: staff.role,
-                    }
-                }
-                (Principal::Customer { customer_id }, _) => {
-                    checks.customer(customer_id).await?.principal()
-                }
-            }))
-        })
+        checked(req, Self::check)
     }
+}
+
+/// What every extractor here starts from: the bearer token's caller and
+/// when the token was issued, handed to `check` with what to check them
+/// against (taken from the app data before the request is given up).
+fn checked<T, F>(
+    req: &HttpRequest,
+    check: impl FnOnce(Checks, Principal, i64) -> F + 'static,
+) -> LocalBoxFuture<'static, Result<T, ApiError>>
+where
+    F: Future<Output = Result<T, ApiError>> + 'static,
+{
+    let token = authenticate_issued(req);
+    let checks = Checks::of(req);
+    Box::pin(async move {
+        let (principal, issued_at_ms) = token?;
+        check(checks, principal, issued_at_ms).await
+    })
 }
 
 /// What the extractors check a token against, taken from the app data
@@ -138,23 +148,29 @@ pub struct StaffCaller {
     pub role: Role,
 }
 
+impl StaffCaller {
+    /// The caller as the domain's access rules see it.
+    pub fn principal(self) -> Principal {
+        Principal::Staff {
+            user_id: self.user_id,
+            role: self.role,
+        }
+    }
+
+    async fn check(checks: Checks, token: Principal, issued_at_ms: i64) -> Result<Self, ApiError> {
+        match token {
+            Principal::Staff { user_id, .. } => checks.staff(user_id, issued_at_ms).await,
+            Principal::Customer { .. } => Err(DomainError::Forbidden("staff only".into()).into()),
+        }
+    }
+}
+
 impl FromRequest for StaffCaller {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let principal = authenticate_issued(req);
-        let checks = Checks::of(req);
-        Box::pin(async move {
-            match principal? {
-                (Principal::Staff { user_id, .. }, issued_at_ms) => {
-                    checks.staff(user_id, issued_at_ms).await
-                }
-                (Principal::Customer { .. }, _) => {
-                    Err(DomainError::Forbidden("staff only".into()).into())
-                }
-            }
-        })
+        checked(req, Self::check)
     }
 }
 
@@ -174,6 +190,15 @@ impl CustomerCaller {
             customer_id: self.customer_id,
         }
     }
+
+    async fn check(checks: Checks, token: Principal, _: i64) -> Result<Self, ApiError> {
+        match token {
+            Principal::Customer { customer_id } => checks.customer(customer_id).await,
+            Principal::Staff { .. } => {
+                Err(DomainError::Forbidden("customer token required".into()).into())
+            }
+        }
+    }
 }
 
 impl FromRequest for CustomerCaller {
@@ -181,16 +206,7 @@ impl FromRequest for CustomerCaller {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let principal = authenticate(req);
-        let checks = Checks::of(req);
-        Box::pin(async move {
-            match principal? {
-                Principal::Customer { customer_id } => checks.customer(customer_id).await,
-                Principal::Staff { .. } => {
-                    Err(DomainError::Forbidden("customer token required".into()).into())
-                }
-            }
-        })
+        checked(req, Self::check)
     }
 }
 

@@ -7,12 +7,10 @@ use chat_domain::attachment::{Attachment, AttachmentMeta, AttachmentRepository};
 use chat_domain::ids::{AttachmentId, CustomerId};
 use chat_domain::time::Timestamp;
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 
-use super::by_key;
+use super::columns;
 use crate::SqlStore;
-use crate::db::with_conn;
-use crate::error::{corrupt, db_err};
+use crate::error::corrupt;
 use crate::rows::parse;
 use crate::schema::attachments;
 
@@ -85,41 +83,31 @@ impl AttachmentRow {
 impl AttachmentRepository for SqlStore {
     async fn insert_attachment(&self, attachment: &Attachment) -> DomainResult<()> {
         let row = AttachmentRow::new(attachment)?;
-        with_conn!(self, |conn| {
-            diesel::insert_into(attachments::table)
-                .values(&row)
-                .execute(conn)
-                .await
-                .map_err(db_err)?
-        });
+        self.execute(diesel::insert_into(attachments::table).values(row))
+            .await?;
         Ok(())
     }
 
     async fn attachment_by_id(&self, id: AttachmentId) -> DomainResult<Option<Attachment>> {
-        let key = id.to_string();
-        let row: Option<AttachmentRow> = with_conn!(self, |conn| {
-            by_key(
+        let row: Option<AttachmentRow> = self
+            .find(
                 attachments::table
-                    .find(&key)
-                    .select(AttachmentRow::as_select())
-                    .load(conn)
-                    .await,
-            )?
-        });
+                    .find(id.to_string())
+                    .select(columns::<AttachmentRow>()),
+            )
+            .await?;
         row.map(AttachmentRow::into_attachment).transpose()
     }
 
     async fn attachments_of_customer(&self, customer: CustomerId) -> DomainResult<Vec<Attachment>> {
-        let key = customer.to_string();
-        let rows: Vec<AttachmentRow> = with_conn!(self, |conn| {
-            attachments::table
-                .filter(attachments::customer_id.eq(&key))
-                .order(attachments::id.asc())
-                .select(AttachmentRow::as_select())
-                .load(conn)
-                .await
-                .map_err(db_err)?
-        });
+        let rows: Vec<AttachmentRow> = self
+            .load(
+                attachments::table
+                    .filter(attachments::customer_id.eq(customer.to_string()))
+                    .order(attachments::id.asc())
+                    .select(columns::<AttachmentRow>()),
+            )
+            .await?;
         rows.into_iter()
             .map(AttachmentRow::into_attachment)
             .collect()
@@ -131,12 +119,10 @@ impl AttachmentRepository for SqlStore {
         for chunk in keys.chunks(500) {
             // Owned: each round runs as a task of its own (the cancel policy).
             let chunk = chunk.to_vec();
-            with_conn!(self, |conn| {
-                diesel::delete(attachments::table.filter(attachments::id.eq_any(chunk)))
-                    .execute(conn)
-                    .await
-                    .map_err(db_err)?
-            });
+            self.execute(diesel::delete(
+                attachments::table.filter(attachments::id.eq_any(chunk)),
+            ))
+            .await?;
         }
         Ok(())
     }

@@ -16,13 +16,8 @@ use crate::schema::audit_log as al;
 impl AuditRepository for SqlStore {
     async fn record_audit(&self, entry: &AuditEntry) -> DomainResult<()> {
         let row = AuditRow::from(entry);
-        with_conn!(self, |conn| {
-            diesel::insert_into(al::table)
-                .values(&row)
-                .execute(conn)
-                .await
-                .map_err(db_err)?;
-        });
+        self.execute(diesel::insert_into(al::table).values(row))
+            .await?;
         Ok(())
     }
 

@@ -12,7 +12,7 @@ use chat_domain::time::Timestamp;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::by_key;
+use super::columns;
 use crate::SqlStore;
 use crate::db::with_conn;
 use crate::error::{corrupt, db_err};
@@ -80,15 +80,13 @@ struct LeftRow {
 #[async_trait]
 impl AvailabilityRepository for SqlStore {
     async fn business_hours(&self) -> DomainResult<BusinessHours> {
-        let row: Option<HoursRow> = with_conn!(self, |conn| {
-            by_key(
+        let row: Option<HoursRow> = self
+            .find(
                 business_hours::table
                     .find(ROW)
-                    .select(HoursRow::as_select())
-                    .load(conn)
-                    .await,
-            )?
-        });
+                    .select(columns::<HoursRow>()),
+            )
+            .await?;
         row.map_or_else(|| Ok(BusinessHours::default()), HoursRow::into_hours)
     }
 
@@ -134,13 +132,8 @@ impl AvailabilityRepository for SqlStore {
             customer_id: customer.to_string(),
             left_at: at,
         };
-        with_conn!(self, |conn| {
-            diesel::replace_into(left_messages::table)
-                .values(&row)
-                .execute(conn)
-                .await
-                .map_err(db_err)?
-        });
+        self.execute(diesel::replace_into(left_messages::table).values(row))
+            .await?;
         Ok(())
     }
 
@@ -148,15 +141,11 @@ impl AvailabilityRepository for SqlStore {
         &self,
         conversation: ConversationId,
     ) -> DomainResult<Option<Timestamp>> {
-        let key = conversation.to_string();
-        Ok(with_conn!(self, |conn| {
-            by_key(
-                left_messages::table
-                    .find(&key)
-                    .select(left_messages::left_at)
-                    .load::<Timestamp>(conn)
-                    .await,
-            )?
-        }))
+        self.find(
+            left_messages::table
+                .find(conversation.to_string())
+                .select(left_messages::left_at),
+        )
+        .await
     }
 }

@@ -16,7 +16,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::append::{self, Slot};
-use super::{by_key, page};
+use super::{affected, columns, page};
 use crate::SqlStore;
 use crate::db::{DbPool, detach, with_conn, with_tx};
 use crate::error::db_err;
@@ -73,16 +73,13 @@ impl ConversationRepository for SqlStore {
     }
 
     async fn conversation_by_id(&self, id: ConversationId) -> DomainResult<Option<Conversation>> {
-        let id = id.to_string();
-        let row: Option<ConversationRow> = with_conn!(self, |conn| {
-            by_key(
+        let row: Option<ConversationRow> = self
+            .find(
                 conversations::table
-                    .find(&id)
-                    .select(ConversationRow::as_select())
-                    .load(conn)
-                    .await,
-            )?
-        });
+                    .find(id.to_string())
+                    .select(columns::<ConversationRow>()),
+            )
+            .await?;
         row.map(Conversation::try_from).transpose()
     }
 
@@ -436,50 +433,45 @@ impl ConversationRepository for SqlStore {
         from: Timestamp,
         to: Timestamp,
     ) -> DomainResult<Vec<Conversation>> {
-        let rows: Vec<ConversationRow> = with_conn!(self, |conn| {
-            conversations::table
-                .filter(
-                    conversations::created_at
-                        .ge(from)
-                        .and(conversations::created_at.lt(to))
-                        .or(conversations::closed_at
+        let rows: Vec<ConversationRow> = self
+            .load(
+                conversations::table
+                    .filter(
+                        conversations::created_at
                             .ge(from)
-                            .and(conversations::closed_at.lt(to)))
-                        .or(conversations::first_response_at
-                            .ge(from)
-                            .and(conversations::first_response_at.lt(to))),
-                )
-                .select(ConversationRow::as_select())
-                .load(conn)
-                .await
-                .map_err(db_err)?
-        });
+                            .and(conversations::created_at.lt(to))
+                            .or(conversations::closed_at
+                                .ge(from)
+                                .and(conversations::closed_at.lt(to)))
+                            .or(conversations::first_response_at
+                                .ge(from)
+                                .and(conversations::first_response_at.lt(to))),
+                    )
+                    .select(columns::<ConversationRow>()),
+            )
+            .await?;
         convert(rows)
     }
 
     async fn queue_length(&self) -> DomainResult<u64> {
-        let n: i64 = with_conn!(self, |conn| {
+        self.count(
             conversations::table
                 .filter(conversations::state.eq(ConversationState::Queued.as_str()))
-                .count()
-                .get_result(conn)
-                .await
-                .map_err(db_err)?
-        });
-        Ok(u64::try_from(n).unwrap_or(0))
+                .count(),
+        )
+        .await
     }
 
     async fn agent_loads(&self) -> DomainResult<Vec<(UserId, u32)>> {
-        let rows: Vec<(Option<String>, i64)> = with_conn!(self, |conn| {
-            conversations::table
-                .filter(conversations::state.eq(ConversationState::Human.as_str()))
-                .filter(conversations::assignee_id.is_not_null())
-                .group_by(conversations::assignee_id)
-                .select((conversations::assignee_id, diesel::dsl::count_star()))
-                .load(conn)
-                .await
-                .map_err(db_err)?
-        });
+        let rows: Vec<(Option<String>, i64)> = self
+            .load(
+                conversations::table
+                    .filter(conversations::state.eq(ConversationState::Human.as_str()))
+                    .filter(conversations::assignee_id.is_not_null())
+                    .group_by(conversations::assignee_id)
+                    .select((conversations::assignee_id, diesel::dsl::count_star())),
+            )
+            .await?;
         rows.into_iter()
             .filter_map(|(id, n)| id.map(|id| (id, n)))
             .map(|(id, n)| {
@@ -498,22 +490,20 @@ impl ConversationRepository for SqlStore {
         let (ConversationState::Queued, Some(queued_at)) = (conv.state, conv.queued_at) else {
             return Ok(None);
         };
-        let id = id.to_string();
-        let ahead: i64 = with_conn!(self, |conn| {
-            conversations::table
-                .filter(conversations::state.eq(ConversationState::Queued.as_str()))
-                .filter(
-                    conversations::queued_at
-                        .lt(queued_at)
-                        .or(conversations::queued_at
-                            .eq(queued_at)
-                            .and(conversations::id.lt(&id))),
-                )
-                .count()
-                .get_result(conn)
-                .await
-                .map_err(db_err)?
-        });
+        let ahead = self
+            .count(
+                conversations::table
+                    .filter(conversations::state.eq(ConversationState::Queued.as_str()))
+                    .filter(
+                        conversations::queued_at
+                            .lt(queued_at)
+                            .or(conversations::queued_at
+                                .eq(queued_at)
+                                .and(conversations::id.lt(id.to_string()))),
+                    )
+                    .count(),
+            )
+            .await?;
         Ok(Some(u32::try_from(ahead + 1).unwrap_or(u32::MAX)))
     }
 
@@ -533,24 +523,22 @@ impl ConversationRepository for SqlStore {
                 "must be at most 1000 characters",
             ));
         }
-        let key = id.to_string();
         // One conditional update decides: closed and not yet rated.
-        let n = with_conn!(self, |conn| {
-            diesel::update(
-                conversations::table
-                    .find(&key)
-                    .filter(conversations::state.eq(ConversationState::Closed.as_str()))
-                    .filter(conversations::csat_score.is_null()),
+        let n = self
+            .execute(
+                diesel::update(
+                    conversations::table
+                        .find(id.to_string())
+                        .filter(conversations::state.eq(ConversationState::Closed.as_str()))
+                        .filter(conversations::csat_score.is_null()),
+                )
+                .set((
+                    conversations::csat_score.eq(Some(score)),
+                    conversations::csat_comment.eq(comment),
+                    conversations::updated_at.eq(at),
+                )),
             )
-            .set((
-                conversations::csat_score.eq(Some(score)),
-                conversations::csat_comment.eq(&comment),
-                conversations::updated_at.eq(at),
-            ))
-            .execute(conn)
-            .await
-            .map_err(db_err)?
-        });
+            .await?;
         let conv = self
             .conversation_by_id(id)
             .await?
@@ -573,22 +561,17 @@ impl ConversationRepository for SqlStore {
         labels: &[String],
         at: Timestamp,
     ) -> DomainResult<Conversation> {
-        let key = id.to_string();
         let json = serde_json::to_string(labels)
             .map_err(|e| DomainError::Internal(format!("labels: {e}")))?;
-        let n = with_conn!(self, |conn| {
-            diesel::update(conversations::table.find(&key))
-                .set((
-                    conversations::labels.eq(&json),
+        let n = self
+            .execute(
+                diesel::update(conversations::table.find(id.to_string())).set((
+                    conversations::labels.eq(json),
                     conversations::updated_at.eq(at),
-                ))
-                .execute(conn)
-                .await
-                .map_err(db_err)?
-        });
-        if n == 0 {
-            return Err(DomainError::NotFound("conversation"));
-        }
+                )),
+            )
+            .await?;
+        affected(n, "conversation")?;
         self.conversation_by_id(id)
             .await?
             .ok_or(DomainError::NotFound("conversation"))

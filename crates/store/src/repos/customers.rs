@@ -20,8 +20,7 @@ use chat_domain::{DomainError, DomainResult};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::by_key;
-use super::page;
+use super::{columns, conflict_as, page};
 use crate::SqlStore;
 use crate::crypto::FieldCipher;
 use crate::db::{with_conn, with_tx};
@@ -136,38 +135,33 @@ impl SqlStore {
     }
 
     async fn customer_row_by_id(&self, id: &str) -> DomainResult<Option<CustomerRow>> {
-        let id = id.to_owned();
-        Ok(with_conn!(self, |conn| {
-            by_key(
-                customers::table
-                    .find(id)
-                    .select(CustomerRow::as_select())
-                    .load(conn)
-                    .await,
-            )?
-        }))
+        self.find(
+            customers::table
+                .find(id.to_owned())
+                .select(columns::<CustomerRow>()),
+        )
+        .await
     }
 
     /// Start-up check: the configured data keys open the most recently
     /// changed encrypted values. A wrong or missing key is reported here, with
     /// the key id, rather than as failing requests later.
     pub async fn check_data_keys(&self) -> DomainResult<()> {
-        let rows: Vec<CustomerRow> = with_conn!(self, |conn| {
-            customers::table
-                .filter(
-                    customers::email
-                        .is_not_null()
-                        .or(customers::phone.is_not_null())
-                        .or(customers::notes.is_not_null())
-                        .or(customers::prechat_answer.is_not_null()),
-                )
-                .order(customers::updated_at.desc())
-                .limit(50)
-                .select(CustomerRow::as_select())
-                .load(conn)
-                .await
-                .map_err(db_err)?
-        });
+        let rows: Vec<CustomerRow> = self
+            .load(
+                customers::table
+                    .filter(
+                        customers::email
+                            .is_not_null()
+                            .or(customers::phone.is_not_null())
+                            .or(customers::notes.is_not_null())
+                            .or(customers::prechat_answer.is_not_null()),
+                    )
+                    .order(customers::updated_at.desc())
+                    .limit(50)
+                    .select(columns::<CustomerRow>()),
+            )
+            .await?;
         for row in rows {
             self.customer_from_row(row)?;
         }
@@ -204,14 +198,7 @@ impl SqlStore {
                     Err(e) => return Ok(Err(e)),
                 };
                 diesel::update(customers::table.find(id))
-                    .set((
-                        customers::email.eq(plan.email),
-                        customers::email_hash.eq(plan.email_hash),
-                        customers::phone.eq(plan.phone),
-                        customers::phone_hash.eq(plan.phone_hash),
-                        customers::notes.eq(plan.notes),
-                        customers::prechat_answer.eq(plan.prechat_answer),
-                    ))
+                    .set(plan)
                     .execute(tx)
                     .await?;
                 rewritten += 1;
@@ -222,7 +209,9 @@ impl SqlStore {
     }
 }
 
-/// What a row should hold under the current key.
+/// What a row should hold under the current key (`None` is NULL).
+#[derive(AsChangeset)]
+#[diesel(table_name = customers, treat_none_as_null = true)]
 struct RekeyPlan {
     email: Option<String>,
     email_hash: Option<String>,
@@ -348,18 +337,11 @@ fn contains_pattern(text: &str) -> String {
 impl CustomerRepository for SqlStore {
     async fn create_customer(&self, customer: &Customer) -> DomainResult<()> {
         let row = self.customer_row(customer)?;
-        with_conn!(self, |conn| {
-            diesel::insert_into(customers::table)
-                .values(&row)
-                .execute(conn)
-                .await
-                .map_err(|e| match db_err(e) {
-                    DomainError::Conflict(_) => DomainError::Conflict(
-                        "a customer with this external id already exists".into(),
-                    ),
-                    other => other,
-                })?;
-        });
+        self.execute(diesel::insert_into(customers::table).values(row))
+            .await
+            .map_err(conflict_as(
+                "a customer with this external id already exists",
+            ))?;
         Ok(())
     }
 
@@ -371,16 +353,13 @@ impl CustomerRepository for SqlStore {
     }
 
     async fn customer_by_external_id(&self, external_id: &str) -> DomainResult<Option<Customer>> {
-        let external_id = external_id.to_owned();
-        let row: Option<CustomerRow> = with_conn!(self, |conn| {
-            by_key(
+        let row: Option<CustomerRow> = self
+            .find(
                 customers::table
-                    .filter(customers::external_id.eq(external_id))
-                    .select(CustomerRow::as_select())
-                    .load(conn)
-                    .await,
-            )?
-        });
+                    .filter(customers::external_id.eq(external_id.to_owned()))
+                    .select(columns::<CustomerRow>()),
+            )
+            .await?;
         row.map(|r| self.customer_from_row(r)).transpose()
     }
 
@@ -503,18 +482,16 @@ impl CustomerRepository for SqlStore {
             updated_at: at,
         };
         // One conditional update decides; a miss is told apart afterwards.
-        let target = key.clone();
-        let n = with_conn!(self, |conn| {
-            diesel::update(
-                customers::table
-                    .find(&target)
-                    .filter(customers::erased_at.is_null()),
+        let n = self
+            .execute(
+                diesel::update(
+                    customers::table
+                        .find(key.clone())
+                        .filter(customers::erased_at.is_null()),
+                )
+                .set(changes),
             )
-            .set(&changes)
-            .execute(conn)
-            .await
-            .map_err(db_err)?
-        });
+            .await?;
         let row = self
             .customer_row_by_id(&key)
             .await?

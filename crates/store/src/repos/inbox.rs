@@ -28,34 +28,22 @@ type Recent = (i64, String, Option<String>, String, String, Timestamp);
 impl InboxRepository for SqlStore {
     async fn mark_customer_read(&self, conversation: ConversationId, seq: i64) -> DomainResult<()> {
         let (conversation, at) = (conversation.to_string(), now());
-        // Forward only, like `mark_read` (the same update, insert, update).
-        with_conn!(self, |conn| {
-            let forward = || {
-                diesel::update(
-                    customer_reads::table
-                        .filter(customer_reads::conversation_id.eq(&conversation))
-                        .filter(customer_reads::last_read_seq.lt(seq)),
-                )
-                .set((
-                    customer_reads::last_read_seq.eq(seq),
-                    customer_reads::updated_at.eq(at),
-                ))
-            };
-            let n = forward().execute(conn).await.map_err(db_err)?;
-            if n == 0 {
-                diesel::insert_or_ignore_into(customer_reads::table)
-                    .values((
-                        customer_reads::conversation_id.eq(&conversation),
-                        customer_reads::last_read_seq.eq(seq),
-                        customer_reads::updated_at.eq(at),
-                    ))
-                    .execute(conn)
-                    .await
-                    .map_err(db_err)?;
-                forward().execute(conn).await.map_err(db_err)?;
-            }
-        });
-        Ok(())
+        // Forward only, like `mark_read`.
+        let forward = diesel::update(
+            customer_reads::table
+                .filter(customer_reads::conversation_id.eq(conversation.clone()))
+                .filter(customer_reads::last_read_seq.lt(seq)),
+        )
+        .set((
+            customer_reads::last_read_seq.eq(seq),
+            customer_reads::updated_at.eq(at),
+        ));
+        let insert = diesel::insert_or_ignore_into(customer_reads::table).values((
+            customer_reads::conversation_id.eq(conversation),
+            customer_reads::last_read_seq.eq(seq),
+            customer_reads::updated_at.eq(at),
+        ));
+        self.advance(forward, insert).await
     }
 
     async fn read_positions(&self, conversation: ConversationId) -> DomainResult<ReadPositions> {
@@ -96,35 +84,21 @@ impl InboxRepository for SqlStore {
         seq: i64,
     ) -> DomainResult<()> {
         let (user, conversation, at) = (user.to_string(), conversation.to_string(), now());
-        // Forward only. Update first; a first read inserts (a concurrent
-        // first read of the same pair is ignored), then the update runs again
-        // in case that other insert held a lower position.
-        with_conn!(self, |conn| {
-            let forward = || {
-                diesel::update(
-                    reads::table
-                        .filter(reads::user_id.eq(&user))
-                        .filter(reads::conversation_id.eq(&conversation))
-                        .filter(reads::last_read_seq.lt(seq)),
-                )
-                .set((reads::last_read_seq.eq(seq), reads::updated_at.eq(at)))
-            };
-            let n = forward().execute(conn).await.map_err(db_err)?;
-            if n == 0 {
-                diesel::insert_or_ignore_into(reads::table)
-                    .values((
-                        reads::user_id.eq(&user),
-                        reads::conversation_id.eq(&conversation),
-                        reads::last_read_seq.eq(seq),
-                        reads::updated_at.eq(at),
-                    ))
-                    .execute(conn)
-                    .await
-                    .map_err(db_err)?;
-                forward().execute(conn).await.map_err(db_err)?;
-            }
-        });
-        Ok(())
+        // Forward only (see `SqlStore::advance`).
+        let forward = diesel::update(
+            reads::table
+                .filter(reads::user_id.eq(user.clone()))
+                .filter(reads::conversation_id.eq(conversation.clone()))
+                .filter(reads::last_read_seq.lt(seq)),
+        )
+        .set((reads::last_read_seq.eq(seq), reads::updated_at.eq(at)));
+        let insert = diesel::insert_or_ignore_into(reads::table).values((
+            reads::user_id.eq(user),
+            reads::conversation_id.eq(conversation),
+            reads::last_read_seq.eq(seq),
+            reads::updated_at.eq(at),
+        ));
+        self.advance(forward, insert).await
     }
 
     async fn summaries(
@@ -133,16 +107,14 @@ impl InboxRepository for SqlStore {
         conversations: &[ConversationId],
     ) -> DomainResult<Vec<ConversationSummary>> {
         let ids: Vec<String> = conversations.iter().map(ToString::to_string).collect();
-        let wanted = ids.clone();
-        let positions: Vec<(String, i64)> = with_conn!(self, |conn| {
-            reads::table
-                .filter(reads::user_id.eq(user.to_string()))
-                .filter(reads::conversation_id.eq_any(&wanted))
-                .select((reads::conversation_id, reads::last_read_seq))
-                .load(conn)
-                .await
-                .map_err(db_err)?
-        });
+        let positions: Vec<(String, i64)> = self
+            .load(
+                reads::table
+                    .filter(reads::user_id.eq(user.to_string()))
+                    .filter(reads::conversation_id.eq_any(ids.clone()))
+                    .select((reads::conversation_id, reads::last_read_seq)),
+            )
+            .await?;
         let positions: HashMap<String, i64> = positions.into_iter().collect();
         let mut out = Vec::with_capacity(conversations.len());
         for (id, key) in conversations.iter().zip(&ids) {
@@ -150,25 +122,23 @@ impl InboxRepository for SqlStore {
                 continue;
             };
             // The latest messages, newest first, over the (conversation, seq) key.
-            let conversation = key.clone();
-            let recent: Vec<Recent> = with_conn!(self, |conn| {
-                messages::table
-                    .filter(messages::conversation_id.eq(conversation))
-                    .filter(messages::kind.ne(MessageKind::Event.as_str()))
-                    .order(messages::seq.desc())
-                    .limit(SUMMARY_WINDOW)
-                    .select((
-                        messages::seq,
-                        messages::sender_kind,
-                        messages::sender_name,
-                        messages::kind,
-                        messages::body,
-                        messages::created_at,
-                    ))
-                    .load(conn)
-                    .await
-                    .map_err(db_err)?
-            });
+            let recent: Vec<Recent> = self
+                .load(
+                    messages::table
+                        .filter(messages::conversation_id.eq(key.clone()))
+                        .filter(messages::kind.ne(MessageKind::Event.as_str()))
+                        .order(messages::seq.desc())
+                        .limit(SUMMARY_WINDOW)
+                        .select((
+                            messages::seq,
+                            messages::sender_kind,
+                            messages::sender_name,
+                            messages::kind,
+                            messages::body,
+                            messages::created_at,
+                        )),
+                )
+                .await?;
             let read_seq = positions.get(key).copied().unwrap_or(0);
             let customer = SenderKind::Customer.as_str();
             // What a person wrote: text, or a file they sent.

@@ -10,8 +10,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use crate::SqlStore;
-use crate::db::{with_conn, with_tx};
-use crate::error::db_err;
+use crate::db::with_tx;
 use crate::rows::parse;
 use crate::schema::prechat_fields as fields;
 
@@ -24,13 +23,9 @@ const CUSTOM: &str = "custom";
 #[async_trait]
 impl PrechatRepository for SqlStore {
     async fn prechat_form(&self) -> DomainResult<PrechatForm> {
-        let rows: Vec<(String, String, Option<String>)> = with_conn!(self, |conn| {
-            fields::table
-                .select((fields::field, fields::mode, fields::label))
-                .load(conn)
-                .await
-                .map_err(db_err)?
-        });
+        let rows: Vec<(String, String, Option<String>)> = self
+            .load(fields::table.select((fields::field, fields::mode, fields::label)))
+            .await?;
         let mut form = PrechatForm::default();
         for (field, mode, label) in rows {
             let mode: FieldMode = parse("prechat_fields.mode", &mode)?;

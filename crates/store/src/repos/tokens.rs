@@ -7,10 +7,9 @@ use chat_domain::time::Timestamp;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::by_key;
+use super::columns;
 use crate::SqlStore;
-use crate::db::{with_conn, with_tx};
-use crate::error::db_err;
+use crate::db::with_tx;
 use crate::rows::RefreshTokenRow;
 use crate::schema::{refresh_tokens as rt, session_revocations as sr};
 
@@ -18,27 +17,19 @@ use crate::schema::{refresh_tokens as rt, session_revocations as sr};
 impl RefreshTokenRepository for SqlStore {
     async fn insert_refresh_token(&self, token: &RefreshToken) -> DomainResult<()> {
         let row = RefreshTokenRow::from(token);
-        with_conn!(self, |conn| {
-            diesel::insert_into(rt::table)
-                .values(&row)
-                .execute(conn)
-                .await
-                .map_err(db_err)?;
-        });
+        self.execute(diesel::insert_into(rt::table).values(row))
+            .await?;
         Ok(())
     }
 
     async fn refresh_token_by_hash(&self, token_hash: &str) -> DomainResult<Option<RefreshToken>> {
-        let token_hash = token_hash.to_owned();
-        let row: Option<RefreshTokenRow> = with_conn!(self, |conn| {
-            by_key(
+        let row: Option<RefreshTokenRow> = self
+            .find(
                 rt::table
-                    .filter(rt::token_hash.eq(token_hash))
-                    .select(RefreshTokenRow::as_select())
-                    .load(conn)
-                    .await,
-            )?
-        });
+                    .filter(rt::token_hash.eq(token_hash.to_owned()))
+                    .select(columns::<RefreshTokenRow>()),
+            )
+            .await?;
         row.map(RefreshToken::try_from).transpose()
     }
 
@@ -72,18 +63,16 @@ impl RefreshTokenRepository for SqlStore {
     }
 
     async fn revoke_token_family(&self, family: TokenFamilyId, at: Timestamp) -> DomainResult<u64> {
-        let family = family.to_string();
-        let n = with_conn!(self, |conn| {
-            diesel::update(
-                rt::table
-                    .filter(rt::family_id.eq(&family))
-                    .filter(rt::revoked_at.is_null()),
+        let n = self
+            .execute(
+                diesel::update(
+                    rt::table
+                        .filter(rt::family_id.eq(family.to_string()))
+                        .filter(rt::revoked_at.is_null()),
+                )
+                .set(rt::revoked_at.eq(Some(at))),
             )
-            .set(rt::revoked_at.eq(Some(at)))
-            .execute(conn)
-            .await
-            .map_err(db_err)?
-        });
+            .await?;
         Ok(n as u64)
     }
 
@@ -121,16 +110,7 @@ impl RefreshTokenRepository for SqlStore {
     }
 
     async fn sessions_not_before(&self, user: UserId) -> DomainResult<Option<Timestamp>> {
-        let user = user.to_string();
-        let at: Option<Timestamp> = with_conn!(self, |conn| {
-            by_key(
-                sr::table
-                    .find(&user)
-                    .select(sr::not_before)
-                    .load(conn)
-                    .await,
-            )?
-        });
-        Ok(at)
+        self.find(sr::table.find(user.to_string()).select(sr::not_before))
+            .await
     }
 }

@@ -15,7 +15,7 @@ use chat_domain::{DomainError, DomainResult};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::page;
+use super::{affected, columns, page};
 use crate::SqlStore;
 use crate::db::{with_conn, with_tx};
 use crate::error::db_err;
@@ -35,36 +35,24 @@ fn cut(text: &str) -> String {
 impl WebhookRepository for SqlStore {
     async fn create_webhook(&self, webhook: &Webhook) -> DomainResult<()> {
         let row = WebhookRow::from(webhook);
-        with_conn!(self, |conn| {
-            diesel::insert_into(wh::table)
-                .values(&row)
-                .execute(conn)
-                .await
-                .map_err(db_err)?;
-        });
+        self.execute(diesel::insert_into(wh::table).values(row))
+            .await?;
         Ok(())
     }
 
     async fn update_webhook(&self, webhook: &Webhook) -> DomainResult<()> {
         let row = WebhookRow::from(webhook);
-        let n = with_conn!(self, |conn| {
-            diesel::update(wh::table.find(&row.id))
-                .set((
-                    wh::url.eq(&row.url),
-                    wh::events.eq(&row.events),
-                    wh::secret.eq(&row.secret),
-                    wh::previous_secret.eq(&row.previous_secret),
-                    wh::previous_secret_expires_at.eq(row.previous_secret_expires_at),
-                    wh::updated_at.eq(row.updated_at),
-                ))
-                .execute(conn)
-                .await
-                .map_err(db_err)?
-        });
-        if n == 0 {
-            return Err(DomainError::NotFound("webhook"));
-        }
-        Ok(())
+        let n = self
+            .execute(diesel::update(wh::table.find(row.id)).set((
+                wh::url.eq(row.url),
+                wh::events.eq(row.events),
+                wh::secret.eq(row.secret),
+                wh::previous_secret.eq(row.previous_secret),
+                wh::previous_secret_expires_at.eq(row.previous_secret_expires_at),
+                wh::updated_at.eq(row.updated_at),
+            )))
+            .await?;
+        affected(n, "webhook")
     }
 
     async fn set_webhook_enabled(
@@ -73,61 +61,41 @@ impl WebhookRepository for SqlStore {
         enabled: bool,
         at: Timestamp,
     ) -> DomainResult<Webhook> {
-        let key = id.to_string();
-        let n = with_conn!(self, |conn| {
-            if enabled {
-                diesel::update(wh::table.find(&key))
-                    .set((
-                        wh::enabled.eq(true),
-                        wh::consecutive_failures.eq(0),
-                        wh::disabled_reason.eq(None::<String>),
-                        wh::updated_at.eq(at),
-                    ))
-                    .execute(conn)
-                    .await
-                    .map_err(db_err)?
-            } else {
-                diesel::update(wh::table.find(&key))
-                    .set((wh::enabled.eq(false), wh::updated_at.eq(at)))
-                    .execute(conn)
-                    .await
-                    .map_err(db_err)?
-            }
-        });
-        if n == 0 {
-            return Err(DomainError::NotFound("webhook"));
-        }
+        let target = wh::table.find(id.to_string());
+        let n = if enabled {
+            self.execute(diesel::update(target).set((
+                wh::enabled.eq(true),
+                wh::consecutive_failures.eq(0),
+                wh::disabled_reason.eq(None::<String>),
+                wh::updated_at.eq(at),
+            )))
+            .await?
+        } else {
+            self.execute(diesel::update(target).set((wh::enabled.eq(false), wh::updated_at.eq(at))))
+                .await?
+        };
+        affected(n, "webhook")?;
         self.webhook_by_id(id)
             .await?
             .ok_or(DomainError::NotFound("webhook"))
     }
 
     async fn delete_webhook(&self, id: WebhookId) -> DomainResult<()> {
-        let id = id.to_string();
         // Deliveries go with it (ON DELETE CASCADE).
-        let n = with_conn!(self, |conn| {
-            diesel::delete(wh::table.find(&id))
-                .execute(conn)
-                .await
-                .map_err(db_err)?
-        });
-        if n == 0 {
-            return Err(DomainError::NotFound("webhook"));
-        }
-        Ok(())
+        let n = self
+            .execute(diesel::delete(wh::table.find(id.to_string())))
+            .await?;
+        affected(n, "webhook")
     }
 
     async fn webhook_by_id(&self, id: WebhookId) -> DomainResult<Option<Webhook>> {
-        let id = id.to_string();
-        let row: Option<WebhookRow> = with_conn!(self, |conn| {
-            wh::table
-                .find(&id)
-                .select(WebhookRow::as_select())
-                .first(conn)
-                .await
-                .optional()
-                .map_err(db_err)?
-        });
+        let row: Option<WebhookRow> = self
+            .find(
+                wh::table
+                    .find(id.to_string())
+                    .select(columns::<WebhookRow>()),
+            )
+            .await?;
         row.map(Webhook::try_from).transpose()
     }
 
@@ -152,15 +120,14 @@ impl WebhookRepository for SqlStore {
     }
 
     async fn enabled_webhooks(&self) -> DomainResult<Vec<Webhook>> {
-        let rows: Vec<WebhookRow> = with_conn!(self, |conn| {
-            wh::table
-                .filter(wh::enabled.eq(true))
-                .order(wh::id.asc())
-                .select(WebhookRow::as_select())
-                .load(conn)
-                .await
-                .map_err(db_err)?
-        });
+        let rows: Vec<WebhookRow> = self
+            .load(
+                wh::table
+                    .filter(wh::enabled.eq(true))
+                    .order(wh::id.asc())
+                    .select(columns::<WebhookRow>()),
+            )
+            .await?;
         convert(rows)
     }
 
@@ -185,17 +152,14 @@ impl WebhookRepository for SqlStore {
         webhook: WebhookId,
         id: WebhookDeliveryId,
     ) -> DomainResult<Option<WebhookDelivery>> {
-        let (webhook, id) = (webhook.to_string(), id.to_string());
-        let row: Option<DeliveryRow> = with_conn!(self, |conn| {
-            wd::table
-                .find(&id)
-                .filter(wd::webhook_id.eq(&webhook))
-                .select(DeliveryRow::as_select())
-                .first(conn)
-                .await
-                .optional()
-                .map_err(db_err)?
-        });
+        let row: Option<DeliveryRow> = self
+            .find(
+                wd::table
+                    .find(id.to_string())
+                    .filter(wd::webhook_id.eq(webhook.to_string()))
+                    .select(columns::<DeliveryRow>()),
+            )
+            .await?;
         row.map(WebhookDelivery::try_from).transpose()
     }
 
@@ -394,25 +358,23 @@ impl WebhookRepository for SqlStore {
         id: WebhookDeliveryId,
         at: Timestamp,
     ) -> DomainResult<WebhookDelivery> {
-        let (w, d) = (webhook.to_string(), id.to_string());
-        let n = with_conn!(self, |conn| {
-            diesel::update(
-                wd::table
-                    .find(&d)
-                    .filter(wd::webhook_id.eq(&w))
-                    .filter(wd::status.ne(PENDING)),
+        let n = self
+            .execute(
+                diesel::update(
+                    wd::table
+                        .find(id.to_string())
+                        .filter(wd::webhook_id.eq(webhook.to_string()))
+                        .filter(wd::status.ne(PENDING)),
+                )
+                .set((
+                    wd::status.eq(PENDING),
+                    wd::attempts.eq(0),
+                    wd::next_attempt_at.eq(Some(at)),
+                    wd::lease_token.eq(None::<String>),
+                    wd::delivered_at.eq(None::<Timestamp>),
+                )),
             )
-            .set((
-                wd::status.eq(PENDING),
-                wd::attempts.eq(0),
-                wd::next_attempt_at.eq(Some(at)),
-                wd::lease_token.eq(None::<String>),
-                wd::delivered_at.eq(None::<Timestamp>),
-            ))
-            .execute(conn)
-            .await
-            .map_err(db_err)?
-        });
+            .await?;
         let delivery = self
             .delivery_by_id(webhook, id)
             .await?
@@ -426,16 +388,13 @@ impl WebhookRepository for SqlStore {
     }
 
     async fn prune_deliveries(&self, before: Timestamp) -> DomainResult<u64> {
-        let n = with_conn!(self, |conn| {
-            diesel::delete(
+        let n = self
+            .execute(diesel::delete(
                 wd::table
                     .filter(wd::status.ne(PENDING))
                     .filter(wd::created_at.lt(before)),
-            )
-            .execute(conn)
-            .await
-            .map_err(db_err)?
-        });
+            ))
+            .await?;
         Ok(n as u64)
     }
 }

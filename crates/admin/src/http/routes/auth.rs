@@ -1,10 +1,14 @@
 //! `/api/v1/auth/*` and `/api/v1/me`.
 
+use std::sync::Arc;
+
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use crate::AuthService;
+use crate::audit::Audited;
 use crate::auth::TokenPair;
+use crate::http::Body;
 use crate::http::error::{ApiError, method_not_allowed};
 use crate::http::extract::StaffCaller;
 use crate::http::trail::AuditTrail;
@@ -34,15 +38,10 @@ struct LoginResponse {
 async fn login(
     auth: web::Data<AuthService>,
     trail: AuditTrail,
-    body: crate::http::Body<LoginRequest>,
+    body: Body<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.read().await?;
-    let auth = auth.into_inner();
-    // Detached from the request: a client hanging up must not cancel a
-    // database write halfway (see `super::detached`).
-    let (tokens, user) = super::detached(async move {
-        let attempt = auth.login(&body.email, &body.password, trail.ip()).await;
-        trail.settle(attempt).await
+    let (tokens, user) = audited(auth, trail, body, |auth, body, ip| async move {
+        auth.login(&body.email, &body.password, ip.as_deref()).await
     })
     .await?;
     Ok(HttpResponse::Ok().json(LoginResponse { tokens, user }))
@@ -56,13 +55,10 @@ struct RefreshRequest {
 async fn refresh(
     auth: web::Data<AuthService>,
     trail: AuditTrail,
-    body: crate::http::Body<RefreshRequest>,
+    body: Body<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.read().await?;
-    let auth = auth.into_inner();
-    let tokens = super::detached(async move {
-        let rotated = auth.refresh(&body.refresh_token).await;
-        trail.settle(rotated).await
+    let tokens = audited(auth, trail, body, |auth, body, _| async move {
+        auth.refresh(&body.refresh_token).await
     })
     .await?;
     Ok(HttpResponse::Ok().json(tokens))
@@ -71,16 +67,32 @@ async fn refresh(
 async fn logout(
     auth: web::Data<AuthService>,
     trail: AuditTrail,
-    body: crate::http::Body<RefreshRequest>,
+    body: Body<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.read().await?;
-    let auth = auth.into_inner();
-    super::detached(async move {
-        let revoked = auth.logout(&body.refresh_token).await;
-        trail.settle(revoked).await
+    audited(auth, trail, body, |auth, body, _| async move {
+        auth.logout(&body.refresh_token).await
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Reads the body, then runs `use_case` (given the client's address) and
+/// records its audit entries on a task of their own: a client hanging up
+/// must not cancel a database write halfway (see `super::detached`).
+async fn audited<B, T, F>(
+    auth: web::Data<AuthService>,
+    trail: AuditTrail,
+    body: Body<B>,
+    use_case: impl FnOnce(Arc<AuthService>, B, Option<String>) -> F,
+) -> Result<T, ApiError>
+where
+    B: serde::de::DeserializeOwned + 'static,
+    F: Future<Output = Audited<T>> + Send + 'static,
+    T: Send + 'static,
+{
+    let body = body.read().await?;
+    let work = use_case(auth.into_inner(), body, trail.ip().map(str::to_owned));
+    super::detached(async move { trail.settle(work.await).await }).await
 }
 
 async fn me(
