@@ -239,6 +239,12 @@ soak() {
     done ) &
   local sampler=$!
   load --conversations "$CONVS" --seconds "$((minutes * 60))" --rate "$rate" "${AGENTS[@]}" | tee "$report"
+  # The last minute's sample falls due as the load generator ends: let it
+  # be written before stopping the sampler.
+  for _ in $(seq 1 40); do
+    grep -q "^{\"minute\": $minutes," "$base.samples.jsonl" && break
+    sleep 0.5
+  done
   kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
   python3 - "$report" "$base.samples.jsonl" "$out" "$rate" "$minutes" <<'PY'
 import json, sys
