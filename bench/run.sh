@@ -15,8 +15,14 @@
 #   rest        $REST_CONC connections (32) on the conversation list, then on
 #               the statistics, $SECS s each
 #   soak        $SOAK_RATE msg/s (2000) for $SOAK_MINUTES minutes (60), $CONVS
-#               conversations: p99 and server RSS per minute into $SOAK_OUT
-#               (default soak-<date>.tsv here), a table at the end
+#               conversations: per minute p99, server RSS and what it is made
+#               of (threads, malloc arenas, anonymous/file pages), database
+#               and WAL sizes, the server's CPU and run-queue wait, the
+#               machine's load and CPU/IO pressure, mean commit time, into
+#               $SOAK_OUT (default soak-<date>.tsv here), a table at the end;
+#               beside it <out>.report.json (the load generator's report,
+#               p99 per second included), <out>.samples.jsonl (raw samples)
+#               and <out>.metrics/ (/metrics each minute)
 #               (bench/soak.sh runs this alone on SQLite)
 #
 # sqlite: one node, embedded default (SQLite file, in-process bus).
@@ -105,45 +111,202 @@ fi
 SERVER_A=${PIDS[0]}
 
 load() { $LOAD_CPU "$BIN/chat-loadgen" --addr "127.0.0.1:$PORT_A" --email bench@example.com --password "$PASSWORD" "$@"; }
+# One sample of the server for the soak, as JSON: what its RSS is made of
+# (threads, anonymous vs file-backed pages, glibc malloc arenas), the
+# database and its log, and cumulative counters (CPU, time its threads
+# waited for a core, bytes written, the machine's CPU and I/O pressure) that
+# the report turns into per-minute figures.
+proc_sample() { # pid data-dir /metrics-text-file
+  python3 - "$@" <<'PY'
+import json, os, re, sys
+pid, data, metrics = sys.argv[1:4]
+out = {}
+def kib(path, keys):
+    vals = {}
+    with open(path) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k in keys:
+                vals[k] = int(v.split()[0])
+    return vals
+try:
+    st = kib(f"/proc/{pid}/status", {"VmRSS", "RssAnon", "RssFile", "RssShmem", "Threads"})
+    out.update(rss_kib=st["VmRSS"], threads=st["Threads"], anon_kib=st["RssAnon"],
+               file_kib=st["RssFile"], shmem_kib=st["RssShmem"])
+    sm = kib(f"/proc/{pid}/smaps_rollup", {"Rss", "Anonymous", "Shared_Clean", "Shared_Dirty",
+                                           "Private_Clean", "Private_Dirty"})
+    out.update(smaps_anon_kib=sm["Anonymous"],
+               shared_kib=sm["Shared_Clean"] + sm["Shared_Dirty"],
+               private_file_kib=sm["Private_Clean"] + sm["Private_Dirty"] - sm["Anonymous"])
+    # glibc's non-main arenas live in 64 MiB-aligned reservations of 64 MiB
+    # (a read-write head, the rest PROT_NONE): count those.
+    maps = []
+    with open(f"/proc/{pid}/maps") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 5:  # anonymous
+                a, b = (int(x, 16) for x in parts[0].split("-"))
+                maps.append((a, b, parts[1]))
+    arenas, heap_kib = 0, 0
+    for i, (a, b, perm) in enumerate(maps):
+        if a % (64 << 20) == 0 and perm.startswith("rw"):
+            end = b
+            if i + 1 < len(maps) and maps[i + 1][0] == b and maps[i + 1][2].startswith("---"):
+                end = maps[i + 1][1]
+            if end - a == 64 << 20:
+                arenas += 1
+                heap_kib += (b - a) >> 10
+    out.update(arenas=arenas, arena_mapped_kib=heap_kib)
+    stat = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    out["cpu_ms"] = (int(stat[11]) + int(stat[12])) * 1000 // tick
+    wait = 0
+    for t in os.listdir(f"/proc/{pid}/task"):
+        try:
+            wait += int(open(f"/proc/{pid}/task/{t}/schedstat").read().split()[1])
+        except OSError:
+            pass
+    out["runq_wait_ms"] = wait // 1_000_000
+    names = {}
+    for t in os.listdir(f"/proc/{pid}/task"):
+        try:
+            n = open(f"/proc/{pid}/task/{t}/comm").read().strip()
+        except OSError:
+            continue
+        names[n] = names.get(n, 0) + 1
+    out["thread_names"] = names
+    for line in open(f"/proc/{pid}/io"):
+        k, _, v = line.partition(":")
+        if k == "write_bytes":
+            out["write_kib"] = int(v) >> 10
+except (OSError, KeyError) as e:
+    out["error"] = str(e)
+for name in ("chat.db", "chat.db-wal"):
+    try:
+        out[name.replace("chat.db", "db").replace("-", "_") + "_kib"] = os.stat(os.path.join(data, name)).st_size >> 10
+    except OSError:
+        pass
+for res in ("cpu", "io"):
+    try:
+        for line in open(f"/proc/pressure/{res}"):
+            kind = line.split()[0]
+            out[f"psi_{res}_{kind}_us"] = int(line.split("total=")[1])
+    except (OSError, IndexError):
+        pass
+try:
+    text = open(metrics).read()
+    pool = sum(float(m) for m in re.findall(r'^db_pool_connections\{[^}]*\} (\S+)$', text, re.M))
+    out["pool_conns"] = int(pool)
+    for k in ("message_commit_duration_seconds_sum", "message_commit_duration_seconds_count",
+              "message_commit_batch_size_sum", "message_commit_batch_size_count"):
+        m = re.search(rf'^{k}(?:\{{[^}}]*\}})? (\S+)$', text, re.M)
+        if m:
+            out[k] = float(m.group(1))
+except OSError:
+    pass
+out["load1"] = open("/proc/loadavg").read().split()[0]
+print(json.dumps(out))
+PY
+}
+ws_sockets() { # port: the server's open WebSockets, from /metrics
+  curl -s --max-time 2 "http://127.0.0.1:$1/metrics" |
+    awk '/^ws_connections\{/ { n += $2 } END { print n + 0 }'
+}
 # The soak: one run of the load generator for the whole time, and the
-# server's RSS and database size sampled each minute beside it.
+# server sampled each minute beside it (see `proc_sample`).
 soak() {
   local minutes=${SOAK_MINUTES:-60} rate=${SOAK_RATE:-2000}
-  local out=${SOAK_OUT:-soak-$(date +%Y%m%d-%H%M%S).tsv} samples report
-  samples=$(mktemp); report=$(mktemp)
-  ( start=$(date +%s)
+  local out=${SOAK_OUT:-soak-$(date +%Y%m%d-%H%M%S).tsv}
+  local base=${out%.tsv} report
+  report="$base.report.json"
+  mkdir -p "$base.metrics"
+  : > "$base.samples.jsonl"
+  ( # Minute 0 starts when every conversation's two sockets are open: the
+    # load generator starts measuring right after its set-up.
+    for _ in $(seq 1 600); do
+      [ "$(ws_sockets "$PORT_A")" -ge "$((2 * CONVS))" ] && break
+      sleep 0.5
+    done
+    start=$(date +%s) k=0
+    # Minute 0 is the base of the per-minute differences.
     while kill -0 "$SERVER_A" 2>/dev/null; do
-      sleep 60
-      db=$(du -k --apparent-size -c "$DATA"/chat.db* 2>/dev/null | tail -1 | cut -f1)
-      # The machine's 1-minute load average beside it: a p99 spike with a
-      # high load is someone else's work, not drift.
-      echo "$(( ($(date +%s) - start) / 60 )) $(ps -o rss= -p "$SERVER_A" | tr -d ' ') ${db:-0} $(cut -d' ' -f1 /proc/loadavg)" >> "$samples"
+      m="$base.metrics/minute-$k.txt"
+      curl -s --max-time 5 "http://127.0.0.1:$PORT_A/metrics" > "$m" || true
+      echo "{\"minute\": $k, \"at\": $(date +%s), \"db_total_kib\": $(du -k --apparent-size -c "$DATA"/chat.db* 2>/dev/null | tail -1 | cut -f1), \"proc\": $(proc_sample "$SERVER_A" "$DATA" "$m")}" >> "$base.samples.jsonl"
+      k=$((k + 1))
+      # Sleep to the minute's mark, not for 60 s: sampling takes time too.
+      sleep "$((start + 60 * k - $(date +%s)))" 2>/dev/null || true
     done ) &
   local sampler=$!
   load --conversations "$CONVS" --seconds "$((minutes * 60))" --rate "$rate" "${AGENTS[@]}" | tee "$report"
+  # The last minute's sample falls due as the load generator ends: let it
+  # be written before stopping the sampler.
+  for _ in $(seq 1 40); do
+    grep -q "^{\"minute\": $minutes," "$base.samples.jsonl" && break
+    sleep 0.5
+  done
   kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
-  python3 - "$report" "$samples" "$out" "$rate" "$minutes" <<'PY'
+  python3 - "$report" "$base.samples.jsonl" "$out" "$rate" "$minutes" <<'PY'
 import json, sys
 report = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
-rss = {}
+samples = {}
 for line in open(sys.argv[2]):
-    m, r, d, l = line.split()
-    rss[int(m)] = (int(r), int(d), l)
-rows = ["minute\tp99_ms\trss_kib\tdb_kib\tload1"]
-# (The load generator's last bucket holds only what arrived after the end.)
+    try:
+        s = json.loads(line)
+    except ValueError:
+        continue
+    samples[s["minute"]] = s
+# Columns: the first five as before; then what RSS is made of, the files,
+# and per-minute deltas of the cumulative counters.
+cols = ["minute", "p99_ms", "rss_kib", "db_kib", "load1",
+        "slow_s", "threads", "arenas", "anon_kib", "file_kib", "shmem_kib",
+        "dbfile_kib", "wal_kib", "pool", "cpu_pct", "runq_wait_ms", "write_mib",
+        "psi_cpu_pct", "psi_io_pct", "psi_io_full_pct", "commit_mean_ms", "batch_mean"]
+rows = ["\t".join(cols)]
+by_second = report.get("p99_ms_by_second", [])
+def delta(cur, prev, key, scale=1.0):
+    if key in cur and key in prev:
+        return round((cur[key] - prev[key]) * scale, 2)
+    return ""
 for i, p99 in enumerate(report["p99_ms_by_minute"][: int(sys.argv[5])]):
-    r, d, l = rss.get(i + 1, ("", "", ""))
-    rows.append(f"{i + 1}\t{p99}\t{r}\t{d}\t{l}")
+    s = samples.get(i + 1, {})
+    p = s.get("proc", {})
+    prev = samples.get(i, {}).get("proc", {})
+    secs = by_second[i * 60:(i + 1) * 60]
+    c = {
+        "minute": i + 1, "p99_ms": p99, "rss_kib": p.get("rss_kib", ""),
+        "db_kib": s.get("db_total_kib", ""), "load1": p.get("load1", ""),
+        # Seconds of this minute whose own p99 exceeded 100 ms: one bad
+        # moment or a slow minute throughout.
+        "slow_s": sum(1 for x in secs if x > 100),
+        "threads": p.get("threads", ""), "arenas": p.get("arenas", ""),
+        "anon_kib": p.get("anon_kib", ""), "file_kib": p.get("file_kib", ""),
+        "shmem_kib": p.get("shmem_kib", ""), "dbfile_kib": p.get("db_kib", ""),
+        "wal_kib": p.get("db_wal_kib", ""), "pool": p.get("pool_conns", ""),
+        "cpu_pct": delta(p, prev, "cpu_ms", 100 / 60000),
+        "runq_wait_ms": delta(p, prev, "runq_wait_ms"),
+        "write_mib": delta(p, prev, "write_kib", 1 / 1024),
+        "psi_cpu_pct": delta(p, prev, "psi_cpu_some_us", 100 / 60e6),
+        "psi_io_pct": delta(p, prev, "psi_io_some_us", 100 / 60e6),
+        "psi_io_full_pct": delta(p, prev, "psi_io_full_us", 100 / 60e6),
+        "commit_mean_ms": "", "batch_mean": "",
+    }
+    dn = delta(p, prev, "message_commit_duration_seconds_count")
+    if dn and delta(p, prev, "message_commit_duration_seconds_sum") != "":
+        c["commit_mean_ms"] = round(delta(p, prev, "message_commit_duration_seconds_sum") * 1000 / dn, 3)
+    bn = delta(p, prev, "message_commit_batch_size_count")
+    if bn:
+        c["batch_mean"] = round(delta(p, prev, "message_commit_batch_size_sum") / bn, 2)
+    rows.append("\t".join(str(c[k]) for k in cols))
 open(sys.argv[3], "w").write("\n".join(rows) + "\n")
 lat = report["latency_ms"]
 print(f"# soak at {sys.argv[4]} msg/s: sent {report['sent']}, received {report['received']}, "
       f"lost {report['lost']}, duplicated {report['duplicated']}, p50 {lat['p50']} ms, p99 {lat['p99']} ms")
-print("| minute | p99 ms | server RSS KiB | database + WAL KiB | load average (1 min) |\n|---|---|---|---|---|")
+print("| " + " | ".join(cols) + " |\n" + "|---" * len(cols) + "|")
 for row in rows[1:]:
     print("| " + " | ".join(row.split("\t")) + " |")
-print(f"# written to {sys.argv[3]}")
+print(f"# written to {sys.argv[3]} (raw: {sys.argv[1]}, {sys.argv[2]})")
 PY
-  rm -f "$samples" "$report"
 }
 
 echo "# backend=$BACKEND commit=$(git rev-parse --short HEAD) pin=${PIN:-0} cpus=$(nproc)"
