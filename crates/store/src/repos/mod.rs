@@ -1,7 +1,7 @@
 //! One module per repository port; each query is written once for both
 //! backends through `with_conn!` / `with_tx!`.
 
-mod append;
+pub(crate) mod append;
 mod attachments;
 mod audit;
 mod availability;
