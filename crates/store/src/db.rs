@@ -1,7 +1,7 @@
 //! Opening the database: URL parsing, pools, per-connection settings,
 //! migrations, and the dispatch macros that let every query be written once.
 //!
-//! ~580 lines of code: the dispatch macros and the pool settings they rely
+//! ~510 lines: the dispatch macros and the pool settings they rely
 //! on are kept together so the cancel policy has one home.
 
 use std::path::{Path, PathBuf};
@@ -317,7 +317,10 @@ async fn check_suspect(
     }
 }
 
-fn unreachable_err(backend: &'static str, reason: impl std::fmt::Display) -> ConnectError {
+pub(crate) fn unreachable_err(
+    backend: &'static str,
+    reason: impl std::fmt::Display,
+) -> ConnectError {
     ConnectError::Unreachable {
         backend,
         reason: redact(&reason.to_string()),
@@ -342,7 +345,7 @@ fn redact(text: &str) -> String {
 
 /// Per-connection SQLite settings. `busy_timeout` makes a writer wait for the
 /// lock instead of failing; `foreign_keys` is off by default in SQLite;
-/// `wal_autocheckpoint = 0` because the [`Checkpointer`] does that work off
+/// `wal_autocheckpoint = 0` because `crate::checkpoint` does that work off
 /// the commit path; a 16 MiB page cache (default 2 MiB) because a group
 /// commit dirties about three pages per message and a full cache spills
 /// them into the log mid-transaction (14 % of the server's time in the
@@ -350,114 +353,7 @@ fn redact(text: &str) -> String {
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; \
      PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -16384;";
 
-/// How often the write-ahead log is copied back into the database file.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
-/// Log frames (pages) past which the checkpointer also restarts the log.
-const RESTART_AT_FRAMES: i64 = 16_384;
-/// Tries at taking the write lock for a restart, 2 ms apart, per period.
-const RESTART_ATTEMPTS: u32 = 50;
-
-/// What `PRAGMA wal_checkpoint` answers.
-#[derive(diesel::QueryableByName)]
-struct CheckpointResult {
-    /// 1 when the checkpoint could not finish (a writer or reader was busy).
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    busy: i32,
-    /// Frames in the log.
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    log: i64,
-    /// Frames already copied into the database file.
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    checkpointed: i64,
-}
-
-/// Copies SQLite's write-ahead log back into the database file, from a
-/// thread of its own.
-///
-/// SQLite's default does it inside whichever commit takes the log past
-/// 1,000 pages: that commit pays the copy and two fsyncs, and every message
-/// batched into it waits. Here pooled connections have
-/// `wal_autocheckpoint = 0` and this thread runs a `PASSIVE` checkpoint
-/// every half second, which never takes the write lock, so commits go on
-/// while it copies.
-///
-/// A passive checkpoint alone never lets the log start over under a steady
-/// stream of commits (each one appends frames while the copy runs, and
-/// SQLite rewinds the log only once every frame is copied): the file grew by
-/// 100 MB/s in the real-time benchmark. So when the log holds more than
-/// [`RESTART_AT_FRAMES`], a `RESTART` checkpoint follows at once, tried
-/// again every 2 ms until it finds no commit in progress: it copies the few
-/// frames the passive pass missed while holding writers back, and makes the
-/// next commit write from the start of the file again. The file keeps its size, so its blocks are
-/// reused rather than allocated (and zeroed) again.
-///
-/// The thread stops when the store (every clone) is dropped; SQLite's last
-/// connection to close checkpoints whatever is left.
-pub(crate) struct Checkpointer {
-    _stop: std::sync::mpsc::Sender<()>,
-}
-
-impl Checkpointer {
-    /// Opens a connection of its own to `path` (on the blocking pool: it
-    /// touches the file) and starts the thread.
-    pub(crate) async fn start(path: PathBuf) -> Result<Self, ConnectError> {
-        tokio::task::spawn_blocking(move || Self::start_blocking(&path))
-            .await
-            .map_err(|e| unreachable_err("sqlite", format!("checkpoint thread: {e}")))?
-    }
-
-    fn start_blocking(path: &std::path::Path) -> Result<Self, ConnectError> {
-        use diesel::connection::SimpleConnection as _;
-        let mut conn =
-            open_sqlite(&path.to_string_lossy()).map_err(|e| unreachable_err("sqlite", e))?;
-        conn.batch_execute("PRAGMA busy_timeout = 0")
-            .map_err(|e| unreachable_err("sqlite", e))?;
-        let (stop, stopped) = std::sync::mpsc::channel::<()>();
-        std::thread::Builder::new()
-            .name("sqlite-checkpoint".into())
-            .spawn(move || {
-                // Only a timeout means "go on"; a disconnect is the store gone.
-                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
-                    stopped.recv_timeout(CHECKPOINT_EVERY)
-                {
-                    checkpoint(&mut conn);
-                }
-            })
-            .map_err(|e| unreachable_err("sqlite", format!("checkpoint thread: {e}")))?;
-        Ok(Self { _stop: stop })
-    }
-}
-
-fn checkpoint(conn: &mut SqliteConnection) {
-    use diesel::RunQueryDsl as _;
-    let run = |conn: &mut SqliteConnection, mode: &str| {
-        diesel::sql_query(format!("PRAGMA wal_checkpoint({mode})"))
-            .get_result::<CheckpointResult>(conn)
-    };
-    match run(conn, "PASSIVE") {
-        Ok(r) if r.log > RESTART_AT_FRAMES => {
-            // This connection does not wait for locks (`busy_timeout = 0`):
-            // SQLite's busy handler sleeps in growing steps, and writers
-            // queue behind a pending restart meanwhile. Trying again at short
-            // intervals takes the lock in a gap between two commits.
-            for _ in 0..RESTART_ATTEMPTS {
-                match run(conn, "RESTART") {
-                    Ok(r) if r.busy == 0 => return,
-                    Ok(_) => std::thread::sleep(Duration::from_millis(2)),
-                    Err(e) => {
-                        tracing::warn!(error = %e, frames = r.log, "sqlite log restart failed");
-                        return;
-                    }
-                }
-            }
-            tracing::debug!(frames = r.log, "sqlite log restart postponed: always busy");
-        }
-        Ok(r) => tracing::trace!(log = r.log, copied = r.checkpointed, "sqlite checkpoint"),
-        Err(e) => tracing::warn!(error = %e, "sqlite checkpoint failed"),
-    }
-}
-
-fn open_sqlite(path: &str) -> diesel::ConnectionResult<SqliteConnection> {
+pub(crate) fn open_sqlite(path: &str) -> diesel::ConnectionResult<SqliteConnection> {
     use diesel::connection::SimpleConnection as _;
     let mut conn = SqliteConnection::establish(path)?;
     conn.batch_execute(SQLITE_PRAGMAS)

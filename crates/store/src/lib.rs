@@ -14,6 +14,9 @@
 //!   notes, and the keyed hashes that keep e-mail and phone searchable;
 //! - `repos/`: one file per port (users, tokens, customers, conversations and
 //!   messages, knowledge, audit, health);
+//! - `writer` (SQLite): the thread that owns a connection and runs every
+//!   message append transaction; `checkpoint` (SQLite): the thread that
+//!   copies the write-ahead log into the database file, off the commit path;
 //! - cancel safety, built in: every statement or transaction runs as a task
 //!   of the runtime the store was opened on (`with_conn!` / `with_tx!`), so a
 //!   caller dropping its future (actix does, on hang-ups) never cancels a
@@ -25,6 +28,7 @@
 //! `RETURNING`), times are UTC with microseconds, writes that read first run in
 //! `BEGIN IMMEDIATE` on SQLite and at READ COMMITTED behind a row lock on MySQL.
 
+mod checkpoint;
 pub mod crypto;
 pub mod db;
 pub mod error;
@@ -33,6 +37,7 @@ mod rows;
 mod schema;
 #[cfg(feature = "test-support")]
 pub mod testing;
+mod writer;
 
 pub use crypto::{CipherError, FieldCipher};
 pub use db::{DatabaseUrl, PoolOptions, private_dir};
@@ -55,7 +60,10 @@ pub struct SqlStore {
     /// [`SqlStore::connect`] was called on.
     runtime: tokio::runtime::Handle,
     /// SQLite only: the thread that checkpoints the write-ahead log.
-    _checkpointer: Option<Arc<db::Checkpointer>>,
+    _checkpointer: Option<Arc<checkpoint::Checkpointer>>,
+    /// SQLite only: the thread that runs every append transaction on a
+    /// connection of its own (see `writer`).
+    writer: Option<writer::SqliteWriter>,
 }
 
 impl SqlStore {
@@ -69,12 +77,28 @@ impl SqlStore {
 
     /// [`Self::connect`] with a URL already parsed.
     pub async fn connect_to(url: &DatabaseUrl, options: PoolOptions) -> Result<Self, ConnectError> {
+        Self::connect_with(url, options, checkpoint::Policy::default()).await
+    }
+
+    /// [`Self::connect_to`] with the SQLite log checkpointed by `policy`
+    /// (tests shorten it).
+    pub(crate) async fn connect_with(
+        url: &DatabaseUrl,
+        options: PoolOptions,
+        policy: checkpoint::Policy,
+    ) -> Result<Self, ConnectError> {
         let pool = DbPool::open(url, &options).await?;
-        let checkpointer = match url {
+        let (checkpointer, writer) = match url {
             DatabaseUrl::Sqlite(path) => {
-                Some(Arc::new(db::Checkpointer::start(path.clone()).await?))
+                let gate = Arc::new(checkpoint::WriteGate::default());
+                (
+                    Some(Arc::new(
+                        checkpoint::Checkpointer::start(path.clone(), policy, gate.clone()).await?,
+                    )),
+                    Some(writer::SqliteWriter::start(path.clone(), gate).await?),
+                )
             }
-            DatabaseUrl::Mysql(_) => None,
+            DatabaseUrl::Mysql(_) => (None, None),
         };
         Ok(Self {
             pool,
@@ -82,6 +106,7 @@ impl SqlStore {
             cipher: None,
             runtime: tokio::runtime::Handle::current(),
             _checkpointer: checkpointer,
+            writer,
         })
     }
 

@@ -118,20 +118,14 @@ impl ConversationRepository for SqlStore {
             return Ok(Vec::new());
         }
         let request = append::Request::new(batch.to_vec(), chat_domain::time::now());
-        let pool = self.pool.clone();
-        // Not `with_tx!`: SQLite runs this transaction in one blocking call.
-        let slots = detach(&self.runtime, async move {
-            match &pool {
-                DbPool::Sqlite(pool) => {
-                    let mut guard = pool.get().await.map_err(crate::error::pool_err)?;
-                    guard
-                        .spawn_blocking(move |conn| {
-                            conn.immediate_transaction(|tx| append::sqlite::append(tx, &request))
-                        })
-                        .await
-                        .map_err(db_err)
-                }
-                DbPool::Mysql(pool) => {
+        let slots = match (&self.writer, &self.pool) {
+            // SQLite: on the writer thread, which owns a connection for it
+            // and is cancel-safe by itself (see `crate::writer`).
+            (Some(writer), _) => writer.append(request).await?,
+            // MySQL: not `with_tx!`, whose body would also compile for SQLite.
+            (None, DbPool::Mysql(pool)) => {
+                let pool = pool.clone();
+                detach(&self.runtime, async move {
                     let mut guard = pool.get().await.map_err(crate::error::pool_err)?;
                     let conn: &mut crate::db::MysqlConn = &mut guard;
                     diesel_async::AsyncConnection::transaction(conn, async |tx| {
@@ -139,10 +133,15 @@ impl ConversationRepository for SqlStore {
                     })
                     .await
                     .map_err(db_err)
-                }
+                })
+                .await?
             }
-        })
-        .await?;
+            (None, DbPool::Sqlite(_)) => {
+                return Err(DomainError::Internal(
+                    "a SQLite store without its writer thread".into(),
+                ));
+            }
+        };
 
         Ok(slots
             .into_iter()

@@ -13,7 +13,7 @@ use crate::SqlStore;
 use crate::db::{MysqlConn, SqliteConn, with_conn};
 use crate::error::db_err;
 
-mod append;
+pub(crate) mod append;
 mod attachments;
 mod audit;
 mod availability;
