@@ -7,6 +7,9 @@
 //! Every rule takes the instant it judges as an argument, and the services
 //! that need "now" read it from a [`Clock`], so tests move time freely
 //! (across daylight-saving changes too) without waiting for it.
+//!
+//! ~670 lines, of which ~220 are the table-driven tests: the rules, their
+//! configuration checks and their cases across time zones are read together.
 
 use std::collections::BTreeSet;
 

@@ -14,6 +14,9 @@
 //! cache-padded state when created, about 1 KiB per socket, while an empty
 //! `VecDeque` allocates nothing. Most sockets sit idle most of the time, so
 //! that is memory paid per socket for nothing.
+//!
+//! ~540 lines, of which ~140 are tests: the routing table and the inbox
+//! share one lock discipline, so they stay in one file.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
