@@ -81,14 +81,23 @@ impl WriteGate {
 
     /// Runs `f` between two transactions of the writer.
     fn between_commits<T>(&self, f: impl FnOnce() -> T) -> T {
-        use std::sync::atomic::Ordering;
-        self.wanted.store(true, Ordering::Release);
-        let result = {
-            let _turn = self.turn.lock().unwrap_or_else(|p| p.into_inner());
-            f()
-        };
-        self.wanted.store(false, Ordering::Release);
-        result
+        self.wanted
+            .store(true, std::sync::atomic::Ordering::Release);
+        // Declared first, dropped last: the writer goes on once the turn is
+        // given back, even if `f` panics (a `wanted` left set would hold
+        // every append forever).
+        let _release = Release(&self.wanted);
+        let _turn = self.turn.lock().unwrap_or_else(|p| p.into_inner());
+        f()
+    }
+}
+
+/// Clears [`WriteGate::wanted`] when dropped.
+struct Release<'a>(&'a std::sync::atomic::AtomicBool);
+
+impl Drop for Release<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, std::sync::atomic::Ordering::Release);
     }
 }
 
