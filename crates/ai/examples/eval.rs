@@ -399,6 +399,8 @@ fn dump(
                     "title": h.evidence.title,
                     "words": h.evidence.words,
                     "known": h.evidence.known,
+                    "chars": h.evidence.chars,
+                    "chars_known": h.evidence.chars_known,
                 })
             })
             .collect();

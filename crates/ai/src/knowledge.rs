@@ -90,11 +90,21 @@ pub struct Evidence {
     /// The share of the question's content words, weighted by IDF, the
     /// index holds at all (the same for every document).
     pub known: f64,
+    /// The share of the question's Chinese characters, weighted by IDF (a
+    /// character no document has weighs as the rarest), the document
+    /// holds (0–1; 0 without Chinese). Characters survive what breaks
+    /// words: a homophone typo (推款 for 退款) loses one character, not the
+    /// whole word. Reported for study (the eval example's `--dump`); the
+    /// answer rule uses [`Evidence::chars_known`].
+    pub chars: f64,
+    /// The share of the question's Chinese characters, weighted by IDF,
+    /// the index holds at all (the same for every document): a homophone
+    /// typo is still a character the knowledge base uses, where the word
+    /// it breaks is unknown.
+    pub chars_known: f64,
     /// Whether [`Evidence::corroborated`] is required before answering: a
-    /// question in Latin script ranked by its words alone (a Chinese
-    /// question's words are a segmenter's guess and typos miss them, so its
-    /// characters carry the evidence; with dense retrieval the cosine
-    /// does).
+    /// question ranked by its words and characters alone (with dense
+    /// retrieval the cosine carries the evidence).
     pub checked: bool,
 }
 
@@ -105,9 +115,17 @@ impl Evidence {
     /// the title. A single word met in passing ("I love you", spelled
     /// into "live" and met in a support article's "live chat"; "how do I
     /// track a flight" and a tracking title, flight being foreign to every
-    /// document) is a coincidence, not an answer.
+    /// document; 你喜欢什么颜色 and an exchange article's 颜色) is a
+    /// coincidence, not an answer.
+    ///
+    /// The same rule in both languages. For Chinese, "vocabulary the
+    /// knowledge base uses" is also measured by characters (the larger
+    /// share counts): a homophone typo (推款, 停鸡) breaks a segmenter's
+    /// word but keeps characters the documents use, while chit-chat and
+    /// other businesses' questions (华为手机多少钱, 扫地机器人能爬楼梯吗)
+    /// bring characters no document has.
     pub fn corroborated(&self) -> bool {
-        self.known > 0.5 && (self.words >= 2 || self.title)
+        self.known.max(self.chars_known) > 0.5 && (self.words >= 2 || self.title)
     }
 }
 
@@ -540,7 +558,7 @@ impl Index {
         };
         // A document the words did not reach: the passage the dense side
         // found.
-        let checked = dense.is_none() && !crate::text::is_chinese(query);
+        let checked = dense.is_none();
         self.hits(query, ranked, &query_terms, checked, |i| {
             (scores[i] <= 0.0).then(|| best_passage(i)).flatten()
         })
@@ -600,6 +618,7 @@ impl Index {
         latin_words.sort();
         latin_words.dedup();
         let latin_words = latin_words.len();
+        let glyphs = self.glyphs(query);
         ranked
             .into_iter()
             .map(|(i, score, confidence)| {
@@ -639,6 +658,7 @@ impl Index {
                     checked,
                     ..Evidence::default()
                 };
+                glyphs.fill(i, &mut evidence);
                 for u in units {
                     let (inside, title) = met(u);
                     if inside {
@@ -709,6 +729,53 @@ impl Index {
             out.push_str(s);
         }
         out
+    }
+}
+
+/// A question's Chinese characters, to measure how much of it a document
+/// and the index hold ([`Evidence::chars`], [`Evidence::chars_known`]).
+struct Glyphs<'a> {
+    /// Each character's IDF (one the index lacks weighs as the rarest) and
+    /// the documents holding it (`None`: none does).
+    items: Vec<(f64, Option<&'a [Posting]>)>,
+    /// Their total IDF.
+    total: f64,
+}
+
+impl Index {
+    /// The question's Chinese characters (stop characters dropped).
+    fn glyphs(&self, query: &str) -> Glyphs<'_> {
+        let mut own: Vec<Token> = analyze(query)
+            .into_iter()
+            .filter(|t| t.kind == Kind::Char)
+            .collect();
+        own.sort();
+        own.dedup();
+        let items: Vec<(f64, Option<&[Posting]>)> = own
+            .iter()
+            .map(|t| {
+                let list = self.postings.get(&t.text).map(Vec::as_slice);
+                (self.idf_df(list.map_or(1, <[Posting]>::len).max(1)), list)
+            })
+            .collect();
+        let total = items.iter().map(|(idf, _)| idf).sum();
+        Glyphs { items, total }
+    }
+}
+
+impl Glyphs<'_> {
+    /// Fills `evidence`'s character shares for document `doc`.
+    fn fill(&self, doc: usize, evidence: &mut Evidence) {
+        if self.total <= 0.0 {
+            return;
+        }
+        for (idf, list) in &self.items {
+            let Some(list) = list else { continue };
+            evidence.chars_known += idf / self.total;
+            if list.binary_search_by_key(&(doc as u32), |p| p.doc).is_ok() {
+                evidence.chars += idf / self.total;
+            }
+        }
     }
 }
 
