@@ -11,16 +11,19 @@ use chat_ai::handoff::wants_human;
 use chat_ai::offline::OfflineConfig;
 
 /// Measured figures: split, language, hit@1, hit@3, MRR, wrong-answer rate,
-/// off-topic-answered rate.
-const RETRIEVAL: &[(&str, &str, f64, f64, f64, f64, f64)] = &[
-    ("dev", "zh", 0.774, 0.913, 0.850, 0.043, 0.000),
-    ("dev", "en", 0.778, 0.933, 0.852, 0.044, 0.000),
-    ("dev", "mixed", 0.800, 0.933, 0.872, 0.067, 0.000),
-    ("dev", "all", 0.777, 0.923, 0.852, 0.045, 0.000),
-    ("holdout", "zh", 0.821, 0.955, 0.892, 0.000, 0.000),
-    ("holdout", "en", 0.672, 0.879, 0.784, 0.069, 0.000),
-    ("holdout", "mixed", 0.818, 1.000, 0.894, 0.000, 1.000),
-    ("holdout", "all", 0.757, 0.926, 0.846, 0.029, 0.048),
+/// off-topic-answered rate, "I don't know" rate on answerable questions
+/// (the last is a ceiling like the wrong answers: an assistant that declines
+/// everything is never wrong, and is no use).
+#[allow(clippy::type_complexity)]
+const RETRIEVAL: &[(&str, &str, f64, f64, f64, f64, f64, f64)] = &[
+    ("dev", "zh", 0.774, 0.913, 0.850, 0.043, 0.000, 0.452),
+    ("dev", "en", 0.778, 0.933, 0.852, 0.044, 0.000, 0.467),
+    ("dev", "mixed", 0.800, 0.933, 0.872, 0.067, 0.000, 0.467),
+    ("dev", "all", 0.777, 0.923, 0.852, 0.045, 0.000, 0.459),
+    ("holdout", "zh", 0.821, 0.955, 0.892, 0.015, 0.000, 0.478),
+    ("holdout", "en", 0.672, 0.879, 0.784, 0.069, 0.000, 0.603),
+    ("holdout", "mixed", 0.818, 1.000, 0.894, 0.000, 1.000, 0.455),
+    ("holdout", "all", 0.757, 0.926, 0.846, 0.037, 0.048, 0.529),
 ];
 
 /// Measured handoff figures: split, language, precision, recall.
@@ -49,7 +52,7 @@ fn quality_stays_above_the_measured_floors() {
         let rows = retrieval_rows(&set.questions, |q| assistant.run(q));
         for (lang, r) in &rows {
             eprintln!("{split} {lang}: {r:?}");
-            let Some(&(_, _, h1, h3, mrr, wrong, off)) =
+            let Some(&(_, _, h1, h3, mrr, wrong, off, idk)) =
                 RETRIEVAL.iter().find(|m| m.0 == split && m.1 == *lang)
             else {
                 continue;
@@ -67,6 +70,7 @@ fn quality_stays_above_the_measured_floors() {
             check("hit@3", r.hit3 >= h3 - s, r.hit3, h3);
             check("MRR", r.mrr >= mrr - s, r.mrr, mrr);
             check("wrong answers", r.wrong <= wrong + s, r.wrong, wrong);
+            check("I don't know", r.idk <= idk + s, r.idk, idk);
             check(
                 "off-topic answered",
                 r.off_topic_answered <= off + so,

@@ -10,9 +10,11 @@ use chat_domain::model::KnowledgeDoc;
 use chat_domain::time::now;
 use serde::Deserialize;
 
-/// Share of the questions answered from the right document (at least).
-const RIGHT_FLOOR: f64 = 0.2;
-/// Share answered from a wrong document (at most).
+/// Share of the questions answered from the right document (at least):
+/// measured 32/88 (0.364) since the sixth pass's decision (19/88 before;
+/// docs/BENCHMARKS.md), less three points.
+const RIGHT_FLOOR: f64 = 0.33;
+/// Share answered from a wrong document (at most): measured 5/88 (0.057).
 const WRONG_CEILING: f64 = 0.07;
 
 #[derive(Deserialize)]
