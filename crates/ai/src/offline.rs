@@ -201,34 +201,59 @@ pub fn answer_with(
                 title: hit.title,
             }
         }
-        None if decision.suggested.is_empty() => Reply::NoMatch {
-            text: if zh {
-                "抱歉，我在帮助中心里没有找到这个问题的答案。您可以换个说法再问一次，或者回复“转人工”，我为您转接人工客服。".into()
-            } else {
-                "Sorry, I couldn't find an answer to that in our help center. You can rephrase the question, or type \"human\" and I'll connect you with a person.".into()
-            },
-            suggested: Vec::new(),
-        },
         None => {
             let suggested: Vec<String> = decision
                 .suggested
                 .iter()
                 .map(|i| decision.hits[*i].title.clone())
                 .collect();
-            let list: String = suggested.iter().map(|t| format!("\n· {t}")).collect();
             Reply::NoMatch {
-                text: if zh {
-                    format!(
-                        "抱歉，我不确定您问的是哪一个。您是想了解：{list}\n\n可以用标题里的说法再问一次，或者回复“转人工”，我为您转接人工客服。"
-                    )
-                } else {
-                    format!(
-                        "Sorry, I'm not sure which of these you mean:{list}\n\nAsk again in those words, or type \"human\" and I'll connect you with a person."
-                    )
-                },
+                text: no_match_text(zh, &suggested, false),
                 suggested,
             }
         }
+    }
+}
+
+impl Reply {
+    /// The reply when this miss hands the conversation to a person (the
+    /// responder's "misses in a row" rule): the same apology and titles,
+    /// but it says a person is being asked instead of offering one (the
+    /// customer is not told to type "human" while the handoff is under
+    /// way). An answer is unchanged.
+    pub fn handing_over(self, question: &str) -> Reply {
+        match self {
+            Reply::NoMatch { suggested, .. } => Reply::NoMatch {
+                text: no_match_text(is_chinese(question), &suggested, true),
+                suggested,
+            },
+            answer => answer,
+        }
+    }
+}
+
+/// The "not found" text: an apology, the titles that came close (if any),
+/// and either the offer of a person or (`handing_over`) the news that a
+/// person is being asked.
+fn no_match_text(zh: bool, suggested: &[String], handing_over: bool) -> String {
+    let list: String = suggested.iter().map(|t| format!("\n· {t}")).collect();
+    match (zh, suggested.is_empty(), handing_over) {
+        (true, true, false) => "抱歉，我在帮助中心里没有找到这个问题的答案。您可以换个说法再问一次，或者回复“转人工”，我为您转接人工客服。".into(),
+        (false, true, false) => "Sorry, I couldn't find an answer to that in our help center. You can rephrase the question, or type \"human\" and I'll connect you with a person.".into(),
+        (true, false, false) => format!(
+            "抱歉，我不确定您问的是哪一个。您是想了解：{list}\n\n可以用标题里的说法再问一次，或者回复“转人工”，我为您转接人工客服。"
+        ),
+        (false, false, false) => format!(
+            "Sorry, I'm not sure which of these you mean:{list}\n\nAsk again in those words, or type \"human\" and I'll connect you with a person."
+        ),
+        (true, true, true) => "抱歉，这个问题我也没有找到答案。我这就把对话转给人工客服。".into(),
+        (false, true, true) => "Sorry, I couldn't find an answer to that either. I'm passing this conversation to a person.".into(),
+        (true, false, true) => format!(
+            "抱歉，我还是不确定您问的是哪一个：{list}\n\n我这就把对话转给人工客服。"
+        ),
+        (false, false, true) => format!(
+            "Sorry, I'm still not sure which of these you mean:{list}\n\nI'm passing this conversation to a person."
+        ),
     }
 }
 
@@ -385,6 +410,23 @@ mod tests {
             }
             other => panic!("two equal neighbours: expected suggestions, got {other:?}"),
         }
+        // The miss that hands off keeps the titles and says a person is
+        // being asked; an answer stays as it is.
+        match answer(&index, "send an item back", &config).handing_over("send an item back") {
+            Reply::NoMatch { text, suggested } => {
+                assert_eq!(suggested.len(), 2);
+                assert!(suggested.iter().all(|t| text.contains(t)), "{text}");
+                assert!(
+                    text.contains("passing this conversation to a person"),
+                    "{text}"
+                );
+                assert!(!text.contains("type \"human\""), "{text}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let hours = answer(&index, "support opening hours", &config);
+        assert!(matches!(hours, Reply::Answer { .. }), "{hours:?}");
+        assert_eq!(hours.clone().handing_over("support opening hours"), hours);
         assert_eq!(
             answer(&index, "tell me a joke", &config),
             Reply::NoMatch {

@@ -344,6 +344,14 @@ impl Inner {
                 return None;
             }
         };
+        // The miss that hands off says so rather than offering a person.
+        let limit = self.config.handoff_after_misses;
+        let misses = self.lock_misses().get(&turn.id).copied().unwrap_or(0);
+        let reply = if limit > 0 && misses + 1 >= limit {
+            reply.handing_over(&turn.message.body)
+        } else {
+            reply
+        };
         let text = reply.text().to_owned();
         let chars: Vec<char> = text.chars().collect();
         let piece_len = if self.config.delta_delay.is_zero() {

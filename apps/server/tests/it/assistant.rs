@@ -112,7 +112,15 @@ async fn asking_for_a_person_or_two_misses_queue_the_conversation() {
         "offers a person: {first}"
     );
     ask(&mut ws, &conv, "m2", "tell me a joke").await;
-    reply(&mut ws).await;
+    let (_, second) = reply(&mut ws).await;
+    // The miss that hands off says a person is being asked, instead of
+    // telling the customer to type "human".
+    let body = second["body"].as_str().unwrap();
+    assert!(
+        body.contains("passing this conversation to a person"),
+        "{body}"
+    );
+    assert!(!body.contains("type \"human\""), "{body}");
     ws.until_state("queued").await;
 }
 
