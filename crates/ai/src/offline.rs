@@ -232,29 +232,66 @@ impl Reply {
     }
 }
 
+/// The sentences of a "not found" reply in one language.
+struct NoMatchTexts {
+    /// Nothing came close / nothing came close again.
+    not_found: [&'static str; 2],
+    /// Titles follow / titles follow again.
+    unsure: [&'static str; 2],
+    /// After nothing: rephrase or ask for a person.
+    rephrase: &'static str,
+    /// After titles: use their words or ask for a person.
+    use_titles: &'static str,
+    /// The miss that hands off: a person is being asked.
+    passing: &'static str,
+    /// Between two sentences.
+    space: &'static str,
+}
+
+const ZH: NoMatchTexts = NoMatchTexts {
+    not_found: [
+        "抱歉，我在帮助中心里没有找到这个问题的答案。",
+        "抱歉，这个问题我也没有找到答案。",
+    ],
+    unsure: [
+        "抱歉，我不确定您问的是哪一个。您是想了解：",
+        "抱歉，我还是不确定您问的是哪一个：",
+    ],
+    rephrase: "您可以换个说法再问一次，或者回复“转人工”，我为您转接人工客服。",
+    use_titles: "可以用标题里的说法再问一次，或者回复“转人工”，我为您转接人工客服。",
+    passing: "我这就把对话转给人工客服。",
+    space: "",
+};
+
+const EN: NoMatchTexts = NoMatchTexts {
+    not_found: [
+        "Sorry, I couldn't find an answer to that in our help center.",
+        "Sorry, I couldn't find an answer to that either.",
+    ],
+    unsure: [
+        "Sorry, I'm not sure which of these you mean:",
+        "Sorry, I'm still not sure which of these you mean:",
+    ],
+    rephrase: "You can rephrase the question, or type \"human\" and I'll connect you with a person.",
+    use_titles: "Ask again in those words, or type \"human\" and I'll connect you with a person.",
+    passing: "I'm passing this conversation to a person.",
+    space: " ",
+};
+
 /// The "not found" text: an apology, the titles that came close (if any),
 /// and either the offer of a person or (`handing_over`) the news that a
 /// person is being asked.
 fn no_match_text(zh: bool, suggested: &[String], handing_over: bool) -> String {
+    let t = if zh { &ZH } else { &EN };
     let list: String = suggested.iter().map(|t| format!("\n· {t}")).collect();
-    match (zh, suggested.is_empty(), handing_over) {
-        (true, true, false) => "抱歉，我在帮助中心里没有找到这个问题的答案。您可以换个说法再问一次，或者回复“转人工”，我为您转接人工客服。".into(),
-        (false, true, false) => "Sorry, I couldn't find an answer to that in our help center. You can rephrase the question, or type \"human\" and I'll connect you with a person.".into(),
-        (true, false, false) => format!(
-            "抱歉，我不确定您问的是哪一个。您是想了解：{list}\n\n可以用标题里的说法再问一次，或者回复“转人工”，我为您转接人工客服。"
-        ),
-        (false, false, false) => format!(
-            "Sorry, I'm not sure which of these you mean:{list}\n\nAsk again in those words, or type \"human\" and I'll connect you with a person."
-        ),
-        (true, true, true) => "抱歉，这个问题我也没有找到答案。我这就把对话转给人工客服。".into(),
-        (false, true, true) => "Sorry, I couldn't find an answer to that either. I'm passing this conversation to a person.".into(),
-        (true, false, true) => format!(
-            "抱歉，我还是不确定您问的是哪一个：{list}\n\n我这就把对话转给人工客服。"
-        ),
-        (false, false, true) => format!(
-            "Sorry, I'm still not sure which of these you mean:{list}\n\nI'm passing this conversation to a person."
-        ),
-    }
+    let again = usize::from(handing_over);
+    let (opening, offer, gap) = if suggested.is_empty() {
+        (t.not_found[again], t.rephrase, t.space)
+    } else {
+        (t.unsure[again], t.use_titles, "\n\n")
+    };
+    let closing = if handing_over { t.passing } else { offer };
+    format!("{opening}{list}{gap}{closing}")
 }
 
 #[cfg(test)]
@@ -262,6 +299,15 @@ mod tests {
     use super::*;
     use chat_domain::model::KnowledgeDoc;
     use chat_domain::time::now;
+
+    /// An index of (title, body) documents.
+    fn index_of(docs: &[(&str, &str)]) -> Index {
+        let docs: Vec<KnowledgeDoc> = docs
+            .iter()
+            .map(|(t, b)| KnowledgeDoc::new(t, b, vec![], now()).unwrap())
+            .collect();
+        Index::build(&docs)
+    }
 
     #[test]
     fn a_one_document_knowledge_base_still_answers() {
@@ -286,7 +332,7 @@ mod tests {
 
     #[test]
     fn a_single_word_met_in_passing_is_not_an_answer() {
-        let docs: Vec<KnowledgeDoc> = [
+        let index = index_of(&[
             (
                 "Tracking your parcel",
                 "Open the order and tap Track to follow your parcel to your door.",
@@ -303,11 +349,7 @@ mod tests {
                 "Warranty",
                 "Devices are covered for two years against defects.",
             ),
-        ]
-        .iter()
-        .map(|(t, b)| KnowledgeDoc::new(t, b, vec![], now()).unwrap())
-        .collect();
-        let index = Index::build(&docs);
+        ]);
         let config = OfflineConfig::default();
         // Two question words in one document, or the one in its title
         // with nothing foreign around it: answered.
@@ -332,7 +374,7 @@ mod tests {
 
     #[test]
     fn chinese_questions_are_corroborated_too_and_typos_keep_their_characters() {
-        let docs: Vec<KnowledgeDoc> = [
+        let index = index_of(&[
             (
                 "退款多久到账",
                 "退货入库后，退款在1到3个工作日内原路退回，信用卡可能需要5到7个工作日。",
@@ -346,11 +388,7 @@ mod tests {
                 "签收15天内可以换成同型号的其他颜色，质量问题运费由我们承担。",
             ),
             ("发票", "下单时可以选择开具电子普通发票或增值税专用发票。"),
-        ]
-        .iter()
-        .map(|(t, b)| KnowledgeDoc::new(t, b, vec![], now()).unwrap())
-        .collect();
-        let index = Index::build(&docs);
+        ]);
         let config = OfflineConfig::default();
         // A homophone typo (推款 for 退款) breaks the word but keeps
         // characters the knowledge base uses, and the intact word is in the
@@ -371,14 +409,10 @@ mod tests {
 
     #[test]
     fn a_question_without_chinese_is_not_answered_from_a_chinese_document() {
-        let docs: Vec<KnowledgeDoc> = [
+        let index = index_of(&[
             ("DOA 到货损坏", "DOA：签收48小时内发现损坏，拍照联系客服。"),
             ("Opening hours", "Support answers from 9:00 to 21:00."),
-        ]
-        .iter()
-        .map(|(t, b)| KnowledgeDoc::new(t, b, vec![], now()).unwrap())
-        .collect();
-        let index = Index::build(&docs);
+        ]);
         let config = OfflineConfig::default();
         let d = decide(&index, "DOA", &config);
         assert!(d.hits.first().is_some_and(|h| h.chinese), "{:?}", d.hits);
@@ -389,18 +423,14 @@ mod tests {
 
     #[test]
     fn not_sure_between_neighbours_it_suggests_them_and_nothing_off_topic() {
-        let docs: Vec<KnowledgeDoc> = [
+        let index = index_of(&[
             (
                 "Return postage",
                 "Who pays the postage when you send an item back.",
             ),
             ("Returns", "You can send an item back within 15 days."),
             ("Opening hours", "Support answers from 9:00 to 21:00."),
-        ]
-        .iter()
-        .map(|(t, b)| KnowledgeDoc::new(t, b, vec![], now()).unwrap())
-        .collect();
-        let index = Index::build(&docs);
+        ]);
         let config = OfflineConfig::default();
         match answer(&index, "send an item back", &config) {
             Reply::NoMatch { text, suggested } => {
