@@ -33,6 +33,8 @@ pub(super) const EN_SOFT_OBJECTS: &[&str] = &[
     "cs",
     "you",
     "colleagues",
+    // "I demand to speak to management", "escalate to management".
+    "management",
     // "put me in touch with the returns department".
     "department",
     "dept",
@@ -100,6 +102,8 @@ pub(super) const EN_FILLERS: &[&str] = &[
     "to",
     // Text-speak: "talk 2 a human".
     "2",
+    // "talk w/ someone".
+    "w",
     "with",
     "me",
     "us",
@@ -539,7 +543,7 @@ pub(super) fn words(clause: &str) -> Vec<String> {
     let mut w: Vec<String> = clause
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '\'' || c == '’' || c == '-'))
         .filter(|w| !w.is_empty())
-        .map(|w| fix_typo(&w.replace('’', "'")))
+        .map(|w| fix_typo(&unstretch(&w.replace('’', "'"))))
         .map(|w| match w.as_str() {
             // Text-speak and possessives: "a real ppl", "wanna talk",
             // "someone's help" (the person, helping).
@@ -570,6 +574,29 @@ pub(super) fn words(clause: &str) -> Vec<String> {
         }
     });
     w
+}
+
+/// A greeting or plea typed with stretched letters ("hellooo", "pleeease",
+/// "heyyy"): the word itself. Other words keep their letters ("agennt" is
+/// [`fix_typo`]'s).
+fn unstretch(word: &str) -> String {
+    let mut collapsed = String::with_capacity(word.len());
+    for c in word.chars() {
+        if !collapsed.ends_with(c) {
+            collapsed.push(c);
+        }
+    }
+    if collapsed.len() == word.len() {
+        return word.to_owned();
+    }
+    match collapsed.as_str() {
+        "helo" => "hello",
+        "hey" | "hi" | "yo" | "pls" | "plz" | "please" | "anyone" | "anybody" | "ok" => {
+            collapsed.as_str()
+        }
+        _ => word,
+    }
+    .to_owned()
 }
 
 /// What a person's possessive may give ("a supervisor's help").
@@ -747,6 +774,13 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             )
         })
     });
+    // "hellooo is there anybody??": the question ends with the person.
+    let n = w.len();
+    let present = present
+        || (n >= 3
+            && is(&["is", "are"], &w[n - 3])
+            && w[n - 2] == "there"
+            && is(&["anyone", "anybody", "someone", "somebody"], &w[n - 1]));
     // "anybody?", "hello, anyone": nothing but the question.
     let only_who = strip_words(&w, EN_POLITE)
         .iter()
@@ -948,8 +982,11 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         return Some(Strength::Explicit);
     }
     // "customer service please", "live chat": a channel named on its own.
+    // Not inside a Chinese sentence ("customer service的电话是多少"): the
+    // Chinese reader judges the channel there.
     let bare = strip_words(&w, EN_POLITE_CHANNEL);
-    if bare.is_empty() && w.len() >= 2 && EN_CHANNELS.iter().any(|c| joined.contains(c)) {
+    if bare.is_empty() && !has_cjk && w.len() >= 2 && EN_CHANNELS.iter().any(|c| joined.contains(c))
+    {
         return Some(Strength::Explicit);
     }
     // "I want my call escalated", "need this transferred": a wish for the
@@ -1319,4 +1356,50 @@ pub(super) fn identity_question(w: &[String]) -> bool {
                 && matches!(at(1), "you" | "u")
                 && what.contains(&at(2)))
             || (at(0) == "is" && matches!(at(1), "this" | "that" | "it") && what.contains(&at(2))))
+}
+
+/// Verbs that report what someone else said or advised.
+const EN_SAY: &[&str] = &[
+    "said",
+    "says",
+    "told",
+    "tells",
+    "suggested",
+    "suggests",
+    "recommended",
+    "recommends",
+    "advised",
+    "mentioned",
+    "reckons",
+    "thinks",
+];
+
+/// "my husband said I should ask for a manager", "they told me to talk to
+/// an agent", "I was told to ask for a supervisor": someone else's advice,
+/// reported, not the customer's request. The customer's own words ("I said
+/// I want a human") and the bot's promise ("you said you'd transfer me")
+/// still ask.
+pub(super) fn en_reported_speech(w: &[String]) -> bool {
+    w.iter().enumerate().any(|(k, x)| {
+        if !EN_SAY.contains(&x.as_str()) || k == 0 {
+            return false;
+        }
+        let mut s = k - 1;
+        while s > 0
+            && matches!(
+                w[s].as_str(),
+                "just" | "already" | "also" | "even" | "literally" | "actually" | "once"
+            )
+        {
+            s -= 1;
+        }
+        let subject = w[s].as_str();
+        if matches!(subject, "was" | "were" | "been" | "got" | "get") {
+            return x == "told" || x == "advised";
+        }
+        !matches!(
+            subject,
+            "i" | "you" | "u" | "we" | "i've" | "ive" | "i'd" | "and"
+        )
+    })
 }

@@ -59,7 +59,7 @@ pub fn request(text: &str) -> Option<Strength> {
 
 /// Lower case, pinyin and homophones in Chinese, robot products renamed.
 fn normalize(text: &str) -> String {
-    let mut lower = zh_pinyin(&text.to_lowercase());
+    let mut lower = zh_pinyin(&drop_displayed(&text.to_lowercase()));
     // Homophone typos of the one word that matters most (转人攻, 人宫客服).
     for (typo, word) in ZH_HOMOPHONES {
         if lower.contains(typo) {
@@ -74,6 +74,76 @@ fn normalize(text: &str) -> String {
         }
     }
     lower
+}
+
+/// Words before a quotation that make it something shown or said by a
+/// device, a page or someone else ("the screen says \"contact service\"",
+/// 屏幕提示“请联系客服”): the quoted words are no request of the customer's.
+const DISPLAY_WORDS: &[&str] = &[
+    "says",
+    "said",
+    "shows",
+    "showed",
+    "displays",
+    "displayed",
+    "reads",
+    "message",
+    "error",
+    "prompt",
+    "popup",
+    "pop-up",
+    "written",
+    "labelled",
+    "labeled",
+    "button",
+    "显示",
+    "提示",
+    "写着",
+    "弹出",
+    "报错",
+    "弹窗",
+    "按钮",
+    "说明书上",
+    "页面上",
+];
+
+/// `text` without quotations that [`DISPLAY_WORDS`] introduce ("I said
+/// \"agent\"" keeps its quotation: the customer's own words).
+fn drop_displayed(text: &str) -> std::borrow::Cow<'_, str> {
+    const PAIRS: &[(char, char)] = &[
+        ('"', '"'),
+        ('“', '”'),
+        ('「', '」'),
+        ('『', '』'),
+        ('‘', '’'),
+    ];
+    if !text.contains(['"', '“', '「', '『', '‘']) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((at, open, close)) = PAIRS
+        .iter()
+        .filter_map(|&(o, c)| rest.find(o).map(|at| (at, o, c)))
+        .min_by_key(|&(at, ..)| at)
+    {
+        let inner_start = at + open.len_utf8();
+        let Some(len) = rest[inner_start..].find(close) else {
+            break;
+        };
+        let lead = rest[..at].trim_end_matches([' ', ':', '：', ',', '，']);
+        let shown = DISPLAY_WORDS.iter().any(|w| lead.ends_with(w))
+            && !["i said", "i say", "我说", "我都说"]
+                .iter()
+                .any(|me| lead.ends_with(me));
+        out.push_str(&rest[..at]);
+        if !shown {
+            out.push_str(&rest[at..inner_start + len + close.len_utf8()]);
+        }
+        rest = &rest[inner_start + len + close.len_utf8()..];
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
 }
 
 /// The grammar's reading of normalized text.
@@ -102,10 +172,12 @@ fn grammar(lower: &str) -> Option<Strength> {
             && w.iter()
                 .all(|x| matches!(x.as_str(), "please" | "pls" | "plz" | "now" | "asap"))
     };
+    let condition = conditional_event(lower);
     parts
         .iter()
         .enumerate()
-        .filter(|(_, c)| !hypothetical(c))
+        .filter(|(_, c)| !hypothetical(c) && !reported(c) && !zh_reported_speech(c))
+        .filter(|(_, c)| !(condition && asks_how(c)))
         .filter_map(|(i, c)| {
             if parts.get(i + 1).is_some_and(|n| polite_only(n)) {
                 let joined = format!("{c} please");
@@ -161,6 +233,36 @@ fn hypothetical(clause: &str) -> bool {
     )
 }
 
+/// A condition about some future event that is not the bot ("if the app
+/// crashes", "万一门锁坏了", "门锁坏了的话"): with a how-question it asks how
+/// the service is reached then, not for a person now. A condition about the
+/// bot ("if you can't help", "你解决不了的话") is left to the grammar.
+fn conditional_event(text: &str) -> bool {
+    let zh = ["如果", "万一", "要是", "假如", "的话", "以后", "下次"]
+        .iter()
+        .any(|m| text.contains(m));
+    let w = en::words(text);
+    let en = w
+        .iter()
+        .any(|x| matches!(x.as_str(), "if" | "whenever" | "incase"))
+        || text.contains(" in case ");
+    let about_bot = ["you", "u", "bot", "chatbot", "ai", "robot", "机器人", "你"]
+        .iter()
+        .any(|b| w.iter().any(|x| x == b) || (!b.is_ascii() && text.contains(b)));
+    (zh || en) && !about_bot
+}
+
+/// A how-question ("how do I contact support", "怎么联系客服", "找谁").
+fn asks_how(clause: &str) -> bool {
+    let w = en::words(clause);
+    matches!(
+        w.first().map(String::as_str),
+        Some("how" | "where" | "who" | "whom")
+    ) || ["怎么", "如何", "哪里", "去哪", "找谁", "怎样"]
+        .iter()
+        .any(|m| clause.contains(m))
+}
+
 /// Robot products, renamed so that the bot words do not see them.
 const ROBOT_DEVICES: &[(&str, &str)] = &[
     ("扫地机器人", "扫地机"),
@@ -209,7 +311,54 @@ const DECLINED: &[&str] = &[
     "搞定了",
     "没事了",
     "算了不用",
+    // Made to work by the customer: 后来自己弄好了, "got it working".
+    "弄好了",
+    "搞好了",
+    "自己好了",
+    "已经好了",
+    "修好了",
+    "能用了",
+    "可以用了",
+    "sorted it",
+    "got it working",
+    "it works now",
+    "working now",
 ];
+
+/// A request the customer meant to make once and no longer does
+/// ("本来想转人工的", "I was going to ask for a human"): the clause reports
+/// an intention that passed.
+fn reported(clause: &str) -> bool {
+    const PASSED_ZH: &[&str] = &[
+        "本来想",
+        "本来要",
+        "原本想",
+        "原本要",
+        "本想",
+        "本打算",
+        "原本打算",
+        "本来打算",
+        "差点",
+    ];
+    if PASSED_ZH.iter().any(|p| clause.contains(p)) {
+        return true;
+    }
+    let w = en::words(clause);
+    let joined = format!(" {} ", w.join(" "));
+    if [
+        " was going to ",
+        " was gonna ",
+        " was about to ",
+        " almost asked ",
+        " nearly asked ",
+    ]
+    .iter()
+    .any(|p| joined.contains(p))
+    {
+        return true;
+    }
+    en::en_reported_speech(&w)
+}
 
 /// Clauses: split at sentence and clause punctuation of both scripts, and
 /// at English "but" (a turn: "no bot, but a human").
@@ -230,6 +379,8 @@ fn clauses(text: &str) -> impl Iterator<Item = &str> {
                 | '\n'
                 | '~'
                 | '～'
+                | ':'
+                | '：'
         )
     })
     .flat_map(|c| c.split(" but "))

@@ -972,3 +972,62 @@ fn fifth_pass_seventh_round() {
     let wrong = misclassified(&yes, &no);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn sixth_pass_first_classes() {
+    let wrong = misclassified(
+        &[
+            // 把 + the person + a summons.
+            "把你们主管给我叫过来",
+            "赶紧把客服找来",
+            // The person coming to act.
+            "那就让客服来处理吧",
+            "这种事还是经理来吧",
+            // Escalating the complaint, no person named.
+            "我申请升级处理",
+            "麻烦投诉升级一下",
+            // A described person coming over.
+            "找个管售后的人过来",
+            // Talking by phone is no question about the number.
+            "我想跟你们的技术人员通个电话",
+            // English: the question ends with the person; stretched words.
+            "heyyy is there anyone",
+            "pleeease human",
+            "chat w/ a person",
+            "put me through to management",
+            // The customer's own words and the bot's promise still ask.
+            "I said I want a human",
+            "you said you'd get me an agent",
+            // A condition about the bot is no question about the future.
+            "if you can't answer this, how do I get a human",
+            "找客服说清楚",
+        ],
+        &[
+            // Reported speech: someone else's advice.
+            "我朋友说直接转人工比较快，退货运费多少",
+            "客服跟我说要等三天",
+            "听邻居说找经理有用，是真的吗",
+            "据说转人工要排很久",
+            "the guy at the store told me to ask for an agent, is the lock covered?",
+            "I was told to speak to a supervisor about refunds. what's the policy?",
+            // A passed intention, a solved problem.
+            "原本打算找客服的，现在能用了",
+            "I was about to ask for a human, but where is the reset button?",
+            // Whether a procedure needs the service.
+            "换货是不是得找客服",
+            "开发票需要联系人工吗",
+            // Something shown, quoted.
+            "app弹出“请联系客服”是什么意思",
+            "the lock's display shows \"call agent\", what now?",
+            // A condition about the future and how it is done then.
+            "万一门锁没电了，怎么联系客服",
+            "if my vacuum breaks next year, how do I reach support?",
+            // Mixed: the Chinese reader judges an English channel.
+            "customer support几点下班",
+            // Upgrades of things.
+            "要求升级固件",
+            "能帮我升级会员吗",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -669,6 +669,18 @@ pub(super) const EN_REAL_PERSONS: &[&str] = &[
     "live human",
 ];
 
+/// English names of the service's people inside Chinese text ("找
+/// customer service", "你们customer service几点上班"): the Chinese reader
+/// judges them like 客服.
+pub(super) const EN_CHANNEL_PERSONS: &[&str] = &[
+    "customer service",
+    "customer support",
+    "customer care",
+    "support team",
+    "tech support",
+    "helpdesk",
+];
+
 /// The longest object starting at char index `i`, if it is not a compound.
 pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
     let rest = chars.get(i..)?;
@@ -676,6 +688,7 @@ pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
         .iter()
         .chain(ZH_OBJECTS)
         .chain(EN_REAL_PERSONS)
+        .chain(EN_CHANNEL_PERSONS)
         .chain(EN_STRICT_OBJECTS)
     {
         // Compared char by char, without collecting (this runs at every
@@ -784,6 +797,60 @@ pub(super) const ZH_REPORTED: &[&str] = &[
     "转过",
 ];
 
+/// Phone calls as the way to talk ("跟售后通个电话", "打电话给我"), not a
+/// number asked for: 电话 there is no question about the service.
+const ZH_PHONE_MEANS: &[&str] = &[
+    "通个电话",
+    "通电话",
+    "打个电话",
+    "打电话",
+    "回个电话",
+    "回电话",
+    "电话联系",
+    "电话沟通",
+    "电话给我",
+];
+
+/// Whether the clause asks about the service (its number, hours, ways)
+/// rather than for a person.
+fn zh_info(clause: &str) -> bool {
+    ZH_INFO.iter().any(|w| {
+        clause.match_indices(w).any(|(at, _)| {
+            *w != "电话"
+                || !ZH_PHONE_MEANS.iter().any(|m| {
+                    m.match_indices("电话")
+                        .any(|(k, _)| at >= k && clause[at - k..].starts_with(m))
+                })
+        })
+    })
+}
+
+/// "退货要联系客服吗", "是不是得找人工": whether a procedure needs the
+/// service, a question about it, not a request ("我要联系客服" wants).
+fn zh_needs_question(before: &str, clause: &str) -> bool {
+    let head = strip_suffixes(before, ZH_FILLERS);
+    let Some(verb) = ZH_VERBS.iter().find(|v| head.ends_with(*v)) else {
+        return false;
+    };
+    let lead = &head[..head.len() - verb.len()];
+    let Some(modal) = ["需要", "要", "得", "必须", "用不用", "需不需要", "要不要"]
+        .iter()
+        .find(|m| lead.ends_with(*m))
+    else {
+        return false;
+    };
+    let subject = &lead[..lead.len() - modal.len()];
+    let mine = ["我", "我们", "想", "就", "请", "我就", "那我"]
+        .iter()
+        .any(|m| subject.ends_with(m))
+        || subject.is_empty();
+    let question = clause.trim_end().ends_with(['吗', '么'])
+        || ["还是", "是不是", "是否", "用不用", "需不需要", "要不要"]
+            .iter()
+            .any(|q| clause.contains(q));
+    question && (*modal != "要" || !mine)
+}
+
 pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
     // 过 of a past event, not 过来 ("打过来" asks for a call).
     if ZH_REPORTED.iter().any(|r| {
@@ -812,7 +879,7 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         // Bare object: nothing but politeness around it.
         let rest_before = strip_prefixes(strip_suffixes(&before, around), around);
         let rest_after = strip_prefixes(&after, around);
-        let info = ZH_INFO.iter().any(|w| clause.contains(w));
+        let info = zh_info(clause);
         // "客服你好", "谢谢客服": addressing whoever answers, a greeting
         // or thanks.
         let greets = ["你好", "您好"]
@@ -863,6 +930,42 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             .any(|w| before.trim_end().ends_with(w))
             && !info
         {
+            best = best.max(Some(Strength::Explicit));
+            continue;
+        }
+        // "把你们领导叫来", "把客服给我找来": the person made the object of a
+        // summons with 把.
+        let summoned = strip_suffixes(&before, ZH_FILLERS)
+            .strip_suffix('把')
+            .is_some_and(|lead| !ZH_NEG_BEFORE.iter().any(|n| lead.ends_with(n)))
+            && ["叫", "喊", "找", "请", "拉", "带", "派", "转", "接", "换"]
+                .iter()
+                .any(|v| {
+                    strip_prefixes(&after, &["给我", "帮我", "赶紧", "快", "马上"]).starts_with(v)
+                });
+        // "还是人工来吧", "让客服来处理": the person coming to act.
+        let comes = {
+            // Whatever comes before the last word of choosing or asking
+            // ("这种事还是…", "那就让…") is the topic.
+            let marks = ["还是", "让", "请", "得", "必须", "需要", "那就", "就"];
+            let from = marks
+                .iter()
+                .filter_map(|m| before.rfind(m).map(|at| at + m.len()))
+                .max()
+                .unwrap_or(0);
+            let lead = strip_prefixes(strip_suffixes(&before[from..], ZH_FILLERS), ZH_POLITE);
+            after.strip_prefix('来').is_some_and(|t| {
+                let t = t.trim_end_matches(ZH_END);
+                t.is_empty()
+                    || [
+                        "处理", "解决", "帮", "看", "回答", "解答", "跟我", "和我", "说", "管",
+                    ]
+                    .iter()
+                    .any(|a| t.starts_with(a))
+            }) && (lead.is_empty() || lead == "我")
+                && !zh_negated_anywhere(&before)
+        };
+        if (summoned || comes) && !info {
             best = best.max(Some(Strength::Explicit));
             continue;
         }
@@ -953,6 +1056,9 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         let Some(verb) = ZH_VERBS.iter().find(|v| head.ends_with(*v)) else {
             continue;
         };
+        if zh_needs_question(&before, clause) {
+            continue;
+        }
         // English verb and English object: the English grammar's to judge
         // (it knows the negations of "don't need a human").
         if verb.is_ascii() && object.is_ascii() {
@@ -1067,6 +1173,25 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
     {
         return Some(Strength::Implied);
     }
+    // "要求升级处理", "投诉升级": escalating the complaint, no person named
+    // ("升级固件", "升级到高级版" upgrade something).
+    let escalates = ["升级处理", "升级投诉", "投诉升级", "升级一下投诉"]
+        .iter()
+        .any(|e| clause.contains(e))
+        || ["要求升级", "申请升级", "请求升级", "帮我升级", "给我升级"]
+            .iter()
+            .any(|e| {
+                clause.match_indices(e).any(|(at, _)| {
+                    let tail = clause[at + e.len()..].trim_end_matches(ZH_END);
+                    tail.is_empty()
+                        || ["一下", "处理", "给", "到上"]
+                            .iter()
+                            .any(|t| tail.starts_with(t))
+                })
+            });
+    if escalates && !zh_negated_anywhere(clause) && !zh_info(clause) {
+        return Some(Strength::Explicit);
+    }
     // "你们这谁管事", "谁说了算": asking who has the say.
     let who_decides = [
         "谁管事",
@@ -1132,8 +1257,8 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                     let tail = rest[at + "的人".len()..].trim_end_matches(ZH_END);
                     tail.is_empty()
                         || [
-                            "来", "帮", "处理", "回答", "看", "联系", "跟", "和", "给", "说", "聊",
-                            "沟通", "解释",
+                            "来", "过", "出", "帮", "处理", "回答", "看", "联系", "跟", "和", "给",
+                            "说", "聊", "沟通", "解释",
                         ]
                         .iter()
                         .any(|a| tail.starts_with(a))
@@ -1310,6 +1435,34 @@ pub(super) fn zh_summons(clause: &str) -> bool {
     if must {
         return true;
     }
+    // "能不能有个人来管管", "可以有人来处理吗": asking that someone come.
+    let someone_comes = ["有个人来", "有人来", "有一个人来", "有谁来"]
+        .iter()
+        .any(|call| {
+            clause.match_indices(call).any(|(at, _)| {
+                let tail = &clause[at + call.len()..];
+                ["管", "处理", "帮", "看", "解决", "回", "跟进"]
+                    .iter()
+                    .any(|a| tail.starts_with(a))
+                    && [
+                        "能不能",
+                        "可不可以",
+                        "可以",
+                        "能",
+                        "得",
+                        "必须",
+                        "需要",
+                        "快",
+                        "赶紧",
+                        "请",
+                    ]
+                    .iter()
+                    .any(|m| clause[..at].ends_with(m))
+            })
+        });
+    if someone_comes && !zh_negated_anywhere(clause) {
+        return true;
+    }
     ["来人", "来个人", "来一个人", "来个活人"]
         .iter()
         .any(|call| {
@@ -1431,4 +1584,96 @@ pub(super) fn zh_refuses_talk(clause: &str) -> bool {
                 })
             })
         })
+}
+
+/// Who may be quoted ("他们说要转人工才能退", "听我同事说你们转人工很慢"):
+/// anyone but the customer and the bot addressed.
+const ZH_SPEAKERS: &[&str] = &[
+    "他",
+    "她",
+    "他们",
+    "她们",
+    "人家",
+    "别人",
+    "朋友",
+    "同事",
+    "家人",
+    "老婆",
+    "老公",
+    "妈",
+    "爸",
+    "网上",
+    "大家",
+    "客服",
+    "店员",
+    "快递员",
+    "师傅",
+    "邻居",
+    "群里",
+    "有人",
+    "机器人",
+    "经理",
+    "主管",
+    "售后",
+    "官网",
+    "说明书",
+];
+
+/// A clause reporting what someone else said ("他们说要转人工才能退",
+/// "听我同事说…", "据说…"): a request inside it is theirs, not the
+/// customer's. "跟他说让他回电" tells someone, and still asks.
+pub(super) fn zh_reported_speech(clause: &str) -> bool {
+    if ["听说", "据说", "听人说", "听别人说"]
+        .iter()
+        .any(|p| clause.contains(p))
+    {
+        return true;
+    }
+    // "听我同事说": hearing someone say.
+    if let Some(at) = clause.find('听') {
+        let tail: String = clause[at..].chars().take(8).collect();
+        if tail.contains('说') {
+            return true;
+        }
+    }
+    ["说", "告诉我", "让我", "叫我"].iter().any(|say| {
+        clause.match_indices(say).any(|(at, _)| {
+            // 说话, 说明: other words.
+            if *say == "说" && clause[at + say.len()..].starts_with(['话', '明', '句', '不', '清'])
+            {
+                return false;
+            }
+            let lead = strip_suffixes(
+                &clause[..at],
+                &[
+                    "也", "都", "还", "就", "跟我", "和我", "对我", "一直", "之前", "上次", "昨天",
+                ],
+            );
+            ZH_SPEAKERS.iter().any(|s| {
+                lead.strip_suffix(s).is_some_and(|before| {
+                    // "找客服说清楚", "跟他说": the customer talking to them.
+                    // "请你们真人客服跟我说": asked to talk, not quoted.
+                    let before = strip_suffixes(before, ZH_FILLERS);
+                    !["对", "告诉"]
+                        .iter()
+                        .chain(ZH_VERBS)
+                        .any(|v| before.ends_with(v))
+                        && ![
+                            "请",
+                            "让",
+                            "叫",
+                            "麻烦",
+                            "要",
+                            "找",
+                            "想",
+                            "帮",
+                            "能不能",
+                            "可以",
+                        ]
+                        .iter()
+                        .any(|v| before.contains(v))
+                })
+            })
+        })
+    })
 }
