@@ -549,6 +549,8 @@ pub(super) fn words(clause: &str) -> Vec<String> {
             // "someone's help" (the person, helping).
             "ppl" | "peeps" => "people".to_owned(),
             "wanna" => "want".to_owned(),
+            // "gimme a real person".
+            "gimme" => "give".to_owned(),
             "someone's" | "sum1" | "some1" | "smone" => "someone".to_owned(),
             "any1" => "anyone".to_owned(),
             "somebody's" => "somebody".to_owned(),
@@ -913,14 +915,26 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         }
         let modal = modal || able || obliged;
         // The act, past adverbs ("can someone actually help me").
-        let act = w[after.min(w.len())..].iter().find(|x| {
+        let act_at = (after.min(w.len())..w.len()).find(|&k| {
             !is(
                 &[
                     "actually", "please", "just", "really", "quickly", "pls", "finally", "here",
                 ],
-                x,
+                &w[k],
             )
         });
+        // "get in touch with me", "get back to me", "follow up with me":
+        // reaching out, said in two words.
+        let reach_out = act_at.is_some_and(|k| {
+            let next = w.get(k + 1).map(String::as_str);
+            (w[k] == "get" && matches!(next, Some("in" | "back")))
+                || (w[k] == "follow" && next == Some("up"))
+        });
+        let act: Option<&str> = if reach_out {
+            Some("contact")
+        } else {
+            act_at.map(|k| w[k].as_str())
+        };
         // "could someone explain refunds" asks for an explanation, not a
         // person: someone must reach out to the customer, help or look
         // into the case.
@@ -1350,8 +1364,38 @@ pub(super) fn identity_question(w: &[String]) -> bool {
         .iter()
         .skip(3)
         .any(|x| EN_TALK.contains(&x.as_str()) || EN_WANT.contains(&x.as_str()));
+    // "my tutor is a real person right, not some AI voice?": saying or
+    // asking what someone is ("is a real person available" asks for one).
+    let described = (0..w.len()).any(|k| {
+        if !matches!(w[k].as_str(), "is" | "are" | "was" | "'s") || at(k + 1) == "there" {
+            return false;
+        }
+        let mut j = k + 1;
+        while matches!(
+            at(j),
+            "a" | "an" | "really" | "actually" | "real" | "actual" | "live"
+        ) {
+            j += 1;
+        }
+        matches!(at(j), "person" | "human" | "people" | "humans")
+            && j > k + 1
+            && !matches!(
+                at(j + 1),
+                "available"
+                    | "around"
+                    | "online"
+                    | "there"
+                    | "here"
+                    | "free"
+                    | "who"
+                    | "that"
+                    | "to"
+                    | "able"
+            )
+    });
     !asks_on
-        && ((at(0) == "am" && at(1) == "i" && talking.contains(&at(2)))
+        && (described
+            || (at(0) == "am" && at(1) == "i" && talking.contains(&at(2)))
             || (matches!(at(0), "are" | "r")
                 && matches!(at(1), "you" | "u")
                 && what.contains(&at(2)))

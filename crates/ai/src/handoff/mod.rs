@@ -59,7 +59,7 @@ pub fn request(text: &str) -> Option<Strength> {
 
 /// Lower case, pinyin and homophones in Chinese, robot products renamed.
 fn normalize(text: &str) -> String {
-    let mut lower = zh_pinyin(&drop_displayed(&text.to_lowercase()));
+    let mut lower = zh_pinyin(&split_spaced(&drop_displayed(&text.to_lowercase())));
     // Homophone typos of the one word that matters most (转人攻, 人宫客服).
     for (typo, word) in ZH_HOMOPHONES {
         if lower.contains(typo) {
@@ -146,6 +146,57 @@ fn drop_displayed(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Chinese written with spaces for commas ("说了半天没用 给我换个活人来"):
+/// a space between two Chinese characters ends a clause, unless it sits
+/// inside a verb phrase ("不用 转人工", "找 客服").
+fn split_spaced(text: &str) -> std::borrow::Cow<'_, str> {
+    let cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    if !text.contains(' ') || !text.chars().any(cjk) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if c == ' ' {
+            let left = out.trim_end();
+            let right = text[at..].trim_start();
+            // The chunk before, since the last break: a short one is the
+            // topic of what follows ("人工客服 几点上班").
+            let chunk = left
+                .rsplit(|c: char| c == ' ' || c == '，' || c.is_ascii_punctuation())
+                .next()
+                .unwrap_or(left);
+            let next = right
+                .split(|c: char| c == ' ' || c.is_ascii_punctuation() || "，。！？".contains(c))
+                .next()
+                .unwrap_or(right);
+            // 没有 ends a statement ("一点用没有"); the other negations and
+            // the verbs govern what follows ("不用 转人工", "找 客服").
+            let governs = ZH_NEG_BEFORE
+                .iter()
+                .filter(|n| !matches!(**n, "没有" | "没"))
+                .chain(ZH_VERBS)
+                .any(|w| left.ends_with(w));
+            let joins = left.chars().next_back().is_some_and(cjk)
+                && right.chars().next().is_some_and(cjk)
+                && chunk.chars().filter(|&c| cjk(c)).count() >= 4
+                && !governs
+                && !ZH_INFO.iter().any(|w| next.contains(w))
+                && !right.starts_with(['了', '吗', '吧', '呢', '啊', '的']);
+            if joins {
+                out.truncate(left.len());
+                out.push('，');
+                while chars.peek().is_some_and(|&(_, n)| n == ' ') {
+                    chars.next();
+                }
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// The grammar's reading of normalized text.
 fn grammar(lower: &str) -> Option<Strength> {
     // "…but I figured it out", "问题已经解决了": the customer is done.
@@ -173,6 +224,10 @@ fn grammar(lower: &str) -> Option<Strength> {
                 .all(|x| matches!(x.as_str(), "please" | "pls" | "plz" | "now" | "asap"))
     };
     let condition = conditional_event(lower);
+    // "my tutor is a real person right, not some AI voice?": a message
+    // about what someone is refuses no bot (an explicit request still
+    // counts: "are you a bot? I want a human").
+    let identity = parts.iter().any(|c| en::identity_question(&en::words(c)));
     parts
         .iter()
         .enumerate()
@@ -186,6 +241,7 @@ fn grammar(lower: &str) -> Option<Strength> {
                 zh_clause(c).max(en_clause(c))
             }
         })
+        .filter(|s| !identity || *s == Strength::Explicit)
         .max()
         .or_else(|| zh_pronoun_request(lower).then_some(Strength::Explicit))
 }

@@ -1031,3 +1031,51 @@ fn sixth_pass_first_classes() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn sixth_pass_second_classes() {
+    let wrong = misclassified(
+        &[
+            // Chinese written with spaces for commas.
+            "等了一个小时没人理 转人工",
+            "问题一直没解决 客服在哪",
+            // Still one phrase when the space sits in it.
+            "找 客服",
+            // The number of someone above the agent.
+            "给我你们主管的手机号",
+            "领导的联系方式发我一下",
+            // Whether anyone will deal with it.
+            "这事到底有没有人管",
+            // Someone at work now.
+            "现在到底有没有客服在上班",
+            // Urged to come; engineers; asking for help.
+            "经理赶紧来",
+            "麻烦安排个维修工程师联系我",
+            "求助客服",
+            // Mixed: English adjectives, verbs and articles.
+            "有没有real person",
+            "get me a 客服",
+            // English: reaching out in two words.
+            "could a member of your staff get back to me this week",
+            "can someone follow up with me about the refund",
+            "gimme a human",
+        ],
+        &[
+            // Spaces around a topic, and negations over a space.
+            "人工客服 周末上班吗",
+            "不需要 人工",
+            "不用 转人工 谢谢",
+            // The service's hotline is information.
+            "客服电话发我一下",
+            // Done before, reported.
+            "已经转人工了，还在排队吗",
+            // Someone described.
+            "the coach on the video is a real person, not some avatar?",
+            // English negation over a Chinese verb.
+            "don't 转人工, I just need the invoice",
+            // When there is someone.
+            "节假日有没有人工可以咨询",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -113,6 +113,9 @@ pub(super) const ZH_VERB_ONLY_PERSONS: &[&str] = &[
     "师傅",
     // The department by its function: 找技术支持.
     "技术支持",
+    // Engineers and technicians: 找个售后工程师.
+    "工程师",
+    "技术员",
 ];
 
 /// Person objects, longest first (a longer one wins at the same place).
@@ -232,6 +235,13 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "want",
     "need",
     "get me",
+    "find me",
+    "gimme",
+    "bring me",
+    "let me talk to",
+    "looking for",
+    "find",
+    "get",
     "give me",
     "talk to",
     "speak to",
@@ -253,6 +263,7 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "等待",
     "等",
     // Begging for one: 求人工, 求求你们给个客服.
+    "求助",
     "求",
     // Seeing one: 我要见你们负责人.
     "见",
@@ -423,6 +434,10 @@ pub(super) const ZH_FILLERS: &[&str] = &[
     "real",
     "live",
     "actual",
+    // Articles before a Chinese object: "find me a 真人".
+    "a",
+    "an",
+    "the",
 ];
 
 /// Clause words that may surround a bare object ("人工！", "我要真人啊").
@@ -521,6 +536,14 @@ pub(super) const ZH_NEG_BEFORE: &[&str] = &[
     "别",
     "不",
     "用不着",
+    // English negations before a Chinese verb: "no need 转人工".
+    "no need to",
+    "no need",
+    "don't",
+    "dont",
+    "do not",
+    "not",
+    "never",
     "不再",
     // Denying having asked: 我没说要人工, 没让你转客服, 我不是要找人工.
     "不是",
@@ -816,11 +839,13 @@ const ZH_PHONE_MEANS: &[&str] = &[
 fn zh_info(clause: &str) -> bool {
     ZH_INFO.iter().any(|w| {
         clause.match_indices(w).any(|(at, _)| {
-            *w != "电话"
-                || !ZH_PHONE_MEANS.iter().any(|m| {
-                    m.match_indices("电话")
-                        .any(|(k, _)| at >= k && clause[at - k..].starts_with(m))
-                })
+            // "有没有活人在上班": at work now, not the hours.
+            (*w != "上班" || !clause[..at].ends_with('在'))
+                && (*w != "电话"
+                    || !ZH_PHONE_MEANS.iter().any(|m| {
+                        m.match_indices("电话")
+                            .any(|(k, _)| at >= k && clause[at - k..].starts_with(m))
+                    }))
         })
     })
 }
@@ -874,6 +899,17 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         let after: String = chars[i + len..].iter().collect();
         i += len;
         if ZH_NEG_AFTER.iter().any(|n| after.contains(n)) {
+            continue;
+        }
+        // "刚才转人工了", "已经找过客服了": done before, reported.
+        if after.trim_start().starts_with('了')
+            && [
+                "刚才", "刚刚", "之前", "已经", "上次", "昨天", "前天", "那天", "早就", "早上",
+                "先前",
+            ]
+            .iter()
+            .any(|p| before.contains(p))
+        {
             continue;
         }
         // Bare object: nothing but politeness around it.
@@ -954,15 +990,18 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
                 .max()
                 .unwrap_or(0);
             let lead = strip_prefixes(strip_suffixes(&before[from..], ZH_FILLERS), ZH_POLITE);
-            after.strip_prefix('来').is_some_and(|t| {
-                let t = t.trim_end_matches(ZH_END);
-                t.is_empty()
-                    || [
-                        "处理", "解决", "帮", "看", "回答", "解答", "跟我", "和我", "说", "管",
-                    ]
-                    .iter()
-                    .any(|a| t.starts_with(a))
-            }) && (lead.is_empty() || lead == "我")
+            strip_prefixes(&after, &["快点", "赶快", "赶紧", "马上", "快", "速"])
+                .strip_prefix('来')
+                .is_some_and(|t| {
+                    let t = t.trim_end_matches(ZH_END);
+                    t.is_empty()
+                        || [
+                            "处理", "解决", "帮", "看", "回答", "解答", "跟我", "和我", "说", "管",
+                        ]
+                        .iter()
+                        .any(|a| t.starts_with(a))
+                })
+                && (lead.is_empty() || lead == "我")
                 && !zh_negated_anywhere(&before)
         };
         if (summoned || comes) && !info {
@@ -991,7 +1030,9 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             continue;
         }
         // "有人工吗", "有没有真人": asking whether there is one is asking for one.
-        let asks_for_one = (before.ends_with('有') || before.ends_with("有没有"))
+        // "有没有live agent": English adjectives between.
+        let bare_before = strip_suffixes(&before, &["real", "live", "actual", "human"]);
+        let asks_for_one = (bare_before.ends_with('有') || bare_before.ends_with("有没有"))
             && (clause.contains("有没有")
                 || ["吗", "么", "嘛"].iter().any(|q| clause.ends_with(q)));
         // "让专员联系我": the object asked to act.
@@ -1155,8 +1196,19 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
     .iter()
     .any(|p| clause.contains(p))
         && !zh_negated_anywhere(clause)
+        // "周末有没有人工可以打电话问": when, a question about the service.
+        && !zh_info(clause)
     {
         return Some(Strength::Explicit);
+    }
+    // "有人管没人管", "这事没人管吗": whether anyone will deal with it.
+    if ["有人管", "没人管", "有没有人管"]
+        .iter()
+        .any(|p| clause.contains(p))
+        && !zh_negated_anywhere(clause)
+        && !zh_info(clause)
+    {
+        return Some(Strength::Implied);
     }
     if ZH_CALLBACK.iter().any(|c| {
         clause.match_indices(c).any(|(at, _)| {
@@ -1190,6 +1242,11 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
                 })
             });
     if escalates && !zh_negated_anywhere(clause) && !zh_info(clause) {
+        return Some(Strength::Explicit);
+    }
+    // "把你们经理电话给我", "给我你们主管的联系方式": the number of someone
+    // above the agent, to escalate (客服电话 is the service's hotline: info).
+    if zh_rank_contact(clause) {
         return Some(Strength::Explicit);
     }
     // "你们这谁管事", "谁说了算": asking who has the say.
@@ -1674,6 +1731,48 @@ pub(super) fn zh_reported_speech(clause: &str) -> bool {
                         .any(|v| before.contains(v))
                 })
             })
+        })
+    })
+}
+
+/// "把你们经理电话给我", "我要你们领导的手机号": asking for the contact of
+/// someone above the agent, an escalation. Not a time question ("经理电话几点
+/// 能打通").
+fn zh_rank_contact(clause: &str) -> bool {
+    const RANKS: &[&str] = &[
+        "经理",
+        "主管",
+        "领导",
+        "负责人",
+        "老板",
+        "上级",
+        "上司",
+        "店长",
+    ];
+    const CONTACT: &[&str] = &["电话", "手机", "联系方式", "微信", "号码"];
+    RANKS.iter().any(|r| {
+        clause.match_indices(r).any(|(at, _)| {
+            let after = &clause[at + r.len()..];
+            let after = after.strip_prefix('的').unwrap_or(after);
+            CONTACT.iter().any(|c| after.starts_with(c))
+                && [
+                    "给我",
+                    "给一下",
+                    "发我",
+                    "告诉我",
+                    "我要",
+                    "要",
+                    "把",
+                    "求",
+                    "多少",
+                ]
+                .iter()
+                .any(|w| clause.contains(w))
+                && !zh_negated_anywhere(clause)
+                && !ZH_NEG_BEFORE.iter().any(|n| clause[..at].ends_with(n))
+                && !["几点", "时间", "上班", "下班", "周末"]
+                    .iter()
+                    .any(|t| clause.contains(t))
         })
     })
 }
