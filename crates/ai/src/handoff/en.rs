@@ -551,6 +551,8 @@ pub(super) fn words(clause: &str) -> Vec<String> {
             "wanna" => "want".to_owned(),
             // "gimme a real person".
             "gimme" => "give".to_owned(),
+            "thru" => "through".to_owned(),
+            "ur" => "your".to_owned(),
             "someone's" | "sum1" | "some1" | "smone" => "someone".to_owned(),
             "any1" => "anyone".to_owned(),
             "somebody's" => "somebody".to_owned(),
@@ -685,8 +687,38 @@ pub(super) fn strip_words<'a>(w: &'a [String], drop: &[&str]) -> Vec<&'a String>
     w.iter().filter(|x| !drop.contains(&x.as_str())).collect()
 }
 
+/// A Chinese run with 的 between English words is a relative clause or a
+/// possessive ("我上次talk to的那个manager": the manager talked to): the
+/// English words on either side do not form one phrase, so a break word
+/// (`de-break`, in no list) stands there.
+fn break_at_de(clause: &str) -> std::borrow::Cow<'_, str> {
+    let cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    if !clause.contains('的') {
+        return std::borrow::Cow::Borrowed(clause);
+    }
+    // A possessive before the noun ("call一下你们的manager") ends the run
+    // with 的 and joins; 的 followed by more ("的那个") or right after
+    // the English verb ("talk to的manager") relates.
+    let relates = |run: &str| run.contains('的') && (!run.ends_with('的') || run.starts_with('的'));
+    let mut out = String::with_capacity(clause.len());
+    let mut run = String::new();
+    for c in clause.chars() {
+        if cjk(c) {
+            run.push(c);
+            continue;
+        }
+        if !run.is_empty() {
+            out.push_str(if relates(&run) { " de-break " } else { &run });
+            run.clear();
+        }
+        out.push(c);
+    }
+    out.push_str(if relates(&run) { " de-break " } else { &run });
+    std::borrow::Cow::Owned(out)
+}
+
 pub(super) fn en_clause(clause: &str) -> Option<Strength> {
-    let w = words(clause);
+    let w = words(&break_at_de(clause));
     if w.is_empty() {
         return None;
     }
@@ -761,7 +793,18 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                 !skipped
             })
             .map(|p| i + 1 + p);
-        who && next.and_then(|k| w.get(k)).is_some_and(|n| {
+        // "any humans on this chat?", "anyone on duty": on the line now.
+        let on_line = |k: usize| {
+            let at = |i: usize| w.get(i).map(String::as_str).unwrap_or("");
+            is(&["on", "in"], &w[k])
+                && (is(&["duty", "shift", "here", "today", "now"], at(k + 1))
+                    || (is(&["this", "the"], at(k + 1))
+                        && is(
+                            &["chat", "line", "call", "shift", "site", "website"],
+                            at(k + 2),
+                        )))
+        };
+        who && next.is_some_and(|k| {
             is(
                 &[
                     "there",
@@ -772,8 +815,8 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                     "alive",
                     "real",
                 ],
-                n,
-            )
+                &w[k],
+            ) || on_line(k)
         })
     });
     // "hellooo is there anybody??": the question ends with the person.
@@ -1232,7 +1275,13 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             || (j.saturating_sub(5)..j).any(|k| {
                 // "send this to a real agent", "raise this with your
                 // manager": a case taken to a person named as such.
-                (is(EN_TALK, &w[k]) || (strict && is(&["send", "raise", "take", "bring"], &w[k])))
+                // Inflected too: "passing this to a colleague".
+                let talk = is(EN_TALK, &w[k])
+                    || (w[k].ends_with("ing")
+                        && EN_TALK
+                            .iter()
+                            .any(|v| crate::text::stem(v) == crate::text::stem(&w[k])));
+                (talk || (strict && is(&["send", "raise", "take", "bring"], &w[k])))
                     && w[k + 1..j].iter().all(|x| {
                         is(EN_FILLERS, x)
                                 || is(EN_TALK, x)
@@ -1251,6 +1300,31 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             ((v.ends_with("ed") && v != "need") || is(&["spoke", "spoken", "got", "sent"], v))
                 && !(j >= 2 && is(&["be", "get", "getting", "being"], &w[j - 2]))
         };
+        // "I was chatting with an agent": the past progressive reports.
+        let past = past || (w[j - 1].ends_with("ing") && j >= 2 && is(&["was", "were"], &w[j - 2]));
+        // "Do I need to talk to an agent to cancel?", "do we have to speak
+        // to someone": whether the procedure needs a person, a question.
+        let required = {
+            let h = &w[..j - 1];
+            let n = h.len();
+            let need_at = if n >= 1 && h[n - 1] == "to" {
+                n.checked_sub(2)
+            } else {
+                None
+            };
+            need_at.is_some_and(|k| {
+                is(&["need", "have"], &h[k])
+                    && k >= 2
+                    && is(&["i", "we", "you"], &h[k - 1])
+                    && is(
+                        &["do", "does", "will", "would", "should", "must"],
+                        &h[k - 2],
+                    )
+            })
+        };
+        if required {
+            continue;
+        }
         // "does the chat get transferred to an agent automatically?":
         // how the service works, not a wish.
         let how_it_works = w[j - 1].ends_with("ed")

@@ -59,7 +59,20 @@ pub fn request(text: &str) -> Option<Strength> {
 
 /// Lower case, pinyin and homophones in Chinese, robot products renamed.
 fn normalize(text: &str) -> String {
-    let mut lower = zh_pinyin(&split_spaced(&drop_displayed(&text.to_lowercase())));
+    // Emoji end a clause like "！" ("人工人工😡", "转人工🙏谢谢").
+    let lower: String = text
+        .to_lowercase()
+        .chars()
+        .filter(|&c| c != '\u{fe0f}' && c != '\u{200d}')
+        .map(|c| {
+            if matches!(c, '\u{1f000}'..='\u{1faff}' | '\u{2600}'..='\u{27bf}') {
+                '！'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let mut lower = zh_pinyin(&split_spaced(&drop_displayed(&lower)));
     // Homophone typos of the one word that matters most (转人攻, 人宫客服).
     for (typo, word) in ZH_HOMOPHONES {
         if lower.contains(typo) {

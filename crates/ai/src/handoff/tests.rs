@@ -1079,3 +1079,39 @@ fn sixth_pass_second_classes() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn sixth_pass_fourth_round() {
+    let wrong = misclassified(
+        &[
+            // Emoji end a clause.
+            "客服😭",
+            "转人工🙏🙏",
+            // A person described by their say, with or without a measure word.
+            "换个说了算的",
+            "叫懂技术的过来",
+            // Whether there is a described member of staff.
+            "有没有负责售后的客服",
+            // People by their role.
+            "派个相关人员联系我",
+            // Pinyin slips.
+            "zhuanrengon",
+            // English: on the line now; text-speak; inflected passing on.
+            "anyone on duty?",
+            "connect me thru to ur manager",
+        ],
+        &[
+            // Denied with the subject between.
+            "不是我们要找客服，是快递让我们问的",
+            // 过 after a verb: an experience.
+            "上个月联系你们主管处理过",
+            // Whether the procedure needs a person.
+            "do we have to speak to an agent to change the address?",
+            // The past progressive.
+            "we were talking to a rep when the app crashed, is the order placed?",
+            // Mixed relative clause.
+            "之前help我的那个agent叫什么",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -63,9 +63,38 @@ pub(super) const ZH_PINYIN: &[(&str, &str)] = &[
     ("kf", "客服"),
 ];
 
+/// Long pinyin words whose one-letter slips are typos of them ("renggong",
+/// "zhuanrengon"): short ones have too many neighbours.
+const ZH_PINYIN_FUZZY: &[(&str, &str)] = &[
+    ("zhuanrengong", "转人工"),
+    ("zhaorengong", "找人工"),
+    ("rengongkefu", "人工客服"),
+    ("rengong", "人工"),
+];
+
 /// `text` with whole-word pinyin of the request words written in Chinese.
 pub(super) fn zh_pinyin(text: &str) -> String {
     let mut out = text.to_owned();
+    // One slip in a long pinyin word: the word.
+    if out.bytes().any(|b| b.is_ascii_lowercase()) {
+        let slips: Vec<(String, &str)> = out
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| w.len() >= 6)
+            .filter_map(|w| {
+                ZH_PINYIN_FUZZY
+                    .iter()
+                    .find(|(p, _)| {
+                        *p != w
+                            && w.len().abs_diff(p.len()) <= 1
+                            && crate::knowledge::edit_distance(w, p) <= 1
+                    })
+                    .map(|(_, zh)| (w.to_owned(), *zh))
+            })
+            .collect();
+        for (slip, zh) in slips {
+            out = out.replace(&slip, zh);
+        }
+    }
     for (pinyin, word) in ZH_PINYIN {
         let mut from = 0;
         while let Some(at) = out[from..].find(pinyin).map(|a| a + from) {
@@ -113,6 +142,8 @@ pub(super) const ZH_VERB_ONLY_PERSONS: &[&str] = &[
     "师傅",
     // The department by its function: 找技术支持.
     "技术支持",
+    // People by their role: 安排专业人员与我联系.
+    "人员",
     // Engineers and technicians: 找个售后工程师.
     "工程师",
     "技术员",
@@ -901,6 +932,18 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         if ZH_NEG_AFTER.iter().any(|n| after.contains(n)) {
             continue;
         }
+        // "找你们经理解决过一次": 过 after a verb, an experience reported
+        // (not 过来 / 过去, nor 不过, 通过, 超过).
+        let experienced = after.match_indices('过').any(|(at, _)| {
+            let prev = after[..at].chars().next_back();
+            let next = after[at + '过'.len_utf8()..].chars().next();
+            prev.is_some_and(|c| {
+                ('\u{4e00}'..='\u{9fff}').contains(&c) && !"不通超经难太错路度".contains(c)
+            }) && !next.is_some_and(|c| "来去".contains(c))
+        });
+        if experienced {
+            continue;
+        }
         // "刚才转人工了", "已经找过客服了": done before, reported.
         if after.trim_start().starts_with('了')
             && [
@@ -1032,6 +1075,16 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         // "有人工吗", "有没有真人": asking whether there is one is asking for one.
         // "有没有live agent": English adjectives between.
         let bare_before = strip_suffixes(&before, &["real", "live", "actual", "human"]);
+        // "有没有懂退款流程的工作人员": a description between.
+        let bare_before = bare_before
+            .strip_suffix('的')
+            .and_then(|d| {
+                let at = d.rfind("有没有").map(|a| a + "有没有".len())?;
+                let desc = &d[at..];
+                (desc.chars().count() <= 8 && ZH_ABLE.iter().any(|a| desc.starts_with(a)))
+                    .then(|| &d[..at])
+            })
+            .unwrap_or(bare_before);
         let asks_for_one = (bare_before.ends_with('有') || bare_before.ends_with("有没有"))
             && (clause.contains("有没有")
                 || ["吗", "么", "嘛"].iter().any(|q| clause.ends_with(q)));
@@ -1138,9 +1191,13 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         );
         // A wish may stand between the negation and the verb (没说要转,
         // 不想要找); the negation may also end in one (没必要找).
+        // "不是我要找人工": the subject between them too.
         let wish_stripped = strip_suffixes(
-            lead,
-            &["想要", "需要", "要求", "请求", "申请", "说要", "要", "想"],
+            strip_suffixes(
+                lead,
+                &["想要", "需要", "要求", "请求", "申请", "说要", "要", "想"],
+            ),
+            &["我们", "我", "自己"],
         );
         if ZH_NEG_BEFORE
             .iter()
@@ -1335,17 +1392,42 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                 });
             // "换个会说人话的", "叫个管事的": someone described by what they
             // can do, with no noun.
+            const ABLE_PERSON: &[&str] = &[
+                "人",
+                "懂",
+                "会说",
+                "做主",
+                "管事",
+                "负责",
+                "明白",
+                "算数",
+                "说了算",
+                "专业",
+            ];
             let able = rest
                 .strip_prefix('个')
                 .or_else(|| rest.strip_prefix("一个"))
                 .or_else(|| rest.strip_prefix('位'))
                 .and_then(|d| d.trim_end_matches(ZH_END).strip_suffix('的'))
                 .is_some_and(|d| {
-                    d.chars().count() <= 6
-                        && ["人", "懂", "会说", "做主", "管事", "负责", "明白"]
-                            .iter()
-                            .any(|k| d.contains(k))
+                    d.chars().count() <= 6 && ABLE_PERSON.iter().any(|k| d.contains(k))
                 });
+            // "能让懂行的来回答吗", "叫管事的出来": no measure word, the
+            // described person coming or acting.
+            let able_comes = ["让", "叫", "请", "找", "派"].contains(v)
+                && rest.find('的').is_some_and(|at| {
+                    let (d, tail) = (&rest[..at], &rest[at + '的'.len_utf8()..]);
+                    let tail =
+                        tail.trim_end_matches(['吧', '啊', '呀', '吗', '呢', '了', '哈', ' ']);
+                    d.chars().count() <= 6
+                        && ABLE_PERSON.iter().any(|k| d.contains(k))
+                        && [
+                            "来", "过来", "出来", "回答", "处理", "帮", "跟我", "和我", "联系",
+                        ]
+                        .iter()
+                        .any(|a| tail.starts_with(a))
+                });
+            let able = able || able_comes;
             !negated && (classifier || described || bare || able)
         })
     }) || zh_transfer_to_described(clause)
