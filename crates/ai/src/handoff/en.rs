@@ -235,6 +235,14 @@ pub(super) const EN_COMPOUND_NEXT: &[&str] = &[
     "sensor",
     "eye",
     "eyes",
+    // A picture of a person: "a person icon in the app".
+    "icon",
+    "icons",
+    "symbol",
+    "logo",
+    "emoji",
+    "avatar",
+    "silhouette",
     // Someone other than staff: "transferable to someone else".
     "else",
 ];
@@ -492,6 +500,12 @@ pub(super) const EN_BOT_REFUSAL: &[&str] = &[
     "going in circles",
     "keeps looping",
     "looping",
+    "clueless",
+    "hopeless",
+    "unhelpful",
+    "no help",
+    "can't help",
+    "cannot help",
     "not understanding",
 ];
 
@@ -766,7 +780,30 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                 &p[1],
             )
         });
-    let asks_for_one = asks_for_one || asks_for_someone_able;
+    // "are any of your team available to chat?": any of a group, there now.
+    let any_of_group = joined.contains(" any of ")
+        && w.iter().any(|x| {
+            is(
+                &[
+                    "team",
+                    "staff",
+                    "agents",
+                    "people",
+                    "humans",
+                    "reps",
+                    "representatives",
+                    "you",
+                ],
+                x,
+            )
+        })
+        && w.iter().any(|x| {
+            is(
+                &["available", "around", "online", "free", "there", "here"],
+                x,
+            )
+        });
+    let asks_for_one = asks_for_one || asks_for_someone_able || any_of_group;
     let when = w.iter().any(|x| is(EN_WHEN, x));
     if asks_for_one && !when && !EN_NEG.iter().any(|n| joined.contains(&format!(" {n} "))) {
         return Some(Strength::Explicit);
@@ -1008,10 +1045,15 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         }
     }
     // "is there someone I can talk to": someone, then a talk verb.
+    // Not "is there a person icon in the app to switch accounts" (a
+    // picture, and switching is no talking).
+    let someone_to_talk = w.iter().enumerate().any(|(i, x)| {
+        is(&["someone", "somebody", "anybody", "anyone", "person"], x)
+            && !w.get(i + 1).is_some_and(|n| is(EN_COMPOUND_NEXT, n))
+            && w[i + 1..].iter().any(|t| is(EN_TALK, t))
+    });
     if (joined.contains(" is there ") || joined.contains(" are there "))
-        && w.iter()
-            .any(|x| is(&["someone", "somebody", "anybody", "anyone", "person"], x))
-        && w.iter().any(|x| is(EN_TALK, x))
+        && someone_to_talk
         && !negated_clause
     {
         return Some(Strength::Explicit);
@@ -1141,7 +1183,11 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         let which_manager = i > 0
             && is(&["store", "shop", "branch", "account"], &w[i - 1])
             && is(&["manager", "managers", "supervisor"], word);
-        if w.get(i + 1).is_some_and(|n| is(EN_COMPOUND_NEXT, n))
+        // "pass me to someone else": another person, asked for with a
+        // talk verb ("give it to someone else" is not).
+        let someone_else = w.get(i + 1).is_some_and(|n| n == "else")
+            && w[i.saturating_sub(4)..i].iter().any(|x| is(EN_TALK, x));
+        if (w.get(i + 1).is_some_and(|n| is(EN_COMPOUND_NEXT, n)) && !someone_else)
             || (i > 0 && is(EN_COMPOUND_PREV, &w[i - 1]) && !which_manager)
             || (i > 0 && is(&["i'm", "im", "am"], &w[i - 1]))
         {
@@ -1248,6 +1294,36 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             .unwrap_or(w[j - 1].as_str());
         // "like" wants only as "I'd like" / "would like" ("I like the
         // human voice" is taste).
+        // "do you have a real human on weekends?": whether there is one at
+        // some time, a question about the service.
+        if is(&["have", "has"], verb)
+            && w.iter().any(|x| {
+                is(
+                    &[
+                        "weekend",
+                        "weekends",
+                        "saturday",
+                        "saturdays",
+                        "sunday",
+                        "sundays",
+                        "holiday",
+                        "holidays",
+                        "hours",
+                        "24",
+                        "24/7",
+                        "247",
+                        "usually",
+                        "normally",
+                        "overnight",
+                        "nights",
+                        "christmas",
+                    ],
+                    x,
+                )
+            })
+        {
+            continue;
+        }
         let want = (is(EN_WANT, &w[j - 1]) || is(EN_WANT, verb))
             && (w[j - 1] != "like"
                 || (j >= 2 && is(&["i'd", "id", "we'd", "would", "'d"], &w[j - 2])));

@@ -1115,3 +1115,34 @@ fn sixth_pass_fourth_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn sixth_pass_fifth_round() {
+    let wrong = misclassified(
+        &[
+            // The management; calls written short; impatience before 在哪.
+            "叫你们高层来",
+            "有空电联我",
+            "经理究竟在哪",
+            // Someone described by where they work, after a wish.
+            "我要跟你们仓库的人沟通",
+            // Help and urgency around an object in mixed text.
+            "agent help me",
+            "真人 急急急",
+            // Someone else, with a talk verb; any of the team there now.
+            "transfer me to somebody else, this isn't working",
+            "is any of your staff online?",
+        ],
+        &[
+            // Not planning to; someone else's request told as past.
+            "不打算找客服，我自己研究一下",
+            "我老公之前要求转人工，后来自己修好了",
+            // A picture of a person; give to someone else.
+            "is there an agent icon on the dashboard to change the language?",
+            "can I give the spare key to someone else?",
+            // Whether there is one at some time.
+            "do you have a live agent on saturdays?",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

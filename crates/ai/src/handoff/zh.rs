@@ -142,6 +142,10 @@ pub(super) const ZH_VERB_ONLY_PERSONS: &[&str] = &[
     "师傅",
     // The department by its function: 找技术支持.
     "技术支持",
+    // The management: 让你们管理层出来.
+    "管理层",
+    "管理人员",
+    "高层",
     // People by their role: 安排专业人员与我联系.
     "人员",
     // Engineers and technicians: 找个售后工程师.
@@ -539,6 +543,15 @@ pub(super) const ZH_POLITE: &[&str] = &[
     "where",
     "now",
     "妹子",
+    // Urgency and help in English or Chinese: "客服 please help", "human pls 急".
+    "help me",
+    "help",
+    "急急急",
+    "很急",
+    "挺急的",
+    "着急",
+    "急",
+    "在线等",
     "小哥",
     "美女",
     "亲",
@@ -567,6 +580,11 @@ pub(super) const ZH_NEG_BEFORE: &[&str] = &[
     "别",
     "不",
     "用不着",
+    // Not planning to: 没打算转人工.
+    "没打算",
+    "不打算",
+    "没想",
+    "并不想",
     // English negations before a Chinese verb: "no need 转人工".
     "no need to",
     "no need",
@@ -687,6 +705,10 @@ pub(super) const ZH_BOT_REFUSAL: &[&str] = &[
 /// Asking to be called back.
 pub(super) const ZH_CALLBACK: &[&str] = &[
     "请联系我",
+    // 电联 / 致电: calling, written short.
+    "电联我",
+    "请电联",
+    "请致电",
     "麻烦联系我",
     "尽快联系我",
     "赶紧联系我",
@@ -1053,9 +1075,11 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         }
         // "你们经理呢", "负责人在哪": asking where the person is calls them,
         // even for the nouns that are otherwise only objects of a verb.
+        // "人工到底在哪": past an adverb of impatience.
+        let where_after = strip_prefixes(&after, &["到底", "究竟", "都", "又", "倒是", "现在"]);
         let where_is = ["呢", "在哪", "在吗", "在不在", "去哪", "人呢", "出来"]
             .iter()
-            .any(|w| after.trim_start().starts_with(w));
+            .any(|w| where_after.starts_with(w));
         if where_is
             && rest_before.trim().is_empty()
             && !info
@@ -1479,11 +1503,16 @@ pub(super) fn zh_talk_with_person(clause: &str) -> bool {
     ["和", "跟", "同", "与"].iter().any(|with| {
         clause.match_indices(with).any(|(i, _)| {
             let rest = strip_prefixes(&clause[i + with.len()..], ZH_FILLERS);
-            // "跟懂行的人讨论": a person described by what they can do.
+            // "跟懂行的人讨论": a person described by what they can do;
+            // "想跟你们后台的人说一下": by where they work, after a wish.
+            let wished = ["想", "要", "需要", "让我", "能", "可以", "麻烦"]
+                .iter()
+                .any(|w| clause[..i].contains(w));
             let rest = match rest.find("的人") {
                 Some(at)
                     if rest[..at].chars().count() <= 5
-                        && ZH_ABLE.iter().any(|a| rest.starts_with(a)) =>
+                        && (ZH_ABLE.iter().any(|a| rest.starts_with(a))
+                            || (wished && rest[..at].chars().count() <= 4)) =>
                 {
                     &rest[at + "的".len()..]
                 }
@@ -1728,6 +1757,13 @@ pub(super) fn zh_refuses_talk(clause: &str) -> bool {
 /// Who may be quoted ("他们说要转人工才能退", "听我同事说你们转人工很慢"):
 /// anyone but the customer and the bot addressed.
 const ZH_SPEAKERS: &[&str] = &[
+    "先生",
+    "太太",
+    "妻子",
+    "丈夫",
+    "孩子",
+    "儿子",
+    "女儿",
     "他",
     "她",
     "他们",
@@ -1762,6 +1798,28 @@ const ZH_SPEAKERS: &[&str] = &[
 /// "听我同事说…", "据说…"): a request inside it is theirs, not the
 /// customer's. "跟他说让他回电" tells someone, and still asks.
 pub(super) fn zh_reported_speech(clause: &str) -> bool {
+    // "我先生上次要求转人工": someone else's request, told as past.
+    let other = strip_prefixes(clause, &["我家", "我的", "我们家", "我"]);
+    if ZH_SPEAKERS
+        .iter()
+        .any(|s| other.starts_with(s) && !matches!(*s, "客服" | "经理" | "主管" | "售后"))
+        && [
+            "上次",
+            "之前",
+            "昨天",
+            "前天",
+            "以前",
+            "那天",
+            "上周",
+            "上个月",
+            "去年",
+            "刚才",
+        ]
+        .iter()
+        .any(|t| clause.contains(t))
+    {
+        return true;
+    }
     if ["听说", "据说", "听人说", "听别人说"]
         .iter()
         .any(|p| clause.contains(p))
