@@ -36,6 +36,7 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand14f-dev3.jsonl",
     "handoff.hand14f-dev4.jsonl",
     "handoff.hand14f-dev5.jsonl",
+    "handoff.hand14f-dev6.jsonl",
 ];
 
 fn load(path: &std::path::Path) -> Result<Vec<HandoffCase>, Box<dyn std::error::Error>> {

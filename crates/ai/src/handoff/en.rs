@@ -850,6 +850,12 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                     "around",
                     "online",
                     "alive",
+                    // "is anybody actually reading this".
+                    "reading",
+                    "listening",
+                    "awake",
+                    "working",
+                    "monitoring",
                     "real",
                 ],
                 &w[k],

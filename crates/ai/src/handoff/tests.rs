@@ -1146,3 +1146,28 @@ fn sixth_pass_fifth_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn sixth_pass_sixth_round() {
+    let wrong = misclassified(
+        &[
+            // 来 + a described person.
+            "来个懂行的",
+            // When they see it, then the act.
+            "客服看到后联系我",
+            // The agent's colleagues by their job.
+            "交给你们负责售后的同事吧",
+            // Asking someone on the customer's behalf.
+            "帮我问一下你们主管",
+            // Someone reading now.
+            "is anyone even listening",
+        ],
+        &[
+            // Whoever came; the customer's own colleagues.
+            "昨天来的人说明天再来",
+            "我跟同事商量一下再买",
+            "我同事也买了这个锁",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -142,6 +142,9 @@ pub(super) const ZH_VERB_ONLY_PERSONS: &[&str] = &[
     "师傅",
     // The department by its function: 找技术支持.
     "技术支持",
+    // 同事 of the agent's ("转给专门负责退款的同事"): see [`zh_clause`] for
+    // the customer's own colleagues.
+    "同事",
     // The management: 让你们管理层出来.
     "管理层",
     "管理人员",
@@ -299,6 +302,9 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "等",
     // Begging for one: 求人工, 求求你们给个客服.
     "求助",
+    // Asking someone on the customer's behalf: 帮我问问你们经理.
+    "问问",
+    "问一下",
     "求",
     // Seeing one: 我要见你们负责人.
     "见",
@@ -411,6 +417,9 @@ pub(super) const ZH_PERSON_VERBS: &[&str] = &[
     "反映给",
     "升级给",
     "提交给",
+    // "给我来个会说人话的": only with a described person (来的人 is
+    // whoever came).
+    "来",
 ];
 
 /// Words that may stand between a verb and its object (一个, 你们的, 真正的…).
@@ -1119,9 +1128,23 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         let urged = strip_prefixes(&after, ZH_POLITE);
         // "人工客服的回复我收到了": the object's reply, a noun.
         let possessive = after.trim_start().starts_with('的');
+        // "人工客服看到了回我一下": when they see it, then the act.
+        let when_seen = strip_prefixes(
+            &after,
+            &[
+                "看到了",
+                "看到后",
+                "看到",
+                "有空",
+                "方便的话",
+                "尽快",
+                "抽空",
+                "麻烦",
+            ],
+        );
         let object_acts = !possessive
             && ZH_OBJECT_ACTS.iter().any(|a| {
-                [after.trim_start(), urged].iter().any(|s| {
+                [after.trim_start(), urged, when_seen].iter().any(|s| {
                     s.strip_prefix(a)
                         .is_some_and(|r| !["说", "了", "过", "的"].iter().any(|p| r.starts_with(p)))
                 })
@@ -1174,6 +1197,17 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         let Some(verb) = ZH_VERBS.iter().find(|v| head.ends_with(*v)) else {
             continue;
         };
+        // A bare 同事 is the customer's own ("跟同事商量一下"); the agent's
+        // are named as theirs or by their job ("你们同事", "负责退款的同事").
+        if object == "同事"
+            && ![
+                "你们", "您", "贵", "负责", "专门", "相关", "客服", "售后", "技术",
+            ]
+            .iter()
+            .any(|w| before.contains(w))
+        {
+            continue;
+        }
         if zh_needs_question(&before, clause) {
             continue;
         }
@@ -1386,6 +1420,31 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
             let lead = &clause[..i];
             let rest = &clause[i + v.len()..];
             let negated = ZH_NEG_BEFORE.iter().any(|n| lead.ends_with(n));
+            if *v == "来" {
+                // Only "来个会说人话的" (see `able` below).
+                let described = rest
+                    .strip_prefix('个')
+                    .or_else(|| rest.strip_prefix("一个"))
+                    .or_else(|| rest.strip_prefix('位'))
+                    .and_then(|d| d.trim_end_matches(ZH_END).strip_suffix('的'))
+                    .is_some_and(|d| {
+                        d.chars().count() <= 6
+                            && [
+                                "懂",
+                                "会说",
+                                "做主",
+                                "管事",
+                                "负责",
+                                "明白",
+                                "算数",
+                                "说了算",
+                                "专业",
+                            ]
+                            .iter()
+                            .any(|k| d.contains(k))
+                    });
+                return !negated && described;
+            }
             let classifier = ["个人", "一个人", "一位", "位"]
                 .iter()
                 .any(|c| rest.starts_with(c) && !rest.starts_with("个人信息"));
