@@ -37,6 +37,7 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand14f-dev4.jsonl",
     "handoff.hand14f-dev5.jsonl",
     "handoff.hand14f-dev6.jsonl",
+    "handoff.hand14f-dev7.jsonl",
 ];
 
 fn load(path: &std::path::Path) -> Result<Vec<HandoffCase>, Box<dyn std::error::Error>> {

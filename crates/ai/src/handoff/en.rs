@@ -566,6 +566,9 @@ pub(super) fn words(clause: &str) -> Vec<String> {
             // "gimme a real person".
             "gimme" => "give".to_owned(),
             "thru" => "through".to_owned(),
+            // Vowels dropped: "spk to agent", "tlk 2 a human".
+            "spk" => "speak".to_owned(),
+            "tlk" => "talk".to_owned(),
             "ur" => "your".to_owned(),
             "someone's" | "sum1" | "some1" | "smone" => "someone".to_owned(),
             "any1" => "anyone".to_owned(),
@@ -1382,8 +1385,18 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             ((v.ends_with("ed") && v != "need") || is(&["spoke", "spoken", "got", "sent"], v))
                 && !(j >= 2 && is(&["be", "get", "getting", "being"], &w[j - 2]))
         };
-        // "I was chatting with an agent": the past progressive reports.
-        let past = past || (w[j - 1].ends_with("ing") && j >= 2 && is(&["was", "were"], &w[j - 2]));
+        // "I was chatting with an agent": the past progressive reports;
+        // "we had a lovely chat with your agent last week": a past verb
+        // just before, or a time in the past.
+        let past = past
+            || (w[j - 1].ends_with("ing") && j >= 2 && is(&["was", "were"], &w[j - 2]))
+            || w[j.saturating_sub(4)..j - 1]
+                .iter()
+                .any(|x| is(&["had", "was", "were", "did"], x))
+            || joined.contains(" last week ")
+            || joined.contains(" last time ")
+            || joined.contains(" last month ")
+            || w.iter().any(|x| is(&["yesterday", "ago"], x));
         // "Do I need to talk to an agent to cancel?", "do we have to speak
         // to someone": whether the procedure needs a person, a question.
         let required = {

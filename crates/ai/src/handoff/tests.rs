@@ -1171,3 +1171,25 @@ fn sixth_pass_sixth_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn sixth_pass_seventh_round() {
+    let wrong = misclassified(
+        &[
+            // Half pinyin, half Chinese.
+            "转ren工",
+            // A modal, someone, and guidance.
+            "能不能有人手把手教我设置",
+            // A wish and checking something with a person.
+            "希望跟你们工作人员核实一下",
+            // Vowels dropped.
+            "tlk to a human",
+        ],
+        &[
+            // A past verb just before, a past time.
+            "we did speak with a supervisor, she was great",
+            "I talked with an agent two days ago about this, any news?",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -23,6 +23,11 @@ pub(super) const ZH_HOMOPHONES: &[(&str, &str)] = &[
     ("客服务", "客服"),
     ("刻服", "客服"),
     ("课服", "客服"),
+    // Half pinyin, half Chinese: 客fu, ke服, 人gong, ren工.
+    ("客fu", "客服"),
+    ("ke服", "客服"),
+    ("人gong", "人工"),
+    ("ren工", "人工"),
 ];
 
 /// Pinyin (and pinyin initials) of the request words, typed without
@@ -794,7 +799,10 @@ pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
                 let n = w.chars().count();
                 rest.len() >= len + n && w.chars().zip(&rest[len..]).all(|(a, b)| a == *b)
             };
-            if next.is_some_and(|c| ZH_COMPOUND_NEXT.contains(&c))
+            // "工作人员核实一下": a talk verb after the person (核 alone
+            // makes 人工核验 a compound).
+            let talks = ["核实", "核对"].iter().any(|w| starts(w));
+            if (next.is_some_and(|c| ZH_COMPOUND_NEXT.contains(&c)) && !talks)
                 || ZH_COMPOUND_NEXT_WORDS.iter().any(|w| starts(w))
             {
                 return None;
@@ -1222,7 +1230,7 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         // ("我要跟客服说", "跟人工聊一下").
         if matches!(*verb, "和" | "跟" | "同" | "与") {
             let wish = [
-                "要", "想", "需要", "让我", "请", "麻烦", "能", "可以", "帮我",
+                "要", "想", "需要", "让我", "请", "麻烦", "能", "可以", "帮我", "希望",
             ]
             .iter()
             .any(|w| lead.contains(w));
@@ -1381,16 +1389,25 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         "有人可以",
         "有没有人能",
         "有没有人可以",
+        // "能有人一步步带我操作吗": the modal first.
+        "能有人",
+        "能不能有人",
+        "可以有人",
         "谁能",
         "谁可以",
     ]
     .iter()
     .any(|w| {
         clause.match_indices(w).any(|(at, _)| {
-            let tail = strip_prefixes(&clause[at + w.len()..], &["来", "给我", "帮忙"]);
-            ["帮", "处理", "看", "回", "解答", "解决", "管"]
-                .iter()
-                .any(|a| tail.starts_with(a))
+            let tail = strip_prefixes(
+                &clause[at + w.len()..],
+                &["来", "给我", "帮忙", "一步步", "一步一步", "手把手", "耐心"],
+            );
+            [
+                "帮", "处理", "看", "回", "解答", "解决", "管", "带我", "教我", "指导",
+            ]
+            .iter()
+            .any(|a| tail.starts_with(a))
         })
     }) && !zh_negated_anywhere(clause);
     if zh_refuses_talk(clause) || zh_able_person(clause) || who_decides || someone_able {
@@ -1546,6 +1563,10 @@ pub(super) const ZH_TALK: &[&str] = &[
     "通个电话",
     "讨论",
     "协商",
+    // Checking something with them: 跟真人客服确认一下.
+    "确认",
+    "核实",
+    "核对",
     "通电话",
     "打个电话",
     "打电话",
@@ -1564,7 +1585,7 @@ pub(super) fn zh_talk_with_person(clause: &str) -> bool {
             let rest = strip_prefixes(&clause[i + with.len()..], ZH_FILLERS);
             // "跟懂行的人讨论": a person described by what they can do;
             // "想跟你们后台的人说一下": by where they work, after a wish.
-            let wished = ["想", "要", "需要", "让我", "能", "可以", "麻烦"]
+            let wished = ["想", "要", "需要", "让我", "能", "可以", "麻烦", "希望"]
                 .iter()
                 .any(|w| clause[..i].contains(w));
             let rest = match rest.find("的人") {
