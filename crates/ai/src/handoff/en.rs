@@ -319,7 +319,11 @@ pub(super) const EN_CARRIED: &[&str] = &[
 ];
 
 /// Words that ask when the service is there rather than for it now.
-pub(super) const EN_WHEN: &[&str] = &[
+pub(super) const EN_WHEN: &[&str] = &["tomorrow", "tonight", "when", "night"];
+
+/// Times the service is there as a rule ("on weekends", "24/7", "usually"):
+/// with these, even "do you have a real human" asks about the service.
+pub(super) const EN_WHEN_REGULAR: &[&str] = &[
     "24",
     "24/7",
     "247",
@@ -332,14 +336,10 @@ pub(super) const EN_WHEN: &[&str] = &[
     "sundays",
     "holiday",
     "holidays",
-    "tomorrow",
-    "tonight",
     "usually",
     "normally",
     "christmas",
-    "when",
     "overnight",
-    "night",
     "nights",
 ];
 
@@ -807,7 +807,7 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             )
         });
     let asks_for_one = asks_for_one || asks_for_someone_able || any_of_group;
-    let when = w.iter().any(|x| is(EN_WHEN, x));
+    let when = w.iter().any(|x| is(EN_WHEN, x) || is(EN_WHEN_REGULAR, x));
     if asks_for_one && !when && !EN_NEG.iter().any(|n| joined.contains(&format!(" {n} "))) {
         return Some(Strength::Explicit);
     }
@@ -1305,32 +1305,7 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         // human voice" is taste).
         // "do you have a real human on weekends?": whether there is one at
         // some time, a question about the service.
-        if is(&["have", "has"], verb)
-            && w.iter().any(|x| {
-                is(
-                    &[
-                        "weekend",
-                        "weekends",
-                        "saturday",
-                        "saturdays",
-                        "sunday",
-                        "sundays",
-                        "holiday",
-                        "holidays",
-                        "hours",
-                        "24",
-                        "24/7",
-                        "247",
-                        "usually",
-                        "normally",
-                        "overnight",
-                        "nights",
-                        "christmas",
-                    ],
-                    x,
-                )
-            })
-        {
+        if is(&["have", "has"], verb) && w.iter().any(|x| is(EN_WHEN_REGULAR, x)) {
             continue;
         }
         let want = (is(EN_WANT, &w[j - 1]) || is(EN_WANT, verb))

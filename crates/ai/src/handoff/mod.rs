@@ -24,7 +24,19 @@
 //!   "no need for an agent"), or the object is part of a compound (a
 //!   following character or word makes it something else), or the clause
 //!   is a condition about the customer's own future need ("如果以后我需要人工,
-//!   怎么联系", "if I ever needed a person…": a question about the service).
+//!   怎么联系", "if I ever needed a person…": a question about the service);
+//! - nor in a clause that reports someone else's words or a past intention
+//!   ("他们说要转人工才能退", "my husband said I should ask for a manager",
+//!   "本来想转人工的"), asks whether a procedure needs the service
+//!   ("退货要联系客服吗"), or asks how to reach it when some future event
+//!   happens ("how do I contact support if the app crashes"); text a device
+//!   shows in quotation marks is not the customer's ('the screen says
+//!   "contact service"').
+//!
+//! Before the clauses are read, emoji become stops and a space between two
+//! Chinese statements becomes a comma ("说了半天没用 给我换个活人来"), unless
+//! it sits inside a phrase ("不用 转人工") or before a question about the
+//! service ("人工客服 几点上班").
 //!
 //! [`request`] says how sure the match is: an [`Strength::Explicit`] request
 //! (a request verb or a bare object, the forms nobody uses for anything

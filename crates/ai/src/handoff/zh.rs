@@ -1437,30 +1437,18 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
             let lead = &clause[..i];
             let rest = &clause[i + v.len()..];
             let negated = ZH_NEG_BEFORE.iter().any(|n| lead.ends_with(n));
+            // "换个会说人话的", "叫个管事的": someone described by what they
+            // can do, with no noun, after a measure word.
+            let description = rest
+                .strip_prefix('个')
+                .or_else(|| rest.strip_prefix("一个"))
+                .or_else(|| rest.strip_prefix('位'))
+                .and_then(|d| d.trim_end_matches(ZH_END).strip_suffix('的'))
+                .filter(|d| d.chars().count() <= 6);
+            let can = |d: &str| ZH_ABLE_DESCRIBED.iter().any(|k| d.contains(k));
             if *v == "来" {
-                // Only "来个会说人话的" (see `able` below).
-                let described = rest
-                    .strip_prefix('个')
-                    .or_else(|| rest.strip_prefix("一个"))
-                    .or_else(|| rest.strip_prefix('位'))
-                    .and_then(|d| d.trim_end_matches(ZH_END).strip_suffix('的'))
-                    .is_some_and(|d| {
-                        d.chars().count() <= 6
-                            && [
-                                "懂",
-                                "会说",
-                                "做主",
-                                "管事",
-                                "负责",
-                                "明白",
-                                "算数",
-                                "说了算",
-                                "专业",
-                            ]
-                            .iter()
-                            .any(|k| d.contains(k))
-                    });
-                return !negated && described;
+                // Only "来个会说人话的": 来的人 is whoever came.
+                return !negated && description.is_some_and(can);
             }
             let classifier = ["个人", "一个人", "一位", "位"]
                 .iter()
@@ -1490,28 +1478,7 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                             .iter()
                             .any(|a| t.starts_with(a))
                 });
-            // "换个会说人话的", "叫个管事的": someone described by what they
-            // can do, with no noun.
-            const ABLE_PERSON: &[&str] = &[
-                "人",
-                "懂",
-                "会说",
-                "做主",
-                "管事",
-                "负责",
-                "明白",
-                "算数",
-                "说了算",
-                "专业",
-            ];
-            let able = rest
-                .strip_prefix('个')
-                .or_else(|| rest.strip_prefix("一个"))
-                .or_else(|| rest.strip_prefix('位'))
-                .and_then(|d| d.trim_end_matches(ZH_END).strip_suffix('的'))
-                .is_some_and(|d| {
-                    d.chars().count() <= 6 && ABLE_PERSON.iter().any(|k| d.contains(k))
-                });
+            let able = description.is_some_and(|d| d.contains('人') || can(d));
             // "能让懂行的来回答吗", "叫管事的出来": no measure word, the
             // described person coming or acting.
             let able_comes = ["让", "叫", "请", "找", "派"].contains(v)
@@ -1520,7 +1487,7 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                     let tail =
                         tail.trim_end_matches(['吧', '啊', '呀', '吗', '呢', '了', '哈', ' ']);
                     d.chars().count() <= 6
-                        && ABLE_PERSON.iter().any(|k| d.contains(k))
+                        && (d.contains('人') || can(d))
                         && [
                             "来", "过来", "出来", "回答", "处理", "帮", "跟我", "和我", "联系",
                         ]
@@ -1763,6 +1730,20 @@ pub(super) fn zh_described(head: &str) -> Option<&str> {
             })
         })
 }
+
+/// What makes a description with no noun a person ("会说人话的",
+/// "说了算的", "管事的"): not 能 or 会 alone ("能用的" is a thing).
+pub(super) const ZH_ABLE_DESCRIBED: &[&str] = &[
+    "懂",
+    "会说",
+    "做主",
+    "管事",
+    "负责",
+    "明白",
+    "算数",
+    "说了算",
+    "专业",
+];
 
 /// Words that describe a person by what they can do (懂技术的, 能做主的).
 pub(super) const ZH_ABLE: &[&str] = &[
