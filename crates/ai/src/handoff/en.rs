@@ -667,8 +667,13 @@ pub(super) fn fix_typo(word: &str) -> String {
         {
             if target.len() >= 5 && word != *target {
                 // One edit changes the length by one at most: skip the rest.
+                // One edit cannot change both the first and the last
+                // letter of words this long: a cheap test before the
+                // distance (this runs for every word of every clause).
                 let near = |w: &str| {
                     w.len().abs_diff(target.len()) <= 1
+                        && (w.as_bytes().first() == target.as_bytes().first()
+                            || w.as_bytes().last() == target.as_bytes().last())
                         && crate::knowledge::edit_distance(w, target) <= 1
                 };
                 if near(word) || (collapsed != word && near(&collapsed)) {

@@ -252,7 +252,9 @@ fn grammar(lower: &str) -> Option<Strength> {
     // "my tutor is a real person right, not some AI voice?": a message
     // about what someone is refuses no bot (an explicit request still
     // counts: "are you a bot? I want a human").
-    let identity = parts.iter().any(|c| en::identity_question(&en::words(c)));
+    let identity = parts
+        .iter()
+        .any(|c| has_latin(c) && en::identity_question(&en::words(c)));
     parts
         .iter()
         .enumerate()
@@ -296,6 +298,9 @@ fn hypothetical(clause: &str) -> bool {
             .any(|w| rest.starts_with(w))
             && !rest.ends_with("就好了");
     }
+    if !has_latin(clause) {
+        return false;
+    }
     let w = en::words(clause);
     let at = |i: usize| w.get(i).map(String::as_str).unwrap_or("");
     if !matches!(at(0), "if" | "should") {
@@ -322,7 +327,11 @@ fn conditional_event(text: &str) -> bool {
     let zh = ["如果", "万一", "要是", "假如", "的话", "以后", "下次"]
         .iter()
         .any(|m| text.contains(m));
-    let w = en::words(text);
+    let w = if has_latin(text) {
+        en::words(text)
+    } else {
+        Vec::new()
+    };
     let en = w
         .iter()
         .any(|x| matches!(x.as_str(), "if" | "whenever" | "incase"))
@@ -335,13 +344,20 @@ fn conditional_event(text: &str) -> bool {
 
 /// A how-question ("how do I contact support", "怎么联系客服", "找谁").
 fn asks_how(clause: &str) -> bool {
-    let w = en::words(clause);
-    matches!(
-        w.first().map(String::as_str),
-        Some("how" | "where" | "who" | "whom")
-    ) || ["怎么", "如何", "哪里", "去哪", "找谁", "怎样"]
+    ["怎么", "如何", "哪里", "去哪", "找谁", "怎样"]
         .iter()
         .any(|m| clause.contains(m))
+        || (has_latin(clause)
+            && matches!(
+                en::words(clause).first().map(String::as_str),
+                Some("how" | "where" | "who" | "whom")
+            ))
+}
+
+/// Whether `text` has Latin letters: without them the English reader's
+/// words are none, and splitting them is skipped.
+fn has_latin(text: &str) -> bool {
+    text.bytes().any(|b| b.is_ascii_alphabetic())
 }
 
 /// Robot products, renamed so that the bot words do not see them.
@@ -423,6 +439,9 @@ fn reported(clause: &str) -> bool {
     ];
     if PASSED_ZH.iter().any(|p| clause.contains(p)) {
         return true;
+    }
+    if !has_latin(clause) {
+        return false;
     }
     let w = en::words(clause);
     let joined = format!(" {} ", w.join(" "));
