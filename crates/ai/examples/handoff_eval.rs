@@ -5,7 +5,7 @@
 //!
 //! `cargo run -p chat-ai --example handoff_eval -- [--misses] FILE…`
 //! (paths relative to `crates/ai/eval/` or absolute; with no file, the
-//! committed, hand14 and hand14e sets). `--misses` lists the mistakes of tuning files
+//! committed, hand14, hand14e and hand14f sets). `--misses` lists the mistakes of tuning files
 //! only: a file whose name says `holdout` or `check` is for measuring, and
 //! its mistakes are never printed.
 
@@ -31,6 +31,13 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand14e-dev6.jsonl",
     "handoff.hand14e-dev7.jsonl",
     "handoff.hand14e-check.jsonl",
+    "handoff.hand14f-dev1.jsonl",
+    "handoff.hand14f-dev2.jsonl",
+    "handoff.hand14f-dev3.jsonl",
+    "handoff.hand14f-dev4.jsonl",
+    "handoff.hand14f-dev5.jsonl",
+    "handoff.hand14f-dev6.jsonl",
+    "handoff.hand14f-dev7.jsonl",
 ];
 
 fn load(path: &std::path::Path) -> Result<Vec<HandoffCase>, Box<dyn std::error::Error>> {

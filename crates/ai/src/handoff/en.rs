@@ -33,6 +33,8 @@ pub(super) const EN_SOFT_OBJECTS: &[&str] = &[
     "cs",
     "you",
     "colleagues",
+    // "I demand to speak to management", "escalate to management".
+    "management",
     // "put me in touch with the returns department".
     "department",
     "dept",
@@ -100,6 +102,8 @@ pub(super) const EN_FILLERS: &[&str] = &[
     "to",
     // Text-speak: "talk 2 a human".
     "2",
+    // "talk w/ someone".
+    "w",
     "with",
     "me",
     "us",
@@ -231,6 +235,14 @@ pub(super) const EN_COMPOUND_NEXT: &[&str] = &[
     "sensor",
     "eye",
     "eyes",
+    // A picture of a person: "a person icon in the app".
+    "icon",
+    "icons",
+    "symbol",
+    "logo",
+    "emoji",
+    "avatar",
+    "silhouette",
     // Someone other than staff: "transferable to someone else".
     "else",
 ];
@@ -307,7 +319,11 @@ pub(super) const EN_CARRIED: &[&str] = &[
 ];
 
 /// Words that ask when the service is there rather than for it now.
-pub(super) const EN_WHEN: &[&str] = &[
+pub(super) const EN_WHEN: &[&str] = &["tomorrow", "tonight", "when", "night"];
+
+/// Times the service is there as a rule ("on weekends", "24/7", "usually"):
+/// with these, even "do you have a real human" asks about the service.
+pub(super) const EN_WHEN_REGULAR: &[&str] = &[
     "24",
     "24/7",
     "247",
@@ -320,14 +336,10 @@ pub(super) const EN_WHEN: &[&str] = &[
     "sundays",
     "holiday",
     "holidays",
-    "tomorrow",
-    "tonight",
     "usually",
     "normally",
     "christmas",
-    "when",
     "overnight",
-    "night",
     "nights",
 ];
 
@@ -488,6 +500,12 @@ pub(super) const EN_BOT_REFUSAL: &[&str] = &[
     "going in circles",
     "keeps looping",
     "looping",
+    "clueless",
+    "hopeless",
+    "unhelpful",
+    "no help",
+    "can't help",
+    "cannot help",
     "not understanding",
 ];
 
@@ -539,12 +557,19 @@ pub(super) fn words(clause: &str) -> Vec<String> {
     let mut w: Vec<String> = clause
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '\'' || c == '’' || c == '-'))
         .filter(|w| !w.is_empty())
-        .map(|w| fix_typo(&w.replace('’', "'")))
+        .map(|w| fix_typo(&unstretch(&w.replace('’', "'"))))
         .map(|w| match w.as_str() {
             // Text-speak and possessives: "a real ppl", "wanna talk",
             // "someone's help" (the person, helping).
             "ppl" | "peeps" => "people".to_owned(),
             "wanna" => "want".to_owned(),
+            // "gimme a real person".
+            "gimme" => "give".to_owned(),
+            "thru" => "through".to_owned(),
+            // Vowels dropped: "spk to agent", "tlk 2 a human".
+            "spk" => "speak".to_owned(),
+            "tlk" => "talk".to_owned(),
+            "ur" => "your".to_owned(),
             "someone's" | "sum1" | "some1" | "smone" => "someone".to_owned(),
             "any1" => "anyone".to_owned(),
             "somebody's" => "somebody".to_owned(),
@@ -570,6 +595,29 @@ pub(super) fn words(clause: &str) -> Vec<String> {
         }
     });
     w
+}
+
+/// A greeting or plea typed with stretched letters ("hellooo", "pleeease",
+/// "heyyy"): the word itself. Other words keep their letters ("agennt" is
+/// [`fix_typo`]'s).
+fn unstretch(word: &str) -> String {
+    let mut collapsed = String::with_capacity(word.len());
+    for c in word.chars() {
+        if !collapsed.ends_with(c) {
+            collapsed.push(c);
+        }
+    }
+    if collapsed.len() == word.len() {
+        return word.to_owned();
+    }
+    match collapsed.as_str() {
+        "helo" => "hello",
+        "hey" | "hi" | "yo" | "pls" | "plz" | "please" | "anyone" | "anybody" | "ok" => {
+            collapsed.as_str()
+        }
+        _ => word,
+    }
+    .to_owned()
 }
 
 /// What a person's possessive may give ("a supervisor's help").
@@ -619,8 +667,13 @@ pub(super) fn fix_typo(word: &str) -> String {
         {
             if target.len() >= 5 && word != *target {
                 // One edit changes the length by one at most: skip the rest.
+                // One edit cannot change both the first and the last
+                // letter of words this long: a cheap test before the
+                // distance (this runs for every word of every clause).
                 let near = |w: &str| {
                     w.len().abs_diff(target.len()) <= 1
+                        && (w.as_bytes().first() == target.as_bytes().first()
+                            || w.as_bytes().last() == target.as_bytes().last())
                         && crate::knowledge::edit_distance(w, target) <= 1
                 };
                 if near(word) || (collapsed != word && near(&collapsed)) {
@@ -656,8 +709,38 @@ pub(super) fn strip_words<'a>(w: &'a [String], drop: &[&str]) -> Vec<&'a String>
     w.iter().filter(|x| !drop.contains(&x.as_str())).collect()
 }
 
+/// A Chinese run with 的 between English words is a relative clause or a
+/// possessive ("我上次talk to的那个manager": the manager talked to): the
+/// English words on either side do not form one phrase, so a break word
+/// (`de-break`, in no list) stands there.
+fn break_at_de(clause: &str) -> std::borrow::Cow<'_, str> {
+    let cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    if !clause.contains('的') {
+        return std::borrow::Cow::Borrowed(clause);
+    }
+    // A possessive before the noun ("call一下你们的manager") ends the run
+    // with 的 and joins; 的 followed by more ("的那个") or right after
+    // the English verb ("talk to的manager") relates.
+    let relates = |run: &str| run.contains('的') && (!run.ends_with('的') || run.starts_with('的'));
+    let mut out = String::with_capacity(clause.len());
+    let mut run = String::new();
+    for c in clause.chars() {
+        if cjk(c) {
+            run.push(c);
+            continue;
+        }
+        if !run.is_empty() {
+            out.push_str(if relates(&run) { " de-break " } else { &run });
+            run.clear();
+        }
+        out.push(c);
+    }
+    out.push_str(if relates(&run) { " de-break " } else { &run });
+    std::borrow::Cow::Owned(out)
+}
+
 pub(super) fn en_clause(clause: &str) -> Option<Strength> {
-    let w = words(clause);
+    let w = words(&break_at_de(clause));
     if w.is_empty() {
         return None;
     }
@@ -705,8 +788,31 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                 &p[1],
             )
         });
-    let asks_for_one = asks_for_one || asks_for_someone_able;
-    let when = w.iter().any(|x| is(EN_WHEN, x));
+    // "are any of your team available to chat?": any of a group, there now.
+    let any_of_group = joined.contains(" any of ")
+        && w.iter().any(|x| {
+            is(
+                &[
+                    "team",
+                    "staff",
+                    "agents",
+                    "people",
+                    "humans",
+                    "reps",
+                    "representatives",
+                    "you",
+                ],
+                x,
+            )
+        })
+        && w.iter().any(|x| {
+            is(
+                &["available", "around", "online", "free", "there", "here"],
+                x,
+            )
+        });
+    let asks_for_one = asks_for_one || asks_for_someone_able || any_of_group;
+    let when = w.iter().any(|x| is(EN_WHEN, x) || is(EN_WHEN_REGULAR, x));
     if asks_for_one && !when && !EN_NEG.iter().any(|n| joined.contains(&format!(" {n} "))) {
         return Some(Strength::Explicit);
     }
@@ -732,7 +838,18 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                 !skipped
             })
             .map(|p| i + 1 + p);
-        who && next.and_then(|k| w.get(k)).is_some_and(|n| {
+        // "any humans on this chat?", "anyone on duty": on the line now.
+        let on_line = |k: usize| {
+            let at = |i: usize| w.get(i).map(String::as_str).unwrap_or("");
+            is(&["on", "in"], &w[k])
+                && (is(&["duty", "shift", "here", "today", "now"], at(k + 1))
+                    || (is(&["this", "the"], at(k + 1))
+                        && is(
+                            &["chat", "line", "call", "shift", "site", "website"],
+                            at(k + 2),
+                        )))
+        };
+        who && next.is_some_and(|k| {
             is(
                 &[
                     "there",
@@ -741,12 +858,25 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                     "around",
                     "online",
                     "alive",
+                    // "is anybody actually reading this".
+                    "reading",
+                    "listening",
+                    "awake",
+                    "working",
+                    "monitoring",
                     "real",
                 ],
-                n,
-            )
+                &w[k],
+            ) || on_line(k)
         })
     });
+    // "hellooo is there anybody??": the question ends with the person.
+    let n = w.len();
+    let present = present
+        || (n >= 3
+            && is(&["is", "are"], &w[n - 3])
+            && w[n - 2] == "there"
+            && is(&["anyone", "anybody", "someone", "somebody"], &w[n - 1]));
     // "anybody?", "hello, anyone": nothing but the question.
     let only_who = strip_words(&w, EN_POLITE)
         .iter()
@@ -879,14 +1009,26 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         }
         let modal = modal || able || obliged;
         // The act, past adverbs ("can someone actually help me").
-        let act = w[after.min(w.len())..].iter().find(|x| {
+        let act_at = (after.min(w.len())..w.len()).find(|&k| {
             !is(
                 &[
                     "actually", "please", "just", "really", "quickly", "pls", "finally", "here",
                 ],
-                x,
+                &w[k],
             )
         });
+        // "get in touch with me", "get back to me", "follow up with me":
+        // reaching out, said in two words.
+        let reach_out = act_at.is_some_and(|k| {
+            let next = w.get(k + 1).map(String::as_str);
+            (w[k] == "get" && matches!(next, Some("in" | "back")))
+                || (w[k] == "follow" && next == Some("up"))
+        });
+        let act: Option<&str> = if reach_out {
+            Some("contact")
+        } else {
+            act_at.map(|k| w[k].as_str())
+        };
         // "could someone explain refunds" asks for an explanation, not a
         // person: someone must reach out to the customer, help or look
         // into the case.
@@ -917,10 +1059,15 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         }
     }
     // "is there someone I can talk to": someone, then a talk verb.
+    // Not "is there a person icon in the app to switch accounts" (a
+    // picture, and switching is no talking).
+    let someone_to_talk = w.iter().enumerate().any(|(i, x)| {
+        is(&["someone", "somebody", "anybody", "anyone", "person"], x)
+            && !w.get(i + 1).is_some_and(|n| is(EN_COMPOUND_NEXT, n))
+            && w[i + 1..].iter().any(|t| is(EN_TALK, t))
+    });
     if (joined.contains(" is there ") || joined.contains(" are there "))
-        && w.iter()
-            .any(|x| is(&["someone", "somebody", "anybody", "anyone", "person"], x))
-        && w.iter().any(|x| is(EN_TALK, x))
+        && someone_to_talk
         && !negated_clause
     {
         return Some(Strength::Explicit);
@@ -948,8 +1095,11 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         return Some(Strength::Explicit);
     }
     // "customer service please", "live chat": a channel named on its own.
+    // Not inside a Chinese sentence ("customer service的电话是多少"): the
+    // Chinese reader judges the channel there.
     let bare = strip_words(&w, EN_POLITE_CHANNEL);
-    if bare.is_empty() && w.len() >= 2 && EN_CHANNELS.iter().any(|c| joined.contains(c)) {
+    if bare.is_empty() && !has_cjk && w.len() >= 2 && EN_CHANNELS.iter().any(|c| joined.contains(c))
+    {
         return Some(Strength::Explicit);
     }
     // "I want my call escalated", "need this transferred": a wish for the
@@ -1047,7 +1197,11 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         let which_manager = i > 0
             && is(&["store", "shop", "branch", "account"], &w[i - 1])
             && is(&["manager", "managers", "supervisor"], word);
-        if w.get(i + 1).is_some_and(|n| is(EN_COMPOUND_NEXT, n))
+        // "pass me to someone else": another person, asked for with a
+        // talk verb ("give it to someone else" is not).
+        let someone_else = w.get(i + 1).is_some_and(|n| n == "else")
+            && w[i.saturating_sub(4)..i].iter().any(|x| is(EN_TALK, x));
+        if (w.get(i + 1).is_some_and(|n| is(EN_COMPOUND_NEXT, n)) && !someone_else)
             || (i > 0 && is(EN_COMPOUND_PREV, &w[i - 1]) && !which_manager)
             || (i > 0 && is(&["i'm", "im", "am"], &w[i - 1]))
         {
@@ -1154,6 +1308,11 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             .unwrap_or(w[j - 1].as_str());
         // "like" wants only as "I'd like" / "would like" ("I like the
         // human voice" is taste).
+        // "do you have a real human on weekends?": whether there is one at
+        // some time, a question about the service.
+        if is(&["have", "has"], verb) && w.iter().any(|x| is(EN_WHEN_REGULAR, x)) {
+            continue;
+        }
         let want = (is(EN_WANT, &w[j - 1]) || is(EN_WANT, verb))
             && (w[j - 1] != "like"
                 || (j >= 2 && is(&["i'd", "id", "we'd", "would", "'d"], &w[j - 2])));
@@ -1181,7 +1340,13 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             || (j.saturating_sub(5)..j).any(|k| {
                 // "send this to a real agent", "raise this with your
                 // manager": a case taken to a person named as such.
-                (is(EN_TALK, &w[k]) || (strict && is(&["send", "raise", "take", "bring"], &w[k])))
+                // Inflected too: "passing this to a colleague".
+                let talk = is(EN_TALK, &w[k])
+                    || (w[k].ends_with("ing")
+                        && EN_TALK
+                            .iter()
+                            .any(|v| crate::text::stem(v) == crate::text::stem(&w[k])));
+                (talk || (strict && is(&["send", "raise", "take", "bring"], &w[k])))
                     && w[k + 1..j].iter().all(|x| {
                         is(EN_FILLERS, x)
                                 || is(EN_TALK, x)
@@ -1200,6 +1365,41 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             ((v.ends_with("ed") && v != "need") || is(&["spoke", "spoken", "got", "sent"], v))
                 && !(j >= 2 && is(&["be", "get", "getting", "being"], &w[j - 2]))
         };
+        // "I was chatting with an agent": the past progressive reports;
+        // "we had a lovely chat with your agent last week": a past verb
+        // just before, or a time in the past.
+        let past = past
+            || (w[j - 1].ends_with("ing") && j >= 2 && is(&["was", "were"], &w[j - 2]))
+            || w[j.saturating_sub(4)..j - 1]
+                .iter()
+                .any(|x| is(&["had", "was", "were", "did"], x))
+            || joined.contains(" last week ")
+            || joined.contains(" last time ")
+            || joined.contains(" last month ")
+            || w.iter().any(|x| is(&["yesterday", "ago"], x));
+        // "Do I need to talk to an agent to cancel?", "do we have to speak
+        // to someone": whether the procedure needs a person, a question.
+        let required = {
+            let h = &w[..j - 1];
+            let n = h.len();
+            let need_at = if n >= 1 && h[n - 1] == "to" {
+                n.checked_sub(2)
+            } else {
+                None
+            };
+            need_at.is_some_and(|k| {
+                is(&["need", "have"], &h[k])
+                    && k >= 2
+                    && is(&["i", "we", "you"], &h[k - 1])
+                    && is(
+                        &["do", "does", "will", "would", "should", "must"],
+                        &h[k - 2],
+                    )
+            })
+        };
+        if required {
+            continue;
+        }
         // "does the chat get transferred to an agent automatically?":
         // how the service works, not a wish.
         let how_it_works = w[j - 1].ends_with("ed")
@@ -1313,10 +1513,86 @@ pub(super) fn identity_question(w: &[String]) -> bool {
         .iter()
         .skip(3)
         .any(|x| EN_TALK.contains(&x.as_str()) || EN_WANT.contains(&x.as_str()));
+    // "my tutor is a real person right, not some AI voice?": saying or
+    // asking what someone is ("is a real person available" asks for one).
+    let described = (0..w.len()).any(|k| {
+        if !matches!(w[k].as_str(), "is" | "are" | "was" | "'s") || at(k + 1) == "there" {
+            return false;
+        }
+        let mut j = k + 1;
+        while matches!(
+            at(j),
+            "a" | "an" | "really" | "actually" | "real" | "actual" | "live"
+        ) {
+            j += 1;
+        }
+        matches!(at(j), "person" | "human" | "people" | "humans")
+            && j > k + 1
+            && !matches!(
+                at(j + 1),
+                "available"
+                    | "around"
+                    | "online"
+                    | "there"
+                    | "here"
+                    | "free"
+                    | "who"
+                    | "that"
+                    | "to"
+                    | "able"
+            )
+    });
     !asks_on
-        && ((at(0) == "am" && at(1) == "i" && talking.contains(&at(2)))
+        && (described
+            || (at(0) == "am" && at(1) == "i" && talking.contains(&at(2)))
             || (matches!(at(0), "are" | "r")
                 && matches!(at(1), "you" | "u")
                 && what.contains(&at(2)))
             || (at(0) == "is" && matches!(at(1), "this" | "that" | "it") && what.contains(&at(2))))
+}
+
+/// Verbs that report what someone else said or advised.
+const EN_SAY: &[&str] = &[
+    "said",
+    "says",
+    "told",
+    "tells",
+    "suggested",
+    "suggests",
+    "recommended",
+    "recommends",
+    "advised",
+    "mentioned",
+    "reckons",
+    "thinks",
+];
+
+/// "my husband said I should ask for a manager", "they told me to talk to
+/// an agent", "I was told to ask for a supervisor": someone else's advice,
+/// reported, not the customer's request. The customer's own words ("I said
+/// I want a human") and the bot's promise ("you said you'd transfer me")
+/// still ask.
+pub(super) fn en_reported_speech(w: &[String]) -> bool {
+    w.iter().enumerate().any(|(k, x)| {
+        if !EN_SAY.contains(&x.as_str()) || k == 0 {
+            return false;
+        }
+        let mut s = k - 1;
+        while s > 0
+            && matches!(
+                w[s].as_str(),
+                "just" | "already" | "also" | "even" | "literally" | "actually" | "once"
+            )
+        {
+            s -= 1;
+        }
+        let subject = w[s].as_str();
+        if matches!(subject, "was" | "were" | "been" | "got" | "get") {
+            return x == "told" || x == "advised";
+        }
+        !matches!(
+            subject,
+            "i" | "you" | "u" | "we" | "i've" | "ive" | "i'd" | "and"
+        )
+    })
 }

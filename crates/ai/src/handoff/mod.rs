@@ -24,7 +24,19 @@
 //!   "no need for an agent"), or the object is part of a compound (a
 //!   following character or word makes it something else), or the clause
 //!   is a condition about the customer's own future need ("如果以后我需要人工,
-//!   怎么联系", "if I ever needed a person…": a question about the service).
+//!   怎么联系", "if I ever needed a person…": a question about the service);
+//! - nor in a clause that reports someone else's words or a past intention
+//!   ("他们说要转人工才能退", "my husband said I should ask for a manager",
+//!   "本来想转人工的"), asks whether a procedure needs the service
+//!   ("退货要联系客服吗"), or asks how to reach it when some future event
+//!   happens ("how do I contact support if the app crashes"); text a device
+//!   shows in quotation marks is not the customer's ('the screen says
+//!   "contact service"').
+//!
+//! Before the clauses are read, emoji become stops and a space between two
+//! Chinese statements becomes a comma ("说了半天没用 给我换个活人来"), unless
+//! it sits inside a phrase ("不用 转人工") or before a question about the
+//! service ("人工客服 几点上班").
 //!
 //! [`request`] says how sure the match is: an [`Strength::Explicit`] request
 //! (a request verb or a bare object, the forms nobody uses for anything
@@ -59,7 +71,20 @@ pub fn request(text: &str) -> Option<Strength> {
 
 /// Lower case, pinyin and homophones in Chinese, robot products renamed.
 fn normalize(text: &str) -> String {
-    let mut lower = zh_pinyin(&text.to_lowercase());
+    // Emoji end a clause like "！" ("人工人工😡", "转人工🙏谢谢").
+    let lower: String = text
+        .to_lowercase()
+        .chars()
+        .filter(|&c| c != '\u{fe0f}' && c != '\u{200d}')
+        .map(|c| {
+            if matches!(c, '\u{1f000}'..='\u{1faff}' | '\u{2600}'..='\u{27bf}') {
+                '！'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let mut lower = zh_pinyin(&split_spaced(&drop_displayed(&lower)));
     // Homophone typos of the one word that matters most (转人攻, 人宫客服).
     for (typo, word) in ZH_HOMOPHONES {
         if lower.contains(typo) {
@@ -74,6 +99,127 @@ fn normalize(text: &str) -> String {
         }
     }
     lower
+}
+
+/// Words before a quotation that make it something shown or said by a
+/// device, a page or someone else ("the screen says \"contact service\"",
+/// 屏幕提示“请联系客服”): the quoted words are no request of the customer's.
+const DISPLAY_WORDS: &[&str] = &[
+    "says",
+    "said",
+    "shows",
+    "showed",
+    "displays",
+    "displayed",
+    "reads",
+    "message",
+    "error",
+    "prompt",
+    "popup",
+    "pop-up",
+    "written",
+    "labelled",
+    "labeled",
+    "button",
+    "显示",
+    "提示",
+    "写着",
+    "弹出",
+    "报错",
+    "弹窗",
+    "按钮",
+    "说明书上",
+    "页面上",
+];
+
+/// `text` without quotations that [`DISPLAY_WORDS`] introduce ("I said
+/// \"agent\"" keeps its quotation: the customer's own words).
+fn drop_displayed(text: &str) -> std::borrow::Cow<'_, str> {
+    const PAIRS: &[(char, char)] = &[
+        ('"', '"'),
+        ('“', '”'),
+        ('「', '」'),
+        ('『', '』'),
+        ('‘', '’'),
+    ];
+    if !text.contains(['"', '“', '「', '『', '‘']) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((at, open, close)) = PAIRS
+        .iter()
+        .filter_map(|&(o, c)| rest.find(o).map(|at| (at, o, c)))
+        .min_by_key(|&(at, ..)| at)
+    {
+        let inner_start = at + open.len_utf8();
+        let Some(len) = rest[inner_start..].find(close) else {
+            break;
+        };
+        let lead = rest[..at].trim_end_matches([' ', ':', '：', ',', '，']);
+        let shown = DISPLAY_WORDS.iter().any(|w| lead.ends_with(w))
+            && !["i said", "i say", "我说", "我都说"]
+                .iter()
+                .any(|me| lead.ends_with(me));
+        out.push_str(&rest[..at]);
+        if !shown {
+            out.push_str(&rest[at..inner_start + len + close.len_utf8()]);
+        }
+        rest = &rest[inner_start + len + close.len_utf8()..];
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Chinese written with spaces for commas ("说了半天没用 给我换个活人来"):
+/// a space between two Chinese characters ends a clause, unless it sits
+/// inside a verb phrase ("不用 转人工", "找 客服").
+fn split_spaced(text: &str) -> std::borrow::Cow<'_, str> {
+    let cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    if !text.contains(' ') || !text.chars().any(cjk) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if c == ' ' {
+            let left = out.trim_end();
+            let right = text[at..].trim_start();
+            // The chunk before, since the last break: a short one is the
+            // topic of what follows ("人工客服 几点上班").
+            let chunk = left
+                .rsplit(|c: char| c == ' ' || c == '，' || c.is_ascii_punctuation())
+                .next()
+                .unwrap_or(left);
+            let next = right
+                .split(|c: char| c == ' ' || c.is_ascii_punctuation() || "，。！？".contains(c))
+                .next()
+                .unwrap_or(right);
+            // 没有 ends a statement ("一点用没有"); the other negations and
+            // the verbs govern what follows ("不用 转人工", "找 客服").
+            let governs = ZH_NEG_BEFORE
+                .iter()
+                .filter(|n| !matches!(**n, "没有" | "没"))
+                .chain(ZH_VERBS)
+                .any(|w| left.ends_with(w));
+            let joins = left.chars().next_back().is_some_and(cjk)
+                && right.chars().next().is_some_and(cjk)
+                && chunk.chars().filter(|&c| cjk(c)).count() >= 4
+                && !governs
+                && !ZH_INFO.iter().any(|w| next.contains(w))
+                && !right.starts_with(['了', '吗', '吧', '呢', '啊', '的']);
+            if joins {
+                out.truncate(left.len());
+                out.push('，');
+                while chars.peek().is_some_and(|&(_, n)| n == ' ') {
+                    chars.next();
+                }
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The grammar's reading of normalized text.
@@ -102,10 +248,18 @@ fn grammar(lower: &str) -> Option<Strength> {
             && w.iter()
                 .all(|x| matches!(x.as_str(), "please" | "pls" | "plz" | "now" | "asap"))
     };
+    let condition = conditional_event(lower);
+    // "my tutor is a real person right, not some AI voice?": a message
+    // about what someone is refuses no bot (an explicit request still
+    // counts: "are you a bot? I want a human").
+    let identity = parts
+        .iter()
+        .any(|c| has_latin(c) && en::identity_question(&en::words(c)));
     parts
         .iter()
         .enumerate()
-        .filter(|(_, c)| !hypothetical(c))
+        .filter(|(_, c)| !hypothetical(c) && !reported(c) && !zh_reported_speech(c))
+        .filter(|(_, c)| !(condition && asks_how(c)))
         .filter_map(|(i, c)| {
             if parts.get(i + 1).is_some_and(|n| polite_only(n)) {
                 let joined = format!("{c} please");
@@ -114,6 +268,7 @@ fn grammar(lower: &str) -> Option<Strength> {
                 zh_clause(c).max(en_clause(c))
             }
         })
+        .filter(|s| !identity || *s == Strength::Explicit)
         .max()
         .or_else(|| zh_pronoun_request(lower).then_some(Strength::Explicit))
 }
@@ -143,6 +298,9 @@ fn hypothetical(clause: &str) -> bool {
             .any(|w| rest.starts_with(w))
             && !rest.ends_with("就好了");
     }
+    if !has_latin(clause) {
+        return false;
+    }
     let w = en::words(clause);
     let at = |i: usize| w.get(i).map(String::as_str).unwrap_or("");
     if !matches!(at(0), "if" | "should") {
@@ -159,6 +317,47 @@ fn hypothetical(clause: &str) -> bool {
         at(i),
         "need" | "needed" | "want" | "wanted" | "have" | "had" | "require"
     )
+}
+
+/// A condition about some future event that is not the bot ("if the app
+/// crashes", "万一门锁坏了", "门锁坏了的话"): with a how-question it asks how
+/// the service is reached then, not for a person now. A condition about the
+/// bot ("if you can't help", "你解决不了的话") is left to the grammar.
+fn conditional_event(text: &str) -> bool {
+    let zh = ["如果", "万一", "要是", "假如", "的话", "以后", "下次"]
+        .iter()
+        .any(|m| text.contains(m));
+    let w = if has_latin(text) {
+        en::words(text)
+    } else {
+        Vec::new()
+    };
+    let en = w
+        .iter()
+        .any(|x| matches!(x.as_str(), "if" | "whenever" | "incase"))
+        || text.contains(" in case ");
+    let about_bot = ["you", "u", "bot", "chatbot", "ai", "robot", "机器人", "你"]
+        .iter()
+        .any(|b| w.iter().any(|x| x == b) || (!b.is_ascii() && text.contains(b)));
+    (zh || en) && !about_bot
+}
+
+/// A how-question ("how do I contact support", "怎么联系客服", "找谁").
+fn asks_how(clause: &str) -> bool {
+    ["怎么", "如何", "哪里", "去哪", "找谁", "怎样"]
+        .iter()
+        .any(|m| clause.contains(m))
+        || (has_latin(clause)
+            && matches!(
+                en::words(clause).first().map(String::as_str),
+                Some("how" | "where" | "who" | "whom")
+            ))
+}
+
+/// Whether `text` has Latin letters: without them the English reader's
+/// words are none, and splitting them is skipped.
+fn has_latin(text: &str) -> bool {
+    text.bytes().any(|b| b.is_ascii_alphabetic())
 }
 
 /// Robot products, renamed so that the bot words do not see them.
@@ -209,7 +408,57 @@ const DECLINED: &[&str] = &[
     "搞定了",
     "没事了",
     "算了不用",
+    // Made to work by the customer: 后来自己弄好了, "got it working".
+    "弄好了",
+    "搞好了",
+    "自己好了",
+    "已经好了",
+    "修好了",
+    "能用了",
+    "可以用了",
+    "sorted it",
+    "got it working",
+    "it works now",
+    "working now",
 ];
+
+/// A request the customer meant to make once and no longer does
+/// ("本来想转人工的", "I was going to ask for a human"): the clause reports
+/// an intention that passed.
+fn reported(clause: &str) -> bool {
+    const PASSED_ZH: &[&str] = &[
+        "本来想",
+        "本来要",
+        "原本想",
+        "原本要",
+        "本想",
+        "本打算",
+        "原本打算",
+        "本来打算",
+        "差点",
+    ];
+    if PASSED_ZH.iter().any(|p| clause.contains(p)) {
+        return true;
+    }
+    if !has_latin(clause) {
+        return false;
+    }
+    let w = en::words(clause);
+    let joined = format!(" {} ", w.join(" "));
+    if [
+        " was going to ",
+        " was gonna ",
+        " was about to ",
+        " almost asked ",
+        " nearly asked ",
+    ]
+    .iter()
+    .any(|p| joined.contains(p))
+    {
+        return true;
+    }
+    en::en_reported_speech(&w)
+}
 
 /// Clauses: split at sentence and clause punctuation of both scripts, and
 /// at English "but" (a turn: "no bot, but a human").
@@ -230,6 +479,8 @@ fn clauses(text: &str) -> impl Iterator<Item = &str> {
                 | '\n'
                 | '~'
                 | '～'
+                | ':'
+                | '：'
         )
     })
     .flat_map(|c| c.split(" but "))

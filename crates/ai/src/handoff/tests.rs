@@ -972,3 +972,224 @@ fn fifth_pass_seventh_round() {
     let wrong = misclassified(&yes, &no);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn sixth_pass_first_classes() {
+    let wrong = misclassified(
+        &[
+            // 把 + the person + a summons.
+            "把你们主管给我叫过来",
+            "赶紧把客服找来",
+            // The person coming to act.
+            "那就让客服来处理吧",
+            "这种事还是经理来吧",
+            // Escalating the complaint, no person named.
+            "我申请升级处理",
+            "麻烦投诉升级一下",
+            // A described person coming over.
+            "找个管售后的人过来",
+            // Talking by phone is no question about the number.
+            "我想跟你们的技术人员通个电话",
+            // English: the question ends with the person; stretched words.
+            "heyyy is there anyone",
+            "pleeease human",
+            "chat w/ a person",
+            "put me through to management",
+            // The customer's own words and the bot's promise still ask.
+            "I said I want a human",
+            "you said you'd get me an agent",
+            // A condition about the bot is no question about the future.
+            "if you can't answer this, how do I get a human",
+            "找客服说清楚",
+        ],
+        &[
+            // Reported speech: someone else's advice.
+            "我朋友说直接转人工比较快，退货运费多少",
+            "客服跟我说要等三天",
+            "听邻居说找经理有用，是真的吗",
+            "据说转人工要排很久",
+            "the guy at the store told me to ask for an agent, is the lock covered?",
+            "I was told to speak to a supervisor about refunds. what's the policy?",
+            // A passed intention, a solved problem.
+            "原本打算找客服的，现在能用了",
+            "I was about to ask for a human, but where is the reset button?",
+            // Whether a procedure needs the service.
+            "换货是不是得找客服",
+            "开发票需要联系人工吗",
+            // Something shown, quoted.
+            "app弹出“请联系客服”是什么意思",
+            "the lock's display shows \"call agent\", what now?",
+            // A condition about the future and how it is done then.
+            "万一门锁没电了，怎么联系客服",
+            "if my vacuum breaks next year, how do I reach support?",
+            // Mixed: the Chinese reader judges an English channel.
+            "customer support几点下班",
+            // Upgrades of things.
+            "要求升级固件",
+            "能帮我升级会员吗",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn sixth_pass_second_classes() {
+    let wrong = misclassified(
+        &[
+            // Chinese written with spaces for commas.
+            "等了一个小时没人理 转人工",
+            "问题一直没解决 客服在哪",
+            // Still one phrase when the space sits in it.
+            "找 客服",
+            // The number of someone above the agent.
+            "给我你们主管的手机号",
+            "领导的联系方式发我一下",
+            // Whether anyone will deal with it.
+            "这事到底有没有人管",
+            // Someone at work now.
+            "现在到底有没有客服在上班",
+            // Urged to come; engineers; asking for help.
+            "经理赶紧来",
+            "麻烦安排个维修工程师联系我",
+            "求助客服",
+            // Mixed: English adjectives, verbs and articles.
+            "有没有real person",
+            "get me a 客服",
+            // English: reaching out in two words.
+            "could a member of your staff get back to me this week",
+            "can someone follow up with me about the refund",
+            "gimme a human",
+        ],
+        &[
+            // Spaces around a topic, and negations over a space.
+            "人工客服 周末上班吗",
+            "不需要 人工",
+            "不用 转人工 谢谢",
+            // The service's hotline is information.
+            "客服电话发我一下",
+            // Done before, reported.
+            "已经转人工了，还在排队吗",
+            // Someone described.
+            "the coach on the video is a real person, not some avatar?",
+            // English negation over a Chinese verb.
+            "don't 转人工, I just need the invoice",
+            // When there is someone.
+            "节假日有没有人工可以咨询",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn sixth_pass_fourth_round() {
+    let wrong = misclassified(
+        &[
+            // Emoji end a clause.
+            "客服😭",
+            "转人工🙏🙏",
+            // A person described by their say, with or without a measure word.
+            "换个说了算的",
+            "叫懂技术的过来",
+            // Whether there is a described member of staff.
+            "有没有负责售后的客服",
+            // People by their role.
+            "派个相关人员联系我",
+            // Pinyin slips.
+            "zhuanrengon",
+            // English: on the line now; text-speak; inflected passing on.
+            "anyone on duty?",
+            "connect me thru to ur manager",
+        ],
+        &[
+            // Denied with the subject between.
+            "不是我们要找客服，是快递让我们问的",
+            // 过 after a verb: an experience.
+            "上个月联系你们主管处理过",
+            // Whether the procedure needs a person.
+            "do we have to speak to an agent to change the address?",
+            // The past progressive.
+            "we were talking to a rep when the app crashed, is the order placed?",
+            // Mixed relative clause.
+            "之前help我的那个agent叫什么",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn sixth_pass_fifth_round() {
+    let wrong = misclassified(
+        &[
+            // The management; calls written short; impatience before 在哪.
+            "叫你们高层来",
+            "有空电联我",
+            "经理究竟在哪",
+            // Someone described by where they work, after a wish.
+            "我要跟你们仓库的人沟通",
+            // Help and urgency around an object in mixed text.
+            "agent help me",
+            "真人 急急急",
+            // Someone else, with a talk verb; any of the team there now.
+            "transfer me to somebody else, this isn't working",
+            "is any of your staff online?",
+        ],
+        &[
+            // Not planning to; someone else's request told as past.
+            "不打算找客服，我自己研究一下",
+            "我老公之前要求转人工，后来自己修好了",
+            // A picture of a person; give to someone else.
+            "is there an agent icon on the dashboard to change the language?",
+            "can I give the spare key to someone else?",
+            // Whether there is one at some time.
+            "do you have a live agent on saturdays?",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn sixth_pass_sixth_round() {
+    let wrong = misclassified(
+        &[
+            // 来 + a described person.
+            "来个懂行的",
+            // When they see it, then the act.
+            "客服看到后联系我",
+            // The agent's colleagues by their job.
+            "交给你们负责售后的同事吧",
+            // Asking someone on the customer's behalf.
+            "帮我问一下你们主管",
+            // Someone reading now.
+            "is anyone even listening",
+        ],
+        &[
+            // Whoever came; the customer's own colleagues.
+            "昨天来的人说明天再来",
+            "我跟同事商量一下再买",
+            "我同事也买了这个锁",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn sixth_pass_seventh_round() {
+    let wrong = misclassified(
+        &[
+            // Half pinyin, half Chinese.
+            "转ren工",
+            // A modal, someone, and guidance.
+            "能不能有人手把手教我设置",
+            // A wish and checking something with a person.
+            "希望跟你们工作人员核实一下",
+            // Vowels dropped.
+            "tlk to a human",
+        ],
+        &[
+            // A past verb just before, a past time.
+            "we did speak with a supervisor, she was great",
+            "I talked with an agent two days ago about this, any news?",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

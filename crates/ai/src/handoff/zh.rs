@@ -23,6 +23,11 @@ pub(super) const ZH_HOMOPHONES: &[(&str, &str)] = &[
     ("客服务", "客服"),
     ("刻服", "客服"),
     ("课服", "客服"),
+    // Half pinyin, half Chinese: 客fu, ke服, 人gong, ren工.
+    ("客fu", "客服"),
+    ("ke服", "客服"),
+    ("人gong", "人工"),
+    ("ren工", "人工"),
 ];
 
 /// Pinyin (and pinyin initials) of the request words, typed without
@@ -63,9 +68,38 @@ pub(super) const ZH_PINYIN: &[(&str, &str)] = &[
     ("kf", "客服"),
 ];
 
+/// Long pinyin words whose one-letter slips are typos of them ("renggong",
+/// "zhuanrengon"): short ones have too many neighbours.
+const ZH_PINYIN_FUZZY: &[(&str, &str)] = &[
+    ("zhuanrengong", "转人工"),
+    ("zhaorengong", "找人工"),
+    ("rengongkefu", "人工客服"),
+    ("rengong", "人工"),
+];
+
 /// `text` with whole-word pinyin of the request words written in Chinese.
 pub(super) fn zh_pinyin(text: &str) -> String {
     let mut out = text.to_owned();
+    // One slip in a long pinyin word: the word.
+    if out.bytes().any(|b| b.is_ascii_lowercase()) {
+        let slips: Vec<(String, &str)> = out
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| w.len() >= 6)
+            .filter_map(|w| {
+                ZH_PINYIN_FUZZY
+                    .iter()
+                    .find(|(p, _)| {
+                        *p != w
+                            && w.len().abs_diff(p.len()) <= 1
+                            && crate::knowledge::edit_distance(w, p) <= 1
+                    })
+                    .map(|(_, zh)| (w.to_owned(), *zh))
+            })
+            .collect();
+        for (slip, zh) in slips {
+            out = out.replace(&slip, zh);
+        }
+    }
     for (pinyin, word) in ZH_PINYIN {
         let mut from = 0;
         while let Some(at) = out[from..].find(pinyin).map(|a| a + from) {
@@ -113,6 +147,18 @@ pub(super) const ZH_VERB_ONLY_PERSONS: &[&str] = &[
     "师傅",
     // The department by its function: 找技术支持.
     "技术支持",
+    // 同事 of the agent's ("转给专门负责退款的同事"): see [`zh_clause`] for
+    // the customer's own colleagues.
+    "同事",
+    // The management: 让你们管理层出来.
+    "管理层",
+    "管理人员",
+    "高层",
+    // People by their role: 安排专业人员与我联系.
+    "人员",
+    // Engineers and technicians: 找个售后工程师.
+    "工程师",
+    "技术员",
 ];
 
 /// Person objects, longest first (a longer one wins at the same place).
@@ -232,6 +278,13 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "want",
     "need",
     "get me",
+    "find me",
+    "gimme",
+    "bring me",
+    "let me talk to",
+    "looking for",
+    "find",
+    "get",
     "give me",
     "talk to",
     "speak to",
@@ -253,6 +306,10 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "等待",
     "等",
     // Begging for one: 求人工, 求求你们给个客服.
+    "求助",
+    // Asking someone on the customer's behalf: 帮我问问你们经理.
+    "问问",
+    "问一下",
     "求",
     // Seeing one: 我要见你们负责人.
     "见",
@@ -365,6 +422,9 @@ pub(super) const ZH_PERSON_VERBS: &[&str] = &[
     "反映给",
     "升级给",
     "提交给",
+    // "给我来个会说人话的": only with a described person (来的人 is
+    // whoever came).
+    "来",
 ];
 
 /// Words that may stand between a verb and its object (一个, 你们的, 真正的…).
@@ -423,6 +483,10 @@ pub(super) const ZH_FILLERS: &[&str] = &[
     "real",
     "live",
     "actual",
+    // Articles before a Chinese object: "find me a 真人".
+    "a",
+    "an",
+    "the",
 ];
 
 /// Clause words that may surround a bare object ("人工！", "我要真人啊").
@@ -493,6 +557,15 @@ pub(super) const ZH_POLITE: &[&str] = &[
     "where",
     "now",
     "妹子",
+    // Urgency and help in English or Chinese: "客服 please help", "human pls 急".
+    "help me",
+    "help",
+    "急急急",
+    "很急",
+    "挺急的",
+    "着急",
+    "急",
+    "在线等",
     "小哥",
     "美女",
     "亲",
@@ -521,6 +594,19 @@ pub(super) const ZH_NEG_BEFORE: &[&str] = &[
     "别",
     "不",
     "用不着",
+    // Not planning to: 没打算转人工.
+    "没打算",
+    "不打算",
+    "没想",
+    "并不想",
+    // English negations before a Chinese verb: "no need 转人工".
+    "no need to",
+    "no need",
+    "don't",
+    "dont",
+    "do not",
+    "not",
+    "never",
     "不再",
     // Denying having asked: 我没说要人工, 没让你转客服, 我不是要找人工.
     "不是",
@@ -633,6 +719,10 @@ pub(super) const ZH_BOT_REFUSAL: &[&str] = &[
 /// Asking to be called back.
 pub(super) const ZH_CALLBACK: &[&str] = &[
     "请联系我",
+    // 电联 / 致电: calling, written short.
+    "电联我",
+    "请电联",
+    "请致电",
     "麻烦联系我",
     "尽快联系我",
     "赶紧联系我",
@@ -669,6 +759,18 @@ pub(super) const EN_REAL_PERSONS: &[&str] = &[
     "live human",
 ];
 
+/// English names of the service's people inside Chinese text ("找
+/// customer service", "你们customer service几点上班"): the Chinese reader
+/// judges them like 客服.
+pub(super) const EN_CHANNEL_PERSONS: &[&str] = &[
+    "customer service",
+    "customer support",
+    "customer care",
+    "support team",
+    "tech support",
+    "helpdesk",
+];
+
 /// The longest object starting at char index `i`, if it is not a compound.
 pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
     let rest = chars.get(i..)?;
@@ -676,6 +778,7 @@ pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
         .iter()
         .chain(ZH_OBJECTS)
         .chain(EN_REAL_PERSONS)
+        .chain(EN_CHANNEL_PERSONS)
         .chain(EN_STRICT_OBJECTS)
     {
         // Compared char by char, without collecting (this runs at every
@@ -696,7 +799,10 @@ pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
                 let n = w.chars().count();
                 rest.len() >= len + n && w.chars().zip(&rest[len..]).all(|(a, b)| a == *b)
             };
-            if next.is_some_and(|c| ZH_COMPOUND_NEXT.contains(&c))
+            // "工作人员核实一下": a talk verb after the person (核 alone
+            // makes 人工核验 a compound).
+            let talks = ["核实", "核对"].iter().any(|w| starts(w));
+            if (next.is_some_and(|c| ZH_COMPOUND_NEXT.contains(&c)) && !talks)
                 || ZH_COMPOUND_NEXT_WORDS.iter().any(|w| starts(w))
             {
                 return None;
@@ -784,6 +890,62 @@ pub(super) const ZH_REPORTED: &[&str] = &[
     "转过",
 ];
 
+/// Phone calls as the way to talk ("跟售后通个电话", "打电话给我"), not a
+/// number asked for: 电话 there is no question about the service.
+const ZH_PHONE_MEANS: &[&str] = &[
+    "通个电话",
+    "通电话",
+    "打个电话",
+    "打电话",
+    "回个电话",
+    "回电话",
+    "电话联系",
+    "电话沟通",
+    "电话给我",
+];
+
+/// Whether the clause asks about the service (its number, hours, ways)
+/// rather than for a person.
+fn zh_info(clause: &str) -> bool {
+    ZH_INFO.iter().any(|w| {
+        clause.match_indices(w).any(|(at, _)| {
+            // "有没有活人在上班": at work now, not the hours.
+            (*w != "上班" || !clause[..at].ends_with('在'))
+                && (*w != "电话"
+                    || !ZH_PHONE_MEANS.iter().any(|m| {
+                        m.match_indices("电话")
+                            .any(|(k, _)| at >= k && clause[at - k..].starts_with(m))
+                    }))
+        })
+    })
+}
+
+/// "退货要联系客服吗", "是不是得找人工": whether a procedure needs the
+/// service, a question about it, not a request ("我要联系客服" wants).
+fn zh_needs_question(before: &str, clause: &str) -> bool {
+    let head = strip_suffixes(before, ZH_FILLERS);
+    let Some(verb) = ZH_VERBS.iter().find(|v| head.ends_with(*v)) else {
+        return false;
+    };
+    let lead = &head[..head.len() - verb.len()];
+    let Some(modal) = ["需要", "要", "得", "必须", "用不用", "需不需要", "要不要"]
+        .iter()
+        .find(|m| lead.ends_with(*m))
+    else {
+        return false;
+    };
+    let subject = &lead[..lead.len() - modal.len()];
+    let mine = ["我", "我们", "想", "就", "请", "我就", "那我"]
+        .iter()
+        .any(|m| subject.ends_with(m))
+        || subject.is_empty();
+    let question = clause.trim_end().ends_with(['吗', '么'])
+        || ["还是", "是不是", "是否", "用不用", "需不需要", "要不要"]
+            .iter()
+            .any(|q| clause.contains(q));
+    question && (*modal != "要" || !mine)
+}
+
 pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
     // 过 of a past event, not 过来 ("打过来" asks for a call).
     if ZH_REPORTED.iter().any(|r| {
@@ -809,10 +971,33 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         if ZH_NEG_AFTER.iter().any(|n| after.contains(n)) {
             continue;
         }
+        // "找你们经理解决过一次": 过 after a verb, an experience reported
+        // (not 过来 / 过去, nor 不过, 通过, 超过).
+        let experienced = after.match_indices('过').any(|(at, _)| {
+            let prev = after[..at].chars().next_back();
+            let next = after[at + '过'.len_utf8()..].chars().next();
+            prev.is_some_and(|c| {
+                ('\u{4e00}'..='\u{9fff}').contains(&c) && !"不通超经难太错路度".contains(c)
+            }) && !next.is_some_and(|c| "来去".contains(c))
+        });
+        if experienced {
+            continue;
+        }
+        // "刚才转人工了", "已经找过客服了": done before, reported.
+        if after.trim_start().starts_with('了')
+            && [
+                "刚才", "刚刚", "之前", "已经", "上次", "昨天", "前天", "那天", "早就", "早上",
+                "先前",
+            ]
+            .iter()
+            .any(|p| before.contains(p))
+        {
+            continue;
+        }
         // Bare object: nothing but politeness around it.
         let rest_before = strip_prefixes(strip_suffixes(&before, around), around);
         let rest_after = strip_prefixes(&after, around);
-        let info = ZH_INFO.iter().any(|w| clause.contains(w));
+        let info = zh_info(clause);
         // "客服你好", "谢谢客服": addressing whoever answers, a greeting
         // or thanks.
         let greets = ["你好", "您好"]
@@ -866,11 +1051,52 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             best = best.max(Some(Strength::Explicit));
             continue;
         }
+        // "把你们领导叫来", "把客服给我找来": the person made the object of a
+        // summons with 把.
+        let summoned = strip_suffixes(&before, ZH_FILLERS)
+            .strip_suffix('把')
+            .is_some_and(|lead| !ZH_NEG_BEFORE.iter().any(|n| lead.ends_with(n)))
+            && ["叫", "喊", "找", "请", "拉", "带", "派", "转", "接", "换"]
+                .iter()
+                .any(|v| {
+                    strip_prefixes(&after, &["给我", "帮我", "赶紧", "快", "马上"]).starts_with(v)
+                });
+        // "还是人工来吧", "让客服来处理": the person coming to act.
+        let comes = {
+            // Whatever comes before the last word of choosing or asking
+            // ("这种事还是…", "那就让…") is the topic.
+            let marks = ["还是", "让", "请", "得", "必须", "需要", "那就", "就"];
+            let from = marks
+                .iter()
+                .filter_map(|m| before.rfind(m).map(|at| at + m.len()))
+                .max()
+                .unwrap_or(0);
+            let lead = strip_prefixes(strip_suffixes(&before[from..], ZH_FILLERS), ZH_POLITE);
+            strip_prefixes(&after, &["快点", "赶快", "赶紧", "马上", "快", "速"])
+                .strip_prefix('来')
+                .is_some_and(|t| {
+                    let t = t.trim_end_matches(ZH_END);
+                    t.is_empty()
+                        || [
+                            "处理", "解决", "帮", "看", "回答", "解答", "跟我", "和我", "说", "管",
+                        ]
+                        .iter()
+                        .any(|a| t.starts_with(a))
+                })
+                && (lead.is_empty() || lead == "我")
+                && !zh_negated_anywhere(&before)
+        };
+        if (summoned || comes) && !info {
+            best = best.max(Some(Strength::Explicit));
+            continue;
+        }
         // "你们经理呢", "负责人在哪": asking where the person is calls them,
         // even for the nouns that are otherwise only objects of a verb.
+        // "人工到底在哪": past an adverb of impatience.
+        let where_after = strip_prefixes(&after, &["到底", "究竟", "都", "又", "倒是", "现在"]);
         let where_is = ["呢", "在哪", "在吗", "在不在", "去哪", "人呢", "出来"]
             .iter()
-            .any(|w| after.trim_start().starts_with(w));
+            .any(|w| where_after.starts_with(w));
         if where_is
             && rest_before.trim().is_empty()
             && !info
@@ -888,7 +1114,19 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             continue;
         }
         // "有人工吗", "有没有真人": asking whether there is one is asking for one.
-        let asks_for_one = (before.ends_with('有') || before.ends_with("有没有"))
+        // "有没有live agent": English adjectives between.
+        let bare_before = strip_suffixes(&before, &["real", "live", "actual", "human"]);
+        // "有没有懂退款流程的工作人员": a description between.
+        let bare_before = bare_before
+            .strip_suffix('的')
+            .and_then(|d| {
+                let at = d.rfind("有没有").map(|a| a + "有没有".len())?;
+                let desc = &d[at..];
+                (desc.chars().count() <= 8 && ZH_ABLE.iter().any(|a| desc.starts_with(a)))
+                    .then(|| &d[..at])
+            })
+            .unwrap_or(bare_before);
+        let asks_for_one = (bare_before.ends_with('有') || bare_before.ends_with("有没有"))
             && (clause.contains("有没有")
                 || ["吗", "么", "嘛"].iter().any(|q| clause.ends_with(q)));
         // "让专员联系我": the object asked to act.
@@ -898,9 +1136,23 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         let urged = strip_prefixes(&after, ZH_POLITE);
         // "人工客服的回复我收到了": the object's reply, a noun.
         let possessive = after.trim_start().starts_with('的');
+        // "人工客服看到了回我一下": when they see it, then the act.
+        let when_seen = strip_prefixes(
+            &after,
+            &[
+                "看到了",
+                "看到后",
+                "看到",
+                "有空",
+                "方便的话",
+                "尽快",
+                "抽空",
+                "麻烦",
+            ],
+        );
         let object_acts = !possessive
             && ZH_OBJECT_ACTS.iter().any(|a| {
-                [after.trim_start(), urged].iter().any(|s| {
+                [after.trim_start(), urged, when_seen].iter().any(|s| {
                     s.strip_prefix(a)
                         .is_some_and(|r| !["说", "了", "过", "的"].iter().any(|p| r.starts_with(p)))
                 })
@@ -953,6 +1205,20 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         let Some(verb) = ZH_VERBS.iter().find(|v| head.ends_with(*v)) else {
             continue;
         };
+        // A bare 同事 is the customer's own ("跟同事商量一下"); the agent's
+        // are named as theirs or by their job ("你们同事", "负责退款的同事").
+        if object == "同事"
+            && ![
+                "你们", "您", "贵", "负责", "专门", "相关", "客服", "售后", "技术",
+            ]
+            .iter()
+            .any(|w| before.contains(w))
+        {
+            continue;
+        }
+        if zh_needs_question(&before, clause) {
+            continue;
+        }
         // English verb and English object: the English grammar's to judge
         // (it knows the negations of "don't need a human").
         if verb.is_ascii() && object.is_ascii() {
@@ -964,7 +1230,7 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         // ("我要跟客服说", "跟人工聊一下").
         if matches!(*verb, "和" | "跟" | "同" | "与") {
             let wish = [
-                "要", "想", "需要", "让我", "请", "麻烦", "能", "可以", "帮我",
+                "要", "想", "需要", "让我", "请", "麻烦", "能", "可以", "帮我", "希望",
             ]
             .iter()
             .any(|w| lead.contains(w));
@@ -991,9 +1257,13 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         );
         // A wish may stand between the negation and the verb (没说要转,
         // 不想要找); the negation may also end in one (没必要找).
+        // "不是我要找人工": the subject between them too.
         let wish_stripped = strip_suffixes(
-            lead,
-            &["想要", "需要", "要求", "请求", "申请", "说要", "要", "想"],
+            strip_suffixes(
+                lead,
+                &["想要", "需要", "要求", "请求", "申请", "说要", "要", "想"],
+            ),
+            &["我们", "我", "自己"],
         );
         if ZH_NEG_BEFORE
             .iter()
@@ -1049,8 +1319,19 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
     .iter()
     .any(|p| clause.contains(p))
         && !zh_negated_anywhere(clause)
+        // "周末有没有人工可以打电话问": when, a question about the service.
+        && !zh_info(clause)
     {
         return Some(Strength::Explicit);
+    }
+    // "有人管没人管", "这事没人管吗": whether anyone will deal with it.
+    if ["有人管", "没人管", "有没有人管"]
+        .iter()
+        .any(|p| clause.contains(p))
+        && !zh_negated_anywhere(clause)
+        && !zh_info(clause)
+    {
+        return Some(Strength::Implied);
     }
     if ZH_CALLBACK.iter().any(|c| {
         clause.match_indices(c).any(|(at, _)| {
@@ -1066,6 +1347,30 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         && !ZH_THIRD_PARTIES.iter().any(|t| clause.contains(t))
     {
         return Some(Strength::Implied);
+    }
+    // "要求升级处理", "投诉升级": escalating the complaint, no person named
+    // ("升级固件", "升级到高级版" upgrade something).
+    let escalates = ["升级处理", "升级投诉", "投诉升级", "升级一下投诉"]
+        .iter()
+        .any(|e| clause.contains(e))
+        || ["要求升级", "申请升级", "请求升级", "帮我升级", "给我升级"]
+            .iter()
+            .any(|e| {
+                clause.match_indices(e).any(|(at, _)| {
+                    let tail = clause[at + e.len()..].trim_end_matches(ZH_END);
+                    tail.is_empty()
+                        || ["一下", "处理", "给", "到上"]
+                            .iter()
+                            .any(|t| tail.starts_with(t))
+                })
+            });
+    if escalates && !zh_negated_anywhere(clause) && !zh_info(clause) {
+        return Some(Strength::Explicit);
+    }
+    // "把你们经理电话给我", "给我你们主管的联系方式": the number of someone
+    // above the agent, to escalate (客服电话 is the service's hotline: info).
+    if zh_rank_contact(clause) {
+        return Some(Strength::Explicit);
     }
     // "你们这谁管事", "谁说了算": asking who has the say.
     let who_decides = [
@@ -1084,16 +1389,25 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         "有人可以",
         "有没有人能",
         "有没有人可以",
+        // "能有人一步步带我操作吗": the modal first.
+        "能有人",
+        "能不能有人",
+        "可以有人",
         "谁能",
         "谁可以",
     ]
     .iter()
     .any(|w| {
         clause.match_indices(w).any(|(at, _)| {
-            let tail = strip_prefixes(&clause[at + w.len()..], &["来", "给我", "帮忙"]);
-            ["帮", "处理", "看", "回", "解答", "解决", "管"]
-                .iter()
-                .any(|a| tail.starts_with(a))
+            let tail = strip_prefixes(
+                &clause[at + w.len()..],
+                &["来", "给我", "帮忙", "一步步", "一步一步", "手把手", "耐心"],
+            );
+            [
+                "帮", "处理", "看", "回", "解答", "解决", "管", "带我", "教我", "指导",
+            ]
+            .iter()
+            .any(|a| tail.starts_with(a))
         })
     }) && !zh_negated_anywhere(clause);
     if zh_refuses_talk(clause) || zh_able_person(clause) || who_decides || someone_able {
@@ -1123,6 +1437,19 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
             let lead = &clause[..i];
             let rest = &clause[i + v.len()..];
             let negated = ZH_NEG_BEFORE.iter().any(|n| lead.ends_with(n));
+            // "换个会说人话的", "叫个管事的": someone described by what they
+            // can do, with no noun, after a measure word.
+            let description = rest
+                .strip_prefix('个')
+                .or_else(|| rest.strip_prefix("一个"))
+                .or_else(|| rest.strip_prefix('位'))
+                .and_then(|d| d.trim_end_matches(ZH_END).strip_suffix('的'))
+                .filter(|d| d.chars().count() <= 6);
+            let can = |d: &str| ZH_ABLE_DESCRIBED.iter().any(|k| d.contains(k));
+            if *v == "来" {
+                // Only "来个会说人话的": 来的人 is whoever came.
+                return !negated && description.is_some_and(can);
+            }
             let classifier = ["个人", "一个人", "一位", "位"]
                 .iter()
                 .any(|c| rest.starts_with(c) && !rest.starts_with("个人信息"));
@@ -1132,8 +1459,8 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                     let tail = rest[at + "的人".len()..].trim_end_matches(ZH_END);
                     tail.is_empty()
                         || [
-                            "来", "帮", "处理", "回答", "看", "联系", "跟", "和", "给", "说", "聊",
-                            "沟通", "解释",
+                            "来", "过", "出", "帮", "处理", "回答", "看", "联系", "跟", "和", "给",
+                            "说", "聊", "沟通", "解释",
                         ]
                         .iter()
                         .any(|a| tail.starts_with(a))
@@ -1151,19 +1478,23 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                             .iter()
                             .any(|a| t.starts_with(a))
                 });
-            // "换个会说人话的", "叫个管事的": someone described by what they
-            // can do, with no noun.
-            let able = rest
-                .strip_prefix('个')
-                .or_else(|| rest.strip_prefix("一个"))
-                .or_else(|| rest.strip_prefix('位'))
-                .and_then(|d| d.trim_end_matches(ZH_END).strip_suffix('的'))
-                .is_some_and(|d| {
+            let able = description.is_some_and(|d| d.contains('人') || can(d));
+            // "能让懂行的来回答吗", "叫管事的出来": no measure word, the
+            // described person coming or acting.
+            let able_comes = ["让", "叫", "请", "找", "派"].contains(v)
+                && rest.find('的').is_some_and(|at| {
+                    let (d, tail) = (&rest[..at], &rest[at + '的'.len_utf8()..]);
+                    let tail =
+                        tail.trim_end_matches(['吧', '啊', '呀', '吗', '呢', '了', '哈', ' ']);
                     d.chars().count() <= 6
-                        && ["人", "懂", "会说", "做主", "管事", "负责", "明白"]
-                            .iter()
-                            .any(|k| d.contains(k))
+                        && (d.contains('人') || can(d))
+                        && [
+                            "来", "过来", "出来", "回答", "处理", "帮", "跟我", "和我", "联系",
+                        ]
+                        .iter()
+                        .any(|a| tail.starts_with(a))
                 });
+            let able = able || able_comes;
             !negated && (classifier || described || bare || able)
         })
     }) || zh_transfer_to_described(clause)
@@ -1199,6 +1530,10 @@ pub(super) const ZH_TALK: &[&str] = &[
     "通个电话",
     "讨论",
     "协商",
+    // Checking something with them: 跟真人客服确认一下.
+    "确认",
+    "核实",
+    "核对",
     "通电话",
     "打个电话",
     "打电话",
@@ -1215,11 +1550,16 @@ pub(super) fn zh_talk_with_person(clause: &str) -> bool {
     ["和", "跟", "同", "与"].iter().any(|with| {
         clause.match_indices(with).any(|(i, _)| {
             let rest = strip_prefixes(&clause[i + with.len()..], ZH_FILLERS);
-            // "跟懂行的人讨论": a person described by what they can do.
+            // "跟懂行的人讨论": a person described by what they can do;
+            // "想跟你们后台的人说一下": by where they work, after a wish.
+            let wished = ["想", "要", "需要", "让我", "能", "可以", "麻烦", "希望"]
+                .iter()
+                .any(|w| clause[..i].contains(w));
             let rest = match rest.find("的人") {
                 Some(at)
                     if rest[..at].chars().count() <= 5
-                        && ZH_ABLE.iter().any(|a| rest.starts_with(a)) =>
+                        && (ZH_ABLE.iter().any(|a| rest.starts_with(a))
+                            || (wished && rest[..at].chars().count() <= 4)) =>
                 {
                     &rest[at + "的".len()..]
                 }
@@ -1310,6 +1650,34 @@ pub(super) fn zh_summons(clause: &str) -> bool {
     if must {
         return true;
     }
+    // "能不能有个人来管管", "可以有人来处理吗": asking that someone come.
+    let someone_comes = ["有个人来", "有人来", "有一个人来", "有谁来"]
+        .iter()
+        .any(|call| {
+            clause.match_indices(call).any(|(at, _)| {
+                let tail = &clause[at + call.len()..];
+                ["管", "处理", "帮", "看", "解决", "回", "跟进"]
+                    .iter()
+                    .any(|a| tail.starts_with(a))
+                    && [
+                        "能不能",
+                        "可不可以",
+                        "可以",
+                        "能",
+                        "得",
+                        "必须",
+                        "需要",
+                        "快",
+                        "赶紧",
+                        "请",
+                    ]
+                    .iter()
+                    .any(|m| clause[..at].ends_with(m))
+            })
+        });
+    if someone_comes && !zh_negated_anywhere(clause) {
+        return true;
+    }
     ["来人", "来个人", "来一个人", "来个活人"]
         .iter()
         .any(|call| {
@@ -1362,6 +1730,20 @@ pub(super) fn zh_described(head: &str) -> Option<&str> {
             })
         })
 }
+
+/// What makes a description with no noun a person ("会说人话的",
+/// "说了算的", "管事的"): not 能 or 会 alone ("能用的" is a thing).
+pub(super) const ZH_ABLE_DESCRIBED: &[&str] = &[
+    "懂",
+    "会说",
+    "做主",
+    "管事",
+    "负责",
+    "明白",
+    "算数",
+    "说了算",
+    "专业",
+];
 
 /// Words that describe a person by what they can do (懂技术的, 能做主的).
 pub(super) const ZH_ABLE: &[&str] = &[
@@ -1431,4 +1813,167 @@ pub(super) fn zh_refuses_talk(clause: &str) -> bool {
                 })
             })
         })
+}
+
+/// Who may be quoted ("他们说要转人工才能退", "听我同事说你们转人工很慢"):
+/// anyone but the customer and the bot addressed.
+const ZH_SPEAKERS: &[&str] = &[
+    "先生",
+    "太太",
+    "妻子",
+    "丈夫",
+    "孩子",
+    "儿子",
+    "女儿",
+    "他",
+    "她",
+    "他们",
+    "她们",
+    "人家",
+    "别人",
+    "朋友",
+    "同事",
+    "家人",
+    "老婆",
+    "老公",
+    "妈",
+    "爸",
+    "网上",
+    "大家",
+    "客服",
+    "店员",
+    "快递员",
+    "师傅",
+    "邻居",
+    "群里",
+    "有人",
+    "机器人",
+    "经理",
+    "主管",
+    "售后",
+    "官网",
+    "说明书",
+];
+
+/// A clause reporting what someone else said ("他们说要转人工才能退",
+/// "听我同事说…", "据说…"): a request inside it is theirs, not the
+/// customer's. "跟他说让他回电" tells someone, and still asks.
+pub(super) fn zh_reported_speech(clause: &str) -> bool {
+    // "我先生上次要求转人工": someone else's request, told as past.
+    let other = strip_prefixes(clause, &["我家", "我的", "我们家", "我"]);
+    if ZH_SPEAKERS
+        .iter()
+        .any(|s| other.starts_with(s) && !matches!(*s, "客服" | "经理" | "主管" | "售后"))
+        && [
+            "上次",
+            "之前",
+            "昨天",
+            "前天",
+            "以前",
+            "那天",
+            "上周",
+            "上个月",
+            "去年",
+            "刚才",
+        ]
+        .iter()
+        .any(|t| clause.contains(t))
+    {
+        return true;
+    }
+    if ["听说", "据说", "听人说", "听别人说"]
+        .iter()
+        .any(|p| clause.contains(p))
+    {
+        return true;
+    }
+    // "听我同事说": hearing someone say.
+    if let Some(at) = clause.find('听') {
+        let tail: String = clause[at..].chars().take(8).collect();
+        if tail.contains('说') {
+            return true;
+        }
+    }
+    ["说", "告诉我", "让我", "叫我"].iter().any(|say| {
+        clause.match_indices(say).any(|(at, _)| {
+            // 说话, 说明: other words.
+            if *say == "说" && clause[at + say.len()..].starts_with(['话', '明', '句', '不', '清'])
+            {
+                return false;
+            }
+            let lead = strip_suffixes(
+                &clause[..at],
+                &[
+                    "也", "都", "还", "就", "跟我", "和我", "对我", "一直", "之前", "上次", "昨天",
+                ],
+            );
+            ZH_SPEAKERS.iter().any(|s| {
+                lead.strip_suffix(s).is_some_and(|before| {
+                    // "找客服说清楚", "跟他说": the customer talking to them.
+                    // "请你们真人客服跟我说": asked to talk, not quoted.
+                    let before = strip_suffixes(before, ZH_FILLERS);
+                    !["对", "告诉"]
+                        .iter()
+                        .chain(ZH_VERBS)
+                        .any(|v| before.ends_with(v))
+                        && ![
+                            "请",
+                            "让",
+                            "叫",
+                            "麻烦",
+                            "要",
+                            "找",
+                            "想",
+                            "帮",
+                            "能不能",
+                            "可以",
+                        ]
+                        .iter()
+                        .any(|v| before.contains(v))
+                })
+            })
+        })
+    })
+}
+
+/// "把你们经理电话给我", "我要你们领导的手机号": asking for the contact of
+/// someone above the agent, an escalation. Not a time question ("经理电话几点
+/// 能打通").
+fn zh_rank_contact(clause: &str) -> bool {
+    const RANKS: &[&str] = &[
+        "经理",
+        "主管",
+        "领导",
+        "负责人",
+        "老板",
+        "上级",
+        "上司",
+        "店长",
+    ];
+    const CONTACT: &[&str] = &["电话", "手机", "联系方式", "微信", "号码"];
+    RANKS.iter().any(|r| {
+        clause.match_indices(r).any(|(at, _)| {
+            let after = &clause[at + r.len()..];
+            let after = after.strip_prefix('的').unwrap_or(after);
+            CONTACT.iter().any(|c| after.starts_with(c))
+                && [
+                    "给我",
+                    "给一下",
+                    "发我",
+                    "告诉我",
+                    "我要",
+                    "要",
+                    "把",
+                    "求",
+                    "多少",
+                ]
+                .iter()
+                .any(|w| clause.contains(w))
+                && !zh_negated_anywhere(clause)
+                && !ZH_NEG_BEFORE.iter().any(|n| clause[..at].ends_with(n))
+                && !["几点", "时间", "上班", "下班", "周末"]
+                    .iter()
+                    .any(|t| clause.contains(t))
+        })
+    })
 }
