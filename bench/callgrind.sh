@@ -10,12 +10,15 @@
 #   every build keeps up with under valgrind (a debug build too), so
 #   batches stay the same size (one message each).
 #
+#   KEEP=dir keeps each run's callgrind.out in dir (short.out, long.out) for
+#   callgrind_annotate (--inclusive=yes shows where a message's cost goes).
+#
 # Prints one JSON line per run, then the instructions per message.
 set -euo pipefail
 BIN=${BIN:?set BIN to a directory holding chat-server and chat-loadgen}
 CONVS=${CONVS:-10}
 RATE=${RATE:-5}
-run() { # seconds -> {"received":…,"instructions":…}
+run() { # seconds name -> {"received":…,"instructions":…}
   local data port out password="bench-password-$$" server report
   data=$(mktemp -d)
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -39,10 +42,11 @@ ir = next(int(l.split()[1]) for l in open(sys.argv[1]) if l.startswith("summary:
 r = json.loads(sys.argv[2].strip().splitlines()[-1])
 print(json.dumps({"received": r["received"], "lost": r["lost"], "duplicated": r["duplicated"], "instructions": ir}))
 PY
+  if [ -n "${KEEP:-}" ]; then mkdir -p "$KEEP" && cp "$out" "$KEEP/$2.out"; fi
   rm -rf "$data"
 }
-short=$(run "${SHORT:-10}")
-long=$(run "${LONG:-30}")
+short=$(run "${SHORT:-10}" short)
+long=$(run "${LONG:-30}" long)
 echo "$short"
 echo "$long"
 python3 - "$short" "$long" <<'PY'

@@ -5,6 +5,7 @@
 //! one reply's life, which reads best in one file.
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -13,7 +14,9 @@ use chat_domain::DomainError;
 use chat_domain::events::Event;
 use chat_domain::ids::ConversationId;
 use chat_domain::model::{Conversation, ConversationState, Message, MessageKind, SenderKind};
-use chat_domain::ports::{AssistantHook, BotActions, ConversationRepository, Delivery, EventBus};
+use chat_domain::ports::{
+    AssistantHook, BotActions, ConversationRepository, Delivery, EventBus, Listener,
+};
 use tokio::sync::Notify;
 
 use crate::handoff::{explicit_request, wants_human};
@@ -127,7 +130,7 @@ impl Responder {
 
     /// Stops replies at once when their conversation leaves the assistant
     /// (takeover, handoff, close), whichever node the change happened on.
-    pub fn watch(&self, bus: Arc<dyn EventBus>) -> tokio::task::JoinHandle<()> {
+    pub fn watch(&self, bus: Arc<dyn EventBus>) -> Option<tokio::task::JoinHandle<()>> {
         let inner = self.inner.clone();
         each_event(bus, move |event| {
             if let Event::ConversationChanged { conversation, .. } = event
@@ -151,7 +154,7 @@ impl Responder {
         &self,
         bus: Arc<dyn EventBus>,
         conversations: Arc<dyn ConversationRepository>,
-    ) -> tokio::task::JoinHandle<()> {
+    ) -> Option<tokio::task::JoinHandle<()>> {
         let inner = self.inner.clone();
         each_event(bus, move |event| {
             let Event::MessageCreated { message } = event else {
@@ -187,22 +190,23 @@ impl Responder {
     }
 }
 
-/// Runs `on_event` on each event `bus` delivers, in a task of its own, until
-/// the bus closes. Notices of missed events are skipped: a missed takeover
-/// at worst lets a reply stream on (the store still refuses to keep it), a
-/// missed message goes unanswered, and there is nothing to re-read.
+/// Runs `on_event` on each event `bus` delivers until the bus closes:
+/// inside the publisher's call when the bus can do that (nothing to wake per
+/// event), otherwise in a task of its own (returned). Notices of missed
+/// events are skipped: a missed takeover at worst lets a reply stream on
+/// (the store still refuses to keep it), a missed message goes unanswered,
+/// and there is nothing to re-read. `on_event` must not block.
 fn each_event(
     bus: Arc<dyn EventBus>,
     mut on_event: impl FnMut(&Event) + Send + 'static,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut events = bus.subscribe();
-        while let Some(delivery) = events.next().await {
-            if let Delivery::Event(event) = delivery {
-                on_event(&event);
-            }
+) -> Option<tokio::task::JoinHandle<()>> {
+    let listener: Listener = Box::new(move |delivery| {
+        if let Delivery::Event(event) = delivery {
+            on_event(event);
         }
-    })
+        ControlFlow::Continue(())
+    });
+    chat_domain::ports::listen(bus.as_ref(), listener).map(tokio::spawn)
 }
 
 impl AssistantHook for Responder {

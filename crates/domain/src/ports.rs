@@ -427,6 +427,41 @@ pub trait EventBus: Send + Sync {
     }
     /// A new subscription, receiving every event published from now on.
     fn subscribe(&self) -> Box<dyn EventStream>;
+    /// Calls `listener` with every delivery published from now on, in
+    /// order, from inside `publish` itself: no task to wake per event. For
+    /// listeners that look at an event and hand it on without waiting (the
+    /// gateway's routing table, caches). A bus that cannot (one fed by a
+    /// server) gives the listener back; [`listen`] then feeds it from a
+    /// [`Self::subscribe`] stream instead.
+    fn listen(&self, listener: Listener) -> Result<(), Listener> {
+        Err(listener)
+    }
+}
+
+/// A synchronous bus listener (see [`EventBus::listen`]). It must not
+/// block: it runs inside the publisher's call. `Break` ends it.
+pub type Listener = Box<dyn FnMut(&Delivery) -> std::ops::ControlFlow<()> + Send>;
+
+/// Registers `listener` on `bus`, inline when the bus supports it. When it
+/// does not, the subscription is taken now (nothing published from here on
+/// is missed) and the returned future feeds it to the listener: the caller
+/// spawns it.
+pub fn listen(
+    bus: &dyn EventBus,
+    listener: Listener,
+) -> Option<impl std::future::Future<Output = ()> + Send + 'static> {
+    let mut listener = match bus.listen(listener) {
+        Ok(()) => return None,
+        Err(l) => l,
+    };
+    let mut stream = bus.subscribe();
+    Some(async move {
+        while let Some(delivery) = stream.next().await {
+            if listener(&delivery).is_break() {
+                return;
+            }
+        }
+    })
 }
 
 /// One subscription to the bus.

@@ -1,8 +1,10 @@
 //! The node-local routing table: which connection follows which
 //! conversation, which are staff (inbox), which belong to which agent.
 //!
-//! One dispatcher task per node reads the bus and hands each event to the
-//! connections that may see it. The work per event is proportional to the
+//! The hub listens to the bus (inside the publisher's call on one node; from
+//! a task reading the bus when it is Redis) and hands each event to the
+//! connections that may see it, as one [`Shared`] whose frames are encoded
+//! once for all of them. The work per event is proportional to the
 //! connections interested in it (a conversation's followers, or the staff
 //! for inbox events), never to every socket on the node. Hand-off is a
 //! non-blocking push into each connection's bounded inbox: a connection
@@ -19,26 +21,65 @@
 //! share one lock discipline, so they stay in one file.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chat_domain::access;
 use chat_domain::auth::Principal;
 use chat_domain::events::Event;
 use chat_domain::ids::{ConversationId, UserId};
 use chat_domain::model::Role;
-use chat_domain::ports::{Delivery, EventBus};
+use chat_domain::ports::{Delivery, EventBus, Listener};
 use tokio::sync::Notify;
+
+use crate::protocol::EncodedMessage;
 
 /// What the hub hands a connection.
 #[derive(Debug)]
 pub enum Outbound {
     /// An event that may concern it.
-    Event(Arc<Event>),
+    Event(Arc<Shared>),
     /// Events were lost: re-read followed conversations from the store.
     Missed,
     /// The connection must close, for this reason.
     Close(CloseWhy),
+}
+
+/// One event as every connection it is handed to sees it: what is the same
+/// for all of them is worked out once, by the first that needs it (the
+/// `message` frame of a new message is encoded once per event, not once
+/// per follower).
+#[derive(Debug)]
+pub struct Shared {
+    event: Arc<Event>,
+    message: OnceLock<EncodedMessage>,
+}
+
+impl Shared {
+    /// Wraps an event from the bus.
+    pub fn new(event: Arc<Event>) -> Self {
+        Self {
+            event,
+            message: OnceLock::new(),
+        }
+    }
+
+    /// The event.
+    pub fn event(&self) -> &Event {
+        &self.event
+    }
+
+    /// The encoded message of a `MessageCreated` event (`None` for other
+    /// events), encoded by the first connection that asks.
+    pub fn encoded_message(&self) -> Option<&EncodedMessage> {
+        match &*self.event {
+            Event::MessageCreated { message } => {
+                Some(self.message.get_or_init(|| EncodedMessage::new(message)))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Why the hub closes a connection.
@@ -173,7 +214,7 @@ impl State {
     }
 }
 
-/// The routing table and its dispatcher.
+/// The routing table and its dispatch.
 #[derive(Default)]
 pub struct Hub {
     state: Mutex<State>,
@@ -274,14 +315,25 @@ impl Hub {
         }
     }
 
-    /// Runs the dispatcher until the bus ends.
-    pub async fn run(self: Arc<Self>, bus: Arc<dyn EventBus>) {
-        let mut stream = bus.subscribe();
-        while let Some(delivery) = stream.next().await {
+    /// Follows `bus` from now on: each event is handed to the connections
+    /// it may concern inside the publisher's call when the bus can do that
+    /// (one node: the message writer's commit puts the event straight into
+    /// the recipients' inboxes), otherwise from a task on the current
+    /// runtime reading the bus. Ends when the hub is dropped.
+    pub fn follow(self: &Arc<Self>, bus: &dyn EventBus) {
+        let hub = Arc::downgrade(self);
+        let listener: Listener = Box::new(move |delivery| {
+            let Some(hub) = hub.upgrade() else {
+                return ControlFlow::Break(());
+            };
             match delivery {
-                Delivery::Event(event) => self.dispatch(&event),
-                Delivery::Missed => self.broadcast_missed(),
+                Delivery::Event(event) => hub.dispatch(event),
+                Delivery::Missed => hub.broadcast_missed(),
             }
+            ControlFlow::Continue(())
+        });
+        if let Some(follow) = chat_domain::ports::listen(bus, listener) {
+            tokio::spawn(follow);
         }
     }
 
@@ -392,8 +444,12 @@ impl Hub {
                 }
             }
         };
+        if targets.is_empty() {
+            return;
+        }
+        let shared = Arc::new(Shared::new(event.clone()));
         for h in targets {
-            h.push(Outbound::Event(event.clone()));
+            h.push(Outbound::Event(shared.clone()));
         }
     }
 }
@@ -434,7 +490,7 @@ mod tests {
                 let mut seen = Vec::new();
                 for _ in 0..3 {
                     match handle.next().await {
-                        Outbound::Event(e) => match &*e {
+                        Outbound::Event(e) => match e.event() {
                             Event::Typing { on, .. } => seen.push(*on),
                             other => panic!("unexpected {other:?}"),
                         },
@@ -537,5 +593,51 @@ mod tests {
         }
         while handle.pop().is_some() {}
         assert_eq!(handle.inbox().items.capacity(), 0);
+    }
+
+    #[test]
+    fn every_follower_gets_the_same_encoded_message() {
+        let hub = Hub::new();
+        let conversation = ConversationId::new();
+        let handles: Vec<_> = (0..3)
+            .map(|_| {
+                let (id, handle) = hub.register(customer(), 8);
+                hub.subscribe(id, conversation);
+                handle
+            })
+            .collect();
+        let message = chat_domain::model::Message {
+            id: chat_domain::ids::MessageId::new(),
+            conversation_id: conversation,
+            seq: 1,
+            sender_kind: SenderKind::Customer,
+            sender_id: None,
+            sender_name: None,
+            kind: chat_domain::model::MessageKind::Text,
+            body: "hi".into(),
+            attachment: None,
+            event: None,
+            client_msg_id: None,
+            created_at: chat_domain::time::now(),
+        };
+        hub.dispatch(&Arc::new(Event::MessageCreated { message }));
+        let frames: Vec<_> = handles
+            .iter()
+            .map(|h| match h.pop() {
+                Some(Outbound::Event(shared)) => {
+                    shared.encoded_message().expect("a message event").frame()
+                }
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        // Encoded once: the same bytes, not equal copies.
+        assert!(frames.iter().all(|f| f.as_ptr() == frames[0].as_ptr()));
+        assert!(frames[0].starts_with(r#"{"type":"message","#));
+        // Other events carry no message.
+        hub.dispatch(&typing(conversation, true));
+        match handles[0].pop() {
+            Some(Outbound::Event(shared)) => assert!(shared.encoded_message().is_none()),
+            other => panic!("unexpected {other:?}"),
+        }
     }
 }

@@ -159,8 +159,8 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    /// Builds the gateway and starts its dispatcher (fed by `bus`) on the
-    /// current runtime.
+    /// Builds the gateway and has its hub follow `bus` (inline, or on a task
+    /// of the current runtime when the bus needs one).
     pub fn start(
         conversations: Arc<dyn RealtimeConversations>,
         presence: Arc<dyn AgentPresence>,
@@ -179,7 +179,7 @@ impl Gateway {
             config,
             open_per_address: Mutex::new(HashMap::new()),
         });
-        tokio::spawn(hub.run(bus));
+        hub.follow(bus.as_ref());
         gw
     }
 

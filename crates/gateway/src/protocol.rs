@@ -4,6 +4,7 @@
 //! `docs/PROTOCOL.md` documents every frame with an example; this module is
 //! where frames are decoded and encoded.
 
+use bytestring::ByteString;
 use chat_domain::auth::Principal;
 use chat_domain::events::{Actor, PresenceStatus};
 use chat_domain::ids::{ConversationId, UserId};
@@ -276,7 +277,15 @@ pub enum DecodeError {
 }
 
 /// Decodes one text frame.
+///
+/// A well-formed frame is parsed once, straight into its [`ClientFrame`];
+/// only a frame that fails that is parsed again, as a JSON value, to say
+/// what is wrong with it and to find its `ref` (the same answer as
+/// before: every frame the direct parse refuses goes through that path).
 pub fn decode(text: &str) -> Result<ClientFrame, (DecodeError, Option<String>)> {
+    if let Ok(frame) = serde_json::from_str::<ClientFrame>(text) {
+        return Ok(frame);
+    }
     let value: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| (DecodeError::Malformed(format!("not JSON: {e}")), None))?;
     let reference = value.get("ref").and_then(|r| r.as_str()).map(str::to_owned);
@@ -454,6 +463,80 @@ impl ServerFrame<'_> {
     }
 }
 
+/// The text of a `message` frame for [`ServerFrame::Message`].
+const MESSAGE_FRAME_START: &str = r#"{"type":"message","message":"#;
+
+/// A stored message encoded once, for every frame that carries it: the
+/// `message` frame each follower of its conversation gets (the same bytes
+/// for all of them, shared, not copied) and the sender's `ack`.
+#[derive(Clone, Debug)]
+pub struct EncodedMessage {
+    /// The whole `message` frame; the message's own JSON is inside it.
+    frame: ByteString,
+}
+
+impl EncodedMessage {
+    /// Encodes `message`.
+    pub fn new(message: &Message) -> Self {
+        // Serializing a plain struct cannot fail.
+        let object = serde_json::to_string(message).unwrap_or_else(|_| "null".into());
+        let mut frame = String::with_capacity(MESSAGE_FRAME_START.len() + object.len() + 1);
+        frame.push_str(MESSAGE_FRAME_START);
+        frame.push_str(&object);
+        frame.push('}');
+        Self {
+            frame: frame.into(),
+        }
+    }
+
+    /// The `message` frame (a reference-counted handle on the same bytes).
+    pub fn frame(&self) -> ByteString {
+        self.frame.clone()
+    }
+
+    /// The message's own JSON object.
+    fn object(&self) -> &str {
+        &self.frame[MESSAGE_FRAME_START.len()..self.frame.len() - 1]
+    }
+
+    /// The `ack` of this message ([`ServerFrame::Ack`], `message` last).
+    pub fn ack(
+        &self,
+        message: &Message,
+        client_msg_id: &str,
+        duplicate: bool,
+        reference: Option<&str>,
+    ) -> String {
+        /// [`ServerFrame::Ack`] without its message.
+        #[derive(Serialize)]
+        #[serde(tag = "type", rename = "ack")]
+        struct Head<'a> {
+            conversation_id: ConversationId,
+            client_msg_id: &'a str,
+            seq: i64,
+            message_id: String,
+            duplicate: bool,
+            #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+            reference: Option<&'a str>,
+        }
+        let head = Head {
+            conversation_id: message.conversation_id,
+            client_msg_id,
+            seq: message.seq,
+            message_id: message.id.to_string(),
+            duplicate,
+            reference,
+        };
+        let mut text = serde_json::to_string(&head).unwrap_or_else(|_| "{}".into());
+        // `{…}` becomes `{…,"message":{…}}`.
+        text.pop();
+        text.push_str(r#","message":"#);
+        text.push_str(self.object());
+        text.push('}');
+        text
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -478,5 +561,95 @@ mod tests {
         ));
         let ok = decode(r#"{"type":"ping","ref":"7"}"#).unwrap();
         assert_eq!(ok.reference(), Some("7"));
+    }
+
+    fn stored(client_msg_id: &str) -> Message {
+        Message {
+            id: chat_domain::ids::MessageId::new(),
+            conversation_id: ConversationId::new(),
+            seq: 7,
+            sender_kind: chat_domain::model::SenderKind::Customer,
+            sender_id: Some("c-1".into()),
+            sender_name: Some("Zoë \"Z\" <z@x>".into()),
+            kind: chat_domain::model::MessageKind::Text,
+            body: "héllo \"there\"\n\u{1F600} </script>".into(),
+            attachment: None,
+            event: None,
+            client_msg_id: Some(client_msg_id.into()),
+            created_at: chat_domain::time::now(),
+        }
+    }
+
+    #[test]
+    fn a_message_encoded_once_reads_as_the_frames_encoded_each_time() {
+        let cmid = "m-\"1\"\\é";
+        let m = stored(cmid);
+        let once = EncodedMessage::new(&m);
+        assert_eq!(
+            once.frame(),
+            ServerFrame::Message { message: &m }.to_text(),
+            "byte for byte"
+        );
+        for (duplicate, reference) in [(false, None), (true, Some("r-\"9\""))] {
+            let ack: serde_json::Value =
+                serde_json::from_str(&once.ack(&m, cmid, duplicate, reference))
+                    .expect("the ack is JSON");
+            let want = serde_json::to_value(ServerFrame::Ack {
+                conversation_id: m.conversation_id,
+                client_msg_id: cmid,
+                seq: m.seq,
+                message_id: m.id.to_string(),
+                duplicate,
+                message: &m,
+                reference,
+            })
+            .unwrap();
+            assert_eq!(ack, want);
+        }
+    }
+
+    #[test]
+    fn the_direct_parse_and_the_checked_one_agree() {
+        let c = ConversationId::new();
+        let send = format!(
+            r#"{{"type":"send","conversation_id":"{c}","client_msg_id":"a","body":"b","ref":"r"}}"#
+        );
+        let ClientFrame::Send {
+            conversation_id,
+            client_msg_id,
+            body,
+            private,
+            reference,
+        } = decode(&send).unwrap()
+        else {
+            panic!("a send");
+        };
+        assert_eq!(
+            (
+                conversation_id,
+                client_msg_id.as_str(),
+                body.as_str(),
+                private,
+                reference.as_deref()
+            ),
+            (c, "a", "b", false, Some("r"))
+        );
+        // What the direct parse refuses is still told apart, `ref` kept.
+        let unknown_field = format!(
+            r#"{{"type":"send","conversation_id":"{c}","client_msg_id":"a","body":"b","x":1,"ref":"r"}}"#
+        );
+        assert!(matches!(
+            decode(&unknown_field),
+            Err((DecodeError::InvalidFields(_), Some(r))) if r == "r"
+        ));
+        // A repeated key: the last one counts, as it always did (the direct
+        // parse refuses it, the JSON value keeps the last).
+        let repeated = format!(
+            r#"{{"type":"subscribe","conversation_id":"{c}","after_seq":1,"after_seq":2}}"#
+        );
+        assert!(matches!(
+            decode(&repeated),
+            Ok(ClientFrame::Subscribe { after_seq: 2, .. })
+        ));
     }
 }

@@ -110,8 +110,10 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Sends a text frame, waiting while actix-ws's channel is full.
-    pub async fn text(&mut self, text: String) -> Result<(), Closed> {
+    /// Sends a text frame, waiting while actix-ws's channel is full. A
+    /// [`ByteString`] is shared, not copied: one encoded frame can go to
+    /// many sockets.
+    pub async fn text(&mut self, text: impl Into<ByteString>) -> Result<(), Closed> {
         self.session.text(text).await.map_err(|_| Closed)
     }
 

@@ -11,12 +11,13 @@
 //! (`NewMessage::required_assignee`), and transitions read the database.
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 use std::sync::{Arc, RwLock};
 
 use chat_domain::events::Event;
 use chat_domain::ids::ConversationId;
 use chat_domain::model::Conversation;
-use chat_domain::ports::{Delivery, EventBus};
+use chat_domain::ports::{Delivery, EventBus, Listener};
 
 /// Most entries kept; past it the cache starts over (cheap, and rare: a
 /// node serves far fewer live conversations).
@@ -29,28 +30,34 @@ pub struct ConversationCache {
 }
 
 impl ConversationCache {
-    /// An empty cache that follows `bus` (when a runtime is there to run the
-    /// follower; without one it stays empty and every lookup misses).
+    /// An empty cache that follows `bus`: inline when the bus can call
+    /// listeners ([`chat_domain::ports::EventBus::listen`]), otherwise on a
+    /// task (when a runtime is there to run it; without one it stays empty
+    /// and every lookup misses).
     pub fn following(bus: &Arc<dyn EventBus>) -> Arc<Self> {
         let cache = Arc::new(Self::default());
-        if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            let mut events = bus.subscribe();
-            let weak = Arc::downgrade(&cache);
-            rt.spawn(async move {
-                while let Some(delivery) = events.next().await {
-                    let Some(cache) = weak.upgrade() else { break };
-                    match delivery {
-                        Delivery::Event(e) => {
-                            if let Event::ConversationChanged { conversation, .. }
-                            | Event::CsatSubmitted { conversation } = e.as_ref()
-                            {
-                                cache.refresh(conversation);
-                            }
-                        }
-                        Delivery::Missed => cache.clear(),
+        let weak = Arc::downgrade(&cache);
+        let listener: Listener = Box::new(move |delivery| {
+            let Some(cache) = weak.upgrade() else {
+                return ControlFlow::Break(());
+            };
+            match delivery {
+                Delivery::Event(e) => {
+                    if let Event::ConversationChanged { conversation, .. }
+                    | Event::CsatSubmitted { conversation } = e.as_ref()
+                    {
+                        cache.refresh(conversation);
                     }
                 }
-            });
+                Delivery::Missed => cache.clear(),
+            }
+            ControlFlow::Continue(())
+        });
+        // A bus that needs a task is followed only where a runtime runs it.
+        if let Some(follow) = chat_domain::ports::listen(bus.as_ref(), listener)
+            && let Ok(rt) = tokio::runtime::Handle::try_current()
+        {
+            rt.spawn(follow);
         }
         cache
     }

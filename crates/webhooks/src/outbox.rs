@@ -1,6 +1,6 @@
 //! From bus events to queued deliveries.
 //!
-//! Every node subscribes to the bus ([`spawn_listener`]) and hears every
+//! Every node listens to the bus ([`spawn_listener`]) and hears every
 //! event, wherever it was published. An event is checked against a bit
 //! mask of the event kinds some enabled webhook wants (one atomic load: no
 //! cost when nobody subscribes), and a match is handed to a writer task
@@ -15,7 +15,8 @@
 //! webhooks exist.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -23,7 +24,7 @@ use chat_domain::DomainError;
 use chat_domain::events::Event;
 use chat_domain::ids::{WebhookDeliveryId, WebhookId};
 use chat_domain::model::{ConversationState, MessageKind, Webhook, WebhookDelivery, WebhookEvent};
-use chat_domain::ports::{Delivery, EventBus, Store};
+use chat_domain::ports::{Delivery, EventBus, Listener, Store};
 use chat_domain::time::{Timestamp, now};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
@@ -220,6 +221,13 @@ pub(crate) fn delivery_id(
 /// the usual case, costs one atomic load per event), and keeps `cache` in
 /// step with the webhooks table: on every `WebhooksChanged` (from any
 /// node), on missed events, and every `refresh`.
+///
+/// The bus calls a listener (inline on one node: see
+/// [`EventBus::listen`]) which drops at once what this task would drop,
+/// an event while no webhook subscribes to anything, so that the common
+/// case wakes no task per message. Everything else is forwarded, in order,
+/// to the task: after a `WebhooksChanged`, every event until its reload is
+/// done, so that an event right after a new subscription is judged by it.
 pub(crate) fn spawn_listener(
     store: Arc<dyn Store>,
     bus: &dyn EventBus,
@@ -227,7 +235,41 @@ pub(crate) fn spawn_listener(
     tx: mpsc::Sender<Arc<Event>>,
     refresh: Duration,
 ) -> tokio::task::JoinHandle<()> {
-    let mut stream = bus.subscribe();
+    let (feed, mut heard) = mpsc::channel::<Delivery>(QUEUE);
+    // `WebhooksChanged` forwarded whose reload is not done yet.
+    let reloads = Arc::new(AtomicUsize::new(0));
+    // Forwarding failed (the task is that far behind): it reloads, as on a
+    // gap in the bus.
+    let lost = Arc::new(AtomicBool::new(false));
+    let listener: Listener = {
+        let (cache, reloads, lost) = (cache.clone(), reloads.clone(), lost.clone());
+        Box::new(move |delivery| {
+            let changed =
+                matches!(delivery, Delivery::Event(e) if matches!(**e, Event::WebhooksChanged));
+            if changed {
+                reloads.fetch_add(1, Ordering::SeqCst);
+            }
+            let forward = match delivery {
+                Delivery::Event(_) => changed || cache.any() || reloads.load(Ordering::SeqCst) > 0,
+                Delivery::Missed => true,
+            };
+            if forward && let Err(e) = feed.try_send(delivery.clone()) {
+                if matches!(e, mpsc::error::TrySendError::Closed(_)) {
+                    return ControlFlow::Break(());
+                }
+                if changed {
+                    reloads.fetch_sub(1, Ordering::SeqCst);
+                }
+                lost.store(true, Ordering::SeqCst);
+            }
+            ControlFlow::Continue(())
+        })
+    };
+    // A bus that needs a task to be read: the listener ends (and its task)
+    // once this task is gone.
+    if let Some(follow) = chat_domain::ports::listen(bus, listener) {
+        tokio::spawn(follow);
+    }
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(refresh);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -235,27 +277,32 @@ pub(crate) fn spawn_listener(
         loop {
             tokio::select! {
                 _ = tick.tick() => cache.reload(store.as_ref()).await,
-                delivery = stream.next(), if bus_open => match delivery {
-                    Some(Delivery::Event(e)) if matches!(*e, Event::WebhooksChanged) => {
-                        cache.reload(store.as_ref()).await;
-                    }
-                    Some(Delivery::Event(e)) => {
-                        if cache.any() && cache.wants(mask_of(&e))
-                            && let Err(err) = tx.try_send(e)
-                        {
-                            metrics::counter!("chat_webhook_events_dropped_total").increment(1);
-                            tracing::error!(error = %err, "webhook outbox full: an event will not be delivered");
+                delivery = heard.recv(), if bus_open => {
+                    match delivery {
+                        Some(Delivery::Event(e)) if matches!(*e, Event::WebhooksChanged) => {
+                            cache.reload(store.as_ref()).await;
+                            reloads.fetch_sub(1, Ordering::SeqCst);
                         }
+                        Some(Delivery::Event(e)) => {
+                            if cache.any() && cache.wants(mask_of(&e))
+                                && let Err(err) = tx.try_send(e)
+                            {
+                                metrics::counter!("chat_webhook_events_dropped_total").increment(1);
+                                tracing::error!(error = %err, "webhook outbox full: an event will not be delivered");
+                            }
+                        }
+                        Some(Delivery::Missed) => lost.store(true, Ordering::SeqCst),
+                        None => bus_open = false,
                     }
-                    Some(Delivery::Missed) => {
+                    if lost.swap(false, Ordering::SeqCst) {
                         // The bus dropped events (a slow node, a Redis
-                        // reconnect): those that webhooks wanted are lost.
+                        // reconnect), or this task fell that far behind:
+                        // those that webhooks wanted are lost.
                         metrics::counter!("chat_webhook_bus_gaps_total").increment(1);
                         tracing::warn!("webhooks missed bus events; their deliveries are lost");
                         cache.reload(store.as_ref()).await;
                     }
-                    None => bus_open = false,
-                },
+                }
             }
         }
     })

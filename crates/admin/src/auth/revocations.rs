@@ -9,12 +9,13 @@
 //! [`TTL`] even if the event is lost.
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chat_domain::events::Event;
 use chat_domain::ids::UserId;
-use chat_domain::ports::{Delivery, EventBus, Store};
+use chat_domain::ports::{Delivery, EventBus, Listener, Store};
 use chat_domain::{DomainError, DomainResult};
 
 /// How long an entry is trusted without an event: the bound on how late a
@@ -59,27 +60,31 @@ impl Revocations {
         e.by_user.clear();
     }
 
-    /// Starts following `bus` on the current runtime (when there is one):
-    /// revocations announced by any node invalidate their entries here.
+    /// Starts following `bus`: revocations announced by any node invalidate
+    /// their entries here. Inline when the bus can call listeners, otherwise
+    /// on a task of the current runtime (when there is one).
     pub fn follow(self: &Arc<Self>, bus: &dyn EventBus) {
-        let Ok(rt) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
-        let mut events = bus.subscribe();
         let weak = Arc::downgrade(self);
-        rt.spawn(async move {
-            while let Some(delivery) = events.next().await {
-                let Some(this) = weak.upgrade() else { break };
-                match delivery {
-                    Delivery::Event(e) => {
-                        if let Event::SessionsRevoked { user_id } = e.as_ref() {
-                            this.invalidate(*user_id);
-                        }
+        let listener: Listener = Box::new(move |delivery| {
+            let Some(this) = weak.upgrade() else {
+                return ControlFlow::Break(());
+            };
+            match delivery {
+                Delivery::Event(e) => {
+                    if let Event::SessionsRevoked { user_id } = e.as_ref() {
+                        this.invalidate(*user_id);
                     }
-                    Delivery::Missed => this.clear(),
                 }
+                Delivery::Missed => this.clear(),
             }
+            ControlFlow::Continue(())
         });
+        // A bus that needs a task is followed only where a runtime runs it.
+        if let Some(follow) = chat_domain::ports::listen(bus, listener)
+            && let Ok(rt) = tokio::runtime::Handle::try_current()
+        {
+            rt.spawn(follow);
+        }
     }
 
     /// `Unauthenticated` when `user`'s sessions were revoked after

@@ -3,19 +3,22 @@
 //! and answers. A command's `Err(Handled::Domain)` is answered as an `error`
 //! frame carrying the command's `ref`; `Err(Handled::Stop)` ends the socket.
 
+use std::collections::VecDeque;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use chat_domain::auth::Principal;
 use chat_domain::events::PresenceStatus;
 use chat_domain::ids::{ConversationId, UserId};
 use chat_domain::model::{AppendOutcome, Message, Transition};
 use chat_domain::{DomainError, DomainResult};
-use tokio::sync::mpsc;
+use futures_util::FutureExt as _;
 
 use super::{Conn, Handled, Stop};
 use crate::Gateway;
 use crate::filter::written_by;
-use crate::protocol::{ClientFrame, ServerFrame};
+use crate::protocol::{ClientFrame, EncodedMessage, ServerFrame};
 
 impl Conn {
     /// Runs one decoded command.
@@ -128,49 +131,40 @@ impl Conn {
         Ok(())
     }
 
-    /// `send`: handed to this connection's sender task, where commits are
-    /// awaited in order while this loop keeps delivering events; the
-    /// answer comes back to this loop ([`Conn::on_answer`]), or the
-    /// message's own event answers first ([`Conn::deliver`]).
+    /// `send`: queued on this connection's [`Sends`], stored one after the
+    /// other while this loop keeps delivering events; the outcome comes
+    /// back to this loop ([`Conn::on_answer`]), or the message's own event
+    /// answers first ([`Conn::deliver`]).
     async fn post(&mut self, request: SendRequest) -> Result<(), Handled> {
         let sends = self
             .sends
-            .get_or_insert_with(|| Sender::start(self.gw.clone(), self.principal.clone()));
+            .get_or_insert_with(|| Box::new(Sends::new(self.gw.clone(), self.principal.clone())));
+        if sends.waiting() >= SENDS_IN_FLIGHT {
+            self.refuse(
+                "rate_limited",
+                "too many messages awaiting storage: slow down",
+                request.reference.as_deref(),
+            )
+            .await?;
+            return Ok(());
+        }
         let token = self.own.next_token();
-        let posted = Posted {
+        self.own.posted.push(Posted {
             token,
             conversation_id: request.conversation_id,
             client_msg_id: request.client_msg_id.clone(),
             reference: request.reference.clone(),
             answered: false,
-        };
-        match sends.requests.try_send((token, request)) {
-            Ok(()) => {
-                self.own.posted.push(posted);
-                Ok(())
-            }
-            Err(tokio::sync::mpsc::error::TrySendError::Full((_, r))) => {
-                self.refuse(
-                    "rate_limited",
-                    "too many messages awaiting storage: slow down",
-                    r.reference.as_deref(),
-                )
-                .await?;
-                Ok(())
-            }
-            // The sender task is gone.
-            Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) => Err(Stop::Gone.into()),
-        }
+        });
+        sends.queued.push_back((token, request));
+        Ok(())
     }
 
-    /// The sender task's answer to one `send`: the `ack` or the `error`,
-    /// unless the message's event reached this socket first and was
-    /// answered with the `ack` already.
-    pub(super) async fn on_answer(&mut self, answer: Option<Answer>) -> Result<(), Stop> {
-        // The sender task ends only with the connection (or by a panic).
-        let Some((token, outcome)) = answer else {
-            return Err(Stop::Gone);
-        };
+    /// The outcome of one `send`: the `ack` or the `error`, unless the
+    /// message's event reached this socket first and was answered with the
+    /// `ack` already.
+    pub(super) async fn on_answer(&mut self, answer: Answer) -> Result<(), Stop> {
+        let (token, outcome) = answer;
         let Some(at) = self.own.posted.iter().position(|p| p.token == token) else {
             return Ok(());
         };
@@ -192,18 +186,19 @@ impl Conn {
                 {
                     self.own.acked_ahead(m.conversation_id, m.seq);
                 }
-                self.send(ack(m, &posted.client_msg_id, o.duplicate, reference).to_text())
-                    .await
+                let ack =
+                    EncodedMessage::new(m).ack(m, &posted.client_msg_id, o.duplicate, reference);
+                self.send(ack).await
             }
             Err(e) => self.refuse_domain(&e, reference).await,
         }
     }
 
-    /// Answers the sender task has ready, taken before a message event is
-    /// delivered: the `ack`s then keep the order of the `send`s.
+    /// Outcomes already there, taken before a message event is delivered:
+    /// the `ack`s then keep the order of the `send`s.
     pub(super) async fn answers_ready(&mut self) -> Result<(), Stop> {
-        while let Some(answer) = self.sends.as_mut().and_then(|s| s.answers.try_recv().ok()) {
-            self.on_answer(Some(answer)).await?;
+        while let Some(answer) = answered(&mut self.sends).now_or_never() {
+            self.on_answer(answer).await?;
         }
         Ok(())
     }
@@ -335,31 +330,13 @@ impl Conn {
     }
 }
 
-/// A `send` frame on its way to the sender task.
+/// A `send` frame waiting to be stored.
 pub(super) struct SendRequest {
     conversation_id: ConversationId,
     client_msg_id: String,
     body: String,
     private: bool,
     reference: Option<String>,
-}
-
-/// The `ack` of a stored message.
-pub(super) fn ack<'a>(
-    message: &'a Message,
-    client_msg_id: &'a str,
-    duplicate: bool,
-    reference: Option<&'a str>,
-) -> ServerFrame<'a> {
-    ServerFrame::Ack {
-        conversation_id: message.conversation_id,
-        client_msg_id,
-        seq: message.seq,
-        message_id: message.id.to_string(),
-        duplicate,
-        message,
-        reference,
-    }
 }
 
 /// Messages a connection may have waiting for storage.
@@ -370,36 +347,80 @@ const SENDS_IN_FLIGHT: usize = 64;
 /// `message` frame (a duplicate the client drops by sequence), never lost.
 const ACKED_AHEAD: usize = 256;
 
-/// The sender task's answer to the `send` with this token.
+/// The outcome of the `send` with this token.
 pub(super) type Answer = (u64, DomainResult<AppendOutcome>);
 
-/// A connection's sender task and its two queues.
-pub(super) struct Sender {
-    requests: mpsc::Sender<(u64, SendRequest)>,
-    answers: mpsc::Receiver<Answer>,
-    pub(super) task: tokio::task::JoinHandle<()>,
+/// A `send` being stored.
+type Storing = Pin<Box<dyn Future<Output = DomainResult<AppendOutcome>> + Send>>;
+
+/// A connection's `send`s awaiting storage, stored one after the other (so
+/// its messages keep the order it sent them in) by a future the
+/// connection's own loop polls ([`answered`]). It was a task of its own,
+/// fed and answered through two channels: two more hand-offs per message
+/// (a wake-up each, often across threads) for the same order. Created by
+/// the first `send`: most sockets only listen.
+pub(super) struct Sends {
+    gw: Arc<Gateway>,
+    principal: Principal,
+    /// Waiting their turn.
+    queued: VecDeque<(u64, SendRequest)>,
+    /// Being stored.
+    storing: Option<(u64, Storing)>,
 }
 
-impl Sender {
-    fn start(gw: Arc<Gateway>, principal: Principal) -> Self {
-        let (requests, rx) = mpsc::channel(SENDS_IN_FLIGHT);
-        let (tx, answers) = mpsc::channel(SENDS_IN_FLIGHT);
-        let task = tokio::spawn(sender(gw, principal, rx, tx));
+impl Sends {
+    fn new(gw: Arc<Gateway>, principal: Principal) -> Self {
         Self {
-            requests,
-            answers,
-            task,
+            gw,
+            principal,
+            queued: VecDeque::new(),
+            storing: None,
+        }
+    }
+
+    /// Sends not yet answered.
+    fn waiting(&self) -> usize {
+        self.queued.len() + usize::from(self.storing.is_some())
+    }
+
+    /// Stores the `send`s in order; ready with each one's outcome.
+    fn poll_answer(&mut self, cx: &mut Context<'_>) -> Poll<Answer> {
+        loop {
+            if let Some((token, storing)) = &mut self.storing {
+                let outcome = std::task::ready!(storing.as_mut().poll(cx));
+                let token = *token;
+                self.storing = None;
+                return Poll::Ready((token, outcome));
+            }
+            let Some((token, r)) = self.queued.pop_front() else {
+                return Poll::Pending;
+            };
+            let (gw, principal) = (self.gw.clone(), self.principal.clone());
+            self.storing = Some((
+                token,
+                Box::pin(async move {
+                    gw.conversations
+                        .post(
+                            &principal,
+                            r.conversation_id,
+                            r.body,
+                            r.private,
+                            Some(r.client_msg_id),
+                        )
+                        .await
+                }),
+            ));
         }
     }
 }
 
-/// The next answer of the sender task, if there is one (pending forever
-/// while no task was started). Polls in place: no allocation, nothing
-/// added to the size of an idle connection's loop.
-pub(super) fn answered(sends: &mut Option<Sender>) -> impl Future<Output = Option<Answer>> + '_ {
+/// The next outcome of the connection's `send`s (pending while there is
+/// none, or no `send` yet). Polls in place: no allocation, nothing added to
+/// the size of an idle connection's loop.
+pub(super) fn answered(sends: &mut Option<Box<Sends>>) -> impl Future<Output = Answer> + '_ {
     std::future::poll_fn(move |cx| match sends {
-        Some(s) => s.answers.poll_recv(cx),
-        None => std::task::Poll::Pending,
+        Some(s) => s.poll_answer(cx),
+        None => Poll::Pending,
     })
 }
 
@@ -410,7 +431,7 @@ pub(super) struct Posted {
     client_msg_id: String,
     reference: Option<String>,
     /// The message's event reached the socket first and was answered with
-    /// the `ack`; the sender task's answer is then dropped.
+    /// the `ack`; the stored outcome is then dropped.
     answered: bool,
 }
 
@@ -418,7 +439,7 @@ pub(super) struct Posted {
 #[derive(Default)]
 pub(super) struct OwnSends {
     next: u64,
-    /// Posted, in order, until the sender task answers.
+    /// Posted, in order, until their outcome is back.
     posted: Vec<Posted>,
     /// (conversation, sequence) of messages acknowledged before delivery
     /// reached them: skipped when it does.
@@ -480,31 +501,5 @@ impl OwnSends {
         }
         p.answered = true;
         Some((p.client_msg_id.clone(), p.reference.take()))
-    }
-}
-
-/// Stores a connection's messages one after the other (so its own messages
-/// keep the order it sent them in) and hands each outcome back to the
-/// connection's loop, which answers with `ack` or `error`.
-async fn sender(
-    gw: Arc<Gateway>,
-    principal: Principal,
-    mut rx: mpsc::Receiver<(u64, SendRequest)>,
-    answers: mpsc::Sender<Answer>,
-) {
-    while let Some((token, r)) = rx.recv().await {
-        let outcome = gw
-            .conversations
-            .post(
-                &principal,
-                r.conversation_id,
-                r.body,
-                r.private,
-                Some(r.client_msg_id),
-            )
-            .await;
-        if answers.send((token, outcome)).await.is_err() {
-            return;
-        }
     }
 }

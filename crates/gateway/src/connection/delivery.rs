@@ -3,14 +3,13 @@
 //! handing each event through [`crate::filter::outgoing`].
 
 use chat_domain::auth::Principal;
-use chat_domain::events::Event;
 use chat_domain::ids::ConversationId;
 use chat_domain::model::{Conversation, Message, MessageKind};
 
-use super::commands::ack;
 use super::{Conn, Stop};
 use crate::filter::{Outgoing, outgoing, rated, rated_by};
-use crate::protocol::{ServerFrame, close};
+use crate::hub::Shared;
+use crate::protocol::{EncodedMessage, ServerFrame, close};
 
 /// Catch-up is read in pages of this size.
 const PAGE: u32 = 500;
@@ -104,7 +103,7 @@ impl Conn {
                 if until.is_some_and(|u| m.seq > u) {
                     return Ok(());
                 }
-                self.deliver(m, customer && m.kind == MessageKind::PrivateNote)
+                self.deliver(m, customer && m.kind == MessageKind::PrivateNote, None)
                     .await?;
             }
             if !full {
@@ -116,8 +115,14 @@ impl Conn {
     /// Sends the next message of a followed conversation: as a `message`
     /// frame, unless it is hidden from this socket, or it is this socket's
     /// own (protocol 2) and answered with its `ack` instead, or was
-    /// acknowledged already.
-    async fn deliver(&mut self, m: &Message, hidden: bool) -> Result<(), Stop> {
+    /// acknowledged already. `encoded`: the message encoded once for every
+    /// recipient of a live event (a catch-up message is encoded here).
+    async fn deliver(
+        &mut self,
+        m: &Message,
+        hidden: bool,
+        encoded: Option<&EncodedMessage>,
+    ) -> Result<(), Stop> {
         if !self.echo_own && !self.own.is_empty() {
             // Answers already back first: the `ack`s keep the `send`s' order.
             self.answers_ready().await?;
@@ -127,14 +132,19 @@ impl Conn {
             }
             if let Some((cmid, reference)) = self.own.answer(&self.principal, m) {
                 self.subs.insert(m.conversation_id, m.seq);
-                return self
-                    .send(ack(m, &cmid, false, reference.as_deref()).to_text())
-                    .await;
+                let text = match encoded {
+                    Some(e) => e.ack(m, &cmid, false, reference.as_deref()),
+                    None => EncodedMessage::new(m).ack(m, &cmid, false, reference.as_deref()),
+                };
+                return self.send(text).await;
             }
         }
         if !hidden {
-            self.send(ServerFrame::Message { message: m }.to_text())
-                .await?;
+            let frame = match encoded {
+                Some(e) => e.frame(),
+                None => EncodedMessage::new(m).frame(),
+            };
+            self.send(frame).await?;
         }
         self.subs.insert(m.conversation_id, m.seq);
         Ok(())
@@ -150,7 +160,8 @@ impl Conn {
 
     /// Delivers one event the hub handed this socket, as [`outgoing`]
     /// decides.
-    pub(super) async fn on_event(&mut self, event: &Event) -> Result<(), Stop> {
+    pub(super) async fn on_event(&mut self, shared: &Shared) -> Result<(), Stop> {
+        let event = shared.event();
         match outgoing(&self.principal, |id| self.subs.get(&id).copied(), event) {
             Outgoing::Skip => {}
             Outgoing::Message {
@@ -166,7 +177,8 @@ impl Conn {
                 if self.subs.get(&id).is_some_and(|last| *last >= message.seq) {
                     return Ok(());
                 }
-                self.deliver(message, hidden).await?;
+                self.deliver(message, hidden, shared.encoded_message())
+                    .await?;
             }
             Outgoing::Frame(frame) => self.send(frame.to_text()).await?,
             Outgoing::Rated(conversation) => {

@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
+use bytestring::ByteString;
 use chat_domain::DomainError;
 use chat_domain::auth::Principal;
 use chat_domain::ids::ConversationId;
@@ -141,10 +142,10 @@ async fn within(
 }
 
 struct Conn {
-    /// This connection's sender task, started by the first `send`: most
-    /// sockets only listen, and an idle socket should hold as little memory
-    /// as possible (the task and its queues are a few KiB).
-    sends: Option<commands::Sender>,
+    /// This connection's `send`s awaiting storage, created by the first
+    /// `send`: most sockets only listen, and an idle socket should hold as
+    /// little memory as possible.
+    sends: Option<Box<commands::Sends>>,
     id: ConnId,
     /// Where the hub leaves what this connection must deliver.
     handle: Arc<ConnHandle>,
@@ -170,9 +171,10 @@ struct Conn {
 impl Conn {
     /// Leaves the hub, updates presence and metrics, says why it closes.
     async fn finish(mut self: Box<Self>, stop: Stop) {
-        if let Some(sends) = self.sends.take() {
-            sends.task.abort();
-        }
+        // A `send` not yet queued for its commit is dropped here (the client
+        // resends it on reconnect; it is stored once); one queued already
+        // is committed whatever happens to this connection.
+        drop(self.sends.take());
         let left_here = self.gw.hub.unregister(self.id);
         let kind = kind_of(&self.principal);
         metrics::gauge!("ws_connections", "kind" => kind).decrement(1.0);
@@ -211,7 +213,7 @@ impl Conn {
                 }
                 item = handle.next() => {
                     let outcome = match item {
-                        Outbound::Event(event) => Box::pin(self.on_event(&event)).await,
+                        Outbound::Event(shared) => Box::pin(self.on_event(&shared)).await,
                         Outbound::Missed => Box::pin(self.resync()).await,
                         Outbound::Close(CloseWhy::SlowConsumer) => Err(Stop::Close(
                             close::SLOW_CONSUMER,
@@ -285,7 +287,7 @@ impl Conn {
     }
 
     /// Sends text, with a deadline: a peer that stops reading is dropped.
-    async fn send(&mut self, text: String) -> Result<(), Stop> {
+    async fn send(&mut self, text: impl Into<ByteString>) -> Result<(), Stop> {
         within(&self.gw, self.writer.text(text))
             .await
             .map_err(|_| Stop::Gone)
