@@ -136,6 +136,10 @@ pub struct Weights {
     pub corrected: f64,
     /// Query weight of a synonym added by the lexicon.
     pub synonym: f64,
+    /// Query weight of a Chinese character pair's sound (toneless pinyin),
+    /// which stands in for the pair: a document counts the better of the
+    /// two, so a homophone typo meets the word it stands for.
+    pub sound: f64,
     /// How much a question word the index has never seen lowers the
     /// confidence (as a share of a rare word's weight): colloquial filler
     /// should not sink an answer, an unknown topic should.
@@ -154,6 +158,7 @@ impl Default for Weights {
             char: 1.0,
             corrected: 0.7,
             synonym: 0.5,
+            sound: 0.4,
             unseen: 1.0,
         }
     }
@@ -163,8 +168,12 @@ impl Default for Weights {
 struct Query {
     /// Its own terms and spelling corrections, with their query weights.
     terms: Vec<(String, f64)>,
-    /// Synonym groups it touches (index terms only, its own excluded).
-    groups: Vec<Vec<String>>,
+    /// Alternatives that count once per document, by the best one: the
+    /// synonym groups it touches (index terms only, its own excluded) and
+    /// each character pair with its sound; each term with its query weight.
+    groups: Vec<Vec<(String, f64)>>,
+    /// The pairs that went into `groups` (to pick the excerpt).
+    pairs: Vec<(String, f64)>,
     /// What it could score at most (own words only).
     attainable: f64,
     /// Its content words, to measure how much of it a document covers.
@@ -218,6 +227,12 @@ pub struct Index {
     /// The passages' vectors, once embedded (the index serves lexically
     /// until then).
     dense: OnceLock<DenseVectors>,
+}
+
+/// A field's length for BM25 normalization: its tokens but sounds (which
+/// double the pairs).
+fn length(tokens: &[Token]) -> f64 {
+    tokens.iter().filter(|t| t.kind != Kind::Sound).count() as f64
 }
 
 /// Splits text into sentences (Chinese and Latin end marks, line breaks).
@@ -298,8 +313,10 @@ impl Index {
                 chinese: crate::text::is_chinese(&format!("{} {}", doc.title, doc.body)),
                 sentences,
                 sentence_terms,
-                title_len: title.len() as f64,
-                body_len: body.len() as f64,
+                // Sounds double the pairs: not counted as length, so that
+                // Chinese and English documents compare as before.
+                title_len: length(&title),
+                body_len: length(&body),
             });
         }
         let n = list.len().max(1) as f64;
@@ -401,11 +418,22 @@ impl Index {
         let mut own: Vec<Token> = analyze(query);
         own.sort();
         own.dedup();
+        let mut sounds: Vec<(String, f64)> = Vec::new();
+        let mut pairs: Vec<(String, f64)> = Vec::new();
         for t in &own {
             let qw = match t.kind {
                 Kind::Word => w.word,
                 Kind::Pair => w.pair,
                 Kind::Char => w.char,
+                Kind::Sound => {
+                    // Not the question's own words: never in what it can
+                    // score at most (a document that shares the
+                    // characters scores as before).
+                    if w.sound > 0.0 && self.postings.contains_key(&t.text) {
+                        sounds.push((t.text.clone(), w.sound));
+                    }
+                    continue;
+                }
             };
             let df = self.postings.get(&t.text).map_or(0, Vec::len);
             // A word the index has never seen counts as a rare one: the
@@ -416,7 +444,9 @@ impl Index {
                 idf: self.idf_df(df.max(1)),
                 met_by: Vec::new(),
             });
-            if df > 0 {
+            if df > 0 && t.kind == Kind::Pair && w.sound > 0.0 {
+                pairs.push((t.text.clone(), qw));
+            } else if df > 0 {
                 let e = terms.entry(t.text.clone()).or_default();
                 *e = e.max(qw);
                 if let Some(u) = &mut unit {
@@ -433,7 +463,27 @@ impl Index {
             }
             units.extend(unit);
         }
-        let groups: Vec<Vec<String>> = crate::synonyms::expansion_groups(query)
+        // Each pair with its sound; sounds of no pair of the question
+        // (typed pinyin) alone.
+        let mut groups: Vec<Vec<(String, f64)>> = Vec::new();
+        for (pair, qw) in &pairs {
+            let sound = crate::text::pair_sound(pair);
+            let mut group = vec![(pair.clone(), *qw)];
+            if let Some(i) = sounds.iter().position(|(s, _)| Some(s) == sound.as_ref()) {
+                group.push(sounds.swap_remove(i));
+            }
+            groups.push(group);
+        }
+        for (sound, qw) in sounds {
+            // A sound several pairs share is already in their groups.
+            if !pairs
+                .iter()
+                .any(|(p, _)| crate::text::pair_sound(p).as_ref() == Some(&sound))
+            {
+                groups.push(vec![(sound, qw)]);
+            }
+        }
+        let synonyms = crate::synonyms::expansion_groups(query)
             .into_iter()
             .map(|g| {
                 // A question word of the group is met by the group's
@@ -445,14 +495,20 @@ impl Index {
                     }
                 }
                 g.into_iter()
-                    .filter(|t| self.postings.contains_key(t) && !terms.contains_key(t))
+                    .filter(|t| {
+                        self.postings.contains_key(t)
+                            && !terms.contains_key(t)
+                            && !pairs.iter().any(|(p, _)| p == t)
+                    })
+                    .map(|t| (t, w.synonym))
                     .collect::<Vec<_>>()
             })
-            .filter(|g| !g.is_empty())
-            .collect();
+            .filter(|g| !g.is_empty());
+        groups.extend(synonyms);
         Query {
             terms: terms.into_iter().collect(),
             groups,
+            pairs,
             attainable,
             units,
         }
@@ -548,25 +604,24 @@ impl Index {
 
     /// BM25F scores of every document for the weighted terms and synonym
     /// groups of a question.
-    fn lexical_scores(&self, terms: &[(String, f64)], groups: &[Vec<String>]) -> Vec<f64> {
-        let w = &self.weights;
+    fn lexical_scores(&self, terms: &[(String, f64)], groups: &[Vec<(String, f64)>]) -> Vec<f64> {
         let mut scores = vec![0.0f64; self.docs.len()];
         for (term, qw) in terms {
             for (doc, s) in self.term_scores(term) {
                 scores[doc] += qw * s;
             }
         }
-        // A synonym group counts once per document, by its best member.
+        // A group counts once per document, by its best member.
         let mut best = vec![0.0f64; self.docs.len()];
         for group in groups {
             best.iter_mut().for_each(|b| *b = 0.0);
-            for term in group {
+            for (term, qw) in group {
                 for (doc, s) in self.term_scores(term) {
-                    best[doc] = best[doc].max(s);
+                    best[doc] = best[doc].max(qw * s);
                 }
             }
             for (s, b) in scores.iter_mut().zip(&best) {
-                *s += w.synonym * b;
+                *s += b;
             }
         }
         scores
@@ -584,6 +639,8 @@ impl Index {
         passage: impl Fn(usize) -> Option<String>,
     ) -> Vec<Hit> {
         let terms = &query_terms.terms[..];
+        // The excerpt is picked by the question's own terms, pairs included.
+        let own: Vec<(String, f64)> = terms.iter().chain(&query_terms.pairs).cloned().collect();
         let units = &query_terms.units;
         let total: f64 = units.iter().map(|u| u.idf).sum();
         let rarest = self.idf_df(1);
@@ -653,7 +710,7 @@ impl Index {
                     thin,
                     doc_id: d.id,
                     title: d.title.clone(),
-                    passage: passage(i).unwrap_or_else(|| self.excerpt(d, terms)),
+                    passage: passage(i).unwrap_or_else(|| self.excerpt(d, &own)),
                     score,
                     chinese: d.chinese,
                     confidence,
