@@ -1111,6 +1111,66 @@ mod tests {
     }
 
     #[test]
+    fn a_generic_verb_does_not_reach_a_topic_through_the_lexicon() {
+        let index = index_of(&[
+            ("Privacy", "We never sell your personal data to anyone."),
+            ("Phones we stock", "Android phones from three brands."),
+        ]);
+        // "sell" alone is not about privacy: the document holds the word,
+        // but its title is not met through the privacy synonyms.
+        let hits = index.search("do you sell iphones", 3);
+        assert!(hits.iter().all(|h| !h.evidence.title), "{hits:?}");
+        // Selling one's data is.
+        let hits = index.search("do you sell my data", 3);
+        assert!(
+            hits.first()
+                .is_some_and(|h| h.title == "Privacy" && h.evidence.title)
+        );
+    }
+
+    #[test]
+    fn a_homophone_typo_finds_the_word_it_sounds_like() {
+        let docs: Vec<KnowledgeDoc> = [
+            ("退款说明", "退款会在审核通过后三个工作日内原路返回。"),
+            ("商品上新", "首页推荐的商品定期更新，款式很多。"),
+            ("发票", "电子发票在订单完成后可以下载。"),
+            ("修改密码", "在账号设置里可以修改登录密码。"),
+            ("配送范围", "我们只配送中国大陆地区。"),
+        ]
+        .iter()
+        .map(|(t, b)| KnowledgeDoc::new(t, b, vec![], chat_domain::time::now()).unwrap())
+        .collect();
+        let deaf = Index::build_with(
+            &docs,
+            Weights {
+                sound: 0.0,
+                ..Weights::default()
+            },
+        );
+        let index = Index::build(&docs);
+        // 推款 (for 退款) shares a character with each of the first two
+        // documents; by ear it is the first one's word.
+        let first = |index: &Index, q: &str| {
+            let hits = index.search(q, 3);
+            hits.first().map(|h| (h.title.clone(), h.score))
+        };
+        let (title, score) = first(&index, "推款几天到").unwrap();
+        assert_eq!(title, "退款说明");
+        let (_, deaf_score) = first(&deaf, "推款几天到").unwrap();
+        assert!(score > deaf_score, "{score} / {deaf_score}");
+        // Typed pinyin against the characters, and a question all in pinyin:
+        // nothing in common with any document but the sound.
+        for q in ["tui款几天到", "tui kuan ji tian dao"] {
+            assert_eq!(
+                first(&index, q).map(|h| h.0).as_deref(),
+                Some("退款说明"),
+                "{q}"
+            );
+        }
+        assert!(deaf.search("tui kuan ji tian dao", 3).is_empty());
+    }
+
+    #[test]
     fn passages_respect_sentence_ends_in_both_languages() {
         let p = passages("第一句。第二句！Third one. Fourth? 1.5 kg stays whole.");
         assert_eq!(p.len(), 1);
