@@ -11,6 +11,8 @@
 //! - `-- --dump FILE`: the dev questions' first hits with their confidence
 //!   and evidence (`knowledge::Evidence`), one JSON object a line, to study
 //!   the answer rule;
+//! - `-- --split dev`: that split only (while tuning, so that the holdout's
+//!   figures are not even printed);
 //! - `-- --dir PATH`: another set in the same format (`kb.json`,
 //!   `questions.{dev,holdout}.jsonl`, `handoff.{dev,holdout}.jsonl`; missing
 //!   question / handoff files are skipped), e.g. a blind set;
@@ -150,7 +152,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let grid_search = std::env::args().any(|a| a == "--grid");
     let dir = flag("--dir").map_or_else(EvalSet::default_dir, std::path::PathBuf::from);
     let dense = Dense::from_args()?;
+    // `--split dev`: one split only (tuning runs that must not print the
+    // holdout's figures).
+    let only = flag("--split");
     for split in ["dev", "holdout"] {
+        if only.as_deref().is_some_and(|o| o != split) {
+            continue;
+        }
         let Some(set) = EvalSet::load_present(&dir, split)? else {
             println!(
                 "\n## {split}: no questions or handoff file in {}",
@@ -279,14 +287,24 @@ fn grid(set: &EvalSet) {
     let score = |w: &Weights| {
         let a = Assistant::with_weights(&docs, w.clone(), OfflineConfig::default());
         let rows = chat_ai::eval::retrieval_rows(&set.questions, |q| a.run(q));
-        let (zh, en, all) = (&rows[0].1, &rows[1].1, &rows[3].1);
+        let (zh, en, mixed, all) = (&rows[0].1, &rows[1].1, &rows[2].1, &rows[3].1);
         format!(
-            "{:.3} {:.3} {:.3} (zh {:.3}, en {:.3})",
-            all.hit1, all.hit3, all.mrr, zh.hit1, en.hit1
+            "{:.3} {:.3} {:.3} (zh {:.3}/{:.3}, en {:.3}/{:.3}, mixed {:.3}/{:.3}; wrong {:.3}, I don't know {:.3})",
+            all.hit1,
+            all.hit3,
+            all.mrr,
+            zh.hit1,
+            zh.hit3,
+            en.hit1,
+            en.hit3,
+            mixed.hit1,
+            mixed.hit3,
+            all.wrong,
+            all.idk
         )
     };
     let base = Weights::default();
-    println!("\n### dev ranking by weight (hit@1 hit@3 MRR, zh and en hit@1)\n");
+    println!("\n### dev ranking by weight (hit@1 hit@3 MRR; hit@1/hit@3 per language)\n");
     println!("- default: {}", score(&base));
     let knobs: &[Knob] = &[
         ("title", |w, v| w.title = v, &[1.5, 2.0, 3.0, 4.0]),
@@ -298,6 +316,7 @@ fn grid(set: &EvalSet) {
         ("char", |w, v| w.char = v, &[0.5, 0.75, 1.5]),
         ("corrected", |w, v| w.corrected = v, &[0.3, 1.0]),
         ("synonym", |w, v| w.synonym = v, &[0.0, 0.25, 0.75]),
+        ("sound", |w, v| w.sound = v, &[0.0, 0.3, 0.5, 0.6, 0.8]),
     ];
     for (name, set_weight, values) in knobs {
         for v in *values {

@@ -154,6 +154,10 @@ pub struct Weights {
     pub corrected: f64,
     /// Query weight of a synonym added by the lexicon.
     pub synonym: f64,
+    /// Query weight of a Chinese character pair's sound (toneless pinyin),
+    /// which stands in for the pair: a document counts the better of the
+    /// two, so a homophone typo meets the word it stands for.
+    pub sound: f64,
     /// How much a question word the index has never seen lowers the
     /// confidence (as a share of a rare word's weight): colloquial filler
     /// should not sink an answer, an unknown topic should.
@@ -172,6 +176,7 @@ impl Default for Weights {
             char: 1.0,
             corrected: 0.7,
             synonym: 0.5,
+            sound: 0.4,
             unseen: 1.0,
         }
     }
@@ -181,8 +186,12 @@ impl Default for Weights {
 struct Query {
     /// Its own terms and spelling corrections, with their query weights.
     terms: Vec<(String, f64)>,
-    /// Synonym groups it touches (index terms only, its own excluded).
-    groups: Vec<Vec<String>>,
+    /// Alternatives that count once per document, by the best one: the
+    /// synonym groups it touches (index terms only, its own excluded) and
+    /// each character pair with its sound; each term with its query weight.
+    groups: Vec<Vec<(String, f64)>>,
+    /// The pairs that went into `groups` (to pick the excerpt).
+    pairs: Vec<(String, f64)>,
     /// What it could score at most (own words only).
     attainable: f64,
     /// Its content words, to measure how much of it a document covers.
@@ -236,6 +245,12 @@ pub struct Index {
     /// The passages' vectors, once embedded (the index serves lexically
     /// until then).
     dense: OnceLock<DenseVectors>,
+}
+
+/// A field's length for BM25 normalization: its tokens but sounds (which
+/// double the pairs).
+fn length(tokens: &[Token]) -> f64 {
+    tokens.iter().filter(|t| t.kind != Kind::Sound).count() as f64
 }
 
 /// Splits text into sentences (Chinese and Latin end marks, line breaks).
@@ -316,8 +331,10 @@ impl Index {
                 chinese: crate::text::is_chinese(&format!("{} {}", doc.title, doc.body)),
                 sentences,
                 sentence_terms,
-                title_len: title.len() as f64,
-                body_len: body.len() as f64,
+                // Sounds double the pairs: not counted as length, so that
+                // Chinese and English documents compare as before.
+                title_len: length(&title),
+                body_len: length(&body),
             });
         }
         let n = list.len().max(1) as f64;
@@ -419,11 +436,22 @@ impl Index {
         let mut own: Vec<Token> = analyze(query);
         own.sort();
         own.dedup();
+        let mut sounds: Vec<(String, f64)> = Vec::new();
+        let mut pairs: Vec<(String, f64)> = Vec::new();
         for t in &own {
             let qw = match t.kind {
                 Kind::Word => w.word,
                 Kind::Pair => w.pair,
                 Kind::Char => w.char,
+                Kind::Sound => {
+                    // Not the question's own words: never in what it can
+                    // score at most (a document that shares the
+                    // characters scores as before).
+                    if w.sound > 0.0 && self.postings.contains_key(&t.text) {
+                        sounds.push((t.text.clone(), w.sound));
+                    }
+                    continue;
+                }
             };
             let df = self.postings.get(&t.text).map_or(0, Vec::len);
             // A word the index has never seen counts as a rare one: the
@@ -434,7 +462,9 @@ impl Index {
                 idf: self.idf_df(df.max(1)),
                 met_by: Vec::new(),
             });
-            if df > 0 {
+            if df > 0 && t.kind == Kind::Pair && w.sound > 0.0 {
+                pairs.push((t.text.clone(), qw));
+            } else if df > 0 {
                 let e = terms.entry(t.text.clone()).or_default();
                 *e = e.max(qw);
                 if let Some(u) = &mut unit {
@@ -451,7 +481,27 @@ impl Index {
             }
             units.extend(unit);
         }
-        let groups: Vec<Vec<String>> = crate::synonyms::expansion_groups(query)
+        // Each pair with its sound; sounds of no pair of the question
+        // (typed pinyin) alone.
+        let mut groups: Vec<Vec<(String, f64)>> = Vec::new();
+        for (pair, qw) in &pairs {
+            let sound = crate::text::pair_sound(pair);
+            let mut group = vec![(pair.clone(), *qw)];
+            if let Some(i) = sounds.iter().position(|(s, _)| Some(s) == sound.as_ref()) {
+                group.push(sounds.swap_remove(i));
+            }
+            groups.push(group);
+        }
+        for (sound, qw) in sounds {
+            // A sound several pairs share is already in their groups.
+            if !pairs
+                .iter()
+                .any(|(p, _)| crate::text::pair_sound(p).as_ref() == Some(&sound))
+            {
+                groups.push(vec![(sound, qw)]);
+            }
+        }
+        let synonyms = crate::synonyms::expansion_groups(query)
             .into_iter()
             .map(|g| {
                 // A question word of the group is met by the group's
@@ -463,14 +513,20 @@ impl Index {
                     }
                 }
                 g.into_iter()
-                    .filter(|t| self.postings.contains_key(t) && !terms.contains_key(t))
+                    .filter(|t| {
+                        self.postings.contains_key(t)
+                            && !terms.contains_key(t)
+                            && !pairs.iter().any(|(p, _)| p == t)
+                    })
+                    .map(|t| (t, w.synonym))
                     .collect::<Vec<_>>()
             })
-            .filter(|g| !g.is_empty())
-            .collect();
+            .filter(|g| !g.is_empty());
+        groups.extend(synonyms);
         Query {
             terms: terms.into_iter().collect(),
             groups,
+            pairs,
             attainable,
             units,
         }
@@ -566,25 +622,24 @@ impl Index {
 
     /// BM25F scores of every document for the weighted terms and synonym
     /// groups of a question.
-    fn lexical_scores(&self, terms: &[(String, f64)], groups: &[Vec<String>]) -> Vec<f64> {
-        let w = &self.weights;
+    fn lexical_scores(&self, terms: &[(String, f64)], groups: &[Vec<(String, f64)>]) -> Vec<f64> {
         let mut scores = vec![0.0f64; self.docs.len()];
         for (term, qw) in terms {
             for (doc, s) in self.term_scores(term) {
                 scores[doc] += qw * s;
             }
         }
-        // A synonym group counts once per document, by its best member.
+        // A group counts once per document, by its best member.
         let mut best = vec![0.0f64; self.docs.len()];
         for group in groups {
             best.iter_mut().for_each(|b| *b = 0.0);
-            for term in group {
+            for (term, qw) in group {
                 for (doc, s) in self.term_scores(term) {
-                    best[doc] = best[doc].max(s);
+                    best[doc] = best[doc].max(qw * s);
                 }
             }
             for (s, b) in scores.iter_mut().zip(&best) {
-                *s += w.synonym * b;
+                *s += b;
             }
         }
         scores
@@ -602,6 +657,8 @@ impl Index {
         passage: impl Fn(usize) -> Option<String>,
     ) -> Vec<Hit> {
         let terms = &query_terms.terms[..];
+        // The excerpt is picked by the question's own terms, pairs included.
+        let own: Vec<(String, f64)> = terms.iter().chain(&query_terms.pairs).cloned().collect();
         let units = &query_terms.units;
         let total: f64 = units.iter().map(|u| u.idf).sum();
         let rarest = self.idf_df(1);
@@ -673,7 +730,7 @@ impl Index {
                     thin,
                     doc_id: d.id,
                     title: d.title.clone(),
-                    passage: passage(i).unwrap_or_else(|| self.excerpt(d, terms)),
+                    passage: passage(i).unwrap_or_else(|| self.excerpt(d, &own)),
                     score,
                     chinese: d.chinese,
                     confidence,
@@ -1118,6 +1175,66 @@ mod tests {
         }
         assert!(index.search("who is the president", 3).is_empty());
         assert!(index.search("what about the elections", 3).is_empty());
+    }
+
+    #[test]
+    fn a_generic_verb_does_not_reach_a_topic_through_the_lexicon() {
+        let index = index_of(&[
+            ("Privacy", "We never sell your personal data to anyone."),
+            ("Phones we stock", "Android phones from three brands."),
+        ]);
+        // "sell" alone is not about privacy: the document holds the word,
+        // but its title is not met through the privacy synonyms.
+        let hits = index.search("do you sell iphones", 3);
+        assert!(hits.iter().all(|h| !h.evidence.title), "{hits:?}");
+        // Selling one's data is.
+        let hits = index.search("do you sell my data", 3);
+        assert!(
+            hits.first()
+                .is_some_and(|h| h.title == "Privacy" && h.evidence.title)
+        );
+    }
+
+    #[test]
+    fn a_homophone_typo_finds_the_word_it_sounds_like() {
+        let docs: Vec<KnowledgeDoc> = [
+            ("退款说明", "退款会在审核通过后三个工作日内原路返回。"),
+            ("商品上新", "首页推荐的商品定期更新，款式很多。"),
+            ("发票", "电子发票在订单完成后可以下载。"),
+            ("修改密码", "在账号设置里可以修改登录密码。"),
+            ("配送范围", "我们只配送中国大陆地区。"),
+        ]
+        .iter()
+        .map(|(t, b)| KnowledgeDoc::new(t, b, vec![], chat_domain::time::now()).unwrap())
+        .collect();
+        let deaf = Index::build_with(
+            &docs,
+            Weights {
+                sound: 0.0,
+                ..Weights::default()
+            },
+        );
+        let index = Index::build(&docs);
+        // 推款 (for 退款) shares a character with each of the first two
+        // documents; by ear it is the first one's word.
+        let first = |index: &Index, q: &str| {
+            let hits = index.search(q, 3);
+            hits.first().map(|h| (h.title.clone(), h.score))
+        };
+        let (title, score) = first(&index, "推款几天到").unwrap();
+        assert_eq!(title, "退款说明");
+        let (_, deaf_score) = first(&deaf, "推款几天到").unwrap();
+        assert!(score > deaf_score, "{score} / {deaf_score}");
+        // Typed pinyin against the characters, and a question all in pinyin:
+        // nothing in common with any document but the sound.
+        for q in ["tui款几天到", "tui kuan ji tian dao"] {
+            assert_eq!(
+                first(&index, q).map(|h| h.0).as_deref(),
+                Some("退款说明"),
+                "{q}"
+            );
+        }
+        assert!(deaf.search("tui kuan ji tian dao", 3).is_empty());
     }
 
     #[test]

@@ -310,12 +310,16 @@ pub const GROUPS: &[&[&str]] = &[
         "locked out",
         "remember",
     ],
+    // Generic verbs and nouns only with their object: "do you sell
+    // iphones" and "order details" are not about privacy.
     &[
         "privacy",
         "personal data",
-        "details",
-        "sell",
-        "share",
+        "personal details",
+        "sell my data",
+        "sell your data",
+        "share my data",
+        "share your data",
         "gdpr",
     ],
     &[

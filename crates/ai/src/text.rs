@@ -176,6 +176,10 @@ pub enum Kind {
     /// One Chinese character: the last resort for homophone typos
     /// (推款 still shares 款 with 退款).
     Char,
+    /// Two adjacent syllables in toneless pinyin: a homophone typo (推款,
+    /// 发飘) sounds like the word it stands for (退款, 发票), and pinyin typed
+    /// for a character (发huo, 连wang) is that sound.
+    Sound,
 }
 
 /// A retrieval token: its text (kinds never collide: pairs and characters
@@ -197,12 +201,162 @@ const STOP_CHARS: &[char] = &[
     '下', '上', '一', '可', '以', '多', '少', '几', '时', '候',
 ];
 
+/// The toneless pinyin of a Chinese character (its commonest reading; ü
+/// written `v`, as it is typed), if it has one.
+fn syllable(c: char) -> Option<String> {
+    use pinyin::ToPinyin;
+    let plain = c.to_pinyin()?.plain();
+    Some(if plain.contains('ü') {
+        plain.replace('ü', "v")
+    } else {
+        plain.to_owned()
+    })
+}
+
+/// Every toneless pinyin syllable (read once from the characters' table).
+fn syllables() -> &'static std::collections::HashSet<String> {
+    static ALL: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        (0x4E00..=0x9FFF)
+            .filter_map(char::from_u32)
+            .filter_map(syllable)
+            .collect()
+    })
+}
+
+/// A Latin word read as pinyin syllables (`gujian` → gu, jian), when the
+/// whole word is pinyin: the fewest syllables of at least two letters
+/// each (a one-letter syllable such as `a` or `e` would let most English
+/// words through).
+fn pinyin_syllables(word: &str) -> Option<Vec<String>> {
+    let all = syllables();
+    let n = word.len();
+    if n < 2 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    // best[i]: the fewest syllables spelling word[..i], and where the last begins.
+    let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
+    best[0] = Some((0, 0));
+    for end in 2..=n {
+        for start in end.saturating_sub(6)..end.saturating_sub(1) {
+            if let Some((count, _)) = best[start]
+                && all.contains(&word[start..end])
+                && best[end].is_none_or(|(c, _)| count + 1 < c)
+            {
+                best[end] = Some((count + 1, start));
+            }
+        }
+    }
+    best[n]?;
+    let mut out = Vec::new();
+    let mut end = n;
+    while end > 0 {
+        let (_, start) = best[end]?;
+        out.push(word[start..end].to_owned());
+        end = start;
+    }
+    out.reverse();
+    Some(out)
+}
+
+/// The [`Kind::Sound`] token of two syllables.
+fn sound_token(a: &str, b: &str) -> Token {
+    Token {
+        text: format!("@{a}_{b}"),
+        kind: Kind::Sound,
+    }
+}
+
+/// The [`Kind::Sound`] token of a pair of Chinese characters (`~` prefix
+/// of a [`Kind::Pair`] token or not), if both have a reading.
+pub(crate) fn pair_sound(pair: &str) -> Option<String> {
+    let mut chars = pair.trim_start_matches('~').chars();
+    let (a, b) = (chars.next()?, chars.next()?);
+    Some(sound_token(&syllable(a)?, &syllable(b)?).text)
+}
+
+/// Whether a pair of Chinese characters carries no topic.
+fn stop_pair(pair: &[char]) -> bool {
+    let s: String = pair.iter().collect();
+    STOP_ZH.contains(&s.as_str()) || pair.iter().all(|c| STOP_CHARS.contains(c))
+}
+
+/// The [`Kind::Sound`] tokens of a text: adjacent syllables of Chinese
+/// characters, and of pinyin typed against them with no space between
+/// (发huo, yin私, 升级gujian): such a Latin word is read as pinyin when
+/// the whole of it is.
+///
+/// A question typed wholly in pinyin (every Latin word of it, at least
+/// two, is pinyin: "tui kuan yao duo jiu") is read as one run too.
+fn sounds(lower: &str, out: &mut Vec<Token>) {
+    let chars: Vec<char> = lower.chars().collect();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let all_pinyin = words.len() >= 2
+        && !chars.iter().any(|c| is_cjk(*c))
+        && words.iter().all(|w| pinyin_syllables(w).is_some());
+    // The current run: each syllable and its character (None: typed).
+    let mut run: Vec<(String, Option<char>)> = Vec::new();
+    let flush = |run: &mut Vec<(String, Option<char>)>, out: &mut Vec<Token>| {
+        for w in run.windows(2) {
+            let stop = match (w[0].1, w[1].1) {
+                (Some(a), Some(b)) => stop_pair(&[a, b]),
+                _ => false,
+            };
+            if !stop {
+                out.push(sound_token(&w[0].0, &w[1].0));
+            }
+        }
+        run.clear();
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if is_cjk(c) {
+            match syllable(c) {
+                Some(s) => run.push((s, Some(c))),
+                None => flush(&mut run, out),
+            }
+            i += 1;
+        } else if c.is_ascii_alphabetic() {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            let touching = all_pinyin
+                || (start > 0 && is_cjk(chars[start - 1]))
+                || chars.get(i).is_some_and(|c| is_cjk(*c));
+            let word: String = chars[start..i].iter().collect();
+            match touching.then(|| pinyin_syllables(&word)).flatten() {
+                Some(typed) => {
+                    // A word before the characters starts a run of its own
+                    // (in a question all in pinyin, spaces do not break it).
+                    if !all_pinyin && (start == 0 || !is_cjk(chars[start - 1])) {
+                        flush(&mut run, out);
+                    }
+                    run.extend(typed.into_iter().map(|s| (s, None)));
+                }
+                None => flush(&mut run, out),
+            }
+        } else {
+            if !(all_pinyin && c == ' ') {
+                flush(&mut run, out);
+            }
+            i += 1;
+        }
+    }
+    flush(&mut run, out);
+}
+
 /// The retrieval tokens of a text: words (jieba for Chinese, stemmed words
-/// for Latin script) plus, for Chinese, overlapping character pairs and
-/// single characters. Stop words are dropped.
+/// for Latin script) plus, for Chinese, overlapping character pairs, single
+/// characters and the pairs' sounds. Stop words are dropped.
 pub fn analyze(text: &str) -> Vec<Token> {
     let lower = text.to_lowercase();
     let mut out = Vec::new();
+    sounds(&lower, &mut out);
     let mut run: Vec<char> = Vec::new();
     for c in lower.chars().chain(std::iter::once(' ')) {
         if is_cjk(c) {
@@ -210,10 +364,9 @@ pub fn analyze(text: &str) -> Vec<Token> {
             continue;
         }
         for pair in run.windows(2) {
-            let pair: String = pair.iter().collect();
-            if !STOP_ZH.contains(&pair.as_str()) && !pair.chars().all(|c| STOP_CHARS.contains(&c)) {
+            if !stop_pair(pair) {
                 out.push(Token {
-                    text: format!("~{pair}"),
+                    text: format!("~{}", pair.iter().collect::<String>()),
                     kind: Kind::Pair,
                 });
             }
@@ -264,7 +417,7 @@ pub fn analyze(text: &str) -> Vec<Token> {
 pub fn tokens_plain(text: &str) -> Vec<String> {
     analyze(text)
         .into_iter()
-        .filter(|t| t.kind != Kind::Char)
+        .filter(|t| matches!(t.kind, Kind::Word | Kind::Pair))
         .map(|t| t.text)
         .collect()
 }
@@ -307,5 +460,45 @@ mod tests {
                 .any(|t| t.kind == Kind::Char && right.contains(t)),
             "{typo:?} / {right:?}"
         );
+    }
+
+    #[test]
+    fn homophones_and_typed_pinyin_share_a_sound() {
+        let sounds = |t: &str| -> Vec<String> {
+            analyze(t)
+                .into_iter()
+                .filter(|t| t.kind == Kind::Sound)
+                .map(|t| t.text)
+                .collect()
+        };
+        for (typo, right) in [
+            ("推款", "退款"),
+            ("发飘", "发票"),
+            ("几天发huo", "发货"),
+            ("yin私", "隐私"),
+            ("升级gujian", "固件"),
+            ("tui kuan yao duo jiu", "退款"),
+        ] {
+            let right = sounds(right);
+            assert!(
+                sounds(typo).iter().any(|s| right.contains(s)),
+                "{typo}: {:?} / {right:?}",
+                sounds(typo)
+            );
+        }
+        // English words stay English, even beside Chinese.
+        assert!(
+            sounds("我的order怎么还没到")
+                .iter()
+                .all(|s| !s.contains("or"))
+        );
+        assert_eq!(
+            pinyin_syllables("gujian"),
+            Some(vec!["gu".into(), "jian".into()])
+        );
+        assert_eq!(pinyin_syllables("order"), None);
+        assert!(sounds("return policy").is_empty());
+        // Not every word is pinyin: an English sentence.
+        assert!(sounds("can he ban my account").is_empty());
     }
 }
