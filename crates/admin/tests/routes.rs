@@ -76,6 +76,22 @@ macro_rules! app {
     };
 }
 
+/// A new widget customer through the app, with an open conversation: their
+/// token and the conversation.
+macro_rules! customer_conversation {
+    ($app:expr, $store:expr) => {{
+        let (_, session) = call!(
+            $app,
+            test::TestRequest::post().uri("/api/v1/widget/sessions")
+        );
+        let token = session["token"].as_str().unwrap().to_owned();
+        let customer = session["customer_id"].as_str().unwrap().parse().unwrap();
+        let conv = chat_domain::model::Conversation::open(customer, chat_domain::time::now());
+        $store.create_conversation(&conv).await.unwrap();
+        (token, conv)
+    }};
+}
+
 /// Sends a `TestRequest`; the status and the JSON body (`Null` when empty).
 macro_rules! call {
     ($app:expr, $req:expr) => {
@@ -484,14 +500,8 @@ async fn the_example_serves_availability_and_leaving_a_message() {
     let (_, now) = call!(&app, get("/api/v1/widget/availability"));
     let next = now["next_opening"].as_str().unwrap().to_owned();
 
-    let (_, session) = call!(
-        &app,
-        test::TestRequest::post().uri("/api/v1/widget/sessions")
-    );
-    let token = session["token"].as_str().unwrap();
-    let customer = session["customer_id"].as_str().unwrap().parse().unwrap();
-    let conv = chat_domain::model::Conversation::open(customer, chat_domain::time::now());
-    store.create_conversation(&conv).await.unwrap();
+    let (token, conv) = customer_conversation!(&app, store);
+    let token = token.as_str();
     let path = format!("/api/v1/widget/conversations/{}/leave-message", conv.id);
     let left = json!({ "email": "Mia@Example.com", "text": "Call me", "client_msg_id": "m1" });
     let (status, body) = call!(&app, bearer(post(&path, left), token));
@@ -543,14 +553,8 @@ async fn the_example_serves_attachments() {
     let store = services.store.clone();
     let app = example_app!(services, data);
 
-    let (_, session) = call!(
-        &app,
-        test::TestRequest::post().uri("/api/v1/widget/sessions")
-    );
-    let token = session["token"].as_str().unwrap();
-    let customer = session["customer_id"].as_str().unwrap().parse().unwrap();
-    let conv = chat_domain::model::Conversation::open(customer, chat_domain::time::now());
-    store.create_conversation(&conv).await.unwrap();
+    let (token, conv) = customer_conversation!(&app, store);
+    let token = token.as_str();
 
     let boundary = "example-boundary";
     let mut body = Vec::new();

@@ -340,12 +340,20 @@ fn checkpoint(
 
 #[cfg(test)]
 mod tests {
-    use chat_domain::model::{Conversation, Customer, MessageKind, NewMessage, SenderKind};
-    use chat_domain::ports::{ConversationRepository as _, CustomerRepository as _};
+    use chat_domain::model::{MessageKind, NewMessage, SenderKind};
+    use chat_domain::ports::ConversationRepository as _;
     use chat_domain::time::now;
 
     use super::*;
-    use crate::{DatabaseUrl, PoolOptions, SqlStore};
+    use crate::faults::scratch;
+
+    /// A checkpoint policy: a pass every `ms`, a restart past `frames`.
+    fn policy(ms: u64, frames: i64) -> Policy {
+        Policy {
+            every: Duration::from_millis(ms),
+            restart_at_frames: frames,
+        }
+    }
 
     /// Under a steady stream of commits from several writers, the `-wal`
     /// file stays near the restart bound instead of growing with everything
@@ -359,26 +367,9 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_panicking_checkpointer_stops_neither_appends_nor_checkpoints() {
         use crate::faults::{Fault, arm};
-        let dir = std::env::temp_dir().join(format!("chat-ckpt-{}", uuid::Uuid::now_v7().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("chat.db");
+        // Every 10 ms; every pass with anything in the log tries a restart.
+        let (dir, path, store, conv) = scratch("chat-ckpt", policy(10, 0)).await;
         arm(&path, Fault::RestartPanics, 2);
-        // Every pass with anything in the log tries a restart.
-        let policy = Policy {
-            every: Duration::from_millis(10),
-            restart_at_frames: 0,
-        };
-        let store = SqlStore::connect_with(
-            &DatabaseUrl::Sqlite(path.clone()),
-            PoolOptions::default(),
-            policy,
-        )
-        .await
-        .unwrap();
-        let customer = Customer::new(Some("ckpt-visitor".into()), None, now());
-        store.create_customer(&customer).await.unwrap();
-        let conv = Conversation::open(customer.id, now());
-        store.create_conversation(&conv).await.unwrap();
         let append = |i: usize| {
             let store = store.clone();
             async move {
@@ -523,26 +514,9 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn the_log_stays_bounded_under_steady_writes() {
-        let dir = std::env::temp_dir().join(format!("chat-wal-{}", uuid::Uuid::now_v7().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("chat.db");
+        // Every 20 ms; a restart past 1 MiB of 4 KiB pages.
+        let (dir, path, store, conv) = scratch("chat-wal", policy(20, 256)).await;
         let wal = dir.join("chat.db-wal");
-        let policy = Policy {
-            every: Duration::from_millis(20),
-            // 1 MiB of 4 KiB pages.
-            restart_at_frames: 256,
-        };
-        let store = SqlStore::connect_with(
-            &DatabaseUrl::Sqlite(path.clone()),
-            PoolOptions::default(),
-            policy,
-        )
-        .await
-        .unwrap();
-        let customer = Customer::new(Some("wal-visitor".into()), None, now());
-        store.create_customer(&customer).await.unwrap();
-        let conv = Conversation::open(customer.id, now());
-        store.create_conversation(&conv).await.unwrap();
 
         let largest_log = Arc::new(AtomicU64::new(0));
         let body = "x".repeat(3_000);

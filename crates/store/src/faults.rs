@@ -5,6 +5,13 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use chat_domain::model::{Conversation, Customer};
+use chat_domain::ports::{ConversationRepository as _, CustomerRepository as _};
+use chat_domain::time::now;
+
+use crate::checkpoint::Policy;
+use crate::{DatabaseUrl, PoolOptions, SqlStore};
+
 /// Where a fault fires.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Fault {
@@ -38,4 +45,29 @@ pub(crate) fn fires(path: &Path, fault: Fault) -> bool {
         }
         None => false,
     }
+}
+
+/// A store on a fresh SQLite file, checkpointed by `policy`, with one open
+/// conversation, where the crate's thread tests start: the folder holding
+/// the database (the test removes it), the database file (what faults are
+/// armed for), the store and the conversation. `name` prefixes the folder.
+pub(crate) async fn scratch(
+    name: &str,
+    policy: Policy,
+) -> (PathBuf, PathBuf, SqlStore, Conversation) {
+    let dir = std::env::temp_dir().join(format!("{name}-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("chat.db");
+    let store = SqlStore::connect_with(
+        &DatabaseUrl::Sqlite(path.clone()),
+        PoolOptions::default(),
+        policy,
+    )
+    .await
+    .unwrap();
+    let customer = Customer::new(Some(format!("{name}-visitor")), None, now());
+    store.create_customer(&customer).await.unwrap();
+    let conv = Conversation::open(customer.id, now());
+    store.create_conversation(&conv).await.unwrap();
+    (dir, path, store, conv)
 }

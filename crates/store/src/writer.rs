@@ -151,14 +151,12 @@ fn commit(
 mod tests {
     use chat_domain::DomainError;
     use chat_domain::ids::ConversationId;
-    use chat_domain::model::{
-        Conversation, Customer, HistoryQuery, MessageKind, NewMessage, SenderKind,
-    };
+    use chat_domain::model::{Customer, HistoryQuery, MessageKind, NewMessage, SenderKind};
     use chat_domain::ports::{ConversationRepository as _, CustomerRepository as _};
     use chat_domain::time::now;
 
-    use crate::faults::{Fault, arm};
-    use crate::{DatabaseUrl, PoolOptions, SqlStore};
+    use crate::checkpoint::Policy;
+    use crate::faults::{Fault, arm, scratch};
 
     fn message(conv: ConversationId, id: &str) -> NewMessage {
         NewMessage::new(
@@ -179,18 +177,7 @@ mod tests {
     /// a new connection for the next batches.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_panicking_batch_fails_alone_and_the_writer_goes_on() {
-        let dir =
-            std::env::temp_dir().join(format!("chat-writer-{}", uuid::Uuid::now_v7().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("chat.db");
-        let store =
-            SqlStore::connect_to(&DatabaseUrl::Sqlite(path.clone()), PoolOptions::default())
-                .await
-                .unwrap();
-        let customer = Customer::new(Some("writer-visitor".into()), None, now());
-        store.create_customer(&customer).await.unwrap();
-        let conv = Conversation::open(customer.id, now());
-        store.create_conversation(&conv).await.unwrap();
+        let (dir, path, store, conv) = scratch("chat-writer", Policy::default()).await;
 
         let first = store
             .append_messages(&[message(conv.id, "a")])
