@@ -180,8 +180,71 @@ async function attachments(browser, t) {
   await customer.ctx.close();
 }
 
+/**
+ * The first message of a first visit, typed while the widget's socket still
+ * connects (it starts when the window opens): shown as "sending", then sent
+ * once connected, under the id it was given (a resend is idempotent). It
+ * used to fail at once with "not connected".
+ */
+async function typedBeforeConnected(browser, t) {
+  const ctx = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: 'en-US' });
+  // In the widget's frame, every socket's `open` is held until the test
+  // lets it go (a slow network): the widget sends nothing before it.
+  await ctx.addInitScript(() => {
+    if (location.pathname !== '/widget/frame') return;
+    let release;
+    const gate = new Promise((go) => { release = go; });
+    window.releaseSockets = release;
+    const onopen = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onopen');
+    Object.defineProperty(WebSocket.prototype, 'onopen', {
+      configurable: true,
+      get() { return onopen.get.call(this); },
+      set(fn) { onopen.set.call(this, fn && ((ev) => gate.then(() => fn.call(this, ev)))); },
+    });
+  });
+  const page = await ctx.newPage();
+  t.watch(page, 'customer typing before the socket connects');
+  await page.goto(`${t.base}/`);
+  await page.locator('[data-chat-api=launcher]').click();
+  const w = page.frameLocator('iframe[data-chat-api=frame]');
+  for (const text of ['First words before connecting', 'Second words before connecting']) {
+    await w.getByRole('textbox').fill(text);
+    await w.getByRole('textbox').press('Enter');
+  }
+
+  t.step('both wait as "sending", with no error, while the socket connects');
+  const pending = w.locator('.msg.customer.pending');
+  await pending.filter({ hasText: 'Second words' }).waitFor({ timeout: t.T });
+  assert.equal(await pending.count(), 2);
+  for (const text of await pending.allTextContents()) assert.match(text, /sending/, text);
+  assert.equal(await w.getByRole('alert').isVisible(), false, 'no error shown');
+  assert.doesNotMatch(await w.getByTestId('status').textContent(), /Online/);
+
+  t.step('once connected, both are sent, once each, in order, in one conversation');
+  const frame = page.frames().find((f) => f.url().includes('/widget/frame'));
+  await frame.evaluate(() => window.releaseSockets());
+  await w.getByTestId('status').filter({ hasText: 'Online' }).waitFor({ timeout: t.T });
+  const sent = w.locator('.msg.customer:not(.pending)');
+  await sent.filter({ hasText: 'Second words' }).waitFor({ timeout: t.T });
+  await sent.filter({ hasText: 'First words' }).waitFor({ timeout: t.T });
+  assert.equal(await pending.count(), 0, 'nothing left pending');
+  const texts = await sent.allTextContents();
+  assert.equal(texts.length, 2, texts.join(' | '));
+  assert.ok(texts[0].includes('First words') && texts[1].includes('Second words'), texts.join(' | '));
+  const seqs = await sent.evaluateAll((ms) => ms.map((m) => Number(m.dataset.seq)));
+  assert.ok(seqs[0] > 0 && seqs[1] > seqs[0], `stored in order: ${seqs}`);
+  // The server has one conversation with them, each message once.
+  const found = await t.rest(`/api/v1/conversations?q=${encodeURIComponent('words before connecting')}&limit=10`, { token: t.adminToken });
+  assert.equal(found.json?.items?.length, 1, found.text);
+  const history = await t.rest(`/api/v1/conversations/${found.json.items[0].id}/messages?limit=100`, { token: t.adminToken });
+  const mine = history.json.items.filter((m) => m.sender_kind === 'customer').map((m) => m.body);
+  assert.deepEqual(mine, ['First words before connecting', 'Second words before connecting']);
+  await ctx.close();
+}
+
 export const messagingScenarios = [
   ['links and formatting render as DOM, scripts and javascript: links as text; emoji picker', linksAndFormatting],
   ['the assistant\'s answers use the same formatting', assistantFormatting],
   ['attachments: a pasted image previewed by the agent, a PDF downloaded by the customer, a forged file refused', attachments],
+  ['a first message typed while the socket connects is sent once connected', typedBeforeConnected],
 ];

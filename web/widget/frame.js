@@ -83,6 +83,9 @@ async function api(path, init = {}) {
 
 // ---- socket --------------------------------------------------------------
 
+// Who waits for the socket to be open (see `connected`).
+const openWaiters = [];
+
 const socket = new Socket({
   token: async () => state.token || newSession(),
   onAuthFailed: async () => { state.token = null; },
@@ -91,7 +94,10 @@ const socket = new Socket({
     : []),
   onState: (s) => {
     state.connection = s;
-    if (s === 'open' && state.conv?.state === 'queued') askPosition();
+    if (s === 'open') {
+      if (state.conv?.state === 'queued') askPosition();
+      for (const go of openWaiters.splice(0)) go();
+    }
     render();
   },
   onFrame,
@@ -192,8 +198,25 @@ function askPosition() {
 
 // ---- actions -------------------------------------------------------------
 
+/** Resolves once the socket is open (at once if it is). */
+async function connected() {
+  while (!socket.ready) await new Promise((go) => { openWaiters.push(go); });
+}
+
+// The conversation being opened, shared by everything that needs one
+// meanwhile: two messages typed before the socket connects make one
+// conversation, not two.
+let opening = null;
 async function ensureConversation() {
   if (state.conv && state.conv.state !== 'closed') return state.conv;
+  if (!opening) opening = openConversation().finally(() => { opening = null; });
+  return opening;
+}
+
+async function openConversation() {
+  // On the first open the socket is still connecting (it starts when the
+  // window opens): wait for it rather than fail with "not connected".
+  await connected();
   let r;
   try {
     r = await socket.request({ type: 'open' });
@@ -218,14 +241,19 @@ function typing(on) {
 async function send(body) {
   const text = body.trim();
   if (!text) return;
+  // Shown as "sending" at once, under the id it keeps through every resend
+  // (idempotent), even while the socket is still connecting.
+  const id = uid('w');
+  const pending = { body: text, failed: null, at: new Date().toISOString() };
+  state.pending.set(id, pending);
+  typing(false);
+  render();
   try {
     const conv = await ensureConversation();
-    const id = uid('w');
-    state.pending.set(id, { body: text, failed: null, at: new Date().toISOString() });
-    typing(false);
     socket.post({ conversation_id: conv.id, client_msg_id: id, body: text });
   } catch (e) {
-    state.error = e.message;
+    // Nothing was posted: the text stays on screen, marked as not sent.
+    pending.failed = e.message;
   }
   render();
 }

@@ -11,10 +11,21 @@ use tokio::net::TcpStream;
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// What `/readyz` checks besides the database.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct ReadinessTargets {
     /// `REDIS_URL`, when configured.
     pub redis_url: Option<String>,
+    /// The knowledge index, on a node whose assistant answers customers.
+    pub knowledge: Option<chat_ai::knowledge::LiveIndex>,
+}
+
+impl std::fmt::Debug for ReadinessTargets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadinessTargets")
+            .field("redis_url", &self.redis_url.as_ref().map(|_| "…"))
+            .field("knowledge", &self.knowledge.is_some())
+            .finish()
+    }
 }
 
 /// `GET /healthz`: 200 while the process serves requests.
@@ -26,6 +37,13 @@ pub async fn healthz() -> HttpResponse {
 /// 503; `status` is `ready`, `degraded` (the database answers, Redis does
 /// not: still 200) or `unavailable`, and `checks` names what failed. No
 /// secrets in the body.
+///
+/// On a node whose assistant answers, `checks.knowledge` is `building`
+/// until the first knowledge index is in place, then `ready`. It does not
+/// change the status: a question that arrives earlier waits for the index
+/// (at most `READY_WAIT`), so the node can take traffic; it is there for
+/// whoever needs the assistant's first answer to come from the knowledge
+/// base (tests, a deploy's smoke check).
 pub async fn readyz(
     store: web::Data<dyn chat_domain::ports::Store>,
     targets: web::Data<ReadinessTargets>,
@@ -39,6 +57,13 @@ pub async fn readyz(
         Err(_) => "timeout".to_owned(),
     };
     let mut checks = json!({ "database": database });
+    if let Some(index) = &targets.knowledge {
+        checks["knowledge"] = json!(if index.is_ready() {
+            "ready"
+        } else {
+            "building"
+        });
+    }
     let ready = database == "ok";
     let mut degraded = false;
     if let Some(url) = &targets.redis_url {

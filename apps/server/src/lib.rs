@@ -71,8 +71,14 @@ impl Application {
         // Before the listener opens: nobody may try to log in before the
         // first admin exists.
         bootstrap.finish().await?;
-        let server =
-            wiring::http_server(&config, listener, &storage, gateway.clone(), back_office)?;
+        let server = wiring::http_server(
+            &config,
+            listener,
+            &storage,
+            gateway.clone(),
+            back_office,
+            assistant.answering_index(),
+        )?;
         // Last: see `wiring::Assistant::follow_knowledge`.
         assistant.follow_knowledge(&storage, &config);
         Ok(Self {

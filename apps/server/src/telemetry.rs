@@ -182,8 +182,9 @@ pub async fn track_requests(
     Ok(res)
 }
 
-/// `GET /metrics`: Prometheus text format. Pool gauges are sampled here, at
-/// scrape time, instead of on every checkout.
+/// `GET /metrics`: Prometheus text format. Pool gauges (and SQLite's
+/// checkpoint figures) are sampled here, at scrape time, instead of on
+/// every checkout.
 pub async fn metrics_endpoint(
     handle: web::Data<PrometheusHandle>,
     store: web::Data<chat_store::SqlStore>,
@@ -193,6 +194,17 @@ pub async fn metrics_endpoint(
     metrics::gauge!("db_pool_connections", "state" => "in_use")
         .set(pool.size.saturating_sub(pool.idle) as f64);
     metrics::gauge!("db_pool_max_connections").set(pool.max as f64);
+    // SQLite: checkpoints that stop (a panic, a database error) leave
+    // appends running while the `-wal` file grows; these show it.
+    if let Some(c) = store.checkpoint_status() {
+        metrics::counter!("sqlite_checkpoint_passes_total").absolute(c.passes);
+        metrics::counter!("sqlite_checkpoint_failures_total").absolute(c.failures);
+        metrics::counter!("sqlite_checkpoint_panics_total").absolute(c.panics);
+        metrics::gauge!("sqlite_wal_frames").set(c.log_frames as f64);
+        if let Some(age) = c.since_last_pass {
+            metrics::gauge!("sqlite_checkpoint_age_seconds").set(age.as_secs_f64());
+        }
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(handle.render())

@@ -306,6 +306,12 @@ pub async fn assistant(config: &Config, storage: &Storage, realtime: &Realtime) 
 }
 
 impl Assistant {
+    /// The knowledge index, when this node answers customers (its state
+    /// shows in `/readyz`).
+    pub fn answering_index(&self) -> Option<LiveIndex> {
+        self.answering.then(|| self.index.clone())
+    }
+
     /// Starts the index following the documents. Called last: loading the
     /// segmenter's dictionary and indexing the documents is the heaviest
     /// work of a start (~150 ms of CPU) and nothing before needs it; started
@@ -511,6 +517,7 @@ pub fn http_server(
     storage: &Storage,
     gateway: Option<Arc<Gateway>>,
     back_office: Option<BackOffice>,
+    knowledge: Option<LiveIndex>,
 ) -> anyhow::Result<Server> {
     let server_config = &config.server;
     let metrics = web::Data::new(telemetry::metrics_handle());
@@ -520,6 +527,7 @@ pub fn http_server(
     let port_data: web::Data<dyn Store> = web::Data::from(storage.store.clone());
     let readiness = web::Data::new(ReadinessTargets {
         redis_url: config.redis.url.as_ref().map(|s| s.0.clone()),
+        knowledge,
     });
     let max_body = server_config.max_body_bytes;
     let body_timeout = hardening::BodyTimeout {

@@ -11,13 +11,15 @@
 //!
 //! Arguments: the listen address (default `127.0.0.1:8081`). The database
 //! is a fresh SQLite file in a temporary directory, encrypted under keys
-//! generated for this run.
+//! generated for this run; uploaded files go to a folder beside it.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use actix_web::{App, HttpServer, web};
 use async_trait::async_trait;
 use base64::Engine as _;
+use chat_admin::attachments::Attachments;
 use chat_admin::auth::JwtKeys;
 use chat_admin::availability::Availability;
 use chat_admin::http::{TrustedProxies, WidgetConfig};
@@ -51,16 +53,28 @@ fn random_key() -> String {
     base64::engine::general_purpose::STANDARD.encode(key)
 }
 
+/// What the app registers besides chat-admin's routes: the availability
+/// use cases (business hours, leaving a message) and the attachments'
+/// storage. The routes that need them answer 500 without them.
+#[derive(Clone)]
+pub struct AppData {
+    /// `GET /widget/availability`, `/business-hours`, leaving a message.
+    pub availability: web::Data<Availability>,
+    /// Uploads and downloads of files in conversations.
+    pub attachments: web::Data<Attachments>,
+}
+
 /// The back office's services over `sql`: authentication with a first
 /// admin (`admin`: e-mail and password), the conversation use cases on a
 /// one-node bus and presence registry, webhooks, no assistant; and the
-/// availability use cases (business hours, leaving a message), which the
-/// app registers as its own data. (The crate's tests build theirs here too.)
+/// app's own data ([`AppData`]), with uploaded files kept in the folder
+/// `files` (created if missing). The crate's tests build theirs here too.
 pub async fn services(
     sql: SqlStore,
     admin: (&str, &str),
     widget: WidgetConfig,
-) -> Result<(Services, web::Data<Availability>), Box<dyn std::error::Error>> {
+    files: &Path,
+) -> Result<(Services, AppData), Box<dyn std::error::Error>> {
     let store: Arc<dyn Store> = Arc::new(sql.clone());
     let mut secret = [0u8; 32];
     rand::rng().fill_bytes(&mut secret);
@@ -78,6 +92,12 @@ pub async fn services(
     auth.attach_bus(bus.clone());
     let webhooks = Webhooks::start(store.clone(), bus, WebhookConfig::default()).await?;
     let sql = Arc::new(sql);
+    // A local folder, as the server's default `CHAT_STORAGE_URL` is.
+    let attachments = web::Data::new(Attachments {
+        storage: Arc::new(chat_storage::Storage::folder(files)?),
+        repo: sql.clone(),
+        max_bytes: chat_domain::attachment::DEFAULT_MAX_UPLOAD_BYTES,
+    });
     let availability = web::Data::new(Availability::new(
         sql.clone(),
         store.clone(),
@@ -95,7 +115,22 @@ pub async fn services(
         proxies: TrustedProxies::default(),
         widget,
     };
-    Ok((services, availability))
+    Ok((
+        services,
+        AppData {
+            availability,
+            attachments,
+        },
+    ))
+}
+
+/// chat-admin's routes with the app's data: what `main` serves, and what
+/// the crate's tests run.
+pub fn configure(services: Services, data: AppData) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(data.availability).app_data(data.attachments);
+        chat_admin::configure(services)(cfg);
+    }
 }
 
 #[tokio::main]
@@ -112,10 +147,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let store = SqlStore::connect(&url, PoolOptions::default())
         .await?
         .with_cipher(Arc::new(cipher));
-    let (services, availability) = services(
+    let (services, data) = services(
         store,
         ("admin@example.com", "example admin password"),
         WidgetConfig::default(),
+        &dir.join("files"),
     )
     .await?;
 
@@ -127,8 +163,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .app_data(chat_admin::http::json_config(64 * 1024))
             .app_data(chat_admin::http::query_config())
             .app_data(chat_admin::http::path_config())
-            .app_data(availability.clone())
-            .configure(chat_admin::configure(services.clone()))
+            .configure(configure(services.clone(), data.clone()))
             .default_service(web::to(chat_admin::http::not_found))
     })
     .bind(&listen)?

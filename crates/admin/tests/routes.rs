@@ -10,7 +10,6 @@ use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
 use actix_web::{App, test, web};
 use chat_admin::Services;
-use chat_admin::availability::Availability;
 use chat_admin::http::WidgetConfig;
 use chat_domain::model::{AuditEntry, AuditFilter};
 use chat_domain::ports::Store;
@@ -26,17 +25,38 @@ mod embedded;
 
 /// The back office's services over a fresh database, with a first admin.
 async fn services(db: &TestDb) -> Services {
-    with_availability(db).await.0
+    with_app_data(db).await.0
 }
 
-/// [`services`] and the availability use cases the example registers.
-async fn with_availability(db: &TestDb) -> (Services, web::Data<Availability>) {
+/// [`services`] and the app data the example registers (availability,
+/// attachments kept in a fresh folder).
+async fn with_app_data(db: &TestDb) -> (Services, embedded::AppData) {
     let widget = WidgetConfig {
         secret: Some(b"widget secret".to_vec()),
     };
-    embedded::services(db.store.clone(), ADMIN, widget)
+    let files = std::env::temp_dir().join(format!(
+        "chat-admin-files-{}",
+        uuid::Uuid::now_v7().simple()
+    ));
+    embedded::services(db.store.clone(), ADMIN, widget, &files)
         .await
         .unwrap()
+}
+
+/// The app the example serves: its wiring (`embedded::configure`) with the
+/// settings it adds around it.
+macro_rules! example_app {
+    ($services:expr, $data:expr) => {
+        test::init_service(
+            App::new()
+                .app_data(chat_admin::http::json_config(16 * 1024))
+                .app_data(chat_admin::http::query_config())
+                .app_data(chat_admin::http::path_config())
+                .configure(embedded::configure($services, $data))
+                .default_service(web::to(chat_admin::http::not_found)),
+        )
+        .await
+    };
 }
 
 /// The test service: the crate's routes with the app-level settings an
@@ -54,6 +74,22 @@ macro_rules! app {
         )
         .await
     };
+}
+
+/// A new widget customer through the app, with an open conversation: their
+/// token and the conversation.
+macro_rules! customer_conversation {
+    ($app:expr, $store:expr) => {{
+        let (_, session) = call!(
+            $app,
+            test::TestRequest::post().uri("/api/v1/widget/sessions")
+        );
+        let token = session["token"].as_str().unwrap().to_owned();
+        let customer = session["customer_id"].as_str().unwrap().parse().unwrap();
+        let conv = chat_domain::model::Conversation::open(customer, chat_domain::time::now());
+        $store.create_conversation(&conv).await.unwrap();
+        (token, conv)
+    }};
 }
 
 /// Sends a `TestRequest`; the status and the JSON body (`Null` when empty).
@@ -431,15 +467,9 @@ async fn query_and_body_rules_are_the_ones_the_document_states() {
 #[actix_web::test]
 async fn the_example_serves_availability_and_leaving_a_message() {
     let db = TestDb::sqlite().await;
-    let (services, availability) = with_availability(&db).await;
+    let (services, data) = with_app_data(&db).await;
     let store = services.store.clone();
-    let app = test::init_service(
-        App::new()
-            .app_data(chat_admin::http::json_config(16 * 1024))
-            .app_data(availability)
-            .configure(chat_admin::configure(services)),
-    )
-    .await;
+    let app = example_app!(services, data);
 
     // Hours off and nobody online: away, with no opening to announce.
     let (status, now) = call!(&app, get("/api/v1/widget/availability"));
@@ -470,14 +500,8 @@ async fn the_example_serves_availability_and_leaving_a_message() {
     let (_, now) = call!(&app, get("/api/v1/widget/availability"));
     let next = now["next_opening"].as_str().unwrap().to_owned();
 
-    let (_, session) = call!(
-        &app,
-        test::TestRequest::post().uri("/api/v1/widget/sessions")
-    );
-    let token = session["token"].as_str().unwrap();
-    let customer = session["customer_id"].as_str().unwrap().parse().unwrap();
-    let conv = chat_domain::model::Conversation::open(customer, chat_domain::time::now());
-    store.create_conversation(&conv).await.unwrap();
+    let (token, conv) = customer_conversation!(&app, store);
+    let token = token.as_str();
     let path = format!("/api/v1/widget/conversations/{}/leave-message", conv.id);
     let left = json!({ "email": "Mia@Example.com", "text": "Call me", "client_msg_id": "m1" });
     let (status, body) = call!(&app, bearer(post(&path, left), token));
@@ -508,5 +532,75 @@ async fn the_example_serves_availability_and_leaving_a_message() {
     let stranger = stranger["token"].as_str().unwrap();
     let again = json!({ "email": "x@example.com" });
     let (status, _) = call!(&app, bearer(post(&path, again), stranger));
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// The example's file routes work (they answered 500 when it registered no
+/// attachment storage): a customer uploads into their conversation, gets
+/// the message back, downloads the same bytes; a resend is not stored
+/// twice, and a stranger cannot read the file.
+#[actix_web::test]
+async fn the_example_serves_attachments() {
+    const PNG: &[u8] = &[
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f,
+        0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8,
+        0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00,
+        0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    ];
+    let db = TestDb::sqlite().await;
+    let (services, data) = with_app_data(&db).await;
+    let store = services.store.clone();
+    let app = example_app!(services, data);
+
+    let (token, conv) = customer_conversation!(&app, store);
+    let token = token.as_str();
+
+    let boundary = "example-boundary";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"client_msg_id\"\r\n\r\nfile-1\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"dot.png\"\r\n\
+             Content-Type: image/png\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(PNG);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let upload = || {
+        bearer(
+            test::TestRequest::post()
+                .uri(&format!("/api/v1/conversations/{}/attachments", conv.id))
+                .insert_header((
+                    "content-type",
+                    format!("multipart/form-data; boundary={boundary}"),
+                ))
+                .set_payload(body.clone()),
+            token,
+        )
+    };
+    let (status, message) = call!(&app, upload());
+    assert_eq!(status, StatusCode::CREATED, "{message}");
+    assert_eq!(message["kind"], "attachment");
+    let id = message["attachment"]["id"].as_str().unwrap().to_owned();
+    let (status, again) = call!(&app, upload());
+    assert_eq!(
+        (status, &again["seq"]),
+        (StatusCode::OK, &message["seq"]),
+        "a resend answers the first copy: {again}"
+    );
+
+    let download = format!("/api/v1/attachments/{id}");
+    let resp = test::call_service(&app, bearer(get(&download), token).to_request()).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers().get("content-type").unwrap(), "image/png");
+    assert_eq!(test::read_body(resp).await.as_ref(), PNG);
+    let (_, stranger) = call!(
+        &app,
+        test::TestRequest::post().uri("/api/v1/widget/sessions")
+    );
+    let stranger = stranger["token"].as_str().unwrap();
+    let (status, _) = call!(&app, bearer(get(&download), stranger));
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

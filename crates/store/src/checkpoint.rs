@@ -22,8 +22,10 @@
 //! to allocate and zero the blocks again), so the `-wal` file stays about
 //! the bound plus what one period writes.
 
-use std::path::PathBuf;
-use std::time::Duration;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use diesel::SqliteConnection;
 
@@ -63,41 +65,61 @@ const RESTART_ATTEMPTS: u32 = 50;
 /// (waiting for at most the transaction in progress), tries its `RESTART`
 /// once (it never waits for locks), then lets the writer go: the writer is
 /// held back for one restart attempt, never for a retry loop.
+///
+/// The writer's check is one atomic load when no restart is wanted (the
+/// usual case: appends pay nothing more); when one is, it sleeps on
+/// `released` until the checkpointer gives the turn back, rather than
+/// polling (it used to wake every 50 µs for as long as the attempt took).
 #[derive(Default)]
 pub(crate) struct WriteGate {
     turn: std::sync::Mutex<()>,
     wanted: std::sync::atomic::AtomicBool,
+    /// Guards the change of `wanted` back to false against a writer that
+    /// saw it set and is about to wait (no lost wake-up).
+    waiting: std::sync::Mutex<()>,
+    /// Signalled when `wanted` is cleared.
+    released: std::sync::Condvar,
 }
 
 impl WriteGate {
     /// The writer's turn for one transaction.
     pub(crate) fn writer_turn(&self) -> std::sync::MutexGuard<'_, ()> {
-        use std::sync::atomic::Ordering;
-        while self.wanted.load(Ordering::Acquire) {
-            std::thread::sleep(Duration::from_micros(50));
+        if self.wanted.load(Ordering::Acquire) {
+            let mut waiting = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
+            while self.wanted.load(Ordering::Acquire) {
+                waiting = self
+                    .released
+                    .wait(waiting)
+                    .unwrap_or_else(|p| p.into_inner());
+            }
         }
         self.turn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Runs `f` between two transactions of the writer.
     fn between_commits<T>(&self, f: impl FnOnce() -> T) -> T {
-        self.wanted
-            .store(true, std::sync::atomic::Ordering::Release);
+        self.wanted.store(true, Ordering::Release);
         // Declared first, dropped last: the writer goes on once the turn is
         // given back, even if `f` panics (a `wanted` left set would hold
         // every append forever).
-        let _release = Release(&self.wanted);
+        let _release = Release(self);
         let _turn = self.turn.lock().unwrap_or_else(|p| p.into_inner());
         f()
     }
 }
 
-/// Clears [`WriteGate::wanted`] when dropped.
-struct Release<'a>(&'a std::sync::atomic::AtomicBool);
+/// Clears [`WriteGate::wanted`] and wakes the writer when dropped.
+struct Release<'a>(&'a WriteGate);
 
 impl Drop for Release<'_> {
     fn drop(&mut self) {
-        self.0.store(false, std::sync::atomic::Ordering::Release);
+        {
+            // Under `waiting`: a writer between its check of `wanted` and
+            // its wait holds it, so the store cannot fall in between.
+            let _waiting = self.0.waiting.lock().unwrap_or_else(|p| p.into_inner());
+            self.0.wanted.store(false, Ordering::Release);
+        }
+        self.0.released.notify_all();
     }
 }
 
@@ -115,11 +137,47 @@ struct CheckpointResult {
     checkpointed: i64,
 }
 
+/// What the checkpointer has done, for [`crate::SqlStore::checkpoint_status`].
+#[derive(Default)]
+struct Stats {
+    passes: AtomicU64,
+    failures: AtomicU64,
+    panics: AtomicU64,
+    log_frames: AtomicI64,
+    last_pass: std::sync::Mutex<Option<Instant>>,
+}
+
+/// What SQLite's checkpoint thread has done so far (see
+/// [`crate::SqlStore::checkpoint_status`]): the signs that the write-ahead
+/// log is, or is not, being copied back and kept bounded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CheckpointStatus {
+    /// Passes that checkpointed (restart postponed or not).
+    pub passes: u64,
+    /// Passes that ended in a database error (each one logged).
+    pub failures: u64,
+    /// Passes that panicked (each one logged as an error); the thread
+    /// opened a new connection and went on.
+    pub panics: u64,
+    /// Frames (pages) in the log at the last pass, before its restart.
+    pub log_frames: i64,
+    /// Time since the last pass that checkpointed; `None` before the first.
+    /// Growing past a few periods means checkpoints have stopped.
+    pub since_last_pass: Option<Duration>,
+}
+
 /// The checkpoint thread (see the module docs). It stops when the store
 /// (every clone) is dropped; SQLite's last connection to close checkpoints
 /// whatever is left.
+///
+/// A pass that panics is caught: it is logged as an error and counted, its
+/// connection (maybe left inside a statement) is closed, and the next pass
+/// opens another. A thread that died instead would leave appends running
+/// (the gate's drop guard) while the `-wal` file grew without bound, with
+/// nothing to show for it.
 pub(crate) struct Checkpointer {
     _stop: std::sync::mpsc::Sender<()>,
+    stats: Arc<Stats>,
 }
 
 impl Checkpointer {
@@ -128,40 +186,114 @@ impl Checkpointer {
     pub(crate) async fn start(
         path: PathBuf,
         policy: Policy,
-        gate: std::sync::Arc<WriteGate>,
+        gate: Arc<WriteGate>,
     ) -> Result<Self, ConnectError> {
-        tokio::task::spawn_blocking(move || Self::start_blocking(&path, policy, gate))
+        tokio::task::spawn_blocking(move || Self::start_blocking(path, policy, gate))
             .await
             .map_err(|e| unreachable_err("sqlite", format!("checkpoint thread: {e}")))?
     }
 
     fn start_blocking(
-        path: &std::path::Path,
+        path: PathBuf,
         policy: Policy,
-        gate: std::sync::Arc<WriteGate>,
+        gate: Arc<WriteGate>,
     ) -> Result<Self, ConnectError> {
-        use diesel::connection::SimpleConnection as _;
-        let mut conn =
-            open_sqlite(&path.to_string_lossy()).map_err(|e| unreachable_err("sqlite", e))?;
-        conn.batch_execute("PRAGMA busy_timeout = 0")
-            .map_err(|e| unreachable_err("sqlite", e))?;
+        let conn = open(&path)?;
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let stats = Arc::new(Stats::default());
+        let counted = stats.clone();
         std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn(move || {
+                let mut conn = Some(conn);
                 // Only a timeout means "go on"; a disconnect is the store gone.
                 while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
                     stopped.recv_timeout(policy.every)
                 {
-                    checkpoint(&mut conn, policy.restart_at_frames, &gate);
+                    let pass = std::panic::AssertUnwindSafe(|| {
+                        pass(&path, &mut conn, policy, &gate, &counted);
+                    });
+                    if std::panic::catch_unwind(pass).is_err() {
+                        conn = None;
+                        counted.panics.fetch_add(1, Ordering::Relaxed);
+                        tracing::error!(
+                            "sqlite checkpoint panicked; the next pass opens a new connection"
+                        );
+                    }
                 }
             })
             .map_err(|e| unreachable_err("sqlite", format!("checkpoint thread: {e}")))?;
-        Ok(Self { _stop: stop })
+        Ok(Self { _stop: stop, stats })
+    }
+
+    /// What the thread has done so far.
+    pub(crate) fn status(&self) -> CheckpointStatus {
+        let s = &self.stats;
+        let last = *s.last_pass.lock().unwrap_or_else(|p| p.into_inner());
+        CheckpointStatus {
+            passes: s.passes.load(Ordering::Relaxed),
+            failures: s.failures.load(Ordering::Relaxed),
+            panics: s.panics.load(Ordering::Relaxed),
+            log_frames: s.log_frames.load(Ordering::Relaxed),
+            since_last_pass: last.map(|t| t.elapsed()),
+        }
     }
 }
 
-fn checkpoint(conn: &mut SqliteConnection, restart_at_frames: i64, gate: &WriteGate) {
+/// The checkpointer's connection: it never waits for locks (see
+/// [`checkpoint`]).
+fn open(path: &Path) -> Result<SqliteConnection, ConnectError> {
+    use diesel::connection::SimpleConnection as _;
+    let mut conn =
+        open_sqlite(&path.to_string_lossy()).map_err(|e| unreachable_err("sqlite", e))?;
+    conn.batch_execute("PRAGMA busy_timeout = 0")
+        .map_err(|e| unreachable_err("sqlite", e))?;
+    Ok(conn)
+}
+
+/// One period's work, counted in `stats`: a connection first if the last
+/// pass lost it, then the checkpoint.
+fn pass(
+    path: &Path,
+    conn: &mut Option<SqliteConnection>,
+    policy: Policy,
+    gate: &WriteGate,
+    stats: &Stats,
+) {
+    if conn.is_none() {
+        match open(path) {
+            Ok(c) => *conn = Some(c),
+            Err(e) => {
+                stats.failures.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(error = %e, "sqlite checkpoint: cannot reopen the database");
+                return;
+            }
+        }
+    }
+    let Some(conn) = conn.as_mut() else {
+        return;
+    };
+    match checkpoint(conn, policy.restart_at_frames, gate, path) {
+        Some(frames) => {
+            stats.log_frames.store(frames, Ordering::Relaxed);
+            stats.passes.fetch_add(1, Ordering::Relaxed);
+            *stats.last_pass.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+        }
+        None => {
+            stats.failures.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// A passive checkpoint, and a restart when the log is past
+/// `restart_at_frames`; the frames in the log, or `None` on a database
+/// error (logged).
+fn checkpoint(
+    conn: &mut SqliteConnection,
+    restart_at_frames: i64,
+    gate: &WriteGate,
+    #[cfg_attr(not(test), allow(unused_variables))] path: &Path,
+) -> Option<i64> {
     use diesel::RunQueryDsl as _;
     let run = |conn: &mut SqliteConnection, mode: &str| {
         diesel::sql_query(format!("PRAGMA wal_checkpoint({mode})"))
@@ -176,61 +308,215 @@ fn checkpoint(conn: &mut SqliteConnection, restart_at_frames: i64, gate: &WriteG
             // pooled writer or a reader still on the log makes it busy, and
             // it is tried again 2 ms later.
             for _ in 0..RESTART_ATTEMPTS {
-                match gate.between_commits(|| run(conn, "RESTART")) {
-                    Ok(r) if r.busy == 0 => return,
+                let attempt = gate.between_commits(|| {
+                    #[cfg(test)]
+                    if crate::faults::fires(path, crate::faults::Fault::RestartPanics) {
+                        panic!("injected: the restart attempt panics");
+                    }
+                    run(conn, "RESTART")
+                });
+                match attempt {
+                    Ok(done) if done.busy == 0 => return Some(r.log),
                     Ok(_) => std::thread::sleep(Duration::from_millis(2)),
                     Err(e) => {
                         tracing::warn!(error = %e, frames = r.log, "sqlite log restart failed");
-                        return;
+                        return None;
                     }
                 }
             }
             tracing::debug!(frames = r.log, "sqlite log restart postponed: always busy");
+            Some(r.log)
         }
-        Ok(r) => tracing::trace!(log = r.log, copied = r.checkpointed, "sqlite checkpoint"),
-        Err(e) => tracing::warn!(error = %e, "sqlite checkpoint failed"),
+        Ok(r) => {
+            tracing::trace!(log = r.log, copied = r.checkpointed, "sqlite checkpoint");
+            Some(r.log)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "sqlite checkpoint failed");
+            None
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicU64, Ordering};
-
-    use chat_domain::model::{Conversation, Customer, MessageKind, NewMessage, SenderKind};
-    use chat_domain::ports::{ConversationRepository as _, CustomerRepository as _};
+    use chat_domain::model::{MessageKind, NewMessage, SenderKind};
+    use chat_domain::ports::ConversationRepository as _;
     use chat_domain::time::now;
 
     use super::*;
-    use crate::{DatabaseUrl, PoolOptions, SqlStore};
+    use crate::faults::scratch;
+
+    /// A checkpoint policy: a pass every `ms`, a restart past `frames`.
+    fn policy(ms: u64, frames: i64) -> Policy {
+        Policy {
+            every: Duration::from_millis(ms),
+            restart_at_frames: frames,
+        }
+    }
 
     /// Under a steady stream of commits from several writers, the `-wal`
     /// file stays near the restart bound instead of growing with everything
     /// written: without the restart, passive checkpoints never let the log
     /// start over, and with no checkpoint at all (the connections'
     /// `wal_autocheckpoint = 0`) it would hold every byte.
+    /// A checkpointer whose restart attempts panic (twice, each while it
+    /// holds the writer back) stops neither appends nor checkpoints: the
+    /// drop guard lets the writer go, the panics are counted and logged,
+    /// and the thread goes on with a new connection.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panicking_checkpointer_stops_neither_appends_nor_checkpoints() {
+        use crate::faults::{Fault, arm};
+        // Every 10 ms; every pass with anything in the log tries a restart.
+        let (dir, path, store, conv) = scratch("chat-ckpt", policy(10, 0)).await;
+        arm(&path, Fault::RestartPanics, 2);
+        let append = |i: usize| {
+            let store = store.clone();
+            async move {
+                let m = NewMessage::new(
+                    conv.id,
+                    SenderKind::Customer,
+                    None,
+                    MessageKind::Text,
+                    format!("message {i}"),
+                    None,
+                    now(),
+                )
+                .unwrap();
+                // A writer held back for good would stop the test here.
+                tokio::time::timeout(Duration::from_secs(10), store.append_messages(&[m]))
+                    .await
+                    .expect("an append waited 10 s for the checkpointer")
+                    .unwrap()
+            }
+        };
+        let status = || store.checkpoint_status().unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        let mut i = 0;
+        while status().panics < 2 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the injected panics never happened: {:?}",
+                status()
+            );
+            append(i).await;
+            i += 1;
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let after_panics = status().passes;
+        // Appends go on, and so do checkpoints, restarts included.
+        for _ in 0..20 {
+            append(i).await;
+            i += 1;
+        }
+        while status().passes < after_panics + 3 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "checkpoints stopped after the panics: {:?}",
+                status()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let now_status = status();
+        assert_eq!(now_status.panics, 2);
+        assert!(
+            now_status.since_last_pass.unwrap() < Duration::from_secs(5),
+            "{now_status:?}"
+        );
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Voluntary context switches of the calling thread so far (Linux's
+    /// `/proc`; `None` elsewhere).
+    fn voluntary_switches() -> Option<u64> {
+        let status = std::fs::read_to_string("/proc/thread-self/status").ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))
+            .and_then(|v| v.trim().parse().ok())
+    }
+
+    /// A writer that finds a restart wanted waits for it, and sleeps while
+    /// it waits: a few context switches however long the attempt takes,
+    /// where a polling loop woke thousands of times in 300 ms.
+    #[test]
+    fn a_writer_held_back_sleeps_until_the_turn_is_given_back() {
+        use std::sync::atomic::AtomicBool;
+        let gate = Arc::new(WriteGate::default());
+        let done = Arc::new(AtomicBool::new(false));
+        let (held, holding) = std::sync::mpsc::channel();
+        let checkpointer = {
+            let (gate, done) = (gate.clone(), done.clone());
+            std::thread::spawn(move || {
+                gate.between_commits(|| {
+                    held.send(()).unwrap();
+                    std::thread::sleep(Duration::from_millis(300));
+                    done.store(true, Ordering::SeqCst);
+                });
+            })
+        };
+        holding.recv().unwrap();
+        let before = voluntary_switches();
+        let started = std::time::Instant::now();
+        drop(gate.writer_turn());
+        let waited = started.elapsed();
+        let after = voluntary_switches();
+        assert!(
+            done.load(Ordering::SeqCst),
+            "the writer went while the restart attempt held the turn"
+        );
+        checkpointer.join().unwrap();
+        if let (Some(before), Some(after)) = (before, after) {
+            assert!(
+                after - before < 20,
+                "the waiting writer woke {} times in {waited:?}",
+                after - before
+            );
+        }
+        // No restart wanted: the turn is taken at once.
+        drop(gate.writer_turn());
+    }
+
+    /// The drop guard: a restart attempt that panics while it holds the
+    /// writer back still lets the writer go (and wakes it).
+    #[test]
+    fn a_restart_attempt_that_panics_gives_the_turn_back() {
+        let gate = Arc::new(WriteGate::default());
+        let (held, holding) = std::sync::mpsc::channel();
+        let checkpointer = {
+            let gate = gate.clone();
+            std::thread::spawn(move || {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    gate.between_commits(|| {
+                        held.send(()).unwrap();
+                        std::thread::sleep(Duration::from_millis(100));
+                        panic!("injected: restart attempt");
+                    })
+                }))
+                .is_err()
+            })
+        };
+        holding.recv().unwrap();
+        let (went, gone) = std::sync::mpsc::channel();
+        let writer = {
+            let gate = gate.clone();
+            std::thread::spawn(move || {
+                drop(gate.writer_turn());
+                went.send(()).unwrap();
+            })
+        };
+        gone.recv_timeout(Duration::from_secs(10))
+            .expect("the writer is still held back after the attempt panicked");
+        writer.join().unwrap();
+        assert!(checkpointer.join().unwrap(), "the attempt panicked");
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn the_log_stays_bounded_under_steady_writes() {
-        let dir = std::env::temp_dir().join(format!("chat-wal-{}", uuid::Uuid::now_v7().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("chat.db");
+        // Every 20 ms; a restart past 1 MiB of 4 KiB pages.
+        let (dir, path, store, conv) = scratch("chat-wal", policy(20, 256)).await;
         let wal = dir.join("chat.db-wal");
-        let policy = Policy {
-            every: Duration::from_millis(20),
-            // 1 MiB of 4 KiB pages.
-            restart_at_frames: 256,
-        };
-        let store = SqlStore::connect_with(
-            &DatabaseUrl::Sqlite(path.clone()),
-            PoolOptions::default(),
-            policy,
-        )
-        .await
-        .unwrap();
-        let customer = Customer::new(Some("wal-visitor".into()), None, now());
-        store.create_customer(&customer).await.unwrap();
-        let conv = Conversation::open(customer.id, now());
-        store.create_conversation(&conv).await.unwrap();
 
         let largest_log = Arc::new(AtomicU64::new(0));
         let body = "x".repeat(3_000);

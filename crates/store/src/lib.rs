@@ -32,6 +32,8 @@ mod checkpoint;
 pub mod crypto;
 pub mod db;
 pub mod error;
+#[cfg(test)]
+mod faults;
 mod repos;
 mod rows;
 mod schema;
@@ -39,6 +41,7 @@ mod schema;
 pub mod testing;
 mod writer;
 
+pub use checkpoint::CheckpointStatus;
 pub use crypto::{CipherError, FieldCipher};
 pub use db::{DatabaseUrl, PoolOptions, private_dir};
 pub use error::ConnectError;
@@ -60,7 +63,7 @@ pub struct SqlStore {
     /// [`SqlStore::connect`] was called on.
     runtime: tokio::runtime::Handle,
     /// SQLite only: the thread that checkpoints the write-ahead log.
-    _checkpointer: Option<Arc<checkpoint::Checkpointer>>,
+    checkpointer: Option<Arc<checkpoint::Checkpointer>>,
     /// SQLite only: the thread that runs every append transaction on a
     /// connection of its own (see `writer`).
     writer: Option<writer::SqliteWriter>,
@@ -105,7 +108,7 @@ impl SqlStore {
             backend: url.backend(),
             cipher: None,
             runtime: tokio::runtime::Handle::current(),
-            _checkpointer: checkpointer,
+            checkpointer,
             writer,
         })
     }
@@ -125,6 +128,13 @@ impl SqlStore {
     pub fn pool_status(&self) -> PoolStatus {
         let (size, idle, max) = self.pool.status();
         PoolStatus { size, idle, max }
+    }
+
+    /// SQLite: what the write-ahead log's checkpoint thread has done (for
+    /// metrics: a pass count that stops growing, or a log that does, is
+    /// a checkpointer in trouble). `None` on MySQL.
+    pub fn checkpoint_status(&self) -> Option<CheckpointStatus> {
+        self.checkpointer.as_ref().map(|c| c.status())
     }
 }
 

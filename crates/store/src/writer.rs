@@ -126,7 +126,14 @@ fn commit(
         ));
     };
     let run = std::panic::AssertUnwindSafe(|| {
-        open.immediate_transaction(|tx| append::sqlite::append(tx, request))
+        open.immediate_transaction(|tx| {
+            let slots = append::sqlite::append(tx, request);
+            #[cfg(test)]
+            if crate::faults::fires(path, crate::faults::Fault::AppendPanics) {
+                panic!("injected: the append transaction panics before its commit");
+            }
+            slots
+        })
     });
     match std::panic::catch_unwind(run) {
         Ok(result) => result.map_err(db_err),
@@ -137,5 +144,103 @@ fn commit(
             tracing::error!("sqlite append transaction panicked; its connection was replaced");
             Err(DomainError::Internal("append panicked".into()))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chat_domain::DomainError;
+    use chat_domain::ids::ConversationId;
+    use chat_domain::model::{Customer, HistoryQuery, MessageKind, NewMessage, SenderKind};
+    use chat_domain::ports::{ConversationRepository as _, CustomerRepository as _};
+    use chat_domain::time::now;
+
+    use crate::checkpoint::Policy;
+    use crate::faults::{Fault, arm, scratch};
+
+    fn message(conv: ConversationId, id: &str) -> NewMessage {
+        NewMessage::new(
+            conv,
+            SenderKind::Customer,
+            None,
+            MessageKind::Text,
+            format!("body of {id}"),
+            Some(id.into()),
+            now(),
+        )
+        .unwrap()
+    }
+
+    /// A batch whose transaction panics fails alone: its caller gets an
+    /// error, nothing of it is stored, the write lock is released (the
+    /// pooled connections still write), and the writer thread goes on with
+    /// a new connection for the next batches.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panicking_batch_fails_alone_and_the_writer_goes_on() {
+        let (dir, path, store, conv) = scratch("chat-writer", Policy::default()).await;
+
+        let first = store
+            .append_messages(&[message(conv.id, "a")])
+            .await
+            .unwrap();
+        assert_eq!(first[0].as_ref().unwrap().message.seq, 1);
+
+        arm(&path, Fault::AppendPanics, 1);
+        let failed = store
+            .append_messages(&[message(conv.id, "b1"), message(conv.id, "b2")])
+            .await;
+        assert!(
+            matches!(failed, Err(DomainError::Internal(_))),
+            "the panicking batch's caller hears of it: {failed:?}"
+        );
+
+        // The lock the panicked transaction held is gone: a pooled write
+        // (its own `BEGIN IMMEDIATE`) goes through.
+        let other = Customer::new(Some("after-the-panic".into()), None, now());
+        tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            store.create_customer(&other),
+        )
+        .await
+        .expect("a pooled write waits for a lock nobody holds")
+        .unwrap();
+
+        // Later batches commit, on the writer's new connection, and the
+        // failed batch left no trace (no message, no sequence used).
+        for id in ["c", "d"] {
+            let out = store
+                .append_messages(&[message(conv.id, id)])
+                .await
+                .unwrap();
+            assert!(!out[0].as_ref().unwrap().duplicate);
+        }
+        let history = store
+            .history(
+                conv.id,
+                HistoryQuery::AfterSeq {
+                    after: 0,
+                    limit: 10,
+                },
+            )
+            .await
+            .unwrap();
+        let stored: Vec<(i64, &str)> = history
+            .iter()
+            .map(|m| (m.seq, m.client_msg_id.as_deref().unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            stored,
+            [(1, "a"), (2, "c"), (3, "d")],
+            "only the batches that committed"
+        );
+        // The failed batch may be sent again (its ids were never taken).
+        let again = store
+            .append_messages(&[message(conv.id, "b1")])
+            .await
+            .unwrap();
+        let again = again[0].as_ref().unwrap();
+        assert_eq!((again.message.seq, again.duplicate), (4, false));
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -34,6 +34,16 @@ async fn health_readiness_and_metrics(app: &TestApp) {
     assert_eq!(r.status, 200);
     assert!(r.text.contains("http_requests_total"), "{}", r.text);
     assert!(r.text.contains("db_pool_max_connections"));
+    if app.store.backend() == "sqlite" {
+        // The checkpointer's health: stopped checkpoints show here.
+        for name in [
+            "sqlite_checkpoint_passes_total",
+            "sqlite_checkpoint_panics_total",
+            "sqlite_wal_frames",
+        ] {
+            assert!(r.text.contains(name), "{name} in {}", r.text);
+        }
+    }
     let r = app.get("/no/such/route", None).await;
     assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"));
     let r = app.get("/api/v1/auth/login", None).await;

@@ -122,7 +122,7 @@ pub const ROUTES: &[Route] = &[
     // Operations.
     route!("get" "/healthz", "operations", "Liveness: the process answers (`{\"status\": \"ok\"}`).", EVERYONE,
         query: &[], body: Body::None, ok: (200, Out::Object), also: &[]),
-    route!("get" "/readyz", "operations", "Readiness: the database (and Redis) answer (`{\"status\", \"checks\"}`; 503 with the same shape when not ready).", EVERYONE,
+    route!("get" "/readyz", "operations", "Readiness: the database (and Redis) answer (`{\"status\", \"checks\"}`; 503 with the same shape when not ready). `checks.knowledge` (`building`, `ready`) says whether the assistant's knowledge index is in place, without changing the status.", EVERYONE,
         query: &[], body: Body::None, ok: (200, Out::Object), also: &[]),
     route!("get" "/metrics", "operations", "Prometheus metrics.", EVERYONE,
         query: &[], body: Body::None, ok: (200, Out::Media("text/plain")), also: &[]),
