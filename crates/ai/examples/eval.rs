@@ -242,7 +242,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             grid(&set);
         }
         if let (Some(path), "dev") = (flag("--dump"), split) {
-            dump(&set, &assistant, &path)?;
+            dump(&set, &assistant, &bm25, &path)?;
         }
         if misses && split == "dev" {
             println!("\n### dev mistakes\n");
@@ -391,11 +391,13 @@ fn curve(
 }
 
 /// Writes the dev questions' evidence, one JSON object a line: the
-/// question, its labels, and the first three hits' confidence, score and
-/// evidence (to study the answer rule; never the holdout's).
+/// question, its labels, the first five hits' confidence, score and
+/// evidence, and the baseline's first three documents (a second ranker to
+/// agree or disagree with; to study the answer rule; never the holdout's).
 fn dump(
     set: &EvalSet,
     assistant: &Assistant,
+    bm25: &baseline::Bm25,
     path: &str,
 ) -> Result<(), Box<dyn std::error::Error>> {
     use std::io::Write;
@@ -416,7 +418,12 @@ fn dump(
                     "coverage": h.evidence.coverage,
                     "specific": h.evidence.specific,
                     "title": h.evidence.title,
+                    "title_coverage": h.evidence.title_coverage,
                     "words": h.evidence.words,
+                    "title_words": h.evidence.title_words,
+                    "sentence_words": h.evidence.sentence_words,
+                    "near_words": h.evidence.near_words,
+                    "asked": h.evidence.asked,
                     "known": h.evidence.known,
                     "chars": h.evidence.chars,
                     "chars_known": h.evidence.chars_known,
@@ -426,6 +433,7 @@ fn dump(
         let line = serde_json::json!({
             "q": q.q, "doc": q.doc, "accept": q.accept, "lang": q.lang, "kind": q.kind,
             "answered": d.answer.is_some(), "hits": hits,
+            "baseline": bm25.rank(&q.q).into_iter().take(3).collect::<Vec<_>>(),
         });
         writeln!(out, "{line}")?;
     }

@@ -85,8 +85,22 @@ pub struct Evidence {
     pub specific: f64,
     /// Whether a question word is in its title.
     pub title: bool,
+    /// The share of the question's content words, weighted by IDF, its
+    /// title holds (0–1): a question that names the document's topic.
+    pub title_coverage: f64,
     /// How many question words it holds.
     pub words: usize,
+    /// How many question words its title holds.
+    pub title_words: usize,
+    /// The most question words one sentence of its body holds: words that
+    /// meet in a sentence are about one thing, words scattered over a
+    /// long article ("time" here, "right" there) may be a coincidence.
+    pub sentence_words: usize,
+    /// The most question words one sentence and the title hold together.
+    pub near_words: usize,
+    /// How many content words the question has (the same for every
+    /// document).
+    pub asked: usize,
     /// The share of the question's content words, weighted by IDF, the
     /// index holds at all (the same for every document).
     pub known: f64,
@@ -124,10 +138,31 @@ impl Evidence {
     /// word but keeps characters the documents use, while chit-chat and
     /// other businesses' questions (华为手机多少钱, 扫地机器人能爬楼梯吗)
     /// bring characters no document has.
+    ///
+    /// "Two words meet" means in one sentence of the body, or one in a
+    /// sentence and one in the title (dec14, docs/BENCHMARKS.md, "The answer
+    /// decision"): on knowledge bases nobody tuned on, off-topic English
+    /// questions met two generic words scattered over a long article
+    /// ("what time is it right now": *time* in one sentence, *right* in
+    /// another), where a real question's words sit together.
     pub fn corroborated(&self) -> bool {
-        self.known.max(self.chars_known) > 0.5 && (self.words >= 2 || self.title)
+        self.known.max(self.chars_known) > 0.5
+            && (self.near_words >= 2 || (self.words == 1 && self.title))
+    }
+
+    /// True when the question is short (at most [`SHORT_QUESTION`]
+    /// content words) and one of them is a word no document has: in two or
+    /// three words every word carries the topic, so a foreign one
+    /// ("netflix", "pizza", "dyson") means the question is about something
+    /// the knowledge base does not cover.
+    pub fn short_and_foreign(&self) -> bool {
+        self.asked <= SHORT_QUESTION && self.known < 1.0 - 1e-9
     }
 }
+
+/// Most content words of a question that [`Evidence::short_and_foreign`]
+/// calls short.
+pub const SHORT_QUESTION: usize = 3;
 
 /// Documents a word must occur in to count as common (see [`Hit::thin`]).
 pub const COMMON_DF: usize = 3;
@@ -716,15 +751,38 @@ impl Index {
                     ..Evidence::default()
                 };
                 glyphs.fill(i, &mut evidence);
+                evidence.asked = units.len();
+                // Question words met in each sentence, and in the title.
+                let mut in_sentence = vec![0usize; d.sentence_terms.len()];
+                let mut near = vec![0usize; d.sentence_terms.len()];
                 for u in units {
                     let (inside, title) = met(u);
                     if inside {
+                        for (k, seen) in d.sentence_terms.iter().enumerate() {
+                            if u.met_by.iter().any(|m| seen.binary_search(m).is_ok()) {
+                                in_sentence[k] += 1;
+                                near[k] += 1;
+                            } else if title {
+                                near[k] += 1;
+                            }
+                        }
+                        evidence.title_words += usize::from(title);
                         evidence.coverage += u.idf / total;
+                        if title {
+                            evidence.title_coverage += u.idf / total;
+                        }
                         evidence.specific = evidence.specific.max(u.idf / rarest);
                         evidence.title |= title;
                         evidence.words += 1;
                     }
                 }
+                evidence.sentence_words = in_sentence.iter().copied().max().unwrap_or(0);
+                evidence.near_words = near
+                    .iter()
+                    .copied()
+                    .max()
+                    .unwrap_or(0)
+                    .max(evidence.title_words);
                 Hit {
                     evidence,
                     thin,

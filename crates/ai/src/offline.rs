@@ -57,10 +57,14 @@ impl OfflineConfig {
     ///   ([`crate::knowledge::Hit::thin`]);
     /// - the evidence does not hold together
     ///   ([`crate::knowledge::Evidence::corroborated`]);
+    /// - the question has no Chinese, is short, and one of its words is
+    ///   foreign to the knowledge base
+    ///   ([`crate::knowledge::Evidence::short_and_foreign`]);
     /// - it matches too little of the question (`min_confidence`);
     /// - a rival matches almost as well (`min_margin`), unless it answers
-    ///   the question nearly word for word (`sure`): a near neighbour
-    ///   (return postage against returns) is then as likely the one;
+    ///   the question nearly word for word (`sure`, and holds every one of
+    ///   its words) or the first document holds more of the question than
+    ///   the rival does (see [`leads`]);
     /// - the question has no Chinese and the document is Chinese: a twin
     ///   in the customer's language answers, or nothing does.
     pub fn accepts(
@@ -72,11 +76,52 @@ impl OfflineConfig {
         let margin = second.map_or(1.0, |s| {
             (best.score - s.score) / best.score.max(f64::EPSILON)
         });
+        let zh = has_chinese(question);
+        let e = &best.evidence;
+        // With dense retrieval the cosine carries the evidence: the word
+        // counts below are the lexical side's.
+        let lexical = e.checked;
+        let sure = best.confidence >= self.sure && (!lexical || e.coverage >= SURE_COVERAGE);
         !best.thin
-            && (!best.chinese || has_chinese(question))
-            && (!best.evidence.checked || best.evidence.corroborated())
+            && (!best.chinese || zh)
+            && (!lexical || e.corroborated())
+            && (!lexical || zh || !e.short_and_foreign())
             && best.confidence >= self.min_confidence
-            && (margin >= self.min_margin || best.confidence >= self.sure)
+            && (margin >= self.min_margin
+                || sure
+                || (lexical && leads(zh, margin / self.min_margin.max(f64::EPSILON), best, second)))
+    }
+}
+
+/// Least share of the question's words a `sure` document must hold: a
+/// document that scores almost all a question could is not sure when a
+/// word of the question is foreign to it ("how do I cancel my netflix
+/// subscription" and a cloud plan's cancellation).
+const SURE_COVERAGE: f64 = 0.9;
+
+/// Whether `best` accounts for more of the question than `second`, the way
+/// that separates right first documents from near neighbours in each
+/// script when the margin (`margin`, as a share of the least margin) is
+/// short of it (measured on five knowledge bases, docs/BENCHMARKS.md, "The
+/// answer decision"):
+///
+/// - a question with Chinese: more of its words, at any margin (the score
+///   counts characters and pairs, so a neighbour can score close while
+///   holding fewer of the words);
+/// - one without: more of it in the title, with at least half the margin
+///   (the neighbour talks about the words, the first document is titled by
+///   them; below half, right and wrong first documents are even).
+fn leads(
+    zh: bool,
+    margin: f64,
+    best: &crate::knowledge::Hit,
+    second: Option<&crate::knowledge::Hit>,
+) -> bool {
+    let (b, s) = (&best.evidence, second.map(|s| &s.evidence));
+    if zh {
+        b.coverage > s.map_or(0.0, |s| s.coverage)
+    } else {
+        margin >= 0.5 && b.title_coverage > s.map_or(0.0, |s| s.title_coverage)
     }
 }
 
