@@ -191,15 +191,20 @@ pub fn decide_with(
     config: &OfflineConfig,
 ) -> Decision {
     let hits = index.search_with(question, vector, 10);
-    let answer = hits
-        .first()
-        .filter(|h| {
-            // The rival is the next document in the same language: a twin
-            // in the other language answers the same thing.
-            let rival = hits.iter().skip(1).find(|r| r.chinese == h.chinese);
-            config.accepts(question, h, rival)
-        })
-        .map(|_| 0);
+    // A question that is a document's title (a suggestion the customer
+    // picked by typing or pasting it) is answered from that document, even
+    // where its near neighbours would make the assistant unsure.
+    let picked = hits.iter().position(|h| is_title(question, &h.title));
+    let answer = picked.or_else(|| {
+        hits.first()
+            .filter(|h| {
+                // The rival is the next document in the same language: a
+                // twin in the other language answers the same thing.
+                let rival = hits.iter().skip(1).find(|r| r.chinese == h.chinese);
+                config.accepts(question, h, rival)
+            })
+            .map(|_| 0)
+    });
     let suggested = if answer.is_some() {
         Vec::new()
     } else {
@@ -218,6 +223,62 @@ pub fn decide_with(
         answer,
         suggested,
     }
+}
+
+/// Letters and digits of `text`, lowercased: what two spellings of a title
+/// share whatever their spaces, punctuation and case.
+fn plain(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// True when `question` is `title` as a customer would send it back: the
+/// same letters and digits, possibly behind the list marker the "not sure"
+/// reply put before it ("2. Return postage", "· 退货运费").
+pub fn is_title(question: &str, title: &str) -> bool {
+    let title = plain(title);
+    if title.is_empty() {
+        return false;
+    }
+    let q = question.trim_start();
+    // "2." / "2、" / "2)" / "·" / "-" in front of the title.
+    let digits = q.len() - q.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let after_number = q[digits..]
+        .trim_start()
+        .strip_prefix(['.', '、', ')', '）', ':', '：']);
+    let unmarked = match after_number {
+        Some(rest) if digits > 0 && digits <= 2 => rest,
+        _ => q.trim_start_matches(['·', '•', '-', '*']),
+    };
+    plain(q) == title || plain(unmarked) == title
+}
+
+/// The suggestion a customer picks by replying with its number ("2", "２",
+/// "2.", "第2个", "#2") to a "not sure" reply that offered `offered`, best
+/// first; `None` when the message is anything else or the number is not
+/// on the list.
+pub fn picked<'a>(message: &str, offered: &'a [String]) -> Option<&'a str> {
+    let m = message.trim();
+    let m = m.strip_prefix('第').unwrap_or(m);
+    let m = m.strip_prefix('#').unwrap_or(m);
+    let m = m.trim_end_matches(['.', '。', '!', '！', ')', '）', '个', '條', '条', ' ']);
+    if m.is_empty() || m.chars().count() > 2 {
+        return None;
+    }
+    let mut n = 0usize;
+    for c in m.chars() {
+        let d = match c {
+            '0'..='9' => c as u32 - '0' as u32,
+            '０'..='９' => c as u32 - '０' as u32,
+            _ => return None,
+        };
+        n = n * 10 + d as usize;
+    }
+    n.checked_sub(1)
+        .and_then(|i| offered.get(i))
+        .map(String::as_str)
 }
 
 /// Answers a question with the best passage, in the customer's language.
@@ -285,7 +346,8 @@ struct NoMatchTexts {
     unsure: [&'static str; 2],
     /// After nothing: rephrase or ask for a person.
     rephrase: &'static str,
-    /// After titles: use their words or ask for a person.
+    /// After titles: pick one by number or title, rephrase, or ask for a
+    /// person.
     use_titles: &'static str,
     /// The miss that hands off: a person is being asked.
     passing: &'static str,
@@ -303,7 +365,7 @@ const ZH: NoMatchTexts = NoMatchTexts {
         "抱歉，我还是不确定您问的是哪一个：",
     ],
     rephrase: "您可以换个说法再问一次，或者回复“转人工”，我为您转接人工客服。",
-    use_titles: "可以用标题里的说法再问一次，或者回复“转人工”，我为您转接人工客服。",
+    use_titles: "回复序号或标题即可查看；都不是的话，可以换个说法再问，或者回复“转人工”，我为您转接人工客服。",
     passing: "我这就把对话转给人工客服。",
     space: "",
 };
@@ -318,7 +380,7 @@ const EN: NoMatchTexts = NoMatchTexts {
         "Sorry, I'm still not sure which of these you mean:",
     ],
     rephrase: "You can rephrase the question, or type \"human\" and I'll connect you with a person.",
-    use_titles: "Ask again in those words, or type \"human\" and I'll connect you with a person.",
+    use_titles: "Reply with a number or a title to read it. If none of them fits, ask in other words, or type \"human\" and I'll connect you with a person.",
     passing: "I'm passing this conversation to a person.",
     space: " ",
 };
@@ -328,7 +390,19 @@ const EN: NoMatchTexts = NoMatchTexts {
 /// person is being asked.
 fn no_match_text(zh: bool, suggested: &[String], handing_over: bool) -> String {
     let t = if zh { &ZH } else { &EN };
-    let list: String = suggested.iter().map(|t| format!("\n· {t}")).collect();
+    // Numbered, so that the customer can pick one by its number
+    // ([`picked`]); while a person is being asked, a plain list.
+    let list: String = suggested
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            if handing_over {
+                format!("\n· {t}")
+            } else {
+                format!("\n{}. {t}", i + 1)
+            }
+        })
+        .collect();
     let again = usize::from(handing_over);
     let (opening, offer, gap) = if suggested.is_empty() {
         (t.not_found[again], t.rephrase, t.space)
@@ -453,6 +527,88 @@ mod tests {
     }
 
     #[test]
+    fn words_scattered_over_an_article_or_a_foreign_word_in_a_short_question_are_no_answer() {
+        let index = index_of(&[
+            (
+                "Cancellation fees",
+                "Cancel more than 48 hours before pick-up and nothing is charged. \
+                 Inside that time a fee of one day's rent applies. \
+                 Drivers have the right to a full refund when we cancel.",
+            ),
+            (
+                "Cancel your subscription",
+                "Open Settings, then Subscription, and tap Cancel. The plan runs to the end of the month.",
+            ),
+            (
+                "Child seats",
+                "Book a child seat or a booster with the car; each costs 5 euros a day.",
+            ),
+            (
+                "Fuel policy",
+                "Return the car with a full tank or pay for the fuel.",
+            ),
+        ]);
+        let config = OfflineConfig::default();
+        let answered = |q: &str| {
+            let d = decide(&index, q, &config);
+            d.answer.map(|i| d.hits[i].title.clone())
+        };
+        // "time" and "right" in two different sentences of one article.
+        assert_eq!(answered("what time is it right now"), None);
+        // A real question's words meet in one sentence.
+        assert_eq!(
+            answered("is there a fee inside 48 hours").as_deref(),
+            Some("Cancellation fees")
+        );
+        // Three content words, one of them foreign to every document.
+        assert_eq!(answered("how do I cancel my netflix subscription"), None);
+        assert_eq!(
+            answered("how do I cancel my subscription").as_deref(),
+            Some("Cancel your subscription")
+        );
+    }
+
+    #[test]
+    fn a_suggestion_is_picked_by_its_number_or_its_title() {
+        let offered = vec!["退货运费".to_owned(), "Returns".to_owned()];
+        for (message, want) in [
+            ("1", Some("退货运费")),
+            (" 2 ", Some("Returns")),
+            ("２", Some("Returns")),
+            ("2.", Some("Returns")),
+            ("第1个", Some("退货运费")),
+            ("#2", Some("Returns")),
+            ("3", None),
+            ("0", None),
+            ("12", None),
+            ("1 and 2", None),
+            ("2 days", None),
+            ("", None),
+        ] {
+            assert_eq!(picked(message, &offered), want, "{message:?}");
+        }
+        assert_eq!(picked("1", &[]), None);
+        for (question, title) in [
+            ("Return postage", "Return postage"),
+            ("return postage?", "Return postage"),
+            ("2. Return postage", "Return postage"),
+            ("· 退货运费", "退货运费"),
+            ("1、退货运费", "退货运费"),
+            ("5G plans", "5G plans"),
+        ] {
+            assert!(is_title(question, title), "{question:?} / {title:?}");
+        }
+        for (question, title) in [
+            ("return postage for a sofa", "Return postage"),
+            ("postage", "Return postage"),
+            ("5G", "5G plans"),
+            ("anything", ""),
+        ] {
+            assert!(!is_title(question, title), "{question:?} / {title:?}");
+        }
+    }
+
+    #[test]
     fn a_question_without_chinese_is_not_answered_from_a_chinese_document() {
         let index = index_of(&[
             ("DOA 到货损坏", "DOA：签收48小时内发现损坏，拍照联系客服。"),
@@ -498,6 +654,28 @@ mod tests {
                 assert!(!text.contains("type \"human\""), "{text}");
             }
             other => panic!("{other:?}"),
+        }
+        // The titles are numbered; sending one back (typed, pasted with its
+        // number, or in another case) answers from its document, though
+        // its neighbour makes the assistant unsure of the words alone.
+        let offered = match answer(&index, "send an item back", &config) {
+            Reply::NoMatch { text, suggested } => {
+                assert!(text.contains(&format!("1. {}", suggested[0])), "{text}");
+                assert!(text.contains(&format!("2. {}", suggested[1])), "{text}");
+                assert!(text.contains("Reply with a number"), "{text}");
+                suggested
+            }
+            other => panic!("{other:?}"),
+        };
+        for (pick, title) in [
+            (offered[0].clone(), &offered[0]),
+            (format!("2. {}", offered[1]), &offered[1]),
+            (offered[1].to_uppercase(), &offered[1]),
+        ] {
+            match answer(&index, &pick, &config) {
+                Reply::Answer { title: t, .. } => assert_eq!(&t, title, "{pick}"),
+                other => panic!("{pick}: {other:?}"),
+            }
         }
         let hours = answer(&index, "support opening hours", &config);
         assert!(matches!(hours, Reply::Answer { .. }), "{hours:?}");

@@ -21,7 +21,7 @@ use tokio::sync::Notify;
 
 use crate::handoff::{explicit_request, wants_human};
 use crate::knowledge::LiveIndex;
-use crate::offline::{OfflineConfig, Reply, answer, answer_with};
+use crate::offline::{OfflineConfig, Reply, answer, answer_with, picked};
 use crate::provider::{OpenAiProvider, ProviderError, StreamItem, estimate_tokens};
 use crate::text::is_chinese;
 
@@ -93,6 +93,11 @@ struct Inner {
     config: ResponderConfig,
     running: Mutex<HashMap<ConversationId, Arc<Cancel>>>,
     misses: Mutex<HashMap<ConversationId, u32>>,
+    /// The titles the last "not sure" reply offered, per conversation: a
+    /// customer's next message may pick one by its number. Kept on the
+    /// node that answered (a pick stored on another node is read as a
+    /// question, and gets "not sure" again).
+    offered: Mutex<HashMap<ConversationId, Vec<String>>>,
 }
 
 /// Answers customers in conversations the assistant holds. Runs on the node
@@ -124,6 +129,7 @@ impl Responder {
                 config,
                 running: Mutex::new(HashMap::new()),
                 misses: Mutex::new(HashMap::new()),
+                offered: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -138,6 +144,7 @@ impl Responder {
             {
                 inner.stop(conversation.id);
                 inner.lock_misses().remove(&conversation.id);
+                inner.lock_offered().remove(&conversation.id);
             }
         })
     }
@@ -223,6 +230,10 @@ impl Inner {
 
     fn lock_misses(&self) -> std::sync::MutexGuard<'_, HashMap<ConversationId, u32>> {
         self.misses.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn lock_offered(&self) -> std::sync::MutexGuard<'_, HashMap<ConversationId, Vec<String>>> {
+        self.offered.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn stop(&self, id: ConversationId) {
@@ -334,8 +345,17 @@ impl Inner {
     async fn offline_reply(&self, turn: &mut Turn) -> Option<Produced> {
         let message = &turn.message;
         let index = self.index.ready(crate::knowledge::READY_WAIT).await;
-        let vector = self.index.question_vector(&index, &message.body).await;
-        let body = message.body.clone();
+        // A number that picks one of the titles just offered asks that
+        // title (which answers from its document: `offline::is_title`).
+        let body = {
+            let offered = self.lock_offered();
+            offered
+                .get(&turn.id)
+                .and_then(|titles| picked(&message.body, titles))
+                .map_or_else(|| message.body.clone(), str::to_owned)
+        };
+        let vector = self.index.question_vector(&index, &body).await;
+        let asked = body.clone();
         let offline = self.config.offline.clone();
         let reply = match tokio::task::spawn_blocking(move || {
             answer_with(&index, &body, vector.as_deref(), &offline)
@@ -352,10 +372,23 @@ impl Inner {
         let limit = self.config.handoff_after_misses;
         let misses = self.lock_misses().get(&turn.id).copied().unwrap_or(0);
         let reply = if limit > 0 && misses + 1 >= limit {
-            reply.handing_over(&turn.message.body)
+            reply.handing_over(&asked)
         } else {
             reply
         };
+        {
+            let mut offered = self.lock_offered();
+            match &reply {
+                Reply::NoMatch { suggested, .. }
+                    if !suggested.is_empty() && !(limit > 0 && misses + 1 >= limit) =>
+                {
+                    offered.insert(turn.id, suggested.clone());
+                }
+                _ => {
+                    offered.remove(&turn.id);
+                }
+            }
+        }
         let text = reply.text().to_owned();
         let chars: Vec<char> = text.chars().collect();
         let piece_len = if self.config.delta_delay.is_zero() {

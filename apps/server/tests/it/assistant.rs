@@ -159,6 +159,52 @@ async fn asking_for_a_person_or_two_misses_queue_the_conversation() {
     ws.until_state("queued").await;
 }
 
+/// The numbered titles of a "not sure" reply ("1. Title" lines).
+fn offered_titles(body: &str) -> Vec<String> {
+    body.lines()
+        .filter_map(|l| {
+            let (n, title) = l.split_once(". ")?;
+            n.parse::<usize>().ok().map(|_| title.to_owned())
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_picks_a_suggested_title_by_its_number() {
+    let app = app_with(&[]).await;
+    let (mut ws, conv) = customer(&app).await;
+    // Between the failed-payment article and its neighbours the assistant
+    // is not sure: it lists the closest titles, numbered, and offers a
+    // person.
+    ask(&mut ws, &conv, "q1", "payment won't go through").await;
+    let (_, unsure) = reply(&mut ws).await;
+    let body = unsure["body"].as_str().unwrap();
+    let titles = offered_titles(body);
+    assert!(titles.len() >= 2, "{body}");
+    assert!(body.contains("Reply with a number"), "{body}");
+    assert!(body.contains("type \"human\""), "offers a person: {body}");
+    // "2" answers from the second title's document, with its source.
+    ask(&mut ws, &conv, "q2", "2").await;
+    let (_, picked) = reply(&mut ws).await;
+    let answer = picked["body"].as_str().unwrap();
+    assert!(
+        answer.ends_with(&format!("(Source: {})", titles[1])),
+        "{answer}"
+    );
+    // The pick was an answer, not a second miss: the conversation stays
+    // with the assistant, and a number with nothing offered is a question.
+    ask(&mut ws, &conv, "q3", "2").await;
+    let (_, plain) = reply(&mut ws).await;
+    assert!(
+        !plain["body"].as_str().unwrap().contains("(Source:"),
+        "{plain}"
+    );
+    let uri = format!("/api/v1/conversations/{conv}");
+    let token = common::admin_token(&app).await;
+    let state = app.get(&uri, Some(&token)).await.json();
+    assert_eq!(state["state"], "bot", "{state}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_takeover_stops_the_stream_and_nothing_is_posted_after() {
     // Slow deltas, so the takeover lands mid-stream.
