@@ -108,9 +108,10 @@ const SURE_COVERAGE: f64 = 0.9;
 /// - a question with Chinese: more of its words, at any margin (the score
 ///   counts characters and pairs, so a neighbour can score close while
 ///   holding fewer of the words);
-/// - one without: more of it in the title, with at least half the margin
-///   (the neighbour talks about the words, the first document is titled by
-///   them; below half, right and wrong first documents are even).
+/// - one without: more of it in the title and no less of it overall, with
+///   at least half the margin (the neighbour talks about the words, the
+///   first document is titled by them; below half, right and wrong first
+///   documents are even).
 fn leads(
     zh: bool,
     margin: f64,
@@ -121,7 +122,9 @@ fn leads(
     if zh {
         b.coverage > s.map_or(0.0, |s| s.coverage)
     } else {
-        margin >= 0.5 && b.title_coverage > s.map_or(0.0, |s| s.title_coverage)
+        margin >= 0.5
+            && b.title_coverage > s.map_or(0.0, |s| s.title_coverage)
+            && b.coverage >= s.map_or(0.0, |s| s.coverage)
     }
 }
 
