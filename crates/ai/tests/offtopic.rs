@@ -148,8 +148,9 @@ fn off_topic_questions_get_no_passage() {
     let answered = answered(OFF_TOPIC);
     // Measured when written: 5 of 65 (7.7 %), down from 7; 2 since a
     // document must corroborate an English question (`Evidence`): "do you
-    // sell iphones" and 顺丰的电话是多少 remain.
-    assert!(answered.len() <= 2, "answered: {answered:?}");
+    // sell iphones" and 顺丰的电话是多少; 1 since two words must meet in a
+    // sentence (dec14): 顺丰的电话是多少 remains.
+    assert!(answered.len() <= 1, "answered: {answered:?}");
     for q in [
         "what's your name",
         "are you a robot",
@@ -169,9 +170,72 @@ fn generic_words_alone_are_not_an_answer() {
     // Measured when written: 7 of 40 before the rule, 2 after ("how do I
     // cancel my netflix subscription", "can I pay my rent with a credit
     // card": two words each in a document about them, only the brand or the
-    // rent foreign).
+    // rent foreign). Since dec14 netflix is out (a short question with a
+    // foreign word) and "how do I change a flat tire" in (its words in the
+    // international-shipping title and body, a title lead over the rival).
     assert!(answered.len() <= 2, "answered: {answered:?}");
 }
+
+/// The demo FAQ (`data/faq.json`: a general online store, another
+/// business than the evaluation set's) indexed as the product indexes it,
+/// tags included.
+fn faq_index() -> Index {
+    #[derive(serde::Deserialize)]
+    struct Faq {
+        documents: Vec<Doc>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Doc {
+        title: String,
+        body: String,
+        tags: Vec<String>,
+    }
+    let faq: Faq = serde_json::from_str(include_str!("../data/faq.json")).unwrap();
+    let docs: Vec<_> = faq
+        .documents
+        .iter()
+        .map(|d| {
+            chat_domain::model::KnowledgeDoc::new(
+                &d.title,
+                &d.body,
+                d.tags.clone(),
+                chat_domain::time::now(),
+            )
+            .unwrap()
+        })
+        .collect();
+    Index::build(&docs)
+}
+
+#[test]
+fn off_topic_questions_get_no_passage_from_another_business_either() {
+    // The answer rule was first written against the evaluation set's
+    // knowledge base; on other businesses generic words met other
+    // articles (dec14, docs/BENCHMARKS.md, "The answer decision").
+    let index = faq_index();
+    let config = OfflineConfig::default();
+    let answered: Vec<&str> = OFF_TOPIC
+        .iter()
+        .chain(GENERIC_WORDS)
+        .copied()
+        .filter(|q| decide(&index, q, &config).answer.is_some())
+        .collect();
+    eprintln!(
+        "answered {} of {}: {answered:?}",
+        answered.len(),
+        OFF_TOPIC.len() + GENERIC_WORDS.len()
+    );
+    assert!(
+        answered.len() <= MEASURED_ON_THE_FAQ,
+        "answered: {answered:?}"
+    );
+}
+
+/// Off-topic questions of both lists answered from the demo FAQ, as
+/// measured when the test was written: 13 of 105 with the rule before
+/// (dyson products, netflix, the electricity bill, a flat tire, spam
+/// e-mails, shoe sizes among them), 9 after.
+const MEASURED_ON_THE_FAQ: usize = 9;
 
 #[test]
 fn one_word_on_a_single_title_is_still_answered() {
