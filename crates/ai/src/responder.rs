@@ -371,7 +371,8 @@ impl Inner {
         // The miss that hands off says so rather than offering a person.
         let limit = self.config.handoff_after_misses;
         let misses = self.lock_misses().get(&turn.id).copied().unwrap_or(0);
-        let reply = if limit > 0 && misses + 1 >= limit {
+        let handing_over = limit > 0 && misses + 1 >= limit;
+        let reply = if handing_over {
             reply.handing_over(&asked)
         } else {
             reply
@@ -379,9 +380,7 @@ impl Inner {
         {
             let mut offered = self.lock_offered();
             match &reply {
-                Reply::NoMatch { suggested, .. }
-                    if !suggested.is_empty() && !(limit > 0 && misses + 1 >= limit) =>
-                {
+                Reply::NoMatch { suggested, .. } if !suggested.is_empty() && !handing_over => {
                     offered.insert(turn.id, suggested.clone());
                 }
                 _ => {
