@@ -317,6 +317,8 @@ fn grid(set: &EvalSet) {
         ("corrected", |w, v| w.corrected = v, &[0.3, 1.0]),
         ("synonym", |w, v| w.synonym = v, &[0.0, 0.25, 0.75]),
         ("sound", |w, v| w.sound = v, &[0.0, 0.3, 0.5, 0.6, 0.8]),
+        ("related", |w, v| w.related = v, &[0.0, 0.15, 0.2, 0.4, 0.5]),
+        ("related_df", |w, v| w.related_df = v, &[0.1, 0.15, 0.35, 0.5, 1.0]),
     ];
     for (name, set_weight, values) in knobs {
         for v in *values {

@@ -158,6 +158,14 @@ pub struct Weights {
     /// which stands in for the pair: a document counts the better of the
     /// two, so a homophone typo meets the word it stands for.
     pub sound: f64,
+    /// Query weight of a topic word suggested by a situation the question
+    /// describes ([`crate::related`]): "nothing at the door" → lost,
+    /// stolen. Counted once per cue and document, by the best word.
+    pub related: f64,
+    /// Most documents, as a share of the index, a suggested topic word may
+    /// be in: a word most articles use says nothing about which one the
+    /// situation needs, and would only lift the longest.
+    pub related_df: f64,
     /// How much a question word the index has never seen lowers the
     /// confidence (as a share of a rare word's weight): colloquial filler
     /// should not sink an answer, an unknown topic should.
@@ -177,6 +185,8 @@ impl Default for Weights {
             corrected: 0.7,
             synonym: 0.5,
             sound: 0.4,
+            related: 0.3,
+            related_df: 0.25,
             unseen: 1.0,
         }
     }
@@ -523,6 +533,26 @@ impl Index {
             })
             .filter(|g| !g.is_empty());
         groups.extend(synonyms);
+        if w.related > 0.0 {
+            let most = w.related_df * self.docs.len() as f64;
+            for topics in crate::related::topics(query) {
+                let mut group: Vec<(String, f64)> = topics
+                    .into_iter()
+                    .filter(|t| {
+                        self.postings
+                            .get(t)
+                            .is_some_and(|l| l.len() as f64 <= most)
+                            && !terms.contains_key(t)
+                    })
+                    .map(|t| (t, w.related))
+                    .collect();
+                group.sort_by(|a, b| a.0.cmp(&b.0));
+                group.dedup_by(|a, b| a.0 == b.0);
+                if !group.is_empty() {
+                    groups.push(group);
+                }
+            }
+        }
         Query {
             terms: terms.into_iter().collect(),
             groups,

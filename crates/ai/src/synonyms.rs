@@ -411,6 +411,6 @@ pub fn expansion_groups(query_text: &str) -> Vec<Vec<String>> {
 fn stemmed_words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
         .filter(|w| !w.is_empty())
-        .map(crate::text::stem)
+        .map(crate::text::root)
         .collect()
 }
