@@ -166,6 +166,11 @@ pub struct Weights {
     /// be in: a word most articles use says nothing about which one the
     /// situation needs, and would only lift the longest.
     pub related_df: f64,
+    /// Query weight, as a share of a word's, of a light word: a verb or
+    /// noun of any request (take, go, need, thing, way) that a knowledge
+    /// base uses so often in passing that its IDF makes it look like a
+    /// topic ([`crate::text::is_light`]).
+    pub light: f64,
     /// How much a question word the index has never seen lowers the
     /// confidence (as a share of a rare word's weight): colloquial filler
     /// should not sink an answer, an unknown topic should.
@@ -185,8 +190,9 @@ impl Default for Weights {
             corrected: 0.7,
             synonym: 0.5,
             sound: 0.4,
-            related: 0.3,
+            related: 0.5,
             related_df: 0.25,
+            light: 0.5,
             unseen: 1.0,
         }
     }
@@ -422,10 +428,14 @@ impl Index {
             return None;
         }
         let max = if len >= 8 { 2 } else { 1 };
+        // A four-letter word is corrected only to one of its length (a
+        // swapped or mistyped letter): one letter fewer or more is as
+        // often another word ("long" is not "log").
+        let spread = if len == 4 { 0 } else { max };
         let first = word.as_bytes()[0];
         self.latin
             .iter()
-            .filter(|w| w.len().abs_diff(word.len()) <= max && w.as_bytes()[0] == first)
+            .filter(|w| w.len().abs_diff(word.len()) <= spread && w.as_bytes()[0] == first)
             .filter_map(|w| {
                 let d = edit_distance(word, w);
                 (d <= max).then(|| (d, std::cmp::Reverse(self.postings[w].len()), w))
@@ -450,6 +460,7 @@ impl Index {
         let mut pairs: Vec<(String, f64)> = Vec::new();
         for t in &own {
             let qw = match t.kind {
+                Kind::Word if crate::text::is_light(&t.text) => w.word * w.light,
                 Kind::Word => w.word,
                 Kind::Pair => w.pair,
                 Kind::Char => w.char,
@@ -539,9 +550,7 @@ impl Index {
                 let mut group: Vec<(String, f64)> = topics
                     .into_iter()
                     .filter(|t| {
-                        self.postings
-                            .get(t)
-                            .is_some_and(|l| l.len() as f64 <= most)
+                        self.postings.get(t).is_some_and(|l| l.len() as f64 <= most)
                             && !terms.contains_key(t)
                     })
                     .map(|t| (t, w.related))
@@ -648,6 +657,46 @@ impl Index {
         self.hits(query, ranked, &query_terms, checked, |i| {
             (scores[i] <= 0.0).then(|| best_passage(i)).flatten()
         })
+    }
+
+    /// What the lexical score of the best `k` documents for `query` is
+    /// made of: each term and group of the question (own terms,
+    /// corrections, synonym and cue groups) and what it adds to each
+    /// document. For studying rankings (the eval example's `--explain`).
+    pub fn explain(&self, query: &str, k: usize) -> String {
+        use std::fmt::Write as _;
+        let q = self.query_terms(query);
+        let mut out = format!("{query}\n  attainable {:.2}\n", q.attainable);
+        for hit in self.search(query, k) {
+            let Some(i) = self.docs.iter().position(|d| d.id == hit.doc_id) else {
+                continue;
+            };
+            let _ = write!(
+                out,
+                "  {:.2} (conf {:.2}) {}:",
+                hit.score, hit.confidence, hit.title
+            );
+            for (t, qw) in &q.terms {
+                if let Some((_, s)) = self.term_scores(t).find(|(d, _)| *d == i) {
+                    let _ = write!(out, " {t}={:.2}", qw * s);
+                }
+            }
+            for g in &q.groups {
+                let best = g
+                    .iter()
+                    .filter_map(|(t, qw)| {
+                        self.term_scores(t)
+                            .find(|(d, _)| *d == i)
+                            .map(|(_, s)| (t, qw * s))
+                    })
+                    .max_by(|a, b| a.1.total_cmp(&b.1));
+                if let Some((t, s)) = best {
+                    let _ = write!(out, " [{t}]={s:.2}");
+                }
+            }
+            out.push('\n');
+        }
+        out
     }
 
     /// BM25F scores of every document for the weighted terms and synonym

@@ -26,7 +26,9 @@ pub struct Cue {
     /// [`WINDOW`] words of each other. Words are compared stemmed, after
     /// contractions are spelled out (didn't → did not).
     pub when: &'static str,
-    /// Words of the articles about it (English, stemmed when used).
+    /// Words of the articles about it (English, stemmed when used): the
+    /// topic's own words, not the nouns every article of a business uses
+    /// (order, booking, account), which would lift whichever mentions them.
     pub topics: &'static str,
 }
 
@@ -110,7 +112,7 @@ pub const CUES: &[Cue] = &[
         "customs duties import tax international",
     ),
     cue(
-        "not+home|wasnt+home|nobody+home|no+one+home|missed|away|out|card|note|notice delivery|courier|driver|parcel|package|door|attempt",
+        "not+home|wasnt+home|nobody+home|no+one+home|missed|away|out|card|note|notice delivery|courier|driver|parcel|package|door|attempt|tech|technician|engineer|installer|arrive|come|visit|rider",
         "missed delivery redelivery reschedule collect depot attempt",
     ),
     cue(
@@ -125,6 +127,10 @@ pub const CUES: &[Cue] = &[
     cue(
         "money+back|my+money|pay+me+back|get+paid+back|reimburse|reimbursed|compensate|compensation|refunded|refund",
         "refund reimburse compensation credit",
+    ),
+    cue(
+        "money|cash|paid|payment back|returned|refund|refunded|owed|owe",
+        "refund reimburse credit",
     ),
     cue(
         "when|how+long|how+soon|still|yet|not|never|days|waiting|wait refund|money|back|reimburse|credit|credited|account|card",
@@ -149,11 +155,11 @@ pub const CUES: &[Cue] = &[
     // --- Orders ---------------------------------------------------------
     cue(
         "cancel|cancelling|canceling|stop|undo|withdraw|dont+want|changed+my+mind|by+mistake|by+accident|accidentally|mistakenly|ordered+twice|double+ordered order|purchase|bought|booking|it",
-        "cancel cancellation order",
+        "cancel cancellation",
     ),
     cue(
-        "change|edit|modify|add|remove|update|fix|wrong|forgot+to+add|another order|item|quantity|size|colour|color|address|details|something",
-        "modify change edit order",
+        "change|edit|modify|add|remove|update|fix|wrong|forgot+to+add|another|switch|swap|amend|alter order|item|quantity|size|colour|color|address|details|something|booking|reservation|appointment",
+        "modify change edit amend",
     ),
     cue(
         "out+of+stock|sold+out|unavailable|not+available|back+in+stock|restock|in+stock|come+back|available+again|preorder|pre-order|waitlist",
@@ -165,7 +171,7 @@ pub const CUES: &[Cue] = &[
     ),
     cue(
         "confirmation|confirm|receipt|email|mail not|never|no|didnt|yet|receive|get|arrive|spam|order",
-        "confirmation email receipt order spam",
+        "confirmation email receipt spam",
     ),
     cue(
         "bulk|wholesale|lots|large+order|many|hundred|company|business|office|corporate|team",
@@ -219,7 +225,7 @@ pub const CUES: &[Cue] = &[
     ),
     cue(
         "cant|cannot|unable|wont+let|not+letting|doesnt+let|locked|blocked|frozen|access|stuck login|log+in|sign+in|logon|account|in|app|website",
-        "login sign-in password locked access account",
+        "login sign-in password locked access",
     ),
     cue(
         "hacked|hack|someone+else|not+me|unauthorized|unauthorised|suspicious|strange+activity|weird+activity|fraud|scam|phishing|compromised|stranger",
@@ -227,11 +233,11 @@ pub const CUES: &[Cue] = &[
     ),
     cue(
         "delete|remove|close|erase|terminate|deactivate|get+rid+of|wipe|shut+down account|profile|data|information|info|details|me",
-        "delete deletion close account data erase",
+        "delete deletion close erase",
     ),
     cue(
         "change|update|edit|new|wrong|correct my|name|email|phone|number|details|profile|birthday|surname",
-        "profile account details settings update",
+        "profile details settings update",
     ),
     cue(
         "code|otp|text|sms|verification|verify|one+time|2fa|two+factor|authenticator not|never|didnt|no|dont|doesnt|receive|get|arrive|work|lost|new+phone",
@@ -262,10 +268,7 @@ pub const CUES: &[Cue] = &[
         "pause|freeze|hold|break|suspend|holiday|vacation|away|temporarily|skip",
         "pause suspend freeze hold",
     ),
-    cue(
-        "trial|try+it|test+it|free+period|first+month",
-        "trial free",
-    ),
+    cue("trial|try+it|test+it|free+period|first+month", "trial free"),
     cue(
         "points|rewards|loyalty|member|perks|benefits|cashback|earn|redeem|vip",
         "points rewards loyalty membership benefits",
@@ -304,6 +307,56 @@ pub const CUES: &[Cue] = &[
         "out+of+warranty|warranty+expired|expired+warranty|warranty+is+over|after+warranty|no+longer+covered|not+covered",
         "out-of-warranty repair fee paid cost",
     ),
+    cue(
+        "someone+out|come+out|send+someone|technician|engineer|repairman|repair+man|callout|call+out|home+visit|come+and+fix|come+to+fix",
+        "technician visit engineer appointment repair",
+    ),
+    cue(
+        "insurance|insure|insured|insurer|insuring",
+        "insurance coverage protection cover",
+    ),
+    cue(
+        "someone+hit|hit+me|hit+my|crashed+into|crash+into|rear-ended|rear+ended|collision|bumped+into|car+accident|accident|scraped",
+        "accident collision police insurance damage",
+    ),
+    cue(
+        "contest|dispute|disagree|challenge|appeal|unfair|not+my+fault|was+not+me|not+me|did+not+do|did+not+make|wrongly|incorrectly|wrongful",
+        "dispute appeal contest review evidence",
+    ),
+    cue(
+        "speeding|parking+ticket|traffic+ticket|ticket|fine|fined|penalty|violation|speed+camera",
+        "fine fines penalty violation traffic",
+    ),
+    // --- People ---------------------------------------------------------
+    cue(
+        "years+old|year+old|yrs+old|age|aged|how+old|teen|teenager|minor|under+18|under+21|under+25|young|older|senior|elderly",
+        "age young minimum senior",
+    ),
+    cue(
+        "kid|kids|child|children|baby|toddler|infant|son|daughter|year+old",
+        "child children kid infant baby family",
+    ),
+    // --- Wallets, memberships, shops ------------------------------------
+    cue(
+        "cash+out|withdraw|take+out|transfer+out|move+money|money+out",
+        "withdraw withdrawal balance transfer",
+    ),
+    cue(
+        "worth|worth+it|benefit|benefits|perks|advantages|what+do+i+get|included|include",
+        "benefits perks membership included",
+    ),
+    cue(
+        "minimum|min|at+least|smallest order|basket|spend|purchase|amount|cart",
+        "minimum order threshold",
+    ),
+    cue(
+        "deliver|delivery|ship|service|serve|cover|available|operate area|areas|city|town|region|zone|postcode|zip|suburb|district|country",
+        "areas coverage service region zones",
+    ),
+    cue(
+        "swapped|substitute|substituted|substitution|replaced|instead|different+brand|alternative",
+        "substitution substitute replacement alternative",
+    ),
     // --- Phones, internet, signal ----------------------------------------
     cue(
         "no|not|bad|poor|weak|lost|slow|drop|dropping|keeps|wont|cant signal|bars|service|reception|coverage|calls|internet|data|connection|connect|wifi|network|4g|5g",
@@ -331,8 +384,8 @@ pub const CUES: &[Cue] = &[
     ),
     // --- Bookings, classes, appointments ---------------------------------
     cue(
-        "reschedule|move|change|postpone|different|another|later|earlier|push+back|bring+forward appointment|booking|class|lesson|session|date|time|day|slot|reservation",
-        "reschedule rebook change booking date",
+        "reschedule|move|change|postpone|different|another|later|earlier|push|push+back|bring+forward appointment|booking|class|lesson|session|date|time|day|slot|reservation|delivery|visit|repair|pickup|pick-up|install|installation|technician",
+        "reschedule rebook change date",
     ),
     cue(
         "cant+make+it|cant+attend|cannot+attend|wont+make+it|miss|missed|skip|skipped|didnt+show|no+show|no-show|absent|sick|ill|late+for",
@@ -353,7 +406,7 @@ pub const CUES: &[Cue] = &[
     // --- Devices, apps, set-up -------------------------------------------
     cue(
         "crash|crashes|crashing|freezes|freezing|frozen|wont+open|doesnt+open|wont+load|doesnt+load|blank|white+screen|black+screen|error|bug|glitch|stuck|laggy|lag",
-        "crash error troubleshoot reinstall update app",
+        "crash error troubleshoot reinstall update",
     ),
     cue(
         "update|updating|new+version|latest+version|upgrade software|firmware|app|version|system",
@@ -454,7 +507,12 @@ fn occurrences(slot: &[Vec<String>], words: &[String]) -> Vec<(usize, usize)> {
 
 /// Whether every slot meets the question within [`WINDOW`] words.
 fn matches(slots: &[Vec<(usize, usize)>]) -> bool {
-    fn search(slots: &[Vec<(usize, usize)>], lo: usize, hi: usize, used: &[(usize, usize)]) -> bool {
+    fn search(
+        slots: &[Vec<(usize, usize)>],
+        lo: usize,
+        hi: usize,
+        used: &[(usize, usize)],
+    ) -> bool {
         let Some((first, rest)) = slots.split_first() else {
             return true;
         };
@@ -464,13 +522,11 @@ fn matches(slots: &[Vec<(usize, usize)>]) -> bool {
             } else {
                 (lo.min(s), hi.max(e))
             };
-            hi2 - lo2 <= WINDOW
-                && !used.iter().any(|&(us, ue)| s < ue && us < e)
-                && {
-                    let mut next = used.to_vec();
-                    next.push((s, e));
-                    search(rest, lo2, hi2, &next)
-                }
+            hi2 - lo2 <= WINDOW && !used.iter().any(|&(us, ue)| s < ue && us < e) && {
+                let mut next = used.to_vec();
+                next.push((s, e));
+                search(rest, lo2, hi2, &next)
+            }
         })
     }
     !slots.is_empty() && slots.iter().all(|s| !s.is_empty()) && search(slots, 0, 0, &[])
@@ -527,7 +583,10 @@ mod tests {
     fn contractions_are_spelled_out() {
         assert_eq!(spell_out("it didn't come"), "it did not come");
         assert_eq!(spell_out("it didnt come, ok"), "it did not come, ok");
-        assert_eq!(spell_out("i can't and won\u{2019}t"), "i can not and will not");
+        assert_eq!(
+            spell_out("i can't and won\u{2019}t"),
+            "i can not and will not"
+        );
         // Words that only end like one stay.
         assert_eq!(spell_out("the front desk"), "the front desk");
     }
