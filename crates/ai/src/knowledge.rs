@@ -424,18 +424,16 @@ impl Index {
     /// letter more in front (president / resident, elections / selection).
     fn correct(&self, word: &str) -> Option<&str> {
         let len = word.chars().count();
-        if len < 4 || !word.chars().all(|c| c.is_ascii_lowercase()) {
+        // A four-letter word one letter away from another is usually
+        // another word, not a slip (long / log, size / side, shoe / show).
+        if len < 5 || !word.chars().all(|c| c.is_ascii_lowercase()) {
             return None;
         }
         let max = if len >= 8 { 2 } else { 1 };
-        // A four-letter word is corrected only to one of its length (a
-        // swapped or mistyped letter): one letter fewer or more is as
-        // often another word ("long" is not "log").
-        let spread = if len == 4 { 0 } else { max };
         let first = word.as_bytes()[0];
         self.latin
             .iter()
-            .filter(|w| w.len().abs_diff(word.len()) <= spread && w.as_bytes()[0] == first)
+            .filter(|w| w.len().abs_diff(word.len()) <= max && w.as_bytes()[0] == first)
             .filter_map(|w| {
                 let d = edit_distance(word, w);
                 (d <= max).then(|| (d, std::cmp::Reverse(self.postings[w].len()), w))

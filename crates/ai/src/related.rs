@@ -430,7 +430,7 @@ pub const CUES: &[Cue] = &[
     ),
     cue(
         "size|sizing|fit|fits|measure|measurements|too+small|too+big|which+size|what+size",
-        "size chart sizing fit",
+        "size chart sizing measurements",
     ),
 ];
 
@@ -609,9 +609,10 @@ mod tests {
     fn slots_must_meet_close_together() {
         // "not" and "arrive" twelve words apart are not one situation.
         assert!(!met(
-            "not sure which box to tick on the form before the thing I ordered will arrive",
-            "missing"
+            "not sure which form to fill in first, and when the new model will arrive",
+            "undelivered"
         ));
+        assert!(met("the new model did not arrive", "undelivered"));
         // Every slot is needed.
         assert!(!met("charged", "duplicate"));
         // Unrelated chat touches nothing.
