@@ -11,6 +11,8 @@
 //! - `-- --dump FILE`: the dev questions' first hits with their confidence
 //!   and evidence (`knowledge::Evidence`), one JSON object a line, to study
 //!   the answer rule;
+//! - `-- --explain QUESTION`: what the first five documents' lexical
+//!   scores for QUESTION are made of, term by term (dev split's index);
 //! - `-- --split dev`: that split only (while tuning, so that the holdout's
 //!   figures are not even printed);
 //! - `-- --dir PATH`: another set in the same format (`kb.json`,
@@ -241,6 +243,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if grid_search && split == "dev" {
             grid(&set);
         }
+        if let (Some(question), "dev") = (flag("--explain"), split) {
+            print!("\n{}", assistant.index().explain(&question, 5));
+        }
         if let (Some(path), "dev") = (flag("--dump"), split) {
             dump(&set, &assistant, &bm25, &path)?;
         }
@@ -317,6 +322,13 @@ fn grid(set: &EvalSet) {
         ("corrected", |w, v| w.corrected = v, &[0.3, 1.0]),
         ("synonym", |w, v| w.synonym = v, &[0.0, 0.25, 0.75]),
         ("sound", |w, v| w.sound = v, &[0.0, 0.3, 0.5, 0.6, 0.8]),
+        ("related", |w, v| w.related = v, &[0.0, 0.3, 0.4, 0.6, 0.75]),
+        (
+            "related_df",
+            |w, v| w.related_df = v,
+            &[0.1, 0.15, 0.35, 0.5, 1.0],
+        ),
+        ("light", |w, v| w.light = v, &[0.0, 0.25, 0.75, 1.0]),
     ];
     for (name, set_weight, values) in knobs {
         for v in *values {

@@ -193,6 +193,19 @@ pub struct Weights {
     /// which stands in for the pair: a document counts the better of the
     /// two, so a homophone typo meets the word it stands for.
     pub sound: f64,
+    /// Query weight of a topic word suggested by a situation the question
+    /// describes ([`crate::related`]): "nothing at the door" → lost,
+    /// stolen. Counted once per cue and document, by the best word.
+    pub related: f64,
+    /// Most documents, as a share of the index, a suggested topic word may
+    /// be in: a word most articles use says nothing about which one the
+    /// situation needs, and would only lift the longest.
+    pub related_df: f64,
+    /// Query weight, as a share of a word's, of a light word: a verb or
+    /// noun of any request (take, go, need, thing, way) that a knowledge
+    /// base uses so often in passing that its IDF makes it look like a
+    /// topic ([`crate::text::is_light`]).
+    pub light: f64,
     /// How much a question word the index has never seen lowers the
     /// confidence (as a share of a rare word's weight): colloquial filler
     /// should not sink an answer, an unknown topic should.
@@ -212,6 +225,9 @@ impl Default for Weights {
             corrected: 0.7,
             synonym: 0.5,
             sound: 0.4,
+            related: 0.5,
+            related_df: 0.25,
+            light: 0.5,
             unseen: 1.0,
         }
     }
@@ -443,7 +459,9 @@ impl Index {
     /// letter more in front (president / resident, elections / selection).
     fn correct(&self, word: &str) -> Option<&str> {
         let len = word.chars().count();
-        if len < 4 || !word.chars().all(|c| c.is_ascii_lowercase()) {
+        // A four-letter word one letter away from another is usually
+        // another word, not a slip (long / log, size / side, shoe / show).
+        if len < 5 || !word.chars().all(|c| c.is_ascii_lowercase()) {
             return None;
         }
         let max = if len >= 8 { 2 } else { 1 };
@@ -475,6 +493,7 @@ impl Index {
         let mut pairs: Vec<(String, f64)> = Vec::new();
         for t in &own {
             let qw = match t.kind {
+                Kind::Word if crate::text::is_light(&t.text) => w.word * w.light,
                 Kind::Word => w.word,
                 Kind::Pair => w.pair,
                 Kind::Char => w.char,
@@ -558,6 +577,24 @@ impl Index {
             })
             .filter(|g| !g.is_empty());
         groups.extend(synonyms);
+        if w.related > 0.0 {
+            let most = w.related_df * self.docs.len() as f64;
+            for topics in crate::related::topics(query) {
+                let mut group: Vec<(String, f64)> = topics
+                    .into_iter()
+                    .filter(|t| {
+                        self.postings.get(t).is_some_and(|l| l.len() as f64 <= most)
+                            && !terms.contains_key(t)
+                    })
+                    .map(|t| (t, w.related))
+                    .collect();
+                group.sort_by(|a, b| a.0.cmp(&b.0));
+                group.dedup_by(|a, b| a.0 == b.0);
+                if !group.is_empty() {
+                    groups.push(group);
+                }
+            }
+        }
         Query {
             terms: terms.into_iter().collect(),
             groups,
@@ -653,6 +690,46 @@ impl Index {
         self.hits(query, ranked, &query_terms, checked, |i| {
             (scores[i] <= 0.0).then(|| best_passage(i)).flatten()
         })
+    }
+
+    /// What the lexical score of the best `k` documents for `query` is
+    /// made of: each term and group of the question (own terms,
+    /// corrections, synonym and cue groups) and what it adds to each
+    /// document. For studying rankings (the eval example's `--explain`).
+    pub fn explain(&self, query: &str, k: usize) -> String {
+        use std::fmt::Write as _;
+        let q = self.query_terms(query);
+        let mut out = format!("{query}\n  attainable {:.2}\n", q.attainable);
+        for hit in self.search(query, k) {
+            let Some(i) = self.docs.iter().position(|d| d.id == hit.doc_id) else {
+                continue;
+            };
+            let _ = write!(
+                out,
+                "  {:.2} (conf {:.2}) {}:",
+                hit.score, hit.confidence, hit.title
+            );
+            for (t, qw) in &q.terms {
+                if let Some((_, s)) = self.term_scores(t).find(|(d, _)| *d == i) {
+                    let _ = write!(out, " {t}={:.2}", qw * s);
+                }
+            }
+            for g in &q.groups {
+                let best = g
+                    .iter()
+                    .filter_map(|(t, qw)| {
+                        self.term_scores(t)
+                            .find(|(d, _)| *d == i)
+                            .map(|(_, s)| (t, qw * s))
+                    })
+                    .max_by(|a, b| a.1.total_cmp(&b.1));
+                if let Some((t, s)) = best {
+                    let _ = write!(out, " [{t}]={s:.2}");
+                }
+            }
+            out.push('\n');
+        }
+        out
     }
 
     /// BM25F scores of every document for the weighted terms and synonym

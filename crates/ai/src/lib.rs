@@ -26,6 +26,9 @@
 //!   as deltas, stores exactly one final message (only if the conversation is
 //!   still the assistant's at that moment), hands off on request or after
 //!   repeated misses, and stops at once when an agent takes over;
+//! - [`related`]: English situations and the topic words of the articles
+//!   that handle them ("nothing at the door" → lost, stolen), a low-weight
+//!   expansion for paraphrases that share no word with the article;
 //! - [`search`]: the same retrieval for the back office ("which passages
 //!   does this question find?", "rebuild the index now");
 //! - `testing` (feature `test-support`): a local OpenAI-compatible endpoint
@@ -53,6 +56,7 @@ pub mod handoff;
 pub mod knowledge;
 pub mod offline;
 pub mod provider;
+pub mod related;
 pub mod responder;
 pub mod search;
 pub mod synonyms;

@@ -341,7 +341,14 @@ pub const GROUPS: &[&[&str]] = &[
     &["student", "uni", "university", "college", "school"],
     &["gift card", "store credit", "voucher"],
     &["coupon", "promo code", "discount code", "code"],
-    &["notification", "notifications", "push", "pop-ups", "alerts"],
+    // Not bare "push": pushing an appointment back is rescheduling.
+    &[
+        "notification",
+        "notifications",
+        "push notification",
+        "pop-ups",
+        "alerts",
+    ],
     &[
         "split",
         "separate",
@@ -397,9 +404,13 @@ pub fn expansion_groups(query_text: &str) -> Vec<Vec<String>> {
             }
         });
         if touched {
+            // A Latin phrase touches its group but does not expand into
+            // its words one by one: "stopped working" is about a fault,
+            // "stop" and "work" alone are in every other article.
             out.push(
                 group
                     .iter()
+                    .filter(|w| !(w.is_ascii() && w.contains(' ')))
                     .flat_map(|w| crate::text::tokens_plain(w))
                     .collect(),
             );
@@ -411,6 +422,6 @@ pub fn expansion_groups(query_text: &str) -> Vec<Vec<String>> {
 fn stemmed_words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
         .filter(|w| !w.is_empty())
-        .map(crate::text::stem)
+        .map(crate::text::root)
         .collect()
 }

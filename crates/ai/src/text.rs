@@ -37,6 +37,12 @@ const STOP_EN: &[&str] = &[
     "again", "still", "yet", "ever", "only", "own", "same", "such", "each", "both", "more", "most",
     "other", "nor", "now", "ok", "okay", "pls", "plz", "guys", "hmm", "oh", "well", "really",
     "may", "might", "must", "shall", "whats", "thats", "ive", "id", "youre", "anyone", "anything",
+    // Contractions typed without the apostrophe.
+    "didnt", "doesnt", "isnt", "wasnt", "arent", "werent", "havent", "hasnt", "hadnt", "couldnt",
+    "wouldnt", "shouldnt", "wont",
+    // A particle ("call off", "drop off"; Snowball leaves it, the
+    // undoubling would make it "of").
+    "off",
 ];
 
 const STOP_ZH: &[&str] = &[
@@ -162,6 +168,307 @@ pub fn stem(word: &str) -> String {
     } else {
         stemmed.into_owned()
     }
+}
+
+/// Irregular forms (past tenses, participles, plurals) and their base:
+/// what Snowball's suffix rules cannot reach. Ambiguous forms are left out
+/// ("left" the direction, "read", "wound", "lay", "saw" the tool are kept
+/// only where the verb is by far the commoner reading in a support
+/// question).
+const IRREGULAR: &[(&str, &str)] = &[
+    ("ate", "eat"),
+    ("eaten", "eat"),
+    ("began", "begin"),
+    ("begun", "begin"),
+    ("bent", "bend"),
+    ("bitten", "bite"),
+    ("blew", "blow"),
+    ("blown", "blow"),
+    ("bought", "buy"),
+    ("broke", "break"),
+    ("broken", "break"),
+    ("brought", "bring"),
+    ("built", "build"),
+    ("burnt", "burn"),
+    ("came", "come"),
+    ("caught", "catch"),
+    ("chose", "choose"),
+    ("chosen", "choose"),
+    ("dealt", "deal"),
+    ("drew", "draw"),
+    ("drawn", "draw"),
+    ("drank", "drink"),
+    ("drove", "drive"),
+    ("driven", "drive"),
+    ("fell", "fall"),
+    ("fallen", "fall"),
+    ("felt", "feel"),
+    ("fought", "fight"),
+    ("found", "find"),
+    ("flew", "fly"),
+    ("flown", "fly"),
+    ("forgot", "forget"),
+    ("forgotten", "forget"),
+    ("froze", "freeze"),
+    ("frozen", "freeze"),
+    ("gave", "give"),
+    ("given", "give"),
+    ("went", "go"),
+    ("gone", "go"),
+    ("grew", "grow"),
+    ("grown", "grow"),
+    ("hung", "hang"),
+    ("heard", "hear"),
+    ("hid", "hide"),
+    ("hidden", "hide"),
+    ("held", "hold"),
+    ("kept", "keep"),
+    ("knew", "know"),
+    ("known", "know"),
+    ("lent", "lend"),
+    ("lost", "lose"),
+    ("made", "make"),
+    ("meant", "mean"),
+    ("met", "meet"),
+    ("mislaid", "mislay"),
+    ("mistook", "mistake"),
+    ("mistaken", "mistake"),
+    ("paid", "pay"),
+    ("overpaid", "overpay"),
+    ("prepaid", "prepay"),
+    ("rang", "ring"),
+    ("rung", "ring"),
+    ("rode", "ride"),
+    ("ridden", "ride"),
+    ("ran", "run"),
+    ("said", "say"),
+    ("sold", "sell"),
+    ("sent", "send"),
+    ("shook", "shake"),
+    ("shaken", "shake"),
+    ("slept", "sleep"),
+    ("slid", "slide"),
+    ("spent", "spend"),
+    ("spoke", "speak"),
+    ("spoken", "speak"),
+    ("stole", "steal"),
+    ("stolen", "steal"),
+    ("stood", "stand"),
+    ("stuck", "stick"),
+    ("struck", "strike"),
+    ("swore", "swear"),
+    ("sworn", "swear"),
+    ("took", "take"),
+    ("taken", "take"),
+    ("taught", "teach"),
+    ("tore", "tear"),
+    ("torn", "tear"),
+    ("told", "tell"),
+    ("thought", "think"),
+    ("threw", "throw"),
+    ("thrown", "throw"),
+    ("understood", "understand"),
+    ("undid", "undo"),
+    ("undone", "undo"),
+    ("woke", "wake"),
+    ("woken", "wake"),
+    ("wore", "wear"),
+    ("worn", "wear"),
+    ("withdrew", "withdraw"),
+    ("withdrawn", "withdraw"),
+    ("wrote", "write"),
+    ("written", "write"),
+    ("rewrote", "rewrite"),
+    ("redid", "redo"),
+    ("redone", "redo"),
+    ("children", "child"),
+    ("men", "man"),
+    ("women", "woman"),
+    ("feet", "foot"),
+    ("teeth", "tooth"),
+    ("mice", "mouse"),
+    ("knives", "knife"),
+    ("wives", "wife"),
+    ("shelves", "shelf"),
+    ("halves", "half"),
+    ("thieves", "thief"),
+];
+
+/// British spellings and their American form (the suffix families, -our
+/// and -ise, are rules in [`base_form`]).
+const BRITISH: &[(&str, &str)] = &[
+    ("centre", "center"),
+    ("centres", "centers"),
+    ("metre", "meter"),
+    ("metres", "meters"),
+    ("litre", "liter"),
+    ("litres", "liters"),
+    ("theatre", "theater"),
+    ("fibre", "fiber"),
+    ("programme", "program"),
+    ("programmes", "programs"),
+    ("cheque", "check"),
+    ("cheques", "checks"),
+    ("catalogue", "catalog"),
+    ("dialogue", "dialog"),
+    ("licence", "license"),
+    ("licences", "licenses"),
+    ("defence", "defense"),
+    ("offence", "offense"),
+    ("practise", "practice"),
+    ("enrol", "enroll"),
+    ("enrols", "enrolls"),
+    ("enrolment", "enrollment"),
+    ("enrolments", "enrollments"),
+    ("instalment", "installment"),
+    ("instalments", "installments"),
+    ("fulfil", "fulfill"),
+    ("fulfilment", "fulfillment"),
+    ("jewellery", "jewelry"),
+    ("aluminium", "aluminum"),
+    ("tyre", "tire"),
+    ("tyres", "tires"),
+    ("grey", "gray"),
+    ("cosy", "cozy"),
+    ("pyjamas", "pajamas"),
+    ("mould", "mold"),
+    ("analyse", "analyze"),
+    ("analysed", "analyzed"),
+    ("paralysed", "paralyzed"),
+    ("sceptical", "skeptical"),
+    ("plough", "plow"),
+    ("manoeuvre", "maneuver"),
+    ("storey", "story"),
+    ("kerb", "curb"),
+    ("cancelation", "cancellation"),
+    ("e-mail", "email"),
+    ("e-mails", "emails"),
+    ("wi-fi", "wifi"),
+    ("log-in", "login"),
+];
+
+/// The base form of a word that suffix rules would not bring to it
+/// (irregular inflections, British spelling), if it has one.
+fn base_form(word: &str) -> Option<String> {
+    let find = |table: &[(&str, &str)]| {
+        table
+            .iter()
+            .find(|(from, _)| *from == word)
+            .map(|(_, to)| (*to).to_owned())
+    };
+    if let Some(b) = find(IRREGULAR).or_else(|| find(BRITISH)) {
+        return Some(b);
+    }
+    if word.len() < 6 || !word.is_ascii() {
+        return None;
+    }
+    // colour, favourite, behaviours, honoured → color, favorite, …: a
+    // consonant before -our (hour, your, four, tour and course keep theirs).
+    for suffix in [
+        "our", "ours", "oured", "ouring", "ourite", "ourites", "ourable",
+    ] {
+        if let Some(head) = word.strip_suffix(suffix)
+            && head.len() >= 2
+            && head.ends_with(|c: char| "lvbnmdpi".contains(c))
+        {
+            return Some(format!("{head}or{}", &suffix[3..]));
+        }
+    }
+    // organise, realised, apologising, authorisation → -ize.
+    for (suffix, us) in [
+        ("isation", "ization"),
+        ("isations", "izations"),
+        ("ise", "ize"),
+        ("ised", "ized"),
+        ("ises", "izes"),
+        ("ising", "izing"),
+    ] {
+        if let Some(head) = word.strip_suffix(suffix)
+            && head.len() >= 3
+            && head.ends_with(|c: char| !"aeiou".contains(c))
+        {
+            return Some(format!("{head}{us}"));
+        }
+    }
+    None
+}
+
+/// A word as retrieval indexes it: [`stem`] of its base form. Irregular
+/// verbs and plurals (bought → buy, sent → send, stolen → steal, children →
+/// child) and British spellings (colour, organise, centre, cheque, enrol)
+/// are first read as their American base, which suffix rules cannot reach,
+/// so a question and an article that inflect or spell a word differently
+/// meet. (The handoff grammar compares verbs with [`stem`] alone: "I spoke
+/// to an agent" is a report there, not "speak".)
+pub fn root(word: &str) -> String {
+    match base_form(word) {
+        Some(base) => stem(&base),
+        None => stem(word),
+    }
+}
+
+/// Light words: verbs and nouns of any request, stemmed as [`root`]
+/// leaves them (take, go, come, need, thing, way), which say what the
+/// customer does, not what the question is about.
+const LIGHT: &[&str] = &[
+    "take",
+    "go",
+    "come",
+    "make",
+    "give",
+    "put",
+    "want",
+    "need",
+    "know",
+    "tell",
+    "say",
+    "see",
+    "look",
+    "tri",
+    "thing",
+    "stuff",
+    "way",
+    "lot",
+    "seem",
+    "feel",
+    "mean",
+    "happen",
+    "ask",
+    "like",
+    "think",
+    "guess",
+    "wonder",
+    "sure",
+    "mayb",
+    "actual",
+    "alreadi",
+    "abl",
+    "one",
+    "someon",
+    "someth",
+    "everyth",
+    "anyth",
+    "everyon",
+    "whatev",
+    "bit",
+    "kind",
+    "sort",
+    "realli",
+    "week",
+    "day",
+    "today",
+    "tomorrow",
+    "yesterday",
+    "ago",
+    "time",
+    "work",
+    "befor",
+    "after",
+];
+
+/// Whether a [`Kind::Word`] token is a light word (see [`LIGHT`]).
+pub fn is_light(token: &str) -> bool {
+    LIGHT.contains(&token)
 }
 
 /// What a retrieval token stands for; each kind has its own weight in a
@@ -405,7 +712,7 @@ pub fn analyze(text: &str) -> Vec<Token> {
                 continue;
             }
             out.push(Token {
-                text: stem(word),
+                text: root(word),
                 kind: Kind::Word,
             });
         }
@@ -448,6 +755,52 @@ mod tests {
         assert_eq!(tokens("shipped refunds"), vec!["ship", "refund"]);
         assert!(is_chinese("我的订单 order 在哪"));
         assert!(!is_chinese("Where is my order?"));
+    }
+
+    #[test]
+    fn irregular_and_british_forms_meet_their_base() {
+        for (a, b) in [
+            ("bought", "buy"),
+            ("stolen", "steal"),
+            ("sent", "sending"),
+            ("children", "child"),
+            ("colour", "color"),
+            ("colours", "colored"),
+            ("organised", "organize"),
+            ("behaviour", "behavior"),
+            ("cancelled", "canceled"),
+            ("centre", "center"),
+            ("enrol", "enroll"),
+            ("instalments", "installment"),
+        ] {
+            assert_eq!(root(a), root(b), "{a} / {b}");
+        }
+        // Words that only look like one keep their own stem.
+        for w in ["hours", "course", "detour", "raise", "noise", "wise"] {
+            assert_eq!(root(w), stem(w), "{w}");
+        }
+        // Light words are known by their root.
+        for w in [
+            "take",
+            "going",
+            "came",
+            "tries",
+            "maybe",
+            "actually",
+            "already",
+            "able",
+            "someone",
+            "something",
+            "everything",
+            "whatever",
+            "things",
+            "ways",
+            "before",
+        ] {
+            assert!(is_light(&root(w)), "{w} ({})", root(w));
+        }
+        // The handoff grammar's stem is left as it was.
+        assert_ne!(stem("spoke"), stem("speak"));
     }
 
     #[test]
