@@ -71,6 +71,8 @@ pub(super) const EN_TALK: &[&str] = &[
     // "hook me up with someone", "loop in a human".
     "hook",
     "loop",
+    // "I need to discuss this with a person".
+    "discuss",
 ];
 
 /// Soft objects a want-verb may take ("I need a person to look at it").
@@ -567,7 +569,14 @@ pub(super) fn words(clause: &str) -> Vec<String> {
             "gimme" => "give".to_owned(),
             "thru" => "through".to_owned(),
             // Vowels dropped: "spk to agent", "tlk 2 a human".
-            "spk" => "speak".to_owned(),
+            "spk" | "spek" | "speek" | "spaek" => "speak".to_owned(),
+            // The channel's words misspelt: "cusotmer service pls".
+            "custmer" | "cusomer" | "cutomer" | "costumer" | "customr" | "cstomer" | "cusotmer"
+            | "cutsomer" => "customer".to_owned(),
+            "servce" | "sevice" | "serivce" | "servie" | "srvice" | "sercive" => {
+                "service".to_owned()
+            }
+            "suport" | "supprt" | "suppport" | "supoprt" | "sup0rt" => "support".to_owned(),
             "tlk" => "talk".to_owned(),
             "ur" => "your".to_owned(),
             "someone's" | "sum1" | "some1" | "smone" => "someone".to_owned(),
@@ -868,6 +877,9 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                 ],
                 &w[k],
             ) || on_line(k)
+                // "anybody home?" ends the clause ("anyone home mode" is
+                // a setting).
+                || (w[k] == "home" && k + 1 == w.len())
         })
     });
     // "hellooo is there anybody??": the question ends with the person.
@@ -922,6 +934,14 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
     {
         return Some(Strength::Implied);
     }
+    // "You clearly can't help. Who else is there?": someone other than
+    // the bot.
+    if joined.contains(" who else ")
+        && (joined.contains(" there ") || w.iter().any(|x| is(EN_TALK, x)))
+        && !EN_NEG.iter().any(|n| joined.contains(&format!(" {n} ")))
+    {
+        return Some(Strength::Implied);
+    }
     // "can I phone someone instead", "could I email a person": the
     // customer reaching a person by another channel.
     let reaches_person = w.windows(3).enumerate().any(|(k, t)| {
@@ -946,7 +966,13 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         let anyone = is(&["someone", "somebody", "anyone", "anybody"], word);
         // "could a person review my case": an article makes a plain
         // person someone in particular.
-        let a_person = i > 0 && is(&["a", "an", "one"], &w[i - 1]) && is(EN_WANT_SOFT, word);
+        // "could a member of your support team look into it", "can a
+        // team member call me".
+        let member = word == "member"
+            && (w.get(i + 1).is_some_and(|n| n == "of")
+                || (i > 0 && is(&["team", "staff"], &w[i - 1])));
+        let a_person =
+            (i > 0 && is(&["a", "an", "one"], &w[i - 1]) && is(EN_WANT_SOFT, word)) || member;
         let person =
             is(EN_STRICT_OBJECTS, word) || (real && is(EN_WANT_SOFT, word)) || anyone || a_person;
         if !person || negated_clause {
@@ -964,7 +990,7 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                     is(
                         &[
                             "a", "an", "the", "some", "real", "live", "actual", "human", "of",
-                            "your", "you", "guys", "one", "please",
+                            "your", "you", "guys", "one", "please", "team", "staff",
                         ],
                         x,
                     )
@@ -978,7 +1004,7 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         // "can someone from your support team email me": past the
         // group the person belongs to.
         if w.get(after)
-            .is_some_and(|x| is(&["from", "at", "in", "on"], x))
+            .is_some_and(|x| is(&["from", "at", "in", "on"], x) || (member && x == "of"))
         {
             let group = w[after + 1..]
                 .iter()
@@ -1276,8 +1302,11 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             continue;
         }
         // Inflections meet their verb: transferred, connecting, talking.
-        // "do I need a person at home": a question about a requirement.
+        // "do I need a person at home": a question about a requirement
+        // (not "do you have a person I can talk to": one to talk to).
+        let to_talk_to = w[i + 1..].iter().take(4).any(|x| is(EN_TALK, x));
         if j >= 3
+            && !to_talk_to
             && is(&["need", "have"], &w[j - 1])
             && is(
                 &["do", "does", "will", "would", "should", "must"],
@@ -1296,6 +1325,20 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         if w[j.saturating_sub(4)..j - 1]
             .iter()
             .any(|x| is(EN_DEVICES, x))
+        {
+            continue;
+        }
+        // "is chat support available on holidays": the chat's support, a
+        // noun, not chatting with support.
+        if j == i
+            && w[j - 1] == "chat"
+            && j >= 2
+            && is(
+                &[
+                    "is", "are", "the", "your", "a", "does", "do", "live", "our", "via", "by",
+                ],
+                &w[j - 2],
+            )
         {
             continue;
         }
@@ -1336,7 +1379,13 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         // Only fillers between ("this chat recorded by a person" has a
         // noun "chat", and no request), or what is passed on ("pass this
         // on to a supervisor", "forward my case to a specialist").
+        // "discuss my bill with a supervisor": what is discussed may be
+        // any short phrase before "with".
+        let discussed = strict
+            && w[j..i].iter().any(|x| x == "with")
+            && w[j.saturating_sub(6)..j].iter().any(|x| x == "discuss");
         let verb_ok = verb_ok
+            || discussed
             || (j.saturating_sub(5)..j).any(|k| {
                 // "send this to a real agent", "raise this with your
                 // manager": a case taken to a person named as such.
@@ -1479,9 +1528,15 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         && EN_BOT
             .iter()
             .any(|b| joined.contains(&format!(" {b} ")) || joined.contains(&format!(" {b}s ")))
-        && EN_BOT_REFUSAL
-            .iter()
-            .any(|r| joined.contains(&format!(" {r} ")))
+        && EN_BOT_REFUSAL.iter().any(|r| {
+            // "no need for a human" declines the person, not the bot.
+            joined.match_indices(&format!(" {r} ")).any(|(at, m)| {
+                *r != "no"
+                    || !["need ", "problem", "worries"]
+                        .iter()
+                        .any(|n| joined[at + m.len()..].starts_with(n))
+            })
+        })
     {
         return Some(Strength::Implied);
     }

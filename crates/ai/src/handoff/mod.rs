@@ -230,10 +230,26 @@ fn grammar(lower: &str) -> Option<Strength> {
     {
         return None;
     }
-    // "没有人工客服吗？那算了": a closing clause that lets it go.
+    // "你们有人工客服吗，还是只有机器人", "有真人客服吗？先问问", "do you
+    // even have human staff or is it all bots": whether people exist,
+    // asked for its own sake (a wish said outright still asks).
+    let only_asking = ASKING_ONLY.iter().any(|m| lower.contains(m))
+        || clauses(lower).any(|c| {
+            // "先问问" as a clause of its own ("我先问问客服" asks them).
+            let c = zh::strip_prefixes(c, &["我", "就", "只是", "先"])
+                .trim_end_matches(['吧', '啊', '呀', '哈', '而', '已', ' ']);
+            ["问问", "问一下", "随便问问", "了解一下", "好奇"].contains(&c)
+        });
+    if only_asking
+        && !["我要", "转人工", "i want", "i need", "give me", "let me"]
+            .iter()
+            .any(|w| lower.contains(w))
+    {
+        return None;
+    }
+    // "没有人工客服吗？那算了", "现在不需要": a closing clause that lets it go.
     if clauses(lower).last().is_some_and(|last| {
-        let last = last
-            .trim_start_matches(['那', '就'])
+        let last = zh::strip_prefixes(last, &["那", "就", "现在", "暂时", "目前", "先"])
             .trim_end_matches(['吧', '啊', '呀', '哈', ' ']);
         ["算了", "不用", "不用了", "不需要", "没事"].contains(&last)
     }) {
@@ -255,7 +271,7 @@ fn grammar(lower: &str) -> Option<Strength> {
     let identity = parts
         .iter()
         .any(|c| has_latin(c) && en::identity_question(&en::words(c)));
-    parts
+    let found = parts
         .iter()
         .enumerate()
         .filter(|(_, c)| !hypothetical(c) && !reported(c) && !zh_reported_speech(c))
@@ -269,8 +285,13 @@ fn grammar(lower: &str) -> Option<Strength> {
             }
         })
         .filter(|s| !identity || *s == Strength::Explicit)
-        .max()
+        .max();
+    // The pronoun's request is explicit, whatever weaker reading a
+    // clause had ("有会修的人吗？让他来处理").
+    found
+        .filter(|s| *s == Strength::Explicit)
         .or_else(|| zh_pronoun_request(lower).then_some(Strength::Explicit))
+        .or(found)
 }
 
 /// A condition about the customer's own future need ("如果以后我需要人工服务，
@@ -390,6 +411,33 @@ const SELF_DESCRIBED: &[&str] = &[
     "i am not a bot",
     "我是人",
     "我不是机器人",
+];
+
+/// Markers of a question asked only to know: the people's existence set
+/// against a bot as the alternative, or the customer saying they are only
+/// asking.
+const ASKING_ONLY: &[&str] = &[
+    "还是只有机器人",
+    "还是只有ai",
+    "还是全是机器人",
+    "还是都是机器人",
+    "还是全自动",
+    "还是自动的",
+    "只是想知道",
+    "只是想问问",
+    "or is it all bots",
+    "or is it all bot",
+    "or is it just bots",
+    "or is it just a bot",
+    "or just bots",
+    "or only bots",
+    "or is it automatic",
+    "or is it automated",
+    "or is it all automated",
+    "or is it all ai",
+    "just asking",
+    "just curious",
+    "out of curiosity",
 ];
 
 /// A message that says the matter is settled declines whatever it asked.

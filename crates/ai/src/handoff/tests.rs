@@ -1193,3 +1193,101 @@ fn sixth_pass_seventh_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn seventh_pass_chinese_classes() {
+    let wrong = misclassified(
+        &[
+            // 给我 + a measure word + a described person.
+            "给我一个说话算数的人",
+            // A modal or a plea before the person acting.
+            "能不能人工核实一下",
+            "麻烦真人跟进一下",
+            // Someone asked to act, past an adverb of time.
+            "可以尽快有人联系我吗",
+            "能不能有个真人帮我看看",
+            // The company's people needed to step in.
+            "这个必须你们的人出面",
+            // A transfer whose person is named in another clause.
+            "你解决不了就是要人工，给我转一下",
+            // Contacting someone described by where they work.
+            "麻烦联系一下仓库的人",
+            // Someone found to help or look.
+            "能不能安排人帮我查一下",
+            // Nobody there, asked.
+            "你们店里没人吗",
+            // The agent's language.
+            "给我转一个英文客服",
+            // Whether there is someone whose job it is.
+            "有专门负责售后的人吗",
+            // A department or a line handed the case.
+            "帮我转到售后部门",
+            "帮我接通投诉专线",
+            // In person, with the company.
+            "我想当面和你们说清楚",
+            // Any short description between 有没有 and the person.
+            "有没有会员专属的客服",
+        ],
+        &[
+            // Contacts in a list, not people asked for.
+            "紧急联系人怎么设置",
+            "给我个人信息页面的链接",
+            // A demonstration on screen.
+            "有真人演示的视频教程吗",
+            // A habit for later, asked to confirm.
+            "下次门锁坏了找客服就可以吧",
+            // What happened after a past transfer.
+            "昨天转人工排了四十分钟",
+            // The process judged.
+            "转人工太慢了，你先帮我查查物流",
+            // Someone found for an errand, or already.
+            "找人帮我搬家要多少钱",
+            "上周找人看过了，还是响",
+            // Only asking whether people exist, or only asking.
+            "有人工吗还是只有机器人",
+            "有真人吗，我随便问问",
+            // A closing clause that lets it go, after "现在".
+            "刚想找客服，现在不用了",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn seventh_pass_english_and_mixed_classes() {
+    let wrong = misclassified(
+        &[
+            // Misspelt words of talking and of the channel.
+            "spek with an agent",
+            "custmer suport please",
+            // Someone other than the bot.
+            "ok who else can I talk to",
+            // Discussing with a person.
+            "I'd like to discuss my bill with a supervisor",
+            // Anybody home.
+            "hello, anyone home?",
+            // One to talk to.
+            "do you have a human I could speak with",
+            // A member of the team acting.
+            "can a member of staff call me tomorrow",
+            // English verbs before a Chinese person.
+            "帮我transfer一下人工",
+            "could you connect 我 to 客服",
+            // An English person word after a Chinese verb.
+            "给我找个person",
+            "让staff帮我查一下",
+            // An English modal and person, a Chinese act.
+            "could someone 帮我处理一下",
+        ],
+        &[
+            // The chat's support, a noun.
+            "is the chat support open at christmas",
+            // Whether people exist, set against a bot.
+            "are there real agents or is it all automated?",
+            "just curious, do you have human agents?",
+            // No need of a person is no refusal of the bot.
+            "the bot is fine, no need for an agent",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

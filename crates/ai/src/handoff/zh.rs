@@ -159,6 +159,11 @@ pub(super) const ZH_VERB_ONLY_PERSONS: &[&str] = &[
     // Engineers and technicians: 找个售后工程师.
     "工程师",
     "技术员",
+    // A department or a line, handed the case: 转交给相关部门, 接通投诉专线.
+    "相关部门",
+    "部门",
+    "投诉专线",
+    "专线",
 ];
 
 /// Person objects, longest first (a longer one wins at the same place).
@@ -268,6 +273,11 @@ pub(super) const ZH_COMPOUND_NEXT_WORDS: &[&str] = &[
     "修",
     // 专家模式: a feature.
     "模式",
+    // 真人演示的视频: a demonstration, someone on screen.
+    "演示的",
+    "演示视频",
+    "出镜",
+    "模特",
 ];
 
 /// Request verbs: something is asked of the service (转人工, 找客服, 叫经理).
@@ -292,6 +302,16 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "transfer me to",
     "connect me to",
     "connect to",
+    // "can you transfer 我 to 人工", "帮我connect一下客服".
+    "transfer 我 to",
+    "transfer我to",
+    "connect 我 to",
+    "connect我to",
+    "put 我 through to",
+    "connect",
+    "transfer",
+    "escalate to",
+    "escalate",
     "contact",
     "reach",
     // Escalating: 升级到主管, 上报给经理, 交给专员.
@@ -425,6 +445,13 @@ pub(super) const ZH_PERSON_VERBS: &[&str] = &[
     // "给我来个会说人话的": only with a described person (来的人 is
     // whoever came).
     "来",
+    // "帮我联系一下门店的人": only a described person (联系人 is a
+    // contact in a list).
+    "联系",
+    "联络",
+    "转交给",
+    // "给我个能做主的人": only a measure word and a description.
+    "给我",
 ];
 
 /// Words that may stand between a verb and its object (一个, 你们的, 真正的…).
@@ -479,6 +506,10 @@ pub(super) const ZH_FILLERS: &[&str] = &[
     "店",
     "你",
     "您",
+    // The agent's language: 我要一个中文客服.
+    "中文",
+    "英文",
+    "普通话",
     // English adjectives before a Chinese object: 找个 real 客服.
     "real",
     "live",
@@ -983,14 +1014,36 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         if experienced {
             continue;
         }
-        // "刚才转人工了", "已经找过客服了": done before, reported.
-        if after.trim_start().starts_with('了')
+        // "刚才转人工了", "已经找过客服了": done before, reported;
+        // "上次转人工等了半小时": what happened after it.
+        let waited = {
+            let mut a = after.trim_start().chars();
+            a.next().is_some_and(|c| "等排聊说问试打弄".contains(c)) && a.next() == Some('了')
+        };
+        if (after.trim_start().starts_with('了') || waited)
             && [
                 "刚才", "刚刚", "之前", "已经", "上次", "昨天", "前天", "那天", "早就", "早上",
                 "先前",
             ]
             .iter()
             .any(|p| before.contains(p))
+        {
+            continue;
+        }
+        // "找人工太麻烦了": the process judged, not asked for.
+        if ["太麻烦", "好麻烦", "很麻烦", "太慢", "太久", "太费劲"]
+            .iter()
+            .any(|w| after.trim_start().starts_with(w))
+        {
+            continue;
+        }
+        // "以后有问题找客服就行对吧": how things are done, not a call now.
+        if ["就行", "就好", "就可以"]
+            .iter()
+            .any(|w| after.trim_start().starts_with(w))
+            && ["以后", "下次", "有问题", "遇到", "对吧", "是吧", "吗"]
+                .iter()
+                .any(|m| clause.contains(m))
         {
             continue;
         }
@@ -1020,6 +1073,46 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             && !greets
             && !ZH_VERB_ONLY.contains(&object.as_str())
             && !ZH_VERB_ONLY_PERSONS.contains(&object.as_str())
+        {
+            best = best.max(Some(Strength::Explicit));
+            continue;
+        }
+        // "可以人工处理吗", "请人工核实": the person asked to act, with a
+        // modal or a plea before ("人工处理的订单" is a noun).
+        let pleaded = [
+            "可以",
+            "能",
+            "能不能",
+            "可不可以",
+            "请",
+            "麻烦",
+            "希望",
+            "申请",
+        ]
+        .iter()
+        .any(|m| before.trim_end().ends_with(m));
+        if pleaded
+            && !info
+            && !zh_negated_anywhere(&before)
+            && [
+                "处理",
+                "核实",
+                "核对",
+                "介入",
+                "跟进",
+                "解决",
+                "帮我",
+                "帮忙",
+                "看一下",
+                "看看",
+            ]
+            .iter()
+            .any(|a| {
+                after
+                    .trim_start()
+                    .strip_prefix(a)
+                    .is_some_and(|r| !["的", "了", "过", "说"].iter().any(|p| r.starts_with(p)))
+            })
         {
             best = best.max(Some(Strength::Explicit));
             continue;
@@ -1122,7 +1215,11 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             .and_then(|d| {
                 let at = d.rfind("有没有").map(|a| a + "有没有".len())?;
                 let desc = &d[at..];
-                (desc.chars().count() <= 8 && ZH_ABLE.iter().any(|a| desc.starts_with(a)))
+                // "有没有 live chat 的真人": any short description when
+                // the object ends the clause.
+                let ends = after.trim_end_matches(ZH_END).trim().is_empty();
+                ((desc.chars().count() <= 8 && ZH_ABLE.iter().any(|a| desc.starts_with(a)))
+                    || (ends && desc.chars().count() <= 12))
                     .then(|| &d[..at])
             })
             .unwrap_or(bare_before);
@@ -1315,6 +1412,12 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         "人在吗",
         "人在不在",
         "转接",
+        // "你们公司没人了吗": nobody there, asked.
+        "没人了吗",
+        "没人吗",
+        "没有人吗",
+        "没人在吗",
+        "没人理",
     ]
     .iter()
     .any(|p| clause.contains(p))
@@ -1410,7 +1513,44 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             .any(|a| tail.starts_with(a))
         })
     }) && !zh_negated_anywhere(clause);
-    if zh_refuses_talk(clause) || zh_able_person(clause) || who_decides || someone_able {
+    // "can someone 帮我看看": an English modal and person, a Chinese act.
+    let modal_someone = ["can ", "could ", "would "].iter().any(|m| {
+        clause.match_indices(m).any(|(at, _)| {
+            let rest = &clause[at + m.len()..];
+            [
+                "someone",
+                "somebody",
+                "anyone",
+                "a real person",
+                "a human",
+                "an agent",
+            ]
+            .iter()
+            .find_map(|p| rest.strip_prefix(p))
+            .is_some_and(|t| {
+                let t = t.trim_start();
+                [
+                    "帮",
+                    "处理",
+                    "看",
+                    "联系我",
+                    "回我",
+                    "打给我",
+                    "给我打",
+                    "跟进",
+                    "解决",
+                ]
+                .iter()
+                .any(|a| t.starts_with(a))
+            })
+        })
+    }) && !zh_negated_anywhere(clause);
+    if zh_refuses_talk(clause)
+        || zh_able_person(clause)
+        || who_decides
+        || someone_able
+        || modal_someone
+    {
         return Some(Strength::Implied);
     }
     if ZH_BOT.iter().any(|b| clause.contains(b))
@@ -1450,9 +1590,6 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                 // Only "来个会说人话的": 来的人 is whoever came.
                 return !negated && description.is_some_and(can);
             }
-            let classifier = ["个人", "一个人", "一位", "位"]
-                .iter()
-                .any(|c| rest.starts_with(c) && !rest.starts_with("个人信息"));
             // "…的人", or "…的人来回答 / 来处理 / 帮我看看".
             let described = rest.chars().count() <= 14
                 && rest.find("的人").is_some_and(|at| {
@@ -1465,18 +1602,49 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                         .iter()
                         .any(|a| tail.starts_with(a))
                 });
+            if matches!(*v, "联系" | "联络" | "转交给") {
+                // "联系一下门店的人", not 联系人 (a contact).
+                return !negated && described;
+            }
+            if *v == "给我" {
+                // "给我个能做主的人", not 给我个人信息 nor 给我的人.
+                let measured = ["个", "一个", "位", "一位"]
+                    .iter()
+                    .any(|m| rest.starts_with(m) && !rest.starts_with("个人"));
+                return !negated && measured && (described || description.is_some_and(can));
+            }
+            let classifier = ["个人", "一个人", "一位", "位"]
+                .iter()
+                .any(|c| rest.starts_with(c) && !rest.starts_with("个人信息"));
             // "换人", "我要找人！": the verb and 人 end the clause; or 人
             // is to talk ("找人聊聊").
             // Fillers first: "交给你们的人吧", "找你们的人".
-            let bare = strip_prefixes(rest, ZH_FILLERS)
-                .strip_prefix('人')
+            // "给我换个person", "让staff看一下": an English person word
+            // stands for 人 (a whole word).
+            let person = strip_prefixes(rest, ZH_FILLERS);
+            let bare = ["人", "person", "someone", "somebody", "staff", "people"]
+                .iter()
+                .find_map(|p| {
+                    person.strip_prefix(p).filter(|t| {
+                        !(p.is_ascii() && t.starts_with(|c: char| c.is_ascii_alphanumeric()))
+                    })
+                })
                 .is_some_and(|t| {
                     t.trim_end_matches(ZH_END).is_empty()
                         || ZH_TALK.iter().any(|talk| t.starts_with(talk))
-                        // "能安排人联系我吗": the person to reach out.
+                        // "能安排人联系我吗": the person to reach out;
+                        // "找人帮我远程操作一下": to help or look.
                         || ["联系我", "回我", "给我打", "打给我", "来处理", "处理"]
                             .iter()
                             .any(|a| t.starts_with(a))
+                        || ([
+                            "帮我看", "帮我查", "帮我处理", "帮我远程", "帮我解决", "帮忙看",
+                            "帮忙处理", "看一下", "看看", "看下", "查", "核实", "跟进", "指导",
+                        ]
+                        .iter()
+                        .any(|a| t.starts_with(a))
+                            // "找人看过了": what was done.
+                            && !t.chars().take(4).any(|c| matches!(c, '了' | '过')))
                 });
             let able = description.is_some_and(|d| d.contains('人') || can(d));
             // "能让懂行的来回答吗", "叫管事的出来": no measure word, the
@@ -1580,7 +1748,31 @@ pub(super) fn zh_talk_with_person(clause: &str) -> bool {
             });
             talks && !ZH_NEG_BEFORE.iter().any(|n| clause[..i].ends_with(n))
         })
-    })
+    }) || zh_face_to_face(clause)
+}
+
+/// "这事我要当面跟你们谈": talking with the company's people in person,
+/// wished for (a bare 你们 is the bot otherwise).
+fn zh_face_to_face(clause: &str) -> bool {
+    let wished = ["要", "想", "希望", "必须", "得"]
+        .iter()
+        .any(|w| clause.contains(w));
+    wished
+        && !zh_negated_anywhere(clause)
+        && [
+            "当面跟你们",
+            "当面和你们",
+            "跟你们当面",
+            "和你们当面",
+            "当面找你们",
+        ]
+        .iter()
+        .any(|p| {
+            clause.match_indices(p).any(|(at, _)| {
+                let tail = strip_prefixes(&clause[at + p.len()..], ZH_TALK_ADVERBS);
+                tail.is_empty() || ZH_TALK.iter().any(|t| tail.starts_with(t))
+            })
+        })
 }
 
 /// Trailing particles.
@@ -1601,33 +1793,51 @@ pub(super) fn zh_pronoun_request(text: &str) -> bool {
         let chars: Vec<char> = text.chars().collect();
         (0..chars.len()).any(|i| zh_object_at(&chars, i).is_some())
     };
+    // "只能人工处理了？那你帮我转过去": a transfer with the person named
+    // in another clause.
+    let transfer_it = |clause: &str| {
+        let c = clause.trim_end_matches(ZH_END);
+        [
+            "帮我转过去",
+            "给我转过去",
+            "帮我转一下",
+            "给我转一下",
+            "那就转吧",
+            "那你转吧",
+        ]
+        .iter()
+        .any(|t| c.ends_with(t))
+            && !zh_negated_anywhere(clause)
+            && !ZH_NEG_BEFORE.iter().any(|n| c.contains(&format!("{n}转")))
+    };
     names_person
         && clauses(text).any(|clause| {
-            ["让", "叫", "请", "喊"].iter().any(|v| {
-                clause.match_indices(v).any(|(i, _)| {
-                    let rest = &clause[i + v.len()..];
-                    let after_pronoun = ["他们", "她们", "他", "她", "ta"]
-                        .iter()
-                        .find_map(|p| rest.strip_prefix(p));
-                    let acts = after_pronoun.is_some_and(|r| {
-                        [
-                            "来",
-                            "出来",
-                            "过来",
-                            "联系我",
-                            "给我打",
-                            "打给我",
-                            "回电",
-                            "处理",
-                            "跟我",
-                            "和我",
-                        ]
-                        .iter()
-                        .any(|a| r.trim_start().starts_with(a))
-                    });
-                    acts && !ZH_NEG_BEFORE.iter().any(|n| clause[..i].ends_with(n))
+            transfer_it(clause)
+                || ["让", "叫", "请", "喊"].iter().any(|v| {
+                    clause.match_indices(v).any(|(i, _)| {
+                        let rest = &clause[i + v.len()..];
+                        let after_pronoun = ["他们", "她们", "他", "她", "ta"]
+                            .iter()
+                            .find_map(|p| rest.strip_prefix(p));
+                        let acts = after_pronoun.is_some_and(|r| {
+                            [
+                                "来",
+                                "出来",
+                                "过来",
+                                "联系我",
+                                "给我打",
+                                "打给我",
+                                "回电",
+                                "处理",
+                                "跟我",
+                                "和我",
+                            ]
+                            .iter()
+                            .any(|a| r.trim_start().starts_with(a))
+                        });
+                        acts && !ZH_NEG_BEFORE.iter().any(|n| clause[..i].ends_with(n))
+                    })
                 })
-            })
         })
 }
 
@@ -1647,18 +1857,61 @@ pub(super) fn zh_summons(clause: &str) -> bool {
             })
         })
     });
-    if must {
+    // "这事得你们的人出面", "必须有人工介入": a person of theirs, said
+    // to be needed to step in.
+    let step_in = ["得", "需要", "要", "必须", "只能"].iter().any(|m| {
+        clause.match_indices(m).any(|(at, _)| {
+            let rest = strip_prefixes(
+                &clause[at + m.len()..],
+                &["你们的", "你们", "贵司的", "专门的", "有"],
+            );
+            ["真人", "人工", "活人", "人"]
+                .iter()
+                .find_map(|p| rest.strip_prefix(p))
+                .is_some_and(|t| {
+                    ["出面", "介入", "来出面", "来介入"]
+                        .iter()
+                        .any(|a| t.starts_with(a))
+                })
+                && !ZH_NEG_BEFORE.iter().any(|n| clause[..at].ends_with(n))
+                && !clause[..at].ends_with('不')
+        })
+    });
+    if must || step_in {
         return true;
     }
-    // "能不能有个人来管管", "可以有人来处理吗": asking that someone come.
-    let someone_comes = ["有个人来", "有人来", "有一个人来", "有谁来"]
+    // "能不能有个人来管管", "可以有人来处理吗", "能不能马上有人打电话指导
+    // 一下", "能不能有个活人给我处理一下": asking that someone come or act.
+    let someone_comes = ["有个活人", "有个真人", "有个人", "有一个人", "有人", "有谁"]
         .iter()
         .any(|call| {
             clause.match_indices(call).any(|(at, _)| {
-                let tail = &clause[at + call.len()..];
-                ["管", "处理", "帮", "看", "解决", "回", "跟进"]
-                    .iter()
-                    .any(|a| tail.starts_with(a))
+                let tail = strip_prefixes(
+                    &clause[at + call.len()..],
+                    &["来", "给我", "帮忙", "马上", "尽快", "赶紧", "直接"],
+                );
+                let lead = strip_suffixes(
+                    &clause[..at],
+                    &[
+                        "马上", "尽快", "赶紧", "现在", "快点", "立刻", "及时", "今天",
+                    ],
+                );
+                [
+                    "管",
+                    "处理",
+                    "帮",
+                    "看",
+                    "解决",
+                    "回",
+                    "跟进",
+                    "打电话",
+                    "打个电话",
+                    "联系",
+                    "指导",
+                    "教",
+                ]
+                .iter()
+                .any(|a| tail.starts_with(a))
                     && [
                         "能不能",
                         "可不可以",
@@ -1672,7 +1925,7 @@ pub(super) fn zh_summons(clause: &str) -> bool {
                         "请",
                     ]
                     .iter()
-                    .any(|m| clause[..at].ends_with(m))
+                    .any(|m| lead.ends_with(m))
             })
         });
     if someone_comes && !zh_negated_anywhere(clause) {
@@ -1747,6 +2000,8 @@ pub(super) const ZH_ABLE_DESCRIBED: &[&str] = &[
 
 /// Words that describe a person by what they can do (懂技术的, 能做主的).
 pub(super) const ZH_ABLE: &[&str] = &[
+    // 专门处理退款的人: whose job it is.
+    "专门",
     "懂",
     "能",
     "会",
@@ -1768,7 +2023,15 @@ pub(super) const ZH_THIRD_PARTIES: &[&str] = &[
 /// "有没有能说话算数的人", "有没有懂行的人": asking whether there is a
 /// person who can do something (a person with a power the bot lacks).
 pub(super) fn zh_able_person(clause: &str) -> bool {
-    let Some(at) = clause.find("有没有").map(|a| a + "有没有".len()) else {
+    // "有专门处理退款的人吗": 有 alone, in a yes-no question.
+    let asked = clause
+        .trim_end_matches([' ', '？', '?'])
+        .ends_with(['吗', '么', '嘛']);
+    let Some(at) = clause
+        .find("有没有")
+        .map(|a| a + "有没有".len())
+        .or_else(|| asked.then(|| clause.rfind('有').map(|a| a + '有'.len_utf8()))?)
+    else {
         return false;
     };
     let rest = clause[at..].trim_end_matches(ZH_END);
