@@ -247,6 +247,17 @@ pub(super) const EN_COMPOUND_NEXT: &[&str] = &[
     "silhouette",
     // Someone other than staff: "transferable to someone else".
     "else",
+    // Software named after the person: "an agent API".
+    "api",
+    "sdk",
+    "software",
+    "plugin",
+    "integration",
+    "feature",
+    "features",
+    "setting",
+    "settings",
+    "dashboard",
 ];
 
 /// Words before an object that make it someone else (travel agent, user
@@ -755,6 +766,11 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
     }
     let joined = format!(" {} ", w.join(" "));
     let is = |list: &[&str], s: &str| list.contains(&s);
+    // A Chinese negation governs English words in a mixed message too
+    // ("不用 agent 了 thanks", "我不需要talk to anyone").
+    let zh_negated = ["不用", "不需要", "不要", "无需", "不必", "没必要", "别"]
+        .iter()
+        .any(|n| clause.contains(n));
     // "am I talking to a real person?", "is this a human or a bot?": asking
     // what answers, not for a person (the README's rule).
     if identity_question(&w) {
@@ -822,7 +838,11 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         });
     let asks_for_one = asks_for_one || asks_for_someone_able || any_of_group;
     let when = w.iter().any(|x| is(EN_WHEN, x) || is(EN_WHEN_REGULAR, x));
-    if asks_for_one && !when && !EN_NEG.iter().any(|n| joined.contains(&format!(" {n} "))) {
+    if asks_for_one
+        && !when
+        && !zh_negated
+        && !EN_NEG.iter().any(|n| joined.contains(&format!(" {n} ")))
+    {
         return Some(Strength::Explicit);
     }
     // "is anyone there?", "anybody here", "any agents available": asking
@@ -894,18 +914,16 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         .iter()
         .all(|x| is(&["anyone", "anybody", "someone", "somebody", "there"], x))
         && w.iter().any(|x| is(&["anyone", "anybody"], x));
-    if (present || only_who) && !when && !EN_NEG.iter().any(|n| joined.contains(&format!(" {n} ")))
+    if (present || only_who)
+        && !when
+        && !zh_negated
+        && !EN_NEG.iter().any(|n| joined.contains(&format!(" {n} ")))
     {
         return Some(Strength::Explicit);
     }
-    // A Chinese negation governs English words in a mixed message too
-    // ("不用 agent 了 thanks").
     let has_cjk = clause
         .chars()
         .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
-    let zh_negated = ["不用", "不需要", "不要", "无需", "不必", "没必要", "别"]
-        .iter()
-        .any(|n| clause.contains(n));
     let negated_clause = zh_negated || EN_NEG.iter().any(|n| joined.contains(&format!(" {n} ")));
     // "how long is the wait to talk to an agent": a question about the
     // queue, whatever is named in it.
@@ -1455,6 +1473,16 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             && w.iter()
                 .any(|x| is(&["automatically", "usually", "always", "normally"], x));
         if past || how_it_works {
+            continue;
+        }
+        // "I'll contact support later if this doesn't work": the
+        // customer's own plan, not a request now.
+        if is(EN_REACH, verb)
+            && j >= 2
+            && is(&["i'll", "ill", "will", "gonna"], &w[j - 2])
+            && w.iter()
+                .any(|x| is(&["later", "if", "tomorrow", "next"], x))
+        {
             continue;
         }
         // "how do I contact support by email": the channel, not a person.

@@ -1291,3 +1291,35 @@ fn seventh_pass_english_and_mixed_classes() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn seventh_pass_third_round() {
+    let wrong = misclassified(
+        &[
+            // English persons inside Chinese text, after a verb.
+            "请让你们的team leader给我回电",
+            "我需要someone from support帮我查一下",
+            // An English description before the person.
+            "帮我找一个Cantonese speaking的客服",
+            // The technicians, after a verb.
+            "还是转给技术处理吧",
+            // A person able to act from afar.
+            "你们的技术人员可以远程帮我看看吗",
+            // A long description, no measure word.
+            "帮我联系一下负责这个退款的客服",
+        ],
+        &[
+            // A Chinese negation before English words.
+            "不用talk to anyone，我自己看",
+            // A condition with 的话.
+            "联系客服的话需要订单号吗",
+            // The customer's own plan.
+            "I'll call support tomorrow if it still beeps",
+            // Software named after the person.
+            "does the agent SDK support python?",
+            // A thing's details.
+            "找技术参数在哪里看",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -160,6 +160,13 @@ pub(super) const ZH_VERB_ONLY_PERSONS: &[&str] = &[
     "工程师",
     "技术员",
     // A department or a line, handed the case: 转交给相关部门, 接通投诉专线.
+    // English persons inside Chinese text, after a verb only: 让你们的
+    // team lead联系我, 我需要someone from billing帮我看下.
+    "team leader",
+    "team lead",
+    "someone",
+    "somebody",
+    "staff",
     "相关部门",
     "部门",
     "投诉专线",
@@ -208,11 +215,14 @@ pub(super) const ZH_OBJECTS: &[&str] = &[
     "店长",
     "小二",
     "售后",
+    // 转给技术: the technicians, after a verb only (技术人员 first).
+    "技术",
 ];
 
 /// Objects that are a request only after a request verb (a bare "售后" or
 /// "经理" is a topic, not a call for someone).
 pub(super) const ZH_VERB_ONLY: &[&str] = &[
+    "技术",
     "售后",
     "专人",
     "值班的",
@@ -273,6 +283,12 @@ pub(super) const ZH_COMPOUND_NEXT_WORDS: &[&str] = &[
     "修",
     // 专家模式: a feature.
     "模式",
+    // 技术参数: a thing's details.
+    "参数",
+    "规格",
+    "细节",
+    "文档",
+    "原理",
     // 真人演示的视频: a demonstration, someone on screen.
     "演示的",
     "演示视频",
@@ -1200,7 +1216,7 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         }
         // "联系客服后多久退款", "找客服的时候": a time clause about the
         // service, not a request for it.
-        if ["后", "以后", "之后", "的时候", "时候", "时"]
+        if ["后", "以后", "之后", "的时候", "时候", "时", "的话"]
             .iter()
             .any(|w| after.trim_start().starts_with(w))
         {
@@ -1247,12 +1263,30 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
                 "麻烦",
             ],
         );
+        // "你们的工程师能远程帮我看看吗": able to, from afar.
+        let able_to = strip_prefixes(
+            &after,
+            &[
+                "能不能",
+                "可不可以",
+                "能否",
+                "可以",
+                "能",
+                "远程",
+                "直接",
+                "尽快",
+                "马上",
+            ],
+        );
         let object_acts = !possessive
             && ZH_OBJECT_ACTS.iter().any(|a| {
-                [after.trim_start(), urged, when_seen].iter().any(|s| {
-                    s.strip_prefix(a)
-                        .is_some_and(|r| !["说", "了", "过", "的"].iter().any(|p| r.starts_with(p)))
-                })
+                [after.trim_start(), urged, when_seen, able_to]
+                    .iter()
+                    .any(|s| {
+                        s.strip_prefix(a).is_some_and(|r| {
+                            !["说", "了", "过", "的"].iter().any(|p| r.starts_with(p))
+                        })
+                    })
             });
         if (asks_for_one || object_acts) && !info && !zh_negated_anywhere(&before) {
             best = best.max(Some(Strength::Explicit));
@@ -1970,8 +2004,10 @@ pub(super) fn zh_described(head: &str) -> Option<&str> {
         .find_map(|m| {
             let at = desc_end.rfind(m)?;
             let desc = &desc_end[at + m.len()..];
-            (!desc.is_empty() && desc.chars().count() <= 5)
-                .then(|| strip_suffixes(&desc_end[..at], ZH_FILLERS))
+            // The measure word must follow a verb (not 这个订单).
+            let head = strip_suffixes(&desc_end[..at], ZH_FILLERS);
+            (!desc.is_empty() && desc_len(desc) <= 5 && ZH_VERBS.iter().any(|v| head.ends_with(v)))
+                .then_some(head)
         })
         .or_else(|| {
             // No measure word: "让懂技术的师傅来", "找能做主的经理"; the
@@ -1979,9 +2015,21 @@ pub(super) fn zh_described(head: &str) -> Option<&str> {
             ZH_ABLE.iter().find_map(|a| {
                 let at = desc_end.rfind(a)?;
                 let desc = &desc_end[at..];
-                (desc.chars().count() <= 6).then(|| strip_suffixes(&desc_end[..at], ZH_FILLERS))
+                // "找一下负责我这个订单的客服": up to eight.
+                (desc.chars().count() <= 8).then(|| strip_suffixes(&desc_end[..at], ZH_FILLERS))
             })
         })
+}
+
+/// A description's length: Chinese characters, and an English word
+/// counted once ("English speaking的客服").
+fn desc_len(desc: &str) -> usize {
+    let cjk = desc.chars().filter(|c| !c.is_ascii()).count();
+    let latin = desc
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .count();
+    cjk + latin
 }
 
 /// What makes a description with no noun a person ("会说人话的",
