@@ -1539,6 +1539,28 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
     if callback && !negated {
         return Some(Strength::Implied);
     }
+    // "I want to make a complaint", "I'd like to complain": a complaint
+    // against the company said as a clause of its own, an escalation.
+    let complains = [
+        " i want to complain ",
+        " i'd like to complain ",
+        " i wish to complain ",
+        " i want to make a complaint ",
+        " i'd like to make a complaint ",
+        " i want to file a complaint ",
+        " i'd like to file a complaint ",
+        " i want to lodge a complaint ",
+        " i'd like to lodge a complaint ",
+    ]
+    .iter()
+    .any(|c| {
+        joined
+            .strip_prefix(&c[..c.len() - 1])
+            .is_some_and(|rest| strip_words(&words(rest), EN_POLITE).is_empty())
+    });
+    if complains {
+        return Some(Strength::Implied);
+    }
     // "I'm human, not a robot" describes the customer.
     // Not "I'm done with this bot", which refuses it.
     // Not "I'm not talking to a bot", which refuses it.

@@ -91,6 +91,10 @@ fn normalize(text: &str) -> String {
             lower = lower.replace(typo, word);
         }
     }
+    // 专人工 for 转人工, but not 专人工作 (someone working on it).
+    if lower.contains("专人工") && !lower.contains("专人工作") {
+        lower = lower.replace("专人工", "转人工");
+    }
     // A robot vacuum is a product, not the bot: "扫地机器人听不懂语音指令"
     // and "the robot vacuum is not charging" refuse nothing.
     for (device, short) in ROBOT_DEVICES {

@@ -1323,3 +1323,34 @@ fn seventh_pass_third_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn seventh_pass_fourth_round() {
+    let wrong = misclassified(
+        &[
+            // A rhetorical question that nobody able is there.
+            "难道就没有一个懂行的吗",
+            // A complaint against the company, on its own.
+            "我想投诉你们",
+            "I'd like to make a complaint",
+            // A modal before a bare object.
+            "可否人工",
+            // 转 typed as a homophone.
+            "赚人工",
+            // 给我 and a person, bare.
+            "给我一位",
+            // An English description, counted by words.
+            "能不能帮我找一个会说 Cantonese 的人",
+        ],
+        &[
+            // Someone found for an errand.
+            "能找个人帮忙代收吗",
+            "找个人代签可以吗",
+            // Someone working on it.
+            "有专人工作吗",
+            // A complaint about a third party, asked how.
+            "怎么投诉快递员",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

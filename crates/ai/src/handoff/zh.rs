@@ -16,6 +16,11 @@ pub(super) const ZH_HOMOPHONES: &[(&str, &str)] = &[
     ("人功", "人工"),
     // 人共 is also 人 + 共 (个人共享): only right after a request verb.
     ("转人共", "转人工"),
+    // 转 typed as a homophone: 砖人工, 赚人工 (专人工 in [`super::normalize`]:
+    // 专人工作 is a word).
+    ("砖人工", "转人工"),
+    ("赚人工", "转人工"),
+    ("传人工", "转人工"),
     ("找人共", "找人工"),
     ("要人共", "要人工"),
     ("接人共", "接人工"),
@@ -587,6 +592,10 @@ pub(super) const ZH_POLITE: &[&str] = &[
     "可以",
     "能不能",
     "可不可以",
+    // "能人工吗", "可否人工".
+    "能否",
+    "可否",
+    "能",
     "小姐姐",
     "小哥哥",
     "妹妹",
@@ -1581,6 +1590,8 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
     }) && !zh_negated_anywhere(clause);
     if zh_refuses_talk(clause)
         || zh_able_person(clause)
+        || zh_nobody_able(clause)
+        || zh_complains(clause)
         || who_decides
         || someone_able
         || modal_someone
@@ -1625,7 +1636,7 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                 return !negated && description.is_some_and(can);
             }
             // "…的人", or "…的人来回答 / 来处理 / 帮我看看".
-            let described = rest.chars().count() <= 14
+            let described = desc_len(rest) <= 14
                 && rest.find("的人").is_some_and(|at| {
                     let tail = rest[at + "的人".len()..].trim_end_matches(ZH_END);
                     tail.is_empty()
@@ -1641,15 +1652,72 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                 return !negated && described;
             }
             if *v == "给我" {
-                // "给我个能做主的人", not 给我个人信息 nor 给我的人.
+                // "给我个能做主的人", "给我一个人", not 给我个人信息 nor 给我的人.
                 let measured = ["个", "一个", "位", "一位"]
                     .iter()
                     .any(|m| rest.starts_with(m) && !rest.starts_with("个人"));
-                return !negated && measured && (described || description.is_some_and(can));
+                let one = ["一个人", "一位"].iter().any(|m| {
+                    rest.strip_prefix(m)
+                        .is_some_and(|t| t.trim_end_matches(ZH_END).is_empty())
+                });
+                return !negated
+                    && ((measured && (described || description.is_some_and(can))) || one);
             }
-            let classifier = ["个人", "一个人", "一位", "位"]
-                .iter()
-                .any(|c| rest.starts_with(c) && !rest.starts_with("个人信息"));
+            // "找个人来处理", "换个人": not "找个人代收快递" (someone for an
+            // errand) nor 个人信息.
+            let classifier = ["一个人", "个人", "一位", "位"].iter().any(|c| {
+                rest.strip_prefix(c).is_some_and(|t| {
+                    let t =
+                        strip_prefixes(t, &["人", "吧", "啊", "呀", "了", "来", "过来", "出来"]);
+                    t.is_empty()
+                        || ZH_TALK.iter().any(|talk| t.starts_with(talk))
+                        || [
+                            "处理",
+                            "帮我看",
+                            "帮我查",
+                            "帮我处理",
+                            "帮我解决",
+                            "帮忙看",
+                            "帮忙处理",
+                            "帮帮我",
+                            "帮我把",
+                            "帮我办",
+                            "帮我弄",
+                            "看",
+                            "回答",
+                            "解答",
+                            "问问",
+                            "跟我",
+                            "和我",
+                            "联系",
+                            "给我",
+                            "管",
+                            "解决",
+                            "接",
+                            "懂",
+                            "能",
+                            "会",
+                            "专门",
+                            "负责",
+                            "真人",
+                            "活人",
+                            "客服",
+                            "人工",
+                            "说了算",
+                            "做主",
+                            "问",
+                            "吗",
+                            "呢",
+                            "好吗",
+                            "行吗",
+                            "可以吗",
+                            "谢谢",
+                            "急",
+                        ]
+                        .iter()
+                        .any(|a| t.starts_with(a))
+                })
+            });
             // "换人", "我要找人！": the verb and 人 end the clause; or 人
             // is to talk ("找人聊聊").
             // Fillers first: "交给你们的人吧", "找你们的人".
@@ -2036,6 +2104,8 @@ fn desc_len(desc: &str) -> usize {
 /// "说了算的", "管事的"): not 能 or 会 alone ("能用的" is a thing).
 pub(super) const ZH_ABLE_DESCRIBED: &[&str] = &[
     "懂",
+    // 能说人话的: who speaks like a person.
+    "说人话",
     "会说",
     "做主",
     "管事",
@@ -2092,6 +2162,43 @@ pub(super) fn zh_able_person(clause: &str) -> bool {
             && ZH_ABLE.iter().any(|a| desc.starts_with(a))
             && !zh_negated_anywhere(clause)
     })
+}
+
+/// "你们就没有一个能说人话的吗", "难道没有懂行的人吗": a rhetorical
+/// question that nobody able is there, asking for one.
+pub(super) fn zh_nobody_able(clause: &str) -> bool {
+    let asked = clause
+        .trim_end_matches([' ', '？', '?', '了'])
+        .ends_with(['吗', '么', '嘛']);
+    asked
+        && clause.match_indices("没有").any(|(at, _)| {
+            let rest = clause[at + "没有".len()..].trim_end_matches(ZH_END);
+            let rest = strip_prefixes(rest, &["一个", "个", "一位", "位"]);
+            let desc = rest
+                .strip_suffix("的人")
+                .or_else(|| rest.strip_suffix('的'));
+            desc.is_some_and(|d| {
+                desc_len(d) <= 6 && ZH_ABLE_DESCRIBED.iter().any(|k| d.contains(k))
+            })
+        })
+}
+
+/// "我要投诉你们", "我想投诉": a complaint against the company, said as a
+/// clause of its own (an escalation; "怎么投诉" and a complaint about a
+/// courier are something else).
+pub(super) fn zh_complains(clause: &str) -> bool {
+    let c = clause.trim_end_matches(ZH_END);
+    [
+        "我要投诉",
+        "我想投诉",
+        "我要求投诉",
+        "我必须投诉",
+        "我要投诉你们",
+        "我想投诉你们",
+        "我要投诉你",
+        "我要投诉你们公司",
+    ]
+    .contains(&c)
 }
 
 /// "我不想跟程序聊了", "别再和机器说了", "不想跟你聊": refusing to go on
