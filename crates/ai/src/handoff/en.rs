@@ -1193,10 +1193,12 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         });
     }
     // "transfer please", "transfer!": the transfer asked for on its own.
-    if w.contains(&"transfer".to_owned())
+    // "escalation please": the escalation too.
+    let alone = ["transfer", "escalation", "escalate"];
+    if w.iter().any(|x| is(&alone, x))
         && !negated_clause
         && w.len() <= 3
-        && w.iter().all(|x| x == "transfer" || is(EN_POLITE, x))
+        && w.iter().all(|x| is(&alone, x) || is(EN_POLITE, x))
     {
         return Some(Strength::Explicit);
     }

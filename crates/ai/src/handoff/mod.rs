@@ -95,6 +95,13 @@ fn normalize(text: &str) -> String {
     if lower.contains("专人工") && !lower.contains("专人工作") {
         lower = lower.replace("专人工", "转人工");
     }
+    // 可服 for 客服, but not 可服务 (can serve).
+    if lower.contains("可服") {
+        lower = lower
+            .replace("可服务", "\u{1}")
+            .replace("可服", "客服")
+            .replace('\u{1}', "可服务");
+    }
     // A robot vacuum is a product, not the bot: "扫地机器人听不懂语音指令"
     // and "the robot vacuum is not charging" refuse nothing.
     for (device, short) in ROBOT_DEVICES {

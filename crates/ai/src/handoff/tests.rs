@@ -1354,3 +1354,36 @@ fn seventh_pass_fourth_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn seventh_pass_fifth_round() {
+    let wrong = misclassified(
+        &[
+            // Who will come and help.
+            "谁来管管这事",
+            // Calling the person.
+            "我要打给你们的售后",
+            // The person stepping in.
+            "真人上",
+            // Whether there is one, asked with 没.
+            "有人工没有",
+            // 可服 for 客服.
+            "可服在吗",
+            // The escalation on its own.
+            "escalation pls",
+            // English verbs before Chinese persons.
+            "能不能talk with主管",
+            "cs呢",
+            "可以arrange一个人跟进吗",
+            // Sending the bot away.
+            "机器人让开",
+        ],
+        &[
+            // What it costs.
+            "转人工收费吗",
+            // Can serve, not 客服.
+            "你们周末可服务吗",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -323,6 +323,13 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "transfer me to",
     "connect me to",
     "connect to",
+    "speak with",
+    "talk with",
+    "chat with",
+    "arrange",
+    // "我想直接打电话给你们的人工".
+    "打电话给",
+    "打给",
     // "can you transfer 我 to 人工", "帮我connect一下客服".
     "transfer 我 to",
     "transfer我to",
@@ -471,6 +478,10 @@ pub(super) const ZH_PERSON_VERBS: &[&str] = &[
     "联系",
     "联络",
     "转交给",
+    // English verbs before a Chinese measure word: arrange个人跟我联系.
+    "arrange",
+    "find",
+    "get me",
     // "给我个能做主的人": only a measure word and a description.
     "给我",
 ];
@@ -765,8 +776,10 @@ pub(super) const ZH_BOT_REFUSAL: &[&str] = &[
     "说不明白",
     "没法沟通",
     "沟通不了",
-    // Sending it away: 机器人走开, 机器人闭嘴.
+    // Sending it away: 机器人走开, 机器人闭嘴, 机器人闪开.
     "走开",
+    "闪开",
+    "让开",
     "闭嘴",
     "一边去",
     "糊弄",
@@ -819,6 +832,8 @@ pub(super) const EN_REAL_PERSONS: &[&str] = &[
 /// customer service", "你们customer service几点上班"): the Chinese reader
 /// judges them like 客服.
 pub(super) const EN_CHANNEL_PERSONS: &[&str] = &[
+    // "cs在吗": customer service, short.
+    "cs",
     "customer service",
     "customer support",
     "customer care",
@@ -1190,8 +1205,15 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
                 .max()
                 .unwrap_or(0);
             let lead = strip_prefixes(strip_suffixes(&before[from..], ZH_FILLERS), ZH_POLITE);
-            strip_prefixes(&after, &["快点", "赶快", "赶紧", "马上", "快", "速"])
+            let urged = strip_prefixes(&after, &["快点", "赶快", "赶紧", "马上", "快", "速"]);
+            // "机器人闪开，人工上": the person stepping in, said as 上.
+            urged
                 .strip_prefix('来')
+                .or_else(|| {
+                    urged
+                        .strip_prefix('上')
+                        .filter(|t| t.trim_end_matches(ZH_END).is_empty())
+                })
                 .is_some_and(|t| {
                     let t = t.trim_end_matches(ZH_END);
                     t.is_empty()
@@ -1248,9 +1270,12 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
                     .then(|| &d[..at])
             })
             .unwrap_or(bare_before);
+        // "有活人没", "有人工没有": the question said with 没.
         let asks_for_one = (bare_before.ends_with('有') || bare_before.ends_with("有没有"))
             && (clause.contains("有没有")
-                || ["吗", "么", "嘛"].iter().any(|q| clause.ends_with(q)));
+                || ["吗", "么", "嘛", "没", "没有"]
+                    .iter()
+                    .any(|q| clause.trim_end_matches(['啊', '呀', ' ']).ends_with(q)));
         // "让专员联系我": the object asked to act.
         // Not a report of what it did ("客服回复我说三天到账").
         // Politeness and urgency may come first ("客服快出来",
@@ -1413,9 +1438,22 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             continue;
         }
         // "转人工要排队多久": a question about the wait, whatever the verb.
-        if ["多久", "多长时间", "排队", "几点", "什么时候", "要等"]
-            .iter()
-            .any(|w| after.contains(w))
+        // "转人工是免费的吗": what it costs.
+        if [
+            "多久",
+            "多长时间",
+            "排队",
+            "几点",
+            "什么时候",
+            "要等",
+            "免费",
+            "收费",
+            "要钱",
+            "付费",
+            "花钱",
+        ]
+        .iter()
+        .any(|w| after.contains(w))
         {
             continue;
         }
@@ -1541,6 +1579,8 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         "可以有人",
         "谁能",
         "谁可以",
+        // "谁来帮帮我": who will come and help.
+        "谁来",
     ]
     .iter()
     .any(|w| {
