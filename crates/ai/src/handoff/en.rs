@@ -1538,7 +1538,7 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                     x,
                 )
             }));
-    if callback && !negated {
+    if callback && !negated_clause {
         return Some(Strength::Implied);
     }
     // "I want to make a complaint", "I'd like to complain": a complaint

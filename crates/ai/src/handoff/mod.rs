@@ -245,6 +245,7 @@ fn grammar(lower: &str) -> Option<Strength> {
     // even have human staff or is it all bots": whether people exist,
     // asked for its own sake (a wish said outright still asks).
     let only_asking = ASKING_ONLY.iter().any(|m| lower.contains(m))
+        || bot_alternative(lower)
         || clauses(lower).any(|c| {
             // "先问问" as a clause of its own ("我先问问客服" asks them).
             let c = zh::strip_prefixes(c, &["我", "就", "只是", "先"])
@@ -423,6 +424,40 @@ const SELF_DESCRIBED: &[&str] = &[
     "我是人",
     "我不是机器人",
 ];
+
+/// "is there a live agent or only chat bots?": a bot set as the
+/// alternative to the people asked about.
+fn bot_alternative(text: &str) -> bool {
+    const BOTS: &[&str] = &[
+        "bot",
+        "bots",
+        "chatbot",
+        "chatbots",
+        "ai",
+        "automated",
+        "automatic",
+        "machine",
+        "machines",
+        "robot",
+        "robots",
+    ];
+    [
+        " or only ",
+        " or just ",
+        " or is it ",
+        " or all ",
+        " or purely ",
+    ]
+    .iter()
+    .any(|m| {
+        text.match_indices(m).any(|(at, _)| {
+            en::words(&text[at + m.len()..])
+                .iter()
+                .take(4)
+                .any(|w| BOTS.contains(&w.as_str()))
+        })
+    })
+}
 
 /// Markers of a question asked only to know: the people's existence set
 /// against a bot as the alternative, or the customer saying they are only

@@ -1387,3 +1387,39 @@ fn seventh_pass_fifth_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn seventh_pass_sixth_round() {
+    let wrong = misclassified(
+        &[
+            // A real agent named in English inside Chinese.
+            "live agent 在哪",
+            // Technicians named in English, after a verb.
+            "帮我找个 engineer 看一下",
+            // The people behind the chat.
+            "帮我接 live support",
+            // English questions around a Chinese person.
+            "where are 你们的客服",
+            "is 真人 around?",
+            // The act ends the clause.
+            "麻烦安排人联系",
+            "想要人帮忙",
+            // Answer, said short.
+            "客服回个话",
+            // Summoning.
+            "召唤真人客服",
+        ],
+        &[
+            // Where the service is based.
+            "客服在哪个城市",
+            // A Chinese negation before a call-back.
+            "不用 call me back，谢谢",
+            // The negation before the wish.
+            "我不需要人，自己能搞定",
+            "我不想要 real person",
+            // A bot as the alternative.
+            "do you have people answering or just a chatbot?",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -169,6 +169,9 @@ pub(super) const ZH_VERB_ONLY_PERSONS: &[&str] = &[
     // team lead联系我, 我需要someone from billing帮我看下.
     "team leader",
     "team lead",
+    // "可以找 technician 帮我看看吗".
+    "technician",
+    "engineer",
     "someone",
     "somebody",
     "staff",
@@ -375,6 +378,7 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "联络",
     "咨询",
     "呼叫",
+    "召唤",
     "需要",
     "换成",
     "换个",
@@ -418,6 +422,9 @@ pub(super) const ZH_OBJECT_ACTS: &[&str] = &[
     "请回复",
     "快回复",
     "回复一下",
+    // "人工客服麻烦回一下".
+    "回一下",
+    "回个话",
     "出来",
     "过来",
     "来一下",
@@ -820,6 +827,10 @@ pub(super) const ZH_CALLBACK: &[&str] = &[
 /// English persons made real, seen as objects inside Chinese text ("给我个
 /// real person"; a plain "person" there is too often something else).
 pub(super) const EN_REAL_PERSONS: &[&str] = &[
+    // "human agent 呢": the agent made real.
+    "human agent",
+    "live agent",
+    "real agent",
     "real person",
     "live person",
     "actual person",
@@ -832,6 +843,10 @@ pub(super) const EN_REAL_PERSONS: &[&str] = &[
 /// customer service", "你们customer service几点上班"): the Chinese reader
 /// judges them like 客服.
 pub(super) const EN_CHANNEL_PERSONS: &[&str] = &[
+    // "转 live chat": the people behind the chat.
+    "live chat",
+    "live support",
+    "human support",
     // "cs在吗": customer service, short.
     "cs",
     "customer service",
@@ -1234,9 +1249,40 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         // even for the nouns that are otherwise only objects of a verb.
         // "人工到底在哪": past an adverb of impatience.
         let where_after = strip_prefixes(&after, &["到底", "究竟", "都", "又", "倒是", "现在"]);
+        // Not where it is based ("support team 在哪个城市", "在哪里办公").
         let where_is = ["呢", "在哪", "在吗", "在不在", "去哪", "人呢", "出来"]
             .iter()
-            .any(|w| where_after.starts_with(w));
+            .any(|w| {
+                where_after.strip_prefix(w).is_some_and(|t| {
+                    !(w.starts_with("在哪")
+                        && ["个", "里的", "儿的", "家", "座", "办公", "上班"]
+                            .iter()
+                            .any(|p| {
+                                t.trim_start_matches(['里', '儿']).starts_with(p)
+                                    || t.starts_with(p)
+                            }))
+                })
+            });
+        // "where is 你们的经理", "is 人工 available now?": the English
+        // question around a Chinese person.
+        let en_where = strip_suffixes(&before, ZH_FILLERS)
+            .trim_end()
+            .ends_with("where is")
+            || strip_suffixes(&before, ZH_FILLERS)
+                .trim_end()
+                .ends_with("where are");
+        let en_present = ["available", "online", "around", "there"]
+            .iter()
+            .any(|p| after.trim_start().starts_with(p))
+            && strip_suffixes(&before, &["is", "are", "any", "your", "there"])
+                .trim()
+                .is_empty();
+        // Only around a Chinese person: the English reader judges
+        // "are your agents available 24/7?".
+        if (en_where || en_present) && !object.is_ascii() {
+            best = best.max(Some(Strength::Explicit));
+            continue;
+        }
         if where_is
             && rest_before.trim().is_empty()
             && !info
@@ -1661,7 +1707,11 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
         clause.match_indices(v).any(|(i, _)| {
             let lead = &clause[..i];
             let rest = &clause[i + v.len()..];
-            let negated = ZH_NEG_BEFORE.iter().any(|n| lead.ends_with(n));
+            // "我不需要人": the negation before the wish that 要 ends.
+            let core = lead.trim_end_matches(['需', '想']);
+            let negated = ZH_NEG_BEFORE
+                .iter()
+                .any(|n| lead.ends_with(n) || core.ends_with(n));
             // "换个会说人话的", "叫个管事的": someone described by what they
             // can do, with no noun, after a measure word.
             let description = rest
@@ -1779,6 +1829,9 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                         || ["联系我", "回我", "给我打", "打给我", "来处理", "处理"]
                             .iter()
                             .any(|a| t.starts_with(a))
+                        // "请尽快派人联系", "我需要人帮忙": the act ends it.
+                        || ["联系", "联系一下", "帮忙", "帮帮忙", "回电", "回复"]
+                            .contains(&t.trim_end_matches(ZH_END))
                         || ([
                             "帮我看", "帮我查", "帮我处理", "帮我远程", "帮我解决", "帮忙看",
                             "帮忙处理", "看一下", "看看", "看下", "查", "核实", "跟进", "指导",
