@@ -897,6 +897,8 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                 ],
                 &w[k],
             ) || on_line(k)
+                // "any agents free right now?" (not "free of charge").
+                || (w[k] == "free" && w.get(k + 1).is_none_or(|n| n != "of"))
                 // "anybody home?" ends the clause ("anyone home mode" is
                 // a setting).
                 || (w[k] == "home" && k + 1 == w.len())
@@ -1110,9 +1112,11 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             && !w.get(i + 1).is_some_and(|n| is(EN_COMPOUND_NEXT, n))
             && w[i + 1..].iter().any(|t| is(EN_TALK, t))
     });
+    // Not "is there a number I can call to speak to someone": the channel.
     if (joined.contains(" is there ") || joined.contains(" are there "))
         && someone_to_talk
         && !negated_clause
+        && !w.iter().any(|x| is(EN_INFO, x))
     {
         return Some(Strength::Explicit);
     }
@@ -1250,6 +1254,13 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         if (w.get(i + 1).is_some_and(|n| is(EN_COMPOUND_NEXT, n)) && !someone_else)
             || (i > 0 && is(EN_COMPOUND_PREV, &w[i - 1]) && !which_manager)
             || (i > 0 && is(&["i'm", "im", "am"], &w[i - 1]))
+        {
+            continue;
+        }
+        // "talk to you later": a goodbye.
+        if word == "you"
+            && w.get(i + 1)
+                .is_some_and(|n| is(&["later", "soon", "tomorrow", "again"], n))
         {
             continue;
         }
@@ -1487,6 +1498,19 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         {
             continue;
         }
+        // "is there a number I can call to speak to someone?": a question
+        // about the channel, whatever verb follows.
+        if is(
+            &["is", "are", "what", "what's", "whats", "do", "does"],
+            &w[0],
+        ) && w.iter().any(|x| {
+            is(
+                &["number", "email", "e-mail", "address", "hotline", "website"],
+                x,
+            )
+        }) {
+            continue;
+        }
         // "how do I contact support by email": the channel, not a person.
         if is(EN_REACH, verb) && w.iter().any(|x| is(EN_INFO, x)) {
             continue;
@@ -1576,7 +1600,15 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             })
         })
     });
+    // "I usually hate talking to bots": a habit, not this chat.
+    let habit = w.iter().any(|x| {
+        is(
+            &["usually", "normally", "generally", "often", "typically"],
+            x,
+        )
+    });
     if !about_me
+        && !habit
         && EN_BOT
             .iter()
             .any(|b| joined.contains(&format!(" {b} ")) || joined.contains(&format!(" {b}s ")))

@@ -381,10 +381,12 @@ fn asks_how(clause: &str) -> bool {
         .iter()
         .any(|m| clause.contains(m))
         || (has_latin(clause)
-            && matches!(
+            && (matches!(
                 en::words(clause).first().map(String::as_str),
                 Some("how" | "where" | "who" | "whom")
-            ))
+            ) || [" best way ", " what's the way ", " which way "]
+                .iter()
+                .any(|m| format!(" {} ", en::words(clause).join(" ")).contains(m))))
 }
 
 /// Whether `text` has Latin letters: without them the English reader's

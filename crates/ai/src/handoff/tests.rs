@@ -1423,3 +1423,30 @@ fn seventh_pass_sixth_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn seventh_pass_seventh_round() {
+    let wrong = misclassified(
+        &[
+            // Free now.
+            "is any agent free at the moment",
+            // A plain reply asked with a modal.
+            "希望客服可以尽快联系",
+            // English verbs and languages before a Chinese person.
+            "帮我 transfer 到 Mandarin 客服",
+        ],
+        &[
+            // A habit, not this chat.
+            "I normally can't stand chatbots, this one's ok",
+            // A goodbye.
+            "thanks, talk to you soon",
+            // The channel asked about.
+            "what's the email I can use to reach an agent",
+            // How, when something happens.
+            "what's the best way to contact support if my lock jams",
+            // Before the customer tries.
+            "联系售后以前我先重启一下",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

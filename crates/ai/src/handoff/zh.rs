@@ -334,6 +334,9 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "打电话给",
     "打给",
     // "can you transfer 我 to 人工", "帮我connect一下客服".
+    "transfer 到",
+    "transfer到",
+    "connect 到",
     "transfer 我 to",
     "transfer我to",
     "connect 我 to",
@@ -549,6 +552,10 @@ pub(super) const ZH_FILLERS: &[&str] = &[
     "中文",
     "英文",
     "普通话",
+    "english",
+    "chinese",
+    "mandarin",
+    "cantonese",
     // English adjectives before a Chinese object: 找个 real 客服.
     "real",
     "live",
@@ -1293,9 +1300,19 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         }
         // "联系客服后多久退款", "找客服的时候": a time clause about the
         // service, not a request for it.
-        if ["后", "以后", "之后", "的时候", "时候", "时", "的话"]
-            .iter()
-            .any(|w| after.trim_start().starts_with(w))
+        if [
+            "后",
+            "以后",
+            "之后",
+            "的时候",
+            "时候",
+            "时",
+            "的话",
+            "之前",
+            "以前",
+        ]
+        .iter()
+        .any(|w| after.trim_start().starts_with(w))
         {
             continue;
         }
@@ -1358,16 +1375,21 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
                 "马上",
             ],
         );
-        let object_acts = !possessive
-            && ZH_OBJECT_ACTS.iter().any(|a| {
-                [after.trim_start(), urged, when_seen, able_to]
-                    .iter()
-                    .any(|s| {
-                        s.strip_prefix(a).is_some_and(|r| {
-                            !["说", "了", "过", "的"].iter().any(|p| r.starts_with(p))
+        // "希望有客服能尽快回复": a plain reply, when a modal asks for it.
+        let modal_reply = able_to.len() < after.len()
+            && ["回复", "回我", "联系", "处理"].contains(&able_to.trim_end_matches(ZH_END))
+            && !possessive;
+        let object_acts = modal_reply
+            || !possessive
+                && ZH_OBJECT_ACTS.iter().any(|a| {
+                    [after.trim_start(), urged, when_seen, able_to]
+                        .iter()
+                        .any(|s| {
+                            s.strip_prefix(a).is_some_and(|r| {
+                                !["说", "了", "过", "的"].iter().any(|p| r.starts_with(p))
+                            })
                         })
-                    })
-            });
+                });
         if (asks_for_one || object_acts) && !info && !zh_negated_anywhere(&before) {
             best = best.max(Some(Strength::Explicit));
             continue;
