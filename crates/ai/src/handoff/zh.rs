@@ -867,6 +867,7 @@ pub(super) const EN_CHANNEL_PERSONS: &[&str] = &[
 /// The longest object starting at char index `i`, if it is not a compound.
 pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
     let rest = chars.get(i..)?;
+    let first = *rest.first()?;
     for obj in ZH_VERB_ONLY_PERSONS
         .iter()
         .chain(ZH_OBJECTS)
@@ -874,8 +875,12 @@ pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
         .chain(EN_CHANNEL_PERSONS)
         .chain(EN_STRICT_OBJECTS)
     {
-        // Compared char by char, without collecting (this runs at every
-        // position of every clause).
+        // Compared char by char, without collecting, the first character
+        // before the length (this runs at every position of every clause,
+        // and most objects differ there).
+        if !obj.starts_with(first) {
+            continue;
+        }
         let len = obj.chars().count();
         if rest.len() >= len && obj.chars().zip(rest).all(|(a, b)| a == *b) {
             let next = rest.get(len).copied();
@@ -2006,7 +2011,9 @@ pub(super) fn zh_negated_anywhere(clause: &str) -> bool {
 /// "你们负责人是谁，让他来处理": a pronoun asked to come or act, in a
 /// message that names a person elsewhere (the pronoun stands for them).
 pub(super) fn zh_pronoun_request(text: &str) -> bool {
-    let names_person = {
+    // Computed only when a clause has the pronoun's form (it scans the
+    // whole message).
+    let names_person = || {
         let chars: Vec<char> = text.chars().collect();
         (0..chars.len()).any(|i| zh_object_at(&chars, i).is_some())
     };
@@ -2027,35 +2034,34 @@ pub(super) fn zh_pronoun_request(text: &str) -> bool {
             && !zh_negated_anywhere(clause)
             && !ZH_NEG_BEFORE.iter().any(|n| c.contains(&format!("{n}转")))
     };
-    names_person
-        && clauses(text).any(|clause| {
-            transfer_it(clause)
-                || ["让", "叫", "请", "喊"].iter().any(|v| {
-                    clause.match_indices(v).any(|(i, _)| {
-                        let rest = &clause[i + v.len()..];
-                        let after_pronoun = ["他们", "她们", "他", "她", "ta"]
-                            .iter()
-                            .find_map(|p| rest.strip_prefix(p));
-                        let acts = after_pronoun.is_some_and(|r| {
-                            [
-                                "来",
-                                "出来",
-                                "过来",
-                                "联系我",
-                                "给我打",
-                                "打给我",
-                                "回电",
-                                "处理",
-                                "跟我",
-                                "和我",
-                            ]
-                            .iter()
-                            .any(|a| r.trim_start().starts_with(a))
-                        });
-                        acts && !ZH_NEG_BEFORE.iter().any(|n| clause[..i].ends_with(n))
-                    })
+    clauses(text).any(|clause| {
+        transfer_it(clause)
+            || ["让", "叫", "请", "喊"].iter().any(|v| {
+                clause.match_indices(v).any(|(i, _)| {
+                    let rest = &clause[i + v.len()..];
+                    let after_pronoun = ["他们", "她们", "他", "她", "ta"]
+                        .iter()
+                        .find_map(|p| rest.strip_prefix(p));
+                    let acts = after_pronoun.is_some_and(|r| {
+                        [
+                            "来",
+                            "出来",
+                            "过来",
+                            "联系我",
+                            "给我打",
+                            "打给我",
+                            "回电",
+                            "处理",
+                            "跟我",
+                            "和我",
+                        ]
+                        .iter()
+                        .any(|a| r.trim_start().starts_with(a))
+                    });
+                    acts && !ZH_NEG_BEFORE.iter().any(|n| clause[..i].ends_with(n))
                 })
-        })
+            })
+    }) && names_person()
 }
 
 /// "来人啊", "快来个人", "你们这能不能来个人": summoning someone; and
