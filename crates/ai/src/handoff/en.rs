@@ -21,6 +21,13 @@ pub(super) const EN_STRICT_OBJECTS: &[&str] = &[
     "specialist",
     "boss",
     "superior",
+    // Other businesses' people: "I'd like the front desk", "talk to a
+    // consultant".
+    "frontdesk",
+    "reception",
+    "receptionist",
+    "concierge",
+    "consultant",
 ];
 
 /// Objects only a communication verb takes ("talk to someone", not "I need
@@ -37,6 +44,10 @@ pub(super) const EN_SOFT_OBJECTS: &[&str] = &[
     "management",
     // "put me in touch with the returns department".
     "department",
+    // Field staff, only with a talk verb: "connect me with the installer".
+    "installer",
+    "technician",
+    "engineer",
     "dept",
     // "speak to whoever handles complaints".
     "whoever",
@@ -604,6 +615,11 @@ pub(super) fn words(clause: &str) -> Vec<String> {
         {
             w[k] = person.to_owned();
         }
+    }
+    // "the front desk": one person word.
+    if let Some(k) = w.windows(2).position(|p| p[0] == "front" && p[1] == "desk") {
+        w[k] = "frontdesk".to_owned();
+        w.remove(k + 1);
     }
     // "a human being", "human beings": the person, once.
     w.retain({

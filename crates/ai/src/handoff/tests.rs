@@ -1450,3 +1450,35 @@ fn seventh_pass_seventh_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn seventh_pass_eighth_round() {
+    let wrong = misclassified(
+        &[
+            // Other businesses' people.
+            "帮我转一下门店",
+            "能不能让我的课程顾问给我回电",
+            "请帮我接前台",
+            "我要联系你们仓库的工作人员",
+            "put me through to the front desk",
+            "I'd like to speak with a consultant please",
+            "could you connect me to the technician",
+            "联系 branch manager",
+            "帮我找 reception",
+            "call 一下前台",
+            // A wish before a bare object.
+            "我想要人工",
+        ],
+        &[
+            // Handled, not a handler.
+            "I want the return handled today",
+            // Whether it happened.
+            "我的专属顾问换人了吗",
+            // Places and hours.
+            "营业厅几点开门",
+            "门店地址在哪",
+            "the front desk was very helpful",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -172,6 +172,24 @@ pub(super) const ZH_VERB_ONLY_PERSONS: &[&str] = &[
     // "可以找 technician 帮我看看吗".
     "technician",
     "engineer",
+    // Other businesses' people, in English: 我要找 front desk, 让
+    // installer 联系我, 我的 account manager 在吗.
+    "account manager",
+    "store manager",
+    "branch manager",
+    "front desk",
+    "reception",
+    "consultant",
+    "installer",
+    "advisor",
+    // Other businesses' people: advisors, the front desk, the store.
+    "课程顾问",
+    "专属顾问",
+    "销售顾问",
+    "顾问",
+    "前台",
+    "门店",
+    "店员",
     "someone",
     "somebody",
     "staff",
@@ -289,8 +307,10 @@ pub(super) const ZH_COMPOUND_NEXT_WORDS: &[&str] = &[
     "来修",
     "装",
     "修",
-    // 专家模式: a feature.
+    // 专家模式: a feature; 门店地址: a place.
     "模式",
+    "地址",
+    "位置",
     // 技术参数: a thing's details.
     "参数",
     "规格",
@@ -330,6 +350,8 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "talk with",
     "chat with",
     "arrange",
+    // "call 一下门店".
+    "call",
     // "我想直接打电话给你们的人工".
     "打电话给",
     "打给",
@@ -554,6 +576,10 @@ pub(super) const ZH_FILLERS: &[&str] = &[
     "普通话",
     "english",
     "chinese",
+    // Which one: 联系 store manager.
+    "store",
+    "shop",
+    "branch",
     "mandarin",
     "cantonese",
     // English adjectives before a Chinese object: 找个 real 客服.
@@ -617,7 +643,9 @@ pub(super) const ZH_POLITE: &[&str] = &[
     "可以",
     "能不能",
     "可不可以",
-    // "能人工吗", "可否人工".
+    // "能人工吗", "可否人工", "我想人工".
+    "想要",
+    "想",
     "能否",
     "可否",
     "能",
@@ -1007,8 +1035,10 @@ const ZH_PHONE_MEANS: &[&str] = &[
 fn zh_info(clause: &str) -> bool {
     ZH_INFO.iter().any(|w| {
         clause.match_indices(w).any(|(at, _)| {
-            // "有没有活人在上班": at work now, not the hours.
+            // "有没有活人在上班": at work now, not the hours; 营业厅 is a
+            // place.
             (*w != "上班" || !clause[..at].ends_with('在'))
+                && (*w != "营业" || !clause[at..].starts_with("营业厅"))
                 && (*w != "电话"
                     || !ZH_PHONE_MEANS.iter().any(|m| {
                         m.match_indices("电话")
@@ -1440,6 +1470,13 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         {
             head = h;
         }
+        // "我要找营业厅的工作人员": where the person works, with 的,
+        // between a verb of reaching and the person.
+        if !ZH_VERBS.iter().any(|v| head.ends_with(v))
+            && let Some(h) = zh_where_from(before.trim_end())
+        {
+            head = h;
+        }
         let Some(verb) = ZH_VERBS.iter().find(|v| head.ends_with(*v)) else {
             continue;
         };
@@ -1848,6 +1885,12 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                         !(p.is_ascii() && t.starts_with(|c: char| c.is_ascii_alphanumeric()))
                     })
                 })
+                // "客户经理换人了吗": whether it happened, asked.
+                .filter(|t| {
+                    !["了吗", "了没", "了么", "了嘛"]
+                        .iter()
+                        .any(|q| t.starts_with(q))
+                })
                 .is_some_and(|t| {
                     t.trim_end_matches(ZH_END).is_empty()
                         || ZH_TALK.iter().any(|talk| t.starts_with(talk))
@@ -2208,6 +2251,21 @@ pub(super) fn zh_described(head: &str) -> Option<&str> {
                 (desc.chars().count() <= 8).then(|| strip_suffixes(&desc_end[..at], ZH_FILLERS))
             })
         })
+}
+
+/// `before` without "营业厅的" / "仓库的" when a verb of reaching stands
+/// right before it: the place the person works.
+fn zh_where_from(before: &str) -> Option<&str> {
+    let place = before.strip_suffix('的')?;
+    let chars: Vec<(usize, char)> = place.char_indices().collect();
+    (1..=4.min(chars.len())).find_map(|k| {
+        let (at, _) = chars[chars.len() - k];
+        let head = strip_suffixes(&place[..at], ZH_FILLERS);
+        ["找", "联系", "联络", "转", "接", "叫", "转接", "转给"]
+            .iter()
+            .any(|v| head.ends_with(v))
+            .then_some(head)
+    })
 }
 
 /// A description's length: Chinese characters, and an English word
