@@ -84,6 +84,8 @@ pub(super) const EN_TALK: &[&str] = &[
     "loop",
     // "I need to discuss this with a person".
     "discuss",
+    // "page a manager".
+    "page",
 ];
 
 /// Soft objects a want-verb may take ("I need a person to look at it").

@@ -1482,3 +1482,35 @@ fn seventh_pass_eighth_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn seventh_pass_ninth_round() {
+    let wrong = misclassified(
+        &[
+            // The transfer asked for, no object named.
+            "赶紧帮我转一下",
+            // How about, not a negation.
+            "要不给我转个人工吧",
+            // Stepping in, with 一下.
+            "真人客服介入一下吧",
+            // A rhetorical question.
+            "难道就不能转人工吗",
+            // A plain reply, urged.
+            "客服能不能赶紧回复",
+            // The person addressed with a complaint.
+            "客服，我要投诉",
+            // 售后 present.
+            "售后在不在",
+            // Speakers of a language, paged managers.
+            "找个 Mandarin speaker",
+            "please page the manager",
+        ],
+        &[
+            // Where 售后 is.
+            "售后在哪里修",
+            // Not asking for a transfer.
+            "不要给我转",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -174,6 +174,9 @@ pub(super) const ZH_VERB_ONLY_PERSONS: &[&str] = &[
     "engineer",
     // Other businesses' people, in English: 我要找 front desk, 让
     // installer 联系我, 我的 account manager 在吗.
+    "english speaker",
+    "chinese speaker",
+    "mandarin speaker",
     "account manager",
     "store manager",
     "branch manager",
@@ -350,8 +353,9 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "talk with",
     "chat with",
     "arrange",
-    // "call 一下门店".
+    // "call 一下门店", "page 一下 manager".
     "call",
+    "page",
     // "我想直接打电话给你们的人工".
     "打电话给",
     "打给",
@@ -447,8 +451,9 @@ pub(super) const ZH_OBJECT_ACTS: &[&str] = &[
     "请回复",
     "快回复",
     "回复一下",
-    // "人工客服麻烦回一下".
+    // "人工客服麻烦回一下", "人工客服介入一下".
     "回一下",
+    "介入",
     "回个话",
     "出来",
     "过来",
@@ -1174,6 +1179,11 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             best = best.max(Some(Strength::Explicit));
             continue;
         }
+        // "人工客服我要投诉": the person addressed with a complaint.
+        if zh_complains(after.trim()) && rest_before.trim().is_empty() && !info {
+            best = best.max(Some(Strength::Explicit));
+            continue;
+        }
         // "可以人工处理吗", "请人工核实": the person asked to act, with a
         // modal or a plea before ("人工处理的订单" is a noun).
         let pleaded = [
@@ -1328,7 +1338,9 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         if where_is
             && rest_before.trim().is_empty()
             && !info
-            && !matches!(object.as_str(), "售后" | "人类")
+            // 售后 present, not where it is ("售后在吗", not 售后在哪).
+            && (object != "售后" || !where_after.starts_with("在哪"))
+            && object != "人类"
         {
             best = best.max(Some(Strength::Explicit));
             continue;
@@ -1408,6 +1420,9 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
                 "直接",
                 "尽快",
                 "马上",
+                "快点",
+                "赶紧",
+                "快",
             ],
         );
         // "希望有客服能尽快回复": a plain reply, when a modal asks for it.
@@ -1540,10 +1555,19 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             ),
             &["我们", "我", "自己"],
         );
-        if ZH_NEG_BEFORE
+        // "要不找个客服吧" (how about), "难道你们都不安排人工的吗" (a
+        // rhetorical question): no negation.
+        let how_about = lead.ends_with("要不") && !lead.ends_with("不要不");
+        let rhetorical = clause.contains("难道")
+            && clause
+                .trim_end_matches([' ', '？', '?'])
+                .ends_with(['吗', '么']);
+        if (ZH_NEG_BEFORE
             .iter()
             .any(|n| lead.ends_with(n) || wish_stripped.ends_with(n))
-            || (*verb == "要" && lead.ends_with('不'))
+            || (*verb == "要" && lead.ends_with('不')))
+            && !how_about
+            && !rhetorical
         {
             continue;
         }
@@ -1706,6 +1730,29 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             .any(|a| tail.starts_with(a))
         })
     }) && !zh_negated_anywhere(clause);
+    // "快给我转", "帮我转一下吧": the transfer asked for, no object named.
+    let bare_transfer = {
+        let c = strip_prefixes(
+            clause,
+            &[
+                "快点", "赶紧", "马上", "快", "请", "麻烦", "那就", "那", "就", "直接",
+            ],
+        );
+        [
+            "给我转",
+            "帮我转",
+            "给我转一下",
+            "帮我转一下",
+            "转一下",
+            "快转",
+            "转接一下",
+            "转吧",
+        ]
+        .contains(&c.trim_end_matches(ZH_END))
+    };
+    if bare_transfer {
+        return Some(Strength::Implied);
+    }
     // "can someone 帮我看看": an English modal and person, a Chinese act.
     let modal_someone = ["can ", "could ", "would "].iter().any(|m| {
         clause.match_indices(m).any(|(at, _)| {
