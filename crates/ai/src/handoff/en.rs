@@ -753,13 +753,18 @@ pub(super) fn strip_words<'a>(w: &'a [String], drop: &[&str]) -> Vec<&'a String>
 /// (`de-break`, in no list) stands there.
 fn break_at_de(clause: &str) -> std::borrow::Cow<'_, str> {
     let cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
-    if !clause.contains('的') {
+    if !clause.contains(['的', '过', '了']) {
         return std::borrow::Cow::Borrowed(clause);
     }
     // A possessive before the noun ("call一下你们的manager") ends the run
     // with 的 and joins; 的 followed by more ("的那个") or right after
     // the English verb ("talk to的manager") relates.
-    let relates = |run: &str| run.contains('的') && (!run.ends_with('的') || run.starts_with('的'));
+    // "我 ask 过 agent 了": an aspect marker between the English words
+    // reports what was done; they are no phrase either.
+    let relates = |run: &str| {
+        (run.contains('的') && (!run.ends_with('的') || run.starts_with('的')))
+            || (run.contains(['过', '了']) && !run.contains("过来"))
+    };
     let mut out = String::with_capacity(clause.len());
     let mut run = String::new();
     for c in clause.chars() {
@@ -953,6 +958,12 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         " the wait ",
         " waiting time ",
         " queue ",
+        // "is speaking to an agent free of charge": what it costs.
+        " free of charge ",
+        " how much ",
+        " cost ",
+        " costs ",
+        " charged ",
     ]
     .iter()
     .any(|q| joined.contains(q))

@@ -504,6 +504,8 @@ const DECLINED: &[&str] = &[
     "搞定了",
     "没事了",
     "算了不用",
+    // Indifferent to a person: 客服在不在都无所谓.
+    "都无所谓",
     // Made to work by the customer: 后来自己弄好了, "got it working".
     "弄好了",
     "搞好了",

@@ -1514,3 +1514,24 @@ fn seventh_pass_ninth_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn seventh_pass_tenth_round() {
+    let wrong = misclassified(
+        &[
+            // Pinyin for whether they are there.
+            "kefu zai bu zai",
+        ],
+        &[
+            // Indifferent to a person.
+            "人工在不在都无所谓，能解决就行",
+            // The customer's plan for later.
+            "我准备改天再联系客服",
+            // What talking to someone costs.
+            "does it cost anything to talk to a human?",
+            // An aspect marker between English words.
+            "我 call 过 manager 了",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

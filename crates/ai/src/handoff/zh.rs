@@ -61,6 +61,10 @@ pub(super) const ZH_PINYIN: &[(&str, &str)] = &[
     ("huo ren", "活人"),
     ("huoren", "活人"),
     ("wo yao", "我要"),
+    // "ren gong ke fu zai ma": whether they are there.
+    ("zai bu zai", "在不在"),
+    ("zai ma", "在吗"),
+    ("zaima", "在吗"),
     ("wo xiang", "我想"),
     ("zhuan", "转"),
     ("zhao", "找"),
@@ -1568,6 +1572,16 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             || (*verb == "要" && lead.ends_with('不')))
             && !how_about
             && !rhetorical
+        {
+            continue;
+        }
+        // "我打算明天再找客服": the customer's plan for later.
+        if ["明天", "改天", "回头", "晚点", "下次", "过几天", "以后"]
+            .iter()
+            .any(|t| lead.contains(&format!("{t}再")) || lead.ends_with(t))
+            && ["打算", "准备", "再", "会"]
+                .iter()
+                .any(|p| lead.contains(p))
         {
             continue;
         }
