@@ -1517,13 +1517,17 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         if past || how_it_works {
             continue;
         }
-        // "I'll contact support later if this doesn't work": the
-        // customer's own plan, not a request now.
-        if is(EN_REACH, verb)
-            && j >= 2
-            && is(&["i'll", "ill", "will", "gonna"], &w[j - 2])
+        // "I'll contact support later if this doesn't work", "I'll ask
+        // for a manager if this doesn't work": the customer's own plan,
+        // not a request now ("if you can't help, I'll…" is about the bot).
+        let plan_at = (j.saturating_sub(3)..j.saturating_sub(1))
+            .any(|k| is(&["i'll", "ill", "will", "gonna"], &w[k]));
+        if plan_at
             && w.iter()
                 .any(|x| is(&["later", "if", "tomorrow", "next"], x))
+            && !w
+                .iter()
+                .any(|x| is(&["you", "u", "bot", "can't", "cannot"], x))
         {
             continue;
         }

@@ -472,6 +472,7 @@ const ASKING_ONLY: &[&str] = &[
     "还是全自动",
     "还是自动的",
     "只是想知道",
+    "只想知道",
     "只是想问问",
     "or is it all bots",
     "or is it all bot",

@@ -1535,3 +1535,28 @@ fn seventh_pass_tenth_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn seventh_pass_eleventh_round() {
+    let wrong = misclassified(
+        &[
+            // Still requests: a suggestion with 还是, a condition about the bot.
+            "还是给我找客服吧",
+            "if you can't sort it, I'll need a manager",
+        ],
+        &[
+            // The verb in a relative clause.
+            "昨天帮我转的客服态度很好",
+            // How it is done.
+            "转人工要按几",
+            "找客服有什么条件",
+            // A choice between ways.
+            "联系客服改地址还是自己在订单里改",
+            // Only wanting to know.
+            "我只想知道客服几点上班",
+            // The customer's own plan, on a condition.
+            "I'll call an agent later if it keeps beeping",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

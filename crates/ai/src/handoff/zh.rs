@@ -1575,6 +1575,21 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         {
             continue;
         }
+        // "上次客服给我转的人工": the verb in a relative clause (转的人工
+        // is the one transferred to).
+        if before
+            .trim_end()
+            .strip_suffix('的')
+            .is_some_and(|b| ZH_VERBS.iter().any(|v| !v.is_ascii() && b.ends_with(v)))
+        {
+            continue;
+        }
+        // "找客服退款还是在app上退": a choice between ways, a question
+        // ("还是转人工吧" chooses, before the verb).
+        if after.contains("还是") && !clause.trim_end_matches(['！', '!', ' ']).ends_with('吧')
+        {
+            continue;
+        }
         // "我打算明天再找客服": the customer's plan for later.
         if ["明天", "改天", "回头", "晚点", "下次", "过几天", "以后"]
             .iter()
@@ -1599,6 +1614,12 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             "要钱",
             "付费",
             "花钱",
+            // "转人工按哪个键", "转人工需要什么条件": how it is done.
+            "按哪",
+            "哪个键",
+            "按几",
+            "按键",
+            "条件",
         ]
         .iter()
         .any(|w| after.contains(w))
