@@ -1560,3 +1560,21 @@ fn seventh_pass_eleventh_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn seventh_pass_twelfth_round() {
+    let wrong = misclassified(
+        &[
+            // A person able to look something up.
+            "人工客服可以帮我查查吗",
+            // Now, not at some time.
+            "现在能转人工吗",
+        ],
+        &[
+            // When the service is there, whatever the verb.
+            "晚上能转人工客服吗",
+            "春节期间可以转接人工吗",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

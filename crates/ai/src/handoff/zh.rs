@@ -466,6 +466,10 @@ pub(super) const ZH_OBJECT_ACTS: &[&str] = &[
     "帮我看看",
     "帮我看一下",
     "帮我查一下",
+    // "在线客服能帮我查下吗".
+    "帮我查下",
+    "帮我查查",
+    "帮忙查",
     "帮帮我",
     // Coming to answer: 真人来解答, 客服来解决.
     "来解答",
@@ -1627,11 +1631,31 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             continue;
         }
         // "客服电话是多少", "找客服要多久": asking about the service.
+        // "周末能转人工吗": when the service is there, whatever the verb.
+        let regular_time = [
+            "周末",
+            "周六",
+            "周日",
+            "节假日",
+            "假期",
+            "晚上",
+            "夜里",
+            "夜间",
+            "凌晨",
+            "春节",
+            "过年",
+            "国庆",
+            "24小时",
+            "全天",
+        ]
+        .iter()
+        .any(|t| clause.contains(t));
         if info
-            && !matches!(
-                *verb,
-                "转" | "转接" | "转到" | "转给" | "接通" | "叫" | "喊"
-            )
+            && (regular_time
+                || !matches!(
+                    *verb,
+                    "转" | "转接" | "转到" | "转给" | "接通" | "叫" | "喊"
+                ))
         {
             continue;
         }
