@@ -33,6 +33,15 @@
 //!   shows in quotation marks is not the customer's ('the screen says
 //!   "contact service"').
 //!
+//! Whether people exist, asked for its own sake, is no request either: a
+//! bot set as the alternative ("你们有人工客服吗，还是只有机器人", "do you
+//! have human staff or is it all bots"), or the customer saying they only
+//! ask ("有真人客服吗？先问问", "just curious"). Other businesses' people
+//! count as persons after a request verb (门店, 前台, 顾问, "front desk",
+//! "consultant", "account manager"), and so do English person words inside
+//! Chinese and Chinese ones inside English ("让 installer 联系我", "is 人工
+//! available now?").
+//!
 //! Before the clauses are read, emoji become stops and a space between two
 //! Chinese statements becomes a comma ("说了半天没用 给我换个活人来"), unless
 //! it sits inside a phrase ("不用 转人工") or before a question about the
