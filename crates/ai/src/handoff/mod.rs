@@ -226,7 +226,10 @@ fn split_spaced(text: &str) -> std::borrow::Cow<'_, str> {
                 && right.chars().next().is_some_and(cjk)
                 && chunk.chars().filter(|&c| cjk(c)).count() >= 4
                 && !governs
-                && !ZH_INFO.iter().any(|w| next.contains(w))
+                && !ZH_INFO
+                    .iter()
+                    .chain(ZH_REGULAR_TIMES)
+                    .any(|w| next.contains(w))
                 && !right.starts_with(['了', '吗', '吧', '呢', '啊', '的']);
             if joins {
                 out.truncate(left.len());

@@ -772,11 +772,22 @@ pub(super) const ZH_INFO: &[&str] = &[
     "什么时候",
     "多久",
     "多长时间",
-    // When there is one: 周末有人工客服吗, 晚上客服在吗.
+    // When there is one: 周末有人工客服吗, 晚上客服在吗 (and
+    // [`ZH_REGULAR_TIMES`]).
+    "星期",
+    // Ways and terms of reaching them: 联系客服的方式有哪些, 有什么条件.
+    "方式",
+    "渠道",
+    "条件",
+    "哪些",
+];
+
+/// Times the service is there as a rule (周末有人工客服吗, 周末能转人工吗):
+/// questions about the service, whatever the verb.
+pub(super) const ZH_REGULAR_TIMES: &[&str] = &[
     "周末",
     "周六",
     "周日",
-    "星期",
     "节假日",
     "假期",
     "晚上",
@@ -788,11 +799,6 @@ pub(super) const ZH_INFO: &[&str] = &[
     "国庆",
     "24小时",
     "全天",
-    // Ways and terms of reaching them: 联系客服的方式有哪些, 有什么条件.
-    "方式",
-    "渠道",
-    "条件",
-    "哪些",
 ];
 
 /// The bot, and what refuses it.
@@ -1046,7 +1052,7 @@ const ZH_PHONE_MEANS: &[&str] = &[
 /// Whether the clause asks about the service (its number, hours, ways)
 /// rather than for a person.
 fn zh_info(clause: &str) -> bool {
-    ZH_INFO.iter().any(|w| {
+    ZH_INFO.iter().chain(ZH_REGULAR_TIMES).any(|w| {
         clause.match_indices(w).any(|(at, _)| {
             // "有没有活人在上班": at work now, not the hours; 营业厅 is a
             // place.
@@ -1632,24 +1638,7 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         }
         // "客服电话是多少", "找客服要多久": asking about the service.
         // "周末能转人工吗": when the service is there, whatever the verb.
-        let regular_time = [
-            "周末",
-            "周六",
-            "周日",
-            "节假日",
-            "假期",
-            "晚上",
-            "夜里",
-            "夜间",
-            "凌晨",
-            "春节",
-            "过年",
-            "国庆",
-            "24小时",
-            "全天",
-        ]
-        .iter()
-        .any(|t| clause.contains(t));
+        let regular_time = ZH_REGULAR_TIMES.iter().any(|t| clause.contains(t));
         if info
             && (regular_time
                 || !matches!(
