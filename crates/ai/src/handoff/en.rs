@@ -44,6 +44,10 @@ pub(super) const EN_SOFT_OBJECTS: &[&str] = &[
     "management",
     // "put me in touch with the returns department".
     "department",
+    // A desk or counter of the service, with a talk verb: "speak to the
+    // rental desk".
+    "desk",
+    "counter",
     // Field staff, only with a talk verb: "connect me with the installer".
     "installer",
     "technician",
@@ -414,6 +418,11 @@ pub(super) const EN_CALL_ME_NEXT: &[&str] = &[
 /// The group a person belongs to ("someone from your support team",
 /// "a person in billing").
 pub(super) const EN_PERSON_GROUP: &[&str] = &[
+    // "the rental desk", "the complaints team".
+    "rental",
+    "reservations",
+    "complaints",
+    "claims",
     "your",
     "the",
     "our",
@@ -893,13 +902,25 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         // "any humans on this chat?", "anyone on duty": on the line now.
         let on_line = |k: usize| {
             let at = |i: usize| w.get(i).map(String::as_str).unwrap_or("");
-            is(&["on", "in"], &w[k])
+            (is(&["on", "in"], &w[k])
                 && (is(&["duty", "shift", "here", "today", "now"], at(k + 1))
                     || (is(&["this", "the"], at(k + 1))
                         && is(
                             &["chat", "line", "call", "shift", "site", "website"],
                             at(k + 2),
-                        )))
+                        ))))
+                // "is anyone at the depot?": someone at the service's
+                // place now (not "your agent at the counter was rude").
+                || (is(&["anyone", "anybody", "someone", "somebody"], &w[i])
+                    && w[k] == "at"
+                    && is(&["the", "your"], at(k + 1))
+                    && is(
+                        &[
+                            "depot", "store", "branch", "office", "counter", "desk", "shop",
+                            "warehouse",
+                        ],
+                        at(k + 2),
+                    ))
         };
         who && next.is_some_and(|k| {
             is(

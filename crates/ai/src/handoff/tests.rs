@@ -1578,3 +1578,29 @@ fn seventh_pass_twelfth_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn seventh_pass_thirteenth_round() {
+    let wrong = misclassified(
+        &[
+            // Someone able to take a call.
+            "店里有没有人能接个电话",
+            // Someone able to change the customer's own time.
+            "有没有客服能帮我改配送时间",
+            // Asking them, wished.
+            "我要问客服一件事",
+            // A desk of the service; someone at its place.
+            "let me talk to the reservations desk",
+            "is somebody at the branch?",
+        ],
+        &[
+            // 请问 asks the bot.
+            "请问人工客服支持粤语吗",
+            // The service's hours.
+            "客服的服务时间是多久",
+            // One of their people, at a place, described.
+            "the agent at the desk was helpful",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

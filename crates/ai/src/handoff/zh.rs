@@ -412,6 +412,9 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "咨询",
     "呼叫",
     "召唤",
+    // "我想问人工几个问题": asking them, wished (not 请问).
+    "想问",
+    "要问",
     "需要",
     "换成",
     "换个",
@@ -1055,8 +1058,14 @@ fn zh_info(clause: &str) -> bool {
     ZH_INFO.iter().chain(ZH_REGULAR_TIMES).any(|w| {
         clause.match_indices(w).any(|(at, _)| {
             // "有没有活人在上班": at work now, not the hours; 营业厅 is a
-            // place.
+            // place; 送货时间 is the customer's own (not the service's hours).
             (*w != "上班" || !clause[..at].ends_with('在'))
+                && (*w != "时间"
+                    || ![
+                        "送货", "配送", "发货", "取车", "还车", "预约", "安装", "上门", "收货",
+                    ]
+                    .iter()
+                    .any(|t| clause[..at].ends_with(t)))
                 && (*w != "营业" || !clause[at..].starts_with("营业厅"))
                 && (*w != "电话"
                     || !ZH_PHONE_MEANS.iter().any(|m| {
@@ -1772,7 +1781,22 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
                 &["来", "给我", "帮忙", "一步步", "一步一步", "手把手", "耐心"],
             );
             [
-                "帮", "处理", "看", "回", "解答", "解决", "管", "带我", "教我", "指导",
+                "帮",
+                "处理",
+                "看",
+                "回",
+                "解答",
+                "解决",
+                "管",
+                "带我",
+                "教我",
+                "指导",
+                // "有没有人能接一下电话".
+                "接电话",
+                "接一下电话",
+                "接个电话",
+                "打电话",
+                "联系",
             ]
             .iter()
             .any(|a| tail.starts_with(a))
