@@ -627,6 +627,14 @@ pub(super) fn words(clause: &str) -> Vec<String> {
             w[k] = person.to_owned();
         }
     }
+    // "get hold of someone": reaching them.
+    if let Some(k) = w
+        .windows(3)
+        .position(|p| matches!(p[0].as_str(), "get" | "got") && p[1] == "hold" && p[2] == "of")
+    {
+        w[k] = "reach".to_owned();
+        w.drain(k + 1..k + 3);
+    }
     // "the front desk": one person word.
     if let Some(k) = w.windows(2).position(|p| p[0] == "front" && p[1] == "desk") {
         w[k] = "frontdesk".to_owned();

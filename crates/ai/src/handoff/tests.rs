@@ -1604,3 +1604,28 @@ fn seventh_pass_thirteenth_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn seventh_pass_fourteenth_round() {
+    let wrong = misclassified(
+        &[
+            // Northern and colloquial Chinese.
+            "客服咋联系",
+            "搞个人工来",
+            "整一个真人给我",
+            "能不能有个人理我",
+            "找个人唠唠",
+            // A complaints department.
+            "帮我转投诉部",
+            // Getting hold of someone.
+            "how do I get hold of a manager right now, this is urgent",
+        ],
+        &[
+            // The whole of something.
+            "整个客服团队都很专业",
+            // The customer's own colleagues.
+            "I got hold of my colleague, thanks",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -201,6 +201,10 @@ pub(super) const ZH_VERB_ONLY_PERSONS: &[&str] = &[
     "somebody",
     "staff",
     "相关部门",
+    "投诉部门",
+    "投诉部",
+    "客服部门",
+    "客服部",
     "部门",
     "投诉专线",
     "专线",
@@ -646,6 +650,10 @@ pub(super) const ZH_POLITE: &[&str] = &[
     // Longer forms first: the first word that matches is stripped.
     "怎么转",
     "怎么找",
+    // Northern and colloquial: 人工咋找.
+    "咋找",
+    "咋转",
+    "咋联系",
     "在哪里找",
     "在哪找",
     "哪里找",
@@ -1468,7 +1476,7 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             continue;
         }
         // "来个真人", "给个人工": a verb with a measure word.
-        if [
+        if ([
             "来个",
             "来一个",
             "来位",
@@ -1476,9 +1484,17 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             "给个",
             "给一个",
             "给我个",
+            // Colloquial: 弄个真人来, 搞个人工.
+            "弄个",
+            "弄一个",
+            "搞个",
+            "搞一个",
         ]
         .iter()
         .any(|c| before.trim_end().ends_with(c))
+            // "整个人工客服给我" (not 整个 as "the whole").
+            || (["整个", "整一个"].iter().any(|c| before.trim_end().ends_with(c))
+                && ["给我", "来"].iter().any(|t| after.contains(t))))
             && !zh_negated_anywhere(&before)
             && !info
         {
@@ -2068,6 +2084,8 @@ fn zh_transfer_to_described(clause: &str) -> bool {
 /// Verbs of talking with someone (说 last: 说话 is the longer word).
 pub(super) const ZH_TALK: &[&str] = &[
     "说话",
+    // Northern: 找个人唠唠.
+    "唠",
     "聊",
     "沟通",
     "交流",
@@ -2294,6 +2312,8 @@ pub(super) fn zh_summons(clause: &str) -> bool {
                     "联系",
                     "指导",
                     "教",
+                    // "啥时候能有个真人理我一下".
+                    "理我",
                 ]
                 .iter()
                 .any(|a| tail.starts_with(a))
