@@ -113,7 +113,8 @@ pub(super) const EN_WANT: &[&str] = &[
     "send", "ask", "require", "demand", "like",
     // "any chance of a human?", "looking for a real person", "I could use
     // an agent's help".
-    "chance", "look", "search", "seek", "use",
+    "chance", "look", "search", "seek", "use", // "I'll wait for a human".
+    "wait",
 ];
 
 /// What may stand between a verb and its object.
@@ -1315,10 +1316,27 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         {
             continue;
         }
-        // "talk to you later": a goodbye.
+        // "talk to you later": a goodbye; "can I speak with you in
+        // Chinese": the bot, in a language.
         if word == "you"
-            && w.get(i + 1)
+            && (w
+                .get(i + 1)
                 .is_some_and(|n| is(&["later", "soon", "tomorrow", "again"], n))
+                || (w.get(i + 1).is_some_and(|n| n == "in")
+                    && w.get(i + 2).is_some_and(|l| {
+                        is(
+                            &[
+                                "chinese",
+                                "english",
+                                "mandarin",
+                                "cantonese",
+                                "spanish",
+                                "french",
+                                "german",
+                            ],
+                            l,
+                        )
+                    })))
         {
             continue;
         }
@@ -1458,11 +1476,23 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         let a_word = w[j.saturating_sub(1)..i]
             .windows(3)
             .any(|t| t[0] == "a" && t[1] == "word" && t[2] == "with");
-        let verb_ok = is(EN_TALK, &w[j - 1])
-            || is(EN_TALK, verb)
-            || preferred
-            || a_word
-            || (want && (strict || is(EN_WANT_SOFT, word)));
+        // "I need assistance from your team": a group's help wished for.
+        let help_from = is_soft(word)
+            && w[j..i].iter().any(|x| x == "from")
+            && w[j..i].iter().any(|x| is(&["help", "assistance"], x));
+        // "I'm looking for the person who left a note": someone searched
+        // for, known by what they did (not staff asked for).
+        let searched = is(&["look", "search", "seek", "find"], verb)
+            && w.get(i + 1).is_some_and(|x| is(&["who", "that"], x))
+            && w.get(i + 2).is_some_and(|x| {
+                x.ends_with("ed") || is(&["left", "came", "sent", "took", "brought", "was"], x)
+            });
+        let verb_ok = !searched
+            && (is(EN_TALK, &w[j - 1])
+                || is(EN_TALK, verb)
+                || preferred
+                || a_word
+                || (want && (strict || is(EN_WANT_SOFT, word) || help_from)));
         // "talk to the person" needs the verb right after fillers; "speak"
         // may also be found further back ("speak to a real human").
         // Only fillers between ("this chat recorded by a person" has a

@@ -1629,3 +1629,28 @@ fn seventh_pass_fourteenth_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn seventh_pass_fifteenth_round() {
+    let wrong = misclassified(
+        &[
+            // Waiting for a person.
+            "ok I'll wait for an agent",
+            // A group's help wished for.
+            "I need help from your support team",
+            // English verbs after a Chinese person.
+            "经理 call 我一下",
+            // The company's people, wished for.
+            "我想找你们的人",
+        ],
+        &[
+            // Someone searched for, known by what they did.
+            "I'm trying to find the person who delivered my parcel",
+            // The bot, in a language.
+            "can I talk to you in Mandarin?",
+            // A past wait.
+            "I waited for an agent for an hour yesterday",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -462,6 +462,11 @@ pub(super) const ZH_OBJECT_ACTS: &[&str] = &[
     "请回复",
     "快回复",
     "回复一下",
+    // English verbs after a Chinese person: 客服 contact 我一下.
+    "contact 我",
+    "contact我",
+    "call 我",
+    "call我",
     // "人工客服麻烦回一下", "人工客服介入一下".
     "回一下",
     "介入",
@@ -2047,6 +2052,10 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                             && !t.chars().take(4).any(|c| matches!(c, '了' | '过')))
                 });
             let able = description.is_some_and(|d| d.contains('人') || can(d));
+            // "我要找你们": the company's people, wished for, the clause's end.
+            let you_all = matches!(*v, "找")
+                && ["要", "想"].iter().any(|w| lead.contains(w))
+                && ["你们", "你们的人"].contains(&rest.trim_end_matches(ZH_END));
             // "能让懂行的来回答吗", "叫管事的出来": no measure word, the
             // described person coming or acting.
             let able_comes = ["让", "叫", "请", "找", "派"].contains(v)
@@ -2063,7 +2072,7 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                         .any(|a| tail.starts_with(a))
                 });
             let able = able || able_comes;
-            !negated && (classifier || described || bare || able)
+            !negated && (classifier || described || bare || able || you_all)
         })
     }) || zh_transfer_to_described(clause)
 }
