@@ -48,6 +48,8 @@ pub(super) const EN_SOFT_OBJECTS: &[&str] = &[
     // rental desk".
     "desk",
     "counter",
+    // "speak to a loan officer".
+    "officer",
     // Field staff, only with a talk verb: "connect me with the installer".
     "installer",
     "technician",
@@ -419,8 +421,10 @@ pub(super) const EN_CALL_ME_NEXT: &[&str] = &[
 /// The group a person belongs to ("someone from your support team",
 /// "a person in billing").
 pub(super) const EN_PERSON_GROUP: &[&str] = &[
-    // "the rental desk", "the complaints team".
+    // "the rental desk", "the complaints team", "a loan officer".
     "rental",
+    "loan",
+    "mortgage",
     "reservations",
     "complaints",
     "claims",
@@ -829,8 +833,21 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             // "is there agent training": a compound, not an agent.
             let compound = w.get(i + 1).is_some_and(|n| is(EN_COMPOUND_NEXT, n))
                 || (i > 0 && is(EN_COMPOUND_PREV, &w[i - 1]));
-            (is(EN_STRICT_OBJECTS, x) && !compound)
-                || (is(EN_REAL, x) && (i == 0 || !is(&["i'm", "im", "am"], &w[i - 1])))
+            // "is there a human tutor option?": "human" describing a
+            // product or a setting, within two words.
+            let describes_thing = w[i + 1..].iter().take(2).any(|n| {
+                is(
+                    &[
+                        "option", "options", "mode", "feature", "features", "setting", "settings",
+                        "plan", "plans", "version", "package", "tier", "addon", "add-on",
+                    ],
+                    n,
+                )
+            });
+            (is(EN_STRICT_OBJECTS, x) && !compound && !describes_thing)
+                || (is(EN_REAL, x)
+                    && (i == 0 || !is(&["i'm", "im", "am"], &w[i - 1]))
+                    && !describes_thing)
         });
     // "are your agents available 24/7?", "is there a human on sundays?":
     // when someone is there, a question about the service.
@@ -1258,7 +1275,32 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
     // "transfer please", "transfer!": the transfer asked for on its own.
     // "escalation please": the escalation too.
     let alone = ["transfer", "escalation", "escalate"];
+    // In a mixed clause only politeness may stand beside it ("可以 escalate
+    // 吗", not "怎么 transfer 话费 给朋友").
+    let cjk_rest: String = clause.chars().filter(|c| !c.is_ascii()).collect();
+    let polite_cjk = zh::strip_prefixes(
+        &cjk_rest,
+        &[
+            "可以",
+            "能不能",
+            "能",
+            "请",
+            "麻烦",
+            "帮我",
+            "给我",
+            "一下",
+            "吗",
+            "吧",
+            "呢",
+            "啊",
+            "快",
+            "快点",
+            "谢谢",
+        ],
+    )
+    .is_empty();
     if w.iter().any(|x| is(&alone, x))
+        && polite_cjk
         && !negated_clause
         && w.len() <= 3
         && w.iter().all(|x| is(&alone, x) || is(EN_POLITE, x))
@@ -1305,7 +1347,10 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         // which one, not another kind of person.
         let which_manager = i > 0
             && is(&["store", "shop", "branch", "account"], &w[i - 1])
-            && is(&["manager", "managers", "supervisor"], word);
+            && is(
+                &["manager", "managers", "supervisor", "rep", "representative"],
+                word,
+            );
         // "pass me to someone else": another person, asked for with a
         // talk verb ("give it to someone else" is not).
         let someone_else = w.get(i + 1).is_some_and(|n| n == "else")

@@ -1654,3 +1654,28 @@ fn seventh_pass_fifteenth_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn seventh_pass_sixteenth_round() {
+    let wrong = misclassified(
+        &[
+            // Telecom, banking and learning people.
+            "麻烦联系一下我的助教",
+            "柜员在不在",
+            "帮我找一下大堂经理",
+            "could I speak to a mortgage officer",
+            "get me a store rep",
+            // English transfer before a Chinese person.
+            "可以 transfer 给客服吗",
+        ],
+        &[
+            // 一下 + 班…, 营业员 are no hours.
+            "联系一下班主任要多久",
+            // Transfer in another sense, in a mixed clause.
+            "怎么 transfer 积分",
+            // A product or setting named after a person.
+            "is there a live agent mode in the app",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -197,6 +197,13 @@ pub(super) const ZH_VERB_ONLY_PERSONS: &[&str] = &[
     "前台",
     "门店",
     "店员",
+    "营业员",
+    "柜员",
+    "业务员",
+    "班主任",
+    "助教",
+    "理财经理",
+    "大堂经理",
     "someone",
     "somebody",
     "staff",
@@ -370,6 +377,11 @@ pub(super) const ZH_VERBS: &[&str] = &[
     // "can you transfer 我 to 人工", "帮我connect一下客服".
     "transfer 到",
     "transfer到",
+    "transfer给",
+    "transfer 给",
+    "transfer我到",
+    "transfer 我到",
+    "transfer 我 到",
     "connect 到",
     "transfer 我 to",
     "transfer我to",
@@ -1079,7 +1091,10 @@ fn zh_info(clause: &str) -> bool {
                     ]
                     .iter()
                     .any(|t| clause[..at].ends_with(t)))
-                && (*w != "营业" || !clause[at..].starts_with("营业厅"))
+                && (*w != "营业"
+                    || !["营业厅", "营业员"].iter().any(|p| clause[at..].starts_with(p)))
+                // 一下班主任 is 一下 + 班主任, not 下班.
+                && (!matches!(*w, "下班" | "上班") || !clause[at + w.len()..].starts_with("主任"))
                 && (*w != "电话"
                     || !ZH_PHONE_MEANS.iter().any(|m| {
                         m.match_indices("电话")
