@@ -50,6 +50,10 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand14g-dev10.jsonl",
     "handoff.hand14g-dev11.jsonl",
     "handoff.hand14g-dev12.jsonl",
+    "handoff.hand14g-dev13.jsonl",
+    "handoff.hand14g-dev14.jsonl",
+    "handoff.hand14g-dev15.jsonl",
+    "handoff.hand14g-dev16.jsonl",
     "handoff.hand14g-check.jsonl",
 ];
 
