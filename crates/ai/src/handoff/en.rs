@@ -551,6 +551,8 @@ pub(super) const EN_BOT_REFUSAL: &[&str] = &[
 
 /// Words that may surround a bare object ("agent please").
 pub(super) const EN_POLITE: &[&str] = &[
+    // "any humans?".
+    "any",
     // Calls for attention: "yo human?", "oi agent".
     "yo",
     "oi",

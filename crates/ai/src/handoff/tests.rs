@@ -1679,3 +1679,31 @@ fn seventh_pass_sixteenth_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn seventh_pass_seventeenth_round() {
+    let wrong = misclassified(
+        &[
+            // Connecting, said short.
+            "帮我连线人工",
+            "切到客服",
+            // A person urged to speak up; someone asked to.
+            "人工吱一声",
+            "有人冒泡吗",
+            // None of them there, asked.
+            "经理都不在吗",
+            // English channel words and a call-back inside Chinese.
+            "客服 service please",
+            "能 call 一下我吗",
+            // "any" before a person.
+            "any agents?",
+        ],
+        &[
+            // When a call-back comes.
+            "客服回电要多久",
+            // A judgement.
+            "客服冒个泡都这么难",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -428,6 +428,11 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "咨询",
     "呼叫",
     "召唤",
+    // Connecting, said short: 连线客服, 切人工, 请出你们经理.
+    "连线",
+    "切到",
+    "切",
+    "请出",
     // "我想问人工几个问题": asking them, wished (not 请问).
     "想问",
     "要问",
@@ -474,6 +479,14 @@ pub(super) const ZH_OBJECT_ACTS: &[&str] = &[
     "请回复",
     "快回复",
     "回复一下",
+    // Urged to speak up: 客服说句话, 客服冒个泡, 有人吱个声.
+    "说句话",
+    "吱个声",
+    "吱一声",
+    "冒个泡",
+    "冒泡",
+    "出个声",
+    "露个面",
     // English verbs after a Chinese person: 客服 contact 我一下.
     "contact 我",
     "contact我",
@@ -703,8 +716,10 @@ pub(super) const ZH_POLITE: &[&str] = &[
     "thanks",
     "thx",
     "asap",
-    // "human 客服 where", "人工 now".
+    // "human 客服 where", "人工 now", "人工 support please".
     "where",
+    "support",
+    "service",
     "now",
     "妹子",
     // Urgency and help in English or Chinese: "客服 please help", "human pls 急".
@@ -901,9 +916,12 @@ pub(super) const ZH_CALLBACK: &[&str] = &[
     "打我手机",
     // "我留个电话，你们打过来吧".
     "打过来",
-    // Mixed: "call 我一下".
+    // Mixed: "call 我一下", "call 一下我".
     "call 我",
     "call我",
+    "call 一下我",
+    "call一下我",
+    "call 下我",
 ];
 
 /// English persons made real, seen as objects inside Chinese text ("给我个
@@ -1276,8 +1294,15 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             continue;
         }
         // "你们客服怎么还不来": the person has not come yet.
-        let awaited = strip_prefixes(&after, &["怎么", "为什么", "咋", "到底", "都", "还是"]);
+        // "你们客服是都不在吗": none of them there, asked.
+        let awaited = strip_prefixes(
+            &after,
+            &["怎么", "为什么", "咋", "到底", "都", "还是", "是都", "是"],
+        );
         if [
+            "不在吗",
+            "都不在",
+            "不在了吗",
             "还不来",
             "还没来",
             "还不出来",
@@ -1486,8 +1511,13 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
                     [after.trim_start(), urged, when_seen, able_to]
                         .iter()
                         .any(|s| {
+                            // "客服说句话都这么慢": a judgement, not a call.
                             s.strip_prefix(a).is_some_and(|r| {
-                                !["说", "了", "过", "的"].iter().any(|p| r.starts_with(p))
+                                ![
+                                    "说", "了", "过", "的", "都", "这么", "那么", "太", "很", "得",
+                                ]
+                                .iter()
+                                .any(|p| r.starts_with(p))
                             })
                         })
                 });
@@ -1717,6 +1747,11 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         "有人在不",
         "有人没",
         "有人在线",
+        // "有人吱个声吗": someone asked to speak up.
+        "有人吱",
+        "有人说句话",
+        "有人冒泡",
+        "有人回个话",
         "人在吗",
         "人在不在",
         "转接",
@@ -1756,6 +1791,11 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         })
     }) && !zh_negated_anywhere(clause)
         && !ZH_THIRD_PARTIES.iter().any(|t| clause.contains(t))
+        // "人工回电一般多久": when, a question about the service.
+        && !["多久", "多长时间", "几点", "什么时候"]
+            .iter()
+            .chain(ZH_REGULAR_TIMES)
+            .any(|t| clause.contains(t))
     {
         return Some(Strength::Implied);
     }
