@@ -815,9 +815,18 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
     let is = |list: &[&str], s: &str| list.contains(&s);
     // A Chinese negation governs English words in a mixed message too
     // ("不用 agent 了 thanks", "我不需要talk to anyone").
-    let zh_negated = ["不用", "不需要", "不要", "无需", "不必", "没必要", "别"]
-        .iter()
-        .any(|n| clause.contains(n));
+    let zh_negated = [
+        "不用",
+        "不需要",
+        "不要",
+        "不想",
+        "无需",
+        "不必",
+        "没必要",
+        "别",
+    ]
+    .iter()
+    .any(|n| clause.contains(n));
     // "am I talking to a real person?", "is this a human or a bot?": asking
     // what answers, not for a person (the README's rule).
     if identity_question(&w) {

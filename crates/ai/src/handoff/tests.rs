@@ -1707,3 +1707,19 @@ fn seventh_pass_seventeenth_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn seventh_pass_eighteenth_round() {
+    let wrong = misclassified(
+        &[
+            // English verbs of handing over before a person.
+            "帮我 assign 一个 agent",
+            "我要 report to 你们经理",
+        ],
+        &[
+            // 不想 governs English words.
+            "不想 talk to anyone 了",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -368,6 +368,11 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "talk with",
     "chat with",
     "arrange",
+    // "请 assign 一个客服给我", "我要 report 给你们 manager".
+    "assign",
+    "report 给",
+    "report给",
+    "report to",
     // "call 一下门店", "page 一下 manager".
     "call",
     "page",
