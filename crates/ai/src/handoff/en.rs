@@ -90,8 +90,9 @@ pub(super) const EN_TALK: &[&str] = &[
     "loop",
     // "I need to discuss this with a person".
     "discuss",
-    // "page a manager".
+    // "page a manager", "assign an agent to my case".
     "page",
+    "assign",
 ];
 
 /// Soft objects a want-verb may take ("I need a person to look at it").
