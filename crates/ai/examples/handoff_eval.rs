@@ -57,6 +57,7 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand14g-dev17.jsonl",
     "handoff.hand14g-dev18.jsonl",
     "handoff.hand14g-check.jsonl",
+    "handoff.hand14g-check2.jsonl",
 ];
 
 fn load(path: &std::path::Path) -> Result<Vec<HandoffCase>, Box<dyn std::error::Error>> {
