@@ -691,6 +691,11 @@ fn is_help(word: &str) -> bool {
 /// One typo away from a person word ("humn", "agnet", "reprsentative"):
 /// that word. Short words are left alone (too many near neighbours).
 pub(super) fn fix_typo(word: &str) -> String {
+    // Every target below has four letters or more: shorter words are
+    // left as they are without a look (most words of a clause).
+    if word.len() < 4 {
+        return word.to_owned();
+    }
     // Two letters swapped ("tlak", "huamn", "agnet"): one slip too.
     for target in ["talk", "speak", "human", "agent", "person"] {
         if word.len() == target.len() && word != target {

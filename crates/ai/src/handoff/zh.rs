@@ -966,6 +966,25 @@ pub(super) const EN_CHANNEL_PERSONS: &[&str] = &[
 pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
     let rest = chars.get(i..)?;
     let first = *rest.first()?;
+    // Most positions start no object at all: one look in the sorted first
+    // characters of every object skips them.
+    static FIRSTS: std::sync::OnceLock<Vec<char>> = std::sync::OnceLock::new();
+    let firsts = FIRSTS.get_or_init(|| {
+        let mut f: Vec<char> = ZH_VERB_ONLY_PERSONS
+            .iter()
+            .chain(ZH_OBJECTS)
+            .chain(EN_REAL_PERSONS)
+            .chain(EN_CHANNEL_PERSONS)
+            .chain(EN_STRICT_OBJECTS)
+            .filter_map(|o| o.chars().next())
+            .collect();
+        f.sort_unstable();
+        f.dedup();
+        f
+    });
+    if firsts.binary_search(&first).is_err() {
+        return None;
+    }
     for obj in ZH_VERB_ONLY_PERSONS
         .iter()
         .chain(ZH_OBJECTS)
