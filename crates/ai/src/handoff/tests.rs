@@ -1723,3 +1723,22 @@ fn seventh_pass_eighteenth_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn seventh_pass_nineteenth_round() {
+    let wrong = misclassified(
+        &[
+            // Still a request: nobody answering, and a person asked for.
+            "call 了好几次没人接，帮我转人工",
+        ],
+        &[
+            // Calls that went unanswered, reported.
+            "打客服一直占线",
+            // An English verb before 的: a possessive, not a call.
+            "这个 app 的 page 的经理功能在哪",
+            // A link to the service.
+            "客服入口找不到",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

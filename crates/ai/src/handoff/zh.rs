@@ -325,8 +325,9 @@ pub(super) const ZH_COMPOUND_NEXT_WORDS: &[&str] = &[
     "来修",
     "装",
     "修",
-    // 专家模式: a feature; 门店地址: a place.
+    // 专家模式: a feature; 门店地址: a place; 客服入口: a link.
     "模式",
+    "入口",
     "地址",
     "位置",
     // 技术参数: a thing's details.
@@ -1689,13 +1690,20 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         if before
             .trim_end()
             .strip_suffix('的')
-            .is_some_and(|b| ZH_VERBS.iter().any(|v| !v.is_ascii() && b.ends_with(v)))
+            .is_some_and(|b| ZH_VERBS.iter().any(|v| b.trim_end().ends_with(v)))
         {
             continue;
         }
         // "找客服退款还是在app上退": a choice between ways, a question
         // ("还是转人工吧" chooses, before the verb).
         if after.contains("还是") && !clause.trim_end_matches(['！', '!', ' ']).ends_with('吧')
+        {
+            continue;
+        }
+        // "call 客服一直没人接": calls that went unanswered, reported.
+        if ["没人接", "打不通", "不接电话", "占线"]
+            .iter()
+            .any(|w| after.contains(w))
         {
             continue;
         }
