@@ -48,8 +48,9 @@ pub(super) const EN_SOFT_OBJECTS: &[&str] = &[
     // rental desk".
     "desk",
     "counter",
-    // "speak to a loan officer".
+    // "speak to a loan officer", "the store owner".
     "officer",
+    "owner",
     // Field staff, only with a talk verb: "connect me with the installer".
     "installer",
     "technician",
@@ -1365,7 +1366,14 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         let which_manager = i > 0
             && is(&["store", "shop", "branch", "account"], &w[i - 1])
             && is(
-                &["manager", "managers", "supervisor", "rep", "representative"],
+                &[
+                    "manager",
+                    "managers",
+                    "supervisor",
+                    "rep",
+                    "representative",
+                    "owner",
+                ],
                 word,
             );
         // "pass me to someone else": another person, asked for with a

@@ -289,6 +289,9 @@ fn grammar(lower: &str) -> Option<Strength> {
                 .all(|x| matches!(x.as_str(), "please" | "pls" | "plz" | "now" | "asap"))
     };
     let condition = conditional_event(lower);
+    // "想投诉一下，去哪里投诉": how to complain, asked; the wish to complain
+    // is then no call for a person.
+    let how_to_complain = parts.iter().any(|c| asks_how(c) && c.contains("投诉"));
     // "my tutor is a real person right, not some AI voice?": a message
     // about what someone is refuses no bot (an explicit request still
     // counts: "are you a bot? I want a human").
@@ -300,6 +303,7 @@ fn grammar(lower: &str) -> Option<Strength> {
         .enumerate()
         .filter(|(_, c)| !hypothetical(c) && !reported(c) && !zh_reported_speech(c))
         .filter(|(_, c)| !(condition && asks_how(c)))
+        .filter(|(_, c)| !(how_to_complain && zh_complains(c)))
         .filter_map(|(i, c)| {
             if parts.get(i + 1).is_some_and(|n| polite_only(n)) {
                 let joined = format!("{c} please");

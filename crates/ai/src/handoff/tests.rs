@@ -1742,3 +1742,32 @@ fn seventh_pass_nineteenth_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn seventh_pass_twentieth_round() {
+    let wrong = misclassified(
+        &[
+            // Shops' people.
+            "掌柜的呢",
+            "店家在吗",
+            "seller 呢",
+            // Helping, short.
+            "麻烦客服协助处理",
+            // Meeting the person named elsewhere.
+            "谁是负责人？我要找他",
+            // A complaint with the company as its object.
+            "我要投诉一下你们",
+            // Shop customers' polite words.
+            "客服mm呢",
+            "I'd like to talk to the shop owner",
+        ],
+        &[
+            // A seller's show, the seller's phone.
+            "卖家秀不一样",
+            "商家电话打不通",
+            // How to complain.
+            "我想投诉，怎么投诉",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -146,7 +146,13 @@ pub(super) const ZH_VERB_ONLY_PERSONS: &[&str] = &[
     "客服同事",
     // The shop's owner: 跟店主聊聊.
     "店主",
+    "掌柜的",
     "掌柜",
+    // Shops' people: 卖家在吗, 商家在不在, seller 在吗.
+    "卖家",
+    "商家",
+    "店家",
+    "seller",
     // "反映给上面的人", "交给上头的人": whoever is above, described.
     "上面的人",
     "上头的人",
@@ -485,6 +491,8 @@ pub(super) const ZH_OBJECT_ACTS: &[&str] = &[
     "请回复",
     "快回复",
     "回复一下",
+    // "人工客服协助一下".
+    "协助",
     // Urged to speak up: 客服说句话, 客服冒个泡, 有人吱个声.
     "说句话",
     "吱个声",
@@ -728,6 +736,8 @@ pub(super) const ZH_POLITE: &[&str] = &[
     "service",
     "now",
     "妹子",
+    // "客服mm在吗".
+    "mm",
     // Urgency and help in English or Chinese: "客服 please help", "human pls 急".
     "help me",
     "help",
@@ -2310,8 +2320,29 @@ pub(super) fn zh_pronoun_request(text: &str) -> bool {
             && !zh_negated_anywhere(clause)
             && !ZH_NEG_BEFORE.iter().any(|n| c.contains(&format!("{n}转")))
     };
+    // "你们领导是谁，我要见他": the customer wishing to meet or talk to
+    // the person named elsewhere.
+    let meet_them = |clause: &str| {
+        let c = clause.trim_end_matches(ZH_END);
+        [
+            "见他",
+            "见她",
+            "找他",
+            "找她",
+            "跟他说",
+            "跟他谈",
+            "和他谈",
+            "见他们",
+        ]
+        .iter()
+        .any(|t| c.ends_with(t))
+            && ["要", "想"].iter().any(|w| c.contains(w))
+            && !zh_negated_anywhere(clause)
+            && !ZH_NEG_BEFORE.iter().any(|n| c.contains(&format!("{n}见")))
+    };
     clauses(text).any(|clause| {
         transfer_it(clause)
+            || meet_them(clause)
             || ["让", "叫", "请", "喊"].iter().any(|v| {
                 clause.match_indices(v).any(|(i, _)| {
                     let rest = &clause[i + v.len()..];
@@ -2601,18 +2632,21 @@ pub(super) fn zh_nobody_able(clause: &str) -> bool {
 /// clause of its own (an escalation; "怎么投诉" and a complaint about a
 /// courier are something else).
 pub(super) fn zh_complains(clause: &str) -> bool {
-    let c = clause.trim_end_matches(ZH_END);
-    [
-        "我要投诉",
-        "我想投诉",
-        "我要求投诉",
-        "我必须投诉",
-        "我要投诉你们",
-        "我想投诉你们",
-        "我要投诉你",
-        "我要投诉你们公司",
-    ]
-    .contains(&c)
+    let c = strip_prefixes(clause.trim_end_matches(ZH_END), &["我"]);
+    // "想投诉一下你们的服务": the company (or nothing) as what is
+    // complained about.
+    ["要投诉", "想投诉", "要求投诉", "必须投诉"]
+        .iter()
+        .any(|v| {
+            c.strip_prefix(v).is_some_and(|rest| {
+                let rest = strip_prefixes(rest, &["一下"]);
+                // Not a third party of theirs ("我要投诉你们的快递").
+                rest.is_empty()
+                    || ((rest.starts_with("你们") || rest.starts_with('你'))
+                        && rest.chars().count() <= 8
+                        && !ZH_THIRD_PARTIES.iter().any(|t| rest.contains(t)))
+            })
+        })
 }
 
 /// "我不想跟程序聊了", "别再和机器说了", "不想跟你聊": refusing to go on
