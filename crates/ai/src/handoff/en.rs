@@ -423,8 +423,12 @@ pub(super) const EN_CALL_ME_NEXT: &[&str] = &[
 /// The group a person belongs to ("someone from your support team",
 /// "a person in billing").
 pub(super) const EN_PERSON_GROUP: &[&str] = &[
-    // "the rental desk", "the complaints team", "a loan officer".
+    // "the rental desk", "the complaints team", "a loan officer", "the
+    // warehouse team".
     "rental",
+    "warehouse",
+    "installation",
+    "logistics",
     "loan",
     "mortgage",
     "reservations",
@@ -1326,8 +1330,10 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         return Some(Strength::Explicit);
     }
     // "escalate this", "transfer me", "put me through", "connect me".
+    // The negation governs the passive too ("I don't want to be
+    // transferred").
     if !negated_clause
-        && [
+        && ([
             "escalate",
             "transfer me",
             "put me through",
@@ -1339,8 +1345,8 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         ]
         .iter()
         .any(|p| joined.contains(&format!(" {p} ")))
-        || ((joined.contains(" be transferred ") || joined.contains(" get transferred "))
-            && !how_it_works)
+            || ((joined.contains(" be transferred ") || joined.contains(" get transferred "))
+                && !how_it_works))
     {
         return Some(Strength::Explicit);
     }

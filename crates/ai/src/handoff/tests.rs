@@ -1771,3 +1771,22 @@ fn seventh_pass_twentieth_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn seventh_pass_twenty_first_round() {
+    let wrong = misclassified(
+        &[
+            // Teams of the service, named by what they do.
+            "could I speak to the logistics team",
+            // An English talk verb before a described Chinese person.
+            "can I speak to 门店 的人",
+        ],
+        &[
+            // The negation governs the passive.
+            "I really don't want to get transferred",
+            // The English reader judges an English person.
+            "I'd rather not speak to a person",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -574,7 +574,12 @@ pub(super) const ZH_PERSON_VERBS: &[&str] = &[
     "联系",
     "联络",
     "转交给",
-    // English verbs before a Chinese measure word: arrange个人跟我联系.
+    // English verbs before a Chinese measure word: arrange个人跟我联系;
+    // before a described person: "can I talk to 仓库 的人".
+    "talk to",
+    "speak to",
+    "talk with",
+    "speak with",
     "arrange",
     "find",
     "get me",
@@ -2038,8 +2043,13 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                         .iter()
                         .any(|a| tail.starts_with(a))
                 });
-            if matches!(*v, "联系" | "联络" | "转交给") {
-                // "联系一下门店的人", not 联系人 (a contact).
+            if matches!(
+                *v,
+                "联系" | "联络" | "转交给" | "talk to" | "speak to" | "talk with" | "speak with"
+            ) {
+                // "联系一下门店的人", not 联系人 (a contact); the English
+                // verbs only before a Chinese description (the English
+                // reader judges "talk to a person").
                 return !negated && described;
             }
             if *v == "给我" {
