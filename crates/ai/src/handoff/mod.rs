@@ -291,7 +291,7 @@ fn grammar(lower: &str) -> Option<Strength> {
     let condition = conditional_event(lower);
     // "想投诉一下，去哪里投诉": how to complain, asked; the wish to complain
     // is then no call for a person.
-    let how_to_complain = parts.iter().any(|c| asks_how(c) && c.contains("投诉"));
+    let how_to_complain = parts.iter().any(|c| c.contains("投诉") && asks_how(c));
     // "my tutor is a real person right, not some AI voice?": a message
     // about what someone is refuses no bot (an explicit request still
     // counts: "are you a bot? I want a human").
@@ -396,13 +396,18 @@ fn asks_how(clause: &str) -> bool {
     ["怎么", "如何", "哪里", "去哪", "找谁", "怎样"]
         .iter()
         .any(|m| clause.contains(m))
-        || (has_latin(clause)
-            && (matches!(
-                en::words(clause).first().map(String::as_str),
+        || (has_latin(clause) && {
+            let w = en::words(clause);
+            matches!(
+                w.first().map(String::as_str),
                 Some("how" | "where" | "who" | "whom")
-            ) || [" best way ", " what's the way ", " which way "]
-                .iter()
-                .any(|m| format!(" {} ", en::words(clause).join(" ")).contains(m))))
+            ) || {
+                let joined = format!(" {} ", w.join(" "));
+                [" best way ", " what's the way ", " which way "]
+                    .iter()
+                    .any(|m| joined.contains(m))
+            }
+        })
 }
 
 /// Whether `text` has Latin letters: without them the English reader's
