@@ -59,6 +59,7 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand14g-dev19.jsonl",
     "handoff.hand14g-dev20.jsonl",
     "handoff.hand14g-dev21.jsonl",
+    "handoff.hand14g-dev22.jsonl",
     "handoff.hand14g-check.jsonl",
     "handoff.hand14g-check2.jsonl",
 ];

@@ -228,6 +228,9 @@ const HANDOFF_SETS: &[(&str, &str, f64, f64)] = &[
     ("handoff.hand14g-dev21.jsonl", "zh", 1.000, 1.000),
     ("handoff.hand14g-dev21.jsonl", "en", 1.000, 1.000),
     ("handoff.hand14g-dev21.jsonl", "mixed", 1.000, 0.667),
+    ("handoff.hand14g-dev22.jsonl", "zh", 1.000, 1.000),
+    ("handoff.hand14g-dev22.jsonl", "en", 1.000, 1.000),
+    ("handoff.hand14g-dev22.jsonl", "mixed", 1.000, 1.000),
     // The seventh pass's check set, as measured once (not tuned on).
     ("handoff.hand14g-check.jsonl", "zh", 0.952, 1.000),
     ("handoff.hand14g-check.jsonl", "en", 1.000, 0.950),

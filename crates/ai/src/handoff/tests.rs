@@ -1790,3 +1790,18 @@ fn seventh_pass_twenty_first_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn seventh_pass_twenty_second_round() {
+    let wrong = misclassified(
+        &[
+            // English urgency after a bare Chinese person.
+            "人工 urgently",
+        ],
+        &[
+            // Urgency about something else.
+            "退款 urgent 吗",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

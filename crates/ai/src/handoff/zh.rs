@@ -741,8 +741,10 @@ pub(super) const ZH_POLITE: &[&str] = &[
     "service",
     "now",
     "妹子",
-    // "客服mm在吗".
+    // "客服mm在吗", "客服 urgent".
     "mm",
+    "urgent",
+    "urgently",
     // Urgency and help in English or Chinese: "客服 please help", "human pls 急".
     "help me",
     "help",
