@@ -5,7 +5,7 @@
 //!
 //! `cargo run -p chat-ai --example handoff_eval -- [--misses] FILE…`
 //! (paths relative to `crates/ai/eval/` or absolute; with no file, the
-//! committed, hand14, hand14e and hand14f sets). `--misses` lists the mistakes of tuning files
+//! committed, hand14, hand14e, hand14f and hand14g sets). `--misses` lists the mistakes of tuning files
 //! only: a file whose name says `holdout` or `check` is for measuring, and
 //! its mistakes are never printed.
 
@@ -38,6 +38,30 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand14f-dev5.jsonl",
     "handoff.hand14f-dev6.jsonl",
     "handoff.hand14f-dev7.jsonl",
+    "handoff.hand14g-dev1.jsonl",
+    "handoff.hand14g-dev2.jsonl",
+    "handoff.hand14g-dev3.jsonl",
+    "handoff.hand14g-dev4.jsonl",
+    "handoff.hand14g-dev5.jsonl",
+    "handoff.hand14g-dev6.jsonl",
+    "handoff.hand14g-dev7.jsonl",
+    "handoff.hand14g-dev8.jsonl",
+    "handoff.hand14g-dev9.jsonl",
+    "handoff.hand14g-dev10.jsonl",
+    "handoff.hand14g-dev11.jsonl",
+    "handoff.hand14g-dev12.jsonl",
+    "handoff.hand14g-dev13.jsonl",
+    "handoff.hand14g-dev14.jsonl",
+    "handoff.hand14g-dev15.jsonl",
+    "handoff.hand14g-dev16.jsonl",
+    "handoff.hand14g-dev17.jsonl",
+    "handoff.hand14g-dev18.jsonl",
+    "handoff.hand14g-dev19.jsonl",
+    "handoff.hand14g-dev20.jsonl",
+    "handoff.hand14g-dev21.jsonl",
+    "handoff.hand14g-dev22.jsonl",
+    "handoff.hand14g-check.jsonl",
+    "handoff.hand14g-check2.jsonl",
 ];
 
 fn load(path: &std::path::Path) -> Result<Vec<HandoffCase>, Box<dyn std::error::Error>> {

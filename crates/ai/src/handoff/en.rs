@@ -21,6 +21,13 @@ pub(super) const EN_STRICT_OBJECTS: &[&str] = &[
     "specialist",
     "boss",
     "superior",
+    // Other businesses' people: "I'd like the front desk", "talk to a
+    // consultant".
+    "frontdesk",
+    "reception",
+    "receptionist",
+    "concierge",
+    "consultant",
 ];
 
 /// Objects only a communication verb takes ("talk to someone", not "I need
@@ -37,6 +44,17 @@ pub(super) const EN_SOFT_OBJECTS: &[&str] = &[
     "management",
     // "put me in touch with the returns department".
     "department",
+    // A desk or counter of the service, with a talk verb: "speak to the
+    // rental desk".
+    "desk",
+    "counter",
+    // "speak to a loan officer", "the store owner".
+    "officer",
+    "owner",
+    // Field staff, only with a talk verb: "connect me with the installer".
+    "installer",
+    "technician",
+    "engineer",
     "dept",
     // "speak to whoever handles complaints".
     "whoever",
@@ -71,6 +89,11 @@ pub(super) const EN_TALK: &[&str] = &[
     // "hook me up with someone", "loop in a human".
     "hook",
     "loop",
+    // "I need to discuss this with a person".
+    "discuss",
+    // "page a manager", "assign an agent to my case".
+    "page",
+    "assign",
 ];
 
 /// Soft objects a want-verb may take ("I need a person to look at it").
@@ -94,7 +117,8 @@ pub(super) const EN_WANT: &[&str] = &[
     "send", "ask", "require", "demand", "like",
     // "any chance of a human?", "looking for a real person", "I could use
     // an agent's help".
-    "chance", "look", "search", "seek", "use",
+    "chance", "look", "search", "seek", "use", // "I'll wait for a human".
+    "wait",
 ];
 
 /// What may stand between a verb and its object.
@@ -245,6 +269,17 @@ pub(super) const EN_COMPOUND_NEXT: &[&str] = &[
     "silhouette",
     // Someone other than staff: "transferable to someone else".
     "else",
+    // Software named after the person: "an agent API".
+    "api",
+    "sdk",
+    "software",
+    "plugin",
+    "integration",
+    "feature",
+    "features",
+    "setting",
+    "settings",
+    "dashboard",
 ];
 
 /// Words before an object that make it someone else (travel agent, user
@@ -388,6 +423,17 @@ pub(super) const EN_CALL_ME_NEXT: &[&str] = &[
 /// The group a person belongs to ("someone from your support team",
 /// "a person in billing").
 pub(super) const EN_PERSON_GROUP: &[&str] = &[
+    // "the rental desk", "the complaints team", "a loan officer", "the
+    // warehouse team".
+    "rental",
+    "warehouse",
+    "installation",
+    "logistics",
+    "loan",
+    "mortgage",
+    "reservations",
+    "complaints",
+    "claims",
     "your",
     "the",
     "our",
@@ -511,6 +557,8 @@ pub(super) const EN_BOT_REFUSAL: &[&str] = &[
 
 /// Words that may surround a bare object ("agent please").
 pub(super) const EN_POLITE: &[&str] = &[
+    // "any humans?".
+    "any",
     // Calls for attention: "yo human?", "oi agent".
     "yo",
     "oi",
@@ -567,7 +615,14 @@ pub(super) fn words(clause: &str) -> Vec<String> {
             "gimme" => "give".to_owned(),
             "thru" => "through".to_owned(),
             // Vowels dropped: "spk to agent", "tlk 2 a human".
-            "spk" => "speak".to_owned(),
+            "spk" | "spek" | "speek" | "spaek" => "speak".to_owned(),
+            // The channel's words misspelt: "cusotmer service pls".
+            "custmer" | "cusomer" | "cutomer" | "costumer" | "customr" | "cstomer" | "cusotmer"
+            | "cutsomer" => "customer".to_owned(),
+            "servce" | "sevice" | "serivce" | "servie" | "srvice" | "sercive" => {
+                "service".to_owned()
+            }
+            "suport" | "supprt" | "suppport" | "supoprt" | "sup0rt" => "support".to_owned(),
             "tlk" => "talk".to_owned(),
             "ur" => "your".to_owned(),
             "someone's" | "sum1" | "some1" | "smone" => "someone".to_owned(),
@@ -584,6 +639,19 @@ pub(super) fn words(clause: &str) -> Vec<String> {
         {
             w[k] = person.to_owned();
         }
+    }
+    // "get hold of someone": reaching them.
+    if let Some(k) = w
+        .windows(3)
+        .position(|p| matches!(p[0].as_str(), "get" | "got") && p[1] == "hold" && p[2] == "of")
+    {
+        w[k] = "reach".to_owned();
+        w.drain(k + 1..k + 3);
+    }
+    // "the front desk": one person word.
+    if let Some(k) = w.windows(2).position(|p| p[0] == "front" && p[1] == "desk") {
+        w[k] = "frontdesk".to_owned();
+        w.remove(k + 1);
     }
     // "a human being", "human beings": the person, once.
     w.retain({
@@ -628,6 +696,11 @@ fn is_help(word: &str) -> bool {
 /// One typo away from a person word ("humn", "agnet", "reprsentative"):
 /// that word. Short words are left alone (too many near neighbours).
 pub(super) fn fix_typo(word: &str) -> String {
+    // Every target below has four letters or more: shorter words are
+    // left as they are without a look (most words of a clause).
+    if word.len() < 4 {
+        return word.to_owned();
+    }
     // Two letters swapped ("tlak", "huamn", "agnet"): one slip too.
     for target in ["talk", "speak", "human", "agent", "person"] {
         if word.len() == target.len() && word != target {
@@ -715,13 +788,18 @@ pub(super) fn strip_words<'a>(w: &'a [String], drop: &[&str]) -> Vec<&'a String>
 /// (`de-break`, in no list) stands there.
 fn break_at_de(clause: &str) -> std::borrow::Cow<'_, str> {
     let cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
-    if !clause.contains('的') {
+    if !clause.contains(['的', '过', '了']) {
         return std::borrow::Cow::Borrowed(clause);
     }
     // A possessive before the noun ("call一下你们的manager") ends the run
     // with 的 and joins; 的 followed by more ("的那个") or right after
     // the English verb ("talk to的manager") relates.
-    let relates = |run: &str| run.contains('的') && (!run.ends_with('的') || run.starts_with('的'));
+    // "我 ask 过 agent 了": an aspect marker between the English words
+    // reports what was done; they are no phrase either.
+    let relates = |run: &str| {
+        (run.contains('的') && (!run.ends_with('的') || run.starts_with('的')))
+            || (run.contains(['过', '了']) && !run.contains("过来"))
+    };
     let mut out = String::with_capacity(clause.len());
     let mut run = String::new();
     for c in clause.chars() {
@@ -746,6 +824,20 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
     }
     let joined = format!(" {} ", w.join(" "));
     let is = |list: &[&str], s: &str| list.contains(&s);
+    // A Chinese negation governs English words in a mixed message too
+    // ("不用 agent 了 thanks", "我不需要talk to anyone").
+    let zh_negated = [
+        "不用",
+        "不需要",
+        "不要",
+        "不想",
+        "无需",
+        "不必",
+        "没必要",
+        "别",
+    ]
+    .iter()
+    .any(|n| clause.contains(n));
     // "am I talking to a real person?", "is this a human or a bot?": asking
     // what answers, not for a person (the README's rule).
     if identity_question(&w) {
@@ -763,8 +855,21 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             // "is there agent training": a compound, not an agent.
             let compound = w.get(i + 1).is_some_and(|n| is(EN_COMPOUND_NEXT, n))
                 || (i > 0 && is(EN_COMPOUND_PREV, &w[i - 1]));
-            (is(EN_STRICT_OBJECTS, x) && !compound)
-                || (is(EN_REAL, x) && (i == 0 || !is(&["i'm", "im", "am"], &w[i - 1])))
+            // "is there a human tutor option?": "human" describing a
+            // product or a setting, within two words.
+            let describes_thing = w[i + 1..].iter().take(2).any(|n| {
+                is(
+                    &[
+                        "option", "options", "mode", "feature", "features", "setting", "settings",
+                        "plan", "plans", "version", "package", "tier", "addon", "add-on",
+                    ],
+                    n,
+                )
+            });
+            (is(EN_STRICT_OBJECTS, x) && !compound && !describes_thing)
+                || (is(EN_REAL, x)
+                    && (i == 0 || !is(&["i'm", "im", "am"], &w[i - 1]))
+                    && !describes_thing)
         });
     // "are your agents available 24/7?", "is there a human on sundays?":
     // when someone is there, a question about the service.
@@ -813,7 +918,11 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         });
     let asks_for_one = asks_for_one || asks_for_someone_able || any_of_group;
     let when = w.iter().any(|x| is(EN_WHEN, x) || is(EN_WHEN_REGULAR, x));
-    if asks_for_one && !when && !EN_NEG.iter().any(|n| joined.contains(&format!(" {n} "))) {
+    if asks_for_one
+        && !when
+        && !zh_negated
+        && !EN_NEG.iter().any(|n| joined.contains(&format!(" {n} ")))
+    {
         return Some(Strength::Explicit);
     }
     // "is anyone there?", "anybody here", "any agents available": asking
@@ -841,13 +950,25 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         // "any humans on this chat?", "anyone on duty": on the line now.
         let on_line = |k: usize| {
             let at = |i: usize| w.get(i).map(String::as_str).unwrap_or("");
-            is(&["on", "in"], &w[k])
+            (is(&["on", "in"], &w[k])
                 && (is(&["duty", "shift", "here", "today", "now"], at(k + 1))
                     || (is(&["this", "the"], at(k + 1))
                         && is(
                             &["chat", "line", "call", "shift", "site", "website"],
                             at(k + 2),
-                        )))
+                        ))))
+                // "is anyone at the depot?": someone at the service's
+                // place now (not "your agent at the counter was rude").
+                || (is(&["anyone", "anybody", "someone", "somebody"], &w[i])
+                    && w[k] == "at"
+                    && is(&["the", "your"], at(k + 1))
+                    && is(
+                        &[
+                            "depot", "store", "branch", "office", "counter", "desk", "shop",
+                            "warehouse",
+                        ],
+                        at(k + 2),
+                    ))
         };
         who && next.is_some_and(|k| {
             is(
@@ -868,6 +989,11 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                 ],
                 &w[k],
             ) || on_line(k)
+                // "any agents free right now?" (not "free of charge").
+                || (w[k] == "free" && w.get(k + 1).is_none_or(|n| n != "of"))
+                // "anybody home?" ends the clause ("anyone home mode" is
+                // a setting).
+                || (w[k] == "home" && k + 1 == w.len())
         })
     });
     // "hellooo is there anybody??": the question ends with the person.
@@ -882,18 +1008,16 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         .iter()
         .all(|x| is(&["anyone", "anybody", "someone", "somebody", "there"], x))
         && w.iter().any(|x| is(&["anyone", "anybody"], x));
-    if (present || only_who) && !when && !EN_NEG.iter().any(|n| joined.contains(&format!(" {n} ")))
+    if (present || only_who)
+        && !when
+        && !zh_negated
+        && !EN_NEG.iter().any(|n| joined.contains(&format!(" {n} ")))
     {
         return Some(Strength::Explicit);
     }
-    // A Chinese negation governs English words in a mixed message too
-    // ("不用 agent 了 thanks").
     let has_cjk = clause
         .chars()
         .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
-    let zh_negated = ["不用", "不需要", "不要", "无需", "不必", "没必要", "别"]
-        .iter()
-        .any(|n| clause.contains(n));
     let negated_clause = zh_negated || EN_NEG.iter().any(|n| joined.contains(&format!(" {n} ")));
     // "how long is the wait to talk to an agent": a question about the
     // queue, whatever is named in it.
@@ -903,6 +1027,12 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         " the wait ",
         " waiting time ",
         " queue ",
+        // "is speaking to an agent free of charge": what it costs.
+        " free of charge ",
+        " how much ",
+        " cost ",
+        " costs ",
+        " charged ",
     ]
     .iter()
     .any(|q| joined.contains(q))
@@ -919,6 +1049,14 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             .find(|x| !is(&["actually", "really", "just", "finally"], x))
             .is_some_and(|x| is(&["talk", "speak", "chat"], x))
         && !negated_clause
+    {
+        return Some(Strength::Implied);
+    }
+    // "You clearly can't help. Who else is there?": someone other than
+    // the bot.
+    if joined.contains(" who else ")
+        && (joined.contains(" there ") || w.iter().any(|x| is(EN_TALK, x)))
+        && !EN_NEG.iter().any(|n| joined.contains(&format!(" {n} ")))
     {
         return Some(Strength::Implied);
     }
@@ -946,7 +1084,13 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         let anyone = is(&["someone", "somebody", "anyone", "anybody"], word);
         // "could a person review my case": an article makes a plain
         // person someone in particular.
-        let a_person = i > 0 && is(&["a", "an", "one"], &w[i - 1]) && is(EN_WANT_SOFT, word);
+        // "could a member of your support team look into it", "can a
+        // team member call me".
+        let member = word == "member"
+            && (w.get(i + 1).is_some_and(|n| n == "of")
+                || (i > 0 && is(&["team", "staff"], &w[i - 1])));
+        let a_person =
+            (i > 0 && is(&["a", "an", "one"], &w[i - 1]) && is(EN_WANT_SOFT, word)) || member;
         let person =
             is(EN_STRICT_OBJECTS, word) || (real && is(EN_WANT_SOFT, word)) || anyone || a_person;
         if !person || negated_clause {
@@ -964,7 +1108,7 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                     is(
                         &[
                             "a", "an", "the", "some", "real", "live", "actual", "human", "of",
-                            "your", "you", "guys", "one", "please",
+                            "your", "you", "guys", "one", "please", "team", "staff",
                         ],
                         x,
                     )
@@ -978,7 +1122,7 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         // "can someone from your support team email me": past the
         // group the person belongs to.
         if w.get(after)
-            .is_some_and(|x| is(&["from", "at", "in", "on"], x))
+            .is_some_and(|x| is(&["from", "at", "in", "on"], x) || (member && x == "of"))
         {
             let group = w[after + 1..]
                 .iter()
@@ -1066,9 +1210,11 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             && !w.get(i + 1).is_some_and(|n| is(EN_COMPOUND_NEXT, n))
             && w[i + 1..].iter().any(|t| is(EN_TALK, t))
     });
+    // Not "is there a number I can call to speak to someone": the channel.
     if (joined.contains(" is there ") || joined.contains(" are there "))
         && someone_to_talk
         && !negated_clause
+        && !w.iter().any(|x| is(EN_INFO, x))
     {
         return Some(Strength::Explicit);
     }
@@ -1149,16 +1295,45 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         });
     }
     // "transfer please", "transfer!": the transfer asked for on its own.
-    if w.contains(&"transfer".to_owned())
+    // "escalation please": the escalation too.
+    let alone = ["transfer", "escalation", "escalate"];
+    // In a mixed clause only politeness may stand beside it ("可以 escalate
+    // 吗", not "怎么 transfer 话费 给朋友").
+    let cjk_rest: String = clause.chars().filter(|c| !c.is_ascii()).collect();
+    let polite_cjk = zh::strip_prefixes(
+        &cjk_rest,
+        &[
+            "可以",
+            "能不能",
+            "能",
+            "请",
+            "麻烦",
+            "帮我",
+            "给我",
+            "一下",
+            "吗",
+            "吧",
+            "呢",
+            "啊",
+            "快",
+            "快点",
+            "谢谢",
+        ],
+    )
+    .is_empty();
+    if w.iter().any(|x| is(&alone, x))
+        && polite_cjk
         && !negated_clause
         && w.len() <= 3
-        && w.iter().all(|x| x == "transfer" || is(EN_POLITE, x))
+        && w.iter().all(|x| is(&alone, x) || is(EN_POLITE, x))
     {
         return Some(Strength::Explicit);
     }
     // "escalate this", "transfer me", "put me through", "connect me".
+    // The negation governs the passive too ("I don't want to be
+    // transferred").
     if !negated_clause
-        && [
+        && ([
             "escalate",
             "transfer me",
             "put me through",
@@ -1170,8 +1345,8 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         ]
         .iter()
         .any(|p| joined.contains(&format!(" {p} ")))
-        || ((joined.contains(" be transferred ") || joined.contains(" get transferred "))
-            && !how_it_works)
+            || ((joined.contains(" be transferred ") || joined.contains(" get transferred "))
+                && !how_it_works))
     {
         return Some(Strength::Explicit);
     }
@@ -1196,7 +1371,17 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         // which one, not another kind of person.
         let which_manager = i > 0
             && is(&["store", "shop", "branch", "account"], &w[i - 1])
-            && is(&["manager", "managers", "supervisor"], word);
+            && is(
+                &[
+                    "manager",
+                    "managers",
+                    "supervisor",
+                    "rep",
+                    "representative",
+                    "owner",
+                ],
+                word,
+            );
         // "pass me to someone else": another person, asked for with a
         // talk verb ("give it to someone else" is not).
         let someone_else = w.get(i + 1).is_some_and(|n| n == "else")
@@ -1204,6 +1389,30 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         if (w.get(i + 1).is_some_and(|n| is(EN_COMPOUND_NEXT, n)) && !someone_else)
             || (i > 0 && is(EN_COMPOUND_PREV, &w[i - 1]) && !which_manager)
             || (i > 0 && is(&["i'm", "im", "am"], &w[i - 1]))
+        {
+            continue;
+        }
+        // "talk to you later": a goodbye; "can I speak with you in
+        // Chinese": the bot, in a language.
+        if word == "you"
+            && (w
+                .get(i + 1)
+                .is_some_and(|n| is(&["later", "soon", "tomorrow", "again"], n))
+                || (w.get(i + 1).is_some_and(|n| n == "in")
+                    && w.get(i + 2).is_some_and(|l| {
+                        is(
+                            &[
+                                "chinese",
+                                "english",
+                                "mandarin",
+                                "cantonese",
+                                "spanish",
+                                "french",
+                                "german",
+                            ],
+                            l,
+                        )
+                    })))
         {
             continue;
         }
@@ -1276,8 +1485,11 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             continue;
         }
         // Inflections meet their verb: transferred, connecting, talking.
-        // "do I need a person at home": a question about a requirement.
+        // "do I need a person at home": a question about a requirement
+        // (not "do you have a person I can talk to": one to talk to).
+        let to_talk_to = w[i + 1..].iter().take(4).any(|x| is(EN_TALK, x));
         if j >= 3
+            && !to_talk_to
             && is(&["need", "have"], &w[j - 1])
             && is(
                 &["do", "does", "will", "would", "should", "must"],
@@ -1296,6 +1508,20 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         if w[j.saturating_sub(4)..j - 1]
             .iter()
             .any(|x| is(EN_DEVICES, x))
+        {
+            continue;
+        }
+        // "is chat support available on holidays": the chat's support, a
+        // noun, not chatting with support.
+        if j == i
+            && w[j - 1] == "chat"
+            && j >= 2
+            && is(
+                &[
+                    "is", "are", "the", "your", "a", "does", "do", "live", "our", "via", "by",
+                ],
+                &w[j - 2],
+            )
         {
             continue;
         }
@@ -1326,17 +1552,35 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         let a_word = w[j.saturating_sub(1)..i]
             .windows(3)
             .any(|t| t[0] == "a" && t[1] == "word" && t[2] == "with");
-        let verb_ok = is(EN_TALK, &w[j - 1])
-            || is(EN_TALK, verb)
-            || preferred
-            || a_word
-            || (want && (strict || is(EN_WANT_SOFT, word)));
+        // "I need assistance from your team": a group's help wished for.
+        let help_from = is_soft(word)
+            && w[j..i].iter().any(|x| x == "from")
+            && w[j..i].iter().any(|x| is(&["help", "assistance"], x));
+        // "I'm looking for the person who left a note": someone searched
+        // for, known by what they did (not staff asked for).
+        let searched = is(&["look", "search", "seek", "find"], verb)
+            && w.get(i + 1).is_some_and(|x| is(&["who", "that"], x))
+            && w.get(i + 2).is_some_and(|x| {
+                x.ends_with("ed") || is(&["left", "came", "sent", "took", "brought", "was"], x)
+            });
+        let verb_ok = !searched
+            && (is(EN_TALK, &w[j - 1])
+                || is(EN_TALK, verb)
+                || preferred
+                || a_word
+                || (want && (strict || is(EN_WANT_SOFT, word) || help_from)));
         // "talk to the person" needs the verb right after fillers; "speak"
         // may also be found further back ("speak to a real human").
         // Only fillers between ("this chat recorded by a person" has a
         // noun "chat", and no request), or what is passed on ("pass this
         // on to a supervisor", "forward my case to a specialist").
+        // "discuss my bill with a supervisor": what is discussed may be
+        // any short phrase before "with".
+        let discussed = strict
+            && w[j..i].iter().any(|x| x == "with")
+            && w[j.saturating_sub(6)..j].iter().any(|x| x == "discuss");
         let verb_ok = verb_ok
+            || discussed
             || (j.saturating_sub(5)..j).any(|k| {
                 // "send this to a real agent", "raise this with your
                 // manager": a case taken to a person named as such.
@@ -1408,6 +1652,33 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         if past || how_it_works {
             continue;
         }
+        // "I'll contact support later if this doesn't work", "I'll ask
+        // for a manager if this doesn't work": the customer's own plan,
+        // not a request now ("if you can't help, I'll…" is about the bot).
+        let plan_at = (j.saturating_sub(3)..j.saturating_sub(1))
+            .any(|k| is(&["i'll", "ill", "will", "gonna"], &w[k]));
+        if plan_at
+            && w.iter()
+                .any(|x| is(&["later", "if", "tomorrow", "next"], x))
+            && !w
+                .iter()
+                .any(|x| is(&["you", "u", "bot", "can't", "cannot"], x))
+        {
+            continue;
+        }
+        // "is there a number I can call to speak to someone?": a question
+        // about the channel, whatever verb follows.
+        if is(
+            &["is", "are", "what", "what's", "whats", "do", "does"],
+            &w[0],
+        ) && w.iter().any(|x| {
+            is(
+                &["number", "email", "e-mail", "address", "hotline", "website"],
+                x,
+            )
+        }) {
+            continue;
+        }
         // "how do I contact support by email": the channel, not a person.
         if is(EN_REACH, verb) && w.iter().any(|x| is(EN_INFO, x)) {
             continue;
@@ -1459,7 +1730,29 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                     x,
                 )
             }));
-    if callback && !negated {
+    if callback && !negated_clause {
+        return Some(Strength::Implied);
+    }
+    // "I want to make a complaint", "I'd like to complain": a complaint
+    // against the company said as a clause of its own, an escalation.
+    let complains = [
+        " i want to complain ",
+        " i'd like to complain ",
+        " i wish to complain ",
+        " i want to make a complaint ",
+        " i'd like to make a complaint ",
+        " i want to file a complaint ",
+        " i'd like to file a complaint ",
+        " i want to lodge a complaint ",
+        " i'd like to lodge a complaint ",
+    ]
+    .iter()
+    .any(|c| {
+        joined
+            .strip_prefix(&c[..c.len() - 1])
+            .is_some_and(|rest| strip_words(&words(rest), EN_POLITE).is_empty())
+    });
+    if complains {
         return Some(Strength::Implied);
     }
     // "I'm human, not a robot" describes the customer.
@@ -1475,13 +1768,27 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             })
         })
     });
+    // "I usually hate talking to bots": a habit, not this chat.
+    let habit = w.iter().any(|x| {
+        is(
+            &["usually", "normally", "generally", "often", "typically"],
+            x,
+        )
+    });
     if !about_me
+        && !habit
         && EN_BOT
             .iter()
             .any(|b| joined.contains(&format!(" {b} ")) || joined.contains(&format!(" {b}s ")))
-        && EN_BOT_REFUSAL
-            .iter()
-            .any(|r| joined.contains(&format!(" {r} ")))
+        && EN_BOT_REFUSAL.iter().any(|r| {
+            // "no need for a human" declines the person, not the bot.
+            joined.match_indices(&format!(" {r} ")).any(|(at, m)| {
+                *r != "no"
+                    || !["need ", "problem", "worries"]
+                        .iter()
+                        .any(|n| joined[at + m.len()..].starts_with(n))
+            })
+        })
     {
         return Some(Strength::Implied);
     }

@@ -33,6 +33,15 @@
 //!   shows in quotation marks is not the customer's ('the screen says
 //!   "contact service"').
 //!
+//! Whether people exist, asked for its own sake, is no request either: a
+//! bot set as the alternative ("你们有人工客服吗，还是只有机器人", "do you
+//! have human staff or is it all bots"), or the customer saying they only
+//! ask ("有真人客服吗？先问问", "just curious"). Other businesses' people
+//! count as persons after a request verb (门店, 前台, 顾问, "front desk",
+//! "consultant", "account manager"), and so do English person words inside
+//! Chinese and Chinese ones inside English ("让 installer 联系我", "is 人工
+//! available now?").
+//!
 //! Before the clauses are read, emoji become stops and a space between two
 //! Chinese statements becomes a comma ("说了半天没用 给我换个活人来"), unless
 //! it sits inside a phrase ("不用 转人工") or before a question about the
@@ -90,6 +99,17 @@ fn normalize(text: &str) -> String {
         if lower.contains(typo) {
             lower = lower.replace(typo, word);
         }
+    }
+    // 专人工 for 转人工, but not 专人工作 (someone working on it).
+    if lower.contains("专人工") && !lower.contains("专人工作") {
+        lower = lower.replace("专人工", "转人工");
+    }
+    // 可服 for 客服, but not 可服务 (can serve).
+    if lower.contains("可服") {
+        lower = lower
+            .replace("可服务", "\u{1}")
+            .replace("可服", "客服")
+            .replace('\u{1}', "可服务");
     }
     // A robot vacuum is a product, not the bot: "扫地机器人听不懂语音指令"
     // and "the robot vacuum is not charging" refuse nothing.
@@ -206,7 +226,10 @@ fn split_spaced(text: &str) -> std::borrow::Cow<'_, str> {
                 && right.chars().next().is_some_and(cjk)
                 && chunk.chars().filter(|&c| cjk(c)).count() >= 4
                 && !governs
-                && !ZH_INFO.iter().any(|w| next.contains(w))
+                && !ZH_INFO
+                    .iter()
+                    .chain(ZH_REGULAR_TIMES)
+                    .any(|w| next.contains(w))
                 && !right.starts_with(['了', '吗', '吧', '呢', '啊', '的']);
             if joins {
                 out.truncate(left.len());
@@ -230,10 +253,27 @@ fn grammar(lower: &str) -> Option<Strength> {
     {
         return None;
     }
-    // "没有人工客服吗？那算了": a closing clause that lets it go.
+    // "你们有人工客服吗，还是只有机器人", "有真人客服吗？先问问", "do you
+    // even have human staff or is it all bots": whether people exist,
+    // asked for its own sake (a wish said outright still asks).
+    let only_asking = ASKING_ONLY.iter().any(|m| lower.contains(m))
+        || bot_alternative(lower)
+        || clauses(lower).any(|c| {
+            // "先问问" as a clause of its own ("我先问问客服" asks them).
+            let c = zh::strip_prefixes(c, &["我", "就", "只是", "先"])
+                .trim_end_matches(['吧', '啊', '呀', '哈', '而', '已', ' ']);
+            ["问问", "问一下", "随便问问", "了解一下", "好奇"].contains(&c)
+        });
+    if only_asking
+        && !["我要", "转人工", "i want", "i need", "give me", "let me"]
+            .iter()
+            .any(|w| lower.contains(w))
+    {
+        return None;
+    }
+    // "没有人工客服吗？那算了", "现在不需要": a closing clause that lets it go.
     if clauses(lower).last().is_some_and(|last| {
-        let last = last
-            .trim_start_matches(['那', '就'])
+        let last = zh::strip_prefixes(last, &["那", "就", "现在", "暂时", "目前", "先"])
             .trim_end_matches(['吧', '啊', '呀', '哈', ' ']);
         ["算了", "不用", "不用了", "不需要", "没事"].contains(&last)
     }) {
@@ -249,17 +289,21 @@ fn grammar(lower: &str) -> Option<Strength> {
                 .all(|x| matches!(x.as_str(), "please" | "pls" | "plz" | "now" | "asap"))
     };
     let condition = conditional_event(lower);
+    // "想投诉一下，去哪里投诉": how to complain, asked; the wish to complain
+    // is then no call for a person.
+    let how_to_complain = parts.iter().any(|c| c.contains("投诉") && asks_how(c));
     // "my tutor is a real person right, not some AI voice?": a message
     // about what someone is refuses no bot (an explicit request still
     // counts: "are you a bot? I want a human").
     let identity = parts
         .iter()
         .any(|c| has_latin(c) && en::identity_question(&en::words(c)));
-    parts
+    let found = parts
         .iter()
         .enumerate()
         .filter(|(_, c)| !hypothetical(c) && !reported(c) && !zh_reported_speech(c))
         .filter(|(_, c)| !(condition && asks_how(c)))
+        .filter(|(_, c)| !(how_to_complain && zh_complains(c)))
         .filter_map(|(i, c)| {
             if parts.get(i + 1).is_some_and(|n| polite_only(n)) {
                 let joined = format!("{c} please");
@@ -269,8 +313,13 @@ fn grammar(lower: &str) -> Option<Strength> {
             }
         })
         .filter(|s| !identity || *s == Strength::Explicit)
-        .max()
+        .max();
+    // The pronoun's request is explicit, whatever weaker reading a
+    // clause had ("有会修的人吗？让他来处理").
+    found
+        .filter(|s| *s == Strength::Explicit)
         .or_else(|| zh_pronoun_request(lower).then_some(Strength::Explicit))
+        .or(found)
 }
 
 /// A condition about the customer's own future need ("如果以后我需要人工服务，
@@ -347,11 +396,18 @@ fn asks_how(clause: &str) -> bool {
     ["怎么", "如何", "哪里", "去哪", "找谁", "怎样"]
         .iter()
         .any(|m| clause.contains(m))
-        || (has_latin(clause)
-            && matches!(
-                en::words(clause).first().map(String::as_str),
+        || (has_latin(clause) && {
+            let w = en::words(clause);
+            matches!(
+                w.first().map(String::as_str),
                 Some("how" | "where" | "who" | "whom")
-            ))
+            ) || {
+                let joined = format!(" {} ", w.join(" "));
+                [" best way ", " what's the way ", " which way "]
+                    .iter()
+                    .any(|m| joined.contains(m))
+            }
+        })
 }
 
 /// Whether `text` has Latin letters: without them the English reader's
@@ -392,6 +448,68 @@ const SELF_DESCRIBED: &[&str] = &[
     "我不是机器人",
 ];
 
+/// "is there a live agent or only chat bots?": a bot set as the
+/// alternative to the people asked about.
+fn bot_alternative(text: &str) -> bool {
+    const BOTS: &[&str] = &[
+        "bot",
+        "bots",
+        "chatbot",
+        "chatbots",
+        "ai",
+        "automated",
+        "automatic",
+        "machine",
+        "machines",
+        "robot",
+        "robots",
+    ];
+    [
+        " or only ",
+        " or just ",
+        " or is it ",
+        " or all ",
+        " or purely ",
+    ]
+    .iter()
+    .any(|m| {
+        text.match_indices(m).any(|(at, _)| {
+            en::words(&text[at + m.len()..])
+                .iter()
+                .take(4)
+                .any(|w| BOTS.contains(&w.as_str()))
+        })
+    })
+}
+
+/// Markers of a question asked only to know: the people's existence set
+/// against a bot as the alternative, or the customer saying they are only
+/// asking.
+const ASKING_ONLY: &[&str] = &[
+    "还是只有机器人",
+    "还是只有ai",
+    "还是全是机器人",
+    "还是都是机器人",
+    "还是全自动",
+    "还是自动的",
+    "只是想知道",
+    "只想知道",
+    "只是想问问",
+    "or is it all bots",
+    "or is it all bot",
+    "or is it just bots",
+    "or is it just a bot",
+    "or just bots",
+    "or only bots",
+    "or is it automatic",
+    "or is it automated",
+    "or is it all automated",
+    "or is it all ai",
+    "just asking",
+    "just curious",
+    "out of curiosity",
+];
+
 /// A message that says the matter is settled declines whatever it asked.
 const DECLINED: &[&str] = &[
     "figured it out",
@@ -408,6 +526,8 @@ const DECLINED: &[&str] = &[
     "搞定了",
     "没事了",
     "算了不用",
+    // Indifferent to a person: 客服在不在都无所谓.
+    "都无所谓",
     // Made to work by the customer: 后来自己弄好了, "got it working".
     "弄好了",
     "搞好了",

@@ -1193,3 +1193,615 @@ fn sixth_pass_seventh_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn seventh_pass_chinese_classes() {
+    let wrong = misclassified(
+        &[
+            // 给我 + a measure word + a described person.
+            "给我一个说话算数的人",
+            // A modal or a plea before the person acting.
+            "能不能人工核实一下",
+            "麻烦真人跟进一下",
+            // Someone asked to act, past an adverb of time.
+            "可以尽快有人联系我吗",
+            "能不能有个真人帮我看看",
+            // The company's people needed to step in.
+            "这个必须你们的人出面",
+            // A transfer whose person is named in another clause.
+            "你解决不了就是要人工，给我转一下",
+            // Contacting someone described by where they work.
+            "麻烦联系一下仓库的人",
+            // Someone found to help or look.
+            "能不能安排人帮我查一下",
+            // Nobody there, asked.
+            "你们店里没人吗",
+            // The agent's language.
+            "给我转一个英文客服",
+            // Whether there is someone whose job it is.
+            "有专门负责售后的人吗",
+            // A department or a line handed the case.
+            "帮我转到售后部门",
+            "帮我接通投诉专线",
+            // In person, with the company.
+            "我想当面和你们说清楚",
+            // Any short description between 有没有 and the person.
+            "有没有会员专属的客服",
+        ],
+        &[
+            // Contacts in a list, not people asked for.
+            "紧急联系人怎么设置",
+            "给我个人信息页面的链接",
+            // A demonstration on screen.
+            "有真人演示的视频教程吗",
+            // A habit for later, asked to confirm.
+            "下次门锁坏了找客服就可以吧",
+            // What happened after a past transfer.
+            "昨天转人工排了四十分钟",
+            // The process judged.
+            "转人工太慢了，你先帮我查查物流",
+            // Someone found for an errand, or already.
+            "找人帮我搬家要多少钱",
+            "上周找人看过了，还是响",
+            // Only asking whether people exist, or only asking.
+            "有人工吗还是只有机器人",
+            "有真人吗，我随便问问",
+            // A closing clause that lets it go, after "现在".
+            "刚想找客服，现在不用了",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn seventh_pass_english_and_mixed_classes() {
+    let wrong = misclassified(
+        &[
+            // Misspelt words of talking and of the channel.
+            "spek with an agent",
+            "custmer suport please",
+            // Someone other than the bot.
+            "ok who else can I talk to",
+            // Discussing with a person.
+            "I'd like to discuss my bill with a supervisor",
+            // Anybody home.
+            "hello, anyone home?",
+            // One to talk to.
+            "do you have a human I could speak with",
+            // A member of the team acting.
+            "can a member of staff call me tomorrow",
+            // English verbs before a Chinese person.
+            "帮我transfer一下人工",
+            "could you connect 我 to 客服",
+            // An English person word after a Chinese verb.
+            "给我找个person",
+            "让staff帮我查一下",
+            // An English modal and person, a Chinese act.
+            "could someone 帮我处理一下",
+        ],
+        &[
+            // The chat's support, a noun.
+            "is the chat support open at christmas",
+            // Whether people exist, set against a bot.
+            "are there real agents or is it all automated?",
+            "just curious, do you have human agents?",
+            // No need of a person is no refusal of the bot.
+            "the bot is fine, no need for an agent",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn seventh_pass_third_round() {
+    let wrong = misclassified(
+        &[
+            // English persons inside Chinese text, after a verb.
+            "请让你们的team leader给我回电",
+            "我需要someone from support帮我查一下",
+            // An English description before the person.
+            "帮我找一个Cantonese speaking的客服",
+            // The technicians, after a verb.
+            "还是转给技术处理吧",
+            // A person able to act from afar.
+            "你们的技术人员可以远程帮我看看吗",
+            // A long description, no measure word.
+            "帮我联系一下负责这个退款的客服",
+        ],
+        &[
+            // A Chinese negation before English words.
+            "不用talk to anyone，我自己看",
+            // A condition with 的话.
+            "联系客服的话需要订单号吗",
+            // The customer's own plan.
+            "I'll call support tomorrow if it still beeps",
+            // Software named after the person.
+            "does the agent SDK support python?",
+            // A thing's details.
+            "找技术参数在哪里看",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn seventh_pass_fourth_round() {
+    let wrong = misclassified(
+        &[
+            // A rhetorical question that nobody able is there.
+            "难道就没有一个懂行的吗",
+            // A complaint against the company, on its own.
+            "我想投诉你们",
+            "I'd like to make a complaint",
+            // A modal before a bare object.
+            "可否人工",
+            // 转 typed as a homophone.
+            "赚人工",
+            // 给我 and a person, bare.
+            "给我一位",
+            // An English description, counted by words.
+            "能不能帮我找一个会说 Cantonese 的人",
+        ],
+        &[
+            // Someone found for an errand.
+            "能找个人帮忙代收吗",
+            "找个人代签可以吗",
+            // Someone working on it.
+            "有专人工作吗",
+            // A complaint about a third party, asked how.
+            "怎么投诉快递员",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn seventh_pass_fifth_round() {
+    let wrong = misclassified(
+        &[
+            // Who will come and help.
+            "谁来管管这事",
+            // Calling the person.
+            "我要打给你们的售后",
+            // The person stepping in.
+            "真人上",
+            // Whether there is one, asked with 没.
+            "有人工没有",
+            // 可服 for 客服.
+            "可服在吗",
+            // The escalation on its own.
+            "escalation pls",
+            // English verbs before Chinese persons.
+            "能不能talk with主管",
+            "cs呢",
+            "可以arrange一个人跟进吗",
+            // Sending the bot away.
+            "机器人让开",
+        ],
+        &[
+            // What it costs.
+            "转人工收费吗",
+            // Can serve, not 客服.
+            "你们周末可服务吗",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn seventh_pass_sixth_round() {
+    let wrong = misclassified(
+        &[
+            // A real agent named in English inside Chinese.
+            "live agent 在哪",
+            // Technicians named in English, after a verb.
+            "帮我找个 engineer 看一下",
+            // The people behind the chat.
+            "帮我接 live support",
+            // English questions around a Chinese person.
+            "where are 你们的客服",
+            "is 真人 around?",
+            // The act ends the clause.
+            "麻烦安排人联系",
+            "想要人帮忙",
+            // Answer, said short.
+            "客服回个话",
+            // Summoning.
+            "召唤真人客服",
+        ],
+        &[
+            // Where the service is based.
+            "客服在哪个城市",
+            // A Chinese negation before a call-back.
+            "不用 call me back，谢谢",
+            // The negation before the wish.
+            "我不需要人，自己能搞定",
+            "我不想要 real person",
+            // A bot as the alternative.
+            "do you have people answering or just a chatbot?",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn seventh_pass_seventh_round() {
+    let wrong = misclassified(
+        &[
+            // Free now.
+            "is any agent free at the moment",
+            // A plain reply asked with a modal.
+            "希望客服可以尽快联系",
+            // English verbs and languages before a Chinese person.
+            "帮我 transfer 到 Mandarin 客服",
+        ],
+        &[
+            // A habit, not this chat.
+            "I normally can't stand chatbots, this one's ok",
+            // A goodbye.
+            "thanks, talk to you soon",
+            // The channel asked about.
+            "what's the email I can use to reach an agent",
+            // How, when something happens.
+            "what's the best way to contact support if my lock jams",
+            // Before the customer tries.
+            "联系售后以前我先重启一下",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn seventh_pass_eighth_round() {
+    let wrong = misclassified(
+        &[
+            // Other businesses' people.
+            "帮我转一下门店",
+            "能不能让我的课程顾问给我回电",
+            "请帮我接前台",
+            "我要联系你们仓库的工作人员",
+            "put me through to the front desk",
+            "I'd like to speak with a consultant please",
+            "could you connect me to the technician",
+            "联系 branch manager",
+            "帮我找 reception",
+            "call 一下前台",
+            // A wish before a bare object.
+            "我想要人工",
+        ],
+        &[
+            // Handled, not a handler.
+            "I want the return handled today",
+            // Whether it happened.
+            "我的专属顾问换人了吗",
+            // Places and hours.
+            "营业厅几点开门",
+            "门店地址在哪",
+            "the front desk was very helpful",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn seventh_pass_ninth_round() {
+    let wrong = misclassified(
+        &[
+            // The transfer asked for, no object named.
+            "赶紧帮我转一下",
+            // How about, not a negation.
+            "要不给我转个人工吧",
+            // Stepping in, with 一下.
+            "真人客服介入一下吧",
+            // A rhetorical question.
+            "难道就不能转人工吗",
+            // A plain reply, urged.
+            "客服能不能赶紧回复",
+            // The person addressed with a complaint.
+            "客服，我要投诉",
+            // 售后 present.
+            "售后在不在",
+            // Speakers of a language, paged managers.
+            "找个 Mandarin speaker",
+            "please page the manager",
+        ],
+        &[
+            // Where 售后 is.
+            "售后在哪里修",
+            // Not asking for a transfer.
+            "不要给我转",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn seventh_pass_tenth_round() {
+    let wrong = misclassified(
+        &[
+            // Pinyin for whether they are there.
+            "kefu zai bu zai",
+        ],
+        &[
+            // Indifferent to a person.
+            "人工在不在都无所谓，能解决就行",
+            // The customer's plan for later.
+            "我准备改天再联系客服",
+            // What talking to someone costs.
+            "does it cost anything to talk to a human?",
+            // An aspect marker between English words.
+            "我 call 过 manager 了",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn seventh_pass_eleventh_round() {
+    let wrong = misclassified(
+        &[
+            // Still requests: a suggestion with 还是, a condition about the bot.
+            "还是给我找客服吧",
+            "if you can't sort it, I'll need a manager",
+        ],
+        &[
+            // The verb in a relative clause.
+            "昨天帮我转的客服态度很好",
+            // How it is done.
+            "转人工要按几",
+            "找客服有什么条件",
+            // A choice between ways.
+            "联系客服改地址还是自己在订单里改",
+            // Only wanting to know.
+            "我只想知道客服几点上班",
+            // The customer's own plan, on a condition.
+            "I'll call an agent later if it keeps beeping",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn seventh_pass_twelfth_round() {
+    let wrong = misclassified(
+        &[
+            // A person able to look something up.
+            "人工客服可以帮我查查吗",
+            // Now, not at some time.
+            "现在能转人工吗",
+        ],
+        &[
+            // When the service is there, whatever the verb.
+            "晚上能转人工客服吗",
+            "春节期间可以转接人工吗",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn seventh_pass_thirteenth_round() {
+    let wrong = misclassified(
+        &[
+            // Someone able to take a call.
+            "店里有没有人能接个电话",
+            // Someone able to change the customer's own time.
+            "有没有客服能帮我改配送时间",
+            // Asking them, wished.
+            "我要问客服一件事",
+            // A desk of the service; someone at its place.
+            "let me talk to the reservations desk",
+            "is somebody at the branch?",
+        ],
+        &[
+            // 请问 asks the bot.
+            "请问人工客服支持粤语吗",
+            // The service's hours.
+            "客服的服务时间是多久",
+            // One of their people, at a place, described.
+            "the agent at the desk was helpful",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn seventh_pass_fourteenth_round() {
+    let wrong = misclassified(
+        &[
+            // Northern and colloquial Chinese.
+            "客服咋联系",
+            "搞个人工来",
+            "整一个真人给我",
+            "能不能有个人理我",
+            "找个人唠唠",
+            // A complaints department.
+            "帮我转投诉部",
+            // Getting hold of someone.
+            "how do I get hold of a manager right now, this is urgent",
+        ],
+        &[
+            // The whole of something.
+            "整个客服团队都很专业",
+            // The customer's own colleagues.
+            "I got hold of my colleague, thanks",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn seventh_pass_fifteenth_round() {
+    let wrong = misclassified(
+        &[
+            // Waiting for a person.
+            "ok I'll wait for an agent",
+            // A group's help wished for.
+            "I need help from your support team",
+            // English verbs after a Chinese person.
+            "经理 call 我一下",
+            // The company's people, wished for.
+            "我想找你们的人",
+        ],
+        &[
+            // Someone searched for, known by what they did.
+            "I'm trying to find the person who delivered my parcel",
+            // The bot, in a language.
+            "can I talk to you in Mandarin?",
+            // A past wait.
+            "I waited for an agent for an hour yesterday",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn seventh_pass_sixteenth_round() {
+    let wrong = misclassified(
+        &[
+            // Telecom, banking and learning people.
+            "麻烦联系一下我的助教",
+            "柜员在不在",
+            "帮我找一下大堂经理",
+            "could I speak to a mortgage officer",
+            "get me a store rep",
+            // English transfer before a Chinese person.
+            "可以 transfer 给客服吗",
+        ],
+        &[
+            // 一下 + 班…, 营业员 are no hours.
+            "联系一下班主任要多久",
+            // Transfer in another sense, in a mixed clause.
+            "怎么 transfer 积分",
+            // A product or setting named after a person.
+            "is there a live agent mode in the app",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn seventh_pass_seventeenth_round() {
+    let wrong = misclassified(
+        &[
+            // Connecting, said short.
+            "帮我连线人工",
+            "切到客服",
+            // A person urged to speak up; someone asked to.
+            "人工吱一声",
+            "有人冒泡吗",
+            // None of them there, asked.
+            "经理都不在吗",
+            // English channel words and a call-back inside Chinese.
+            "客服 service please",
+            "能 call 一下我吗",
+            // "any" before a person.
+            "any agents?",
+        ],
+        &[
+            // When a call-back comes.
+            "客服回电要多久",
+            // A judgement.
+            "客服冒个泡都这么难",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn seventh_pass_eighteenth_round() {
+    let wrong = misclassified(
+        &[
+            // English verbs of handing over before a person.
+            "帮我 assign 一个 agent",
+            "我要 report to 你们经理",
+        ],
+        &[
+            // 不想 governs English words.
+            "不想 talk to anyone 了",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn seventh_pass_nineteenth_round() {
+    let wrong = misclassified(
+        &[
+            // Still a request: nobody answering, and a person asked for.
+            "call 了好几次没人接，帮我转人工",
+        ],
+        &[
+            // Calls that went unanswered, reported.
+            "打客服一直占线",
+            // An English verb before 的: a possessive, not a call.
+            "这个 app 的 page 的经理功能在哪",
+            // A link to the service.
+            "客服入口找不到",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn seventh_pass_twentieth_round() {
+    let wrong = misclassified(
+        &[
+            // Shops' people.
+            "掌柜的呢",
+            "店家在吗",
+            "seller 呢",
+            // Helping, short.
+            "麻烦客服协助处理",
+            // Meeting the person named elsewhere.
+            "谁是负责人？我要找他",
+            // A complaint with the company as its object.
+            "我要投诉一下你们",
+            // Shop customers' polite words.
+            "客服mm呢",
+            "I'd like to talk to the shop owner",
+        ],
+        &[
+            // A seller's show, the seller's phone.
+            "卖家秀不一样",
+            "商家电话打不通",
+            // How to complain.
+            "我想投诉，怎么投诉",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn seventh_pass_twenty_first_round() {
+    let wrong = misclassified(
+        &[
+            // Teams of the service, named by what they do.
+            "could I speak to the logistics team",
+            // An English talk verb before a described Chinese person.
+            "can I speak to 门店 的人",
+        ],
+        &[
+            // The negation governs the passive.
+            "I really don't want to get transferred",
+            // The English reader judges an English person.
+            "I'd rather not speak to a person",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn seventh_pass_twenty_second_round() {
+    let wrong = misclassified(
+        &[
+            // English urgency after a bare Chinese person.
+            "人工 urgently",
+        ],
+        &[
+            // Urgency about something else.
+            "退款 urgent 吗",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -16,6 +16,11 @@ pub(super) const ZH_HOMOPHONES: &[(&str, &str)] = &[
     ("人功", "人工"),
     // 人共 is also 人 + 共 (个人共享): only right after a request verb.
     ("转人共", "转人工"),
+    // 转 typed as a homophone: 砖人工, 赚人工 (专人工 in [`super::normalize`]:
+    // 专人工作 is a word).
+    ("砖人工", "转人工"),
+    ("赚人工", "转人工"),
+    ("传人工", "转人工"),
     ("找人共", "找人工"),
     ("要人共", "要人工"),
     ("接人共", "接人工"),
@@ -56,6 +61,10 @@ pub(super) const ZH_PINYIN: &[(&str, &str)] = &[
     ("huo ren", "活人"),
     ("huoren", "活人"),
     ("wo yao", "我要"),
+    // "ren gong ke fu zai ma": whether they are there.
+    ("zai bu zai", "在不在"),
+    ("zai ma", "在吗"),
+    ("zaima", "在吗"),
     ("wo xiang", "我想"),
     ("zhuan", "转"),
     ("zhao", "找"),
@@ -137,7 +146,13 @@ pub(super) const ZH_VERB_ONLY_PERSONS: &[&str] = &[
     "客服同事",
     // The shop's owner: 跟店主聊聊.
     "店主",
+    "掌柜的",
     "掌柜",
+    // Shops' people: 卖家在吗, 商家在不在, seller 在吗.
+    "卖家",
+    "商家",
+    "店家",
+    "seller",
     // "反映给上面的人", "交给上头的人": whoever is above, described.
     "上面的人",
     "上头的人",
@@ -159,6 +174,53 @@ pub(super) const ZH_VERB_ONLY_PERSONS: &[&str] = &[
     // Engineers and technicians: 找个售后工程师.
     "工程师",
     "技术员",
+    // A department or a line, handed the case: 转交给相关部门, 接通投诉专线.
+    // English persons inside Chinese text, after a verb only: 让你们的
+    // team lead联系我, 我需要someone from billing帮我看下.
+    "team leader",
+    "team lead",
+    // "可以找 technician 帮我看看吗".
+    "technician",
+    "engineer",
+    // Other businesses' people, in English: 我要找 front desk, 让
+    // installer 联系我, 我的 account manager 在吗.
+    "english speaker",
+    "chinese speaker",
+    "mandarin speaker",
+    "account manager",
+    "store manager",
+    "branch manager",
+    "front desk",
+    "reception",
+    "consultant",
+    "installer",
+    "advisor",
+    // Other businesses' people: advisors, the front desk, the store.
+    "课程顾问",
+    "专属顾问",
+    "销售顾问",
+    "顾问",
+    "前台",
+    "门店",
+    "店员",
+    "营业员",
+    "柜员",
+    "业务员",
+    "班主任",
+    "助教",
+    "理财经理",
+    "大堂经理",
+    "someone",
+    "somebody",
+    "staff",
+    "相关部门",
+    "投诉部门",
+    "投诉部",
+    "客服部门",
+    "客服部",
+    "部门",
+    "投诉专线",
+    "专线",
 ];
 
 /// Person objects, longest first (a longer one wins at the same place).
@@ -203,11 +265,14 @@ pub(super) const ZH_OBJECTS: &[&str] = &[
     "店长",
     "小二",
     "售后",
+    // 转给技术: the technicians, after a verb only (技术人员 first).
+    "技术",
 ];
 
 /// Objects that are a request only after a request verb (a bare "售后" or
 /// "经理" is a topic, not a call for someone).
 pub(super) const ZH_VERB_ONLY: &[&str] = &[
+    "技术",
     "售后",
     "专人",
     "值班的",
@@ -266,8 +331,22 @@ pub(super) const ZH_COMPOUND_NEXT_WORDS: &[&str] = &[
     "来修",
     "装",
     "修",
-    // 专家模式: a feature.
+    // 专家模式: a feature; 门店地址: a place; 客服入口: a link.
     "模式",
+    "入口",
+    "地址",
+    "位置",
+    // 技术参数: a thing's details.
+    "参数",
+    "规格",
+    "细节",
+    "文档",
+    "原理",
+    // 真人演示的视频: a demonstration, someone on screen.
+    "演示的",
+    "演示视频",
+    "出镜",
+    "模特",
 ];
 
 /// Request verbs: something is asked of the service (转人工, 找客服, 叫经理).
@@ -292,6 +371,39 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "transfer me to",
     "connect me to",
     "connect to",
+    "speak with",
+    "talk with",
+    "chat with",
+    "arrange",
+    // "请 assign 一个客服给我", "我要 report 给你们 manager".
+    "assign",
+    "report 给",
+    "report给",
+    "report to",
+    // "call 一下门店", "page 一下 manager".
+    "call",
+    "page",
+    // "我想直接打电话给你们的人工".
+    "打电话给",
+    "打给",
+    // "can you transfer 我 to 人工", "帮我connect一下客服".
+    "transfer 到",
+    "transfer到",
+    "transfer给",
+    "transfer 给",
+    "transfer我到",
+    "transfer 我到",
+    "transfer 我 到",
+    "connect 到",
+    "transfer 我 to",
+    "transfer我to",
+    "connect 我 to",
+    "connect我to",
+    "put 我 through to",
+    "connect",
+    "transfer",
+    "escalate to",
+    "escalate",
     "contact",
     "reach",
     // Escalating: 升级到主管, 上报给经理, 交给专员.
@@ -327,6 +439,15 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "联络",
     "咨询",
     "呼叫",
+    "召唤",
+    // Connecting, said short: 连线客服, 切人工, 请出你们经理.
+    "连线",
+    "切到",
+    "切",
+    "请出",
+    // "我想问人工几个问题": asking them, wished (not 请问).
+    "想问",
+    "要问",
     "需要",
     "换成",
     "换个",
@@ -370,6 +491,25 @@ pub(super) const ZH_OBJECT_ACTS: &[&str] = &[
     "请回复",
     "快回复",
     "回复一下",
+    // "人工客服协助一下".
+    "协助",
+    // Urged to speak up: 客服说句话, 客服冒个泡, 有人吱个声.
+    "说句话",
+    "吱个声",
+    "吱一声",
+    "冒个泡",
+    "冒泡",
+    "出个声",
+    "露个面",
+    // English verbs after a Chinese person: 客服 contact 我一下.
+    "contact 我",
+    "contact我",
+    "call 我",
+    "call我",
+    // "人工客服麻烦回一下", "人工客服介入一下".
+    "回一下",
+    "介入",
+    "回个话",
     "出来",
     "过来",
     "来一下",
@@ -377,6 +517,10 @@ pub(super) const ZH_OBJECT_ACTS: &[&str] = &[
     "帮我看看",
     "帮我看一下",
     "帮我查一下",
+    // "在线客服能帮我查下吗".
+    "帮我查下",
+    "帮我查查",
+    "帮忙查",
     "帮帮我",
     // Coming to answer: 真人来解答, 客服来解决.
     "来解答",
@@ -425,6 +569,22 @@ pub(super) const ZH_PERSON_VERBS: &[&str] = &[
     // "给我来个会说人话的": only with a described person (来的人 is
     // whoever came).
     "来",
+    // "帮我联系一下门店的人": only a described person (联系人 is a
+    // contact in a list).
+    "联系",
+    "联络",
+    "转交给",
+    // English verbs before a Chinese measure word: arrange个人跟我联系;
+    // before a described person: "can I talk to 仓库 的人".
+    "talk to",
+    "speak to",
+    "talk with",
+    "speak with",
+    "arrange",
+    "find",
+    "get me",
+    // "给我个能做主的人": only a measure word and a description.
+    "给我",
 ];
 
 /// Words that may stand between a verb and its object (一个, 你们的, 真正的…).
@@ -479,6 +639,18 @@ pub(super) const ZH_FILLERS: &[&str] = &[
     "店",
     "你",
     "您",
+    // The agent's language: 我要一个中文客服.
+    "中文",
+    "英文",
+    "普通话",
+    "english",
+    "chinese",
+    // Which one: 联系 store manager.
+    "store",
+    "shop",
+    "branch",
+    "mandarin",
+    "cantonese",
     // English adjectives before a Chinese object: 找个 real 客服.
     "real",
     "live",
@@ -527,6 +699,10 @@ pub(super) const ZH_POLITE: &[&str] = &[
     // Longer forms first: the first word that matches is stripped.
     "怎么转",
     "怎么找",
+    // Northern and colloquial: 人工咋找.
+    "咋找",
+    "咋转",
+    "咋联系",
     "在哪里找",
     "在哪找",
     "哪里找",
@@ -540,6 +716,12 @@ pub(super) const ZH_POLITE: &[&str] = &[
     "可以",
     "能不能",
     "可不可以",
+    // "能人工吗", "可否人工", "我想人工".
+    "想要",
+    "想",
+    "能否",
+    "可否",
+    "能",
     "小姐姐",
     "小哥哥",
     "妹妹",
@@ -553,10 +735,16 @@ pub(super) const ZH_POLITE: &[&str] = &[
     "thanks",
     "thx",
     "asap",
-    // "human 客服 where", "人工 now".
+    // "human 客服 where", "人工 now", "人工 support please".
     "where",
+    "support",
+    "service",
     "now",
     "妹子",
+    // "客服mm在吗", "客服 urgent".
+    "mm",
+    "urgent",
+    "urgently",
     // Urgency and help in English or Chinese: "客服 please help", "human pls 急".
     "help me",
     "help",
@@ -650,11 +838,22 @@ pub(super) const ZH_INFO: &[&str] = &[
     "什么时候",
     "多久",
     "多长时间",
-    // When there is one: 周末有人工客服吗, 晚上客服在吗.
+    // When there is one: 周末有人工客服吗, 晚上客服在吗 (and
+    // [`ZH_REGULAR_TIMES`]).
+    "星期",
+    // Ways and terms of reaching them: 联系客服的方式有哪些, 有什么条件.
+    "方式",
+    "渠道",
+    "条件",
+    "哪些",
+];
+
+/// Times the service is there as a rule (周末有人工客服吗, 周末能转人工吗):
+/// questions about the service, whatever the verb.
+pub(super) const ZH_REGULAR_TIMES: &[&str] = &[
     "周末",
     "周六",
     "周日",
-    "星期",
     "节假日",
     "假期",
     "晚上",
@@ -666,11 +865,6 @@ pub(super) const ZH_INFO: &[&str] = &[
     "国庆",
     "24小时",
     "全天",
-    // Ways and terms of reaching them: 联系客服的方式有哪些, 有什么条件.
-    "方式",
-    "渠道",
-    "条件",
-    "哪些",
 ];
 
 /// The bot, and what refuses it.
@@ -709,8 +903,10 @@ pub(super) const ZH_BOT_REFUSAL: &[&str] = &[
     "说不明白",
     "没法沟通",
     "沟通不了",
-    // Sending it away: 机器人走开, 机器人闭嘴.
+    // Sending it away: 机器人走开, 机器人闭嘴, 机器人闪开.
     "走开",
+    "闪开",
+    "让开",
     "闭嘴",
     "一边去",
     "糊弄",
@@ -743,14 +939,21 @@ pub(super) const ZH_CALLBACK: &[&str] = &[
     "打我手机",
     // "我留个电话，你们打过来吧".
     "打过来",
-    // Mixed: "call 我一下".
+    // Mixed: "call 我一下", "call 一下我".
     "call 我",
     "call我",
+    "call 一下我",
+    "call一下我",
+    "call 下我",
 ];
 
 /// English persons made real, seen as objects inside Chinese text ("给我个
 /// real person"; a plain "person" there is too often something else).
 pub(super) const EN_REAL_PERSONS: &[&str] = &[
+    // "human agent 呢": the agent made real.
+    "human agent",
+    "live agent",
+    "real agent",
     "real person",
     "live person",
     "actual person",
@@ -763,6 +966,12 @@ pub(super) const EN_REAL_PERSONS: &[&str] = &[
 /// customer service", "你们customer service几点上班"): the Chinese reader
 /// judges them like 客服.
 pub(super) const EN_CHANNEL_PERSONS: &[&str] = &[
+    // "转 live chat": the people behind the chat.
+    "live chat",
+    "live support",
+    "human support",
+    // "cs在吗": customer service, short.
+    "cs",
     "customer service",
     "customer support",
     "customer care",
@@ -774,6 +983,26 @@ pub(super) const EN_CHANNEL_PERSONS: &[&str] = &[
 /// The longest object starting at char index `i`, if it is not a compound.
 pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
     let rest = chars.get(i..)?;
+    let first = *rest.first()?;
+    // Most positions start no object at all: one look in the sorted first
+    // characters of every object skips them.
+    static FIRSTS: std::sync::OnceLock<Vec<char>> = std::sync::OnceLock::new();
+    let firsts = FIRSTS.get_or_init(|| {
+        let mut f: Vec<char> = ZH_VERB_ONLY_PERSONS
+            .iter()
+            .chain(ZH_OBJECTS)
+            .chain(EN_REAL_PERSONS)
+            .chain(EN_CHANNEL_PERSONS)
+            .chain(EN_STRICT_OBJECTS)
+            .filter_map(|o| o.chars().next())
+            .collect();
+        f.sort_unstable();
+        f.dedup();
+        f
+    });
+    if firsts.binary_search(&first).is_err() {
+        return None;
+    }
     for obj in ZH_VERB_ONLY_PERSONS
         .iter()
         .chain(ZH_OBJECTS)
@@ -781,8 +1010,12 @@ pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
         .chain(EN_CHANNEL_PERSONS)
         .chain(EN_STRICT_OBJECTS)
     {
-        // Compared char by char, without collecting (this runs at every
-        // position of every clause).
+        // Compared char by char, without collecting, the first character
+        // before the length (this runs at every position of every clause,
+        // and most objects differ there).
+        if !obj.starts_with(first) {
+            continue;
+        }
         let len = obj.chars().count();
         if rest.len() >= len && obj.chars().zip(rest).all(|(a, b)| a == *b) {
             let next = rest.get(len).copied();
@@ -907,10 +1140,21 @@ const ZH_PHONE_MEANS: &[&str] = &[
 /// Whether the clause asks about the service (its number, hours, ways)
 /// rather than for a person.
 fn zh_info(clause: &str) -> bool {
-    ZH_INFO.iter().any(|w| {
+    ZH_INFO.iter().chain(ZH_REGULAR_TIMES).any(|w| {
         clause.match_indices(w).any(|(at, _)| {
-            // "有没有活人在上班": at work now, not the hours.
+            // "有没有活人在上班": at work now, not the hours; 营业厅 is a
+            // place; 送货时间 is the customer's own (not the service's hours).
             (*w != "上班" || !clause[..at].ends_with('在'))
+                && (*w != "时间"
+                    || ![
+                        "送货", "配送", "发货", "取车", "还车", "预约", "安装", "上门", "收货",
+                    ]
+                    .iter()
+                    .any(|t| clause[..at].ends_with(t)))
+                && (*w != "营业"
+                    || !["营业厅", "营业员"].iter().any(|p| clause[at..].starts_with(p)))
+                // 一下班主任 is 一下 + 班主任, not 下班.
+                && (!matches!(*w, "下班" | "上班") || !clause[at + w.len()..].starts_with("主任"))
                 && (*w != "电话"
                     || !ZH_PHONE_MEANS.iter().any(|m| {
                         m.match_indices("电话")
@@ -983,14 +1227,36 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         if experienced {
             continue;
         }
-        // "刚才转人工了", "已经找过客服了": done before, reported.
-        if after.trim_start().starts_with('了')
+        // "刚才转人工了", "已经找过客服了": done before, reported;
+        // "上次转人工等了半小时": what happened after it.
+        let waited = {
+            let mut a = after.trim_start().chars();
+            a.next().is_some_and(|c| "等排聊说问试打弄".contains(c)) && a.next() == Some('了')
+        };
+        if (after.trim_start().starts_with('了') || waited)
             && [
                 "刚才", "刚刚", "之前", "已经", "上次", "昨天", "前天", "那天", "早就", "早上",
                 "先前",
             ]
             .iter()
             .any(|p| before.contains(p))
+        {
+            continue;
+        }
+        // "找人工太麻烦了": the process judged, not asked for.
+        if ["太麻烦", "好麻烦", "很麻烦", "太慢", "太久", "太费劲"]
+            .iter()
+            .any(|w| after.trim_start().starts_with(w))
+        {
+            continue;
+        }
+        // "以后有问题找客服就行对吧": how things are done, not a call now.
+        if ["就行", "就好", "就可以"]
+            .iter()
+            .any(|w| after.trim_start().starts_with(w))
+            && ["以后", "下次", "有问题", "遇到", "对吧", "是吧", "吗"]
+                .iter()
+                .any(|m| clause.contains(m))
         {
             continue;
         }
@@ -1024,9 +1290,61 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             best = best.max(Some(Strength::Explicit));
             continue;
         }
+        // "人工客服我要投诉": the person addressed with a complaint.
+        if zh_complains(after.trim()) && rest_before.trim().is_empty() && !info {
+            best = best.max(Some(Strength::Explicit));
+            continue;
+        }
+        // "可以人工处理吗", "请人工核实": the person asked to act, with a
+        // modal or a plea before ("人工处理的订单" is a noun).
+        let pleaded = [
+            "可以",
+            "能",
+            "能不能",
+            "可不可以",
+            "请",
+            "麻烦",
+            "希望",
+            "申请",
+        ]
+        .iter()
+        .any(|m| before.trim_end().ends_with(m));
+        if pleaded
+            && !info
+            && !zh_negated_anywhere(&before)
+            && [
+                "处理",
+                "核实",
+                "核对",
+                "介入",
+                "跟进",
+                "解决",
+                "帮我",
+                "帮忙",
+                "看一下",
+                "看看",
+            ]
+            .iter()
+            .any(|a| {
+                after
+                    .trim_start()
+                    .strip_prefix(a)
+                    .is_some_and(|r| !["的", "了", "过", "说"].iter().any(|p| r.starts_with(p)))
+            })
+        {
+            best = best.max(Some(Strength::Explicit));
+            continue;
+        }
         // "你们客服怎么还不来": the person has not come yet.
-        let awaited = strip_prefixes(&after, &["怎么", "为什么", "咋", "到底", "都", "还是"]);
+        // "你们客服是都不在吗": none of them there, asked.
+        let awaited = strip_prefixes(
+            &after,
+            &["怎么", "为什么", "咋", "到底", "都", "还是", "是都", "是"],
+        );
         if [
+            "不在吗",
+            "都不在",
+            "不在了吗",
             "还不来",
             "还没来",
             "还不出来",
@@ -1072,8 +1390,15 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
                 .max()
                 .unwrap_or(0);
             let lead = strip_prefixes(strip_suffixes(&before[from..], ZH_FILLERS), ZH_POLITE);
-            strip_prefixes(&after, &["快点", "赶快", "赶紧", "马上", "快", "速"])
+            let urged = strip_prefixes(&after, &["快点", "赶快", "赶紧", "马上", "快", "速"]);
+            // "机器人闪开，人工上": the person stepping in, said as 上.
+            urged
                 .strip_prefix('来')
+                .or_else(|| {
+                    urged
+                        .strip_prefix('上')
+                        .filter(|t| t.trim_end_matches(ZH_END).is_empty())
+                })
                 .is_some_and(|t| {
                     let t = t.trim_end_matches(ZH_END);
                     t.is_empty()
@@ -1094,22 +1419,65 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         // even for the nouns that are otherwise only objects of a verb.
         // "人工到底在哪": past an adverb of impatience.
         let where_after = strip_prefixes(&after, &["到底", "究竟", "都", "又", "倒是", "现在"]);
+        // Not where it is based ("support team 在哪个城市", "在哪里办公").
         let where_is = ["呢", "在哪", "在吗", "在不在", "去哪", "人呢", "出来"]
             .iter()
-            .any(|w| where_after.starts_with(w));
+            .any(|w| {
+                where_after.strip_prefix(w).is_some_and(|t| {
+                    !(w.starts_with("在哪")
+                        && ["个", "里的", "儿的", "家", "座", "办公", "上班"]
+                            .iter()
+                            .any(|p| {
+                                t.trim_start_matches(['里', '儿']).starts_with(p)
+                                    || t.starts_with(p)
+                            }))
+                })
+            });
+        // "where is 你们的经理", "is 人工 available now?": the English
+        // question around a Chinese person.
+        let en_where = strip_suffixes(&before, ZH_FILLERS)
+            .trim_end()
+            .ends_with("where is")
+            || strip_suffixes(&before, ZH_FILLERS)
+                .trim_end()
+                .ends_with("where are");
+        let en_present = ["available", "online", "around", "there"]
+            .iter()
+            .any(|p| after.trim_start().starts_with(p))
+            && strip_suffixes(&before, &["is", "are", "any", "your", "there"])
+                .trim()
+                .is_empty();
+        // Only around a Chinese person: the English reader judges
+        // "are your agents available 24/7?".
+        if (en_where || en_present) && !object.is_ascii() {
+            best = best.max(Some(Strength::Explicit));
+            continue;
+        }
         if where_is
             && rest_before.trim().is_empty()
             && !info
-            && !matches!(object.as_str(), "售后" | "人类")
+            // 售后 present, not where it is ("售后在吗", not 售后在哪).
+            && (object != "售后" || !where_after.starts_with("在哪"))
+            && object != "人类"
         {
             best = best.max(Some(Strength::Explicit));
             continue;
         }
         // "联系客服后多久退款", "找客服的时候": a time clause about the
         // service, not a request for it.
-        if ["后", "以后", "之后", "的时候", "时候", "时"]
-            .iter()
-            .any(|w| after.trim_start().starts_with(w))
+        if [
+            "后",
+            "以后",
+            "之后",
+            "的时候",
+            "时候",
+            "时",
+            "的话",
+            "之前",
+            "以前",
+        ]
+        .iter()
+        .any(|w| after.trim_start().starts_with(w))
         {
             continue;
         }
@@ -1122,13 +1490,20 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             .and_then(|d| {
                 let at = d.rfind("有没有").map(|a| a + "有没有".len())?;
                 let desc = &d[at..];
-                (desc.chars().count() <= 8 && ZH_ABLE.iter().any(|a| desc.starts_with(a)))
+                // "有没有 live chat 的真人": any short description when
+                // the object ends the clause.
+                let ends = after.trim_end_matches(ZH_END).trim().is_empty();
+                ((desc.chars().count() <= 8 && ZH_ABLE.iter().any(|a| desc.starts_with(a)))
+                    || (ends && desc.chars().count() <= 12))
                     .then(|| &d[..at])
             })
             .unwrap_or(bare_before);
+        // "有活人没", "有人工没有": the question said with 没.
         let asks_for_one = (bare_before.ends_with('有') || bare_before.ends_with("有没有"))
             && (clause.contains("有没有")
-                || ["吗", "么", "嘛"].iter().any(|q| clause.ends_with(q)));
+                || ["吗", "么", "嘛", "没", "没有"]
+                    .iter()
+                    .any(|q| clause.trim_end_matches(['啊', '呀', ' ']).ends_with(q)));
         // "让专员联系我": the object asked to act.
         // Not a report of what it did ("客服回复我说三天到账").
         // Politeness and urgency may come first ("客服快出来",
@@ -1150,19 +1525,50 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
                 "麻烦",
             ],
         );
-        let object_acts = !possessive
-            && ZH_OBJECT_ACTS.iter().any(|a| {
-                [after.trim_start(), urged, when_seen].iter().any(|s| {
-                    s.strip_prefix(a)
-                        .is_some_and(|r| !["说", "了", "过", "的"].iter().any(|p| r.starts_with(p)))
-                })
-            });
+        // "你们的工程师能远程帮我看看吗": able to, from afar.
+        let able_to = strip_prefixes(
+            &after,
+            &[
+                "能不能",
+                "可不可以",
+                "能否",
+                "可以",
+                "能",
+                "远程",
+                "直接",
+                "尽快",
+                "马上",
+                "快点",
+                "赶紧",
+                "快",
+            ],
+        );
+        // "希望有客服能尽快回复": a plain reply, when a modal asks for it.
+        let modal_reply = able_to.len() < after.len()
+            && ["回复", "回我", "联系", "处理"].contains(&able_to.trim_end_matches(ZH_END))
+            && !possessive;
+        let object_acts = modal_reply
+            || !possessive
+                && ZH_OBJECT_ACTS.iter().any(|a| {
+                    [after.trim_start(), urged, when_seen, able_to]
+                        .iter()
+                        .any(|s| {
+                            // "客服说句话都这么慢": a judgement, not a call.
+                            s.strip_prefix(a).is_some_and(|r| {
+                                ![
+                                    "说", "了", "过", "的", "都", "这么", "那么", "太", "很", "得",
+                                ]
+                                .iter()
+                                .any(|p| r.starts_with(p))
+                            })
+                        })
+                });
         if (asks_for_one || object_acts) && !info && !zh_negated_anywhere(&before) {
             best = best.max(Some(Strength::Explicit));
             continue;
         }
         // "来个真人", "给个人工": a verb with a measure word.
-        if [
+        if ([
             "来个",
             "来一个",
             "来位",
@@ -1170,9 +1576,17 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             "给个",
             "给一个",
             "给我个",
+            // Colloquial: 弄个真人来, 搞个人工.
+            "弄个",
+            "弄一个",
+            "搞个",
+            "搞一个",
         ]
         .iter()
         .any(|c| before.trim_end().ends_with(c))
+            // "整个人工客服给我" (not 整个 as "the whole").
+            || (["整个", "整一个"].iter().any(|c| before.trim_end().ends_with(c))
+                && ["给我", "来"].iter().any(|t| after.contains(t))))
             && !zh_negated_anywhere(&before)
             && !info
         {
@@ -1199,6 +1613,13 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             && ["找", "联系", "联络", "接", "转", "叫"]
                 .iter()
                 .any(|v| h.ends_with(v))
+        {
+            head = h;
+        }
+        // "我要找营业厅的工作人员": where the person works, with 的,
+        // between a verb of reaching and the person.
+        if !ZH_VERBS.iter().any(|v| head.ends_with(v))
+            && let Some(h) = zh_where_from(before.trim_end())
         {
             head = h;
         }
@@ -1265,26 +1686,89 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             ),
             &["我们", "我", "自己"],
         );
-        if ZH_NEG_BEFORE
+        // "要不找个客服吧" (how about), "难道你们都不安排人工的吗" (a
+        // rhetorical question): no negation.
+        let how_about = lead.ends_with("要不") && !lead.ends_with("不要不");
+        let rhetorical = clause.contains("难道")
+            && clause
+                .trim_end_matches([' ', '？', '?'])
+                .ends_with(['吗', '么']);
+        if (ZH_NEG_BEFORE
             .iter()
             .any(|n| lead.ends_with(n) || wish_stripped.ends_with(n))
-            || (*verb == "要" && lead.ends_with('不'))
+            || (*verb == "要" && lead.ends_with('不')))
+            && !how_about
+            && !rhetorical
         {
             continue;
         }
-        // "转人工要排队多久": a question about the wait, whatever the verb.
-        if ["多久", "多长时间", "排队", "几点", "什么时候", "要等"]
+        // "上次客服给我转的人工": the verb in a relative clause (转的人工
+        // is the one transferred to).
+        if before
+            .trim_end()
+            .strip_suffix('的')
+            .is_some_and(|b| ZH_VERBS.iter().any(|v| b.trim_end().ends_with(v)))
+        {
+            continue;
+        }
+        // "找客服退款还是在app上退": a choice between ways, a question
+        // ("还是转人工吧" chooses, before the verb).
+        if after.contains("还是") && !clause.trim_end_matches(['！', '!', ' ']).ends_with('吧')
+        {
+            continue;
+        }
+        // "call 客服一直没人接": calls that went unanswered, reported.
+        if ["没人接", "打不通", "不接电话", "占线"]
             .iter()
             .any(|w| after.contains(w))
         {
             continue;
         }
+        // "我打算明天再找客服": the customer's plan for later.
+        if ["明天", "改天", "回头", "晚点", "下次", "过几天", "以后"]
+            .iter()
+            .any(|t| lead.contains(&format!("{t}再")) || lead.ends_with(t))
+            && ["打算", "准备", "再", "会"]
+                .iter()
+                .any(|p| lead.contains(p))
+        {
+            continue;
+        }
+        // "转人工要排队多久": a question about the wait, whatever the verb.
+        // "转人工是免费的吗": what it costs.
+        if [
+            "多久",
+            "多长时间",
+            "排队",
+            "几点",
+            "什么时候",
+            "要等",
+            "免费",
+            "收费",
+            "要钱",
+            "付费",
+            "花钱",
+            // "转人工按哪个键", "转人工需要什么条件": how it is done.
+            "按哪",
+            "哪个键",
+            "按几",
+            "按键",
+            "条件",
+        ]
+        .iter()
+        .any(|w| after.contains(w))
+        {
+            continue;
+        }
         // "客服电话是多少", "找客服要多久": asking about the service.
+        // "周末能转人工吗": when the service is there, whatever the verb.
+        let regular_time = ZH_REGULAR_TIMES.iter().any(|t| clause.contains(t));
         if info
-            && !matches!(
-                *verb,
-                "转" | "转接" | "转到" | "转给" | "接通" | "叫" | "喊"
-            )
+            && (regular_time
+                || !matches!(
+                    *verb,
+                    "转" | "转接" | "转到" | "转给" | "接通" | "叫" | "喊"
+                ))
         {
             continue;
         }
@@ -1312,9 +1796,20 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         "有人在不",
         "有人没",
         "有人在线",
+        // "有人吱个声吗": someone asked to speak up.
+        "有人吱",
+        "有人说句话",
+        "有人冒泡",
+        "有人回个话",
         "人在吗",
         "人在不在",
         "转接",
+        // "你们公司没人了吗": nobody there, asked.
+        "没人了吗",
+        "没人吗",
+        "没有人吗",
+        "没人在吗",
+        "没人理",
     ]
     .iter()
     .any(|p| clause.contains(p))
@@ -1345,6 +1840,11 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         })
     }) && !zh_negated_anywhere(clause)
         && !ZH_THIRD_PARTIES.iter().any(|t| clause.contains(t))
+        // "人工回电一般多久": when, a question about the service.
+        && !["多久", "多长时间", "几点", "什么时候"]
+            .iter()
+            .chain(ZH_REGULAR_TIMES)
+            .any(|t| clause.contains(t))
     {
         return Some(Strength::Implied);
     }
@@ -1395,6 +1895,8 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         "可以有人",
         "谁能",
         "谁可以",
+        // "谁来帮帮我": who will come and help.
+        "谁来",
     ]
     .iter()
     .any(|w| {
@@ -1404,13 +1906,90 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
                 &["来", "给我", "帮忙", "一步步", "一步一步", "手把手", "耐心"],
             );
             [
-                "帮", "处理", "看", "回", "解答", "解决", "管", "带我", "教我", "指导",
+                "帮",
+                "处理",
+                "看",
+                "回",
+                "解答",
+                "解决",
+                "管",
+                "带我",
+                "教我",
+                "指导",
+                // "有没有人能接一下电话".
+                "接电话",
+                "接一下电话",
+                "接个电话",
+                "打电话",
+                "联系",
             ]
             .iter()
             .any(|a| tail.starts_with(a))
         })
     }) && !zh_negated_anywhere(clause);
-    if zh_refuses_talk(clause) || zh_able_person(clause) || who_decides || someone_able {
+    // "快给我转", "帮我转一下吧": the transfer asked for, no object named.
+    let bare_transfer = {
+        let c = strip_prefixes(
+            clause,
+            &[
+                "快点", "赶紧", "马上", "快", "请", "麻烦", "那就", "那", "就", "直接",
+            ],
+        );
+        [
+            "给我转",
+            "帮我转",
+            "给我转一下",
+            "帮我转一下",
+            "转一下",
+            "快转",
+            "转接一下",
+            "转吧",
+        ]
+        .contains(&c.trim_end_matches(ZH_END))
+    };
+    if bare_transfer {
+        return Some(Strength::Implied);
+    }
+    // "can someone 帮我看看": an English modal and person, a Chinese act.
+    let modal_someone = ["can ", "could ", "would "].iter().any(|m| {
+        clause.match_indices(m).any(|(at, _)| {
+            let rest = &clause[at + m.len()..];
+            [
+                "someone",
+                "somebody",
+                "anyone",
+                "a real person",
+                "a human",
+                "an agent",
+            ]
+            .iter()
+            .find_map(|p| rest.strip_prefix(p))
+            .is_some_and(|t| {
+                let t = t.trim_start();
+                [
+                    "帮",
+                    "处理",
+                    "看",
+                    "联系我",
+                    "回我",
+                    "打给我",
+                    "给我打",
+                    "跟进",
+                    "解决",
+                ]
+                .iter()
+                .any(|a| t.starts_with(a))
+            })
+        })
+    }) && !zh_negated_anywhere(clause);
+    if zh_refuses_talk(clause)
+        || zh_able_person(clause)
+        || zh_nobody_able(clause)
+        || zh_complains(clause)
+        || who_decides
+        || someone_able
+        || modal_someone
+    {
         return Some(Strength::Implied);
     }
     if ZH_BOT.iter().any(|b| clause.contains(b))
@@ -1436,7 +2015,11 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
         clause.match_indices(v).any(|(i, _)| {
             let lead = &clause[..i];
             let rest = &clause[i + v.len()..];
-            let negated = ZH_NEG_BEFORE.iter().any(|n| lead.ends_with(n));
+            // "我不需要人": the negation before the wish that 要 ends.
+            let core = lead.trim_end_matches(['需', '想']);
+            let negated = ZH_NEG_BEFORE
+                .iter()
+                .any(|n| lead.ends_with(n) || core.ends_with(n));
             // "换个会说人话的", "叫个管事的": someone described by what they
             // can do, with no noun, after a measure word.
             let description = rest
@@ -1450,11 +2033,8 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                 // Only "来个会说人话的": 来的人 is whoever came.
                 return !negated && description.is_some_and(can);
             }
-            let classifier = ["个人", "一个人", "一位", "位"]
-                .iter()
-                .any(|c| rest.starts_with(c) && !rest.starts_with("个人信息"));
             // "…的人", or "…的人来回答 / 来处理 / 帮我看看".
-            let described = rest.chars().count() <= 14
+            let described = desc_len(rest) <= 14
                 && rest.find("的人").is_some_and(|at| {
                     let tail = rest[at + "的人".len()..].trim_end_matches(ZH_END);
                     tail.is_empty()
@@ -1465,20 +2045,126 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                         .iter()
                         .any(|a| tail.starts_with(a))
                 });
+            if matches!(
+                *v,
+                "联系" | "联络" | "转交给" | "talk to" | "speak to" | "talk with" | "speak with"
+            ) {
+                // "联系一下门店的人", not 联系人 (a contact); the English
+                // verbs only before a Chinese description (the English
+                // reader judges "talk to a person").
+                return !negated && described;
+            }
+            if *v == "给我" {
+                // "给我个能做主的人", "给我一个人", not 给我个人信息 nor 给我的人.
+                let measured = ["个", "一个", "位", "一位"]
+                    .iter()
+                    .any(|m| rest.starts_with(m) && !rest.starts_with("个人"));
+                let one = ["一个人", "一位"].iter().any(|m| {
+                    rest.strip_prefix(m)
+                        .is_some_and(|t| t.trim_end_matches(ZH_END).is_empty())
+                });
+                return !negated
+                    && ((measured && (described || description.is_some_and(can))) || one);
+            }
+            // "找个人来处理", "换个人": not "找个人代收快递" (someone for an
+            // errand) nor 个人信息.
+            let classifier = ["一个人", "个人", "一位", "位"].iter().any(|c| {
+                rest.strip_prefix(c).is_some_and(|t| {
+                    let t =
+                        strip_prefixes(t, &["人", "吧", "啊", "呀", "了", "来", "过来", "出来"]);
+                    t.is_empty()
+                        || ZH_TALK.iter().any(|talk| t.starts_with(talk))
+                        || [
+                            "处理",
+                            "帮我看",
+                            "帮我查",
+                            "帮我处理",
+                            "帮我解决",
+                            "帮忙看",
+                            "帮忙处理",
+                            "帮帮我",
+                            "帮我把",
+                            "帮我办",
+                            "帮我弄",
+                            "看",
+                            "回答",
+                            "解答",
+                            "问问",
+                            "跟我",
+                            "和我",
+                            "联系",
+                            "给我",
+                            "管",
+                            "解决",
+                            "接",
+                            "懂",
+                            "能",
+                            "会",
+                            "专门",
+                            "负责",
+                            "真人",
+                            "活人",
+                            "客服",
+                            "人工",
+                            "说了算",
+                            "做主",
+                            "问",
+                            "吗",
+                            "呢",
+                            "好吗",
+                            "行吗",
+                            "可以吗",
+                            "谢谢",
+                            "急",
+                        ]
+                        .iter()
+                        .any(|a| t.starts_with(a))
+                })
+            });
             // "换人", "我要找人！": the verb and 人 end the clause; or 人
             // is to talk ("找人聊聊").
             // Fillers first: "交给你们的人吧", "找你们的人".
-            let bare = strip_prefixes(rest, ZH_FILLERS)
-                .strip_prefix('人')
+            // "给我换个person", "让staff看一下": an English person word
+            // stands for 人 (a whole word).
+            let person = strip_prefixes(rest, ZH_FILLERS);
+            let bare = ["人", "person", "someone", "somebody", "staff", "people"]
+                .iter()
+                .find_map(|p| {
+                    person.strip_prefix(p).filter(|t| {
+                        !(p.is_ascii() && t.starts_with(|c: char| c.is_ascii_alphanumeric()))
+                    })
+                })
+                // "客户经理换人了吗": whether it happened, asked.
+                .filter(|t| {
+                    !["了吗", "了没", "了么", "了嘛"]
+                        .iter()
+                        .any(|q| t.starts_with(q))
+                })
                 .is_some_and(|t| {
                     t.trim_end_matches(ZH_END).is_empty()
                         || ZH_TALK.iter().any(|talk| t.starts_with(talk))
-                        // "能安排人联系我吗": the person to reach out.
+                        // "能安排人联系我吗": the person to reach out;
+                        // "找人帮我远程操作一下": to help or look.
                         || ["联系我", "回我", "给我打", "打给我", "来处理", "处理"]
                             .iter()
                             .any(|a| t.starts_with(a))
+                        // "请尽快派人联系", "我需要人帮忙": the act ends it.
+                        || ["联系", "联系一下", "帮忙", "帮帮忙", "回电", "回复"]
+                            .contains(&t.trim_end_matches(ZH_END))
+                        || ([
+                            "帮我看", "帮我查", "帮我处理", "帮我远程", "帮我解决", "帮忙看",
+                            "帮忙处理", "看一下", "看看", "看下", "查", "核实", "跟进", "指导",
+                        ]
+                        .iter()
+                        .any(|a| t.starts_with(a))
+                            // "找人看过了": what was done.
+                            && !t.chars().take(4).any(|c| matches!(c, '了' | '过')))
                 });
             let able = description.is_some_and(|d| d.contains('人') || can(d));
+            // "我要找你们": the company's people, wished for, the clause's end.
+            let you_all = matches!(*v, "找")
+                && ["要", "想"].iter().any(|w| lead.contains(w))
+                && ["你们", "你们的人"].contains(&rest.trim_end_matches(ZH_END));
             // "能让懂行的来回答吗", "叫管事的出来": no measure word, the
             // described person coming or acting.
             let able_comes = ["让", "叫", "请", "找", "派"].contains(v)
@@ -1495,7 +2181,7 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                         .any(|a| tail.starts_with(a))
                 });
             let able = able || able_comes;
-            !negated && (classifier || described || bare || able)
+            !negated && (classifier || described || bare || able || you_all)
         })
     }) || zh_transfer_to_described(clause)
 }
@@ -1516,6 +2202,8 @@ fn zh_transfer_to_described(clause: &str) -> bool {
 /// Verbs of talking with someone (说 last: 说话 is the longer word).
 pub(super) const ZH_TALK: &[&str] = &[
     "说话",
+    // Northern: 找个人唠唠.
+    "唠",
     "聊",
     "沟通",
     "交流",
@@ -1580,7 +2268,31 @@ pub(super) fn zh_talk_with_person(clause: &str) -> bool {
             });
             talks && !ZH_NEG_BEFORE.iter().any(|n| clause[..i].ends_with(n))
         })
-    })
+    }) || zh_face_to_face(clause)
+}
+
+/// "这事我要当面跟你们谈": talking with the company's people in person,
+/// wished for (a bare 你们 is the bot otherwise).
+fn zh_face_to_face(clause: &str) -> bool {
+    let wished = ["要", "想", "希望", "必须", "得"]
+        .iter()
+        .any(|w| clause.contains(w));
+    wished
+        && !zh_negated_anywhere(clause)
+        && [
+            "当面跟你们",
+            "当面和你们",
+            "跟你们当面",
+            "和你们当面",
+            "当面找你们",
+        ]
+        .iter()
+        .any(|p| {
+            clause.match_indices(p).any(|(at, _)| {
+                let tail = strip_prefixes(&clause[at + p.len()..], ZH_TALK_ADVERBS);
+                tail.is_empty() || ZH_TALK.iter().any(|t| tail.starts_with(t))
+            })
+        })
 }
 
 /// Trailing particles.
@@ -1597,13 +2309,53 @@ pub(super) fn zh_negated_anywhere(clause: &str) -> bool {
 /// "你们负责人是谁，让他来处理": a pronoun asked to come or act, in a
 /// message that names a person elsewhere (the pronoun stands for them).
 pub(super) fn zh_pronoun_request(text: &str) -> bool {
-    let names_person = {
+    // Computed only when a clause has the pronoun's form (it scans the
+    // whole message).
+    let names_person = || {
         let chars: Vec<char> = text.chars().collect();
         (0..chars.len()).any(|i| zh_object_at(&chars, i).is_some())
     };
-    names_person
-        && clauses(text).any(|clause| {
-            ["让", "叫", "请", "喊"].iter().any(|v| {
+    // "只能人工处理了？那你帮我转过去": a transfer with the person named
+    // in another clause.
+    let transfer_it = |clause: &str| {
+        let c = clause.trim_end_matches(ZH_END);
+        [
+            "帮我转过去",
+            "给我转过去",
+            "帮我转一下",
+            "给我转一下",
+            "那就转吧",
+            "那你转吧",
+        ]
+        .iter()
+        .any(|t| c.ends_with(t))
+            && !zh_negated_anywhere(clause)
+            && !ZH_NEG_BEFORE.iter().any(|n| c.contains(&format!("{n}转")))
+    };
+    // "你们领导是谁，我要见他": the customer wishing to meet or talk to
+    // the person named elsewhere.
+    let meet_them = |clause: &str| {
+        let c = clause.trim_end_matches(ZH_END);
+        [
+            "见他",
+            "见她",
+            "找他",
+            "找她",
+            "跟他说",
+            "跟他谈",
+            "和他谈",
+            "见他们",
+        ]
+        .iter()
+        .any(|t| c.ends_with(t))
+            && ["要", "想"].iter().any(|w| c.contains(w))
+            && !zh_negated_anywhere(clause)
+            && !ZH_NEG_BEFORE.iter().any(|n| c.contains(&format!("{n}见")))
+    };
+    clauses(text).any(|clause| {
+        transfer_it(clause)
+            || meet_them(clause)
+            || ["让", "叫", "请", "喊"].iter().any(|v| {
                 clause.match_indices(v).any(|(i, _)| {
                     let rest = &clause[i + v.len()..];
                     let after_pronoun = ["他们", "她们", "他", "她", "ta"]
@@ -1628,7 +2380,7 @@ pub(super) fn zh_pronoun_request(text: &str) -> bool {
                     acts && !ZH_NEG_BEFORE.iter().any(|n| clause[..i].ends_with(n))
                 })
             })
-        })
+    }) && names_person()
 }
 
 /// "来人啊", "快来个人", "你们这能不能来个人": summoning someone; and
@@ -1647,18 +2399,63 @@ pub(super) fn zh_summons(clause: &str) -> bool {
             })
         })
     });
-    if must {
+    // "这事得你们的人出面", "必须有人工介入": a person of theirs, said
+    // to be needed to step in.
+    let step_in = ["得", "需要", "要", "必须", "只能"].iter().any(|m| {
+        clause.match_indices(m).any(|(at, _)| {
+            let rest = strip_prefixes(
+                &clause[at + m.len()..],
+                &["你们的", "你们", "贵司的", "专门的", "有"],
+            );
+            ["真人", "人工", "活人", "人"]
+                .iter()
+                .find_map(|p| rest.strip_prefix(p))
+                .is_some_and(|t| {
+                    ["出面", "介入", "来出面", "来介入"]
+                        .iter()
+                        .any(|a| t.starts_with(a))
+                })
+                && !ZH_NEG_BEFORE.iter().any(|n| clause[..at].ends_with(n))
+                && !clause[..at].ends_with('不')
+        })
+    });
+    if must || step_in {
         return true;
     }
-    // "能不能有个人来管管", "可以有人来处理吗": asking that someone come.
-    let someone_comes = ["有个人来", "有人来", "有一个人来", "有谁来"]
+    // "能不能有个人来管管", "可以有人来处理吗", "能不能马上有人打电话指导
+    // 一下", "能不能有个活人给我处理一下": asking that someone come or act.
+    let someone_comes = ["有个活人", "有个真人", "有个人", "有一个人", "有人", "有谁"]
         .iter()
         .any(|call| {
             clause.match_indices(call).any(|(at, _)| {
-                let tail = &clause[at + call.len()..];
-                ["管", "处理", "帮", "看", "解决", "回", "跟进"]
-                    .iter()
-                    .any(|a| tail.starts_with(a))
+                let tail = strip_prefixes(
+                    &clause[at + call.len()..],
+                    &["来", "给我", "帮忙", "马上", "尽快", "赶紧", "直接"],
+                );
+                let lead = strip_suffixes(
+                    &clause[..at],
+                    &[
+                        "马上", "尽快", "赶紧", "现在", "快点", "立刻", "及时", "今天",
+                    ],
+                );
+                [
+                    "管",
+                    "处理",
+                    "帮",
+                    "看",
+                    "解决",
+                    "回",
+                    "跟进",
+                    "打电话",
+                    "打个电话",
+                    "联系",
+                    "指导",
+                    "教",
+                    // "啥时候能有个真人理我一下".
+                    "理我",
+                ]
+                .iter()
+                .any(|a| tail.starts_with(a))
                     && [
                         "能不能",
                         "可不可以",
@@ -1672,7 +2469,7 @@ pub(super) fn zh_summons(clause: &str) -> bool {
                         "请",
                     ]
                     .iter()
-                    .any(|m| clause[..at].ends_with(m))
+                    .any(|m| lead.ends_with(m))
             })
         });
     if someone_comes && !zh_negated_anywhere(clause) {
@@ -1717,8 +2514,10 @@ pub(super) fn zh_described(head: &str) -> Option<&str> {
         .find_map(|m| {
             let at = desc_end.rfind(m)?;
             let desc = &desc_end[at + m.len()..];
-            (!desc.is_empty() && desc.chars().count() <= 5)
-                .then(|| strip_suffixes(&desc_end[..at], ZH_FILLERS))
+            // The measure word must follow a verb (not 这个订单).
+            let head = strip_suffixes(&desc_end[..at], ZH_FILLERS);
+            (!desc.is_empty() && desc_len(desc) <= 5 && ZH_VERBS.iter().any(|v| head.ends_with(v)))
+                .then_some(head)
         })
         .or_else(|| {
             // No measure word: "让懂技术的师傅来", "找能做主的经理"; the
@@ -1726,15 +2525,44 @@ pub(super) fn zh_described(head: &str) -> Option<&str> {
             ZH_ABLE.iter().find_map(|a| {
                 let at = desc_end.rfind(a)?;
                 let desc = &desc_end[at..];
-                (desc.chars().count() <= 6).then(|| strip_suffixes(&desc_end[..at], ZH_FILLERS))
+                // "找一下负责我这个订单的客服": up to eight.
+                (desc.chars().count() <= 8).then(|| strip_suffixes(&desc_end[..at], ZH_FILLERS))
             })
         })
+}
+
+/// `before` without "营业厅的" / "仓库的" when a verb of reaching stands
+/// right before it: the place the person works.
+fn zh_where_from(before: &str) -> Option<&str> {
+    let place = before.strip_suffix('的')?;
+    let chars: Vec<(usize, char)> = place.char_indices().collect();
+    (1..=4.min(chars.len())).find_map(|k| {
+        let (at, _) = chars[chars.len() - k];
+        let head = strip_suffixes(&place[..at], ZH_FILLERS);
+        ["找", "联系", "联络", "转", "接", "叫", "转接", "转给"]
+            .iter()
+            .any(|v| head.ends_with(v))
+            .then_some(head)
+    })
+}
+
+/// A description's length: Chinese characters, and an English word
+/// counted once ("English speaking的客服").
+fn desc_len(desc: &str) -> usize {
+    let cjk = desc.chars().filter(|c| !c.is_ascii()).count();
+    let latin = desc
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .count();
+    cjk + latin
 }
 
 /// What makes a description with no noun a person ("会说人话的",
 /// "说了算的", "管事的"): not 能 or 会 alone ("能用的" is a thing).
 pub(super) const ZH_ABLE_DESCRIBED: &[&str] = &[
     "懂",
+    // 能说人话的: who speaks like a person.
+    "说人话",
     "会说",
     "做主",
     "管事",
@@ -1747,6 +2575,8 @@ pub(super) const ZH_ABLE_DESCRIBED: &[&str] = &[
 
 /// Words that describe a person by what they can do (懂技术的, 能做主的).
 pub(super) const ZH_ABLE: &[&str] = &[
+    // 专门处理退款的人: whose job it is.
+    "专门",
     "懂",
     "能",
     "会",
@@ -1768,7 +2598,15 @@ pub(super) const ZH_THIRD_PARTIES: &[&str] = &[
 /// "有没有能说话算数的人", "有没有懂行的人": asking whether there is a
 /// person who can do something (a person with a power the bot lacks).
 pub(super) fn zh_able_person(clause: &str) -> bool {
-    let Some(at) = clause.find("有没有").map(|a| a + "有没有".len()) else {
+    // "有专门处理退款的人吗": 有 alone, in a yes-no question.
+    let asked = clause
+        .trim_end_matches([' ', '？', '?'])
+        .ends_with(['吗', '么', '嘛']);
+    let Some(at) = clause
+        .find("有没有")
+        .map(|a| a + "有没有".len())
+        .or_else(|| asked.then(|| clause.rfind('有').map(|a| a + '有'.len_utf8()))?)
+    else {
         return false;
     };
     let rest = clause[at..].trim_end_matches(ZH_END);
@@ -1781,6 +2619,46 @@ pub(super) fn zh_able_person(clause: &str) -> bool {
             && ZH_ABLE.iter().any(|a| desc.starts_with(a))
             && !zh_negated_anywhere(clause)
     })
+}
+
+/// "你们就没有一个能说人话的吗", "难道没有懂行的人吗": a rhetorical
+/// question that nobody able is there, asking for one.
+pub(super) fn zh_nobody_able(clause: &str) -> bool {
+    let asked = clause
+        .trim_end_matches([' ', '？', '?', '了'])
+        .ends_with(['吗', '么', '嘛']);
+    asked
+        && clause.match_indices("没有").any(|(at, _)| {
+            let rest = clause[at + "没有".len()..].trim_end_matches(ZH_END);
+            let rest = strip_prefixes(rest, &["一个", "个", "一位", "位"]);
+            let desc = rest
+                .strip_suffix("的人")
+                .or_else(|| rest.strip_suffix('的'));
+            desc.is_some_and(|d| {
+                desc_len(d) <= 6 && ZH_ABLE_DESCRIBED.iter().any(|k| d.contains(k))
+            })
+        })
+}
+
+/// "我要投诉你们", "我想投诉": a complaint against the company, said as a
+/// clause of its own (an escalation; "怎么投诉" and a complaint about a
+/// courier are something else).
+pub(super) fn zh_complains(clause: &str) -> bool {
+    let c = strip_prefixes(clause.trim_end_matches(ZH_END), &["我"]);
+    // "想投诉一下你们的服务": the company (or nothing) as what is
+    // complained about.
+    ["要投诉", "想投诉", "要求投诉", "必须投诉"]
+        .iter()
+        .any(|v| {
+            c.strip_prefix(v).is_some_and(|rest| {
+                let rest = strip_prefixes(rest, &["一下"]);
+                // Not a third party of theirs ("我要投诉你们的快递").
+                rest.is_empty()
+                    || ((rest.starts_with("你们") || rest.starts_with('你'))
+                        && rest.chars().count() <= 8
+                        && !ZH_THIRD_PARTIES.iter().any(|t| rest.contains(t)))
+            })
+        })
 }
 
 /// "我不想跟程序聊了", "别再和机器说了", "不想跟你聊": refusing to go on
