@@ -285,3 +285,130 @@ fn handoff_on_the_authors_sets_stays_above_the_measured_floors() {
         failures.join("\n")
     );
 }
+
+/// The three blind sets (`eval/blind6..8`, README there), as measured by the
+/// coordinator when they were committed (docs/BENCHMARKS.md, "Three more
+/// blind sets"): set, split, language, hit@1, hit@3, wrong-answer rate,
+/// off-topic-answered rate, "I don't know" rate. They are no longer unseen:
+/// this is a regression check, not a claim about new questions.
+#[allow(clippy::type_complexity)]
+const BLIND: &[(&str, &str, &str, f64, f64, f64, f64, f64)] = &[
+    ("blind6", "dev", "zh", 0.800, 0.964, 0.018, 0.000, 0.582),
+    ("blind6", "dev", "en", 0.729, 0.896, 0.000, 0.000, 0.521),
+    ("blind6", "dev", "mixed", 0.917, 0.917, 0.000, 0.000, 0.500),
+    ("blind6", "dev", "all", 0.783, 0.930, 0.009, 0.000, 0.548),
+    ("blind6", "holdout", "zh", 0.736, 0.877, 0.009, 0.000, 0.660),
+    ("blind6", "holdout", "en", 0.724, 0.886, 0.019, 0.000, 0.590),
+    (
+        "blind6", "holdout", "mixed", 0.731, 1.000, 0.038, 0.000, 0.692,
+    ),
+    (
+        "blind6", "holdout", "all", 0.730, 0.895, 0.017, 0.000, 0.633,
+    ),
+    ("blind7", "dev", "zh", 0.722, 0.833, 0.019, 0.143, 0.685),
+    ("blind7", "dev", "en", 0.609, 0.804, 0.087, 0.000, 0.630),
+    ("blind7", "dev", "mixed", 0.917, 1.000, 0.000, 0.000, 0.500),
+    ("blind7", "dev", "all", 0.696, 0.839, 0.045, 0.071, 0.643),
+    ("blind7", "holdout", "zh", 0.703, 0.865, 0.045, 0.067, 0.604),
+    ("blind7", "holdout", "en", 0.621, 0.832, 0.084, 0.000, 0.484),
+    (
+        "blind7", "holdout", "mixed", 0.741, 1.000, 0.037, 0.000, 0.556,
+    ),
+    (
+        "blind7", "holdout", "all", 0.674, 0.867, 0.060, 0.033, 0.549,
+    ),
+    ("blind8", "dev", "zh", 0.780, 0.960, 0.040, 0.000, 0.540),
+    ("blind8", "dev", "en", 0.760, 0.980, 0.000, 0.000, 0.560),
+    ("blind8", "dev", "mixed", 0.846, 1.000, 0.000, 0.000, 0.462),
+    ("blind8", "dev", "all", 0.779, 0.973, 0.018, 0.000, 0.540),
+    ("blind8", "holdout", "zh", 0.752, 0.903, 0.018, 0.200, 0.478),
+    ("blind8", "holdout", "en", 0.788, 0.960, 0.030, 0.000, 0.515),
+    (
+        "blind8", "holdout", "mixed", 0.636, 0.818, 0.091, 0.000, 0.545,
+    ),
+    (
+        "blind8", "holdout", "all", 0.756, 0.919, 0.030, 0.097, 0.500,
+    ),
+];
+/// The blind sets' handoff figures: set, split, language, precision, recall.
+#[allow(clippy::type_complexity)]
+const BLIND_HANDOFF: &[(&str, &str, &str, f64, f64)] = &[
+    ("blind6", "dev", "zh", 1.000, 1.000),
+    ("blind6", "dev", "en", 1.000, 1.000),
+    ("blind6", "dev", "mixed", 1.000, 1.000),
+    ("blind6", "dev", "all", 1.000, 1.000),
+    ("blind6", "holdout", "zh", 0.971, 0.850),
+    ("blind6", "holdout", "en", 0.944, 0.850),
+    ("blind6", "holdout", "mixed", 1.000, 0.929),
+    ("blind6", "holdout", "all", 0.964, 0.862),
+    ("blind7", "dev", "zh", 1.000, 1.000),
+    ("blind7", "dev", "en", 1.000, 1.000),
+    ("blind7", "dev", "mixed", 1.000, 1.000),
+    ("blind7", "dev", "all", 1.000, 1.000),
+    ("blind7", "holdout", "zh", 0.975, 0.867),
+    ("blind7", "holdout", "en", 0.969, 0.886),
+    ("blind7", "holdout", "mixed", 1.000, 1.000),
+    ("blind7", "holdout", "all", 0.977, 0.894),
+    ("blind8", "dev", "zh", 1.000, 1.000),
+    ("blind8", "dev", "en", 1.000, 1.000),
+    ("blind8", "dev", "mixed", 1.000, 1.000),
+    ("blind8", "dev", "all", 1.000, 1.000),
+    ("blind8", "holdout", "zh", 1.000, 1.000),
+    ("blind8", "holdout", "en", 1.000, 0.947),
+    ("blind8", "holdout", "mixed", 1.000, 1.000),
+    ("blind8", "holdout", "all", 1.000, 0.978),
+];
+
+#[test]
+fn the_blind_sets_stay_above_their_measured_floors() {
+    let mut failures = Vec::new();
+    for name in ["blind6", "blind7", "blind8"] {
+        let dir = EvalSet::default_dir().join(name);
+        for split in ["dev", "holdout"] {
+            let set = EvalSet::load(&dir, split).unwrap();
+            let assistant = Assistant::new(&set.knowledge_docs(), OfflineConfig::default());
+            for (lang, r) in retrieval_rows(&set.questions, |q| assistant.run(q)) {
+                let Some(&(_, _, _, h1, h3, wrong, off, idk)) = BLIND
+                    .iter()
+                    .find(|m| m.0 == name && m.1 == split && m.2 == lang)
+                else {
+                    failures.push(format!("{name} {split} {lang}: no measured row"));
+                    continue;
+                };
+                let (s, so) = (slack(r.answerable), slack(r.off_topic));
+                let mut check = |what: &str, ok: bool, got: f64, measured: f64| {
+                    if !ok {
+                        failures.push(format!(
+                            "{name} {split} {lang} {what}: {got:.3} (measured {measured:.3})"
+                        ));
+                    }
+                };
+                check("hit@1", r.hit1 >= h1 - s, r.hit1, h1);
+                check("hit@3", r.hit3 >= h3 - s, r.hit3, h3);
+                check("wrong answers", r.wrong <= wrong + s, r.wrong, wrong);
+                check("I don't know", r.idk <= idk + s, r.idk, idk);
+                check(
+                    "off-topic answered",
+                    r.off_topic_answered <= off + so,
+                    r.off_topic_answered,
+                    off,
+                );
+            }
+            for (lang, r) in handoff_rows(&set.handoff, wants_human) {
+                let Some(&(_, _, _, p, rc)) = BLIND_HANDOFF
+                    .iter()
+                    .find(|m| m.0 == name && m.1 == split && m.2 == lang)
+                else {
+                    failures.push(format!("{name} {split} handoff {lang}: no measured row"));
+                    continue;
+                };
+                check_handoff(&format!("{name} {split} {lang}"), &r, p, rc, &mut failures);
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "below the floors:\n{}",
+        failures.join("\n")
+    );
+}
