@@ -96,7 +96,10 @@ async fn writer(
 ) {
     let mut batch: Vec<Pending> = Vec::with_capacity(max_batch);
     while rx.recv_many(&mut batch, max_batch).await > 0 {
-        let messages: Vec<NewMessage> = batch.iter().map(|p| p.message.clone()).collect();
+        // The messages move to the commit (they were copied: a body and
+        // ids per message), the answers stay here.
+        let (messages, replies): (Vec<NewMessage>, Vec<_>) =
+            batch.drain(..).map(|p| (p.message, p.reply)).unzip();
         metrics::histogram!("message_commit_batch_size").record(messages.len() as f64);
         let started = std::time::Instant::now();
         // A panicking commit must not end the writer (and every future
@@ -112,13 +115,13 @@ async fn writer(
         match results {
             Ok(results) => {
                 let mut stored = Vec::new();
-                for (pending, result) in batch.drain(..).zip(results) {
+                for (reply, result) in replies.into_iter().zip(results) {
                     if let Ok(outcome) = &result
                         && !outcome.duplicate
                     {
                         stored.push(outcome.message.clone());
                     }
-                    let _ = pending.reply.send(result);
+                    let _ = reply.send(result);
                 }
                 let events: Vec<Event> = stored
                     .into_iter()
@@ -141,10 +144,10 @@ async fn writer(
             Err(e) => {
                 // An outage fails every batch: say so once in a while.
                 if let Some(held_back) = COMMIT_FAILED.pass() {
-                    tracing::warn!(error = %e, size = batch.len(), held_back, "group commit failed");
+                    tracing::warn!(error = %e, size = replies.len(), held_back, "group commit failed");
                 }
-                for pending in batch.drain(..) {
-                    let _ = pending.reply.send(Err(e.clone()));
+                for reply in replies {
+                    let _ = reply.send(Err(e.clone()));
                 }
             }
         }
