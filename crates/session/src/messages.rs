@@ -3,10 +3,11 @@
 use std::sync::Arc;
 
 use chat_domain::events::Event;
-use chat_domain::model::{AppendOutcome, NewMessage};
+use chat_domain::model::{AppendOutcome, Message, NewMessage};
 use chat_domain::ports::{EventBus, Store};
 use chat_domain::{DomainError, DomainResult};
 use futures_util::FutureExt as _;
+use futures_util::future::BoxFuture;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::logs::LogGate;
@@ -88,6 +89,14 @@ impl MessageLog {
     }
 }
 
+/// One writer: commits what is queued, answers, publishes.
+///
+/// The publish of a batch overlaps the commit of the next one: on Redis a
+/// publish is a network round trip, and waiting for it before the next
+/// commit made every batch pay commit + publish in turn. The next batch's
+/// events are published only once this one's publish has finished, so a
+/// writer's events still go out in commit order. (On the in-process bus a
+/// publish is done at its first poll: nothing changes there.)
 async fn writer(
     store: Arc<dyn Store>,
     bus: Arc<dyn EventBus>,
@@ -95,7 +104,25 @@ async fn writer(
     max_batch: usize,
 ) {
     let mut batch: Vec<Pending> = Vec::with_capacity(max_batch);
-    while rx.recv_many(&mut batch, max_batch).await > 0 {
+    let mut publishing: Option<BoxFuture<'static, ()>> = None;
+    loop {
+        let received = match publishing.as_mut() {
+            // Waiting for messages drives the last batch's publish.
+            Some(p) => tokio::select! {
+                biased;
+                () = p => None,
+                n = rx.recv_many(&mut batch, max_batch) => Some(n),
+            },
+            None => Some(rx.recv_many(&mut batch, max_batch).await),
+        };
+        let Some(received) = received else {
+            // Published: wait for the next messages alone.
+            publishing = None;
+            continue;
+        };
+        if received == 0 {
+            break;
+        }
         // The messages move to the commit (they were copied: a body and
         // ids per message), the answers stay here.
         let (messages, replies): (Vec<NewMessage>, Vec<_>) =
@@ -105,11 +132,13 @@ async fn writer(
         // A panicking commit must not end the writer (and every future
         // append): caught here, in place. (It ran on a task of its own
         // before: one more hand-off per batch, for the same protection.)
-        let commit = std::panic::AssertUnwindSafe(store.append_messages(&messages));
-        let results = match commit.catch_unwind().await {
-            Ok(r) => r,
-            Err(_) => Err(DomainError::Internal("append panicked".into())),
+        let commit = std::panic::AssertUnwindSafe(store.append_messages(&messages)).catch_unwind();
+        let results = match publishing.take() {
+            Some(p) => futures_util::future::join(commit, p).await.0,
+            None => commit.await,
         };
+        let results =
+            results.unwrap_or_else(|_| Err(DomainError::Internal("append panicked".into())));
         metrics::histogram!("message_commit_duration_seconds")
             .record(started.elapsed().as_secs_f64());
         match results {
@@ -123,22 +152,8 @@ async fn writer(
                     }
                     let _ = reply.send(result);
                 }
-                let events: Vec<Event> = stored
-                    .into_iter()
-                    .map(|message| Event::MessageCreated { message })
-                    .collect();
-                let count = events.len();
-                let published = std::time::Instant::now();
-                if let Err(e) = bus.publish_all(events).await {
-                    // Stored but not announced: subscribers find them by
-                    // sequence (gap) or on resume, from the database.
-                    if let Some(held_back) = NOT_PUBLISHED.pass() {
-                        tracing::warn!(error = %e, count, held_back, "messages stored but not published");
-                    }
-                }
-                let took = published.elapsed();
-                if took > SLOW_PUBLISH {
-                    tracing::warn!(?took, "publishing a batch held the message writer up");
+                if !stored.is_empty() {
+                    publishing = Some(publish(bus.clone(), stored).boxed());
                 }
             }
             Err(e) => {
@@ -151,5 +166,33 @@ async fn writer(
                 }
             }
         }
+    }
+    // The queue is closed: the last batch's events still go out.
+    if let Some(p) = publishing {
+        p.await;
+    }
+}
+
+/// Publishes a batch's stored messages (one call to the bus for all).
+async fn publish(bus: Arc<dyn EventBus>, stored: Vec<Message>) {
+    let events: Vec<Event> = stored
+        .into_iter()
+        .map(|message| Event::MessageCreated { message })
+        .collect();
+    let count = events.len();
+    let published = std::time::Instant::now();
+    if let Err(e) = bus.publish_all(events).await {
+        // Stored but not announced: subscribers find them by
+        // sequence (gap) or on resume, from the database.
+        if let Some(held_back) = NOT_PUBLISHED.pass() {
+            tracing::warn!(error = %e, count, held_back, "messages stored but not published");
+        }
+    }
+    let took = published.elapsed();
+    if took > SLOW_PUBLISH {
+        tracing::warn!(
+            ?took,
+            "publishing a batch was slow (the next one waits for it)"
+        );
     }
 }

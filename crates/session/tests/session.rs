@@ -577,6 +577,71 @@ async fn redis_bus_crosses_nodes_and_presence_expires() {
     );
 }
 
+/// On Redis, a listener is fed by the node's subscription itself: it hears
+/// every event published by any node, once and in order, and before the
+/// subscribers do; one that breaks is dropped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Redis (CHAT_TEST_REDIS_URL)"]
+async fn redis_bus_listeners_hear_every_node_inline_and_in_order() {
+    let url = service_url("CHAT_TEST_REDIS_URL");
+    let prefix = format!("test-{}", uuid::Uuid::now_v7().simple());
+    let node_a = RedisBus::connect(&url, &prefix, Duration::from_secs(5))
+        .await
+        .unwrap();
+    let node_b = RedisBus::connect(&url, &prefix, Duration::from_secs(5))
+        .await
+        .unwrap();
+    let heard = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let h = heard.clone();
+    let taken = node_b.listen(Box::new(move |d| {
+        if let Delivery::Event(e) = d
+            && let Event::Presence { agent_id, .. } = e.as_ref()
+        {
+            h.lock().unwrap().push(*agent_id);
+        }
+        std::ops::ControlFlow::Continue(())
+    }));
+    assert!(taken.is_ok(), "the Redis bus takes listeners inline");
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let c = calls.clone();
+    let breaks = node_b.listen(Box::new(move |_| {
+        c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        std::ops::ControlFlow::Break(())
+    }));
+    assert!(breaks.is_ok());
+    let mut on_b = node_b.subscribe();
+    let agents: Vec<UserId> = (0..20).map(|_| UserId::new()).collect();
+    let event = |a: &UserId| Event::Presence {
+        agent_id: *a,
+        status: PresenceStatus::Online,
+    };
+    node_a
+        .publish_all(agents[..10].iter().map(event).collect())
+        .await
+        .unwrap();
+    for a in &agents[10..] {
+        node_b.publish(event(a)).await.unwrap();
+    }
+    let mut seen = 0;
+    while seen < agents.len() {
+        if let Event::Presence { agent_id, .. } = &*next_event(&mut on_b).await {
+            // The listener heard it before the subscriber's copy was sent.
+            assert!(heard.lock().unwrap().contains(agent_id));
+            seen += 1;
+        }
+    }
+    assert_eq!(
+        *heard.lock().unwrap(),
+        agents,
+        "every event, once, in order"
+    );
+    assert_eq!(
+        calls.load(std::sync::atomic::Ordering::Relaxed),
+        1,
+        "a listener that broke is not called again"
+    );
+}
+
 /// The access check reads a cache; what it decided is checked again when the
 /// message is written. A transfer this node has not heard of yet (made here
 /// straight in the database, as another node would) must not let the agent

@@ -32,6 +32,7 @@ on_both_backends!(
     concurrent_appends_get_gap_free_sequences,
     resend_with_same_client_id_is_stored_once,
     batch_with_duplicates_and_unknown_conversation,
+    batches_larger_than_one_statement_keep_every_guarantee,
     history_pages_by_sequence_and_time,
     users_round_trip_and_emails_are_unique,
     refresh_rotation_is_single_use,
@@ -186,6 +187,59 @@ async fn batch_with_duplicates_and_unknown_conversation(store: SqlStore) {
     // Gap-free after a batch that reserved 3 for `a` and used 2.
     assert_eq!(last_seq(&store, a).await, 2);
     assert_eq!(append(&store, text(a, "a3", None)).await.message.seq, 3);
+}
+
+/// A batch of more conversations and messages than one statement carries
+/// (MySQL cuts them in chunks of 64, with lists padded to a power of two):
+/// every conversation still gets consecutive sequences from where it was,
+/// resends in the same batch and in a later one are recognised, and the
+/// numbers they reserved are given back.
+async fn batches_larger_than_one_statement_keep_every_guarantee(store: SqlStore) {
+    let mut convs = Vec::new();
+    for _ in 0..70 {
+        convs.push(conversation(&store).await);
+    }
+    // Some conversations already have messages, so sequences start apart.
+    for conv in convs.iter().step_by(3) {
+        append(&store, text(*conv, "earlier", Some("earlier".into()))).await;
+    }
+    let mut batch = Vec::new();
+    for (i, conv) in convs.iter().enumerate() {
+        batch.push(text(*conv, "one", Some(format!("{i}-one"))));
+        batch.push(text(*conv, "two", Some(format!("{i}-two"))));
+        // A resend of an earlier message inside the batch, for some.
+        if i % 3 == 0 {
+            batch.push(text(*conv, "again", Some("earlier".into())));
+        }
+    }
+    assert!(batch.len() > 2 * 64);
+    let out = store.append_messages(&batch).await.unwrap();
+    let mut k = 0;
+    for (i, conv) in convs.iter().enumerate() {
+        let base = i64::from(i % 3 == 0);
+        let one = out[k].as_ref().unwrap();
+        let two = out[k + 1].as_ref().unwrap();
+        assert_eq!((one.message.seq, one.duplicate), (base + 1, false), "{i}");
+        assert_eq!((two.message.seq, two.duplicate), (base + 2, false), "{i}");
+        assert_eq!(one.message.conversation_id, *conv);
+        k += 2;
+        if i % 3 == 0 {
+            let again = out[k].as_ref().unwrap();
+            assert_eq!((again.message.seq, again.duplicate), (1, true), "{i}");
+            assert_eq!(again.message.body, "earlier");
+            k += 1;
+        }
+        assert_eq!(last_seq(&store, *conv).await, base + 2, "{i}: gap-free");
+    }
+    assert_eq!(k, out.len());
+    // The same batch again: every message is a resend, nothing is stored.
+    let again = store.append_messages(&batch).await.unwrap();
+    assert!(again.iter().all(|r| r.as_ref().unwrap().duplicate));
+    for (i, conv) in convs.iter().enumerate() {
+        let base = i64::from(i % 3 == 0);
+        assert_eq!(last_seq(&store, *conv).await, base + 2, "{i}");
+        assert_eq!(after(&store, *conv, 0, 10).await.len() as i64, base + 2);
+    }
 }
 
 async fn history_pages_by_sequence_and_time(store: SqlStore) {

@@ -1,4 +1,3 @@
-use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -7,7 +6,7 @@ use chat_domain::events::Event;
 use chat_domain::ports::{Delivery, EventBus, EventStream, Listener};
 use tokio::sync::broadcast;
 
-use super::{LocalStream, SUBSCRIBER_BACKLOG};
+use super::{LocalStream, SUBSCRIBER_BACKLOG, call_listeners};
 
 /// The single-node bus: a tokio broadcast channel, plus listeners called
 /// inline. Publishing never blocks; a subscriber that falls more than
@@ -41,18 +40,7 @@ impl InProcessBus {
         let mut listeners = self.listeners.lock().unwrap_or_else(|p| p.into_inner());
         for event in events {
             let delivery = Delivery::Event(Arc::new(event));
-            // A panicking listener must not take the publisher (the message
-            // writer) down with it: it is dropped, the others go on.
-            listeners.retain_mut(|listen| {
-                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| listen(&delivery))) {
-                    Ok(ControlFlow::Continue(())) => true,
-                    Ok(ControlFlow::Break(())) => false,
-                    Err(_) => {
-                        tracing::error!("a bus listener panicked and was removed");
-                        false
-                    }
-                }
-            });
+            call_listeners(&mut listeners, &delivery);
             // No subscriber is not an error: nobody is listening on this node.
             let _ = self.tx.send(delivery);
         }
@@ -92,6 +80,8 @@ impl EventBus for InProcessBus {
 
 #[cfg(test)]
 mod tests {
+    use std::ops::ControlFlow;
+
     use super::*;
     use chat_domain::events::Actor;
     use chat_domain::ids::ConversationId;

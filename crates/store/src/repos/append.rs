@@ -16,7 +16,8 @@
 //! one cached statement per row ([`sqlite::append`]: diesel-async's wrapper
 //! would otherwise hop to the blocking pool for every statement, and SQL
 //! with as many parameters as the batch is new SQL for every batch size);
-//! MySQL, over a network, runs one statement per step for the whole batch
+//! MySQL, over a network, runs one statement per step for the whole batch,
+//! each of a fixed shape so that it is prepared once per connection
 //! ([`mysql::append`]). What the transaction decides is written once, in
 //! [`plan`].
 //!
@@ -52,7 +53,6 @@ pub(crate) struct Request {
     /// order: the lock order).
     pub(crate) wanted: BTreeMap<String, i64>,
     pub(crate) conv_ids: Vec<String>,
-    pub(crate) client_ids: Vec<String>,
 }
 
 impl Request {
@@ -62,16 +62,11 @@ impl Request {
             *wanted.entry(m.conversation_id.to_string()).or_default() += 1;
         }
         let conv_ids = wanted.keys().cloned().collect();
-        let client_ids = batch
-            .iter()
-            .filter_map(|m| m.client_msg_id.clone())
-            .collect();
         Self {
             batch,
             now,
             wanted,
             conv_ids,
-            client_ids,
         }
     }
 }
@@ -351,100 +346,6 @@ pub(crate) mod sqlite {
     }
 }
 
-/// MySQL: one statement per step for the whole batch (one round trip each).
-pub(crate) mod mysql {
-    use diesel::prelude::*;
-    use diesel_async::RunQueryDsl;
-
-    use super::{RESERVED, Request, ReserveSeqs, Reserved, Slot, plan};
-    use crate::db::MysqlConn;
-    use crate::rows::MessageRow;
-    use crate::schema::{conversations, messages};
-
-    /// Runs steps 1–5 on `tx`, inside a transaction the caller opened.
-    pub(crate) async fn append(tx: &mut MysqlConn, request: &Request) -> QueryResult<Vec<Slot>> {
-        let now = request.now;
-        if request.wanted.len() == 1 {
-            for (id, n) in &request.wanted {
-                ReserveSeqs { id, n: *n, now }.execute(tx).await?;
-            }
-        } else {
-            reserve_all(request).execute(tx).await?;
-        }
-        let reserved: Vec<Reserved> = conversations::table
-            .filter(conversations::id.eq_any(&request.conv_ids))
-            .select(RESERVED)
-            .load(tx)
-            .await?;
-        let stored: Vec<MessageRow> = if request.client_ids.is_empty() {
-            Vec::new()
-        } else {
-            messages::table
-                .filter(messages::conversation_id.eq_any(&request.conv_ids))
-                .filter(messages::client_msg_id.eq_any(&request.client_ids))
-                .select(MessageRow::as_select())
-                .load(tx)
-                .await?
-        };
-        let plan = plan(request, reserved, stored);
-        if !plan.inserts.is_empty() {
-            diesel::insert_into(messages::table)
-                .values(&plan.inserts)
-                .execute(tx)
-                .await?;
-        }
-        for (id, responder) in &plan.answered {
-            diesel::update(conversations::table.find(id))
-                .set((
-                    conversations::first_response_at.eq(now),
-                    conversations::first_responder_id.eq(responder),
-                ))
-                .execute(tx)
-                .await?;
-        }
-        if !plan.woken.is_empty() {
-            diesel::update(conversations::table.filter(conversations::id.eq_any(&plan.woken)))
-                .set(conversations::snoozed_until.eq(None::<chat_domain::time::Timestamp>))
-                .execute(tx)
-                .await?;
-        }
-        for (id, last) in &plan.give_back {
-            diesel::update(conversations::table.find(id))
-                .set(conversations::last_seq.eq(*last))
-                .execute(tx)
-                .await?;
-        }
-        Ok(plan.slots)
-    }
-
-    /// One statement reserving for every conversation of the batch; the rows
-    /// are locked in primary-key order, as one statement per conversation in
-    /// id order would, so two appenders still never deadlock.
-    fn reserve_all(
-        request: &Request,
-    ) -> diesel::query_builder::BoxedSqlQuery<
-        'static,
-        diesel::mysql::Mysql,
-        diesel::query_builder::SqlQuery,
-    > {
-        let wanted = &request.wanted;
-        let mut sql = String::from("UPDATE conversations SET last_seq = last_seq + CASE id");
-        for _ in wanted {
-            sql.push_str(" WHEN ? THEN ?");
-        }
-        sql.push_str(" ELSE 0 END, updated_at = ? WHERE id IN (");
-        sql.push_str(&vec!["?"; wanted.len()].join(", "));
-        sql.push(')');
-        let mut query = diesel::sql_query(sql).into_boxed();
-        for (id, n) in wanted {
-            query = query
-                .bind::<diesel::sql_types::Text, _>(id.clone())
-                .bind::<diesel::sql_types::BigInt, _>(*n);
-        }
-        query = query.bind::<diesel::sql_types::Timestamp, _>(request.now);
-        for id in wanted.keys() {
-            query = query.bind::<diesel::sql_types::Text, _>(id.clone());
-        }
-        query
-    }
-}
+/// MySQL: one statement per step for the whole batch, each of a fixed
+/// shape so that it is prepared once per connection.
+pub(crate) mod mysql;
