@@ -263,6 +263,16 @@ pub fn is_title(question: &str, title: &str) -> bool {
 /// first; `None` when the message is anything else or the number is not
 /// on the list.
 pub fn picked<'a>(message: &str, offered: &'a [String]) -> Option<&'a str> {
+    pick_number(message)
+        .and_then(|n| n.checked_sub(1))
+        .and_then(|i| offered.get(i))
+        .map(String::as_str)
+}
+
+/// The number a message that is only a list number names ("2", "２",
+/// "2.", "第2个", "#2"), counting from 1; `None` for anything else. Cheap:
+/// the responder looks for an earlier offer only when this is `Some`.
+pub fn pick_number(message: &str) -> Option<usize> {
     let m = message.trim();
     let m = m.strip_prefix('第').unwrap_or(m);
     let m = m.strip_prefix('#').unwrap_or(m);
@@ -279,9 +289,7 @@ pub fn picked<'a>(message: &str, offered: &'a [String]) -> Option<&'a str> {
         };
         n = n * 10 + d as usize;
     }
-    n.checked_sub(1)
-        .and_then(|i| offered.get(i))
-        .map(String::as_str)
+    Some(n)
 }
 
 /// Answers a question with the best passage, in the customer's language.
@@ -414,6 +422,38 @@ fn no_match_text(zh: bool, suggested: &[String], handing_over: bool) -> String {
     };
     let closing = if handing_over { t.passing } else { offer };
     format!("{opening}{list}{gap}{closing}")
+}
+
+/// The titles a "not sure" reply offered, read back from its text (the
+/// inverse of [`no_match_text`] without `handing_over`): how a pick is
+/// understood on any node and after a restart, with no state kept beside
+/// the conversation's history. `None` for any other text: an answer, a
+/// "not found" with no titles, the reply that hands off, a model's reply.
+pub fn offered_titles(reply: &str) -> Option<Vec<String>> {
+    [&ZH, &EN].into_iter().find_map(|t| {
+        let list = reply
+            .strip_prefix(t.unsure[0])?
+            .strip_suffix(t.use_titles)?
+            .strip_suffix("\n\n")?;
+        // "\n1. A\n2. B": each title runs to the next number's marker, so
+        // a title with a line break in it is still read whole.
+        let mut titles = Vec::new();
+        let mut rest = list.strip_prefix("\n1. ")?;
+        loop {
+            let next = format!("\n{}. ", titles.len() + 2);
+            match rest.split_once(next.as_str()) {
+                Some((title, after)) => {
+                    titles.push(title.to_owned());
+                    rest = after;
+                }
+                None => {
+                    titles.push(rest.to_owned());
+                    break;
+                }
+            }
+        }
+        (titles.len() <= SUGGESTIONS).then_some(titles)
+    })
 }
 
 #[cfg(test)]
@@ -569,6 +609,33 @@ mod tests {
             answered("how do I cancel my subscription").as_deref(),
             Some("Cancel your subscription")
         );
+    }
+
+    #[test]
+    fn a_not_sure_reply_gives_back_the_titles_it_offered() {
+        let titles = [
+            "退货运费".to_owned(),
+            "Returns\n(and exchanges)".to_owned(),
+            "2. Gift cards".to_owned(),
+        ];
+        for zh in [true, false] {
+            for n in 1..=titles.len() {
+                let offered = &titles[..n];
+                let text = no_match_text(zh, offered, false);
+                assert_eq!(offered_titles(&text).as_deref(), Some(offered), "{text}");
+                // The reply that hands off offers nothing to pick.
+                assert_eq!(offered_titles(&no_match_text(zh, offered, true)), None);
+            }
+            assert_eq!(offered_titles(&no_match_text(zh, &[], false)), None);
+        }
+        for other in [
+            "",
+            "1. Returns",
+            "Send it back within 30 days.\n\n(Source: Returns)",
+            "Sorry, I'm not sure which of these you mean:\n1. A\n\nsomething else",
+        ] {
+            assert_eq!(offered_titles(other), None, "{other:?}");
+        }
     }
 
     #[test]

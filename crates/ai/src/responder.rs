@@ -21,7 +21,9 @@ use tokio::sync::Notify;
 
 use crate::handoff::{explicit_request, wants_human};
 use crate::knowledge::LiveIndex;
-use crate::offline::{OfflineConfig, Reply, answer, answer_with, picked};
+use crate::offline::{
+    OfflineConfig, Reply, answer, answer_with, offered_titles, pick_number, picked,
+};
 use crate::provider::{OpenAiProvider, ProviderError, StreamItem, estimate_tokens};
 use crate::text::is_chinese;
 
@@ -93,11 +95,6 @@ struct Inner {
     config: ResponderConfig,
     running: Mutex<HashMap<ConversationId, Arc<Cancel>>>,
     misses: Mutex<HashMap<ConversationId, u32>>,
-    /// The titles the last "not sure" reply offered, per conversation: a
-    /// customer's next message may pick one by its number. Kept on the
-    /// node that answered (a pick stored on another node is read as a
-    /// question, and gets "not sure" again).
-    offered: Mutex<HashMap<ConversationId, Vec<String>>>,
 }
 
 /// Answers customers in conversations the assistant holds. Runs on the node
@@ -129,7 +126,6 @@ impl Responder {
                 config,
                 running: Mutex::new(HashMap::new()),
                 misses: Mutex::new(HashMap::new()),
-                offered: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -144,7 +140,6 @@ impl Responder {
             {
                 inner.stop(conversation.id);
                 inner.lock_misses().remove(&conversation.id);
-                inner.lock_offered().remove(&conversation.id);
             }
         })
     }
@@ -230,10 +225,6 @@ impl Inner {
 
     fn lock_misses(&self) -> std::sync::MutexGuard<'_, HashMap<ConversationId, u32>> {
         self.misses.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn lock_offered(&self) -> std::sync::MutexGuard<'_, HashMap<ConversationId, Vec<String>>> {
-        self.offered.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn stop(&self, id: ConversationId) {
@@ -347,13 +338,17 @@ impl Inner {
         let index = self.index.ready(crate::knowledge::READY_WAIT).await;
         // A number that picks one of the titles just offered asks that
         // title (which answers from its document: `offline::is_title`).
-        let body = {
-            let offered = self.lock_offered();
-            offered
-                .get(&turn.id)
-                .and_then(|titles| picked(&message.body, titles))
-                .map_or_else(|| message.body.clone(), str::to_owned)
+        // The offer is read back from the conversation's history, so a pick
+        // is understood on whichever node gets it, after a restart too;
+        // only a message that is a bare number costs that read.
+        let offered = match pick_number(&message.body) {
+            Some(_) => self.offered_before(turn.id, message.seq).await,
+            None => None,
         };
+        let body = offered
+            .as_deref()
+            .and_then(|titles| picked(&message.body, titles))
+            .map_or_else(|| message.body.clone(), str::to_owned);
         let vector = self.index.question_vector(&index, &body).await;
         let asked = body.clone();
         let offline = self.config.offline.clone();
@@ -377,17 +372,6 @@ impl Inner {
         } else {
             reply
         };
-        {
-            let mut offered = self.lock_offered();
-            match &reply {
-                Reply::NoMatch { suggested, .. } if !suggested.is_empty() && !handing_over => {
-                    offered.insert(turn.id, suggested.clone());
-                }
-                _ => {
-                    offered.remove(&turn.id);
-                }
-            }
-        }
         let text = reply.text().to_owned();
         let chars: Vec<char> = text.chars().collect();
         let piece_len = if self.config.delta_delay.is_zero() {
@@ -414,6 +398,20 @@ impl Inner {
             text,
             answered: matches!(reply, Reply::Answer { .. }),
         })
+    }
+
+    /// The titles the assistant's latest reply before message `seq`
+    /// offered, if that reply was a "not sure" with titles
+    /// ([`last_offer`]); `None` when the history cannot be read (the
+    /// number is then an ordinary question).
+    async fn offered_before(&self, id: ConversationId, seq: i64) -> Option<Vec<String>> {
+        match self.actions.recent_messages(id, OFFER_LOOKBACK).await {
+            Ok(recent) => last_offer(&recent, seq),
+            Err(e) => {
+                tracing::debug!(error = %e, conversation = %id, "history unreadable; no pick");
+                None
+            }
+        }
     }
 
     /// A model's answer, grounded in the best passages and the recent turns,
@@ -549,7 +547,26 @@ impl Inner {
     }
 }
 
-/// A finished answer.
+/// How many of the latest messages are read to find the offer a pick
+/// answers: the offer, the pick, and a few customer messages sent in
+/// between (one whose reply has not been stored yet).
+const OFFER_LOOKBACK: u32 = 8;
+
+/// The titles offered by the latest message before `seq` that was not the
+/// customer's (nor a private note, which the customer never saw), if that
+/// message is the assistant's "not sure" reply with titles. An answer, a
+/// notice (a handoff, a takeover), or an agent's message after the offer
+/// means a number no longer picks from it.
+fn last_offer(recent: &[Message], seq: i64) -> Option<Vec<String>> {
+    recent
+        .iter()
+        .rev()
+        .filter(|m| m.seq < seq)
+        .find(|m| m.sender_kind != SenderKind::Customer && m.kind != MessageKind::PrivateNote)
+        .filter(|m| m.sender_kind == SenderKind::Bot && m.kind == MessageKind::Text)
+        .and_then(|m| offered_titles(&m.body))
+}
+
 /// One reply in the making: the message it answers, its id (the final
 /// message's client id, tying it to its deltas), how to stop it, and its
 /// timings.
@@ -639,7 +656,7 @@ mod tests {
     use chat_domain::ids::{ConversationId, MessageId};
     use chat_domain::model::{Message, MessageKind, SenderKind};
 
-    use super::build_context;
+    use super::{build_context, last_offer};
 
     fn msg(kind: SenderKind, body: &str) -> Message {
         Message {
@@ -656,6 +673,56 @@ mod tests {
             event: None,
             created_at: chat_domain::time::now(),
         }
+    }
+
+    /// `(sender, kind, body)` as a conversation's messages, seq 1, 2, 3…
+    fn history(rows: &[(SenderKind, MessageKind, &str)]) -> Vec<Message> {
+        rows.iter()
+            .enumerate()
+            .map(|(i, (sender, kind, body))| Message {
+                seq: i as i64 + 1,
+                kind: *kind,
+                ..msg(*sender, body)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_pick_reads_the_offer_from_the_latest_reply_before_it() {
+        use MessageKind::{Event, PrivateNote, Text};
+        use SenderKind::{Agent, Bot, Customer, System};
+        let offer = "Sorry, I'm not sure which of these you mean:\n1. Gift cards\n2. Payment failed\n\n\
+                     Reply with a number or a title to read it. If none of them fits, ask in other words, \
+                     or type \"human\" and I'll connect you with a person.";
+        let titles = Some(vec!["Gift cards".to_owned(), "Payment failed".to_owned()]);
+        let asked = (Customer, Text, "payment?");
+        let pick = (Customer, Text, "2");
+        // The offer, then the pick (seq 3): and with customer messages or
+        // a private note in between, or messages after the pick.
+        let h = history(&[asked, (Bot, Text, offer), pick]);
+        assert_eq!(last_offer(&h, 3), titles);
+        let h = history(&[
+            asked,
+            (Bot, Text, offer),
+            (Customer, Text, "hmm"),
+            (Agent, PrivateNote, "watch this one"),
+            pick,
+            (Bot, Text, "an answer"),
+        ]);
+        assert_eq!(last_offer(&h, 5), titles);
+        // Nothing offered, or the offer answered, or a handoff or an agent
+        // after it: the number is a question.
+        let after = |m| history(&[asked, (Bot, Text, offer), m, pick]);
+        assert_eq!(last_offer(&history(&[pick]), 1), None);
+        assert_eq!(
+            last_offer(&after((Bot, Text, "x\n\n(Source: Gift cards)")), 4),
+            None
+        );
+        assert_eq!(last_offer(&after((System, Event, "queued")), 4), None);
+        assert_eq!(last_offer(&after((Agent, Text, "hello")), 4), None);
+        // An offer only counts from the assistant.
+        let h = history(&[(Agent, Text, offer), pick]);
+        assert_eq!(last_offer(&h, 2), None);
     }
 
     #[test]

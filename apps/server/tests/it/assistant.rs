@@ -206,6 +206,45 @@ async fn a_customer_picks_a_suggested_title_by_its_number() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pick_is_understood_after_the_server_that_offered_is_gone() {
+    // The offer is read back from the conversation's history, not kept by
+    // the process that made it: a customer who reconnects to another node,
+    // or to this one restarted, still picks by number.
+    let vars = [("CHAT_AI_PROVIDER", "offline"), ("CHAT_AI_DEMO_KB", "true")];
+    let app = app_with(&[]).await;
+    let session = common::widget_session(&app).await;
+    let token = session["token"].as_str().unwrap().to_owned();
+    let mut ws = patient(&app, &token).await;
+    let conv = ws.open(json!({ "type": "open" })).await;
+    ask(&mut ws, &conv, "q1", "payment won't go through").await;
+    let (_, unsure) = reply(&mut ws).await;
+    let titles = offered_titles(unsure["body"].as_str().unwrap());
+    assert!(titles.len() >= 2, "{unsure}");
+    drop(ws);
+    let (db, dir) = app.stop().await;
+
+    let app = TestApp::spawn_on(db, dir, &vars).await;
+    knowledge_ready(&app).await;
+    let after = unsure["seq"].as_i64().unwrap();
+    let (mut ws, _) = Ws::resume(app.addr, &token, &conv, after).await;
+    ws.patience = PATIENCE;
+    ask(&mut ws, &conv, "q2", "第2个").await;
+    let (_, picked) = reply(&mut ws).await;
+    let answer = picked["body"].as_str().unwrap();
+    assert!(
+        answer.ends_with(&format!("(Source: {})", titles[1])),
+        "{answer}"
+    );
+    // A number in a conversation where nothing was offered is an ordinary
+    // question: no document's answer.
+    let (mut ws, conv) = customer(&app).await;
+    ask(&mut ws, &conv, "q1", "2").await;
+    let (_, plain) = reply(&mut ws).await;
+    let body = plain["body"].as_str().unwrap();
+    assert!(!body.contains("(Source:"), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_takeover_stops_the_stream_and_nothing_is_posted_after() {
     // Slow deltas, so the takeover lands mid-stream.
     let app = app_with(&[("CHAT_AI_DELTA_DELAY_MS", "150")]).await;
