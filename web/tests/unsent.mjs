@@ -97,6 +97,13 @@ async function widgetChinese(browser, t) {
   await w.locator('.msg.pending').filter({ hasText: '发送中…' }).waitFor({ timeout: t.T });
   await w.locator('.msg.pending.failed').filter({ hasText: '发送失败: 网络未连接' }).waitFor({ timeout: FAIL_WAIT });
   await w.getByTestId('retry').filter({ hasText: '重试' }).waitFor({ timeout: t.T });
+
+  t.step('no retry tapped: the socket comes back by itself, and the late ack clears "not sent"');
+  way.unblock();
+  // The silent attempt in progress is dropped after 10 s without `welcome`,
+  // then the next one (backoff) gets through.
+  await w.locator('.msg.customer:not(.pending)').filter({ hasText: '你好' }).waitFor({ timeout: 45000 });
+  assert.equal(await w.locator('.msg.pending').count(), 0, 'no failed copy left');
   await ctx.close();
 }
 
@@ -134,6 +141,6 @@ async function consoleRetry(browser, t) {
 
 export const unsentScenarios = [
   ['widget: a message the socket cannot carry fails, and a retry delivers it once, in order', widgetRetry],
-  ['widget: "not sent" and "retry" in Chinese', widgetChinese],
+  ['widget: "not sent" and "retry" in Chinese; a late ack clears it', widgetChinese],
   ['console: a reply while disconnected fails, and a retry delivers it once', consoleRetry],
 ];
