@@ -4,7 +4,7 @@
 // #/users, #/audit, #/webhooks.
 
 import { h, mount, uid, clock } from '/shared/dom.js';
-import { Socket } from '/shared/socket.js';
+import { Socket, PendingSends } from '/shared/socket.js';
 import { formatted } from '/shared/format.js';
 import { emojiButton } from '/shared/emoji.js';
 import { ACCEPT, upload, filesOf, attachmentView, pendingUpload } from '/shared/files.js';
@@ -77,6 +77,10 @@ function showLogin(message) {
   email.focus();
 }
 
+// Replies typed but not yet acknowledged: shown "sending…" under the id they
+// keep through every resend, then "not sent" with a retry (shared/socket.js).
+const pending = new PendingSends(() => renderMessages(), t.noConnection);
+
 // ---- socket --------------------------------------------------------------
 
 const socket = new Socket({
@@ -89,6 +93,7 @@ const socket = new Socket({
   resume: () => (st.conv ? [{ conversation_id: st.conv.id, after_seq: st.lastSeq }] : []),
   onState: (s) => {
     st.connection = s;
+    if (s === 'failed') { pending.failAll(t.noConnection); renderMessages(); }
     if (s === 'open') {
       if (st.presence !== 'online') socket.send({ type: 'presence', status: st.presence });
       st.followed.clear(); // a new connection follows nothing yet
@@ -127,6 +132,10 @@ function onFrame(f) {
       break;
     case 'message':
       noteMessage(f.message);
+      if (f.message.client_msg_id && pending.has(f.message.client_msg_id)) {
+        pending.delivered(f.message.client_msg_id);
+        renderMessages();
+      }
       if (st.conv && f.message.conversation_id === st.conv.id && !st.messages.has(f.message.seq)) {
         st.messages.set(f.message.seq, f.message);
         st.lastSeq = Math.max(st.lastSeq, f.message.seq);
@@ -158,6 +167,7 @@ function onFrame(f) {
       break;
     case 'error':
       if (!f.ref) break;
+      if (pending.has(f.ref)) pending.fail(f.ref, f.message);
       st.viewError = f.message;
       renderConversation();
       break;
@@ -728,7 +738,22 @@ function sendReply() {
   view.input.value = '';
   renderSuggestions();
   if (typingOn) { typingOn = false; socket.send({ type: 'typing', conversation_id: st.conv.id, on: false }); }
-  socket.post({ conversation_id: st.conv.id, client_msg_id: uid('a'), body, ...(st.note ? { private: true } : {}) });
+  const frame = { conversation_id: st.conv.id, client_msg_id: uid('a'), body, ...(st.note ? { private: true } : {}) };
+  pending.add(frame.client_msg_id, { frame });
+  renderMessages();
+  socket.post(frame);
+}
+
+/**
+ * "Retry" on a reply not sent: every failed reply goes again, in the order
+ * typed, under its own client_msg_id (the server stores it once), over a
+ * connection tried at once rather than after the backoff.
+ */
+function retryUnsent() {
+  const again = pending.retryFailed();
+  renderMessages();
+  socket.reconnectNow();
+  for (const [, p] of again) socket.post(p.frame);
 }
 
 // ---- attachments -----------------------------------------------------------
@@ -914,6 +939,16 @@ function renderMessages() {
       h('span', { class: 'who' }, `${who}${m.kind === 'private_note' ? t.noteTag : ''} · ${clock(m.created_at)}`),
       m.kind === 'attachment' && m.attachment ? attachmentView(m.attachment, fetchBlob, t.file) : formatted(m.body)));
     if (s === seenSeq) out.push(h('div', { class: `receipt muted small ${m.sender_kind}`, 'data-testid': 'customer-read', title: `seq ${s}` }, `✓ ${t.seenByCustomer}`));
+  }
+  for (const [id, p] of pending) {
+    if (p.frame.conversation_id !== st.conv?.id) continue;
+    const note = Boolean(p.frame.private);
+    out.push(h('div', { class: `msg agent pending ${note ? 'note' : ''} ${p.failed ? 'failed' : ''}`, 'data-testid': 'pending', dataset: { pending: id } },
+      h('span', { class: 'who' }, `${nameOf(st.me.id)}${note ? t.noteTag : ''}`),
+      formatted(p.frame.body),
+      h('span', { class: 'state' }, p.failed
+        ? [`${t.notSent}: ${p.failed} `, h('button', { type: 'button', class: 'retry', 'data-testid': 'retry', onclick: retryUnsent }, t.file.retry)]
+        : t.sending)));
   }
   for (const [id, u] of st.uploads) {
     if (u.conv !== st.conv?.id) continue;

@@ -4,6 +4,12 @@
 // from the last seq the page holds, and resends unacknowledged sends with
 // their original client_msg_id, so nothing is lost or duplicated.
 
+// How long an opened socket may wait for its `welcome`.
+const HANDSHAKE_MS = 10000;
+
+/** How long a message may stay unacknowledged before it is shown as not sent. */
+export const SEND_TIMEOUT_MS = 10000;
+
 const REPLIES = new Set(['welcome', 'subscribed', 'ack', 'result', 'queue_position', 'pong', 'error']);
 
 export class Socket {
@@ -25,6 +31,8 @@ export class Socket {
     this.outbox = new Map(); // client_msg_id -> send frame, until ack
     this.seq = 0;
     this.timer = null;
+    this.handshake = null; // closes a socket that opened but got no `welcome`
+    this.attempt = 0; // the latest connect(): an older one still fetching its token gives way
   }
 
   start() {
@@ -35,22 +43,30 @@ export class Socket {
   stop() {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.handshake);
     if (this.ws) this.ws.close(1000, 'bye');
   }
 
   async connect() {
     if (this.stopped) return;
+    const attempt = ++this.attempt;
     this.o.onState('connecting');
     let token;
     try {
       token = await this.o.token();
     } catch (e) {
+      if (attempt !== this.attempt) return;
       this.o.onState('closed', { reason: String(e.message || e) });
       return this.retry();
     }
+    if (attempt !== this.attempt || this.stopped) return;
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
     const ws = new WebSocket(url);
     this.ws = ws;
+    // A proxy that accepts the upgrade but forwards nothing leaves the socket
+    // open and silent: without a `welcome` in time, drop it and retry.
+    clearTimeout(this.handshake);
+    this.handshake = setTimeout(() => { if (this.ws === ws && !this.ready) ws.close(); }, HANDSHAKE_MS);
     ws.onopen = () => {
       ws.send(JSON.stringify({ type: 'hello', v: 2, token, resume: this.o.resume(), ref: 'hello' }));
     };
@@ -58,6 +74,7 @@ export class Socket {
       let f;
       try { f = JSON.parse(ev.data); } catch { return; }
       if (f.type === 'welcome') {
+        clearTimeout(this.handshake);
         this.ready = true;
         this.delay = 1000;
         this.o.onState('open', f);
@@ -102,6 +119,24 @@ export class Socket {
     this.timer = setTimeout(() => this.connect(), wait);
   }
 
+  /**
+   * Delivery retried by the user ("retry" on a failed message): unless open,
+   * drops the connection attempt in progress (or the backoff wait, or a
+   * socket that gave up) and connects at once; the `welcome` resends the
+   * unacknowledged posts in the order they were posted, under the same
+   * client_msg_ids (a copy the server already stored is acknowledged again,
+   * not stored twice).
+   */
+  reconnectNow() {
+    if (this.stopped || (this.ready && this.ws)) return;
+    const old = this.ws;
+    this.ws = null; // its close event is ignored (`onclose` checks this.ws)
+    if (old) old.close();
+    clearTimeout(this.timer);
+    this.delay = 1000;
+    this.connect();
+  }
+
   /** Sends a frame now if the socket is open; returns whether it was sent. */
   send(frame) {
     if (!this.ready || !this.ws) return false;
@@ -130,4 +165,78 @@ export class Socket {
     this.outbox.set(frame.client_msg_id, f);
     this.send(f);
   }
+}
+
+/**
+ * The messages typed but not yet acknowledged, in the order they were typed
+ * (client_msg_id -> {…, failed}), shared by the widget and the console. Each
+ * one is "sending" until `delivered`; after SEND_TIMEOUT_MS without it (the
+ * socket never opened, a proxy drops it, the server is gone), or at once on
+ * `failAll` (the socket gave up), it is `failed` with a reason, and the page
+ * offers a retry. A failed message is still in the Socket's outbox: an ack
+ * that comes later (a reconnect resent it) clears it like any other.
+ */
+export class PendingSends {
+  /**
+   * @param {() => void} onChange  called when a message turns failed by itself
+   * @param {string} timeoutReason  the reason shown for a timeout
+   */
+  constructor(onChange, timeoutReason, timeoutMs = SEND_TIMEOUT_MS) {
+    this.map = new Map();
+    this.onChange = onChange;
+    this.timeoutReason = timeoutReason;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** A new message, "sending" from now. */
+  add(id, entry) {
+    const p = { ...entry, failed: null, timer: null };
+    this.map.set(id, p);
+    this.arm(p);
+    return p;
+  }
+
+  arm(p) {
+    clearTimeout(p.timer);
+    p.failed = null;
+    p.timer = setTimeout(() => {
+      if (p.failed) return;
+      p.failed = this.timeoutReason;
+      this.onChange();
+    }, this.timeoutMs);
+  }
+
+  has(id) { return this.map.has(id); }
+
+  get(id) { return this.map.get(id); }
+
+  /** Marks one message failed (a refusal from the server, a send that could not start). */
+  fail(id, reason) {
+    const p = this.map.get(id);
+    if (!p) return;
+    clearTimeout(p.timer);
+    p.failed = reason;
+  }
+
+  /** Marks every message still sending failed (the socket gave up). */
+  failAll(reason) {
+    for (const p of this.map.values()) if (!p.failed) { clearTimeout(p.timer); p.failed = reason; }
+  }
+
+  /** Acknowledged: no longer pending (failed or not). */
+  delivered(id) {
+    const p = this.map.get(id);
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.map.delete(id);
+  }
+
+  /** Every failed message, in typing order, back to "sending"; returns [id, entry] pairs. */
+  retryFailed() {
+    const out = [...this.map].filter(([, p]) => p.failed);
+    for (const [, p] of out) this.arm(p);
+    return out;
+  }
+
+  [Symbol.iterator]() { return this.map[Symbol.iterator](); }
 }

@@ -22,6 +22,7 @@ import { consoleScenarios } from './console.mjs';
 import { messagingScenarios } from './messaging.mjs';
 import { awayScenarios } from './away.mjs';
 import { prechatScenarios } from './prechat.mjs';
+import { unsentScenarios } from './unsent.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.CHAT_BIN;
@@ -180,7 +181,7 @@ async function main() {
     // The console scenarios are independent of each other: run them all,
     // then report every failure.
     const t = { base, rest, watch, step, shot, consoleLogin, T, ADMIN, adminToken: admin.access_token, failed: [] };
-    for (const [name, run] of [...consoleScenarios, ...messagingScenarios, ...awayScenarios, ...prechatScenarios]) {
+    for (const [name, run] of [...consoleScenarios, ...messagingScenarios, ...awayScenarios, ...prechatScenarios, ...unsentScenarios]) {
       if (process.env.ONLY_CONSOLE && process.env.ONLY_CONSOLE !== '1' && !name.includes(process.env.ONLY_CONSOLE)) continue;
       step(`console: ${name}`);
       try {

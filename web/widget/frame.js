@@ -4,7 +4,7 @@
 // The token lives in memory only; the anonymous visitor id in localStorage.
 
 import { h, mount, uid, clock } from '/shared/dom.js';
-import { Socket } from '/shared/socket.js';
+import { Socket, PendingSends } from '/shared/socket.js';
 import { formatted } from '/shared/format.js';
 import { emojiButton } from '/shared/emoji.js';
 import { ACCEPT, upload, filesOf, attachmentView, pendingUpload } from '/shared/files.js';
@@ -34,7 +34,7 @@ const state = {
   conv: null, // the conversation shown
   messages: new Map(), // seq -> message
   lastSeq: 0,
-  pending: new Map(), // client_msg_id -> {body, failed}
+  pending: null, // PendingSends: client_msg_id -> {body, at, failed} (set below, it needs render)
   uploads: new Map(), // client_msg_id -> {file, progress, error}
   drafts: new Map(), // reply_id -> text (streamed assistant reply)
   agentName: null,
@@ -81,6 +81,8 @@ async function api(path, init = {}) {
   return body;
 }
 
+state.pending = new PendingSends(() => render(), t.noConnection);
+
 // ---- socket --------------------------------------------------------------
 
 // Who waits for the socket to be open (see `connected`).
@@ -94,6 +96,8 @@ const socket = new Socket({
     : []),
   onState: (s) => {
     state.connection = s;
+    // Given up (a close code that will not recover): nothing will be sent.
+    if (s === 'failed') state.pending.failAll(t.noConnection);
     if (s === 'open') {
       if (state.conv?.state === 'queued') askPosition();
       for (const go of openWaiters.splice(0)) go();
@@ -138,7 +142,7 @@ function onFrame(f) {
       state.queuePosition = f.position;
       break;
     case 'error':
-      if (f.ref && state.pending.has(f.ref)) state.pending.get(f.ref).failed = f.message;
+      if (f.ref && state.pending.has(f.ref)) state.pending.fail(f.ref, f.message);
       else if (f.code !== 'rate_limited') state.error = f.message;
       break;
     default:
@@ -172,7 +176,7 @@ function addMessage(m) {
   state.messages.set(m.seq, m);
   state.lastSeq = Math.max(state.lastSeq, m.seq);
   if (m.client_msg_id) {
-    state.pending.delete(m.client_msg_id);
+    state.pending.delivered(m.client_msg_id);
     state.drafts.delete(m.client_msg_id);
   }
   if (m.sender_kind === 'system') {
@@ -243,19 +247,39 @@ async function send(body) {
   if (!text) return;
   // Shown as "sending" at once, under the id it keeps through every resend
   // (idempotent), even while the socket is still connecting.
+  // Not acknowledged in time, it shows as not sent, with a retry.
   const id = uid('w');
-  const pending = { body: text, failed: null, at: new Date().toISOString() };
-  state.pending.set(id, pending);
+  state.pending.add(id, { body: text, at: new Date().toISOString() });
   typing(false);
   render();
+  await post([id]);
+}
+
+/** Posts pending messages (in the order given) once there is a conversation. */
+async function post(ids) {
   try {
     const conv = await ensureConversation();
-    socket.post({ conversation_id: conv.id, client_msg_id: id, body: text });
+    for (const id of ids) {
+      const p = state.pending.get(id);
+      if (p) socket.post({ conversation_id: conv.id, client_msg_id: id, body: p.body });
+    }
   } catch (e) {
     // Nothing was posted: the text stays on screen, marked as not sent.
-    pending.failed = e.message;
+    for (const id of ids) state.pending.fail(id, e.message);
   }
   render();
+}
+
+/**
+ * "Retry" on a failed message: every failed message goes again, in the order
+ * typed, under its own client_msg_id (a copy the server already has is
+ * acknowledged, not stored twice), over a connection tried at once.
+ */
+function retryUnsent() {
+  const ids = state.pending.retryFailed().map(([id]) => id);
+  render();
+  socket.reconnectNow(); // when not open: at once, not after the backoff
+  post(ids);
 }
 
 // ---- attachments -----------------------------------------------------------
@@ -460,7 +484,10 @@ function render() {
     }
   }
   for (const [id, p] of state.pending) {
-    items.push(bubble('customer', t.you, p.body, { cls: 'pending', state: p.failed ? `${t.failed}: ${p.failed}` : t.sending, data: { pending: id } }));
+    const line = p.failed
+      ? [`${t.failed}: ${p.failed} `, h('button', { type: 'button', class: 'retry', 'data-testid': 'retry', onclick: retryUnsent }, t.retry)]
+      : t.sending;
+    items.push(bubble('customer', t.you, p.body, { cls: `pending${p.failed ? ' failed' : ''}`, state: line, data: { pending: id } }));
   }
   for (const [id, u] of state.uploads) {
     items.push(pendingUpload(u, t.file, () => startUpload(id), () => { state.uploads.delete(id); render(); }));
