@@ -535,12 +535,13 @@ impl Inner {
                     },
                 };
                 let answered = offline.is_some();
-                let hands_off = !answered && self.miss_hands_off(id).await;
                 let reply = offline.unwrap_or_else(|| fallback(zh, other.as_ref()));
                 // Whatever was streamed is abandoned: the fallback replaces
                 // the draft (`reset`), it is not appended to half an answer.
                 let reset = !text.is_empty();
                 self.delta(turn, reply.clone(), reset).await;
+                // Counted after the apology went out, so it is not delayed.
+                let hands_off = !answered && self.miss_hands_off(id).await;
                 Some(Produced {
                     text: reply,
                     answered,

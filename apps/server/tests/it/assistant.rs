@@ -411,6 +411,13 @@ async fn an_unreachable_model_ends_in_a_polite_fallback_not_silence() {
     let (_, stored) = reply(&mut ws).await;
     let body = stored["body"].as_str().unwrap();
     assert!(body.contains("human"), "offers a person: {body}");
+    // A second apology in a row is a second miss: it hands off.
+    ask(&mut ws, &conv, "q3", "and another joke").await;
+    let (_, again) = reply(&mut ws).await;
+    assert_eq!(again["body"], stored["body"]);
+    tokio::time::timeout(PATIENCE, ws.until_state("queued"))
+        .await
+        .expect("the second apology in a row hands off");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
