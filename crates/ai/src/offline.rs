@@ -456,6 +456,25 @@ pub fn offered_titles(reply: &str) -> Option<Vec<String>> {
     })
 }
 
+/// Whether `reply` is one of the offline assistant's "not sure" / "not
+/// found" texts ([`no_match_text`], handing over or not), read back from
+/// the conversation's history: how the responder counts misses in a row
+/// on any node and after a restart. An answer always ends with its source,
+/// so it never reads as a miss.
+pub fn is_no_match(reply: &str) -> bool {
+    [&ZH, &EN].into_iter().any(|t| {
+        let opens = t
+            .not_found
+            .iter()
+            .chain(&t.unsure)
+            .any(|o| reply.starts_with(o));
+        let closes = [t.rephrase, t.use_titles, t.passing]
+            .iter()
+            .any(|c| reply.ends_with(c));
+        opens && closes
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -635,6 +654,28 @@ mod tests {
             "Sorry, I'm not sure which of these you mean:\n1. A\n\nsomething else",
         ] {
             assert_eq!(offered_titles(other), None, "{other:?}");
+        }
+    }
+
+    #[test]
+    fn every_not_found_or_not_sure_text_reads_as_a_miss_and_nothing_else_does() {
+        let titles = ["退货运费".to_owned(), "Returns".to_owned()];
+        for zh in [true, false] {
+            for n in 0..=titles.len() {
+                for handing_over in [false, true] {
+                    let text = no_match_text(zh, &titles[..n], handing_over);
+                    assert!(is_no_match(&text), "{text}");
+                }
+            }
+        }
+        for other in [
+            "",
+            "Send it back within 30 days.\n\n(Source: Returns)",
+            "寄回即可。\n\n（来源：退货运费）",
+            "Sorry, I'm not sure which of these you mean: something else",
+            "Sorry, I can't answer right now. Please try again in a moment, or type \"human\" to talk to a person.",
+        ] {
+            assert!(!is_no_match(other), "{other:?}");
         }
     }
 

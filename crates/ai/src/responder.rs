@@ -22,7 +22,7 @@ use tokio::sync::Notify;
 use crate::handoff::{explicit_request, wants_human};
 use crate::knowledge::LiveIndex;
 use crate::offline::{
-    OfflineConfig, Reply, answer, answer_with, offered_titles, pick_number, picked,
+    OfflineConfig, Reply, answer, answer_with, is_no_match, offered_titles, pick_number, picked,
 };
 use crate::provider::{OpenAiProvider, ProviderError, StreamItem, estimate_tokens};
 use crate::text::is_chinese;
@@ -94,7 +94,6 @@ struct Inner {
     index: LiveIndex,
     config: ResponderConfig,
     running: Mutex<HashMap<ConversationId, Arc<Cancel>>>,
-    misses: Mutex<HashMap<ConversationId, u32>>,
 }
 
 /// Answers customers in conversations the assistant holds. Runs on the node
@@ -125,7 +124,6 @@ impl Responder {
                 index,
                 config,
                 running: Mutex::new(HashMap::new()),
-                misses: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -139,7 +137,6 @@ impl Responder {
                 && conversation.state != ConversationState::Bot
             {
                 inner.stop(conversation.id);
-                inner.lock_misses().remove(&conversation.id);
             }
         })
     }
@@ -223,10 +220,6 @@ impl Inner {
         self.running.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn lock_misses(&self) -> std::sync::MutexGuard<'_, HashMap<ConversationId, u32>> {
-        self.misses.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     fn stop(&self, id: ConversationId) {
         if let Some(c) = self.lock_running().remove(&id) {
             c.cancel();
@@ -275,7 +268,12 @@ impl Inner {
                     .await
             }
         };
-        let Some(Produced { text, answered }) = produced else {
+        let Some(Produced {
+            text,
+            answered,
+            hands_off,
+        }) = produced
+        else {
             return;
         };
         if cancel.is_cancelled() {
@@ -309,20 +307,7 @@ impl Inner {
                 running.remove(&id);
             }
         }
-        let misses = {
-            let mut m = self.lock_misses();
-            if answered {
-                m.remove(&id);
-                0
-            } else {
-                let n = m.entry(id).or_default();
-                *n += 1;
-                *n
-            }
-        };
-        let limit = self.config.handoff_after_misses;
-        if limit > 0 && misses >= limit {
-            self.lock_misses().remove(&id);
+        if hands_off {
             match self.actions.hand_off(id).await {
                 Ok(()) => {
                     metrics::counter!("ai_handoffs_total", "reason" => "no_answer").increment(1)
@@ -364,9 +349,9 @@ impl Inner {
             }
         };
         // The miss that hands off says so rather than offering a person.
-        let limit = self.config.handoff_after_misses;
-        let misses = self.lock_misses().get(&turn.id).copied().unwrap_or(0);
-        let handing_over = limit > 0 && misses + 1 >= limit;
+        // Only a miss reads the history to count the ones before it.
+        let handing_over =
+            matches!(reply, Reply::NoMatch { .. }) && self.miss_hands_off(turn.id).await;
         let reply = if handing_over {
             reply.handing_over(&asked)
         } else {
@@ -397,7 +382,34 @@ impl Inner {
         Some(Produced {
             text,
             answered: matches!(reply, Reply::Answer { .. }),
+            hands_off: handing_over,
         })
+    }
+
+    /// Whether a miss now makes `handoff_after_misses` in a row: the
+    /// assistant's replies since the last answer, agent message or notice
+    /// are read back from the conversation's history ([`misses_before`]),
+    /// so the count holds on whichever node answers, after a restart too,
+    /// and nothing is kept per conversation. `false` when the history
+    /// cannot be read (the customer can still ask for a person).
+    async fn miss_hands_off(&self, id: ConversationId) -> bool {
+        let limit = self.config.handoff_after_misses;
+        if limit <= 1 {
+            return limit == 1;
+        }
+        // The misses before this one, a customer message before each, and
+        // room for a few more customer messages.
+        let lookback = limit
+            .saturating_mul(2)
+            .saturating_add(OFFER_LOOKBACK)
+            .min(MISS_LOOKBACK_MAX);
+        match self.actions.recent_messages(id, lookback).await {
+            Ok(recent) => misses_before(&recent) + 1 >= limit as usize,
+            Err(e) => {
+                tracing::debug!(error = %e, conversation = %id, "history unreadable; no handoff");
+                false
+            }
+        }
     }
 
     /// The titles the assistant's latest reply before message `seq`
@@ -503,6 +515,7 @@ impl Inner {
             None if !text.trim().is_empty() => Some(Produced {
                 text,
                 answered: true,
+                hands_off: false,
             }),
             other => {
                 if let Some(e) = &other {
@@ -527,9 +540,12 @@ impl Inner {
                 // the draft (`reset`), it is not appended to half an answer.
                 let reset = !text.is_empty();
                 self.delta(turn, reply.clone(), reset).await;
+                // Counted after the apology went out, so it is not delayed.
+                let hands_off = !answered && self.miss_hands_off(id).await;
                 Some(Produced {
                     text: reply,
                     answered,
+                    hands_off,
                 })
             }
         }
@@ -567,6 +583,36 @@ fn last_offer(recent: &[Message], seq: i64) -> Option<Vec<String>> {
         .and_then(|m| offered_titles(&m.body))
 }
 
+/// Most messages read to count the misses in a row, whatever
+/// `handoff_after_misses` asks for.
+const MISS_LOOKBACK_MAX: u32 = 100;
+
+/// How many of the assistant's replies in a row were misses, counting back
+/// from the latest stored message: customer messages and private notes are
+/// passed over, and the count stops at anything else (an answer, an
+/// agent's message, a notice such as a handoff or takeover).
+fn misses_before(recent: &[Message]) -> usize {
+    recent
+        .iter()
+        .rev()
+        .filter(|m| m.sender_kind != SenderKind::Customer && m.kind != MessageKind::PrivateNote)
+        .take_while(|m| {
+            m.sender_kind == SenderKind::Bot && m.kind == MessageKind::Text && is_miss(&m.body)
+        })
+        .count()
+}
+
+/// A reply that answered nothing: the offline assistant's "not found" or
+/// "not sure", or the apology sent when a model could not answer.
+fn is_miss(body: &str) -> bool {
+    is_no_match(body)
+        || [true, false].into_iter().any(|zh| {
+            [None, Some(&ProviderError::Moderation)]
+                .into_iter()
+                .any(|e| fallback(zh, e) == body)
+        })
+}
+
 /// One reply in the making: the message it answers, its id (the final
 /// message's client id, tying it to its deltas), how to stop it, and its
 /// timings.
@@ -591,6 +637,9 @@ impl Turn {
 struct Produced {
     text: String,
     answered: bool,
+    /// This miss makes `handoff_after_misses` in a row: hand off once it
+    /// is stored.
+    hands_off: bool,
 }
 
 /// System prompt, then as many of the latest turns as fit the budget
@@ -656,7 +705,7 @@ mod tests {
     use chat_domain::ids::{ConversationId, MessageId};
     use chat_domain::model::{Message, MessageKind, SenderKind};
 
-    use super::{build_context, last_offer};
+    use super::{build_context, fallback, last_offer, misses_before};
 
     fn msg(kind: SenderKind, body: &str) -> Message {
         Message {
@@ -723,6 +772,45 @@ mod tests {
         // An offer only counts from the assistant.
         let h = history(&[(Agent, Text, offer), pick]);
         assert_eq!(last_offer(&h, 2), None);
+    }
+
+    #[test]
+    fn misses_in_a_row_are_counted_back_to_the_last_answer_agent_or_notice() {
+        use MessageKind::{Event, PrivateNote, Text};
+        use SenderKind::{Agent, Bot, Customer, System};
+        let not_found = "Sorry, I couldn't find an answer to that in our help center. You can rephrase the question, \
+                         or type \"human\" and I'll connect you with a person.";
+        let unsure = "抱歉，我不确定您问的是哪一个。您是想了解：\n1. 退货运费\n\n\
+                      回复序号或标题即可查看；都不是的话，可以换个说法再问，或者回复“转人工”，我为您转接人工客服。";
+        let sorry = fallback(false, None);
+        let q = (Customer, Text, "?");
+        let answer = (Bot, Text, "Send it back.\n\n(Source: Returns)");
+        assert_eq!(misses_before(&history(&[q])), 0);
+        assert_eq!(misses_before(&history(&[q, (Bot, Text, not_found), q])), 1);
+        // Customer messages and private notes in between don't matter;
+        // a model's apology is a miss too.
+        let h = history(&[
+            q,
+            (Bot, Text, unsure),
+            q,
+            (Agent, PrivateNote, "watch this one"),
+            q,
+            (Bot, Text, &sorry),
+            q,
+        ]);
+        assert_eq!(misses_before(&h), 2);
+        // An answer, an agent's message or a notice ends the run.
+        for stop in [answer, (Agent, Text, "hello"), (System, Event, "queued")] {
+            let h = history(&[q, (Bot, Text, not_found), stop, q, (Bot, Text, unsure), q]);
+            assert_eq!(misses_before(&h), 1, "{stop:?}");
+            let h = history(&[q, (Bot, Text, not_found), q, stop, q]);
+            assert_eq!(misses_before(&h), 0, "{stop:?}");
+        }
+        // The same words from an agent are not the assistant's miss.
+        assert_eq!(
+            misses_before(&history(&[q, (Agent, Text, not_found), q])),
+            0
+        );
     }
 
     #[test]

@@ -59,10 +59,31 @@ async fn patient(app: &TestApp, token: &str) -> Ws {
 }
 
 async fn customer(app: &TestApp) -> (Ws, String) {
-    let session = common::widget_session(app).await;
-    let mut ws = patient(app, session["token"].as_str().unwrap()).await;
-    let conv = ws.open(json!({ "type": "open" })).await;
+    let (ws, conv, _) = customer_with_token(app).await;
     (ws, conv)
+}
+
+/// [`customer`], with the session's token, to resume the conversation on
+/// another server.
+async fn customer_with_token(app: &TestApp) -> (Ws, String, String) {
+    let session = common::widget_session(app).await;
+    let token = session["token"].as_str().unwrap().to_owned();
+    let mut ws = patient(app, &token).await;
+    let conv = ws.open(json!({ "type": "open" })).await;
+    (ws, conv, token)
+}
+
+/// Stops `app` and starts a new server on its database and data directory
+/// (nothing of the old process survives), where the customer of `token`
+/// resumes `conv` after message `after`.
+async fn restarted(app: TestApp, token: &str, conv: &str, after: i64) -> (TestApp, Ws) {
+    let (db, dir) = app.stop().await;
+    let vars = [("CHAT_AI_PROVIDER", "offline"), ("CHAT_AI_DEMO_KB", "true")];
+    let app = TestApp::spawn_on(db, dir, &vars).await;
+    knowledge_ready(&app).await;
+    let (mut ws, _) = Ws::resume(app.addr, token, conv, after).await;
+    ws.patience = PATIENCE;
+    (app, ws)
 }
 
 async fn ask(ws: &mut Ws, conv: &str, id: &str, text: &str) {
@@ -159,6 +180,31 @@ async fn asking_for_a_person_or_two_misses_queue_the_conversation() {
     ws.until_state("queued").await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_second_miss_hands_off_after_the_server_of_the_first_is_gone() {
+    // Misses in a row are counted from the conversation's history, not by
+    // the process that answered: a customer who reconnects to another node,
+    // or to this one restarted, is still handed off at the second miss.
+    let app = app_with(&[]).await;
+    let (mut ws, conv, token) = customer_with_token(&app).await;
+    let question = "What is the airspeed velocity of an unladen swallow?";
+    ask(&mut ws, &conv, "m1", question).await;
+    let (_, first) = reply(&mut ws).await;
+    let body = first["body"].as_str().unwrap();
+    assert!(body.contains("type \"human\""), "offers a person: {body}");
+    drop(ws);
+    let after = first["seq"].as_i64().unwrap();
+    let (_app, mut ws) = restarted(app, &token, &conv, after).await;
+    ask(&mut ws, &conv, "m2", "tell me a joke").await;
+    let (_, second) = reply(&mut ws).await;
+    let body = second["body"].as_str().unwrap();
+    assert!(
+        body.contains("passing this conversation to a person"),
+        "{body}"
+    );
+    ws.until_state("queued").await;
+}
+
 /// The numbered titles of a "not sure" reply ("1. Title" lines).
 fn offered_titles(body: &str) -> Vec<String> {
     body.lines()
@@ -210,24 +256,15 @@ async fn a_pick_is_understood_after_the_server_that_offered_is_gone() {
     // The offer is read back from the conversation's history, not kept by
     // the process that made it: a customer who reconnects to another node,
     // or to this one restarted, still picks by number.
-    let vars = [("CHAT_AI_PROVIDER", "offline"), ("CHAT_AI_DEMO_KB", "true")];
     let app = app_with(&[]).await;
-    let session = common::widget_session(&app).await;
-    let token = session["token"].as_str().unwrap().to_owned();
-    let mut ws = patient(&app, &token).await;
-    let conv = ws.open(json!({ "type": "open" })).await;
+    let (mut ws, conv, token) = customer_with_token(&app).await;
     ask(&mut ws, &conv, "q1", "payment won't go through").await;
     let (_, unsure) = reply(&mut ws).await;
     let titles = offered_titles(unsure["body"].as_str().unwrap());
     assert!(titles.len() >= 2, "{unsure}");
     drop(ws);
-    let (db, dir) = app.stop().await;
-
-    let app = TestApp::spawn_on(db, dir, &vars).await;
-    knowledge_ready(&app).await;
     let after = unsure["seq"].as_i64().unwrap();
-    let (mut ws, _) = Ws::resume(app.addr, &token, &conv, after).await;
-    ws.patience = PATIENCE;
+    let (app, mut ws) = restarted(app, &token, &conv, after).await;
     ask(&mut ws, &conv, "q2", "第2个").await;
     let (_, picked) = reply(&mut ws).await;
     let answer = picked["body"].as_str().unwrap();
@@ -374,6 +411,13 @@ async fn an_unreachable_model_ends_in_a_polite_fallback_not_silence() {
     let (_, stored) = reply(&mut ws).await;
     let body = stored["body"].as_str().unwrap();
     assert!(body.contains("human"), "offers a person: {body}");
+    // A second apology in a row is a second miss: it hands off.
+    ask(&mut ws, &conv, "q3", "and another joke").await;
+    let (_, again) = reply(&mut ws).await;
+    assert_eq!(again["body"], stored["body"]);
+    tokio::time::timeout(PATIENCE, ws.until_state("queued"))
+        .await
+        .expect("the second apology in a row hands off");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
