@@ -46,9 +46,11 @@ MYSQL_URL=${MYSQL_URL:-mysql://root@127.0.0.1:3306}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${HOME:-/root}/.cache/chat-api/target}"
 # BIN=dir runs prebuilt binaries (e.g. an earlier commit's, to compare).
+BUILT_HERE=""
 if [ -z "${BIN:-}" ]; then
   cargo build --release -q -p chat-server -p chat-loadgen
   BIN="$CARGO_TARGET_DIR/release"
+  BUILT_HERE=1
 fi
 # 10,000 sockets need as many descriptors (this machine caps a process at 20,000).
 ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -309,7 +311,17 @@ print(f"# written to {sys.argv[3]} (raw: {sys.argv[1]}, {sys.argv[2]})")
 PY
 }
 
-echo "# backend=$BACKEND commit=$(git rev-parse --short HEAD) pin=${PIN:-0} cpus=$(nproc)"
+# Which server this run measured. The binary carries its package version
+# (`--version`) but no commit: built here (no BIN=), it is this worktree's
+# HEAD (plus "-dirty" with uncommitted changes, which the build included);
+# with BIN= the worktree says nothing about it, so print what identifies the
+# file itself (path, mtime, the start of its sha256), never a guessed commit.
+if [ -n "$BUILT_HERE" ]; then
+  built="commit=$(git describe --always --dirty --abbrev=7 2>/dev/null || echo unknown)"
+else
+  built="commit=unknown(BIN=) bin=$BIN/chat-server mtime=$(date -u -r "$BIN/chat-server" +%Y-%m-%dT%H:%M:%SZ) sha256=$(sha256sum "$BIN/chat-server" | cut -c1-12)"
+fi
+echo "# backend=$BACKEND version=\"$("$BIN/chat-server" --version 2>/dev/null || echo unknown)\" $built pin=${PIN:-0} cpus=$(nproc)"
 for s in $SCENARIOS; do
   case $s in
     throughput) echo -n "throughput: "; load --conversations "$CONVS" --seconds "$SECS" "${AGENTS[@]}" ;;
