@@ -18,8 +18,9 @@ pub struct OfflineConfig {
     /// answered almost word for word by the best document).
     pub sure: f64,
     /// Least confidence of a document offered as a suggestion ("did you
-    /// mean…") when the assistant does not answer: below it a question
-    /// is treated as off-topic and gets no titles.
+    /// mean…") when the assistant does not answer, unless its evidence
+    /// holds together ([`crate::knowledge::Evidence::corroborated`]): a
+    /// question with neither is treated as off-topic and gets no titles.
     pub min_suggest: f64,
 }
 
@@ -201,7 +202,7 @@ pub struct Decision {
     pub answer: Option<usize>,
     /// When it does not answer: the hits it suggests instead (at most
     /// three, in the question's language first, each at least
-    /// `min_suggest` confident), best first.
+    /// `min_suggest` confident or corroborated), best first.
     pub suggested: Vec<usize>,
 }
 
