@@ -36,6 +36,67 @@ const HANDOFF: &[(&str, &str, f64, f64)] = &[
     ("holdout", "all", 1.000, 0.976),
 ];
 
+/// Measured share of answerable questions declined with the right document
+/// among the offered titles ("of which suggested right"): set (`kivo` for
+/// the committed one), split, language. A floor: when the assistant is not
+/// sure, the customer should find the answer one number away
+/// (docs/BENCHMARKS.md, "Answer decision and ranking, eighth pass").
+#[allow(clippy::type_complexity)]
+const SUGGESTED: &[(&str, &str, &str, f64)] = &[
+    ("kivo", "dev", "zh", 0.296),
+    ("kivo", "dev", "en", 0.489),
+    ("kivo", "dev", "mixed", 0.267),
+    ("kivo", "dev", "all", 0.373),
+    ("kivo", "holdout", "zh", 0.239),
+    ("kivo", "holdout", "en", 0.448),
+    ("kivo", "holdout", "mixed", 0.182),
+    ("kivo", "holdout", "all", 0.324),
+    ("blind6", "dev", "zh", 0.309),
+    ("blind6", "dev", "en", 0.417),
+    ("blind6", "dev", "mixed", 0.333),
+    ("blind6", "dev", "all", 0.357),
+    ("blind6", "holdout", "zh", 0.358),
+    ("blind6", "holdout", "en", 0.476),
+    ("blind6", "holdout", "mixed", 0.577),
+    ("blind6", "holdout", "all", 0.435),
+    ("blind7", "dev", "zh", 0.389),
+    ("blind7", "dev", "en", 0.413),
+    ("blind7", "dev", "mixed", 0.500),
+    ("blind7", "dev", "all", 0.411),
+    ("blind7", "holdout", "zh", 0.333),
+    ("blind7", "holdout", "en", 0.358),
+    ("blind7", "holdout", "mixed", 0.593),
+    ("blind7", "holdout", "all", 0.373),
+    ("blind8", "dev", "zh", 0.380),
+    ("blind8", "dev", "en", 0.540),
+    ("blind8", "dev", "mixed", 0.462),
+    ("blind8", "dev", "all", 0.460),
+    ("blind8", "holdout", "zh", 0.265),
+    ("blind8", "holdout", "en", 0.465),
+    ("blind8", "holdout", "mixed", 7.0 / 22.0),
+    ("blind8", "holdout", "all", 0.355),
+];
+
+/// Checks the "suggested right" floor of one row, if it has one.
+fn check_suggested(
+    set: &str,
+    split: &str,
+    lang: &str,
+    got: f64,
+    answerable: usize,
+    failures: &mut Vec<String>,
+) {
+    let floor = SUGGESTED
+        .iter()
+        .find(|m| m.0 == set && m.1 == split && m.2 == lang)
+        .map(|m| m.3);
+    if let Some(floor) = floor.filter(|f| got < f - slack(answerable)) {
+        failures.push(format!(
+            "{set} {split} {lang} suggested right: {got:.3} (measured {floor:.3})"
+        ));
+    }
+}
+
 /// Slack under a measured figure: a few points, or one question in a small
 /// group (a single question moves the mixed-language rates by 7–9 points).
 fn slack(n: usize) -> f64 {
@@ -76,6 +137,14 @@ fn quality_stays_above_the_measured_floors() {
                 r.off_topic_answered <= off + so,
                 r.off_topic_answered,
                 off,
+            );
+            check_suggested(
+                "kivo",
+                split,
+                lang,
+                r.suggested_right,
+                r.answerable,
+                &mut failures,
             );
         }
         for (lang, r) in handoff_rows(&set.handoff, wants_human) {
@@ -294,40 +363,40 @@ fn handoff_on_the_authors_sets_stays_above_the_measured_floors() {
 #[allow(clippy::type_complexity)]
 const BLIND: &[(&str, &str, &str, f64, f64, f64, f64, f64)] = &[
     ("blind6", "dev", "zh", 0.800, 0.964, 0.018, 0.000, 0.582),
-    ("blind6", "dev", "en", 0.729, 0.896, 0.000, 0.000, 0.521),
+    ("blind6", "dev", "en", 0.729, 0.896, 0.000, 0.000, 0.542),
     ("blind6", "dev", "mixed", 0.917, 0.917, 0.000, 0.000, 0.500),
-    ("blind6", "dev", "all", 0.783, 0.930, 0.009, 0.000, 0.548),
+    ("blind6", "dev", "all", 0.783, 0.930, 0.009, 0.000, 0.557),
     ("blind6", "holdout", "zh", 0.736, 0.877, 0.009, 0.000, 0.660),
-    ("blind6", "holdout", "en", 0.724, 0.886, 0.019, 0.000, 0.590),
+    ("blind6", "holdout", "en", 0.724, 0.886, 0.010, 0.000, 0.600),
     (
         "blind6", "holdout", "mixed", 0.731, 1.000, 0.038, 0.000, 0.692,
     ),
     (
-        "blind6", "holdout", "all", 0.730, 0.895, 0.017, 0.000, 0.633,
+        "blind6", "holdout", "all", 0.730, 0.895, 0.013, 0.000, 0.637,
     ),
     ("blind7", "dev", "zh", 0.722, 0.833, 0.019, 0.143, 0.685),
     ("blind7", "dev", "en", 0.609, 0.804, 0.087, 0.000, 0.630),
     ("blind7", "dev", "mixed", 0.917, 1.000, 0.000, 0.000, 0.500),
     ("blind7", "dev", "all", 0.696, 0.839, 0.045, 0.071, 0.643),
     ("blind7", "holdout", "zh", 0.703, 0.865, 0.045, 0.067, 0.604),
-    ("blind7", "holdout", "en", 0.621, 0.832, 0.084, 0.000, 0.484),
+    ("blind7", "holdout", "en", 0.621, 0.832, 0.063, 0.000, 0.516),
     (
-        "blind7", "holdout", "mixed", 0.741, 1.000, 0.037, 0.000, 0.556,
+        "blind7", "holdout", "mixed", 0.741, 1.000, 0.000, 0.000, 0.593,
     ),
     (
-        "blind7", "holdout", "all", 0.674, 0.867, 0.060, 0.033, 0.549,
+        "blind7", "holdout", "all", 0.674, 0.867, 0.047, 0.033, 0.567,
     ),
     ("blind8", "dev", "zh", 0.780, 0.960, 0.040, 0.000, 0.540),
     ("blind8", "dev", "en", 0.760, 0.980, 0.000, 0.000, 0.560),
     ("blind8", "dev", "mixed", 0.846, 1.000, 0.000, 0.000, 0.462),
     ("blind8", "dev", "all", 0.779, 0.973, 0.018, 0.000, 0.540),
     ("blind8", "holdout", "zh", 0.752, 0.903, 0.018, 0.200, 0.478),
-    ("blind8", "holdout", "en", 0.788, 0.960, 0.030, 0.000, 0.515),
+    ("blind8", "holdout", "en", 0.788, 0.960, 0.020, 0.000, 0.525),
     (
         "blind8", "holdout", "mixed", 0.636, 0.818, 0.091, 0.000, 0.545,
     ),
     (
-        "blind8", "holdout", "all", 0.756, 0.919, 0.030, 0.097, 0.500,
+        "blind8", "holdout", "all", 0.756, 0.919, 0.026, 0.097, 0.504,
     ),
 ];
 /// The blind sets' handoff figures: set, split, language, precision, recall.
@@ -392,6 +461,14 @@ fn the_blind_sets_stay_above_their_measured_floors() {
                     r.off_topic_answered <= off + so,
                     r.off_topic_answered,
                     off,
+                );
+                check_suggested(
+                    name,
+                    split,
+                    lang,
+                    r.suggested_right,
+                    r.answerable,
+                    &mut failures,
                 );
             }
             for (lang, r) in handoff_rows(&set.handoff, wants_human) {
