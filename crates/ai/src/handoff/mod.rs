@@ -314,6 +314,22 @@ fn grammar(lower: &str) -> Option<Strength> {
         })
         .filter(|s| !identity || *s == Strength::Explicit)
         .max();
+    // "刚才那个客服掉线了，再帮我接一个": one more of the person an earlier
+    // clause named, the object left out.
+    let found = found.or_else(|| {
+        parts.iter().enumerate().skip(1).find_map(|(i, c)| {
+            let c =
+                zh::strip_prefixes(c, &["那", "麻烦", "请", "你", "再", "重新", "帮我", "给我"])
+                    .trim_end_matches(['吧', '啊', '呀', '了', ' ']);
+            let again = ["接一个", "转一个", "接个", "转个", "再来一个", "来一个"].contains(&c);
+            let named = parts[..i].iter().any(|p| {
+                ["客服", "人工", "经理", "专员", "agent"]
+                    .iter()
+                    .any(|o| p.contains(o))
+            });
+            (again && named).then_some(Strength::Explicit)
+        })
+    });
     // The pronoun's request is explicit, whatever weaker reading a
     // clause had ("有会修的人吗？让他来处理").
     found
