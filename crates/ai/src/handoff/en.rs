@@ -94,6 +94,8 @@ pub(super) const EN_TALK: &[&str] = &[
     // "page a manager", "assign an agent to my case".
     "page",
     "assign",
+    // "swap me to a person".
+    "swap",
 ];
 
 /// Soft objects a want-verb may take ("I need a person to look at it").
@@ -332,6 +334,8 @@ pub(super) const EN_REACH: &[&str] = &["contact", "reach", "call", "email", "pho
 pub(super) const EN_PERSON_ACTS: &[&str] = &[
     "help", "look", "check", "call", "contact", "review", "handle", "assist", "take", "sort",
     "deal", "answer", "explain", "reply", "respond", "get",
+    // "could an agent walk me through it", "talk her through it".
+    "walk", "talk", "go",
 ];
 
 /// What a customer asks to pass on to a person.
@@ -553,6 +557,14 @@ pub(super) const EN_BOT_REFUSAL: &[&str] = &[
     "can't help",
     "cannot help",
     "not understanding",
+    // Sent away or refused: "bot, step aside", "I refuse to deal with a
+    // chatbot", "I won't deal with a machine".
+    "step aside",
+    "move aside",
+    "stand aside",
+    "refuse",
+    "won't deal",
+    "not dealing",
 ];
 
 /// Words that may surround a bare object ("agent please").
@@ -627,6 +639,8 @@ pub(super) fn words(clause: &str) -> Vec<String> {
             "ur" => "your".to_owned(),
             "someone's" | "sum1" | "some1" | "smone" => "someone".to_owned(),
             "any1" => "anyone".to_owned(),
+            // "hmn agnet", "hooman please": human, without vowels or as a meme.
+            "hmn" | "hmns" | "hooman" | "hoomans" | "humam" => "human".to_owned(),
             "somebody's" => "somebody".to_owned(),
             _ => w,
         })
@@ -639,6 +653,67 @@ pub(super) fn words(clause: &str) -> Vec<String> {
         {
             w[k] = person.to_owned();
         }
+    }
+    // "the gym's manager", "the technician's boss", "the supervisor's
+    // supervisor": someone's superior is a person asked for (the owner's
+    // name drops out).
+    let mut k = 0;
+    while k + 1 < w.len() {
+        if w[k].ends_with("'s") && EN_STRICT_OBJECTS.contains(&w[k + 1].as_str()) {
+            w.remove(k);
+        } else {
+            k += 1;
+        }
+    }
+    // "staff member", "support team member": one of the staff, a person.
+    let mut k = 0;
+    while k + 1 < w.len() {
+        if matches!(w[k].as_str(), "staff" | "team")
+            && matches!(w[k + 1].as_str(), "member" | "members")
+        {
+            w[k] = if w[k + 1] == "members" {
+                "agents"
+            } else {
+                "agent"
+            }
+            .to_owned();
+            w.remove(k + 1);
+        }
+        k += 1;
+    }
+    // "one of your vets", "one of your groomers": one of the business's
+    // people, named by their job, is a person asked for.
+    if let Some(k) = w.windows(4).position(|p| {
+        p[0] == "one"
+            && p[1] == "of"
+            && matches!(p[2].as_str(), "your" | "the" | "ur")
+            && EN_JOB_PLURALS.contains(&p[3].as_str())
+    }) {
+        w[k] = "an".to_owned();
+        w[k + 1] = "agent".to_owned();
+        w.drain(k + 2..k + 4);
+    }
+    // "the head of the clinic": its manager.
+    if let Some(k) = w.windows(2).position(|p| p[0] == "head" && p[1] == "of") {
+        let end = (k + 3).min(w.len());
+        let skip = if w
+            .get(k + 2)
+            .is_some_and(|x| matches!(x.as_str(), "the" | "your" | "this"))
+        {
+            end
+        } else {
+            (k + 2).min(w.len())
+        };
+        w[k] = "manager".to_owned();
+        w.drain(k + 1..skip.min(w.len()).max(k + 1));
+    }
+    // "Human Resources" is a department, not a human.
+    if let Some(k) = w
+        .windows(2)
+        .position(|p| p[0] == "human" && p[1] == "resources")
+    {
+        w[k] = "hr".to_owned();
+        w.remove(k + 1);
     }
     // "get hold of someone": reaching them.
     if let Some(k) = w
@@ -664,6 +739,46 @@ pub(super) fn words(clause: &str) -> Vec<String> {
     });
     w
 }
+
+/// People of a business named by their job, in the plural after "one of
+/// your" ("could one of your nurses call me").
+const EN_JOB_PLURALS: &[&str] = &[
+    "staff",
+    "people",
+    "guys",
+    "folks",
+    "team",
+    "employees",
+    "agents",
+    "reps",
+    "representatives",
+    "managers",
+    "supervisors",
+    "specialists",
+    "advisors",
+    "consultants",
+    "technicians",
+    "engineers",
+    "experts",
+    "nurses",
+    "doctors",
+    "vets",
+    "trainers",
+    "coaches",
+    "instructors",
+    "groomers",
+    "stylists",
+    "therapists",
+    "pharmacists",
+    "tellers",
+    "bankers",
+    "officers",
+    "colleagues",
+    "receptionists",
+    "installers",
+    "drivers",
+    "staffers",
+];
 
 /// A greeting or plea typed with stretched letters ("hellooo", "pleeease",
 /// "heyyy"): the word itself. Other words keep their letters ("agennt" is
@@ -1880,26 +1995,33 @@ const EN_SAY: &[&str] = &[
 /// I want a human") and the bot's promise ("you said you'd transfer me")
 /// still ask.
 pub(super) fn en_reported_speech(w: &[String]) -> bool {
-    w.iter().enumerate().any(|(k, x)| {
-        if !EN_SAY.contains(&x.as_str()) || k == 0 {
-            return false;
-        }
-        let mut s = k - 1;
-        while s > 0
-            && matches!(
-                w[s].as_str(),
-                "just" | "already" | "also" | "even" | "literally" | "actually" | "once"
+    // "I read on reddit that talking to a human is faster", "I heard that
+    // asking for a manager helps": hearsay about a request, not one.
+    let hearsay = w.iter().enumerate().any(|(k, x)| {
+        matches!(x.as_str(), "read" | "saw" | "heard" | "seen")
+            && w[k + 1..].iter().take(5).any(|t| t == "that")
+    });
+    hearsay
+        || w.iter().enumerate().any(|(k, x)| {
+            if !EN_SAY.contains(&x.as_str()) || k == 0 {
+                return false;
+            }
+            let mut s = k - 1;
+            while s > 0
+                && matches!(
+                    w[s].as_str(),
+                    "just" | "already" | "also" | "even" | "literally" | "actually" | "once"
+                )
+            {
+                s -= 1;
+            }
+            let subject = w[s].as_str();
+            if matches!(subject, "was" | "were" | "been" | "got" | "get") {
+                return x == "told" || x == "advised";
+            }
+            !matches!(
+                subject,
+                "i" | "you" | "u" | "we" | "i've" | "ive" | "i'd" | "and"
             )
-        {
-            s -= 1;
-        }
-        let subject = w[s].as_str();
-        if matches!(subject, "was" | "were" | "been" | "got" | "get") {
-            return x == "told" || x == "advised";
-        }
-        !matches!(
-            subject,
-            "i" | "you" | "u" | "we" | "i've" | "ive" | "i'd" | "and"
-        )
-    })
+        })
 }

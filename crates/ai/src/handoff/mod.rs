@@ -94,6 +94,12 @@ fn normalize(text: &str) -> String {
         })
         .collect();
     let mut lower = zh_pinyin(&split_spaced(&drop_displayed(&lower)));
+    // "this bot is not bad": praise, whose "not" refuses nothing.
+    for praise in ["not bad at all", "not too bad", "not bad"] {
+        if lower.contains(praise) {
+            lower = lower.replace(praise, "fine");
+        }
+    }
     // Homophone typos of the one word that matters most (转人攻, 人宫客服).
     for (typo, word) in ZH_HOMOPHONES {
         if lower.contains(typo) {
