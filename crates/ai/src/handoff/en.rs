@@ -611,6 +611,10 @@ pub(super) const EN_POLITE: &[&str] = &[
     "only",
     "takeover",
     "intervention",
+    // Laughter after the plea: "hooman please lol".
+    "lol",
+    "lmao",
+    "haha",
 ];
 
 pub(super) fn words(clause: &str) -> Vec<String> {
@@ -706,6 +710,47 @@ pub(super) fn words(clause: &str) -> Vec<String> {
         };
         w[k] = "manager".to_owned();
         w.drain(k + 1..skip.min(w.len()).max(k + 1));
+    }
+    // "someone on your side has to fix it": the customer needs them to.
+    if let Some(k) = w.windows(6).position(|p| {
+        matches!(p[0].as_str(), "someone" | "somebody")
+            && matches!(p[1].as_str(), "on" | "from")
+            && matches!(p[2].as_str(), "your" | "ur")
+            && matches!(p[3].as_str(), "side" | "end")
+            && matches!(p[4].as_str(), "needs" | "has" | "must")
+            && p[5] == "to"
+    }) {
+        w.splice(k..k + 6, ["i", "need", "someone", "to"].map(str::to_owned));
+    }
+    // "a complaint against your airline": the complaint, said to the
+    // company (what it is about drops out; "against a courier" stays).
+    if let Some(k) = w.windows(3).position(|p| {
+        p[0] == "complaint"
+            && matches!(p[1].as_str(), "against" | "about")
+            && matches!(p[2].as_str(), "your" | "this" | "the" | "ur" | "you")
+    }) {
+        w.truncate(k + 1);
+    }
+    // "sort this out with a real person", "go over this with one of your
+    // bankers": working the matter through with a person, wished.
+    let wished = w.iter().any(|x| {
+        matches!(
+            x.as_str(),
+            "rather" | "prefer" | "like" | "want" | "need" | "can" | "could" | "i'd"
+        )
+    });
+    if wished
+        && let Some(k) = w.iter().position(|x| x == "with")
+        && w[..k]
+            .iter()
+            .rev()
+            .take(3)
+            .any(|x| matches!(x.as_str(), "this" | "it" | "out" | "over" | "through"))
+        && !w[..k]
+            .iter()
+            .any(|x| matches!(x.as_str(), "talk" | "speak" | "chat" | "discuss"))
+    {
+        w.insert(k, "discuss".to_owned());
     }
     // "Human Resources" is a department, not a human.
     if let Some(k) = w

@@ -309,6 +309,7 @@ fn grammar(lower: &str) -> Option<Strength> {
         .enumerate()
         .filter(|(_, c)| !hypothetical(c) && !reported(c) && !zh_reported_speech(c))
         .filter(|(_, c)| !(condition && asks_how(c)))
+        .filter(|(_, c)| !group_how(c))
         .filter(|(_, c)| !(how_to_complain && zh_complains(c)))
         .filter_map(|(i, c)| {
             if parts.get(i + 1).is_some_and(|n| polite_only(n)) {
@@ -336,6 +337,9 @@ fn grammar(lower: &str) -> Option<Strength> {
             (again && named).then_some(Strength::Explicit)
         })
     });
+    // "should I request a callback or just email you?": a choice between
+    // ways of reaching the service, asked (a wish said outright still asks).
+    let found = found.filter(|s| *s == Strength::Explicit || !choice_of_ways(lower));
     // The pronoun's request is explicit, whatever weaker reading a
     // clause had ("有会修的人吗？让他来处理").
     found
@@ -411,6 +415,60 @@ fn conditional_event(text: &str) -> bool {
         .iter()
         .any(|b| w.iter().any(|x| x == b) || (!b.is_ascii() && text.contains(b)));
     (zh || en) && !about_bot
+}
+
+/// "how do members abroad contact support", "how can patients reach a
+/// nurse": how a group of customers reaches the service, a question about
+/// it (the customer's own "how do I…" is left to the grammar).
+fn group_how(clause: &str) -> bool {
+    if !has_latin(clause) {
+        return false;
+    }
+    let w = en::words(clause);
+    let at = |i: usize| w.get(i).map(String::as_str).unwrap_or("");
+    at(0) == "how"
+        && matches!(at(1), "do" | "does" | "can" | "should" | "would" | "could")
+        && w.iter().skip(2).take(3).any(|x| {
+            matches!(
+                x.as_str(),
+                "members"
+                    | "guests"
+                    | "customers"
+                    | "users"
+                    | "patients"
+                    | "people"
+                    | "travellers"
+                    | "travelers"
+                    | "clients"
+                    | "parents"
+                    | "students"
+                    | "foreigners"
+                    | "others"
+                    | "passengers"
+                    | "owners"
+            )
+        })
+}
+
+/// "should I request a callback or just email you?", "can I request a
+/// callback or is there a number": a question choosing between ways.
+fn choice_of_ways(text: &str) -> bool {
+    if !has_latin(text) {
+        return false;
+    }
+    let w = en::words(text);
+    let asks = matches!(
+        (w.first().map(String::as_str), w.get(1).map(String::as_str)),
+        (Some("should" | "can" | "do" | "could"), Some("i" | "we"))
+    );
+    asks && w.iter().position(|x| x == "or").is_some_and(|k| {
+        w[k + 1..].iter().any(|x| {
+            matches!(
+                x.as_str(),
+                "call" | "email" | "phone" | "number" | "hotline" | "ring" | "text" | "visit"
+            )
+        })
+    })
 }
 
 /// A how-question ("how do I contact support", "怎么联系客服", "找谁").
