@@ -1805,3 +1805,52 @@ fn seventh_pass_twenty_second_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// The eighth pass's classes (docs/BENCHMARKS.md, "Handoff, eighth pass"),
+/// each with look-alikes of its own (none is a line of an evaluation set).
+#[test]
+fn eighth_pass_classes() {
+    let wrong = misclassified(
+        &[
+            // Staff of any business, by their job, after a verb.
+            "我想跟你们的前厅员工说两句",
+            "麻烦让药剂师给我回个电话",
+            "请安排一位健身教练联系我",
+            "我要找民宿的管家",
+            // The person able to talk with the customer, with a modal.
+            "值班医生能跟我聊一下吗",
+            // A threat with the request as its condition.
+            "还不给我转客服我就差评",
+            // One more of the person named before.
+            "那个客服不回了，给我接一个",
+            // Dialect: Cantonese and Shanghainese finding.
+            "唔该揾个客服",
+            // Someone's superior; one of the business's people.
+            "put me through to the hotel's manager",
+            "could one of your pharmacists ring me",
+            "a team member please",
+            // A person without vowels.
+            "hmn plz",
+        ],
+        &[
+            // Staff words without a request verb, or the customer's own.
+            "员工停车场在几楼",
+            "我是你们的会员，积分怎么查",
+            "怎么联系快递员改地址",
+            "教练跟我说的动作要领是什么",
+            // Holidays are regular times.
+            "中秋节客服有人吗",
+            // How a group reaches the service; a choice between ways.
+            "how do passengers reach the lost luggage desk",
+            "should I ask for a callback or just phone the branch?",
+            // Hearsay and praise.
+            "I heard that asking for a supervisor gets you a refund, true?",
+            "the chatbot is not bad at all",
+            // Human Resources is a department.
+            "our human resources team needs an invoice",
+            // Something of one of the staff.
+            "one of your drivers left a parcel at the wrong door",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
