@@ -1177,9 +1177,7 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
                 return Some(len);
             }
         }
-        let Some(&c) = rest.get(m) else {
-            return None;
-        };
+        let &c = rest.get(m)?;
         if c == '的' && (2..=3).contains(&m) && !desc.contains('的') {
             m += 1;
             continue;
