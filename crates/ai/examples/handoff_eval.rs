@@ -65,6 +65,7 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand15-dev1.jsonl",
     "handoff.hand15-dev2.jsonl",
     "handoff.hand15-dev3.jsonl",
+    "handoff.hand15-dev4.jsonl",
 ];
 
 fn load(path: &std::path::Path) -> Result<Vec<HandoffCase>, Box<dyn std::error::Error>> {

@@ -249,6 +249,9 @@ const HANDOFF_SETS: &[(&str, &str, f64, f64)] = &[
     ("handoff.hand15-dev3.jsonl", "zh", 1.000, 1.000),
     ("handoff.hand15-dev3.jsonl", "en", 1.000, 0.714),
     ("handoff.hand15-dev3.jsonl", "mixed", 1.000, 0.400),
+    ("handoff.hand15-dev4.jsonl", "zh", 1.000, 0.929),
+    ("handoff.hand15-dev4.jsonl", "en", 0.889, 0.727),
+    ("handoff.hand15-dev4.jsonl", "mixed", 1.000, 1.000),
 ];
 
 /// Records a failure when `row` is below the measured precision `p` or

@@ -752,6 +752,50 @@ pub(super) fn words(clause: &str) -> Vec<String> {
     {
         w.insert(k, "discuss".to_owned());
     }
+    // "speak to a pharmacist", "talk to the gym owner": what one talks to,
+    // named with an article, is a person whatever the job (the bot, a
+    // device or the customer's own people are not: "talk to the app",
+    // "talk to my husband").
+    let mut k = 0;
+    while k + 3 < w.len() {
+        if matches!(w[k].as_str(), "talk" | "speak" | "chat")
+            && matches!(w[k + 1].as_str(), "to" | "with")
+            && matches!(w[k + 2].as_str(), "a" | "an" | "the" | "your" | "ur")
+        {
+            let from = k + 3;
+            let end = w[from..]
+                .iter()
+                .take(3)
+                .position(|x| EN_PHRASE_ENDS.contains(&x.as_str()))
+                .map_or((from + 3).min(w.len()), |p| from + p);
+            if end > from {
+                let head = w[end - 1].as_str();
+                let known =
+                    EN_STRICT_OBJECTS.contains(&head) || is_soft(head) || EN_BOT.contains(&head);
+                // A job's name: "-ist", "-er", "-or", "-ian" or a few short
+                // ones (a pharmacist, the gym owner, a vet).
+                let job = ["ist", "er", "or", "ian"].iter().any(|x| head.ends_with(x))
+                    || matches!(
+                        head,
+                        "vet"
+                            | "nurse"
+                            | "doctor"
+                            | "clerk"
+                            | "coach"
+                            | "chef"
+                            | "pilot"
+                            | "host"
+                            | "guide"
+                    );
+                let bot_near = w[from..end].iter().any(|x| EN_BOT.contains(&x.as_str()));
+                if job && !known && !bot_near && !EN_NOT_TALKED_TO.contains(&head) && head.len() > 2
+                {
+                    w.splice(from..end, ["agent".to_owned()]);
+                }
+            }
+        }
+        k += 1;
+    }
     // "Human Resources" is a department, not a human.
     if let Some(k) = w
         .windows(2)
@@ -784,6 +828,125 @@ pub(super) fn words(clause: &str) -> Vec<String> {
     });
     w
 }
+
+/// Words that end the noun phrase after "talk to the …" ("speak to a
+/// pharmacist about my prescription").
+const EN_PHRASE_ENDS: &[&str] = &[
+    "about",
+    "for",
+    "regarding",
+    "re",
+    "at",
+    "in",
+    "on",
+    "from",
+    "of",
+    "please",
+    "pls",
+    "plz",
+    "now",
+    "asap",
+    "and",
+    "because",
+    "so",
+    "if",
+    "today",
+    "tomorrow",
+    "right",
+    "immediately",
+    "who",
+    "that",
+    "directly",
+    "instead",
+    "rather",
+    "than",
+    "or",
+    "but",
+    "here",
+    "there",
+    "again",
+    "first",
+    "then",
+    "when",
+    "through",
+    "via",
+    "using",
+    "lol",
+    "haha",
+    "lmao",
+    "with",
+];
+
+/// What one talks to that is no person of the business: devices, apps,
+/// the bot's other names, the matter itself.
+const EN_NOT_TALKED_TO: &[&str] = &[
+    "app",
+    "assistant",
+    "alexa",
+    "siri",
+    "google",
+    "device",
+    "speaker",
+    "camera",
+    "phone",
+    "screen",
+    "tv",
+    "system",
+    "website",
+    "site",
+    "issue",
+    "point",
+    "matter",
+    "hand",
+    "dog",
+    "cat",
+    "pet",
+    "kids",
+    "children",
+    "baby",
+    "wall",
+    "thing",
+    "chat",
+    "chatbot",
+    "voice",
+    "lock",
+    "doorbell",
+    "hub",
+    "vacuum",
+    "car",
+    "same",
+    "other",
+    "person's",
+    "public",
+    "press",
+    "media",
+    "police",
+    "insurer",
+    "insurance",
+    "courier",
+    "neighbour",
+    "neighbor",
+    "visitor",
+    "visitors",
+    "caller",
+    "computer",
+    "speaker",
+    "monitor",
+    "player",
+    "other",
+    "driver",
+    "rider",
+    "partner",
+    "mother",
+    "father",
+    "brother",
+    "sister",
+    "daughter",
+    "teacher",
+    "lawyer",
+    "landlord",
+    "roommate",
+];
 
 /// People of a business named by their job, in the plural after "one of
 /// your" ("could one of your nurses call me").

@@ -94,6 +94,12 @@ fn normalize(text: &str) -> String {
         })
         .collect();
     let mut lower = zh_pinyin(&split_spaced(&drop_displayed(&lower)));
+    // "给个能做主的人过来": 给个 before a described person is 给我个.
+    for able in ["给个能", "给个懂", "给个会"] {
+        if lower.contains(able) {
+            lower = lower.replace(able, &able.replace("给个", "给我个"));
+        }
+    }
     // "this bot is not bad": praise, whose "not" refuses nothing.
     for praise in ["not bad at all", "not too bad", "not bad"] {
         if lower.contains(praise) {

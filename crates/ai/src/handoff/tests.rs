@@ -1831,6 +1831,10 @@ fn eighth_pass_classes() {
             "a team member please",
             // A person without vowels.
             "hmn plz",
+            // Talking to someone named by their job.
+            "I want to speak to a dermatologist about the rash",
+            // 给个 before a described person.
+            "给个懂技术的人来",
         ],
         &[
             // Staff words without a request verb, or the customer's own.
@@ -1850,6 +1854,9 @@ fn eighth_pass_classes() {
             "our human resources team needs an invoice",
             // Something of one of the staff.
             "one of your drivers left a parcel at the wrong door",
+            // Talking to a device, a visitor or the customer's own people.
+            "can I talk to the courier through the tracking page",
+            "I need to speak to my landlord first",
         ],
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
