@@ -66,6 +66,7 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand15-dev2.jsonl",
     "handoff.hand15-dev3.jsonl",
     "handoff.hand15-dev4.jsonl",
+    "handoff.hand15-dev5.jsonl",
 ];
 
 fn load(path: &std::path::Path) -> Result<Vec<HandoffCase>, Box<dyn std::error::Error>> {

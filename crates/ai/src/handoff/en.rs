@@ -752,17 +752,28 @@ pub(super) fn words(clause: &str) -> Vec<String> {
     {
         w.insert(k, "discuss".to_owned());
     }
+    // "I'd like a word with the manager": talking with them.
+    if let Some(k) = w
+        .windows(3)
+        .position(|p| p[0] == "a" && p[1] == "word" && p[2] == "with")
+    {
+        w.splice(k..k + 3, ["talk", "with"].map(str::to_owned));
+    }
     // "speak to a pharmacist", "talk to the gym owner": what one talks to,
     // named with an article, is a person whatever the job (the bot, a
     // device or the customer's own people are not: "talk to the app",
     // "talk to my husband").
     let mut k = 0;
     while k + 3 < w.len() {
-        if matches!(w[k].as_str(), "talk" | "speak" | "chat")
+        let talk_to = matches!(w[k].as_str(), "talk" | "speak" | "chat")
             && matches!(w[k + 1].as_str(), "to" | "with")
-            && matches!(w[k + 2].as_str(), "a" | "an" | "the" | "your" | "ur")
-        {
-            let from = k + 3;
+            && matches!(w[k + 2].as_str(), "a" | "an" | "the" | "your" | "ur");
+        // "put a nurse on the line": the person put on.
+        let put_on = w[k] == "put"
+            && matches!(w[k + 1].as_str(), "a" | "an" | "the" | "your" | "ur")
+            && w[k + 2..].iter().take(3).any(|x| x == "on");
+        if talk_to || put_on {
+            let from = if put_on { k + 2 } else { k + 3 };
             let end = w[from..]
                 .iter()
                 .take(3)

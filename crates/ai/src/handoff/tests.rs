@@ -1835,6 +1835,12 @@ fn eighth_pass_classes() {
             "I want to speak to a dermatologist about the rash",
             // 给个 before a described person.
             "给个懂技术的人来",
+            // English job names inside Chinese, after a Chinese verb.
+            "帮我联系一下 dentist",
+            "让 housekeeping team 来一下",
+            // A word with someone; someone put on the line.
+            "could I have a word with the head chef",
+            "put the duty manager on the phone",
         ],
         &[
             // Staff words without a request verb, or the customer's own.
@@ -1857,6 +1863,9 @@ fn eighth_pass_classes() {
             // Talking to a device, a visitor or the customer's own people.
             "can I talk to the courier through the tracking page",
             "I need to speak to my landlord first",
+            // English job words inside Chinese, without a request.
+            "nurse 给的药怎么吃",
+            "我们公司的 team building 想订你们的场地",
         ],
     );
     assert!(wrong.is_empty(), "{wrong:#?}");

@@ -1111,6 +1111,9 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
     // person here; nor can the middle of a word (the character before is
     // then part of it: 售后工程师 is not 售 + 后工程师).
     let first = *rest.first()?;
+    if first.is_ascii_alphabetic() {
+        return zh_latin_job_at(chars, i);
+    }
     let boundary = i == 0
         || chars
             .get(i - 1)
@@ -1187,6 +1190,87 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
         }
         m += 1;
     }
+}
+
+/// English job names inside Chinese text ("帮我找个 nurse", "跟
+/// pharmacist 确认一下", "找 ground staff"): persons after a Chinese
+/// request verb, like the Chinese job words. A word before staff, team or
+/// crew joins it ("billing team").
+const EN_JOBS: &[&str] = &[
+    "nurse",
+    "doctor",
+    "vet",
+    "pharmacist",
+    "coach",
+    "trainer",
+    "groomer",
+    "stylist",
+    "therapist",
+    "physiotherapist",
+    "physio",
+    "dietitian",
+    "nutritionist",
+    "concierge",
+    "receptionist",
+    "cashier",
+    "teller",
+    "banker",
+    "pilot",
+    "steward",
+    "stewardess",
+    "attendant",
+    "staff",
+    "employee",
+    "employees",
+    "clerk",
+    "chef",
+    "waiter",
+    "waitress",
+    "host",
+    "guide",
+    "instructor",
+    "tutor",
+    "dentist",
+    "surgeon",
+    "butler",
+    "porter",
+    "valet",
+    "mechanic",
+    "housekeeping",
+    "housekeeper",
+    "lifeguard",
+    "crew",
+    "team",
+    "salesperson",
+    "sales",
+];
+
+/// The length of an English job name starting a Latin word at `i`.
+fn zh_latin_job_at(chars: &[char], i: usize) -> Option<usize> {
+    if i > 0 && chars[i - 1].is_ascii_alphanumeric() {
+        return None;
+    }
+    let word_end = |from: usize| {
+        let mut e = from;
+        while chars.get(e).is_some_and(|c| c.is_ascii_alphabetic()) {
+            e += 1;
+        }
+        e
+    };
+    let end = word_end(i);
+    let word: String = chars[i..end].iter().collect();
+    // "billing team", "ground staff": a word before staff, team or crew.
+    if chars.get(end) == Some(&' ') && !EN_REAL.contains(&word.as_str()) {
+        let next_end = word_end(end + 1);
+        let next: String = chars[end + 1..next_end].iter().collect();
+        if matches!(next.as_str(), "staff" | "team" | "crew") {
+            return Some(next_end - i);
+        }
+    }
+    // "team building", "staff room": another word follows (a compound).
+    let compound =
+        chars.get(end) == Some(&' ') && chars.get(end + 1).is_some_and(|c| c.is_ascii_alphabetic());
+    (EN_JOBS.contains(&word.as_str()) && !compound).then_some(end - i)
 }
 
 /// Whether `object` is one of the listed person words (a bare one may be
