@@ -427,7 +427,8 @@ fn conditional_event(text: &str) -> bool {
 /// nurse": how a group of customers reaches the service, a question about
 /// it (the customer's own "how do I…" is left to the grammar).
 fn group_how(clause: &str) -> bool {
-    if !has_latin(clause) {
+    // Read as words only when the clause starts with "how" (most do not).
+    if !clause.trim_start().starts_with("how ") {
         return false;
     }
     let w = en::words(clause);
@@ -459,7 +460,7 @@ fn group_how(clause: &str) -> bool {
 /// "should I request a callback or just email you?", "can I request a
 /// callback or is there a number": a question choosing between ways.
 fn choice_of_ways(text: &str) -> bool {
-    if !has_latin(text) {
+    if !text.contains(" or ") {
         return false;
     }
     let w = en::words(text);

@@ -1089,6 +1089,21 @@ const ZH_NOT_STAFF: &[&str] = &[
 /// the person ("跟会籍顾问" is 跟 + 会籍顾问; 机器 and 智能 make a bot).
 const ZH_NOT_DESCRIPTION: &str = "我你您他她它们的个位名一二两三这那些跟和同与让请叫找给要想派安排转接换喊联系不没别是在有把被就也都还再能可以吗呢吧啊了来去说问帮机器智自动";
 
+/// Whether `c` is one of [`ZH_NOT_DESCRIPTION`] (a sorted look: this runs
+/// at most positions of every clause).
+fn not_description(c: char) -> bool {
+    static SORTED: std::sync::OnceLock<Vec<char>> = std::sync::OnceLock::new();
+    SORTED
+        .get_or_init(|| {
+            let mut v: Vec<char> = ZH_NOT_DESCRIPTION.chars().collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        })
+        .binary_search(&c)
+        .is_ok()
+}
+
 /// A person of some job starting at `i`: an optional short description
 /// (one to three characters, or a place with 的: 酒店的, 诊所的) and then a
 /// person, listed or generic (宠物美容师, 会籍顾问, 酒店的经理). Returns the
@@ -1117,10 +1132,10 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
     let boundary = i == 0
         || chars
             .get(i - 1)
-            .is_some_and(|&c| !cjk(c) || ZH_NOT_DESCRIPTION.contains(c));
+            .is_some_and(|&c| !cjk(c) || not_description(c));
     if !boundary
         || !cjk(first)
-        || (ZH_NOT_DESCRIPTION.contains(first) && head_firsts.binary_search(&first).is_err())
+        || (not_description(first) && head_firsts.binary_search(&first).is_err())
     {
         return None;
     }
@@ -1146,7 +1161,7 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
     let suffixed = |at: usize| -> Option<usize> {
         let stem = *rest.get(at)?;
         let suffix = *rest.get(at + 1)?;
-        if !matches!(suffix, '师' | '员') || !cjk(stem) || ZH_NOT_DESCRIPTION.contains(stem) {
+        if !matches!(suffix, '师' | '员') || !cjk(stem) || not_description(stem) {
             return None;
         }
         // 师傅 and 员工 are words of their own (安装师傅 is no 安装师).
@@ -1167,25 +1182,29 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
     // of two or three such characters followed by 的; never one that ends
     // in a request verb (连线客服, 在线等人工 are verbs before a person).
     let mut m = 0;
+    let mut has_de = false;
     loop {
-        let desc: String = rest[..m].iter().collect();
-        let desc_ok = !ZH_VERBS.iter().any(|v| !v.is_ascii() && desc.ends_with(v))
-            && !ZH_THIRD_PARTIES.iter().any(|t| desc.contains(t));
-        if desc_ok {
-            let head = rest
-                .get(m)
-                .filter(|c| head_firsts.binary_search(c).is_ok())
-                .and_then(|_| head_at(m));
-            if let Some(len) = head.or_else(|| suffixed(m)) {
+        let head = rest
+            .get(m)
+            .filter(|c| head_firsts.binary_search(c).is_ok())
+            .and_then(|_| head_at(m));
+        // The description is read only when a person follows it (most
+        // positions have none).
+        if let Some(len) = head.or_else(|| suffixed(m)) {
+            let desc: String = rest[..m].iter().collect();
+            let desc_ok = !ZH_VERBS.iter().any(|v| !v.is_ascii() && desc.ends_with(v))
+                && !ZH_THIRD_PARTIES.iter().any(|t| desc.contains(t));
+            if desc_ok {
                 return Some(len);
             }
         }
         let &c = rest.get(m)?;
-        if c == '的' && (2..=3).contains(&m) && !desc.contains('的') {
+        if c == '的' && (2..=3).contains(&m) && !has_de {
+            has_de = true;
             m += 1;
             continue;
         }
-        if m >= 3 || !cjk(c) || ZH_NOT_DESCRIPTION.contains(c) || desc.contains('的') {
+        if m >= 3 || !cjk(c) || not_description(c) || has_de {
             return None;
         }
         m += 1;
