@@ -1848,6 +1848,8 @@ fn eighth_pass_classes() {
             "我是你们的会员，积分怎么查",
             "怎么联系快递员改地址",
             "教练跟我说的动作要领是什么",
+            // Another business's person, quoted.
+            "医生说要找客服才能退挂号费，对吗",
             // Holidays are regular times.
             "中秋节客服有人吗",
             // How a group reaches the service; a choice between ways.

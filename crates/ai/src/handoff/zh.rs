@@ -3035,6 +3035,16 @@ const ZH_SPEAKERS: &[&str] = &[
     "售后",
     "官网",
     "说明书",
+    // Other businesses' people, quoted: 前台说要找客服才能开发票.
+    "前台",
+    "医生",
+    "护士",
+    "教练",
+    "老师",
+    "大夫",
+    "顾问",
+    "工作人员",
+    "司机",
 ];
 
 /// A clause reporting what someone else said ("他们说要转人工才能退",
