@@ -752,6 +752,28 @@ pub(super) fn words(clause: &str) -> Vec<String> {
     {
         w.insert(k, "discuss".to_owned());
     }
+    // "the clinic manager", "the night manager", "the station manager":
+    // the place or shift before a manager names which one (a product or
+    // travel agent, an account manager, keep their first word).
+    let mut k = 0;
+    while k + 2 < w.len() {
+        let x = w[k + 1].as_str();
+        if matches!(w[k].as_str(), "the" | "your" | "ur" | "a" | "an")
+            && matches!(w[k + 2].as_str(), "manager" | "supervisor" | "boss")
+            && x.chars().all(|c| c.is_ascii_alphabetic())
+            && !EN_COMPOUND_PREV.contains(&x)
+            && !matches!(
+                x,
+                "store" | "shop" | "branch" | "account" | "hiring" | "general" | "assistant"
+            )
+            && !EN_STRICT_OBJECTS.contains(&x)
+            && !is_soft(x)
+            && !EN_BOT.contains(&x)
+        {
+            w.remove(k + 1);
+        }
+        k += 1;
+    }
     // "I'd like a word with the manager": talking with them.
     if let Some(k) = w
         .windows(3)

@@ -1841,6 +1841,10 @@ fn eighth_pass_classes() {
             // A word with someone; someone put on the line.
             "could I have a word with the head chef",
             "put the duty manager on the phone",
+            // A place or shift before a manager names which one.
+            "fetch the pool manager please",
+            // Still there, asked.
+            "人工还在吗",
         ],
         &[
             // Staff words without a request verb, or the customer's own.
@@ -1848,6 +1852,8 @@ fn eighth_pass_classes() {
             "我是你们的会员，积分怎么查",
             "怎么联系快递员改地址",
             "教练跟我说的动作要领是什么",
+            // A manager of another kind.
+            "I work as a product manager, can I expense the plan?",
             // Another business's person, quoted.
             "医生说要找客服才能退挂号费，对吗",
             // Holidays are regular times.

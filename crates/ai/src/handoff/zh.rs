@@ -1679,7 +1679,9 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         // "你们经理呢", "负责人在哪": asking where the person is calls them,
         // even for the nouns that are otherwise only objects of a verb.
         // "人工到底在哪": past an adverb of impatience.
-        let where_after = strip_prefixes(&after, &["到底", "究竟", "都", "又", "倒是", "现在"]);
+        // "客服还在吗": still there, asked.
+        let where_after =
+            strip_prefixes(&after, &["到底", "究竟", "都", "又", "倒是", "现在", "还"]);
         // Not where it is based ("support team 在哪个城市", "在哪里办公").
         let where_is = ["呢", "在哪", "在吗", "在不在", "去哪", "人呢", "出来"]
             .iter()
