@@ -40,7 +40,10 @@
 //! count as persons after a request verb (门店, 前台, 顾问, "front desk",
 //! "consultant", "account manager"), and so do English person words inside
 //! Chinese and Chinese ones inside English ("让 installer 联系我", "is 人工
-//! available now?").
+//! available now?"). So does anyone named by a job, with a short
+//! description (员工, 护士, 会籍顾问, 宠物美容师, any X师 or X员 but 会员 and
+//! the couriers; "speak to a pharmacist", "one of your vets", "找个 nurse"),
+//! after a verb only: "员工餐厅", "你们有营养师吗" ask nothing.
 //!
 //! Before the clauses are read, emoji become stops and a space between two
 //! Chinese statements becomes a comma ("说了半天没用 给我换个活人来"), unless
