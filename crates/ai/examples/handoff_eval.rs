@@ -68,6 +68,7 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand15-dev4.jsonl",
     "handoff.hand15-dev5.jsonl",
     "handoff.hand15-dev6.jsonl",
+    "handoff.hand15-dev7.jsonl",
 ];
 
 fn load(path: &std::path::Path) -> Result<Vec<HandoffCase>, Box<dyn std::error::Error>> {

@@ -722,6 +722,40 @@ pub(super) fn words(clause: &str) -> Vec<String> {
     }) {
         w.splice(k..k + 6, ["i", "need", "someone", "to"].map(str::to_owned));
     }
+    // "lodge a formal complaint", "register a complaint": making one.
+    let mut k = 0;
+    while k + 2 < w.len() {
+        if matches!(
+            w[k].as_str(),
+            "lodge" | "file" | "register" | "raise" | "submit" | "make"
+        ) && w[k + 1] == "a"
+        {
+            if matches!(
+                w[k + 2].as_str(),
+                "formal" | "official" | "serious" | "proper"
+            ) && w.get(k + 3).is_some_and(|x| x == "complaint")
+            {
+                w.remove(k + 2);
+            }
+            if w[k + 2] == "complaint" {
+                w[k] = "make".to_owned();
+            }
+        }
+        k += 1;
+    }
+    // "is anyone from the clinic around?": anyone of theirs, there.
+    if let Some(k) = w.windows(4).position(|p| {
+        matches!(p[0].as_str(), "anyone" | "anybody" | "someone" | "somebody")
+            && p[1] == "from"
+            && matches!(p[2].as_str(), "the" | "your" | "ur")
+    }) && w.get(k + 4).is_some_and(|x| {
+        matches!(
+            x.as_str(),
+            "around" | "there" | "available" | "online" | "here"
+        )
+    }) {
+        w.drain(k + 1..k + 4);
+    }
     // "a complaint against your airline": the complaint, said to the
     // company (what it is about drops out; "against a courier" stays).
     if let Some(k) = w.windows(3).position(|p| {

@@ -1845,6 +1845,17 @@ fn eighth_pass_classes() {
             "fetch the pool manager please",
             // Still there, asked.
             "人工还在吗",
+            // 接 before a described person; a group by its work.
+            "帮我接个懂会员卡的人",
+            "转到理赔组",
+            // Whether one is there, said after a described person.
+            "有没有酒店前台的工作人员在",
+            // A complaint against this business.
+            "我要投诉这家健身房",
+            "I want to register a formal complaint",
+            "is anybody from the pharmacy online?",
+            // A job name after an English verb, inside Chinese.
+            "帮我 reach 一个 pharmacist",
         ],
         &[
             // Staff words without a request verb, or the customer's own.
@@ -1852,6 +1863,10 @@ fn eighth_pass_classes() {
             "我是你们的会员，积分怎么查",
             "怎么联系快递员改地址",
             "教练跟我说的动作要领是什么",
+            // A pick-up, a study group, the complaint already handled.
+            "接个人去火车站多少钱",
+            "你们健身房有跑步小组吗",
+            "is anyone from your team coming to the open day?",
             // A manager of another kind.
             "I work as a product manager, can I expense the plan?",
             // Another business's person, quoted.
