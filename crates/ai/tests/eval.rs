@@ -261,6 +261,9 @@ const HANDOFF_SETS: &[(&str, &str, f64, f64)] = &[
     ("handoff.hand15-dev7.jsonl", "zh", 1.000, 0.857),
     ("handoff.hand15-dev7.jsonl", "en", 1.000, 1.000),
     ("handoff.hand15-dev7.jsonl", "mixed", 1.000, 0.750),
+    ("handoff.hand15-dev8.jsonl", "zh", 1.000, 0.500),
+    ("handoff.hand15-dev8.jsonl", "en", 1.000, 1.000),
+    ("handoff.hand15-dev8.jsonl", "mixed", 1.000, 1.000),
 ];
 
 /// Records a failure when `row` is below the measured precision `p` or

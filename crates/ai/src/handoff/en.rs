@@ -663,7 +663,15 @@ pub(super) fn words(clause: &str) -> Vec<String> {
     // name drops out).
     let mut k = 0;
     while k + 1 < w.len() {
-        if w[k].ends_with("'s") && EN_STRICT_OBJECTS.contains(&w[k + 1].as_str()) {
+        // "the airline's duty officer": a word between is the kind.
+        let person_at = |j: usize| {
+            w.get(j)
+                .is_some_and(|x| EN_STRICT_OBJECTS.contains(&x.as_str()) || is_soft(x))
+        };
+        if w[k].ends_with("'s")
+            && (person_at(k + 1)
+                || (person_at(k + 2) && w[k + 1].chars().all(|c| c.is_ascii_alphabetic())))
+        {
             w.remove(k);
         } else {
             k += 1;

@@ -1856,6 +1856,8 @@ fn eighth_pass_classes() {
             "is anybody from the pharmacy online?",
             // A job name after an English verb, inside Chinese.
             "帮我 reach 一个 pharmacist",
+            // Someone's person with a word of kind between.
+            "can I talk to the hotel's night manager",
         ],
         &[
             // Staff words without a request verb, or the customer's own.
@@ -1865,6 +1867,8 @@ fn eighth_pass_classes() {
             "教练跟我说的动作要领是什么",
             // A pick-up, a study group, the complaint already handled.
             "接个人去火车站多少钱",
+            // A check-in counter.
+            "有没有人工值机柜台",
             "你们健身房有跑步小组吗",
             "is anyone from your team coming to the open day?",
             // A manager of another kind.

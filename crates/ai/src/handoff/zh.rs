@@ -344,6 +344,8 @@ pub(super) const ZH_COMPOUND_NEXT_WORDS: &[&str] = &[
     "地址",
     "位置",
     // 技术参数: a thing's details.
+    // 人工值机: a check-in counter (值班 is someone on duty).
+    "值机",
     "参数",
     "规格",
     "细节",
@@ -2124,7 +2126,13 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         "没人理",
     ]
     .iter()
-    .any(|p| clause.contains(p))
+    // 有没有人工… is the object 人工, judged above (有没有人工值机柜台 is a
+    // counter), not 有没有人.
+    .any(|p| {
+        clause
+            .match_indices(p)
+            .any(|(at, _)| !(p.ends_with('人') && clause[at + p.len()..].starts_with('工')))
+    })
         // "有人不", "在不在啊，有人不": the question said with 不 at the end.
         || clause.trim_end_matches(['啊', '呀', '哇', '？', '?', ' ']).ends_with("有人不"))
         && !zh_negated_anywhere(clause)
