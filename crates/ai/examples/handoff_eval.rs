@@ -70,6 +70,7 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand15-dev6.jsonl",
     "handoff.hand15-dev7.jsonl",
     "handoff.hand15-dev8.jsonl",
+    "handoff.hand15-dev9.jsonl",
 ];
 
 fn load(path: &std::path::Path) -> Result<Vec<HandoffCase>, Box<dyn std::error::Error>> {

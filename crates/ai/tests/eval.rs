@@ -264,6 +264,7 @@ const HANDOFF_SETS: &[(&str, &str, f64, f64)] = &[
     ("handoff.hand15-dev8.jsonl", "zh", 1.000, 0.500),
     ("handoff.hand15-dev8.jsonl", "en", 1.000, 1.000),
     ("handoff.hand15-dev8.jsonl", "mixed", 1.000, 1.000),
+    ("handoff.hand15-dev9.jsonl", "zh", 1.000, 0.667),
 ];
 
 /// Records a failure when `row` is below the measured precision `p` or

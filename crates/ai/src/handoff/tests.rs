@@ -1858,6 +1858,9 @@ fn eighth_pass_classes() {
             "帮我 reach 一个 pharmacist",
             // Someone's person with a word of kind between.
             "can I talk to the hotel's night manager",
+            // The head of a crew or a ward; someone on duty now.
+            "帮我叫一下护士长",
+            "有值班保安吗",
         ],
         &[
             // Staff words without a request verb, or the customer's own.
@@ -1869,6 +1872,11 @@ fn eighth_pass_classes() {
             "接个人去火车站多少钱",
             // A check-in counter.
             "有没有人工值机柜台",
+            // A length, a parent, what it costs; a job offered.
+            "找客服要多长时间",
+            "要跟家长确认一下吗",
+            "找私教上课多少钱",
+            "你们有营养师吗",
             "你们健身房有跑步小组吗",
             "is anyone from your team coming to the open day?",
             // A manager of another kind.

@@ -1166,7 +1166,13 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
     let suffixed = |at: usize| -> Option<usize> {
         let stem = *rest.get(at)?;
         let suffix = *rest.get(at + 1)?;
-        if !matches!(suffix, '师' | '员' | '组') || !cjk(stem) || not_description(stem) {
+        if !matches!(suffix, '师' | '员' | '组' | '长') || !cjk(stem) || not_description(stem) {
+            return None;
+        }
+        // X长 is a head of something (乘务长, 护士长, 组长), unless the
+        // stem makes it a length or a growth (多长, 成长, 家长 is a parent).
+        if suffix == '长' && "多很太较最成增延家擅特身漫加拉冗专助生细修超队市县省部".contains(stem)
+        {
             return None;
         }
         // 师傅 and 员工 are words of their own (安装师傅 is no 安装师).
@@ -1772,7 +1778,9 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         // "有活人没", "有人工没有": the question said with 没.
         // "你们有营养师吗" asks what the business offers: only the listed
         // people are asked for by whether they are there.
-        let asks_for_one = zh_listed(&object)
+        // Someone on duty now ("有值班护士吗") is asked for whatever the job.
+        let asks_for_one = (zh_listed(&object)
+            || ["值班", "当班"].iter().any(|d| object.starts_with(d)))
             && (bare_before.ends_with('有') || bare_before.ends_with("有没有"))
             && (clause.contains("有没有")
                 || ["吗", "么", "嘛", "没", "没有"]
@@ -2062,6 +2070,11 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             "要钱",
             "付费",
             "花钱",
+            // "找教练上课要另外付钱吗": what it costs, said otherwise.
+            "付钱",
+            "多少钱",
+            "另外收",
+            "额外收",
             // "转人工按哪个键", "转人工需要什么条件": how it is done.
             "按哪",
             "哪个键",
