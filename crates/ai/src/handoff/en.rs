@@ -282,6 +282,19 @@ pub(super) const EN_COMPOUND_NEXT: &[&str] = &[
     "setting",
     "settings",
     "dashboard",
+    // Things of the staff, not the staff: "staff rewards", "staff
+    // discount", "staff parking".
+    "rewards",
+    "reward",
+    "discount",
+    "discounts",
+    "parking",
+    "perks",
+    "benefits",
+    "uniform",
+    "uniforms",
+    "entrance",
+    "canteen",
 ];
 
 /// Words before an object that make it someone else (travel agent, user

@@ -1895,6 +1895,8 @@ fn eighth_pass_classes() {
             "our human resources team needs an invoice",
             // Something of one of the staff.
             "one of your drivers left a parcel at the wrong door",
+            // Things of the staff.
+            "we want gift cards for our staff rewards",
             // Talking to a device, a visitor or the customer's own people.
             "can I talk to the courier through the tracking page",
             "I need to speak to my landlord first",
