@@ -5,7 +5,7 @@
 //!
 //! `cargo run -p chat-ai --example handoff_eval -- [--misses] FILE…`
 //! (paths relative to `crates/ai/eval/` or absolute; with no file, the
-//! committed, hand14, hand14e, hand14f and hand14g sets). `--misses` lists the mistakes of tuning files
+//! committed, hand14, hand14e, hand14f, hand14g and hand15 sets). `--misses` lists the mistakes of tuning files
 //! only: a file whose name says `holdout` or `check` is for measuring, and
 //! its mistakes are never printed.
 
@@ -62,6 +62,15 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand14g-dev22.jsonl",
     "handoff.hand14g-check.jsonl",
     "handoff.hand14g-check2.jsonl",
+    "handoff.hand15-dev1.jsonl",
+    "handoff.hand15-dev2.jsonl",
+    "handoff.hand15-dev3.jsonl",
+    "handoff.hand15-dev4.jsonl",
+    "handoff.hand15-dev5.jsonl",
+    "handoff.hand15-dev6.jsonl",
+    "handoff.hand15-dev7.jsonl",
+    "handoff.hand15-dev8.jsonl",
+    "handoff.hand15-dev9.jsonl",
 ];
 
 fn load(path: &std::path::Path) -> Result<Vec<HandoffCase>, Box<dyn std::error::Error>> {

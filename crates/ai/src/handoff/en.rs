@@ -94,6 +94,8 @@ pub(super) const EN_TALK: &[&str] = &[
     // "page a manager", "assign an agent to my case".
     "page",
     "assign",
+    // "swap me to a person".
+    "swap",
 ];
 
 /// Soft objects a want-verb may take ("I need a person to look at it").
@@ -280,6 +282,19 @@ pub(super) const EN_COMPOUND_NEXT: &[&str] = &[
     "setting",
     "settings",
     "dashboard",
+    // Things of the staff, not the staff: "staff rewards", "staff
+    // discount", "staff parking".
+    "rewards",
+    "reward",
+    "discount",
+    "discounts",
+    "parking",
+    "perks",
+    "benefits",
+    "uniform",
+    "uniforms",
+    "entrance",
+    "canteen",
 ];
 
 /// Words before an object that make it someone else (travel agent, user
@@ -332,6 +347,8 @@ pub(super) const EN_REACH: &[&str] = &["contact", "reach", "call", "email", "pho
 pub(super) const EN_PERSON_ACTS: &[&str] = &[
     "help", "look", "check", "call", "contact", "review", "handle", "assist", "take", "sort",
     "deal", "answer", "explain", "reply", "respond", "get",
+    // "could an agent walk me through it", "talk her through it".
+    "walk", "talk", "go",
 ];
 
 /// What a customer asks to pass on to a person.
@@ -553,6 +570,14 @@ pub(super) const EN_BOT_REFUSAL: &[&str] = &[
     "can't help",
     "cannot help",
     "not understanding",
+    // Sent away or refused: "bot, step aside", "I refuse to deal with a
+    // chatbot", "I won't deal with a machine".
+    "step aside",
+    "move aside",
+    "stand aside",
+    "refuse",
+    "won't deal",
+    "not dealing",
 ];
 
 /// Words that may surround a bare object ("agent please").
@@ -599,6 +624,10 @@ pub(super) const EN_POLITE: &[&str] = &[
     "only",
     "takeover",
     "intervention",
+    // Laughter after the plea: "hooman please lol".
+    "lol",
+    "lmao",
+    "haha",
 ];
 
 pub(super) fn words(clause: &str) -> Vec<String> {
@@ -627,6 +656,8 @@ pub(super) fn words(clause: &str) -> Vec<String> {
             "ur" => "your".to_owned(),
             "someone's" | "sum1" | "some1" | "smone" => "someone".to_owned(),
             "any1" => "anyone".to_owned(),
+            // "hmn agnet", "hooman please": human, without vowels or as a meme.
+            "hmn" | "hmns" | "hooman" | "hoomans" | "humam" => "human".to_owned(),
             "somebody's" => "somebody".to_owned(),
             _ => w,
         })
@@ -639,6 +670,227 @@ pub(super) fn words(clause: &str) -> Vec<String> {
         {
             w[k] = person.to_owned();
         }
+    }
+    // "the gym's manager", "the technician's boss", "the supervisor's
+    // supervisor": someone's superior is a person asked for (the owner's
+    // name drops out).
+    let mut k = 0;
+    while k + 1 < w.len() {
+        // "the airline's duty officer": a word between is the kind.
+        let person_at = |j: usize| {
+            w.get(j)
+                .is_some_and(|x| EN_STRICT_OBJECTS.contains(&x.as_str()) || is_soft(x))
+        };
+        if w[k].ends_with("'s")
+            && (person_at(k + 1)
+                || (person_at(k + 2) && w[k + 1].chars().all(|c| c.is_ascii_alphabetic())))
+        {
+            w.remove(k);
+        } else {
+            k += 1;
+        }
+    }
+    // "staff member", "support team member": one of the staff, a person.
+    let mut k = 0;
+    while k + 1 < w.len() {
+        if matches!(w[k].as_str(), "staff" | "team")
+            && matches!(w[k + 1].as_str(), "member" | "members")
+        {
+            w[k] = if w[k + 1] == "members" {
+                "agents"
+            } else {
+                "agent"
+            }
+            .to_owned();
+            w.remove(k + 1);
+        }
+        k += 1;
+    }
+    // "one of your vets", "one of your groomers": one of the business's
+    // people, named by their job, is a person asked for.
+    if let Some(k) = w.windows(4).position(|p| {
+        p[0] == "one"
+            && p[1] == "of"
+            && matches!(p[2].as_str(), "your" | "the" | "ur")
+            && EN_JOB_PLURALS.contains(&p[3].as_str())
+    }) {
+        w[k] = "an".to_owned();
+        w[k + 1] = "agent".to_owned();
+        w.drain(k + 2..k + 4);
+    }
+    // "the head of the clinic": its manager.
+    if let Some(k) = w.windows(2).position(|p| p[0] == "head" && p[1] == "of") {
+        let end = (k + 3).min(w.len());
+        let skip = if w
+            .get(k + 2)
+            .is_some_and(|x| matches!(x.as_str(), "the" | "your" | "this"))
+        {
+            end
+        } else {
+            (k + 2).min(w.len())
+        };
+        w[k] = "manager".to_owned();
+        w.drain(k + 1..skip.min(w.len()).max(k + 1));
+    }
+    // "someone on your side has to fix it": the customer needs them to.
+    if let Some(k) = w.windows(6).position(|p| {
+        matches!(p[0].as_str(), "someone" | "somebody")
+            && matches!(p[1].as_str(), "on" | "from")
+            && matches!(p[2].as_str(), "your" | "ur")
+            && matches!(p[3].as_str(), "side" | "end")
+            && matches!(p[4].as_str(), "needs" | "has" | "must")
+            && p[5] == "to"
+    }) {
+        w.splice(k..k + 6, ["i", "need", "someone", "to"].map(str::to_owned));
+    }
+    // "lodge a formal complaint", "register a complaint": making one.
+    let mut k = 0;
+    while k + 2 < w.len() {
+        if matches!(
+            w[k].as_str(),
+            "lodge" | "file" | "register" | "raise" | "submit" | "make"
+        ) && w[k + 1] == "a"
+        {
+            if matches!(
+                w[k + 2].as_str(),
+                "formal" | "official" | "serious" | "proper"
+            ) && w.get(k + 3).is_some_and(|x| x == "complaint")
+            {
+                w.remove(k + 2);
+            }
+            if w[k + 2] == "complaint" {
+                w[k] = "make".to_owned();
+            }
+        }
+        k += 1;
+    }
+    // "is anyone from the clinic around?": anyone of theirs, there.
+    if let Some(k) = w.windows(4).position(|p| {
+        matches!(p[0].as_str(), "anyone" | "anybody" | "someone" | "somebody")
+            && p[1] == "from"
+            && matches!(p[2].as_str(), "the" | "your" | "ur")
+    }) && w.get(k + 4).is_some_and(|x| {
+        matches!(
+            x.as_str(),
+            "around" | "there" | "available" | "online" | "here"
+        )
+    }) {
+        w.drain(k + 1..k + 4);
+    }
+    // "a complaint against your airline": the complaint, said to the
+    // company (what it is about drops out; "against a courier" stays).
+    if let Some(k) = w.windows(3).position(|p| {
+        p[0] == "complaint"
+            && matches!(p[1].as_str(), "against" | "about")
+            && matches!(p[2].as_str(), "your" | "this" | "the" | "ur" | "you")
+    }) {
+        w.truncate(k + 1);
+    }
+    // "sort this out with a real person", "go over this with one of your
+    // bankers": working the matter through with a person, wished.
+    let wished = w.iter().any(|x| {
+        matches!(
+            x.as_str(),
+            "rather" | "prefer" | "like" | "want" | "need" | "can" | "could" | "i'd"
+        )
+    });
+    if wished
+        && let Some(k) = w.iter().position(|x| x == "with")
+        && w[..k]
+            .iter()
+            .rev()
+            .take(3)
+            .any(|x| matches!(x.as_str(), "this" | "it" | "out" | "over" | "through"))
+        && !w[..k]
+            .iter()
+            .any(|x| matches!(x.as_str(), "talk" | "speak" | "chat" | "discuss"))
+    {
+        w.insert(k, "discuss".to_owned());
+    }
+    // "the clinic manager", "the night manager", "the station manager":
+    // the place or shift before a manager names which one (a product or
+    // travel agent, an account manager, keep their first word).
+    let mut k = 0;
+    while k + 2 < w.len() {
+        let x = w[k + 1].as_str();
+        if matches!(w[k].as_str(), "the" | "your" | "ur" | "a" | "an")
+            && matches!(w[k + 2].as_str(), "manager" | "supervisor" | "boss")
+            && x.chars().all(|c| c.is_ascii_alphabetic())
+            && !EN_COMPOUND_PREV.contains(&x)
+            && !matches!(
+                x,
+                "store" | "shop" | "branch" | "account" | "hiring" | "general" | "assistant"
+            )
+            && !EN_STRICT_OBJECTS.contains(&x)
+            && !is_soft(x)
+            && !EN_BOT.contains(&x)
+        {
+            w.remove(k + 1);
+        }
+        k += 1;
+    }
+    // "I'd like a word with the manager": talking with them.
+    if let Some(k) = w
+        .windows(3)
+        .position(|p| p[0] == "a" && p[1] == "word" && p[2] == "with")
+    {
+        w.splice(k..k + 3, ["talk", "with"].map(str::to_owned));
+    }
+    // "speak to a pharmacist", "talk to the gym owner": what one talks to,
+    // named with an article, is a person whatever the job (the bot, a
+    // device or the customer's own people are not: "talk to the app",
+    // "talk to my husband").
+    let mut k = 0;
+    while k + 3 < w.len() {
+        let talk_to = matches!(w[k].as_str(), "talk" | "speak" | "chat")
+            && matches!(w[k + 1].as_str(), "to" | "with")
+            && matches!(w[k + 2].as_str(), "a" | "an" | "the" | "your" | "ur");
+        // "put a nurse on the line": the person put on.
+        let put_on = w[k] == "put"
+            && matches!(w[k + 1].as_str(), "a" | "an" | "the" | "your" | "ur")
+            && w[k + 2..].iter().take(3).any(|x| x == "on");
+        if talk_to || put_on {
+            let from = if put_on { k + 2 } else { k + 3 };
+            let end = w[from..]
+                .iter()
+                .take(3)
+                .position(|x| EN_PHRASE_ENDS.contains(&x.as_str()))
+                .map_or((from + 3).min(w.len()), |p| from + p);
+            if end > from {
+                let head = w[end - 1].as_str();
+                let known =
+                    EN_STRICT_OBJECTS.contains(&head) || is_soft(head) || EN_BOT.contains(&head);
+                // A job's name: "-ist", "-er", "-or", "-ian" or a few short
+                // ones (a pharmacist, the gym owner, a vet).
+                let job = ["ist", "er", "or", "ian"].iter().any(|x| head.ends_with(x))
+                    || matches!(
+                        head,
+                        "vet"
+                            | "nurse"
+                            | "doctor"
+                            | "clerk"
+                            | "coach"
+                            | "chef"
+                            | "pilot"
+                            | "host"
+                            | "guide"
+                    );
+                let bot_near = w[from..end].iter().any(|x| EN_BOT.contains(&x.as_str()));
+                if job && !known && !bot_near && !EN_NOT_TALKED_TO.contains(&head) && head.len() > 2
+                {
+                    w.splice(from..end, ["agent".to_owned()]);
+                }
+            }
+        }
+        k += 1;
+    }
+    // "Human Resources" is a department, not a human.
+    if let Some(k) = w
+        .windows(2)
+        .position(|p| p[0] == "human" && p[1] == "resources")
+    {
+        w[k] = "hr".to_owned();
+        w.remove(k + 1);
     }
     // "get hold of someone": reaching them.
     if let Some(k) = w
@@ -664,6 +916,165 @@ pub(super) fn words(clause: &str) -> Vec<String> {
     });
     w
 }
+
+/// Words that end the noun phrase after "talk to the …" ("speak to a
+/// pharmacist about my prescription").
+const EN_PHRASE_ENDS: &[&str] = &[
+    "about",
+    "for",
+    "regarding",
+    "re",
+    "at",
+    "in",
+    "on",
+    "from",
+    "of",
+    "please",
+    "pls",
+    "plz",
+    "now",
+    "asap",
+    "and",
+    "because",
+    "so",
+    "if",
+    "today",
+    "tomorrow",
+    "right",
+    "immediately",
+    "who",
+    "that",
+    "directly",
+    "instead",
+    "rather",
+    "than",
+    "or",
+    "but",
+    "here",
+    "there",
+    "again",
+    "first",
+    "then",
+    "when",
+    "through",
+    "via",
+    "using",
+    "lol",
+    "haha",
+    "lmao",
+    "with",
+];
+
+/// What one talks to that is no person of the business: devices, apps,
+/// the bot's other names, the matter itself.
+const EN_NOT_TALKED_TO: &[&str] = &[
+    "app",
+    "assistant",
+    "alexa",
+    "siri",
+    "google",
+    "device",
+    "speaker",
+    "camera",
+    "phone",
+    "screen",
+    "tv",
+    "system",
+    "website",
+    "site",
+    "issue",
+    "point",
+    "matter",
+    "hand",
+    "dog",
+    "cat",
+    "pet",
+    "kids",
+    "children",
+    "baby",
+    "wall",
+    "thing",
+    "chat",
+    "chatbot",
+    "voice",
+    "lock",
+    "doorbell",
+    "hub",
+    "vacuum",
+    "car",
+    "same",
+    "other",
+    "person's",
+    "public",
+    "press",
+    "media",
+    "police",
+    "insurer",
+    "insurance",
+    "courier",
+    "neighbour",
+    "neighbor",
+    "visitor",
+    "visitors",
+    "caller",
+    "computer",
+    "speaker",
+    "monitor",
+    "player",
+    "other",
+    "driver",
+    "rider",
+    "partner",
+    "mother",
+    "father",
+    "brother",
+    "sister",
+    "daughter",
+    "teacher",
+    "lawyer",
+    "landlord",
+    "roommate",
+];
+
+/// People of a business named by their job, in the plural after "one of
+/// your" ("could one of your nurses call me").
+const EN_JOB_PLURALS: &[&str] = &[
+    "staff",
+    "people",
+    "guys",
+    "folks",
+    "team",
+    "employees",
+    "agents",
+    "reps",
+    "representatives",
+    "managers",
+    "supervisors",
+    "specialists",
+    "advisors",
+    "consultants",
+    "technicians",
+    "engineers",
+    "experts",
+    "nurses",
+    "doctors",
+    "vets",
+    "trainers",
+    "coaches",
+    "instructors",
+    "groomers",
+    "stylists",
+    "therapists",
+    "pharmacists",
+    "tellers",
+    "bankers",
+    "officers",
+    "colleagues",
+    "receptionists",
+    "installers",
+    "drivers",
+    "staffers",
+];
 
 /// A greeting or plea typed with stretched letters ("hellooo", "pleeease",
 /// "heyyy"): the word itself. Other words keep their letters ("agennt" is
@@ -1880,26 +2291,33 @@ const EN_SAY: &[&str] = &[
 /// I want a human") and the bot's promise ("you said you'd transfer me")
 /// still ask.
 pub(super) fn en_reported_speech(w: &[String]) -> bool {
-    w.iter().enumerate().any(|(k, x)| {
-        if !EN_SAY.contains(&x.as_str()) || k == 0 {
-            return false;
-        }
-        let mut s = k - 1;
-        while s > 0
-            && matches!(
-                w[s].as_str(),
-                "just" | "already" | "also" | "even" | "literally" | "actually" | "once"
+    // "I read on reddit that talking to a human is faster", "I heard that
+    // asking for a manager helps": hearsay about a request, not one.
+    let hearsay = w.iter().enumerate().any(|(k, x)| {
+        matches!(x.as_str(), "read" | "saw" | "heard" | "seen")
+            && w[k + 1..].iter().take(5).any(|t| t == "that")
+    });
+    hearsay
+        || w.iter().enumerate().any(|(k, x)| {
+            if !EN_SAY.contains(&x.as_str()) || k == 0 {
+                return false;
+            }
+            let mut s = k - 1;
+            while s > 0
+                && matches!(
+                    w[s].as_str(),
+                    "just" | "already" | "also" | "even" | "literally" | "actually" | "once"
+                )
+            {
+                s -= 1;
+            }
+            let subject = w[s].as_str();
+            if matches!(subject, "was" | "were" | "been" | "got" | "get") {
+                return x == "told" || x == "advised";
+            }
+            !matches!(
+                subject,
+                "i" | "you" | "u" | "we" | "i've" | "ive" | "i'd" | "and"
             )
-        {
-            s -= 1;
-        }
-        let subject = w[s].as_str();
-        if matches!(subject, "was" | "were" | "been" | "got" | "get") {
-            return x == "told" || x == "advised";
-        }
-        !matches!(
-            subject,
-            "i" | "you" | "u" | "we" | "i've" | "ive" | "i'd" | "and"
-        )
-    })
+        })
 }

@@ -40,7 +40,10 @@
 //! count as persons after a request verb (门店, 前台, 顾问, "front desk",
 //! "consultant", "account manager"), and so do English person words inside
 //! Chinese and Chinese ones inside English ("让 installer 联系我", "is 人工
-//! available now?").
+//! available now?"). So does anyone named by a job, with a short
+//! description (员工, 护士, 会籍顾问, 宠物美容师, any X师 or X员 but 会员 and
+//! the couriers; "speak to a pharmacist", "one of your vets", "找个 nurse"),
+//! after a verb only: "员工餐厅", "你们有营养师吗" ask nothing.
 //!
 //! Before the clauses are read, emoji become stops and a space between two
 //! Chinese statements becomes a comma ("说了半天没用 给我换个活人来"), unless
@@ -94,6 +97,18 @@ fn normalize(text: &str) -> String {
         })
         .collect();
     let mut lower = zh_pinyin(&split_spaced(&drop_displayed(&lower)));
+    // "给个能做主的人过来": 给个 before a described person is 给我个.
+    for able in ["给个能", "给个懂", "给个会"] {
+        if lower.contains(able) {
+            lower = lower.replace(able, &able.replace("给个", "给我个"));
+        }
+    }
+    // "this bot is not bad": praise, whose "not" refuses nothing.
+    for praise in ["not bad at all", "not too bad", "not bad"] {
+        if lower.contains(praise) {
+            lower = lower.replace(praise, "fine");
+        }
+    }
     // Homophone typos of the one word that matters most (转人攻, 人宫客服).
     for (typo, word) in ZH_HOMOPHONES {
         if lower.contains(typo) {
@@ -303,6 +318,7 @@ fn grammar(lower: &str) -> Option<Strength> {
         .enumerate()
         .filter(|(_, c)| !hypothetical(c) && !reported(c) && !zh_reported_speech(c))
         .filter(|(_, c)| !(condition && asks_how(c)))
+        .filter(|(_, c)| !group_how(c))
         .filter(|(_, c)| !(how_to_complain && zh_complains(c)))
         .filter_map(|(i, c)| {
             if parts.get(i + 1).is_some_and(|n| polite_only(n)) {
@@ -314,6 +330,25 @@ fn grammar(lower: &str) -> Option<Strength> {
         })
         .filter(|s| !identity || *s == Strength::Explicit)
         .max();
+    // "刚才那个客服掉线了，再帮我接一个": one more of the person an earlier
+    // clause named, the object left out.
+    let found = found.or_else(|| {
+        parts.iter().enumerate().skip(1).find_map(|(i, c)| {
+            let c =
+                zh::strip_prefixes(c, &["那", "麻烦", "请", "你", "再", "重新", "帮我", "给我"])
+                    .trim_end_matches(['吧', '啊', '呀', '了', ' ']);
+            let again = ["接一个", "转一个", "接个", "转个", "再来一个", "来一个"].contains(&c);
+            let named = parts[..i].iter().any(|p| {
+                ["客服", "人工", "经理", "专员", "agent"]
+                    .iter()
+                    .any(|o| p.contains(o))
+            });
+            (again && named).then_some(Strength::Explicit)
+        })
+    });
+    // "should I request a callback or just email you?": a choice between
+    // ways of reaching the service, asked (a wish said outright still asks).
+    let found = found.filter(|s| *s == Strength::Explicit || !choice_of_ways(lower));
     // The pronoun's request is explicit, whatever weaker reading a
     // clause had ("有会修的人吗？让他来处理").
     found
@@ -389,6 +424,61 @@ fn conditional_event(text: &str) -> bool {
         .iter()
         .any(|b| w.iter().any(|x| x == b) || (!b.is_ascii() && text.contains(b)));
     (zh || en) && !about_bot
+}
+
+/// "how do members abroad contact support", "how can patients reach a
+/// nurse": how a group of customers reaches the service, a question about
+/// it (the customer's own "how do I…" is left to the grammar).
+fn group_how(clause: &str) -> bool {
+    // Read as words only when the clause starts with "how" (most do not).
+    if !clause.trim_start().starts_with("how ") {
+        return false;
+    }
+    let w = en::words(clause);
+    let at = |i: usize| w.get(i).map(String::as_str).unwrap_or("");
+    at(0) == "how"
+        && matches!(at(1), "do" | "does" | "can" | "should" | "would" | "could")
+        && w.iter().skip(2).take(3).any(|x| {
+            matches!(
+                x.as_str(),
+                "members"
+                    | "guests"
+                    | "customers"
+                    | "users"
+                    | "patients"
+                    | "people"
+                    | "travellers"
+                    | "travelers"
+                    | "clients"
+                    | "parents"
+                    | "students"
+                    | "foreigners"
+                    | "others"
+                    | "passengers"
+                    | "owners"
+            )
+        })
+}
+
+/// "should I request a callback or just email you?", "can I request a
+/// callback or is there a number": a question choosing between ways.
+fn choice_of_ways(text: &str) -> bool {
+    if !text.contains(" or ") {
+        return false;
+    }
+    let w = en::words(text);
+    let asks = matches!(
+        (w.first().map(String::as_str), w.get(1).map(String::as_str)),
+        (Some("should" | "can" | "do" | "could"), Some("i" | "we"))
+    );
+    asks && w.iter().position(|x| x == "or").is_some_and(|k| {
+        w[k + 1..].iter().any(|x| {
+            matches!(
+                x.as_str(),
+                "call" | "email" | "phone" | "number" | "hotline" | "ring" | "text" | "visit"
+            )
+        })
+    })
 }
 
 /// A how-question ("how do I contact support", "怎么联系客服", "找谁").

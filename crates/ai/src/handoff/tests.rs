@@ -1805,3 +1805,105 @@ fn seventh_pass_twenty_second_round() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// The eighth pass's classes (docs/BENCHMARKS.md, "Handoff, eighth pass"),
+/// each with look-alikes of its own (none is a line of an evaluation set).
+#[test]
+fn eighth_pass_classes() {
+    let wrong = misclassified(
+        &[
+            // Staff of any business, by their job, after a verb.
+            "我想跟你们的前厅员工说两句",
+            "麻烦让药剂师给我回个电话",
+            "请安排一位健身教练联系我",
+            "我要找民宿的管家",
+            // The person able to talk with the customer, with a modal.
+            "值班医生能跟我聊一下吗",
+            // A threat with the request as its condition.
+            "还不给我转客服我就差评",
+            // One more of the person named before.
+            "那个客服不回了，给我接一个",
+            // Dialect: Cantonese and Shanghainese finding.
+            "唔该揾个客服",
+            // Someone's superior; one of the business's people.
+            "put me through to the hotel's manager",
+            "could one of your pharmacists ring me",
+            "a team member please",
+            // A person without vowels.
+            "hmn plz",
+            // Talking to someone named by their job.
+            "I want to speak to a dermatologist about the rash",
+            // 给个 before a described person.
+            "给个懂技术的人来",
+            // English job names inside Chinese, after a Chinese verb.
+            "帮我联系一下 dentist",
+            "让 housekeeping team 来一下",
+            // A word with someone; someone put on the line.
+            "could I have a word with the head chef",
+            "put the duty manager on the phone",
+            // A place or shift before a manager names which one.
+            "fetch the pool manager please",
+            // Still there, asked.
+            "人工还在吗",
+            // 接 before a described person; a group by its work.
+            "帮我接个懂会员卡的人",
+            "转到理赔组",
+            // Whether one is there, said after a described person.
+            "有没有酒店前台的工作人员在",
+            // A complaint against this business.
+            "我要投诉这家健身房",
+            "I want to register a formal complaint",
+            "is anybody from the pharmacy online?",
+            // A job name after an English verb, inside Chinese.
+            "帮我 reach 一个 pharmacist",
+            // Someone's person with a word of kind between.
+            "can I talk to the hotel's night manager",
+            // The head of a crew or a ward; someone on duty now.
+            "帮我叫一下护士长",
+            "有值班保安吗",
+        ],
+        &[
+            // Staff words without a request verb, or the customer's own.
+            "员工停车场在几楼",
+            "我是你们的会员，积分怎么查",
+            "怎么联系快递员改地址",
+            "教练跟我说的动作要领是什么",
+            // A pick-up, a study group, the complaint already handled.
+            "接个人去火车站多少钱",
+            // A check-in counter.
+            "有没有人工值机柜台",
+            // A length, a parent, what it costs; a job offered.
+            "找客服要多长时间",
+            "要跟家长确认一下吗",
+            "找私教上课多少钱",
+            "你们有营养师吗",
+            "你们健身房有跑步小组吗",
+            "is anyone from your team coming to the open day?",
+            // A manager of another kind.
+            "I work as a product manager, can I expense the plan?",
+            // Another business's person, quoted.
+            "医生说要找客服才能退挂号费，对吗",
+            // Holidays are regular times.
+            "中秋节客服有人吗",
+            // How a group reaches the service; a choice between ways.
+            "how do passengers reach the lost luggage desk",
+            "should I ask for a callback or just phone the branch?",
+            // Hearsay and praise.
+            "I heard that asking for a supervisor gets you a refund, true?",
+            "the chatbot is not bad at all",
+            // Human Resources is a department.
+            "our human resources team needs an invoice",
+            // Something of one of the staff.
+            "one of your drivers left a parcel at the wrong door",
+            // Things of the staff.
+            "we want gift cards for our staff rewards",
+            // Talking to a device, a visitor or the customer's own people.
+            "can I talk to the courier through the tracking page",
+            "I need to speak to my landlord first",
+            // English job words inside Chinese, without a request.
+            "nurse 给的药怎么吃",
+            "我们公司的 team building 想订你们的场地",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

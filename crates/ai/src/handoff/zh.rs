@@ -33,6 +33,13 @@ pub(super) const ZH_HOMOPHONES: &[(&str, &str)] = &[
     ("ke服", "客服"),
     ("人gong", "人工"),
     ("ren工", "人工"),
+    // Cantonese 揾 (find) and 唔该 (please); Shanghainese 寻个 (find one)
+    // and 阿拉 (we): 帮我揾个真人, 阿拉要寻个真人讲讲.
+    ("揾", "找"),
+    ("唔该", "谢谢"),
+    ("寻个", "找个"),
+    ("寻一个", "找一个"),
+    ("阿拉", "我们"),
 ];
 
 /// Pinyin (and pinyin initials) of the request words, typed without
@@ -337,6 +344,8 @@ pub(super) const ZH_COMPOUND_NEXT_WORDS: &[&str] = &[
     "地址",
     "位置",
     // 技术参数: a thing's details.
+    // 人工值机: a check-in counter (值班 is someone on duty).
+    "值机",
     "参数",
     "规格",
     "细节",
@@ -574,6 +583,9 @@ pub(super) const ZH_PERSON_VERBS: &[&str] = &[
     "联系",
     "联络",
     "转交给",
+    // "帮我接个懂业务的人": only a described person (接个人去机场 is a
+    // pick-up).
+    "接",
     // English verbs before a Chinese measure word: arrange个人跟我联系;
     // before a described person: "can I talk to 仓库 的人".
     "talk to",
@@ -863,6 +875,15 @@ pub(super) const ZH_REGULAR_TIMES: &[&str] = &[
     "春节",
     "过年",
     "国庆",
+    // Holidays by name: 客服热线除夕有人吗.
+    "除夕",
+    "大年",
+    "中秋",
+    "元旦",
+    "五一",
+    "清明",
+    "端午",
+    "圣诞",
     "24小时",
     "全天",
 ];
@@ -1001,8 +1022,9 @@ pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
         f
     });
     if firsts.binary_search(&first).is_err() {
-        return None;
+        return zh_generic_person_at(chars, i);
     }
+    let mut listed_here = false;
     for obj in ZH_VERB_ONLY_PERSONS
         .iter()
         .chain(ZH_OBJECTS)
@@ -1018,6 +1040,7 @@ pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
         }
         let len = obj.chars().count();
         if rest.len() >= len && obj.chars().zip(rest).all(|(a, b)| a == *b) {
+            listed_here = true;
             let next = rest.get(len).copied();
             if obj.is_ascii() {
                 // Latin objects inside Chinese text: a whole word.
@@ -1043,7 +1066,253 @@ pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
             return Some(len);
         }
     }
-    None
+    if listed_here {
+        return None;
+    }
+    zh_generic_person_at(chars, i)
+}
+
+/// People of any business, named by their job, that no list above holds:
+/// 员工, 护士, 地勤, 教练 and any word ending in 师 or 员 (营养师, 美容师,
+/// 乘务员). They are objects only after a request verb (see
+/// [`zh_listed`]), as the other businesses' people are.
+const ZH_GENERIC_PERSONS: &[&str] = &[
+    "员工", "职员", "地勤", "空乘", "空姐", "护士", "医生", "大夫", "兽医", "教练", "私教", "管家",
+    "礼宾", "导购", "保安", "药师", "院长", "机长", "行长", "站长", "馆长", "顾问", "经理", "主管",
+];
+
+/// Two-character words ending in 员 or 师 that are no staff of the
+/// business (会员 is the customer, 人员 and 店员 are listed already).
+const ZH_NOT_STAFF: &[&str] = &[
+    "会员", "学员", "成员", "队员", "演员", "球员", "党员", "动员", "满员", "裁员", "全员", "团员",
+    "社员", "议员", "官员", "减员", "复员", "人员", "店员", "老师", "大师", "厨师", "律师", "教师",
+    "法师", "牧师", "师傅", "技师", "导师", "军师", "小组", "分组", "编组", "重组", "改组", "机组",
+];
+
+/// Characters that end a description before a person: pronouns, verbs,
+/// measure words, negations and particles belong to the clause, not to
+/// the person ("跟会籍顾问" is 跟 + 会籍顾问; 机器 and 智能 make a bot).
+const ZH_NOT_DESCRIPTION: &str = "我你您他她它们的个位名一二两三这那些跟和同与让请叫找给要想派安排转接换喊联系不没别是在有把被就也都还再能可以吗呢吧啊了来去说问帮机器智自动到";
+
+/// Whether `c` is one of [`ZH_NOT_DESCRIPTION`] (a sorted look: this runs
+/// at most positions of every clause).
+fn not_description(c: char) -> bool {
+    static SORTED: std::sync::OnceLock<Vec<char>> = std::sync::OnceLock::new();
+    SORTED
+        .get_or_init(|| {
+            let mut v: Vec<char> = ZH_NOT_DESCRIPTION.chars().collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        })
+        .binary_search(&c)
+        .is_ok()
+}
+
+/// A person of some job starting at `i`: an optional short description
+/// (one to three characters, or a place with 的: 酒店的, 诊所的) and then a
+/// person, listed or generic (宠物美容师, 会籍顾问, 酒店的经理). Returns the
+/// length in characters.
+fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
+    let cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    let rest = chars.get(i..)?;
+    static HEAD_FIRSTS: std::sync::OnceLock<Vec<char>> = std::sync::OnceLock::new();
+    let head_firsts = HEAD_FIRSTS.get_or_init(|| {
+        let mut f: Vec<char> = ZH_GENERIC_PERSONS
+            .iter()
+            .filter_map(|w| w.chars().next())
+            .collect();
+        f.sort_unstable();
+        f.dedup();
+        f
+    });
+    // Most positions start nothing: a character outside the Chinese range
+    // or one that ends a description (and starts no person) cannot start a
+    // person here; nor can the middle of a word (the character before is
+    // then part of it: 售后工程师 is not 售 + 后工程师).
+    let first = *rest.first()?;
+    if first.is_ascii_alphabetic() {
+        return zh_latin_job_at(chars, i);
+    }
+    let boundary = i == 0
+        || chars
+            .get(i - 1)
+            .is_some_and(|&c| !cjk(c) || not_description(c));
+    if !boundary
+        || !cjk(first)
+        || (not_description(first) && head_firsts.binary_search(&first).is_err())
+    {
+        return None;
+    }
+    let starts_at = |at: usize, w: &str| {
+        let n = w.chars().count();
+        rest.len() >= at + n && w.chars().zip(&rest[at..]).all(|(a, b)| a == *b)
+    };
+    let compound_after = |end: usize| {
+        rest.get(end).is_some_and(|c| {
+            ZH_COMPOUND_NEXT.contains(c) || "餐厅折价证卡号服装站课车".contains(*c)
+        }) || ZH_COMPOUND_NEXT_WORDS.iter().any(|w| starts_at(end, w))
+    };
+    let head_at = |at: usize| -> Option<usize> {
+        let word = ZH_GENERIC_PERSONS
+            .iter()
+            .filter(|w| starts_at(at, w))
+            .map(|w| w.chars().count())
+            .max()?;
+        (!compound_after(at + word)).then_some(at + word)
+    };
+    // A job word of the form X师 / X员 (营养师, 乘务员): its stem is the
+    // last character of the description.
+    let suffixed = |at: usize| -> Option<usize> {
+        let stem = *rest.get(at)?;
+        let suffix = *rest.get(at + 1)?;
+        if !matches!(suffix, '师' | '员' | '组' | '长') || !cjk(stem) || not_description(stem) {
+            return None;
+        }
+        // X长 is a head of something (乘务长, 护士长, 组长), unless the
+        // stem makes it a length or a growth (多长, 成长, 家长 is a parent).
+        if suffix == '长' && "多很太较最成增延家擅特身漫加拉冗专助生细修超队市县省部".contains(stem)
+        {
+            return None;
+        }
+        // 师傅 and 员工 are words of their own (安装师傅 is no 安装师).
+        if matches!(rest.get(at + 2), Some('傅' | '工')) {
+            return None;
+        }
+        let word: String = [stem, suffix].iter().collect();
+        // 快递员, 外卖员: a third party's people, not the business's.
+        let with_before: String = rest[at.saturating_sub(1)..at + 2].iter().collect();
+        if ZH_NOT_STAFF.contains(&word.as_str())
+            || ZH_THIRD_PARTIES.iter().any(|t| with_before.starts_with(t))
+        {
+            return None;
+        }
+        (!compound_after(at + 2)).then_some(at + 2)
+    };
+    // The description: characters outside ZH_NOT_DESCRIPTION, or a place
+    // of two or three such characters followed by 的; never one that ends
+    // in a request verb (连线客服, 在线等人工 are verbs before a person).
+    let mut m = 0;
+    let mut has_de = false;
+    loop {
+        let head = rest
+            .get(m)
+            .filter(|c| head_firsts.binary_search(c).is_ok())
+            .and_then(|_| head_at(m));
+        // The description is read only when a person follows it (most
+        // positions have none).
+        if let Some(len) = head.or_else(|| suffixed(m)) {
+            let desc: String = rest[..m].iter().collect();
+            let desc_ok = !ZH_VERBS.iter().any(|v| !v.is_ascii() && desc.ends_with(v))
+                && !ZH_THIRD_PARTIES.iter().any(|t| desc.contains(t));
+            if desc_ok {
+                return Some(len);
+            }
+        }
+        let &c = rest.get(m)?;
+        if c == '的' && (2..=3).contains(&m) && !has_de {
+            has_de = true;
+            m += 1;
+            continue;
+        }
+        if m >= 3 || !cjk(c) || not_description(c) || has_de {
+            return None;
+        }
+        m += 1;
+    }
+}
+
+/// English job names inside Chinese text ("帮我找个 nurse", "跟
+/// pharmacist 确认一下", "找 ground staff"): persons after a Chinese
+/// request verb, like the Chinese job words. A word before staff, team or
+/// crew joins it ("billing team").
+const EN_JOBS: &[&str] = &[
+    "nurse",
+    "doctor",
+    "vet",
+    "pharmacist",
+    "coach",
+    "trainer",
+    "groomer",
+    "stylist",
+    "therapist",
+    "physiotherapist",
+    "physio",
+    "dietitian",
+    "nutritionist",
+    "concierge",
+    "receptionist",
+    "cashier",
+    "teller",
+    "banker",
+    "pilot",
+    "steward",
+    "stewardess",
+    "attendant",
+    "staff",
+    "employee",
+    "employees",
+    "clerk",
+    "chef",
+    "waiter",
+    "waitress",
+    "host",
+    "guide",
+    "instructor",
+    "tutor",
+    "dentist",
+    "surgeon",
+    "butler",
+    "porter",
+    "valet",
+    "mechanic",
+    "housekeeping",
+    "housekeeper",
+    "lifeguard",
+    "crew",
+    "team",
+    "salesperson",
+    "sales",
+];
+
+/// The length of an English job name starting a Latin word at `i`.
+fn zh_latin_job_at(chars: &[char], i: usize) -> Option<usize> {
+    if i > 0 && chars[i - 1].is_ascii_alphanumeric() {
+        return None;
+    }
+    let word_end = |from: usize| {
+        let mut e = from;
+        while chars.get(e).is_some_and(|c| c.is_ascii_alphabetic()) {
+            e += 1;
+        }
+        e
+    };
+    let end = word_end(i);
+    let word: String = chars[i..end].iter().collect();
+    // "billing team", "ground staff": a word before staff, team or crew.
+    if chars.get(end) == Some(&' ') && !EN_REAL.contains(&word.as_str()) {
+        let next_end = word_end(end + 1);
+        let next: String = chars[end + 1..next_end].iter().collect();
+        if matches!(next.as_str(), "staff" | "team" | "crew") {
+            return Some(next_end - i);
+        }
+    }
+    // "team building", "staff room": another word follows (a compound).
+    let compound =
+        chars.get(end) == Some(&' ') && chars.get(end + 1).is_some_and(|c| c.is_ascii_alphabetic());
+    (EN_JOBS.contains(&word.as_str()) && !compound).then_some(end - i)
+}
+
+/// Whether `object` is one of the listed person words (a bare one may be
+/// a request); a generic or described person is one only after a verb.
+pub(super) fn zh_listed(object: &str) -> bool {
+    ZH_VERB_ONLY_PERSONS
+        .iter()
+        .chain(ZH_OBJECTS)
+        .chain(EN_REAL_PERSONS)
+        .chain(EN_CHANNEL_PERSONS)
+        .chain(EN_STRICT_OBJECTS)
+        .any(|o| *o == object)
 }
 
 /// Like [`strip_suffixes`], but stops as soon as `stop` holds for the rest.
@@ -1211,6 +1480,8 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         let before: String = chars[..i].iter().collect();
         let object: String = chars[i..i + len].iter().collect();
         let after: String = chars[i + len..].iter().collect();
+        // "让教练本人跟我说": the person themself, the same person.
+        let after = strip_prefixes(&after, &["本人", "亲自"]).to_owned();
         i += len;
         if ZH_NEG_AFTER.iter().any(|n| after.contains(n)) {
             continue;
@@ -1286,6 +1557,7 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             && !greets
             && !ZH_VERB_ONLY.contains(&object.as_str())
             && !ZH_VERB_ONLY_PERSONS.contains(&object.as_str())
+            && zh_listed(&object)
         {
             best = best.max(Some(Strength::Explicit));
             continue;
@@ -1418,7 +1690,9 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         // "你们经理呢", "负责人在哪": asking where the person is calls them,
         // even for the nouns that are otherwise only objects of a verb.
         // "人工到底在哪": past an adverb of impatience.
-        let where_after = strip_prefixes(&after, &["到底", "究竟", "都", "又", "倒是", "现在"]);
+        // "客服还在吗": still there, asked.
+        let where_after =
+            strip_prefixes(&after, &["到底", "究竟", "都", "又", "倒是", "现在", "还"]);
         // Not where it is based ("support team 在哪个城市", "在哪里办公").
         let where_is = ["呢", "在哪", "在吗", "在不在", "去哪", "人呢", "出来"]
             .iter()
@@ -1492,14 +1766,22 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
                 let desc = &d[at..];
                 // "有没有 live chat 的真人": any short description when
                 // the object ends the clause.
-                let ends = after.trim_end_matches(ZH_END).trim().is_empty();
+                // "有没有健身房的工作人员在线": present, said after it.
+                let ends = after.trim_end_matches(ZH_END).trim().is_empty()
+                    || ["在线", "在", "在不在", "在么"]
+                        .contains(&after.trim_end_matches(ZH_END).trim());
                 ((desc.chars().count() <= 8 && ZH_ABLE.iter().any(|a| desc.starts_with(a)))
                     || (ends && desc.chars().count() <= 12))
                     .then(|| &d[..at])
             })
             .unwrap_or(bare_before);
         // "有活人没", "有人工没有": the question said with 没.
-        let asks_for_one = (bare_before.ends_with('有') || bare_before.ends_with("有没有"))
+        // "你们有营养师吗" asks what the business offers: only the listed
+        // people are asked for by whether they are there.
+        // Someone on duty now ("有值班护士吗") is asked for whatever the job.
+        let asks_for_one = (zh_listed(&object)
+            || ["值班", "当班"].iter().any(|d| object.starts_with(d)))
+            && (bare_before.ends_with('有') || bare_before.ends_with("有没有"))
             && (clause.contains("有没有")
                 || ["吗", "么", "嘛", "没", "没有"]
                     .iter()
@@ -1547,7 +1829,19 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         let modal_reply = able_to.len() < after.len()
             && ["回复", "回我", "联系", "处理"].contains(&able_to.trim_end_matches(ZH_END))
             && !possessive;
+        // "诊所的护士能跟我确认下时间吗": able to talk with the customer,
+        // asked with a modal (without one, "教练跟我说…" reports).
+        let talks_with_me = able_to.len() < after.len()
+            && ["跟我", "和我", "同我", "与我"].iter().any(|w| {
+                able_to.strip_prefix(w).is_some_and(|t| {
+                    ZH_TALK.iter().any(|v| {
+                        t.strip_prefix(v)
+                            .is_some_and(|r| !["的", "了", "过"].iter().any(|p| r.starts_with(p)))
+                    })
+                })
+            });
         let object_acts = modal_reply
+            || (talks_with_me && !possessive)
             || !possessive
                 && ZH_OBJECT_ACTS.iter().any(|a| {
                     [after.trim_start(), urged, when_seen, able_to]
@@ -1642,7 +1936,9 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         }
         // English verb and English object: the English grammar's to judge
         // (it knows the negations of "don't need a human").
-        if verb.is_ascii() && object.is_ascii() {
+        // A job name the English reader does not know is judged here, but
+        // only inside Chinese text ("帮我 connect 一个 vet").
+        if verb.is_ascii() && object.is_ascii() && (zh_listed(&object) || clause.is_ascii()) {
             continue;
         }
         let lead = &head[..head.len() - verb.len()];
@@ -1689,6 +1985,8 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         // "要不找个客服吧" (how about), "难道你们都不安排人工的吗" (a
         // rhetorical question): no negation.
         let how_about = lead.ends_with("要不") && !lead.ends_with("不要不");
+        // "再不转人工我就投诉": a threat, the request said as its condition.
+        let threat = ["再不", "还不"].iter().any(|t| lead.ends_with(t)) && after.contains('就');
         let rhetorical = clause.contains("难道")
             && clause
                 .trim_end_matches([' ', '？', '?'])
@@ -1699,6 +1997,7 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             || (*verb == "要" && lead.ends_with('不')))
             && !how_about
             && !rhetorical
+            && !threat
         {
             continue;
         }
@@ -1734,6 +2033,29 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         {
             continue;
         }
+        // "海外的会员怎么联系客服": how a group of customers reaches the
+        // service, a question about it (the customer's own "我怎么才能
+        // 找到人工" is left to the rules above).
+        if ["怎么", "如何", "咋"].iter().any(|h| lead.contains(h))
+            && [
+                "用户",
+                "会员",
+                "客户",
+                "顾客",
+                "乘客",
+                "游客",
+                "住客",
+                "患者",
+                "家长",
+                "学员",
+                "外国人",
+                "别人",
+            ]
+            .iter()
+            .any(|g| before.contains(g))
+        {
+            continue;
+        }
         // "转人工要排队多久": a question about the wait, whatever the verb.
         // "转人工是免费的吗": what it costs.
         if [
@@ -1748,6 +2070,11 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             "要钱",
             "付费",
             "花钱",
+            // "找教练上课要另外付钱吗": what it costs, said otherwise.
+            "付钱",
+            "多少钱",
+            "另外收",
+            "额外收",
             // "转人工按哪个键", "转人工需要什么条件": how it is done.
             "按哪",
             "哪个键",
@@ -1789,7 +2116,7 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         return Some(Strength::Explicit);
     }
     // "有人吗", "有人在吗", "帮我转接一下": someone, anyone, a transfer.
-    if [
+    if ([
         "有人吗",
         "有人在吗",
         "有没有人",
@@ -1812,7 +2139,15 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         "没人理",
     ]
     .iter()
-    .any(|p| clause.contains(p))
+    // 有没有人工… is the object 人工, judged above (有没有人工值机柜台 is a
+    // counter), not 有没有人.
+    .any(|p| {
+        clause
+            .match_indices(p)
+            .any(|(at, _)| !(p.ends_with('人') && clause[at + p.len()..].starts_with('工')))
+    })
+        // "有人不", "在不在啊，有人不": the question said with 不 at the end.
+        || clause.trim_end_matches(['啊', '呀', '哇', '？', '?', ' ']).ends_with("有人不"))
         && !zh_negated_anywhere(clause)
         // "周末有没有人工可以打电话问": when, a question about the service.
         && !zh_info(clause)
@@ -2047,7 +2382,14 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
                 });
             if matches!(
                 *v,
-                "联系" | "联络" | "转交给" | "talk to" | "speak to" | "talk with" | "speak with"
+                "联系"
+                    | "联络"
+                    | "转交给"
+                    | "接"
+                    | "talk to"
+                    | "speak to"
+                    | "talk with"
+                    | "speak with"
             ) {
                 // "联系一下门店的人", not 联系人 (a contact); the English
                 // verbs only before a Chinese description (the English
@@ -2654,7 +2996,11 @@ pub(super) fn zh_complains(clause: &str) -> bool {
                 let rest = strip_prefixes(rest, &["一下"]);
                 // Not a third party of theirs ("我要投诉你们的快递").
                 rest.is_empty()
-                    || ((rest.starts_with("你们") || rest.starts_with('你'))
+                    || ((rest.starts_with("你们")
+                        || rest.starts_with('你')
+                        // "我想投诉这家店": this business, by its kind.
+                        || rest.starts_with("这家")
+                        || rest.starts_with("贵"))
                         && rest.chars().count() <= 8
                         && !ZH_THIRD_PARTIES.iter().any(|t| rest.contains(t)))
             })
@@ -2731,6 +3077,16 @@ const ZH_SPEAKERS: &[&str] = &[
     "售后",
     "官网",
     "说明书",
+    // Other businesses' people, quoted: 前台说要找客服才能开发票.
+    "前台",
+    "医生",
+    "护士",
+    "教练",
+    "老师",
+    "大夫",
+    "顾问",
+    "工作人员",
+    "司机",
 ];
 
 /// A clause reporting what someone else said ("他们说要转人工才能退",
