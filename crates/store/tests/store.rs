@@ -675,10 +675,14 @@ async fn messages_move_the_activity_once_per_step(store: SqlStore) {
     append(&store, text(quiet, "hello again", None)).await;
     let moved = updated_at(&store, quiet).await;
     assert!(moved >= before && moved > opened, "{opened} -> {moved}");
-    // Within the step: the sequence moves, the activity does not.
+    // Within the step: the sequence moves, the activity does not. (On a
+    // machine so loaded that the step has passed, the activity may move
+    // again, which is right: only "no move within the step" is checked.)
+    let within_step = || now() - moved < chrono::Duration::milliseconds(900);
     let second = append(&store, text(quiet, "and again", Some("q-2".into()))).await;
     assert_eq!(second.message.seq, 2);
-    assert_eq!(updated_at(&store, quiet).await, moved);
+    let kept = updated_at(&store, quiet).await;
+    assert!(kept == moved || !within_step(), "{moved} -> {kept}");
     // A batch over both: each conversation decided on its own.
     let out = store
         .append_messages(&[
@@ -689,7 +693,8 @@ async fn messages_move_the_activity_once_per_step(store: SqlStore) {
         .await
         .unwrap();
     assert!(out.iter().all(|o| o.is_ok()));
-    assert_eq!(updated_at(&store, quiet).await, moved);
+    let kept = updated_at(&store, quiet).await;
+    assert!(kept == moved || !within_step(), "{moved} -> {kept}");
     let busy_moved = updated_at(&store, busy).await;
     assert!(busy_moved >= before, "{busy_moved}");
     assert_eq!(
