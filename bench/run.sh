@@ -344,9 +344,11 @@ try:
 except (ValueError, KeyError, IndexError):
     n = 0
 d = {k: a[k] - b[k] for k in a if k in b}
-out = {"messages": n, **{f"{k}_bytes": v for k, v in d.items()}}
+# writer, checkpoint and Innodb_os_log_written count bytes; Innodb_pages_written pages.
+name = lambda k: k if k.startswith("Innodb") else f"{k}_bytes"
+out = {"messages": n, **{name(k): v for k, v in d.items()}}
 if n:
-    out.update({f"{k}_bytes_per_msg": round(v / n) for k, v in d.items()})
+    out.update({f"{name(k)}_per_msg": round(v / n, 2) for k, v in d.items()})
     if "writer" in d:
         out["wal_frames_per_msg"] = round(d["writer"] / 4120 / n, 2)
 print("io: " + json.dumps(out))
