@@ -311,6 +311,52 @@ print(f"# written to {sys.argv[3]} (raw: {sys.argv[1]}, {sys.argv[2]})")
 PY
 }
 
+# Bytes written per message, around one load run (one JSON line, after the
+# run's own): on SQLite what the server's writer thread wrote (the
+# write-ahead log: 24 + 4,096 bytes a frame) and what its checkpointer wrote
+# into the database file (`wchar` of /proc/<pid>/task/<tid>/io); on MariaDB
+# the server's redo log bytes and pages written (global status: other
+# clients of the same server count too, so an upper bound).
+io_counters() {
+  if [ "$BACKEND" = mysql ]; then
+    mysql -h 127.0.0.1 -uroot -N -e "SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_os_log_written','Innodb_pages_written')" |
+      awk '{ printf "%s%s=%s", (NR > 1 ? " " : ""), $1, $2 } END { print "" }'
+  else
+    for t in /proc/"$SERVER_A"/task/*; do
+      case "$(cat "$t/comm" 2>/dev/null)" in
+        sqlite-writer) printf 'writer=%s ' "$(awk '/^wchar/ { print $2 }' "$t/io")" ;;
+        sqlite-checkpo*) printf 'checkpoint=%s ' "$(awk '/^wchar/ { print $2 }' "$t/io")" ;;
+      esac
+    done
+    echo
+  fi
+}
+measured() { # load-args...: one load run, then its bytes per message
+  local before after out
+  before=$(io_counters)
+  out=$(load "$@")
+  after=$(io_counters)
+  echo "$out"
+  python3 - "$before" "$after" "$out" <<'PY'
+import json, sys
+kv = lambda s: {k: int(v) for k, _, v in (p.partition("=") for p in s.split()) if v}
+b, a = kv(sys.argv[1]), kv(sys.argv[2])
+try:
+    n = json.loads(sys.argv[3].strip().splitlines()[-1])["received"]
+except (ValueError, KeyError, IndexError):
+    n = 0
+d = {k: a[k] - b[k] for k in a if k in b}
+# writer, checkpoint and Innodb_os_log_written count bytes; Innodb_pages_written pages.
+name = lambda k: k if k.startswith("Innodb") else f"{k}_bytes"
+out = {"messages": n, **{name(k): v for k, v in d.items()}}
+if n:
+    out.update({f"{name(k)}_per_msg": round(v / n, 2) for k, v in d.items()})
+    if "writer" in d:
+        out["wal_frames_per_msg"] = round(d["writer"] / 4120 / n, 2)
+print("io: " + json.dumps(out))
+PY
+}
+
 # Which server this run measured. The binary carries its package version
 # (`--version`) but no commit: built here (no BIN=), it is this worktree's
 # HEAD (plus "-dirty" with uncommitted changes, which the build included);
@@ -324,8 +370,8 @@ fi
 echo "# backend=$BACKEND version=\"$("$BIN/chat-server" --version 2>/dev/null || echo unknown)\" $built pin=${PIN:-0} cpus=$(nproc)"
 for s in $SCENARIOS; do
   case $s in
-    throughput) echo -n "throughput: "; load --conversations "$CONVS" --seconds "$SECS" "${AGENTS[@]}" ;;
-    latency)    echo -n "latency: "; load --conversations "$CONVS" --seconds "$SECS" --rate "$RATE" "${AGENTS[@]}" ;;
+    throughput) echo -n "throughput: "; measured --conversations "$CONVS" --seconds "$SECS" "${AGENTS[@]}" ;;
+    latency)    echo -n "latency: "; measured --conversations "$CONVS" --seconds "$SECS" --rate "$RATE" "${AGENTS[@]}" ;;
     assistant)  echo -n "assistant: "; load --conversations "$AI_CONVS" --seconds "$SECS" --assistant ;;
     idle)       echo -n "idle: "; load --scenario idle --idle "$IDLE" --server-pid "$SERVER_A" ;;
     rest)

@@ -41,6 +41,7 @@ on_both_backends!(
     queue_order_loads_and_filters,
     closed_conversations_and_foreign_client_ids_are_refused,
     labels_and_list_filters,
+    messages_move_the_activity_once_per_step,
 );
 
 async fn conversation(store: &SqlStore) -> ConversationId {
@@ -644,6 +645,86 @@ async fn queue_order_loads_and_filters(store: SqlStore) {
         .await
         .unwrap();
     assert_eq!(mine.len(), 2);
+}
+
+/// A conversation opened `ago` in the past (its `updated_at` too).
+async fn conversation_since(store: &SqlStore, ago: chrono::Duration) -> ConversationId {
+    let at = now() - ago;
+    let customer = Customer::new(Some(format!("visitor-{}", uuid::Uuid::now_v7())), None, at);
+    store.create_customer(&customer).await.unwrap();
+    let conv = Conversation::open(customer.id, at);
+    store.create_conversation(&conv).await.unwrap();
+    conv.id
+}
+
+async fn updated_at(store: &SqlStore, conv: ConversationId) -> Timestamp {
+    let c = store.conversation_by_id(conv).await.unwrap().unwrap();
+    c.times.updated_at
+}
+
+/// A message moves its conversation's `updated_at` (the lists' "most
+/// recently active first") when the stored value is more than a second
+/// behind, and leaves it otherwise: the index entry moves once per second
+/// of activity, not once per message. The sequence still advances on every
+/// message.
+async fn messages_move_the_activity_once_per_step(store: SqlStore) {
+    let quiet = conversation_since(&store, chrono::Duration::minutes(10)).await;
+    let busy = conversation_since(&store, chrono::Duration::minutes(5)).await;
+    let opened = updated_at(&store, quiet).await;
+    let before = now();
+    append(&store, text(quiet, "hello again", None)).await;
+    let moved = updated_at(&store, quiet).await;
+    assert!(moved >= before && moved > opened, "{opened} -> {moved}");
+    // Within the step: the sequence moves, the activity does not. (On a
+    // machine so loaded that the step has passed, the activity may move
+    // again, which is right: only "no move within the step" is checked.)
+    let within_step = || now() - moved < chrono::Duration::milliseconds(900);
+    let second = append(&store, text(quiet, "and again", Some("q-2".into()))).await;
+    assert_eq!(second.message.seq, 2);
+    let kept = updated_at(&store, quiet).await;
+    assert!(kept == moved || !within_step(), "{moved} -> {kept}");
+    // A batch over both: each conversation decided on its own.
+    let out = store
+        .append_messages(&[
+            text(busy, "one", None),
+            text(quiet, "three", None),
+            text(busy, "two", None),
+        ])
+        .await
+        .unwrap();
+    assert!(out.iter().all(|o| o.is_ok()));
+    let kept = updated_at(&store, quiet).await;
+    assert!(kept == moved || !within_step(), "{moved} -> {kept}");
+    let busy_moved = updated_at(&store, busy).await;
+    assert!(busy_moved >= before, "{busy_moved}");
+    assert_eq!(
+        (last_seq(&store, quiet).await, last_seq(&store, busy).await),
+        (3, 2)
+    );
+    // The lists sort by it: both now come before a conversation quiet for longer.
+    let idle = conversation_since(&store, chrono::Duration::minutes(1)).await;
+    let list = store
+        .list_conversations(&ConversationFilter {
+            open_only: true,
+            limit: 200,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let pos = |id| list.iter().position(|c| c.id == id).unwrap();
+    assert!(pos(quiet) < pos(idle) && pos(busy) < pos(idle));
+    // The idle sweeper's filter sees the activity.
+    let idle_list = store
+        .list_conversations(&ConversationFilter {
+            open_only: true,
+            active_before: Some(now() - chrono::Duration::seconds(30)),
+            limit: 200,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(idle_list.iter().any(|c| c.id == idle));
+    assert!(!idle_list.iter().any(|c| c.id == quiet || c.id == busy));
 }
 
 async fn closed_conversations_and_foreign_client_ids_are_refused(store: SqlStore) {

@@ -24,6 +24,12 @@
 //! The UNIQUE (conversation_id, seq) and (conversation_id, client_msg_id)
 //! indexes stay as a backstop: a violation aborts the batch, never stores a
 //! duplicate.
+//!
+//! A conversation's `updated_at` (its last activity, the order of the
+//! conversation lists) moves with a message only when it is more than
+//! [`ACTIVITY_STEP`] behind: it is a key of the `conversations_state`
+//! index, and moving it on every message rewrote one more random page of
+//! that index per message (docs/BENCHMARKS.md, "Storage pages per message").
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -33,6 +39,14 @@ use diesel::QueryResult;
 
 use crate::rows::MessageRow;
 use crate::schema::conversations;
+
+/// How far behind a message a conversation's `updated_at` may stay.
+///
+/// Lists sort by `updated_at` and the idle sweeper compares it with its
+/// cut-off; both are exact to this step. A conversation with a message every
+/// few seconds (any real one) moves on every message as before; a busy one
+/// moves once per step instead of once per message.
+pub(crate) const ACTIVITY_STEP: chrono::TimeDelta = chrono::TimeDelta::seconds(1);
 
 /// What one append transaction decided for one input message.
 pub(crate) enum Slot {
@@ -72,7 +86,8 @@ impl Request {
 }
 
 /// A conversation's row as step 2 reads it: id, last_seq (after the
-/// reservation), state, assignee, first_response_at, snoozed_until.
+/// reservation), state, assignee, first_response_at, snoozed_until,
+/// updated_at.
 type Reserved = (
     String,
     i64,
@@ -80,6 +95,7 @@ type Reserved = (
     Option<String>,
     Option<Timestamp>,
     Option<Timestamp>,
+    Timestamp,
 );
 
 /// The columns of [`Reserved`].
@@ -90,6 +106,7 @@ const RESERVED: (
     conversations::assignee_id,
     conversations::first_response_at,
     conversations::snoozed_until,
+    conversations::updated_at,
 ) = (
     conversations::id,
     conversations::last_seq,
@@ -97,6 +114,7 @@ const RESERVED: (
     conversations::assignee_id,
     conversations::first_response_at,
     conversations::snoozed_until,
+    conversations::updated_at,
 );
 
 /// What the transaction writes after reading, and what it answers.
@@ -132,7 +150,7 @@ pub(crate) fn plan(request: &Request, reserved: Vec<Reserved>, stored: Vec<Messa
     // conversation -> (next sequence to hand out, last one reserved).
     let mut next: HashMap<String, (i64, i64)> = HashMap::new();
     let mut assignees: HashMap<String, Option<String>> = HashMap::new();
-    for (id, last, state, assignee, first_response, snooze) in reserved {
+    for (id, last, state, assignee, first_response, snooze, _) in reserved {
         assignees.insert(id.clone(), assignee);
         if first_response.is_none() {
             unanswered.push(id.clone());
@@ -238,29 +256,43 @@ fn move_once(from: &mut Vec<String>, id: &str) -> bool {
     }
 }
 
-/// `UPDATE conversations SET last_seq = last_seq + ?, updated_at = ? WHERE
-/// id = ?`: reserves `n` sequences of one conversation.
+/// Whether a conversation whose `updated_at` is `at` needs it moved to
+/// `now` (see [`ACTIVITY_STEP`]). Never moves it backwards.
+pub(crate) fn activity_stale(at: Timestamp, now: Timestamp) -> bool {
+    activity_cutoff(now).is_some_and(|cut| at < cut)
+}
+
+/// `now` − [`ACTIVITY_STEP`]: a conversation active before it gets `now`.
+/// `None` only at the very start of the calendar (nothing is older).
+pub(crate) fn activity_cutoff(now: Timestamp) -> Option<Timestamp> {
+    now.checked_sub_signed(ACTIVITY_STEP)
+}
+
+/// `UPDATE conversations SET last_seq = last_seq + ? WHERE id = ?`: reserves
+/// `n` sequences of one conversation.
 ///
 /// Written as a query of its own because diesel never caches the statement
 /// of its `update(…)` builder (a changeset may skip `None` fields, so its SQL
 /// can change between calls): on SQLite every append batch paid one SQL parse
 /// per conversation for it. This one has a fixed text and a static query id,
 /// so it is prepared once per connection.
+///
+/// It leaves `updated_at` alone: SQLite rewrites the entry of every index
+/// holding an assigned column even when its value does not change (a `CASE`
+/// keeping the old value still dirties a `conversations_state` page), so the
+/// activity moves in [`TouchActivity`], only for the conversations that need it.
 #[derive(Debug, Clone, Copy)]
 struct ReserveSeqs<'a> {
     id: &'a str,
     n: i64,
-    now: Timestamp,
 }
 
 impl<DB> diesel::query_builder::QueryFragment<DB> for ReserveSeqs<'_>
 where
     DB: diesel::backend::Backend,
     DB: diesel::sql_types::HasSqlType<diesel::sql_types::BigInt>
-        + diesel::sql_types::HasSqlType<diesel::sql_types::Timestamp>
         + diesel::sql_types::HasSqlType<diesel::sql_types::Text>,
     i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
-    Timestamp: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
     str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
 {
     fn walk_ast<'b>(
@@ -269,8 +301,6 @@ where
     ) -> QueryResult<()> {
         out.push_sql("UPDATE conversations SET last_seq = last_seq + ");
         out.push_bind_param::<diesel::sql_types::BigInt, _>(&self.n)?;
-        out.push_sql(", updated_at = ");
-        out.push_bind_param::<diesel::sql_types::Timestamp, _>(&self.now)?;
         out.push_sql(" WHERE id = ");
         out.push_bind_param::<diesel::sql_types::Text, _>(self.id)?;
         Ok(())
@@ -284,13 +314,50 @@ impl diesel::query_builder::QueryId for ReserveSeqs<'_> {
 
 impl<Conn> diesel::RunQueryDsl<Conn> for ReserveSeqs<'_> {}
 
+/// `UPDATE conversations SET updated_at = ? WHERE id = ?`: moves one
+/// conversation's last activity (fixed text, cached like [`ReserveSeqs`]).
+#[derive(Debug, Clone, Copy)]
+struct TouchActivity<'a> {
+    id: &'a str,
+    now: Timestamp,
+}
+
+impl<DB> diesel::query_builder::QueryFragment<DB> for TouchActivity<'_>
+where
+    DB: diesel::backend::Backend,
+    DB: diesel::sql_types::HasSqlType<diesel::sql_types::Timestamp>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Text>,
+    Timestamp: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
+    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        out.push_sql("UPDATE conversations SET updated_at = ");
+        out.push_bind_param::<diesel::sql_types::Timestamp, _>(&self.now)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<diesel::sql_types::Text, _>(self.id)?;
+        Ok(())
+    }
+}
+
+impl diesel::query_builder::QueryId for TouchActivity<'_> {
+    type QueryId = TouchActivity<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<Conn> diesel::RunQueryDsl<Conn> for TouchActivity<'_> {}
+
 /// SQLite: the transaction in one blocking call, one cached statement per
 /// row.
 pub(crate) mod sqlite {
     use diesel::RunQueryDsl;
     use diesel::prelude::*;
 
-    use super::{RESERVED, Request, ReserveSeqs, Reserved, Slot, plan};
+    use super::{
+        RESERVED, Request, ReserveSeqs, Reserved, Slot, TouchActivity, activity_stale, plan,
+    };
     use crate::rows::MessageRow;
     use crate::schema::{conversations, messages};
 
@@ -298,12 +365,20 @@ pub(crate) mod sqlite {
     pub(crate) fn append(tx: &mut SqliteConnection, request: &Request) -> QueryResult<Vec<Slot>> {
         let now = request.now;
         for (id, n) in &request.wanted {
-            ReserveSeqs { id, n: *n, now }.execute(tx)?;
+            ReserveSeqs { id, n: *n }.execute(tx)?;
         }
         let mut reserved: Vec<Reserved> = Vec::with_capacity(request.conv_ids.len());
         for id in &request.conv_ids {
             // `load`, not `first`: see `crate::repos::by_key`.
             reserved.extend(conversations::table.find(id).select(RESERVED).load(tx)?);
+        }
+        // The activity of the conversations it is stale for (the row is
+        // already dirty from the reservation: this only adds the index
+        // entry's move, once per ACTIVITY_STEP).
+        for (id, .., updated_at) in &reserved {
+            if activity_stale(*updated_at, now) {
+                TouchActivity { id, now }.execute(tx)?;
+            }
         }
         let mut stored: Vec<MessageRow> = Vec::new();
         for m in &request.batch {

@@ -68,8 +68,16 @@ pub(crate) async fn append(tx: &mut MysqlConn, request: &Request) -> QueryResult
         .iter()
         .map(|(id, n)| (id.as_str(), *n))
         .collect();
+    // At the start of the calendar nothing is older than the cut-off.
+    let cutoff = super::activity_cutoff(now).unwrap_or(now);
     for chunk in wanted.chunks(CHUNK) {
-        Reserve { rows: chunk, now }.execute(tx).await?;
+        Reserve {
+            rows: chunk,
+            now,
+            cutoff,
+        }
+        .execute(tx)
+        .await?;
     }
     let mut reserved: Vec<Reserved> = Vec::with_capacity(request.conv_ids.len());
     for chunk in request.conv_ids.chunks(CHUNK) {
@@ -136,12 +144,21 @@ macro_rules! cached_by_sql {
 cached_by_sql!(Reserve, ReadReserved, FindStored, InsertRows);
 
 /// Step 1: `UPDATE conversations SET last_seq = last_seq + CASE id WHEN ?
-/// THEN ? … ELSE 0 END, updated_at = ? WHERE id IN (?, …)`: reserves each
-/// conversation's sequences and locks its row.
+/// THEN ? … ELSE 0 END, updated_at = CASE WHEN updated_at < ? THEN ? ELSE
+/// updated_at END WHERE id IN (?, …)`: reserves each conversation's
+/// sequences and locks its row.
+///
+/// `updated_at` moves only when it is more than [`super::ACTIVITY_STEP`]
+/// behind. InnoDB changes a secondary index entry only when a column of it
+/// changes value, so a conversation whose activity stays leaves its
+/// `conversations_state` entry alone (SQLite would rewrite it anyway, which
+/// is why its path moves the activity in a statement of its own).
 struct Reserve<'a> {
     /// (conversation id, messages of the batch for it), in id order.
     rows: &'a [(&'a str, i64)],
     now: chat_domain::time::Timestamp,
+    /// `now` − the step: activity older than this moves to `now`.
+    cutoff: chat_domain::time::Timestamp,
 }
 
 impl QueryFragment<Mysql> for Reserve<'_> {
@@ -153,9 +170,11 @@ impl QueryFragment<Mysql> for Reserve<'_> {
             out.push_sql(" THEN ");
             out.push_bind_param::<BigInt, i64>(n)?;
         }
-        out.push_sql(" ELSE 0 END, updated_at = ");
+        out.push_sql(" ELSE 0 END, updated_at = CASE WHEN updated_at < ");
+        out.push_bind_param::<SqlTimestamp, _>(&self.cutoff)?;
+        out.push_sql(" THEN ");
         out.push_bind_param::<SqlTimestamp, _>(&self.now)?;
-        out.push_sql(" WHERE id IN (");
+        out.push_sql(" ELSE updated_at END WHERE id IN (");
         for (i, (id, _)) in padded(self.rows).enumerate() {
             if i > 0 {
                 out.push_sql(", ");
@@ -180,14 +199,15 @@ impl Query for ReadReserved<'_> {
         Nullable<Text>,
         Nullable<SqlTimestamp>,
         Nullable<SqlTimestamp>,
+        SqlTimestamp,
     );
 }
 
 impl QueryFragment<Mysql> for ReadReserved<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Mysql>) -> QueryResult<()> {
         out.push_sql(
-            "SELECT id, last_seq, state, assignee_id, first_response_at, snoozed_until \
-             FROM conversations WHERE id IN (",
+            "SELECT id, last_seq, state, assignee_id, first_response_at, snoozed_until, \
+             updated_at FROM conversations WHERE id IN (",
         );
         for (i, id) in padded(self.ids).enumerate() {
             if i > 0 {
@@ -311,6 +331,7 @@ mod tests {
         let reserve = Reserve {
             rows: &[("conv-one", 2), ("conv-two", 1), ("conv-three", 5)],
             now: chat_domain::time::now(),
+            cutoff: chat_domain::time::now(),
         };
         let reserve = text(diesel::debug_query::<Mysql, _>(&reserve).to_string());
         assert_eq!(reserve.matches(" WHEN ? THEN ?").count(), 4, "{reserve}");
