@@ -435,6 +435,7 @@ fn dump(
                     "title_words": h.evidence.title_words,
                     "sentence_words": h.evidence.sentence_words,
                     "near_words": h.evidence.near_words,
+                    "near_sounds": h.evidence.near_sounds,
                     "asked": h.evidence.asked,
                     "known": h.evidence.known,
                     "chars": h.evidence.chars,
@@ -445,6 +446,7 @@ fn dump(
         let line = serde_json::json!({
             "q": q.q, "doc": q.doc, "accept": q.accept, "lang": q.lang, "kind": q.kind,
             "answered": d.answer.is_some(), "hits": hits,
+            "all_pinyin": chat_ai::text::is_all_pinyin(&q.q),
             "baseline": bm25.rank(&q.q).into_iter().take(3).collect::<Vec<_>>(),
         });
         writeln!(out, "{line}")?;

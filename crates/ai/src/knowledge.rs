@@ -98,6 +98,13 @@ pub struct Evidence {
     pub sentence_words: usize,
     /// The most question words one sentence and the title hold together.
     pub near_words: usize,
+    /// For a question typed wholly in pinyin ([`crate::text::is_all_pinyin`]):
+    /// the most of its syllable pairs ([`crate::text::Kind::Sound`], each
+    /// counted once) one sentence of the body and the title hold together;
+    /// 0 for any other question. Pinyin words are no vocabulary of the
+    /// knowledge base, so [`Evidence::near_words`] cannot tell whether the
+    /// question's words meet in the document: their sounds can.
+    pub near_sounds: usize,
     /// How many content words the question has (the same for every
     /// document).
     pub asked: usize,
@@ -788,6 +795,18 @@ impl Index {
         latin_words.dedup();
         let latin_words = latin_words.len();
         let glyphs = self.glyphs(query);
+        // A question all in pinyin: its syllable pairs the index has.
+        let mut sounds: Vec<String> = if crate::text::is_all_pinyin(query) {
+            analyze(query)
+                .into_iter()
+                .filter(|t| t.kind == Kind::Sound && self.postings.contains_key(&t.text))
+                .map(|t| t.text)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        sounds.sort();
+        sounds.dedup();
         ranked
             .into_iter()
             .map(|(i, score, confidence)| {
@@ -860,6 +879,26 @@ impl Index {
                     .max()
                     .unwrap_or(0)
                     .max(evidence.title_words);
+                if !sounds.is_empty() {
+                    let titled = |t: &String| {
+                        self.postings
+                            .get(t)
+                            .is_some_and(|l| l.iter().any(|p| p.doc as usize == i && p.title > 0.0))
+                    };
+                    let in_title = sounds.iter().filter(|t| titled(t)).count();
+                    evidence.near_sounds = d
+                        .sentence_terms
+                        .iter()
+                        .map(|seen| {
+                            sounds
+                                .iter()
+                                .filter(|t| seen.binary_search(t).is_ok() || titled(t))
+                                .count()
+                        })
+                        .max()
+                        .unwrap_or(0)
+                        .max(in_title);
+                }
                 Hit {
                     evidence,
                     thin,

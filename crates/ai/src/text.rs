@@ -588,6 +588,21 @@ fn stop_pair(pair: &[char]) -> bool {
     STOP_ZH.contains(&s.as_str()) || pair.iter().all(|c| STOP_CHARS.contains(c))
 }
 
+/// Whether `text` (lower case) is typed wholly in pinyin: no Chinese
+/// character, and every Latin word of it, at least two, is pinyin ("tui
+/// kuan yao duo jiu", "tuikuan duojiu"). Such a question is read as one
+/// run of sounds ([`analyze`]).
+pub fn is_all_pinyin(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.len() >= 2
+        && !lower.chars().any(is_cjk)
+        && words.iter().all(|w| pinyin_syllables(w).is_some())
+}
+
 /// The [`Kind::Sound`] tokens of a text: adjacent syllables of Chinese
 /// characters, and of pinyin typed against them with no space between
 /// (发huo, yin私, 升级gujian): such a Latin word is read as pinyin when
@@ -597,13 +612,7 @@ fn stop_pair(pair: &[char]) -> bool {
 /// two, is pinyin: "tui kuan yao duo jiu") is read as one run too.
 fn sounds(lower: &str, out: &mut Vec<Token>) {
     let chars: Vec<char> = lower.chars().collect();
-    let words: Vec<&str> = lower
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .filter(|w| !w.is_empty())
-        .collect();
-    let all_pinyin = words.len() >= 2
-        && !chars.iter().any(|c| is_cjk(*c))
-        && words.iter().all(|w| pinyin_syllables(w).is_some());
+    let all_pinyin = is_all_pinyin(lower);
     // The current run: each syllable and its character (None: typed).
     let mut run: Vec<(String, Option<char>)> = Vec::new();
     let flush = |run: &mut Vec<(String, Option<char>)>, out: &mut Vec<Token>| {

@@ -55,7 +55,11 @@ const SUGGESTED: &[(&str, &str, &str, f64)] = &[
     ("blind6", "dev", "en", 0.417),
     ("blind6", "dev", "mixed", 0.333),
     ("blind6", "dev", "all", 0.357),
-    ("blind6", "holdout", "zh", 0.358),
+    // 0.358 before pin15: five of its questions typed in pinyin were
+    // declined with the right title offered and are now answered right
+    // (docs/BENCHMARKS.md, "Questions typed in pinyin"); the share of
+    // questions answered right or one number away rose.
+    ("blind6", "holdout", "zh", 0.311),
     ("blind6", "holdout", "en", 0.476),
     ("blind6", "holdout", "mixed", 0.577),
     ("blind6", "holdout", "all", 0.435),
