@@ -303,6 +303,18 @@ fn grammar(lower: &str) -> Option<Strength> {
             && w.iter()
                 .all(|x| matches!(x.as_str(), "please" | "pls" | "plz" | "now" | "asap"))
     };
+    let bot_only = |c: &str| {
+        let w = en::words(c);
+        !w.is_empty()
+            && w.iter()
+                .any(|x| matches!(x.as_str(), "bot" | "robot" | "chatbot"))
+            && w.iter().all(|x| {
+                matches!(
+                    x.as_str(),
+                    "bot" | "robot" | "chatbot" | "hey" | "dear" | "you" | "the"
+                )
+            })
+    };
     let condition = conditional_event(lower);
     // "想投诉一下，去哪里投诉": how to complain, asked; the wish to complain
     // is then no call for a person.
@@ -321,7 +333,17 @@ fn grammar(lower: &str) -> Option<Strength> {
         .filter(|(_, c)| !group_how(c))
         .filter(|(_, c)| !(how_to_complain && zh_complains(c)))
         .filter_map(|(i, c)| {
-            if parts.get(i + 1).is_some_and(|n| polite_only(n)) {
+            // "Step aside, bot." / "bot, step aside": the bot addressed in a
+            // clause of its own belongs to the clause next to it.
+            let bot_beside = [i.checked_sub(1), Some(i + 1)]
+                .iter()
+                .flatten()
+                .filter_map(|k| parts.get(*k))
+                .any(|n| bot_only(n));
+            if bot_beside && !bot_only(c) {
+                let joined = format!("{c} bot");
+                zh_clause(c).max(en_clause(c)).max(en_clause(&joined))
+            } else if parts.get(i + 1).is_some_and(|n| polite_only(n)) {
                 let joined = format!("{c} please");
                 zh_clause(&joined).max(en_clause(&joined))
             } else {
