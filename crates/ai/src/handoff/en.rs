@@ -2262,7 +2262,11 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         && !habit
         && EN_BOT
             .iter()
-            .any(|b| joined.contains(&format!(" {b} ")) || joined.contains(&format!(" {b}s ")))
+            // (a plain look first: the formatted ones allocate.)
+            .any(|b| {
+                joined.contains(b)
+                    && (joined.contains(&format!(" {b} ")) || joined.contains(&format!(" {b}s ")))
+            })
         && EN_BOT_REFUSAL.iter().any(|r| {
             // "no need for a human" declines the person, not the bot.
             joined.match_indices(&format!(" {r} ")).any(|(at, m)| {

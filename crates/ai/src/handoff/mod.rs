@@ -304,6 +304,10 @@ fn grammar(lower: &str) -> Option<Strength> {
                 .all(|x| matches!(x.as_str(), "please" | "pls" | "plz" | "now" | "asap"))
     };
     let bot_only = |c: &str| {
+        // Split into words only where a bot is named (cheap first look).
+        if !c.contains("bot") {
+            return false;
+        }
         let w = en::words(c);
         !w.is_empty()
             && w.iter()

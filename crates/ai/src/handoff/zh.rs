@@ -3085,6 +3085,10 @@ pub(super) fn zh_comes_forward(clause: &str) -> bool {
         "出来道歉",
         "出来对接",
     ];
+    // Every act has 出 (a cheap first look: most clauses have none).
+    if !clause.contains('出') {
+        return false;
+    }
     let Some(at) = ACTS.iter().filter_map(|a| clause.find(a)).min() else {
         return false;
     };
@@ -3145,6 +3149,14 @@ pub(super) fn zh_person_handles(clause: &str) -> bool {
     const ACTS: &[&str] = &[
         "处理", "看", "查", "弄", "办", "解决", "退", "核实", "跟进", "对接",
     ];
+    // Every form has one of the acts (a cheap first look).
+    if !ACTS
+        .iter()
+        .chain(&["handle", "check"])
+        .any(|a| clause.contains(a))
+    {
+        return false;
+    }
     let done = |rest: &str| ["了", "过", "好", "完"].iter().any(|p| rest.contains(p));
     // "能让人来看看我的订单吗", "派人来处理一下": someone sent to act on
     // the matter (not "让人很失望", which has no 来 + act).
