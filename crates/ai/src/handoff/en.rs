@@ -477,6 +477,8 @@ pub(super) const EN_PERSON_GROUP: &[&str] = &[
     "head",
     "management",
     "accounts",
+    // "someone in charge needs to come forward".
+    "charge",
 ];
 
 /// Modal verbs that turn a person doing something into a request.
@@ -524,7 +526,12 @@ pub(super) const EN_BOT: &[&str] = &[
     "auto-replying",
     "autoreply",
     "autoreplies",
-    "canned",
+    // (canned only of answers: "canned tuna" is food.)
+    "canned reply",
+    "canned replies",
+    "canned response",
+    "canned answer",
+    "canned message",
     "template",
     "templates",
     "scripted",
@@ -2015,10 +2022,12 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         }
         // "do you send someone to install the treadmill?": what the business
         // does, asked about (not "can you send someone").
+        // "does the hotel send someone to check the minibar?" too.
         if verb == "send"
             && j >= 3
-            && is(&["do", "does", "did"], &w[j - 3])
-            && is(&["you", "they", "u"], &w[j - 2])
+            && (is(&["do", "does", "did"], &w[j - 3]) && is(&["you", "they", "u"], &w[j - 2])
+                || (is(&["do", "does", "did"], &w[0])
+                    && !w[..j].iter().any(|x| is(EN_MODALS, x) || x == "please")))
         {
             continue;
         }

@@ -1935,6 +1935,11 @@ fn hand15b_classes() {
             "I'd like to speak to the salon owner",
             "I was charged twice and someone in accounts should look at it",
             "转给 claims department",
+            // From dev2: 总该, 出来说…, someone in charge, auto-reply inside Chinese.
+            "这事总该有个主管出来说明吧",
+            "someone in charge has to step up here",
+            "别用 auto-reply 打发我",
+            "no more canned answers",
         ],
         &[
             // Done, told, asked about, or the customer's own procedure.
@@ -1956,6 +1961,10 @@ fn hand15b_classes() {
             "我想要全部退款",
             "can I transfer the membership to the new owner?",
             "I'm the pet owner, do I need to sign?",
+            // From dev2: a negated 需要, canned food, what a business does.
+            "不需要你们的人出面，我自己去办",
+            "do you sell canned dog food?",
+            "does the gym send someone to fix the lockers?",
         ],
     );
     assert!(wrong.is_empty(), "{wrong:#?}");

@@ -2818,7 +2818,8 @@ pub(super) fn zh_summons(clause: &str) -> bool {
                         .any(|a| t.starts_with(a))
                 })
                 && !ZH_NEG_BEFORE.iter().any(|n| clause[..at].ends_with(n))
-                && !clause[..at].ends_with('不')
+                // "不需要有人出面": 要 of a negated 需要.
+                && !clause[..at].trim_end_matches('需').ends_with(['不', '无'])
         })
     });
     if must || step_in {
@@ -3080,7 +3081,8 @@ pub(super) fn zh_comes_forward(clause: &str) -> bool {
         "出来给个说法",
         "出来给个交代",
         "出来解释",
-        "出来说话",
+        // 出来说话, 出来说句话.
+        "出来说",
         "出来处理",
         "出来道歉",
         "出来对接",
@@ -3117,7 +3119,8 @@ pub(super) fn zh_comes_forward(clause: &str) -> bool {
     let demanded = [
         "得",
         "必须",
-        "应该",
+        // 应该, 总该.
+        "该",
         "让",
         "叫",
         "派",
@@ -3235,12 +3238,14 @@ pub(super) fn zh_refuses_talk(clause: &str) -> bool {
                 else {
                     return false;
                 };
-                let rest = strip_prefixes(rest, &["你们", "你", "这个", "这", "个"]);
+                // ("别用 auto-reply 回我": a space before an English word.)
+                let rest = strip_prefixes(rest.trim_start(), &["你们", "你", "这个", "这", "个"]);
                 let rest = [
                     "程序",
                     "机器",
                     "ai",
                     "bot",
+                    "auto-reply",
                     "自动回复",
                     "模板",
                     "模版",
