@@ -72,6 +72,7 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand15-dev8.jsonl",
     "handoff.hand15-dev9.jsonl",
     "handoff.hand15b-dev1.jsonl",
+    "handoff.hand15b-dev2.jsonl",
 ];
 
 fn load(path: &std::path::Path) -> Result<Vec<HandoffCase>, Box<dyn std::error::Error>> {
