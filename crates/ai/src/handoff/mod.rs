@@ -18,8 +18,12 @@
 //!   "客服怎么还不来", "is a manager available?"), summoning someone
 //!   ("来人啊"), or a modal question with a person acting for the customer
 //!   ("could an agent look at this", "哪位客服能帮我看看");
-//! - or refusing the bot ("不要机器人", "stop the bot") or asking to be
-//!   called back ("回个电话", "call me back");
+//! - or refusing the bot ("不要机器人", "stop the bot"; also its answers by
+//!   their form: "不要再用程序回我", "stop sending me canned replies") or
+//!   asking to be called back ("回个电话", "call me back");
+//! - or demanding that someone of the business come forward or be sent
+//!   ("你们得派个人出面", "someone needs to step up and own this",
+//!   "能让人来看看"), or naming the person and the act ("人工处理吧");
 //! - unless a negation governs the verb or follows the object ("不用转人工了",
 //!   "no need for an agent"), or the object is part of a compound (a
 //!   following character or word makes it something else), or the clause
