@@ -5,7 +5,7 @@
 //!
 //! `cargo run -p chat-ai --example handoff_eval -- [--misses] FILE…`
 //! (paths relative to `crates/ai/eval/` or absolute; with no file, the
-//! committed, hand14, hand14e, hand14f, hand14g and hand15 sets). `--misses` lists the mistakes of tuning files
+//! committed, hand14, hand14e, hand14f, hand14g, hand15 and hand15b sets). `--misses` lists the mistakes of tuning files
 //! only: a file whose name says `holdout` or `check` is for measuring, and
 //! its mistakes are never printed.
 
@@ -71,6 +71,8 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand15-dev7.jsonl",
     "handoff.hand15-dev8.jsonl",
     "handoff.hand15-dev9.jsonl",
+    "handoff.hand15b-dev1.jsonl",
+    "handoff.hand15b-dev2.jsonl",
 ];
 
 fn load(path: &std::path::Path) -> Result<Vec<HandoffCase>, Box<dyn std::error::Error>> {

@@ -477,6 +477,8 @@ pub(super) const EN_PERSON_GROUP: &[&str] = &[
     "head",
     "management",
     "accounts",
+    // "someone in charge needs to come forward".
+    "charge",
 ];
 
 /// Modal verbs that turn a person doing something into a request.
@@ -518,6 +520,21 @@ pub(super) const EN_BOT: &[&str] = &[
     "automated",
     "ai",
     "auto-reply",
+    // Automated answers named by their form: "stop sending me canned
+    // replies", "don't answer me with a template", "quit auto-replying".
+    "auto-replies",
+    "auto-replying",
+    "autoreply",
+    "autoreplies",
+    // (canned only of answers: "canned tuna" is food.)
+    "canned reply",
+    "canned replies",
+    "canned response",
+    "canned answer",
+    "canned message",
+    "template",
+    "templates",
+    "scripted",
 ];
 pub(super) const EN_BOT_REFUSAL: &[&str] = &[
     "not",
@@ -814,7 +831,18 @@ pub(super) fn words(clause: &str) -> Vec<String> {
     while k + 2 < w.len() {
         let x = w[k + 1].as_str();
         if matches!(w[k].as_str(), "the" | "your" | "ur" | "a" | "an")
-            && matches!(w[k + 2].as_str(), "manager" | "supervisor" | "boss")
+            && (matches!(w[k + 2].as_str(), "manager" | "supervisor" | "boss")
+                // "the gym owner", "the hotel owner": the business's owner,
+                // not the owner of a pet, a car or an account.
+                || (w[k + 2] == "owner"
+                    && !matches!(
+                        x,
+                        "pet" | "dog" | "cat" | "car" | "home" | "house" | "card" | "policy"
+                            | "vehicle" | "phone" | "business"
+                            // "transfer my warranty to the new owner".
+                            | "new" | "previous" | "old" | "former" | "next" | "original"
+                            | "registered" | "legal" | "rightful" | "first" | "second"
+                    )))
             && x.chars().all(|c| c.is_ascii_alphabetic())
             && !EN_COMPOUND_PREV.contains(&x)
             && !matches!(
@@ -1446,8 +1474,21 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         " charged ",
     ]
     .iter()
-    .any(|q| joined.contains(q))
-    {
+    .any(|q| {
+        // "I got charged twice and need someone in billing": a charge that
+        // happened, the complaint, not what a person costs.
+        joined.contains(q)
+            && !(*q == " charged "
+                && [
+                    " got charged ",
+                    " was charged ",
+                    " been charged ",
+                    " charged twice ",
+                    " charged again ",
+                ]
+                .iter()
+                .any(|p| joined.contains(p)))
+    }) {
         return None;
     }
     // "who can I actually talk to?": asking for whoever there is.
@@ -1535,15 +1576,30 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         if w.get(after)
             .is_some_and(|x| is(&["from", "at", "in", "on"], x) || (member && x == "of"))
         {
-            let group = w[after + 1..]
+            let mut group = w[after + 1..]
                 .iter()
                 .take_while(|x| is(EN_PERSON_GROUP, x))
                 .count();
+            // "somebody from the clinic", "someone at the bank": an article
+            // and the business named by its kind.
+            if group > 0
+                && is(&["the", "your", "ur"], &w[after + group])
+                && w.get(after + group + 1)
+                    .is_some_and(|x| !is(EN_PERSON_ACTS, x) && !is(EN_MODALS, x))
+            {
+                group += 1;
+            }
             after += 1 + group;
         }
         // "Someone from customer service needs to look at this": the
         // person, as the clause's subject, must act.
-        let subject = w[..i].iter().all(|x| {
+        // "charged twice and someone in billing should fix it": the subject
+        // of the clause joined by "and" / "so".
+        let start = w[..i]
+            .iter()
+            .rposition(|x| is(&["and", "so", "then"], x))
+            .map_or(0, |k| k + 1);
+        let subject = w[start..i].iter().all(|x| {
             is(
                 &[
                     "a", "an", "the", "some", "please", "ok", "so", "real", "live", "actual",
@@ -1579,7 +1635,21 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             (w[k] == "get" && matches!(next, Some("in" | "back")))
                 || (w[k] == "follow" && next == Some("up"))
         });
-        let act: Option<&str> = if reach_out {
+        // "someone needs to step up and own this", "can somebody come out
+        // and explain": coming forward to answer for the matter.
+        let come_forward = act_at.is_some_and(|k| {
+            let next = w.get(k + 1).map(String::as_str);
+            (matches!(w[k].as_str(), "step" | "come") && matches!(next, Some("up" | "forward")))
+                // "come out and explain" (not "come out to service the boiler").
+                || (w[k] == "come"
+                    && next == Some("out")
+                    && w.get(k + 2).is_none_or(|x| x == "and"))
+                || (w[k] == "own" && matches!(next, Some("this" | "it" | "up")))
+                || (w[k] == "answer" && next == Some("for"))
+        });
+        let act: Option<&str> = if come_forward {
+            Some("handle")
+        } else if reach_out {
             Some("contact")
         } else {
             act_at.map(|k| w[k].as_str())
@@ -1950,6 +2020,17 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         if is(&["have", "has"], verb) && w.iter().any(|x| is(EN_WHEN_REGULAR, x)) {
             continue;
         }
+        // "do you send someone to install the treadmill?": what the business
+        // does, asked about (not "can you send someone").
+        // "does the hotel send someone to check the minibar?" too.
+        if verb == "send"
+            && j >= 3
+            && (is(&["do", "does", "did"], &w[j - 3]) && is(&["you", "they", "u"], &w[j - 2])
+                || (is(&["do", "does", "did"], &w[0])
+                    && !w[..j].iter().any(|x| is(EN_MODALS, x) || x == "please")))
+        {
+            continue;
+        }
         let want = (is(EN_WANT, &w[j - 1]) || is(EN_WANT, verb))
             && (w[j - 1] != "like"
                 || (j >= 2 && is(&["i'd", "id", "we'd", "would", "'d"], &w[j - 2])));
@@ -2190,14 +2271,21 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         && !habit
         && EN_BOT
             .iter()
-            .any(|b| joined.contains(&format!(" {b} ")) || joined.contains(&format!(" {b}s ")))
+            // (a plain look first: the formatted ones allocate.)
+            .any(|b| {
+                joined.contains(b)
+                    && (joined.contains(&format!(" {b} ")) || joined.contains(&format!(" {b}s ")))
+            })
         && EN_BOT_REFUSAL.iter().any(|r| {
             // "no need for a human" declines the person, not the bot.
             joined.match_indices(&format!(" {r} ")).any(|(at, m)| {
-                *r != "no"
+                let next = &joined[at + m.len()..];
+                // "I don't mind the automated replies": no refusal.
+                (*r != "no"
                     || !["need ", "problem", "worries"]
                         .iter()
-                        .any(|n| joined[at + m.len()..].starts_with(n))
+                        .any(|n| next.starts_with(n)))
+                    && !(matches!(*r, "don't" | "dont" | "not") && next.starts_with("mind "))
             })
         })
     {

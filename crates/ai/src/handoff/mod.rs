@@ -18,8 +18,12 @@
 //!   "客服怎么还不来", "is a manager available?"), summoning someone
 //!   ("来人啊"), or a modal question with a person acting for the customer
 //!   ("could an agent look at this", "哪位客服能帮我看看");
-//! - or refusing the bot ("不要机器人", "stop the bot") or asking to be
-//!   called back ("回个电话", "call me back");
+//! - or refusing the bot ("不要机器人", "stop the bot"; also its answers by
+//!   their form: "不要再用程序回我", "stop sending me canned replies") or
+//!   asking to be called back ("回个电话", "call me back");
+//! - or demanding that someone of the business come forward or be sent
+//!   ("你们得派个人出面", "someone needs to step up and own this",
+//!   "能让人来看看"), or naming the person and the act ("人工处理吧");
 //! - unless a negation governs the verb or follows the object ("不用转人工了",
 //!   "no need for an agent"), or the object is part of a compound (a
 //!   following character or word makes it something else), or the clause
@@ -303,6 +307,22 @@ fn grammar(lower: &str) -> Option<Strength> {
             && w.iter()
                 .all(|x| matches!(x.as_str(), "please" | "pls" | "plz" | "now" | "asap"))
     };
+    let bot_only = |c: &str| {
+        // Split into words only where a bot is named (cheap first look).
+        if !c.contains("bot") {
+            return false;
+        }
+        let w = en::words(c);
+        !w.is_empty()
+            && w.iter()
+                .any(|x| matches!(x.as_str(), "bot" | "robot" | "chatbot"))
+            && w.iter().all(|x| {
+                matches!(
+                    x.as_str(),
+                    "bot" | "robot" | "chatbot" | "hey" | "dear" | "you" | "the"
+                )
+            })
+    };
     let condition = conditional_event(lower);
     // "想投诉一下，去哪里投诉": how to complain, asked; the wish to complain
     // is then no call for a person.
@@ -321,7 +341,17 @@ fn grammar(lower: &str) -> Option<Strength> {
         .filter(|(_, c)| !group_how(c))
         .filter(|(_, c)| !(how_to_complain && zh_complains(c)))
         .filter_map(|(i, c)| {
-            if parts.get(i + 1).is_some_and(|n| polite_only(n)) {
+            // "Step aside, bot." / "bot, step aside": the bot addressed in a
+            // clause of its own belongs to the clause next to it.
+            let bot_beside = [i.checked_sub(1), Some(i + 1)]
+                .iter()
+                .flatten()
+                .filter_map(|k| parts.get(*k))
+                .any(|n| bot_only(n));
+            if bot_beside && !bot_only(c) {
+                let joined = format!("{c} bot");
+                zh_clause(c).max(en_clause(c)).max(en_clause(&joined))
+            } else if parts.get(i + 1).is_some_and(|n| polite_only(n)) {
                 let joined = format!("{c} please");
                 zh_clause(&joined).max(en_clause(&joined))
             } else {

@@ -1907,3 +1907,65 @@ fn eighth_pass_classes() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// The classes of the hand15b pass, with fresh look-alikes (none a line of
+/// an evaluation set).
+#[test]
+fn hand15b_classes() {
+    let wrong = misclassified(
+        &[
+            // Someone demanded to come forward and answer for the matter.
+            "这件事总得有个负责人出面吧",
+            "让你们店长出来给个交代",
+            "somebody from the airline needs to step forward and fix this",
+            "could someone at the hotel come out and talk to me",
+            // Someone sent to act on the matter.
+            "能不能派个人来核实一下",
+            // Refusing automated answers by their form.
+            "别再用自动回复应付我了",
+            "我不和机器聊",
+            "stop giving me scripted answers",
+            "step aside, robot",
+            // The person named, then the act alone, suggested.
+            "客服来处理一下吧",
+            "真人帮我查一下这笔扣款",
+            // The owner or a department of the business.
+            "帮我找一下民宿老板",
+            "转到售后部门",
+            "I'd like to speak to the salon owner",
+            "I was charged twice and someone in accounts should look at it",
+            "转给 claims department",
+            // From dev2: 总该, 出来说…, someone in charge, auto-reply inside Chinese.
+            "这事总该有个主管出来说明吧",
+            "someone in charge has to step up here",
+            "别用 auto-reply 打发我",
+            "no more canned answers",
+        ],
+        &[
+            // Done, told, asked about, or the customer's own procedure.
+            "店长昨天已经出面解决了",
+            "办卡需要本人出面吗",
+            "应该有人出来负责吗",
+            "物业说会派人来处理",
+            "上次你们派来的教练很耐心",
+            "the manager stepped up and sorted it, thanks",
+            "do they send someone to check the meter?",
+            // Not refusing: no need, a mini-program, a programmer.
+            "不用机器人回复也可以",
+            "别用小程序下单了，直接电话订",
+            "I don't mind an auto-reply at night",
+            // A question about the act; the act done.
+            "人工处理需要多久",
+            "客服帮我处理好了",
+            // Parts, clubs and other owners.
+            "我想要全部退款",
+            "can I transfer the membership to the new owner?",
+            "I'm the pet owner, do I need to sign?",
+            // From dev2: a negated 需要, canned food, what a business does.
+            "不需要你们的人出面，我自己去办",
+            "do you sell canned dog food?",
+            "does the gym send someone to fix the lockers?",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

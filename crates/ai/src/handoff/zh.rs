@@ -1077,8 +1077,36 @@ pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
 /// 乘务员). They are objects only after a request verb (see
 /// [`zh_listed`]), as the other businesses' people are.
 const ZH_GENERIC_PERSONS: &[&str] = &[
-    "员工", "职员", "地勤", "空乘", "空姐", "护士", "医生", "大夫", "兽医", "教练", "私教", "管家",
-    "礼宾", "导购", "保安", "药师", "院长", "机长", "行长", "站长", "馆长", "顾问", "经理", "主管",
+    "员工",
+    "职员",
+    "地勤",
+    "空乘",
+    "空姐",
+    "护士",
+    "医生",
+    "大夫",
+    "兽医",
+    "教练",
+    "私教",
+    "管家",
+    "礼宾",
+    "导购",
+    "保安",
+    "药师",
+    "院长",
+    "机长",
+    "行长",
+    "站长",
+    "馆长",
+    "顾问",
+    "经理",
+    "主管",
+    // The owner or the one in charge, with the business before them
+    // (宠物店老板, 健身房的负责人).
+    "老板",
+    "店长",
+    "店主",
+    "负责人",
 ];
 
 /// Two-character words ending in 员 or 师 that are no staff of the
@@ -1166,8 +1194,21 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
     let suffixed = |at: usize| -> Option<usize> {
         let stem = *rest.get(at)?;
         let suffix = *rest.get(at + 1)?;
-        if !matches!(suffix, '师' | '员' | '组' | '长') || !cjk(stem) || not_description(stem) {
+        if !matches!(suffix, '师' | '员' | '组' | '长' | '部')
+            || !cjk(stem)
+            || not_description(stem)
+        {
             return None;
+        }
+        // X部 (门) is a department of the business (投诉部, 客诉部门, 客户关系部),
+        // unless the stem makes it a part of something (全部, 内部, 腹部, 俱乐部).
+        if suffix == '部' {
+            if "全内外局头背腹胸腿臂面颈腰肩底顶细干东西南北中上下前后每一乐总本分支".contains(stem)
+            {
+                return None;
+            }
+            let end = at + 2 + usize::from(rest.get(at + 2) == Some(&'门'));
+            return (!compound_after(end)).then_some(end);
         }
         // X长 is a head of something (乘务长, 护士长, 组长), unless the
         // stem makes it a length or a growth (多长, 成长, 家长 is a parent).
@@ -1293,7 +1334,11 @@ fn zh_latin_job_at(chars: &[char], i: usize) -> Option<usize> {
     if chars.get(end) == Some(&' ') && !EN_REAL.contains(&word.as_str()) {
         let next_end = word_end(end + 1);
         let next: String = chars[end + 1..next_end].iter().collect();
-        if matches!(next.as_str(), "staff" | "team" | "crew") {
+        // "转 billing department": a department of the business.
+        if matches!(
+            next.as_str(),
+            "staff" | "team" | "crew" | "department" | "dept"
+        ) {
             return Some(next_end - i);
         }
     }
@@ -1468,6 +1513,11 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
     }) {
         return None;
     }
+    // "你们会派人来处理吗", "物业说会派人来": whether or that someone will
+    // be sent, a statement or a question about the service, not a call.
+    if clause.contains("会派") {
+        return None;
+    }
     let chars: Vec<char> = clause.chars().collect();
     let around: &[&str] = &[ZH_POLITE, ZH_OBJECTS].concat();
     let mut best = None;
@@ -1484,6 +1534,14 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         let after = strip_prefixes(&after, &["本人", "亲自"]).to_owned();
         i += len;
         if ZH_NEG_AFTER.iter().any(|n| after.contains(n)) {
+            continue;
+        }
+        // "上次你们派来的美容师很专业": a verb before 的 describes the
+        // person (the one sent), it does not ask for one.
+        if ["来的", "去的", "过来的"]
+            .iter()
+            .any(|r| before.ends_with(r))
+        {
             continue;
         }
         // "找你们经理解决过一次": 过 after a verb, an experience reported
@@ -2318,6 +2376,8 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         })
     }) && !zh_negated_anywhere(clause);
     if zh_refuses_talk(clause)
+        || zh_comes_forward(clause)
+        || zh_person_handles(clause)
         || zh_able_person(clause)
         || zh_nobody_able(clause)
         || zh_complains(clause)
@@ -2758,7 +2818,8 @@ pub(super) fn zh_summons(clause: &str) -> bool {
                         .any(|a| t.starts_with(a))
                 })
                 && !ZH_NEG_BEFORE.iter().any(|n| clause[..at].ends_with(n))
-                && !clause[..at].ends_with('不')
+                // "不需要有人出面": 要 of a negated 需要.
+                && !clause[..at].trim_end_matches('需').ends_with(['不', '无'])
         })
     });
     if must || step_in {
@@ -3007,33 +3068,205 @@ pub(super) fn zh_complains(clause: &str) -> bool {
         })
 }
 
+/// "你们得派个人出面", "总得有人站出来负责吧", "让管事的出来说话": someone of
+/// the business demanded to come forward and answer for the matter (an
+/// implied request). Not what happened ("经理已经出面道歉了"), not a
+/// procedure of the customer's own (需要本人出面办理吗, 出面担保), and not
+/// declined ("不用 manager 出面了").
+pub(super) fn zh_comes_forward(clause: &str) -> bool {
+    const ACTS: &[&str] = &[
+        "出面",
+        "站出来",
+        "出来负责",
+        "出来给个说法",
+        "出来给个交代",
+        "出来解释",
+        // 出来说话, 出来说句话.
+        "出来说",
+        "出来处理",
+        "出来道歉",
+        "出来对接",
+    ];
+    // Every act has 出 (a cheap first look: most clauses have none).
+    if !clause.contains('出') {
+        return false;
+    }
+    let Some(at) = ACTS.iter().filter_map(|a| clause.find(a)).min() else {
+        return false;
+    };
+    let before = &clause[..at];
+    // Someone: a person word, or anyone at all (有个人, 有人, 管事的).
+    let someone = [
+        "有个人",
+        "有人",
+        "一个人",
+        "个人",
+        "负责人",
+        "管事的",
+        "做主的",
+        "领导",
+        "person",
+        "manager",
+        "someone",
+        "老板",
+        "经理",
+        "店长",
+        "主管",
+    ]
+    .iter()
+    .any(|p| before.contains(p));
+    // Demanded: an obligation, an order, or a rhetorical 就没有…吗.
+    let demanded = [
+        "得",
+        "必须",
+        // 应该, 总该.
+        "该",
+        "让",
+        "叫",
+        "派",
+        "请",
+        "就没有",
+        "难道没有",
+        "赶紧",
+        "快",
+    ]
+    .iter()
+    .any(|d| before.contains(d));
+    // "应该有人出面处理吗": asking whether, unless rhetorical (就没有…吗).
+    let asks_whether = clause.trim_end_matches(ZH_END).len() < clause.len()
+        && clause.ends_with('吗')
+        && !["就没有", "难道"].iter().any(|r| before.contains(r));
+    let done_or_own = [
+        "已经", "上次", "之前", "刚才", "本人", "担保", "办理", "作证", "了解", "说过",
+    ]
+    .iter()
+    .any(|w| clause.contains(w))
+        || clause[at..].contains('了') && !clause.ends_with("吧");
+    someone && demanded && !asks_whether && !done_or_own && !zh_negated_anywhere(clause)
+}
+
+/// "人工帮我处理下退款", "客服给我查一下": the person, as the clause's
+/// subject, asked to act for the customer (an implied request). Not done
+/// already ("客服帮我处理好了", "人工帮我退过了").
+pub(super) fn zh_person_handles(clause: &str) -> bool {
+    const ACTS: &[&str] = &[
+        "处理", "看", "查", "弄", "办", "解决", "退", "核实", "跟进", "对接",
+    ];
+    // Every form has one of the acts (a cheap first look).
+    if !ACTS
+        .iter()
+        .chain(&["handle", "check"])
+        .any(|a| clause.contains(a))
+    {
+        return false;
+    }
+    let done = |rest: &str| ["了", "过", "好", "完"].iter().any(|p| rest.contains(p));
+    // "能让人来看看我的订单吗", "派人来处理一下": someone sent to act on
+    // the matter (not "让人很失望", which has no 来 + act).
+    let sent = [
+        "让人来",
+        "派人来",
+        "叫人来",
+        "派个人来",
+        "叫个人来",
+        "找人来",
+    ]
+    .iter()
+    .find_map(|s| {
+        clause
+            .find(s)
+            .map(|at| (&clause[..at], &clause[at + s.len()..]))
+    })
+    // "物业说会派人来看看": what someone will do, told, not asked.
+    .filter(|(before, _)| !before.contains('说') && !before.ends_with('会'))
+    .is_some_and(|(_, rest)| {
+        let rest = strip_prefixes(rest, &["帮我", "给我", "跟我"]);
+        ACTS.iter().any(|a| rest.starts_with(a)) && !done(rest) && !clause.contains("上门")
+    });
+    if sent && !zh_negated_anywhere(clause) {
+        return true;
+    }
+    let c = strip_prefixes(clause, &["请", "麻烦", "让", "叫", "那", "还是"]);
+    let chars: Vec<char> = c.chars().collect();
+    let Some(len) = zh_object_at(&chars, 0) else {
+        return false;
+    };
+    let object: String = chars[..len].iter().collect();
+    if !zh_listed(&object) {
+        return false;
+    }
+    let after: String = chars[len..].iter().collect();
+    // "人工处理吧", "人工 handle 一下吧": the person named, then the act
+    // alone, suggested (not "人工处理需要几天", a question about it).
+    let suggested = strip_prefixes(after.trim_start(), &["来"]);
+    if ["处理", "解决", "跟进", "handle", "check"]
+        .iter()
+        .find_map(|a| suggested.strip_prefix(a))
+        .is_some_and(|r| {
+            let r = strip_prefixes(r.trim_start(), &["一下", "下"]);
+            r.is_empty() || r == "吧" || r == "好吗"
+        })
+        && !zh_negated_anywhere(clause)
+    {
+        return true;
+    }
+    let Some(rest) = ["帮我", "给我", "替我", "来帮我", "来给我"]
+        .iter()
+        .find_map(|w| after.strip_prefix(w))
+    else {
+        return false;
+    };
+    ACTS.iter().any(|a| rest.starts_with(a)) && !done(rest) && !zh_negated_anywhere(clause)
+}
+
 /// "我不想跟程序聊了", "别再和机器说了", "不想跟你聊": refusing to go on
 /// talking with the bot (an implied request; the model may disagree).
 pub(super) fn zh_refuses_talk(clause: &str) -> bool {
-    ["不想", "不要", "别", "不愿意", "不愿", "懒得", "不再"]
+    // "我不跟程序说话": a bare 不 before 跟 refuses as well.
+    ["不想", "不要", "别", "不愿意", "不愿", "懒得", "不再", "不"]
         .iter()
         .any(|neg| {
             clause.match_indices(neg).any(|(at, _)| {
                 let rest = strip_prefixes(&clause[at + neg.len()..], &["再", "继续", "还"]);
-                let Some(rest) = ["跟", "和", "同", "与"]
+                // "不要再用程序回我了", "别拿模板话术糊弄我": the bot as the
+                // means of answering, not only as the one talked with.
+                // (不用 is "no need": only 不跟 / 不和 after a bare 不.)
+                let Some(rest) = ["跟", "和", "同", "与", "用", "拿"]
                     .iter()
+                    .filter(|w| *neg != "不" || !matches!(**w, "用" | "拿"))
                     .find_map(|w| rest.strip_prefix(w))
                 else {
                     return false;
                 };
-                let rest = strip_prefixes(rest, &["你们", "你", "这个", "这", "个"]);
-                let rest = ["程序", "机器", "ai", "bot"]
-                    .iter()
-                    .find_map(|b| rest.strip_prefix(b))
-                    .or_else(|| {
-                        // "跟你聊": the pronoun alone is the bot.
-                        clause[at + neg.len()..].contains('你').then_some(rest)
-                    });
+                // ("别用 auto-reply 回我": a space before an English word.)
+                let rest = strip_prefixes(rest.trim_start(), &["你们", "你", "这个", "这", "个"]);
+                let rest = [
+                    "程序",
+                    "机器",
+                    "ai",
+                    "bot",
+                    "auto-reply",
+                    "自动回复",
+                    "模板",
+                    "模版",
+                    "话术",
+                    "套话",
+                ]
+                .iter()
+                .find_map(|b| rest.strip_prefix(b))
+                .map(|r| strip_prefixes(r, &["话术", "套话", "来"]))
+                .or_else(|| {
+                    // "跟你聊": the pronoun alone is the bot.
+                    clause[at + neg.len()..].contains('你').then_some(rest)
+                });
                 rest.is_some_and(|r| {
                     let r = strip_prefixes(r, &["人", "再", "继续"]);
-                    ["聊", "说", "沟通", "对话", "讲", "废话", "扯", "交流"]
-                        .iter()
-                        .any(|t| r.starts_with(t))
+                    [
+                        "聊", "说", "沟通", "对话", "讲", "废话", "扯", "交流", "回", "答", "糊弄",
+                        "敷衍", "应付", "打发", "接待",
+                    ]
+                    .iter()
+                    .any(|t| r.starts_with(t))
                 })
             })
         })
