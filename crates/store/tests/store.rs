@@ -725,6 +725,31 @@ async fn messages_move_the_activity_once_per_step(store: SqlStore) {
         .unwrap();
     assert!(idle_list.iter().any(|c| c.id == idle));
     assert!(!idle_list.iter().any(|c| c.id == quiet || c.id == busy));
+    // A message that changes the conversation (its first agent answer) moves
+    // the activity even within the step: `updated_at` is also its version.
+    let fresh = conversation_since(&store, chrono::Duration::zero()).await;
+    let opened = updated_at(&store, fresh).await;
+    let agent_id = agent(&store).await;
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let before = now();
+    let answer = NewMessage::new(
+        fresh,
+        SenderKind::Agent,
+        Some(agent_id.to_string()),
+        MessageKind::Text,
+        "hello, how can I help?",
+        None,
+        now(),
+    )
+    .unwrap();
+    append(&store, answer).await;
+    let c = store.conversation_by_id(fresh).await.unwrap().unwrap();
+    assert!(c.first_response_at.is_some());
+    assert!(
+        c.times.updated_at >= before && c.times.updated_at > opened,
+        "{opened} -> {}",
+        c.times.updated_at
+    );
 }
 
 async fn closed_conversations_and_foreign_client_ids_are_refused(store: SqlStore) {

@@ -30,6 +30,9 @@
 //! [`ACTIVITY_STEP`] behind: it is a key of the `conversations_state`
 //! index, and moving it on every message rewrote one more random page of
 //! that index per message (docs/BENCHMARKS.md, "Storage pages per message").
+//! A message that changes the conversation itself (its first answer, waking
+//! it from a snooze) always moves it: `updated_at` is also the version the
+//! conversation cache and clients compare, and must not stay put on a change.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -404,12 +407,16 @@ pub(crate) mod sqlite {
                 .set((
                     conversations::first_response_at.eq(now),
                     conversations::first_responder_id.eq(responder),
+                    conversations::updated_at.eq(now),
                 ))
                 .execute(tx)?;
         }
         if !plan.woken.is_empty() {
             diesel::update(conversations::table.filter(conversations::id.eq_any(&plan.woken)))
-                .set(conversations::snoozed_until.eq(None::<chat_domain::time::Timestamp>))
+                .set((
+                    conversations::snoozed_until.eq(None::<chat_domain::time::Timestamp>),
+                    conversations::updated_at.eq(now),
+                ))
                 .execute(tx)?;
         }
         for (id, last) in &plan.give_back {

@@ -111,13 +111,17 @@ pub(crate) async fn append(tx: &mut MysqlConn, request: &Request) -> QueryResult
             .set((
                 conversations::first_response_at.eq(now),
                 conversations::first_responder_id.eq(responder),
+                conversations::updated_at.eq(now),
             ))
             .execute(tx)
             .await?;
     }
     if !plan.woken.is_empty() {
         diesel::update(conversations::table.filter(conversations::id.eq_any(&plan.woken)))
-            .set(conversations::snoozed_until.eq(None::<chat_domain::time::Timestamp>))
+            .set((
+                conversations::snoozed_until.eq(None::<chat_domain::time::Timestamp>),
+                conversations::updated_at.eq(now),
+            ))
             .execute(tx)
             .await?;
     }
