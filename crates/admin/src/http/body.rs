@@ -11,7 +11,9 @@ use std::future::{Ready, ready};
 use std::marker::PhantomData;
 
 use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, web};
+use chat_domain::DomainError;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
@@ -39,10 +41,25 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
 
 impl<T: DeserializeOwned + 'static> Body<T> {
     /// Reads and parses the body: 400, 413 or 415 with the one error body.
+    ///
+    /// Every body of this API is a JSON object. serde's derived structs also
+    /// accept a JSON array (fields by position), so `[]` made a struct whose
+    /// fields all have defaults (the pre-chat form) — a schema-violating
+    /// request answered 200. The top level is checked first.
     pub async fn read(mut self) -> Result<T, ApiError> {
-        web::Json::<T>::from_request(&self.req, &mut self.payload)
+        let value = web::Json::<serde_json::Value>::from_request(&self.req, &mut self.payload)
             .await
             .map(web::Json::into_inner)
-            .map_err(ApiError::from)
+            .map_err(ApiError::from)?;
+        let invalid = |message: String| {
+            ApiError::with_status(
+                StatusCode::BAD_REQUEST,
+                DomainError::invalid("body", message),
+            )
+        };
+        if !value.is_object() {
+            return Err(invalid("must be a JSON object".to_owned()));
+        }
+        serde_json::from_value(value).map_err(|e| invalid(format!("invalid JSON: {e}")))
     }
 }
