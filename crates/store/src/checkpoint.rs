@@ -563,9 +563,14 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         // Everything reached the database file...
         assert!(database > 16_000_000, "database file: {database} bytes");
-        // ...while the log never held more than a fraction of it.
+        // ...while the log never held more than a fraction of it. Without the
+        // restarts the log would hold every page written (more than the
+        // database file). A fixed 8 MiB bound failed once at 8.3 MiB on a
+        // loaded two-core machine, where the checkpointer's thread waits its
+        // turn behind four builds; half the database still tells the two
+        // apart.
         assert!(
-            largest < 8 * 1024 * 1024,
+            largest < database / 2,
             "the -wal file grew to {largest} bytes while writing {database}"
         );
     }
