@@ -907,7 +907,54 @@ pub(super) fn words(clause: &str) -> Vec<String> {
                 if job && !known && !bot_near && !EN_NOT_TALKED_TO.contains(&head) && head.len() > 2
                 {
                     w.splice(from..end, ["agent".to_owned()]);
+                } else if known && end - from > 1 && !bot_near && described_person(&w[from..end]) {
+                    // "speak to a broadband engineer", "your roaming
+                    // specialist": what kind of engineer drops out (not a
+                    // travel agent or a product manager, nor "a real
+                    // person", whose adjective the grammar reads).
+                    let head = w[end - 1].clone();
+                    w.splice(from..end, [head]);
                 }
+            }
+        }
+        k += 1;
+    }
+    // "have a caseworker look at my file", "get a technician to call me",
+    // "I want a technician on the phone": someone of a job, made to act
+    // for the customer or put on the line, is a person asked for.
+    let mut k = 0;
+    while k + 3 < w.len() {
+        if matches!(w[k].as_str(), "have" | "get" | "want" | "need")
+            && matches!(
+                w[k + 1].as_str(),
+                "a" | "an" | "the" | "your" | "ur" | "one"
+            )
+            && let Some(end) = (k + 3..(k + 5).min(w.len() + 1))
+                .find(|&e| job_name(&w[e - 1]) && described_person(&w[k + 2..e]))
+        {
+            let next = |j: usize| w.get(end + j).map(String::as_str).unwrap_or("");
+            let act_at = usize::from(next(0) == "to");
+            let acts = matches!(
+                next(act_at),
+                "look"
+                    | "check"
+                    | "call"
+                    | "ring"
+                    | "phone"
+                    | "contact"
+                    | "review"
+                    | "handle"
+                    | "explain"
+                    | "go"
+                    | "walk"
+                    | "sort"
+                    | "deal"
+            ) && !(w[k] == "want" || w[k] == "need");
+            let on_line = next(0) == "on"
+                && matches!(next(1), "the" | "a")
+                && matches!(next(2), "phone" | "line" | "call");
+            if acts || on_line {
+                w.splice(k + 1..end, ["agent".to_owned()]);
             }
         }
         k += 1;
@@ -943,6 +990,84 @@ pub(super) fn words(clause: &str) -> Vec<String> {
         }
     });
     w
+}
+
+/// A person's job named by a word: a listed person or group, or a word
+/// of the forms jobs take ("-ist", "-er", "-or", "-ian": a pharmacist, a
+/// caseworker, an adjuster), not a device, a relative or the bot.
+fn job_name(word: &str) -> bool {
+    let listed = EN_STRICT_OBJECTS.contains(&word) || is_soft(word);
+    let formed = word.len() > 3
+        && ["ist", "er", "or", "ian"].iter().any(|x| word.ends_with(x))
+        && word.chars().all(|c| c.is_ascii_alphabetic());
+    (listed || formed)
+        && !EN_NOT_TALKED_TO.contains(&word)
+        && !EN_BOT.contains(&word)
+        && !EN_DEVICES.contains(&word)
+        && !matches!(
+            word,
+            "customer"
+                | "you"
+                | "cs"
+                | "service"
+                | "support"
+                | "whoever"
+                | "order"
+                | "number"
+                | "other"
+                | "another"
+                | "user"
+                | "member"
+                | "owner"
+                | "paper"
+                | "letter"
+                | "water"
+                | "computer"
+                | "router"
+                | "printer"
+                | "charger"
+                | "heater"
+                | "cover"
+                | "answer"
+                | "power"
+                | "dinner"
+                | "counter"
+                | "error"
+                | "color"
+                | "colour"
+                | "door"
+                | "floor"
+                | "mirror"
+                | "sensor"
+                | "monitor"
+                | "timer"
+        )
+}
+
+/// Words before a person's job that only say what kind it is ("broadband"
+/// engineer, "claims" adjuster): plain words, none that makes the job
+/// something else (a travel agent, a product manager), no adjective the
+/// grammar reads (a real person), no article or verb.
+fn described_person(phrase: &[String]) -> bool {
+    let Some((head, desc)) = phrase.split_last() else {
+        return false;
+    };
+    desc.len() <= 2
+        && desc.iter().all(|x| {
+            x.chars().all(|c| c.is_ascii_alphabetic())
+                && !EN_REAL.contains(&x.as_str())
+                && !EN_FILLERS.contains(&x.as_str())
+                && !EN_PHRASE_ENDS.contains(&x.as_str())
+                && !EN_NEG.contains(&x.as_str())
+                && !EN_BOT.contains(&x.as_str())
+                // "a police officer", "the insurance agent": someone else's.
+                && !EN_NOT_TALKED_TO.contains(&x.as_str())
+                && !matches!(x.as_str(), "my" | "his" | "her" | "their" | "our" | "own" | "old" | "new" | "former" | "previous" | "other")
+        })
+        && desc
+            .last()
+            .is_none_or(|x| !EN_COMPOUND_PREV.contains(&x.as_str()))
+        && !EN_COMPOUND_PREV.contains(&head.as_str())
 }
 
 /// Words that end the noun phrase after "talk to the …" ("speak to a
@@ -1541,8 +1666,15 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         let member = word == "member"
             && (w.get(i + 1).is_some_and(|n| n == "of")
                 || (i > 0 && is(&["team", "staff"], &w[i - 1])));
-        let a_person =
-            (i > 0 && is(&["a", "an", "one"], &w[i - 1]) && is(EN_WANT_SOFT, word)) || member;
+        // "can your staff take care of this", "could your engineers look
+        // into it": the business's people as a group.
+        let yours = i > 0
+            && is(&["your", "ur"], &w[i - 1])
+            && (is(EN_WANT_SOFT, word) || is(EN_JOB_PLURALS, word))
+            && !is(&["people", "person"], word);
+        let a_person = (i > 0 && is(&["a", "an", "one"], &w[i - 1]) && is(EN_WANT_SOFT, word))
+            || member
+            || yours;
         let person =
             is(EN_STRICT_OBJECTS, word) || (real && is(EN_WANT_SOFT, word)) || anyone || a_person;
         if !person || negated_clause {
@@ -1647,7 +1779,11 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                 || (w[k] == "own" && matches!(next, Some("this" | "it" | "up")))
                 || (w[k] == "answer" && next == Some("for"))
         });
-        let act: Option<&str> = if come_forward {
+        // "take care of this", "take over": handling it.
+        let takes_over = act_at.is_some_and(|k| {
+            w[k] == "take" && w.get(k + 1).is_some_and(|n| is(&["care", "over"], n))
+        });
+        let act: Option<&str> = if come_forward || takes_over {
             Some("handle")
         } else if reach_out {
             Some("contact")
@@ -1690,6 +1826,19 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         is(&["someone", "somebody", "anybody", "anyone", "person"], x)
             && !w.get(i + 1).is_some_and(|n| is(EN_COMPOUND_NEXT, n))
             && w[i + 1..].iter().any(|t| is(EN_TALK, t))
+    }) || w.windows(4).enumerate().any(|(i, t)| {
+        // "is there a claims adjuster I can speak with": someone of a job
+        // the customer could talk to (a talk verb proper: "a router I can
+        // connect to" is a device).
+        job_name(&t[0])
+            && w[..i]
+                .iter()
+                .rev()
+                .take(3)
+                .any(|x| is(&["a", "an", "any", "some"], x))
+            && is(&["i", "we"], &t[1])
+            && is(&["can", "could", "may"], &t[2])
+            && is(&["talk", "speak", "chat", "discuss"], &t[3])
     });
     // Not "is there a number I can call to speak to someone": the channel.
     if (joined.contains(" is there ") || joined.contains(" are there "))

@@ -1969,3 +1969,43 @@ fn hand15b_classes() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// The classes of the hand16 pass (tenth), with fresh look-alikes (none a
+/// line of an evaluation set).
+#[test]
+fn hand16_classes() {
+    let wrong = misclassified(
+        &[
+            // A department of relations; whoever works at a place.
+            "麻烦帮我转到公共关系部",
+            "帮我联系仓库的人",
+            // What the person did for the customer, before them.
+            "请联系上周来安装的师傅",
+            // Teachers of a school are its people.
+            "请老师给我回个电话",
+            // The business's people as a group, with a modal.
+            "can your engineers check my line?",
+            "Could your staff take care of the return?",
+            // What kind of specialist; someone of a job to talk to.
+            "I'd like to speak to a mortgage specialist",
+            "is there a tax advisor I can talk to?",
+            // Someone of a job made to act, or put on the line.
+            "have an installer call me tomorrow",
+            "get the duty manager on the phone",
+        ],
+        &[
+            // A mention, a quotation, a place.
+            "营业厅的人很热情，谢谢",
+            "孩子的老师说下周考试",
+            "公关部在哪个城市",
+            // A device, a past visit, a delivery, someone else's job.
+            "is there a printer I can connect to in the branch?",
+            "I had a technician check it last year",
+            "Can your team ship it by Friday?",
+            "Could your technician take the old sofa away?",
+            "I want a plumber recommendation",
+            "can I talk to a police officer through the app?",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

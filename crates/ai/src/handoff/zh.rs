@@ -1113,8 +1113,8 @@ const ZH_GENERIC_PERSONS: &[&str] = &[
 /// business (会员 is the customer, 人员 and 店员 are listed already).
 const ZH_NOT_STAFF: &[&str] = &[
     "会员", "学员", "成员", "队员", "演员", "球员", "党员", "动员", "满员", "裁员", "全员", "团员",
-    "社员", "议员", "官员", "减员", "复员", "人员", "店员", "老师", "大师", "厨师", "律师", "教师",
-    "法师", "牧师", "师傅", "技师", "导师", "军师", "小组", "分组", "编组", "重组", "改组", "机组",
+    "社员", "议员", "官员", "减员", "复员", "人员", "店员", "大师", "厨师", "律师", "教师", "法师",
+    "牧师", "师傅", "技师", "导师", "军师", "小组", "分组", "编组", "重组", "改组", "机组",
 ];
 
 /// Characters that end a description before a person: pronouns, verbs,
@@ -1162,10 +1162,12 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
     if first.is_ascii_alphabetic() {
         return zh_latin_job_at(chars, i);
     }
+    // After 一下 too ("转一下客户关系部": 下 also ends 线下, 楼下).
     let boundary = i == 0
         || chars
             .get(i - 1)
-            .is_some_and(|&c| !cjk(c) || not_description(c));
+            .is_some_and(|&c| !cjk(c) || not_description(c))
+        || (i >= 2 && chars[i - 2] == '一' && chars[i - 1] == '下');
     if !boundary
         || !cjk(first)
         || (not_description(first) && head_firsts.binary_search(&first).is_err())
@@ -1189,6 +1191,8 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
             .max()?;
         (!compound_after(at + word)).then_some(at + word)
     };
+    // "客户关系部": 系 of 关系 describes (系 of 联系 is a verb).
+    let relation = |at: usize| rest.get(at) == Some(&'系') && at > 0 && rest[at - 1] == '关';
     // A job word of the form X师 / X员 (营养师, 乘务员): its stem is the
     // last character of the description.
     let suffixed = |at: usize| -> Option<usize> {
@@ -1196,7 +1200,7 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
         let suffix = *rest.get(at + 1)?;
         if !matches!(suffix, '师' | '员' | '组' | '长' | '部')
             || !cjk(stem)
-            || not_description(stem)
+            || (not_description(stem) && !relation(at))
         {
             return None;
         }
@@ -1230,6 +1234,14 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
         }
         (!compound_after(at + 2)).then_some(at + 2)
     };
+    // "找营业厅的人", "售后部的人": whoever works at a place, named by
+    // the place and 的 (not 人工, 人员, 人家, 人们…).
+    let anyone_there = |at: usize| {
+        rest.get(at) == Some(&'人')
+            && rest
+                .get(at + 1)
+                .is_none_or(|c| !"工员们类生口气物民事品格数群性家身手影头力心".contains(*c))
+    };
     // The description: characters outside ZH_NOT_DESCRIPTION, or a place
     // of two or three such characters followed by 的; never one that ends
     // in a request verb (连线客服, 在线等人工 are verbs before a person).
@@ -1242,6 +1254,7 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
             .and_then(|_| head_at(m));
         // The description is read only when a person follows it (most
         // positions have none).
+        let head = head.or_else(|| (has_de && anyone_there(m)).then_some(m + 1));
         if let Some(len) = head.or_else(|| suffixed(m)) {
             let desc: String = rest[..m].iter().collect();
             let desc_ok = !ZH_VERBS.iter().any(|v| !v.is_ascii() && desc.ends_with(v))
@@ -1256,7 +1269,7 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
             m += 1;
             continue;
         }
-        if m >= 3 || !cjk(c) || not_description(c) || has_de {
+        if m >= 3 || !cjk(c) || (not_description(c) && !relation(m)) || has_de {
             return None;
         }
         m += 1;
@@ -2939,7 +2952,8 @@ pub(super) fn zh_described(head: &str) -> Option<&str> {
 fn zh_where_from(before: &str) -> Option<&str> {
     let place = before.strip_suffix('的')?;
     let chars: Vec<(usize, char)> = place.char_indices().collect();
-    (1..=4.min(chars.len())).find_map(|k| {
+    // Up to six: "联系给我装宽带的师傅" (what the person did for the customer).
+    (1..=6.min(chars.len())).find_map(|k| {
         let (at, _) = chars[chars.len() - k];
         let head = strip_suffixes(&place[..at], ZH_FILLERS);
         ["找", "联系", "联络", "转", "接", "叫", "转接", "转给"]
