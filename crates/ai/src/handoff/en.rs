@@ -1675,8 +1675,20 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         let a_person = (i > 0 && is(&["a", "an", "one"], &w[i - 1]) && is(EN_WANT_SOFT, word))
             || member
             || yours;
-        let person =
-            is(EN_STRICT_OBJECTS, word) || (real && is(EN_WANT_SOFT, word)) || anyone || a_person;
+        // "is a licensed broker available to go over my options": someone
+        // of a job, there now to act (not at regular times).
+        let job_able = job_name(word)
+            && w[i.saturating_sub(3)..i]
+                .iter()
+                .any(|x| is(&["a", "an", "the", "your", "any"], x))
+            && w.get(i + 1).is_some_and(|x| is(&["able", "available"], x))
+            && w.get(i + 2).is_some_and(|x| x == "to")
+            && !w.iter().any(|x| is(EN_WHEN, x) || is(EN_WHEN_REGULAR, x));
+        let person = is(EN_STRICT_OBJECTS, word)
+            || (real && is(EN_WANT_SOFT, word))
+            || anyone
+            || a_person
+            || job_able;
         if !person || negated_clause {
             continue;
         }
@@ -1750,7 +1762,32 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                 1
             };
         }
-        let modal = modal || able || obliged;
+        // "I'd appreciate it if a member of staff could look into this":
+        // the modal after the person, in a polite condition.
+        let polite_if = w[i.saturating_sub(4)..i].iter().any(|x| x == "if")
+            && w[..i].iter().any(|x| {
+                is(
+                    &[
+                        "appreciate",
+                        "grateful",
+                        "great",
+                        "helpful",
+                        "nice",
+                        "thankful",
+                        "love",
+                        "ideal",
+                        "better",
+                        "prefer",
+                    ],
+                    x,
+                )
+            })
+            && w.get(after)
+                .is_some_and(|x| is(&["could", "would", "can", "will", "might"], x));
+        if polite_if {
+            after += 1;
+        }
+        let modal = modal || able || obliged || polite_if;
         // The act, past adverbs ("can someone actually help me").
         let act_at = (after.min(w.len())..w.len()).find(|&k| {
             !is(

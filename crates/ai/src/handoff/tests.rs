@@ -1992,6 +1992,18 @@ fn hand16_classes() {
             // Someone of a job made to act, or put on the line.
             "have an installer call me tomorrow",
             "get the duty manager on the phone",
+            // From dev2: answering for it without coming out; who can decide;
+            // Cantonese 俾; a crew's head; an able person described after
+            // 有没有; a person teaching, with a modal; a polite condition;
+            // someone of a job available to act.
+            "总得有个人给我个交代吧",
+            "换个能拿主意的来",
+            "俾个人工我",
+            "让维修队的队长联系我",
+            "有没有仓库的工作人员能帮我看下",
+            "可以让客服手把手教我吗",
+            "it would be great if someone from your team could call me",
+            "is a qualified electrician available to look at my meter?",
         ],
         &[
             // A mention, a quotation, a place.
@@ -2005,6 +2017,12 @@ fn hand16_classes() {
             "Could your technician take the old sofa away?",
             "I want a plumber recommendation",
             "can I talk to a police officer through the app?",
+            // From dev2: a queue that is long, a teacher who taught, a
+            // tutor at regular times, a past explanation.
+            "排队长不长啊",
+            "客服上次教我的方法没用",
+            "is a tutor available to help on weekends?",
+            "他们已经给我说法了",
         ],
     );
     assert!(wrong.is_empty(), "{wrong:#?}");

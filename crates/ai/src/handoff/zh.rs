@@ -36,6 +36,9 @@ pub(super) const ZH_HOMOPHONES: &[(&str, &str)] = &[
     // Cantonese 揾 (find) and 唔该 (please); Shanghainese 寻个 (find one)
     // and 阿拉 (we): 帮我揾个真人, 阿拉要寻个真人讲讲.
     ("揾", "找"),
+    // Cantonese 俾 / 畀 (give): 俾个真人我.
+    ("俾", "给"),
+    ("畀", "给"),
     ("唔该", "谢谢"),
     ("寻个", "找个"),
     ("寻一个", "找一个"),
@@ -1144,6 +1147,20 @@ fn not_description(c: char) -> bool {
 fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
     let cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
     let rest = chars.get(i..)?;
+    // Whether the character at `k` (of `chars`) ends a description: the
+    // verbs 安排 and 联系 stop it, their characters elsewhere do not
+    // (安装队的队长, 联通营业厅, 客户关系部).
+    let stop_at = |k: usize| {
+        let at = |j: Option<usize>| j.and_then(|j| chars.get(j)).copied();
+        let (prev, c, next) = (at(k.checked_sub(1)), chars[k], at(Some(k + 1)));
+        match c {
+            '安' => next == Some('排'),
+            '排' => prev == Some('安'),
+            '联' => matches!(next, Some('系' | '络')),
+            '系' => prev == Some('联'),
+            _ => not_description(c),
+        }
+    };
     static HEAD_FIRSTS: std::sync::OnceLock<Vec<char>> = std::sync::OnceLock::new();
     let head_firsts = HEAD_FIRSTS.get_or_init(|| {
         let mut f: Vec<char> = ZH_GENERIC_PERSONS
@@ -1164,14 +1181,9 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
     }
     // After 一下 too ("转一下客户关系部": 下 also ends 线下, 楼下).
     let boundary = i == 0
-        || chars
-            .get(i - 1)
-            .is_some_and(|&c| !cjk(c) || not_description(c))
+        || chars.get(i - 1).is_some_and(|&c| !cjk(c) || stop_at(i - 1))
         || (i >= 2 && chars[i - 2] == '一' && chars[i - 1] == '下');
-    if !boundary
-        || !cjk(first)
-        || (not_description(first) && head_firsts.binary_search(&first).is_err())
-    {
+    if !boundary || !cjk(first) || (stop_at(i) && head_firsts.binary_search(&first).is_err()) {
         return None;
     }
     let starts_at = |at: usize, w: &str| {
@@ -1191,16 +1203,12 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
             .max()?;
         (!compound_after(at + word)).then_some(at + word)
     };
-    // "客户关系部": 系 of 关系 describes (系 of 联系 is a verb).
-    let relation = |at: usize| rest.get(at) == Some(&'系') && at > 0 && rest[at - 1] == '关';
     // A job word of the form X师 / X员 (营养师, 乘务员): its stem is the
     // last character of the description.
     let suffixed = |at: usize| -> Option<usize> {
         let stem = *rest.get(at)?;
         let suffix = *rest.get(at + 1)?;
-        if !matches!(suffix, '师' | '员' | '组' | '长' | '部')
-            || !cjk(stem)
-            || (not_description(stem) && !relation(at))
+        if !matches!(suffix, '师' | '员' | '组' | '长' | '部') || !cjk(stem) || stop_at(i + at)
         {
             return None;
         }
@@ -1216,7 +1224,17 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
         }
         // X长 is a head of something (乘务长, 护士长, 组长), unless the
         // stem makes it a length or a growth (多长, 成长, 家长 is a parent).
-        if suffix == '长' && "多很太较最成增延家擅特身漫加拉冗专助生细修超队市县省部".contains(stem)
+        if suffix == '长' && "多很太较最成增延家擅特身漫加拉冗专助生细修超市县省部".contains(stem)
+        {
+            return None;
+        }
+        // 队长 heads a crew (安装队的队长), but 排队长 is a queue that is long.
+        let before_stem = if at > 0 {
+            rest.get(at - 1).copied()
+        } else {
+            i.checked_sub(1).and_then(|k| chars.get(k).copied())
+        };
+        if suffix == '长' && stem == '队' && before_stem.is_some_and(|c| "排站列插".contains(c))
         {
             return None;
         }
@@ -1269,7 +1287,7 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
             m += 1;
             continue;
         }
-        if m >= 3 || !cjk(c) || (not_description(c) && !relation(m)) || has_de {
+        if m >= 3 || !cjk(c) || stop_at(i + m) || has_de {
             return None;
         }
         m += 1;
@@ -1838,9 +1856,13 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
                 // "有没有 live chat 的真人": any short description when
                 // the object ends the clause.
                 // "有没有健身房的工作人员在线": present, said after it.
+                // "有没有窗口的工作人员能帮我查": able to act, said after it.
                 let ends = after.trim_end_matches(ZH_END).trim().is_empty()
                     || ["在线", "在", "在不在", "在么"]
-                        .contains(&after.trim_end_matches(ZH_END).trim());
+                        .contains(&after.trim_end_matches(ZH_END).trim())
+                    || ["能", "可以", "帮我", "来帮"]
+                        .iter()
+                        .any(|a| after.trim_start().starts_with(a));
                 ((desc.chars().count() <= 8 && ZH_ABLE.iter().any(|a| desc.starts_with(a)))
                     || (ends && desc.chars().count() <= 12))
                     .then(|| &d[..at])
@@ -1911,7 +1933,18 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
                     })
                 })
             });
+        // "能不能有个真人一步一步教我": a person teaching the customer, asked
+        // with a modal before or after the person.
+        let modal_before = ["能不能", "可不可以", "能否", "可以", "能"]
+            .iter()
+            .any(|m| before.contains(m));
+        let taught = strip_prefixes(able_to, &["一步一步", "一步步", "手把手", "慢慢", "耐心"]);
+        let teaches = (able_to.len() < after.len() || modal_before)
+            && ["教我", "教教我", "带我", "指导我", "陪我"]
+                .iter()
+                .any(|t| taught.starts_with(t));
         let object_acts = modal_reply
+            || (teaches && !possessive)
             || (talks_with_me && !possessive)
             || !possessive
                 && ZH_OBJECT_ACTS.iter().any(|a| {
@@ -2988,6 +3021,13 @@ pub(super) const ZH_ABLE_DESCRIBED: &[&str] = &[
     "算数",
     "说了算",
     "专业",
+    // 能拍板的, 能拿主意的, 有权限的: who can decide.
+    "拍板",
+    "拿主意",
+    "做决定",
+    "有权限",
+    "说得上话",
+    "管得了",
 ];
 
 /// Words that describe a person by what they can do (懂技术的, 能做主的).
@@ -3100,9 +3140,21 @@ pub(super) fn zh_comes_forward(clause: &str) -> bool {
         "出来处理",
         "出来道歉",
         "出来对接",
+        // Answering for it without coming out: 必须有个人给我说法.
+        "给我说法",
+        "给我个说法",
+        "给个说法",
+        "给我一个说法",
+        "给我交代",
+        "给我个交代",
+        "给个交代",
+        "给我一个交代",
+        "给我个解释",
+        "给个解释",
+        "给我一个解释",
     ];
-    // Every act has 出 (a cheap first look: most clauses have none).
-    if !clause.contains('出') {
+    // Every act has 出 or 给 (a cheap first look: most clauses have none).
+    if !clause.contains(['出', '给']) {
         return false;
     }
     let Some(at) = ACTS.iter().filter_map(|a| clause.find(a)).min() else {
