@@ -725,15 +725,27 @@ pub(super) fn words(clause: &str) -> Vec<String> {
     }
     // "one of your vets", "one of your groomers": one of the business's
     // people, named by their job, is a person asked for.
-    if let Some(k) = w.windows(4).position(|p| {
-        p[0] == "one"
-            && p[1] == "of"
-            && matches!(p[2].as_str(), "your" | "the" | "ur")
-            && EN_JOB_PLURALS.contains(&p[3].as_str())
+    // "one of your mattress specialists": what kind drops out (the typo
+    // reader may have made the plural singular).
+    let plural_job = |x: &str| {
+        EN_JOB_PLURALS.contains(&x)
+            || ((EN_STRICT_OBJECTS.contains(&x) || is_soft(x)) && job_name(x))
+            || x.strip_suffix('s').is_some_and(|one| job_name(one))
+    };
+    if let Some((k, end)) = w.windows(3).enumerate().find_map(|(k, p)| {
+        (p[0] == "one" && p[1] == "of" && matches!(p[2].as_str(), "your" | "the" | "ur"))
+            .then(|| {
+                (k + 4..(k + 6).min(w.len() + 1)).find(|&e| {
+                    (e == k + 4 && EN_JOB_PLURALS.contains(&w[e - 1].as_str()))
+                        || (plural_job(&w[e - 1]) && described_person(&w[k + 3..e]))
+                })
+            })
+            .flatten()
+            .map(|e| (k, e))
     }) {
         w[k] = "an".to_owned();
         w[k + 1] = "agent".to_owned();
-        w.drain(k + 2..k + 4);
+        w.drain(k + 2..end);
     }
     // "the head of the clinic": its manager.
     if let Some(k) = w.windows(2).position(|p| p[0] == "head" && p[1] == "of") {

@@ -2004,6 +2004,8 @@ fn hand16_classes() {
             "可以让客服手把手教我吗",
             "it would be great if someone from your team could call me",
             "is a qualified electrician available to look at my meter?",
+            // From the blind13/14 dev splits: one of a kind of specialists.
+            "can I chat with one of your kitchen designers",
         ],
         &[
             // A mention, a quotation, a place.
@@ -2023,6 +2025,10 @@ fn hand16_classes() {
             "客服上次教我的方法没用",
             "is a tutor available to help on weekends?",
             "他们已经给我说法了",
+            // From the blind13/14 dev splits: when they are online; a
+            // cheaper plan is no person.
+            "真人客服 online 的时间是什么",
+            "can I move to one of your cheaper plans",
         ],
     );
     assert!(wrong.is_empty(), "{wrong:#?}");

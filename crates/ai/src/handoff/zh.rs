@@ -1812,7 +1812,8 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
                 .is_empty();
         // Only around a Chinese person: the English reader judges
         // "are your agents available 24/7?".
-        if (en_where || en_present) && !object.is_ascii() {
+        // "人工客服 online 时间是几点": when they are online, a question.
+        if (en_where || en_present) && !object.is_ascii() && !info {
             best = best.max(Some(Strength::Explicit));
             continue;
         }
