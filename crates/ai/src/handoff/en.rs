@@ -813,7 +813,13 @@ pub(super) fn words(clause: &str) -> Vec<String> {
             && matches!(p[1].as_str(), "against" | "about")
             && matches!(p[2].as_str(), "your" | "this" | "the" | "ur" | "you")
     }) {
-        w.truncate(k + 1);
+        // Up to the next clause ("…about the courier and I need your
+        // team to call me" keeps what follows).
+        let end = w[k + 1..]
+            .iter()
+            .position(|x| matches!(x.as_str(), "and" | "so" | "but" | "then" | "because"))
+            .map_or(w.len(), |p| k + 1 + p);
+        w.drain(k + 1..end);
     }
     // "sort this out with a real person", "go over this with one of your
     // bankers": working the matter through with a person, wished.
@@ -936,7 +942,7 @@ pub(super) fn words(clause: &str) -> Vec<String> {
     // for the customer or put on the line, is a person asked for.
     let mut k = 0;
     while k + 3 < w.len() {
-        if matches!(w[k].as_str(), "have" | "get" | "want" | "need")
+        if matches!(w[k].as_str(), "have" | "get" | "want" | "need" | "like")
             && matches!(
                 w[k + 1].as_str(),
                 "a" | "an" | "the" | "your" | "ur" | "one"
@@ -961,11 +967,18 @@ pub(super) fn words(clause: &str) -> Vec<String> {
                     | "walk"
                     | "sort"
                     | "deal"
-            ) && !(w[k] == "want" || w[k] == "need");
+            ) && (!matches!(w[k].as_str(), "want" | "need" | "like")
+                || matches!(w[k + 1].as_str(), "your" | "ur"));
+            // Wanting someone to act is a request only of the business's
+            // own people (above: "I need your complaints team to call me";
+            // "I need a plumber to check it" is no call for the business's).
+            // "need a claims handler", "want a billing specialist": a job
+            // of the business's named by its department.
+            let of_department = end > k + 3 && w[k + 2..end - 1].iter().all(|x| is_department(x));
             let on_line = next(0) == "on"
                 && matches!(next(1), "the" | "a")
                 && matches!(next(2), "phone" | "line" | "call");
-            if acts || on_line {
+            if acts || on_line || of_department {
                 w.splice(k + 1..end, ["agent".to_owned()]);
             }
         }
@@ -1056,6 +1069,14 @@ fn job_name(word: &str) -> bool {
         )
 }
 
+/// A department of the business named before a person ("a claims
+/// handler", "someone from the leasing office"): a group word, not an
+/// article or pronoun.
+fn is_department(word: &str) -> bool {
+    EN_PERSON_GROUP.contains(&word)
+        && !matches!(word, "your" | "the" | "our" | "head" | "charge" | "company")
+}
+
 /// Words before a person's job that only say what kind it is ("broadband"
 /// engineer, "claims" adjuster): plain words, none that makes the job
 /// something else (a travel agent, a product manager), no adjective the
@@ -1068,7 +1089,9 @@ fn described_person(phrase: &[String]) -> bool {
         && desc.iter().all(|x| {
             x.chars().all(|c| c.is_ascii_alphabetic())
                 && !EN_REAL.contains(&x.as_str())
-                && !EN_FILLERS.contains(&x.as_str())
+                // A filler is no description, but a department is ("your
+                // support team").
+                && (!EN_FILLERS.contains(&x.as_str()) || is_department(x))
                 && !EN_PHRASE_ENDS.contains(&x.as_str())
                 && !EN_NEG.contains(&x.as_str())
                 && !EN_BOT.contains(&x.as_str())
@@ -1732,9 +1755,18 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         if w.get(after)
             .is_some_and(|x| is(&["from", "at", "in", "on"], x) || (member && x == "of"))
         {
+            // "from the leasing office": a word of kind before a group
+            // noun belongs to the group.
             let mut group = w[after + 1..]
                 .iter()
-                .take_while(|x| is(EN_PERSON_GROUP, x))
+                .enumerate()
+                .take_while(|(j, x)| {
+                    is(EN_PERSON_GROUP, x)
+                        || (x.chars().all(|c| c.is_ascii_alphabetic())
+                            && w.get(after + 2 + j).is_some_and(|n| {
+                                is(&["office", "team", "department", "desk", "dept"], n)
+                            }))
+                })
                 .count();
             // "somebody from the clinic", "someone at the bank": an article
             // and the business named by its kind.
@@ -1799,7 +1831,17 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         if polite_if {
             after += 1;
         }
-        let modal = modal || able || obliged || polite_if;
+        // "is somebody from the leasing office able to help": able, past
+        // the group.
+        let able_after = !able
+            && after > i + 1
+            && w.get(after).is_some_and(|x| is(&["able", "available"], x))
+            && w.get(after + 1).is_some_and(|x| x == "to")
+            && head.iter().any(|x| is(&["is", "are"], x));
+        if able_after {
+            after += 2;
+        }
+        let modal = modal || able || obliged || polite_if || able_after;
         // The act, past adverbs ("can someone actually help me").
         let act_at = (after.min(w.len())..w.len()).find(|&k| {
             !is(

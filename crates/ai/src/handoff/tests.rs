@@ -2006,6 +2006,19 @@ fn hand16_classes() {
             "is a qualified electrician available to look at my meter?",
             // From the blind13/14 dev splits: one of a kind of specialists.
             "can I chat with one of your kitchen designers",
+            // From dev3: an office or a counter of the service; a place's
+            // person after 让; a follow-up call; a department's job; the
+            // business's team made to act; able, past the group; an
+            // English talk verb after 跟; a complaint, then the request.
+            "帮我接一下财务处",
+            "转人工窗口",
+            "让仓库的工作人员联系我",
+            "麻烦安排电话回访",
+            "I need a billing specialist",
+            "I'd like your support team to look into it",
+            "is anyone from the sales office available to chat?",
+            "我想跟顾问 speak 一下",
+            "I've got a complaint about the sofa and I want a manager",
         ],
         &[
             // A mention, a quotation, a place.
@@ -2029,6 +2042,14 @@ fn hand16_classes() {
             // cheaper plan is no person.
             "真人客服 online 的时间是什么",
             "can I move to one of your cheaper plans",
+            // From dev3: places and uses ending in 处, a window period,
+            // an English negation before an English verb, someone else's
+            // tradesman, a complaint about a third party.
+            "这样做有什么好处",
+            "退货窗口期是几天",
+            "no need 客服 了",
+            "I need a plumber to check the pipes first",
+            "I have a complaint about the courier, he was late",
         ],
     );
     assert!(wrong.is_empty(), "{wrong:#?}");

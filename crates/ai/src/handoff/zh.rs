@@ -950,6 +950,11 @@ pub(super) const ZH_CALLBACK: &[&str] = &[
     "回电",
     "回个电话",
     "回拨",
+    // A follow-up call: 电话回访, 安排回访.
+    "电话回访",
+    "安排回访",
+    "回访我",
+    "给我回访",
     "打电话给我",
     "给我打电话",
     "给我打个电话",
@@ -1110,6 +1115,8 @@ const ZH_GENERIC_PERSONS: &[&str] = &[
     "店长",
     "店主",
     "负责人",
+    // A counter of the service: 办事窗口, 人工窗口.
+    "窗口",
 ];
 
 /// Two-character words ending in 员 or 师 that are no staff of the
@@ -1208,7 +1215,9 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
     let suffixed = |at: usize| -> Option<usize> {
         let stem = *rest.get(at)?;
         let suffix = *rest.get(at + 1)?;
-        if !matches!(suffix, '师' | '员' | '组' | '长' | '部') || !cjk(stem) || stop_at(i + at)
+        if !matches!(suffix, '师' | '员' | '组' | '长' | '部' | '处')
+            || !cjk(stem)
+            || stop_at(i + at)
         {
             return None;
         }
@@ -1221,6 +1230,12 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
             }
             let end = at + 2 + usize::from(rest.get(at + 2) == Some(&'门'));
             return (!compound_after(end)).then_some(end);
+        }
+        // X处 is an office (教务处, 财务处), unless the stem makes it a
+        // place or a use (到处, 好处, 用处, 住处, 此处).
+        if suffix == '处' && "到好坏用住此出长难去各何深远别近高低暗明相共益短害妙绝".contains(stem)
+        {
+            return None;
         }
         // X长 is a head of something (乘务长, 护士长, 组长), unless the
         // stem makes it a length or a growth (多长, 成长, 家长 is a parent).
@@ -2056,7 +2071,11 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             ]
             .iter()
             .any(|w| lead.contains(w));
+            // "can I 跟老师 talk 一下": an English talk verb after.
             let talk = ZH_TALK.iter().any(|t| after.trim_start().starts_with(t))
+                || ["talk", "speak", "chat"]
+                    .iter()
+                    .any(|t| after.trim_start().starts_with(t))
                 || after.trim_start().starts_with("直接")
                 || after.trim_start().starts_with("当面");
             if !wish && !talk {
@@ -2096,10 +2115,16 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             && clause
                 .trim_end_matches([' ', '？', '?'])
                 .ends_with(['吗', '么']);
+        // "no need 人工": an English negation ending in the English verb.
+        let en_negated = verb.is_ascii()
+            && ZH_NEG_BEFORE
+                .iter()
+                .any(|n| n.is_ascii() && head.trim_end().ends_with(n));
         if (ZH_NEG_BEFORE
             .iter()
             .any(|n| lead.ends_with(n) || wish_stripped.ends_with(n))
-            || (*verb == "要" && lead.ends_with('不')))
+            || (*verb == "要" && lead.ends_with('不'))
+            || en_negated)
             && !how_about
             && !rhetorical
             && !threat
@@ -2990,10 +3015,13 @@ fn zh_where_from(before: &str) -> Option<&str> {
     (1..=6.min(chars.len())).find_map(|k| {
         let (at, _) = chars[chars.len() - k];
         let head = strip_suffixes(&place[..at], ZH_FILLERS);
-        ["找", "联系", "联络", "转", "接", "叫", "转接", "转给"]
-            .iter()
-            .any(|v| head.ends_with(v))
-            .then_some(head)
+        // 安排 / 派 / 让 / 请 someone of a place: 请安排社区的工作人员上门.
+        [
+            "找", "联系", "联络", "转", "接", "叫", "转接", "转给", "安排", "派", "让", "请",
+        ]
+        .iter()
+        .any(|v| head.ends_with(v))
+        .then_some(head)
     })
 }
 
