@@ -875,6 +875,56 @@ pub(super) fn words(clause: &str) -> Vec<String> {
         }
         k += 1;
     }
+    // "my account's underwriter", "my policy's adviser": the business's
+    // person for the customer's account, named by their job.
+    let mut k = 0;
+    while k + 2 < w.len() {
+        let of_mine = w[k] == "my"
+            && w[k + 1].strip_suffix("'s").is_some_and(|x| {
+                matches!(
+                    x,
+                    "account"
+                        | "policy"
+                        | "case"
+                        | "claim"
+                        | "order"
+                        | "application"
+                        | "file"
+                        | "loan"
+                        | "booking"
+                        | "plan"
+                        | "contract"
+                        | "lease"
+                )
+            })
+            && job_name(&w[k + 2]);
+        if of_mine {
+            w[k] = "the".to_owned();
+            w.remove(k + 1);
+        }
+        k += 1;
+    }
+    // "arrange a phone appointment with an advisor", "book a call with
+    // one of your planners": a conversation with a person, booked.
+    if let Some(k) = w.iter().position(|x| {
+        matches!(
+            x.as_str(),
+            "arrange" | "book" | "schedule" | "set" | "request" | "organise" | "organize"
+        )
+    }) && let Some(j) = w[k + 1..]
+        .iter()
+        .take(4)
+        .position(|x| {
+            matches!(
+                x.as_str(),
+                "appointment" | "call" | "meeting" | "consultation" | "session" | "chat"
+            )
+        })
+        .map(|p| k + 1 + p)
+        && w.get(j + 1).is_some_and(|x| x == "with")
+    {
+        w.splice(k..j + 1, ["talk".to_owned()]);
+    }
     // "I'd like a word with the manager": talking with them.
     if let Some(k) = w
         .windows(3)

@@ -2019,6 +2019,12 @@ fn hand16_classes() {
             "is anyone from the sales office available to chat?",
             "我想跟顾问 speak 一下",
             "I've got a complaint about the sofa and I want a manager",
+            // From dev4: an officer named X官; talking face to face; the
+            // person of the customer's account; a conversation booked.
+            "我想跟审核官当面说清楚",
+            "能跟你们的人面聊一下吗",
+            "put me through to my policy's adviser",
+            "can I book a video call with one of your designers",
         ],
         &[
             // A mention, a quotation, a place.
@@ -2050,6 +2056,11 @@ fn hand16_classes() {
             "no need 客服 了",
             "I need a plumber to check the pipes first",
             "I have a complaint about the courier, he was late",
+            // From dev4: official channels, organs and judges; a booking
+            // of a delivery slot.
+            "找官网客服入口在哪",
+            "我想跟法官说",
+            "can I book a delivery slot with the courier",
         ],
     );
     assert!(wrong.is_empty(), "{wrong:#?}");

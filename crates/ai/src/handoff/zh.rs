@@ -1215,7 +1215,7 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
     let suffixed = |at: usize| -> Option<usize> {
         let stem = *rest.get(at)?;
         let suffix = *rest.get(at + 1)?;
-        if !matches!(suffix, '师' | '员' | '组' | '长' | '部' | '处')
+        if !matches!(suffix, '师' | '员' | '组' | '长' | '部' | '处' | '官')
             || !cjk(stem)
             || stop_at(i + at)
         {
@@ -1230,6 +1230,17 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
             }
             let end = at + 2 + usize::from(rest.get(at + 2) == Some(&'门'));
             return (!compound_after(end)).then_some(end);
+        }
+        // X官 is an officer (签证官, 审核官), unless the stem makes it an
+        // organ, a sense or someone else's (器官, 感官, 法官, 军官), or
+        // what follows makes it official (官方, 官网).
+        if suffix == '官'
+            && ("器感五法军外警考长高大百史文武".contains(stem)
+                || rest
+                    .get(at + 2)
+                    .is_some_and(|c| "方网微宣司僚职员".contains(*c)))
+        {
+            return None;
         }
         // X处 is an office (教务处, 财务处), unless the stem makes it a
         // place or a use (到处, 好处, 用处, 住处, 此处).
@@ -2701,6 +2712,9 @@ pub(super) const ZH_TALK: &[&str] = &[
     "打电话",
     "见面",
     "视频",
+    // Face to face: 跟你们的人面谈一下.
+    "面谈",
+    "面聊",
 ];
 
 /// Adverbs between the person and the talking ("跟人当面说清楚").
