@@ -1762,12 +1762,13 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
             || yours;
         // "is a licensed broker available to go over my options": someone
         // of a job, there now to act (not at regular times).
-        let job_able = job_name(word)
+        // (The cheap looks first: this runs at every word.)
+        let job_able = w.get(i + 1).is_some_and(|x| is(&["able", "available"], x))
+            && w.get(i + 2).is_some_and(|x| x == "to")
+            && job_name(word)
             && w[i.saturating_sub(3)..i]
                 .iter()
                 .any(|x| is(&["a", "an", "the", "your", "any"], x))
-            && w.get(i + 1).is_some_and(|x| is(&["able", "available"], x))
-            && w.get(i + 2).is_some_and(|x| x == "to")
             && !w.iter().any(|x| is(EN_WHEN, x) || is(EN_WHEN_REGULAR, x));
         let person = is(EN_STRICT_OBJECTS, word)
             || (real && is(EN_WANT_SOFT, word))
@@ -1971,15 +1972,15 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         // "is there a claims adjuster I can speak with": someone of a job
         // the customer could talk to (a talk verb proper: "a router I can
         // connect to" is a device).
-        job_name(&t[0])
+        is(&["i", "we"], &t[1])
+            && is(&["can", "could", "may"], &t[2])
+            && is(&["talk", "speak", "chat", "discuss"], &t[3])
+            && job_name(&t[0])
             && w[..i]
                 .iter()
                 .rev()
                 .take(3)
                 .any(|x| is(&["a", "an", "any", "some"], x))
-            && is(&["i", "we"], &t[1])
-            && is(&["can", "could", "may"], &t[2])
-            && is(&["talk", "speak", "chat", "discuss"], &t[3])
     });
     // Not "is there a number I can call to speak to someone": the channel.
     if (joined.contains(" is there ") || joined.contains(" are there "))

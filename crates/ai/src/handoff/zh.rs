@@ -1962,14 +1962,17 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             });
         // "能不能有个真人一步一步教我": a person teaching the customer, asked
         // with a modal before or after the person.
-        let modal_before = ["能不能", "可不可以", "能否", "可以", "能"]
-            .iter()
-            .any(|m| before.contains(m));
-        let taught = strip_prefixes(able_to, &["一步一步", "一步步", "手把手", "慢慢", "耐心"]);
-        let teaches = (able_to.len() < after.len() || modal_before)
-            && ["教我", "教教我", "带我", "指导我", "陪我"]
+        // (Read only when the act is there: a cheap first look.)
+        let teaches = after.contains(['教', '带', '导', '陪']) && {
+            let modal_before = ["能不能", "可不可以", "能否", "可以", "能"]
                 .iter()
-                .any(|t| taught.starts_with(t));
+                .any(|m| before.contains(m));
+            let taught = strip_prefixes(able_to, &["一步一步", "一步步", "手把手", "慢慢", "耐心"]);
+            (able_to.len() < after.len() || modal_before)
+                && ["教我", "教教我", "带我", "指导我", "陪我"]
+                    .iter()
+                    .any(|t| taught.starts_with(t))
+        };
         let object_acts = modal_reply
             || (teaches && !possessive)
             || (talks_with_me && !possessive)
@@ -3196,8 +3199,11 @@ pub(super) fn zh_comes_forward(clause: &str) -> bool {
         "给个解释",
         "给我一个解释",
     ];
-    // Every act has 出 or 给 (a cheap first look: most clauses have none).
-    if !clause.contains(['出', '给']) {
+    // Every act has 出, or 给 and what is given (a cheap first look: most
+    // clauses have neither).
+    if !clause.contains('出')
+        && !(clause.contains('给') && ["说法", "交代", "解释"].iter().any(|a| clause.contains(a)))
+    {
         return false;
     }
     let Some(at) = ACTS.iter().filter_map(|a| clause.find(a)).min() else {
