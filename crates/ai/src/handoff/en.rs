@@ -938,9 +938,43 @@ pub(super) fn words(clause: &str) -> Vec<String> {
     // "talk to my husband").
     let mut k = 0;
     while k + 3 < w.len() {
-        let talk_to = matches!(w[k].as_str(), "talk" | "speak" | "chat")
-            && matches!(w[k + 1].as_str(), "to" | "with")
+        let talk_to = matches!(
+            w[k].as_str(),
+            "talk" | "speak" | "chat" | "talking" | "speaking" | "chatting"
+        ) && matches!(w[k + 1].as_str(), "to" | "with")
             && matches!(w[k + 2].as_str(), "a" | "an" | "the" | "your" | "ur");
+        // "pass this on to a claims assessor", "discuss my claim with a
+        // caseworker": the matter handed to, or talked over with, someone
+        // of a job (the words between name the matter).
+        let handed = !talk_to
+            && matches!(
+                w[k].as_str(),
+                "pass" | "hand" | "forward" | "refer" | "escalate" | "discuss" | "transfer"
+            )
+            && {
+                let by = if w[k] == "discuss" { "with" } else { "to" };
+                w[k + 1..]
+                    .iter()
+                    .take(5)
+                    .position(|x| x == by)
+                    .is_some_and(|p| {
+                        let j = k + 1 + p;
+                        j + 2 < w.len()
+                            && matches!(w[j + 1].as_str(), "a" | "an" | "the" | "your" | "ur")
+                            && w[k + 1..j].iter().all(|x| {
+                                !EN_BOT.contains(&x.as_str()) && !EN_NEG.contains(&x.as_str())
+                            })
+                    })
+            };
+        if handed {
+            // Read as "talk to": the noun phrase after the article is
+            // judged below like one talked to.
+            let by = if w[k] == "discuss" { "with" } else { "to" };
+            if let Some(p) = w[k + 1..].iter().take(5).position(|x| x == by) {
+                w.splice(k..k + 1 + p, ["talk".to_owned()]);
+                continue;
+            }
+        }
         // "put a nurse on the line": the person put on.
         let put_on = w[k] == "put"
             && matches!(w[k + 1].as_str(), "a" | "an" | "the" | "your" | "ur")
@@ -1578,7 +1612,12 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
     // whether someone is present.
     let present = w.iter().enumerate().any(|(i, x)| {
         // "is a manager available", "any agents online".
+        // "is a real person reading this": a person, made real.
         let who = is(&["anyone", "anybody", "someone", "somebody"], x)
+            || (i > 1
+                && is(&["person", "human"], x)
+                && is(EN_REAL, &w[i - 1])
+                && is(&["a", "an", "any"], &w[i - 2]))
             || (i > 0
                 && is(EN_STRICT_OBJECTS, x)
                 && (is(&["any", "a", "an", "the", "your"], &w[i - 1])

@@ -2025,6 +2025,16 @@ fn hand16_classes() {
             "能跟你们的人面聊一下吗",
             "put me through to my policy's adviser",
             "can I book a video call with one of your designers",
+            // From dev5: people by role, described; the one handling the
+            // case; the matter handed to or talked over with someone of a
+            // job; talking to a team of some kind; a place named in
+            // English before 的.
+            "我要跟审批人员当面谈",
+            "帮我找一下经办人",
+            "please forward my case to a loss adjuster",
+            "I'd like to discuss the invoice with your tax adviser",
+            "any chance of speaking to the renewals team",
+            "帮我联系 warehouse 的人",
         ],
         &[
             // A mention, a quotation, a place.
@@ -2061,6 +2071,13 @@ fn hand16_classes() {
             "找官网客服入口在哪",
             "我想跟法官说",
             "can I book a delivery slot with the courier",
+            // From dev5: the role without a verb; a form's field; the
+            // matter passed to the bot; someone of an English place,
+            // reported.
+            "审批人员一般几天给结果",
+            "经办人签名写在哪",
+            "can you pass this to the bot again",
+            "billing 的人说已经退了",
         ],
     );
     assert!(wrong.is_empty(), "{wrong:#?}");

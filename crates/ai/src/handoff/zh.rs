@@ -1115,6 +1115,11 @@ const ZH_GENERIC_PERSONS: &[&str] = &[
     "店长",
     "店主",
     "负责人",
+    // People by their role, described: 核赔人员; the one handling the
+    // case: 经办人, 经纪人.
+    "人员",
+    "经办人",
+    "经纪人",
     // A counter of the service: 办事窗口, 人工窗口.
     "窗口",
 ];
@@ -1185,6 +1190,21 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
     let first = *rest.first()?;
     if first.is_ascii_alphabetic() {
         return zh_latin_job_at(chars, i);
+    }
+    // "billing 的人": whoever works at a place named in English.
+    if first == '人'
+        && i >= 2
+        && chars[i - 1] == '的'
+        && chars[..i - 1]
+            .iter()
+            .rev()
+            .find(|c| **c != ' ')
+            .is_some_and(char::is_ascii_alphabetic)
+        && rest
+            .get(1)
+            .is_none_or(|c| !"工员们类生口气物民事品格数群性家身手影头力心".contains(*c))
+    {
+        return Some(1);
     }
     // After 一下 too ("转一下客户关系部": 下 also ends 线下, 楼下).
     let boundary = i == 0
@@ -3027,6 +3047,25 @@ pub(super) fn zh_described(head: &str) -> Option<&str> {
 /// right before it: the place the person works.
 fn zh_where_from(before: &str) -> Option<&str> {
     let place = before.strip_suffix('的')?;
+    // An English place: "找 admissions office 的老师", "billing 的人"
+    // (up to three words).
+    let trimmed = place.trim_end();
+    if trimmed.ends_with(|c: char| c.is_ascii_alphabetic()) {
+        let start = trimmed
+            .rfind(|c: char| !(c.is_ascii_alphabetic() || c == ' '))
+            .map_or(0, |at| {
+                at + trimmed[at..].chars().next().map_or(1, char::len_utf8)
+            });
+        let words = trimmed[start..].split_whitespace().count();
+        let head = strip_suffixes(trimmed[..start].trim_end(), ZH_FILLERS);
+        return (words <= 3
+            && [
+                "找", "联系", "联络", "转", "接", "叫", "转接", "转给", "connect", "find",
+            ]
+            .iter()
+            .any(|v| head.trim_end().ends_with(v)))
+        .then_some(head.trim_end());
+    }
     let chars: Vec<(usize, char)> = place.char_indices().collect();
     // Up to six: "联系给我装宽带的师傅" (what the person did for the customer).
     (1..=6.min(chars.len())).find_map(|k| {
