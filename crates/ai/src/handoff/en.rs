@@ -730,7 +730,7 @@ pub(super) fn words(clause: &str) -> Vec<String> {
     let plural_job = |x: &str| {
         EN_JOB_PLURALS.contains(&x)
             || ((EN_STRICT_OBJECTS.contains(&x) || is_soft(x)) && job_name(x))
-            || x.strip_suffix('s').is_some_and(|one| job_name(one))
+            || x.strip_suffix('s').is_some_and(job_name)
     };
     if let Some((k, end)) = w.windows(3).enumerate().find_map(|(k, p)| {
         (p[0] == "one" && p[1] == "of" && matches!(p[2].as_str(), "your" | "the" | "ur"))

@@ -3240,9 +3240,9 @@ pub(super) fn zh_comes_forward(clause: &str) -> bool {
     ];
     // Every act has 出, or 给 and what is given (a cheap first look: most
     // clauses have neither).
-    if !clause.contains('出')
-        && !(clause.contains('给') && ["说法", "交代", "解释"].iter().any(|a| clause.contains(a)))
-    {
+    let given =
+        clause.contains('给') && ["说法", "交代", "解释"].iter().any(|a| clause.contains(a));
+    if !clause.contains('出') && !given {
         return false;
     }
     let Some(at) = ACTS.iter().filter_map(|a| clause.find(a)).min() else {
