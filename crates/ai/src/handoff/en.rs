@@ -931,6 +931,17 @@ pub(super) fn words(clause: &str) -> Vec<String> {
         .position(|p| p[0] == "a" && p[1] == "word" && p[2] == "with")
     {
         w.splice(k..k + 3, ["talk", "with"].map(str::to_owned));
+    } else if let Some(k) = w.windows(4).position(|p| {
+        // "a quick word with your enrolment officer".
+        p[0] == "a"
+            && matches!(
+                p[1].as_str(),
+                "quick" | "brief" | "short" | "private" | "quiet"
+            )
+            && p[2] == "word"
+            && p[3] == "with"
+    }) {
+        w.splice(k..k + 4, ["talk", "with"].map(str::to_owned));
     }
     // "speak to a pharmacist", "talk to the gym owner": what one talks to,
     // named with an article, is a person whatever the job (the bot, a

@@ -2035,6 +2035,10 @@ fn hand16_classes() {
             "I'd like to discuss the invoice with your tax adviser",
             "any chance of speaking to the renewals team",
             "帮我联系 warehouse 的人",
+            // From dev6: dispatchers and the service's centres; a brief word.
+            "帮我转调度",
+            "接一下客服中心",
+            "could I have a brief word with the site manager",
         ],
         &[
             // A mention, a quotation, a place.
@@ -2078,6 +2082,11 @@ fn hand16_classes() {
             "经办人签名写在哪",
             "can you pass this to the bot again",
             "billing 的人说已经退了",
+            // From dev6: what a dispatcher said; a centre's hours; a word
+            // of a dictionary.
+            "调度说师傅明天到",
+            "服务中心几点关门",
+            "what does the word with mean here",
         ],
     );
     assert!(wrong.is_empty(), "{wrong:#?}");

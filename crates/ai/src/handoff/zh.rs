@@ -1120,6 +1120,11 @@ const ZH_GENERIC_PERSONS: &[&str] = &[
     "人员",
     "经办人",
     "经纪人",
+    // Dispatchers and the service's centres: 找你们调度, 政务服务中心.
+    "调度",
+    "服务中心",
+    "客服中心",
+    "呼叫中心",
     // A counter of the service: 办事窗口, 人工窗口.
     "窗口",
 ];
