@@ -78,6 +78,7 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand16-dev3.jsonl",
     "handoff.hand16-dev4.jsonl",
     "handoff.hand16-dev5.jsonl",
+    "handoff.hand16-dev6.jsonl",
     "handoff.hand16-check.jsonl",
 ];
 
