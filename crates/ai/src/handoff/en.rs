@@ -725,15 +725,27 @@ pub(super) fn words(clause: &str) -> Vec<String> {
     }
     // "one of your vets", "one of your groomers": one of the business's
     // people, named by their job, is a person asked for.
-    if let Some(k) = w.windows(4).position(|p| {
-        p[0] == "one"
-            && p[1] == "of"
-            && matches!(p[2].as_str(), "your" | "the" | "ur")
-            && EN_JOB_PLURALS.contains(&p[3].as_str())
+    // "one of your mattress specialists": what kind drops out (the typo
+    // reader may have made the plural singular).
+    let plural_job = |x: &str| {
+        EN_JOB_PLURALS.contains(&x)
+            || ((EN_STRICT_OBJECTS.contains(&x) || is_soft(x)) && job_name(x))
+            || x.strip_suffix('s').is_some_and(job_name)
+    };
+    if let Some((k, end)) = w.windows(3).enumerate().find_map(|(k, p)| {
+        (p[0] == "one" && p[1] == "of" && matches!(p[2].as_str(), "your" | "the" | "ur"))
+            .then(|| {
+                (k + 4..(k + 6).min(w.len() + 1)).find(|&e| {
+                    (e == k + 4 && EN_JOB_PLURALS.contains(&w[e - 1].as_str()))
+                        || (plural_job(&w[e - 1]) && described_person(&w[k + 3..e]))
+                })
+            })
+            .flatten()
+            .map(|e| (k, e))
     }) {
         w[k] = "an".to_owned();
         w[k + 1] = "agent".to_owned();
-        w.drain(k + 2..k + 4);
+        w.drain(k + 2..end);
     }
     // "the head of the clinic": its manager.
     if let Some(k) = w.windows(2).position(|p| p[0] == "head" && p[1] == "of") {
@@ -801,7 +813,13 @@ pub(super) fn words(clause: &str) -> Vec<String> {
             && matches!(p[1].as_str(), "against" | "about")
             && matches!(p[2].as_str(), "your" | "this" | "the" | "ur" | "you")
     }) {
-        w.truncate(k + 1);
+        // Up to the next clause ("…about the courier and I need your
+        // team to call me" keeps what follows).
+        let end = w[k + 1..]
+            .iter()
+            .position(|x| matches!(x.as_str(), "and" | "so" | "but" | "then" | "because"))
+            .map_or(w.len(), |p| k + 1 + p);
+        w.drain(k + 1..end);
     }
     // "sort this out with a real person", "go over this with one of your
     // bankers": working the matter through with a person, wished.
@@ -857,12 +875,73 @@ pub(super) fn words(clause: &str) -> Vec<String> {
         }
         k += 1;
     }
+    // "my account's underwriter", "my policy's adviser": the business's
+    // person for the customer's account, named by their job.
+    let mut k = 0;
+    while k + 2 < w.len() {
+        let of_mine = w[k] == "my"
+            && w[k + 1].strip_suffix("'s").is_some_and(|x| {
+                matches!(
+                    x,
+                    "account"
+                        | "policy"
+                        | "case"
+                        | "claim"
+                        | "order"
+                        | "application"
+                        | "file"
+                        | "loan"
+                        | "booking"
+                        | "plan"
+                        | "contract"
+                        | "lease"
+                )
+            })
+            && job_name(&w[k + 2]);
+        if of_mine {
+            w[k] = "the".to_owned();
+            w.remove(k + 1);
+        }
+        k += 1;
+    }
+    // "arrange a phone appointment with an advisor", "book a call with
+    // one of your planners": a conversation with a person, booked.
+    if let Some(k) = w.iter().position(|x| {
+        matches!(
+            x.as_str(),
+            "arrange" | "book" | "schedule" | "set" | "request" | "organise" | "organize"
+        )
+    }) && let Some(j) = w[k + 1..]
+        .iter()
+        .take(4)
+        .position(|x| {
+            matches!(
+                x.as_str(),
+                "appointment" | "call" | "meeting" | "consultation" | "session" | "chat"
+            )
+        })
+        .map(|p| k + 1 + p)
+        && w.get(j + 1).is_some_and(|x| x == "with")
+    {
+        w.splice(k..j + 1, ["talk".to_owned()]);
+    }
     // "I'd like a word with the manager": talking with them.
     if let Some(k) = w
         .windows(3)
         .position(|p| p[0] == "a" && p[1] == "word" && p[2] == "with")
     {
         w.splice(k..k + 3, ["talk", "with"].map(str::to_owned));
+    } else if let Some(k) = w.windows(4).position(|p| {
+        // "a quick word with your enrolment officer".
+        p[0] == "a"
+            && matches!(
+                p[1].as_str(),
+                "quick" | "brief" | "short" | "private" | "quiet"
+            )
+            && p[2] == "word"
+            && p[3] == "with"
+    }) {
+        w.splice(k..k + 4, ["talk", "with"].map(str::to_owned));
     }
     // "speak to a pharmacist", "talk to the gym owner": what one talks to,
     // named with an article, is a person whatever the job (the bot, a
@@ -870,9 +949,43 @@ pub(super) fn words(clause: &str) -> Vec<String> {
     // "talk to my husband").
     let mut k = 0;
     while k + 3 < w.len() {
-        let talk_to = matches!(w[k].as_str(), "talk" | "speak" | "chat")
-            && matches!(w[k + 1].as_str(), "to" | "with")
+        let talk_to = matches!(
+            w[k].as_str(),
+            "talk" | "speak" | "chat" | "talking" | "speaking" | "chatting"
+        ) && matches!(w[k + 1].as_str(), "to" | "with")
             && matches!(w[k + 2].as_str(), "a" | "an" | "the" | "your" | "ur");
+        // "pass this on to a claims assessor", "discuss my claim with a
+        // caseworker": the matter handed to, or talked over with, someone
+        // of a job (the words between name the matter).
+        let handed = !talk_to
+            && matches!(
+                w[k].as_str(),
+                "pass" | "hand" | "forward" | "refer" | "escalate" | "discuss" | "transfer"
+            )
+            && {
+                let by = if w[k] == "discuss" { "with" } else { "to" };
+                w[k + 1..]
+                    .iter()
+                    .take(5)
+                    .position(|x| x == by)
+                    .is_some_and(|p| {
+                        let j = k + 1 + p;
+                        j + 2 < w.len()
+                            && matches!(w[j + 1].as_str(), "a" | "an" | "the" | "your" | "ur")
+                            && w[k + 1..j].iter().all(|x| {
+                                !EN_BOT.contains(&x.as_str()) && !EN_NEG.contains(&x.as_str())
+                            })
+                    })
+            };
+        if handed {
+            // Read as "talk to": the noun phrase after the article is
+            // judged below like one talked to.
+            let by = if w[k] == "discuss" { "with" } else { "to" };
+            if let Some(p) = w[k + 1..].iter().take(5).position(|x| x == by) {
+                w.splice(k..k + 1 + p, ["talk".to_owned()]);
+                continue;
+            }
+        }
         // "put a nurse on the line": the person put on.
         let put_on = w[k] == "put"
             && matches!(w[k + 1].as_str(), "a" | "an" | "the" | "your" | "ur")
@@ -907,7 +1020,61 @@ pub(super) fn words(clause: &str) -> Vec<String> {
                 if job && !known && !bot_near && !EN_NOT_TALKED_TO.contains(&head) && head.len() > 2
                 {
                     w.splice(from..end, ["agent".to_owned()]);
+                } else if known && end - from > 1 && !bot_near && described_person(&w[from..end]) {
+                    // "speak to a broadband engineer", "your roaming
+                    // specialist": what kind of engineer drops out (not a
+                    // travel agent or a product manager, nor "a real
+                    // person", whose adjective the grammar reads).
+                    let head = w[end - 1].clone();
+                    w.splice(from..end, [head]);
                 }
+            }
+        }
+        k += 1;
+    }
+    // "have a caseworker look at my file", "get a technician to call me",
+    // "I want a technician on the phone": someone of a job, made to act
+    // for the customer or put on the line, is a person asked for.
+    let mut k = 0;
+    while k + 3 < w.len() {
+        if matches!(w[k].as_str(), "have" | "get" | "want" | "need" | "like")
+            && matches!(
+                w[k + 1].as_str(),
+                "a" | "an" | "the" | "your" | "ur" | "one"
+            )
+            && let Some(end) = (k + 3..(k + 5).min(w.len() + 1))
+                .find(|&e| job_name(&w[e - 1]) && described_person(&w[k + 2..e]))
+        {
+            let next = |j: usize| w.get(end + j).map(String::as_str).unwrap_or("");
+            let act_at = usize::from(next(0) == "to");
+            let acts = matches!(
+                next(act_at),
+                "look"
+                    | "check"
+                    | "call"
+                    | "ring"
+                    | "phone"
+                    | "contact"
+                    | "review"
+                    | "handle"
+                    | "explain"
+                    | "go"
+                    | "walk"
+                    | "sort"
+                    | "deal"
+            ) && (!matches!(w[k].as_str(), "want" | "need" | "like")
+                || matches!(w[k + 1].as_str(), "your" | "ur"));
+            // Wanting someone to act is a request only of the business's
+            // own people (above: "I need your complaints team to call me";
+            // "I need a plumber to check it" is no call for the business's).
+            // "need a claims handler", "want a billing specialist": a job
+            // of the business's named by its department.
+            let of_department = end > k + 3 && w[k + 2..end - 1].iter().all(|x| is_department(x));
+            let on_line = next(0) == "on"
+                && matches!(next(1), "the" | "a")
+                && matches!(next(2), "phone" | "line" | "call");
+            if acts || on_line || of_department {
+                w.splice(k + 1..end, ["agent".to_owned()]);
             }
         }
         k += 1;
@@ -943,6 +1110,94 @@ pub(super) fn words(clause: &str) -> Vec<String> {
         }
     });
     w
+}
+
+/// A person's job named by a word: a listed person or group, or a word
+/// of the forms jobs take ("-ist", "-er", "-or", "-ian": a pharmacist, a
+/// caseworker, an adjuster), not a device, a relative or the bot.
+fn job_name(word: &str) -> bool {
+    let listed = EN_STRICT_OBJECTS.contains(&word) || is_soft(word);
+    let formed = word.len() > 3
+        && ["ist", "er", "or", "ian"].iter().any(|x| word.ends_with(x))
+        && word.chars().all(|c| c.is_ascii_alphabetic());
+    (listed || formed)
+        && !EN_NOT_TALKED_TO.contains(&word)
+        && !EN_BOT.contains(&word)
+        && !EN_DEVICES.contains(&word)
+        && !matches!(
+            word,
+            "customer"
+                | "you"
+                | "cs"
+                | "service"
+                | "support"
+                | "whoever"
+                | "order"
+                | "number"
+                | "other"
+                | "another"
+                | "user"
+                | "member"
+                | "owner"
+                | "paper"
+                | "letter"
+                | "water"
+                | "computer"
+                | "router"
+                | "printer"
+                | "charger"
+                | "heater"
+                | "cover"
+                | "answer"
+                | "power"
+                | "dinner"
+                | "counter"
+                | "error"
+                | "color"
+                | "colour"
+                | "door"
+                | "floor"
+                | "mirror"
+                | "sensor"
+                | "monitor"
+                | "timer"
+        )
+}
+
+/// A department of the business named before a person ("a claims
+/// handler", "someone from the leasing office"): a group word, not an
+/// article or pronoun.
+fn is_department(word: &str) -> bool {
+    EN_PERSON_GROUP.contains(&word)
+        && !matches!(word, "your" | "the" | "our" | "head" | "charge" | "company")
+}
+
+/// Words before a person's job that only say what kind it is ("broadband"
+/// engineer, "claims" adjuster): plain words, none that makes the job
+/// something else (a travel agent, a product manager), no adjective the
+/// grammar reads (a real person), no article or verb.
+fn described_person(phrase: &[String]) -> bool {
+    let Some((head, desc)) = phrase.split_last() else {
+        return false;
+    };
+    desc.len() <= 2
+        && desc.iter().all(|x| {
+            x.chars().all(|c| c.is_ascii_alphabetic())
+                && !EN_REAL.contains(&x.as_str())
+                // A filler is no description, but a department is ("your
+                // support team").
+                && (!EN_FILLERS.contains(&x.as_str()) || is_department(x))
+                && !EN_PHRASE_ENDS.contains(&x.as_str())
+                && !EN_NEG.contains(&x.as_str())
+                && !EN_BOT.contains(&x.as_str())
+                // "a police officer", "the insurance agent": someone else's.
+                && !EN_NOT_TALKED_TO.contains(&x.as_str())
+                && !matches!(x.as_str(), "my" | "his" | "her" | "their" | "our" | "own" | "old" | "new" | "former" | "previous" | "other")
+        })
+        && desc
+            .last()
+            .is_none_or(|x| !EN_COMPOUND_PREV.contains(&x.as_str()))
+        && !EN_COMPOUND_PREV.contains(&head.as_str())
 }
 
 /// Words that end the noun phrase after "talk to the …" ("speak to a
@@ -1368,7 +1623,12 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
     // whether someone is present.
     let present = w.iter().enumerate().any(|(i, x)| {
         // "is a manager available", "any agents online".
+        // "is a real person reading this": a person, made real.
         let who = is(&["anyone", "anybody", "someone", "somebody"], x)
+            || (i > 1
+                && is(&["person", "human"], x)
+                && is(EN_REAL, &w[i - 1])
+                && is(&["a", "an", "any"], &w[i - 2]))
             || (i > 0
                 && is(EN_STRICT_OBJECTS, x)
                 && (is(&["any", "a", "an", "the", "your"], &w[i - 1])
@@ -1541,10 +1801,30 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         let member = word == "member"
             && (w.get(i + 1).is_some_and(|n| n == "of")
                 || (i > 0 && is(&["team", "staff"], &w[i - 1])));
-        let a_person =
-            (i > 0 && is(&["a", "an", "one"], &w[i - 1]) && is(EN_WANT_SOFT, word)) || member;
-        let person =
-            is(EN_STRICT_OBJECTS, word) || (real && is(EN_WANT_SOFT, word)) || anyone || a_person;
+        // "can your staff take care of this", "could your engineers look
+        // into it": the business's people as a group.
+        let yours = i > 0
+            && is(&["your", "ur"], &w[i - 1])
+            && (is(EN_WANT_SOFT, word) || is(EN_JOB_PLURALS, word))
+            && !is(&["people", "person"], word);
+        let a_person = (i > 0 && is(&["a", "an", "one"], &w[i - 1]) && is(EN_WANT_SOFT, word))
+            || member
+            || yours;
+        // "is a licensed broker available to go over my options": someone
+        // of a job, there now to act (not at regular times).
+        // (The cheap looks first: this runs at every word.)
+        let job_able = w.get(i + 1).is_some_and(|x| is(&["able", "available"], x))
+            && w.get(i + 2).is_some_and(|x| x == "to")
+            && job_name(word)
+            && w[i.saturating_sub(3)..i]
+                .iter()
+                .any(|x| is(&["a", "an", "the", "your", "any"], x))
+            && !w.iter().any(|x| is(EN_WHEN, x) || is(EN_WHEN_REGULAR, x));
+        let person = is(EN_STRICT_OBJECTS, word)
+            || (real && is(EN_WANT_SOFT, word))
+            || anyone
+            || a_person
+            || job_able;
         if !person || negated_clause {
             continue;
         }
@@ -1576,9 +1856,18 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         if w.get(after)
             .is_some_and(|x| is(&["from", "at", "in", "on"], x) || (member && x == "of"))
         {
+            // "from the leasing office": a word of kind before a group
+            // noun belongs to the group.
             let mut group = w[after + 1..]
                 .iter()
-                .take_while(|x| is(EN_PERSON_GROUP, x))
+                .enumerate()
+                .take_while(|(j, x)| {
+                    is(EN_PERSON_GROUP, x)
+                        || (x.chars().all(|c| c.is_ascii_alphabetic())
+                            && w.get(after + 2 + j).is_some_and(|n| {
+                                is(&["office", "team", "department", "desk", "dept"], n)
+                            }))
+                })
                 .count();
             // "somebody from the clinic", "someone at the bank": an article
             // and the business named by its kind.
@@ -1618,7 +1907,42 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                 1
             };
         }
-        let modal = modal || able || obliged;
+        // "I'd appreciate it if a member of staff could look into this":
+        // the modal after the person, in a polite condition.
+        let polite_if = w[i.saturating_sub(4)..i].iter().any(|x| x == "if")
+            && w[..i].iter().any(|x| {
+                is(
+                    &[
+                        "appreciate",
+                        "grateful",
+                        "great",
+                        "helpful",
+                        "nice",
+                        "thankful",
+                        "love",
+                        "ideal",
+                        "better",
+                        "prefer",
+                    ],
+                    x,
+                )
+            })
+            && w.get(after)
+                .is_some_and(|x| is(&["could", "would", "can", "will", "might"], x));
+        if polite_if {
+            after += 1;
+        }
+        // "is somebody from the leasing office able to help": able, past
+        // the group.
+        let able_after = !able
+            && after > i + 1
+            && w.get(after).is_some_and(|x| is(&["able", "available"], x))
+            && w.get(after + 1).is_some_and(|x| x == "to")
+            && head.iter().any(|x| is(&["is", "are"], x));
+        if able_after {
+            after += 2;
+        }
+        let modal = modal || able || obliged || polite_if || able_after;
         // The act, past adverbs ("can someone actually help me").
         let act_at = (after.min(w.len())..w.len()).find(|&k| {
             !is(
@@ -1647,7 +1971,11 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                 || (w[k] == "own" && matches!(next, Some("this" | "it" | "up")))
                 || (w[k] == "answer" && next == Some("for"))
         });
-        let act: Option<&str> = if come_forward {
+        // "take care of this", "take over": handling it.
+        let takes_over = act_at.is_some_and(|k| {
+            w[k] == "take" && w.get(k + 1).is_some_and(|n| is(&["care", "over"], n))
+        });
+        let act: Option<&str> = if come_forward || takes_over {
             Some("handle")
         } else if reach_out {
             Some("contact")
@@ -1690,6 +2018,19 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         is(&["someone", "somebody", "anybody", "anyone", "person"], x)
             && !w.get(i + 1).is_some_and(|n| is(EN_COMPOUND_NEXT, n))
             && w[i + 1..].iter().any(|t| is(EN_TALK, t))
+    }) || w.windows(4).enumerate().any(|(i, t)| {
+        // "is there a claims adjuster I can speak with": someone of a job
+        // the customer could talk to (a talk verb proper: "a router I can
+        // connect to" is a device).
+        is(&["i", "we"], &t[1])
+            && is(&["can", "could", "may"], &t[2])
+            && is(&["talk", "speak", "chat", "discuss"], &t[3])
+            && job_name(&t[0])
+            && w[..i]
+                .iter()
+                .rev()
+                .take(3)
+                .any(|x| is(&["a", "an", "any", "some"], x))
     });
     // Not "is there a number I can call to speak to someone": the channel.
     if (joined.contains(" is there ") || joined.contains(" are there "))

@@ -47,7 +47,13 @@
 //! available now?"). So does anyone named by a job, with a short
 //! description (员工, 护士, 会籍顾问, 宠物美容师, any X师 or X员 but 会员 and
 //! the couriers; "speak to a pharmacist", "one of your vets", "找个 nurse"),
-//! after a verb only: "员工餐厅", "你们有营养师吗" ask nothing.
+//! after a verb only: "员工餐厅", "你们有营养师吗" ask nothing. A person
+//! may be described by a place or a department (找营业厅的人, 客户关系部,
+//! 教务处, "a claims handler", "one of your mattress specialists") or by
+//! what they did for the customer (给我装宽带的师傅), and asked to act
+//! ("have a caseworker look at it", "can your staff take care of this").
+//! Booking a conversation with someone ("arrange a phone appointment
+//! with an advisor") asks for them too.
 //!
 //! Before the clauses are read, emoji become stops and a space between two
 //! Chinese statements becomes a comma ("说了半天没用 给我换个活人来"), unless

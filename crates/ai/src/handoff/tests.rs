@@ -1969,3 +1969,125 @@ fn hand15b_classes() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// The classes of the hand16 pass (tenth), with fresh look-alikes (none a
+/// line of an evaluation set).
+#[test]
+fn hand16_classes() {
+    let wrong = misclassified(
+        &[
+            // A department of relations; whoever works at a place.
+            "麻烦帮我转到公共关系部",
+            "帮我联系仓库的人",
+            // What the person did for the customer, before them.
+            "请联系上周来安装的师傅",
+            // Teachers of a school are its people.
+            "请老师给我回个电话",
+            // The business's people as a group, with a modal.
+            "can your engineers check my line?",
+            "Could your staff take care of the return?",
+            // What kind of specialist; someone of a job to talk to.
+            "I'd like to speak to a mortgage specialist",
+            "is there a tax advisor I can talk to?",
+            // Someone of a job made to act, or put on the line.
+            "have an installer call me tomorrow",
+            "get the duty manager on the phone",
+            // From dev2: answering for it without coming out; who can decide;
+            // Cantonese 俾; a crew's head; an able person described after
+            // 有没有; a person teaching, with a modal; a polite condition;
+            // someone of a job available to act.
+            "总得有个人给我个交代吧",
+            "换个能拿主意的来",
+            "俾个人工我",
+            "让维修队的队长联系我",
+            "有没有仓库的工作人员能帮我看下",
+            "可以让客服手把手教我吗",
+            "it would be great if someone from your team could call me",
+            "is a qualified electrician available to look at my meter?",
+            // From the blind13/14 dev splits: one of a kind of specialists.
+            "can I chat with one of your kitchen designers",
+            // From dev3: an office or a counter of the service; a place's
+            // person after 让; a follow-up call; a department's job; the
+            // business's team made to act; able, past the group; an
+            // English talk verb after 跟; a complaint, then the request.
+            "帮我接一下财务处",
+            "转人工窗口",
+            "让仓库的工作人员联系我",
+            "麻烦安排电话回访",
+            "I need a billing specialist",
+            "I'd like your support team to look into it",
+            "is anyone from the sales office available to chat?",
+            "我想跟顾问 speak 一下",
+            "I've got a complaint about the sofa and I want a manager",
+            // From dev4: an officer named X官; talking face to face; the
+            // person of the customer's account; a conversation booked.
+            "我想跟审核官当面说清楚",
+            "能跟你们的人面聊一下吗",
+            "put me through to my policy's adviser",
+            "can I book a video call with one of your designers",
+            // From dev5: people by role, described; the one handling the
+            // case; the matter handed to or talked over with someone of a
+            // job; talking to a team of some kind; a place named in
+            // English before 的.
+            "我要跟审批人员当面谈",
+            "帮我找一下经办人",
+            "please forward my case to a loss adjuster",
+            "I'd like to discuss the invoice with your tax adviser",
+            "any chance of speaking to the renewals team",
+            "帮我联系 warehouse 的人",
+            // From dev6: dispatchers and the service's centres; a brief word.
+            "帮我转调度",
+            "接一下客服中心",
+            "could I have a brief word with the site manager",
+        ],
+        &[
+            // A mention, a quotation, a place.
+            "营业厅的人很热情，谢谢",
+            "孩子的老师说下周考试",
+            "公关部在哪个城市",
+            // A device, a past visit, a delivery, someone else's job.
+            "is there a printer I can connect to in the branch?",
+            "I had a technician check it last year",
+            "Can your team ship it by Friday?",
+            "Could your technician take the old sofa away?",
+            "I want a plumber recommendation",
+            "can I talk to a police officer through the app?",
+            // From dev2: a queue that is long, a teacher who taught, a
+            // tutor at regular times, a past explanation.
+            "排队长不长啊",
+            "客服上次教我的方法没用",
+            "is a tutor available to help on weekends?",
+            "他们已经给我说法了",
+            // From the blind13/14 dev splits: when they are online; a
+            // cheaper plan is no person.
+            "真人客服 online 的时间是什么",
+            "can I move to one of your cheaper plans",
+            // From dev3: places and uses ending in 处, a window period,
+            // an English negation before an English verb, someone else's
+            // tradesman, a complaint about a third party.
+            "这样做有什么好处",
+            "退货窗口期是几天",
+            "no need 客服 了",
+            "I need a plumber to check the pipes first",
+            "I have a complaint about the courier, he was late",
+            // From dev4: official channels, organs and judges; a booking
+            // of a delivery slot.
+            "找官网客服入口在哪",
+            "我想跟法官说",
+            "can I book a delivery slot with the courier",
+            // From dev5: the role without a verb; a form's field; the
+            // matter passed to the bot; someone of an English place,
+            // reported.
+            "审批人员一般几天给结果",
+            "经办人签名写在哪",
+            "can you pass this to the bot again",
+            "billing 的人说已经退了",
+            // From dev6: what a dispatcher said; a centre's hours; a word
+            // of a dictionary.
+            "调度说师傅明天到",
+            "服务中心几点关门",
+            "what does the word with mean here",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

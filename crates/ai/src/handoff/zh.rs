@@ -36,6 +36,9 @@ pub(super) const ZH_HOMOPHONES: &[(&str, &str)] = &[
     // Cantonese 揾 (find) and 唔该 (please); Shanghainese 寻个 (find one)
     // and 阿拉 (we): 帮我揾个真人, 阿拉要寻个真人讲讲.
     ("揾", "找"),
+    // Cantonese 俾 / 畀 (give): 俾个真人我.
+    ("俾", "给"),
+    ("畀", "给"),
     ("唔该", "谢谢"),
     ("寻个", "找个"),
     ("寻一个", "找一个"),
@@ -947,6 +950,11 @@ pub(super) const ZH_CALLBACK: &[&str] = &[
     "回电",
     "回个电话",
     "回拨",
+    // A follow-up call: 电话回访, 安排回访.
+    "电话回访",
+    "安排回访",
+    "回访我",
+    "给我回访",
     "打电话给我",
     "给我打电话",
     "给我打个电话",
@@ -1107,14 +1115,26 @@ const ZH_GENERIC_PERSONS: &[&str] = &[
     "店长",
     "店主",
     "负责人",
+    // People by their role, described: 核赔人员; the one handling the
+    // case: 经办人, 经纪人.
+    "人员",
+    "经办人",
+    "经纪人",
+    // Dispatchers and the service's centres: 找你们调度, 政务服务中心.
+    "调度",
+    "服务中心",
+    "客服中心",
+    "呼叫中心",
+    // A counter of the service: 办事窗口, 人工窗口.
+    "窗口",
 ];
 
 /// Two-character words ending in 员 or 师 that are no staff of the
 /// business (会员 is the customer, 人员 and 店员 are listed already).
 const ZH_NOT_STAFF: &[&str] = &[
     "会员", "学员", "成员", "队员", "演员", "球员", "党员", "动员", "满员", "裁员", "全员", "团员",
-    "社员", "议员", "官员", "减员", "复员", "人员", "店员", "老师", "大师", "厨师", "律师", "教师",
-    "法师", "牧师", "师傅", "技师", "导师", "军师", "小组", "分组", "编组", "重组", "改组", "机组",
+    "社员", "议员", "官员", "减员", "复员", "人员", "店员", "大师", "厨师", "律师", "教师", "法师",
+    "牧师", "师傅", "技师", "导师", "军师", "小组", "分组", "编组", "重组", "改组", "机组",
 ];
 
 /// Characters that end a description before a person: pronouns, verbs,
@@ -1144,6 +1164,20 @@ fn not_description(c: char) -> bool {
 fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
     let cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
     let rest = chars.get(i..)?;
+    // Whether the character at `k` (of `chars`) ends a description: the
+    // verbs 安排 and 联系 stop it, their characters elsewhere do not
+    // (安装队的队长, 联通营业厅, 客户关系部).
+    let stop_at = |k: usize| {
+        let at = |j: Option<usize>| j.and_then(|j| chars.get(j)).copied();
+        let (prev, c, next) = (at(k.checked_sub(1)), chars[k], at(Some(k + 1)));
+        match c {
+            '安' => next == Some('排'),
+            '排' => prev == Some('安'),
+            '联' => matches!(next, Some('系' | '络')),
+            '系' => prev == Some('联'),
+            _ => not_description(c),
+        }
+    };
     static HEAD_FIRSTS: std::sync::OnceLock<Vec<char>> = std::sync::OnceLock::new();
     let head_firsts = HEAD_FIRSTS.get_or_init(|| {
         let mut f: Vec<char> = ZH_GENERIC_PERSONS
@@ -1162,14 +1196,26 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
     if first.is_ascii_alphabetic() {
         return zh_latin_job_at(chars, i);
     }
-    let boundary = i == 0
-        || chars
-            .get(i - 1)
-            .is_some_and(|&c| !cjk(c) || not_description(c));
-    if !boundary
-        || !cjk(first)
-        || (not_description(first) && head_firsts.binary_search(&first).is_err())
+    // "billing 的人": whoever works at a place named in English.
+    if first == '人'
+        && i >= 2
+        && chars[i - 1] == '的'
+        && chars[..i - 1]
+            .iter()
+            .rev()
+            .find(|c| **c != ' ')
+            .is_some_and(char::is_ascii_alphabetic)
+        && rest
+            .get(1)
+            .is_none_or(|c| !"工员们类生口气物民事品格数群性家身手影头力心".contains(*c))
     {
+        return Some(1);
+    }
+    // After 一下 too ("转一下客户关系部": 下 also ends 线下, 楼下).
+    let boundary = i == 0
+        || chars.get(i - 1).is_some_and(|&c| !cjk(c) || stop_at(i - 1))
+        || (i >= 2 && chars[i - 2] == '一' && chars[i - 1] == '下');
+    if !boundary || !cjk(first) || (stop_at(i) && head_firsts.binary_search(&first).is_err()) {
         return None;
     }
     let starts_at = |at: usize, w: &str| {
@@ -1194,9 +1240,9 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
     let suffixed = |at: usize| -> Option<usize> {
         let stem = *rest.get(at)?;
         let suffix = *rest.get(at + 1)?;
-        if !matches!(suffix, '师' | '员' | '组' | '长' | '部')
+        if !matches!(suffix, '师' | '员' | '组' | '长' | '部' | '处' | '官')
             || !cjk(stem)
-            || not_description(stem)
+            || stop_at(i + at)
         {
             return None;
         }
@@ -1210,9 +1256,36 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
             let end = at + 2 + usize::from(rest.get(at + 2) == Some(&'门'));
             return (!compound_after(end)).then_some(end);
         }
+        // X官 is an officer (签证官, 审核官), unless the stem makes it an
+        // organ, a sense or someone else's (器官, 感官, 法官, 军官), or
+        // what follows makes it official (官方, 官网).
+        if suffix == '官'
+            && ("器感五法军外警考长高大百史文武".contains(stem)
+                || rest
+                    .get(at + 2)
+                    .is_some_and(|c| "方网微宣司僚职员".contains(*c)))
+        {
+            return None;
+        }
+        // X处 is an office (教务处, 财务处), unless the stem makes it a
+        // place or a use (到处, 好处, 用处, 住处, 此处).
+        if suffix == '处' && "到好坏用住此出长难去各何深远别近高低暗明相共益短害妙绝".contains(stem)
+        {
+            return None;
+        }
         // X长 is a head of something (乘务长, 护士长, 组长), unless the
         // stem makes it a length or a growth (多长, 成长, 家长 is a parent).
-        if suffix == '长' && "多很太较最成增延家擅特身漫加拉冗专助生细修超队市县省部".contains(stem)
+        if suffix == '长' && "多很太较最成增延家擅特身漫加拉冗专助生细修超市县省部".contains(stem)
+        {
+            return None;
+        }
+        // 队长 heads a crew (安装队的队长), but 排队长 is a queue that is long.
+        let before_stem = if at > 0 {
+            rest.get(at - 1).copied()
+        } else {
+            i.checked_sub(1).and_then(|k| chars.get(k).copied())
+        };
+        if suffix == '长' && stem == '队' && before_stem.is_some_and(|c| "排站列插".contains(c))
         {
             return None;
         }
@@ -1230,6 +1303,14 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
         }
         (!compound_after(at + 2)).then_some(at + 2)
     };
+    // "找营业厅的人", "售后部的人": whoever works at a place, named by
+    // the place and 的 (not 人工, 人员, 人家, 人们…).
+    let anyone_there = |at: usize| {
+        rest.get(at) == Some(&'人')
+            && rest
+                .get(at + 1)
+                .is_none_or(|c| !"工员们类生口气物民事品格数群性家身手影头力心".contains(*c))
+    };
     // The description: characters outside ZH_NOT_DESCRIPTION, or a place
     // of two or three such characters followed by 的; never one that ends
     // in a request verb (连线客服, 在线等人工 are verbs before a person).
@@ -1242,6 +1323,7 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
             .and_then(|_| head_at(m));
         // The description is read only when a person follows it (most
         // positions have none).
+        let head = head.or_else(|| (has_de && anyone_there(m)).then_some(m + 1));
         if let Some(len) = head.or_else(|| suffixed(m)) {
             let desc: String = rest[..m].iter().collect();
             let desc_ok = !ZH_VERBS.iter().any(|v| !v.is_ascii() && desc.ends_with(v))
@@ -1256,7 +1338,7 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
             m += 1;
             continue;
         }
-        if m >= 3 || !cjk(c) || not_description(c) || has_de {
+        if m >= 3 || !cjk(c) || stop_at(i + m) || has_de {
             return None;
         }
         m += 1;
@@ -1781,7 +1863,8 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
                 .is_empty();
         // Only around a Chinese person: the English reader judges
         // "are your agents available 24/7?".
-        if (en_where || en_present) && !object.is_ascii() {
+        // "人工客服 online 时间是几点": when they are online, a question.
+        if (en_where || en_present) && !object.is_ascii() && !info {
             best = best.max(Some(Strength::Explicit));
             continue;
         }
@@ -1825,9 +1908,13 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
                 // "有没有 live chat 的真人": any short description when
                 // the object ends the clause.
                 // "有没有健身房的工作人员在线": present, said after it.
+                // "有没有窗口的工作人员能帮我查": able to act, said after it.
                 let ends = after.trim_end_matches(ZH_END).trim().is_empty()
                     || ["在线", "在", "在不在", "在么"]
-                        .contains(&after.trim_end_matches(ZH_END).trim());
+                        .contains(&after.trim_end_matches(ZH_END).trim())
+                    || ["能", "可以", "帮我", "来帮"]
+                        .iter()
+                        .any(|a| after.trim_start().starts_with(a));
                 ((desc.chars().count() <= 8 && ZH_ABLE.iter().any(|a| desc.starts_with(a)))
                     || (ends && desc.chars().count() <= 12))
                     .then(|| &d[..at])
@@ -1898,7 +1985,21 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
                     })
                 })
             });
+        // "能不能有个真人一步一步教我": a person teaching the customer, asked
+        // with a modal before or after the person.
+        // (Read only when the act is there: a cheap first look.)
+        let teaches = after.contains(['教', '带', '导', '陪']) && {
+            let modal_before = ["能不能", "可不可以", "能否", "可以", "能"]
+                .iter()
+                .any(|m| before.contains(m));
+            let taught = strip_prefixes(able_to, &["一步一步", "一步步", "手把手", "慢慢", "耐心"]);
+            (able_to.len() < after.len() || modal_before)
+                && ["教我", "教教我", "带我", "指导我", "陪我"]
+                    .iter()
+                    .any(|t| taught.starts_with(t))
+        };
         let object_acts = modal_reply
+            || (teaches && !possessive)
             || (talks_with_me && !possessive)
             || !possessive
                 && ZH_OBJECT_ACTS.iter().any(|a| {
@@ -2009,7 +2110,11 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             ]
             .iter()
             .any(|w| lead.contains(w));
+            // "can I 跟老师 talk 一下": an English talk verb after.
             let talk = ZH_TALK.iter().any(|t| after.trim_start().starts_with(t))
+                || ["talk", "speak", "chat"]
+                    .iter()
+                    .any(|t| after.trim_start().starts_with(t))
                 || after.trim_start().starts_with("直接")
                 || after.trim_start().starts_with("当面");
             if !wish && !talk {
@@ -2049,10 +2154,16 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             && clause
                 .trim_end_matches([' ', '？', '?'])
                 .ends_with(['吗', '么']);
+        // "no need 人工": an English negation ending in the English verb.
+        let en_negated = verb.is_ascii()
+            && ZH_NEG_BEFORE
+                .iter()
+                .any(|n| n.is_ascii() && head.trim_end().ends_with(n));
         if (ZH_NEG_BEFORE
             .iter()
             .any(|n| lead.ends_with(n) || wish_stripped.ends_with(n))
-            || (*verb == "要" && lead.ends_with('不')))
+            || (*verb == "要" && lead.ends_with('不'))
+            || en_negated)
             && !how_about
             && !rhetorical
             && !threat
@@ -2629,6 +2740,9 @@ pub(super) const ZH_TALK: &[&str] = &[
     "打电话",
     "见面",
     "视频",
+    // Face to face: 跟你们的人面谈一下.
+    "面谈",
+    "面聊",
 ];
 
 /// Adverbs between the person and the talking ("跟人当面说清楚").
@@ -2938,14 +3052,37 @@ pub(super) fn zh_described(head: &str) -> Option<&str> {
 /// right before it: the place the person works.
 fn zh_where_from(before: &str) -> Option<&str> {
     let place = before.strip_suffix('的')?;
+    // An English place: "找 admissions office 的老师", "billing 的人"
+    // (up to three words).
+    let trimmed = place.trim_end();
+    if trimmed.ends_with(|c: char| c.is_ascii_alphabetic()) {
+        let start = trimmed
+            .rfind(|c: char| !(c.is_ascii_alphabetic() || c == ' '))
+            .map_or(0, |at| {
+                at + trimmed[at..].chars().next().map_or(1, char::len_utf8)
+            });
+        let words = trimmed[start..].split_whitespace().count();
+        let head = strip_suffixes(trimmed[..start].trim_end(), ZH_FILLERS);
+        return (words <= 3
+            && [
+                "找", "联系", "联络", "转", "接", "叫", "转接", "转给", "connect", "find",
+            ]
+            .iter()
+            .any(|v| head.trim_end().ends_with(v)))
+        .then_some(head.trim_end());
+    }
     let chars: Vec<(usize, char)> = place.char_indices().collect();
-    (1..=4.min(chars.len())).find_map(|k| {
+    // Up to six: "联系给我装宽带的师傅" (what the person did for the customer).
+    (1..=6.min(chars.len())).find_map(|k| {
         let (at, _) = chars[chars.len() - k];
         let head = strip_suffixes(&place[..at], ZH_FILLERS);
-        ["找", "联系", "联络", "转", "接", "叫", "转接", "转给"]
-            .iter()
-            .any(|v| head.ends_with(v))
-            .then_some(head)
+        // 安排 / 派 / 让 / 请 someone of a place: 请安排社区的工作人员上门.
+        [
+            "找", "联系", "联络", "转", "接", "叫", "转接", "转给", "安排", "派", "让", "请",
+        ]
+        .iter()
+        .any(|v| head.ends_with(v))
+        .then_some(head)
     })
 }
 
@@ -2974,6 +3111,13 @@ pub(super) const ZH_ABLE_DESCRIBED: &[&str] = &[
     "算数",
     "说了算",
     "专业",
+    // 能拍板的, 能拿主意的, 有权限的: who can decide.
+    "拍板",
+    "拿主意",
+    "做决定",
+    "有权限",
+    "说得上话",
+    "管得了",
 ];
 
 /// Words that describe a person by what they can do (懂技术的, 能做主的).
@@ -3086,9 +3230,24 @@ pub(super) fn zh_comes_forward(clause: &str) -> bool {
         "出来处理",
         "出来道歉",
         "出来对接",
+        // Answering for it without coming out: 必须有个人给我说法.
+        "给我说法",
+        "给我个说法",
+        "给个说法",
+        "给我一个说法",
+        "给我交代",
+        "给我个交代",
+        "给个交代",
+        "给我一个交代",
+        "给我个解释",
+        "给个解释",
+        "给我一个解释",
     ];
-    // Every act has 出 (a cheap first look: most clauses have none).
-    if !clause.contains('出') {
+    // Every act has 出, or 给 and what is given (a cheap first look: most
+    // clauses have neither).
+    let given =
+        clause.contains('给') && ["说法", "交代", "解释"].iter().any(|a| clause.contains(a));
+    if !clause.contains('出') && !given {
         return false;
     }
     let Some(at) = ACTS.iter().filter_map(|a| clause.find(a)).min() else {
