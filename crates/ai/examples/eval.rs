@@ -13,6 +13,8 @@
 //!   the answer rule;
 //! - `-- --explain QUESTION`: what the first five documents' lexical
 //!   scores for QUESTION are made of, term by term (dev split's index);
+//! - `-- --quick`: no coverage / accuracy curve (eight more assistants
+//!   per split; for study runs over many sets);
 //! - `-- --split dev`: that split only (while tuning, so that the holdout's
 //!   figures are not even printed);
 //! - `-- --dir PATH`: another set in the same format (`kb.json`,
@@ -197,11 +199,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &base,
             false,
         );
-        curve(
-            &set,
-            |config| Ok(Assistant::new(&docs, config)),
-            &HashMap::new(),
-        )?;
+        // `--quick`: no coverage curve (eight more assistants per set).
+        if !std::env::args().any(|a| a == "--quick") {
+            curve(
+                &set,
+                |config| Ok(Assistant::new(&docs, config)),
+                &HashMap::new(),
+            )?;
+        }
         if let Some(dense) = &dense {
             let vectors = dense.questions(&set)?;
             let fusion = dense.embedder.config().fusion;

@@ -70,7 +70,9 @@ impl OfflineConfig {
     ///   in the customer's language answers, or nothing does;
     /// - the question has English words, and the rival's title holds more
     ///   of it and the rival no less of it overall ([`titled_rival`]), at
-    ///   any margin.
+    ///   any margin;
+    /// - the question asks to compare or recommend things
+    ///   ([`asks_to_compare`]): an opinion, not a policy.
     ///
     /// A question typed wholly in pinyin ([`crate::text::is_all_pinyin`])
     /// is a Chinese question without characters: its words are no
@@ -112,6 +114,7 @@ impl OfflineConfig {
             && !(lexical
                 && has_latin_word(question)
                 && second.is_some_and(|s| titled_rival(best, s)))
+            && !asks_to_compare(question)
     }
 }
 
@@ -158,6 +161,58 @@ fn leads(
             && b.title_coverage > s.map_or(0.0, |s| s.title_coverage)
             && b.coverage >= s.map_or(0.0, |s| s.coverage)
     }
+}
+
+/// True when the question asks to compare or recommend things ("乳胶床垫和
+/// 弹簧床垫哪个好", "神州租车和你们哪个便宜", "is Huawei better than Xiaomi",
+/// "can you recommend a good vet"): an opinion, which a help centre's
+/// policies do not give. Its words still find the article that mentions
+/// them (the mattress trial, the booking article), so the assistant offers
+/// titles instead of passing that article off as the answer.
+fn asks_to_compare(question: &str) -> bool {
+    compares_zh(question) || compares_en(question)
+}
+
+/// "A和B哪个好", "…跟…哪家便宜", "…还是…哪种划算": a choice between two
+/// things by quality or price.
+fn compares_zh(question: &str) -> bool {
+    let chars: Vec<char> = question.chars().collect();
+    (0..chars.len()).any(|i| {
+        chars[i] == '哪'
+            && chars.get(i + 1).is_some_and(|c| "个家种款".contains(*c))
+            && chars
+                .get(i + 2)
+                .is_some_and(|c| "好更便划贵强值".contains(*c))
+            && {
+                let before: String = chars[i.saturating_sub(12)..i].iter().collect();
+                before.contains(['和', '跟', '与']) || before.contains("还是")
+            }
+    })
+}
+
+/// "better than", "compared to / with", "which (one) is better",
+/// "recommend (me) a good / decent / nice / great / cheap …".
+fn compares_en(question: &str) -> bool {
+    let lower = question.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let at = |i: usize| words.get(i).copied().unwrap_or("");
+    (0..words.len()).any(|i| match words[i] {
+        "better" => at(i + 1) == "than",
+        "compare" | "compared" | "compares" => matches!(at(i + 1), "to" | "with"),
+        "which" => {
+            let j = if at(i + 1) == "one" { i + 2 } else { i + 1 };
+            at(j) == "is" && at(j + 1) == "better"
+        }
+        "recommend" => {
+            let j = if at(i + 1) == "me" { i + 2 } else { i + 1 };
+            matches!(at(j), "a" | "an" | "some")
+                && matches!(at(j + 1), "good" | "decent" | "nice" | "great" | "cheap")
+        }
+        _ => false,
+    })
 }
 
 /// True when the runner-up is titled by more of the question than the
@@ -861,6 +916,57 @@ mod tests {
         // sign.
         rival.evidence.coverage = 0.4;
         assert!(config.accepts("can I return the car early", &best, Some(&rival)));
+    }
+
+    #[test]
+    fn comparisons_and_recommendations_are_not_answered_from_a_passage() {
+        for q in [
+            "乳胶床垫和弹簧床垫哪个好",
+            "神州租车和你们哪个便宜",
+            "年卡跟次卡哪种更划算",
+            "自提还是送货哪个更快",
+            "is Huawei better than Xiaomi",
+            "how does Hertz compare to you guys",
+            "which one is better, gold or black?",
+            "can you recommend a good vet in bishan",
+            "recommend me a decent hotel near the airport",
+        ] {
+            assert!(asks_to_compare(q), "{q}");
+        }
+        for q in [
+            "whats the diffrence between gold and black tier",
+            "床垫是用哪家快递发的",
+            "猫吃鸡肉过敏 有什么粮推荐吗",
+            "哪个门店离我最近",
+            "is it better to return it or exchange it",
+            "I would recommend you to my friends",
+            "which plan is right for me",
+        ] {
+            assert!(!asks_to_compare(q), "{q}");
+        }
+        let index = index_of(&[
+            (
+                "Mattress trial",
+                "Sleep on a latex or spring mattress for 100 nights and return it if you do not like it.",
+            ),
+            ("Delivery charges", "Delivery is free over 500 yuan."),
+        ]);
+        let config = OfflineConfig::default();
+        let d = decide(
+            &index,
+            "latex or spring mattress, which one is better",
+            &config,
+        );
+        assert_eq!(
+            d.hits.first().map(|h| h.title.as_str()),
+            Some("Mattress trial")
+        );
+        assert_eq!(d.answer, None);
+        assert!(
+            decide(&index, "latex or spring mattress trial", &config)
+                .answer
+                .is_some()
+        );
     }
 
     #[test]
