@@ -334,6 +334,11 @@ fn grid(set: &EvalSet) {
             &[0.1, 0.15, 0.35, 0.5, 1.0],
         ),
         ("light", |w, v| w.light = v, &[0.0, 0.25, 0.75, 1.0]),
+        (
+            "answer_kind",
+            |w, v| w.answer_kind = v,
+            &[0.0, 0.1, 0.3, 0.4, 0.5],
+        ),
     ];
     for (name, set_weight, values) in knobs {
         for v in *values {

@@ -5,6 +5,8 @@
 //! - [`text`]: one tokenizer for Chinese (jieba word segmentation,
 //!   character pairs and characters) and English (lowercased words, Snowball
 //!   stemming), with stop words;
+//! - [`answer_kind`]: what kind of fact a question asks for (a time, an
+//!   amount of money) and which sentences state one, a ranking feature;
 //! - [`knowledge`]: documents cut into passages at sentence boundaries, a
 //!   BM25 index over them that follows the knowledge base (reloaded when it
 //!   changes), and search that returns the best passage per document with a
@@ -49,6 +51,7 @@
 //! [`BotActions`](chat_domain::ports::BotActions) port and reads documents
 //! through [`KnowledgeRepository`](chat_domain::ports::KnowledgeRepository).
 
+pub mod answer_kind;
 pub mod demo;
 pub mod dense;
 pub mod eval;

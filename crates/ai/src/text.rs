@@ -726,7 +726,33 @@ pub fn analyze(text: &str) -> Vec<Token> {
             });
         }
     }
+    hyphen_compounds(&lower, &mut out);
     out
+}
+
+/// Latin words joined by hyphens ("check-out", "top-up", "e-mail") also
+/// stand as one word, as customers type them ("checkout", "topup",
+/// "email"); the parts stay words of their own.
+fn hyphen_compounds(lower: &str, out: &mut Vec<Token>) {
+    for chunk in lower.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
+        let parts: Vec<&str> = chunk.split('-').collect();
+        if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
+            continue;
+        }
+        if !parts
+            .iter()
+            .all(|p| p.chars().all(|c| c.is_ascii_alphabetic()))
+        {
+            continue;
+        }
+        let joined: String = parts.concat();
+        if joined.len() >= 4 && !STOP_EN.contains(&joined.as_str()) {
+            out.push(Token {
+                text: root(&joined),
+                kind: Kind::Word,
+            });
+        }
+    }
 }
 
 /// The word tokens of a text, as strings (words and character pairs).
@@ -753,6 +779,25 @@ pub fn is_chinese(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hyphenated_words_also_stand_as_one() {
+        let words = |t: &str| -> Vec<String> {
+            analyze(t)
+                .into_iter()
+                .filter(|t| t.kind == Kind::Word)
+                .map(|t| t.text)
+                .collect()
+        };
+        let doc = words("Early check-in and late check-out; top-up by e-mail.");
+        for typed in ["checkin", "checkout", "topup", "email"] {
+            assert!(doc.contains(&root(typed)), "{typed}: {doc:?}");
+        }
+        // The parts stay words; a part with digits is not joined.
+        assert!(doc.contains(&root("check")));
+        assert!(words("usb-c cable").contains(&root("usbc")));
+        assert!(!words("a 3-day trial").contains(&root("3day")));
+    }
 
     #[test]
     fn chinese_is_segmented_and_english_stemmed() {

@@ -48,7 +48,11 @@ const SUGGESTED: &[(&str, &str, &str, f64)] = &[
     ("kivo", "dev", "mixed", 0.267),
     ("kivo", "dev", "all", 0.373),
     ("kivo", "holdout", "zh", 0.239),
-    ("kivo", "holdout", "en", 0.448),
+    // 26 → 24 of 58 (rank16, hyphenated words also joined: "check-out" /
+    // "checkout"): of the declines with the right title offered, one is
+    // now answered right and one lost the title from the first three
+    // (hit@1 40 → 41, hit@3 52 → 51, wrong answers unchanged).
+    ("kivo", "holdout", "en", 24.0 / 58.0),
     ("kivo", "holdout", "mixed", 0.182),
     ("kivo", "holdout", "all", 0.324),
     ("blind6", "dev", "zh", 0.309),
