@@ -107,6 +107,30 @@ const SUGGESTED: &[(&str, &str, &str, f64)] = &[
     ("blind11", "holdout", "en", 0.418),
     ("blind11", "holdout", "mixed", 0.348),
     ("blind11", "holdout", "all", 0.435),
+    ("blind12", "dev", "zh", 0.286),
+    ("blind12", "dev", "en", 0.558),
+    ("blind12", "dev", "mixed", 0.296),
+    ("blind12", "dev", "all", 0.393),
+    ("blind12", "holdout", "zh", 0.452),
+    ("blind12", "holdout", "en", 0.372),
+    ("blind12", "holdout", "mixed", 0.241),
+    ("blind12", "holdout", "all", 0.371),
+    ("blind13", "dev", "zh", 0.333),
+    ("blind13", "dev", "en", 0.357),
+    ("blind13", "dev", "mixed", 0.250),
+    ("blind13", "dev", "all", 0.322),
+    ("blind13", "holdout", "zh", 0.556),
+    ("blind13", "holdout", "en", 0.442),
+    ("blind13", "holdout", "mixed", 0.389),
+    ("blind13", "holdout", "all", 0.471),
+    ("blind14", "dev", "zh", 0.286),
+    ("blind14", "dev", "en", 0.273),
+    ("blind14", "dev", "mixed", 0.346),
+    ("blind14", "dev", "all", 0.295),
+    ("blind14", "holdout", "zh", 0.323),
+    ("blind14", "holdout", "en", 0.406),
+    ("blind14", "holdout", "mixed", 0.378),
+    ("blind14", "holdout", "all", 0.367),
 ];
 
 /// Checks the "suggested right" floor of one row, if it has one.
@@ -458,10 +482,12 @@ fn handoff_on_the_authors_sets_stays_above_the_measured_floors() {
     );
 }
 
-/// The blind sets (`eval/blind6..11`, README there), as measured by the
+/// The blind sets (`eval/blind6..14`, README there), as measured by the
 /// coordinator when they were committed (docs/BENCHMARKS.md, "Three more
-/// blind sets" for blind6..8, "Three fresh blind sets" for blind9..11; the
-/// blind6..8 handoff rows were raised later to what hand15 measured): set, split, language, hit@1, hit@3, wrong-answer rate,
+/// blind sets" for blind6..8, "Three fresh blind sets" for blind9..11,
+/// "Blind sets 12–14" for blind12..14; the blind6..8 handoff rows were
+/// raised later to what hand15 measured): set, split, language, hit@1,
+/// hit@3, wrong-answer rate,
 /// off-topic-answered rate, "I don't know" rate. They are no longer unseen:
 /// this is a regression check, not a claim about new questions.
 #[allow(clippy::type_complexity)]
@@ -546,6 +572,54 @@ const BLIND: &[(&str, &str, &str, f64, f64, f64, f64, f64)] = &[
     (
         "blind11", "holdout", "all", 0.802, 0.937, 0.034, 0.031, 0.544,
     ),
+    ("blind12", "dev", "zh", 0.810, 0.976, 0.048, 0.333, 0.429),
+    ("blind12", "dev", "en", 0.744, 0.930, 0.047, 0.167, 0.605),
+    ("blind12", "dev", "mixed", 0.630, 0.926, 0.037, 0.000, 0.407),
+    ("blind12", "dev", "all", 0.741, 0.946, 0.045, 0.214, 0.491),
+    (
+        "blind12", "holdout", "zh", 0.738, 0.940, 0.012, 0.083, 0.607,
+    ),
+    (
+        "blind12", "holdout", "en", 0.767, 0.919, 0.047, 0.143, 0.477,
+    ),
+    (
+        "blind12", "holdout", "mixed", 0.852, 0.963, 0.037, 0.000, 0.352,
+    ),
+    (
+        "blind12", "holdout", "all", 0.777, 0.938, 0.031, 0.100, 0.496,
+    ),
+    ("blind13", "dev", "zh", 0.844, 0.978, 0.044, 0.000, 0.356),
+    ("blind13", "dev", "en", 0.786, 0.952, 0.024, 0.000, 0.405),
+    ("blind13", "dev", "mixed", 0.714, 0.929, 0.036, 0.000, 0.357),
+    ("blind13", "dev", "all", 0.791, 0.957, 0.035, 0.000, 0.374),
+    (
+        "blind13", "holdout", "zh", 0.864, 0.975, 0.000, 0.077, 0.679,
+    ),
+    (
+        "blind13", "holdout", "en", 0.733, 0.953, 0.012, 0.077, 0.477,
+    ),
+    (
+        "blind13", "holdout", "mixed", 0.685, 0.907, 0.074, 0.000, 0.481,
+    ),
+    (
+        "blind13", "holdout", "all", 0.769, 0.950, 0.023, 0.062, 0.552,
+    ),
+    ("blind14", "dev", "zh", 0.857, 0.952, 0.024, 0.000, 0.429),
+    ("blind14", "dev", "en", 0.818, 0.932, 0.068, 0.000, 0.341),
+    ("blind14", "dev", "mixed", 0.846, 0.962, 0.000, 0.000, 0.462),
+    ("blind14", "dev", "all", 0.839, 0.946, 0.036, 0.000, 0.402),
+    (
+        "blind14", "holdout", "zh", 0.768, 0.929, 0.030, 0.250, 0.535,
+    ),
+    (
+        "blind14", "holdout", "en", 0.771, 0.896, 0.010, 0.000, 0.510,
+    ),
+    (
+        "blind14", "holdout", "mixed", 0.733, 0.933, 0.022, 0.167, 0.556,
+    ),
+    (
+        "blind14", "holdout", "all", 0.762, 0.917, 0.021, 0.133, 0.529,
+    ),
 ];
 /// The blind sets' handoff figures: set, split, language, precision, recall.
 #[allow(clippy::type_complexity)]
@@ -598,12 +672,39 @@ const BLIND_HANDOFF: &[(&str, &str, &str, f64, f64)] = &[
     ("blind11", "holdout", "en", 0.944, 0.971),
     ("blind11", "holdout", "mixed", 0.882, 0.833),
     ("blind11", "holdout", "all", 0.953, 0.921),
+    ("blind12", "dev", "zh", 1.000, 1.000),
+    ("blind12", "dev", "en", 1.000, 1.000),
+    ("blind12", "dev", "mixed", 1.000, 1.000),
+    ("blind12", "dev", "all", 1.000, 1.000),
+    ("blind12", "holdout", "zh", 0.971, 0.944),
+    ("blind12", "holdout", "en", 1.000, 0.972),
+    ("blind12", "holdout", "mixed", 1.000, 0.944),
+    ("blind12", "holdout", "all", 0.989, 0.956),
+    ("blind13", "dev", "zh", 1.000, 1.000),
+    ("blind13", "dev", "en", 1.000, 1.000),
+    ("blind13", "dev", "mixed", 1.000, 1.000),
+    ("blind13", "dev", "all", 1.000, 1.000),
+    ("blind13", "holdout", "zh", 1.000, 1.000),
+    ("blind13", "holdout", "en", 0.973, 1.000),
+    ("blind13", "holdout", "mixed", 1.000, 0.944),
+    ("blind13", "holdout", "all", 0.989, 0.989),
+    ("blind14", "dev", "zh", 1.000, 1.000),
+    ("blind14", "dev", "en", 1.000, 1.000),
+    ("blind14", "dev", "mixed", 1.000, 1.000),
+    ("blind14", "dev", "all", 1.000, 1.000),
+    ("blind14", "holdout", "zh", 1.000, 0.861),
+    ("blind14", "holdout", "en", 1.000, 0.917),
+    ("blind14", "holdout", "mixed", 1.000, 0.944),
+    ("blind14", "holdout", "all", 1.000, 0.900),
 ];
 
 #[test]
 fn the_blind_sets_stay_above_their_measured_floors() {
     let mut failures = Vec::new();
-    for name in ["blind6", "blind7", "blind8", "blind9", "blind10", "blind11"] {
+    for name in [
+        "blind6", "blind7", "blind8", "blind9", "blind10", "blind11", "blind12", "blind13",
+        "blind14",
+    ] {
         let dir = EvalSet::default_dir().join(name);
         for split in ["dev", "holdout"] {
             let set = EvalSet::load(&dir, split).unwrap();
