@@ -161,6 +161,12 @@ pub(crate) struct ConversationRow {
     pub state: String,
     pub assignee_id: Option<String>,
     pub labels: String,
+    /// Read through [`LastSeq`](crate::repos::append::LastSeq): on SQLite
+    /// the column is not maintained, the last message's seq is the value.
+    #[diesel(
+        select_expression = crate::repos::append::LastSeq,
+        select_expression_type = crate::repos::append::LastSeq
+    )]
     pub last_seq: i64,
     pub csat_score: Option<i32>,
     pub csat_comment: Option<String>,

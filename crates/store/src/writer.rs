@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chat_domain::{DomainError, DomainResult};
-use diesel::SqliteConnection;
+use diesel::{RunQueryDsl as _, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::checkpoint::WriteGate;
@@ -126,26 +126,73 @@ fn commit(
         ));
     };
     let run = std::panic::AssertUnwindSafe(|| {
-        open.immediate_transaction(|tx| {
-            let slots = append::sqlite::append(tx, request);
-            #[cfg(test)]
-            if crate::faults::fires(path, crate::faults::Fault::AppendPanics) {
-                panic!("injected: the append transaction panics before its commit");
-            }
-            slots
-        })
+        Begin.execute(open)?;
+        let slots = append::sqlite::append(open, request);
+        #[cfg(test)]
+        if crate::faults::fires(path, crate::faults::Fault::AppendPanics) {
+            panic!("injected: the append transaction panics before its commit");
+        }
+        let slots = slots.and_then(|slots| Commit.execute(open).map(|_| slots));
+        Ok(slots.map_err(|e| (e, Rollback.execute(open).is_ok())))
     });
     match std::panic::catch_unwind(run) {
-        Ok(result) => result.map_err(db_err),
+        Ok(Ok(Ok(slots))) => Ok(slots),
+        // BEGIN failed: no transaction was opened.
+        Ok(Err(e)) => Err(db_err(e)),
+        Ok(Ok(Err((e, rolled_back)))) => {
+            if !rolled_back {
+                // A transaction may still be open on it: the next BEGIN
+                // would fail; a new connection starts clean.
+                *conn = None;
+                tracing::error!("sqlite append rollback failed; its connection was replaced");
+            }
+            Err(db_err(e))
+        }
         Err(_) => {
-            // diesel's transaction manager still counts the transaction the
-            // panic left open: the connection cannot be trusted again.
+            // The panic left the transaction open: the connection cannot be
+            // trusted again (closing it rolls back).
             *conn = None;
             tracing::error!("sqlite append transaction panicked; its connection was replaced");
             Err(DomainError::Internal("append panicked".into()))
         }
     }
 }
+
+/// The writer's transaction control, each a statement of fixed text that
+/// diesel prepares once and keeps (`BEGIN IMMEDIATE` and `COMMIT` through
+/// `immediate_transaction` went through `sqlite3_exec`, which parses its SQL
+/// on every call: about a tenth of the writer's instructions per batch of
+/// one message, docs/BENCHMARKS.md "CPU per message"). Nothing else uses
+/// diesel's transaction manager on this connection.
+macro_rules! control_statement {
+    ($($name:ident => $sql:literal),* $(,)?) => {$(
+        #[doc = concat!("`", $sql, "`, prepared once.")]
+        #[derive(Debug, Clone, Copy)]
+        struct $name;
+
+        impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for $name {
+            fn walk_ast<'b>(
+                &'b self,
+                mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+            ) -> diesel::QueryResult<()> {
+                out.push_sql($sql);
+                Ok(())
+            }
+        }
+
+        impl diesel::query_builder::QueryId for $name {
+            type QueryId = Self;
+            const HAS_STATIC_QUERY_ID: bool = true;
+        }
+
+        impl<Conn> diesel::RunQueryDsl<Conn> for $name {}
+    )*};
+}
+control_statement!(
+    Begin => "BEGIN IMMEDIATE",
+    Commit => "COMMIT",
+    Rollback => "ROLLBACK",
+);
 
 #[cfg(test)]
 mod tests {

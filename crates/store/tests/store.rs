@@ -42,6 +42,7 @@ on_both_backends!(
     closed_conversations_and_foreign_client_ids_are_refused,
     labels_and_list_filters,
     messages_move_the_activity_once_per_step,
+    every_column_of_a_message_round_trips,
 );
 
 async fn conversation(store: &SqlStore) -> ConversationId {
@@ -865,4 +866,66 @@ async fn sqlite_log_is_checkpointed_off_the_commit_path() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+}
+
+/// Each of a message's columns comes back as it was written, `None`s
+/// included (SQLite's append binds every column of its own insert).
+async fn every_column_of_a_message_round_trips(store: SqlStore) {
+    use chat_domain::attachment::AttachmentMeta;
+    use chat_domain::events::ConversationChange;
+    use chat_domain::ids::AttachmentId;
+    use chat_domain::model::{Notice, NoticeParty};
+
+    let conv = conversation(&store).await;
+    let mut reply = NewMessage::new(
+        conv,
+        SenderKind::Agent,
+        Some(UserId::new().to_string()),
+        MessageKind::Attachment,
+        "invoice.pdf",
+        Some("console-1".into()),
+        now(),
+    )
+    .unwrap();
+    reply.sender_name = Some("Ada".into());
+    reply.attachment = Some(AttachmentMeta {
+        id: AttachmentId::new(),
+        name: "invoice.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 1234,
+        width: None,
+        height: None,
+    });
+    let notice = NewMessage::notice(
+        conv,
+        Notice::new(
+            ConversationChange::LeftMessage,
+            NoticeParty::unnamed(SenderKind::Customer, Some("c-1".into())),
+            None,
+        ),
+        "The customer left a message",
+        now(),
+    )
+    .unwrap();
+    let plain = text(conv, "hello", None);
+    let written = [reply, notice, plain];
+    for outcome in store.append_messages(&written).await.unwrap() {
+        assert!(!outcome.unwrap().duplicate);
+    }
+    let read = after(&store, conv, 0, 10).await;
+    assert_eq!(read.len(), written.len());
+    for ((m, w), seq) in read.iter().zip(&written).zip(1..) {
+        assert_eq!(m.seq, seq);
+        assert_eq!(m.id, w.id);
+        assert_eq!(m.conversation_id, w.conversation_id);
+        assert_eq!(m.sender_kind, w.sender_kind);
+        assert_eq!(m.sender_id, w.sender_id);
+        assert_eq!(m.sender_name, w.sender_name);
+        assert_eq!(m.kind, w.kind);
+        assert_eq!(m.body, w.body);
+        assert_eq!(m.client_msg_id, w.client_msg_id);
+        assert_eq!(m.attachment, w.attachment);
+        assert_eq!(m.event, w.event);
+    }
+    assert_eq!(last_seq(&store, conv).await, 3);
 }

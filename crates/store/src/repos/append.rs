@@ -3,7 +3,7 @@
 //!
 //! One transaction for a whole batch (group commit):
 //! 1. lock each conversation, in id order so two appenders never deadlock,
-//!    by reserving as many sequences as it has messages here;
+//!    by reserving as many sequences as it has messages here (MySQL);
 //! 2. read the reserved ranges back (the lock makes this read exact);
 //! 3. find already stored client ids (idempotent resend);
 //! 4. decide each message's fate: [`plan`], a pure function;
@@ -24,6 +24,17 @@
 //! The UNIQUE (conversation_id, seq) and (conversation_id, client_msg_id)
 //! indexes stay as a backstop: a violation aborts the batch, never stores a
 //! duplicate.
+//!
+//! Where the next sequence comes from differs too. MySQL runs several
+//! writers per node and several nodes: a conversation's `last_seq` counter
+//! is the row lock that orders them, so step 1 updates it. SQLite has one
+//! writer (the writer thread, `BEGIN IMMEDIATE` for everyone else), so
+//! nothing needs locking: the last sequence is read from the
+//! (conversation_id, seq) index, whose last leaf the insert writes anyway,
+//! and the conversation's row is not written at all (one page of the log
+//! less per message, and one statement less per conversation). On SQLite
+//! the `last_seq` column is therefore not maintained: every reader gets it
+//! through [`LastSeq`], which reads the index there and the column on MySQL.
 //!
 //! A conversation's `updated_at` (its last activity, the order of the
 //! conversation lists) moves with a message only when it is more than
@@ -50,6 +61,71 @@ use crate::schema::conversations;
 /// few seconds (any real one) moves on every message as before; a busy one
 /// moves once per step instead of once per message.
 pub(crate) const ACTIVITY_STEP: chrono::TimeDelta = chrono::TimeDelta::seconds(1);
+
+/// A conversation's last sequence, as every reader selects it (the
+/// `select_expression` of [`crate::rows::ConversationRow::last_seq`]).
+///
+/// On SQLite the append transaction does not maintain the `last_seq`
+/// column (see the module's documentation): the value is the last entry of
+/// the (conversation_id, seq) index, one seek per conversation read, and 0
+/// for a conversation without messages. On MySQL, whose writers reserve
+/// with the counter, it is the column, as before. Both are the same number
+/// at every commit (sequences are gap-free from 1), so a reader never sees
+/// a difference, only where it comes from.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct LastSeq;
+
+impl diesel::expression::Expression for LastSeq {
+    type SqlType = diesel::sql_types::BigInt;
+}
+
+impl<QS> diesel::expression::AppearsOnTable<QS> for LastSeq where
+    conversations::id: diesel::expression::AppearsOnTable<QS>
+{
+}
+
+impl<QS> diesel::expression::SelectableExpression<QS> for LastSeq where
+    conversations::id: diesel::expression::SelectableExpression<QS>
+{
+}
+
+impl<GB> diesel::expression::ValidGrouping<GB> for LastSeq {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl diesel::query_builder::QueryId for LastSeq {
+    type QueryId = Self;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for LastSeq {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+    ) -> QueryResult<()> {
+        // `ORDER BY … DESC LIMIT 1` rather than `COALESCE(MAX(seq), 0)`:
+        // SQLite's min/max shortcut (one seek to the range's end) applies
+        // only to a bare `MAX`, and this form is a seek whatever the planner.
+        out.push_sql(
+            "COALESCE((SELECT last_message.seq FROM messages AS last_message \
+             WHERE last_message.conversation_id = conversations.id \
+             ORDER BY last_message.seq DESC LIMIT 1), 0)",
+        );
+        Ok(())
+    }
+}
+
+impl diesel::query_builder::QueryFragment<diesel::mysql::Mysql> for LastSeq {
+    fn walk_ast<'b>(
+        &'b self,
+        out: diesel::query_builder::AstPass<'_, 'b, diesel::mysql::Mysql>,
+    ) -> QueryResult<()> {
+        diesel::query_builder::QueryFragment::<diesel::mysql::Mysql>::walk_ast(
+            &conversations::last_seq,
+            out,
+        )
+    }
+}
 
 /// What one append transaction decided for one input message.
 pub(crate) enum Slot {
@@ -89,8 +165,8 @@ impl Request {
 }
 
 /// A conversation's row as step 2 reads it: id, last_seq (after the
-/// reservation), state, assignee, first_response_at, snoozed_until,
-/// updated_at.
+/// reservation: the last sequence this batch may hand out), state,
+/// assignee, first_response_at, snoozed_until, updated_at.
 type Reserved = (
     String,
     i64,
@@ -101,10 +177,11 @@ type Reserved = (
     Timestamp,
 );
 
-/// The columns of [`Reserved`].
+/// The columns of [`Reserved`] on SQLite, whose second is the last stored
+/// sequence (nothing is reserved there: [`LastSeq`]).
 const RESERVED: (
     conversations::id,
-    conversations::last_seq,
+    LastSeq,
     conversations::state,
     conversations::assignee_id,
     conversations::first_response_at,
@@ -112,7 +189,7 @@ const RESERVED: (
     conversations::updated_at,
 ) = (
     conversations::id,
-    conversations::last_seq,
+    LastSeq,
     conversations::state,
     conversations::assignee_id,
     conversations::first_response_at,
@@ -131,7 +208,7 @@ pub(crate) struct Plan {
     /// Snoozed conversations a customer's message wakes.
     pub(crate) woken: Vec<String>,
     /// Conversations whose `last_seq` goes back to this value: duplicates
-    /// did not use all they reserved.
+    /// did not use all they reserved (MySQL; SQLite reserves nothing).
     pub(crate) give_back: Vec<(String, i64)>,
 }
 
@@ -271,54 +348,13 @@ pub(crate) fn activity_cutoff(now: Timestamp) -> Option<Timestamp> {
     now.checked_sub_signed(ACTIVITY_STEP)
 }
 
-/// `UPDATE conversations SET last_seq = last_seq + ? WHERE id = ?`: reserves
-/// `n` sequences of one conversation.
+/// `UPDATE conversations SET updated_at = ? WHERE id = ?`: moves one
+/// conversation's last activity (SQLite).
 ///
 /// Written as a query of its own because diesel never caches the statement
 /// of its `update(…)` builder (a changeset may skip `None` fields, so its SQL
-/// can change between calls): on SQLite every append batch paid one SQL parse
-/// per conversation for it. This one has a fixed text and a static query id,
-/// so it is prepared once per connection.
-///
-/// It leaves `updated_at` alone: SQLite rewrites the entry of every index
-/// holding an assigned column even when its value does not change (a `CASE`
-/// keeping the old value still dirties a `conversations_state` page), so the
-/// activity moves in [`TouchActivity`], only for the conversations that need it.
-#[derive(Debug, Clone, Copy)]
-struct ReserveSeqs<'a> {
-    id: &'a str,
-    n: i64,
-}
-
-impl<DB> diesel::query_builder::QueryFragment<DB> for ReserveSeqs<'_>
-where
-    DB: diesel::backend::Backend,
-    DB: diesel::sql_types::HasSqlType<diesel::sql_types::BigInt>
-        + diesel::sql_types::HasSqlType<diesel::sql_types::Text>,
-    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
-    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-{
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
-    ) -> QueryResult<()> {
-        out.push_sql("UPDATE conversations SET last_seq = last_seq + ");
-        out.push_bind_param::<diesel::sql_types::BigInt, _>(&self.n)?;
-        out.push_sql(" WHERE id = ");
-        out.push_bind_param::<diesel::sql_types::Text, _>(self.id)?;
-        Ok(())
-    }
-}
-
-impl diesel::query_builder::QueryId for ReserveSeqs<'_> {
-    type QueryId = ReserveSeqs<'static>;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl<Conn> diesel::RunQueryDsl<Conn> for ReserveSeqs<'_> {}
-
-/// `UPDATE conversations SET updated_at = ? WHERE id = ?`: moves one
-/// conversation's last activity (fixed text, cached like [`ReserveSeqs`]).
+/// can change between calls); this one has a fixed text and a static query
+/// id, so it is prepared once per connection.
 #[derive(Debug, Clone, Copy)]
 struct TouchActivity<'a> {
     id: &'a str,
@@ -352,6 +388,86 @@ impl diesel::query_builder::QueryId for TouchActivity<'_> {
 
 impl<Conn> diesel::RunQueryDsl<Conn> for TouchActivity<'_> {}
 
+/// `INSERT INTO messages (…) VALUES (?, …)`: one message, every column
+/// bound (SQLite).
+///
+/// diesel\'s `insert_into(messages).values(&row)` leaves a `None` column
+/// out of the SQL on SQLite, so its statement has no static query id: every
+/// insert rendered its SQL text and looked the statement up by that text.
+/// This one binds `NULL` instead (the columns\' default anyway) and has a
+/// fixed text: prepared once per connection, looked up by type.
+#[derive(Clone, Copy)]
+struct InsertMessage<'a> {
+    row: &'a MessageRow,
+}
+
+impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for InsertMessage<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+    ) -> QueryResult<()> {
+        out.push_sql("INSERT INTO messages (");
+        out.push_sql(MESSAGE_COLUMNS);
+        out.push_sql(") VALUES (");
+        push_message_values(self.row, &mut out)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+/// The columns of a message row, in [`MessageRow`]'s order (the inserts and
+/// MySQL's read of earlier copies share it).
+pub(crate) const MESSAGE_COLUMNS: &str = "id, conversation_id, seq, sender_kind, sender_id, \
+     kind, body, client_msg_id, created_at, sender_name, attachment, event";
+
+/// `row`'s values as bind parameters, in [`MESSAGE_COLUMNS`]' order.
+pub(crate) fn push_message_values<'b, DB>(
+    row: &'b MessageRow,
+    out: &mut diesel::query_builder::AstPass<'_, 'b, DB>,
+) -> QueryResult<()>
+where
+    DB: diesel::backend::Backend
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Text>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::BigInt>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Timestamp>,
+    String: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
+    Timestamp: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
+    Option<String>:
+        diesel::serialize::ToSql<diesel::sql_types::Nullable<diesel::sql_types::Text>, DB>,
+{
+    use diesel::sql_types::{BigInt, Nullable, Text, Timestamp as SqlTimestamp};
+    out.push_bind_param::<Text, String>(&row.id)?;
+    out.push_sql(", ");
+    out.push_bind_param::<Text, String>(&row.conversation_id)?;
+    out.push_sql(", ");
+    out.push_bind_param::<BigInt, i64>(&row.seq)?;
+    out.push_sql(", ");
+    out.push_bind_param::<Text, String>(&row.sender_kind)?;
+    out.push_sql(", ");
+    out.push_bind_param::<Nullable<Text>, Option<String>>(&row.sender_id)?;
+    out.push_sql(", ");
+    out.push_bind_param::<Text, String>(&row.kind)?;
+    out.push_sql(", ");
+    out.push_bind_param::<Text, String>(&row.body)?;
+    out.push_sql(", ");
+    out.push_bind_param::<Nullable<Text>, Option<String>>(&row.client_msg_id)?;
+    out.push_sql(", ");
+    out.push_bind_param::<SqlTimestamp, Timestamp>(&row.created_at)?;
+    for value in [&row.sender_name, &row.attachment, &row.event] {
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, Option<String>>(value)?;
+    }
+    Ok(())
+}
+
+impl diesel::query_builder::QueryId for InsertMessage<'_> {
+    type QueryId = InsertMessage<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<Conn> diesel::RunQueryDsl<Conn> for InsertMessage<'_> {}
+
 /// SQLite: the transaction in one blocking call, one cached statement per
 /// row.
 pub(crate) mod sqlite {
@@ -359,25 +475,29 @@ pub(crate) mod sqlite {
     use diesel::prelude::*;
 
     use super::{
-        RESERVED, Request, ReserveSeqs, Reserved, Slot, TouchActivity, activity_stale, plan,
+        InsertMessage, RESERVED, Request, Reserved, Slot, TouchActivity, activity_stale, plan,
     };
     use crate::rows::MessageRow;
     use crate::schema::{conversations, messages};
 
-    /// Runs steps 1–5 on `tx`, inside a transaction the caller opened.
+    /// Runs steps 2–5 on `tx`, inside a transaction the caller opened with
+    /// `BEGIN IMMEDIATE` (the database\'s one write lock: step 1\'s row locks
+    /// are not needed, and the last sequences read here stay the last).
     pub(crate) fn append(tx: &mut SqliteConnection, request: &Request) -> QueryResult<Vec<Slot>> {
         let now = request.now;
-        for (id, n) in &request.wanted {
-            ReserveSeqs { id, n: *n }.execute(tx)?;
-        }
         let mut reserved: Vec<Reserved> = Vec::with_capacity(request.conv_ids.len());
-        for id in &request.conv_ids {
+        for (id, n) in &request.wanted {
             // `load`, not `first`: see `crate::repos::by_key`.
-            reserved.extend(conversations::table.find(id).select(RESERVED).load(tx)?);
+            let rows: Vec<Reserved> = conversations::table.find(id).select(RESERVED).load(tx)?;
+            // As if reserved: `plan` hands out `last - n + 1 ..= last`.
+            reserved.extend(rows.into_iter().map(
+                |(id, last, state, assignee, first, snooze, at)| {
+                    (id, last + n, state, assignee, first, snooze, at)
+                },
+            ));
         }
-        // The activity of the conversations it is stale for (the row is
-        // already dirty from the reservation: this only adds the index
-        // entry's move, once per ACTIVITY_STEP).
+        // The activity of the conversations it is stale for: the only write
+        // to their rows a message makes, once per ACTIVITY_STEP.
         for (id, .., updated_at) in &reserved {
             if activity_stale(*updated_at, now) {
                 TouchActivity { id, now }.execute(tx)?;
@@ -398,9 +518,7 @@ pub(crate) mod sqlite {
         }
         let plan = plan(request, reserved, stored);
         for row in &plan.inserts {
-            diesel::insert_into(messages::table)
-                .values(row)
-                .execute(tx)?;
+            InsertMessage { row }.execute(tx)?;
         }
         for (id, responder) in &plan.answered {
             diesel::update(conversations::table.find(id))
@@ -419,11 +537,8 @@ pub(crate) mod sqlite {
                 ))
                 .execute(tx)?;
         }
-        for (id, last) in &plan.give_back {
-            diesel::update(conversations::table.find(id))
-                .set(conversations::last_seq.eq(*last))
-                .execute(tx)?;
-        }
+        // `plan.give_back`: nothing was reserved, the unused numbers were
+        // never taken.
         Ok(plan.slots)
     }
 }

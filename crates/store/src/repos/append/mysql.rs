@@ -32,7 +32,7 @@ use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamp as SqlTimestamp};
 use diesel_async::RunQueryDsl;
 
-use super::{Request, Reserved, Slot, plan};
+use super::{MESSAGE_COLUMNS, Request, Reserved, Slot, plan, push_message_values};
 use crate::db::MysqlConn;
 use crate::rows::MessageRow;
 use crate::schema::{conversations, messages};
@@ -224,11 +224,6 @@ impl QueryFragment<Mysql> for ReadReserved<'_> {
     }
 }
 
-/// The columns of a message row, in [`MessageRow`]'s order (the insert and
-/// the read of earlier copies share it).
-const MESSAGE_COLUMNS: &str = "id, conversation_id, seq, sender_kind, sender_id, kind, body, \
-     client_msg_id, created_at, sender_name, attachment, event";
-
 /// Step 3: messages already stored under one of the batch's (conversation,
 /// client id) pairs.
 struct FindStored<'a> {
@@ -271,29 +266,7 @@ impl QueryFragment<Mysql> for InsertRows<'_> {
         out.push_sql(") VALUES ");
         for (i, row) in self.rows.iter().enumerate() {
             out.push_sql(if i > 0 { ", (" } else { "(" });
-            out.push_bind_param::<Text, String>(&row.id)?;
-            out.push_sql(", ");
-            out.push_bind_param::<Text, String>(&row.conversation_id)?;
-            out.push_sql(", ");
-            out.push_bind_param::<BigInt, i64>(&row.seq)?;
-            out.push_sql(", ");
-            out.push_bind_param::<Text, String>(&row.sender_kind)?;
-            out.push_sql(", ");
-            out.push_bind_param::<Nullable<Text>, Option<String>>(&row.sender_id)?;
-            out.push_sql(", ");
-            out.push_bind_param::<Text, String>(&row.kind)?;
-            out.push_sql(", ");
-            out.push_bind_param::<Text, String>(&row.body)?;
-            out.push_sql(", ");
-            out.push_bind_param::<Nullable<Text>, Option<String>>(&row.client_msg_id)?;
-            out.push_sql(", ");
-            out.push_bind_param::<SqlTimestamp, _>(&row.created_at)?;
-            out.push_sql(", ");
-            out.push_bind_param::<Nullable<Text>, Option<String>>(&row.sender_name)?;
-            out.push_sql(", ");
-            out.push_bind_param::<Nullable<Text>, Option<String>>(&row.attachment)?;
-            out.push_sql(", ");
-            out.push_bind_param::<Nullable<Text>, Option<String>>(&row.event)?;
+            push_message_values(row, &mut out)?;
             out.push_sql(")");
         }
         Ok(())
