@@ -28,7 +28,13 @@
 # sqlite: one node, embedded default (SQLite file, in-process bus).
 # mysql:  two nodes on MariaDB ($MYSQL_URL, default root@127.0.0.1:3306) and
 #         Redis ($REDIS_URL, default 127.0.0.1:6379); customers connect to
-#         node A, agents to node B, so every message crosses Redis.
+#         node A, agents to node B, so every message crosses Redis. The
+#         script's own `mysql` client calls (create/drop the database, redo
+#         counters) go to $MYSQL_URL's host, port and user (no password), so
+#         another server can be measured, e.g.
+#         MYSQL_URL=mysql://root@127.0.0.1:3317.
+# METRICS_DIR=dir saves each node's /metrics after each scenario, as
+# dir/<scenario>-<node>.txt (commit durations, batch sizes: see BENCHMARKS.md).
 # PIN=1 pins the server(s) to CPU 0 and the load generator to CPU 1.
 # Each run prints one JSON line; the script prefixes it with its scenario.
 set -euo pipefail
@@ -44,6 +50,15 @@ IDLE=${IDLE:-10000}
 REST_CONC=${REST_CONC:-32}
 MYSQL_URL=${MYSQL_URL:-mysql://root@127.0.0.1:3306}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
+# The `mysql` client talks to the server the nodes use: $MYSQL_URL's
+# user@host:port (scheme, password and path dropped).
+mysql_authority=${MYSQL_URL#*://}; mysql_authority=${mysql_authority%%/*}
+MYSQL_USER=root
+if [[ $mysql_authority == *@* ]]; then MYSQL_USER=${mysql_authority%@*}; MYSQL_USER=${MYSQL_USER%%:*}; fi
+mysql_hostport=${mysql_authority##*@}
+MYSQL_HOST=${mysql_hostport%:*}; MYSQL_PORT=3306
+if [[ $mysql_hostport == *:* ]]; then MYSQL_PORT=${mysql_hostport##*:}; fi
+mysql_cli() { mysql -h "$MYSQL_HOST" -P "$MYSQL_PORT" -u "$MYSQL_USER" "$@"; }
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${HOME:-/root}/.cache/chat-api/target}"
 # BIN=dir runs prebuilt binaries (e.g. an earlier commit's, to compare).
 BUILT_HERE=""
@@ -79,7 +94,7 @@ cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   if [ -n "$BENCH_DB" ] && [ -z "${KEEP_DB:-}" ]; then
-    mysql -h 127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS \`$BENCH_DB\`" 2>/dev/null || true
+    mysql_cli -e "DROP DATABASE IF EXISTS \`$BENCH_DB\`" 2>/dev/null || true
   fi
   [ -n "${KEEP_DB:-}" ] || rm -rf "$DATA"
 }
@@ -99,7 +114,7 @@ start_node() { # port database-url extra-env...
 PORT_A=$(free_port)
 if [ "$BACKEND" = mysql ]; then
   BENCH_DB="chat_bench_$(date +%s)_$$"
-  mysql -h 127.0.0.1 -uroot -e "CREATE DATABASE \`$BENCH_DB\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+  mysql_cli -e "CREATE DATABASE \`$BENCH_DB\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
   PORT_B=$(free_port)
   shared=(REDIS_URL="$REDIS_URL" CHAT_REDIS_PREFIX="bench-$$" CHAT_JWT_SECRET="bench-secret-bench-secret-bench-secret-$$"
     CHAT_DATA_KEYS="k1:$(head -c 32 /dev/urandom | base64)" CHAT_DATA_HASH_KEY="$(head -c 32 /dev/urandom | base64)")
@@ -319,7 +334,7 @@ PY
 # clients of the same server count too, so an upper bound).
 io_counters() {
   if [ "$BACKEND" = mysql ]; then
-    mysql -h 127.0.0.1 -uroot -N -e "SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_os_log_written','Innodb_pages_written')" |
+    mysql_cli -N -e "SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_os_log_written','Innodb_pages_written')" |
       awk '{ printf "%s%s=%s", (NR > 1 ? " " : ""), $1, $2 } END { print "" }'
   else
     for t in /proc/"$SERVER_A"/task/*; do
@@ -380,5 +395,12 @@ for s in $SCENARIOS; do
     soak)       soak ;;
     *) echo "unknown scenario $s" >&2; exit 2 ;;
   esac
+  if [ -n "${METRICS_DIR:-}" ]; then # cumulative since the nodes started
+    mkdir -p "$METRICS_DIR"
+    curl -s --max-time 5 "http://127.0.0.1:$PORT_A/metrics" > "$METRICS_DIR/$s-a.txt" || true
+    if [ -n "${PORT_B:-}" ]; then
+      curl -s --max-time 5 "http://127.0.0.1:$PORT_B/metrics" > "$METRICS_DIR/$s-b.txt" || true
+    fi
+  fi
 done
 echo "# server RSS at the end: $(ps -o rss= -p "$SERVER_A") KiB"
