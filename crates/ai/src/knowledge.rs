@@ -678,7 +678,13 @@ impl Index {
         } else {
             vec![0.0; self.docs.len()]
         };
-        let lift = self.answer_kind_lift(query, &query_terms, &scores);
+        // The lift orders the lexical ranking only (the fused one keeps
+        // its own order), so it is not computed when dense is on.
+        let lift = if dense.is_none() {
+            self.answer_kind_lift(query, &query_terms, &scores)
+        } else {
+            Vec::new()
+        };
         // (document, score, confidence)
         let mut ranked: Vec<(usize, f64, f64)> = match &dense {
             None if !lexical => return Vec::new(),

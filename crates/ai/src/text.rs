@@ -780,15 +780,18 @@ pub fn is_chinese(text: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// The texts of `text`'s tokens of one kind.
+    fn of_kind(text: &str, kind: Kind) -> Vec<String> {
+        analyze(text)
+            .into_iter()
+            .filter(|t| t.kind == kind)
+            .map(|t| t.text)
+            .collect()
+    }
+
     #[test]
     fn hyphenated_words_also_stand_as_one() {
-        let words = |t: &str| -> Vec<String> {
-            analyze(t)
-                .into_iter()
-                .filter(|t| t.kind == Kind::Word)
-                .map(|t| t.text)
-                .collect()
-        };
+        let words = |t: &str| of_kind(t, Kind::Word);
         let doc = words("Early check-in and late check-out; top-up by e-mail.");
         for typed in ["checkin", "checkout", "topup", "email"] {
             assert!(doc.contains(&root(typed)), "{typed}: {doc:?}");
@@ -871,13 +874,7 @@ mod tests {
 
     #[test]
     fn homophones_and_typed_pinyin_share_a_sound() {
-        let sounds = |t: &str| -> Vec<String> {
-            analyze(t)
-                .into_iter()
-                .filter(|t| t.kind == Kind::Sound)
-                .map(|t| t.text)
-                .collect()
-        };
+        let sounds = |t: &str| of_kind(t, Kind::Sound);
         for (typo, right) in [
             ("推款", "退款"),
             ("发飘", "发票"),
