@@ -1428,9 +1428,11 @@ pub(super) fn fix_typo(word: &str) -> String {
         }
         // Targets of five letters or more: a four-letter one has too many
         // real words one edit away (real / deal / meal).
+        // The request verbs of seven letters or more too ("transfr me",
+        // "conect me"): shorter ones have real words one edit away.
         for target in EN_STRICT_OBJECTS
             .iter()
-            .chain(&["person", "someone", "somebody"])
+            .chain(&["person", "someone", "somebody", "transfer", "connect"])
         {
             if target.len() >= 5 && word != *target {
                 // One edit changes the length by one at most: skip the rest.
@@ -1560,8 +1562,26 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                     n,
                 )
             });
-            (is(EN_STRICT_OBJECTS, x) && !compound && !describes_thing)
+            // "is there an additional fee for a human interpreter?": what
+            // there is is a price, the person only what it is for.
+            let priced = w[..i].iter().rev().take(4).any(|p| {
+                is(
+                    &[
+                        "fee",
+                        "fees",
+                        "charge",
+                        "charges",
+                        "cost",
+                        "costs",
+                        "price",
+                        "surcharge",
+                    ],
+                    p,
+                )
+            });
+            (is(EN_STRICT_OBJECTS, x) && !compound && !describes_thing && !priced)
                 || (is(EN_REAL, x)
+                    && !priced
                     && (i == 0 || !is(&["i'm", "im", "am"], &w[i - 1]))
                     && !describes_thing)
         });
@@ -1820,11 +1840,26 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                 .iter()
                 .any(|x| is(&["a", "an", "the", "your", "any"], x))
             && !w.iter().any(|x| is(EN_WHEN, x) || is(EN_WHEN_REGULAR, x));
+        // "can an admissions officer review my transcript with me": a
+        // modal, an article, a short description and someone of a job,
+        // asked to act on the customer's matter (see `for_me` below).
+        let job_modal = !is(EN_STRICT_OBJECTS, word)
+            && !anyone
+            && !a_person
+            && job_name(word)
+            && (i.saturating_sub(4)..i).any(|k| {
+                is(&["can", "could", "would", "will", "may"], &w[k])
+                    && w.get(k + 1)
+                        .is_some_and(|x| is(&["a", "an", "the", "your", "ur", "one"], x))
+                    && k + 2 <= i
+                    && described_person(&w[k + 2..=i])
+            });
         let person = is(EN_STRICT_OBJECTS, word)
             || (real && is(EN_WANT_SOFT, word))
             || anyone
             || a_person
-            || job_able;
+            || job_able
+            || job_modal;
         if !person || negated_clause {
             continue;
         }
@@ -1942,7 +1977,22 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         if able_after {
             after += 2;
         }
-        let modal = modal || able || obliged || polite_if || able_after;
+        // "is anybody from the housing office available?", "…around to
+        // chat?": someone of a group there now, the act left unsaid.
+        let there_now = anyone
+            && after > i + 1
+            && w.get(after)
+                .is_some_and(|x| is(&["available", "around"], x))
+            && w.get(after + 1).is_none_or(|x| {
+                x == "now" || (x == "to" && w.get(after + 2).is_some_and(|t| is(EN_TALK, t)))
+            })
+            && head.iter().any(|x| is(&["is", "are"], x))
+            && !w.iter().any(|x| is(EN_WHEN, x) || is(EN_WHEN_REGULAR, x));
+        if there_now && !negated_clause {
+            best = best.max(Some(Strength::Implied));
+            continue;
+        }
+        let modal = modal || able || obliged || polite_if || able_after || job_modal;
         // The act, past adverbs ("can someone actually help me").
         let act_at = (after.min(w.len())..w.len()).find(|&k| {
             !is(
@@ -1985,26 +2035,40 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         // "could someone explain refunds" asks for an explanation, not a
         // person: someone must reach out to the customer, help or look
         // into the case.
-        let acts = act.is_some_and(|n| {
-            if anyone || a_person {
-                is(
+        // A job's act is on the customer's own matter ("review my
+        // transcript", "look at this"), not a service described ("can a
+        // technician check tyre pressure").
+        let for_me = !job_modal
+            || act_at.is_some_and(|k| {
+                w[k + 1..]
+                    .iter()
+                    .take(3)
+                    .any(|x| is(&["me", "my", "this", "it", "our", "us"], x))
+            });
+        let acts = for_me
+            && act.is_some_and(|n| {
+                if anyone || a_person || job_modal {
+                    is(
                     &[
                         "call", "contact", "phone", "ring", "reach", "email", "help", "assist",
                         "look", "check", "review", "handle", "deal", "sort",
                     ],
                     n,
                 )
-            } else {
-                is(EN_PERSON_ACTS, n)
-            }
-        });
+                    // "could a loan officer go over my statement with me",
+                    // "walk me through it": going through the matter.
+                    || (job_modal && is(&["go", "walk", "explain"], n))
+                } else {
+                    is(EN_PERSON_ACTS, n)
+                }
+            });
         if modal && acts {
             // "can someone help me" may be answered by a model that can
             // help; "can someone call me" and "could an agent look at
             // this" ask for a person whatever answers.
             let contact =
                 act.is_some_and(|n| is(&["call", "contact", "phone", "ring", "reach", "email"], n));
-            if (anyone || a_person) && !contact {
+            if (anyone || a_person) && !contact || job_modal {
                 best = best.max(Some(Strength::Implied));
                 continue;
             }

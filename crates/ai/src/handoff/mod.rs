@@ -119,6 +119,18 @@ fn normalize(text: &str) -> String {
             lower = lower.replace(praise, "fine");
         }
     }
+    // "a live chat agent", "your chat rep": the agent of the chat is a
+    // person (chat before a person word would make it a compound).
+    for (chat, person) in [
+        ("chat agent", "agent"),
+        ("chat rep", "rep"),
+        ("chat representative", "representative"),
+        ("chat operator", "operator"),
+    ] {
+        if lower.contains(chat) {
+            lower = lower.replace(chat, person);
+        }
+    }
     // Homophone typos of the one word that matters most (转人攻, 人宫客服).
     for (typo, word) in ZH_HOMOPHONES {
         if lower.contains(typo) {

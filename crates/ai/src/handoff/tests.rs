@@ -2091,3 +2091,60 @@ fn hand16_classes() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn hand17_classes() {
+    let wrong = misclassified(
+        &[
+            // From dev1-dev2: Cantonese function words; the internet 有木有;
+            // booking a talk with someone of the business; a line of the
+            // service, described; anyone of a job able to act, after
+            // 有没有; a place of four characters before 的; an English
+            // office after a Chinese verb; a job asked with a modal to act
+            // on the customer's matter; someone of a group there now; a
+            // request verb mistyped.
+            "唔该搵个经理同我倾",
+            "你哋有冇客服",
+            "有木有人工",
+            "可以帮我约一下客户经理吗",
+            "我想预约专属顾问",
+            "帮我转到退款专线",
+            "有没有药师可以帮我看看这个处方",
+            "请联系售票窗口的工作人员",
+            "找一下失物招领处的保安",
+            "帮我 call 一下 service desk",
+            "could a loan officer go over my statement with me",
+            "is somebody from the parking office around?",
+            "please conect me to an agent",
+            "transfr me to a human",
+            // From dev3 and the blind15-17 dev splits: 过 starting a word
+            // (过期) is no experience; an English verb, 我 and 到; the agent
+            // of a live chat; an English word of kind before an English
+            // person; a talk by video after the person.
+            "我想跟客服聊聊过期的优惠券",
+            "connect 我到客服",
+            "put me through to a live chat rep",
+            "跟 billing supervisor 说一下",
+            "能跟顾问视频沟通吗",
+        ],
+        &[
+            // Their look-alikes: a booking of a doctor; a contract; the
+            // number of a line; a job offered as a service; a job's act
+            // that is a service described; someone there at regular times.
+            "我想预约周五的牙科医生",
+            "签约顾问有提成吗",
+            "退款专线号码多少",
+            "你们有没有营养师",
+            "can a mechanic rotate the tyres while I wait?",
+            "is anyone from the leasing office around on weekends?",
+            "佢话你哋冇人工",
+            // Their look-alikes: a transfer declined; a delivery's man; a
+            // number asked; a price for a person.
+            "不要转接，我自己查",
+            "派件的师傅几点到",
+            "打过来的是哪个号",
+            "are there extra charges for a human translator?",
+        ],
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

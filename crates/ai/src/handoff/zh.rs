@@ -40,6 +40,25 @@ pub(super) const ZH_HOMOPHONES: &[(&str, &str)] = &[
     ("俾", "给"),
     ("畀", "给"),
     ("唔该", "谢谢"),
+    // Cantonese function words, written as Mandarin so that the grammar's
+    // verbs, negations and questions read them: 搵 (find, also written
+    // 揾), 有冇 / 冇 (have not), 睇 (look), 哋 (plural), 啲 (some), 唔
+    // (not), 嘅 (的), 咗 (了), 佢 (he / she), 係 (is), 同 stays 同 (with):
+    // 你哋有冇人可以帮我睇下, 搵个职员同我讲啦.
+    ("搵", "找"),
+    ("有冇", "有没有"),
+    ("冇", "没"),
+    ("睇", "看"),
+    ("哋", "们"),
+    ("啲", "些"),
+    ("唔", "不"),
+    ("嘅", "的"),
+    ("咗", "了"),
+    ("佢", "他"),
+    ("係", "是"),
+    // Internet spelling of 有没有 / 没有: 有木有客服在线.
+    ("有木有", "有没有"),
+    ("木有", "没有"),
     ("寻个", "找个"),
     ("寻一个", "找一个"),
     ("阿拉", "我们"),
@@ -407,6 +426,9 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "transfer 我到",
     "transfer 我 到",
     "connect 到",
+    "connect我到",
+    "connect 我到",
+    "connect 我 到",
     "transfer 我 to",
     "transfer我to",
     "connect 我 to",
@@ -467,6 +489,10 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "接通",
     "要求",
     "申请",
+    // Booking a talk with someone: 帮我约一下理财顾问, 预约客户经理 (see
+    // [`zh_books_talk`] for what may be booked).
+    "预约",
+    "约",
     "安排",
     "派",
     "转",
@@ -1065,9 +1091,10 @@ pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
             };
             // "工作人员核实一下": a talk verb after the person (核 alone
             // makes 人工核验 a compound).
-            let talks = ["核实", "核对"].iter().any(|w| starts(w));
-            if (next.is_some_and(|c| ZH_COMPOUND_NEXT.contains(&c)) && !talks)
-                || ZH_COMPOUND_NEXT_WORDS.iter().any(|w| starts(w))
+            let talks = ["核实", "核对"].iter().any(|w| starts(w)) || talk_by_means(&rest[len..]);
+            if !talks
+                && (next.is_some_and(|c| ZH_COMPOUND_NEXT.contains(&c))
+                    || ZH_COMPOUND_NEXT_WORDS.iter().any(|w| starts(w)))
             {
                 return None;
             }
@@ -1078,6 +1105,19 @@ pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
         return None;
     }
     zh_generic_person_at(chars, i)
+}
+
+/// "老师视频面谈", "客服电话沟通": a talk by video, phone or voice after a
+/// person (真人视频 and 客服电话 alone are compounds).
+fn talk_by_means(rest: &[char]) -> bool {
+    let starts = |at: usize, w: &str| {
+        let n = w.chars().count();
+        rest.len() >= at + n && w.chars().zip(&rest[at..]).all(|(a, b)| a == *b)
+    };
+    ["视频", "电话", "语音"].iter().any(|m| starts(0, m))
+        && ["面谈", "聊", "沟通", "通话", "谈", "交流", "确认", "说"]
+            .iter()
+            .any(|t| starts(2, t))
 }
 
 /// People of any business, named by their job, that no list above holds:
@@ -1127,6 +1167,10 @@ const ZH_GENERIC_PERSONS: &[&str] = &[
     "呼叫中心",
     // A counter of the service: 办事窗口, 人工窗口.
     "窗口",
+    // A line of the service, described by what it is for: 转到挂失专线,
+    // 接一下售后热线 (客服热线 is a compound of 客服, read there).
+    "专线",
+    "热线",
 ];
 
 /// Two-character words ending in 员 or 师 that are no staff of the
@@ -1175,6 +1219,12 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
             '排' => prev == Some('安'),
             '联' => matches!(next, Some('系' | '络')),
             '系' => prev == Some('联'),
+            // 机 ends a description only as 机器 (the bot): 值机柜台的地勤
+            // and 机场的工作人员 are places.
+            '机' => next == Some('器'),
+            // 约 is the verb of booking (约一下理财顾问, 签约客服 is read by
+            // [`zh_books_talk`]).
+            '约' => true,
             _ => not_description(c),
         }
     };
@@ -1223,9 +1273,10 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
         rest.len() >= at + n && w.chars().zip(&rest[at..]).all(|(a, b)| a == *b)
     };
     let compound_after = |end: usize| {
-        rest.get(end).is_some_and(|c| {
-            ZH_COMPOUND_NEXT.contains(c) || "餐厅折价证卡号服装站课车".contains(*c)
-        }) || ZH_COMPOUND_NEXT_WORDS.iter().any(|w| starts_at(end, w))
+        !rest.get(end..).is_some_and(talk_by_means)
+            && (rest.get(end).is_some_and(|c| {
+                ZH_COMPOUND_NEXT.contains(c) || "餐厅折价证卡号服装站课车".contains(*c)
+            }) || ZH_COMPOUND_NEXT_WORDS.iter().any(|w| starts_at(end, w)))
     };
     let head_at = |at: usize| -> Option<usize> {
         let word = ZH_GENERIC_PERSONS
@@ -1333,12 +1384,15 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
             }
         }
         let &c = rest.get(m)?;
-        if c == '的' && (2..=3).contains(&m) && !has_de {
+        if c == '的' && (2..=4).contains(&m) && !has_de {
             has_de = true;
             m += 1;
             continue;
         }
-        if m >= 3 || !cjk(c) || stop_at(i + m) || has_de {
+        // A place of four characters only with 的 after it (值机柜台的地勤);
+        // a description without 的 stays within three.
+        let place_of_four = m == 3 && rest.get(4) == Some(&'的');
+        if (m >= 3 && !place_of_four) || !cjk(c) || stop_at(i + m) || has_de {
             return None;
         }
         m += 1;
@@ -1416,10 +1470,11 @@ fn zh_latin_job_at(chars: &[char], i: usize) -> Option<usize> {
     if chars.get(end) == Some(&' ') && !EN_REAL.contains(&word.as_str()) {
         let next_end = word_end(end + 1);
         let next: String = chars[end + 1..next_end].iter().collect();
-        // "转 billing department": a department of the business.
+        // "转 billing department": a department of the business; "contact
+        // 一下 admissions office", "找 service desk": its office or desk.
         if matches!(
             next.as_str(),
-            "staff" | "team" | "crew" | "department" | "dept"
+            "staff" | "team" | "crew" | "department" | "dept" | "office" | "desk"
         ) {
             return Some(next_end - i);
         }
@@ -1498,6 +1553,10 @@ pub(super) fn strip_prefixes<'a>(mut s: &'a str, words: &[&str]) -> &'a str {
 
 /// A clause that reports contact already had ("已经跟客服沟通过了",
 /// "找过客服") asks for nothing.
+/// Characters after 过 that make it the start of a word (过敏, 过期, 过户,
+/// 过程), not the mark of an experience (聊过, 找过).
+const ZH_GUO_WORDS: &str = "敏期户程年节夜境滤量失分半久";
+
 pub(super) const ZH_REPORTED: &[&str] = &[
     "沟通过",
     "聊过",
@@ -1589,9 +1648,9 @@ fn zh_needs_question(before: &str, clause: &str) -> bool {
 pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
     // 过 of a past event, not 过来 ("打过来" asks for a call).
     if ZH_REPORTED.iter().any(|r| {
-        clause
-            .match_indices(r)
-            .any(|(at, _)| !clause[at + r.len()..].starts_with('来'))
+        clause.match_indices(r).any(|(at, _)| {
+            !clause[at + r.len()..].starts_with(|c: char| c == '来' || ZH_GUO_WORDS.contains(c))
+        })
     }) {
         return None;
     }
@@ -1634,6 +1693,8 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             prev.is_some_and(|c| {
                 ('\u{4e00}'..='\u{9fff}').contains(&c) && !"不通超经难太错路度".contains(c)
             }) && !next.is_some_and(|c| "来去".contains(c))
+                // 过 starting a word of its own: 过敏, 过期, 过户, 过程.
+                && !next.is_some_and(|c| ZH_GUO_WORDS.contains(c))
         });
         if experienced {
             continue;
@@ -1924,7 +1985,25 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         // "你们有营养师吗" asks what the business offers: only the listed
         // people are asked for by whether they are there.
         // Someone on duty now ("有值班护士吗") is asked for whatever the job.
+        // So is anyone of a job able to act for the customer, asked with
+        // 有没有 ("有没有导诊台的护士可以帮我改一下"; "有营养师吗" still asks
+        // what the business offers).
+        let able_for_me = clause.contains("有没有")
+            && [
+                "能帮",
+                "可以帮",
+                "能不能帮",
+                "可不可以帮",
+                "帮我",
+                "能跟我",
+                "可以跟我",
+                "能给我",
+                "可以给我",
+            ]
+            .iter()
+            .any(|a| after.trim_start().starts_with(a));
         let asks_for_one = (zh_listed(&object)
+            || able_for_me
             || ["值班", "当班"].iter().any(|d| object.starts_with(d)))
             && (bare_before.ends_with('有') || bare_before.ends_with("有没有"))
             && (clause.contains("有没有")
@@ -2069,6 +2148,25 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         {
             head = h;
         }
+        // "跟 finance manager 聊", "找 billing supervisor": an English
+        // word of kind before an English person, after a Chinese verb.
+        if object.is_ascii()
+            && !ZH_VERBS.iter().any(|v| head.ends_with(v))
+            && let Some(h) = before
+                .trim_end()
+                .strip_suffix(|c: char| c.is_ascii_alphabetic())
+                .map(|b| b.trim_end_matches(|c: char| c.is_ascii_alphabetic()))
+                .filter(|b| b.ends_with(' ') || b.ends_with(|c: char| !c.is_ascii()))
+            && let word = &before.trim_end()[h.len()..]
+            && !EN_NEG.contains(&word)
+            && !EN_COMPOUND_PREV.contains(&word)
+            && !EN_BOT.contains(&word)
+        {
+            let h = strip_suffixes(h.trim_end(), ZH_FILLERS);
+            if ZH_VERBS.iter().any(|v| !v.is_ascii() && h.ends_with(v)) {
+                head = h;
+            }
+        }
         // "我要找营业厅的工作人员": where the person works, with 的,
         // between a verb of reaching and the person.
         if !ZH_VERBS.iter().any(|v| head.ends_with(v))
@@ -2079,6 +2177,9 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         let Some(verb) = ZH_VERBS.iter().find(|v| head.ends_with(*v)) else {
             continue;
         };
+        if matches!(*verb, "约" | "预约") && !zh_books_talk(head, &object, &after, clause) {
+            continue;
+        }
         // A bare 同事 is the customer's own ("跟同事商量一下"); the agent's
         // are named as theirs or by their job ("你们同事", "负责退款的同事").
         if object == "同事"
@@ -2106,7 +2207,7 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         // ("我要跟客服说", "跟人工聊一下").
         if matches!(*verb, "和" | "跟" | "同" | "与") {
             let wish = [
-                "要", "想", "需要", "让我", "请", "麻烦", "能", "可以", "帮我", "希望",
+                "要", "想", "需要", "让我", "请", "麻烦", "能", "可以", "帮我", "希望", "预约",
             ]
             .iter()
             .any(|w| lead.contains(w));
@@ -2311,9 +2412,13 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
     // 有没有人工… is the object 人工, judged above (有没有人工值机柜台 is a
     // counter), not 有没有人.
     .any(|p| {
-        clause
-            .match_indices(p)
-            .any(|(at, _)| !(p.ends_with('人') && clause[at + p.len()..].starts_with('工')))
+        clause.match_indices(p).any(|(at, _)| {
+            !(p.ends_with('人') && clause[at + p.len()..].starts_with('工'))
+                // "不要转接": declined right before.
+                && !ZH_NEG_BEFORE
+                    .iter()
+                    .any(|n| clause[..at].trim_end().ends_with(n))
+        })
     })
         // "有人不", "在不在啊，有人不": the question said with 不 at the end.
         || clause.trim_end_matches(['啊', '呀', '哇', '？', '?', ' ']).ends_with("有人不"))
@@ -2344,8 +2449,9 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         })
     }) && !zh_negated_anywhere(clause)
         && !ZH_THIRD_PARTIES.iter().any(|t| clause.contains(t))
-        // "人工回电一般多久": when, a question about the service.
-        && !["多久", "多长时间", "几点", "什么时候"]
+        // "人工回电一般多久": when, a question about the service; "打过来
+        // 用哪个电话": which number, another.
+        && !["多久", "多长时间", "几点", "什么时候", "哪个电话", "哪个号", "什么号", "什么电话"]
             .iter()
             .chain(ZH_REGULAR_TIMES)
             .any(|t| clause.contains(t))
@@ -2697,6 +2803,47 @@ pub(super) fn zh_person_request(clause: &str) -> bool {
             !negated && (classifier || described || bare || able || you_all)
         })
     }) || zh_transfer_to_described(clause)
+}
+
+/// Whether 约 / 预约 before `object` books a conversation with someone of
+/// the business ("约一下理财顾问", "预约客户经理面谈"), not a service or
+/// a word of its own: a doctor, a coach or a technician booked is the
+/// service itself (预约医生, 约私教), and 大约, 签约, 合约 are no booking.
+fn zh_books_talk(head: &str, object: &str, after: &str, clause: &str) -> bool {
+    let lead = head.trim_end_matches("预约").trim_end_matches('约');
+    if !head.ends_with("预约")
+        && lead.ends_with(|c: char| "大节合签相邀契条公制违解履隐".contains(c))
+    {
+        return false;
+    }
+    let staff = [
+        "顾问",
+        "经理",
+        "专员",
+        "主管",
+        "客服",
+        "人工",
+        "负责人",
+        "管家",
+        "坐席",
+        "真人",
+    ]
+    .iter()
+    .any(|s| object.ends_with(s));
+    let talk = [
+        "面谈",
+        "面聊",
+        "聊",
+        "谈",
+        "沟通",
+        "见面",
+        "通话",
+        "通个电话",
+        "视频",
+    ]
+    .iter()
+    .any(|t| after.contains(t) || clause.contains(t));
+    staff || talk
 }
 
 /// "给我转个能处理退款的人": 转 to a person described by what they can do
@@ -3074,8 +3221,18 @@ fn zh_where_from(before: &str) -> Option<&str> {
     let chars: Vec<(usize, char)> = place.char_indices().collect();
     // Up to six: "联系给我装宽带的师傅" (what the person did for the customer).
     (1..=6.min(chars.len())).find_map(|k| {
-        let (at, _) = chars[chars.len() - k];
+        let (at, first) = chars[chars.len() - k];
         let head = strip_suffixes(&place[..at], ZH_FILLERS);
+        // "派送的师傅", "接送的司机": the verb's character and the place's
+        // first make one word (a delivery, a transfer), not verb + place.
+        if head.len() == place[..at].len()
+            && head.chars().next_back().is_some_and(|v| {
+                let word: String = [v, first].iter().collect();
+                ZH_VERB_WORDS.contains(&word.as_str())
+            })
+        {
+            return None;
+        }
         // 安排 / 派 / 让 / 请 someone of a place: 请安排社区的工作人员上门.
         [
             "找", "联系", "联络", "转", "接", "叫", "转接", "转给", "安排", "派", "让", "请",
@@ -3085,6 +3242,13 @@ fn zh_where_from(before: &str) -> Option<&str> {
         .then_some(head)
     })
 }
+
+/// Words that start with a request verb's character but are no request
+/// (派送 is delivering, 转账 a payment, 接送 a pick-up).
+const ZH_VERB_WORDS: &[&str] = &[
+    "派送", "派件", "派发", "派出", "转账", "转运", "转发", "转移", "接送", "接收", "接待", "接单",
+    "叫车", "请假", "找零",
+];
 
 /// A description's length: Chinese characters, and an English word
 /// counted once ("English speaking的客服").
