@@ -1116,7 +1116,29 @@ pub(super) fn words(clause: &str) -> Vec<String> {
 /// of the forms jobs take ("-ist", "-er", "-or", "-ian": a pharmacist, a
 /// caseworker, an adjuster), not a device, a relative or the bot.
 fn job_name(word: &str) -> bool {
-    let listed = EN_STRICT_OBJECTS.contains(&word) || is_soft(word);
+    // Jobs whose names have none of the forms below (a nurse, a
+    // registrar, a vet).
+    let named = matches!(
+        word,
+        "nurse"
+            | "doctor"
+            | "vet"
+            | "coach"
+            | "tutor"
+            | "clerk"
+            | "teller"
+            | "banker"
+            | "dentist"
+            | "surgeon"
+            | "mechanic"
+            | "registrar"
+            | "physio"
+            | "concierge"
+            | "attendant"
+            | "steward"
+            | "stewardess"
+    );
+    let listed = named || EN_STRICT_OBJECTS.contains(&word) || is_soft(word);
     let formed = word.len() > 3
         && ["ist", "er", "or", "ian"].iter().any(|x| word.ends_with(x))
         && word.chars().all(|c| c.is_ascii_alphabetic());
@@ -1513,7 +1535,18 @@ fn break_at_de(clause: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Whether, and how clearly, an English clause asks for a person.
 pub(super) fn en_clause(clause: &str) -> Option<Strength> {
+    en_clause_read(clause).or_else(|| {
+        // Read only when nothing else matched and the clause has "from".
+        ((clause.contains(" from ") || clause.contains(" touch "))
+            && wants_from_person(&words(clause)))
+        .then_some(Strength::Implied)
+    })
+}
+
+/// The English reading of one clause (see [`en_clause`]).
+fn en_clause_read(clause: &str) -> Option<Strength> {
     let w = words(&break_at_de(clause));
     if w.is_empty() {
         return None;
@@ -1537,6 +1570,11 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
     // "am I talking to a real person?", "is this a human or a bot?": asking
     // what answers, not for a person (the README's rule).
     if identity_question(&w) {
+        return None;
+    }
+    // "is there a charge to talk to a representative?", "does it cost
+    // anything to speak to an agent?": the price of a person, asked.
+    if priced_question(&w) {
         return None;
     }
     let declined_after = EN_NEG_AFTER
@@ -1833,7 +1871,9 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         // "is a licensed broker available to go over my options": someone
         // of a job, there now to act (not at regular times).
         // (The cheap looks first: this runs at every word.)
-        let job_able = w.get(i + 1).is_some_and(|x| is(&["able", "available"], x))
+        let job_able = w
+            .get(i + 1)
+            .is_some_and(|x| is(&["able", "available", "free"], x))
             && w.get(i + 2).is_some_and(|x| x == "to")
             && job_name(word)
             && w[i.saturating_sub(3)..i]
@@ -1882,7 +1922,9 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
                 })
             });
         // "is a real person able to help": able / available to, a modal.
-        let able = w.get(i + 1).is_some_and(|x| is(&["able", "available"], x))
+        let able = w
+            .get(i + 1)
+            .is_some_and(|x| is(&["able", "available", "free"], x))
             && w.get(i + 2).is_some_and(|x| x == "to")
             && head.iter().any(|x| is(&["is", "are"], x));
         let mut after = if able { i + 3 } else { i + 1 };
@@ -2697,6 +2739,81 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         return Some(Strength::Implied);
     }
     None
+}
+
+/// "is there a charge to talk to a representative?", "how much does it
+/// cost to speak to an agent": a question whose subject is a price.
+fn priced_question(w: &[String]) -> bool {
+    let first = w.first().map(String::as_str).unwrap_or("");
+    matches!(
+        first,
+        "is" | "are" | "does" | "do" | "will" | "would" | "how" | "what's" | "whats" | "what"
+    ) && w.iter().enumerate().any(|(i, x)| {
+        matches!(
+            x.as_str(),
+            "fee" | "fees" | "charge" | "charges" | "charged" | "cost" | "costs" | "price" | "surcharge"
+        )
+        // "someone in charge" is a person, not a price.
+        && (i == 0 || w[i - 1] != "in")
+    })
+}
+
+/// "I want answers from a real human", "I need a reply from your
+/// manager": what the customer wants, wanted from a person.
+fn wants_from_person(w: &[String]) -> bool {
+    let is = |list: &[&str], s: &str| list.contains(&s);
+    // "put me in touch with the branch that rented me the car": the
+    // business's own place, reached.
+    let in_touch = w.windows(4).any(|t| {
+        t[0] == "touch"
+            && t[1] == "with"
+            && is(&["the", "your", "ur"], &t[2])
+            && is(&["branch", "office", "store", "depot", "location"], &t[3])
+    });
+    if in_touch && !w.iter().any(|v| is(EN_NEG, v)) {
+        return true;
+    }
+    w.iter().enumerate().any(|(k, x)| {
+        x == "from"
+            && k >= 2
+            && is(
+                &[
+                    "answers",
+                    "answer",
+                    "reply",
+                    "response",
+                    "explanation",
+                    "help",
+                    "callback",
+                    "call",
+                    "apology",
+                ],
+                &w[k - 1],
+            )
+            && w[..k - 1].iter().rev().take(4).any(|v| {
+                is(
+                    &[
+                        "want", "need", "demand", "expect", "deserve", "like", "wanna",
+                    ],
+                    v,
+                )
+            })
+            && !w[..k].iter().any(|v| is(EN_NEG, v))
+            && w[k + 1..]
+                .iter()
+                .find(|n| {
+                    !is(
+                        &[
+                            "a", "an", "the", "your", "ur", "some", "actual", "live", "real",
+                        ],
+                        n,
+                    )
+                })
+                .is_some_and(|n| {
+                    is(EN_STRICT_OBJECTS, n)
+                        || is(&["person", "someone", "somebody", "staff", "people"], n)
+                })
+    })
 }
 
 /// "am I talking to a real person?", "are you a bot?", "is this a human or

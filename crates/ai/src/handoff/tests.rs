@@ -2126,6 +2126,15 @@ fn hand17_classes() {
             "put me through to a live chat rep",
             "跟 billing supervisor 说一下",
             "能跟顾问视频沟通吗",
+            // From dev4: a person who knows the matter; someone of a job
+            // free to act; answers wanted from a person; the business's
+            // branch with a talk verb; an English verb with 去 before a
+            // place's staff.
+            "帮我找个熟悉退税流程的专员",
+            "is a nurse free to talk me through the results?",
+            "I need a proper explanation from your manager",
+            "can you put me in touch with the branch",
+            "帮我 transfer 去 billing 的 staff",
         ],
         &[
             // Their look-alikes: a booking of a doctor; a contract; the
@@ -2144,6 +2153,11 @@ fn hand17_classes() {
             "派件的师傅几点到",
             "打过来的是哪个号",
             "are there extra charges for a human translator?",
+            // Their look-alikes: the price of talking to someone; a reply
+            // from someone, reported; a branch's hours.
+            "does it cost anything to speak to an agent?",
+            "I got an answer from your manager yesterday",
+            "what time does the branch open",
         ],
     );
     assert!(wrong.is_empty(), "{wrong:#?}");

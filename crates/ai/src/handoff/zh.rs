@@ -264,6 +264,8 @@ pub(super) const ZH_OBJECTS: &[&str] = &[
     "客服人员",
     "客服专员",
     "客服代表",
+    // The customer's representative at the business: 安排客户代表跟我对接.
+    "客户代表",
     "接线员",
     "话务员",
     "售后人员",
@@ -301,6 +303,7 @@ pub(super) const ZH_OBJECTS: &[&str] = &[
 /// Objects that are a request only after a request verb (a bare "售后" or
 /// "经理" is a topic, not a call for someone).
 pub(super) const ZH_VERB_ONLY: &[&str] = &[
+    "客户代表",
     "技术",
     "售后",
     "专人",
@@ -419,6 +422,8 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "打给",
     // "can you transfer 我 to 人工", "帮我connect一下客服".
     "transfer 到",
+    "transfer 去",
+    "transfer去",
     "transfer到",
     "transfer给",
     "transfer 给",
@@ -3212,7 +3217,21 @@ fn zh_where_from(before: &str) -> Option<&str> {
         let head = strip_suffixes(trimmed[..start].trim_end(), ZH_FILLERS);
         return (words <= 3
             && [
-                "找", "联系", "联络", "转", "接", "叫", "转接", "转给", "connect", "find",
+                "找",
+                "联系",
+                "联络",
+                "转",
+                "接",
+                "叫",
+                "转接",
+                "转给",
+                "connect",
+                "find",
+                "transfer",
+                "contact",
+                "转去",
+                "transfer 去",
+                "transfer去",
             ]
             .iter()
             .any(|v| head.trim_end().ends_with(v)))
@@ -3299,6 +3318,11 @@ pub(super) const ZH_ABLE: &[&str] = &[
     "说话算数",
     "专业",
     "靠谱",
+    // 熟悉企业用电的, 了解我情况的, 擅长理赔的: who knows the matter.
+    "熟悉",
+    "了解",
+    "精通",
+    "擅长",
 ];
 
 /// Third parties whose calls are not the service's (快递员给我打电话).
