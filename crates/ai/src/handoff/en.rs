@@ -1946,6 +1946,26 @@ fn en_clause_read(clause: &str) -> Option<Strength> {
                             }))
                 })
                 .count();
+            // "could someone in medical records email me": a group of
+            // one or two plain words, when an act on the customer follows.
+            if group == 0 && anyone {
+                for n in [1, 2] {
+                    let plain = w[after + 1..]
+                        .iter()
+                        .take(n)
+                        .filter(|x| x.chars().all(|c| c.is_ascii_alphabetic()))
+                        .count()
+                        == n;
+                    let acts_on_me =
+                        w.get(after + 1 + n).is_some_and(|a| {
+                            is(&["call", "email", "phone", "ring", "contact", "help"], a)
+                        }) && w.get(after + 2 + n).is_some_and(|m| is(&["me", "us"], m));
+                    if plain && acts_on_me {
+                        group = n;
+                        break;
+                    }
+                }
+            }
             // "somebody from the clinic", "someone at the bank": an article
             // and the business named by its kind.
             if group > 0

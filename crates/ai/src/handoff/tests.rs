@@ -2135,6 +2135,16 @@ fn hand17_classes() {
             "I need a proper explanation from your manager",
             "can you put me in touch with the branch",
             "帮我 transfer 去 billing 的 staff",
+            // From dev5: someone of a place addressed with 麻烦 to do
+            // anything for the customer; someone described by their duty
+            // made to act; a listed word describing a centre after a verb;
+            // a question inside the matter checked; someone in a group of
+            // plain words asked to reach the customer.
+            "麻烦档案室的老师帮我盖个章",
+            "请让负责报销的人联系我",
+            "帮我接技术服务中心",
+            "我要找客服确认一下这笔钱是不是退了",
+            "could someone in student finance call me",
         ],
         &[
             // Their look-alikes: a booking of a doctor; a contract; the
@@ -2158,6 +2168,11 @@ fn hand17_classes() {
             "does it cost anything to speak to an agent?",
             "I got an answer from your manager yesterday",
             "what time does the branch open",
+            // Their look-alikes: a centre asked where; someone in a group
+            // reported; a duty described without an act.
+            "技术服务中心在哪",
+            "someone in student finance called me yesterday",
+            "负责报销的人是谁",
         ],
     );
     assert!(wrong.is_empty(), "{wrong:#?}");

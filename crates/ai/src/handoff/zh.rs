@@ -1101,6 +1101,14 @@ pub(super) fn zh_object_at(chars: &[char], i: usize) -> Option<usize> {
                 && (next.is_some_and(|c| ZH_COMPOUND_NEXT.contains(&c))
                     || ZH_COMPOUND_NEXT_WORDS.iter().any(|w| starts(w)))
             {
+                // "转售后服务中心": the listed word describes a person or a
+                // place of the generic reader's, right after a request verb
+                // ("售后服务中心在哪" asks where a place is).
+                let before: String = chars[..i].iter().collect();
+                let head = strip_suffixes(before.trim_end(), ZH_FILLERS);
+                if ZH_VERBS.iter().any(|v| !v.is_ascii() && head.ends_with(v)) {
+                    return zh_generic_person_at(chars, i);
+                }
                 return None;
             }
             return Some(len);
@@ -1269,7 +1277,13 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
     // After 一下 too ("转一下客户关系部": 下 also ends 线下, 楼下).
     let boundary = i == 0
         || chars.get(i - 1).is_some_and(|&c| !cjk(c) || stop_at(i - 1))
-        || (i >= 2 && chars[i - 2] == '一' && chars[i - 1] == '下');
+        || (i >= 2 && chars[i - 2] == '一' && chars[i - 1] == '下')
+        // After a word of asking: 麻烦病案室的老师帮我开一下.
+        || (i >= 2
+            && matches!(
+                (chars[i - 2], chars[i - 1]),
+                ('麻', '烦') | ('劳', '驾') | ('拜', '托') | ('烦', '请')
+            ));
     if !boundary || !cjk(first) || (stop_at(i) && head_firsts.binary_search(&first).is_err()) {
         return None;
     }
@@ -1611,6 +1625,12 @@ fn zh_info(clause: &str) -> bool {
                     ]
                     .iter()
                     .any(|t| clause[..at].ends_with(t)))
+                // "找真人核实一下这个账户是不是我的": the matter checked,
+                // not a question about the service.
+                && (!matches!(*w, "是不是" | "是否")
+                    || !["核实", "确认", "核对", "查一下", "查查", "看看", "看一下"]
+                        .iter()
+                        .any(|v| clause[..at].contains(v)))
                 && (*w != "营业"
                     || !["营业厅", "营业员"].iter().any(|p| clause[at..].starts_with(p)))
                 // 一下班主任 is 一下 + 班主任, not 下班.
@@ -2082,7 +2102,16 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
                     .iter()
                     .any(|t| taught.starts_with(t))
         };
+        // "麻烦病案室的老师帮我开一下": someone addressed with a word of
+        // asking, doing something for the customer (any act after 帮我).
+        let asked_to_help = ["麻烦", "请", "劳驾", "拜托", "烦请"]
+            .iter()
+            .any(|p| strip_suffixes(before.trim_end(), &["你们的", "你们", "贵"]).ends_with(p))
+            && ["帮我", "帮忙", "替我"]
+                .iter()
+                .any(|a| after.trim_start().starts_with(a));
         let object_acts = modal_reply
+            || asked_to_help
             || (teaches && !possessive)
             || (talks_with_me && !possessive)
             || !possessive
@@ -2854,14 +2883,31 @@ fn zh_books_talk(head: &str, object: &str, after: &str, clause: &str) -> bool {
 /// "给我转个能处理退款的人": 转 to a person described by what they can do
 /// (not 转个人账户: only a description ending in 的人).
 fn zh_transfer_to_described(clause: &str) -> bool {
-    clause.match_indices('转').any(|(i, _)| {
+    let transfer = clause.match_indices('转').any(|(i, _)| {
         let rest = &clause[i + '转'.len_utf8()..];
         let rest = strip_prefixes(rest, &["一下", "给我", "个", "一个", "位", "一位"]);
         rest.chars().count() <= 14
             && ZH_ABLE.iter().any(|a| rest.starts_with(a))
             && rest.trim_end_matches(ZH_END).ends_with("的人")
             && !ZH_NEG_BEFORE.iter().any(|n| clause[..i].ends_with(n))
-    })
+    });
+    // "能不能让负责贷款审批的人看一下我的材料": someone described by what
+    // they do, made to act for the customer.
+    transfer
+        || ["让", "请", "叫"].iter().any(|v| {
+            clause.match_indices(v).any(|(i, _)| {
+                let rest = &clause[i + v.len()..];
+                let rest = strip_prefixes(rest, &["一下", "个", "一个", "位", "一位"]);
+                ZH_ABLE.iter().any(|a| rest.starts_with(a))
+                    && rest.find("的人").is_some_and(|at| {
+                        rest[..at].chars().count() <= 10
+                            && ["看", "帮", "处理", "联系", "回", "跟我", "给我", "来"]
+                                .iter()
+                                .any(|act| rest[at + "的人".len()..].starts_with(act))
+                    })
+                    && !ZH_NEG_BEFORE.iter().any(|n| clause[..i].ends_with(n))
+            })
+        })
 }
 
 /// Verbs of talking with someone (说 last: 说话 is the longer word).
