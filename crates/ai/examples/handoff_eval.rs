@@ -5,7 +5,7 @@
 //!
 //! `cargo run -p chat-ai --example handoff_eval -- [--misses] FILE…`
 //! (paths relative to `crates/ai/eval/` or absolute; with no file, the
-//! committed, hand14, hand14e, hand14f, hand14g, hand15, hand15b and hand16 sets). `--misses` lists the mistakes of tuning files
+//! committed, hand14, hand14e, hand14f, hand14g, hand15, hand15b, hand16 and hand17 sets). `--misses` lists the mistakes of tuning files
 //! only: a file whose name says `holdout` or `check` is for measuring, and
 //! its mistakes are never printed.
 
@@ -80,6 +80,12 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand16-dev5.jsonl",
     "handoff.hand16-dev6.jsonl",
     "handoff.hand16-check.jsonl",
+    "handoff.hand17-dev1.jsonl",
+    "handoff.hand17-dev2.jsonl",
+    "handoff.hand17-dev3.jsonl",
+    "handoff.hand17-dev4.jsonl",
+    "handoff.hand17-dev5.jsonl",
+    "handoff.hand17-check.jsonl",
 ];
 
 fn load(path: &std::path::Path) -> Result<Vec<HandoffCase>, Box<dyn std::error::Error>> {
