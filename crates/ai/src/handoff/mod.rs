@@ -121,20 +121,30 @@ fn normalize(text: &str) -> String {
     }
     // "a live chat agent", "your chat rep": the agent of the chat is a
     // person (chat before a person word would make it a compound).
-    for (chat, person) in [
-        ("chat agent", "agent"),
-        ("chat rep", "rep"),
-        ("chat representative", "representative"),
-        ("chat operator", "operator"),
-    ] {
-        if lower.contains(chat) {
-            lower = lower.replace(chat, person);
+    if lower.contains("chat ") {
+        for (chat, person) in [
+            ("chat agent", "agent"),
+            ("chat rep", "rep"),
+            ("chat representative", "representative"),
+            ("chat operator", "operator"),
+        ] {
+            if lower.contains(chat) {
+                lower = lower.replace(chat, person);
+            }
         }
     }
     // Homophone typos of the one word that matters most (转人攻, 人宫客服).
     for (typo, word) in ZH_HOMOPHONES {
         if lower.contains(typo) {
             lower = lower.replace(typo, word);
+        }
+    }
+    // Cantonese, read as Mandarin (one look for its characters first).
+    if lower.contains(ZH_CANTONESE_CHARS) {
+        for (word, mandarin) in ZH_CANTONESE {
+            if lower.contains(word) {
+                lower = lower.replace(word, mandarin);
+            }
         }
     }
     // 专人工 for 转人工, but not 专人工作 (someone working on it).

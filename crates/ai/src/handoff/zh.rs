@@ -40,11 +40,19 @@ pub(super) const ZH_HOMOPHONES: &[(&str, &str)] = &[
     ("俾", "给"),
     ("畀", "给"),
     ("唔该", "谢谢"),
-    // Cantonese function words, written as Mandarin so that the grammar's
-    // verbs, negations and questions read them: 搵 (find, also written
-    // 揾), 有冇 / 冇 (have not), 睇 (look), 哋 (plural), 啲 (some), 唔
-    // (not), 嘅 (的), 咗 (了), 佢 (he / she), 係 (is), 同 stays 同 (with):
-    // 你哋有冇人可以帮我睇下, 搵个职员同我讲啦.
+    ("寻个", "找个"),
+    ("寻一个", "找一个"),
+    ("阿拉", "我们"),
+];
+
+/// Cantonese function words, written as Mandarin so that the grammar's
+/// verbs, negations and questions read them: 搵 (find, also written 揾),
+/// 有冇 / 冇 (have not), 睇 (look), 哋 (plural), 啲 (some), 唔 (not), 嘅
+/// (的), 咗 (了), 佢 (he / she), 係 (is); 同 stays 同 (with): 你哋有冇人可以
+/// 帮我睇下, 搵个职员同我讲啦. Also the internet spelling 有木有 / 木有.
+/// Applied after [`ZH_HOMOPHONES`] (唔该 first), only to text that has
+/// one of [`ZH_CANTONESE_CHARS`].
+pub(super) const ZH_CANTONESE: &[(&str, &str)] = &[
     ("搵", "找"),
     ("有冇", "有没有"),
     ("冇", "没"),
@@ -56,12 +64,13 @@ pub(super) const ZH_HOMOPHONES: &[(&str, &str)] = &[
     ("咗", "了"),
     ("佢", "他"),
     ("係", "是"),
-    // Internet spelling of 有没有 / 没有: 有木有客服在线.
     ("有木有", "有没有"),
     ("木有", "没有"),
-    ("寻个", "找个"),
-    ("寻一个", "找一个"),
-    ("阿拉", "我们"),
+];
+
+/// The characters of [`ZH_CANTONESE`]'s words (one look before the list).
+pub(super) const ZH_CANTONESE_CHARS: &[char] = &[
+    '搵', '冇', '睇', '哋', '啲', '唔', '嘅', '咗', '佢', '係', '木',
 ];
 
 /// Pinyin (and pinyin initials) of the request words, typed without
@@ -2447,11 +2456,11 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
     // counter), not 有没有人.
     .any(|p| {
         clause.match_indices(p).any(|(at, _)| {
-            !(p.ends_with('人') && clause[at + p.len()..].starts_with('工'))
-                // "不要转接": declined right before.
-                && !ZH_NEG_BEFORE
+            // "不要转接": declined right before.
+            !((p.ends_with('人') && clause[at + p.len()..].starts_with('工'))
+                || ZH_NEG_BEFORE
                     .iter()
-                    .any(|n| clause[..at].trim_end().ends_with(n))
+                    .any(|n| clause[..at].trim_end().ends_with(n)))
         })
     })
         // "有人不", "在不在啊，有人不": the question said with 不 at the end.
