@@ -85,6 +85,7 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand17-dev3.jsonl",
     "handoff.hand17-dev4.jsonl",
     "handoff.hand17-dev5.jsonl",
+    "handoff.hand17-dev6.jsonl",
     "handoff.hand17-check.jsonl",
 ];
 

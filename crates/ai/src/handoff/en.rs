@@ -1537,6 +1537,12 @@ fn break_at_de(clause: &str) -> std::borrow::Cow<'_, str> {
 
 /// Whether, and how clearly, an English clause asks for a person.
 pub(super) fn en_clause(clause: &str) -> Option<Strength> {
+    // "I'd rather sort it out myself than wait for an agent": what follows
+    // "than" after "rather" is what the customer does not want.
+    let clause = match (clause.find(" rather "), clause.find(" than ")) {
+        (Some(r), Some(t)) if r < t => &clause[..t],
+        _ => clause,
+    };
     en_clause_read(clause).or_else(|| {
         // Read only when nothing else matched and the clause has "from".
         ((clause.contains(" from ") || clause.contains(" touch "))
@@ -2159,7 +2165,12 @@ fn en_clause_read(clause: &str) -> Option<Strength> {
                 .any(|x| is(&["a", "an", "any", "some"], x))
     });
     // Not "is there a number I can call to speak to someone": the channel.
-    if (joined.contains(" is there ") || joined.contains(" are there "))
+    // "do you have someone who speaks Mandarin I could talk to": asked
+    // with "do you have" too.
+    if (joined.contains(" is there ")
+        || joined.contains(" are there ")
+        || joined.contains(" do you have ")
+        || joined.contains(" do you guys have "))
         && someone_to_talk
         && !negated_clause
         && !w.iter().any(|x| is(EN_INFO, x))
@@ -2394,11 +2405,17 @@ fn en_clause_read(clause: &str) -> Option<Strength> {
         // own, with a word of asking (a lone "person" may be an answer to
         // a question of the bot's).
         // "Someone from your staff, please": with the group it belongs to.
+        // "somebody from membership, please": any one plain word as the
+        // group right after "from" / "in".
         let in_group = |k: usize, x: &String| {
             (k > i && is(&["from", "at", "in", "on"], x) && k == i + 1)
                 || (k > i + 1
                     && is(&["from", "at", "in", "on"], &w[i + 1])
-                    && is(EN_PERSON_GROUP, x))
+                    && (is(EN_PERSON_GROUP, x)
+                        || (k == i + 2
+                            && x.chars().all(|c| c.is_ascii_alphabetic())
+                            && !is(EN_BOT, x)
+                            && !is(EN_POLITE, x))))
         };
         if is(&["person", "someone", "somebody"], word)
             && w.len() >= 2

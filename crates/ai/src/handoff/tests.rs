@@ -2145,6 +2145,13 @@ fn hand17_classes() {
             "帮我接技术服务中心",
             "我要找客服确认一下这笔钱是不是退了",
             "could someone in student finance call me",
+            // From dev6: a time set with someone to talk; 转去; someone
+            // from a group named by one plain word; "do you have someone
+            // … I could talk to".
+            "想约个时间跟你们的理财顾问聊一下",
+            "帮我转去客服",
+            "someone from accounts, please",
+            "do you have somebody I can talk to about this",
         ],
         &[
             // Their look-alikes: a booking of a doctor; a contract; the
@@ -2173,6 +2180,11 @@ fn hand17_classes() {
             "技术服务中心在哪",
             "someone in student finance called me yesterday",
             "负责报销的人是谁",
+            // Their look-alikes: a person declined after "rather … than";
+            // a time asked; someone from a group, reported.
+            "I'd rather wait for the email than talk to an agent",
+            "客服的上班时间是几点",
+            "someone from accounts emailed me",
         ],
     );
     assert!(wrong.is_empty(), "{wrong:#?}");

@@ -432,6 +432,8 @@ pub(super) const ZH_VERBS: &[&str] = &[
     // "can you transfer 我 to 人工", "帮我connect一下客服".
     "transfer 到",
     "transfer 去",
+    // 转去人工服务: transferred to (Cantonese and colloquial).
+    "转去",
     "transfer去",
     "transfer到",
     "transfer给",
@@ -1631,6 +1633,8 @@ fn zh_info(clause: &str) -> bool {
                 && (*w != "时间"
                     || ![
                         "送货", "配送", "发货", "取车", "还车", "预约", "安装", "上门", "收货",
+                        // A time set with someone: 约个时间和设计师聊聊.
+                        "约个", "约", "抽个", "定个", "找个",
                     ]
                     .iter()
                     .any(|t| clause[..at].ends_with(t)))
