@@ -10,7 +10,8 @@
 //!
 //! - `-- --dump FILE`: the dev questions' first hits with their confidence
 //!   and evidence (`knowledge::Evidence`), one JSON object a line, to study
-//!   the answer rule;
+//!   the answer rule; `explain` holds what the first three documents'
+//!   scores are made of (as `--explain`), i.e. which words each one holds;
 //! - `-- --explain QUESTION`: what the first five documents' lexical
 //!   scores for QUESTION are made of, term by term (dev split's index);
 //! - `-- --quick`: no coverage / accuracy curve (eight more assistants
@@ -458,6 +459,7 @@ fn dump(
             "answered": d.answer.is_some(), "hits": hits,
             "all_pinyin": chat_ai::text::is_all_pinyin(&q.q),
             "baseline": bm25.rank(&q.q).into_iter().take(3).collect::<Vec<_>>(),
+            "explain": assistant.index().explain(&q.q, 3),
         });
         writeln!(out, "{line}")?;
     }

@@ -520,7 +520,9 @@ fn handoff_on_the_authors_sets_stays_above_the_measured_floors() {
 /// coordinator when they were committed (docs/BENCHMARKS.md, "Three more
 /// blind sets" for blind6..8, "Three fresh blind sets" for blind9..11,
 /// "Blind sets 12–14" for blind12..14; the blind6..8 handoff rows were
-/// raised later to what hand15 measured): set, split, language, hit@1,
+/// raised later to what hand15 measured, and six off-topic ceilings of
+/// blind9, 10 and 12 lowered to what scope17 measured: "问题", "有问题",
+/// "what's my current data usage" no longer answered): set, split, language, hit@1,
 /// hit@3, wrong-answer rate,
 /// off-topic-answered rate, "I don't know" rate. They are no longer unseen:
 /// this is a regression check, not a claim about new questions.
@@ -566,20 +568,20 @@ const BLIND: &[(&str, &str, &str, f64, f64, f64, f64, f64)] = &[
     ("blind9", "dev", "en", 0.488, 0.767, 0.023, 0.167, 0.674),
     ("blind9", "dev", "mixed", 0.818, 1.000, 0.045, 0.000, 0.409),
     ("blind9", "dev", "all", 0.694, 0.861, 0.019, 0.071, 0.630),
-    ("blind9", "holdout", "zh", 0.772, 0.924, 0.000, 0.077, 0.663),
+    ("blind9", "holdout", "zh", 0.772, 0.924, 0.000, 0.000, 0.663),
     ("blind9", "holdout", "en", 0.649, 0.819, 0.032, 0.167, 0.585),
     (
         "blind9", "holdout", "mixed", 0.596, 0.936, 0.064, 0.000, 0.617,
     ),
     (
-        "blind9", "holdout", "all", 0.687, 0.884, 0.026, 0.097, 0.622,
+        "blind9", "holdout", "all", 0.687, 0.884, 0.026, 0.065, 0.622,
     ),
     ("blind10", "dev", "zh", 0.796, 1.000, 0.061, 0.000, 0.592),
     ("blind10", "dev", "en", 0.636, 0.818, 0.045, 0.000, 0.614),
     ("blind10", "dev", "mixed", 0.778, 0.944, 0.000, 0.000, 0.778),
     ("blind10", "dev", "all", 0.730, 0.919, 0.045, 0.000, 0.631),
     (
-        "blind10", "holdout", "zh", 0.765, 0.939, 0.000, 0.182, 0.653,
+        "blind10", "holdout", "zh", 0.765, 0.939, 0.000, 0.091, 0.653,
     ),
     (
         "blind10", "holdout", "en", 0.674, 0.831, 0.034, 0.000, 0.607,
@@ -588,7 +590,7 @@ const BLIND: &[(&str, &str, &str, f64, f64, f64, f64, f64)] = &[
         "blind10", "holdout", "mixed", 0.857, 0.929, 0.000, 0.000, 0.595,
     ),
     (
-        "blind10", "holdout", "all", 0.747, 0.895, 0.013, 0.067, 0.624,
+        "blind10", "holdout", "all", 0.747, 0.895, 0.013, 0.033, 0.624,
     ),
     ("blind11", "dev", "zh", 0.829, 0.927, 0.000, 0.000, 0.561),
     ("blind11", "dev", "en", 0.767, 0.953, 0.093, 0.333, 0.372),
@@ -607,9 +609,9 @@ const BLIND: &[(&str, &str, &str, f64, f64, f64, f64, f64)] = &[
         "blind11", "holdout", "all", 0.802, 0.937, 0.034, 0.031, 0.544,
     ),
     ("blind12", "dev", "zh", 0.810, 0.976, 0.048, 0.333, 0.429),
-    ("blind12", "dev", "en", 0.744, 0.930, 0.047, 0.167, 0.605),
+    ("blind12", "dev", "en", 0.744, 0.930, 0.047, 0.000, 0.605),
     ("blind12", "dev", "mixed", 0.630, 0.926, 0.037, 0.000, 0.407),
-    ("blind12", "dev", "all", 0.741, 0.946, 0.045, 0.214, 0.491),
+    ("blind12", "dev", "all", 0.741, 0.946, 0.045, 0.143, 0.491),
     (
         "blind12", "holdout", "zh", 0.738, 0.940, 0.012, 0.083, 0.607,
     ),

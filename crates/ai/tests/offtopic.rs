@@ -234,8 +234,10 @@ fn off_topic_questions_get_no_passage_from_another_business_either() {
 /// Off-topic questions of both lists answered from the demo FAQ, as
 /// measured when the test was written: 13 of 105 with the rule before
 /// (dyson products, netflix, the electricity bill, a flat tire, spam
-/// e-mails, shoe sizes among them), 9 after.
-const MEASURED_ON_THE_FAQ: usize = 9;
+/// e-mails, shoe sizes among them), 9 after; 6 since questions no help
+/// centre answers get no passage (`offline::beyond_help_centre`: "how old
+/// are you", "what is 2 plus 2", 我有个问题).
+const MEASURED_ON_THE_FAQ: usize = 6;
 
 #[test]
 fn one_word_on_a_single_title_is_still_answered() {
