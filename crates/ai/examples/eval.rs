@@ -14,6 +14,14 @@
 //!   scores are made of (as `--explain`), i.e. which words each one holds;
 //! - `-- --explain QUESTION`: what the first five documents' lexical
 //!   scores for QUESTION are made of, term by term (dev split's index);
+//! - `-- --disagree`: the questions with Chinese whose first document
+//!   the product and the baseline disagree on (one right), explained
+//!   term by term, in every split run (all splits are seen now);
+//! - `-- --weights title=2,char=0.5`: the product's ranking weights with
+//!   these changed (`--grid`'s names), for the whole report;
+//! - `-- --outcomes`: one tab-separated line per question of every split
+//!   run (split, language, question, expected, answered, first document),
+//!   to compare two settings question by question;
 //! - `-- --quick`: no coverage / accuracy curve (eight more assistants
 //!   per split; for study runs over many sets);
 //! - `-- --split dev`: that split only (while tuning, so that the holdout's
@@ -43,6 +51,47 @@ fn flag(name: &str) -> Option<String> {
     args.iter()
         .position(|a| a == name)
         .and_then(|i| args.get(i + 1).cloned())
+}
+
+/// A ranking weight's name (`--grid`, `--weights`) and how to set it.
+type Setter = (&'static str, fn(&mut chat_ai::knowledge::Weights, f64));
+
+/// The ranking weights the grid and `--weights` can change.
+const SETTERS: &[Setter] = &[
+    ("title", |w, v| w.title = v),
+    ("b_title", |w, v| w.b_title = v),
+    ("b_body", |w, v| w.b_body = v),
+    ("k1", |w, v| w.k1 = v),
+    ("word", |w, v| w.word = v),
+    ("pair", |w, v| w.pair = v),
+    ("char", |w, v| w.char = v),
+    ("corrected", |w, v| w.corrected = v),
+    ("synonym", |w, v| w.synonym = v),
+    ("sound", |w, v| w.sound = v),
+    ("related", |w, v| w.related = v),
+    ("related_df", |w, v| w.related_df = v),
+    ("light", |w, v| w.light = v),
+    ("answer_kind", |w, v| w.answer_kind = v),
+];
+
+/// The ranking weights: the product's, with `--weights name=value,...`
+/// ([`SETTERS`]' names) changed, to measure one setting over many sets.
+fn weights() -> chat_ai::knowledge::Weights {
+    let mut w = chat_ai::knowledge::Weights::default();
+    for pair in flag("--weights").unwrap_or_default().split(',') {
+        let Some((name, value)) = pair.split_once('=') else {
+            continue;
+        };
+        let (Ok(v), Some((_, set))) = (
+            value.parse::<f64>(),
+            SETTERS.iter().find(|(n, _)| *n == name),
+        ) else {
+            eprintln!("--weights: {pair}: not a known weight and a number");
+            std::process::exit(2);
+        };
+        set(&mut w, v);
+    }
+    w
 }
 
 /// The dense side of a run: the endpoint, and the runtime its calls need.
@@ -173,7 +222,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let docs = set.knowledge_docs();
         let started = Instant::now();
-        let assistant = Assistant::new(&docs, OfflineConfig::default());
+        let assistant = Assistant::with_weights(&docs, weights(), OfflineConfig::default());
         let built = started.elapsed();
         let started = Instant::now();
         let rows = chat_ai::eval::retrieval_rows(&set.questions, |q| assistant.run(q));
@@ -255,6 +304,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if let (Some(path), "dev") = (flag("--dump"), split) {
             dump(&set, &assistant, &bm25, &path)?;
         }
+        if std::env::args().any(|a| a == "--outcomes") {
+            for q in &set.questions {
+                let o = assistant.run(&q.q);
+                println!(
+                    "OUTCOME\t{split}\t{}\t{}\t{}\t{}\t{}",
+                    q.lang,
+                    q.q,
+                    q.doc.as_deref().unwrap_or("-"),
+                    o.answered.as_deref().unwrap_or("-"),
+                    o.ranked.first().map_or("-", String::as_str)
+                );
+            }
+        }
+        if std::env::args().any(|a| a == "--disagree") {
+            disagree(&set, &docs, &assistant, &bm25, split);
+        }
         if misses && split == "dev" {
             println!("\n### dev mistakes\n");
             for q in &set.questions {
@@ -289,11 +354,47 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// The answerable questions with Chinese (zh and mixed) whose first
+/// document the product and the baseline disagree on, one right and the
+/// other wrong, each explained term by term (the product's first three,
+/// and the right document wherever it ranks): why the two rankers part.
+fn disagree(
+    set: &EvalSet,
+    docs: &[(String, chat_domain::model::KnowledgeDoc)],
+    assistant: &Assistant,
+    bm25: &baseline::Bm25,
+    split: &str,
+) {
+    println!("\n### {split}: first documents the product and the baseline disagree on\n");
+    for q in set.questions.iter().filter(|q| q.lang != "en") {
+        let Some(doc) = &q.doc else { continue };
+        let product = assistant.run(&q.q);
+        let plain = bm25.rank(&q.q);
+        let p = product.ranked.first().is_some_and(|k| q.is_hit(k));
+        let b = plain.first().is_some_and(|k| q.is_hit(k));
+        if p == b {
+            continue;
+        }
+        let right: Vec<_> = docs
+            .iter()
+            .filter(|(k, _)| q.is_hit(k))
+            .map(|(_, d)| d.id)
+            .collect();
+        println!(
+            "{} [{}] expected {doc}; product {:?}, baseline {:?}\n```text\n{}```",
+            if b { "BASELINE-RIGHT" } else { "PRODUCT-RIGHT" },
+            q.lang,
+            product.ranked.iter().take(3).collect::<Vec<_>>(),
+            plain.iter().take(3).collect::<Vec<_>>(),
+            assistant.index().explain_with(&q.q, 3, &right)
+        );
+    }
+}
+
 /// How the dev ranking moves when one weight changes (hit@1, hit@3, MRR):
 /// to see which weights matter, on dev only.
 fn grid(set: &EvalSet) {
     use chat_ai::knowledge::Weights;
-    type Knob = (&'static str, fn(&mut Weights, f64), &'static [f64]);
     let docs = set.knowledge_docs();
     let score = |w: &Weights| {
         let a = Assistant::with_weights(&docs, w.clone(), OfflineConfig::default());
@@ -317,31 +418,26 @@ fn grid(set: &EvalSet) {
     let base = Weights::default();
     println!("\n### dev ranking by weight (hit@1 hit@3 MRR; hit@1/hit@3 per language)\n");
     println!("- default: {}", score(&base));
-    let knobs: &[Knob] = &[
-        ("title", |w, v| w.title = v, &[1.5, 2.0, 3.0, 4.0]),
-        ("b_title", |w, v| w.b_title = v, &[0.0, 0.5, 0.8]),
-        ("b_body", |w, v| w.b_body = v, &[0.3, 0.5, 0.9]),
-        ("k1", |w, v| w.k1 = v, &[1.2, 2.0, 3.0]),
-        ("word", |w, v| w.word = v, &[0.5, 0.75, 1.5]),
-        ("pair", |w, v| w.pair = v, &[0.25, 0.75, 1.0]),
-        ("char", |w, v| w.char = v, &[0.5, 0.75, 1.5]),
-        ("corrected", |w, v| w.corrected = v, &[0.3, 1.0]),
-        ("synonym", |w, v| w.synonym = v, &[0.0, 0.25, 0.75]),
-        ("sound", |w, v| w.sound = v, &[0.0, 0.3, 0.5, 0.6, 0.8]),
-        ("related", |w, v| w.related = v, &[0.0, 0.3, 0.4, 0.6, 0.75]),
-        (
-            "related_df",
-            |w, v| w.related_df = v,
-            &[0.1, 0.15, 0.35, 0.5, 1.0],
-        ),
-        ("light", |w, v| w.light = v, &[0.0, 0.25, 0.75, 1.0]),
-        (
-            "answer_kind",
-            |w, v| w.answer_kind = v,
-            &[0.0, 0.1, 0.3, 0.4, 0.5],
-        ),
+    let knobs: &[(&str, &[f64])] = &[
+        ("title", &[1.5, 2.0, 3.0, 4.0]),
+        ("b_title", &[0.0, 0.5, 0.8]),
+        ("b_body", &[0.3, 0.5, 0.9]),
+        ("k1", &[1.2, 2.0, 3.0]),
+        ("word", &[0.5, 0.75, 1.5]),
+        ("pair", &[0.25, 0.75, 1.0]),
+        ("char", &[0.5, 0.75, 1.5]),
+        ("corrected", &[0.3, 1.0]),
+        ("synonym", &[0.0, 0.25, 0.75]),
+        ("sound", &[0.0, 0.3, 0.5, 0.6, 0.8]),
+        ("related", &[0.0, 0.3, 0.4, 0.6, 0.75]),
+        ("related_df", &[0.1, 0.15, 0.35, 0.5, 1.0]),
+        ("light", &[0.0, 0.25, 0.75, 1.0]),
+        ("answer_kind", &[0.0, 0.1, 0.3, 0.4, 0.5]),
     ];
-    for (name, set_weight, values) in knobs {
+    for (name, values) in knobs {
+        let Some((_, set_weight)) = SETTERS.iter().find(|(n, _)| n == name) else {
+            continue;
+        };
         for v in *values {
             let mut w = base.clone();
             set_weight(&mut w, *v);

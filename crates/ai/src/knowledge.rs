@@ -799,17 +799,32 @@ impl Index {
     /// corrections, synonym and cue groups) and what it adds to each
     /// document. For studying rankings (the eval example's `--explain`).
     pub fn explain(&self, query: &str, k: usize) -> String {
+        self.explain_with(query, k, &[])
+    }
+
+    /// [`Index::explain`], and also the documents `also` wherever they
+    /// rank (when the first `k` lack them): where a right document the
+    /// ranking missed lost. Each line starts with the document's rank.
+    pub fn explain_with(&self, query: &str, k: usize, also: &[KnowledgeDocId]) -> String {
         use std::fmt::Write as _;
         let q = self.query_terms(query);
         let mut out = format!("{query}\n  attainable {:.2}\n", q.attainable);
-        for hit in self.search(query, k) {
+        let ranked = self.search(query, self.docs.len());
+        let shown = ranked
+            .iter()
+            .enumerate()
+            .filter(|(rank, h)| *rank < k || also.contains(&h.doc_id));
+        for (rank, hit) in shown {
             let Some(i) = self.docs.iter().position(|d| d.id == hit.doc_id) else {
                 continue;
             };
             let _ = write!(
                 out,
-                "  {:.2} (conf {:.2}) {}:",
-                hit.score, hit.confidence, hit.title
+                "  #{} {:.2} (conf {:.2}) {}:",
+                rank + 1,
+                hit.score,
+                hit.confidence,
+                hit.title
             );
             for (t, qw) in &q.terms {
                 if let Some((_, s)) = self.term_scores(t).find(|(d, _)| *d == i) {
@@ -1405,6 +1420,27 @@ mod tests {
             })
             .collect();
         Index::build(&docs)
+    }
+
+    #[test]
+    fn explain_shows_a_document_asked_for_wherever_it_ranks() {
+        let index = index_of(&[
+            ("Refunds", "A refund reaches your card within five days."),
+            ("Refund timing", "Refund timing: five days to your card."),
+            ("Passwords", "Reset your password; the refund desk cannot."),
+        ]);
+        let passwords = index.docs[2].id;
+        let first = index.explain("refund card days", 1);
+        assert!(first.contains("#1 "), "{first}");
+        assert!(!first.contains("Passwords"), "{first}");
+        let with = index.explain_with("refund card days", 1, &[passwords]);
+        assert!(with.contains("#3 ") && with.contains("Passwords"), "{with}");
+        // Term by term: the word that reached it.
+        let line = with
+            .lines()
+            .find(|l| l.contains("Passwords"))
+            .unwrap_or_default();
+        assert!(line.contains("refund="), "{line}");
     }
 
     #[test]
