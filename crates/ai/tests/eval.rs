@@ -131,6 +131,30 @@ const SUGGESTED: &[(&str, &str, &str, f64)] = &[
     ("blind14", "holdout", "en", 0.406),
     ("blind14", "holdout", "mixed", 0.378),
     ("blind14", "holdout", "all", 0.367),
+    ("blind15", "dev", "zh", 0.426),
+    ("blind15", "dev", "en", 0.302),
+    ("blind15", "dev", "mixed", 0.478),
+    ("blind15", "dev", "all", 0.389),
+    ("blind15", "holdout", "zh", 0.344),
+    ("blind15", "holdout", "en", 0.344),
+    ("blind15", "holdout", "mixed", 0.417),
+    ("blind15", "holdout", "all", 0.359),
+    ("blind16", "dev", "zh", 0.262),
+    ("blind16", "dev", "en", 0.318),
+    ("blind16", "dev", "mixed", 0.520),
+    ("blind16", "dev", "all", 0.342),
+    ("blind16", "holdout", "zh", 0.319),
+    ("blind16", "holdout", "en", 0.228),
+    ("blind16", "holdout", "mixed", 0.319),
+    ("blind16", "holdout", "all", 0.283),
+    ("blind17", "dev", "zh", 0.233),
+    ("blind17", "dev", "en", 0.558),
+    ("blind17", "dev", "mixed", 0.238),
+    ("blind17", "dev", "all", 0.364),
+    ("blind17", "holdout", "zh", 0.315),
+    ("blind17", "holdout", "en", 0.413),
+    ("blind17", "holdout", "mixed", 0.326),
+    ("blind17", "holdout", "all", 0.357),
 ];
 
 /// Checks the "suggested right" floor of one row, if it has one.
@@ -516,10 +540,11 @@ fn handoff_on_the_authors_sets_stays_above_the_measured_floors() {
     );
 }
 
-/// The blind sets (`eval/blind6..14`, README there), as measured by the
+/// The blind sets (`eval/blind6..17`, README there), as measured by the
 /// coordinator when they were committed (docs/BENCHMARKS.md, "Three more
 /// blind sets" for blind6..8, "Three fresh blind sets" for blind9..11,
-/// "Blind sets 12–14" for blind12..14; the blind6..8 handoff rows were
+/// "Blind sets 12–14" for blind12..14, "Blind sets 15–17" for
+/// blind15..17, whose dev rows are what integ12 measures on them; the blind6..8 handoff rows were
 /// raised later to what hand15 measured, and six off-topic ceilings of
 /// blind9, 10 and 12 lowered to what scope17 measured: "问题", "有问题",
 /// "what's my current data usage" no longer answered): set, split, language, hit@1,
@@ -656,6 +681,54 @@ const BLIND: &[(&str, &str, &str, f64, f64, f64, f64, f64)] = &[
     (
         "blind14", "holdout", "all", 0.762, 0.917, 0.021, 0.133, 0.529,
     ),
+    ("blind15", "dev", "zh", 0.851, 0.957, 0.064, 0.000, 0.447),
+    ("blind15", "dev", "en", 0.837, 0.884, 0.023, 0.000, 0.395),
+    ("blind15", "dev", "mixed", 0.870, 1.000, 0.000, 0.000, 0.609),
+    ("blind15", "dev", "all", 0.850, 0.938, 0.035, 0.000, 0.460),
+    (
+        "blind15", "holdout", "zh", 0.833, 0.922, 0.033, 0.083, 0.522,
+    ),
+    (
+        "blind15", "holdout", "en", 0.750, 0.906, 0.031, 0.083, 0.448,
+    ),
+    (
+        "blind15", "holdout", "mixed", 0.875, 0.979, 0.021, 0.000, 0.500,
+    ),
+    (
+        "blind15", "holdout", "all", 0.808, 0.927, 0.030, 0.067, 0.487,
+    ),
+    ("blind16", "dev", "zh", 0.905, 0.952, 0.000, 0.000, 0.405),
+    ("blind16", "dev", "en", 0.705, 0.864, 0.068, 0.000, 0.455),
+    ("blind16", "dev", "mixed", 0.760, 1.000, 0.080, 0.000, 0.560),
+    ("blind16", "dev", "all", 0.793, 0.928, 0.045, 0.000, 0.459),
+    (
+        "blind16", "holdout", "zh", 0.901, 0.956, 0.000, 0.000, 0.429,
+    ),
+    (
+        "blind16", "holdout", "en", 0.804, 0.902, 0.043, 0.083, 0.326,
+    ),
+    (
+        "blind16", "holdout", "mixed", 0.915, 0.979, 0.000, 0.000, 0.404,
+    ),
+    (
+        "blind16", "holdout", "all", 0.865, 0.939, 0.017, 0.033, 0.383,
+    ),
+    ("blind17", "dev", "zh", 0.721, 0.907, 0.023, 0.167, 0.488),
+    ("blind17", "dev", "en", 0.791, 0.977, 0.070, 0.167, 0.581),
+    ("blind17", "dev", "mixed", 0.810, 0.952, 0.048, 0.333, 0.381),
+    ("blind17", "dev", "all", 0.766, 0.944, 0.047, 0.200, 0.505),
+    (
+        "blind17", "holdout", "zh", 0.837, 0.902, 0.022, 0.250, 0.446,
+    ),
+    (
+        "blind17", "holdout", "en", 0.750, 0.924, 0.033, 0.000, 0.478,
+    ),
+    (
+        "blind17", "holdout", "mixed", 0.761, 0.913, 0.022, 0.167, 0.457,
+    ),
+    (
+        "blind17", "holdout", "all", 0.787, 0.913, 0.026, 0.133, 0.461,
+    ),
 ];
 /// The blind sets' handoff figures: set, split, language, precision, recall.
 #[allow(clippy::type_complexity)]
@@ -732,6 +805,30 @@ const BLIND_HANDOFF: &[(&str, &str, &str, f64, f64)] = &[
     ("blind14", "holdout", "en", 1.000, 0.917),
     ("blind14", "holdout", "mixed", 1.000, 0.944),
     ("blind14", "holdout", "all", 1.000, 0.900),
+    ("blind15", "dev", "zh", 1.000, 1.000),
+    ("blind15", "dev", "en", 1.000, 1.000),
+    ("blind15", "dev", "mixed", 1.000, 1.000),
+    ("blind15", "dev", "all", 1.000, 1.000),
+    ("blind15", "holdout", "zh", 1.000, 0.974),
+    ("blind15", "holdout", "en", 0.971, 1.000),
+    ("blind15", "holdout", "mixed", 1.000, 0.947),
+    ("blind15", "holdout", "all", 0.989, 0.978),
+    ("blind16", "dev", "zh", 1.000, 1.000),
+    ("blind16", "dev", "en", 1.000, 1.000),
+    ("blind16", "dev", "mixed", 1.000, 1.000),
+    ("blind16", "dev", "all", 1.000, 1.000),
+    ("blind16", "holdout", "zh", 1.000, 0.972),
+    ("blind16", "holdout", "en", 0.972, 0.972),
+    ("blind16", "holdout", "mixed", 1.000, 1.000),
+    ("blind16", "holdout", "all", 0.989, 0.978),
+    ("blind17", "dev", "zh", 1.000, 1.000),
+    ("blind17", "dev", "en", 1.000, 1.000),
+    ("blind17", "dev", "mixed", 1.000, 1.000),
+    ("blind17", "dev", "all", 1.000, 1.000),
+    ("blind17", "holdout", "zh", 1.000, 1.000),
+    ("blind17", "holdout", "en", 0.973, 1.000),
+    ("blind17", "holdout", "mixed", 0.947, 1.000),
+    ("blind17", "holdout", "all", 0.979, 1.000),
 ];
 
 #[test]
@@ -739,7 +836,7 @@ fn the_blind_sets_stay_above_their_measured_floors() {
     let mut failures = Vec::new();
     for name in [
         "blind6", "blind7", "blind8", "blind9", "blind10", "blind11", "blind12", "blind13",
-        "blind14",
+        "blind14", "blind15", "blind16", "blind17",
     ] {
         let dir = EvalSet::default_dir().join(name);
         for split in ["dev", "holdout"] {
