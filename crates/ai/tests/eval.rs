@@ -140,7 +140,8 @@ const SUGGESTED: &[(&str, &str, &str, f64)] = &[
     ("blind15", "holdout", "mixed", 0.417),
     ("blind15", "holdout", "all", 0.359),
     ("blind16", "dev", "zh", 0.262),
-    ("blind16", "dev", "en", 0.318),
+    // 14 of 44, written as a fraction: 0.318 reads to clippy as 1/π.
+    ("blind16", "dev", "en", 14.0 / 44.0),
     ("blind16", "dev", "mixed", 0.520),
     ("blind16", "dev", "all", 0.342),
     ("blind16", "holdout", "zh", 0.319),
