@@ -63,6 +63,10 @@ impl Application {
             .with_context(|| format!("binding CHAT_LISTEN={}", config.server.listen))?;
         let addr = listener.local_addr()?;
         log_start(&config);
+        // The recorder before anything that records: the message writers
+        // and the gateway look their histograms up once, when they start,
+        // and a lookup made before the recorder exists records nothing.
+        telemetry::metrics_handle();
         let (storage, bootstrap) = wiring::storage(&config).await?;
         let realtime = wiring::realtime(&config, &storage).await?;
         let assistant = wiring::assistant(&config, &storage, &realtime).await;

@@ -45,13 +45,24 @@ pub fn metrics_handle() -> PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE
         .get_or_init(|| {
-            let recorder = PrometheusBuilder::new()
-                .set_buckets_for_metric(
-                    Matcher::Suffix("duration_seconds".into()),
-                    &[
-                        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
-                        5.0,
-                    ],
+            let stages = chat_session::MESSAGE_STAGE_HISTOGRAMS
+                .iter()
+                .chain(chat_gateway::STAGE_HISTOGRAMS);
+            let recorder = stages
+                .fold(
+                    PrometheusBuilder::new().set_buckets_for_metric(
+                        Matcher::Suffix("duration_seconds".into()),
+                        &[
+                            0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+                            2.5, 5.0,
+                        ],
+                    ),
+                    // A full name is matched before a suffix.
+                    |builder, name| {
+                        builder.and_then(|b| {
+                            b.set_buckets_for_metric(Matcher::Full((*name).into()), STAGE_BUCKETS)
+                        })
+                    },
                 )
                 .map(|b| b.build_recorder())
                 .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
@@ -64,6 +75,15 @@ pub fn metrics_handle() -> PrometheusHandle {
         })
         .clone()
 }
+
+/// Buckets of the per-stage latency histograms of a message (queue wait,
+/// commit, publish, delivery, ack): most stages take tens to hundreds of
+/// microseconds, and telling a 2 ms p99 from a 5 ms one needs bounds
+/// between them.
+const STAGE_BUCKETS: &[f64] = &[
+    0.0001, 0.00025, 0.0005, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05,
+    0.1, 0.25, 0.5, 1.0, 2.5,
+];
 
 /// How often histogram samples are folded into their buckets and summaries.
 const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);

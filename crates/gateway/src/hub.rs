@@ -24,6 +24,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
 
 use chat_domain::access;
 use chat_domain::auth::Principal;
@@ -54,15 +55,24 @@ pub enum Outbound {
 pub struct Shared {
     event: Arc<Event>,
     message: OnceLock<EncodedMessage>,
+    /// When the hub took it from the bus: the start of its delivery on this
+    /// node (`message_delivery_seconds`).
+    arrived: Instant,
 }
 
 impl Shared {
-    /// Wraps an event from the bus.
-    pub fn new(event: Arc<Event>) -> Self {
+    /// Wraps an event from the bus that reached the hub at `arrived`.
+    pub fn new(event: Arc<Event>, arrived: Instant) -> Self {
         Self {
             event,
             message: OnceLock::new(),
+            arrived,
         }
+    }
+
+    /// When the hub took the event from the bus.
+    pub fn arrived(&self) -> Instant {
+        self.arrived
     }
 
     /// The event.
@@ -346,6 +356,8 @@ impl Hub {
 
     /// Hands an event to the connections that may see it.
     pub fn dispatch(&self, event: &Arc<Event>) {
+        // Before the routing table's lock: waiting for it is delivery time.
+        let arrived = Instant::now();
         let targets: Vec<Arc<ConnHandle>> = {
             let s = self.lock();
             let followers = |c: &ConversationId| -> Vec<Arc<ConnHandle>> {
@@ -447,7 +459,7 @@ impl Hub {
         if targets.is_empty() {
             return;
         }
-        let shared = Arc::new(Shared::new(event.clone()));
+        let shared = Arc::new(Shared::new(event.clone(), arrived));
         for h in targets {
             h.push(Outbound::Event(shared.clone()));
         }

@@ -156,6 +156,34 @@ pub struct Gateway {
     pub(crate) config: GatewayConfig,
     /// Open sockets per client address (only addresses with one or more).
     open_per_address: Mutex<HashMap<IpAddr, usize>>,
+    /// Per-stage latency histograms of this node's sockets.
+    pub(crate) stages: Stages,
+}
+
+/// From a bus event reaching this node's hub to its `message` frame queued
+/// on a recipient socket (per recipient).
+const DELIVERY: &str = "message_delivery_seconds";
+/// From a `send` frame decoded to its `ack` queued on the sender's socket.
+const ACK: &str = "message_ack_seconds";
+
+/// The gateway's per-stage latency histograms, by name: the server gives
+/// them buckets fine enough for sub-millisecond stages.
+pub const STAGE_HISTOGRAMS: &[&str] = &[DELIVERY, ACK];
+
+/// The gateway's histograms (see docs/DEPLOYMENT.md, "Metrics"), looked up
+/// once when the gateway starts, not per frame (a lookup hashes the name).
+pub(crate) struct Stages {
+    pub(crate) delivery: metrics::Histogram,
+    pub(crate) ack: metrics::Histogram,
+}
+
+impl Stages {
+    fn new() -> Self {
+        Self {
+            delivery: metrics::histogram!(DELIVERY),
+            ack: metrics::histogram!(ACK),
+        }
+    }
 }
 
 impl Gateway {
@@ -178,6 +206,7 @@ impl Gateway {
             sessions,
             config,
             open_per_address: Mutex::new(HashMap::new()),
+            stages: Stages::new(),
         });
         hub.follow(bus.as_ref());
         gw

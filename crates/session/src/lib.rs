@@ -49,5 +49,5 @@ mod realtime;
 
 pub use away::AwayService;
 pub use conversations::{ConversationService, RoutingConfig, actor_of};
-pub use messages::MessageLog;
+pub use messages::{MessageLog, STAGE_HISTOGRAMS as MESSAGE_STAGE_HISTOGRAMS};
 pub use one_node::OneNode;

@@ -1,6 +1,7 @@
 //! The message log: every message is written here, in group commits.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use chat_domain::events::Event;
 use chat_domain::model::{AppendOutcome, Message, NewMessage};
@@ -8,6 +9,7 @@ use chat_domain::ports::{EventBus, Store};
 use chat_domain::{DomainError, DomainResult};
 use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
+use metrics::Histogram;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::logs::LogGate;
@@ -24,7 +26,47 @@ static COMMIT_FAILED: LogGate = LogGate::new(std::time::Duration::from_secs(10))
 struct Pending {
     message: NewMessage,
     reply: oneshot::Sender<DomainResult<AppendOutcome>>,
+    /// When it was queued: its wait for the writer is a stage of its own.
+    queued: Instant,
 }
+
+/// The writer's histograms (see docs/DEPLOYMENT.md, "Metrics"), each
+/// measuring one stage of a message's way through the writer. Looked up
+/// once per writer, not per record: a lookup hashes the name.
+///
+/// Names in [`STAGE_HISTOGRAMS`] get the finer buckets of a stage.
+struct WriterMetrics {
+    batch_size: Histogram,
+    queue_wait: Histogram,
+    commit: Histogram,
+    publish_wait: Histogram,
+    publish: Histogram,
+}
+
+impl WriterMetrics {
+    fn new() -> Self {
+        Self {
+            batch_size: metrics::histogram!("message_commit_batch_size"),
+            queue_wait: metrics::histogram!(QUEUE_WAIT),
+            commit: metrics::histogram!(COMMIT),
+            publish_wait: metrics::histogram!(PUBLISH_WAIT),
+            publish: metrics::histogram!(PUBLISH),
+        }
+    }
+}
+
+/// From `append` to the start of the group commit that carries it.
+const QUEUE_WAIT: &str = "message_queue_wait_seconds";
+/// One group commit, alone.
+const COMMIT: &str = "message_commit_duration_seconds";
+/// A committed batch waiting for the previous batch's publish.
+const PUBLISH_WAIT: &str = "message_publish_wait_seconds";
+/// One batch's publish on the bus.
+const PUBLISH: &str = "message_publish_duration_seconds";
+
+/// The writer's per-stage latency histograms, by name: the server gives
+/// them buckets fine enough for sub-millisecond stages.
+pub const STAGE_HISTOGRAMS: &[&str] = &[QUEUE_WAIT, COMMIT, PUBLISH_WAIT, PUBLISH];
 
 /// Appends messages through one writer task that commits whatever is queued
 /// in one transaction (up to `max_batch`), then answers each caller and
@@ -80,7 +122,11 @@ impl MessageLog {
         let shard =
             (message.conversation_id.as_uuid().as_u128() % self.writers.len() as u128) as usize;
         self.writers[shard]
-            .send(Pending { message, reply })
+            .send(Pending {
+                message,
+                reply,
+                queued: Instant::now(),
+            })
             .await
             .map_err(|_| DomainError::Unavailable("message writer stopped".into()))?;
         answer
@@ -105,6 +151,7 @@ async fn writer(
 ) {
     let mut batch: Vec<Pending> = Vec::with_capacity(max_batch);
     let mut publishing: Option<BoxFuture<'static, ()>> = None;
+    let stages = WriterMetrics::new();
     loop {
         let received = match publishing.as_mut() {
             // Waiting for messages drives the last batch's publish.
@@ -123,24 +170,45 @@ async fn writer(
         if received == 0 {
             break;
         }
+        let taken = Instant::now();
         // The messages move to the commit (they were copied: a body and
         // ids per message), the answers stay here.
-        let (messages, replies): (Vec<NewMessage>, Vec<_>) =
-            batch.drain(..).map(|p| (p.message, p.reply)).unzip();
-        metrics::histogram!("message_commit_batch_size").record(messages.len() as f64);
-        let started = std::time::Instant::now();
+        let (messages, replies): (Vec<NewMessage>, Vec<_>) = batch
+            .drain(..)
+            .map(|p| {
+                stages
+                    .queue_wait
+                    .record(taken.saturating_duration_since(p.queued));
+                (p.message, p.reply)
+            })
+            .unzip();
+        stages.batch_size.record(messages.len() as f64);
         // A panicking commit must not end the writer (and every future
         // append): caught here, in place. (It ran on a task of its own
         // before: one more hand-off per batch, for the same protection.)
-        let commit = std::panic::AssertUnwindSafe(store.append_messages(&messages)).catch_unwind();
+        // Timed when it ends, not when the join below does: the previous
+        // publish it runs beside is a stage of its own.
+        let commit = async {
+            let begun = Instant::now();
+            let results = std::panic::AssertUnwindSafe(store.append_messages(&messages))
+                .catch_unwind()
+                .await;
+            let committed = Instant::now();
+            stages.commit.record(committed - begun);
+            (results, committed)
+        };
         let results = match publishing.take() {
-            Some(p) => futures_util::future::join(commit, p).await.0,
-            None => commit.await,
+            Some(p) => {
+                let ((results, committed), ()) = futures_util::future::join(commit, p).await;
+                // Answers and this batch's publish wait for the previous
+                // publish (events go out in commit order).
+                stages.publish_wait.record(committed.elapsed());
+                results
+            }
+            None => commit.await.0,
         };
         let results =
             results.unwrap_or_else(|_| Err(DomainError::Internal("append panicked".into())));
-        metrics::histogram!("message_commit_duration_seconds")
-            .record(started.elapsed().as_secs_f64());
         match results {
             Ok(results) => {
                 let mut stored = Vec::new();
@@ -153,7 +221,8 @@ async fn writer(
                     let _ = reply.send(result);
                 }
                 if !stored.is_empty() {
-                    publishing = Some(publish(bus.clone(), stored).boxed());
+                    let timer = stages.publish.clone();
+                    publishing = Some(publish(bus.clone(), stored, timer).boxed());
                 }
             }
             Err(e) => {
@@ -173,14 +242,15 @@ async fn writer(
     }
 }
 
-/// Publishes a batch's stored messages (one call to the bus for all).
-async fn publish(bus: Arc<dyn EventBus>, stored: Vec<Message>) {
+/// Publishes a batch's stored messages (one call to the bus for all), and
+/// records how long that took in `took`.
+async fn publish(bus: Arc<dyn EventBus>, stored: Vec<Message>, took: Histogram) {
     let events: Vec<Event> = stored
         .into_iter()
         .map(|message| Event::MessageCreated { message })
         .collect();
     let count = events.len();
-    let published = std::time::Instant::now();
+    let published = Instant::now();
     if let Err(e) = bus.publish_all(events).await {
         // Stored but not announced: subscribers find them by
         // sequence (gap) or on resume, from the database.
@@ -188,10 +258,11 @@ async fn publish(bus: Arc<dyn EventBus>, stored: Vec<Message>) {
             tracing::warn!(error = %e, count, held_back, "messages stored but not published");
         }
     }
-    let took = published.elapsed();
-    if took > SLOW_PUBLISH {
+    let elapsed = published.elapsed();
+    took.record(elapsed);
+    if elapsed > SLOW_PUBLISH {
         tracing::warn!(
-            ?took,
+            took = ?elapsed,
             "publishing a batch was slow (the next one waits for it)"
         );
     }

@@ -10,7 +10,7 @@ use crate::common;
 
 use std::time::{Duration, Instant};
 
-use common::nodes::{admin_login, cluster, post, ready, start, start_with};
+use common::nodes::{Node, admin_login, cluster, post, ready, start, start_with};
 use common::request;
 use common::ws::Ws;
 use serde_json::{Value, json};
@@ -26,6 +26,55 @@ async fn say(ws: &mut Ws, conv: &str, cmid: &str, body: &str) -> i64 {
             return ack["seq"].as_i64().unwrap();
         }
     }
+}
+
+/// Two nodes `<tag>-a` and `<tag>-b` on a fresh database, both ready (the
+/// database lives as long as the first value).
+async fn two_nodes(tag: &str) -> (chat_store::testing::TestDb, Node, Node) {
+    let (redis, db, prefix) = cluster().await;
+    let a = start(&format!("{tag}-a"), &db.url, &redis, &prefix);
+    let b = start(&format!("{tag}-b"), &db.url, &redis, &prefix);
+    ready(&a).await;
+    ready(&b).await;
+    (db, a, b)
+}
+
+/// The stages of a message that crosses nodes, each on the node where it
+/// happens: queued, committed, published to Redis and acknowledged on the
+/// sender's node; delivered on the recipient's. Fresh processes: nothing
+/// else recorded into their metrics.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs MySQL and Redis (CHAT_TEST_MYSQL_URL, CHAT_TEST_REDIS_URL)"]
+async fn stage_histograms_follow_a_message_across_nodes() {
+    let (_db, a, b) = two_nodes("stages").await;
+    let session = post(a.addr, "/api/v1/widget/sessions", json!({})).await;
+    let ctoken = session["token"].as_str().unwrap().to_owned();
+    let atoken = admin_login(b.addr).await;
+    let (mut cust, _) = Ws::hello_in(2, a.addr, &ctoken, json!([])).await;
+    let conv = cust.open(json!({ "type": "open" })).await;
+    let (mut agent, _) = Ws::hello_in(2, b.addr, &atoken, json!([])).await;
+    agent
+        .send(json!({ "type": "subscribe", "conversation_id": conv }))
+        .await;
+    agent.next_of("subscribed").await;
+    let on_b = common::histogram_count(b.addr, "message_delivery_seconds").await;
+    say(&mut cust, &conv, "c1", "hello across nodes").await;
+    let got = agent.next_of("message").await;
+    assert_eq!(got["message"]["body"], "hello across nodes");
+    for name in [
+        "message_queue_wait_seconds",
+        "message_commit_duration_seconds",
+        "message_publish_duration_seconds",
+        "message_ack_seconds",
+    ] {
+        let n = common::histogram_count(a.addr, name).await;
+        assert!(n >= 1, "{name} on the sender's node: {n}");
+    }
+    let delivered = common::histogram_count(b.addr, "message_delivery_seconds").await;
+    assert!(
+        delivered > on_b,
+        "delivery on the recipient's node: {on_b} → {delivered}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -131,11 +180,7 @@ async fn two_nodes_share_conversations_and_survive_a_crash() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs MySQL and Redis (CHAT_TEST_MYSQL_URL, CHAT_TEST_REDIS_URL)"]
 async fn two_nodes_never_assign_one_conversation_twice() {
-    let (redis, db, prefix) = cluster().await;
-    let a = start("race-a", &db.url, &redis, &prefix);
-    let b = start("race-b", &db.url, &redis, &prefix);
-    ready(&a).await;
-    ready(&b).await;
+    let (_db, a, b) = two_nodes("race").await;
     let admin = admin_login(a.addr).await;
     let (mut on_a, _) = Ws::hello(a.addr, &admin, json!([])).await;
     let (mut on_b, _) = Ws::hello(b.addr, &admin, json!([])).await;

@@ -953,3 +953,36 @@ async fn a_socket_closed_by_the_client_ends_at_once() {
         );
     }
 }
+
+/// Each stage of a message's way through the server is a histogram on
+/// `/metrics`, with a sample more once a customer's message has reached a
+/// follower's socket. (The recorder is one per test process: other tests
+/// add samples too, so this compares counts before and after; the two-node
+/// test in `multinode.rs` reads fresh processes.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_stage_of_a_message_shows_on_metrics() {
+    let app = TestApp::spawn(common::Backend::Sqlite).await;
+    let (ctoken, _) = customer(&app).await;
+    let (_, stoken) = agent(&app, Role::Supervisor).await;
+    let (mut cws, _) = Ws::hello_in(2, app.addr, &ctoken, json!([])).await;
+    let conv = open(&mut cws).await;
+    let (mut staff, _) = Ws::hello_in(2, app.addr, &stoken, json!([])).await;
+    staff
+        .send(json!({ "type": "subscribe", "conversation_id": conv }))
+        .await;
+    staff.next_of("subscribed").await;
+    let mut before = Vec::new();
+    for name in common::STAGES {
+        before.push(common::histogram_count(app.addr, name).await);
+    }
+    say(&mut cws, &conv, "c1", "where is my parcel?").await;
+    let got = staff.next_of("message").await;
+    assert_eq!(got["message"]["body"], "where is my parcel?");
+    for (name, before) in common::STAGES.into_iter().zip(before) {
+        let after = common::histogram_count(app.addr, name).await;
+        assert!(
+            after > before,
+            "{name}: {before} samples before, {after} after"
+        );
+    }
+}

@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use chat_domain::auth::Principal;
 use chat_domain::events::PresenceStatus;
@@ -150,6 +151,7 @@ impl Conn {
         }
         let token = self.own.next_token();
         self.own.posted.push(Posted {
+            decoded: Instant::now(),
             token,
             conversation_id: request.conversation_id,
             client_msg_id: request.client_msg_id.clone(),
@@ -188,7 +190,9 @@ impl Conn {
                 }
                 let ack =
                     EncodedMessage::new(m).ack(m, &posted.client_msg_id, o.duplicate, reference);
-                self.send(ack).await
+                self.send(ack).await?;
+                self.gw.stages.ack.record(posted.decoded.elapsed());
+                Ok(())
             }
             Err(e) => self.refuse_domain(&e, reference).await,
         }
@@ -426,6 +430,8 @@ pub(super) fn answered(sends: &mut Option<Box<Sends>>) -> impl Future<Output = A
 
 /// A `send` awaiting its `ack`.
 pub(super) struct Posted {
+    /// When its frame was decoded (`message_ack_seconds` ends at its `ack`).
+    decoded: Instant,
     token: u64,
     conversation_id: ConversationId,
     client_msg_id: String,
@@ -433,6 +439,14 @@ pub(super) struct Posted {
     /// The message's event reached the socket first and was answered with
     /// the `ack`; the stored outcome is then dropped.
     answered: bool,
+}
+
+/// What the `ack` of a `send` answered by its own event carries.
+pub(super) struct OwnAnswer {
+    pub(super) client_msg_id: String,
+    pub(super) reference: Option<String>,
+    /// When the `send` frame was decoded.
+    pub(super) decoded: Instant,
 }
 
 /// What a connection remembers of its own messages.
@@ -486,12 +500,8 @@ impl OwnSends {
     }
 
     /// The `send` of this socket that `m` stores, if it awaits its `ack`:
-    /// marked answered, its `ref` returned.
-    pub(super) fn answer(
-        &mut self,
-        principal: &Principal,
-        m: &Message,
-    ) -> Option<(String, Option<String>)> {
+    /// marked answered, what its `ack` needs returned.
+    pub(super) fn answer(&mut self, principal: &Principal, m: &Message) -> Option<OwnAnswer> {
         let cmid = m.client_msg_id.as_deref()?;
         let p = self.posted.iter_mut().find(|p| {
             !p.answered && p.conversation_id == m.conversation_id && p.client_msg_id == cmid
@@ -500,6 +510,10 @@ impl OwnSends {
             return None;
         }
         p.answered = true;
-        Some((p.client_msg_id.clone(), p.reference.take()))
+        Some(OwnAnswer {
+            client_msg_id: p.client_msg_id.clone(),
+            reference: p.reference.take(),
+            decoded: p.decoded,
+        })
     }
 }

@@ -117,26 +117,30 @@ impl Conn {
     /// own (protocol 2) and answered with its `ack` instead, or was
     /// acknowledged already. `encoded`: the message encoded once for every
     /// recipient of a live event (a catch-up message is encoded here).
+    /// Whether a frame was queued.
     async fn deliver(
         &mut self,
         m: &Message,
         hidden: bool,
         encoded: Option<&EncodedMessage>,
-    ) -> Result<(), Stop> {
+    ) -> Result<bool, Stop> {
         if !self.echo_own && !self.own.is_empty() {
             // Answers already back first: the `ack`s keep the `send`s' order.
             self.answers_ready().await?;
             if self.own.passed(m) {
                 self.subs.insert(m.conversation_id, m.seq);
-                return Ok(());
+                return Ok(false);
             }
-            if let Some((cmid, reference)) = self.own.answer(&self.principal, m) {
+            if let Some(answer) = self.own.answer(&self.principal, m) {
                 self.subs.insert(m.conversation_id, m.seq);
+                let reference = answer.reference.as_deref();
                 let text = match encoded {
-                    Some(e) => e.ack(m, &cmid, false, reference.as_deref()),
-                    None => EncodedMessage::new(m).ack(m, &cmid, false, reference.as_deref()),
+                    Some(e) => e.ack(m, &answer.client_msg_id, false, reference),
+                    None => EncodedMessage::new(m).ack(m, &answer.client_msg_id, false, reference),
                 };
-                return self.send(text).await;
+                self.send(text).await?;
+                self.gw.stages.ack.record(answer.decoded.elapsed());
+                return Ok(true);
             }
         }
         if !hidden {
@@ -147,7 +151,7 @@ impl Conn {
             self.send(frame).await?;
         }
         self.subs.insert(m.conversation_id, m.seq);
-        Ok(())
+        Ok(!hidden)
     }
 
     pub(super) async fn resync(&mut self) -> Result<(), Stop> {
@@ -177,8 +181,12 @@ impl Conn {
                 if self.subs.get(&id).is_some_and(|last| *last >= message.seq) {
                     return Ok(());
                 }
-                self.deliver(message, hidden, shared.encoded_message())
-                    .await?;
+                if self
+                    .deliver(message, hidden, shared.encoded_message())
+                    .await?
+                {
+                    self.gw.stages.delivery.record(shared.arrived().elapsed());
+                }
             }
             Outgoing::Frame(frame) => self.send(frame.to_text()).await?,
             Outgoing::Rated(conversation) => {

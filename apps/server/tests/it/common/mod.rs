@@ -482,3 +482,27 @@ pub async fn post_raw(addr: SocketAddr, path: &str, content_type: &str, body: &[
 pub async fn get_with(addr: SocketAddr, path: &str, header: (&str, &str)) -> Response {
     request(addr, "GET", path, &[header], None).await
 }
+
+/// The per-stage latency histograms of a message (docs/DEPLOYMENT.md).
+pub const STAGES: [&str; 5] = [
+    "message_queue_wait_seconds",
+    "message_commit_duration_seconds",
+    "message_publish_duration_seconds",
+    "message_delivery_seconds",
+    "message_ack_seconds",
+];
+
+/// How many samples the histogram `name` holds on the node at `addr`
+/// (0 before its first), read from `/metrics`. Asserts that a histogram
+/// that has samples has the stage buckets (sub-millisecond bounds).
+pub async fn histogram_count(addr: SocketAddr, name: &str) -> u64 {
+    let r = request(addr, "GET", "/metrics", &[], None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let prefix = format!("{name}_count ");
+    let Some(count) = r.text.lines().find_map(|l| l.strip_prefix(prefix.as_str())) else {
+        return 0;
+    };
+    let fine = format!("{name}_bucket{{le=\"0.0001\"}}");
+    assert!(r.text.contains(&fine), "{fine} in {}", r.text);
+    count.trim().parse().unwrap()
+}
