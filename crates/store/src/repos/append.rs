@@ -53,6 +53,7 @@ use diesel::QueryResult;
 
 use crate::rows::MessageRow;
 use crate::schema::conversations;
+use crate::sqltime::SqlTime;
 
 /// How far behind a message a conversation's `updated_at` may stay.
 ///
@@ -166,15 +167,16 @@ impl Request {
 
 /// A conversation's row as step 2 reads it: id, last_seq (after the
 /// reservation: the last sequence this batch may hand out), state,
-/// assignee, first_response_at, snoozed_until, updated_at.
+/// assignee, first_response_at, snoozed_until, updated_at (its times read
+/// by [`SqlTime`]'s parser on SQLite: once per conversation per batch).
 type Reserved = (
     String,
     i64,
     String,
     Option<String>,
-    Option<Timestamp>,
-    Option<Timestamp>,
-    Timestamp,
+    Option<SqlTime>,
+    Option<SqlTime>,
+    SqlTime,
 );
 
 /// The columns of [`Reserved`] on SQLite, whose second is the last stored
@@ -358,7 +360,7 @@ pub(crate) fn activity_cutoff(now: Timestamp) -> Option<Timestamp> {
 #[derive(Debug, Clone, Copy)]
 struct TouchActivity<'a> {
     id: &'a str,
-    now: Timestamp,
+    now: SqlTime,
 }
 
 impl<DB> diesel::query_builder::QueryFragment<DB> for TouchActivity<'_>
@@ -366,7 +368,7 @@ where
     DB: diesel::backend::Backend,
     DB: diesel::sql_types::HasSqlType<diesel::sql_types::Timestamp>
         + diesel::sql_types::HasSqlType<diesel::sql_types::Text>,
-    Timestamp: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
+    SqlTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
     str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
 {
     fn walk_ast<'b>(
@@ -432,7 +434,7 @@ where
         + diesel::sql_types::HasSqlType<diesel::sql_types::Timestamp>,
     String: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
     i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
-    Timestamp: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
+    SqlTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
     Option<String>:
         diesel::serialize::ToSql<diesel::sql_types::Nullable<diesel::sql_types::Text>, DB>,
 {
@@ -453,7 +455,7 @@ where
     out.push_sql(", ");
     out.push_bind_param::<Nullable<Text>, Option<String>>(&row.client_msg_id)?;
     out.push_sql(", ");
-    out.push_bind_param::<SqlTimestamp, Timestamp>(&row.created_at)?;
+    out.push_bind_param::<SqlTimestamp, SqlTime>(&row.created_at)?;
     for value in [&row.sender_name, &row.attachment, &row.event] {
         out.push_sql(", ");
         out.push_bind_param::<Nullable<Text>, Option<String>>(value)?;
@@ -479,6 +481,7 @@ pub(crate) mod sqlite {
     };
     use crate::rows::MessageRow;
     use crate::schema::{conversations, messages};
+    use crate::sqltime::SqlTime;
 
     /// Runs steps 2–5 on `tx`, inside a transaction the caller opened with
     /// `BEGIN IMMEDIATE` (the database\'s one write lock: step 1\'s row locks
@@ -499,7 +502,8 @@ pub(crate) mod sqlite {
         // The activity of the conversations it is stale for: the only write
         // to their rows a message makes, once per ACTIVITY_STEP.
         for (id, .., updated_at) in &reserved {
-            if activity_stale(*updated_at, now) {
+            if activity_stale(updated_at.0, now) {
+                let now = SqlTime(now);
                 TouchActivity { id, now }.execute(tx)?;
             }
         }
