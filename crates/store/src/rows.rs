@@ -256,9 +256,15 @@ pub(crate) struct MessageRow {
 
 impl MessageRow {
     pub(crate) fn new(m: &NewMessage, seq: i64) -> Self {
+        Self::with_conversation(m, m.conversation_id.to_string(), seq)
+    }
+
+    /// [`MessageRow::new`] with the conversation id already as text (the
+    /// append has it at hand).
+    pub(crate) fn with_conversation(m: &NewMessage, conversation_id: String, seq: i64) -> Self {
         Self {
             id: m.id.to_string(),
-            conversation_id: m.conversation_id.to_string(),
+            conversation_id,
             seq,
             sender_kind: m.sender_kind.as_str().to_owned(),
             sender_id: m.sender_id.clone(),
