@@ -283,6 +283,9 @@ pub enum DecodeError {
 /// what is wrong with it and to find its `ref` (the same answer as
 /// before: every frame the direct parse refuses goes through that path).
 pub fn decode(text: &str) -> Result<ClientFrame, (DecodeError, Option<String>)> {
+    if let Some(frame) = decode_send(text) {
+        return Ok(frame);
+    }
     if let Ok(frame) = serde_json::from_str::<ClientFrame>(text) {
         return Ok(frame);
     }
@@ -300,6 +303,41 @@ pub fn decode(text: &str) -> Result<ClientFrame, (DecodeError, Option<String>)> 
     }
     serde_json::from_value(value)
         .map_err(|e| (DecodeError::InvalidFields(e.to_string()), reference))
+}
+
+/// A `send` frame, the one frame of every message, read in one pass.
+///
+/// serde reads an internally tagged enum such as [`ClientFrame`] by first
+/// buffering the whole object (every key and value) to find its `type`,
+/// which may come last (it does from clients that sort their keys), then
+/// reading the variant from that buffer: two passes and an allocation per
+/// field. This struct has every field a `send` may carry plus `type`, so it
+/// is read straight from the text. It accepts only what [`ClientFrame`]
+/// accepts and reads it to the same values; anything else (another type,
+/// an unknown or repeated field, an escaped `type`) returns `None` and goes
+/// through the general path, which answers exactly as before.
+fn decode_send(text: &str) -> Option<ClientFrame> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Send<'a> {
+        #[serde(rename = "type")]
+        kind: &'a str,
+        conversation_id: ConversationId,
+        client_msg_id: String,
+        body: String,
+        #[serde(default)]
+        private: bool,
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+    }
+    let send: Send<'_> = serde_json::from_str(text).ok()?;
+    (send.kind == "send").then_some(ClientFrame::Send {
+        conversation_id: send.conversation_id,
+        client_msg_id: send.client_msg_id,
+        body: send.body,
+        private: send.private,
+        reference: send.reference,
+    })
 }
 
 /// Frames the server sends.
@@ -642,6 +680,55 @@ mod tests {
             decode(&unknown_field),
             Err((DecodeError::InvalidFields(_), Some(r))) if r == "r"
         ));
+        // The one-pass `send` reads what the enum reads, whatever the key
+        // order, escapes and optional fields; what it does not take, the
+        // enum's path answers.
+        for (text, one_pass) in [
+            (
+                format!(
+                    r#"{{"body":"b\n\u00e9","client_msg_id":"a","conversation_id":"{c}","type":"send"}}"#
+                ),
+                true,
+            ),
+            (
+                format!(
+                    r#"{{"type":"send","private":true,"ref":null,"conversation_id":"{c}","client_msg_id":"a","body":""}}"#
+                ),
+                true,
+            ),
+            (
+                format!(
+                    r#"{{"type":"s\u0065nd","conversation_id":"{c}","client_msg_id":"a","body":"b"}}"#
+                ),
+                false,
+            ),
+            (
+                format!(r#"{{"type":"typing","conversation_id":"{c}","on":true}}"#),
+                false,
+            ),
+            (
+                format!(
+                    r#"{{"type":"send","conversation_id":"{c}","client_msg_id":"a","body":"b","body":"c"}}"#
+                ),
+                false,
+            ),
+            (
+                format!(r#"{{"type":"send","conversation_id":"{c}","client_msg_id":"a"}}"#),
+                false,
+            ),
+        ] {
+            let fast = decode_send(&text).map(|f| format!("{f:?}"));
+            assert_eq!(fast.is_some(), one_pass, "{text}");
+            if let Some(fast) = fast {
+                let enum_path =
+                    serde_json::from_str::<ClientFrame>(&text).map(|f| format!("{f:?}"));
+                assert_eq!(Some(fast), enum_path.ok(), "{text}");
+            }
+        }
+        assert!(
+            decode_send(&send).is_some(),
+            "a plain send takes the one pass"
+        );
         // A repeated key: the last one counts, as it always did (the direct
         // parse refuses it, the JSON value keeps the last).
         let repeated = format!(
