@@ -100,20 +100,7 @@ pub enum ClientFrame {
         reference: Option<String>,
     },
     /// Post a message.
-    Send {
-        /// Where.
-        conversation_id: ConversationId,
-        /// The sender's id for it: a resend with the same id is stored once.
-        client_msg_id: String,
-        /// The text.
-        body: String,
-        /// Staff: a private note, never shown to the customer.
-        #[serde(default)]
-        private: bool,
-        /// Correlation id, echoed in the reply.
-        #[serde(rename = "ref", default)]
-        reference: Option<String>,
-    },
+    Send(SendFrame),
     /// Typing started or stopped.
     Typing {
         /// Where.
@@ -248,7 +235,7 @@ impl ClientFrame {
             | Subscribe { reference, .. }
             | Unsubscribe { reference, .. }
             | Open { reference }
-            | Send { reference, .. }
+            | Send(SendFrame { reference, .. })
             | Typing { reference, .. }
             | Read { reference, .. }
             | RequestHuman { reference, .. }
@@ -305,39 +292,51 @@ pub fn decode(text: &str) -> Result<ClientFrame, (DecodeError, Option<String>)> 
         .map_err(|e| (DecodeError::InvalidFields(e.to_string()), reference))
 }
 
+/// A `send` frame's fields ([`ClientFrame::Send`]).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendFrame {
+    /// Where.
+    pub conversation_id: ConversationId,
+    /// The sender's id for it: a resend with the same id is stored once.
+    pub client_msg_id: String,
+    /// The text.
+    pub body: String,
+    /// Staff: a private note, never shown to the customer.
+    #[serde(default)]
+    pub private: bool,
+    /// Correlation id, echoed in the reply.
+    #[serde(rename = "ref", default)]
+    pub reference: Option<String>,
+    /// The frame's `type`, present only when [`decode_send`] reads the
+    /// frame on its own (the enum's path takes it before the fields) and
+    /// cleared there.
+    #[serde(rename = "type", default)]
+    tag: Option<SendTag>,
+}
+
+/// The only `type` a [`SendFrame`] read on its own accepts.
+#[derive(Clone, Copy, Debug, Deserialize)]
+enum SendTag {
+    #[serde(rename = "send")]
+    Send,
+}
+
 /// A `send` frame, the one frame of every message, read in one pass.
 ///
 /// serde reads an internally tagged enum such as [`ClientFrame`] by first
 /// buffering the whole object (every key and value) to find its `type`,
 /// which may come last (it does from clients that sort their keys), then
 /// reading the variant from that buffer: two passes and an allocation per
-/// field. This struct has every field a `send` may carry plus `type`, so it
-/// is read straight from the text. It accepts only what [`ClientFrame`]
-/// accepts and reads it to the same values; anything else (another type,
-/// an unknown or repeated field, an escaped `type`) returns `None` and goes
-/// through the general path, which answers exactly as before.
+/// field. [`SendFrame`] also takes `type`, so a `send` is read straight
+/// from the text. It accepts only what [`ClientFrame`] accepts and reads it
+/// to the same values; anything else (another type, an unknown or repeated
+/// field) returns `None` and goes through the general path, which answers
+/// exactly as before.
 fn decode_send(text: &str) -> Option<ClientFrame> {
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Send<'a> {
-        #[serde(rename = "type")]
-        kind: &'a str,
-        conversation_id: ConversationId,
-        client_msg_id: String,
-        body: String,
-        #[serde(default)]
-        private: bool,
-        #[serde(rename = "ref", default)]
-        reference: Option<String>,
-    }
-    let send: Send<'_> = serde_json::from_str(text).ok()?;
-    (send.kind == "send").then_some(ClientFrame::Send {
-        conversation_id: send.conversation_id,
-        client_msg_id: send.client_msg_id,
-        body: send.body,
-        private: send.private,
-        reference: send.reference,
-    })
+    let mut send: SendFrame = serde_json::from_str(text).ok()?;
+    send.tag.take()?;
+    Some(ClientFrame::Send(send))
 }
 
 /// Frames the server sends.
@@ -652,13 +651,14 @@ mod tests {
         let send = format!(
             r#"{{"type":"send","conversation_id":"{c}","client_msg_id":"a","body":"b","ref":"r"}}"#
         );
-        let ClientFrame::Send {
+        let ClientFrame::Send(SendFrame {
             conversation_id,
             client_msg_id,
             body,
             private,
             reference,
-        } = decode(&send).unwrap()
+            ..
+        }) = decode(&send).unwrap()
         else {
             panic!("a send");
         };
@@ -700,7 +700,7 @@ mod tests {
                 format!(
                     r#"{{"type":"s\u0065nd","conversation_id":"{c}","client_msg_id":"a","body":"b"}}"#
                 ),
-                false,
+                true,
             ),
             (
                 format!(r#"{{"type":"typing","conversation_id":"{c}","on":true}}"#),
