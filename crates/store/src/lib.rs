@@ -37,6 +37,7 @@ mod faults;
 mod repos;
 mod rows;
 mod schema;
+mod sqltime;
 #[cfg(feature = "test-support")]
 pub mod testing;
 mod writer;

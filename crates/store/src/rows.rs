@@ -18,6 +18,7 @@ use crate::schema::{
     audit_log, canned_responses, conversations, customers, knowledge_docs, messages,
     refresh_tokens, users, webhook_deliveries, webhooks,
 };
+use crate::sqltime::SqlTime;
 
 pub(crate) fn parse<T: std::str::FromStr>(what: &str, s: &str) -> DomainResult<T>
 where
@@ -243,7 +244,9 @@ pub(crate) struct MessageRow {
     pub kind: String,
     pub body: String,
     pub client_msg_id: Option<String>,
-    pub created_at: Timestamp,
+    /// Written and read by hand on SQLite: every append binds it and every
+    /// history page reads it ([`SqlTime`]).
+    pub created_at: SqlTime,
     pub sender_name: Option<String>,
     /// JSON of the [`chat_domain::attachment::AttachmentMeta`], for attachments.
     pub attachment: Option<String>,
@@ -253,16 +256,22 @@ pub(crate) struct MessageRow {
 
 impl MessageRow {
     pub(crate) fn new(m: &NewMessage, seq: i64) -> Self {
+        Self::with_conversation(m, m.conversation_id.to_string(), seq)
+    }
+
+    /// [`MessageRow::new`] with the conversation id already as text (the
+    /// append has it at hand).
+    pub(crate) fn with_conversation(m: &NewMessage, conversation_id: String, seq: i64) -> Self {
         Self {
             id: m.id.to_string(),
-            conversation_id: m.conversation_id.to_string(),
+            conversation_id,
             seq,
             sender_kind: m.sender_kind.as_str().to_owned(),
             sender_id: m.sender_id.clone(),
             kind: m.kind.as_str().to_owned(),
             body: m.body.clone(),
             client_msg_id: m.client_msg_id.clone(),
-            created_at: m.created_at,
+            created_at: SqlTime(m.created_at),
             sender_name: m.sender_name.clone(),
             attachment: m
                 .attachment
@@ -298,7 +307,7 @@ impl TryFrom<MessageRow> for Message {
                 .map(serde_json::from_str)
                 .transpose()
                 .map_err(|e| corrupt("messages.event", e))?,
-            created_at: r.created_at,
+            created_at: r.created_at.0,
         })
     }
 }

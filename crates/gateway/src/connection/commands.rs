@@ -19,7 +19,7 @@ use futures_util::FutureExt as _;
 use super::{Conn, Handled, Stop};
 use crate::Gateway;
 use crate::filter::written_by;
-use crate::protocol::{ClientFrame, EncodedMessage, ServerFrame};
+use crate::protocol::{ClientFrame, EncodedMessage, SendFrame, ServerFrame};
 
 impl Conn {
     /// Runs one decoded command.
@@ -48,22 +48,7 @@ impl Conn {
                     .await
             }
             ClientFrame::Open { reference } => self.open_conversation(reference.as_deref()).await,
-            ClientFrame::Send {
-                conversation_id,
-                client_msg_id,
-                body,
-                private,
-                reference,
-            } => {
-                self.post(SendRequest {
-                    conversation_id,
-                    client_msg_id,
-                    body,
-                    private,
-                    reference,
-                })
-                .await
-            }
+            ClientFrame::Send(request) => self.post(request).await,
             ClientFrame::Typing {
                 conversation_id,
                 on,
@@ -136,7 +121,7 @@ impl Conn {
     /// other while this loop keeps delivering events; the outcome comes
     /// back to this loop ([`Conn::on_answer`]), or the message's own event
     /// answers first ([`Conn::deliver`]).
-    async fn post(&mut self, request: SendRequest) -> Result<(), Handled> {
+    async fn post(&mut self, request: SendFrame) -> Result<(), Handled> {
         let sends = self
             .sends
             .get_or_insert_with(|| Box::new(Sends::new(self.gw.clone(), self.principal.clone())));
@@ -334,15 +319,6 @@ impl Conn {
     }
 }
 
-/// A `send` frame waiting to be stored.
-pub(super) struct SendRequest {
-    conversation_id: ConversationId,
-    client_msg_id: String,
-    body: String,
-    private: bool,
-    reference: Option<String>,
-}
-
 /// Messages a connection may have waiting for storage.
 const SENDS_IN_FLIGHT: usize = 64;
 
@@ -367,7 +343,7 @@ pub(super) struct Sends {
     gw: Arc<Gateway>,
     principal: Principal,
     /// Waiting their turn.
-    queued: VecDeque<(u64, SendRequest)>,
+    queued: VecDeque<(u64, SendFrame)>,
     /// Being stored.
     storing: Option<(u64, Storing)>,
 }

@@ -45,7 +45,7 @@
 //! it from a snooze) always moves it: `updated_at` is also the version the
 //! conversation cache and clients compare, and must not stay put on a change.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chat_domain::model::{ConversationState, MessageKind, NewMessage, SenderKind};
 use chat_domain::time::Timestamp;
@@ -53,6 +53,7 @@ use diesel::QueryResult;
 
 use crate::rows::MessageRow;
 use crate::schema::conversations;
+use crate::sqltime::SqlTime;
 
 /// How far behind a message a conversation's `updated_at` may stay.
 ///
@@ -136,6 +137,8 @@ pub(crate) enum Slot {
     ClientIdTaken,
     /// Boxed: a row is far larger than the other variants.
     Stored(Box<MessageRow>, bool),
+    /// Inside [`plan`] only: stored, its row in [`Plan::inserts`].
+    Inserted,
 }
 
 /// One batch to append, with what every step needs derived once.
@@ -166,15 +169,16 @@ impl Request {
 
 /// A conversation's row as step 2 reads it: id, last_seq (after the
 /// reservation: the last sequence this batch may hand out), state,
-/// assignee, first_response_at, snoozed_until, updated_at.
+/// assignee, first_response_at, snoozed_until, updated_at (its times read
+/// by [`SqlTime`]'s parser on SQLite: once per conversation per batch).
 type Reserved = (
     String,
     i64,
     String,
     Option<String>,
-    Option<Timestamp>,
-    Option<Timestamp>,
-    Timestamp,
+    Option<SqlTime>,
+    Option<SqlTime>,
+    SqlTime,
 );
 
 /// The columns of [`Reserved`] on SQLite, whose second is the last stored
@@ -199,8 +203,10 @@ const RESERVED: (
 
 /// What the transaction writes after reading, and what it answers.
 pub(crate) struct Plan {
-    /// One per input message, in order.
-    pub(crate) slots: Vec<Slot>,
+    /// One per input message, in order; a message to store is
+    /// [`Slot::Stored`] with a placeholder row until [`Plan::into_slots`]
+    /// moves its row from `inserts` in (one copy of each row, not two).
+    slots: Vec<Slot>,
     /// New messages, with their sequences.
     pub(crate) inserts: Vec<MessageRow>,
     /// Conversations answered for the first time, with who answered.
@@ -212,128 +218,144 @@ pub(crate) struct Plan {
     pub(crate) give_back: Vec<(String, i64)>,
 }
 
+impl Plan {
+    /// The answer for each input message, once the rows are written.
+    pub(crate) fn into_slots(self) -> Vec<Slot> {
+        let mut inserts = self.inserts.into_iter();
+        self.slots
+            .into_iter()
+            .map(|slot| match slot {
+                Slot::Inserted => match inserts.next() {
+                    Some(row) => Slot::Stored(Box::new(row), false),
+                    // One row was pushed per placeholder, in the same order.
+                    None => Slot::Missing,
+                },
+                other => other,
+            })
+            .collect()
+    }
+}
+
+/// One conversation of the batch as `plan` tracks it.
+struct Target {
+    id: String,
+    /// The next sequence to hand out, and the last one reserved.
+    next: i64,
+    last: i64,
+    state: String,
+    assignee: Option<String>,
+    /// Still waiting for its first agent answer: the first one in the batch
+    /// records it.
+    unanswered: bool,
+    /// Snoozed: the first customer message in the batch wakes it.
+    snoozed: bool,
+}
+
 /// Decides each message's fate from what steps 1–3 read: refused (closed,
 /// changed state or assignee, unknown conversation, client id of another
 /// sender), a duplicate of a stored message, or stored with the next
 /// sequence of its conversation.
+///
+/// Plain vectors rather than maps: a batch holds a few conversations (one in
+/// a quiet system, at most the writer's batch size), and every append runs
+/// this on the single writer.
 pub(crate) fn plan(request: &Request, reserved: Vec<Reserved>, stored: Vec<MessageRow>) -> Plan {
-    // Conversations still waiting for their first agent answer, and snoozed
-    // ones (a customer's message wakes them): rare, so the extra updates
-    // run only for them.
-    let mut unanswered: Vec<String> = Vec::new();
-    let mut snoozed: Vec<String> = Vec::new();
-    // Closed conversations take no more text, only life-cycle events (the
-    // "closed" notice itself): decided here, under the lock, so a close
-    // cannot slip in between a check and the write.
-    let mut closed: Vec<String> = Vec::new();
-    let mut states: HashMap<String, String> = HashMap::new();
-    // conversation -> (next sequence to hand out, last one reserved).
-    let mut next: HashMap<String, (i64, i64)> = HashMap::new();
-    let mut assignees: HashMap<String, Option<String>> = HashMap::new();
-    for (id, last, state, assignee, first_response, snooze, _) in reserved {
-        assignees.insert(id.clone(), assignee);
-        if first_response.is_none() {
-            unanswered.push(id.clone());
-        }
-        if snooze.is_some() {
-            snoozed.push(id.clone());
-        }
-        if state == ConversationState::Closed.as_str() {
-            closed.push(id.clone());
-        }
-        states.insert(id.clone(), state);
-        let n = request.wanted.get(&id).copied().unwrap_or(0);
-        next.insert(id, (last - n + 1, last));
-    }
-    let mut known: HashMap<(String, String), MessageRow> = HashMap::new();
-    for row in stored {
-        if let Some(cmid) = row.client_msg_id.clone() {
-            known.insert((row.conversation_id.clone(), cmid), row);
-        }
-    }
+    let mut targets: Vec<Target> = reserved
+        .into_iter()
+        .map(|(id, last, state, assignee, first_response, snooze, _)| {
+            let n = request.wanted.get(&id).copied().unwrap_or(0);
+            Target {
+                next: last - n + 1,
+                last,
+                state,
+                assignee,
+                unanswered: first_response.is_none(),
+                snoozed: snooze.is_some(),
+                id,
+            }
+        })
+        .collect();
+    targets.sort_unstable_by(|a, b| a.id.cmp(&b.id));
     let mut plan = Plan {
         slots: Vec::with_capacity(request.batch.len()),
-        inserts: Vec::new(),
+        inserts: Vec::with_capacity(request.batch.len()),
         answered: Vec::new(),
         woken: Vec::new(),
         give_back: Vec::new(),
     };
     for m in &request.batch {
         let conv = m.conversation_id.to_string();
-        if closed.contains(&conv) && m.kind != MessageKind::Event {
+        let Ok(at) = targets.binary_search_by(|t| t.id.as_str().cmp(&conv)) else {
+            plan.slots.push(Slot::Missing);
+            continue;
+        };
+        let target = &mut targets[at];
+        // Closed conversations take no more text, only life-cycle events
+        // (the "closed" notice itself): decided here, under the lock, so a
+        // close cannot slip in between a check and the write.
+        if target.state == ConversationState::Closed.as_str() && m.kind != MessageKind::Event {
             plan.slots.push(Slot::Closed);
             continue;
         }
         if let Some(required) = m.required_state
-            && states.get(&conv).is_some_and(|s| s != required.as_str())
+            && target.state != required.as_str()
         {
             plan.slots.push(Slot::WrongState);
             continue;
         }
         if let Some(required) = m.required_assignee
-            && assignees
-                .get(&conv)
-                .is_some_and(|a| a.as_deref() != Some(required.to_string().as_str()))
+            && target.assignee.as_deref() != Some(required.to_string().as_str())
         {
             plan.slots.push(Slot::NotAssigned);
             continue;
         }
-        let Some((seq, _)) = next.get_mut(&conv) else {
-            plan.slots.push(Slot::Missing);
-            continue;
-        };
-        if let Some(cmid) = &m.client_msg_id
-            && let Some(row) = known.get(&(conv.clone(), cmid.clone()))
-        {
-            // A resend only if the same sender sent it: another participant
-            // reusing the id must not be told "stored".
-            let same_sender =
-                row.sender_kind == m.sender_kind.as_str() && row.sender_id == m.sender_id;
-            plan.slots.push(if same_sender {
-                Slot::Stored(Box::new(row.clone()), true)
-            } else {
-                Slot::ClientIdTaken
-            });
-            continue;
+        if let Some(cmid) = &m.client_msg_id {
+            // An earlier copy: stored before, or earlier in this batch.
+            let same_key = |row: &&MessageRow| {
+                row.client_msg_id.as_deref() == Some(cmid.as_str()) && row.conversation_id == conv
+            };
+            if let Some(row) = stored
+                .iter()
+                .find(same_key)
+                .or_else(|| plan.inserts.iter().find(same_key))
+            {
+                // A resend only if the same sender sent it: another
+                // participant reusing the id must not be told "stored".
+                let same_sender =
+                    row.sender_kind == m.sender_kind.as_str() && row.sender_id == m.sender_id;
+                plan.slots.push(if same_sender {
+                    Slot::Stored(Box::new(row.clone()), true)
+                } else {
+                    Slot::ClientIdTaken
+                });
+                continue;
+            }
         }
-        let row = MessageRow::new(m, *seq);
-        *seq += 1;
+        let row = MessageRow::with_conversation(m, conv, target.next);
+        target.next += 1;
         // A file counts as an answer (or wakes a snoozed conversation) like text.
         if matches!(m.kind, MessageKind::Text | MessageKind::Attachment) {
             match m.sender_kind {
-                SenderKind::Agent if move_once(&mut unanswered, &conv) => {
-                    plan.answered.push((conv.clone(), m.sender_id.clone()));
+                SenderKind::Agent if target.unanswered => {
+                    target.unanswered = false;
+                    plan.answered.push((target.id.clone(), m.sender_id.clone()));
                 }
-                SenderKind::Customer if move_once(&mut snoozed, &conv) => {
-                    plan.woken.push(conv.clone());
+                SenderKind::Customer if target.snoozed => {
+                    target.snoozed = false;
+                    plan.woken.push(target.id.clone());
                 }
                 _ => {}
             }
         }
-        if let Some(cmid) = &m.client_msg_id {
-            known.insert((conv, cmid.clone()), row.clone());
-        }
-        plan.inserts.push(row.clone());
-        plan.slots.push(Slot::Stored(Box::new(row), false));
+        plan.inserts.push(row);
+        plan.slots.push(Slot::Inserted);
     }
-    for (id, (next_seq, reserved_last)) in next {
-        if next_seq - 1 != reserved_last {
-            plan.give_back.push((id, next_seq - 1));
+    for target in targets {
+        if target.next - 1 != target.last {
+            plan.give_back.push((target.id, target.next - 1));
         }
     }
     plan
-}
-
-/// Removes `id` from `from` if it is there: each conversation needs its
-/// follow-up update once per batch.
-fn move_once(from: &mut Vec<String>, id: &str) -> bool {
-    match from.iter().position(|c| c == id) {
-        Some(i) => {
-            from.swap_remove(i);
-            true
-        }
-        None => false,
-    }
 }
 
 /// Whether a conversation whose `updated_at` is `at` needs it moved to
@@ -358,7 +380,7 @@ pub(crate) fn activity_cutoff(now: Timestamp) -> Option<Timestamp> {
 #[derive(Debug, Clone, Copy)]
 struct TouchActivity<'a> {
     id: &'a str,
-    now: Timestamp,
+    now: SqlTime,
 }
 
 impl<DB> diesel::query_builder::QueryFragment<DB> for TouchActivity<'_>
@@ -366,7 +388,7 @@ where
     DB: diesel::backend::Backend,
     DB: diesel::sql_types::HasSqlType<diesel::sql_types::Timestamp>
         + diesel::sql_types::HasSqlType<diesel::sql_types::Text>,
-    Timestamp: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
+    SqlTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
     str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
 {
     fn walk_ast<'b>(
@@ -432,7 +454,7 @@ where
         + diesel::sql_types::HasSqlType<diesel::sql_types::Timestamp>,
     String: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
     i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
-    Timestamp: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
+    SqlTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
     Option<String>:
         diesel::serialize::ToSql<diesel::sql_types::Nullable<diesel::sql_types::Text>, DB>,
 {
@@ -453,7 +475,7 @@ where
     out.push_sql(", ");
     out.push_bind_param::<Nullable<Text>, Option<String>>(&row.client_msg_id)?;
     out.push_sql(", ");
-    out.push_bind_param::<SqlTimestamp, Timestamp>(&row.created_at)?;
+    out.push_bind_param::<SqlTimestamp, SqlTime>(&row.created_at)?;
     for value in [&row.sender_name, &row.attachment, &row.event] {
         out.push_sql(", ");
         out.push_bind_param::<Nullable<Text>, Option<String>>(value)?;
@@ -479,6 +501,7 @@ pub(crate) mod sqlite {
     };
     use crate::rows::MessageRow;
     use crate::schema::{conversations, messages};
+    use crate::sqltime::SqlTime;
 
     /// Runs steps 2–5 on `tx`, inside a transaction the caller opened with
     /// `BEGIN IMMEDIATE` (the database\'s one write lock: step 1\'s row locks
@@ -499,7 +522,8 @@ pub(crate) mod sqlite {
         // The activity of the conversations it is stale for: the only write
         // to their rows a message makes, once per ACTIVITY_STEP.
         for (id, .., updated_at) in &reserved {
-            if activity_stale(*updated_at, now) {
+            if activity_stale(updated_at.0, now) {
+                let now = SqlTime(now);
                 TouchActivity { id, now }.execute(tx)?;
             }
         }
@@ -539,7 +563,7 @@ pub(crate) mod sqlite {
         }
         // `plan.give_back`: nothing was reserved, the unused numbers were
         // never taken.
-        Ok(plan.slots)
+        Ok(plan.into_slots())
     }
 }
 

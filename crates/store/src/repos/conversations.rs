@@ -157,6 +157,10 @@ impl ConversationRepository for SqlStore {
                 Slot::ClientIdTaken => Err(DomainError::Conflict(
                     "client_msg_id is already used by another sender in this conversation".into(),
                 )),
+                // `plan`'s placeholder, replaced before a slot leaves it.
+                Slot::Inserted => Err(DomainError::Internal(
+                    "an append left a row placeholder unfilled".into(),
+                )),
                 Slot::Stored(row, duplicate) => {
                     Message::try_from(*row).map(|message| AppendOutcome { message, duplicate })
                 }

@@ -131,7 +131,7 @@ pub(crate) async fn append(tx: &mut MysqlConn, request: &Request) -> QueryResult
             .execute(tx)
             .await?;
     }
-    Ok(plan.slots)
+    Ok(plan.into_slots())
 }
 
 /// A statement cached by its SQL text (see the module's documentation):
