@@ -5,7 +5,7 @@
 //!
 //! `cargo run -p chat-ai --example handoff_eval -- [--misses] FILE…`
 //! (paths relative to `crates/ai/eval/` or absolute; with no file, the
-//! committed, hand14, hand14e, hand14f, hand14g, hand15, hand15b, hand16 and hand17 sets). `--misses` lists the mistakes of tuning files
+//! committed, hand14, hand14e, hand14f, hand14g, hand15, hand15b, hand16, hand17 and hand18 sets). `--misses` lists the mistakes of tuning files
 //! only: a file whose name says `holdout` or `check` is for measuring, and
 //! its mistakes are never printed.
 
@@ -87,6 +87,11 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand17-dev5.jsonl",
     "handoff.hand17-dev6.jsonl",
     "handoff.hand17-check.jsonl",
+    "handoff.hand18-dev1.jsonl",
+    "handoff.hand18-dev2.jsonl",
+    "handoff.hand18-dev3.jsonl",
+    "handoff.hand18-dev4.jsonl",
+    "handoff.hand18-dev5.jsonl",
 ];
 
 fn load(path: &std::path::Path) -> Result<Vec<HandoffCase>, Box<dyn std::error::Error>> {

@@ -648,6 +648,15 @@ pub(super) const EN_POLITE: &[&str] = &[
 ];
 
 pub(super) fn words(clause: &str) -> Vec<String> {
+    // "talk with 你们的 planner": the business's, in Chinese, before an
+    // English word is "your" (the English reading drops Chinese).
+    let yours;
+    let clause = if clause.contains("你们") {
+        yours = your_before_latin(clause);
+        yours.as_str()
+    } else {
+        clause
+    };
     let mut w: Vec<String> = clause
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '\'' || c == '’' || c == '-'))
         .filter(|w| !w.is_empty())
@@ -679,6 +688,21 @@ pub(super) fn words(clause: &str) -> Vec<String> {
             _ => w,
         })
         .collect();
+    // "your trust and safety team", "the sales and support department":
+    // one group named by two words, read as "trust & safety team" is.
+    while let Some(k) = (1..w.len().saturating_sub(2)).find(|&k| {
+        w[k] == "and"
+            && matches!(
+                w[k + 2].as_str(),
+                "team" | "department" | "dept" | "desk" | "office" | "division" | "unit"
+            )
+            && !w[k - 1].ends_with("ed")
+            && ![&w[k - 1], &w[k + 1]]
+                .iter()
+                .any(|x| EN_TALK.contains(&x.as_str()) || EN_WANT.contains(&x.as_str()))
+    }) {
+        w.remove(k);
+    }
     // "a supervisor's help": the person, helping (not "the agent's name").
     for k in 0..w.len().saturating_sub(1) {
         if is_help(&w[k + 1])
@@ -1073,6 +1097,15 @@ pub(super) fn words(clause: &str) -> Vec<String> {
             let on_line = next(0) == "on"
                 && matches!(next(1), "the" | "a")
                 && matches!(next(2), "phone" | "line" | "call");
+            // "need an engineer on this NOW": put on the customer's
+            // matter, ending the clause.
+            let on_this = next(0) == "on"
+                && matches!(next(1), "this" | "it")
+                && matches!(
+                    next(2),
+                    "" | "now" | "asap" | "please" | "pls" | "immediately"
+                );
+            let on_line = on_line || on_this;
             if acts || on_line || of_department {
                 w.splice(k + 1..end, ["agent".to_owned()]);
             }
@@ -1551,12 +1584,34 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
     })
 }
 
+/// `clause` with 你们的 / 你们 written "your" where an English word follows
+/// (after an optional space).
+fn your_before_latin(clause: &str) -> String {
+    let mut out = String::with_capacity(clause.len() + 8);
+    let mut rest = clause;
+    while let Some(at) = rest.find("你们") {
+        let mut end = at + "你们".len();
+        if rest[end..].starts_with('的') {
+            end += '的'.len_utf8();
+        }
+        let latin_next = rest[end..]
+            .trim_start()
+            .starts_with(|c: char| c.is_ascii_alphabetic());
+        out.push_str(&rest[..at]);
+        out.push_str(if latin_next { " your " } else { &rest[at..end] });
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The English reading of one clause (see [`en_clause`]).
 fn en_clause_read(clause: &str) -> Option<Strength> {
     let w = words(&break_at_de(clause));
     if w.is_empty() {
         return None;
     }
+
     let joined = format!(" {} ", w.join(" "));
     let is = |list: &[&str], s: &str| list.contains(&s);
     // A Chinese negation governs English words in a mixed message too
@@ -2012,7 +2067,7 @@ fn en_clause_read(clause: &str) -> Option<Strength> {
         }
         // "I'd appreciate it if a member of staff could look into this":
         // the modal after the person, in a polite condition.
-        let polite_if = w[i.saturating_sub(4)..i].iter().any(|x| x == "if")
+        let polite_cond = w[i.saturating_sub(4)..i].iter().any(|x| x == "if")
             && w[..i].iter().any(|x| {
                 is(
                     &[
@@ -2029,12 +2084,30 @@ fn en_clause_read(clause: &str) -> Option<Strength> {
                     ],
                     x,
                 )
-            })
+            });
+        let polite_if = polite_cond
             && w.get(after)
                 .is_some_and(|x| is(&["could", "would", "can", "will", "might"], x));
         if polite_if {
             after += 1;
         }
+        // "I'd appreciate it if someone from your fraud team got in touch":
+        // the act in the past tense, in the same polite condition.
+        let polite_past = polite_cond
+            && w.get(after).is_some_and(|x| {
+                is(
+                    &[
+                        "got",
+                        "called",
+                        "contacted",
+                        "rang",
+                        "phoned",
+                        "emailed",
+                        "reached",
+                    ],
+                    x,
+                )
+            });
         // "is somebody from the leasing office able to help": able, past
         // the group.
         let able_after = !able
@@ -2060,12 +2133,14 @@ fn en_clause_read(clause: &str) -> Option<Strength> {
             best = best.max(Some(Strength::Implied));
             continue;
         }
-        let modal = modal || able || obliged || polite_if || able_after || job_modal;
+        let modal = modal || able || obliged || polite_if || polite_past || able_after || job_modal;
         // The act, past adverbs ("can someone actually help me").
         let act_at = (after.min(w.len())..w.len()).find(|&k| {
             !is(
                 &[
                     "actually", "please", "just", "really", "quickly", "pls", "finally", "here",
+                    // "could one of your pharmacists double check my dosage".
+                    "double",
                 ],
                 &w[k],
             )
@@ -2074,7 +2149,7 @@ fn en_clause_read(clause: &str) -> Option<Strength> {
         // reaching out, said in two words.
         let reach_out = act_at.is_some_and(|k| {
             let next = w.get(k + 1).map(String::as_str);
-            (w[k] == "get" && matches!(next, Some("in" | "back")))
+            (matches!(w[k].as_str(), "get" | "got") && matches!(next, Some("in" | "back")))
                 || (w[k] == "follow" && next == Some("up"))
         });
         // "someone needs to step up and own this", "can somebody come out
@@ -2098,7 +2173,17 @@ fn en_clause_read(clause: &str) -> Option<Strength> {
         } else if reach_out {
             Some("contact")
         } else {
-            act_at.map(|k| w[k].as_str())
+            // The past tense of a polite condition is the act itself.
+            act_at.map(|k| match w[k].as_str() {
+                _ if !polite_past => w[k].as_str(),
+                "called" => "call",
+                "contacted" => "contact",
+                "rang" => "ring",
+                "phoned" => "phone",
+                "emailed" => "email",
+                "reached" => "reach",
+                other => other,
+            })
         };
         // "could someone explain refunds" asks for an explanation, not a
         // person: someone must reach out to the customer, help or look
@@ -2136,7 +2221,9 @@ fn en_clause_read(clause: &str) -> Option<Strength> {
             // this" ask for a person whatever answers.
             let contact =
                 act.is_some_and(|n| is(&["call", "contact", "phone", "ring", "reach", "email"], n));
-            if (anyone || a_person) && !contact || job_modal {
+            // A wish in the past tense ("…if someone got in touch") is
+            // for the offline assistant; a model may read it otherwise.
+            if (anyone || a_person) && !contact || job_modal || polite_past {
                 best = best.max(Some(Strength::Implied));
                 continue;
             }
@@ -2461,6 +2548,16 @@ fn en_clause_read(clause: &str) -> Option<Strength> {
                 &w[j - 3],
             )
             && is(&["i", "we", "it", "you", "someone", "they"], &w[j - 2])
+        {
+            continue;
+        }
+        // "do your stores have staff who can unlock phones": whether a
+        // place of the business has such people, asked (what it offers).
+        if j >= 3
+            && !to_talk_to
+            && is(&["have", "has"], &w[j - 1])
+            && is(&["do", "does"], &w[0])
+            && !w[1..j - 1].iter().any(|x| is(&["i", "me", "we", "my"], x))
         {
             continue;
         }
@@ -2792,6 +2889,10 @@ fn priced_question(w: &[String]) -> bool {
         )
         // "someone in charge" is a person, not a price.
         && (i == 0 || w[i - 1] != "in")
+        // "is the chat with a person free or do I pay": free as a price
+        // closes the question ("is an agent free to talk" asks for one).
+        || (x == "free"
+            && w.get(i + 1).is_none_or(|n| matches!(n.as_str(), "or" | "of")))
     })
 }
 
@@ -2906,6 +3007,13 @@ pub(super) fn identity_question(w: &[String]) -> bool {
                     | "to"
                     | "able"
             )
+            // "is a real person reading these": someone there now, doing
+            // what a person on the line does (not "reading my camera
+            // footage", a question about privacy).
+            && !(matches!(at(j + 1), "reading" | "listening" | "monitoring" | "watching")
+                && (matches!(at(j + 2), "" | "this" | "these" | "now" | "it")
+                    || (matches!(at(j + 2), "my" | "the")
+                        && matches!(at(j + 3), "messages" | "chat" | "texts"))))
     });
     !asks_on
         && (described

@@ -251,6 +251,14 @@ fn split_spaced(text: &str) -> std::borrow::Cow<'_, str> {
     while let Some((at, c)) = chars.next() {
         if c == ' ' {
             let left = out.trim_end();
+            // "hi 客服小姐姐在吗", "hello 人工": an English greeting opening
+            // a Chinese message is a clause of its own.
+            if matches!(left, "hi" | "hello" | "hey" | "hiya" | "yo")
+                && text[at..].trim_start().starts_with(cjk)
+            {
+                out.push('，');
+                continue;
+            }
             let right = text[at..].trim_start();
             // The chunk before, since the last break: a short one is the
             // topic of what follows ("人工客服 几点上班").
@@ -278,6 +286,49 @@ fn split_spaced(text: &str) -> std::borrow::Cow<'_, str> {
                     .chain(ZH_REGULAR_TIMES)
                     .any(|w| next.contains(w))
                 && !right.starts_with(['了', '吗', '吧', '呢', '啊', '的']);
+            // "提币卡住了 pls 人工", "订单一直不发货 agent": a short call for a
+            // person led by an English word, after a Chinese statement, is
+            // a clause of its own (the statement before is no description).
+            let short_call = || {
+                let seg = right
+                    .split(|c: char| "，。！？,.!?".contains(c))
+                    .next()
+                    .unwrap_or(right);
+                let mut words = seg.split_whitespace();
+                // Only when the statement before is whole: not "我 friend
+                // 是你们的 agent", "帮我找一个 agent", "讲话像 human 吗".
+                let whole = left
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| !"的个位是像和跟与给找要叫让帮请把被在对向当做".contains(c));
+                whole
+                    && words.next().is_some_and(|w| {
+                        matches!(
+                            w,
+                            "pls" | "plz" | "please" | "human" | "agent" | "operator" | "humans"
+                        )
+                    })
+                    && seg.split_whitespace().count() <= 3
+                    && seg
+                        .split_whitespace()
+                        .all(|w| w.is_ascii() || ["人工", "真人", "客服", "人工客服"].contains(&w))
+            };
+            // "人工人工人工 hello?": a greeting after the call is a clause
+            // of its own, whatever the length before it.
+            let greeting = || {
+                let seg = right
+                    .split(|c: char| "，。！？,.!?".contains(c))
+                    .next()
+                    .unwrap_or(right);
+                seg.split_whitespace()
+                    .all(|w| matches!(w, "hello" | "hi" | "hey" | "anyone" | "anybody" | "there"))
+                    && !seg.trim().is_empty()
+            };
+            let joins = joins
+                || (left.chars().next_back().is_some_and(cjk)
+                    && !governs
+                    && ((chunk.chars().filter(|&c| cjk(c)).count() >= 4 && short_call())
+                        || greeting()));
             if joins {
                 out.truncate(left.len());
                 out.push('，');

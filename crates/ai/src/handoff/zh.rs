@@ -203,6 +203,17 @@ pub(super) const ZH_VERB_ONLY_PERSONS: &[&str] = &[
     // 同事 of the agent's ("转给专门负责退款的同事"): see [`zh_clause`] for
     // the customer's own colleagues.
     "同事",
+    // 同学, what platforms call their staff ("让运营的同学看一下"); like
+    // 同事 only when the business's side is named (a bare 同学 is the
+    // customer's classmate: 想找同学一起学).
+    "同学",
+    // 叫个明白人来: someone who understands, a person by what they know.
+    "明白人",
+    // Departments by their short names, after a verb: 转风控, "speak to
+    // 风控", 让财务联系我.
+    "风控",
+    "法务",
+    "财务",
     // The management: 让你们管理层出来.
     "管理层",
     "管理人员",
@@ -661,6 +672,12 @@ pub(super) const ZH_FILLERS: &[&str] = &[
     "公司",
     "店里",
     "店铺",
+    // The platform's own service, not a shop's: 找平台客服, 官方客服.
+    "平台的",
+    "平台",
+    "官方的",
+    "官方",
+    "商城",
     "的",
     "真正的",
     "活的",
@@ -1249,6 +1266,9 @@ fn zh_generic_person_at(chars: &[char], i: usize) -> Option<usize> {
             // 约 is the verb of booking (约一下理财顾问, 签约客服 is read by
             // [`zh_books_talk`]).
             '约' => true,
+            // 二手 is a word (懂二手车的顾问), not the number before a person.
+            '二' => next != Some('手'),
+            '手' => prev != Some('二') && not_description(c),
             _ => not_description(c),
         }
     };
@@ -1960,6 +1980,13 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
             && strip_suffixes(&before, &["is", "are", "any", "your", "there"])
                 .trim()
                 .is_empty();
+        // "人工客服 where r u": where the person is, asked in English
+        // after them.
+        let en_where_after = matches!(
+            after.split_whitespace().collect::<Vec<_>>().as_slice(),
+            ["where", "are" | "r", "you" | "u"] | ["where", "you" | "u", "at"]
+        ) && strip_suffixes(&before, ZH_FILLERS).trim().is_empty();
+        let en_where = en_where || en_where_after;
         // Only around a Chinese person: the English reader judges
         // "are your agents available 24/7?".
         // "人工客服 online 时间是几点": when they are online, a question.
@@ -2014,8 +2041,8 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
                     || ["能", "可以", "帮我", "来帮"]
                         .iter()
                         .any(|a| after.trim_start().starts_with(a));
-                ((desc.chars().count() <= 8 && ZH_ABLE.iter().any(|a| desc.starts_with(a)))
-                    || (ends && desc.chars().count() <= 12))
+                ((desc_len(desc) <= 8 && ZH_ABLE.iter().any(|a| desc.starts_with(a)))
+                    || (ends && desc_len(desc) <= 12))
                     .then(|| &d[..at])
             })
             .unwrap_or(bare_before);
@@ -2229,9 +2256,10 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         }
         // A bare 同事 is the customer's own ("跟同事商量一下"); the agent's
         // are named as theirs or by their job ("你们同事", "负责退款的同事").
-        if object == "同事"
+        if matches!(object.as_str(), "同事" | "同学")
             && ![
-                "你们", "您", "贵", "负责", "专门", "相关", "客服", "售后", "技术",
+                "你们", "您", "贵", "负责", "专门", "相关", "客服", "售后", "技术", "运营", "审核",
+                "财务", "风控",
             ]
             .iter()
             .any(|w| before.contains(w))
