@@ -92,6 +92,7 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand18-dev3.jsonl",
     "handoff.hand18-dev4.jsonl",
     "handoff.hand18-dev5.jsonl",
+    "handoff.hand18-dev6.jsonl",
 ];
 
 fn load(path: &std::path::Path) -> Result<Vec<HandoffCase>, Box<dyn std::error::Error>> {

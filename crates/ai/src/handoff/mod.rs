@@ -309,9 +309,21 @@ fn split_spaced(text: &str) -> std::borrow::Cow<'_, str> {
                         )
                     })
                     && seg.split_whitespace().count() <= 3
-                    && seg
-                        .split_whitespace()
-                        .all(|w| w.is_ascii() || ["人工", "真人", "客服", "人工客服"].contains(&w))
+                    && seg.split_whitespace().all(|w| {
+                        // "…失败 agent 有吗": whether one is there, asked.
+                        w.is_ascii()
+                            || [
+                                "人工",
+                                "真人",
+                                "客服",
+                                "人工客服",
+                                "有吗",
+                                "在吗",
+                                "在不在",
+                                "呢",
+                            ]
+                            .contains(&w)
+                    })
             };
             // "人工人工人工 hello?": a greeting after the call is a clause
             // of its own, whatever the length before it.

@@ -2224,6 +2224,14 @@ fn hand18_classes() {
             "客服 where are you",
             "could one of your mechanics double check the brakes on my car",
             "it would be great if someone from support emailed me",
+            // From dev6: a person come to judge or come over; "forward 给"
+            // an English team; English jobs inside Chinese; whether one is
+            // there, asked in Chinese after an English call.
+            "这个得经理来决定吧",
+            "维修师傅可以过来一趟吗",
+            "帮我 forward 给 billing team",
+            "找一下你们的 planner",
+            "支付失败 human 在吗",
         ],
         &[
             // Their look-alikes: a statement ending in 的 / 个 / 像 before the
@@ -2247,6 +2255,11 @@ fn hand18_classes() {
             "财务报表在哪里下载",
             "hi 客服几点上班",
             "someone from support emailed me yesterday",
+            // Their look-alikes: a machine judging; a job reported; a
+            // courier's visit.
+            "人工智能来判断准不准",
+            "我们公司的 engineer 已经看过了",
+            "快递员能来一趟吗",
         ],
     );
     assert!(wrong.is_empty(), "{wrong:#?}");

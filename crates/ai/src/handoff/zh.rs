@@ -456,6 +456,10 @@ pub(super) const ZH_VERBS: &[&str] = &[
     "connect我到",
     "connect 我到",
     "connect 我 到",
+    // "帮我 forward 给 refund team": handed on, said in English.
+    "forward 给",
+    "forward给",
+    "forward to",
     "transfer 我 to",
     "transfer我to",
     "connect 我 to",
@@ -558,6 +562,14 @@ pub(super) const ZH_OBJECT_ACTS: &[&str] = &[
     "回复一下",
     // "人工客服协助一下".
     "协助",
+    // "得人工来判断", "管家能来一趟吗": come to judge, or come over.
+    "来判断",
+    "来决定",
+    "来审核",
+    "来确认",
+    "来评估",
+    "来一趟",
+    "过来一趟",
     // Urged to speak up: 客服说句话, 客服冒个泡, 有人吱个声.
     "说句话",
     "吱个声",
@@ -1500,6 +1512,25 @@ const EN_JOBS: &[&str] = &[
     "team",
     "salesperson",
     "sales",
+    // Jobs of other businesses, by their English names: 找个 adjuster,
+    // "跟 insurance adjuster 通个电话", "你们的 designer".
+    "adjuster",
+    "designer",
+    "planner",
+    "coordinator",
+    "technician",
+    "engineer",
+    "inspector",
+    "consultant",
+    "specialist",
+    "advisor",
+    "adviser",
+    "counselor",
+    "counsellor",
+    "dispatcher",
+    "caseworker",
+    "underwriter",
+    "landlord",
 ];
 
 /// The length of an English job name starting a Latin word at `i`.
