@@ -93,6 +93,7 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand18-dev4.jsonl",
     "handoff.hand18-dev5.jsonl",
     "handoff.hand18-dev6.jsonl",
+    "handoff.hand18-check.jsonl",
 ];
 
 fn load(path: &std::path::Path) -> Result<Vec<HandoffCase>, Box<dyn std::error::Error>> {
