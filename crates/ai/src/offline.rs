@@ -875,6 +875,11 @@ pub fn decide_with(
                 // The rival is the next document in the same language: a
                 // twin in the other language answers the same thing.
                 let rival = hits.iter().skip(1).find(|r| r.chinese == h.chinese);
+                // Another company's thing or a topic no article names is
+                // not this business's answer, whatever words it shares;
+                // these read the knowledge base's text, so they come last
+                // and only for a question that would be answered. With
+                // dense retrieval the cosine speaks for the question.
                 config.accepts(question, h, rival)
                     && !(h.evidence.checked
                         && (names_other_company(index, question)
