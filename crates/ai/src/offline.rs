@@ -878,8 +878,9 @@ pub fn decide_with(
                 // Another company's thing or a topic no article names is
                 // not this business's answer, whatever words it shares;
                 // these read the knowledge base's text, so they come last
-                // and only for a question that would be answered. With
-                // dense retrieval the cosine speaks for the question.
+                // and only for a question that would be answered. Lexical
+                // ranking only: with dense retrieval they were not
+                // measured, so that decision is left as it was.
                 config.accepts(question, h, rival)
                     && !(h.evidence.checked
                         && (names_other_company(index, question)
