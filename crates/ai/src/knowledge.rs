@@ -279,6 +279,9 @@ struct Unit {
 struct Doc {
     id: KnowledgeDocId,
     title: String,
+    /// The title and tags, lower-cased: what [`Index::mentions`] reads
+    /// beside the body (a tag names a topic as much as the title does).
+    label: String,
     sentences: Vec<String>,
     /// Each sentence's distinct tokens (to pick the excerpt quickly).
     sentence_terms: Vec<Vec<String>>,
@@ -409,6 +412,7 @@ impl Index {
                 id: doc.id,
                 sentence_kinds,
                 passages: passages(&doc.body),
+                label: title_text.to_lowercase(),
                 title: doc.title.clone(),
                 chinese: crate::text::is_chinese(&format!("{} {}", doc.title, doc.body)),
                 sentences,
@@ -475,6 +479,20 @@ impl Index {
     /// True when nothing is indexed.
     pub fn is_empty(&self) -> bool {
         self.docs.is_empty()
+    }
+
+    /// True when a document's title, tags or body names `name` (lower-case):
+    /// a Latin name as a whole word ("ups" is not in "groups"), a Chinese
+    /// one anywhere. Scans the text, so it is for the rare question that
+    /// names another company ([`crate::offline::names_other_company`]),
+    /// not for every question.
+    pub fn mentions(&self, name: &str) -> bool {
+        self.docs.iter().any(|d| {
+            crate::text::holds_name(&d.label, name)
+                || d.sentences
+                    .iter()
+                    .any(|s| crate::text::holds_name(&s.to_lowercase(), name))
+        })
     }
 
     fn idf_df(&self, df: usize) -> f64 {

@@ -776,6 +776,35 @@ pub fn is_chinese(text: &str) -> bool {
     cjk > 0 && cjk * 3 >= latin
 }
 
+/// Where `name` (lower-case) occurs in `lower` (lower-cased text) as a
+/// name: a Latin name (one with an ASCII letter or digit at either end)
+/// only where no ASCII letter, digit or hyphen touches it ("ups" is not in
+/// "groups" or "check-ups", "lg" not in "lgbt"); a Chinese one anywhere (Chinese has no
+/// spaces to bound it). Byte offsets of each occurrence.
+pub fn name_positions(lower: &str, name: &str) -> Vec<usize> {
+    if name.is_empty() {
+        return Vec::new();
+    }
+    // A hyphen joins a compound: "check-ups" holds no "ups".
+    let latin_edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-');
+    let bounded_start = latin_edge(name.chars().next());
+    let bounded_end = latin_edge(name.chars().next_back());
+    lower
+        .match_indices(name)
+        .filter(|(at, _)| {
+            let before = lower[..*at].chars().next_back();
+            let after = lower[at + name.len()..].chars().next();
+            !(bounded_start && latin_edge(before) || bounded_end && latin_edge(after))
+        })
+        .map(|(at, _)| at)
+        .collect()
+}
+
+/// True when `lower` names `name` ([`name_positions`]).
+pub fn holds_name(lower: &str, name: &str) -> bool {
+    !name.is_empty() && !name_positions(lower, name).is_empty()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

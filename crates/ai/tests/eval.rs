@@ -22,8 +22,8 @@ const RETRIEVAL: &[(&str, &str, f64, f64, f64, f64, f64, f64)] = &[
     ("dev", "all", 0.800, 0.936, 0.870, 0.036, 0.000, 0.468),
     ("holdout", "zh", 0.821, 0.970, 0.895, 0.015, 0.000, 0.433),
     ("holdout", "en", 0.690, 0.897, 0.793, 0.034, 0.000, 0.552),
-    ("holdout", "mixed", 0.818, 1.000, 0.894, 0.091, 1.000, 0.273),
-    ("holdout", "all", 0.765, 0.941, 0.851, 0.029, 0.048, 0.471),
+    ("holdout", "mixed", 0.818, 1.000, 0.894, 0.091, 0.000, 0.273),
+    ("holdout", "all", 0.765, 0.941, 0.851, 0.029, 0.000, 0.471),
 ];
 
 /// Measured handoff figures: split, language, precision, recall.
@@ -589,7 +589,10 @@ fn handoff_on_the_authors_sets_stays_above_the_measured_floors() {
 /// blind15..17, whose dev rows are what integ12 measures on them; the blind6..8 handoff rows were
 /// raised later to what hand15 measured, and six off-topic ceilings of
 /// blind9, 10 and 12 lowered to what scope17 measured: "问题", "有问题",
-/// "what's my current data usage" no longer answered): set, split, language, hit@1,
+/// "what's my current data usage" no longer answered, and 21 off-topic
+/// ceilings of blind7, 8, 11 and 13–17 lowered to what scope18 measured:
+/// other companies' things, record numbers, look-ups for staff, topics
+/// the knowledge base never names no longer answered): set, split, language, hit@1,
 /// hit@3, wrong-answer rate,
 /// off-topic-answered rate, "I don't know" rate. They are no longer unseen:
 /// this is a regression check, not a claim about new questions.
@@ -611,25 +614,25 @@ const BLIND: &[(&str, &str, &str, f64, f64, f64, f64, f64)] = &[
     ("blind7", "dev", "en", 0.609, 0.804, 0.087, 0.000, 0.630),
     ("blind7", "dev", "mixed", 0.917, 1.000, 0.000, 0.000, 0.500),
     ("blind7", "dev", "all", 0.696, 0.839, 0.045, 0.071, 0.643),
-    ("blind7", "holdout", "zh", 0.703, 0.865, 0.045, 0.067, 0.604),
+    ("blind7", "holdout", "zh", 0.703, 0.865, 0.045, 0.000, 0.604),
     ("blind7", "holdout", "en", 0.621, 0.832, 0.063, 0.000, 0.516),
     (
         "blind7", "holdout", "mixed", 0.741, 1.000, 0.000, 0.000, 0.593,
     ),
     (
-        "blind7", "holdout", "all", 0.674, 0.867, 0.047, 0.033, 0.567,
+        "blind7", "holdout", "all", 0.674, 0.867, 0.047, 0.000, 0.567,
     ),
     ("blind8", "dev", "zh", 0.780, 0.960, 0.040, 0.000, 0.540),
     ("blind8", "dev", "en", 0.760, 0.980, 0.000, 0.000, 0.560),
     ("blind8", "dev", "mixed", 0.846, 1.000, 0.000, 0.000, 0.462),
     ("blind8", "dev", "all", 0.779, 0.973, 0.018, 0.000, 0.540),
-    ("blind8", "holdout", "zh", 0.752, 0.903, 0.018, 0.200, 0.478),
+    ("blind8", "holdout", "zh", 0.752, 0.903, 0.018, 0.067, 0.478),
     ("blind8", "holdout", "en", 0.788, 0.960, 0.020, 0.000, 0.525),
     (
         "blind8", "holdout", "mixed", 0.636, 0.818, 0.091, 0.000, 0.545,
     ),
     (
-        "blind8", "holdout", "all", 0.756, 0.919, 0.026, 0.097, 0.504,
+        "blind8", "holdout", "all", 0.756, 0.919, 0.026, 0.065, 0.504,
     ),
     ("blind9", "dev", "zh", 0.837, 0.884, 0.000, 0.000, 0.698),
     ("blind9", "dev", "en", 0.488, 0.767, 0.023, 0.167, 0.674),
@@ -670,10 +673,10 @@ const BLIND: &[(&str, &str, &str, f64, f64, f64, f64, f64)] = &[
         "blind11", "holdout", "en", 0.736, 0.901, 0.044, 0.000, 0.505,
     ),
     (
-        "blind11", "holdout", "mixed", 0.783, 0.913, 0.043, 0.200, 0.500,
+        "blind11", "holdout", "mixed", 0.783, 0.913, 0.043, 0.000, 0.500,
     ),
     (
-        "blind11", "holdout", "all", 0.802, 0.937, 0.034, 0.031, 0.544,
+        "blind11", "holdout", "all", 0.802, 0.937, 0.034, 0.000, 0.544,
     ),
     ("blind12", "dev", "zh", 0.810, 0.976, 0.048, 0.333, 0.429),
     ("blind12", "dev", "en", 0.744, 0.930, 0.047, 0.000, 0.605),
@@ -699,20 +702,20 @@ const BLIND: &[(&str, &str, &str, f64, f64, f64, f64, f64)] = &[
         "blind13", "holdout", "zh", 0.864, 0.975, 0.000, 0.077, 0.679,
     ),
     (
-        "blind13", "holdout", "en", 0.733, 0.953, 0.012, 0.077, 0.477,
+        "blind13", "holdout", "en", 0.733, 0.953, 0.012, 0.000, 0.477,
     ),
     (
         "blind13", "holdout", "mixed", 0.685, 0.907, 0.074, 0.000, 0.481,
     ),
     (
-        "blind13", "holdout", "all", 0.769, 0.950, 0.023, 0.062, 0.552,
+        "blind13", "holdout", "all", 0.769, 0.950, 0.023, 0.031, 0.552,
     ),
     ("blind14", "dev", "zh", 0.857, 0.952, 0.024, 0.000, 0.429),
     ("blind14", "dev", "en", 0.818, 0.932, 0.068, 0.000, 0.341),
     ("blind14", "dev", "mixed", 0.846, 0.962, 0.000, 0.000, 0.462),
     ("blind14", "dev", "all", 0.839, 0.946, 0.036, 0.000, 0.402),
     (
-        "blind14", "holdout", "zh", 0.768, 0.929, 0.030, 0.250, 0.535,
+        "blind14", "holdout", "zh", 0.768, 0.929, 0.030, 0.167, 0.535,
     ),
     (
         "blind14", "holdout", "en", 0.771, 0.896, 0.010, 0.000, 0.510,
@@ -721,23 +724,23 @@ const BLIND: &[(&str, &str, &str, f64, f64, f64, f64, f64)] = &[
         "blind14", "holdout", "mixed", 0.733, 0.933, 0.022, 0.167, 0.556,
     ),
     (
-        "blind14", "holdout", "all", 0.762, 0.917, 0.021, 0.133, 0.529,
+        "blind14", "holdout", "all", 0.762, 0.917, 0.021, 0.100, 0.529,
     ),
     ("blind15", "dev", "zh", 0.851, 0.957, 0.064, 0.000, 0.447),
     ("blind15", "dev", "en", 0.837, 0.884, 0.023, 0.000, 0.395),
     ("blind15", "dev", "mixed", 0.870, 1.000, 0.000, 0.000, 0.609),
     ("blind15", "dev", "all", 0.850, 0.938, 0.035, 0.000, 0.460),
     (
-        "blind15", "holdout", "zh", 0.833, 0.922, 0.033, 0.083, 0.522,
+        "blind15", "holdout", "zh", 0.833, 0.922, 0.033, 0.000, 0.522,
     ),
     (
-        "blind15", "holdout", "en", 0.750, 0.906, 0.031, 0.083, 0.448,
+        "blind15", "holdout", "en", 0.750, 0.906, 0.031, 0.000, 0.448,
     ),
     (
         "blind15", "holdout", "mixed", 0.875, 0.979, 0.021, 0.000, 0.500,
     ),
     (
-        "blind15", "holdout", "all", 0.808, 0.927, 0.030, 0.067, 0.487,
+        "blind15", "holdout", "all", 0.808, 0.927, 0.030, 0.000, 0.487,
     ),
     ("blind16", "dev", "zh", 0.905, 0.952, 0.000, 0.000, 0.405),
     ("blind16", "dev", "en", 0.705, 0.864, 0.068, 0.000, 0.455),
@@ -747,20 +750,20 @@ const BLIND: &[(&str, &str, &str, f64, f64, f64, f64, f64)] = &[
         "blind16", "holdout", "zh", 0.901, 0.956, 0.000, 0.000, 0.429,
     ),
     (
-        "blind16", "holdout", "en", 0.804, 0.902, 0.043, 0.083, 0.326,
+        "blind16", "holdout", "en", 0.804, 0.902, 0.043, 0.000, 0.326,
     ),
     (
         "blind16", "holdout", "mixed", 0.915, 0.979, 0.000, 0.000, 0.404,
     ),
     (
-        "blind16", "holdout", "all", 0.865, 0.939, 0.017, 0.033, 0.383,
+        "blind16", "holdout", "all", 0.865, 0.939, 0.017, 0.000, 0.383,
     ),
-    ("blind17", "dev", "zh", 0.721, 0.907, 0.023, 0.167, 0.488),
-    ("blind17", "dev", "en", 0.791, 0.977, 0.070, 0.167, 0.581),
-    ("blind17", "dev", "mixed", 0.810, 0.952, 0.048, 0.333, 0.381),
-    ("blind17", "dev", "all", 0.766, 0.944, 0.047, 0.200, 0.505),
+    ("blind17", "dev", "zh", 0.721, 0.907, 0.023, 0.000, 0.488),
+    ("blind17", "dev", "en", 0.791, 0.977, 0.070, 0.000, 0.581),
+    ("blind17", "dev", "mixed", 0.810, 0.952, 0.048, 0.000, 0.381),
+    ("blind17", "dev", "all", 0.766, 0.944, 0.047, 0.000, 0.505),
     (
-        "blind17", "holdout", "zh", 0.837, 0.902, 0.022, 0.250, 0.446,
+        "blind17", "holdout", "zh", 0.837, 0.902, 0.022, 0.083, 0.446,
     ),
     (
         "blind17", "holdout", "en", 0.750, 0.924, 0.033, 0.000, 0.478,
@@ -769,7 +772,7 @@ const BLIND: &[(&str, &str, &str, f64, f64, f64, f64, f64)] = &[
         "blind17", "holdout", "mixed", 0.761, 0.913, 0.022, 0.167, 0.457,
     ),
     (
-        "blind17", "holdout", "all", 0.787, 0.913, 0.026, 0.133, 0.461,
+        "blind17", "holdout", "all", 0.787, 0.913, 0.026, 0.067, 0.461,
     ),
 ];
 /// The blind sets' handoff figures: set, split, language, precision, recall.
