@@ -22,6 +22,11 @@
 //! - `-- --outcomes`: one tab-separated line per question of every split
 //!   run (split, language, question, expected, answered, first document),
 //!   to compare two settings question by question;
+//! - `-- --rerank w1,w2,...`: the re-ranker's weights
+//!   (`knowledge::FEATURES` order) instead of the product's;
+//! - `-- --features FILE`: each question's first documents before the
+//!   re-ranker with their features, one JSON object a line (the
+//!   re-ranker's training data, `crates/ai/eval/train/`);
 //! - `-- --quick`: no coverage / accuracy curve (eight more assistants
 //!   per split; for study runs over many sets);
 //! - `-- --split dev`: that split only (while tuning, so that the holdout's
@@ -91,7 +96,49 @@ fn weights() -> chat_ai::knowledge::Weights {
         };
         set(&mut w, v);
     }
+    if let Some(list) = flag("--rerank") {
+        let values: Vec<f64> = list
+            .split(',')
+            .filter_map(|v| v.trim().parse().ok())
+            .collect();
+        let Ok(model) = <[f64; chat_ai::knowledge::FEATURE_COUNT]>::try_from(values) else {
+            eprintln!(
+                "--rerank: {} comma-separated numbers expected",
+                chat_ai::knowledge::FEATURE_COUNT
+            );
+            std::process::exit(2);
+        };
+        w.rerank = model;
+    }
     w
+}
+
+/// Writes each question's first documents before the re-ranker, with
+/// their features and whether each is right, one JSON object a line:
+/// the re-ranker's training data (`crates/ai/eval/train/`).
+fn features(
+    set: &EvalSet,
+    assistant: &Assistant,
+    split: &str,
+    out: &mut impl std::io::Write,
+) -> Result<(), Box<dyn std::error::Error>> {
+    for q in set.questions.iter() {
+        let candidates: Vec<serde_json::Value> = assistant
+            .index()
+            .candidates(&q.q)
+            .into_iter()
+            .map(|(id, f)| {
+                let key = assistant.key(&id);
+                serde_json::json!({"key": key, "hit": q.is_hit(&key), "f": f.to_vec()})
+            })
+            .collect();
+        let line = serde_json::json!({
+            "split": split, "q": q.q, "doc": q.doc, "lang": q.lang, "kind": q.kind,
+            "candidates": candidates,
+        });
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
 }
 
 /// The dense side of a run: the endpoint, and the runtime its calls need.
@@ -209,6 +256,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // `--split dev`: one split only (tuning runs that must not print the
     // holdout's figures).
     let only = flag("--split");
+    let mut feature_file = match flag("--features") {
+        Some(path) => Some(std::io::BufWriter::new(std::fs::File::create(path)?)),
+        None => None,
+    };
     for split in ["dev", "holdout"] {
         if only.as_deref().is_some_and(|o| o != split) {
             continue;
@@ -303,6 +354,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         if let (Some(path), "dev") = (flag("--dump"), split) {
             dump(&set, &assistant, &bm25, &path)?;
+        }
+        if let Some(out) = &mut feature_file {
+            features(&set, &assistant, split, out)?;
         }
         if std::env::args().any(|a| a == "--outcomes") {
             for q in &set.questions {

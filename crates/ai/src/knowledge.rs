@@ -174,6 +174,70 @@ pub const SHORT_QUESTION: usize = 3;
 /// Documents a word must occur in to count as common (see [`Hit::thin`]).
 pub const COMMON_DF: usize = 3;
 
+/// How many of the first (lexical) documents the re-ranker reorders.
+pub const RERANK_DEPTH: usize = 10;
+
+/// How many features the re-ranker weighs.
+pub const FEATURE_COUNT: usize = 22;
+
+/// The re-ranker's features of a candidate document, in order. Scores are
+/// relative (to the first candidate's, or to what the question could score
+/// at most), so that one set of weights fits knowledge bases of any size.
+pub const FEATURES: [&str; FEATURE_COUNT] = [
+    "score/top",
+    "confidence",
+    "word/attainable",
+    "char/attainable",
+    "pair/attainable",
+    "corrected/attainable",
+    "synonym/attainable",
+    "related/attainable",
+    "answer_kind_lift",
+    "coverage",
+    "title_coverage",
+    "specific",
+    "words/asked",
+    "sentence_words/asked",
+    "near_words/asked",
+    "chars",
+    "title",
+    "same_language",
+    "ln(body_len/avg)",
+    "1/rank",
+    "thin",
+    "first",
+];
+
+/// The re-ranker's weights ([`FEATURES`] order): a linear model trained
+/// with a pairwise logistic loss on the committed evaluation sets
+/// (`crates/ai/eval/train/`; docs/BENCHMARKS.md, "A learned re-ranker").
+/// Trained on all thirteen sets (`rerank.py`'s final model); all zero
+/// would keep the lexical order.
+pub const RERANK: [f64; FEATURE_COUNT] = [
+    3.77667,    // score/top
+    1.47751,    // confidence
+    3.05138,    // word/attainable
+    7.62124,    // char/attainable
+    10.8573,    // pair/attainable
+    8.85289,    // corrected/attainable
+    -3.93661,   // synonym/attainable
+    2.27302,    // related/attainable
+    6.24654,    // answer_kind_lift
+    0.00607328, // coverage
+    2.43702,    // title_coverage
+    -0.336323,  // specific
+    -0.187822,  // words/asked
+    1.09668,    // sentence_words/asked
+    1.42171,    // near_words/asked
+    0.825632,   // chars
+    0.491612,   // title
+    -1.40347,   // same_language
+    -0.252703,  // ln(body_len/avg)
+    1.234,      // 1/rank
+    0.144021,   // thin
+    -0.401172,  // first
+];
+
 /// How the fields and token kinds count.
 #[derive(Clone, Debug)]
 pub struct Weights {
@@ -226,6 +290,10 @@ pub struct Weights {
     /// keep the words' order, and a hit's score and confidence still
     /// measure the words.
     pub answer_kind: f64,
+    /// The re-ranker's weights ([`FEATURES`] order; [`RERANK`] by
+    /// default): each of the first [`RERANK_DEPTH`] documents is ordered
+    /// by the weighted sum of its features.
+    pub rerank: [f64; FEATURE_COUNT],
 }
 
 impl Default for Weights {
@@ -246,6 +314,7 @@ impl Default for Weights {
             light: 0.5,
             unseen: 1.0,
             answer_kind: 0.2,
+            rerank: RERANK,
         }
     }
 }
@@ -254,6 +323,10 @@ impl Default for Weights {
 struct Query {
     /// Its own terms and spelling corrections, with their query weights.
     terms: Vec<(String, f64)>,
+    /// Each term's [`Part`] (parallel to `terms`).
+    term_parts: Vec<Part>,
+    /// Each group's [`Part`] (parallel to `groups`).
+    group_parts: Vec<Part>,
     /// Alternatives that count once per document, by the best one: the
     /// synonym groups it touches (index terms only, its own excluded) and
     /// each character pair with its sound; each term with its query weight.
@@ -265,6 +338,24 @@ struct Query {
     /// Its content words, to measure how much of it a document covers.
     units: Vec<Unit>,
 }
+
+/// What kind of query term a score contribution comes from: the re-ranker
+/// ([`rerank`]) weighs a document by how its score is made up, not only by
+/// its total (a document met by synonyms and cue words alone is a hub, one
+/// met by the question's own words is about it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    Word,
+    Char,
+    /// A character pair, or its sound.
+    Pair,
+    Corrected,
+    Synonym,
+    Related,
+}
+
+/// How many [`Part`]s there are.
+const PARTS: usize = 6;
 
 /// A content word of a question (stop words dropped) and the index terms
 /// that stand for it in a document: itself, its spelling correction, the
@@ -533,6 +624,8 @@ impl Index {
     fn query_terms(&self, query: &str) -> Query {
         let w = &self.weights;
         let mut terms: HashMap<String, f64> = HashMap::new();
+        // The part of each term: that of its highest query weight.
+        let mut parts: HashMap<String, Part> = HashMap::new();
         let mut attainable = 0.0;
         let mut units: Vec<Unit> = Vec::new();
         let mut own: Vec<Token> = analyze(query);
@@ -569,6 +662,14 @@ impl Index {
                 pairs.push((t.text.clone(), qw));
             } else if df > 0 {
                 let e = terms.entry(t.text.clone()).or_default();
+                if qw >= *e {
+                    let part = if t.kind == Kind::Char {
+                        Part::Char
+                    } else {
+                        Part::Word
+                    };
+                    parts.insert(t.text.clone(), part);
+                }
                 *e = e.max(qw);
                 if let Some(u) = &mut unit {
                     u.met_by.push(t.text.clone());
@@ -577,6 +678,9 @@ impl Index {
                 && let Some(fix) = self.correct(&t.text)
             {
                 let e = terms.entry(fix.to_owned()).or_default();
+                if w.corrected >= *e {
+                    parts.insert(fix.to_owned(), Part::Corrected);
+                }
                 *e = e.max(w.corrected);
                 if let Some(u) = &mut unit {
                     u.met_by.push(fix.to_owned());
@@ -604,6 +708,7 @@ impl Index {
                 groups.push(vec![(sound, qw)]);
             }
         }
+        let mut group_parts = vec![Part::Pair; groups.len()];
         let synonyms = crate::synonyms::expansion_groups(query)
             .into_iter()
             .map(|g| {
@@ -626,6 +731,7 @@ impl Index {
             })
             .filter(|g| !g.is_empty());
         groups.extend(synonyms);
+        group_parts.resize(groups.len(), Part::Synonym);
         if w.related > 0.0 {
             let most = w.related_df * self.docs.len() as f64;
             for topics in crate::related::topics(query) {
@@ -641,11 +747,19 @@ impl Index {
                 group.dedup_by(|a, b| a.0 == b.0);
                 if !group.is_empty() {
                     groups.push(group);
+                    group_parts.push(Part::Related);
                 }
             }
         }
+        let terms: Vec<(String, f64)> = terms.into_iter().collect();
+        let term_parts = terms
+            .iter()
+            .map(|(t, _)| parts.get(t).copied().unwrap_or(Part::Word))
+            .collect();
         Query {
-            terms: terms.into_iter().collect(),
+            terms,
+            term_parts,
+            group_parts,
             groups,
             pairs,
             attainable,
@@ -679,7 +793,33 @@ impl Index {
     /// cosine ([`Fusion`]), and its score is that mix; otherwise the
     /// ranking is lexical (BM25F score, confidence relative to what the
     /// question could score).
+    ///
+    /// Lexically, for a question with Latin letters, the first
+    /// [`RERANK_DEPTH`] documents are then reordered by the learned
+    /// re-ranker ([`Weights::rerank`]); each hit keeps its words' score and
+    /// confidence, which the answer decision measures.
     pub fn search_with(&self, query: &str, vector: Option<&[f32]>, k: usize) -> Vec<Hit> {
+        self.ranked_hits(query, vector, k, true).0
+    }
+
+    /// The first [`RERANK_DEPTH`] documents for `query` in the order before
+    /// the re-ranker, each with its re-ranker features ([`FEATURES`]): what
+    /// the re-ranker is trained on (the eval example's `--features`).
+    pub fn candidates(&self, query: &str) -> Vec<(KnowledgeDocId, [f64; FEATURE_COUNT])> {
+        let (hits, features) = self.ranked_hits(query, None, RERANK_DEPTH, false);
+        hits.into_iter().map(|h| h.doc_id).zip(features).collect()
+    }
+
+    /// The best `k` documents, and (lexical ranking only) each one's
+    /// re-ranker features; reordered by the re-ranker when `rerank` is set
+    /// and its weights are not all zero.
+    fn ranked_hits(
+        &self,
+        query: &str,
+        vector: Option<&[f32]>,
+        k: usize,
+        rerank: bool,
+    ) -> (Vec<Hit>, Vec<[f64; FEATURE_COUNT]>) {
         let query_terms = self.query_terms(query);
         let (terms, groups, attainable) = (
             &query_terms.terms,
@@ -705,7 +845,7 @@ impl Index {
         };
         // (document, score, confidence)
         let mut ranked: Vec<(usize, f64, f64)> = match &dense {
-            None if !lexical => return Vec::new(),
+            None if !lexical => return (Vec::new(), Vec::new()),
             None => scores
                 .iter()
                 .copied()
@@ -747,7 +887,11 @@ impl Index {
             }
             ranked[1..].sort_by(by_score);
         }
-        ranked.truncate(k);
+        // The re-ranker looks at the first RERANK_DEPTH whatever k is, so
+        // that the first document does not depend on how many are asked for.
+        let featured = dense.is_none();
+        ranked.truncate(if featured { k.max(RERANK_DEPTH) } else { k });
+        let order: Vec<usize> = ranked.iter().map(|r| r.0).collect();
         let best_passage = |i: usize| {
             dense
                 .as_ref()
@@ -757,9 +901,118 @@ impl Index {
         // A document the words did not reach: the passage the dense side
         // found.
         let checked = dense.is_none();
-        self.hits(query, ranked, &query_terms, checked, |i| {
+        let mut hits = self.hits(query, ranked, &query_terms, checked, |i| {
             (scores[i] <= 0.0).then(|| best_passage(i)).flatten()
-        })
+        });
+        if !featured {
+            return (hits, Vec::new());
+        }
+        let mut features = self.features(query, &query_terms, &order, &hits, &scores, &lift);
+        let model = &self.weights.rerank;
+        // Questions with Latin letters only (English and mixed): on those
+        // the re-ranker raised hit@1 in leave-one-set-out cross-validation
+        // (.736 → .766 English, .782 → .820 mixed, means over thirteen
+        // sets), on wholly Chinese ones it moved nothing on average (.801 →
+        // .800) while costing some sets three points and a Chinese
+        // question of the demo FAQ its answer (docs/BENCHMARKS.md, "A
+        // learned re-ranker").
+        let latin = query.chars().any(|c| c.is_ascii_alphabetic());
+        if rerank && latin && model.iter().any(|w| *w != 0.0) {
+            let value =
+                |f: &[f64; FEATURE_COUNT]| -> f64 { f.iter().zip(model).map(|(x, w)| x * w).sum() };
+            let mut paired: Vec<(Hit, [f64; FEATURE_COUNT])> =
+                hits.into_iter().zip(features).collect();
+            // Stable: equal model values keep the lexical order.
+            paired.sort_by(|a, b| value(&b.1).total_cmp(&value(&a.1)));
+            (hits, features) = paired.into_iter().unzip();
+        }
+        hits.truncate(k);
+        features.truncate(k);
+        (hits, features)
+    }
+
+    /// Each candidate's score split by the [`Part`] of the query terms it
+    /// comes from (`docs`: the candidates' index positions).
+    fn part_scores(&self, q: &Query, docs: &[usize]) -> Vec<[f64; PARTS]> {
+        let mut out = vec![[0.0f64; PARTS]; docs.len()];
+        let slot = |d: usize| docs.iter().position(|x| *x == d);
+        for ((term, qw), part) in q.terms.iter().zip(&q.term_parts) {
+            for (doc, s) in self.term_scores(term) {
+                if let Some(k) = slot(doc) {
+                    out[k][*part as usize] += qw * s;
+                }
+            }
+        }
+        // A group counts once per document, by its best member (as in
+        // `lexical_scores`).
+        for (group, part) in q.groups.iter().zip(&q.group_parts) {
+            let mut best = vec![0.0f64; docs.len()];
+            for (term, qw) in group {
+                for (doc, s) in self.term_scores(term) {
+                    if let Some(k) = slot(doc) {
+                        best[k] = best[k].max(qw * s);
+                    }
+                }
+            }
+            for (o, b) in out.iter_mut().zip(best) {
+                o[*part as usize] += b;
+            }
+        }
+        out
+    }
+
+    /// The re-ranker's features ([`FEATURES`]) of the candidates `order`
+    /// (index positions, lexical order) and their `hits`; `scores` are the
+    /// words' scores, `lift` the answer-kind factors.
+    fn features(
+        &self,
+        query: &str,
+        q: &Query,
+        order: &[usize],
+        hits: &[Hit],
+        scores: &[f64],
+        lift: &[f64],
+    ) -> Vec<[f64; FEATURE_COUNT]> {
+        let parts = self.part_scores(q, order);
+        let top = order
+            .iter()
+            .map(|i| scores[*i])
+            .fold(0.0f64, f64::max)
+            .max(f64::EPSILON);
+        let attainable = q.attainable.max(f64::EPSILON);
+        let zh = crate::text::is_chinese(query);
+        order
+            .iter()
+            .zip(hits)
+            .zip(parts)
+            .enumerate()
+            .map(|(rank, ((&i, h), p))| {
+                let d = &self.docs[i];
+                let e = &h.evidence;
+                let asked = e.asked.max(1) as f64;
+                let mut f = [0.0f64; FEATURE_COUNT];
+                f[0] = scores[i] / top;
+                f[1] = h.confidence;
+                for (k, v) in p.iter().enumerate() {
+                    f[2 + k] = v / attainable;
+                }
+                f[8] = lift.get(i).map_or(0.0, |l| l - 1.0);
+                f[9] = e.coverage;
+                f[10] = e.title_coverage;
+                f[11] = e.specific;
+                f[12] = e.words as f64 / asked;
+                f[13] = e.sentence_words as f64 / asked;
+                f[14] = e.near_words as f64 / asked;
+                f[15] = e.chars;
+                f[16] = f64::from(u8::from(e.title));
+                f[17] = f64::from(u8::from(d.chinese == zh));
+                f[18] = (d.body_len.max(1.0) / self.avg_body).ln();
+                f[19] = 1.0 / (rank + 1) as f64;
+                f[20] = f64::from(u8::from(h.thin));
+                f[21] = f64::from(u8::from(rank == 0));
+                f
+            })
+            .collect()
     }
 
     /// Each document's score factor for the kind of fact the question asks

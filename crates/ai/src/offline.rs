@@ -872,9 +872,21 @@ pub fn decide_with(
     let answer = picked.or_else(|| {
         hits.first()
             .filter(|h| {
-                // The rival is the next document in the same language: a
-                // twin in the other language answers the same thing.
-                let rival = hits.iter().skip(1).find(|r| r.chinese == h.chinese);
+                // The rival is the strongest other document in the same
+                // language by the words' score (a twin in the other
+                // language answers the same thing). Without the re-ranker
+                // that is the next one; with it, a rival the re-ranker put
+                // lower still narrows the margin: the re-ranker orders,
+                // the words' evidence decides whether to answer (its
+                // demoting a close rival answered more questions wrong
+                // over the sets nobody trained on).
+                let rival = hits.iter().skip(1).filter(|r| r.chinese == h.chinese).fold(
+                    None::<&crate::knowledge::Hit>,
+                    |best, r| match best {
+                        Some(b) if b.score >= r.score => Some(b),
+                        _ => Some(r),
+                    },
+                );
                 // Another company's thing or a topic no article names is
                 // not this business's answer, whatever words it shares;
                 // these read the knowledge base's text, so they come last
