@@ -220,9 +220,6 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     /// `CHAT_WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
-    /// `CHAT_SCHED_SLICE_US`: the Linux scheduler's time slice for every
-    /// server thread (`None`: the kernel's own; see `chat_sched`).
-    pub sched_slice: Option<Duration>,
     /// `CHAT_DATA_DIR`: local state (the SQLite file, generated secrets).
     pub data_dir: PathBuf,
     /// `CHAT_LOG_FORMAT`, `CHAT_LOG`.
@@ -510,17 +507,6 @@ mod tests {
             var(&[("CHAT_WEBHOOK_RETENTION_DAYS", "100000")]),
             "CHAT_WEBHOOK_RETENTION_DAYS"
         );
-    }
-
-    #[test]
-    fn the_scheduler_slice_is_microseconds_in_the_kernels_bounds() {
-        let slice = |v: &str| cfg(&[("CHAT_SCHED_SLICE_US", v)]).map(|c| c.server.sched_slice);
-        assert_eq!(slice("0").unwrap(), None, "0 keeps the kernel's");
-        assert_eq!(slice("100").unwrap(), Some(Duration::from_micros(100)));
-        assert_eq!(slice("100000").unwrap(), Some(Duration::from_millis(100)));
-        for bad in ["99", "100001", "-1", "0.5", "fast"] {
-            assert_eq!(slice(bad).unwrap_err().var, "CHAT_SCHED_SLICE_US", "{bad}");
-        }
     }
 
     #[test]

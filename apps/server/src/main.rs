@@ -152,9 +152,6 @@ async fn main() -> ExitCode {
     }
     telemetry::init_logging(config.server.log.format, &config.server.log.filter);
     warn_unknown_variables();
-    if let Some(slice) = config.server.sched_slice {
-        set_sched_slice(slice);
-    }
     let app = match Application::build(config).await {
         Ok(app) => app,
         Err(e) => {
@@ -187,17 +184,6 @@ fn report(result: anyhow::Result<String>) -> ExitCode {
             eprintln!("chat-server: error: {e:#}");
             ExitCode::FAILURE
         }
-    }
-}
-
-/// Gives every thread the slice before the HTTP workers, the SQLite writer
-/// and the other threads start (they inherit it from the thread that
-/// starts them). Not fatal when it fails: the server runs as before, with
-/// the kernel's slice.
-fn set_sched_slice(slice: std::time::Duration) {
-    match chat_sched::set_process_slice(slice) {
-        Ok(threads) => tracing::info!(?slice, threads, "scheduler slice set"),
-        Err(e) => tracing::warn!(error = %e, "CHAT_SCHED_SLICE_US not applied"),
     }
 }
 

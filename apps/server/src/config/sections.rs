@@ -88,29 +88,8 @@ fn server(vars: &Vars<'_>, data_dir: PathBuf) -> Result<ServerConfig, ConfigErro
                     .ok_or_else(|| err("CHAT_WORKERS", "must be a positive integer"))
             })
             .transpose()?,
-        sched_slice: sched_slice(vars)?,
         web_dir: vars.get("CHAT_WEB_DIR").map(PathBuf::from),
     })
-}
-
-/// `CHAT_SCHED_SLICE_US` when unset (docs/BENCHMARKS.md, "Scheduler slices").
-const DEFAULT_SCHED_SLICE_US: &str = "0";
-
-/// `CHAT_SCHED_SLICE_US`: microseconds, inside the kernel's bounds, or `0`
-/// for the kernel's own slice.
-fn sched_slice(vars: &Vars<'_>) -> Result<Option<Duration>, ConfigError> {
-    let us: u64 = vars.parse("CHAT_SCHED_SLICE_US", DEFAULT_SCHED_SLICE_US)?;
-    if us == 0 {
-        return Ok(None);
-    }
-    let slice = Duration::from_micros(us);
-    if !(chat_sched::MIN_SLICE..=chat_sched::MAX_SLICE).contains(&slice) {
-        return Err(err(
-            "CHAT_SCHED_SLICE_US",
-            format!("`{us}` is not between 100 and 100000 (µs), or 0 for the kernel's own"),
-        ));
-    }
-    Ok(Some(slice))
 }
 
 fn log(vars: &Vars<'_>) -> Result<LogConfig, ConfigError> {

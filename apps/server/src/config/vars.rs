@@ -89,11 +89,6 @@ pub const VARS: &[Var] = &[
         "HTTP worker threads (default: one per core)",
     ),
     var(
-        "CHAT_SCHED_SLICE_US",
-        "0",
-        "Linux scheduler time slice of the server's threads, µs (100-100000; 0: the kernel's)",
-    ),
-    var(
         "CHAT_NODE_ID",
         "",
         "this node's name in presence (default: generated)",
