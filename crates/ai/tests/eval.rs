@@ -168,6 +168,30 @@ const SUGGESTED: &[(&str, &str, &str, f64)] = &[
     ("blind17", "holdout", "en", 0.413),
     ("blind17", "holdout", "mixed", 0.326),
     ("blind17", "holdout", "all", 0.357),
+    ("blind18", "dev", "zh", 0.156),
+    ("blind18", "dev", "en", 0.356),
+    ("blind18", "dev", "mixed", 0.391),
+    ("blind18", "dev", "all", 0.283),
+    ("blind18", "holdout", "zh", 0.307),
+    ("blind18", "holdout", "en", 0.272),
+    ("blind18", "holdout", "mixed", 0.265),
+    ("blind18", "holdout", "all", 0.284),
+    ("blind19", "dev", "zh", 0.391),
+    ("blind19", "dev", "en", 0.405),
+    ("blind19", "dev", "mixed", 0.391),
+    ("blind19", "dev", "all", 0.396),
+    ("blind19", "holdout", "zh", 0.308),
+    ("blind19", "holdout", "en", 0.362),
+    ("blind19", "holdout", "mixed", 0.460),
+    ("blind19", "holdout", "all", 0.362),
+    ("blind20", "dev", "zh", 0.273),
+    ("blind20", "dev", "en", 0.410),
+    ("blind20", "dev", "mixed", 0.429),
+    ("blind20", "dev", "all", 0.356),
+    ("blind20", "holdout", "zh", 0.344),
+    ("blind20", "holdout", "en", 0.330),
+    ("blind20", "holdout", "mixed", 0.364),
+    ("blind20", "holdout", "all", 0.342),
 ];
 
 /// Checks the "suggested right" floor of one row, if it has one.
@@ -594,11 +618,13 @@ fn handoff_on_the_authors_sets_stays_above_the_measured_floors() {
     );
 }
 
-/// The blind sets (`eval/blind6..17`, README there), as measured by the
+/// The blind sets (`eval/blind6..20`, README there), as measured by the
 /// coordinator when they were committed (docs/BENCHMARKS.md, "Three more
 /// blind sets" for blind6..8, "Three fresh blind sets" for blind9..11,
 /// "Blind sets 12–14" for blind12..14, "Blind sets 15–17" for
-/// blind15..17, whose dev rows are what integ12 measures on them; the blind6..8 handoff rows were
+/// blind15..17, whose dev rows are what integ12 measures on them;
+/// blind18..20 at what main df5ee4e measures, rows written by
+/// `eval/gate_rows.py`, which regenerates them; the blind6..8 handoff rows were
 /// raised later to what hand15 measured, and six off-topic ceilings of
 /// blind9, 10 and 12 lowered to what scope17 measured: "问题", "有问题",
 /// "what's my current data usage" no longer answered, and 21 off-topic
@@ -786,6 +812,54 @@ const BLIND: &[(&str, &str, &str, f64, f64, f64, f64, f64)] = &[
     (
         "blind17", "holdout", "all", 0.787, 0.913, 0.026, 0.067, 0.461,
     ),
+    ("blind18", "dev", "zh", 0.889, 0.933, 0.000, 0.167, 0.222),
+    ("blind18", "dev", "en", 0.800, 0.956, 0.022, 0.333, 0.400),
+    ("blind18", "dev", "mixed", 0.826, 0.957, 0.087, 0.000, 0.478),
+    ("blind18", "dev", "all", 0.841, 0.947, 0.027, 0.200, 0.345),
+    (
+        "blind18", "holdout", "zh", 0.761, 0.875, 0.034, 0.333, 0.534,
+    ),
+    (
+        "blind18", "holdout", "en", 0.750, 0.848, 0.011, 0.083, 0.424,
+    ),
+    (
+        "blind18", "holdout", "mixed", 0.776, 0.980, 0.020, 0.333, 0.449,
+    ),
+    (
+        "blind18", "holdout", "all", 0.760, 0.886, 0.022, 0.233, 0.472,
+    ),
+    ("blind19", "dev", "zh", 0.935, 0.957, 0.022, 0.000, 0.413),
+    ("blind19", "dev", "en", 0.738, 0.905, 0.024, 0.000, 0.500),
+    ("blind19", "dev", "mixed", 0.826, 1.000, 0.000, 0.000, 0.435),
+    ("blind19", "dev", "all", 0.838, 0.946, 0.018, 0.000, 0.450),
+    (
+        "blind19", "holdout", "zh", 0.791, 0.923, 0.055, 0.083, 0.407,
+    ),
+    (
+        "blind19", "holdout", "en", 0.809, 0.936, 0.011, 0.000, 0.447,
+    ),
+    (
+        "blind19", "holdout", "mixed", 0.760, 0.920, 0.020, 0.000, 0.540,
+    ),
+    (
+        "blind19", "holdout", "all", 0.791, 0.928, 0.030, 0.033, 0.451,
+    ),
+    ("blind20", "dev", "zh", 0.818, 0.932, 0.045, 0.000, 0.386),
+    ("blind20", "dev", "en", 0.718, 0.872, 0.026, 0.000, 0.538),
+    ("blind20", "dev", "mixed", 0.905, 0.952, 0.000, 0.000, 0.476),
+    ("blind20", "dev", "all", 0.798, 0.913, 0.029, 0.000, 0.462),
+    (
+        "blind20", "holdout", "zh", 0.740, 0.927, 0.021, 0.000, 0.562,
+    ),
+    (
+        "blind20", "holdout", "en", 0.703, 0.868, 0.033, 0.000, 0.462,
+    ),
+    (
+        "blind20", "holdout", "mixed", 0.750, 0.932, 0.023, 0.000, 0.477,
+    ),
+    (
+        "blind20", "holdout", "all", 0.727, 0.905, 0.026, 0.000, 0.506,
+    ),
 ];
 /// The blind sets' handoff figures: set, split, language, precision, recall.
 #[allow(clippy::type_complexity)]
@@ -886,6 +960,30 @@ const BLIND_HANDOFF: &[(&str, &str, &str, f64, f64)] = &[
     ("blind17", "holdout", "en", 0.973, 1.000),
     ("blind17", "holdout", "mixed", 0.947, 1.000),
     ("blind17", "holdout", "all", 0.979, 1.000),
+    ("blind18", "dev", "zh", 0.947, 0.947),
+    ("blind18", "dev", "en", 1.000, 1.000),
+    ("blind18", "dev", "mixed", 1.000, 1.000),
+    ("blind18", "dev", "all", 0.978, 0.978),
+    ("blind18", "holdout", "zh", 0.975, 0.951),
+    ("blind18", "holdout", "en", 0.971, 0.971),
+    ("blind18", "holdout", "mixed", 0.938, 1.000),
+    ("blind18", "holdout", "all", 0.967, 0.967),
+    ("blind19", "dev", "zh", 1.000, 0.800),
+    ("blind19", "dev", "en", 1.000, 1.000),
+    ("blind19", "dev", "mixed", 1.000, 1.000),
+    ("blind19", "dev", "all", 1.000, 0.913),
+    ("blind19", "holdout", "zh", 0.978, 0.978),
+    ("blind19", "holdout", "en", 0.970, 1.000),
+    ("blind19", "holdout", "mixed", 1.000, 1.000),
+    ("blind19", "holdout", "all", 0.978, 0.989),
+    ("blind20", "dev", "zh", 1.000, 0.941),
+    ("blind20", "dev", "en", 1.000, 0.933),
+    ("blind20", "dev", "mixed", 1.000, 1.000),
+    ("blind20", "dev", "all", 1.000, 0.956),
+    ("blind20", "holdout", "zh", 0.975, 0.975),
+    ("blind20", "holdout", "en", 0.970, 1.000),
+    ("blind20", "holdout", "mixed", 1.000, 1.000),
+    ("blind20", "holdout", "all", 0.978, 0.989),
 ];
 
 #[test]
@@ -893,7 +991,7 @@ fn the_blind_sets_stay_above_their_measured_floors() {
     let mut failures = Vec::new();
     for name in [
         "blind6", "blind7", "blind8", "blind9", "blind10", "blind11", "blind12", "blind13",
-        "blind14", "blind15", "blind16", "blind17",
+        "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20",
     ] {
         let dir = EvalSet::default_dir().join(name);
         for split in ["dev", "holdout"] {
