@@ -1,6 +1,6 @@
 //! Logs, request ids and metrics.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
@@ -39,16 +39,40 @@ fn colour() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// The process-wide Prometheus recorder (a process has one metrics registry,
-/// however many servers a test starts in it).
-pub fn metrics_handle() -> PrometheusHandle {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+mod stages;
+
+/// What `/metrics` shows: the Prometheus recorder's metrics and the
+/// per-stage histograms of a message, which are kept apart from it (see
+/// [`stages`]: recorded in place, without the recorder's per-sample clock
+/// read, allocation and upkeep).
+#[derive(Clone)]
+pub struct MetricsHandle {
+    prometheus: PrometheusHandle,
+    stages: Arc<stages::Stages>,
+}
+
+impl MetricsHandle {
+    /// The Prometheus text format of every metric.
+    pub fn render(&self) -> String {
+        let mut out = self.prometheus.render();
+        self.stages.render(&mut out);
+        out
+    }
+}
+
+/// The process-wide recorder (a process has one metrics registry, however
+/// many servers a test starts in it).
+pub fn metrics_handle() -> MetricsHandle {
+    static HANDLE: OnceLock<MetricsHandle> = OnceLock::new();
     HANDLE
         .get_or_init(|| {
-            let stages = chat_session::MESSAGE_STAGE_HISTOGRAMS
-                .iter()
-                .chain(chat_gateway::STAGE_HISTOGRAMS);
-            let recorder = stages
+            let stage_names = || {
+                chat_session::MESSAGE_STAGE_HISTOGRAMS
+                    .iter()
+                    .chain(chat_gateway::STAGE_HISTOGRAMS)
+                    .copied()
+            };
+            let recorder = stage_names()
                 .fold(
                     PrometheusBuilder::new().set_buckets_for_metric(
                         Matcher::Suffix("duration_seconds".into()),
@@ -57,20 +81,27 @@ pub fn metrics_handle() -> PrometheusHandle {
                             2.5, 5.0,
                         ],
                     ),
-                    // A full name is matched before a suffix.
+                    // A full name is matched before a suffix. Only a
+                    // labelled use of a stage name reaches the exporter.
                     |builder, name| {
                         builder.and_then(|b| {
-                            b.set_buckets_for_metric(Matcher::Full((*name).into()), STAGE_BUCKETS)
+                            b.set_buckets_for_metric(Matcher::Full(name.into()), STAGE_BUCKETS)
                         })
                     },
                 )
                 .map(|b| b.build_recorder())
                 .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
-            let handle = recorder.handle();
+            let handle = MetricsHandle {
+                prometheus: recorder.handle(),
+                stages: Arc::new(stages::Stages::new(stage_names(), STAGE_BUCKETS)),
+            };
             // Fails only if another recorder was installed first; then ours
             // simply records nothing, which is better than not starting.
-            let _ = metrics::set_global_recorder(recorder);
-            spawn_upkeep(handle.clone());
+            let _ = metrics::set_global_recorder(stages::StagedRecorder::new(
+                recorder,
+                handle.stages.clone(),
+            ));
+            spawn_upkeep(handle.prometheus.clone());
             handle
         })
         .clone()
@@ -206,7 +237,7 @@ pub async fn track_requests(
 /// checkpoint figures) are sampled here, at scrape time, instead of on
 /// every checkout.
 pub async fn metrics_endpoint(
-    handle: web::Data<PrometheusHandle>,
+    handle: web::Data<MetricsHandle>,
     store: web::Data<chat_store::SqlStore>,
 ) -> HttpResponse {
     let pool = store.pool_status();

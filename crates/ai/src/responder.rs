@@ -162,8 +162,11 @@ impl Responder {
             if message.sender_kind != SenderKind::Customer || message.kind != MessageKind::Text {
                 return;
             }
-            let (inner, conversations, message) =
-                (inner.clone(), conversations.clone(), message.clone());
+            let (inner, conversations, message) = (
+                inner.clone(),
+                conversations.clone(),
+                Message::clone(message),
+            );
             tokio::spawn(async move {
                 match conversations
                     .conversation_by_id(message.conversation_id)

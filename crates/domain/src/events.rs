@@ -3,6 +3,8 @@
 //! so they are plain data, and a gateway turns each into frames for the
 //! sockets that may see it.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{ConversationId, UserId};
@@ -87,8 +89,9 @@ pub enum Event {
     /// A message was stored (it has its sequence). Private notes travel too;
     /// transports must never deliver them to customers.
     MessageCreated {
-        /// The stored message.
-        message: Message,
+        /// The stored message, shared with the append's answer (the writer
+        /// publishes what it answers without copying it).
+        message: Arc<Message>,
     },
     /// A conversation was opened, or its state or assignee changed.
     ConversationChanged {

@@ -154,11 +154,14 @@ pub trait ConversationRepository: Send + Sync {
     /// its outcome is the stored copy with `duplicate = true`. A message for a
     /// conversation that does not exist fails alone with `NotFound`.
     ///
-    /// Implementations may commit the whole slice in one transaction; a
-    /// message is durable when its result is returned.
+    /// Implementations may commit the whole batch in one transaction; a
+    /// message is durable when its result is returned. The batch is taken
+    /// by value: the caller (the message writer) has no use for it after,
+    /// and a store that keeps the messages for its transaction need not
+    /// copy every body and id again.
     async fn append_messages(
         &self,
-        messages: &[NewMessage],
+        messages: Vec<NewMessage>,
     ) -> DomainResult<Vec<DomainResult<AppendOutcome>>>;
     /// Reads a slice of history, in ascending sequence order.
     async fn history(

@@ -198,7 +198,7 @@ mod tests {
 
     fn message(conversation: ConversationId, seq: i64, kind: MessageKind) -> Event {
         Event::MessageCreated {
-            message: Message {
+            message: std::sync::Arc::new(Message {
                 id: chat_domain::ids::MessageId::new(),
                 conversation_id: conversation,
                 seq,
@@ -211,7 +211,7 @@ mod tests {
                 event: None,
                 client_msg_id: None,
                 created_at: now(),
-            },
+            }),
         }
     }
 
@@ -254,11 +254,12 @@ mod tests {
     #[test]
     fn a_message_is_ones_own_by_kind_and_id() {
         let (who, id) = customer();
-        let Event::MessageCreated { message: mut m } =
+        let Event::MessageCreated { message } =
             message(ConversationId::new(), 1, MessageKind::Text)
         else {
             unreachable!()
         };
+        let mut m = std::sync::Arc::unwrap_or_clone(message);
         m.sender_kind = SenderKind::Customer;
         m.sender_id = Some(id.to_string());
         assert!(written_by(&who, &m));

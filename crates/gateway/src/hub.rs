@@ -632,7 +632,9 @@ mod tests {
             client_msg_id: None,
             created_at: chat_domain::time::now(),
         };
-        hub.dispatch(&Arc::new(Event::MessageCreated { message }));
+        hub.dispatch(&Arc::new(Event::MessageCreated {
+            message: Arc::new(message),
+        }));
         let frames: Vec<_> = handles
             .iter()
             .map(|h| match h.pop() {

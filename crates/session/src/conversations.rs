@@ -235,7 +235,7 @@ impl ConversationService {
             && !outcome.duplicate
             && let Some(assistant) = self.assistant.get()
         {
-            assistant.customer_message(conv, outcome.message.clone());
+            assistant.customer_message(conv, Message::clone(&outcome.message));
         }
         Ok(outcome)
     }

@@ -171,8 +171,8 @@ async fn writer(
             break;
         }
         let taken = Instant::now();
-        // The messages move to the commit (they were copied: a body and
-        // ids per message), the answers stay here.
+        // The messages move to the commit (the store keeps them for its
+        // transaction, no copy), the answers stay here.
         let (messages, replies): (Vec<NewMessage>, Vec<_>) = batch
             .drain(..)
             .map(|p| {
@@ -190,7 +190,7 @@ async fn writer(
         // publish it runs beside is a stage of its own.
         let commit = async {
             let begun = Instant::now();
-            let results = std::panic::AssertUnwindSafe(store.append_messages(&messages))
+            let results = std::panic::AssertUnwindSafe(store.append_messages(messages))
                 .catch_unwind()
                 .await;
             let committed = Instant::now();
@@ -216,6 +216,7 @@ async fn writer(
                     if let Ok(outcome) = &result
                         && !outcome.duplicate
                     {
+                        // Shared with the answer, not copied.
                         stored.push(outcome.message.clone());
                     }
                     let _ = reply.send(result);
@@ -244,7 +245,7 @@ async fn writer(
 
 /// Publishes a batch's stored messages (one call to the bus for all), and
 /// records how long that took in `took`.
-async fn publish(bus: Arc<dyn EventBus>, stored: Vec<Message>, took: Histogram) {
+async fn publish(bus: Arc<dyn EventBus>, stored: Vec<Arc<Message>>, took: Histogram) {
     let events: Vec<Event> = stored
         .into_iter()
         .map(|message| Event::MessageCreated { message })

@@ -61,7 +61,7 @@ async fn scenario(store: &SqlStore, writers: usize, batch: usize, shared: bool) 
             while start.elapsed() < RUN_FOR {
                 let msgs: Vec<NewMessage> = (0..batch).map(|k| message(conv, n + k)).collect();
                 // Building the batch is timed too: a real caller pays for it.
-                let out = store.append_messages(&msgs).await.unwrap();
+                let out = store.append_messages(msgs).await.unwrap();
                 assert!(out.iter().all(|r| r.is_ok()));
                 n += batch;
             }

@@ -384,7 +384,7 @@ mod tests {
                 )
                 .unwrap();
                 // A writer held back for good would stop the test here.
-                tokio::time::timeout(Duration::from_secs(10), store.append_messages(&[m]))
+                tokio::time::timeout(Duration::from_secs(10), store.append_messages(vec![m]))
                     .await
                     .expect("an append waited 10 s for the checkpointer")
                     .unwrap()
@@ -545,7 +545,7 @@ mod tests {
                                 .unwrap()
                             })
                             .collect();
-                        for outcome in store.append_messages(&batch).await.unwrap() {
+                        for outcome in store.append_messages(batch).await.unwrap() {
                             outcome.unwrap();
                         }
                         let len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);

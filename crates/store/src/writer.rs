@@ -227,14 +227,14 @@ mod tests {
         let (dir, path, store, conv) = scratch("chat-writer", Policy::default()).await;
 
         let first = store
-            .append_messages(&[message(conv.id, "a")])
+            .append_messages(vec![message(conv.id, "a")])
             .await
             .unwrap();
         assert_eq!(first[0].as_ref().unwrap().message.seq, 1);
 
         arm(&path, Fault::AppendPanics, 1);
         let failed = store
-            .append_messages(&[message(conv.id, "b1"), message(conv.id, "b2")])
+            .append_messages(vec![message(conv.id, "b1"), message(conv.id, "b2")])
             .await;
         assert!(
             matches!(failed, Err(DomainError::Internal(_))),
@@ -256,7 +256,7 @@ mod tests {
         // failed batch left no trace (no message, no sequence used).
         for id in ["c", "d"] {
             let out = store
-                .append_messages(&[message(conv.id, id)])
+                .append_messages(vec![message(conv.id, id)])
                 .await
                 .unwrap();
             assert!(!out[0].as_ref().unwrap().duplicate);
@@ -282,7 +282,7 @@ mod tests {
         );
         // The failed batch may be sent again (its ids were never taken).
         let again = store
-            .append_messages(&[message(conv.id, "b1")])
+            .append_messages(vec![message(conv.id, "b1")])
             .await
             .unwrap();
         let again = again[0].as_ref().unwrap();

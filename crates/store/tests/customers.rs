@@ -372,7 +372,7 @@ async fn erasure_keeps_statistics_and_is_idempotent(db: TestDb) {
         ),
     ]
     .map(|(s, id, k, b)| NewMessage::new(conv.id, s, id, k, b, None, at).unwrap());
-    for r in store.append_messages(&msgs).await.unwrap() {
+    for r in store.append_messages(msgs.to_vec()).await.unwrap() {
         r.unwrap();
     }
 

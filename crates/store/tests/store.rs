@@ -73,7 +73,7 @@ fn text(conv: ConversationId, body: &str, cmid: Option<String>) -> NewMessage {
 
 /// Appends one message, which is stored (or recognised as a resend).
 async fn append(store: &SqlStore, message: NewMessage) -> AppendOutcome {
-    let out = store.append_messages(&[message]).await.unwrap();
+    let out = store.append_messages(vec![message]).await.unwrap();
     out.into_iter().next().unwrap().unwrap()
 }
 
@@ -174,7 +174,7 @@ async fn batch_with_duplicates_and_unknown_conversation(store: SqlStore) {
         text(a, "a1 again", Some("k".into())),
         text(a, "a2", None),
     ];
-    let out = store.append_messages(&batch).await.unwrap();
+    let out = store.append_messages(batch).await.unwrap();
     assert_eq!(out.len(), 5);
     assert_eq!(out[0].as_ref().unwrap().message.seq, 1);
     assert_eq!(out[1].as_ref().unwrap().message.seq, 1);
@@ -215,7 +215,7 @@ async fn batches_larger_than_one_statement_keep_every_guarantee(store: SqlStore)
         }
     }
     assert!(batch.len() > 2 * 64);
-    let out = store.append_messages(&batch).await.unwrap();
+    let out = store.append_messages(batch.clone()).await.unwrap();
     let mut k = 0;
     for (i, conv) in convs.iter().enumerate() {
         let base = i64::from(i % 3 == 0);
@@ -235,7 +235,7 @@ async fn batches_larger_than_one_statement_keep_every_guarantee(store: SqlStore)
     }
     assert_eq!(k, out.len());
     // The same batch again: every message is a resend, nothing is stored.
-    let again = store.append_messages(&batch).await.unwrap();
+    let again = store.append_messages(batch.clone()).await.unwrap();
     assert!(again.iter().all(|r| r.as_ref().unwrap().duplicate));
     for (i, conv) in convs.iter().enumerate() {
         let base = i64::from(i % 3 == 0);
@@ -686,7 +686,7 @@ async fn messages_move_the_activity_once_per_step(store: SqlStore) {
     assert!(kept == moved || !within_step(), "{moved} -> {kept}");
     // A batch over both: each conversation decided on its own.
     let out = store
-        .append_messages(&[
+        .append_messages(vec![
             text(busy, "one", None),
             text(quiet, "three", None),
             text(busy, "two", None),
@@ -771,7 +771,7 @@ async fn closed_conversations_and_foreign_client_ids_are_refused(store: SqlStore
     append(&store, first.clone()).await;
     // Same id, another sender: not a resend, and not silently "stored".
     let other = customer_msg("same-id");
-    let out = store.append_messages(&[other]).await.unwrap();
+    let out = store.append_messages(vec![other]).await.unwrap();
     assert!(matches!(out[0], Err(DomainError::Conflict(_))), "{out:?}");
     // The real resend is still recognized.
     let again = NewMessage {
@@ -784,7 +784,7 @@ async fn closed_conversations_and_foreign_client_ids_are_refused(store: SqlStore
         .await
         .unwrap();
     let late = store
-        .append_messages(&[text(conv, "too late", None)])
+        .append_messages(vec![text(conv, "too late", None)])
         .await
         .unwrap();
     assert_eq!(
@@ -853,7 +853,7 @@ async fn sqlite_log_is_checkpointed_off_the_commit_path() {
     let body = "x".repeat(3_000);
     for _ in 0..20 {
         let batch: Vec<NewMessage> = (0..100).map(|_| text(conv, &body, None)).collect();
-        db.store.append_messages(&batch).await.unwrap();
+        db.store.append_messages(batch).await.unwrap();
     }
     // 2,000 messages of 3 KB: about 6 MB, six times SQLite's default
     // auto-checkpoint threshold.
@@ -909,7 +909,7 @@ async fn every_column_of_a_message_round_trips(store: SqlStore) {
     .unwrap();
     let plain = text(conv, "hello", None);
     let written = [reply, notice, plain];
-    for outcome in store.append_messages(&written).await.unwrap() {
+    for outcome in store.append_messages(written.to_vec()).await.unwrap() {
         assert!(!outcome.unwrap().duplicate);
     }
     let read = after(&store, conv, 0, 10).await;

@@ -428,7 +428,7 @@ mod tests {
             let m =
                 NewMessage::new(conv.id, SenderKind::Agent, None, kind, "hi", None, now()).unwrap();
             Event::MessageCreated {
-                message: chat_domain::model::Message {
+                message: std::sync::Arc::new(chat_domain::model::Message {
                     id: m.id,
                     conversation_id: m.conversation_id,
                     seq: 1,
@@ -441,7 +441,7 @@ mod tests {
                     attachment: None,
                     event: None,
                     created_at: m.created_at,
-                },
+                }),
             }
         };
         assert_eq!(

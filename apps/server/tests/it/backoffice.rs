@@ -550,7 +550,7 @@ async fn conversation_search_and_visibility(app: &TestApp) {
         )
         .unwrap();
         app.store
-            .append_messages(&[m])
+            .append_messages(vec![m])
             .await
             .unwrap()
             .pop()

@@ -462,7 +462,7 @@ async fn customers_detail_export_and_erasure(app: &TestApp) {
     };
     for result in app
         .store
-        .append_messages(&[
+        .append_messages(vec![
             message(
                 SenderKind::Customer,
                 Some(ann.to_string()),

@@ -261,8 +261,10 @@ impl Notice {
 /// was written and `message` is the first copy, with its original sequence.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AppendOutcome {
-    /// The stored message.
-    pub message: Message,
+    /// The stored message, behind an `Arc`: the message writer answers with
+    /// it and publishes it in [`crate::events::Event::MessageCreated`], one
+    /// copy for both.
+    pub message: std::sync::Arc<Message>,
     /// True when this was a resend of an already stored message.
     pub duplicate: bool,
 }

@@ -185,9 +185,10 @@ impl ConversationCommands for Conversations {
         client_msg_id: Option<String>,
     ) -> DomainResult<AppendOutcome> {
         self.visible(who, id).await?;
-        let message = self
-            .store(id, SenderKind::Customer, body, client_msg_id)
-            .ok_or(DomainError::NotFound("conversation"))?;
+        let message = std::sync::Arc::new(
+            self.store(id, SenderKind::Customer, body, client_msg_id)
+                .ok_or(DomainError::NotFound("conversation"))?,
+        );
         self.bus
             .publish(Event::MessageCreated {
                 message: message.clone(),

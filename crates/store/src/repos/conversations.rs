@@ -4,6 +4,8 @@
 //! ~580 lines: one repository port's methods, each a short query on both
 //! backends.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chat_domain::ids::{ConversationId, CustomerId, UserId};
 use chat_domain::model::{
@@ -112,12 +114,12 @@ impl ConversationRepository for SqlStore {
     /// [`super::append`].
     async fn append_messages(
         &self,
-        batch: &[NewMessage],
+        batch: Vec<NewMessage>,
     ) -> DomainResult<Vec<DomainResult<AppendOutcome>>> {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        let request = append::Request::new(batch.to_vec(), chat_domain::time::now());
+        let request = append::Request::new(batch, chat_domain::time::now());
         let slots = match (&self.writer, &self.pool) {
             // SQLite: on the writer thread, which owns a connection for it
             // and is cancel-safe by itself (see `crate::writer`).
@@ -162,7 +164,10 @@ impl ConversationRepository for SqlStore {
                     "an append left a row placeholder unfilled".into(),
                 )),
                 Slot::Stored(row, duplicate) => {
-                    Message::try_from(*row).map(|message| AppendOutcome { message, duplicate })
+                    Message::try_from(*row).map(|message| AppendOutcome {
+                        message: Arc::new(message),
+                        duplicate,
+                    })
                 }
             })
             .collect())
