@@ -370,9 +370,10 @@ struct Unit {
 struct Doc {
     id: KnowledgeDocId,
     title: String,
-    /// The title and tags, lower-cased: what [`Index::mentions`] reads
-    /// beside the body (a tag names a topic as much as the title does).
-    label: String,
+    /// The title, tags and body, lower-cased once at build: what
+    /// [`Index::mentions`] reads (a tag names a topic as much as the title
+    /// does). One line per sentence, so no name is read across two.
+    mention_text: String,
     sentences: Vec<String>,
     /// Each sentence's distinct tokens (to pick the excerpt quickly).
     sentence_terms: Vec<Vec<String>>,
@@ -503,7 +504,11 @@ impl Index {
                 id: doc.id,
                 sentence_kinds,
                 passages: passages(&doc.body),
-                label: title_text.to_lowercase(),
+                mention_text: std::iter::once(title_text.as_str())
+                    .chain(sentences.iter().map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+                    .to_lowercase(),
                 title: doc.title.clone(),
                 chinese: crate::text::is_chinese(&format!("{} {}", doc.title, doc.body)),
                 sentences,
@@ -574,16 +579,13 @@ impl Index {
 
     /// True when a document's title, tags or body names `name` (lower-case):
     /// a Latin name as a whole word ("ups" is not in "groups"), a Chinese
-    /// one anywhere. Scans the text, so it is for the rare question that
-    /// names another company ([`crate::offline::names_other_company`]),
-    /// not for every question.
+    /// one anywhere. Scans the text (lower-cased when the index was built),
+    /// so it is for the rare question that names another company or topic
+    /// ([`crate::offline::names_other_company`]), not for every question.
     pub fn mentions(&self, name: &str) -> bool {
-        self.docs.iter().any(|d| {
-            crate::text::holds_name(&d.label, name)
-                || d.sentences
-                    .iter()
-                    .any(|s| crate::text::holds_name(&s.to_lowercase(), name))
-        })
+        self.docs
+            .iter()
+            .any(|d| crate::text::holds_name(&d.mention_text, name))
     }
 
     fn idf_df(&self, df: usize) -> f64 {
