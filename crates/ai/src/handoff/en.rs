@@ -973,10 +973,13 @@ pub(super) fn words(clause: &str) -> Vec<String> {
     // "talk to my husband").
     let mut k = 0;
     while k + 3 < w.len() {
-        let talk_to = matches!(
+        // "put me in touch with the pharmacist who filled it": in touch is
+        // talked to.
+        let talk_to = (matches!(
             w[k].as_str(),
             "talk" | "speak" | "chat" | "talking" | "speaking" | "chatting"
-        ) && matches!(w[k + 1].as_str(), "to" | "with")
+        ) || (w[k] == "touch" && k > 0 && w[k - 1] == "in"))
+            && matches!(w[k + 1].as_str(), "to" | "with")
             && matches!(w[k + 2].as_str(), "a" | "an" | "the" | "your" | "ur");
         // "pass this on to a claims assessor", "discuss my claim with a
         // caseworker": the matter handed to, or talked over with, someone
@@ -1014,7 +1017,12 @@ pub(super) fn words(clause: &str) -> Vec<String> {
         let put_on = w[k] == "put"
             && matches!(w[k + 1].as_str(), "a" | "an" | "the" | "your" | "ur")
             && w[k + 2..].iter().take(3).any(|x| x == "on");
-        if talk_to || put_on {
+        // "get me a claims handler", "find me an actual counselor": the
+        // person fetched for the customer.
+        let get_me = matches!(w[k].as_str(), "get" | "find" | "bring")
+            && w[k + 1] == "me"
+            && matches!(w[k + 2].as_str(), "a" | "an" | "the" | "your" | "ur");
+        if talk_to || put_on || get_me {
             let from = if put_on { k + 2 } else { k + 3 };
             let end = w[from..]
                 .iter()
@@ -1170,6 +1178,8 @@ fn job_name(word: &str) -> bool {
             | "attendant"
             | "steward"
             | "stewardess"
+            // "can a tech look at my line".
+            | "tech"
     );
     let listed = named || EN_STRICT_OBJECTS.contains(&word) || is_soft(word);
     let formed = word.len() > 3
@@ -1570,6 +1580,42 @@ fn break_at_de(clause: &str) -> std::borrow::Cow<'_, str> {
 
 /// Whether, and how clearly, an English clause asks for a person.
 pub(super) fn en_clause(clause: &str) -> Option<Strength> {
+    // "who can rebook me??", "who could look at my bill": asking who will
+    // act for the customer (not "who can I…", which the grammar reads).
+    if ["who can ", "who could ", "who will "]
+        .iter()
+        .any(|p| clause.starts_with(p))
+    {
+        let w = words(clause);
+        let for_me = w.len() >= 4
+            && !matches!(w[2].as_str(), "i" | "we" | "you" | "they")
+            && w[3..w.len().min(6)]
+                .iter()
+                .any(|x| matches!(x.as_str(), "me" | "my" | "us" | "our"));
+        if for_me && !w.iter().any(|x| EN_NEG.contains(&x.as_str())) {
+            return Some(Strength::Implied);
+        }
+    }
+    // "will someone call me before the delivery arrives?": what the
+    // service does around an event, asked (a cheap first look: "will").
+    if clause.starts_with("will ") {
+        let w = words(clause);
+        let someone = w.iter().any(|x| {
+            matches!(
+                x.as_str(),
+                "someone" | "somebody" | "anyone" | "anybody" | "you" | "they"
+            )
+        });
+        let event = w.iter().any(|x| {
+            matches!(
+                x.as_str(),
+                "before" | "when" | "after" | "once" | "prior" | "until"
+            )
+        });
+        if someone && event {
+            return None;
+        }
+    }
     // "I'd rather sort it out myself than wait for an agent": what follows
     // "than" after "rather" is what the customer does not want.
     let clause = match (clause.find(" rather "), clause.find(" than ")) {
@@ -1578,7 +1624,7 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
     };
     en_clause_read(clause).or_else(|| {
         // Read only when nothing else matched and the clause has "from".
-        ((clause.contains(" from ") || clause.contains(" touch "))
+        ((clause.contains(" from ") || clause.contains(" touch ") || clause.contains(" with "))
             && wants_from_person(&words(clause)))
         .then_some(Strength::Implied)
     })
@@ -2205,6 +2251,8 @@ fn en_clause_read(clause: &str) -> Option<Strength> {
                     &[
                         "call", "contact", "phone", "ring", "reach", "email", "help", "assist",
                         "look", "check", "review", "handle", "deal", "sort",
+                        // "if an account manager could visit our office".
+                        "visit",
                     ],
                     n,
                 )
@@ -2215,7 +2263,12 @@ fn en_clause_read(clause: &str) -> Option<Strength> {
                     is(EN_PERSON_ACTS, n)
                 }
             });
-        if modal && acts {
+        // "will someone call me before the delivery arrives?": what the
+        // service does around an event, asked (not a call asked for now).
+        let around_event = w.first().is_some_and(|x| x == "will")
+            && w.iter()
+                .any(|x| is(&["before", "when", "after", "once", "prior", "until"], x));
+        if modal && acts && !around_event {
             // "can someone help me" may be answered by a model that can
             // help; "can someone call me" and "could an agent look at
             // this" ask for a person whatever answers.
@@ -2309,9 +2362,19 @@ fn en_clause_read(clause: &str) -> Option<Strength> {
     });
     // "does the chat get transferred to an agent automatically?": how the
     // service works, not a wish.
-    let how_it_works = w
-        .iter()
-        .any(|x| is(&["automatically", "usually", "always", "normally"], x));
+    // "how do complaints get escalated internally?": how it works, asked.
+    let how_it_works = w.iter().any(|x| {
+        is(
+            &[
+                "automatically",
+                "usually",
+                "always",
+                "normally",
+                "internally",
+            ],
+            x,
+        )
+    }) || is(&["how", "when", "what", "where", "why", "who"], &w[0]);
     if wished_passive && !negated_clause && !how_it_works {
         return Some(Strength::Explicit);
     }
@@ -2636,7 +2699,28 @@ fn en_clause_read(clause: &str) -> Option<Strength> {
             && w.get(i + 2).is_some_and(|x| {
                 x.ends_with("ed") || is(&["left", "came", "sent", "took", "brought", "was"], x)
             });
+        // "my son wants to be a customer service agent", "I want to become
+        // a nurse": a job someone would have ("I want to be put through to
+        // an agent" still asks).
+        let becomes = w[j..i]
+            .iter()
+            .any(|x| is(&["be", "become", "becoming", "work", "working"], x))
+            && !w[j..i].iter().any(|x| {
+                x.ends_with("ed")
+                    || is(
+                        &["put", "seen", "called", "rung", "told", "sent", "shown"],
+                        x,
+                    )
+            });
+        // "can I bring a person with me to my appointment?": someone of the
+        // customer's own, brought along.
+        let brought_along = verb == "bring"
+            && w[i + 1..]
+                .windows(2)
+                .any(|t| t[0] == "with" && is(&["me", "us"], &t[1]));
         let verb_ok = !searched
+            && !becomes
+            && !brought_along
             && (is(EN_TALK, &w[j - 1])
                 || is(EN_TALK, verb)
                 || preferred
@@ -2911,9 +2995,48 @@ fn wants_from_person(w: &[String]) -> bool {
     if in_touch && !w.iter().any(|v| is(EN_NEG, v)) {
         return true;
     }
-    w.iter().enumerate().any(|(k, x)| {
-        x == "from"
-            && k >= 2
+    // "how long does a visit from an engineer take?": a question about
+    // the service, whatever is wished in it.
+    let asked_about = w.first().is_some_and(|x| {
+        is(
+            &["how", "when", "what", "where", "why", "does", "is", "are"],
+            x,
+        )
+    }) || w
+        .windows(3)
+        .any(|t| t[0] == "do" && t[1] == "i" && is(&["need", "have", "must"], &t[2]));
+    // "I'm requesting a call with the academic director": a call or a
+    // meeting with someone (not "help with", "an answer with").
+    let with_person = |k: usize| {
+        k >= 2
+            && is(
+                &["call", "meeting", "appointment", "conversation"],
+                &w[k - 1],
+            )
+            && w[..k - 1].iter().rev().take(4).any(|v| {
+                is(
+                    &[
+                        "want",
+                        "need",
+                        "like",
+                        "requesting",
+                        "request",
+                        "book",
+                        "arrange",
+                        "schedule",
+                    ],
+                    v,
+                )
+            })
+            && !w[..k].iter().any(|v| is(EN_NEG, v))
+            && w[k + 1..]
+                .iter()
+                .skip_while(|n| is(&["a", "an", "the", "your", "ur", "one", "of"], n))
+                .take(3)
+                .any(|n| job_name(n) || is(&["someone", "somebody", "person"], n))
+    };
+    let from_person = |k: usize| {
+        k >= 2
             && is(
                 &[
                     "answers",
@@ -2925,19 +3048,34 @@ fn wants_from_person(w: &[String]) -> bool {
                     "callback",
                     "call",
                     "apology",
+                    // "book a home visit from an engineer".
+                    "visit",
                 ],
                 &w[k - 1],
             )
             && w[..k - 1].iter().rev().take(4).any(|v| {
                 is(
                     &[
-                        "want", "need", "demand", "expect", "deserve", "like", "wanna",
+                        "want",
+                        "need",
+                        "demand",
+                        "expect",
+                        "deserve",
+                        "like",
+                        "wanna",
+                        // "I'd appreciate a phone call from your consultant".
+                        "appreciate",
+                        "book",
+                        "arrange",
+                        "schedule",
+                        "request",
+                        "get",
                     ],
                     v,
                 )
             })
             && !w[..k].iter().any(|v| is(EN_NEG, v))
-            && w[k + 1..]
+            && (w[k + 1..]
                 .iter()
                 .find(|n| {
                     !is(
@@ -2951,7 +3089,27 @@ fn wants_from_person(w: &[String]) -> bool {
                     is(EN_STRICT_OBJECTS, n)
                         || is(&["person", "someone", "somebody", "staff", "people"], n)
                 })
-    })
+                || {
+                    // "from your travel consultant", "from an engineer": a
+                    // job, with up to two words saying which.
+                    let rest: Vec<&String> = w[k + 1..]
+                        .iter()
+                        .skip_while(|n| is(&["a", "an", "the", "your", "ur", "one", "of"], n))
+                        .take(3)
+                        .collect();
+                    rest.iter().position(|n| job_name(n)).is_some_and(|at| {
+                        rest[..at].iter().all(|d| {
+                            d.chars().all(|c| c.is_ascii_alphabetic())
+                                && !is(EN_NEG, d)
+                                && !is(EN_BOT, d)
+                        })
+                    })
+                })
+    };
+    !asked_about
+        && w.iter()
+            .enumerate()
+            .any(|(k, x)| (x == "from" && from_person(k)) || (x == "with" && with_person(k)))
 }
 
 /// "am I talking to a real person?", "are you a bot?", "is this a human or
@@ -3075,4 +3233,34 @@ pub(super) fn en_reported_speech(w: &[String]) -> bool {
                 "i" | "you" | "u" | "we" | "i've" | "ive" | "i'd" | "and"
             )
         })
+}
+
+/// "Whoever is in charge of refunds, I need to speak to them": a pronoun
+/// the customer wants to talk to, in a message that names the person by
+/// their charge elsewhere (the pronoun stands for them).
+pub(super) fn en_pronoun_request(text: &str) -> bool {
+    // A cheap first look: the charge named, and a pronoun.
+    if !(text.contains("whoever")
+        || text.contains("in charge")
+        || text.contains("the person who")
+        || text.contains("who handles"))
+    {
+        return false;
+    }
+    let w = words(text);
+    let is = |list: &[&str], s: &str| list.contains(&s);
+    w.windows(3).enumerate().any(|(k, t)| {
+        is(&["speak", "talk", "chat"], &t[0])
+            && is(&["to", "with"], &t[1])
+            && is(&["them", "him", "her"], &t[2])
+            && w[k.saturating_sub(4)..k].iter().any(|v| {
+                is(
+                    &[
+                        "need", "want", "like", "let", "can", "could", "must", "wanna",
+                    ],
+                    v,
+                )
+            })
+            && !w[k.saturating_sub(5)..k].iter().any(|v| is(EN_NEG, v))
+    })
 }

@@ -113,6 +113,22 @@ fn normalize(text: &str) -> String {
             lower = lower.replace(able, &able.replace("给个", "给我个"));
         }
     }
+    // "can i speak too someone": "too" for "to" after a talk verb.
+    if lower.contains(" too ") {
+        for (typo, word) in [
+            ("speak too ", "speak to "),
+            ("talk too ", "talk to "),
+            ("chat too ", "chat to "),
+        ] {
+            if lower.contains(typo) {
+                lower = lower.replace(typo, word);
+            }
+        }
+    }
+    // "get me whoever's in charge": the contraction written out.
+    if lower.contains("whoever's") {
+        lower = lower.replace("whoever's", "whoever is");
+    }
     // "this bot is not bad": praise, whose "not" refuses nothing.
     for praise in ["not bad at all", "not too bad", "not bad"] {
         if lower.contains(praise) {
@@ -474,7 +490,9 @@ fn grammar(lower: &str) -> Option<Strength> {
     // clause had ("有会修的人吗？让他来处理").
     found
         .filter(|s| *s == Strength::Explicit)
-        .or_else(|| zh_pronoun_request(lower).then_some(Strength::Explicit))
+        .or_else(|| {
+            (zh_pronoun_request(lower) || en_pronoun_request(lower)).then_some(Strength::Explicit)
+        })
         .or(found)
 }
 
@@ -698,6 +716,11 @@ fn bot_alternative(text: &str) -> bool {
 /// asking.
 const ASKING_ONLY: &[&str] = &[
     "还是只有机器人",
+    // "你们有没有人工客服的，还是都靠机器".
+    "还是都靠机器",
+    "还是全靠机器",
+    "还是靠机器",
+    "还是只靠机器",
     "还是只有ai",
     "还是全是机器人",
     "还是都是机器人",

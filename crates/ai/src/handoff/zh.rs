@@ -195,6 +195,9 @@ pub(super) const ZH_VERB_ONLY_PERSONS: &[&str] = &[
     "上面的人",
     "上头的人",
     "上边的人",
+    // "帮我反映给上面": whoever is above, said short after a verb.
+    "上面",
+    "上头",
     // Someone with a skill: 升级给专家, 让懂技术的师傅来.
     "专家",
     "师傅",
@@ -1039,6 +1042,12 @@ pub(super) const ZH_CALLBACK: &[&str] = &[
     "打我手机",
     // "我留个电话，你们打过来吧".
     "打过来",
+    // "让客服给我来个电话", "你们打个电话过来吧".
+    "给我来个电话",
+    "给我来电话",
+    "来个电话给我",
+    "打个电话过来",
+    "打电话过来",
     // Mixed: "call 我一下", "call 一下我".
     "call 我",
     "call我",
@@ -1224,6 +1233,14 @@ const ZH_GENERIC_PERSONS: &[&str] = &[
     // 接一下售后热线 (客服热线 is a compound of 客服, read there).
     "专线",
     "热线",
+    // Heads of a department (教务主任, 科室主任) and the desks of a
+    // hospital or a hall (导诊台, 服务台, 护士站).
+    "主任",
+    "导诊台",
+    "服务台",
+    "咨询台",
+    "总台",
+    "护士站",
 ];
 
 /// Two-character words ending in 员 or 师 that are no staff of the
@@ -1748,6 +1765,11 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
     if clause.contains("会派") {
         return None;
     }
+    // "你们有在线客服吗", "贵公司有没有电话客服": which channels the business
+    // offers, asked (a bare "有客服吗" asks whether someone is there now).
+    if zh_offers_channel(clause) {
+        return None;
+    }
     let chars: Vec<char> = clause.chars().collect();
     let around: &[&str] = &[ZH_POLITE, ZH_OBJECTS].concat();
     let mut best = None;
@@ -1926,6 +1948,8 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         if ["哪位", "有没有哪位", "有哪位"]
             .iter()
             .any(|w| before.trim_end().ends_with(w))
+            // "园长是哪位老师": who someone is, asked.
+            && !["是哪位", "是哪个"].iter().any(|w| before.trim_end().ends_with(w))
             && !info
         {
             best = best.max(Some(Strength::Explicit));
@@ -2285,6 +2309,17 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
         if matches!(*verb, "约" | "预约") && !zh_books_talk(head, &object, &after, clause) {
             continue;
         }
+        // "请问你们的工作人员有健康证吗": 请问 asks a question (may I ask),
+        // it invites nobody.
+        if *verb == "请" && before[head.len()..].starts_with('问') {
+            continue;
+        }
+        // "之前打电话给客服", "上次联系过你们经理": a contact at a time past,
+        // reported (a wish after the time still asks: "上次没接通，现在要找
+        // 经理").
+        if zh_past_contact(&head[..head.len() - verb.len()]) {
+            continue;
+        }
         // A bare 同事 is the customer's own ("跟同事商量一下"); the agent's
         // are named as theirs or by their job ("你们同事", "负责退款的同事").
         if matches!(object.as_str(), "同事" | "同学")
@@ -2483,6 +2518,11 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
     if zh_person_request(clause) || zh_talk_with_person(clause) || zh_summons(clause) {
         return Some(Strength::Explicit);
     }
+    // "麻烦安排师傅上门看一下", "预约一下上门量尺寸": a visit asked for, a
+    // person coming (left to a model when there is one).
+    if zh_visit(clause) {
+        return Some(Strength::Implied);
+    }
     // "你们人呢", "人都去哪了": where the people are.
     let r = strip_prefixes(clause, ZH_FILLERS);
     if ["人呢", "人都去哪", "人去哪", "人都哪去", "人哪去"]
@@ -2580,7 +2620,12 @@ pub(super) fn zh_clause(clause: &str) -> Option<Strength> {
                             .any(|t| tail.starts_with(t))
                 })
             });
-    if escalates && !zh_negated_anywhere(clause) && !zh_info(clause) {
+    // "投诉升级的流程是什么样的", "升级投诉的标准": the escalation named as
+    // a thing with a rule or a process, asked about.
+    let about_escalation = ["升级的", "升级流程", "升级规则", "升级标准", "升级机制"]
+        .iter()
+        .any(|e| clause.contains(e));
+    if escalates && !about_escalation && !zh_negated_anywhere(clause) && !zh_info(clause) {
         return Some(Strength::Explicit);
     }
     // "把你们经理电话给我", "给我你们主管的联系方式": the number of someone
@@ -3097,9 +3142,13 @@ pub(super) fn zh_negated_anywhere(clause: &str) -> bool {
 pub(super) fn zh_pronoun_request(text: &str) -> bool {
     // Computed only when a clause has the pronoun's form (it scans the
     // whole message).
+    // "谁负责退款的？让他跟我说": the person asked for by their charge.
     let names_person = || {
         let chars: Vec<char> = text.chars().collect();
-        (0..chars.len()).any(|i| zh_object_at(&chars, i).is_some())
+        ["谁负责", "谁管", "哪位负责"]
+            .iter()
+            .any(|w| text.contains(w))
+            || (0..chars.len()).any(|i| zh_object_at(&chars, i).is_some())
     };
     // "只能人工处理了？那你帮我转过去": a transfer with the person named
     // in another clause.
@@ -3172,17 +3221,35 @@ pub(super) fn zh_pronoun_request(text: &str) -> bool {
 /// "来人啊", "快来个人", "你们这能不能来个人": summoning someone; and
 /// "这种问题还是得人来处理": saying a person must come and act.
 pub(super) fn zh_summons(clause: &str) -> bool {
+    // "这个得你们那边的人来确认": the business's people, named by where
+    // they are, between the modal and the person.
     let must = ["得", "需要", "要", "还是要", "必须"].iter().any(|m| {
-        ["人来", "人工来", "真人来"].iter().any(|who| {
-            let call = format!("{m}{who}");
-            clause.match_indices(&call).any(|(at, _)| {
-                let tail = &clause[at + call.len()..];
-                ["处理", "解决", "看", "帮", "回答", "解答", "管"]
+        clause.match_indices(m).any(|(at, _)| {
+            let rest = strip_prefixes(
+                &clause[at + m.len()..],
+                &[
+                    "你们那边的",
+                    "你们那边",
+                    "你们的",
+                    "你们",
+                    "贵司的",
+                    "专门的",
+                ],
+            );
+            ["人来", "人工来", "真人来", "同事来", "工作人员来"]
+                .iter()
+                .find_map(|who| rest.strip_prefix(who))
+                .is_some_and(|tail| {
+                    [
+                        "处理", "解决", "看", "帮", "回答", "解答", "管", "确认", "核实", "判断",
+                        "操作", "跟进",
+                    ]
                     .iter()
                     .any(|a| tail.starts_with(a))
-                    && !ZH_NEG_BEFORE.iter().any(|n| clause[..at].ends_with(n))
-                    && !clause[..at].ends_with('不')
-            })
+                })
+                && !ZH_NEG_BEFORE.iter().any(|n| clause[..at].ends_with(n))
+                && !clause[..at].ends_with('不')
+                && !clause[..at].trim_end_matches('需').ends_with(['不', '无'])
         })
     });
     // "这事得你们的人出面", "必须有人工介入": a person of theirs, said
@@ -3211,85 +3278,120 @@ pub(super) fn zh_summons(clause: &str) -> bool {
     }
     // "能不能有个人来管管", "可以有人来处理吗", "能不能马上有人打电话指导
     // 一下", "能不能有个活人给我处理一下": asking that someone come or act.
-    let someone_comes = ["有个活人", "有个真人", "有个人", "有一个人", "有人", "有谁"]
-        .iter()
-        .any(|call| {
-            clause.match_indices(call).any(|(at, _)| {
-                let tail = strip_prefixes(
-                    &clause[at + call.len()..],
-                    &["来", "给我", "帮忙", "马上", "尽快", "赶紧", "直接"],
-                );
-                let lead = strip_suffixes(
-                    &clause[..at],
-                    &[
-                        "马上", "尽快", "赶紧", "现在", "快点", "立刻", "及时", "今天",
-                    ],
-                );
-                [
-                    "管",
-                    "处理",
-                    "帮",
-                    "看",
-                    "解决",
-                    "回",
-                    "跟进",
-                    "打电话",
-                    "打个电话",
-                    "联系",
-                    "指导",
-                    "教",
-                    // "啥时候能有个真人理我一下".
-                    "理我",
+    let someone_comes = [
+        "有个活人",
+        "有个真人",
+        "有个专人",
+        "有个人",
+        "有一个人",
+        "有人",
+        "有谁",
+    ]
+    .iter()
+    .any(|call| {
+        clause.match_indices(call).any(|(at, _)| {
+            let tail = strip_prefixes(
+                &clause[at + call.len()..],
+                &["来", "给我", "帮忙", "马上", "尽快", "赶紧", "直接"],
+            );
+            let lead = strip_suffixes(
+                &clause[..at],
+                &[
+                    "马上", "尽快", "赶紧", "现在", "快点", "立刻", "及时", "今天",
+                ],
+            );
+            [
+                "管",
+                "处理",
+                "帮",
+                "看",
+                "解决",
+                "回",
+                "跟进",
+                "打电话",
+                "打个电话",
+                "联系",
+                "指导",
+                "教",
+                // "啥时候能有个真人理我一下".
+                "理我",
+                // "我需要有人给个解释", "必须有人给我个说法".
+                "给个解释",
+                "给我个解释",
+                "给个说法",
+                "给我个说法",
+                "给我一个说法",
+                // "最好有个专人跟我电话沟通".
+                "跟我电话",
+                "跟我沟通",
+                "和我沟通",
+                "跟我联系",
+                "和我联系",
+            ]
+            .iter()
+            .any(|a| tail.starts_with(a))
+                && [
+                    "能不能",
+                    "可不可以",
+                    "可以",
+                    "能",
+                    "得",
+                    "必须",
+                    "需要",
+                    "快",
+                    "赶紧",
+                    "请",
+                    "最好",
+                    "我需要",
                 ]
                 .iter()
-                .any(|a| tail.starts_with(a))
-                    && [
-                        "能不能",
-                        "可不可以",
-                        "可以",
-                        "能",
-                        "得",
-                        "必须",
-                        "需要",
-                        "快",
-                        "赶紧",
-                        "请",
-                    ]
-                    .iter()
-                    .any(|m| lead.ends_with(m))
-            })
-        });
+                .any(|m| lead.ends_with(m))
+        })
+    });
     if someone_comes && !zh_negated_anywhere(clause) {
         return true;
     }
-    ["来人", "来个人", "来一个人", "来个活人"]
-        .iter()
-        .any(|call| {
-            clause.match_indices(call).any(|(at, _)| {
-                let lead =
-                    strip_suffixes(strip_prefixes(&clause[..at], ZH_POLITE), &["这边", "这"]);
-                let lead = strip_prefixes(lead, ZH_POLITE);
-                let asked = lead.is_empty()
-                    || [
-                        "能不能",
-                        "可不可以",
-                        "可以",
-                        "能",
-                        "快",
-                        "赶紧",
-                        "请",
-                        "麻烦",
-                    ]
+    // "喊个人来", "叫个人来帮我开一下门": someone called to come.
+    [
+        "来人",
+        "来个人",
+        "来一个人",
+        "来个活人",
+        "喊个人来",
+        "叫个人来",
+        "喊人来",
+        // "快派人过来", "赶紧派个人来": someone sent for.
+        "派人过来",
+        "派人来",
+        "派个人过来",
+        "派个人来",
+    ]
+    .iter()
+    .any(|call| {
+        clause.match_indices(call).any(|(at, _)| {
+            let lead = strip_suffixes(strip_prefixes(&clause[..at], ZH_POLITE), &["这边", "这"]);
+            let lead = strip_prefixes(lead, ZH_POLITE);
+            let asked = lead.is_empty()
+                || [
+                    "能不能",
+                    "可不可以",
+                    "可以",
+                    "能",
+                    "快",
+                    "赶紧",
+                    "请",
+                    "麻烦",
+                ]
+                .iter()
+                .any(|m| lead.ends_with(m));
+            let tail = clause[at + call.len()..].trim_end_matches(ZH_END);
+            let acts = tail.is_empty()
+                || ["帮", "处理", "管", "看"]
                     .iter()
-                    .any(|m| lead.ends_with(m));
-                let tail = clause[at + call.len()..].trim_end_matches(ZH_END);
-                let acts = tail.is_empty()
-                    || ["帮", "处理", "管", "看"]
-                        .iter()
-                        .any(|a| tail.starts_with(a));
-                asked && acts && !zh_negated_anywhere(&clause[..at])
-            })
+                    .any(|a| tail.starts_with(a));
+            asked && acts && !zh_negated_anywhere(&clause[..at])
         })
+    })
 }
 
 /// `head` without a short description after a measure word ("找个专业的"
@@ -3908,4 +4010,128 @@ fn zh_rank_contact(clause: &str) -> bool {
                     .any(|t| clause.contains(t))
         })
     })
+}
+
+/// "你们有在线客服吗", "贵公司有没有电话客服": whether the business offers a
+/// kind of channel, asked (the kind is what is asked about).
+fn zh_offers_channel(clause: &str) -> bool {
+    const KINDS: &[&str] = &[
+        "在线", "电话", "线上", "网上", "微信", "邮件", "视频", "专属", "24小时",
+    ];
+    [
+        "你们有",
+        "你们有没有",
+        "贵公司有",
+        "贵公司有没有",
+        "你们这有",
+        "你们家有",
+    ]
+    .iter()
+    .any(|h| {
+        clause.match_indices(h).any(|(at, _)| {
+            let rest = &clause[at + h.len()..];
+            KINDS
+                .iter()
+                .find_map(|k| rest.strip_prefix(k))
+                .is_some_and(|r| {
+                    let r = r.strip_prefix("的").unwrap_or(r);
+                    ["客服", "人工客服", "人工"].iter().any(|o| {
+                        r.strip_prefix(o)
+                            .is_some_and(|t| t.trim_end_matches(ZH_END).trim().is_empty())
+                    })
+                })
+        })
+    })
+}
+
+/// The lead before a verb of contact reports a time past ("之前打电话给",
+/// "上次联系"), with no wish or plea after the time.
+fn zh_past_contact(lead: &str) -> bool {
+    const PAST: &[&str] = &[
+        "之前",
+        "上次",
+        "昨天",
+        "前天",
+        "上周",
+        "上个月",
+        "前几天",
+        "那天",
+        "先前",
+        "以前",
+    ];
+    PAST.iter().any(|p| {
+        lead.rfind(p).is_some_and(|at| {
+            let after = &lead[at + p.len()..];
+            ![
+                "要", "想", "请", "帮", "麻烦", "能", "可以", "再", "得", "必须",
+            ]
+            .iter()
+            .any(|w| after.contains(w))
+        })
+    })
+}
+
+/// "麻烦安排师傅上门看一下", "能派个人上门核查吗", "预约一下上门量尺寸": a
+/// visit of the business's people asked for (not its price or its time:
+/// "找人上门量尺寸要钱吗", "安装师傅什么时候上门").
+fn zh_visit(clause: &str) -> bool {
+    const PERSONS: &[&str] = &[
+        "维修师傅",
+        "安装师傅",
+        "师傅",
+        "师父",
+        "工作人员",
+        "工程师",
+        "技术人员",
+        "技术员",
+        "专人",
+        "人员",
+        "人",
+    ];
+    const ACTS: &[&str] = &["安排", "派", "预约", "约"];
+    let Some(at) = clause.find("上门") else {
+        return false;
+    };
+    let head = strip_suffixes(&clause[..at], &["来", "过来"]);
+    let head = strip_suffixes(head, PERSONS);
+    let head = strip_suffixes(head, ZH_FILLERS);
+    let head = strip_suffixes(head, &["个时间", "时间"]);
+    let head = strip_suffixes(head, ZH_FILLERS);
+    // "请安排社区的工作人员上门": where the person is from, a short
+    // description after the act.
+    let head = if ACTS.iter().any(|a| head.ends_with(a)) {
+        head
+    } else {
+        ACTS.iter()
+            .filter_map(|a| head.rfind(a).map(|at| &head[..at + a.len()]))
+            .max_by_key(|h| h.len())
+            .filter(|h| desc_len(&head[h.len()..]) <= 6 && clause[..at].contains('的'))
+            .unwrap_or(head)
+    };
+    let Some(act) = ACTS.iter().find(|a| head.ends_with(*a)) else {
+        return false;
+    };
+    let lead = &head[..head.len() - act.len()];
+    let asked = !["会", "是否", "要不要", "需不需要", "怎么", "如何"]
+        .iter()
+        .any(|w| lead.ends_with(w));
+    asked
+        && !zh_negated_anywhere(lead)
+        && !zh_past_contact(lead)
+        && ![
+            "要钱",
+            "收费",
+            "收钱",
+            "费",
+            "多少",
+            "多久",
+            "什么时候",
+            "几点",
+            "几天",
+            "提前",
+            "免费",
+            "怎么",
+        ]
+        .iter()
+        .any(|w| clause.contains(w))
 }
