@@ -1580,6 +1580,11 @@ fn break_at_de(clause: &str) -> std::borrow::Cow<'_, str> {
 
 /// Whether, and how clearly, an English clause asks for a person.
 pub(super) fn en_clause(clause: &str) -> Option<Strength> {
+    // "please arrange for an electrician to come out": a visit or a call
+    // of someone of the business, arranged.
+    if clause.contains("arrange for ") && arranged_visit(&words(clause)) {
+        return Some(Strength::Implied);
+    }
     // "who can rebook me??", "who could look at my bill": asking who will
     // act for the customer (not "who can I…", which the grammar reads).
     if ["who can ", "who could ", "who will "]
@@ -2250,9 +2255,11 @@ fn en_clause_read(clause: &str) -> Option<Strength> {
                     is(
                     &[
                         "call", "contact", "phone", "ring", "reach", "email", "help", "assist",
-                        "look", "check", "review", "handle", "deal", "sort",
+"look", "check", "review", "handle", "deal", "sort",
                         // "if an account manager could visit our office".
                         "visit",
+                        // "can somebody chase it up for me".
+                        "chase",
                     ],
                     n,
                 )
@@ -2735,7 +2742,14 @@ fn en_clause_read(clause: &str) -> Option<Strength> {
         // any short phrase before "with".
         let discussed = strict
             && w[j..i].iter().any(|x| x == "with")
-            && w[j.saturating_sub(6)..j].iter().any(|x| x == "discuss");
+            // "I need to confirm the cancellation with a human": the
+            // matter settled with a person.
+            && w[j.saturating_sub(6)..j].iter().any(|x| {
+                is(
+                    &["discuss", "confirm", "clarify", "verify", "settle", "resolve"],
+                    x,
+                )
+            });
         let verb_ok = verb_ok
             || discussed
             || (j.saturating_sub(5)..j).any(|k| {
@@ -3263,4 +3277,46 @@ pub(super) fn en_pronoun_request(text: &str) -> bool {
             })
             && !w[k.saturating_sub(5)..k].iter().any(|v| is(EN_NEG, v))
     })
+}
+
+/// "arrange for an electrician to come out to flat 12", "can you arrange
+/// for someone to call me": someone of a job, or anyone, arranged to come
+/// or to call (not "how do I arrange for a courier to collect it").
+fn arranged_visit(w: &[String]) -> bool {
+    let is = |list: &[&str], s: &str| list.contains(&s);
+    !w.first().is_some_and(|x| {
+        is(&["how", "when", "what", "where", "does", "is", "can"], x)
+            && w.get(1).is_some_and(|y| is(&["i", "we", "it", "this"], y))
+    }) && !w.iter().any(|x| is(EN_NEG, x))
+        && w.windows(2).enumerate().any(|(k, t)| {
+            t[0] == "arrange"
+                && t[1] == "for"
+                && w[k + 2..]
+                    .iter()
+                    .skip_while(|n| is(&["a", "an", "the", "your", "one", "of"], n))
+                    .take(3)
+                    .position(|n| n == "to")
+                    .is_some_and(|p| {
+                        let at = k
+                            + 2
+                            + w[k + 2..]
+                                .iter()
+                                .take_while(|n| is(&["a", "an", "the", "your", "one", "of"], n))
+                                .count()
+                            + p;
+                        at >= 1
+                            && (job_name(&w[at - 1])
+                                || is(&["someone", "somebody", "anyone"], &w[at - 1]))
+                            && !is(&["courier", "driver"], &w[at - 1])
+                            && w.get(at + 1).is_some_and(|v| {
+                                is(
+                                    &[
+                                        "come", "visit", "call", "phone", "ring", "contact",
+                                        "look", "check",
+                                    ],
+                                    v,
+                                )
+                            })
+                    })
+        })
 }

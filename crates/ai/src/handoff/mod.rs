@@ -125,6 +125,10 @@ fn normalize(text: &str) -> String {
             }
         }
     }
+    // "could you get hold of the engineer": reaching someone.
+    if lower.contains("get hold of") {
+        lower = lower.replace("get hold of", "reach");
+    }
     // "get me whoever's in charge": the contraction written out.
     if lower.contains("whoever's") {
         lower = lower.replace("whoever's", "whoever is");
@@ -434,6 +438,22 @@ fn grammar(lower: &str) -> Option<Strength> {
     // "想投诉一下，去哪里投诉": how to complain, asked; the wish to complain
     // is then no call for a person.
     let how_to_complain = parts.iter().any(|c| c.contains("投诉") && asks_how(c));
+    // "我想投诉，但是不知道投诉有没有用", "I want to complain but I'm not
+    // sure it'll do anything": the wish doubted, no call for a person.
+    let doubts_complaint = (lower.contains("投诉")
+        && ["有没有用", "有用吗", "管不管用", "管用吗", "有没有效果"]
+            .iter()
+            .any(|d| lower.contains(d)))
+        || (lower.contains("complain")
+            && [
+                "not sure it",
+                "do anything",
+                "any difference",
+                "any point",
+                "worth it",
+            ]
+            .iter()
+            .any(|d| lower.contains(d)));
     // "my tutor is a real person right, not some AI voice?": a message
     // about what someone is refuses no bot (an explicit request still
     // counts: "are you a bot? I want a human").
@@ -446,7 +466,11 @@ fn grammar(lower: &str) -> Option<Strength> {
         .filter(|(_, c)| !hypothetical(c) && !reported(c) && !zh_reported_speech(c))
         .filter(|(_, c)| !(condition && asks_how(c)))
         .filter(|(_, c)| !group_how(c))
-        .filter(|(_, c)| !(how_to_complain && zh_complains(c)))
+        .filter(|(_, c)| !((how_to_complain || doubts_complaint) && zh_complains(c)))
+        .filter(|(_, c)| {
+            // The English wish to complain, said alone ("i want to complain").
+            !(doubts_complaint && c.contains("complain") && c.split_whitespace().count() <= 6)
+        })
         .filter_map(|(i, c)| {
             // "Step aside, bot." / "bot, step aside": the bot addressed in a
             // clause of its own belongs to the clause next to it.

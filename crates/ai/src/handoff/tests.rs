@@ -2292,6 +2292,26 @@ fn hand19_classes() {
             "Whoever handles refunds, I'd like to talk to them",
             "can i talk too someone about my bill",
             "get me a billing specialist",
+            // From dev3 and dev4: someone found, sent for or wished to act
+            // (找个人帮我, 派个人来, 有人给个说法, 希望有工作人员能…); desks and
+            // heads after a verb; 上面 after a verb; a visit of a person
+            // described by a job's last character; a tech; "in touch with"
+            // a job; a call with a job; who could act for me; the matter
+            // clarified with a person; a visit arranged.
+            "辛苦找个人帮我查一下物流",
+            "能帮我联系一下服务台吗",
+            "我要求和你们的科室主任通话",
+            "赶紧派个人来",
+            "必须有人给我个说法",
+            "希望有工作人员能联系我",
+            "麻烦安排物业水工上门",
+            "帮我反映给上面",
+            "Could a tech check my router?",
+            "Please put me in touch with the nurse who saw me",
+            "I'd like a call with a mortgage advisor",
+            "who could sort my refund",
+            "I need to clarify the charge with a real person",
+            "Please arrange for a plumber to come out today",
         ],
         &[
             // Their look-alikes: a visit's price, its hours, declined; the
@@ -2316,6 +2336,17 @@ fn hand19_classes() {
             "can I bring my husband with me to the consultation",
             "how long does a visit from an engineer usually take",
             "I spoke to whoever was in charge last time and they were nice",
+            // Their look-alikes: someone found for something else; a desk's
+            // hours; how long a visit takes; a complaint doubted; who
+            // could be asked; a courier arranged; a matter settled before.
+            "找个人拼车靠谱吗",
+            "服务台几点关门",
+            "派人过来要多久",
+            "我想投诉，不知道有没有用",
+            "who could I ask about points",
+            "how do I arrange for a courier to collect it",
+            "I confirmed the address with the courier already",
+            "I want to complain but it won't make any difference",
         ],
     );
     assert!(wrong.is_empty(), "{wrong:#?}");

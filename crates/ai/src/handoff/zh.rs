@@ -3282,6 +3282,8 @@ pub(super) fn zh_summons(clause: &str) -> bool {
         "有个活人",
         "有个真人",
         "有个专人",
+        // "希望有工作人员能回电说明情况".
+        "有工作人员",
         "有个人",
         "有一个人",
         "有人",
@@ -3292,7 +3294,9 @@ pub(super) fn zh_summons(clause: &str) -> bool {
         clause.match_indices(call).any(|(at, _)| {
             let tail = strip_prefixes(
                 &clause[at + call.len()..],
-                &["来", "给我", "帮忙", "马上", "尽快", "赶紧", "直接"],
+                &[
+                    "来", "给我", "帮忙", "马上", "尽快", "赶紧", "直接", "能", "可以",
+                ],
             );
             let lead = strip_suffixes(
                 &clause[..at],
@@ -3343,6 +3347,7 @@ pub(super) fn zh_summons(clause: &str) -> bool {
                     "请",
                     "最好",
                     "我需要",
+                    "希望",
                 ]
                 .iter()
                 .any(|m| lead.ends_with(m))
@@ -3365,6 +3370,8 @@ pub(super) fn zh_summons(clause: &str) -> bool {
         "派人来",
         "派个人过来",
         "派个人来",
+        // "找个人教我", "辛苦找个人帮我催一下": someone found to act.
+        "找个人",
     ]
     .iter()
     .any(|call| {
@@ -3381,14 +3388,22 @@ pub(super) fn zh_summons(clause: &str) -> bool {
                     "赶紧",
                     "请",
                     "麻烦",
+                    "辛苦",
                 ]
                 .iter()
                 .any(|m| lead.ends_with(m));
             let tail = clause[at + call.len()..].trim_end_matches(ZH_END);
             let acts = tail.is_empty()
-                || ["帮", "处理", "管", "看"]
+                || ["帮", "处理", "管", "看", "教"]
                     .iter()
                     .any(|a| tail.starts_with(a));
+            // Someone found acts for the customer themself ("找个人帮我催一下";
+            // not "能找个人帮忙代收吗", someone of the customer's own).
+            let acts = acts
+                && (*call != "找个人"
+                    || ["帮我", "教我", "看看", "看一下", "处理"]
+                        .iter()
+                        .any(|a| tail.starts_with(a)));
             asked && acts && !zh_negated_anywhere(&clause[..at])
         })
     })
@@ -4106,6 +4121,23 @@ fn zh_visit(clause: &str) -> bool {
             .filter_map(|a| head.rfind(a).map(|at| &head[..at + a.len()]))
             .max_by_key(|h| h.len())
             .filter(|h| desc_len(&head[h.len()..]) <= 6 && clause[..at].contains('的'))
+            .unwrap_or(head)
+    };
+    // "安排一下物业电工上门": a person named by a short description and
+    // a job's last character (电工, 维修员, 保洁阿姨 are not listed).
+    let head = if ACTS.iter().any(|a| head.ends_with(a)) {
+        head
+    } else {
+        ACTS.iter()
+            .filter_map(|a| head.rfind(a).map(|at| &head[..at + a.len()]))
+            .max_by_key(|h| h.len())
+            .filter(|h| {
+                let rest = strip_prefixes(&head[h.len()..], ZH_FILLERS);
+                let n = rest.chars().count();
+                (2..=5).contains(&n)
+                    && rest.ends_with(['工', '师', '员', '姨'])
+                    && rest.chars().all(|c| !not_description(c))
+            })
             .unwrap_or(head)
     };
     let Some(act) = ACTS.iter().find(|a| head.ends_with(*a)) else {
