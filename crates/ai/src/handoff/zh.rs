@@ -4112,19 +4112,9 @@ fn zh_visit(clause: &str) -> bool {
     let head = strip_suffixes(head, ZH_FILLERS);
     let head = strip_suffixes(head, &["个时间", "时间"]);
     let head = strip_suffixes(head, ZH_FILLERS);
-    // "请安排社区的工作人员上门": where the person is from, a short
-    // description after the act.
-    let head = if ACTS.iter().any(|a| head.ends_with(a)) {
-        head
-    } else {
-        ACTS.iter()
-            .filter_map(|a| head.rfind(a).map(|at| &head[..at + a.len()]))
-            .max_by_key(|h| h.len())
-            .filter(|h| desc_len(&head[h.len()..]) <= 6 && clause[..at].contains('的'))
-            .unwrap_or(head)
-    };
-    // "安排一下物业电工上门": a person named by a short description and
-    // a job's last character (电工, 维修员, 保洁阿姨 are not listed).
+    // The act further back, before a short description of the person:
+    // where they are from ("请安排社区的工作人员上门") or a job by its last
+    // character ("安排一下物业电工上门"; 电工, 保洁阿姨 are not listed).
     let head = if ACTS.iter().any(|a| head.ends_with(a)) {
         head
     } else {
@@ -4134,9 +4124,11 @@ fn zh_visit(clause: &str) -> bool {
             .filter(|h| {
                 let rest = strip_prefixes(&head[h.len()..], ZH_FILLERS);
                 let n = rest.chars().count();
-                (2..=5).contains(&n)
+                let placed = desc_len(rest) <= 6 && clause[..at].contains('的');
+                let job = (2..=5).contains(&n)
                     && rest.ends_with(['工', '师', '员', '姨'])
-                    && rest.chars().all(|c| !not_description(c))
+                    && rest.chars().all(|c| !not_description(c));
+                placed || job
             })
             .unwrap_or(head)
     };
