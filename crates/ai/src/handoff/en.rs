@@ -1580,6 +1580,19 @@ fn break_at_de(clause: &str) -> std::borrow::Cow<'_, str> {
 
 /// Whether, and how clearly, an English clause asks for a person.
 pub(super) fn en_clause(clause: &str) -> Option<Strength> {
+    // "is the complaints department the same as customer relations?": two
+    // names compared, a question about the service.
+    if [
+        " the same as ",
+        " same thing as ",
+        " different from ",
+        " difference between ",
+    ]
+    .iter()
+    .any(|m| clause.contains(m))
+    {
+        return None;
+    }
     // "please arrange for an electrician to come out": a visit or a call
     // of someone of the business, arranged.
     if clause.contains("arrange for ") && arranged_visit(&words(clause)) {
@@ -2039,7 +2052,22 @@ fn en_clause_read(clause: &str) -> Option<Strength> {
             .is_some_and(|x| is(&["able", "available", "free"], x))
             && w.get(i + 2).is_some_and(|x| x == "to")
             && head.iter().any(|x| is(&["is", "are"], x));
-        let mut after = if able { i + 3 } else { i + 1 };
+        // "would someone be able to look at the meter": the modal's "be
+        // able to" between the person and the act.
+        let be_able = !able
+            && w.get(i + 1).is_some_and(|x| x == "be")
+            && w.get(i + 2).is_some_and(|x| x == "able")
+            && w.get(i + 3).is_some_and(|x| x == "to")
+            // Not "will someone be able to … on weekends": availability.
+            && head.iter().any(|x| is(&["would", "could", "can"], x))
+            && !w.iter().any(|x| is(EN_WHEN_REGULAR, x));
+        let mut after = if able {
+            i + 3
+        } else if be_able {
+            i + 4
+        } else {
+            i + 1
+        };
         // "can someone from your support team email me": past the
         // group the person belongs to.
         if w.get(after)
@@ -2248,6 +2276,10 @@ fn en_clause_read(clause: &str) -> Option<Strength> {
                     .iter()
                     .take(3)
                     .any(|x| is(&["me", "my", "this", "it", "our", "us"], x))
+                    // "can a staff member visit her at home": someone of
+                    // the customer's visited for them.
+                    || (w[k] == "visit"
+                        && w.get(k + 1).is_some_and(|x| is(&["her", "him", "them"], x)))
             });
         let acts = for_me
             && act.is_some_and(|n| {

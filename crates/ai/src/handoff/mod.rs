@@ -129,6 +129,25 @@ fn normalize(text: &str) -> String {
     if lower.contains("get hold of") {
         lower = lower.replace("get hold of", "reach");
     }
+    // "would someone be able to pop round and look at the meter": the
+    // visit said as a phrasal verb; the act after it is what is asked.
+    for visit in [
+        "pop round and ",
+        "pop over and ",
+        "pop by and ",
+        "swing by and ",
+        "drop by and ",
+        "come round and ",
+        "come over and ",
+    ] {
+        if lower.contains(visit) {
+            lower = lower.replace(visit, "");
+        }
+    }
+    // "give me a buzz": a call, said colloquially.
+    if lower.contains("a buzz") {
+        lower = lower.replace("a buzz", "a call");
+    }
     // "get me whoever's in charge": the contraction written out.
     if lower.contains("whoever's") {
         lower = lower.replace("whoever's", "whoever is");
@@ -466,6 +485,14 @@ fn grammar(lower: &str) -> Option<Strength> {
         .filter(|(_, c)| !hypothetical(c) && !reported(c) && !zh_reported_speech(c))
         .filter(|(_, c)| !(condition && asks_how(c)))
         .filter(|(_, c)| !group_how(c))
+        // "how do I escalate a ticket myself", "我自己怎么升级工单": how the
+        // customer does it alone, a question about the service.
+        .filter(|(_, c)| {
+            !(asks_how(c)
+                && [" myself", "by myself", "on my own", "我自己"]
+                    .iter()
+                    .any(|m| c.contains(m)))
+        })
         .filter(|(_, c)| !((how_to_complain || doubts_complaint) && zh_complains(c)))
         .filter(|(_, c)| {
             // The English wish to complain, said alone ("i want to complain").

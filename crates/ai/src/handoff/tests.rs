@@ -2312,6 +2312,12 @@ fn hand19_classes() {
             "who could sort my refund",
             "I need to clarify the charge with a real person",
             "Please arrange for a plumber to come out today",
+            // From dev5: "a buzz" for a call; a visit said as a phrasal
+            // verb before the act; "be able to" after the modal; 请 / 让 /
+            // 叫 someone to come.
+            "could you give me a buzz tomorrow morning",
+            "would somebody be able to swing by and check the smoke alarm",
+            "能不能请工作人员上门帮我装一下",
         ],
         &[
             // Their look-alikes: a visit's price, its hours, declined; the
@@ -2347,6 +2353,14 @@ fn hand19_classes() {
             "how do I arrange for a courier to collect it",
             "I confirmed the address with the courier already",
             "I want to complain but it won't make any difference",
+            // Their look-alikes: how the customer does it alone; two
+            // channels compared; a visit declined; a courier's pick-up;
+            // availability at regular times.
+            "how can I reset the router myself",
+            "is live chat the same as phone support?",
+            "我不想让人上门，自己寄回去可以吗",
+            "让快递员上门取件就行吗",
+            "will someone be able to look at it on weekends?",
         ],
     );
     assert!(wrong.is_empty(), "{wrong:#?}");

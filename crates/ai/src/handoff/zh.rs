@@ -4103,7 +4103,8 @@ fn zh_visit(clause: &str) -> bool {
         "人员",
         "人",
     ];
-    const ACTS: &[&str] = &["安排", "派", "预约", "约"];
+    // 让 / 叫 / 请 someone come ("能不能让工作人员上门帮她办").
+    const ACTS: &[&str] = &["安排", "派", "预约", "约", "让", "叫", "请"];
     let Some(at) = clause.find("上门") else {
         return false;
     };
@@ -4141,6 +4142,8 @@ fn zh_visit(clause: &str) -> bool {
         .any(|w| lead.ends_with(w));
     asked
         && !zh_negated_anywhere(lead)
+        // "我不想让人上门": declined.
+        && !ZH_NEG_BEFORE.iter().any(|n| lead.ends_with(n))
         && !zh_past_contact(lead)
         && ![
             "要钱",
@@ -4155,6 +4158,10 @@ fn zh_visit(clause: &str) -> bool {
             "提前",
             "免费",
             "怎么",
+            // A courier's pick-up, and "is that enough?" (让快递员上门取件就行吗).
+            "快递",
+            "取件",
+            "就行",
         ]
         .iter()
         .any(|w| clause.contains(w))
