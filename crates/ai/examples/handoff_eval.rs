@@ -5,7 +5,7 @@
 //!
 //! `cargo run -p chat-ai --example handoff_eval -- [--misses] FILE…`
 //! (paths relative to `crates/ai/eval/` or absolute; with no file, the
-//! committed, hand14, hand14e, hand14f, hand14g, hand15, hand15b, hand16, hand17 and hand18 sets). `--misses` lists the mistakes of tuning files
+//! committed, hand14, hand14e, hand14f, hand14g, hand15, hand15b, hand16, hand17, hand18 and hand19 sets). `--misses` lists the mistakes of tuning files
 //! only: a file whose name says `holdout` or `check` is for measuring, and
 //! its mistakes are never printed.
 
@@ -94,6 +94,12 @@ const DEFAULT_FILES: &[&str] = &[
     "handoff.hand18-dev5.jsonl",
     "handoff.hand18-dev6.jsonl",
     "handoff.hand18-check.jsonl",
+    "handoff.hand19-dev1.jsonl",
+    "handoff.hand19-dev2.jsonl",
+    "handoff.hand19-dev3.jsonl",
+    "handoff.hand19-dev4.jsonl",
+    "handoff.hand19-dev5.jsonl",
+    "handoff.hand19-check.jsonl",
 ];
 
 fn load(path: &std::path::Path) -> Result<Vec<HandoffCase>, Box<dyn std::error::Error>> {

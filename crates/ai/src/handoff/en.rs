@@ -1641,8 +1641,18 @@ pub(super) fn en_clause(clause: &str) -> Option<Strength> {
         _ => clause,
     };
     en_clause_read(clause).or_else(|| {
-        // Read only when nothing else matched and the clause has "from".
-        ((clause.contains(" from ") || clause.contains(" touch ") || clause.contains(" with "))
+        // Read only when nothing else matched and the clause has "from",
+        // "touch" or a call or meeting "with" (a cheap first look).
+        ((clause.contains(" from ")
+            || clause.contains(" touch ")
+            || [
+                " call with ",
+                " meeting with ",
+                " appointment with ",
+                " conversation with ",
+            ]
+            .iter()
+            .any(|m| clause.contains(m)))
             && wants_from_person(&words(clause)))
         .then_some(Strength::Implied)
     })

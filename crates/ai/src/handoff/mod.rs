@@ -488,10 +488,10 @@ fn grammar(lower: &str) -> Option<Strength> {
         // "how do I escalate a ticket myself", "我自己怎么升级工单": how the
         // customer does it alone, a question about the service.
         .filter(|(_, c)| {
-            !(asks_how(c)
-                && [" myself", "by myself", "on my own", "我自己"]
-                    .iter()
-                    .any(|m| c.contains(m)))
+            !([" myself", "by myself", "on my own", "我自己"]
+                .iter()
+                .any(|m| c.contains(m))
+                && asks_how(c))
         })
         .filter(|(_, c)| !((how_to_complain || doubts_complaint) && zh_complains(c)))
         .filter(|(_, c)| {
