@@ -616,6 +616,7 @@ fn dump(
             "beyond": chat_ai::offline::beyond_help_centre(&q.q),
             "other_company": chat_ai::offline::names_other_company(assistant.index(), &q.q),
             "uncovered_topic": chat_ai::offline::asks_an_uncovered_topic(assistant.index(), &q.q),
+            "foreign_latin": assistant.index().foreign_latin_words(&q.q),
         });
         writeln!(out, "{line}")?;
     }
