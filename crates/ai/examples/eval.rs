@@ -580,7 +580,7 @@ fn dump(
         let hits: Vec<serde_json::Value> = d
             .hits
             .iter()
-            .take(5)
+            .take(10)
             .map(|h| {
                 serde_json::json!({
                     "key": assistant.key(&h.doc_id),
@@ -610,6 +610,13 @@ fn dump(
             "all_pinyin": chat_ai::text::is_all_pinyin(&q.q),
             "baseline": bm25.rank(&q.q).into_iter().take(3).collect::<Vec<_>>(),
             "explain": assistant.index().explain(&q.q, 3),
+            // The question-level reasons not to answer, whatever the
+            // first document's evidence (to replay the decision).
+            "compares": chat_ai::offline::asks_to_compare(&q.q),
+            "beyond": chat_ai::offline::beyond_help_centre(&q.q),
+            "other_company": chat_ai::offline::names_other_company(assistant.index(), &q.q),
+            "uncovered_topic": chat_ai::offline::asks_an_uncovered_topic(assistant.index(), &q.q),
+            "foreign_latin": assistant.index().foreign_latin_words(&q.q),
         });
         writeln!(out, "{line}")?;
     }

@@ -588,6 +588,25 @@ impl Index {
             .any(|d| crate::text::holds_name(&d.mention_text, name))
     }
 
+    /// The question's Latin content words (stemmed, stop words left out)
+    /// that no document of the index holds and that correct to none it
+    /// holds, nor meet through a synonym: a typing slip ("refnd") or a
+    /// translated word ("invoice" for 发票) is not foreign, "sitting" in
+    /// "你们有 pet sitting 服务吗" is. Letters only: a number or model code
+    /// is no topic.
+    pub fn foreign_latin_words(&self, question: &str) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .query_terms(question)
+            .units
+            .into_iter()
+            .filter(|u| u.met_by.is_empty() && u.text.chars().all(|c| c.is_ascii_lowercase()))
+            .map(|u| u.text)
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     fn idf_df(&self, df: usize) -> f64 {
         let n = self.docs.len() as f64;
         let df = df as f64;
@@ -1693,6 +1712,26 @@ mod tests {
             })
             .collect();
         Index::build(&docs)
+    }
+
+    #[test]
+    fn foreign_latin_words_are_the_ones_no_document_holds_or_corrects_to() {
+        let index = index_of(&[
+            ("宠物寄养", "我们提供宠物寄养服务，refund 按天计算。"),
+            ("Refunds", "A refund reaches your card within five days."),
+        ]);
+        // "sitting" and "pet" are foreign; a slip of a held word is not,
+        // nor are stop words, numbers or the Chinese words.
+        assert_eq!(
+            index.foreign_latin_words("你们有 pet sitting 服务吗"),
+            vec!["pet".to_owned(), "sit".to_owned()]
+        );
+        assert!(
+            index
+                .foreign_latin_words("refnd 要几天 for 3 cards")
+                .is_empty()
+        );
+        assert!(index.foreign_latin_words("宠物寄养怎么收费").is_empty());
     }
 
     #[test]
