@@ -812,12 +812,17 @@ const BLIND: &[(&str, &str, &str, f64, f64, f64, f64, f64)] = &[
     (
         "blind17", "holdout", "all", 0.787, 0.913, 0.026, 0.067, 0.461,
     ),
-    ("blind18", "dev", "zh", 0.889, 0.933, 0.000, 0.000, 0.222),
+    // rankzh19 (a re-ranker for Chinese questions, docs/BENCHMARKS.md, "A
+    // re-ranker for Chinese questions"): two dev zh questions lost the
+    // right title from the first three (hit@3 .933 → .889), the holdout
+    // gained two first documents and one off-topic answer fewer; measured
+    // anew with gate_rows.py.
+    ("blind18", "dev", "zh", 0.889, 0.889, 0.000, 0.000, 0.222),
     ("blind18", "dev", "en", 0.844, 0.978, 0.022, 0.333, 0.400),
     ("blind18", "dev", "mixed", 0.870, 0.957, 0.087, 0.000, 0.522),
-    ("blind18", "dev", "all", 0.867, 0.956, 0.027, 0.133, 0.354),
+    ("blind18", "dev", "all", 0.867, 0.938, 0.027, 0.133, 0.354),
     (
-        "blind18", "holdout", "zh", 0.761, 0.875, 0.034, 0.250, 0.534,
+        "blind18", "holdout", "zh", 0.784, 0.875, 0.034, 0.167, 0.534,
     ),
     (
         "blind18", "holdout", "en", 0.772, 0.848, 0.022, 0.083, 0.424,
@@ -826,7 +831,7 @@ const BLIND: &[(&str, &str, &str, f64, f64, f64, f64, f64)] = &[
         "blind18", "holdout", "mixed", 0.796, 0.980, 0.020, 0.167, 0.469,
     ),
     (
-        "blind18", "holdout", "all", 0.773, 0.886, 0.026, 0.167, 0.476,
+        "blind18", "holdout", "all", 0.782, 0.886, 0.026, 0.133, 0.476,
     ),
     ("blind19", "dev", "zh", 0.935, 0.957, 0.022, 0.000, 0.413),
     ("blind19", "dev", "en", 0.762, 0.929, 0.024, 0.000, 0.524),
