@@ -211,6 +211,9 @@ pub const FEATURES: [&str; FEATURE_COUNT] = [
     "plain_first",
 ];
 
+/// Where the plain BM25's features are in [`FEATURES`].
+const PLAIN_FEATURES: std::ops::Range<usize> = 22..25;
+
 /// The re-ranker's weights ([`FEATURES`] order): a linear model trained
 /// with a pairwise logistic loss on the committed evaluation sets
 /// (`crates/ai/eval/train/`; docs/BENCHMARKS.md, "A learned re-ranker").
@@ -1020,13 +1023,17 @@ impl Index {
         if !featured {
             return (hits, Vec::new());
         }
-        let mut features = self.features(query, &query_terms, &order, &hits, &scores, &lift);
         let latin = query.chars().any(|c| c.is_ascii_alphabetic());
         let model = if latin {
             &self.weights.rerank
         } else {
             &self.weights.rerank_zh
         };
+        // The plain BM25 scores every document; skipped when the model in
+        // use gives its features no weight (the Latin one), unless the
+        // features are asked for themselves (training data).
+        let plain = !rerank || model[PLAIN_FEATURES].iter().any(|w| *w != 0.0);
+        let mut features = self.features(query, &query_terms, &order, &hits, &scores, &lift, plain);
         // Two models: trained on all questions, the one for Latin letters
         // raised English and mixed hit@1 in leave-one-set-out
         // cross-validation but moved wholly Chinese questions nothing
@@ -1078,7 +1085,9 @@ impl Index {
 
     /// The re-ranker's features ([`FEATURES`]) of the candidates `order`
     /// (index positions, lexical order) and their `hits`; `scores` are the
-    /// words' scores, `lift` the answer-kind factors.
+    /// words' scores, `lift` the answer-kind factors; the plain BM25's
+    /// features are 0 unless `with_plain`.
+    #[allow(clippy::too_many_arguments)] // one private call site
     fn features(
         &self,
         query: &str,
@@ -1087,6 +1096,7 @@ impl Index {
         hits: &[Hit],
         scores: &[f64],
         lift: &[f64],
+        with_plain: bool,
     ) -> Vec<[f64; FEATURE_COUNT]> {
         let parts = self.part_scores(q, order);
         let top = order
@@ -1096,7 +1106,11 @@ impl Index {
             .max(f64::EPSILON);
         let attainable = q.attainable.max(f64::EPSILON);
         let zh = crate::text::is_chinese(query);
-        let plain = self.plain.scores(query);
+        let plain = if with_plain {
+            self.plain.scores(query)
+        } else {
+            vec![0.0; self.docs.len()]
+        };
         let plain_top = plain.iter().copied().fold(0.0f64, f64::max);
         order
             .iter()
