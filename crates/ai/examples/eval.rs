@@ -23,7 +23,8 @@
 //!   run (split, language, question, expected, answered, first document),
 //!   to compare two settings question by question;
 //! - `-- --rerank w1,w2,...`: the re-ranker's weights
-//!   (`knowledge::FEATURES` order) instead of the product's;
+//!   (`knowledge::FEATURES` order) instead of the product's (`--rerank-zh`:
+//!   those for questions without a Latin letter);
 //! - `-- --features FILE`: each question's first documents before the
 //!   re-ranker with their features, one JSON object a line (the
 //!   re-ranker's training data, `crates/ai/eval/train/`);
@@ -96,19 +97,26 @@ fn weights() -> chat_ai::knowledge::Weights {
         };
         set(&mut w, v);
     }
-    if let Some(list) = flag("--rerank") {
+    for (name, zh) in [("--rerank", false), ("--rerank-zh", true)] {
+        let Some(list) = flag(name) else {
+            continue;
+        };
         let values: Vec<f64> = list
             .split(',')
             .filter_map(|v| v.trim().parse().ok())
             .collect();
         let Ok(model) = <[f64; chat_ai::knowledge::FEATURE_COUNT]>::try_from(values) else {
             eprintln!(
-                "--rerank: {} comma-separated numbers expected",
+                "{name}: {} comma-separated numbers expected",
                 chat_ai::knowledge::FEATURE_COUNT
             );
             std::process::exit(2);
         };
-        w.rerank = model;
+        if zh {
+            w.rerank_zh = model;
+        } else {
+            w.rerank = model;
+        }
     }
     w
 }

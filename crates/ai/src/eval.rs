@@ -414,30 +414,9 @@ pub mod baseline {
 
     use std::collections::HashMap;
 
-    fn is_cjk(c: char) -> bool {
-        matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF)
-    }
-
     /// The baseline's tokens.
     pub fn tokens(text: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut word = String::new();
-        let mut run: Vec<char> = Vec::new();
-        for c in text.to_lowercase().chars().chain(std::iter::once(' ')) {
-            if is_cjk(c) {
-                run.push(c);
-            } else if !run.is_empty() {
-                out.extend(run.iter().map(|c| c.to_string()));
-                out.extend(run.windows(2).map(|w| w.iter().collect::<String>()));
-                run.clear();
-            }
-            if c.is_alphanumeric() && !is_cjk(c) {
-                word.push(c);
-            } else if !word.is_empty() {
-                out.push(std::mem::take(&mut word));
-            }
-        }
-        out
+        crate::text::tokens_unfiltered(text)
     }
 
     /// A BM25 index over whole documents.

@@ -764,6 +764,31 @@ pub fn tokens_plain(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Chinese characters, Chinese character pairs and lower-cased Latin
+/// words, with no segmenter, stemming, stop words or synonyms: the tokens
+/// of a plain BM25 (the eval's baseline, and the plain ranking the Chinese
+/// re-ranker weighs, [`crate::knowledge::RERANK_ZH`]).
+pub fn tokens_unfiltered(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut run: Vec<char> = Vec::new();
+    for c in text.to_lowercase().chars().chain(std::iter::once(' ')) {
+        if is_cjk(c) {
+            run.push(c);
+        } else if !run.is_empty() {
+            out.extend(run.iter().map(|c| c.to_string()));
+            out.extend(run.windows(2).map(|w| w.iter().collect::<String>()));
+            run.clear();
+        }
+        if c.is_alphanumeric() && !is_cjk(c) {
+            word.push(c);
+        } else if !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+    }
+    out
+}
+
 /// Tokens of a document text (words and character pairs).
 pub fn tokens(text: &str) -> Vec<String> {
     tokens_plain(text)

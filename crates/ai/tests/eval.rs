@@ -767,7 +767,12 @@ const BLIND: &[(&str, &str, &str, f64, f64, f64, f64, f64)] = &[
     (
         "blind17", "holdout", "all", 0.835, 0.922, 0.026, 0.067, 0.461,
     ),
-    ("blind18", "dev", "zh", 0.889, 0.933, 0.000, 0.000, 0.222),
+    // rankzh19 (a re-ranker for Chinese questions, docs/BENCHMARKS.md, "A
+    // re-ranker for Chinese questions"): two dev zh questions lost the
+    // right title from the first three (hit@3 .933 → .889), the holdout
+    // gained two first documents and one off-topic answer fewer; measured
+    // anew with gate_rows.py.
+    ("blind18", "dev", "zh", 0.889, 0.889, 0.000, 0.000, 0.222),
     ("blind18", "dev", "en", 0.844, 0.978, 0.022, 0.333, 0.400),
     ("blind18", "dev", "mixed", 0.870, 0.957, 0.043, 0.000, 0.478),
     ("blind18", "dev", "all", 0.867, 0.956, 0.018, 0.133, 0.345),

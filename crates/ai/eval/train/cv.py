@@ -4,7 +4,11 @@ decision) with the re-ranker: each committed set is run through the release
 eval example with the weights trained without it (`rerank.py --folds`),
 and with the lexical order (all-zero weights), both splits pooled.
 
-Usage: cv.py FOLDS_FILE [--bin PATH]
+With `--zh` the folds are weights for questions without a Latin letter
+(`--rerank-zh`), compared with all-zero ones (the lexical order there);
+the product's own `--rerank` stays as it is.
+
+Usage: cv.py FOLDS_FILE [--bin PATH] [--zh]
 Prints per set and language: hit@1, hit@3, wrong answers, "I don't know",
 off-topic answered, lexical → re-ranked; then the means over sets.
 """
@@ -16,7 +20,8 @@ import sys
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 LANGS = ["zh", "en", "mixed", "all"]
-ZERO = ",".join(["0"] * 22)
+ZERO = ",".join(["0"] * 25)
+FLAG = "--rerank-zh" if "--zh" in sys.argv else "--rerank"
 
 
 def run(binary, name, weights):
@@ -26,7 +31,7 @@ def run(binary, name, weights):
     if name != "kivo":
         d = os.path.join(d, name)
     out = subprocess.run(
-        [binary, "--quick", "--dir", d, "--rerank", weights],
+        [binary, "--quick", "--dir", d, FLAG, weights],
         check=True, capture_output=True, text=True,
     ).stdout
     tot = {l: [0.0] * 7 for l in LANGS}

@@ -20,7 +20,12 @@ line per set: name, then the comma-separated weights, for the eval
 example's `--rerank`); and the final model trained on all sets, as a Rust
 constant.
 
-Usage: rerank.py DIR [--folds FILE]
+With `--zh`: only questions without a Latin letter (the ones the product
+orders with `knowledge::RERANK_ZH`), on every feature; otherwise on the
+first 22 features (the ones `knowledge::RERANK` was trained on).
+`--cols a-b` keeps feature columns a..b-1 only (the others weigh 0).
+
+Usage: rerank.py DIR [--folds FILE] [--zh] [--cols a-b]
 """
 
 import json
@@ -31,7 +36,18 @@ import numpy as np
 
 LAMBDA = 1e-2
 LANGS = ["zh", "en", "mixed", "all"]
-FEATURES = 22
+FEATURES = 25
+ZH = "--zh" in sys.argv
+# Columns the model may weigh; the others stay 0.
+if "--cols" in sys.argv:
+    _a, _b = sys.argv[sys.argv.index("--cols") + 1].split("-")
+    COLS = list(range(int(_a), int(_b)))
+else:
+    COLS = list(range(FEATURES if ZH else 22))
+
+
+def latin(text):
+    return any("a" <= c.lower() <= "z" for c in text)
 
 
 def load(directory):
@@ -49,8 +65,10 @@ def load(directory):
                 q = json.loads(line)
                 if q["doc"] is None:
                     continue
+                if ZH == latin(q["q"]):
+                    continue
                 c = q["candidates"]
-                x = np.array([d["f"] for d in c], dtype=float).reshape(len(c), FEATURES)
+                x = np.array([d["f"] for d in c], dtype=float).reshape(len(c), FEATURES)[:, COLS]
                 y = np.array([d["hit"] for d in c], dtype=bool)
                 rows.append((q["lang"], x, y))
         sets[name[: -len(".jsonl")]] = rows
@@ -96,7 +114,9 @@ def fit(rows, lam, iters=400):
         a = b1 * a + (1 - b1) * g
         v = b2 * v + (1 - b2) * g * g
         w -= lr * (a / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
-    return w / std
+    full = np.zeros(FEATURES)
+    full[COLS] = w / std
+    return full
 
 
 def ranks(rows, w):
@@ -107,7 +127,7 @@ def ranks(rows, w):
         if not y.any():
             out.append((lang, None))
             continue
-        order = np.arange(len(y)) if w is None else np.argsort(-(x @ w), kind="stable")
+        order = np.arange(len(y)) if w is None else np.argsort(-(x @ w[COLS]), kind="stable")
         out.append((lang, int(np.flatnonzero(y[order])[0])))
     return out
 
@@ -163,7 +183,7 @@ def main():
     lam = LAMBDA
     w = fit([r for n in names for r in sets[n]], lam)
     print(f"\nfinal model (all {len(names)} sets, λ {lam:g}):")
-    print("pub const RERANK: [f64; FEATURE_COUNT] = [")
+    print("pub const RERANK%s: [f64; FEATURE_COUNT] = [" % ("_ZH" if ZH else ""))
     for x in w:
         print(f"    {x:.6},")
     print("];")
