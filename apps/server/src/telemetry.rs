@@ -252,6 +252,14 @@ pub async fn metrics_endpoint(
         metrics::counter!("sqlite_checkpoint_failures_total").absolute(c.failures);
         metrics::counter!("sqlite_checkpoint_panics_total").absolute(c.panics);
         metrics::gauge!("sqlite_wal_frames").set(c.log_frames as f64);
+        // What the log restarts cost the appends: the writer thread waits
+        // while one is attempted (docs/DEPLOYMENT.md, "Where a message's
+        // time goes").
+        metrics::counter!("sqlite_checkpoint_restarts_total").absolute(c.restarts);
+        metrics::gauge!("sqlite_checkpoint_writer_held_seconds_total")
+            .set(c.writer_held.as_secs_f64());
+        metrics::gauge!("sqlite_checkpoint_longest_hold_seconds").set(c.longest_hold.as_secs_f64());
+        metrics::gauge!("sqlite_checkpoint_flush_seconds_total").set(c.flushing.as_secs_f64());
         if let Some(age) = c.since_last_pass {
             metrics::gauge!("sqlite_checkpoint_age_seconds").set(age.as_secs_f64());
         }
