@@ -220,9 +220,7 @@ impl DbPool {
                     .map_err(|e| unreachable_err("mysql", e))?;
                 drop(probe);
                 migrate_mysql(url.clone()).await?;
-                let pool = mysql_pool(url, opts.max_size, opts, |url| {
-                    mysql_setup(url).boxed()
-                })?;
+                let pool = mysql_pool(url, opts.max_size, opts, |url| mysql_setup(url).boxed())?;
                 Ok(Self::Mysql(pool))
             }
         }

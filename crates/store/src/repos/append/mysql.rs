@@ -138,11 +138,7 @@ fn may_be_a_resend(e: &diesel::result::Error) -> bool {
 
 /// Runs steps 1–5 on `tx`, inside a transaction the caller opened; step 3
 /// as `lookup` says.
-async fn append(
-    tx: &mut MysqlConn,
-    request: &Request,
-    lookup: Lookup,
-) -> QueryResult<Vec<Slot>> {
+async fn append(tx: &mut MysqlConn, request: &Request, lookup: Lookup) -> QueryResult<Vec<Slot>> {
     let now = request.now;
     // `wanted` is ordered by id: chunk after chunk, the rows are locked in
     // primary-key order, so two appenders never deadlock.
