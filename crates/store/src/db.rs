@@ -220,30 +220,24 @@ impl DbPool {
                     .map_err(|e| unreachable_err("mysql", e))?;
                 drop(probe);
                 migrate_mysql(url.clone()).await?;
-                let mut config = ManagerConfig::<MysqlConn>::default();
-                config.custom_setup = Box::new(|url| mysql_setup(url).boxed());
-                // Checkouts are not pinged as a rule (a round trip each);
-                // the `pre_recycle` hook pings only connections that may
-                // have died: see `check_suspect`.
-                config.recycling_method = RecyclingMethod::Fast;
-                let manager = AsyncDieselConnectionManager::<MysqlConn>::new_with_config(
-                    url.as_str(),
-                    config,
-                );
-                let pool = Pool::builder(manager)
-                    .max_size(opts.max_size.max(1))
-                    .runtime(Runtime::Tokio1)
-                    .wait_timeout(Some(opts.timeout))
-                    .create_timeout(Some(opts.timeout))
-                    .recycle_timeout(Some(opts.timeout))
-                    .pre_recycle(Hook::async_fn(|conn, metrics| {
-                        check_suspect(conn, metrics).boxed()
-                    }))
-                    .build()
-                    .map_err(|e| unreachable_err("mysql", e))?;
+                let pool = mysql_pool(url, opts.max_size, opts, |url| mysql_setup(url).boxed())?;
                 Ok(Self::Mysql(pool))
             }
         }
+    }
+
+    /// MySQL: the pool of the append transactions' connections, which run
+    /// with `autocommit` off (see [`crate::repos::append::mysql::commit`]),
+    /// at most half of `opts.max_size` of them (the most message writers
+    /// a node may run). Opened after [`Self::open`], which checked the
+    /// server and migrated it; connections are made when first needed.
+    pub(crate) fn open_appenders(
+        url: &str,
+        opts: &PoolOptions,
+    ) -> Result<Pool<MysqlConn>, ConnectError> {
+        mysql_pool(url, opts.max_size / 2, opts, |url| {
+            appender_setup(url).boxed()
+        })
     }
 
     /// (connections open, idle connections, maximum) for metrics.
@@ -254,6 +248,34 @@ impl DbPool {
         };
         (s.size, s.available, s.max_size)
     }
+}
+
+/// A MySQL pool of at most `size` connections (at least one), each opened
+/// by `setup`.
+fn mysql_pool(
+    url: &str,
+    size: usize,
+    opts: &PoolOptions,
+    setup: fn(&str) -> BoxFuture<'_, diesel::ConnectionResult<MysqlConn>>,
+) -> Result<Pool<MysqlConn>, ConnectError> {
+    let mut config = ManagerConfig::<MysqlConn>::default();
+    config.custom_setup = Box::new(setup);
+    // Checkouts are not pinged as a rule (a round trip each); the
+    // `pre_recycle` hook pings only connections that may have died: see
+    // `check_suspect`.
+    config.recycling_method = RecyclingMethod::Fast;
+    let manager = AsyncDieselConnectionManager::<MysqlConn>::new_with_config(url, config);
+    Pool::builder(manager)
+        .max_size(size.max(1))
+        .runtime(Runtime::Tokio1)
+        .wait_timeout(Some(opts.timeout))
+        .create_timeout(Some(opts.timeout))
+        .recycle_timeout(Some(opts.timeout))
+        .pre_recycle(Hook::async_fn(|conn, metrics| {
+            check_suspect(conn, metrics).boxed()
+        }))
+        .build()
+        .map_err(|e| unreachable_err("mysql", e))
 }
 
 /// Connections idle longer than this are pinged before reuse: a server's
@@ -383,6 +405,18 @@ async fn mysql_setup(url: &str) -> diesel::ConnectionResult<MysqlConn> {
     )
     .await
     .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+    Ok(conn)
+}
+
+/// A connection of [`DbPool::open_appenders`]: [`mysql_setup`], then
+/// `autocommit` off, so that an append's first statement opens its
+/// transaction (no `BEGIN` round trip) and its `COMMIT` ends it.
+async fn appender_setup(url: &str) -> diesel::ConnectionResult<MysqlConn> {
+    use diesel_async::SimpleAsyncConnection as _;
+    let mut conn = mysql_setup(url).await?;
+    conn.batch_execute("SET autocommit = 0")
+        .await
+        .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
     Ok(conn)
 }
 

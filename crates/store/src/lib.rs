@@ -68,6 +68,13 @@ pub struct SqlStore {
     /// SQLite only: the thread that runs every append transaction on a
     /// connection of its own (see `writer`).
     writer: Option<writer::SqliteWriter>,
+    /// MySQL only: the append transactions' connections, `autocommit` off
+    /// (see `DbPool::open_appenders`).
+    appenders: Option<
+        deadpool::managed::Pool<
+            diesel_async::pooled_connection::AsyncDieselConnectionManager<db::MysqlConn>,
+        >,
+    >,
 }
 
 impl SqlStore {
@@ -104,6 +111,10 @@ impl SqlStore {
             }
             DatabaseUrl::Mysql(_) => (None, None),
         };
+        let appenders = match url {
+            DatabaseUrl::Mysql(url) => Some(DbPool::open_appenders(url, &options)?),
+            DatabaseUrl::Sqlite(_) => None,
+        };
         Ok(Self {
             pool,
             backend: url.backend(),
@@ -111,6 +122,7 @@ impl SqlStore {
             runtime: tokio::runtime::Handle::current(),
             checkpointer,
             writer,
+            appenders,
         })
     }
 

@@ -125,16 +125,25 @@ impl ConversationRepository for SqlStore {
             // and is cancel-safe by itself (see `crate::writer`).
             (Some(writer), _) => writer.append(request).await?,
             // MySQL: not `with_tx!`, whose body would also compile for SQLite.
-            (None, DbPool::Mysql(pool)) => {
-                let pool = pool.clone();
+            // MySQL: on a connection with `autocommit` off (no `BEGIN`).
+            // Not `with_tx!`, whose body would also compile for SQLite.
+            (None, DbPool::Mysql(_)) => {
+                let appenders = self.appenders.clone().ok_or_else(|| {
+                    DomainError::Internal("a MySQL store without its appenders' pool".into())
+                })?;
                 detach(&self.runtime, async move {
-                    let mut guard = pool.get().await.map_err(crate::error::pool_err)?;
-                    let conn: &mut crate::db::MysqlConn = &mut guard;
-                    diesel_async::AsyncConnection::transaction(conn, async |tx| {
-                        append::mysql::append(tx, &request).await
-                    })
-                    .await
-                    .map_err(db_err)
+                    let mut guard = appenders.get().await.map_err(crate::error::pool_err)?;
+                    match append::mysql::commit(&mut guard, &request).await {
+                        Ok(slots) => Ok(slots),
+                        Err(append::mysql::Failed { error, broken }) => {
+                            if broken {
+                                // Its transaction may still be open: never
+                                // hand it to the next batch.
+                                let _ = deadpool::managed::Object::take(guard);
+                            }
+                            Err(db_err(error))
+                        }
+                    }
                 })
                 .await?
             }

@@ -22,7 +22,9 @@
 //! and reused afterwards. A group commit is then `BEGIN`, the reservation,
 //! the read of the reserved rows, the read of earlier copies (only when
 //! messages carry client ids), one insert, `COMMIT`: six round trips for up
-//! to 64 conversations and 64 messages. At most 3 × 7 + 64 statements stay
+//! to 64 conversations and 64 messages. The read of earlier copies is
+//! skipped unless an insert met one ([`Lookup`]), and the connection runs
+//! with `autocommit` off so that no `BEGIN` is sent ([`commit`]): four. At most 3 × 7 + 64 statements stay
 //! prepared per pooled connection (MariaDB's `max_prepared_stmt_count`
 //! defaults to 16,382 for the whole server).
 
@@ -58,8 +60,85 @@ fn padded<T>(items: &[T]) -> impl Iterator<Item = &T> {
         .chain(items.last().into_iter().cycle().take(pad))
 }
 
-/// Runs steps 1–5 on `tx`, inside a transaction the caller opened.
-pub(crate) async fn append(tx: &mut MysqlConn, request: &Request) -> QueryResult<Vec<Slot>> {
+/// Why [`commit`] failed, and whether its connection must be dropped.
+#[derive(Debug)]
+pub(crate) struct Failed {
+    /// The first error met.
+    pub(crate) error: diesel::result::Error,
+    /// The `ROLLBACK` after it failed too: the connection may be dead or
+    /// still inside the transaction.
+    pub(crate) broken: bool,
+}
+
+/// One group commit on `conn`, a connection with `autocommit` off
+/// (`DbPool::open_appenders`): its first statement opens the transaction,
+/// so it costs no `BEGIN` round trip, and `COMMIT` ends it. Anything that
+/// fails is rolled back before the error is returned; a batch that resends
+/// a stored client id is rolled back and run again with the lookup
+/// ([`Lookup`]).
+///
+/// Not diesel's `transaction`: it would send `BEGIN` first. Nothing else
+/// runs on these connections, and every path out of here leaves them
+/// outside a transaction (or reports them [`Failed::broken`]).
+pub(crate) async fn commit(conn: &mut MysqlConn, request: &Request) -> Result<Vec<Slot>, Failed> {
+    match attempt(conn, request, Lookup::OnConflict).await {
+        Err(failed) if !failed.broken && may_be_a_resend(&failed.error) => {
+            attempt(conn, request, Lookup::Always).await
+        }
+        other => other,
+    }
+}
+
+/// [`append`] then `COMMIT`, or `ROLLBACK` on the first error.
+async fn attempt(
+    conn: &mut MysqlConn,
+    request: &Request,
+    lookup: Lookup,
+) -> Result<Vec<Slot>, Failed> {
+    use diesel_async::SimpleAsyncConnection as _;
+    let error = match append(conn, request, lookup).await {
+        Ok(slots) => match conn.batch_execute("COMMIT").await {
+            Ok(()) => return Ok(slots),
+            Err(e) => e,
+        },
+        Err(e) => e,
+    };
+    // InnoDB has already rolled back a deadlock's victim; a ROLLBACK then
+    // does nothing, and after any other error it ends the transaction.
+    let broken = conn.batch_execute("ROLLBACK").await.is_err();
+    Err(Failed { error, broken })
+}
+
+/// Whether step 3 (earlier copies of the batch's client ids) runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Lookup {
+    /// Skipped: the batch is planned as if no client id were stored yet.
+    /// The unique (conversation_id, client_msg_id) index still holds every
+    /// stored one, so a batch that does resend one fails its insert
+    /// ([`may_be_a_resend`]), and it runs again with [`Lookup::Always`] in
+    /// a new transaction. Resends are rare (a client
+    /// retrying after a lost ack), and the lookup was one round trip of
+    /// every group commit.
+    OnConflict,
+    /// Run: resends and reused ids are answered from the stored rows.
+    Always,
+}
+
+/// Whether `e` may be the insert meeting a stored copy of a message of the
+/// batch: what [`Lookup::OnConflict`] leaves to the unique indexes. Any
+/// unique violation, not only the client id's: a resend may carry the id
+/// of its first copy too (then the primary key is the index MariaDB
+/// names). A violation that is no resend fails again with the lookup.
+fn may_be_a_resend(e: &diesel::result::Error) -> bool {
+    matches!(
+        e,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+/// Runs steps 1–5 on `tx`, inside a transaction the caller opened; step 3
+/// as `lookup` says.
+async fn append(tx: &mut MysqlConn, request: &Request, lookup: Lookup) -> QueryResult<Vec<Slot>> {
     let now = request.now;
     // `wanted` is ordered by id: chunk after chunk, the rows are locked in
     // primary-key order, so two appenders never deadlock.
@@ -85,20 +164,22 @@ pub(crate) async fn append(tx: &mut MysqlConn, request: &Request) -> QueryResult
     }
     // Earlier copies of the batch's client ids, looked up by the pair the
     // unique index holds (no cross matches between conversations).
-    let mut pairs: Vec<(String, &str)> = request
-        .batch
-        .iter()
-        .filter_map(|m| {
-            m.client_msg_id
-                .as_deref()
-                .map(|cmid| (m.conversation_id.to_string(), cmid))
-        })
-        .collect();
-    pairs.sort_unstable();
-    pairs.dedup();
     let mut stored: Vec<MessageRow> = Vec::new();
-    for chunk in pairs.chunks(CHUNK) {
-        stored.extend(FindStored { pairs: chunk }.load::<MessageRow>(tx).await?);
+    if lookup == Lookup::Always {
+        let mut pairs: Vec<(String, &str)> = request
+            .batch
+            .iter()
+            .filter_map(|m| {
+                m.client_msg_id
+                    .as_deref()
+                    .map(|cmid| (m.conversation_id.to_string(), cmid))
+            })
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        for chunk in pairs.chunks(CHUNK) {
+            stored.extend(FindStored { pairs: chunk }.load::<MessageRow>(tx).await?);
+        }
     }
     let plan = plan(request, reserved, stored);
     for chunk in plan.inserts.chunks(CHUNK) {
