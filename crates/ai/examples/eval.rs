@@ -32,7 +32,8 @@
 //!   per split; for study runs over many sets);
 //! - `-- --split dev`: that split only (while tuning, so that the holdout's
 //!   figures are not even printed);
-//! - `-- --dir PATH`: another set in the same format (`kb.json`,
+//! - `-- --dir PATH`: another set in the same format (`kb.json`, or
+//!   `kb.{dev,holdout}.json` for a split with documents of its own,
 //!   `questions.{dev,holdout}.jsonl`, `handoff.{dev,holdout}.jsonl`; missing
 //!   question / handoff files are skipped), e.g. a blind set;
 //! - `-- --embeddings URL --embeddings-model NAME`: also measures dense

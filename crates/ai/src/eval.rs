@@ -121,8 +121,17 @@ fn jsonl<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<Vec<T
         .collect()
 }
 
-fn kb(dir: &std::path::Path) -> Result<Vec<EvalDoc>, EvalError> {
-    let path = dir.join("kb.json");
+/// The knowledge base split `split` is asked against: `kb.{split}.json` when
+/// the folder has one, else the folder's `kb.json`. A writer may give the dev
+/// split documents of its own (blind21–23 do), so that tuning on the dev
+/// questions cannot learn the holdout's documents.
+fn kb(dir: &std::path::Path, split: &str) -> Result<Vec<EvalDoc>, EvalError> {
+    let own = dir.join(format!("kb.{split}.json"));
+    let path = if own.exists() {
+        own
+    } else {
+        dir.join("kb.json")
+    };
     serde_json::from_str(&read(&path)?).map_err(|e| EvalError::Parse {
         path: path.display().to_string(),
         message: e.to_string(),
@@ -133,7 +142,7 @@ impl EvalSet {
     /// Loads split `split` (`dev` or `holdout`) from `dir`.
     pub fn load(dir: &std::path::Path, split: &str) -> Result<Self, EvalError> {
         Ok(Self {
-            docs: kb(dir)?,
+            docs: kb(dir, split)?,
             questions: jsonl(&dir.join(format!("questions.{split}.jsonl")))?,
             handoff: jsonl(&dir.join(format!("handoff.{split}.jsonl")))?,
         })
@@ -148,7 +157,7 @@ impl EvalSet {
             let path = dir.join(name);
             path.exists().then_some(path)
         };
-        let docs = kb(dir)?;
+        let docs = kb(dir, split)?;
         let questions = optional(format!("questions.{split}.jsonl"));
         let handoff = optional(format!("handoff.{split}.jsonl"));
         if questions.is_none() && handoff.is_none() {
