@@ -1237,6 +1237,36 @@ mod tests {
     use chat_domain::time::now;
 
     /// An index of (title, body) documents.
+    /// `hit` made a first document with score 10 and checked evidence: its
+    /// words all together (`words` of them, near and in one sentence), out of
+    /// `asked`, with the given coverage overall and in the title.
+    fn leading(
+        mut hit: crate::knowledge::Hit,
+        chinese: bool,
+        confidence: f64,
+        coverage: f64,
+        title_coverage: f64,
+        words: usize,
+        asked: usize,
+    ) -> crate::knowledge::Hit {
+        hit.score = 10.0;
+        hit.confidence = confidence;
+        hit.thin = false;
+        hit.chinese = chinese;
+        hit.evidence = crate::knowledge::Evidence {
+            coverage,
+            title_coverage,
+            words,
+            near_words: words,
+            sentence_words: words,
+            asked,
+            known: 1.0,
+            checked: true,
+            ..Default::default()
+        };
+        hit
+    }
+
     fn index_of(docs: &[(&str, &str)]) -> Index {
         let docs: Vec<KnowledgeDoc> = docs
             .iter()
@@ -1524,22 +1554,7 @@ mod tests {
         let hit = index.search("return the car", 1).remove(0);
         // Evidence that would answer on its own: most of the question,
         // its words together, a clear lead over the rival.
-        let mut best = hit.clone();
-        best.score = 10.0;
-        best.confidence = 0.6;
-        best.thin = false;
-        best.chinese = false;
-        best.evidence = crate::knowledge::Evidence {
-            coverage: 0.6,
-            title_coverage: 0.0,
-            words: 2,
-            near_words: 2,
-            sentence_words: 2,
-            asked: 4,
-            known: 1.0,
-            checked: true,
-            ..Default::default()
-        };
+        let best = leading(hit.clone(), false, 0.6, 0.6, 0.0, 2, 4);
         let mut rival = best.clone();
         rival.score = 5.0;
         let config = OfflineConfig::default();
@@ -1560,22 +1575,15 @@ mod tests {
             ("退货运费", "退货的运费由谁承担：质量问题由我们承担。"),
             ("退货政策", "签收后十五天内可以申请退货，运费见退货运费。"),
         ]);
-        let mut best = index.search("退货运费谁出", 1).remove(0);
-        best.score = 10.0;
-        best.confidence = 0.3;
-        best.thin = false;
-        best.chinese = true;
-        best.evidence = crate::knowledge::Evidence {
-            coverage: 0.8,
-            title_coverage: 0.6,
-            words: 3,
-            near_words: 3,
-            sentence_words: 3,
-            asked: 3,
-            known: 1.0,
-            checked: true,
-            ..Default::default()
-        };
+        let mut best = leading(
+            index.search("退货运费谁出", 1).remove(0),
+            true,
+            0.3,
+            0.8,
+            0.6,
+            3,
+            3,
+        );
         // A rival that scores close (a fifth below: short of the margin,
         // above half of it) and holds as much of the question overall, but
         // less of it in its title.
